@@ -1,0 +1,10 @@
+//! Measurements: the recorder the model feeds while it runs, the timeline
+//! it bins them into, and the summary computed at the end.
+
+mod recorder;
+mod summary;
+
+pub use recorder::{Recorder, TimelineRow};
+pub use summary::{
+    Commits, Expectation, Latency, Reads, Stall, StorageSummary, Summary,
+};

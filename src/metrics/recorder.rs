@@ -1,0 +1,272 @@
+//! The recorder: counters, latency histograms, stall intervals and the
+//! per-bin timeline, fed by the model as events happen.
+//!
+//! **Unavailability** is measured, not inferred from faults: a commit (or
+//! read) that waits longer than the stall threshold marks the time between
+//! its arrival plus the threshold and its completion as unavailable. The
+//! union of those intervals is the unavailable time.
+
+use hdrhistogram::Histogram;
+
+use crate::sim::{SimDuration, SimTime};
+
+/// One row of `timeline.csv`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TimelineRow {
+    /// Start of the bin, seconds.
+    pub t_s: f64,
+    /// Commits acknowledged in the bin.
+    pub commits: u64,
+    /// Storage reads completed in the bin.
+    pub reads: u64,
+    /// Median commit latency of commits acknowledged in the bin, ms.
+    pub commit_p50_ms: f64,
+    /// 99th-percentile commit latency in the bin, ms.
+    pub commit_p99_ms: f64,
+    /// PGs below write quorum at the end of the bin.
+    pub pgs_below_write_quorum: u32,
+    /// PGs below read quorum at the end of the bin.
+    pub pgs_below_read_quorum: u32,
+    /// Segments being re-created at the end of the bin.
+    pub segments_repairing: u32,
+    /// Commits offered but not yet acknowledged at the end of the bin.
+    pub commits_waiting: u64,
+    /// VDL at the end of the bin.
+    pub vdl: u64,
+}
+
+impl TimelineRow {
+    /// The CSV header matching [`TimelineRow::csv`].
+    pub const CSV_HEADER: &'static str = "t_s,commits_per_s,reads_per_s,commit_p50_ms,commit_p99_ms,pgs_below_write_quorum,pgs_below_read_quorum,segments_repairing,commits_waiting,vdl";
+
+    /// The row as CSV, rates per second of a bin of width `bin`.
+    pub fn csv(&self, bin: SimDuration) -> String {
+        let per_s = 1.0 / bin.as_secs_f64();
+        format!(
+            "{:.3},{:.1},{:.1},{:.3},{:.3},{},{},{},{},{}",
+            self.t_s,
+            self.commits as f64 * per_s,
+            self.reads as f64 * per_s,
+            self.commit_p50_ms,
+            self.commit_p99_ms,
+            self.pgs_below_write_quorum,
+            self.pgs_below_read_quorum,
+            self.segments_repairing,
+            self.commits_waiting,
+            self.vdl
+        )
+    }
+}
+
+/// Everything measured during a run.
+#[derive(Debug)]
+pub struct Recorder {
+    bin: SimDuration,
+    threshold: SimDuration,
+    /// Commit latency of every acknowledged commit, microseconds.
+    pub commit_latency: Histogram<u64>,
+    bin_latency: Histogram<u64>,
+    /// Storage read latency, microseconds.
+    pub read_latency: Histogram<u64>,
+    /// Commits acknowledged.
+    pub commits_acked: u64,
+    /// Reads that returned the committed page content.
+    pub reads_ok: u64,
+    /// Reads that returned anything else.
+    pub reads_wrong: u64,
+    /// Read attempts retried on another segment.
+    pub read_retries: u64,
+    /// Batches refused by storage for carrying an old epoch.
+    pub stale_epoch_refusals: u64,
+    /// Gaps filled by gossip.
+    pub gossip_fills: u64,
+    /// Records resent by the writer after a PG made no progress.
+    pub records_resent: u64,
+    /// Segments re-created and hydrated by repair.
+    pub segments_repaired: u32,
+    /// Segments being re-created now.
+    pub segments_repairing: u32,
+    /// PGs below write quorum now, and the peak.
+    pub pgs_below_write: (u32, u32),
+    /// PGs below read quorum now, and the peak.
+    pub pgs_below_read: (u32, u32),
+    /// PGs that held VCL back while commits were stalled.
+    pub vcl_blockers: std::collections::BTreeSet<u32>,
+    write_stalls: Vec<(SimTime, SimTime)>,
+    read_stalls: Vec<(SimTime, SimTime)>,
+    rows: Vec<TimelineRow>,
+    row: TimelineRow,
+}
+
+fn histogram() -> Histogram<u64> {
+    // 1 µs to 1 day at 3 significant digits.
+    Histogram::new_with_bounds(1, 86_400_000_000, 3).expect("valid histogram bounds")
+}
+
+fn micros(d: SimDuration) -> u64 {
+    (d.as_nanos() / 1_000).clamp(1, 86_400_000_000)
+}
+
+impl Recorder {
+    /// A recorder binning by `bin` and counting waits beyond `threshold`.
+    pub fn new(bin: SimDuration, threshold: SimDuration) -> Self {
+        Recorder {
+            bin,
+            threshold,
+            commit_latency: histogram(),
+            bin_latency: histogram(),
+            read_latency: histogram(),
+            commits_acked: 0,
+            reads_ok: 0,
+            reads_wrong: 0,
+            read_retries: 0,
+            stale_epoch_refusals: 0,
+            gossip_fills: 0,
+            records_resent: 0,
+            segments_repaired: 0,
+            segments_repairing: 0,
+            pgs_below_write: (0, 0),
+            pgs_below_read: (0, 0),
+            vcl_blockers: Default::default(),
+            write_stalls: Vec::new(),
+            read_stalls: Vec::new(),
+            rows: Vec::new(),
+            row: TimelineRow::default(),
+        }
+    }
+
+    /// Timeline bin width.
+    pub fn bin(&self) -> SimDuration {
+        self.bin
+    }
+
+    /// The stall threshold.
+    pub fn threshold(&self) -> SimDuration {
+        self.threshold
+    }
+
+    /// A commit that arrived at `arrived` was acknowledged `now`.
+    #[inline]
+    pub fn commit(&mut self, now: SimTime, arrived: SimTime) {
+        let latency = now.since(arrived);
+        let us = micros(latency);
+        self.commit_latency.saturating_record(us);
+        self.bin_latency.saturating_record(us);
+        self.commits_acked += 1;
+        self.row.commits += 1;
+        if latency > self.threshold {
+            push_stall(&mut self.write_stalls, arrived + self.threshold, now);
+        }
+    }
+
+    /// A read that was issued at `issued` completed `now`.
+    pub fn read(&mut self, now: SimTime, issued: SimTime, correct: bool) {
+        let latency = now.since(issued);
+        self.read_latency.saturating_record(micros(latency));
+        if correct {
+            self.reads_ok += 1;
+        } else {
+            self.reads_wrong += 1;
+        }
+        self.row.reads += 1;
+        if latency > self.threshold {
+            push_stall(&mut self.read_stalls, issued + self.threshold, now);
+        }
+    }
+
+    /// Work still waiting when the run ends counts as unavailable until then.
+    pub fn unfinished(&mut self, end: SimTime, oldest_commit: Option<SimTime>, oldest_read: Option<SimTime>) {
+        if let Some(t) = oldest_commit {
+            if end.since(t) > self.threshold {
+                push_stall(&mut self.write_stalls, t + self.threshold, end);
+            }
+        }
+        if let Some(t) = oldest_read {
+            if end.since(t) > self.threshold {
+                push_stall(&mut self.read_stalls, t + self.threshold, end);
+            }
+        }
+    }
+
+    /// Sets the PGs currently below write and read quorum.
+    pub fn quorum_health(&mut self, below_write: u32, below_read: u32) {
+        self.pgs_below_write = (below_write, self.pgs_below_write.1.max(below_write));
+        self.pgs_below_read = (below_read, self.pgs_below_read.1.max(below_read));
+    }
+
+    /// Closes the bin that started at `start`.
+    pub fn close_bin(&mut self, start: SimTime, commits_waiting: u64, vdl: u64) {
+        let mut row = std::mem::take(&mut self.row);
+        row.t_s = start.as_secs_f64();
+        if !self.bin_latency.is_empty() {
+            row.commit_p50_ms = self.bin_latency.value_at_quantile(0.5) as f64 / 1e3;
+            row.commit_p99_ms = self.bin_latency.value_at_quantile(0.99) as f64 / 1e3;
+        }
+        self.bin_latency.reset();
+        row.pgs_below_write_quorum = self.pgs_below_write.0;
+        row.pgs_below_read_quorum = self.pgs_below_read.0;
+        row.segments_repairing = self.segments_repairing;
+        row.commits_waiting = commits_waiting;
+        row.vdl = vdl;
+        self.rows.push(row);
+    }
+
+    /// The timeline so far.
+    pub fn rows(&self) -> &[TimelineRow] {
+        &self.rows
+    }
+
+    /// Merged write-unavailable intervals.
+    pub fn write_stalls(&self) -> Vec<(SimTime, SimTime)> {
+        merge(&self.write_stalls)
+    }
+
+    /// Merged read-unavailable intervals.
+    pub fn read_stalls(&self) -> Vec<(SimTime, SimTime)> {
+        merge(&self.read_stalls)
+    }
+}
+
+fn push_stall(stalls: &mut Vec<(SimTime, SimTime)>, start: SimTime, end: SimTime) {
+    if let Some(last) = stalls.last_mut() {
+        if start <= last.1 && start >= last.0 {
+            last.1 = last.1.max(end);
+            return;
+        }
+    }
+    stalls.push((start, end));
+}
+
+/// Sorts and merges overlapping intervals.
+fn merge(intervals: &[(SimTime, SimTime)]) -> Vec<(SimTime, SimTime)> {
+    let mut v = intervals.to_vec();
+    v.sort();
+    let mut out: Vec<(SimTime, SimTime)> = Vec::with_capacity(v.len());
+    for (s, e) in v {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: u64) -> SimTime {
+        SimTime::ZERO + SimDuration::from_secs(s)
+    }
+
+    #[test]
+    fn slow_commits_become_merged_stall_intervals() {
+        let mut r = Recorder::new(SimDuration::from_secs(1), SimDuration::from_secs(1));
+        r.commit(t(2), t(1)); // exactly the threshold: no stall
+        r.commit(t(10), t(2)); // unavailable 3..10
+        r.commit(t(11), t(4)); // 5..11 overlaps
+        r.commit(t(20), t(15)); // 16..20
+        assert_eq!(r.write_stalls(), vec![(t(3), t(11)), (t(16), t(20))]);
+        assert_eq!(r.commits_acked, 4);
+    }
+}

@@ -1,0 +1,131 @@
+//! Segment repair: a segment whose node has been down longer than
+//! `repair_after` is re-created on another node of the same AZ and
+//! hydrated from a healthy peer at `repair_gbps` ([P17] §2.2: 10 GB in about
+//! 10 s over 10 Gb/s). While it copies, the PG is in a membership change
+//! ([P18]): writes need a quorum of the old set and of the new one.
+
+use super::ids::{NodeId, PgId, SegmentId};
+use super::network::Endpoint;
+use super::storage::lsn::Lsn;
+use super::storage::volume::Joining;
+use super::{Event, World};
+use crate::sim::{SimDuration, SimTime};
+
+impl World {
+    pub(crate) fn on_repair_check(&mut self, node: NodeId, incarnation: u32) {
+        let n = &self.volume.nodes[node.index()];
+        if n.up || n.incarnation != incarnation {
+            return;
+        }
+        let mut retry = false;
+        for s in n.segments.clone() {
+            let pg = self.volume.segments[s.index()].pg;
+            let g = &self.volume.pgs[pg.index()];
+            if !g.members.contains(&s) {
+                continue;
+            }
+            if g.joining.is_some() || !self.start_repair(pg, s) {
+                retry = true;
+            }
+        }
+        if retry {
+            self.engine.after(
+                self.scenario.storage.repair_after,
+                Event::RepairCheck { node, incarnation },
+            );
+        }
+    }
+
+    /// Picks a new home for `old` in its AZ and starts copying. Returns
+    /// false if no node can take it now.
+    fn start_repair(&mut self, pg: PgId, old: SegmentId) -> bool {
+        let az = self.volume.node_of(old).az;
+        let writer = Endpoint::Writer(self.writer.az);
+        let holders: Vec<NodeId> = self.volume.pgs[pg.index()]
+            .members
+            .iter()
+            .map(|s| self.volume.segments[s.index()].node)
+            .collect();
+        // The least-loaded running, reachable node of the AZ that holds no
+        // copy of this PG; ties go to the lowest id.
+        let target = (0..self.volume.nodes.len())
+            .map(NodeId::from_index)
+            .filter(|n| {
+                let node = &self.volume.nodes[n.index()];
+                node.az == az
+                    && node.up
+                    && !holders.contains(n)
+                    && self.net.reachable(writer, Endpoint::Node(*n, az))
+            })
+            .min_by_key(|n| (self.volume.nodes[n.index()].segments.len(), *n));
+        let Some(target) = target else {
+            return false;
+        };
+        let new = self.volume.add_segment(pg, target, false);
+        self.writer.acked_scl.push(Lsn(0));
+        self.writer.avoid_until.push(SimTime::ZERO);
+        self.volume.pgs[pg.index()].joining = Some(Joining { old, new });
+        self.rec.segments_repairing += 1;
+        self.engine.after(self.copy_time(), Event::RepairDone { pg });
+        self.update_quorum_health();
+        true
+    }
+
+    /// Time to copy one segment at the repair bandwidth.
+    fn copy_time(&self) -> SimDuration {
+        let st = &self.scenario.storage;
+        let bits = st.segment_gib as f64 * (1u64 << 30) as f64 * 8.0;
+        SimDuration::from_secs_f64(bits / (st.repair_gbps * 1e9))
+    }
+
+    pub(crate) fn on_repair_done(&mut self, pg: PgId) {
+        let Some(j) = self.volume.pgs[pg.index()].joining else {
+            return;
+        };
+        let now = self.engine.now();
+        if !self.volume.node_of(j.new).up {
+            // The new home failed mid-copy: give up on it; the old node's
+            // repair check will try again.
+            self.volume.pgs[pg.index()].joining = None;
+            self.rec.segments_repairing -= 1;
+            let old_node = self.volume.segments[j.old.index()].node;
+            let incarnation = self.volume.nodes[old_node.index()].incarnation;
+            self.engine
+                .after(SimDuration::ZERO, Event::RepairCheck { node: old_node, incarnation });
+            return;
+        }
+        // Copy from the running member with the most complete log.
+        let mut source: Option<(Lsn, SegmentId)> = None;
+        for i in 0..self.volume.pgs[pg.index()].members.len() {
+            let s = self.volume.pgs[pg.index()].members[i];
+            if s == j.old || !self.volume.node_of(s).up || !self.volume.segments[s.index()].hydrated {
+                continue;
+            }
+            let scl = self.volume.segments[s.index()].persisted_scl(now);
+            if source.is_none_or(|(best, _)| scl > best) {
+                source = Some((scl, s));
+            }
+        }
+        let Some((_, source)) = source else {
+            // No healthy peer right now; try again shortly.
+            self.engine
+                .after(SimDuration::from_secs(1), Event::RepairDone { pg });
+            return;
+        };
+        let snapshot = self.volume.segments[source.index()].snapshot();
+        let new_seg = &mut self.volume.segments[j.new.index()];
+        new_seg.merge(snapshot);
+        new_seg.hydrated = true;
+        let g = &mut self.volume.pgs[pg.index()];
+        for m in g.members.iter_mut() {
+            if *m == j.old {
+                *m = j.new;
+            }
+        }
+        g.joining = None;
+        self.rec.segments_repairing -= 1;
+        self.rec.segments_repaired += 1;
+        self.persist_and_ack(j.new);
+        self.update_quorum_health();
+    }
+}

@@ -1,0 +1,440 @@
+//! A segment: one copy of one protection group, on one storage node.
+//!
+//! The foreground path is short ([P17] §3.3, steps 1–2): receive a batch,
+//! append it to the log if it continues the chain, persist, acknowledge with
+//! the SCL. Everything else is background: batches that arrive ahead of a gap
+//! are parked until gossip with a peer fills the gap, and records are
+//! coalesced into pages ("materialized") periodically, never beyond the
+//! writer's minimum read point, so any outstanding read can still be served
+//! at its read point.
+//!
+//! Persistence is FIFO per segment: a crash keeps exactly the records whose
+//! persist completed before it, and loses the rest of the in-memory queue.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use super::lsn::{Batch, Lsn};
+use super::page::PageMap;
+use crate::model::ids::{NodeId, PgId};
+use crate::sim::SimTime;
+
+/// A slice `from..to` of a batch's records, all in this segment's chain.
+#[derive(Clone, Debug)]
+pub struct LogSlice {
+    batch: Arc<Batch>,
+    from: u32,
+    to: u32,
+}
+
+impl LogSlice {
+    /// The whole batch.
+    pub fn whole(batch: Arc<Batch>) -> Self {
+        let to = batch.records.len() as u32;
+        LogSlice { batch, from: 0, to }
+    }
+
+    fn records(&self) -> &[super::lsn::Record] {
+        &self.batch.records[self.from as usize..self.to as usize]
+    }
+
+    fn prev(&self) -> Lsn {
+        if self.from == 0 {
+            self.batch.prev
+        } else {
+            self.batch.records[self.from as usize - 1].lsn
+        }
+    }
+
+    fn last(&self) -> Lsn {
+        self.records().last().map_or(self.prev(), |r| r.lsn)
+    }
+
+    /// The part of this slice above `lsn`, if any.
+    fn above(&self, lsn: Lsn) -> Option<LogSlice> {
+        let skip = self.records().partition_point(|r| r.lsn <= lsn) as u32;
+        (self.from + skip < self.to).then(|| LogSlice {
+            batch: self.batch.clone(),
+            from: self.from + skip,
+            to: self.to,
+        })
+    }
+}
+
+/// What a segment did with an incoming batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accept {
+    /// Appended (with any parked batches it unblocked); SCL is now this.
+    Appended(Lsn),
+    /// Already held; the SCL is unchanged.
+    Duplicate(Lsn),
+    /// It follows a gap; parked until the gap is filled.
+    Gap,
+    /// It carries an older volume epoch and was refused (fencing).
+    StaleEpoch,
+}
+
+/// What a segment answers to a page read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadResult {
+    /// The page's content at the read point.
+    Page(u64),
+    /// The segment does not yet hold every record up to the read point.
+    Incomplete,
+}
+
+/// What a peer sends to fill a gap.
+#[derive(Clone, Debug)]
+pub enum GossipPayload {
+    /// The records above the asker's SCL.
+    Records(Vec<LogSlice>),
+    /// The peer has already coalesced past the asker's SCL: its pages and log.
+    Snapshot {
+        /// Materialized pages.
+        pages: PageMap,
+        /// LSN they are materialized to.
+        applied: Lsn,
+        /// Records above `applied`.
+        log: Vec<LogSlice>,
+    },
+}
+
+/// One copy of a PG.
+#[derive(Clone, Debug)]
+pub struct Segment {
+    /// The PG it is a copy of.
+    pub pg: PgId,
+    /// The node it lives on.
+    pub node: NodeId,
+    /// Whether its data has been copied in; a segment created by repair
+    /// takes writes but does not count until hydrated.
+    pub hydrated: bool,
+    /// Whether a gossip timer is pending.
+    pub gossip_armed: bool,
+    /// Whether a materialize timer is pending.
+    pub materialize_armed: bool,
+    scl: Lsn,
+    persisted_scl: Lsn,
+    /// Persists in progress: (completion time, SCL once complete).
+    inflight: VecDeque<(SimTime, Lsn)>,
+    last_persist: SimTime,
+    log: VecDeque<LogSlice>,
+    parked: BTreeMap<Lsn, LogSlice>,
+    pages: PageMap,
+    applied: Lsn,
+    min_read_point: Lsn,
+    epoch: u32,
+}
+
+impl Segment {
+    /// An empty copy of `pg` on `node`.
+    pub fn new(pg: PgId, node: NodeId, hydrated: bool) -> Self {
+        Segment {
+            pg,
+            node,
+            hydrated,
+            gossip_armed: false,
+            materialize_armed: false,
+            scl: Lsn(0),
+            persisted_scl: Lsn(0),
+            inflight: VecDeque::new(),
+            last_persist: SimTime::ZERO,
+            log: VecDeque::new(),
+            parked: BTreeMap::new(),
+            pages: PageMap::default(),
+            applied: Lsn(0),
+            min_read_point: Lsn(0),
+            epoch: 0,
+        }
+    }
+
+    /// SCL, including records whose persist is still in progress.
+    pub fn scl(&self) -> Lsn {
+        self.scl
+    }
+
+    /// SCL of what has reached disk by `now`.
+    pub fn persisted_scl(&mut self, now: SimTime) -> Lsn {
+        self.settle(now);
+        self.persisted_scl
+    }
+
+    /// Highest epoch seen.
+    pub fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    /// Whether batches are parked behind a gap.
+    pub fn has_gap(&self) -> bool {
+        !self.parked.is_empty()
+    }
+
+    /// Whether records await materialization.
+    pub fn has_log(&self) -> bool {
+        !self.log.is_empty()
+    }
+
+    /// LSN up to which pages are materialized.
+    pub fn applied(&self) -> Lsn {
+        self.applied
+    }
+
+    /// Takes in a batch from the writer.
+    pub fn receive(&mut self, batch: Arc<Batch>) -> Accept {
+        if batch.epoch < self.epoch {
+            return Accept::StaleEpoch;
+        }
+        self.epoch = batch.epoch;
+        self.min_read_point = self.min_read_point.max(batch.min_read_point);
+        self.offer(LogSlice::whole(batch))
+    }
+
+    fn offer(&mut self, slice: LogSlice) -> Accept {
+        if slice.last() <= self.scl {
+            return Accept::Duplicate(self.scl);
+        }
+        if slice.prev() > self.scl {
+            self.parked.entry(slice.prev()).or_insert(slice);
+            return Accept::Gap;
+        }
+        self.append(slice);
+        // Each append may unblock parked batches; take every one that now
+        // overlaps or continues the chain, dropping those it covers.
+        while let Some((&prev, _)) = self.parked.first_key_value() {
+            if prev > self.scl {
+                break;
+            }
+            let (_, s) = self.parked.pop_first().expect("peeked");
+            if s.last() > self.scl {
+                self.append(s);
+            }
+        }
+        Accept::Appended(self.scl)
+    }
+
+    fn append(&mut self, slice: LogSlice) {
+        let s = slice.above(self.scl).expect("appended slice extends the chain");
+        self.scl = s.last();
+        self.log.push_back(s);
+    }
+
+    /// Starts persisting everything received so far; returns when the
+    /// persist completes. `service` is the disk time drawn for this write.
+    pub fn persist(&mut self, now: SimTime, service: crate::sim::SimDuration) -> SimTime {
+        let done = (now + service).max(self.last_persist);
+        self.last_persist = done;
+        self.inflight.push_back((done, self.scl));
+        done
+    }
+
+    fn settle(&mut self, now: SimTime) {
+        while let Some(&(done, scl)) = self.inflight.front() {
+            if done > now {
+                break;
+            }
+            self.persisted_scl = scl;
+            self.inflight.pop_front();
+        }
+    }
+
+    /// The node crashed at `now`: keep what reached disk, lose the rest.
+    pub fn crash(&mut self, now: SimTime) {
+        self.settle(now);
+        self.inflight.clear();
+        self.parked.clear();
+        self.last_persist = now;
+        let keep = self.persisted_scl;
+        while let Some(last) = self.log.back_mut() {
+            if last.prev() >= keep {
+                self.log.pop_back();
+            } else {
+                let cut = last.records().partition_point(|r| r.lsn <= keep) as u32;
+                last.to = last.from + cut;
+                break;
+            }
+        }
+        self.scl = keep;
+    }
+
+    /// Coalesces persisted records up to the minimum read point into pages.
+    /// Returns how many records were applied.
+    pub fn materialize(&mut self, now: SimTime) -> usize {
+        self.settle(now);
+        let limit = self.persisted_scl.min(self.min_read_point);
+        let mut applied = 0;
+        while let Some(front) = self.log.front_mut() {
+            let records = front.records();
+            let n = records.partition_point(|r| r.lsn <= limit);
+            for r in &records[..n] {
+                self.pages.apply(r.page as u64, r.lsn);
+                self.applied = r.lsn;
+            }
+            applied += n;
+            if n == records.len() {
+                self.log.pop_front();
+            } else {
+                front.from += n as u32;
+                break;
+            }
+        }
+        applied
+    }
+
+    /// Reads `page` as of `point`, materializing on demand from the log.
+    pub fn read(&self, page: u32, point: Lsn) -> ReadResult {
+        if point > self.scl || !self.hydrated {
+            return ReadResult::Incomplete;
+        }
+        debug_assert!(self.applied <= point, "materialized past a read point");
+        let mut content = self.pages.get(page as u64);
+        'log: for slice in &self.log {
+            for r in slice.records() {
+                if r.lsn > point {
+                    break 'log;
+                }
+                if r.page == page {
+                    content = super::page::fold(content, r.lsn);
+                }
+            }
+        }
+        ReadResult::Page(content)
+    }
+
+    /// What this segment can give a peer whose SCL is `since`, if it holds
+    /// more than that.
+    pub fn gossip_for(&self, since: Lsn) -> Option<GossipPayload> {
+        if self.scl <= since || !self.hydrated {
+            return None;
+        }
+        if since >= self.applied {
+            Some(GossipPayload::Records(
+                self.log.iter().filter_map(|s| s.above(since)).collect(),
+            ))
+        } else {
+            Some(self.snapshot())
+        }
+    }
+
+    /// A full copy of this segment's data, for repair.
+    pub fn snapshot(&self) -> GossipPayload {
+        GossipPayload::Snapshot {
+            pages: self.pages.clone(),
+            applied: self.applied,
+            log: self.log.iter().cloned().collect(),
+        }
+    }
+
+    /// Takes in what a peer sent. Returns the new SCL if it grew.
+    pub fn merge(&mut self, payload: GossipPayload) -> Option<Lsn> {
+        let before = self.scl;
+        match payload {
+            GossipPayload::Records(slices) => {
+                for s in slices {
+                    self.offer(s);
+                }
+            }
+            GossipPayload::Snapshot { pages, applied, log } => {
+                let last = log.last().map_or(applied, LogSlice::last);
+                if last > self.scl {
+                    self.pages = pages;
+                    self.applied = applied;
+                    self.log = log.into();
+                    self.scl = last;
+                    self.hydrated = true;
+                    let parked = std::mem::take(&mut self.parked);
+                    for s in parked.into_values() {
+                        self.offer(s);
+                    }
+                }
+            }
+        }
+        (self.scl > before).then_some(self.scl)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lsn::Record;
+    use super::*;
+    use crate::sim::SimDuration;
+
+    fn batch(prev: u64, lsns: &[u64]) -> Arc<Batch> {
+        Arc::new(Batch {
+            pg: PgId(0),
+            prev: Lsn(prev),
+            records: lsns
+                .iter()
+                .map(|&l| Record {
+                    lsn: Lsn(l),
+                    page: (l % 3) as u32,
+                })
+                .collect(),
+            min_read_point: Lsn(0),
+            epoch: 1,
+        })
+    }
+
+    #[test]
+    fn scl_follows_back_links_and_parks_after_a_gap() {
+        let mut s = Segment::new(PgId(0), NodeId(0), true);
+        assert_eq!(s.receive(batch(0, &[1, 2])), Accept::Appended(Lsn(2)));
+        assert_eq!(s.receive(batch(5, &[7])), Accept::Gap);
+        assert_eq!(s.scl(), Lsn(2));
+        assert_eq!(s.receive(batch(2, &[4, 5])), Accept::Appended(Lsn(7)));
+        assert_eq!(s.receive(batch(2, &[4, 5])), Accept::Duplicate(Lsn(7)));
+    }
+
+    #[test]
+    fn older_epoch_is_refused() {
+        let mut s = Segment::new(PgId(0), NodeId(0), true);
+        let mut b = (*batch(0, &[1])).clone();
+        b.epoch = 3;
+        s.receive(Arc::new(b.clone()));
+        b.epoch = 2;
+        b.prev = Lsn(1);
+        b.records[0].lsn = Lsn(2);
+        assert_eq!(s.receive(Arc::new(b)), Accept::StaleEpoch);
+        assert_eq!(s.scl(), Lsn(1));
+    }
+
+    #[test]
+    fn crash_keeps_only_persisted_records() {
+        let mut s = Segment::new(PgId(0), NodeId(0), true);
+        let t0 = SimTime::ZERO;
+        s.receive(batch(0, &[1, 2]));
+        s.persist(t0, SimDuration::from_millis(1));
+        s.receive(batch(2, &[3]));
+        s.persist(t0, SimDuration::from_millis(5));
+        s.crash(t0 + SimDuration::from_millis(2));
+        assert_eq!(s.scl(), Lsn(2));
+        assert_eq!(s.receive(batch(2, &[3])), Accept::Appended(Lsn(3)));
+    }
+
+    #[test]
+    fn reads_fold_the_log_on_demand_and_match_materialized_pages() {
+        let mut s = Segment::new(PgId(0), NodeId(0), true);
+        let mut b = (*batch(0, &[1, 2, 3, 4])).clone();
+        b.min_read_point = Lsn(4);
+        s.receive(Arc::new(b));
+        let t = s.persist(SimTime::ZERO, SimDuration::from_millis(1));
+        let before = s.read(1, Lsn(4));
+        assert_eq!(s.materialize(t), 4);
+        assert_eq!(s.read(1, Lsn(4)), before);
+        assert_eq!(s.read(1, Lsn(9)), ReadResult::Incomplete);
+    }
+
+    #[test]
+    fn gossip_fills_a_gap() {
+        let mut a = Segment::new(PgId(0), NodeId(0), true);
+        let mut b = Segment::new(PgId(0), NodeId(1), true);
+        for s in [&mut a, &mut b] {
+            s.receive(batch(0, &[1]));
+        }
+        a.receive(batch(1, &[2, 3]));
+        b.receive(batch(3, &[4]));
+        assert!(b.has_gap());
+        let payload = a.gossip_for(b.scl()).expect("a is ahead");
+        assert_eq!(b.merge(payload), Some(Lsn(4)));
+        assert!(!b.has_gap());
+    }
+}

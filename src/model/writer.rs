@@ -1,0 +1,158 @@
+//! The writer instance's storage client: LSN allocation, group commit,
+//! quorum tracking from acknowledgements, commit acknowledgement, and page
+//! reads from a single segment.
+//!
+//! The writer keeps the committed truth: every record that VDL passes is
+//! folded into its copy of the page, so a storage read at read point
+//! `VDL(t)` can be checked against what was acknowledged.
+
+use std::collections::VecDeque;
+
+use super::ids::{AzId, PgId, SegmentId};
+use super::storage::lsn::{Lsn, LsnPoints, Record};
+use super::storage::page::PageMap;
+use crate::sim::{SimRng, SimTime};
+
+/// A page read in progress.
+#[derive(Clone, Debug)]
+pub struct PendingRead {
+    /// The PG holding the page.
+    pub pg: PgId,
+    /// The page within the PG.
+    pub page: u32,
+    /// Read point: VDL when the read was issued.
+    pub point: Lsn,
+    /// The committed content at the read point.
+    pub expected: u64,
+    /// When the application asked.
+    pub issued: SimTime,
+    /// Attempt number; replies to older attempts are ignored.
+    pub attempt: u32,
+    /// Segment asked by the current attempt, if any could be.
+    pub seg: Option<SegmentId>,
+    /// When the current attempt was sent.
+    pub sent_at: SimTime,
+}
+
+/// The writer's state.
+#[derive(Debug)]
+pub struct Writer {
+    /// The writer's AZ.
+    pub az: AzId,
+    /// Volume epoch stamped on every batch.
+    pub epoch: u32,
+    /// Durability points.
+    pub points: LsnPoints,
+    /// Latest SCL each segment acknowledged, by segment id.
+    pub acked_scl: Vec<Lsn>,
+    /// Allocated commits awaiting VDL: (commit LSN, arrival).
+    pub commits: VecDeque<(Lsn, SimTime)>,
+    /// Offered commits not yet allocated (LAL back-pressure): arrivals.
+    pub backlog: VecDeque<SimTime>,
+    /// Committed content of every written page, by volume page number.
+    pub truth: PageMap,
+    /// Records allocated since the last shipment, per PG, with the
+    /// back-link of the first.
+    pub buffers: Vec<(Lsn, Vec<Record>)>,
+    /// PGs with buffered records, in first-touch order.
+    pub touched: Vec<PgId>,
+    /// Last time each PG's PGCL moved (or its records were resent).
+    pub last_progress: Vec<SimTime>,
+    /// Reads in flight, by slot.
+    pub reads: Vec<Option<PendingRead>>,
+    /// Free read slots.
+    pub free_reads: Vec<u32>,
+    /// Until when each segment is avoided for reads after a timeout.
+    pub avoid_until: Vec<SimTime>,
+    /// Commits offered by the workload.
+    pub offered: u64,
+    /// The workload's random stream.
+    pub rng: SimRng,
+}
+
+impl Writer {
+    /// A writer in `az` for a fresh volume.
+    pub fn new(az: AzId, points: LsnPoints, pgs: usize, segments: usize, rng: SimRng) -> Self {
+        Writer {
+            az,
+            epoch: 1,
+            points,
+            acked_scl: vec![Lsn(0); segments],
+            commits: VecDeque::new(),
+            backlog: VecDeque::new(),
+            truth: PageMap::default(),
+            buffers: vec![(Lsn(0), Vec::new()); pgs],
+            touched: Vec::new(),
+            last_progress: vec![SimTime::ZERO; pgs],
+            reads: Vec::new(),
+            free_reads: Vec::new(),
+            avoid_until: vec![SimTime::ZERO; segments],
+            offered: 0,
+            rng,
+        }
+    }
+
+    /// Buffers a record for the next shipment.
+    pub fn buffer(&mut self, pg: PgId, record: Record, prev: Lsn) {
+        let buf = &mut self.buffers[pg.index()];
+        if buf.1.is_empty() {
+            buf.0 = prev;
+            self.touched.push(pg);
+        }
+        buf.1.push(record);
+    }
+
+    /// The minimum read point: no outstanding read is below it, and no
+    /// future read will be (they start at VDL).
+    pub fn min_read_point(&self) -> Lsn {
+        self.reads
+            .iter()
+            .flatten()
+            .map(|r| r.point)
+            .fold(self.points.vdl(), Lsn::min)
+    }
+
+    /// Stores a new read and returns its slot.
+    pub fn add_read(&mut self, read: PendingRead) -> u32 {
+        match self.free_reads.pop() {
+            Some(slot) => {
+                self.reads[slot as usize] = Some(read);
+                slot
+            }
+            None => {
+                self.reads.push(Some(read));
+                (self.reads.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Removes a finished read.
+    pub fn finish_read(&mut self, slot: u32) -> Option<PendingRead> {
+        let r = self.reads.get_mut(slot as usize)?.take();
+        if r.is_some() {
+            self.free_reads.push(slot);
+        }
+        r
+    }
+
+    /// Arrival of the oldest commit not yet acknowledged (to within one
+    /// group-commit interval: arrivals inside one interval are unordered).
+    pub fn oldest_waiting_commit(&self) -> Option<SimTime> {
+        let a = self.commits.front().map(|c| c.1);
+        let b = self.backlog.front().copied();
+        match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Issue time of the oldest read in flight.
+    pub fn oldest_waiting_read(&self) -> Option<SimTime> {
+        self.reads.iter().flatten().map(|r| r.issued).min()
+    }
+
+    /// Commits offered and not yet acknowledged.
+    pub fn waiting(&self) -> u64 {
+        (self.commits.len() + self.backlog.len()) as u64
+    }
+}

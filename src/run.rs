@@ -1,0 +1,146 @@
+//! Running a scenario and collecting what it measured.
+
+use std::io::Write;
+
+use crate::metrics::{Commits, Latency, Reads, Stall, StorageSummary, Summary, TimelineRow};
+use crate::model::World;
+use crate::scenario::{expect, Scenario};
+use crate::sim::{SimDuration, SimTime, Trace};
+
+/// One run of one scenario.
+pub struct Simulation {
+    world: World,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The summary (`summary.json`).
+    pub summary: Summary,
+    /// The timeline (`timeline.csv`), one row per bin.
+    pub timeline: Vec<TimelineRow>,
+    /// Bin width of the timeline.
+    pub bin: SimDuration,
+}
+
+impl Outcome {
+    /// Whether every expectation held.
+    pub fn passed(&self) -> bool {
+        self.summary.expectations.iter().all(|e| e.passed)
+    }
+
+    /// `summary.json` text.
+    pub fn summary_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.summary).expect("summary serializes");
+        s.push('\n');
+        s
+    }
+
+    /// `timeline.csv` text.
+    pub fn timeline_csv(&self) -> String {
+        let mut out = String::from(TimelineRow::CSV_HEADER);
+        out.push('\n');
+        for row in &self.timeline {
+            out.push_str(&row.csv(self.bin));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+impl Simulation {
+    /// A simulation of a validated scenario.
+    pub fn new(scenario: &Scenario) -> Self {
+        Simulation {
+            world: World::new(scenario, Trace::default()),
+        }
+    }
+
+    /// A simulation that also streams every event to `sink` as JSON lines.
+    pub fn with_trace(scenario: &Scenario, sink: Box<dyn Write>) -> Self {
+        Simulation {
+            world: World::new(scenario, Trace::with_sink(sink)),
+        }
+    }
+
+    /// Runs to the end and measures. Fails only if the trace sink fails.
+    pub fn run(mut self) -> std::io::Result<Outcome> {
+        self.world.run();
+        self.world.trace.finish()?;
+        Ok(self.outcome())
+    }
+
+    fn outcome(&mut self) -> Outcome {
+        let w = &mut self.world;
+        let sc = w.scenario.clone();
+        let duration = sc.duration.as_secs_f64();
+        let recoverable = w.recoverable_vdl();
+        let vdl = w.writer.points.vdl();
+        let rpc = sc.workload.records_per_commit as u64;
+        let rec = &w.rec;
+        let stall_sum = |v: &[(SimTime, SimTime)]| v.iter().map(|(a, b)| b.since(*a).as_secs_f64()).sum::<f64>();
+        let write_stalls = rec.write_stalls();
+        let read_stalls = rec.read_stalls();
+        let latency = |h: &hdrhistogram::Histogram<u64>| {
+            let ms = |q: f64| if h.is_empty() { 0.0 } else { h.value_at_quantile(q) as f64 / 1e3 };
+            Latency {
+                p50: ms(0.5),
+                p99: ms(0.99),
+                p999: ms(0.999),
+                max: if h.is_empty() { 0.0 } else { h.max() as f64 / 1e3 },
+            }
+        };
+        let mut summary = Summary {
+            scenario: sc.name.clone(),
+            description: sc.description.clone(),
+            seed: sc.seed,
+            simulated_s: duration,
+            events_processed: w.engine.processed(),
+            trace_digest: w.trace.digest().hex(),
+            commits: Commits {
+                offered: w.writer.offered,
+                acknowledged: rec.commits_acked,
+                lost: (vdl.0 - recoverable.0.min(vdl.0)) / rpc,
+                per_s: rec.commits_acked as f64 / duration,
+            },
+            commit_latency_ms: latency(&rec.commit_latency),
+            write_availability: (1.0 - stall_sum(&write_stalls) / duration).max(0.0),
+            read_availability: (1.0 - stall_sum(&read_stalls) / duration).max(0.0),
+            write_stalls: write_stalls
+                .iter()
+                .map(|(a, b)| Stall {
+                    from_s: a.as_secs_f64(),
+                    to_s: b.as_secs_f64(),
+                    duration_s: b.since(*a).as_secs_f64(),
+                })
+                .collect(),
+            write_stall_blocking_pgs: rec.vcl_blockers.iter().copied().collect(),
+            reads: Reads {
+                correct: rec.reads_ok,
+                wrong: rec.reads_wrong,
+                retried: rec.read_retries,
+                latency_ms: latency(&rec.read_latency),
+            },
+            pgs_below_write_quorum_max: rec.pgs_below_write.1,
+            pgs_below_read_quorum_max: rec.pgs_below_read.1,
+            storage: StorageSummary {
+                pgs: sc.storage.pgs,
+                segments: w.volume.pgs.iter().map(|g| g.members.len() as u32).sum(),
+                vcl: w.writer.points.vcl().0,
+                vdl: vdl.0,
+                recoverable_vdl: recoverable.0,
+                segments_repaired: rec.segments_repaired,
+                gossip_fills: rec.gossip_fills,
+                records_resent: rec.records_resent,
+                stale_epoch_refusals: rec.stale_epoch_refusals,
+            },
+            expectations: Vec::new(),
+        };
+        summary.expectations = expect::evaluate(&sc.expect, &summary);
+        Outcome {
+            summary,
+            timeline: rec.rows().to_vec(),
+            bin: rec.bin(),
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! Scenarios: the YAML format (`schema`), its documented defaults
+//! (`defaults`), and the validated form the simulator runs (`validate`).
+//!
+//! A scenario is read in two steps, low to high: serde turns text into a
+//! [`schema::ScenarioFile`] (syntax, field names, types, ranges), then
+//! [`validate`] resolves names to ids and checks what relates two fields,
+//! producing a [`Scenario`]. Only a `Scenario` can build a world.
+
+pub mod defaults;
+pub mod schema;
+pub mod expect;
+mod validate;
+
+pub use schema::ExpectSpec;
+pub use validate::{
+    Fault, FaultKind, LossScope, MetricsConfig, NetworkConfig, Scenario, StorageConfig, Topology,
+    WorkloadConfig,
+};
+
+use std::path::Path;
+
+use crate::error::InputError;
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, InputError> {
+        let text = std::fs::read_to_string(path).map_err(|source| InputError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Scenario::parse(&text, path)
+    }
+
+    /// Validates scenario text; `file` names it in error messages.
+    pub fn parse(text: &str, file: &Path) -> Result<Scenario, InputError> {
+        let raw: schema::ScenarioFile =
+            serde_saphyr::from_str(text).map_err(|e| validate::syntax_error(&e, file))?;
+        validate::validate(raw, file)
+    }
+}

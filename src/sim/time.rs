@@ -1,0 +1,280 @@
+//! Simulated time.
+//!
+//! Time is an integer count of nanoseconds since the start of a run. Integers
+//! keep runs exact and portable: no floating-point rounding can make two
+//! machines disagree about which event comes first.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Mul, Sub};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An instant of simulated time, in nanoseconds since the run started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimTime(u64);
+
+/// A span of simulated time, in nanoseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimDuration(u64);
+
+impl SimTime {
+    /// The start of every run.
+    pub const ZERO: SimTime = SimTime(0);
+
+    /// An instant `ns` nanoseconds after the start.
+    pub const fn from_nanos(ns: u64) -> Self {
+        SimTime(ns)
+    }
+
+    /// Nanoseconds since the start.
+    pub const fn as_nanos(self) -> u64 {
+        self.0
+    }
+
+    /// Seconds since the start, for reports.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1e9
+    }
+
+    /// Time elapsed since `earlier`; zero if `earlier` is in the future.
+    pub fn since(self, earlier: SimTime) -> SimDuration {
+        SimDuration(self.0.saturating_sub(earlier.0))
+    }
+}
+
+impl SimDuration {
+    /// No time at all.
+    pub const ZERO: SimDuration = SimDuration(0);
+
+    /// A span of `ns` nanoseconds.
+    pub const fn from_nanos(ns: u64) -> Self {
+        SimDuration(ns)
+    }
+
+    /// A span of `us` microseconds.
+    pub const fn from_micros(us: u64) -> Self {
+        SimDuration(us * 1_000)
+    }
+
+    /// A span of `ms` milliseconds.
+    pub const fn from_millis(ms: u64) -> Self {
+        SimDuration(ms * 1_000_000)
+    }
+
+    /// A span of `s` seconds.
+    pub const fn from_secs(s: u64) -> Self {
+        SimDuration(s * 1_000_000_000)
+    }
+
+    /// A span of `s` seconds, rounded to the nearest nanosecond; negative and
+    /// non-finite inputs become zero.
+    pub fn from_secs_f64(s: f64) -> Self {
+        if s.is_finite() && s > 0.0 {
+            SimDuration((s * 1e9).round() as u64)
+        } else {
+            SimDuration::ZERO
+        }
+    }
+
+    /// Length in nanoseconds.
+    pub const fn as_nanos(self) -> u64 {
+        self.0
+    }
+
+    /// Length in seconds, for reports.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1e9
+    }
+
+    /// Length in milliseconds, for reports.
+    pub fn as_millis_f64(self) -> f64 {
+        self.0 as f64 / 1e6
+    }
+
+    /// Scales the span by a non-negative factor (slow nodes, jitter).
+    pub fn mul_f64(self, factor: f64) -> Self {
+        SimDuration::from_secs_f64(self.as_secs_f64() * factor)
+    }
+}
+
+impl Add<SimDuration> for SimTime {
+    type Output = SimTime;
+    fn add(self, d: SimDuration) -> SimTime {
+        SimTime(self.0.saturating_add(d.0))
+    }
+}
+
+impl AddAssign<SimDuration> for SimTime {
+    fn add_assign(&mut self, d: SimDuration) {
+        self.0 = self.0.saturating_add(d.0);
+    }
+}
+
+impl Add for SimDuration {
+    type Output = SimDuration;
+    fn add(self, d: SimDuration) -> SimDuration {
+        SimDuration(self.0.saturating_add(d.0))
+    }
+}
+
+impl Mul<u64> for SimDuration {
+    type Output = SimDuration;
+    fn mul(self, k: u64) -> SimDuration {
+        SimDuration(self.0.saturating_mul(k))
+    }
+}
+
+impl Sub for SimTime {
+    type Output = SimDuration;
+    fn sub(self, earlier: SimTime) -> SimDuration {
+        self.since(earlier)
+    }
+}
+
+impl fmt::Display for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.3}s", self.as_secs_f64())
+    }
+}
+
+impl fmt::Display for SimDuration {
+    /// Prints the shortest exact form that [`SimDuration::parse`] reads back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const UNITS: [(&str, u64); 6] = [
+            ("h", 3_600_000_000_000),
+            ("m", 60_000_000_000),
+            ("s", 1_000_000_000),
+            ("ms", 1_000_000),
+            ("us", 1_000),
+            ("ns", 1),
+        ];
+        if self.0 == 0 {
+            return f.write_str("0s");
+        }
+        let (unit, size) = UNITS
+            .iter()
+            .find(|(_, size)| self.0 % size == 0)
+            .copied()
+            .unwrap_or(("ns", 1));
+        write!(f, "{}{}", self.0 / size, unit)
+    }
+}
+
+/// Why a duration string could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected a duration such as \"250ms\", \"30s\", \"10m\" or \"1h\", found {found:?}")]
+pub struct ParseDurationError {
+    found: String,
+}
+
+impl SimDuration {
+    /// Reads `"250ms"`, `"30s"`, `"1.5s"`, `"10m"`, `"1h"`, `"500us"`,
+    /// `"20ns"` or `"0"`. A unit is required for anything but zero, so that a
+    /// bare `30` can never silently mean 30 ns.
+    pub fn parse(text: &str) -> Result<Self, ParseDurationError> {
+        let err = || ParseDurationError {
+            found: text.to_owned(),
+        };
+        let s = text.trim();
+        if s == "0" {
+            return Ok(SimDuration::ZERO);
+        }
+        let split = s
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(err)?;
+        let (number, unit) = s.split_at(split);
+        let unit_ns: f64 = match unit.trim() {
+            "ns" => 1.0,
+            "us" | "µs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" | "min" => 60e9,
+            "h" => 3600e9,
+            _ => return Err(err()),
+        };
+        if number.is_empty() || number.matches('.').count() > 1 {
+            return Err(err());
+        }
+        let value: f64 = number.parse().map_err(|_| err())?;
+        let ns = (value * unit_ns).round();
+        // A year of simulated time is far beyond any scenario; anything larger
+        // is a typo, and would overflow arithmetic on instants.
+        if !ns.is_finite() || ns > 3.2e16 {
+            return Err(err());
+        }
+        Ok(SimDuration(ns as u64))
+    }
+}
+
+impl Serialize for SimDuration {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SimDuration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = SimDuration;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a duration such as \"250ms\", \"30s\", \"10m\" or \"1h\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SimDuration, E> {
+                SimDuration::parse(v).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<SimDuration, E> {
+                if v == 0 {
+                    Ok(SimDuration::ZERO)
+                } else {
+                    Err(E::custom(format!(
+                        "a duration needs a unit: write \"{v}s\" or \"{v}ms\", not {v}"
+                    )))
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<SimDuration, E> {
+                if v < 0 {
+                    Err(E::custom(format!("a duration cannot be negative, found {v}")))
+                } else {
+                    self.visit_u64(v as u64)
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_unit() {
+        assert_eq!(SimDuration::parse("250ms"), Ok(SimDuration::from_millis(250)));
+        assert_eq!(SimDuration::parse("30s"), Ok(SimDuration::from_secs(30)));
+        assert_eq!(SimDuration::parse("1.5s"), Ok(SimDuration::from_millis(1500)));
+        assert_eq!(SimDuration::parse("10m"), Ok(SimDuration::from_secs(600)));
+        assert_eq!(SimDuration::parse("1h"), Ok(SimDuration::from_secs(3600)));
+        assert_eq!(SimDuration::parse("500us"), Ok(SimDuration::from_micros(500)));
+        assert_eq!(SimDuration::parse("0"), Ok(SimDuration::ZERO));
+    }
+
+    #[test]
+    fn rejects_nonsense() {
+        for bad in ["10 parsecs", "30", "s", "1..2s", "-5s", "", "1e400h"] {
+            assert!(SimDuration::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for d in [
+            SimDuration::ZERO,
+            SimDuration::from_millis(250),
+            SimDuration::from_secs(90),
+            SimDuration::from_nanos(1_234_567),
+        ] {
+            assert_eq!(SimDuration::parse(&d.to_string()), Ok(d));
+        }
+    }
+}
