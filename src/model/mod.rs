@@ -61,6 +61,8 @@ pub enum Event {
         page: u32,
         /// Read point.
         point: Lsn,
+        /// The PG's last record at or below the read point.
+        need: Lsn,
     },
     /// A segment's answer reaches the writer.
     ReadReply {
@@ -299,7 +301,8 @@ impl World {
                 attempt,
                 page,
                 point,
-            } => self.on_read_request(seg, read, attempt, page, point),
+                need,
+            } => self.on_read_request(seg, read, attempt, page, point, need),
             Event::ReadReply {
                 read,
                 attempt,
@@ -496,10 +499,12 @@ impl World {
         let ppp = self.scenario.workload.pages_per_pg;
         let page = self.writer.rng.random_range(0..ws) * self.page_stride;
         let now = self.engine.now();
+        let pg = PgId((page / ppp) as u32);
         let read = PendingRead {
-            pg: PgId((page / ppp) as u32),
+            pg,
             page: (page % ppp) as u32,
             point: self.writer.points.vdl(),
+            need: self.writer.points.last_record_below_vdl(pg),
             expected: self.writer.truth.get(page),
             issued: now,
             attempt: 0,
@@ -518,10 +523,10 @@ impl World {
         let Some(r) = self.writer.reads[slot as usize].as_ref() else {
             return;
         };
-        let (pg, point, page) = (r.pg, r.point, r.page);
+        let (pg, point, need, page) = (r.pg, r.point, r.need, r.page);
         let mut choice: Option<(bool, SegmentId)> = None;
         for &s in &self.volume.pgs[pg.index()].members {
-            if self.writer.acked_scl[s.index()] < point
+            if self.writer.acked_scl[s.index()] < need
                 || self.writer.avoid_until[s.index()] > now
                 || !self.volume.segments[s.index()].hydrated
             {
@@ -552,6 +557,7 @@ impl World {
                     attempt,
                     page,
                     point,
+                    need,
                 },
             );
         }
@@ -749,11 +755,19 @@ impl World {
         }
     }
 
-    fn on_read_request(&mut self, seg: SegmentId, read: u32, attempt: u32, page: u32, point: Lsn) {
+    fn on_read_request(
+        &mut self,
+        seg: SegmentId,
+        read: u32,
+        attempt: u32,
+        page: u32,
+        point: Lsn,
+        need: Lsn,
+    ) {
         if !self.seg_up(seg) {
             return;
         }
-        let result = self.volume.segments[seg.index()].read(page, point);
+        let result = self.volume.segments[seg.index()].read(page, point, need);
         let service = self.disk_time(seg);
         if let Some(d) = self.net.delay(self.seg_endpoint(seg), self.writer_endpoint()) {
             self.engine.after(

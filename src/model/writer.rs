@@ -22,6 +22,9 @@ pub struct PendingRead {
     pub page: u32,
     /// Read point: VDL when the read was issued.
     pub point: Lsn,
+    /// The PG's last record at or below the read point: a segment is
+    /// complete for this read once its SCL reaches it.
+    pub need: Lsn,
     /// The committed content at the read point.
     pub expected: u64,
     /// When the application asked.

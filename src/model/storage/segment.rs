@@ -281,8 +281,10 @@ impl Segment {
     }
 
     /// Reads `page` as of `point`, materializing on demand from the log.
-    pub fn read(&self, page: u32, point: Lsn) -> ReadResult {
-        if point > self.scl || !self.hydrated {
+    /// `need` is the PG's last record at or below `point`: the segment is
+    /// complete for the read once its SCL reaches it.
+    pub fn read(&self, page: u32, point: Lsn, need: Lsn) -> ReadResult {
+        if need > self.scl || !self.hydrated {
             return ReadResult::Incomplete;
         }
         debug_assert!(self.applied <= point, "materialized past a read point");
@@ -417,10 +419,11 @@ mod tests {
         b.min_read_point = Lsn(4);
         s.receive(Arc::new(b));
         let t = s.persist(SimTime::ZERO, SimDuration::from_millis(1));
-        let before = s.read(1, Lsn(4));
+        let before = s.read(1, Lsn(4), Lsn(4));
         assert_eq!(s.materialize(t), 4);
-        assert_eq!(s.read(1, Lsn(4)), before);
-        assert_eq!(s.read(1, Lsn(9)), ReadResult::Incomplete);
+        assert_eq!(s.read(1, Lsn(4), Lsn(4)), before);
+        assert_eq!(s.read(1, Lsn(9), Lsn(9)), ReadResult::Incomplete);
+        assert_ne!(s.read(1, Lsn(9), Lsn(4)), ReadResult::Incomplete);
     }
 
     #[test]
