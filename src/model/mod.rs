@@ -20,9 +20,10 @@ use rand_distr::{Distribution, Poisson};
 
 use crate::metrics::Recorder;
 use crate::scenario::Scenario;
+use crate::sim::dist::LogNormal;
 use crate::sim::{Engine, RngFactory, SimDuration, SimRng, SimTime, StreamId, Trace};
 use ids::{NodeId, PgId, SegmentId};
-use network::{lognormal, Endpoint, Network};
+use network::{Endpoint, Network};
 use storage::lsn::{Batch, Lsn, LsnPoints};
 use storage::segment::{Accept, GossipPayload, ReadResult};
 use storage::volume::Volume;
@@ -182,6 +183,7 @@ pub struct World {
     pub(crate) volume: Volume,
     pub(crate) net: Network,
     pub(crate) writer: Writer,
+    disk: LogNormal,
     disks: Vec<SimRng>,
     gossip_rng: SimRng,
     pub(crate) rec: Recorder,
@@ -225,6 +227,7 @@ impl World {
         let tick = sc.workload.group_commit_interval.as_secs_f64();
         let per_tick = |rate: f64| Poisson::new(rate * tick).ok();
         let volume_pages = sc.workload.pages_per_pg * sc.storage.pgs as u64;
+        let sc_disk = (sc.storage.disk_latency, sc.storage.disk_jitter);
         let mut world = World {
             engine: Engine::new(),
             end: SimTime::ZERO + sc.duration,
@@ -238,6 +241,7 @@ impl World {
             volume,
             net,
             writer,
+            disk: LogNormal::new(sc_disk.0, sc_disk.1),
             disks,
             trace,
         };
@@ -351,8 +355,12 @@ impl World {
     fn disk_time(&mut self, seg: SegmentId) -> SimDuration {
         let node = self.volume.segments[seg.index()].node.index();
         let slow = self.volume.nodes[node].slowness;
-        let st = &self.scenario.storage;
-        lognormal(&mut self.disks[node], st.disk_latency, st.disk_jitter).mul_f64(slow)
+        let d = self.disk.sample(&mut self.disks[node]);
+        if slow > 1.0 {
+            d.mul_f64(slow)
+        } else {
+            d
+        }
     }
 
     // ----- the writer ------------------------------------------------------
@@ -405,23 +413,47 @@ impl World {
         }
     }
 
-    /// Sends every PG's buffered records as one batch to its segments.
+    /// Group commit ("boxcar"): each PG has at most one batch in flight.
+    /// A PG with nothing in flight gets its buffered records now; the others
+    /// keep buffering, and ship from [`World::on_ack`] the moment their
+    /// batch in flight becomes durable. Under load, batches grow instead of
+    /// multiplying.
     fn ship(&mut self) {
-        let min_read_point = self.writer.min_read_point();
         let touched = std::mem::take(&mut self.writer.touched);
+        let mut waiting = Vec::new();
         for &pg in &touched {
-            let (prev, records) = std::mem::take(&mut self.writer.buffers[pg.index()]);
-            let batch = Arc::new(Batch {
-                pg,
-                prev,
-                records,
-                min_read_point,
-                epoch: self.writer.epoch,
-            });
-            self.send_batch(&batch, None);
+            if self.writer.buffers[pg.index()].1.is_empty() {
+                self.writer.listed[pg.index()] = false;
+            } else if self.writer.points.pgcl(pg) >= self.writer.shipped[pg.index()] {
+                self.writer.listed[pg.index()] = false;
+                self.ship_pg(pg);
+            } else {
+                waiting.push(pg);
+            }
         }
-        self.writer.touched = touched;
-        self.writer.touched.clear();
+        self.writer.touched = waiting;
+    }
+
+    /// Ships one PG's buffered records as a batch to all its segments.
+    fn ship_pg(&mut self, pg: PgId) {
+        let buf = &mut self.writer.buffers[pg.index()];
+        if buf.1.is_empty() {
+            return;
+        }
+        // Leave a buffer of the same size behind: the next batch is likely
+        // as large, and growing from empty costs more than the records.
+        let capacity = buf.1.len();
+        let records = std::mem::replace(&mut buf.1, Vec::with_capacity(capacity));
+        let prev = buf.0;
+        let batch = Arc::new(Batch {
+            pg,
+            prev,
+            records,
+            min_read_point: self.writer.min_read_point(),
+            epoch: self.writer.epoch,
+        });
+        self.writer.shipped[pg.index()] = batch.last();
+        self.send_batch(&batch, None);
     }
 
     /// Sends a batch to its PG's write targets (only those whose
@@ -464,6 +496,9 @@ impl World {
         let durable = self.volume.durable_lsn(pg, |s| acked[s.index()]);
         if self.writer.points.set_durable(pg, durable) {
             self.writer.last_progress[pg.index()] = self.engine.now();
+            if durable >= self.writer.shipped[pg.index()] {
+                self.ship_pg(pg);
+            }
             self.advance_vdl();
         }
     }

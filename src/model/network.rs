@@ -9,10 +9,10 @@
 //! crashes meanwhile is lost too.
 
 use rand::Rng;
-use rand_distr::StandardNormal;
 
 use super::ids::{AzId, NodeId};
 use crate::scenario::{LossScope, NetworkConfig};
+use crate::sim::dist::LogNormal;
 use crate::sim::{SimDuration, SimRng};
 
 /// One end of a message.
@@ -42,7 +42,8 @@ impl Endpoint {
 /// Link state and the random stream for latency and loss.
 #[derive(Debug)]
 pub struct Network {
-    cfg: NetworkConfig,
+    same_az: LogNormal,
+    cross_az: LogNormal,
     rng: SimRng,
     azs: usize,
     az_down: Vec<u32>,
@@ -57,7 +58,8 @@ impl Network {
     /// A healthy network.
     pub fn new(cfg: NetworkConfig, rng: SimRng, azs: usize, nodes: usize) -> Self {
         Network {
-            cfg,
+            same_az: LogNormal::new(cfg.same_az_latency, cfg.jitter),
+            cross_az: LogNormal::new(cfg.cross_az_latency, cfg.jitter),
             rng,
             azs,
             az_down: vec![0; azs],
@@ -94,17 +96,17 @@ impl Network {
                 return None;
             }
         }
-        let median = if from.az() == to.az() {
-            self.cfg.same_az_latency
+        let link = if from.az() == to.az() {
+            &self.same_az
         } else {
-            self.cfg.cross_az_latency
+            &self.cross_az
         };
-        let slow = [from, to]
-            .iter()
-            .filter_map(|e| e.node())
-            .map(|n| self.slowness[n.index()])
-            .fold(1.0, f64::max);
-        Some(lognormal(&mut self.rng, median, self.cfg.jitter).mul_f64(slow))
+        let mut slow = 1.0;
+        for n in [from.node(), to.node()].into_iter().flatten() {
+            slow = f64::max(slow, self.slowness[n.index()]);
+        }
+        let d = link.sample(&mut self.rng);
+        Some(if slow > 1.0 { d.mul_f64(slow) } else { d })
     }
 
     /// Takes an AZ down (nestable) or brings it back.
@@ -147,15 +149,6 @@ fn bump(counter: &mut u32, on: bool) {
     } else {
         *counter = counter.saturating_sub(1);
     }
-}
-
-/// A lognormal draw with the given median and sigma.
-pub fn lognormal(rng: &mut SimRng, median: SimDuration, sigma: f64) -> SimDuration {
-    if sigma == 0.0 {
-        return median;
-    }
-    let z: f64 = rng.sample(StandardNormal);
-    median.mul_f64((sigma * z).exp())
 }
 
 #[cfg(test)]

@@ -57,8 +57,13 @@ pub struct Writer {
     /// Records allocated since the last shipment, per PG, with the
     /// back-link of the first.
     pub buffers: Vec<(Lsn, Vec<Record>)>,
-    /// PGs with buffered records, in first-touch order.
+    /// PGs with buffered records, in first-touch order (may hold PGs whose
+    /// buffer was shipped since; `listed` says which are really waiting).
     pub touched: Vec<PgId>,
+    /// Whether each PG is in `touched`.
+    pub listed: Vec<bool>,
+    /// Last LSN shipped to each PG: a batch is in flight while PGCL is below.
+    pub shipped: Vec<Lsn>,
     /// Last time each PG's PGCL moved (or its records were resent).
     pub last_progress: Vec<SimTime>,
     /// Reads in flight, by slot.
@@ -86,6 +91,8 @@ impl Writer {
             truth: PageMap::default(),
             buffers: vec![(Lsn(0), Vec::new()); pgs],
             touched: Vec::new(),
+            listed: vec![false; pgs],
+            shipped: vec![Lsn(0); pgs],
             last_progress: vec![SimTime::ZERO; pgs],
             reads: Vec::new(),
             free_reads: Vec::new(),
@@ -100,7 +107,10 @@ impl Writer {
         let buf = &mut self.buffers[pg.index()];
         if buf.1.is_empty() {
             buf.0 = prev;
-            self.touched.push(pg);
+            if !self.listed[pg.index()] {
+                self.listed[pg.index()] = true;
+                self.touched.push(pg);
+            }
         }
         buf.1.push(record);
     }

@@ -139,9 +139,10 @@ pub fn reads_per_s() -> f64 {
     1_000.0
 }
 
-/// Group-commit interval: the writer ships each PG's new records in one
-/// batch per interval ([P17] §4.2.2, asynchronous group commit). Modelling
-/// choice: 1 ms keeps commit latency in the low milliseconds.
+/// Group-commit interval: how often the writer admits the commits that
+/// arrived meanwhile and ships the records of every PG that has no batch in
+/// flight ([P17] §4.2.2, asynchronous group commit; PGs with a batch in
+/// flight ship when it becomes durable). Modelling choice: 1 ms.
 pub fn group_commit_interval() -> SimDuration {
     SimDuration::from_millis(1)
 }

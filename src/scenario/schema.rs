@@ -180,7 +180,7 @@ pub struct WorkloadSpec {
     /// Page reads per second that go to storage.
     #[serde(default = "d::reads_per_s", deserialize_with = "rate")]
     pub reads_per_s: f64,
-    /// Group-commit interval of the writer.
+    /// How often the writer admits arrived commits and ships idle PGs.
     #[serde(default = "d::group_commit_interval", deserialize_with = "period")]
     pub group_commit_interval: SimDuration,
     /// Wait for a storage read before trying another segment.

@@ -8,6 +8,7 @@
 //!                                 └────────── schedule ──────────┘
 //! ```
 
+pub mod dist;
 pub mod id;
 pub mod queue;
 pub mod rng;

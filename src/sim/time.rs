@@ -70,7 +70,10 @@ impl SimDuration {
     /// non-finite inputs become zero.
     pub fn from_secs_f64(s: f64) -> Self {
         if s.is_finite() && s > 0.0 {
-            SimDuration((s * 1e9).round() as u64)
+            // `+ 0.5` then truncation rounds a positive value to nearest;
+            // `f64::round` compiles to a slow software routine on baseline
+            // x86-64, and this sits on the hot path of every latency draw.
+            SimDuration((s * 1e9 + 0.5) as u64)
         } else {
             SimDuration::ZERO
         }
@@ -93,7 +96,12 @@ impl SimDuration {
 
     /// Scales the span by a non-negative factor (slow nodes, jitter).
     pub fn mul_f64(self, factor: f64) -> Self {
-        SimDuration::from_secs_f64(self.as_secs_f64() * factor)
+        let ns = self.0 as f64 * factor;
+        if ns.is_finite() && ns > 0.0 {
+            SimDuration((ns + 0.5) as u64)
+        } else {
+            SimDuration::ZERO
+        }
     }
 }
 
