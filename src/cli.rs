@@ -116,7 +116,10 @@ fn bad_input(e: &InputError) -> Outcome {
 fn run(sc: &Scenario, out: &Path, trace: bool) -> Outcome {
     // Stage every output in a fresh directory beside the target and move it
     // into place only once complete, so no partial file is ever left.
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let staged = fs::create_dir_all(parent).and_then(|()| {
         tempfile::Builder::new()
             .prefix(".aurora-sim-")
@@ -189,7 +192,11 @@ fn io_failure(out: &Path, e: &std::io::Error) -> Outcome {
 fn print_summary(o: &crate::Outcome, out: &Path, trace: bool) {
     let s = &o.summary;
     let mut w = std::io::stdout().lock();
-    let longest = s.write_stalls.iter().map(|x| x.duration_s).fold(0.0, f64::max);
+    let longest = s
+        .write_stalls
+        .iter()
+        .map(|x| x.duration_s)
+        .fold(0.0, f64::max);
     let _ = writeln!(
         w,
         "{} (seed {}): {:.0} s simulated, {} events, trace {}",

@@ -78,16 +78,30 @@ impl Simulation {
         let vdl = w.writer.points.vdl();
         let rpc = sc.workload.records_per_commit as u64;
         let rec = &w.rec;
-        let stall_sum = |v: &[(SimTime, SimTime)]| v.iter().map(|(a, b)| b.since(*a).as_secs_f64()).sum::<f64>();
+        let stall_sum = |v: &[(SimTime, SimTime)]| {
+            v.iter()
+                .map(|(a, b)| b.since(*a).as_secs_f64())
+                .sum::<f64>()
+        };
         let write_stalls = rec.write_stalls();
         let read_stalls = rec.read_stalls();
         let latency = |h: &hdrhistogram::Histogram<u64>| {
-            let ms = |q: f64| if h.is_empty() { 0.0 } else { h.value_at_quantile(q) as f64 / 1e3 };
+            let ms = |q: f64| {
+                if h.is_empty() {
+                    0.0
+                } else {
+                    h.value_at_quantile(q) as f64 / 1e3
+                }
+            };
             Latency {
                 p50: ms(0.5),
                 p99: ms(0.99),
                 p999: ms(0.999),
-                max: if h.is_empty() { 0.0 } else { h.max() as f64 / 1e3 },
+                max: if h.is_empty() {
+                    0.0
+                } else {
+                    h.max() as f64 / 1e3
+                },
             }
         };
         let mut summary = Summary {

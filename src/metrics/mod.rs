@@ -5,6 +5,4 @@ mod recorder;
 mod summary;
 
 pub use recorder::{Recorder, TimelineRow};
-pub use summary::{
-    Commits, Expectation, Latency, Reads, Stall, StorageSummary, Summary,
-};
+pub use summary::{Commits, Expectation, Latency, Reads, Stall, StorageSummary, Summary};

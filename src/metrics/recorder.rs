@@ -175,7 +175,12 @@ impl Recorder {
     }
 
     /// Work still waiting when the run ends counts as unavailable until then.
-    pub fn unfinished(&mut self, end: SimTime, oldest_commit: Option<SimTime>, oldest_read: Option<SimTime>) {
+    pub fn unfinished(
+        &mut self,
+        end: SimTime,
+        oldest_commit: Option<SimTime>,
+        oldest_read: Option<SimTime>,
+    ) {
         if let Some(t) = oldest_commit {
             if end.since(t) > self.threshold {
                 push_stall(&mut self.write_stalls, t + self.threshold, end);

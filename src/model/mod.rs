@@ -583,7 +583,10 @@ impl World {
         let Some((_, seg)) = choice else {
             return;
         };
-        if let Some(d) = self.net.delay(self.writer_endpoint(), self.seg_endpoint(seg)) {
+        if let Some(d) = self
+            .net
+            .delay(self.writer_endpoint(), self.seg_endpoint(seg))
+        {
             self.engine.after(
                 d,
                 Event::ReadRequest {
@@ -696,7 +699,10 @@ impl World {
             );
         }
         let incarnation = self.volume.node_of(seg).incarnation;
-        if let Some(d) = self.net.delay(self.seg_endpoint(seg), self.writer_endpoint()) {
+        if let Some(d) = self
+            .net
+            .delay(self.seg_endpoint(seg), self.writer_endpoint())
+        {
             self.engine.at(
                 done + d,
                 Event::Ack {
@@ -712,8 +718,10 @@ impl World {
         let s = &mut self.volume.segments[seg.index()];
         if s.hydrated && !s.gossip_armed {
             s.gossip_armed = true;
-            self.engine
-                .after(self.scenario.storage.gossip_interval, Event::GossipTimer { seg });
+            self.engine.after(
+                self.scenario.storage.gossip_interval,
+                Event::GossipTimer { seg },
+            );
         }
     }
 
@@ -731,7 +739,10 @@ impl World {
             .collect();
         if let Some(&peer) = peers.get(self.gossip_rng.random_range(0..peers.len().max(1))) {
             let since = self.volume.segments[seg.index()].scl();
-            if let Some(d) = self.net.delay(self.seg_endpoint(seg), self.seg_endpoint(peer)) {
+            if let Some(d) = self
+                .net
+                .delay(self.seg_endpoint(seg), self.seg_endpoint(peer))
+            {
                 self.engine.after(
                     d,
                     Event::GossipPull {
@@ -752,7 +763,10 @@ impl World {
         let Some(payload) = self.volume.segments[to.index()].gossip_for(since) else {
             return;
         };
-        if let Some(d) = self.net.delay(self.seg_endpoint(to), self.seg_endpoint(from)) {
+        if let Some(d) = self
+            .net
+            .delay(self.seg_endpoint(to), self.seg_endpoint(from))
+        {
             self.engine.after(
                 d,
                 Event::GossipPush {
@@ -804,7 +818,10 @@ impl World {
         }
         let result = self.volume.segments[seg.index()].read(page, point, need);
         let service = self.disk_time(seg);
-        if let Some(d) = self.net.delay(self.seg_endpoint(seg), self.writer_endpoint()) {
+        if let Some(d) = self
+            .net
+            .delay(self.seg_endpoint(seg), self.writer_endpoint())
+        {
             self.engine.after(
                 service + d,
                 Event::ReadReply {
@@ -832,7 +849,9 @@ impl World {
                     let node = &self.volume.nodes[seg.node.index()];
                     seg.hydrated
                         && node.up
-                        && self.net.reachable(writer, Endpoint::Node(seg.node, node.az))
+                        && self
+                            .net
+                            .reachable(writer, Endpoint::Node(seg.node, node.az))
                 })
                 .count() as u32;
             below_w += u32::from(live < w);

@@ -171,7 +171,9 @@ mod tests {
     #[test]
     fn median_latency_matches_link_class() {
         let mut n = net();
-        let mut cross: Vec<u64> = (0..2001).map(|_| n.delay(W, N_B).unwrap().as_nanos()).collect();
+        let mut cross: Vec<u64> = (0..2001)
+            .map(|_| n.delay(W, N_B).unwrap().as_nanos())
+            .collect();
         cross.sort_unstable();
         let median = cross[1000] as f64;
         assert!((median / 750_000.0 - 1.0).abs() < 0.03, "median {median}");

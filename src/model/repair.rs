@@ -66,7 +66,8 @@ impl World {
         self.writer.avoid_until.push(SimTime::ZERO);
         self.volume.pgs[pg.index()].joining = Some(Joining { old, new });
         self.rec.segments_repairing += 1;
-        self.engine.after(self.copy_time(), Event::RepairDone { pg });
+        self.engine
+            .after(self.copy_time(), Event::RepairDone { pg });
         self.update_quorum_health();
         true
     }
@@ -90,15 +91,21 @@ impl World {
             self.rec.segments_repairing -= 1;
             let old_node = self.volume.segments[j.old.index()].node;
             let incarnation = self.volume.nodes[old_node.index()].incarnation;
-            self.engine
-                .after(SimDuration::ZERO, Event::RepairCheck { node: old_node, incarnation });
+            self.engine.after(
+                SimDuration::ZERO,
+                Event::RepairCheck {
+                    node: old_node,
+                    incarnation,
+                },
+            );
             return;
         }
         // Copy from the running member with the most complete log.
         let mut source: Option<(Lsn, SegmentId)> = None;
         for i in 0..self.volume.pgs[pg.index()].members.len() {
             let s = self.volume.pgs[pg.index()].members[i];
-            if s == j.old || !self.volume.node_of(s).up || !self.volume.segments[s.index()].hydrated {
+            if s == j.old || !self.volume.node_of(s).up || !self.volume.segments[s.index()].hydrated
+            {
                 continue;
             }
             let scl = self.volume.segments[s.index()].persisted_scl(now);

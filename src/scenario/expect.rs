@@ -13,7 +13,12 @@ fn check(name: &str, passed: bool, detail: String) -> Expectation {
 }
 
 fn longest_stall(s: &Summary) -> SimDuration {
-    SimDuration::from_secs_f64(s.write_stalls.iter().map(|w| w.duration_s).fold(0.0, f64::max))
+    SimDuration::from_secs_f64(
+        s.write_stalls
+            .iter()
+            .map(|w| w.duration_s)
+            .fold(0.0, f64::max),
+    )
 }
 
 /// Evaluates every expectation given, in a fixed order.
@@ -21,57 +26,119 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
     let mut out = Vec::new();
     if let Some(max) = e.lost_commits {
         let got = s.commits.lost;
-        out.push(check("lost_commits", got <= max, format!("lost {got}, allowed at most {max}")));
+        out.push(check(
+            "lost_commits",
+            got <= max,
+            format!("lost {got}, allowed at most {max}"),
+        ));
     }
     if let Some(max) = e.wrong_reads {
         let got = s.reads.wrong;
-        out.push(check("wrong_reads", got <= max, format!("{got} wrong reads, allowed at most {max}")));
+        out.push(check(
+            "wrong_reads",
+            got <= max,
+            format!("{got} wrong reads, allowed at most {max}"),
+        ));
     }
     if let Some(min) = e.min_write_availability {
         let got = s.write_availability;
-        out.push(check("min_write_availability", got >= min, format!("write availability {got:.6}, expected at least {min}")));
+        out.push(check(
+            "min_write_availability",
+            got >= min,
+            format!("write availability {got:.6}, expected at least {min}"),
+        ));
     }
     if let Some(max) = e.max_write_availability {
         let got = s.write_availability;
-        out.push(check("max_write_availability", got <= max, format!("write availability {got:.6}, expected at most {max}")));
+        out.push(check(
+            "max_write_availability",
+            got <= max,
+            format!("write availability {got:.6}, expected at most {max}"),
+        ));
     }
     if let Some(min) = e.min_read_availability {
         let got = s.read_availability;
-        out.push(check("min_read_availability", got >= min, format!("read availability {got:.6}, expected at least {min}")));
+        out.push(check(
+            "min_read_availability",
+            got >= min,
+            format!("read availability {got:.6}, expected at least {min}"),
+        ));
     }
     if let Some(max) = e.max_write_unavailable {
         let got = longest_stall(s);
-        out.push(check("max_write_unavailable", got <= max, format!("longest write outage {:.3}s, allowed at most {max}", got.as_secs_f64())));
+        out.push(check(
+            "max_write_unavailable",
+            got <= max,
+            format!(
+                "longest write outage {:.3}s, allowed at most {max}",
+                got.as_secs_f64()
+            ),
+        ));
     }
     if let Some(min) = e.min_write_unavailable {
         let got = longest_stall(s);
-        out.push(check("min_write_unavailable", got >= min, format!("longest write outage {:.3}s, expected at least {min}", got.as_secs_f64())));
+        out.push(check(
+            "min_write_unavailable",
+            got >= min,
+            format!(
+                "longest write outage {:.3}s, expected at least {min}",
+                got.as_secs_f64()
+            ),
+        ));
     }
     if let Some(min) = e.min_commits_per_s {
         let got = s.commits.per_s;
-        out.push(check("min_commits_per_s", got >= min, format!("{got:.1} commits/s, expected at least {min}")));
+        out.push(check(
+            "min_commits_per_s",
+            got >= min,
+            format!("{got:.1} commits/s, expected at least {min}"),
+        ));
     }
     if let Some(max) = e.max_commit_p99 {
         let got = s.commit_latency_ms.p99;
-        out.push(check("max_commit_p99", got <= max.as_millis_f64(), format!("p99 commit latency {got:.3}ms, allowed at most {max}")));
+        out.push(check(
+            "max_commit_p99",
+            got <= max.as_millis_f64(),
+            format!("p99 commit latency {got:.3}ms, allowed at most {max}"),
+        ));
     }
     let below_w = s.pgs_below_write_quorum_max;
     let below_r = s.pgs_below_read_quorum_max;
     if let Some(max) = e.max_pgs_below_write_quorum {
-        out.push(check("max_pgs_below_write_quorum", below_w <= max, format!("peak {below_w} PGs below write quorum, allowed at most {max}")));
+        out.push(check(
+            "max_pgs_below_write_quorum",
+            below_w <= max,
+            format!("peak {below_w} PGs below write quorum, allowed at most {max}"),
+        ));
     }
     if let Some(min) = e.min_pgs_below_write_quorum {
-        out.push(check("min_pgs_below_write_quorum", below_w >= min, format!("peak {below_w} PGs below write quorum, expected at least {min}")));
+        out.push(check(
+            "min_pgs_below_write_quorum",
+            below_w >= min,
+            format!("peak {below_w} PGs below write quorum, expected at least {min}"),
+        ));
     }
     if let Some(max) = e.max_pgs_below_read_quorum {
-        out.push(check("max_pgs_below_read_quorum", below_r <= max, format!("peak {below_r} PGs below read quorum, allowed at most {max}")));
+        out.push(check(
+            "max_pgs_below_read_quorum",
+            below_r <= max,
+            format!("peak {below_r} PGs below read quorum, allowed at most {max}"),
+        ));
     }
     if let Some(min) = e.min_pgs_below_read_quorum {
-        out.push(check("min_pgs_below_read_quorum", below_r >= min, format!("peak {below_r} PGs below read quorum, expected at least {min}")));
+        out.push(check(
+            "min_pgs_below_read_quorum",
+            below_r >= min,
+            format!("peak {below_r} PGs below read quorum, expected at least {min}"),
+        ));
     }
     if let Some(min) = e.min_segments_repaired {
         let got = s.storage.segments_repaired;
-        out.push(check("min_segments_repaired", got >= min, format!("{got} segments repaired, expected at least {min}")));
+        out.push(check(
+            "min_segments_repaired",
+            got >= min,
+            format!("{got} segments repaired, expected at least {min}"),
+        ));
     }
     out
 }

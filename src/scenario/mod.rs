@@ -7,8 +7,8 @@
 //! producing a [`Scenario`]. Only a `Scenario` can build a world.
 
 pub mod defaults;
-pub mod schema;
 pub mod expect;
+pub mod schema;
 mod validate;
 
 pub use schema::ExpectSpec;

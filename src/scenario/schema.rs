@@ -404,7 +404,11 @@ where
 const MONTH: SimDuration = SimDuration::from_secs(30 * 86_400);
 
 fn run_length<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    checked(d, |v: &SimDuration| *v <= MONTH, "a duration of at most 30 days")
+    checked(
+        d,
+        |v: &SimDuration| *v <= MONTH,
+        "a duration of at most 30 days",
+    )
 }
 fn optional_run_length<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimDuration>, D::Error> {
     run_length(d).map(Some)
@@ -427,7 +431,11 @@ fn latency<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
     )
 }
 fn jitter<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    checked(d, |v: &f64| (0.0..=2.0).contains(v), "a lognormal sigma between 0 and 2")
+    checked(
+        d,
+        |v: &f64| (0.0..=2.0).contains(v),
+        "a lognormal sigma between 0 and 2",
+    )
 }
 fn positive_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     checked(d, |v: &u64| *v > 0, "a positive integer")
@@ -436,26 +444,55 @@ fn positive_f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     checked(d, |v: &f64| *v > 0.0 && v.is_finite(), "a positive number")
 }
 fn nodes_per_az<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    checked(d, |v: &u32| (1..=10_000).contains(v), "between 1 and 10000 nodes per AZ")
+    checked(
+        d,
+        |v: &u32| (1..=10_000).contains(v),
+        "between 1 and 10000 nodes per AZ",
+    )
 }
 fn rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    checked(d, |v: &f64| (0.0..=1e6).contains(v), "a rate between 0 and 1000000 per second")
+    checked(
+        d,
+        |v: &f64| (0.0..=1e6).contains(v),
+        "a rate between 0 and 1000000 per second",
+    )
 }
 fn optional_rate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     rate(d).map(Some)
 }
 fn records<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    checked(d, |v: &u32| (1..=1000).contains(v), "between 1 and 1000 records per commit")
+    checked(
+        d,
+        |v: &u32| (1..=1000).contains(v),
+        "between 1 and 1000 records per commit",
+    )
 }
 fn page_size<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    checked(d, |v: &u32| [4, 8, 16, 32, 64].contains(v), "a page size of 4, 8, 16, 32 or 64 KiB")
+    checked(
+        d,
+        |v: &u32| [4, 8, 16, 32, 64].contains(v),
+        "a page size of 4, 8, 16, 32 or 64 KiB",
+    )
 }
 fn slowdown<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    checked(d, |v: &f64| (1.0..=1e6).contains(v), "a slow-down factor of at least 1")
+    checked(
+        d,
+        |v: &f64| (1.0..=1e6).contains(v),
+        "a slow-down factor of at least 1",
+    )
 }
 fn loss_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    checked(d, |v: &f64| (0.0..1.0).contains(v), "a loss probability in [0, 1)")
+    checked(
+        d,
+        |v: &f64| (0.0..1.0).contains(v),
+        "a loss probability in [0, 1)",
+    )
 }
 fn optional_fraction<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    checked(d, |v: &f64| (0.0..=1.0).contains(v), "a fraction between 0 and 1").map(Some)
+    checked(
+        d,
+        |v: &f64| (0.0..=1.0).contains(v),
+        "a fraction between 0 and 1",
+    )
+    .map(Some)
 }

@@ -185,11 +185,14 @@ pub(super) fn syntax_error(e: &serde_saphyr::Error, file: &Path) -> InputError {
     // The crate's rendering may append a source snippet and its own location;
     // keep the first line, which is the message proper.
     let rendered = e.to_string();
-    let message = rendered
-        .lines()
-        .next()
-        .unwrap_or("invalid scenario")
-        .trim()
+    let first = rendered.lines().next().unwrap_or("invalid scenario").trim();
+    // Drop the crate's own "error: line L column C: " prefix; the location
+    // is printed once, in the `file:line:column` form.
+    let message = first
+        .strip_prefix("error: ")
+        .and_then(|rest| rest.strip_prefix("line "))
+        .and_then(|rest| rest.split_once(": "))
+        .map_or(first, |(_, msg)| msg)
         .to_owned();
     InputError::Scenario {
         location: Location {

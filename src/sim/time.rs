@@ -242,7 +242,9 @@ impl<'de> Deserialize<'de> for SimDuration {
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<SimDuration, E> {
                 if v < 0 {
-                    Err(E::custom(format!("a duration cannot be negative, found {v}")))
+                    Err(E::custom(format!(
+                        "a duration cannot be negative, found {v}"
+                    )))
                 } else {
                     self.visit_u64(v as u64)
                 }
@@ -258,12 +260,21 @@ mod tests {
 
     #[test]
     fn parses_every_unit() {
-        assert_eq!(SimDuration::parse("250ms"), Ok(SimDuration::from_millis(250)));
+        assert_eq!(
+            SimDuration::parse("250ms"),
+            Ok(SimDuration::from_millis(250))
+        );
         assert_eq!(SimDuration::parse("30s"), Ok(SimDuration::from_secs(30)));
-        assert_eq!(SimDuration::parse("1.5s"), Ok(SimDuration::from_millis(1500)));
+        assert_eq!(
+            SimDuration::parse("1.5s"),
+            Ok(SimDuration::from_millis(1500))
+        );
         assert_eq!(SimDuration::parse("10m"), Ok(SimDuration::from_secs(600)));
         assert_eq!(SimDuration::parse("1h"), Ok(SimDuration::from_secs(3600)));
-        assert_eq!(SimDuration::parse("500us"), Ok(SimDuration::from_micros(500)));
+        assert_eq!(
+            SimDuration::parse("500us"),
+            Ok(SimDuration::from_micros(500))
+        );
         assert_eq!(SimDuration::parse("0"), Ok(SimDuration::ZERO));
     }
 

@@ -137,7 +137,10 @@ mod tests {
         d.feed(0);
         assert_eq!(
             d.hex(),
-            format!("{:016x}", DIGEST_SEED.rotate_left(5).wrapping_mul(DIGEST_MUL))
+            format!(
+                "{:016x}",
+                DIGEST_SEED.rotate_left(5).wrapping_mul(DIGEST_MUL)
+            )
         );
     }
 }

@@ -246,7 +246,12 @@ impl LsnPoints {
                 passed(&r);
             }
         }
-        assert!(self.vdl <= self.vcl, "VDL {} ran past VCL {}", self.vdl, self.vcl);
+        assert!(
+            self.vdl <= self.vcl,
+            "VDL {} ran past VCL {}",
+            self.vdl,
+            self.vcl
+        );
         self.vdl > before
     }
 }

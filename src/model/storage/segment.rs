@@ -213,7 +213,9 @@ impl Segment {
     }
 
     fn append(&mut self, slice: LogSlice) {
-        let s = slice.above(self.scl).expect("appended slice extends the chain");
+        let s = slice
+            .above(self.scl)
+            .expect("appended slice extends the chain");
         self.scl = s.last();
         self.log.push_back(s);
     }
@@ -335,7 +337,11 @@ impl Segment {
                     self.offer(s);
                 }
             }
-            GossipPayload::Snapshot { pages, applied, log } => {
+            GossipPayload::Snapshot {
+                pages,
+                applied,
+                log,
+            } => {
                 let last = log.last().map_or(applied, LogSlice::last);
                 if last > self.scl {
                     self.pages = pages;

@@ -181,7 +181,11 @@ mod tests {
         let v = Volume::new(10, 3, 16, Quorum::AURORA);
         for g in &v.pgs {
             let mut per_az = [0; 3];
-            let mut nodes: Vec<_> = g.members.iter().map(|&s| v.segments[s.index()].node).collect();
+            let mut nodes: Vec<_> = g
+                .members
+                .iter()
+                .map(|&s| v.segments[s.index()].node)
+                .collect();
             for n in &nodes {
                 per_az[v.nodes[n.index()].az.index()] += 1;
             }
@@ -201,7 +205,13 @@ mod tests {
         let new = v.add_segment(PgId(0), NodeId(11), false);
         v.pgs[0].joining = Some(Joining { old, new });
         // Members A..E at 10, F (dead) at 0, G (joining, not hydrated).
-        let scl = |s: SegmentId| if s == old || s == new { Lsn(0) } else { Lsn(10) };
+        let scl = |s: SegmentId| {
+            if s == old || s == new {
+                Lsn(0)
+            } else {
+                Lsn(10)
+            }
+        };
         assert_eq!(v.durable_lsn(PgId(0), scl), Lsn(10));
         // Two of A..E fall behind: neither set has four at 10.
         let members = v.pgs[0].members.clone();

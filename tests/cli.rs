@@ -1,0 +1,155 @@
+//! The binary: exit codes 0/1/2, outputs written only on success.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::repo;
+
+fn aurora(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn small_scenario(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("small.yaml");
+    std::fs::write(
+        &path,
+        "name: small\nduration: 5s\nworkload: { commits_per_s: 200 }\nfaults:\n  - storage_node_crash: { at: 1s, node: c-1 }\nexpect:\n  lost_commits: 0\n",
+    )
+    .expect("write scenario");
+    path
+}
+
+#[test]
+fn run_writes_summary_and_timeline_and_exits_0() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sc = small_scenario(dir.path());
+    let o = aurora(&["run", sc.to_str().unwrap(), "--out", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).expect("summary");
+    let json: serde_json::Value = serde_json::from_str(&summary).expect("valid JSON");
+    for key in [
+        "scenario",
+        "seed",
+        "simulated_s",
+        "events_processed",
+        "trace_digest",
+        "write_availability",
+        "read_availability",
+        "pgs_below_write_quorum_max",
+        "pgs_below_read_quorum_max",
+        "expectations",
+    ] {
+        assert!(json.get(key).is_some(), "summary.json lacks {key}");
+    }
+    assert!(json["commits"]["acknowledged"].as_u64().unwrap() > 500);
+    assert_eq!(json["commits"]["lost"], 0);
+    assert!(json["commit_latency_ms"]["p99"].as_f64().is_some());
+    let timeline = std::fs::read_to_string(dir.path().join("out/timeline.csv")).expect("timeline");
+    assert_eq!(
+        timeline.lines().count(),
+        1 + 5,
+        "header and one row per second"
+    );
+    assert!(text(&o).contains("pass      lost_commits"));
+}
+
+#[test]
+fn seed_flag_changes_the_run_and_is_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sc = small_scenario(dir.path());
+    let o = aurora(
+        &["run", sc.to_str().unwrap(), "--seed", "42", "--out", "o"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let summary = std::fs::read_to_string(dir.path().join("o/summary.json")).unwrap();
+    assert!(summary.contains("\"seed\": 42"));
+}
+
+#[test]
+fn failed_expectation_exits_1_and_names_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sc = repo("tests/data/failing-expectation.yaml");
+    let o = aurora(&["run", sc.to_str().unwrap(), "--out", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("expectation failed: min_commits_per_s"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        dir.path().join("out/summary.json").exists(),
+        "results are still written"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sc = repo("tests/data/unknown-node.yaml");
+    let o = aurora(&["run", sc.to_str().unwrap(), "--out", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("unknown-node.yaml:6:13: no storage node named \"b-17\""),
+        "{}",
+        text(&o)
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "nothing may be written on bad input: {left:?}"
+    );
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = aurora(&["run", "nope.yaml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("nope.yaml"));
+}
+
+#[test]
+fn validate_checks_every_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = repo("scenarios/az-outage.yaml");
+    let bad = repo("tests/data/bad-quorum.yaml");
+    let o = aurora(&["validate", good.to_str().unwrap()], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = aurora(
+        &["validate", good.to_str().unwrap(), bad.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("ok (az-outage)"));
+}
+
+#[test]
+fn trace_flag_streams_events() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sc = small_scenario(dir.path());
+    let o = aurora(
+        &["run", sc.to_str().unwrap(), "--out", "out", "--trace"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let trace = std::fs::read_to_string(dir.path().join("out/events.jsonl")).expect("trace");
+    let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(
+        trace.lines().count() as u64,
+        json["events_processed"].as_u64().unwrap()
+    );
+}

@@ -1,0 +1,32 @@
+//! One integration-test binary; modules are named for the behaviour they
+//! pin down.
+
+mod cli;
+mod determinism;
+mod props;
+mod scenario_errors;
+mod scenarios;
+
+use std::path::{Path, PathBuf};
+
+use aurora_sim::{Outcome, Scenario, Simulation};
+
+/// Path of a file in the repository.
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Loads a shipped scenario.
+pub fn shipped(name: &str) -> Scenario {
+    Scenario::load(&repo(&format!("scenarios/{name}.yaml"))).expect("shipped scenario is valid")
+}
+
+/// Runs a scenario to completion.
+pub fn run(sc: &Scenario) -> Outcome {
+    Simulation::new(sc).run().expect("no trace sink to fail")
+}
+
+/// Parses scenario text, panicking with the error if it is invalid.
+pub fn parse(yaml: &str) -> Scenario {
+    Scenario::parse(yaml, Path::new("test.yaml")).unwrap_or_else(|e| panic!("{e}"))
+}

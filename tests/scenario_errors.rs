@@ -1,0 +1,102 @@
+//! Bad input is rejected with file, line, column and what was expected.
+
+use aurora_sim::Scenario;
+
+use crate::repo;
+
+/// Loads a fixture from `tests/data` and returns its error message.
+fn error_of(fixture: &str) -> String {
+    let path = repo(&format!("tests/data/{fixture}"));
+    match Scenario::load(&path) {
+        Ok(_) => panic!("{fixture} was accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn assert_error(fixture: &str, line_col: &str, needle: &str) {
+    let msg = error_of(fixture);
+    let at = format!("tests/data/{fixture}:{line_col}: ");
+    assert!(msg.contains(&at), "expected location {at:?} in {msg:?}");
+    assert!(msg.contains(needle), "expected {needle:?} in {msg:?}");
+}
+
+#[test]
+fn unknown_field_names_the_field_and_the_valid_ones() {
+    assert_error(
+        "unknown-field.yaml",
+        "4:3",
+        "unknown field `volume_gb`, expected one of volume_gib",
+    );
+}
+
+#[test]
+fn wrong_type_points_at_the_value() {
+    assert_error("wrong-type.yaml", "4:18", "floating point");
+}
+
+#[test]
+fn bad_duration_says_what_a_duration_looks_like() {
+    assert_error(
+        "bad-duration.yaml",
+        "2:11",
+        "expected a duration such as \"250ms\"",
+    );
+}
+
+#[test]
+fn fault_naming_a_missing_az_lists_the_real_ones() {
+    assert_error(
+        "unknown-az.yaml",
+        "4:31",
+        "no AZ named \"d\"; the topology has a, b, c",
+    );
+}
+
+#[test]
+fn fault_naming_a_missing_node_explains_node_names() {
+    assert_error(
+        "unknown-node.yaml",
+        "6:13",
+        "no storage node named \"b-17\"",
+    );
+}
+
+#[test]
+fn unsafe_quorum_names_the_rule_it_breaks() {
+    assert_error(
+        "bad-quorum.yaml",
+        "4:17",
+        "read quorum 3 + write quorum 3 must exceed the 6 copies",
+    );
+}
+
+#[test]
+fn absurd_volume_states_the_limit() {
+    assert_error("absurd-volume.yaml", "4:15", "128 TiB");
+}
+
+#[test]
+fn fault_after_the_end_is_rejected() {
+    assert_error("late-fault.yaml", "4:22", "not before the end of the run");
+}
+
+#[test]
+fn unknown_fault_kind_lists_the_vocabulary() {
+    assert_error(
+        "unknown-fault.yaml",
+        "4:5",
+        "unknown variant `meteor_strike`",
+    );
+}
+
+#[test]
+fn loss_rate_out_of_range() {
+    assert_error("bad-loss.yaml", "4:35", "loss probability in [0, 1)");
+}
+
+#[test]
+fn writes_that_can_conflict_are_rejected() {
+    let yaml = "name: x\nduration: 1m\nstorage:\n  write_quorum: 3\n  read_quorum: 4\n";
+    let e = Scenario::parse(yaml, std::path::Path::new("inline.yaml")).unwrap_err();
+    assert!(e.to_string().contains("two conflicting writes"), "{e}");
+}

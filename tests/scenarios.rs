@@ -1,0 +1,112 @@
+//! Every shipped scenario meets its own expectations, and tells the story
+//! its description promises.
+
+use aurora_sim::sim::SimDuration;
+
+use crate::{run, shipped};
+
+fn assert_passes(o: &aurora_sim::Outcome) {
+    let failed: Vec<_> = o
+        .summary
+        .expectations
+        .iter()
+        .filter(|e| !e.passed)
+        .collect();
+    assert!(failed.is_empty(), "failed expectations: {failed:#?}");
+    assert!(
+        !o.summary.expectations.is_empty(),
+        "a shipped scenario checks something"
+    );
+}
+
+#[test]
+fn baseline_commits_at_the_offered_rate_with_low_latency() {
+    let mut sc = shipped("baseline");
+    // The shipped hour is the benchmark; two minutes tell the same story.
+    sc.duration = SimDuration::from_secs(120);
+    let o = run(&sc);
+    assert_passes(&o);
+    let s = &o.summary;
+    assert!(
+        (s.commits.per_s - 5000.0).abs() < 100.0,
+        "{} commits/s",
+        s.commits.per_s
+    );
+    assert!(s.commit_latency_ms.p50 > 1.0 && s.commit_latency_ms.p50 < 8.0);
+    assert_eq!(s.reads.wrong, 0);
+    assert!(s.write_stalls.is_empty());
+}
+
+#[test]
+fn storage_node_crash_is_absorbed_and_repaired() {
+    let o = run(&shipped("storage-node-crash"));
+    assert_passes(&o);
+    assert_eq!(o.summary.storage.segments_repaired, 2);
+    assert_eq!(o.summary.pgs_below_write_quorum_max, 0);
+}
+
+#[test]
+fn az_outage_keeps_writes_and_reads_going() {
+    let o = run(&shipped("az-outage"));
+    assert_passes(&o);
+    assert_eq!(o.summary.write_availability, 1.0);
+    assert_eq!(o.summary.commits.lost, 0);
+}
+
+#[test]
+fn az_plus_one_stalls_the_whole_volume_but_loses_nothing() {
+    let o = run(&shipped("az-plus-one"));
+    assert_passes(&o);
+    let s = &o.summary;
+    // Two PGs lost write quorum, yet commits stopped everywhere: throughput
+    // fell to zero in the timeline while those PGs were below quorum.
+    assert_eq!(s.pgs_below_write_quorum_max, 2);
+    assert!(!s.write_stall_blocking_pgs.is_empty());
+    assert!(s
+        .write_stall_blocking_pgs
+        .iter()
+        .all(|pg| [0, 8].contains(pg)));
+    let stalled_bins = o
+        .timeline
+        .iter()
+        .filter(|r| r.pgs_below_write_quorum == 2 && r.commits == 0)
+        .count();
+    assert!(
+        stalled_bins >= 40,
+        "{stalled_bins} bins with no commit at all"
+    );
+    assert_eq!(s.commits.lost, 0);
+    assert_eq!(s.reads.wrong, 0);
+    assert!(s.read_availability > 0.99);
+}
+
+#[test]
+fn two_az_outage_stops_commits_and_loses_nothing() {
+    let o = run(&shipped("two-az-outage"));
+    assert_passes(&o);
+    let s = &o.summary;
+    assert_eq!(s.pgs_below_read_quorum_max, 10);
+    assert_eq!(s.write_stalls.len(), 1);
+    // Commits resume once the AZs return: the last bins run at full rate.
+    let last = o.timeline.last().expect("bins");
+    assert!(
+        last.commits > 4_000,
+        "{} commits in the last bin",
+        last.commits
+    );
+    assert_eq!(s.commits.lost, 0);
+}
+
+#[test]
+fn every_shipped_scenario_is_valid() {
+    let dir = crate::repo("scenarios");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).expect("scenarios dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            aurora_sim::Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            n += 1;
+        }
+    }
+    assert!(n >= 5);
+}
