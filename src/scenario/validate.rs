@@ -371,7 +371,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
     let volume_pages = pages_per_pg * pgs as u64;
     let ws = wl.working_set_gib.value;
     let working_set_pages = (ws * KIB_PER_GIB as f64 / wl.page_kib as f64).round() as u64;
-    if !(ws > 0.0) || working_set_pages == 0 || working_set_pages > volume_pages {
+    if ws.is_nan() || ws <= 0.0 || working_set_pages == 0 || working_set_pages > volume_pages {
         return Err(cx.at(
             &wl.working_set_gib,
             format!(

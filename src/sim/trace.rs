@@ -41,6 +41,7 @@ impl Digest {
 /// Where processed events go: always into the digest, and into a JSON-lines
 /// writer when one is attached. Lines are written as events happen and never
 /// held in memory.
+#[derive(Default)]
 pub struct Trace {
     digest: Digest,
     sink: Option<Box<dyn Write>>,
@@ -53,16 +54,6 @@ impl std::fmt::Debug for Trace {
             .field("digest", &self.digest)
             .field("sink", &self.sink.is_some())
             .finish()
-    }
-}
-
-impl Default for Trace {
-    fn default() -> Self {
-        Trace {
-            digest: Digest::default(),
-            sink: None,
-            error: None,
-        }
     }
 }
 

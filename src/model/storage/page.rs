@@ -5,6 +5,7 @@
 //! a copy that missed or reordered a record almost surely does not, so a
 //! read can be checked against the writer's record of what was committed.
 
+#[allow(clippy::disallowed_types)] // keyed lookups only; see PageMap
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
