@@ -795,7 +795,7 @@ impl World {
             return;
         }
         s.materialize(now);
-        if s.has_log() {
+        if s.can_materialize_more() {
             s.materialize_armed = true;
             self.engine.after(
                 self.scenario.storage.materialize_interval,

@@ -174,6 +174,14 @@ impl Segment {
         !self.log.is_empty()
     }
 
+    /// Whether another materialization pass could apply more without new
+    /// input: only while persists are still completing. Records held back
+    /// by the minimum read point wait for the next batch, which brings a
+    /// newer one.
+    pub fn can_materialize_more(&self) -> bool {
+        !self.log.is_empty() && !self.inflight.is_empty()
+    }
+
     /// LSN up to which pages are materialized.
     pub fn applied(&self) -> Lsn {
         self.applied
