@@ -51,20 +51,7 @@ pub enum Event {
         incarnation: u32,
     },
     /// A page read reaches a segment.
-    ReadRequest {
-        /// The segment asked.
-        seg: SegmentId,
-        /// The writer's read slot.
-        read: u32,
-        /// The attempt this request belongs to.
-        attempt: u32,
-        /// Page within the PG.
-        page: u32,
-        /// Read point.
-        point: Lsn,
-        /// The PG's last record at or below the read point.
-        need: Lsn,
-    },
+    ReadRequest(ReadAsk),
     /// A segment's answer reaches the writer.
     ReadReply {
         /// The writer's read slot.
@@ -131,7 +118,7 @@ impl Event {
             Event::Tick => [1, 0, 0],
             Event::Batch { seg, batch } => [2, seg.0 as u64, batch.last().0],
             Event::Ack { seg, scl, .. } => [3, seg.0 as u64, scl.0],
-            Event::ReadRequest { seg, read, .. } => [4, seg.0 as u64, *read as u64],
+            Event::ReadRequest(ask) => [4, ask.seg.0 as u64, ask.read as u64],
             Event::ReadReply { seg, read, .. } => [5, seg.0 as u64, *read as u64],
             Event::GossipTimer { seg } => [6, seg.0 as u64, 0],
             Event::GossipPull { to, since, .. } => [7, to.0 as u64, since.0],
@@ -151,7 +138,7 @@ impl Event {
             Event::Tick => "tick",
             Event::Batch { .. } => "batch",
             Event::Ack { .. } => "ack",
-            Event::ReadRequest { .. } => "read_request",
+            Event::ReadRequest(_) => "read_request",
             Event::ReadReply { .. } => "read_reply",
             Event::GossipTimer { .. } => "gossip_timer",
             Event::GossipPull { .. } => "gossip_pull",
@@ -165,6 +152,23 @@ impl Event {
             Event::RepairDone { .. } => "repair_done",
         }
     }
+}
+
+/// A page read as sent to one segment.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadAsk {
+    /// The segment asked.
+    pub seg: SegmentId,
+    /// The writer's read slot.
+    pub read: u32,
+    /// The attempt this request belongs to.
+    pub attempt: u32,
+    /// Page within the PG.
+    pub page: u32,
+    /// Read point.
+    pub point: Lsn,
+    /// The PG's last record at or below the read point.
+    pub need: Lsn,
 }
 
 /// Random stream numbers. Node disks use `DISK_BASE + node id`.
@@ -299,14 +303,7 @@ impl World {
                 scl,
                 incarnation,
             } => self.on_ack(seg, scl, incarnation),
-            Event::ReadRequest {
-                seg,
-                read,
-                attempt,
-                page,
-                point,
-                need,
-            } => self.on_read_request(seg, read, attempt, page, point, need),
+            Event::ReadRequest(ask) => self.on_read_request(ask),
             Event::ReadReply {
                 read,
                 attempt,
@@ -587,17 +584,15 @@ impl World {
             .net
             .delay(self.writer_endpoint(), self.seg_endpoint(seg))
         {
-            self.engine.after(
-                d,
-                Event::ReadRequest {
-                    seg,
-                    read: slot,
-                    attempt,
-                    page,
-                    point,
-                    need,
-                },
-            );
+            let ask = ReadAsk {
+                seg,
+                read: slot,
+                attempt,
+                page,
+                point,
+                need,
+            };
+            self.engine.after(d, Event::ReadRequest(ask));
         }
     }
 
@@ -804,15 +799,15 @@ impl World {
         }
     }
 
-    fn on_read_request(
-        &mut self,
-        seg: SegmentId,
-        read: u32,
-        attempt: u32,
-        page: u32,
-        point: Lsn,
-        need: Lsn,
-    ) {
+    fn on_read_request(&mut self, ask: ReadAsk) {
+        let ReadAsk {
+            seg,
+            read,
+            attempt,
+            page,
+            point,
+            need,
+        } = ask;
         if !self.seg_up(seg) {
             return;
         }
