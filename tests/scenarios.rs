@@ -110,3 +110,31 @@ fn every_shipped_scenario_is_valid() {
     }
     assert!(n >= 5);
 }
+
+#[test]
+fn gray_failures_are_hidden_by_the_quorum_until_a_partition_joins_them() {
+    let o = run(&shipped("gray-failure"));
+    assert_passes(&o);
+    let p50 = |from: f64, to: f64| -> Vec<f64> {
+        o.timeline
+            .iter()
+            .filter(|r| r.t_s >= from && r.t_s < to)
+            .map(|r| r.commit_p50_ms)
+            .collect()
+    };
+    // A slow node and a lossy node alone: latency as healthy as before.
+    assert!(
+        p50(31.0, 90.0).iter().all(|&ms| ms < 10.0),
+        "{:?}",
+        p50(31.0, 90.0)
+    );
+    // Add a partition, and the bad copies are in every quorum of their PGs.
+    assert!(
+        p50(91.0, 150.0).iter().all(|&ms| ms > 50.0),
+        "{:?}",
+        p50(91.0, 150.0)
+    );
+    // Heal, and it is over.
+    assert!(p50(160.0, 240.0).iter().all(|&ms| ms < 10.0));
+    assert!(o.summary.storage.gossip_fills > 0);
+}
