@@ -51,18 +51,9 @@ pub enum Event {
         incarnation: u32,
     },
     /// A page read reaches a segment.
-    ReadRequest(ReadAsk),
+    ReadRequest(Box<ReadAsk>),
     /// A segment's answer reaches the writer.
-    ReadReply {
-        /// The writer's read slot.
-        read: u32,
-        /// The attempt answered.
-        attempt: u32,
-        /// The answering segment.
-        seg: SegmentId,
-        /// The answer.
-        result: ReadResult,
-    },
+    ReadReply(Box<ReadAnswer>),
     /// A segment's gossip timer: ask a peer to fill a gap.
     GossipTimer {
         /// The segment with the gap.
@@ -119,7 +110,7 @@ impl Event {
             Event::Batch { seg, batch } => [2, seg.0 as u64, batch.last().0],
             Event::Ack { seg, scl, .. } => [3, seg.0 as u64, scl.0],
             Event::ReadRequest(ask) => [4, ask.seg.0 as u64, ask.read as u64],
-            Event::ReadReply { seg, read, .. } => [5, seg.0 as u64, *read as u64],
+            Event::ReadReply(a) => [5, a.seg.0 as u64, a.read as u64],
             Event::GossipTimer { seg } => [6, seg.0 as u64, 0],
             Event::GossipPull { to, since, .. } => [7, to.0 as u64, since.0],
             Event::GossipPush { to, .. } => [8, to.0 as u64, 0],
@@ -139,7 +130,7 @@ impl Event {
             Event::Batch { .. } => "batch",
             Event::Ack { .. } => "ack",
             Event::ReadRequest(_) => "read_request",
-            Event::ReadReply { .. } => "read_reply",
+            Event::ReadReply(_) => "read_reply",
             Event::GossipTimer { .. } => "gossip_timer",
             Event::GossipPull { .. } => "gossip_pull",
             Event::GossipPush { .. } => "gossip_push",
@@ -169,6 +160,19 @@ pub struct ReadAsk {
     pub point: Lsn,
     /// The PG's last record at or below the read point.
     pub need: Lsn,
+}
+
+/// A segment's answer to a [`ReadAsk`].
+#[derive(Debug, Clone, Copy)]
+pub struct ReadAnswer {
+    /// The writer's read slot.
+    pub read: u32,
+    /// The attempt answered.
+    pub attempt: u32,
+    /// The answering segment.
+    pub seg: SegmentId,
+    /// The answer.
+    pub result: ReadResult,
 }
 
 /// Random stream numbers. Node disks use `DISK_BASE + node id`.
@@ -303,13 +307,8 @@ impl World {
                 scl,
                 incarnation,
             } => self.on_ack(seg, scl, incarnation),
-            Event::ReadRequest(ask) => self.on_read_request(ask),
-            Event::ReadReply {
-                read,
-                attempt,
-                seg,
-                result,
-            } => self.on_read_reply(read, attempt, seg, result),
+            Event::ReadRequest(ask) => self.on_read_request(*ask),
+            Event::ReadReply(a) => self.on_read_reply(a.read, a.attempt, a.seg, a.result),
             Event::GossipTimer { seg } => self.on_gossip_timer(seg),
             Event::GossipPull { to, from, since } => self.on_gossip_pull(to, from, since),
             Event::GossipPush { to, payload } => self.on_gossip_push(to, *payload),
@@ -592,7 +591,7 @@ impl World {
                 point,
                 need,
             };
-            self.engine.after(d, Event::ReadRequest(ask));
+            self.engine.after(d, Event::ReadRequest(Box::new(ask)));
         }
     }
 
@@ -819,12 +818,12 @@ impl World {
         {
             self.engine.after(
                 service + d,
-                Event::ReadReply {
+                Event::ReadReply(Box::new(ReadAnswer {
                     read,
                     attempt,
                     seg,
                     result,
-                },
+                })),
             );
         }
     }

@@ -82,14 +82,13 @@ impl<E> Engine<E> {
     /// is due.
     #[inline]
     pub fn next(&mut self, until: SimTime) -> Option<E> {
-        match self.queue.peek_time() {
-            Some(t) if t <= until => {
-                let (t, e) = self.queue.pop().expect("peeked");
+        match self.queue.pop_due(until) {
+            Some((t, e)) => {
                 self.now = t;
                 self.processed += 1;
                 Some(e)
             }
-            _ => {
+            None => {
                 self.now = self.now.max(until);
                 None
             }

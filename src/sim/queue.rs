@@ -81,6 +81,18 @@ impl<E> EventQueue<E> {
         self.heap.pop().map(|e| (e.time, e.event))
     }
 
+    /// Removes and returns the earliest event if it is due at or before
+    /// `until`; leaves the queue untouched otherwise.
+    #[inline]
+    pub fn pop_due(&mut self, until: SimTime) -> Option<(SimTime, E)> {
+        let top = self.heap.peek_mut()?;
+        if top.time > until {
+            return None;
+        }
+        let e = std::collections::binary_heap::PeekMut::pop(top);
+        Some((e.time, e.event))
+    }
+
     /// The time of the earliest pending event.
     pub fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|e| e.time)
@@ -120,6 +132,17 @@ mod tests {
         assert_eq!(q.pop(), Some((t, Toy::A)));
         assert_eq!(q.pop(), Some((t, Toy::C)));
         assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn pop_due_leaves_later_events_alone() {
+        let mut q = EventQueue::new();
+        q.push(SimTime::from_nanos(5), Toy::A);
+        q.push(SimTime::from_nanos(9), Toy::B);
+        let until = SimTime::from_nanos(6);
+        assert_eq!(q.pop_due(until), Some((SimTime::from_nanos(5), Toy::A)));
+        assert_eq!(q.pop_due(until), None);
+        assert_eq!(q.len(), 1);
     }
 
     #[test]
