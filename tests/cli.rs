@@ -153,3 +153,13 @@ fn trace_flag_streams_events() {
         json["events_processed"].as_u64().unwrap()
     );
 }
+
+#[test]
+fn run_without_a_scenario_runs_the_shipped_default() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = aurora(&["run"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).starts_with("az-outage (seed 1)"), "{}", text(&o));
+    assert!(dir.path().join("results/az-outage/summary.json").exists());
+    assert!(dir.path().join("results/az-outage/timeline.csv").exists());
+}

@@ -4,6 +4,7 @@
 mod cli;
 mod determinism;
 mod props;
+mod regression;
 mod scenario_errors;
 mod scenarios;
 

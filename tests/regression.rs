@@ -1,0 +1,22 @@
+//! Exact numbers for seed 1, so that any change to the model's behaviour
+//! shows up as a diff someone has to explain.
+//!
+//! Last moved when writer shipping became a boxcar (one batch in flight per
+//! PG) and latency draws moved to a quantile table: the stall of
+//! `az-plus-one` went from 44.108 s to 44.007 s, and the blocking PG from
+//! {0, 8} to {8}; idle materialization timers stopped re-arming, which
+//! removed 3,483 events.
+
+use crate::{run, shipped};
+
+#[test]
+fn az_plus_one_seed_1_is_pinned() {
+    let s = run(&shipped("az-plus-one")).summary;
+    assert_eq!(s.write_stalls.len(), 1);
+    let stall = &s.write_stalls[0];
+    assert_eq!(format!("{:.3}..{:.3}", stall.from_s, stall.to_s), "90.997..135.004");
+    assert_eq!(s.write_stall_blocking_pgs, vec![8]);
+    assert_eq!(s.commits.acknowledged, 1_501_536);
+    assert_eq!(s.events_processed, 16_328_620);
+    assert_eq!(s.trace_digest, "1d53d0fbf693b958");
+}
