@@ -14,7 +14,10 @@ fn az_plus_one_seed_1_is_pinned() {
     let s = run(&shipped("az-plus-one")).summary;
     assert_eq!(s.write_stalls.len(), 1);
     let stall = &s.write_stalls[0];
-    assert_eq!(format!("{:.3}..{:.3}", stall.from_s, stall.to_s), "90.997..135.004");
+    assert_eq!(
+        format!("{:.3}..{:.3}", stall.from_s, stall.to_s),
+        "90.997..135.004"
+    );
     assert_eq!(s.write_stall_blocking_pgs, vec![8]);
     assert_eq!(s.commits.acknowledged, 1_501_536);
     assert_eq!(s.events_processed, 16_328_620);

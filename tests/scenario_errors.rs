@@ -100,3 +100,44 @@ fn writes_that_can_conflict_are_rejected() {
     let e = Scenario::parse(yaml, std::path::Path::new("inline.yaml")).unwrap_err();
     assert!(e.to_string().contains("two conflicting writes"), "{e}");
 }
+
+#[test]
+fn an_allocation_limit_below_one_commit_is_rejected() {
+    let yaml = "name: x\nduration: 1m\nstorage: { lsn_allocation_limit: 2 }\n";
+    let e = Scenario::parse(yaml, std::path::Path::new("inline.yaml")).unwrap_err();
+    assert!(e.to_string().contains("no commit could ever start"), "{e}");
+}
+
+#[test]
+fn a_timeline_of_billions_of_rows_is_rejected() {
+    let yaml = "name: x\nduration: 30d\n";
+    assert!(
+        Scenario::parse(yaml, std::path::Path::new("a.yaml")).is_err(),
+        "no day unit"
+    );
+    let yaml = "name: x\nduration: 720h\nmetrics: { bin: 1us }\n";
+    let e = Scenario::parse(yaml, std::path::Path::new("inline.yaml")).unwrap_err();
+    assert!(e.to_string().contains("timeline rows"), "{e}");
+}
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    const VALID: &str = "name: p\nduration: 1m\ntopology: { azs: [a, b, c], storage_nodes_per_az: 4 }\nstorage: { volume_gib: 30, write_quorum: 4 }\nworkload: { commits_per_s: 10 }\nfaults:\n  - az_outage: { at: 10s, az: b, duration: 5s }\nexpect: { lost_commits: 0 }\n";
+
+    proptest! {
+        /// Any edit of a valid file parses or fails with a message; it
+        /// never panics.
+        #[test]
+        fn mutated_scenarios_parse_or_fail_cleanly(
+            at in 0usize..VALID.len(),
+            cut in 0usize..8,
+            insert in "[ -~\n]{0,8}",
+        ) {
+            let mut text = VALID.to_owned();
+            let end = (at + cut).min(text.len());
+            text.replace_range(at..end, &insert);
+            let _ = aurora_sim::Scenario::parse(&text, std::path::Path::new("fuzz.yaml"));
+        }
+    }
+}

@@ -223,6 +223,8 @@ impl Ctx<'_> {
 
 /// The unit of page and volume arithmetic.
 const KIB_PER_GIB: u64 = 1024 * 1024;
+/// Most rows a timeline may have (a year of seconds fits easily below).
+const MAX_BINS: u64 = 10_000_000;
 /// 128 TiB, the Aurora volume limit ([UG]).
 const MAX_VOLUME_GIB: u64 = 128 * 1024;
 
@@ -379,6 +381,33 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
                 st.volume_gib.value
             ),
         ));
+    }
+    if st.lsn_allocation_limit < wl.records_per_commit as u64 {
+        return Err(InputError::Scenario {
+            location: Location {
+                file: PathBuf::from(file),
+                line: 0,
+                column: 0,
+            },
+            message: format!(
+                "lsn_allocation_limit ({}) must fit at least one commit ({} records), or no commit could ever start",
+                st.lsn_allocation_limit, wl.records_per_commit
+            ),
+        });
+    }
+    let bins = raw.duration.as_nanos() / raw.metrics.bin.as_nanos();
+    if bins > MAX_BINS {
+        return Err(InputError::Scenario {
+            location: Location {
+                file: PathBuf::from(file),
+                line: 0,
+                column: 0,
+            },
+            message: format!(
+                "metrics.bin {} over a {} run makes {bins} timeline rows; at most {MAX_BINS} are allowed",
+                raw.metrics.bin, raw.duration
+            ),
+        });
     }
     let workload = WorkloadConfig {
         commits_per_s: wl.commits_per_s,
