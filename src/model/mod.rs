@@ -11,6 +11,7 @@ pub mod ids;
 pub mod network;
 mod repair;
 pub mod storage;
+pub mod workload;
 pub mod writer;
 
 use std::sync::Arc;
@@ -200,7 +201,7 @@ pub struct World {
     bin_start: SimTime,
     commits_per_tick: Option<Poisson<f64>>,
     reads_per_tick: Option<Poisson<f64>>,
-    page_stride: u64,
+    working_set: workload::WorkingSet,
 }
 
 impl World {
@@ -234,7 +235,6 @@ impl World {
             .collect();
         let tick = sc.workload.group_commit_interval.as_secs_f64();
         let per_tick = |rate: f64| Poisson::new(rate * tick).ok();
-        let volume_pages = sc.workload.pages_per_pg * sc.storage.pgs as u64;
         let sc_disk = (sc.storage.disk_latency, sc.storage.disk_jitter);
         let mut world = World {
             engine: Engine::new(),
@@ -242,7 +242,11 @@ impl World {
             bin_start: SimTime::ZERO,
             commits_per_tick: per_tick(sc.workload.commits_per_s),
             reads_per_tick: per_tick(sc.workload.reads_per_s),
-            page_stride: (volume_pages / sc.workload.working_set_pages).max(1),
+            working_set: workload::WorkingSet::new(
+                sc.workload.working_set_pages,
+                sc.workload.pages_per_pg,
+                sc.storage.pgs,
+            ),
             rec: Recorder::new(sc.metrics.bin, sc.metrics.stall_threshold),
             gossip_rng: rngs.stream(StreamId(streams::GOSSIP)),
             scenario: sc,
@@ -387,8 +391,7 @@ impl World {
     /// Allocates LSNs for waiting commits while VDL + LAL allows.
     fn admit_commits(&mut self) {
         let rpc = self.scenario.workload.records_per_commit;
-        let ws = self.scenario.workload.working_set_pages;
-        let ppp = self.scenario.workload.pages_per_pg;
+        let ws = self.working_set;
         while let Some(&arrival) = self.writer.backlog.front() {
             if !self.writer.points.can_allocate(rpc as u64) {
                 break;
@@ -396,12 +399,8 @@ impl World {
             self.writer.backlog.pop_front();
             let mut last = Lsn(0);
             for r in 0..rpc {
-                let page = self.writer.rng.random_range(0..ws) * self.page_stride;
-                let pg = PgId((page / ppp) as u32);
-                let (record, prev) =
-                    self.writer
-                        .points
-                        .allocate(pg, (page % ppp) as u32, r + 1 == rpc);
+                let (pg, page) = ws.locate(self.writer.rng.random_range(0..ws.pages()));
+                let (record, prev) = self.writer.points.allocate(pg, page, r + 1 == rpc);
                 self.writer.buffer(pg, record, prev);
                 last = record.lsn;
             }
@@ -502,12 +501,12 @@ impl World {
     /// Moves VCL/VDL, folds passed records into the truth, acknowledges
     /// commits, and admits commits the LAL was holding back.
     fn advance_vdl(&mut self) {
-        let ppp = self.scenario.workload.pages_per_pg;
+        let ws = self.working_set;
         let truth = &mut self.writer.truth;
         let moved = self
             .writer
             .points
-            .advance(|r| truth.apply(r.pg.0 as u64 * ppp + r.page as u64, r.lsn));
+            .advance(|r| truth.apply(ws.index(r.pg, r.page), r.lsn));
         if !moved {
             return;
         }
@@ -526,17 +525,15 @@ impl World {
     }
 
     fn issue_read(&mut self) {
-        let ws = self.scenario.workload.working_set_pages;
-        let ppp = self.scenario.workload.pages_per_pg;
-        let page = self.writer.rng.random_range(0..ws) * self.page_stride;
+        let i = self.writer.rng.random_range(0..self.working_set.pages());
+        let (pg, page) = self.working_set.locate(i);
         let now = self.engine.now();
-        let pg = PgId((page / ppp) as u32);
         let read = PendingRead {
             pg,
-            page: (page % ppp) as u32,
+            page,
             point: self.writer.points.vdl(),
             need: self.writer.points.last_record_below_vdl(pg),
-            expected: self.writer.truth.get(page),
+            expected: self.writer.truth.get(i),
             issued: now,
             attempt: 0,
             seg: None,

@@ -48,7 +48,8 @@ impl fmt::Display for Lsn {
 pub struct Record {
     /// Its LSN.
     pub lsn: Lsn,
-    /// The page it changes, numbered within the PG.
+    /// The page it changes, numbered densely within the PG (see
+    /// `model::workload`).
     pub page: u32,
 }
 

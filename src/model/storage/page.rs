@@ -5,10 +5,6 @@
 //! a copy that missed or reordered a record almost surely does not, so a
 //! read can be checked against the writer's record of what was committed.
 
-#[allow(clippy::disallowed_types)] // keyed lookups only; see PageMap
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use super::lsn::Lsn;
 
 /// The content of a page that no record has touched.
@@ -24,56 +20,29 @@ pub fn fold(content: u64, lsn: Lsn) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A fixed, specified hasher for page numbers (FxHash's multiply), so the
-/// map's behaviour never depends on a per-process random key.
-#[derive(Default, Clone, Copy)]
-pub struct PageHasher(u64);
-
-impl Hasher for PageHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-/// Page contents by page number. Deliberately offers lookups only, no
-/// iteration, so the map's internal order can never leak into a result.
+/// Page contents by dense page number (see `model::workload`): a vector
+/// that grows to the highest page written. Lookups only, so no order can
+/// leak into a result.
 #[derive(Clone, Debug, Default)]
 pub struct PageMap {
-    // The only `HashMap` in the model: keyed lookups, never iterated.
-    #[allow(clippy::disallowed_types)]
-    pages: HashMap<u64, u64, BuildHasherDefault<PageHasher>>,
+    pages: Vec<u64>,
 }
 
 impl PageMap {
     /// The content of a page ([`EMPTY_PAGE`] if never written).
     #[inline]
     pub fn get(&self, page: u64) -> u64 {
-        self.pages.get(&page).copied().unwrap_or(EMPTY_PAGE)
+        self.pages.get(page as usize).copied().unwrap_or(EMPTY_PAGE)
     }
 
     /// Applies a record to a page.
     #[inline]
     pub fn apply(&mut self, page: u64, lsn: Lsn) {
-        let c = self.pages.entry(page).or_insert(EMPTY_PAGE);
-        *c = fold(*c, lsn);
-    }
-
-    /// Pages ever written.
-    pub fn len(&self) -> usize {
-        self.pages.len()
-    }
-
-    /// Whether no page was ever written.
-    pub fn is_empty(&self) -> bool {
-        self.pages.is_empty()
+        let i = page as usize;
+        if i >= self.pages.len() {
+            self.pages.resize(i + 1, EMPTY_PAGE);
+        }
+        self.pages[i] = fold(self.pages[i], lsn);
     }
 }
 
@@ -91,5 +60,6 @@ mod tests {
         m.apply(7, Lsn(2));
         assert_eq!(m.get(7), ab);
         assert_eq!(m.get(8), EMPTY_PAGE);
+        assert_eq!(m.get(3), EMPTY_PAGE);
     }
 }
