@@ -483,10 +483,12 @@ impl World {
             return;
         }
         *acked = scl;
-        if !self.volume.is_write_target(seg) {
+        let pg = self.volume.segments[seg.index()].pg;
+        // An SCL at or below PGCL cannot move it; most acks after the
+        // fourth of a batch end here.
+        if scl <= self.writer.points.pgcl(pg) || !self.volume.is_write_target(seg) {
             return;
         }
-        let pg = self.volume.segments[seg.index()].pg;
         let acked = &self.writer.acked_scl;
         let durable = self.volume.durable_lsn(pg, |s| acked[s.index()]);
         if self.writer.points.set_durable(pg, durable) {
