@@ -2,7 +2,7 @@
 //! ids, and every check that relates two fields happens here, with the
 //! location of the offending value.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_saphyr::Spanned;
 
@@ -209,6 +209,19 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// An error about the file as a whole (a relation between settings
+    /// that have no single location).
+    fn whole(&self, message: impl Into<String>) -> InputError {
+        InputError::Scenario {
+            location: Location {
+                file: self.file.to_owned(),
+                line: 0,
+                column: 0,
+            },
+            message: message.into(),
+        }
+    }
+
     fn at<T>(&self, span: &Spanned<T>, message: impl Into<String>) -> InputError {
         InputError::Scenario {
             location: Location {
@@ -242,14 +255,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         ));
     }
     if raw.duration == SimDuration::ZERO {
-        return Err(InputError::Scenario {
-            location: Location {
-                file: PathBuf::from(file),
-                line: 0,
-                column: 0,
-            },
-            message: "duration must be longer than 0s".into(),
-        });
+        return Err(cx.whole("duration must be longer than 0s"));
     }
 
     // Topology.
@@ -383,31 +389,17 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         ));
     }
     if st.lsn_allocation_limit < wl.records_per_commit as u64 {
-        return Err(InputError::Scenario {
-            location: Location {
-                file: PathBuf::from(file),
-                line: 0,
-                column: 0,
-            },
-            message: format!(
+        return Err(cx.whole(format!(
                 "lsn_allocation_limit ({}) must fit at least one commit ({} records), or no commit could ever start",
                 st.lsn_allocation_limit, wl.records_per_commit
-            ),
-        });
+            )));
     }
     let bins = raw.duration.as_nanos() / raw.metrics.bin.as_nanos();
     if bins > MAX_BINS {
-        return Err(InputError::Scenario {
-            location: Location {
-                file: PathBuf::from(file),
-                line: 0,
-                column: 0,
-            },
-            message: format!(
+        return Err(cx.whole(format!(
                 "metrics.bin {} over a {} run makes {bins} timeline rows; at most {MAX_BINS} are allowed",
                 raw.metrics.bin, raw.duration
-            ),
-        });
+            )));
     }
     let workload = WorkloadConfig {
         commits_per_s: wl.commits_per_s,
