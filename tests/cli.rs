@@ -31,12 +31,20 @@ fn small_scenario(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-#[test]
-fn run_writes_summary_and_timeline_and_exits_0() {
+/// Runs the small scenario in a fresh directory with extra arguments.
+fn run_small(extra: &[&str]) -> (tempfile::TempDir, Output) {
     let dir = tempfile::tempdir().expect("tempdir");
     let sc = small_scenario(dir.path());
-    let o = aurora(&["run", sc.to_str().unwrap(), "--out", "out"], dir.path());
+    let mut args = vec!["run", sc.to_str().expect("utf-8 path")];
+    args.extend_from_slice(extra);
+    let o = aurora(&args, dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    (dir, o)
+}
+
+#[test]
+fn run_writes_summary_and_timeline_and_exits_0() {
+    let (dir, o) = run_small(&["--out", "out"]);
     let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).expect("summary");
     let json: serde_json::Value = serde_json::from_str(&summary).expect("valid JSON");
     for key in [
@@ -67,13 +75,7 @@ fn run_writes_summary_and_timeline_and_exits_0() {
 
 #[test]
 fn seed_flag_changes_the_run_and_is_reported() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let sc = small_scenario(dir.path());
-    let o = aurora(
-        &["run", sc.to_str().unwrap(), "--seed", "42", "--out", "o"],
-        dir.path(),
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let (dir, _) = run_small(&["--seed", "42", "--out", "o"]);
     let summary = std::fs::read_to_string(dir.path().join("o/summary.json")).unwrap();
     assert!(summary.contains("\"seed\": 42"));
 }
@@ -138,13 +140,7 @@ fn validate_checks_every_file() {
 
 #[test]
 fn trace_flag_streams_events() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let sc = small_scenario(dir.path());
-    let o = aurora(
-        &["run", sc.to_str().unwrap(), "--out", "out", "--trace"],
-        dir.path(),
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let (dir, _) = run_small(&["--out", "out", "--trace"]);
     let trace = std::fs::read_to_string(dir.path().join("out/events.jsonl")).expect("trace");
     let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&summary).unwrap();
