@@ -138,3 +138,15 @@ fn gray_failures_are_hidden_by_the_quorum_until_a_partition_joins_them() {
     assert!(p50(160.0, 240.0).iter().all(|&ms| ms < 10.0));
     assert!(o.summary.storage.gossip_fills > 0);
 }
+
+#[test]
+fn six_copies_keep_a_read_quorum_through_az_plus_one_where_three_do_not() {
+    let classic = run(&shipped("classic-quorum-az-plus-one"));
+    assert_passes(&classic);
+    assert_eq!(classic.summary.pgs_below_read_quorum_max, 1);
+    let aurora = run(&shipped("az-plus-one"));
+    assert_eq!(aurora.summary.pgs_below_read_quorum_max, 0);
+    // Both stall the whole volume for the same window.
+    let longest = |o: &aurora_sim::Outcome| o.summary.write_stalls[0].duration_s;
+    assert!((longest(&classic) - longest(&aurora)).abs() < 1.0);
+}
