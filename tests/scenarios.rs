@@ -19,6 +19,13 @@ fn assert_passes(o: &aurora_sim::Outcome) {
     );
 }
 
+/// Runs a shipped scenario and checks it meets its own expectations.
+fn run_passing(name: &str) -> aurora_sim::Outcome {
+    let o = run(&shipped(name));
+    assert_passes(&o);
+    o
+}
+
 #[test]
 fn baseline_commits_at_the_offered_rate_with_low_latency() {
     let mut sc = shipped("baseline");
@@ -39,24 +46,21 @@ fn baseline_commits_at_the_offered_rate_with_low_latency() {
 
 #[test]
 fn storage_node_crash_is_absorbed_and_repaired() {
-    let o = run(&shipped("storage-node-crash"));
-    assert_passes(&o);
+    let o = run_passing("storage-node-crash");
     assert_eq!(o.summary.storage.segments_repaired, 2);
     assert_eq!(o.summary.pgs_below_write_quorum_max, 0);
 }
 
 #[test]
 fn az_outage_keeps_writes_and_reads_going() {
-    let o = run(&shipped("az-outage"));
-    assert_passes(&o);
+    let o = run_passing("az-outage");
     assert_eq!(o.summary.write_availability, 1.0);
     assert_eq!(o.summary.commits.lost, 0);
 }
 
 #[test]
 fn az_plus_one_stalls_the_whole_volume_but_loses_nothing() {
-    let o = run(&shipped("az-plus-one"));
-    assert_passes(&o);
+    let o = run_passing("az-plus-one");
     let s = &o.summary;
     // Two PGs lost write quorum, yet commits stopped everywhere: throughput
     // fell to zero in the timeline while those PGs were below quorum.
@@ -82,8 +86,7 @@ fn az_plus_one_stalls_the_whole_volume_but_loses_nothing() {
 
 #[test]
 fn two_az_outage_stops_commits_and_loses_nothing() {
-    let o = run(&shipped("two-az-outage"));
-    assert_passes(&o);
+    let o = run_passing("two-az-outage");
     let s = &o.summary;
     assert_eq!(s.pgs_below_read_quorum_max, 10);
     assert_eq!(s.write_stalls.len(), 1);
@@ -113,8 +116,7 @@ fn every_shipped_scenario_is_valid() {
 
 #[test]
 fn gray_failures_are_hidden_by_the_quorum_until_a_partition_joins_them() {
-    let o = run(&shipped("gray-failure"));
-    assert_passes(&o);
+    let o = run_passing("gray-failure");
     let p50 = |from: f64, to: f64| -> Vec<f64> {
         o.timeline
             .iter()
@@ -141,8 +143,7 @@ fn gray_failures_are_hidden_by_the_quorum_until_a_partition_joins_them() {
 
 #[test]
 fn six_copies_keep_a_read_quorum_through_az_plus_one_where_three_do_not() {
-    let classic = run(&shipped("classic-quorum-az-plus-one"));
-    assert_passes(&classic);
+    let classic = run_passing("classic-quorum-az-plus-one");
     assert_eq!(classic.summary.pgs_below_read_quorum_max, 1);
     let aurora = run(&shipped("az-plus-one"));
     assert_eq!(aurora.summary.pgs_below_read_quorum_max, 0);

@@ -104,44 +104,25 @@ pub enum Event {
 }
 
 impl Event {
-    /// A stable code and two words describing the event, for the trace.
-    fn words(&self) -> [u64; 3] {
+    /// The event's name and three words for the trace: a stable code and
+    /// the two ids or LSNs that identify it.
+    fn describe(&self) -> (&'static str, [u64; 3]) {
         match self {
-            Event::Tick => [1, 0, 0],
-            Event::Batch { seg, batch } => [2, seg.0 as u64, batch.last().0],
-            Event::Ack { seg, scl, .. } => [3, seg.0 as u64, scl.0],
-            Event::ReadRequest(ask) => [4, ask.seg.0 as u64, ask.read as u64],
-            Event::ReadReply(a) => [5, a.seg.0 as u64, a.read as u64],
-            Event::GossipTimer { seg } => [6, seg.0 as u64, 0],
-            Event::GossipPull { to, since, .. } => [7, to.0 as u64, since.0],
-            Event::GossipPush { to, .. } => [8, to.0 as u64, 0],
-            Event::Materialize { seg } => [9, seg.0 as u64, 0],
-            Event::Maintenance => [10, 0, 0],
-            Event::Sample => [11, 0, 0],
-            Event::FaultStart(i) => [12, *i as u64, 0],
-            Event::FaultEnd(i) => [13, *i as u64, 0],
-            Event::RepairCheck { node, .. } => [14, node.0 as u64, 0],
-            Event::RepairDone { pg } => [15, pg.0 as u64, 0],
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Event::Tick => "tick",
-            Event::Batch { .. } => "batch",
-            Event::Ack { .. } => "ack",
-            Event::ReadRequest(_) => "read_request",
-            Event::ReadReply(_) => "read_reply",
-            Event::GossipTimer { .. } => "gossip_timer",
-            Event::GossipPull { .. } => "gossip_pull",
-            Event::GossipPush { .. } => "gossip_push",
-            Event::Materialize { .. } => "materialize",
-            Event::Maintenance => "maintenance",
-            Event::Sample => "sample",
-            Event::FaultStart(_) => "fault_start",
-            Event::FaultEnd(_) => "fault_end",
-            Event::RepairCheck { .. } => "repair_check",
-            Event::RepairDone { .. } => "repair_done",
+            Event::Tick => ("tick", [1, 0, 0]),
+            Event::Batch { seg, batch } => ("batch", [2, seg.0 as u64, batch.last().0]),
+            Event::Ack { seg, scl, .. } => ("ack", [3, seg.0 as u64, scl.0]),
+            Event::ReadRequest(a) => ("read_request", [4, a.seg.0 as u64, a.read as u64]),
+            Event::ReadReply(a) => ("read_reply", [5, a.seg.0 as u64, a.read as u64]),
+            Event::GossipTimer { seg } => ("gossip_timer", [6, seg.0 as u64, 0]),
+            Event::GossipPull { to, since, .. } => ("gossip_pull", [7, to.0 as u64, since.0]),
+            Event::GossipPush { to, .. } => ("gossip_push", [8, to.0 as u64, 0]),
+            Event::Materialize { seg } => ("materialize", [9, seg.0 as u64, 0]),
+            Event::Maintenance => ("maintenance", [10, 0, 0]),
+            Event::Sample => ("sample", [11, 0, 0]),
+            Event::FaultStart(i) => ("fault_start", [12, *i as u64, 0]),
+            Event::FaultEnd(i) => ("fault_end", [13, *i as u64, 0]),
+            Event::RepairCheck { node, .. } => ("repair_check", [14, node.0 as u64, 0]),
+            Event::RepairDone { pg } => ("repair_done", [15, pg.0 as u64, 0]),
         }
     }
 }
@@ -235,7 +216,7 @@ impl World {
             .collect();
         let tick = sc.workload.group_commit_interval.as_secs_f64();
         let per_tick = |rate: f64| Poisson::new(rate * tick).ok();
-        let sc_disk = (sc.storage.disk_latency, sc.storage.disk_jitter);
+        let disk = LogNormal::new(sc.storage.disk_latency, sc.storage.disk_jitter);
         let mut world = World {
             engine: Engine::new(),
             end: SimTime::ZERO + sc.duration,
@@ -253,7 +234,7 @@ impl World {
             volume,
             net,
             writer,
-            disk: LogNormal::new(sc_disk.0, sc_disk.1),
+            disk,
             disks,
             trace,
         };
@@ -279,13 +260,13 @@ impl World {
     pub fn run(&mut self) {
         while let Some(ev) = self.engine.next(self.end) {
             let now = self.engine.now();
-            let words = ev.words();
+            let (name, words) = ev.describe();
             self.trace.event(now, &words);
             if self.trace.is_writing() {
                 self.trace.line(format_args!(
                     "{{\"t_ns\":{},\"event\":\"{}\",\"a\":{},\"b\":{}}}",
                     now.as_nanos(),
-                    ev.name(),
+                    name,
                     words[1],
                     words[2]
                 ));
@@ -343,8 +324,14 @@ impl World {
     }
 
     fn seg_endpoint(&self, seg: SegmentId) -> Endpoint {
-        let node = self.volume.segments[seg.index()].node;
-        Endpoint::Node(node, self.volume.nodes[node.index()].az)
+        endpoint(&self.volume, seg)
+    }
+
+    /// Sends `event` from `from` to `to`, leaving at `depart` (now, or
+    /// later when the sender first has work to finish, such as a persist).
+    /// The network decides the delay, or drops the message.
+    fn send(&mut self, depart: SimTime, from: Endpoint, to: Endpoint, event: Event) {
+        deliver(&mut self.net, &mut self.engine, depart, from, to, event);
     }
 
     fn seg_up(&self, seg: SegmentId) -> bool {
@@ -440,13 +427,7 @@ impl World {
         let capacity = buf.1.len();
         let records = std::mem::replace(&mut buf.1, Vec::with_capacity(capacity));
         let prev = buf.0;
-        let batch = Arc::new(Batch {
-            pg,
-            prev,
-            records,
-            min_read_point: self.writer.min_read_point(),
-            epoch: self.writer.epoch,
-        });
+        let batch = self.writer.batch(pg, prev, records);
         self.writer.shipped[pg.index()] = batch.last();
         self.send_batch(&batch, None);
     }
@@ -454,23 +435,17 @@ impl World {
     /// Sends a batch to its PG's write targets (only those whose
     /// acknowledged SCL is below `behind`, when given).
     fn send_batch(&mut self, batch: &Arc<Batch>, behind: Option<Lsn>) {
-        let from = self.writer_endpoint();
-        let g = &self.volume.pgs[batch.pg.index()];
-        for seg in g.write_targets() {
+        let (now, from) = (self.engine.now(), self.writer_endpoint());
+        for seg in self.volume.pgs[batch.pg.index()].write_targets() {
             if behind.is_some_and(|l| self.writer.acked_scl[seg.index()] >= l) {
                 continue;
             }
-            let node = self.volume.segments[seg.index()].node;
-            let to = Endpoint::Node(node, self.volume.nodes[node.index()].az);
-            if let Some(d) = self.net.delay(from, to) {
-                self.engine.after(
-                    d,
-                    Event::Batch {
-                        seg,
-                        batch: batch.clone(),
-                    },
-                );
-            }
+            let event = Event::Batch {
+                seg,
+                batch: batch.clone(),
+            };
+            let to = endpoint(&self.volume, seg);
+            deliver(&mut self.net, &mut self.engine, now, from, to, event);
         }
     }
 
@@ -578,20 +553,16 @@ impl World {
         let Some((_, seg)) = choice else {
             return;
         };
-        if let Some(d) = self
-            .net
-            .delay(self.writer_endpoint(), self.seg_endpoint(seg))
-        {
-            let ask = ReadAsk {
-                seg,
-                read: slot,
-                attempt,
-                page,
-                point,
-                need,
-            };
-            self.engine.after(d, Event::ReadRequest(Box::new(ask)));
-        }
+        let ask = ReadAsk {
+            seg,
+            read: slot,
+            attempt,
+            page,
+            point,
+            need,
+        };
+        let (from, to) = (self.writer_endpoint(), self.seg_endpoint(seg));
+        self.send(now, from, to, Event::ReadRequest(Box::new(ask)));
     }
 
     fn on_read_reply(&mut self, slot: u32, attempt: u32, seg: SegmentId, result: ReadResult) {
@@ -626,7 +597,7 @@ impl World {
             };
             if r.seg.is_none() || now.since(r.sent_at) >= timeout {
                 if let Some(s) = r.seg {
-                    self.writer.avoid_until[s.index()] = now + timeout * 10;
+                    self.writer.avoid_until[s.index()] = now + timeout * SILENT_SEGMENT_AVOID;
                 }
                 self.dispatch_read(slot);
             }
@@ -641,13 +612,9 @@ impl World {
             }
             let records: Vec<_> = pending.take(RESEND_MAX).copied().collect();
             let last = records.last().expect("non-empty").lsn;
-            let batch = Arc::new(Batch {
-                pg,
-                prev: self.writer.points.pending_prev(pg),
-                records,
-                min_read_point: self.writer.min_read_point(),
-                epoch: self.writer.epoch,
-            });
+            let batch = self
+                .writer
+                .batch(pg, self.writer.points.pending_prev(pg), records);
             self.rec.records_resent += batch.records.len() as u64;
             self.send_batch(&batch, Some(last));
             self.writer.last_progress[p] = now;
@@ -684,26 +651,26 @@ impl World {
         let s = &mut self.volume.segments[seg.index()];
         let done = s.persist(now, service);
         let scl = s.scl();
-        if s.has_log() && !s.materialize_armed {
-            s.materialize_armed = true;
-            self.engine.after(
-                self.scenario.storage.materialize_interval,
-                Event::Materialize { seg },
-            );
+        if s.has_log() {
+            self.arm_materialize(seg);
         }
         let incarnation = self.volume.node_of(seg).incarnation;
-        if let Some(d) = self
-            .net
-            .delay(self.seg_endpoint(seg), self.writer_endpoint())
-        {
-            self.engine.at(
-                done + d,
-                Event::Ack {
-                    seg,
-                    scl,
-                    incarnation,
-                },
-            );
+        let ack = Event::Ack {
+            seg,
+            scl,
+            incarnation,
+        };
+        self.send(done, self.seg_endpoint(seg), self.writer_endpoint(), ack);
+    }
+
+    /// Schedules the segment's next background materialization, unless one
+    /// is already pending.
+    fn arm_materialize(&mut self, seg: SegmentId) {
+        let s = &mut self.volume.segments[seg.index()];
+        if !s.materialize_armed {
+            s.materialize_armed = true;
+            let interval = self.scenario.storage.materialize_interval;
+            self.engine.after(interval, Event::Materialize { seg });
         }
     }
 
@@ -731,20 +698,13 @@ impl World {
             .filter(|&p| p != seg)
             .collect();
         if let Some(&peer) = peers.get(self.gossip_rng.random_range(0..peers.len().max(1))) {
-            let since = self.volume.segments[seg.index()].scl();
-            if let Some(d) = self
-                .net
-                .delay(self.seg_endpoint(seg), self.seg_endpoint(peer))
-            {
-                self.engine.after(
-                    d,
-                    Event::GossipPull {
-                        to: peer,
-                        from: seg,
-                        since,
-                    },
-                );
-            }
+            let pull = Event::GossipPull {
+                to: peer,
+                from: seg,
+                since: self.volume.segments[seg.index()].scl(),
+            };
+            let now = self.engine.now();
+            self.send(now, self.seg_endpoint(seg), self.seg_endpoint(peer), pull);
         }
         self.arm_gossip(seg);
     }
@@ -756,18 +716,12 @@ impl World {
         let Some(payload) = self.volume.segments[to.index()].gossip_for(since) else {
             return;
         };
-        if let Some(d) = self
-            .net
-            .delay(self.seg_endpoint(to), self.seg_endpoint(from))
-        {
-            self.engine.after(
-                d,
-                Event::GossipPush {
-                    to: from,
-                    payload: Box::new(payload),
-                },
-            );
-        }
+        let push = Event::GossipPush {
+            to: from,
+            payload: Box::new(payload),
+        };
+        let now = self.engine.now();
+        self.send(now, self.seg_endpoint(to), self.seg_endpoint(from), push);
     }
 
     fn on_gossip_push(&mut self, to: SegmentId, payload: GossipPayload) {
@@ -789,11 +743,7 @@ impl World {
         }
         s.materialize(now);
         if s.can_materialize_more() {
-            s.materialize_armed = true;
-            self.engine.after(
-                self.scenario.storage.materialize_interval,
-                Event::Materialize { seg },
-            );
+            self.arm_materialize(seg);
         }
     }
 
@@ -810,21 +760,14 @@ impl World {
             return;
         }
         let result = self.volume.segments[seg.index()].read(page, point, need);
-        let service = self.disk_time(seg);
-        if let Some(d) = self
-            .net
-            .delay(self.seg_endpoint(seg), self.writer_endpoint())
-        {
-            self.engine.after(
-                service + d,
-                Event::ReadReply(Box::new(ReadAnswer {
-                    read,
-                    attempt,
-                    seg,
-                    result,
-                })),
-            );
-        }
+        let done = self.engine.now() + self.disk_time(seg);
+        let reply = Event::ReadReply(Box::new(ReadAnswer {
+            read,
+            attempt,
+            seg,
+            result,
+        }));
+        self.send(done, self.seg_endpoint(seg), self.writer_endpoint(), reply);
     }
 
     /// Counts PGs whose running, reachable, hydrated members fall below the
@@ -838,13 +781,9 @@ impl World {
                 .members
                 .iter()
                 .filter(|&&s| {
-                    let seg = &self.volume.segments[s.index()];
-                    let node = &self.volume.nodes[seg.node.index()];
-                    seg.hydrated
-                        && node.up
-                        && self
-                            .net
-                            .reachable(writer, Endpoint::Node(seg.node, node.az))
+                    self.volume.segments[s.index()].hydrated
+                        && self.seg_up(s)
+                        && self.net.reachable(writer, self.seg_endpoint(s))
                 })
                 .count() as u32;
             below_w += u32::from(live < w);
@@ -864,5 +803,35 @@ impl World {
     }
 }
 
-/// Most records one resend carries; later resends carry the rest.
+/// The network end of a segment: its node, in the node's AZ.
+fn endpoint(volume: &Volume, seg: SegmentId) -> Endpoint {
+    let node = volume.segments[seg.index()].node;
+    Endpoint::Node(node, volume.nodes[node.index()].az)
+}
+
+/// Puts a message on the network: it arrives after the network's delay
+/// from `depart`, or never. A free function so that callers can hold other
+/// parts of the world borrowed while they send.
+fn deliver(
+    net: &mut Network,
+    engine: &mut Engine<Event>,
+    depart: SimTime,
+    from: Endpoint,
+    to: Endpoint,
+    event: Event,
+) {
+    if let Some(d) = net.delay(from, to) {
+        engine.at(depart + d, event);
+    }
+}
+
+/// A segment that did not answer a read within the timeout is avoided for
+/// this many timeouts: long enough not to keep hitting a dead node, short
+/// enough to use it again soon after it returns. (One that answers
+/// "incomplete" is only behind, and is avoided for one timeout.)
+const SILENT_SEGMENT_AVOID: u64 = 10;
+
+/// Most records one resend carries; later resends carry the rest. It bounds
+/// the copy a stalled PG costs every retry interval (about 50 KiB) while a
+/// few resends cover seconds of records at the default rates.
 const RESEND_MAX: usize = 4096;

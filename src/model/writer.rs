@@ -7,9 +7,10 @@
 //! `VDL(t)` can be checked against what was acknowledged.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use super::ids::{AzId, PgId, SegmentId};
-use super::storage::lsn::{Lsn, LsnPoints, Record};
+use super::storage::lsn::{Batch, Lsn, LsnPoints, Record};
 use super::storage::page::PageMap;
 use crate::sim::{SimRng, SimTime};
 
@@ -113,6 +114,18 @@ impl Writer {
             }
         }
         buf.1.push(record);
+    }
+
+    /// A batch of `records` for `pg`, stamped with this writer's epoch and
+    /// current minimum read point.
+    pub fn batch(&self, pg: PgId, prev: Lsn, records: Vec<Record>) -> Arc<Batch> {
+        Arc::new(Batch {
+            pg,
+            prev,
+            records,
+            min_read_point: self.min_read_point(),
+            epoch: self.epoch,
+        })
     }
 
     /// The minimum read point: no outstanding read is below it, and no

@@ -240,7 +240,6 @@ pub enum FaultSpec {
     /// A storage node stops; its in-memory (unpersisted) records are lost.
     StorageNodeCrash {
         /// When it crashes.
-        #[serde(deserialize_with = "spanned_instant")]
         at: Spanned<SimDuration>,
         /// Which node, e.g. `b-3`.
         node: Spanned<String>,
@@ -251,7 +250,6 @@ pub enum FaultSpec {
     /// Every storage node and link of an AZ is down.
     AzOutage {
         /// When the AZ goes down.
-        #[serde(deserialize_with = "spanned_instant")]
         at: Spanned<SimDuration>,
         /// Which AZ.
         az: Spanned<String>,
@@ -262,7 +260,6 @@ pub enum FaultSpec {
     /// Messages between two AZs, or to and from one node, are dropped.
     NetworkPartition {
         /// When the partition starts.
-        #[serde(deserialize_with = "spanned_instant")]
         at: Spanned<SimDuration>,
         /// Two AZs that can no longer talk.
         #[serde(default)]
@@ -277,7 +274,6 @@ pub enum FaultSpec {
     /// A gray failure: a node's disk and links become `factor` times slower.
     SlowNode {
         /// When it slows down.
-        #[serde(deserialize_with = "spanned_instant")]
         at: Spanned<SimDuration>,
         /// Which node.
         node: Spanned<String>,
@@ -292,7 +288,6 @@ pub enum FaultSpec {
     /// or everything when neither is named) is lost.
     PacketLoss {
         /// When loss starts.
-        #[serde(deserialize_with = "spanned_instant")]
         at: Spanned<SimDuration>,
         /// Only this node's messages.
         #[serde(default)]
@@ -412,9 +407,6 @@ fn run_length<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> 
 }
 fn optional_run_length<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimDuration>, D::Error> {
     run_length(d).map(Some)
-}
-fn spanned_instant<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<SimDuration>, D::Error> {
-    Spanned::<SimDuration>::deserialize(d)
 }
 fn period<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
     checked(

@@ -50,25 +50,6 @@ pub struct Topology {
     pub writer_az: AzId,
 }
 
-impl Topology {
-    /// Name of a storage node, e.g. `b-3` (1-based within its AZ).
-    pub fn node_name(&self, node: NodeId) -> String {
-        let az = node.0 / self.nodes_per_az;
-        let i = node.0 % self.nodes_per_az;
-        format!("{}-{}", self.azs[az as usize], i + 1)
-    }
-
-    /// AZ of a storage node.
-    pub fn node_az(&self, node: NodeId) -> AzId {
-        AzId((node.0 / self.nodes_per_az) as u8)
-    }
-
-    /// Total storage nodes.
-    pub fn node_count(&self) -> usize {
-        self.azs.len() * self.nodes_per_az as usize
-    }
-}
-
 /// Volume, quorum and storage-node behaviour.
 #[derive(Debug, Clone)]
 pub struct StorageConfig {

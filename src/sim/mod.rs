@@ -59,11 +59,6 @@ impl<E> Engine<E> {
         self.processed
     }
 
-    /// Events still pending.
-    pub fn pending(&self) -> usize {
-        self.queue.len()
-    }
-
     /// Schedules `event` at `time`. Scheduling in the past is a model bug.
     #[inline]
     pub fn at(&mut self, time: SimTime, event: E) {

@@ -93,11 +93,6 @@ impl<E> EventQueue<E> {
         Some((e.time, e.event))
     }
 
-    /// The time of the earliest pending event.
-    pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| e.time)
-    }
-
     /// Number of pending events.
     pub fn len(&self) -> usize {
         self.heap.len()
@@ -150,8 +145,7 @@ mod tests {
         let mut q = EventQueue::new();
         q.push(SimTime::from_nanos(9), Toy::A);
         q.push(SimTime::from_nanos(3), Toy::B);
-        assert_eq!(q.peek_time(), Some(SimTime::from_nanos(3)));
-        assert_eq!(q.pop().map(|(_, e)| e), Some(Toy::B));
+        assert_eq!(q.pop(), Some((SimTime::from_nanos(3), Toy::B)));
     }
 
     proptest! {

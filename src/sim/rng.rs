@@ -32,11 +32,6 @@ impl RngFactory {
         RngFactory { seed }
     }
 
-    /// The root seed, as printed in every summary so a run can be replayed.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-
     /// The stream for one component. Equal ids give equal streams.
     pub fn stream(&self, id: StreamId) -> SimRng {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);

@@ -159,11 +159,6 @@ impl Segment {
         self.persisted_scl
     }
 
-    /// Highest epoch seen.
-    pub fn epoch(&self) -> u32 {
-        self.epoch
-    }
-
     /// Whether batches are parked behind a gap.
     pub fn has_gap(&self) -> bool {
         !self.parked.is_empty()
@@ -180,11 +175,6 @@ impl Segment {
     /// newer one.
     pub fn can_materialize_more(&self) -> bool {
         !self.log.is_empty() && !self.inflight.is_empty()
-    }
-
-    /// LSN up to which pages are materialized.
-    pub fn applied(&self) -> Lsn {
-        self.applied
     }
 
     /// Takes in a batch from the writer.
