@@ -104,28 +104,48 @@ pub enum Event {
 }
 
 impl Event {
-    /// The event's name and three words for the trace: a stable code and
-    /// the two ids or LSNs that identify it.
-    fn describe(&self) -> (&'static str, [u64; 3]) {
+    /// Three words for the trace: a stable code (an index into
+    /// [`EVENT_NAMES`]) and the two ids or LSNs that identify the event.
+    fn words(&self) -> [u64; 3] {
         match self {
-            Event::Tick => ("tick", [1, 0, 0]),
-            Event::Batch { seg, batch } => ("batch", [2, seg.0 as u64, batch.last().0]),
-            Event::Ack { seg, scl, .. } => ("ack", [3, seg.0 as u64, scl.0]),
-            Event::ReadRequest(a) => ("read_request", [4, a.seg.0 as u64, a.read as u64]),
-            Event::ReadReply(a) => ("read_reply", [5, a.seg.0 as u64, a.read as u64]),
-            Event::GossipTimer { seg } => ("gossip_timer", [6, seg.0 as u64, 0]),
-            Event::GossipPull { to, since, .. } => ("gossip_pull", [7, to.0 as u64, since.0]),
-            Event::GossipPush { to, .. } => ("gossip_push", [8, to.0 as u64, 0]),
-            Event::Materialize { seg } => ("materialize", [9, seg.0 as u64, 0]),
-            Event::Maintenance => ("maintenance", [10, 0, 0]),
-            Event::Sample => ("sample", [11, 0, 0]),
-            Event::FaultStart(i) => ("fault_start", [12, *i as u64, 0]),
-            Event::FaultEnd(i) => ("fault_end", [13, *i as u64, 0]),
-            Event::RepairCheck { node, .. } => ("repair_check", [14, node.0 as u64, 0]),
-            Event::RepairDone { pg } => ("repair_done", [15, pg.0 as u64, 0]),
+            Event::Tick => [1, 0, 0],
+            Event::Batch { seg, batch } => [2, seg.0 as u64, batch.last().0],
+            Event::Ack { seg, scl, .. } => [3, seg.0 as u64, scl.0],
+            Event::ReadRequest(a) => [4, a.seg.0 as u64, a.read as u64],
+            Event::ReadReply(a) => [5, a.seg.0 as u64, a.read as u64],
+            Event::GossipTimer { seg } => [6, seg.0 as u64, 0],
+            Event::GossipPull { to, since, .. } => [7, to.0 as u64, since.0],
+            Event::GossipPush { to, .. } => [8, to.0 as u64, 0],
+            Event::Materialize { seg } => [9, seg.0 as u64, 0],
+            Event::Maintenance => [10, 0, 0],
+            Event::Sample => [11, 0, 0],
+            Event::FaultStart(i) => [12, *i as u64, 0],
+            Event::FaultEnd(i) => [13, *i as u64, 0],
+            Event::RepairCheck { node, .. } => [14, node.0 as u64, 0],
+            Event::RepairDone { pg } => [15, pg.0 as u64, 0],
         }
     }
 }
+
+/// Event names by code, for the JSON-lines trace.
+const EVENT_NAMES: [&str; 16] = [
+    "",
+    "tick",
+    "batch",
+    "ack",
+    "read_request",
+    "read_reply",
+    "gossip_timer",
+    "gossip_pull",
+    "gossip_push",
+    "materialize",
+    "maintenance",
+    "sample",
+    "fault_start",
+    "fault_end",
+    "repair_check",
+    "repair_done",
+];
 
 /// A page read as sent to one segment.
 #[derive(Debug, Clone, Copy)]
@@ -260,13 +280,13 @@ impl World {
     pub fn run(&mut self) {
         while let Some(ev) = self.engine.next(self.end) {
             let now = self.engine.now();
-            let (name, words) = ev.describe();
+            let words = ev.words();
             self.trace.event(now, &words);
             if self.trace.is_writing() {
                 self.trace.line(format_args!(
                     "{{\"t_ns\":{},\"event\":\"{}\",\"a\":{},\"b\":{}}}",
                     now.as_nanos(),
-                    name,
+                    EVENT_NAMES[words[0] as usize],
                     words[1],
                     words[2]
                 ));
@@ -330,6 +350,7 @@ impl World {
     /// Sends `event` from `from` to `to`, leaving at `depart` (now, or
     /// later when the sender first has work to finish, such as a persist).
     /// The network decides the delay, or drops the message.
+    #[inline]
     fn send(&mut self, depart: SimTime, from: Endpoint, to: Endpoint, event: Event) {
         deliver(&mut self.net, &mut self.engine, depart, from, to, event);
     }
@@ -665,6 +686,7 @@ impl World {
 
     /// Schedules the segment's next background materialization, unless one
     /// is already pending.
+    #[inline]
     fn arm_materialize(&mut self, seg: SegmentId) {
         let s = &mut self.volume.segments[seg.index()];
         if !s.materialize_armed {
@@ -812,6 +834,7 @@ fn endpoint(volume: &Volume, seg: SegmentId) -> Endpoint {
 /// Puts a message on the network: it arrives after the network's delay
 /// from `depart`, or never. A free function so that callers can hold other
 /// parts of the world borrowed while they send.
+#[inline]
 fn deliver(
     net: &mut Network,
     engine: &mut Engine<Event>,
