@@ -666,11 +666,17 @@ impl World {
     }
 
     /// Persists what the segment holds and acknowledges its SCL once done.
+    /// A duplicate (a resend the segment already holds) needs no disk write:
+    /// it is acknowledged once the persists already under way complete.
     fn persist_and_ack(&mut self, seg: SegmentId) {
         let now = self.engine.now();
-        let service = self.disk_time(seg);
-        let s = &mut self.volume.segments[seg.index()];
-        let done = s.persist(now, service);
+        let done = if self.volume.segments[seg.index()].needs_persist() {
+            let service = self.disk_time(seg);
+            self.volume.segments[seg.index()].persist(now, service)
+        } else {
+            self.volume.segments[seg.index()].persisted_by(now)
+        };
+        let s = &self.volume.segments[seg.index()];
         let scl = s.scl();
         if s.has_log() {
             self.arm_materialize(seg);

@@ -218,6 +218,21 @@ impl Segment {
         self.log.push_back(s);
     }
 
+    /// Whether records have arrived that no persist has been started for.
+    pub fn needs_persist(&self) -> bool {
+        let queued = self
+            .inflight
+            .back()
+            .map_or(self.persisted_scl, |&(_, scl)| scl);
+        self.scl > queued
+    }
+
+    /// When everything received so far is on disk, if no new persist is
+    /// needed (see [`Segment::needs_persist`]).
+    pub fn persisted_by(&self, now: SimTime) -> SimTime {
+        self.last_persist.max(now)
+    }
+
     /// Starts persisting everything received so far; returns when the
     /// persist completes. `service` is the disk time drawn for this write.
     pub fn persist(&mut self, now: SimTime, service: crate::sim::SimDuration) -> SimTime {
