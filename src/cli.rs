@@ -192,11 +192,7 @@ fn io_failure(out: &Path, e: &std::io::Error) -> Outcome {
 fn print_summary(o: &crate::Outcome, out: &Path, trace: bool) {
     let s = &o.summary;
     let mut w = std::io::stdout().lock();
-    let longest = s
-        .write_stalls
-        .iter()
-        .map(|x| x.duration_s)
-        .fold(0.0, f64::max);
+    let longest = s.longest_write_stall_s();
     let _ = writeln!(
         w,
         "{} (seed {}): {:.0} s simulated, {} events, trace {}",

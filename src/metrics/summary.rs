@@ -42,6 +42,16 @@ pub struct Summary {
     pub expectations: Vec<Expectation>,
 }
 
+impl Summary {
+    /// Length of the longest write outage, seconds (0 if none).
+    pub fn longest_write_stall_s(&self) -> f64 {
+        self.write_stalls
+            .iter()
+            .map(|w| w.duration_s)
+            .fold(0.0, f64::max)
+    }
+}
+
 /// Commit counts.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Commits {

@@ -809,9 +809,7 @@ impl World {
                 .members
                 .iter()
                 .filter(|&&s| {
-                    self.volume.segments[s.index()].hydrated
-                        && self.seg_up(s)
-                        && self.net.reachable(writer, self.seg_endpoint(s))
+                    self.volume.is_live(s) && self.net.reachable(writer, self.seg_endpoint(s))
                 })
                 .count() as u32;
             below_w += u32::from(live < w);

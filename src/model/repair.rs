@@ -101,18 +101,7 @@ impl World {
             return;
         }
         // Copy from the running member with the most complete log.
-        let mut source: Option<(Lsn, SegmentId)> = None;
-        for i in 0..self.volume.pgs[pg.index()].members.len() {
-            let s = self.volume.pgs[pg.index()].members[i];
-            if s == j.old || !self.volume.node_of(s).up || !self.volume.segments[s.index()].hydrated
-            {
-                continue;
-            }
-            let scl = self.volume.segments[s.index()].persisted_scl(now);
-            if source.is_none_or(|(best, _)| scl > best) {
-                source = Some((scl, s));
-            }
-        }
+        let (_, source) = self.volume.best_live_member(pg, Some(j.old), now);
         let Some((_, source)) = source else {
             // No healthy peer right now; try again shortly.
             self.engine

@@ -13,12 +13,7 @@ fn check(name: &str, passed: bool, detail: String) -> Expectation {
 }
 
 fn longest_stall(s: &Summary) -> SimDuration {
-    SimDuration::from_secs_f64(
-        s.write_stalls
-            .iter()
-            .map(|w| w.duration_s)
-            .fold(0.0, f64::max),
-    )
+    SimDuration::from_secs_f64(s.longest_write_stall_s())
 }
 
 /// Evaluates every expectation given, in a fixed order.

@@ -31,20 +31,11 @@ pub fn recoverable_vdl(
     for p in 0..volume.pgs.len() {
         let pg = PgId::from_index(p);
         let needed = points.last_record_below_vdl(pg);
-        let mut live = 0;
-        let mut best = Lsn(0);
-        for i in 0..volume.pgs[p].members.len() {
-            let s = volume.pgs[p].members[i];
-            let up = volume.node_of(s).up;
-            let seg = &mut volume.segments[s.index()];
-            if up && seg.hydrated {
-                live += 1;
-                best = best.max(seg.persisted_scl(now));
-            }
-        }
-        if live < read_quorum {
-            best = Lsn(0);
-        }
+        // Without a read quorum, recovery cannot prove anything for the PG.
+        let best = match volume.best_live_member(pg, None, now) {
+            (live, Some((scl, _))) if live >= read_quorum => scl,
+            _ => Lsn(0),
+        };
         if best < needed {
             limit = limit.min(best);
         }

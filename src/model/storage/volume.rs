@@ -163,6 +163,37 @@ impl Volume {
         old.min(self.quorum.durable_lsn(&mut buf[..n]))
     }
 
+    /// Whether the segment's data can be used now: hydrated, on a running
+    /// node.
+    pub fn is_live(&self, seg: SegmentId) -> bool {
+        self.segments[seg.index()].hydrated && self.node_of(seg).up
+    }
+
+    /// How many of the PG's members (other than `except`) are live, and
+    /// the live one with the most complete persisted log: what recovery
+    /// and repair both look for.
+    pub fn best_live_member(
+        &mut self,
+        pg: PgId,
+        except: Option<SegmentId>,
+        now: SimTime,
+    ) -> (usize, Option<(Lsn, SegmentId)>) {
+        let mut live = 0;
+        let mut best: Option<(Lsn, SegmentId)> = None;
+        for i in 0..self.pgs[pg.index()].members.len() {
+            let s = self.pgs[pg.index()].members[i];
+            if Some(s) == except || !self.is_live(s) {
+                continue;
+            }
+            live += 1;
+            let scl = self.segments[s.index()].persisted_scl(now);
+            if best.is_none_or(|(b, _)| scl > b) {
+                best = Some((scl, s));
+            }
+        }
+        (live, best)
+    }
+
     /// Adds a new, empty segment of `pg` on `node`.
     pub fn add_segment(&mut self, pg: PgId, node: NodeId, hydrated: bool) -> SegmentId {
         let id = SegmentId::from_index(self.segments.len());
