@@ -241,6 +241,7 @@ fn print_summary(o: &crate::Outcome, out: &Path, trace: bool) {
         s.storage.segments_repaired,
         s.storage.gossip_fills
     );
+    print_failovers(&mut w, s);
     for e in &s.expectations {
         let mark = if e.passed { "pass" } else { "FAIL" };
         let _ = writeln!(w, "  {mark}      {}: {}", e.name, e.detail);
@@ -251,4 +252,63 @@ fn print_summary(o: &crate::Outcome, out: &Path, trace: bool) {
         out.display(),
         if trace { ", events.jsonl" } else { "" }
     );
+}
+
+/// The failovers as a small table: one row per failover, one column per
+/// RTO phase, then what the slowest and median clients saw.
+fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
+    if s.failovers.is_empty() {
+        return;
+    }
+    let e = &s.client_errors;
+    let _ = writeln!(
+        w,
+        "  clients   {} requests ok; errors: {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung",
+        s.client_requests_ok, e.timeout, e.refused, e.reset, e.read_only, e.dns_empty, s.hung_clients
+    );
+    for (f, r) in s.failovers.iter().zip(&s.rto) {
+        let _ = writeln!(
+            w,
+            "  failover  {} → {}{}, {}, at {:.1} s{}",
+            f.from,
+            f.to.as_deref().unwrap_or("(none)"),
+            match (f.tier, &f.az) {
+                (Some(t), Some(az)) => format!(" (tier {t}, AZ {az})"),
+                _ => String::new(),
+            },
+            f.reason,
+            f.at_s,
+            if f.provisioned {
+                ", replacement created"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(
+            w,
+            "            {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} | {:>11} {:>8}",
+            "detect", "select", "promote", "recover", "dns", "total", "clients p50", "max"
+        );
+        let total = r.total_s.map_or("unfinished".into(), |t| format!("{t:.3}s"));
+        let c = &r.client_observed_s;
+        let clients = |v: f64| {
+            if c.clients == 0 {
+                "-".to_owned()
+            } else {
+                format!("{v:.2}s")
+            }
+        };
+        let _ = writeln!(
+            w,
+            "            {:>7.3}s {:>7.3}s {:>7.3}s {:>7.3}s {:>7.3}s {:>9} | {:>11} {:>8}",
+            r.detection_s,
+            r.selection_s,
+            r.promotion_s,
+            r.recovery_s,
+            r.dns_s,
+            total,
+            clients(c.p50),
+            clients(c.max)
+        );
+    }
 }

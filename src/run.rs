@@ -2,7 +2,13 @@
 
 use std::io::Write;
 
-use crate::metrics::{Commits, Latency, Reads, Stall, StorageSummary, Summary, TimelineRow};
+use std::collections::BTreeMap;
+
+use crate::metrics::{
+    ClientErrors, ClientObserved, Commits, Failover, Lag, Latency, Reads, Rto, Stall,
+    StorageSummary, Summary, TimelineRow,
+};
+use crate::model::compute::control::FailoverRecord;
 use crate::model::World;
 use crate::scenario::{expect, Scenario};
 use crate::sim::{SimDuration, SimTime, Trace};
@@ -45,6 +51,74 @@ impl Outcome {
             out.push('\n');
         }
         out
+    }
+}
+
+/// Seconds between two optional instants (0 when either is missing).
+fn span(from: Option<SimTime>, to: Option<SimTime>) -> f64 {
+    match (from, to) {
+        (Some(a), Some(b)) => b.since(a).as_secs_f64(),
+        _ => 0.0,
+    }
+}
+
+/// One failover's phases and what its clients saw.
+fn rto(w: &World, f: &FailoverRecord) -> Rto {
+    let end = w.engine.now();
+    let mut observed = Vec::new();
+    let mut unrecovered = 0;
+    for c in &w.clients {
+        // Writers only, and only those that had written before the fault.
+        if w.scenario.clients[c.group].reader || c.first_ok.is_none_or(|t| t > f.started) {
+            continue;
+        }
+        let gap = c.gaps.iter().find(|g| g.0 <= f.started && f.started < g.1);
+        let seconds = match gap {
+            Some(g) => g.1.since(g.0).as_secs_f64(),
+            None if c.last_ok.is_some_and(|t| t <= f.started) => {
+                unrecovered += 1;
+                end.since(c.last_ok.expect("checked")).as_secs_f64()
+            }
+            None => 0.0,
+        };
+        observed.push(seconds);
+    }
+    observed.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        if observed.is_empty() {
+            0.0
+        } else {
+            observed[((observed.len() - 1) as f64 * p).round() as usize]
+        }
+    };
+    let started = Some(f.started);
+    Rto {
+        detection_s: span(started, Some(f.declared)),
+        selection_s: span(Some(f.declared), f.selected),
+        promotion_s: span(f.selected, f.promoted),
+        recovery_s: span(f.promoted, f.writable),
+        dns_s: span(f.writable, f.dns_visible),
+        total_s: f.dns_visible.map(|t| t.since(f.started).as_secs_f64()),
+        client_observed_s: ClientObserved {
+            clients: observed.len() as u32,
+            p50: q(0.5),
+            p99: q(0.99),
+            max: observed.last().copied().unwrap_or(0.0),
+            unrecovered,
+        },
+    }
+}
+
+fn failover(w: &World, f: &FailoverRecord) -> Failover {
+    let to = f.to.map(|i| &w.instances[i.index()]);
+    Failover {
+        at_s: f.started.as_secs_f64(),
+        from: w.instances[f.from.index()].name.clone(),
+        to: to.map(|i| i.name.clone()),
+        reason: f.reason.name().to_owned(),
+        tier: to.map(|i| i.tier),
+        az: to.map(|i| w.scenario.topology.azs[i.az.index()].clone()),
+        provisioned: f.provisioned,
     }
 }
 
@@ -112,10 +186,11 @@ impl Simulation {
             events_processed: w.engine.processed(),
             trace_digest: w.trace.digest().hex(),
             commits: Commits {
-                offered: w.writer.offered,
+                offered: w.offered,
                 acknowledged: rec.commits_acked,
-                lost: (vdl.0 - recoverable.0.min(vdl.0)) / rpc,
+                lost: (vdl.0 - recoverable.0.min(vdl.0)) / rpc + rec.lost_at_recovery,
                 per_s: rec.commits_acked as f64 / duration,
+                split_brain: rec.split_brain_commits,
             },
             commit_latency_ms: latency(&rec.commit_latency),
             write_availability: (1.0 - stall_sum(&write_stalls) / duration).max(0.0),
@@ -147,7 +222,54 @@ impl Simulation {
                 gossip_fills: rec.gossip_fills,
                 records_resent: rec.records_resent,
                 stale_epoch_refusals: rec.stale_epoch_refusals,
+                recoveries: rec.recoveries,
+                epoch: w.latest_epoch,
             },
+            rto: w
+                .control
+                .failovers
+                .iter()
+                .map(|f| rto(w, f))
+                .collect(),
+            failovers: w
+                .control
+                .failovers
+                .iter()
+                .map(|f| failover(w, f))
+                .collect(),
+            replica_lag_ms: w
+                .instances
+                .iter()
+                .filter(|i| !i.lag.is_empty())
+                .map(|i| {
+                    let ms = |q: f64| i.lag.value_at_quantile(q) as f64 / 1e3;
+                    let lag = Lag {
+                        p50: ms(0.5),
+                        p99: ms(0.99),
+                        max: i.lag.max() as f64 / 1e3,
+                    };
+                    (i.name.clone(), lag)
+                })
+                .collect::<BTreeMap<_, _>>(),
+            client_errors: {
+                let [timeout, refused, reset, read_only, dns_empty] = rec.client_errors;
+                ClientErrors {
+                    timeout,
+                    refused,
+                    reset,
+                    read_only,
+                    dns_empty,
+                }
+            },
+            client_requests_ok: w.clients.iter().map(|c| c.requests_ok).sum(),
+            hung_clients: w
+                .clients
+                .iter()
+                .filter(|c| {
+                    c.waiting_since()
+                        .is_some_and(|t| w.engine.now().since(t) > rec.threshold())
+                })
+                .count() as u32,
             expectations: Vec::new(),
         };
         summary.expectations = expect::evaluate(&sc.expect, &summary);

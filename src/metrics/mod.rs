@@ -5,4 +5,7 @@ mod recorder;
 mod summary;
 
 pub use recorder::{Recorder, TimelineRow};
-pub use summary::{Commits, Expectation, Latency, Reads, Stall, StorageSummary, Summary};
+pub use summary::{
+    ClientErrors, ClientObserved, Commits, Expectation, Failover, Lag, Latency, Reads, Rto, Stall,
+    StorageSummary, Summary,
+};

@@ -8,6 +8,7 @@
 
 use hdrhistogram::Histogram;
 
+use crate::model::client::ClientError;
 use crate::sim::{SimDuration, SimTime};
 
 /// One row of `timeline.csv`.
@@ -33,17 +34,23 @@ pub struct TimelineRow {
     pub commits_waiting: u64,
     /// VDL at the end of the bin.
     pub vdl: u64,
+    /// Largest replica lag any reader saw in the bin, ms.
+    pub replica_lag_max_ms: f64,
+    /// Index of the open writer instance at the end of the bin, if any.
+    pub writer: Option<u8>,
+    /// Client requests that failed in the bin.
+    pub client_errors: u64,
 }
 
 impl TimelineRow {
     /// The CSV header matching [`TimelineRow::csv`].
-    pub const CSV_HEADER: &'static str = "t_s,commits_per_s,reads_per_s,commit_p50_ms,commit_p99_ms,pgs_below_write_quorum,pgs_below_read_quorum,segments_repairing,commits_waiting,vdl";
+    pub const CSV_HEADER: &'static str = "t_s,commits_per_s,reads_per_s,commit_p50_ms,commit_p99_ms,pgs_below_write_quorum,pgs_below_read_quorum,segments_repairing,commits_waiting,vdl,replica_lag_max_ms,writer,client_errors";
 
     /// The row as CSV, rates per second of a bin of width `bin`.
     pub fn csv(&self, bin: SimDuration) -> String {
         let per_s = 1.0 / bin.as_secs_f64();
         format!(
-            "{:.3},{:.1},{:.1},{:.3},{:.3},{},{},{},{},{}",
+            "{:.3},{:.1},{:.1},{:.3},{:.3},{},{},{},{},{},{:.3},{},{}",
             self.t_s,
             self.commits as f64 * per_s,
             self.reads as f64 * per_s,
@@ -53,7 +60,10 @@ impl TimelineRow {
             self.pgs_below_read_quorum,
             self.segments_repairing,
             self.commits_waiting,
-            self.vdl
+            self.vdl,
+            self.replica_lag_max_ms,
+            self.writer.map_or(String::new(), |w| w.to_string()),
+            self.client_errors
         )
     }
 }
@@ -92,6 +102,15 @@ pub struct Recorder {
     pub pgs_below_read: (u32, u32),
     /// PGs that held VCL back while commits were stalled.
     pub vcl_blockers: std::collections::BTreeSet<u32>,
+    /// Storage recoveries completed by a starting writer.
+    pub recoveries: u32,
+    /// Acknowledged commits a recovery did not find (must be 0).
+    pub lost_at_recovery: u64,
+    /// Commits a superseded writer acknowledged above the VDL that
+    /// superseded it (split brain; must be 0).
+    pub split_brain_commits: u64,
+    /// Client errors by kind, in [`ClientError::ALL`] order.
+    pub client_errors: [u64; 5],
     write_stalls: Vec<(SimTime, SimTime)>,
     read_stalls: Vec<(SimTime, SimTime)>,
     rows: Vec<TimelineRow>,
@@ -128,6 +147,10 @@ impl Recorder {
             pgs_below_write: (0, 0),
             pgs_below_read: (0, 0),
             vcl_blockers: Default::default(),
+            recoveries: 0,
+            lost_at_recovery: 0,
+            split_brain_commits: 0,
+            client_errors: [0; 5],
             write_stalls: Vec::new(),
             read_stalls: Vec::new(),
             rows: Vec::new(),
@@ -174,7 +197,26 @@ impl Recorder {
         }
     }
 
-    /// Work still waiting when the run ends counts as unavailable until then.
+    /// Background commits offered while no writer was open: the whole
+    /// interval they arrived in was unavailable for writes.
+    pub fn refused_writes(&mut self, now: SimTime, interval: SimDuration) {
+        push_stall(&mut self.write_stalls, now, now + interval);
+    }
+
+    /// Background reads offered while no writer was open.
+    pub fn refused_reads(&mut self, now: SimTime, interval: SimDuration) {
+        push_stall(&mut self.read_stalls, now, now + interval);
+    }
+
+    /// A client request failed.
+    pub fn client_error(&mut self, e: ClientError) {
+        let i = ClientError::ALL.iter().position(|&k| k == e).expect("listed");
+        self.client_errors[i] += 1;
+        self.row.client_errors += 1;
+    }
+
+    /// Work still waiting when the run ends (or when the writer holding it
+    /// goes away) counts as unavailable until then.
     pub fn unfinished(
         &mut self,
         end: SimTime,
@@ -200,7 +242,14 @@ impl Recorder {
     }
 
     /// Closes the bin that started at `start`.
-    pub fn close_bin(&mut self, start: SimTime, commits_waiting: u64, vdl: u64) {
+    pub fn close_bin(
+        &mut self,
+        start: SimTime,
+        commits_waiting: u64,
+        vdl: u64,
+        replica_lag_us: u64,
+        writer: Option<u8>,
+    ) {
         let mut row = std::mem::take(&mut self.row);
         row.t_s = start.as_secs_f64();
         if !self.bin_latency.is_empty() {
@@ -213,6 +262,8 @@ impl Recorder {
         row.segments_repairing = self.segments_repairing;
         row.commits_waiting = commits_waiting;
         row.vdl = vdl;
+        row.replica_lag_max_ms = replica_lag_us as f64 / 1e3;
+        row.writer = writer;
         self.rows.push(row);
     }
 

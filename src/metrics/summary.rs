@@ -1,5 +1,7 @@
 //! `summary.json`: what a run measured, and whether its expectations held.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 /// The whole summary. Field order is the JSON key order.
@@ -38,11 +40,42 @@ pub struct Summary {
     pub pgs_below_read_quorum_max: u32,
     /// Storage behaviour.
     pub storage: StorageSummary,
+    /// Each failover's recovery time, phase by phase.
+    pub rto: Vec<Rto>,
+    /// Each failover: who, why, where.
+    pub failovers: Vec<Failover>,
+    /// Replica lag per reader (instances that served as readers).
+    pub replica_lag_ms: BTreeMap<String, Lag>,
+    /// Failed client requests by kind.
+    pub client_errors: ClientErrors,
+    /// Client requests that completed.
+    pub client_requests_ok: u64,
+    /// Clients whose request had waited past the stall threshold when the
+    /// run ended (no read timeout, host gone).
+    pub hung_clients: u32,
     /// The run's expectations and whether each held.
     pub expectations: Vec<Expectation>,
 }
 
 impl Summary {
+    /// The longest cluster RTO, seconds (an unfinished failover counts as
+    /// infinite).
+    pub fn longest_rto_s(&self) -> Option<f64> {
+        self.rto
+            .iter()
+            .map(|r| r.total_s.unwrap_or(f64::INFINITY))
+            .reduce(f64::max)
+    }
+
+    /// The slowest client's observed RTO over all failovers, seconds.
+    pub fn longest_client_rto_s(&self) -> Option<f64> {
+        self.rto
+            .iter()
+            .filter(|r| r.client_observed_s.clients > 0)
+            .map(|r| r.client_observed_s.max)
+            .reduce(f64::max)
+    }
+
     /// Length of the longest write outage, seconds (0 if none).
     pub fn longest_write_stall_s(&self) -> f64 {
         self.write_stalls
@@ -64,6 +97,95 @@ pub struct Commits {
     pub lost: u64,
     /// Acknowledged commits per simulated second.
     pub per_s: f64,
+    /// Commits a superseded writer acknowledged above the VDL its
+    /// successor recovered (split brain; must be 0).
+    pub split_brain: u64,
+}
+
+/// One failover's recovery time, in seconds. The phases add up to
+/// `total_s`: from the fault (or the request) until a client resolving
+/// the cluster endpoint afresh reaches the new, writable writer.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Rto {
+    /// Fault → failure declared (missed health checks; 0 when requested).
+    pub detection_s: f64,
+    /// Declared → target chosen (candidate readers probed).
+    pub selection_s: f64,
+    /// Chosen → the target's process up as writer (restart, or creating a
+    /// replacement).
+    pub promotion_s: f64,
+    /// Up → storage recovered and writes accepted.
+    pub recovery_s: f64,
+    /// Writable → the cluster endpoint's new answer visible.
+    pub dns_s: f64,
+    /// The sum: fault → writable through a fresh lookup. `null` when the
+    /// failover had not finished when the run ended.
+    pub total_s: Option<f64>,
+    /// Per cluster-endpoint client, last successful write before the fault
+    /// to the first after it.
+    pub client_observed_s: ClientObserved,
+}
+
+/// Client-observed RTO across clients, seconds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ClientObserved {
+    /// Clients measured.
+    pub clients: u32,
+    /// Median.
+    pub p50: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Slowest.
+    pub max: f64,
+    /// Clients that never wrote again before the run ended (their gap is
+    /// counted to the end of the run).
+    pub unrecovered: u32,
+}
+
+/// One failover.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Failover {
+    /// When the writer stopped serving, seconds.
+    pub at_s: f64,
+    /// The old writer.
+    pub from: String,
+    /// The new writer (`null` if none was chosen by the end).
+    pub to: Option<String>,
+    /// `health_check`, `manual` or `reboot_with_failover`.
+    pub reason: String,
+    /// The new writer's promotion tier.
+    pub tier: Option<u8>,
+    /// The new writer's AZ.
+    pub az: Option<String>,
+    /// Whether a replacement instance was created (no reader could take
+    /// over).
+    pub provisioned: bool,
+}
+
+/// Replica lag of one reader, milliseconds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Lag {
+    /// Median.
+    pub p50: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+/// Failed client requests by kind.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ClientErrors {
+    /// No answer within a connect or read timeout.
+    pub timeout: u64,
+    /// Connection refused: the database was not running.
+    pub refused: u64,
+    /// Connection reset: the database process restarted.
+    pub reset: u64,
+    /// A write reached an instance that is not the writer.
+    pub read_only: u64,
+    /// A DNS lookup came back empty.
+    pub dns_empty: u64,
 }
 
 /// Latency percentiles in milliseconds.
@@ -124,6 +246,10 @@ pub struct StorageSummary {
     pub records_resent: u64,
     /// Batches refused for carrying an old volume epoch.
     pub stale_epoch_refusals: u64,
+    /// Storage recoveries run by a starting writer.
+    pub recoveries: u32,
+    /// Volume epoch at the end.
+    pub epoch: u32,
 }
 
 /// One expectation and its outcome.

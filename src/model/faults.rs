@@ -4,7 +4,8 @@
 //! Faults nest: a node down for two reasons (its own crash inside an AZ
 //! outage) comes back only when both end.
 
-use super::ids::NodeId;
+use super::compute::control::Reason;
+use super::ids::{InstanceId, NodeId};
 use super::World;
 use crate::scenario::FaultKind;
 
@@ -23,6 +24,13 @@ impl World {
                 for n in nodes {
                     self.node_down(n, start);
                 }
+                let instances: Vec<InstanceId> = (0..self.instances.len())
+                    .map(InstanceId::from_index)
+                    .filter(|i| self.instances[i.index()].az == az)
+                    .collect();
+                for i in instances {
+                    self.host_fault(i, start);
+                }
             }
             FaultKind::PartitionAzs(a, b) => self.net.set_cut(a, b, start),
             FaultKind::IsolateNode(n) => self.net.set_isolated(n, start),
@@ -38,6 +46,21 @@ impl World {
                     self.net.remove_loss(scope, rate);
                 }
             }
+            FaultKind::IsolateInstance(i) => {
+                self.net.set_instance_cut(i, start);
+                if start && i == self.control.writer {
+                    let now = self.engine.now();
+                    self.control.impaired(now);
+                }
+            }
+            FaultKind::WriterCrash => {
+                // The instance that was the writer when the fault began.
+                let writer = *self.crashed_writers[i].get_or_insert(self.control.writer);
+                self.host_fault(writer, start);
+            }
+            FaultKind::InstanceCrash(i) => self.host_fault(i, start),
+            FaultKind::InstanceReboot(i, failover) => self.reboot(i, failover),
+            FaultKind::Failover(target) => self.manual_failover(Reason::Manual, target),
         }
         self.update_quorum_health();
     }

@@ -20,3 +20,13 @@ crate::typed_id!(
     PgId(u32),
     "pg"
 );
+crate::typed_id!(
+    /// A DB instance (writer or reader), in scenario order.
+    InstanceId(u8),
+    "inst"
+);
+crate::typed_id!(
+    /// An application client.
+    ClientId(u32),
+    "client"
+);

@@ -1,11 +1,16 @@
-//! The Aurora world: storage nodes and their segments, the writer, and the
-//! network between them, driven by one event queue.
+//! The Aurora world: storage nodes and their segments, the DB instances and
+//! the control plane, DNS, application clients, and the network between
+//! them, driven by one event queue.
 //!
 //! Every interaction is an [`Event`] delivered with a network delay (or a
 //! timer an actor set for itself); handlers are plain methods dispatched by
 //! a `match`. Randomness comes from named streams: the workload, the
-//! network, gossip peer choice, and one stream per storage node's disk.
+//! network, gossip peer choice, the control plane, DNS, one stream per
+//! storage node's disk and one per client.
 
+pub mod client;
+pub mod compute;
+pub mod dns;
 pub mod faults;
 pub mod ids;
 pub mod network;
@@ -23,12 +28,18 @@ use crate::metrics::Recorder;
 use crate::scenario::Scenario;
 use crate::sim::dist::LogNormal;
 use crate::sim::{Engine, RngFactory, SimDuration, SimRng, SimTime, StreamId, Trace};
-use ids::{NodeId, PgId, SegmentId};
+use client::{Answer, Client, ClientError};
+use compute::control::ControlPlane;
+use compute::recovery::Recovery;
+use compute::Instance;
+use dns::{Dns, Record};
+use ids::{ClientId, InstanceId, NodeId, PgId, SegmentId};
 use network::{Endpoint, Network};
 use storage::lsn::{Batch, Lsn, LsnPoints};
-use storage::segment::{Accept, GossipPayload, ReadResult};
+use storage::page::PageMap;
+use storage::segment::{Accept, GossipPayload, ReadResult, RecoveryInfo};
 use storage::volume::Volume;
-use writer::{PendingRead, Writer};
+use writer::{Commit, PendingRead, Writer};
 
 /// Everything that can happen, addressed to the actor that handles it.
 #[derive(Debug)]
@@ -42,7 +53,7 @@ pub enum Event {
         /// The records.
         batch: Arc<Batch>,
     },
-    /// A segment's acknowledgement reaches the writer.
+    /// A segment's acknowledgement reaches the writer of its epoch.
     Ack {
         /// The acknowledging segment.
         seg: SegmentId,
@@ -50,6 +61,8 @@ pub enum Event {
         scl: Lsn,
         /// Its node's incarnation when it sent.
         incarnation: u32,
+        /// The epoch of the writer it answers.
+        epoch: u32,
     },
     /// A page read reaches a segment.
     ReadRequest(Box<ReadAsk>),
@@ -68,6 +81,8 @@ pub enum Event {
         from: SegmentId,
         /// The asker's SCL.
         since: Lsn,
+        /// The asker's epoch: the peer applies its truncations first.
+        epoch: u32,
     },
     /// A peer's records reach the asker.
     GossipPush {
@@ -75,6 +90,8 @@ pub enum Event {
         to: SegmentId,
         /// What the peer sent.
         payload: Box<GossipPayload>,
+        /// The newest epoch whose truncation the peer had applied.
+        cut: u32,
     },
     /// A segment's background materialization timer.
     Materialize {
@@ -101,6 +118,129 @@ pub enum Event {
         /// The PG being repaired.
         pg: PgId,
     },
+    /// The control plane's health-check timer.
+    HealthTick,
+    /// A health probe reaches an instance.
+    HealthProbe {
+        /// The instance probed.
+        inst: InstanceId,
+        /// The probe's number.
+        seq: u32,
+    },
+    /// An instance's answer reaches the control plane.
+    HealthReply {
+        /// The instance that answered.
+        inst: InstanceId,
+        /// The probe answered.
+        seq: u32,
+    },
+    /// The control plane stops waiting for candidate readers.
+    SelectionDone {
+        /// The selection probe's number.
+        seq: u32,
+    },
+    /// The control plane's order to stop writing reaches an instance.
+    Demote {
+        /// The instance.
+        inst: InstanceId,
+    },
+    /// An instance's database process has started.
+    InstanceUp {
+        /// The instance.
+        inst: InstanceId,
+        /// The process started.
+        incarnation: u32,
+    },
+    /// A recovering writer's probe reaches a segment.
+    RecoveryProbe {
+        /// The segment.
+        seg: SegmentId,
+        /// The new epoch.
+        epoch: u32,
+    },
+    /// A segment's answer reaches the recovering writer: segment, epoch,
+    /// node incarnation, what it holds.
+    RecoveryReply(Box<(SegmentId, u32, u32, RecoveryInfo)>),
+    /// Recovery resends probes to PGs without a read quorum of answers.
+    RecoveryRetry {
+        /// The epoch being established.
+        epoch: u32,
+    },
+    /// Storage tells a writer that its epoch is stale.
+    Fenced {
+        /// The stale epoch.
+        epoch: u32,
+    },
+    /// The redo stream reaches a reader: VDL as of `at`.
+    Replica {
+        /// The reader.
+        inst: InstanceId,
+        /// When the writer's VDL reached the streamed value.
+        at: SimTime,
+    },
+    /// A client's think, backoff or timeout timer.
+    ClientTimer {
+        /// The client.
+        client: ClientId,
+        /// The client step it belongs to.
+        seq: u32,
+    },
+    /// A client's lookup reaches DNS.
+    DnsQuery {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+    },
+    /// DNS answers a client.
+    DnsAnswer {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The host, or none (an empty answer).
+        host: Option<InstanceId>,
+    },
+    /// A client's connection attempt reaches an instance.
+    Connect {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The instance.
+        inst: InstanceId,
+    },
+    /// An instance answers a connection attempt.
+    Connected {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The instance.
+        inst: InstanceId,
+        /// The process that accepted, or none (refused).
+        accepted: Option<u32>,
+    },
+    /// A client's request reaches an instance.
+    Request {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The instance.
+        inst: InstanceId,
+        /// The process the connection belongs to.
+        incarnation: u32,
+    },
+    /// An instance's answer reaches a client.
+    Response {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The answer.
+        answer: Answer,
+    },
 }
 
 impl Event {
@@ -123,12 +263,30 @@ impl Event {
             Event::FaultEnd(i) => [13, *i as u64, 0],
             Event::RepairCheck { node, .. } => [14, node.0 as u64, 0],
             Event::RepairDone { pg } => [15, pg.0 as u64, 0],
+            Event::HealthTick => [16, 0, 0],
+            Event::HealthProbe { inst, seq } => [17, inst.0 as u64, *seq as u64],
+            Event::HealthReply { inst, seq } => [18, inst.0 as u64, *seq as u64],
+            Event::SelectionDone { seq } => [19, *seq as u64, 0],
+            Event::Demote { inst } => [20, inst.0 as u64, 0],
+            Event::InstanceUp { inst, incarnation } => [21, inst.0 as u64, *incarnation as u64],
+            Event::RecoveryProbe { seg, epoch } => [22, seg.0 as u64, *epoch as u64],
+            Event::RecoveryReply(r) => [23, r.0 .0 as u64, r.1 as u64],
+            Event::RecoveryRetry { epoch } => [24, *epoch as u64, 0],
+            Event::Fenced { epoch } => [25, *epoch as u64, 0],
+            Event::Replica { inst, at } => [26, inst.0 as u64, at.as_nanos()],
+            Event::ClientTimer { client, seq } => [27, client.0 as u64, *seq as u64],
+            Event::DnsQuery { client, seq } => [28, client.0 as u64, *seq as u64],
+            Event::DnsAnswer { client, seq, .. } => [29, client.0 as u64, *seq as u64],
+            Event::Connect { client, seq, .. } => [30, client.0 as u64, *seq as u64],
+            Event::Connected { client, seq, .. } => [31, client.0 as u64, *seq as u64],
+            Event::Request { client, seq, .. } => [32, client.0 as u64, *seq as u64],
+            Event::Response { client, seq, .. } => [33, client.0 as u64, *seq as u64],
         }
     }
 }
 
 /// Event names by code, for the JSON-lines trace.
-const EVENT_NAMES: [&str; 16] = [
+const EVENT_NAMES: [&str; 34] = [
     "",
     "tick",
     "batch",
@@ -145,6 +303,24 @@ const EVENT_NAMES: [&str; 16] = [
     "fault_end",
     "repair_check",
     "repair_done",
+    "health_tick",
+    "health_probe",
+    "health_reply",
+    "selection_done",
+    "demote",
+    "instance_up",
+    "recovery_probe",
+    "recovery_reply",
+    "recovery_retry",
+    "fenced",
+    "replica",
+    "client_timer",
+    "dns_query",
+    "dns_answer",
+    "connect",
+    "connected",
+    "request",
+    "response",
 ];
 
 /// A page read as sent to one segment.
@@ -152,6 +328,8 @@ const EVENT_NAMES: [&str; 16] = [
 pub struct ReadAsk {
     /// The segment asked.
     pub seg: SegmentId,
+    /// The asking writer's epoch.
+    pub epoch: u32,
     /// The writer's read slot.
     pub read: u32,
     /// The attempt this request belongs to.
@@ -167,6 +345,8 @@ pub struct ReadAsk {
 /// A segment's answer to a [`ReadAsk`].
 #[derive(Debug, Clone, Copy)]
 pub struct ReadAnswer {
+    /// The asking writer's epoch.
+    pub epoch: u32,
     /// The writer's read slot.
     pub read: u32,
     /// The attempt answered.
@@ -182,7 +362,10 @@ mod streams {
     pub const WORKLOAD: u64 = 1;
     pub const NETWORK: u64 = 2;
     pub const GOSSIP: u64 = 3;
+    pub const CONTROL: u64 = 4;
+    pub const DNS: u64 = 5;
     pub const DISK_BASE: u64 = 1 << 32;
+    pub const CLIENT_BASE: u64 = 2 << 32;
 }
 
 /// The simulated cluster and its clock.
@@ -192,7 +375,37 @@ pub struct World {
     pub(crate) scenario: Scenario,
     pub(crate) volume: Volume,
     pub(crate) net: Network,
+    /// The writer of the newest epoch (closed while it recovers, or once
+    /// its instance is gone).
     pub(crate) writer: Writer,
+    /// Writers of older epochs, oldest first, kept until a recovery has
+    /// settled what became of their records; one whose instance still runs
+    /// keeps acting (fenced by its epoch) until it learns it was replaced.
+    pub(crate) deposed: Vec<Writer>,
+    /// The newest volume epoch handed out.
+    pub(crate) latest_epoch: u32,
+    /// Truncations recovery recorded: (epoch, recovered VDL, resume LSN);
+    /// no LSN strictly between the last two exists.
+    pub(crate) fences: Vec<(u32, Lsn, Lsn)>,
+    /// Recovery in progress.
+    pub(crate) recovery: Option<Recovery>,
+    /// DB instances, in scenario order.
+    pub(crate) instances: Vec<Instance>,
+    /// The control plane.
+    pub(crate) control: ControlPlane,
+    /// The endpoints' records.
+    pub(crate) dns: Dns,
+    dns_rng: SimRng,
+    /// Application clients.
+    pub(crate) clients: Vec<Client>,
+    /// For each `writer_crash` fault, the instance it took down.
+    crashed_writers: Vec<Option<InstanceId>>,
+    /// The committed truth: every record VDL passed, folded into its page.
+    /// An oracle of the simulation, not part of any instance.
+    pub(crate) truth: PageMap,
+    /// Commits the background workload offered.
+    pub(crate) offered: u64,
+    workload_rng: SimRng,
     disk: LogNormal,
     disks: Vec<SimRng>,
     gossip_rng: SimRng,
@@ -218,19 +431,33 @@ impl World {
             sc.storage.quorum,
         );
         let points = LsnPoints::new(sc.storage.pgs, sc.storage.lsn_allocation_limit);
-        let writer = Writer::new(
-            sc.topology.writer_az,
-            points,
-            volume.pgs.len(),
-            volume.segments.len(),
-            rngs.stream(StreamId(streams::WORKLOAD)),
+        let instances: Vec<Instance> = sc.instances.iter().map(Instance::new).collect();
+        let first = InstanceId::from_index(
+            sc.instances
+                .iter()
+                .position(|i| i.writer)
+                .expect("validated: one writer"),
         );
+        let mut writer = Writer::new(first, 1, 1, points, volume.pgs.len(), volume.segments.len());
+        writer.open = true;
+        let readers = (0..instances.len())
+            .map(InstanceId::from_index)
+            .filter(|i| instances[i.index()].serving_reads())
+            .collect();
         let net = Network::new(
             sc.network.clone(),
             rngs.stream(StreamId(streams::NETWORK)),
             azs,
             volume.nodes.len(),
+            instances.len(),
         );
+        let mut clients = Vec::new();
+        for (g, cfg) in sc.clients.iter().enumerate() {
+            for _ in 0..cfg.count {
+                let stream = StreamId(streams::CLIENT_BASE + clients.len() as u64);
+                clients.push(Client::new(g, cfg, rngs.stream(stream)));
+            }
+        }
         let disks = (0..volume.nodes.len() as u64)
             .map(|n| rngs.stream(StreamId(streams::DISK_BASE + n)))
             .collect();
@@ -250,10 +477,26 @@ impl World {
             ),
             rec: Recorder::new(sc.metrics.bin, sc.metrics.stall_threshold),
             gossip_rng: rngs.stream(StreamId(streams::GOSSIP)),
+            control: ControlPlane::new(first, rngs.stream(StreamId(streams::CONTROL))),
+            dns: Dns {
+                cluster: Record::new(vec![first]),
+                reader: Record::new(readers),
+            },
+            dns_rng: rngs.stream(StreamId(streams::DNS)),
+            clients,
+            crashed_writers: vec![None; sc.faults.len()],
+            instances,
+            truth: PageMap::default(),
+            offered: 0,
+            workload_rng: rngs.stream(StreamId(streams::WORKLOAD)),
             scenario: sc,
             volume,
             net,
             writer,
+            deposed: Vec::new(),
+            latest_epoch: 1,
+            fences: Vec::new(),
+            recovery: None,
             disk,
             disks,
             trace,
@@ -268,6 +511,20 @@ impl World {
         self.engine
             .after(sc.workload.write_retry_interval, Event::Maintenance);
         self.engine.after(sc.metrics.bin, Event::Sample);
+        self.engine
+            .after(sc.control.health_check_interval, Event::HealthTick);
+        // Clients start spread over their first think time.
+        for c in 0..self.clients.len() {
+            let think = self.scenario.clients[self.clients[c].group].think_time;
+            let start = self.clients[c].start_delay(think);
+            self.engine.after(
+                start,
+                Event::ClientTimer {
+                    client: ClientId::from_index(c),
+                    seq: 0,
+                },
+            );
+        }
         for (i, f) in sc.faults.iter().enumerate() {
             self.engine.at(f.at, Event::FaultStart(i as u32));
             if let Some(d) = f.duration {
@@ -301,6 +558,7 @@ impl World {
             self.writer.oldest_waiting_read(),
         );
         self.rec.unfinished(self.end, c, r);
+        self.control.finish();
     }
 
     fn dispatch(&mut self, ev: Event) {
@@ -311,12 +569,20 @@ impl World {
                 seg,
                 scl,
                 incarnation,
-            } => self.on_ack(seg, scl, incarnation),
+                epoch,
+            } => self.as_writer(epoch, |w| w.on_ack(seg, scl, incarnation)),
             Event::ReadRequest(ask) => self.on_read_request(*ask),
-            Event::ReadReply(a) => self.on_read_reply(a.read, a.attempt, a.seg, a.result),
+            Event::ReadReply(a) => self.as_writer(a.epoch, |w| {
+                w.on_read_reply(a.read, a.attempt, a.seg, a.result)
+            }),
             Event::GossipTimer { seg } => self.on_gossip_timer(seg),
-            Event::GossipPull { to, from, since } => self.on_gossip_pull(to, from, since),
-            Event::GossipPush { to, payload } => self.on_gossip_push(to, *payload),
+            Event::GossipPull {
+                to,
+                from,
+                since,
+                epoch,
+            } => self.on_gossip_pull(to, from, since, epoch),
+            Event::GossipPush { to, payload, cut } => self.on_gossip_push(to, *payload, cut),
             Event::Materialize { seg } => self.on_materialize(seg),
             Event::Maintenance => self.on_maintenance(),
             Event::Sample => {
@@ -327,20 +593,167 @@ impl World {
             Event::FaultEnd(i) => self.apply_fault(i as usize, false),
             Event::RepairCheck { node, incarnation } => self.on_repair_check(node, incarnation),
             Event::RepairDone { pg } => self.on_repair_done(pg),
+            Event::HealthTick => self.on_health_tick(),
+            Event::HealthProbe { inst, seq } => self.on_health_probe(inst, seq),
+            Event::HealthReply { inst, seq } => self.on_health_reply(inst, seq),
+            Event::SelectionDone { seq } => self.on_selection_done(seq),
+            Event::Demote { inst } => self.on_demote(inst),
+            Event::InstanceUp { inst, incarnation } => self.on_instance_up(inst, incarnation),
+            Event::RecoveryProbe { seg, epoch } => self.on_recovery_probe(seg, epoch),
+            Event::RecoveryReply(r) => {
+                let (seg, epoch, incarnation, info) = *r;
+                self.on_recovery_reply(seg, epoch, incarnation, info);
+            }
+            Event::RecoveryRetry { epoch } => self.on_recovery_retry(epoch),
+            Event::Fenced { epoch } => self.on_fenced(epoch),
+            Event::Replica { inst, at } => self.on_replica(inst, at),
+            Event::ClientTimer { client, seq } => self.on_client_timer(client, seq),
+            Event::DnsQuery { client, seq } => self.on_dns_query(client, seq),
+            Event::DnsAnswer { client, seq, host } => self.on_dns_answer(client, seq, host),
+            Event::Connect { client, seq, inst } => self.on_connect(client, seq, inst),
+            Event::Connected {
+                client,
+                seq,
+                inst,
+                accepted,
+            } => self.on_connected(client, seq, inst, accepted),
+            Event::Request {
+                client,
+                seq,
+                inst,
+                incarnation,
+            } => self.on_request(client, seq, inst, incarnation),
+            Event::Response {
+                client,
+                seq,
+                answer,
+            } => self.on_response(client, seq, answer),
         }
     }
 
     fn close_bin(&mut self) {
         let waiting = self.writer.waiting();
         let vdl = self.writer.points.vdl().0;
-        self.rec.close_bin(self.bin_start, waiting, vdl);
+        let lag = self
+            .instances
+            .iter_mut()
+            .map(|i| std::mem::take(&mut i.lag_bin_max))
+            .max()
+            .unwrap_or(0);
+        let writer = self.writer_alive() && self.writer.open;
+        let writer = writer.then_some(self.writer.instance.0);
+        self.rec
+            .close_bin(self.bin_start, waiting, vdl, lag, writer);
         self.bin_start = self.engine.now();
+    }
+
+    // ----- writers: the current one and deposed ones ----------------------
+
+    /// Runs `f` as the writer of `epoch`: the current writer, or a deposed
+    /// one that is still running (swapped in for the call, so that every
+    /// writer runs the same code). Messages for a writer whose process is
+    /// gone are dropped.
+    fn as_writer(&mut self, epoch: u32, f: impl FnOnce(&mut World)) {
+        if epoch == self.writer.epoch {
+            if self.writer_alive() {
+                f(self);
+            }
+            return;
+        }
+        let Some(i) = self
+            .deposed
+            .iter()
+            .position(|w| w.epoch == epoch && w.alive(&self.instances))
+        else {
+            return;
+        };
+        let segments = self.volume.segments.len();
+        let w = &mut self.deposed[i];
+        w.acked_scl.resize(segments, Lsn(0));
+        w.avoid_until.resize(segments, SimTime::ZERO);
+        std::mem::swap(&mut self.writer, &mut self.deposed[i]);
+        f(self);
+        std::mem::swap(&mut self.writer, &mut self.deposed[i]);
+    }
+
+    /// Whether the current writer's process is running.
+    pub(crate) fn writer_alive(&self) -> bool {
+        self.writer.alive(&self.instances)
+    }
+
+    /// The epoch of the writer running on `inst`, if one is.
+    fn writer_of(&self, inst: InstanceId) -> Option<u32> {
+        std::iter::once(&self.writer)
+            .chain(&self.deposed)
+            .find(|w| w.instance == inst && w.alive(&self.instances))
+            .map(|w| w.epoch)
+    }
+
+    /// A client's write reaches the writer of `epoch`. An open writer
+    /// queues it as a commit; one still recovering refuses it.
+    fn client_commit(&mut self, epoch: u32, c: ClientId, seq: u32) {
+        let now = self.engine.now();
+        let inst = if epoch == self.writer.epoch {
+            self.writer.instance
+        } else {
+            self.deposed
+                .iter()
+                .find(|w| w.epoch == epoch)
+                .expect("writer_of found it")
+                .instance
+        };
+        self.as_writer(epoch, |w| {
+            if w.writer.open {
+                w.writer.backlog.push_back((now, Some((c, seq))));
+                w.admit_commits();
+                w.ship();
+            } else {
+                w.answer_client(inst, c, seq, Answer::Failed(ClientError::Refused));
+            }
+        });
+    }
+
+    /// The writer's process is gone or restarting: it takes no more
+    /// commits, and those it held are never answered.
+    pub(crate) fn close_writer(&mut self) {
+        let now = self.engine.now();
+        if let Some(oldest) = self.writer.oldest_waiting_commit() {
+            self.rec.unfinished(now, Some(oldest), None);
+        }
+        if let Some(oldest) = self.writer.oldest_waiting_read() {
+            self.rec.unfinished(now, None, Some(oldest));
+        }
+        let w = &mut self.writer;
+        w.open = false;
+        w.commits.clear();
+        w.backlog.clear();
+        w.reads.clear();
+        w.free_reads.clear();
+        self.recovery = None;
+    }
+
+    /// Storage refused a batch of `epoch`: its writer steps down.
+    fn on_fenced(&mut self, epoch: u32) {
+        if let Some(w) = self.deposed.iter().find(|w| w.epoch == epoch) {
+            let inst = w.instance;
+            if w.alive(&self.instances) {
+                self.step_down(inst);
+            }
+        }
+    }
+
+    /// The instance endpoint of the writer of `epoch`, if it is known.
+    fn epoch_endpoint(&self, epoch: u32) -> Option<Endpoint> {
+        std::iter::once(&self.writer)
+            .chain(&self.deposed)
+            .find(|w| w.epoch == epoch)
+            .map(|w| self.instance_endpoint(w.instance))
     }
 
     // ----- endpoints and delays -------------------------------------------
 
     fn writer_endpoint(&self) -> Endpoint {
-        Endpoint::Writer(self.writer.az)
+        self.instance_endpoint(self.writer.instance)
     }
 
     fn seg_endpoint(&self, seg: SegmentId) -> Endpoint {
@@ -373,46 +786,65 @@ impl World {
 
     // ----- the writer ------------------------------------------------------
 
+    /// The group-commit tick. The background workload offers its commits
+    /// and reads to the writer; with no open writer they are refused, and
+    /// the tick's interval counts as unavailable.
     fn on_tick(&mut self) {
         let now = self.engine.now();
         let interval = self.scenario.workload.group_commit_interval;
+        self.engine.after(interval, Event::Tick);
+        let open = self.writer.open && self.writer_alive();
         if let Some(dist) = self.commits_per_tick {
-            let n = dist.sample(&mut self.writer.rng) as u64;
-            for _ in 0..n {
-                let back = self.writer.rng.random_range(0..interval.as_nanos().max(1));
-                let arrival = SimTime::from_nanos(now.as_nanos().saturating_sub(back));
-                self.writer.backlog.push_back(arrival);
+            let n = dist.sample(&mut self.workload_rng) as u64;
+            self.offered += n;
+            if !open {
+                self.rec.refused_writes(now, interval);
+            } else {
+                for _ in 0..n {
+                    let back = self.workload_rng.random_range(0..interval.as_nanos().max(1));
+                    let arrival = SimTime::from_nanos(now.as_nanos().saturating_sub(back));
+                    self.writer.backlog.push_back((arrival, None));
+                }
             }
-            self.writer.offered += n;
+        }
+        if !open {
+            if self.reads_per_tick.is_some() {
+                self.rec.refused_reads(now, interval);
+            }
+            return;
         }
         self.admit_commits();
         if let Some(dist) = self.reads_per_tick {
-            let n = dist.sample(&mut self.writer.rng) as u64;
+            let n = dist.sample(&mut self.workload_rng) as u64;
             for _ in 0..n {
                 self.issue_read();
             }
         }
         self.ship();
-        self.engine.after(interval, Event::Tick);
+        self.stream_to_readers();
     }
 
     /// Allocates LSNs for waiting commits while VDL + LAL allows.
     fn admit_commits(&mut self) {
         let rpc = self.scenario.workload.records_per_commit;
         let ws = self.working_set;
-        while let Some(&arrival) = self.writer.backlog.front() {
+        while let Some(&(arrival, origin)) = self.writer.backlog.front() {
             if !self.writer.points.can_allocate(rpc as u64) {
                 break;
             }
             self.writer.backlog.pop_front();
             let mut last = Lsn(0);
             for r in 0..rpc {
-                let (pg, page) = ws.locate(self.writer.rng.random_range(0..ws.pages()));
+                let (pg, page) = ws.locate(self.workload_rng.random_range(0..ws.pages()));
                 let (record, prev) = self.writer.points.allocate(pg, page, r + 1 == rpc);
                 self.writer.buffer(pg, record, prev);
                 last = record.lsn;
             }
-            self.writer.commits.push_back((last, arrival));
+            self.writer.commits.push_back(Commit {
+                lsn: last,
+                arrival,
+                origin,
+            });
         }
     }
 
@@ -474,6 +906,7 @@ impl World {
         if self.volume.node_of(seg).incarnation != incarnation {
             return;
         }
+
         let acked = &mut self.writer.acked_scl[seg.index()];
         if scl <= *acked {
             return;
@@ -500,22 +933,33 @@ impl World {
     /// commits, and admits commits the LAL was holding back.
     fn advance_vdl(&mut self) {
         let ws = self.working_set;
-        let truth = &mut self.writer.truth;
-        let moved = self
-            .writer
-            .points
-            .advance(|r| truth.apply(ws.index(r.pg, r.page), r.lsn));
+        let truth = &mut self.truth;
+        // A superseded writer's records are not the truth: recovery has
+        // already decided what of them survives.
+        let current = self.writer.superseded_at.is_none();
+        let moved = self.writer.points.advance(|r| {
+            if current {
+                truth.apply(ws.index(r.pg, r.page), r.lsn)
+            }
+        });
         if !moved {
             return;
         }
         let now = self.engine.now();
+        self.writer.vdl_at = now;
         let vdl = self.writer.points.vdl();
-        while let Some(&(lsn, arrival)) = self.writer.commits.front() {
-            if lsn > vdl {
+        while let Some(&c) = self.writer.commits.front() {
+            if c.lsn > vdl {
                 break;
             }
             self.writer.commits.pop_front();
-            self.rec.commit(now, arrival);
+            if self.writer.superseded_at.is_some_and(|t| c.lsn > t) {
+                self.rec.split_brain_commits += 1;
+            }
+            self.rec.commit(now, c.arrival);
+            if let Some((client, seq)) = c.origin {
+                self.answer_client(self.writer.instance, client, seq, Answer::Ok);
+            }
         }
         if !self.writer.backlog.is_empty() {
             self.admit_commits();
@@ -523,7 +967,7 @@ impl World {
     }
 
     fn issue_read(&mut self) {
-        let i = self.writer.rng.random_range(0..self.working_set.pages());
+        let i = self.workload_rng.random_range(0..self.working_set.pages());
         let (pg, page) = self.working_set.locate(i);
         let now = self.engine.now();
         let read = PendingRead {
@@ -531,7 +975,7 @@ impl World {
             page,
             point: self.writer.points.vdl(),
             need: self.writer.points.last_record_below_vdl(pg),
-            expected: self.writer.truth.get(i),
+            expected: self.truth.get(i),
             issued: now,
             attempt: 0,
             seg: None,
@@ -550,6 +994,7 @@ impl World {
             return;
         };
         let (pg, point, need, page) = (r.pg, r.point, r.need, r.page);
+        let home = self.instances[self.writer.instance.index()].az;
         let mut choice: Option<(bool, SegmentId)> = None;
         for &s in &self.volume.pgs[pg.index()].members {
             if self.writer.acked_scl[s.index()] < need
@@ -558,7 +1003,7 @@ impl World {
             {
                 continue;
             }
-            let remote = self.volume.node_of(s).az != self.writer.az;
+            let remote = self.volume.node_of(s).az != home;
             if choice.is_none_or(|(best_remote, _)| best_remote && !remote) {
                 choice = Some((remote, s));
             }
@@ -576,6 +1021,7 @@ impl World {
         };
         let ask = ReadAsk {
             seg,
+            epoch: self.writer.epoch,
             read: slot,
             attempt,
             page,
@@ -607,7 +1053,22 @@ impl World {
         }
     }
 
+    /// Housekeeping of every running writer: the current one and any
+    /// deposed one that has not yet learned of its successor.
     fn on_maintenance(&mut self) {
+        let retry = self.scenario.workload.write_retry_interval;
+        self.engine.after(retry, Event::Maintenance);
+        let epochs: Vec<u32> = std::iter::once(&self.writer)
+            .chain(&self.deposed)
+            .filter(|w| w.open)
+            .map(|w| w.epoch)
+            .collect();
+        for epoch in epochs {
+            self.as_writer(epoch, World::writer_maintenance);
+        }
+    }
+
+    fn writer_maintenance(&mut self) {
         let now = self.engine.now();
         let wl = &self.scenario.workload;
         let (timeout, retry) = (wl.storage_read_timeout, wl.write_retry_interval);
@@ -641,14 +1102,13 @@ impl World {
             self.writer.last_progress[p] = now;
         }
         // A commit waiting beyond the threshold: name the PG pinning VCL.
-        if let Some(oldest) = self.writer.commits.front().map(|c| c.1) {
-            if now.since(oldest) > self.rec.threshold() {
+        if let Some(oldest) = self.writer.commits.front().map(|c| c.arrival) {
+            if now.since(oldest) > self.rec.threshold() && self.writer.superseded_at.is_none() {
                 if let Some(pg) = self.writer.points.vcl_blocker() {
                     self.rec.vcl_blockers.insert(pg.0);
                 }
             }
         }
-        self.engine.after(retry, Event::Maintenance);
     }
 
     // ----- segments --------------------------------------------------------
@@ -657,9 +1117,18 @@ impl World {
         if !self.seg_up(seg) {
             return;
         }
+        let epoch = batch.epoch;
+        self.adopt_fences(seg, epoch);
         let accept = self.volume.segments[seg.index()].receive(batch);
         match accept {
-            Accept::StaleEpoch => self.rec.stale_epoch_refusals += 1,
+            Accept::StaleEpoch => {
+                // Tell the sender its epoch is over ([P18]: fencing).
+                self.rec.stale_epoch_refusals += 1;
+                if let Some(to) = self.epoch_endpoint(epoch) {
+                    let now = self.engine.now();
+                    self.send(now, self.seg_endpoint(seg), to, Event::Fenced { epoch });
+                }
+            }
             Accept::Gap => self.arm_gossip(seg),
             Accept::Duplicate(_) | Accept::Appended(_) => self.persist_and_ack(seg),
         }
@@ -677,17 +1146,22 @@ impl World {
             self.volume.segments[seg.index()].persisted_by(now)
         };
         let s = &self.volume.segments[seg.index()];
-        let scl = s.scl();
+        // The ack goes to the writer of the segment's epoch.
+        let (scl, epoch) = (s.scl(), s.epochs().0);
         if s.has_log() {
             self.arm_materialize(seg);
         }
         let incarnation = self.volume.node_of(seg).incarnation;
+        let Some(to) = self.epoch_endpoint(epoch) else {
+            return;
+        };
         let ack = Event::Ack {
             seg,
             scl,
             incarnation,
+            epoch,
         };
-        self.send(done, self.seg_endpoint(seg), self.writer_endpoint(), ack);
+        self.send(done, self.seg_endpoint(seg), to, ack);
     }
 
     /// Schedules the segment's next background materialization, unless one
@@ -726,10 +1200,12 @@ impl World {
             .filter(|&p| p != seg)
             .collect();
         if let Some(&peer) = peers.get(self.gossip_rng.random_range(0..peers.len().max(1))) {
+            let s = &self.volume.segments[seg.index()];
             let pull = Event::GossipPull {
                 to: peer,
                 from: seg,
-                since: self.volume.segments[seg.index()].scl(),
+                since: s.scl(),
+                epoch: s.epochs().1,
             };
             let now = self.engine.now();
             self.send(now, self.seg_endpoint(seg), self.seg_endpoint(peer), pull);
@@ -737,23 +1213,28 @@ impl World {
         self.arm_gossip(seg);
     }
 
-    fn on_gossip_pull(&mut self, to: SegmentId, from: SegmentId, since: Lsn) {
+    fn on_gossip_pull(&mut self, to: SegmentId, from: SegmentId, since: Lsn, epoch: u32) {
         if !self.seg_up(to) {
             return;
         }
-        let Some(payload) = self.volume.segments[to.index()].gossip_for(since) else {
+        self.adopt_fences(to, epoch);
+        let peer = &self.volume.segments[to.index()];
+        let Some(payload) = peer.gossip_for(since) else {
             return;
         };
         let push = Event::GossipPush {
             to: from,
             payload: Box::new(payload),
+            cut: peer.epochs().1,
         };
         let now = self.engine.now();
         self.send(now, self.seg_endpoint(to), self.seg_endpoint(from), push);
     }
 
-    fn on_gossip_push(&mut self, to: SegmentId, payload: GossipPayload) {
-        if !self.seg_up(to) {
+    fn on_gossip_push(&mut self, to: SegmentId, payload: GossipPayload, cut: u32) {
+        // Records from a peer that has not applied a truncation this
+        // segment has may be ones that truncation removed.
+        if !self.seg_up(to) || self.volume.segments[to.index()].epochs().1 > cut {
             return;
         }
         if self.volume.segments[to.index()].merge(payload).is_some() {
@@ -778,6 +1259,7 @@ impl World {
     fn on_read_request(&mut self, ask: ReadAsk) {
         let ReadAsk {
             seg,
+            epoch,
             read,
             attempt,
             page,
@@ -790,12 +1272,16 @@ impl World {
         let result = self.volume.segments[seg.index()].read(page, point, need);
         let done = self.engine.now() + self.disk_time(seg);
         let reply = Event::ReadReply(Box::new(ReadAnswer {
+            epoch,
             read,
             attempt,
             seg,
             result,
         }));
-        self.send(done, self.seg_endpoint(seg), self.writer_endpoint(), reply);
+        let Some(to) = self.epoch_endpoint(epoch) else {
+            return;
+        };
+        self.send(done, self.seg_endpoint(seg), to, reply);
     }
 
     /// Counts PGs whose running, reachable, hydrated members fall below the

@@ -1,16 +1,18 @@
-//! The network between the writer and the storage nodes.
+//! The network between instances, storage nodes, clients and the regional
+//! control plane.
 //!
 //! Every message crosses it: latency is lognormal around a median that
-//! depends on the link class (same AZ or cross AZ) and is multiplied by the
-//! slowness of a gray-failing endpoint. A message is dropped when either end
-//! is in an AZ that is down, when a partition separates the two ends, or by
-//! an active packet-loss fault. Whether the receiving host is *running* is
+//! depends on the link class (same AZ or cross AZ; the regional control
+//! plane and DNS count as another AZ) and is multiplied by the slowness of a
+//! gray-failing endpoint. A message is dropped when either end is in an AZ
+//! that is down, when a partition separates the two ends, or by an active
+//! packet-loss fault. Whether the receiving host is *running* is
 //! checked on arrival by the receiver, so a message in flight to a host that
 //! crashes meanwhile is lost too.
 
 use rand::Rng;
 
-use super::ids::{AzId, NodeId};
+use super::ids::{AzId, InstanceId, NodeId};
 use crate::scenario::{LossScope, NetworkConfig};
 use crate::sim::dist::LogNormal;
 use crate::sim::{SimDuration, SimRng};
@@ -18,24 +20,43 @@ use crate::sim::{SimDuration, SimRng};
 /// One end of a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Endpoint {
-    /// The writer instance, in its AZ.
-    Writer(AzId),
+    /// A DB instance, in its AZ.
+    Instance(InstanceId, AzId),
     /// A storage node, in its AZ.
     Node(NodeId, AzId),
+    /// An application client, in its AZ.
+    Client(AzId),
+    /// The regional control plane and DNS service: in no single AZ, so no
+    /// AZ outage takes it down.
+    Control,
 }
 
 impl Endpoint {
-    fn az(self) -> AzId {
+    fn az(self) -> Option<AzId> {
         match self {
-            Endpoint::Writer(az) | Endpoint::Node(_, az) => az,
+            Endpoint::Instance(_, az) | Endpoint::Node(_, az) | Endpoint::Client(az) => Some(az),
+            Endpoint::Control => None,
         }
     }
 
     fn node(self) -> Option<NodeId> {
         match self {
             Endpoint::Node(n, _) => Some(n),
-            Endpoint::Writer(_) => None,
+            _ => None,
         }
+    }
+
+    fn instance(self) -> Option<InstanceId> {
+        match self {
+            Endpoint::Instance(i, _) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Storage nodes and the control plane: what an instance cut off by a
+    /// partition can no longer reach (its clients still can).
+    fn is_backend(self) -> bool {
+        matches!(self, Endpoint::Node(..) | Endpoint::Control)
     }
 }
 
@@ -50,13 +71,20 @@ pub struct Network {
     /// `cut[a * azs + b]`: partitions between AZs a and b in force.
     cut: Vec<u32>,
     isolated: Vec<u32>,
+    instance_cut: Vec<u32>,
     slowness: Vec<f64>,
     losses: Vec<(LossScope, f64)>,
 }
 
 impl Network {
     /// A healthy network.
-    pub fn new(cfg: NetworkConfig, rng: SimRng, azs: usize, nodes: usize) -> Self {
+    pub fn new(
+        cfg: NetworkConfig,
+        rng: SimRng,
+        azs: usize,
+        nodes: usize,
+        instances: usize,
+    ) -> Self {
         Network {
             same_az: LogNormal::new(cfg.same_az_latency, cfg.jitter),
             cross_az: LogNormal::new(cfg.cross_az_latency, cfg.jitter),
@@ -65,6 +93,7 @@ impl Network {
             az_down: vec![0; azs],
             cut: vec![0; azs * azs],
             isolated: vec![0; nodes],
+            instance_cut: vec![0; instances],
             slowness: vec![1.0; nodes],
             losses: Vec::new(),
         }
@@ -73,12 +102,22 @@ impl Network {
     /// Whether a message from `a` to `b` can get through now (ignoring
     /// random loss).
     pub fn reachable(&self, a: Endpoint, b: Endpoint) -> bool {
-        let (za, zb) = (a.az().index(), b.az().index());
-        self.az_down[za] == 0
-            && self.az_down[zb] == 0
-            && self.cut[za * self.azs + zb] == 0
+        let up = |z: Option<AzId>| z.is_none_or(|z| self.az_down[z.index()] == 0);
+        let linked = match (a.az(), b.az()) {
+            (Some(za), Some(zb)) => self.cut[za.index() * self.azs + zb.index()] == 0,
+            _ => true,
+        };
+        let cut_off = |x: Endpoint, y: Endpoint| {
+            x.instance()
+                .is_some_and(|i| self.instance_cut[i.index()] > 0 && y.is_backend())
+        };
+        up(a.az())
+            && up(b.az())
+            && linked
             && a.node().is_none_or(|n| self.isolated[n.index()] == 0)
             && b.node().is_none_or(|n| self.isolated[n.index()] == 0)
+            && !cut_off(a, b)
+            && !cut_off(b, a)
     }
 
     /// The one-way delay of a message, or `None` if it is dropped.
@@ -89,7 +128,7 @@ impl Network {
         for &(scope, rate) in &self.losses {
             let applies = match scope {
                 LossScope::All => true,
-                LossScope::Az(z) => from.az() == z || to.az() == z,
+                LossScope::Az(z) => from.az() == Some(z) || to.az() == Some(z),
                 LossScope::Node(n) => from.node() == Some(n) || to.node() == Some(n),
             };
             if applies && self.rng.random::<f64>() < rate {
@@ -123,6 +162,11 @@ impl Network {
     /// Isolates a node from everything, or ends that.
     pub fn set_isolated(&mut self, node: NodeId, isolated: bool) {
         bump(&mut self.isolated[node.index()], isolated);
+    }
+
+    /// Cuts an instance off from storage and the control plane, or ends that.
+    pub fn set_instance_cut(&mut self, instance: InstanceId, cut: bool) {
+        bump(&mut self.instance_cut[instance.index()], cut);
     }
 
     /// Sets a node's slowness factor (1 = healthy).
@@ -162,10 +206,10 @@ mod tests {
             cross_az_latency: SimDuration::from_micros(750),
             jitter: 0.2,
         };
-        Network::new(cfg, RngFactory::new(3).stream(StreamId(0)), 3, 6)
+        Network::new(cfg, RngFactory::new(3).stream(StreamId(0)), 3, 6, 2)
     }
 
-    const W: Endpoint = Endpoint::Writer(AzId(0));
+    const W: Endpoint = Endpoint::Instance(InstanceId(0), AzId(0));
     const N_B: Endpoint = Endpoint::Node(NodeId(2), AzId(1));
 
     #[test]
@@ -208,6 +252,17 @@ mod tests {
         n.set_isolated(NodeId(2), true);
         assert!(n.delay(W, N_B).is_none());
         n.set_isolated(NodeId(2), false);
+        assert!(n.delay(W, N_B).is_some());
+    }
+
+    #[test]
+    fn a_cut_off_instance_still_reaches_its_clients() {
+        let mut n = net();
+        n.set_instance_cut(InstanceId(0), true);
+        assert!(n.delay(W, N_B).is_none(), "no storage");
+        assert!(n.delay(Endpoint::Control, W).is_none(), "no control plane");
+        assert!(n.delay(Endpoint::Client(AzId(1)), W).is_some(), "clients");
+        n.set_instance_cut(InstanceId(0), false);
         assert!(n.delay(W, N_B).is_some());
     }
 }

@@ -40,7 +40,7 @@ impl World {
     /// false if no node can take it now.
     fn start_repair(&mut self, pg: PgId, old: SegmentId) -> bool {
         let az = self.volume.node_of(old).az;
-        let writer = Endpoint::Writer(self.writer.az);
+        let writer = self.writer_endpoint();
         let holders: Vec<NodeId> = self.volume.pgs[pg.index()]
             .members
             .iter()

@@ -1,18 +1,33 @@
-//! The writer instance's storage client: LSN allocation, group commit,
-//! quorum tracking from acknowledgements, commit acknowledgement, and page
-//! reads from a single segment.
+//! The writer's storage client: LSN allocation, group commit, quorum
+//! tracking from acknowledgements, commit acknowledgement, and page reads
+//! from a single segment.
 //!
-//! The writer keeps the committed truth: every record that VDL passes is
-//! folded into its copy of the page, so a storage read at read point
-//! `VDL(t)` can be checked against what was acknowledged.
+//! One `Writer` exists per volume epoch: the instance the control plane
+//! made writer builds it when its process starts, and it lives on (as a
+//! deposed writer, see `World::deposed`) while that instance keeps running
+//! unaware that a newer epoch has fenced it.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use super::ids::{AzId, PgId, SegmentId};
+use super::compute::{Instance, Role};
+use super::ids::{ClientId, InstanceId, PgId, SegmentId};
 use super::storage::lsn::{Batch, Lsn, LsnPoints, Record};
-use super::storage::page::PageMap;
-use crate::sim::{SimRng, SimTime};
+use crate::sim::SimTime;
+
+/// A commit's origin: the background workload, or a client's request.
+pub type Origin = Option<(ClientId, u32)>;
+
+/// A commit that has its LSNs and waits for VDL.
+#[derive(Clone, Copy, Debug)]
+pub struct Commit {
+    /// Its commit record's LSN.
+    pub lsn: Lsn,
+    /// When the application asked.
+    pub arrival: SimTime,
+    /// Who to answer.
+    pub origin: Origin,
+}
 
 /// A page read in progress.
 #[derive(Clone, Debug)]
@@ -41,20 +56,29 @@ pub struct PendingRead {
 /// The writer's state.
 #[derive(Debug)]
 pub struct Writer {
-    /// The writer's AZ.
-    pub az: AzId,
+    /// The instance it runs on.
+    pub instance: InstanceId,
+    /// That instance's process incarnation: the writer dies with it.
+    pub incarnation: u32,
     /// Volume epoch stamped on every batch.
     pub epoch: u32,
+    /// Whether it takes commits (its recovery is done, it is not closed).
+    pub open: bool,
+    /// The VDL a later recovery reached, once one superseded this writer:
+    /// a commit it acknowledges above that is a split-brain commit.
+    pub superseded_at: Option<Lsn>,
+    /// When VDL last moved.
+    pub vdl_at: SimTime,
+    /// The `vdl_at` last streamed to readers.
+    pub streamed_at: SimTime,
     /// Durability points.
     pub points: LsnPoints,
     /// Latest SCL each segment acknowledged, by segment id.
     pub acked_scl: Vec<Lsn>,
-    /// Allocated commits awaiting VDL: (commit LSN, arrival).
-    pub commits: VecDeque<(Lsn, SimTime)>,
-    /// Offered commits not yet allocated (LAL back-pressure): arrivals.
-    pub backlog: VecDeque<SimTime>,
-    /// Committed content of every written page, by volume page number.
-    pub truth: PageMap,
+    /// Allocated commits awaiting VDL.
+    pub commits: VecDeque<Commit>,
+    /// Offered commits not yet allocated (LAL back-pressure).
+    pub backlog: VecDeque<(SimTime, Origin)>,
     /// Records allocated since the last shipment, per PG, with the
     /// back-link of the first.
     pub buffers: Vec<(Lsn, Vec<Record>)>,
@@ -73,23 +97,32 @@ pub struct Writer {
     pub free_reads: Vec<u32>,
     /// Until when each segment is avoided for reads after a timeout.
     pub avoid_until: Vec<SimTime>,
-    /// Commits offered by the workload.
-    pub offered: u64,
-    /// The workload's random stream.
-    pub rng: SimRng,
 }
 
 impl Writer {
-    /// A writer in `az` for a fresh volume.
-    pub fn new(az: AzId, points: LsnPoints, pgs: usize, segments: usize, rng: SimRng) -> Self {
+    /// A writer on `instance` (process `incarnation`) for `epoch`, closed
+    /// until its points are set by recovery (or, for a fresh volume, at
+    /// once by the caller).
+    pub fn new(
+        instance: InstanceId,
+        incarnation: u32,
+        epoch: u32,
+        points: LsnPoints,
+        pgs: usize,
+        segments: usize,
+    ) -> Self {
         Writer {
-            az,
-            epoch: 1,
+            instance,
+            incarnation,
+            epoch,
+            open: false,
+            superseded_at: None,
+            vdl_at: SimTime::ZERO,
+            streamed_at: SimTime::ZERO,
             points,
             acked_scl: vec![Lsn(0); segments],
             commits: VecDeque::new(),
             backlog: VecDeque::new(),
-            truth: PageMap::default(),
             buffers: vec![(Lsn(0), Vec::new()); pgs],
             touched: Vec::new(),
             listed: vec![false; pgs],
@@ -98,9 +131,14 @@ impl Writer {
             reads: Vec::new(),
             free_reads: Vec::new(),
             avoid_until: vec![SimTime::ZERO; segments],
-            offered: 0,
-            rng,
         }
+    }
+
+    /// Whether its instance still runs the process that built it, as a
+    /// writer.
+    pub fn alive(&self, instances: &[Instance]) -> bool {
+        let i = &instances[self.instance.index()];
+        i.running() && i.incarnation == self.incarnation && i.role == Role::Writer
     }
 
     /// Buffers a record for the next shipment.
@@ -164,8 +202,8 @@ impl Writer {
     /// Arrival of the oldest commit not yet acknowledged (to within one
     /// group-commit interval: arrivals inside one interval are unordered).
     pub fn oldest_waiting_commit(&self) -> Option<SimTime> {
-        let a = self.commits.front().map(|c| c.1);
-        let b = self.backlog.front().copied();
+        let a = self.commits.front().map(|c| c.arrival);
+        let b = self.backlog.front().map(|b| b.0);
         match (a, b) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

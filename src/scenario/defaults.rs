@@ -172,3 +172,86 @@ pub fn bin() -> SimDuration {
 pub fn stall_threshold() -> SimDuration {
     SimDuration::from_secs(1)
 }
+
+/// Instance class of an instance that names none. Modelling choice: the
+/// smallest memory-optimised class; only the relative size matters, for
+/// failover's preference of the largest reader ([UG] Fault tolerance).
+pub fn instance_class() -> String {
+    "db.r6g.large".into()
+}
+
+/// Promotion tier: 1, the API default ([UG] ModifyDBInstance).
+pub fn promotion_tier() -> u8 {
+    1
+}
+
+/// Period of the writer's health check. Modelling choice: with
+/// [`failure_threshold`] it detects a failure in 3–4 s, inside seeds/004's
+/// "detection under 10 s".
+pub fn health_check_interval() -> SimDuration {
+    SimDuration::from_secs(1)
+}
+
+/// Missed health checks before the writer is declared failed. Modelling
+/// choice (see [`health_check_interval`]).
+pub fn failure_threshold() -> u32 {
+    3
+}
+
+/// Time for a reader to restart as the writer. Modelling choice: with the
+/// default detection, recovery and DNS delay a failover completes in about
+/// 15–20 s, inside [UG]'s "typically under 60 s, often under 30 s".
+pub fn promotion_time() -> SimDuration {
+    SimDuration::from_secs(8)
+}
+
+/// Time for an instance to restart in place. Modelling choice: shorter
+/// than a failover, as [UG] (High availability) says a restart is.
+pub fn restart_time() -> SimDuration {
+    SimDuration::from_secs(6)
+}
+
+/// Time to create a replacement instance when no reader can be promoted:
+/// [UG] Fault tolerance, "typically completes in under 10 minutes".
+pub fn provision_time() -> SimDuration {
+    SimDuration::from_secs(8 * 60)
+}
+
+/// TTL of the endpoints' DNS answers: 5 s, [KC].
+pub fn dns_ttl() -> SimDuration {
+    SimDuration::from_secs(5)
+}
+
+/// Time for an endpoint change to reach the authoritative DNS servers.
+/// Modelling choice: no published figure; a couple of seconds.
+pub fn dns_update_delay() -> SimDuration {
+    SimDuration::from_secs(2)
+}
+
+/// Clients in a group that names no count.
+pub fn client_count() -> u32 {
+    1
+}
+
+/// Connect timeout: 10 s, the `connect_timeout` of the client
+/// configuration in seeds/000.
+pub fn connect_timeout() -> SimDuration {
+    SimDuration::from_secs(10)
+}
+
+/// Pause between an answer and the next request. Modelling choice: an
+/// interactive application, ten requests a second per client.
+pub fn think_time() -> SimDuration {
+    SimDuration::from_millis(100)
+}
+
+/// First retry delay. Modelling choice: 100 ms, doubling per error.
+pub fn backoff_base() -> SimDuration {
+    SimDuration::from_millis(100)
+}
+
+/// Longest retry delay. Modelling choice: 5 s, so a client retries at
+/// least once per DNS TTL.
+pub fn backoff_max() -> SimDuration {
+    SimDuration::from_secs(5)
+}

@@ -12,6 +12,15 @@ fn check(name: &str, passed: bool, detail: String) -> Expectation {
     }
 }
 
+/// A measured RTO for a message: seconds, or why there is none.
+fn seconds(rto: Option<f64>) -> String {
+    match rto {
+        None => "none (no failover)".into(),
+        Some(s) if s.is_infinite() => "unfinished at the end of the run".into(),
+        Some(s) => format!("{s:.3}s"),
+    }
+}
+
 fn longest_stall(s: &Summary) -> SimDuration {
     SimDuration::from_secs_f64(s.longest_write_stall_s())
 }
@@ -125,6 +134,99 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
             "min_pgs_below_read_quorum",
             below_r >= min,
             format!("peak {below_r} PGs below read quorum, expected at least {min}"),
+        ));
+    }
+    if let Some(n) = e.failovers {
+        let got = s.failovers.len() as u32;
+        out.push(check(
+            "failovers",
+            got == n,
+            format!("{got} failover(s), expected {n}"),
+        ));
+    }
+    if let Some(names) = &e.promoted {
+        let got: Vec<String> = s
+            .failovers
+            .iter()
+            .map(|f| f.to.clone().unwrap_or_else(|| "(none)".into()))
+            .collect();
+        out.push(check(
+            "promoted",
+            &got == names,
+            format!("promoted [{}], expected [{}]", got.join(", "), names.join(", ")),
+        ));
+    }
+    let secs = |d: SimDuration| d.as_secs_f64();
+    if let Some(max) = e.max_rto {
+        let got = s.longest_rto_s();
+        out.push(check(
+            "max_rto",
+            got.is_some_and(|g| g <= secs(max)),
+            format!("longest cluster RTO {}, allowed at most {max}", seconds(got)),
+        ));
+    }
+    if let Some(min) = e.min_rto {
+        let got = s.longest_rto_s();
+        out.push(check(
+            "min_rto",
+            got.is_some_and(|g| g >= secs(min)),
+            format!("longest cluster RTO {}, expected at least {min}", seconds(got)),
+        ));
+    }
+    if let Some(max) = e.max_client_rto {
+        let got = s.longest_client_rto_s();
+        out.push(check(
+            "max_client_rto",
+            got.is_some_and(|g| g <= secs(max)),
+            format!("slowest client RTO {}, allowed at most {max}", seconds(got)),
+        ));
+    }
+    if let Some(min) = e.min_client_rto {
+        let got = s.longest_client_rto_s();
+        out.push(check(
+            "min_client_rto",
+            got.is_some_and(|g| g >= secs(min)),
+            format!("slowest client RTO {}, expected at least {min}", seconds(got)),
+        ));
+    }
+    if let Some(max) = e.max_hung_clients {
+        let got = s.hung_clients;
+        out.push(check(
+            "max_hung_clients",
+            got <= max,
+            format!("{got} hung client(s), allowed at most {max}"),
+        ));
+    }
+    if let Some(min) = e.min_hung_clients {
+        let got = s.hung_clients;
+        out.push(check(
+            "min_hung_clients",
+            got >= min,
+            format!("{got} hung client(s), expected at least {min}"),
+        ));
+    }
+    if let Some(max) = e.split_brain_commits {
+        let got = s.commits.split_brain;
+        out.push(check(
+            "split_brain_commits",
+            got <= max,
+            format!("{got} split-brain commit(s), allowed at most {max}"),
+        ));
+    }
+    if let Some(min) = e.min_stale_epoch_refusals {
+        let got = s.storage.stale_epoch_refusals;
+        out.push(check(
+            "min_stale_epoch_refusals",
+            got >= min,
+            format!("{got} batch(es) refused for a stale epoch, expected at least {min}"),
+        ));
+    }
+    if let Some(max) = e.max_replica_lag_p99 {
+        let worst = s.replica_lag_ms.values().map(|l| l.p99).fold(0.0, f64::max);
+        out.push(check(
+            "max_replica_lag_p99",
+            worst <= max.as_millis_f64(),
+            format!("worst reader's p99 replica lag {worst:.3}ms, allowed at most {max}"),
         ));
     }
     if let Some(min) = e.min_segments_repaired {

@@ -12,9 +12,10 @@ pub mod schema;
 mod validate;
 
 pub use schema::ExpectSpec;
+pub use schema::{CacheSpec, TieBreak};
 pub use validate::{
-    Fault, FaultKind, LossScope, MetricsConfig, NetworkConfig, Scenario, StorageConfig, Topology,
-    WorkloadConfig,
+    ClientConfig, ControlConfig, DnsConfig, Fault, FaultKind, InstanceConfig, LossScope,
+    MetricsConfig, NetworkConfig, Scenario, StorageConfig, Topology, WorkloadConfig,
 };
 
 use std::path::Path;

@@ -27,9 +27,22 @@ pub struct ScenarioFile {
     /// Simulated time to run.
     #[serde(deserialize_with = "run_length")]
     pub duration: SimDuration,
-    /// AZs, storage fleet, and where the writer runs.
+    /// AZs and the storage fleet.
     #[serde(default)]
     pub topology: TopologySpec,
+    /// The DB instances: one writer and up to 15 readers. Default: one
+    /// writer named `writer` in the first AZ.
+    #[serde(default)]
+    pub instances: Option<Spanned<Vec<InstanceSpec>>>,
+    /// Health checks, promotion and provisioning.
+    #[serde(default)]
+    pub control_plane: ControlPlaneSpec,
+    /// The cluster and reader endpoints' DNS records.
+    #[serde(default)]
+    pub dns: DnsSpec,
+    /// Application clients that reach the cluster through its endpoints.
+    #[serde(default)]
+    pub clients: Vec<ClientSpec>,
     /// Volume, quorum and storage-node behaviour.
     #[serde(default)]
     pub storage: StorageSpec,
@@ -60,9 +73,6 @@ pub struct TopologySpec {
     /// Storage nodes in each AZ; named `<az>-1` … `<az>-N`.
     #[serde(default = "d::storage_nodes_per_az", deserialize_with = "nodes_per_az")]
     pub storage_nodes_per_az: u32,
-    /// AZ of the writer instance. Default: the first AZ.
-    #[serde(default)]
-    pub writer_az: Option<Spanned<String>>,
 }
 
 impl Default for TopologySpec {
@@ -70,7 +80,6 @@ impl Default for TopologySpec {
         TopologySpec {
             azs: spanned_azs(),
             storage_nodes_per_az: d::storage_nodes_per_az(),
-            writer_az: None,
         }
     }
 }
@@ -134,6 +143,177 @@ impl Default for StorageSpec {
             repair_gbps: d::repair_gbps(),
         }
     }
+}
+
+/// One DB instance.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceSpec {
+    /// Instance identifier, e.g. `reader-1`.
+    pub name: Spanned<String>,
+    /// The AZ it runs in.
+    pub az: Spanned<String>,
+    /// Instance class, e.g. `db.r6g.2xlarge`; failover prefers larger ones.
+    #[serde(default = "spanned_class")]
+    pub class: Spanned<String>,
+    /// Promotion tier, 0 (first choice) to 15.
+    #[serde(default = "d::promotion_tier", deserialize_with = "tier")]
+    pub tier: u8,
+    /// `writer` for exactly one instance; the others are readers.
+    #[serde(default)]
+    pub role: RoleSpec,
+}
+
+/// An instance's role when the run starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleSpec {
+    /// The one instance that writes.
+    Writer,
+    /// A replica serving reads, and a failover target.
+    #[default]
+    Reader,
+}
+
+/// How failover picks among readers of equal tier and size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieBreak {
+    /// The first by instance name.
+    #[default]
+    Name,
+    /// One drawn from the control plane's seeded stream.
+    Random,
+}
+
+/// The control plane: failure detection and failover.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlPlaneSpec {
+    /// Period of the writer's health check.
+    #[serde(default = "d::health_check_interval", deserialize_with = "period")]
+    pub health_check_interval: SimDuration,
+    /// Consecutive missed checks before the writer is declared failed.
+    #[serde(default = "d::failure_threshold", deserialize_with = "threshold")]
+    pub failure_threshold: u32,
+    /// Time for a reader to restart as the writer.
+    #[serde(default = "d::promotion_time", deserialize_with = "run_length")]
+    pub promotion_time: SimDuration,
+    /// Time for an instance to restart in place (reboot, or a crashed
+    /// instance whose host survived).
+    #[serde(default = "d::restart_time", deserialize_with = "run_length")]
+    pub restart_time: SimDuration,
+    /// Time to create a replacement instance when no reader can take over.
+    #[serde(default = "d::provision_time", deserialize_with = "run_length")]
+    pub provision_time: SimDuration,
+    /// Choice among readers of equal tier and size.
+    #[serde(default)]
+    pub tie_break: TieBreak,
+}
+
+impl Default for ControlPlaneSpec {
+    fn default() -> Self {
+        ControlPlaneSpec {
+            health_check_interval: d::health_check_interval(),
+            failure_threshold: d::failure_threshold(),
+            promotion_time: d::promotion_time(),
+            restart_time: d::restart_time(),
+            provision_time: d::provision_time(),
+            tie_break: TieBreak::default(),
+        }
+    }
+}
+
+/// The endpoints' DNS records.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsSpec {
+    /// Time-to-live of every answer.
+    #[serde(default = "d::dns_ttl", deserialize_with = "run_length")]
+    pub ttl: SimDuration,
+    /// Time for a record change to reach the authoritative servers.
+    #[serde(default = "d::dns_update_delay", deserialize_with = "run_length")]
+    pub update_delay: SimDuration,
+    /// While a record switches, lookups come back empty for this long.
+    #[serde(default, deserialize_with = "run_length")]
+    pub empty_answers: SimDuration,
+}
+
+impl Default for DnsSpec {
+    fn default() -> Self {
+        DnsSpec {
+            ttl: d::dns_ttl(),
+            update_delay: d::dns_update_delay(),
+            empty_answers: SimDuration::ZERO,
+        }
+    }
+}
+
+/// Which endpoint a client uses, and so what it asks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndpointSpec {
+    /// The cluster (writer) endpoint: each request is a commit.
+    #[default]
+    Cluster,
+    /// The reader endpoint: each request is a read on a replica.
+    Reader,
+}
+
+/// How long a client keeps a DNS answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheSpec {
+    /// For this long, whatever the record's TTL.
+    For(SimDuration),
+    /// Until the process restarts (a JVM with a security manager).
+    Forever,
+}
+
+impl<'de> Deserialize<'de> for CacheSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.trim() == "forever" {
+            return Ok(CacheSpec::Forever);
+        }
+        SimDuration::parse(&text)
+            .map(CacheSpec::For)
+            .map_err(|e| serde::de::Error::custom(format!("expected a duration or `forever`: {e}")))
+    }
+}
+
+/// A group of identical application clients, each a request loop.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    /// Group name; clients are `<name>-1` … `<name>-N`.
+    pub name: Spanned<String>,
+    /// How many clients.
+    #[serde(default = "d::client_count", deserialize_with = "client_count")]
+    pub count: u32,
+    /// Endpoint used.
+    #[serde(default)]
+    pub endpoint: EndpointSpec,
+    /// AZ the application runs in. Default: the first AZ.
+    #[serde(default)]
+    pub az: Option<Spanned<String>>,
+    /// The client's own DNS cache; absent: it honours the record TTL.
+    #[serde(default)]
+    pub dns_cache: Option<CacheSpec>,
+    /// Wait for a connection before giving up.
+    #[serde(default = "d::connect_timeout", deserialize_with = "period")]
+    pub connect_timeout: SimDuration,
+    /// Wait for an answer before giving up; absent: wait forever.
+    #[serde(default, deserialize_with = "optional_period")]
+    pub read_timeout: Option<SimDuration>,
+    /// Pause between one answer and the next request.
+    #[serde(default = "d::think_time", deserialize_with = "period")]
+    pub think_time: SimDuration,
+    /// First retry delay; doubles on each consecutive error.
+    #[serde(default = "d::backoff_base", deserialize_with = "period")]
+    pub backoff_base: SimDuration,
+    /// Longest retry delay.
+    #[serde(default = "d::backoff_max", deserialize_with = "period")]
+    pub backoff_max: SimDuration,
 }
 
 /// Link latencies (lognormal around the median).
@@ -267,9 +447,52 @@ pub enum FaultSpec {
         /// A node cut off from everything.
         #[serde(default)]
         node: Option<Spanned<String>>,
+        /// A DB instance cut off from storage (it still answers the control
+        /// plane and its clients).
+        #[serde(default)]
+        instance: Option<Spanned<String>>,
         /// How long; forever when absent.
         #[serde(default, deserialize_with = "optional_run_length")]
         duration: Option<SimDuration>,
+    },
+    /// Whichever instance is the writer at that moment crashes.
+    WriterCrash {
+        /// When it crashes.
+        at: Spanned<SimDuration>,
+        /// When given, its host comes back after this long and the instance
+        /// restarts (as a reader, if another took over meanwhile).
+        #[serde(default, deserialize_with = "optional_run_length")]
+        recover_after: Option<SimDuration>,
+    },
+    /// A named instance crashes.
+    InstanceCrash {
+        /// When it crashes.
+        at: Spanned<SimDuration>,
+        /// Which instance.
+        instance: Spanned<String>,
+        /// When given, its host comes back after this long.
+        #[serde(default, deserialize_with = "optional_run_length")]
+        recover_after: Option<SimDuration>,
+    },
+    /// A named instance reboots; a writer rebooted with `failover: true`
+    /// hands over to a reader first.
+    InstanceReboot {
+        /// When the reboot is asked for.
+        at: Spanned<SimDuration>,
+        /// Which instance.
+        instance: Spanned<String>,
+        /// Fail over to a reader instead of waiting for the writer.
+        #[serde(default)]
+        failover: bool,
+    },
+    /// A manual failover (`FailoverDBCluster`, the FIS action
+    /// `aws:rds:failover-db-cluster`).
+    Failover {
+        /// When it is asked for.
+        at: Spanned<SimDuration>,
+        /// The reader to promote; absent: the control plane chooses.
+        #[serde(default)]
+        target: Option<Spanned<String>>,
     },
     /// A gray failure: a node's disk and links become `factor` times slower.
     SlowNode {
@@ -352,6 +575,44 @@ pub struct ExpectSpec {
     /// Segments re-created by repair at least this many.
     #[serde(default)]
     pub min_segments_repaired: Option<u32>,
+    /// Exactly this many failovers.
+    #[serde(default)]
+    pub failovers: Option<u32>,
+    /// The instances promoted, in order.
+    #[serde(default)]
+    pub promoted: Option<Vec<String>>,
+    /// Every failover's cluster RTO (fault to writable through a fresh
+    /// DNS lookup) at most this long.
+    #[serde(default, deserialize_with = "optional_run_length")]
+    pub max_rto: Option<SimDuration>,
+    /// Some failover's cluster RTO at least this long.
+    #[serde(default, deserialize_with = "optional_run_length")]
+    pub min_rto: Option<SimDuration>,
+    /// The slowest client's observed RTO at most this long, in every
+    /// failover.
+    #[serde(default, deserialize_with = "optional_run_length")]
+    pub max_client_rto: Option<SimDuration>,
+    /// The slowest client's observed RTO at least this long, in some
+    /// failover.
+    #[serde(default, deserialize_with = "optional_run_length")]
+    pub min_client_rto: Option<SimDuration>,
+    /// At most this many clients left hanging at the end.
+    #[serde(default)]
+    pub max_hung_clients: Option<u32>,
+    /// At least this many clients left hanging at the end.
+    #[serde(default)]
+    pub min_hung_clients: Option<u32>,
+    /// At most this many commits acknowledged by a writer whose epoch had
+    /// been superseded (split brain; must be 0).
+    #[serde(default)]
+    pub split_brain_commits: Option<u64>,
+    /// At least this many batches refused for a stale epoch (fencing seen
+    /// at work).
+    #[serde(default)]
+    pub min_stale_epoch_refusals: Option<u64>,
+    /// Every reader's p99 replica lag at most this.
+    #[serde(default, deserialize_with = "optional_run_length")]
+    pub max_replica_lag_p99: Option<SimDuration>,
 }
 
 fn unknown<T>(value: T) -> Spanned<T> {
@@ -378,6 +639,9 @@ fn spanned_read_quorum() -> Spanned<u32> {
 }
 fn spanned_working_set() -> Spanned<f64> {
     unknown(d::working_set_gib())
+}
+fn spanned_class() -> Spanned<String> {
+    unknown(d::instance_class())
 }
 
 /// Reads a value and rejects it unless `ok` holds, saying what was expected.
@@ -413,6 +677,26 @@ fn period<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
         d,
         |v: &SimDuration| *v >= SimDuration::from_micros(1) && *v <= SimDuration::from_secs(3600),
         "a period between 1us and 1h",
+    )
+}
+fn optional_period<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimDuration>, D::Error> {
+    period(d).map(Some)
+}
+fn tier<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    checked(d, |v: &u8| *v <= 15, "a promotion tier from 0 to 15")
+}
+fn threshold<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    checked(
+        d,
+        |v: &u32| (1..=100).contains(v),
+        "between 1 and 100 missed checks",
+    )
+}
+fn client_count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    checked(
+        d,
+        |v: &u32| (1..=1000).contains(v),
+        "between 1 and 1000 clients",
     )
 }
 fn latency<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {

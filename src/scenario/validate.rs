@@ -6,9 +6,11 @@ use std::path::Path;
 
 use serde_saphyr::Spanned;
 
-use super::schema::{ExpectSpec, FaultSpec, ScenarioFile};
+use super::schema::{
+    CacheSpec, EndpointSpec, ExpectSpec, FaultSpec, RoleSpec, ScenarioFile, TieBreak,
+};
 use crate::error::{InputError, Location};
-use crate::model::ids::{AzId, NodeId};
+use crate::model::ids::{AzId, InstanceId, NodeId};
 use crate::model::storage::quorum::Quorum;
 use crate::sim::{SimDuration, SimTime};
 
@@ -25,6 +27,14 @@ pub struct Scenario {
     pub duration: SimDuration,
     /// Physical layout.
     pub topology: Topology,
+    /// DB instances; exactly one starts as the writer.
+    pub instances: Vec<InstanceConfig>,
+    /// Failure detection and failover.
+    pub control: ControlConfig,
+    /// Endpoint DNS records.
+    pub dns: DnsConfig,
+    /// Application client groups.
+    pub clients: Vec<ClientConfig>,
     /// Volume and storage behaviour.
     pub storage: StorageConfig,
     /// Link latencies.
@@ -46,8 +56,77 @@ pub struct Topology {
     pub azs: Vec<String>,
     /// Storage nodes per AZ; node `i` of AZ `z` has id `z * nodes_per_az + i`.
     pub nodes_per_az: u32,
-    /// AZ of the writer instance.
-    pub writer_az: AzId,
+}
+
+/// One DB instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceConfig {
+    /// Identifier.
+    pub name: String,
+    /// Its AZ.
+    pub az: AzId,
+    /// Instance class as written.
+    pub class: String,
+    /// Relative size of the class (vCPU-like units), for failover order.
+    pub size: u32,
+    /// Promotion tier, 0–15.
+    pub tier: u8,
+    /// Whether it starts as the writer.
+    pub writer: bool,
+}
+
+/// Failure detection and failover.
+#[derive(Debug, Clone)]
+pub struct ControlConfig {
+    /// Health-check period.
+    pub health_check_interval: SimDuration,
+    /// Consecutive misses before failover.
+    pub failure_threshold: u32,
+    /// Reader restart as writer.
+    pub promotion_time: SimDuration,
+    /// In-place restart.
+    pub restart_time: SimDuration,
+    /// Replacement instance creation.
+    pub provision_time: SimDuration,
+    /// Choice among equals.
+    pub tie_break: TieBreak,
+}
+
+/// Endpoint DNS records.
+#[derive(Debug, Clone)]
+pub struct DnsConfig {
+    /// Answer TTL.
+    pub ttl: SimDuration,
+    /// Propagation of a change to the authoritative servers.
+    pub update_delay: SimDuration,
+    /// Window of empty answers while a record switches.
+    pub empty_answers: SimDuration,
+}
+
+/// A group of identical clients.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Group name.
+    pub name: String,
+    /// Clients in the group.
+    pub count: u32,
+    /// Whether they use the reader endpoint (reads) rather than the
+    /// cluster endpoint (commits).
+    pub reader: bool,
+    /// Their AZ.
+    pub az: AzId,
+    /// Their own DNS cache, overriding the TTL.
+    pub dns_cache: Option<CacheSpec>,
+    /// Connect timeout.
+    pub connect_timeout: SimDuration,
+    /// Request timeout; `None` waits forever.
+    pub read_timeout: Option<SimDuration>,
+    /// Pause between requests.
+    pub think_time: SimDuration,
+    /// First retry delay.
+    pub backoff_base: SimDuration,
+    /// Longest retry delay.
+    pub backoff_max: SimDuration,
 }
 
 /// Volume, quorum and storage-node behaviour.
@@ -144,6 +223,16 @@ pub enum FaultKind {
     SlowNode(NodeId, f64),
     /// Messages in a scope are lost with a probability.
     PacketLoss(LossScope, f64),
+    /// An instance loses its links to storage.
+    IsolateInstance(InstanceId),
+    /// Whoever is the writer crashes; with a duration its host returns.
+    WriterCrash,
+    /// An instance crashes; with a duration its host returns.
+    InstanceCrash(InstanceId),
+    /// An instance restarts in place, or (`true`) hands over first.
+    InstanceReboot(InstanceId, bool),
+    /// A manual failover, optionally to a named reader.
+    Failover(Option<InstanceId>),
 }
 
 /// Which messages a packet-loss fault affects.
@@ -221,15 +310,36 @@ const KIB_PER_GIB: u64 = 1024 * 1024;
 const MAX_BINS: u64 = 10_000_000;
 /// 128 TiB, the Aurora volume limit ([UG]).
 const MAX_VOLUME_GIB: u64 = 128 * 1024;
+/// One writer and up to 15 readers ([UG]).
+const MAX_INSTANCES: usize = 16;
+
+/// Relative size of an instance class such as `db.r6g.2xlarge`: the size
+/// word after the family, in units where `large` is 2 (its vCPU count in
+/// the memory-optimised families).
+fn class_size(class: &str) -> Option<u32> {
+    let size = class.strip_prefix("db.")?.split_once('.')?.1;
+    match size {
+        "micro" | "small" | "medium" => Some(1),
+        "large" => Some(2),
+        "xlarge" => Some(4),
+        _ => {
+            let n: u32 = size.strip_suffix("xlarge")?.parse().ok()?;
+            (1..=64).contains(&n).then_some(n * 4)
+        }
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
 
 pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, InputError> {
     let cx = Ctx { file };
     let name = raw.name.value.trim().to_owned();
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-    {
+    if !valid_name(&name) {
         return Err(cx.at(
             &raw.name,
             format!("expected a name of letters, digits, '-', '_' or '.', found {name:?}"),
@@ -267,15 +377,97 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
                 )
             })
     };
-    let writer_az = match &raw.topology.writer_az {
-        Some(s) => az_id(s)?,
-        None => AzId(0),
-    };
     let topology = Topology {
         azs: azs.clone(),
         nodes_per_az: raw.topology.storage_nodes_per_az,
-        writer_az,
     };
+
+    // Instances.
+    let instances = match &raw.instances {
+        None => vec![InstanceConfig {
+            name: "writer".into(),
+            az: AzId(0),
+            class: super::defaults::instance_class(),
+            size: class_size(&super::defaults::instance_class()).expect("default class"),
+            tier: super::defaults::promotion_tier(),
+            writer: true,
+        }],
+        Some(list) => {
+            if list.value.is_empty() || list.value.len() > MAX_INSTANCES {
+                return Err(cx.at(
+                    list,
+                    format!("expected one writer and at most 15 readers, found {} instances", list.value.len()),
+                ));
+            }
+            let mut out: Vec<InstanceConfig> = Vec::with_capacity(list.value.len());
+            for i in &list.value {
+                let name = i.name.value.clone();
+                if !valid_name(&name) || out.iter().any(|o| o.name == name) {
+                    return Err(cx.at(
+                        &i.name,
+                        format!("instance names must be distinct letters, digits, '-', '_' or '.', found {name:?}"),
+                    ));
+                }
+                let size = class_size(&i.class.value).ok_or_else(|| {
+                    cx.at(
+                        &i.class,
+                        format!("expected an instance class like db.r6g.2xlarge, found {:?}", i.class.value),
+                    )
+                })?;
+                out.push(InstanceConfig {
+                    name,
+                    az: az_id(&i.az)?,
+                    class: i.class.value.clone(),
+                    size,
+                    tier: i.tier,
+                    writer: i.role == RoleSpec::Writer,
+                });
+            }
+            if out.iter().filter(|i| i.writer).count() != 1 {
+                return Err(cx.at(list, "expected exactly one instance with `role: writer`"));
+            }
+            out
+        }
+    };
+    let instance_id = |s: &Spanned<String>| -> Result<InstanceId, InputError> {
+        instances
+            .iter()
+            .position(|i| i.name == s.value)
+            .map(InstanceId::from_index)
+            .ok_or_else(|| {
+                let names: Vec<&str> = instances.iter().map(|i| i.name.as_str()).collect();
+                cx.at(
+                    s,
+                    format!("no instance named {:?}; the cluster has {}", s.value, names.join(", ")),
+                )
+            })
+    };
+
+    // Clients.
+    let mut clients = Vec::with_capacity(raw.clients.len());
+    for c in &raw.clients {
+        if !valid_name(&c.name.value) {
+            return Err(cx.at(
+                &c.name,
+                format!("expected a client name of letters, digits, '-', '_' or '.', found {:?}", c.name.value),
+            ));
+        }
+        if c.backoff_max < c.backoff_base {
+            return Err(cx.at(&c.name, "backoff_max must be at least backoff_base"));
+        }
+        clients.push(ClientConfig {
+            name: c.name.value.clone(),
+            count: c.count,
+            reader: c.endpoint == EndpointSpec::Reader,
+            az: c.az.as_ref().map(&az_id).transpose()?.unwrap_or(AzId(0)),
+            dns_cache: c.dns_cache,
+            connect_timeout: c.connect_timeout,
+            read_timeout: c.read_timeout,
+            think_time: c.think_time,
+            backoff_base: c.backoff_base,
+            backoff_max: c.backoff_max,
+        });
+    }
     let node_id = |s: &Spanned<String>| -> Result<NodeId, InputError> {
         let bad = || {
             cx.at(
@@ -409,25 +601,44 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
                 at,
                 between,
                 node,
+                instance,
                 duration,
             } => {
-                let kind = match (between, node) {
-                    (Some(pair), None) => {
+                let kind = match (between, node, instance) {
+                    (Some(pair), None, None) => {
                         if pair.value.len() != 2 || pair.value[0] == pair.value[1] {
                             return Err(cx.at(pair, "expected `between` to name two different AZs"));
                         }
                         let named = |i: usize| Spanned::new(pair.value[i].clone(), pair.referenced, pair.defined);
                         FaultKind::PartitionAzs(az_id(&named(0))?, az_id(&named(1))?)
                     }
-                    (None, Some(node)) => FaultKind::IsolateNode(node_id(node)?),
+                    (None, Some(node), None) => FaultKind::IsolateNode(node_id(node)?),
+                    (None, None, Some(i)) => FaultKind::IsolateInstance(instance_id(i)?),
                     _ => {
                         return Err(cx.at(
                             at,
-                            "a network_partition names either `between: [az, az]` or `node: <node>`, not both or neither",
+                            "a network_partition names one of `between: [az, az]`, `node: <node>` or `instance: <instance>`",
                         ))
                     }
                 };
                 (at, kind, *duration)
+            }
+            FaultSpec::WriterCrash { at, recover_after } => {
+                (at, FaultKind::WriterCrash, *recover_after)
+            }
+            FaultSpec::InstanceCrash {
+                at,
+                instance,
+                recover_after,
+            } => (at, FaultKind::InstanceCrash(instance_id(instance)?), *recover_after),
+            FaultSpec::InstanceReboot {
+                at,
+                instance,
+                failover,
+            } => (at, FaultKind::InstanceReboot(instance_id(instance)?, *failover), None),
+            FaultSpec::Failover { at, target } => {
+                let target = target.as_ref().map(&instance_id).transpose()?;
+                (at, FaultKind::Failover(target), None)
             }
             FaultSpec::SlowNode {
                 at,
@@ -475,6 +686,21 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         seed: raw.seed,
         duration: raw.duration,
         topology,
+        instances,
+        control: ControlConfig {
+            health_check_interval: raw.control_plane.health_check_interval,
+            failure_threshold: raw.control_plane.failure_threshold,
+            promotion_time: raw.control_plane.promotion_time,
+            restart_time: raw.control_plane.restart_time,
+            provision_time: raw.control_plane.provision_time,
+            tie_break: raw.control_plane.tie_break,
+        },
+        dns: DnsConfig {
+            ttl: raw.dns.ttl,
+            update_delay: raw.dns.update_delay,
+            empty_answers: raw.dns.empty_answers,
+        },
+        clients,
         storage,
         network: NetworkConfig {
             same_az_latency: raw.network.same_az_latency,

@@ -107,6 +107,9 @@ struct PgPoints {
 #[derive(Debug, Clone)]
 pub struct LsnPoints {
     next: u64,
+    /// The last LSN of the range a recovery truncated: allocation resumes
+    /// above it, and the LAL counts from the higher of it and VDL.
+    base: u64,
     vcl: Lsn,
     vdl: Lsn,
     lal: u64,
@@ -122,12 +125,48 @@ impl LsnPoints {
     pub fn new(pgs: u32, lal: u64) -> Self {
         LsnPoints {
             next: 1,
+            base: 0,
             vcl: Lsn(0),
             vdl: Lsn(0),
             lal,
             pgs: vec![PgPoints::default(); pgs as usize],
             fronts: BTreeMap::new(),
             above_vdl: VecDeque::new(),
+        }
+    }
+
+    /// Points of a writer that recovered the volume to `vdl` ([P17] §4.3):
+    /// each PG's last record at or below it is `tails[pg]`, and allocation
+    /// resumes at `resume`, above the truncated range.
+    pub fn resume(lal: u64, vdl: Lsn, resume: Lsn, tails: &[Lsn]) -> Self {
+        assert!(resume > vdl, "allocation resumes above the recovered VDL");
+        LsnPoints {
+            next: resume.0,
+            base: resume.0 - 1,
+            vcl: vdl,
+            vdl,
+            lal,
+            pgs: tails
+                .iter()
+                .map(|&t| PgPoints {
+                    pending: VecDeque::new(),
+                    pgcl: t,
+                    tail: t,
+                    below_vdl: t,
+                })
+                .collect(),
+            fronts: BTreeMap::new(),
+            above_vdl: VecDeque::new(),
+        }
+    }
+
+    /// Hands every allocated record at or below `lsn` and above VDL to
+    /// `passed`, in LSN order, and forgets them: what a recovery that
+    /// reached `lsn` made committed of this (former) writer's records.
+    pub fn pass_up_to(&mut self, lsn: Lsn, mut passed: impl FnMut(&Allocated)) {
+        while self.above_vdl.front().is_some_and(|r| r.lsn <= lsn) {
+            let r = self.above_vdl.pop_front().expect("checked");
+            passed(&r);
         }
     }
 
@@ -141,9 +180,15 @@ impl LsnPoints {
         self.vdl
     }
 
-    /// The last LSN allocated.
+    /// The last LSN allocated (or the top of the truncated range, before
+    /// the first allocation after a recovery).
     pub fn allocated(&self) -> Lsn {
         Lsn(self.next - 1)
+    }
+
+    /// The allocation limit (LAL).
+    pub fn lal(&self) -> u64 {
+        self.lal
     }
 
     /// PGCL of one PG.
@@ -174,7 +219,7 @@ impl LsnPoints {
 
     /// Whether `n` more LSNs fit under VDL + LAL.
     pub fn can_allocate(&self, n: u64) -> bool {
-        self.next - 1 + n <= self.vdl.0 + self.lal
+        self.next - 1 + n <= self.vdl.0.max(self.base) + self.lal
     }
 
     /// Allocates the next LSN for a record of `pg` changing `page`. Returns

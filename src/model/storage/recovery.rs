@@ -42,3 +42,103 @@ pub fn recoverable_vdl(
     }
     Lsn(limit.0 / records_per_commit * records_per_commit)
 }
+
+/// The outcome of a recovery: the volume's new VDL and, for each PG, its
+/// last record at or below it (the back-link of the PG's next record).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recovered {
+    /// The recovered VDL: the last consistency point below the first LSN
+    /// no PG holds.
+    pub vdl: Lsn,
+    /// Per PG, its last record at or below `vdl`.
+    pub tails: Vec<Lsn>,
+}
+
+/// Computes the recovered VDL from the most complete segment of each PG's
+/// read quorum ([P17] §4.3).
+///
+/// LSNs are allocated densely, one per record, so a durable prefix of the
+/// log is a run of consecutive LSNs: starting at `floor` (a VDL some writer
+/// reached, hence durable), the walk goes up through the LSNs the PGs hold
+/// until one is missing. Ranges an earlier recovery truncated,
+/// `(above, resume)` exclusive, hold no LSN and are stepped over. The
+/// result stops at the last commit record (every multiple of
+/// `records_per_commit` is one).
+pub fn recover(
+    best: &[&super::segment::RecoveryInfo],
+    floor: Lsn,
+    truncated: &[(Lsn, Lsn)],
+    records_per_commit: u64,
+) -> Recovered {
+    let mut present: Vec<Lsn> = best
+        .iter()
+        .flat_map(|i| i.lsns.iter().copied().filter(|&l| l > floor))
+        .collect();
+    present.sort_unstable();
+    let mut next = floor.0 + 1;
+    let mut vdl = floor;
+    for &l in &present {
+        while let Some(&(_, resume)) = truncated
+            .iter()
+            .find(|(above, resume)| next > above.0 && next < resume.0)
+        {
+            next = resume.0;
+        }
+        if l.0 != next {
+            break;
+        }
+        if l.0 % records_per_commit == 0 {
+            vdl = l;
+        }
+        next += 1;
+    }
+    let tails = best
+        .iter()
+        .map(|i| {
+            let in_log = i.lsns.iter().copied().take_while(|&l| l <= vdl).last();
+            in_log.unwrap_or(Lsn(0)).max(i.applied)
+        })
+        .collect();
+    Recovered { vdl, tails }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::storage::segment::RecoveryInfo;
+
+    fn info(applied: u64, lsns: &[u64]) -> RecoveryInfo {
+        RecoveryInfo {
+            scl: Lsn(lsns.last().copied().unwrap_or(applied)),
+            min_read_point: Lsn(0),
+            applied: Lsn(applied),
+            lsns: lsns.iter().map(|&l| Lsn(l)).collect(),
+        }
+    }
+
+    #[test]
+    fn the_first_missing_lsn_ends_the_volume() {
+        // Commits of two records: PG 0 holds 1..4 and 7, PG 1 holds 5, 6
+        // but not 8: the commit ending at 8 is incomplete.
+        let (a, b) = (info(0, &[1, 2, 3, 4, 7]), info(0, &[5, 6]));
+        let r = recover(&[&a, &b], Lsn(0), &[], 2);
+        assert_eq!(r.vdl, Lsn(6));
+        assert_eq!(r.tails, vec![Lsn(4), Lsn(6)]);
+    }
+
+    #[test]
+    fn truncated_ranges_are_stepped_over() {
+        // An earlier recovery kept 1..4 and resumed at 11.
+        let (a, b) = (info(2, &[3, 11, 12]), info(4, &[13, 14]));
+        let r = recover(&[&a, &b], Lsn(4), &[(Lsn(4), Lsn(11))], 2);
+        assert_eq!(r.vdl, Lsn(14));
+        assert_eq!(r.tails, vec![Lsn(12), Lsn(14)]);
+    }
+
+    #[test]
+    fn materialized_records_count_as_the_tail() {
+        let (a, b) = (info(8, &[]), info(6, &[7]));
+        let r = recover(&[&a, &b], Lsn(8), &[], 2);
+        assert_eq!((r.vdl, r.tails.clone()), (Lsn(8), vec![Lsn(8), Lsn(7)]));
+    }
+}

@@ -96,6 +96,8 @@ pub enum GossipPayload {
         applied: Lsn,
         /// Records above `applied`.
         log: Vec<LogSlice>,
+        /// The peer's epochs (see [`Segment::epochs`]).
+        epochs: (u32, u32),
     },
 }
 
@@ -124,6 +126,22 @@ pub struct Segment {
     applied: Lsn,
     min_read_point: Lsn,
     epoch: u32,
+    cut_epoch: u32,
+}
+
+/// What a segment tells a recovering writer ([P17] §4.3): enough to find,
+/// with the other segments of a read quorum, every durable record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecoveryInfo {
+    /// SCL of what is on disk.
+    pub scl: Lsn,
+    /// The newest minimum read point a writer sent: a VDL it had reached,
+    /// so every record at or below it is durable.
+    pub min_read_point: Lsn,
+    /// LSN pages are materialized to (the log holds everything above).
+    pub applied: Lsn,
+    /// LSNs of the persisted chain above `applied`, in order.
+    pub lsns: Vec<Lsn>,
 }
 
 impl Segment {
@@ -145,6 +163,62 @@ impl Segment {
             applied: Lsn(0),
             min_read_point: Lsn(0),
             epoch: 0,
+            cut_epoch: 0,
+        }
+    }
+
+    /// The newest volume epoch seen, and the newest whose truncation has
+    /// been applied.
+    pub fn epochs(&self) -> (u32, u32) {
+        (self.epoch, self.cut_epoch)
+    }
+
+    /// Takes on a newer volume epoch ([P18]): from now on, batches of an
+    /// older epoch are refused.
+    pub fn adopt_epoch(&mut self, epoch: u32) {
+        self.epoch = self.epoch.max(epoch);
+    }
+
+    /// Applies the truncation of `epoch` ([P17] §4.3): every record above
+    /// `above` belongs to a writer that recovery superseded, and goes.
+    pub fn truncate(&mut self, epoch: u32, above: Lsn) {
+        self.adopt_epoch(epoch);
+        self.cut_epoch = self.cut_epoch.max(epoch);
+        self.parked.clear();
+        if self.scl <= above {
+            return;
+        }
+        while let Some(last) = self.log.back_mut() {
+            if last.prev() >= above {
+                self.log.pop_back();
+            } else {
+                let cut = last.records().partition_point(|r| r.lsn <= above) as u32;
+                last.to = last.from + cut;
+                break;
+            }
+        }
+        self.scl = self.log.back().map_or(self.applied, LogSlice::last);
+        self.persisted_scl = self.persisted_scl.min(self.scl);
+        for f in &mut self.inflight {
+            f.1 = f.1.min(self.scl);
+        }
+    }
+
+    /// What this segment holds on disk, for a recovering writer.
+    pub fn recovery_info(&mut self, now: SimTime) -> RecoveryInfo {
+        self.settle(now);
+        let scl = self.persisted_scl;
+        RecoveryInfo {
+            scl,
+            min_read_point: self.min_read_point,
+            applied: self.applied,
+            lsns: self
+                .log
+                .iter()
+                .flat_map(|s| s.records())
+                .map(|r| r.lsn)
+                .take_while(|&l| l <= scl)
+                .collect(),
         }
     }
 
@@ -338,6 +412,7 @@ impl Segment {
             pages: self.pages.clone(),
             applied: self.applied,
             log: self.log.iter().cloned().collect(),
+            epochs: (self.epoch, self.cut_epoch),
         }
     }
 
@@ -354,8 +429,11 @@ impl Segment {
                 pages,
                 applied,
                 log,
+                epochs,
             } => {
                 let last = log.last().map_or(applied, LogSlice::last);
+                self.epoch = self.epoch.max(epochs.0);
+                self.cut_epoch = self.cut_epoch.max(epochs.1);
                 if last > self.scl {
                     self.pages = pages;
                     self.applied = applied;
@@ -443,6 +521,34 @@ mod tests {
         assert_eq!(s.read(1, Lsn(4), Lsn(4)), before);
         assert_eq!(s.read(1, Lsn(9), Lsn(9)), ReadResult::Incomplete);
         assert_ne!(s.read(1, Lsn(9), Lsn(4)), ReadResult::Incomplete);
+    }
+
+    #[test]
+    fn truncation_cuts_a_superseded_writers_records() {
+        let mut s = Segment::new(PgId(0), NodeId(0), true);
+        s.receive(batch(0, &[1, 2]));
+        s.receive(batch(2, &[5, 7]));
+        s.receive(batch(9, &[10])); // parked behind a gap
+        let t = s.persist(SimTime::ZERO, SimDuration::from_millis(1));
+        s.truncate(2, Lsn(5));
+        assert_eq!((s.scl(), s.has_gap()), (Lsn(5), false));
+        assert_eq!(s.recovery_info(t).lsns, vec![Lsn(1), Lsn(2), Lsn(5)]);
+        // The old writer's epoch is refused; the new writer continues at 5.
+        assert_eq!(s.receive(batch(7, &[8])), Accept::StaleEpoch);
+        let mut b = (*batch(5, &[20])).clone();
+        b.epoch = 2;
+        assert_eq!(s.receive(Arc::new(b)), Accept::Appended(Lsn(20)));
+    }
+
+    #[test]
+    fn recovery_reports_only_what_reached_disk() {
+        let mut s = Segment::new(PgId(0), NodeId(0), true);
+        s.receive(batch(0, &[1, 2]));
+        s.persist(SimTime::ZERO, SimDuration::from_millis(1));
+        s.receive(batch(2, &[3]));
+        s.persist(SimTime::ZERO, SimDuration::from_millis(9));
+        let info = s.recovery_info(SimTime::ZERO + SimDuration::from_millis(2));
+        assert_eq!((info.scl, info.lsns.len()), (Lsn(2), 2));
     }
 
     #[test]

@@ -1,0 +1,91 @@
+//! The endpoints' DNS records: what a lookup returns, and when.
+//!
+//! The control plane changes a record; the change reaches the authoritative
+//! servers `update_delay` later, optionally after a window of empty answers
+//! (seeds/001: "DNS lookups during failover may come up empty for a few
+//! seconds"). Every answer carries the TTL ([KC]: 5 s); how long a client
+//! keeps it is the client's business (`model::client`).
+
+use super::ids::InstanceId;
+use crate::scenario::DnsConfig;
+use crate::sim::SimTime;
+
+/// One record's history of values, by the time each became visible.
+#[derive(Debug, Default)]
+pub struct Record {
+    changes: Vec<(SimTime, Vec<InstanceId>)>,
+    latest: Vec<InstanceId>,
+}
+
+impl Record {
+    /// A record that has pointed at `hosts` since time zero.
+    pub fn new(hosts: Vec<InstanceId>) -> Self {
+        Record {
+            changes: vec![(SimTime::ZERO, hosts.clone())],
+            latest: hosts,
+        }
+    }
+
+    /// What the authoritative servers answer at `t`.
+    pub fn at(&self, t: SimTime) -> &[InstanceId] {
+        let i = self.changes.partition_point(|c| c.0 <= t);
+        self.changes[i.saturating_sub(1)].1.as_slice()
+    }
+
+    /// The control plane asks for `hosts` at `now`; returns when the new
+    /// value is visible, or `None` if the record already says so.
+    pub fn set(&mut self, now: SimTime, hosts: Vec<InstanceId>, cfg: &DnsConfig) -> Option<SimTime> {
+        if hosts == self.latest {
+            return None;
+        }
+        let start = now + cfg.update_delay;
+        let visible = start + cfg.empty_answers;
+        if visible > start {
+            self.insert(start, Vec::new());
+        }
+        self.insert(visible, hosts.clone());
+        self.latest = hosts;
+        Some(visible)
+    }
+
+    fn insert(&mut self, t: SimTime, hosts: Vec<InstanceId>) {
+        // A later change supersedes anything scheduled after it.
+        let keep = self.changes.partition_point(|c| c.0 < t);
+        self.changes.truncate(keep.max(1));
+        self.changes.push((t, hosts));
+    }
+}
+
+/// The cluster (writer) and reader endpoints.
+#[derive(Debug)]
+pub struct Dns {
+    /// The cluster endpoint: the writer.
+    pub cluster: Record,
+    /// The reader endpoint: every running reader.
+    pub reader: Record,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimDuration;
+
+    fn secs(s: u64) -> SimTime {
+        SimTime::ZERO + SimDuration::from_secs(s)
+    }
+
+    #[test]
+    fn a_change_is_visible_after_the_delay_and_the_empty_window() {
+        let cfg = DnsConfig {
+            ttl: SimDuration::from_secs(5),
+            update_delay: SimDuration::from_secs(2),
+            empty_answers: SimDuration::from_secs(3),
+        };
+        let mut r = Record::new(vec![InstanceId(0)]);
+        assert_eq!(r.set(secs(10), vec![InstanceId(1)], &cfg), Some(secs(15)));
+        assert_eq!(r.at(secs(11)), &[InstanceId(0)]);
+        assert!(r.at(secs(12)).is_empty());
+        assert_eq!(r.at(secs(15)), &[InstanceId(1)]);
+        assert_eq!(r.set(secs(20), vec![InstanceId(1)], &cfg), None);
+    }
+}
