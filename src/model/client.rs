@@ -252,7 +252,7 @@ impl World {
     pub(crate) fn on_connect(&mut self, c: ClientId, seq: u32, inst: InstanceId) {
         let now = self.engine.now();
         let i = &self.instances[inst.index()];
-        if !i.host_up() {
+        if !i.answers_clients() {
             return;
         }
         let accepted = i.running().then_some(i.incarnation);
@@ -306,7 +306,7 @@ impl World {
     /// A request reaches an instance.
     pub(crate) fn on_request(&mut self, c: ClientId, seq: u32, inst: InstanceId, incarnation: u32) {
         let i = &self.instances[inst.index()];
-        if !i.host_up() {
+        if !i.answers_clients() {
             return;
         }
         let answer = if !i.running() || i.incarnation != incarnation {

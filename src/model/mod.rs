@@ -716,13 +716,7 @@ impl World {
     /// The writer's process is gone or restarting: it takes no more
     /// commits, and those it held are never answered.
     pub(crate) fn close_writer(&mut self) {
-        let now = self.engine.now();
-        if let Some(oldest) = self.writer.oldest_waiting_commit() {
-            self.rec.unfinished(now, Some(oldest), None);
-        }
-        if let Some(oldest) = self.writer.oldest_waiting_read() {
-            self.rec.unfinished(now, None, Some(oldest));
-        }
+        self.abandon_waiting();
         let w = &mut self.writer;
         w.open = false;
         w.commits.clear();
@@ -730,6 +724,17 @@ impl World {
         w.reads.clear();
         w.free_reads.clear();
         self.recovery = None;
+    }
+
+    /// The workload gives up on what the current writer holds: the time it
+    /// waited beyond the stall threshold counts as unavailable.
+    fn abandon_waiting(&mut self) {
+        let now = self.engine.now();
+        let (c, r) = (
+            self.writer.oldest_waiting_commit(),
+            self.writer.oldest_waiting_read(),
+        );
+        self.rec.unfinished(now, c, r);
     }
 
     /// Storage refused a batch of `epoch`: its writer steps down.
@@ -1103,7 +1108,10 @@ impl World {
         }
         // A commit waiting beyond the threshold: name the PG pinning VCL.
         if let Some(oldest) = self.writer.commits.front().map(|c| c.arrival) {
-            if now.since(oldest) > self.rec.threshold() && self.writer.superseded_at.is_none() {
+            // Only a writer the control plane counts healthy: one cut off
+            // from all storage is not held back by any one PG.
+            let healthy = self.control.impaired_at.is_none() && self.writer.superseded_at.is_none();
+            if now.since(oldest) > self.rec.threshold() && healthy {
                 if let Some(pg) = self.writer.points.vcl_blocker() {
                     self.rec.vcl_blockers.insert(pg.0);
                 }
@@ -1285,11 +1293,16 @@ impl World {
     }
 
     /// Counts PGs whose running, reachable, hydrated members fall below the
-    /// write and read quorum, as the writer would see them.
+    /// write and read quorum.
     pub(crate) fn update_quorum_health(&mut self) {
         let (w, r) = (self.volume.quorum.write(), self.volume.quorum.read());
         let (mut below_w, mut below_r) = (0, 0);
-        let writer = self.writer_endpoint();
+        // As the writer sees them; with no writer, as any instance could.
+        let writer = if self.writer_alive() {
+            self.writer_endpoint()
+        } else {
+            Endpoint::Control
+        };
         for g in &self.volume.pgs {
             let live = g
                 .members

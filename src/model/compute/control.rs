@@ -298,7 +298,7 @@ impl World {
             // control plane already counts it out.
             self.control.impaired(now);
         }
-        self.start_process(target, delay);
+        self.start_process(target, delay, false);
         self.refresh_reader_dns();
     }
 
@@ -328,12 +328,15 @@ impl World {
     }
 
     /// Starts `inst`'s database process; it is up after `delay`. A process
-    /// that was running exits first and resets its connections.
-    pub(crate) fn start_process(&mut self, inst: InstanceId, delay: SimDuration) {
-        if self.instances[inst.index()].process == Process::Running {
+    /// that was running exits first: a restart resets its connections, but
+    /// a writer fenced by failover goes silent ([UG]: the old primary is
+    /// hard-fenced; its clients hear nothing and wait on their timeouts).
+    pub(crate) fn start_process(&mut self, inst: InstanceId, delay: SimDuration, fenced: bool) {
+        if self.instances[inst.index()].process == Process::Running && !fenced {
             self.reset_connections(inst);
         }
         let i = &mut self.instances[inst.index()];
+        i.fenced = fenced;
         i.process = Process::Starting;
         i.incarnation += 1;
         let incarnation = i.incarnation;
@@ -353,7 +356,12 @@ impl World {
         if i.incarnation != incarnation || i.process != Process::Starting {
             return;
         }
-        i.replacing = false;
+        if i.replacing {
+            // A new host: the old one's faults are not its own.
+            i.replacing = false;
+            i.host_faults = 0;
+        }
+        i.fenced = false;
         if i.host_faults > 0 {
             return;
         }
@@ -392,6 +400,7 @@ impl World {
             r.dns_visible = Some(visible);
             cp.failovers.push(r);
         }
+        self.update_quorum_health();
     }
 
     /// Points the reader endpoint at every running reader.
@@ -413,7 +422,7 @@ impl World {
         }
         self.instances[inst.index()].role = Role::Reader;
         let restart = self.scenario.control.restart_time;
-        self.start_process(inst, restart);
+        self.start_process(inst, restart, true);
     }
 
     /// The control plane's demotion order reaches an instance: unless it
@@ -445,7 +454,7 @@ impl World {
             i.host_faults = i.host_faults.saturating_sub(1);
             if i.host_faults == 0 && i.process == Process::Stopped && !i.replacing {
                 let restart = self.scenario.control.restart_time;
-                self.start_process(inst, restart);
+                self.start_process(inst, restart, false);
             }
         }
     }
@@ -457,7 +466,7 @@ impl World {
         let restart = self.scenario.control.restart_time;
         if inst != self.control.writer {
             if self.instances[inst.index()].host_up() {
-                self.start_process(inst, restart);
+                self.start_process(inst, restart, false);
             }
             return;
         }
@@ -466,7 +475,7 @@ impl World {
             self.manual_failover(Reason::Reboot, None);
         } else if self.control.phase == Phase::Watching {
             self.control.rebooting = true;
-            self.start_process(inst, restart);
+            self.start_process(inst, restart, false);
         }
     }
 

@@ -64,6 +64,9 @@ pub struct Instance {
     pub host_faults: u32,
     /// Whether a replacement is being provisioned for it.
     pub replacing: bool,
+    /// Fenced by a failover until its process is up again: it sends
+    /// nothing to clients ([UG]: "hard-fenced").
+    pub fenced: bool,
     /// Replica lag samples, microseconds.
     pub lag: Histogram<u64>,
     /// Largest lag seen in the current timeline bin, microseconds.
@@ -90,6 +93,7 @@ impl Instance {
             incarnation: 1,
             host_faults: 0,
             replacing: false,
+            fenced: false,
             lag: Histogram::new_with_bounds(1, 86_400_000_000, 3).expect("valid bounds"),
             lag_bin_max: 0,
             started: SimTime::ZERO,
@@ -104,6 +108,11 @@ impl Instance {
     /// Whether its host is up (the process may still be starting).
     pub fn host_up(&self) -> bool {
         self.host_faults == 0 && !self.replacing
+    }
+
+    /// Whether clients get any answer from it at all.
+    pub fn answers_clients(&self) -> bool {
+        self.host_up() && !self.fenced
     }
 
     /// Whether it is a running reader.

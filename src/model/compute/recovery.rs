@@ -50,7 +50,11 @@ impl World {
             self.volume.pgs.len(),
             self.volume.segments.len(),
         );
-        let old = std::mem::replace(&mut self.writer, fresh);
+        self.abandon_waiting();
+        let mut old = std::mem::replace(&mut self.writer, fresh);
+        // The workload's reads move to the new writer with the rest of it.
+        old.reads.clear();
+        old.free_reads.clear();
         self.deposed.push(old);
         self.recovery = Some(Recovery {
             epoch,
