@@ -289,7 +289,9 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
             "            {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} | {:>11} {:>8}",
             "detect", "select", "promote", "recover", "dns", "total", "clients p50", "max"
         );
-        let total = r.total_s.map_or("unfinished".into(), |t| format!("{t:.3}s"));
+        let total = r
+            .total_s
+            .map_or("unfinished".into(), |t| format!("{t:.3}s"));
         let c = &r.client_observed_s;
         let clients = |v: f64| {
             if c.clients == 0 {

@@ -225,18 +225,8 @@ impl Simulation {
                 recoveries: rec.recoveries,
                 epoch: w.latest_epoch,
             },
-            rto: w
-                .control
-                .failovers
-                .iter()
-                .map(|f| rto(w, f))
-                .collect(),
-            failovers: w
-                .control
-                .failovers
-                .iter()
-                .map(|f| failover(w, f))
-                .collect(),
+            rto: w.control.failovers.iter().map(|f| rto(w, f)).collect(),
+            failovers: w.control.failovers.iter().map(|f| failover(w, f)).collect(),
             replica_lag_ms: w
                 .instances
                 .iter()

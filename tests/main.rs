@@ -3,6 +3,7 @@
 
 mod cli;
 mod determinism;
+mod failover;
 mod props;
 mod regression;
 mod scenario_errors;

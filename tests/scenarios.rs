@@ -151,3 +151,20 @@ fn six_copies_keep_a_read_quorum_through_az_plus_one_where_three_do_not() {
     let longest = |o: &aurora_sim::Outcome| o.summary.write_stalls[0].duration_s;
     assert!((longest(&classic) - longest(&aurora)).abs() < 1.0);
 }
+
+#[test]
+fn failover_scenarios_meet_their_expectations() {
+    for name in [
+        "writer-crash",
+        "fis-failover",
+        "client-without-read-timeout",
+        "jvm-dns-cache",
+        "tier-selection",
+        "single-instance",
+        "az-outage-writer-az",
+        "writer-partitioned",
+    ] {
+        let o = run_passing(name);
+        assert_eq!(o.summary.commits.lost, 0, "{name}");
+    }
+}

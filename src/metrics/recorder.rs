@@ -210,7 +210,10 @@ impl Recorder {
 
     /// A client request failed.
     pub fn client_error(&mut self, e: ClientError) {
-        let i = ClientError::ALL.iter().position(|&k| k == e).expect("listed");
+        let i = ClientError::ALL
+            .iter()
+            .position(|&k| k == e)
+            .expect("listed");
         self.client_errors[i] += 1;
         self.row.client_errors += 1;
     }

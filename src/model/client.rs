@@ -154,7 +154,8 @@ impl World {
     }
 
     fn client_timer(&mut self, c: ClientId, seq: u32, after: SimDuration) {
-        self.engine.after(after, Event::ClientTimer { client: c, seq });
+        self.engine
+            .after(after, Event::ClientTimer { client: c, seq });
     }
 
     /// A client's timer: the end of a think or backoff, or a timeout.
@@ -179,13 +180,20 @@ impl World {
             return self.client_send(c);
         }
         match cl.cache {
-            Some((host, expires)) if expires.is_none_or(|e| e > now) => self.client_connect(c, host),
+            Some((host, expires)) if expires.is_none_or(|e| e > now) => {
+                self.client_connect(c, host)
+            }
             _ => {
                 let seq = self.client_step(c, Step::Resolving);
                 let timeout = self.client_cfg(c).connect_timeout;
                 self.client_timer(c, seq, timeout);
                 let from = self.clients[c.index()].endpoint();
-                self.send(now, from, Endpoint::Control, Event::DnsQuery { client: c, seq });
+                self.send(
+                    now,
+                    from,
+                    Endpoint::Control,
+                    Event::DnsQuery { client: c, seq },
+                );
             }
         }
     }
@@ -238,7 +246,10 @@ impl World {
         let seq = self.client_step(c, Step::Connecting);
         let timeout = self.client_cfg(c).connect_timeout;
         self.client_timer(c, seq, timeout);
-        let (from, to) = (self.clients[c.index()].endpoint(), self.instance_endpoint(host));
+        let (from, to) = (
+            self.clients[c.index()].endpoint(),
+            self.instance_endpoint(host),
+        );
         let connect = Event::Connect {
             client: c,
             seq,
@@ -256,7 +267,10 @@ impl World {
             return;
         }
         let accepted = i.running().then_some(i.incarnation);
-        let (from, to) = (self.instance_endpoint(inst), self.clients[c.index()].endpoint());
+        let (from, to) = (
+            self.instance_endpoint(inst),
+            self.clients[c.index()].endpoint(),
+        );
         let reply = Event::Connected {
             client: c,
             seq,
@@ -293,7 +307,10 @@ impl World {
             self.client_timer(c, seq, timeout);
         }
         let (inst, incarnation) = self.clients[c.index()].conn.expect("connected");
-        let (from, to) = (self.clients[c.index()].endpoint(), self.instance_endpoint(inst));
+        let (from, to) = (
+            self.clients[c.index()].endpoint(),
+            self.instance_endpoint(inst),
+        );
         let request = Event::Request {
             client: c,
             seq,
@@ -324,9 +341,18 @@ impl World {
     }
 
     /// Sends an instance's answer to a client.
-    pub(crate) fn answer_client(&mut self, inst: InstanceId, c: ClientId, seq: u32, answer: Answer) {
+    pub(crate) fn answer_client(
+        &mut self,
+        inst: InstanceId,
+        c: ClientId,
+        seq: u32,
+        answer: Answer,
+    ) {
         let now = self.engine.now();
-        let (from, to) = (self.instance_endpoint(inst), self.clients[c.index()].endpoint());
+        let (from, to) = (
+            self.instance_endpoint(inst),
+            self.clients[c.index()].endpoint(),
+        );
         let response = Event::Response {
             client: c,
             seq,

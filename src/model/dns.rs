@@ -34,7 +34,12 @@ impl Record {
 
     /// The control plane asks for `hosts` at `now`; returns when the new
     /// value is visible, or `None` if the record already says so.
-    pub fn set(&mut self, now: SimTime, hosts: Vec<InstanceId>, cfg: &DnsConfig) -> Option<SimTime> {
+    pub fn set(
+        &mut self,
+        now: SimTime,
+        hosts: Vec<InstanceId>,
+        cfg: &DnsConfig,
+    ) -> Option<SimTime> {
         if hosts == self.latest {
             return None;
         }

@@ -364,6 +364,7 @@ mod streams {
     pub const GOSSIP: u64 = 3;
     pub const CONTROL: u64 = 4;
     pub const DNS: u64 = 5;
+    pub const APP_NETWORK: u64 = 6;
     pub const DISK_BASE: u64 = 1 << 32;
     pub const CLIENT_BASE: u64 = 2 << 32;
 }
@@ -446,7 +447,10 @@ impl World {
             .collect();
         let net = Network::new(
             sc.network.clone(),
-            rngs.stream(StreamId(streams::NETWORK)),
+            (
+                rngs.stream(StreamId(streams::NETWORK)),
+                rngs.stream(StreamId(streams::APP_NETWORK)),
+            ),
             azs,
             volume.nodes.len(),
             instances.len(),
@@ -806,7 +810,9 @@ impl World {
                 self.rec.refused_writes(now, interval);
             } else {
                 for _ in 0..n {
-                    let back = self.workload_rng.random_range(0..interval.as_nanos().max(1));
+                    let back = self
+                        .workload_rng
+                        .random_range(0..interval.as_nanos().max(1));
                     let arrival = SimTime::from_nanos(now.as_nanos().saturating_sub(back));
                     self.writer.backlog.push_back((arrival, None));
                 }
@@ -1039,8 +1045,12 @@ impl World {
 
     fn on_read_reply(&mut self, slot: u32, attempt: u32, seg: SegmentId, result: ReadResult) {
         let now = self.engine.now();
-        let current = self.writer.reads[slot as usize]
-            .as_ref()
+        // The slot may be gone: a deposed writer drops its reads.
+        let current = self
+            .writer
+            .reads
+            .get(slot as usize)
+            .and_then(Option::as_ref)
             .is_some_and(|r| r.attempt == attempt);
         if !current {
             return;

@@ -66,6 +66,10 @@ pub struct Network {
     same_az: LogNormal,
     cross_az: LogNormal,
     rng: SimRng,
+    /// A separate stream for application traffic, so that clients (their
+    /// number, caches, timeouts) never move the draws of the cluster's own
+    /// messages.
+    app_rng: SimRng,
     azs: usize,
     az_down: Vec<u32>,
     /// `cut[a * azs + b]`: partitions between AZs a and b in force.
@@ -80,7 +84,7 @@ impl Network {
     /// A healthy network.
     pub fn new(
         cfg: NetworkConfig,
-        rng: SimRng,
+        (rng, app_rng): (SimRng, SimRng),
         azs: usize,
         nodes: usize,
         instances: usize,
@@ -89,6 +93,7 @@ impl Network {
             same_az: LogNormal::new(cfg.same_az_latency, cfg.jitter),
             cross_az: LogNormal::new(cfg.cross_az_latency, cfg.jitter),
             rng,
+            app_rng,
             azs,
             az_down: vec![0; azs],
             cut: vec![0; azs * azs],
@@ -125,13 +130,19 @@ impl Network {
         if !self.reachable(from, to) {
             return None;
         }
+        let app = matches!(from, Endpoint::Client(_)) || matches!(to, Endpoint::Client(_));
+        let rng = if app {
+            &mut self.app_rng
+        } else {
+            &mut self.rng
+        };
         for &(scope, rate) in &self.losses {
             let applies = match scope {
                 LossScope::All => true,
                 LossScope::Az(z) => from.az() == Some(z) || to.az() == Some(z),
                 LossScope::Node(n) => from.node() == Some(n) || to.node() == Some(n),
             };
-            if applies && self.rng.random::<f64>() < rate {
+            if applies && rng.random::<f64>() < rate {
                 return None;
             }
         }
@@ -144,7 +155,7 @@ impl Network {
         for n in [from.node(), to.node()].into_iter().flatten() {
             slow = f64::max(slow, self.slowness[n.index()]);
         }
-        let d = link.sample(&mut self.rng);
+        let d = link.sample(rng);
         Some(if slow > 1.0 { d.mul_f64(slow) } else { d })
     }
 
@@ -206,7 +217,8 @@ mod tests {
             cross_az_latency: SimDuration::from_micros(750),
             jitter: 0.2,
         };
-        Network::new(cfg, RngFactory::new(3).stream(StreamId(0)), 3, 6, 2)
+        let f = RngFactory::new(3);
+        Network::new(cfg, (f.stream(StreamId(0)), f.stream(StreamId(1))), 3, 6, 2)
     }
 
     const W: Endpoint = Endpoint::Instance(InstanceId(0), AzId(0));

@@ -153,7 +153,11 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
         out.push(check(
             "promoted",
             &got == names,
-            format!("promoted [{}], expected [{}]", got.join(", "), names.join(", ")),
+            format!(
+                "promoted [{}], expected [{}]",
+                got.join(", "),
+                names.join(", ")
+            ),
         ));
     }
     let secs = |d: SimDuration| d.as_secs_f64();
@@ -162,7 +166,10 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
         out.push(check(
             "max_rto",
             got.is_some_and(|g| g <= secs(max)),
-            format!("longest cluster RTO {}, allowed at most {max}", seconds(got)),
+            format!(
+                "longest cluster RTO {}, allowed at most {max}",
+                seconds(got)
+            ),
         ));
     }
     if let Some(min) = e.min_rto {
@@ -170,7 +177,10 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
         out.push(check(
             "min_rto",
             got.is_some_and(|g| g >= secs(min)),
-            format!("longest cluster RTO {}, expected at least {min}", seconds(got)),
+            format!(
+                "longest cluster RTO {}, expected at least {min}",
+                seconds(got)
+            ),
         ));
     }
     if let Some(max) = e.max_client_rto {
@@ -186,7 +196,10 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
         out.push(check(
             "min_client_rto",
             got.is_some_and(|g| g >= secs(min)),
-            format!("slowest client RTO {}, expected at least {min}", seconds(got)),
+            format!(
+                "slowest client RTO {}, expected at least {min}",
+                seconds(got)
+            ),
         ));
     }
     if let Some(max) = e.max_hung_clients {

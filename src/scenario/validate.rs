@@ -396,7 +396,10 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
             if list.value.is_empty() || list.value.len() > MAX_INSTANCES {
                 return Err(cx.at(
                     list,
-                    format!("expected one writer and at most 15 readers, found {} instances", list.value.len()),
+                    format!(
+                        "expected one writer and at most 15 readers, found {} instances",
+                        list.value.len()
+                    ),
                 ));
             }
             let mut out: Vec<InstanceConfig> = Vec::with_capacity(list.value.len());
@@ -411,7 +414,10 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
                 let size = class_size(&i.class.value).ok_or_else(|| {
                     cx.at(
                         &i.class,
-                        format!("expected an instance class like db.r6g.2xlarge, found {:?}", i.class.value),
+                        format!(
+                            "expected an instance class like db.r6g.2xlarge, found {:?}",
+                            i.class.value
+                        ),
                     )
                 })?;
                 out.push(InstanceConfig {
@@ -438,7 +444,11 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
                 let names: Vec<&str> = instances.iter().map(|i| i.name.as_str()).collect();
                 cx.at(
                     s,
-                    format!("no instance named {:?}; the cluster has {}", s.value, names.join(", ")),
+                    format!(
+                        "no instance named {:?}; the cluster has {}",
+                        s.value,
+                        names.join(", ")
+                    ),
                 )
             })
     };
@@ -449,7 +459,10 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         if !valid_name(&c.name.value) {
             return Err(cx.at(
                 &c.name,
-                format!("expected a client name of letters, digits, '-', '_' or '.', found {:?}", c.name.value),
+                format!(
+                    "expected a client name of letters, digits, '-', '_' or '.', found {:?}",
+                    c.name.value
+                ),
             ));
         }
         if c.backoff_max < c.backoff_base {
@@ -630,12 +643,20 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
                 at,
                 instance,
                 recover_after,
-            } => (at, FaultKind::InstanceCrash(instance_id(instance)?), *recover_after),
+            } => (
+                at,
+                FaultKind::InstanceCrash(instance_id(instance)?),
+                *recover_after,
+            ),
             FaultSpec::InstanceReboot {
                 at,
                 instance,
                 failover,
-            } => (at, FaultKind::InstanceReboot(instance_id(instance)?, *failover), None),
+            } => (
+                at,
+                FaultKind::InstanceReboot(instance_id(instance)?, *failover),
+                None,
+            ),
             FaultSpec::Failover { at, target } => {
                 let target = target.as_ref().map(&instance_id).transpose()?;
                 (at, FaultKind::Failover(target), None)

@@ -182,7 +182,12 @@ impl World {
         }
         let now = self.engine.now();
         let from = self.instance_endpoint(inst);
-        self.send(now, from, Endpoint::Control, Event::HealthReply { inst, seq });
+        self.send(
+            now,
+            from,
+            Endpoint::Control,
+            Event::HealthReply { inst, seq },
+        );
     }
 
     pub(crate) fn on_health_reply(&mut self, inst: InstanceId, seq: u32) {
@@ -270,11 +275,16 @@ impl World {
             (inst.tier, Reverse(inst.size))
         };
         ranked.sort_by(|a, b| {
-            key(a)
-                .cmp(&key(b))
-                .then_with(|| self.instances[a.index()].name.cmp(&self.instances[b.index()].name))
+            key(a).cmp(&key(b)).then_with(|| {
+                self.instances[a.index()]
+                    .name
+                    .cmp(&self.instances[b.index()].name)
+            })
         });
-        let tied = ranked.iter().take_while(|i| key(i) == key(&ranked[0])).count();
+        let tied = ranked
+            .iter()
+            .take_while(|i| key(i) == key(&ranked[0]))
+            .count();
         let chosen = match (ranked.is_empty(), self.scenario.control.tie_break) {
             (true, _) => None,
             (false, TieBreak::Name) => Some(ranked[0]),

@@ -1,0 +1,207 @@
+//! Failover as users rely on it: the RTO phases add up, the control plane
+//! picks the reader the documentation says it picks, the volume epoch
+//! fences an old writer, and clients behave as their settings say.
+
+use aurora_sim::metrics::Summary;
+use aurora_sim::sim::SimDuration;
+use proptest::prelude::*;
+
+use crate::{parse, run, shipped};
+
+/// A small cluster with a writer in AZ a, `readers` (YAML lines), clients
+/// and faults; short and light so that many runs stay cheap.
+fn cluster(readers: &str, clients: &str, faults: &str, seed: u64) -> aurora_sim::Scenario {
+    let clients = if clients.is_empty() {
+        "clients: []\n".to_owned()
+    } else {
+        format!("clients:\n{clients}")
+    };
+    parse(&format!(
+        "name: t\nseed: {seed}\nduration: 40s\nstorage: {{ volume_gib: 30 }}\nworkload: {{ commits_per_s: 300, reads_per_s: 100 }}\ninstances:\n  - {{ name: w, az: a, role: writer }}\n{readers}{clients}faults:\n{faults}"
+    ))
+}
+
+const APP: &str = "  - { name: app, count: 3, az: b, read_timeout: 2s, connect_timeout: 1s }\n";
+
+fn only_failover(s: &Summary) -> &aurora_sim::metrics::Rto {
+    assert_eq!(s.rto.len(), 1, "one failover: {:#?}", s.failovers);
+    &s.rto[0]
+}
+
+#[test]
+fn rto_phases_add_up_to_the_total() {
+    for name in ["writer-crash", "fis-failover", "tier-selection"] {
+        let s = run(&shipped(name)).summary;
+        let r = only_failover(&s);
+        let sum = r.detection_s + r.selection_s + r.promotion_s + r.recovery_s + r.dns_s;
+        let total = r.total_s.expect("finished");
+        assert!((sum - total).abs() < 1e-6, "{name}: {sum} vs {total}");
+        assert!(r.client_observed_s.max >= r.client_observed_s.p50);
+    }
+}
+
+#[test]
+fn each_phase_follows_its_knob() {
+    let faults = "  - writer_crash: { at: 10s }\n";
+    let readers = "  - { name: r, az: b }\n";
+    let base = run(&cluster(readers, APP, faults, 1)).summary;
+    let mut slower = cluster(readers, APP, faults, 1);
+    slower.control.failure_threshold = 6;
+    slower.control.promotion_time = SimDuration::from_secs(12);
+    slower.dns.update_delay = SimDuration::from_secs(5);
+    let slow = run(&slower).summary;
+    let (a, b) = (only_failover(&base), only_failover(&slow));
+    // Three more missed one-second checks, 4 s more restart, 3 s more DNS.
+    assert!(
+        (b.detection_s - a.detection_s - 3.0).abs() < 1e-3,
+        "{a:?} {b:?}"
+    );
+    assert!((b.promotion_s - a.promotion_s - 4.0).abs() < 1e-3);
+    assert!((b.dns_s - a.dns_s - 3.0).abs() < 1e-3);
+    assert!(b.recovery_s < 0.1, "recovery is a storage round trip");
+}
+
+#[test]
+fn selection_prefers_tier_then_size_then_name() {
+    let faults = "  - writer_crash: { at: 10s }\n";
+    let promoted = |readers: &str| {
+        let s = run(&cluster(readers, "", faults, 1)).summary;
+        s.failovers[0].to.clone().expect("promoted")
+    };
+    let by_tier = "  - { name: r1, az: b, tier: 2, class: db.r6g.16xlarge }\n  - { name: r2, az: c, tier: 1 }\n";
+    assert_eq!(promoted(by_tier), "r2");
+    let by_size = "  - { name: r1, az: b, class: db.r6g.large }\n  - { name: r2, az: c, class: db.r6g.2xlarge }\n";
+    assert_eq!(promoted(by_size), "r2");
+    let by_name = "  - { name: r2, az: b }\n  - { name: r1, az: c }\n";
+    assert_eq!(promoted(by_name), "r1");
+}
+
+#[test]
+fn a_seeded_tie_break_is_repeatable_and_varies_with_the_seed() {
+    let readers = "  - { name: r1, az: b }\n  - { name: r2, az: c }\n";
+    let faults = "  - writer_crash: { at: 5s }\n";
+    let chosen = |seed| {
+        let mut sc = cluster(readers, "", faults, seed);
+        sc.duration = SimDuration::from_secs(25);
+        sc.control.tie_break = aurora_sim::scenario::TieBreak::Random;
+        run(&sc).summary.failovers[0].to.clone().expect("promoted")
+    };
+    let picks: Vec<String> = (1..=8).map(chosen).collect();
+    assert_eq!(picks, (1..=8).map(chosen).collect::<Vec<_>>());
+    assert!(picks.iter().any(|p| p == "r1") && picks.iter().any(|p| p == "r2"));
+}
+
+#[test]
+fn without_a_reader_a_replacement_is_created() {
+    let s = run(&shipped("single-instance")).summary;
+    let f = &s.failovers[0];
+    assert!(f.provisioned);
+    let r = only_failover(&s);
+    assert!((r.promotion_s - 480.0).abs() < 1e-3, "provisioning: {r:?}");
+    assert_eq!(s.commits.lost, 0);
+}
+
+#[test]
+fn the_epoch_fences_a_partitioned_writer() {
+    let s = run(&shipped("writer-partitioned")).summary;
+    assert_eq!(s.storage.epoch, 2);
+    assert!(s.storage.stale_epoch_refusals > 0);
+    assert_eq!(s.commits.split_brain, 0);
+    assert_eq!(s.commits.lost, 0);
+    assert_eq!(s.reads.wrong, 0);
+}
+
+#[test]
+fn client_errors_come_from_their_causes() {
+    let crash = run(&shipped("writer-crash")).summary;
+    assert!(crash.client_errors.timeout > 0, "a dead host times out");
+    assert_eq!(crash.hung_clients, 0, "every client has a read timeout");
+    let fis = run(&shipped("fis-failover")).summary;
+    assert!(
+        fis.client_errors.dns_empty > 0,
+        "empty answers while switching"
+    );
+    let jvm = run(&shipped("jvm-dns-cache")).summary;
+    assert!(
+        jvm.client_errors.read_only > 0,
+        "a stale cache reaches a reader"
+    );
+    let hang = run(&shipped("client-without-read-timeout")).summary;
+    assert_eq!(hang.hung_clients, 4, "the four clients without a timeout");
+    let r = only_failover(&hang);
+    assert_eq!(r.client_observed_s.unrecovered, 4);
+}
+
+#[test]
+fn a_long_dns_cache_stretches_client_rto_but_not_cluster_rto() {
+    let faults = "  - failover: { at: 5s }\n";
+    let readers = "  - { name: r, az: b }\n";
+    let client = |cache: &str| {
+        format!(
+            "  - {{ name: app, count: 3, az: b, read_timeout: 2s, connect_timeout: 1s{cache} }}\n"
+        )
+    };
+    let ttl = run(&cluster(readers, &client(""), faults, 1)).summary;
+    let jvm = run(&cluster(readers, &client(", dns_cache: 30s"), faults, 1)).summary;
+    let (a, b) = (only_failover(&ttl), only_failover(&jvm));
+    assert_eq!(a.total_s, b.total_s);
+    assert!(
+        b.client_observed_s.max > a.client_observed_s.max + 5.0,
+        "{a:?} {b:?}"
+    );
+}
+
+#[test]
+fn a_reboot_without_failover_keeps_the_writer() {
+    let faults = "  - instance_reboot: { at: 10s, instance: w }\n";
+    let s = run(&cluster("  - { name: r, az: b }\n", APP, faults, 1)).summary;
+    assert!(s.failovers.is_empty(), "{:#?}", s.failovers);
+    assert_eq!(
+        s.storage.epoch, 2,
+        "the restarted writer recovered the volume"
+    );
+    assert!(s.client_errors.reset > 0, "the restart resets connections");
+    assert_eq!(s.commits.lost, 0);
+    let with = "  - instance_reboot: { at: 10s, instance: w, failover: true }\n";
+    let s = run(&cluster("  - { name: r, az: b }\n", APP, with, 1)).summary;
+    assert_eq!(s.failovers[0].reason, "reboot_with_failover");
+    assert_eq!(s.failovers[0].to.as_deref(), Some("r"));
+}
+
+#[test]
+fn readers_report_their_lag() {
+    let s = run(&shipped("writer-crash")).summary;
+    for (name, lag) in &s.replica_lag_ms {
+        assert!(
+            lag.p50 > 0.0 && lag.p99 < 20.0,
+            "{name}: {lag:?} ([P17]: under 20 ms)"
+        );
+    }
+    assert!(s.replica_lag_ms.contains_key("reader-2"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(12),
+        ..ProptestConfig::default()
+    })]
+
+    /// However long the writer is cut off from storage, and whenever, only
+    /// one writer can commit: no acknowledged commit is lost and none is
+    /// acknowledged by a fenced writer.
+    #[test]
+    fn a_partitioned_writer_never_makes_two_writers(
+        at in 2u32..10,
+        duration in proptest::option::of(1u32..25),
+        seed in 0u64..1000,
+    ) {
+        let until = duration.map_or(String::new(), |d| format!(", duration: {d}s"));
+        let faults = format!("  - network_partition: {{ at: {at}s, instance: w{until} }}\n");
+        let sc = cluster("  - { name: r, az: b }\n", APP, &faults, seed);
+        let s = run(&sc).summary;
+        prop_assert_eq!(s.commits.split_brain, 0);
+        prop_assert_eq!(s.commits.lost, 0);
+        prop_assert_eq!(s.reads.wrong, 0);
+        prop_assert!(s.storage.vdl <= s.storage.vcl);
+    }
+}
