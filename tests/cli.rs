@@ -159,3 +159,43 @@ fn run_without_a_scenario_runs_the_shipped_default() {
     assert!(dir.path().join("results/az-outage/summary.json").exists());
     assert!(dir.path().join("results/az-outage/timeline.csv").exists());
 }
+
+#[test]
+fn a_failover_prints_its_rto_table_and_summary_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("failover.yaml");
+    std::fs::write(
+        &path,
+        "name: fo\nduration: 30s\nworkload: { commits_per_s: 200 }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\nclients:\n  - { name: app, count: 2, az: b, read_timeout: 2s }\nfaults:\n  - writer_crash: { at: 5s }\nexpect:\n  promoted: [r]\n",
+    )
+    .expect("write scenario");
+    let o = aurora(
+        &["run", path.to_str().expect("utf-8"), "--out", "out"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("failover  w → r (tier 1, AZ b), health_check"),
+        "{out}"
+    );
+    assert!(out.contains("detect   select  promote  recover"), "{out}");
+    let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).expect("summary");
+    let json: serde_json::Value = serde_json::from_str(&summary).expect("valid JSON");
+    let rto = &json["rto"][0];
+    for key in [
+        "detection_s",
+        "selection_s",
+        "promotion_s",
+        "recovery_s",
+        "dns_s",
+        "total_s",
+    ] {
+        assert!(rto[key].as_f64().is_some(), "rto lacks {key}");
+    }
+    assert!(rto["client_observed_s"]["p99"].as_f64().is_some());
+    assert_eq!(json["failovers"][0]["to"], "r");
+    assert!(json["replica_lag_ms"]["r"]["p99"].as_f64().is_some());
+    assert!(json["client_errors"]["timeout"].as_u64().is_some());
+    assert_eq!(json["hung_clients"], 0);
+}

@@ -141,3 +141,30 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn fault_naming_a_missing_instance_lists_the_cluster() {
+    assert_error(
+        "unknown-instance.yaml",
+        "7:34",
+        "no instance named \"reader-9\"; the cluster has writer-1, reader-1",
+    );
+}
+
+#[test]
+fn a_cluster_has_exactly_one_writer() {
+    assert_error(
+        "two-writers.yaml",
+        "4:3",
+        "expected exactly one instance with `role: writer`",
+    );
+}
+
+#[test]
+fn promotion_tiers_run_from_0_to_15() {
+    assert_error(
+        "bad-tier.yaml",
+        "4:44",
+        "expected a promotion tier from 0 to 15, found 16",
+    );
+}
