@@ -261,23 +261,18 @@ impl World {
     /// A connection attempt reaches an instance: a running database
     /// accepts, a host without one refuses, a dead host says nothing.
     pub(crate) fn on_connect(&mut self, c: ClientId, seq: u32, inst: InstanceId) {
-        let now = self.engine.now();
         let i = &self.instances[inst.index()];
         if !i.answers_clients() {
             return;
         }
         let accepted = i.running().then_some(i.incarnation);
-        let (from, to) = (
-            self.instance_endpoint(inst),
-            self.clients[c.index()].endpoint(),
-        );
         let reply = Event::Connected {
             client: c,
             seq,
             inst,
             accepted,
         };
-        self.send(now, from, to, reply);
+        self.instance_to_client(inst, c, reply);
     }
 
     pub(crate) fn on_connected(
@@ -348,17 +343,22 @@ impl World {
         seq: u32,
         answer: Answer,
     ) {
-        let now = self.engine.now();
-        let (from, to) = (
-            self.instance_endpoint(inst),
-            self.clients[c.index()].endpoint(),
-        );
         let response = Event::Response {
             client: c,
             seq,
             answer,
         };
-        self.send(now, from, to, response);
+        self.instance_to_client(inst, c, response);
+    }
+
+    /// Sends `event` from an instance to a client, now.
+    fn instance_to_client(&mut self, inst: InstanceId, c: ClientId, event: Event) {
+        let now = self.engine.now();
+        let (from, to) = (
+            self.instance_endpoint(inst),
+            self.clients[c.index()].endpoint(),
+        );
+        self.send(now, from, to, event);
     }
 
     pub(crate) fn on_response(&mut self, c: ClientId, seq: u32, answer: Answer) {

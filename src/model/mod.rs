@@ -671,10 +671,6 @@ impl World {
         else {
             return;
         };
-        let segments = self.volume.segments.len();
-        let w = &mut self.deposed[i];
-        w.acked_scl.resize(segments, Lsn(0));
-        w.avoid_until.resize(segments, SimTime::ZERO);
         std::mem::swap(&mut self.writer, &mut self.deposed[i]);
         f(self);
         std::mem::swap(&mut self.writer, &mut self.deposed[i]);
@@ -685,10 +681,19 @@ impl World {
         self.writer.alive(&self.instances)
     }
 
+    /// Every writer: the current one first, then the deposed ones.
+    fn writers(&self) -> impl Iterator<Item = &Writer> {
+        std::iter::once(&self.writer).chain(&self.deposed)
+    }
+
+    /// The same, mutably.
+    pub(crate) fn writers_mut(&mut self) -> impl Iterator<Item = &mut Writer> {
+        std::iter::once(&mut self.writer).chain(&mut self.deposed)
+    }
+
     /// The epoch of the writer running on `inst`, if one is.
     fn writer_of(&self, inst: InstanceId) -> Option<u32> {
-        std::iter::once(&self.writer)
-            .chain(&self.deposed)
+        self.writers()
             .find(|w| w.instance == inst && w.alive(&self.instances))
             .map(|w| w.epoch)
     }
@@ -697,16 +702,8 @@ impl World {
     /// queues it as a commit; one still recovering refuses it.
     fn client_commit(&mut self, epoch: u32, c: ClientId, seq: u32) {
         let now = self.engine.now();
-        let inst = if epoch == self.writer.epoch {
-            self.writer.instance
-        } else {
-            self.deposed
-                .iter()
-                .find(|w| w.epoch == epoch)
-                .expect("writer_of found it")
-                .instance
-        };
         self.as_writer(epoch, |w| {
+            let inst = w.writer.instance;
             if w.writer.open {
                 w.writer.backlog.push_back((now, Some((c, seq))));
                 w.admit_commits();
@@ -743,18 +740,19 @@ impl World {
 
     /// Storage refused a batch of `epoch`: its writer steps down.
     fn on_fenced(&mut self, epoch: u32) {
-        if let Some(w) = self.deposed.iter().find(|w| w.epoch == epoch) {
-            let inst = w.instance;
-            if w.alive(&self.instances) {
-                self.step_down(inst);
-            }
+        let stale = self
+            .deposed
+            .iter()
+            .find(|w| w.epoch == epoch && w.alive(&self.instances))
+            .map(|w| w.instance);
+        if let Some(inst) = stale {
+            self.step_down(inst);
         }
     }
 
     /// The instance endpoint of the writer of `epoch`, if it is known.
     fn epoch_endpoint(&self, epoch: u32) -> Option<Endpoint> {
-        std::iter::once(&self.writer)
-            .chain(&self.deposed)
+        self.writers()
             .find(|w| w.epoch == epoch)
             .map(|w| self.instance_endpoint(w.instance))
     }
@@ -1073,11 +1071,7 @@ impl World {
     fn on_maintenance(&mut self) {
         let retry = self.scenario.workload.write_retry_interval;
         self.engine.after(retry, Event::Maintenance);
-        let epochs: Vec<u32> = std::iter::once(&self.writer)
-            .chain(&self.deposed)
-            .filter(|w| w.open)
-            .map(|w| w.epoch)
-            .collect();
+        let epochs: Vec<u32> = self.writers().filter(|w| w.open).map(|w| w.epoch).collect();
         for epoch in epochs {
             self.as_writer(epoch, World::writer_maintenance);
         }

@@ -76,6 +76,8 @@ pub struct Network {
     cut: Vec<u32>,
     isolated: Vec<u32>,
     instance_cut: Vec<u32>,
+    /// Outages, cuts and isolations in force, all counted together.
+    disruptions: u32,
     slowness: Vec<f64>,
     losses: Vec<(LossScope, f64)>,
 }
@@ -99,6 +101,7 @@ impl Network {
             cut: vec![0; azs * azs],
             isolated: vec![0; nodes],
             instance_cut: vec![0; instances],
+            disruptions: 0,
             slowness: vec![1.0; nodes],
             losses: Vec::new(),
         }
@@ -107,7 +110,11 @@ impl Network {
     /// Whether a message from `a` to `b` can get through now (ignoring
     /// random loss).
     pub fn reachable(&self, a: Endpoint, b: Endpoint) -> bool {
-        let up = |z: Option<AzId>| z.is_none_or(|z| self.az_down[z.index()] == 0);
+        // Most of a run has no outage, partition or isolation in force.
+        if self.disruptions == 0 {
+            return true;
+        }
+        let up = |z: Option<AzId>| z.is_none_or(|z| self.az_up(z));
         let linked = match (a.az(), b.az()) {
             (Some(za), Some(zb)) => self.cut[za.index() * self.azs + zb.index()] == 0,
             _ => true,
@@ -123,6 +130,11 @@ impl Network {
             && b.node().is_none_or(|n| self.isolated[n.index()] == 0)
             && !cut_off(a, b)
             && !cut_off(b, a)
+    }
+
+    /// Whether an AZ is up (no outage in force).
+    pub fn az_up(&self, az: AzId) -> bool {
+        self.az_down[az.index()] == 0
     }
 
     /// The one-way delay of a message, or `None` if it is dropped.
@@ -161,23 +173,23 @@ impl Network {
 
     /// Takes an AZ down (nestable) or brings it back.
     pub fn set_az_down(&mut self, az: AzId, down: bool) {
-        bump(&mut self.az_down[az.index()], down);
+        bump(&mut self.az_down[az.index()], &mut self.disruptions, down);
     }
 
     /// Cuts or restores the links between two AZs (both directions).
     pub fn set_cut(&mut self, a: AzId, b: AzId, cut: bool) {
-        bump(&mut self.cut[a.index() * self.azs + b.index()], cut);
-        bump(&mut self.cut[b.index() * self.azs + a.index()], cut);
+        bump(&mut self.cut[a.index() * self.azs + b.index()], &mut self.disruptions, cut);
+        bump(&mut self.cut[b.index() * self.azs + a.index()], &mut self.disruptions, cut);
     }
 
     /// Isolates a node from everything, or ends that.
     pub fn set_isolated(&mut self, node: NodeId, isolated: bool) {
-        bump(&mut self.isolated[node.index()], isolated);
+        bump(&mut self.isolated[node.index()], &mut self.disruptions, isolated);
     }
 
     /// Cuts an instance off from storage and the control plane, or ends that.
     pub fn set_instance_cut(&mut self, instance: InstanceId, cut: bool) {
-        bump(&mut self.instance_cut[instance.index()], cut);
+        bump(&mut self.instance_cut[instance.index()], &mut self.disruptions, cut);
     }
 
     /// Sets a node's slowness factor (1 = healthy).
@@ -198,11 +210,15 @@ impl Network {
     }
 }
 
-fn bump(counter: &mut u32, on: bool) {
+/// Starts (`on`) or ends one reason for a link state, keeping the count
+/// of every reason in force.
+fn bump(counter: &mut u32, total: &mut u32, on: bool) {
     if on {
         *counter += 1;
-    } else {
-        *counter = counter.saturating_sub(1);
+        *total += 1;
+    } else if *counter > 0 {
+        *counter -= 1;
+        *total -= 1;
     }
 }
 

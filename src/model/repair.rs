@@ -62,8 +62,11 @@ impl World {
             return false;
         };
         let new = self.volume.add_segment(pg, target, false);
-        self.writer.acked_scl.push(Lsn(0));
-        self.writer.avoid_until.push(SimTime::ZERO);
+        // Every writer that may still run learns of the new segment.
+        for w in self.writers_mut() {
+            w.acked_scl.push(Lsn(0));
+            w.avoid_until.push(SimTime::ZERO);
+        }
         self.volume.pgs[pg.index()].joining = Some(Joining { old, new });
         self.rec.segments_repairing += 1;
         self.engine

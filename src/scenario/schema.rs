@@ -235,7 +235,7 @@ pub struct DnsSpec {
     #[serde(default = "d::dns_update_delay", deserialize_with = "run_length")]
     pub update_delay: SimDuration,
     /// While a record switches, lookups come back empty for this long.
-    #[serde(default, deserialize_with = "run_length")]
+    #[serde(default = "d::dns_empty_answers", deserialize_with = "run_length")]
     pub empty_answers: SimDuration,
 }
 
@@ -244,7 +244,7 @@ impl Default for DnsSpec {
         DnsSpec {
             ttl: d::dns_ttl(),
             update_delay: d::dns_update_delay(),
-            empty_answers: SimDuration::ZERO,
+            empty_answers: d::dns_empty_answers(),
         }
     }
 }

@@ -148,9 +148,11 @@ impl World {
     /// The health-check timer: count a miss if the last probe went
     /// unanswered, declare failure at the threshold, else probe again.
     pub(crate) fn on_health_tick(&mut self) {
-        let cfg = self.scenario.control.clone();
-        self.engine
-            .after(cfg.health_check_interval, Event::HealthTick);
+        let (interval, threshold) = (
+            self.scenario.control.health_check_interval,
+            self.scenario.control.failure_threshold,
+        );
+        self.engine.after(interval, Event::HealthTick);
         let cp = &mut self.control;
         if cp.phase != Phase::Watching || cp.rebooting {
             return;
@@ -160,7 +162,7 @@ impl World {
         } else {
             cp.misses += 1;
         }
-        if cp.misses >= cfg.failure_threshold {
+        if cp.misses >= threshold {
             return self.declare_failure(Reason::HealthCheck, None);
         }
         cp.probe = cp.probe.wrapping_add(1);
@@ -309,7 +311,6 @@ impl World {
             self.control.impaired(now);
         }
         self.start_process(target, delay, false);
-        self.refresh_reader_dns();
     }
 
     /// Gets a replacement for `inst` under way and returns how long it
@@ -322,7 +323,7 @@ impl World {
             return cfg.restart_time;
         }
         let home = self.instances[inst.index()].az;
-        let up = |az: AzId| self.net.reachable(Endpoint::Control, Endpoint::Client(az));
+        let up = |az: AzId| self.net.az_up(az);
         let az = if up(home) {
             home
         } else {

@@ -223,19 +223,11 @@ impl World {
     pub(crate) fn adopt_fences(&mut self, seg: SegmentId, epoch: u32) {
         let s = &mut self.volume.segments[seg.index()];
         let (_, cut) = s.epochs();
-        if let Some(&(e, above, _)) = self
-            .fences
-            .iter()
-            .filter(|f| f.0 > cut && f.0 <= epoch)
-            .min_by_key(|f| f.1)
-        {
-            let newest = self
-                .fences
-                .iter()
-                .filter(|f| f.0 <= epoch)
-                .map(|f| f.0)
-                .max()
-                .unwrap_or(e);
+        let unseen = self.fences.iter().filter(|f| f.0 > cut && f.0 <= epoch);
+        let folded = unseen.fold(None, |acc: Option<(u32, Lsn)>, &(e, above, _)| {
+            Some(acc.map_or((e, above), |(n, a)| (n.max(e), a.min(above))))
+        });
+        if let Some((newest, above)) = folded {
             s.truncate(newest, above);
         }
     }

@@ -188,19 +188,24 @@ impl Segment {
         if self.scl <= above {
             return;
         }
-        while let Some(last) = self.log.back_mut() {
-            if last.prev() >= above {
-                self.log.pop_back();
-            } else {
-                let cut = last.records().partition_point(|r| r.lsn <= above) as u32;
-                last.to = last.from + cut;
-                break;
-            }
-        }
+        self.cut_log_above(above);
         self.scl = self.log.back().map_or(self.applied, LogSlice::last);
         self.persisted_scl = self.persisted_scl.min(self.scl);
         for f in &mut self.inflight {
             f.1 = f.1.min(self.scl);
+        }
+    }
+
+    /// Drops every log record above `lsn`.
+    fn cut_log_above(&mut self, lsn: Lsn) {
+        while let Some(last) = self.log.back_mut() {
+            if last.prev() >= lsn {
+                self.log.pop_back();
+            } else {
+                let cut = last.records().partition_point(|r| r.lsn <= lsn) as u32;
+                last.to = last.from + cut;
+                break;
+            }
         }
     }
 
@@ -333,15 +338,7 @@ impl Segment {
         self.parked.clear();
         self.last_persist = now;
         let keep = self.persisted_scl;
-        while let Some(last) = self.log.back_mut() {
-            if last.prev() >= keep {
-                self.log.pop_back();
-            } else {
-                let cut = last.records().partition_point(|r| r.lsn <= keep) as u32;
-                last.to = last.from + cut;
-                break;
-            }
-        }
+        self.cut_log_above(keep);
         self.scl = keep;
     }
 
