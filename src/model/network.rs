@@ -178,18 +178,34 @@ impl Network {
 
     /// Cuts or restores the links between two AZs (both directions).
     pub fn set_cut(&mut self, a: AzId, b: AzId, cut: bool) {
-        bump(&mut self.cut[a.index() * self.azs + b.index()], &mut self.disruptions, cut);
-        bump(&mut self.cut[b.index() * self.azs + a.index()], &mut self.disruptions, cut);
+        bump(
+            &mut self.cut[a.index() * self.azs + b.index()],
+            &mut self.disruptions,
+            cut,
+        );
+        bump(
+            &mut self.cut[b.index() * self.azs + a.index()],
+            &mut self.disruptions,
+            cut,
+        );
     }
 
     /// Isolates a node from everything, or ends that.
     pub fn set_isolated(&mut self, node: NodeId, isolated: bool) {
-        bump(&mut self.isolated[node.index()], &mut self.disruptions, isolated);
+        bump(
+            &mut self.isolated[node.index()],
+            &mut self.disruptions,
+            isolated,
+        );
     }
 
     /// Cuts an instance off from storage and the control plane, or ends that.
     pub fn set_instance_cut(&mut self, instance: InstanceId, cut: bool) {
-        bump(&mut self.instance_cut[instance.index()], &mut self.disruptions, cut);
+        bump(
+            &mut self.instance_cut[instance.index()],
+            &mut self.disruptions,
+            cut,
+        );
     }
 
     /// Sets a node's slowness factor (1 = healthy).
