@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use rayon::prelude::*;
 
 use crate::error::InputError;
+use crate::report::{self, charts::Chart, Results};
 use crate::{Scenario, Simulation};
 
 /// The scenario `run` uses when given none.
@@ -28,19 +30,34 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a scenario, print a summary, write summary.json and timeline.csv.
+    /// Run scenarios, print a summary of each, write summary.json and
+    /// timeline.csv (and charts) to OUT/<scenario name>/.
     Run {
-        /// Scenario file; the shipped `scenarios/az-outage.yaml` when absent.
-        scenario: Option<PathBuf>,
-        /// Root seed, overriding the scenario's.
+        /// Scenario files, run in parallel; the shipped
+        /// `scenarios/az-outage.yaml` when none is given.
+        scenarios: Vec<PathBuf>,
+        /// Root seed, overriding the scenarios'.
         #[arg(long)]
         seed: Option<u64>,
-        /// Output directory [default: results/<scenario name>].
-        #[arg(long)]
-        out: Option<PathBuf>,
+        /// Parent of the output directories.
+        #[arg(long, default_value = "results")]
+        out: PathBuf,
         /// Also write every event to events.jsonl (large).
         #[arg(long)]
         trace: bool,
+        /// Also draw the charts, as PNG and SVG.
+        #[arg(long)]
+        charts: bool,
+    },
+    /// Build one self-contained HTML page from results directories; with
+    /// several, the runs are compared side by side.
+    Report {
+        /// Results directories (each with summary.json and timeline.csv).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The page to write.
+        #[arg(long, default_value = "report.html")]
+        out: PathBuf,
     },
     /// Check scenario files without running them.
     Validate {
@@ -50,8 +67,8 @@ enum Command {
     },
 }
 
-/// How a command ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a command ended; with several runs, the worst of them counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
     /// Everything ran and every expectation held.
     Passed,
@@ -76,24 +93,76 @@ impl Outcome {
 pub fn execute(cli: Cli) -> Outcome {
     match cli.command {
         Command::Run {
-            scenario,
+            scenarios,
             seed,
             out,
             trace,
+            charts,
         } => {
-            let loaded = match &scenario {
-                Some(path) => Scenario::load(path),
-                None => Scenario::parse(DEFAULT_SCENARIO.1, Path::new(DEFAULT_SCENARIO.0)),
+            let loaded: Vec<Result<Scenario, InputError>> = if scenarios.is_empty() {
+                vec![Scenario::parse(
+                    DEFAULT_SCENARIO.1,
+                    Path::new(DEFAULT_SCENARIO.0),
+                )]
+            } else {
+                scenarios.iter().map(|p| Scenario::load(p)).collect()
             };
-            let mut sc = match loaded {
-                Ok(sc) => sc,
-                Err(e) => return bad_input(&e),
-            };
-            if let Some(seed) = seed {
-                sc.seed = seed;
+            // Every file is checked before anything runs or is written.
+            let mut scs = Vec::new();
+            let mut outcome = Outcome::Passed;
+            for sc in loaded {
+                match sc {
+                    Ok(sc) => scs.push(sc),
+                    Err(e) => outcome = bad_input(&e),
+                }
             }
-            let out = out.unwrap_or_else(|| Path::new("results").join(&sc.name));
-            run(&sc, &out, trace)
+            if let Some(twice) = scs
+                .iter()
+                .enumerate()
+                .find(|(i, a)| scs[..*i].iter().any(|b| b.name == a.name))
+            {
+                eprintln!(
+                    "error: two scenarios are named {:?}; they would write to the same directory",
+                    twice.1.name
+                );
+                outcome = Outcome::BadInput;
+            }
+            if outcome != Outcome::Passed {
+                return outcome;
+            }
+            for sc in &mut scs {
+                if let Some(seed) = seed {
+                    sc.seed = seed;
+                }
+            }
+            let opts = RunOptions { trace, charts };
+            let runs: Vec<(Outcome, String, String)> = scs
+                .par_iter()
+                .map(|sc| run(sc, &out.join(&sc.name), opts))
+                .collect();
+            let mut worst = Outcome::Passed;
+            for (outcome, stdout, stderr) in runs {
+                print!("{stdout}");
+                eprint!("{stderr}");
+                worst = worst.max(outcome);
+            }
+            worst
+        }
+        Command::Report { dirs, out } => {
+            let mut runs = Vec::new();
+            for dir in &dirs {
+                match Results::load(dir) {
+                    Ok(r) => runs.push(r),
+                    Err(e) => return bad_input(&e),
+                }
+            }
+            let written = write_atomically(&out, report::page(&runs).as_bytes());
+            if let Err(e) = written {
+                eprintln!("error: cannot write {}: {e}", out.display());
+                return Outcome::BadInput;
+            }
+            println!("wrote {} ({} run(s))", out.display(), runs.len());
+            Outcome::Passed
         }
         Command::Validate { scenarios } => {
             let mut outcome = Outcome::Passed;
@@ -113,48 +182,59 @@ fn bad_input(e: &InputError) -> Outcome {
     Outcome::BadInput
 }
 
-fn run(sc: &Scenario, out: &Path, trace: bool) -> Outcome {
+/// What `run` writes besides the summary and the timeline.
+#[derive(Debug, Clone, Copy)]
+struct RunOptions {
+    trace: bool,
+    charts: bool,
+}
+
+/// Runs one scenario into `out`; returns how it ended and what it has to
+/// say on stdout and stderr, so that parallel runs print in order.
+fn run(sc: &Scenario, out: &Path, opts: RunOptions) -> (Outcome, String, String) {
+    let failed = |e: std::io::Error| {
+        let msg = format!("error: cannot write results to {}: {e}\n", out.display());
+        (Outcome::BadInput, String::new(), msg)
+    };
     // Stage every output in a fresh directory beside the target and move it
     // into place only once complete, so no partial file is ever left.
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let staged = fs::create_dir_all(parent).and_then(|()| {
-        tempfile::Builder::new()
-            .prefix(".aurora-sim-")
-            .tempdir_in(parent)
-    });
-    let staging = match staged {
+    let staging = match staging_dir(out) {
         Ok(dir) => dir,
-        Err(e) => return io_failure(out, &e),
+        Err(e) => return failed(e),
     };
-    let sim = if trace {
+    let sim = if opts.trace {
         match fs::File::create(staging.path().join("events.jsonl")) {
             Ok(f) => Simulation::with_trace(sc, Box::new(BufWriter::new(f))),
-            Err(e) => return io_failure(out, &e),
+            Err(e) => return failed(e),
         }
     } else {
         Simulation::new(sc)
     };
     let outcome = match sim.run() {
         Ok(o) => o,
-        Err(e) => return io_failure(out, &e),
+        Err(e) => return failed(e),
     };
-    let files = [
-        ("summary.json", outcome.summary_json()),
-        ("timeline.csv", outcome.timeline_csv()),
-    ];
-    let written = files
-        .iter()
-        .try_for_each(|(name, text)| fs::write(staging.path().join(name), text))
-        .and_then(|()| publish(staging.path(), out, trace));
+    let mut names = vec!["summary.json".to_owned(), "timeline.csv".to_owned()];
+    let written = fs::write(staging.path().join(&names[0]), outcome.summary_json())
+        .and_then(|()| fs::write(staging.path().join(&names[1]), outcome.timeline_csv()))
+        .and_then(|()| {
+            if opts.trace {
+                names.push("events.jsonl".to_owned());
+            }
+            if opts.charts {
+                let results = Results::from_outcome(&outcome);
+                names.extend(report::charts::write_all(&results, staging.path())?);
+            }
+            publish(staging.path(), out, &names)
+        });
     if let Err(e) = written {
-        return io_failure(out, &e);
+        return failed(e);
     }
-    print_summary(&outcome, out, trace);
+    let mut stdout = Vec::new();
+    print_summary(&mut stdout, &outcome, out, &names);
+    let stdout = String::from_utf8(stdout).expect("the summary is UTF-8");
     if outcome.passed() {
-        Outcome::Passed
+        (Outcome::Passed, stdout, String::new())
     } else {
         let failed: Vec<&str> = outcome
             .summary
@@ -163,20 +243,50 @@ fn run(sc: &Scenario, out: &Path, trace: bool) -> Outcome {
             .filter(|e| !e.passed)
             .map(|e| e.name.as_str())
             .collect();
-        eprintln!("expectation failed: {}", failed.join(", "));
-        Outcome::ExpectationFailed
+        let stderr = format!(
+            "{}: expectation failed: {}\n",
+            outcome.summary.scenario,
+            failed.join(", ")
+        );
+        (Outcome::ExpectationFailed, stdout, stderr)
     }
 }
 
+/// A fresh directory beside `target`, removed unless its files are moved.
+fn staging_dir(target: &Path) -> std::io::Result<tempfile::TempDir> {
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent)?;
+    tempfile::Builder::new()
+        .prefix(".aurora-sim-")
+        .tempdir_in(parent)
+}
+
+/// Writes a file whole or not at all: into a temporary file beside it,
+/// then renamed over it.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let staging = staging_dir(path)?;
+    let tmp = staging.path().join("file");
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, path)
+}
+
 /// Moves staged files into `out`, replacing earlier results of the same
-/// names (and a stale trace when this run wrote none).
-fn publish(staging: &Path, out: &Path, trace: bool) -> std::io::Result<()> {
+/// names and removing outputs of earlier runs that this one did not write
+/// (a trace, charts), so that nothing in `out` is stale.
+fn publish(staging: &Path, out: &Path, names: &[String]) -> std::io::Result<()> {
     fs::create_dir_all(out)?;
-    let mut names = vec!["summary.json", "timeline.csv"];
-    if trace {
-        names.push("events.jsonl");
-    } else if out.join("events.jsonl").exists() {
-        fs::remove_file(out.join("events.jsonl"))?;
+    let optional = std::iter::once("events.jsonl".to_owned()).chain(
+        Chart::ALL
+            .iter()
+            .flat_map(|c| [format!("{}.png", c.stem()), format!("{}.svg", c.stem())]),
+    );
+    for name in optional {
+        if !names.contains(&name) && out.join(&name).exists() {
+            fs::remove_file(out.join(&name))?;
+        }
     }
     for name in names {
         fs::rename(staging.join(name), out.join(name))?;
@@ -184,14 +294,8 @@ fn publish(staging: &Path, out: &Path, trace: bool) -> std::io::Result<()> {
     Ok(())
 }
 
-fn io_failure(out: &Path, e: &std::io::Error) -> Outcome {
-    eprintln!("error: cannot write results to {}: {e}", out.display());
-    Outcome::BadInput
-}
-
-fn print_summary(o: &crate::Outcome, out: &Path, trace: bool) {
+fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[String]) {
     let s = &o.summary;
-    let mut w = std::io::stdout().lock();
     let longest = s.longest_write_stall_s();
     let _ = writeln!(
         w,
@@ -241,17 +345,12 @@ fn print_summary(o: &crate::Outcome, out: &Path, trace: bool) {
         s.storage.segments_repaired,
         s.storage.gossip_fills
     );
-    print_failovers(&mut w, s);
+    print_failovers(w, s);
     for e in &s.expectations {
         let mark = if e.passed { "pass" } else { "FAIL" };
         let _ = writeln!(w, "  {mark}      {}: {}", e.name, e.detail);
     }
-    let _ = writeln!(
-        w,
-        "  wrote     {}/summary.json, timeline.csv{}",
-        out.display(),
-        if trace { ", events.jsonl" } else { "" }
-    );
+    let _ = writeln!(w, "  wrote     {}: {}", out.display(), names.join(", "));
 }
 
 /// The failovers as a small table: one row per failover, one column per

@@ -64,6 +64,7 @@ pub mod cli;
 pub mod error;
 pub mod metrics;
 pub mod model;
+pub mod report;
 mod run;
 pub mod scenario;
 pub mod sim;

@@ -5,11 +5,12 @@ use std::io::Write;
 use std::collections::BTreeMap;
 
 use crate::metrics::{
-    ClientErrors, ClientObserved, Commits, Failover, Lag, Latency, Reads, Rto, Stall,
-    StorageSummary, Summary, TimelineRow,
+    ClientErrors, ClientGroup, ClientObserved, Commits, Failover, FaultSummary, InstanceSummary,
+    Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary, TimelineRow, Topology,
 };
 use crate::model::compute::control::FailoverRecord;
 use crate::model::World;
+use crate::scenario::CacheSpec;
 use crate::scenario::{expect, Scenario};
 use crate::sim::{SimDuration, SimTime, Trace};
 
@@ -44,7 +45,14 @@ impl Outcome {
 
     /// `timeline.csv` text.
     pub fn timeline_csv(&self) -> String {
-        let mut out = String::from(TimelineRow::CSV_HEADER);
+        let names: Vec<&str> = self
+            .summary
+            .topology
+            .instances
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect();
+        let mut out = TimelineRow::csv_header(&names);
         out.push('\n');
         for row in &self.timeline {
             out.push_str(&row.csv(self.bin));
@@ -106,6 +114,45 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
             max: observed.last().copied().unwrap_or(0.0),
             unrecovered,
         },
+    }
+}
+
+fn topology(sc: &Scenario) -> Topology {
+    let az = |z: crate::model::ids::AzId| sc.topology.azs[z.index()].clone();
+    Topology {
+        azs: sc.topology.azs.clone(),
+        storage_nodes_per_az: sc.topology.nodes_per_az,
+        volume_gib: sc.storage.volume_gib,
+        copies: sc.storage.quorum.copies(),
+        write_quorum: sc.storage.quorum.write(),
+        read_quorum: sc.storage.quorum.read(),
+        instances: sc
+            .instances
+            .iter()
+            .map(|i| InstanceSummary {
+                name: i.name.clone(),
+                az: az(i.az),
+                class: i.class.clone(),
+                tier: i.tier,
+                role: if i.writer { "writer" } else { "reader" }.to_owned(),
+            })
+            .collect(),
+        clients: sc
+            .clients
+            .iter()
+            .map(|c| ClientGroup {
+                name: c.name.clone(),
+                count: c.count,
+                endpoint: if c.reader { "reader" } else { "cluster" }.to_owned(),
+                az: az(c.az),
+                dns_cache: match c.dns_cache {
+                    None => "ttl".to_owned(),
+                    Some(CacheSpec::For(d)) => d.to_string(),
+                    Some(CacheSpec::Forever) => "forever".to_owned(),
+                },
+                read_timeout_s: c.read_timeout.map(|d| d.as_secs_f64()),
+            })
+            .collect(),
     }
 }
 
@@ -185,6 +232,20 @@ impl Simulation {
             simulated_s: duration,
             events_processed: w.engine.processed(),
             trace_digest: w.trace.digest().hex(),
+            topology: topology(&sc),
+            faults: sc
+                .faults
+                .iter()
+                .map(|f| {
+                    let (kind, target) = f.describe(&sc);
+                    FaultSummary {
+                        at_s: f.at.as_secs_f64(),
+                        until_s: f.duration.map(|d| (f.at + d).as_secs_f64()),
+                        kind: kind.to_owned(),
+                        target,
+                    }
+                })
+                .collect(),
             commits: Commits {
                 offered: w.offered,
                 acknowledged: rec.commits_acked,

@@ -45,7 +45,8 @@ fn run_small(extra: &[&str]) -> (tempfile::TempDir, Output) {
 #[test]
 fn run_writes_summary_and_timeline_and_exits_0() {
     let (dir, o) = run_small(&["--out", "out"]);
-    let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).expect("summary");
+    let summary =
+        std::fs::read_to_string(dir.path().join("out/small/summary.json")).expect("summary");
     let json: serde_json::Value = serde_json::from_str(&summary).expect("valid JSON");
     for key in [
         "scenario",
@@ -64,7 +65,8 @@ fn run_writes_summary_and_timeline_and_exits_0() {
     assert!(json["commits"]["acknowledged"].as_u64().unwrap() > 500);
     assert_eq!(json["commits"]["lost"], 0);
     assert!(json["commit_latency_ms"]["p99"].as_f64().is_some());
-    let timeline = std::fs::read_to_string(dir.path().join("out/timeline.csv")).expect("timeline");
+    let timeline =
+        std::fs::read_to_string(dir.path().join("out/small/timeline.csv")).expect("timeline");
     assert_eq!(
         timeline.lines().count(),
         1 + 5,
@@ -76,7 +78,7 @@ fn run_writes_summary_and_timeline_and_exits_0() {
 #[test]
 fn seed_flag_changes_the_run_and_is_reported() {
     let (dir, _) = run_small(&["--seed", "42", "--out", "o"]);
-    let summary = std::fs::read_to_string(dir.path().join("o/summary.json")).unwrap();
+    let summary = std::fs::read_to_string(dir.path().join("o/small/summary.json")).unwrap();
     assert!(summary.contains("\"seed\": 42"));
 }
 
@@ -92,7 +94,7 @@ fn failed_expectation_exits_1_and_names_it() {
         text(&o)
     );
     assert!(
-        dir.path().join("out/summary.json").exists(),
+        dir.path().join("out/impossible/summary.json").exists(),
         "results are still written"
     );
 }
@@ -141,8 +143,8 @@ fn validate_checks_every_file() {
 #[test]
 fn trace_flag_streams_events() {
     let (dir, _) = run_small(&["--out", "out", "--trace"]);
-    let trace = std::fs::read_to_string(dir.path().join("out/events.jsonl")).expect("trace");
-    let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap();
+    let trace = std::fs::read_to_string(dir.path().join("out/small/events.jsonl")).expect("trace");
+    let summary = std::fs::read_to_string(dir.path().join("out/small/summary.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&summary).unwrap();
     assert_eq!(
         trace.lines().count() as u64,
@@ -180,7 +182,7 @@ fn a_failover_prints_its_rto_table_and_summary_keys() {
         "{out}"
     );
     assert!(out.contains("detect   select  promote  recover"), "{out}");
-    let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).expect("summary");
+    let summary = std::fs::read_to_string(dir.path().join("out/fo/summary.json")).expect("summary");
     let json: serde_json::Value = serde_json::from_str(&summary).expect("valid JSON");
     let rto = &json["rto"][0];
     for key in [

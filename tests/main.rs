@@ -6,6 +6,7 @@ mod determinism;
 mod failover;
 mod props;
 mod regression;
+mod report;
 mod scenario_errors;
 mod scenarios;
 

@@ -121,7 +121,7 @@ fn gray_failures_are_hidden_by_the_quorum_until_a_partition_joins_them() {
         o.timeline
             .iter()
             .filter(|r| r.t_s >= from && r.t_s < to)
-            .map(|r| r.commit_p50_ms)
+            .filter_map(|r| r.commit_p50_ms)
             .collect()
     };
     // A slow node and a lossy node alone: latency as healthy as before.

@@ -6,6 +6,6 @@ mod summary;
 
 pub use recorder::{Recorder, TimelineRow};
 pub use summary::{
-    ClientErrors, ClientObserved, Commits, Expectation, Failover, Lag, Latency, Reads, Rto, Stall,
-    StorageSummary, Summary,
+    ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, Failover, FaultSummary,
+    InstanceSummary, Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary, Topology,
 };

@@ -20,10 +20,11 @@ pub struct TimelineRow {
     pub commits: u64,
     /// Storage reads completed in the bin.
     pub reads: u64,
-    /// Median commit latency of commits acknowledged in the bin, ms.
-    pub commit_p50_ms: f64,
+    /// Median commit latency of commits acknowledged in the bin, ms
+    /// (`None`: no commit was acknowledged).
+    pub commit_p50_ms: Option<f64>,
     /// 99th-percentile commit latency in the bin, ms.
-    pub commit_p99_ms: f64,
+    pub commit_p99_ms: Option<f64>,
     /// PGs below write quorum at the end of the bin.
     pub pgs_below_write_quorum: u32,
     /// PGs below read quorum at the end of the bin.
@@ -36,6 +37,9 @@ pub struct TimelineRow {
     pub vdl: u64,
     /// Largest replica lag any reader saw in the bin, ms.
     pub replica_lag_max_ms: f64,
+    /// Largest lag of each instance in the bin, ms, in instance order
+    /// (`None`: it received no stream as a reader).
+    pub replica_lag_ms: Vec<Option<f64>>,
     /// Index of the open writer instance at the end of the bin, if any.
     pub writer: Option<u8>,
     /// Client requests that failed in the bin.
@@ -43,19 +47,33 @@ pub struct TimelineRow {
 }
 
 impl TimelineRow {
-    /// The CSV header matching [`TimelineRow::csv`].
-    pub const CSV_HEADER: &'static str = "t_s,commits_per_s,reads_per_s,commit_p50_ms,commit_p99_ms,pgs_below_write_quorum,pgs_below_read_quorum,segments_repairing,commits_waiting,vdl,replica_lag_max_ms,writer,client_errors";
+    /// The columns every timeline has, before one per instance.
+    const FIXED_COLUMNS: &'static str = "t_s,commits_per_s,reads_per_s,commit_p50_ms,commit_p99_ms,pgs_below_write_quorum,pgs_below_read_quorum,segments_repairing,commits_waiting,vdl,replica_lag_max_ms,writer,client_errors";
+
+    /// The prefix of the per-instance lag columns: `replica_lag_ms.<name>`.
+    pub const LAG_COLUMN: &'static str = "replica_lag_ms.";
+
+    /// The CSV header matching [`TimelineRow::csv`] for these instances.
+    pub fn csv_header<S: AsRef<str>>(instances: &[S]) -> String {
+        let mut h = String::from(Self::FIXED_COLUMNS);
+        for name in instances {
+            h.push(',');
+            h.push_str(Self::LAG_COLUMN);
+            h.push_str(name.as_ref());
+        }
+        h
+    }
 
     /// The row as CSV, rates per second of a bin of width `bin`.
     pub fn csv(&self, bin: SimDuration) -> String {
         let per_s = 1.0 / bin.as_secs_f64();
-        format!(
-            "{:.3},{:.1},{:.1},{:.3},{:.3},{},{},{},{},{},{:.3},{},{}",
+        let mut line = format!(
+            "{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{:.3},{},{}",
             self.t_s,
             self.commits as f64 * per_s,
             self.reads as f64 * per_s,
-            self.commit_p50_ms,
-            self.commit_p99_ms,
+            ms(self.commit_p50_ms),
+            ms(self.commit_p99_ms),
             self.pgs_below_write_quorum,
             self.pgs_below_read_quorum,
             self.segments_repairing,
@@ -64,7 +82,12 @@ impl TimelineRow {
             self.replica_lag_max_ms,
             self.writer.map_or(String::new(), |w| w.to_string()),
             self.client_errors
-        )
+        );
+        for &lag in &self.replica_lag_ms {
+            line.push(',');
+            line.push_str(&ms(lag));
+        }
+        line
     }
 }
 
@@ -115,6 +138,11 @@ pub struct Recorder {
     read_stalls: Vec<(SimTime, SimTime)>,
     rows: Vec<TimelineRow>,
     row: TimelineRow,
+}
+
+/// A CSV cell of milliseconds: empty when there is no value.
+fn ms(v: Option<f64>) -> String {
+    v.map_or(String::new(), |v| format!("{v:.3}"))
 }
 
 fn histogram() -> Histogram<u64> {
@@ -250,14 +278,14 @@ impl Recorder {
         start: SimTime,
         commits_waiting: u64,
         vdl: u64,
-        replica_lag_us: u64,
+        replica_lag_us: &[u64],
         writer: Option<u8>,
     ) {
         let mut row = std::mem::take(&mut self.row);
         row.t_s = start.as_secs_f64();
         if !self.bin_latency.is_empty() {
-            row.commit_p50_ms = self.bin_latency.value_at_quantile(0.5) as f64 / 1e3;
-            row.commit_p99_ms = self.bin_latency.value_at_quantile(0.99) as f64 / 1e3;
+            row.commit_p50_ms = Some(self.bin_latency.value_at_quantile(0.5) as f64 / 1e3);
+            row.commit_p99_ms = Some(self.bin_latency.value_at_quantile(0.99) as f64 / 1e3);
         }
         self.bin_latency.reset();
         row.pgs_below_write_quorum = self.pgs_below_write.0;
@@ -265,7 +293,14 @@ impl Recorder {
         row.segments_repairing = self.segments_repairing;
         row.commits_waiting = commits_waiting;
         row.vdl = vdl;
-        row.replica_lag_max_ms = replica_lag_us as f64 / 1e3;
+        row.replica_lag_ms = replica_lag_us
+            .iter()
+            .map(|&us| (us > 0).then(|| us as f64 / 1e3))
+            .collect();
+        row.replica_lag_max_ms = replica_lag_us
+            .iter()
+            .max()
+            .map_or(0.0, |&us| us as f64 / 1e3);
         row.writer = writer;
         self.rows.push(row);
     }

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The whole summary. Field order is the JSON key order.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     /// Scenario name.
     pub scenario: String,
@@ -19,6 +19,10 @@ pub struct Summary {
     pub events_processed: u64,
     /// Digest of the event trace (see `sim::trace` for the function).
     pub trace_digest: String,
+    /// What was simulated: AZs, storage, instances, clients.
+    pub topology: Topology,
+    /// The scenario's faults, in the order written.
+    pub faults: Vec<FaultSummary>,
     /// Commit counts and rates.
     pub commits: Commits,
     /// Commit latency percentiles, milliseconds.
@@ -85,8 +89,85 @@ impl Summary {
     }
 }
 
+/// The simulated cluster, as the scenario configured it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Topology {
+    /// AZ names.
+    pub azs: Vec<String>,
+    /// Storage nodes in each AZ.
+    pub storage_nodes_per_az: u32,
+    /// Volume size, GiB.
+    pub volume_gib: u64,
+    /// Copies of each PG.
+    pub copies: u32,
+    /// Write quorum.
+    pub write_quorum: u32,
+    /// Read quorum.
+    pub read_quorum: u32,
+    /// DB instances.
+    pub instances: Vec<InstanceSummary>,
+    /// Application client groups.
+    pub clients: Vec<ClientGroup>,
+}
+
+/// One DB instance as configured.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InstanceSummary {
+    /// Identifier.
+    pub name: String,
+    /// AZ.
+    pub az: String,
+    /// Instance class.
+    pub class: String,
+    /// Promotion tier.
+    pub tier: u8,
+    /// `writer` or `reader` at the start.
+    pub role: String,
+}
+
+/// One group of application clients as configured.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ClientGroup {
+    /// Group name.
+    pub name: String,
+    /// Clients in the group.
+    pub count: u32,
+    /// `cluster` (writes) or `reader` (reads).
+    pub endpoint: String,
+    /// AZ.
+    pub az: String,
+    /// DNS caching: `ttl`, a duration, or `forever`.
+    pub dns_cache: String,
+    /// Read timeout, seconds (`null`: none).
+    pub read_timeout_s: Option<f64>,
+}
+
+/// One fault as scheduled.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FaultSummary {
+    /// Start, seconds.
+    pub at_s: f64,
+    /// End, seconds (`null`: it lasts).
+    pub until_s: Option<f64>,
+    /// The scenario key, e.g. `az_outage`.
+    pub kind: String,
+    /// What it hits, e.g. `c`, `b-2`, `a|b`, `writer-1`.
+    pub target: String,
+}
+
+impl FaultSummary {
+    /// A short label for charts and tables: kind and target.
+    pub fn label(&self) -> String {
+        if self.target.is_empty() {
+            self.kind.clone()
+        } else {
+            format!("{} {}", self.kind, self.target)
+        }
+    }
+}
+
 /// Commit counts.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Commits {
     /// Commits offered by the workload.
     pub offered: u64,
@@ -105,7 +186,7 @@ pub struct Commits {
 /// One failover's recovery time, in seconds. The phases add up to
 /// `total_s`: from the fault (or the request) until a client resolving
 /// the cluster endpoint afresh reaches the new, writable writer.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Rto {
     /// Fault → failure declared (missed health checks; 0 when requested).
     pub detection_s: f64,
@@ -127,7 +208,7 @@ pub struct Rto {
 }
 
 /// Client-observed RTO across clients, seconds.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ClientObserved {
     /// Clients measured.
     pub clients: u32,
@@ -143,7 +224,7 @@ pub struct ClientObserved {
 }
 
 /// One failover.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Failover {
     /// When the writer stopped serving, seconds.
     pub at_s: f64,
@@ -163,7 +244,7 @@ pub struct Failover {
 }
 
 /// Replica lag of one reader, milliseconds.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Lag {
     /// Median.
     pub p50: f64,
@@ -174,7 +255,7 @@ pub struct Lag {
 }
 
 /// Failed client requests by kind.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ClientErrors {
     /// No answer within a connect or read timeout.
     pub timeout: u64,
@@ -189,7 +270,7 @@ pub struct ClientErrors {
 }
 
 /// Latency percentiles in milliseconds.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Latency {
     /// Median.
     pub p50: f64,
@@ -202,7 +283,7 @@ pub struct Latency {
 }
 
 /// One write outage.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Stall {
     /// Start, seconds.
     pub from_s: f64,
@@ -213,7 +294,7 @@ pub struct Stall {
 }
 
 /// Storage reads.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Reads {
     /// Reads that returned the committed page content.
     pub correct: u64,
@@ -226,7 +307,7 @@ pub struct Reads {
 }
 
 /// What the storage layer did.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StorageSummary {
     /// Protection groups.
     pub pgs: u32,
@@ -253,7 +334,7 @@ pub struct StorageSummary {
 }
 
 /// One expectation and its outcome.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Expectation {
     /// The `expect:` key.
     pub name: String,

@@ -638,16 +638,15 @@ impl World {
     fn close_bin(&mut self) {
         let waiting = self.writer.waiting();
         let vdl = self.writer.points.vdl().0;
-        let lag = self
+        let lag: Vec<u64> = self
             .instances
             .iter_mut()
             .map(|i| std::mem::take(&mut i.lag_bin_max))
-            .max()
-            .unwrap_or(0);
+            .collect();
         let writer = self.writer_alive() && self.writer.open;
         let writer = writer.then_some(self.writer.instance.0);
         self.rec
-            .close_bin(self.bin_start, waiting, vdl, lag, writer);
+            .close_bin(self.bin_start, waiting, vdl, &lag, writer);
         self.bin_start = self.engine.now();
     }
 

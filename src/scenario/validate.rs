@@ -58,6 +58,14 @@ pub struct Topology {
     pub nodes_per_az: u32,
 }
 
+impl Topology {
+    /// A node's name as scenarios write it: `<az>-<n>`, counting from 1.
+    pub fn node_name(&self, n: NodeId) -> String {
+        let az = n.0 / self.nodes_per_az;
+        format!("{}-{}", self.azs[az as usize], n.0 % self.nodes_per_az + 1)
+    }
+}
+
 /// One DB instance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceConfig {
@@ -233,6 +241,45 @@ pub enum FaultKind {
     InstanceReboot(InstanceId, bool),
     /// A manual failover, optionally to a named reader.
     Failover(Option<InstanceId>),
+}
+
+impl Fault {
+    /// The scenario key of this fault and what it hits, in the names the
+    /// scenario file uses (`storage_node_crash`, `b-2`).
+    pub fn describe(&self, sc: &Scenario) -> (&'static str, String) {
+        let az = |z: AzId| sc.topology.azs[z.index()].clone();
+        let node = |n: NodeId| sc.topology.node_name(n);
+        let inst = |i: InstanceId| sc.instances[i.index()].name.clone();
+        match &self.kind {
+            FaultKind::NodeCrash(n) => ("storage_node_crash", node(*n)),
+            FaultKind::AzOutage(z) => ("az_outage", az(*z)),
+            FaultKind::PartitionAzs(a, b) => {
+                ("network_partition", format!("{}|{}", az(*a), az(*b)))
+            }
+            FaultKind::IsolateNode(n) => ("network_partition", node(*n)),
+            FaultKind::SlowNode(n, factor) => ("slow_node", format!("{} ×{factor}", node(*n))),
+            FaultKind::PacketLoss(scope, rate) => {
+                let scope = match scope {
+                    LossScope::All => "all".to_owned(),
+                    LossScope::Az(z) => az(*z),
+                    LossScope::Node(n) => node(*n),
+                };
+                ("packet_loss", format!("{scope} {}%", rate * 100.0))
+            }
+            FaultKind::IsolateInstance(i) => ("network_partition", inst(*i)),
+            FaultKind::WriterCrash => ("writer_crash", String::new()),
+            FaultKind::InstanceCrash(i) => ("instance_crash", inst(*i)),
+            FaultKind::InstanceReboot(i, failover) => (
+                "instance_reboot",
+                if *failover {
+                    format!("{} with failover", inst(*i))
+                } else {
+                    inst(*i)
+                },
+            ),
+            FaultKind::Failover(target) => ("failover", target.map(inst).unwrap_or_default()),
+        }
+    }
 }
 
 /// Which messages a packet-loss fault affects.

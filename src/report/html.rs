@@ -1,0 +1,432 @@
+//! The one-page HTML report: self-contained (inline SVG charts and style,
+//! no script, no external asset), so it can be mailed or attached to a
+//! design review as one file.
+
+use std::fmt::Write;
+
+use super::charts::{self, Chart};
+use super::Results;
+use crate::metrics::Summary;
+
+const STYLE: &str = "
+body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 2em; color: #222; max-width: 1400px; }
+h1 { margin-bottom: 0.2em; }
+h2 { border-bottom: 2px solid #0072b2; padding-bottom: 0.2em; margin-top: 1.6em; }
+h3 { margin: 1.2em 0 0.4em; }
+table { border-collapse: collapse; margin: 0.4em 0 1em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f0f4f8; }
+.pass { color: #00734f; font-weight: bold; }
+.fail { color: #b00000; font-weight: bold; }
+svg { max-width: 100%; height: auto; border: 1px solid #ddd; margin: 0.4em 0; }
+.meta { color: #555; }
+";
+
+/// The report for one or more runs: with several, a comparison (key
+/// figures side by side and an RTO chart on one scale) comes first, then
+/// each run's section in full.
+pub fn page(runs: &[Results]) -> String {
+    let mut h = String::new();
+    let names: Vec<&str> = runs.iter().map(|r| r.summary.scenario.as_str()).collect();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>aurora-sim: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <h1>aurora-sim: {}</h1>\n",
+        esc(&names.join(", ")),
+        esc(&names.join(" vs ")),
+    );
+    let verdicts: Vec<String> = runs.iter().map(|r| verdict(&r.summary)).collect();
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">Every figure was measured in a deterministic simulation; \
+         rerunning a scenario with its seed reproduces it byte for byte. {}</p>",
+        verdicts.join(" ")
+    );
+    if runs.len() > 1 {
+        comparison(&mut h, runs);
+    }
+    for r in runs {
+        section(&mut h, r);
+    }
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+/// Escapes text for HTML.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn verdict(s: &Summary) -> String {
+    let failed = s.expectations.iter().filter(|e| !e.passed).count();
+    if s.expectations.is_empty() {
+        format!("{}: no expectations.", esc(&s.scenario))
+    } else if failed == 0 {
+        format!(
+            "{}: <span class=\"pass\">all {} expectations held</span>.",
+            esc(&s.scenario),
+            s.expectations.len()
+        )
+    } else {
+        format!(
+            "{}: <span class=\"fail\">{failed} of {} expectations failed</span>.",
+            esc(&s.scenario),
+            s.expectations.len()
+        )
+    }
+}
+
+/// A table: header cells, then rows of cells (already HTML).
+fn table(h: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    h.push_str("<table>\n");
+    if header.iter().any(|c| !c.is_empty()) {
+        h.push_str("<tr>");
+        for cell in header {
+            let _ = write!(h, "<th>{}</th>", esc(cell));
+        }
+        h.push_str("</tr>\n");
+    }
+    for row in rows {
+        h.push_str("<tr>");
+        for cell in row {
+            let _ = write!(h, "<td>{cell}</td>");
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+}
+
+fn secs(v: f64) -> String {
+    format!("{v:.3} s")
+}
+
+fn percent(v: f64) -> String {
+    format!("{:.4} %", v * 100.0)
+}
+
+fn comparison(h: &mut String, runs: &[Results]) {
+    h.push_str("<h2>Comparison</h2>\n");
+    let mut header = vec![""];
+    header.extend(runs.iter().map(|r| r.summary.scenario.as_str()));
+    let row = |name: &str, f: &dyn Fn(&Summary) -> String| {
+        let mut cells = vec![esc(name)];
+        cells.extend(runs.iter().map(|r| f(&r.summary)));
+        cells
+    };
+    let rows = vec![
+        row("expectations", &|s| {
+            let failed = s.expectations.iter().filter(|e| !e.passed).count();
+            if failed == 0 {
+                format!("<span class=\"pass\">{} held</span>", s.expectations.len())
+            } else {
+                format!("<span class=\"fail\">{failed} failed</span>")
+            }
+        }),
+        row("simulated", &|s| format!("{:.0} s", s.simulated_s)),
+        row("commits/s", &|s| format!("{:.1}", s.commits.per_s)),
+        row("lost commits", &|s| s.commits.lost.to_string()),
+        row("write availability", &|s| percent(s.write_availability)),
+        row("longest write outage", &|s| secs(s.longest_write_stall_s())),
+        row("read availability", &|s| percent(s.read_availability)),
+        row("commit p99", &|s| {
+            format!("{:.2} ms", s.commit_latency_ms.p99)
+        }),
+        row("failovers", &|s| s.failovers.len().to_string()),
+        row("longest RTO", &|s| {
+            s.longest_rto_s().map_or("-".into(), |t| {
+                if t.is_finite() {
+                    secs(t)
+                } else {
+                    "unfinished".into()
+                }
+            })
+        }),
+        row("slowest client", &|s| {
+            s.longest_client_rto_s().map_or("-".into(), secs)
+        }),
+        row("peak PGs below write quorum", &|s| {
+            s.pgs_below_write_quorum_max.to_string()
+        }),
+    ];
+    table(h, &header, &rows);
+    if runs.iter().any(|r| !r.summary.rto.is_empty()) {
+        h.push_str(&charts::rto_comparison_svg(runs));
+        h.push('\n');
+    }
+}
+
+fn section(h: &mut String, r: &Results) {
+    let s = &r.summary;
+    let _ = write!(
+        h,
+        "<section>\n<h2>{}</h2>\n<p>{}</p>\n<p class=\"meta\">seed {}, {:.0} s simulated, \
+         {} events, trace digest {}{}</p>\n",
+        esc(&s.scenario),
+        esc(&s.description),
+        s.seed,
+        s.simulated_s,
+        s.events_processed,
+        esc(&s.trace_digest),
+        if r.dir.as_os_str().is_empty() {
+            String::new()
+        } else {
+            format!(", from {}", esc(&r.dir.display().to_string()))
+        }
+    );
+    expectations(h, s);
+    topology(h, s);
+    faults(h, s);
+    measured(h, s);
+    failovers(h, s);
+    h.push_str("<h3>Charts</h3>\n");
+    for chart in Chart::ALL.into_iter().filter(|c| c.applies(r)) {
+        h.push_str(&chart.svg(r));
+        h.push('\n');
+    }
+    h.push_str("</section>\n");
+}
+
+fn expectations(h: &mut String, s: &Summary) {
+    h.push_str("<h3>Expectations</h3>\n");
+    if s.expectations.is_empty() {
+        h.push_str("<p>None were set.</p>\n");
+        return;
+    }
+    let rows: Vec<Vec<String>> = s
+        .expectations
+        .iter()
+        .map(|e| {
+            let mark = if e.passed {
+                "<span class=\"pass\">pass</span>"
+            } else {
+                "<span class=\"fail\">FAIL</span>"
+            };
+            vec![mark.to_owned(), esc(&e.name), esc(&e.detail)]
+        })
+        .collect();
+    table(h, &["", "expectation", "expected and measured"], &rows);
+}
+
+fn topology(h: &mut String, s: &Summary) {
+    let t = &s.topology;
+    let _ = writeln!(
+        h,
+        "<h3>Topology</h3>\n<p>{} GiB volume in {} protection groups of {} copies over AZs {} \
+         ({} storage nodes each); write quorum {}/{}, read quorum {}/{}.</p>",
+        t.volume_gib,
+        s.storage.pgs,
+        t.copies,
+        esc(&t.azs.join(", ")),
+        t.storage_nodes_per_az,
+        t.write_quorum,
+        t.copies,
+        t.read_quorum,
+        t.copies
+    );
+    let rows: Vec<Vec<String>> = t
+        .instances
+        .iter()
+        .map(|i| {
+            vec![
+                esc(&i.name),
+                esc(&i.role),
+                esc(&i.az),
+                esc(&i.class),
+                i.tier.to_string(),
+            ]
+        })
+        .collect();
+    table(h, &["instance", "role", "AZ", "class", "tier"], &rows);
+    if !t.clients.is_empty() {
+        let rows: Vec<Vec<String>> = t
+            .clients
+            .iter()
+            .map(|c| {
+                vec![
+                    esc(&c.name),
+                    c.count.to_string(),
+                    esc(&c.endpoint),
+                    esc(&c.az),
+                    esc(&c.dns_cache),
+                    c.read_timeout_s.map_or("none".into(), secs),
+                ]
+            })
+            .collect();
+        table(
+            h,
+            &[
+                "clients",
+                "count",
+                "endpoint",
+                "AZ",
+                "DNS cache",
+                "read timeout",
+            ],
+            &rows,
+        );
+    }
+}
+
+fn faults(h: &mut String, s: &Summary) {
+    h.push_str("<h3>Faults</h3>\n");
+    if s.faults.is_empty() {
+        h.push_str("<p>None.</p>\n");
+        return;
+    }
+    let rows: Vec<Vec<String>> = s
+        .faults
+        .iter()
+        .map(|f| {
+            vec![
+                secs(f.at_s),
+                f.until_s.map_or("for good".into(), secs),
+                esc(&f.kind),
+                esc(&f.target),
+            ]
+        })
+        .collect();
+    table(h, &["from", "until", "fault", "target"], &rows);
+}
+
+fn measured(h: &mut String, s: &Summary) {
+    h.push_str("<h3>Measured</h3>\n");
+    let rows = vec![
+        vec![
+            "commits".into(),
+            format!(
+                "{} acknowledged of {} offered ({:.1}/s); {} lost; {} split-brain",
+                s.commits.acknowledged,
+                s.commits.offered,
+                s.commits.per_s,
+                s.commits.lost,
+                s.commits.split_brain
+            ),
+        ],
+        vec![
+            "commit latency".into(),
+            format!(
+                "p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.1} ms",
+                s.commit_latency_ms.p50,
+                s.commit_latency_ms.p99,
+                s.commit_latency_ms.p999,
+                s.commit_latency_ms.max
+            ),
+        ],
+        vec![
+            "writes".into(),
+            format!(
+                "availability {}, {} outage(s), longest {}{}",
+                percent(s.write_availability),
+                s.write_stalls.len(),
+                secs(s.longest_write_stall_s()),
+                if s.write_stall_blocking_pgs.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; the whole volume held back by PG(s) {:?}",
+                        s.write_stall_blocking_pgs
+                    )
+                }
+            ),
+        ],
+        vec![
+            "reads".into(),
+            format!(
+                "availability {}, {} correct, {} wrong, {} retried",
+                percent(s.read_availability),
+                s.reads.correct,
+                s.reads.wrong,
+                s.reads.retried
+            ),
+        ],
+        vec![
+            "storage".into(),
+            format!(
+                "peak {} PGs below write quorum, {} below read quorum; {} segments repaired; \
+                 {} recoveries, epoch {}",
+                s.pgs_below_write_quorum_max,
+                s.pgs_below_read_quorum_max,
+                s.storage.segments_repaired,
+                s.storage.recoveries,
+                s.storage.epoch
+            ),
+        ],
+    ];
+    table(h, &["", ""], &rows);
+}
+
+fn failovers(h: &mut String, s: &Summary) {
+    if s.failovers.is_empty() {
+        return;
+    }
+    h.push_str("<h3>Failovers (RTO by phase, seconds)</h3>\n");
+    let rows: Vec<Vec<String>> = s
+        .failovers
+        .iter()
+        .zip(&s.rto)
+        .map(|(f, r)| {
+            let c = &r.client_observed_s;
+            let clients = if c.clients == 0 {
+                "-".to_owned()
+            } else {
+                format!(
+                    "{} clients: p50 {:.2}, max {:.2}{}",
+                    c.clients,
+                    c.p50,
+                    c.max,
+                    if c.unrecovered > 0 {
+                        format!(", {} never recovered", c.unrecovered)
+                    } else {
+                        String::new()
+                    }
+                )
+            };
+            vec![
+                format!("{:.1}", f.at_s),
+                format!(
+                    "{} → {}{}",
+                    esc(&f.from),
+                    esc(f.to.as_deref().unwrap_or("(none)")),
+                    if f.provisioned { " (replacement)" } else { "" }
+                ),
+                esc(&f.reason),
+                format!("{:.3}", r.detection_s),
+                format!("{:.3}", r.selection_s),
+                format!("{:.3}", r.promotion_s),
+                format!("{:.3}", r.recovery_s),
+                format!("{:.3}", r.dns_s),
+                r.total_s
+                    .map_or("unfinished".into(), |t| format!("<b>{t:.3}</b>")),
+                clients,
+            ]
+        })
+        .collect();
+    table(
+        h,
+        &[
+            "at",
+            "failover",
+            "reason",
+            "detection",
+            "selection",
+            "promotion",
+            "recovery",
+            "DNS",
+            "total",
+            "client-observed",
+        ],
+        &rows,
+    );
+}
