@@ -236,12 +236,13 @@ fn run(sc: &Scenario, out: &Path, opts: RunOptions) -> (Outcome, String, String)
     if outcome.passed() {
         (Outcome::Passed, stdout, String::new())
     } else {
-        let failed: Vec<&str> = outcome
-            .summary
+        let s = &outcome.summary;
+        let failed: Vec<&str> = s
             .expectations
             .iter()
             .filter(|e| !e.passed)
             .map(|e| e.name.as_str())
+            .chain(outcome.violations().map(|i| i.name.as_str()))
             .collect();
         let stderr = format!(
             "{}: expectation failed: {}\n",
@@ -346,11 +347,39 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
         s.storage.gossip_fills
     );
     print_failovers(w, s);
+    print_invariants(w, s);
     for e in &s.expectations {
         let mark = if e.passed { "pass" } else { "FAIL" };
         let _ = writeln!(w, "  {mark}      {}: {}", e.name, e.detail);
     }
     let _ = writeln!(w, "  wrote     {}: {}", out.display(), names.join(", "));
+}
+
+/// One line when every invariant held; otherwise each violated one with
+/// its first violation and the events that led to it.
+fn print_invariants(w: &mut impl Write, s: &crate::metrics::Summary) {
+    let held = s.invariants.iter().filter(|i| i.held).count();
+    let _ = writeln!(
+        w,
+        "  check     {held} of {} invariants held",
+        s.invariants.len()
+    );
+    for i in &s.invariants {
+        if let Some(why) = &i.not_applicable {
+            let _ = writeln!(w, "  n/a       {}: {why}", i.name);
+        }
+        let Some(v) = i.first.as_ref().filter(|_| !i.held) else {
+            continue;
+        };
+        let _ = writeln!(
+            w,
+            "  FAIL      {}: {} violation(s); first at {:.6} s: {}",
+            i.name, i.violations, v.at_s, v.detail
+        );
+        for e in &v.events {
+            let _ = writeln!(w, "              after {e}");
+        }
+    }
 }
 
 /// The failovers as a small table: one row per failover, one column per

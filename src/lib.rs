@@ -60,6 +60,7 @@
 //! [`scenario`] (YAML in, validated [`Scenario`] out), [`metrics`]
 //! (recorder and summary), and [`Simulation`] which ties them together.
 
+pub mod check;
 pub mod cli;
 pub mod error;
 pub mod metrics;

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use std::collections::BTreeMap;
 
+use crate::check::{Checks, InvariantResult};
 use crate::metrics::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Failover, FaultSummary, InstanceSummary,
     Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary, TimelineRow, Topology,
@@ -31,9 +32,19 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Whether every expectation held.
+    /// Whether every expectation and every invariant held.
     pub fn passed(&self) -> bool {
-        self.summary.expectations.iter().all(|e| e.passed)
+        self.summary.expectations.iter().all(|e| e.passed) && self.invariants_held()
+    }
+
+    /// Whether every invariant held.
+    pub fn invariants_held(&self) -> bool {
+        self.summary.invariants.iter().all(|i| i.held)
+    }
+
+    /// The invariants that were violated.
+    pub fn violations(&self) -> impl Iterator<Item = &InvariantResult> {
+        self.summary.invariants.iter().filter(|i| !i.held)
     }
 
     /// `summary.json` text.
@@ -186,12 +197,13 @@ impl Simulation {
 
     /// Runs to the end and measures. Fails only if the trace sink fails.
     pub fn run(mut self) -> std::io::Result<Outcome> {
-        self.world.run();
+        let mut checks = Checks::new(&self.world);
+        self.world.run(&mut checks);
         self.world.trace.finish()?;
-        Ok(self.outcome())
+        Ok(self.outcome(checks))
     }
 
-    fn outcome(&mut self) -> Outcome {
+    fn outcome(&mut self, checks: Checks) -> Outcome {
         let w = &mut self.world;
         let sc = w.scenario.clone();
         let duration = sc.duration.as_secs_f64();
@@ -321,8 +333,10 @@ impl Simulation {
                         .is_some_and(|t| w.engine.now().since(t) > rec.threshold())
                 })
                 .count() as u32,
+            invariants: Vec::new(),
             expectations: Vec::new(),
         };
+        summary.invariants = checks.finish(w, summary.commits.lost);
         summary.expectations = expect::evaluate(&sc.expect, &summary);
         Outcome {
             summary,

@@ -57,6 +57,8 @@ pub struct Summary {
     /// Clients whose request had waited past the stall threshold when the
     /// run ended (no read timeout, host gone).
     pub hung_clients: u32,
+    /// The invariant checks and whether each held.
+    pub invariants: Vec<crate::check::InvariantResult>,
     /// The run's expectations and whether each held.
     pub expectations: Vec<Expectation>,
 }

@@ -7,7 +7,7 @@
 use super::compute::control::Reason;
 use super::ids::{InstanceId, NodeId};
 use super::World;
-use crate::scenario::FaultKind;
+use crate::scenario::{FaultKind, Scenario};
 
 impl World {
     /// Starts (`start = true`) or ends fault `i` of the scenario.
@@ -93,4 +93,21 @@ impl World {
             node.up = node.faults == 0;
         }
     }
+}
+
+/// The storage nodes a scenario takes down for good (a crash without
+/// `recover_after`, an AZ outage without a duration), by node index.
+pub fn permanently_lost_nodes(sc: &Scenario) -> Vec<bool> {
+    let per_az = sc.topology.nodes_per_az as usize;
+    let mut lost = vec![false; sc.topology.azs.len() * per_az];
+    for f in sc.faults.iter().filter(|f| f.duration.is_none()) {
+        match f.kind {
+            FaultKind::NodeCrash(n) => lost[n.index()] = true,
+            FaultKind::AzOutage(az) => {
+                lost[az.index() * per_az..(az.index() + 1) * per_az].fill(true);
+            }
+            _ => {}
+        }
+    }
+    lost
 }

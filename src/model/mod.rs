@@ -248,14 +248,14 @@ impl Event {
     /// [`EVENT_NAMES`]) and the two ids or LSNs that identify the event.
     fn words(&self) -> [u64; 3] {
         match self {
-            Event::Tick => [1, 0, 0],
-            Event::Batch { seg, batch } => [2, seg.0 as u64, batch.last().0],
-            Event::Ack { seg, scl, .. } => [3, seg.0 as u64, scl.0],
+            Event::Tick => [kind::TICK, 0, 0],
+            Event::Batch { seg, batch } => [kind::BATCH, seg.0 as u64, batch.last().0],
+            Event::Ack { seg, scl, .. } => [kind::ACK, seg.0 as u64, scl.0],
             Event::ReadRequest(a) => [4, a.seg.0 as u64, a.read as u64],
             Event::ReadReply(a) => [5, a.seg.0 as u64, a.read as u64],
             Event::GossipTimer { seg } => [6, seg.0 as u64, 0],
             Event::GossipPull { to, since, .. } => [7, to.0 as u64, since.0],
-            Event::GossipPush { to, .. } => [8, to.0 as u64, 0],
+            Event::GossipPush { to, .. } => [kind::GOSSIP_PUSH, to.0 as u64, 0],
             Event::Materialize { seg } => [9, seg.0 as u64, 0],
             Event::Maintenance => [10, 0, 0],
             Event::Sample => [11, 0, 0],
@@ -266,13 +266,15 @@ impl Event {
             Event::HealthTick => [16, 0, 0],
             Event::HealthProbe { inst, seq } => [17, inst.0 as u64, *seq as u64],
             Event::HealthReply { inst, seq } => [18, inst.0 as u64, *seq as u64],
-            Event::SelectionDone { seq } => [19, *seq as u64, 0],
+            Event::SelectionDone { seq } => [kind::SELECTION_DONE, *seq as u64, 0],
             Event::Demote { inst } => [20, inst.0 as u64, 0],
             Event::InstanceUp { inst, incarnation } => [21, inst.0 as u64, *incarnation as u64],
-            Event::RecoveryProbe { seg, epoch } => [22, seg.0 as u64, *epoch as u64],
+            Event::RecoveryProbe { seg, epoch } => {
+                [kind::RECOVERY_PROBE, seg.0 as u64, *epoch as u64]
+            }
             Event::RecoveryReply(r) => [23, r.0 .0 as u64, r.1 as u64],
             Event::RecoveryRetry { epoch } => [24, *epoch as u64, 0],
-            Event::Fenced { epoch } => [25, *epoch as u64, 0],
+            Event::Fenced { epoch } => [kind::FENCED, *epoch as u64, 0],
             Event::Replica { inst, at } => [26, inst.0 as u64, at.as_nanos()],
             Event::ClientTimer { client, seq } => [27, client.0 as u64, *seq as u64],
             Event::DnsQuery { client, seq } => [28, client.0 as u64, *seq as u64],
@@ -283,6 +285,43 @@ impl Event {
             Event::Response { client, seq, .. } => [33, client.0 as u64, *seq as u64],
         }
     }
+}
+
+/// Watches a run without changing it: shown the world after every event,
+/// with the event's trace words (kind, then two operands: for storage
+/// events the segment first).
+pub trait Observer {
+    /// Called after `event` was handled at `now`.
+    fn after(&mut self, world: &World, now: SimTime, event: [u64; 3]);
+}
+
+/// Observes nothing.
+impl Observer for () {
+    #[inline]
+    fn after(&mut self, _: &World, _: SimTime, _: [u64; 3]) {}
+}
+
+/// Event kinds, as the first of the words an [`Observer`] is shown.
+pub mod kind {
+    /// The writer's group-commit tick.
+    pub const TICK: u64 = 1;
+    /// A batch of records reaches a segment (operands: segment, last LSN).
+    pub const BATCH: u64 = 2;
+    /// A segment's acknowledgement reaches a writer (segment, SCL).
+    pub const ACK: u64 = 3;
+    /// A gossip payload reaches a segment (segment).
+    pub const GOSSIP_PUSH: u64 = 8;
+    /// Failover: the control plane has chosen a target.
+    pub const SELECTION_DONE: u64 = 19;
+    /// A recovery probe reaches a segment (segment, epoch).
+    pub const RECOVERY_PROBE: u64 = 22;
+    /// A segment tells a writer it was fenced.
+    pub const FENCED: u64 = 25;
+}
+
+/// The name of an event kind, by the first word of [`Observer::after`].
+pub fn event_name(kind: u64) -> &'static str {
+    EVENT_NAMES[kind as usize]
 }
 
 /// Event names by code, for the JSON-lines trace.
@@ -537,8 +576,9 @@ impl World {
         }
     }
 
-    /// Runs to the end of the scenario.
-    pub fn run(&mut self) {
+    /// Runs to the end of the scenario, showing `observer` the world after
+    /// every event.
+    pub fn run(&mut self, observer: &mut impl Observer) {
         while let Some(ev) = self.engine.next(self.end) {
             let now = self.engine.now();
             let words = ev.words();
@@ -553,6 +593,7 @@ impl World {
                 ));
             }
             self.dispatch(ev);
+            observer.after(self, now, words);
         }
         if self.end > self.bin_start {
             self.close_bin();
@@ -681,7 +722,7 @@ impl World {
     }
 
     /// Every writer: the current one first, then the deposed ones.
-    fn writers(&self) -> impl Iterator<Item = &Writer> {
+    pub(crate) fn writers(&self) -> impl Iterator<Item = &Writer> {
         std::iter::once(&self.writer).chain(&self.deposed)
     }
 

@@ -103,6 +103,11 @@ pub struct StorageSpec {
     /// Copies recovery must reach to find every durable record.
     #[serde(default = "spanned_read_quorum")]
     pub read_quorum: Spanned<u32>,
+    /// Accept quorums that break read + write > copies or 2 x write >
+    /// copies, to watch what goes wrong: the run then fails its quorum
+    /// intersection check.
+    #[serde(default)]
+    pub unsafe_quorum: bool,
     /// Median time to persist a batch.
     #[serde(default = "d::disk_latency", deserialize_with = "latency")]
     pub disk_latency: SimDuration,
@@ -134,6 +139,7 @@ impl Default for StorageSpec {
             copies: spanned_copies(),
             write_quorum: spanned_write_quorum(),
             read_quorum: spanned_read_quorum(),
+            unsafe_quorum: false,
             disk_latency: d::disk_latency(),
             disk_jitter: d::disk_jitter(),
             lsn_allocation_limit: d::lsn_allocation_limit(),

@@ -11,7 +11,7 @@ use super::schema::{
 };
 use crate::error::{InputError, Location};
 use crate::model::ids::{AzId, InstanceId, NodeId};
-use crate::model::storage::quorum::Quorum;
+use crate::model::storage::quorum::{Quorum, QuorumError};
 use crate::sim::{SimDuration, SimTime};
 
 /// A validated scenario, ready to build a world.
@@ -581,7 +581,14 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
             ),
         ));
     }
-    let quorum = Quorum::new(copies, st.write_quorum.value, st.read_quorum.value).map_err(|e| {
+    let (w, r) = (st.write_quorum.value, st.read_quorum.value);
+    let checked = match Quorum::new(copies, w, r) {
+        Err(e) if st.unsafe_quorum && !matches!(e, QuorumError::OutOfRange { .. }) => {
+            Ok(Quorum::unchecked(copies, w, r))
+        }
+        checked => checked,
+    };
+    let quorum = checked.map_err(|e| {
         let span = if st.write_quorum.referenced != serde_saphyr::Location::UNKNOWN {
             &st.write_quorum
         } else if st.read_quorum.referenced != serde_saphyr::Location::UNKNOWN {

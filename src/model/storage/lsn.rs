@@ -175,6 +175,14 @@ impl LsnPoints {
         self.vcl
     }
 
+    /// Whether VDL stands at the end of a commit. Commits of `rpc` records
+    /// are allocated back to back above the base, so their ends are the
+    /// base plus multiples of `rpc`; a VDL at or below the base is the one
+    /// recovery found, which it cut to a commit's end.
+    pub fn vdl_at_consistency_point(&self, rpc: u64) -> bool {
+        self.vdl.0 <= self.base || (self.vdl.0 - self.base) % rpc == 0
+    }
+
     /// VDL: the highest consistency point at or below VCL.
     pub fn vdl(&self) -> Lsn {
         self.vdl
@@ -184,6 +192,12 @@ impl LsnPoints {
     /// the first allocation after a recovery).
     pub fn allocated(&self) -> Lsn {
         Lsn(self.next - 1)
+    }
+
+    /// Where this writer's allocation began: 0 for a fresh volume, the top
+    /// of the truncated range after a recovery.
+    pub fn base(&self) -> Lsn {
+        Lsn(self.base)
     }
 
     /// The allocation limit (LAL).

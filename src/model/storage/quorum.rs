@@ -88,8 +88,8 @@ impl Quorum {
         })
     }
 
-    /// A configuration that breaks the rules, for tests that show what the
-    /// rules protect against. Never produced from a scenario file.
+    /// A configuration that may break the rules, to show what they protect
+    /// against: tests, and scenarios that set `unsafe_quorum`.
     pub fn unchecked(copies: u32, write: u32, read: u32) -> Quorum {
         Quorum {
             copies,
@@ -101,6 +101,11 @@ impl Quorum {
     /// Copies per PG.
     pub fn copies(&self) -> u32 {
         self.copies
+    }
+
+    /// The rule this configuration breaks, if any.
+    pub fn broken_rule(&self) -> Option<QuorumError> {
+        Quorum::new(self.copies, self.write, self.read).err()
     }
 
     /// Write quorum size.

@@ -238,6 +238,16 @@ impl Segment {
         self.persisted_scl
     }
 
+    /// SCL of what has reached disk by `now`, without settling: what a
+    /// crash at `now` would keep.
+    pub fn durable_scl(&self, now: SimTime) -> Lsn {
+        self.inflight
+            .iter()
+            .take_while(|(done, _)| *done <= now)
+            .last()
+            .map_or(self.persisted_scl, |&(_, scl)| scl)
+    }
+
     /// Whether batches are parked behind a gap.
     pub fn has_gap(&self) -> bool {
         !self.parked.is_empty()

@@ -1,0 +1,120 @@
+//! LSN order ([P17] §4.2): VDL ≤ VCL; VDL only at consistency points
+//! (ends of commits); VDL, PGCL and the durable SCL never go backwards
+//! within an epoch (a new epoch may truncate; a crash may lose records not
+//! yet on disk, which were never acknowledged); no LSN allocated beyond
+//! VDL + LAL. After a recovery, allocation resumes above the truncated
+//! range, so the limit counts from there until VDL passes it.
+
+use crate::model::storage::lsn::{Lsn, LsnPoints};
+use crate::model::{kind, World};
+use crate::sim::SimTime;
+
+pub(super) struct LsnOrder {
+    /// Records per commit: commit ends are multiples of it from the base.
+    rpc: u64,
+    /// The current writer's epoch, and its VDL and PGCLs last seen.
+    epoch: u32,
+    vdl: Lsn,
+    pgcl: Vec<Lsn>,
+    /// Each segment's SCL last seen, with the truncation epoch it had.
+    scl: Vec<(u32, Lsn)>,
+}
+
+impl LsnOrder {
+    pub(super) fn new(world: &World) -> LsnOrder {
+        LsnOrder {
+            rpc: world.scenario.workload.records_per_commit as u64,
+            epoch: world.writer.epoch,
+            vdl: world.writer.points.vdl(),
+            pgcl: vec![Lsn(0); world.volume.pgs.len()],
+            scl: Vec::new(),
+        }
+    }
+
+    #[inline]
+    pub(super) fn after(&mut self, world: &World, now: SimTime, event: [u64; 3]) -> Option<String> {
+        match event[0] {
+            kind::TICK | kind::ACK => self.points(world, event),
+            kind::BATCH | kind::GOSSIP_PUSH | kind::RECOVERY_PROBE => {
+                self.segment(world, now, event[1] as usize)
+            }
+            _ => None,
+        }
+    }
+
+    fn points(&mut self, world: &World, event: [u64; 3]) -> Option<String> {
+        for w in world.writers() {
+            if let Some(d) = self.order(&w.points) {
+                return Some(format!("writer of epoch {}: {d}", w.epoch));
+            }
+        }
+        let w = &world.writer;
+        if w.epoch != self.epoch {
+            self.epoch = w.epoch;
+            self.vdl = w.points.vdl();
+            self.pgcl.iter_mut().for_each(|p| *p = Lsn(0));
+        }
+        let vdl = w.points.vdl();
+        if vdl < self.vdl {
+            return Some(format!(
+                "VDL went back from {} to {} within epoch {}",
+                self.vdl.0, vdl.0, w.epoch
+            ));
+        }
+        self.vdl = vdl;
+        if event[0] == kind::ACK {
+            let pg = world.volume.segments[event[1] as usize].pg;
+            let pgcl = w.points.pgcl(pg);
+            let last = &mut self.pgcl[pg.index()];
+            if pgcl < *last {
+                return Some(format!(
+                    "PGCL of PG {} went back from {} to {} within epoch {}",
+                    pg.index(),
+                    last.0,
+                    pgcl.0,
+                    w.epoch
+                ));
+            }
+            *last = pgcl;
+        }
+        None
+    }
+
+    /// The rules one writer's points must keep at every instant.
+    fn order(&self, p: &LsnPoints) -> Option<String> {
+        let (vdl, vcl) = (p.vdl(), p.vcl());
+        if vdl > vcl {
+            return Some(format!("VDL {} above VCL {}", vdl.0, vcl.0));
+        }
+        if !p.vdl_at_consistency_point(self.rpc) {
+            return Some(format!("VDL {} is not the end of a commit", vdl.0));
+        }
+        let from = vdl.max(p.base());
+        if p.allocated().0 > from.0 + p.lal() {
+            return Some(format!(
+                "LSN {} allocated beyond {} + LAL {}",
+                p.allocated().0,
+                from.0,
+                p.lal()
+            ));
+        }
+        None
+    }
+
+    fn segment(&mut self, world: &World, now: SimTime, seg: usize) -> Option<String> {
+        let s = &world.volume.segments[seg];
+        if self.scl.len() <= seg {
+            self.scl.resize(world.volume.segments.len(), (0, Lsn(0)));
+        }
+        let (cut_epoch, scl) = (s.epochs().1, s.durable_scl(now));
+        let last = &mut self.scl[seg];
+        if cut_epoch == last.0 && scl < last.1 {
+            return Some(format!(
+                "durable SCL of segment {seg} went back from {} to {} within epoch {cut_epoch}",
+                last.1 .0, scl.0
+            ));
+        }
+        *last = (cut_epoch, scl);
+        None
+    }
+}

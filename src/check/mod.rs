@@ -1,0 +1,202 @@
+//! Invariant checkers: observers shown the world after every event, which
+//! never change it ([`Observer`] gets `&World`). Every run carries them; a
+//! violated invariant fails the run (exit code 1) and is reported by name,
+//! with the simulated time and the events that led to it.
+//!
+//! Each checker is cheap per event: it looks only at what the event can
+//! have changed (the writer's points after an ack, one segment after a
+//! batch), so checking costs a few percent of a run.
+
+mod durability;
+mod epochs;
+mod liveness;
+mod lsn_order;
+mod quorum;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{event_name, Observer, World};
+use crate::sim::SimTime;
+
+/// The invariants, each named by the sentence it asserts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invariant {
+    /// No acknowledged commit is lost (while no PG permanently loses more
+    /// than `copies − read_quorum` segments): recoveries find every
+    /// acknowledged commit, reads return the committed page state, and the
+    /// storage left at the end can rebuild every acknowledged commit.
+    NoAcknowledgedCommitIsLost,
+    /// At most one writer per volume epoch, and no commit a superseded
+    /// writer acknowledges survives (no split brain).
+    OneWriterPerEpoch,
+    /// VDL ≤ VCL, VDL at consistency points, SCL, PGCL and VDL never go
+    /// backwards within an epoch, nothing allocated beyond VDL + LAL.
+    LsnOrder,
+    /// While every PG has a write quorum of live segments the writer can
+    /// reach and a writer is open, commits are acknowledged within
+    /// [`liveness::BOUND`].
+    QuorumLiveness,
+    /// read + write > copies and 2 · write > copies.
+    QuorumIntersection,
+}
+
+impl Invariant {
+    /// Every invariant, in report order.
+    pub const ALL: [Invariant; 5] = [
+        Invariant::NoAcknowledgedCommitIsLost,
+        Invariant::OneWriterPerEpoch,
+        Invariant::LsnOrder,
+        Invariant::QuorumLiveness,
+        Invariant::QuorumIntersection,
+    ];
+
+    /// The invariant as a sentence.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Invariant::NoAcknowledgedCommitIsLost => "no acknowledged commit is lost",
+            Invariant::OneWriterPerEpoch => "at most one writer per volume epoch",
+            Invariant::LsnOrder => "LSNs keep their order",
+            Invariant::QuorumLiveness => "commits are acknowledged while quorums are live",
+            Invariant::QuorumIntersection => "read and write quorums intersect",
+        }
+    }
+}
+
+/// How one invariant fared in a run (`summary.json` `invariants[]`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InvariantResult {
+    /// The invariant's sentence.
+    pub name: String,
+    /// Whether it held (true when it did not apply).
+    pub held: bool,
+    /// Why it was not checked in this run, if it was not (its premise
+    /// did not hold).
+    pub not_applicable: Option<String>,
+    /// Violations seen.
+    pub violations: u64,
+    /// The first violation.
+    pub first: Option<Violation>,
+}
+
+/// One violation: when, what, and the events just before it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Violation {
+    /// Simulated time, seconds.
+    pub at_s: f64,
+    /// What was seen.
+    pub detail: String,
+    /// The last events up to and including the one after which it was
+    /// seen: `time kind a b`.
+    pub events: Vec<String>,
+}
+
+/// Events kept for a violation's report.
+const RECENT: usize = 12;
+
+/// Every checker, and the recent events they report with.
+pub struct Checks {
+    durability: durability::Durability,
+    epochs: epochs::Epochs,
+    lsn_order: lsn_order::LsnOrder,
+    liveness: liveness::Liveness,
+    results: Vec<InvariantResult>,
+    recent: [(SimTime, [u64; 3]); RECENT],
+    next: usize,
+}
+
+impl Checks {
+    /// Checkers for a world about to run.
+    pub fn new(world: &World) -> Checks {
+        let durability = durability::Durability::new(world);
+        let mut results: Vec<InvariantResult> = Invariant::ALL
+            .iter()
+            .map(|i| InvariantResult {
+                name: i.sentence().to_owned(),
+                held: true,
+                not_applicable: None,
+                violations: 0,
+                first: None,
+            })
+            .collect();
+        results[0].not_applicable = durability.not_applicable().map(str::to_owned);
+        Checks {
+            durability,
+            epochs: epochs::Epochs::default(),
+            lsn_order: lsn_order::LsnOrder::new(world),
+            liveness: liveness::Liveness::default(),
+            results,
+            recent: [(SimTime::ZERO, [0; 3]); RECENT],
+            next: 0,
+        }
+    }
+
+    fn violated(&mut self, invariant: Invariant, now: SimTime, detail: String) {
+        let i = Invariant::ALL
+            .iter()
+            .position(|&x| x == invariant)
+            .expect("listed");
+        let r = &mut self.results[i];
+        if r.not_applicable.is_some() {
+            return;
+        }
+        r.held = false;
+        r.violations += 1;
+        if r.first.is_none() {
+            let events = (0..RECENT)
+                .map(|k| self.recent[(self.next + k) % RECENT])
+                .filter(|(_, w)| w[0] != 0)
+                .map(|(t, w)| {
+                    format!(
+                        "{:.6} s {} {} {}",
+                        t.as_secs_f64(),
+                        event_name(w[0]),
+                        w[1],
+                        w[2]
+                    )
+                })
+                .collect();
+            r.first = Some(Violation {
+                at_s: now.as_secs_f64(),
+                detail,
+                events,
+            });
+        }
+    }
+
+    /// The results, with the checks that need the end of the run: `lost`
+    /// is the summary's count of acknowledged commits the storage left at
+    /// the end cannot rebuild.
+    pub fn finish(mut self, world: &World, lost: u64) -> Vec<InvariantResult> {
+        let now = world.engine.now();
+        // A property of the configuration: reported at time 0.
+        if let Some(d) = quorum::broken_rule(world) {
+            self.violated(Invariant::QuorumIntersection, SimTime::ZERO, d);
+        }
+        if lost > 0 {
+            let d =
+                format!("the storage left at the end cannot rebuild {lost} acknowledged commit(s)");
+            self.violated(Invariant::NoAcknowledgedCommitIsLost, now, d);
+        }
+        self.results
+    }
+}
+
+impl Observer for Checks {
+    #[inline]
+    fn after(&mut self, world: &World, now: SimTime, event: [u64; 3]) {
+        self.recent[self.next] = (now, event);
+        self.next = (self.next + 1) % RECENT;
+        if let Some(d) = self.durability.after(world) {
+            self.violated(Invariant::NoAcknowledgedCommitIsLost, now, d);
+        }
+        if let Some(d) = self.epochs.after(world, event) {
+            self.violated(Invariant::OneWriterPerEpoch, now, d);
+        }
+        if let Some(d) = self.lsn_order.after(world, now, event) {
+            self.violated(Invariant::LsnOrder, now, d);
+        }
+        if let Some(d) = self.liveness.after(world, now, event) {
+            self.violated(Invariant::QuorumLiveness, now, d);
+        }
+    }
+}
