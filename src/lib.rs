@@ -69,6 +69,8 @@ pub mod report;
 mod run;
 pub mod scenario;
 pub mod sim;
+#[cfg(feature = "proptest")]
+pub mod testing;
 
 pub use error::InputError;
 pub use run::{Outcome, Simulation};

@@ -208,7 +208,7 @@ impl Simulation {
         let sc = w.scenario.clone();
         let duration = sc.duration.as_secs_f64();
         let recoverable = w.recoverable_vdl();
-        let vdl = w.writer.points.vdl();
+        let vdl = w.last_points().vdl();
         let rpc = sc.workload.records_per_commit as u64;
         let rec = &w.rec;
         let stall_sum = |v: &[(SimTime, SimTime)]| {
@@ -288,7 +288,7 @@ impl Simulation {
             storage: StorageSummary {
                 pgs: sc.storage.pgs,
                 segments: w.volume.pgs.iter().map(|g| g.members.len() as u32).sum(),
-                vcl: w.writer.points.vcl().0,
+                vcl: w.last_points().vcl().0,
                 vdl: vdl.0,
                 recoverable_vdl: recoverable.0,
                 segments_repaired: rec.segments_repaired,

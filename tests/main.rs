@@ -4,6 +4,7 @@
 mod cli;
 mod determinism;
 mod failover;
+mod invariants;
 mod props;
 mod regression;
 mod report;

@@ -49,6 +49,10 @@ impl LsnOrder {
             }
         }
         let w = &world.writer;
+        if !w.points.recovered() {
+            // A writer still recovering has no points yet.
+            return None;
+        }
         if w.epoch != self.epoch {
             self.epoch = w.epoch;
             self.vdl = w.points.vdl();

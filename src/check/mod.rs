@@ -142,7 +142,9 @@ impl Checks {
         r.held = false;
         r.violations += 1;
         if r.first.is_none() {
+            // A property of the configuration has no events that led to it.
             let events = (0..RECENT)
+                .filter(|_| invariant != Invariant::QuorumIntersection)
                 .map(|k| self.recent[(self.next + k) % RECENT])
                 .filter(|(_, w)| w[0] != 0)
                 .map(|(t, w)| {

@@ -1361,11 +1361,21 @@ impl World {
         self.rec.quorum_health(below_w, below_r);
     }
 
+    /// The points of the newest writer that finished its recovery: what
+    /// was acknowledged last, even while a successor is still recovering.
+    pub(crate) fn last_points(&self) -> &LsnPoints {
+        self.writers()
+            .filter(|w| w.points.recovered())
+            .max_by_key(|w| w.epoch)
+            .map_or(&self.writer.points, |w| &w.points)
+    }
+
     /// What recovery could rebuild from the storage left at the end.
     pub(crate) fn recoverable_vdl(&mut self) -> Lsn {
+        let points = self.last_points().clone();
         storage::recovery::recoverable_vdl(
             &mut self.volume,
-            &self.writer.points,
+            &points,
             self.scenario.workload.records_per_commit as u64,
             self.engine.now(),
         )

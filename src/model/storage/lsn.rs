@@ -205,6 +205,12 @@ impl LsnPoints {
         self.lal
     }
 
+    /// Whether these are a writer's points, rather than the placeholder of
+    /// a writer whose recovery has not finished.
+    pub fn recovered(&self) -> bool {
+        !self.pgs.is_empty()
+    }
+
     /// PGCL of one PG.
     pub fn pgcl(&self, pg: PgId) -> Lsn {
         self.pgs[pg.index()].pgcl
