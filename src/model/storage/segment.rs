@@ -241,11 +241,11 @@ impl Segment {
     /// SCL of what has reached disk by `now`, without settling: what a
     /// crash at `now` would keep.
     pub fn durable_scl(&self, now: SimTime) -> Lsn {
-        self.inflight
-            .iter()
-            .take_while(|(done, _)| *done <= now)
-            .last()
-            .map_or(self.persisted_scl, |&(_, scl)| scl)
+        // Persists finish in FIFO order, so the finished ones are a prefix.
+        match self.inflight.partition_point(|(done, _)| *done <= now) {
+            0 => self.persisted_scl,
+            n => self.inflight[n - 1].1,
+        }
     }
 
     /// Whether batches are parked behind a gap.
