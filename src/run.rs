@@ -336,7 +336,7 @@ impl Simulation {
             invariants: Vec::new(),
             expectations: Vec::new(),
         };
-        summary.invariants = checks.finish(w, summary.commits.lost);
+        summary.invariants = checks.finish(w.engine.now(), summary.commits.lost);
         summary.expectations = expect::evaluate(&sc.expect, &summary);
         Outcome {
             summary,

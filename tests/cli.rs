@@ -1,25 +1,9 @@
 //! The binary: exit codes 0/1/2, outputs written only on success.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::repo;
-
-fn aurora(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use crate::{aurora, repo, text};
 
 fn small_scenario(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("small.yaml");

@@ -63,7 +63,9 @@ fn a_broken_quorum_loses_commits_and_shrinks_to_a_replayable_scenario() {
         "{why}"
     );
     assert!(why.message().contains("replay: aurora-sim run"), "{why}");
-    assert!(smallest.faults.len() <= 4, "{smallest:?}");
+    // No single fault loses data under this quorum: it takes a partition
+    // that leaves copies behind and then the loss of the copies ahead.
+    assert!(smallest.faults.len() <= 2, "not shrunk: {smallest:?}");
     eprintln!(
         "smallest counterexample ({} faults):\n{}",
         smallest.faults.len(),

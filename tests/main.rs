@@ -12,6 +12,7 @@ mod scenario_errors;
 mod scenarios;
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use aurora_sim::{Outcome, Scenario, Simulation};
 
@@ -33,4 +34,22 @@ pub fn run(sc: &Scenario) -> Outcome {
 /// Parses scenario text, panicking with the error if it is invalid.
 pub fn parse(yaml: &str) -> Scenario {
     Scenario::parse(yaml, Path::new("test.yaml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs the `aurora-sim` binary in `cwd`.
+pub fn aurora(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("binary runs")
+}
+
+/// Everything a run of the binary printed, stdout then stderr.
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }

@@ -3,14 +3,14 @@
 //! are refused, and a real browser renders the page.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use aurora_sim::report::charts::{self, Chart};
 use aurora_sim::report::{self, Results};
 
 use aurora_sim::Outcome;
 
-use crate::{parse, run};
+use crate::{aurora, parse, run, text};
 
 /// A run with a failover, a reader that keeps streaming, clients and a
 /// storage fault, so that every chart has something to draw.
@@ -25,22 +25,6 @@ fn demo() -> Outcome {
 
 fn failover_results() -> Results {
     Results::from_outcome(&demo())
-}
-
-fn aurora(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// Decodes a PNG and checks it has the size and enough distinct colours

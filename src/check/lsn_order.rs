@@ -7,14 +7,14 @@
 
 use crate::model::storage::lsn::{Lsn, LsnPoints};
 use crate::model::{kind, World};
-use crate::sim::SimTime;
 
 pub(super) struct LsnOrder {
     /// Records per commit: commit ends are multiples of it from the base.
     rpc: u64,
-    /// The current writer's epoch, and its VDL and PGCLs last seen.
+    /// The current writer's epoch, its (VDL, VCL, last allocated LSN) and
+    /// PGCLs last seen in that epoch.
     epoch: u32,
-    vdl: Lsn,
+    seen: Option<(Lsn, Lsn, Lsn)>,
     pgcl: Vec<Lsn>,
     /// Each segment's SCL last seen, with the truncation epoch it had.
     scl: Vec<(u32, Lsn)>,
@@ -25,25 +25,27 @@ impl LsnOrder {
         LsnOrder {
             rpc: world.scenario.workload.records_per_commit as u64,
             epoch: world.writer.epoch,
-            vdl: world.writer.points.vdl(),
+            seen: None,
             pgcl: vec![Lsn(0); world.volume.pgs.len()],
             scl: Vec::new(),
         }
     }
 
     #[inline]
-    pub(super) fn after(&mut self, world: &World, now: SimTime, event: [u64; 3]) -> Option<String> {
+    pub(super) fn after(&mut self, world: &World, event: [u64; 3]) -> Option<String> {
         match event[0] {
             kind::TICK | kind::ACK => self.points(world, event),
             kind::BATCH | kind::GOSSIP_PUSH | kind::RECOVERY_PROBE => {
-                self.segment(world, now, event[1] as usize)
+                self.segment(world, event[1] as usize)
             }
             _ => None,
         }
     }
 
     fn points(&mut self, world: &World, event: [u64; 3]) -> Option<String> {
-        for w in world.writers() {
+        // Deposed writers that still run are few and short-lived: checked
+        // in full each time. (The current writer comes first.)
+        for w in world.writers().skip(1) {
             if let Some(d) = self.order(&w.points) {
                 return Some(format!("writer of epoch {}: {d}", w.epoch));
             }
@@ -55,17 +57,25 @@ impl LsnOrder {
         }
         if w.epoch != self.epoch {
             self.epoch = w.epoch;
-            self.vdl = w.points.vdl();
+            self.seen = None;
             self.pgcl.iter_mut().for_each(|p| *p = Lsn(0));
         }
-        let vdl = w.points.vdl();
-        if vdl < self.vdl {
-            return Some(format!(
-                "VDL went back from {} to {} within epoch {}",
-                self.vdl.0, vdl.0, w.epoch
-            ));
+        // Most acks move none of VDL, VCL and the allocation: the rules are
+        // checked again only when one of them moved.
+        let p = &w.points;
+        let now = (p.vdl(), p.vcl(), p.allocated());
+        if self.seen != Some(now) {
+            if let Some(d) = self.order(p) {
+                return Some(format!("writer of epoch {}: {d}", w.epoch));
+            }
+            if let Some((vdl, ..)) = self.seen.filter(|s| now.0 < s.0) {
+                return Some(format!(
+                    "VDL went back from {} to {} within epoch {}",
+                    vdl.0, now.0, w.epoch
+                ));
+            }
+            self.seen = Some(now);
         }
-        self.vdl = vdl;
         if event[0] == kind::ACK {
             let pg = world.volume.segments[event[1] as usize].pg;
             let pgcl = w.points.pgcl(pg);
@@ -105,12 +115,12 @@ impl LsnOrder {
         None
     }
 
-    fn segment(&mut self, world: &World, now: SimTime, seg: usize) -> Option<String> {
+    fn segment(&mut self, world: &World, seg: usize) -> Option<String> {
         let s = &world.volume.segments[seg];
         if self.scl.len() <= seg {
             self.scl.resize(world.volume.segments.len(), (0, Lsn(0)));
         }
-        let (cut_epoch, scl) = (s.epochs().1, s.durable_scl(now));
+        let (cut_epoch, scl) = (s.epochs().1, s.durable_scl());
         let last = &mut self.scl[seg];
         if cut_epoch == last.0 && scl < last.1 {
             return Some(format!(

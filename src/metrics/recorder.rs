@@ -35,8 +35,6 @@ pub struct TimelineRow {
     pub commits_waiting: u64,
     /// VDL at the end of the bin.
     pub vdl: u64,
-    /// Largest replica lag any reader saw in the bin, ms.
-    pub replica_lag_max_ms: f64,
     /// Largest lag of each instance in the bin, ms, in instance order
     /// (`None`: it received no stream as a reader).
     pub replica_lag_ms: Vec<Option<f64>>,
@@ -64,6 +62,15 @@ impl TimelineRow {
         h
     }
 
+    /// Largest replica lag any reader saw in the bin, ms (0 with none).
+    pub fn replica_lag_max_ms(&self) -> f64 {
+        self.replica_lag_ms
+            .iter()
+            .flatten()
+            .copied()
+            .fold(0.0, f64::max)
+    }
+
     /// The row as CSV, rates per second of a bin of width `bin`.
     pub fn csv(&self, bin: SimDuration) -> String {
         let per_s = 1.0 / bin.as_secs_f64();
@@ -79,7 +86,7 @@ impl TimelineRow {
             self.segments_repairing,
             self.commits_waiting,
             self.vdl,
-            self.replica_lag_max_ms,
+            self.replica_lag_max_ms(),
             self.writer.map_or(String::new(), |w| w.to_string()),
             self.client_errors
         );
@@ -297,10 +304,6 @@ impl Recorder {
             .iter()
             .map(|&us| (us > 0).then(|| us as f64 / 1e3))
             .collect();
-        row.replica_lag_max_ms = replica_lag_us
-            .iter()
-            .max()
-            .map_or(0.0, |&us| us as f64 / 1e3);
         row.writer = writer;
         self.rows.push(row);
     }

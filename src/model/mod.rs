@@ -678,7 +678,7 @@ impl World {
 
     fn close_bin(&mut self) {
         let waiting = self.writer.waiting();
-        let vdl = self.writer.points.vdl().0;
+        let vdl = self.last_points().vdl().0;
         let lag: Vec<u64> = self
             .instances
             .iter_mut()

@@ -220,6 +220,22 @@ fn frame<DB: DrawingBackend>(
 /// Opacity of the failover phases shaded behind a time chart.
 const SHADE: f64 = 0.35;
 
+/// The frame of a time chart: the series' legend entries, then the
+/// failover phases when the chart shades them, then the fault markers.
+fn timed_frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    r: &Results,
+    title: &str,
+    mut legend: Vec<(String, Mark)>,
+    shaded: bool,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    if shaded {
+        legend.extend(phase_legend(r));
+    }
+    legend.extend(fault_legend(r));
+    frame(root, title, &legend)
+}
+
 /// Legend entries for the failover phases that appear in a run.
 fn phase_legend(r: &Results) -> Vec<(String, Mark)> {
     if r.summary.rto.is_empty() {
@@ -347,16 +363,6 @@ fn tick(v: &f64) -> String {
     }
 }
 
-/// Points at the middle of their bins.
-fn centred(r: &Results, column: &str) -> Vec<(f64, f64)> {
-    let half = r.timeline.bin_s() / 2.0;
-    r.timeline
-        .points(column)
-        .into_iter()
-        .map(|(t, v)| (t + half, v))
-        .collect()
-}
-
 /// A state sampled at the end of each bin, drawn as steps: it holds from
 /// that instant across the next bin.
 fn steps(r: &Results, column: &str) -> Vec<(f64, f64)> {
@@ -401,16 +407,15 @@ fn peak(series: &[&[(f64, f64)]]) -> f64 {
 }
 
 fn throughput<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Drawn<DB> {
-    let commits = centred(r, "commits_per_s");
-    let reads = centred(r, "reads_per_s");
-    let mut legend = vec![
+    // Rates have a value in every bin: one run each.
+    let column = |name| runs(r, r.timeline.column(name).unwrap_or_default()).concat();
+    let (commits, reads) = (column("commits_per_s"), column("reads_per_s"));
+    let legend = vec![
         ("commits/s".to_owned(), Mark::Line(BLUE)),
         ("storage reads/s".to_owned(), Mark::Line(GREY)),
     ];
-    legend.extend(phase_legend(r));
-    legend.extend(fault_legend(r));
     let title = format!("{}: throughput", r.summary.scenario);
-    let plot = frame(root, &title, &legend)?;
+    let plot = timed_frame(root, r, &title, legend, true)?;
     // When a stall ends, the commits it held are acknowledged in one bin;
     // a spike many times the usual rate would flatten everything else, so
     // the axis stops above the usual rate and the spike is labelled.
@@ -438,14 +443,12 @@ fn throughput<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) ->
 fn latency<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Drawn<DB> {
     let column = |name| runs(r, r.timeline.column(name).unwrap_or_default());
     let (p50, p99) = (column("commit_p50_ms"), column("commit_p99_ms"));
-    let mut legend = vec![
+    let legend = vec![
         ("commit p50".to_owned(), Mark::Line(BLUE)),
         ("commit p99".to_owned(), Mark::Line(VERMILLION)),
     ];
-    legend.extend(phase_legend(r));
-    legend.extend(fault_legend(r));
     let title = format!("{}: commit latency", r.summary.scenario);
-    let plot = frame(root, &title, &legend)?;
+    let plot = timed_frame(root, r, &title, legend, true)?;
     // Latency spans from milliseconds to the length of an outage: a log
     // scale keeps both readable.
     let low = p50
@@ -479,11 +482,10 @@ fn quorum<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Dra
         ("segments being repaired", "segments_repairing", GREEN),
     ];
     let data: Vec<Vec<(f64, f64)>> = series.iter().map(|s| steps(r, s.1)).collect();
-    let mut legend: Vec<(String, Mark)> = series
+    let legend = series
         .iter()
         .map(|(label, _, c)| ((*label).to_owned(), Mark::Line(*c)))
         .collect();
-    legend.extend(fault_legend(r));
     let title = format!(
         "{}: quorum health ({} PGs, {}/{} write, {}/{} read)",
         r.summary.scenario,
@@ -493,7 +495,7 @@ fn quorum<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Dra
         r.summary.topology.read_quorum,
         r.summary.topology.copies
     );
-    let plot = frame(root, &title, &legend)?;
+    let plot = timed_frame(root, r, &title, legend, false)?;
     let refs: Vec<&[(f64, f64)]> = data.iter().map(Vec::as_slice).collect();
     let y = (0.0, (peak(&refs) * 1.3).max(2.0).ceil());
     // Counts: a tick per whole number while they fit.
@@ -512,15 +514,13 @@ fn replica_lag<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -
         .replica_lags()
         .map(|(name, values)| (name, runs(r, values)))
         .collect();
-    let mut legend: Vec<(String, Mark)> = readers
+    let legend = readers
         .iter()
         .enumerate()
         .map(|(i, (name, _))| ((*name).to_owned(), Mark::Line(SERIES[i % SERIES.len()])))
         .collect();
-    legend.extend(phase_legend(r));
-    legend.extend(fault_legend(r));
     let title = format!("{}: replica lag, largest per bin", r.summary.scenario);
-    let plot = frame(root, &title, &legend)?;
+    let plot = timed_frame(root, r, &title, legend, true)?;
     let all: Vec<&[(f64, f64)]> = readers
         .iter()
         .flat_map(|(_, runs)| runs.iter().map(Vec::as_slice))

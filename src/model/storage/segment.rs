@@ -238,14 +238,11 @@ impl Segment {
         self.persisted_scl
     }
 
-    /// SCL of what has reached disk by `now`, without settling: what a
-    /// crash at `now` would keep.
-    pub fn durable_scl(&self, now: SimTime) -> Lsn {
-        // Persists finish in FIFO order, so the finished ones are a prefix.
-        match self.inflight.partition_point(|(done, _)| *done <= now) {
-            0 => self.persisted_scl,
-            n => self.inflight[n - 1].1,
-        }
+    /// SCL of what had reached disk when the segment last settled its
+    /// finished persists (materialization, a crash, a read, a recovery
+    /// probe): what it knows to be durable, without looking at `now`.
+    pub fn durable_scl(&self) -> Lsn {
+        self.persisted_scl
     }
 
     /// Whether batches are parked behind a gap.
