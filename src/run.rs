@@ -10,7 +10,7 @@ use crate::metrics::{
     Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary, TimelineRow, Topology,
 };
 use crate::model::compute::control::FailoverRecord;
-use crate::model::World;
+use crate::model::{storage, World};
 use crate::scenario::CacheSpec;
 use crate::scenario::{expect, Scenario};
 use crate::sim::{SimDuration, SimTime, Trace};
@@ -88,7 +88,7 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
     let mut unrecovered = 0;
     for c in &w.clients {
         // Writers only, and only those that had written before the fault.
-        if w.scenario.clients[c.group].reader || c.first_ok.is_none_or(|t| t > f.started) {
+        if w.cfg.clients[c.group].reader || c.first_ok.is_none_or(|t| t > f.started) {
             continue;
         }
         let gap = c.gaps.iter().find(|g| g.0 <= f.started && f.started < g.1);
@@ -175,7 +175,7 @@ fn failover(w: &World, f: &FailoverRecord) -> Failover {
         to: to.map(|i| i.name.clone()),
         reason: f.reason.name().to_owned(),
         tier: to.map(|i| i.tier),
-        az: to.map(|i| w.scenario.topology.azs[i.az.index()].clone()),
+        az: to.map(|i| w.cfg.topology.azs[i.az.index()].clone()),
         provisioned: f.provisioned,
     }
 }
@@ -205,11 +205,17 @@ impl Simulation {
 
     fn outcome(&mut self, checks: Checks) -> Outcome {
         let w = &mut self.world;
-        let sc = w.scenario.clone();
+        let sc = w.cfg.clone();
         let duration = sc.duration.as_secs_f64();
-        let recoverable = w.recoverable_vdl();
-        let vdl = w.last_points().vdl();
-        let rpc = sc.workload.records_per_commit as u64;
+        let points = w.writers.last_points().clone();
+        let recoverable = storage::recovery::recoverable_vdl(
+            &mut w.storage.volume,
+            &points,
+            sc.workload.records_per_commit as u64,
+            w.engine.now(),
+        );
+        let vdl = points.vdl();
+        let verdicts = checks.finish(w.engine.now(), recoverable);
         let rec = &w.rec;
         let stall_sum = |v: &[(SimTime, SimTime)]| {
             v.iter()
@@ -259,11 +265,11 @@ impl Simulation {
                 })
                 .collect(),
             commits: Commits {
-                offered: w.offered,
+                offered: w.workload.offered,
                 acknowledged: rec.commits_acked,
-                lost: (vdl.0 - recoverable.0.min(vdl.0)) / rpc + rec.lost_at_recovery,
+                lost: verdicts.lost_commits,
                 per_s: rec.commits_acked as f64 / duration,
-                split_brain: rec.split_brain_commits,
+                split_brain: verdicts.split_brain_commits,
             },
             commit_latency_ms: latency(&rec.commit_latency),
             write_availability: (1.0 - stall_sum(&write_stalls) / duration).max(0.0),
@@ -278,8 +284,8 @@ impl Simulation {
                 .collect(),
             write_stall_blocking_pgs: rec.vcl_blockers.iter().copied().collect(),
             reads: Reads {
-                correct: rec.reads_ok,
-                wrong: rec.reads_wrong,
+                correct: verdicts.reads_correct,
+                wrong: verdicts.reads_wrong,
                 retried: rec.read_retries,
                 latency_ms: latency(&rec.read_latency),
             },
@@ -287,8 +293,14 @@ impl Simulation {
             pgs_below_read_quorum_max: rec.pgs_below_read.1,
             storage: StorageSummary {
                 pgs: sc.storage.pgs,
-                segments: w.volume.pgs.iter().map(|g| g.members.len() as u32).sum(),
-                vcl: w.last_points().vcl().0,
+                segments: w
+                    .storage
+                    .volume
+                    .pgs
+                    .iter()
+                    .map(|g| g.members.len() as u32)
+                    .sum(),
+                vcl: points.vcl().0,
                 vdl: vdl.0,
                 recoverable_vdl: recoverable.0,
                 segments_repaired: rec.segments_repaired,
@@ -296,7 +308,7 @@ impl Simulation {
                 records_resent: rec.records_resent,
                 stale_epoch_refusals: rec.stale_epoch_refusals,
                 recoveries: rec.recoveries,
-                epoch: w.latest_epoch,
+                epoch: w.writers.latest_epoch,
             },
             rto: w.control.failovers.iter().map(|f| rto(w, f)).collect(),
             failovers: w.control.failovers.iter().map(|f| failover(w, f)).collect(),
@@ -333,10 +345,9 @@ impl Simulation {
                         .is_some_and(|t| w.engine.now().since(t) > rec.threshold())
                 })
                 .count() as u32,
-            invariants: Vec::new(),
+            invariants: verdicts.invariants,
             expectations: Vec::new(),
         };
-        summary.invariants = checks.finish(w.engine.now(), summary.commits.lost);
         summary.expectations = expect::evaluate(&sc.expect, &summary);
         Outcome {
             summary,

@@ -3,24 +3,53 @@
 //! reads): every recovery finds every commit acknowledged before it, every
 //! read returns the committed page state, and the storage left at the end
 //! can rebuild every acknowledged commit (checked in `Checks::finish`).
+//!
+//! The checker keeps its own evidence, from the model's notes: which
+//! records each writer allocated, which commits it acknowledged, what each
+//! recovery reached and truncated. From these it folds the committed
+//! truth — every page's state as the acknowledged commits left it — and
+//! judges reads and recoveries against it.
+
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::model::faults::permanently_lost_nodes;
-use crate::model::World;
+use crate::model::storage::lsn::Lsn;
+use crate::model::storage::page::PageMap;
+use crate::model::{Note, World};
 
 pub(super) struct Durability {
     not_applicable: Option<String>,
-    lost_at_recovery: u64,
-    wrong_reads: u64,
+    records_per_commit: u64,
+    /// The committed truth: every committed record folded into its page.
+    truth: PageMap,
+    /// By epoch: records allocated and not yet committed or given up, in
+    /// LSN order, as (LSN, page).
+    pending: Vec<VecDeque<(Lsn, u64)>>,
+    /// By epoch: its VDL, the highest of its recovered VDL and the
+    /// commits it acknowledged.
+    vdl: Vec<Lsn>,
+    /// By epoch: the VDL of the recovery that superseded it.
+    superseded: Vec<Option<Lsn>>,
+    /// Truncated ranges, (recovered VDL, resume): nothing strictly inside.
+    truncations: Vec<(Lsn, Lsn)>,
+    /// The newest epoch whose recovery finished (epoch 1 needs none).
+    newest_recovered: u32,
+    /// The expected content of each read in flight, by (epoch, slot).
+    reads: BTreeMap<(u32, u32), u64>,
+    /// Acknowledged commits that recoveries did not find.
+    pub lost_at_recovery: u64,
+    /// Reads that returned the committed state, and those that did not.
+    pub reads_correct: u64,
+    pub reads_wrong: u64,
 }
 
 impl Durability {
-    /// Works out, from the scenario's faults, whether the premise holds.
     pub(super) fn new(world: &World) -> Durability {
-        let lost_nodes = permanently_lost_nodes(&world.scenario);
-        let q = &world.volume.quorum;
+        let lost_nodes = permanently_lost_nodes(world.config());
+        let volume = world.volume();
+        let q = &volume.quorum;
         let tolerable = q.copies() - q.read().min(q.copies());
-        let worst = world
-            .volume
+        let worst = volume
             .pgs
             .iter()
             .enumerate()
@@ -28,7 +57,7 @@ impl Durability {
                 let lost = g
                     .members
                     .iter()
-                    .filter(|&&s| lost_nodes[world.volume.segments[s.index()].node.index()])
+                    .filter(|&&s| lost_nodes[volume.segments[s.index()].node.index()])
                     .count() as u32;
                 (lost, pg)
             })
@@ -41,8 +70,17 @@ impl Durability {
         });
         Durability {
             not_applicable,
+            records_per_commit: world.config().workload.records_per_commit as u64,
+            truth: PageMap::default(),
+            pending: Vec::new(),
+            vdl: Vec::new(),
+            superseded: Vec::new(),
+            truncations: Vec::new(),
+            newest_recovered: 1,
+            reads: BTreeMap::new(),
             lost_at_recovery: 0,
-            wrong_reads: 0,
+            reads_correct: 0,
+            reads_wrong: 0,
         }
     }
 
@@ -50,22 +88,116 @@ impl Durability {
         self.not_applicable.as_deref()
     }
 
+    /// Makes room for `epoch` in the per-epoch tables.
+    fn epoch(&mut self, epoch: u32) -> usize {
+        let e = epoch as usize;
+        if self.vdl.len() <= e {
+            self.pending.resize_with(e + 1, VecDeque::new);
+            self.vdl.resize(e + 1, Lsn(0));
+            self.superseded.resize(e + 1, None);
+        }
+        e
+    }
+
     #[inline]
     pub(super) fn after(&mut self, world: &World) -> Option<String> {
-        let rec = &world.rec;
-        if rec.lost_at_recovery > self.lost_at_recovery {
-            let n = rec.lost_at_recovery - self.lost_at_recovery;
-            self.lost_at_recovery = rec.lost_at_recovery;
-            return Some(format!(
-                "recovery under epoch {} reached VDL {} below {n} acknowledged commit(s)",
-                world.latest_epoch,
-                world.writer.points.vdl().0
-            ));
+        let mut found = None;
+        for &note in world.notes() {
+            if let Some(d) = self.note(note) {
+                found.get_or_insert(d);
+            }
         }
-        if rec.reads_wrong > self.wrong_reads {
-            self.wrong_reads = rec.reads_wrong;
-            return Some("a read returned a page state that was never committed".to_owned());
+        found
+    }
+
+    fn note(&mut self, note: Note) -> Option<String> {
+        match note {
+            Note::Allocated {
+                epoch, lsn, page, ..
+            } => {
+                let e = self.epoch(epoch);
+                self.pending[e].push_back((lsn, page));
+            }
+            Note::Acknowledged { epoch, lsn } => {
+                let e = self.epoch(epoch);
+                self.vdl[e] = self.vdl[e].max(lsn);
+                // A superseded writer's records are not the truth: the
+                // recovery that superseded it decided what survives.
+                if self.superseded[e].is_none() {
+                    while let Some(&(l, page)) = self.pending[e].front() {
+                        if l > lsn {
+                            break;
+                        }
+                        self.pending[e].pop_front();
+                        self.truth.apply(page, l);
+                    }
+                }
+            }
+            Note::ReadIssued { epoch, read, page } => {
+                self.reads.insert((epoch, read), self.truth.get(page));
+            }
+            Note::ReadAnswered {
+                epoch,
+                read,
+                content,
+            } => {
+                let expected = self.reads.remove(&(epoch, read));
+                if expected == Some(content) {
+                    self.reads_correct += 1;
+                } else {
+                    self.reads_wrong += 1;
+                    return Some(
+                        "a read returned a page state that was never committed".to_owned(),
+                    );
+                }
+            }
+            Note::Recovered { epoch, vdl, resume } => return self.recovered(epoch, vdl, resume),
         }
         None
+    }
+
+    /// A recovery opened `epoch` at `vdl`: commits older writers
+    /// acknowledged above it are lost; their records at or below it (and
+    /// outside truncated ranges) became committed.
+    fn recovered(&mut self, epoch: u32, vdl: Lsn, resume: Lsn) -> Option<String> {
+        let new = self.epoch(epoch);
+        self.truncations.push((vdl, resume));
+        let before = self.lost_at_recovery;
+        for e in 0..new {
+            if self.superseded[e].is_none() && self.vdl[e] > vdl {
+                self.lost_at_recovery += (self.vdl[e].0 - vdl.0) / self.records_per_commit;
+            }
+            self.superseded[e].get_or_insert(vdl);
+            while let Some(&(l, page)) = self.pending[e].front() {
+                if l > vdl {
+                    break;
+                }
+                self.pending[e].pop_front();
+                if !self.truncations.iter().any(|&(a, b)| l > a && l < b) {
+                    self.truth.apply(page, l);
+                }
+            }
+        }
+        self.vdl[new] = vdl;
+        self.newest_recovered = epoch;
+        let lost = self.lost_at_recovery - before;
+        (lost > 0).then(|| {
+            format!(
+                "recovery under epoch {epoch} reached VDL {} below {lost} acknowledged commit(s)",
+                vdl.0
+            )
+        })
+    }
+
+    /// Acknowledged commits a recovery from the storage left at the end,
+    /// reaching `recoverable`, could not rebuild, beside those recoveries
+    /// already lost.
+    pub(super) fn lost(&self, recoverable: Lsn) -> u64 {
+        let vdl = self
+            .vdl
+            .get(self.newest_recovered as usize)
+            .copied()
+            .unwrap_or(Lsn(0));
+        (vdl.0 - recoverable.0.min(vdl.0)) / self.records_per_commit + self.lost_at_recovery
     }
 }

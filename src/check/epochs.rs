@@ -1,34 +1,65 @@
 //! At most one writer per volume epoch, and no split brain: every writer
 //! takes a new epoch, recovery fences the old one through the storage, and
-//! a commit a superseded writer acknowledges above the VDL its successor
-//! recovered (one storage would not keep) is counted by the model and
-//! reported here.
+//! no commit a superseded writer acknowledges lies above the VDL its
+//! successor recovered (one storage would not keep). The checker learns of
+//! recoveries and acknowledgements from the model's notes and counts split
+//! brain itself.
 
 use crate::model::ids::InstanceId;
-use crate::model::{kind, World};
-
-/// Event kinds after which the set of writers can have changed: selection,
-/// demotion, an instance starting, recovery, fencing.
-const WRITER_CHANGES: std::ops::RangeInclusive<u64> = kind::SELECTION_DONE..=kind::FENCED;
+use crate::model::storage::lsn::Lsn;
+use crate::model::{Kind, Note, Seen, World};
 
 #[derive(Default)]
 pub(super) struct Epochs {
-    /// The writer (instance, process incarnation) of each epoch seen.
     owners: Vec<Option<(InstanceId, u32)>>,
-    split_brain: u64,
+    /// By epoch: the VDL of the recovery that superseded it.
+    superseded: Vec<Option<Lsn>>,
+    /// Commits acknowledged above their successor's recovered VDL.
+    pub split_brain: u64,
 }
 
 impl Epochs {
     #[inline]
-    pub(super) fn after(&mut self, world: &World, event: [u64; 3]) -> Option<String> {
-        if world.rec.split_brain_commits > self.split_brain {
-            self.split_brain = world.rec.split_brain_commits;
-            return Some(format!(
-                "a superseded writer acknowledged a commit above its successor's VDL ({} so far)",
-                self.split_brain
-            ));
+    pub(super) fn after(&mut self, world: &World, event: Seen) -> Option<String> {
+        for &note in world.notes() {
+            match note {
+                Note::Recovered { epoch, vdl, .. } => {
+                    let e = epoch as usize;
+                    if self.superseded.len() <= e {
+                        self.superseded.resize(e + 1, None);
+                    }
+                    for s in &mut self.superseded[..e] {
+                        s.get_or_insert(vdl);
+                    }
+                }
+                Note::Acknowledged { epoch, lsn } => {
+                    let above = self
+                        .superseded
+                        .get(epoch as usize)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|vdl| lsn > vdl);
+                    if above {
+                        self.split_brain += 1;
+                        return Some(format!(
+                            "a superseded writer acknowledged a commit above its successor's VDL ({} so far)",
+                            self.split_brain
+                        ));
+                    }
+                }
+                _ => {}
+            }
         }
-        if !WRITER_CHANGES.contains(&event[0]) {
+        if !matches!(
+            event.kind,
+            Kind::SelectionDone
+                | Kind::Demote
+                | Kind::InstanceUp
+                | Kind::RecoveryProbe
+                | Kind::RecoveryReply
+                | Kind::RecoveryRetry
+                | Kind::Fenced
+        ) {
             return None;
         }
         for w in world.writers() {
@@ -40,7 +71,7 @@ impl Epochs {
             match self.owners[e] {
                 None => self.owners[e] = Some(me),
                 Some(owner) if owner != me => {
-                    let name = |i: InstanceId| world.instances[i.index()].name.clone();
+                    let name = |i: InstanceId| world.instances()[i.index()].name.clone();
                     return Some(format!(
                         "epoch {e} has two writers: {} (process {}) and {} (process {})",
                         name(owner.0),

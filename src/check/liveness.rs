@@ -1,36 +1,57 @@
 //! Quorum liveness: while every PG has a write quorum of live segments the
 //! writer can reach, and the writer is open, a commit is acknowledged
 //! within [`BOUND`] of arriving (or of those conditions starting to hold).
+//!
+//! Whether every PG has a reachable write quorum is worked out here, from
+//! the storage membership and the network, when a fault, a repair or a new
+//! writer may have changed it.
 
-use crate::model::{kind, World};
+use crate::model::ids::InstanceId;
+use crate::model::network::Endpoint;
+use crate::model::{Kind, Seen, World};
 use crate::sim::{SimDuration, SimTime};
 
-/// How long a commit may wait while quorums are live. A write quorum
-/// acknowledges within milliseconds; a PG that just regained its quorum
-/// catches up through resends every `write_retry_interval` (100 ms) of at
-/// most 4,096 records and through gossip, which takes seconds after a long
-/// outage. Ten seconds is far beyond both and far below any failure.
+/// How long a commit may wait while quorums are live. Modelling choice:
+/// far above any latency of a healthy cluster (milliseconds) and below the
+/// outages the scenarios study.
 pub const BOUND: SimDuration = SimDuration::from_secs(10);
 
 #[derive(Default)]
 pub(super) struct Liveness {
-    /// Since when the conditions have held without a break.
     since: Option<SimTime>,
+    /// The writer (instance, epoch) the reach below was computed for.
+    writer: Option<(InstanceId, u32)>,
+    /// Whether every PG has a write quorum the writer reaches, if known.
+    quorums: Option<bool>,
 }
 
 impl Liveness {
     #[inline]
-    pub(super) fn after(&mut self, world: &World, now: SimTime, event: [u64; 3]) -> Option<String> {
-        if event[0] != kind::TICK {
+    pub(super) fn after(&mut self, world: &World, now: SimTime, event: Seen) -> Option<String> {
+        if matches!(
+            event.kind,
+            Kind::FaultStart | Kind::FaultEnd | Kind::RepairCheck | Kind::RepairDone
+        ) {
+            self.quorums = None;
+        }
+        if event.kind != Kind::GroupCommit {
             return None;
         }
-        let live = world.writer_alive() && world.writer.open && world.rec.pgs_below_write.0 == 0;
+        let w = world.current_writer();
+        if self.writer != Some((w.instance, w.epoch)) {
+            self.writer = Some((w.instance, w.epoch));
+            self.quorums = None;
+        }
+        let live = world.writer_open()
+            && *self
+                .quorums
+                .get_or_insert_with(|| every_pg_reachable(world));
         if !live {
             self.since = None;
             return None;
         }
         let since = *self.since.get_or_insert(now);
-        let oldest = world.writer.oldest_waiting_commit()?;
+        let oldest = w.oldest_waiting_commit()?;
         let from = oldest.max(since);
         if now.since(from) <= BOUND {
             return None;
@@ -41,7 +62,26 @@ impl Liveness {
             "a commit waiting since {:.3} s is unacknowledged after {:.3} s, with every PG at write quorum and {} open",
             oldest.as_secs_f64(),
             now.since(from).as_secs_f64(),
-            world.instances[world.writer.instance.index()].name
+            world.instances()[w.instance.index()].name
         ))
     }
+}
+
+/// Whether every PG has a write quorum of live segments the current
+/// writer's instance can reach.
+fn every_pg_reachable(world: &World) -> bool {
+    let volume = world.volume();
+    let inst = world.current_writer().instance;
+    let writer = Endpoint::Instance(inst, world.instances()[inst.index()].az);
+    let need = volume.quorum.write();
+    volume.pgs.iter().all(|g| {
+        let live = g
+            .members
+            .iter()
+            .filter(|&&s| {
+                volume.is_live(s) && world.network().reachable(writer, volume.endpoint(s))
+            })
+            .count() as u32;
+        live >= need
+    })
 }

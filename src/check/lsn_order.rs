@@ -6,11 +6,11 @@
 //! range, so the limit counts from there until VDL passes it.
 
 use crate::model::storage::lsn::{Lsn, LsnPoints};
-use crate::model::{kind, World};
+use crate::model::{Kind, Seen, World};
 
 pub(super) struct LsnOrder {
     /// Records per commit: commit ends are multiples of it from the base.
-    rpc: u64,
+    records_per_commit: u64,
     /// The current writer's epoch, its (VDL, VCL, last allocated LSN) and
     /// PGCLs last seen in that epoch.
     epoch: u32,
@@ -23,26 +23,26 @@ pub(super) struct LsnOrder {
 impl LsnOrder {
     pub(super) fn new(world: &World) -> LsnOrder {
         LsnOrder {
-            rpc: world.scenario.workload.records_per_commit as u64,
-            epoch: world.writer.epoch,
+            records_per_commit: world.config().workload.records_per_commit as u64,
+            epoch: world.current_writer().epoch,
             seen: None,
-            pgcl: vec![Lsn(0); world.volume.pgs.len()],
+            pgcl: vec![Lsn(0); world.volume().pgs.len()],
             scl: Vec::new(),
         }
     }
 
     #[inline]
-    pub(super) fn after(&mut self, world: &World, event: [u64; 3]) -> Option<String> {
-        match event[0] {
-            kind::TICK | kind::ACK => self.points(world, event),
-            kind::BATCH | kind::GOSSIP_PUSH | kind::RECOVERY_PROBE => {
-                self.segment(world, event[1] as usize)
+    pub(super) fn after(&mut self, world: &World, event: Seen) -> Option<String> {
+        match event.kind {
+            Kind::GroupCommit | Kind::Ack => self.points(world, event),
+            Kind::Batch | Kind::GossipPush | Kind::RecoveryProbe => {
+                self.segment(world, event.operands[0] as usize)
             }
             _ => None,
         }
     }
 
-    fn points(&mut self, world: &World, event: [u64; 3]) -> Option<String> {
+    fn points(&mut self, world: &World, event: Seen) -> Option<String> {
         // Deposed writers that still run are few and short-lived: checked
         // in full each time. (The current writer comes first.)
         for w in world.writers().skip(1) {
@@ -50,7 +50,7 @@ impl LsnOrder {
                 return Some(format!("writer of epoch {}: {d}", w.epoch));
             }
         }
-        let w = &world.writer;
+        let w = world.current_writer();
         if !w.points.recovered() {
             // A writer still recovering has no points yet.
             return None;
@@ -76,8 +76,8 @@ impl LsnOrder {
             }
             self.seen = Some(now);
         }
-        if event[0] == kind::ACK {
-            let pg = world.volume.segments[event[1] as usize].pg;
+        if event.kind == Kind::Ack {
+            let pg = world.volume().segments[event.operands[0] as usize].pg;
             let pgcl = w.points.pgcl(pg);
             let last = &mut self.pgcl[pg.index()];
             if pgcl < *last {
@@ -100,7 +100,7 @@ impl LsnOrder {
         if vdl > vcl {
             return Some(format!("VDL {} above VCL {}", vdl.0, vcl.0));
         }
-        if !p.vdl_at_consistency_point(self.rpc) {
+        if !p.vdl_at_consistency_point(self.records_per_commit) {
             return Some(format!("VDL {} is not the end of a commit", vdl.0));
         }
         let from = vdl.max(p.base());
@@ -116,11 +116,11 @@ impl LsnOrder {
     }
 
     fn segment(&mut self, world: &World, seg: usize) -> Option<String> {
-        let s = &world.volume.segments[seg];
+        let s = &world.volume().segments[seg];
         if self.scl.len() <= seg {
-            self.scl.resize(world.volume.segments.len(), (0, Lsn(0)));
+            self.scl.resize(world.volume().segments.len(), (0, Lsn(0)));
         }
-        let (cut_epoch, scl) = (s.epochs().1, s.durable_scl());
+        let (cut_epoch, scl) = (s.epochs().truncated, s.durable_scl());
         let last = &mut self.scl[seg];
         if cut_epoch == last.0 && scl < last.1 {
             return Some(format!(

@@ -15,7 +15,8 @@ mod quorum;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{event_name, Observer, World};
+use crate::model::storage::lsn::Lsn;
+use crate::model::{Observer, Seen, World};
 use crate::sim::SimTime;
 
 /// The invariants, each named by the sentence it asserts. Declared in
@@ -102,7 +103,7 @@ pub struct Checks {
     lsn_order: lsn_order::LsnOrder,
     liveness: liveness::Liveness,
     results: Vec<InvariantResult>,
-    recent: [(SimTime, [u64; 3]); RECENT],
+    recent: [Option<(SimTime, Seen)>; RECENT],
     next: usize,
 }
 
@@ -128,7 +129,7 @@ impl Checks {
             lsn_order: lsn_order::LsnOrder::new(world),
             liveness: liveness::Liveness::default(),
             results,
-            recent: [(SimTime::ZERO, [0; 3]); RECENT],
+            recent: [None; RECENT],
             next: 0,
         };
         // A property of the configuration: broken before the first event.
@@ -146,19 +147,10 @@ impl Checks {
         r.held = false;
         r.violations += 1;
         if r.first.is_none() {
-            // Slots never written (kind 0) are left out.
+            // Slots never written are left out.
             let events = (0..RECENT)
-                .map(|k| self.recent[(self.next + k) % RECENT])
-                .filter(|(_, w)| w[0] != 0)
-                .map(|(t, w)| {
-                    format!(
-                        "{:.6} s {} {} {}",
-                        t.as_secs_f64(),
-                        event_name(w[0]),
-                        w[1],
-                        w[2]
-                    )
-                })
+                .filter_map(|k| self.recent[(self.next + k) % RECENT])
+                .map(|(t, seen)| format!("{:.6} s {seen}", t.as_secs_f64()))
                 .collect();
             r.first = Some(Violation {
                 at_s: now.as_secs_f64(),
@@ -168,23 +160,47 @@ impl Checks {
         }
     }
 
-    /// The results, with the check that needs the run's `end`: `lost` is
-    /// the summary's count of acknowledged commits the storage left at the
-    /// end cannot rebuild.
-    pub fn finish(mut self, end: SimTime, lost: u64) -> Vec<InvariantResult> {
+    /// The run has ended: `recoverable` is the VDL a recovery from the
+    /// storage left at the end reaches. Judges what that recovery would
+    /// lose, and returns every verdict with the evidence counted.
+    pub fn finish(mut self, end: SimTime, recoverable: Lsn) -> Verdicts {
+        let lost = self.durability.lost(recoverable);
         if lost > 0 {
             let d =
                 format!("the storage left at the end cannot rebuild {lost} acknowledged commit(s)");
             self.violated(Invariant::NoAcknowledgedCommitIsLost, end, d);
         }
-        self.results
+        Verdicts {
+            lost_commits: lost,
+            split_brain_commits: self.epochs.split_brain,
+            reads_correct: self.durability.reads_correct,
+            reads_wrong: self.durability.reads_wrong,
+            invariants: self.results,
+        }
     }
+}
+
+/// What the checkers found over a run.
+#[derive(Debug, Clone)]
+pub struct Verdicts {
+    /// Each invariant's verdict, in [`Invariant::ALL`] order.
+    pub invariants: Vec<InvariantResult>,
+    /// Acknowledged commits no recovery found, or that the storage left at
+    /// the end cannot rebuild.
+    pub lost_commits: u64,
+    /// Commits a superseded writer acknowledged above its successor's
+    /// recovered VDL.
+    pub split_brain_commits: u64,
+    /// Reads that returned the committed page state.
+    pub reads_correct: u64,
+    /// Reads that returned a state that was never committed.
+    pub reads_wrong: u64,
 }
 
 impl Observer for Checks {
     #[inline]
-    fn after(&mut self, world: &World, now: SimTime, event: [u64; 3]) {
-        self.recent[self.next] = (now, event);
+    fn after(&mut self, world: &World, now: SimTime, event: Seen) {
+        self.recent[self.next] = Some((now, event));
         self.next = (self.next + 1) % RECENT;
         if let Some(d) = self.durability.after(world) {
             self.violated(Invariant::NoAcknowledgedCommitIsLost, now, d);

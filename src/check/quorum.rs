@@ -7,7 +7,7 @@ use crate::model::World;
 
 /// The rule the run's quorums break, if any.
 pub(super) fn broken_rule(world: &World) -> Option<String> {
-    let q = &world.volume.quorum;
+    let q = &world.volume().quorum;
     q.broken_rule().map(|e| {
         format!(
             "{}/{} writes and {}/{} reads: {e}",

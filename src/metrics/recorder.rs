@@ -110,10 +110,6 @@ pub struct Recorder {
     pub read_latency: Histogram<u64>,
     /// Commits acknowledged.
     pub commits_acked: u64,
-    /// Reads that returned the committed page content.
-    pub reads_ok: u64,
-    /// Reads that returned anything else.
-    pub reads_wrong: u64,
     /// Read attempts retried on another segment.
     pub read_retries: u64,
     /// Batches refused by storage for carrying an old epoch.
@@ -134,11 +130,6 @@ pub struct Recorder {
     pub vcl_blockers: std::collections::BTreeSet<u32>,
     /// Storage recoveries completed by a starting writer.
     pub recoveries: u32,
-    /// Acknowledged commits a recovery did not find (must be 0).
-    pub lost_at_recovery: u64,
-    /// Commits a superseded writer acknowledged above the VDL that
-    /// superseded it (split brain; must be 0).
-    pub split_brain_commits: u64,
     /// Client errors by kind, in [`ClientError::ALL`] order.
     pub client_errors: [u64; 5],
     write_stalls: Vec<(SimTime, SimTime)>,
@@ -171,8 +162,6 @@ impl Recorder {
             bin_latency: histogram(),
             read_latency: histogram(),
             commits_acked: 0,
-            reads_ok: 0,
-            reads_wrong: 0,
             read_retries: 0,
             stale_epoch_refusals: 0,
             gossip_fills: 0,
@@ -183,8 +172,6 @@ impl Recorder {
             pgs_below_read: (0, 0),
             vcl_blockers: Default::default(),
             recoveries: 0,
-            lost_at_recovery: 0,
-            split_brain_commits: 0,
             client_errors: [0; 5],
             write_stalls: Vec::new(),
             read_stalls: Vec::new(),
@@ -218,14 +205,9 @@ impl Recorder {
     }
 
     /// A read that was issued at `issued` completed `now`.
-    pub fn read(&mut self, now: SimTime, issued: SimTime, correct: bool) {
+    pub fn read(&mut self, now: SimTime, issued: SimTime) {
         let latency = now.since(issued);
         self.read_latency.saturating_record(micros(latency));
-        if correct {
-            self.reads_ok += 1;
-        } else {
-            self.reads_wrong += 1;
-        }
         self.row.reads += 1;
         if latency > self.threshold {
             push_stall(&mut self.read_stalls, issued + self.threshold, now);

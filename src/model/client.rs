@@ -10,9 +10,11 @@
 
 use rand::Rng;
 
+use super::compute::Instance;
+use super::context::Ctx;
+use super::event::Event;
 use super::ids::{AzId, ClientId, InstanceId};
 use super::network::Endpoint;
-use super::{Event, World};
 use crate::scenario::{CacheSpec, ClientConfig};
 use crate::sim::{SimDuration, SimRng, SimTime};
 
@@ -135,292 +137,215 @@ impl Client {
         }
     }
 
-    fn endpoint(&self) -> Endpoint {
+    /// The network end of the client: its AZ.
+    pub fn endpoint(&self) -> Endpoint {
         Endpoint::Client(self.az)
+    }
+
+    /// Its current step's number.
+    pub fn seq(&self) -> u32 {
+        self.seq
+    }
+
+    /// Whether it waits for an answer on a connection to `inst`.
+    pub fn waits_on(&self, inst: InstanceId) -> bool {
+        self.conn.is_some_and(|(i, _)| i == inst) && matches!(self.step, Step::Waiting(_))
     }
 }
 
-impl World {
-    fn client_cfg(&self, c: ClientId) -> &ClientConfig {
-        &self.scenario.clients[self.clients[c.index()].group]
+impl Client {
+    fn cfg<'c>(&self, cx: &'c Ctx) -> &'c ClientConfig {
+        &cx.cfg.clients[self.group]
     }
 
     /// Moves the client to `step` and returns the new sequence number.
-    fn client_step(&mut self, c: ClientId, step: Step) -> u32 {
-        let cl = &mut self.clients[c.index()];
-        cl.step = step;
-        cl.seq = cl.seq.wrapping_add(1);
-        cl.seq
+    fn step_to(&mut self, step: Step) -> u32 {
+        self.step = step;
+        self.seq = self.seq.wrapping_add(1);
+        self.seq
     }
 
-    fn client_timer(&mut self, c: ClientId, seq: u32, after: SimDuration) {
-        self.engine
-            .after(after, Event::ClientTimer { client: c, seq });
+    fn timer(cx: &mut Ctx, client: ClientId, seq: u32, after: SimDuration) {
+        cx.after(after, Event::ClientTimer { client, seq });
     }
 
     /// A client's timer: the end of a think or backoff, or a timeout.
-    pub(crate) fn on_client_timer(&mut self, c: ClientId, seq: u32) {
-        let cl = &self.clients[c.index()];
-        if cl.seq != seq {
+    pub(crate) fn on_timer(
+        &mut self,
+        cx: &mut Ctx,
+        id: ClientId,
+        instances: &[Instance],
+        seq: u32,
+    ) {
+        if self.seq != seq {
             return;
         }
-        match cl.step {
-            Step::Idle => self.client_next(c),
+        match self.step {
+            Step::Idle => self.next(cx, id, instances),
             Step::Resolving | Step::Connecting | Step::Waiting(_) => {
-                self.client_failed(c, ClientError::Timeout)
+                self.failed(cx, id, ClientError::Timeout)
             }
         }
     }
 
     /// Starts the next request: on the open connection, or from a lookup.
-    fn client_next(&mut self, c: ClientId) {
-        let now = self.engine.now();
-        let cl = &self.clients[c.index()];
-        if cl.conn.is_some() {
-            return self.client_send(c);
+    fn next(&mut self, cx: &mut Ctx, id: ClientId, instances: &[Instance]) {
+        let now = cx.now();
+        if self.conn.is_some() {
+            return self.send(cx, id, instances);
         }
-        match cl.cache {
+        match self.cache {
             Some((host, expires)) if expires.is_none_or(|e| e > now) => {
-                self.client_connect(c, host)
+                self.connect(cx, id, instances, host)
             }
             _ => {
-                let seq = self.client_step(c, Step::Resolving);
-                let timeout = self.client_cfg(c).connect_timeout;
-                self.client_timer(c, seq, timeout);
-                let from = self.clients[c.index()].endpoint();
-                self.send(
-                    now,
-                    from,
-                    Endpoint::Control,
-                    Event::DnsQuery { client: c, seq },
-                );
+                let seq = self.step_to(Step::Resolving);
+                let timeout = self.cfg(cx).connect_timeout;
+                Client::timer(cx, id, seq, timeout);
+                let query = Event::DnsQuery { client: id, seq };
+                cx.send(now, self.endpoint(), Endpoint::Control, query);
             }
         }
     }
 
-    /// The DNS service answers a lookup with what the record says now.
-    pub(crate) fn on_dns_query(&mut self, c: ClientId, seq: u32) {
-        let now = self.engine.now();
-        let reader = self.client_cfg(c).reader;
-        let hosts = if reader && !self.dns.reader.at(now).is_empty() {
-            self.dns.reader.at(now)
-        } else {
-            // The reader endpoint of a cluster without readers resolves to
-            // the writer ([UG] Endpoints).
-            self.dns.cluster.at(now)
-        };
-        let host = match hosts.len() {
-            0 => None,
-            1 => Some(hosts[0]),
-            n => Some(hosts[self.dns_rng.random_range(0..n)]),
-        };
-        let to = self.clients[c.index()].endpoint();
-        let answer = Event::DnsAnswer {
-            client: c,
-            seq,
-            host,
-        };
-        self.send(now, Endpoint::Control, to, answer);
-    }
-
-    pub(crate) fn on_dns_answer(&mut self, c: ClientId, seq: u32, host: Option<InstanceId>) {
-        let now = self.engine.now();
-        let cl = &self.clients[c.index()];
-        if cl.seq != seq || cl.step != Step::Resolving {
+    /// DNS answered a lookup.
+    pub(crate) fn on_dns_answer(
+        &mut self,
+        cx: &mut Ctx,
+        id: ClientId,
+        instances: &[Instance],
+        seq: u32,
+        host: Option<InstanceId>,
+    ) {
+        let now = cx.now();
+        if self.seq != seq || self.step != Step::Resolving {
             return;
         }
         let Some(host) = host else {
-            return self.client_failed(c, ClientError::DnsEmpty);
+            return self.failed(cx, id, ClientError::DnsEmpty);
         };
-        let expires = match self.client_cfg(c).dns_cache {
-            None => Some(now + self.scenario.dns.ttl),
+        let expires = match self.cfg(cx).dns_cache {
+            None => Some(now + cx.cfg.dns.ttl),
             Some(CacheSpec::For(d)) => Some(now + d),
             Some(CacheSpec::Forever) => None,
         };
-        self.clients[c.index()].cache = Some((host, expires));
-        self.client_connect(c, host);
+        self.cache = Some((host, expires));
+        self.connect(cx, id, instances, host);
     }
 
-    fn client_connect(&mut self, c: ClientId, host: InstanceId) {
-        let now = self.engine.now();
-        let seq = self.client_step(c, Step::Connecting);
-        let timeout = self.client_cfg(c).connect_timeout;
-        self.client_timer(c, seq, timeout);
-        let (from, to) = (
-            self.clients[c.index()].endpoint(),
-            self.instance_endpoint(host),
-        );
+    fn connect(&mut self, cx: &mut Ctx, id: ClientId, instances: &[Instance], host: InstanceId) {
+        let now = cx.now();
+        let seq = self.step_to(Step::Connecting);
+        let timeout = self.cfg(cx).connect_timeout;
+        Client::timer(cx, id, seq, timeout);
+        let to = Endpoint::Instance(host, instances[host.index()].az);
         let connect = Event::Connect {
-            client: c,
+            client: id,
             seq,
             inst: host,
         };
-        self.send(now, from, to, connect);
+        cx.send(now, self.endpoint(), to, connect);
     }
 
-    /// A connection attempt reaches an instance: a running database
-    /// accepts, a host without one refuses, a dead host says nothing.
-    pub(crate) fn on_connect(&mut self, c: ClientId, seq: u32, inst: InstanceId) {
-        let i = &self.instances[inst.index()];
-        if !i.answers_clients() {
-            return;
-        }
-        let accepted = i.running().then_some(i.incarnation);
-        let reply = Event::Connected {
-            client: c,
-            seq,
-            inst,
-            accepted,
-        };
-        self.instance_to_client(inst, c, reply);
-    }
-
+    /// An instance answered a connection attempt.
     pub(crate) fn on_connected(
         &mut self,
-        c: ClientId,
+        cx: &mut Ctx,
+        id: ClientId,
+        instances: &[Instance],
         seq: u32,
         inst: InstanceId,
         accepted: Option<u32>,
     ) {
-        let cl = &mut self.clients[c.index()];
-        if cl.seq != seq || cl.step != Step::Connecting {
+        if self.seq != seq || self.step != Step::Connecting {
             return;
         }
         match accepted {
             Some(incarnation) => {
-                cl.conn = Some((inst, incarnation));
-                self.client_send(c);
+                self.conn = Some((inst, incarnation));
+                self.send(cx, id, instances);
             }
-            None => self.client_failed(c, ClientError::Refused),
+            None => self.failed(cx, id, ClientError::Refused),
         }
     }
 
-    fn client_send(&mut self, c: ClientId) {
-        let now = self.engine.now();
-        let seq = self.client_step(c, Step::Waiting(now));
-        if let Some(timeout) = self.client_cfg(c).read_timeout {
-            self.client_timer(c, seq, timeout);
+    fn send(&mut self, cx: &mut Ctx, id: ClientId, instances: &[Instance]) {
+        let now = cx.now();
+        let seq = self.step_to(Step::Waiting(now));
+        if let Some(timeout) = self.cfg(cx).read_timeout {
+            Client::timer(cx, id, seq, timeout);
         }
-        let (inst, incarnation) = self.clients[c.index()].conn.expect("connected");
-        let (from, to) = (
-            self.clients[c.index()].endpoint(),
-            self.instance_endpoint(inst),
-        );
+        let (inst, incarnation) = self.conn.expect("connected");
+        let to = Endpoint::Instance(inst, instances[inst.index()].az);
         let request = Event::Request {
-            client: c,
+            client: id,
             seq,
             inst,
             incarnation,
         };
-        self.send(now, from, to, request);
+        cx.send(now, self.endpoint(), to, request);
     }
 
-    /// A request reaches an instance.
-    pub(crate) fn on_request(&mut self, c: ClientId, seq: u32, inst: InstanceId, incarnation: u32) {
-        let i = &self.instances[inst.index()];
-        if !i.answers_clients() {
-            return;
-        }
-        let answer = if !i.running() || i.incarnation != incarnation {
-            Answer::Failed(ClientError::Reset)
-        } else if self.client_cfg(c).reader {
-            Answer::Ok
-        } else if let Some(w) = self.writer_of(inst) {
-            // The writer (or a deposed one that does not know yet) takes
-            // the commit; the answer comes when VDL passes it.
-            return self.client_commit(w, c, seq);
-        } else {
-            Answer::Failed(ClientError::ReadOnly)
-        };
-        self.answer_client(inst, c, seq, answer);
-    }
-
-    /// Sends an instance's answer to a client.
-    pub(crate) fn answer_client(
-        &mut self,
-        inst: InstanceId,
-        c: ClientId,
-        seq: u32,
-        answer: Answer,
-    ) {
-        let response = Event::Response {
-            client: c,
-            seq,
-            answer,
-        };
-        self.instance_to_client(inst, c, response);
-    }
-
-    /// Sends `event` from an instance to a client, now.
-    fn instance_to_client(&mut self, inst: InstanceId, c: ClientId, event: Event) {
-        let now = self.engine.now();
-        let (from, to) = (
-            self.instance_endpoint(inst),
-            self.clients[c.index()].endpoint(),
-        );
-        self.send(now, from, to, event);
-    }
-
-    pub(crate) fn on_response(&mut self, c: ClientId, seq: u32, answer: Answer) {
-        let now = self.engine.now();
-        let cl = &mut self.clients[c.index()];
-        if cl.seq != seq || !matches!(cl.step, Step::Waiting(_)) {
+    /// An instance's answer arrives.
+    pub(crate) fn on_response(&mut self, cx: &mut Ctx, id: ClientId, seq: u32, answer: Answer) {
+        let now = cx.now();
+        if self.seq != seq || !matches!(self.step, Step::Waiting(_)) {
             return;
         }
         match answer {
             Answer::Ok => {
-                if let Some(last) = cl.last_ok {
+                if let Some(last) = self.last_ok {
                     if now.since(last) >= GAP_MIN {
-                        cl.gaps.push((last, now));
+                        self.gaps.push((last, now));
                     }
                 }
-                cl.first_ok.get_or_insert(now);
-                cl.last_ok = Some(now);
-                cl.requests_ok += 1;
-                cl.errors_in_row = 0;
-                let seq = self.client_step(c, Step::Idle);
-                let think = self.client_cfg(c).think_time;
-                self.client_timer(c, seq, think);
+                self.first_ok.get_or_insert(now);
+                self.last_ok = Some(now);
+                self.requests_ok += 1;
+                self.errors_in_row = 0;
+                let seq = self.step_to(Step::Idle);
+                let think = self.cfg(cx).think_time;
+                Client::timer(cx, id, seq, think);
             }
-            Answer::Failed(e) => self.client_failed(c, e),
+            Answer::Failed(e) => self.failed(cx, id, e),
         }
     }
 
     /// Counts the error, drops the connection, and backs off: exponential
     /// in the errors in a row, with half of it jittered.
-    fn client_failed(&mut self, c: ClientId, e: ClientError) {
-        self.rec.client_error(e);
-        let cfg = self.client_cfg(c);
+    fn failed(&mut self, cx: &mut Ctx, id: ClientId, e: ClientError) {
+        cx.rec.client_error(e);
+        let cfg = self.cfg(cx);
         let (base, max) = (cfg.backoff_base, cfg.backoff_max);
-        let cl = &mut self.clients[c.index()];
-        cl.conn = None;
-        cl.errors_in_row += 1;
-        let doublings = (cl.errors_in_row - 1).min(30);
+        self.conn = None;
+        self.errors_in_row += 1;
+        let doublings = (self.errors_in_row - 1).min(30);
         let full = SimDuration::from_nanos(
             base.as_nanos()
                 .saturating_mul(1 << doublings)
                 .min(max.as_nanos()),
         );
         let half = full.as_nanos() / 2;
-        let delay = SimDuration::from_nanos(half + cl.rng.random_range(0..=half));
-        let seq = self.client_step(c, Step::Idle);
-        self.client_timer(c, seq, delay);
+        let delay = SimDuration::from_nanos(half + self.rng.random_range(0..=half));
+        let seq = self.step_to(Step::Idle);
+        Client::timer(cx, id, seq, delay);
     }
+}
 
-    /// Resets every connection to `inst`: its database process exited
-    /// while the host stayed up, so waiting clients hear of it at once.
-    pub(crate) fn reset_connections(&mut self, inst: InstanceId) {
-        for c in 0..self.clients.len() {
-            let cl = &self.clients[c];
-            if cl.conn.is_some_and(|(i, _)| i == inst) && matches!(cl.step, Step::Waiting(_)) {
-                let seq = cl.seq;
-                self.answer_client(
-                    inst,
-                    ClientId::from_index(c),
-                    seq,
-                    Answer::Failed(ClientError::Reset),
-                );
-            }
-        }
-    }
+/// Sends an instance's answer to a client, now.
+pub(crate) fn answer_client(
+    cx: &mut Ctx,
+    from: Endpoint,
+    to: Endpoint,
+    client: ClientId,
+    seq: u32,
+    answer: Answer,
+) {
+    let now = cx.now();
+    let response = Event::Response {
+        client,
+        seq,
+        answer,
+    };
+    cx.send(now, from, to, response);
 }

@@ -6,9 +6,16 @@
 //! seconds"). Every answer carries the TTL ([KC]: 5 s); how long a client
 //! keeps it is the client's business (`model::client`).
 
-use super::ids::InstanceId;
+use rand::Rng;
+
+use super::client::Client;
+use super::compute::Instance;
+use super::context::Ctx;
+use super::event::Event;
+use super::ids::{ClientId, InstanceId};
+use super::network::Endpoint;
 use crate::scenario::DnsConfig;
-use crate::sim::SimTime;
+use crate::sim::{SimRng, SimTime};
 
 /// One record's history of values, by the time each became visible.
 #[derive(Debug, Default)]
@@ -68,6 +75,48 @@ pub struct Dns {
     pub cluster: Record,
     /// The reader endpoint: every running reader.
     pub reader: Record,
+    /// Picks one of several hosts for an answer.
+    rng: SimRng,
+}
+
+impl Dns {
+    /// The records at time zero: the cluster endpoint names `writer`, the
+    /// reader endpoint every instance serving reads.
+    pub fn new(writer: InstanceId, instances: &[Instance], rng: SimRng) -> Self {
+        let readers = (0..instances.len())
+            .map(InstanceId::from_index)
+            .filter(|i| instances[i.index()].serving_reads())
+            .collect();
+        Dns {
+            cluster: Record::new(vec![writer]),
+            reader: Record::new(readers),
+            rng,
+        }
+    }
+
+    /// A lookup arrives: the answer is what the record says now.
+    pub(crate) fn on_query(&mut self, cx: &mut Ctx, client: &Client, id: ClientId, seq: u32) {
+        let now = cx.now();
+        let reader = cx.cfg.clients[client.group].reader;
+        let hosts = if reader && !self.reader.at(now).is_empty() {
+            self.reader.at(now)
+        } else {
+            // The reader endpoint of a cluster without readers resolves to
+            // the writer ([UG] Endpoints).
+            self.cluster.at(now)
+        };
+        let host = match hosts.len() {
+            0 => None,
+            1 => Some(hosts[0]),
+            n => Some(hosts[self.rng.random_range(0..n)]),
+        };
+        let answer = Event::DnsAnswer {
+            client: id,
+            seq,
+            host,
+        };
+        cx.send(now, Endpoint::Control, client.endpoint(), answer);
+    }
 }
 
 #[cfg(test)]

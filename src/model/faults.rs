@@ -1,97 +1,110 @@
 //! Scenario faults as verbs on the world: each fault starts at its time
-//! and, if it has a duration, is undone at its end.
+//! and, if it has a duration, is undone at its end. A fault event carries
+//! the fault it starts or ends.
 //!
 //! Faults nest: a node down for two reasons (its own crash inside an AZ
 //! outage) comes back only when both end.
 
-use super::compute::control::Reason;
+use super::compute::control::{ControlPlane, Reason};
+use super::compute::Fleet;
+use super::context::Ctx;
+use super::event::Event;
 use super::ids::{InstanceId, NodeId};
-use super::World;
-use crate::scenario::{FaultKind, Scenario};
+use crate::scenario::{Fault, FaultKind, Scenario};
+use crate::sim::Engine;
 
-impl World {
-    /// Starts (`start = true`) or ends fault `i` of the scenario.
-    pub(crate) fn apply_fault(&mut self, i: usize, start: bool) {
-        let kind = self.scenario.faults[i].kind.clone();
-        match kind {
-            FaultKind::NodeCrash(n) => self.node_down(n, start),
+/// The fault schedule's own state.
+#[derive(Debug)]
+pub struct Faults {
+    /// For each `writer_crash` fault, the instance it took down: its end
+    /// brings back that host, whoever is the writer by then.
+    crashed_writers: Vec<Option<InstanceId>>,
+}
+
+impl Faults {
+    /// State for a schedule of `n` faults.
+    pub fn new(n: usize) -> Self {
+        Faults {
+            crashed_writers: vec![None; n],
+        }
+    }
+
+    /// Puts every fault's start, and its end if it has one, on the queue.
+    pub fn schedule(&self, engine: &mut Engine<Event>, faults: &[Fault]) {
+        for (id, f) in faults.iter().enumerate() {
+            let (id, fault) = (id as u32, Box::new(f.clone()));
+            engine.at(
+                f.at,
+                Event::FaultStart {
+                    id,
+                    fault: fault.clone(),
+                },
+            );
+            if let Some(d) = f.duration {
+                engine.at(f.at + d, Event::FaultEnd { id, fault });
+            }
+        }
+    }
+
+    /// Starts (`start = true`) or ends fault `id`.
+    pub(crate) fn apply(
+        &mut self,
+        cx: &mut Ctx,
+        f: &mut Fleet,
+        control: &mut ControlPlane,
+        id: u32,
+        fault: &Fault,
+        start: bool,
+    ) {
+        match fault.kind {
+            FaultKind::NodeCrash(n) => f.storage.node_down(cx, n, start),
             FaultKind::AzOutage(az) => {
-                self.net.set_az_down(az, start);
-                let nodes: Vec<NodeId> = (0..self.volume.nodes.len())
+                cx.net_mut().set_az_down(az, start);
+                let nodes: Vec<NodeId> = (0..f.storage.volume.nodes.len())
                     .map(NodeId::from_index)
-                    .filter(|n| self.volume.nodes[n.index()].az == az)
+                    .filter(|n| f.storage.volume.nodes[n.index()].az == az)
                     .collect();
                 for n in nodes {
-                    self.node_down(n, start);
+                    f.storage.node_down(cx, n, start);
                 }
-                let instances: Vec<InstanceId> = (0..self.instances.len())
+                let instances: Vec<InstanceId> = (0..f.instances.len())
                     .map(InstanceId::from_index)
-                    .filter(|i| self.instances[i.index()].az == az)
+                    .filter(|i| f.instances[i.index()].az == az)
                     .collect();
                 for i in instances {
-                    self.host_fault(i, start);
+                    f.host_fault(cx, control, i, start);
                 }
             }
-            FaultKind::PartitionAzs(a, b) => self.net.set_cut(a, b, start),
-            FaultKind::IsolateNode(n) => self.net.set_isolated(n, start),
+            FaultKind::PartitionAzs(a, b) => cx.net_mut().set_cut(a, b, start),
+            FaultKind::IsolateNode(n) => cx.net_mut().set_isolated(n, start),
             FaultKind::SlowNode(n, factor) => {
-                let f = if start { factor } else { 1.0 };
-                self.net.set_slowness(n, f);
-                self.volume.nodes[n.index()].slowness = f;
+                let factor = if start { factor } else { 1.0 };
+                cx.net_mut().set_slowness(n, factor);
+                f.storage.volume.nodes[n.index()].slowness = factor;
             }
             FaultKind::PacketLoss(scope, rate) => {
                 if start {
-                    self.net.add_loss(scope, rate);
+                    cx.net_mut().add_loss(scope, rate);
                 } else {
-                    self.net.remove_loss(scope, rate);
+                    cx.net_mut().remove_loss(scope, rate);
                 }
             }
             FaultKind::IsolateInstance(i) => {
-                self.net.set_instance_cut(i, start);
-                if start && i == self.control.writer {
-                    let now = self.engine.now();
-                    self.control.impaired(now);
+                cx.net_mut().set_instance_cut(i, start);
+                if start && i == control.writer {
+                    control.impaired(cx.now());
                 }
             }
             FaultKind::WriterCrash => {
                 // The instance that was the writer when the fault began.
-                let writer = *self.crashed_writers[i].get_or_insert(self.control.writer);
-                self.host_fault(writer, start);
+                let writer = *self.crashed_writers[id as usize].get_or_insert(control.writer);
+                f.host_fault(cx, control, writer, start);
             }
-            FaultKind::InstanceCrash(i) => self.host_fault(i, start),
-            FaultKind::InstanceReboot(i, failover) => self.reboot(i, failover),
-            FaultKind::Failover(target) => self.manual_failover(Reason::Manual, target),
+            FaultKind::InstanceCrash(i) => f.host_fault(cx, control, i, start),
+            FaultKind::InstanceReboot(i, failover) => control.reboot(cx, f, i, failover),
+            FaultKind::Failover(target) => control.manual_failover(cx, f, Reason::Manual, target),
         }
-        self.update_quorum_health();
-    }
-
-    /// A node goes down (losing its unpersisted records) or one reason for
-    /// it being down ends.
-    fn node_down(&mut self, n: NodeId, down: bool) {
-        let now = self.engine.now();
-        let node = &mut self.volume.nodes[n.index()];
-        if down {
-            node.faults += 1;
-            if node.up {
-                node.up = false;
-                node.incarnation += 1;
-                node.down_since = now;
-                let incarnation = node.incarnation;
-                for &s in &node.segments {
-                    self.volume.segments[s.index()].crash(now);
-                }
-                self.engine.after(
-                    self.scenario.storage.repair_after,
-                    super::Event::RepairCheck {
-                        node: n,
-                        incarnation,
-                    },
-                );
-            }
-        } else {
-            node.faults = node.faults.saturating_sub(1);
-            node.up = node.faults == 0;
-        }
+        f.record_quorum_health(cx);
     }
 }
 

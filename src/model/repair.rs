@@ -4,15 +4,28 @@
 //! 10 s over 10 Gb/s). While it copies, the PG is in a membership change
 //! ([P18]): writes need a quorum of the old set and of the new one.
 
+use super::compute::{Hosts, Instance};
+use super::context::Ctx;
+use super::event::Event;
 use super::ids::{NodeId, PgId, SegmentId};
 use super::network::Endpoint;
+use super::storage::fleet::Storage;
 use super::storage::lsn::Lsn;
 use super::storage::volume::Joining;
-use super::{Event, World};
+use super::writer::Writers;
 use crate::sim::{SimDuration, SimTime};
 
-impl World {
-    pub(crate) fn on_repair_check(&mut self, node: NodeId, incarnation: u32) {
+impl Storage {
+    /// A node has been down for `repair_after`: re-create each of its
+    /// segments elsewhere, or look again later.
+    pub(crate) fn on_repair_check(
+        &mut self,
+        cx: &mut Ctx,
+        writers: &mut Writers,
+        instances: &[Instance],
+        node: NodeId,
+        incarnation: u32,
+    ) {
         let n = &self.volume.nodes[node.index()];
         if n.up || n.incarnation != incarnation {
             return;
@@ -24,13 +37,13 @@ impl World {
             if !g.members.contains(&s) {
                 continue;
             }
-            if g.joining.is_some() || !self.start_repair(pg, s) {
+            if g.joining.is_some() || !self.start_repair(cx, writers, instances, pg, s) {
                 retry = true;
             }
         }
         if retry {
-            self.engine.after(
-                self.scenario.storage.repair_after,
+            cx.after(
+                cx.cfg.storage.repair_after,
                 Event::RepairCheck { node, incarnation },
             );
         }
@@ -38,9 +51,16 @@ impl World {
 
     /// Picks a new home for `old` in its AZ and starts copying. Returns
     /// false if no node can take it now.
-    fn start_repair(&mut self, pg: PgId, old: SegmentId) -> bool {
+    fn start_repair(
+        &mut self,
+        cx: &mut Ctx,
+        writers: &mut Writers,
+        instances: &[Instance],
+        pg: PgId,
+        old: SegmentId,
+    ) -> bool {
         let az = self.volume.node_of(old).az;
-        let writer = self.writer_endpoint();
+        let writer = Hosts::new(writers, instances).current_writer();
         let holders: Vec<NodeId> = self.volume.pgs[pg.index()]
             .members
             .iter()
@@ -55,7 +75,7 @@ impl World {
                 node.az == az
                     && node.up
                     && !holders.contains(n)
-                    && self.net.reachable(writer, Endpoint::Node(*n, az))
+                    && cx.net().reachable(writer, Endpoint::Node(*n, az))
             })
             .min_by_key(|n| (self.volume.nodes[n.index()].segments.len(), *n));
         let Some(target) = target else {
@@ -63,38 +83,37 @@ impl World {
         };
         let new = self.volume.add_segment(pg, target, false);
         // Every writer that may still run learns of the new segment.
-        for w in self.writers_mut() {
+        for w in writers.iter_mut() {
             w.acked_scl.push(Lsn(0));
             w.avoid_until.push(SimTime::ZERO);
         }
         self.volume.pgs[pg.index()].joining = Some(Joining { old, new });
-        self.rec.segments_repairing += 1;
-        self.engine
-            .after(self.copy_time(), Event::RepairDone { pg });
-        self.update_quorum_health();
+        cx.rec.segments_repairing += 1;
+        cx.after(copy_time(cx), Event::RepairDone { pg });
+        self.record_quorum_health(cx, &Hosts::new(writers, instances));
         true
     }
 
-    /// Time to copy one segment at the repair bandwidth.
-    fn copy_time(&self) -> SimDuration {
-        let st = &self.scenario.storage;
-        let bits = st.segment_gib as f64 * (1u64 << 30) as f64 * 8.0;
-        SimDuration::from_secs_f64(bits / (st.repair_gbps * 1e9))
-    }
-
-    pub(crate) fn on_repair_done(&mut self, pg: PgId) {
+    /// A replacement segment has finished copying: it joins its PG.
+    pub(crate) fn on_repair_done(
+        &mut self,
+        cx: &mut Ctx,
+        writers: &Writers,
+        instances: &[Instance],
+        pg: PgId,
+    ) {
         let Some(j) = self.volume.pgs[pg.index()].joining else {
             return;
         };
-        let now = self.engine.now();
+        let now = cx.now();
         if !self.volume.node_of(j.new).up {
             // The new home failed mid-copy: give up on it; the old node's
             // repair check will try again.
             self.volume.pgs[pg.index()].joining = None;
-            self.rec.segments_repairing -= 1;
+            cx.rec.segments_repairing -= 1;
             let old_node = self.volume.segments[j.old.index()].node;
             let incarnation = self.volume.nodes[old_node.index()].incarnation;
-            self.engine.after(
+            cx.after(
                 SimDuration::ZERO,
                 Event::RepairCheck {
                     node: old_node,
@@ -107,8 +126,7 @@ impl World {
         let (_, source) = self.volume.best_live_member(pg, Some(j.old), now);
         let Some((_, source)) = source else {
             // No healthy peer right now; try again shortly.
-            self.engine
-                .after(SimDuration::from_secs(1), Event::RepairDone { pg });
+            cx.after(SimDuration::from_secs(1), Event::RepairDone { pg });
             return;
         };
         let snapshot = self.volume.segments[source.index()].snapshot();
@@ -122,9 +140,17 @@ impl World {
             }
         }
         g.joining = None;
-        self.rec.segments_repairing -= 1;
-        self.rec.segments_repaired += 1;
-        self.persist_and_ack(j.new);
-        self.update_quorum_health();
+        cx.rec.segments_repairing -= 1;
+        cx.rec.segments_repaired += 1;
+        let hosts = Hosts::new(writers, instances);
+        self.persist_and_ack(cx, &hosts, j.new);
+        self.record_quorum_health(cx, &hosts);
     }
+}
+
+/// How long copying one segment takes at the repair bandwidth.
+fn copy_time(cx: &Ctx) -> SimDuration {
+    let st = &cx.cfg.storage;
+    let bits = st.segment_gib as f64 * (1u64 << 30) as f64 * 8.0;
+    SimDuration::from_secs_f64(bits / (st.repair_gbps * 1e9))
 }

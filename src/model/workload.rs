@@ -1,4 +1,8 @@
-//! The pages the workload touches.
+//! The background workload, and the pages it touches.
+//!
+//! Every group-commit interval the application offers a Poisson number of
+//! commits and page reads to the writer; with no open writer they are
+//! refused, and the interval counts as unavailable.
 //!
 //! The working set is `pages` pages spread evenly over the volume: page `i`
 //! of the working set is volume page `i · stride`. Each PG therefore holds a
@@ -6,7 +10,89 @@
 //! densely from 0. Pages outside the working set are never written, so they
 //! need no number, and every page map in the model can be a plain vector.
 
+use rand::Rng;
+use rand_distr::{Distribution, Poisson};
+
+use super::compute::{Fleet, Hosts};
+use super::context::Ctx;
+use super::event::Event;
 use super::ids::PgId;
+use super::writer::WriterEnv;
+use crate::scenario::Scenario;
+use crate::sim::{SimRng, SimTime};
+
+/// The application's offered load.
+#[derive(Debug)]
+pub struct Workload {
+    /// Where its pages live.
+    pub working_set: WorkingSet,
+    /// Its own random stream: arrivals, pages, read targets.
+    pub rng: SimRng,
+    /// Commits offered so far.
+    pub offered: u64,
+    commits_per_tick: Option<Poisson<f64>>,
+    reads_per_tick: Option<Poisson<f64>>,
+}
+
+impl Workload {
+    /// The workload a scenario describes.
+    pub fn new(cfg: &Scenario, rng: SimRng) -> Self {
+        let wl = &cfg.workload;
+        let tick = wl.group_commit_interval.as_secs_f64();
+        let per_tick = |rate: f64| Poisson::new(rate * tick).ok();
+        Workload {
+            working_set: WorkingSet::new(wl.working_set_pages, wl.pages_per_pg, cfg.storage.pgs),
+            rng,
+            offered: 0,
+            commits_per_tick: per_tick(wl.commits_per_s),
+            reads_per_tick: per_tick(wl.reads_per_s),
+        }
+    }
+
+    /// The group-commit tick: the interval's commits arrive spread over
+    /// it, the writer admits and ships them, reads are issued, and readers
+    /// hear of a moved VDL.
+    pub(crate) fn on_tick(&mut self, cx: &mut Ctx, f: &mut Fleet) {
+        let now = cx.now();
+        let interval = cx.cfg.workload.group_commit_interval;
+        cx.after(interval, Event::GroupCommit);
+        let open = Hosts::new(f.writers, f.instances).current_writer_open();
+        let writer = &mut f.writers.current;
+        if let Some(dist) = self.commits_per_tick {
+            let n = dist.sample(&mut self.rng) as u64;
+            self.offered += n;
+            if !open {
+                cx.rec.refused_writes(now, interval);
+            } else {
+                for _ in 0..n {
+                    let back = self.rng.random_range(0..interval.as_nanos().max(1));
+                    let arrival = SimTime::from_nanos(now.as_nanos().saturating_sub(back));
+                    writer.backlog.push_back((arrival, None));
+                }
+            }
+        }
+        if !open {
+            if self.reads_per_tick.is_some() {
+                cx.rec.refused_reads(now, interval);
+            }
+            return;
+        }
+        let env = WriterEnv {
+            volume: &f.storage.volume,
+            instances: f.instances,
+            clients: f.clients,
+        };
+        writer.admit_commits(cx, self);
+        if let Some(dist) = self.reads_per_tick {
+            let n = dist.sample(&mut self.rng) as u64;
+            for _ in 0..n {
+                writer.issue_read(cx, &env, self);
+            }
+        }
+        writer.ship(cx, &env);
+        writer.stream_to_readers(cx, env.instances);
+    }
+}
 
 /// Where each working-set page lives.
 #[derive(Clone, Copy, Debug)]

@@ -4,15 +4,27 @@
 //!
 //! One `Writer` exists per volume epoch: the instance the control plane
 //! made writer builds it when its process starts, and it lives on (as a
-//! deposed writer, see `World::deposed`) while that instance keeps running
-//! unaware that a newer epoch has fenced it.
+//! deposed writer in [`Writers`]) while that instance keeps running
+//! unaware that a newer epoch has fenced it. Every writer runs the same
+//! handlers; messages carry the epoch of the writer they are for.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use super::compute::{Instance, Role};
+use rand::Rng;
+
+use super::client::{answer_client, Answer, Client, ClientError};
+use super::compute::control::ControlPlane;
+use super::compute::{Fleet, Instance, Role};
+use super::context::Ctx;
+use super::event::{Event, ReadAnswer, ReadAsk};
 use super::ids::{ClientId, InstanceId, PgId, SegmentId};
+use super::network::Endpoint;
+use super::note::Note;
 use super::storage::lsn::{Batch, Lsn, LsnPoints, Record};
+use super::storage::segment::ReadResult;
+use super::storage::volume::Volume;
+use super::workload::Workload;
 use crate::sim::SimTime;
 
 /// A commit's origin: the background workload, or a client's request.
@@ -41,8 +53,6 @@ pub struct PendingRead {
     /// The PG's last record at or below the read point: a segment is
     /// complete for this read once its SCL reaches it.
     pub need: Lsn,
-    /// The committed content at the read point.
-    pub expected: u64,
     /// When the application asked.
     pub issued: SimTime,
     /// Attempt number; replies to older attempts are ignored.
@@ -64,9 +74,9 @@ pub struct Writer {
     pub epoch: u32,
     /// Whether it takes commits (its recovery is done, it is not closed).
     pub open: bool,
-    /// The VDL a later recovery reached, once one superseded this writer:
-    /// a commit it acknowledges above that is a split-brain commit.
-    pub superseded_at: Option<Lsn>,
+    /// The VDL the recovery that superseded this writer reached (an LSN):
+    /// once set, storage has moved on without it.
+    pub successor_vdl: Option<Lsn>,
     /// When VDL last moved.
     pub vdl_at: SimTime,
     /// The `vdl_at` last streamed to readers.
@@ -116,7 +126,7 @@ impl Writer {
             incarnation,
             epoch,
             open: false,
-            superseded_at: None,
+            successor_vdl: None,
             vdl_at: SimTime::ZERO,
             streamed_at: SimTime::ZERO,
             points,
@@ -220,3 +230,461 @@ impl Writer {
         (self.commits.len() + self.backlog.len()) as u64
     }
 }
+
+/// What a writer's handlers read of the rest of the world.
+pub(crate) struct WriterEnv<'a> {
+    /// Storage membership and placement.
+    pub volume: &'a Volume,
+    /// Instances, for the writer's own AZ and endpoint.
+    pub instances: &'a [Instance],
+    /// Clients, to answer their commits.
+    pub clients: &'a [Client],
+}
+
+impl Writer {
+    /// The network end of the instance it runs on.
+    fn endpoint(&self, instances: &[Instance]) -> Endpoint {
+        Endpoint::Instance(self.instance, instances[self.instance.index()].az)
+    }
+
+    /// Allocates LSNs for waiting commits while VDL + LAL allows.
+    pub(crate) fn admit_commits(&mut self, cx: &mut Ctx, wl: &mut Workload) {
+        let records = cx.cfg.workload.records_per_commit;
+        let ws = wl.working_set;
+        while let Some(&(arrival, origin)) = self.backlog.front() {
+            if !self.points.can_allocate(records as u64) {
+                break;
+            }
+            self.backlog.pop_front();
+            let mut last = Lsn(0);
+            for r in 0..records {
+                let page = wl.rng.random_range(0..ws.pages());
+                let (pg, in_pg) = ws.locate(page);
+                let commit_end = r + 1 == records;
+                let (record, prev) = self.points.allocate(pg, in_pg, commit_end);
+                cx.note(Note::Allocated {
+                    epoch: self.epoch,
+                    lsn: record.lsn,
+                    page,
+                    commit_end,
+                });
+                self.buffer(pg, record, prev);
+                last = record.lsn;
+            }
+            self.commits.push_back(Commit {
+                lsn: last,
+                arrival,
+                origin,
+            });
+        }
+    }
+
+    /// Group commit ("boxcar"): each PG has at most one batch in flight.
+    /// A PG with nothing in flight gets its buffered records now; the others
+    /// keep buffering, and ship from [`Writer::on_ack`] the moment their
+    /// batch in flight becomes durable. Under load, batches grow instead of
+    /// multiplying.
+    pub(crate) fn ship(&mut self, cx: &mut Ctx, env: &WriterEnv) {
+        let touched = std::mem::take(&mut self.touched);
+        let mut waiting = Vec::new();
+        for &pg in &touched {
+            if self.buffers[pg.index()].1.is_empty() {
+                self.listed[pg.index()] = false;
+            } else if self.points.pgcl(pg) >= self.shipped[pg.index()] {
+                self.listed[pg.index()] = false;
+                self.ship_pg(cx, env, pg);
+            } else {
+                waiting.push(pg);
+            }
+        }
+        self.touched = waiting;
+    }
+
+    /// Ships one PG's buffered records as a batch to all its segments.
+    fn ship_pg(&mut self, cx: &mut Ctx, env: &WriterEnv, pg: PgId) {
+        let buf = &mut self.buffers[pg.index()];
+        if buf.1.is_empty() {
+            return;
+        }
+        // Leave a buffer of the same size behind: the next batch is likely
+        // as large, and growing from empty costs more than the records.
+        let capacity = buf.1.len();
+        let records = std::mem::replace(&mut buf.1, Vec::with_capacity(capacity));
+        let prev = buf.0;
+        let batch = self.batch(pg, prev, records);
+        self.shipped[pg.index()] = batch.last();
+        self.send_batch(cx, env, &batch, None);
+    }
+
+    /// Sends a batch to its PG's write targets (only those whose
+    /// acknowledged SCL is below `behind`, when given).
+    fn send_batch(&self, cx: &mut Ctx, env: &WriterEnv, batch: &Arc<Batch>, behind: Option<Lsn>) {
+        let (now, from) = (cx.now(), self.endpoint(env.instances));
+        for seg in env.volume.pgs[batch.pg.index()].write_targets() {
+            if behind.is_some_and(|l| self.acked_scl[seg.index()] >= l) {
+                continue;
+            }
+            let event = Event::Batch {
+                seg,
+                batch: batch.clone(),
+            };
+            cx.send(now, from, env.volume.endpoint(seg), event);
+        }
+    }
+
+    /// A segment acknowledged its SCL.
+    pub(crate) fn on_ack(
+        &mut self,
+        cx: &mut Ctx,
+        env: &WriterEnv,
+        wl: &mut Workload,
+        seg: SegmentId,
+        scl: Lsn,
+        incarnation: u32,
+    ) {
+        if env.volume.node_of(seg).incarnation != incarnation {
+            return;
+        }
+        let acked = &mut self.acked_scl[seg.index()];
+        if scl <= *acked {
+            return;
+        }
+        *acked = scl;
+        let pg = env.volume.segments[seg.index()].pg;
+        // An SCL at or below PGCL cannot move it; most acks after the
+        // fourth of a batch end here.
+        if scl <= self.points.pgcl(pg) || !env.volume.is_write_target(seg) {
+            return;
+        }
+        let acked = &self.acked_scl;
+        let durable = env.volume.durable_lsn(pg, |s| acked[s.index()]);
+        if self.points.set_durable(pg, durable) {
+            self.last_progress[pg.index()] = cx.now();
+            if durable >= self.shipped[pg.index()] {
+                self.ship_pg(cx, env, pg);
+            }
+            self.advance_vdl(cx, env, wl);
+        }
+    }
+
+    /// Moves VCL/VDL, acknowledges the commits VDL passed, and admits
+    /// commits the LAL was holding back.
+    fn advance_vdl(&mut self, cx: &mut Ctx, env: &WriterEnv, wl: &mut Workload) {
+        if !self.points.advance(|_| {}) {
+            return;
+        }
+        let now = cx.now();
+        self.vdl_at = now;
+        let vdl = self.points.vdl();
+        while let Some(&c) = self.commits.front() {
+            if c.lsn > vdl {
+                break;
+            }
+            self.commits.pop_front();
+            cx.note(Note::Acknowledged {
+                epoch: self.epoch,
+                lsn: c.lsn,
+            });
+            cx.rec.commit(now, c.arrival);
+            if let Some((client, seq)) = c.origin {
+                let from = self.endpoint(env.instances);
+                let to = env.clients[client.index()].endpoint();
+                answer_client(cx, from, to, client, seq, Answer::Ok);
+            }
+        }
+        if !self.backlog.is_empty() {
+            self.admit_commits(cx, wl);
+        }
+    }
+
+    /// A client's write reaches this writer. An open writer queues it as a
+    /// commit; one still recovering refuses it.
+    pub(crate) fn take_commit(
+        &mut self,
+        cx: &mut Ctx,
+        env: &WriterEnv,
+        wl: &mut Workload,
+        client: ClientId,
+        seq: u32,
+    ) {
+        if self.open {
+            self.backlog.push_back((cx.now(), Some((client, seq))));
+            self.admit_commits(cx, wl);
+            self.ship(cx, env);
+        } else {
+            let from = self.endpoint(env.instances);
+            let to = env.clients[client.index()].endpoint();
+            answer_client(
+                cx,
+                from,
+                to,
+                client,
+                seq,
+                Answer::Failed(ClientError::Refused),
+            );
+        }
+    }
+
+    /// A page read of the background workload, at the current VDL.
+    pub(crate) fn issue_read(&mut self, cx: &mut Ctx, env: &WriterEnv, wl: &mut Workload) {
+        let page = wl.rng.random_range(0..wl.working_set.pages());
+        let (pg, in_pg) = wl.working_set.locate(page);
+        let now = cx.now();
+        let read = PendingRead {
+            pg,
+            page: in_pg,
+            point: self.points.vdl(),
+            need: self.points.last_record_below_vdl(pg),
+            issued: now,
+            attempt: 0,
+            seg: None,
+            sent_at: now,
+        };
+        let slot = self.add_read(read);
+        cx.note(Note::ReadIssued {
+            epoch: self.epoch,
+            read: slot,
+            page,
+        });
+        self.dispatch_read(cx, env, slot);
+    }
+
+    /// Sends (or resends) a read to one segment whose acknowledged SCL
+    /// covers the read point, preferring the writer's own AZ ([P17] §4.2.3:
+    /// no quorum read; the writer picks a complete segment).
+    fn dispatch_read(&mut self, cx: &mut Ctx, env: &WriterEnv, slot: u32) {
+        let now = cx.now();
+        let Some(r) = self.reads[slot as usize].as_ref() else {
+            return;
+        };
+        let (pg, point, need, page) = (r.pg, r.point, r.need, r.page);
+        let home = env.instances[self.instance.index()].az;
+        let mut choice: Option<(bool, SegmentId)> = None;
+        for &s in &env.volume.pgs[pg.index()].members {
+            if self.acked_scl[s.index()] < need
+                || self.avoid_until[s.index()] > now
+                || !env.volume.segments[s.index()].hydrated
+            {
+                continue;
+            }
+            let remote = env.volume.node_of(s).az != home;
+            if choice.is_none_or(|(best_remote, _)| best_remote && !remote) {
+                choice = Some((remote, s));
+            }
+        }
+        let r = self.reads[slot as usize].as_mut().expect("checked");
+        r.attempt += 1;
+        r.sent_at = now;
+        r.seg = choice.map(|c| c.1);
+        let attempt = r.attempt;
+        if attempt > 1 {
+            cx.rec.read_retries += 1;
+        }
+        let Some((_, seg)) = choice else {
+            return;
+        };
+        let ask = ReadAsk {
+            seg,
+            epoch: self.epoch,
+            read: slot,
+            attempt,
+            page,
+            point,
+            need,
+        };
+        let (from, to) = (self.endpoint(env.instances), env.volume.endpoint(seg));
+        cx.send(now, from, to, Event::ReadRequest { ask: Box::new(ask) });
+    }
+
+    /// A segment answered a read.
+    pub(crate) fn on_read_reply(&mut self, cx: &mut Ctx, env: &WriterEnv, answer: ReadAnswer) {
+        let ReadAnswer {
+            read: slot,
+            attempt,
+            seg,
+            result,
+            ..
+        } = answer;
+        let now = cx.now();
+        // The slot may be gone: a deposed writer drops its reads.
+        let current = self
+            .reads
+            .get(slot as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|r| r.attempt == attempt);
+        if !current {
+            return;
+        }
+        match result {
+            ReadResult::Page(content) => {
+                let r = self.finish_read(slot).expect("current read");
+                cx.rec.read(now, r.issued);
+                cx.note(Note::ReadAnswered {
+                    epoch: self.epoch,
+                    read: slot,
+                    content,
+                });
+            }
+            ReadResult::Incomplete => {
+                self.avoid_until[seg.index()] = now + cx.cfg.workload.storage_read_timeout;
+                self.dispatch_read(cx, env, slot);
+            }
+        }
+    }
+
+    /// Housekeeping: reads that got no answer are retried elsewhere, PGs
+    /// without progress get a resend, and the PG pinning VCL during a
+    /// stall is named. `healthy`: the control plane counts this writer
+    /// serving.
+    fn maintenance(&mut self, cx: &mut Ctx, env: &WriterEnv, healthy: bool) {
+        let now = cx.now();
+        let wl = &cx.cfg.workload;
+        let (timeout, retry) = (wl.storage_read_timeout, wl.write_retry_interval);
+        // Reads that got no answer: avoid that segment for a while, retry.
+        for slot in 0..self.reads.len() as u32 {
+            let Some(r) = self.reads[slot as usize].as_ref() else {
+                continue;
+            };
+            if r.seg.is_none() || now.since(r.sent_at) >= timeout {
+                if let Some(s) = r.seg {
+                    self.avoid_until[s.index()] = now + timeout * SILENT_SEGMENT_AVOID;
+                }
+                self.dispatch_read(cx, env, slot);
+            }
+        }
+        // PGs whose pending records made no progress: resend to the
+        // segments that have not acknowledged them.
+        for p in 0..env.volume.pgs.len() {
+            let pg = PgId::from_index(p);
+            let pending = self.points.pending(pg);
+            if pending.len() == 0 || now.since(self.last_progress[p]) < retry {
+                continue;
+            }
+            let records: Vec<_> = pending.take(RESEND_MAX).copied().collect();
+            let last = records.last().expect("non-empty").lsn;
+            let batch = self.batch(pg, self.points.pending_prev(pg), records);
+            cx.rec.records_resent += batch.records.len() as u64;
+            self.send_batch(cx, env, &batch, Some(last));
+            self.last_progress[p] = now;
+        }
+        // A commit waiting beyond the threshold: name the PG pinning VCL.
+        // Only a writer the control plane counts healthy: one cut off from
+        // all storage is not held back by any one PG.
+        if let Some(oldest) = self.commits.front().map(|c| c.arrival) {
+            if now.since(oldest) > cx.rec.threshold() && healthy && self.successor_vdl.is_none() {
+                if let Some(pg) = self.points.vcl_blocker() {
+                    cx.rec.vcl_blockers.insert(pg.0);
+                }
+            }
+        }
+    }
+
+    /// The process is gone or restarting: it takes no more commits, and
+    /// those it held are never answered. The time they waited beyond the
+    /// stall threshold counts as unavailable.
+    pub(crate) fn close(&mut self, cx: &mut Ctx) {
+        self.abandon_waiting(cx);
+        self.open = false;
+        self.commits.clear();
+        self.backlog.clear();
+        self.reads.clear();
+        self.free_reads.clear();
+    }
+
+    /// The workload gives up on what this writer holds.
+    pub(crate) fn abandon_waiting(&self, cx: &mut Ctx) {
+        let now = cx.now();
+        let (c, r) = (self.oldest_waiting_commit(), self.oldest_waiting_read());
+        cx.rec.unfinished(now, c, r);
+    }
+}
+
+/// The maintenance timer: housekeeping of every running writer, the
+/// current one and any deposed one that has not yet learned of its
+/// successor.
+pub(crate) fn on_maintenance(cx: &mut Ctx, f: &mut Fleet, control: &ControlPlane) {
+    cx.after(cx.cfg.workload.write_retry_interval, Event::Maintenance);
+    let healthy = control.impaired_at.is_none();
+    let epochs: Vec<u32> = f
+        .writers
+        .iter()
+        .filter(|w| w.open)
+        .map(|w| w.epoch)
+        .collect();
+    for epoch in epochs {
+        f.with_writer(epoch, |w, env| w.maintenance(cx, env, healthy));
+    }
+}
+
+/// The writers of every epoch that may still act.
+#[derive(Debug)]
+pub struct Writers {
+    /// The writer of the newest epoch (closed while it recovers, or once
+    /// its instance is gone).
+    pub current: Writer,
+    /// Writers of older epochs, oldest first, kept until a recovery has
+    /// settled what became of their records; one whose instance still runs
+    /// keeps acting (fenced by its epoch) until it learns it was replaced.
+    pub deposed: Vec<Writer>,
+    /// The newest volume epoch handed out.
+    pub latest_epoch: u32,
+}
+
+impl Writers {
+    /// The first writer, of epoch 1.
+    pub fn new(first: Writer) -> Self {
+        Writers {
+            latest_epoch: first.epoch,
+            current: first,
+            deposed: Vec::new(),
+        }
+    }
+
+    /// Every writer: the current one first, then the deposed ones.
+    pub fn iter(&self) -> impl Iterator<Item = &Writer> {
+        std::iter::once(&self.current).chain(&self.deposed)
+    }
+
+    /// The same, mutably.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Writer> {
+        std::iter::once(&mut self.current).chain(&mut self.deposed)
+    }
+
+    /// The writer of `epoch`, if its process still runs: messages for a
+    /// writer whose process is gone are dropped.
+    pub fn running_mut(&mut self, epoch: u32, instances: &[Instance]) -> Option<&mut Writer> {
+        if epoch == self.current.epoch {
+            return self.current.alive(instances).then_some(&mut self.current);
+        }
+        self.deposed
+            .iter_mut()
+            .find(|w| w.epoch == epoch && w.alive(instances))
+    }
+
+    /// The epoch of the writer running on `inst`, if one is.
+    pub fn running_on(&self, inst: InstanceId, instances: &[Instance]) -> Option<u32> {
+        self.iter()
+            .find(|w| w.instance == inst && w.alive(instances))
+            .map(|w| w.epoch)
+    }
+
+    /// The points of the newest writer that finished its recovery: what
+    /// was acknowledged last, even while a successor is still recovering.
+    pub fn last_points(&self) -> &LsnPoints {
+        self.iter()
+            .filter(|w| w.points.recovered())
+            .max_by_key(|w| w.epoch)
+            .map_or(&self.current.points, |w| &w.points)
+    }
+}
+
+/// A segment that did not answer a read within the timeout is avoided for
+/// this many timeouts: long enough not to keep hitting a dead node, short
+/// enough to use it again soon after it returns. (One that answers
+/// "incomplete" is only behind, and is avoided for one timeout.)
+const SILENT_SEGMENT_AVOID: u64 = 10;
+
+/// Most records one resend carries; later resends carry the rest. It bounds
+/// the copy a stalled PG costs every retry interval (about 50 KiB) while a
+/// few resends cover seconds of records at the default rates.
+const RESEND_MAX: usize = 4096;

@@ -19,10 +19,12 @@ use std::cmp::Reverse;
 
 use rand::Rng;
 
-use super::{Process, Role};
+use super::recovery::Recovery;
+use super::{Fleet, Process, Role};
+use crate::model::context::Ctx;
+use crate::model::event::Event;
 use crate::model::ids::{AzId, InstanceId};
 use crate::model::network::Endpoint;
-use crate::model::{Event, World};
 use crate::scenario::TieBreak;
 use crate::sim::{SimDuration, SimRng, SimTime};
 
@@ -139,21 +141,16 @@ impl ControlPlane {
     }
 }
 
-impl World {
-    /// The network end of an instance.
-    pub(crate) fn instance_endpoint(&self, inst: InstanceId) -> Endpoint {
-        Endpoint::Instance(inst, self.instances[inst.index()].az)
-    }
-
+impl ControlPlane {
     /// The health-check timer: count a miss if the last probe went
     /// unanswered, declare failure at the threshold, else probe again.
-    pub(crate) fn on_health_tick(&mut self) {
+    pub(crate) fn on_health_tick(&mut self, cx: &mut Ctx, f: &mut Fleet) {
         let (interval, threshold) = (
-            self.scenario.control.health_check_interval,
-            self.scenario.control.failure_threshold,
+            cx.cfg.control.health_check_interval,
+            cx.cfg.control.failure_threshold,
         );
-        self.engine.after(interval, Event::HealthTick);
-        let cp = &mut self.control;
+        cx.after(interval, Event::HealthTick);
+        let cp = &mut *self;
         if cp.phase != Phase::Watching || cp.rebooting {
             return;
         }
@@ -163,37 +160,29 @@ impl World {
             cp.misses += 1;
         }
         if cp.misses >= threshold {
-            return self.declare_failure(Reason::HealthCheck, None);
+            return self.declare_failure(cx, f, Reason::HealthCheck, None);
         }
         cp.probe = cp.probe.wrapping_add(1);
         cp.answered = false;
         let (probe, writer) = (cp.probe, cp.writer);
-        let now = self.engine.now();
-        let to = self.instance_endpoint(writer);
+        let now = cx.now();
+        let to = f.hosts().instance(writer);
         let event = Event::HealthProbe {
             inst: writer,
             seq: probe,
         };
-        self.send(now, Endpoint::Control, to, event);
+        cx.send(now, Endpoint::Control, to, event);
     }
 
-    /// A probe reaches an instance: a running database answers.
-    pub(crate) fn on_health_probe(&mut self, inst: InstanceId, seq: u32) {
-        if !self.instances[inst.index()].running() {
-            return;
-        }
-        let now = self.engine.now();
-        let from = self.instance_endpoint(inst);
-        self.send(
-            now,
-            from,
-            Endpoint::Control,
-            Event::HealthReply { inst, seq },
-        );
-    }
-
-    pub(crate) fn on_health_reply(&mut self, inst: InstanceId, seq: u32) {
-        let cp = &mut self.control;
+    /// A probe's answer reaches the control plane.
+    pub(crate) fn on_health_reply(
+        &mut self,
+        cx: &mut Ctx,
+        f: &mut Fleet,
+        inst: InstanceId,
+        seq: u32,
+    ) {
+        let cp = &mut *self;
         if seq != cp.probe {
             return;
         }
@@ -202,7 +191,7 @@ impl World {
             Phase::Selecting if !cp.candidates.contains(&inst) => {
                 cp.candidates.push(inst);
                 if cp.candidates.len() == cp.probed {
-                    self.finish_selection();
+                    self.finish_selection(cx, f);
                 }
             }
             _ => {}
@@ -211,14 +200,20 @@ impl World {
 
     /// Declares the writer failed (or starts a requested failover) and
     /// probes the candidates: `target` alone when named, else every reader.
-    pub(crate) fn declare_failure(&mut self, reason: Reason, target: Option<InstanceId>) {
-        let now = self.engine.now();
-        let from = self.control.writer;
-        self.control.current = Some(FailoverRecord {
+    fn declare_failure(
+        &mut self,
+        cx: &mut Ctx,
+        f: &mut Fleet,
+        reason: Reason,
+        target: Option<InstanceId>,
+    ) {
+        let now = cx.now();
+        let from = self.writer;
+        self.current = Some(FailoverRecord {
             from,
             to: None,
             reason,
-            started: self.control.impaired_at.unwrap_or(now),
+            started: self.impaired_at.unwrap_or(now),
             declared: now,
             selected: None,
             promoted: None,
@@ -228,142 +223,100 @@ impl World {
         });
         // The old writer must stop writing: tell it (a cut-off or dead one
         // will not hear; the volume epoch fences it regardless).
-        let to = self.instance_endpoint(from);
-        self.send(now, Endpoint::Control, to, Event::Demote { inst: from });
+        let to = f.hosts().instance(from);
+        cx.send(now, Endpoint::Control, to, Event::Demote { inst: from });
         let candidates: Vec<InstanceId> = match target {
             Some(t) => vec![t],
-            None => (0..self.instances.len())
+            None => (0..f.instances.len())
                 .map(InstanceId::from_index)
-                .filter(|&i| i != from && self.instances[i.index()].role == Role::Reader)
+                .filter(|&i| i != from && f.instances[i.index()].role == Role::Reader)
                 .collect(),
         };
-        let cp = &mut self.control;
+        let cp = &mut *self;
         cp.phase = Phase::Selecting;
         cp.probe = cp.probe.wrapping_add(1);
         cp.candidates.clear();
         cp.probed = candidates.len();
         let seq = cp.probe;
         if candidates.is_empty() {
-            return self.finish_selection();
+            return self.finish_selection(cx, f);
         }
         for inst in candidates {
-            let to = self.instance_endpoint(inst);
-            self.send(now, Endpoint::Control, to, Event::HealthProbe { inst, seq });
+            let to = f.hosts().instance(inst);
+            cx.send(now, Endpoint::Control, to, Event::HealthProbe { inst, seq });
         }
-        let wait = self.scenario.control.health_check_interval;
-        self.engine.after(wait, Event::SelectionDone { seq });
+        let wait = cx.cfg.control.health_check_interval;
+        cx.after(wait, Event::SelectionDone { seq });
     }
 
-    pub(crate) fn on_selection_done(&mut self, seq: u32) {
-        if self.control.phase == Phase::Selecting && self.control.probe == seq {
-            self.finish_selection();
+    /// The selection probe's wait is over.
+    pub(crate) fn on_selection_done(&mut self, cx: &mut Ctx, f: &mut Fleet, seq: u32) {
+        if self.phase == Phase::Selecting && self.probe == seq {
+            self.finish_selection(cx, f);
         }
     }
 
     /// Picks the target among readers that answered: lowest tier, then
     /// largest size, then by name or a seeded draw. With none, the failed
     /// writer is re-created (or restarted, if its host is still up).
-    fn finish_selection(&mut self) {
-        let now = self.engine.now();
+    fn finish_selection(&mut self, cx: &mut Ctx, f: &mut Fleet) {
+        let now = cx.now();
+        let instances = &*f.instances;
         let mut ranked: Vec<InstanceId> = self
-            .control
             .candidates
             .iter()
             .copied()
-            .filter(|&i| self.instances[i.index()].serving_reads())
+            .filter(|&i| instances[i.index()].serving_reads())
             .collect();
         let key = |i: &InstanceId| {
-            let inst = &self.instances[i.index()];
+            let inst = &instances[i.index()];
             (inst.tier, Reverse(inst.size))
         };
         ranked.sort_by(|a, b| {
-            key(a).cmp(&key(b)).then_with(|| {
-                self.instances[a.index()]
-                    .name
-                    .cmp(&self.instances[b.index()].name)
-            })
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| instances[a.index()].name.cmp(&instances[b.index()].name))
         });
         let tied = ranked
             .iter()
             .take_while(|i| key(i) == key(&ranked[0]))
             .count();
-        let chosen = match (ranked.is_empty(), self.scenario.control.tie_break) {
+        let chosen = match (ranked.is_empty(), cx.cfg.control.tie_break) {
             (true, _) => None,
             (false, TieBreak::Name) => Some(ranked[0]),
-            (false, TieBreak::Random) => Some(ranked[self.control.rng.random_range(0..tied)]),
+            (false, TieBreak::Random) => Some(ranked[self.rng.random_range(0..tied)]),
         };
-        self.control.phase = Phase::Promoting;
-        let old = self.control.writer;
+        self.phase = Phase::Promoting;
+        let old = self.writer;
         let (target, delay) = match chosen {
-            Some(t) => (t, self.scenario.control.promotion_time),
-            None => (old, self.replace_instance(old)),
+            Some(t) => (t, cx.cfg.control.promotion_time),
+            None => (old, replace_instance(cx, f, old)),
         };
-        let record = self.control.current.as_mut().expect("failover in progress");
+        let record = self.current.as_mut().expect("failover in progress");
         record.selected = Some(now);
         record.provisioned = chosen.is_none();
         record.to = Some(target);
-        self.control.writer = target;
-        let inst = &mut self.instances[target.index()];
-        inst.role = Role::Writer;
-        if target != old && self.instances[old.index()].role == Role::Writer {
+        self.writer = target;
+        f.instances[target.index()].role = Role::Writer;
+        if target != old && f.instances[old.index()].role == Role::Writer {
             // Until it hears, the old writer still thinks it writes; the
             // control plane already counts it out.
-            self.control.impaired(now);
+            self.impaired(now);
         }
-        self.start_process(target, delay, false);
-    }
-
-    /// Gets a replacement for `inst` under way and returns how long it
-    /// takes: a restart if its host is up, else a new instance in its AZ
-    /// or, if that AZ is down, the first AZ that is up ([UG]: "in the same
-    /// AZ, on a best-effort basis").
-    fn replace_instance(&mut self, inst: InstanceId) -> SimDuration {
-        let cfg = &self.scenario.control;
-        if self.instances[inst.index()].host_up() {
-            return cfg.restart_time;
-        }
-        let home = self.instances[inst.index()].az;
-        let up = |az: AzId| self.net.az_up(az);
-        let az = if up(home) {
-            home
-        } else {
-            (0..self.scenario.topology.azs.len())
-                .map(|z| AzId(z as u8))
-                .find(|&z| up(z))
-                .unwrap_or(home)
-        };
-        let i = &mut self.instances[inst.index()];
-        i.az = az;
-        i.replacing = true;
-        cfg.provision_time
-    }
-
-    /// Starts `inst`'s database process; it is up after `delay`. A process
-    /// that was running exits first: a restart resets its connections, but
-    /// a writer fenced by failover goes silent ([UG]: the old primary is
-    /// hard-fenced; its clients hear nothing and wait on their timeouts).
-    pub(crate) fn start_process(&mut self, inst: InstanceId, delay: SimDuration, fenced: bool) {
-        if self.instances[inst.index()].process == Process::Running && !fenced {
-            self.reset_connections(inst);
-        }
-        let i = &mut self.instances[inst.index()];
-        i.fenced = fenced;
-        i.process = Process::Starting;
-        i.incarnation += 1;
-        let incarnation = i.incarnation;
-        self.engine
-            .after(delay, Event::InstanceUp { inst, incarnation });
-        if self.writer.instance == inst {
-            self.close_writer();
-        }
-        self.refresh_reader_dns();
+        f.start_process(cx, target, delay, false);
     }
 
     /// A process finished starting: the writer recovers the volume, a
     /// reader joins the reader endpoint.
-    pub(crate) fn on_instance_up(&mut self, inst: InstanceId, incarnation: u32) {
-        let now = self.engine.now();
-        let i = &mut self.instances[inst.index()];
+    pub(crate) fn on_instance_up(
+        &mut self,
+        cx: &mut Ctx,
+        f: &mut Fleet,
+        inst: InstanceId,
+        incarnation: u32,
+    ) {
+        let now = cx.now();
+        let i = &mut f.instances[inst.index()];
         if i.incarnation != incarnation || i.process != Process::Starting {
             return;
         }
@@ -378,29 +331,29 @@ impl World {
         }
         i.process = Process::Running;
         i.started = now;
-        if inst == self.control.writer {
+        if inst == self.writer {
             i.role = Role::Writer;
-            if let Some(r) = self.control.current.as_mut() {
+            if let Some(r) = self.current.as_mut() {
                 r.promoted = Some(now);
             }
-            self.start_recovery(inst);
+            Recovery::begin(cx, f, inst);
         } else {
             i.role = Role::Reader;
-            self.refresh_reader_dns();
+            f.refresh_reader_dns(cx);
         }
     }
 
     /// The new writer is open: point the cluster endpoint at it and close
     /// the failover's record.
-    pub(crate) fn writer_opened(&mut self) {
-        let now = self.engine.now();
-        let writer = self.control.writer;
-        let visible = self
+    pub(crate) fn writer_opened(&mut self, cx: &mut Ctx, f: &mut Fleet) {
+        let now = cx.now();
+        let writer = self.writer;
+        let visible = f
             .dns
             .cluster
-            .set(now, vec![writer], &self.scenario.dns)
+            .set(now, vec![writer], &cx.cfg.dns)
             .unwrap_or(now);
-        let cp = &mut self.control;
+        let cp = &mut *self;
         cp.phase = Phase::Watching;
         cp.rebooting = false;
         cp.answered = true;
@@ -411,92 +364,74 @@ impl World {
             r.dns_visible = Some(visible);
             cp.failovers.push(r);
         }
-        self.update_quorum_health();
-    }
-
-    /// Points the reader endpoint at every running reader.
-    pub(crate) fn refresh_reader_dns(&mut self) {
-        let now = self.engine.now();
-        let readers: Vec<InstanceId> = (0..self.instances.len())
-            .map(InstanceId::from_index)
-            .filter(|i| self.instances[i.index()].serving_reads())
-            .collect();
-        self.dns.reader.set(now, readers, &self.scenario.dns);
-    }
-
-    /// An old writer learns it has been replaced (the control plane's
-    /// order, or storage refusing its epoch): it restarts as a reader.
-    pub(crate) fn step_down(&mut self, inst: InstanceId) {
-        let i = &self.instances[inst.index()];
-        if i.role != Role::Writer || !i.running() {
-            return;
-        }
-        self.instances[inst.index()].role = Role::Reader;
-        let restart = self.scenario.control.restart_time;
-        self.start_process(inst, restart, true);
+        f.record_quorum_health(cx);
     }
 
     /// The control plane's demotion order reaches an instance: unless it
     /// is the writer the control plane wants now, it steps down.
-    pub(crate) fn on_demote(&mut self, inst: InstanceId) {
-        if self.control.phase != Phase::Watching || inst != self.control.writer {
-            self.step_down(inst);
-        }
-    }
-
-    /// An instance's host fails (`down`) or one reason for that ends.
-    pub(crate) fn host_fault(&mut self, inst: InstanceId, down: bool) {
-        let now = self.engine.now();
-        let i = &mut self.instances[inst.index()];
-        if down {
-            i.host_faults += 1;
-            if i.host_faults == 1 && i.process != Process::Stopped {
-                i.process = Process::Stopped;
-                i.incarnation += 1;
-                if inst == self.control.writer {
-                    self.control.impaired(now);
-                }
-                if self.writer.instance == inst {
-                    self.close_writer();
-                }
-                self.refresh_reader_dns();
-            }
-        } else {
-            i.host_faults = i.host_faults.saturating_sub(1);
-            if i.host_faults == 0 && i.process == Process::Stopped && !i.replacing {
-                let restart = self.scenario.control.restart_time;
-                self.start_process(inst, restart, false);
-            }
+    pub(crate) fn on_demote(&mut self, cx: &mut Ctx, f: &mut Fleet, inst: InstanceId) {
+        if self.phase != Phase::Watching || inst != self.writer {
+            f.step_down(cx, inst);
         }
     }
 
     /// A reboot: the writer without failover restarts in place while the
     /// control plane waits; with failover it hands over first.
-    pub(crate) fn reboot(&mut self, inst: InstanceId, failover: bool) {
-        let now = self.engine.now();
-        let restart = self.scenario.control.restart_time;
-        if inst != self.control.writer {
-            if self.instances[inst.index()].host_up() {
-                self.start_process(inst, restart, false);
+    pub(crate) fn reboot(&mut self, cx: &mut Ctx, f: &mut Fleet, inst: InstanceId, failover: bool) {
+        let now = cx.now();
+        let restart = cx.cfg.control.restart_time;
+        if inst != self.writer {
+            if f.instances[inst.index()].host_up() {
+                f.start_process(cx, inst, restart, false);
             }
             return;
         }
-        self.control.impaired(now);
+        self.impaired(now);
         if failover {
-            self.manual_failover(Reason::Reboot, None);
-        } else if self.control.phase == Phase::Watching {
-            self.control.rebooting = true;
-            self.start_process(inst, restart, false);
+            self.manual_failover(cx, f, Reason::Reboot, None);
+        } else if self.phase == Phase::Watching {
+            self.rebooting = true;
+            f.start_process(cx, inst, restart, false);
         }
     }
 
     /// A requested failover: no detection; the writer stops at once.
-    pub(crate) fn manual_failover(&mut self, reason: Reason, target: Option<InstanceId>) {
-        if self.control.phase != Phase::Watching {
+    pub(crate) fn manual_failover(
+        &mut self,
+        cx: &mut Ctx,
+        f: &mut Fleet,
+        reason: Reason,
+        target: Option<InstanceId>,
+    ) {
+        if self.phase != Phase::Watching {
             return;
         }
-        let now = self.engine.now();
-        self.control.impaired(now);
-        self.declare_failure(reason, target);
+        self.impaired(cx.now());
+        self.declare_failure(cx, f, reason, target);
     }
+}
+
+/// Gets a replacement for `inst` under way and returns how long it
+/// takes: a restart if its host is up, else a new instance in its AZ
+/// or, if that AZ is down, the first AZ that is up ([UG]: "in the same
+/// AZ, on a best-effort basis").
+fn replace_instance(cx: &Ctx, f: &mut Fleet, inst: InstanceId) -> SimDuration {
+    let cfg = &cx.cfg.control;
+    if f.instances[inst.index()].host_up() {
+        return cfg.restart_time;
+    }
+    let home = f.instances[inst.index()].az;
+    let up = |az: AzId| cx.net().az_up(az);
+    let az = if up(home) {
+        home
+    } else {
+        (0..cx.cfg.topology.azs.len())
+            .map(|z| AzId(z as u8))
+            .find(|&z| up(z))
+            .unwrap_or(home)
+    };
+    let i = &mut f.instances[inst.index()];
+    i.az = az;
+    i.replacing = true;
+    cfg.provision_time
 }

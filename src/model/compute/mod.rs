@@ -18,9 +18,19 @@ pub mod replica;
 
 use hdrhistogram::Histogram;
 
-use super::ids::AzId;
+use super::client::{answer_client, Answer, Client, ClientError};
+use super::context::Ctx;
+use super::dns::Dns;
+use super::event::Event;
+use super::ids::{AzId, ClientId, InstanceId};
+use super::network::Endpoint;
+use super::storage::fleet::Storage;
+use super::workload::Workload;
+use super::writer::{Writer, WriterEnv, Writers};
 use crate::scenario::InstanceConfig;
-use crate::sim::SimTime;
+use crate::sim::{SimDuration, SimTime};
+use control::ControlPlane;
+use recovery::Recovery;
 
 /// What an instance's database process is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,5 +128,281 @@ impl Instance {
     /// Whether it is a running reader.
     pub fn serving_reads(&self) -> bool {
         self.running() && self.role == Role::Reader
+    }
+}
+
+/// Where the writers are: a read-only view for routing messages to the
+/// writer of an epoch.
+#[derive(Clone, Copy)]
+pub(crate) struct Hosts<'a> {
+    writers: &'a Writers,
+    instances: &'a [Instance],
+}
+
+impl<'a> Hosts<'a> {
+    /// A view of the writers and the instances they run on.
+    pub fn new(writers: &'a Writers, instances: &'a [Instance]) -> Self {
+        Hosts { writers, instances }
+    }
+
+    /// The network end of an instance.
+    pub fn instance(&self, inst: InstanceId) -> Endpoint {
+        Endpoint::Instance(inst, self.instances[inst.index()].az)
+    }
+
+    /// The instance endpoint of the writer of `epoch`, if it is known.
+    pub fn writer_of_epoch(&self, epoch: u32) -> Option<Endpoint> {
+        self.writers
+            .iter()
+            .find(|w| w.epoch == epoch)
+            .map(|w| self.instance(w.instance))
+    }
+
+    /// The instance endpoint of the newest epoch's writer.
+    pub fn current_writer(&self) -> Endpoint {
+        self.instance(self.writers.current.instance)
+    }
+
+    /// Whether the newest epoch's writer process runs.
+    pub fn current_writer_alive(&self) -> bool {
+        self.writers.current.alive(self.instances)
+    }
+
+    /// Whether it runs and takes commits.
+    pub fn current_writer_open(&self) -> bool {
+        self.writers.current.open && self.current_writer_alive()
+    }
+}
+
+/// The compute side as one event touches it: instances and the writers
+/// they run, the recovery in progress, the DNS records, the clients
+/// connected to them, and the storage they write to. Instance life-cycle
+/// steps (a process starts or stops, a host fails) reach all of these.
+pub(crate) struct Fleet<'a> {
+    /// DB instances, in scenario order.
+    pub instances: &'a mut [Instance],
+    /// The writers of every epoch that may still act.
+    pub writers: &'a mut Writers,
+    /// The newest writer's recovery, while it runs.
+    pub recovery: &'a mut Option<Recovery>,
+    /// The endpoints' records.
+    pub dns: &'a mut Dns,
+    /// Application clients.
+    pub clients: &'a mut [Client],
+    /// Storage.
+    pub storage: &'a mut Storage,
+}
+
+impl Fleet<'_> {
+    /// The routing view.
+    pub fn hosts(&self) -> Hosts<'_> {
+        Hosts::new(self.writers, self.instances)
+    }
+
+    /// The storage actor and the routing view it answers through.
+    pub fn storage_hosts(&mut self) -> (&mut Storage, Hosts<'_>) {
+        (self.storage, Hosts::new(self.writers, self.instances))
+    }
+
+    /// One client and the instances it connects to.
+    pub fn client(&mut self, c: ClientId) -> (&mut Client, &[Instance]) {
+        (&mut self.clients[c.index()], self.instances)
+    }
+
+    /// Runs `f` on the writer of `epoch`, if its process still runs.
+    pub fn with_writer<R>(
+        &mut self,
+        epoch: u32,
+        f: impl FnOnce(&mut Writer, &WriterEnv) -> R,
+    ) -> Option<R> {
+        let env = WriterEnv {
+            volume: &self.storage.volume,
+            instances: self.instances,
+            clients: self.clients,
+        };
+        let w = self.writers.running_mut(epoch, self.instances)?;
+        Some(f(w, &env))
+    }
+
+    /// Records quorum health as the current writer sees storage.
+    pub fn record_quorum_health(&self, cx: &mut Ctx) {
+        self.storage.record_quorum_health(cx, &self.hosts());
+    }
+
+    /// A health probe reaches an instance: a running database answers.
+    pub fn on_health_probe(&self, cx: &mut Ctx, inst: InstanceId, seq: u32) {
+        if !self.instances[inst.index()].running() {
+            return;
+        }
+        let now = cx.now();
+        let from = self.hosts().instance(inst);
+        cx.send(
+            now,
+            from,
+            Endpoint::Control,
+            Event::HealthReply { inst, seq },
+        );
+    }
+
+    /// A connection attempt reaches an instance: a running database
+    /// accepts, a host without one refuses, a dead host says nothing.
+    pub fn on_connect(&self, cx: &mut Ctx, c: ClientId, seq: u32, inst: InstanceId) {
+        let i = &self.instances[inst.index()];
+        if !i.answers_clients() {
+            return;
+        }
+        let accepted = i.running().then_some(i.incarnation);
+        let reply = Event::Connected {
+            client: c,
+            seq,
+            inst,
+            accepted,
+        };
+        let now = cx.now();
+        let to = self.clients[c.index()].endpoint();
+        cx.send(now, self.hosts().instance(inst), to, reply);
+    }
+
+    /// A request reaches an instance: a reader answers reads, the writer
+    /// (or a deposed one that does not know yet) takes commits, and the
+    /// answer comes when VDL passes them.
+    pub fn on_request(
+        &mut self,
+        cx: &mut Ctx,
+        wl: &mut Workload,
+        c: ClientId,
+        seq: u32,
+        inst: InstanceId,
+        incarnation: u32,
+    ) {
+        let i = &self.instances[inst.index()];
+        if !i.answers_clients() {
+            return;
+        }
+        let answer = if !i.running() || i.incarnation != incarnation {
+            Answer::Failed(ClientError::Reset)
+        } else if cx.cfg.clients[self.clients[c.index()].group].reader {
+            Answer::Ok
+        } else if let Some(epoch) = self.writers.running_on(inst, self.instances) {
+            self.with_writer(epoch, |w, env| w.take_commit(cx, env, wl, c, seq));
+            return;
+        } else {
+            Answer::Failed(ClientError::ReadOnly)
+        };
+        let (from, to) = (
+            self.hosts().instance(inst),
+            self.clients[c.index()].endpoint(),
+        );
+        answer_client(cx, from, to, c, seq, answer);
+    }
+
+    /// Storage refused a batch of `epoch`: its writer steps down.
+    pub fn on_fenced(&mut self, cx: &mut Ctx, epoch: u32) {
+        let stale = self
+            .writers
+            .deposed
+            .iter()
+            .find(|w| w.epoch == epoch && w.alive(self.instances))
+            .map(|w| w.instance);
+        if let Some(inst) = stale {
+            self.step_down(cx, inst);
+        }
+    }
+
+    /// Starts `inst`'s database process; it is up after `delay`. A process
+    /// that was running exits first: a restart resets its connections, but
+    /// a writer fenced by failover goes silent ([UG]: the old primary is
+    /// hard-fenced; its clients hear nothing and wait on their timeouts).
+    pub fn start_process(
+        &mut self,
+        cx: &mut Ctx,
+        inst: InstanceId,
+        delay: SimDuration,
+        fenced: bool,
+    ) {
+        if self.instances[inst.index()].process == Process::Running && !fenced {
+            self.reset_connections(cx, inst);
+        }
+        let i = &mut self.instances[inst.index()];
+        i.fenced = fenced;
+        i.process = Process::Starting;
+        i.incarnation += 1;
+        let incarnation = i.incarnation;
+        cx.after(delay, Event::InstanceUp { inst, incarnation });
+        if self.writers.current.instance == inst {
+            self.close_writer(cx);
+        }
+        self.refresh_reader_dns(cx);
+    }
+
+    /// The current writer's process is gone or restarting, and with it any
+    /// recovery it was running.
+    pub fn close_writer(&mut self, cx: &mut Ctx) {
+        self.writers.current.close(cx);
+        *self.recovery = None;
+    }
+
+    /// Points the reader endpoint at every running reader.
+    pub fn refresh_reader_dns(&mut self, cx: &mut Ctx) {
+        let readers: Vec<InstanceId> = (0..self.instances.len())
+            .map(InstanceId::from_index)
+            .filter(|i| self.instances[i.index()].serving_reads())
+            .collect();
+        self.dns.reader.set(cx.now(), readers, &cx.cfg.dns);
+    }
+
+    /// An old writer learns it has been replaced (the control plane's
+    /// order, or storage refusing its epoch): it restarts as a reader.
+    pub fn step_down(&mut self, cx: &mut Ctx, inst: InstanceId) {
+        let i = &self.instances[inst.index()];
+        if i.role != Role::Writer || !i.running() {
+            return;
+        }
+        self.instances[inst.index()].role = Role::Reader;
+        self.start_process(cx, inst, cx.cfg.control.restart_time, true);
+    }
+
+    /// An instance's host fails (`down`) or one reason for that ends.
+    pub fn host_fault(
+        &mut self,
+        cx: &mut Ctx,
+        control: &mut ControlPlane,
+        inst: InstanceId,
+        down: bool,
+    ) {
+        let now = cx.now();
+        let i = &mut self.instances[inst.index()];
+        if down {
+            i.host_faults += 1;
+            if i.host_faults == 1 && i.process != Process::Stopped {
+                i.process = Process::Stopped;
+                i.incarnation += 1;
+                if inst == control.writer {
+                    control.impaired(now);
+                }
+                if self.writers.current.instance == inst {
+                    self.close_writer(cx);
+                }
+                self.refresh_reader_dns(cx);
+            }
+        } else {
+            i.host_faults = i.host_faults.saturating_sub(1);
+            if i.host_faults == 0 && i.process == Process::Stopped && !i.replacing {
+                self.start_process(cx, inst, cx.cfg.control.restart_time, false);
+            }
+        }
+    }
+
+    /// Resets every connection to `inst`: its database process exited
+    /// while the host stayed up, so waiting clients hear of it at once.
+    fn reset_connections(&self, cx: &mut Ctx, inst: InstanceId) {
+        let from = self.hosts().instance(inst);
+        for (c, cl) in self.clients.iter().enumerate() {
+            if cl.waits_on(inst) {
+                let (client, seq) = (ClientId::from_index(c), cl.seq());
+                let reset = Answer::Failed(ClientError::Reset);
+                answer_client(cx, from, cl.endpoint(), client, seq, reset);
+            }
+        }
     }
 }

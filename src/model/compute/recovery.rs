@@ -9,12 +9,17 @@
 //! used, and opens for writes. Segments apply the truncation when they next
 //! see the new epoch. Probes are resent to PGs short of a read quorum.
 
-use crate::model::ids::{InstanceId, SegmentId};
+use super::control::ControlPlane;
+use super::Fleet;
+use crate::model::context::Ctx;
+use crate::model::event::{Event, RecoveryReply};
+use crate::model::ids::InstanceId;
+use crate::model::note::Note;
+use crate::model::storage::fleet::Truncation;
 use crate::model::storage::lsn::{Lsn, LsnPoints};
 use crate::model::storage::recovery::recover;
 use crate::model::storage::segment::RecoveryInfo;
 use crate::model::writer::Writer;
-use crate::model::{Event, World};
 use crate::sim::SimDuration;
 
 /// A recovery in progress.
@@ -35,45 +40,48 @@ pub struct Recovery {
 /// partition or a crash show before the next attempt.
 const PROBE_RETRY: SimDuration = SimDuration::from_secs(1);
 
-impl World {
-    /// `inst` has started as writer: take a new epoch and probe storage.
-    pub(crate) fn start_recovery(&mut self, inst: InstanceId) {
-        self.latest_epoch += 1;
-        let epoch = self.latest_epoch;
-        let incarnation = self.instances[inst.index()].incarnation;
-        let placeholder = LsnPoints::new(0, self.scenario.storage.lsn_allocation_limit);
+impl Recovery {
+    /// `inst` has started as writer: it takes a new epoch and probes
+    /// storage. The writer it replaces is deposed.
+    pub(crate) fn begin(cx: &mut Ctx, f: &mut Fleet, inst: InstanceId) {
+        f.writers.latest_epoch += 1;
+        let epoch = f.writers.latest_epoch;
+        let incarnation = f.instances[inst.index()].incarnation;
+        let placeholder = LsnPoints::new(0, cx.cfg.storage.lsn_allocation_limit);
+        let volume = &f.storage.volume;
         let fresh = Writer::new(
             inst,
             incarnation,
             epoch,
             placeholder,
-            self.volume.pgs.len(),
-            self.volume.segments.len(),
+            volume.pgs.len(),
+            volume.segments.len(),
         );
-        self.abandon_waiting();
-        let mut old = std::mem::replace(&mut self.writer, fresh);
+        f.writers.current.abandon_waiting(cx);
+        let mut old = std::mem::replace(&mut f.writers.current, fresh);
         // The workload's reads move to the new writer with the rest of it.
         old.reads.clear();
         old.free_reads.clear();
-        self.deposed.push(old);
-        self.recovery = Some(Recovery {
+        f.writers.deposed.push(old);
+        *f.recovery = Some(Recovery {
             epoch,
-            answers: vec![None; self.volume.segments.len()],
-            counts: vec![0; self.volume.pgs.len()],
-            short: self.volume.pgs.len(),
+            answers: vec![None; volume.segments.len()],
+            counts: vec![0; volume.pgs.len()],
+            short: volume.pgs.len(),
         });
-        self.probe_storage(epoch);
+        Recovery::probe(cx, f, epoch);
     }
 
     /// Sends the epoch to every segment of every PG still short of a read
     /// quorum that has not answered, and arms the retry.
-    fn probe_storage(&mut self, epoch: u32) {
-        let Some(r) = self.recovery.as_ref().filter(|r| r.epoch == epoch) else {
+    fn probe(cx: &mut Ctx, f: &mut Fleet, epoch: u32) {
+        let Some(r) = f.recovery.as_ref().filter(|r| r.epoch == epoch) else {
             return;
         };
-        let need = self.volume.quorum.read();
+        let volume = &f.storage.volume;
+        let need = volume.quorum.read();
         let mut targets = Vec::new();
-        for (p, g) in self.volume.pgs.iter().enumerate() {
+        for (p, g) in volume.pgs.iter().enumerate() {
             if r.counts[p] >= need {
                 continue;
             }
@@ -84,51 +92,45 @@ impl World {
                     .filter(|s| r.answers[s.index()].is_none()),
             );
         }
-        let now = self.engine.now();
-        let from = self.writer_endpoint();
+        let now = cx.now();
+        let from = f.hosts().current_writer();
         for seg in targets {
-            let to = self.seg_endpoint(seg);
-            self.send(now, from, to, Event::RecoveryProbe { seg, epoch });
+            cx.send(
+                now,
+                from,
+                volume.endpoint(seg),
+                Event::RecoveryProbe { seg, epoch },
+            );
         }
-        self.engine
-            .after(PROBE_RETRY, Event::RecoveryRetry { epoch });
+        cx.after(PROBE_RETRY, Event::RecoveryRetry { epoch });
     }
 
-    pub(crate) fn on_recovery_retry(&mut self, epoch: u32) {
-        self.probe_storage(epoch);
+    /// The retry timer: probe again the PGs still short of answers.
+    pub(crate) fn on_retry(cx: &mut Ctx, f: &mut Fleet, epoch: u32) {
+        Recovery::probe(cx, f, epoch);
     }
 
-    /// A probe reaches a segment: it applies the truncations it has not
-    /// yet seen, adopts the epoch, and answers once its log is on disk.
-    pub(crate) fn on_recovery_probe(&mut self, seg: SegmentId, epoch: u32) {
-        if !self.seg_up(seg) || !self.volume.segments[seg.index()].hydrated {
-            return;
-        }
-        self.adopt_fences(seg, epoch);
-        let now = self.engine.now();
-        let s = &mut self.volume.segments[seg.index()];
-        s.adopt_epoch(epoch);
-        let done = s.persisted_by(now);
-        let info = s.recovery_info(done);
-        let incarnation = self.volume.node_of(seg).incarnation;
-        let reply = Event::RecoveryReply(Box::new((seg, epoch, incarnation, info)));
-        let (from, to) = (self.seg_endpoint(seg), self.writer_endpoint());
-        self.send(done, from, to, reply);
-    }
-
-    pub(crate) fn on_recovery_reply(
-        &mut self,
-        seg: SegmentId,
-        epoch: u32,
-        incarnation: u32,
-        info: RecoveryInfo,
+    /// A segment's answer arrives; with a read quorum of every PG the
+    /// recovery finishes and the control plane hears the writer is open.
+    pub(crate) fn on_reply(
+        cx: &mut Ctx,
+        f: &mut Fleet,
+        control: &mut ControlPlane,
+        reply: RecoveryReply,
     ) {
-        if self.volume.node_of(seg).incarnation != incarnation || !self.writer_alive() {
+        let RecoveryReply {
+            seg,
+            epoch,
+            incarnation,
+            info,
+        } = reply;
+        let volume = &f.storage.volume;
+        if volume.node_of(seg).incarnation != incarnation || !f.hosts().current_writer_alive() {
             return;
         }
-        let need = self.volume.quorum.read();
-        let pg = self.volume.segments[seg.index()].pg;
-        let Some(r) = self.recovery.as_mut().filter(|r| r.epoch == epoch) else {
+        let need = volume.quorum.read();
+        let pg = volume.segments[seg.index()].pg;
+        let Some(r) = f.recovery.as_mut().filter(|r| r.epoch == epoch) else {
             return;
         };
         if r.answers[seg.index()].is_some() {
@@ -139,96 +141,86 @@ impl World {
         if r.counts[pg.index()] == need {
             r.short -= 1;
             if r.short == 0 {
-                self.finish_recovery();
+                let r = f.recovery.take().expect("recovery in progress");
+                r.finish(cx, f);
+                control.writer_opened(cx, f);
             }
         }
     }
 
     /// Every PG has a read quorum of answers: compute the recovered VDL,
     /// truncate above it, and open the writer.
-    fn finish_recovery(&mut self) {
-        let r = self.recovery.take().expect("recovery in progress");
-        let rpc = self.scenario.workload.records_per_commit as u64;
-        let floor = r
+    fn finish(self, cx: &mut Ctx, f: &mut Fleet) {
+        let records = cx.cfg.workload.records_per_commit as u64;
+        let floor = self
             .answers
             .iter()
             .flatten()
             .map(|i| i.min_read_point)
             .max()
             .unwrap_or(Lsn(0));
-        let best: Vec<&RecoveryInfo> = self
-            .volume
+        let volume = &f.storage.volume;
+        let best: Vec<&RecoveryInfo> = volume
             .pgs
             .iter()
             .map(|g| {
                 g.members
                     .iter()
-                    .filter_map(|s| r.answers[s.index()].as_ref())
+                    .filter_map(|s| self.answers[s.index()].as_ref())
                     .max_by_key(|i| i.scl)
                     .expect("a read quorum answered")
             })
             .collect();
-        let truncated: Vec<(Lsn, Lsn)> = self.fences.iter().map(|f| (f.1, f.2)).collect();
-        let out = recover(&best, floor, &truncated, rpc);
-        let lal = self.scenario.storage.lsn_allocation_limit;
+        let truncated: Vec<(Lsn, Lsn)> = f
+            .storage
+            .truncations
+            .iter()
+            .map(|t| (t.vdl, t.resume))
+            .collect();
+        let out = recover(&best, floor, &truncated, records);
+        let lal = cx.cfg.storage.lsn_allocation_limit;
         // Resume above anything the old writers could have allocated
         // (their VDL + LAL is at most ours + LAL), keeping commit ends at
         // multiples of the commit size.
-        let resume = Lsn((out.vdl.0 + lal).div_ceil(rpc) * rpc + 1);
-        self.fences.push((r.epoch, out.vdl, resume));
-        self.settle_superseded(out.vdl);
-        self.writer.points = LsnPoints::resume(lal, out.vdl, resume, &out.tails);
-        for (p, g) in self.volume.pgs.iter().enumerate() {
-            for &s in &g.members {
-                if let Some(i) = r.answers[s.index()].as_ref() {
-                    self.writer.acked_scl[s.index()] = i.scl.min(out.tails[p]);
-                }
-            }
-            self.writer.shipped[p] = out.tails[p];
-        }
-        let now = self.engine.now();
-        self.writer.open = true;
-        self.writer.vdl_at = now;
-        self.rec.recoveries += 1;
-        self.writer_opened();
-    }
-
-    /// What the recovery that reached `vdl` means for the writers it
-    /// superseded: their records at or below it (outside truncated ranges)
-    /// became committed, and any commit they acknowledged above it is lost.
-    fn settle_superseded(&mut self, vdl: Lsn) {
-        let rpc = self.scenario.workload.records_per_commit as u64;
-        let fences = &self.fences;
-        let truncated = |l: Lsn| fences.iter().any(|f| l > f.1 && l < f.2);
-        let ws = self.working_set;
-        for w in &mut self.deposed {
-            if w.points.vdl() > vdl && w.superseded_at.is_none() {
-                self.rec.lost_at_recovery += (w.points.vdl().0 - vdl.0) / rpc;
-            }
-            w.superseded_at.get_or_insert(vdl);
-            let truth = &mut self.truth;
-            w.points.pass_up_to(vdl, |a| {
-                if !truncated(a.lsn) {
-                    truth.apply(ws.index(a.pg, a.page), a.lsn);
-                }
-            });
-        }
-        let instances = &self.instances;
-        self.deposed.retain(|w| w.alive(instances));
-    }
-
-    /// Applies to `seg` every truncation of an epoch up to `epoch` that it
-    /// has not applied: it cuts at the lowest such truncation point, since
-    /// everything it holds above that came from superseded writers.
-    pub(crate) fn adopt_fences(&mut self, seg: SegmentId, epoch: u32) {
-        let s = &mut self.volume.segments[seg.index()];
-        let (_, cut) = s.epochs();
-        let unseen = self.fences.iter().filter(|f| f.0 > cut && f.0 <= epoch);
-        let folded = unseen.fold(None, |acc: Option<(u32, Lsn)>, &(e, above, _)| {
-            Some(acc.map_or((e, above), |(n, a)| (n.max(e), a.min(above))))
+        let resume = Lsn((out.vdl.0 + lal).div_ceil(records) * records + 1);
+        let epoch = self.epoch;
+        f.storage.truncations.push(Truncation {
+            epoch,
+            vdl: out.vdl,
+            resume,
         });
-        if let Some((newest, above)) = folded {
-            s.truncate(newest, above);
+        cx.note(Note::Recovered {
+            epoch,
+            vdl: out.vdl,
+            resume,
+        });
+        settle_superseded(f, out.vdl);
+        let volume = &f.storage.volume;
+        let w = &mut f.writers.current;
+        w.points = LsnPoints::resume(lal, out.vdl, resume, &out.tails);
+        for (p, g) in volume.pgs.iter().enumerate() {
+            for &s in &g.members {
+                if let Some(i) = self.answers[s.index()].as_ref() {
+                    w.acked_scl[s.index()] = i.scl.min(out.tails[p]);
+                }
+            }
+            w.shipped[p] = out.tails[p];
         }
+        w.open = true;
+        w.vdl_at = cx.now();
+        cx.rec.recoveries += 1;
     }
+}
+
+/// What the recovery that reached `vdl` means for the writers it
+/// superseded: their records at or below it became committed (storage
+/// holds them durably), the rest is gone; those no longer running are
+/// forgotten.
+fn settle_superseded(f: &mut Fleet, vdl: Lsn) {
+    for w in &mut f.writers.deposed {
+        w.successor_vdl.get_or_insert(vdl);
+        w.points.pass_up_to(vdl, |_| {});
+    }
+    let instances = &*f.instances;
+    f.writers.deposed.retain(|w| w.alive(instances));
 }

@@ -5,38 +5,42 @@
 //! applies it on arrival (to cached pages only, so the cost is the
 //! network), and its replica lag is measured as arrival minus that time.
 
+use super::Instance;
+use crate::model::context::Ctx;
+use crate::model::event::Event;
 use crate::model::ids::InstanceId;
-use crate::model::{Event, World};
+use crate::model::network::Endpoint;
+use crate::model::writer::Writer;
 use crate::sim::SimTime;
 
-impl World {
-    /// Streams VDL to every running reader if it moved since the last send.
-    pub(crate) fn stream_to_readers(&mut self) {
-        if self.writer.vdl_at <= self.writer.streamed_at {
+impl Writer {
+    /// Streams a moved VDL to every running reader.
+    pub(crate) fn stream_to_readers(&mut self, cx: &mut Ctx, instances: &[Instance]) {
+        if self.vdl_at <= self.streamed_at {
             return;
         }
-        let at = self.writer.vdl_at;
-        self.writer.streamed_at = at;
-        let now = self.engine.now();
-        let from = self.writer_endpoint();
-        for i in 0..self.instances.len() {
-            if self.instances[i].serving_reads() {
+        let vdl_at = self.vdl_at;
+        self.streamed_at = vdl_at;
+        let now = cx.now();
+        let from = Endpoint::Instance(self.instance, instances[self.instance.index()].az);
+        for (i, reader) in instances.iter().enumerate() {
+            if reader.serving_reads() {
                 let inst = InstanceId::from_index(i);
-                let to = self.instance_endpoint(inst);
-                self.send(now, from, to, Event::Replica { inst, at });
+                let to = Endpoint::Instance(inst, reader.az);
+                cx.send(now, from, to, Event::RedoStream { inst, vdl_at });
             }
         }
     }
+}
 
-    /// A reader receives the stream: its lag is how long ago VDL got there.
-    pub(crate) fn on_replica(&mut self, inst: InstanceId, at: SimTime) {
-        let now = self.engine.now();
-        let i = &mut self.instances[inst.index()];
-        if !i.serving_reads() || at < i.started {
+impl Instance {
+    /// The redo stream reaches this reader: the writer's VDL as of `vdl_at`.
+    pub(crate) fn on_redo(&mut self, now: SimTime, vdl_at: SimTime) {
+        if !self.serving_reads() || vdl_at < self.started {
             return;
         }
-        let us = (now.since(at).as_nanos() / 1_000).max(1);
-        i.lag.saturating_record(us);
-        i.lag_bin_max = i.lag_bin_max.max(us);
+        let us = (now.since(vdl_at).as_nanos() / 1_000).max(1);
+        self.lag.saturating_record(us);
+        self.lag_bin_max = self.lag_bin_max.max(us);
     }
 }

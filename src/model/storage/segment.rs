@@ -129,6 +129,16 @@ pub struct Segment {
     cut_epoch: u32,
 }
 
+/// The epochs a segment knows of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SegmentEpochs {
+    /// The newest volume epoch it has seen: it serves that epoch's writer
+    /// and refuses older ones.
+    pub serving: u32,
+    /// The newest epoch whose truncation it has applied.
+    pub truncated: u32,
+}
+
 /// What a segment tells a recovering writer ([P17] §4.3): enough to find,
 /// with the other segments of a read quorum, every durable record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,8 +179,11 @@ impl Segment {
 
     /// The newest volume epoch seen, and the newest whose truncation has
     /// been applied.
-    pub fn epochs(&self) -> (u32, u32) {
-        (self.epoch, self.cut_epoch)
+    pub fn epochs(&self) -> SegmentEpochs {
+        SegmentEpochs {
+            serving: self.epoch,
+            truncated: self.cut_epoch,
+        }
     }
 
     /// Takes on a newer volume epoch ([P18]): from now on, batches of an

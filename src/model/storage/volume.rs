@@ -16,6 +16,7 @@ use super::lsn::Lsn;
 use super::quorum::Quorum;
 use super::segment::Segment;
 use crate::model::ids::{AzId, NodeId, PgId, SegmentId};
+use crate::model::network::Endpoint;
 use crate::sim::SimTime;
 
 /// A storage host. Its segments' data survives a crash on disk.
@@ -128,6 +129,12 @@ impl Volume {
     /// The segment's node.
     pub fn node_of(&self, seg: SegmentId) -> &StorageNode {
         &self.nodes[self.segments[seg.index()].node.index()]
+    }
+
+    /// The network end of a segment: its node, in the node's AZ.
+    pub fn endpoint(&self, seg: SegmentId) -> Endpoint {
+        let node = self.segments[seg.index()].node;
+        Endpoint::Node(node, self.nodes[node.index()].az)
     }
 
     /// Whether the segment is a current member or the joiner of its PG.

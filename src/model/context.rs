@@ -1,0 +1,85 @@
+//! What a handler is given besides its own actor: the clock, the event
+//! queue, the network, the measurements and the notes for observers.
+//!
+//! Handlers never reach the engine or the network directly: every timer
+//! goes through [`Ctx::after`], every message through [`Ctx::send`] (where
+//! the network delays it or drops it), every measurement through
+//! [`Ctx::rec`], every fact an observer may want through [`Ctx::note`].
+
+use super::event::Event;
+use super::network::{Endpoint, Network};
+use super::note::Note;
+use crate::metrics::Recorder;
+use crate::scenario::Scenario;
+use crate::sim::{Engine, SimDuration, SimTime};
+
+/// The effects a handler may have, and the configuration it runs under.
+pub(crate) struct Ctx<'a> {
+    /// The validated configuration.
+    pub cfg: &'a Scenario,
+    /// Measurements (never read back by the model's decisions, nor by the
+    /// checkers).
+    pub rec: &'a mut Recorder,
+    engine: &'a mut Engine<Event>,
+    net: &'a mut Network,
+    notes: &'a mut Vec<Note>,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context over the world's shared parts.
+    pub fn new(
+        cfg: &'a Scenario,
+        engine: &'a mut Engine<Event>,
+        net: &'a mut Network,
+        rec: &'a mut Recorder,
+        notes: &'a mut Vec<Note>,
+    ) -> Self {
+        Ctx {
+            cfg,
+            rec,
+            engine,
+            net,
+            notes,
+        }
+    }
+
+    /// The current simulated time.
+    #[inline]
+    pub fn now(&self) -> SimTime {
+        self.engine.now()
+    }
+
+    /// Schedules `event` for `delay` from now (a timer).
+    #[inline]
+    pub fn after(&mut self, delay: SimDuration, event: Event) {
+        self.engine.after(delay, event);
+    }
+
+    /// Sends `event` from `from` to `to`, leaving at `depart` (now, or
+    /// later when the sender first has work to finish, such as a persist).
+    /// The network decides the delay, or drops the message.
+    #[inline]
+    pub fn send(&mut self, depart: SimTime, from: Endpoint, to: Endpoint, event: Event) {
+        if let Some(d) = self.net.delay(from, to) {
+            self.engine.at(depart + d, event);
+        }
+    }
+
+    /// The network, to ask what is reachable.
+    #[inline]
+    pub fn net(&self) -> &Network {
+        self.net
+    }
+
+    /// The network, to change it (faults).
+    #[inline]
+    pub fn net_mut(&mut self) -> &mut Network {
+        self.net
+    }
+
+    /// Tells observers a fact about this event.
+    #[inline]
+    pub fn note(&mut self, note: Note) {
+        self.notes.push(note);
+    }
+}

@@ -1,0 +1,440 @@
+//! The event vocabulary: everything that can happen in the world, declared
+//! once.
+//!
+//! Each kind is written in one place, [`events!`] below, with its trace
+//! code, its trace name, its payload and its two trace operands (named, so
+//! that `events.jsonl` and a checker's report say what the numbers are).
+//! The `Event` enum, the fieldless [`Kind`] observers match on, the names,
+//! the codes and the operands all follow from that one list, so adding an
+//! event is one entry and a `dispatch` arm.
+//!
+//! The codes are part of the trace digest (`sim::trace`): a kind keeps its
+//! code for as long as digests are compared across versions, and a new
+//! kind takes the next free one.
+
+use std::sync::Arc;
+
+use super::client::Answer;
+use super::ids::{ClientId, InstanceId, NodeId, PgId, SegmentId};
+use super::storage::lsn::{Batch, Lsn};
+use super::storage::segment::{GossipPayload, ReadResult, RecoveryInfo};
+use crate::scenario::Fault;
+use crate::sim::SimTime;
+
+/// Declares the events: `code Variant "name" { fields } => [operand = expr, operand = expr];`.
+/// The operand expressions see the fields by reference.
+macro_rules! events {
+    ($(
+        $(#[doc = $doc:literal])*
+        $code:literal $variant:ident $name:literal
+            $({ $( $(#[doc = $fdoc:literal])* $field:ident : $ty:ty ),* $(,)? })?
+            => [$an:literal = $a:expr, $bn:literal = $b:expr];
+    )*) => {
+        /// Everything that can happen, addressed to the actor that handles it.
+        #[derive(Debug)]
+        pub enum Event {
+            $(
+                $(#[doc = $doc])*
+                $variant $({ $( $(#[doc = $fdoc])* $field: $ty ),* })?,
+            )*
+        }
+
+        /// The kind of an [`Event`], without its payload: what observers
+        /// match on.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum Kind {
+            $(
+                $(#[doc = $doc])*
+                $variant = $code,
+            )*
+        }
+
+        impl Kind {
+            /// Every kind, in code order.
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant),*];
+
+            /// The name in the trace (`events.jsonl`) and in reports.
+            pub fn name(self) -> &'static str {
+                match self { $(Kind::$variant => $name,)* }
+            }
+
+            /// The names of the two trace operands (empty when unused).
+            pub fn operands(self) -> [&'static str; 2] {
+                match self { $(Kind::$variant => [$an, $bn],)* }
+            }
+        }
+
+        impl Event {
+            /// The kind of this event.
+            #[inline]
+            pub fn kind(&self) -> Kind {
+                match self { $(Event::$variant { .. } => Kind::$variant,)* }
+            }
+
+            /// The two identifying operands that go into the trace.
+            #[inline]
+            #[allow(unused_variables)]
+            fn operands(&self) -> [u64; 2] {
+                match self {
+                    $(Event::$variant $({ $($field),* })? => [$a, $b],)*
+                }
+            }
+        }
+    };
+}
+
+events! {
+    /// The writer's group-commit timer: admit offered work, ship batches.
+    1 GroupCommit "group_commit" => ["" = 0, "" = 0];
+    /// A batch of redo records reaches a segment.
+    2 Batch "batch" {
+        /// The receiving segment.
+        seg: SegmentId,
+        /// The records.
+        batch: Arc<Batch>,
+    } => ["seg" = seg.0 as u64, "last" = batch.last().0];
+    /// A segment's acknowledgement reaches the writer of its epoch.
+    3 Ack "ack" {
+        /// The acknowledging segment.
+        seg: SegmentId,
+        /// Its SCL once the persist completed.
+        scl: Lsn,
+        /// Its node's incarnation when it sent.
+        incarnation: u32,
+        /// The epoch of the writer it answers.
+        epoch: u32,
+    } => ["seg" = seg.0 as u64, "scl" = scl.0];
+    /// A page read reaches a segment.
+    4 ReadRequest "read_request" {
+        /// What is asked.
+        ask: Box<ReadAsk>,
+    } => ["seg" = ask.seg.0 as u64, "read" = u64::from(ask.read)];
+    /// A segment's answer reaches the writer.
+    5 ReadReply "read_reply" {
+        /// The answer.
+        answer: Box<ReadAnswer>,
+    } => ["seg" = answer.seg.0 as u64, "read" = u64::from(answer.read)];
+    /// A segment's gossip timer: ask a peer to fill a gap.
+    6 GossipTimer "gossip_timer" {
+        /// The segment with the gap.
+        seg: SegmentId,
+    } => ["seg" = seg.0 as u64, "" = 0];
+    /// A gossip request reaches a peer.
+    7 GossipPull "gossip_pull" {
+        /// The peer asked.
+        to: SegmentId,
+        /// The asker.
+        from: SegmentId,
+        /// The asker's SCL.
+        since: Lsn,
+        /// The asker's epoch: the peer applies its truncations first.
+        epoch: u32,
+    } => ["seg" = to.0 as u64, "since" = since.0];
+    /// A peer's records reach the asker.
+    8 GossipPush "gossip_push" {
+        /// The asker.
+        to: SegmentId,
+        /// What the peer sent.
+        payload: Box<GossipPayload>,
+        /// The newest epoch whose truncation the peer had applied.
+        cut: u32,
+    } => ["seg" = to.0 as u64, "" = 0];
+    /// A segment's background materialization timer.
+    9 Materialize "materialize" {
+        /// The segment.
+        seg: SegmentId,
+    } => ["seg" = seg.0 as u64, "" = 0];
+    /// The writers' housekeeping: read timeouts and write resends.
+    10 Maintenance "maintenance" => ["" = 0, "" = 0];
+    /// End of a timeline bin.
+    11 BinEnd "bin_end" => ["" = 0, "" = 0];
+    /// A scenario fault starts.
+    12 FaultStart "fault_start" {
+        /// The fault's place in the schedule.
+        id: u32,
+        /// What it does.
+        fault: Box<Fault>,
+    } => ["fault" = u64::from(*id), "" = 0];
+    /// A scenario fault ends.
+    13 FaultEnd "fault_end" {
+        /// The fault's place in the schedule.
+        id: u32,
+        /// What it undoes.
+        fault: Box<Fault>,
+    } => ["fault" = u64::from(*id), "" = 0];
+    /// Repair looks at a node that went down.
+    14 RepairCheck "repair_check" {
+        /// The node.
+        node: NodeId,
+        /// Its incarnation when it went down.
+        incarnation: u32,
+    } => ["node" = node.0 as u64, "" = 0];
+    /// A replacement segment has finished copying.
+    15 RepairDone "repair_done" {
+        /// The PG being repaired.
+        pg: PgId,
+    } => ["pg" = pg.0 as u64, "" = 0];
+    /// The control plane's health-check timer.
+    16 HealthTick "health_tick" => ["" = 0, "" = 0];
+    /// A health probe reaches an instance.
+    17 HealthProbe "health_probe" {
+        /// The instance probed.
+        inst: InstanceId,
+        /// The probe's number.
+        seq: u32,
+    } => ["instance" = inst.0 as u64, "probe" = u64::from(*seq)];
+    /// An instance's answer reaches the control plane.
+    18 HealthReply "health_reply" {
+        /// The instance that answered.
+        inst: InstanceId,
+        /// The probe answered.
+        seq: u32,
+    } => ["instance" = inst.0 as u64, "probe" = u64::from(*seq)];
+    /// The control plane stops waiting for candidate readers.
+    19 SelectionDone "selection_done" {
+        /// The selection probe's number.
+        seq: u32,
+    } => ["probe" = u64::from(*seq), "" = 0];
+    /// The control plane's order to stop writing reaches an instance.
+    20 Demote "demote" {
+        /// The instance.
+        inst: InstanceId,
+    } => ["instance" = inst.0 as u64, "" = 0];
+    /// An instance's database process has started.
+    21 InstanceUp "instance_up" {
+        /// The instance.
+        inst: InstanceId,
+        /// The process started.
+        incarnation: u32,
+    } => ["instance" = inst.0 as u64, "process" = u64::from(*incarnation)];
+    /// A recovering writer's probe reaches a segment.
+    22 RecoveryProbe "recovery_probe" {
+        /// The segment.
+        seg: SegmentId,
+        /// The new epoch.
+        epoch: u32,
+    } => ["seg" = seg.0 as u64, "epoch" = u64::from(*epoch)];
+    /// A segment's answer reaches the recovering writer.
+    23 RecoveryReply "recovery_reply" {
+        /// The answer.
+        reply: Box<RecoveryReply>,
+    } => ["seg" = reply.seg.0 as u64, "epoch" = u64::from(reply.epoch)];
+    /// Recovery resends probes to PGs without a read quorum of answers.
+    24 RecoveryRetry "recovery_retry" {
+        /// The epoch being established.
+        epoch: u32,
+    } => ["epoch" = u64::from(*epoch), "" = 0];
+    /// Storage tells a writer that its epoch is stale.
+    25 Fenced "fenced" {
+        /// The stale epoch.
+        epoch: u32,
+    } => ["epoch" = u64::from(*epoch), "" = 0];
+    /// The redo stream reaches a reader: the writer's VDL as of `vdl_at`.
+    26 RedoStream "redo_stream" {
+        /// The reader.
+        inst: InstanceId,
+        /// When the writer's VDL reached the streamed value.
+        vdl_at: SimTime,
+    } => ["instance" = inst.0 as u64, "vdl_at_ns" = vdl_at.as_nanos()];
+    /// A client's think, backoff or timeout timer.
+    27 ClientTimer "client_timer" {
+        /// The client.
+        client: ClientId,
+        /// The client step it belongs to.
+        seq: u32,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// A client's lookup reaches DNS.
+    28 DnsQuery "dns_query" {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// DNS answers a client.
+    29 DnsAnswer "dns_answer" {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The host, or none (an empty answer).
+        host: Option<InstanceId>,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// A client's connection attempt reaches an instance.
+    30 Connect "connect" {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The instance.
+        inst: InstanceId,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// An instance answers a connection attempt.
+    31 Connected "connected" {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The instance.
+        inst: InstanceId,
+        /// The process that accepted, or none (refused).
+        accepted: Option<u32>,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// A client's request reaches an instance.
+    32 Request "request" {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The instance.
+        inst: InstanceId,
+        /// The process the connection belongs to.
+        incarnation: u32,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// An instance's answer reaches a client.
+    33 Response "response" {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The answer.
+        answer: Answer,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+}
+
+/// An event as observers and the trace see it: its kind and its two named
+/// operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seen {
+    /// What happened.
+    pub kind: Kind,
+    /// The operands, named by [`Kind::operands`].
+    pub operands: [u64; 2],
+}
+
+impl Seen {
+    /// What the trace digest is fed: the code, then the operands.
+    #[inline]
+    pub fn words(self) -> [u64; 3] {
+        [self.kind as u64, self.operands[0], self.operands[1]]
+    }
+}
+
+impl std::fmt::Display for Seen {
+    /// `batch seg=3 last=120`: the name and the operands that are used.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.kind.name())?;
+        for (name, value) in self.kind.operands().iter().zip(self.operands) {
+            if !name.is_empty() {
+                write!(f, " {name}={value}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Seen {
+    /// The used operands as JSON members, for the trace:
+    /// `,"seg":3,"last":120`.
+    pub fn json_operands(self) -> impl std::fmt::Display {
+        struct Members(Seen);
+        impl std::fmt::Display for Members {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                for (name, value) in self.0.kind.operands().iter().zip(self.0.operands) {
+                    if !name.is_empty() {
+                        write!(f, ",\"{name}\":{value}")?;
+                    }
+                }
+                Ok(())
+            }
+        }
+        Members(self)
+    }
+}
+
+impl Event {
+    /// What observers and the trace are shown of this event.
+    #[inline]
+    pub fn seen(&self) -> Seen {
+        Seen {
+            kind: self.kind(),
+            operands: self.operands(),
+        }
+    }
+}
+
+/// A page read as sent to one segment.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadAsk {
+    /// The segment asked.
+    pub seg: SegmentId,
+    /// The asking writer's epoch.
+    pub epoch: u32,
+    /// The writer's read slot.
+    pub read: u32,
+    /// The attempt this request belongs to.
+    pub attempt: u32,
+    /// Page within the PG.
+    pub page: u32,
+    /// Read point.
+    pub point: Lsn,
+    /// The PG's last record at or below the read point.
+    pub need: Lsn,
+}
+
+/// A segment's answer to a [`ReadAsk`].
+#[derive(Debug, Clone, Copy)]
+pub struct ReadAnswer {
+    /// The asking writer's epoch.
+    pub epoch: u32,
+    /// The writer's read slot.
+    pub read: u32,
+    /// The attempt answered.
+    pub attempt: u32,
+    /// The answering segment.
+    pub seg: SegmentId,
+    /// The answer.
+    pub result: ReadResult,
+}
+
+/// A segment's answer to a recovery probe.
+#[derive(Debug, Clone)]
+pub struct RecoveryReply {
+    /// The answering segment.
+    pub seg: SegmentId,
+    /// The epoch it adopted.
+    pub epoch: u32,
+    /// Its node's incarnation when it answered.
+    pub incarnation: u32,
+    /// What it holds.
+    pub info: RecoveryInfo,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_have_distinct_codes_and_names() {
+        let mut codes: Vec<u8> = Kind::ALL.iter().map(|&k| k as u8).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), Kind::ALL.len(), "codes in order, no repeats");
+        let mut names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Kind::ALL.len());
+    }
+
+    #[test]
+    fn an_event_shows_its_named_operands() {
+        let e = Event::GossipPull {
+            to: SegmentId(3),
+            from: SegmentId(4),
+            since: Lsn(120),
+            epoch: 2,
+        };
+        assert_eq!(e.seen().words(), [7, 3, 120]);
+        assert_eq!(e.seen().to_string(), "gossip_pull seg=3 since=120");
+        assert_eq!(Event::GroupCommit.seen().to_string(), "group_commit");
+    }
+}

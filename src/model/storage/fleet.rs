@@ -1,0 +1,397 @@
+//! The storage fleet as an actor: storage nodes with their disks, and the
+//! handlers of everything a segment receives — batches, gossip, page
+//! reads, recovery probes — and its background timers.
+//!
+//! A segment answers the writer of the epoch it serves; which instance
+//! that is comes from [`Hosts`]. A segment on a node that is down hears
+//! nothing.
+
+use std::sync::Arc;
+
+use rand::Rng;
+
+use super::lsn::{Batch, Lsn};
+use super::segment::{Accept, GossipPayload};
+use super::volume::Volume;
+use crate::model::compute::Hosts;
+use crate::model::context::Ctx;
+use crate::model::event::{Event, ReadAnswer, ReadAsk, RecoveryReply};
+use crate::model::ids::{NodeId, SegmentId};
+use crate::model::network::Endpoint;
+use crate::scenario::Scenario;
+use crate::sim::dist::LogNormal;
+use crate::sim::{SimDuration, SimRng};
+
+/// A truncation a recovery recorded: nothing strictly between `vdl` and
+/// `resume` exists from `epoch` on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Truncation {
+    /// The epoch whose recovery recorded it.
+    pub epoch: u32,
+    /// The recovered VDL: records above it are cut.
+    pub vdl: Lsn,
+    /// Where the new writer allocates from.
+    pub resume: Lsn,
+}
+
+/// The storage nodes, their segments and disks.
+#[derive(Debug)]
+pub struct Storage {
+    /// Nodes, segments and protection groups.
+    pub volume: Volume,
+    /// Truncations recorded by recoveries, oldest first.
+    pub truncations: Vec<Truncation>,
+    disk: LogNormal,
+    disks: Vec<SimRng>,
+    gossip_rng: SimRng,
+}
+
+impl Storage {
+    /// The volume a scenario describes; `disk_stream(n)` is node `n`'s
+    /// disk stream.
+    pub fn new(cfg: &Scenario, disk_stream: &dyn Fn(u64) -> SimRng, gossip_rng: SimRng) -> Self {
+        let volume = Volume::new(
+            cfg.storage.pgs,
+            cfg.topology.azs.len(),
+            cfg.topology.nodes_per_az,
+            cfg.storage.quorum,
+        );
+        let disks = (0..volume.nodes.len() as u64).map(disk_stream).collect();
+        Storage {
+            volume,
+            truncations: Vec::new(),
+            disk: LogNormal::new(cfg.storage.disk_latency, cfg.storage.disk_jitter),
+            disks,
+            gossip_rng,
+        }
+    }
+
+    fn up(&self, seg: SegmentId) -> bool {
+        self.volume.node_of(seg).up
+    }
+
+    /// Draws a disk service time for the segment's node.
+    fn disk_time(&mut self, seg: SegmentId) -> SimDuration {
+        let node = self.volume.segments[seg.index()].node.index();
+        let slow = self.volume.nodes[node].slowness;
+        let d = self.disk.sample(&mut self.disks[node]);
+        if slow > 1.0 {
+            d.mul_f64(slow)
+        } else {
+            d
+        }
+    }
+
+    /// A batch of redo records reaches a segment.
+    pub(crate) fn on_batch(
+        &mut self,
+        cx: &mut Ctx,
+        hosts: &Hosts,
+        seg: SegmentId,
+        batch: Arc<Batch>,
+    ) {
+        if !self.up(seg) {
+            return;
+        }
+        let epoch = batch.epoch;
+        self.adopt_truncations(seg, epoch);
+        match self.volume.segments[seg.index()].receive(batch) {
+            Accept::StaleEpoch => {
+                // Tell the sender its epoch is over ([P18]: fencing).
+                cx.rec.stale_epoch_refusals += 1;
+                if let Some(to) = hosts.writer_of_epoch(epoch) {
+                    let now = cx.now();
+                    cx.send(now, self.volume.endpoint(seg), to, Event::Fenced { epoch });
+                }
+            }
+            Accept::Gap => self.arm_gossip(cx, seg),
+            Accept::Duplicate(_) | Accept::Appended(_) => self.persist_and_ack(cx, hosts, seg),
+        }
+    }
+
+    /// Persists what the segment holds and acknowledges its SCL once done.
+    /// A duplicate (a resend the segment already holds) needs no disk write:
+    /// it is acknowledged once the persists already under way complete.
+    pub(crate) fn persist_and_ack(&mut self, cx: &mut Ctx, hosts: &Hosts, seg: SegmentId) {
+        let now = cx.now();
+        let done = if self.volume.segments[seg.index()].needs_persist() {
+            let service = self.disk_time(seg);
+            self.volume.segments[seg.index()].persist(now, service)
+        } else {
+            self.volume.segments[seg.index()].persisted_by(now)
+        };
+        let s = &self.volume.segments[seg.index()];
+        // The ack goes to the writer of the segment's epoch.
+        let (scl, epoch) = (s.scl(), s.epochs().serving);
+        if s.has_log() {
+            self.arm_materialize(cx, seg);
+        }
+        let incarnation = self.volume.node_of(seg).incarnation;
+        let Some(to) = hosts.writer_of_epoch(epoch) else {
+            return;
+        };
+        let ack = Event::Ack {
+            seg,
+            scl,
+            incarnation,
+            epoch,
+        };
+        cx.send(done, self.volume.endpoint(seg), to, ack);
+    }
+
+    /// Schedules the segment's next background materialization, unless one
+    /// is already pending.
+    #[inline]
+    fn arm_materialize(&mut self, cx: &mut Ctx, seg: SegmentId) {
+        let s = &mut self.volume.segments[seg.index()];
+        if !s.materialize_armed {
+            s.materialize_armed = true;
+            cx.after(
+                cx.cfg.storage.materialize_interval,
+                Event::Materialize { seg },
+            );
+        }
+    }
+
+    fn arm_gossip(&mut self, cx: &mut Ctx, seg: SegmentId) {
+        let s = &mut self.volume.segments[seg.index()];
+        if s.hydrated && !s.gossip_armed {
+            s.gossip_armed = true;
+            cx.after(cx.cfg.storage.gossip_interval, Event::GossipTimer { seg });
+        }
+    }
+
+    /// The gossip timer: a segment with a gap asks a random peer.
+    pub(crate) fn on_gossip_timer(&mut self, cx: &mut Ctx, seg: SegmentId) {
+        self.volume.segments[seg.index()].gossip_armed = false;
+        if !self.up(seg) || !self.volume.segments[seg.index()].has_gap() {
+            return;
+        }
+        let pg = self.volume.segments[seg.index()].pg;
+        let peers: Vec<SegmentId> = self.volume.pgs[pg.index()]
+            .members
+            .iter()
+            .copied()
+            .filter(|&p| p != seg)
+            .collect();
+        if let Some(&peer) = peers.get(self.gossip_rng.random_range(0..peers.len().max(1))) {
+            let s = &self.volume.segments[seg.index()];
+            let pull = Event::GossipPull {
+                to: peer,
+                from: seg,
+                since: s.scl(),
+                epoch: s.epochs().truncated,
+            };
+            let now = cx.now();
+            cx.send(
+                now,
+                self.volume.endpoint(seg),
+                self.volume.endpoint(peer),
+                pull,
+            );
+        }
+        self.arm_gossip(cx, seg);
+    }
+
+    /// A peer asks for the records above `since`.
+    pub(crate) fn on_gossip_pull(
+        &mut self,
+        cx: &mut Ctx,
+        to: SegmentId,
+        from: SegmentId,
+        since: Lsn,
+        epoch: u32,
+    ) {
+        if !self.up(to) {
+            return;
+        }
+        self.adopt_truncations(to, epoch);
+        let peer = &self.volume.segments[to.index()];
+        let Some(payload) = peer.gossip_for(since) else {
+            return;
+        };
+        let push = Event::GossipPush {
+            to: from,
+            payload: Box::new(payload),
+            cut: peer.epochs().truncated,
+        };
+        let now = cx.now();
+        cx.send(
+            now,
+            self.volume.endpoint(to),
+            self.volume.endpoint(from),
+            push,
+        );
+    }
+
+    /// A peer's records arrive.
+    pub(crate) fn on_gossip_push(
+        &mut self,
+        cx: &mut Ctx,
+        hosts: &Hosts,
+        to: SegmentId,
+        payload: GossipPayload,
+        cut: u32,
+    ) {
+        // Records from a peer that has not applied a truncation this
+        // segment has may be ones that truncation removed.
+        if !self.up(to) || self.volume.segments[to.index()].epochs().truncated > cut {
+            return;
+        }
+        if self.volume.segments[to.index()].merge(payload).is_some() {
+            cx.rec.gossip_fills += 1;
+            self.persist_and_ack(cx, hosts, to);
+        }
+    }
+
+    /// The background materialization timer.
+    pub(crate) fn on_materialize(&mut self, cx: &mut Ctx, seg: SegmentId) {
+        let now = cx.now();
+        let s = &mut self.volume.segments[seg.index()];
+        s.materialize_armed = false;
+        if !self.volume.nodes[s.node.index()].up {
+            return;
+        }
+        s.materialize(now);
+        if s.can_materialize_more() {
+            self.arm_materialize(cx, seg);
+        }
+    }
+
+    /// A page read reaches a segment: it answers from its log after a
+    /// disk read.
+    pub(crate) fn on_read_request(&mut self, cx: &mut Ctx, hosts: &Hosts, ask: ReadAsk) {
+        let ReadAsk {
+            seg,
+            epoch,
+            read,
+            attempt,
+            page,
+            point,
+            need,
+        } = ask;
+        if !self.up(seg) {
+            return;
+        }
+        let result = self.volume.segments[seg.index()].read(page, point, need);
+        let done = cx.now() + self.disk_time(seg);
+        let reply = Event::ReadReply {
+            answer: Box::new(ReadAnswer {
+                epoch,
+                read,
+                attempt,
+                seg,
+                result,
+            }),
+        };
+        let Some(to) = hosts.writer_of_epoch(epoch) else {
+            return;
+        };
+        cx.send(done, self.volume.endpoint(seg), to, reply);
+    }
+
+    /// A recovery probe reaches a segment: it applies the truncations it
+    /// has not yet seen, adopts the epoch, and answers once its log is on
+    /// disk.
+    pub(crate) fn on_recovery_probe(
+        &mut self,
+        cx: &mut Ctx,
+        hosts: &Hosts,
+        seg: SegmentId,
+        epoch: u32,
+    ) {
+        if !self.up(seg) || !self.volume.segments[seg.index()].hydrated {
+            return;
+        }
+        self.adopt_truncations(seg, epoch);
+        let now = cx.now();
+        let s = &mut self.volume.segments[seg.index()];
+        s.adopt_epoch(epoch);
+        let done = s.persisted_by(now);
+        let info = s.recovery_info(done);
+        let incarnation = self.volume.node_of(seg).incarnation;
+        let reply = Event::RecoveryReply {
+            reply: Box::new(RecoveryReply {
+                seg,
+                epoch,
+                incarnation,
+                info,
+            }),
+        };
+        let (from, to) = (self.volume.endpoint(seg), hosts.current_writer());
+        cx.send(done, from, to, reply);
+    }
+
+    /// Applies to `seg` every truncation of an epoch up to `epoch` that it
+    /// has not applied: it cuts at the lowest such truncation point, since
+    /// everything it holds above that came from superseded writers.
+    pub(crate) fn adopt_truncations(&mut self, seg: SegmentId, epoch: u32) {
+        let s = &mut self.volume.segments[seg.index()];
+        let cut = s.epochs().truncated;
+        let unseen = self
+            .truncations
+            .iter()
+            .filter(|t| t.epoch > cut && t.epoch <= epoch);
+        let folded = unseen.fold(None, |acc: Option<(u32, Lsn)>, t| {
+            Some(acc.map_or((t.epoch, t.vdl), |(n, a)| (n.max(t.epoch), a.min(t.vdl))))
+        });
+        if let Some((newest, above)) = folded {
+            s.truncate(newest, above);
+        }
+    }
+
+    /// A node goes down (losing its unpersisted records) or one reason for
+    /// it being down ends. Faults nest: a node down for two reasons comes
+    /// back only when both end.
+    pub(crate) fn node_down(&mut self, cx: &mut Ctx, n: NodeId, down: bool) {
+        let now = cx.now();
+        let node = &mut self.volume.nodes[n.index()];
+        if down {
+            node.faults += 1;
+            if node.up {
+                node.up = false;
+                node.incarnation += 1;
+                node.down_since = now;
+                let incarnation = node.incarnation;
+                for &s in &node.segments {
+                    self.volume.segments[s.index()].crash(now);
+                }
+                cx.after(
+                    cx.cfg.storage.repair_after,
+                    Event::RepairCheck {
+                        node: n,
+                        incarnation,
+                    },
+                );
+            }
+        } else {
+            node.faults = node.faults.saturating_sub(1);
+            node.up = node.faults == 0;
+        }
+    }
+
+    /// Counts PGs whose running, reachable, hydrated members fall below the
+    /// write and read quorum, as the writer sees them (with no writer, as
+    /// any instance could).
+    pub(crate) fn record_quorum_health(&self, cx: &mut Ctx, hosts: &Hosts) {
+        let (w, r) = (self.volume.quorum.write(), self.volume.quorum.read());
+        let (mut below_w, mut below_r) = (0, 0);
+        let writer = if hosts.current_writer_alive() {
+            hosts.current_writer()
+        } else {
+            Endpoint::Control
+        };
+        for g in &self.volume.pgs {
+            let live = g
+                .members
+                .iter()
+                .filter(|&&s| {
+                    self.volume.is_live(s) && cx.net().reachable(writer, self.volume.endpoint(s))
+                })
+                .count() as u32;
+            below_w += u32::from(live < w);
+            below_r += u32::from(live < r);
+        }
+        cx.rec.quorum_health(below_w, below_r);
+    }
+}
