@@ -1,5 +1,5 @@
 //! The command line: clap's parse is the low-level form; `execute` turns it
-//! into validated scenarios and runs them. One function, [`Outcome::code`],
+//! into validated scenarios and runs them. One function, [`ExitStatus::code`],
 //! owns the exit codes.
 
 use std::fs;
@@ -69,7 +69,7 @@ enum Command {
 
 /// How a command ended; with several runs, the worst of them counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Outcome {
+pub enum ExitStatus {
     /// Everything ran and every expectation held.
     Passed,
     /// A run finished but an expectation failed.
@@ -78,19 +78,19 @@ pub enum Outcome {
     BadInput,
 }
 
-impl Outcome {
+impl ExitStatus {
     /// The process exit code: 0, 1 or 2.
     pub fn code(self) -> ExitCode {
         match self {
-            Outcome::Passed => ExitCode::SUCCESS,
-            Outcome::ExpectationFailed => ExitCode::from(1),
-            Outcome::BadInput => ExitCode::from(2),
+            ExitStatus::Passed => ExitCode::SUCCESS,
+            ExitStatus::ExpectationFailed => ExitCode::from(1),
+            ExitStatus::BadInput => ExitCode::from(2),
         }
     }
 }
 
 /// Runs a parsed command line, printing to stdout and stderr.
-pub fn execute(cli: Cli) -> Outcome {
+pub fn execute(cli: Cli) -> ExitStatus {
     match cli.command {
         Command::Run {
             scenarios,
@@ -109,7 +109,7 @@ pub fn execute(cli: Cli) -> Outcome {
             };
             // Every file is checked before anything runs or is written.
             let mut scs = Vec::new();
-            let mut outcome = Outcome::Passed;
+            let mut outcome = ExitStatus::Passed;
             for sc in loaded {
                 match sc {
                     Ok(sc) => scs.push(sc),
@@ -125,9 +125,9 @@ pub fn execute(cli: Cli) -> Outcome {
                     "error: two scenarios are named {:?}; they would write to the same directory",
                     twice.1.name
                 );
-                outcome = Outcome::BadInput;
+                outcome = ExitStatus::BadInput;
             }
-            if outcome != Outcome::Passed {
+            if outcome != ExitStatus::Passed {
                 return outcome;
             }
             for sc in &mut scs {
@@ -136,11 +136,11 @@ pub fn execute(cli: Cli) -> Outcome {
                 }
             }
             let opts = RunOptions { trace, charts };
-            let runs: Vec<(Outcome, String, String)> = scs
+            let runs: Vec<(ExitStatus, String, String)> = scs
                 .par_iter()
                 .map(|sc| run(sc, &out.join(&sc.name), opts))
                 .collect();
-            let mut worst = Outcome::Passed;
+            let mut worst = ExitStatus::Passed;
             for (outcome, stdout, stderr) in runs {
                 print!("{stdout}");
                 eprint!("{stderr}");
@@ -159,13 +159,13 @@ pub fn execute(cli: Cli) -> Outcome {
             let written = write_atomically(&out, report::page(&runs).as_bytes());
             if let Err(e) = written {
                 eprintln!("error: cannot write {}: {e}", out.display());
-                return Outcome::BadInput;
+                return ExitStatus::BadInput;
             }
             println!("wrote {} ({} run(s))", out.display(), runs.len());
-            Outcome::Passed
+            ExitStatus::Passed
         }
         Command::Validate { scenarios } => {
-            let mut outcome = Outcome::Passed;
+            let mut outcome = ExitStatus::Passed;
             for path in &scenarios {
                 match Scenario::load(path) {
                     Ok(sc) => println!("{}: ok ({})", path.display(), sc.name),
@@ -177,9 +177,9 @@ pub fn execute(cli: Cli) -> Outcome {
     }
 }
 
-fn bad_input(e: &InputError) -> Outcome {
+fn bad_input(e: &InputError) -> ExitStatus {
     eprintln!("error: {e}");
-    Outcome::BadInput
+    ExitStatus::BadInput
 }
 
 /// What `run` writes besides the summary and the timeline.
@@ -191,10 +191,10 @@ struct RunOptions {
 
 /// Runs one scenario into `out`; returns how it ended and what it has to
 /// say on stdout and stderr, so that parallel runs print in order.
-fn run(sc: &Scenario, out: &Path, opts: RunOptions) -> (Outcome, String, String) {
+fn run(sc: &Scenario, out: &Path, opts: RunOptions) -> (ExitStatus, String, String) {
     let failed = |e: std::io::Error| {
         let msg = format!("error: cannot write results to {}: {e}\n", out.display());
-        (Outcome::BadInput, String::new(), msg)
+        (ExitStatus::BadInput, String::new(), msg)
     };
     // Stage every output in a fresh directory beside the target and move it
     // into place only once complete, so no partial file is ever left.
@@ -234,7 +234,7 @@ fn run(sc: &Scenario, out: &Path, opts: RunOptions) -> (Outcome, String, String)
     print_summary(&mut stdout, &outcome, out, &names);
     let stdout = String::from_utf8(stdout).expect("the summary is UTF-8");
     if outcome.passed() {
-        (Outcome::Passed, stdout, String::new())
+        (ExitStatus::Passed, stdout, String::new())
     } else {
         let s = &outcome.summary;
         let failed: Vec<&str> = s
@@ -249,7 +249,7 @@ fn run(sc: &Scenario, out: &Path, opts: RunOptions) -> (Outcome, String, String)
             outcome.summary.scenario,
             failed.join(", ")
         );
-        (Outcome::ExpectationFailed, stdout, stderr)
+        (ExitStatus::ExpectationFailed, stdout, stderr)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::metrics::{
     Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary, TimelineRow, Topology,
 };
 use crate::model::compute::control::FailoverRecord;
-use crate::model::{storage, World};
+use crate::model::{storage, Observer, World};
 use crate::scenario::CacheSpec;
 use crate::scenario::{expect, Scenario};
 use crate::sim::{SimDuration, SimTime, Trace};
@@ -196,9 +196,15 @@ impl Simulation {
     }
 
     /// Runs to the end and measures. Fails only if the trace sink fails.
-    pub fn run(mut self) -> std::io::Result<Outcome> {
+    pub fn run(self) -> std::io::Result<Outcome> {
+        self.run_observed(&mut ())
+    }
+
+    /// Runs to the end with `observer` watching every event beside the
+    /// invariant checkers, and measures.
+    pub fn run_observed(mut self, observer: &mut impl Observer) -> std::io::Result<Outcome> {
         let mut checks = Checks::new(&self.world);
-        self.world.run(&mut checks);
+        self.world.run(&mut (&mut checks, observer));
         self.world.trace.finish()?;
         Ok(self.outcome(checks))
     }

@@ -29,3 +29,32 @@ fn az_plus_one_seed_1_is_pinned() {
     assert_eq!(s.events_processed, 16_332_341);
     assert_eq!(s.trace_digest, "f2b6f3b2d4856a0e");
 }
+
+/// Every shipped scenario but the one-hour `baseline` (the benchmark, run
+/// whole by `aurora-sim run`) reproduces the `summary.json` and
+/// `timeline.csv` committed in `results/`, byte for byte: a change to the
+/// model that moves any number must regenerate them, and say why.
+#[test]
+fn shipped_scenarios_reproduce_their_committed_results() {
+    use rayon::prelude::*;
+    let mut names: Vec<String> = std::fs::read_dir(crate::repo("scenarios"))
+        .expect("scenarios/ lists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| p.file_stem().expect("stem").to_string_lossy().into_owned())
+        .filter(|n| n != "baseline")
+        .collect();
+    names.sort();
+    let moved: Vec<String> = names
+        .par_iter()
+        .filter_map(|name| {
+            let o = run(&shipped(name));
+            let dir = crate::repo(&format!("results/{name}"));
+            let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_default();
+            let same = o.summary_json() == read("summary.json")
+                && o.timeline_csv() == read("timeline.csv");
+            (!same).then(|| name.clone())
+        })
+        .collect();
+    assert!(moved.is_empty(), "results moved for {moved:?}");
+}

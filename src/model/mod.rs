@@ -58,6 +58,15 @@ impl Observer for () {
     fn after(&mut self, _: &World, _: SimTime, _: Seen) {}
 }
 
+/// Two observers, shown every event in turn.
+impl<A: Observer, B: Observer> Observer for (&mut A, &mut B) {
+    #[inline]
+    fn after(&mut self, world: &World, now: SimTime, event: Seen) {
+        self.0.after(world, now, event);
+        self.1.after(world, now, event);
+    }
+}
+
 /// Random stream numbers. Node disks use `DISK_BASE + node id`, clients
 /// `CLIENT_BASE + client id`.
 mod streams {

@@ -175,12 +175,12 @@ impl LsnPoints {
         self.vcl
     }
 
-    /// Whether VDL stands at the end of a commit. Commits of `rpc` records
+    /// Whether VDL stands at the end of a commit. Commits of `records_per_commit` records
     /// are allocated back to back above the base, so their ends are the
-    /// base plus multiples of `rpc`; a VDL at or below the base is the one
+    /// base plus multiples of `records_per_commit`; a VDL at or below the base is the one
     /// recovery found, which it cut to a commit's end.
-    pub fn vdl_at_consistency_point(&self, rpc: u64) -> bool {
-        self.vdl.0 <= self.base || (self.vdl.0 - self.base) % rpc == 0
+    pub fn vdl_at_consistency_point(&self, records_per_commit: u64) -> bool {
+        self.vdl.0 <= self.base || (self.vdl.0 - self.base) % records_per_commit == 0
     }
 
     /// VDL: the highest consistency point at or below VCL.
