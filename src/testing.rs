@@ -19,16 +19,24 @@
 //! ```
 
 use std::fmt::Write;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use crate::check::{Invariant, InvariantResult};
+use crate::model::ids::{AzId, InstanceId, NodeId};
+use crate::scenario::print::Names;
+use crate::scenario::{Fault, FaultKind, LossScope, Topology};
+use crate::sim::{SimDuration, SimTime};
 use crate::{Outcome, Scenario, Simulation};
 
-/// AZ names of generated clusters.
+/// AZ names of generated clusters (the default topology's).
 const AZS: [&str; 3] = ["a", "b", "c"];
+/// Storage nodes per AZ: with 2 PGs of 6 copies, every node holds a
+/// segment of every PG, so every node crash hits every PG.
+const NODES_PER_AZ: u32 = 2;
 /// Instance classes readers are drawn from.
 const CLASSES: [&str; 3] = ["db.r6g.large", "db.r6g.2xlarge", "db.r6g.4xlarge"];
 /// Simulated length of a case: a failover (about 13 s) and its aftermath
@@ -51,31 +59,10 @@ pub struct Case {
     pub ttl_s: u64,
     /// The clients' own DNS cache, seconds (`None`: honour the TTL).
     pub dns_cache_s: Option<u64>,
-    /// Faults, in schedule order.
+    /// Faults in schedule order, as the case's scenario holds them: AZ ids
+    /// index a, b, c; node `i` of AZ `z` is `z * 2 + i`; instance 0 is the
+    /// writer `w`, then the readers `r1`, `r2`, ….
     pub faults: Vec<Fault>,
-}
-
-/// A generated fault; times and durations in whole seconds.
-#[derive(Debug, Clone)]
-pub enum Fault {
-    /// Storage node `<az>-<n>` crashes; it returns after the duration.
-    NodeCrash(u64, usize, u32, Option<u64>),
-    /// An AZ goes down; it returns after the duration.
-    AzOutage(u64, usize, Option<u64>),
-    /// Two AZs cannot reach each other for the duration.
-    Partition(u64, usize, usize, u64),
-    /// An instance (0 the writer, then the readers) is cut off.
-    InstancePartition(u64, usize, u64),
-    /// Whoever is the writer crashes; its host returns after the duration.
-    WriterCrash(u64, Option<u64>),
-    /// An instance reboots, with failover or not.
-    Reboot(u64, usize, bool),
-    /// A manual failover, to a reader or to the control plane's choice.
-    Failover(u64, Option<usize>),
-    /// A node is slower by a factor for the duration.
-    SlowNode(u64, usize, u32, u32, u64),
-    /// Messages to and from an AZ are lost at a rate for the duration.
-    PacketLoss(u64, usize, f64, u64),
 }
 
 /// What the strategy may generate.
@@ -112,20 +99,14 @@ impl Case {
     /// instance provisioned in 20 s rather than the default 8 minutes,
     /// so that a cluster left without readers recovers within the run.
     pub fn yaml(&self, name: &str) -> String {
-        let inst = |i: usize| {
-            if i == 0 {
-                "w".to_owned()
-            } else {
-                format!("r{i}")
-            }
-        };
+        let instances = self.instance_names();
         let (w, r) = self.quorum;
         let mut y = String::new();
         let _ = writeln!(y, "name: {name}");
         let _ = writeln!(y, "description: A generated case (aurora_sim::testing).");
         let _ = writeln!(y, "seed: {}", self.seed);
         let _ = writeln!(y, "duration: {DURATION_S}s");
-        y.push_str("topology: { storage_nodes_per_az: 2 }\n");
+        let _ = writeln!(y, "topology: {{ storage_nodes_per_az: {NODES_PER_AZ} }}");
         let _ = write!(
             y,
             "storage: {{ volume_gib: 20, write_quorum: {w}, read_quorum: {r}"
@@ -139,14 +120,13 @@ impl Case {
         y.push_str("instances:\n");
         let _ = writeln!(
             y,
-            "  - {{ name: w, az: {}, role: writer }}",
-            AZS[self.writer_az]
+            "  - {{ name: {}, az: {}, role: writer }}",
+            instances[0], AZS[self.writer_az]
         );
-        for (i, (az, tier, class)) in self.readers.iter().enumerate() {
+        for (name, (az, tier, class)) in instances[1..].iter().zip(&self.readers) {
             let _ = writeln!(
                 y,
-                "  - {{ name: r{}, az: {}, tier: {tier}, class: {class} }}",
-                i + 1,
+                "  - {{ name: {name}, az: {}, tier: {tier}, class: {class} }}",
                 AZS[*az]
             );
         }
@@ -155,59 +135,12 @@ impl Case {
             let _ = write!(y, ", dns_cache: {c}s");
         }
         y.push_str(" }\n");
-        if self.faults.is_empty() {
-            return y;
-        }
-        y.push_str("faults:\n");
-        let lasting =
-            |d: Option<u64>, key: &str| d.map_or(String::new(), |d| format!(", {key}: {d}s"));
-        for f in &self.faults {
-            let line = match f {
-                Fault::NodeCrash(at, az, n, back) => format!(
-                    "storage_node_crash: {{ at: {at}s, node: {}-{n}{} }}",
-                    AZS[*az],
-                    lasting(*back, "recover_after")
-                ),
-                Fault::AzOutage(at, az, d) => {
-                    format!(
-                        "az_outage: {{ at: {at}s, az: {}{} }}",
-                        AZS[*az],
-                        lasting(*d, "duration")
-                    )
-                }
-                Fault::Partition(at, a, b, d) => format!(
-                    "network_partition: {{ at: {at}s, between: [{}, {}], duration: {d}s }}",
-                    AZS[*a], AZS[*b]
-                ),
-                Fault::InstancePartition(at, i, d) => format!(
-                    "network_partition: {{ at: {at}s, instance: {}, duration: {d}s }}",
-                    inst(*i)
-                ),
-                Fault::WriterCrash(at, back) => {
-                    format!(
-                        "writer_crash: {{ at: {at}s{} }}",
-                        lasting(*back, "recover_after")
-                    )
-                }
-                Fault::Reboot(at, i, failover) => format!(
-                    "instance_reboot: {{ at: {at}s, instance: {}, failover: {failover} }}",
-                    inst(*i)
-                ),
-                Fault::Failover(at, target) => match target {
-                    Some(t) => format!("failover: {{ at: {at}s, target: {} }}", inst(*t)),
-                    None => format!("failover: {{ at: {at}s }}"),
-                },
-                Fault::SlowNode(at, az, n, factor, d) => format!(
-                    "slow_node: {{ at: {at}s, node: {}-{n}, factor: {factor}, duration: {d}s }}",
-                    AZS[*az]
-                ),
-                Fault::PacketLoss(at, az, rate, d) => format!(
-                    "packet_loss: {{ at: {at}s, az: {}, rate: {rate}, duration: {d}s }}",
-                    AZS[*az]
-                ),
-            };
-            let _ = writeln!(y, "  - {line}");
-        }
+        let topology = Topology {
+            azs: AZS.map(String::from).to_vec(),
+            nodes_per_az: NODES_PER_AZ,
+        };
+        let names = Names::new(&topology, instances.iter().map(String::as_str));
+        y.push_str(&names.faults(&self.faults));
         y
     }
 
@@ -215,6 +148,12 @@ impl Case {
     pub fn scenario(&self, name: &str) -> Scenario {
         Scenario::parse(&self.yaml(name), Path::new(&format!("{name}.yaml")))
             .unwrap_or_else(|e| panic!("a generated case is a valid scenario: {e}"))
+    }
+
+    /// Instance names by [`InstanceId`]: the writer, then the readers.
+    fn instance_names(&self) -> Vec<String> {
+        let readers = (1..=self.readers.len()).map(|i| format!("r{i}"));
+        std::iter::once("w".to_owned()).chain(readers).collect()
     }
 }
 
@@ -237,7 +176,7 @@ pub fn cases(shape: Shape) -> impl Strategy<Value = Case> {
             move |(seed, quorum, writer_az, readers, ttl_s, dns_cache_s)| {
                 let fault = fault(readers.len(), shape.storage_only);
                 prop::collection::vec(fault, 0..=shape.max_faults).prop_map(move |mut faults| {
-                    faults.sort_by_key(Fault::at);
+                    faults.sort_by_key(|f| f.at);
                     Case {
                         seed,
                         quorum,
@@ -252,57 +191,52 @@ pub fn cases(shape: Shape) -> impl Strategy<Value = Case> {
         )
 }
 
-impl Fault {
-    /// When it starts, seconds.
-    pub fn at(&self) -> u64 {
-        match *self {
-            Fault::NodeCrash(at, ..)
-            | Fault::AzOutage(at, ..)
-            | Fault::Partition(at, ..)
-            | Fault::InstancePartition(at, ..)
-            | Fault::WriterCrash(at, ..)
-            | Fault::Reboot(at, ..)
-            | Fault::Failover(at, ..)
-            | Fault::SlowNode(at, ..)
-            | Fault::PacketLoss(at, ..) => at,
-        }
-    }
+/// Whole seconds in `range`.
+fn secs(range: Range<u64>) -> impl Strategy<Value = SimDuration> + Clone {
+    range.prop_map(SimDuration::from_secs)
 }
 
+/// One fault over a cluster with `readers` readers. The draws keep the
+/// integer types and order they have always had, so that the seeds kept in
+/// regression files still generate the cases they were saved for.
 fn fault(readers: usize, storage_only: bool) -> BoxedStrategy<Fault> {
-    let at = 1..26u64;
-    let lasting = prop::option::of(1..20u64);
+    let at = secs(1..26).prop_map(|s| SimTime::ZERO + s);
+    // Crashes and AZ outages may be for good; the other faults always end.
+    let lasting = prop::option::of(secs(1..20));
+    let ending = secs(1..20).prop_map(Some);
+    let az = (0..AZS.len()).prop_map(AzId::from_index);
+    let node =
+        (0..AZS.len(), 0..NODES_PER_AZ).prop_map(|(z, i)| NodeId(z as u32 * NODES_PER_AZ + i));
+    let crash = node.clone().prop_map(FaultKind::NodeCrash);
+    let outage = az.clone().prop_map(FaultKind::AzOutage);
+    let pair = (0..AZS.len(), 1..AZS.len()).prop_map(|(a, k)| {
+        FaultKind::PartitionAzs(AzId::from_index(a), AzId::from_index((a + k) % AZS.len()))
+    });
+    let slow = (node, 2..50u32).prop_map(|(n, f)| FaultKind::SlowNode(n, f64::from(f)));
+    let loss = (az, prop::sample::select(vec![0.01, 0.1, 0.3]))
+        .prop_map(|(z, rate)| FaultKind::PacketLoss(LossScope::Az(z), rate));
+    let build = |(at, kind, duration)| Fault { at, kind, duration };
     let storage = prop_oneof![
-        (at.clone(), 0..3usize, 1..3u32, lasting.clone())
-            .prop_map(|(t, z, n, d)| Fault::NodeCrash(t, z, n, d)),
-        (at.clone(), 0..3usize, lasting.clone()).prop_map(|(t, z, d)| Fault::AzOutage(t, z, d)),
-        (at.clone(), 0..3usize, 1..3usize, 1..20u64).prop_map(|(t, a, k, d)| Fault::Partition(
-            t,
-            a,
-            (a + k) % 3,
-            d
-        )),
-        (at.clone(), 0..3usize, 1..3u32, 2..50u32, 1..20u64)
-            .prop_map(|(t, z, n, f, d)| Fault::SlowNode(t, z, n, f, d)),
-        (
-            at.clone(),
-            0..3usize,
-            prop::sample::select(vec![0.01, 0.1, 0.3]),
-            1..20u64
-        )
-            .prop_map(|(t, z, r, d)| Fault::PacketLoss(t, z, r, d)),
+        (at.clone(), crash, lasting.clone()).prop_map(build),
+        (at.clone(), outage, lasting.clone()).prop_map(build),
+        (at.clone(), pair, ending.clone()).prop_map(build),
+        (at.clone(), slow, ending.clone()).prop_map(build),
+        (at.clone(), loss, ending.clone()).prop_map(build),
     ];
     if storage_only {
         return storage.boxed();
     }
-    let instance = 0..=readers;
-    let target = prop::option::of(1..=readers.max(1)).prop_map(move |t| t.filter(|_| readers > 0));
+    let instance = (0..=readers).prop_map(InstanceId::from_index);
+    let reboot = (instance.clone(), any::<bool>())
+        .prop_map(|(i, failover)| FaultKind::InstanceReboot(i, failover));
+    let target = prop::option::of((1..=readers.max(1)).prop_map(InstanceId::from_index))
+        .prop_map(move |t| FaultKind::Failover(t.filter(|_| readers > 0)));
     prop_oneof![
         5 => storage,
-        1 => (at.clone(), instance.clone(), 1..20u64).prop_map(|(t, i, d)| Fault::InstancePartition(t, i, d)),
-        1 => (at.clone(), lasting).prop_map(|(t, d)| Fault::WriterCrash(t, d)),
-        1 => (at.clone(), instance, any::<bool>()).prop_map(|(t, i, f)| Fault::Reboot(t, i, f)),
-        1 => (at, target).prop_map(|(t, i)| Fault::Failover(t, i)),
+        1 => (at.clone(), instance.prop_map(FaultKind::IsolateInstance), ending).prop_map(build),
+        1 => (at.clone(), Just(FaultKind::WriterCrash), lasting).prop_map(build),
+        1 => (at.clone(), reboot, Just(None)).prop_map(build),
+        1 => (at, target, Just(None)).prop_map(build),
     ]
     .boxed()
 }
@@ -350,4 +284,18 @@ pub fn check(case: &Case, name: &str, invariants: &[Invariant]) -> Result<Outcom
             .err()
             .map_or(String::new(), |e| format!(" (could not be written: {e})"))
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest! {
+        /// What a case's scenario runs is what the case holds: its faults
+        /// survive the trip through YAML unchanged.
+        #[test]
+        fn a_case_reads_back_as_its_faults(case in cases(Shape::default())) {
+            prop_assert_eq!(case.scenario("t").faults, case.faults);
+        }
+    }
 }

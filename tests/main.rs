@@ -5,7 +5,6 @@ mod cli;
 mod determinism;
 mod failover;
 mod invariants;
-mod props;
 mod regression;
 mod report;
 mod scenario_errors;

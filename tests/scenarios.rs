@@ -1,9 +1,10 @@
 //! Every shipped scenario meets its own expectations, and tells the story
 //! its description promises.
 
+use aurora_sim::scenario::print::Names;
 use aurora_sim::sim::SimDuration;
 
-use crate::{run, shipped};
+use crate::{parse, repo, run, shipped};
 
 fn assert_passes(o: &aurora_sim::Outcome) {
     let failed: Vec<_> = o
@@ -167,4 +168,35 @@ fn failover_scenarios_meet_their_expectations() {
         let o = run_passing(name);
         assert_eq!(o.summary.commits.lost, 0, "{name}");
     }
+}
+
+#[test]
+fn every_shipped_fault_prints_back_as_itself() {
+    let mut printed = 0;
+    for entry in std::fs::read_dir(repo("scenarios")).expect("scenarios/") {
+        let path = entry.expect("directory entry").path();
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let sc = parse(&text);
+        // The file with its `faults:` section, up to the next top-level
+        // key, replaced by the printed faults.
+        let lines: Vec<&str> = text.lines().collect();
+        let Some(start) = lines.iter().position(|l| l.starts_with("faults:")) else {
+            continue;
+        };
+        let end = start
+            + 1
+            + lines[start + 1..]
+                .iter()
+                .take_while(|l| l.is_empty() || l.starts_with([' ', '-']))
+                .count();
+        let rewritten = format!(
+            "{}\n{}{}\n",
+            lines[..start].join("\n"),
+            Names::of(&sc).faults(&sc.faults),
+            lines[end..].join("\n")
+        );
+        assert_eq!(parse(&rewritten).faults, sc.faults, "{}", path.display());
+        printed += sc.faults.len();
+    }
+    assert!(printed > 10, "only {printed} shipped faults");
 }

@@ -1,5 +1,6 @@
 //! Scenarios: the YAML format (`schema`), its documented defaults
-//! (`defaults`), and the validated form the simulator runs (`validate`).
+//! (`defaults`), the validated form the simulator runs (`validate`), and
+//! validated faults written back as YAML (`print`).
 //!
 //! A scenario is read in two steps, low to high: serde turns text into a
 //! [`schema::ScenarioFile`] (syntax, field names, types, ranges), then
@@ -8,6 +9,7 @@
 
 pub mod defaults;
 pub mod expect;
+pub mod print;
 pub mod schema;
 mod validate;
 
