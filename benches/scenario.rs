@@ -13,7 +13,7 @@ use aurora_sim::{Scenario, Simulation};
 fn baseline() -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.yaml");
     let mut sc = Scenario::load(&path).expect("baseline is valid");
-    sc.duration = SimDuration::from_secs(60);
+    sc.config.duration = SimDuration::from_secs(60);
     sc
 }
 

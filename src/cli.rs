@@ -119,11 +119,11 @@ pub fn execute(cli: Cli) -> ExitStatus {
             if let Some(twice) = scs
                 .iter()
                 .enumerate()
-                .find(|(i, a)| scs[..*i].iter().any(|b| b.name == a.name))
+                .find(|(i, a)| scs[..*i].iter().any(|b| b.config.name == a.config.name))
             {
                 eprintln!(
                     "error: two scenarios are named {:?}; they would write to the same directory",
-                    twice.1.name
+                    twice.1.config.name
                 );
                 outcome = ExitStatus::BadInput;
             }
@@ -132,13 +132,13 @@ pub fn execute(cli: Cli) -> ExitStatus {
             }
             for sc in &mut scs {
                 if let Some(seed) = seed {
-                    sc.seed = seed;
+                    sc.config.seed = seed;
                 }
             }
             let opts = RunOptions { trace, charts };
             let runs: Vec<(ExitStatus, String, String)> = scs
                 .par_iter()
-                .map(|sc| run(sc, &out.join(&sc.name), opts))
+                .map(|sc| run(sc, &out.join(&sc.config.name), opts))
                 .collect();
             let mut worst = ExitStatus::Passed;
             for (outcome, stdout, stderr) in runs {
@@ -168,7 +168,7 @@ pub fn execute(cli: Cli) -> ExitStatus {
             let mut outcome = ExitStatus::Passed;
             for path in &scenarios {
                 match Scenario::load(path) {
-                    Ok(sc) => println!("{}: ok ({})", path.display(), sc.name),
+                    Ok(sc) => println!("{}: ok ({})", path.display(), sc.config.name),
                     Err(e) => outcome = bad_input(&e),
                 }
             }

@@ -71,6 +71,7 @@ pub mod scenario;
 pub mod sim;
 #[cfg(feature = "proptest")]
 pub mod testing;
+pub mod vocab;
 
 pub use error::InputError;
 pub use run::{Outcome, Simulation};

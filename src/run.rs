@@ -4,20 +4,23 @@ use std::io::Write;
 
 use std::collections::BTreeMap;
 
-use crate::check::{Checks, InvariantResult};
+use crate::check::Checks;
 use crate::metrics::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Failover, FaultSummary, InstanceSummary,
-    Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary, TimelineRow, Topology,
+    InvariantResult, Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary, TimelineRow,
+    Topology,
 };
 use crate::model::compute::control::FailoverRecord;
+use crate::model::config::CacheSpec;
+use crate::model::config::Config;
 use crate::model::{storage, Observer, World};
-use crate::scenario::CacheSpec;
-use crate::scenario::{expect, Scenario};
+use crate::scenario::{expect, ExpectSpec, Scenario};
 use crate::sim::{SimDuration, SimTime, Trace};
 
 /// One run of one scenario.
 pub struct Simulation {
     world: World,
+    expect: ExpectSpec,
 }
 
 /// What a run produced.
@@ -128,8 +131,8 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
     }
 }
 
-fn topology(sc: &Scenario) -> Topology {
-    let az = |z: crate::model::ids::AzId| sc.topology.azs[z.index()].clone();
+fn topology(sc: &Config) -> Topology {
+    let az = |z: crate::vocab::ids::AzId| sc.topology.azs[z.index()].clone();
     Topology {
         azs: sc.topology.azs.clone(),
         storage_nodes_per_az: sc.topology.nodes_per_az,
@@ -184,14 +187,16 @@ impl Simulation {
     /// A simulation of a validated scenario.
     pub fn new(scenario: &Scenario) -> Self {
         Simulation {
-            world: World::new(scenario, Trace::default()),
+            world: World::new(&scenario.config, Trace::default()),
+            expect: scenario.expect.clone(),
         }
     }
 
     /// A simulation that also streams every event to `sink` as JSON lines.
     pub fn with_trace(scenario: &Scenario, sink: Box<dyn Write>) -> Self {
         Simulation {
-            world: World::new(scenario, Trace::with_sink(sink)),
+            world: World::new(&scenario.config, Trace::with_sink(sink)),
+            expect: scenario.expect.clone(),
         }
     }
 
@@ -354,7 +359,7 @@ impl Simulation {
             invariants: verdicts.invariants,
             expectations: Vec::new(),
         };
-        summary.expectations = expect::evaluate(&sc.expect, &summary);
+        summary.expectations = expect::evaluate(&self.expect, &summary);
         Outcome {
             summary,
             timeline: rec.rows().to_vec(),

@@ -25,11 +25,12 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use crate::check::{Invariant, InvariantResult};
-use crate::model::ids::{AzId, InstanceId, NodeId};
+use crate::check::Invariant;
+use crate::metrics::InvariantResult;
+use crate::model::config::{Fault, FaultKind, LossScope, Topology};
 use crate::scenario::print::Names;
-use crate::scenario::{Fault, FaultKind, LossScope, Topology};
 use crate::sim::{SimDuration, SimTime};
+use crate::vocab::ids::{AzId, InstanceId, NodeId};
 use crate::{Outcome, Scenario, Simulation};
 
 /// AZ names of generated clusters (the default topology's).
@@ -111,7 +112,7 @@ impl Case {
             y,
             "storage: {{ volume_gib: 20, write_quorum: {w}, read_quorum: {r}"
         );
-        if crate::model::storage::quorum::Quorum::new(6, w, r).is_err() {
+        if crate::vocab::quorum::Quorum::new(6, w, r).is_err() {
             y.push_str(", unsafe_quorum: true");
         }
         y.push_str(" }\nworkload: { commits_per_s: 200, reads_per_s: 50 }\n");
@@ -295,7 +296,7 @@ mod tests {
         /// survive the trip through YAML unchanged.
         #[test]
         fn a_case_reads_back_as_its_faults(case in cases(Shape::default())) {
-            prop_assert_eq!(case.scenario("t").faults, case.faults);
+            prop_assert_eq!(case.scenario("t").config.faults, case.faults);
         }
     }
 }

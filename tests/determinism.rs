@@ -7,7 +7,7 @@ use crate::{run, shipped};
 
 fn short_outage() -> aurora_sim::Scenario {
     let mut sc = shipped("az-plus-one");
-    sc.duration = SimDuration::from_secs(100);
+    sc.config.duration = SimDuration::from_secs(100);
     sc
 }
 
@@ -24,7 +24,7 @@ fn same_seed_gives_identical_bytes() {
 fn a_different_seed_gives_a_different_run() {
     let sc = short_outage();
     let mut other = sc.clone();
-    other.seed += 1;
+    other.config.seed += 1;
     let (a, b) = (run(&sc), run(&other));
     assert_ne!(a.summary.trace_digest, b.summary.trace_digest);
     assert_ne!(a.timeline_csv(), b.timeline_csv());
@@ -33,7 +33,7 @@ fn a_different_seed_gives_a_different_run() {
 #[test]
 fn the_streamed_trace_is_identical_too() {
     let mut sc = shipped("storage-node-crash");
-    sc.duration = SimDuration::from_secs(2);
+    sc.config.duration = SimDuration::from_secs(2);
     let trace = |sc: &aurora_sim::Scenario| {
         let file = tempfile::NamedTempFile::new().expect("temp file");
         let sink = Box::new(std::io::BufWriter::new(file.reopen().expect("reopen")));

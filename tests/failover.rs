@@ -46,9 +46,9 @@ fn each_phase_follows_its_knob() {
     let readers = "  - { name: r, az: b }\n";
     let base = run(&cluster(readers, APP, faults, 1)).summary;
     let mut slower = cluster(readers, APP, faults, 1);
-    slower.control.failure_threshold = 6;
-    slower.control.promotion_time = SimDuration::from_secs(12);
-    slower.dns.update_delay = SimDuration::from_secs(5);
+    slower.config.control.failure_threshold = 6;
+    slower.config.control.promotion_time = SimDuration::from_secs(12);
+    slower.config.dns.update_delay = SimDuration::from_secs(5);
     let slow = run(&slower).summary;
     let (a, b) = (only_failover(&base), only_failover(&slow));
     // Three more missed one-second checks, 4 s more restart, 3 s more DNS.
@@ -82,8 +82,8 @@ fn a_seeded_tie_break_is_repeatable_and_varies_with_the_seed() {
     let faults = "  - writer_crash: { at: 5s }\n";
     let chosen = |seed| {
         let mut sc = cluster(readers, "", faults, seed);
-        sc.duration = SimDuration::from_secs(25);
-        sc.control.tie_break = aurora_sim::scenario::TieBreak::Random;
+        sc.config.duration = SimDuration::from_secs(25);
+        sc.config.control.tie_break = aurora_sim::model::config::TieBreak::Random;
         run(&sc).summary.failovers[0].to.clone().expect("promoted")
     };
     let picks: Vec<String> = (1..=8).map(chosen).collect();

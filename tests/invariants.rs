@@ -7,12 +7,13 @@ use std::ops::Range;
 use std::process::Command;
 
 use aurora_sim::check::Invariant;
-use aurora_sim::model::ids::{AzId, NodeId};
-use aurora_sim::model::storage::quorum::Quorum;
+use aurora_sim::model::config::{Fault, FaultKind, LossScope};
+use aurora_sim::scenario::defaults;
 use aurora_sim::scenario::print::Names;
-use aurora_sim::scenario::{defaults, Fault, FaultKind, LossScope};
 use aurora_sim::sim::{SimDuration, SimTime};
 use aurora_sim::testing::{cases, check, check_invariants, counterexample_dir, Shape};
+use aurora_sim::vocab::ids::{AzId, NodeId};
+use aurora_sim::vocab::quorum::Quorum;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestError, TestRunner};
 
@@ -134,12 +135,12 @@ fn a_broken_quorum_can_lose_acknowledged_commits() {
         kind,
         duration: None,
     };
-    sc.faults = vec![
+    sc.config.faults = vec![
         forever(at(1), FaultKind::PartitionAzs(a, b)),
         forever(at(1), FaultKind::PartitionAzs(a, c)),
         forever(at(3), FaultKind::AzOutage(a)),
     ];
-    sc.storage.quorum = Quorum::unchecked(6, 2, 2);
+    sc.config.storage.quorum = Quorum::unchecked(6, 2, 2);
     let o = run(&sc);
     assert!(
         o.summary.commits.lost > 0,

@@ -5,6 +5,7 @@ mod cli;
 mod determinism;
 mod failover;
 mod invariants;
+mod layers;
 mod regression;
 mod report;
 mod scenario_errors;

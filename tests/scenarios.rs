@@ -31,7 +31,7 @@ fn run_passing(name: &str) -> aurora_sim::Outcome {
 fn baseline_commits_at_the_offered_rate_with_low_latency() {
     let mut sc = shipped("baseline");
     // The shipped hour is the benchmark; two minutes tell the same story.
-    sc.duration = SimDuration::from_secs(120);
+    sc.config.duration = SimDuration::from_secs(120);
     let o = run(&sc);
     assert_passes(&o);
     let s = &o.summary;
@@ -192,11 +192,16 @@ fn every_shipped_fault_prints_back_as_itself() {
         let rewritten = format!(
             "{}\n{}{}\n",
             lines[..start].join("\n"),
-            Names::of(&sc).faults(&sc.faults),
+            Names::of(&sc).faults(&sc.config.faults),
             lines[end..].join("\n")
         );
-        assert_eq!(parse(&rewritten).faults, sc.faults, "{}", path.display());
-        printed += sc.faults.len();
+        assert_eq!(
+            parse(&rewritten).config.faults,
+            sc.config.faults,
+            "{}",
+            path.display()
+        );
+        printed += sc.config.faults.len();
     }
     assert!(printed > 10, "only {printed} shipped faults");
 }

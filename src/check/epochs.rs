@@ -5,9 +5,9 @@
 //! recoveries and acknowledgements from the model's notes and counts split
 //! brain itself.
 
-use crate::model::ids::InstanceId;
 use crate::model::storage::lsn::Lsn;
 use crate::model::{Kind, Note, Seen, World};
+use crate::vocab::ids::InstanceId;
 
 #[derive(Default)]
 pub(super) struct Epochs {

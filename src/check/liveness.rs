@@ -6,10 +6,10 @@
 //! the storage membership and the network, when a fault, a repair or a new
 //! writer may have changed it.
 
-use crate::model::ids::InstanceId;
 use crate::model::network::Endpoint;
 use crate::model::{Kind, Seen, World};
 use crate::sim::{SimDuration, SimTime};
+use crate::vocab::ids::InstanceId;
 
 /// How long a commit may wait while quorums are live. Modelling choice:
 /// far above any latency of a healthy cluster (milliseconds) and below the

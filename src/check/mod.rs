@@ -13,8 +13,7 @@ mod liveness;
 mod lsn_order;
 mod quorum;
 
-use serde::{Deserialize, Serialize};
-
+use crate::metrics::{InvariantResult, Violation};
 use crate::model::storage::lsn::Lsn;
 use crate::model::{Observer, Seen, World};
 use crate::sim::SimTime;
@@ -62,34 +61,6 @@ impl Invariant {
             Invariant::QuorumIntersection => "read and write quorums intersect",
         }
     }
-}
-
-/// How one invariant fared in a run (`summary.json` `invariants[]`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct InvariantResult {
-    /// The invariant's sentence.
-    pub name: String,
-    /// Whether it held (true when it did not apply).
-    pub held: bool,
-    /// Why it was not checked in this run, if it was not (its premise
-    /// did not hold).
-    pub not_applicable: Option<String>,
-    /// Violations seen.
-    pub violations: u64,
-    /// The first violation.
-    pub first: Option<Violation>,
-}
-
-/// One violation: when, what, and the events just before it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Violation {
-    /// Simulated time, seconds.
-    pub at_s: f64,
-    /// What was seen.
-    pub detail: String,
-    /// The last events up to and including the one after which it was
-    /// seen: `time kind a b`.
-    pub events: Vec<String>,
 }
 
 /// Events kept for a violation's report (a power of two: the ring index

@@ -7,5 +7,6 @@ mod summary;
 pub use recorder::{Recorder, TimelineRow};
 pub use summary::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, Failover, FaultSummary,
-    InstanceSummary, Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary, Topology,
+    InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary,
+    Topology, Violation,
 };

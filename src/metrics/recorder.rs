@@ -8,8 +8,8 @@
 
 use hdrhistogram::Histogram;
 
-use crate::model::client::ClientError;
 use crate::sim::{SimDuration, SimTime};
+use crate::vocab::ClientError;
 
 /// One row of `timeline.csv`.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -58,7 +58,7 @@ pub struct Summary {
     /// run ended (no read timeout, host gone).
     pub hung_clients: u32,
     /// The invariant checks and whether each held.
-    pub invariants: Vec<crate::check::InvariantResult>,
+    pub invariants: Vec<InvariantResult>,
     /// The run's expectations and whether each held.
     pub expectations: Vec<Expectation>,
 }
@@ -344,4 +344,32 @@ pub struct Expectation {
     pub passed: bool,
     /// Expected and measured values.
     pub detail: String,
+}
+
+/// How one invariant fared in a run (`summary.json` `invariants[]`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InvariantResult {
+    /// The invariant's sentence.
+    pub name: String,
+    /// Whether it held (true when it did not apply).
+    pub held: bool,
+    /// Why it was not checked in this run, if it was not (its premise
+    /// did not hold).
+    pub not_applicable: Option<String>,
+    /// Violations seen.
+    pub violations: u64,
+    /// The first violation.
+    pub first: Option<Violation>,
+}
+
+/// One violation: when, what, and the events just before it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Violation {
+    /// Simulated time, seconds.
+    pub at_s: f64,
+    /// What was seen.
+    pub detail: String,
+    /// The last events up to and including the one after which it was
+    /// seen: `time kind operand=value …`.
+    pub events: Vec<String>,
 }

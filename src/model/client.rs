@@ -13,47 +13,11 @@ use rand::Rng;
 use super::compute::Instance;
 use super::context::Ctx;
 use super::event::Event;
-use super::ids::{AzId, ClientId, InstanceId};
 use super::network::Endpoint;
-use crate::scenario::{CacheSpec, ClientConfig};
+use crate::model::config::{CacheSpec, ClientConfig};
 use crate::sim::{SimDuration, SimRng, SimTime};
-
-/// Why a request failed, as the application sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ClientError {
-    /// No answer within the connect or read timeout.
-    Timeout,
-    /// The host refused the connection (the database is not running).
-    Refused,
-    /// The connection was reset (the database process restarted).
-    Reset,
-    /// A write reached an instance that is not the writer.
-    ReadOnly,
-    /// The DNS lookup came back empty.
-    DnsEmpty,
-}
-
-impl ClientError {
-    /// Every kind, in report order.
-    pub const ALL: [ClientError; 5] = [
-        ClientError::Timeout,
-        ClientError::Refused,
-        ClientError::Reset,
-        ClientError::ReadOnly,
-        ClientError::DnsEmpty,
-    ];
-
-    /// The summary key.
-    pub fn name(self) -> &'static str {
-        match self {
-            ClientError::Timeout => "timeout",
-            ClientError::Refused => "refused",
-            ClientError::Reset => "reset",
-            ClientError::ReadOnly => "read_only",
-            ClientError::DnsEmpty => "dns_empty",
-        }
-    }
-}
+use crate::vocab::ids::{AzId, ClientId, InstanceId};
+use crate::vocab::ClientError;
 
 /// How an instance answered a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

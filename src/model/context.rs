@@ -10,13 +10,13 @@ use super::event::Event;
 use super::network::{Endpoint, Network};
 use super::note::Note;
 use crate::metrics::Recorder;
-use crate::scenario::Scenario;
+use crate::model::config::Config;
 use crate::sim::{Engine, SimDuration, SimTime};
 
 /// The effects a handler may have, and the configuration it runs under.
 pub(crate) struct Ctx<'a> {
     /// The validated configuration.
-    pub cfg: &'a Scenario,
+    pub cfg: &'a Config,
     /// Measurements (never read back by the model's decisions, nor by the
     /// checkers).
     pub rec: &'a mut Recorder,
@@ -28,7 +28,7 @@ pub(crate) struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// A context over the world's shared parts.
     pub fn new(
-        cfg: &'a Scenario,
+        cfg: &'a Config,
         engine: &'a mut Engine<Event>,
         net: &'a mut Network,
         rec: &'a mut Recorder,

@@ -12,10 +12,10 @@ use super::client::Client;
 use super::compute::Instance;
 use super::context::Ctx;
 use super::event::Event;
-use super::ids::{ClientId, InstanceId};
 use super::network::Endpoint;
-use crate::scenario::DnsConfig;
+use crate::model::config::DnsConfig;
 use crate::sim::{SimRng, SimTime};
+use crate::vocab::ids::{ClientId, InstanceId};
 
 /// One record's history of values, by the time each became visible.
 #[derive(Debug, Default)]

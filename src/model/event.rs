@@ -15,11 +15,11 @@
 use std::sync::Arc;
 
 use super::client::Answer;
-use super::ids::{ClientId, InstanceId, NodeId, PgId, SegmentId};
 use super::storage::lsn::{Batch, Lsn};
 use super::storage::segment::{GossipPayload, ReadResult, RecoveryInfo};
-use crate::scenario::Fault;
+use crate::model::config::Fault;
 use crate::sim::SimTime;
+use crate::vocab::ids::{ClientId, InstanceId, NodeId, PgId, SegmentId};
 
 /// Declares the events: `code Variant "name" { fields } => [operand = expr, operand = expr];`.
 /// The operand expressions see the fields by reference.

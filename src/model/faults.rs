@@ -1,4 +1,4 @@
-//! Scenario faults as verbs on the world: each fault starts at its time
+//! Config faults as verbs on the world: each fault starts at its time
 //! and, if it has a duration, is undone at its end. A fault event carries
 //! the fault it starts or ends.
 //!
@@ -9,9 +9,10 @@ use super::compute::control::{ControlPlane, Reason};
 use super::compute::Fleet;
 use super::context::Ctx;
 use super::event::Event;
-use super::ids::{InstanceId, NodeId};
-use crate::scenario::{Fault, FaultKind, Scenario};
+use crate::model::config::Config;
+use crate::model::config::{Fault, FaultKind};
 use crate::sim::Engine;
+use crate::vocab::ids::{InstanceId, NodeId};
 
 /// The fault schedule's own state.
 #[derive(Debug)]
@@ -110,7 +111,7 @@ impl Faults {
 
 /// The storage nodes a scenario takes down for good (a crash without
 /// `recover_after`, an AZ outage without a duration), by node index.
-pub fn permanently_lost_nodes(sc: &Scenario) -> Vec<bool> {
+pub fn permanently_lost_nodes(sc: &Config) -> Vec<bool> {
     let per_az = sc.topology.nodes_per_az as usize;
     let mut lost = vec![false; sc.topology.azs.len() * per_az];
     for f in sc.faults.iter().filter(|f| f.duration.is_none()) {

@@ -12,11 +12,11 @@
 
 pub mod client;
 pub mod compute;
+pub mod config;
 pub(crate) mod context;
 pub mod dns;
 pub mod event;
 pub mod faults;
-pub mod ids;
 pub mod network;
 pub mod note;
 mod repair;
@@ -29,15 +29,15 @@ pub use event::{Event, Kind, ReadAnswer, ReadAsk, RecoveryReply, Seen};
 pub use note::Note;
 
 use crate::metrics::Recorder;
-use crate::scenario::Scenario;
+use crate::model::config::Config;
 use crate::sim::{Engine, RngFactory, SimTime, StreamId, Trace};
+use crate::vocab::ids::{ClientId, InstanceId};
 use client::Client;
 use compute::control::ControlPlane;
 use compute::recovery::Recovery;
 use compute::{Fleet, Hosts, Instance};
 use dns::Dns;
 use faults::Faults;
-use ids::InstanceId;
 use network::Network;
 use storage::fleet::Storage;
 use storage::lsn::LsnPoints;
@@ -84,7 +84,7 @@ mod streams {
 #[derive(Debug)]
 pub struct World {
     pub(crate) engine: Engine<Event>,
-    pub(crate) cfg: Scenario,
+    pub(crate) cfg: Config,
     pub(crate) net: Network,
     pub(crate) rec: Recorder,
     notes: Vec<note::Note>,
@@ -110,7 +110,7 @@ pub struct World {
 
 impl World {
     /// Builds the world a validated scenario describes, at time zero.
-    pub fn new(scenario: &Scenario, trace: Trace) -> Self {
+    pub fn new(scenario: &Config, trace: Trace) -> Self {
         let cfg = scenario.clone();
         let rngs = RngFactory::new(cfg.seed);
         let stream = |n: u64| rngs.stream(StreamId(n));
@@ -179,7 +179,7 @@ impl World {
         // Clients start spread over their first think time.
         for (c, client) in self.clients.iter_mut().enumerate() {
             let start = client.start_delay(cfg.clients[client.group].think_time);
-            let (client, seq) = (ids::ClientId::from_index(c), 0);
+            let (client, seq) = (ClientId::from_index(c), 0);
             self.engine.after(start, Event::ClientTimer { client, seq });
         }
         self.faults.schedule(&mut self.engine, &cfg.faults);
@@ -369,7 +369,7 @@ impl World {
     }
 
     /// The scenario the world was built from.
-    pub fn config(&self) -> &Scenario {
+    pub fn config(&self) -> &Config {
         &self.cfg
     }
 

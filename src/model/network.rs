@@ -12,10 +12,10 @@
 
 use rand::Rng;
 
-use super::ids::{AzId, InstanceId, NodeId};
-use crate::scenario::{LossScope, NetworkConfig};
+use crate::model::config::{LossScope, NetworkConfig};
 use crate::sim::dist::LogNormal;
 use crate::sim::{SimDuration, SimRng};
+use crate::vocab::ids::{AzId, InstanceId, NodeId};
 
 /// One end of a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,13 +7,13 @@
 use super::compute::{Hosts, Instance};
 use super::context::Ctx;
 use super::event::Event;
-use super::ids::{NodeId, PgId, SegmentId};
 use super::network::Endpoint;
 use super::storage::fleet::Storage;
 use super::storage::lsn::Lsn;
 use super::storage::volume::Joining;
 use super::writer::Writers;
 use crate::sim::{SimDuration, SimTime};
+use crate::vocab::ids::{NodeId, PgId, SegmentId};
 
 impl Storage {
     /// A node has been down for `repair_after`: re-create each of its

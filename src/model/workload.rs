@@ -16,10 +16,10 @@ use rand_distr::{Distribution, Poisson};
 use super::compute::{Fleet, Hosts};
 use super::context::Ctx;
 use super::event::Event;
-use super::ids::PgId;
 use super::writer::WriterEnv;
-use crate::scenario::Scenario;
+use crate::model::config::Config;
 use crate::sim::{SimRng, SimTime};
+use crate::vocab::ids::PgId;
 
 /// The application's offered load.
 #[derive(Debug)]
@@ -36,7 +36,7 @@ pub struct Workload {
 
 impl Workload {
     /// The workload a scenario describes.
-    pub fn new(cfg: &Scenario, rng: SimRng) -> Self {
+    pub fn new(cfg: &Config, rng: SimRng) -> Self {
         let wl = &cfg.workload;
         let tick = wl.group_commit_interval.as_secs_f64();
         let per_tick = |rate: f64| Poisson::new(rate * tick).ok();

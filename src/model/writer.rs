@@ -13,12 +13,11 @@ use std::sync::Arc;
 
 use rand::Rng;
 
-use super::client::{answer_client, Answer, Client, ClientError};
+use super::client::{answer_client, Answer, Client};
 use super::compute::control::ControlPlane;
 use super::compute::{Fleet, Instance, Role};
 use super::context::Ctx;
 use super::event::{Event, ReadAnswer, ReadAsk};
-use super::ids::{ClientId, InstanceId, PgId, SegmentId};
 use super::network::Endpoint;
 use super::note::Note;
 use super::storage::lsn::{Batch, Lsn, LsnPoints, Record};
@@ -26,6 +25,8 @@ use super::storage::segment::ReadResult;
 use super::storage::volume::Volume;
 use super::workload::Workload;
 use crate::sim::SimTime;
+use crate::vocab::ids::{ClientId, InstanceId, PgId, SegmentId};
+use crate::vocab::ClientError;
 
 /// A commit's origin: the background workload, or a client's request.
 pub type Origin = Option<(ClientId, u32)>;

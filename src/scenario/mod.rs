@@ -4,8 +4,9 @@
 //!
 //! A scenario is read in two steps, low to high: serde turns text into a
 //! [`schema::ScenarioFile`] (syntax, field names, types, ranges), then
-//! [`validate`] resolves names to ids and checks what relates two fields,
-//! producing a [`Scenario`]. Only a `Scenario` can build a world.
+//! `validate` resolves names to ids and checks what relates two fields,
+//! producing a [`Scenario`]: the model's [`Config`](crate::model::config::Config)
+//! and the expectations. Only validation builds a `Config`.
 
 pub mod defaults;
 pub mod expect;
@@ -14,11 +15,7 @@ pub mod schema;
 mod validate;
 
 pub use schema::ExpectSpec;
-pub use schema::{CacheSpec, TieBreak};
-pub use validate::{
-    ClientConfig, ControlConfig, DnsConfig, Fault, FaultKind, InstanceConfig, LossScope,
-    MetricsConfig, NetworkConfig, Scenario, StorageConfig, Topology, WorkloadConfig,
-};
+pub use validate::Scenario;
 
 use std::path::Path;
 

@@ -23,9 +23,10 @@
 
 use std::fmt::Write;
 
-use super::{Fault, FaultKind, LossScope, Scenario, Topology};
-use crate::model::ids::{AzId, InstanceId, NodeId};
+use crate::model::config::{Fault, FaultKind, LossScope, Topology};
+use crate::scenario::Scenario;
 use crate::sim::SimTime;
+use crate::vocab::ids::{AzId, InstanceId, NodeId};
 
 /// What a scenario file calls the AZs, storage nodes and instances that
 /// faults refer to by id.
@@ -47,7 +48,10 @@ impl<'a> Names<'a> {
 
     /// The names a validated scenario uses.
     pub fn of(sc: &'a Scenario) -> Self {
-        Names::new(&sc.topology, sc.instances.iter().map(|i| i.name.as_str()))
+        Names::new(
+            &sc.config.topology,
+            sc.config.instances.iter().map(|i| i.name.as_str()),
+        )
     }
 
     /// One fault as the one-key map of a `faults:` entry, e.g.
@@ -250,7 +254,7 @@ mod tests {
             let base = parse(BASE).expect("base scenario");
             let yaml = format!("{BASE}{}", Names::of(&base).faults(&faults));
             let read = parse(&yaml).map_err(|e| TestCaseError::fail(format!("{e}\n{yaml}")))?;
-            prop_assert_eq!(read.faults, faults, "{}", yaml);
+            prop_assert_eq!(read.config.faults, faults, "{}", yaml);
         }
     }
 
@@ -339,7 +343,7 @@ mod tests {
         }
         let faults: Vec<Fault> = cases.into_iter().map(|(f, _)| f).collect();
         let read = parse(&format!("{BASE}{}", names.faults(&faults))).expect("reads back");
-        assert_eq!(read.faults, faults);
+        assert_eq!(read.config.faults, faults);
     }
 
     #[test]
@@ -383,7 +387,7 @@ mod tests {
         );
         let printed = format!("{yaml}{}", names.faults(&faults));
         let read = parse(&printed).unwrap_or_else(|e| panic!("{e}\n{printed}"));
-        assert_eq!(read.faults, faults);
+        assert_eq!(read.config.faults, faults);
     }
 
     #[test]

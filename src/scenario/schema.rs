@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer};
 use serde_saphyr::{Location, Spanned};
 
 use super::defaults as d;
+use crate::model::config::{CacheSpec, TieBreak};
 use crate::sim::SimDuration;
 
 /// A whole scenario file.
@@ -181,17 +182,6 @@ pub enum RoleSpec {
     Reader,
 }
 
-/// How failover picks among readers of equal tier and size.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TieBreak {
-    /// The first by instance name.
-    #[default]
-    Name,
-    /// One drawn from the control plane's seeded stream.
-    Random,
-}
-
 /// The control plane: failure detection and failover.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -264,15 +254,6 @@ pub enum EndpointSpec {
     Cluster,
     /// The reader endpoint: each request is a read on a replica.
     Reader,
-}
-
-/// How long a client keeps a DNS answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CacheSpec {
-    /// For this long, whatever the record's TTL.
-    For(SimDuration),
-    /// Until the process restarts (a JVM with a security manager).
-    Forever,
 }
 
 impl<'de> Deserialize<'de> for CacheSpec {

@@ -21,12 +21,12 @@ use rand::Rng;
 
 use super::recovery::Recovery;
 use super::{Fleet, Process, Role};
+use crate::model::config::TieBreak;
 use crate::model::context::Ctx;
 use crate::model::event::Event;
-use crate::model::ids::{AzId, InstanceId};
 use crate::model::network::Endpoint;
-use crate::scenario::TieBreak;
 use crate::sim::{SimDuration, SimRng, SimTime};
+use crate::vocab::ids::{AzId, InstanceId};
 
 /// Why a failover happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -18,17 +18,18 @@ pub mod replica;
 
 use hdrhistogram::Histogram;
 
-use super::client::{answer_client, Answer, Client, ClientError};
+use super::client::{answer_client, Answer, Client};
 use super::context::Ctx;
 use super::dns::Dns;
 use super::event::Event;
-use super::ids::{AzId, ClientId, InstanceId};
 use super::network::Endpoint;
 use super::storage::fleet::Storage;
 use super::workload::Workload;
 use super::writer::{Writer, WriterEnv, Writers};
-use crate::scenario::InstanceConfig;
+use crate::model::config::InstanceConfig;
 use crate::sim::{SimDuration, SimTime};
+use crate::vocab::ids::{AzId, ClientId, InstanceId};
+use crate::vocab::ClientError;
 use control::ControlPlane;
 use recovery::Recovery;
 

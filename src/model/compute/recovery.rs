@@ -13,7 +13,6 @@ use super::control::ControlPlane;
 use super::Fleet;
 use crate::model::context::Ctx;
 use crate::model::event::{Event, RecoveryReply};
-use crate::model::ids::InstanceId;
 use crate::model::note::Note;
 use crate::model::storage::fleet::Truncation;
 use crate::model::storage::lsn::{Lsn, LsnPoints};
@@ -21,6 +20,7 @@ use crate::model::storage::recovery::recover;
 use crate::model::storage::segment::RecoveryInfo;
 use crate::model::writer::Writer;
 use crate::sim::SimDuration;
+use crate::vocab::ids::InstanceId;
 
 /// A recovery in progress.
 #[derive(Debug)]

@@ -8,10 +8,10 @@
 use super::Instance;
 use crate::model::context::Ctx;
 use crate::model::event::Event;
-use crate::model::ids::InstanceId;
 use crate::model::network::Endpoint;
 use crate::model::writer::Writer;
 use crate::sim::SimTime;
+use crate::vocab::ids::InstanceId;
 
 impl Writer {
     /// Streams a moved VDL to every running reader.

@@ -14,13 +14,13 @@ use super::lsn::{Batch, Lsn};
 use super::segment::{Accept, GossipPayload};
 use super::volume::Volume;
 use crate::model::compute::Hosts;
+use crate::model::config::Config;
 use crate::model::context::Ctx;
 use crate::model::event::{Event, ReadAnswer, ReadAsk, RecoveryReply};
-use crate::model::ids::{NodeId, SegmentId};
 use crate::model::network::Endpoint;
-use crate::scenario::Scenario;
 use crate::sim::dist::LogNormal;
 use crate::sim::{SimDuration, SimRng};
+use crate::vocab::ids::{NodeId, SegmentId};
 
 /// A truncation a recovery recorded: nothing strictly between `vdl` and
 /// `resume` exists from `epoch` on.
@@ -49,7 +49,7 @@ pub struct Storage {
 impl Storage {
     /// The volume a scenario describes; `disk_stream(n)` is node `n`'s
     /// disk stream.
-    pub fn new(cfg: &Scenario, disk_stream: &dyn Fn(u64) -> SimRng, gossip_rng: SimRng) -> Self {
+    pub fn new(cfg: &Config, disk_stream: &dyn Fn(u64) -> SimRng, gossip_rng: SimRng) -> Self {
         let volume = Volume::new(
             cfg.storage.pgs,
             cfg.topology.azs.len(),

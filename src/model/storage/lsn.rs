@@ -31,7 +31,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
-use crate::model::ids::PgId;
+use crate::vocab::ids::PgId;
 
 /// A log sequence number. LSN 0 means "nothing": the first record is 1.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -9,7 +9,6 @@
 pub mod fleet;
 pub mod lsn;
 pub mod page;
-pub mod quorum;
 pub mod recovery;
 pub mod segment;
 pub mod volume;

@@ -8,8 +8,8 @@
 
 use super::lsn::{Lsn, LsnPoints};
 use super::volume::Volume;
-use crate::model::ids::PgId;
 use crate::sim::SimTime;
+use crate::vocab::ids::PgId;
 
 /// The VDL a recovery at `now` would reach, given each commit's
 /// `records_per_commit` records (so every multiple of it is a CPL).

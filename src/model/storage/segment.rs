@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use super::lsn::{Batch, Lsn};
 use super::page::PageMap;
-use crate::model::ids::{NodeId, PgId};
 use crate::sim::SimTime;
+use crate::vocab::ids::{NodeId, PgId};
 
 /// A slice `from..to` of a batch's records, all in this segment's chain.
 #[derive(Clone, Debug)]

@@ -13,11 +13,11 @@
 //! and G only counts once its data has been copied in.
 
 use super::lsn::Lsn;
-use super::quorum::Quorum;
 use super::segment::Segment;
-use crate::model::ids::{AzId, NodeId, PgId, SegmentId};
 use crate::model::network::Endpoint;
 use crate::sim::SimTime;
+use crate::vocab::ids::{AzId, NodeId, PgId, SegmentId};
+use crate::vocab::quorum::Quorum;
 
 /// A storage host. Its segments' data survives a crash on disk.
 #[derive(Clone, Debug)]

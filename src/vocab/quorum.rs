@@ -11,8 +11,6 @@
 //! Aurora uses `V = 6, V_w = 4, V_r = 3`; a classic three-AZ design uses
 //! `3 / 2 / 2`.
 
-use super::lsn::Lsn;
-
 /// Copies and quorum sizes that satisfy both rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quorum {
@@ -121,7 +119,7 @@ impl Quorum {
     /// The highest LSN that at least a write quorum of these copies holds,
     /// given each copy's SCL: the `V_w`-th largest. A record at or below it
     /// is durable.
-    pub fn durable_lsn(&self, scls: &mut [Lsn]) -> Lsn {
+    pub fn durable_lsn<L: Ord + Copy>(&self, scls: &mut [L]) -> L {
         assert!(
             scls.len() == self.copies as usize,
             "a quorum set has {} members, the PG has {} copies",
@@ -165,13 +163,13 @@ mod tests {
 
     #[test]
     fn durable_lsn_is_the_fourth_highest_of_six() {
-        let mut scls = [9, 3, 7, 5, 1, 8].map(Lsn);
-        assert_eq!(Quorum::AURORA.durable_lsn(&mut scls), Lsn(5));
+        let mut scls = [9, 3, 7, 5, 1, 8];
+        assert_eq!(Quorum::AURORA.durable_lsn(&mut scls), 5);
         // Two copies down (SCL stuck at 0): the other four decide.
-        let mut scls = [9, 0, 7, 0, 6, 8].map(Lsn);
-        assert_eq!(Quorum::AURORA.durable_lsn(&mut scls), Lsn(6));
+        let mut scls = [9, 0, 7, 0, 6, 8];
+        assert_eq!(Quorum::AURORA.durable_lsn(&mut scls), 6);
         // Three down: nothing new is durable.
-        let mut scls = [9, 0, 7, 0, 0, 8].map(Lsn);
-        assert_eq!(Quorum::AURORA.durable_lsn(&mut scls), Lsn(0));
+        let mut scls = [9, 0, 7, 0, 0, 8];
+        assert_eq!(Quorum::AURORA.durable_lsn(&mut scls), 0);
     }
 }

@@ -1,0 +1,306 @@
+//! The validated configuration a world is built from: every section of a
+//! scenario with names resolved to ids and every value in range.
+//! `scenario::validate` is the only way to build one from text.
+
+use serde::Deserialize;
+
+use crate::sim::{SimDuration, SimTime};
+use crate::vocab::ids::{AzId, InstanceId, NodeId};
+use crate::vocab::quorum::Quorum;
+
+/// A validated configuration, ready to build a world.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Short name.
+    pub name: String,
+    /// What the scenario shows.
+    pub description: String,
+    /// Root seed.
+    pub seed: u64,
+    /// Simulated time to run.
+    pub duration: SimDuration,
+    /// Physical layout.
+    pub topology: Topology,
+    /// DB instances; exactly one starts as the writer.
+    pub instances: Vec<InstanceConfig>,
+    /// Failure detection and failover.
+    pub control: ControlConfig,
+    /// Endpoint DNS records.
+    pub dns: DnsConfig,
+    /// Application client groups.
+    pub clients: Vec<ClientConfig>,
+    /// Volume and storage behaviour.
+    pub storage: StorageConfig,
+    /// Link latencies.
+    pub network: NetworkConfig,
+    /// Application demand.
+    pub workload: WorkloadConfig,
+    /// Binning and judging.
+    pub metrics: MetricsConfig,
+    /// Faults in the order written.
+    pub faults: Vec<Fault>,
+}
+
+/// AZs and storage nodes.
+#[derive(Debug, Clone)]
+pub struct Topology {
+    /// AZ names, indexed by [`AzId`].
+    pub azs: Vec<String>,
+    /// Storage nodes per AZ; node `i` of AZ `z` has id `z * nodes_per_az + i`.
+    pub nodes_per_az: u32,
+}
+
+impl Topology {
+    /// A node's name as scenarios write it: `<az>-<n>`, counting from 1.
+    pub fn node_name(&self, n: NodeId) -> String {
+        let az = n.0 / self.nodes_per_az;
+        format!("{}-{}", self.azs[az as usize], n.0 % self.nodes_per_az + 1)
+    }
+}
+
+/// One DB instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceConfig {
+    /// Identifier.
+    pub name: String,
+    /// Its AZ.
+    pub az: AzId,
+    /// Instance class as written.
+    pub class: String,
+    /// Relative size of the class (vCPU-like units), for failover order.
+    pub size: u32,
+    /// Promotion tier, 0–15.
+    pub tier: u8,
+    /// Whether it starts as the writer.
+    pub writer: bool,
+}
+
+/// Failure detection and failover.
+#[derive(Debug, Clone)]
+pub struct ControlConfig {
+    /// Health-check period.
+    pub health_check_interval: SimDuration,
+    /// Consecutive misses before failover.
+    pub failure_threshold: u32,
+    /// Reader restart as writer.
+    pub promotion_time: SimDuration,
+    /// In-place restart.
+    pub restart_time: SimDuration,
+    /// Replacement instance creation.
+    pub provision_time: SimDuration,
+    /// Choice among equals.
+    pub tie_break: TieBreak,
+}
+
+/// Endpoint DNS records.
+#[derive(Debug, Clone)]
+pub struct DnsConfig {
+    /// Answer TTL.
+    pub ttl: SimDuration,
+    /// Propagation of a change to the authoritative servers.
+    pub update_delay: SimDuration,
+    /// Window of empty answers while a record switches.
+    pub empty_answers: SimDuration,
+}
+
+/// A group of identical clients.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Group name.
+    pub name: String,
+    /// Clients in the group.
+    pub count: u32,
+    /// Whether they use the reader endpoint (reads) rather than the
+    /// cluster endpoint (commits).
+    pub reader: bool,
+    /// Their AZ.
+    pub az: AzId,
+    /// Their own DNS cache, overriding the TTL.
+    pub dns_cache: Option<CacheSpec>,
+    /// Connect timeout.
+    pub connect_timeout: SimDuration,
+    /// Request timeout; `None` waits forever.
+    pub read_timeout: Option<SimDuration>,
+    /// Pause between requests.
+    pub think_time: SimDuration,
+    /// First retry delay.
+    pub backoff_base: SimDuration,
+    /// Longest retry delay.
+    pub backoff_max: SimDuration,
+}
+
+/// Volume, quorum and storage-node behaviour.
+#[derive(Debug, Clone)]
+pub struct StorageConfig {
+    /// Volume size in GiB.
+    pub volume_gib: u64,
+    /// PG size in GiB.
+    pub segment_gib: u64,
+    /// Number of protection groups (volume / PG size, rounded up).
+    pub pgs: u32,
+    /// Copies and quorum sizes.
+    pub quorum: Quorum,
+    /// Median persist time.
+    pub disk_latency: SimDuration,
+    /// Lognormal sigma of persist time.
+    pub disk_jitter: f64,
+    /// LSN allocation limit above VDL.
+    pub lsn_allocation_limit: u64,
+    /// Delay before gap-filling gossip.
+    pub gossip_interval: SimDuration,
+    /// Background materialization period.
+    pub materialize_interval: SimDuration,
+    /// Unreachability before repair.
+    pub repair_after: SimDuration,
+    /// Repair bandwidth in Gb/s.
+    pub repair_gbps: f64,
+}
+
+/// Link latencies.
+#[derive(Debug, Clone)]
+pub struct NetworkConfig {
+    /// Median one-way latency inside an AZ.
+    pub same_az_latency: SimDuration,
+    /// Median one-way latency between AZs.
+    pub cross_az_latency: SimDuration,
+    /// Lognormal sigma.
+    pub jitter: f64,
+}
+
+/// Application demand.
+#[derive(Debug, Clone)]
+pub struct WorkloadConfig {
+    /// Commits offered per second.
+    pub commits_per_s: f64,
+    /// Records per commit.
+    pub records_per_commit: u32,
+    /// Distinct pages in the working set.
+    pub working_set_pages: u64,
+    /// Pages per protection group.
+    pub pages_per_pg: u64,
+    /// Storage reads per second.
+    pub reads_per_s: f64,
+    /// Group-commit interval.
+    pub group_commit_interval: SimDuration,
+    /// Storage read retry timeout.
+    pub storage_read_timeout: SimDuration,
+    /// Write resend interval.
+    pub write_retry_interval: SimDuration,
+}
+
+/// Binning and judging.
+#[derive(Debug, Clone)]
+pub struct MetricsConfig {
+    /// Timeline bin width.
+    pub bin: SimDuration,
+    /// Waiting beyond this is unavailability.
+    pub stall_threshold: SimDuration,
+}
+
+/// One fault, resolved to ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    /// When it starts.
+    pub at: SimTime,
+    /// What happens.
+    pub kind: FaultKind,
+    /// How long it lasts; `None` is forever.
+    pub duration: Option<SimDuration>,
+}
+
+/// What a fault does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultKind {
+    /// A storage node stops; with a duration it restarts with its persisted data.
+    NodeCrash(NodeId),
+    /// Every node and link of an AZ is down.
+    AzOutage(AzId),
+    /// Two AZs cannot reach each other.
+    PartitionAzs(AzId, AzId),
+    /// One node is cut off from everything.
+    IsolateNode(NodeId),
+    /// A node's disk and links are slower by a factor.
+    SlowNode(NodeId, f64),
+    /// Messages in a scope are lost with a probability.
+    PacketLoss(LossScope, f64),
+    /// An instance loses its links to storage.
+    IsolateInstance(InstanceId),
+    /// Whoever is the writer crashes; with a duration its host returns.
+    WriterCrash,
+    /// An instance crashes; with a duration its host returns.
+    InstanceCrash(InstanceId),
+    /// An instance restarts in place, or (`true`) hands over first.
+    InstanceReboot(InstanceId, bool),
+    /// A manual failover, optionally to a named reader.
+    Failover(Option<InstanceId>),
+}
+
+impl Fault {
+    /// The scenario key of this fault and what it hits, in the names the
+    /// scenario file uses (`storage_node_crash`, `b-2`).
+    pub fn describe(&self, sc: &Config) -> (&'static str, String) {
+        let az = |z: AzId| sc.topology.azs[z.index()].clone();
+        let node = |n: NodeId| sc.topology.node_name(n);
+        let inst = |i: InstanceId| sc.instances[i.index()].name.clone();
+        match &self.kind {
+            FaultKind::NodeCrash(n) => ("storage_node_crash", node(*n)),
+            FaultKind::AzOutage(z) => ("az_outage", az(*z)),
+            FaultKind::PartitionAzs(a, b) => {
+                ("network_partition", format!("{}|{}", az(*a), az(*b)))
+            }
+            FaultKind::IsolateNode(n) => ("network_partition", node(*n)),
+            FaultKind::SlowNode(n, factor) => ("slow_node", format!("{} ×{factor}", node(*n))),
+            FaultKind::PacketLoss(scope, rate) => {
+                let scope = match scope {
+                    LossScope::All => "all".to_owned(),
+                    LossScope::Az(z) => az(*z),
+                    LossScope::Node(n) => node(*n),
+                };
+                ("packet_loss", format!("{scope} {}%", rate * 100.0))
+            }
+            FaultKind::IsolateInstance(i) => ("network_partition", inst(*i)),
+            FaultKind::WriterCrash => ("writer_crash", String::new()),
+            FaultKind::InstanceCrash(i) => ("instance_crash", inst(*i)),
+            FaultKind::InstanceReboot(i, failover) => (
+                "instance_reboot",
+                if *failover {
+                    format!("{} with failover", inst(*i))
+                } else {
+                    inst(*i)
+                },
+            ),
+            FaultKind::Failover(target) => ("failover", target.map(inst).unwrap_or_default()),
+        }
+    }
+}
+
+/// Which messages a packet-loss fault affects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LossScope {
+    /// Every message.
+    All,
+    /// Messages to or from endpoints in this AZ.
+    Az(AzId),
+    /// Messages to or from this node.
+    Node(NodeId),
+}
+
+/// How failover picks among readers of equal tier and size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieBreak {
+    /// The first by instance name.
+    #[default]
+    Name,
+    /// One drawn from the control plane's seeded stream.
+    Random,
+}
+
+/// How long a client keeps a DNS answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheSpec {
+    /// For this long, whatever the record's TTL.
+    For(SimDuration),
+    /// Until the process restarts (a JVM with a security manager).
+    Forever,
+}
