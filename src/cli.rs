@@ -305,10 +305,14 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
     );
     let _ = writeln!(
         w,
-        "  commits   {} acknowledged ({:.1}/s), {} lost; latency p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms",
+        "  commits   {} acknowledged ({:.1}/s), {} lost{}; latency p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms",
         s.commits.acknowledged,
         s.commits.per_s,
         s.commits.lost,
+        match s.commits.unavailable_at_end {
+            0 => String::new(),
+            n => format!(", {n} unavailable at the end (copies down, not destroyed)"),
+        },
         s.commit_latency_ms.p50,
         s.commit_latency_ms.p99,
         s.commit_latency_ms.max
@@ -414,8 +418,16 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
         );
         let _ = writeln!(
             w,
-            "            {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} | {:>11} {:>8}",
-            "detect", "select", "promote", "recover", "dns", "total", "clients p50", "max"
+            "            {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} | {:>11} {:>8}",
+            "detect",
+            "retries",
+            "select",
+            "promote",
+            "recover",
+            "dns",
+            "total",
+            "clients p50",
+            "max"
         );
         let total = r
             .total_s
@@ -430,15 +442,20 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
         };
         let _ = writeln!(
             w,
-            "            {:>7.3}s {:>7.3}s {:>7.3}s {:>7.3}s {:>7.3}s {:>9} | {:>11} {:>8}",
-            r.detection_s,
-            r.selection_s,
-            r.promotion_s,
-            r.recovery_s,
-            r.dns_s,
+            "            {} {:>9} | {:>11} {:>8}",
+            r.phases().map(|p| format!("{p:>7.3}s")).join(" "),
             total,
             clients(c.p50),
             clients(c.max)
         );
+        for a in &r.attempts {
+            let _ = writeln!(
+                w,
+                "            attempt to promote {} from {:.3} s failed at {:.3} s",
+                a.to.as_deref().unwrap_or("(none)"),
+                a.from_s,
+                a.failed_s
+            );
+        }
     }
 }

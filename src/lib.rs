@@ -50,8 +50,7 @@
 //! let s = Simulation::new(&scenario).run().unwrap().summary;
 //! assert_eq!(s.failovers[0].to.as_deref(), Some("r"));
 //! let rto = &s.rto[0];
-//! let phases = rto.detection_s + rto.selection_s + rto.promotion_s + rto.recovery_s + rto.dns_s;
-//! assert!((rto.total_s.unwrap() - phases).abs() < 1e-9);
+//! assert!((rto.total_s.unwrap() - rto.cluster_s()).abs() < 1e-9);
 //! assert_eq!(s.commits.lost, 0);
 //! ```
 //!

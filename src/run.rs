@@ -6,16 +6,20 @@ use std::collections::BTreeMap;
 
 use crate::check::Checks;
 use crate::metrics::{
-    ClientErrors, ClientGroup, ClientObserved, Commits, Failover, FaultSummary, InstanceSummary,
-    InvariantResult, Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary, TimelineRow,
-    Topology,
+    ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover, FaultSummary,
+    InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary,
+    TimelineRow, Topology,
 };
 use crate::model::compute::control::FailoverRecord;
 use crate::model::config::CacheSpec;
 use crate::model::config::Config;
-use crate::model::{storage, Observer, World};
+use crate::model::faults::permanently_lost_nodes;
+use crate::model::storage::recovery::recoverable_vdl;
+use crate::model::storage::volume::Volume;
+use crate::model::{Observer, World};
 use crate::scenario::{expect, ExpectSpec, Scenario};
 use crate::sim::{SimDuration, SimTime, Trace};
+use crate::vocab::ids::SegmentId;
 
 /// One run of one scenario.
 pub struct Simulation {
@@ -116,7 +120,8 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
     let started = Some(f.started);
     Rto {
         detection_s: span(started, Some(f.declared)),
-        selection_s: span(Some(f.declared), f.selected),
+        failed_attempts_s: span(Some(f.declared), Some(f.attempt_began)),
+        selection_s: span(Some(f.attempt_began), f.selected),
         promotion_s: span(f.selected, f.promoted),
         recovery_s: span(f.promoted, f.writable),
         dns_s: span(f.writable, f.dns_visible),
@@ -128,6 +133,15 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
             max: observed.last().copied().unwrap_or(0.0),
             unrecovered,
         },
+        attempts: f
+            .failed_attempts
+            .iter()
+            .map(|&(to, began, failed)| FailedAttempt {
+                to: Some(w.instances[to.index()].name.clone()),
+                from_s: began.as_secs_f64(),
+                failed_s: failed.as_secs_f64(),
+            })
+            .collect(),
     }
 }
 
@@ -219,14 +233,19 @@ impl Simulation {
         let sc = w.cfg.clone();
         let duration = sc.duration.as_secs_f64();
         let points = w.writers.last_points().clone();
-        let recoverable = storage::recovery::recoverable_vdl(
-            &mut w.storage.volume,
-            &points,
-            sc.workload.records_per_commit as u64,
-            w.engine.now(),
-        );
+        let (records, now) = (sc.workload.records_per_commit as u64, w.engine.now());
+        let volume = &mut w.storage.volume;
+        // What a recovery at the end could rebuild from the copies that
+        // survive (destroyed: only those on nodes lost for good), and from
+        // those running now.
+        let lost_nodes = permanently_lost_nodes(&sc);
+        let surviving = |v: &Volume, s: SegmentId| {
+            v.segments[s.index()].hydrated && !lost_nodes[v.segments[s.index()].node.index()]
+        };
+        let recoverable = recoverable_vdl(volume, &points, records, now, surviving);
+        let available = recoverable_vdl(volume, &points, records, now, Volume::is_live);
         let vdl = points.vdl();
-        let verdicts = checks.finish(w.engine.now(), recoverable);
+        let verdicts = checks.finish(now, recoverable, available);
         let rec = &w.rec;
         let stall_sum = |v: &[(SimTime, SimTime)]| {
             v.iter()
@@ -279,6 +298,7 @@ impl Simulation {
                 offered: w.workload.offered,
                 acknowledged: rec.commits_acked,
                 lost: verdicts.lost_commits,
+                unavailable_at_end: verdicts.unavailable_commits,
                 per_s: rec.commits_acked as f64 / duration,
                 split_brain: verdicts.split_brain_commits,
             },

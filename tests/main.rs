@@ -10,6 +10,7 @@ mod regression;
 mod report;
 mod scenario_errors;
 mod scenarios;
+mod trust;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

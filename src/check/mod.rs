@@ -132,10 +132,13 @@ impl Checks {
     }
 
     /// The run has ended: `recoverable` is the VDL a recovery from the
-    /// storage left at the end reaches. Judges what that recovery would
-    /// lose, and returns every verdict with the evidence counted.
-    pub fn finish(mut self, end: SimTime, recoverable: Lsn) -> Verdicts {
+    /// copies that survive reaches, `available` the VDL one from the
+    /// copies running now reaches. Judges what is destroyed (only that
+    /// breaks durability), counts what is unavailable, and returns every
+    /// verdict with the evidence counted.
+    pub fn finish(mut self, end: SimTime, recoverable: Lsn, available: Lsn) -> Verdicts {
         let lost = self.durability.lost(recoverable);
+        let unavailable = self.durability.lost(available).saturating_sub(lost);
         if lost > 0 {
             let d =
                 format!("the storage left at the end cannot rebuild {lost} acknowledged commit(s)");
@@ -143,6 +146,7 @@ impl Checks {
         }
         Verdicts {
             lost_commits: lost,
+            unavailable_commits: unavailable,
             split_brain_commits: self.epochs.split_brain,
             reads_correct: self.durability.reads_correct,
             reads_wrong: self.durability.reads_wrong,
@@ -159,6 +163,9 @@ pub struct Verdicts {
     /// Acknowledged commits no recovery found, or that the storage left at
     /// the end cannot rebuild.
     pub lost_commits: u64,
+    /// Acknowledged commits not lost but out of reach at the end: their
+    /// copies are down, not destroyed.
+    pub unavailable_commits: u64,
     /// Commits a superseded writer acknowledged above its successor's
     /// recovered VDL.
     pub split_brain_commits: u64,

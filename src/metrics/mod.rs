@@ -6,7 +6,7 @@ mod summary;
 
 pub use recorder::{Recorder, TimelineRow};
 pub use summary::{
-    ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, Failover, FaultSummary,
-    InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary,
-    Topology, Violation,
+    ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt, Failover,
+    FaultSummary, InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall,
+    StorageSummary, Summary, Topology, Violation,
 };

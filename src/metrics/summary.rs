@@ -175,9 +175,14 @@ pub struct Commits {
     pub offered: u64,
     /// Commits acknowledged (VDL reached their commit LSN).
     pub acknowledged: u64,
-    /// Acknowledged commits that the storage left at the end of the run
-    /// cannot recover (must be 0 within AZ+1).
+    /// Acknowledged commits that no surviving copy can rebuild: a
+    /// recovery found them missing, or the copies left at the end (those
+    /// not on nodes lost for good) cannot (must be 0 within AZ+1).
     pub lost: u64,
+    /// Acknowledged commits not lost but unavailable at the end: their
+    /// copies are intact but down (an outage still in force), so a
+    /// recovery now could not reach them.
+    pub unavailable_at_end: u64,
     /// Acknowledged commits per simulated second.
     pub per_s: f64,
     /// Commits a superseded writer acknowledged above the VDL its
@@ -192,7 +197,10 @@ pub struct Commits {
 pub struct Rto {
     /// Fault → failure declared (missed health checks; 0 when requested).
     pub detection_s: f64,
-    /// Declared → target chosen (candidate readers probed).
+    /// Declared → the last attempt began: time spent on attempts whose
+    /// target failed before it was writable (0 when the first succeeded).
+    pub failed_attempts_s: f64,
+    /// The last attempt began → target chosen (candidate readers probed).
     pub selection_s: f64,
     /// Chosen → the target's process up as writer (restart, or creating a
     /// replacement).
@@ -207,6 +215,49 @@ pub struct Rto {
     /// Per cluster-endpoint client, last successful write before the fault
     /// to the first after it.
     pub client_observed_s: ClientObserved,
+    /// Attempts of this failover whose target failed, in order.
+    pub attempts: Vec<FailedAttempt>,
+}
+
+impl Rto {
+    /// The phases' names, in order.
+    pub const PHASES: [&'static str; 6] = [
+        "detection",
+        "failed attempts",
+        "selection",
+        "promotion",
+        "recovery",
+        "DNS",
+    ];
+
+    /// The phases' lengths in [`Rto::PHASES`] order; they add up to
+    /// `total_s` once the failover has finished.
+    pub fn phases(&self) -> [f64; 6] {
+        [
+            self.detection_s,
+            self.failed_attempts_s,
+            self.selection_s,
+            self.promotion_s,
+            self.recovery_s,
+            self.dns_s,
+        ]
+    }
+
+    /// Their sum, whether or not the failover finished.
+    pub fn cluster_s(&self) -> f64 {
+        self.phases().iter().sum()
+    }
+}
+
+/// A failover attempt whose target failed before it was writable.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FailedAttempt {
+    /// The instance being promoted (or re-created).
+    pub to: Option<String>,
+    /// When its selection began, seconds.
+    pub from_s: f64,
+    /// When the control plane gave up on it, seconds.
+    pub failed_s: f64,
 }
 
 /// Client-observed RTO across clients, seconds.

@@ -44,8 +44,9 @@ const SERIES: [RGBColor; 7] = [BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, BLA
 /// The failover phases in order, with their colours; the last one, the
 /// slowest client's wait beyond the cluster RTO, appears in the RTO chart
 /// only.
-const PHASES: [(&str, RGBColor); 6] = [
+const PHASES: [(&str, RGBColor); 7] = [
     ("detection", VERMILLION),
+    ("failed attempts", BLACK),
     ("selection", PURPLE),
     ("promotion", ORANGE),
     ("recovery", GREEN),
@@ -241,7 +242,7 @@ fn phase_legend(r: &Results) -> Vec<(String, Mark)> {
     if r.summary.rto.is_empty() {
         return Vec::new();
     }
-    PHASES[..5]
+    PHASES[..6]
         .iter()
         .map(|(name, c)| (format!("{name} (failover)"), Mark::Block(*c, SHADE)))
         .collect()
@@ -259,16 +260,9 @@ fn fault_legend(r: &Results) -> Vec<(String, Mark)> {
 }
 
 /// The phases of one failover as time spans, seconds.
-fn phase_spans(at: f64, r: &Rto) -> [(f64, f64); 5] {
-    let lengths = [
-        r.detection_s,
-        r.selection_s,
-        r.promotion_s,
-        r.recovery_s,
-        r.dns_s,
-    ];
+fn phase_spans(at: f64, r: &Rto) -> [(f64, f64); 6] {
     let mut start = at;
-    lengths.map(|len| {
+    r.phases().map(|len| {
         let span = (start, start + len);
         start += len;
         span
@@ -282,7 +276,7 @@ fn shade_phases<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     y: (f64, f64),
 ) -> Drawn<DB> {
     let at: Vec<f64> = r.summary.failovers.iter().map(|f| f.at_s).collect();
-    for (p, (_, colour)) in PHASES[..5].iter().enumerate() {
+    for (p, (_, colour)) in PHASES[..6].iter().enumerate() {
         let rects = at.iter().zip(&r.summary.rto).map(|(&at, rto)| {
             let (a, b) = phase_spans(at, rto)[p];
             Rectangle::new([(a, y.0), (b, y.1)], colour.mix(SHADE).filled())
@@ -570,7 +564,6 @@ fn rto<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Results]) -> D
             _ => 0.0,
         }
     };
-    let cluster = |r: &Rto| r.detection_s + r.selection_s + r.promotion_s + r.recovery_s + r.dns_s;
     let legend: Vec<(String, Mark)> = PHASES
         .iter()
         .map(|(name, c)| ((*name).to_owned(), Mark::Block(*c, 1.0)))
@@ -584,7 +577,7 @@ fn rto<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Results]) -> D
     let (labels, plot) = plot.split_horizontally(BAR_LABEL_W);
     let x_max = bars
         .iter()
-        .map(|b| cluster(b.rto) + client_extra(b.rto))
+        .map(|b| b.rto.cluster_s() + client_extra(b.rto))
         .fold(1.0, f64::max)
         * 1.5;
     // At least two rows, so that a single bar is not a slab.
@@ -607,12 +600,14 @@ fn rto<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Results]) -> D
         // The first bar on top.
         let y = n - 1.0 - i as f64;
         let r = bar.rto;
+        let [detection, failed, selection, promotion, recovery, dns] = r.phases();
         let lengths = [
-            r.detection_s,
-            r.selection_s,
-            r.promotion_s,
-            r.recovery_s,
-            r.dns_s,
+            detection,
+            failed,
+            selection,
+            promotion,
+            recovery,
+            dns,
             client_extra(r),
         ];
         let mut x = 0.0;

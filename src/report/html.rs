@@ -137,6 +137,9 @@ fn comparison(h: &mut String, runs: &[Results]) {
         row("simulated", &|s| format!("{:.0} s", s.simulated_s)),
         row("commits/s", &|s| format!("{:.1}", s.commits.per_s)),
         row("lost commits", &|s| s.commits.lost.to_string()),
+        row("unavailable at the end", &|s| {
+            s.commits.unavailable_at_end.to_string()
+        }),
         row("write availability", &|s| percent(s.write_availability)),
         row("longest write outage", &|s| secs(s.longest_write_stall_s())),
         row("read availability", &|s| percent(s.read_availability)),
@@ -306,11 +309,12 @@ fn measured(h: &mut String, s: &Summary) {
         vec![
             "commits".into(),
             format!(
-                "{} acknowledged of {} offered ({:.1}/s); {} lost; {} split-brain",
+                "{} acknowledged of {} offered ({:.1}/s); {} lost; {} unavailable at the end; {} split-brain",
                 s.commits.acknowledged,
                 s.commits.offered,
                 s.commits.per_s,
                 s.commits.lost,
+                s.commits.unavailable_at_end,
                 s.commits.split_brain
             ),
         ],
@@ -393,7 +397,7 @@ fn failovers(h: &mut String, s: &Summary) {
                     }
                 )
             };
-            vec![
+            let mut row = vec![
                 format!("{:.1}", f.at_s),
                 format!(
                     "{} → {}{}",
@@ -402,15 +406,14 @@ fn failovers(h: &mut String, s: &Summary) {
                     if f.provisioned { " (replacement)" } else { "" }
                 ),
                 esc(&f.reason),
-                format!("{:.3}", r.detection_s),
-                format!("{:.3}", r.selection_s),
-                format!("{:.3}", r.promotion_s),
-                format!("{:.3}", r.recovery_s),
-                format!("{:.3}", r.dns_s),
+            ];
+            row.extend(r.phases().map(|p| format!("{p:.3}")));
+            row.push(
                 r.total_s
                     .map_or("unfinished".into(), |t| format!("<b>{t:.3}</b>")),
-                clients,
-            ]
+            );
+            row.push(clients);
+            row
         })
         .collect();
     table(
@@ -420,6 +423,7 @@ fn failovers(h: &mut String, s: &Summary) {
             "failover",
             "reason",
             "detection",
+            "failed attempts",
             "selection",
             "promotion",
             "recovery",

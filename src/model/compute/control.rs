@@ -63,6 +63,11 @@ pub struct FailoverRecord {
     pub started: SimTime,
     /// When the failure was declared.
     pub declared: SimTime,
+    /// When the attempt in progress began: `declared`, or when an earlier
+    /// attempt's target failed.
+    pub attempt_began: SimTime,
+    /// Earlier attempts whose target failed: (target, began, failed).
+    pub failed_attempts: Vec<(InstanceId, SimTime, SimTime)>,
     /// When the target was chosen.
     pub selected: Option<SimTime>,
     /// When the target's process was up as writer.
@@ -98,8 +103,6 @@ pub struct ControlPlane {
     /// Readers that answered the selection probe.
     candidates: Vec<InstanceId>,
     probed: usize,
-    /// A reboot without failover is in progress: do not fail over.
-    pub rebooting: bool,
     /// When the writer stopped serving, if it has.
     pub impaired_at: Option<SimTime>,
     /// The failover in progress.
@@ -120,7 +123,6 @@ impl ControlPlane {
             misses: 0,
             candidates: Vec::new(),
             probed: 0,
-            rebooting: false,
             impaired_at: None,
             current: None,
             failovers: Vec::new(),
@@ -151,8 +153,13 @@ impl ControlPlane {
         );
         cx.after(interval, Event::HealthTick);
         let cp = &mut *self;
-        if cp.phase != Phase::Watching || cp.rebooting {
-            return;
+        match cp.phase {
+            // Selection ends on its own timer.
+            Phase::Selecting => return,
+            // A replacement being created has no host to ask yet; its
+            // provisioning ends with its process starting.
+            Phase::Promoting if f.instances[cp.writer.index()].replacing => return,
+            Phase::Watching | Phase::Promoting => {}
         }
         if cp.answered {
             cp.misses = 0;
@@ -160,7 +167,10 @@ impl ControlPlane {
             cp.misses += 1;
         }
         if cp.misses >= threshold {
-            return self.declare_failure(cx, f, Reason::HealthCheck, None);
+            return match cp.phase {
+                Phase::Promoting => self.attempt_failed(cx, f),
+                _ => self.declare_failure(cx, f, Reason::HealthCheck, None),
+            };
         }
         cp.probe = cp.probe.wrapping_add(1);
         cp.answered = false;
@@ -187,7 +197,7 @@ impl ControlPlane {
             return;
         }
         match cp.phase {
-            Phase::Watching if inst == cp.writer => cp.answered = true,
+            Phase::Watching | Phase::Promoting if inst == cp.writer => cp.answered = true,
             Phase::Selecting if !cp.candidates.contains(&inst) => {
                 cp.candidates.push(inst);
                 if cp.candidates.len() == cp.probed {
@@ -215,12 +225,39 @@ impl ControlPlane {
             reason,
             started: self.impaired_at.unwrap_or(now),
             declared: now,
+            attempt_began: now,
+            failed_attempts: Vec::new(),
             selected: None,
             promoted: None,
             writable: None,
             dns_visible: None,
             provisioned: false,
         });
+        self.select(cx, f, target);
+    }
+
+    /// The target of the attempt in progress stopped answering before it
+    /// was writable (its host failed, or it never came up): the failover
+    /// goes on with another attempt, probing the readers afresh.
+    fn attempt_failed(&mut self, cx: &mut Ctx, f: &mut Fleet) {
+        let now = cx.now();
+        let target = self.writer;
+        let record = self.current.as_mut().expect("failover in progress");
+        record
+            .failed_attempts
+            .push((target, record.attempt_began, now));
+        record.attempt_began = now;
+        record.selected = None;
+        record.promoted = None;
+        record.provisioned = false;
+        self.select(cx, f, None);
+    }
+
+    /// Tells the writer it is replacing to stop, then probes the
+    /// candidates: `target` alone when named, else every reader.
+    fn select(&mut self, cx: &mut Ctx, f: &mut Fleet, target: Option<InstanceId>) {
+        let now = cx.now();
+        let from = self.writer;
         // The old writer must stop writing: tell it (a cut-off or dead one
         // will not hear; the volume epoch fences it regardless).
         let to = f.hosts().instance(from);
@@ -287,6 +324,9 @@ impl ControlPlane {
             (false, TieBreak::Random) => Some(ranked[self.rng.random_range(0..tied)]),
         };
         self.phase = Phase::Promoting;
+        // The target is watched from now on: its misses start afresh.
+        self.answered = true;
+        self.misses = 0;
         let old = self.writer;
         let (target, delay) = match chosen {
             Some(t) => (t, cx.cfg.control.promotion_time),
@@ -355,7 +395,6 @@ impl ControlPlane {
             .unwrap_or(now);
         let cp = &mut *self;
         cp.phase = Phase::Watching;
-        cp.rebooting = false;
         cp.answered = true;
         cp.misses = 0;
         cp.impaired_at = None;
@@ -390,7 +429,8 @@ impl ControlPlane {
         if failover {
             self.manual_failover(cx, f, Reason::Reboot, None);
         } else if self.phase == Phase::Watching {
-            self.rebooting = true;
+            // The host stays up and answers health checks while the
+            // database restarts: no failover unless the host fails.
             f.start_process(cx, inst, restart, false);
         }
     }

@@ -230,9 +230,12 @@ impl Fleet<'_> {
         self.storage.record_quorum_health(cx, &self.hosts());
     }
 
-    /// A health probe reaches an instance: a running database answers.
+    /// A health probe reaches an instance: its host agent answers while
+    /// the host is up and the database process runs or is starting, so a
+    /// restart is not a failure but a dead host or a stopped process is.
     pub fn on_health_probe(&self, cx: &mut Ctx, inst: InstanceId, seq: u32) {
-        if !self.instances[inst.index()].running() {
+        let i = &self.instances[inst.index()];
+        if !i.host_up() || i.process == Process::Stopped {
             return;
         }
         let now = cx.now();

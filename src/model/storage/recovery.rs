@@ -9,12 +9,15 @@
 use super::lsn::{Lsn, LsnPoints};
 use super::volume::Volume;
 use crate::sim::SimTime;
-use crate::vocab::ids::PgId;
+use crate::vocab::ids::{PgId, SegmentId};
 
-/// The VDL a recovery at `now` would reach, given each commit's
-/// `records_per_commit` records (so every multiple of it is a CPL).
+/// The VDL a recovery at `now` would reach from the segments `counts`
+/// admits, given each commit's `records_per_commit` records (so every
+/// multiple of it is a CPL). Counting the running segments gives what is
+/// available now; counting every segment whose disk survives (running, or
+/// down but coming back) gives what is not destroyed.
 ///
-/// A PG with fewer than a read quorum of running, hydrated segments cannot
+/// A PG with fewer than a read quorum of counted, hydrated segments cannot
 /// be recovered at all. When a PG's best surviving SCL is below its last
 /// record under VDL, its records above that SCL are lost; the exact next
 /// record of the PG is not retained, so recovery is taken to stop at that
@@ -25,6 +28,7 @@ pub fn recoverable_vdl(
     points: &LsnPoints,
     records_per_commit: u64,
     now: SimTime,
+    counts: impl Fn(&Volume, SegmentId) -> bool,
 ) -> Lsn {
     let read_quorum = volume.quorum.read() as usize;
     let mut limit = points.vdl();
@@ -32,7 +36,7 @@ pub fn recoverable_vdl(
         let pg = PgId::from_index(p);
         let needed = points.last_record_below_vdl(pg);
         // Without a read quorum, recovery cannot prove anything for the PG.
-        let best = match volume.best_live_member(pg, None, now) {
+        let best = match volume.best_member(pg, None, now, &counts) {
             (live, Some((scl, _))) if live >= read_quorum => scl,
             _ => Lsn(0),
         };

@@ -185,11 +185,23 @@ impl Volume {
         except: Option<SegmentId>,
         now: SimTime,
     ) -> (usize, Option<(Lsn, SegmentId)>) {
+        self.best_member(pg, except, now, Volume::is_live)
+    }
+
+    /// How many of the PG's members (other than `except`) `counts`, and
+    /// the counted one with the most complete persisted log.
+    pub fn best_member(
+        &mut self,
+        pg: PgId,
+        except: Option<SegmentId>,
+        now: SimTime,
+        counts: impl Fn(&Volume, SegmentId) -> bool,
+    ) -> (usize, Option<(Lsn, SegmentId)>) {
         let mut live = 0;
         let mut best: Option<(Lsn, SegmentId)> = None;
         for i in 0..self.pgs[pg.index()].members.len() {
             let s = self.pgs[pg.index()].members[i];
-            if Some(s) == except || !self.is_live(s) {
+            if Some(s) == except || !counts(self, s) {
                 continue;
             }
             live += 1;

@@ -1,0 +1,77 @@
+//! Right under compound faults and end-of-run states: each test is a
+//! finding that once came out wrong, named for what a user relies on.
+
+use crate::{parse, run};
+
+#[test]
+fn an_outage_still_in_force_at_the_end_makes_commits_unavailable_not_lost() {
+    // AZs b and c go down for a minute at 5 s; the run ends at 10 s with
+    // only AZ a's two copies of each PG up, below the read quorum of 3.
+    // Every disk is intact: nothing is destroyed.
+    let s = run(&parse(
+        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 500 }\nfaults:\n  - az_outage: { at: 5s, az: b, duration: 60s }\n  - az_outage: { at: 5s, az: c, duration: 60s }\n",
+    ))
+    .summary;
+    assert!(s.commits.acknowledged > 1_000);
+    assert_eq!(s.commits.lost, 0, "no copy was destroyed");
+    assert_eq!(
+        s.commits.unavailable_at_end, s.commits.acknowledged,
+        "every acknowledged commit waits for AZ b or c to return"
+    );
+    let durability = &s.invariants[0];
+    assert!(durability.held, "{durability:?}");
+}
+
+#[test]
+fn a_permanent_loss_beyond_the_quorum_is_lost_not_unavailable() {
+    // AZ b and AZ c are lost for good: 2 of 6 copies survive, fewer than
+    // the read quorum, so recovery can prove nothing: the commits are
+    // destroyed (and the invariant does not apply beyond AZ+1).
+    let s = run(&parse(
+        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 500 }\nfaults:\n  - az_outage: { at: 5s, az: b }\n  - az_outage: { at: 5s, az: c }\n",
+    ))
+    .summary;
+    assert_eq!(s.commits.lost, s.commits.acknowledged);
+    assert_eq!(s.commits.unavailable_at_end, 0);
+    assert!(s.invariants[0].not_applicable.is_some());
+}
+
+/// The writer's host dies at 30 s; at 36 s, while the tier-0 reader is
+/// being promoted, that reader's host dies too. A healthy tier-1 reader
+/// exists, so a second attempt promotes it within the same failover.
+const FAILURE_DURING_FAILOVER: &str = "name: t
+duration: 90s
+storage: { volume_gib: 20 }
+workload: { commits_per_s: 200 }
+instances:
+  - { name: w, az: a, role: writer }
+  - { name: r0, az: b, tier: 0 }
+  - { name: r1, az: c, tier: 1 }
+faults:
+  - writer_crash: { at: 30s }
+  - instance_crash: { at: 36s, instance: r0 }
+";
+
+#[test]
+fn a_failure_during_a_failover_gets_a_second_attempt() {
+    let s = run(&parse(FAILURE_DURING_FAILOVER)).summary;
+    assert_eq!(s.failovers.len(), 1, "one episode: {:?}", s.failovers);
+    assert_eq!(s.failovers[0].to.as_deref(), Some("r1"));
+    let rto = &s.rto[0];
+    assert_eq!(rto.attempts.len(), 1, "the failed attempt is listed");
+    assert_eq!(rto.attempts[0].to.as_deref(), Some("r0"));
+    let total = rto.total_s.expect("writes came back");
+    let phases = rto.detection_s
+        + rto.failed_attempts_s
+        + rto.selection_s
+        + rto.promotion_s
+        + rto.recovery_s
+        + rto.dns_s;
+    assert!((total - phases).abs() < 1e-9, "{rto:?}");
+    // Detection (3 s), the failed attempt until its misses are counted,
+    // then selection, promotion (8 s) and DNS (2 s) again.
+    assert!(total > 15.0 && total < 30.0, "{total}");
+    assert!(rto.failed_attempts_s >= 6.0, "{rto:?}");
+    assert_eq!(s.commits.lost, 0);
+    assert!(s.write_availability > 0.5);
+}
