@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use rayon::prelude::*;
 
 use crate::error::InputError;
+use crate::metrics::ClientObserved;
 use crate::report::{self, charts::Chart, Results};
 use crate::{Scenario, Simulation};
 
@@ -433,11 +434,11 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
             .total_s
             .map_or("unfinished".into(), |t| format!("{t:.3}s"));
         let c = &r.client_observed_s;
-        let clients = |v: f64| {
+        let clients = |v: Option<f64>| {
             if c.clients == 0 {
                 "-".to_owned()
             } else {
-                format!("{v:.2}s")
+                ClientObserved::show(v)
             }
         };
         let _ = writeln!(

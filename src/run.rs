@@ -90,32 +90,33 @@ fn span(from: Option<SimTime>, to: Option<SimTime>) -> f64 {
 
 /// One failover's phases and what its clients saw.
 fn rto(w: &World, f: &FailoverRecord) -> Rto {
-    let end = w.engine.now();
-    let mut observed = Vec::new();
+    let mut recovered = Vec::new();
     let mut unrecovered = 0;
     for c in &w.clients {
         // Writers only, and only those that had written before the fault.
         if w.cfg.clients[c.group].reader || c.first_ok.is_none_or(|t| t > f.started) {
             continue;
         }
-        let gap = c.gaps.iter().find(|g| g.0 <= f.started && f.started < g.1);
-        let seconds = match gap {
-            Some(g) => g.1.since(g.0).as_secs_f64(),
-            None if c.last_ok.is_some_and(|t| t <= f.started) => {
-                unrecovered += 1;
-                end.since(c.last_ok.expect("checked")).as_secs_f64()
-            }
-            None => 0.0,
-        };
-        observed.push(seconds);
-    }
-    observed.sort_by(f64::total_cmp);
-    let q = |p: f64| {
-        if observed.is_empty() {
-            0.0
-        } else {
-            observed[((observed.len() - 1) as f64 * p).round() as usize]
+        // Back at the first success whose request was sent after the
+        // fault; a response already in flight at the fault does not count.
+        match c.gaps.iter().find(|g| g.to_sent > f.started) {
+            Some(g) => recovered.push(g.to.since(g.from).as_secs_f64()),
+            // No gap: either it never stopped succeeding, or it never
+            // succeeded again.
+            None if c.last_ok_sent.is_some_and(|t| t > f.started) => recovered.push(0.0),
+            None => unrecovered += 1,
         }
+    }
+    recovered.sort_by(f64::total_cmp);
+    let measured = recovered.len() + unrecovered;
+    // Clients that never came back rank above every time: a percentile
+    // that falls among them is "never" (null), not a number.
+    let q = |p: f64| {
+        if measured == 0 {
+            return None;
+        }
+        let i = ((measured - 1) as f64 * p).round() as usize;
+        recovered.get(i).copied()
     };
     let started = Some(f.started);
     Rto {
@@ -127,11 +128,11 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
         dns_s: span(f.writable, f.dns_visible),
         total_s: f.dns_visible.map(|t| t.since(f.started).as_secs_f64()),
         client_observed_s: ClientObserved {
-            clients: observed.len() as u32,
+            clients: measured as u32,
             p50: q(0.5),
             p99: q(0.99),
-            max: observed.last().copied().unwrap_or(0.0),
-            unrecovered,
+            max: q(1.0),
+            unrecovered: unrecovered as u32,
         },
         attempts: f
             .failed_attempts

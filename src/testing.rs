@@ -43,6 +43,9 @@ const CLASSES: [&str; 3] = ["db.r6g.large", "db.r6g.2xlarge", "db.r6g.4xlarge"];
 /// Simulated length of a case: a failover (about 13 s) and its aftermath
 /// fit after the last fault.
 const DURATION_S: u64 = 40;
+/// Simulated length of a swarm case: its second fault may fall 30 s in,
+/// and a second attempt's failover (about 15 s) must fit after it.
+const SWARM_DURATION_S: u64 = 60;
 
 /// One generated case: a cluster and a fault schedule. Its [`Case::yaml`]
 /// is a scenario file that replays it exactly.
@@ -64,6 +67,8 @@ pub struct Case {
     /// index a, b, c; node `i` of AZ `z` is `z * 2 + i`; instance 0 is the
     /// writer `w`, then the readers `r1`, `r2`, ….
     pub faults: Vec<Fault>,
+    /// Simulated seconds.
+    pub duration_s: u64,
 }
 
 /// What the strategy may generate.
@@ -106,7 +111,7 @@ impl Case {
         let _ = writeln!(y, "name: {name}");
         let _ = writeln!(y, "description: A generated case (aurora_sim::testing).");
         let _ = writeln!(y, "seed: {}", self.seed);
-        let _ = writeln!(y, "duration: {DURATION_S}s");
+        let _ = writeln!(y, "duration: {}s", self.duration_s);
         let _ = writeln!(y, "topology: {{ storage_nodes_per_az: {NODES_PER_AZ} }}");
         let _ = write!(
             y,
@@ -186,6 +191,7 @@ pub fn cases(shape: Shape) -> impl Strategy<Value = Case> {
                         ttl_s,
                         dns_cache_s,
                         faults,
+                        duration_s: DURATION_S,
                     }
                 })
             },
@@ -240,6 +246,92 @@ fn fault(readers: usize, storage_only: bool) -> BoxedStrategy<Fault> {
         1 => (at, target, Just(None)).prop_map(build),
     ]
     .boxed()
+}
+
+/// Swarm cases ([TigerBeetle's VOPR] and FoundationDB's simulation
+/// style): a random cluster of the default quorum with one to four
+/// readers, a first fault that starts a failover (the writer's host dies,
+/// is cut off, reboots with failover, or an operator fails over), and a
+/// second fault aimed at a random instant inside the failover it causes
+/// (an instance crashes — possibly the target being promoted — or an AZ
+/// goes down for a while, or a reader reboots), plus up to two gray
+/// failures anywhere. Every invariant must hold; in particular a writer
+/// must be open again soon whenever some instance could take over.
+pub fn swarm() -> impl Strategy<Value = Case> {
+    let readers = prop::collection::vec(
+        (0..3usize, 0..4u8, prop::sample::select(&CLASSES[..])),
+        1..=4,
+    );
+    (any::<u64>(), 0..3usize, readers).prop_flat_map(|(seed, writer_az, readers)| {
+        let n = readers.len();
+        let writer = Just(InstanceId::from_index(0));
+        let first_at = secs(5..11).prop_map(|s| SimTime::ZERO + s);
+        let first = prop_oneof![
+            prop::option::of(secs(5..30)).prop_map(|back| (FaultKind::WriterCrash, back)),
+            Just((FaultKind::Failover(None), None)),
+            writer
+                .clone()
+                .prop_map(|w| (FaultKind::InstanceReboot(w, true), None)),
+            (writer, secs(5..30)).prop_map(|(w, d)| (FaultKind::IsolateInstance(w), Some(d))),
+        ];
+        let instance = (0..=n).prop_map(InstanceId::from_index);
+        let reader = (1..=n).prop_map(InstanceId::from_index);
+        let second = prop_oneof![
+            3 => (instance, prop::option::of(secs(5..30)))
+                .prop_map(|(i, back)| (FaultKind::InstanceCrash(i), back)),
+            1 => ((0..AZS.len()).prop_map(AzId::from_index), secs(5..20))
+                .prop_map(|(z, d)| (FaultKind::AzOutage(z), Some(d))),
+            1 => reader.prop_map(|r| (FaultKind::InstanceReboot(r, false), None)),
+        ];
+        // Inside the failover: detection takes 3 s, promotion 8 s more.
+        let inside = (0..20_000u64).prop_map(SimDuration::from_millis);
+        let node =
+            (0..AZS.len(), 0..NODES_PER_AZ).prop_map(|(z, i)| NodeId(z as u32 * NODES_PER_AZ + i));
+        let gray_kind = prop_oneof![
+            (node, 2..10u32).prop_map(|(n, f)| FaultKind::SlowNode(n, f64::from(f))),
+            (0..AZS.len())
+                .prop_map(|z| FaultKind::PacketLoss(LossScope::Az(AzId::from_index(z)), 0.01)),
+        ];
+        let gray = (secs(1..40), gray_kind, secs(1..10)).prop_map(|(at, kind, d)| Fault {
+            at: SimTime::ZERO + at,
+            kind,
+            duration: Some(d),
+        });
+        (
+            first_at,
+            first,
+            inside,
+            second,
+            prop::collection::vec(gray, 0..=2),
+        )
+            .prop_map(move |(at, (kind, back), delta, (second, after), grays)| {
+                let second_at = at + delta;
+                let mut faults = vec![
+                    Fault {
+                        at,
+                        kind,
+                        duration: back,
+                    },
+                    Fault {
+                        at: second_at,
+                        kind: second,
+                        duration: after,
+                    },
+                ];
+                faults.extend(grays);
+                faults.sort_by_key(|f| f.at);
+                Case {
+                    seed,
+                    quorum: (4, 3),
+                    writer_az,
+                    readers: readers.clone(),
+                    ttl_s: 5,
+                    dns_cache_s: None,
+                    faults,
+                    duration_s: SWARM_DURATION_S,
+                }
+            })
+    })
 }
 
 /// Where counterexamples are written: `$AURORA_SIM_COUNTEREXAMPLES`, or

@@ -165,7 +165,10 @@ fn a_failover_prints_its_rto_table_and_summary_keys() {
         out.contains("failover  w → r (tier 1, AZ b), health_check"),
         "{out}"
     );
-    assert!(out.contains("detect  retries   select  promote  recover"), "{out}");
+    assert!(
+        out.contains("detect  retries   select  promote  recover"),
+        "{out}"
+    );
     let summary = std::fs::read_to_string(dir.path().join("out/fo/summary.json")).expect("summary");
     let json: serde_json::Value = serde_json::from_str(&summary).expect("valid JSON");
     let rto = &json["rto"][0];

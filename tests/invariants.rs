@@ -11,7 +11,7 @@ use aurora_sim::model::config::{Fault, FaultKind, LossScope};
 use aurora_sim::scenario::defaults;
 use aurora_sim::scenario::print::Names;
 use aurora_sim::sim::{SimDuration, SimTime};
-use aurora_sim::testing::{cases, check, check_invariants, counterexample_dir, Shape};
+use aurora_sim::testing::{cases, check, check_invariants, counterexample_dir, swarm, Shape};
 use aurora_sim::vocab::ids::{AzId, NodeId};
 use aurora_sim::vocab::quorum::Quorum;
 use proptest::prelude::*;
@@ -203,4 +203,21 @@ fn a_broken_quorum_loses_commits_and_shrinks_to_a_replayable_scenario() {
         out.contains("FAIL      no acknowledged commit is lost"),
         "{out}"
     );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("SWARM_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(48),
+        ..ProptestConfig::default()
+    })]
+
+    /// Swarm: a second fault aimed inside the failover the first one
+    /// causes (the target dies while it is promoted, an AZ goes down, a
+    /// reader reboots), with gray failures around, keeps every invariant;
+    /// above all, a writer is open again soon whenever some instance could
+    /// take over. `SWARM_CASES=2000` runs a long swarm.
+    #[test]
+    fn swarm_second_faults_inside_a_failover_keep_every_invariant(case in swarm()) {
+        check_invariants(&case, "swarm")?;
+    }
 }

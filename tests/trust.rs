@@ -75,3 +75,19 @@ fn a_failure_during_a_failover_gets_a_second_attempt() {
     assert_eq!(s.commits.lost, 0);
     assert!(s.write_availability > 0.5);
 }
+
+#[test]
+fn clients_that_never_come_back_read_as_never_and_fail_any_maximum() {
+    let mut sc = crate::shipped("client-without-read-timeout");
+    sc.expect = parse("name: t\nduration: 1s\nexpect:\n  max_client_rto: 1h\n").expect;
+    let s = run(&sc).summary;
+    let c = &s.rto[0].client_observed_s;
+    // The four clients without a read timeout hang on the dead writer,
+    // including any whose last answer was already in flight at the crash.
+    assert_eq!(s.hung_clients, 4);
+    assert_eq!(c.unrecovered, 4, "{c:?}");
+    assert_eq!(c.max, None, "never is not a number");
+    let e = &s.expectations[0];
+    assert!(!e.passed, "{e:?}");
+    assert!(e.detail.contains("never"), "{}", e.detail);
+}

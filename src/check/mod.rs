@@ -9,6 +9,7 @@
 
 mod durability;
 mod epochs;
+mod failover;
 mod liveness;
 mod lsn_order;
 mod quorum;
@@ -39,16 +40,19 @@ pub enum Invariant {
     QuorumLiveness,
     /// read + write > copies and 2 · write > copies.
     QuorumIntersection,
+    /// A writer is open again soon while an instance could take over.
+    FailoverLiveness,
 }
 
 impl Invariant {
     /// Every invariant, in report order.
-    pub const ALL: [Invariant; 5] = [
+    pub const ALL: [Invariant; 6] = [
         Invariant::NoAcknowledgedCommitIsLost,
         Invariant::OneWriterPerEpoch,
         Invariant::LsnOrder,
         Invariant::QuorumLiveness,
         Invariant::QuorumIntersection,
+        Invariant::FailoverLiveness,
     ];
 
     /// The invariant as a sentence.
@@ -59,6 +63,9 @@ impl Invariant {
             Invariant::LsnOrder => "LSNs keep their order",
             Invariant::QuorumLiveness => "commits are acknowledged while quorums are live",
             Invariant::QuorumIntersection => "read and write quorums intersect",
+            Invariant::FailoverLiveness => {
+                "a writer is open again soon while an instance could take over"
+            }
         }
     }
 }
@@ -73,6 +80,7 @@ pub struct Checks {
     epochs: epochs::Epochs,
     lsn_order: lsn_order::LsnOrder,
     liveness: liveness::Liveness,
+    failover: failover::FailoverLiveness,
     results: Vec<InvariantResult>,
     recent: [Option<(SimTime, Seen)>; RECENT],
     next: usize,
@@ -99,6 +107,7 @@ impl Checks {
             epochs: epochs::Epochs::default(),
             lsn_order: lsn_order::LsnOrder::new(world),
             liveness: liveness::Liveness::default(),
+            failover: failover::FailoverLiveness::new(world.config()),
             results,
             recent: [None; RECENT],
             next: 0,
@@ -191,6 +200,9 @@ impl Observer for Checks {
         }
         if let Some(d) = self.liveness.after(world, now, event) {
             self.violated(Invariant::QuorumLiveness, now, d);
+        }
+        if let Some(d) = self.failover.after(world, now, event) {
+            self.violated(Invariant::FailoverLiveness, now, d);
         }
     }
 }

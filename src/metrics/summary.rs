@@ -73,12 +73,14 @@ impl Summary {
             .reduce(f64::max)
     }
 
-    /// The slowest client's observed RTO over all failovers, seconds.
+    /// The slowest client's observed RTO over all failovers, seconds:
+    /// infinite when a client never recovered, `None` when no client was
+    /// measured.
     pub fn longest_client_rto_s(&self) -> Option<f64> {
         self.rto
             .iter()
             .filter(|r| r.client_observed_s.clients > 0)
-            .map(|r| r.client_observed_s.max)
+            .map(|r| r.client_observed_s.max.unwrap_or(f64::INFINITY))
             .reduce(f64::max)
     }
 
@@ -265,15 +267,23 @@ pub struct FailedAttempt {
 pub struct ClientObserved {
     /// Clients measured.
     pub clients: u32,
-    /// Median.
-    pub p50: f64,
-    /// 99th percentile.
-    pub p99: f64,
-    /// Slowest.
-    pub max: f64,
-    /// Clients that never wrote again before the run ended (their gap is
-    /// counted to the end of the run).
+    /// Median; `null` when it falls among clients that never recovered
+    /// (or no client was measured).
+    pub p50: Option<f64>,
+    /// 99th percentile, the same way.
+    pub p99: Option<f64>,
+    /// Slowest; `null` ("never") when any client never recovered.
+    pub max: Option<f64>,
+    /// Clients that never wrote again before the run ended.
     pub unrecovered: u32,
+}
+
+impl ClientObserved {
+    /// A client-observed time as people read it: seconds to two decimals,
+    /// or "never" for clients that never recovered.
+    pub fn show(v: Option<f64>) -> String {
+        v.map_or_else(|| "never".to_owned(), |s| format!("{s:.2}s"))
+    }
 }
 
 /// One failover.

@@ -57,12 +57,26 @@ pub struct Client {
     pub first_ok: Option<SimTime>,
     /// Time of the last successful request.
     pub last_ok: Option<SimTime>,
+    /// When the last successful request was sent: a success whose
+    /// request was already in flight at a fault says nothing about
+    /// recovering from it.
+    pub last_ok_sent: Option<SimTime>,
     /// Requests that succeeded.
     pub requests_ok: u64,
-    /// Gaps of at least [`GAP_MIN`] between successes: (last success
-    /// before, first success after).
-    pub gaps: Vec<(SimTime, SimTime)>,
+    /// Gaps of at least [`GAP_MIN`] between successes.
+    pub gaps: Vec<Gap>,
     rng: SimRng,
+}
+
+/// A stretch without success, from one successful request to the next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// When the success before it completed.
+    pub from: SimTime,
+    /// When the next success completed.
+    pub to: SimTime,
+    /// When that next success's request was sent.
+    pub to_sent: SimTime,
 }
 
 /// Shorter gaps between successes are ordinary think and latency time.
@@ -81,6 +95,7 @@ impl Client {
             errors_in_row: 0,
             first_ok: None,
             last_ok: None,
+            last_ok_sent: None,
             requests_ok: 0,
             gaps: Vec::new(),
             rng,
@@ -253,18 +268,26 @@ impl Client {
     /// An instance's answer arrives.
     pub(crate) fn on_response(&mut self, cx: &mut Ctx, id: ClientId, seq: u32, answer: Answer) {
         let now = cx.now();
-        if self.seq != seq || !matches!(self.step, Step::Waiting(_)) {
+        let Step::Waiting(sent) = self.step else {
+            return;
+        };
+        if self.seq != seq {
             return;
         }
         match answer {
             Answer::Ok => {
                 if let Some(last) = self.last_ok {
                     if now.since(last) >= GAP_MIN {
-                        self.gaps.push((last, now));
+                        self.gaps.push(Gap {
+                            from: last,
+                            to: now,
+                            to_sent: sent,
+                        });
                     }
                 }
                 self.first_ok.get_or_insert(now);
                 self.last_ok = Some(now);
+                self.last_ok_sent = Some(sent);
                 self.requests_ok += 1;
                 self.errors_in_row = 0;
                 let seq = self.step_to(Step::Idle);

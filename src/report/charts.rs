@@ -17,7 +17,7 @@ use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
 use super::Results;
-use crate::metrics::{FaultSummary, Rto};
+use crate::metrics::{ClientObserved, FaultSummary, Rto};
 
 /// Every chart's size in pixels.
 pub const SIZE: (u32, u32) = (1200, 500);
@@ -560,7 +560,7 @@ fn rto<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Results]) -> D
     let client_extra = |r: &Rto| {
         let c = &r.client_observed_s;
         match r.total_s {
-            Some(total) if c.clients > 0 => (c.max - total).max(0.0),
+            Some(total) if c.clients > 0 => c.max.map_or(0.0, |max| (max - total).max(0.0)),
             _ => 0.0,
         }
     };
@@ -618,9 +618,13 @@ fn rto<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Results]) -> D
             )))?;
             x += len;
         }
+        let slowest = r.client_observed_s.max;
         let total = match r.total_s {
+            Some(t) if r.client_observed_s.unrecovered > 0 => {
+                format!("{t:.1} s; a client never recovered")
+            }
             Some(t) if client_extra(r) > 0.0 => {
-                format!("{t:.1} s; slowest client {:.1} s", r.client_observed_s.max)
+                format!("{t:.1} s; slowest client {}", ClientObserved::show(slowest))
             }
             Some(t) => format!("{t:.1} s"),
             None => "unfinished".to_owned(),

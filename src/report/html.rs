@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::charts::{self, Chart};
 use super::Results;
-use crate::metrics::Summary;
+use crate::metrics::{ClientObserved, Summary};
 
 const STYLE: &str = "
 body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 2em; color: #222; max-width: 1400px; }
@@ -386,10 +386,10 @@ fn failovers(h: &mut String, s: &Summary) {
                 "-".to_owned()
             } else {
                 format!(
-                    "{} clients: p50 {:.2}, max {:.2}{}",
+                    "{} clients: p50 {}, max {}{}",
                     c.clients,
-                    c.p50,
-                    c.max,
+                    ClientObserved::show(c.p50),
+                    ClientObserved::show(c.max),
                     if c.unrecovered > 0 {
                         format!(", {} never recovered", c.unrecovered)
                     } else {

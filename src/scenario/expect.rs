@@ -16,7 +16,7 @@ fn check(name: &str, passed: bool, detail: String) -> Expectation {
 fn seconds(rto: Option<f64>) -> String {
     match rto {
         None => "none (no failover)".into(),
-        Some(s) if s.is_infinite() => "unfinished at the end of the run".into(),
+        Some(s) if s.is_infinite() => "never (unfinished at the end of the run)".into(),
         Some(s) => format!("{s:.3}s"),
     }
 }

@@ -1,0 +1,88 @@
+//! Failover liveness: while some instance could take over — its host up,
+//! its database running or starting, reachable from the control plane,
+//! and reaching a write quorum of every PG — a writer is open again
+//! within a bound that follows from the scenario's own settings: the
+//! misses that detect a failed writer (or a failed promotion target), one
+//! selection wait, the longer of a promotion and a restart, and two
+//! recovery probe rounds. Every fault starting or ending restarts the
+//! window, since each may legitimately begin a new attempt.
+
+use crate::model::compute::Process;
+use crate::model::config::Config;
+use crate::model::network::Endpoint;
+use crate::model::{Kind, Seen, World};
+use crate::sim::{SimDuration, SimTime};
+use crate::vocab::ids::InstanceId;
+
+/// Recovery's probe rounds allowed for in the bound: a probe lost to a
+/// gray failure is resent after the recovery's one-second retry.
+const RECOVERY_SLACK: SimDuration = SimDuration::from_secs(2);
+
+pub(super) struct FailoverLiveness {
+    bound: SimDuration,
+    /// Since when no writer has been open while some instance could take
+    /// over, with no fault in between.
+    since: Option<SimTime>,
+}
+
+impl FailoverLiveness {
+    pub(super) fn new(cfg: &Config) -> Self {
+        let c = &cfg.control;
+        let interval = c.health_check_interval;
+        let bound = interval * (u64::from(c.failure_threshold) + 2)
+            + c.promotion_time.max(c.restart_time)
+            + RECOVERY_SLACK;
+        FailoverLiveness { bound, since: None }
+    }
+
+    #[inline]
+    pub(super) fn after(&mut self, world: &World, now: SimTime, event: Seen) -> Option<String> {
+        match event.kind {
+            Kind::FaultStart | Kind::FaultEnd => {
+                self.since = None;
+                return None;
+            }
+            Kind::HealthTick => {}
+            _ => return None,
+        }
+        if world.writer_open() || !someone_could_take_over(world) {
+            self.since = None;
+            return None;
+        }
+        let since = *self.since.get_or_insert(now);
+        if now.since(since) <= self.bound {
+            return None;
+        }
+        // One report per episode.
+        self.since = Some(now);
+        Some(format!(
+            "no writer open for {:.3} s since {:.3} s while an instance could take over (bound {:.3} s)",
+            now.since(since).as_secs_f64(),
+            since.as_secs_f64(),
+            self.bound.as_secs_f64()
+        ))
+    }
+}
+
+/// Whether some instance's host is up with its database running or
+/// starting, reachable from the control plane, and reaching a write
+/// quorum of every PG.
+fn someone_could_take_over(world: &World) -> bool {
+    let volume = world.volume();
+    let net = world.network();
+    let need = volume.quorum.write();
+    world.instances().iter().enumerate().any(|(i, inst)| {
+        let at = Endpoint::Instance(InstanceId::from_index(i), inst.az);
+        inst.host_up()
+            && inst.process != Process::Stopped
+            && net.reachable(Endpoint::Control, at)
+            && volume.pgs.iter().all(|g| {
+                let reached = g
+                    .members
+                    .iter()
+                    .filter(|&&s| volume.is_live(s) && net.reachable(at, volume.endpoint(s)))
+                    .count() as u32;
+                reached >= need
+            })
+    })
+}
