@@ -269,9 +269,7 @@ pub fn swarm() -> impl Strategy<Value = Case> {
         let first = prop_oneof![
             prop::option::of(secs(5..30)).prop_map(|back| (FaultKind::WriterCrash, back)),
             Just((FaultKind::Failover(None), None)),
-            writer
-                .clone()
-                .prop_map(|w| (FaultKind::InstanceReboot(w, true), None)),
+            writer.prop_map(|w| (FaultKind::InstanceReboot(w, true), None)),
             (writer, secs(5..30)).prop_map(|(w, d)| (FaultKind::IsolateInstance(w), Some(d))),
         ];
         let instance = (0..=n).prop_map(InstanceId::from_index);
