@@ -56,8 +56,12 @@ pub struct PendingRead {
     pub need: Lsn,
     /// When the application asked.
     pub issued: SimTime,
-    /// Attempt number; replies to older attempts are ignored.
+    /// The current attempt's number, unique among this writer's read
+    /// attempts: a reply to an older attempt — of this read, or of an
+    /// earlier read that used the same slot — is ignored.
     pub attempt: u32,
+    /// Attempts sent so far.
+    pub tries: u32,
     /// Segment asked by the current attempt, if any could be.
     pub seg: Option<SegmentId>,
     /// When the current attempt was sent.
@@ -106,6 +110,8 @@ pub struct Writer {
     pub reads: Vec<Option<PendingRead>>,
     /// Free read slots.
     pub free_reads: Vec<u32>,
+    /// The number the next read attempt takes.
+    pub next_attempt: u32,
     /// Until when each segment is avoided for reads after a timeout.
     pub avoid_until: Vec<SimTime>,
 }
@@ -141,6 +147,7 @@ impl Writer {
             last_progress: vec![SimTime::ZERO; pgs],
             reads: Vec::new(),
             free_reads: Vec::new(),
+            next_attempt: 1,
             avoid_until: vec![SimTime::ZERO; segments],
         }
     }
@@ -438,6 +445,7 @@ impl Writer {
             need: self.points.last_record_below_vdl(pg),
             issued: now,
             attempt: 0,
+            tries: 0,
             seg: None,
             sent_at: now,
         };
@@ -474,11 +482,13 @@ impl Writer {
             }
         }
         let r = self.reads[slot as usize].as_mut().expect("checked");
-        r.attempt += 1;
+        r.tries += 1;
+        r.attempt = self.next_attempt;
+        self.next_attempt = self.next_attempt.wrapping_add(1);
         r.sent_at = now;
         r.seg = choice.map(|c| c.1);
         let attempt = r.attempt;
-        if attempt > 1 {
+        if r.tries > 1 {
             cx.rec.read_retries += 1;
         }
         let Some((_, seg)) = choice else {

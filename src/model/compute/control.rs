@@ -380,6 +380,18 @@ impl ControlPlane {
         } else {
             i.role = Role::Reader;
             f.refresh_reader_dns(cx);
+            // A reader is up while a replacement is still being created
+            // (no reader could take over when the failover chose): it is
+            // minutes sooner to promote the reader, so the creation is
+            // abandoned and the failover goes on with another attempt.
+            let target = self.writer;
+            if self.phase == Phase::Promoting && f.instances[target.index()].replacing {
+                let t = &mut f.instances[target.index()];
+                t.replacing = false;
+                t.process = Process::Stopped;
+                t.incarnation += 1;
+                self.attempt_failed(cx, f);
+            }
         }
     }
 

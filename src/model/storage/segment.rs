@@ -390,10 +390,12 @@ impl Segment {
     /// `need` is the PG's last record at or below `point`: the segment is
     /// complete for the read once its SCL reaches it.
     pub fn read(&self, page: u32, point: Lsn, need: Lsn) -> ReadResult {
-        if need > self.scl || !self.hydrated {
+        // It must prove it holds the read point: every record of the PG up
+        // to it, and none folded into its pages beyond it (a request that
+        // was delayed past the writer's minimum read point).
+        if need > self.scl || !self.hydrated || self.applied > point {
             return ReadResult::Incomplete;
         }
-        debug_assert!(self.applied <= point, "materialized past a read point");
         let mut content = self.pages.get(page as u64);
         'log: for slice in &self.log {
             for r in slice.records() {
@@ -538,6 +540,8 @@ mod tests {
         assert_eq!(s.read(1, Lsn(4), Lsn(4)), before);
         assert_eq!(s.read(1, Lsn(9), Lsn(9)), ReadResult::Incomplete);
         assert_ne!(s.read(1, Lsn(9), Lsn(4)), ReadResult::Incomplete);
+        // Pages folded up to LSN 4 cannot show the state at LSN 2.
+        assert_eq!(s.read(1, Lsn(2), Lsn(2)), ReadResult::Incomplete);
     }
 
     #[test]
