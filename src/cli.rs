@@ -49,6 +49,10 @@ enum Command {
         /// Also draw the charts, as PNG and SVG.
         #[arg(long)]
         charts: bool,
+        /// Stop a run after this many events and report it as stopped
+        /// early (the one-hour `baseline` takes about 240 million).
+        #[arg(long, default_value_t = crate::model::DEFAULT_MAX_EVENTS)]
+        max_events: u64,
     },
     /// Build one self-contained HTML page from results directories; with
     /// several, the runs are compared side by side.
@@ -99,6 +103,7 @@ pub fn execute(cli: Cli) -> ExitStatus {
             out,
             trace,
             charts,
+            max_events,
         } => {
             let loaded: Vec<Result<Scenario, InputError>> = if scenarios.is_empty() {
                 vec![Scenario::parse(
@@ -136,7 +141,11 @@ pub fn execute(cli: Cli) -> ExitStatus {
                     sc.config.seed = seed;
                 }
             }
-            let opts = RunOptions { trace, charts };
+            let opts = RunOptions {
+                trace,
+                charts,
+                max_events,
+            };
             let runs: Vec<(ExitStatus, String, String)> = scs
                 .par_iter()
                 .map(|sc| run(sc, &out.join(&sc.config.name), opts))
@@ -188,6 +197,7 @@ fn bad_input(e: &InputError) -> ExitStatus {
 struct RunOptions {
     trace: bool,
     charts: bool,
+    max_events: u64,
 }
 
 /// Runs one scenario into `out`; returns how it ended and what it has to
@@ -211,7 +221,7 @@ fn run(sc: &Scenario, out: &Path, opts: RunOptions) -> (ExitStatus, String, Stri
     } else {
         Simulation::new(sc)
     };
-    let outcome = match sim.run() {
+    let outcome = match sim.max_events(opts.max_events).run() {
         Ok(o) => o,
         Err(e) => return failed(e),
     };
@@ -244,6 +254,7 @@ fn run(sc: &Scenario, out: &Path, opts: RunOptions) -> (ExitStatus, String, Stri
             .filter(|e| !e.passed)
             .map(|e| e.name.as_str())
             .chain(outcome.violations().map(|i| i.name.as_str()))
+            .chain(s.stopped_early.iter().map(|_| "the run reached its end"))
             .collect();
         let stderr = format!(
             "{}: expectation failed: {}\n",
@@ -304,6 +315,11 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
         "{} (seed {}): {:.0} s simulated, {} events, trace {}",
         s.scenario, s.seed, s.simulated_s, s.events_processed, s.trace_digest
     );
+    // The verdicts lead: whether the run can be trusted comes first.
+    if let Some(why) = &s.stopped_early {
+        let _ = writeln!(w, "  FAIL      stopped early: {why}");
+    }
+    print_invariants(w, s);
     let _ = writeln!(
         w,
         "  commits   {} acknowledged ({:.1}/s), {} lost{}; latency p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms",
@@ -352,7 +368,6 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
         s.storage.gossip_fills
     );
     print_failovers(w, s);
-    print_invariants(w, s);
     for e in &s.expectations {
         let mark = if e.passed { "pass" } else { "FAIL" };
         let _ = writeln!(w, "  {mark}      {}: {}", e.name, e.detail);

@@ -16,7 +16,7 @@ use crate::model::config::Config;
 use crate::model::faults::permanently_lost_nodes;
 use crate::model::storage::recovery::recoverable_vdl;
 use crate::model::storage::volume::Volume;
-use crate::model::{Observer, World};
+use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
 use crate::scenario::{expect, ExpectSpec, Scenario};
 use crate::sim::{SimDuration, SimTime, Trace};
 use crate::vocab::ids::SegmentId;
@@ -25,6 +25,7 @@ use crate::vocab::ids::SegmentId;
 pub struct Simulation {
     world: World,
     expect: ExpectSpec,
+    max_events: u64,
 }
 
 /// What a run produced.
@@ -39,9 +40,12 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Whether every expectation and every invariant held.
+    /// Whether the run reached its end and every expectation and every
+    /// invariant held.
     pub fn passed(&self) -> bool {
-        self.summary.expectations.iter().all(|e| e.passed) && self.invariants_held()
+        self.summary.stopped_early.is_none()
+            && self.summary.expectations.iter().all(|e| e.passed)
+            && self.invariants_held()
     }
 
     /// Whether every invariant held.
@@ -204,6 +208,7 @@ impl Simulation {
         Simulation {
             world: World::new(&scenario.config, Trace::default()),
             expect: scenario.expect.clone(),
+            max_events: DEFAULT_MAX_EVENTS,
         }
     }
 
@@ -212,7 +217,15 @@ impl Simulation {
         Simulation {
             world: World::new(&scenario.config, Trace::with_sink(sink)),
             expect: scenario.expect.clone(),
+            max_events: DEFAULT_MAX_EVENTS,
         }
+    }
+
+    /// Stops the run, reported as stopped early, once it has processed
+    /// `max_events` events (default [`DEFAULT_MAX_EVENTS`]).
+    pub fn max_events(mut self, max_events: u64) -> Self {
+        self.max_events = max_events;
+        self
     }
 
     /// Runs to the end and measures. Fails only if the trace sink fails.
@@ -224,9 +237,11 @@ impl Simulation {
     /// invariant checkers, and measures.
     pub fn run_observed(mut self, observer: &mut impl Observer) -> std::io::Result<Outcome> {
         let mut checks = Checks::new(&self.world);
-        self.world.run(&mut (&mut checks, observer));
+        let stopped = self.world.run(&mut (&mut checks, observer), self.max_events);
         self.world.trace.finish()?;
-        Ok(self.outcome(checks))
+        let mut outcome = self.outcome(checks);
+        outcome.summary.stopped_early = stopped;
+        Ok(outcome)
     }
 
     fn outcome(&mut self, checks: Checks) -> Outcome {
@@ -336,6 +351,7 @@ impl Simulation {
                 vdl: vdl.0,
                 recoverable_vdl: recoverable.0,
                 segments_repaired: rec.segments_repaired,
+                repairs_waiting_for_quorum: rec.repairs_waiting_for_quorum,
                 gossip_fills: rec.gossip_fills,
                 records_resent: rec.records_resent,
                 stale_epoch_refusals: rec.stale_epoch_refusals,
@@ -377,6 +393,7 @@ impl Simulation {
                         .is_some_and(|t| w.engine.now().since(t) > rec.threshold())
                 })
                 .count() as u32,
+            stopped_early: None,
             invariants: verdicts.invariants,
             expectations: Vec::new(),
         };

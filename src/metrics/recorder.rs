@@ -122,6 +122,8 @@ pub struct Recorder {
     pub segments_repaired: u32,
     /// Segments being re-created now.
     pub segments_repairing: u32,
+    /// Repair checks that found the PG below read quorum, and waited.
+    pub repairs_waiting_for_quorum: u64,
     /// PGs below write quorum now, and the peak.
     pub pgs_below_write: (u32, u32),
     /// PGs below read quorum now, and the peak.
@@ -168,6 +170,7 @@ impl Recorder {
             records_resent: 0,
             segments_repaired: 0,
             segments_repairing: 0,
+            repairs_waiting_for_quorum: 0,
             pgs_below_write: (0, 0),
             pgs_below_read: (0, 0),
             vcl_blockers: Default::default(),

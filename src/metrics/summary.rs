@@ -57,6 +57,10 @@ pub struct Summary {
     /// Clients whose request had waited past the stall threshold when the
     /// run ended (no read timeout, host gone).
     pub hung_clients: u32,
+    /// Why the run stopped before its end (its event budget was spent, or
+    /// events piled up at one instant); `null` when it ran to the end.
+    /// Every figure then covers only the time simulated.
+    pub stopped_early: Option<String>,
     /// The invariant checks and whether each held.
     pub invariants: Vec<InvariantResult>,
     /// The run's expectations and whether each held.
@@ -384,6 +388,9 @@ pub struct StorageSummary {
     pub recoverable_vdl: u64,
     /// Segments re-created by repair.
     pub segments_repaired: u32,
+    /// Repair checks that found a PG below read quorum and waited for one
+    /// rather than rebuild it from a copy nothing can prove complete.
+    pub repairs_waiting_for_quorum: u64,
     /// Gaps filled by gossip between peers.
     pub gossip_fills: u64,
     /// Records the writer resent to a PG that made no progress.

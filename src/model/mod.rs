@@ -67,6 +67,15 @@ impl<A: Observer, B: Observer> Observer for (&mut A, &mut B) {
     }
 }
 
+/// Most events one simulated instant may hold: far above any burst the
+/// model makes (a 128 TiB volume's recovery probes 78,648 segments at
+/// once), so only a loop that never lets time advance reaches it.
+pub const MAX_EVENTS_AT_ONE_INSTANT: u64 = 10_000_000;
+
+/// The default event budget of a run: about ten minutes of wall-clock
+/// time at this model's speed, several times the one-hour `baseline`.
+pub const DEFAULT_MAX_EVENTS: u64 = 2_000_000_000;
+
 /// Random stream numbers. Node disks use `DISK_BASE + node id`, clients
 /// `CLIENT_BASE + client id`.
 mod streams {
@@ -187,9 +196,35 @@ impl World {
 
     /// Runs to the end of the scenario, showing `observer` the world after
     /// every event.
-    pub fn run(&mut self, observer: &mut impl Observer) {
+    /// Stops early, saying why, if the run would take more than
+    /// `max_events` events or more than [`MAX_EVENTS_AT_ONE_INSTANT`] at
+    /// one simulated instant (a loop that never lets time advance).
+    pub fn run(&mut self, observer: &mut impl Observer, max_events: u64) -> Option<String> {
+        let mut stopped = None;
+        let (mut instant, mut at_instant) = (SimTime::ZERO, 0u64);
         while let Some(ev) = self.engine.next(self.end) {
             let now = self.engine.now();
+            if now == instant {
+                at_instant += 1;
+            } else {
+                (instant, at_instant) = (now, 1);
+            }
+            if at_instant > MAX_EVENTS_AT_ONE_INSTANT || self.engine.processed() > max_events {
+                stopped = Some(if at_instant > MAX_EVENTS_AT_ONE_INSTANT {
+                    format!(
+                        "more than {MAX_EVENTS_AT_ONE_INSTANT} events at {:.6} s without time advancing (last: {})",
+                        now.as_secs_f64(),
+                        ev.seen()
+                    )
+                } else {
+                    format!(
+                        "the event budget of {max_events} was spent at {:.3} s of {:.3} s simulated (raise it with --max-events)",
+                        now.as_secs_f64(),
+                        self.end.as_secs_f64()
+                    )
+                });
+                break;
+            }
             let seen = ev.seen();
             self.trace.event(now, &seen.words());
             if self.trace.is_writing() {
@@ -212,6 +247,7 @@ impl World {
         let (c, r) = (w.oldest_waiting_commit(), w.oldest_waiting_read());
         self.rec.unfinished(self.end, c, r);
         self.control.finish();
+        stopped
     }
 
     /// Routes one event to the actor that handles it.

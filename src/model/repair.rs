@@ -37,15 +37,22 @@ impl Storage {
             if !g.members.contains(&s) {
                 continue;
             }
-            if g.joining.is_some() || !self.start_repair(cx, writers, instances, pg, s) {
+            let joining = g.joining.is_some();
+            // Without a read quorum of live copies nothing can prove
+            // which copy is complete: the PG waits rather than being
+            // rebuilt from one unproven copy.
+            let live = self.volume.best_live_member(pg, Some(s), cx.now()).0;
+            if live < self.volume.quorum.read() as usize {
+                cx.rec.repairs_waiting_for_quorum += 1;
+                retry = true;
+            } else if joining || !self.start_repair(cx, writers, instances, pg, s) {
                 retry = true;
             }
         }
         if retry {
-            cx.after(
-                cx.cfg.storage.repair_after,
-                Event::RepairCheck { node, incarnation },
-            );
+            // A PG already repairing, no node free, or no quorum: look
+            // again soon rather than a whole `repair_after` later.
+            cx.after(REPAIR_RETRY, Event::RepairCheck { node, incarnation });
         }
     }
 
@@ -122,11 +129,12 @@ impl Storage {
             );
             return;
         }
-        // Copy from the running member with the most complete log.
-        let (_, source) = self.volume.best_live_member(pg, Some(j.old), now);
-        let Some((_, source)) = source else {
-            // No healthy peer right now; try again shortly.
-            cx.after(SimDuration::from_secs(1), Event::RepairDone { pg });
+        // Copy from the running member with the most complete log, once a
+        // read quorum of them can vouch for it.
+        let (live, source) = self.volume.best_live_member(pg, Some(j.old), now);
+        let Some((_, source)) = source.filter(|_| live >= self.volume.quorum.read() as usize)
+        else {
+            cx.after(REPAIR_RETRY, Event::RepairDone { pg });
             return;
         };
         let snapshot = self.volume.segments[source.index()].snapshot();
@@ -147,6 +155,11 @@ impl Storage {
         self.record_quorum_health(cx, &hosts);
     }
 }
+
+/// How soon repair looks again at a segment it could not start (its PG
+/// already repairing or below read quorum, or no node free). Modelling
+/// choice: short beside a copy (seconds), long beside a storage round trip.
+const REPAIR_RETRY: SimDuration = SimDuration::from_secs(1);
 
 /// How long copying one segment takes at the repair bandwidth.
 fn copy_time(cx: &Ctx) -> SimDuration {

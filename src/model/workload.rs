@@ -56,6 +56,11 @@ impl Workload {
         let now = cx.now();
         let interval = cx.cfg.workload.group_commit_interval;
         cx.after(interval, Event::GroupCommit);
+        // A tick offers what arrived in the interval before it: at time
+        // zero nothing has yet.
+        if now == SimTime::ZERO {
+            return;
+        }
         let open = Hosts::new(f.writers, f.instances).current_writer_open();
         let writer = &mut f.writers.current;
         if let Some(dist) = self.commits_per_tick {

@@ -350,7 +350,9 @@ impl Writer {
         scl: Lsn,
         incarnation: u32,
     ) {
-        if env.volume.node_of(seg).incarnation != incarnation {
+        // A writer still recovering has no points to move: what storage
+        // holds reaches it through the recovery's answers.
+        if env.volume.node_of(seg).incarnation != incarnation || !self.points.recovered() {
             return;
         }
         let acked = &mut self.acked_scl[seg.index()];

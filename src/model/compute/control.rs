@@ -328,13 +328,16 @@ impl ControlPlane {
         self.answered = true;
         self.misses = 0;
         let old = self.writer;
-        let (target, delay) = match chosen {
-            Some(t) => (t, cx.cfg.control.promotion_time),
-            None => (old, replace_instance(cx, f, old)),
+        let (target, delay, provisioned) = match chosen {
+            Some(t) => (t, cx.cfg.control.promotion_time, false),
+            None => {
+                let (delay, provisioned) = replace_instance(cx, f, old);
+                (old, delay, provisioned)
+            }
         };
         let record = self.current.as_mut().expect("failover in progress");
         record.selected = Some(now);
-        record.provisioned = chosen.is_none();
+        record.provisioned = provisioned;
         record.to = Some(target);
         self.writer = target;
         f.instances[target.index()].role = Role::Writer;
@@ -455,7 +458,9 @@ impl ControlPlane {
         reason: Reason,
         target: Option<InstanceId>,
     ) {
-        if self.phase != Phase::Watching {
+        // Like FailoverDBCluster, a failover is refused while one is in
+        // progress, and to the instance that already is the writer.
+        if self.phase != Phase::Watching || target == Some(self.writer) {
             return;
         }
         self.impaired(cx.now());
@@ -464,13 +469,13 @@ impl ControlPlane {
 }
 
 /// Gets a replacement for `inst` under way and returns how long it
-/// takes: a restart if its host is up, else a new instance in its AZ
-/// or, if that AZ is down, the first AZ that is up ([UG]: "in the same
-/// AZ, on a best-effort basis").
-fn replace_instance(cx: &Ctx, f: &mut Fleet, inst: InstanceId) -> SimDuration {
+/// takes and whether a new instance is created: a restart if its host is
+/// up, else a new instance in its AZ or, if that AZ is down, the first AZ
+/// that is up ([UG]: "in the same AZ, on a best-effort basis").
+fn replace_instance(cx: &Ctx, f: &mut Fleet, inst: InstanceId) -> (SimDuration, bool) {
     let cfg = &cx.cfg.control;
     if f.instances[inst.index()].host_up() {
-        return cfg.restart_time;
+        return (cfg.restart_time, false);
     }
     let home = f.instances[inst.index()].az;
     let up = |az: AzId| cx.net().az_up(az);
@@ -485,5 +490,5 @@ fn replace_instance(cx: &Ctx, f: &mut Fleet, inst: InstanceId) -> SimDuration {
     let i = &mut f.instances[inst.index()];
     i.az = az;
     i.replacing = true;
-    cfg.provision_time
+    (cfg.provision_time, true)
 }

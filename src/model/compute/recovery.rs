@@ -89,7 +89,7 @@ impl Recovery {
                 g.members
                     .iter()
                     .copied()
-                    .filter(|s| r.answers[s.index()].is_none()),
+                    .filter(|s| r.answers.get(s.index()).is_none_or(Option::is_none)),
             );
         }
         let now = cx.now();
@@ -133,6 +133,10 @@ impl Recovery {
         let Some(r) = f.recovery.as_mut().filter(|r| r.epoch == epoch) else {
             return;
         };
+        // A repair may have added the segment since the recovery began.
+        if r.answers.len() <= seg.index() {
+            r.answers.resize(seg.index() + 1, None);
+        }
         if r.answers[seg.index()].is_some() {
             return;
         }
@@ -166,7 +170,7 @@ impl Recovery {
             .map(|g| {
                 g.members
                     .iter()
-                    .filter_map(|s| self.answers[s.index()].as_ref())
+                    .filter_map(|s| self.answers.get(s.index()).and_then(Option::as_ref))
                     .max_by_key(|i| i.scl)
                     .expect("a read quorum answered")
             })
@@ -200,7 +204,7 @@ impl Recovery {
         w.points = LsnPoints::resume(lal, out.vdl, resume, &out.tails);
         for (p, g) in volume.pgs.iter().enumerate() {
             for &s in &g.members {
-                if let Some(i) = self.answers[s.index()].as_ref() {
+                if let Some(i) = self.answers.get(s.index()).and_then(Option::as_ref) {
                     w.acked_scl[s.index()] = i.scl.min(out.tails[p]);
                 }
             }
