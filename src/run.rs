@@ -237,7 +237,9 @@ impl Simulation {
     /// invariant checkers, and measures.
     pub fn run_observed(mut self, observer: &mut impl Observer) -> std::io::Result<Outcome> {
         let mut checks = Checks::new(&self.world);
-        let stopped = self.world.run(&mut (&mut checks, observer), self.max_events);
+        let stopped = self
+            .world
+            .run(&mut (&mut checks, observer), self.max_events);
         self.world.trace.finish()?;
         let mut outcome = self.outcome(checks);
         outcome.summary.stopped_early = stopped;

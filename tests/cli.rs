@@ -194,14 +194,31 @@ fn a_failover_prints_its_rto_table_and_summary_keys() {
 fn an_event_budget_stops_a_run_and_fails_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("b.yaml");
-    std::fs::write(&path, "name: b\nduration: 10s\nstorage: { volume_gib: 20 }\n").expect("write");
+    std::fs::write(
+        &path,
+        "name: b\nduration: 10s\nstorage: { volume_gib: 20 }\n",
+    )
+    .expect("write");
     let o = aurora(
-        &["run", path.to_str().expect("utf-8"), "--out", "out", "--max-events", "10000"],
+        &[
+            "run",
+            path.to_str().expect("utf-8"),
+            "--out",
+            "out",
+            "--max-events",
+            "10000",
+        ],
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let out = text(&o);
-    assert!(out.contains("FAIL      stopped early: the event budget of 10000"), "{out}");
+    assert!(
+        out.contains("FAIL      stopped early: the event budget of 10000"),
+        "{out}"
+    );
     let lines: Vec<&str> = out.lines().collect();
-    assert!(lines[1].contains("stopped early") && lines[2].starts_with("  check"), "verdicts lead:\n{out}");
+    assert!(
+        lines[1].contains("stopped early") && lines[2].starts_with("  check"),
+        "verdicts lead:\n{out}"
+    );
 }

@@ -141,7 +141,11 @@ fn a_failover_to_the_writer_is_refused_and_a_restart_is_not_a_replacement() {
     ))
     .summary;
     assert_eq!(restart.failovers.len(), 1);
-    assert!(!restart.failovers[0].provisioned, "{:?}", restart.failovers[0]);
+    assert!(
+        !restart.failovers[0].provisioned,
+        "{:?}",
+        restart.failovers[0]
+    );
 }
 
 #[test]
@@ -158,7 +162,11 @@ fn the_workload_never_offers_more_than_its_rate() {
         "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 500 }\n",
     ))
     .summary;
-    assert!((s.commits.offered as f64 - 5_000.0).abs() < 300.0, "{:?}", s.commits);
+    assert!(
+        (s.commits.offered as f64 - 5_000.0).abs() < 300.0,
+        "{:?}",
+        s.commits
+    );
 }
 
 /// Reduced by delta-debugging from random input: tiny quorums, a slow
@@ -200,4 +208,50 @@ fn repair_waits_for_a_read_quorum_and_never_spins() {
     assert_eq!(s.storage.segments_repaired, 2, "after AZ a returns");
     assert_eq!(s.commits.lost, 0);
     assert!(s.invariants.iter().all(|i| i.held), "{:?}", s.invariants);
+}
+
+#[test]
+fn a_report_over_absurd_numbers_refuses_them_and_never_spins() {
+    use crate::{aurora, text};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("r.yaml");
+    std::fs::write(
+        &path,
+        "name: r\nduration: 5s\nstorage: { volume_gib: 20 }\n",
+    )
+    .expect("write");
+    let o = aurora(
+        &["run", path.to_str().expect("utf-8"), "--out", "out"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let run = dir.path().join("out/r");
+    let summary = std::fs::read_to_string(run.join("summary.json")).expect("summary");
+    let timeline = std::fs::read_to_string(run.join("timeline.csv")).expect("timeline");
+    let p99 = summary.find("\"p99\": ").expect("a p99") + "\"p99\": ".len();
+    let end = p99 + summary[p99..].find(',').expect("value ends");
+    for (file, text_of) in [
+        (
+            "summary.json",
+            format!("{}1e308{}", &summary[..p99], &summary[end..]),
+        ),
+        (
+            "timeline.csv",
+            timeline.replacen("\n0.000,", "\n0.000,inf", 1),
+        ),
+    ] {
+        let bad = dir.path().join(format!("bad-{file}"));
+        std::fs::create_dir_all(&bad).expect("dir");
+        for f in ["summary.json", "timeline.csv"] {
+            std::fs::copy(run.join(f), bad.join(f)).expect("copy");
+        }
+        std::fs::write(bad.join(file), &text_of).expect("write");
+        let o = aurora(
+            &["report", bad.to_str().expect("utf-8"), "--out", "p.html"],
+            dir.path(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{file}: {}", text(&o));
+        assert!(text(&o).contains(&format!("{file}:")), "{}", text(&o));
+        assert!(!dir.path().join("p.html").exists());
+    }
 }

@@ -50,6 +50,18 @@ impl Results {
                 .map_err(|source| InputError::Io { path, source })
         };
         let (json, json_path) = read("summary.json")?;
+        if let Some((line, column, token)) = implausible_number(&json) {
+            return Err(InputError::Scenario {
+                location: Location {
+                    file: json_path,
+                    line,
+                    column,
+                },
+                message: format!(
+                    "not a summary.json of this version of aurora-sim: {token} is beyond any value it writes (at most {PLAUSIBLE:e} in size)"
+                ),
+            });
+        }
         let summary = serde_json::from_str(&json).map_err(|e| {
             // serde_json appends " at line L column C"; the location says it.
             let what = e.to_string();
@@ -70,4 +82,59 @@ impl Results {
             timeline: Timeline::parse(&csv, &csv_path)?,
         })
     }
+}
+
+/// The largest magnitude any number in a run's files can have: above a
+/// year in milliseconds and any count a run of the event budget makes, so
+/// that larger values (or ones that are not finite) mark a file this tool
+/// did not write, and never reach a chart's axis arithmetic.
+pub const PLAUSIBLE: f64 = 1e15;
+
+/// The first number in JSON `text` that is not finite or exceeds
+/// [`PLAUSIBLE`] in magnitude, with its line and column (from 1).
+fn implausible_number(text: &str) -> Option<(u64, u64, String)> {
+    let (mut line, mut column) = (1u64, 0u64);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        column += 1;
+        if c == '\n' {
+            (line, column) = (line + 1, 0);
+            continue;
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '-' | '0'..='9' => {
+                let start = (line, column);
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = chars.peek() {
+                    if !matches!(d, '0'..='9' | '.' | 'e' | 'E' | '+' | '-') {
+                        break;
+                    }
+                    end = j + d.len_utf8();
+                    column += 1;
+                    chars.next();
+                }
+                let token = &text[i..end];
+                let ok = token
+                    .parse::<f64>()
+                    .is_ok_and(|v| v.is_finite() && v.abs() <= PLAUSIBLE);
+                if !ok {
+                    return Some((start.0, start.1, token.to_owned()));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }

@@ -56,13 +56,21 @@ impl Timeline {
                 if cell.is_empty() {
                     return Ok(None);
                 }
-                cell.parse::<f64>().map(Some).map_err(|_| {
-                    at(
-                        line,
-                        i as u64 + 1,
-                        format!("expected a number in column {}, found {cell:?}", &header[i]),
-                    )
-                })
+                cell.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && v.abs() <= super::PLAUSIBLE)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        at(
+                            line,
+                            i as u64 + 1,
+                            format!(
+                                "expected a number of at most {:e} in column {}, found {cell:?}",
+                                super::PLAUSIBLE,
+                                &header[i]
+                            ),
+                        )
+                    })
             });
             let t = cells.next().transpose()?.flatten();
             t_s.push(t.ok_or_else(|| at(line, 1, "a row without t_s".into()))?);
