@@ -255,3 +255,30 @@ fn a_report_over_absurd_numbers_refuses_them_and_never_spins() {
         assert!(!dir.path().join("p.html").exists());
     }
 }
+
+#[test]
+fn the_report_leads_with_invariant_verdicts() {
+    use aurora_sim::report::{page, Results};
+    let broken = run(&parse(
+        "name: broken\nduration: 6s\nstorage: { volume_gib: 20, write_quorum: 2, read_quorum: 2, unsafe_quorum: true }\nworkload: { commits_per_s: 500 }\nfaults:\n  - network_partition: { at: 1s, between: [a, b] }\n  - network_partition: { at: 1s, between: [a, c] }\n  - az_outage: { at: 3s, az: a }\n",
+    ));
+    assert!(!broken.invariants_held());
+    let fine = run(&parse(
+        "name: fine\nduration: 3s\nstorage: { volume_gib: 20 }\n",
+    ));
+    let page = page(&[Results::from_outcome(&broken), Results::from_outcome(&fine)]);
+    let alarm = page
+        .find("<span class=\"fail\">invariant violated: ")
+        .expect("a violation is named in red");
+    let comparison = page.find("<h2>Comparison</h2>").expect("comparison");
+    assert!(
+        alarm < comparison,
+        "the verdict comes before everything else"
+    );
+    assert!(
+        page.contains("<td>invariants</td>"),
+        "the comparison has a row"
+    );
+    assert!(page.contains("<h3>Invariants</h3>"));
+    assert!(page.contains("all 6 invariants held"));
+}

@@ -69,21 +69,52 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// One line per run for the top of the page: whether it ran to its end,
+/// then the invariants' verdicts (a violation is red and comes first),
+/// then the expectations'.
 fn verdict(s: &Summary) -> String {
+    let mut parts = Vec::new();
+    if let Some(why) = &s.stopped_early {
+        parts.push(format!(
+            "<span class=\"fail\">stopped early: {}</span>",
+            esc(why)
+        ));
+    }
+    parts.push(invariant_verdict(s));
     let failed = s.expectations.iter().filter(|e| !e.passed).count();
-    if s.expectations.is_empty() {
-        format!("{}: no expectations.", esc(&s.scenario))
+    parts.push(if s.expectations.is_empty() {
+        "no expectations".to_owned()
     } else if failed == 0 {
         format!(
-            "{}: <span class=\"pass\">all {} expectations held</span>.",
-            esc(&s.scenario),
+            "<span class=\"pass\">all {} expectations held</span>",
             s.expectations.len()
         )
     } else {
         format!(
-            "{}: <span class=\"fail\">{failed} of {} expectations failed</span>.",
-            esc(&s.scenario),
+            "<span class=\"fail\">{failed} of {} expectations failed</span>",
             s.expectations.len()
+        )
+    });
+    format!("{}: {}.", esc(&s.scenario), parts.join("; "))
+}
+
+/// The invariants' verdict in a few words: the violated ones named.
+fn invariant_verdict(s: &Summary) -> String {
+    let violated: Vec<&str> = s
+        .invariants
+        .iter()
+        .filter(|i| !i.held)
+        .map(|i| i.name.as_str())
+        .collect();
+    if violated.is_empty() {
+        format!(
+            "<span class=\"pass\">all {} invariants held</span>",
+            s.invariants.len()
+        )
+    } else {
+        format!(
+            "<span class=\"fail\">invariant violated: {}</span>",
+            esc(&violated.join("; "))
         )
     }
 }
@@ -126,6 +157,7 @@ fn comparison(h: &mut String, runs: &[Results]) {
         cells
     };
     let rows = vec![
+        row("invariants", &invariant_verdict),
         row("expectations", &|s| {
             let failed = s.expectations.iter().filter(|e| !e.passed).count();
             if failed == 0 {
@@ -188,6 +220,7 @@ fn section(h: &mut String, r: &Results) {
             format!(", from {}", esc(&r.dir.display().to_string()))
         }
     );
+    invariants(h, s);
     expectations(h, s);
     topology(h, s);
     faults(h, s);
@@ -199,6 +232,31 @@ fn section(h: &mut String, r: &Results) {
         h.push('\n');
     }
     h.push_str("</section>\n");
+}
+
+fn invariants(h: &mut String, s: &Summary) {
+    h.push_str("<h3>Invariants</h3>\n");
+    let rows: Vec<Vec<String>> = s
+        .invariants
+        .iter()
+        .map(|i| {
+            let (mark, detail) = match (&i.not_applicable, &i.first) {
+                (Some(why), _) => ("<span>n/a</span>", esc(why)),
+                (None, Some(v)) => (
+                    "<span class=\"fail\">FAIL</span>",
+                    format!(
+                        "{} violation(s); first at {:.3} s: {}",
+                        i.violations,
+                        v.at_s,
+                        esc(&v.detail)
+                    ),
+                ),
+                (None, None) => ("<span class=\"pass\">held</span>", String::new()),
+            };
+            vec![mark.to_owned(), esc(&i.name), detail]
+        })
+        .collect();
+    table(h, &["", "invariant", "evidence"], &rows);
 }
 
 fn expectations(h: &mut String, s: &Summary) {
