@@ -360,10 +360,11 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
     );
     let _ = writeln!(
         w,
-        "  storage   peak {} of {} PGs below write quorum, {} below read quorum; {} segments repaired, {} gossip fills",
+        "  storage   peak {} of {} PGs below write quorum, {} below read quorum (live copies), {} out of the writer's reach; {} segments repaired, {} gossip fills",
         s.pgs_below_write_quorum_max,
         s.storage.pgs,
         s.pgs_below_read_quorum_max,
+        s.pgs_out_of_writer_reach_max,
         s.storage.segments_repaired,
         s.storage.gossip_fills
     );

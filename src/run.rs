@@ -340,6 +340,7 @@ impl Simulation {
             },
             pgs_below_write_quorum_max: rec.pgs_below_write.1,
             pgs_below_read_quorum_max: rec.pgs_below_read.1,
+            pgs_out_of_writer_reach_max: rec.pgs_out_of_writer_reach.1,
             storage: StorageSummary {
                 pgs: sc.storage.pgs,
                 segments: w

@@ -282,3 +282,15 @@ fn the_report_leads_with_invariant_verdicts() {
     assert!(page.contains("<h3>Invariants</h3>"));
     assert!(page.contains("all 6 invariants held"));
 }
+
+#[test]
+fn quorum_health_counts_live_copies_and_the_writers_reach_apart() {
+    // The writer is cut off from storage for a minute; every node is up.
+    let s = run(&crate::shipped("writer-partitioned")).summary;
+    assert_eq!(s.pgs_below_write_quorum_max, 0, "storage is healthy");
+    assert_eq!(s.pgs_below_read_quorum_max, 0);
+    assert_eq!(
+        s.pgs_out_of_writer_reach_max, s.storage.pgs,
+        "the cut-off writer reaches no PG's quorum"
+    );
+}

@@ -25,10 +25,15 @@ pub struct TimelineRow {
     pub commit_p50_ms: Option<f64>,
     /// 99th-percentile commit latency in the bin, ms.
     pub commit_p99_ms: Option<f64>,
-    /// PGs below write quorum at the end of the bin.
+    /// PGs with fewer live copies than a write quorum at the end of the
+    /// bin: storage health, whoever can reach the copies.
     pub pgs_below_write_quorum: u32,
-    /// PGs below read quorum at the end of the bin.
+    /// PGs with fewer live copies than a read quorum at the end of the bin.
     pub pgs_below_read_quorum: u32,
+    /// PGs of which the running writer reaches fewer live copies than a
+    /// write quorum at the end of the bin (0 with no writer running): the
+    /// writer's reach, which a partition cuts while storage is healthy.
+    pub pgs_out_of_writer_reach: u32,
     /// Segments being re-created at the end of the bin.
     pub segments_repairing: u32,
     /// Commits offered but not yet acknowledged at the end of the bin.
@@ -46,7 +51,7 @@ pub struct TimelineRow {
 
 impl TimelineRow {
     /// The columns every timeline has, before one per instance.
-    const FIXED_COLUMNS: &'static str = "t_s,commits_per_s,reads_per_s,commit_p50_ms,commit_p99_ms,pgs_below_write_quorum,pgs_below_read_quorum,segments_repairing,commits_waiting,vdl,replica_lag_max_ms,writer,client_errors";
+    const FIXED_COLUMNS: &'static str = "t_s,commits_per_s,reads_per_s,commit_p50_ms,commit_p99_ms,pgs_below_write_quorum,pgs_below_read_quorum,pgs_out_of_writer_reach,segments_repairing,commits_waiting,vdl,replica_lag_max_ms,writer,client_errors";
 
     /// The prefix of the per-instance lag columns: `replica_lag_ms.<name>`.
     pub const LAG_COLUMN: &'static str = "replica_lag_ms.";
@@ -75,7 +80,7 @@ impl TimelineRow {
     pub fn csv(&self, bin: SimDuration) -> String {
         let per_s = 1.0 / bin.as_secs_f64();
         let mut line = format!(
-            "{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{:.3},{},{}",
+            "{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{},{:.3},{},{}",
             self.t_s,
             self.commits as f64 * per_s,
             self.reads as f64 * per_s,
@@ -83,6 +88,7 @@ impl TimelineRow {
             ms(self.commit_p99_ms),
             self.pgs_below_write_quorum,
             self.pgs_below_read_quorum,
+            self.pgs_out_of_writer_reach,
             self.segments_repairing,
             self.commits_waiting,
             self.vdl,
@@ -128,6 +134,8 @@ pub struct Recorder {
     pub pgs_below_write: (u32, u32),
     /// PGs below read quorum now, and the peak.
     pub pgs_below_read: (u32, u32),
+    /// PGs out of the running writer's write-quorum reach now, and the peak.
+    pub pgs_out_of_writer_reach: (u32, u32),
     /// PGs that held VCL back while commits were stalled.
     pub vcl_blockers: std::collections::BTreeSet<u32>,
     /// Storage recoveries completed by a starting writer.
@@ -173,6 +181,7 @@ impl Recorder {
             repairs_waiting_for_quorum: 0,
             pgs_below_write: (0, 0),
             pgs_below_read: (0, 0),
+            pgs_out_of_writer_reach: (0, 0),
             vcl_blockers: Default::default(),
             recoveries: 0,
             client_errors: [0; 5],
@@ -258,10 +267,13 @@ impl Recorder {
         }
     }
 
-    /// Sets the PGs currently below write and read quorum.
-    pub fn quorum_health(&mut self, below_write: u32, below_read: u32) {
-        self.pgs_below_write = (below_write, self.pgs_below_write.1.max(below_write));
-        self.pgs_below_read = (below_read, self.pgs_below_read.1.max(below_read));
+    /// Sets the PGs currently below write and read quorum (live copies),
+    /// and those out of the running writer's write-quorum reach.
+    pub fn quorum_health(&mut self, below_write: u32, below_read: u32, out_of_reach: u32) {
+        let peak = |now: u32, (_, max): (u32, u32)| (now, max.max(now));
+        self.pgs_below_write = peak(below_write, self.pgs_below_write);
+        self.pgs_below_read = peak(below_read, self.pgs_below_read);
+        self.pgs_out_of_writer_reach = peak(out_of_reach, self.pgs_out_of_writer_reach);
     }
 
     /// Closes the bin that started at `start`.
@@ -282,6 +294,7 @@ impl Recorder {
         self.bin_latency.reset();
         row.pgs_below_write_quorum = self.pgs_below_write.0;
         row.pgs_below_read_quorum = self.pgs_below_read.0;
+        row.pgs_out_of_writer_reach = self.pgs_out_of_writer_reach.0;
         row.segments_repairing = self.segments_repairing;
         row.commits_waiting = commits_waiting;
         row.vdl = vdl;

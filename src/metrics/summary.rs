@@ -38,10 +38,13 @@ pub struct Summary {
     pub write_stall_blocking_pgs: Vec<u32>,
     /// Storage reads.
     pub reads: Reads,
-    /// Peak number of PGs below write quorum.
+    /// Peak number of PGs with fewer live copies than a write quorum.
     pub pgs_below_write_quorum_max: u32,
-    /// Peak number of PGs below read quorum.
+    /// Peak number of PGs with fewer live copies than a read quorum.
     pub pgs_below_read_quorum_max: u32,
+    /// Peak number of PGs of which the running writer reached fewer live
+    /// copies than a write quorum (a partition between them).
+    pub pgs_out_of_writer_reach_max: u32,
     /// Storage behaviour.
     pub storage: StorageSummary,
     /// Each failover's recovery time, phase by phase.

@@ -473,6 +473,11 @@ fn quorum<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Dra
             VERMILLION,
         ),
         ("PGs below read quorum", "pgs_below_read_quorum", PURPLE),
+        (
+            "PGs out of the writer's write-quorum reach",
+            "pgs_out_of_writer_reach",
+            ORANGE,
+        ),
         ("segments being repaired", "segments_repairing", GREEN),
     ];
     let data: Vec<Vec<(f64, f64)>> = series.iter().map(|s| steps(r, s.1)).collect();

@@ -416,10 +416,11 @@ fn measured(h: &mut String, s: &Summary) {
         vec![
             "storage".into(),
             format!(
-                "peak {} PGs below write quorum, {} below read quorum; {} segments repaired; \
-                 {} recoveries, epoch {}",
+                "peak {} PGs below write quorum, {} below read quorum (live copies), {} out of \
+                 the writer's reach; {} segments repaired; {} recoveries, epoch {}",
                 s.pgs_below_write_quorum_max,
                 s.pgs_below_read_quorum_max,
+                s.pgs_out_of_writer_reach_max,
                 s.storage.segments_repaired,
                 s.storage.recoveries,
                 s.storage.epoch

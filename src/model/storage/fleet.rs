@@ -17,7 +17,6 @@ use crate::model::compute::Hosts;
 use crate::model::config::Config;
 use crate::model::context::Ctx;
 use crate::model::event::{Event, ReadAnswer, ReadAsk, RecoveryReply};
-use crate::model::network::Endpoint;
 use crate::sim::dist::LogNormal;
 use crate::sim::{SimDuration, SimRng};
 use crate::vocab::ids::{NodeId, SegmentId};
@@ -370,28 +369,27 @@ impl Storage {
         }
     }
 
-    /// Counts PGs whose running, reachable, hydrated members fall below the
-    /// write and read quorum, as the writer sees them (with no writer, as
-    /// any instance could).
+    /// Counts PGs whose live (running, hydrated) copies fall below the
+    /// write and read quorum — storage health — and, apart from that, the
+    /// PGs of which the running writer reaches fewer live copies than a
+    /// write quorum: what a partition takes away while storage is healthy.
     pub(crate) fn record_quorum_health(&self, cx: &mut Ctx, hosts: &Hosts) {
         let (w, r) = (self.volume.quorum.write(), self.volume.quorum.read());
-        let (mut below_w, mut below_r) = (0, 0);
-        let writer = if hosts.current_writer_alive() {
-            hosts.current_writer()
-        } else {
-            Endpoint::Control
-        };
+        let (mut below_w, mut below_r, mut out_of_reach) = (0, 0, 0);
+        let writer = hosts.current_writer_alive().then(|| hosts.current_writer());
         for g in &self.volume.pgs {
-            let live = g
-                .members
-                .iter()
-                .filter(|&&s| {
-                    self.volume.is_live(s) && cx.net().reachable(writer, self.volume.endpoint(s))
-                })
-                .count() as u32;
-            below_w += u32::from(live < w);
-            below_r += u32::from(live < r);
+            let live = || g.members.iter().filter(|&&s| self.volume.is_live(s));
+            let copies = live().count() as u32;
+            below_w += u32::from(copies < w);
+            below_r += u32::from(copies < r);
+            if let Some(writer) = writer {
+                let net = cx.net();
+                let reached = live()
+                    .filter(|&&s| net.reachable(writer, self.volume.endpoint(s)))
+                    .count() as u32;
+                out_of_reach += u32::from(reached < w);
+            }
         }
-        cx.rec.quorum_health(below_w, below_r);
+        cx.rec.quorum_health(below_w, below_r, out_of_reach);
     }
 }
