@@ -326,9 +326,16 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
         s.commits.acknowledged,
         s.commits.per_s,
         s.commits.lost,
-        match s.commits.unavailable_at_end {
-            0 => String::new(),
-            n => format!(", {n} unavailable at the end (copies down, not destroyed)"),
+        {
+            let c = &s.commits;
+            let mut extra = String::new();
+            if c.unavailable_at_end > 0 {
+                extra += &format!(", {} unavailable at the end (copies down, not destroyed)", c.unavailable_at_end);
+            }
+            if c.refused + c.abandoned > 0 {
+                extra += &format!(", {} refused and {} abandoned with no writer open", c.refused, c.abandoned);
+            }
+            extra
         },
         s.commit_latency_ms.p50,
         s.commit_latency_ms.p99,
@@ -412,8 +419,16 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
     let e = &s.client_errors;
     let _ = writeln!(
         w,
-        "  clients   {} requests ok; errors: {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung",
-        s.client_requests_ok, e.timeout, e.refused, e.reset, e.read_only, e.dns_empty, s.hung_clients
+        "  clients   {} requests ok, p50 {:.2} ms, p99 {:.2} ms with retries; errors: {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung",
+        s.client_requests_ok,
+        s.client_latency_ms.p50,
+        s.client_latency_ms.p99,
+        e.timeout,
+        e.refused,
+        e.reset,
+        e.read_only,
+        e.dns_empty,
+        s.hung_clients
     );
     for (f, r) in s.failovers.iter().zip(&s.rto) {
         let _ = writeln!(

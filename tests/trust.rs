@@ -294,3 +294,18 @@ fn quorum_health_counts_live_copies_and_the_writers_reach_apart() {
         "the cut-off writer reaches no PG's quorum"
     );
 }
+
+#[test]
+fn an_outage_shows_in_what_was_refused_and_what_clients_waited() {
+    let s = run(&crate::shipped("writer-crash")).summary;
+    // Acknowledged commits alone look healthy through an 11 s outage…
+    assert!(s.commit_latency_ms.p99 < 10.0, "{:?}", s.commit_latency_ms);
+    // …so what was refused, abandoned, and what clients waited is shown.
+    assert!(s.commits.refused > 40_000, "{:?}", s.commits);
+    assert!(
+        s.client_latency_ms.max > 10_000.0,
+        "{:?}",
+        s.client_latency_ms
+    );
+    assert_eq!(s.write_stalls.len(), 1, "one outage, not split by a blip");
+}

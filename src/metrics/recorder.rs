@@ -116,6 +116,12 @@ pub struct Recorder {
     pub read_latency: Histogram<u64>,
     /// Commits acknowledged.
     pub commits_acked: u64,
+    /// Background commits refused because no writer was open.
+    pub commits_refused: u64,
+    /// Commits a writer held when its process went away, never answered.
+    pub commits_abandoned: u64,
+    /// Client requests from the first attempt to success, microseconds.
+    pub client_latency: Histogram<u64>,
     /// Read attempts retried on another segment.
     pub read_retries: u64,
     /// Batches refused by storage for carrying an old epoch.
@@ -172,6 +178,9 @@ impl Recorder {
             bin_latency: histogram(),
             read_latency: histogram(),
             commits_acked: 0,
+            commits_refused: 0,
+            commits_abandoned: 0,
+            client_latency: histogram(),
             read_retries: 0,
             stale_epoch_refusals: 0,
             gossip_fills: 0,
@@ -228,8 +237,20 @@ impl Recorder {
 
     /// Background commits offered while no writer was open: the whole
     /// interval they arrived in was unavailable for writes.
-    pub fn refused_writes(&mut self, now: SimTime, interval: SimDuration) {
+    pub fn refused_writes(&mut self, now: SimTime, interval: SimDuration, commits: u64) {
+        self.commits_refused += commits;
         push_stall(&mut self.write_stalls, now, now + interval);
+    }
+
+    /// A writer's process went away holding `commits` it never answered.
+    pub fn abandoned(&mut self, commits: u64) {
+        self.commits_abandoned += commits;
+    }
+
+    /// A client's request succeeded `latency` after its first attempt,
+    /// retries and backoff included.
+    pub fn client_request(&mut self, latency: SimDuration) {
+        self.client_latency.saturating_record(micros(latency));
     }
 
     /// Background reads offered while no writer was open.
@@ -313,12 +334,12 @@ impl Recorder {
 
     /// Merged write-unavailable intervals.
     pub fn write_stalls(&self) -> Vec<(SimTime, SimTime)> {
-        merge(&self.write_stalls)
+        merge(&self.write_stalls, self.threshold)
     }
 
     /// Merged read-unavailable intervals.
     pub fn read_stalls(&self) -> Vec<(SimTime, SimTime)> {
-        merge(&self.read_stalls)
+        merge(&self.read_stalls, self.threshold)
     }
 }
 
@@ -332,14 +353,15 @@ fn push_stall(stalls: &mut Vec<(SimTime, SimTime)>, start: SimTime, end: SimTime
     stalls.push((start, end));
 }
 
-/// Sorts and merges overlapping intervals.
-fn merge(intervals: &[(SimTime, SimTime)]) -> Vec<(SimTime, SimTime)> {
+/// Sorts and merges intervals that overlap or lie closer than `gap`: a
+/// blip shorter than the stall threshold between two stalls is one outage.
+fn merge(intervals: &[(SimTime, SimTime)], gap: SimDuration) -> Vec<(SimTime, SimTime)> {
     let mut v = intervals.to_vec();
     v.sort();
     let mut out: Vec<(SimTime, SimTime)> = Vec::with_capacity(v.len());
     for (s, e) in v {
         match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            Some(last) if s < last.1 + gap => last.1 = last.1.max(e),
             _ => out.push((s, e)),
         }
     }

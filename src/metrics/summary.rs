@@ -27,6 +27,9 @@ pub struct Summary {
     pub commits: Commits,
     /// Commit latency percentiles, milliseconds.
     pub commit_latency_ms: Latency,
+    /// Client requests, from the first attempt to success with retries
+    /// and backoff included: the latency users saw, outages and all.
+    pub client_latency_ms: Latency,
     /// Fraction of simulated time in which a commit could be acknowledged.
     pub write_availability: f64,
     /// Fraction of simulated time in which a page read could be served.
@@ -192,6 +195,12 @@ pub struct Commits {
     /// copies are intact but down (an outage still in force), so a
     /// recovery now could not reach them.
     pub unavailable_at_end: u64,
+    /// Background commits refused because no writer was open.
+    pub refused: u64,
+    /// Commits a writer held when its process went away: never answered.
+    pub abandoned: u64,
+    /// Commits still waiting when the run ended.
+    pub waiting_at_end: u64,
     /// Acknowledged commits per simulated second.
     pub per_s: f64,
     /// Commits a superseded writer acknowledged above the VDL its

@@ -63,6 +63,8 @@ pub struct Client {
     pub last_ok_sent: Option<SimTime>,
     /// Requests that succeeded.
     pub requests_ok: u64,
+    /// When the request in progress was first tried (retries keep it).
+    first_try: SimTime,
     /// Gaps of at least [`GAP_MIN`] between successes.
     pub gaps: Vec<Gap>,
     rng: SimRng,
@@ -96,6 +98,7 @@ impl Client {
             first_ok: None,
             last_ok: None,
             last_ok_sent: None,
+            first_try: SimTime::ZERO,
             requests_ok: 0,
             gaps: Vec::new(),
             rng,
@@ -170,6 +173,9 @@ impl Client {
     /// Starts the next request: on the open connection, or from a lookup.
     fn next(&mut self, cx: &mut Ctx, id: ClientId, instances: &[Instance]) {
         let now = cx.now();
+        if self.errors_in_row == 0 {
+            self.first_try = now;
+        }
         if self.conn.is_some() {
             return self.send(cx, id, instances);
         }
@@ -288,6 +294,7 @@ impl Client {
                 self.first_ok.get_or_insert(now);
                 self.last_ok = Some(now);
                 self.last_ok_sent = Some(sent);
+                cx.rec.client_request(now.since(self.first_try));
                 self.requests_ok += 1;
                 self.errors_in_row = 0;
                 let seq = self.step_to(Step::Idle);

@@ -67,7 +67,7 @@ impl Workload {
             let n = dist.sample(&mut self.rng) as u64;
             self.offered += n;
             if !open {
-                cx.rec.refused_writes(now, interval);
+                cx.rec.refused_writes(now, interval, n);
             } else {
                 for _ in 0..n {
                     let back = self.rng.random_range(0..interval.as_nanos().max(1));

@@ -597,6 +597,7 @@ impl Writer {
     /// stall threshold counts as unavailable.
     pub(crate) fn close(&mut self, cx: &mut Ctx) {
         self.abandon_waiting(cx);
+        cx.rec.abandoned(self.waiting());
         self.open = false;
         self.commits.clear();
         self.backlog.clear();
