@@ -75,15 +75,24 @@ fn every_import_points_down() {
                     continue;
                 }
                 let target = owner(&name);
-                let theirs = layer(target)
-                    .unwrap_or_else(|| panic!("{}:{}: crate::{name} is in no layer", rel.display(), n + 1));
+                let theirs = layer(target).unwrap_or_else(|| {
+                    panic!("{}:{}: crate::{name} is in no layer", rel.display(), n + 1)
+                });
                 if theirs > own {
-                    upward.push(format!("{}:{}: {module} uses crate::{name}", rel.display(), n + 1));
+                    upward.push(format!(
+                        "{}:{}: {module} uses crate::{name}",
+                        rel.display(),
+                        n + 1
+                    ));
                 }
             }
         }
     }
-    assert!(upward.is_empty(), "imports that point up:\n{}", upward.join("\n"));
+    assert!(
+        upward.is_empty(),
+        "imports that point up:\n{}",
+        upward.join("\n")
+    );
 }
 
 #[test]
