@@ -31,7 +31,11 @@ fn unknown_field_names_the_field_and_the_valid_ones() {
 
 #[test]
 fn wrong_type_points_at_the_value() {
-    assert_error("wrong-type.yaml", "4:18", "floating point");
+    assert_error(
+        "wrong-type.yaml",
+        "4:18",
+        "expected a commit rate per second from 0 to 1000000, found \"lots\"",
+    );
 }
 
 #[test]
@@ -72,7 +76,11 @@ fn unsafe_quorum_names_the_rule_it_breaks() {
 
 #[test]
 fn absurd_volume_states_the_limit() {
-    assert_error("absurd-volume.yaml", "4:15", "128 TiB");
+    assert_error(
+        "absurd-volume.yaml",
+        "4:15",
+        "expected a volume in GiB from 1 to 131072, found 200000",
+    );
 }
 
 #[test]
@@ -91,7 +99,11 @@ fn unknown_fault_kind_lists_the_vocabulary() {
 
 #[test]
 fn loss_rate_out_of_range() {
-    assert_error("bad-loss.yaml", "4:35", "loss probability in [0, 1)");
+    assert_error(
+        "bad-loss.yaml",
+        "4:35",
+        "expected a loss probability from 0 to below 1, found 1.5",
+    );
 }
 
 #[test]
@@ -126,8 +138,8 @@ mod never_panics {
     const VALID: &str = "name: p\nduration: 1m\ntopology: { azs: [a, b, c], storage_nodes_per_az: 4 }\nstorage: { volume_gib: 30, write_quorum: 4 }\nworkload: { commits_per_s: 10 }\nfaults:\n  - az_outage: { at: 10s, az: b, duration: 5s }\nexpect: { lost_commits: 0 }\n";
 
     proptest! {
-        /// Any edit of a valid file parses or fails with a message; it
-        /// never panics.
+        /// Any edit of a valid file parses or fails with a located
+        /// message; it never panics.
         #[test]
         fn mutated_scenarios_parse_or_fail_cleanly(
             at in 0usize..VALID.len(),
@@ -137,7 +149,10 @@ mod never_panics {
             let mut text = VALID.to_owned();
             let end = (at + cut).min(text.len());
             text.replace_range(at..end, &insert);
-            let _ = aurora_sim::Scenario::parse(&text, std::path::Path::new("fuzz.yaml"));
+            if let Err(e) = aurora_sim::Scenario::parse(&text, std::path::Path::new("fuzz.yaml")) {
+                let at = e.location().expect("a scenario error");
+                prop_assert!(at.line >= 1 && at.column >= 1, "{e} in\n{text}");
+            }
         }
     }
 }
@@ -167,4 +182,505 @@ fn promotion_tiers_run_from_0_to_15() {
         "4:44",
         "expected a promotion tier from 0 to 15, found 16",
     );
+}
+
+/// Parses inline scenario text and returns its error.
+fn inline_error(yaml: &str) -> aurora_sim::InputError {
+    match Scenario::parse(yaml, std::path::Path::new("inline.yaml")) {
+        Ok(_) => panic!("accepted:\n{yaml}"),
+        Err(e) => e,
+    }
+}
+
+/// Asserts that `yaml` is refused at the first `value` on 1-based line
+/// `line`, with a message containing `needle`.
+fn assert_refused_at(yaml: &str, line: usize, value: &str, needle: &str) {
+    let e = inline_error(yaml);
+    let text = yaml.lines().nth(line - 1).expect("the line exists");
+    let column = text.find(value).expect("the value is on the line") + 1;
+    let at = e.location().expect("a scenario error");
+    assert_eq!(
+        (at.line, at.column),
+        (line as u64, column as u64),
+        "location of {e} in\n{yaml}"
+    );
+    assert!(e.to_string().contains(needle), "expected {needle:?} in {e}");
+}
+
+#[test]
+fn an_allocation_limit_that_could_overflow_lsns_is_rejected() {
+    assert_error(
+        "lal-overflow.yaml",
+        "3:34",
+        "expected an LSN allocation limit from 1 to 1000000000, found 18446744073709551615",
+    );
+}
+
+/// Every numeric field has a range the model can honour; a value outside
+/// it, or beyond the field's integer type, is refused where it is written.
+#[test]
+fn every_numeric_field_refuses_values_outside_its_range() {
+    let cases = [
+        (
+            "seed: 18446744073709551616",
+            "18446744073709551616",
+            "expected a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            "topology: { storage_nodes_per_az: 10001 }",
+            "10001",
+            "expected a number of storage nodes per AZ from 1 to 10000, found 10001",
+        ),
+        (
+            "storage: { volume_gib: 18446744073709551616 }",
+            "18446744073709551616",
+            "expected a volume in GiB from 1 to 131072",
+        ),
+        (
+            "storage: { segment_gib: 1025 }",
+            "1025",
+            "expected a protection-group size in GiB from 1 to 1024, found 1025",
+        ),
+        (
+            "storage: { copies: 4294967296 }",
+            "4294967296",
+            "expected a number of copies from 1 to 30, found 4294967296",
+        ),
+        (
+            "storage: { write_quorum: -1 }",
+            "-1",
+            "expected a write quorum from 1 to 30, found -1",
+        ),
+        (
+            "storage: { read_quorum: 31 }",
+            "31",
+            "expected a read quorum from 1 to 30, found 31",
+        ),
+        (
+            "storage: { disk_jitter: 2.5 }",
+            "2.5",
+            "expected a lognormal sigma from 0 to 2, found 2.5",
+        ),
+        (
+            "storage: { repair_gbps: 1e-300 }",
+            "1e-300",
+            "expected a repair bandwidth in Gb/s from 0.01 to 1000",
+        ),
+        (
+            "storage: { disk_latency: 11s }",
+            "11s",
+            "too long: a latency is at most 10s, found 11s",
+        ),
+        (
+            "storage: { gossip_interval: 0s }",
+            "0s",
+            "too short: a period is at least 1us, found 0s",
+        ),
+        (
+            "storage: { repair_after: 721h }",
+            "721h",
+            "too long: a duration is at most 720h (30 days), found 721h",
+        ),
+        (
+            "network: { jitter: -0.5 }",
+            "-0.5",
+            "expected a lognormal sigma from 0 to 2, found -0.5",
+        ),
+        (
+            "network: { same_az_latency: 0s }",
+            "0s",
+            "too short: a latency is longer than 0s, found 0s",
+        ),
+        (
+            "workload: { commits_per_s: 1e7 }",
+            "1e7",
+            "expected a commit rate per second from 0 to 1000000, found 10000000.0",
+        ),
+        (
+            "workload: { reads_per_s: -1 }",
+            "-1",
+            "expected a read rate per second from 0 to 1000000, found -1",
+        ),
+        (
+            "workload: { records_per_commit: 1001 }",
+            "1001",
+            "expected a number of records per commit from 1 to 1000, found 1001",
+        ),
+        (
+            "workload: { page_kib: 12 }",
+            "12",
+            "expected a page size of 4, 8, 16, 32 or 64 KiB, found 12",
+        ),
+        (
+            "workload: { working_set_gib: 1e300 }",
+            "1e300",
+            "expected a working set in GiB from 0 to 131072",
+        ),
+        (
+            "control_plane: { failure_threshold: 101 }",
+            "101",
+            "expected a number of missed health checks from 1 to 100, found 101",
+        ),
+        (
+            "control_plane: { promotion_time: 1000h }",
+            "1000h",
+            "too long: a duration is at most 720h (30 days), found 1000h",
+        ),
+        (
+            "dns: { ttl: 1e400s }",
+            "1e400s",
+            "too long: a duration is at most 720h (30 days), found 1e400s",
+        ),
+        (
+            "clients: [{ name: c, count: 1001 }]",
+            "1001",
+            "expected a number of clients in a group from 1 to 1000, found 1001",
+        ),
+        (
+            "clients: [{ name: c, dns_cache: 1000h }]",
+            "1000h",
+            "too long: a duration is at most 720h (30 days), found 1000h",
+        ),
+        (
+            "workload: { group_commit_interval: 2s }",
+            "2s",
+            "too long: a group-commit interval is at most 1s, found 2s",
+        ),
+        (
+            "metrics: { bin: 2h }",
+            "2h",
+            "too long: a period is at most 1h, found 2h",
+        ),
+        (
+            "faults: [slow_node: { at: 1s, node: a-1, factor: 1e7 }]",
+            "1e7",
+            "expected a slow-down factor from 1 to 1000000, found 10000000.0",
+        ),
+        (
+            "faults: [packet_loss: { at: 1s, rate: 1 }]",
+            "1 }",
+            "expected a loss probability from 0 to below 1, found 1",
+        ),
+        (
+            "faults: [az_outage: { at: 100000h, az: a }]",
+            "100000h",
+            "too long: a duration is at most 720h (30 days), found 100000h",
+        ),
+        (
+            "expect: { min_write_availability: 1.5 }",
+            "1.5",
+            "expected an availability fraction from 0 to 1, found 1.5",
+        ),
+        (
+            "expect: { min_commits_per_s: 1e7 }",
+            "1e7",
+            "expected a commit rate per second from 0 to 1000000",
+        ),
+        (
+            "expect: { lost_commits: -1 }",
+            "-1",
+            "expected a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            "expect: { failovers: 4294967296 }",
+            "4294967296",
+            "expected a whole number from 0 to 4294967295",
+        ),
+    ];
+    for (line, value, needle) in cases {
+        let yaml = format!("name: x\nduration: 1m\n{line}\n");
+        assert_refused_at(&yaml, 3, value, needle);
+    }
+    assert_refused_at(
+        "name: x\nduration: 1m\ninstances:\n  - { name: w, az: a, role: writer, tier: 1.5 }\n",
+        4,
+        "1.5",
+        "expected a promotion tier from 0 to 15, found 1.5",
+    );
+}
+
+#[test]
+fn a_tier_beyond_a_byte_names_the_tier_range() {
+    assert_error(
+        "tier-beyond-u8.yaml",
+        "4:44",
+        "expected a promotion tier from 0 to 15, found 256",
+    );
+}
+
+#[test]
+fn durations_beyond_what_the_format_reads_are_too_long() {
+    for value in ["100000h", "1e400s", "745h"] {
+        let yaml = format!("name: x\nduration: {value}\n");
+        assert_refused_at(
+            &yaml,
+            2,
+            value,
+            &format!("too long: a run is at most 720h (30 days), found {value}"),
+        );
+    }
+    assert_refused_at(
+        "name: x\nduration: 0s\n",
+        2,
+        "0s",
+        "too short: a run is longer than 0s, found 0s",
+    );
+}
+
+#[test]
+fn names_that_are_not_plain_directory_names_are_refused() {
+    assert_error(
+        "parent-dir-name.yaml",
+        "1:7",
+        "\"..\" names a directory itself",
+    );
+    let long = "n".repeat(101);
+    for (name, needle) in [
+        (".", "\".\" names a directory itself"),
+        ("...", "\"...\" names a directory itself"),
+        ("a/b", "found \"a/b\""),
+        ("'a\\b'", "found \"a\\\\b\""),
+        (long.as_str(), "at most 100 characters"),
+    ] {
+        let yaml = format!("name: {name}\nduration: 1m\n");
+        assert_refused_at(&yaml, 1, name, needle);
+    }
+    assert!(Scenario::parse(
+        &format!("name: {}\nduration: 1m\n", "n".repeat(100)),
+        std::path::Path::new("inline.yaml")
+    )
+    .is_ok());
+    assert_refused_at(
+        "name: x\nduration: 1m\ninstances:\n  - { name: '..', az: a, role: writer }\n",
+        4,
+        "'..'",
+        "\"..\" names a directory itself",
+    );
+}
+
+#[test]
+fn node_names_are_canonical() {
+    assert_error(
+        "noncanonical-node.yaml",
+        "4:42",
+        "no storage node named \"a-01\"",
+    );
+    for node in ["a-+1", "a-1.0", "a-0x1", "a- 1", "a-4294967297"] {
+        let yaml = format!(
+            "name: x\nduration: 1m\nfaults:\n  - storage_node_crash: {{ at: 1s, node: '{node}' }}\n"
+        );
+        assert_refused_at(&yaml, 4, &format!("'{node}'"), "no storage node named");
+    }
+}
+
+#[test]
+fn library_words_never_reach_the_user() {
+    assert_error("duplicate-key.yaml", "3:1", "duplicate key `duration`");
+    assert_error(
+        "two-documents.yaml",
+        "4:1",
+        "a scenario file holds one document",
+    );
+    for (yaml, line, value, needle) in [
+        (
+            "name:\nduration: 1m\n",
+            1,
+            ":",
+            "expected a string, found nothing",
+        ),
+        ("name: [a]\nduration: 1m\n", 1, "[a]", "expected a string"),
+        (
+            "name: x\nduration: 1m\nclients: [{ name: c, az: { b: 1 } }]\n",
+            3,
+            "{ b",
+            "expected a string",
+        ),
+    ] {
+        assert_refused_at(yaml, line, value, needle);
+    }
+    let mut many = String::from("name: x\nduration: 1m\nfaults:\n");
+    for i in 0..60_000 {
+        many.push_str(&format!("  - writer_crash: {{ at: {i}ms }}\n"));
+    }
+    let e = inline_error(&many).to_string();
+    assert!(e.contains("the file is too large"), "{e}");
+    for internal in [
+        "DuplicateKeyPolicy",
+        "from_str_multiple",
+        "Option<",
+        "SimDuration(",
+        "budget",
+        "Nodes {",
+        "invalid u",
+        "scalar",
+    ] {
+        for text in [
+            error_of("duplicate-key.yaml"),
+            error_of("two-documents.yaml"),
+            error_of("tier-beyond-u8.yaml"),
+            inline_error("name:\nduration: 1m\n").to_string(),
+            inline_error("name: [a]\nduration: 1m\n").to_string(),
+            inline_error("name: x\nduration: 3h\nmetrics: { bin: 2h }\n").to_string(),
+            inline_error("name: x\nduration: 1m\nseed: -1\n").to_string(),
+            e.clone(),
+        ] {
+            assert!(!text.contains(internal), "{internal:?} in {text}");
+        }
+    }
+}
+
+#[test]
+fn text_that_is_not_utf8_is_located() {
+    assert_error("not-utf8.yaml", "1:8", "not UTF-8 text");
+}
+
+/// Checks that relate two settings point at one of them, as written.
+#[test]
+fn relations_between_settings_point_at_a_value() {
+    assert_refused_at(
+        "name: x\nduration: 1m\ntopology: { storage_nodes_per_az: 1 }\n",
+        3,
+        "1 }",
+        "2 copies per AZ need at least 2 storage nodes per AZ",
+    );
+    assert_refused_at(
+        "name: x\nduration: 1m\nstorage: { copies: 9 }\ntopology: { storage_nodes_per_az: 2 }\n",
+        3,
+        "9",
+        "3 copies per AZ need at least 3 storage nodes per AZ",
+    );
+    assert_refused_at(
+        "name: x\nduration: 1m\nstorage: { lsn_allocation_limit: 2 }\nworkload: { records_per_commit: 5 }\n",
+        3,
+        "2 }",
+        "no commit could ever start",
+    );
+    assert_refused_at(
+        "name: x\nduration: 720h\nmetrics: { bin: 1us }\n",
+        3,
+        "1us",
+        "timeline rows",
+    );
+}
+
+#[test]
+fn clients_are_bounded_in_total() {
+    let mut yaml = String::from("name: x\nduration: 1m\nclients:\n");
+    for i in 0..11 {
+        yaml.push_str(&format!("  - {{ name: c{i}, count: 1000 }}\n"));
+    }
+    assert_refused_at(
+        &yaml,
+        14,
+        "1000",
+        "at most 10000 clients in all groups together, found 11000",
+    );
+    let ten_thousand = yaml.lines().take(13).collect::<Vec<_>>().join("\n");
+    assert!(Scenario::parse(&ten_thousand, std::path::Path::new("inline.yaml")).is_ok());
+}
+
+/// Extreme values in every numeric field are refused with a location, or
+/// accepted and then simulated without a panic or an overflow.
+#[test]
+fn extreme_values_are_refused_where_written_or_run_cleanly() {
+    const FIELDS: &[&str] = &[
+        "seed: $",
+        "duration: $",
+        "topology: { storage_nodes_per_az: $ }",
+        "storage: { volume_gib: $ }",
+        "storage: { segment_gib: $ }",
+        "storage: { copies: $ }",
+        "storage: { write_quorum: $ }",
+        "storage: { read_quorum: $ }",
+        "storage: { disk_latency: $ }",
+        "storage: { disk_jitter: $ }",
+        "storage: { lsn_allocation_limit: $ }",
+        "storage: { gossip_interval: $ }",
+        "storage: { materialize_interval: $ }",
+        "storage: { repair_after: $ }",
+        "storage: { repair_gbps: $ }",
+        "instances: [{ name: w, az: a, role: writer, tier: $ }]",
+        "control_plane: { health_check_interval: $ }",
+        "control_plane: { failure_threshold: $ }",
+        "control_plane: { promotion_time: $ }",
+        "control_plane: { restart_time: $ }",
+        "control_plane: { provision_time: $ }",
+        "dns: { ttl: $ }",
+        "dns: { update_delay: $ }",
+        "dns: { empty_answers: $ }",
+        "clients: [{ name: c, count: $ }]",
+        "clients: [{ name: c, dns_cache: $ }]",
+        "clients: [{ name: c, connect_timeout: $ }]",
+        "clients: [{ name: c, read_timeout: $ }]",
+        "clients: [{ name: c, think_time: $ }]",
+        "clients: [{ name: c, backoff_base: $, backoff_max: $ }]",
+        "network: { same_az_latency: $ }",
+        "network: { cross_az_latency: $ }",
+        "network: { jitter: $ }",
+        "workload: { commits_per_s: $ }",
+        "workload: { records_per_commit: $ }",
+        "workload: { working_set_gib: $ }",
+        "workload: { page_kib: $ }",
+        "workload: { reads_per_s: $ }",
+        "workload: { group_commit_interval: $ }",
+        "workload: { storage_read_timeout: $ }",
+        "workload: { write_retry_interval: $ }",
+        "metrics: { bin: $ }",
+        "metrics: { stall_threshold: $ }",
+        "faults: [storage_node_crash: { at: $, node: a-1, recover_after: $ }]",
+        "faults: [az_outage: { at: 1ms, az: b, duration: $ }]",
+        "faults: [slow_node: { at: 1ms, node: a-1, factor: $, duration: $ }]",
+        "faults: [packet_loss: { at: 1ms, rate: $ }]",
+        "expect: { lost_commits: $, failovers: $, min_write_availability: $, max_rto: $ }",
+    ];
+    const EXTREMES: &[&str] = &[
+        "0",
+        "-1",
+        "1",
+        "0.5",
+        "-0.0",
+        "1e-308",
+        "4294967296",
+        "9223372036854775808",
+        "18446744073709551615",
+        "18446744073709551616",
+        "1e308",
+        "1e400",
+        ".inf",
+        ".nan",
+        "0s",
+        "1ns",
+        "1us",
+        "10s",
+        "1h",
+        "720h",
+        "100000h",
+        "1e400s",
+        "1e-400s",
+        "forever",
+        "~",
+        "[]",
+        "{}",
+        "x",
+    ];
+    for field in FIELDS {
+        for value in EXTREMES {
+            let yaml = format!(
+                "name: x\nduration: 10ms\nworkload: {{ commits_per_s: 100 }}\n{}\n",
+                field.replace('$', value)
+            )
+            .replacen("workload: { commits_per_s: 100 }\nworkload", "workload", 1)
+            .replacen("duration: 10ms\nduration", "duration", 1);
+            match Scenario::parse(&yaml, std::path::Path::new("inline.yaml")) {
+                Err(e) => {
+                    let at = e.location().expect("a scenario error");
+                    assert!(at.line >= 1 && at.column >= 1, "{e} in\n{yaml}");
+                }
+                Ok(sc) if sc.config.duration.as_secs_f64() <= 1.0 => {
+                    crate::run(&sc);
+                }
+                Ok(_) => {}
+            }
+        }
+    }
 }

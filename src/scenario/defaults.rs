@@ -1,10 +1,18 @@
-//! Every default of the scenario format, each with its source.
+//! Every default of the scenario format, each with its source, and every
+//! numeric setting's range, each with its reason.
 //!
 //! `[P17]`: Verbitski et al., SIGMOD 2017. `[UG]`: the Amazon Aurora User
 //! Guide. Both are summarised, with section numbers, in the project's
 //! reference notes (`aurora-facts.md`). Where no published figure exists the
 //! comment says "modelling choice" and why the value is reasonable; those are
 //! the knobs a design review should vary.
+//!
+//! The ranges (see [`Limit`]) are what the model can honour: each keeps the
+//! arithmetic it feeds (LSNs, `u64` nanoseconds, page numbers, ids) far from
+//! overflow over the longest run, and refuses values that model nothing.
+//! Settings without a limit here accept every value of their type: the seed
+//! (any seed is a seed) and the counts of expectations (compared, never
+//! computed with).
 
 use crate::sim::SimDuration;
 
@@ -263,3 +271,203 @@ pub fn backoff_base() -> SimDuration {
 pub fn backoff_max() -> SimDuration {
     SimDuration::from_secs(5)
 }
+
+/// The values a numeric setting accepts, and the words that name the
+/// setting when a value falls outside them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limit<T> {
+    /// The smallest value accepted.
+    pub min: T,
+    /// The largest value accepted, or with `max_excluded` the first value
+    /// above the accepted ones.
+    pub max: T,
+    /// Whether `max` itself is refused (a probability must stay below 1).
+    pub max_excluded: bool,
+    /// What the setting holds, as in "expected a promotion tier from 0 to 15".
+    pub what: &'static str,
+}
+
+impl<T: PartialOrd> Limit<T> {
+    /// `min` to `max`, both included.
+    const fn new(min: T, max: T, what: &'static str) -> Self {
+        Limit {
+            min,
+            max,
+            max_excluded: false,
+            what,
+        }
+    }
+
+    /// `min` included, up to but not including `max`.
+    const fn below(min: T, max: T, what: &'static str) -> Self {
+        Limit {
+            min,
+            max,
+            max_excluded: true,
+            what,
+        }
+    }
+
+    /// Whether `v` lies in the range.
+    pub fn admits(&self, v: &T) -> bool {
+        *v >= self.min
+            && if self.max_excluded {
+                *v < self.max
+            } else {
+                *v <= self.max
+            }
+    }
+}
+
+/// Thirty days, the longest run.
+const MONTH: SimDuration = SimDuration::from_secs(30 * 86_400);
+
+/// A run lasts longer than nothing and at most 30 days. A month of
+/// simulated time is far beyond any failover story; with every other span
+/// also at most a month, an instant plus a span stays centuries below the
+/// overflow of `u64` nanoseconds (584 years).
+pub const RUN: Limit<SimDuration> = Limit::new(SimDuration::from_nanos(1), MONTH, "a run");
+
+/// Delays, outage and recovery times, fault times and time expectations:
+/// 0 to 30 days. Anything longer than the longest run never happens in it.
+pub const DURATION: Limit<SimDuration> = Limit::new(SimDuration::ZERO, MONTH, "a duration");
+
+/// Periods and timeouts (health checks, gossip, group commit, client
+/// loops, timeline bins): 1 us to 1 h. A shorter period would have one
+/// actor schedule over a million events per simulated second; a longer one
+/// never fires in most runs, so it is a typo rather than a setting.
+pub const PERIOD: Limit<SimDuration> = Limit::new(
+    SimDuration::from_micros(1),
+    SimDuration::from_secs(3600),
+    "a period",
+);
+
+/// Group-commit interval: 1 us to 1 s. The commits and reads of one
+/// interval arrive together at its tick, so the interval times the offered
+/// rates is the work of one tick; at 1 s and the highest rates that is
+/// already a million commits at once, and Aurora's group commit is a matter
+/// of milliseconds ([P17] §4.2.2).
+pub const GROUP_COMMIT_INTERVAL: Limit<SimDuration> = Limit::new(
+    SimDuration::from_micros(1),
+    SimDuration::from_secs(1),
+    "a group-commit interval",
+);
+
+/// One-way link latencies and disk persists: longer than 0 s, so that an
+/// effect always follows its cause in simulated time, and at most 10 s,
+/// already a failed link rather than a slow one. Times the slow-down factor
+/// (at most 10^6) a latency stays below 10^7 s, far inside `u64`
+/// nanoseconds.
+pub const LATENCY: Limit<SimDuration> = Limit::new(
+    SimDuration::from_nanos(1),
+    SimDuration::from_secs(10),
+    "a latency",
+);
+
+/// Lognormal sigma of disk and link latency: 0 to 2. At 2 the p99 is
+/// already about 100 times the median; a wider tail is no latency model.
+pub const JITTER: Limit<f64> = Limit::new(0.0, 2.0, "a lognormal sigma");
+
+/// Storage nodes per AZ: 1 to 10,000. Each node is an actor with a disk
+/// and a NIC; 10,000 already spread the largest volume's segments thinly,
+/// and node ids (`u32`) stay far from overflow over 16 AZs.
+pub const STORAGE_NODES_PER_AZ: Limit<u32> =
+    Limit::new(1, 10_000, "a number of storage nodes per AZ");
+
+/// Volume size in GiB: 1 GiB to 128 TiB, the Aurora volume limit ([UG]).
+pub const VOLUME_GIB: Limit<u64> = Limit::new(1, 128 * 1024, "a volume in GiB");
+
+/// Protection-group size in GiB: 1 to 1024. The pages of one PG are
+/// numbered densely in a `u32`; 1 TiB of 4 KiB pages (2^28) fits.
+pub const SEGMENT_GIB: Limit<u64> = Limit::new(1, 1024, "a protection-group size in GiB");
+
+/// Copies of each PG: 1 to 30, ten per AZ over three AZs. Each copy is a
+/// segment on its own node and every write waits on a quorum of them; more
+/// models no design (Aurora keeps six) and multiplies the segments of the
+/// largest volume past millions.
+pub const COPIES: Limit<u32> = Limit::new(1, 30, "a number of copies");
+
+/// Write quorum: a number of copies, so within [`COPIES`]; validation then
+/// holds it to the PG's own copies.
+pub const WRITE_QUORUM: Limit<u32> = Limit::new(1, 30, "a write quorum");
+
+/// Read quorum: as [`WRITE_QUORUM`].
+pub const READ_QUORUM: Limit<u32> = Limit::new(1, 30, "a read quorum");
+
+/// LSN allocation limit: 1 to 10^9, a hundred times the paper's 10 million.
+/// Recovery resumes allocation LAL above VDL, so each failover moves LSNs
+/// on by up to LAL; at 10^9, even 10^9 recoveries plus a month of the
+/// fastest allocation (10^9 LSNs a second, see [`RECORDS_PER_COMMIT`])
+/// stay below the `u64` limit of about 1.8 x 10^19.
+pub const LSN_ALLOCATION_LIMIT: Limit<u64> =
+    Limit::new(1, 1_000_000_000, "an LSN allocation limit");
+
+/// Repair bandwidth in Gb/s: 0.01 to 1000. At 10 Mb/s a 10 GiB segment
+/// already takes over two hours to copy; 1 Tb/s is beyond any NIC.
+pub const REPAIR_GBPS: Limit<f64> = Limit::new(0.01, 1000.0, "a repair bandwidth in Gb/s");
+
+/// Promotion tier: 0 to 15, the tiers RDS accepts ([UG] ModifyDBInstance).
+pub const PROMOTION_TIER: Limit<u8> = Limit::new(0, 15, "a promotion tier");
+
+/// Missed health checks before the writer is declared failed: 1 to 100.
+/// A hundred missed checks at the default period already leave a dead
+/// writer unnoticed for over a minute and a half; more detects nothing.
+pub const FAILURE_THRESHOLD: Limit<u32> = Limit::new(1, 100, "a number of missed health checks");
+
+/// Clients in one group: 1 to 1000; see [`MAX_CLIENTS`] for all groups.
+pub const CLIENTS_PER_GROUP: Limit<u32> = Limit::new(1, 1000, "a number of clients in a group");
+
+/// Clients in all groups together: at most 10,000. Each client is a
+/// request loop with its own timers and DNS cache: 10,000 run a simulated
+/// second in about a third of a second of wall time (10 s of the default
+/// cluster took 3.4 s and 37 MB), while a million did not finish 10
+/// simulated seconds in a minute.
+pub const MAX_CLIENTS: u64 = 10_000;
+
+/// Commits offered per second: 0 to 10^6, beyond any single writer. With
+/// [`RECORDS_PER_COMMIT`] this bounds LSN allocation to 10^9 a second.
+pub const COMMITS_PER_S: Limit<f64> = Limit::new(0.0, 1e6, "a commit rate per second");
+
+/// Page reads per second that go to storage: 0 to 10^6, as commits.
+pub const READS_PER_S: Limit<f64> = Limit::new(0.0, 1e6, "a read rate per second");
+
+/// Redo records per commit: 1 to 1000, a large transaction. A commit's
+/// records are allocated together, so they must also fit the LAL.
+pub const RECORDS_PER_COMMIT: Limit<u32> = Limit::new(1, 1000, "a number of records per commit");
+
+/// Working set in GiB: up to the largest volume; validation then holds it
+/// to the scenario's volume and to at least one page.
+pub const WORKING_SET_GIB: Limit<f64> = Limit::new(0.0, 131_072.0, "a working set in GiB");
+
+/// Page sizes in KiB: the sizes InnoDB supports (MySQL reference manual,
+/// `innodb_page_size`).
+pub const PAGE_KIB: [u32; 5] = [4, 8, 16, 32, 64];
+
+/// Slow-down factor of a gray failure: 1 (healthy) to 10^6, a node that is
+/// for every purpose dead; see [`LATENCY`] for why the product still fits.
+pub const SLOWDOWN: Limit<f64> = Limit::new(1.0, 1e6, "a slow-down factor");
+
+/// Probability that one message is lost: from 0 up to but not including 1.
+/// Certain loss is a partition, which `network_partition` says directly;
+/// below 1, every retry has a chance.
+pub const LOSS_RATE: Limit<f64> = Limit::below(0.0, 1.0, "a loss probability");
+
+/// An availability expectation is a fraction of the run.
+pub const FRACTION: Limit<f64> = Limit::new(0.0, 1.0, "an availability fraction");
+
+/// Longest scenario, instance or client name, in characters. The scenario
+/// name is a directory name, and 100 characters stay far inside every file
+/// system's limit (255 bytes) with room for the parent directories.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// AZs in a topology: 1 to 16. AZ ids are a byte, and no AWS Region has
+/// more than six AZs.
+pub const MAX_AZS: usize = 16;
+
+/// Instances: one writer and up to 15 readers ([UG]).
+pub const MAX_INSTANCES: usize = 16;
+
+/// Rows of `timeline.csv` (run length over bin width): at most 10^7. A
+/// month of one-second bins is 2.6 million rows; more is a file no chart
+/// or spreadsheet reads, held in memory until the run ends.
+pub const MAX_TIMELINE_ROWS: u64 = 10_000_000;

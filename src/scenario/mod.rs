@@ -24,11 +24,11 @@ use crate::error::InputError;
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, InputError> {
-        let text = std::fs::read_to_string(path).map_err(|source| InputError::Io {
+        let bytes = std::fs::read(path).map_err(|source| InputError::Io {
             path: path.to_owned(),
             source,
         })?;
-        Scenario::parse(&text, path)
+        Scenario::parse(&validate::text_of(bytes, path)?, path)
     }
 
     /// Validates scenario text; `file` names it in error messages.

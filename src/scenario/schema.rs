@@ -1,16 +1,21 @@
 //! The scenario file format, as serde reads it.
 //!
 //! Every struct denies unknown fields, so a typo is an error with its line
-//! and column rather than a silently ignored setting. Values with a range
-//! are checked while they are read, so the error points at the value itself;
-//! checks that relate two fields happen in [`super::validate`], which uses
-//! the spans kept here in [`Spanned`] fields.
+//! and column rather than a silently ignored setting. Every numeric value
+//! is checked against its documented range ([`d::Limit`]) while it is
+//! read, so the error points at the value itself; checks that relate two
+//! fields happen in [`super::validate`], which uses the spans kept here in
+//! [`Spanned`] fields.
 
+use std::fmt;
+
+use serde::de::{self, IntoDeserializer};
 use serde::{Deserialize, Deserializer};
 use serde_saphyr::{Location, Spanned};
 
-use super::defaults as d;
+use super::defaults::{self as d, Limit};
 use crate::model::config::{CacheSpec, TieBreak};
+use crate::sim::time::{ParseDurationError, DURATION_FORMAT};
 use crate::sim::SimDuration;
 
 /// A whole scenario file.
@@ -22,12 +27,12 @@ pub struct ScenarioFile {
     /// What the scenario shows, for the summary and the report.
     #[serde(default)]
     pub description: String,
-    /// Root seed of every random stream.
+    /// Root seed of every random stream; any `u64`.
     #[serde(default = "d::seed")]
     pub seed: u64,
     /// Simulated time to run.
     #[serde(deserialize_with = "run_length")]
-    pub duration: SimDuration,
+    pub duration: Spanned<SimDuration>,
     /// AZs and the storage fleet.
     #[serde(default)]
     pub topology: TopologySpec,
@@ -72,15 +77,15 @@ pub struct TopologySpec {
     #[serde(default = "spanned_azs")]
     pub azs: Spanned<Vec<String>>,
     /// Storage nodes in each AZ; named `<az>-1` … `<az>-N`.
-    #[serde(default = "d::storage_nodes_per_az", deserialize_with = "nodes_per_az")]
-    pub storage_nodes_per_az: u32,
+    #[serde(default = "spanned_nodes_per_az", deserialize_with = "nodes_per_az")]
+    pub storage_nodes_per_az: Spanned<u32>,
 }
 
 impl Default for TopologySpec {
     fn default() -> Self {
         TopologySpec {
             azs: spanned_azs(),
-            storage_nodes_per_az: d::storage_nodes_per_az(),
+            storage_nodes_per_az: spanned_nodes_per_az(),
         }
     }
 }
@@ -90,19 +95,19 @@ impl Default for TopologySpec {
 #[serde(deny_unknown_fields)]
 pub struct StorageSpec {
     /// Volume size in GiB (at most 128 TiB = 131,072 GiB).
-    #[serde(default = "spanned_volume")]
+    #[serde(default = "spanned_volume", deserialize_with = "volume")]
     pub volume_gib: Spanned<u64>,
     /// Protection-group size in GiB.
-    #[serde(default = "spanned_segment")]
+    #[serde(default = "spanned_segment", deserialize_with = "segment")]
     pub segment_gib: Spanned<u64>,
     /// Copies of each PG, spread evenly over the AZs.
-    #[serde(default = "spanned_copies")]
+    #[serde(default = "spanned_copies", deserialize_with = "copies")]
     pub copies: Spanned<u32>,
     /// Copies that must hold a record before it is durable.
-    #[serde(default = "spanned_write_quorum")]
+    #[serde(default = "spanned_write_quorum", deserialize_with = "write_quorum")]
     pub write_quorum: Spanned<u32>,
     /// Copies recovery must reach to find every durable record.
-    #[serde(default = "spanned_read_quorum")]
+    #[serde(default = "spanned_read_quorum", deserialize_with = "read_quorum")]
     pub read_quorum: Spanned<u32>,
     /// Accept quorums that break read + write > copies or 2 x write >
     /// copies, to watch what goes wrong: the run then fails its quorum
@@ -116,8 +121,8 @@ pub struct StorageSpec {
     #[serde(default = "d::disk_jitter", deserialize_with = "jitter")]
     pub disk_jitter: f64,
     /// LSN allocation limit (LAL) above VDL.
-    #[serde(default = "d::lsn_allocation_limit", deserialize_with = "positive_u64")]
-    pub lsn_allocation_limit: u64,
+    #[serde(default = "spanned_lal", deserialize_with = "lsn_allocation_limit")]
+    pub lsn_allocation_limit: Spanned<u64>,
     /// Delay before a segment with a gap asks a peer.
     #[serde(default = "d::gossip_interval", deserialize_with = "period")]
     pub gossip_interval: SimDuration,
@@ -125,10 +130,10 @@ pub struct StorageSpec {
     #[serde(default = "d::materialize_interval", deserialize_with = "period")]
     pub materialize_interval: SimDuration,
     /// Time a node may be unreachable before its segments are re-created.
-    #[serde(default = "d::repair_after", deserialize_with = "run_length")]
+    #[serde(default = "d::repair_after", deserialize_with = "duration")]
     pub repair_after: SimDuration,
     /// Repair copy bandwidth in Gb/s.
-    #[serde(default = "d::repair_gbps", deserialize_with = "positive_f64")]
+    #[serde(default = "d::repair_gbps", deserialize_with = "repair_gbps")]
     pub repair_gbps: f64,
 }
 
@@ -143,7 +148,7 @@ impl Default for StorageSpec {
             unsafe_quorum: false,
             disk_latency: d::disk_latency(),
             disk_jitter: d::disk_jitter(),
-            lsn_allocation_limit: d::lsn_allocation_limit(),
+            lsn_allocation_limit: spanned_lal(),
             gossip_interval: d::gossip_interval(),
             materialize_interval: d::materialize_interval(),
             repair_after: d::repair_after(),
@@ -193,14 +198,14 @@ pub struct ControlPlaneSpec {
     #[serde(default = "d::failure_threshold", deserialize_with = "threshold")]
     pub failure_threshold: u32,
     /// Time for a reader to restart as the writer.
-    #[serde(default = "d::promotion_time", deserialize_with = "run_length")]
+    #[serde(default = "d::promotion_time", deserialize_with = "duration")]
     pub promotion_time: SimDuration,
     /// Time for an instance to restart in place (reboot, or a crashed
     /// instance whose host survived).
-    #[serde(default = "d::restart_time", deserialize_with = "run_length")]
+    #[serde(default = "d::restart_time", deserialize_with = "duration")]
     pub restart_time: SimDuration,
     /// Time to create a replacement instance when no reader can take over.
-    #[serde(default = "d::provision_time", deserialize_with = "run_length")]
+    #[serde(default = "d::provision_time", deserialize_with = "duration")]
     pub provision_time: SimDuration,
     /// Choice among readers of equal tier and size.
     #[serde(default)]
@@ -225,13 +230,13 @@ impl Default for ControlPlaneSpec {
 #[serde(deny_unknown_fields)]
 pub struct DnsSpec {
     /// Time-to-live of every answer.
-    #[serde(default = "d::dns_ttl", deserialize_with = "run_length")]
+    #[serde(default = "d::dns_ttl", deserialize_with = "duration")]
     pub ttl: SimDuration,
     /// Time for a record change to reach the authoritative servers.
-    #[serde(default = "d::dns_update_delay", deserialize_with = "run_length")]
+    #[serde(default = "d::dns_update_delay", deserialize_with = "duration")]
     pub update_delay: SimDuration,
     /// While a record switches, lookups come back empty for this long.
-    #[serde(default = "d::dns_empty_answers", deserialize_with = "run_length")]
+    #[serde(default = "d::dns_empty_answers", deserialize_with = "duration")]
     pub empty_answers: SimDuration,
 }
 
@@ -258,13 +263,13 @@ pub enum EndpointSpec {
 
 impl<'de> Deserialize<'de> for CacheSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        if text.trim() == "forever" {
-            return Ok(CacheSpec::Forever);
-        }
-        SimDuration::parse(&text)
-            .map(CacheSpec::For)
-            .map_err(|e| serde::de::Error::custom(format!("expected a duration or `forever`: {e}")))
+        read(d, |s| match s {
+            Scalar::Text(t) if t.trim() == "forever" => Ok(CacheSpec::Forever),
+            s => s
+                .duration(&d::DURATION)
+                .map(CacheSpec::For)
+                .map_err(|e| format!("{e}; a DNS cache may also be `forever`")),
+        })
     }
 }
 
@@ -275,8 +280,8 @@ pub struct ClientSpec {
     /// Group name; clients are `<name>-1` … `<name>-N`.
     pub name: Spanned<String>,
     /// How many clients.
-    #[serde(default = "d::client_count", deserialize_with = "client_count")]
-    pub count: u32,
+    #[serde(default = "spanned_client_count", deserialize_with = "client_count")]
+    pub count: Spanned<u32>,
     /// Endpoint used.
     #[serde(default)]
     pub endpoint: EndpointSpec,
@@ -333,22 +338,25 @@ impl Default for NetworkSpec {
 #[serde(deny_unknown_fields)]
 pub struct WorkloadSpec {
     /// Commits offered per second (Poisson arrivals).
-    #[serde(default = "d::commits_per_s", deserialize_with = "rate")]
+    #[serde(default = "d::commits_per_s", deserialize_with = "commit_rate")]
     pub commits_per_s: f64,
     /// Redo records per commit; the last is the commit record (a CPL).
-    #[serde(default = "d::records_per_commit", deserialize_with = "records")]
-    pub records_per_commit: u32,
+    #[serde(default = "spanned_records", deserialize_with = "records")]
+    pub records_per_commit: Spanned<u32>,
     /// GiB of distinct pages written and read, spread over the volume.
-    #[serde(default = "spanned_working_set")]
+    #[serde(default = "spanned_working_set", deserialize_with = "working_set")]
     pub working_set_gib: Spanned<f64>,
     /// Page size in KiB.
     #[serde(default = "d::page_kib", deserialize_with = "page_size")]
     pub page_kib: u32,
     /// Page reads per second that go to storage.
-    #[serde(default = "d::reads_per_s", deserialize_with = "rate")]
+    #[serde(default = "d::reads_per_s", deserialize_with = "read_rate")]
     pub reads_per_s: f64,
     /// How often the writer admits arrived commits and ships idle PGs.
-    #[serde(default = "d::group_commit_interval", deserialize_with = "period")]
+    #[serde(
+        default = "d::group_commit_interval",
+        deserialize_with = "group_commit_interval"
+    )]
     pub group_commit_interval: SimDuration,
     /// Wait for a storage read before trying another segment.
     #[serde(default = "d::storage_read_timeout", deserialize_with = "period")]
@@ -362,7 +370,7 @@ impl Default for WorkloadSpec {
     fn default() -> Self {
         WorkloadSpec {
             commits_per_s: d::commits_per_s(),
-            records_per_commit: d::records_per_commit(),
+            records_per_commit: spanned_records(),
             working_set_gib: spanned_working_set(),
             page_kib: d::page_kib(),
             reads_per_s: d::reads_per_s(),
@@ -378,8 +386,8 @@ impl Default for WorkloadSpec {
 #[serde(deny_unknown_fields)]
 pub struct MetricsSpec {
     /// Width of a `timeline.csv` row.
-    #[serde(default = "d::bin", deserialize_with = "period")]
-    pub bin: SimDuration,
+    #[serde(default = "spanned_bin", deserialize_with = "spanned_period")]
+    pub bin: Spanned<SimDuration>,
     /// Waiting beyond this counts as unavailability.
     #[serde(default = "d::stall_threshold", deserialize_with = "period")]
     pub stall_threshold: SimDuration,
@@ -388,7 +396,7 @@ pub struct MetricsSpec {
 impl Default for MetricsSpec {
     fn default() -> Self {
         MetricsSpec {
-            bin: d::bin(),
+            bin: spanned_bin(),
             stall_threshold: d::stall_threshold(),
         }
     }
@@ -407,26 +415,29 @@ pub enum FaultSpec {
     /// A storage node stops; its in-memory (unpersisted) records are lost.
     StorageNodeCrash {
         /// When it crashes.
+        #[serde(deserialize_with = "at")]
         at: Spanned<SimDuration>,
         /// Which node, e.g. `b-3`.
         node: Spanned<String>,
         /// When given, the node restarts with its persisted data after this long.
-        #[serde(default, deserialize_with = "optional_run_length")]
+        #[serde(default, deserialize_with = "optional_duration")]
         recover_after: Option<SimDuration>,
     },
     /// Every storage node and link of an AZ is down.
     AzOutage {
         /// When the AZ goes down.
+        #[serde(deserialize_with = "at")]
         at: Spanned<SimDuration>,
         /// Which AZ.
         az: Spanned<String>,
         /// How long; forever when absent.
-        #[serde(default, deserialize_with = "optional_run_length")]
+        #[serde(default, deserialize_with = "optional_duration")]
         duration: Option<SimDuration>,
     },
     /// Messages between two AZs, or to and from one node, are dropped.
     NetworkPartition {
         /// When the partition starts.
+        #[serde(deserialize_with = "at")]
         at: Spanned<SimDuration>,
         /// Two AZs that can no longer talk.
         #[serde(default)]
@@ -439,32 +450,35 @@ pub enum FaultSpec {
         #[serde(default)]
         instance: Option<Spanned<String>>,
         /// How long; forever when absent.
-        #[serde(default, deserialize_with = "optional_run_length")]
+        #[serde(default, deserialize_with = "optional_duration")]
         duration: Option<SimDuration>,
     },
     /// Whichever instance is the writer at that moment crashes.
     WriterCrash {
         /// When it crashes.
+        #[serde(deserialize_with = "at")]
         at: Spanned<SimDuration>,
         /// When given, its host comes back after this long and the instance
         /// restarts (as a reader, if another took over meanwhile).
-        #[serde(default, deserialize_with = "optional_run_length")]
+        #[serde(default, deserialize_with = "optional_duration")]
         recover_after: Option<SimDuration>,
     },
     /// A named instance crashes.
     InstanceCrash {
         /// When it crashes.
+        #[serde(deserialize_with = "at")]
         at: Spanned<SimDuration>,
         /// Which instance.
         instance: Spanned<String>,
         /// When given, its host comes back after this long.
-        #[serde(default, deserialize_with = "optional_run_length")]
+        #[serde(default, deserialize_with = "optional_duration")]
         recover_after: Option<SimDuration>,
     },
     /// A named instance reboots; a writer rebooted with `failover: true`
     /// hands over to a reader first.
     InstanceReboot {
         /// When the reboot is asked for.
+        #[serde(deserialize_with = "at")]
         at: Spanned<SimDuration>,
         /// Which instance.
         instance: Spanned<String>,
@@ -476,6 +490,7 @@ pub enum FaultSpec {
     /// `aws:rds:failover-db-cluster`).
     Failover {
         /// When it is asked for.
+        #[serde(deserialize_with = "at")]
         at: Spanned<SimDuration>,
         /// The reader to promote; absent: the control plane chooses.
         #[serde(default)]
@@ -484,6 +499,7 @@ pub enum FaultSpec {
     /// A gray failure: a node's disk and links become `factor` times slower.
     SlowNode {
         /// When it slows down.
+        #[serde(deserialize_with = "at")]
         at: Spanned<SimDuration>,
         /// Which node.
         node: Spanned<String>,
@@ -491,13 +507,14 @@ pub enum FaultSpec {
         #[serde(deserialize_with = "slowdown")]
         factor: f64,
         /// How long; forever when absent.
-        #[serde(default, deserialize_with = "optional_run_length")]
+        #[serde(default, deserialize_with = "optional_duration")]
         duration: Option<SimDuration>,
     },
     /// A gray failure: a fraction of messages to and from a node (or an AZ,
     /// or everything when neither is named) is lost.
     PacketLoss {
         /// When loss starts.
+        #[serde(deserialize_with = "at")]
         at: Spanned<SimDuration>,
         /// Only this node's messages.
         #[serde(default)]
@@ -509,7 +526,7 @@ pub enum FaultSpec {
         #[serde(deserialize_with = "loss_rate")]
         rate: f64,
         /// How long; forever when absent.
-        #[serde(default, deserialize_with = "optional_run_length")]
+        #[serde(default, deserialize_with = "optional_duration")]
         duration: Option<SimDuration>,
     },
 }
@@ -536,16 +553,16 @@ pub struct ExpectSpec {
     #[serde(default, deserialize_with = "optional_fraction")]
     pub min_read_availability: Option<f64>,
     /// Longest write outage at most this long.
-    #[serde(default, deserialize_with = "optional_run_length")]
+    #[serde(default, deserialize_with = "optional_duration")]
     pub max_write_unavailable: Option<SimDuration>,
     /// Longest write outage at least this long.
-    #[serde(default, deserialize_with = "optional_run_length")]
+    #[serde(default, deserialize_with = "optional_duration")]
     pub min_write_unavailable: Option<SimDuration>,
     /// Mean acknowledged commits per second at least this.
-    #[serde(default, deserialize_with = "optional_rate")]
+    #[serde(default, deserialize_with = "optional_commit_rate")]
     pub min_commits_per_s: Option<f64>,
     /// p99 commit latency at most this.
-    #[serde(default, deserialize_with = "optional_run_length")]
+    #[serde(default, deserialize_with = "optional_duration")]
     pub max_commit_p99: Option<SimDuration>,
     /// Peak PGs below write quorum at most this.
     #[serde(default)]
@@ -570,18 +587,18 @@ pub struct ExpectSpec {
     pub promoted: Option<Vec<String>>,
     /// Every failover's cluster RTO (fault to writable through a fresh
     /// DNS lookup) at most this long.
-    #[serde(default, deserialize_with = "optional_run_length")]
+    #[serde(default, deserialize_with = "optional_duration")]
     pub max_rto: Option<SimDuration>,
     /// Some failover's cluster RTO at least this long.
-    #[serde(default, deserialize_with = "optional_run_length")]
+    #[serde(default, deserialize_with = "optional_duration")]
     pub min_rto: Option<SimDuration>,
     /// The slowest client's observed RTO at most this long, in every
     /// failover.
-    #[serde(default, deserialize_with = "optional_run_length")]
+    #[serde(default, deserialize_with = "optional_duration")]
     pub max_client_rto: Option<SimDuration>,
     /// The slowest client's observed RTO at least this long, in some
     /// failover.
-    #[serde(default, deserialize_with = "optional_run_length")]
+    #[serde(default, deserialize_with = "optional_duration")]
     pub min_client_rto: Option<SimDuration>,
     /// At most this many clients left hanging at the end.
     #[serde(default)]
@@ -598,7 +615,7 @@ pub struct ExpectSpec {
     #[serde(default)]
     pub min_stale_epoch_refusals: Option<u64>,
     /// Every reader's p99 replica lag at most this.
-    #[serde(default, deserialize_with = "optional_run_length")]
+    #[serde(default, deserialize_with = "optional_duration")]
     pub max_replica_lag_p99: Option<SimDuration>,
 }
 
@@ -630,132 +647,306 @@ fn spanned_working_set() -> Spanned<f64> {
 fn spanned_class() -> Spanned<String> {
     unknown(d::instance_class())
 }
+fn spanned_nodes_per_az() -> Spanned<u32> {
+    unknown(d::storage_nodes_per_az())
+}
+fn spanned_lal() -> Spanned<u64> {
+    unknown(d::lsn_allocation_limit())
+}
+fn spanned_client_count() -> Spanned<u32> {
+    unknown(d::client_count())
+}
+fn spanned_records() -> Spanned<u32> {
+    unknown(d::records_per_commit())
+}
+fn spanned_bin() -> Spanned<SimDuration> {
+    unknown(d::bin())
+}
 
-/// Reads a value and rejects it unless `ok` holds, saying what was expected.
-fn checked<'de, D, T>(d: D, ok: impl Fn(&T) -> bool, expected: &str) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + std::fmt::Debug,
-{
-    let v = T::deserialize(d)?;
-    if ok(&v) {
-        Ok(v)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "expected {expected}, found {v:?}"
-        )))
+/// One YAML value as the parser typed it, before a setting gives it a
+/// meaning and a range. Reading every number this way, rather than as the
+/// setting's Rust type, lets a value beyond that type (`tier: 256`) get the
+/// setting's own message instead of the parser's "invalid u8".
+enum Scalar {
+    /// An integer; YAML integers beyond `u64` arrive as [`Scalar::Real`].
+    Whole(i128),
+    /// A floating-point number (never NaN or infinite: the parser refuses
+    /// those).
+    Real(f64),
+    /// Any other scalar text, such as `30s`.
+    Text(String),
+    /// `true` or `false`.
+    Bool(bool),
+    /// An empty value or `~`.
+    Null,
+    /// A list or a mapping where one value belongs.
+    Collection(&'static str),
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a single value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Whole(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Whole(v.into()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Real(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_owned()))
+            }
+            fn visit_unit<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_none<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Scalar, A::Error> {
+                Ok(Scalar::Collection("a list"))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Scalar, A::Error> {
+                Ok(Scalar::Collection("a mapping"))
+            }
+        }
+        d.deserialize_any(Visitor)
     }
 }
 
-const MONTH: SimDuration = SimDuration::from_secs(30 * 86_400);
-
-fn run_length<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    checked(
-        d,
-        |v: &SimDuration| *v <= MONTH,
-        "a duration of at most 30 days",
-    )
+impl fmt::Display for Scalar {
+    /// The value as a message quotes it after "found".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Whole(n) => write!(f, "{n}"),
+            // Debug keeps the fraction (`2.0`, `1e300`) that says the
+            // value was written as a real number.
+            Scalar::Real(x) => write!(f, "{x:?}"),
+            Scalar::Text(t) => write!(f, "{t:?}"),
+            Scalar::Bool(b) => write!(f, "{b}"),
+            Scalar::Null => f.write_str("nothing"),
+            Scalar::Collection(what) => f.write_str(what),
+        }
+    }
 }
-fn optional_run_length<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimDuration>, D::Error> {
-    run_length(d).map(Some)
+
+impl<T: PartialOrd + fmt::Display> Limit<T> {
+    /// "expected a promotion tier from 0 to 15, found 256".
+    fn refuse(&self, found: &Scalar) -> String {
+        let upto = if self.max_excluded { "to below" } else { "to" };
+        format!(
+            "expected {} from {} {upto} {}, found {found}",
+            self.what, self.min, self.max
+        )
+    }
+}
+
+/// A span as a message names a limit: `720h (30 days)`.
+fn spelled(d: SimDuration) -> String {
+    const DAY: u64 = 86_400_000_000_000;
+    let ns = d.as_nanos();
+    if ns >= 2 * DAY && ns % DAY == 0 {
+        format!("{d} ({} days)", ns / DAY)
+    } else {
+        d.to_string()
+    }
+}
+
+impl Scalar {
+    /// An integer in `limit`.
+    fn whole<T>(self, limit: &Limit<T>) -> Result<T, String>
+    where
+        T: TryFrom<i128> + PartialOrd + fmt::Display,
+    {
+        match &self {
+            Scalar::Whole(n) => T::try_from(*n).ok().filter(|v| limit.admits(v)),
+            _ => None,
+        }
+        .ok_or_else(|| limit.refuse(&self))
+    }
+
+    /// A number in `limit`; integers are read as reals.
+    fn real(self, limit: &Limit<f64>) -> Result<f64, String> {
+        match self {
+            Scalar::Whole(n) => Some(n as f64),
+            Scalar::Real(x) => Some(x),
+            _ => None,
+        }
+        .filter(|v| limit.admits(v))
+        .ok_or_else(|| limit.refuse(&self))
+    }
+
+    /// A duration in `limit`. Text is read by [`SimDuration::parse`], and
+    /// an integer by [`SimDuration`]'s own deserializer, which tells a bare
+    /// `30` to add a unit.
+    fn duration(self, limit: &Limit<SimDuration>) -> Result<SimDuration, String> {
+        let too_long = |written: &str| {
+            format!(
+                "too long: {} is at most {}, found {written}",
+                limit.what,
+                spelled(limit.max)
+            )
+        };
+        let (value, written) = match self {
+            Scalar::Text(t) => match SimDuration::parse(&t) {
+                Ok(v) => (v, t.trim().to_owned()),
+                Err(ParseDurationError::TooLong(_)) => return Err(too_long(t.trim())),
+                Err(e) => return Err(e.to_string()),
+            },
+            Scalar::Whole(n) => {
+                let own = match u64::try_from(n) {
+                    Ok(u) => SimDuration::deserialize(u.into_deserializer()),
+                    // Negative, so it came from an `i64`.
+                    Err(_) => SimDuration::deserialize((n as i64).into_deserializer()),
+                };
+                (
+                    own.map_err(|e: de::value::Error| e.to_string())?,
+                    n.to_string(),
+                )
+            }
+            other => return Err(format!("expected {DURATION_FORMAT}, found {other}")),
+        };
+        if value > limit.max {
+            Err(too_long(&written))
+        } else if value < limit.min && limit.min == SimDuration::from_nanos(1) {
+            Err(format!(
+                "too short: {} is longer than 0s, found {written}",
+                limit.what
+            ))
+        } else if value < limit.min {
+            Err(format!(
+                "too short: {} is at least {}, found {written}",
+                limit.what, limit.min
+            ))
+        } else {
+            Ok(value)
+        }
+    }
+}
+
+/// Reads one value and gives it meaning with `f`, whose error becomes the
+/// message at the value's location.
+fn read<'de, D, T>(d: D, f: impl FnOnce(Scalar) -> Result<T, String>) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    f(Scalar::deserialize(d)?).map_err(de::Error::custom)
+}
+
+/// As [`read`], keeping the value's location for checks in validation.
+fn read_spanned<'de, D, T>(
+    d: D,
+    f: impl FnOnce(Scalar) -> Result<T, String>,
+) -> Result<Spanned<T>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let s = Spanned::<Scalar>::deserialize(d)?;
+    let value = f(s.value).map_err(de::Error::custom)?;
+    Ok(Spanned::new(value, s.referenced, s.defined))
+}
+
+fn run_length<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<SimDuration>, D::Error> {
+    read_spanned(d, |s| s.duration(&d::RUN))
+}
+fn at<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<SimDuration>, D::Error> {
+    read_spanned(d, |s| s.duration(&d::DURATION))
+}
+fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
+    read(d, |s| s.duration(&d::DURATION))
+}
+fn optional_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimDuration>, D::Error> {
+    duration(d).map(Some)
 }
 fn period<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    checked(
-        d,
-        |v: &SimDuration| *v >= SimDuration::from_micros(1) && *v <= SimDuration::from_secs(3600),
-        "a period between 1us and 1h",
-    )
+    read(d, |s| s.duration(&d::PERIOD))
+}
+fn spanned_period<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<SimDuration>, D::Error> {
+    read_spanned(d, |s| s.duration(&d::PERIOD))
 }
 fn optional_period<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimDuration>, D::Error> {
     period(d).map(Some)
 }
-fn tier<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
-    checked(d, |v: &u8| *v <= 15, "a promotion tier from 0 to 15")
-}
-fn threshold<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    checked(
-        d,
-        |v: &u32| (1..=100).contains(v),
-        "between 1 and 100 missed checks",
-    )
-}
-fn client_count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    checked(
-        d,
-        |v: &u32| (1..=1000).contains(v),
-        "between 1 and 1000 clients",
-    )
+fn group_commit_interval<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
+    read(d, |s| s.duration(&d::GROUP_COMMIT_INTERVAL))
 }
 fn latency<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    checked(
-        d,
-        |v: &SimDuration| *v >= SimDuration::from_nanos(1) && *v <= SimDuration::from_secs(10),
-        "a latency between 1ns and 10s",
-    )
+    read(d, |s| s.duration(&d::LATENCY))
 }
-fn jitter<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    checked(
-        d,
-        |v: &f64| (0.0..=2.0).contains(v),
-        "a lognormal sigma between 0 and 2",
-    )
+fn tier<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    read(d, |s| s.whole(&d::PROMOTION_TIER))
 }
-fn positive_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    checked(d, |v: &u64| *v > 0, "a positive integer")
+fn threshold<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    read(d, |s| s.whole(&d::FAILURE_THRESHOLD))
 }
-fn positive_f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    checked(d, |v: &f64| *v > 0.0 && v.is_finite(), "a positive number")
+fn client_count<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
+    read_spanned(d, |s| s.whole(&d::CLIENTS_PER_GROUP))
 }
-fn nodes_per_az<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    checked(
-        d,
-        |v: &u32| (1..=10_000).contains(v),
-        "between 1 and 10000 nodes per AZ",
-    )
+fn nodes_per_az<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
+    read_spanned(d, |s| s.whole(&d::STORAGE_NODES_PER_AZ))
 }
-fn rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    checked(
-        d,
-        |v: &f64| (0.0..=1e6).contains(v),
-        "a rate between 0 and 1000000 per second",
-    )
+fn volume<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u64>, D::Error> {
+    read_spanned(d, |s| s.whole(&d::VOLUME_GIB))
 }
-fn optional_rate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    rate(d).map(Some)
+fn segment<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u64>, D::Error> {
+    read_spanned(d, |s| s.whole(&d::SEGMENT_GIB))
 }
-fn records<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    checked(
-        d,
-        |v: &u32| (1..=1000).contains(v),
-        "between 1 and 1000 records per commit",
-    )
+fn copies<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
+    read_spanned(d, |s| s.whole(&d::COPIES))
+}
+fn write_quorum<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
+    read_spanned(d, |s| s.whole(&d::WRITE_QUORUM))
+}
+fn read_quorum<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
+    read_spanned(d, |s| s.whole(&d::READ_QUORUM))
+}
+fn lsn_allocation_limit<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u64>, D::Error> {
+    read_spanned(d, |s| s.whole(&d::LSN_ALLOCATION_LIMIT))
+}
+fn records<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
+    read_spanned(d, |s| s.whole(&d::RECORDS_PER_COMMIT))
 }
 fn page_size<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    checked(
-        d,
-        |v: &u32| [4, 8, 16, 32, 64].contains(v),
-        "a page size of 4, 8, 16, 32 or 64 KiB",
-    )
+    read(d, |s| match s {
+        Scalar::Whole(n) if d::PAGE_KIB.iter().any(|&k| i128::from(k) == n) => Ok(n as u32),
+        other => Err(format!(
+            "expected a page size of 4, 8, 16, 32 or 64 KiB, found {other}"
+        )),
+    })
+}
+fn jitter<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    read(d, |s| s.real(&d::JITTER))
+}
+fn repair_gbps<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    read(d, |s| s.real(&d::REPAIR_GBPS))
+}
+fn commit_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    read(d, |s| s.real(&d::COMMITS_PER_S))
+}
+fn optional_commit_rate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    commit_rate(d).map(Some)
+}
+fn read_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    read(d, |s| s.real(&d::READS_PER_S))
+}
+fn working_set<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<f64>, D::Error> {
+    read_spanned(d, |s| s.real(&d::WORKING_SET_GIB))
 }
 fn slowdown<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    checked(
-        d,
-        |v: &f64| (1.0..=1e6).contains(v),
-        "a slow-down factor of at least 1",
-    )
+    read(d, |s| s.real(&d::SLOWDOWN))
 }
 fn loss_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    checked(
-        d,
-        |v: &f64| (0.0..1.0).contains(v),
-        "a loss probability in [0, 1)",
-    )
+    read(d, |s| s.real(&d::LOSS_RATE))
 }
 fn optional_fraction<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    checked(
-        d,
-        |v: &f64| (0.0..=1.0).contains(v),
-        "a fraction between 0 and 1",
-    )
-    .map(Some)
+    read(d, |s| s.real(&d::FRACTION)).map(Some)
 }

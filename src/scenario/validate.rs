@@ -1,12 +1,21 @@
 //! From a parsed [`ScenarioFile`] to a runnable [`Scenario`]: names become
 //! ids, and every check that relates two fields happens here, with the
-//! location of the offending value.
+//! location of the offending value. One function per section of the file;
+//! [`validate`] composes them in the order the file reads.
 
+use std::borrow::Cow;
 use std::path::Path;
 
-use serde_saphyr::Spanned;
+use serde_saphyr::budget::BudgetBreach;
+use serde_saphyr::{
+    Localizer, MessageFormatter, RenderOptions, SnippetMode, Spanned, UserMessageFormatter,
+};
 
-use super::schema::{EndpointSpec, ExpectSpec, FaultSpec, RoleSpec, ScenarioFile};
+use super::defaults as d;
+use super::schema::{
+    ClientSpec, ControlPlaneSpec, DnsSpec, EndpointSpec, ExpectSpec, FaultSpec, InstanceSpec,
+    MetricsSpec, NetworkSpec, RoleSpec, ScenarioFile, StorageSpec, TopologySpec, WorkloadSpec,
+};
 use crate::error::{InputError, Location};
 use crate::model::config::{
     ClientConfig, Config, ControlConfig, DnsConfig, Fault, FaultKind, InstanceConfig, LossScope,
@@ -26,24 +35,35 @@ pub struct Scenario {
     pub expect: ExpectSpec,
 }
 
-/// Turns a serde-saphyr error into a located input error.
+/// The text of a scenario file, or a located error at the first byte that
+/// is not UTF-8 (YAML is Unicode text; the parser cannot point into bytes
+/// it never read).
+pub(super) fn text_of(bytes: Vec<u8>, file: &Path) -> Result<String, InputError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // The prefix is valid UTF-8 by definition of `valid_up_to`.
+        let before = std::str::from_utf8(good).unwrap_or_default();
+        let line = before.matches('\n').count() as u64 + 1;
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[start..].chars().count() as u64 + 1;
+        InputError::Scenario {
+            location: Location {
+                file: file.to_owned(),
+                line,
+                column,
+            },
+            message: "not UTF-8 text: a scenario is a YAML file, UTF-8 encoded".into(),
+        }
+    })
+}
+
+/// Turns a serde-saphyr error into a located input error, in the words of
+/// [`PlainWords`].
 pub(super) fn syntax_error(e: &serde_saphyr::Error, file: &Path) -> InputError {
-    let (line, column) = e
-        .location()
-        .map(|l| (l.line(), l.column()))
-        .unwrap_or((0, 0));
-    // The crate's rendering may append a source snippet and its own location;
-    // keep the first line, which is the message proper.
-    let rendered = e.to_string();
-    let first = rendered.lines().next().unwrap_or("invalid scenario").trim();
-    // Drop the crate's own "error: line L column C: " prefix; the location
-    // is printed once, in the `file:line:column` form.
-    let message = first
-        .strip_prefix("error: ")
-        .and_then(|rest| rest.strip_prefix("line "))
-        .and_then(|rest| rest.split_once(": "))
-        .map_or(first, |(_, msg)| msg)
-        .to_owned();
+    let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+    let mut options = RenderOptions::new(&PlainWords);
+    options.snippets = SnippetMode::Off;
+    let message = e.render_with_options(options);
     InputError::Scenario {
         location: Location {
             file: file.to_owned(),
@@ -54,44 +74,208 @@ pub(super) fn syntax_error(e: &serde_saphyr::Error, file: &Path) -> InputError {
     }
 }
 
+/// serde-saphyr's messages in the words of a scenario's author. Its default
+/// texts advise the programmer (`set DuplicateKeyPolicy in Options`, `use
+/// Option<String>`), its user texts still name Rust types and its limits by
+/// their Debug form; the rest of its user texts are plain already.
+struct PlainWords;
+
+impl Localizer for PlainWords {
+    /// The location is printed once, as `file:line:column`, by
+    /// [`InputError`]; the message carries none.
+    fn attach_location<'a>(&self, base: Cow<'a, str>, _: serde_saphyr::Location) -> Cow<'a, str> {
+        base
+    }
+}
+
+impl MessageFormatter for PlainWords {
+    fn localizer(&self) -> &dyn Localizer {
+        self
+    }
+
+    fn format_message<'a>(&self, err: &'a serde_saphyr::Error) -> Cow<'a, str> {
+        use serde_saphyr::Error as E;
+        match err {
+            E::DuplicateMappingKey { key: Some(k), .. } => format!("duplicate key `{k}`").into(),
+            E::DuplicateMappingKey { key: None, .. } => "duplicate key".into(),
+            E::MultipleDocuments { .. } => {
+                "a scenario file holds one document; a second one starts here".into()
+            }
+            E::NullIntoString { .. } => "expected a string, found nothing".into(),
+            E::Unexpected { expected, .. } => format!("expected {}", in_words(expected)).into(),
+            E::InvalidScalar { ty, .. } => format!("expected {}", in_words(ty)).into(),
+            E::NonFiniteFloat { value, .. } => {
+                format!("expected a finite number, found {value}").into()
+            }
+            E::SerdeInvalidType {
+                unexpected,
+                expected,
+                ..
+            }
+            | E::SerdeInvalidValue {
+                unexpected,
+                expected,
+                ..
+            } => format!("expected {expected}, found {unexpected}").into(),
+            E::Budget { breach, .. } => format!(
+                "the file is too large or too deeply nested for a scenario: {}",
+                breach_in_words(breach)
+            )
+            .into(),
+            _ => UserMessageFormatter.format_message(err),
+        }
+    }
+}
+
+/// What the parser expected, named as the file writes it rather than as a
+/// Rust type or a parser event.
+fn in_words(expected: &str) -> Cow<'static, str> {
+    let whole = |min: i128, max: i128| format!("a whole number from {min} to {max}").into();
+    match expected {
+        "string scalar" => "a string".into(),
+        "scalar" => "a single value".into(),
+        "sequence start" => "a list".into(),
+        "mapping start" => "a mapping".into(),
+        "floating point" => "a number".into(),
+        "boolean" => "true or false".into(),
+        "u8" => whole(0, u8::MAX.into()),
+        "u16" => whole(0, u16::MAX.into()),
+        "u32" => whole(0, u32::MAX.into()),
+        "u64" => whole(0, u64::MAX.into()),
+        "i8" => whole(i8::MIN.into(), i8::MAX.into()),
+        "i16" => whole(i16::MIN.into(), i16::MAX.into()),
+        "i32" => whole(i32::MIN.into(), i32::MAX.into()),
+        "i64" => whole(i64::MIN.into(), i64::MAX.into()),
+        other => other.to_owned().into(),
+    }
+}
+
+/// Which of the parser's safety limits a file broke, in words.
+fn breach_in_words(breach: &BudgetBreach) -> String {
+    match breach {
+        BudgetBreach::Nodes { nodes } => format!("more than {} values", nodes.saturating_sub(1)),
+        BudgetBreach::Events { events } => {
+            format!("more than {} parser events", events.saturating_sub(1))
+        }
+        BudgetBreach::Depth { depth } => format!("nested {depth} levels deep"),
+        BudgetBreach::Documents { documents } => format!("{documents} documents"),
+        BudgetBreach::Aliases { aliases } => format!("{aliases} aliases"),
+        BudgetBreach::Anchors { anchors } => format!("{anchors} anchors"),
+        BudgetBreach::ScalarBytes { total_scalar_bytes } => {
+            format!("{total_scalar_bytes} bytes of text in values")
+        }
+        BudgetBreach::InputBytes { input_bytes } => format!("{input_bytes} bytes"),
+        _ => "too many values, aliases or levels".into(),
+    }
+}
+
+/// Where errors are reported.
 struct Ctx<'a> {
     file: &'a Path,
 }
 
 impl Ctx<'_> {
-    /// An error about the file as a whole (a relation between settings
-    /// that have no single location).
-    fn whole(&self, message: impl Into<String>) -> InputError {
+    /// An error at `span`'s value.
+    fn at<T>(&self, span: &Spanned<T>, message: impl Into<String>) -> InputError {
+        self.at_first(&[span.referenced], message)
+    }
+
+    /// An error about a relation between settings, at the first of
+    /// `candidates` the file writes (a default has no location). The
+    /// defaults satisfy every relation, so some candidate is written
+    /// whenever one fails; the top of the file stands in otherwise.
+    fn at_first(
+        &self,
+        candidates: &[serde_saphyr::Location],
+        message: impl Into<String>,
+    ) -> InputError {
+        let (line, column) = candidates
+            .iter()
+            .find(|l| **l != serde_saphyr::Location::UNKNOWN)
+            .map_or((1, 1), |l| (l.line(), l.column()));
         InputError::Scenario {
             location: Location {
                 file: self.file.to_owned(),
-                line: 0,
-                column: 0,
+                line,
+                column,
             },
             message: message.into(),
         }
     }
+}
 
-    fn at<T>(&self, span: &Spanned<T>, message: impl Into<String>) -> InputError {
-        InputError::Scenario {
-            location: Location {
-                file: self.file.to_owned(),
-                line: span.referenced.line(),
-                column: span.referenced.column(),
-            },
-            message: message.into(),
+/// Names to ids: the lookups faults, clients and instances make, each
+/// failing at the name's location with the names that do exist.
+struct Resolver<'a> {
+    cx: &'a Ctx<'a>,
+    topology: &'a Topology,
+    instances: &'a [InstanceConfig],
+}
+
+impl Resolver<'_> {
+    fn az_id(&self, s: &Spanned<String>) -> Result<AzId, InputError> {
+        let azs = &self.topology.azs;
+        azs.iter()
+            .position(|a| *a == s.value)
+            .map(AzId::from_index)
+            .ok_or_else(|| {
+                self.cx.at(
+                    s,
+                    format!(
+                        "no AZ named {:?}; the topology has {}",
+                        s.value,
+                        azs.join(", ")
+                    ),
+                )
+            })
+    }
+
+    fn instance_id(&self, s: &Spanned<String>) -> Result<InstanceId, InputError> {
+        self.instances
+            .iter()
+            .position(|i| i.name == s.value)
+            .map(InstanceId::from_index)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.instances.iter().map(|i| i.name.as_str()).collect();
+                self.cx.at(
+                    s,
+                    format!(
+                        "no instance named {:?}; the cluster has {}",
+                        s.value,
+                        names.join(", ")
+                    ),
+                )
+            })
+    }
+
+    /// A node named `<az>-<n>`, spelled one way only: `n` in plain decimal
+    /// without sign or leading zeros, so that `a-01` cannot be a second
+    /// name for `a-1`.
+    fn node_id(&self, s: &Spanned<String>) -> Result<NodeId, InputError> {
+        let t = self.topology;
+        let bad = || {
+            self.cx.at(
+                s,
+                format!(
+                    "no storage node named {:?}; nodes are named <az>-<n> with n from 1 to {} (e.g. {}-1)",
+                    s.value, t.nodes_per_az, t.azs[0]
+                ),
+            )
+        };
+        let (az, n) = s.value.rsplit_once('-').ok_or_else(bad)?;
+        let z = t.azs.iter().position(|a| a == az).ok_or_else(bad)?;
+        if n.is_empty() || n.starts_with('0') || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        match n.parse::<u32>() {
+            Ok(n) if n <= t.nodes_per_az => Ok(NodeId(z as u32 * t.nodes_per_az + n - 1)),
+            _ => Err(bad()),
         }
     }
 }
 
 /// The unit of page and volume arithmetic.
 const KIB_PER_GIB: u64 = 1024 * 1024;
-/// Most rows a timeline may have (a year of seconds fits easily below).
-const MAX_BINS: u64 = 10_000_000;
-/// 128 TiB, the Aurora volume limit ([UG]).
-const MAX_VOLUME_GIB: u64 = 128 * 1024;
-/// One writer and up to 15 readers ([UG]).
-const MAX_INSTANCES: usize = 16;
 
 /// Relative size of an instance class such as `db.r6g.2xlarge`: the size
 /// word after the family, in units where `large` is 2 (its vCPU count in
@@ -109,139 +293,188 @@ fn class_size(class: &str) -> Option<u32> {
     }
 }
 
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
+/// Why `name` cannot name a scenario, an instance or a client group
+/// (`what`), if it cannot. The scenario's name becomes a directory under
+/// the output directory, so it must be one plain path component there on
+/// every system: no separators, not `.` or `..` (nor `...`, which Windows
+/// strips of its trailing dots), and short; instance and client names share the rule, as
+/// they always shared its characters.
+fn name_problem(name: &str, what: &str) -> Option<String> {
+    let chars = name.chars().count();
+    if chars > d::MAX_NAME_CHARS {
+        Some(format!(
+            "expected {what} of at most {} characters, found {chars}",
+            d::MAX_NAME_CHARS
+        ))
+    } else if name.is_empty()
+        || !name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        Some(format!(
+            "expected {what} of letters, digits, '-', '_' or '.', found {name:?}"
+        ))
+    } else if name.chars().all(|c| c == '.') {
+        Some(format!(
+            "{name:?} names a directory itself or its parent; {what} needs a letter, digit, '-' or '_'"
+        ))
+    } else {
+        None
+    }
 }
 
+/// Checks `name` (written at `span`) with [`name_problem`].
+fn checked_name(
+    name: &str,
+    span: &Spanned<String>,
+    what: &str,
+    cx: &Ctx,
+) -> Result<String, InputError> {
+    match name_problem(name, what) {
+        Some(problem) => Err(cx.at(span, problem)),
+        None => Ok(name.to_owned()),
+    }
+}
+
+/// Validates a parsed file section by section, in the order it reads; the
+/// first problem found is the error.
 pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, InputError> {
     let cx = Ctx { file };
-    let name = raw.name.value.trim().to_owned();
-    if !valid_name(&name) {
+    let name = checked_name(raw.name.value.trim(), &raw.name, "a scenario name", &cx)?;
+    let topology = topology(&raw.topology, &cx)?;
+    let no_instances = Resolver {
+        cx: &cx,
+        topology: &topology,
+        instances: &[],
+    };
+    let instances = instances(raw.instances.as_ref(), &no_instances)?;
+    let names = Resolver {
+        cx: &cx,
+        topology: &topology,
+        instances: &instances,
+    };
+    let clients = clients(&raw.clients, &names)?;
+    let storage = storage(&raw.storage, &raw.topology, &topology, &cx)?;
+    let workload = workload(&raw.workload, &raw.storage, &storage, &cx)?;
+    let metrics = metrics(&raw.metrics, &raw.duration, &cx)?;
+    let faults = faults(&raw.faults, &raw.duration, &names)?;
+    Ok(Scenario {
+        config: Config {
+            name,
+            description: raw.description.trim().to_owned(),
+            seed: raw.seed,
+            duration: raw.duration.value,
+            topology,
+            instances,
+            control: control(&raw.control_plane),
+            dns: dns(&raw.dns),
+            clients,
+            storage,
+            network: network(&raw.network),
+            workload,
+            metrics,
+            faults,
+        },
+        expect: raw.expect,
+    })
+}
+
+fn topology(raw: &TopologySpec, cx: &Ctx) -> Result<Topology, InputError> {
+    let azs = &raw.azs.value;
+    if azs.is_empty() || azs.len() > d::MAX_AZS {
         return Err(cx.at(
-            &raw.name,
-            format!("expected a name of letters, digits, '-', '_' or '.', found {name:?}"),
+            &raw.azs,
+            format!("expected between 1 and {} AZ names", d::MAX_AZS),
         ));
     }
-    if raw.duration == SimDuration::ZERO {
-        return Err(cx.whole("duration must be longer than 0s"));
-    }
-
-    // Topology.
-    let azs = raw.topology.azs.value.clone();
-    if azs.is_empty() || azs.len() > 16 {
-        return Err(cx.at(&raw.topology.azs, "expected between 1 and 16 AZ names"));
-    }
+    // AZ names are free text (the printer quotes what YAML would misread);
+    // they only need to tell the AZs apart.
     for (i, az) in azs.iter().enumerate() {
         if az.is_empty() || azs[..i].contains(az) {
             return Err(cx.at(
-                &raw.topology.azs,
+                &raw.azs,
                 format!("AZ names must be distinct and non-empty, found {az:?} twice or empty"),
             ));
         }
     }
-    let az_id = |s: &Spanned<String>| -> Result<AzId, InputError> {
-        azs.iter()
-            .position(|a| *a == s.value)
-            .map(|i| AzId(i as u8))
-            .ok_or_else(|| {
-                cx.at(
-                    s,
-                    format!(
-                        "no AZ named {:?}; the topology has {}",
-                        s.value,
-                        azs.join(", ")
-                    ),
-                )
-            })
-    };
-    let topology = Topology {
+    Ok(Topology {
         azs: azs.clone(),
-        nodes_per_az: raw.topology.storage_nodes_per_az,
-    };
+        nodes_per_az: raw.storage_nodes_per_az.value,
+    })
+}
 
-    // Instances.
-    let instances = match &raw.instances {
-        None => vec![InstanceConfig {
+fn instances(
+    raw: Option<&Spanned<Vec<InstanceSpec>>>,
+    names: &Resolver,
+) -> Result<Vec<InstanceConfig>, InputError> {
+    let cx = names.cx;
+    let Some(list) = raw else {
+        let class = d::instance_class();
+        return Ok(vec![InstanceConfig {
             name: "writer".into(),
             az: AzId(0),
-            class: super::defaults::instance_class(),
-            size: class_size(&super::defaults::instance_class()).expect("default class"),
-            tier: super::defaults::promotion_tier(),
+            size: class_size(&class).expect("the default class has a size"),
+            class,
+            tier: d::promotion_tier(),
             writer: true,
-        }],
-        Some(list) => {
-            if list.value.is_empty() || list.value.len() > MAX_INSTANCES {
-                return Err(cx.at(
-                    list,
-                    format!(
-                        "expected one writer and at most 15 readers, found {} instances",
-                        list.value.len()
-                    ),
-                ));
-            }
-            let mut out: Vec<InstanceConfig> = Vec::with_capacity(list.value.len());
-            for i in &list.value {
-                let name = i.name.value.clone();
-                if !valid_name(&name) || out.iter().any(|o| o.name == name) {
-                    return Err(cx.at(
-                        &i.name,
-                        format!("instance names must be distinct letters, digits, '-', '_' or '.', found {name:?}"),
-                    ));
-                }
-                let size = class_size(&i.class.value).ok_or_else(|| {
-                    cx.at(
-                        &i.class,
-                        format!(
-                            "expected an instance class like db.r6g.2xlarge, found {:?}",
-                            i.class.value
-                        ),
-                    )
-                })?;
-                out.push(InstanceConfig {
-                    name,
-                    az: az_id(&i.az)?,
-                    class: i.class.value.clone(),
-                    size,
-                    tier: i.tier,
-                    writer: i.role == RoleSpec::Writer,
-                });
-            }
-            if out.iter().filter(|i| i.writer).count() != 1 {
-                return Err(cx.at(list, "expected exactly one instance with `role: writer`"));
-            }
-            out
-        }
+        }]);
     };
-    let instance_id = |s: &Spanned<String>| -> Result<InstanceId, InputError> {
-        instances
-            .iter()
-            .position(|i| i.name == s.value)
-            .map(InstanceId::from_index)
-            .ok_or_else(|| {
-                let names: Vec<&str> = instances.iter().map(|i| i.name.as_str()).collect();
-                cx.at(
-                    s,
-                    format!(
-                        "no instance named {:?}; the cluster has {}",
-                        s.value,
-                        names.join(", ")
-                    ),
-                )
-            })
-    };
-
-    // Clients.
-    let mut clients = Vec::with_capacity(raw.clients.len());
-    for c in &raw.clients {
-        if !valid_name(&c.name.value) {
+    if list.value.is_empty() || list.value.len() > d::MAX_INSTANCES {
+        return Err(cx.at(
+            list,
+            format!(
+                "expected one writer and at most {} readers, found {} instances",
+                d::MAX_INSTANCES - 1,
+                list.value.len()
+            ),
+        ));
+    }
+    let mut out: Vec<InstanceConfig> = Vec::with_capacity(list.value.len());
+    for i in &list.value {
+        let name = checked_name(&i.name.value, &i.name, "an instance name", cx)?;
+        if out.iter().any(|o| o.name == name) {
             return Err(cx.at(
-                &c.name,
+                &i.name,
+                format!("instance names must be distinct, found {name:?} twice"),
+            ));
+        }
+        let size = class_size(&i.class.value).ok_or_else(|| {
+            cx.at(
+                &i.class,
                 format!(
-                    "expected a client name of letters, digits, '-', '_' or '.', found {:?}",
-                    c.name.value
+                    "expected an instance class like db.r6g.2xlarge, found {:?}",
+                    i.class.value
+                ),
+            )
+        })?;
+        out.push(InstanceConfig {
+            name,
+            az: names.az_id(&i.az)?,
+            class: i.class.value.clone(),
+            size,
+            tier: i.tier,
+            writer: i.role == RoleSpec::Writer,
+        });
+    }
+    if out.iter().filter(|i| i.writer).count() != 1 {
+        return Err(cx.at(list, "expected exactly one instance with `role: writer`"));
+    }
+    Ok(out)
+}
+
+fn clients(raw: &[ClientSpec], names: &Resolver) -> Result<Vec<ClientConfig>, InputError> {
+    let cx = names.cx;
+    let mut total = 0u64;
+    let mut clients = Vec::with_capacity(raw.len());
+    for c in raw {
+        let name = checked_name(&c.name.value, &c.name, "a client group name", cx)?;
+        total += u64::from(c.count.value);
+        if total > d::MAX_CLIENTS {
+            return Err(cx.at_first(
+                &[c.count.referenced, c.name.referenced],
+                format!(
+                    "too many clients: at most {} clients in all groups together, found {total} by the end of group {name:?}",
+                    d::MAX_CLIENTS
                 ),
             ));
         }
@@ -249,10 +482,15 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
             return Err(cx.at(&c.name, "backoff_max must be at least backoff_base"));
         }
         clients.push(ClientConfig {
-            name: c.name.value.clone(),
-            count: c.count,
+            name,
+            count: c.count.value,
             reader: c.endpoint == EndpointSpec::Reader,
-            az: c.az.as_ref().map(&az_id).transpose()?.unwrap_or(AzId(0)),
+            az: c
+                .az
+                .as_ref()
+                .map(|az| names.az_id(az))
+                .transpose()?
+                .unwrap_or(AzId(0)),
             dns_cache: c.dns_cache,
             connect_timeout: c.connect_timeout,
             read_timeout: c.read_timeout,
@@ -261,53 +499,38 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
             backoff_max: c.backoff_max,
         });
     }
-    let node_id = |s: &Spanned<String>| -> Result<NodeId, InputError> {
-        let bad = || {
-            cx.at(
-                s,
-                format!(
-                    "no storage node named {:?}; nodes are named <az>-<n> with n from 1 to {} (e.g. {}-1)",
-                    s.value, topology.nodes_per_az, azs[0]
-                ),
-            )
-        };
-        let (az, n) = s.value.rsplit_once('-').ok_or_else(bad)?;
-        let z = azs.iter().position(|a| a == az).ok_or_else(bad)?;
-        let n: u32 = n.parse().map_err(|_| bad())?;
-        if n == 0 || n > topology.nodes_per_az {
-            return Err(bad());
-        }
-        Ok(NodeId(z as u32 * topology.nodes_per_az + n - 1))
-    };
+    Ok(clients)
+}
 
-    // Storage.
-    let st = &raw.storage;
-    if st.segment_gib.value == 0 || st.segment_gib.value > 1024 {
-        return Err(cx.at(&st.segment_gib, "expected a PG size between 1 and 1024 GiB"));
-    }
-    if st.volume_gib.value < st.segment_gib.value || st.volume_gib.value > MAX_VOLUME_GIB {
-        return Err(cx.at(
-            &st.volume_gib,
-            format!(
-                "expected a volume between one PG ({} GiB) and 128 TiB ({MAX_VOLUME_GIB} GiB), found {}",
-                st.segment_gib.value, st.volume_gib.value
-            ),
+fn storage(
+    st: &StorageSpec,
+    raw_topology: &TopologySpec,
+    topology: &Topology,
+    cx: &Ctx,
+) -> Result<StorageConfig, InputError> {
+    let (volume, segment) = (st.volume_gib.value, st.segment_gib.value);
+    if volume < segment {
+        return Err(cx.at_first(
+            &[st.volume_gib.referenced, st.segment_gib.referenced],
+            format!("expected a volume of at least one PG ({segment} GiB), found {volume} GiB"),
         ));
     }
+    let azs = topology.azs.len() as u32;
     let copies = st.copies.value;
-    if copies == 0 || copies > 30 || copies as usize % azs.len() != 0 {
-        return Err(cx.at(
-            &st.copies,
-            format!(
-                "expected copies to be a multiple of the {} AZs (at most 30), found {copies}",
-                azs.len()
-            ),
+    if copies % azs != 0 {
+        return Err(cx.at_first(
+            &[st.copies.referenced, raw_topology.azs.referenced],
+            format!("expected copies to be a multiple of the {azs} AZs, found {copies}"),
         ));
     }
-    let per_az = copies / azs.len() as u32;
+    let per_az = copies / azs;
     if per_az > topology.nodes_per_az {
-        return Err(cx.at(
-            &st.copies,
+        return Err(cx.at_first(
+            &[
+                st.copies.referenced,
+                raw_topology.storage_nodes_per_az.referenced,
+                raw_topology.azs.referenced,
+            ],
             format!(
                 "{per_az} copies per AZ need at least {per_az} storage nodes per AZ, the topology has {}",
                 topology.nodes_per_az
@@ -322,207 +545,251 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         checked => checked,
     };
     let quorum = checked.map_err(|e| {
-        let span = if st.write_quorum.referenced != serde_saphyr::Location::UNKNOWN {
-            &st.write_quorum
-        } else if st.read_quorum.referenced != serde_saphyr::Location::UNKNOWN {
-            &st.read_quorum
-        } else {
-            &st.copies
-        };
-        cx.at(span, e.to_string())
+        cx.at_first(
+            &[
+                st.write_quorum.referenced,
+                st.read_quorum.referenced,
+                st.copies.referenced,
+                raw_topology.azs.referenced,
+            ],
+            e.to_string(),
+        )
     })?;
-    let pgs = st.volume_gib.value.div_ceil(st.segment_gib.value) as u32;
-    let storage = StorageConfig {
-        volume_gib: st.volume_gib.value,
-        segment_gib: st.segment_gib.value,
-        pgs,
+    Ok(StorageConfig {
+        volume_gib: volume,
+        segment_gib: segment,
+        pgs: volume.div_ceil(segment) as u32,
         quorum,
         disk_latency: st.disk_latency,
         disk_jitter: st.disk_jitter,
-        lsn_allocation_limit: st.lsn_allocation_limit,
+        lsn_allocation_limit: st.lsn_allocation_limit.value,
         gossip_interval: st.gossip_interval,
         materialize_interval: st.materialize_interval,
         repair_after: st.repair_after,
         repair_gbps: st.repair_gbps,
-    };
+    })
+}
 
-    // Workload.
-    let wl = &raw.workload;
-    let pages_per_pg = st.segment_gib.value * KIB_PER_GIB / wl.page_kib as u64;
-    let volume_pages = pages_per_pg * pgs as u64;
+fn workload(
+    wl: &WorkloadSpec,
+    st: &StorageSpec,
+    storage: &StorageConfig,
+    cx: &Ctx,
+) -> Result<WorkloadConfig, InputError> {
+    let pages_per_pg = storage.segment_gib * KIB_PER_GIB / wl.page_kib as u64;
+    let volume_pages = pages_per_pg * storage.pgs as u64;
     let ws = wl.working_set_gib.value;
     let working_set_pages = (ws * KIB_PER_GIB as f64 / wl.page_kib as f64).round() as u64;
-    if ws.is_nan() || ws <= 0.0 || working_set_pages == 0 || working_set_pages > volume_pages {
-        return Err(cx.at(
-            &wl.working_set_gib,
+    if working_set_pages == 0 || working_set_pages > volume_pages {
+        return Err(cx.at_first(
+            &[wl.working_set_gib.referenced, st.volume_gib.referenced],
             format!(
                 "expected a working set larger than one page and at most the volume ({} GiB), found {ws}",
-                st.volume_gib.value
+                storage.volume_gib
             ),
         ));
     }
-    if st.lsn_allocation_limit < wl.records_per_commit as u64 {
-        return Err(cx.whole(format!(
-                "lsn_allocation_limit ({}) must fit at least one commit ({} records), or no commit could ever start",
-                st.lsn_allocation_limit, wl.records_per_commit
-            )));
+    let (lal, records) = (st.lsn_allocation_limit.value, wl.records_per_commit.value);
+    if lal < u64::from(records) {
+        return Err(cx.at_first(
+            &[
+                st.lsn_allocation_limit.referenced,
+                wl.records_per_commit.referenced,
+            ],
+            format!(
+                "lsn_allocation_limit ({lal}) must fit at least one commit ({records} records), or no commit could ever start"
+            ),
+        ));
     }
-    let bins = raw.duration.as_nanos() / raw.metrics.bin.as_nanos();
-    if bins > MAX_BINS {
-        return Err(cx.whole(format!(
-                "metrics.bin {} over a {} run makes {bins} timeline rows; at most {MAX_BINS} are allowed",
-                raw.metrics.bin, raw.duration
-            )));
-    }
-    let workload = WorkloadConfig {
+    Ok(WorkloadConfig {
         commits_per_s: wl.commits_per_s,
-        records_per_commit: wl.records_per_commit,
+        records_per_commit: records,
         working_set_pages,
         pages_per_pg,
         reads_per_s: wl.reads_per_s,
         group_commit_interval: wl.group_commit_interval,
         storage_read_timeout: wl.storage_read_timeout,
         write_retry_interval: wl.write_retry_interval,
-    };
-
-    // Faults.
-    let mut faults = Vec::with_capacity(raw.faults.len());
-    for f in &raw.faults {
-        let (at, kind, duration) = match f {
-            FaultSpec::StorageNodeCrash {
-                at,
-                node,
-                recover_after,
-            } => (at, FaultKind::NodeCrash(node_id(node)?), *recover_after),
-            FaultSpec::AzOutage { at, az, duration } => {
-                (at, FaultKind::AzOutage(az_id(az)?), *duration)
-            }
-            FaultSpec::NetworkPartition {
-                at,
-                between,
-                node,
-                instance,
-                duration,
-            } => {
-                let kind = match (between, node, instance) {
-                    (Some(pair), None, None) => {
-                        if pair.value.len() != 2 || pair.value[0] == pair.value[1] {
-                            return Err(cx.at(pair, "expected `between` to name two different AZs"));
-                        }
-                        let named = |i: usize| Spanned::new(pair.value[i].clone(), pair.referenced, pair.defined);
-                        FaultKind::PartitionAzs(az_id(&named(0))?, az_id(&named(1))?)
-                    }
-                    (None, Some(node), None) => FaultKind::IsolateNode(node_id(node)?),
-                    (None, None, Some(i)) => FaultKind::IsolateInstance(instance_id(i)?),
-                    _ => {
-                        return Err(cx.at(
-                            at,
-                            "a network_partition names one of `between: [az, az]`, `node: <node>` or `instance: <instance>`",
-                        ))
-                    }
-                };
-                (at, kind, *duration)
-            }
-            FaultSpec::WriterCrash { at, recover_after } => {
-                (at, FaultKind::WriterCrash, *recover_after)
-            }
-            FaultSpec::InstanceCrash {
-                at,
-                instance,
-                recover_after,
-            } => (
-                at,
-                FaultKind::InstanceCrash(instance_id(instance)?),
-                *recover_after,
-            ),
-            FaultSpec::InstanceReboot {
-                at,
-                instance,
-                failover,
-            } => (
-                at,
-                FaultKind::InstanceReboot(instance_id(instance)?, *failover),
-                None,
-            ),
-            FaultSpec::Failover { at, target } => {
-                let target = target.as_ref().map(&instance_id).transpose()?;
-                (at, FaultKind::Failover(target), None)
-            }
-            FaultSpec::SlowNode {
-                at,
-                node,
-                factor,
-                duration,
-            } => (at, FaultKind::SlowNode(node_id(node)?, *factor), *duration),
-            FaultSpec::PacketLoss {
-                at,
-                node,
-                az,
-                rate,
-                duration,
-            } => {
-                let scope = match (node, az) {
-                    (Some(n), None) => LossScope::Node(node_id(n)?),
-                    (None, Some(a)) => LossScope::Az(az_id(a)?),
-                    (None, None) => LossScope::All,
-                    (Some(_), Some(a)) => {
-                        return Err(cx.at(a, "packet_loss names a node or an AZ, not both"))
-                    }
-                };
-                (at, FaultKind::PacketLoss(scope, *rate), *duration)
-            }
-        };
-        if at.value >= raw.duration {
-            return Err(cx.at(
-                at,
-                format!(
-                    "fault at {} is not before the end of the run ({})",
-                    at.value, raw.duration
-                ),
-            ));
-        }
-        faults.push(Fault {
-            at: SimTime::ZERO + at.value,
-            kind,
-            duration,
-        });
-    }
-
-    Ok(Scenario {
-        config: Config {
-            name,
-            description: raw.description.trim().to_owned(),
-            seed: raw.seed,
-            duration: raw.duration,
-            topology,
-            instances,
-            control: ControlConfig {
-                health_check_interval: raw.control_plane.health_check_interval,
-                failure_threshold: raw.control_plane.failure_threshold,
-                promotion_time: raw.control_plane.promotion_time,
-                restart_time: raw.control_plane.restart_time,
-                provision_time: raw.control_plane.provision_time,
-                tie_break: raw.control_plane.tie_break,
-            },
-            dns: DnsConfig {
-                ttl: raw.dns.ttl,
-                update_delay: raw.dns.update_delay,
-                empty_answers: raw.dns.empty_answers,
-            },
-            clients,
-            storage,
-            network: NetworkConfig {
-                same_az_latency: raw.network.same_az_latency,
-                cross_az_latency: raw.network.cross_az_latency,
-                jitter: raw.network.jitter,
-            },
-            workload,
-            metrics: MetricsConfig {
-                bin: raw.metrics.bin,
-                stall_threshold: raw.metrics.stall_threshold,
-            },
-            faults,
-        },
-        expect: raw.expect,
     })
+}
+
+fn metrics(
+    raw: &MetricsSpec,
+    duration: &Spanned<SimDuration>,
+    cx: &Ctx,
+) -> Result<MetricsConfig, InputError> {
+    let bin = raw.bin.value;
+    let rows = duration.value.as_nanos() / bin.as_nanos();
+    if rows > d::MAX_TIMELINE_ROWS {
+        return Err(cx.at_first(
+            &[raw.bin.referenced, duration.referenced],
+            format!(
+                "metrics.bin {bin} over a {} run makes {rows} timeline rows; at most {} are allowed",
+                duration.value,
+                d::MAX_TIMELINE_ROWS
+            ),
+        ));
+    }
+    Ok(MetricsConfig {
+        bin,
+        stall_threshold: raw.stall_threshold,
+    })
+}
+
+fn faults(
+    raw: &[FaultSpec],
+    duration: &Spanned<SimDuration>,
+    names: &Resolver,
+) -> Result<Vec<Fault>, InputError> {
+    raw.iter()
+        .map(|f| {
+            let (at, kind, lasting) = fault(f, names)?;
+            if at.value >= duration.value {
+                return Err(names.cx.at(
+                    at,
+                    format!(
+                        "fault at {} is not before the end of the run ({})",
+                        at.value, duration.value
+                    ),
+                ));
+            }
+            Ok(Fault {
+                at: SimTime::ZERO + at.value,
+                kind,
+                duration: lasting,
+            })
+        })
+        .collect()
+}
+
+/// One fault's time (as written, for its location), kind and duration.
+fn fault<'f>(
+    f: &'f FaultSpec,
+    names: &Resolver,
+) -> Result<(&'f Spanned<SimDuration>, FaultKind, Option<SimDuration>), InputError> {
+    Ok(match f {
+        FaultSpec::StorageNodeCrash {
+            at,
+            node,
+            recover_after,
+        } => (
+            at,
+            FaultKind::NodeCrash(names.node_id(node)?),
+            *recover_after,
+        ),
+        FaultSpec::AzOutage { at, az, duration } => {
+            (at, FaultKind::AzOutage(names.az_id(az)?), *duration)
+        }
+        FaultSpec::NetworkPartition {
+            at,
+            between,
+            node,
+            instance,
+            duration,
+        } => {
+            let kind = match (between, node, instance) {
+                (Some(pair), None, None) => {
+                    if pair.value.len() != 2 || pair.value[0] == pair.value[1] {
+                        return Err(names
+                            .cx
+                            .at(pair, "expected `between` to name two different AZs"));
+                    }
+                    let named = |i: usize| {
+                        Spanned::new(pair.value[i].clone(), pair.referenced, pair.defined)
+                    };
+                    FaultKind::PartitionAzs(names.az_id(&named(0))?, names.az_id(&named(1))?)
+                }
+                (None, Some(node), None) => FaultKind::IsolateNode(names.node_id(node)?),
+                (None, None, Some(i)) => FaultKind::IsolateInstance(names.instance_id(i)?),
+                _ => {
+                    return Err(names.cx.at(
+                        at,
+                        "a network_partition names one of `between: [az, az]`, `node: <node>` or `instance: <instance>`",
+                    ))
+                }
+            };
+            (at, kind, *duration)
+        }
+        FaultSpec::WriterCrash { at, recover_after } => {
+            (at, FaultKind::WriterCrash, *recover_after)
+        }
+        FaultSpec::InstanceCrash {
+            at,
+            instance,
+            recover_after,
+        } => (
+            at,
+            FaultKind::InstanceCrash(names.instance_id(instance)?),
+            *recover_after,
+        ),
+        FaultSpec::InstanceReboot {
+            at,
+            instance,
+            failover,
+        } => (
+            at,
+            FaultKind::InstanceReboot(names.instance_id(instance)?, *failover),
+            None,
+        ),
+        FaultSpec::Failover { at, target } => {
+            let target = target.as_ref().map(|t| names.instance_id(t)).transpose()?;
+            (at, FaultKind::Failover(target), None)
+        }
+        FaultSpec::SlowNode {
+            at,
+            node,
+            factor,
+            duration,
+        } => (
+            at,
+            FaultKind::SlowNode(names.node_id(node)?, *factor),
+            *duration,
+        ),
+        FaultSpec::PacketLoss {
+            at,
+            node,
+            az,
+            rate,
+            duration,
+        } => {
+            let scope = match (node, az) {
+                (Some(n), None) => LossScope::Node(names.node_id(n)?),
+                (None, Some(a)) => LossScope::Az(names.az_id(a)?),
+                (None, None) => LossScope::All,
+                (Some(_), Some(a)) => {
+                    return Err(names
+                        .cx
+                        .at(a, "packet_loss names a node or an AZ, not both"))
+                }
+            };
+            (at, FaultKind::PacketLoss(scope, *rate), *duration)
+        }
+    })
+}
+
+fn control(raw: &ControlPlaneSpec) -> ControlConfig {
+    ControlConfig {
+        health_check_interval: raw.health_check_interval,
+        failure_threshold: raw.failure_threshold,
+        promotion_time: raw.promotion_time,
+        restart_time: raw.restart_time,
+        provision_time: raw.provision_time,
+        tie_break: raw.tie_break,
+    }
+}
+
+fn dns(raw: &DnsSpec) -> DnsConfig {
+    DnsConfig {
+        ttl: raw.ttl,
+        update_delay: raw.update_delay,
+        empty_answers: raw.empty_answers,
+    }
+}
+
+fn network(raw: &NetworkSpec) -> NetworkConfig {
+    NetworkConfig {
+        same_az_latency: raw.same_az_latency,
+        cross_az_latency: raw.cross_az_latency,
+        jitter: raw.jitter,
+    }
 }

@@ -168,29 +168,56 @@ impl fmt::Display for SimDuration {
     }
 }
 
+/// How a duration is written, as messages describe it.
+pub const DURATION_FORMAT: &str = "a duration such as \"250ms\", \"30s\", \"10m\" or \"1h\"";
+
 /// Why a duration string could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("expected a duration such as \"250ms\", \"30s\", \"10m\" or \"1h\", found {found:?}")]
-pub struct ParseDurationError {
-    found: String,
+pub enum ParseDurationError {
+    /// Not a number followed by a unit.
+    #[error("expected {format}, found {0:?}", format = DURATION_FORMAT)]
+    Format(String),
+    /// A number and a unit, but longer than [`SimDuration::LONGEST`]; kept
+    /// apart so that a reader can name the limit of the setting instead of
+    /// describing the format.
+    #[error("too long: at most {longest} (365 days), found {0:?}", longest = SimDuration::LONGEST)]
+    TooLong(String),
 }
 
 impl SimDuration {
-    /// Reads `"250ms"`, `"30s"`, `"1.5s"`, `"10m"`, `"1h"`, `"500us"`,
-    /// `"20ns"` or `"0"`. A unit is required for anything but zero, so that a
-    /// bare `30` can never silently mean 30 ns.
+    /// The longest span [`SimDuration::parse`] reads. A year is far beyond
+    /// any scenario, so anything longer is a typo; and an instant plus such
+    /// a span stays centuries below the overflow of `u64` nanoseconds.
+    pub const LONGEST: SimDuration = SimDuration::from_secs(365 * 86_400);
+
+    /// Reads `"250ms"`, `"30s"`, `"1.5s"`, `"2e3ms"`, `"10m"`, `"1h"`,
+    /// `"500us"`, `"20ns"` or `"0"`. A unit is required for anything but
+    /// zero, so that a bare `30` can never silently mean 30 ns.
     pub fn parse(text: &str) -> Result<Self, ParseDurationError> {
-        let err = || ParseDurationError {
-            found: text.to_owned(),
-        };
+        let err = || ParseDurationError::Format(text.to_owned());
         let s = text.trim();
         if s == "0" {
             return Ok(SimDuration::ZERO);
         }
-        let split = s
+        let mantissa = s
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .ok_or_else(err)?;
-        let (number, unit) = s.split_at(split);
+        // An exponent belongs to the number, so that `1e400s` reads as the
+        // huge span it is rather than as an unknown unit `e400s`.
+        let exponent = s[mantissa..]
+            .strip_prefix(['e', 'E'])
+            .map(|rest| rest.strip_prefix(['+', '-']).unwrap_or(rest))
+            .map_or(0, |digits| {
+                let n = digits
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(digits.len());
+                if n == 0 {
+                    0
+                } else {
+                    s.len() - mantissa - digits.len() + n
+                }
+            });
+        let (number, unit) = s.split_at(mantissa + exponent);
         let unit_ns: f64 = match unit.trim() {
             "ns" => 1.0,
             "us" | "µs" => 1e3,
@@ -200,15 +227,13 @@ impl SimDuration {
             "h" => 3600e9,
             _ => return Err(err()),
         };
-        if number.is_empty() || number.matches('.').count() > 1 {
+        if mantissa == 0 || number.matches('.').count() > 1 {
             return Err(err());
         }
         let value: f64 = number.parse().map_err(|_| err())?;
         let ns = (value * unit_ns).round();
-        // A year of simulated time is far beyond any scenario; anything larger
-        // is a typo, and would overflow arithmetic on instants.
-        if !ns.is_finite() || ns > 3.2e16 {
-            return Err(err());
+        if !ns.is_finite() || ns > SimDuration::LONGEST.0 as f64 {
+            return Err(ParseDurationError::TooLong(text.to_owned()));
         }
         Ok(SimDuration(ns as u64))
     }
@@ -226,7 +251,7 @@ impl<'de> Deserialize<'de> for SimDuration {
         impl serde::de::Visitor<'_> for Visitor {
             type Value = SimDuration;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a duration such as \"250ms\", \"30s\", \"10m\" or \"1h\"")
+                f.write_str(DURATION_FORMAT)
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SimDuration, E> {
                 SimDuration::parse(v).map_err(E::custom)
@@ -280,9 +305,51 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for bad in ["10 parsecs", "30", "s", "1..2s", "-5s", "", "1e400h"] {
-            assert!(SimDuration::parse(bad).is_err(), "{bad:?} was accepted");
+        for bad in [
+            "10 parsecs",
+            "30",
+            "s",
+            "1..2s",
+            "-5s",
+            "",
+            "e3s",
+            "1es",
+            "1e+s",
+            ".e3s",
+        ] {
+            assert!(
+                matches!(SimDuration::parse(bad), Err(ParseDurationError::Format(_))),
+                "{bad:?} was accepted"
+            );
         }
+    }
+
+    #[test]
+    fn reads_an_exponent() {
+        assert_eq!(SimDuration::parse("2e3ms"), Ok(SimDuration::from_secs(2)));
+        assert_eq!(
+            SimDuration::parse("1.5E+1s"),
+            Ok(SimDuration::from_secs(15))
+        );
+        assert_eq!(
+            SimDuration::parse("5e-1s"),
+            Ok(SimDuration::from_millis(500))
+        );
+    }
+
+    #[test]
+    fn spans_beyond_a_year_are_too_long_not_malformed() {
+        assert_eq!(SimDuration::parse("8760h"), Ok(SimDuration::LONGEST));
+        for long in ["8761h", "100000h", "1e400s", "1e300h"] {
+            assert_eq!(
+                SimDuration::parse(long),
+                Err(ParseDurationError::TooLong(long.to_owned()))
+            );
+        }
+        assert_eq!(
+            SimDuration::parse("100000h").unwrap_err().to_string(),
+            "too long: at most 8760h (365 days), found \"100000h\""
+        );
     }
 
     #[test]
