@@ -5,16 +5,17 @@
 //! can rebuild every acknowledged commit (checked in `Checks::finish`).
 //!
 //! The checker keeps its own evidence, from the model's notes: which
-//! records each writer allocated, which commits it acknowledged, what each
-//! recovery reached and truncated. From these it folds the committed
-//! truth — every page's state as the acknowledged commits left it — and
-//! judges reads and recoveries against it.
+//! records each writer's VDL passed, which commits it acknowledged, what
+//! each recovery reached and truncated. From these it decides what is
+//! committed and folds its own truth — every page's state as the
+//! committed records left it — and judges reads and recoveries by it.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 use crate::model::faults::permanently_lost_nodes;
 use crate::model::storage::lsn::Lsn;
 use crate::model::storage::page::PageMap;
+use crate::model::workload::WorkingSet;
 use crate::model::{Note, World};
 
 pub(super) struct Durability {
@@ -22,9 +23,8 @@ pub(super) struct Durability {
     records_per_commit: u64,
     /// The committed truth: every committed record folded into its page.
     truth: PageMap,
-    /// By epoch: records allocated and not yet committed or given up, in
-    /// LSN order, as (LSN, page).
-    pending: Vec<VecDeque<(Lsn, u64)>>,
+    /// Where each page lives in the truth.
+    working_set: WorkingSet,
     /// By epoch: its VDL, the highest of its recovered VDL and the
     /// commits it acknowledged.
     vdl: Vec<Lsn>,
@@ -72,7 +72,11 @@ impl Durability {
             not_applicable,
             records_per_commit: world.config().workload.records_per_commit as u64,
             truth: PageMap::default(),
-            pending: Vec::new(),
+            working_set: {
+                let c = world.config();
+                let wl = &c.workload;
+                WorkingSet::new(wl.working_set_pages, wl.pages_per_pg, c.storage.pgs)
+            },
             vdl: Vec::new(),
             superseded: Vec::new(),
             truncations: Vec::new(),
@@ -89,10 +93,10 @@ impl Durability {
     }
 
     /// Makes room for `epoch` in the per-epoch tables.
+    #[inline]
     fn epoch(&mut self, epoch: u32) -> usize {
         let e = epoch as usize;
         if self.vdl.len() <= e {
-            self.pending.resize_with(e + 1, VecDeque::new);
             self.vdl.resize(e + 1, Lsn(0));
             self.superseded.resize(e + 1, None);
         }
@@ -110,30 +114,40 @@ impl Durability {
         found
     }
 
+    #[inline]
     fn note(&mut self, note: Note) -> Option<String> {
         match note {
-            Note::Allocated {
-                epoch, lsn, page, ..
+            Note::Passed {
+                epoch,
+                lsn,
+                pg,
+                page,
             } => {
                 let e = self.epoch(epoch);
-                self.pending[e].push_back((lsn, page));
+                // A superseded writer's records are the truth only as the
+                // recovery that superseded it settled them: at or below
+                // its VDL, outside every truncated range.
+                let committed = match self.superseded[e] {
+                    None => true,
+                    Some(vdl) => {
+                        lsn <= vdl && !self.truncations.iter().any(|&(a, b)| lsn > a && lsn < b)
+                    }
+                };
+                if committed {
+                    self.truth.apply(self.working_set.index(pg, page), lsn);
+                }
             }
             Note::Acknowledged { epoch, lsn } => {
                 let e = self.epoch(epoch);
                 self.vdl[e] = self.vdl[e].max(lsn);
-                // A superseded writer's records are not the truth: the
-                // recovery that superseded it decided what survives.
-                if self.superseded[e].is_none() {
-                    while let Some(&(l, page)) = self.pending[e].front() {
-                        if l > lsn {
-                            break;
-                        }
-                        self.pending[e].pop_front();
-                        self.truth.apply(page, l);
-                    }
-                }
             }
-            Note::ReadIssued { epoch, read, page } => {
+            Note::ReadIssued {
+                epoch,
+                read,
+                pg,
+                page,
+            } => {
+                let page = self.working_set.index(pg, page);
                 self.reads.insert((epoch, read), self.truth.get(page));
             }
             Note::ReadAnswered {
@@ -168,15 +182,6 @@ impl Durability {
                 self.lost_at_recovery += (self.vdl[e].0 - vdl.0) / self.records_per_commit;
             }
             self.superseded[e].get_or_insert(vdl);
-            while let Some(&(l, page)) = self.pending[e].front() {
-                if l > vdl {
-                    break;
-                }
-                self.pending[e].pop_front();
-                if !self.truncations.iter().any(|&(a, b)| l > a && l < b) {
-                    self.truth.apply(page, l);
-                }
-            }
         }
         self.vdl[new] = vdl;
         self.newest_recovered = epoch;

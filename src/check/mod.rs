@@ -16,7 +16,7 @@ mod quorum;
 
 use crate::metrics::{InvariantResult, Violation};
 use crate::model::storage::lsn::Lsn;
-use crate::model::{Observer, Seen, World};
+use crate::model::{Kind, Observer, Seen, World};
 use crate::sim::SimTime;
 
 /// The invariants, each named by the sentence it asserts. Declared in
@@ -201,8 +201,14 @@ impl Observer for Checks {
         if let Some(d) = self.liveness.after(world, now, event) {
             self.violated(Invariant::QuorumLiveness, now, d);
         }
-        if let Some(d) = self.failover.after(world, now, event) {
-            self.violated(Invariant::FailoverLiveness, now, d);
+        // Failover liveness looks only at health ticks and faults.
+        if matches!(
+            event.kind,
+            Kind::HealthTick | Kind::FaultStart | Kind::FaultEnd
+        ) {
+            if let Some(d) = self.failover.after(world, now, event) {
+                self.violated(Invariant::FailoverLiveness, now, d);
+            }
         }
     }
 }

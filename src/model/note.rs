@@ -1,6 +1,6 @@
 //! Facts the model states while it handles an event, for observers.
 //!
-//! A note says what an actor did — a writer allocated a record or
+//! A note says what an actor did — a writer's VDL passed a record, it
 //! acknowledged a commit, a read came back with some content, a recovery
 //! reached a VDL — never whether that was right. The checkers in `check/`
 //! keep their own evidence from these notes (which page states were
@@ -8,21 +8,23 @@
 //! against it, so a bug in the model cannot hide its own evidence.
 
 use super::storage::lsn::Lsn;
+use crate::vocab::ids::PgId;
 
 /// One fact, in the order it happened within the event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Note {
-    /// The writer of `epoch` allocated a redo record for working-set page
-    /// `page` (the last record of a commit when `commit_end`).
-    Allocated {
+    /// The VDL of the writer of `epoch` passed a record of `page` of
+    /// `pg` — as it moved, or when a recovery settled a superseded
+    /// writer's records at or below the VDL it recovered.
+    Passed {
         /// The writer's epoch.
         epoch: u32,
         /// The record's LSN.
         lsn: Lsn,
-        /// The page, by its dense working-set index.
-        page: u64,
-        /// Whether it is the commit record (a consistency point).
-        commit_end: bool,
+        /// Its protection group.
+        pg: PgId,
+        /// The page within the PG.
+        page: u32,
     },
     /// The writer of `epoch` acknowledged the commit ending at `lsn`: its
     /// VDL had reached it.
@@ -38,8 +40,10 @@ pub enum Note {
         epoch: u32,
         /// The read's slot.
         read: u32,
-        /// The page, by its dense working-set index.
-        page: u64,
+        /// The page's protection group.
+        pg: PgId,
+        /// The page within the PG.
+        page: u32,
     },
     /// A read of the writer of `epoch` completed with a page's content.
     ReadAnswered {

@@ -268,14 +268,7 @@ impl Writer {
             for r in 0..records {
                 let page = wl.rng.random_range(0..ws.pages());
                 let (pg, in_pg) = ws.locate(page);
-                let commit_end = r + 1 == records;
-                let (record, prev) = self.points.allocate(pg, in_pg, commit_end);
-                cx.note(Note::Allocated {
-                    epoch: self.epoch,
-                    lsn: record.lsn,
-                    page,
-                    commit_end,
-                });
+                let (record, prev) = self.points.allocate(pg, in_pg, r + 1 == records);
                 self.buffer(pg, record, prev);
                 last = record.lsn;
             }
@@ -380,7 +373,16 @@ impl Writer {
     /// Moves VCL/VDL, acknowledges the commits VDL passed, and admits
     /// commits the LAL was holding back.
     fn advance_vdl(&mut self, cx: &mut Ctx, env: &WriterEnv, wl: &mut Workload) {
-        if !self.points.advance(|_| {}) {
+        let epoch = self.epoch;
+        let moved = self.points.advance(|r| {
+            cx.note(Note::Passed {
+                epoch,
+                lsn: r.lsn,
+                pg: r.pg,
+                page: r.page,
+            })
+        });
+        if !moved {
             return;
         }
         let now = cx.now();
@@ -455,7 +457,8 @@ impl Writer {
         cx.note(Note::ReadIssued {
             epoch: self.epoch,
             read: slot,
-            page,
+            pg,
+            page: in_pg,
         });
         self.dispatch_read(cx, env, slot);
     }

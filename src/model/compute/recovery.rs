@@ -198,7 +198,7 @@ impl Recovery {
             vdl: out.vdl,
             resume,
         });
-        settle_superseded(f, out.vdl);
+        settle_superseded(cx, f, out.vdl);
         let volume = &f.storage.volume;
         let w = &mut f.writers.current;
         w.points = LsnPoints::resume(lal, out.vdl, resume, &out.tails);
@@ -220,10 +220,18 @@ impl Recovery {
 /// superseded: their records at or below it became committed (storage
 /// holds them durably), the rest is gone; those no longer running are
 /// forgotten.
-fn settle_superseded(f: &mut Fleet, vdl: Lsn) {
+fn settle_superseded(cx: &mut Ctx, f: &mut Fleet, vdl: Lsn) {
     for w in &mut f.writers.deposed {
         w.successor_vdl.get_or_insert(vdl);
-        w.points.pass_up_to(vdl, |_| {});
+        let epoch = w.epoch;
+        w.points.pass_up_to(vdl, |r| {
+            cx.note(Note::Passed {
+                epoch,
+                lsn: r.lsn,
+                pg: r.pg,
+                page: r.page,
+            })
+        });
     }
     let instances = &*f.instances;
     f.writers.deposed.retain(|w| w.alive(instances));
