@@ -11,7 +11,13 @@
 //! the trace (955 more events, same stall and commits). Then the control
 //! plane began health-checking the writer once a second: its probes share
 //! the network's random stream, which moved the stall's end by 1 ms and
-//! the trace by 2,766 events (900 of them the checks themselves).
+//! the trace by 2,766 events (900 of them the checks themselves). Then the
+//! first group-commit tick stopped offering commits that arrived before
+//! time zero, and the control plane's probes moved with its new health
+//! checks: 3 fewer commits over 300 s, 2,428 more events, the same 44 s
+//! stall, and the PG named as pinning VCL became PG 0 (both PGs 0 and 8
+//! lose write quorum; which one's record pins VCL at the moment the
+//! maintenance timer looks depends on the draws).
 
 use crate::{run, shipped};
 
@@ -24,10 +30,10 @@ fn az_plus_one_seed_1_is_pinned() {
         format!("{:.3}..{:.3}", stall.from_s, stall.to_s),
         "90.997..135.005"
     );
-    assert_eq!(s.write_stall_blocking_pgs, vec![8]);
-    assert_eq!(s.commits.acknowledged, 1_501_536);
-    assert_eq!(s.events_processed, 16_332_341);
-    assert_eq!(s.trace_digest, "f2b6f3b2d4856a0e");
+    assert_eq!(s.write_stall_blocking_pgs, vec![0]);
+    assert_eq!(s.commits.acknowledged, 1_501_533);
+    assert_eq!(s.events_processed, 16_334_769);
+    assert_eq!(s.trace_digest, "9e3f7da31341ecce");
 }
 
 /// Every shipped scenario but the one-hour `baseline` (the benchmark, run
