@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::{aurora, repo, text};
+use crate::{aurora, repo, run_file, text};
 
 fn small_scenario(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("small.yaml");
@@ -148,16 +148,9 @@ fn run_without_a_scenario_runs_the_shipped_default() {
 
 #[test]
 fn a_failover_prints_its_rto_table_and_summary_keys() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("failover.yaml");
-    std::fs::write(
-        &path,
+    let (dir, o) = run_file(
         "name: fo\nduration: 30s\nworkload: { commits_per_s: 200 }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\nclients:\n  - { name: app, count: 2, az: b, read_timeout: 2s }\nfaults:\n  - writer_crash: { at: 5s }\nexpect:\n  promoted: [r]\n",
-    )
-    .expect("write scenario");
-    let o = aurora(
-        &["run", path.to_str().expect("utf-8"), "--out", "out"],
-        dir.path(),
+        &[],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let out = text(&o);
@@ -192,23 +185,9 @@ fn a_failover_prints_its_rto_table_and_summary_keys() {
 
 #[test]
 fn an_event_budget_stops_a_run_and_fails_it() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("b.yaml");
-    std::fs::write(
-        &path,
+    let (_dir, o) = run_file(
         "name: b\nduration: 10s\nstorage: { volume_gib: 20 }\n",
-    )
-    .expect("write");
-    let o = aurora(
-        &[
-            "run",
-            path.to_str().expect("utf-8"),
-            "--out",
-            "out",
-            "--max-events",
-            "10000",
-        ],
-        dir.path(),
+        &["--max-events", "10000"],
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let out = text(&o);

@@ -54,3 +54,16 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// Writes `yaml` as a scenario file in a fresh directory and runs
+/// `aurora-sim run <file> --out out <extra…>` there; the directory lives
+/// as long as the returned handle.
+pub fn run_file(yaml: &str, extra: &[&str]) -> (tempfile::TempDir, Output) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("scenario.yaml");
+    std::fs::write(&path, yaml).expect("write scenario");
+    let mut args = vec!["run", path.to_str().expect("utf-8"), "--out", "out"];
+    args.extend_from_slice(extra);
+    let o = aurora(&args, dir.path());
+    (dir, o)
+}

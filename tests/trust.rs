@@ -212,18 +212,8 @@ fn repair_waits_for_a_read_quorum_and_never_spins() {
 
 #[test]
 fn a_report_over_absurd_numbers_refuses_them_and_never_spins() {
-    use crate::{aurora, text};
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("r.yaml");
-    std::fs::write(
-        &path,
-        "name: r\nduration: 5s\nstorage: { volume_gib: 20 }\n",
-    )
-    .expect("write");
-    let o = aurora(
-        &["run", path.to_str().expect("utf-8"), "--out", "out"],
-        dir.path(),
-    );
+    use crate::{aurora, run_file, text};
+    let (dir, o) = run_file("name: r\nduration: 5s\nstorage: { volume_gib: 20 }\n", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let run = dir.path().join("out/r");
     let summary = std::fs::read_to_string(run.join("summary.json")).expect("summary");

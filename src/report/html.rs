@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::charts::{self, Chart};
 use super::Results;
-use crate::metrics::{ClientObserved, Summary};
+use crate::metrics::{ClientObserved, Rto, Summary};
 
 const STYLE: &str = "
 body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 2em; color: #222; max-width: 1400px; }
@@ -475,21 +475,8 @@ fn failovers(h: &mut String, s: &Summary) {
             row
         })
         .collect();
-    table(
-        h,
-        &[
-            "at",
-            "failover",
-            "reason",
-            "detection",
-            "failed attempts",
-            "selection",
-            "promotion",
-            "recovery",
-            "DNS",
-            "total",
-            "client-observed",
-        ],
-        &rows,
-    );
+    let mut header = vec!["at", "failover", "reason"];
+    header.extend(Rto::PHASES);
+    header.extend(["total", "client-observed"]);
+    table(h, &header, &rows);
 }
