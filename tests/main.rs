@@ -4,6 +4,7 @@
 mod cli;
 mod determinism;
 mod failover;
+mod fuzz;
 mod invariants;
 mod layers;
 mod regression;
