@@ -153,7 +153,9 @@ mod tests {
         let e = Timeline::parse(csv, Path::new("t.csv")).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "t.csv:3:2: expected a number in column commits_per_s, found \"ten\""
+            "t.csv:3:2: expected a number of at most 1e15 in column commits_per_s, found \"ten\""
         );
+        let e = Timeline::parse("t_s,x\n0.000,inf\n", Path::new("t.csv")).unwrap_err();
+        assert!(e.to_string().starts_with("t.csv:2:2: "), "{e}");
     }
 }
