@@ -28,7 +28,7 @@ fn az_plus_one_seed_1_is_pinned() {
     let stall = &s.write_stalls[0];
     assert_eq!(
         format!("{:.3}..{:.3}", stall.from_s, stall.to_s),
-        "90.997..135.005"
+        "90.996..135.005"
     );
     assert_eq!(s.write_stall_blocking_pgs, vec![0]);
     assert_eq!(s.commits.acknowledged, 1_501_533);

@@ -402,6 +402,18 @@ impl ControlPlane {
     /// the failover's record.
     pub(crate) fn writer_opened(&mut self, cx: &mut Ctx, f: &mut Fleet) {
         let now = cx.now();
+        let opened = f.writers.current.instance;
+        // (The writer restarting in place opens while the control plane
+        // watches; a promotion target while it promotes.)
+        if self.phase == Phase::Selecting || opened != self.writer {
+            // A target the control plane gave up on (it was unreachable)
+            // finished its recovery after all: it is not the writer the
+            // control plane wants, so it is told to step down, and the
+            // failover's record and the endpoint wait for the real target.
+            let to = f.hosts().instance(opened);
+            cx.send(now, Endpoint::Control, to, Event::Demote { inst: opened });
+            return;
+        }
         let writer = self.writer;
         let visible = f
             .dns
