@@ -249,7 +249,9 @@ impl Simulation {
     fn outcome(&mut self, checks: Checks) -> Outcome {
         let w = &mut self.world;
         let sc = w.cfg.clone();
-        let duration = sc.duration.as_secs_f64();
+        // The time simulated: the scenario's duration, or less if the run
+        // stopped early.
+        let duration = w.end().as_secs_f64();
         let points = w.writers.last_points().clone();
         let (records, now) = (sc.workload.records_per_commit as u64, w.engine.now());
         let volume = &mut w.storage.volume;

@@ -41,6 +41,18 @@ pub(super) struct Durability {
     /// Reads that returned the committed state, and those that did not.
     pub reads_correct: u64,
     pub reads_wrong: u64,
+    /// Commits a superseded writer acknowledged above its successor's
+    /// recovered VDL (split brain).
+    pub split_brain: u64,
+}
+
+/// What one event's notes showed.
+#[derive(Default)]
+pub(super) struct Findings {
+    /// A commit lost or a wrong read: durability.
+    pub lost: Option<String>,
+    /// A split-brain commit: one writer per epoch.
+    pub split_brain: Option<String>,
 }
 
 impl Durability {
@@ -85,6 +97,7 @@ impl Durability {
             lost_at_recovery: 0,
             reads_correct: 0,
             reads_wrong: 0,
+            split_brain: 0,
         }
     }
 
@@ -103,19 +116,22 @@ impl Durability {
         e
     }
 
+    /// Takes in the event's notes; returns the first durability violation
+    /// and the first split-brain commit they show.
     #[inline]
-    pub(super) fn after(&mut self, world: &World) -> Option<String> {
-        let mut found = None;
+    pub(super) fn after(&mut self, world: &World) -> Findings {
+        let mut found = Findings::default();
         for &note in world.notes() {
-            if let Some(d) = self.note(note) {
-                found.get_or_insert(d);
-            }
+            self.note(note, &mut found);
         }
         found
     }
 
     #[inline]
-    fn note(&mut self, note: Note) -> Option<String> {
+    fn note(&mut self, note: Note, found: &mut Findings) {
+        let lost = |found: &mut Findings, d: String| {
+            found.lost.get_or_insert(d);
+        };
         match note {
             Note::Passed {
                 epoch,
@@ -140,6 +156,15 @@ impl Durability {
             Note::Acknowledged { epoch, lsn } => {
                 let e = self.epoch(epoch);
                 self.vdl[e] = self.vdl[e].max(lsn);
+                // Above the VDL its successor recovered: storage will not
+                // keep it.
+                if self.superseded[e].is_some_and(|vdl| lsn > vdl) {
+                    self.split_brain += 1;
+                    found.split_brain.get_or_insert(format!(
+                        "a superseded writer acknowledged a commit above its successor's VDL ({} so far)",
+                        self.split_brain
+                    ));
+                }
             }
             Note::ReadIssued {
                 epoch,
@@ -160,14 +185,16 @@ impl Durability {
                     self.reads_correct += 1;
                 } else {
                     self.reads_wrong += 1;
-                    return Some(
-                        "a read returned a page state that was never committed".to_owned(),
-                    );
+                    let d = "a read returned a page state that was never committed";
+                    lost(found, d.to_owned());
                 }
             }
-            Note::Recovered { epoch, vdl, resume } => return self.recovered(epoch, vdl, resume),
+            Note::Recovered { epoch, vdl, resume } => {
+                if let Some(d) = self.recovered(epoch, vdl, resume) {
+                    lost(found, d);
+                }
+            }
         }
-        None
     }
 
     /// A recovery opened `epoch` at `vdl`: commits older writers

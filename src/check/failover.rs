@@ -7,7 +7,7 @@
 //! recovery probe rounds. Every fault starting or ending restarts the
 //! window, since each may legitimately begin a new attempt.
 
-use crate::model::compute::Process;
+use crate::model::compute::{instance_endpoint, Process};
 use crate::model::config::Config;
 use crate::model::network::Endpoint;
 use crate::model::{Kind, Seen, World};
@@ -37,13 +37,10 @@ impl FailoverLiveness {
 
     #[inline]
     pub(super) fn after(&mut self, world: &World, now: SimTime, event: Seen) -> Option<String> {
-        match event.kind {
-            Kind::FaultStart | Kind::FaultEnd => {
-                self.since = None;
-                return None;
-            }
-            Kind::HealthTick => {}
-            _ => return None,
+        // Shown health ticks and faults only (`Checks` filters).
+        if event.kind != Kind::HealthTick {
+            self.since = None;
+            return None;
         }
         if world.writer_open() || !someone_could_take_over(world) {
             self.since = None;
@@ -68,21 +65,12 @@ impl FailoverLiveness {
 /// starting, reachable from the control plane, and reaching a write
 /// quorum of every PG.
 fn someone_could_take_over(world: &World) -> bool {
-    let volume = world.volume();
-    let net = world.network();
-    let need = volume.quorum.write();
+    let (volume, net) = (world.volume(), world.network());
     world.instances().iter().enumerate().any(|(i, inst)| {
-        let at = Endpoint::Instance(InstanceId::from_index(i), inst.az);
+        let at = instance_endpoint(world.instances(), InstanceId::from_index(i));
         inst.host_up()
             && inst.process != Process::Stopped
             && net.reachable(Endpoint::Control, at)
-            && volume.pgs.iter().all(|g| {
-                let reached = g
-                    .members
-                    .iter()
-                    .filter(|&&s| volume.is_live(s) && net.reachable(at, volume.endpoint(s)))
-                    .count() as u32;
-                reached >= need
-            })
+            && volume.reaches_write_quorum(net, at)
     })
 }

@@ -6,7 +6,7 @@
 //! the storage membership and the network, when a fault, a repair or a new
 //! writer may have changed it.
 
-use crate::model::network::Endpoint;
+use crate::model::compute::instance_endpoint;
 use crate::model::{Kind, Seen, World};
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::InstanceId;
@@ -70,18 +70,7 @@ impl Liveness {
 /// Whether every PG has a write quorum of live segments the current
 /// writer's instance can reach.
 fn every_pg_reachable(world: &World) -> bool {
-    let volume = world.volume();
     let inst = world.current_writer().instance;
-    let writer = Endpoint::Instance(inst, world.instances()[inst.index()].az);
-    let need = volume.quorum.write();
-    volume.pgs.iter().all(|g| {
-        let live = g
-            .members
-            .iter()
-            .filter(|&&s| {
-                volume.is_live(s) && world.network().reachable(writer, volume.endpoint(s))
-            })
-            .count() as u32;
-        live >= need
-    })
+    let writer = instance_endpoint(world.instances(), inst);
+    world.volume().reaches_write_quorum(world.network(), writer)
 }

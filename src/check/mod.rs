@@ -156,7 +156,7 @@ impl Checks {
         Verdicts {
             lost_commits: lost,
             unavailable_commits: unavailable,
-            split_brain_commits: self.epochs.split_brain,
+            split_brain_commits: self.durability.split_brain,
             reads_correct: self.durability.reads_correct,
             reads_wrong: self.durability.reads_wrong,
             invariants: self.results,
@@ -189,8 +189,12 @@ impl Observer for Checks {
     fn after(&mut self, world: &World, now: SimTime, event: Seen) {
         self.recent[self.next] = Some((now, event));
         self.next = (self.next + 1) % RECENT;
-        if let Some(d) = self.durability.after(world) {
+        let found = self.durability.after(world);
+        if let Some(d) = found.lost {
             self.violated(Invariant::NoAcknowledgedCommitIsLost, now, d);
+        }
+        if let Some(d) = found.split_brain {
+            self.violated(Invariant::OneWriterPerEpoch, now, d);
         }
         if let Some(d) = self.epochs.after(world, event) {
             self.violated(Invariant::OneWriterPerEpoch, now, d);

@@ -10,7 +10,7 @@
 
 use rand::Rng;
 
-use super::compute::Instance;
+use super::compute::{instance_endpoint, Instance};
 use super::context::Ctx;
 use super::event::Event;
 use super::network::Endpoint;
@@ -223,7 +223,7 @@ impl Client {
         let seq = self.step_to(Step::Connecting);
         let timeout = self.cfg(cx).connect_timeout;
         Client::timer(cx, id, seq, timeout);
-        let to = Endpoint::Instance(host, instances[host.index()].az);
+        let to = instance_endpoint(instances, host);
         let connect = Event::Connect {
             client: id,
             seq,
@@ -261,7 +261,7 @@ impl Client {
             Client::timer(cx, id, seq, timeout);
         }
         let (inst, incarnation) = self.conn.expect("connected");
-        let to = Endpoint::Instance(inst, instances[inst.index()].az);
+        let to = instance_endpoint(instances, inst);
         let request = Event::Request {
             client: id,
             seq,

@@ -324,26 +324,31 @@ impl std::fmt::Display for Seen {
     /// `batch seg=3 last=120`: the name and the operands that are used.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.kind.name())?;
-        for (name, value) in self.kind.operands().iter().zip(self.operands) {
-            if !name.is_empty() {
-                write!(f, " {name}={value}")?;
-            }
+        for (name, value) in self.named() {
+            write!(f, " {name}={value}")?;
         }
         Ok(())
     }
 }
 
 impl Seen {
+    /// The operands the kind uses, with their names.
+    pub fn named(self) -> impl Iterator<Item = (&'static str, u64)> {
+        let names = self.kind.operands();
+        names
+            .into_iter()
+            .zip(self.operands)
+            .filter(|(name, _)| !name.is_empty())
+    }
+
     /// The used operands as JSON members, for the trace:
     /// `,"seg":3,"last":120`.
     pub fn json_operands(self) -> impl std::fmt::Display {
         struct Members(Seen);
         impl std::fmt::Display for Members {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                for (name, value) in self.0.kind.operands().iter().zip(self.0.operands) {
-                    if !name.is_empty() {
-                        write!(f, ",\"{name}\":{value}")?;
-                    }
+                for (name, value) in self.0.named() {
+                    write!(f, ",\"{name}\":{value}")?;
                 }
                 Ok(())
             }

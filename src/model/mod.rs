@@ -119,8 +119,8 @@ pub struct World {
 
 impl World {
     /// Builds the world a validated scenario describes, at time zero.
-    pub fn new(scenario: &Config, trace: Trace) -> Self {
-        let cfg = scenario.clone();
+    pub fn new(cfg: &Config, trace: Trace) -> Self {
+        let cfg = cfg.clone();
         let rngs = RngFactory::new(cfg.seed);
         let stream = |n: u64| rngs.stream(StreamId(n));
         let storage = Storage::new(
@@ -202,29 +202,31 @@ impl World {
     pub fn run(&mut self, observer: &mut impl Observer, max_events: u64) -> Option<String> {
         let mut stopped = None;
         let (mut instant, mut at_instant) = (SimTime::ZERO, 0u64);
-        while let Some(ev) = self.engine.next(self.end) {
-            let now = self.engine.now();
-            if now == instant {
+        while let Some(due) = self.engine.next_due(self.end) {
+            if due == instant {
                 at_instant += 1;
             } else {
-                (instant, at_instant) = (now, 1);
+                (instant, at_instant) = (due, 1);
             }
-            if at_instant > MAX_EVENTS_AT_ONE_INSTANT || self.engine.processed() > max_events {
-                stopped = Some(if at_instant > MAX_EVENTS_AT_ONE_INSTANT {
-                    format!(
-                        "more than {MAX_EVENTS_AT_ONE_INSTANT} events at {:.6} s without time advancing (last: {})",
-                        now.as_secs_f64(),
-                        ev.seen()
-                    )
-                } else {
-                    format!(
-                        "the event budget of {max_events} was spent at {:.3} s of {:.3} s simulated (raise it with --max-events)",
-                        now.as_secs_f64(),
-                        self.end.as_secs_f64()
-                    )
-                });
+            if self.engine.processed() >= max_events {
+                stopped = Some(format!(
+                    "the event budget of {max_events} was spent at {:.3} s of {:.3} s (raise it with --max-events)",
+                    self.engine.now().as_secs_f64(),
+                    self.end.as_secs_f64()
+                ));
+            } else if at_instant > MAX_EVENTS_AT_ONE_INSTANT {
+                stopped = Some(format!(
+                    "more than {MAX_EVENTS_AT_ONE_INSTANT} events at {:.6} s without time advancing",
+                    due.as_secs_f64()
+                ));
+            }
+            if stopped.is_some() {
+                // Every figure covers the time simulated, not the rest.
+                self.end = self.engine.now();
                 break;
             }
+            let ev = self.engine.next(self.end).expect("an event is due");
+            let now = self.engine.now();
             let seen = ev.seen();
             self.trace.event(now, &seen.words());
             if self.trace.is_writing() {
@@ -240,6 +242,7 @@ impl World {
             observer.after(self, now, seen);
         }
         self.notes.clear();
+        self.engine.advance_to(self.end);
         if self.end > self.bin_start {
             self.close_bin();
         }
@@ -398,6 +401,11 @@ impl World {
     }
 
     // ----- a read-only view for observers ---------------------------------
+
+    /// Where the run ends: the scenario's duration, or where it stopped.
+    pub fn end(&self) -> SimTime {
+        self.end
+    }
 
     /// What the handlers of the last event stated.
     pub fn notes(&self) -> &[Note] {

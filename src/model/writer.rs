@@ -15,10 +15,9 @@ use rand::Rng;
 
 use super::client::{answer_client, Answer, Client};
 use super::compute::control::ControlPlane;
-use super::compute::{Fleet, Instance, Role};
+use super::compute::{instance_endpoint, Fleet, Instance, Role};
 use super::context::Ctx;
 use super::event::{Event, ReadAnswer, ReadAsk};
-use super::network::Endpoint;
 use super::note::Note;
 use super::storage::lsn::{Batch, Lsn, LsnPoints, Record};
 use super::storage::segment::ReadResult;
@@ -250,11 +249,6 @@ pub(crate) struct WriterEnv<'a> {
 }
 
 impl Writer {
-    /// The network end of the instance it runs on.
-    fn endpoint(&self, instances: &[Instance]) -> Endpoint {
-        Endpoint::Instance(self.instance, instances[self.instance.index()].az)
-    }
-
     /// Allocates LSNs for waiting commits while VDL + LAL allows.
     pub(crate) fn admit_commits(&mut self, cx: &mut Ctx, wl: &mut Workload) {
         let records = cx.cfg.workload.records_per_commit;
@@ -320,7 +314,7 @@ impl Writer {
     /// Sends a batch to its PG's write targets (only those whose
     /// acknowledged SCL is below `behind`, when given).
     fn send_batch(&self, cx: &mut Ctx, env: &WriterEnv, batch: &Arc<Batch>, behind: Option<Lsn>) {
-        let (now, from) = (cx.now(), self.endpoint(env.instances));
+        let (now, from) = (cx.now(), instance_endpoint(env.instances, self.instance));
         for seg in env.volume.pgs[batch.pg.index()].write_targets() {
             if behind.is_some_and(|l| self.acked_scl[seg.index()] >= l) {
                 continue;
@@ -399,7 +393,7 @@ impl Writer {
             });
             cx.rec.commit(now, c.arrival);
             if let Some((client, seq)) = c.origin {
-                let from = self.endpoint(env.instances);
+                let from = instance_endpoint(env.instances, self.instance);
                 let to = env.clients[client.index()].endpoint();
                 answer_client(cx, from, to, client, seq, Answer::Ok);
             }
@@ -424,7 +418,7 @@ impl Writer {
             self.admit_commits(cx, wl);
             self.ship(cx, env);
         } else {
-            let from = self.endpoint(env.instances);
+            let from = instance_endpoint(env.instances, self.instance);
             let to = env.clients[client.index()].endpoint();
             answer_client(
                 cx,
@@ -508,7 +502,10 @@ impl Writer {
             point,
             need,
         };
-        let (from, to) = (self.endpoint(env.instances), env.volume.endpoint(seg));
+        let (from, to) = (
+            instance_endpoint(env.instances, self.instance),
+            env.volume.endpoint(seg),
+        );
         cx.send(now, from, to, Event::ReadRequest { ask: Box::new(ask) });
     }
 

@@ -72,6 +72,18 @@ impl<E> Engine<E> {
         self.queue.push(self.now + delay, event);
     }
 
+    /// Moves the clock forward to `t` with no event (the end of a run).
+    pub fn advance_to(&mut self, t: SimTime) {
+        self.now = self.now.max(t);
+    }
+
+    /// When the next event is due, if at or before `until`; the clock does
+    /// not move.
+    #[inline]
+    pub fn next_due(&self, until: SimTime) -> Option<SimTime> {
+        self.queue.next_due(until)
+    }
+
     /// Pops the next event due at or before `until`, advancing the clock to
     /// its time. Returns `None`, with the clock at `until`, when nothing more
     /// is due.

@@ -81,6 +81,12 @@ impl<E> EventQueue<E> {
         self.heap.pop().map(|e| (e.time, e.event))
     }
 
+    /// When the earliest event is due, if at or before `until`.
+    #[inline]
+    pub fn next_due(&self, until: SimTime) -> Option<SimTime> {
+        self.heap.peek().map(|e| e.time).filter(|&t| t <= until)
+    }
+
     /// Removes and returns the earliest event if it is due at or before
     /// `until`; leaves the queue untouched otherwise.
     #[inline]

@@ -20,7 +20,7 @@ use std::cmp::Reverse;
 use rand::Rng;
 
 use super::recovery::Recovery;
-use super::{Fleet, Process, Role};
+use super::{instance_endpoint, Fleet, Process, Role};
 use crate::model::config::TieBreak;
 use crate::model::context::Ctx;
 use crate::model::event::Event;
@@ -156,9 +156,22 @@ impl ControlPlane {
         match cp.phase {
             // Selection ends on its own timer.
             Phase::Selecting => return,
-            // A replacement being created has no host to ask yet; its
-            // provisioning ends with its process starting.
-            Phase::Promoting if f.instances[cp.writer.index()].replacing => return,
+            // A replacement being created has no host to ask yet. The
+            // readers are asked instead: one running again (it was down,
+            // or out of reach when the failover chose) is minutes sooner
+            // than the replacement.
+            Phase::Promoting if f.instances[cp.writer.index()].replacing => {
+                let readers = readers_but(f, cp.writer);
+                if !readers.is_empty() {
+                    cp.probe = cp.probe.wrapping_add(1);
+                }
+                let (now, seq) = (cx.now(), cp.probe);
+                for inst in readers {
+                    let to = instance_endpoint(f.instances, inst);
+                    cx.send(now, Endpoint::Control, to, Event::HealthProbe { inst, seq });
+                }
+                return;
+            }
             Phase::Watching | Phase::Promoting => {}
         }
         if cp.answered {
@@ -198,6 +211,18 @@ impl ControlPlane {
         }
         match cp.phase {
             Phase::Watching | Phase::Promoting if inst == cp.writer => cp.answered = true,
+            // A reader answers while a replacement is being created: the
+            // creation is abandoned and the failover goes on with another
+            // attempt.
+            Phase::Promoting
+                if f.instances[cp.writer.index()].replacing
+                    && f.instances[inst.index()].serving_reads() =>
+            {
+                let t = &mut f.instances[cp.writer.index()];
+                t.replacing = false;
+                t.stop();
+                self.attempt_failed(cx, f);
+            }
             Phase::Selecting if !cp.candidates.contains(&inst) => {
                 cp.candidates.push(inst);
                 if cp.candidates.len() == cp.probed {
@@ -264,10 +289,7 @@ impl ControlPlane {
         cx.send(now, Endpoint::Control, to, Event::Demote { inst: from });
         let candidates: Vec<InstanceId> = match target {
             Some(t) => vec![t],
-            None => (0..f.instances.len())
-                .map(InstanceId::from_index)
-                .filter(|&i| i != from && f.instances[i.index()].role == Role::Reader)
-                .collect(),
+            None => readers_but(f, from),
         };
         let cp = &mut *self;
         cp.phase = Phase::Selecting;
@@ -383,18 +405,6 @@ impl ControlPlane {
         } else {
             i.role = Role::Reader;
             f.refresh_reader_dns(cx);
-            // A reader is up while a replacement is still being created
-            // (no reader could take over when the failover chose): it is
-            // minutes sooner to promote the reader, so the creation is
-            // abandoned and the failover goes on with another attempt.
-            let target = self.writer;
-            if self.phase == Phase::Promoting && f.instances[target.index()].replacing {
-                let t = &mut f.instances[target.index()];
-                t.replacing = false;
-                t.process = Process::Stopped;
-                t.incarnation += 1;
-                self.attempt_failed(cx, f);
-            }
         }
     }
 
@@ -478,6 +488,15 @@ impl ControlPlane {
         self.impaired(cx.now());
         self.declare_failure(cx, f, reason, target);
     }
+}
+
+/// Every instance in the reader role but `inst`: the candidates a
+/// failover asks.
+fn readers_but(f: &Fleet, inst: InstanceId) -> Vec<InstanceId> {
+    (0..f.instances.len())
+        .map(InstanceId::from_index)
+        .filter(|&i| i != inst && f.instances[i.index()].role == Role::Reader)
+        .collect()
 }
 
 /// Gets a replacement for `inst` under way and returns how long it

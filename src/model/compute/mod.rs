@@ -116,6 +116,13 @@ impl Instance {
         self.process == Process::Running
     }
 
+    /// Its database process stops: connections to it and any start under
+    /// way belong to the process that was.
+    pub fn stop(&mut self) {
+        self.process = Process::Stopped;
+        self.incarnation += 1;
+    }
+
     /// Whether its host is up (the process may still be starting).
     pub fn host_up(&self) -> bool {
         self.host_faults == 0 && !self.replacing
@@ -130,6 +137,11 @@ impl Instance {
     pub fn serving_reads(&self) -> bool {
         self.running() && self.role == Role::Reader
     }
+}
+
+/// The network end of instance `inst`: the host, in its current AZ.
+pub fn instance_endpoint(instances: &[Instance], inst: InstanceId) -> Endpoint {
+    Endpoint::Instance(inst, instances[inst.index()].az)
 }
 
 /// Where the writers are: a read-only view for routing messages to the
@@ -148,7 +160,7 @@ impl<'a> Hosts<'a> {
 
     /// The network end of an instance.
     pub fn instance(&self, inst: InstanceId) -> Endpoint {
-        Endpoint::Instance(inst, self.instances[inst.index()].az)
+        instance_endpoint(self.instances, inst)
     }
 
     /// The instance endpoint of the writer of `epoch`, if it is known.
@@ -379,8 +391,7 @@ impl Fleet<'_> {
         if down {
             i.host_faults += 1;
             if i.host_faults == 1 && i.process != Process::Stopped {
-                i.process = Process::Stopped;
-                i.incarnation += 1;
+                i.stop();
                 if inst == control.writer {
                     control.impaired(now);
                 }

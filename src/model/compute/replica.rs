@@ -5,7 +5,7 @@
 //! applies it on arrival (to cached pages only, so the cost is the
 //! network), and its replica lag is measured as arrival minus that time.
 
-use super::Instance;
+use super::{instance_endpoint, Instance};
 use crate::model::context::Ctx;
 use crate::model::event::Event;
 use crate::model::network::Endpoint;
@@ -22,7 +22,7 @@ impl Writer {
         let vdl_at = self.vdl_at;
         self.streamed_at = vdl_at;
         let now = cx.now();
-        let from = Endpoint::Instance(self.instance, instances[self.instance.index()].az);
+        let from = instance_endpoint(instances, self.instance);
         for (i, reader) in instances.iter().enumerate() {
             if reader.serving_reads() {
                 let inst = InstanceId::from_index(i);

@@ -378,16 +378,11 @@ impl Storage {
         let (mut below_w, mut below_r, mut out_of_reach) = (0, 0, 0);
         let writer = hosts.current_writer_alive().then(|| hosts.current_writer());
         for g in &self.volume.pgs {
-            let live = || g.members.iter().filter(|&&s| self.volume.is_live(s));
-            let copies = live().count() as u32;
+            let copies = self.volume.live_copies(g, cx.net(), None);
             below_w += u32::from(copies < w);
             below_r += u32::from(copies < r);
-            if let Some(writer) = writer {
-                let net = cx.net();
-                let reached = live()
-                    .filter(|&&s| net.reachable(writer, self.volume.endpoint(s)))
-                    .count() as u32;
-                out_of_reach += u32::from(reached < w);
+            if writer.is_some() {
+                out_of_reach += u32::from(self.volume.live_copies(g, cx.net(), writer) < w);
             }
         }
         cx.rec.quorum_health(below_w, below_r, out_of_reach);

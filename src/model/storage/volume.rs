@@ -14,7 +14,7 @@
 
 use super::lsn::Lsn;
 use super::segment::Segment;
-use crate::model::network::Endpoint;
+use crate::model::network::{Endpoint, Network};
 use crate::sim::SimTime;
 use crate::vocab::ids::{AzId, NodeId, PgId, SegmentId};
 use crate::vocab::quorum::Quorum;
@@ -174,6 +174,25 @@ impl Volume {
     /// node.
     pub fn is_live(&self, seg: SegmentId) -> bool {
         self.segments[seg.index()].hydrated && self.node_of(seg).up
+    }
+
+    /// How many of `g`'s members are live and, if `from` is given, reached
+    /// from that endpoint over `net`.
+    pub fn live_copies(&self, g: &ProtectionGroup, net: &Network, from: Option<Endpoint>) -> u32 {
+        g.members
+            .iter()
+            .filter(|&&s| {
+                self.is_live(s) && from.is_none_or(|e| net.reachable(e, self.endpoint(s)))
+            })
+            .count() as u32
+    }
+
+    /// Whether `from` reaches a write quorum of live copies of every PG.
+    pub fn reaches_write_quorum(&self, net: &Network, from: Endpoint) -> bool {
+        let need = self.quorum.write();
+        self.pgs
+            .iter()
+            .all(|g| self.live_copies(g, net, Some(from)) >= need)
     }
 
     /// How many of the PG's members (other than `except`) are live, and
