@@ -119,12 +119,17 @@ impl Durability {
     /// Takes in the event's notes; returns the first durability violation
     /// and the first split-brain commit they show.
     #[inline]
-    pub(super) fn after(&mut self, world: &World) -> Findings {
+    pub(super) fn after(&mut self, world: &World) -> Option<Findings> {
+        // Most events state nothing.
+        let notes = world.notes();
+        if notes.is_empty() {
+            return None;
+        }
         let mut found = Findings::default();
-        for &note in world.notes() {
+        for &note in notes {
             self.note(note, &mut found);
         }
-        found
+        Some(found)
     }
 
     #[inline]

@@ -189,12 +189,13 @@ impl Observer for Checks {
     fn after(&mut self, world: &World, now: SimTime, event: Seen) {
         self.recent[self.next] = Some((now, event));
         self.next = (self.next + 1) % RECENT;
-        let found = self.durability.after(world);
-        if let Some(d) = found.lost {
-            self.violated(Invariant::NoAcknowledgedCommitIsLost, now, d);
-        }
-        if let Some(d) = found.split_brain {
-            self.violated(Invariant::OneWriterPerEpoch, now, d);
+        if let Some(found) = self.durability.after(world) {
+            if let Some(d) = found.lost {
+                self.violated(Invariant::NoAcknowledgedCommitIsLost, now, d);
+            }
+            if let Some(d) = found.split_brain {
+                self.violated(Invariant::OneWriterPerEpoch, now, d);
+            }
         }
         if let Some(d) = self.epochs.after(world, event) {
             self.violated(Invariant::OneWriterPerEpoch, now, d);

@@ -202,31 +202,26 @@ impl World {
     pub fn run(&mut self, observer: &mut impl Observer, max_events: u64) -> Option<String> {
         let mut stopped = None;
         let (mut instant, mut at_instant) = (SimTime::ZERO, 0u64);
-        while let Some(due) = self.engine.next_due(self.end) {
-            if due == instant {
-                at_instant += 1;
-            } else {
-                (instant, at_instant) = (due, 1);
-            }
+        loop {
             if self.engine.processed() >= max_events {
-                stopped = Some(format!(
-                    "the event budget of {max_events} was spent at {:.3} s of {:.3} s (raise it with --max-events)",
-                    self.engine.now().as_secs_f64(),
-                    self.end.as_secs_f64()
-                ));
-            } else if at_instant > MAX_EVENTS_AT_ONE_INSTANT {
-                stopped = Some(format!(
-                    "more than {MAX_EVENTS_AT_ONE_INSTANT} events at {:.6} s without time advancing",
-                    due.as_secs_f64()
-                ));
-            }
-            if stopped.is_some() {
-                // Every figure covers the time simulated, not the rest.
-                self.end = self.engine.now();
+                if self.engine.next_due(self.end).is_some() {
+                    stopped = Some(format!(
+                        "the event budget of {max_events} was spent at {:.3} s of {:.3} s (raise it with --max-events)",
+                        self.engine.now().as_secs_f64(),
+                        self.end.as_secs_f64()
+                    ));
+                }
                 break;
             }
-            let ev = self.engine.next(self.end).expect("an event is due");
+            let Some(ev) = self.engine.next(self.end) else {
+                break;
+            };
             let now = self.engine.now();
+            if now == instant {
+                at_instant += 1;
+            } else {
+                (instant, at_instant) = (now, 1);
+            }
             let seen = ev.seen();
             self.trace.event(now, &seen.words());
             if self.trace.is_writing() {
@@ -240,6 +235,17 @@ impl World {
             self.notes.clear();
             self.dispatch(ev);
             observer.after(self, now, seen);
+            if at_instant >= MAX_EVENTS_AT_ONE_INSTANT {
+                stopped = Some(format!(
+                    "{MAX_EVENTS_AT_ONE_INSTANT} events at {:.6} s without time advancing",
+                    now.as_secs_f64()
+                ));
+                break;
+            }
+        }
+        if stopped.is_some() {
+            // Every figure covers the time simulated, not the rest.
+            self.end = self.engine.now();
         }
         self.notes.clear();
         self.engine.advance_to(self.end);
