@@ -142,8 +142,168 @@ fn run_without_a_scenario_runs_the_shipped_default() {
     let o = aurora(&["run"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).starts_with("az-outage (seed 1)"), "{}", text(&o));
-    assert!(dir.path().join("results/az-outage/summary.json").exists());
-    assert!(dir.path().join("results/az-outage/timeline.csv").exists());
+    assert!(dir.path().join("out/az-outage/summary.json").exists());
+    assert!(dir.path().join("out/az-outage/timeline.csv").exists());
+}
+
+#[test]
+fn the_default_command_leaves_the_shipped_results_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shipped = dir.path().join("results/az-outage");
+    std::fs::create_dir_all(&shipped).unwrap();
+    std::fs::write(shipped.join("latency.png"), "a committed chart").unwrap();
+    let o = aurora(&["run"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let chart = std::fs::read_to_string(shipped.join("latency.png")).expect("still there");
+    assert_eq!(chart, "a committed chart");
+}
+
+/// The files in a directory, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("readable")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_run_replaces_its_directory_whole_and_refuses_one_holding_other_files() {
+    let (dir, _) = run_small(&["--out", "out", "--trace"]);
+    let small = dir.path().join("out/small");
+    assert_eq!(
+        listing(&small),
+        ["events.jsonl", "summary.json", "timeline.csv"]
+    );
+    // Without --trace the new directory has no trace: nothing stale stays.
+    let sc = dir.path().join("small.yaml");
+    let o = aurora(&["run", sc.to_str().unwrap(), "--out", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(listing(&small), ["summary.json", "timeline.csv"]);
+    assert_eq!(
+        listing(&dir.path().join("out")),
+        ["small"],
+        "no staging left"
+    );
+
+    // A file the tool does not write is never deleted: the run is refused.
+    std::fs::write(small.join("notes.txt"), "mine").unwrap();
+    let before = std::fs::read(small.join("summary.json")).unwrap();
+    let o = aurora(
+        &["run", sc.to_str().unwrap(), "--out", "out", "--seed", "9"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("holds files aurora-sim does not write (notes.txt)"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(std::fs::read(small.join("summary.json")).unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string(small.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn out_naming_a_file_or_a_linked_results_directory_is_refused_before_running() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sc = small_scenario(dir.path());
+    let sc = sc.to_str().unwrap();
+    std::fs::write(dir.path().join("taken"), "").unwrap();
+    let o = aurora(&["run", sc, "--out", "taken"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("--out taken is a file"), "{}", text(&o));
+
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("elsewhere"), dir.path().join("out/small")).unwrap();
+    let o = aurora(&["run", sc, "--out", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("out/small is a symbolic link"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).lines().all(|l| !l.starts_with("small (seed")),
+        "nothing ran"
+    );
+    assert!(listing(&dir.path().join("elsewhere")).is_empty());
+}
+
+#[test]
+fn a_second_run_into_an_out_in_use_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sc = small_scenario(dir.path());
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    // Another run holds the directory.
+    let held = std::fs::File::open(dir.path().join("out")).unwrap();
+    held.try_lock().expect("free at first");
+    let o = aurora(&["run", sc.to_str().unwrap(), "--out", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("another aurora-sim run is writing to out"),
+        "{}",
+        text(&o)
+    );
+    assert!(listing(&dir.path().join("out")).is_empty());
+    drop(held);
+    let o = aurora(&["run", sc.to_str().unwrap(), "--out", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn an_interrupted_run_leaves_nothing_and_a_killed_one_is_swept_by_the_next() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let long = dir.path().join("long.yaml");
+    std::fs::write(
+        &long,
+        "name: long\nduration: 1h\nworkload: { commits_per_s: 5000 }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
+        .args(["run", long.to_str().unwrap(), "--out", "out", "--trace"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // Wait for the run to stage its directory, then interrupt it.
+    let staged = || out.exists() && !listing(&out).is_empty();
+    for _ in 0..600 {
+        if staged() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(staged(), "the run staged nothing");
+    let interrupt = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupt.success());
+    let o = child.wait_with_output().expect("ends");
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o));
+    assert!(listing(&out).is_empty(), "left behind: {:?}", listing(&out));
+
+    // What a SIGKILL leaves (a staging directory) goes with the next run.
+    std::fs::create_dir(out.join(".aurora-sim-run-long-abc123")).unwrap();
+    std::fs::write(
+        out.join(".aurora-sim-run-long-abc123/events.jsonl"),
+        "partial",
+    )
+    .unwrap();
+    let small = small_scenario(dir.path());
+    let o = aurora(
+        &["run", small.to_str().unwrap(), "--out", "out"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(listing(&out), ["small"]);
 }
 
 #[test]

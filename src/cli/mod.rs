@@ -12,13 +12,17 @@ use rayon::prelude::*;
 
 use crate::error::InputError;
 use crate::metrics::ClientObserved;
-use crate::report::{self, charts::Chart, Results};
+use crate::report::{self, Results};
 use crate::{Scenario, Simulation};
+
+mod results_dir;
+
+use results_dir::OutRoot;
 
 /// The scenario `run` uses when given none.
 const DEFAULT_SCENARIO: (&str, &str) = (
     "scenarios/az-outage.yaml",
-    include_str!("../scenarios/az-outage.yaml"),
+    include_str!("../../scenarios/az-outage.yaml"),
 );
 
 /// Deterministic simulator of Amazon Aurora storage under failure.
@@ -40,8 +44,9 @@ enum Command {
         /// Root seed, overriding the scenarios'.
         #[arg(long)]
         seed: Option<u64>,
-        /// Parent of the output directories.
-        #[arg(long, default_value = "results")]
+        /// Parent of the output directories; each run replaces its own
+        /// OUT/<scenario name>/ whole.
+        #[arg(long, default_value = "out")]
         out: PathBuf,
         /// Also write every event to events.jsonl (large).
         #[arg(long)]
@@ -141,15 +146,27 @@ pub fn execute(cli: Cli) -> ExitStatus {
                     sc.config.seed = seed;
                 }
             }
+            // Where results go is settled before anything runs.
+            let root = match OutRoot::open(&out) {
+                Ok(root) => root,
+                Err(e) => return bad_output(&e),
+            };
+            for sc in &scs {
+                if let Err(e) = root.check_replaceable(&sc.config.name) {
+                    outcome = bad_output(&e);
+                }
+            }
+            if outcome != ExitStatus::Passed {
+                return outcome;
+            }
+            results_dir::clean_up_on_interrupt();
             let opts = RunOptions {
                 trace,
                 charts,
                 max_events,
             };
-            let runs: Vec<(ExitStatus, String, String)> = scs
-                .par_iter()
-                .map(|sc| run(sc, &out.join(&sc.config.name), opts))
-                .collect();
+            let runs: Vec<(ExitStatus, String, String)> =
+                scs.par_iter().map(|sc| run(sc, &root, opts)).collect();
             let mut worst = ExitStatus::Passed;
             for (outcome, stdout, stderr) in runs {
                 print!("{stdout}");
@@ -192,6 +209,13 @@ fn bad_input(e: &InputError) -> ExitStatus {
     ExitStatus::BadInput
 }
 
+/// Results that cannot be written where asked count as bad input: the
+/// command line named the place.
+fn bad_output(e: &str) -> ExitStatus {
+    eprintln!("error: {e}");
+    ExitStatus::BadInput
+}
+
 /// What `run` writes besides the summary and the timeline.
 #[derive(Debug, Clone, Copy)]
 struct RunOptions {
@@ -200,30 +224,33 @@ struct RunOptions {
     max_events: u64,
 }
 
-/// Runs one scenario into `out`; returns how it ended and what it has to
-/// say on stdout and stderr, so that parallel runs print in order.
-fn run(sc: &Scenario, out: &Path, opts: RunOptions) -> (ExitStatus, String, String) {
-    let failed = |e: std::io::Error| {
+/// Runs one scenario into its directory under `root`; returns how it ended
+/// and what it has to say on stdout and stderr, so that parallel runs
+/// print in order.
+fn run(sc: &Scenario, root: &OutRoot, opts: RunOptions) -> (ExitStatus, String, String) {
+    let name = &sc.config.name;
+    let out = root.target(name);
+    let failed = |e: String| {
         let msg = format!("error: cannot write results to {}: {e}\n", out.display());
         (ExitStatus::BadInput, String::new(), msg)
     };
-    // Stage every output in a fresh directory beside the target and move it
-    // into place only once complete, so no partial file is ever left.
-    let staging = match staging_dir(out) {
+    // Every output is staged and the directory swapped into place only
+    // once complete, so no partial or mixed set of files is ever seen.
+    let staging = match root.stage(name) {
         Ok(dir) => dir,
-        Err(e) => return failed(e),
+        Err(e) => return failed(e.to_string()),
     };
     let sim = if opts.trace {
         match fs::File::create(staging.path().join("events.jsonl")) {
             Ok(f) => Simulation::with_trace(sc, Box::new(BufWriter::new(f))),
-            Err(e) => return failed(e),
+            Err(e) => return failed(e.to_string()),
         }
     } else {
         Simulation::new(sc)
     };
     let outcome = match sim.max_events(opts.max_events).run() {
         Ok(o) => o,
-        Err(e) => return failed(e),
+        Err(e) => return failed(e.to_string()),
     };
     let mut names = vec!["summary.json".to_owned(), "timeline.csv".to_owned()];
     let written = fs::write(staging.path().join(&names[0]), outcome.summary_json())
@@ -236,13 +263,20 @@ fn run(sc: &Scenario, out: &Path, opts: RunOptions) -> (ExitStatus, String, Stri
                 let results = Results::from_outcome(&outcome);
                 names.extend(report::charts::write_all(&results, staging.path())?);
             }
-            publish(staging.path(), out, &names)
+            Ok(())
         });
     if let Err(e) = written {
-        return failed(e);
+        return failed(e.to_string());
+    }
+    // Files put there during the run are not ours to replace.
+    if let Err(e) = root.check_replaceable(name) {
+        return (ExitStatus::BadInput, String::new(), format!("error: {e}\n"));
+    }
+    if let Err(e) = staging.publish() {
+        return failed(e.to_string());
     }
     let mut stdout = Vec::new();
-    print_summary(&mut stdout, &outcome, out, &names);
+    print_summary(&mut stdout, &outcome, &out, &names);
     let stdout = String::from_utf8(stdout).expect("the summary is UTF-8");
     if outcome.passed() {
         (ExitStatus::Passed, stdout, String::new())
@@ -265,46 +299,16 @@ fn run(sc: &Scenario, out: &Path, opts: RunOptions) -> (ExitStatus, String, Stri
     }
 }
 
-/// A fresh directory beside `target`, removed unless its files are moved.
-fn staging_dir(target: &Path) -> std::io::Result<tempfile::TempDir> {
-    let parent = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)?;
-    tempfile::Builder::new()
-        .prefix(".aurora-sim-")
-        .tempdir_in(parent)
-}
-
 /// Writes a file whole or not at all: into a temporary file beside it,
 /// then renamed over it.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let staging = staging_dir(path)?;
-    let tmp = staging.path().join("file");
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path)
-}
-
-/// Moves staged files into `out`, replacing earlier results of the same
-/// names and removing outputs of earlier runs that this one did not write
-/// (a trace, charts), so that nothing in `out` is stale.
-fn publish(staging: &Path, out: &Path, names: &[String]) -> std::io::Result<()> {
-    fs::create_dir_all(out)?;
-    let optional = std::iter::once("events.jsonl".to_owned()).chain(
-        Chart::ALL
-            .iter()
-            .flat_map(|c| [format!("{}.png", c.stem()), format!("{}.svg", c.stem())]),
-    );
-    for name in optional {
-        if !names.contains(&name) && out.join(&name).exists() {
-            fs::remove_file(out.join(&name))?;
-        }
-    }
-    for name in names {
-        fs::rename(staging.join(name), out.join(name))?;
-    }
-    Ok(())
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map(drop).map_err(|e| e.error)
 }
 
 fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[String]) {
