@@ -754,7 +754,7 @@ impl<T: PartialOrd + fmt::Display> Limit<T> {
 fn spelled(d: SimDuration) -> String {
     const DAY: u64 = 86_400_000_000_000;
     let ns = d.as_nanos();
-    if ns >= 2 * DAY && ns % DAY == 0 {
+    if ns >= 2 * DAY && ns.is_multiple_of(DAY) {
         format!("{d} ({} days)", ns / DAY)
     } else {
         d.to_string()

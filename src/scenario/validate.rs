@@ -517,7 +517,7 @@ fn storage(
     }
     let azs = topology.azs.len() as u32;
     let copies = st.copies.value;
-    if copies % azs != 0 {
+    if !copies.is_multiple_of(azs) {
         return Err(cx.at_first(
             &[st.copies.referenced, raw_topology.azs.referenced],
             format!("expected copies to be a multiple of the {azs} AZs, found {copies}"),

@@ -180,7 +180,7 @@ impl LsnPoints {
     /// base plus multiples of `records_per_commit`; a VDL at or below the base is the one
     /// recovery found, which it cut to a commit's end.
     pub fn vdl_at_consistency_point(&self, records_per_commit: u64) -> bool {
-        self.vdl.0 <= self.base || (self.vdl.0 - self.base) % records_per_commit == 0
+        self.vdl.0 <= self.base || (self.vdl.0 - self.base).is_multiple_of(records_per_commit)
     }
 
     /// VDL: the highest consistency point at or below VCL.
