@@ -121,12 +121,22 @@ fn validate_checks_every_file() {
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("ok (az-outage)"));
+    assert!(
+        text(&o).contains("ok (az-outage; holds about "),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
 fn trace_flag_streams_events() {
-    let (dir, _) = run_small(&["--out", "out", "--trace"]);
+    let (dir, o) = run_small(&["--out", "out", "--trace"]);
+    // Its size is said before it is written, measured on the run's start.
+    assert!(
+        text(&o).contains("small: events.jsonl will be about "),
+        "{}",
+        text(&o)
+    );
     let trace = std::fs::read_to_string(dir.path().join("out/small/events.jsonl")).expect("trace");
     let summary = std::fs::read_to_string(dir.path().join("out/small/summary.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&summary).unwrap();

@@ -684,3 +684,25 @@ fn extreme_values_are_refused_where_written_or_run_cleanly() {
         }
     }
 }
+
+#[test]
+fn a_run_that_would_not_fit_in_memory_is_refused_at_the_setting_to_lower() {
+    // 8 TiB of 16 KiB pages, held by six copies and the checker: 28 GiB.
+    assert_error(
+        "too-much-memory.yaml",
+        "4:30",
+        "this run would hold about 28.01 GiB in memory, more than 16.00 GiB (the most any run may hold); \
+         the most is 28.00 GiB, page contents: 536870912 working-set pages in each of 6 copies and in the \
+         durability checker's record: lower workload.working_set_gib",
+    );
+    // The estimate follows the settings: a thousandth of the working set
+    // is a thousandth of the page contents.
+    let sc = Scenario::parse(
+        "name: fits\nduration: 10s\nstorage: { volume_gib: 131072 }\nworkload: { working_set_gib: 8 }\n",
+        std::path::Path::new("fits.yaml"),
+    )
+    .expect("fits");
+    let pages = 8u64 << 16; // 8 GiB of 16 KiB pages
+    assert!(sc.footprint.bytes() >= pages * 7 * 8);
+    assert!(sc.footprint.bytes() < pages * 7 * 8 + (64 << 20));
+}

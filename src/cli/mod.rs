@@ -146,6 +146,16 @@ pub fn execute(cli: Cli) -> ExitStatus {
                     sc.config.seed = seed;
                 }
             }
+            if let Some(free) = available_memory() {
+                for sc in &scs {
+                    if let Err(e) = sc.footprint.within(free, "what this machine has free") {
+                        outcome = bad_input(&e);
+                    }
+                }
+            }
+            if outcome != ExitStatus::Passed {
+                return outcome;
+            }
             // Where results go is settled before anything runs.
             let root = match OutRoot::open(&out) {
                 Ok(root) => root,
@@ -160,6 +170,11 @@ pub fn execute(cli: Cli) -> ExitStatus {
                 return outcome;
             }
             results_dir::clean_up_on_interrupt();
+            if trace {
+                for sc in &scs {
+                    eprintln!("{}", trace_estimate(sc));
+                }
+            }
             let opts = RunOptions {
                 trace,
                 charts,
@@ -195,7 +210,12 @@ pub fn execute(cli: Cli) -> ExitStatus {
             let mut outcome = ExitStatus::Passed;
             for path in &scenarios {
                 match Scenario::load(path) {
-                    Ok(sc) => println!("{}: ok ({})", path.display(), sc.config.name),
+                    Ok(sc) => println!(
+                        "{}: ok ({}; holds about {} MiB of memory)",
+                        path.display(),
+                        sc.config.name,
+                        sc.footprint.bytes().div_ceil(1 << 20)
+                    ),
                     Err(e) => outcome = bad_input(&e),
                 }
             }
@@ -214,6 +234,58 @@ fn bad_input(e: &InputError) -> ExitStatus {
 fn bad_output(e: &str) -> ExitStatus {
     eprintln!("error: {e}");
     ExitStatus::BadInput
+}
+
+/// The memory the machine has free (Linux's `MemAvailable`), if known.
+fn available_memory() -> Option<u64> {
+    let info = fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Simulated time a trace's size is measured over before a run.
+const TRACE_PILOT: crate::sim::SimDuration = crate::sim::SimDuration::from_secs(10);
+
+/// How big a run's trace will be, said before it runs: the first seconds
+/// of the very run are simulated into a byte counter and the size scaled
+/// to the whole duration (faults change the rate, so it is an estimate).
+fn trace_estimate(sc: &Scenario) -> String {
+    let full = sc.config.duration;
+    let mut pilot = sc.clone();
+    pilot.config.duration = full.min(TRACE_PILOT);
+    let counted = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let sink = ByteCounter(counted.clone());
+    let name = &sc.config.name;
+    if Simulation::with_trace(&pilot, Box::new(sink))
+        .run()
+        .is_err()
+    {
+        return format!("{name}: the trace's size could not be estimated");
+    }
+    let bytes = counted.load(std::sync::atomic::Ordering::Relaxed);
+    let scale = full.as_secs_f64() / pilot.config.duration.as_secs_f64();
+    format!(
+        "{name}: events.jsonl will be about {:.1} MB (the first {} wrote {:.1} MB)",
+        bytes as f64 * scale / 1e6,
+        pilot.config.duration,
+        bytes as f64 / 1e6
+    )
+}
+
+/// A trace sink that only counts what is written to it.
+struct ByteCounter(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl Write for ByteCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .fetch_add(buf.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// What `run` writes besides the summary and the timeline.

@@ -17,6 +17,7 @@ pub(crate) mod context;
 pub mod dns;
 pub mod event;
 pub mod faults;
+pub mod footprint;
 pub mod network;
 pub mod note;
 mod repair;

@@ -467,6 +467,11 @@ pub const MAX_AZS: usize = 16;
 /// Instances: one writer and up to 15 readers ([UG]).
 pub const MAX_INSTANCES: usize = 16;
 
+/// The most memory any run may hold, whatever the machine: 16 GiB, a
+/// modelling choice (a workstation's share for one run). The command line
+/// also refuses a run that would not fit the memory the machine has free.
+pub const MAX_RUN_MEMORY: u64 = 16 << 30;
+
 /// Rows of `timeline.csv` (run length over bin width): at most 10^7. A
 /// month of one-second bins is 2.6 million rows; more is a file no chart
 /// or spreadsheet reads, held in memory until the run ends.

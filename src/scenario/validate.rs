@@ -21,6 +21,7 @@ use crate::model::config::{
     ClientConfig, Config, ControlConfig, DnsConfig, Fault, FaultKind, InstanceConfig, LossScope,
     MetricsConfig, NetworkConfig, StorageConfig, Topology, WorkloadConfig,
 };
+use crate::model::footprint::{self, Knob, Need};
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
 use crate::vocab::quorum::{Quorum, QuorumError};
@@ -33,6 +34,47 @@ pub struct Scenario {
     pub config: Config,
     /// Expectations.
     pub expect: ExpectSpec,
+    /// What its run will hold in memory.
+    pub footprint: Footprint,
+}
+
+/// What a run will hold in memory, each term with the place in the file
+/// that sets what it grows with (see [`crate::model::footprint`]).
+#[derive(Debug, Clone)]
+pub struct Footprint {
+    needs: Vec<(Need, Location)>,
+}
+
+impl Footprint {
+    /// The estimate, in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.needs.iter().map(|(n, _)| n.bytes).sum()
+    }
+
+    /// Refuses a run that would need more than `limit` bytes (`source`
+    /// says where the limit comes from), at the setting of its largest term.
+    pub fn within(&self, limit: u64, source: &str) -> Result<(), InputError> {
+        let total = self.bytes();
+        let Some((largest, location)) = self.needs.first().filter(|_| total > limit) else {
+            return Ok(());
+        };
+        Err(InputError::Scenario {
+            location: location.clone(),
+            message: format!(
+                "this run would hold about {} in memory, more than {} ({source}); the most is {}, {}: lower {}",
+                gib(total),
+                gib(limit),
+                gib(largest.bytes),
+                largest.what,
+                largest.knob.path()
+            ),
+        })
+    }
+}
+
+/// Bytes in GiB, as a person reads them.
+fn gib(bytes: u64) -> String {
+    format!("{:.2} GiB", bytes as f64 / (1u64 << 30) as f64)
 }
 
 /// The text of a scenario file, or a located error at the first byte that
@@ -189,17 +231,22 @@ impl Ctx<'_> {
         candidates: &[serde_saphyr::Location],
         message: impl Into<String>,
     ) -> InputError {
+        InputError::Scenario {
+            location: self.location(candidates),
+            message: message.into(),
+        }
+    }
+
+    /// The first of `candidates` the file writes, or the top of the file.
+    fn location(&self, candidates: &[serde_saphyr::Location]) -> Location {
         let (line, column) = candidates
             .iter()
             .find(|l| **l != serde_saphyr::Location::UNKNOWN)
             .map_or((1, 1), |l| (l.line(), l.column()));
-        InputError::Scenario {
-            location: Location {
-                file: self.file.to_owned(),
-                line,
-                column,
-            },
-            message: message.into(),
+        Location {
+            file: self.file.to_owned(),
+            line,
+            column,
         }
     }
 }
@@ -358,24 +405,49 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
     let workload = workload(&raw.workload, &raw.storage, &storage, &cx)?;
     let metrics = metrics(&raw.metrics, &raw.duration, &cx)?;
     let faults = faults(&raw.faults, &raw.duration, &names)?;
+    let config = Config {
+        name,
+        description: raw.description.trim().to_owned(),
+        seed: raw.seed,
+        duration: raw.duration.value,
+        topology,
+        instances,
+        control: control(&raw.control_plane),
+        dns: dns(&raw.dns),
+        clients,
+        storage,
+        network: network(&raw.network),
+        workload,
+        metrics,
+        faults,
+    };
+    let knob = |k: Knob| {
+        let span = match k {
+            Knob::WorkingSet => raw.workload.working_set_gib.referenced,
+            Knob::TimelineBin => raw.metrics.bin.referenced,
+            Knob::Volume => raw.storage.volume_gib.referenced,
+            Knob::Clients => raw
+                .clients
+                .first()
+                .map_or(serde_saphyr::Location::UNKNOWN, |c| c.name.referenced),
+            Knob::GroupCommit => serde_saphyr::Location::UNKNOWN,
+        };
+        cx.location(&[span])
+    };
+    let footprint = Footprint {
+        needs: footprint::footprint(&config)
+            .into_iter()
+            .map(|n| {
+                let at = knob(n.knob);
+                (n, at)
+            })
+            .collect(),
+    };
+    footprint.within(d::MAX_RUN_MEMORY, "the most any run may hold")?;
     Ok(Scenario {
-        config: Config {
-            name,
-            description: raw.description.trim().to_owned(),
-            seed: raw.seed,
-            duration: raw.duration.value,
-            topology,
-            instances,
-            control: control(&raw.control_plane),
-            dns: dns(&raw.dns),
-            clients,
-            storage,
-            network: network(&raw.network),
-            workload,
-            metrics,
-            faults,
-        },
+        config,
         expect: raw.expect,
+        footprint,
     })
 }
 

@@ -1,0 +1,100 @@
+//! What a run will hold in memory, estimated from its configuration before
+//! it starts, so that a scenario too big for the machine is refused with
+//! the setting to change instead of dying of a failed allocation an hour in.
+//!
+//! Only what grows with a setting is counted; the rest of a run (the event
+//! queue, histograms, the instances) stays within a few tens of MiB for
+//! every accepted scenario. Each term is an upper bound of its structure:
+//! page maps are dense vectors that grow to the highest page written, and
+//! a long enough run writes every page of its working set.
+
+use std::mem::size_of;
+
+use crate::metrics::TimelineRow;
+
+use super::client::Client;
+use super::config::Config;
+use super::storage::segment::Segment;
+use super::writer::Commit;
+
+/// The setting a term grows with, named as the scenario file writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Knob {
+    /// `workload.working_set_gib`.
+    WorkingSet,
+    /// `metrics.bin` (over `duration`).
+    TimelineBin,
+    /// `storage.volume_gib`.
+    Volume,
+    /// `clients`.
+    Clients,
+    /// `workload.group_commit_interval` (with `commits_per_s`).
+    GroupCommit,
+}
+
+impl Knob {
+    /// The dotted path of the setting.
+    pub fn path(self) -> &'static str {
+        match self {
+            Knob::WorkingSet => "workload.working_set_gib",
+            Knob::TimelineBin => "metrics.bin",
+            Knob::Volume => "storage.volume_gib",
+            Knob::Clients => "clients",
+            Knob::GroupCommit => "workload.group_commit_interval",
+        }
+    }
+}
+
+/// One structure that grows with a setting.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Need {
+    /// What it holds and why it is that big.
+    pub what: String,
+    /// The setting to lower.
+    pub knob: Knob,
+    /// Its size at most, in bytes.
+    pub bytes: u64,
+}
+
+/// The terms of a run's memory, largest first.
+pub fn footprint(c: &Config) -> Vec<Need> {
+    let wl = &c.workload;
+    let copies = u64::from(c.storage.quorum.copies());
+    let segments = u64::from(c.storage.pgs) * copies;
+    let rows = c.duration.as_nanos() / c.metrics.bin.as_nanos().max(1) + 1;
+    let row = size_of::<TimelineRow>() + c.instances.len() * size_of::<Option<f64>>();
+    let clients: u64 = c.clients.iter().map(|g| u64::from(g.count)).sum();
+    let backlog = (wl.commits_per_s * wl.group_commit_interval.as_secs_f64()).ceil() as u64;
+    let mut needs = vec![
+        Need {
+            what: format!(
+                "page contents: {} working-set pages in each of {copies} copies and in the durability checker's record",
+                wl.working_set_pages
+            ),
+            knob: Knob::WorkingSet,
+            bytes: wl.working_set_pages * (copies + 1) * size_of::<u64>() as u64,
+        },
+        Need {
+            what: format!("the timeline: {rows} rows of {row} bytes"),
+            knob: Knob::TimelineBin,
+            bytes: rows * row as u64,
+        },
+        Need {
+            what: format!("{segments} segments ({} PGs × {copies} copies)", c.storage.pgs),
+            knob: Knob::Volume,
+            bytes: segments * size_of::<Segment>() as u64,
+        },
+        Need {
+            what: format!("{clients} clients"),
+            knob: Knob::Clients,
+            bytes: clients * size_of::<Client>() as u64,
+        },
+        Need {
+            what: format!("{backlog} commits waiting for one group commit"),
+            knob: Knob::GroupCommit,
+            bytes: backlog * size_of::<Commit>() as u64,
+        },
+    ];
+    needs.sort_by_key(|n| std::cmp::Reverse(n.bytes));
+    needs
+}
