@@ -311,6 +311,39 @@ fn an_outage_shows_in_what_was_refused_and_what_clients_waited() {
 }
 
 #[test]
+fn expectations_judge_what_was_refused_unavailable_and_what_clients_waited() {
+    let mut sc = crate::shipped("writer-crash");
+    sc.expect = parse(
+        "name: e\nduration: 1s\nexpect:\n  max_commit_p99: 10ms\n  max_commits_not_acknowledged: 0\n  max_commits_unavailable_at_end: 0\n  max_client_p99: 1s\n  max_client_latency: 1s\n",
+    )
+    .expect;
+    let s = run(&sc).summary;
+    let verdict = |name: &str| {
+        s.expectations
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("{name} judged"))
+    };
+    assert!(
+        verdict("max_commit_p99").passed,
+        "acknowledged commits look fine"
+    );
+    let refused = verdict("max_commits_not_acknowledged");
+    assert!(!refused.passed, "{refused:?}");
+    assert!(refused.detail.contains(" refused and "), "{refused:?}");
+    assert!(verdict("max_commits_unavailable_at_end").passed);
+    assert!(
+        verdict("max_client_p99").passed,
+        "few requests met the outage"
+    );
+    let longest = verdict("max_client_latency");
+    assert!(
+        !longest.passed,
+        "clients waited out the outage: {longest:?}"
+    );
+}
+
+#[test]
 fn a_target_given_up_on_never_becomes_the_writer_behind_the_control_planes_back() {
     // Found in review: reader-1 is cut off while being promoted, its
     // attempt is given up, reader-2 is chosen; then reader-1's partition

@@ -106,6 +106,42 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
             format!("p99 commit latency {got:.3}ms, allowed at most {max}"),
         ));
     }
+    if let Some(max) = e.max_commits_not_acknowledged {
+        let c = &s.commits;
+        let got = c.refused + c.abandoned;
+        out.push(check(
+            "max_commits_not_acknowledged",
+            got <= max,
+            format!(
+                "{} refused and {} abandoned with no writer open, allowed at most {max}",
+                c.refused, c.abandoned
+            ),
+        ));
+    }
+    if let Some(max) = e.max_commits_unavailable_at_end {
+        let got = s.commits.unavailable_at_end;
+        out.push(check(
+            "max_commits_unavailable_at_end",
+            got <= max,
+            format!("{got} acknowledged commits unavailable at the end, allowed at most {max}"),
+        ));
+    }
+    if let Some(max) = e.max_client_p99 {
+        let got = s.client_latency_ms.p99;
+        out.push(check(
+            "max_client_p99",
+            got <= max.as_millis_f64(),
+            format!("p99 latency clients saw with retries {got:.3}ms, allowed at most {max}"),
+        ));
+    }
+    if let Some(max) = e.max_client_latency {
+        let got = s.client_latency_ms.max;
+        out.push(check(
+            "max_client_latency",
+            got <= max.as_millis_f64(),
+            format!("the longest a client waited, with retries, {got:.3}ms, allowed at most {max}"),
+        ));
+    }
     let below_w = s.pgs_below_write_quorum_max;
     let below_r = s.pgs_below_read_quorum_max;
     if let Some(max) = e.max_pgs_below_write_quorum {

@@ -617,6 +617,22 @@ pub struct ExpectSpec {
     /// Every reader's p99 replica lag at most this.
     #[serde(default, deserialize_with = "optional_duration")]
     pub max_replica_lag_p99: Option<SimDuration>,
+    /// At most this many commits refused or abandoned with no writer open
+    /// (what the latency of acknowledged commits leaves out).
+    #[serde(default)]
+    pub max_commits_not_acknowledged: Option<u64>,
+    /// At most this many acknowledged commits unavailable at the end (their
+    /// copies down or out of reach, not destroyed).
+    #[serde(default)]
+    pub max_commits_unavailable_at_end: Option<u64>,
+    /// p99 latency clients saw, retries included, at most this.
+    #[serde(default, deserialize_with = "optional_duration")]
+    pub max_client_p99: Option<SimDuration>,
+    /// The longest a client waited for a request, retries included, at
+    /// most this (an outage is a small fraction of requests; the p99 of a
+    /// short run can miss it).
+    #[serde(default, deserialize_with = "optional_duration")]
+    pub max_client_latency: Option<SimDuration>,
 }
 
 fn unknown<T>(value: T) -> Spanned<T> {
