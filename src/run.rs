@@ -97,8 +97,17 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
     let mut recovered = Vec::new();
     let mut unrecovered = 0;
     for c in &w.clients {
-        // Writers only, and only those that had written before the fault.
-        if w.cfg.clients[c.group].reader || c.first_ok.is_none_or(|t| t > f.started) {
+        // Clients of the cluster endpoint only.
+        if w.cfg.clients[c.group].reader {
+            continue;
+        }
+        // One that had not yet written when the fault struck (a fault at
+        // the start) waited from the fault to its first success.
+        if c.first_ok.is_none_or(|t| t > f.started) {
+            match c.first_ok {
+                Some(t) => recovered.push(t.since(f.started).as_secs_f64()),
+                None => unrecovered += 1,
+            }
             continue;
         }
         // Back at the first success whose request was sent after the
@@ -304,13 +313,15 @@ impl Simulation {
             faults: sc
                 .faults
                 .iter()
-                .map(|f| {
+                .enumerate()
+                .map(|(id, f)| {
                     let (kind, target) = f.describe(&sc);
                     FaultSummary {
                         at_s: f.at.as_secs_f64(),
                         until_s: f.duration.map(|d| (f.at + d).as_secs_f64()),
                         kind: kind.to_owned(),
                         target,
+                        refused: w.faults().refused(id).map(str::to_owned),
                     }
                 })
                 .collect(),

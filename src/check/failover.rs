@@ -1,13 +1,15 @@
 //! Failover liveness: while some instance could take over — its host up,
 //! its database running or starting, reachable from the control plane,
-//! and reaching a write quorum of every PG — a writer is open again
+//! and reaching a write quorum of healthy copies of every PG (see
+//! [`super::healthy_write_quorum`]) — a writer is open again
 //! within a bound that follows from the scenario's own settings: the
 //! misses that detect a failed writer (or a failed promotion target), one
-//! selection wait, the longer of a promotion and a restart, and two
-//! recovery probe rounds. Every fault starting or ending restarts the
+//! selection wait, the stall after which a recovery cut off from storage
+//! gives up, the longer of a promotion and a restart, and two recovery
+//! probe rounds. Every fault starting or ending restarts the
 //! window, since each may legitimately begin a new attempt.
 
-use crate::model::compute::{instance_endpoint, Process};
+use crate::model::compute::{instance_endpoint, recovery, Process};
 use crate::model::config::Config;
 use crate::model::network::Endpoint;
 use crate::model::{Kind, Seen, World};
@@ -30,6 +32,7 @@ impl FailoverLiveness {
         let c = &cfg.control;
         let interval = c.health_check_interval;
         let bound = interval * (u64::from(c.failure_threshold) + 2)
+            + recovery::STALL
             + c.promotion_time.max(c.restart_time)
             + RECOVERY_SLACK;
         FailoverLiveness { bound, since: None }
@@ -65,12 +68,13 @@ impl FailoverLiveness {
 /// starting, reachable from the control plane, and reaching a write
 /// quorum of every PG.
 fn someone_could_take_over(world: &World) -> bool {
-    let (volume, net) = (world.volume(), world.network());
+    let net = world.network();
     world.instances().iter().enumerate().any(|(i, inst)| {
         let at = instance_endpoint(world.instances(), InstanceId::from_index(i));
         inst.host_up()
             && inst.process != Process::Stopped
             && net.reachable(Endpoint::Control, at)
-            && volume.reaches_write_quorum(net, at)
+            && !net.gray(at)
+            && super::healthy_write_quorum(world, at)
     })
 }

@@ -1,6 +1,8 @@
-//! Quorum liveness: while every PG has a write quorum of live segments the
-//! writer can reach, and the writer is open, a commit is acknowledged
+//! Quorum liveness: while every PG has a write quorum of healthy segments
+//! the writer can reach, and the writer is open, a commit is acknowledged
 //! within [`BOUND`] of arriving (or of those conditions starting to hold).
+//! A segment is healthy when it is live and no gray failure touches it or
+//! the writer: a node slowed ten-thousandfold is live, but promises nothing.
 //!
 //! Whether every PG has a reachable write quorum is worked out here, from
 //! the storage membership and the network, when a fault, a repair or a new
@@ -67,10 +69,10 @@ impl Liveness {
     }
 }
 
-/// Whether every PG has a write quorum of live segments the current
+/// Whether every PG has a write quorum of healthy segments the current
 /// writer's instance can reach.
 fn every_pg_reachable(world: &World) -> bool {
     let inst = world.current_writer().instance;
     let writer = instance_endpoint(world.instances(), inst);
-    world.volume().reaches_write_quorum(world.network(), writer)
+    super::healthy_write_quorum(world, writer)
 }

@@ -218,6 +218,24 @@ impl Observer for Checks {
     }
 }
 
+/// Whether `from` reaches, in every PG, a write quorum of copies that are
+/// live and free of gray failure, with no gray failure on `from` itself:
+/// the premise under which the liveness invariants promise progress. A
+/// copy on a node slowed ten-thousandfold, or behind packet loss, is live
+/// and may still be waited for as long as it likes.
+fn healthy_write_quorum(world: &World, from: crate::model::network::Endpoint) -> bool {
+    let (volume, net) = (world.volume(), world.network());
+    let need = volume.quorum.write();
+    !net.gray(from)
+        && volume.pgs.iter().all(|g| {
+            let healthy = g.members.iter().filter(|&&s| {
+                let at = volume.endpoint(s);
+                volume.is_live(s) && net.reachable(from, at) && !net.gray(at)
+            });
+            healthy.count() as u32 >= need
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -451,6 +451,11 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
         s.storage.segments_repaired,
         s.storage.gossip_fills
     );
+    for f in s.faults.iter() {
+        if let Some(why) = &f.refused {
+            let _ = writeln!(w, "  refused   {} at {:.1} s: {why}", f.label(), f.at_s);
+        }
+    }
     print_failovers(w, s);
     for e in &s.expectations {
         let mark = if e.passed { "pass" } else { "FAIL" };

@@ -167,6 +167,9 @@ pub struct FaultSummary {
     pub kind: String,
     /// What it hits, e.g. `c`, `b-2`, `a|b`, `writer-1`.
     pub target: String,
+    /// Why the cluster refused it (a requested failover), if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 impl FaultSummary {

@@ -191,6 +191,14 @@ events! {
         /// The probe answered.
         seq: u32,
     } => ["instance" = inst.0 as u64, "probe" = u64::from(*seq)];
+    /// A health probe went unanswered for a retransmission timeout: it is
+    /// sent again.
+    34 HealthResend "health_resend" {
+        /// The probe's number.
+        seq: u32,
+        /// Resends before this one.
+        attempt: u32,
+    } => ["probe" = u64::from(*seq), "attempt" = u64::from(*attempt)];
     /// The control plane stops waiting for candidate readers.
     19 SelectionDone "selection_done" {
         /// The selection probe's number.

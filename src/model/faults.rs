@@ -20,6 +20,8 @@ pub struct Faults {
     /// For each `writer_crash` fault, the instance it took down: its end
     /// brings back that host, whoever is the writer by then.
     crashed_writers: Vec<Option<InstanceId>>,
+    /// For each requested failover the cluster refused, why.
+    refused: Vec<Option<&'static str>>,
 }
 
 impl Faults {
@@ -27,7 +29,13 @@ impl Faults {
     pub fn new(n: usize) -> Self {
         Faults {
             crashed_writers: vec![None; n],
+            refused: vec![None; n],
         }
+    }
+
+    /// Why the cluster refused fault `id` (a requested failover), if it did.
+    pub fn refused(&self, id: usize) -> Option<&'static str> {
+        self.refused[id]
     }
 
     /// Puts every fault's start, and its end if it has one, on the queue.
@@ -103,7 +111,10 @@ impl Faults {
             }
             FaultKind::InstanceCrash(i) => f.host_fault(cx, control, i, start),
             FaultKind::InstanceReboot(i, failover) => control.reboot(cx, f, i, failover),
-            FaultKind::Failover(target) => control.manual_failover(cx, f, Reason::Manual, target),
+            FaultKind::Failover(target) => {
+                let outcome = control.manual_failover(cx, f, Reason::Manual, target);
+                self.refused[id as usize] = outcome.err();
+            }
         }
         f.record_quorum_health(cx);
     }

@@ -184,8 +184,8 @@ impl World {
         self.engine
             .after(cfg.workload.write_retry_interval, Event::Maintenance);
         self.engine.after(cfg.metrics.bin, Event::BinEnd);
-        self.engine
-            .after(cfg.control.health_check_interval, Event::HealthTick);
+        // The control plane checks the writer from the start.
+        self.engine.at(SimTime::ZERO, Event::HealthTick);
         // Clients start spread over their first think time.
         for (c, client) in self.clients.iter_mut().enumerate() {
             let start = client.start_delay(cfg.clients[client.group].think_time);
@@ -340,6 +340,7 @@ impl World {
             Event::HealthProbe { inst, seq } => f.on_health_probe(cx, inst, seq),
             Event::HealthReply { inst, seq } => control.on_health_reply(cx, f, inst, seq),
             Event::SelectionDone { seq } => control.on_selection_done(cx, f, seq),
+            Event::HealthResend { seq, attempt } => control.on_health_resend(cx, f, seq, attempt),
             Event::Demote { inst } => control.on_demote(cx, f, inst),
             Event::InstanceUp { inst, incarnation } => {
                 control.on_instance_up(cx, f, inst, incarnation)
@@ -453,5 +454,10 @@ impl World {
     /// The network, to ask what is reachable.
     pub fn network(&self) -> &Network {
         &self.net
+    }
+
+    /// The fault schedule's state: which requested failovers were refused.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
     }
 }

@@ -208,6 +208,18 @@ impl Network {
         );
     }
 
+    /// Whether a gray failure touches `e`: a slowed node, or packet loss
+    /// on a scope that holds it.
+    pub fn gray(&self, e: Endpoint) -> bool {
+        let slowed = e.node().is_some_and(|n| self.slowness[n.index()] > 1.0);
+        slowed
+            || self.losses.iter().any(|&(scope, _)| match scope {
+                LossScope::All => true,
+                LossScope::Az(z) => e.az() == Some(z),
+                LossScope::Node(n) => e.node() == Some(n),
+            })
+    }
+
     /// Sets a node's slowness factor (1 = healthy).
     pub fn set_slowness(&mut self, node: NodeId, factor: f64) {
         self.slowness[node.index()] = factor;

@@ -355,10 +355,13 @@ fn faults(h: &mut String, s: &Summary) {
                 f.until_s.map_or("for good".into(), secs),
                 esc(&f.kind),
                 esc(&f.target),
+                f.refused
+                    .as_deref()
+                    .map_or(String::new(), |why| format!("refused: {}", esc(why))),
             ]
         })
         .collect();
-    table(h, &["from", "until", "fault", "target"], &rows);
+    table(h, &["from", "until", "fault", "target", ""], &rows);
 }
 
 fn measured(h: &mut String, s: &Summary) {

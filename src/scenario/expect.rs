@@ -13,9 +13,10 @@ fn check(name: &str, passed: bool, detail: String) -> Expectation {
 }
 
 /// A measured RTO for a message: seconds, or why there is none.
-fn seconds(rto: Option<f64>) -> String {
+fn seconds(s: &Summary, rto: Option<f64>) -> String {
     match rto {
-        None => "none (no failover)".into(),
+        None if s.rto.is_empty() => "none (no failover)".into(),
+        None => "none (no client of the cluster endpoint was measured)".into(),
         Some(s) if s.is_infinite() => "never (unfinished at the end of the run)".into(),
         Some(s) => format!("{s:.3}s"),
     }
@@ -204,7 +205,7 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
             got.is_some_and(|g| g <= secs(max)),
             format!(
                 "longest cluster RTO {}, allowed at most {max}",
-                seconds(got)
+                seconds(s, got)
             ),
         ));
     }
@@ -215,7 +216,7 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
             got.is_some_and(|g| g >= secs(min)),
             format!(
                 "longest cluster RTO {}, expected at least {min}",
-                seconds(got)
+                seconds(s, got)
             ),
         ));
     }
@@ -224,7 +225,10 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
         out.push(check(
             "max_client_rto",
             got.is_some_and(|g| g <= secs(max)),
-            format!("slowest client RTO {}, allowed at most {max}", seconds(got)),
+            format!(
+                "slowest client RTO {}, allowed at most {max}",
+                seconds(s, got)
+            ),
         ));
     }
     if let Some(min) = e.min_client_rto {
@@ -234,7 +238,7 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
             got.is_some_and(|g| g >= secs(min)),
             format!(
                 "slowest client RTO {}, expected at least {min}",
-                seconds(got)
+                seconds(s, got)
             ),
         ));
     }

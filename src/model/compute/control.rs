@@ -28,6 +28,12 @@ use crate::model::network::Endpoint;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, InstanceId};
 
+/// A health check is a TCP exchange: a probe or answer lost on the way is
+/// retransmitted after the retransmission timeout, doubling each time.
+/// 200 ms is Linux's floor (`TCP_RTO_MIN` in include/net/tcp.h), which
+/// applies on any link with a round trip of a few milliseconds.
+const PROBE_RTO: SimDuration = SimDuration::from_millis(200);
+
 /// Why a failover happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reason {
@@ -102,7 +108,8 @@ pub struct ControlPlane {
     misses: u32,
     /// Readers that answered the selection probe.
     candidates: Vec<InstanceId>,
-    probed: usize,
+    /// Readers the selection probe asked.
+    asked: Vec<InstanceId>,
     /// When the writer stopped serving, if it has.
     pub impaired_at: Option<SimTime>,
     /// The failover in progress.
@@ -122,7 +129,7 @@ impl ControlPlane {
             answered: true,
             misses: 0,
             candidates: Vec::new(),
-            probed: 0,
+            asked: Vec::new(),
             impaired_at: None,
             current: None,
             failovers: Vec::new(),
@@ -133,6 +140,14 @@ impl ControlPlane {
     /// Notes that the writer stopped serving now, unless it already had.
     pub fn impaired(&mut self, now: SimTime) {
         self.impaired_at.get_or_insert(now);
+    }
+
+    /// The host of `inst` came back while a replacement was provisioned
+    /// for it: it restarts there instead, and nothing new is created.
+    pub fn replacement_abandoned(&mut self, inst: InstanceId) {
+        if let Some(r) = self.current.as_mut().filter(|_| inst == self.writer) {
+            r.provisioned = false;
+        }
     }
 
     /// The run ends: a failover still in progress is reported as it stands.
@@ -160,7 +175,7 @@ impl ControlPlane {
             // readers are asked instead: one running again (it was down,
             // or out of reach when the failover chose) is minutes sooner
             // than the replacement.
-            Phase::Promoting if f.instances[cp.writer.index()].replacing => {
+            Phase::Promoting if f.instances[cp.writer.index()].replacing.is_some() => {
                 let readers = readers_but(f, cp.writer);
                 if !readers.is_empty() {
                     cp.probe = cp.probe.wrapping_add(1);
@@ -195,6 +210,39 @@ impl ControlPlane {
             seq: probe,
         };
         cx.send(now, Endpoint::Control, to, event);
+        arm_resend(cx, probe, 0);
+    }
+
+    /// A probe's retransmission timer: what has not answered is asked
+    /// again, with the timeout doubled, while the round lasts.
+    pub(crate) fn on_health_resend(&mut self, cx: &mut Ctx, f: &mut Fleet, seq: u32, attempt: u32) {
+        let cp = &*self;
+        if seq != cp.probe {
+            return;
+        }
+        let unanswered: Vec<InstanceId> = match cp.phase {
+            Phase::Selecting => cp
+                .asked
+                .iter()
+                .copied()
+                .filter(|i| !cp.candidates.contains(i))
+                .collect(),
+            Phase::Watching | Phase::Promoting
+                if !cp.answered && f.instances[cp.writer.index()].replacing.is_none() =>
+            {
+                vec![cp.writer]
+            }
+            _ => Vec::new(),
+        };
+        if unanswered.is_empty() {
+            return;
+        }
+        let now = cx.now();
+        for inst in unanswered {
+            let to = f.hosts().instance(inst);
+            cx.send(now, Endpoint::Control, to, Event::HealthProbe { inst, seq });
+        }
+        arm_resend(cx, seq, attempt + 1);
     }
 
     /// A probe's answer reaches the control plane.
@@ -206,26 +254,28 @@ impl ControlPlane {
         seq: u32,
     ) {
         let cp = &mut *self;
-        if seq != cp.probe {
-            return;
-        }
+        // Any answer from the writer proves it alive, however late: a
+        // check interval shorter than the round trip (a slow link) is not
+        // a failure. Other answers belong to the probe round they answer.
+        let current = seq == cp.probe;
         match cp.phase {
             Phase::Watching | Phase::Promoting if inst == cp.writer => cp.answered = true,
+            _ if !current => {}
             // A reader answers while a replacement is being created: the
             // creation is abandoned and the failover goes on with another
             // attempt.
             Phase::Promoting
-                if f.instances[cp.writer.index()].replacing
+                if f.instances[cp.writer.index()].replacing.is_some()
                     && f.instances[inst.index()].serving_reads() =>
             {
                 let t = &mut f.instances[cp.writer.index()];
-                t.replacing = false;
+                t.replacing = None;
                 t.stop();
                 self.attempt_failed(cx, f);
             }
             Phase::Selecting if !cp.candidates.contains(&inst) => {
                 cp.candidates.push(inst);
-                if cp.candidates.len() == cp.probed {
+                if cp.candidates.len() == cp.asked.len() {
                     self.finish_selection(cx, f);
                 }
             }
@@ -295,15 +345,16 @@ impl ControlPlane {
         cp.phase = Phase::Selecting;
         cp.probe = cp.probe.wrapping_add(1);
         cp.candidates.clear();
-        cp.probed = candidates.len();
+        cp.asked = candidates;
         let seq = cp.probe;
-        if candidates.is_empty() {
+        if cp.asked.is_empty() {
             return self.finish_selection(cx, f);
         }
-        for inst in candidates {
+        for &inst in &cp.asked {
             let to = f.hosts().instance(inst);
             cx.send(now, Endpoint::Control, to, Event::HealthProbe { inst, seq });
         }
+        arm_resend(cx, seq, 0);
         let wait = cx.cfg.control.health_check_interval;
         cx.after(wait, Event::SelectionDone { seq });
     }
@@ -385,10 +436,16 @@ impl ControlPlane {
         if i.incarnation != incarnation || i.process != Process::Starting {
             return;
         }
-        if i.replacing {
-            // A new host: the old one's faults are not its own.
-            i.replacing = false;
+        if let Some(az) = i.replacing.take() {
+            // A new host: the old one's faults are not its own, but an
+            // outage of the AZ it was created in is.
+            i.az = az;
             i.host_faults = 0;
+            if !cx.net().az_up(az) {
+                i.host_faults = 1;
+                i.stop();
+                return;
+            }
         }
         i.fenced = false;
         if i.host_faults > 0 {
@@ -464,7 +521,9 @@ impl ControlPlane {
         }
         self.impaired(now);
         if failover {
-            self.manual_failover(cx, f, Reason::Reboot, None);
+            // With no target named, only a failover in progress refuses
+            // it, and then that failover restarts the writer anyway.
+            let _ = self.manual_failover(cx, f, Reason::Reboot, None);
         } else if self.phase == Phase::Watching {
             // The host stays up and answers health checks while the
             // database restarts: no failover unless the host fails.
@@ -472,21 +531,41 @@ impl ControlPlane {
         }
     }
 
-    /// A requested failover: no detection; the writer stops at once.
+    /// A requested failover: no detection; the writer stops at once. Like
+    /// `FailoverDBCluster`, it is refused (with why) while a failover is
+    /// in progress, to the instance that already is the writer, and to a
+    /// target that is not available as a reader.
     pub(crate) fn manual_failover(
         &mut self,
         cx: &mut Ctx,
         f: &mut Fleet,
         reason: Reason,
         target: Option<InstanceId>,
-    ) {
-        // Like FailoverDBCluster, a failover is refused while one is in
-        // progress, and to the instance that already is the writer.
-        if self.phase != Phase::Watching || target == Some(self.writer) {
-            return;
+    ) -> Result<(), &'static str> {
+        if self.phase != Phase::Watching {
+            return Err("a failover was already in progress");
+        }
+        if target == Some(self.writer) {
+            return Err("the target already is the writer");
+        }
+        if target.is_some_and(|t| !f.instances[t.index()].serving_reads()) {
+            return Err("the target was not available");
         }
         self.impaired(cx.now());
         self.declare_failure(cx, f, reason, target);
+        Ok(())
+    }
+}
+
+/// Arms resend number `attempt` of probe `seq`. Resends fall at 1, 3, 7…
+/// timeouts after the probe; one that would fall after the round's end
+/// (the next check, or the end of selection) is not armed.
+fn arm_resend(cx: &mut Ctx, seq: u32, attempt: u32) {
+    let attempt = attempt.min(16);
+    let at = PROBE_RTO.mul_f64(f64::from((2u32 << attempt) - 1));
+    if at < cx.cfg.control.health_check_interval {
+        let wait = PROBE_RTO.mul_f64(f64::from(1u32 << attempt));
+        cx.after(wait, Event::HealthResend { seq, attempt });
     }
 }
 
@@ -518,8 +597,6 @@ fn replace_instance(cx: &Ctx, f: &mut Fleet, inst: InstanceId) -> (SimDuration, 
             .find(|&z| up(z))
             .unwrap_or(home)
     };
-    let i = &mut f.instances[inst.index()];
-    i.az = az;
-    i.replacing = true;
+    f.instances[inst.index()].replacing = Some(az);
     (cfg.provision_time, true)
 }

@@ -73,8 +73,9 @@ pub struct Instance {
     pub incarnation: u32,
     /// Faults holding its host down (crash, AZ outage); up when zero.
     pub host_faults: u32,
-    /// Whether a replacement is being provisioned for it.
-    pub replacing: bool,
+    /// The AZ of the new host being provisioned for it, if one is; it
+    /// keeps its old host's AZ until the new one is up.
+    pub replacing: Option<AzId>,
     /// Fenced by a failover until its process is up again: it sends
     /// nothing to clients ([UG]: "hard-fenced").
     pub fenced: bool,
@@ -103,7 +104,7 @@ impl Instance {
             process: Process::Running,
             incarnation: 1,
             host_faults: 0,
-            replacing: false,
+            replacing: None,
             fenced: false,
             lag: Histogram::new_with_bounds(1, 86_400_000_000, 3).expect("valid bounds"),
             lag_bin_max: 0,
@@ -125,7 +126,7 @@ impl Instance {
 
     /// Whether its host is up (the process may still be starting).
     pub fn host_up(&self) -> bool {
-        self.host_faults == 0 && !self.replacing
+        self.host_faults == 0 && self.replacing.is_none()
     }
 
     /// Whether clients get any answer from it at all.
@@ -245,6 +246,10 @@ impl Fleet<'_> {
     /// A health probe reaches an instance: its host agent answers while
     /// the host is up and the database process runs or is starting, so a
     /// restart is not a failure but a dead host or a stopped process is.
+    /// A database that cannot do its job does not answer as healthy: a
+    /// running reader that reaches no read quorum of some PG (it could
+    /// neither serve reads nor recover the volume if promoted), and a
+    /// writer whose recovery has stalled with storage out of its reach.
     pub fn on_health_probe(&self, cx: &mut Ctx, inst: InstanceId, seq: u32) {
         let i = &self.instances[inst.index()];
         if !i.host_up() || i.process == Process::Stopped {
@@ -252,6 +257,19 @@ impl Fleet<'_> {
         }
         let now = cx.now();
         let from = self.hosts().instance(inst);
+        let cut_off = match i.role {
+            Role::Reader => i.running() && !self.storage.volume.reaches_read_quorum(cx.net(), from),
+            // Slow storage is waited for; storage out of reach is not.
+            Role::Writer => {
+                self.recovery
+                    .as_ref()
+                    .is_some_and(|r| self.writers.current.instance == inst && r.stalled(now))
+                    && !self.storage.volume.reaches_read_quorum(cx.net(), from)
+            }
+        };
+        if cut_off {
+            return;
+        }
         cx.send(
             now,
             from,
@@ -402,7 +420,15 @@ impl Fleet<'_> {
             }
         } else {
             i.host_faults = i.host_faults.saturating_sub(1);
-            if i.host_faults == 0 && i.process == Process::Stopped && !i.replacing {
+            if i.host_faults > 0 {
+                return;
+            }
+            // Its own host is back before a new one: a restart there is
+            // minutes sooner, so the replacement is abandoned.
+            if i.replacing.take().is_some() {
+                control.replacement_abandoned(inst);
+                self.start_process(cx, inst, cx.cfg.control.restart_time, false);
+            } else if i.process == Process::Stopped {
                 self.start_process(cx, inst, cx.cfg.control.restart_time, false);
             }
         }

@@ -19,7 +19,7 @@ use crate::model::storage::lsn::{Lsn, LsnPoints};
 use crate::model::storage::recovery::recover;
 use crate::model::storage::segment::RecoveryInfo;
 use crate::model::writer::Writer;
-use crate::sim::SimDuration;
+use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::InstanceId;
 
 /// A recovery in progress.
@@ -33,12 +33,31 @@ pub struct Recovery {
     counts: Vec<u32>,
     /// PGs still short of a read quorum of answers.
     short: usize,
+    /// When the last new answer arrived (or the recovery began).
+    progressed: SimTime,
 }
 
 /// How often probes are resent to PGs short of a read quorum. Modelling
 /// choice: a storage round trip is a millisecond; a second lets a
 /// partition or a crash show before the next attempt.
 const PROBE_RETRY: SimDuration = SimDuration::from_secs(1);
+
+/// Probe rounds without a single new answer after which a recovery counts
+/// as stalled: if storage is then out of its reach, its instance stops
+/// answering health checks as healthy, so the control plane gives the
+/// attempt up and tries another instance. Modelling choice: [P17] §4.3 has
+/// recovery finish in seconds, so five silent rounds are not slowness.
+const STALLED_ROUNDS: u64 = 5;
+
+/// How long a recovery goes without a new answer before it is stalled.
+pub const STALL: SimDuration = SimDuration::from_nanos(PROBE_RETRY.as_nanos() * STALLED_ROUNDS);
+
+impl Recovery {
+    /// Whether no new answer has arrived for [`STALL`].
+    pub fn stalled(&self, now: SimTime) -> bool {
+        now.since(self.progressed) >= STALL
+    }
+}
 
 impl Recovery {
     /// `inst` has started as writer: it takes a new epoch and probes
@@ -68,6 +87,7 @@ impl Recovery {
             answers: vec![None; volume.segments.len()],
             counts: vec![0; volume.pgs.len()],
             short: volume.pgs.len(),
+            progressed: cx.now(),
         });
         Recovery::probe(cx, f, epoch);
     }
@@ -142,6 +162,7 @@ impl Recovery {
         }
         r.answers[seg.index()] = Some(info);
         r.counts[pg.index()] += 1;
+        r.progressed = cx.now();
         if r.counts[pg.index()] == need {
             r.short -= 1;
             if r.short == 0 {

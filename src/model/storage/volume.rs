@@ -187,9 +187,9 @@ impl Volume {
             .count() as u32
     }
 
-    /// Whether `from` reaches a write quorum of live copies of every PG.
-    pub fn reaches_write_quorum(&self, net: &Network, from: Endpoint) -> bool {
-        let need = self.quorum.write();
+    /// Whether `from` reaches a read quorum of live copies of every PG.
+    pub fn reaches_read_quorum(&self, net: &Network, from: Endpoint) -> bool {
+        let need = self.quorum.read();
         self.pgs
             .iter()
             .all(|g| self.live_copies(g, net, Some(from)) >= need)
