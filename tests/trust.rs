@@ -400,3 +400,161 @@ fn a_run_stopped_early_reports_only_the_time_it_simulated() {
     );
     assert!(!o.passed());
 }
+
+/// The cluster of the compound-fault tests below: a writer in AZ a, a
+/// tier-0 reader in b and a tier-1 reader in c, with `extra` appended.
+fn three_az_cluster(name: &str, duration: &str, faults: &str) -> aurora_sim::Scenario {
+    parse(&format!(
+        "name: {name}\nduration: {duration}\nstorage: {{ volume_gib: 20 }}\nworkload: {{ commits_per_s: 200 }}\ninstances:\n  - {{ name: writer-1, az: a, class: db.r6g.2xlarge, tier: 1, role: writer }}\n  - {{ name: reader-b, az: b, class: db.r6g.2xlarge, tier: 0 }}\n  - {{ name: reader-c, az: c, class: db.r6g.2xlarge, tier: 1 }}\nclients:\n  - {{ name: app, count: 4, az: c, read_timeout: 5s, connect_timeout: 2s }}\nfaults:\n{faults}"
+    ))
+}
+
+fn all_held(s: &aurora_sim::metrics::Summary) {
+    let broken: Vec<&str> = s
+        .invariants
+        .iter()
+        .filter(|i| !i.held)
+        .map(|i| i.name.as_str())
+        .collect();
+    assert!(broken.is_empty(), "violated: {broken:?}");
+}
+
+#[test]
+fn a_reader_cut_off_from_storage_is_not_promoted() {
+    // AZ b is cut off from a and c, so reader-b (tier 0) reaches two
+    // copies of each PG; promoted, its recovery waited forever while it
+    // answered every health check. It is passed over for reader-c.
+    let s = run(&three_az_cluster(
+        "cut-off",
+        "60s",
+        "  - network_partition: { at: 5s, between: [a, b] }\n  - network_partition: { at: 5s, between: [b, c] }\n  - writer_crash: { at: 10s }\n",
+    ))
+    .summary;
+    assert_eq!(s.failovers.len(), 1);
+    assert_eq!(s.failovers[0].to.as_deref(), Some("reader-c"));
+    assert!(s.rto[0].total_s.is_some_and(|t| t < 20.0), "{:?}", s.rto[0]);
+    all_held(&s);
+}
+
+#[test]
+fn a_recovery_that_loses_storage_gives_up_and_another_instance_takes_over() {
+    // reader-b is chosen, then AZ b is cut off from a and c while it is
+    // promoted: its recovery reaches no read quorum, stalls, and the
+    // attempt is given up for reader-c.
+    let s = run(&three_az_cluster(
+        "lost-storage",
+        "60s",
+        "  - writer_crash: { at: 10s }\n  - network_partition: { at: 15s, between: [a, b] }\n  - network_partition: { at: 15s, between: [b, c] }\n",
+    ))
+    .summary;
+    assert_eq!(s.failovers.len(), 1, "{:?}", s.failovers);
+    assert_eq!(s.failovers[0].to.as_deref(), Some("reader-c"));
+    let rto = &s.rto[0];
+    assert_eq!(rto.attempts.len(), 1, "{rto:?}");
+    assert_eq!(rto.attempts[0].to.as_deref(), Some("reader-b"));
+    assert!(rto.total_s.is_some(), "{rto:?}");
+    all_held(&s);
+}
+
+#[test]
+fn slow_links_and_lost_probes_are_not_a_failed_writer() {
+    // A round trip longer than the check interval: every answer arrived
+    // after the next check and was ignored, so healthy writers failed
+    // over again and again.
+    let slow = run(&parse(
+        "name: slow\nduration: 30s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 200 }\nnetwork: { cross_az_latency: 600ms }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\n",
+    ))
+    .summary;
+    assert!(slow.failovers.is_empty(), "{:?}", slow.failovers);
+    // Loss of one packet in five: a probe lost is sent again, as TCP
+    // would, so three checks in a row do not fail by chance.
+    let lossy = run(&three_az_cluster(
+        "lossy",
+        "120s",
+        "  - packet_loss: { at: 5s, rate: 0.2 }\n",
+    ))
+    .summary;
+    assert!(lossy.failovers.is_empty(), "{:?}", lossy.failovers);
+}
+
+#[test]
+fn a_copy_slowed_ten_thousandfold_promises_no_commit_latency() {
+    // Three of six nodes answer in 10 s: every write quorum needs one of
+    // them. The cluster is live but slow, which quorum liveness does not
+    // promise against.
+    let s = run(&parse(
+        "name: slow\nduration: 40s\ntopology: { storage_nodes_per_az: 2 }\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\nfaults:\n  - slow_node: { at: 5s, node: a-1, factor: 10000 }\n  - slow_node: { at: 5s, node: b-1, factor: 10000 }\n  - slow_node: { at: 5s, node: c-1, factor: 10000 }\n",
+    ))
+    .summary;
+    assert!(
+        s.commit_latency_ms.p50 > 5_000.0,
+        "{:?}",
+        s.commit_latency_ms
+    );
+    all_held(&s);
+}
+
+#[test]
+fn a_replacement_is_not_brought_up_in_an_az_that_is_down() {
+    // The only instance's host dies; its replacement is created in AZ a,
+    // which goes down before it is ready. It used to come up inside the
+    // dead AZ and fail every few seconds; now it waits for the AZ (or a
+    // replacement elsewhere) and opens once a is back at 660 s.
+    let s = run(&parse(
+        "name: t\nduration: 12m\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\ninstances:\n  - { name: w, az: a, role: writer }\nfaults:\n  - writer_crash: { at: 10s }\n  - az_outage: { at: 60s, az: a, duration: 10m }\n",
+    ))
+    .summary;
+    let rto = &s.rto[0];
+    assert!(rto.attempts.len() <= 1, "{rto:?}");
+    let total = rto.total_s.expect("open again");
+    assert!((650.0..670.0).contains(&total), "{rto:?}");
+    all_held(&s);
+}
+
+#[test]
+fn an_instance_whose_host_returns_restarts_there_instead_of_waiting_for_a_replacement() {
+    let s = run(&parse(
+        "name: t\nduration: 10m\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\ninstances:\n  - { name: w, az: a, role: writer }\nfaults:\n  - writer_crash: { at: 10s, recover_after: 30s }\n",
+    ))
+    .summary;
+    assert_eq!(s.failovers.len(), 1);
+    assert!(!s.failovers[0].provisioned, "{:?}", s.failovers[0]);
+    let total = s.rto[0].total_s.expect("open again");
+    // Back at 40 s, then a restart: not the 480 s of a new instance.
+    assert!(total < 60.0, "{:?}", s.rto[0]);
+}
+
+#[test]
+fn a_requested_failover_to_an_unavailable_target_is_refused_and_says_why() {
+    let s = run(&three_az_cluster(
+        "t",
+        "30s",
+        "  - failover: { at: 10s, target: reader-c }\n  - instance_crash: { at: 9s, instance: reader-c }\n",
+    ))
+    .summary;
+    assert!(s.failovers.is_empty(), "{:?}", s.failovers);
+    assert_eq!(s.write_availability, 1.0);
+    assert_eq!(
+        s.faults[0].refused.as_deref(),
+        Some("the target was not available")
+    );
+    assert_eq!(s.faults[1].refused, None);
+}
+
+#[test]
+fn a_writer_lost_at_the_start_is_detected_and_timed_like_any_other() {
+    let s = run(&three_az_cluster(
+        "t",
+        "60s",
+        "  - writer_crash: { at: 0s }\n",
+    ))
+    .summary;
+    let rto = &s.rto[0];
+    // The control plane checks from time zero: three missed checks.
+    assert!((rto.detection_s - 3.0).abs() < 0.01, "{rto:?}");
+    // Clients that never wrote before the fault waited for their first
+    // success: they are measured, not "no failover".
+    let c = &rto.client_observed_s;
+    assert_eq!(c.clients, 4, "{c:?}");
+    assert!(c.max.is_some_and(|m| m > rto.total_s.unwrap()), "{c:?}");
+}

@@ -5,8 +5,9 @@
 //! within a bound that follows from the scenario's own settings: the
 //! misses that detect a failed writer (or a failed promotion target), one
 //! selection wait, the stall after which a recovery cut off from storage
-//! gives up, the longer of a promotion and a restart, and two recovery
-//! probe rounds. Every fault starting or ending restarts the
+//! gives up, two of the longer of a promotion and a restart (a fault in
+//! the middle of one shows only once it is over, and another follows),
+//! and two recovery probe rounds. Every fault starting or ending restarts the
 //! window, since each may legitimately begin a new attempt.
 
 use crate::model::compute::{instance_endpoint, recovery, Process};
@@ -33,7 +34,7 @@ impl FailoverLiveness {
         let interval = c.health_check_interval;
         let bound = interval * (u64::from(c.failure_threshold) + 2)
             + recovery::STALL
-            + c.promotion_time.max(c.restart_time)
+            + c.promotion_time.max(c.restart_time) * 2
             + RECOVERY_SLACK;
         FailoverLiveness { bound, since: None }
     }
