@@ -332,7 +332,9 @@ impl Simulation {
                 unavailable_at_end: verdicts.unavailable_commits,
                 refused: rec.commits_refused,
                 abandoned: rec.commits_abandoned,
-                waiting_at_end: w.writers.current.waiting(),
+                // The current writer's, and any a deposed writer still
+                // holds without knowing it has been replaced.
+                waiting_at_end: w.writers.iter().map(|w| w.waiting()).sum(),
                 per_s: rec.commits_acked as f64 / duration,
                 split_brain: verdicts.split_brain_commits,
             },

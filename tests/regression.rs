@@ -55,6 +55,13 @@ fn shipped_scenarios_reproduce_their_committed_results() {
         .par_iter()
         .filter_map(|name| {
             let o = run(&shipped(name));
+            // Every commit offered is accounted for, exactly once.
+            let c = &o.summary.commits;
+            assert_eq!(
+                c.offered,
+                c.acknowledged + c.refused + c.abandoned + c.waiting_at_end,
+                "{name}: {c:?}"
+            );
             let dir = crate::repo(&format!("results/{name}"));
             let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_default();
             let same = o.summary_json() == read("summary.json")

@@ -186,7 +186,9 @@ impl FaultSummary {
 /// Commit counts.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Commits {
-    /// Commits offered by the workload.
+    /// Commits offered: by the workload, and by clients to an open
+    /// writer. Each is acknowledged, refused, abandoned or still waiting
+    /// at the end.
     pub offered: u64,
     /// Commits acknowledged (VDL reached their commit LSN).
     pub acknowledged: u64,

@@ -414,6 +414,7 @@ impl Writer {
         seq: u32,
     ) {
         if self.open {
+            wl.offered += 1;
             self.backlog.push_back((cx.now(), Some((client, seq))));
             self.admit_commits(cx, wl);
             self.ship(cx, env);
