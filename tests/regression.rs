@@ -17,7 +17,11 @@
 //! checks: 3 fewer commits over 300 s, 2,428 more events, the same 44 s
 //! stall, and the PG named as pinning VCL became PG 0 (both PGs 0 and 8
 //! lose write quorum; which one's record pins VCL at the moment the
-//! maintenance timer looks depends on the draws).
+//! maintenance timer looks depends on the draws). Then health checks
+//! became TCP exchanges (an unanswered probe is resent after 200 ms) and
+//! began at time zero: the resend timers and the probes' share of the
+//! network's random stream moved the trace by 1,087 fewer events, with the
+//! same stall to the millisecond, the same commits and the same PG 0.
 
 use crate::{run, shipped};
 
@@ -32,8 +36,8 @@ fn az_plus_one_seed_1_is_pinned() {
     );
     assert_eq!(s.write_stall_blocking_pgs, vec![0]);
     assert_eq!(s.commits.acknowledged, 1_501_533);
-    assert_eq!(s.events_processed, 16_334_769);
-    assert_eq!(s.trace_digest, "9e3f7da31341ecce");
+    assert_eq!(s.events_processed, 16_333_682);
+    assert_eq!(s.trace_digest, "b64709a014488457");
 }
 
 /// Every shipped scenario but the one-hour `baseline` (the benchmark, run
