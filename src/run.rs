@@ -67,6 +67,15 @@ impl Outcome {
 
     /// `timeline.csv` text.
     pub fn timeline_csv(&self) -> String {
+        let mut out = Vec::new();
+        self.write_timeline_csv(&mut out)
+            .expect("writing to memory succeeds");
+        String::from_utf8(out).expect("the timeline is UTF-8")
+    }
+
+    /// Writes `timeline.csv` row by row, so that a long timeline is never
+    /// held twice in memory.
+    pub fn write_timeline_csv(&self, w: &mut impl Write) -> std::io::Result<()> {
         let names: Vec<&str> = self
             .summary
             .topology
@@ -74,13 +83,11 @@ impl Outcome {
             .iter()
             .map(|i| i.name.as_str())
             .collect();
-        let mut out = TimelineRow::csv_header(&names);
-        out.push('\n');
+        writeln!(w, "{}", TimelineRow::csv_header(&names))?;
         for row in &self.timeline {
-            out.push_str(&row.csv(self.bin));
-            out.push('\n');
+            writeln!(w, "{}", row.csv(self.bin))?;
         }
-        out
+        Ok(())
     }
 }
 
@@ -420,10 +427,11 @@ impl Simulation {
             expectations: Vec::new(),
         };
         summary.expectations = expect::evaluate(&self.expect, &summary);
+        let bin = w.rec.bin();
         Outcome {
             summary,
-            timeline: rec.rows().to_vec(),
-            bin: rec.bin(),
+            timeline: w.rec.take_rows(),
+            bin,
         }
     }
 }

@@ -326,7 +326,11 @@ fn run(sc: &Scenario, root: &OutRoot, opts: RunOptions) -> (ExitStatus, String, 
     };
     let mut names = vec!["summary.json".to_owned(), "timeline.csv".to_owned()];
     let written = fs::write(staging.path().join(&names[0]), outcome.summary_json())
-        .and_then(|()| fs::write(staging.path().join(&names[1]), outcome.timeline_csv()))
+        .and_then(|()| {
+            let mut csv = BufWriter::new(fs::File::create(staging.path().join(&names[1]))?);
+            outcome.write_timeline_csv(&mut csv)?;
+            csv.flush()
+        })
         .and_then(|()| {
             if opts.trace {
                 names.push("events.jsonl".to_owned());

@@ -169,8 +169,11 @@ fn micros(d: SimDuration) -> u64 {
 }
 
 impl Recorder {
-    /// A recorder binning by `bin` and counting waits beyond `threshold`.
-    pub fn new(bin: SimDuration, threshold: SimDuration) -> Self {
+    /// A recorder binning a run of `duration` by `bin` and counting waits
+    /// beyond `threshold`. The timeline's rows are allocated at once: a
+    /// vector grown by doubling would hold up to twice what it needs.
+    pub fn new(bin: SimDuration, threshold: SimDuration, duration: SimDuration) -> Self {
+        let rows = duration.as_nanos() / bin.as_nanos().max(1) + 1;
         Recorder {
             bin,
             threshold,
@@ -196,7 +199,7 @@ impl Recorder {
             client_errors: [0; 5],
             write_stalls: Vec::new(),
             read_stalls: Vec::new(),
-            rows: Vec::new(),
+            rows: Vec::with_capacity(rows as usize),
             row: TimelineRow::default(),
         }
     }
@@ -327,9 +330,10 @@ impl Recorder {
         self.rows.push(row);
     }
 
-    /// The timeline so far.
-    pub fn rows(&self) -> &[TimelineRow] {
-        &self.rows
+    /// The timeline, taken out whole at the end of a run (a copy would
+    /// hold it twice).
+    pub fn take_rows(&mut self) -> Vec<TimelineRow> {
+        std::mem::take(&mut self.rows)
     }
 
     /// Merged write-unavailable intervals.
@@ -378,7 +382,8 @@ mod tests {
 
     #[test]
     fn slow_commits_become_merged_stall_intervals() {
-        let mut r = Recorder::new(SimDuration::from_secs(1), SimDuration::from_secs(1));
+        let second = SimDuration::from_secs(1);
+        let mut r = Recorder::new(second, second, SimDuration::from_secs(10));
         r.commit(t(2), t(1)); // exactly the threshold: no stall
         r.commit(t(10), t(2)); // unavailable 3..10
         r.commit(t(11), t(4)); // 5..11 overlaps

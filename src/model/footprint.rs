@@ -79,6 +79,7 @@ pub fn footprint(c: &Config) -> Vec<Need> {
             knob: Knob::TimelineBin,
             bytes: rows * row as u64,
         },
+
         Need {
             what: format!("{segments} segments ({} PGs × {copies} copies)", c.storage.pgs),
             knob: Knob::Volume,

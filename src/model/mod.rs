@@ -160,7 +160,7 @@ impl World {
             end: SimTime::ZERO + cfg.duration,
             bin_start: SimTime::ZERO,
             workload: Workload::new(&cfg, stream(streams::WORKLOAD)),
-            rec: Recorder::new(cfg.metrics.bin, cfg.metrics.stall_threshold),
+            rec: Recorder::new(cfg.metrics.bin, cfg.metrics.stall_threshold, cfg.duration),
             control: ControlPlane::new(first, stream(streams::CONTROL)),
             dns,
             clients,

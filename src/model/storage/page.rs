@@ -39,7 +39,12 @@ impl PageMap {
     #[inline]
     pub fn apply(&mut self, page: u64, lsn: Lsn) {
         let i = page as usize;
-        if i >= self.pages.len() {
+        let len = self.pages.len();
+        if i >= len {
+            // Grown by an eighth at least, not doubled: page maps are most
+            // of a large run's memory, and pages are touched in random
+            // order, so the highest index settles after a few growths.
+            self.pages.reserve_exact((i + 1 - len).max(len / 8));
             self.pages.resize(i + 1, EMPTY_PAGE);
         }
         self.pages[i] = fold(self.pages[i], lsn);
