@@ -1,6 +1,6 @@
-//! No acknowledged commit is lost, as long as no PG permanently loses more
-//! than `copies − read_quorum` segments (AZ+1 for 4/6 writes and 3/6
-//! reads): every recovery finds every commit acknowledged before it, every
+//! No acknowledged commit is lost, as long as no PG has more than
+//! `copies − read_quorum` of its members lost for good at once (AZ+1 for
+//! 4/6 writes and 3/6 reads; a repaired copy is a member again): every recovery finds every commit acknowledged before it, every
 //! read returns the committed page state, and the storage left at the end
 //! can rebuild every acknowledged commit (checked in `Checks::finish`).
 //!
@@ -12,14 +12,19 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::faults::permanently_lost_nodes;
+use crate::model::config::FaultKind;
 use crate::model::storage::lsn::Lsn;
 use crate::model::storage::page::PageMap;
 use crate::model::workload::WorkingSet;
-use crate::model::{Note, World};
+use crate::model::{Kind, Note, Seen, World};
+use crate::sim::SimTime;
 
 pub(super) struct Durability {
     not_applicable: Option<String>,
+    /// Nodes lost for good, once their fault has struck.
+    destroyed: Vec<bool>,
+    /// Members of a PG that may be lost for good without losing data.
+    tolerable: u32,
     records_per_commit: u64,
     /// The committed truth: every committed record folded into its page.
     truth: PageMap,
@@ -57,31 +62,12 @@ pub(super) struct Findings {
 
 impl Durability {
     pub(super) fn new(world: &World) -> Durability {
-        let lost_nodes = permanently_lost_nodes(world.config());
-        let volume = world.volume();
-        let q = &volume.quorum;
-        let tolerable = q.copies() - q.read().min(q.copies());
-        let worst = volume
-            .pgs
-            .iter()
-            .enumerate()
-            .map(|(pg, g)| {
-                let lost = g
-                    .members
-                    .iter()
-                    .filter(|&&s| lost_nodes[volume.segments[s.index()].node.index()])
-                    .count() as u32;
-                (lost, pg)
-            })
-            .max();
-        let not_applicable = worst.filter(|&(lost, _)| lost > tolerable).map(|(lost, pg)| {
-            format!(
-                "PG {pg} permanently loses {lost} of {} segments, more than copies − read quorum = {tolerable}",
-                q.copies()
-            )
-        });
+        let q = &world.volume().quorum;
+        let nodes = world.volume().nodes.len();
         Durability {
-            not_applicable,
+            not_applicable: None,
+            destroyed: vec![false; nodes],
+            tolerable: q.copies() - q.read().min(q.copies()),
             records_per_commit: world.config().workload.records_per_commit as u64,
             truth: PageMap::default(),
             working_set: {
@@ -101,8 +87,53 @@ impl Durability {
         }
     }
 
-    pub(super) fn not_applicable(&self) -> Option<&str> {
-        self.not_applicable.as_deref()
+    /// A fault started or a repair finished: if a PG now has more of its
+    /// members on nodes lost for good than a read quorum can spare, its
+    /// data may be gone by the model's own rules, and from now on the
+    /// invariant is not applicable (said once, with the PG). The members
+    /// are those of the moment: a repair that replaced a lost copy before
+    /// the next loss leaves the PG within the premise.
+    pub(super) fn premise(&mut self, world: &World, now: SimTime, event: Seen) -> Option<String> {
+        if event.kind == Kind::FaultStart {
+            let cfg = world.config();
+            let fault = &cfg.faults[event.operands[0] as usize];
+            let per_az = cfg.topology.nodes_per_az as usize;
+            match (fault.duration, &fault.kind) {
+                (None, FaultKind::NodeCrash(n)) => self.destroyed[n.index()] = true,
+                (None, FaultKind::AzOutage(az)) => {
+                    self.destroyed[az.index() * per_az..(az.index() + 1) * per_az].fill(true);
+                }
+                _ => return None,
+            }
+        }
+        if self.not_applicable.is_some() {
+            return None;
+        }
+        let volume = world.volume();
+        let (lost, pg) = volume
+            .pgs
+            .iter()
+            .enumerate()
+            .map(|(pg, g)| {
+                let lost = g
+                    .members
+                    .iter()
+                    .filter(|&&s| self.destroyed[volume.segments[s.index()].node.index()])
+                    .count() as u32;
+                (lost, pg)
+            })
+            .max()?;
+        if lost <= self.tolerable {
+            return None;
+        }
+        let why = format!(
+            "from {:.3} s PG {pg} has lost {lost} of {} segments for good, more than copies − read quorum = {}",
+            now.as_secs_f64(),
+            volume.quorum.copies(),
+            self.tolerable
+        );
+        self.not_applicable = Some(why.clone());
+        Some(why)
     }
 
     /// Makes room for `epoch` in the per-epoch tables.

@@ -90,7 +90,7 @@ impl Checks {
     /// Checkers for a world about to run.
     pub fn new(world: &World) -> Checks {
         let durability = durability::Durability::new(world);
-        let mut results: Vec<InvariantResult> = Invariant::ALL
+        let results: Vec<InvariantResult> = Invariant::ALL
             .iter()
             .map(|i| InvariantResult {
                 name: i.sentence().to_owned(),
@@ -100,8 +100,6 @@ impl Checks {
                 first: None,
             })
             .collect();
-        results[Invariant::NoAcknowledgedCommitIsLost as usize].not_applicable =
-            durability.not_applicable().map(str::to_owned);
         let mut checks = Checks {
             durability,
             epochs: epochs::Epochs::default(),
@@ -195,6 +193,12 @@ impl Observer for Checks {
             }
             if let Some(d) = found.split_brain {
                 self.violated(Invariant::OneWriterPerEpoch, now, d);
+            }
+        }
+        if matches!(event.kind, Kind::FaultStart | Kind::RepairDone) {
+            if let Some(why) = self.durability.premise(world, now, event) {
+                let r = &mut self.results[Invariant::NoAcknowledgedCommitIsLost as usize];
+                r.not_applicable = Some(why);
             }
         }
         if let Some(d) = self.epochs.after(world, event) {
