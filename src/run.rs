@@ -338,15 +338,24 @@ impl Simulation {
                 lost: verdicts.lost_commits,
                 unavailable_at_end: verdicts.unavailable_commits,
                 refused: rec.commits_refused,
-                abandoned: rec.commits_abandoned,
-                // The current writer's, and any a deposed writer still
-                // holds without knowing it has been replaced.
-                waiting_at_end: w.writers.iter().map(|w| w.waiting()).sum(),
+                // A deposed writer that has not learned it was replaced
+                // still holds commits that storage will never let it
+                // acknowledge: abandoned, like a dead writer's.
+                abandoned: rec.commits_abandoned
+                    + w.writers.deposed.iter().map(|w| w.waiting()).sum::<u64>(),
+                waiting_at_end: w.writers.current.waiting(),
                 per_s: rec.commits_acked as f64 / duration,
                 split_brain: verdicts.split_brain_commits,
             },
             commit_latency_ms: latency(&rec.commit_latency),
-            client_latency_ms: latency(&rec.client_latency),
+            client_latency_ms: latency(
+                &rec.client_latency_at_end(
+                    w.clients
+                        .iter()
+                        .filter_map(|c| c.pending_since())
+                        .map(|t| now.since(t)),
+                ),
+            ),
             write_availability: (1.0 - stall_sum(&write_stalls) / duration).max(0.0),
             read_availability: (1.0 - stall_sum(&read_stalls) / duration).max(0.0),
             write_stalls: write_stalls

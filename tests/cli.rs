@@ -133,7 +133,7 @@ fn trace_flag_streams_events() {
     let (dir, o) = run_small(&["--out", "out", "--trace"]);
     // Its size is said before it is written, measured on the run's start.
     assert!(
-        text(&o).contains("small: events.jsonl will be about "),
+        text(&o).contains("small: events.jsonl: the first 5s wrote "),
         "{}",
         text(&o)
     );
@@ -215,6 +215,16 @@ fn a_run_replaces_its_directory_whole_and_refuses_one_holding_other_files() {
         std::fs::read_to_string(small.join("notes.txt")).unwrap(),
         "mine"
     );
+
+    // Our name is not enough: a directory called summary.json is not ours.
+    std::fs::remove_file(small.join("notes.txt")).unwrap();
+    std::fs::remove_file(small.join("summary.json")).unwrap();
+    std::fs::create_dir(small.join("summary.json")).unwrap();
+    std::fs::write(small.join("summary.json/keep.txt"), "mine").unwrap();
+    let o = aurora(&["run", sc.to_str().unwrap(), "--out", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("(summary.json)"), "{}", text(&o));
+    assert!(small.join("summary.json/keep.txt").exists());
 }
 
 #[test]

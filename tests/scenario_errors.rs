@@ -441,6 +441,8 @@ fn names_that_are_not_plain_directory_names_are_refused() {
         ("a/b", "found \"a/b\""),
         ("'a\\b'", "found \"a\\\\b\""),
         (long.as_str(), "at most 100 characters"),
+        // Hidden, and where runs stage their results.
+        (".aurora-sim-run-x", "does not start with '.'"),
     ] {
         let yaml = format!("name: {name}\nduration: 1m\n");
         assert_refused_at(&yaml, 1, name, needle);
@@ -705,4 +707,16 @@ fn a_run_that_would_not_fit_in_memory_is_refused_at_the_setting_to_lower() {
     let pages = 8u64 << 16; // 8 GiB of 16 KiB pages
     assert!(sc.footprint.bytes() >= pages * 7 * 8);
     assert!(sc.footprint.bytes() < pages * 7 * 8 + (64 << 20));
+}
+
+#[test]
+fn a_health_check_shorter_than_a_few_round_trips_is_refused() {
+    // Every answer would miss its check: a healthy writer failed over
+    // every millisecond, and no reader ever answered a selection in time.
+    assert_refused_at(
+        "name: x\nduration: 1m\ncontrol_plane: { health_check_interval: 1ms }\n",
+        3,
+        "1ms",
+        "too short: a health-check interval is at least 100ms, found 1ms",
+    );
 }

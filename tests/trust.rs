@@ -176,7 +176,7 @@ const MEMBERSHIP_CHURN: &str = "name: t
 duration: 30s
 topology: { azs: [a, b], storage_nodes_per_az: 2 }
 storage: { copies: 2, write_quorum: 2, read_quorum: 1, disk_latency: 1s, repair_after: 1ms }
-control_plane: { health_check_interval: 1ms }
+control_plane: { health_check_interval: 100ms }
 clients:
   - { name: app, count: 1 }
 faults:
@@ -585,5 +585,61 @@ fn losses_repaired_one_at_a_time_stay_within_the_durability_premise() {
     assert!(
         why.starts_with("from 6.000 s PG 0 has lost 4 of 6"),
         "{why}"
+    );
+}
+
+#[test]
+fn commits_a_deposed_writer_still_holds_are_abandoned_and_judged() {
+    // The partitioned writer keeps taking commits its successor's epoch
+    // will never let it acknowledge: abandoned, not "waiting".
+    let mut sc = crate::shipped("writer-partitioned");
+    sc.expect =
+        parse("name: e\nduration: 1s\nexpect: { max_commits_not_acknowledged: 100 }\n").expect;
+    let s = run(&sc).summary;
+    let c = &s.commits;
+    assert!(c.abandoned > 10_000, "{c:?}");
+    assert!(c.waiting_at_end < 1_000, "{c:?}");
+    assert_eq!(
+        c.offered,
+        c.acknowledged + c.refused + c.abandoned + c.waiting_at_end
+    );
+    assert!(!s.expectations[0].passed, "{:?}", s.expectations[0]);
+}
+
+#[test]
+fn client_latency_counts_hung_requests_and_needs_a_client() {
+    // Clients without a read timeout hang on the dead writer to the end:
+    // their wait so far is part of what clients saw.
+    let mut sc = crate::shipped("client-without-read-timeout");
+    sc.expect = parse("name: e\nduration: 1s\nexpect: { max_client_latency: 20s }\n").expect;
+    let s = run(&sc).summary;
+    assert!(s.hung_clients > 0);
+    assert!(
+        s.client_latency_ms.max > 60_000.0,
+        "{:?}",
+        s.client_latency_ms
+    );
+    assert!(!s.expectations[0].passed, "{:?}", s.expectations[0]);
+    // No client, nothing to judge: a maximum fails rather than passing.
+    let s = run(&parse(
+        "name: t\nduration: 5s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\nexpect: { max_client_p99: 1us }\n",
+    ))
+    .summary;
+    let e = &s.expectations[0];
+    assert!(!e.passed && e.detail == "no client made a request", "{e:?}");
+}
+
+#[test]
+fn a_requested_failover_to_a_target_cut_off_from_storage_is_refused() {
+    let s = run(&three_az_cluster(
+        "t",
+        "30s",
+        "  - network_partition: { at: 5s, between: [a, b] }\n  - network_partition: { at: 5s, between: [b, c] }\n  - failover: { at: 10s, target: reader-b }\n",
+    ))
+    .summary;
+    assert!(s.failovers.is_empty(), "{:?}", s.failovers);
+    assert_eq!(
+        s.faults[2].refused.as_deref(),
+        Some("the target reached no read quorum of some PG")
     );
 }

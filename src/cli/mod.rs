@@ -266,10 +266,10 @@ fn trace_estimate(sc: &Scenario) -> String {
     let bytes = counted.load(std::sync::atomic::Ordering::Relaxed);
     let scale = full.as_secs_f64() / pilot.config.duration.as_secs_f64();
     format!(
-        "{name}: events.jsonl will be about {:.1} MB (the first {} wrote {:.1} MB)",
-        bytes as f64 * scale / 1e6,
+        "{name}: events.jsonl: the first {} wrote {:.1} MB; at that rate the whole run writes about {:.1} MB (faults change the rate)",
         pilot.config.duration,
-        bytes as f64 / 1e6
+        bytes as f64 / 1e6,
+        bytes as f64 * scale / 1e6
     )
 }
 

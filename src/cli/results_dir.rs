@@ -28,7 +28,7 @@ pub fn clean_up_on_interrupt() {
         for dir in staged.iter() {
             let _ = fs::remove_dir_all(dir);
         }
-        eprintln!("interrupted: nothing was published");
+        eprintln!("interrupted: the runs still in progress wrote nothing");
         std::process::exit(130);
     });
 }
@@ -110,10 +110,16 @@ impl OutRoot {
             ));
         }
         let entries = fs::read_dir(&target).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        // Ours are plain files of our names; a directory or link of the
+        // same name is somebody else's.
         let mut foreign: Vec<String> = entries
             .flatten()
+            .filter(|e| {
+                let name = e.file_name();
+                let plain = e.file_type().is_ok_and(|t| t.is_file());
+                !(plain && name.to_str().is_some_and(is_ours))
+            })
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| !is_ours(n))
             .collect();
         if foreign.is_empty() {
             return Ok(());

@@ -256,6 +256,20 @@ impl Recorder {
         self.client_latency.saturating_record(micros(latency));
     }
 
+    /// The latency clients saw, with each request still unanswered at the
+    /// end counted at its wait so far: a hung request waited at least
+    /// that long, and leaving it out would hide the worst of them.
+    pub fn client_latency_at_end(
+        &self,
+        pending: impl IntoIterator<Item = SimDuration>,
+    ) -> Histogram<u64> {
+        let mut h = self.client_latency.clone();
+        for wait in pending {
+            h.saturating_record(micros(wait));
+        }
+        h
+    }
+
     /// Background reads offered while no writer was open.
     pub fn refused_reads(&mut self, now: SimTime, interval: SimDuration) {
         push_stall(&mut self.read_stalls, now, now + interval);

@@ -202,7 +202,8 @@ pub struct Commits {
     pub unavailable_at_end: u64,
     /// Background commits refused because no writer was open.
     pub refused: u64,
-    /// Commits a writer held when its process went away: never answered.
+    /// Commits a writer held when its process went away, or that a
+    /// deposed writer still holds at the end: never answered.
     pub abandoned: u64,
     /// Commits still waiting when the run ended.
     pub waiting_at_end: u64,

@@ -111,7 +111,13 @@ impl Client {
         SimDuration::from_nanos(self.rng.random_range(0..=think.as_nanos()))
     }
 
-    /// When its request in flight was sent, if one is.
+    /// When the request in progress was first tried, if one is (sent,
+    /// or backing off after a failure); none while the client thinks.
+    pub fn pending_since(&self) -> Option<SimTime> {
+        (self.step != Step::Idle || self.errors_in_row > 0).then_some(self.first_try)
+    }
+
+    /// When the answer it waits for was asked for, if it waits for one.
     pub fn waiting_since(&self) -> Option<SimTime> {
         match self.step {
             Step::Waiting(t) => Some(t),

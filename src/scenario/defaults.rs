@@ -342,6 +342,17 @@ pub const PERIOD: Limit<SimDuration> = Limit::new(
     "a period",
 );
 
+/// Health-check interval: 100 ms to 1 h. A check is a round trip from the
+/// regional control plane (milliseconds, more under jitter or a slow
+/// link), and selection waits one interval for readers to answer: below a
+/// few round trips every check misses, so a healthy writer is failed over
+/// again and again and no reader is ever chosen.
+pub const HEALTH_CHECK_INTERVAL: Limit<SimDuration> = Limit::new(
+    SimDuration::from_millis(100),
+    SimDuration::from_secs(3600),
+    "a health-check interval",
+);
+
 /// Group-commit interval: 1 us to 1 s. The commits and reads of one
 /// interval arrive together at its tick, so the interval times the offered
 /// rates is the work of one tick; at 1 s and the highest rates that is

@@ -192,7 +192,10 @@ pub enum RoleSpec {
 #[serde(deny_unknown_fields)]
 pub struct ControlPlaneSpec {
     /// Period of the writer's health check.
-    #[serde(default = "d::health_check_interval", deserialize_with = "period")]
+    #[serde(
+        default = "d::health_check_interval",
+        deserialize_with = "health_check_interval"
+    )]
     pub health_check_interval: SimDuration,
     /// Consecutive missed checks before the writer is declared failed.
     #[serde(default = "d::failure_threshold", deserialize_with = "threshold")]
@@ -891,6 +894,9 @@ fn spanned_period<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<SimDuration
 }
 fn optional_period<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimDuration>, D::Error> {
     period(d).map(Some)
+}
+fn health_check_interval<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
+    read(d, |s| s.duration(&d::HEALTH_CHECK_INTERVAL))
 }
 fn group_commit_interval<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
     read(d, |s| s.duration(&d::GROUP_COMMIT_INTERVAL))

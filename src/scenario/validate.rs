@@ -365,6 +365,11 @@ fn name_problem(name: &str, what: &str) -> Option<String> {
         Some(format!(
             "{name:?} names a directory itself or its parent; {what} needs a letter, digit, '-' or '_'"
         ))
+    } else if name.starts_with('.') {
+        // A hidden directory; and `.aurora-sim-run-…` is where runs stage.
+        Some(format!(
+            "expected {what} that does not start with '.', found {name:?}"
+        ))
     } else {
         None
     }

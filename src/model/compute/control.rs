@@ -534,7 +534,8 @@ impl ControlPlane {
     /// A requested failover: no detection; the writer stops at once. Like
     /// `FailoverDBCluster`, it is refused (with why) while a failover is
     /// in progress, to the instance that already is the writer, and to a
-    /// target that is not available as a reader.
+    /// target that is not available as a reader (down, restarting, or cut
+    /// off from storage: it would not answer the selection as healthy).
     pub(crate) fn manual_failover(
         &mut self,
         cx: &mut Ctx,
@@ -548,8 +549,14 @@ impl ControlPlane {
         if target == Some(self.writer) {
             return Err("the target already is the writer");
         }
-        if target.is_some_and(|t| !f.instances[t.index()].serving_reads()) {
-            return Err("the target was not available");
+        if let Some(t) = target {
+            if !f.instances[t.index()].serving_reads() {
+                return Err("the target was not available");
+            }
+            let at = f.hosts().instance(t);
+            if !f.storage.volume.reaches_read_quorum(cx.net(), at) {
+                return Err("the target reached no read quorum of some PG");
+            }
         }
         self.impaired(cx.now());
         self.declare_failure(cx, f, reason, target);
