@@ -643,3 +643,18 @@ fn a_requested_failover_to_a_target_cut_off_from_storage_is_refused() {
         Some("the target reached no read quorum of some PG")
     );
 }
+
+/// Found in review, reduced by delta-debugging (tests/data): the demoted
+/// writer, back from a zero-time restart while the control plane still
+/// chose, came up as the writer it still named, recovered, opened and was
+/// demoted again every few milliseconds, and the churn of recoveries lost
+/// acknowledged commits and returned uncommitted pages.
+#[test]
+fn a_writer_restarting_during_a_selection_comes_back_a_reader() {
+    let sc =
+        aurora_sim::Scenario::load(&crate::repo("tests/data/failover-churn.yaml")).expect("valid");
+    let s = run(&sc).summary;
+    all_held(&s);
+    assert_eq!(s.failovers.len(), 1, "{:?}", s.failovers);
+    assert_eq!(s.failovers[0].to.as_deref(), Some("rb"));
+}

@@ -453,7 +453,9 @@ impl ControlPlane {
         }
         i.process = Process::Running;
         i.started = now;
-        if inst == self.writer {
+        // While the control plane chooses, the instance it still names is
+        // the writer being replaced: back from a restart, it is a reader.
+        if inst == self.writer && self.phase != Phase::Selecting {
             i.role = Role::Writer;
             if let Some(r) = self.current.as_mut() {
                 r.promoted = Some(now);
