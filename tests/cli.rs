@@ -122,7 +122,7 @@ fn validate_checks_every_file() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text(&o).contains("ok (az-outage; holds about "),
+        text(&o).contains("ok (az-outage; may hold up to about "),
         "{}",
         text(&o)
     );

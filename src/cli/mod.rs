@@ -211,7 +211,7 @@ pub fn execute(cli: Cli) -> ExitStatus {
             for path in &scenarios {
                 match Scenario::load(path) {
                     Ok(sc) => println!(
-                        "{}: ok ({}; holds about {} MiB of memory)",
+                        "{}: ok ({}; may hold up to about {} MiB of memory)",
                         path.display(),
                         sc.config.name,
                         sc.footprint.bytes().div_ceil(1 << 20)

@@ -6,7 +6,10 @@
 //! queue, histograms, the instances) stays within a few tens of MiB for
 //! every accepted scenario. Each term is an upper bound of its structure:
 //! page maps are dense vectors that grow to the highest page written, and
-//! a long enough run writes every page of its working set.
+//! a long enough run writes every page of its working set; the redo not
+//! yet durable is what a write stall lets pile up, up to the LSN
+//! allocation limit. A healthy run needs less: the estimate says what a
+//! run may come to hold, so that one that would not fit is refused.
 
 use std::mem::size_of;
 
@@ -14,6 +17,7 @@ use crate::metrics::TimelineRow;
 
 use super::client::Client;
 use super::config::Config;
+use super::storage::lsn::Record;
 use super::storage::segment::Segment;
 use super::writer::Commit;
 
@@ -30,6 +34,8 @@ pub enum Knob {
     Clients,
     /// `workload.group_commit_interval` (with `commits_per_s`).
     GroupCommit,
+    /// `storage.lsn_allocation_limit` (with the offered rates).
+    LsnAllocationLimit,
 }
 
 impl Knob {
@@ -41,6 +47,7 @@ impl Knob {
             Knob::Volume => "storage.volume_gib",
             Knob::Clients => "clients",
             Knob::GroupCommit => "workload.group_commit_interval",
+            Knob::LsnAllocationLimit => "storage.lsn_allocation_limit",
         }
     }
 }
@@ -65,6 +72,12 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     let row = size_of::<TimelineRow>() + c.instances.len() * size_of::<Option<f64>>();
     let clients: u64 = c.clients.iter().map(|g| u64::from(g.count)).sum();
     let backlog = (wl.commits_per_s * wl.group_commit_interval.as_secs_f64()).ceil() as u64;
+    // Records not yet durable and applied everywhere stay in the copies'
+    // logs; the writer allocates at most the LAL of them beyond VDL, and
+    // never more than the run offers. A healthy run holds a few
+    // milliseconds' worth; a write stall fills the LAL.
+    let offered = wl.commits_per_s * f64::from(wl.records_per_commit) * c.duration.as_secs_f64();
+    let in_flight = (offered.ceil() as u64).min(c.storage.lsn_allocation_limit);
     let mut needs = vec![
         Need {
             what: format!(
@@ -89,6 +102,13 @@ pub fn footprint(c: &Config) -> Vec<Need> {
             what: format!("{clients} clients"),
             knob: Knob::Clients,
             bytes: clients * size_of::<Client>() as u64,
+        },
+        Need {
+            what: format!(
+                "{in_flight} records waiting for durability in each of {copies} copies' logs (a write stall fills the LSN allocation limit)"
+            ),
+            knob: Knob::LsnAllocationLimit,
+            bytes: in_flight * copies * size_of::<Record>() as u64,
         },
         Need {
             what: format!("{backlog} commits waiting for one group commit"),

@@ -61,7 +61,7 @@ impl Footprint {
         Err(InputError::Scenario {
             location: location.clone(),
             message: format!(
-                "this run would hold about {} in memory, more than {} ({source}); the most is {}, {}: lower {}",
+                "this run may come to hold about {} in memory, more than {} ({source}); the most is {}, {}: lower {}",
                 gib(total),
                 gib(limit),
                 gib(largest.bytes),
@@ -436,6 +436,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
                 .first()
                 .map_or(serde_saphyr::Location::UNKNOWN, |c| c.name.referenced),
             Knob::GroupCommit => serde_saphyr::Location::UNKNOWN,
+            Knob::LsnAllocationLimit => raw.storage.lsn_allocation_limit.referenced,
         };
         cx.location(&[span])
     };
