@@ -283,13 +283,7 @@ impl Simulation {
         let vdl = points.vdl();
         let verdicts = checks.finish(now, recoverable, available);
         let rec = &w.rec;
-        let stall_sum = |v: &[(SimTime, SimTime)]| {
-            v.iter()
-                .map(|(a, b)| b.since(*a).as_secs_f64())
-                .sum::<f64>()
-        };
         let write_stalls = rec.write_stalls();
-        let read_stalls = rec.read_stalls();
         let latency = |h: &hdrhistogram::Histogram<u64>| {
             let ms = |q: f64| {
                 if h.is_empty() {
@@ -356,8 +350,8 @@ impl Simulation {
                         .map(|t| now.since(t)),
                 ),
             ),
-            write_availability: (1.0 - stall_sum(&write_stalls) / duration).max(0.0),
-            read_availability: (1.0 - stall_sum(&read_stalls) / duration).max(0.0),
+            write_availability: (1.0 - rec.write_unavailable_s() / duration).max(0.0),
+            read_availability: (1.0 - rec.read_unavailable_s() / duration).max(0.0),
             write_stalls: write_stalls
                 .iter()
                 .map(|(a, b)| Stall {

@@ -658,3 +658,20 @@ fn a_writer_restarting_during_a_selection_comes_back_a_reader() {
     assert_eq!(s.failovers.len(), 1, "{:?}", s.failovers);
     assert_eq!(s.failovers[0].to.as_deref(), Some("rb"));
 }
+
+#[test]
+fn availability_counts_only_the_time_beyond_the_threshold() {
+    // One-second group commits: the first commits of each tick wait just
+    // past the 1 s threshold. The blips are one outage by count, but the
+    // time between them was available.
+    let s = run(&parse(
+        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 10000, group_commit_interval: 1s }\n",
+    ))
+    .summary;
+    assert!(
+        s.commit_latency_ms.max > 1_000.0,
+        "{:?}",
+        s.commit_latency_ms
+    );
+    assert!(s.write_availability > 0.99, "{}", s.write_availability);
+}

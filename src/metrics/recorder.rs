@@ -355,10 +355,25 @@ impl Recorder {
         merge(&self.write_stalls, self.threshold)
     }
 
-    /// Merged read-unavailable intervals.
-    pub fn read_stalls(&self) -> Vec<(SimTime, SimTime)> {
-        merge(&self.read_stalls, self.threshold)
+    /// Time writes were unavailable, seconds: the union of the waits
+    /// beyond the threshold. Merging outages closer than the threshold
+    /// tells how many there were; it does not make the blips between
+    /// them unavailable.
+    pub fn write_unavailable_s(&self) -> f64 {
+        total_s(&merge(&self.write_stalls, SimDuration::ZERO))
     }
+
+    /// Time reads were unavailable, seconds, the same way.
+    pub fn read_unavailable_s(&self) -> f64 {
+        total_s(&merge(&self.read_stalls, SimDuration::ZERO))
+    }
+}
+
+fn total_s(intervals: &[(SimTime, SimTime)]) -> f64 {
+    intervals
+        .iter()
+        .map(|&(s, e)| e.since(s).as_secs_f64())
+        .sum()
 }
 
 fn push_stall(stalls: &mut Vec<(SimTime, SimTime)>, start: SimTime, end: SimTime) {
