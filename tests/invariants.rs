@@ -218,6 +218,14 @@ proptest! {
     /// take over. `SWARM_CASES=2000` runs a long swarm.
     #[test]
     fn swarm_second_faults_inside_a_failover_keep_every_invariant(case in swarm()) {
-        check_invariants(&case, "swarm")?;
+        let outcome = check_invariants(&case, "swarm")?;
+        // And every commit offered is accounted for, exactly once.
+        let c = &outcome.summary.commits;
+        prop_assert_eq!(
+            c.offered,
+            c.acknowledged + c.refused + c.abandoned + c.waiting_at_end,
+            "{:?}",
+            c
+        );
     }
 }

@@ -254,6 +254,14 @@ fn settle_superseded(cx: &mut Ctx, f: &mut Fleet, vdl: Lsn) {
             })
         });
     }
+    // A writer whose process is gone is forgotten; the commits it still
+    // held are never answered.
     let instances = &*f.instances;
-    f.writers.deposed.retain(|w| w.alive(instances));
+    f.writers.deposed.retain(|w| {
+        let alive = w.alive(instances);
+        if !alive {
+            cx.rec.abandoned(w.waiting());
+        }
+        alive
+    });
 }
