@@ -4,7 +4,7 @@
 mod recorder;
 mod summary;
 
-pub use recorder::{Recorder, TimelineRow};
+pub use recorder::{timeline_rows, Recorder, TimelineRow};
 pub use summary::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt, Failover,
     FaultSummary, InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall,

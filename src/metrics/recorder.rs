@@ -164,6 +164,11 @@ fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 86_400_000_000, 3).expect("valid histogram bounds")
 }
 
+/// Rows the timeline of a run of `duration` holds: one per bin begun.
+pub fn timeline_rows(duration: SimDuration, bin: SimDuration) -> u64 {
+    duration.as_nanos() / bin.as_nanos().max(1) + 1
+}
+
 fn micros(d: SimDuration) -> u64 {
     (d.as_nanos() / 1_000).clamp(1, 86_400_000_000)
 }
@@ -173,7 +178,7 @@ impl Recorder {
     /// beyond `threshold`. The timeline's rows are allocated at once: a
     /// vector grown by doubling would hold up to twice what it needs.
     pub fn new(bin: SimDuration, threshold: SimDuration, duration: SimDuration) -> Self {
-        let rows = duration.as_nanos() / bin.as_nanos().max(1) + 1;
+        let rows = timeline_rows(duration, bin);
         Recorder {
             bin,
             threshold,

@@ -13,7 +13,7 @@
 
 use std::mem::size_of;
 
-use crate::metrics::TimelineRow;
+use crate::metrics::{timeline_rows, TimelineRow};
 
 use super::client::Client;
 use super::config::Config;
@@ -68,7 +68,7 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     let wl = &c.workload;
     let copies = u64::from(c.storage.quorum.copies());
     let segments = u64::from(c.storage.pgs) * copies;
-    let rows = c.duration.as_nanos() / c.metrics.bin.as_nanos().max(1) + 1;
+    let rows = timeline_rows(c.duration, c.metrics.bin);
     let row = size_of::<TimelineRow>() + c.instances.len() * size_of::<Option<f64>>();
     let clients: u64 = c.clients.iter().map(|g| u64::from(g.count)).sum();
     let backlog = (wl.commits_per_s * wl.group_commit_interval.as_secs_f64()).ceil() as u64;

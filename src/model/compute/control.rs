@@ -555,8 +555,7 @@ impl ControlPlane {
             if !f.instances[t.index()].serving_reads() {
                 return Err("the target was not available");
             }
-            let at = f.hosts().instance(t);
-            if !f.storage.volume.reaches_read_quorum(cx.net(), at) {
+            if !f.reaches_storage(cx, t) {
                 return Err("the target reached no read quorum of some PG");
             }
         }
@@ -570,11 +569,9 @@ impl ControlPlane {
 /// timeouts after the probe; one that would fall after the round's end
 /// (the next check, or the end of selection) is not armed.
 fn arm_resend(cx: &mut Ctx, seq: u32, attempt: u32) {
-    let attempt = attempt.min(16);
-    let at = PROBE_RTO.mul_f64(f64::from((2u32 << attempt) - 1));
-    if at < cx.cfg.control.health_check_interval {
-        let wait = PROBE_RTO.mul_f64(f64::from(1u32 << attempt));
-        cx.after(wait, Event::HealthResend { seq, attempt });
+    let wait = 1u64 << attempt.min(16);
+    if PROBE_RTO * (2 * wait - 1) < cx.cfg.control.health_check_interval {
+        cx.after(PROBE_RTO * wait, Event::HealthResend { seq, attempt });
     }
 }
 

@@ -243,6 +243,13 @@ impl Fleet<'_> {
         self.storage.record_quorum_health(cx, &self.hosts());
     }
 
+    /// Whether `inst` reaches a read quorum of every PG: what it needs to
+    /// serve reads, and to recover the volume as a writer.
+    pub fn reaches_storage(&self, cx: &Ctx, inst: InstanceId) -> bool {
+        let at = self.hosts().instance(inst);
+        self.storage.volume.reaches_read_quorum(cx.net(), at)
+    }
+
     /// A health probe reaches an instance: its host agent answers while
     /// the host is up and the database process runs or is starting, so a
     /// restart is not a failure but a dead host or a stopped process is.
@@ -256,20 +263,20 @@ impl Fleet<'_> {
             return;
         }
         let now = cx.now();
-        let from = self.hosts().instance(inst);
         let cut_off = match i.role {
-            Role::Reader => i.running() && !self.storage.volume.reaches_read_quorum(cx.net(), from),
+            Role::Reader => i.running() && !self.reaches_storage(cx, inst),
             // Slow storage is waited for; storage out of reach is not.
             Role::Writer => {
                 self.recovery
                     .as_ref()
                     .is_some_and(|r| self.writers.current.instance == inst && r.stalled(now))
-                    && !self.storage.volume.reaches_read_quorum(cx.net(), from)
+                    && !self.reaches_storage(cx, inst)
             }
         };
         if cut_off {
             return;
         }
+        let from = self.hosts().instance(inst);
         cx.send(
             now,
             from,
