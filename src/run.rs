@@ -5,10 +5,11 @@ use std::io::Write;
 use std::collections::BTreeMap;
 
 use crate::check::Checks;
+use crate::metrics::recovered_performance;
 use crate::metrics::{
     ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover, FaultSummary,
-    InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall, StorageSummary, Summary,
-    TimelineRow, Topology,
+    InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall, Steps, StorageSummary,
+    Summary, TimelineRow, Topology,
 };
 use crate::model::compute::control::FailoverRecord;
 use crate::model::config::CacheSpec;
@@ -139,6 +140,16 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
         recovered.get(i).copied()
     };
     let started = Some(f.started);
+    let secs = |a: Option<SimTime>, b: Option<SimTime>| Some(b?.since(a?).as_secs_f64());
+    let stopped = f.selected.map(|t| t + f.draw.stop);
+    let rebuilt = f.recovered.zip(f.rebuild).map(|(t, d)| t + d);
+    let steps = Steps {
+        stop_s: f.promoted.map(|_| f.draw.stop.as_secs_f64()),
+        engine_start_s: secs(stopped, f.promoted),
+        storage_recovery_s: secs(f.promoted, f.recovered),
+        rebuild_s: f.writable.and(f.rebuild.map(|d| d.as_secs_f64())),
+        open_s: secs(rebuilt, f.writable),
+    };
     Rto {
         detection_s: span(started, Some(f.declared)),
         failed_attempts_s: span(Some(f.declared), Some(f.attempt_began)),
@@ -147,6 +158,13 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
         recovery_s: span(f.promoted, f.writable),
         dns_s: span(f.writable, f.dns_visible),
         total_s: f.dns_visible.map(|t| t.since(f.started).as_secs_f64()),
+        steps,
+        recovered_performance_s: recovered_performance(
+            w.rec.rows(),
+            w.rec.bin(),
+            f.started,
+            f.writable,
+        ),
         client_observed_s: ClientObserved {
             clients: measured as u32,
             p50: q(0.5),

@@ -3,7 +3,7 @@
 //! fences an old writer, and clients behave as their settings say.
 
 use aurora_sim::metrics::Summary;
-use aurora_sim::sim::SimDuration;
+use aurora_sim::sim::{LogNormal, SimDuration};
 use proptest::prelude::*;
 
 use crate::{parse, run, shipped};
@@ -44,28 +44,79 @@ fn rto_phases_add_up_to_the_total() {
 fn each_phase_follows_its_knob() {
     let faults = "  - writer_crash: { at: 10s }\n";
     let readers = "  - { name: r, az: b }\n";
-    let base = run(&cluster(readers, APP, faults, 1)).summary;
+    let engine = |s: u64| LogNormal::new(SimDuration::from_secs(s), 0.0);
+    let mut fast = cluster(readers, APP, faults, 1);
+    fast.config.control.start.engine_start = engine(4);
+    let base = run(&fast).summary;
     let mut slower = cluster(readers, APP, faults, 1);
     slower.config.control.failure_threshold = 6;
-    slower.config.control.promotion_time = SimDuration::from_secs(12);
+    slower.config.control.start.engine_start = engine(8);
     slower.config.dns.update_delay = SimDuration::from_secs(5);
     let slow = run(&slower).summary;
     let (a, b) = (only_failover(&base), only_failover(&slow));
-    // Three more missed one-second checks, 4 s more restart, 3 s more DNS.
+    // Three more missed one-second checks, 4 s more engine start, 3 s
+    // more DNS.
     assert!(
         (b.detection_s - a.detection_s - 3.0).abs() < 1e-3,
         "{a:?} {b:?}"
     );
     assert!((b.promotion_s - a.promotion_s - 4.0).abs() < 1e-3);
     assert!((b.dns_s - a.dns_s - 3.0).abs() < 1e-3);
-    assert!(b.recovery_s < 0.1, "recovery is a storage round trip");
+    let storage = b.steps.storage_recovery_s.expect("recovered");
+    assert!(
+        storage < 0.1,
+        "storage recovery is a few round trips: {storage}"
+    );
+}
+
+#[test]
+fn promotion_steps_are_draws_that_vary_by_seed_and_add_up_to_their_phases() {
+    let faults = "  - writer_crash: { at: 10s }
+";
+    let readers = "  - { name: r, az: b }
+";
+    let mut totals: Vec<f64> = (1..=6)
+        .map(|seed| {
+            let s = run(&cluster(readers, "", faults, seed)).summary;
+            let r = only_failover(&s);
+            let st = &r.steps;
+            let promotion = st.stop_s.unwrap() + st.engine_start_s.unwrap();
+            assert!((promotion - r.promotion_s).abs() < 1e-6, "{r:?}");
+            let recovery =
+                st.storage_recovery_s.unwrap() + st.rebuild_s.unwrap() + st.open_s.unwrap();
+            assert!((recovery - r.recovery_s).abs() < 1e-6, "{r:?}");
+            r.total_s.unwrap()
+        })
+        .collect();
+    totals.sort_by(f64::total_cmp);
+    totals.dedup_by(|a, b| (*a - *b).abs() < 0.05);
+    assert!(totals.len() >= 5, "RTO varies with the seed: {totals:?}");
+}
+
+#[test]
+fn a_larger_class_starts_slower_by_its_buffer_pool() {
+    let faults = "  - writer_crash: { at: 10s }
+";
+    let engine = |class: &str| {
+        let readers = format!(
+            "  - {{ name: r, az: b, class: {class} }}
+"
+        );
+        let s = run(&cluster(&readers, "", faults, 3)).summary;
+        only_failover(&s).steps.engine_start_s.unwrap()
+    };
+    // The same draws; 384 GiB against 12 GiB of pool at 20 GiB/s.
+    let (small, big) = (engine("db.r6g.large"), engine("db.r6g.16xlarge"));
+    assert!((big - small - 18.6).abs() < 0.01, "{small} {big}");
 }
 
 #[test]
 fn selection_prefers_tier_then_size_then_name() {
     let faults = "  - writer_crash: { at: 10s }\n";
     let promoted = |readers: &str| {
-        let s = run(&cluster(readers, "", faults, 1)).summary;
+        let mut sc = cluster(readers, "", faults, 1);
+        sc.config.control.tie_break = aurora_sim::model::config::TieBreak::Name;
+        let s = run(&sc).summary;
         s.failovers[0].to.clone().expect("promoted")
     };
     let by_tier = "  - { name: r1, az: b, tier: 2, class: db.r6g.16xlarge }\n  - { name: r2, az: c, tier: 1 }\n";
@@ -77,13 +128,12 @@ fn selection_prefers_tier_then_size_then_name() {
 }
 
 #[test]
-fn a_seeded_tie_break_is_repeatable_and_varies_with_the_seed() {
+fn the_default_tie_break_is_seeded_repeatable_and_varies_with_the_seed() {
     let readers = "  - { name: r1, az: b }\n  - { name: r2, az: c }\n";
     let faults = "  - writer_crash: { at: 5s }\n";
     let chosen = |seed| {
         let mut sc = cluster(readers, "", faults, seed);
         sc.config.duration = SimDuration::from_secs(25);
-        sc.config.control.tie_break = aurora_sim::model::config::TieBreak::Random;
         run(&sc).summary.failovers[0].to.clone().expect("promoted")
     };
     let picks: Vec<String> = (1..=8).map(chosen).collect();

@@ -21,6 +21,17 @@ use crate::vocab::ids::InstanceId;
 /// gray failure is resent after the recovery's one-second retry.
 const RECOVERY_SLACK: SimDuration = SimDuration::from_secs(2);
 
+/// The longest a process start of any instance can take, every step's
+/// draw at its largest (storage recovery aside).
+fn longest_start(cfg: &Config) -> SimDuration {
+    let steps = &cfg.control.start;
+    cfg.instances
+        .iter()
+        .map(|i| steps.longest(&i.spec))
+        .max()
+        .unwrap_or(SimDuration::ZERO)
+}
+
 pub(super) struct FailoverLiveness {
     bound: SimDuration,
     /// Since when no writer has been open while some instance could take
@@ -34,7 +45,7 @@ impl FailoverLiveness {
         let interval = c.health_check_interval;
         let bound = interval * (u64::from(c.failure_threshold) + 2)
             + recovery::STALL
-            + c.promotion_time.max(c.restart_time) * 2
+            + longest_start(cfg) * 2
             + RECOVERY_SLACK;
         FailoverLiveness { bound, since: None }
     }

@@ -564,6 +564,23 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
             clients(c.p50),
             clients(c.max)
         );
+        let st = &r.steps;
+        let step = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}s"));
+        let _ = writeln!(
+            w,
+            "            steps: stop {}, engine start {}, storage recovery {}, rebuild {}, open {}",
+            step(st.stop_s),
+            step(st.engine_start_s),
+            step(st.storage_recovery_s),
+            step(st.rebuild_s),
+            step(st.open_s)
+        );
+        let _ = writeln!(
+            w,
+            "            throughput and p99 back within 10% after {}",
+            r.recovered_performance_s
+                .map_or("never (within the run)".to_owned(), |v| format!("{v:.1} s"))
+        );
         for a in &r.attempts {
             let _ = writeln!(
                 w,

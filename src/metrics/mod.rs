@@ -1,12 +1,14 @@
 //! Measurements: the recorder the model feeds while it runs, the timeline
 //! it bins them into, and the summary computed at the end.
 
+mod performance;
 mod recorder;
 mod summary;
 
+pub use performance::recovered_performance;
 pub use recorder::{timeline_rows, Recorder, TimelineRow};
 pub use summary::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt, Failover,
-    FaultSummary, InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall,
+    FaultSummary, InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall, Steps,
     StorageSummary, Summary, Topology, Violation,
 };

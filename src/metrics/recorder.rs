@@ -124,6 +124,11 @@ pub struct Recorder {
     pub client_latency: Histogram<u64>,
     /// Read attempts retried on another segment.
     pub read_retries: u64,
+    /// Page uses a writer's buffer cache served.
+    pub cache_hits: u64,
+    /// Page uses it sent to storage (workload reads and pages commits
+    /// needed).
+    pub cache_misses: u64,
     /// Batches refused by storage for carrying an old epoch.
     pub stale_epoch_refusals: u64,
     /// Gaps filled by gossip.
@@ -190,6 +195,8 @@ impl Recorder {
             commits_abandoned: 0,
             client_latency: histogram(),
             read_retries: 0,
+            cache_hits: 0,
+            cache_misses: 0,
             stale_epoch_refusals: 0,
             gossip_fills: 0,
             records_resent: 0,
@@ -351,6 +358,11 @@ impl Recorder {
 
     /// The timeline, taken out whole at the end of a run (a copy would
     /// hold it twice).
+    pub fn rows(&self) -> &[TimelineRow] {
+        &self.rows
+    }
+
+    /// The timeline, taken out of the recorder at the end of a run.
     pub fn take_rows(&mut self) -> Vec<TimelineRow> {
         std::mem::take(&mut self.rows)
     }

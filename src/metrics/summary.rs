@@ -236,6 +236,13 @@ pub struct Rto {
     /// The sum: fault → writable through a fresh lookup. `null` when the
     /// failover had not finished when the run ended.
     pub total_s: Option<f64>,
+    /// The promotion and recovery phases step by step, each measured
+    /// from the run.
+    pub steps: Steps,
+    /// Fault → commit throughput and p99 back within 10 % of their level
+    /// before it, for 5 s: failover performance, not only failover time.
+    /// `null`: not back by the end of the run (or nothing to come back to).
+    pub recovered_performance_s: Option<f64>,
     /// Per cluster-endpoint client, last successful write before the fault
     /// to the first after it.
     pub client_observed_s: ClientObserved,
@@ -271,6 +278,23 @@ impl Rto {
     pub fn cluster_s(&self) -> f64 {
         self.phases().iter().sum()
     }
+}
+
+/// The steps of the last attempt's promotion and recovery, seconds:
+/// `null` for a step not reached by the end of the run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Steps {
+    /// The target's reader process stops.
+    pub stop_s: Option<f64>,
+    /// Its engine starts as writer and sets up its buffer pool (or a
+    /// replacement is created).
+    pub engine_start_s: Option<f64>,
+    /// Storage recovery: a read quorum of every PG, the recovered VDL.
+    pub storage_recovery_s: Option<f64>,
+    /// In-memory state rebuilt.
+    pub rebuild_s: Option<f64>,
+    /// Open for connections.
+    pub open_s: Option<f64>,
 }
 
 /// A failover attempt whose target failed before it was writable.

@@ -4,7 +4,8 @@
 
 use serde::Deserialize;
 
-use crate::sim::{SimDuration, SimTime};
+use super::compute::class::InstanceClass;
+use crate::sim::{LogNormal, SimDuration, SimTime};
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
 use crate::vocab::quorum::Quorum;
 
@@ -35,6 +36,8 @@ pub struct Config {
     pub network: NetworkConfig,
     /// Application demand.
     pub workload: WorkloadConfig,
+    /// The database engine: CPU costs and engine features.
+    pub engine: EngineConfig,
     /// Binning and judging.
     pub metrics: MetricsConfig,
     /// Faults in the order written.
@@ -67,8 +70,8 @@ pub struct InstanceConfig {
     pub az: AzId,
     /// Instance class as written.
     pub class: String,
-    /// Relative size of the class (vCPU-like units), for failover order.
-    pub size: u32,
+    /// What the class gives: vCPUs and memory.
+    pub spec: InstanceClass,
     /// Promotion tier, 0–15.
     pub tier: u8,
     /// Whether it starts as the writer.
@@ -82,14 +85,71 @@ pub struct ControlConfig {
     pub health_check_interval: SimDuration,
     /// Consecutive misses before failover.
     pub failure_threshold: u32,
-    /// Reader restart as writer.
-    pub promotion_time: SimDuration,
-    /// In-place restart.
-    pub restart_time: SimDuration,
+    /// A process start, step by step.
+    pub start: StartSteps,
+    /// How long the writer may go without write progress on a PG with
+    /// records pending before its I/O watchdog counts it unhealthy.
+    pub io_watchdog: SimDuration,
     /// Replacement instance creation.
     pub provision_time: SimDuration,
     /// Choice among equals.
     pub tie_break: TieBreak,
+}
+
+/// The steps of a database process start, each a draw: the old process
+/// stops, the engine starts (longer for a larger buffer pool), and once
+/// storage is recovered (a writer) the engine rebuilds what it needs in
+/// memory and opens for connections.
+#[derive(Debug, Clone)]
+pub struct StartSteps {
+    /// The running process stops.
+    pub stop: LogNormal,
+    /// The engine starts, before its buffer pool is set up.
+    pub engine_start: LogNormal,
+    /// GiB of buffer pool set up per second.
+    pub buffer_pool_gib_per_s: f64,
+    /// A new writer rebuilds its in-memory state after storage recovery.
+    pub rebuild: LogNormal,
+    /// The process opens for connections.
+    pub open: LogNormal,
+}
+
+impl StartSteps {
+    /// Time to set up the buffer pool of `class`.
+    pub fn buffer_pool(&self, class: &InstanceClass) -> SimDuration {
+        let gib = class.memory_gib as f64 * super::compute::class::CACHE_SHARE;
+        SimDuration::from_secs_f64(gib / self.buffer_pool_gib_per_s)
+    }
+
+    /// The longest a start of `class` can take, every draw at its
+    /// largest: what a liveness bound must allow.
+    pub fn longest(&self, class: &InstanceClass) -> SimDuration {
+        self.stop.max()
+            + self.engine_start.max()
+            + self.buffer_pool(class)
+            + self.rebuild.max()
+            + self.open.max()
+    }
+}
+
+/// The database engine: what work costs, and the features that change
+/// failover.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// CPU time to execute one redo-producing change (a row write).
+    pub cpu_per_record: SimDuration,
+    /// CPU time of one page read by the workload.
+    pub cpu_per_read: SimDuration,
+    /// CPU time for a reader to apply one redo record to a cached page.
+    pub apply_per_record: SimDuration,
+    /// Cluster cache management (Aurora PostgreSQL): the writer keeps its
+    /// single tier-0 reader of its own class warm.
+    pub cluster_cache_management: bool,
+    /// Whether a writer failover or reboot leaves the other readers
+    /// serving (newer engine versions), or restarts them all.
+    pub read_availability: bool,
+    /// A reader lagging more than this restarts.
+    pub max_replica_lag: SimDuration,
 }
 
 /// Endpoint DNS records.
@@ -178,6 +238,8 @@ pub struct WorkloadConfig {
     pub working_set_pages: u64,
     /// Pages per protection group.
     pub pages_per_pg: u64,
+    /// Page size, KiB.
+    pub page_kib: u32,
     /// Storage reads per second.
     pub reads_per_s: f64,
     /// Group-commit interval.
@@ -186,6 +248,18 @@ pub struct WorkloadConfig {
     pub storage_read_timeout: SimDuration,
     /// Write resend interval.
     pub write_retry_interval: SimDuration,
+    /// How the workload picks pages.
+    pub access: Access,
+}
+
+/// How the workload picks the pages it reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Access {
+    /// Every working-set page alike.
+    Uniform,
+    /// The page of popularity rank `k` with weight `1/k^s`.
+    Zipf(f64),
 }
 
 /// Binning and judging.
@@ -290,9 +364,10 @@ pub enum LossScope {
 #[serde(rename_all = "snake_case")]
 pub enum TieBreak {
     /// The first by instance name.
-    #[default]
     Name,
-    /// One drawn from the control plane's seeded stream.
+    /// One drawn from the control plane's seeded stream: [UG] Fault
+    /// tolerance says the choice among equals is arbitrary.
+    #[default]
     Random,
 }
 

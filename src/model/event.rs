@@ -216,6 +216,12 @@ events! {
         /// The process started.
         incarnation: u32,
     } => ["instance" = inst.0 as u64, "process" = u64::from(*incarnation)];
+    /// A new writer has rebuilt its state after storage recovery and
+    /// opens for connections.
+    35 WriterOpen "writer_open" {
+        /// Its epoch.
+        epoch: u32,
+    } => ["epoch" = u64::from(*epoch), "" = 0];
     /// A recovering writer's probe reaches a segment.
     22 RecoveryProbe "recovery_probe" {
         /// The segment.

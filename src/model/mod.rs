@@ -36,7 +36,8 @@ use crate::vocab::ids::{ClientId, InstanceId};
 use client::Client;
 use compute::control::ControlPlane;
 use compute::recovery::Recovery;
-use compute::{Fleet, Hosts, Instance};
+use compute::server::Server;
+use compute::{ccm_partner, Fleet, Hosts, Instance};
 use dns::Dns;
 use faults::Faults;
 use network::Network;
@@ -88,6 +89,31 @@ mod streams {
     pub const APP_NETWORK: u64 = 6;
     pub const DISK_BASE: u64 = 1 << 32;
     pub const CLIENT_BASE: u64 = 2 << 32;
+    pub const INSTANCE_BASE: u64 = 3 << 32;
+}
+
+/// Every instance's machine at the start. A run begins in steady state:
+/// the writer has served the workload long enough to hold its most used
+/// pages, and so has a reader that cluster cache management keeps warm.
+/// Other readers start with empty caches that their own reads fill.
+fn warm_servers(
+    cfg: &Config,
+    instances: &[Instance],
+    writer: InstanceId,
+    wl: &Workload,
+) -> Vec<Server> {
+    let page_bytes = u64::from(cfg.workload.page_kib) << 10;
+    let pages = cfg.workload.working_set_pages;
+    let mut servers: Vec<Server> = instances
+        .iter()
+        .map(|i| Server::new(i.spec, page_bytes, pages))
+        .collect();
+    servers[writer.index()].cache.fill(wl.popularity.hottest());
+    if let Some(r) = ccm_partner(cfg, instances, writer) {
+        let hot = servers[writer.index()].cache.clone();
+        servers[r.index()].cache.fill_from(&hot);
+    }
+    servers
 }
 
 /// The simulated cluster and its clock.
@@ -109,6 +135,8 @@ pub struct World {
     pub(crate) workload: Workload,
     /// DB instances, in scenario order.
     pub(crate) instances: Vec<Instance>,
+    /// Their machines: CPU and buffer cache.
+    pub(crate) servers: Vec<Server>,
     pub(crate) control: ControlPlane,
     pub(crate) dns: Dns,
     /// Application clients.
@@ -129,7 +157,12 @@ impl World {
             &|node| stream(streams::DISK_BASE + node),
             stream(streams::GOSSIP),
         );
-        let instances: Vec<Instance> = cfg.instances.iter().map(Instance::new).collect();
+        let instances: Vec<Instance> = cfg
+            .instances
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Instance::new(c, stream(streams::INSTANCE_BASE + i as u64)))
+            .collect();
         let first = InstanceId::from_index(
             cfg.instances
                 .iter()
@@ -155,11 +188,14 @@ impl World {
             }
         }
         let dns = Dns::new(first, &instances, stream(streams::DNS));
+        let workload = Workload::new(&cfg, stream(streams::WORKLOAD));
+        let servers = warm_servers(&cfg, &instances, first, &workload);
         let mut world = World {
             engine: Engine::new(),
             end: SimTime::ZERO + cfg.duration,
             bin_start: SimTime::ZERO,
-            workload: Workload::new(&cfg, stream(streams::WORKLOAD)),
+            workload,
+            servers,
             rec: Recorder::new(cfg.metrics.bin, cfg.metrics.stall_threshold, cfg.duration),
             control: ControlPlane::new(first, stream(streams::CONTROL)),
             dns,
@@ -277,6 +313,7 @@ impl World {
             recovery,
             workload,
             instances,
+            servers,
             control,
             dns,
             clients,
@@ -289,6 +326,7 @@ impl World {
             writers,
             recovery,
             dns,
+            servers,
             clients,
             storage,
         };
@@ -315,7 +353,9 @@ impl World {
                 storage.on_read_request(cx, &hosts, *ask);
             }
             Event::ReadReply { answer } => {
-                f.with_writer(answer.epoch, |w, env| w.on_read_reply(cx, env, *answer));
+                f.with_writer(answer.epoch, |w, env| {
+                    w.on_read_reply(cx, env, workload, *answer)
+                });
             }
             Event::GossipTimer { seg } => f.storage.on_gossip_timer(cx, seg),
             Event::GossipPull {
@@ -345,6 +385,7 @@ impl World {
             Event::InstanceUp { inst, incarnation } => {
                 control.on_instance_up(cx, f, inst, incarnation)
             }
+            Event::WriterOpen { epoch } => control.on_writer_open(cx, f, epoch),
             Event::RecoveryProbe { seg, epoch } => {
                 let (storage, hosts) = f.storage_hosts();
                 storage.on_recovery_probe(cx, &hosts, seg, epoch);

@@ -11,13 +11,13 @@
 //! need no number, and every page map in the model can be a plain vector.
 
 use rand::Rng;
-use rand_distr::{Distribution, Poisson};
+use rand_distr::{Distribution, Poisson, Zipf};
 
 use super::compute::{Fleet, Hosts};
 use super::context::Ctx;
 use super::event::Event;
 use super::writer::WriterEnv;
-use crate::model::config::Config;
+use crate::model::config::{Access, Config};
 use crate::sim::{SimRng, SimTime};
 use crate::vocab::ids::PgId;
 
@@ -26,6 +26,8 @@ use crate::vocab::ids::PgId;
 pub struct Workload {
     /// Where its pages live.
     pub working_set: WorkingSet,
+    /// Which pages it uses how often.
+    pub popularity: Popularity,
     /// Its own random stream: arrivals, pages, read targets.
     pub rng: SimRng,
     /// Commits offered so far.
@@ -42,6 +44,7 @@ impl Workload {
         let per_tick = |rate: f64| Poisson::new(rate * tick).ok();
         Workload {
             working_set: WorkingSet::new(wl.working_set_pages, wl.pages_per_pg, cfg.storage.pgs),
+            popularity: Popularity::new(wl.access, wl.working_set_pages),
             rng,
             offered: 0,
             commits_per_tick: per_tick(wl.commits_per_s),
@@ -82,20 +85,93 @@ impl Workload {
             }
             return;
         }
-        let env = WriterEnv {
+        let env = &mut WriterEnv {
             volume: &f.storage.volume,
             instances: f.instances,
             clients: f.clients,
+            servers: f.servers,
         };
-        writer.admit_commits(cx, self);
+        writer.admit_commits(cx, env, self);
         if let Some(dist) = self.reads_per_tick {
             let n = dist.sample(&mut self.rng) as u64;
             for _ in 0..n {
-                writer.issue_read(cx, &env, self);
+                writer.issue_read(cx, env, self);
             }
         }
-        writer.ship(cx, &env);
+        writer.ship(cx, env);
         writer.stream_to_readers(cx, env.instances);
+    }
+}
+
+/// How often the workload uses each working-set page: every page alike,
+/// or by a Zipf law over popularity ranks. Rank `k` is page
+/// `k · step mod pages` with `step` coprime to the page count, so the
+/// popular pages spread over every PG instead of crowding the first.
+#[derive(Clone, Debug)]
+pub enum Popularity {
+    /// Every page alike.
+    Uniform(u64),
+    /// Rank `k` (from 1) with weight `1/k^s`.
+    Zipf {
+        /// The rank distribution.
+        ranks: Zipf<f64>,
+        /// Pages in the working set.
+        pages: u64,
+        /// Rank-to-page step, coprime to `pages`.
+        step: u64,
+    },
+}
+
+impl Popularity {
+    /// The popularity `access` describes over `pages` pages.
+    pub fn new(access: Access, pages: u64) -> Self {
+        match access {
+            Access::Zipf(s) if s > 0.0 && pages > 1 => {
+                let ranks = Zipf::new(pages as f64, s).expect("validated exponent");
+                // The golden-ratio step spreads neighbours far apart.
+                let mut step = ((pages as f64 * 0.618_033_988_75) as u64).max(1);
+                while gcd(step, pages) != 1 {
+                    step += 1;
+                }
+                Popularity::Zipf { ranks, pages, step }
+            }
+            _ => Popularity::Uniform(pages),
+        }
+    }
+
+    /// One page use.
+    #[inline]
+    pub fn draw(&self, rng: &mut SimRng) -> u64 {
+        match self {
+            Popularity::Uniform(pages) => rng.random_range(0..*pages),
+            Popularity::Zipf { ranks, pages, step } => {
+                let rank = (ranks.sample(rng) as u64).clamp(1, *pages) - 1;
+                self.page_of(rank, *pages, *step)
+            }
+        }
+    }
+
+    fn page_of(&self, rank: u64, pages: u64, step: u64) -> u64 {
+        ((rank as u128 * step as u128) % pages as u128) as u64
+    }
+
+    /// The pages from most to least used: what a cache that has served
+    /// the workload for long holds first.
+    pub fn hottest(&self) -> Box<dyn Iterator<Item = u64> + '_> {
+        match *self {
+            Popularity::Uniform(pages) => Box::new(0..pages),
+            Popularity::Zipf { pages, step, .. } => {
+                Box::new((0..pages).map(move |r| self.page_of(r, pages, step)))
+            }
+        }
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
     }
 }
 
@@ -149,6 +225,33 @@ impl WorkingSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::{RngFactory, StreamId};
+
+    #[test]
+    fn zipf_popularity_is_skewed_spread_and_a_bijection() {
+        let pages = 10_000;
+        let pop = Popularity::new(Access::Zipf(0.99), pages);
+        let mut hot: Vec<u64> = pop.hottest().collect();
+        assert_eq!(hot[0], 0);
+        hot.sort_unstable();
+        hot.dedup();
+        assert_eq!(hot.len() as u64, pages, "every page has one rank");
+        let mut rng = RngFactory::new(1).stream(StreamId(1));
+        let top: std::collections::BTreeSet<u64> = pop.hottest().take(100).collect();
+        let n = 100_000;
+        let in_top = (0..n).filter(|_| top.contains(&pop.draw(&mut rng))).count();
+        // The top 1 % of pages take about half the uses at s = 0.99.
+        assert!(
+            (0.45..0.6).contains(&(in_top as f64 / n as f64)),
+            "{in_top}"
+        );
+        let uniform = Popularity::new(Access::Uniform, pages);
+        let in_top = (0..n).filter(|_| uniform.draw(&mut rng) < 100).count();
+        assert!(
+            (0.008..0.012).contains(&(in_top as f64 / n as f64)),
+            "{in_top}"
+        );
+    }
 
     #[test]
     fn locate_and_index_round_trip_and_spread_evenly() {

@@ -8,14 +8,13 @@
 //! unaware that a newer epoch has fenced it. Every writer runs the same
 //! handlers; messages carry the epoch of the writer they are for.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
-
-use rand::Rng;
 
 use super::client::{answer_client, Answer, Client};
 use super::compute::control::ControlPlane;
-use super::compute::{instance_endpoint, Fleet, Instance, Role};
+use super::compute::server::Server;
+use super::compute::{ccm_partner, instance_endpoint, Fleet, Instance, Role};
 use super::context::Ctx;
 use super::event::{Event, ReadAnswer, ReadAsk};
 use super::note::Note;
@@ -39,6 +38,21 @@ pub struct Commit {
     pub arrival: SimTime,
     /// Who to answer.
     pub origin: Origin,
+}
+
+/// A commit that has had its CPU and waits for pages it changes to
+/// arrive from storage: a change is made to a page in the buffer cache,
+/// so a page the cache lacks is read first.
+#[derive(Clone, Debug)]
+pub struct Held {
+    /// When the application asked.
+    pub arrival: SimTime,
+    /// Who to answer.
+    pub origin: Origin,
+    /// The working-set pages its records change, in record order.
+    pub pages: Vec<u64>,
+    /// Pages still on their way.
+    missing: u32,
 }
 
 /// A page read in progress.
@@ -65,6 +79,8 @@ pub struct PendingRead {
     pub seg: Option<SegmentId>,
     /// When the current attempt was sent.
     pub sent_at: SimTime,
+    /// Whether it fetches a page for held commits (not a workload read).
+    pub fetch: bool,
 }
 
 /// The writer's state.
@@ -91,8 +107,18 @@ pub struct Writer {
     pub acked_scl: Vec<Lsn>,
     /// Allocated commits awaiting VDL.
     pub commits: VecDeque<Commit>,
-    /// Offered commits not yet allocated (LAL back-pressure).
+    /// Offered commits not yet given CPU or LSNs (CPU queueing, LAL
+    /// back-pressure).
     pub backlog: VecDeque<(SimTime, Origin)>,
+    /// Commits whose pages are all cached, waiting for LSNs (the LAL).
+    pub ready: VecDeque<Held>,
+    /// Commits waiting for pages from storage, by slot.
+    held: Vec<Option<Held>>,
+    free_held: Vec<u32>,
+    /// Pages being fetched, with the held commits waiting for each.
+    fetches: BTreeMap<u64, Vec<u32>>,
+    /// The pages of the commit being admitted.
+    scratch: Vec<u64>,
     /// Records allocated since the last shipment, per PG, with the
     /// back-link of the first.
     pub buffers: Vec<(Lsn, Vec<Record>)>,
@@ -139,6 +165,11 @@ impl Writer {
             acked_scl: vec![Lsn(0); segments],
             commits: VecDeque::new(),
             backlog: VecDeque::new(),
+            ready: VecDeque::new(),
+            held: Vec::new(),
+            free_held: Vec::new(),
+            fetches: BTreeMap::new(),
+            scratch: Vec::new(),
             buffers: vec![(Lsn(0), Vec::new()); pgs],
             touched: Vec::new(),
             listed: vec![false; pgs],
@@ -219,12 +250,15 @@ impl Writer {
     /// Arrival of the oldest commit not yet acknowledged (to within one
     /// group-commit interval: arrivals inside one interval are unordered).
     pub fn oldest_waiting_commit(&self) -> Option<SimTime> {
-        let a = self.commits.front().map(|c| c.arrival);
-        let b = self.backlog.front().map(|b| b.0);
-        match (a, b) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let held = self.held.iter().flatten().chain(&self.ready);
+        [
+            self.commits.front().map(|c| c.arrival),
+            self.backlog.front().map(|b| b.0),
+            held.map(|h| h.arrival).min(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Issue time of the oldest read in flight.
@@ -234,11 +268,13 @@ impl Writer {
 
     /// Commits offered and not yet acknowledged.
     pub fn waiting(&self) -> u64 {
-        (self.commits.len() + self.backlog.len()) as u64
+        let held = self.held.len() - self.free_held.len();
+        (self.commits.len() + self.backlog.len() + self.ready.len() + held) as u64
     }
 }
 
-/// What a writer's handlers read of the rest of the world.
+/// What a writer's handlers read of the rest of the world, and the
+/// machines whose CPU and caches they use.
 pub(crate) struct WriterEnv<'a> {
     /// Storage membership and placement.
     pub volume: &'a Volume,
@@ -246,31 +282,131 @@ pub(crate) struct WriterEnv<'a> {
     pub instances: &'a [Instance],
     /// Clients, to answer their commits.
     pub clients: &'a [Client],
+    /// Every instance's machine: the writer's own, and a reader kept warm
+    /// by cluster cache management.
+    pub servers: &'a mut [Server],
 }
 
 impl Writer {
-    /// Allocates LSNs for waiting commits while VDL + LAL allows.
-    pub(crate) fn admit_commits(&mut self, cx: &mut Ctx, wl: &mut Workload) {
+    /// Gives waiting commits the writer's CPU while it has capacity in
+    /// this group-commit interval, and LSNs while VDL + LAL allows. A
+    /// commit whose pages are all cached takes its LSNs at once; one that
+    /// changes pages the cache lacks waits for storage to send them.
+    pub(crate) fn admit_commits(&mut self, cx: &mut Ctx, env: &mut WriterEnv, wl: &mut Workload) {
         let records = cx.cfg.workload.records_per_commit;
-        let ws = wl.working_set;
+        while self.points.can_allocate(records as u64) {
+            let Some(c) = self.ready.pop_front() else {
+                break;
+            };
+            self.allocate(c.arrival, c.origin, &c.pages, wl);
+        }
+        if !self.ready.is_empty() {
+            return;
+        }
+        let now = cx.now();
+        let horizon = now + cx.cfg.workload.group_commit_interval;
+        let cost = cx.cfg.engine.cpu_per_record * u64::from(records);
+        let me = self.instance.index();
+        let mut pages = std::mem::take(&mut self.scratch);
         while let Some(&(arrival, origin)) = self.backlog.front() {
-            if !self.points.can_allocate(records as u64) {
+            let server = &mut env.servers[me];
+            if !self.points.can_allocate(records as u64) || !server.free_before(horizon) {
                 break;
             }
             self.backlog.pop_front();
-            let mut last = Lsn(0);
-            for r in 0..records {
-                let page = wl.rng.random_range(0..ws.pages());
-                let (pg, in_pg) = ws.locate(page);
-                let (record, prev) = self.points.allocate(pg, in_pg, r + 1 == records);
-                self.buffer(pg, record, prev);
-                last = record.lsn;
+            server.run(now, cost);
+            pages.clear();
+            pages.extend((0..records).map(|_| wl.popularity.draw(&mut wl.rng)));
+            let mut hits = 0;
+            for &p in &pages {
+                hits += u32::from(server.cache.touch(p));
             }
-            self.commits.push_back(Commit {
-                lsn: last,
-                arrival,
-                origin,
-            });
+            cx.rec.cache_hits += u64::from(hits);
+            if hits == records {
+                self.allocate(arrival, origin, &pages, wl);
+            } else {
+                self.hold(cx, env, wl, arrival, origin, &pages);
+            }
+        }
+        self.scratch = pages;
+    }
+
+    /// Allocates a commit's records, one per page, the last its commit
+    /// record.
+    fn allocate(&mut self, arrival: SimTime, origin: Origin, pages: &[u64], wl: &Workload) {
+        let mut last = Lsn(0);
+        for (r, &page) in pages.iter().enumerate() {
+            let (pg, in_pg) = wl.working_set.locate(page);
+            let (record, prev) = self.points.allocate(pg, in_pg, r + 1 == pages.len());
+            self.buffer(pg, record, prev);
+            last = record.lsn;
+        }
+        self.commits.push_back(Commit {
+            lsn: last,
+            arrival,
+            origin,
+        });
+    }
+
+    /// Holds a commit until the pages its cache lacks arrive, fetching
+    /// each page once however many commits wait for it.
+    fn hold(
+        &mut self,
+        cx: &mut Ctx,
+        env: &mut WriterEnv,
+        wl: &mut Workload,
+        arrival: SimTime,
+        origin: Origin,
+        pages: &[u64],
+    ) {
+        let slot = match self.free_held.pop() {
+            Some(s) => s,
+            None => {
+                self.held.push(None);
+                (self.held.len() - 1) as u32
+            }
+        };
+        let mut missing = 0;
+        let cache = &env.servers[self.instance.index()].cache;
+        let absent: Vec<u64> = pages.iter().copied().filter(|&p| !cache.holds(p)).collect();
+        for page in absent {
+            let waiting = self.fetches.entry(page).or_default();
+            if waiting.contains(&slot) {
+                continue;
+            }
+            waiting.push(slot);
+            missing += 1;
+            if waiting.len() == 1 {
+                self.start_read(cx, env, wl, page, true);
+            }
+        }
+        self.held[slot as usize] = Some(Held {
+            arrival,
+            origin,
+            pages: pages.to_vec(),
+            missing,
+        });
+    }
+
+    /// A page arrived from storage: it enters the cache (and, under
+    /// cluster cache management, the designated reader's), and commits
+    /// waiting only for it are ready for their LSNs.
+    fn page_arrived(&mut self, cx: &Ctx, env: &mut WriterEnv, page: u64, fetch: bool) {
+        env.servers[self.instance.index()].cache.insert(page);
+        if let Some(r) = ccm_partner(cx.cfg, env.instances, self.instance) {
+            env.servers[r.index()].cache.insert(page);
+        }
+        if !fetch {
+            return;
+        }
+        for slot in self.fetches.remove(&page).unwrap_or_default() {
+            let h = self.held[slot as usize].as_mut().expect("held commit");
+            h.missing -= 1;
+            if h.missing == 0 {
+                let h = self.held[slot as usize].take().expect("held commit");
+                self.free_held.push(slot);
+                self.ready.push_back(h);
+            }
         }
     }
 
@@ -331,7 +467,7 @@ impl Writer {
     pub(crate) fn on_ack(
         &mut self,
         cx: &mut Ctx,
-        env: &WriterEnv,
+        env: &mut WriterEnv,
         wl: &mut Workload,
         seg: SegmentId,
         scl: Lsn,
@@ -366,7 +502,7 @@ impl Writer {
 
     /// Moves VCL/VDL, acknowledges the commits VDL passed, and admits
     /// commits the LAL was holding back.
-    fn advance_vdl(&mut self, cx: &mut Ctx, env: &WriterEnv, wl: &mut Workload) {
+    fn advance_vdl(&mut self, cx: &mut Ctx, env: &mut WriterEnv, wl: &mut Workload) {
         let epoch = self.epoch;
         let moved = self.points.advance(|r| {
             cx.note(Note::Passed {
@@ -398,8 +534,8 @@ impl Writer {
                 answer_client(cx, from, to, client, seq, Answer::Ok);
             }
         }
-        if !self.backlog.is_empty() {
-            self.admit_commits(cx, wl);
+        if !self.backlog.is_empty() || !self.ready.is_empty() {
+            self.admit_commits(cx, env, wl);
         }
     }
 
@@ -408,7 +544,7 @@ impl Writer {
     pub(crate) fn take_commit(
         &mut self,
         cx: &mut Ctx,
-        env: &WriterEnv,
+        env: &mut WriterEnv,
         wl: &mut Workload,
         client: ClientId,
         seq: u32,
@@ -416,7 +552,7 @@ impl Writer {
         if self.open {
             wl.offered += 1;
             self.backlog.push_back((cx.now(), Some((client, seq))));
-            self.admit_commits(cx, wl);
+            self.admit_commits(cx, env, wl);
             self.ship(cx, env);
         } else {
             let from = instance_endpoint(env.instances, self.instance);
@@ -432,11 +568,26 @@ impl Writer {
         }
     }
 
-    /// A page read of the background workload, at the current VDL.
-    pub(crate) fn issue_read(&mut self, cx: &mut Ctx, env: &WriterEnv, wl: &mut Workload) {
-        let page = wl.rng.random_range(0..wl.working_set.pages());
+    /// A page read of the background workload: served from the buffer
+    /// cache if the page is there, else from storage at the current VDL.
+    pub(crate) fn issue_read(&mut self, cx: &mut Ctx, env: &mut WriterEnv, wl: &mut Workload) {
+        let page = wl.popularity.draw(&mut wl.rng);
+        let now = cx.now();
+        let server = &mut env.servers[self.instance.index()];
+        server.run(now, cx.cfg.engine.cpu_per_read);
+        if server.cache.touch(page) {
+            cx.rec.cache_hits += 1;
+            return;
+        }
+        self.start_read(cx, env, wl, page, false);
+    }
+
+    /// Starts a storage read of working-set page `page` at the current
+    /// VDL.
+    fn start_read(&mut self, cx: &mut Ctx, env: &WriterEnv, wl: &Workload, page: u64, fetch: bool) {
         let (pg, in_pg) = wl.working_set.locate(page);
         let now = cx.now();
+        cx.rec.cache_misses += 1;
         let read = PendingRead {
             pg,
             page: in_pg,
@@ -447,6 +598,7 @@ impl Writer {
             tries: 0,
             seg: None,
             sent_at: now,
+            fetch,
         };
         let slot = self.add_read(read);
         cx.note(Note::ReadIssued {
@@ -511,7 +663,13 @@ impl Writer {
     }
 
     /// A segment answered a read.
-    pub(crate) fn on_read_reply(&mut self, cx: &mut Ctx, env: &WriterEnv, answer: ReadAnswer) {
+    pub(crate) fn on_read_reply(
+        &mut self,
+        cx: &mut Ctx,
+        env: &mut WriterEnv,
+        wl: &mut Workload,
+        answer: ReadAnswer,
+    ) {
         let ReadAnswer {
             read: slot,
             attempt,
@@ -538,6 +696,12 @@ impl Writer {
                     read: slot,
                     content,
                 });
+                let page = wl.working_set.index(r.pg, r.page);
+                self.page_arrived(cx, env, page, r.fetch);
+                if r.fetch && self.open {
+                    self.admit_commits(cx, env, wl);
+                    self.ship(cx, env);
+                }
             }
             ReadResult::Incomplete => {
                 self.avoid_until[seg.index()] = now + cx.cfg.workload.storage_read_timeout;
@@ -602,6 +766,23 @@ impl Writer {
         self.open = false;
         self.commits.clear();
         self.backlog.clear();
+        self.ready.clear();
+        self.held.clear();
+        self.free_held.clear();
+        self.fetches.clear();
+        self.reads.clear();
+        self.free_reads.clear();
+    }
+
+    /// The workload's reads leave this writer for its successor; commits
+    /// waiting for pages those reads were fetching are given up.
+    pub(crate) fn forget_reads(&mut self, cx: &mut Ctx) {
+        let held = (self.held.len() - self.free_held.len()) as u64;
+        cx.rec.abandoned(held + self.ready.len() as u64);
+        self.ready.clear();
+        self.held.clear();
+        self.free_held.clear();
+        self.fetches.clear();
         self.reads.clear();
         self.free_reads.clear();
     }

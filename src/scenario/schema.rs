@@ -58,6 +58,9 @@ pub struct ScenarioFile {
     /// What the application asks of the writer.
     #[serde(default)]
     pub workload: WorkloadSpec,
+    /// CPU costs and engine features.
+    #[serde(default)]
+    pub engine: EngineSpec,
     /// How results are binned and judged.
     #[serde(default)]
     pub metrics: MetricsSpec,
@@ -200,13 +203,28 @@ pub struct ControlPlaneSpec {
     /// Consecutive missed checks before the writer is declared failed.
     #[serde(default = "d::failure_threshold", deserialize_with = "threshold")]
     pub failure_threshold: u32,
-    /// Time for a reader to restart as the writer.
-    #[serde(default = "d::promotion_time", deserialize_with = "duration")]
-    pub promotion_time: SimDuration,
-    /// Time for an instance to restart in place (reboot, or a crashed
-    /// instance whose host survived).
-    #[serde(default = "d::restart_time", deserialize_with = "duration")]
-    pub restart_time: SimDuration,
+    /// A database process stopping (before a restart or promotion).
+    #[serde(default = "StepSpec::process_stop")]
+    pub process_stop: StepSpec,
+    /// The engine starting, before its buffer pool is set up.
+    #[serde(default = "StepSpec::engine_start")]
+    pub engine_start: StepSpec,
+    /// GiB of buffer pool set up per second of a start.
+    #[serde(
+        default = "d::buffer_pool_gib_per_s",
+        deserialize_with = "buffer_pool_rate"
+    )]
+    pub buffer_pool_gib_per_s: f64,
+    /// A new writer rebuilding its in-memory state after storage recovery.
+    #[serde(default = "StepSpec::rebuild")]
+    pub rebuild: StepSpec,
+    /// A started process opening for connections.
+    #[serde(default = "StepSpec::open")]
+    pub open: StepSpec,
+    /// How long a PG may hold pending records without write progress
+    /// before the writer's I/O watchdog reports it unhealthy.
+    #[serde(default = "d::io_watchdog", deserialize_with = "period")]
+    pub io_watchdog: SimDuration,
     /// Time to create a replacement instance when no reader can take over.
     #[serde(default = "d::provision_time", deserialize_with = "duration")]
     pub provision_time: SimDuration,
@@ -220,11 +238,98 @@ impl Default for ControlPlaneSpec {
         ControlPlaneSpec {
             health_check_interval: d::health_check_interval(),
             failure_threshold: d::failure_threshold(),
-            promotion_time: d::promotion_time(),
-            restart_time: d::restart_time(),
+            process_stop: StepSpec::process_stop(),
+            engine_start: StepSpec::engine_start(),
+            buffer_pool_gib_per_s: d::buffer_pool_gib_per_s(),
+            rebuild: StepSpec::rebuild(),
+            open: StepSpec::open(),
+            io_watchdog: d::io_watchdog(),
             provision_time: d::provision_time(),
             tie_break: TieBreak::default(),
         }
+    }
+}
+
+/// One step of a process start: a lognormal time.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    /// Median time.
+    #[serde(deserialize_with = "duration")]
+    pub median: SimDuration,
+    /// Log-space sigma (0: always the median).
+    #[serde(deserialize_with = "jitter")]
+    pub sigma: f64,
+}
+
+impl StepSpec {
+    fn of((median, sigma): (SimDuration, f64)) -> Self {
+        StepSpec { median, sigma }
+    }
+    fn process_stop() -> Self {
+        Self::of(d::process_stop())
+    }
+    fn engine_start() -> Self {
+        Self::of(d::engine_start())
+    }
+    fn rebuild() -> Self {
+        Self::of(d::rebuild())
+    }
+    fn open() -> Self {
+        Self::of(d::open())
+    }
+}
+
+/// The database engine: what work costs and which features are on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSpec {
+    /// CPU time of one row change (one redo record).
+    #[serde(default = "d::cpu_per_record", deserialize_with = "cpu_cost")]
+    pub cpu_per_record: SimDuration,
+    /// CPU time of one page read.
+    #[serde(default = "d::cpu_per_read", deserialize_with = "cpu_cost")]
+    pub cpu_per_read: SimDuration,
+    /// CPU time for a reader to apply one record to a cached page.
+    #[serde(default = "d::apply_per_record", deserialize_with = "cpu_cost")]
+    pub apply_per_record: SimDuration,
+    /// Cluster cache management (Aurora PostgreSQL `apg_ccm_enabled`).
+    #[serde(default)]
+    pub cluster_cache_management: bool,
+    /// Readers keep serving through a writer failover or reboot.
+    #[serde(default = "d::read_availability")]
+    pub read_availability: bool,
+    /// A reader lagging more than this restarts.
+    #[serde(default = "d::max_replica_lag", deserialize_with = "period")]
+    pub max_replica_lag: SimDuration,
+}
+
+impl Default for EngineSpec {
+    fn default() -> Self {
+        EngineSpec {
+            cpu_per_record: d::cpu_per_record(),
+            cpu_per_read: d::cpu_per_read(),
+            apply_per_record: d::apply_per_record(),
+            cluster_cache_management: false,
+            read_availability: d::read_availability(),
+            max_replica_lag: d::max_replica_lag(),
+        }
+    }
+}
+
+/// How the workload picks pages: `uniform`, or `{ zipf: s }`.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessSpec {
+    /// Every working-set page alike.
+    Uniform,
+    /// Popularity rank `k` weighs `1/k^s`.
+    Zipf(#[serde(deserialize_with = "zipf_exponent")] f64),
+}
+
+impl Default for AccessSpec {
+    fn default() -> Self {
+        AccessSpec::Zipf(d::zipf_exponent())
     }
 }
 
@@ -367,6 +472,9 @@ pub struct WorkloadSpec {
     /// Wait without write progress on a PG before resending its records.
     #[serde(default = "d::write_retry_interval", deserialize_with = "period")]
     pub write_retry_interval: SimDuration,
+    /// How pages are picked: `uniform` or `{ zipf: 0.99 }`.
+    #[serde(default)]
+    pub access: AccessSpec,
 }
 
 impl Default for WorkloadSpec {
@@ -380,6 +488,7 @@ impl Default for WorkloadSpec {
             group_commit_interval: d::group_commit_interval(),
             storage_read_timeout: d::storage_read_timeout(),
             write_retry_interval: d::write_retry_interval(),
+            access: AccessSpec::default(),
         }
     }
 }
@@ -962,6 +1071,15 @@ fn read_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
 }
 fn working_set<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<f64>, D::Error> {
     read_spanned(d, |s| s.real(&d::WORKING_SET_GIB))
+}
+fn zipf_exponent<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    read(d, |s| s.real(&d::ZIPF_EXPONENT))
+}
+fn buffer_pool_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    read(d, |s| s.real(&d::BUFFER_POOL_RATE))
+}
+fn cpu_cost<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
+    read(d, |s| s.duration(&d::CPU_COST))
 }
 fn slowdown<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     read(d, |s| s.real(&d::SLOWDOWN))

@@ -13,16 +13,19 @@ use serde_saphyr::{
 
 use super::defaults as d;
 use super::schema::{
-    ClientSpec, ControlPlaneSpec, DnsSpec, EndpointSpec, ExpectSpec, FaultSpec, InstanceSpec,
-    MetricsSpec, NetworkSpec, RoleSpec, ScenarioFile, StorageSpec, TopologySpec, WorkloadSpec,
+    AccessSpec, ClientSpec, ControlPlaneSpec, DnsSpec, EndpointSpec, EngineSpec, ExpectSpec,
+    FaultSpec, InstanceSpec, MetricsSpec, NetworkSpec, RoleSpec, ScenarioFile, StepSpec,
+    StorageSpec, TopologySpec, WorkloadSpec,
 };
 use crate::error::{InputError, Location};
+use crate::model::compute::class::InstanceClass;
 use crate::model::config::{
-    ClientConfig, Config, ControlConfig, DnsConfig, Fault, FaultKind, InstanceConfig, LossScope,
-    MetricsConfig, NetworkConfig, StorageConfig, Topology, WorkloadConfig,
+    Access, ClientConfig, Config, ControlConfig, DnsConfig, EngineConfig, Fault, FaultKind,
+    InstanceConfig, LossScope, MetricsConfig, NetworkConfig, StartSteps, StorageConfig, Topology,
+    WorkloadConfig,
 };
 use crate::model::footprint::{self, Knob, Need};
-use crate::sim::{SimDuration, SimTime};
+use crate::sim::{LogNormal, SimDuration, SimTime};
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
 use crate::vocab::quorum::{Quorum, QuorumError};
 
@@ -324,22 +327,6 @@ impl Resolver<'_> {
 /// The unit of page and volume arithmetic.
 const KIB_PER_GIB: u64 = 1024 * 1024;
 
-/// Relative size of an instance class such as `db.r6g.2xlarge`: the size
-/// word after the family, in units where `large` is 2 (its vCPU count in
-/// the memory-optimised families).
-fn class_size(class: &str) -> Option<u32> {
-    let size = class.strip_prefix("db.")?.split_once('.')?.1;
-    match size {
-        "micro" | "small" | "medium" => Some(1),
-        "large" => Some(2),
-        "xlarge" => Some(4),
-        _ => {
-            let n: u32 = size.strip_suffix("xlarge")?.parse().ok()?;
-            (1..=64).contains(&n).then_some(n * 4)
-        }
-    }
-}
-
 /// Why `name` cannot name a scenario, an instance or a client group
 /// (`what`), if it cannot. The scenario's name becomes a directory under
 /// the output directory, so it must be one plain path component there on
@@ -423,6 +410,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         storage,
         network: network(&raw.network),
         workload,
+        engine: engine(&raw.engine),
         metrics,
         faults,
     };
@@ -491,7 +479,7 @@ fn instances(
         return Ok(vec![InstanceConfig {
             name: "writer".into(),
             az: AzId(0),
-            size: class_size(&class).expect("the default class has a size"),
+            spec: InstanceClass::parse(&class).expect("the default class is in the table"),
             class,
             tier: d::promotion_tier(),
             writer: true,
@@ -516,11 +504,12 @@ fn instances(
                 format!("instance names must be distinct, found {name:?} twice"),
             ));
         }
-        let size = class_size(&i.class.value).ok_or_else(|| {
+        let spec = InstanceClass::parse(&i.class.value).ok_or_else(|| {
             cx.at(
                 &i.class,
                 format!(
-                    "expected an instance class like db.r6g.2xlarge, found {:?}",
+                    "expected an instance class Aurora offers ({}), found {:?}",
+                    InstanceClass::families(),
                     i.class.value
                 ),
             )
@@ -529,7 +518,7 @@ fn instances(
             name,
             az: names.az_id(&i.az)?,
             class: i.class.value.clone(),
-            size,
+            spec,
             tier: i.tier,
             writer: i.role == RoleSpec::Writer,
         });
@@ -684,10 +673,15 @@ fn workload(
         records_per_commit: records,
         working_set_pages,
         pages_per_pg,
+        page_kib: wl.page_kib,
         reads_per_s: wl.reads_per_s,
         group_commit_interval: wl.group_commit_interval,
         storage_read_timeout: wl.storage_read_timeout,
         write_retry_interval: wl.write_retry_interval,
+        access: match wl.access {
+            AccessSpec::Uniform => Access::Uniform,
+            AccessSpec::Zipf(s) => Access::Zipf(s),
+        },
     })
 }
 
@@ -849,10 +843,31 @@ fn control(raw: &ControlPlaneSpec) -> ControlConfig {
     ControlConfig {
         health_check_interval: raw.health_check_interval,
         failure_threshold: raw.failure_threshold,
-        promotion_time: raw.promotion_time,
-        restart_time: raw.restart_time,
+        start: StartSteps {
+            stop: step(raw.process_stop),
+            engine_start: step(raw.engine_start),
+            buffer_pool_gib_per_s: raw.buffer_pool_gib_per_s,
+            rebuild: step(raw.rebuild),
+            open: step(raw.open),
+        },
+        io_watchdog: raw.io_watchdog,
         provision_time: raw.provision_time,
         tie_break: raw.tie_break,
+    }
+}
+
+fn step(raw: StepSpec) -> LogNormal {
+    LogNormal::new(raw.median, raw.sigma)
+}
+
+fn engine(raw: &EngineSpec) -> EngineConfig {
+    EngineConfig {
+        cpu_per_record: raw.cpu_per_record,
+        cpu_per_read: raw.cpu_per_read,
+        apply_per_record: raw.apply_per_record,
+        cluster_cache_management: raw.cluster_cache_management,
+        read_availability: raw.read_availability,
+        max_replica_lag: raw.max_replica_lag,
     }
 }
 

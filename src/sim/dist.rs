@@ -36,6 +36,11 @@ impl LogNormal {
         LogNormal { table }
     }
 
+    /// The largest value a draw can take (the 8191/8192 quantile).
+    pub fn max(&self) -> SimDuration {
+        SimDuration::from_nanos(self.table[STEPS].round() as u64)
+    }
+
     /// One draw.
     #[inline]
     pub fn sample(&self, rng: &mut SimRng) -> SimDuration {

@@ -15,6 +15,7 @@ pub mod rng;
 pub mod time;
 pub mod trace;
 
+pub use dist::LogNormal;
 pub use queue::EventQueue;
 pub use rng::{RngFactory, SimRng, StreamId};
 pub use time::{SimDuration, SimTime};

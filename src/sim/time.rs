@@ -5,7 +5,7 @@
 //! machines disagree about which event comes first.
 
 use std::fmt;
-use std::ops::{Add, AddAssign, Mul, Sub};
+use std::ops::{Add, AddAssign, Div, Mul, Sub};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -129,6 +129,14 @@ impl Mul<u64> for SimDuration {
     type Output = SimDuration;
     fn mul(self, k: u64) -> SimDuration {
         SimDuration(self.0.saturating_mul(k))
+    }
+}
+
+impl Div<u64> for SimDuration {
+    type Output = SimDuration;
+    /// Divides the span, rounding down (a divisor of 0 counts as 1).
+    fn div(self, k: u64) -> SimDuration {
+        SimDuration(self.0 / k.max(1))
     }
 }
 

@@ -10,9 +10,13 @@
 //! * **selection**: the control plane probes the readers and waits for
 //!   their answers (or one check interval), then picks the lowest tier, the
 //!   largest size, and a deterministic tie-break ([UG] Fault tolerance);
-//! * **promotion**: the chosen reader restarts as writer (`promotion_time`),
-//!   or, with no reader, a replacement is created (`provision_time`);
-//! * **recovery**: the new writer's storage recovery (`super::recovery`);
+//! * **promotion**: the chosen reader restarts as writer — its process
+//!   stops, the engine starts and sets up a buffer pool the size of its
+//!   class, each a draw from the instance's own stream — or, with no
+//!   reader, a replacement is created (`provision_time`);
+//! * **recovery**: the new writer's storage recovery (`super::recovery`),
+//!   then it rebuilds its in-memory state and opens for connections (two
+//!   more draws);
 //! * **DNS**: the cluster record's change reaches the authoritative servers.
 
 use std::cmp::Reverse;
@@ -20,7 +24,7 @@ use std::cmp::Reverse;
 use rand::Rng;
 
 use super::recovery::Recovery;
-use super::{instance_endpoint, Fleet, Process, Role};
+use super::{instance_endpoint, Boot, Fleet, Process, Role, StartDraw};
 use crate::model::config::TieBreak;
 use crate::model::context::Ctx;
 use crate::model::event::Event;
@@ -76,8 +80,14 @@ pub struct FailoverRecord {
     pub failed_attempts: Vec<(InstanceId, SimTime, SimTime)>,
     /// When the target was chosen.
     pub selected: Option<SimTime>,
+    /// The times drawn for the target's start (its stop and engine start).
+    pub draw: StartDraw,
     /// When the target's process was up as writer.
     pub promoted: Option<SimTime>,
+    /// When its storage recovery finished.
+    pub recovered: Option<SimTime>,
+    /// How long it then took to rebuild its in-memory state.
+    pub rebuild: Option<SimDuration>,
     /// When recovery finished and writes were accepted.
     pub writable: Option<SimTime>,
     /// When the cluster endpoint pointed at the new writer.
@@ -303,7 +313,10 @@ impl ControlPlane {
             attempt_began: now,
             failed_attempts: Vec::new(),
             selected: None,
+            draw: StartDraw::default(),
             promoted: None,
+            recovered: None,
+            rebuild: None,
             writable: None,
             dns_visible: None,
             provisioned: false,
@@ -324,6 +337,8 @@ impl ControlPlane {
         record.attempt_began = now;
         record.selected = None;
         record.promoted = None;
+        record.recovered = None;
+        record.rebuild = None;
         record.provisioned = false;
         self.select(cx, f, None);
     }
@@ -380,7 +395,7 @@ impl ControlPlane {
             .collect();
         let key = |i: &InstanceId| {
             let inst = &instances[i.index()];
-            (inst.tier, Reverse(inst.size))
+            (inst.tier, Reverse((inst.spec.vcpus, inst.spec.memory_gib)))
         };
         ranked.sort_by(|a, b| {
             key(a)
@@ -401,17 +416,10 @@ impl ControlPlane {
         self.answered = true;
         self.misses = 0;
         let old = self.writer;
-        let (target, delay, provisioned) = match chosen {
-            Some(t) => (t, cx.cfg.control.promotion_time, false),
-            None => {
-                let (delay, provisioned) = replace_instance(cx, f, old);
-                (old, delay, provisioned)
-            }
+        let (target, boot) = match chosen {
+            Some(t) => (t, Boot::Restart),
+            None => (old, replace_instance(cx, f, old)),
         };
-        let record = self.current.as_mut().expect("failover in progress");
-        record.selected = Some(now);
-        record.provisioned = provisioned;
-        record.to = Some(target);
         self.writer = target;
         f.instances[target.index()].role = Role::Writer;
         if target != old && f.instances[old.index()].role == Role::Writer {
@@ -419,7 +427,15 @@ impl ControlPlane {
             // control plane already counts it out.
             self.impaired(now);
         }
-        f.start_process(cx, target, delay, false);
+        let draw = f.start_process(cx, target, boot, false);
+        let record = self.current.as_mut().expect("failover in progress");
+        record.selected = Some(now);
+        record.provisioned = matches!(boot, Boot::Provision(_));
+        record.to = Some(target);
+        record.draw = draw;
+        if !cx.cfg.engine.read_availability {
+            restart_readers(cx, f, target);
+        }
     }
 
     /// A process finished starting: the writer recovers the volume, a
@@ -441,6 +457,7 @@ impl ControlPlane {
             // outage of the AZ it was created in is.
             i.az = az;
             i.host_faults = 0;
+            f.servers[inst.index()].lose_host(now);
             if !cx.net().az_up(az) {
                 i.host_faults = 1;
                 i.stop();
@@ -465,6 +482,40 @@ impl ControlPlane {
             i.role = Role::Reader;
             f.refresh_reader_dns(cx);
         }
+    }
+
+    /// The writer's storage recovery has finished: it rebuilds its
+    /// in-memory state and opens for connections, each a draw from its
+    /// instance's stream, and then takes writes.
+    pub(crate) fn storage_recovered(&mut self, cx: &mut Ctx, f: &mut Fleet, done: SimTime) {
+        let now = cx.now();
+        let w = &f.writers.current;
+        let i = &mut f.instances[w.instance.index()];
+        let steps = &cx.cfg.control.start;
+        let rebuild = steps.rebuild.sample(&mut i.rng);
+        let open = steps.open.sample(&mut i.rng);
+        if let Some(r) = self.current.as_mut().filter(|_| w.instance == self.writer) {
+            r.recovered = Some(done);
+            r.rebuild = Some(rebuild);
+        }
+        let epoch = w.epoch;
+        cx.after(
+            done.since(now) + rebuild + open,
+            Event::WriterOpen { epoch },
+        );
+    }
+
+    /// A writer that recovered storage has rebuilt its state and opens,
+    /// unless its process has gone meanwhile.
+    pub(crate) fn on_writer_open(&mut self, cx: &mut Ctx, f: &mut Fleet, epoch: u32) {
+        let alive = f.hosts().current_writer_alive();
+        let w = &mut f.writers.current;
+        if w.epoch != epoch || !alive || w.open || !w.points.recovered() {
+            return;
+        }
+        w.open = true;
+        w.vdl_at = cx.now();
+        self.writer_opened(cx, f);
     }
 
     /// The new writer is open: point the cluster endpoint at it and close
@@ -514,10 +565,9 @@ impl ControlPlane {
     /// control plane waits; with failover it hands over first.
     pub(crate) fn reboot(&mut self, cx: &mut Ctx, f: &mut Fleet, inst: InstanceId, failover: bool) {
         let now = cx.now();
-        let restart = cx.cfg.control.restart_time;
         if inst != self.writer {
             if f.instances[inst.index()].host_up() {
-                f.start_process(cx, inst, restart, false);
+                f.start_process(cx, inst, Boot::Restart, false);
             }
             return;
         }
@@ -529,7 +579,10 @@ impl ControlPlane {
         } else if self.phase == Phase::Watching {
             // The host stays up and answers health checks while the
             // database restarts: no failover unless the host fails.
-            f.start_process(cx, inst, restart, false);
+            f.start_process(cx, inst, Boot::Restart, false);
+            if !cx.cfg.engine.read_availability {
+                restart_readers(cx, f, inst);
+            }
         }
     }
 
@@ -584,14 +637,25 @@ fn readers_but(f: &Fleet, inst: InstanceId) -> Vec<InstanceId> {
         .collect()
 }
 
-/// Gets a replacement for `inst` under way and returns how long it
-/// takes and whether a new instance is created: a restart if its host is
-/// up, else a new instance in its AZ or, if that AZ is down, the first AZ
-/// that is up ([UG]: "in the same AZ, on a best-effort basis").
-fn replace_instance(cx: &Ctx, f: &mut Fleet, inst: InstanceId) -> (SimDuration, bool) {
+/// Without read availability (older engine versions), a writer failover
+/// or reboot restarts every reader but the new writer ([UG] Rebooting an
+/// Aurora cluster without read availability).
+fn restart_readers(cx: &mut Ctx, f: &mut Fleet, writer: InstanceId) {
+    for r in readers_but(f, writer) {
+        if f.instances[r.index()].running() {
+            f.start_process(cx, r, Boot::Restart, false);
+        }
+    }
+}
+
+/// Gets a replacement for `inst` under way and says how it comes up: a
+/// restart if its host is up, else a new instance in its AZ or, if that AZ
+/// is down, the first AZ that is up ([UG]: "in the same AZ, on a
+/// best-effort basis").
+fn replace_instance(cx: &Ctx, f: &mut Fleet, inst: InstanceId) -> Boot {
     let cfg = &cx.cfg.control;
     if f.instances[inst.index()].host_up() {
-        return (cfg.restart_time, false);
+        return Boot::Restart;
     }
     let home = f.instances[inst.index()].az;
     let up = |az: AzId| cx.net().az_up(az);
@@ -604,5 +668,5 @@ fn replace_instance(cx: &Ctx, f: &mut Fleet, inst: InstanceId) -> (SimDuration, 
             .unwrap_or(home)
     };
     f.instances[inst.index()].replacing = Some(az);
-    (cfg.provision_time, true)
+    Boot::Provision(cfg.provision_time)
 }

@@ -11,10 +11,15 @@
 //! * [`recovery`]: the new writer's storage recovery — a read quorum of
 //!   every PG, the recovered VDL, truncation, a new volume epoch.
 //! * [`replica`]: the redo stream to readers and their measured lag.
+//! * [`class`], [`server`], [`cache`]: what an instance class gives — its
+//!   CPU capacity and its buffer cache.
 
+pub mod cache;
+pub mod class;
 pub mod control;
 pub mod recovery;
 pub mod replica;
+pub mod server;
 
 use hdrhistogram::Histogram;
 
@@ -26,12 +31,14 @@ use super::network::Endpoint;
 use super::storage::fleet::Storage;
 use super::workload::Workload;
 use super::writer::{Writer, WriterEnv, Writers};
-use crate::model::config::InstanceConfig;
-use crate::sim::{SimDuration, SimTime};
+use crate::model::config::{Config, InstanceConfig, StartSteps};
+use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId};
 use crate::vocab::ClientError;
+use class::InstanceClass;
 use control::ControlPlane;
 use recovery::Recovery;
+use server::Server;
 
 /// What an instance's database process is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,8 +68,10 @@ pub struct Instance {
     pub name: String,
     /// Current AZ (a replacement may be created elsewhere).
     pub az: AzId,
-    /// Relative size of its class.
-    pub size: u32,
+    /// Its class (as written) and what the class gives.
+    pub class: String,
+    /// vCPUs and memory of its class.
+    pub spec: InstanceClass,
     /// Promotion tier.
     pub tier: u8,
     /// Role of its process.
@@ -86,15 +95,18 @@ pub struct Instance {
     /// When its process last started, for lag sampled before the stream
     /// reached it.
     pub started: SimTime,
+    /// Its own random stream: the times of its process's start steps.
+    pub rng: SimRng,
 }
 
 impl Instance {
     /// An instance as the scenario describes it, running.
-    pub fn new(cfg: &InstanceConfig) -> Self {
+    pub fn new(cfg: &InstanceConfig, rng: SimRng) -> Self {
         Instance {
             name: cfg.name.clone(),
             az: cfg.az,
-            size: cfg.size,
+            class: cfg.class.clone(),
+            spec: cfg.spec,
             tier: cfg.tier,
             role: if cfg.writer {
                 Role::Writer
@@ -109,6 +121,7 @@ impl Instance {
             lag: Histogram::new_with_bounds(1, 86_400_000_000, 3).expect("valid bounds"),
             lag_bin_max: 0,
             started: SimTime::ZERO,
+            rng,
         }
     }
 
@@ -137,6 +150,64 @@ impl Instance {
     /// Whether it is a running reader.
     pub fn serving_reads(&self) -> bool {
         self.running() && self.role == Role::Reader
+    }
+}
+
+/// The reader cluster cache management keeps warm for `writer`, if it is
+/// on and applies: the only tier-0 reader, of the writer's own class
+/// ([UG] cluster cache management; otherwise it is inactive).
+pub fn ccm_partner(cfg: &Config, instances: &[Instance], writer: InstanceId) -> Option<InstanceId> {
+    if !cfg.engine.cluster_cache_management {
+        return None;
+    }
+    let mut tier0 = (0..instances.len())
+        .map(InstanceId::from_index)
+        .filter(|&i| i != writer && instances[i.index()].tier == 0);
+    let only = tier0.next()?;
+    let same_class = instances[only.index()].class == instances[writer.index()].class;
+    let serving = instances[only.index()].serving_reads();
+    (tier0.next().is_none() && same_class && serving).then_some(only)
+}
+
+/// How a process comes up.
+#[derive(Clone, Copy, Debug)]
+pub enum Boot {
+    /// On its own host: the old process stops, the engine starts.
+    Restart,
+    /// On a new host being created, ready after this long.
+    Provision(SimDuration),
+}
+
+/// The times drawn for one process start, from the instance's own stream.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StartDraw {
+    /// The running process stops (zero if none was running).
+    pub stop: SimDuration,
+    /// The engine starts and sets up its buffer pool (or a new host is
+    /// created); a reader's opening for connections is included.
+    pub engine: SimDuration,
+}
+
+impl StartDraw {
+    /// Draws the steps of a restart of `i`: stop (if its process runs),
+    /// engine start, buffer pool for its class, and for a reader the
+    /// opening for connections (a writer opens after recovery).
+    fn new(steps: &StartSteps, i: &mut Instance) -> Self {
+        let stop = if i.process == Process::Running {
+            steps.stop.sample(&mut i.rng)
+        } else {
+            SimDuration::ZERO
+        };
+        let mut engine = steps.engine_start.sample(&mut i.rng) + steps.buffer_pool(&i.spec);
+        if i.role == Role::Reader {
+            engine = engine + steps.open.sample(&mut i.rng);
+        }
+        StartDraw { stop, engine }
+    }
+
+    /// Stop to up.
+    pub fn total(&self) -> SimDuration {
+        self.stop + self.engine
     }
 }
 
@@ -201,6 +272,8 @@ pub(crate) struct Fleet<'a> {
     pub recovery: &'a mut Option<Recovery>,
     /// The endpoints' records.
     pub dns: &'a mut Dns,
+    /// Every instance's machine: CPU and buffer cache.
+    pub servers: &'a mut [Server],
     /// Application clients.
     pub clients: &'a mut [Client],
     /// Storage.
@@ -227,15 +300,16 @@ impl Fleet<'_> {
     pub fn with_writer<R>(
         &mut self,
         epoch: u32,
-        f: impl FnOnce(&mut Writer, &WriterEnv) -> R,
+        f: impl FnOnce(&mut Writer, &mut WriterEnv) -> R,
     ) -> Option<R> {
-        let env = WriterEnv {
+        let w = self.writers.running_mut(epoch, self.instances)?;
+        let mut env = WriterEnv {
             volume: &self.storage.volume,
             instances: self.instances,
             clients: self.clients,
+            servers: self.servers,
         };
-        let w = self.writers.running_mut(epoch, self.instances)?;
-        Some(f(w, &env))
+        Some(f(w, &mut env))
     }
 
     /// Records quorum health as the current writer sees storage.
@@ -350,30 +424,39 @@ impl Fleet<'_> {
         }
     }
 
-    /// Starts `inst`'s database process; it is up after `delay`. A process
-    /// that was running exits first: a restart resets its connections, but
-    /// a writer fenced by failover goes silent ([UG]: the old primary is
-    /// hard-fenced; its clients hear nothing and wait on their timeouts).
+    /// Starts `inst`'s database process. A process that was running
+    /// exits first: a restart resets its connections, but a writer fenced
+    /// by failover goes silent ([UG]: the old primary is hard-fenced; its
+    /// clients hear nothing and wait on their timeouts). Returns the times
+    /// drawn for its steps.
     pub fn start_process(
         &mut self,
         cx: &mut Ctx,
         inst: InstanceId,
-        delay: SimDuration,
+        boot: Boot,
         fenced: bool,
-    ) {
+    ) -> StartDraw {
         if self.instances[inst.index()].process == Process::Running && !fenced {
             self.reset_connections(cx, inst);
         }
         let i = &mut self.instances[inst.index()];
+        let draw = match boot {
+            Boot::Restart => StartDraw::new(&cx.cfg.control.start, i),
+            Boot::Provision(d) => StartDraw {
+                stop: SimDuration::ZERO,
+                engine: d,
+            },
+        };
         i.fenced = fenced;
         i.process = Process::Starting;
         i.incarnation += 1;
         let incarnation = i.incarnation;
-        cx.after(delay, Event::InstanceUp { inst, incarnation });
+        cx.after(draw.total(), Event::InstanceUp { inst, incarnation });
         if self.writers.current.instance == inst {
             self.close_writer(cx);
         }
         self.refresh_reader_dns(cx);
+        draw
     }
 
     /// The current writer's process is gone or restarting, and with it any
@@ -400,7 +483,7 @@ impl Fleet<'_> {
             return;
         }
         self.instances[inst.index()].role = Role::Reader;
-        self.start_process(cx, inst, cx.cfg.control.restart_time, true);
+        self.start_process(cx, inst, Boot::Restart, true);
     }
 
     /// An instance's host fails (`down`) or one reason for that ends.
@@ -417,6 +500,7 @@ impl Fleet<'_> {
             i.host_faults += 1;
             if i.host_faults == 1 && i.process != Process::Stopped {
                 i.stop();
+                self.servers[inst.index()].lose_host(now);
                 if inst == control.writer {
                     control.impaired(now);
                 }
@@ -434,9 +518,9 @@ impl Fleet<'_> {
             // minutes sooner, so the replacement is abandoned.
             if i.replacing.take().is_some() {
                 control.replacement_abandoned(inst);
-                self.start_process(cx, inst, cx.cfg.control.restart_time, false);
+                self.start_process(cx, inst, Boot::Restart, false);
             } else if i.process == Process::Stopped {
-                self.start_process(cx, inst, cx.cfg.control.restart_time, false);
+                self.start_process(cx, inst, Boot::Restart, false);
             }
         }
     }

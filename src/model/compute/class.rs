@@ -1,0 +1,144 @@
+//! DB instance classes: what a class name such as `db.r6g.2xlarge` gives an
+//! instance — vCPUs, memory, and from them its CPU capacity and buffer
+//! cache.
+//!
+//! The table is the Aurora-supported part of [UG] "Hardware specifications
+//! for DB instance classes": the burstable `db.t3` and `db.t4g` (medium and
+//! large) and the memory-optimised `db.r5`, `db.r6g`, `db.r7g` and `db.x2g`
+//! from large to 16xlarge. Each size doubles the one before in both vCPUs
+//! and memory, so a family is its `large` row and a ratio.
+
+/// A family: its name and the memory of its 2-vCPU `large` size, GiB.
+struct Family {
+    name: &'static str,
+    /// Memory of a 2-vCPU instance: 16 GiB for `db.r*`, 32 GiB for
+    /// `db.x2g`; the burstable families are listed by size instead.
+    large_gib: u32,
+    /// Sizes the family offers, smallest first.
+    sizes: &'static [&'static str],
+}
+
+const MEMORY_OPTIMISED: &[&str] = &[
+    "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge",
+];
+
+const FAMILIES: &[Family] = &[
+    Family {
+        name: "r5",
+        large_gib: 16,
+        sizes: MEMORY_OPTIMISED,
+    },
+    Family {
+        name: "r6g",
+        large_gib: 16,
+        sizes: MEMORY_OPTIMISED,
+    },
+    Family {
+        name: "r7g",
+        large_gib: 16,
+        sizes: MEMORY_OPTIMISED,
+    },
+    Family {
+        name: "x2g",
+        large_gib: 32,
+        sizes: MEMORY_OPTIMISED,
+    },
+];
+
+/// The burstable classes: 2 vCPUs, 4 GiB (medium) or 8 GiB (large).
+const BURSTABLE: &[&str] = &["t3", "t4g"];
+
+/// The share of memory the buffer cache takes: about three quarters,
+/// seeds/003 (Buffer Pool Size: "typically 3/4 of memory").
+pub const CACHE_SHARE: f64 = 0.75;
+
+/// What an instance class gives an instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InstanceClass {
+    /// vCPUs.
+    pub vcpus: u32,
+    /// Memory, GiB.
+    pub memory_gib: u32,
+}
+
+impl InstanceClass {
+    /// The class a name such as `db.r6g.2xlarge` names, if the table has it.
+    pub fn parse(name: &str) -> Option<InstanceClass> {
+        let (family, size) = name.strip_prefix("db.")?.split_once('.')?;
+        if BURSTABLE.contains(&family) {
+            let memory_gib = match size {
+                "medium" => 4,
+                "large" => 8,
+                _ => return None,
+            };
+            return Some(InstanceClass {
+                vcpus: 2,
+                memory_gib,
+            });
+        }
+        let f = FAMILIES.iter().find(|f| f.name == family)?;
+        f.sizes.contains(&size).then_some(())?;
+        let vcpus = match size {
+            "large" => 2,
+            "xlarge" => 4,
+            _ => 4 * size.strip_suffix("xlarge")?.parse::<u32>().ok()?,
+        };
+        Some(InstanceClass {
+            vcpus,
+            memory_gib: f.large_gib * vcpus / 2,
+        })
+    }
+
+    /// Every class name the table knows, for messages.
+    pub fn families() -> String {
+        let mut names: Vec<String> = BURSTABLE
+            .iter()
+            .map(|f| format!("db.{f}.medium/large"))
+            .collect();
+        names.extend(
+            FAMILIES
+                .iter()
+                .map(|f| format!("db.{}.large…16xlarge", f.name)),
+        );
+        names.join(", ")
+    }
+
+    /// Buffer-cache capacity in pages of `page_bytes`.
+    pub fn cache_pages(&self, page_bytes: u64) -> u64 {
+        let bytes = self.memory_gib as f64 * (1u64 << 30) as f64 * CACHE_SHARE;
+        (bytes / page_bytes as f64) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_gives_the_published_vcpus_and_memory() {
+        let c = |n| InstanceClass::parse(n).map(|c| (c.vcpus, c.memory_gib));
+        assert_eq!(c("db.t3.medium"), Some((2, 4)));
+        assert_eq!(c("db.t4g.large"), Some((2, 8)));
+        assert_eq!(c("db.r6g.large"), Some((2, 16)));
+        assert_eq!(c("db.r5.xlarge"), Some((4, 32)));
+        assert_eq!(c("db.r6g.2xlarge"), Some((8, 64)));
+        assert_eq!(c("db.r7g.12xlarge"), Some((48, 384)));
+        assert_eq!(c("db.r6g.16xlarge"), Some((64, 512)));
+        assert_eq!(c("db.x2g.16xlarge"), Some((64, 1024)));
+        for bad in [
+            "db.r6g.3xlarge",
+            "db.t3.xlarge",
+            "db.m5.large",
+            "r6g.large",
+            "db.r6g",
+        ] {
+            assert_eq!(c(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_cache_is_three_quarters_of_memory() {
+        let c = InstanceClass::parse("db.r6g.large").unwrap();
+        assert_eq!(c.cache_pages(16 << 10), 12 * 65_536);
+    }
+}

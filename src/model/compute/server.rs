@@ -1,0 +1,93 @@
+//! The machine under an instance: its processors and its buffer cache.
+//!
+//! The processors are one queue served at `vcpus` seconds of work per
+//! second (a fluid model of a multi-core server): work that arrives while
+//! they are busy waits its turn, so offered load beyond the class's
+//! capacity queues and its latency grows, and a smaller class carries less.
+//! Work is measured in CPU time per operation ([`EngineConfig`]).
+//!
+//! The buffer cache lives as long as the host's memory: a process restart
+//! (a promotion, a step-down, a reboot) keeps it, so a promoted reader
+//! starts with the pages it had cached as a reader; a host that fails or is
+//! replaced loses it. Modelling choice: this is Aurora PostgreSQL's
+//! survivable buffer cache, and the issue of a cold cache after failover is
+//! then the reader's own cache, as [UG] cluster cache management describes.
+//!
+//! [`EngineConfig`]: crate::model::config::EngineConfig
+
+use super::cache::BufferCache;
+use super::class::InstanceClass;
+use crate::sim::{SimDuration, SimTime};
+
+/// One instance's machine.
+#[derive(Clone, Debug)]
+pub struct Server {
+    /// vCPUs and memory.
+    pub class: InstanceClass,
+    /// The pages it holds.
+    pub cache: BufferCache,
+    /// When the processors finish the work they have been given.
+    busy_until: SimTime,
+}
+
+impl Server {
+    /// A server of `class` caching pages of `page_bytes` from a working set
+    /// of `pages`, its cache empty.
+    pub fn new(class: InstanceClass, page_bytes: u64, pages: u64) -> Self {
+        Server {
+            class,
+            cache: BufferCache::new(class.cache_pages(page_bytes), pages),
+            busy_until: SimTime::ZERO,
+        }
+    }
+
+    /// Gives the processors `work` (CPU time) at `now`; returns when it is
+    /// done.
+    pub fn run(&mut self, now: SimTime, work: SimDuration) -> SimTime {
+        let start = self.busy_until.max(now);
+        self.busy_until = start + work / u64::from(self.class.vcpus);
+        self.busy_until
+    }
+
+    /// Whether the processors are through their queue before `t`: work
+    /// given now would start before then.
+    pub fn free_before(&self, t: SimTime) -> bool {
+        self.busy_until < t
+    }
+
+    /// How far behind the processors are at `now`.
+    pub fn backlog(&self, now: SimTime) -> SimDuration {
+        self.busy_until.since(now)
+    }
+
+    /// The host is gone: its memory and any queued work with it.
+    pub fn lose_host(&mut self, now: SimTime) {
+        self.cache.clear();
+        self.busy_until = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_beyond_capacity_queues_and_more_vcpus_carry_more() {
+        let small = InstanceClass::parse("db.r6g.large").unwrap();
+        let big = InstanceClass::parse("db.r6g.2xlarge").unwrap();
+        let ms = SimDuration::from_millis;
+        let (mut a, mut b) = (Server::new(small, 16384, 10), Server::new(big, 16384, 10));
+        // 8 ms of CPU offered at once: 4 ms on 2 vCPUs, 1 ms on 8.
+        let t0 = SimTime::ZERO;
+        for _ in 0..8 {
+            a.run(t0, ms(1));
+            b.run(t0, ms(1));
+        }
+        assert_eq!(a.backlog(t0), ms(4));
+        assert_eq!(b.backlog(t0), ms(1));
+        assert!(!a.free_before(t0 + ms(4)) && a.free_before(t0 + ms(5)));
+        // Idle time is not banked.
+        let later = t0 + ms(100);
+        assert_eq!(a.run(later, ms(2)), later + ms(1));
+    }
+}
