@@ -1,6 +1,8 @@
 //! Quorum liveness: while every PG has a write quorum of healthy segments
 //! the writer can reach, and the writer is open, a commit is acknowledged
-//! within [`BOUND`] of arriving (or of those conditions starting to hold).
+//! within [`BOUND`] of taking its LSNs (or of those conditions starting to
+//! hold). Time a commit spends queued for the writer's CPU or for pages
+//! from storage is the instance's capacity, not storage's liveness.
 //! A segment is healthy when it is live and no gray failure touches it or
 //! the writer: a node slowed ten-thousandfold is live, but promises nothing.
 //!
@@ -53,7 +55,7 @@ impl Liveness {
             return None;
         }
         let since = *self.since.get_or_insert(now);
-        let oldest = w.oldest_waiting_commit()?;
+        let oldest = w.oldest_allocated_commit()?;
         let from = oldest.max(since);
         if now.since(from) <= BOUND {
             return None;
@@ -61,7 +63,7 @@ impl Liveness {
         // One report per episode: the window starts again.
         self.since = Some(now);
         Some(format!(
-            "a commit waiting since {:.3} s is unacknowledged after {:.3} s, with every PG at write quorum and {} open",
+            "a commit that took its LSNs at {:.3} s is unacknowledged after {:.3} s, with every PG at write quorum and {} open",
             oldest.as_secs_f64(),
             now.since(from).as_secs_f64(),
             world.instances()[w.instance.index()].name

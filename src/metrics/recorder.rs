@@ -124,6 +124,8 @@ pub struct Recorder {
     pub client_latency: Histogram<u64>,
     /// Read attempts retried on another segment.
     pub read_retries: u64,
+    /// Readers restarted for lagging beyond the limit.
+    pub lag_restarts: u32,
     /// Page uses a writer's buffer cache served.
     pub cache_hits: u64,
     /// Page uses it sent to storage (workload reads and pages commits
@@ -196,6 +198,7 @@ impl Recorder {
             client_latency: histogram(),
             read_retries: 0,
             cache_hits: 0,
+            lag_restarts: 0,
             cache_misses: 0,
             stale_epoch_refusals: 0,
             gossip_fills: 0,

@@ -341,11 +341,23 @@ pub(crate) fn answer_client(
     seq: u32,
     answer: Answer,
 ) {
-    let now = cx.now();
+    answer_client_at(cx, cx.now(), from, to, client, seq, answer);
+}
+
+/// Sends `answer` to a client at `at`, once the work behind it is done.
+pub(crate) fn answer_client_at(
+    cx: &mut Ctx,
+    at: SimTime,
+    from: Endpoint,
+    to: Endpoint,
+    client: ClientId,
+    seq: u32,
+    answer: Answer,
+) {
     let response = Event::Response {
         client,
         seq,
         answer,
     };
-    cx.send(now, from, to, response);
+    cx.send(at, from, to, response);
 }

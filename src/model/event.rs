@@ -15,10 +15,10 @@
 use std::sync::Arc;
 
 use super::client::Answer;
+use super::compute::replica::Redo;
 use super::storage::lsn::{Batch, Lsn};
 use super::storage::segment::{GossipPayload, ReadResult, RecoveryInfo};
 use crate::model::config::Fault;
-use crate::sim::SimTime;
 use crate::vocab::ids::{ClientId, InstanceId, NodeId, PgId, SegmentId};
 
 /// Declares the events: `code Variant "name" { fields } => [operand = expr, operand = expr];`.
@@ -244,13 +244,13 @@ events! {
         /// The stale epoch.
         epoch: u32,
     } => ["epoch" = u64::from(*epoch), "" = 0];
-    /// The redo stream reaches a reader: the writer's VDL as of `vdl_at`.
+    /// The redo stream reaches a reader: the records VDL passed.
     26 RedoStream "redo_stream" {
         /// The reader.
         inst: InstanceId,
-        /// When the writer's VDL reached the streamed value.
-        vdl_at: SimTime,
-    } => ["instance" = inst.0 as u64, "vdl_at_ns" = vdl_at.as_nanos()];
+        /// The shipment, shared by every reader.
+        redo: Arc<Redo>,
+    } => ["instance" = inst.0 as u64, "vdl" = redo.vdl.0];
     /// A client's think, backoff or timeout timer.
     27 ClientTimer "client_timer" {
         /// The client.
@@ -399,6 +399,9 @@ pub struct ReadAsk {
     pub point: Lsn,
     /// The PG's last record at or below the read point.
     pub need: Lsn,
+    /// The reader asking, for a read through the reader endpoint (then
+    /// `read` is the client's id); `None` for a writer's read.
+    pub reader: Option<InstanceId>,
 }
 
 /// A segment's answer to a [`ReadAsk`].
@@ -414,6 +417,8 @@ pub struct ReadAnswer {
     pub seg: SegmentId,
     /// The answer.
     pub result: ReadResult,
+    /// The reader that asked, if a reader did.
+    pub reader: Option<InstanceId>,
 }
 
 /// A segment's answer to a recovery probe.

@@ -157,12 +157,16 @@ impl World {
             &|node| stream(streams::DISK_BASE + node),
             stream(streams::GOSSIP),
         );
-        let instances: Vec<Instance> = cfg
+        let mut instances: Vec<Instance> = cfg
             .instances
             .iter()
             .enumerate()
             .map(|(i, c)| Instance::new(c, stream(streams::INSTANCE_BASE + i as u64)))
             .collect();
+        for i in &mut instances {
+            let none = vec![storage::lsn::Lsn(0); cfg.storage.pgs as usize];
+            i.replica = compute::replica::Replica::at(storage::lsn::Lsn(0), none);
+        }
         let first = InstanceId::from_index(
             cfg.instances
                 .iter()
@@ -352,11 +356,14 @@ impl World {
                 let (storage, hosts) = f.storage_hosts();
                 storage.on_read_request(cx, &hosts, *ask);
             }
-            Event::ReadReply { answer } => {
-                f.with_writer(answer.epoch, |w, env| {
-                    w.on_read_reply(cx, env, workload, *answer)
-                });
-            }
+            Event::ReadReply { answer } => match answer.reader {
+                Some(inst) => f.on_replica_read_reply(cx, workload, inst, *answer),
+                None => {
+                    f.with_writer(answer.epoch, |w, env| {
+                        w.on_read_reply(cx, env, workload, *answer)
+                    });
+                }
+            },
             Event::GossipTimer { seg } => f.storage.on_gossip_timer(cx, seg),
             Event::GossipPull {
                 to,
@@ -393,9 +400,7 @@ impl World {
             Event::RecoveryReply { reply } => Recovery::on_reply(cx, f, control, *reply),
             Event::RecoveryRetry { epoch } => Recovery::on_retry(cx, f, epoch),
             Event::Fenced { epoch } => f.on_fenced(cx, epoch),
-            Event::RedoStream { inst, vdl_at } => {
-                f.instances[inst.index()].on_redo(cx.now(), vdl_at)
-            }
+            Event::RedoStream { inst, redo } => f.on_redo(cx, workload, inst, &redo),
             Event::ClientTimer { client, seq } => {
                 let (c, instances) = f.client(client);
                 c.on_timer(cx, client, instances, seq);

@@ -18,7 +18,7 @@ use super::compute::{ccm_partner, instance_endpoint, Fleet, Instance, Role};
 use super::context::Ctx;
 use super::event::{Event, ReadAnswer, ReadAsk};
 use super::note::Note;
-use super::storage::lsn::{Batch, Lsn, LsnPoints, Record};
+use super::storage::lsn::{Allocated, Batch, Lsn, LsnPoints, Record};
 use super::storage::segment::ReadResult;
 use super::storage::volume::Volume;
 use super::workload::Workload;
@@ -36,6 +36,8 @@ pub struct Commit {
     pub lsn: Lsn,
     /// When the application asked.
     pub arrival: SimTime,
+    /// When it got its LSNs: from then on only storage holds it back.
+    pub allocated: SimTime,
     /// Who to answer.
     pub origin: Origin,
 }
@@ -99,8 +101,11 @@ pub struct Writer {
     pub successor_vdl: Option<Lsn>,
     /// When VDL last moved.
     pub vdl_at: SimTime,
-    /// The `vdl_at` last streamed to readers.
-    pub streamed_at: SimTime,
+    /// Records VDL passed since the last shipment to readers (collected
+    /// only by the newest epoch's writer).
+    pub redo: Vec<Allocated>,
+    /// Whether it streams redo to readers: deposed writers do not.
+    pub streams: bool,
     /// Durability points.
     pub points: LsnPoints,
     /// Latest SCL each segment acknowledged, by segment id.
@@ -160,7 +165,8 @@ impl Writer {
             open: false,
             successor_vdl: None,
             vdl_at: SimTime::ZERO,
-            streamed_at: SimTime::ZERO,
+            redo: Vec::new(),
+            streams: true,
             points,
             acked_scl: vec![Lsn(0); segments],
             commits: VecDeque::new(),
@@ -261,6 +267,12 @@ impl Writer {
         .min()
     }
 
+    /// When the oldest commit that has its LSNs got them: what storage
+    /// alone holds back.
+    pub fn oldest_allocated_commit(&self) -> Option<SimTime> {
+        self.commits.front().map(|c| c.allocated)
+    }
+
     /// Issue time of the oldest read in flight.
     pub fn oldest_waiting_read(&self) -> Option<SimTime> {
         self.reads.iter().flatten().map(|r| r.issued).min()
@@ -298,7 +310,7 @@ impl Writer {
             let Some(c) = self.ready.pop_front() else {
                 break;
             };
-            self.allocate(c.arrival, c.origin, &c.pages, wl);
+            self.allocate(cx.now(), c.arrival, c.origin, &c.pages, wl);
         }
         if !self.ready.is_empty() {
             return;
@@ -323,7 +335,7 @@ impl Writer {
             }
             cx.rec.cache_hits += u64::from(hits);
             if hits == records {
-                self.allocate(arrival, origin, &pages, wl);
+                self.allocate(now, arrival, origin, &pages, wl);
             } else {
                 self.hold(cx, env, wl, arrival, origin, &pages);
             }
@@ -333,7 +345,14 @@ impl Writer {
 
     /// Allocates a commit's records, one per page, the last its commit
     /// record.
-    fn allocate(&mut self, arrival: SimTime, origin: Origin, pages: &[u64], wl: &Workload) {
+    fn allocate(
+        &mut self,
+        now: SimTime,
+        arrival: SimTime,
+        origin: Origin,
+        pages: &[u64],
+        wl: &Workload,
+    ) {
         let mut last = Lsn(0);
         for (r, &page) in pages.iter().enumerate() {
             let (pg, in_pg) = wl.working_set.locate(page);
@@ -344,6 +363,7 @@ impl Writer {
         self.commits.push_back(Commit {
             lsn: last,
             arrival,
+            allocated: now,
             origin,
         });
     }
@@ -504,13 +524,17 @@ impl Writer {
     /// commits the LAL was holding back.
     fn advance_vdl(&mut self, cx: &mut Ctx, env: &mut WriterEnv, wl: &mut Workload) {
         let epoch = self.epoch;
+        let (streams, redo) = (self.streams, &mut self.redo);
         let moved = self.points.advance(|r| {
             cx.note(Note::Passed {
                 epoch,
                 lsn: r.lsn,
                 pg: r.pg,
                 page: r.page,
-            })
+            });
+            if streams {
+                redo.push(*r);
+            }
         });
         if !moved {
             return;
@@ -654,6 +678,7 @@ impl Writer {
             page,
             point,
             need,
+            reader: None,
         };
         let (from, to) = (
             instance_endpoint(env.instances, self.instance),
@@ -748,7 +773,7 @@ impl Writer {
         // A commit waiting beyond the threshold: name the PG pinning VCL.
         // Only a writer the control plane counts healthy: one cut off from
         // all storage is not held back by any one PG.
-        if let Some(oldest) = self.commits.front().map(|c| c.arrival) {
+        if let Some(oldest) = self.oldest_allocated_commit() {
             if now.since(oldest) > cx.rec.threshold() && healthy && self.successor_vdl.is_none() {
                 if let Some(pg) = self.points.vcl_blocker() {
                     cx.rec.vcl_blockers.insert(pg.0);

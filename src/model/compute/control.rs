@@ -24,6 +24,7 @@ use std::cmp::Reverse;
 use rand::Rng;
 
 use super::recovery::Recovery;
+use super::replica::Replica;
 use super::{instance_endpoint, Boot, Fleet, Process, Role, StartDraw};
 use crate::model::config::TieBreak;
 use crate::model::context::Ctx;
@@ -480,6 +481,12 @@ impl ControlPlane {
             Recovery::begin(cx, f, inst);
         } else {
             i.role = Role::Reader;
+            // A reader starts reading at the newest VDL storage has.
+            let points = f.writers.last_points();
+            let last = (0..f.storage.volume.pgs.len())
+                .map(|p| points.last_record_below_vdl(crate::vocab::ids::PgId::from_index(p)))
+                .collect();
+            f.instances[inst.index()].replica = Replica::at(points.vdl(), last);
             f.refresh_reader_dns(cx);
         }
     }

@@ -97,6 +97,8 @@ pub struct Instance {
     pub started: SimTime,
     /// Its own random stream: the times of its process's start steps.
     pub rng: SimRng,
+    /// As a reader: its read point and its reads from storage.
+    pub replica: replica::Replica,
 }
 
 impl Instance {
@@ -122,6 +124,7 @@ impl Instance {
             lag_bin_max: 0,
             started: SimTime::ZERO,
             rng,
+            replica: replica::Replica::default(),
         }
     }
 
@@ -397,7 +400,7 @@ impl Fleet<'_> {
         let answer = if !i.running() || i.incarnation != incarnation {
             Answer::Failed(ClientError::Reset)
         } else if cx.cfg.clients[self.clients[c.index()].group].reader {
-            Answer::Ok
+            return self.serve_read(cx, wl, c, seq, inst);
         } else if let Some(epoch) = self.writers.running_on(inst, self.instances) {
             self.with_writer(epoch, |w, env| w.take_commit(cx, env, wl, c, seq));
             return;

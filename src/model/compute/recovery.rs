@@ -93,6 +93,8 @@ impl Recovery {
         let mut old = std::mem::replace(&mut f.writers.current, fresh);
         // The workload's reads move to the new writer with the rest of it.
         old.forget_reads(cx);
+        old.streams = false;
+        old.redo = Vec::new();
         f.writers.deposed.push(old);
         *f.recovery = Some(Recovery {
             epoch,

@@ -1,46 +1,263 @@
-//! The redo stream from the writer to its readers ([P17] §4.2.4).
+//! The redo stream from the writer to its readers, and what readers do
+//! with it ([P17] §4.2.4).
 //!
 //! Whenever VDL has moved, the writer's group-commit tick sends each
-//! running reader the new VDL with the time it was reached. A reader
-//! applies it on arrival (to cached pages only, so the cost is the
-//! network), and its replica lag is measured as arrival minus that time.
+//! running reader the records VDL passed since its last shipment. VDL is a
+//! consistency point, so a shipment holds whole mini-transactions, and a
+//! reader applies it atomically: a record whose page is in the reader's
+//! buffer cache costs CPU (`apply_per_record`), one whose page is not is
+//! skipped (the page will be read from storage, at the reader's read
+//! point, when it is needed). The apply runs on the reader's CPU queue, so
+//! replica lag — when the apply finishes, less when the writer's VDL
+//! reached that point — grows with the writer's load, and a small reader
+//! falls behind a big writer. A reader whose lag passes `max_replica_lag`
+//! restarts, as Aurora MySQL restarts a reader that falls too far behind.
+//!
+//! Reads through the reader endpoint are served by the reader at its read
+//! point (the VDL it has received): from its cache after the CPU of a
+//! read, or from one storage segment that holds every record of the PG up
+//! to that point, after which the page is cached. A reader's answer can
+//! therefore be stale by its lag, never inconsistent.
 
-use super::{instance_endpoint, Instance};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{instance_endpoint, Boot, Fleet, Instance};
+use crate::model::client::{answer_client_at, Answer};
 use crate::model::context::Ctx;
-use crate::model::event::Event;
+use crate::model::event::{Event, ReadAnswer, ReadAsk};
 use crate::model::network::Endpoint;
+use crate::model::storage::lsn::{Allocated, Lsn};
+use crate::model::storage::segment::ReadResult;
+use crate::model::workload::Workload;
 use crate::model::writer::Writer;
 use crate::sim::SimTime;
-use crate::vocab::ids::InstanceId;
+use crate::vocab::ids::{ClientId, InstanceId, SegmentId};
+
+/// One shipment of the redo stream.
+#[derive(Debug)]
+pub struct Redo {
+    /// The VDL it brings the reader to.
+    pub vdl: Lsn,
+    /// When the writer's VDL reached it.
+    pub vdl_at: SimTime,
+    /// The records VDL passed since the previous shipment, in LSN order.
+    pub records: Vec<Allocated>,
+}
+
+/// A reader's side of the stream: its read point and its storage reads.
+#[derive(Debug, Default)]
+pub struct Replica {
+    /// The VDL it has received: its read point.
+    pub vdl: Lsn,
+    /// Per PG, the last record at or below that VDL: a segment can serve
+    /// a read at the read point once its SCL reaches it.
+    pub last: Vec<Lsn>,
+    /// Storage reads in flight, one per client at most.
+    reads: BTreeMap<ClientId, ReplicaRead>,
+    /// The number the next read attempt takes.
+    next_attempt: u32,
+}
+
+/// A client's read that went to storage.
+#[derive(Clone, Copy, Debug)]
+struct ReplicaRead {
+    seq: u32,
+    page: u64,
+    attempt: u32,
+    tries: u32,
+}
+
+impl Replica {
+    /// A reader's stream state at the writer's current points.
+    pub fn at(vdl: Lsn, last: Vec<Lsn>) -> Self {
+        Replica {
+            vdl,
+            last,
+            reads: BTreeMap::new(),
+            next_attempt: 1,
+        }
+    }
+}
 
 impl Writer {
-    /// Streams a moved VDL to every running reader.
+    /// Streams what VDL passed since the last shipment to every running
+    /// reader.
     pub(crate) fn stream_to_readers(&mut self, cx: &mut Ctx, instances: &[Instance]) {
-        if self.vdl_at <= self.streamed_at {
+        if self.redo.is_empty() {
             return;
         }
-        let vdl_at = self.vdl_at;
-        self.streamed_at = vdl_at;
+        let redo = Arc::new(Redo {
+            vdl: self.points.vdl(),
+            vdl_at: self.vdl_at,
+            records: std::mem::take(&mut self.redo),
+        });
         let now = cx.now();
         let from = instance_endpoint(instances, self.instance);
         for (i, reader) in instances.iter().enumerate() {
             if reader.serving_reads() {
                 let inst = InstanceId::from_index(i);
                 let to = Endpoint::Instance(inst, reader.az);
-                cx.send(now, from, to, Event::RedoStream { inst, vdl_at });
+                let redo = redo.clone();
+                cx.send(now, from, to, Event::RedoStream { inst, redo });
             }
         }
     }
 }
 
-impl Instance {
-    /// The redo stream reaches this reader: the writer's VDL as of `vdl_at`.
-    pub(crate) fn on_redo(&mut self, now: SimTime, vdl_at: SimTime) {
-        if !self.serving_reads() || vdl_at < self.started {
+impl Fleet<'_> {
+    /// A shipment reaches a reader: it applies the records on cached
+    /// pages, and its lag is measured when the apply is done.
+    pub(crate) fn on_redo(&mut self, cx: &mut Ctx, wl: &Workload, inst: InstanceId, redo: &Redo) {
+        let now = cx.now();
+        let i = &mut self.instances[inst.index()];
+        if !i.serving_reads() || redo.vdl_at < i.started || redo.vdl <= i.replica.vdl {
             return;
         }
-        let us = (now.since(vdl_at).as_nanos() / 1_000).max(1);
-        self.lag.saturating_record(us);
-        self.lag_bin_max = self.lag_bin_max.max(us);
+        let server = &mut self.servers[inst.index()];
+        let ws = wl.working_set;
+        let mut cached = 0;
+        for r in &redo.records {
+            cached += u64::from(server.cache.holds(ws.index(r.pg, r.page)));
+            if let Some(last) = i.replica.last.get_mut(r.pg.index()) {
+                *last = (*last).max(r.lsn);
+            }
+        }
+        i.replica.vdl = redo.vdl;
+        let done = server.run(now, cx.cfg.engine.apply_per_record * cached);
+        let lag = done.since(redo.vdl_at);
+        let us = (lag.as_nanos() / 1_000).max(1);
+        i.lag.saturating_record(us);
+        i.lag_bin_max = i.lag_bin_max.max(us);
+        if lag > cx.cfg.engine.max_replica_lag {
+            cx.rec.lag_restarts += 1;
+            self.start_process(cx, inst, Boot::Restart, false);
+        }
+    }
+
+    /// A read through the reader endpoint reaches `inst`: served from its
+    /// cache, or from storage at its read point.
+    pub(crate) fn serve_read(
+        &mut self,
+        cx: &mut Ctx,
+        wl: &mut Workload,
+        c: ClientId,
+        seq: u32,
+        inst: InstanceId,
+    ) {
+        let now = cx.now();
+        let page = wl.popularity.draw(&mut wl.rng);
+        let server = &mut self.servers[inst.index()];
+        let done = server.run(now, cx.cfg.engine.cpu_per_read);
+        if server.cache.touch(page) {
+            let (from, to) = (
+                self.hosts().instance(inst),
+                self.clients[c.index()].endpoint(),
+            );
+            return answer_client_at(cx, done, from, to, c, seq, Answer::Ok);
+        }
+        let r = &mut self.instances[inst.index()].replica;
+        let read = ReplicaRead {
+            seq,
+            page,
+            attempt: r.next_attempt,
+            tries: 0,
+        };
+        r.next_attempt = r.next_attempt.wrapping_add(1);
+        r.reads.insert(c, read);
+        self.send_replica_read(cx, wl, inst, c, done);
+    }
+
+    /// Sends client `c`'s read to the next segment of its PG, this AZ's
+    /// first; after every member has been tried the read is dropped and
+    /// the client's own timeout takes over.
+    fn send_replica_read(
+        &mut self,
+        cx: &mut Ctx,
+        wl: &Workload,
+        inst: InstanceId,
+        c: ClientId,
+        at: SimTime,
+    ) {
+        let from = self.hosts().instance(inst);
+        // The writer (the reader endpoint's answer when no reader runs)
+        // reads at its own VDL.
+        let writer = self
+            .writers
+            .running_on(inst, self.instances)
+            .and_then(|e| self.writers.iter().find(|w| w.epoch == e))
+            .map(|w| &w.points);
+        let i = &mut self.instances[inst.index()];
+        let home = i.az;
+        let r = &mut i.replica;
+        let Some(read) = r.reads.get_mut(&c) else {
+            return;
+        };
+        let (pg, page) = wl.working_set.locate(read.page);
+        let (point, need) = match writer {
+            Some(p) => (p.vdl(), p.last_record_below_vdl(pg)),
+            None => (r.vdl, r.last.get(pg.index()).copied().unwrap_or(Lsn(0))),
+        };
+        let volume = &self.storage.volume;
+        let mut members: Vec<SegmentId> = volume.pgs[pg.index()]
+            .members
+            .iter()
+            .copied()
+            .filter(|&s| volume.segments[s.index()].hydrated)
+            .collect();
+        members.sort_by_key(|&s| volume.node_of(s).az != home);
+        let Some(&seg) = members.get(read.tries as usize) else {
+            r.reads.remove(&c);
+            return;
+        };
+        read.tries += 1;
+        let ask = ReadAsk {
+            seg,
+            epoch: 0,
+            read: c.0,
+            attempt: read.attempt,
+            page,
+            point,
+            need,
+            reader: Some(inst),
+        };
+        cx.send(
+            at,
+            from,
+            volume.endpoint(seg),
+            Event::ReadRequest { ask: Box::new(ask) },
+        );
+    }
+
+    /// A segment answered a reader's read: the page enters its cache and
+    /// the client has its answer; a segment behind the read point sends
+    /// the read to the next one.
+    pub(crate) fn on_replica_read_reply(
+        &mut self,
+        cx: &mut Ctx,
+        wl: &Workload,
+        inst: InstanceId,
+        answer: ReadAnswer,
+    ) {
+        let c = ClientId(answer.read);
+        let i = &mut self.instances[inst.index()];
+        let Some(read) = i.replica.reads.get(&c).copied() else {
+            return;
+        };
+        if read.attempt != answer.attempt || !i.running() {
+            return;
+        }
+        match answer.result {
+            ReadResult::Page(_) => {
+                i.replica.reads.remove(&c);
+                self.servers[inst.index()].cache.insert(read.page);
+                let (from, to) = (
+                    self.hosts().instance(inst),
+                    self.clients[c.index()].endpoint(),
+                );
+                answer_client_at(cx, cx.now(), from, to, c, read.seq, Answer::Ok);
+            }
+            ReadResult::Incomplete => self.send_replica_read(cx, wl, inst, c, cx.now()),
+        }
     }
 }

@@ -268,6 +268,7 @@ impl Storage {
             page,
             point,
             need,
+            reader,
         } = ask;
         if !self.up(seg) {
             return;
@@ -281,10 +282,15 @@ impl Storage {
                 attempt,
                 seg,
                 result,
+                reader,
             }),
         };
-        let Some(to) = hosts.writer_of_epoch(epoch) else {
-            return;
+        let to = match reader {
+            Some(inst) => hosts.instance(inst),
+            None => match hosts.writer_of_epoch(epoch) {
+                Some(to) => to,
+                None => return,
+            },
         };
         cx.send(done, self.volume.endpoint(seg), to, reply);
     }
