@@ -27,7 +27,7 @@ use proptest::test_runner::TestCaseError;
 
 use crate::check::Invariant;
 use crate::metrics::InvariantResult;
-use crate::model::config::{Fault, FaultKind, LossScope, Topology};
+use crate::model::config::{Cut, Fault, FaultKind, LossScope, Topology};
 use crate::scenario::print::Names;
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
@@ -240,7 +240,12 @@ fn fault(readers: usize, storage_only: bool) -> BoxedStrategy<Fault> {
         .prop_map(move |t| FaultKind::Failover(t.filter(|_| readers > 0)));
     prop_oneof![
         5 => storage,
-        1 => (at.clone(), instance.prop_map(FaultKind::IsolateInstance), ending).prop_map(build),
+        1 => (
+            at.clone(),
+            instance.prop_map(|i| FaultKind::IsolateInstance(i, Cut::Everything)),
+            ending
+        )
+            .prop_map(build),
         1 => (at.clone(), Just(FaultKind::WriterCrash), lasting).prop_map(build),
         1 => (at.clone(), reboot, Just(None)).prop_map(build),
         1 => (at, target, Just(None)).prop_map(build),
@@ -270,7 +275,8 @@ pub fn swarm() -> impl Strategy<Value = Case> {
             prop::option::of(secs(5..30)).prop_map(|back| (FaultKind::WriterCrash, back)),
             Just((FaultKind::Failover(None), None)),
             writer.prop_map(|w| (FaultKind::InstanceReboot(w, true), None)),
-            (writer, secs(5..30)).prop_map(|(w, d)| (FaultKind::IsolateInstance(w), Some(d))),
+            (writer, secs(5..30))
+                .prop_map(|(w, d)| (FaultKind::IsolateInstance(w, Cut::Everything), Some(d))),
         ];
         let instance = (0..=n).prop_map(InstanceId::from_index);
         let reader = (1..=n).prop_map(InstanceId::from_index);

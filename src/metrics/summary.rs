@@ -439,6 +439,16 @@ pub struct StorageSummary {
     pub records_resent: u64,
     /// Batches refused for carrying an old volume epoch.
     pub stale_epoch_refusals: u64,
+    /// Times the writer's I/O watchdog fired with no reader able to write
+    /// either, so the writer was kept.
+    pub watchdog_failovers_declined: u32,
+    /// Readers restarted for lagging beyond `max_replica_lag`.
+    pub lag_restarts: u32,
+    /// Page uses the writers' buffer caches served.
+    pub cache_hits: u64,
+    /// Page uses the writers sent to storage (reads that missed, pages a
+    /// commit changes that were not cached).
+    pub cache_misses: u64,
     /// Storage recoveries run by a starting writer.
     pub recoveries: u32,
     /// Volume epoch at the end.

@@ -50,7 +50,7 @@ pub struct Client {
     step: Step,
     /// Bumped at every step: a timer or answer for an older one is stale.
     seq: u32,
-    cache: Option<(InstanceId, Option<SimTime>)>,
+    cache: Option<((InstanceId, u32), Option<SimTime>)>,
     conn: Option<(InstanceId, u32)>,
     errors_in_row: u32,
     /// Time of the first successful request.
@@ -206,7 +206,7 @@ impl Client {
         id: ClientId,
         instances: &[Instance],
         seq: u32,
-        host: Option<InstanceId>,
+        host: Option<(InstanceId, u32)>,
     ) {
         let now = cx.now();
         if self.seq != seq || self.step != Step::Resolving {
@@ -224,7 +224,13 @@ impl Client {
         self.connect(cx, id, instances, host);
     }
 
-    fn connect(&mut self, cx: &mut Ctx, id: ClientId, instances: &[Instance], host: InstanceId) {
+    fn connect(
+        &mut self,
+        cx: &mut Ctx,
+        id: ClientId,
+        instances: &[Instance],
+        (host, address): (InstanceId, u32),
+    ) {
         let now = cx.now();
         let seq = self.step_to(Step::Connecting);
         let timeout = self.cfg(cx).connect_timeout;
@@ -234,6 +240,7 @@ impl Client {
             client: id,
             seq,
             inst: host,
+            address,
         };
         cx.send(now, self.endpoint(), to, connect);
     }

@@ -297,8 +297,11 @@ pub enum FaultKind {
     SlowNode(NodeId, f64),
     /// Messages in a scope are lost with a probability.
     PacketLoss(LossScope, f64),
-    /// An instance loses its links to storage.
-    IsolateInstance(InstanceId),
+    /// An instance loses its links to storage, to the control plane, or
+    /// both.
+    IsolateInstance(InstanceId, Cut),
+    /// An instance's links become slower by a factor.
+    SlowInstance(InstanceId, f64),
     /// Whoever is the writer crashes; with a duration its host returns.
     WriterCrash,
     /// An instance crashes; with a duration its host returns.
@@ -329,10 +332,19 @@ impl Fault {
                     LossScope::All => "all".to_owned(),
                     LossScope::Az(z) => az(*z),
                     LossScope::Node(n) => node(*n),
+                    LossScope::Instance(i) => inst(*i),
                 };
                 ("packet_loss", format!("{scope} {}%", rate * 100.0))
             }
-            FaultKind::IsolateInstance(i) => ("network_partition", inst(*i)),
+            FaultKind::IsolateInstance(i, cut) => (
+                "network_partition",
+                match cut {
+                    Cut::Everything => inst(*i),
+                    Cut::Storage => format!("{} from storage", inst(*i)),
+                    Cut::ControlPlane => format!("{} from the control plane", inst(*i)),
+                },
+            ),
+            FaultKind::SlowInstance(i, factor) => ("slow_node", format!("{} ×{factor}", inst(*i))),
             FaultKind::WriterCrash => ("writer_crash", String::new()),
             FaultKind::InstanceCrash(i) => ("instance_crash", inst(*i)),
             FaultKind::InstanceReboot(i, failover) => (
@@ -357,6 +369,21 @@ pub enum LossScope {
     Az(AzId),
     /// Messages to or from this node.
     Node(NodeId),
+    /// Messages to or from this DB instance.
+    Instance(InstanceId),
+}
+
+/// What an instance's network partition cuts it off from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cut {
+    /// Storage and the control plane (its clients still reach it).
+    #[default]
+    Everything,
+    /// Storage only: it answers health checks, but cannot write.
+    Storage,
+    /// The control plane only: it writes, but misses health checks.
+    ControlPlane,
 }
 
 /// How failover picks among readers of equal tier and size.

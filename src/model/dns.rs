@@ -95,7 +95,14 @@ impl Dns {
     }
 
     /// A lookup arrives: the answer is what the record says now.
-    pub(crate) fn on_query(&mut self, cx: &mut Ctx, client: &Client, id: ClientId, seq: u32) {
+    pub(crate) fn on_query(
+        &mut self,
+        cx: &mut Ctx,
+        client: &Client,
+        instances: &[Instance],
+        id: ClientId,
+        seq: u32,
+    ) {
         let now = cx.now();
         let reader = cx.cfg.clients[client.group].reader;
         let hosts = if reader && !self.reader.at(now).is_empty() {
@@ -109,7 +116,8 @@ impl Dns {
             0 => None,
             1 => Some(hosts[0]),
             n => Some(hosts[self.rng.random_range(0..n)]),
-        };
+        }
+        .map(|h| (h, instances[h.index()].address));
         let answer = Event::DnsAnswer {
             client: id,
             seq,

@@ -190,6 +190,9 @@ events! {
         inst: InstanceId,
         /// The probe answered.
         seq: u32,
+        /// Whether it can write: a writer whose I/O watchdog has not
+        /// fired, a reader that reaches a write quorum of every PG.
+        writes: bool,
     } => ["instance" = inst.0 as u64, "probe" = u64::from(*seq)];
     /// A health probe went unanswered for a retransmission timeout: it is
     /// sent again.
@@ -271,8 +274,8 @@ events! {
         client: ClientId,
         /// Its step.
         seq: u32,
-        /// The host, or none (an empty answer).
-        host: Option<InstanceId>,
+        /// The host and its address, or none (an empty answer).
+        host: Option<(InstanceId, u32)>,
     } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
     /// A client's connection attempt reaches an instance.
     30 Connect "connect" {
@@ -282,6 +285,9 @@ events! {
         seq: u32,
         /// The instance.
         inst: InstanceId,
+        /// The address the client connects to: a re-created instance has
+        /// a new one, and nothing answers at the old.
+        address: u32,
     } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
     /// An instance answers a connection attempt.
     31 Connected "connected" {

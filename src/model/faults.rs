@@ -10,7 +10,7 @@ use super::compute::Fleet;
 use super::context::Ctx;
 use super::event::Event;
 use crate::model::config::Config;
-use crate::model::config::{Fault, FaultKind};
+use crate::model::config::{Cut, Fault, FaultKind};
 use crate::sim::Engine;
 use crate::vocab::ids::{InstanceId, NodeId};
 
@@ -98,11 +98,15 @@ impl Faults {
                     cx.net_mut().remove_loss(scope, rate);
                 }
             }
-            FaultKind::IsolateInstance(i) => {
-                cx.net_mut().set_instance_cut(i, start);
-                if start && i == control.writer {
+            FaultKind::IsolateInstance(i, cut) => {
+                cx.net_mut().set_instance_cut(i, cut, start);
+                if start && i == control.writer && cut != Cut::ControlPlane {
                     control.impaired(cx.now());
                 }
+            }
+            FaultKind::SlowInstance(i, factor) => {
+                let factor = if start { factor } else { 1.0 };
+                cx.net_mut().set_instance_slowness(i, factor);
             }
             FaultKind::WriterCrash => {
                 // The instance that was the writer when the fault began.

@@ -385,7 +385,9 @@ impl World {
             Event::RepairDone { pg } => f.storage.on_repair_done(cx, f.writers, f.instances, pg),
             Event::HealthTick => control.on_health_tick(cx, f),
             Event::HealthProbe { inst, seq } => f.on_health_probe(cx, inst, seq),
-            Event::HealthReply { inst, seq } => control.on_health_reply(cx, f, inst, seq),
+            Event::HealthReply { inst, seq, writes } => {
+                control.on_health_reply(cx, f, inst, seq, writes)
+            }
             Event::SelectionDone { seq } => control.on_selection_done(cx, f, seq),
             Event::HealthResend { seq, attempt } => control.on_health_resend(cx, f, seq, attempt),
             Event::Demote { inst } => control.on_demote(cx, f, inst),
@@ -406,13 +408,19 @@ impl World {
                 c.on_timer(cx, client, instances, seq);
             }
             Event::DnsQuery { client, seq } => {
-                f.dns.on_query(cx, &f.clients[client.index()], client, seq)
+                f.dns
+                    .on_query(cx, &f.clients[client.index()], f.instances, client, seq)
             }
             Event::DnsAnswer { client, seq, host } => {
                 let (c, instances) = f.client(client);
                 c.on_dns_answer(cx, client, instances, seq, host);
             }
-            Event::Connect { client, seq, inst } => f.on_connect(cx, client, seq, inst),
+            Event::Connect {
+                client,
+                seq,
+                inst,
+                address,
+            } => f.on_connect(cx, client, seq, inst, address),
             Event::Connected {
                 client,
                 seq,

@@ -12,7 +12,7 @@
 
 use rand::Rng;
 
-use crate::model::config::{LossScope, NetworkConfig};
+use crate::model::config::{Cut, LossScope, NetworkConfig};
 use crate::sim::dist::LogNormal;
 use crate::sim::{SimDuration, SimRng};
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
@@ -52,12 +52,6 @@ impl Endpoint {
             _ => None,
         }
     }
-
-    /// Storage nodes and the control plane: what an instance cut off by a
-    /// partition can no longer reach (its clients still can).
-    fn is_backend(self) -> bool {
-        matches!(self, Endpoint::Node(..) | Endpoint::Control)
-    }
 }
 
 /// Link state and the random stream for latency and loss.
@@ -75,7 +69,11 @@ pub struct Network {
     /// `cut[a * azs + b]`: partitions between AZs a and b in force.
     cut: Vec<u32>,
     isolated: Vec<u32>,
-    instance_cut: Vec<u32>,
+    /// Partitions of each instance from storage, and from the control
+    /// plane, in force.
+    instance_cut: Vec<[u32; 2]>,
+    /// Slow-down factor of each instance's links.
+    instance_slowness: Vec<f64>,
     /// Outages, cuts and isolations in force, all counted together.
     disruptions: u32,
     slowness: Vec<f64>,
@@ -100,7 +98,8 @@ impl Network {
             az_down: vec![0; azs],
             cut: vec![0; azs * azs],
             isolated: vec![0; nodes],
-            instance_cut: vec![0; instances],
+            instance_cut: vec![[0; 2]; instances],
+            instance_slowness: vec![1.0; instances],
             disruptions: 0,
             slowness: vec![1.0; nodes],
             losses: Vec::new(),
@@ -120,8 +119,11 @@ impl Network {
             _ => true,
         };
         let cut_off = |x: Endpoint, y: Endpoint| {
-            x.instance()
-                .is_some_and(|i| self.instance_cut[i.index()] > 0 && y.is_backend())
+            x.instance().is_some_and(|i| {
+                let [storage, control] = self.instance_cut[i.index()];
+                (storage > 0 && matches!(y, Endpoint::Node(..)))
+                    || (control > 0 && matches!(y, Endpoint::Control))
+            })
         };
         up(a.az())
             && up(b.az())
@@ -153,6 +155,7 @@ impl Network {
                 LossScope::All => true,
                 LossScope::Az(z) => from.az() == Some(z) || to.az() == Some(z),
                 LossScope::Node(n) => from.node() == Some(n) || to.node() == Some(n),
+                LossScope::Instance(i) => from.instance() == Some(i) || to.instance() == Some(i),
             };
             if applies && rng.random::<f64>() < rate {
                 return None;
@@ -166,6 +169,9 @@ impl Network {
         let mut slow = 1.0;
         for n in [from.node(), to.node()].into_iter().flatten() {
             slow = f64::max(slow, self.slowness[n.index()]);
+        }
+        for i in [from.instance(), to.instance()].into_iter().flatten() {
+            slow = f64::max(slow, self.instance_slowness[i.index()]);
         }
         let d = link.sample(rng);
         Some(if slow > 1.0 { d.mul_f64(slow) } else { d })
@@ -199,24 +205,36 @@ impl Network {
         );
     }
 
-    /// Cuts an instance off from storage and the control plane, or ends that.
-    pub fn set_instance_cut(&mut self, instance: InstanceId, cut: bool) {
-        bump(
-            &mut self.instance_cut[instance.index()],
-            &mut self.disruptions,
-            cut,
-        );
+    /// Cuts an instance off from storage, the control plane or both, or
+    /// ends that.
+    pub fn set_instance_cut(&mut self, instance: InstanceId, what: Cut, cut: bool) {
+        let counts = &mut self.instance_cut[instance.index()];
+        if matches!(what, Cut::Everything | Cut::Storage) {
+            bump(&mut counts[0], &mut self.disruptions, cut);
+        }
+        if matches!(what, Cut::Everything | Cut::ControlPlane) {
+            bump(&mut counts[1], &mut self.disruptions, cut);
+        }
+    }
+
+    /// Sets an instance's link slowness factor (1 = healthy).
+    pub fn set_instance_slowness(&mut self, instance: InstanceId, factor: f64) {
+        self.instance_slowness[instance.index()] = factor;
     }
 
     /// Whether a gray failure touches `e`: a slowed node, or packet loss
     /// on a scope that holds it.
     pub fn gray(&self, e: Endpoint) -> bool {
-        let slowed = e.node().is_some_and(|n| self.slowness[n.index()] > 1.0);
+        let slowed = e.node().is_some_and(|n| self.slowness[n.index()] > 1.0)
+            || e
+                .instance()
+                .is_some_and(|i| self.instance_slowness[i.index()] > 1.0);
         slowed
             || self.losses.iter().any(|&(scope, _)| match scope {
                 LossScope::All => true,
                 LossScope::Az(z) => e.az() == Some(z),
                 LossScope::Node(n) => e.node() == Some(n),
+                LossScope::Instance(i) => e.instance() == Some(i),
             })
     }
 
@@ -314,11 +332,19 @@ mod tests {
     #[test]
     fn a_cut_off_instance_still_reaches_its_clients() {
         let mut n = net();
-        n.set_instance_cut(InstanceId(0), true);
+        n.set_instance_cut(InstanceId(0), Cut::Everything, true);
         assert!(n.delay(W, N_B).is_none(), "no storage");
         assert!(n.delay(Endpoint::Control, W).is_none(), "no control plane");
         assert!(n.delay(Endpoint::Client(AzId(1)), W).is_some(), "clients");
-        n.set_instance_cut(InstanceId(0), false);
+        n.set_instance_cut(InstanceId(0), Cut::Everything, false);
+        n.set_instance_cut(InstanceId(0), Cut::Storage, true);
+        assert!(n.delay(W, N_B).is_none(), "no storage");
+        assert!(n.delay(Endpoint::Control, W).is_some(), "the control plane");
+        n.set_instance_cut(InstanceId(0), Cut::Storage, false);
+        n.set_instance_cut(InstanceId(0), Cut::ControlPlane, true);
+        assert!(n.delay(W, N_B).is_some(), "storage");
+        assert!(n.delay(Endpoint::Control, W).is_none(), "no control plane");
+        n.set_instance_cut(InstanceId(0), Cut::ControlPlane, false);
         assert!(n.delay(W, N_B).is_some());
     }
 }

@@ -22,7 +22,7 @@ use super::storage::lsn::{Allocated, Batch, Lsn, LsnPoints, Record};
 use super::storage::segment::ReadResult;
 use super::storage::volume::Volume;
 use super::workload::Workload;
-use crate::sim::SimTime;
+use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::{ClientId, InstanceId, PgId, SegmentId};
 use crate::vocab::ClientError;
 
@@ -136,6 +136,9 @@ pub struct Writer {
     pub shipped: Vec<Lsn>,
     /// Last time each PG's PGCL moved (or its records were resent).
     pub last_progress: Vec<SimTime>,
+    /// Last time each PG owed nothing or its PGCL moved: the I/O
+    /// watchdog's clock.
+    pub durable_at: Vec<SimTime>,
     /// Reads in flight, by slot.
     pub reads: Vec<Option<PendingRead>>,
     /// Free read slots.
@@ -181,6 +184,7 @@ impl Writer {
             listed: vec![false; pgs],
             shipped: vec![Lsn(0); pgs],
             last_progress: vec![SimTime::ZERO; pgs],
+            durable_at: vec![SimTime::ZERO; pgs],
             reads: Vec::new(),
             free_reads: Vec::new(),
             next_attempt: 1,
@@ -276,6 +280,17 @@ impl Writer {
     /// Issue time of the oldest read in flight.
     pub fn oldest_waiting_read(&self) -> Option<SimTime> {
         self.reads.iter().flatten().map(|r| r.issued).min()
+    }
+
+    /// The I/O watchdog: whether some PG has owed records for longer than
+    /// `limit` without its PGCL moving (the writer cannot reach a write
+    /// quorum of it, or storage is that slow).
+    pub fn io_stuck(&self, now: SimTime, limit: SimDuration) -> bool {
+        self.open
+            && self
+                .durable_at
+                .iter()
+                .any(|&t| now.since(t) > limit)
     }
 
     /// Commits offered and not yet acknowledged.
@@ -513,6 +528,7 @@ impl Writer {
         let durable = env.volume.durable_lsn(pg, |s| acked[s.index()]);
         if self.points.set_durable(pg, durable) {
             self.last_progress[pg.index()] = cx.now();
+            self.durable_at[pg.index()] = cx.now();
             if durable >= self.shipped[pg.index()] {
                 self.ship_pg(cx, env, pg);
             }
@@ -760,6 +776,9 @@ impl Writer {
         for p in 0..env.volume.pgs.len() {
             let pg = PgId::from_index(p);
             let pending = self.points.pending(pg);
+            if pending.len() == 0 {
+                self.durable_at[p] = now;
+            }
             if pending.len() == 0 || now.since(self.last_progress[p]) < retry {
                 continue;
             }

@@ -23,7 +23,7 @@
 
 use std::fmt::Write;
 
-use crate::model::config::{Fault, FaultKind, LossScope, Topology};
+use crate::model::config::{Cut, Fault, FaultKind, LossScope, Topology};
 use crate::scenario::Scenario;
 use crate::sim::SimTime;
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
@@ -94,13 +94,24 @@ impl<'a> Names<'a> {
                     LossScope::All => {}
                     LossScope::Az(z) => field("az", self.az(*z)),
                     LossScope::Node(n) => field("node", self.node(*n)),
+                    LossScope::Instance(i) => field("instance", self.instance(*i)),
                 }
                 field("rate", rate.to_string());
                 ("packet_loss", "duration")
             }
-            FaultKind::IsolateInstance(i) => {
+            FaultKind::IsolateInstance(i, cut) => {
                 field("instance", self.instance(*i));
+                match cut {
+                    Cut::Everything => {}
+                    Cut::Storage => field("from", "storage".to_owned()),
+                    Cut::ControlPlane => field("from", "control_plane".to_owned()),
+                }
                 ("network_partition", "duration")
+            }
+            FaultKind::SlowInstance(i, factor) => {
+                field("instance", self.instance(*i));
+                field("factor", factor.to_string());
+                ("slow_node", "duration")
             }
             FaultKind::WriterCrash => ("writer_crash", "recover_after"),
             FaultKind::InstanceCrash(i) => {
@@ -223,6 +234,7 @@ mod tests {
             Just(LossScope::All),
             az.clone().prop_map(LossScope::Az),
             node.clone().prop_map(LossScope::Node),
+            instance.clone().prop_map(LossScope::Instance),
         ];
         let kind = prop_oneof![
             node.clone().prop_map(FaultKind::NodeCrash),
@@ -231,7 +243,12 @@ mod tests {
             node.clone().prop_map(FaultKind::IsolateNode),
             (node, factor).prop_map(|(n, f)| FaultKind::SlowNode(n, f)),
             (scope, rate).prop_map(|(s, r)| FaultKind::PacketLoss(s, r)),
-            instance.clone().prop_map(FaultKind::IsolateInstance),
+            (
+                instance.clone(),
+                prop_oneof![Just(Cut::Everything), Just(Cut::Storage), Just(Cut::ControlPlane)]
+            )
+                .prop_map(|(i, c)| FaultKind::IsolateInstance(i, c)),
+            (instance.clone(), 1.0..1e6).prop_map(|(i, f)| FaultKind::SlowInstance(i, f)),
             Just(FaultKind::WriterCrash),
             instance.clone().prop_map(FaultKind::InstanceCrash),
             (instance.clone(), any::<bool>()).prop_map(|(i, f)| FaultKind::InstanceReboot(i, f)),
@@ -286,7 +303,7 @@ mod tests {
                 "network_partition: { at: 1s, node: c-4 }",
             ),
             (
-                fault(1, FaultKind::IsolateInstance(InstanceId(0)), Some(s(1))),
+                fault(1, FaultKind::IsolateInstance(InstanceId(0), Cut::Everything), Some(s(1))),
                 "network_partition: { at: 1s, instance: w, duration: 1s }",
             ),
             (

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer};
 use serde_saphyr::{Location, Spanned};
 
 use super::defaults::{self as d, Limit};
-use crate::model::config::{CacheSpec, TieBreak};
+use crate::model::config::{CacheSpec, Cut, TieBreak};
 use crate::sim::time::{ParseDurationError, DURATION_FORMAT};
 use crate::sim::SimDuration;
 
@@ -557,10 +557,13 @@ pub enum FaultSpec {
         /// A node cut off from everything.
         #[serde(default)]
         node: Option<Spanned<String>>,
-        /// A DB instance cut off from storage (it still answers the control
-        /// plane and its clients).
+        /// A DB instance cut off (its clients still reach it).
         #[serde(default)]
         instance: Option<Spanned<String>>,
+        /// What the instance is cut off from: `everything` (storage and
+        /// the control plane, the default), `storage` or `control_plane`.
+        #[serde(default)]
+        from: Option<Spanned<Cut>>,
         /// How long; forever when absent.
         #[serde(default, deserialize_with = "optional_duration")]
         duration: Option<SimDuration>,
@@ -608,13 +611,18 @@ pub enum FaultSpec {
         #[serde(default)]
         target: Option<Spanned<String>>,
     },
-    /// A gray failure: a node's disk and links become `factor` times slower.
+    /// A gray failure: a node's disk and links (or a DB instance's links)
+    /// become `factor` times slower.
     SlowNode {
         /// When it slows down.
         #[serde(deserialize_with = "at")]
         at: Spanned<SimDuration>,
         /// Which node.
-        node: Spanned<String>,
+        #[serde(default)]
+        node: Option<Spanned<String>>,
+        /// Or which DB instance.
+        #[serde(default)]
+        instance: Option<Spanned<String>>,
         /// Slow-down factor, at least 1.
         #[serde(deserialize_with = "slowdown")]
         factor: f64,
@@ -634,6 +642,9 @@ pub enum FaultSpec {
         /// Only this AZ's messages.
         #[serde(default)]
         az: Option<Spanned<String>>,
+        /// Only this DB instance's messages.
+        #[serde(default)]
+        instance: Option<Spanned<String>>,
         /// Probability that one message is lost, in [0, 1).
         #[serde(deserialize_with = "loss_rate")]
         rate: f64,

@@ -20,7 +20,7 @@ use super::schema::{
 use crate::error::{InputError, Location};
 use crate::model::compute::class::InstanceClass;
 use crate::model::config::{
-    Access, ClientConfig, Config, ControlConfig, DnsConfig, EngineConfig, Fault, FaultKind,
+    Access, ClientConfig, Config, ControlConfig, Cut, DnsConfig, EngineConfig, Fault, FaultKind,
     InstanceConfig, LossScope, MetricsConfig, NetworkConfig, StartSteps, StorageConfig, Topology,
     WorkloadConfig,
 };
@@ -757,8 +757,14 @@ fn fault<'f>(
             between,
             node,
             instance,
+            from,
             duration,
         } => {
+            if let (Some(f), None) = (from, instance) {
+                return Err(names
+                    .cx
+                    .at(f, "`from` says what an `instance` is cut off from; name the instance"));
+            }
             let kind = match (between, node, instance) {
                 (Some(pair), None, None) => {
                     if pair.value.len() != 2 || pair.value[0] == pair.value[1] {
@@ -772,7 +778,10 @@ fn fault<'f>(
                     FaultKind::PartitionAzs(names.az_id(&named(0))?, names.az_id(&named(1))?)
                 }
                 (None, Some(node), None) => FaultKind::IsolateNode(names.node_id(node)?),
-                (None, None, Some(i)) => FaultKind::IsolateInstance(names.instance_id(i)?),
+                (None, None, Some(i)) => FaultKind::IsolateInstance(
+                    names.instance_id(i)?,
+                    from.as_ref().map_or(Cut::Everything, |f| f.value),
+                ),
                 _ => {
                     return Err(names.cx.at(
                         at,
@@ -810,28 +819,39 @@ fn fault<'f>(
         FaultSpec::SlowNode {
             at,
             node,
+            instance,
             factor,
             duration,
-        } => (
-            at,
-            FaultKind::SlowNode(names.node_id(node)?, *factor),
-            *duration,
-        ),
+        } => {
+            let kind = match (node, instance) {
+                (Some(n), None) => FaultKind::SlowNode(names.node_id(n)?, *factor),
+                (None, Some(i)) => FaultKind::SlowInstance(names.instance_id(i)?, *factor),
+                _ => {
+                    return Err(names
+                        .cx
+                        .at(at, "a slow_node names one `node: <node>` or `instance: <instance>`"))
+                }
+            };
+            (at, kind, *duration)
+        }
         FaultSpec::PacketLoss {
             at,
             node,
             az,
+            instance,
             rate,
             duration,
         } => {
-            let scope = match (node, az) {
-                (Some(n), None) => LossScope::Node(names.node_id(n)?),
-                (None, Some(a)) => LossScope::Az(names.az_id(a)?),
-                (None, None) => LossScope::All,
-                (Some(_), Some(a)) => {
-                    return Err(names
-                        .cx
-                        .at(a, "packet_loss names a node or an AZ, not both"))
+            let scope = match (node, az, instance) {
+                (Some(n), None, None) => LossScope::Node(names.node_id(n)?),
+                (None, Some(a), None) => LossScope::Az(names.az_id(a)?),
+                (None, None, Some(i)) => LossScope::Instance(names.instance_id(i)?),
+                (None, None, None) => LossScope::All,
+                _ => {
+                    return Err(names.cx.at(
+                        at,
+                        "packet_loss names at most one of a node, an AZ or an instance",
+                    ))
                 }
             };
             (at, FaultKind::PacketLoss(scope, *rate), *duration)

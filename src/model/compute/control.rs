@@ -48,6 +48,9 @@ pub enum Reason {
     Manual,
     /// A reboot of the writer with failover.
     Reboot,
+    /// The writer's I/O watchdog: it answers health checks but cannot
+    /// make its writes durable, while a reader can.
+    StorageWatchdog,
 }
 
 impl Reason {
@@ -57,6 +60,7 @@ impl Reason {
             Reason::HealthCheck => "health_check",
             Reason::Manual => "manual",
             Reason::Reboot => "reboot_with_failover",
+            Reason::StorageWatchdog => "storage_watchdog",
         }
     }
 }
@@ -117,8 +121,19 @@ pub struct ControlPlane {
     probe: u32,
     answered: bool,
     misses: u32,
-    /// Readers that answered the selection probe.
+    /// Whether the writer's last answer said it can write.
+    writes: bool,
+    /// Consecutive checks the writer answered but could not write.
+    io_misses: u32,
+    /// No storage-watchdog failover is tried again before this: the last
+    /// found no reader that could write either.
+    quiet_until: SimTime,
+    /// Storage-watchdog failovers given up because no reader could write.
+    pub watchdog_declined: u32,
+    /// Readers that answered the selection probe, and whether each can
+    /// write.
     candidates: Vec<InstanceId>,
+    can_write: Vec<bool>,
     /// Readers the selection probe asked.
     asked: Vec<InstanceId>,
     /// When the writer stopped serving, if it has.
@@ -139,7 +154,12 @@ impl ControlPlane {
             probe: 0,
             answered: true,
             misses: 0,
+            writes: true,
+            io_misses: 0,
+            quiet_until: SimTime::ZERO,
+            watchdog_declined: 0,
             candidates: Vec::new(),
+            can_write: Vec::new(),
             asked: Vec::new(),
             impaired_at: None,
             current: None,
@@ -202,6 +222,7 @@ impl ControlPlane {
         }
         if cp.answered {
             cp.misses = 0;
+            cp.io_misses = if cp.writes { 0 } else { cp.io_misses + 1 };
         } else {
             cp.misses += 1;
         }
@@ -211,8 +232,12 @@ impl ControlPlane {
                 _ => self.declare_failure(cx, f, Reason::HealthCheck, None),
             };
         }
+        if cp.phase == Phase::Watching && cp.io_misses >= threshold && cx.now() >= cp.quiet_until {
+            return self.declare_failure(cx, f, Reason::StorageWatchdog, None);
+        }
         cp.probe = cp.probe.wrapping_add(1);
         cp.answered = false;
+        cp.writes = true;
         let (probe, writer) = (cp.probe, cp.writer);
         let now = cx.now();
         let to = f.hosts().instance(writer);
@@ -263,6 +288,7 @@ impl ControlPlane {
         f: &mut Fleet,
         inst: InstanceId,
         seq: u32,
+        writes: bool,
     ) {
         let cp = &mut *self;
         // Any answer from the writer proves it alive, however late: a
@@ -270,7 +296,10 @@ impl ControlPlane {
         // a failure. Other answers belong to the probe round they answer.
         let current = seq == cp.probe;
         match cp.phase {
-            Phase::Watching | Phase::Promoting if inst == cp.writer => cp.answered = true,
+            Phase::Watching | Phase::Promoting if inst == cp.writer => {
+                cp.answered = true;
+                cp.writes = writes;
+            }
             _ if !current => {}
             // A reader answers while a replacement is being created: the
             // creation is abandoned and the failover goes on with another
@@ -286,6 +315,7 @@ impl ControlPlane {
             }
             Phase::Selecting if !cp.candidates.contains(&inst) => {
                 cp.candidates.push(inst);
+                cp.can_write.push(writes);
                 if cp.candidates.len() == cp.asked.len() {
                     self.finish_selection(cx, f);
                 }
@@ -350,9 +380,13 @@ impl ControlPlane {
         let now = cx.now();
         let from = self.writer;
         // The old writer must stop writing: tell it (a cut-off or dead one
-        // will not hear; the volume epoch fences it regardless).
-        let to = f.hosts().instance(from);
-        cx.send(now, Endpoint::Control, to, Event::Demote { inst: from });
+        // will not hear; the volume epoch fences it regardless). One that
+        // still runs but cannot write is told only once a reader that can
+        // has been found.
+        if !self.storage_failover() {
+            let to = f.hosts().instance(from);
+            cx.send(now, Endpoint::Control, to, Event::Demote { inst: from });
+        }
         let candidates: Vec<InstanceId> = match target {
             Some(t) => vec![t],
             None => readers_but(f, from),
@@ -361,6 +395,7 @@ impl ControlPlane {
         cp.phase = Phase::Selecting;
         cp.probe = cp.probe.wrapping_add(1);
         cp.candidates.clear();
+        cp.can_write.clear();
         cp.asked = candidates;
         let seq = cp.probe;
         if cp.asked.is_empty() {
@@ -373,6 +408,28 @@ impl ControlPlane {
         arm_resend(cx, seq, 0);
         let wait = cx.cfg.control.health_check_interval;
         cx.after(wait, Event::SelectionDone { seq });
+    }
+
+    /// Whether the failover in progress is the storage watchdog's: it
+    /// keeps the writer unless a reader can write.
+    fn storage_failover(&self) -> bool {
+        self.current
+            .as_ref()
+            .is_some_and(|r| r.reason == Reason::StorageWatchdog)
+    }
+
+    /// No reader can write either (storage itself is short of a write
+    /// quorum, not the writer's path to it): promoting one would only move
+    /// the outage. The writer stays, and the watchdog is not acted on
+    /// again for one watchdog period.
+    fn decline_storage_failover(&mut self, cx: &Ctx) {
+        self.current = None;
+        self.phase = Phase::Watching;
+        self.answered = true;
+        self.misses = 0;
+        self.io_misses = 0;
+        self.quiet_until = cx.now() + cx.cfg.control.io_watchdog;
+        self.watchdog_declined += 1;
     }
 
     /// The selection probe's wait is over.
@@ -388,11 +445,13 @@ impl ControlPlane {
     fn finish_selection(&mut self, cx: &mut Ctx, f: &mut Fleet) {
         let now = cx.now();
         let instances = &*f.instances;
+        let storage = self.storage_failover();
         let mut ranked: Vec<InstanceId> = self
             .candidates
             .iter()
-            .copied()
-            .filter(|&i| instances[i.index()].serving_reads())
+            .zip(&self.can_write)
+            .filter(|&(&i, &w)| instances[i.index()].serving_reads() && (w || !storage))
+            .map(|(&i, _)| i)
             .collect();
         let key = |i: &InstanceId| {
             let inst = &instances[i.index()];
@@ -412,11 +471,19 @@ impl ControlPlane {
             (false, TieBreak::Name) => Some(ranked[0]),
             (false, TieBreak::Random) => Some(ranked[self.rng.random_range(0..tied)]),
         };
+        if storage && chosen.is_none() {
+            return self.decline_storage_failover(cx);
+        }
         self.phase = Phase::Promoting;
         // The target is watched from now on: its misses start afresh.
         self.answered = true;
         self.misses = 0;
+        self.io_misses = 0;
         let old = self.writer;
+        if storage {
+            let to = f.hosts().instance(old);
+            cx.send(now, Endpoint::Control, to, Event::Demote { inst: old });
+        }
         let (target, boot) = match chosen {
             Some(t) => (t, Boot::Restart),
             None => (old, replace_instance(cx, f, old)),
@@ -457,6 +524,7 @@ impl ControlPlane {
             // A new host: the old one's faults are not its own, but an
             // outage of the AZ it was created in is.
             i.az = az;
+            i.address += 1;
             i.host_faults = 0;
             f.servers[inst.index()].lose_host(now);
             if !cx.net().az_up(az) {
@@ -522,6 +590,7 @@ impl ControlPlane {
         }
         w.open = true;
         w.vdl_at = cx.now();
+        w.durable_at.fill(cx.now());
         self.writer_opened(cx, f);
     }
 
@@ -551,6 +620,8 @@ impl ControlPlane {
         cp.phase = Phase::Watching;
         cp.answered = true;
         cp.misses = 0;
+        cp.writes = true;
+        cp.io_misses = 0;
         cp.impaired_at = None;
         if let Some(mut r) = cp.current.take() {
             r.writable = Some(now);

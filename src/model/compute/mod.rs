@@ -99,6 +99,8 @@ pub struct Instance {
     pub rng: SimRng,
     /// As a reader: its read point and its reads from storage.
     pub replica: replica::Replica,
+    /// Its host's address: a replacement host gets a new one.
+    pub address: u32,
 }
 
 impl Instance {
@@ -125,6 +127,7 @@ impl Instance {
             started: SimTime::ZERO,
             rng,
             replica: replica::Replica::default(),
+            address: 1,
         }
     }
 
@@ -334,12 +337,23 @@ impl Fleet<'_> {
     /// running reader that reaches no read quorum of some PG (it could
     /// neither serve reads nor recover the volume if promoted), and a
     /// writer whose recovery has stalled with storage out of its reach.
+    /// An answer says whether the instance can write: a writer's I/O
+    /// watchdog (no PG owing records longer than `io_watchdog` without
+    /// progress), a reader's reach to a write quorum of every PG.
     pub fn on_health_probe(&self, cx: &mut Ctx, inst: InstanceId, seq: u32) {
         let i = &self.instances[inst.index()];
         if !i.host_up() || i.process == Process::Stopped {
             return;
         }
         let now = cx.now();
+        let at = self.hosts().instance(inst);
+        let writes = match i.role {
+            Role::Reader => self.storage.volume.reaches_write_quorum(cx.net(), at),
+            Role::Writer => !self
+                .writers
+                .iter()
+                .any(|w| w.instance == inst && w.io_stuck(now, cx.cfg.control.io_watchdog)),
+        };
         let cut_off = match i.role {
             Role::Reader => i.running() && !self.reaches_storage(cx, inst),
             // Slow storage is waited for; storage out of reach is not.
@@ -358,15 +372,16 @@ impl Fleet<'_> {
             now,
             from,
             Endpoint::Control,
-            Event::HealthReply { inst, seq },
+            Event::HealthReply { inst, seq, writes },
         );
     }
 
     /// A connection attempt reaches an instance: a running database
-    /// accepts, a host without one refuses, a dead host says nothing.
-    pub fn on_connect(&self, cx: &mut Ctx, c: ClientId, seq: u32, inst: InstanceId) {
+    /// accepts, a host without one refuses, a dead host says nothing, and
+    /// nothing answers at the address of a host that was replaced.
+    pub fn on_connect(&self, cx: &mut Ctx, c: ClientId, seq: u32, inst: InstanceId, address: u32) {
         let i = &self.instances[inst.index()];
-        if !i.answers_clients() {
+        if !i.answers_clients() || i.address != address {
             return;
         }
         let accepted = i.running().then_some(i.incarnation);

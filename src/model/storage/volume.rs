@@ -195,6 +195,15 @@ impl Volume {
             .all(|g| self.live_copies(g, net, Some(from)) >= need)
     }
 
+    /// Whether `from` reaches a write quorum of live copies of every PG:
+    /// what a writer there could commit to.
+    pub fn reaches_write_quorum(&self, net: &Network, from: Endpoint) -> bool {
+        let need = self.quorum.write();
+        self.pgs
+            .iter()
+            .all(|g| self.live_copies(g, net, Some(from)) >= need)
+    }
+
     /// How many of the PG's members (other than `except`) are live, and
     /// the live one with the most complete persisted log: what recovery
     /// and repair both look for.
