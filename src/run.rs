@@ -5,7 +5,7 @@ use std::io::Write;
 use std::collections::BTreeMap;
 
 use crate::check::Checks;
-use crate::metrics::recovered_performance;
+use crate::metrics::{rates_around, recovered_performance};
 use crate::metrics::{
     ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover, FaultSummary,
     InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall, Steps, StorageSummary,
@@ -140,6 +140,8 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
         recovered.get(i).copied()
     };
     let started = Some(f.started);
+    let (commits_per_s_before, commits_per_s_after) =
+        rates_around(w.rec.rows(), w.rec.bin(), f.started, f.writable);
     let secs = |a: Option<SimTime>, b: Option<SimTime>| Some(b?.since(a?).as_secs_f64());
     let stopped = f.selected.map(|t| t + f.draw.stop);
     let rebuilt = f.recovered.zip(f.rebuild).map(|(t, d)| t + d);
@@ -165,6 +167,8 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
             f.started,
             f.writable,
         ),
+        commits_per_s_before,
+        commits_per_s_after,
         client_observed_s: ClientObserved {
             clients: measured as u32,
             p50: q(0.5),

@@ -2,6 +2,7 @@
 //! pin down.
 
 mod cli;
+mod compute;
 mod determinism;
 mod failover;
 mod fuzz;

@@ -100,7 +100,7 @@ fn heavy_network_jitter_never_returns_a_page_state_that_was_not_committed() {
     // pages past the old read point. Neither may pass for an answer.
     for seed in 1..=3 {
         let s = run(&parse(&format!(
-            "name: t\nseed: {seed}\nduration: 30s\nnetwork: {{ jitter: 2 }}\nstorage: {{ disk_jitter: 2 }}\n"
+            "name: t\nseed: {seed}\nduration: 30s\nnetwork: {{ jitter: 2 }}\nstorage: {{ disk_jitter: 2 }}\ninstances: [{{ name: w, az: a, role: writer, class: db.t3.medium }}]\nworkload: {{ commits_per_s: 1000, reads_per_s: 2000, working_set_gib: 8, access: uniform }}\n"
         )))
         .summary;
         assert!(s.reads.correct > 20_000, "{:?}", s.reads);
@@ -349,16 +349,25 @@ fn a_target_given_up_on_never_becomes_the_writer_behind_the_control_planes_back(
     // attempt is given up, reader-2 is chosen; then reader-1's partition
     // heals and its recovery completes. It must step down, and the record
     // must name the writer that actually opened, with phases that add up.
-    let s = run(&parse(
-        "name: t\nduration: 60s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 200 }\ninstances:\n  - { name: writer-1, az: a, class: db.r6g.2xlarge, tier: 1, role: writer }\n  - { name: reader-1, az: b, class: db.r6g.2xlarge, tier: 0 }\n  - { name: reader-2, az: c, class: db.r6g.2xlarge, tier: 1 }\nfaults:\n  - writer_crash: { at: 10s }\n  - network_partition: { at: 20.9s, instance: reader-1, duration: 5s }\n",
-    ))
+    // The partition starts just before reader-1's engine is up: found
+    // from the same run without it (the draws are the same).
+    let yaml = |partition: &str| {
+        format!("name: t\nduration: 60s\nstorage: {{ volume_gib: 20 }}\nworkload: {{ commits_per_s: 200 }}\ninstances:\n  - {{ name: writer-1, az: a, class: db.r6g.2xlarge, tier: 1, role: writer }}\n  - {{ name: reader-1, az: b, class: db.r6g.2xlarge, tier: 0 }}\n  - {{ name: reader-2, az: c, class: db.r6g.2xlarge, tier: 1 }}\nfaults:\n  - writer_crash: {{ at: 10s }}\n{partition}")
+    };
+    let probe = run(&parse(&yaml(""))).summary;
+    let r = &probe.rto[0];
+    let up = probe.failovers[0].at_s + r.detection_s + r.selection_s + r.promotion_s;
+    let s = run(&parse(&yaml(&format!(
+        "  - network_partition: {{ at: {}ms, instance: reader-1, duration: 5s }}\n",
+        (up * 1000.0) as u64 - 100
+    ))))
     .summary;
     assert_eq!(s.failovers.len(), 1);
     assert_eq!(s.failovers[0].to.as_deref(), Some("reader-2"));
     let rto = &s.rto[0];
     let total = rto.total_s.expect("finished");
     assert!((total - rto.cluster_s()).abs() < 1e-6, "{rto:?}");
-    assert!(rto.promotion_s > 7.0, "{rto:?}");
+    assert!(rto.failed_attempts_s > 0.0, "{rto:?}");
     assert!(s.invariants.iter().all(|i| i.held), "{:?}", s.invariants);
 }
 
@@ -665,7 +674,7 @@ fn availability_counts_only_the_time_beyond_the_threshold() {
     // past the 1 s threshold. The blips are one outage by count, but the
     // time between them was available.
     let s = run(&parse(
-        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 10000, group_commit_interval: 1s }\n",
+        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 5000, group_commit_interval: 1s }\n",
     ))
     .summary;
     assert!(

@@ -56,6 +56,34 @@ pub fn recovered_performance(
         .map(|i| rows[i].t_s - t0)
 }
 
+/// Mean commits per second over the bins that lie wholly in the
+/// [`BEFORE`]-long window starting at `from` (`None`: no such bin).
+pub fn commit_rate(rows: &[TimelineRow], bin: SimDuration, from: SimTime) -> Option<f64> {
+    let (t0, width) = (from.as_secs_f64(), bin.as_secs_f64());
+    let end = t0 + BEFORE.as_secs_f64();
+    let inside: Vec<u64> = rows
+        .iter()
+        .filter(|r| r.t_s >= t0 && r.t_s + width <= end + 1e-9)
+        .map(|r| r.commits)
+        .collect();
+    (!inside.is_empty()).then(|| inside.iter().sum::<u64>() as f64 / inside.len() as f64 / width)
+}
+
+/// The commit rate in the [`BEFORE`] before `started`, and in as long
+/// after `writable`.
+pub fn rates_around(
+    rows: &[TimelineRow],
+    bin: SimDuration,
+    started: SimTime,
+    writable: Option<SimTime>,
+) -> (Option<f64>, Option<f64>) {
+    let before = SimTime::from_nanos(started.as_nanos().saturating_sub(BEFORE.as_nanos()));
+    let before = (started.as_nanos() >= BEFORE.as_nanos())
+        .then(|| commit_rate(rows, bin, before))
+        .flatten();
+    (before, writable.and_then(|w| commit_rate(rows, bin, w)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +123,7 @@ mod tests {
         }
         assert_eq!(recovered_performance(&low, s, at(40), Some(at(50))), None);
         assert_eq!(recovered_performance(&rows, s, at(40), None), None);
+        let (before, after) = rates_around(&low, s, at(40), Some(at(60)));
+        assert_eq!((before, after), (Some(1000.0), Some(500.0)));
     }
 }

@@ -243,6 +243,12 @@ pub struct Rto {
     /// before it, for 5 s: failover performance, not only failover time.
     /// `null`: not back by the end of the run (or nothing to come back to).
     pub recovered_performance_s: Option<f64>,
+    /// Mean commits per second in the 30 s before the fault (`null`: the
+    /// run had not lasted that long).
+    pub commits_per_s_before: Option<f64>,
+    /// Mean commits per second in the 30 s after the new writer was
+    /// writable (`null`: it never was, or the run ended first).
+    pub commits_per_s_after: Option<f64>,
     /// Per cluster-endpoint client, last successful write before the fault
     /// to the first after it.
     pub client_observed_s: ClientObserved,

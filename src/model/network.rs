@@ -226,8 +226,7 @@ impl Network {
     /// on a scope that holds it.
     pub fn gray(&self, e: Endpoint) -> bool {
         let slowed = e.node().is_some_and(|n| self.slowness[n.index()] > 1.0)
-            || e
-                .instance()
+            || e.instance()
                 .is_some_and(|i| self.instance_slowness[i.index()] > 1.0);
         slowed
             || self.losses.iter().any(|&(scope, _)| match scope {

@@ -286,11 +286,7 @@ impl Writer {
     /// `limit` without its PGCL moving (the writer cannot reach a write
     /// quorum of it, or storage is that slow).
     pub fn io_stuck(&self, now: SimTime, limit: SimDuration) -> bool {
-        self.open
-            && self
-                .durable_at
-                .iter()
-                .any(|&t| now.since(t) > limit)
+        self.open && self.durable_at.iter().any(|&t| now.since(t) > limit)
     }
 
     /// Commits offered and not yet acknowledged.

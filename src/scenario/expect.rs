@@ -297,6 +297,70 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
             format!("worst reader's p99 replica lag {worst:.3}ms, allowed at most {max}"),
         ));
     }
+    // `None` ranks above every time: performance that never came back.
+    let perf = s
+        .rto
+        .iter()
+        .map(|r| r.recovered_performance_s.unwrap_or(f64::INFINITY))
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    if let Some(max) = e.max_recovered_performance {
+        out.push(check(
+            "max_recovered_performance",
+            perf.is_some_and(|g| g <= secs(max)),
+            format!(
+                "slowest return of throughput and p99 {}, allowed at most {max}",
+                seconds(s, perf)
+            ),
+        ));
+    }
+    if let Some(min) = e.min_recovered_performance {
+        out.push(check(
+            "min_recovered_performance",
+            perf.is_some_and(|g| g >= secs(min)),
+            format!(
+                "slowest return of throughput and p99 {}, expected at least {min}",
+                seconds(s, perf)
+            ),
+        ));
+    }
+    if let Some(max) = e.max_commits_per_s_after_failover {
+        let after: Vec<f64> = s.rto.iter().filter_map(|r| r.commits_per_s_after).collect();
+        let got = after.iter().copied().fold(f64::NAN, f64::max);
+        out.push(check(
+            "max_commits_per_s_after_failover",
+            !after.is_empty() && after.len() == s.rto.len() && got <= max,
+            if after.is_empty() {
+                "no failover's new writer was writable for 30 s".to_owned()
+            } else {
+                format!("{got:.1} commits/s after failover, allowed at most {max}")
+            },
+        ));
+    }
+    if let Some(min) = e.min_lag_restarts {
+        let got = s.storage.lag_restarts;
+        out.push(check(
+            "min_lag_restarts",
+            got >= min,
+            format!("{got} reader(s) restarted for lag, expected at least {min}"),
+        ));
+    }
+    if let Some(min) = e.min_client_errors {
+        let c = &s.client_errors;
+        let got = c.timeout + c.refused + c.reset + c.read_only + c.dns_empty;
+        out.push(check(
+            "min_client_errors",
+            got >= min,
+            format!("{got} client request(s) failed, expected at least {min}"),
+        ));
+    }
+    if let Some(min) = e.min_watchdog_failovers_declined {
+        let got = s.storage.watchdog_failovers_declined;
+        out.push(check(
+            "min_watchdog_failovers_declined",
+            got >= min,
+            format!("{got} storage-watchdog failover(s) declined, expected at least {min}"),
+        ));
+    }
     if let Some(min) = e.min_segments_repaired {
         let got = s.storage.segments_repaired;
         out.push(check(

@@ -245,7 +245,11 @@ mod tests {
             (scope, rate).prop_map(|(s, r)| FaultKind::PacketLoss(s, r)),
             (
                 instance.clone(),
-                prop_oneof![Just(Cut::Everything), Just(Cut::Storage), Just(Cut::ControlPlane)]
+                prop_oneof![
+                    Just(Cut::Everything),
+                    Just(Cut::Storage),
+                    Just(Cut::ControlPlane)
+                ]
             )
                 .prop_map(|(i, c)| FaultKind::IsolateInstance(i, c)),
             (instance.clone(), 1.0..1e6).prop_map(|(i, f)| FaultKind::SlowInstance(i, f)),
@@ -303,7 +307,11 @@ mod tests {
                 "network_partition: { at: 1s, node: c-4 }",
             ),
             (
-                fault(1, FaultKind::IsolateInstance(InstanceId(0), Cut::Everything), Some(s(1))),
+                fault(
+                    1,
+                    FaultKind::IsolateInstance(InstanceId(0), Cut::Everything),
+                    Some(s(1)),
+                ),
                 "network_partition: { at: 1s, instance: w, duration: 1s }",
             ),
             (

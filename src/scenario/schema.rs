@@ -756,6 +756,29 @@ pub struct ExpectSpec {
     /// short run can miss it).
     #[serde(default, deserialize_with = "optional_duration")]
     pub max_client_latency: Option<SimDuration>,
+    /// Every failover's performance (commit throughput and p99 within
+    /// 10 % of their level before the fault) back within this of the
+    /// fault; a failover whose performance never came back fails.
+    #[serde(default, deserialize_with = "optional_duration")]
+    pub max_recovered_performance: Option<SimDuration>,
+    /// Some failover's performance took at least this long to come back
+    /// (or never did).
+    #[serde(default, deserialize_with = "optional_duration")]
+    pub min_recovered_performance: Option<SimDuration>,
+    /// Every failover's new writer committed at most this many commits
+    /// per second in the 30 s after it was writable.
+    #[serde(default, deserialize_with = "optional_commit_rate")]
+    pub max_commits_per_s_after_failover: Option<f64>,
+    /// Readers restarted for lagging beyond `max_replica_lag`, at least.
+    #[serde(default)]
+    pub min_lag_restarts: Option<u32>,
+    /// Client requests that failed (every kind of error), at least.
+    #[serde(default)]
+    pub min_client_errors: Option<u64>,
+    /// Storage-watchdog failovers declined (no reader could write), at
+    /// least.
+    #[serde(default)]
+    pub min_watchdog_failovers_declined: Option<u32>,
 }
 
 fn unknown<T>(value: T) -> Spanned<T> {

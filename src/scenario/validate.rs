@@ -761,9 +761,10 @@ fn fault<'f>(
             duration,
         } => {
             if let (Some(f), None) = (from, instance) {
-                return Err(names
-                    .cx
-                    .at(f, "`from` says what an `instance` is cut off from; name the instance"));
+                return Err(names.cx.at(
+                    f,
+                    "`from` says what an `instance` is cut off from; name the instance",
+                ));
             }
             let kind = match (between, node, instance) {
                 (Some(pair), None, None) => {
@@ -827,9 +828,10 @@ fn fault<'f>(
                 (Some(n), None) => FaultKind::SlowNode(names.node_id(n)?, *factor),
                 (None, Some(i)) => FaultKind::SlowInstance(names.instance_id(i)?, *factor),
                 _ => {
-                    return Err(names
-                        .cx
-                        .at(at, "a slow_node names one `node: <node>` or `instance: <instance>`"))
+                    return Err(names.cx.at(
+                        at,
+                        "a slow_node names one `node: <node>` or `instance: <instance>`",
+                    ))
                 }
             };
             (at, kind, *duration)

@@ -222,7 +222,14 @@ impl ControlPlane {
         }
         if cp.answered {
             cp.misses = 0;
-            cp.io_misses = if cp.writes { 0 } else { cp.io_misses + 1 };
+            // While quiet after a declined watchdog failover, the writer's
+            // answers start a new count only once the quiet is over.
+            let quiet = cx.now() < cp.quiet_until;
+            cp.io_misses = if cp.writes || quiet {
+                0
+            } else {
+                cp.io_misses + 1
+            };
         } else {
             cp.misses += 1;
         }
