@@ -256,7 +256,37 @@ fn fault_legend(r: &Results) -> Vec<(String, Mark)> {
     if r.summary.faults.iter().any(|f| f.until_s.is_some()) {
         legend.push(("fault ends".to_owned(), Mark::Dashed(FAULT)));
     }
+    if back(r).next().is_some() {
+        legend.push(("performance back".to_owned(), Mark::Dashed(BLACK)));
+    }
     legend
+}
+
+/// When each failover's commit throughput and p99 were back within 10 %
+/// of their level before it, seconds into the run.
+fn back(r: &Results) -> impl Iterator<Item = f64> + '_ {
+    r.summary
+        .failovers
+        .iter()
+        .zip(&r.summary.rto)
+        .filter_map(|(f, rto)| rto.recovered_performance_s.map(|s| f.at_s + s))
+}
+
+/// A dashed black line where each failover's performance was back.
+fn mark_back<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+    chart: &mut TimeChart<DB, Y>,
+    r: &Results,
+    y: (f64, f64),
+) -> Drawn<DB> {
+    for t in back(r) {
+        chart.draw_series(DashedLineSeries::new(
+            [(t, y.0), (t, y.1)],
+            8,
+            4,
+            BLACK.stroke_width(2),
+        ))?;
+    }
+    Ok(())
 }
 
 /// The phases of one failover as time spans, seconds.
@@ -431,6 +461,7 @@ fn throughput<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) ->
     }
     chart.draw_series(LineSeries::new(clipped(reads), GREY.stroke_width(2)))?;
     chart.draw_series(LineSeries::new(clipped(commits), BLUE.stroke_width(2)))?;
+    mark_back(&mut chart, r, y)?;
     mark_faults(&mut chart, &r.summary.faults, y)
 }
 
@@ -462,6 +493,7 @@ fn latency<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Dr
             chart.draw_series(LineSeries::new(run, colour.stroke_width(2)))?;
         }
     }
+    mark_back(&mut chart, r, y)?;
     mark_faults(&mut chart, &r.summary.faults, y)
 }
 
@@ -504,6 +536,7 @@ fn quorum<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Dra
     for (i, (points, (_, _, colour))) in data.into_iter().zip(series).enumerate() {
         chart.draw_series(LineSeries::new(points, colour.stroke_width(4 - i as u32)))?;
     }
+    mark_back(&mut chart, r, y)?;
     mark_faults(&mut chart, &r.summary.faults, y)
 }
 
@@ -533,6 +566,7 @@ fn replica_lag<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -
             chart.draw_series(LineSeries::new(run, colour.stroke_width(2)))?;
         }
     }
+    mark_back(&mut chart, r, y)?;
     mark_faults(&mut chart, &r.summary.faults, y)
 }
 

@@ -475,11 +475,26 @@ fn failovers(h: &mut String, s: &Summary) {
                     .map_or("unfinished".into(), |t| format!("<b>{t:.3}</b>")),
             );
             row.push(clients);
+            row.push(match r.recovered_performance_s {
+                Some(t) => format!("{t:.1}"),
+                None => "never (within the run)".to_owned(),
+            });
+            let rate = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.0}"));
+            row.push(format!(
+                "{} → {}",
+                rate(r.commits_per_s_before),
+                rate(r.commits_per_s_after)
+            ));
             row
         })
         .collect();
     let mut header = vec!["at", "failover", "reason"];
     header.extend(Rto::PHASES);
-    header.extend(["total", "client-observed"]);
+    header.extend([
+        "total",
+        "client-observed",
+        "performance back (throughput and p99 within 10 %)",
+        "commits/s before → after",
+    ]);
     table(h, &header, &rows);
 }
