@@ -668,6 +668,20 @@ fn a_writer_restarting_during_a_selection_comes_back_a_reader() {
     assert_eq!(s.failovers[0].to.as_deref(), Some("rb"));
 }
 
+/// Found by the swarm (tests/data): a recovery whose read quorum of
+/// answers reaches a lower VDL than an earlier recovery established waits
+/// for the copies that hold the rest instead of truncating what the
+/// earlier one declared committed.
+#[test]
+fn a_recovery_never_comes_back_below_what_an_earlier_one_established() {
+    let sc = aurora_sim::Scenario::load(&crate::repo("tests/data/recovery-below-established.yaml"))
+        .expect("valid");
+    let s = run(&sc).summary;
+    all_held(&s);
+    assert_eq!(s.commits.lost, 0);
+    assert_eq!(s.storage.recoveries, 2);
+}
+
 #[test]
 fn availability_counts_only_the_time_beyond_the_threshold() {
     // One-second group commits: the first commits of each tick wait just

@@ -400,7 +400,7 @@ impl World {
                 storage.on_recovery_probe(cx, &hosts, seg, epoch);
             }
             Event::RecoveryReply { reply } => Recovery::on_reply(cx, f, control, *reply),
-            Event::RecoveryRetry { epoch } => Recovery::on_retry(cx, f, epoch),
+            Event::RecoveryRetry { epoch } => Recovery::on_retry(cx, f, control, epoch),
             Event::Fenced { epoch } => f.on_fenced(cx, epoch),
             Event::RedoStream { inst, redo } => f.on_redo(cx, workload, inst, &redo),
             Event::ClientTimer { client, seq } => {

@@ -14,9 +14,9 @@ use super::Fleet;
 use crate::model::context::Ctx;
 use crate::model::event::{Event, RecoveryReply};
 use crate::model::note::Note;
-use crate::model::storage::fleet::Truncation;
+use crate::model::storage::fleet::{Storage, Truncation};
 use crate::model::storage::lsn::{Lsn, LsnPoints};
-use crate::model::storage::recovery::recover;
+use crate::model::storage::recovery::{recover, Recovered};
 use crate::model::storage::segment::RecoveryInfo;
 use crate::model::writer::Writer;
 use crate::sim::{SimDuration, SimTime};
@@ -35,6 +35,10 @@ pub struct Recovery {
     short: usize,
     /// When the last new answer arrived (or the recovery began).
     progressed: SimTime,
+    /// Every PG has a read quorum of answers, but they reach a lower VDL
+    /// than an earlier recovery established: the copies that hold the
+    /// rest have not answered yet, so every member is asked.
+    widened: bool,
 }
 
 /// How often probes are resent to PGs short of a read quorum. Modelling
@@ -102,6 +106,7 @@ impl Recovery {
             counts: vec![0; volume.pgs.len()],
             short: volume.pgs.len(),
             progressed: cx.now(),
+            widened: false,
         });
         Recovery::probe(cx, f, epoch);
     }
@@ -116,7 +121,7 @@ impl Recovery {
         let need = volume.quorum.read();
         let mut targets = Vec::new();
         for (p, g) in volume.pgs.iter().enumerate() {
-            if r.counts[p] >= need {
+            if r.counts[p] >= need && !r.widened {
                 continue;
             }
             targets.extend(
@@ -139,8 +144,20 @@ impl Recovery {
         cx.after(PROBE_RETRY, Event::RecoveryRetry { epoch });
     }
 
-    /// The retry timer: probe again the PGs still short of answers.
-    pub(crate) fn on_retry(cx: &mut Ctx, f: &mut Fleet, epoch: u32) {
+    /// The retry timer: probe again the PGs still short of answers. A
+    /// widened recovery that has heard nothing new for [`STALL`] finishes
+    /// with what it has: the copies it waited for are gone.
+    pub(crate) fn on_retry(cx: &mut Ctx, f: &mut Fleet, control: &mut ControlPlane, epoch: u32) {
+        let gone = f
+            .recovery
+            .as_ref()
+            .is_some_and(|r| r.epoch == epoch && r.widened && r.stalled(cx.now()));
+        if gone && f.hosts().current_writer_alive() {
+            let r = f.recovery.take().expect("recovery in progress");
+            let done = cx.now();
+            r.finish(cx, f);
+            return control.storage_recovered(cx, f, done);
+        }
         Recovery::probe(cx, f, epoch);
     }
 
@@ -182,12 +199,33 @@ impl Recovery {
         r.progressed = cx.now();
         if r.counts[pg.index()] == need {
             r.short -= 1;
-            if r.short == 0 {
-                let r = f.recovery.take().expect("recovery in progress");
-                r.finish(cx, f);
-                control.storage_recovered(cx, f, done);
-            }
         }
+        if r.short > 0 {
+            return;
+        }
+        // A read quorum of every PG: done, unless an earlier recovery
+        // established a higher VDL than these copies reach (it read
+        // copies that hold records these lack) and other copies may yet
+        // answer.
+        let established = f.storage.truncations.iter().map(|t| t.vdl).max();
+        let reached = r.recovered(cx, f.storage).vdl;
+        let unanswered = f
+            .storage
+            .volume
+            .pgs
+            .iter()
+            .flat_map(|g| &g.members)
+            .any(|s| r.answers.get(s.index()).is_none_or(Option::is_none));
+        if established.is_some_and(|e| reached < e) && unanswered {
+            if !r.widened {
+                r.widened = true;
+                Recovery::probe(cx, f, epoch);
+            }
+            return;
+        }
+        let r = f.recovery.take().expect("recovery in progress");
+        r.finish(cx, f);
+        control.storage_recovered(cx, f, done);
     }
 
     /// Every PG has a read quorum of answers: compute the recovered VDL,
@@ -195,32 +233,7 @@ impl Recovery {
     /// has rebuilt its state).
     fn finish(self, cx: &mut Ctx, f: &mut Fleet) {
         let records = cx.cfg.workload.records_per_commit as u64;
-        let floor = self
-            .answers
-            .iter()
-            .flatten()
-            .map(|i| i.min_read_point)
-            .max()
-            .unwrap_or(Lsn(0));
-        let volume = &f.storage.volume;
-        let best: Vec<&RecoveryInfo> = volume
-            .pgs
-            .iter()
-            .map(|g| {
-                g.members
-                    .iter()
-                    .filter_map(|s| self.answers.get(s.index()).and_then(Option::as_ref))
-                    .max_by_key(|i| i.scl)
-                    .expect("a read quorum answered")
-            })
-            .collect();
-        let truncated: Vec<(Lsn, Lsn)> = f
-            .storage
-            .truncations
-            .iter()
-            .map(|t| (t.vdl, t.resume))
-            .collect();
-        let out = recover(&best, floor, &truncated, records);
+        let out = self.recovered(cx, f.storage);
         let lal = cx.cfg.storage.lsn_allocation_limit;
         // Resume above anything the old writers could have allocated
         // (their VDL + LAL is at most ours + LAL), keeping commit ends at
@@ -238,6 +251,43 @@ impl Recovery {
             resume,
         });
         settle_superseded(cx, f, out.vdl);
+        self.resume_writer(cx, f, &out);
+    }
+
+    /// What the answers so far recover: the VDL and each PG's tail.
+    fn recovered(&self, cx: &Ctx, storage: &Storage) -> Recovered {
+        let records = cx.cfg.workload.records_per_commit as u64;
+        let floor = self
+            .answers
+            .iter()
+            .flatten()
+            .map(|i| i.min_read_point)
+            .max()
+            .unwrap_or(Lsn(0));
+        let volume = &storage.volume;
+        let best: Vec<&RecoveryInfo> = volume
+            .pgs
+            .iter()
+            .map(|g| {
+                g.members
+                    .iter()
+                    .filter_map(|s| self.answers.get(s.index()).and_then(Option::as_ref))
+                    .max_by_key(|i| i.scl)
+                    .expect("a read quorum answered")
+            })
+            .collect();
+        let truncated: Vec<(Lsn, Lsn)> = storage
+            .truncations
+            .iter()
+            .map(|t| (t.vdl, t.resume))
+            .collect();
+        recover(&best, floor, &truncated, records)
+    }
+
+    /// Sets the new writer's points from what was recovered.
+    fn resume_writer(&self, cx: &mut Ctx, f: &mut Fleet, out: &Recovered) {
+        let lal = cx.cfg.storage.lsn_allocation_limit;
+        let resume = f.storage.truncations.last().expect("just recorded").resume;
         let volume = &f.storage.volume;
         let w = &mut f.writers.current;
         w.points = LsnPoints::resume(lal, out.vdl, resume, &out.tails);
