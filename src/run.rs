@@ -5,7 +5,7 @@ use std::io::Write;
 use std::collections::BTreeMap;
 
 use crate::check::Checks;
-use crate::metrics::{rates_around, recovered_performance};
+use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover, FaultSummary,
     InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall, Steps, StorageSummary,
@@ -140,8 +140,18 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
         recovered.get(i).copied()
     };
     let started = Some(f.started);
-    let (commits_per_s_before, commits_per_s_after) =
-        rates_around(w.rec.rows(), w.rec.bin(), f.started, f.writable);
+    let (rows, bin) = (w.rec.rows(), w.rec.bin());
+    let earlier: Vec<Judged> = w
+        .control
+        .failovers
+        .iter()
+        .map(|e| Judged {
+            started: e.started,
+            writable: e.writable,
+        })
+        .collect();
+    let level = level_before(rows, bin, f.started, &earlier);
+    let commits_per_s_after = rate_after(rows, bin, f.writable, w.end());
     let secs = |a: Option<SimTime>, b: Option<SimTime>| Some(b?.since(a?).as_secs_f64());
     let stopped = f.selected.map(|t| t + f.draw.stop);
     let rebuilt = f.recovered.zip(f.rebuild).map(|(t, d)| t + d);
@@ -161,13 +171,9 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
         dns_s: span(f.writable, f.dns_visible),
         total_s: f.dns_visible.map(|t| t.since(f.started).as_secs_f64()),
         steps,
-        recovered_performance_s: recovered_performance(
-            w.rec.rows(),
-            w.rec.bin(),
-            f.started,
-            f.writable,
-        ),
-        commits_per_s_before,
+        recovered_performance_s: level
+            .and_then(|l| recovered_performance(rows, bin, l, f.started, f.writable)),
+        commits_per_s_before: level.map(|l| l.commits_per_s),
         commits_per_s_after,
         client_observed_s: ClientObserved {
             clients: measured as u32,

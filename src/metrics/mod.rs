@@ -5,7 +5,7 @@ mod performance;
 mod recorder;
 mod summary;
 
-pub use performance::{rates_around, recovered_performance};
+pub use performance::{level_before, rate_after, recovered_performance, Judged, Level};
 pub use recorder::{timeline_rows, Recorder, TimelineRow};
 pub use summary::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt, Failover,

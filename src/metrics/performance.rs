@@ -19,69 +19,105 @@ const BAND: f64 = 0.10;
 /// Modelling choice.
 const HOLD: SimDuration = SimDuration::from_secs(5);
 
+/// The commit rate and p99 a failover's performance is judged against.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Level {
+    /// Mean commits per second.
+    pub commits_per_s: f64,
+    /// Mean of the bins' p99 commit latency, ms.
+    pub p99_ms: f64,
+}
+
+/// One failover, as its performance is judged.
+#[derive(Clone, Copy, Debug)]
+pub struct Judged {
+    /// When the writer stopped serving.
+    pub started: SimTime,
+    /// When the new writer was writable, if it was.
+    pub writable: Option<SimTime>,
+}
+
+/// The level in the [`BEFORE`] before `started`: `None` when the run had
+/// not lasted that long, no commit was acknowledged then, or an earlier
+/// failover (from its start until its writer was writable) overlaps the
+/// window, so that there is no clean level to come back to.
+pub fn level_before(
+    rows: &[TimelineRow],
+    bin: SimDuration,
+    started: SimTime,
+    earlier: &[Judged],
+) -> Option<Level> {
+    let from = started.as_nanos().checked_sub(BEFORE.as_nanos())?;
+    let from = SimTime::from_nanos(from);
+    let overlaps = earlier
+        .iter()
+        .any(|e| e.started < started && e.writable.is_none_or(|w| w > from));
+    if overlaps {
+        return None;
+    }
+    let (t0, width) = (from.as_secs_f64(), bin.as_secs_f64());
+    let end = started.as_secs_f64();
+    let inside: Vec<&TimelineRow> = rows
+        .iter()
+        .filter(|r| r.t_s >= t0 - 1e-9 && r.t_s + width <= end + 1e-9)
+        .collect();
+    let p99s: Vec<f64> = inside.iter().filter_map(|r| r.commit_p99_ms).collect();
+    let commits: u64 = inside.iter().map(|r| r.commits).sum();
+    if inside.is_empty() || p99s.is_empty() || commits == 0 {
+        return None;
+    }
+    Some(Level {
+        commits_per_s: commits as f64 / inside.len() as f64 / width,
+        p99_ms: p99s.iter().sum::<f64>() / p99s.len() as f64,
+    })
+}
+
+/// Mean commits per second in the [`BEFORE`] after `writable`: `None` if
+/// the run ended first.
+pub fn rate_after(
+    rows: &[TimelineRow],
+    bin: SimDuration,
+    writable: Option<SimTime>,
+    end: SimTime,
+) -> Option<f64> {
+    let w = writable?;
+    if end.since(w) < BEFORE {
+        return None;
+    }
+    let (t0, width) = (w.as_secs_f64(), bin.as_secs_f64());
+    let until = t0 + BEFORE.as_secs_f64();
+    let inside: Vec<u64> = rows
+        .iter()
+        .filter(|r| r.t_s >= t0 && r.t_s + width <= until + 1e-9)
+        .map(|r| r.commits)
+        .collect();
+    (!inside.is_empty()).then(|| inside.iter().sum::<u64>() as f64 / inside.len() as f64 / width)
+}
+
 /// Seconds from `started` to the first bin, at or after `writable`, that
 /// begins [`HOLD`] of bins whose commit throughput is within [`BAND`] of
-/// the level before the fault and whose p99 commit latency is at most
-/// `1 + BAND` times it. `None`: not back by the end of the run, no
-/// writable writer, or no level to come back to (no commits before it).
+/// `level` and whose p99 commit latency is at most `1 + BAND` times it.
+/// `None`: not back by the end of the run, or no writable writer.
 pub fn recovered_performance(
     rows: &[TimelineRow],
     bin: SimDuration,
+    level: Level,
     started: SimTime,
     writable: Option<SimTime>,
 ) -> Option<f64> {
     let writable = writable?.as_secs_f64();
     let (t0, width) = (started.as_secs_f64(), bin.as_secs_f64());
-    let before: Vec<&TimelineRow> = rows
-        .iter()
-        .filter(|r| r.t_s + width <= t0 && r.t_s >= t0 - BEFORE.as_secs_f64())
-        .collect();
-    let p99s: Vec<f64> = before.iter().filter_map(|r| r.commit_p99_ms).collect();
-    if before.is_empty() || p99s.is_empty() {
-        return None;
-    }
-    let rate = before.iter().map(|r| r.commits as f64).sum::<f64>() / before.len() as f64;
-    let p99 = p99s.iter().sum::<f64>() / p99s.len() as f64;
-    if rate <= 0.0 {
-        return None;
-    }
+    let rate = level.commits_per_s * width;
     let back = |r: &TimelineRow| {
         (r.commits as f64 - rate).abs() <= BAND * rate
-            && r.commit_p99_ms.is_some_and(|l| l <= (1.0 + BAND) * p99)
+            && r.commit_p99_ms
+                .is_some_and(|l| l <= (1.0 + BAND) * level.p99_ms)
     };
     let hold = (HOLD.as_nanos().div_ceil(bin.as_nanos().max(1)) as usize).max(1);
     let first = rows.iter().position(|r| r.t_s >= writable)?;
     (first..rows.len())
         .find(|&i| i + hold <= rows.len() && rows[i..i + hold].iter().all(back))
         .map(|i| rows[i].t_s - t0)
-}
-
-/// Mean commits per second over the bins that lie wholly in the
-/// [`BEFORE`]-long window starting at `from` (`None`: no such bin).
-pub fn commit_rate(rows: &[TimelineRow], bin: SimDuration, from: SimTime) -> Option<f64> {
-    let (t0, width) = (from.as_secs_f64(), bin.as_secs_f64());
-    let end = t0 + BEFORE.as_secs_f64();
-    let inside: Vec<u64> = rows
-        .iter()
-        .filter(|r| r.t_s >= t0 && r.t_s + width <= end + 1e-9)
-        .map(|r| r.commits)
-        .collect();
-    (!inside.is_empty()).then(|| inside.iter().sum::<u64>() as f64 / inside.len() as f64 / width)
-}
-
-/// The commit rate in the [`BEFORE`] before `started`, and in as long
-/// after `writable`.
-pub fn rates_around(
-    rows: &[TimelineRow],
-    bin: SimDuration,
-    started: SimTime,
-    writable: Option<SimTime>,
-) -> (Option<f64>, Option<f64>) {
-    let before = SimTime::from_nanos(started.as_nanos().saturating_sub(BEFORE.as_nanos()));
-    let before = (started.as_nanos() >= BEFORE.as_nanos())
-        .then(|| commit_rate(rows, bin, before))
-        .flatten();
-    (before, writable.and_then(|w| commit_rate(rows, bin, w)))
 }
 
 #[cfg(test)]
@@ -107,23 +143,39 @@ mod tests {
         rows.extend((50..60).map(|t| row(t as f64, 1000, if t == 55 { 5.0 } else { 8.0 })));
         rows.extend((60..80).map(|t| row(t as f64, 1000, 5.2)));
         let at = |t: u64| SimTime::ZERO + SimDuration::from_secs(t);
+        let level = level_before(&rows, s, at(40), &[]).expect("30 s before");
         assert_eq!(
-            recovered_performance(&rows, s, at(40), Some(at(50))),
-            Some(20.0)
+            level,
+            Level {
+                commits_per_s: 1000.0,
+                p99_ms: 5.0
+            }
         );
+        let back =
+            |rows: &[TimelineRow]| recovered_performance(rows, s, level, at(40), Some(at(50)));
+        assert_eq!(back(&rows), Some(20.0));
         // Never back: the run ends first.
-        assert_eq!(
-            recovered_performance(&rows[..63], s, at(40), Some(at(50))),
-            None
-        );
+        assert_eq!(back(&rows[..63]), None);
         // Throughput below the band is not back either.
         let mut low = rows.clone();
         for r in &mut low[60..] {
             r.commits = 500;
         }
-        assert_eq!(recovered_performance(&low, s, at(40), Some(at(50))), None);
-        assert_eq!(recovered_performance(&rows, s, at(40), None), None);
-        let (before, after) = rates_around(&low, s, at(40), Some(at(60)));
-        assert_eq!((before, after), (Some(1000.0), Some(500.0)));
+        assert_eq!(back(&low), None);
+        assert_eq!(rate_after(&low, s, Some(at(50)), at(80)), Some(750.0));
+        // The run ends before 30 s after: no rate after.
+        assert_eq!(rate_after(&low, s, Some(at(60)), at(80)), None);
+        // No level: too early in the run, or an earlier failover in the way.
+        assert_eq!(level_before(&rows, s, at(20), &[]), None);
+        let earlier = Judged {
+            started: at(15),
+            writable: Some(at(25)),
+        };
+        assert_eq!(level_before(&rows, s, at(40), &[earlier]), None);
+        let long_ago = Judged {
+            started: at(1),
+            writable: Some(at(5)),
+        };
+        assert!(level_before(&rows, s, at(40), &[long_ago]).is_some());
     }
 }

@@ -241,10 +241,12 @@ pub struct Rto {
     pub steps: Steps,
     /// Fault → commit throughput and p99 back within 10 % of their level
     /// before it, for 5 s: failover performance, not only failover time.
-    /// `null`: not back by the end of the run (or nothing to come back to).
+    /// `null`: not back by the end of the run, or (with
+    /// `commits_per_s_before` null) no level to come back to.
     pub recovered_performance_s: Option<f64>,
-    /// Mean commits per second in the 30 s before the fault (`null`: the
-    /// run had not lasted that long).
+    /// Mean commits per second in the 30 s before the fault: the level.
+    /// `null`: the run had not lasted that long, nothing was committed, or
+    /// an earlier failover overlaps those 30 s.
     pub commits_per_s_before: Option<f64>,
     /// Mean commits per second in the 30 s after the new writer was
     /// writable (`null`: it never was, or the run ended first).

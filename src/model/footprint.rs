@@ -16,10 +16,11 @@ use std::mem::size_of;
 use crate::metrics::{timeline_rows, TimelineRow};
 
 use super::client::Client;
+use super::compute::cache::BufferCache;
 use super::config::Config;
 use super::storage::lsn::Record;
 use super::storage::segment::Segment;
-use super::writer::Commit;
+use super::writer::{Commit, Origin};
 
 /// The setting a term grows with, named as the scenario file writes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +37,10 @@ pub enum Knob {
     GroupCommit,
     /// `storage.lsn_allocation_limit` (with the offered rates).
     LsnAllocationLimit,
+    /// `instances` (their classes' buffer caches).
+    Instances,
+    /// `workload.commits_per_s` (beyond what the smallest class carries).
+    CommitRate,
 }
 
 impl Knob {
@@ -48,6 +53,8 @@ impl Knob {
             Knob::Clients => "clients",
             Knob::GroupCommit => "workload.group_commit_interval",
             Knob::LsnAllocationLimit => "storage.lsn_allocation_limit",
+            Knob::Instances => "instances",
+            Knob::CommitRate => "workload.commits_per_s",
         }
     }
 }
@@ -78,7 +85,41 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     // milliseconds' worth; a write stall fills the LAL.
     let offered = wl.commits_per_s * f64::from(wl.records_per_commit) * c.duration.as_secs_f64();
     let in_flight = (offered.ceil() as u64).min(c.storage.lsn_allocation_limit);
+    // Every instance's buffer cache, at its class's capacity.
+    let page_bytes = u64::from(wl.page_kib) << 10;
+    let caches: u64 = c
+        .instances
+        .iter()
+        .map(|i| BufferCache::footprint(i.spec.cache_pages(page_bytes), wl.working_set_pages))
+        .sum();
+    // Commits offered beyond what the smallest class (any instance may
+    // become the writer) executes queue for its CPU for the rest of the
+    // run; the queue is a vector grown by doubling.
+    let cost = c.engine.cpu_per_record.as_secs_f64() * f64::from(wl.records_per_commit);
+    let carried = c
+        .instances
+        .iter()
+        .map(|i| f64::from(i.spec.vcpus) / cost.max(1e-12))
+        .fold(f64::INFINITY, f64::min);
+    let excess = ((wl.commits_per_s - carried).max(0.0) * c.duration.as_secs_f64()).ceil() as u64;
+    let queued = 2 * excess * size_of::<(crate::sim::SimTime, Origin)>() as u64;
     let mut needs = vec![
+        Need {
+            what: format!(
+                "the buffer caches of {} instances over {} working-set pages",
+                c.instances.len(),
+                wl.working_set_pages
+            ),
+            knob: Knob::Instances,
+            bytes: caches,
+        },
+        Need {
+            what: format!(
+                "{excess} commits queued for a writer's CPU (offered beyond the {carried:.0} commits/s the smallest class carries)"
+            ),
+            knob: Knob::CommitRate,
+            bytes: queued,
+        },
         Need {
             what: format!(
                 "page contents: {} working-set pages in each of {copies} copies and in the durability checker's record",

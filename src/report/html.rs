@@ -475,9 +475,10 @@ fn failovers(h: &mut String, s: &Summary) {
                     .map_or("unfinished".into(), |t| format!("<b>{t:.3}</b>")),
             );
             row.push(clients);
-            row.push(match r.recovered_performance_s {
-                Some(t) => format!("{t:.1}"),
-                None => "never (within the run)".to_owned(),
+            row.push(match (r.commits_per_s_before, r.recovered_performance_s) {
+                (None, _) => "n/a (no clean level before)".to_owned(),
+                (Some(_), None) => "never (within the run)".to_owned(),
+                (Some(_), Some(t)) => format!("{t:.1}"),
             });
             let rate = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.0}"));
             row.push(format!(

@@ -297,30 +297,33 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
             format!("worst reader's p99 replica lag {worst:.3}ms, allowed at most {max}"),
         ));
     }
-    // `None` ranks above every time: performance that never came back.
+    // Performance that never came back ranks above every time; a failover
+    // with no clean level before it to come back to cannot be judged.
+    let judged = !s.rto.is_empty() && s.rto.iter().all(|r| r.commits_per_s_before.is_some());
     let perf = s
         .rto
         .iter()
         .map(|r| r.recovered_performance_s.unwrap_or(f64::INFINITY))
         .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    let shown = if judged {
+        seconds(s, perf)
+    } else if s.rto.is_empty() {
+        "none (no failover)".into()
+    } else {
+        "n/a (a failover had no clean 30 s before it to compare with)".into()
+    };
     if let Some(max) = e.max_recovered_performance {
         out.push(check(
             "max_recovered_performance",
-            perf.is_some_and(|g| g <= secs(max)),
-            format!(
-                "slowest return of throughput and p99 {}, allowed at most {max}",
-                seconds(s, perf)
-            ),
+            judged && perf.is_some_and(|g| g <= secs(max)),
+            format!("slowest return of throughput and p99 {shown}, allowed at most {max}"),
         ));
     }
     if let Some(min) = e.min_recovered_performance {
         out.push(check(
             "min_recovered_performance",
-            perf.is_some_and(|g| g >= secs(min)),
-            format!(
-                "slowest return of throughput and p99 {}, expected at least {min}",
-                seconds(s, perf)
-            ),
+            judged && perf.is_some_and(|g| g >= secs(min)),
+            format!("slowest return of throughput and p99 {shown}, expected at least {min}"),
         ));
     }
     if let Some(max) = e.max_commits_per_s_after_failover {

@@ -423,7 +423,11 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
                 .clients
                 .first()
                 .map_or(serde_saphyr::Location::UNKNOWN, |c| c.name.referenced),
-            Knob::GroupCommit => serde_saphyr::Location::UNKNOWN,
+            Knob::GroupCommit | Knob::CommitRate => serde_saphyr::Location::UNKNOWN,
+            Knob::Instances => raw
+                .instances
+                .as_ref()
+                .map_or(serde_saphyr::Location::UNKNOWN, |i| i.referenced),
             Knob::LsnAllocationLimit => raw.storage.lsn_allocation_limit.referenced,
         };
         cx.location(&[span])

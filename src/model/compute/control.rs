@@ -478,7 +478,13 @@ impl ControlPlane {
             (false, TieBreak::Name) => Some(ranked[0]),
             (false, TieBreak::Random) => Some(ranked[self.rng.random_range(0..tied)]),
         };
-        if storage && chosen.is_none() {
+        // Declined only before any target was tried: once the writer has
+        // been told to step down, the failover goes on like any other.
+        let first = self
+            .current
+            .as_ref()
+            .is_some_and(|r| r.failed_attempts.is_empty());
+        if storage && chosen.is_none() && first {
             return self.decline_storage_failover(cx);
         }
         self.phase = Phase::Promoting;
@@ -487,7 +493,7 @@ impl ControlPlane {
         self.misses = 0;
         self.io_misses = 0;
         let old = self.writer;
-        if storage {
+        if storage && first {
             let to = f.hosts().instance(old);
             cx.send(now, Endpoint::Control, to, Event::Demote { inst: old });
         }

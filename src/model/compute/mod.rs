@@ -457,6 +457,7 @@ impl Fleet<'_> {
         if self.instances[inst.index()].process == Process::Running && !fenced {
             self.reset_connections(cx, inst);
         }
+        self.servers[inst.index()].restart(cx.now());
         let i = &mut self.instances[inst.index()];
         let draw = match boot {
             Boot::Restart => StartDraw::new(&cx.cfg.control.start, i),

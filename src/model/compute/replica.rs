@@ -146,6 +146,21 @@ impl Fleet<'_> {
         inst: InstanceId,
     ) {
         let now = cx.now();
+        // A writer still recovering or rebuilding (clients may hold its
+        // address from when it was a reader) serves nothing yet.
+        let recovering = self
+            .writers
+            .running_on(inst, self.instances)
+            .and_then(|e| self.writers.iter().find(|w| w.epoch == e))
+            .is_some_and(|w| !w.open);
+        if recovering {
+            let (from, to) = (
+                self.hosts().instance(inst),
+                self.clients[c.index()].endpoint(),
+            );
+            let refused = Answer::Failed(crate::vocab::ClientError::Refused);
+            return answer_client_at(cx, now, from, to, c, seq, refused);
+        }
         let page = wl.popularity.draw(&mut wl.rng);
         let server = &mut self.servers[inst.index()];
         let done = server.run(now, cx.cfg.engine.cpu_per_read);

@@ -60,6 +60,12 @@ impl Server {
         self.busy_until.since(now)
     }
 
+    /// The process restarts: the work queued for the old one is gone; the
+    /// cache stays.
+    pub fn restart(&mut self, now: SimTime) {
+        self.busy_until = now;
+    }
+
     /// The host is gone: its memory and any queued work with it.
     pub fn lose_host(&mut self, now: SimTime) {
         self.cache.clear();
