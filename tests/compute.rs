@@ -200,3 +200,63 @@ fn writer_crash_rtos_vary_by_seed_with_a_median_inside_the_documented_range() {
     assert!(median < 30.0, "{totals:?}");
     assert!(totals[19] - totals[0] > 3.0, "they vary: {totals:?}");
 }
+
+#[test]
+fn a_read_through_the_reader_endpoint_at_a_writer_still_recovering_is_refused() {
+    // Found in review: clients still holding reader-1's address from the
+    // reader endpoint reach it once it is the writer, while its recovery
+    // is stalled (cut from storage); the read used its empty points.
+    let s = run(&parse(
+        "name: t\nduration: 90s\nseed: 19\ninstances:\n  - { name: writer-1, az: a, class: db.r6g.large, role: writer }\n  - { name: reader-1, az: b, class: db.r6g.large, tier: 0 }\nclients:\n  - { name: rd, count: 8, az: c, endpoint: reader, read_timeout: 2s }\nfaults:\n  - writer_crash: { at: 60s }\n  - network_partition: { at: 66s, instance: reader-1, from: storage, duration: 20s }\n",
+    ))
+    .summary;
+    assert!(s.client_errors.refused > 0, "{:?}", s.client_errors);
+    assert!(s.invariants.iter().all(|i| i.held));
+}
+
+#[test]
+fn a_process_restart_drops_the_cpu_work_of_the_old_process() {
+    // Found in review: a small reader far behind on redo apply was
+    // promoted, and its recovery waited behind the apply work queued for
+    // the reader process that had stopped.
+    let s = run(&parse(
+        "name: t\nduration: 100s\nworkload: { commits_per_s: 60000 }\ninstances:\n  - { name: w, az: a, class: db.r6g.16xlarge, role: writer }\n  - { name: r, az: c, class: db.r6g.large, tier: 0 }\nclients:\n  - { name: reports, count: 40, az: c, endpoint: reader, think_time: 10ms }\nfaults:\n  - writer_crash: { at: 60s }\n",
+    ))
+    .summary;
+    let storage = only_rto(&s).steps.storage_recovery_s.expect("recovered");
+    assert!(storage < 0.1, "{storage}");
+}
+
+#[test]
+fn a_watchdog_failover_whose_target_fails_goes_on_as_a_failover() {
+    // Found in review: the promoted reader was cut from storage too; the
+    // next selection found no reader that could write and the failover
+    // was "declined", its record erased and the dead target left named.
+    let s = run(&parse(
+        "name: t\nduration: 4m\ninstances:\n  - { name: writer-1, az: a, role: writer }\n  - { name: reader-1, az: b, tier: 0 }\nfaults:\n  - network_partition: { at: 60s, instance: writer-1, from: storage, duration: 1m }\n  - network_partition: { at: 76s, instance: reader-1, from: storage, duration: 20s }\n",
+    ))
+    .summary;
+    assert_eq!(
+        s.failovers[0].reason, "storage_watchdog",
+        "{:?}",
+        s.failovers
+    );
+    assert!(!s.rto[0].attempts.is_empty(), "{:?}", s.rto[0]);
+    assert_eq!(s.storage.watchdog_failovers_declined, 0);
+    assert!(s.invariants.iter().all(|i| i.held));
+}
+
+#[test]
+fn performance_with_no_clean_level_before_the_fault_is_not_applicable() {
+    let s = run(&parse(
+        "name: t\nduration: 60s\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\nfaults:\n  - writer_crash: { at: 10s }\nexpect: { min_recovered_performance: 1s }\n",
+    ))
+    .summary;
+    let r = only_rto(&s);
+    assert_eq!(
+        (r.commits_per_s_before, r.recovered_performance_s),
+        (None, None)
+    );
+    let e = &s.expectations[0];
+    assert!(!e.passed && e.detail.contains("n/a"), "{e:?}");
+}

@@ -162,7 +162,10 @@ mod tests {
             r.commits = 500;
         }
         assert_eq!(back(&low), None);
-        assert_eq!(rate_after(&low, s, Some(at(50)), at(80)), Some(750.0));
+        assert_eq!(
+            rate_after(&low, s, Some(at(50)), at(80)),
+            Some(20_000.0 / 30.0)
+        );
         // The run ends before 30 s after: no rate after.
         assert_eq!(rate_after(&low, s, Some(at(60)), at(80)), None);
         // No level: too early in the run, or an earlier failover in the way.

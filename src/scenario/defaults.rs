@@ -438,6 +438,17 @@ pub const HEALTH_CHECK_INTERVAL: Limit<SimDuration> = Limit::new(
     "a health-check interval",
 );
 
+/// I/O watchdog: 1 s to 1 h. A healthy PG under load makes progress every
+/// few milliseconds, but an idle one owes nothing only after its
+/// maintenance pass (`write_retry_interval`, 100 ms by default) sees it;
+/// below a second the watchdog fires on healthy storage and fails over a
+/// cluster with no fault.
+pub const IO_WATCHDOG: Limit<SimDuration> = Limit::new(
+    SimDuration::from_secs(1),
+    SimDuration::from_secs(3600),
+    "an I/O watchdog period",
+);
+
 /// Group-commit interval: 1 us to 1 s. The commits and reads of one
 /// interval arrive together at its tick, so the interval times the offered
 /// rates is the work of one tick; at 1 s and the highest rates that is

@@ -223,7 +223,7 @@ pub struct ControlPlaneSpec {
     pub open: StepSpec,
     /// How long a PG may hold pending records without write progress
     /// before the writer's I/O watchdog reports it unhealthy.
-    #[serde(default = "d::io_watchdog", deserialize_with = "period")]
+    #[serde(default = "d::io_watchdog", deserialize_with = "io_watchdog")]
     pub io_watchdog: SimDuration,
     /// Time to create a replacement instance when no reader can take over.
     #[serde(default = "d::provision_time", deserialize_with = "duration")]
@@ -1105,6 +1105,9 @@ fn read_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
 }
 fn working_set<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<f64>, D::Error> {
     read_spanned(d, |s| s.real(&d::WORKING_SET_GIB))
+}
+fn io_watchdog<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
+    read(d, |s| s.duration(&d::IO_WATCHDOG))
 }
 fn zipf_exponent<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     read(d, |s| s.real(&d::ZIPF_EXPONENT))
