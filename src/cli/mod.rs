@@ -494,10 +494,11 @@ fn print_invariants(w: &mut impl Write, s: &crate::metrics::Summary) {
     }
 }
 
-/// The failovers as a small table: one row per failover, one column per
-/// RTO phase, then what the slowest and median clients saw.
+/// What the clients saw (whenever there are clients), then the failovers
+/// as a small table: one row per failover, one column per RTO phase, then
+/// what the slowest and median clients saw.
 fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
-    if s.failovers.is_empty() {
+    if s.failovers.is_empty() && s.topology.clients.is_empty() {
         return;
     }
     let e = &s.client_errors;
