@@ -253,8 +253,7 @@ pub struct WorkloadConfig {
 }
 
 /// How the workload picks the pages it reads and writes.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Access {
     /// Every working-set page alike.
     Uniform,

@@ -146,13 +146,9 @@ impl Popularity {
             Popularity::Uniform(pages) => rng.random_range(0..*pages),
             Popularity::Zipf { ranks, pages, step } => {
                 let rank = (ranks.sample(rng) as u64).clamp(1, *pages) - 1;
-                self.page_of(rank, *pages, *step)
+                page_of(rank, *pages, *step)
             }
         }
-    }
-
-    fn page_of(&self, rank: u64, pages: u64, step: u64) -> u64 {
-        ((rank as u128 * step as u128) % pages as u128) as u64
     }
 
     /// The pages from most to least used: what a cache that has served
@@ -161,10 +157,15 @@ impl Popularity {
         match *self {
             Popularity::Uniform(pages) => Box::new(0..pages),
             Popularity::Zipf { pages, step, .. } => {
-                Box::new((0..pages).map(move |r| self.page_of(r, pages, step)))
+                Box::new((0..pages).map(move |r| page_of(r, pages, step)))
             }
         }
     }
+}
+
+/// The page of popularity rank `rank` (from 0).
+fn page_of(rank: u64, pages: u64, step: u64) -> u64 {
+    ((rank as u128 * step as u128) % pages as u128) as u64
 }
 
 fn gcd(a: u64, b: u64) -> u64 {

@@ -291,8 +291,13 @@ impl Writer {
 
     /// Commits offered and not yet acknowledged.
     pub fn waiting(&self) -> u64 {
-        let held = self.held.len() - self.free_held.len();
-        (self.commits.len() + self.backlog.len() + self.ready.len() + held) as u64
+        let fetching = self.held_count() + self.ready.len();
+        (self.commits.len() + self.backlog.len() + fetching) as u64
+    }
+
+    /// Commits waiting for pages from storage.
+    fn held_count(&self) -> usize {
+        self.held.len() - self.free_held.len()
     }
 }
 
@@ -802,23 +807,19 @@ impl Writer {
     /// stall threshold counts as unavailable.
     pub(crate) fn close(&mut self, cx: &mut Ctx) {
         self.abandon_waiting(cx);
-        cx.rec.abandoned(self.waiting());
+        cx.rec
+            .abandoned((self.commits.len() + self.backlog.len()) as u64);
+        self.forget_reads(cx);
         self.open = false;
         self.commits.clear();
         self.backlog.clear();
-        self.ready.clear();
-        self.held.clear();
-        self.free_held.clear();
-        self.fetches.clear();
-        self.reads.clear();
-        self.free_reads.clear();
     }
 
     /// The workload's reads leave this writer for its successor; commits
     /// waiting for pages those reads were fetching are given up.
     pub(crate) fn forget_reads(&mut self, cx: &mut Ctx) {
-        let held = (self.held.len() - self.free_held.len()) as u64;
-        cx.rec.abandoned(held + self.ready.len() as u64);
+        cx.rec
+            .abandoned((self.held_count() + self.ready.len()) as u64);
         self.ready.clear();
         self.held.clear();
         self.free_held.clear();
@@ -899,9 +900,13 @@ impl Writers {
 
     /// The epoch of the writer running on `inst`, if one is.
     pub fn running_on(&self, inst: InstanceId, instances: &[Instance]) -> Option<u32> {
+        self.writer_on(inst, instances).map(|w| w.epoch)
+    }
+
+    /// The writer running on `inst`, if one is.
+    pub fn writer_on(&self, inst: InstanceId, instances: &[Instance]) -> Option<&Writer> {
         self.iter()
             .find(|w| w.instance == inst && w.alive(instances))
-            .map(|w| w.epoch)
     }
 
     /// The points of the newest writer that finished its recovery: what

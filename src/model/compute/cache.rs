@@ -67,11 +67,6 @@ impl BufferCache {
         2 * pages.div_ceil(64) * 8 + capacity.min(pages) * 8
     }
 
-    /// Pages it can hold.
-    pub fn capacity(&self) -> u64 {
-        self.capacity
-    }
-
     /// Pages it holds.
     pub fn len(&self) -> u64 {
         self.ring.len() as u64
@@ -173,6 +168,6 @@ mod tests {
     fn capacity_is_at_most_the_working_set() {
         let mut c = BufferCache::new(1_000, 10);
         c.fill(0..100);
-        assert_eq!((c.capacity(), c.len()), (10, 10));
+        assert_eq!((c.capacity, c.len()), (10, 10));
     }
 }

@@ -351,8 +351,8 @@ impl Fleet<'_> {
             Role::Reader => self.storage.volume.reaches_write_quorum(cx.net(), at),
             Role::Writer => !self
                 .writers
-                .iter()
-                .any(|w| w.instance == inst && w.io_stuck(now, cx.cfg.control.io_watchdog)),
+                .writer_on(inst, self.instances)
+                .is_some_and(|w| w.io_stuck(now, cx.cfg.control.io_watchdog)),
         };
         let cut_off = match i.role {
             Role::Reader => i.running() && !self.reaches_storage(cx, inst),

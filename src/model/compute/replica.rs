@@ -87,6 +87,12 @@ impl Writer {
         if self.redo.is_empty() {
             return;
         }
+        // With no reader to send to, the records are dropped where they
+        // are, keeping the buffer for the next tick.
+        if !instances.iter().any(Instance::serving_reads) {
+            self.redo.clear();
+            return;
+        }
         let redo = Arc::new(Redo {
             vdl: self.points.vdl(),
             vdl_at: self.vdl_at,
@@ -150,8 +156,7 @@ impl Fleet<'_> {
         // address from when it was a reader) serves nothing yet.
         let recovering = self
             .writers
-            .running_on(inst, self.instances)
-            .and_then(|e| self.writers.iter().find(|w| w.epoch == e))
+            .writer_on(inst, self.instances)
             .is_some_and(|w| !w.open);
         if recovering {
             let (from, to) = (
@@ -199,8 +204,7 @@ impl Fleet<'_> {
         // reads at its own VDL.
         let writer = self
             .writers
-            .running_on(inst, self.instances)
-            .and_then(|e| self.writers.iter().find(|w| w.epoch == e))
+            .writer_on(inst, self.instances)
             .map(|w| &w.points);
         let i = &mut self.instances[inst.index()];
         let home = i.az;

@@ -55,11 +55,6 @@ impl Server {
         self.busy_until < t
     }
 
-    /// How far behind the processors are at `now`.
-    pub fn backlog(&self, now: SimTime) -> SimDuration {
-        self.busy_until.since(now)
-    }
-
     /// The process restarts: the work queued for the old one is gone; the
     /// cache stays.
     pub fn restart(&mut self, now: SimTime) {
@@ -85,12 +80,12 @@ mod tests {
         let (mut a, mut b) = (Server::new(small, 16384, 10), Server::new(big, 16384, 10));
         // 8 ms of CPU offered at once: 4 ms on 2 vCPUs, 1 ms on 8.
         let t0 = SimTime::ZERO;
+        let (mut done_a, mut done_b) = (t0, t0);
         for _ in 0..8 {
-            a.run(t0, ms(1));
-            b.run(t0, ms(1));
+            done_a = a.run(t0, ms(1));
+            done_b = b.run(t0, ms(1));
         }
-        assert_eq!(a.backlog(t0), ms(4));
-        assert_eq!(b.backlog(t0), ms(1));
+        assert_eq!((done_a, done_b), (t0 + ms(4), t0 + ms(1)));
         assert!(!a.free_before(t0 + ms(4)) && a.free_before(t0 + ms(5)));
         // Idle time is not banked.
         let later = t0 + ms(100);
