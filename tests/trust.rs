@@ -682,6 +682,20 @@ fn a_recovery_never_comes_back_below_what_an_earlier_one_established() {
     assert_eq!(s.storage.recoveries, 2);
 }
 
+/// Found by the swarm (tests/data): a read of the new epoch that reaches
+/// a segment before any of that epoch's batches makes it apply the
+/// truncation first, instead of folding a superseded record in.
+#[test]
+fn a_read_makes_a_segment_apply_a_truncation_it_has_not_seen() {
+    let sc =
+        aurora_sim::Scenario::load(&crate::repo("tests/data/read-after-unseen-truncation.yaml"))
+            .expect("valid");
+    let s = run(&sc).summary;
+    all_held(&s);
+    assert_eq!(s.reads.wrong, 0);
+    assert!(s.reads.correct > 5_000, "{:?}", s.reads);
+}
+
 #[test]
 fn availability_counts_only_the_time_beyond_the_threshold() {
     // One-second group commits: the first commits of each tick wait just

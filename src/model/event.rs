@@ -393,7 +393,8 @@ impl Event {
 pub struct ReadAsk {
     /// The segment asked.
     pub seg: SegmentId,
-    /// The asking writer's epoch.
+    /// The epoch of the asking writer, or of the writer whose stream the
+    /// asking reader follows.
     pub epoch: u32,
     /// The writer's read slot.
     pub read: u32,
@@ -413,7 +414,8 @@ pub struct ReadAsk {
 /// A segment's answer to a [`ReadAsk`].
 #[derive(Debug, Clone, Copy)]
 pub struct ReadAnswer {
-    /// The asking writer's epoch.
+    /// The epoch of the asking writer, or of the writer whose stream the
+    /// asking reader follows.
     pub epoch: u32,
     /// The writer's read slot.
     pub read: u32,

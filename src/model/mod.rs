@@ -165,7 +165,7 @@ impl World {
             .collect();
         for i in &mut instances {
             let none = vec![storage::lsn::Lsn(0); cfg.storage.pgs as usize];
-            i.replica = compute::replica::Replica::at(storage::lsn::Lsn(0), none);
+            i.replica = compute::replica::Replica::at(0, storage::lsn::Lsn(0), none);
         }
         let first = InstanceId::from_index(
             cfg.instances

@@ -912,10 +912,15 @@ impl Writers {
     /// The points of the newest writer that finished its recovery: what
     /// was acknowledged last, even while a successor is still recovering.
     pub fn last_points(&self) -> &LsnPoints {
+        &self.last_recovered().points
+    }
+
+    /// The newest writer that finished its recovery.
+    pub fn last_recovered(&self) -> &Writer {
         self.iter()
             .filter(|w| w.points.recovered())
             .max_by_key(|w| w.epoch)
-            .map_or(&self.current.points, |w| &w.points)
+            .unwrap_or(&self.current)
     }
 }
 

@@ -563,11 +563,12 @@ impl ControlPlane {
         } else {
             i.role = Role::Reader;
             // A reader starts reading at the newest VDL storage has.
-            let points = f.writers.last_points();
+            let newest = f.writers.last_recovered();
+            let points = &newest.points;
             let last = (0..f.storage.volume.pgs.len())
                 .map(|p| points.last_record_below_vdl(crate::vocab::ids::PgId::from_index(p)))
                 .collect();
-            f.instances[inst.index()].replica = Replica::at(points.vdl(), last);
+            f.instances[inst.index()].replica = Replica::at(newest.epoch, points.vdl(), last);
             f.refresh_reader_dns(cx);
         }
     }

@@ -37,6 +37,8 @@ use crate::vocab::ids::{ClientId, InstanceId, SegmentId};
 /// One shipment of the redo stream.
 #[derive(Debug)]
 pub struct Redo {
+    /// The epoch of the writer that sent it.
+    pub epoch: u32,
     /// The VDL it brings the reader to.
     pub vdl: Lsn,
     /// When the writer's VDL reached it.
@@ -48,6 +50,9 @@ pub struct Redo {
 /// A reader's side of the stream: its read point and its storage reads.
 #[derive(Debug, Default)]
 pub struct Replica {
+    /// The epoch of the writer whose stream it follows: its storage reads
+    /// carry it, so that a segment first applies that epoch's truncation.
+    pub epoch: u32,
     /// The VDL it has received: its read point.
     pub vdl: Lsn,
     /// Per PG, the last record at or below that VDL: a segment can serve
@@ -69,9 +74,10 @@ struct ReplicaRead {
 }
 
 impl Replica {
-    /// A reader's stream state at the writer's current points.
-    pub fn at(vdl: Lsn, last: Vec<Lsn>) -> Self {
+    /// A reader's stream state at the points of the writer of `epoch`.
+    pub fn at(epoch: u32, vdl: Lsn, last: Vec<Lsn>) -> Self {
         Replica {
+            epoch,
             vdl,
             last,
             reads: BTreeMap::new(),
@@ -94,6 +100,7 @@ impl Writer {
             return;
         }
         let redo = Arc::new(Redo {
+            epoch: self.epoch,
             vdl: self.points.vdl(),
             vdl_at: self.vdl_at,
             records: std::mem::take(&mut self.redo),
@@ -117,7 +124,12 @@ impl Fleet<'_> {
     pub(crate) fn on_redo(&mut self, cx: &mut Ctx, wl: &Workload, inst: InstanceId, redo: &Redo) {
         let now = cx.now();
         let i = &mut self.instances[inst.index()];
-        if !i.serving_reads() || redo.vdl_at < i.started || redo.vdl <= i.replica.vdl {
+        // A deposed writer's late shipments are not followed.
+        if !i.serving_reads()
+            || redo.vdl_at < i.started
+            || redo.epoch < i.replica.epoch
+            || redo.vdl <= i.replica.vdl
+        {
             return;
         }
         let server = &mut self.servers[inst.index()];
@@ -129,6 +141,7 @@ impl Fleet<'_> {
                 *last = (*last).max(r.lsn);
             }
         }
+        i.replica.epoch = redo.epoch;
         i.replica.vdl = redo.vdl;
         let done = server.run(now, cx.cfg.engine.apply_per_record * cached);
         let lag = done.since(redo.vdl_at);
@@ -202,10 +215,7 @@ impl Fleet<'_> {
         let from = self.hosts().instance(inst);
         // The writer (the reader endpoint's answer when no reader runs)
         // reads at its own VDL.
-        let writer = self
-            .writers
-            .writer_on(inst, self.instances)
-            .map(|w| &w.points);
+        let writer = self.writers.writer_on(inst, self.instances);
         let i = &mut self.instances[inst.index()];
         let home = i.az;
         let r = &mut i.replica;
@@ -213,9 +223,13 @@ impl Fleet<'_> {
             return;
         };
         let (pg, page) = wl.working_set.locate(read.page);
-        let (point, need) = match writer {
-            Some(p) => (p.vdl(), p.last_record_below_vdl(pg)),
-            None => (r.vdl, r.last.get(pg.index()).copied().unwrap_or(Lsn(0))),
+        let (epoch, point, need) = match writer {
+            Some(w) => (w.epoch, w.points.vdl(), w.points.last_record_below_vdl(pg)),
+            None => (
+                r.epoch,
+                r.vdl,
+                r.last.get(pg.index()).copied().unwrap_or(Lsn(0)),
+            ),
         };
         let volume = &self.storage.volume;
         let mut members: Vec<SegmentId> = volume.pgs[pg.index()]
@@ -232,7 +246,7 @@ impl Fleet<'_> {
         read.tries += 1;
         let ask = ReadAsk {
             seg,
-            epoch: 0,
+            epoch,
             read: c.0,
             attempt: read.attempt,
             page,

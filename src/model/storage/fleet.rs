@@ -258,7 +258,9 @@ impl Storage {
     }
 
     /// A page read reaches a segment: it answers from its log after a
-    /// disk read.
+    /// disk read. A read carries its epoch like a batch does, so a
+    /// segment that has seen no batch since a recovery first cuts the
+    /// superseded records the read point would otherwise fold in.
     pub(crate) fn on_read_request(&mut self, cx: &mut Ctx, hosts: &Hosts, ask: ReadAsk) {
         let ReadAsk {
             seg,
@@ -273,6 +275,7 @@ impl Storage {
         if !self.up(seg) {
             return;
         }
+        self.adopt_truncations(seg, epoch);
         let result = self.volume.segments[seg.index()].read(page, point, need);
         let done = cx.now() + self.disk_time(seg);
         let reply = Event::ReadReply {
