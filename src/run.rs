@@ -8,8 +8,8 @@ use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover, FaultSummary,
-    InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall, Steps, StorageSummary,
-    Summary, TimelineRow, Topology,
+    InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Reads, Rto, Stall, Steps,
+    StorageSummary, Summary, TimelineRow, Topology,
 };
 use crate::model::compute::control::FailoverRecord;
 use crate::model::config::CacheSpec;
@@ -20,7 +20,7 @@ use crate::model::storage::volume::Volume;
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
 use crate::scenario::{expect, ExpectSpec, Scenario};
 use crate::sim::{SimDuration, SimTime, Trace};
-use crate::vocab::ids::SegmentId;
+use crate::vocab::ids::{NodeId, SegmentId};
 
 /// One run of one scenario.
 pub struct Simulation {
@@ -411,6 +411,7 @@ impl Simulation {
                 vdl: vdl.0,
                 recoverable_vdl: recoverable.0,
                 segments_repaired: rec.segments_repaired,
+                repairs_rolled_back: rec.repairs_rolled_back,
                 repairs_waiting_for_quorum: rec.repairs_waiting_for_quorum,
                 gossip_fills: rec.gossip_fills,
                 records_resent: rec.records_resent,
@@ -422,6 +423,8 @@ impl Simulation {
                 cache_misses: rec.cache_misses,
                 epoch: w.writers.latest_epoch,
             },
+            redundancy: rec.redundancy.summary(now),
+            storage_nodes: node_use(w, &sc, now),
             rto: w.control.failovers.iter().map(|f| rto(w, f)).collect(),
             failovers: w.control.failovers.iter().map(|f| failover(w, f)).collect(),
             replica_lag_ms: w
@@ -469,4 +472,23 @@ impl Simulation {
             bin,
         }
     }
+}
+
+/// Each storage node's load over the run and the repair bytes it moved.
+fn node_use(w: &World, sc: &Config, now: SimTime) -> Vec<NodeUse> {
+    let run = now.as_secs_f64().max(1e-9);
+    let share = |d: SimDuration| (d.as_secs_f64() / run).min(1.0);
+    w.storage
+        .io
+        .iter()
+        .enumerate()
+        .map(|(n, io)| NodeUse {
+            node: sc.topology.node_name(NodeId::from_index(n)),
+            disk_busy: share(io.disk.served_by(now)),
+            nic_in_busy: share(io.nic_in.served_by(now)),
+            nic_out_busy: share(io.nic_out.served_by(now)),
+            repair_in_bytes: io.repair_in,
+            repair_out_bytes: io.repair_out,
+        })
+        .collect()
 }

@@ -9,6 +9,7 @@ mod fuzz;
 mod invariants;
 mod layers;
 mod regression;
+mod repair;
 mod report;
 mod scenario_errors;
 mod scenarios;

@@ -264,7 +264,27 @@ fn every_numeric_field_refuses_values_outside_its_range() {
         (
             "storage: { repair_gbps: 1e-300 }",
             "1e-300",
-            "expected a repair bandwidth in Gb/s from 0.01 to 1000",
+            "expected a bandwidth in Gb/s from 0.01 to 1000",
+        ),
+        (
+            "storage: { batches_in_flight: 0 }",
+            "0",
+            "expected a number of batches in flight from 1 to 1024, found 0",
+        ),
+        (
+            "storage: { disk_iops: 1e9 }",
+            "1e9",
+            "expected a number of disk operations per second from 100 to 100000000",
+        ),
+        (
+            "storage: { node_gbps: 0 }",
+            "0",
+            "expected a bandwidth in Gb/s from 0.01 to 1000",
+        ),
+        (
+            "storage: { record_bytes: 2000000 }",
+            "2000000",
+            "expected a record size in bytes from 1 to 1048576, found 2000000",
         ),
         (
             "storage: { disk_latency: 11s }",
@@ -601,6 +621,11 @@ fn extreme_values_are_refused_where_written_or_run_cleanly() {
         "storage: { materialize_interval: $ }",
         "storage: { repair_after: $ }",
         "storage: { repair_gbps: $ }",
+        "storage: { batches_in_flight: $ }",
+        "storage: { record_bytes: $ }",
+        "storage: { node_gbps: $ }",
+        "storage: { disk_gbps: $ }",
+        "storage: { disk_iops: $ }",
         "instances: [{ name: w, az: a, role: writer, tier: $ }]",
         "control_plane: { health_check_interval: $ }",
         "control_plane: { failure_threshold: $ }",
@@ -641,6 +666,7 @@ fn extreme_values_are_refused_where_written_or_run_cleanly() {
         "faults: [slow_node: { at: 1ms, node: a-1, factor: $, duration: $ }]",
         "faults: [packet_loss: { at: 1ms, rate: $ }]",
         "expect: { lost_commits: $, failovers: $, min_write_availability: $, max_rto: $ }",
+        "expect: { max_time_short_of_copies: $, min_repairs_rolled_back: $ }",
     ];
     const EXTREMES: &[&str] = &[
         "0",

@@ -454,6 +454,10 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
         s.storage.segments_repaired,
         s.storage.gossip_fills
     );
+    let _ = writeln!(w, "  copies    {}", s.redundancy.describe(s.storage.pgs));
+    if let Some(line) = s.repair_traffic() {
+        let _ = writeln!(w, "  repair    {line}");
+    }
     for f in s.faults.iter() {
         if let Some(why) = &f.refused {
             let _ = writeln!(w, "  refused   {} at {:.1} s: {why}", f.label(), f.at_s);

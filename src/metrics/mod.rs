@@ -3,12 +3,14 @@
 
 mod performance;
 mod recorder;
+mod redundancy;
 mod summary;
 
 pub use performance::{level_before, rate_after, recovered_performance, Judged, Level};
 pub use recorder::{timeline_rows, Recorder, TimelineRow};
+pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use summary::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt, Failover,
-    FaultSummary, InstanceSummary, InvariantResult, Lag, Latency, Reads, Rto, Stall, Steps,
-    StorageSummary, Summary, Topology, Violation,
+    FaultSummary, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Reads, Rto, Stall,
+    Steps, StorageSummary, Summary, Topology, Violation,
 };

@@ -6,6 +6,7 @@
 //! its arrival plus the threshold and its completion as unavailable. The
 //! union of those intervals is the unavailable time.
 
+use super::redundancy::Redundancy;
 use hdrhistogram::Histogram;
 
 use crate::sim::{SimDuration, SimTime};
@@ -47,11 +48,17 @@ pub struct TimelineRow {
     pub writer: Option<u8>,
     /// Client requests that failed in the bin.
     pub client_errors: u64,
+    /// PGs at full copy count at the end of the bin.
+    pub pgs_at_full_copies: u32,
+    /// Busiest storage node's disk in the bin, fraction of its time.
+    pub busiest_disk: f64,
+    /// Busiest storage node's NIC (either direction) in the bin.
+    pub busiest_nic: f64,
 }
 
 impl TimelineRow {
     /// The columns every timeline has, before one per instance.
-    const FIXED_COLUMNS: &'static str = "t_s,commits_per_s,reads_per_s,commit_p50_ms,commit_p99_ms,pgs_below_write_quorum,pgs_below_read_quorum,pgs_out_of_writer_reach,segments_repairing,commits_waiting,vdl,replica_lag_max_ms,writer,client_errors";
+    const FIXED_COLUMNS: &'static str = "t_s,commits_per_s,reads_per_s,commit_p50_ms,commit_p99_ms,pgs_below_write_quorum,pgs_below_read_quorum,pgs_out_of_writer_reach,segments_repairing,commits_waiting,vdl,replica_lag_max_ms,writer,client_errors,pgs_at_full_copies,busiest_disk_util,busiest_nic_util";
 
     /// The prefix of the per-instance lag columns: `replica_lag_ms.<name>`.
     pub const LAG_COLUMN: &'static str = "replica_lag_ms.";
@@ -80,7 +87,7 @@ impl TimelineRow {
     pub fn csv(&self, bin: SimDuration) -> String {
         let per_s = 1.0 / bin.as_secs_f64();
         let mut line = format!(
-            "{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{},{:.3},{},{}",
+            "{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{},{:.3},{},{},{},{:.3},{:.3}",
             self.t_s,
             self.commits as f64 * per_s,
             self.reads as f64 * per_s,
@@ -94,7 +101,10 @@ impl TimelineRow {
             self.vdl,
             self.replica_lag_max_ms(),
             self.writer.map_or(String::new(), |w| w.to_string()),
-            self.client_errors
+            self.client_errors,
+            self.pgs_at_full_copies,
+            self.busiest_disk,
+            self.busiest_nic
         );
         for &lag in &self.replica_lag_ms {
             line.push(',');
@@ -143,6 +153,11 @@ pub struct Recorder {
     pub segments_repairing: u32,
     /// Repair checks that found the PG below read quorum, and waited.
     pub repairs_waiting_for_quorum: u64,
+    /// Membership changes rolled back: the old segment's node returned,
+    /// or the new one's failed, before the copy was done.
+    pub repairs_rolled_back: u32,
+    /// Time each PG spent at each copy count.
+    pub redundancy: Redundancy,
     /// PGs below write quorum now, and the peak.
     pub pgs_below_write: (u32, u32),
     /// PGs below read quorum now, and the peak.
@@ -184,9 +199,19 @@ impl Recorder {
     /// A recorder binning a run of `duration` by `bin` and counting waits
     /// beyond `threshold`. The timeline's rows are allocated at once: a
     /// vector grown by doubling would hold up to twice what it needs.
-    pub fn new(bin: SimDuration, threshold: SimDuration, duration: SimDuration) -> Self {
+    /// A recorder for a run of `duration` over `pgs` PGs of `copies`
+    /// copies each.
+    pub fn new(
+        bin: SimDuration,
+        threshold: SimDuration,
+        duration: SimDuration,
+        pgs: usize,
+        copies: u32,
+    ) -> Self {
         let rows = timeline_rows(duration, bin);
         Recorder {
+            redundancy: Redundancy::new(pgs, copies),
+            repairs_rolled_back: 0,
             bin,
             threshold,
             commit_latency: histogram(),
@@ -322,6 +347,12 @@ impl Recorder {
 
     /// Sets the PGs currently below write and read quorum (live copies),
     /// and those out of the running writer's write-quorum reach.
+    /// Sets the busiest node's disk and NIC use for the bin being closed.
+    pub fn node_use(&mut self, disk: f64, nic: f64) {
+        self.row.busiest_disk = disk;
+        self.row.busiest_nic = nic;
+    }
+
     pub fn quorum_health(&mut self, below_write: u32, below_read: u32, out_of_reach: u32) {
         let peak = |now: u32, (_, max): (u32, u32)| (now, max.max(now));
         self.pgs_below_write = peak(below_write, self.pgs_below_write);
@@ -356,6 +387,7 @@ impl Recorder {
             .map(|&us| (us > 0).then(|| us as f64 / 1e3))
             .collect();
         row.writer = writer;
+        row.pgs_at_full_copies = self.redundancy.at_full();
         self.rows.push(row);
     }
 
@@ -432,7 +464,7 @@ mod tests {
     #[test]
     fn slow_commits_become_merged_stall_intervals() {
         let second = SimDuration::from_secs(1);
-        let mut r = Recorder::new(second, second, SimDuration::from_secs(10));
+        let mut r = Recorder::new(second, second, SimDuration::from_secs(10), 1, 6);
         r.commit(t(2), t(1)); // exactly the threshold: no stall
         r.commit(t(10), t(2)); // unavailable 3..10
         r.commit(t(11), t(4)); // 5..11 overlaps

@@ -1,5 +1,6 @@
 //! `summary.json`: what a run measured, and whether its expectations held.
 
+use super::redundancy::RedundancySummary;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,10 @@ pub struct Summary {
     pub pgs_out_of_writer_reach_max: u32,
     /// Storage behaviour.
     pub storage: StorageSummary,
+    /// Time PGs spent short of full copies.
+    pub redundancy: RedundancySummary,
+    /// Each storage node's load and the repair bytes it moved.
+    pub storage_nodes: Vec<NodeUse>,
     /// Each failover's recovery time, phase by phase.
     pub rto: Vec<Rto>,
     /// Each failover: who, why, where.
@@ -74,6 +79,32 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The repair traffic in one line: bytes copied, and the busiest source
+    /// and target (what bounded the copies); `None` when nothing was copied.
+    pub fn repair_traffic(&self) -> Option<String> {
+        let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
+        let total: u64 = self.storage_nodes.iter().map(|n| n.repair_in_bytes).sum();
+        let out = self
+            .storage_nodes
+            .iter()
+            .max_by_key(|n| (n.repair_out_bytes, std::cmp::Reverse(&n.node)))?;
+        let into = self
+            .storage_nodes
+            .iter()
+            .max_by_key(|n| (n.repair_in_bytes, std::cmp::Reverse(&n.node)))?;
+        (total > 0).then(|| {
+            format!(
+                "{:.1} GiB copied; busiest source {} ({:.1} GiB out, disk {:.0}% busy over the run), busiest target {} ({:.1} GiB in)",
+                gib(total),
+                out.node,
+                gib(out.repair_out_bytes),
+                out.disk_busy * 100.0,
+                into.node,
+                gib(into.repair_in_bytes)
+            )
+        })
+    }
+
     /// The longest cluster RTO, seconds (an unfinished failover counts as
     /// infinite).
     pub fn longest_rto_s(&self) -> Option<f64> {
@@ -438,6 +469,9 @@ pub struct StorageSummary {
     pub recoverable_vdl: u64,
     /// Segments re-created by repair.
     pub segments_repaired: u32,
+    /// Membership changes rolled back because the replaced segment's node
+    /// returned, or the new one's failed, before the copy was done.
+    pub repairs_rolled_back: u32,
     /// Repair checks that found a PG below read quorum and waited for one
     /// rather than rebuild it from a copy nothing can prove complete.
     pub repairs_waiting_for_quorum: u64,
@@ -461,6 +495,23 @@ pub struct StorageSummary {
     pub recoveries: u32,
     /// Volume epoch at the end.
     pub epoch: u32,
+}
+
+/// One storage node over the run (`summary.json` `storage_nodes[]`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NodeUse {
+    /// Its name, `<az>-<n>`.
+    pub node: String,
+    /// Fraction of the run its disk was busy.
+    pub disk_busy: f64,
+    /// Fraction of the run its NIC was busy receiving.
+    pub nic_in_busy: f64,
+    /// Fraction of the run its NIC was busy sending.
+    pub nic_out_busy: f64,
+    /// Bytes repair copied onto it.
+    pub repair_in_bytes: u64,
+    /// Bytes repair copied from it.
+    pub repair_out_bytes: u64,
 }
 
 /// One expectation and its outcome.

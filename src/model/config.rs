@@ -212,8 +212,36 @@ pub struct StorageConfig {
     pub materialize_interval: SimDuration,
     /// Unreachability before repair.
     pub repair_after: SimDuration,
-    /// Repair bandwidth in Gb/s.
-    pub repair_gbps: f64,
+    /// Cap on one repair copy's rate, Gb/s.
+    pub repair_gbps: Option<f64>,
+    /// Where a lost copy is re-created.
+    pub repair_placement: Placement,
+    /// Batches one PG may have in flight.
+    pub batches_in_flight: u32,
+    /// Bytes of one redo record.
+    pub record_bytes: u32,
+    /// A storage node's NIC, Gb/s each way.
+    pub node_gbps: f64,
+    /// A storage node's disk bandwidth, Gb/s.
+    pub disk_gbps: f64,
+    /// A storage node's disk operations per second.
+    pub disk_iops: f64,
+}
+
+/// Where repair re-creates a lost copy. The references do not say what
+/// Aurora does while a whole AZ is down; both policies are modelling
+/// choices, and the default keeps the layout AZ+1 relies on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// Only in the lost copy's AZ ([P17] §2.1: two copies per AZ); while
+    /// that AZ is down the PG stays short of copies.
+    #[default]
+    SameAz,
+    /// In the lost copy's AZ if a node there can take it, else in another
+    /// AZ: full copy count returns during an AZ outage, at the price of
+    /// three copies in one AZ.
+    PreferSameAz,
 }
 
 /// Link latencies.

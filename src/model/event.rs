@@ -174,7 +174,17 @@ events! {
     15 RepairDone "repair_done" {
         /// The PG being repaired.
         pg: PgId,
-    } => ["pg" = pg.0 as u64, "" = 0];
+        /// Its membership epoch when the copy started.
+        membership: u32,
+    } => ["pg" = pg.0 as u64, "membership" = u64::from(*membership)];
+    /// A replacement segment has copied one more chunk.
+    36 RepairChunk "repair_chunk" {
+        /// The PG being repaired.
+        pg: PgId,
+        /// Its membership epoch when the chunk was sent: a chunk of a
+        /// change since rolled back is ignored.
+        membership: u32,
+    } => ["pg" = pg.0 as u64, "membership" = u64::from(*membership)];
     /// The control plane's health-check timer.
     16 HealthTick "health_tick" => ["" = 0, "" = 0];
     /// A health probe reaches an instance.

@@ -200,7 +200,13 @@ impl World {
             bin_start: SimTime::ZERO,
             workload,
             servers,
-            rec: Recorder::new(cfg.metrics.bin, cfg.metrics.stall_threshold, cfg.duration),
+            rec: Recorder::new(
+                cfg.metrics.bin,
+                cfg.metrics.stall_threshold,
+                cfg.duration,
+                cfg.storage.pgs as usize,
+                cfg.storage.quorum.copies(),
+            ),
             control: ControlPlane::new(first, stream(streams::CONTROL)),
             dns,
             clients,
@@ -382,7 +388,9 @@ impl World {
                 f.storage
                     .on_repair_check(cx, f.writers, f.instances, node, incarnation)
             }
-            Event::RepairDone { pg } => f.storage.on_repair_done(cx, f.writers, f.instances, pg),
+            Event::RepairChunk { pg, membership } | Event::RepairDone { pg, membership } => f
+                .storage
+                .on_repair_chunk(cx, f.writers, f.instances, pg, membership),
             Event::HealthTick => control.on_health_tick(cx, f),
             Event::HealthProbe { inst, seq } => f.on_health_probe(cx, inst, seq),
             Event::HealthReply { inst, seq, writes } => {
@@ -457,6 +465,8 @@ impl World {
             .iter_mut()
             .map(|i| std::mem::take(&mut i.lag_bin_max))
             .collect();
+        let (disk, nic) = self.storage.node_use(self.engine.now());
+        self.rec.node_use(disk, nic);
         self.rec
             .close_bin(self.bin_start, waiting, vdl, &lag, writer);
         self.bin_start = self.engine.now();

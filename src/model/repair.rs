@@ -1,13 +1,30 @@
-//! Segment repair: a segment whose node has been down longer than
-//! `repair_after` is re-created on another node of the same AZ and
-//! hydrated from a healthy peer at `repair_gbps` ([P17] §2.2: 10 GB in about
-//! 10 s over 10 Gb/s). While it copies, the PG is in a membership change
-//! ([P18]): writes need a quorum of the old set and of the new one.
+//! Segment repair under the membership protocol ([P18]).
+//!
+//! A segment whose node has been down for `repair_after` is replaced: the
+//! PG's membership moves from F to {F, G} under a new membership epoch, G
+//! is created on a node the placement policy allows and copied from a
+//! member a read quorum vouches for, and once copied the membership moves
+//! to G under another epoch. While G copies, writes go to it as well and
+//! need a write quorum of the old set and of the new one
+//! ([`Volume::durable_lsn`]). If F's node returns before G is copied, the
+//! change rolls back to F under a new epoch and the copy is dropped: a
+//! change completes or rolls back, never both.
+//!
+//! The copy is real traffic: chunks of [`CHUNK_BYTES`] read from the
+//! source's disk, sent out of its NIC, into the target's and onto its disk,
+//! each at background priority ([`super::storage::device`]). Many copies
+//! from one lost node share those devices, so a repair storm takes as long
+//! as the busiest source or target can carry, and commits on those nodes
+//! feel it. `repair_gbps` optionally caps each copy.
+//!
+//! [`Volume::durable_lsn`]: super::storage::volume::Volume::durable_lsn
 
 use super::compute::{Hosts, Instance};
+use super::config::Placement;
 use super::context::Ctx;
 use super::event::Event;
 use super::network::Endpoint;
+use super::storage::device::occupancy;
 use super::storage::fleet::Storage;
 use super::storage::lsn::Lsn;
 use super::storage::volume::Joining;
@@ -37,16 +54,23 @@ impl Storage {
             if !g.members.contains(&s) {
                 continue;
             }
+            if g.joining.is_some_and(|j| j.old == s) {
+                continue;
+            }
             let joining = g.joining.is_some();
             // Without a read quorum of live copies nothing can prove
             // which copy is complete: the PG waits rather than being
             // rebuilt from one unproven copy.
-            let live = self.volume.best_live_member(pg, Some(s), cx.now()).0;
+            let (live, _) = self.volume.best_live_member(pg, Some(s), cx.now());
             if live < self.volume.quorum.read() as usize {
                 cx.rec.repairs_waiting_for_quorum += 1;
                 retry = true;
-            } else if joining || !self.start_repair(cx, writers, instances, pg, s) {
+            } else if joining {
+                // One change at a time per PG: the other lost copy waits.
                 retry = true;
+            } else {
+                let source = self.repair_source(cx.now(), pg, s).expect("a live member");
+                retry |= !self.start_repair(cx, writers, instances, pg, s, source);
             }
         }
         if retry {
@@ -56,8 +80,8 @@ impl Storage {
         }
     }
 
-    /// Picks a new home for `old` in its AZ and starts copying. Returns
-    /// false if no node can take it now.
+    /// Picks a new home for `old` under the placement policy and starts
+    /// copying from `source`. Returns false if no node can take it now.
     fn start_repair(
         &mut self,
         cx: &mut Ctx,
@@ -65,27 +89,9 @@ impl Storage {
         instances: &[Instance],
         pg: PgId,
         old: SegmentId,
+        source: SegmentId,
     ) -> bool {
-        let az = self.volume.node_of(old).az;
-        let writer = Hosts::new(writers, instances).current_writer();
-        let holders: Vec<NodeId> = self.volume.pgs[pg.index()]
-            .members
-            .iter()
-            .map(|s| self.volume.segments[s.index()].node)
-            .collect();
-        // The least-loaded running, reachable node of the AZ that holds no
-        // copy of this PG; ties go to the lowest id.
-        let target = (0..self.volume.nodes.len())
-            .map(NodeId::from_index)
-            .filter(|n| {
-                let node = &self.volume.nodes[n.index()];
-                node.az == az
-                    && node.up
-                    && !holders.contains(n)
-                    && cx.net().reachable(writer, Endpoint::Node(*n, az))
-            })
-            .min_by_key(|n| (self.volume.nodes[n.index()].segments.len(), *n));
-        let Some(target) = target else {
+        let Some(target) = self.repair_target(cx, writers, instances, pg, old) else {
             return false;
         };
         let new = self.volume.add_segment(pg, target, false);
@@ -94,50 +100,197 @@ impl Storage {
             w.acked_scl.push(Lsn(0));
             w.avoid_until.push(SimTime::ZERO);
         }
-        self.volume.pgs[pg.index()].joining = Some(Joining { old, new });
+        let g = &mut self.volume.pgs[pg.index()];
+        g.joining = Some(Joining {
+            old,
+            new,
+            source,
+            copied: 0,
+        });
+        g.membership += 1;
+        let membership = g.membership;
         cx.rec.segments_repairing += 1;
-        cx.after(copy_time(cx), Event::RepairDone { pg });
+        cx.after(SimDuration::ZERO, Event::RepairChunk { pg, membership });
         self.record_quorum_health(cx, &Hosts::new(writers, instances));
         true
     }
 
-    /// A replacement segment has finished copying: it joins its PG.
-    pub(crate) fn on_repair_done(
+    /// The running node, reachable from the writer and holding no copy of
+    /// `pg`, that takes the replacement of `old`: in `old`'s AZ, or (under
+    /// [`Placement::PreferSameAz`]) in another AZ when none there can. The
+    /// one with the fewest copies arriving, then the fewest segments, then
+    /// the lowest id.
+    fn repair_target(
+        &self,
+        cx: &Ctx,
+        writers: &Writers,
+        instances: &[Instance],
+        pg: PgId,
+        old: SegmentId,
+    ) -> Option<NodeId> {
+        let az = self.volume.node_of(old).az;
+        let writer = Hosts::new(writers, instances).current_writer();
+        let holders: Vec<NodeId> = self.volume.pgs[pg.index()]
+            .write_targets()
+            .map(|s| self.volume.segments[s.index()].node)
+            .collect();
+        let mut arriving = vec![0u32; self.volume.nodes.len()];
+        for g in &self.volume.pgs {
+            if let Some(j) = g.joining {
+                arriving[self.volume.segments[j.new.index()].node.index()] += 1;
+            }
+        }
+        let pick = |same_az: bool| {
+            (0..self.volume.nodes.len())
+                .map(NodeId::from_index)
+                .filter(|n| {
+                    let node = &self.volume.nodes[n.index()];
+                    (node.az == az) == same_az
+                        && node.up
+                        && !holders.contains(n)
+                        && cx.net().reachable(writer, Endpoint::Node(*n, node.az))
+                })
+                .min_by_key(|n| {
+                    let load = self.volume.nodes[n.index()].segments.len();
+                    (arriving[n.index()], load, *n)
+                })
+        };
+        match cx.cfg.storage.repair_placement {
+            Placement::SameAz => pick(true),
+            Placement::PreferSameAz => pick(true).or_else(|| pick(false)),
+        }
+    }
+
+    /// The live member of `pg` (other than `old`) a copy reads from: the
+    /// one on the node serving the fewest copies, then whose disk is free
+    /// soonest, then the lowest id, so that the copies of one lost node
+    /// spread over their PGs' other copies. Which copy is complete matters
+    /// only at the end, when the new segment takes the writes it missed
+    /// from the most complete one.
+    fn repair_source(&self, now: SimTime, pg: PgId, old: SegmentId) -> Option<SegmentId> {
+        let mut serving = vec![0u32; self.volume.nodes.len()];
+        for g in &self.volume.pgs {
+            if let Some(j) = g.joining {
+                serving[self.volume.segments[j.source.index()].node.index()] += 1;
+            }
+        }
+        self.volume.pgs[pg.index()]
+            .members
+            .iter()
+            .copied()
+            .filter(|&s| s != old && self.volume.is_live(s))
+            .min_by_key(|&s| {
+                let node = self.volume.segments[s.index()].node;
+                let ready = self.io[node.index()].disk.background_ready(now);
+                (serving[node.index()], ready, node)
+            })
+    }
+
+    /// The copy of `pg`'s replacement moves on by one chunk, or finishes.
+    pub(crate) fn on_repair_chunk(
         &mut self,
         cx: &mut Ctx,
         writers: &Writers,
         instances: &[Instance],
         pg: PgId,
+        membership: u32,
     ) {
-        let Some(j) = self.volume.pgs[pg.index()].joining else {
+        let g = &self.volume.pgs[pg.index()];
+        let Some(j) = g.joining.filter(|_| g.membership == membership) else {
             return;
         };
         let now = cx.now();
-        if !self.volume.node_of(j.new).up {
-            // The new home failed mid-copy: give up on it; the old node's
-            // repair check will try again.
-            self.volume.pgs[pg.index()].joining = None;
-            cx.rec.segments_repairing -= 1;
-            let old_node = self.volume.segments[j.old.index()].node;
-            let incarnation = self.volume.nodes[old_node.index()].incarnation;
-            cx.after(
-                SimDuration::ZERO,
-                Event::RepairCheck {
-                    node: old_node,
-                    incarnation,
-                },
-            );
-            return;
-        }
-        // Copy from the running member with the most complete log, once a
-        // read quorum of them can vouch for it.
-        let (live, source) = self.volume.best_live_member(pg, Some(j.old), now);
-        let Some((_, source)) = source.filter(|_| live >= self.volume.quorum.read() as usize)
-        else {
-            cx.after(REPAIR_RETRY, Event::RepairDone { pg });
+        // The source must stay live, and a read quorum must vouch for the
+        // copy it serves; else the copy moves to the best live member, or
+        // waits.
+        let (live, best) = self.volume.best_live_member(pg, Some(j.old), now);
+        let quorum = live >= self.volume.quorum.read() as usize;
+        let source = if self.volume.is_live(j.source) {
+            Some(j.source)
+        } else {
+            self.repair_source(now, pg, j.old)
+        };
+        let Some(source) = source.filter(|_| quorum) else {
+            cx.after(REPAIR_RETRY, Event::RepairChunk { pg, membership });
             return;
         };
-        let snapshot = self.volume.segments[source.index()].snapshot();
+        let total = cx.cfg.storage.segment_gib << 30;
+        if j.copied >= total {
+            self.complete(cx, writers, instances, pg, j, best.map_or(source, |b| b.1));
+            return;
+        }
+        let bytes = CHUNK_BYTES.min(total - j.copied);
+        let end = self.copy_chunk(cx, source, j.new, bytes);
+        let copied = j.copied + bytes;
+        let g = &mut self.volume.pgs[pg.index()];
+        g.joining = Some(Joining {
+            source,
+            copied,
+            ..j
+        });
+        // The last chunk's landing completes the change: its own event, so
+        // that what watches membership changes need not look at chunks.
+        let next = if copied >= total {
+            Event::RepairDone { pg, membership }
+        } else {
+            Event::RepairChunk { pg, membership }
+        };
+        cx.after(end.since(now), next);
+    }
+
+    /// Moves one chunk of `bytes` from `from`'s node to `to`'s: a disk
+    /// read, both NICs and a disk write, each at background priority, all
+    /// at once from the moment every one of them is free. Returns when the
+    /// chunk has landed.
+    fn copy_chunk(&mut self, cx: &Ctx, from: SegmentId, to: SegmentId, bytes: u64) -> SimTime {
+        let st = &cx.cfg.storage;
+        let (src, dst) = (
+            self.volume.segments[from.index()].node,
+            self.volume.segments[to.index()].node,
+        );
+        let slow = |n: NodeId| self.volume.nodes[n.index()].slowness.max(1.0);
+        let disk = |n| occupancy(bytes, 1, st.disk_gbps, Some(st.disk_iops), slow(n));
+        let link = |n| occupancy(bytes, 0, st.node_gbps, None, slow(n));
+        let occ = [disk(src), link(src), link(dst), disk(dst)];
+        let cap = st.repair_gbps.map_or(SimDuration::ZERO, |gbps| {
+            occupancy(bytes, 0, gbps, None, 1.0)
+        });
+        let [s, d] = self
+            .io
+            .get_disjoint_mut([src.index(), dst.index()])
+            .expect("a copy goes between two nodes");
+        let now = cx.now();
+        let start = [
+            s.disk.background_ready(now),
+            s.nic_out.background_ready(now),
+            d.nic_in.background_ready(now),
+            d.disk.background_ready(now),
+        ]
+        .into_iter()
+        .max()
+        .expect("four devices");
+        s.disk.background_at(start, occ[0]);
+        s.nic_out.background_at(start, occ[1]);
+        d.nic_in.background_at(start, occ[2]);
+        d.disk.background_at(start, occ[3]);
+        s.repair_out += bytes;
+        d.repair_in += bytes;
+        start + occ.into_iter().max().expect("four devices").max(cap)
+    }
+
+    /// The copy is done: G takes the data the most complete live member
+    /// holds now (the writes it missed while copying), and the membership
+    /// moves to G under a new epoch.
+    fn complete(
+        &mut self,
+        cx: &mut Ctx,
+        writers: &Writers,
+        instances: &[Instance],
+        pg: PgId,
+        j: Joining,
+        best: SegmentId,
+    ) {
+        let snapshot = self.volume.segments[best.index()].snapshot();
         let new_seg = &mut self.volume.segments[j.new.index()];
         new_seg.merge(snapshot);
         new_seg.hydrated = true;
@@ -148,11 +301,61 @@ impl Storage {
             }
         }
         g.joining = None;
+        g.membership += 1;
         cx.rec.segments_repairing -= 1;
         cx.rec.segments_repaired += 1;
         let hosts = Hosts::new(writers, instances);
-        self.persist_and_ack(cx, &hosts, j.new);
+        let now = cx.now();
+        self.persist_and_ack(cx, &hosts, j.new, now, 0);
         self.record_quorum_health(cx, &hosts);
+    }
+
+    /// The change of `pg` goes back to its old membership under a new
+    /// epoch; the half-copied segment is dropped.
+    fn roll_back(&mut self, cx: &mut Ctx, pg: PgId) {
+        let g = &mut self.volume.pgs[pg.index()];
+        if g.joining.take().is_some() {
+            g.membership += 1;
+            cx.rec.segments_repairing -= 1;
+            cx.rec.repairs_rolled_back += 1;
+        }
+    }
+
+    /// `node` is running again: a change replacing one of its segments
+    /// that has not finished copying rolls back, since F is back.
+    pub(crate) fn on_node_back(&mut self, cx: &mut Ctx, node: NodeId) {
+        for i in 0..self.volume.nodes[node.index()].segments.len() {
+            let s = self.volume.nodes[node.index()].segments[i];
+            let pg = self.volume.segments[s.index()].pg;
+            if self.volume.pgs[pg.index()]
+                .joining
+                .is_some_and(|j| j.old == s)
+            {
+                self.roll_back(cx, pg);
+            }
+        }
+    }
+
+    /// `node` went down: a change copying onto it rolls back, and the
+    /// node of the segment it was replacing is looked at again at once.
+    pub(crate) fn on_node_lost(&mut self, cx: &mut Ctx, node: NodeId) {
+        for i in 0..self.volume.nodes[node.index()].segments.len() {
+            let s = self.volume.nodes[node.index()].segments[i];
+            let pg = self.volume.segments[s.index()].pg;
+            let Some(j) = self.volume.pgs[pg.index()].joining.filter(|j| j.new == s) else {
+                continue;
+            };
+            self.roll_back(cx, pg);
+            let old = self.volume.segments[j.old.index()].node;
+            let incarnation = self.volume.nodes[old.index()].incarnation;
+            cx.after(
+                SimDuration::ZERO,
+                Event::RepairCheck {
+                    node: old,
+                    incarnation,
+                },
+            );
+        }
     }
 }
 
@@ -161,9 +364,8 @@ impl Storage {
 /// choice: short beside a copy (seconds), long beside a storage round trip.
 const REPAIR_RETRY: SimDuration = SimDuration::from_secs(1);
 
-/// How long copying one segment takes at the repair bandwidth.
-fn copy_time(cx: &Ctx) -> SimDuration {
-    let st = &cx.cfg.storage;
-    let bits = st.segment_gib as f64 * (1u64 << 30) as f64 * 8.0;
-    SimDuration::from_secs_f64(bits / (st.repair_gbps * 1e9))
-}
+/// Bytes of one repair chunk: 1 MiB. Modelling choice: the unit a copy
+/// holds a device for, so a persist arriving behind it waits at most about
+/// a millisecond on the default disk; smaller chunks cost more events for
+/// the same copy.
+pub const CHUNK_BYTES: u64 = 1 << 20;

@@ -132,8 +132,9 @@ pub struct Writer {
     pub touched: Vec<PgId>,
     /// Whether each PG is in `touched`.
     pub listed: Vec<bool>,
-    /// Last LSN shipped to each PG: a batch is in flight while PGCL is below.
-    pub shipped: Vec<Lsn>,
+    /// Per PG, the last LSN of each batch in flight (shipped, PGCL still
+    /// below it), oldest first.
+    pub in_flight: Vec<VecDeque<Lsn>>,
     /// Last time each PG's PGCL moved (or its records were resent).
     pub last_progress: Vec<SimTime>,
     /// Last time each PG owed nothing or its PGCL moved: the I/O
@@ -182,7 +183,7 @@ impl Writer {
             buffers: vec![(Lsn(0), Vec::new()); pgs],
             touched: Vec::new(),
             listed: vec![false; pgs],
-            shipped: vec![Lsn(0); pgs],
+            in_flight: vec![VecDeque::new(); pgs],
             last_progress: vec![SimTime::ZERO; pgs],
             durable_at: vec![SimTime::ZERO; pgs],
             reads: Vec::new(),
@@ -446,18 +447,21 @@ impl Writer {
         }
     }
 
-    /// Group commit ("boxcar"): each PG has at most one batch in flight.
-    /// A PG with nothing in flight gets its buffered records now; the others
-    /// keep buffering, and ship from [`Writer::on_ack`] the moment their
-    /// batch in flight becomes durable. Under load, batches grow instead of
-    /// multiplying.
+    /// Group commit ("boxcar") with a pipeline: each PG has at most
+    /// `batches_in_flight` batches on their way to durability. A PG with
+    /// room gets its buffered records now; the others keep buffering, and
+    /// ship from [`Writer::on_ack`] the moment their oldest batch becomes
+    /// durable. Under load batches grow instead of multiplying, and a
+    /// volume of few PGs does not make its commits wait for round trips a
+    /// volume of many PGs would overlap.
     pub(crate) fn ship(&mut self, cx: &mut Ctx, env: &WriterEnv) {
         let touched = std::mem::take(&mut self.touched);
         let mut waiting = Vec::new();
+        let window = cx.cfg.storage.batches_in_flight;
         for &pg in &touched {
             if self.buffers[pg.index()].1.is_empty() {
                 self.listed[pg.index()] = false;
-            } else if self.points.pgcl(pg) >= self.shipped[pg.index()] {
+            } else if self.has_room(pg, window) {
                 self.listed[pg.index()] = false;
                 self.ship_pg(cx, env, pg);
             } else {
@@ -465,6 +469,17 @@ impl Writer {
             }
         }
         self.touched = waiting;
+    }
+
+    /// Whether `pg` has fewer than `window` batches in flight; forgets
+    /// those PGCL has reached.
+    fn has_room(&mut self, pg: PgId, window: u32) -> bool {
+        let pgcl = self.points.pgcl(pg);
+        let flight = &mut self.in_flight[pg.index()];
+        while flight.front().is_some_and(|&last| last <= pgcl) {
+            flight.pop_front();
+        }
+        flight.len() < window as usize
     }
 
     /// Ships one PG's buffered records as a batch to all its segments.
@@ -479,7 +494,7 @@ impl Writer {
         let records = std::mem::replace(&mut buf.1, Vec::with_capacity(capacity));
         let prev = buf.0;
         let batch = self.batch(pg, prev, records);
-        self.shipped[pg.index()] = batch.last();
+        self.in_flight[pg.index()].push_back(batch.last());
         self.send_batch(cx, env, &batch, None);
     }
 
@@ -530,7 +545,7 @@ impl Writer {
         if self.points.set_durable(pg, durable) {
             self.last_progress[pg.index()] = cx.now();
             self.durable_at[pg.index()] = cx.now();
-            if durable >= self.shipped[pg.index()] {
+            if self.has_room(pg, cx.cfg.storage.batches_in_flight) {
                 self.ship_pg(cx, env, pg);
             }
             self.advance_vdl(cx, env, wl);

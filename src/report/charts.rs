@@ -67,15 +67,19 @@ pub enum Chart {
     Quorum,
     /// Replica lag per reader.
     ReplicaLag,
+    /// PGs at full copy count (repair progress) and the busiest storage
+    /// node's disk and NIC.
+    Storage,
 }
 
 impl Chart {
     /// Every chart, in report order.
-    pub const ALL: [Chart; 5] = [
+    pub const ALL: [Chart; 6] = [
         Chart::Throughput,
         Chart::Latency,
         Chart::Rto,
         Chart::Quorum,
+        Chart::Storage,
         Chart::ReplicaLag,
     ];
 
@@ -87,6 +91,7 @@ impl Chart {
             Chart::Rto => "rto",
             Chart::Quorum => "quorum",
             Chart::ReplicaLag => "replica-lag",
+            Chart::Storage => "storage",
         }
     }
 
@@ -120,6 +125,7 @@ impl Chart {
             Chart::Rto => rto(root, std::slice::from_ref(r)),
             Chart::Quorum => quorum(root, r),
             Chart::ReplicaLag => replica_lag(root, r),
+            Chart::Storage => storage(root, r),
         }
     }
 }
@@ -537,6 +543,49 @@ fn quorum<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Dra
         chart.draw_series(LineSeries::new(points, colour.stroke_width(4 - i as u32)))?;
     }
     mark_back(&mut chart, r, y)?;
+    mark_faults(&mut chart, &r.summary.faults, y)
+}
+
+fn storage<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Drawn<DB> {
+    let pgs = f64::from(r.summary.storage.pgs.max(1));
+    let percent = |column: &str, scale: f64| -> Vec<(f64, f64)> {
+        steps(r, column)
+            .into_iter()
+            .map(|(t, v)| (t, v * scale))
+            .collect()
+    };
+    let series = [
+        (
+            format!("PGs at {} copies, % of PGs", r.summary.topology.copies),
+            percent("pgs_at_full_copies", 100.0 / pgs),
+            GREEN,
+        ),
+        (
+            "busiest node's disk, % busy".to_owned(),
+            percent("busiest_disk_util", 100.0),
+            VERMILLION,
+        ),
+        (
+            "busiest node's NIC, % busy".to_owned(),
+            percent("busiest_nic_util", 100.0),
+            BLUE,
+        ),
+    ];
+    let legend = series
+        .iter()
+        .map(|(label, _, c)| (label.clone(), Mark::Line(*c)))
+        .collect();
+    let title = format!(
+        "{}: copies and storage-node load ({} nodes)",
+        r.summary.scenario,
+        r.summary.storage_nodes.len()
+    );
+    let plot = timed_frame(root, r, &title, legend, false)?;
+    let y = (0.0, 105.0);
+    let mut chart = time_axes(&plot, r, y.0..y.1, "%", 8)?;
+    for (i, (_, points, colour)) in series.into_iter().enumerate() {
+        chart.draw_series(LineSeries::new(points, colour.stroke_width(3 - i as u32)))?;
+    }
     mark_faults(&mut chart, &r.summary.faults, y)
 }
 

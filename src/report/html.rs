@@ -226,6 +226,7 @@ fn section(h: &mut String, r: &Results) {
     faults(h, s);
     measured(h, s);
     failovers(h, s);
+    redundancy(h, s);
     h.push_str("<h3>Charts</h3>\n");
     for chart in Chart::ALL.into_iter().filter(|c| c.applies(r)) {
         h.push_str(&chart.svg(r));
@@ -429,8 +430,90 @@ fn measured(h: &mut String, s: &Summary) {
                 s.storage.epoch
             ),
         ],
+        vec![
+            "copies".into(),
+            s.redundancy.describe(s.storage.pgs),
+        ],
     ];
+    let mut rows = rows;
+    if let Some(line) = s.repair_traffic() {
+        rows.push(vec!["repair".into(), line]);
+    }
     table(h, &["", ""], &rows);
+}
+
+/// The PGs that were short of copies longest, and the nodes repair
+/// copied between: the window of vulnerability and what bounded it.
+fn redundancy(h: &mut String, s: &Summary) {
+    const SHOWN: usize = 10;
+    let r = &s.redundancy;
+    if r.per_pg.is_empty() {
+        return;
+    }
+    let mut pgs: Vec<_> = r.per_pg.iter().collect();
+    pgs.sort_by(|a, b| {
+        b.longest_short_s
+            .total_cmp(&a.longest_short_s)
+            .then(a.pg.cmp(&b.pg))
+    });
+    let _ = writeln!(
+        h,
+        "<h3>Copies (the {} PGs short longest of {} short)</h3>",
+        pgs.len().min(SHOWN),
+        pgs.len()
+    );
+    let c = r.copies;
+    let rows: Vec<Vec<String>> = pgs
+        .iter()
+        .take(SHOWN)
+        .map(|p| {
+            vec![
+                p.pg.to_string(),
+                secs(p.full_s),
+                secs(p.one_short_s),
+                secs(p.two_short_s),
+                secs(p.fewer_s),
+                if p.restored {
+                    secs(p.longest_short_s)
+                } else {
+                    format!("{} and still short", secs(p.longest_short_s))
+                },
+            ]
+        })
+        .collect();
+    let head = [
+        "PG".to_owned(),
+        format!("{c}/{c}"),
+        format!("{}/{c}", c.saturating_sub(1)),
+        format!("{}/{c}", c.saturating_sub(2)),
+        "fewer".to_owned(),
+        "longest short".to_owned(),
+    ];
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    table(h, &head, &rows);
+    let moved: Vec<Vec<String>> = s
+        .storage_nodes
+        .iter()
+        .filter(|n| n.repair_in_bytes + n.repair_out_bytes > 0)
+        .map(|n| {
+            let gib = |b: u64| format!("{:.1}", b as f64 / f64::from(1u32 << 30));
+            vec![
+                n.node.clone(),
+                gib(n.repair_out_bytes),
+                gib(n.repair_in_bytes),
+                percent(n.disk_busy),
+                percent(n.nic_out_busy.max(n.nic_in_busy)),
+            ]
+        })
+        .collect();
+    if !moved.is_empty() {
+        h.push_str("<h3>Repair traffic by storage node</h3>\n");
+        table(
+            h,
+            &["node", "GiB out", "GiB in", "disk busy", "NIC busy"],
+            &moved,
+        );
+    }
 }
 
 fn failovers(h: &mut String, s: &Summary) {

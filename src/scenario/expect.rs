@@ -372,5 +372,32 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
             format!("{got} segments repaired, expected at least {min}"),
         ));
     }
+    if let Some(min) = e.min_repairs_rolled_back {
+        let got = s.storage.repairs_rolled_back;
+        out.push(check(
+            "min_repairs_rolled_back",
+            got >= min,
+            format!("{got} membership change(s) rolled back, expected at least {min}"),
+        ));
+    }
+    let r = &s.redundancy;
+    let short = || r.longest();
+    if let Some(max) = e.max_time_short_of_copies {
+        let held =
+            r.pgs_short_at_end == 0 && r.longest_short_s.is_none_or(|l| l <= max.as_secs_f64());
+        out.push(check(
+            "max_time_short_of_copies",
+            held,
+            format!("{}, allowed at most {max} and back by the end", short()),
+        ));
+    }
+    if let Some(min) = e.min_time_short_of_copies {
+        let held = r.longest_short_s.is_some_and(|l| l >= min.as_secs_f64());
+        out.push(check(
+            "min_time_short_of_copies",
+            held,
+            format!("{}, expected at least {min}", short()),
+        ));
+    }
     out
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer};
 use serde_saphyr::{Location, Spanned};
 
 use super::defaults::{self as d, Limit};
-use crate::model::config::{CacheSpec, Cut, TieBreak};
+use crate::model::config::{CacheSpec, Cut, Placement, TieBreak};
 use crate::sim::time::{ParseDurationError, DURATION_FORMAT};
 use crate::sim::SimDuration;
 
@@ -135,9 +135,31 @@ pub struct StorageSpec {
     /// Time a node may be unreachable before its segments are re-created.
     #[serde(default = "d::repair_after", deserialize_with = "duration")]
     pub repair_after: SimDuration,
-    /// Repair copy bandwidth in Gb/s.
-    #[serde(default = "d::repair_gbps", deserialize_with = "repair_gbps")]
-    pub repair_gbps: f64,
+    /// A cap on one repair copy's rate in Gb/s; without it a copy takes
+    /// what the nodes' disks and NICs leave.
+    #[serde(default, deserialize_with = "optional_bandwidth")]
+    pub repair_gbps: Option<f64>,
+    /// Where a lost copy is re-created.
+    #[serde(default)]
+    pub repair_placement: Placement,
+    /// Batches one PG may have in flight to its segments.
+    #[serde(
+        default = "d::batches_in_flight",
+        deserialize_with = "batches_in_flight"
+    )]
+    pub batches_in_flight: u32,
+    /// Bytes of one redo record, on the wire and on disk.
+    #[serde(default = "d::record_bytes", deserialize_with = "record_bytes")]
+    pub record_bytes: u32,
+    /// A storage node's NIC, Gb/s each way.
+    #[serde(default = "d::node_gbps", deserialize_with = "bandwidth")]
+    pub node_gbps: f64,
+    /// A storage node's disk bandwidth, Gb/s.
+    #[serde(default = "d::disk_gbps", deserialize_with = "bandwidth")]
+    pub disk_gbps: f64,
+    /// A storage node's disk operations per second.
+    #[serde(default = "d::disk_iops", deserialize_with = "disk_iops")]
+    pub disk_iops: f64,
 }
 
 impl Default for StorageSpec {
@@ -155,7 +177,13 @@ impl Default for StorageSpec {
             gossip_interval: d::gossip_interval(),
             materialize_interval: d::materialize_interval(),
             repair_after: d::repair_after(),
-            repair_gbps: d::repair_gbps(),
+            repair_gbps: None,
+            repair_placement: Placement::default(),
+            batches_in_flight: d::batches_in_flight(),
+            record_bytes: d::record_bytes(),
+            node_gbps: d::node_gbps(),
+            disk_gbps: d::disk_gbps(),
+            disk_iops: d::disk_iops(),
         }
     }
 }
@@ -702,6 +730,16 @@ pub struct ExpectSpec {
     /// Segments re-created by repair at least this many.
     #[serde(default)]
     pub min_segments_repaired: Option<u32>,
+    /// Membership changes rolled back at least this many.
+    #[serde(default)]
+    pub min_repairs_rolled_back: Option<u32>,
+    /// The longest time a PG spent short of full copies at most this, and
+    /// every PG back to full copies by the end.
+    #[serde(default, deserialize_with = "optional_duration")]
+    pub max_time_short_of_copies: Option<SimDuration>,
+    /// The longest time a PG spent short of full copies at least this.
+    #[serde(default, deserialize_with = "optional_duration")]
+    pub min_time_short_of_copies: Option<SimDuration>,
     /// Exactly this many failovers.
     #[serde(default)]
     pub failovers: Option<u32>,
@@ -1091,8 +1129,20 @@ fn page_size<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
 fn jitter<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     read(d, |s| s.real(&d::JITTER))
 }
-fn repair_gbps<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    read(d, |s| s.real(&d::REPAIR_GBPS))
+fn bandwidth<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    read(d, |s| s.real(&d::BANDWIDTH_GBPS))
+}
+fn optional_bandwidth<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    bandwidth(d).map(Some)
+}
+fn disk_iops<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    read(d, |s| s.real(&d::DISK_IOPS))
+}
+fn batches_in_flight<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    read(d, |s| s.whole(&d::BATCHES_IN_FLIGHT))
+}
+fn record_bytes<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    read(d, |s| s.whole(&d::RECORD_BYTES))
 }
 fn commit_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     read(d, |s| s.real(&d::COMMITS_PER_S))

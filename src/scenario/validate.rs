@@ -638,6 +638,12 @@ fn storage(
         materialize_interval: st.materialize_interval,
         repair_after: st.repair_after,
         repair_gbps: st.repair_gbps,
+        repair_placement: st.repair_placement,
+        batches_in_flight: st.batches_in_flight,
+        record_bytes: st.record_bytes,
+        node_gbps: st.node_gbps,
+        disk_gbps: st.disk_gbps,
+        disk_iops: st.disk_iops,
     })
 }
 

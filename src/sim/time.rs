@@ -94,6 +94,16 @@ impl SimDuration {
         self.0 as f64 / 1e6
     }
 
+    /// Whether the span is empty.
+    pub const fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The span less `d`, or zero if `d` is longer.
+    pub fn saturating_sub(self, d: SimDuration) -> Self {
+        SimDuration(self.0.saturating_sub(d.0))
+    }
+
     /// Scales the span by a non-negative factor (slow nodes, jitter).
     pub fn mul_f64(self, factor: f64) -> Self {
         let ns = self.0 as f64 * factor;
@@ -122,6 +132,12 @@ impl Add for SimDuration {
     type Output = SimDuration;
     fn add(self, d: SimDuration) -> SimDuration {
         SimDuration(self.0.saturating_add(d.0))
+    }
+}
+
+impl AddAssign for SimDuration {
+    fn add_assign(&mut self, d: SimDuration) {
+        self.0 = self.0.saturating_add(d.0);
     }
 }
 

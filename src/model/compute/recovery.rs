@@ -297,7 +297,6 @@ impl Recovery {
                     w.acked_scl[s.index()] = i.scl.min(out.tails[p]);
                 }
             }
-            w.shipped[p] = out.tails[p];
         }
         w.vdl_at = cx.now();
         cx.rec.recoveries += 1;

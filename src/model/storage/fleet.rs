@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use rand::Rng;
 
+use super::device::{occupancy, NodeIo};
 use super::lsn::{Batch, Lsn};
 use super::segment::{Accept, GossipPayload};
 use super::volume::Volume;
@@ -18,7 +19,7 @@ use crate::model::config::Config;
 use crate::model::context::Ctx;
 use crate::model::event::{Event, ReadAnswer, ReadAsk, RecoveryReply};
 use crate::sim::dist::LogNormal;
-use crate::sim::{SimDuration, SimRng};
+use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{NodeId, SegmentId};
 
 /// A truncation a recovery recorded: nothing strictly between `vdl` and
@@ -40,6 +41,13 @@ pub struct Storage {
     pub volume: Volume,
     /// Truncations recorded by recoveries, oldest first.
     pub truncations: Vec<Truncation>,
+    /// Each node's disk and NIC.
+    pub io: Vec<NodeIo>,
+    /// Each node's disk, NIC-in and NIC-out busy time at the last bin.
+    sampled: Vec<[SimDuration; 3]>,
+    sampled_at: SimTime,
+    /// The pages one materialization pass wrote.
+    touched: Vec<u32>,
     disk: LogNormal,
     disks: Vec<SimRng>,
     gossip_rng: SimRng,
@@ -57,6 +65,10 @@ impl Storage {
         );
         let disks = (0..volume.nodes.len() as u64).map(disk_stream).collect();
         Storage {
+            io: vec![NodeIo::new(cfg.storage.disk_gbps, cfg.storage.node_gbps); volume.nodes.len()],
+            sampled: vec![[SimDuration::ZERO; 3]; volume.nodes.len()],
+            sampled_at: SimTime::ZERO,
+            touched: Vec::new(),
             volume,
             truncations: Vec::new(),
             disk: LogNormal::new(cfg.storage.disk_latency, cfg.storage.disk_jitter),
@@ -65,8 +77,53 @@ impl Storage {
         }
     }
 
+    /// The busiest node's disk and NIC since the last call, as fractions
+    /// of the time since then (a timeline bin).
+    pub(crate) fn node_use(&mut self, now: SimTime) -> (f64, f64) {
+        let (mut disk, mut nic) = (SimDuration::ZERO, SimDuration::ZERO);
+        for (io, last) in self.io.iter().zip(&mut self.sampled) {
+            let served = [
+                io.disk.served_by(now),
+                io.nic_in.served_by(now),
+                io.nic_out.served_by(now),
+            ];
+            let used = [0, 1, 2].map(|i| served[i].saturating_sub(last[i]));
+            disk = disk.max(used[0]);
+            nic = nic.max(used[1]).max(used[2]);
+            *last = served;
+        }
+        let span = now.since(self.sampled_at).as_secs_f64();
+        self.sampled_at = now;
+        let share = |d: SimDuration| {
+            if span > 0.0 {
+                (d.as_secs_f64() / span).min(1.0)
+            } else {
+                0.0
+            }
+        };
+        (share(disk), share(nic))
+    }
+
     fn up(&self, seg: SegmentId) -> bool {
         self.volume.node_of(seg).up
+    }
+
+    /// Puts one foreground operation moving `bytes` on the disk of
+    /// `seg`'s node at `at`; returns when its turn starts and ends (the
+    /// device latency, [`Storage::disk_time`], comes on top).
+    fn disk_turn(
+        &mut self,
+        cfg: &Config,
+        seg: SegmentId,
+        at: SimTime,
+        bytes: u64,
+    ) -> (SimTime, SimTime) {
+        let st = &cfg.storage;
+        let node = self.volume.segments[seg.index()].node.index();
+        let slow = self.volume.nodes[node].slowness.max(1.0);
+        let occ = occupancy(bytes, 1, st.disk_gbps, Some(st.disk_iops), slow);
+        let end = self.io[node].disk.foreground(at, occ);
+        (SimTime::from_nanos(end.as_nanos() - occ.as_nanos()), end)
     }
 
     /// Draws a disk service time for the segment's node.
@@ -94,6 +151,13 @@ impl Storage {
         }
         let epoch = batch.epoch;
         self.adopt_truncations(seg, epoch);
+        // The batch's bytes come in through the node's NIC first.
+        let st = &cx.cfg.storage;
+        let bytes = batch.records.len() as u64 * u64::from(st.record_bytes);
+        let node = self.volume.segments[seg.index()].node.index();
+        let slow = self.volume.nodes[node].slowness.max(1.0);
+        let link = occupancy(bytes, 0, st.node_gbps, None, slow);
+        let at = self.io[node].nic_in.foreground(cx.now(), link);
         match self.volume.segments[seg.index()].receive(batch) {
             Accept::StaleEpoch => {
                 // Tell the sender its epoch is over ([P18]: fencing).
@@ -104,20 +168,36 @@ impl Storage {
                 }
             }
             Accept::Gap => self.arm_gossip(cx, seg),
-            Accept::Duplicate(_) | Accept::Appended(_) => self.persist_and_ack(cx, hosts, seg),
+            Accept::Duplicate(_) | Accept::Appended(_) => {
+                self.persist_and_ack(cx, hosts, seg, at, bytes);
+            }
         }
     }
 
-    /// Persists what the segment holds and acknowledges its SCL once done.
-    /// A duplicate (a resend the segment already holds) needs no disk write:
-    /// it is acknowledged once the persists already under way complete.
-    pub(crate) fn persist_and_ack(&mut self, cx: &mut Ctx, hosts: &Hosts, seg: SegmentId) {
-        let now = cx.now();
-        let done = if self.volume.segments[seg.index()].needs_persist() {
+    /// Persists what the segment holds (one disk write of `bytes`, from
+    /// `at`) and acknowledges its SCL once done. A duplicate (a resend the
+    /// segment already holds) needs no disk write: it is acknowledged once
+    /// the persists already under way complete.
+    pub(crate) fn persist_and_ack(
+        &mut self,
+        cx: &mut Ctx,
+        hosts: &Hosts,
+        seg: SegmentId,
+        at: SimTime,
+        bytes: u64,
+    ) {
+        let s = &mut self.volume.segments[seg.index()];
+        let done = if let Some(done) = s.join_queued_persist(at) {
+            // Its last write is still queued behind others on the node's
+            // disk: these records go with it (a log append writes what
+            // has arrived when its turn comes).
+            done
+        } else if s.needs_persist() {
+            let (start, end) = self.disk_turn(cx.cfg, seg, at, bytes);
             let service = self.disk_time(seg);
-            self.volume.segments[seg.index()].persist(now, service)
+            self.volume.segments[seg.index()].persist(start, end, service)
         } else {
-            self.volume.segments[seg.index()].persisted_by(now)
+            self.volume.segments[seg.index()].persisted_by(at)
         };
         let s = &self.volume.segments[seg.index()];
         // The ack goes to the writer of the segment's epoch.
@@ -209,14 +289,28 @@ impl Storage {
         let Some(payload) = peer.gossip_for(since) else {
             return;
         };
+        let cut = peer.epochs().truncated;
+        // Background work for the peer: read what it sends, send it.
+        let st = &cx.cfg.storage;
+        let page_bytes = u64::from(cx.cfg.workload.page_kib) << 10;
+        let bytes = payload.bytes(u64::from(st.record_bytes), page_bytes);
+        let node = peer.node.index();
+        let slow = self.volume.nodes[node].slowness.max(1.0);
+        let io = &mut self.io[node];
+        let read = io.disk.background(
+            cx.now(),
+            occupancy(bytes, 1, st.disk_gbps, Some(st.disk_iops), slow),
+        );
+        let sent = io
+            .nic_out
+            .background(read, occupancy(bytes, 0, st.node_gbps, None, slow));
         let push = Event::GossipPush {
             to: from,
             payload: Box::new(payload),
-            cut: peer.epochs().truncated,
+            cut,
         };
-        let now = cx.now();
         cx.send(
-            now,
+            sent,
             self.volume.endpoint(to),
             self.volume.endpoint(from),
             push,
@@ -237,9 +331,12 @@ impl Storage {
         if !self.up(to) || self.volume.segments[to.index()].epochs().truncated > cut {
             return;
         }
+        let page_bytes = u64::from(cx.cfg.workload.page_kib) << 10;
+        let bytes = payload.bytes(u64::from(cx.cfg.storage.record_bytes), page_bytes);
         if self.volume.segments[to.index()].merge(payload).is_some() {
             cx.rec.gossip_fills += 1;
-            self.persist_and_ack(cx, hosts, to);
+            let now = cx.now();
+            self.persist_and_ack(cx, hosts, to, now, bytes);
         }
     }
 
@@ -248,11 +345,25 @@ impl Storage {
         let now = cx.now();
         let s = &mut self.volume.segments[seg.index()];
         s.materialize_armed = false;
-        if !self.volume.nodes[s.node.index()].up {
+        let node = s.node.index();
+        if !self.volume.nodes[node].up {
             return;
         }
-        s.materialize(now);
-        if s.can_materialize_more() {
+        // The pass writes each page it touched once, in the background.
+        self.touched.clear();
+        s.materialize(now, &mut self.touched);
+        let more = s.can_materialize_more();
+        self.touched.sort_unstable();
+        self.touched.dedup();
+        if !self.touched.is_empty() {
+            let st = &cx.cfg.storage;
+            let pages = self.touched.len() as u64;
+            let bytes = pages * (u64::from(cx.cfg.workload.page_kib) << 10);
+            let slow = self.volume.nodes[node].slowness.max(1.0);
+            let occ = occupancy(bytes, pages, st.disk_gbps, Some(st.disk_iops), slow);
+            self.io[node].disk.background(now, occ);
+        }
+        if more {
             self.arm_materialize(cx, seg);
         }
     }
@@ -277,7 +388,9 @@ impl Storage {
         }
         self.adopt_truncations(seg, epoch);
         let result = self.volume.segments[seg.index()].read(page, point, need);
-        let done = cx.now() + self.disk_time(seg);
+        let page_bytes = u64::from(cx.cfg.workload.page_kib) << 10;
+        let (_, turn) = self.disk_turn(cx.cfg, seg, cx.now(), page_bytes);
+        let done = turn + self.disk_time(seg);
         let reply = Event::ReadReply {
             answer: Box::new(ReadAnswer {
                 epoch,
@@ -364,6 +477,11 @@ impl Storage {
                 for &s in &node.segments {
                     self.volume.segments[s.index()].crash(now);
                 }
+                let io = &mut self.io[n.index()];
+                io.disk.reset(now);
+                io.nic_in.reset(now);
+                io.nic_out.reset(now);
+                self.on_node_lost(cx, n);
                 cx.after(
                     cx.cfg.storage.repair_after,
                     Event::RepairCheck {
@@ -374,7 +492,11 @@ impl Storage {
             }
         } else {
             node.faults = node.faults.saturating_sub(1);
+            let back = !node.up && node.faults == 0;
             node.up = node.faults == 0;
+            if back {
+                self.on_node_back(cx, n);
+            }
         }
     }
 
@@ -386,8 +508,10 @@ impl Storage {
         let (w, r) = (self.volume.quorum.write(), self.volume.quorum.read());
         let (mut below_w, mut below_r, mut out_of_reach) = (0, 0, 0);
         let writer = hosts.current_writer_alive().then(|| hosts.current_writer());
-        for g in &self.volume.pgs {
+        let now = cx.now();
+        for (p, g) in self.volume.pgs.iter().enumerate() {
             let copies = self.volume.live_copies(g, cx.net(), None);
+            cx.rec.redundancy.observe(now, p, copies);
             below_w += u32::from(copies < w);
             below_r += u32::from(copies < r);
             if writer.is_some() {

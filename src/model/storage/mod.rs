@@ -6,6 +6,7 @@
 //! the handlers of every message a segment receives. Repair, which
 //! re-creates segments lost with a node, lives in `model::repair`.
 
+pub mod device;
 pub mod fleet;
 pub mod lsn;
 pub mod page;

@@ -29,6 +29,11 @@ pub struct PageMap {
 }
 
 impl PageMap {
+    /// How many pages have been written.
+    pub fn written(&self) -> usize {
+        self.pages.iter().filter(|&&p| p != EMPTY_PAGE).count()
+    }
+
     /// The content of a page ([`EMPTY_PAGE`] if never written).
     #[inline]
     pub fn get(&self, page: u64) -> u64 {

@@ -101,6 +101,19 @@ pub enum GossipPayload {
     },
 }
 
+impl GossipPayload {
+    /// Bytes it moves: its records, and a snapshot's written pages.
+    pub fn bytes(&self, record_bytes: u64, page_bytes: u64) -> u64 {
+        let records = |log: &[LogSlice]| log.iter().map(|s| s.records().len() as u64).sum::<u64>();
+        match self {
+            GossipPayload::Records(log) => records(log) * record_bytes,
+            GossipPayload::Snapshot { pages, log, .. } => {
+                pages.written() as u64 * page_bytes + records(log) * record_bytes
+            }
+        }
+    }
+}
+
 /// One copy of a PG.
 #[derive(Clone, Debug)]
 pub struct Segment {
@@ -120,6 +133,9 @@ pub struct Segment {
     /// Persists in progress: (completion time, SCL once complete).
     inflight: VecDeque<(SimTime, Lsn)>,
     last_persist: SimTime,
+    /// When the last write started on the disk; before then, new records
+    /// can still join it.
+    queued_until: SimTime,
     log: VecDeque<LogSlice>,
     parked: BTreeMap<Lsn, LogSlice>,
     pages: PageMap,
@@ -167,6 +183,7 @@ impl Segment {
             persisted_scl: Lsn(0),
             inflight: VecDeque::new(),
             last_persist: SimTime::ZERO,
+            queued_until: SimTime::ZERO,
             log: VecDeque::new(),
             parked: BTreeMap::new(),
             pages: PageMap::default(),
@@ -332,13 +349,33 @@ impl Segment {
         self.last_persist.max(now)
     }
 
-    /// Starts persisting everything received so far; returns when the
-    /// persist completes. `service` is the disk time drawn for this write.
-    pub fn persist(&mut self, now: SimTime, service: crate::sim::SimDuration) -> SimTime {
-        let done = (now + service).max(self.last_persist);
+    /// Starts persisting everything received so far: the write waits on
+    /// the node's disk from now to `start`, holds it until `turn`, and
+    /// completes `service` (the disk time drawn for it) later. Returns
+    /// when it completes.
+    pub fn persist(
+        &mut self,
+        start: SimTime,
+        turn: SimTime,
+        service: crate::sim::SimDuration,
+    ) -> SimTime {
+        let done = (turn + service).max(self.last_persist);
         self.last_persist = done;
+        self.queued_until = start;
         self.inflight.push_back((done, self.scl));
         done
+    }
+
+    /// If the segment's last write is still waiting for the disk at
+    /// `now`, everything received so far joins it; returns when it
+    /// completes.
+    pub fn join_queued_persist(&mut self, now: SimTime) -> Option<SimTime> {
+        if now >= self.queued_until || !self.needs_persist() {
+            return None;
+        }
+        let last = self.inflight.back_mut()?;
+        last.1 = self.scl;
+        Some(last.0)
     }
 
     fn settle(&mut self, now: SimTime) {
@@ -363,8 +400,9 @@ impl Segment {
     }
 
     /// Coalesces persisted records up to the minimum read point into pages.
-    /// Returns how many records were applied.
-    pub fn materialize(&mut self, now: SimTime) -> usize {
+    /// Returns how many records were applied; `touched` gets the page of
+    /// each (the pages the pass writes, with repeats).
+    pub fn materialize(&mut self, now: SimTime, touched: &mut Vec<u32>) -> usize {
         self.settle(now);
         let limit = self.persisted_scl.min(self.min_read_point);
         let mut applied = 0;
@@ -374,6 +412,7 @@ impl Segment {
             for r in &records[..n] {
                 self.pages.apply(r.page as u64, r.lsn);
                 self.applied = r.lsn;
+                touched.push(r.page);
             }
             applied += n;
             if n == records.len() {
@@ -520,9 +559,9 @@ mod tests {
         let mut s = Segment::new(PgId(0), NodeId(0), true);
         let t0 = SimTime::ZERO;
         s.receive(batch(0, &[1, 2]));
-        s.persist(t0, SimDuration::from_millis(1));
+        s.persist(t0, t0, SimDuration::from_millis(1));
         s.receive(batch(2, &[3]));
-        s.persist(t0, SimDuration::from_millis(5));
+        s.persist(t0, t0, SimDuration::from_millis(5));
         s.crash(t0 + SimDuration::from_millis(2));
         assert_eq!(s.scl(), Lsn(2));
         assert_eq!(s.receive(batch(2, &[3])), Accept::Appended(Lsn(3)));
@@ -534,9 +573,11 @@ mod tests {
         let mut b = (*batch(0, &[1, 2, 3, 4])).clone();
         b.min_read_point = Lsn(4);
         s.receive(Arc::new(b));
-        let t = s.persist(SimTime::ZERO, SimDuration::from_millis(1));
+        let t = s.persist(SimTime::ZERO, SimTime::ZERO, SimDuration::from_millis(1));
         let before = s.read(1, Lsn(4), Lsn(4));
-        assert_eq!(s.materialize(t), 4);
+        let mut touched = Vec::new();
+        assert_eq!(s.materialize(t, &mut touched), 4);
+        assert_eq!(touched.len(), 4);
         assert_eq!(s.read(1, Lsn(4), Lsn(4)), before);
         assert_eq!(s.read(1, Lsn(9), Lsn(9)), ReadResult::Incomplete);
         assert_ne!(s.read(1, Lsn(9), Lsn(4)), ReadResult::Incomplete);
@@ -550,7 +591,7 @@ mod tests {
         s.receive(batch(0, &[1, 2]));
         s.receive(batch(2, &[5, 7]));
         s.receive(batch(9, &[10])); // parked behind a gap
-        let t = s.persist(SimTime::ZERO, SimDuration::from_millis(1));
+        let t = s.persist(SimTime::ZERO, SimTime::ZERO, SimDuration::from_millis(1));
         s.truncate(2, Lsn(5));
         assert_eq!((s.scl(), s.has_gap()), (Lsn(5), false));
         assert_eq!(s.recovery_info(t).lsns, vec![Lsn(1), Lsn(2), Lsn(5)]);
@@ -565,9 +606,9 @@ mod tests {
     fn recovery_reports_only_what_reached_disk() {
         let mut s = Segment::new(PgId(0), NodeId(0), true);
         s.receive(batch(0, &[1, 2]));
-        s.persist(SimTime::ZERO, SimDuration::from_millis(1));
+        s.persist(SimTime::ZERO, SimTime::ZERO, SimDuration::from_millis(1));
         s.receive(batch(2, &[3]));
-        s.persist(SimTime::ZERO, SimDuration::from_millis(9));
+        s.persist(SimTime::ZERO, SimTime::ZERO, SimDuration::from_millis(9));
         let info = s.recovery_info(SimTime::ZERO + SimDuration::from_millis(2));
         assert_eq!((info.scl, info.lsns.len()), (Lsn(2), 2));
     }

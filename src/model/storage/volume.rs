@@ -46,6 +46,10 @@ pub struct Joining {
     pub old: SegmentId,
     /// Its replacement.
     pub new: SegmentId,
+    /// The member it copies from.
+    pub source: SegmentId,
+    /// Bytes copied so far.
+    pub copied: u64,
 }
 
 /// A protection group's membership.
@@ -55,6 +59,10 @@ pub struct ProtectionGroup {
     pub members: Vec<SegmentId>,
     /// A replacement being hydrated, if any.
     pub joining: Option<Joining>,
+    /// Bumped by every membership change ([P18]): F to {F, G} when a
+    /// replacement starts, then to G when it completes or back to F when
+    /// it rolls back.
+    pub membership: u32,
 }
 
 impl ProtectionGroup {
@@ -116,6 +124,7 @@ impl Volume {
             groups.push(ProtectionGroup {
                 members,
                 joining: None,
+                membership: 0,
             });
         }
         Volume {
@@ -281,7 +290,12 @@ mod tests {
         let mut v = Volume::new(1, 3, 4, Quorum::AURORA);
         let old = v.pgs[0].members[5];
         let new = v.add_segment(PgId(0), NodeId(11), false);
-        v.pgs[0].joining = Some(Joining { old, new });
+        v.pgs[0].joining = Some(Joining {
+            old,
+            new,
+            source: v.pgs[0].members[0],
+            copied: 0,
+        });
         // Members A..E at 10, F (dead) at 0, G (joining, not hydrated).
         let scl = |s: SegmentId| {
             if s == old || s == new {
