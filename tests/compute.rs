@@ -135,8 +135,10 @@ fn a_writer_cut_from_storage_fails_over_by_its_io_watchdog() {
     let s = run(&shipped("writer-cut-from-storage")).summary;
     assert_eq!(s.failovers[0].reason, "storage_watchdog");
     let r = only_rto(&s);
-    // The 10 s watchdog, then three checks a second apart.
-    assert!((r.detection_s - 13.0).abs() < 0.5, "{r:?}");
+    // The 10 s watchdog, seen at the next check a second apart (the last
+    // acknowledgement may land just after the cut), then three failed
+    // checks.
+    assert!((13.0..=14.5).contains(&r.detection_s), "{r:?}");
     assert!(s.invariants.iter().all(|i| i.held));
 }
 

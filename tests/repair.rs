@@ -171,3 +171,32 @@ fn an_expectation_on_time_short_of_copies_fails_when_copies_never_return() {
     assert!(!e.passed, "{e:?}");
     assert!(e.detail.contains("not restored by the end"), "{}", e.detail);
 }
+
+#[test]
+fn copies_placed_in_other_azs_never_leave_one_az_holding_what_its_loss_would_lose() {
+    // AZ c down long enough for its copies to be re-created in a and b;
+    // then AZ a is lost for good. No AZ took more than one copy over its
+    // share, so b still holds a read quorum of every PG.
+    let s = summary(
+        "name: t\nduration: 5m\nstorage: { volume_gib: 100, repair_after: 10s, repair_placement: prefer_same_az }\nworkload: { commits_per_s: 500 }\nfaults:\n  - az_outage: { at: 5s, az: c, duration: 2m }\n  - az_outage: { at: 4m, az: a }\n",
+    );
+    assert_eq!(s.storage.segments_repaired, 20);
+    assert_eq!(s.commits.lost, 0, "{:?}", s.commits);
+}
+
+#[test]
+fn a_copy_waits_while_a_partition_cuts_its_source_off_from_the_target() {
+    // PG 0's copies in AZ b (b-2, b-3) are lost; the others are in AZs a
+    // and c, which AZ b cannot reach for 40 s. The replacements in b are
+    // reachable from the writer there, but nothing can be copied to them
+    // until the partition heals.
+    let s = summary(
+        "name: t\nduration: 120s\nstorage: { volume_gib: 100, repair_after: 2s }\nworkload: { commits_per_s: 500 }\ninstances:\n  - { name: w, az: b, role: writer }\nfaults:\n  - storage_node_crash: { at: 5s, node: b-2 }\n  - storage_node_crash: { at: 5s, node: b-3 }\n  - network_partition: { at: 6s, between: [a, b], duration: 40s }\n  - network_partition: { at: 6s, between: [b, c], duration: 40s }\n",
+    );
+    let longest = s.redundancy.longest_short_s.expect("short");
+    assert!(
+        longest > 41.0,
+        "restored after {longest} s, inside the partition"
+    );
+    assert_eq!(s.redundancy.pgs_short_at_end, 0, "{:?}", s.redundancy);
+}

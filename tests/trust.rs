@@ -495,8 +495,11 @@ fn a_copy_slowed_ten_thousandfold_promises_no_commit_latency() {
         "name: slow\nduration: 40s\ntopology: { storage_nodes_per_az: 2 }\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\nfaults:\n  - slow_node: { at: 5s, node: a-1, factor: 10000 }\n  - slow_node: { at: 5s, node: b-1, factor: 10000 }\n  - slow_node: { at: 5s, node: c-1, factor: 10000 }\n",
     ))
     .summary;
+    // The commits before the fault are fast; those after wait seconds for
+    // the slow copies' disks (each operation there holds the disk for a
+    // tenth of a second), and few of them are acknowledged at all.
     assert!(
-        s.commit_latency_ms.p50 > 5_000.0,
+        s.commit_latency_ms.p99 > 5_000.0,
         "{:?}",
         s.commit_latency_ms
     );

@@ -84,11 +84,14 @@ impl Redundancy {
                 continue;
             }
             let restored = open.is_none();
+            // Whether the longest stretch itself ended: an earlier, longer
+            // one may have, while a shorter one is still open.
+            let ended = open.is_none_or(|o| self.longest[pg] > o);
             let s = pg_longest.as_secs_f64();
             // The longest stretch; of equal ones, an open one (it is a
             // lower bound, and says more).
-            if longest.is_none_or(|(l, r)| s > l || (s == l && r && !restored)) {
-                longest = Some((s, restored));
+            if longest.is_none_or(|(l, e)| s > l || (s == l && e && !ended)) {
+                longest = Some((s, ended));
             }
             per_pg.push(PgRedundancy {
                 pg: pg as u32,
@@ -97,6 +100,7 @@ impl Redundancy {
                 two_short_s: at[2].as_secs_f64(),
                 fewer_s: at[3].as_secs_f64(),
                 longest_short_s: s,
+                longest_ended: ended,
                 restored,
             });
         }
@@ -128,7 +132,9 @@ pub struct RedundancySummary {
     /// `longest_restored: false` that PG was still short at the end, and
     /// the figure is a lower bound.
     pub longest_short_s: Option<f64>,
-    /// Whether the PG of `longest_short_s` got its copies back.
+    /// Whether the stretch of `longest_short_s` ended: the PG got its
+    /// copies back then (it may be short again at the end; see
+    /// `pgs_short_at_end`).
     pub longest_restored: Option<bool>,
     /// Every PG that was ever short, in PG order.
     pub per_pg: Vec<PgRedundancy>,
@@ -138,7 +144,13 @@ impl RedundancySummary {
     /// The longest stretch in words: "never" is not a number.
     pub fn longest(&self) -> String {
         match (self.longest_short_s, self.longest_restored) {
-            (Some(l), Some(true)) => format!("longest time a PG was short of copies {l:.3} s"),
+            (Some(l), Some(true)) if self.pgs_short_at_end == 0 => {
+                format!("longest time a PG was short of copies {l:.3} s")
+            }
+            (Some(l), Some(true)) => format!(
+                "longest time a PG was short of copies {l:.3} s; {} PG(s) short again at the end",
+                self.pgs_short_at_end
+            ),
             (Some(l), _) => format!(
                 "a PG short of copies for {l:.3} s and not restored by the end ({} PG(s) still short)",
                 self.pgs_short_at_end
@@ -175,6 +187,9 @@ pub struct PgRedundancy {
     pub fewer_s: f64,
     /// Longest stretch short of full, s.
     pub longest_short_s: f64,
+    /// Whether that stretch ended (`false`: it was still open at the end,
+    /// and the figure is a lower bound).
+    pub longest_ended: bool,
     /// Whether it was at full count at the end.
     pub restored: bool,
 }
@@ -202,13 +217,31 @@ mod tests {
             (p0.full_s, p0.one_short_s, p0.two_short_s),
             (30.0, 5.0, 5.0)
         );
-        assert!(p0.restored && p0.longest_short_s == 10.0);
+        assert!(p0.restored && p0.longest_ended && p0.longest_short_s == 10.0);
         // PG 1 is still short: 10 s so far, as long as PG 0's stretch; the
         // open one is the one named.
         assert_eq!(s.longest_short_s, Some(10.0));
         assert_eq!(s.longest_restored, Some(false));
         assert_eq!(s.pg_seconds, [30.0 + 30.0, 5.0 + 10.0, 5.0, 0.0]);
         assert_eq!(r.at_full(), 1);
+    }
+
+    #[test]
+    fn a_long_stretch_that_ended_is_not_called_open_by_a_shorter_open_one() {
+        let mut r = Redundancy::new(1, 6);
+        r.observe(t(10), 0, 5);
+        r.observe(t(110), 0, 6);
+        r.observe(t(170), 0, 5);
+        let s = r.summary(t(180));
+        assert_eq!(s.longest_short_s, Some(100.0));
+        assert_eq!(s.longest_restored, Some(true));
+        assert_eq!(s.pgs_short_at_end, 1);
+        assert!(
+            s.longest().contains("short again at the end"),
+            "{}",
+            s.longest()
+        );
+        assert!(!s.per_pg[0].restored && s.per_pg[0].longest_ended);
     }
 
     #[test]

@@ -239,8 +239,11 @@ pub enum Placement {
     #[default]
     SameAz,
     /// In the lost copy's AZ if a node there can take it, else in another
-    /// AZ: full copy count returns during an AZ outage, at the price of
-    /// three copies in one AZ.
+    /// AZ that holds no more than its even share: full copy count returns
+    /// during an AZ outage, at the price of three copies in each of the
+    /// other two. Copies are not moved back when the AZ returns, so the
+    /// loss of one of those AZs then leaves 3 of 6: a read quorum, no data
+    /// lost, but no writes until it returns.
     PreferSameAz,
 }
 

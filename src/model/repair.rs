@@ -69,7 +69,10 @@ impl Storage {
                 // One change at a time per PG: the other lost copy waits.
                 retry = true;
             } else {
-                let source = self.repair_source(cx.now(), pg, s).expect("a live member");
+                // The copy is chunked from a member the new node reaches;
+                // which one is settled at the first chunk.
+                let source = self.repair_source(cx.now(), pg, s, &|_| true);
+                let source = source.expect("a live member");
                 retry |= !self.start_repair(cx, writers, instances, pg, s, source);
             }
         }
@@ -115,11 +118,12 @@ impl Storage {
         true
     }
 
-    /// The running node, reachable from the writer and holding no copy of
-    /// `pg`, that takes the replacement of `old`: in `old`'s AZ, or (under
+    /// The running node, reachable from the writer, holding no copy of
+    /// `pg` and taking fewer than [`COPIES_IN_PER_NODE`] copies, that takes
+    /// the replacement of `old`: in `old`'s AZ, or (under
     /// [`Placement::PreferSameAz`]) in another AZ when none there can. The
     /// one with the fewest copies arriving, then the fewest segments, then
-    /// the lowest id.
+    /// the lowest id. With none free the repair waits its turn.
     fn repair_target(
         &self,
         cx: &Ctx,
@@ -130,6 +134,24 @@ impl Storage {
     ) -> Option<NodeId> {
         let az = self.volume.node_of(old).az;
         let writer = Hosts::new(writers, instances).current_writer();
+        // Copies per AZ among the PG's other members: another AZ may take
+        // one beyond its even share, never more, so that losing any one AZ
+        // still leaves a read quorum.
+        let mut in_az = vec![
+            0u32;
+            self.volume
+                .nodes
+                .iter()
+                .map(|n| n.az.index() + 1)
+                .max()
+                .unwrap_or(0)
+        ];
+        for s in self.volume.pgs[pg.index()].write_targets() {
+            if s != old {
+                in_az[self.volume.node_of(s).az.index()] += 1;
+            }
+        }
+        let share = self.volume.quorum.copies() / in_az.len().max(1) as u32;
         let holders: Vec<NodeId> = self.volume.pgs[pg.index()]
             .write_targets()
             .map(|s| self.volume.segments[s.index()].node)
@@ -146,6 +168,8 @@ impl Storage {
                 .filter(|n| {
                     let node = &self.volume.nodes[n.index()];
                     (node.az == az) == same_az
+                        && (same_az || in_az[node.az.index()] < share + 1)
+                        && arriving[n.index()] < COPIES_IN_PER_NODE
                         && node.up
                         && !holders.contains(n)
                         && cx.net().reachable(writer, Endpoint::Node(*n, node.az))
@@ -167,7 +191,13 @@ impl Storage {
     /// spread over their PGs' other copies. Which copy is complete matters
     /// only at the end, when the new segment takes the writes it missed
     /// from the most complete one.
-    fn repair_source(&self, now: SimTime, pg: PgId, old: SegmentId) -> Option<SegmentId> {
+    fn repair_source(
+        &self,
+        now: SimTime,
+        pg: PgId,
+        old: SegmentId,
+        reaches: &dyn Fn(SegmentId) -> bool,
+    ) -> Option<SegmentId> {
         let mut serving = vec![0u32; self.volume.nodes.len()];
         for g in &self.volume.pgs {
             if let Some(j) = g.joining {
@@ -178,7 +208,7 @@ impl Storage {
             .members
             .iter()
             .copied()
-            .filter(|&s| s != old && self.volume.is_live(s))
+            .filter(|&s| s != old && self.volume.is_live(s) && reaches(s))
             .min_by_key(|&s| {
                 let node = self.volume.segments[s.index()].node;
                 let ready = self.io[node.index()].disk.background_ready(now);
@@ -205,10 +235,15 @@ impl Storage {
         // waits.
         let (live, best) = self.volume.best_live_member(pg, Some(j.old), now);
         let quorum = live >= self.volume.quorum.read() as usize;
-        let source = if self.volume.is_live(j.source) {
+        // A copy needs a path between the two nodes.
+        let reaches = |s: SegmentId| {
+            cx.net()
+                .reachable(self.volume.endpoint(s), self.volume.endpoint(j.new))
+        };
+        let source = if self.volume.is_live(j.source) && reaches(j.source) {
             Some(j.source)
         } else {
-            self.repair_source(now, pg, j.old)
+            self.repair_source(now, pg, j.old, &|s| reaches(s))
         };
         let Some(source) = source.filter(|_| quorum) else {
             cx.after(REPAIR_RETRY, Event::RepairChunk { pg, membership });
@@ -239,9 +274,8 @@ impl Storage {
     }
 
     /// Moves one chunk of `bytes` from `from`'s node to `to`'s: a disk
-    /// read, both NICs and a disk write, each at background priority, all
-    /// at once from the moment every one of them is free. Returns when the
-    /// chunk has landed.
+    /// read, both NICs and a disk write, each at background priority.
+    /// Returns when the chunk has landed.
     fn copy_chunk(&mut self, cx: &Ctx, from: SegmentId, to: SegmentId, bytes: u64) -> SimTime {
         let st = &cx.cfg.storage;
         let (src, dst) = (
@@ -260,22 +294,18 @@ impl Storage {
             .get_disjoint_mut([src.index(), dst.index()])
             .expect("a copy goes between two nodes");
         let now = cx.now();
-        let start = [
-            s.disk.background_ready(now),
-            s.nic_out.background_ready(now),
-            d.nic_in.background_ready(now),
-            d.disk.background_ready(now),
-        ]
-        .into_iter()
-        .max()
-        .expect("four devices");
-        s.disk.background_at(start, occ[0]);
-        s.nic_out.background_at(start, occ[1]);
-        d.nic_in.background_at(start, occ[2]);
-        d.disk.background_at(start, occ[3]);
+        // The stages stream: each device serves its part as soon as it
+        // can, and the chunk has landed when the slowest is through.
+        let ends = [
+            s.disk.background(now, occ[0]),
+            s.nic_out.background(now, occ[1]),
+            d.nic_in.background(now, occ[2]),
+            d.disk.background(now, occ[3]),
+        ];
         s.repair_out += bytes;
         d.repair_in += bytes;
-        start + occ.into_iter().max().expect("four devices").max(cap)
+        let end = ends.into_iter().max().expect("four devices");
+        end.max(now + cap)
     }
 
     /// The copy is done: G takes the data the most complete live member
@@ -363,6 +393,12 @@ impl Storage {
 /// already repairing or below read quorum, or no node free). Modelling
 /// choice: short beside a copy (seconds), long beside a storage round trip.
 const REPAIR_RETRY: SimDuration = SimDuration::from_secs(1);
+
+/// Copies one node takes at a time: 2. Modelling choice: repairs queue
+/// per node, so that copies onto one node finish one pair after another
+/// rather than all at the end, while two keep its disk busy when a source
+/// is slower than the target.
+const COPIES_IN_PER_NODE: u32 = 2;
 
 /// Bytes of one repair chunk: 1 MiB. Modelling choice: the unit a copy
 /// holds a device for, so a persist arriving behind it waits at most about

@@ -473,10 +473,10 @@ fn redundancy(h: &mut String, s: &Summary) {
                 secs(p.one_short_s),
                 secs(p.two_short_s),
                 secs(p.fewer_s),
-                if p.restored {
-                    secs(p.longest_short_s)
-                } else {
-                    format!("{} and still short", secs(p.longest_short_s))
+                match (p.longest_ended, p.restored) {
+                    (true, true) => secs(p.longest_short_s),
+                    (true, false) => format!("{}; short again at the end", secs(p.longest_short_s)),
+                    (false, _) => format!("{} and still short", secs(p.longest_short_s)),
                 },
             ]
         })

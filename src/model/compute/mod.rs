@@ -206,7 +206,7 @@ impl StartDraw {
         };
         let mut engine = steps.engine_start.sample(&mut i.rng) + steps.buffer_pool(&i.spec);
         if i.role == Role::Reader {
-            engine = engine + steps.open.sample(&mut i.rng);
+            engine += steps.open.sample(&mut i.rng);
         }
         StartDraw { stop, engine }
     }

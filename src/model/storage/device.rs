@@ -3,10 +3,12 @@
 //! Each is a [`Device`]: one queue served at a fixed rate (a fluid model,
 //! like the instances' processors), shared by two classes of work.
 //! Foreground work — persisting a batch, reading a page, the bytes of a
-//! batch arriving — never waits for background work queued behind it,
+//! batch arriving, the records a gossip answer fills a gap with — never
+//! waits for background work queued behind it,
 //! only for the end of the background piece in service
 //! ([`PIECE_BYTES`]): non-preemptive priority. Background work — repair
-//! copies, gossip, materialization — takes what the foreground leaves,
+//! copies, gossip snapshots, materialization — takes what the foreground
+//! leaves,
 //! and is pushed back by the foreground work that cuts in. A repair storm
 //! therefore delays a persist by at most one piece, and a node with more
 //! work than its disk can carry queues it all.

@@ -290,20 +290,29 @@ impl Storage {
             return;
         };
         let cut = peer.epochs().truncated;
-        // Background work for the peer: read what it sends, send it.
+        // The peer reads what it sends and sends it. Gossip is background
+        // work in [P17] §3.3, but the records that fill a gap may be what
+        // holds a PG's durability back: they go ahead of repair copies and
+        // page writes, which could otherwise starve them. A snapshot (the
+        // peer's pages) is a bulk copy, and stays in the background.
         let st = &cx.cfg.storage;
         let page_bytes = u64::from(cx.cfg.workload.page_kib) << 10;
         let bytes = payload.bytes(u64::from(st.record_bytes), page_bytes);
+        let urgent = matches!(payload, GossipPayload::Records(_));
         let node = peer.node.index();
         let slow = self.volume.nodes[node].slowness.max(1.0);
         let io = &mut self.io[node];
-        let read = io.disk.background(
-            cx.now(),
+        let (disk, link) = (
             occupancy(bytes, 1, st.disk_gbps, Some(st.disk_iops), slow),
+            occupancy(bytes, 0, st.node_gbps, None, slow),
         );
-        let sent = io
-            .nic_out
-            .background(read, occupancy(bytes, 0, st.node_gbps, None, slow));
+        let sent = if urgent {
+            let read = io.disk.foreground(cx.now(), disk);
+            io.nic_out.foreground(read, link)
+        } else {
+            let read = io.disk.background(cx.now(), disk);
+            io.nic_out.background(read, link)
+        };
         let push = Event::GossipPush {
             to: from,
             payload: Box::new(payload),
