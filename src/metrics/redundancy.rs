@@ -23,6 +23,8 @@ pub struct Redundancy {
     time_at: Vec<[SimDuration; 4]>,
     /// Longest stretch short of full copies, per PG (closed stretches).
     longest: Vec<SimDuration>,
+    /// PGs short of full copies now.
+    short: u32,
 }
 
 impl Redundancy {
@@ -35,6 +37,7 @@ impl Redundancy {
             short_since: vec![None; pgs],
             time_at: vec![[SimDuration::ZERO; 4]; pgs],
             longest: vec![SimDuration::ZERO; pgs],
+            short: 0,
         }
     }
 
@@ -53,8 +56,12 @@ impl Redundancy {
         self.level[pg] = copies;
         self.since[pg] = now;
         match (was >= self.full, copies >= self.full) {
-            (true, false) => self.short_since[pg] = Some(now),
+            (true, false) => {
+                self.short_since[pg] = Some(now);
+                self.short += 1;
+            }
             (false, true) => {
+                self.short -= 1;
                 let from = self.short_since[pg].take().expect("was short");
                 self.longest[pg] = self.longest[pg].max(now.since(from));
             }
@@ -64,7 +71,7 @@ impl Redundancy {
 
     /// PGs at full copy count now.
     pub fn at_full(&self) -> u32 {
-        self.level.iter().filter(|&&l| l >= self.full).count() as u32
+        self.level.len() as u32 - self.short
     }
 
     /// What the run showed, up to `end`.

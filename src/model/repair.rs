@@ -137,21 +137,13 @@ impl Storage {
         // Copies per AZ among the PG's other members: another AZ may take
         // one beyond its even share, never more, so that losing any one AZ
         // still leaves a read quorum.
-        let mut in_az = vec![
-            0u32;
-            self.volume
-                .nodes
-                .iter()
-                .map(|n| n.az.index() + 1)
-                .max()
-                .unwrap_or(0)
-        ];
+        let mut in_az = vec![0u32; cx.cfg.topology.azs.len()];
         for s in self.volume.pgs[pg.index()].write_targets() {
             if s != old {
                 in_az[self.volume.node_of(s).az.index()] += 1;
             }
         }
-        let share = self.volume.quorum.copies() / in_az.len().max(1) as u32;
+        let share = self.volume.quorum.copies() / in_az.len() as u32;
         let holders: Vec<NodeId> = self.volume.pgs[pg.index()]
             .write_targets()
             .map(|s| self.volume.segments[s.index()].node)
@@ -282,10 +274,9 @@ impl Storage {
             self.volume.segments[from.index()].node,
             self.volume.segments[to.index()].node,
         );
-        let slow = |n: NodeId| self.volume.nodes[n.index()].slowness.max(1.0);
-        let disk = |n| occupancy(bytes, 1, st.disk_gbps, Some(st.disk_iops), slow(n));
-        let link = |n| occupancy(bytes, 0, st.node_gbps, None, slow(n));
-        let occ = [disk(src), link(src), link(dst), disk(dst)];
+        let (src_disk, src_link) = self.costs(st, src.index(), bytes, 1);
+        let (dst_disk, dst_link) = self.costs(st, dst.index(), bytes, 1);
+        let occ = [src_disk, src_link, dst_link, dst_disk];
         let cap = st.repair_gbps.map_or(SimDuration::ZERO, |gbps| {
             occupancy(bytes, 0, gbps, None, 1.0)
         });

@@ -15,7 +15,7 @@ use super::lsn::{Batch, Lsn};
 use super::segment::{Accept, GossipPayload};
 use super::volume::Volume;
 use crate::model::compute::Hosts;
-use crate::model::config::Config;
+use crate::model::config::{Config, StorageConfig};
 use crate::model::context::Ctx;
 use crate::model::event::{Event, ReadAnswer, ReadAsk, RecoveryReply};
 use crate::sim::dist::LogNormal;
@@ -108,6 +108,22 @@ impl Storage {
         self.volume.node_of(seg).up
     }
 
+    /// The time node `n`'s disk spends on `ops` operations moving `bytes`,
+    /// and its NIC on moving them, slowed by a gray failure.
+    pub(crate) fn costs(
+        &self,
+        st: &StorageConfig,
+        n: usize,
+        bytes: u64,
+        ops: u64,
+    ) -> (SimDuration, SimDuration) {
+        let slow = self.volume.nodes[n].slowness.max(1.0);
+        (
+            occupancy(bytes, ops, st.disk_gbps, Some(st.disk_iops), slow),
+            occupancy(bytes, 0, st.node_gbps, None, slow),
+        )
+    }
+
     /// Puts one foreground operation moving `bytes` on the disk of
     /// `seg`'s node at `at`; returns when its turn starts and ends (the
     /// device latency, [`Storage::disk_time`], comes on top).
@@ -118,10 +134,8 @@ impl Storage {
         at: SimTime,
         bytes: u64,
     ) -> (SimTime, SimTime) {
-        let st = &cfg.storage;
         let node = self.volume.segments[seg.index()].node.index();
-        let slow = self.volume.nodes[node].slowness.max(1.0);
-        let occ = occupancy(bytes, 1, st.disk_gbps, Some(st.disk_iops), slow);
+        let (occ, _) = self.costs(&cfg.storage, node, bytes, 1);
         let end = self.io[node].disk.foreground(at, occ);
         (SimTime::from_nanos(end.as_nanos() - occ.as_nanos()), end)
     }
@@ -155,8 +169,7 @@ impl Storage {
         let st = &cx.cfg.storage;
         let bytes = batch.records.len() as u64 * u64::from(st.record_bytes);
         let node = self.volume.segments[seg.index()].node.index();
-        let slow = self.volume.nodes[node].slowness.max(1.0);
-        let link = occupancy(bytes, 0, st.node_gbps, None, slow);
+        let (_, link) = self.costs(st, node, bytes, 0);
         let at = self.io[node].nic_in.foreground(cx.now(), link);
         match self.volume.segments[seg.index()].receive(batch) {
             Accept::StaleEpoch => {
@@ -300,12 +313,8 @@ impl Storage {
         let bytes = payload.bytes(u64::from(st.record_bytes), page_bytes);
         let urgent = matches!(payload, GossipPayload::Records(_));
         let node = peer.node.index();
-        let slow = self.volume.nodes[node].slowness.max(1.0);
+        let (disk, link) = self.costs(st, node, bytes, 1);
         let io = &mut self.io[node];
-        let (disk, link) = (
-            occupancy(bytes, 1, st.disk_gbps, Some(st.disk_iops), slow),
-            occupancy(bytes, 0, st.node_gbps, None, slow),
-        );
         let sent = if urgent {
             let read = io.disk.foreground(cx.now(), disk);
             io.nic_out.foreground(read, link)
@@ -365,11 +374,9 @@ impl Storage {
         self.touched.sort_unstable();
         self.touched.dedup();
         if !self.touched.is_empty() {
-            let st = &cx.cfg.storage;
             let pages = self.touched.len() as u64;
             let bytes = pages * (u64::from(cx.cfg.workload.page_kib) << 10);
-            let slow = self.volume.nodes[node].slowness.max(1.0);
-            let occ = occupancy(bytes, pages, st.disk_gbps, Some(st.disk_iops), slow);
+            let (occ, _) = self.costs(&cx.cfg.storage, node, bytes, pages);
             self.io[node].disk.background(now, occ);
         }
         if more {
