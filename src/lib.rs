@@ -68,6 +68,7 @@ pub mod report;
 mod run;
 pub mod scenario;
 pub mod sim;
+pub mod study;
 #[cfg(feature = "proptest")]
 pub mod testing;
 pub mod vocab;

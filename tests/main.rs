@@ -4,6 +4,7 @@
 mod cli;
 mod compute;
 mod determinism;
+mod durability;
 mod failover;
 mod fuzz;
 mod invariants;

@@ -13,9 +13,12 @@ use rayon::prelude::*;
 use crate::error::InputError;
 use crate::metrics::ClientObserved;
 use crate::report::{self, Results};
+use crate::study::grid::{Cell, Document, Seeds, Setting};
+use crate::study::shard::Shard;
 use crate::{Scenario, Simulation};
 
 mod results_dir;
+mod study;
 
 use results_dir::OutRoot;
 
@@ -58,6 +61,67 @@ enum Command {
         /// early (the one-hour `baseline` takes about 240 million).
         #[arg(long, default_value_t = crate::model::DEFAULT_MAX_EVENTS)]
         max_events: u64,
+        /// Change a field before validation, by its dotted YAML path
+        /// (`dns.ttl=30s`, `faults.0.writer_crash.at=90s`); repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Setting>,
+    },
+    /// Run one scenario over a grid of settings and seeds, on every core:
+    /// OUT/<scenario>-sweep/ gets sweep.csv (a row per run), sweep.json
+    /// (per-cell quantiles with 95 % intervals) and charts.
+    Sweep {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// A field and the values it takes (`dns.ttl=1s,5s,30s`), by its
+        /// dotted YAML path; repeat for a grid.
+        #[arg(long = "set", value_name = "PATH=V1,V2,...")]
+        set: Vec<Setting>,
+        /// Seeds each cell runs with: `A..B` (both included), `1,5,9`, or
+        /// one seed; the scenario's own seed when not given.
+        #[arg(long)]
+        seeds: Option<Seeds>,
+        /// Runs at once (default: one per core).
+        #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// Run only slice K of N and write it as a partial result for
+        /// `merge` (`--shard 3/8`).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+        /// Parent of the results directory.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// The event budget of each run.
+        #[arg(long, default_value_t = crate::model::DEFAULT_MAX_EVENTS)]
+        max_events: u64,
+    },
+    /// Monte Carlo of storage failures and repairs alone: the chance per
+    /// PG-year and per volume-year of losing write availability, read
+    /// availability and data, with 95 % intervals, into OUT/<study name>/.
+    Durability {
+        /// The study file (see studies/).
+        study: PathBuf,
+        /// A field and the values it takes, added to the file's `vary`.
+        #[arg(long = "set", value_name = "PATH=V1,V2,...")]
+        set: Vec<Setting>,
+        /// Threads (default: one per core).
+        #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// Run only slice K of N and write it as a partial result.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+        /// Parent of the results directory.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
+    /// Combine the partial results of every shard of one sweep or study
+    /// into exactly what the unsharded run writes.
+    Merge {
+        /// The partial files (`*.part-K-of-N.json`), one per shard.
+        #[arg(required = true)]
+        partials: Vec<PathBuf>,
+        /// Parent of the results directory.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
     },
     /// Build one self-contained HTML page from results directories; with
     /// several, the runs are compared side by side.
@@ -109,14 +173,25 @@ pub fn execute(cli: Cli) -> ExitStatus {
             trace,
             charts,
             max_events,
+            set,
         } => {
             let loaded: Vec<Result<Scenario, InputError>> = if scenarios.is_empty() {
-                vec![Scenario::parse(
+                vec![with_settings(
                     DEFAULT_SCENARIO.1,
                     Path::new(DEFAULT_SCENARIO.0),
+                    &set,
                 )]
             } else {
-                scenarios.iter().map(|p| Scenario::load(p)).collect()
+                scenarios
+                    .iter()
+                    .map(|p| {
+                        let bytes = fs::read_to_string(p).map_err(|source| InputError::Io {
+                            path: p.clone(),
+                            source,
+                        });
+                        bytes.and_then(|text| with_settings(&text, p, &set))
+                    })
+                    .collect()
             };
             // Every file is checked before anything runs or is written.
             let mut scs = Vec::new();
@@ -190,6 +265,41 @@ pub fn execute(cli: Cli) -> ExitStatus {
             }
             worst
         }
+        Command::Sweep {
+            scenario,
+            set,
+            seeds,
+            jobs,
+            shard,
+            out,
+            max_events,
+        } => study::sweep(
+            &scenario,
+            set,
+            seeds,
+            max_events,
+            study::Execution {
+                jobs: jobs.map(usize::from),
+                shard: shard.unwrap_or(Shard::ALL),
+            },
+            &out,
+        ),
+        Command::Durability {
+            study: file,
+            set,
+            jobs,
+            shard,
+            out,
+        } => study::durability(
+            &file,
+            set,
+            study::Execution {
+                jobs: jobs.map(usize::from),
+                shard: shard.unwrap_or(Shard::ALL),
+            },
+            &out,
+        ),
+        Command::Merge { partials, out } => study::merge(&partials, &out),
         Command::Report { dirs, out } => {
             let mut runs = Vec::new();
             for dir in &dirs {
@@ -222,6 +332,34 @@ pub fn execute(cli: Cli) -> ExitStatus {
             outcome
         }
     }
+}
+
+/// A scenario with `run --set` values put in: each setting takes one
+/// value, and without settings the text is validated as it is, so
+/// errors keep their lines.
+fn with_settings(text: &str, file: &Path, set: &[Setting]) -> Result<Scenario, InputError> {
+    if set.is_empty() {
+        return Scenario::parse(text, file);
+    }
+    Scenario::parse(text, file)?;
+    let doc = Document::parse(text, file)?;
+    let mut cell = Cell(Vec::new());
+    for s in set {
+        match s.values.as_slice() {
+            [one] => cell.0.push((s.path.clone(), one.clone())),
+            _ => {
+                return Err(doc.error_in(
+                    &s.to_string(),
+                    "run takes one value per setting; `aurora-sim sweep` runs several".to_owned(),
+                ))
+            }
+        }
+    }
+    crate::study::grid::Grid::new(set.to_vec()).map_err(|e| doc.error_in("", e))?;
+    Scenario::parse(&doc.with(&cell)?, file).map_err(|e| match e {
+        InputError::Scenario { message, .. } => doc.error_in(&cell.label(), message),
+        other => other,
+    })
 }
 
 fn bad_input(e: &InputError) -> ExitStatus {

@@ -10,7 +10,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::report::charts::Chart;
+use crate::report::charts::{Chart, StudyChart};
 
 /// The prefix of staging directories; nothing else in `OUT` is removed.
 const STAGING_PREFIX: &str = ".aurora-sim-run-";
@@ -35,10 +35,21 @@ pub fn clean_up_on_interrupt() {
 
 /// Every file name a run may write into its directory.
 fn is_ours(name: &str) -> bool {
-    matches!(name, "summary.json" | "timeline.csv" | "events.jsonl")
-        || Chart::ALL
-            .iter()
-            .any(|c| name == format!("{}.png", c.stem()) || name == format!("{}.svg", c.stem()))
+    let stems = Chart::ALL
+        .iter()
+        .map(|c| c.stem())
+        .chain(StudyChart::ALL.iter().map(|c| c.stem()));
+    matches!(
+        name,
+        "summary.json"
+            | "timeline.csv"
+            | "events.jsonl"
+            | "sweep.csv"
+            | "sweep.json"
+            | "durability.json"
+    ) || stems
+        .into_iter()
+        .any(|stem| name == format!("{stem}.png") || name == format!("{stem}.svg"))
 }
 
 /// `OUT`, held for the whole command: an advisory lock on the directory

@@ -16,6 +16,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
+mod study;
+
+pub use study::{StudyChart, StudyData};
+
 use super::Results;
 use crate::metrics::{ClientObserved, FaultSummary, Rto};
 

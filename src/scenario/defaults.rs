@@ -404,7 +404,7 @@ pub struct Limit<T> {
 
 impl<T: PartialOrd> Limit<T> {
     /// `min` to `max`, both included.
-    const fn new(min: T, max: T, what: &'static str) -> Self {
+    pub(crate) const fn new(min: T, max: T, what: &'static str) -> Self {
         Limit {
             min,
             max,

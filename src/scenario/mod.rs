@@ -15,6 +15,7 @@ pub mod schema;
 mod validate;
 
 pub use schema::ExpectSpec;
+pub(crate) use validate::syntax_error;
 pub use validate::Scenario;
 
 use std::path::Path;

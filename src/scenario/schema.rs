@@ -867,7 +867,7 @@ fn spanned_bin() -> Spanned<SimDuration> {
 /// meaning and a range. Reading every number this way, rather than as the
 /// setting's Rust type, lets a value beyond that type (`tier: 256`) get the
 /// setting's own message instead of the parser's "invalid u8".
-enum Scalar {
+pub(crate) enum Scalar {
     /// An integer; YAML integers beyond `u64` arrive as [`Scalar::Real`].
     Whole(i128),
     /// A floating-point number (never NaN or infinite: the parser refuses
@@ -963,7 +963,7 @@ fn spelled(d: SimDuration) -> String {
 
 impl Scalar {
     /// An integer in `limit`.
-    fn whole<T>(self, limit: &Limit<T>) -> Result<T, String>
+    pub(crate) fn whole<T>(self, limit: &Limit<T>) -> Result<T, String>
     where
         T: TryFrom<i128> + PartialOrd + fmt::Display,
     {
@@ -975,7 +975,7 @@ impl Scalar {
     }
 
     /// A number in `limit`; integers are read as reals.
-    fn real(self, limit: &Limit<f64>) -> Result<f64, String> {
+    pub(crate) fn real(self, limit: &Limit<f64>) -> Result<f64, String> {
         match self {
             Scalar::Whole(n) => Some(n as f64),
             Scalar::Real(x) => Some(x),
@@ -988,7 +988,7 @@ impl Scalar {
     /// A duration in `limit`. Text is read by [`SimDuration::parse`], and
     /// an integer by [`SimDuration`]'s own deserializer, which tells a bare
     /// `30` to add a unit.
-    fn duration(self, limit: &Limit<SimDuration>) -> Result<SimDuration, String> {
+    pub(crate) fn duration(self, limit: &Limit<SimDuration>) -> Result<SimDuration, String> {
         let too_long = |written: &str| {
             format!(
                 "too long: {} is at most {}, found {written}",
@@ -1035,7 +1035,10 @@ impl Scalar {
 
 /// Reads one value and gives it meaning with `f`, whose error becomes the
 /// message at the value's location.
-fn read<'de, D, T>(d: D, f: impl FnOnce(Scalar) -> Result<T, String>) -> Result<T, D::Error>
+pub(crate) fn read<'de, D, T>(
+    d: D,
+    f: impl FnOnce(Scalar) -> Result<T, String>,
+) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
 {

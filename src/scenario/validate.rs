@@ -104,7 +104,7 @@ pub(super) fn text_of(bytes: Vec<u8>, file: &Path) -> Result<String, InputError>
 
 /// Turns a serde-saphyr error into a located input error, in the words of
 /// [`PlainWords`].
-pub(super) fn syntax_error(e: &serde_saphyr::Error, file: &Path) -> InputError {
+pub(crate) fn syntax_error(e: &serde_saphyr::Error, file: &Path) -> InputError {
     let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
     let mut options = RenderOptions::new(&PlainWords);
     options.snippets = SnippetMode::Off;

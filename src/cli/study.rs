@@ -1,0 +1,545 @@
+//! The study commands: `sweep`, `durability` and `merge`.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::results_dir::{self, OutRoot};
+use super::{available_memory, bad_input, bad_output, write_atomically, ExitStatus};
+use crate::error::InputError;
+use crate::report::charts::StudyData;
+use crate::study::durability::{self, BlockResult, DurabilityResult, Study};
+use crate::study::grid::{Grid, Seeds, Setting};
+use crate::study::shard::{check_complete, Partial, Shard};
+use crate::study::stats::Estimate;
+use crate::study::sweep::{self, Row, Sweep, SweepResult, SweepSummary};
+
+/// How a study runs: threads and shard.
+#[derive(Debug, Clone, Copy)]
+pub struct Execution {
+    /// Threads (`None`: one per core).
+    pub jobs: Option<usize>,
+    /// Which slice.
+    pub shard: Shard,
+}
+
+/// A shard's file: a sweep's rows or a durability study's blocks.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum AnyPartial {
+    Sweep(Partial<SweepResult>),
+    Durability(Partial<DurabilityPartial>),
+}
+
+/// A durability shard: the plan (for checking) and its blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct DurabilityPartial {
+    plan: durability::Plan,
+    blocks: Vec<BlockResult>,
+}
+
+fn read_text(path: &Path) -> Result<String, InputError> {
+    fs::read_to_string(path).map_err(|source| InputError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Work spread over a thread pool with a progress display: a bar on a
+/// terminal, a plain line at each tenth otherwise.
+fn par_map<T: Send>(
+    what: &str,
+    indices: &[usize],
+    jobs: Option<usize>,
+    unit: &str,
+    f: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
+    let total = indices.len();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(total as u64);
+        bar.set_style(
+            ProgressStyle::with_template(&format!(
+                "{what}: {{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)"
+            ))
+            .expect("the template is valid"),
+        );
+        bar
+    });
+    let done = AtomicUsize::new(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .build()
+        .expect("a thread pool starts");
+    let out = pool.install(|| {
+        indices
+            .par_iter()
+            .map(|&i| {
+                let r = f(i);
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                match &bar {
+                    Some(b) => b.inc(1),
+                    None if d * 10 / total.max(1) > (d - 1) * 10 / total.max(1) => {
+                        eprintln!("{what}: {d}/{total} {unit}");
+                    }
+                    None => {}
+                }
+                r
+            })
+            .collect()
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    out
+}
+
+/// `aurora-sim sweep`.
+pub fn sweep(
+    scenario: &Path,
+    set: Vec<Setting>,
+    seeds: Option<Seeds>,
+    max_events: u64,
+    exec: Execution,
+    out: &Path,
+) -> ExitStatus {
+    let plan = read_text(scenario).and_then(|text| {
+        let doc_err = |e: String| InputError::Scenario {
+            location: crate::error::Location {
+                file: scenario.to_owned(),
+                line: 0,
+                column: 0,
+            },
+            message: e,
+        };
+        let grid = Grid::new(set).map_err(doc_err)?;
+        Sweep::new(scenario, &text, grid, seeds, max_events)
+    });
+    let sweep = match plan {
+        Ok(s) => s,
+        Err(e) => return bad_input(&e),
+    };
+    let threads = exec.jobs.unwrap_or_else(rayon::current_num_threads).max(1);
+    if let Some(free) = available_memory() {
+        let need = sweep.footprint().saturating_mul(threads as u64);
+        if need > free {
+            eprintln!(
+                "error: {threads} runs at once may hold about {} MiB; this machine has {} MiB free: lower -j",
+                need >> 20,
+                free >> 20
+            );
+            return ExitStatus::BadInput;
+        }
+    }
+    let name = format!("{}-sweep", sweep.plan.scenario);
+    let root = match OutRoot::open(out) {
+        Ok(r) => r,
+        Err(e) => return bad_output(&e),
+    };
+    if exec.shard.is_all() {
+        if let Err(e) = root.check_replaceable(&name) {
+            return bad_output(&e);
+        }
+    }
+    results_dir::clean_up_on_interrupt();
+    let indices = sweep.shard(exec.shard);
+    let rows: Vec<Row> = par_map(&name, &indices, exec.jobs, "runs", |i| sweep.run(i));
+    let result = SweepResult {
+        plan: sweep.plan.clone(),
+        rows,
+    };
+    if !exec.shard.is_all() {
+        let partial = Partial {
+            format: sweep::FORMAT,
+            study: "sweep".to_owned(),
+            shard: exec.shard,
+            result,
+        };
+        return write_partial(&root, &name, exec.shard, &partial);
+    }
+    publish_sweep(&root, &name, &result)
+}
+
+/// Writes a shard's partial result as one file in `OUT`.
+fn write_partial<T: Serialize>(root: &OutRoot, name: &str, shard: Shard, p: &T) -> ExitStatus {
+    let path = root.target(&shard.file_name(name));
+    if let Ok(meta) = fs::symlink_metadata(&path) {
+        let ours = meta.is_file()
+            && fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| serde_json::from_str::<AnyPartial>(&t).ok())
+                .is_some();
+        if !ours {
+            return bad_output(&format!(
+                "{} exists and is not a partial result aurora-sim wrote; move it or choose another --out",
+                path.display()
+            ));
+        }
+    }
+    let mut text = serde_json::to_string(p).expect("a partial serializes");
+    text.push('\n');
+    if let Err(e) = write_atomically(&path, text.as_bytes()) {
+        return bad_output(&format!("cannot write {}: {e}", path.display()));
+    }
+    println!(
+        "wrote {} (shard {shard}); merge all {} with `aurora-sim merge`",
+        path.display(),
+        shard.n
+    );
+    ExitStatus::Passed
+}
+
+/// Writes a whole sweep's directory and prints its summary.
+fn publish_sweep(root: &OutRoot, name: &str, result: &SweepResult) -> ExitStatus {
+    let summary = result.summary();
+    let staged = match root.stage(name) {
+        Ok(s) => s,
+        Err(e) => return bad_output(&format!("cannot write results: {e}")),
+    };
+    let written = fs::write(staged.path().join("sweep.csv"), result.csv())
+        .and_then(|()| {
+            fs::write(
+                staged.path().join("sweep.json"),
+                sweep::summary_json(&summary),
+            )
+        })
+        .and_then(|()| StudyData::Sweep(&summary).write_all(staged.path()));
+    let names = match written.and_then(|names| staged.publish().map(|()| names)) {
+        Ok(n) => n,
+        Err(e) => return bad_output(&format!("cannot write results: {e}")),
+    };
+    print!("{}", sweep_text(&summary));
+    let failures = result.failures();
+    for f in failures.iter().take(5) {
+        println!("  FAIL      {f}");
+    }
+    if failures.len() > 5 {
+        println!(
+            "  FAIL      … and {} more runs (sweep.csv has them all)",
+            failures.len() - 5
+        );
+    }
+    println!(
+        "  wrote     {}: sweep.csv, sweep.json, {}",
+        root.target(name).display(),
+        names.join(", ")
+    );
+    if failures.is_empty() {
+        ExitStatus::Passed
+    } else {
+        eprintln!(
+            "{}: {} of {} runs failed an expectation or invariant",
+            summary.scenario,
+            failures.len(),
+            summary.runs
+        );
+        ExitStatus::ExpectationFailed
+    }
+}
+
+/// A quantity with its interval: `12.3 s [11.9, 12.8]`; ends that are
+/// not bounded print as `?`, values never reached as `never`.
+fn with_interval(e: &Estimate, unit: &str) -> String {
+    let v = |x: Option<f64>, open: &str| x.map_or_else(|| open.to_owned(), |x| format!("{x:.2}"));
+    match e.value {
+        None => format!("never [{}, {}]", v(e.low, "never"), v(e.high, "never")),
+        Some(x) => format!("{x:.2}{unit} [{}, {}]", v(e.low, "never"), v(e.high, "?")),
+    }
+}
+
+/// The printed summary of a sweep: verdicts first, then each cell.
+pub fn sweep_text(s: &SweepSummary) -> String {
+    let mut w = String::new();
+    let _ = writeln!(
+        w,
+        "{} sweep: {} runs ({} cell(s) × {} seed(s)); intervals are {:.0} %",
+        s.scenario,
+        s.runs,
+        s.cells.len(),
+        s.seeds.len(),
+        s.confidence * 100.0
+    );
+    if s.invariant_failures == 0 {
+        let _ = writeln!(w, "  ok        every invariant held in every run");
+    } else {
+        let _ = writeln!(
+            w,
+            "  FAIL      invariants violated in {} run(s)",
+            s.invariant_failures
+        );
+    }
+    for c in &s.cells {
+        let label = if c.settings.is_empty() {
+            "as written".to_owned()
+        } else {
+            c.settings.join(" ")
+        };
+        let _ = writeln!(
+            w,
+            "  cell      {label}: {} runs, {} failed, {} with a failover",
+            c.runs, c.failed_runs, c.runs_with_failover
+        );
+        for m in &c.measures {
+            if ![
+                "rto_s",
+                "client_rto_max_s",
+                "longest_write_outage_s",
+                "lost_commits",
+            ]
+            .contains(&m.measure.as_str())
+            {
+                continue;
+            }
+            let d = &m.distribution;
+            let unit = sweep::MEASURES
+                .iter()
+                .find(|x| x.name == m.measure)
+                .map_or("", |x| x.unit);
+            let never = if d.never > 0 {
+                format!(", {} never", d.never)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                w,
+                "    {:<24} median {}  p90 {}  p99 {}  max {}{never}",
+                m.measure,
+                with_interval(&d.median, unit),
+                with_interval(&d.p90, unit),
+                with_interval(&d.p99, unit),
+                d.max
+                    .map_or_else(|| "never".to_owned(), |x| format!("{x:.2}{unit}")),
+            );
+        }
+    }
+    w
+}
+
+/// `aurora-sim durability`.
+pub fn durability(file: &Path, set: Vec<Setting>, exec: Execution, out: &Path) -> ExitStatus {
+    let study = match read_text(file).and_then(|text| Study::new(file, &text, set)) {
+        Ok(s) => s,
+        Err(e) => return bad_input(&e),
+    };
+    let name = study.plan.name.clone();
+    let root = match OutRoot::open(out) {
+        Ok(r) => r,
+        Err(e) => return bad_output(&e),
+    };
+    if exec.shard.is_all() {
+        if let Err(e) = root.check_replaceable(&name) {
+            return bad_output(&e);
+        }
+    }
+    results_dir::clean_up_on_interrupt();
+    let indices: Vec<usize> = exec.shard.slice(study.blocks()).collect();
+    let blocks = par_map(&name, &indices, exec.jobs, "blocks", |i| study.block(i));
+    if !exec.shard.is_all() {
+        let partial = Partial {
+            format: durability::FORMAT,
+            study: "durability".to_owned(),
+            shard: exec.shard,
+            result: DurabilityPartial {
+                plan: study.plan.clone(),
+                blocks,
+            },
+        };
+        return write_partial(&root, &name, exec.shard, &partial);
+    }
+    publish_durability(&root, &study.result(&blocks))
+}
+
+fn publish_durability(root: &OutRoot, r: &DurabilityResult) -> ExitStatus {
+    let name = &r.plan.name;
+    let staged = match root.stage(name) {
+        Ok(s) => s,
+        Err(e) => return bad_output(&format!("cannot write results: {e}")),
+    };
+    let written = fs::write(
+        staged.path().join("durability.json"),
+        durability::result_json(r),
+    )
+    .and_then(|()| StudyData::Durability(r).write_all(staged.path()));
+    let names = match written.and_then(|n| staged.publish().map(|()| n)) {
+        Ok(n) => n,
+        Err(e) => return bad_output(&format!("cannot write results: {e}")),
+    };
+    print!("{}", durability_text(r));
+    println!(
+        "  wrote     {}: durability.json, {}",
+        root.target(name).display(),
+        names.join(", ")
+    );
+    ExitStatus::Passed
+}
+
+/// A probability as people read it, with its interval.
+fn probability(e: &Estimate) -> String {
+    let f = |x: Option<f64>| x.map_or_else(|| "?".to_owned(), |x| format!("{x:.2e}"));
+    match e.value {
+        Some(v) if v == 0.0 => format!("none seen (≤ {})", f(e.high)),
+        _ => format!("{} [{}, {}]", f(e.value), f(e.low), f(e.high)),
+    }
+}
+
+/// The printed summary of a durability study.
+pub fn durability_text(r: &DurabilityResult) -> String {
+    let mut w = String::new();
+    let _ = writeln!(
+        w,
+        "{}: {} volume-years per cell; intervals are {:.0} %",
+        r.plan.name,
+        r.plan.volume_years,
+        r.confidence * 100.0
+    );
+    for c in &r.cells {
+        let label = if c.settings.is_empty() {
+            "as written".to_owned()
+        } else {
+            c.settings.join(" ")
+        };
+        let (v, wq, rq) = c.quorum;
+        let _ = writeln!(
+            w,
+            "  cell      {label}: {wq}/{v} writes, {rq}/{v} reads, {} PGs per volume, a copy takes {:.1} s, {} PG-years{}",
+            c.pgs,
+            c.copy_s,
+            c.pg_years,
+            if c.importance_sampling { ", data loss by importance sampling" } else { "" }
+        );
+        for (unit, figures) in [
+            ("per PG-year", &c.per_pg_year),
+            ("per volume-year", &c.per_volume_year),
+        ] {
+            for f in figures {
+                let shown = if f.measure.starts_with("minutes") {
+                    let m =
+                        |x: Option<f64>| x.map_or_else(|| "?".to_owned(), |x| format!("{x:.3e}"));
+                    let e = &f.estimate;
+                    format!("{} min [{}, {}]", m(e.value), m(e.low), m(e.high))
+                } else {
+                    probability(&f.estimate)
+                };
+                let _ = writeln!(w, "    {unit:<16} {:<40} {shown}", f.measure);
+            }
+        }
+    }
+    w
+}
+
+/// `aurora-sim merge`.
+pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
+    let mut sweeps = Vec::new();
+    let mut studies = Vec::new();
+    for p in partials {
+        let text = match read_text(p) {
+            Ok(t) => t,
+            Err(e) => return bad_input(&e),
+        };
+        match serde_json::from_str::<AnyPartial>(&text) {
+            Ok(AnyPartial::Sweep(s)) if s.study == "sweep" && s.format == sweep::FORMAT => {
+                sweeps.push((p, s))
+            }
+            Ok(AnyPartial::Durability(d))
+                if d.study == "durability" && d.format == durability::FORMAT =>
+            {
+                studies.push((p, d))
+            }
+            _ => {
+                eprintln!(
+                    "error: {}: not a partial result of this version of aurora-sim",
+                    p.display()
+                );
+                return ExitStatus::BadInput;
+            }
+        }
+    }
+    if !sweeps.is_empty() && !studies.is_empty() {
+        eprintln!("error: the partials mix a sweep and a durability study");
+        return ExitStatus::BadInput;
+    }
+    let root = match OutRoot::open(out) {
+        Ok(r) => r,
+        Err(e) => return bad_output(&e),
+    };
+    if !sweeps.is_empty() {
+        let shards: Vec<Shard> = sweeps.iter().map(|(_, s)| s.shard).collect();
+        if let Err(e) = check_complete(&shards) {
+            eprintln!("error: {e}");
+            return ExitStatus::BadInput;
+        }
+        let plan = sweeps[0].1.result.plan.clone();
+        if let Some((p, _)) = sweeps.iter().find(|(_, s)| s.result.plan != plan) {
+            eprintln!(
+                "error: {} is a shard of another sweep than {}",
+                p.display(),
+                sweeps[0].0.display()
+            );
+            return ExitStatus::BadInput;
+        }
+        let mut rows: Vec<Row> = sweeps
+            .into_iter()
+            .flat_map(|(_, s)| s.result.rows)
+            .collect();
+        rows.sort_by_key(|r| r.index);
+        let runs = plan.grid.len() * plan.seeds.0.len();
+        if rows.len() != runs || rows.iter().enumerate().any(|(i, r)| r.index != i) {
+            eprintln!("error: the partials do not hold every run of the sweep exactly once");
+            return ExitStatus::BadInput;
+        }
+        let name = format!("{}-sweep", plan.scenario);
+        if let Err(e) = root.check_replaceable(&name) {
+            return bad_output(&e);
+        }
+        return publish_sweep(&root, &name, &SweepResult { plan, rows });
+    }
+    let shards: Vec<Shard> = studies.iter().map(|(_, s)| s.shard).collect();
+    if let Err(e) = check_complete(&shards) {
+        eprintln!("error: {e}");
+        return ExitStatus::BadInput;
+    }
+    let plan = studies[0].1.result.plan.clone();
+    if let Some((p, _)) = studies.iter().find(|(_, s)| s.result.plan != plan) {
+        eprintln!(
+            "error: {} is a shard of another study than {}",
+            p.display(),
+            studies[0].0.display()
+        );
+        return ExitStatus::BadInput;
+    }
+    // The plan carries the study's text: validate it again to rebuild
+    // the cells, with the settings the shards ran.
+    let file = PathBuf::from(&plan.file);
+    let extra: Vec<Setting> = {
+        let base = crate::study::durability::config::StudyFile::parse(&plan.text, &file)
+            .map(|f| f.vary.len())
+            .unwrap_or(0);
+        plan.grid.settings[base.min(plan.grid.settings.len())..].to_vec()
+    };
+    let study = match Study::new(&file, &plan.text, extra) {
+        Ok(s) if s.plan == plan => s,
+        Ok(_) | Err(_) => {
+            eprintln!("error: the partials' study does not validate again as it was run");
+            return ExitStatus::BadInput;
+        }
+    };
+    let mut blocks: Vec<BlockResult> = studies
+        .into_iter()
+        .flat_map(|(_, s)| s.result.blocks)
+        .collect();
+    blocks.sort_by_key(|b| b.index);
+    if blocks.len() != study.blocks() || blocks.iter().enumerate().any(|(i, b)| b.index != i) {
+        eprintln!("error: the partials do not hold every block of the study exactly once");
+        return ExitStatus::BadInput;
+    }
+    let name = study.plan.name.clone();
+    if let Err(e) = root.check_replaceable(&name) {
+        return bad_output(&e);
+    }
+    publish_durability(&root, &study.result(&blocks))
+}

@@ -1,0 +1,400 @@
+//! Charts of studies: how a measure is distributed over a sweep's runs,
+//! cell by cell, a heat map of its median over a two-setting grid, and
+//! the durability study's probabilities with their intervals.
+
+use std::io;
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{fonts, frame, svg_of, text, Drawn, Mark, BLUE, SERIES, SIZE, VERMILLION};
+use crate::study::durability::DurabilityResult;
+use crate::study::stats::Estimate;
+use crate::study::sweep::{SweepSummary, MEASURES};
+
+/// A chart of a study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StudyChart {
+    /// Empirical CDF of the headline measure, one line per cell.
+    Distribution,
+    /// Median of the headline measure over a two-setting grid.
+    Heatmap,
+    /// Durability: probabilities per PG-year, per cell.
+    PerPgYear,
+    /// Durability: probabilities per volume-year, per cell.
+    PerVolumeYear,
+}
+
+impl StudyChart {
+    /// Every study chart.
+    pub const ALL: [StudyChart; 4] = [
+        StudyChart::Distribution,
+        StudyChart::Heatmap,
+        StudyChart::PerPgYear,
+        StudyChart::PerVolumeYear,
+    ];
+
+    /// The file name without extension.
+    pub fn stem(self) -> &'static str {
+        match self {
+            StudyChart::Distribution => "distribution",
+            StudyChart::Heatmap => "heatmap",
+            StudyChart::PerPgYear => "per-pg-year",
+            StudyChart::PerVolumeYear => "per-volume-year",
+        }
+    }
+}
+
+/// What a study chart is drawn from.
+#[derive(Clone, Copy)]
+pub enum StudyData<'a> {
+    /// A sweep.
+    Sweep(&'a SweepSummary),
+    /// A durability study.
+    Durability(&'a DurabilityResult),
+}
+
+impl StudyData<'_> {
+    /// The charts that apply: the heat map needs exactly two settings.
+    pub fn charts(self) -> Vec<StudyChart> {
+        match self {
+            StudyData::Sweep(s) if s.settings.len() == 2 => {
+                vec![StudyChart::Distribution, StudyChart::Heatmap]
+            }
+            StudyData::Sweep(_) => vec![StudyChart::Distribution],
+            StudyData::Durability(_) => vec![StudyChart::PerPgYear, StudyChart::PerVolumeYear],
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(
+        self,
+        chart: StudyChart,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Drawn<DB> {
+        match (self, chart) {
+            (StudyData::Sweep(s), StudyChart::Heatmap) => heatmap(root, s),
+            (StudyData::Sweep(s), _) => distribution(root, s),
+            (StudyData::Durability(r), StudyChart::PerVolumeYear) => probabilities(root, r, false),
+            (StudyData::Durability(r), _) => probabilities(root, r, true),
+        }
+    }
+
+    /// The chart as SVG.
+    pub fn svg(self, chart: StudyChart) -> String {
+        svg_of(|root| self.draw(chart, root))
+    }
+
+    /// Writes every chart that applies as PNG and SVG into `dir`; returns
+    /// the file names.
+    pub fn write_all(self, dir: &Path) -> io::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for chart in self.charts() {
+            fonts();
+            let png = format!("{}.png", chart.stem());
+            {
+                let path = dir.join(&png);
+                let root = BitMapBackend::new(&path, SIZE).into_drawing_area();
+                self.draw(chart, &root).map_err(io::Error::other)?;
+                root.present().map_err(io::Error::other)?;
+            }
+            let svg = format!("{}.svg", chart.stem());
+            std::fs::write(dir.join(&svg), self.svg(chart))?;
+            names.extend([png, svg]);
+        }
+        Ok(names)
+    }
+}
+
+/// The headline measure's description.
+fn headline_what(s: &SweepSummary) -> &'static str {
+    MEASURES
+        .iter()
+        .find(|m| m.name == s.headline)
+        .map_or("", |m| m.what)
+}
+
+/// A short label for a cell: its values, in the order of the settings
+/// the chart's title names.
+fn cell_label(settings: &[String]) -> String {
+    if settings.is_empty() {
+        return "as written".to_owned();
+    }
+    let values: Vec<&str> = settings
+        .iter()
+        .map(|s| s.split_once('=').map_or(s.as_str(), |(_, v)| v))
+        .collect();
+    let label = values.join(" · ");
+    if label.chars().count() > 26 {
+        let short: String = label.chars().take(25).collect();
+        format!("{short}…")
+    } else {
+        label
+    }
+}
+
+fn distribution<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &SweepSummary) -> Drawn<DB> {
+    let legend: Vec<(String, Mark)> = s
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let never = c.headline_sample.iter().filter(|v| v.is_none()).count();
+            let mut label = cell_label(&c.settings);
+            if never > 0 {
+                label += &format!(" ({never} never)");
+            }
+            (label, Mark::Line(SERIES[i % SERIES.len()]))
+        })
+        .collect();
+    let title = format!(
+        "{}: {} over {} runs{}",
+        s.scenario,
+        headline_what(s),
+        s.runs,
+        cells_named(
+            &s.cells
+                .first()
+                .map(|c| c.settings.clone())
+                .unwrap_or_default()
+        )
+    );
+    let plot = frame(root, &title, &legend)?;
+    let max = s
+        .cells
+        .iter()
+        .flat_map(|c| c.headline_sample.iter().flatten())
+        .fold(0.0f64, |a, b| a.max(*b));
+    let x_max = if max > 0.0 { max * 1.05 } else { 1.0 };
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.0..x_max, 0.0..1.0)?;
+    chart
+        .configure_mesh()
+        .x_desc(format!("{} (s)", headline_what(s)))
+        .y_desc("fraction of runs at or below")
+        .axis_desc_style(text(16))
+        .label_style(text(14))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    for (i, c) in s.cells.iter().enumerate() {
+        let n = c.headline_sample.len().max(1) as f64;
+        let mut points = vec![(0.0, 0.0)];
+        for (k, v) in c.headline_sample.iter().enumerate() {
+            let Some(v) = v else { break };
+            let below = k as f64 / n;
+            points.push((*v, below));
+            points.push((*v, (k + 1) as f64 / n));
+        }
+        if let Some(&(_, y)) = points.last() {
+            points.push((x_max, y));
+        }
+        // Earlier cells are drawn wider, so identical curves stay visible
+        // as nested bands.
+        let width = 2 + 2 * (s.cells.len() - 1 - i).min(4) as u32;
+        let colour = SERIES[i % SERIES.len()];
+        chart.draw_series(LineSeries::new(points, colour.stroke_width(width)))?;
+    }
+    Ok(())
+}
+
+/// " (cells: dns.ttl · control_plane.health_check_interval)" for a title.
+fn cells_named(settings: &[String]) -> String {
+    if settings.is_empty() {
+        return String::new();
+    }
+    let paths: Vec<&str> = settings
+        .iter()
+        .map(|s| s.split_once('=').map_or(s.as_str(), |(p, _)| p))
+        .collect();
+    format!(" (cells: {})", paths.join(" · "))
+}
+
+fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &SweepSummary) -> Drawn<DB> {
+    let split = |setting: &str| -> (String, Vec<String>) {
+        let (path, values) = setting.split_once('=').unwrap_or((setting, ""));
+        (
+            path.to_owned(),
+            values.split(',').map(str::to_owned).collect(),
+        )
+    };
+    let (y_path, y_values) = split(&s.settings[0]);
+    let (x_path, x_values) = split(&s.settings[1]);
+    let median = |c: usize| {
+        s.cells[c]
+            .measures
+            .iter()
+            .find(|m| m.measure == s.headline)
+            .and_then(|m| m.distribution.median.value)
+    };
+    let medians: Vec<Option<f64>> = (0..s.cells.len()).map(median).collect();
+    let hi = medians.iter().flatten().fold(0.0f64, |a, b| a.max(*b));
+    let legend = vec![
+        ("longest median".to_owned(), Mark::Block(BLUE, 1.0)),
+        ("shortest".to_owned(), Mark::Block(BLUE, 0.15)),
+        ("never (median)".to_owned(), Mark::Block(VERMILLION, 0.8)),
+    ];
+    let title = format!("{}: median {} by setting", s.scenario, headline_what(s));
+    let plot = frame(root, &title, &legend)?;
+    let (nx, ny) = (x_values.len(), y_values.len());
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(110)
+        .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)?;
+    let xv = x_values.clone();
+    let yv = y_values.clone();
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(x_path)
+        .y_desc(y_path)
+        .x_labels(nx * 2 + 1)
+        .y_labels(ny * 2 + 1)
+        .x_label_formatter(&move |v| category(&xv, *v))
+        .y_label_formatter(&move |v| category(&yv, *v))
+        .axis_desc_style(text(16))
+        .label_style(text(14))
+        .draw()?;
+    for (c, m) in medians.iter().enumerate() {
+        let (row, col) = (c / nx, c % nx);
+        let (x0, y0) = (col as f64, row as f64);
+        let shade = match m {
+            Some(v) if hi > 0.0 => 0.15 + 0.85 * v / hi,
+            Some(_) => 0.15,
+            None => 1.0,
+        };
+        let fill = if m.is_some() {
+            BLUE.mix(shade)
+        } else {
+            VERMILLION.mix(0.8)
+        };
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(x0, y0), (x0 + 1.0, y0 + 1.0)],
+            fill.filled(),
+        )))?;
+        let label = m.map_or_else(|| "never".to_owned(), |v| format!("{v:.2} s"));
+        let colour = if shade > 0.55 { WHITE } else { BLACK };
+        chart.draw_series(std::iter::once(Text::new(
+            label,
+            (x0 + 0.4, y0 + 0.55),
+            text(16).color(&colour),
+        )))?;
+    }
+    Ok(())
+}
+
+/// The label of the category whose centre is at `v` (categories sit at
+/// `i + 0.5`); empty elsewhere.
+fn category(values: &[String], v: f64) -> String {
+    let i = (v - 0.5).round();
+    if (v - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
+        values.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+fn probabilities<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    r: &DurabilityResult,
+    per_pg: bool,
+) -> Drawn<DB> {
+    let colours = [VERMILLION, BLUE, BLACK];
+    let names = [
+        "write availability lost",
+        "read availability lost",
+        "data lost",
+    ];
+    let mut legend: Vec<(String, Mark)> = names
+        .iter()
+        .zip(colours)
+        .map(|(n, c)| ((*n).to_owned(), Mark::Line(c)))
+        .collect();
+    legend.push((
+        "▽ none seen: 95 % bound".to_owned(),
+        Mark::Block(WHITE, 0.0),
+    ));
+    legend.push(("│ 95 % interval".to_owned(), Mark::Block(WHITE, 0.0)));
+    let unit = if per_pg { "PG-year" } else { "volume-year" };
+    let title = format!(
+        "{}: probability per {unit}{}",
+        r.plan.name,
+        cells_named(
+            &r.cells
+                .first()
+                .map(|c| c.settings.clone())
+                .unwrap_or_default()
+        )
+    );
+    let plot = frame(root, &title, &legend)?;
+    let figures = |c: &crate::study::durability::CellResult| -> Vec<Estimate> {
+        let f = if per_pg {
+            &c.per_pg_year
+        } else {
+            &c.per_volume_year
+        };
+        f.iter().take(3).map(|f| f.estimate).collect()
+    };
+    let lowest = r
+        .cells
+        .iter()
+        .flat_map(figures)
+        .flat_map(|e| [e.value, e.low, e.high])
+        .flatten()
+        .filter(|v| *v > 0.0)
+        .fold(1.0f64, f64::min);
+    let floor = 10f64.powf(lowest.log10().floor() - 1.0).max(1e-300);
+    let n = r.cells.len();
+    let labels: Vec<String> = r.cells.iter().map(|c| cell_label(&c.settings)).collect();
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(90)
+        .build_cartesian_2d(0.0..n as f64, (floor..1.5).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_labels(n * 2 + 1)
+        .x_label_formatter(&|v| category(&labels, *v))
+        .y_labels(400)
+        .y_label_formatter(&|v| {
+            let decade = v.log10();
+            if (decade - decade.round()).abs() < 1e-9 && (decade.round() as i64) % 2 == 0 {
+                format!("1e{}", decade.round())
+            } else {
+                String::new()
+            }
+        })
+        .y_desc(format!("probability per {unit}"))
+        .axis_desc_style(text(16))
+        .label_style(text(14))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    for (s, colour) in colours.iter().enumerate() {
+        let dx = 0.3 + 0.2 * s as f64;
+        for (i, c) in r.cells.iter().enumerate() {
+            let e = figures(c)[s];
+            let x = i as f64 + dx;
+            match (e.value, e.high) {
+                (Some(v), Some(hi)) if v > 0.0 => {
+                    let lo = e.low.unwrap_or(v).max(floor);
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(x, lo), (x, hi)],
+                        colour.stroke_width(2),
+                    )))?;
+                    chart.draw_series(std::iter::once(Circle::new((x, v), 5, colour.filled())))?;
+                }
+                (_, Some(hi)) => {
+                    chart.draw_series(std::iter::once(
+                        EmptyElement::at((x, hi))
+                            + Text::new("▽", (-7, -9), text(18).color(colour)),
+                    ))?;
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}

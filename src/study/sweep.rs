@@ -1,0 +1,567 @@
+//! Sweeps: one scenario run over a grid of settings × seeds, each run a
+//! pure function of (scenario text, cell, seed), and the runs of each cell
+//! summarized with confidence intervals.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::grid::{Cell, Document, Grid, Seeds, MAX_RUNS};
+use super::shard::Shard;
+use super::stats::{Distribution, CONFIDENCE};
+use crate::error::InputError;
+use crate::{Outcome, Scenario, Simulation};
+
+/// Version of `sweep.json`, `sweep.csv` and the partial files' layout.
+pub const FORMAT: u32 = 1;
+
+/// What a sweep is: enough to run any of its runs again, and to check
+/// that partial results belong to the same sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The scenario file, as named on the command line.
+    pub file: String,
+    /// The scenario's text, exactly as read.
+    pub text: String,
+    /// The settings varied.
+    pub grid: Grid,
+    /// The seeds every cell runs with.
+    pub seeds: Seeds,
+    /// The event budget of each run.
+    pub max_events: u64,
+}
+
+/// A plan with its cells validated, ready to run.
+pub struct Sweep {
+    /// The plan.
+    pub plan: Plan,
+    cells: Vec<(Cell, Scenario)>,
+}
+
+impl Sweep {
+    /// Validates the scenario, each setting on its own (so an error names
+    /// the setting at fault), then every cell.
+    pub fn new(
+        file: &Path,
+        text: &str,
+        grid: Grid,
+        seeds: Option<Seeds>,
+        max_events: u64,
+    ) -> Result<Sweep, InputError> {
+        let base = Scenario::parse(text, file)?;
+        let doc = Document::parse(text, file)?;
+        let seeds = seeds.unwrap_or_else(|| Seeds(vec![base.config.seed]));
+        let runs = grid.len().saturating_mul(seeds.0.len());
+        if runs > MAX_RUNS {
+            return Err(InputError::Scenario {
+                location: crate::error::Location {
+                    file: file.to_owned(),
+                    line: 0,
+                    column: 0,
+                },
+                message: format!("{runs} runs (cells × seeds); a study runs at most {MAX_RUNS}"),
+            });
+        }
+        for s in &grid.settings {
+            for v in &s.values {
+                let one = Cell(vec![(s.path.clone(), v.clone())]);
+                cell_scenario(&doc, &one, file)?;
+            }
+        }
+        let cells = grid
+            .cells()
+            .into_iter()
+            .map(|c| cell_scenario(&doc, &c, file).map(|sc| (c, sc)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Sweep {
+            plan: Plan {
+                scenario: base.config.name.clone(),
+                file: file.display().to_string(),
+                text: text.to_owned(),
+                grid,
+                seeds,
+                max_events,
+            },
+            cells,
+        })
+    }
+
+    /// Every run's index, cell-major.
+    pub fn runs(&self) -> usize {
+        self.cells.len() * self.plan.seeds.0.len()
+    }
+
+    /// The largest memory estimate of any cell's scenario, in bytes.
+    pub fn footprint(&self) -> u64 {
+        self.cells
+            .iter()
+            .map(|(_, sc)| sc.footprint.bytes())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Runs one run by its index.
+    pub fn run(&self, index: usize) -> Row {
+        let seeds = &self.plan.seeds.0;
+        let cell = index / seeds.len();
+        let seed = seeds[index % seeds.len()];
+        let mut sc = self.cells[cell].1.clone();
+        sc.config.seed = seed;
+        let outcome = Simulation::new(&sc)
+            .max_events(self.plan.max_events)
+            .run()
+            .expect("a run without a trace sink cannot fail to write");
+        Row::of(index, cell, seed, &outcome)
+    }
+
+    /// The indices of the runs of shard `shard`.
+    pub fn shard(&self, shard: Shard) -> Vec<usize> {
+        shard.slice(self.runs()).collect()
+    }
+}
+
+/// A cell's scenario: the document with the cell's values, validated.
+/// Errors name the cell's settings, since the text validated is not the
+/// file's.
+fn cell_scenario(doc: &Document, cell: &Cell, file: &Path) -> Result<Scenario, InputError> {
+    if cell.0.is_empty() {
+        return Scenario::parse(&doc.with(cell)?, file);
+    }
+    let text = doc.with(cell)?;
+    Scenario::parse(&text, file).map_err(|e| match e {
+        InputError::Scenario { message, .. } => {
+            let set: Vec<String> = cell.0.iter().map(|(p, v)| format!("{p}={v}")).collect();
+            doc.error_in(&set.join(" --set "), message)
+        }
+        other => other,
+    })
+}
+
+/// What one run measured that a study compares. `None` inside a measure
+/// means "never" (the run ended first); a measure that does not apply
+/// (no failover, no client) is `None` outside.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// The run's index in the sweep.
+    pub index: usize,
+    /// The cell's index.
+    pub cell: usize,
+    /// The root seed.
+    pub seed: u64,
+    /// The trace digest, to check a replay.
+    pub trace_digest: String,
+    /// Events processed.
+    pub events: u64,
+    /// Expectations that failed, invariants violated, or an early stop.
+    pub failed: Vec<String>,
+    /// Invariants violated.
+    pub invariants_violated: Vec<String>,
+    /// Failovers (attempts that ended in a new writer or are still open).
+    pub failovers: usize,
+    /// The first failover's phases and client view, if there was one.
+    pub rto: Option<RowRto>,
+    /// The longest time no commit could be acknowledged, seconds.
+    pub longest_write_outage_s: f64,
+    /// Acknowledged commits lost.
+    pub lost_commits: u64,
+    /// Acknowledged commits whose copies were down (not destroyed) at the
+    /// end.
+    pub unavailable_commits: u64,
+    /// Commits acknowledged.
+    pub acknowledged_commits: u64,
+    /// Fraction of time writes were possible.
+    pub write_availability: f64,
+}
+
+/// The first failover of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowRto {
+    /// Fault → writable through a fresh lookup; `None`: never.
+    pub total_s: Option<f64>,
+    /// The six phases, in [`crate::metrics::Rto::PHASES`] order.
+    pub phases_s: [f64; 6],
+    /// Median client-observed RTO (`None`: never; the outer `None`: no
+    /// client was measured).
+    pub client_p50_s: Option<Option<f64>>,
+    /// Slowest client.
+    pub client_max_s: Option<Option<f64>>,
+    /// Clients that never wrote again.
+    pub clients_never_recovered: u32,
+    /// Fault → throughput and p99 back to their level.
+    pub recovered_performance_s: Option<f64>,
+}
+
+impl Row {
+    fn of(index: usize, cell: usize, seed: u64, o: &Outcome) -> Row {
+        let s = &o.summary;
+        let failed = s
+            .expectations
+            .iter()
+            .filter(|e| !e.passed)
+            .map(|e| e.name.clone())
+            .chain(o.violations().map(|i| i.name.clone()))
+            .chain(
+                s.stopped_early
+                    .iter()
+                    .map(|why| format!("stopped early: {why}")),
+            )
+            .collect();
+        let rto = s.rto.first().map(|r| {
+            let c = &r.client_observed_s;
+            let measured = c.clients > 0;
+            RowRto {
+                total_s: r.total_s,
+                phases_s: r.phases(),
+                client_p50_s: measured.then_some(c.p50),
+                client_max_s: measured.then_some(c.max),
+                clients_never_recovered: c.unrecovered,
+                recovered_performance_s: r.recovered_performance_s,
+            }
+        });
+        Row {
+            index,
+            cell,
+            seed,
+            trace_digest: s.trace_digest.clone(),
+            events: s.events_processed,
+            failed,
+            invariants_violated: o.violations().map(|i| i.name.clone()).collect(),
+            failovers: s.failovers.len(),
+            rto,
+            longest_write_outage_s: s.longest_write_stall_s(),
+            lost_commits: s.commits.lost,
+            unavailable_commits: s.commits.unavailable_at_end,
+            acknowledged_commits: s.commits.acknowledged,
+            write_availability: s.write_availability,
+        }
+    }
+}
+
+/// One measure a sweep summarizes: its column name, what it is, and how a
+/// row gives it.
+pub struct Measure {
+    /// Column and key name.
+    pub name: &'static str,
+    /// What it is, for tables.
+    pub what: &'static str,
+    /// Its unit as printed after a value (`s`, or empty for counts and
+    /// fractions).
+    pub unit: &'static str,
+    /// The value in a row: outer `None` when it does not apply, inner
+    /// `None` for "never".
+    pub of: fn(&Row) -> Option<Option<f64>>,
+}
+
+fn phase(r: &Row, i: usize) -> Option<Option<f64>> {
+    r.rto.as_ref().map(|x| Some(x.phases_s[i]))
+}
+
+/// Every measure, in column order.
+pub const MEASURES: [Measure; 15] = [
+    Measure {
+        name: "rto_s",
+        unit: "s",
+        what: "cluster RTO of the first failover",
+        of: |r| r.rto.as_ref().map(|x| x.total_s),
+    },
+    Measure {
+        name: "detection_s",
+        unit: "s",
+        what: "detection",
+        of: |r| phase(r, 0),
+    },
+    Measure {
+        name: "failed_attempts_s",
+        unit: "s",
+        what: "failed attempts",
+        of: |r| phase(r, 1),
+    },
+    Measure {
+        name: "selection_s",
+        unit: "s",
+        what: "selection",
+        of: |r| phase(r, 2),
+    },
+    Measure {
+        name: "promotion_s",
+        unit: "s",
+        what: "promotion",
+        of: |r| phase(r, 3),
+    },
+    Measure {
+        name: "recovery_s",
+        unit: "s",
+        what: "recovery",
+        of: |r| phase(r, 4),
+    },
+    Measure {
+        name: "dns_s",
+        unit: "s",
+        what: "DNS",
+        of: |r| phase(r, 5),
+    },
+    Measure {
+        name: "client_rto_p50_s",
+        unit: "s",
+        what: "median client-observed RTO",
+        of: |r| r.rto.as_ref().and_then(|x| x.client_p50_s),
+    },
+    Measure {
+        name: "client_rto_max_s",
+        unit: "s",
+        what: "slowest client's RTO",
+        of: |r| r.rto.as_ref().and_then(|x| x.client_max_s),
+    },
+    Measure {
+        name: "clients_never_recovered",
+        unit: "",
+        what: "clients that never recovered",
+        of: |r| {
+            r.rto
+                .as_ref()
+                .map(|x| Some(f64::from(x.clients_never_recovered)))
+        },
+    },
+    Measure {
+        name: "recovered_performance_s",
+        unit: "s",
+        what: "fault to throughput and p99 back",
+        of: |r| r.rto.as_ref().map(|x| x.recovered_performance_s),
+    },
+    Measure {
+        name: "longest_write_outage_s",
+        unit: "s",
+        what: "longest write outage",
+        of: |r| Some(Some(r.longest_write_outage_s)),
+    },
+    Measure {
+        name: "lost_commits",
+        unit: "",
+        what: "acknowledged commits lost",
+        of: |r| Some(Some(r.lost_commits as f64)),
+    },
+    Measure {
+        name: "unavailable_commits",
+        unit: "",
+        what: "commits unavailable at the end",
+        of: |r| Some(Some(r.unavailable_commits as f64)),
+    },
+    Measure {
+        name: "write_availability",
+        unit: "",
+        what: "write availability",
+        of: |r| Some(Some(r.write_availability)),
+    },
+];
+
+/// A finished sweep (or a merge of its shards): the plan and every row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepResult {
+    /// The plan.
+    pub plan: Plan,
+    /// One row per run, in index order.
+    pub rows: Vec<Row>,
+}
+
+/// One cell's summary in `sweep.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellSummary {
+    /// The cell's values, as `PATH=VALUE`.
+    pub settings: Vec<String>,
+    /// Runs.
+    pub runs: usize,
+    /// Runs in which an expectation or invariant failed, or that stopped
+    /// early.
+    pub failed_runs: usize,
+    /// Runs with an invariant violated.
+    pub invariant_failures: usize,
+    /// Runs with at least one failover.
+    pub runs_with_failover: usize,
+    /// Each measure that applied to some run.
+    pub measures: Vec<MeasureSummary>,
+    /// The headline measure's values, sorted (`null`: never), for the
+    /// distribution chart.
+    pub headline_sample: Vec<Option<f64>>,
+}
+
+/// One measure of one cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasureSummary {
+    /// The measure's name ([`MEASURES`]).
+    pub measure: String,
+    /// Its distribution over the cell's runs.
+    #[serde(flatten)]
+    pub distribution: Distribution,
+}
+
+/// `sweep.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepSummary {
+    /// Layout version.
+    pub format: u32,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The scenario file.
+    pub file: String,
+    /// Settings varied, as `PATH=V1,V2`.
+    pub settings: Vec<String>,
+    /// The seeds.
+    pub seeds: Vec<u64>,
+    /// Runs in all.
+    pub runs: usize,
+    /// Confidence level of every interval.
+    pub confidence: f64,
+    /// The measure the charts show: `rto_s` when any run failed over,
+    /// else `longest_write_outage_s`.
+    pub headline: String,
+    /// Runs with an invariant violated, in all: these lead every output.
+    pub invariant_failures: usize,
+    /// One entry per cell, in grid order.
+    pub cells: Vec<CellSummary>,
+}
+
+impl SweepResult {
+    /// The per-cell statistics.
+    pub fn summary(&self) -> SweepSummary {
+        let cells_n = self.plan.grid.len();
+        let headline = if self.rows.iter().any(|r| r.rto.is_some()) {
+            "rto_s"
+        } else {
+            "longest_write_outage_s"
+        };
+        let head = MEASURES.iter().find(|m| m.name == headline).expect("known");
+        let cells = self
+            .plan
+            .grid
+            .cells()
+            .iter()
+            .enumerate()
+            .take(cells_n)
+            .map(|(ci, cell)| {
+                let rows: Vec<&Row> = self.rows.iter().filter(|r| r.cell == ci).collect();
+                let measures = MEASURES
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(mi, m)| {
+                        let sample: Vec<Option<f64>> =
+                            rows.iter().filter_map(|r| (m.of)(r)).collect();
+                        let stream = (ci * MEASURES.len() + mi) as u64;
+                        Distribution::of(&sample, stream).map(|d| MeasureSummary {
+                            measure: m.name.to_owned(),
+                            distribution: d,
+                        })
+                    })
+                    .collect();
+                let mut headline_sample: Vec<Option<f64>> =
+                    rows.iter().filter_map(|r| (head.of)(r)).collect();
+                headline_sample.sort_by(|a, b| match (a, b) {
+                    (Some(x), Some(y)) => x.total_cmp(y),
+                    (a, b) => a.is_none().cmp(&b.is_none()),
+                });
+                CellSummary {
+                    settings: cell.0.iter().map(|(p, v)| format!("{p}={v}")).collect(),
+                    runs: rows.len(),
+                    failed_runs: rows.iter().filter(|r| !r.failed.is_empty()).count(),
+                    invariant_failures: rows
+                        .iter()
+                        .filter(|r| !r.invariants_violated.is_empty())
+                        .count(),
+                    runs_with_failover: rows.iter().filter(|r| r.failovers > 0).count(),
+                    measures,
+                    headline_sample,
+                }
+            })
+            .collect::<Vec<_>>();
+        SweepSummary {
+            format: FORMAT,
+            scenario: self.plan.scenario.clone(),
+            file: self.plan.file.clone(),
+            settings: self
+                .plan
+                .grid
+                .settings
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            seeds: self.plan.seeds.0.clone(),
+            runs: self.rows.len(),
+            confidence: CONFIDENCE,
+            headline: headline.to_owned(),
+            invariant_failures: cells.iter().map(|c| c.invariant_failures).sum(),
+            cells,
+        }
+    }
+
+    /// `sweep.csv`: one row per run. A measure that does not apply is
+    /// empty; one that never happened is `never`.
+    pub fn csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<String> = vec!["run".into(), "cell".into()];
+        header.extend(self.plan.grid.settings.iter().map(|s| s.path.clone()));
+        header.extend(
+            [
+                "seed",
+                "trace_digest",
+                "events",
+                "passed",
+                "invariants",
+                "failovers",
+            ]
+            .map(String::from),
+        );
+        header.extend(MEASURES.iter().map(|m| m.name.to_owned()));
+        header.push("acknowledged_commits".into());
+        w.write_record(&header).expect("writing to memory succeeds");
+        let cells = self.plan.grid.cells();
+        for r in &self.rows {
+            let mut rec: Vec<String> = vec![r.index.to_string(), r.cell.to_string()];
+            rec.extend(cells[r.cell].0.iter().map(|(_, v)| v.clone()));
+            rec.push(r.seed.to_string());
+            rec.push(r.trace_digest.clone());
+            rec.push(r.events.to_string());
+            rec.push(r.failed.is_empty().to_string());
+            rec.push(if r.invariants_violated.is_empty() {
+                "held".into()
+            } else {
+                format!("violated: {}", r.invariants_violated.join("; "))
+            });
+            rec.push(r.failovers.to_string());
+            for m in &MEASURES {
+                rec.push(match (m.of)(r) {
+                    None => String::new(),
+                    Some(None) => "never".into(),
+                    Some(Some(v)) => v.to_string(),
+                });
+            }
+            rec.push(r.acknowledged_commits.to_string());
+            w.write_record(&rec).expect("writing to memory succeeds");
+        }
+        String::from_utf8(w.into_inner().expect("flushes to memory")).expect("UTF-8")
+    }
+
+    /// The runs that failed, each with the command that replays it.
+    pub fn failures(&self) -> Vec<String> {
+        let cells = self.plan.grid.cells();
+        self.rows
+            .iter()
+            .filter(|r| !r.failed.is_empty())
+            .map(|r| {
+                let mut cmd = format!("aurora-sim run {} --seed {}", self.plan.file, r.seed);
+                for (p, v) in &cells[r.cell].0 {
+                    let _ = write!(cmd, " --set {p}={v}");
+                }
+                format!("{}: {cmd}", r.failed.join(", "))
+            })
+            .collect()
+    }
+}
+
+/// `sweep.json` text.
+pub fn summary_json(s: &SweepSummary) -> String {
+    let mut text = serde_json::to_string_pretty(s).expect("a sweep summary serializes");
+    text.push('\n');
+    text
+}

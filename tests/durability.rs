@@ -1,0 +1,96 @@
+//! The durability study against what can be computed exactly.
+
+use std::path::Path;
+
+use aurora_sim::study::durability::config::YEAR_S;
+use aurora_sim::study::durability::{DurabilityResult, Study};
+
+/// Runs every block of a study in order.
+fn run(text: &str) -> DurabilityResult {
+    let study = Study::new(Path::new("study.yaml"), text, Vec::new()).expect("valid study");
+    let blocks: Vec<_> = (0..study.blocks()).map(|i| study.block(i)).collect();
+    study.result(&blocks)
+}
+
+/// P(the birth–death chain of destroyed copies reaches `absorb_at` within
+/// a year), starting with none destroyed: copies fail at `lambda` each,
+/// each destroyed copy is repaired at `mu` (both per year). Computed by
+/// uniformization.
+fn absorbed_within_a_year(copies: u32, lambda: f64, mu: f64, absorb_at: usize) -> f64 {
+    let n = absorb_at + 1;
+    let mut q = vec![vec![0.0; n]; n];
+    for k in 0..absorb_at {
+        q[k][k + 1] = f64::from(copies - k as u32) * lambda;
+        if k > 0 {
+            q[k][k - 1] = k as f64 * mu;
+        }
+        q[k][k] = -(q[k].iter().sum::<f64>());
+    }
+    let rate = (0..n).map(|k| -q[k][k]).fold(0.0, f64::max);
+    let p: Vec<Vec<f64>> = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| f64::from(u8::from(i == j)) + q[i][j] / rate)
+                .collect()
+        })
+        .collect();
+    let mut v = vec![0.0; n];
+    v[0] = 1.0;
+    let mut term = (-rate).exp();
+    let mut total = vec![0.0; n];
+    for i in 0..5_000 {
+        for k in 0..n {
+            total[k] += term * v[k];
+        }
+        let next: Vec<f64> = (0..n)
+            .map(|j| (0..n).map(|k| v[k] * p[k][j]).sum())
+            .collect();
+        v = next;
+        term *= rate / f64::from(i + 1);
+    }
+    total[absorb_at]
+}
+
+/// A 1 TiB segment copied at 10 Mb/s takes about 1/36 year on average;
+/// copies fail ten times less often than that: frequent enough that a
+/// plain simulation meets losses.
+fn markov_study(importance_sampling: bool) -> String {
+    format!(
+        "name: markov\nvolume_years: 40000\nvolume_gib: 1024\nsegment_gib: 1024\nquorum: 4/6\n\
+         node: {{ failures_per_year: {LAMBDA}, transients_per_year: 0 }}\n\
+         repair: {{ after: 0s, gbps: 0.01, time: exponential }}\n\
+         az_outage: {{ per_year: 0 }}\nimportance_sampling: {importance_sampling}\n"
+    )
+}
+
+fn within(figure: &aurora_sim::study::durability::Figure, exact: f64) -> bool {
+    let (lo, hi) = (figure.estimate.low.unwrap(), figure.estimate.high.unwrap());
+    lo <= exact && exact <= hi
+}
+
+/// Copy failures per year in the Markov check.
+const LAMBDA: f64 = 3.6;
+
+#[test]
+fn data_loss_and_write_loss_match_the_markov_chain() {
+    let copy_s = 1024.0 * (1u64 << 30) as f64 * 8.0 / 0.01e9;
+    let mu = YEAR_S / copy_s;
+    let loss = absorbed_within_a_year(6, LAMBDA, mu, 4);
+    let write = absorbed_within_a_year(6, LAMBDA, mu, 3);
+    for is in [false, true] {
+        let r = run(&markov_study(is));
+        let c = &r.cells[0];
+        let data = &c.per_pg_year[2];
+        let writes = &c.per_pg_year[0];
+        assert!(
+            within(data, loss),
+            "importance sampling {is}: data loss {:?}, exact {loss}",
+            data.estimate
+        );
+        assert!(
+            within(writes, write),
+            "importance sampling {is}: write loss {:?}, exact {write}",
+            writes.estimate
+        );
+    }
+}
