@@ -14,6 +14,7 @@ mod repair;
 mod report;
 mod scenario_errors;
 mod scenarios;
+mod studies;
 mod trust;
 
 use std::path::{Path, PathBuf};

@@ -302,18 +302,29 @@ pub fn execute(cli: Cli) -> ExitStatus {
         Command::Merge { partials, out } => study::merge(&partials, &out),
         Command::Report { dirs, out } => {
             let mut runs = Vec::new();
+            let mut studies = Vec::new();
             for dir in &dirs {
-                match Results::load(dir) {
-                    Ok(r) => runs.push(r),
-                    Err(e) => return bad_input(&e),
+                match report::Study::load(dir) {
+                    Some(Ok(s)) => studies.push(s),
+                    Some(Err(e)) => return bad_input(&e),
+                    None => match Results::load(dir) {
+                        Ok(r) => runs.push(r),
+                        Err(e) => return bad_input(&e),
+                    },
                 }
             }
-            let written = write_atomically(&out, report::page(&runs).as_bytes());
+            let page = report::page_with_studies(&runs, &studies);
+            let written = write_atomically(&out, page.as_bytes());
             if let Err(e) = written {
                 eprintln!("error: cannot write {}: {e}", out.display());
                 return ExitStatus::BadInput;
             }
-            println!("wrote {} ({} run(s))", out.display(), runs.len());
+            println!(
+                "wrote {} ({} run(s), {} stud(ies))",
+                out.display(),
+                runs.len(),
+                studies.len()
+            );
             ExitStatus::Passed
         }
         Command::Validate { scenarios } => {
@@ -355,7 +366,7 @@ fn with_settings(text: &str, file: &Path, set: &[Setting]) -> Result<Scenario, I
             }
         }
     }
-    crate::study::grid::Grid::new(set.to_vec()).map_err(|e| doc.error_in("", e))?;
+    crate::study::grid::Grid::new(set.to_vec()).map_err(|e| doc.error_in("the settings", e))?;
     Scenario::parse(&doc.with(&cell)?, file).map_err(|e| match e {
         InputError::Scenario { message, .. } => doc.error_in(&cell.label(), message),
         other => other,

@@ -137,37 +137,53 @@ pub fn sweep(
         }
     }
     let name = format!("{}-sweep", sweep.plan.scenario);
-    let root = match OutRoot::open(out) {
-        Ok(r) => r,
-        Err(e) => return bad_output(&e),
-    };
-    if exec.shard.is_all() {
-        if let Err(e) = root.check_replaceable(&name) {
-            return bad_output(&e);
+    let run_all = |jobs| {
+        let indices = sweep.shard(exec.shard);
+        let rows: Vec<Row> = par_map(&name, &indices, jobs, "runs", |i| sweep.run(i));
+        SweepResult {
+            plan: sweep.plan.clone(),
+            rows,
         }
-    }
-    results_dir::clean_up_on_interrupt();
-    let indices = sweep.shard(exec.shard);
-    let rows: Vec<Row> = par_map(&name, &indices, exec.jobs, "runs", |i| sweep.run(i));
-    let result = SweepResult {
-        plan: sweep.plan.clone(),
-        rows,
     };
     if !exec.shard.is_all() {
+        // Shards write one file each, side by side in OUT, without its
+        // lock: many may share it.
+        if let Err(e) = partial_dir(out) {
+            return bad_output(&e);
+        }
         let partial = Partial {
             format: sweep::FORMAT,
             study: "sweep".to_owned(),
             shard: exec.shard,
-            result,
+            result: run_all(exec.jobs),
         };
-        return write_partial(&root, &name, exec.shard, &partial);
+        return write_partial(out, &name, exec.shard, &partial);
     }
-    publish_sweep(&root, &name, &result)
+    let root = match OutRoot::open(out) {
+        Ok(r) => r,
+        Err(e) => return bad_output(&e),
+    };
+    if let Err(e) = root.check_replaceable(&name) {
+        return bad_output(&e);
+    }
+    results_dir::clean_up_on_interrupt();
+    publish_sweep(&root, &name, &run_all(exec.jobs))
 }
 
-/// Writes a shard's partial result as one file in `OUT`.
-fn write_partial<T: Serialize>(root: &OutRoot, name: &str, shard: Shard, p: &T) -> ExitStatus {
-    let path = root.target(&shard.file_name(name));
+/// Creates `OUT` for partial results if needed.
+fn partial_dir(out: &Path) -> Result<(), String> {
+    if out.exists() && !out.is_dir() {
+        return Err(format!(
+            "--out {} is a file; it must name a directory",
+            out.display()
+        ));
+    }
+    fs::create_dir_all(out).map_err(|e| format!("cannot create --out {}: {e}", out.display()))
+}
+
+/// Writes a shard's partial result as one file in `OUT`, in one step.
+fn write_partial<T: Serialize>(out: &Path, name: &str, shard: Shard, p: &T) -> ExitStatus {
+    let path = out.join(shard.file_name(name));
     if let Ok(meta) = fs::symlink_metadata(&path) {
         let ours = meta.is_file()
             && fs::read_to_string(&path)
@@ -327,31 +343,34 @@ pub fn durability(file: &Path, set: Vec<Setting>, exec: Execution, out: &Path) -
         Err(e) => return bad_input(&e),
     };
     let name = study.plan.name.clone();
-    let root = match OutRoot::open(out) {
-        Ok(r) => r,
-        Err(e) => return bad_output(&e),
+    let run_all = || {
+        let indices: Vec<usize> = exec.shard.slice(study.blocks()).collect();
+        par_map(&name, &indices, exec.jobs, "blocks", |i| study.block(i))
     };
-    if exec.shard.is_all() {
-        if let Err(e) = root.check_replaceable(&name) {
+    if !exec.shard.is_all() {
+        if let Err(e) = partial_dir(out) {
             return bad_output(&e);
         }
-    }
-    results_dir::clean_up_on_interrupt();
-    let indices: Vec<usize> = exec.shard.slice(study.blocks()).collect();
-    let blocks = par_map(&name, &indices, exec.jobs, "blocks", |i| study.block(i));
-    if !exec.shard.is_all() {
         let partial = Partial {
             format: durability::FORMAT,
             study: "durability".to_owned(),
             shard: exec.shard,
             result: DurabilityPartial {
                 plan: study.plan.clone(),
-                blocks,
+                blocks: run_all(),
             },
         };
-        return write_partial(&root, &name, exec.shard, &partial);
+        return write_partial(out, &name, exec.shard, &partial);
     }
-    publish_durability(&root, &study.result(&blocks))
+    let root = match OutRoot::open(out) {
+        Ok(r) => r,
+        Err(e) => return bad_output(&e),
+    };
+    if let Err(e) = root.check_replaceable(&name) {
+        return bad_output(&e);
+    }
+    results_dir::clean_up_on_interrupt();
+    publish_durability(&root, &study.result(&run_all()))
 }
 
 fn publish_durability(root: &OutRoot, r: &DurabilityResult) -> ExitStatus {
@@ -512,16 +531,10 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         );
         return ExitStatus::BadInput;
     }
-    // The plan carries the study's text: validate it again to rebuild
-    // the cells, with the settings the shards ran.
+    // The plan carries the study's text and grid: validate them again to
+    // rebuild the cells.
     let file = PathBuf::from(&plan.file);
-    let extra: Vec<Setting> = {
-        let base = crate::study::durability::config::StudyFile::parse(&plan.text, &file)
-            .map(|f| f.vary.len())
-            .unwrap_or(0);
-        plan.grid.settings[base.min(plan.grid.settings.len())..].to_vec()
-    };
-    let study = match Study::new(&file, &plan.text, extra) {
+    let study = match Study::with_grid(&file, &plan.text, plan.grid.clone()) {
         Ok(s) if s.plan == plan => s,
         Ok(_) | Err(_) => {
             eprintln!("error: the partials' study does not validate again as it was run");

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::charts::{self, Chart};
-use super::Results;
+use super::{Results, Study};
 use crate::metrics::{ClientObserved, Rto, Summary};
 
 const STYLE: &str = "
@@ -26,8 +26,19 @@ svg { max-width: 100%; height: auto; border: 1px solid #ddd; margin: 0.4em 0; }
 /// figures side by side and an RTO chart on one scale) comes first, then
 /// each run's section in full.
 pub fn page(runs: &[Results]) -> String {
+    page_with_studies(runs, &[])
+}
+
+/// The report for runs and studies: the runs as [`page`] shows them, then
+/// each study's section.
+pub fn page_with_studies(runs: &[Results], studies: &[Study]) -> String {
     let mut h = String::new();
-    let names: Vec<&str> = runs.iter().map(|r| r.summary.scenario.as_str()).collect();
+    let study_names: Vec<String> = studies.iter().map(Study::name).collect();
+    let names: Vec<&str> = runs
+        .iter()
+        .map(|r| r.summary.scenario.as_str())
+        .chain(study_names.iter().map(String::as_str))
+        .collect();
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -49,12 +60,15 @@ pub fn page(runs: &[Results]) -> String {
     for r in runs {
         section(&mut h, r);
     }
+    for s in studies {
+        s.section(&mut h);
+    }
     h.push_str("</body>\n</html>\n");
     h
 }
 
 /// Escapes text for HTML.
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -120,7 +134,7 @@ fn invariant_verdict(s: &Summary) -> String {
 }
 
 /// A table: header cells, then rows of cells (already HTML).
-fn table(h: &mut String, header: &[&str], rows: &[Vec<String>]) {
+pub(super) fn table(h: &mut String, header: &[&str], rows: &[Vec<String>]) {
     h.push_str("<table>\n");
     if header.iter().any(|c| !c.is_empty()) {
         h.push_str("<tr>");

@@ -7,6 +7,7 @@
 
 pub mod charts;
 mod html;
+mod study;
 mod timeline;
 
 use std::fs;
@@ -16,7 +17,8 @@ use crate::error::{InputError, Location};
 use crate::metrics::Summary;
 use crate::Outcome;
 
-pub use html::page;
+pub use html::{page, page_with_studies};
+pub use study::Study;
 pub use timeline::Timeline;
 
 /// One run's outputs.

@@ -164,10 +164,7 @@ impl Grid {
                 .iter()
                 .find(|o| o.path == s.path || nested(&o.path, &s.path) || nested(&s.path, &o.path))
             {
-                return Err(format!(
-                    "--set {} and --set {} set the same field",
-                    other.path, s.path
-                ));
+                return Err(format!("{} and {} set the same field", other.path, s.path));
             }
         }
         Ok(Grid { settings })

@@ -183,11 +183,12 @@ pub struct RowRto {
     pub total_s: Option<f64>,
     /// The six phases, in [`crate::metrics::Rto::PHASES`] order.
     pub phases_s: [f64; 6],
-    /// Median client-observed RTO (`None`: never; the outer `None`: no
-    /// client was measured).
-    pub client_p50_s: Option<Option<f64>>,
+    /// Whether any client of the cluster endpoint was measured.
+    pub clients_measured: bool,
+    /// Median client-observed RTO (`None`: never).
+    pub client_p50_s: Option<f64>,
     /// Slowest client.
-    pub client_max_s: Option<Option<f64>>,
+    pub client_max_s: Option<f64>,
     /// Clients that never wrote again.
     pub clients_never_recovered: u32,
     /// Fault → throughput and p99 back to their level.
@@ -211,12 +212,12 @@ impl Row {
             .collect();
         let rto = s.rto.first().map(|r| {
             let c = &r.client_observed_s;
-            let measured = c.clients > 0;
             RowRto {
                 total_s: r.total_s,
                 phases_s: r.phases(),
-                client_p50_s: measured.then_some(c.p50),
-                client_max_s: measured.then_some(c.max),
+                clients_measured: c.clients > 0,
+                client_p50_s: c.p50,
+                client_max_s: c.max,
                 clients_never_recovered: c.unrecovered,
                 recovered_performance_s: r.recovered_performance_s,
             }
@@ -307,13 +308,23 @@ pub const MEASURES: [Measure; 15] = [
         name: "client_rto_p50_s",
         unit: "s",
         what: "median client-observed RTO",
-        of: |r| r.rto.as_ref().and_then(|x| x.client_p50_s),
+        of: |r| {
+            r.rto
+                .as_ref()
+                .filter(|x| x.clients_measured)
+                .map(|x| x.client_p50_s)
+        },
     },
     Measure {
         name: "client_rto_max_s",
         unit: "s",
         what: "slowest client's RTO",
-        of: |r| r.rto.as_ref().and_then(|x| x.client_max_s),
+        of: |r| {
+            r.rto
+                .as_ref()
+                .filter(|x| x.clients_measured)
+                .map(|x| x.client_max_s)
+        },
     },
     Measure {
         name: "clients_never_recovered",

@@ -346,23 +346,27 @@ fn probabilities<DB: DrawingBackend>(
         .flatten()
         .filter(|v| *v > 0.0)
         .fold(1.0f64, f64::min);
-    let floor = 10f64.powf(lowest.log10().floor() - 1.0).max(1e-300);
+    // Plotted as log10 on a linear axis: plotters' log scale stops
+    // labelling below about 1e-15, and losses go far lower.
+    let floor = (lowest.log10().floor() - 1.0).max(-300.0);
+    let lg = |v: f64| v.log10().max(floor);
     let n = r.cells.len();
     let labels: Vec<String> = r.cells.iter().map(|c| cell_label(&c.settings)).collect();
     let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size(90)
-        .build_cartesian_2d(0.0..n as f64, (floor..1.5).log_scale())?;
+        .build_cartesian_2d(0.0..n as f64, floor..0.3)?;
+    let step = ((-floor / 12.0).ceil() as i64).max(1);
     chart
         .configure_mesh()
         .x_labels(n * 2 + 1)
         .x_label_formatter(&|v| category(&labels, *v))
-        .y_labels(400)
+        .y_labels((-floor) as usize * 4 + 1)
         .y_label_formatter(&|v| {
-            let decade = v.log10();
-            if (decade - decade.round()).abs() < 1e-9 && (decade.round() as i64) % 2 == 0 {
-                format!("1e{}", decade.round())
+            let decade = v.round();
+            if (v - decade).abs() < 1e-9 && (decade as i64) % step == 0 {
+                format!("1e{decade}")
             } else {
                 String::new()
             }
@@ -379,16 +383,20 @@ fn probabilities<DB: DrawingBackend>(
             let x = i as f64 + dx;
             match (e.value, e.high) {
                 (Some(v), Some(hi)) if v > 0.0 => {
-                    let lo = e.low.unwrap_or(v).max(floor);
+                    let lo = e.low.filter(|l| *l > 0.0).map_or(floor, lg);
                     chart.draw_series(std::iter::once(PathElement::new(
-                        vec![(x, lo), (x, hi)],
+                        vec![(x, lo), (x, lg(hi))],
                         colour.stroke_width(2),
                     )))?;
-                    chart.draw_series(std::iter::once(Circle::new((x, v), 5, colour.filled())))?;
+                    chart.draw_series(std::iter::once(Circle::new(
+                        (x, lg(v)),
+                        5,
+                        colour.filled(),
+                    )))?;
                 }
                 (_, Some(hi)) => {
                     chart.draw_series(std::iter::once(
-                        EmptyElement::at((x, hi))
+                        EmptyElement::at((x, lg(hi)))
                             + Text::new("▽", (-7, -9), text(18).color(colour)),
                     ))?;
                 }

@@ -131,7 +131,8 @@ pub struct BlockResult {
 
 impl Study {
     /// Reads and validates a study and every cell of its grid; `extra`
-    /// are the command line's settings.
+    /// are the command line's settings, which replace the file's `vary`
+    /// entry for the same field.
     pub fn new(file: &Path, text: &str, extra: Vec<Setting>) -> Result<Study, InputError> {
         let base = StudyFile::parse(text, file)?;
         base.model(file)?;
@@ -139,7 +140,9 @@ impl Study {
         let mut settings = Vec::new();
         for v in &base.vary {
             let s: Setting = v.parse().map_err(|e: String| doc.error_in(v, e))?;
-            settings.push(s);
+            if !extra.iter().any(|x| x.path == s.path) {
+                settings.push(s);
+            }
         }
         settings.extend(extra);
         if let Some(s) = settings
@@ -148,7 +151,15 @@ impl Study {
         {
             return Err(doc.error_in(&s.to_string(), "vary is not itself varied".to_owned()));
         }
-        let grid = Grid::new(settings).map_err(|e| doc.error_in("", e))?;
+        let grid = Grid::new(settings).map_err(|e| doc.error_in("the settings", e))?;
+        Study::with_grid(file, text, grid)
+    }
+
+    /// The study of `text` over `grid`: the form a merge rebuilds from a
+    /// partial's plan.
+    pub fn with_grid(file: &Path, text: &str, grid: Grid) -> Result<Study, InputError> {
+        let base = StudyFile::parse(text, file)?;
+        let doc = Document::parse(text, file)?;
         let cell_model = |cell: &Cell| -> Result<Model, InputError> {
             let text = doc.with(cell)?;
             StudyFile::parse(&text, file)

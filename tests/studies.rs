@@ -1,0 +1,314 @@
+//! Sweeps, the durability study, shards and merging, through the binary.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::{aurora, text};
+
+/// A short failover under light load: a run takes a fraction of a second.
+const SCENARIO: &str = "\
+name: short-failover
+seed: 1
+duration: 30s
+storage: { volume_gib: 20 }
+workload: { commits_per_s: 200 }
+instances:
+  - { name: writer-1, az: a, role: writer, tier: 1 }
+  - { name: reader-1, az: b, tier: 0 }
+clients:
+  - { name: app, count: 3, az: b, read_timeout: 5s, connect_timeout: 2s }
+faults:
+  - writer_crash: { at: 5s }
+expect:
+  lost_commits: 0
+";
+
+/// A durability study of a few seconds.
+const STUDY: &str = "\
+name: small-study
+volume_years: 300
+volume_gib: 640
+vary: [\"quorum=4/6,2/3\"]
+";
+
+fn files(dir: &Path) -> (tempfile::TempDir, String, String) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let _ = dir;
+    let s = tmp.path().join("s.yaml");
+    let d = tmp.path().join("d.yaml");
+    std::fs::write(&s, SCENARIO).expect("write");
+    std::fs::write(&d, STUDY).expect("write");
+    (
+        tmp,
+        s.to_string_lossy().into_owned(),
+        d.to_string_lossy().into_owned(),
+    )
+}
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
+}
+
+/// deploy/local.sh: N shards as processes with a Kubernetes Indexed
+/// Job's environment, then `merge`.
+fn local_shards(n: &str, args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new("sh")
+        .arg(crate::repo("deploy/local.sh"))
+        .arg(n)
+        .args(args)
+        .env("AURORA_SIM", env!("CARGO_BIN_EXE_aurora-sim"))
+        .current_dir(cwd)
+        .output()
+        .expect("sh runs")
+}
+
+#[test]
+fn a_sweep_in_four_shards_merges_to_the_unsharded_bytes() {
+    let (tmp, s, _) = files(Path::new("."));
+    let args = ["sweep", &s, "--seeds", "1..6", "--set", "dns.ttl=1s,30s"];
+    let whole = aurora(
+        &[&args[..], &["--out", "whole", "-j", "2"]].concat(),
+        tmp.path(),
+    );
+    assert!(whole.status.success(), "{}", text(&whole));
+    let sharded = local_shards(
+        "4",
+        &[&args[..], &["--out", "sharded"]].concat(),
+        tmp.path(),
+    );
+    assert!(sharded.status.success(), "{}", text(&sharded));
+    let (a, b) = (
+        tmp.path().join("whole/short-failover-sweep"),
+        tmp.path().join("sharded/short-failover-sweep"),
+    );
+    for f in [
+        "sweep.csv",
+        "sweep.json",
+        "distribution.svg",
+        "distribution.png",
+    ] {
+        assert!(read(&a, f) == read(&b, f), "{f} differs");
+    }
+    // One thread gives the same bytes as two.
+    let one = aurora(
+        &[&args[..], &["--out", "one", "-j", "1"]].concat(),
+        tmp.path(),
+    );
+    assert!(one.status.success());
+    let c = tmp.path().join("one/short-failover-sweep");
+    assert!(read(&a, "sweep.csv") == read(&c, "sweep.csv"));
+    // 12 runs: the header and a row each, and every invariant held.
+    let csv = String::from_utf8(read(&a, "sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 13);
+    assert!(text(&whole).contains("every invariant held in every run"));
+}
+
+#[test]
+fn a_sweep_run_replays_with_run_and_set() {
+    let (tmp, s, _) = files(Path::new("."));
+    let o = aurora(
+        &[
+            "sweep",
+            &s,
+            "--seeds",
+            "3",
+            "--set",
+            "dns.ttl=30s",
+            "--out",
+            "o",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let csv = String::from_utf8(read(
+        &tmp.path().join("o/short-failover-sweep"),
+        "sweep.csv",
+    ))
+    .unwrap();
+    let row = csv.lines().nth(1).unwrap().to_owned();
+    let digest = row.split(',').nth(4).unwrap().to_owned();
+    let r = aurora(
+        &[
+            "run",
+            &s,
+            "--seed",
+            "3",
+            "--set",
+            "dns.ttl=30s",
+            "--out",
+            "r",
+        ],
+        tmp.path(),
+    );
+    assert!(r.status.success(), "{}", text(&r));
+    assert!(
+        text(&r).contains(&format!("trace {digest}")),
+        "{} vs {row}",
+        text(&r)
+    );
+}
+
+#[test]
+fn the_writer_crash_sweep_gives_rto_quantiles_with_intervals() {
+    let (tmp, s, _) = files(Path::new("."));
+    let o = aurora(&["sweep", &s, "--seeds", "1..20", "--out", "o"], tmp.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let json: serde_json::Value = serde_json::from_slice(&read(
+        &tmp.path().join("o/short-failover-sweep"),
+        "sweep.json",
+    ))
+    .unwrap();
+    let cell = &json["cells"][0];
+    let rto = cell["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["measure"] == "rto_s")
+        .unwrap();
+    assert_eq!(rto["runs"], 20);
+    let (lo, med, hi) = (
+        rto["median"]["low"].as_f64().unwrap(),
+        rto["median"]["value"].as_f64().unwrap(),
+        rto["median"]["high"].as_f64().unwrap(),
+    );
+    assert!(lo <= med && med <= hi && lo < hi, "{lo} {med} {hi}");
+    // Twenty runs cannot bound a p99 from above.
+    assert!(rto["p99"]["high"].is_null());
+    // The RTO varies with the seed: detection, selection and restarts
+    // are draws.
+    assert!(rto["min"].as_f64() < rto["max"].as_f64());
+}
+
+#[test]
+fn a_durability_study_in_four_shards_merges_to_the_unsharded_bytes() {
+    let (tmp, _, d) = files(Path::new("."));
+    let whole = aurora(&["durability", &d, "--out", "whole"], tmp.path());
+    assert!(whole.status.success(), "{}", text(&whole));
+    let sharded = local_shards("4", &["durability", &d, "--out", "sharded"], tmp.path());
+    assert!(sharded.status.success(), "{}", text(&sharded));
+    let (a, b) = (
+        tmp.path().join("whole/small-study"),
+        tmp.path().join("sharded/small-study"),
+    );
+    for f in ["durability.json", "per-pg-year.svg", "per-volume-year.png"] {
+        assert!(read(&a, f) == read(&b, f), "{f} differs");
+    }
+    // Three copies lose reads with an AZ and one more copy; six do not.
+    let r: serde_json::Value = serde_json::from_slice(&read(&a, "durability.json")).unwrap();
+    let read_lost = |cell: usize| {
+        r["cells"][cell]["per_volume_year"][1]["value"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        read_lost(1) > read_lost(0),
+        "{} {}",
+        read_lost(0),
+        read_lost(1)
+    );
+}
+
+#[test]
+fn a_merge_refuses_an_incomplete_or_mixed_set() {
+    let (tmp, s, d) = files(Path::new("."));
+    for k in ["1/3", "2/3"] {
+        let o = aurora(&["durability", &d, "--shard", k, "--out", "p"], tmp.path());
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let o = aurora(&["sweep", &s, "--shard", "1/3", "--out", "p"], tmp.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let p = |f: &str| tmp.path().join("p").join(f).to_string_lossy().into_owned();
+    let missing = aurora(
+        &[
+            "merge",
+            &p("small-study.part-1-of-3.json"),
+            &p("small-study.part-2-of-3.json"),
+            "--out",
+            "m",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing).contains("missing shard(s) 3/3"),
+        "{}",
+        text(&missing)
+    );
+    let mixed = aurora(
+        &[
+            "merge",
+            &p("small-study.part-1-of-3.json"),
+            &p("short-failover-sweep.part-1-of-3.json"),
+            "--out",
+            "m",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(!tmp.path().join("m/small-study").exists());
+}
+
+#[test]
+fn bad_settings_are_named_with_the_fields_near_them() {
+    let (tmp, s, d) = files(Path::new("."));
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["sweep", &s, "--set", "dns.tll=1s"],
+            "--set dns.tll=1s: unknown field `tll`, expected one of",
+        ),
+        (&["sweep", &s, "--set", "dns.ttl=5x"], "--set dns.ttl=5x"),
+        (
+            &["sweep", &s, "--set", "faults.4.writer_crash.at=1s"],
+            "faults has 1 entries",
+        ),
+        (&["sweep", &s, "--set", "seed=1,2"], "--seeds"),
+        (&["sweep", &s, "--seeds", "9..1"], "the range is empty"),
+        (&["sweep", &s, "--shard", "5/4"], "K/N"),
+        (&["durability", &d, "--set", "quorum=3/6"], "more than half"),
+    ];
+    for (args, message) in cases {
+        let o = aurora(&[args, &["--out", "o"]].concat(), tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(message), "{args:?}: {}", text(&o));
+    }
+    assert!(!tmp.path().join("o/short-failover-sweep").exists());
+    let run = aurora(
+        &["run", &s, "--set", "dns.ttl=1s,5s", "--out", "o"],
+        tmp.path(),
+    );
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run).contains("one value per setting"),
+        "{}",
+        text(&run)
+    );
+}
+
+#[test]
+fn report_shows_a_sweep_and_a_study() {
+    let (tmp, s, d) = files(Path::new("."));
+    assert!(
+        aurora(&["sweep", &s, "--seeds", "1..3", "--out", "o"], tmp.path())
+            .status
+            .success()
+    );
+    assert!(aurora(&["durability", &d, "--out", "o"], tmp.path())
+        .status
+        .success());
+    let o = aurora(
+        &[
+            "report",
+            "o/short-failover-sweep",
+            "o/small-study",
+            "--out",
+            "r.html",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let page = std::fs::read_to_string(tmp.path().join("r.html")).unwrap();
+    assert!(page.contains("Sweep of short-failover"));
+    assert!(page.contains("every invariant held in every run"));
+    assert!(page.contains("Durability: small-study"));
+    assert_eq!(page.matches("<svg").count(), 3);
+}
