@@ -15,6 +15,10 @@ for a in "$@"; do
     [ "$prev" = "--out" ] && out=$a
     prev=$a
 done
+if [ "$n" -eq 1 ]; then
+    # One shard is the whole study.
+    exec "${AURORA_SIM:-aurora-sim}" "$@"
+fi
 pids=
 i=0
 while [ "$i" -lt "$n" ]; do

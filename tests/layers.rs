@@ -14,6 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["check"],
     &["scenario"],
     &["run", "testing"],
+    &["study"],
     &["report"],
     &["cli", "main"],
 ];

@@ -245,13 +245,51 @@ fn a_merge_refuses_an_incomplete_or_mixed_set() {
         tmp.path(),
     );
     assert_eq!(mixed.status.code(), Some(2));
-    assert!(!tmp.path().join("m/small-study").exists());
+    assert!(
+        !tmp.path().join("m").exists(),
+        "a refused merge creates nothing"
+    );
+    // A row moved to another cell is not that shard's run.
+    let part = p("short-failover-sweep.part-1-of-3.json");
+    let original = std::fs::read_to_string(&part).unwrap();
+    let tampered = original.replacen("\"cell\":0", "\"cell\":1", 1);
+    assert_ne!(original, tampered);
+    std::fs::write(&part, tampered).unwrap();
+    for k in ["2/3", "3/3"] {
+        assert!(
+            aurora(&["sweep", &s, "--shard", k, "--out", "p"], tmp.path())
+                .status
+                .success()
+        );
+    }
+    let parts: Vec<String> = (1..=3)
+        .map(|k| p(&format!("short-failover-sweep.part-{k}-of-3.json")))
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let o = aurora(
+        &[&["merge"][..], &parts, &["--out", "m"]].concat(),
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("a row claims run"), "{}", text(&o));
 }
 
 #[test]
 fn bad_settings_are_named_with_the_fields_near_them() {
     let (tmp, s, d) = files(Path::new("."));
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 10] = [
+        (
+            &["sweep", &s, "--set", "faults.+0.writer_crash.at=1s"],
+            "write it as a plain number",
+        ),
+        (
+            &["durability", &d, "--set", "volume_years=1,10"],
+            "the sample size",
+        ),
+        (
+            &["durability", &d, "--set", "segment_gib=1024"],
+            "larger than volume_gib",
+        ),
         (
             &["sweep", &s, "--set", "dns.tll=1s"],
             "--set dns.tll=1s: unknown field `tll`, expected one of",
@@ -311,4 +349,8 @@ fn report_shows_a_sweep_and_a_study() {
     assert!(page.contains("every invariant held in every run"));
     assert!(page.contains("Durability: small-study"));
     assert_eq!(page.matches("<svg").count(), 3);
+    // A file that is not a report is not overwritten.
+    let o = aurora(&["report", "o/small-study", "--out", "s.yaml"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&s).unwrap(), SCENARIO);
 }

@@ -81,7 +81,7 @@ enum Command {
         #[arg(long)]
         seeds: Option<Seeds>,
         /// Runs at once (default: one per core).
-        #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..))]
+        #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..=1024))]
         jobs: Option<u16>,
         /// Run only slice K of N and write it as a partial result for
         /// `merge` (`--shard 3/8`).
@@ -104,7 +104,7 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=V1,V2,...")]
         set: Vec<Setting>,
         /// Threads (default: one per core).
-        #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..))]
+        #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..=1024))]
         jobs: Option<u16>,
         /// Run only slice K of N and write it as a partial result.
         #[arg(long, value_name = "K/N")]
@@ -311,6 +311,16 @@ pub fn execute(cli: Cli) -> ExitStatus {
                         Ok(r) => runs.push(r),
                         Err(e) => return bad_input(&e),
                     },
+                }
+            }
+            // A file already there is replaced only if it is a report.
+            if let Ok(old) = fs::read(&out) {
+                if !old.starts_with(b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>aurora-sim: ") {
+                    eprintln!(
+                        "error: {} exists and is not a report aurora-sim wrote; choose another --out",
+                        out.display()
+                    );
+                    return ExitStatus::BadInput;
                 }
             }
             let page = report::page_with_studies(&runs, &studies);

@@ -59,7 +59,7 @@ fn par_map<T: Send>(
     jobs: Option<usize>,
     unit: &str,
     f: impl Fn(usize) -> T + Sync,
-) -> Vec<T> {
+) -> Result<Vec<T>, String> {
     let total = indices.len();
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(total as u64);
@@ -72,10 +72,13 @@ fn par_map<T: Send>(
         bar
     });
     let done = AtomicUsize::new(0);
-    let pool = rayon::ThreadPoolBuilder::new()
+    let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.unwrap_or(0))
         .build()
-        .expect("a thread pool starts");
+    {
+        Ok(p) => p,
+        Err(e) => return Err(format!("cannot start {} threads: {e}", jobs.unwrap_or(0))),
+    };
     let out = pool.install(|| {
         indices
             .par_iter()
@@ -96,7 +99,7 @@ fn par_map<T: Send>(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    out
+    Ok(out)
 }
 
 /// `aurora-sim sweep`.
@@ -139,11 +142,10 @@ pub fn sweep(
     let name = format!("{}-sweep", sweep.plan.scenario);
     let run_all = |jobs| {
         let indices = sweep.shard(exec.shard);
-        let rows: Vec<Row> = par_map(&name, &indices, jobs, "runs", |i| sweep.run(i));
-        SweepResult {
+        par_map(&name, &indices, jobs, "runs", |i| sweep.run(i)).map(|rows| SweepResult {
             plan: sweep.plan.clone(),
             rows,
-        }
+        })
     };
     if !exec.shard.is_all() {
         // Shards write one file each, side by side in OUT, without its
@@ -151,11 +153,15 @@ pub fn sweep(
         if let Err(e) = partial_dir(out) {
             return bad_output(&e);
         }
+        let result = match run_all(exec.jobs) {
+            Ok(r) => r,
+            Err(e) => return bad_output(&e),
+        };
         let partial = Partial {
             format: sweep::FORMAT,
             study: "sweep".to_owned(),
             shard: exec.shard,
-            result: run_all(exec.jobs),
+            result,
         };
         return write_partial(out, &name, exec.shard, &partial);
     }
@@ -167,7 +173,10 @@ pub fn sweep(
         return bad_output(&e);
     }
     results_dir::clean_up_on_interrupt();
-    publish_sweep(&root, &name, &run_all(exec.jobs))
+    match run_all(exec.jobs) {
+        Ok(r) => publish_sweep(&root, &name, &r),
+        Err(e) => bad_output(&e),
+    }
 }
 
 /// Creates `OUT` for partial results if needed.
@@ -261,11 +270,19 @@ fn publish_sweep(root: &OutRoot, name: &str, result: &SweepResult) -> ExitStatus
 /// A quantity with its interval: `12.3 s [11.9, 12.8]`; ends that are
 /// not bounded print as `?`, values never reached as `never`.
 fn with_interval(e: &Estimate, unit: &str) -> String {
-    let v = |x: Option<f64>, open: &str| x.map_or_else(|| open.to_owned(), |x| format!("{x:.2}"));
-    match e.value {
-        None => format!("never [{}, {}]", v(e.low, "never"), v(e.high, "never")),
-        Some(x) => format!("{x:.2}{unit} [{}, {}]", v(e.low, "never"), v(e.high, "?")),
-    }
+    let end = |x: Option<f64>, unbounded: bool| match x {
+        Some(x) => format!("{x:.2}"),
+        None if unbounded => "?".to_owned(),
+        None => "never".to_owned(),
+    };
+    let value = e
+        .value
+        .map_or_else(|| "never".to_owned(), |x| format!("{x:.2}{unit}"));
+    format!(
+        "{value} [{}, {}]",
+        end(e.low, e.low_unbounded),
+        end(e.high, e.high_unbounded)
+    )
 }
 
 /// The printed summary of a sweep: verdicts first, then each cell.
@@ -297,8 +314,18 @@ pub fn sweep_text(s: &SweepSummary) -> String {
         };
         let _ = writeln!(
             w,
-            "  cell      {label}: {} runs, {} failed, {} with a failover",
-            c.runs, c.failed_runs, c.runs_with_failover
+            "  cell      {label}: {} runs, {} failed, {} with a failover{}",
+            c.runs,
+            c.failed_runs,
+            c.runs_with_failover,
+            if c.stopped_early > 0 {
+                format!(
+                    ", {} stopped at the event budget (left out)",
+                    c.stopped_early
+                )
+            } else {
+                String::new()
+            }
         );
         for m in &c.measures {
             if ![
@@ -351,13 +378,17 @@ pub fn durability(file: &Path, set: Vec<Setting>, exec: Execution, out: &Path) -
         if let Err(e) = partial_dir(out) {
             return bad_output(&e);
         }
+        let blocks = match run_all() {
+            Ok(b) => b,
+            Err(e) => return bad_output(&e),
+        };
         let partial = Partial {
             format: durability::FORMAT,
             study: "durability".to_owned(),
             shard: exec.shard,
             result: DurabilityPartial {
                 plan: study.plan.clone(),
-                blocks: run_all(),
+                blocks,
             },
         };
         return write_partial(out, &name, exec.shard, &partial);
@@ -370,7 +401,10 @@ pub fn durability(file: &Path, set: Vec<Setting>, exec: Execution, out: &Path) -
         return bad_output(&e);
     }
     results_dir::clean_up_on_interrupt();
-    publish_durability(&root, &study.result(&run_all()))
+    match run_all() {
+        Ok(blocks) => publish_durability(&root, &study.result(&blocks)),
+        Err(e) => bad_output(&e),
+    }
 }
 
 fn publish_durability(root: &OutRoot, r: &DurabilityResult) -> ExitStatus {
@@ -395,15 +429,6 @@ fn publish_durability(root: &OutRoot, r: &DurabilityResult) -> ExitStatus {
         names.join(", ")
     );
     ExitStatus::Passed
-}
-
-/// A probability as people read it, with its interval.
-fn probability(e: &Estimate) -> String {
-    let f = |x: Option<f64>| x.map_or_else(|| "?".to_owned(), |x| format!("{x:.2e}"));
-    match e.value {
-        Some(v) if v == 0.0 => format!("none seen (≤ {})", f(e.high)),
-        _ => format!("{} [{}, {}]", f(e.value), f(e.low), f(e.high)),
-    }
 }
 
 /// The printed summary of a durability study.
@@ -436,15 +461,7 @@ pub fn durability_text(r: &DurabilityResult) -> String {
             ("per volume-year", &c.per_volume_year),
         ] {
             for f in figures {
-                let shown = if f.measure.starts_with("minutes") {
-                    let m =
-                        |x: Option<f64>| x.map_or_else(|| "?".to_owned(), |x| format!("{x:.3e}"));
-                    let e = &f.estimate;
-                    format!("{} min [{}, {}]", m(e.value), m(e.low), m(e.high))
-                } else {
-                    probability(&f.estimate)
-                };
-                let _ = writeln!(w, "    {unit:<16} {:<40} {shown}", f.measure);
+                let _ = writeln!(w, "    {unit:<16} {:<40} {}", f.measure, f.text());
             }
         }
     }
@@ -482,10 +499,8 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         eprintln!("error: the partials mix a sweep and a durability study");
         return ExitStatus::BadInput;
     }
-    let root = match OutRoot::open(out) {
-        Ok(r) => r,
-        Err(e) => return bad_output(&e),
-    };
+    // Everything is checked before OUT is touched.
+    let open = || OutRoot::open(out);
     if !sweeps.is_empty() {
         let shards: Vec<Shard> = sweeps.iter().map(|(_, s)| s.shard).collect();
         if let Err(e) = check_complete(&shards) {
@@ -501,16 +516,34 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
             );
             return ExitStatus::BadInput;
         }
+        // The plan is validated again, as the sweep was, and every row
+        // must be its shard's own run.
+        let sweep = match Sweep::of_plan(&plan) {
+            Ok(s) if s.plan == plan => s,
+            Ok(_) => {
+                eprintln!("error: the partials' sweep does not validate again as it was run");
+                return ExitStatus::BadInput;
+            }
+            Err(e) => {
+                eprintln!("error: the partials' sweep does not validate again: {e}");
+                return ExitStatus::BadInput;
+            }
+        };
+        for (p, s) in &sweeps {
+            if let Err(e) = sweep.check_rows(&s.result.rows, s.shard) {
+                eprintln!("error: {}: {e}", p.display());
+                return ExitStatus::BadInput;
+            }
+        }
         let mut rows: Vec<Row> = sweeps
             .into_iter()
             .flat_map(|(_, s)| s.result.rows)
             .collect();
         rows.sort_by_key(|r| r.index);
-        let runs = plan.grid.len() * plan.seeds.0.len();
-        if rows.len() != runs || rows.iter().enumerate().any(|(i, r)| r.index != i) {
-            eprintln!("error: the partials do not hold every run of the sweep exactly once");
-            return ExitStatus::BadInput;
-        }
+        let root = match open() {
+            Ok(r) => r,
+            Err(e) => return bad_output(&e),
+        };
         let name = format!("{}-sweep", plan.scenario);
         if let Err(e) = root.check_replaceable(&name) {
             return bad_output(&e);
@@ -541,16 +574,28 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
             return ExitStatus::BadInput;
         }
     };
+    for (p, s) in &studies {
+        let expected: Vec<usize> = s.shard.slice(study.blocks()).collect();
+        let held: Vec<usize> = s.result.blocks.iter().map(|b| b.index).collect();
+        if held != expected {
+            eprintln!(
+                "error: {}: shard {} holds other blocks than the study gives it",
+                p.display(),
+                s.shard
+            );
+            return ExitStatus::BadInput;
+        }
+    }
     let mut blocks: Vec<BlockResult> = studies
         .into_iter()
         .flat_map(|(_, s)| s.result.blocks)
         .collect();
     blocks.sort_by_key(|b| b.index);
-    if blocks.len() != study.blocks() || blocks.iter().enumerate().any(|(i, b)| b.index != i) {
-        eprintln!("error: the partials do not hold every block of the study exactly once");
-        return ExitStatus::BadInput;
-    }
     let name = study.plan.name.clone();
+    let root = match open() {
+        Ok(r) => r,
+        Err(e) => return bad_output(&e),
+    };
     if let Err(e) = root.check_replaceable(&name) {
         return bad_output(&e);
     }

@@ -72,13 +72,17 @@ impl Study {
 }
 
 fn estimate(e: &Estimate, digits: usize) -> String {
-    let v =
-        |x: Option<f64>, open: &str| x.map_or_else(|| open.to_owned(), |x| format!("{x:.digits$}"));
+    let end = |x: Option<f64>, unbounded: bool| match x {
+        Some(x) => format!("{x:.digits$}"),
+        None if unbounded => "not bounded".to_owned(),
+        None => "never".to_owned(),
+    };
     format!(
         "{} [{}, {}]",
-        v(e.value, "never"),
-        v(e.low, "never"),
-        v(e.high, "not bounded")
+        e.value
+            .map_or_else(|| "never".to_owned(), |x| format!("{x:.digits$}")),
+        end(e.low, e.low_unbounded),
+        end(e.high, e.high_unbounded)
     )
 }
 
@@ -184,20 +188,7 @@ fn durability(h: &mut String, r: &DurabilityResult) {
             ("volume-year", &c.per_volume_year),
         ] {
             for f in figures {
-                let e = &f.estimate;
-                let shown = match e.value {
-                    Some(v) if v == 0.0 => format!(
-                        "none seen (≤ {})",
-                        e.high
-                            .map_or_else(|| "?".to_owned(), |x| format!("{x:.2e}"))
-                    ),
-                    _ => {
-                        let g = |x: Option<f64>| {
-                            x.map_or_else(|| "?".to_owned(), |x| format!("{x:.2e}"))
-                        };
-                        format!("{} [{}, {}]", g(e.value), g(e.low), g(e.high))
-                    }
-                };
+                let shown = f.text();
                 rows.push(vec![
                     esc(&cell),
                     format!("per {unit}"),

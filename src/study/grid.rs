@@ -20,6 +20,10 @@ use crate::error::{InputError, Location};
 /// study needs, and few enough that its rows fit in memory.
 pub const MAX_RUNS: usize = 1_000_000;
 
+/// The most cells a grid may have: each is validated before anything
+/// runs, and a grid beyond this is a typo rather than a study.
+pub const MAX_CELLS: usize = 10_000;
+
 /// One `PATH=V1,V2,…`: a field and the values it takes in turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Setting {
@@ -43,6 +47,14 @@ impl FromStr for Setting {
         if path.is_empty() || path.split('.').any(str::is_empty) {
             return Err(format!(
                 "{s:?}: {path:?} is not a field path; name a field by its sections, as dns.ttl"
+            ));
+        }
+        if let Some(bad) = path
+            .split('.')
+            .find(|p| p.parse::<usize>().is_ok_and(|n| n.to_string() != *p))
+        {
+            return Err(format!(
+                "{s:?}: list index {bad:?}: write it as a plain number, as 0 or 12"
             ));
         }
         if path == "seed" || path == "name" {

@@ -27,8 +27,9 @@ const Z95: f64 = 1.959_963_984_540_054;
 /// by well under a tenth of its width between seeds of the resampling.
 const BOOTSTRAP_RESAMPLES: usize = 2_000;
 
-/// An estimate and its interval; `None` ends are "never" (or, for an
-/// upper end, "not bounded by this many runs").
+/// An estimate and its interval. A `None` end is "never" unless its
+/// `unbounded` flag says the sample is too small to put that end
+/// anywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// The point estimate.
@@ -37,6 +38,32 @@ pub struct Estimate {
     pub low: Option<f64>,
     /// Upper end of the 95 % interval.
     pub high: Option<f64>,
+    /// The sample does not bound the interval from below.
+    pub low_unbounded: bool,
+    /// The sample does not bound the interval from above.
+    pub high_unbounded: bool,
+}
+
+impl Estimate {
+    /// No estimate at all (no trials).
+    pub const NONE: Estimate = Estimate {
+        value: None,
+        low: None,
+        high: None,
+        low_unbounded: true,
+        high_unbounded: true,
+    };
+
+    /// A value with an interval bounded at both ends.
+    fn bounded(value: f64, low: f64, high: f64) -> Estimate {
+        Estimate {
+            value: Some(value),
+            low: Some(low),
+            high: Some(high),
+            low_unbounded: false,
+            high_unbounded: false,
+        }
+    }
 }
 
 /// What a sample of one measure says.
@@ -99,6 +126,8 @@ pub fn quantile(sorted: &[Option<f64>], q: f64) -> Estimate {
         value: sorted[rank - 1],
         low: low.and_then(|r| sorted[r - 1]),
         high: high.and_then(|r| sorted[r - 1]),
+        low_unbounded: low.is_none(),
+        high_unbounded: high.is_none(),
     }
 }
 
@@ -150,11 +179,7 @@ fn bootstrap_mean(values: &[f64], stream: u64) -> Estimate {
     let tail = (1.0 - CONFIDENCE) / 2.0;
     let at =
         |p: f64| means[((p * BOOTSTRAP_RESAMPLES as f64) as usize).min(BOOTSTRAP_RESAMPLES - 1)];
-    Estimate {
-        value: Some(mean),
-        low: Some(at(tail)),
-        high: Some(at(1.0 - tail)),
-    }
+    Estimate::bounded(mean, at(tail), at(1.0 - tail))
 }
 
 /// Running sums of a weighted indicator or amount over trials, for the
@@ -191,31 +216,43 @@ impl Tally {
         self.sum_sq += other.sum_sq;
     }
 
-    /// The mean per trial with its 95 % interval: normal when something
-    /// was seen, the rule of three (`[0, 3/n]`) when nothing was.
+    /// The mean per trial with its 95 % interval. Values that are all 0
+    /// or 1 are a proportion: Wilson's interval, which stays inside
+    /// [0, 1] and is not empty when every trial or none was a hit (then
+    /// its upper end is about the rule of three's 3/n). Other values get
+    /// the normal interval of their mean. One trial bounds nothing.
     pub fn mean(&self) -> Estimate {
         let n = self.trials as f64;
         if self.trials == 0 {
-            return Estimate {
-                value: None,
-                low: None,
-                high: None,
-            };
+            return Estimate::NONE;
         }
         let mean = self.sum / n;
-        if self.hits == 0 {
+        if self.trials < 2 {
             return Estimate {
-                value: Some(0.0),
-                low: Some(0.0),
-                high: Some(3.0 / n),
+                value: Some(mean),
+                ..Estimate::NONE
             };
         }
-        let var = ((self.sum_sq / n) - mean * mean).max(0.0) * n / (n - 1.0).max(1.0);
+        let proportion = self.sum == self.sum_sq && self.sum == self.hits as f64;
+        if proportion {
+            let z2 = Z95 * Z95;
+            let centre = (mean + z2 / (2.0 * n)) / (1.0 + z2 / n);
+            let half = Z95 / (1.0 + z2 / n) * (mean * (1.0 - mean) / n + z2 / (4.0 * n * n)).sqrt();
+            return Estimate::bounded(mean, (centre - half).max(0.0), (centre + half).min(1.0));
+        }
+        let var = ((self.sum_sq / n) - mean * mean).max(0.0) * n / (n - 1.0);
         let half = Z95 * (var / n).sqrt();
-        Estimate {
-            value: Some(mean),
-            low: Some((mean - half).max(0.0)),
-            high: Some(mean + half),
+        Estimate::bounded(mean, (mean - half).max(0.0), mean + half)
+    }
+
+    /// The effective number of trials behind a weighted mean,
+    /// (Σx)² / Σx²: near the number of hits when the weights are alike,
+    /// near 1 when one trial carries the estimate.
+    pub fn effective_hits(&self) -> f64 {
+        if self.sum_sq > 0.0 {
+            self.sum * self.sum / self.sum_sq
+        } else {
+            0.0
         }
     }
 }
@@ -256,14 +293,25 @@ mod tests {
     }
 
     #[test]
-    fn a_tally_with_no_hits_gives_the_rule_of_three() {
+    fn a_proportion_gets_wilson_bounds_even_at_zero_and_one() {
         let mut t = Tally::default();
         for _ in 0..1000 {
             t.add(0.0);
         }
-        assert_eq!(t.mean().high, Some(0.003));
+        // Wilson's upper end with no hit is z²/(n + z²): about 3.8/n.
+        let high = t.mean().high.unwrap();
+        assert!((high - 0.00383).abs() < 1e-4, "{high}");
         t.add(1.0);
         let m = t.mean();
         assert!(m.low.unwrap() < m.value.unwrap() && m.value.unwrap() < m.high.unwrap());
+        let mut all = Tally::default();
+        for _ in 0..10 {
+            all.add(1.0);
+        }
+        let m = all.mean();
+        assert!(m.low.unwrap() < 0.8 && m.high.unwrap() > 1.0 - 1e-12);
+        let mut one = Tally::default();
+        one.add(0.5);
+        assert!(one.mean().low.is_none() && one.mean().high_unbounded);
     }
 }

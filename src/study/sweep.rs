@@ -3,11 +3,11 @@
 //! summarized with confidence intervals.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::grid::{Cell, Document, Grid, Seeds, MAX_RUNS};
+use super::grid::{Cell, Document, Grid, Seeds, MAX_CELLS, MAX_RUNS};
 use super::shard::Shard;
 use super::stats::{Distribution, CONFIDENCE};
 use crate::error::InputError;
@@ -34,11 +34,16 @@ pub struct Plan {
     pub max_events: u64,
 }
 
-/// A plan with its cells validated, ready to run.
+/// A plan with its cells validated, ready to run. A cell's scenario is
+/// built again for each of its runs rather than kept, so a large grid
+/// costs the memory of its runs in flight, not of every cell.
 pub struct Sweep {
     /// The plan.
     pub plan: Plan,
-    cells: Vec<(Cell, Scenario)>,
+    file: PathBuf,
+    doc: Document,
+    cells: Vec<Cell>,
+    footprint: u64,
 }
 
 impl Sweep {
@@ -54,16 +59,25 @@ impl Sweep {
         let base = Scenario::parse(text, file)?;
         let doc = Document::parse(text, file)?;
         let seeds = seeds.unwrap_or_else(|| Seeds(vec![base.config.seed]));
-        let runs = grid.len().saturating_mul(seeds.0.len());
+        let too_many = |message: String| InputError::Scenario {
+            location: crate::error::Location {
+                file: file.to_owned(),
+                line: 0,
+                column: 0,
+            },
+            message,
+        };
+        let cells_n = grid.len();
+        if cells_n > MAX_CELLS {
+            return Err(too_many(format!(
+                "the settings make {cells_n} cells; a study has at most {MAX_CELLS}"
+            )));
+        }
+        let runs = cells_n.saturating_mul(seeds.0.len());
         if runs > MAX_RUNS {
-            return Err(InputError::Scenario {
-                location: crate::error::Location {
-                    file: file.to_owned(),
-                    line: 0,
-                    column: 0,
-                },
-                message: format!("{runs} runs (cells × seeds); a study runs at most {MAX_RUNS}"),
-            });
+            return Err(too_many(format!(
+                "{runs} runs (cells × seeds); a study runs at most {MAX_RUNS}"
+            )));
         }
         for s in &grid.settings {
             for v in &s.values {
@@ -71,11 +85,14 @@ impl Sweep {
                 cell_scenario(&doc, &one, file)?;
             }
         }
-        let cells = grid
-            .cells()
-            .into_iter()
-            .map(|c| cell_scenario(&doc, &c, file).map(|sc| (c, sc)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let cells = grid.cells();
+        let mut footprint = 0;
+        for c in &cells {
+            footprint = cell_scenario(&doc, c, file)?
+                .footprint
+                .bytes()
+                .max(footprint);
+        }
         Ok(Sweep {
             plan: Plan {
                 scenario: base.config.name.clone(),
@@ -85,8 +102,22 @@ impl Sweep {
                 seeds,
                 max_events,
             },
+            file: file.to_owned(),
+            doc,
             cells,
+            footprint,
         })
+    }
+
+    /// The sweep a partial result's plan describes, validated again.
+    pub fn of_plan(plan: &Plan) -> Result<Sweep, InputError> {
+        Sweep::new(
+            Path::new(&plan.file),
+            &plan.text,
+            plan.grid.clone(),
+            Some(plan.seeds.clone()),
+            plan.max_events,
+        )
     }
 
     /// Every run's index, cell-major.
@@ -96,19 +127,20 @@ impl Sweep {
 
     /// The largest memory estimate of any cell's scenario, in bytes.
     pub fn footprint(&self) -> u64 {
-        self.cells
-            .iter()
-            .map(|(_, sc)| sc.footprint.bytes())
-            .max()
-            .unwrap_or(0)
+        self.footprint
+    }
+
+    /// The cell and seed of run `index`.
+    fn cell_and_seed(&self, index: usize) -> (usize, u64) {
+        let seeds = &self.plan.seeds.0;
+        (index / seeds.len(), seeds[index % seeds.len()])
     }
 
     /// Runs one run by its index.
     pub fn run(&self, index: usize) -> Row {
-        let seeds = &self.plan.seeds.0;
-        let cell = index / seeds.len();
-        let seed = seeds[index % seeds.len()];
-        let mut sc = self.cells[cell].1.clone();
+        let (cell, seed) = self.cell_and_seed(index);
+        let mut sc = cell_scenario(&self.doc, &self.cells[cell], &self.file)
+            .expect("every cell was validated when the sweep was planned");
         sc.config.seed = seed;
         let outcome = Simulation::new(&sc)
             .max_events(self.plan.max_events)
@@ -120,6 +152,29 @@ impl Sweep {
     /// The indices of the runs of shard `shard`.
     pub fn shard(&self, shard: Shard) -> Vec<usize> {
         shard.slice(self.runs()).collect()
+    }
+
+    /// Checks that `rows` are exactly shard `shard`'s runs of this sweep,
+    /// each with its own cell and seed.
+    pub fn check_rows(&self, rows: &[Row], shard: Shard) -> Result<(), String> {
+        let expected = self.shard(shard);
+        if rows.len() != expected.len() {
+            return Err(format!(
+                "shard {shard} holds {} runs; it has {}",
+                rows.len(),
+                expected.len()
+            ));
+        }
+        for (r, &i) in rows.iter().zip(&expected) {
+            let (cell, seed) = self.cell_and_seed(i);
+            if r.index != i || r.cell != cell || r.seed != seed {
+                return Err(format!(
+                    "shard {shard}: a row claims run {} (cell {}, seed {}); run {i} is cell {cell}, seed {seed}",
+                    r.index, r.cell, r.seed
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -157,14 +212,18 @@ pub struct Row {
     pub events: u64,
     /// Expectations that failed, invariants violated, or an early stop.
     pub failed: Vec<String>,
+    /// Whether the run stopped at its event budget: its measures are left
+    /// out of the cell's statistics.
+    pub stopped_early: bool,
     /// Invariants violated.
     pub invariants_violated: Vec<String>,
     /// Failovers (attempts that ended in a new writer or are still open).
     pub failovers: usize,
     /// The first failover's phases and client view, if there was one.
     pub rto: Option<RowRto>,
-    /// The longest time no commit could be acknowledged, seconds.
-    pub longest_write_outage_s: f64,
+    /// The longest time no commit could be acknowledged, seconds; `None`
+    /// when an outage was still open at the end of the run.
+    pub longest_write_outage_s: Option<f64>,
     /// Acknowledged commits lost.
     pub lost_commits: u64,
     /// Acknowledged commits whose copies were down (not destroyed) at the
@@ -191,6 +250,9 @@ pub struct RowRto {
     pub client_max_s: Option<f64>,
     /// Clients that never wrote again.
     pub clients_never_recovered: u32,
+    /// Whether there was a level before the fault for performance to
+    /// come back to.
+    pub performance_level: bool,
     /// Fault → throughput and p99 back to their level.
     pub recovered_performance_s: Option<f64>,
 }
@@ -219,6 +281,7 @@ impl Row {
                 client_p50_s: c.p50,
                 client_max_s: c.max,
                 clients_never_recovered: c.unrecovered,
+                performance_level: r.commits_per_s_before.is_some(),
                 recovered_performance_s: r.recovered_performance_s,
             }
         });
@@ -229,10 +292,15 @@ impl Row {
             trace_digest: s.trace_digest.clone(),
             events: s.events_processed,
             failed,
+            stopped_early: s.stopped_early.is_some(),
             invariants_violated: o.violations().map(|i| i.name.clone()).collect(),
             failovers: s.failovers.len(),
             rto,
-            longest_write_outage_s: s.longest_write_stall_s(),
+            longest_write_outage_s: s
+                .write_stalls
+                .iter()
+                .all(|w| w.to_s < s.simulated_s)
+                .then(|| s.longest_write_stall_s()),
             lost_commits: s.commits.lost,
             unavailable_commits: s.commits.unavailable_at_end,
             acknowledged_commits: s.commits.acknowledged,
@@ -256,8 +324,13 @@ pub struct Measure {
     pub of: fn(&Row) -> Option<Option<f64>>,
 }
 
+/// A phase of a failover that finished (an unfinished one's phases are
+/// not all measured).
 fn phase(r: &Row, i: usize) -> Option<Option<f64>> {
-    r.rto.as_ref().map(|x| Some(x.phases_s[i]))
+    r.rto
+        .as_ref()
+        .filter(|x| x.total_s.is_some())
+        .map(|x| Some(x.phases_s[i]))
 }
 
 /// Every measure, in column order.
@@ -340,13 +413,18 @@ pub const MEASURES: [Measure; 15] = [
         name: "recovered_performance_s",
         unit: "s",
         what: "fault to throughput and p99 back",
-        of: |r| r.rto.as_ref().map(|x| x.recovered_performance_s),
+        of: |r| {
+            r.rto
+                .as_ref()
+                .filter(|x| x.performance_level)
+                .map(|x| x.recovered_performance_s)
+        },
     },
     Measure {
         name: "longest_write_outage_s",
         unit: "s",
         what: "longest write outage",
-        of: |r| Some(Some(r.longest_write_outage_s)),
+        of: |r| Some(r.longest_write_outage_s),
     },
     Measure {
         name: "lost_commits",
@@ -387,6 +465,8 @@ pub struct CellSummary {
     /// Runs in which an expectation or invariant failed, or that stopped
     /// early.
     pub failed_runs: usize,
+    /// Runs stopped at the event budget, left out of the measures.
+    pub stopped_early: usize,
     /// Runs with an invariant violated.
     pub invariant_failures: usize,
     /// Runs with at least one failover.
@@ -452,7 +532,8 @@ impl SweepResult {
             .enumerate()
             .take(cells_n)
             .map(|(ci, cell)| {
-                let rows: Vec<&Row> = self.rows.iter().filter(|r| r.cell == ci).collect();
+                let all: Vec<&Row> = self.rows.iter().filter(|r| r.cell == ci).collect();
+                let rows: Vec<&Row> = all.iter().copied().filter(|r| !r.stopped_early).collect();
                 let measures = MEASURES
                     .iter()
                     .enumerate()
@@ -474,9 +555,10 @@ impl SweepResult {
                 });
                 CellSummary {
                     settings: cell.0.iter().map(|(p, v)| format!("{p}={v}")).collect(),
-                    runs: rows.len(),
-                    failed_runs: rows.iter().filter(|r| !r.failed.is_empty()).count(),
-                    invariant_failures: rows
+                    runs: all.len(),
+                    stopped_early: all.len() - rows.len(),
+                    failed_runs: all.iter().filter(|r| !r.failed.is_empty()).count(),
+                    invariant_failures: all
                         .iter()
                         .filter(|r| !r.invariants_violated.is_empty())
                         .count(),

@@ -65,7 +65,10 @@ pub struct StudyFile {
     /// Raise the failure rate while a PG is already short of copies and
     /// weight each year by its likelihood ratio, so that losses far rarer
     /// than one in `volume_years` are still estimated (failure biasing).
-    /// Applies to exponential failures (`failure_shape: 1`) only.
+    /// Applies to exponential failures (`failure_shape: 1`) only, and only
+    /// while fewer than one copy per PG-year fails: with more, losses are
+    /// common enough to count plainly, and the weights of many degraded
+    /// spells in a year would multiply into a few that decide everything.
     #[serde(default = "yes")]
     pub importance_sampling: bool,
     /// Settings varied, as `--set` takes them (`segment_gib=1,10,100`).
@@ -330,10 +333,20 @@ impl StudyFile {
                 self.name
             )));
         }
+        if self.segment_gib > self.volume_gib {
+            return Err(error(format!(
+                "segment_gib {} is larger than volume_gib {}: a volume holds at least one whole segment",
+                self.segment_gib, self.volume_gib
+            )));
+        }
         let pgs = self.volume_gib.div_ceil(self.segment_gib);
-        let rate = f64::from(v) * (self.node.failures_per_year + self.node.transients_per_year)
-            + self.az_outage.per_year;
-        let events = self.volume_years as f64 * pgs as f64 * rate;
+        // Each PG-year walks its copies' failures and returns and every
+        // AZ's outage starts and ends.
+        let rate =
+            2.0 * f64::from(v) * (self.node.failures_per_year + self.node.transients_per_year)
+                + 2.0 * f64::from(self.azs) * self.az_outage.per_year;
+        // An event costs a look at every copy.
+        let events = self.volume_years as f64 * pgs as f64 * rate * f64::from(v.max(6)) / 6.0;
         if events > MAX_EVENTS {
             return Err(error(format!(
                 "about {events:.1e} failures to simulate per cell ({} volume-years × {pgs} PGs × {rate:.3} per PG-year); at most {MAX_EVENTS:.0e}: lower volume_years or the rates",
@@ -360,7 +373,9 @@ impl StudyFile {
             repair_time: self.repair.time,
             az_outages_per_year: self.az_outage.per_year,
             az_outage: (self.az_outage.duration.as_secs_f64(), self.az_outage.sigma),
-            importance_sampling: self.importance_sampling && self.node.failure_shape == 1.0,
+            importance_sampling: self.importance_sampling
+                && self.node.failure_shape == 1.0
+                && f64::from(v) * self.node.failures_per_year <= 1.0,
         })
     }
 }

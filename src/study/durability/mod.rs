@@ -22,7 +22,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::grid::{Cell, Document, Grid, Setting};
+use super::grid::{Cell, Document, Grid, Setting, MAX_CELLS};
 use super::stats::{Estimate, Tally, CONFIDENCE};
 use crate::error::InputError;
 use config::{Model, StudyFile};
@@ -145,11 +145,16 @@ impl Study {
             }
         }
         settings.extend(extra);
+        let fixed = ["vary", "volume_years", "seed", "name"];
         if let Some(s) = settings
             .iter()
-            .find(|s| s.path == "vary" || s.path.starts_with("vary."))
+            .find(|s| fixed.contains(&s.path.split('.').next().unwrap_or_default()))
         {
-            return Err(doc.error_in(&s.to_string(), "vary is not itself varied".to_owned()));
+            return Err(doc.error_in(
+                &s.to_string(),
+                "vary, volume_years (the sample size), seed and name are the study's own, not varied"
+                    .to_owned(),
+            ));
         }
         let grid = Grid::new(settings).map_err(|e| doc.error_in("the settings", e))?;
         Study::with_grid(file, text, grid)
@@ -160,6 +165,12 @@ impl Study {
     pub fn with_grid(file: &Path, text: &str, grid: Grid) -> Result<Study, InputError> {
         let base = StudyFile::parse(text, file)?;
         let doc = Document::parse(text, file)?;
+        if grid.len() > MAX_CELLS {
+            return Err(doc.error_in(
+                "the settings",
+                format!("{} cells; a study has at most {MAX_CELLS}", grid.len()),
+            ));
+        }
         let cell_model = |cell: &Cell| -> Result<Model, InputError> {
             let text = doc.with(cell)?;
             StudyFile::parse(&text, file)
@@ -310,6 +321,42 @@ pub struct Figure {
     pub estimate: Estimate,
     /// Trials (volume-years) in which it was seen.
     pub seen_in: u64,
+    /// (Σx)²/Σx² over trials: how many trials carry the estimate. Far
+    /// below `seen_in`, a few heavily weighted trials decide it, and the
+    /// interval is not to be trusted.
+    pub effective_trials: f64,
+}
+
+impl Figure {
+    /// The figure as people read it, with its interval: `none seen` with
+    /// its bound, and a warning when the weights degenerated.
+    pub fn text(&self) -> String {
+        let e = &self.estimate;
+        let g = |x: Option<f64>| x.map_or_else(|| "?".to_owned(), |x| format!("{x:.2e}"));
+        let unit = if self.measure.starts_with("minutes") {
+            " min"
+        } else {
+            ""
+        };
+        let mut shown = match e.value {
+            Some(v) if v == 0.0 && e.high.is_some() => format!("none seen (≤ {}{unit})", g(e.high)),
+            Some(0.0) => "none seen".to_owned(),
+            _ => format!("{}{unit} [{}, {}]", g(e.value), g(e.low), g(e.high)),
+        };
+        if self.degenerate() {
+            shown += &format!(
+                " (UNRELIABLE: {:.1} effective trials of {} seen; the importance weights degenerated)",
+                self.effective_trials, self.seen_in
+            );
+        }
+        shown
+    }
+
+    /// Whether importance weights degenerated: the estimate rests on
+    /// fewer than ten trials' worth of weight although more were seen.
+    pub fn degenerate(&self) -> bool {
+        self.seen_in >= 10 && self.effective_trials < 10.0
+    }
 }
 
 /// One cell's result.
@@ -350,17 +397,21 @@ pub struct DurabilityResult {
     pub cells: Vec<CellResult>,
 }
 
-fn figure(measure: &str, t: &Tally, scale: f64) -> Figure {
-    let e = t.mean();
-    let s = |v: Option<f64>| v.map(|x| x * scale);
+/// A figure from its tally. Probabilities with nothing seen keep the
+/// proportion's upper bound (over volume-years, so it holds however the
+/// PGs of a volume are correlated); amounts (minutes) with nothing seen
+/// have none.
+fn figure(measure: &str, t: &Tally) -> Figure {
+    let mut estimate = t.mean();
+    if measure.starts_with("minutes") && t.hits == 0 {
+        estimate.high = None;
+        estimate.high_unbounded = true;
+    }
     Figure {
         measure: measure.to_owned(),
-        estimate: Estimate {
-            value: s(e.value),
-            low: s(e.low),
-            high: s(e.high),
-        },
+        estimate,
         seen_in: t.hits,
+        effective_trials: t.effective_hits(),
     }
 }
 
@@ -391,15 +442,6 @@ fn result(plan: &Plan, cells: &[(Cell, Model)], blocks: &[BlockResult]) -> Durab
             for b in &blocks[ci * per..(ci + 1) * per] {
                 sums.merge(&b.sums);
             }
-            // With no loss seen, the rule of three per PG-year counts
-            // every PG-year as a trial.
-            let pg = |name: &str, t: &Tally| {
-                let mut f = figure(name, t, 1.0);
-                if t.hits == 0 {
-                    f.estimate.high = Some(3.0 / (t.trials as f64 * m.pgs as f64));
-                }
-                f
-            };
             CellResult {
                 settings: cell.0.iter().map(|(p, v)| format!("{p}={v}")).collect(),
                 pgs: m.pgs,
@@ -417,7 +459,7 @@ fn result(plan: &Plan, cells: &[(Cell, Model)], blocks: &[BlockResult]) -> Durab
                         &sums.pg_write_down_min,
                         &sums.pg_read_down_min,
                     ])
-                    .map(|(n, t)| pg(n, t))
+                    .map(|(n, t)| figure(n, t))
                     .collect(),
                 per_volume_year: VOLUME_FIGURES
                     .iter()
@@ -427,7 +469,7 @@ fn result(plan: &Plan, cells: &[(Cell, Model)], blocks: &[BlockResult]) -> Durab
                         &sums.volume_pgs_lost,
                         &sums.volume_write_down_min,
                     ])
-                    .map(|(n, t)| figure(n, t, 1.0))
+                    .map(|(n, t)| figure(n, t))
                     .collect(),
                 sums,
             }

@@ -212,18 +212,17 @@ pub fn simulate(m: &Model, az: &AzYear, biased: bool, rng: &mut ChaCha8Rng) -> P
                 }
                 next_az += 1;
             }
-            for i in 0..copies.len() {
-                let c = copies[i];
+            for c in copies.iter_mut() {
                 if !c.data && c.repaired_at <= t {
-                    copies[i] = Copy {
+                    *c = Copy {
                         data: true,
                         repair_from: f64::INFINITY,
                         repaired_at: f64::INFINITY,
                         dies_at: life(rng, t),
-                        ..c
+                        ..*c
                     };
                 } else if c.data && c.dies_at <= t {
-                    destroy(&mut copies[i], t, m);
+                    destroy(c, t, m);
                 }
             }
         }

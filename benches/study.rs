@@ -1,0 +1,85 @@
+//! Studies: runs per second of the shipped `writer-crash` in a sweep, and
+//! PG-years per second of the durability study, each on one thread and on
+//! two, so the README can say how they scale with cores.
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rayon::prelude::*;
+
+use aurora_sim::study::durability::Study;
+use aurora_sim::study::grid::{Grid, Seeds};
+use aurora_sim::study::sweep::Sweep;
+
+fn file(name: &str) -> (std::path::PathBuf, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    let text = std::fs::read_to_string(&path).expect("shipped file");
+    (path, text)
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a pool starts")
+}
+
+fn sweep(c: &mut Criterion) {
+    let (path, text) = file("scenarios/writer-crash.yaml");
+    let seeds: Seeds = "1..2".parse().expect("seeds");
+    let sweep = Sweep::new(
+        &path,
+        &text,
+        Grid::new(vec![]).expect("grid"),
+        Some(seeds),
+        u64::MAX,
+    )
+    .expect("writer-crash is valid");
+    let mut g = c.benchmark_group("sweep_writer_crash");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(sweep.runs() as u64));
+    for threads in [1, 2] {
+        let pool = pool(threads);
+        g.bench_function(format!("runs_{threads}_threads"), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    (0..sweep.runs())
+                        .into_par_iter()
+                        .map(|i| sweep.run(i))
+                        .count()
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
+fn durability(c: &mut Criterion) {
+    let (path, text) = file("studies/quorum-az-outage.yaml");
+    // 256 volume-years of the 4/6 cell: four blocks, so two threads
+    // share them evenly.
+    let text = text.replace("volume_years: 2000", "volume_years: 256");
+    let set = vec!["quorum=4/6".parse().expect("setting")];
+    let study = Study::new(&path, &text, set).expect("the study is valid");
+    let pg_years: u64 = (0..study.blocks()).map(|i| study.pg_years(i)).sum();
+    let mut g = c.benchmark_group("durability_quorum_az_outage");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(pg_years));
+    for threads in [1, 2] {
+        let pool = pool(threads);
+        g.bench_function(format!("pg_years_{threads}_threads"), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    (0..study.blocks())
+                        .into_par_iter()
+                        .map(|i| study.block(i))
+                        .count()
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, durability, sweep);
+criterion_main!(benches);
