@@ -20,6 +20,8 @@ pub enum StudyChart {
     Distribution,
     /// Median of the headline measure over a two-setting grid.
     Heatmap,
+    /// Median slowest-client RTO over a two-setting grid.
+    ClientHeatmap,
     /// Durability: probabilities per PG-year, per cell.
     PerPgYear,
     /// Durability: probabilities per volume-year, per cell.
@@ -28,9 +30,10 @@ pub enum StudyChart {
 
 impl StudyChart {
     /// Every study chart.
-    pub const ALL: [StudyChart; 4] = [
+    pub const ALL: [StudyChart; 5] = [
         StudyChart::Distribution,
         StudyChart::Heatmap,
+        StudyChart::ClientHeatmap,
         StudyChart::PerPgYear,
         StudyChart::PerVolumeYear,
     ];
@@ -40,6 +43,7 @@ impl StudyChart {
         match self {
             StudyChart::Distribution => "distribution",
             StudyChart::Heatmap => "heatmap",
+            StudyChart::ClientHeatmap => "heatmap-clients",
             StudyChart::PerPgYear => "per-pg-year",
             StudyChart::PerVolumeYear => "per-volume-year",
         }
@@ -60,7 +64,15 @@ impl StudyData<'_> {
     pub fn charts(self) -> Vec<StudyChart> {
         match self {
             StudyData::Sweep(s) if s.settings.len() == 2 => {
-                vec![StudyChart::Distribution, StudyChart::Heatmap]
+                let mut charts = vec![StudyChart::Distribution, StudyChart::Heatmap];
+                let clients = s
+                    .cells
+                    .iter()
+                    .any(|c| c.measures.iter().any(|m| m.measure == CLIENT_MEASURE));
+                if clients {
+                    charts.push(StudyChart::ClientHeatmap);
+                }
+                charts
             }
             StudyData::Sweep(_) => vec![StudyChart::Distribution],
             StudyData::Durability(_) => vec![StudyChart::PerPgYear, StudyChart::PerVolumeYear],
@@ -73,7 +85,8 @@ impl StudyData<'_> {
         root: &DrawingArea<DB, Shift>,
     ) -> Drawn<DB> {
         match (self, chart) {
-            (StudyData::Sweep(s), StudyChart::Heatmap) => heatmap(root, s),
+            (StudyData::Sweep(s), StudyChart::Heatmap) => heatmap(root, s, &s.headline),
+            (StudyData::Sweep(s), StudyChart::ClientHeatmap) => heatmap(root, s, CLIENT_MEASURE),
             (StudyData::Sweep(s), _) => distribution(root, s),
             (StudyData::Durability(r), StudyChart::PerVolumeYear) => probabilities(root, r, false),
             (StudyData::Durability(r), _) => probabilities(root, r, true),
@@ -106,12 +119,21 @@ impl StudyData<'_> {
     }
 }
 
-/// The headline measure's description.
-fn headline_what(s: &SweepSummary) -> &'static str {
+/// What the second heat map shows: what clients saw, which the DNS
+/// settings move and the cluster RTO does not show.
+const CLIENT_MEASURE: &str = "client_rto_max_s";
+
+/// A measure's description.
+fn what(name: &str) -> &'static str {
     MEASURES
         .iter()
-        .find(|m| m.name == s.headline)
+        .find(|m| m.name == name)
         .map_or("", |m| m.what)
+}
+
+/// The headline measure's description.
+fn headline_what(s: &SweepSummary) -> &'static str {
+    what(&s.headline)
 }
 
 /// A short label for a cell: its values, in the order of the settings
@@ -212,7 +234,11 @@ fn cells_named(settings: &[String]) -> String {
     format!(" (cells: {})", paths.join(" · "))
 }
 
-fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &SweepSummary) -> Drawn<DB> {
+fn heatmap<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &SweepSummary,
+    measure: &str,
+) -> Drawn<DB> {
     let split = |setting: &str| -> (String, Vec<String>) {
         let (path, values) = setting.split_once('=').unwrap_or((setting, ""));
         (
@@ -226,7 +252,7 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &SweepSummary) 
         s.cells[c]
             .measures
             .iter()
-            .find(|m| m.measure == s.headline)
+            .find(|m| m.measure == measure)
             .and_then(|m| m.distribution.median.value)
     };
     let medians: Vec<Option<f64>> = (0..s.cells.len()).map(median).collect();
@@ -236,7 +262,7 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &SweepSummary) 
         ("shortest".to_owned(), Mark::Block(BLUE, 0.15)),
         ("never (median)".to_owned(), Mark::Block(VERMILLION, 0.8)),
     ];
-    let title = format!("{}: median {} by setting", s.scenario, headline_what(s));
+    let title = format!("{}: median {} by setting", s.scenario, what(measure));
     let plot = frame(root, &title, &legend)?;
     let (nx, ny) = (x_values.len(), y_values.len());
     let mut chart = ChartBuilder::on(&plot)
