@@ -80,16 +80,8 @@ enum Command {
         /// one seed; the scenario's own seed when not given.
         #[arg(long)]
         seeds: Option<Seeds>,
-        /// Runs at once (default: one per core).
-        #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-        jobs: Option<u16>,
-        /// Run only slice K of N and write it as a partial result for
-        /// `merge` (`--shard 3/8`).
-        #[arg(long, value_name = "K/N")]
-        shard: Option<Shard>,
-        /// Parent of the results directory.
-        #[arg(long, default_value = "out")]
-        out: PathBuf,
+        #[command(flatten)]
+        how: StudyArgs,
         /// The event budget of each run.
         #[arg(long, default_value_t = crate::model::DEFAULT_MAX_EVENTS)]
         max_events: u64,
@@ -103,15 +95,8 @@ enum Command {
         /// A field and the values it takes, added to the file's `vary`.
         #[arg(long = "set", value_name = "PATH=V1,V2,...")]
         set: Vec<Setting>,
-        /// Threads (default: one per core).
-        #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-        jobs: Option<u16>,
-        /// Run only slice K of N and write it as a partial result.
-        #[arg(long, value_name = "K/N")]
-        shard: Option<Shard>,
-        /// Parent of the results directory.
-        #[arg(long, default_value = "out")]
-        out: PathBuf,
+        #[command(flatten)]
+        how: StudyArgs,
     },
     /// Combine the partial results of every shard of one sweep or study
     /// into exactly what the unsharded run writes.
@@ -139,6 +124,31 @@ enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+}
+
+/// How a study runs and where it writes: the same for `sweep` and
+/// `durability`.
+#[derive(Debug, clap::Args)]
+struct StudyArgs {
+    /// Threads (default: one per core).
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: Option<u16>,
+    /// Run only slice K of N and write it as a partial result for `merge`
+    /// (`--shard 3/8`).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// Parent of the results directory.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+}
+
+impl StudyArgs {
+    fn execution(&self) -> study::Execution {
+        study::Execution {
+            jobs: self.jobs.map(usize::from),
+            shard: self.shard.unwrap_or(Shard::ALL),
+        }
+    }
 }
 
 /// How a command ended; with several runs, the worst of them counts.
@@ -269,36 +279,14 @@ pub fn execute(cli: Cli) -> ExitStatus {
             scenario,
             set,
             seeds,
-            jobs,
-            shard,
-            out,
+            how,
             max_events,
-        } => study::sweep(
-            &scenario,
-            set,
-            seeds,
-            max_events,
-            study::Execution {
-                jobs: jobs.map(usize::from),
-                shard: shard.unwrap_or(Shard::ALL),
-            },
-            &out,
-        ),
+        } => study::sweep(&scenario, set, seeds, max_events, how.execution(), &how.out),
         Command::Durability {
             study: file,
             set,
-            jobs,
-            shard,
-            out,
-        } => study::durability(
-            &file,
-            set,
-            study::Execution {
-                jobs: jobs.map(usize::from),
-                shard: shard.unwrap_or(Shard::ALL),
-            },
-            &out,
-        ),
+            how,
+        } => study::durability(&file, set, how.execution(), &how.out),
         Command::Merge { partials, out } => study::merge(&partials, &out),
         Command::Report { dirs, out } => {
             let mut runs = Vec::new();
@@ -377,10 +365,7 @@ fn with_settings(text: &str, file: &Path, set: &[Setting]) -> Result<Scenario, I
         }
     }
     crate::study::grid::Grid::new(set.to_vec()).map_err(|e| doc.error_in("the settings", e))?;
-    Scenario::parse(&doc.with(&cell)?, file).map_err(|e| match e {
-        InputError::Scenario { message, .. } => doc.error_in(&cell.label(), message),
-        other => other,
-    })
+    crate::study::sweep::cell_scenario(&doc, &cell, file)
 }
 
 fn bad_input(e: &InputError) -> ExitStatus {

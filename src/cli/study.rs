@@ -468,6 +468,27 @@ pub fn durability_text(r: &DurabilityResult) -> String {
     w
 }
 
+/// The plan shared by a complete set of shards: every shard of one
+/// split once, all of one `what` (sweep or study).
+fn one_plan<T, P: PartialEq + Clone>(
+    parts: &[(&PathBuf, Partial<T>)],
+    plan: impl Fn(&T) -> &P,
+    what: &str,
+) -> Result<P, String> {
+    let shards: Vec<Shard> = parts.iter().map(|(_, s)| s.shard).collect();
+    check_complete(&shards)?;
+    let (first, head) = &parts[0];
+    let shared = plan(&head.result);
+    match parts.iter().find(|(_, s)| plan(&s.result) != shared) {
+        Some((p, _)) => Err(format!(
+            "{} is a shard of another {what} than {}",
+            p.display(),
+            first.display()
+        )),
+        None => Ok(shared.clone()),
+    }
+}
+
 /// `aurora-sim merge`.
 pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
     let mut sweeps = Vec::new();
@@ -502,20 +523,13 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
     // Everything is checked before OUT is touched.
     let open = || OutRoot::open(out);
     if !sweeps.is_empty() {
-        let shards: Vec<Shard> = sweeps.iter().map(|(_, s)| s.shard).collect();
-        if let Err(e) = check_complete(&shards) {
-            eprintln!("error: {e}");
-            return ExitStatus::BadInput;
-        }
-        let plan = sweeps[0].1.result.plan.clone();
-        if let Some((p, _)) = sweeps.iter().find(|(_, s)| s.result.plan != plan) {
-            eprintln!(
-                "error: {} is a shard of another sweep than {}",
-                p.display(),
-                sweeps[0].0.display()
-            );
-            return ExitStatus::BadInput;
-        }
+        let plan = match one_plan(&sweeps, |r| &r.plan, "sweep") {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitStatus::BadInput;
+            }
+        };
         // The plan is validated again, as the sweep was, and every row
         // must be its shard's own run.
         let sweep = match Sweep::of_plan(&plan) {
@@ -550,20 +564,13 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         }
         return publish_sweep(&root, &name, &SweepResult { plan, rows });
     }
-    let shards: Vec<Shard> = studies.iter().map(|(_, s)| s.shard).collect();
-    if let Err(e) = check_complete(&shards) {
-        eprintln!("error: {e}");
-        return ExitStatus::BadInput;
-    }
-    let plan = studies[0].1.result.plan.clone();
-    if let Some((p, _)) = studies.iter().find(|(_, s)| s.result.plan != plan) {
-        eprintln!(
-            "error: {} is a shard of another study than {}",
-            p.display(),
-            studies[0].0.display()
-        );
-        return ExitStatus::BadInput;
-    }
+    let plan = match one_plan(&studies, |r| &r.plan, "study") {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitStatus::BadInput;
+        }
+    };
     // The plan carries the study's text and grid: validate them again to
     // rebuild the cells.
     let file = PathBuf::from(&plan.file);

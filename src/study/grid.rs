@@ -263,6 +263,23 @@ impl Document {
         Ok(serde_json::to_string(&tree).expect("a YAML tree serializes"))
     }
 
+    /// Validates the document with the cell's values put in, by `parse`
+    /// (a scenario's or a study's). Its errors name the cell's settings:
+    /// the text checked is not the file's, so its lines would mislead.
+    pub fn validate<T>(
+        &self,
+        cell: &Cell,
+        parse: impl FnOnce(&str) -> Result<T, InputError>,
+    ) -> Result<T, InputError> {
+        let text = self.with(cell)?;
+        parse(&text).map_err(|e| match e {
+            InputError::Scenario { message, .. } if !cell.0.is_empty() => {
+                self.error_in(&cell.label(), message)
+            }
+            other => other,
+        })
+    }
+
     /// An error in one setting, named by its `PATH=VALUE`.
     pub fn error(&self, path: &str, raw: &str, message: String) -> InputError {
         self.error_in(&format!("{path}={raw}"), message)

@@ -181,18 +181,12 @@ impl Sweep {
 /// A cell's scenario: the document with the cell's values, validated.
 /// Errors name the cell's settings, since the text validated is not the
 /// file's.
-fn cell_scenario(doc: &Document, cell: &Cell, file: &Path) -> Result<Scenario, InputError> {
-    if cell.0.is_empty() {
-        return Scenario::parse(&doc.with(cell)?, file);
-    }
-    let text = doc.with(cell)?;
-    Scenario::parse(&text, file).map_err(|e| match e {
-        InputError::Scenario { message, .. } => {
-            let set: Vec<String> = cell.0.iter().map(|(p, v)| format!("{p}={v}")).collect();
-            doc.error_in(&set.join(" --set "), message)
-        }
-        other => other,
-    })
+pub(crate) fn cell_scenario(
+    doc: &Document,
+    cell: &Cell,
+    file: &Path,
+) -> Result<Scenario, InputError> {
+    doc.validate(cell, |text| Scenario::parse(text, file))
 }
 
 /// What one run measured that a study compares. `None` inside a measure

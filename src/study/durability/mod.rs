@@ -171,14 +171,10 @@ impl Study {
                 format!("{} cells; a study has at most {MAX_CELLS}", grid.len()),
             ));
         }
-        let cell_model = |cell: &Cell| -> Result<Model, InputError> {
-            let text = doc.with(cell)?;
-            StudyFile::parse(&text, file)
-                .and_then(|f| f.model(file))
-                .map_err(|e| match e {
-                    InputError::Scenario { message, .. } => doc.error_in(&cell.label(), message),
-                    other => other,
-                })
+        let cell_model = |cell: &Cell| {
+            doc.validate(cell, |text| {
+                StudyFile::parse(text, file).and_then(|f| f.model(file))
+            })
         };
         for s in &grid.settings {
             for v in &s.values {
