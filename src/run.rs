@@ -8,9 +8,10 @@ use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover, FaultSummary,
-    InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Reads, Rto, Stall, Steps,
+    GroupResult, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Reads, Rto, Stall, Steps,
     StorageSummary, Summary, TimelineRow, Topology,
 };
+use crate::model::client::Client;
 use crate::model::compute::control::FailoverRecord;
 use crate::model::config::CacheSpec;
 use crate::model::config::Config;
@@ -77,16 +78,12 @@ impl Outcome {
     /// Writes `timeline.csv` row by row, so that a long timeline is never
     /// held twice in memory.
     pub fn write_timeline_csv(&self, w: &mut impl Write) -> std::io::Result<()> {
-        let names: Vec<&str> = self
-            .summary
-            .topology
-            .instances
-            .iter()
-            .map(|i| i.name.as_str())
-            .collect();
-        writeln!(w, "{}", TimelineRow::csv_header(&names))?;
+        let topology = &self.summary.topology;
+        let names: Vec<&str> = topology.instances.iter().map(|i| i.name.as_str()).collect();
+        let groups: Vec<&str> = topology.clients.iter().map(|c| c.name.as_str()).collect();
+        writeln!(w, "{}", TimelineRow::csv_header(&names, &groups))?;
         for row in &self.timeline {
-            writeln!(w, "{}", row.csv(self.bin))?;
+            writeln!(w, "{}", row.csv(self.bin, &names))?;
         }
         Ok(())
     }
@@ -100,13 +97,14 @@ fn span(from: Option<SimTime>, to: Option<SimTime>) -> f64 {
     }
 }
 
-/// One failover's phases and what its clients saw.
-fn rto(w: &World, f: &FailoverRecord) -> Rto {
+/// What the clients on the cluster endpoint (of `group` only, if given)
+/// saw of failover `f`; `None` when there were none.
+fn observed(w: &World, f: &FailoverRecord, group: Option<usize>) -> Option<ClientObserved> {
     let mut recovered = Vec::new();
     let mut unrecovered = 0;
     for c in &w.clients {
         // Clients of the cluster endpoint only.
-        if w.cfg.clients[c.group].reader {
+        if w.cfg.clients[c.group].reader || group.is_some_and(|g| g != c.group) {
             continue;
         }
         // One that had not yet written when the fault struck (a fault at
@@ -130,15 +128,57 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
     }
     recovered.sort_by(f64::total_cmp);
     let measured = recovered.len() + unrecovered;
+    if measured == 0 {
+        return None;
+    }
     // Clients that never came back rank above every time: a percentile
     // that falls among them is "never" (null), not a number.
     let q = |p: f64| {
-        if measured == 0 {
-            return None;
-        }
         let i = ((measured - 1) as f64 * p).round() as usize;
         recovered.get(i).copied()
     };
+    Some(ClientObserved {
+        clients: measured as u32,
+        p50: q(0.5),
+        p99: q(0.99),
+        max: q(1.0),
+        unrecovered: unrecovered as u32,
+    })
+}
+
+/// Each client group's requests, errors and view of each failover.
+fn client_groups(w: &World) -> Vec<GroupResult> {
+    w.cfg
+        .clients
+        .iter()
+        .enumerate()
+        .map(|(g, cfg)| {
+            let members = || w.clients.iter().filter(move |c| c.group == g);
+            GroupResult {
+                name: cfg.name.clone(),
+                requests_ok: members().map(|c| c.requests_ok).sum(),
+                errors: ClientErrors::from_counts(w.rec.group_errors[g]),
+                hung: members().filter(|c| hung(w, c)).count() as u32,
+                client_observed_s: w
+                    .control
+                    .failovers
+                    .iter()
+                    .filter_map(|f| observed(w, f, Some(g)))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Whether a client's request had waited past the stall threshold when the
+/// run ended.
+fn hung(w: &World, c: &Client) -> bool {
+    c.waiting_since()
+        .is_some_and(|t| w.engine.now().since(t) > w.rec.threshold())
+}
+
+/// One failover's phases and what its clients saw.
+fn rto(w: &World, f: &FailoverRecord) -> Rto {
     let started = Some(f.started);
     let (rows, bin) = (w.rec.rows(), w.rec.bin());
     let earlier: Vec<Judged> = w
@@ -175,13 +215,7 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
             .and_then(|l| recovered_performance(rows, bin, l, f.started, f.writable)),
         commits_per_s_before: level.map(|l| l.commits_per_s),
         commits_per_s_after,
-        client_observed_s: ClientObserved {
-            clients: measured as u32,
-            p50: q(0.5),
-            p99: q(0.99),
-            max: q(1.0),
-            unrecovered: unrecovered as u32,
-        },
+        client_observed_s: observed(w, f, None),
         attempts: f
             .failed_attempts
             .iter()
@@ -441,25 +475,10 @@ impl Simulation {
                     (i.name.clone(), lag)
                 })
                 .collect::<BTreeMap<_, _>>(),
-            client_errors: {
-                let [timeout, refused, reset, read_only, dns_empty] = rec.client_errors;
-                ClientErrors {
-                    timeout,
-                    refused,
-                    reset,
-                    read_only,
-                    dns_empty,
-                }
-            },
+            client_errors: ClientErrors::from_counts(rec.client_errors),
             client_requests_ok: w.clients.iter().map(|c| c.requests_ok).sum(),
-            hung_clients: w
-                .clients
-                .iter()
-                .filter(|c| {
-                    c.waiting_since()
-                        .is_some_and(|t| w.engine.now().since(t) > rec.threshold())
-                })
-                .count() as u32,
+            hung_clients: w.clients.iter().filter(|c| hung(w, c)).count() as u32,
+            client_groups: client_groups(w),
             stopped_early: None,
             invariants: verdicts.invariants,
             expectations: Vec::new(),

@@ -663,6 +663,38 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
         e.dns_empty,
         s.hung_clients
     );
+    if s.client_groups.len() > 1 {
+        for (g, spec) in s.client_groups.iter().zip(&s.topology.clients) {
+            let e = &g.errors;
+            let seen = g
+                .client_observed_s
+                .iter()
+                .map(|c| {
+                    format!(
+                        "p50 {}, max {}",
+                        ClientObserved::show(c.p50),
+                        ClientObserved::show(c.max)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let _ = writeln!(
+                w,
+                "    {:<12} {} × {} DNS cache: {} ok; errors {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung{}",
+                g.name,
+                spec.count,
+                spec.dns_cache,
+                g.requests_ok,
+                e.timeout,
+                e.refused,
+                e.reset,
+                e.read_only,
+                e.dns_empty,
+                g.hung,
+                if seen.is_empty() { String::new() } else { format!("; failover seen: {seen}") }
+            );
+        }
+    }
     for (f, r) in s.failovers.iter().zip(&s.rto) {
         let _ = writeln!(
             w,
@@ -697,21 +729,17 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
         let total = r
             .total_s
             .map_or("unfinished".into(), |t| format!("{t:.3}s"));
-        let c = &r.client_observed_s;
-        let clients = |v: Option<f64>| {
-            if c.clients == 0 {
-                "-".to_owned()
-            } else {
-                ClientObserved::show(v)
-            }
+        let c = r.client_observed_s.as_ref();
+        let clients = |v: fn(&ClientObserved) -> Option<f64>| {
+            c.map_or("-".to_owned(), |c| ClientObserved::show(v(c)))
         };
         let _ = writeln!(
             w,
             "            {} {:>9} | {:>11} {:>8}",
             r.phases().map(|p| format!("{p:>7.3}s")).join(" "),
             total,
-            clients(c.p50),
-            clients(c.max)
+            clients(|c| c.p50),
+            clients(|c| c.max)
         );
         let st = &r.steps;
         let step = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}s"));

@@ -11,6 +11,6 @@ pub use recorder::{timeline_rows, Recorder, TimelineRow};
 pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use summary::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt, Failover,
-    FaultSummary, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Reads, Rto, Stall,
-    Steps, StorageSummary, Summary, Topology, Violation,
+    FaultSummary, GroupResult, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Reads, Rto,
+    Stall, Steps, StorageSummary, Summary, Topology, Violation,
 };

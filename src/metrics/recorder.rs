@@ -44,10 +44,14 @@ pub struct TimelineRow {
     /// Largest lag of each instance in the bin, ms, in instance order
     /// (`None`: it received no stream as a reader).
     pub replica_lag_ms: Vec<Option<f64>>,
-    /// Index of the open writer instance at the end of the bin, if any.
+    /// Index of the open writer instance at the end of the bin, if any;
+    /// the CSV names it.
     pub writer: Option<u8>,
     /// Client requests that failed in the bin.
     pub client_errors: u64,
+    /// Client requests that failed in the bin, per client group, by kind
+    /// in [`ClientError::ALL`] order.
+    pub group_errors: Vec<[u32; 5]>,
     /// PGs at full copy count at the end of the bin.
     pub pgs_at_full_copies: u32,
     /// Busiest storage node's disk in the bin, fraction of its time.
@@ -63,13 +67,30 @@ impl TimelineRow {
     /// The prefix of the per-instance lag columns: `replica_lag_ms.<name>`.
     pub const LAG_COLUMN: &'static str = "replica_lag_ms.";
 
-    /// The CSV header matching [`TimelineRow::csv`] for these instances.
-    pub fn csv_header<S: AsRef<str>>(instances: &[S]) -> String {
+    /// The prefix of the per-group error columns:
+    /// `client_errors.<group>.<kind>`, one per [`ClientError::ALL`] kind.
+    pub const GROUP_ERRORS_COLUMN: &'static str = "client_errors.";
+
+    /// The column naming the open writer: text, not a number.
+    pub const WRITER_COLUMN: &'static str = "writer";
+
+    /// The CSV header matching [`TimelineRow::csv`] for these instances
+    /// and client groups.
+    pub fn csv_header<S: AsRef<str>>(instances: &[S], groups: &[S]) -> String {
         let mut h = String::from(Self::FIXED_COLUMNS);
         for name in instances {
             h.push(',');
             h.push_str(Self::LAG_COLUMN);
             h.push_str(name.as_ref());
+        }
+        for group in groups {
+            for kind in ClientError::ALL {
+                h.push(',');
+                h.push_str(Self::GROUP_ERRORS_COLUMN);
+                h.push_str(group.as_ref());
+                h.push('.');
+                h.push_str(kind.name());
+            }
         }
         h
     }
@@ -83,8 +104,9 @@ impl TimelineRow {
             .fold(0.0, f64::max)
     }
 
-    /// The row as CSV, rates per second of a bin of width `bin`.
-    pub fn csv(&self, bin: SimDuration) -> String {
+    /// The row as CSV, rates per second of a bin of width `bin`; the
+    /// writer is named from `instances`.
+    pub fn csv<S: AsRef<str>>(&self, bin: SimDuration, instances: &[S]) -> String {
         let per_s = 1.0 / bin.as_secs_f64();
         let mut line = format!(
             "{:.3},{:.1},{:.1},{},{},{},{},{},{},{},{},{:.3},{},{},{},{:.3},{:.3}",
@@ -100,7 +122,9 @@ impl TimelineRow {
             self.commits_waiting,
             self.vdl,
             self.replica_lag_max_ms(),
-            self.writer.map_or(String::new(), |w| w.to_string()),
+            self.writer
+                .and_then(|w| instances.get(w as usize))
+                .map_or("", |w| w.as_ref()),
             self.client_errors,
             self.pgs_at_full_copies,
             self.busiest_disk,
@@ -109,6 +133,12 @@ impl TimelineRow {
         for &lag in &self.replica_lag_ms {
             line.push(',');
             line.push_str(&ms(lag));
+        }
+        for errors in &self.group_errors {
+            for n in errors {
+                line.push(',');
+                line.push_str(&n.to_string());
+            }
         }
         line
     }
@@ -170,6 +200,8 @@ pub struct Recorder {
     pub recoveries: u32,
     /// Client errors by kind, in [`ClientError::ALL`] order.
     pub client_errors: [u64; 5],
+    /// Client errors per client group, by kind.
+    pub group_errors: Vec<[u64; 5]>,
     write_stalls: Vec<(SimTime, SimTime)>,
     read_stalls: Vec<(SimTime, SimTime)>,
     rows: Vec<TimelineRow>,
@@ -197,16 +229,16 @@ fn micros(d: SimDuration) -> u64 {
 
 impl Recorder {
     /// A recorder binning a run of `duration` by `bin` and counting waits
-    /// beyond `threshold`. The timeline's rows are allocated at once: a
-    /// vector grown by doubling would hold up to twice what it needs.
-    /// A recorder for a run of `duration` over `pgs` PGs of `copies`
-    /// copies each.
+    /// beyond `threshold`, over `pgs` PGs of `copies` copies each and
+    /// `groups` client groups. The timeline's rows are allocated at once:
+    /// a vector grown by doubling would hold up to twice what it needs.
     pub fn new(
         bin: SimDuration,
         threshold: SimDuration,
         duration: SimDuration,
         pgs: usize,
         copies: u32,
+        groups: usize,
     ) -> Self {
         let rows = timeline_rows(duration, bin);
         Recorder {
@@ -237,10 +269,14 @@ impl Recorder {
             vcl_blockers: Default::default(),
             recoveries: 0,
             client_errors: [0; 5],
+            group_errors: vec![[0; 5]; groups],
             write_stalls: Vec::new(),
             read_stalls: Vec::new(),
             rows: Vec::with_capacity(rows as usize),
-            row: TimelineRow::default(),
+            row: TimelineRow {
+                group_errors: vec![[0; 5]; groups],
+                ..TimelineRow::default()
+            },
         }
     }
 
@@ -315,14 +351,16 @@ impl Recorder {
         push_stall(&mut self.read_stalls, now, now + interval);
     }
 
-    /// A client request failed.
-    pub fn client_error(&mut self, e: ClientError) {
+    /// A request of a client of group `group` failed.
+    pub fn client_error(&mut self, group: usize, e: ClientError) {
         let i = ClientError::ALL
             .iter()
             .position(|&k| k == e)
             .expect("listed");
         self.client_errors[i] += 1;
+        self.group_errors[group][i] += 1;
         self.row.client_errors += 1;
+        self.row.group_errors[group][i] += 1;
     }
 
     /// Work still waiting when the run ends (or when the writer holding it
@@ -369,7 +407,14 @@ impl Recorder {
         replica_lag_us: &[u64],
         writer: Option<u8>,
     ) {
-        let mut row = std::mem::take(&mut self.row);
+        let groups = self.group_errors.len();
+        let mut row = std::mem::replace(
+            &mut self.row,
+            TimelineRow {
+                group_errors: vec![[0; 5]; groups],
+                ..TimelineRow::default()
+            },
+        );
         row.t_s = start.as_secs_f64();
         if !self.bin_latency.is_empty() {
             row.commit_p50_ms = Some(self.bin_latency.value_at_quantile(0.5) as f64 / 1e3);
@@ -464,7 +509,7 @@ mod tests {
     #[test]
     fn slow_commits_become_merged_stall_intervals() {
         let second = SimDuration::from_secs(1);
-        let mut r = Recorder::new(second, second, SimDuration::from_secs(10), 1, 6);
+        let mut r = Recorder::new(second, second, SimDuration::from_secs(10), 1, 6, 0);
         r.commit(t(2), t(1)); // exactly the threshold: no stall
         r.commit(t(10), t(2)); // unavailable 3..10
         r.commit(t(11), t(4)); // 5..11 overlaps

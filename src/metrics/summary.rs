@@ -68,6 +68,9 @@ pub struct Summary {
     /// Clients whose request had waited past the stall threshold when the
     /// run ended (no read timeout, host gone).
     pub hung_clients: u32,
+    /// Each client group's requests, errors and view of each failover, in
+    /// scenario order.
+    pub client_groups: Vec<GroupResult>,
     /// Why the run stopped before its end (its event budget was spent, or
     /// events piled up at one instant); `null` when it ran to the end.
     /// Every figure then covers only the time simulated.
@@ -120,8 +123,8 @@ impl Summary {
     pub fn longest_client_rto_s(&self) -> Option<f64> {
         self.rto
             .iter()
-            .filter(|r| r.client_observed_s.clients > 0)
-            .map(|r| r.client_observed_s.max.unwrap_or(f64::INFINITY))
+            .filter_map(|r| r.client_observed_s.as_ref())
+            .map(|c| c.max.unwrap_or(f64::INFINITY))
             .reduce(f64::max)
     }
 
@@ -284,7 +287,7 @@ pub struct Rto {
     pub commits_per_s_after: Option<f64>,
     /// Per cluster-endpoint client, last successful write before the fault
     /// to the first after it.
-    pub client_observed_s: ClientObserved,
+    pub client_observed_s: Option<ClientObserved>,
     /// Attempts of this failover whose target failed, in order.
     pub attempts: Vec<FailedAttempt>,
 }
@@ -402,8 +405,26 @@ pub struct Lag {
     pub max: f64,
 }
 
-/// Failed client requests by kind.
+/// What one client group did and saw.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GroupResult {
+    /// The group's name.
+    pub name: String,
+    /// Requests that completed.
+    pub requests_ok: u64,
+    /// Failed requests by kind.
+    pub errors: ClientErrors,
+    /// Clients whose request had waited past the stall threshold when the
+    /// run ended.
+    pub hung: u32,
+    /// What the group's clients saw of each failover, in `rto` order;
+    /// empty for a group on the reader endpoint, which a failover of the
+    /// writer does not measure.
+    pub client_observed_s: Vec<ClientObserved>,
+}
+
+/// Failed client requests by kind.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct ClientErrors {
     /// No answer within a connect or read timeout.
     pub timeout: u64,
@@ -415,6 +436,24 @@ pub struct ClientErrors {
     pub read_only: u64,
     /// A DNS lookup came back empty.
     pub dns_empty: u64,
+}
+
+impl ClientErrors {
+    /// Counts in [`crate::vocab::ClientError::ALL`] order.
+    pub fn from_counts([timeout, refused, reset, read_only, dns_empty]: [u64; 5]) -> Self {
+        ClientErrors {
+            timeout,
+            refused,
+            reset,
+            read_only,
+            dns_empty,
+        }
+    }
+
+    /// Failed requests of every kind.
+    pub fn total(&self) -> u64 {
+        self.timeout + self.refused + self.reset + self.read_only + self.dns_empty
+    }
 }
 
 /// Latency percentiles in milliseconds.

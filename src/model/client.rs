@@ -321,7 +321,7 @@ impl Client {
     /// Counts the error, drops the connection, and backs off: exponential
     /// in the errors in a row, with half of it jittered.
     fn failed(&mut self, cx: &mut Ctx, id: ClientId, e: ClientError) {
-        cx.rec.client_error(e);
+        cx.rec.client_error(self.group, e);
         let cfg = self.cfg(cx);
         let (base, max) = (cfg.backoff_base, cfg.backoff_max);
         self.conn = None;

@@ -206,6 +206,7 @@ impl World {
                 cfg.duration,
                 cfg.storage.pgs as usize,
                 cfg.storage.quorum.copies(),
+                cfg.clients.len(),
             ),
             control: ControlPlane::new(first, stream(streams::CONTROL)),
             dns,

@@ -649,12 +649,9 @@ fn rto<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Results]) -> D
                 })
         })
         .collect();
-    let client_extra = |r: &Rto| {
-        let c = &r.client_observed_s;
-        match r.total_s {
-            Some(total) if c.clients > 0 => c.max.map_or(0.0, |max| (max - total).max(0.0)),
-            _ => 0.0,
-        }
+    let client_extra = |r: &Rto| match (r.total_s, &r.client_observed_s) {
+        (Some(total), Some(c)) => c.max.map_or(0.0, |max| (max - total).max(0.0)),
+        _ => 0.0,
     };
     let legend: Vec<(String, Mark)> = PHASES
         .iter()
@@ -710,9 +707,10 @@ fn rto<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Results]) -> D
             )))?;
             x += len;
         }
-        let slowest = r.client_observed_s.max;
+        let slowest = r.client_observed_s.as_ref().and_then(|c| c.max);
+        let unrecovered = r.client_observed_s.as_ref().map_or(0, |c| c.unrecovered);
         let total = match r.total_s {
-            Some(t) if r.client_observed_s.unrecovered > 0 => {
+            Some(t) if unrecovered > 0 => {
                 format!("{t:.1} s; a client never recovered")
             }
             Some(t) if client_extra(r) > 0.0 => {

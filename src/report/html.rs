@@ -540,11 +540,9 @@ fn failovers(h: &mut String, s: &Summary) {
         .iter()
         .zip(&s.rto)
         .map(|(f, r)| {
-            let c = &r.client_observed_s;
-            let clients = if c.clients == 0 {
-                "-".to_owned()
-            } else {
-                format!(
+            let clients = match &r.client_observed_s {
+                None => "-".to_owned(),
+                Some(c) => format!(
                     "{} clients: p50 {}, max {}{}",
                     c.clients,
                     ClientObserved::show(c.p50),
@@ -554,7 +552,7 @@ fn failovers(h: &mut String, s: &Summary) {
                     } else {
                         String::new()
                     }
-                )
+                ),
             };
             let mut row = vec![
                 format!("{:.1}", f.at_s),

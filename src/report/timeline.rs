@@ -15,6 +15,8 @@ use crate::metrics::TimelineRow;
 pub struct Timeline {
     t_s: Vec<f64>,
     columns: Vec<(String, Vec<Option<f64>>)>,
+    /// The open writer's name per bin (`None`: no writer was open).
+    writer: Vec<Option<String>>,
 }
 
 impl Timeline {
@@ -41,10 +43,16 @@ impl Timeline {
             ));
         }
         let mut t_s = Vec::new();
+        let mut writer = Vec::new();
+        let writer_at = header
+            .iter()
+            .position(|name| name == TimelineRow::WRITER_COLUMN);
         let mut columns: Vec<(String, Vec<Option<f64>>)> = header
             .iter()
+            .enumerate()
             .skip(1)
-            .map(|name| (name.to_owned(), Vec::new()))
+            .filter(|&(i, _)| Some(i) != writer_at)
+            .map(|(_, name)| (name.to_owned(), Vec::new()))
             .collect();
         for record in reader.records() {
             let record = record.map_err(|e| {
@@ -52,33 +60,50 @@ impl Timeline {
                 at(line, 1, e.to_string())
             })?;
             let line = record.position().map_or(0, |p| p.line());
-            let mut cells = record.iter().enumerate().map(|(i, cell)| {
-                if cell.is_empty() {
-                    return Ok(None);
-                }
-                cell.parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite() && v.abs() <= super::PLAUSIBLE)
-                    .map(Some)
-                    .ok_or_else(|| {
-                        at(
-                            line,
-                            i as u64 + 1,
-                            format!(
+            if let Some(i) = writer_at {
+                writer.push(record.get(i).filter(|w| !w.is_empty()).map(str::to_owned));
+            }
+            let mut cells = record
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| Some(i) != writer_at)
+                .map(|(i, cell)| {
+                    if cell.is_empty() {
+                        return Ok(None);
+                    }
+                    cell.parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite() && v.abs() <= super::PLAUSIBLE)
+                        .map(Some)
+                        .ok_or_else(|| {
+                            at(
+                                line,
+                                i as u64 + 1,
+                                format!(
                                 "expected a number of at most {:e} in column {}, found {cell:?}",
                                 super::PLAUSIBLE,
                                 &header[i]
                             ),
-                        )
-                    })
-            });
+                            )
+                        })
+                });
             let t = cells.next().transpose()?.flatten();
             t_s.push(t.ok_or_else(|| at(line, 1, "a row without t_s".into()))?);
             for (column, cell) in columns.iter_mut().zip(cells) {
                 column.1.push(cell?);
             }
         }
-        Ok(Timeline { t_s, columns })
+        Ok(Timeline {
+            t_s,
+            columns,
+            writer,
+        })
+    }
+
+    /// The open writer's name in each bin (`None`: no writer was open);
+    /// empty when the file has no writer column.
+    pub fn writer(&self) -> &[Option<String>] {
+        &self.writer
     }
 
     /// Bin start times, seconds.
@@ -136,9 +161,9 @@ mod tests {
 
     #[test]
     fn reads_columns_and_empty_cells() {
-        let csv =
-            "t_s,commits_per_s,replica_lag_ms.r1,replica_lag_ms.w\n0.000,10.0,1.5,\n1.000,20.0,,\n";
+        let csv = "t_s,commits_per_s,writer,replica_lag_ms.r1,replica_lag_ms.w\n0.000,10.0,w,1.5,\n1.000,20.0,,,\n";
         let t = Timeline::parse(csv, Path::new("t.csv")).unwrap();
+        assert_eq!(t.writer(), &[Some("w".to_owned()), None]);
         assert_eq!(t.t_s(), &[0.0, 1.0]);
         assert_eq!(t.bin_s(), 1.0);
         assert_eq!(t.end_s(), 2.0);

@@ -267,14 +267,14 @@ impl Row {
             )
             .collect();
         let rto = s.rto.first().map(|r| {
-            let c = &r.client_observed_s;
+            let c = r.client_observed_s.as_ref();
             RowRto {
                 total_s: r.total_s,
                 phases_s: r.phases(),
-                clients_measured: c.clients > 0,
-                client_p50_s: c.p50,
-                client_max_s: c.max,
-                clients_never_recovered: c.unrecovered,
+                clients_measured: c.is_some(),
+                client_p50_s: c.and_then(|c| c.p50),
+                client_max_s: c.and_then(|c| c.max),
+                clients_never_recovered: c.map_or(0, |c| c.unrecovered),
                 performance_level: r.commits_per_s_before.is_some(),
                 recovered_performance_s: r.recovered_performance_s,
             }
