@@ -7,14 +7,15 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use aurora_sim::sim::SimDuration;
-use aurora_sim::{Scenario, Simulation};
+use aurora_sim::{Scenario, ScenarioBuilder, Simulation};
 
 fn baseline() -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.yaml");
-    let mut sc = Scenario::load(&path).expect("baseline is valid");
-    sc.config.duration = SimDuration::from_secs(60);
-    sc
+    ScenarioBuilder::load(&path)
+        .expect("baseline reads")
+        .set("duration", "60s")
+        .build()
+        .expect("baseline is valid")
 }
 
 fn scenario(c: &mut Criterion) {

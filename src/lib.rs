@@ -60,10 +60,12 @@
 //! (recorder and summary), and [`Simulation`] which ties them together.
 
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod error;
 pub mod metrics;
 pub mod model;
+#[cfg(feature = "charts")]
 pub mod report;
 mod run;
 pub mod scenario;
@@ -75,4 +77,4 @@ pub mod vocab;
 
 pub use error::InputError;
 pub use run::{Outcome, Simulation};
-pub use scenario::Scenario;
+pub use scenario::{Scenario, ScenarioBuilder};

@@ -1,14 +1,11 @@
 //! Same scenario and seed ⇒ byte-identical summary, timeline and trace.
 
-use aurora_sim::sim::SimDuration;
 use aurora_sim::Simulation;
 
-use crate::{run, shipped};
+use crate::{run, shipped_with};
 
 fn short_outage() -> aurora_sim::Scenario {
-    let mut sc = shipped("az-plus-one");
-    sc.config.duration = SimDuration::from_secs(100);
-    sc
+    shipped_with("az-plus-one", &[("duration", "100s")])
 }
 
 #[test]
@@ -23,8 +20,7 @@ fn same_seed_gives_identical_bytes() {
 #[test]
 fn a_different_seed_gives_a_different_run() {
     let sc = short_outage();
-    let mut other = sc.clone();
-    other.config.seed += 1;
+    let other = sc.clone().with_seed(sc.config().seed + 1);
     let (a, b) = (run(&sc), run(&other));
     assert_ne!(a.summary.trace_digest, b.summary.trace_digest);
     assert_ne!(a.timeline_csv(), b.timeline_csv());
@@ -32,8 +28,7 @@ fn a_different_seed_gives_a_different_run() {
 
 #[test]
 fn the_streamed_trace_is_identical_too() {
-    let mut sc = shipped("storage-node-crash");
-    sc.config.duration = SimDuration::from_secs(2);
+    let sc = shipped_with("storage-node-crash", &[("duration", "2s")]);
     let trace = |sc: &aurora_sim::Scenario| {
         let file = tempfile::NamedTempFile::new().expect("temp file");
         let sink = Box::new(std::io::BufWriter::new(file.reopen().expect("reopen")));

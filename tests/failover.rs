@@ -3,7 +3,6 @@
 //! fences an old writer, and clients behave as their settings say.
 
 use aurora_sim::metrics::Summary;
-use aurora_sim::sim::{LogNormal, SimDuration};
 use proptest::prelude::*;
 
 use crate::{parse, run, shipped};
@@ -11,13 +10,24 @@ use crate::{parse, run, shipped};
 /// A small cluster with a writer in AZ a, `readers` (YAML lines), clients
 /// and faults; short and light so that many runs stay cheap.
 fn cluster(readers: &str, clients: &str, faults: &str, seed: u64) -> aurora_sim::Scenario {
+    cluster_with(readers, clients, faults, seed, "")
+}
+
+/// The same cluster with more top-level YAML (`extra`, whole lines).
+fn cluster_with(
+    readers: &str,
+    clients: &str,
+    faults: &str,
+    seed: u64,
+    extra: &str,
+) -> aurora_sim::Scenario {
     let clients = if clients.is_empty() {
         "clients: []\n".to_owned()
     } else {
         format!("clients:\n{clients}")
     };
     parse(&format!(
-        "name: t\nseed: {seed}\nduration: 40s\nstorage: {{ volume_gib: 30 }}\nworkload: {{ commits_per_s: 300, reads_per_s: 100 }}\ninstances:\n  - {{ name: w, az: a, role: writer }}\n{readers}{clients}faults:\n{faults}"
+        "name: t\nseed: {seed}\nduration: 40s\nstorage: {{ volume_gib: 30 }}\nworkload: {{ commits_per_s: 300, reads_per_s: 100 }}\ninstances:\n  - {{ name: w, az: a, role: writer }}\n{readers}{clients}{extra}faults:\n{faults}"
     ))
 }
 
@@ -36,7 +46,8 @@ fn rto_phases_add_up_to_the_total() {
         let sum = r.cluster_s();
         let total = r.total_s.expect("finished");
         assert!((sum - total).abs() < 1e-6, "{name}: {sum} vs {total}");
-        assert!(r.client_observed_s.max >= r.client_observed_s.p50);
+        let c = r.client_observed_s.as_ref().expect("clients measured");
+        assert!(c.max >= c.p50);
     }
 }
 
@@ -44,14 +55,21 @@ fn rto_phases_add_up_to_the_total() {
 fn each_phase_follows_its_knob() {
     let faults = "  - writer_crash: { at: 10s }\n";
     let readers = "  - { name: r, az: b }\n";
-    let engine = |s: u64| LogNormal::new(SimDuration::from_secs(s), 0.0);
-    let mut fast = cluster(readers, APP, faults, 1);
-    fast.config.control.start.engine_start = engine(4);
+    let fast = cluster_with(
+        readers,
+        APP,
+        faults,
+        1,
+        "control_plane: { engine_start: { median: 4s, sigma: 0 } }\n",
+    );
     let base = run(&fast).summary;
-    let mut slower = cluster(readers, APP, faults, 1);
-    slower.config.control.failure_threshold = 6;
-    slower.config.control.start.engine_start = engine(8);
-    slower.config.dns.update_delay = SimDuration::from_secs(5);
+    let slower = cluster_with(
+        readers,
+        APP,
+        faults,
+        1,
+        "control_plane: { failure_threshold: 6, engine_start: { median: 8s, sigma: 0 } }\ndns: { update_delay: 5s }\n",
+    );
     let slow = run(&slower).summary;
     let (a, b) = (only_failover(&base), only_failover(&slow));
     // Three more missed one-second checks, 4 s more engine start, 3 s
@@ -114,8 +132,13 @@ fn a_larger_class_starts_slower_by_its_buffer_pool() {
 fn selection_prefers_tier_then_size_then_name() {
     let faults = "  - writer_crash: { at: 10s }\n";
     let promoted = |readers: &str| {
-        let mut sc = cluster(readers, "", faults, 1);
-        sc.config.control.tie_break = aurora_sim::model::config::TieBreak::Name;
+        let sc = cluster_with(
+            readers,
+            "",
+            faults,
+            1,
+            "control_plane: { tie_break: name }\n",
+        );
         let s = run(&sc).summary;
         s.failovers[0].to.clone().expect("promoted")
     };
@@ -132,8 +155,7 @@ fn the_default_tie_break_is_seeded_repeatable_and_varies_with_the_seed() {
     let readers = "  - { name: r1, az: b }\n  - { name: r2, az: c }\n";
     let faults = "  - writer_crash: { at: 5s }\n";
     let chosen = |seed| {
-        let mut sc = cluster(readers, "", faults, seed);
-        sc.config.duration = SimDuration::from_secs(25);
+        let sc = cluster(readers, "", faults, seed);
         run(&sc).summary.failovers[0].to.clone().expect("promoted")
     };
     let picks: Vec<String> = (1..=8).map(chosen).collect();
@@ -179,7 +201,7 @@ fn client_errors_come_from_their_causes() {
     let hang = run(&shipped("client-without-read-timeout")).summary;
     assert_eq!(hang.hung_clients, 4, "the four clients without a timeout");
     let r = only_failover(&hang);
-    assert_eq!(r.client_observed_s.unrecovered, 4);
+    assert_eq!(r.client_observed_s.as_ref().unwrap().unrecovered, 4);
 }
 
 #[test]
@@ -196,8 +218,15 @@ fn a_long_dns_cache_stretches_client_rto_but_not_cluster_rto() {
     let (a, b) = (only_failover(&ttl), only_failover(&jvm));
     assert_eq!(a.total_s, b.total_s);
     assert!(
-        b.client_observed_s.max.expect("recovered")
-            > a.client_observed_s.max.expect("recovered") + 5.0,
+        b.client_observed_s
+            .as_ref()
+            .and_then(|c| c.max)
+            .expect("recovered")
+            > a.client_observed_s
+                .as_ref()
+                .and_then(|c| c.max)
+                .expect("recovered")
+                + 5.0,
         "{a:?} {b:?}"
     );
 }

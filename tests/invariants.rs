@@ -13,7 +13,6 @@ use aurora_sim::scenario::print::Names;
 use aurora_sim::sim::{SimDuration, SimTime};
 use aurora_sim::testing::{cases, check, check_invariants, counterexample_dir, swarm, Shape};
 use aurora_sim::vocab::ids::{AzId, NodeId};
-use aurora_sim::vocab::quorum::Quorum;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestError, TestRunner};
 
@@ -125,22 +124,13 @@ fn a_broken_quorum_can_lose_acknowledged_commits() {
     // With 2-of-6 writes, a commit can be durable on AZ a alone: cut a off
     // from b and c, then lose a for good, and recovery cannot find it. The
     // quorum rules exist for this.
-    let mut sc = parse(
-        "name: broken\nduration: 6s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 500 }\n",
+    let sc = parse(
+        "name: broken\nduration: 6s\nstorage: { volume_gib: 20, write_quorum: 2, read_quorum: 2, unsafe_quorum: true }\n\
+         workload: { commits_per_s: 500 }\nfaults:\n\
+         \x20 - network_partition: { at: 1s, between: [a, b] }\n\
+         \x20 - network_partition: { at: 1s, between: [a, c] }\n\
+         \x20 - az_outage: { at: 3s, az: a }\n",
     );
-    let at = |s| SimTime::ZERO + SimDuration::from_secs(s);
-    let (a, b, c) = (AzId(0), AzId(1), AzId(2));
-    let forever = |at, kind| Fault {
-        at,
-        kind,
-        duration: None,
-    };
-    sc.config.faults = vec![
-        forever(at(1), FaultKind::PartitionAzs(a, b)),
-        forever(at(1), FaultKind::PartitionAzs(a, c)),
-        forever(at(3), FaultKind::AzOutage(a)),
-    ];
-    sc.config.storage.quorum = Quorum::unchecked(6, 2, 2);
     let o = run(&sc);
     assert!(
         o.summary.commits.lost > 0,

@@ -20,7 +20,7 @@ mod trust;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use aurora_sim::{Outcome, Scenario, Simulation};
+use aurora_sim::{Outcome, Scenario, ScenarioBuilder, Simulation};
 
 /// Path of a file in the repository.
 pub fn repo(path: &str) -> PathBuf {
@@ -30,6 +30,18 @@ pub fn repo(path: &str) -> PathBuf {
 /// Loads a shipped scenario.
 pub fn shipped(name: &str) -> Scenario {
     Scenario::load(&repo(&format!("scenarios/{name}.yaml"))).expect("shipped scenario is valid")
+}
+
+/// A shipped scenario with fields changed, each `(path, YAML value)`.
+pub fn shipped_with(name: &str, sets: &[(&str, &str)]) -> Scenario {
+    let path = repo(&format!("scenarios/{name}.yaml"));
+    sets.iter()
+        .fold(
+            ScenarioBuilder::load(&path).expect("shipped scenario reads"),
+            |b, (p, v)| b.set(p, v),
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs a scenario to completion.

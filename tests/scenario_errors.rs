@@ -711,7 +711,7 @@ fn extreme_values_are_refused_where_written_or_run_cleanly() {
                     let at = e.location().expect("a scenario error");
                     assert!(at.line >= 1 && at.column >= 1, "{e} in\n{yaml}");
                 }
-                Ok(sc) if sc.config.duration.as_secs_f64() <= 1.0 => {
+                Ok(sc) if sc.config().duration.as_secs_f64() <= 1.0 => {
                     crate::run(&sc);
                 }
                 Ok(_) => {}
@@ -738,8 +738,8 @@ fn a_run_that_would_not_fit_in_memory_is_refused_at_the_setting_to_lower() {
     )
     .expect("fits");
     let pages = 8u64 << 16; // 8 GiB of 16 KiB pages
-    assert!(sc.footprint.bytes() >= pages * 7 * 8);
-    assert!(sc.footprint.bytes() < pages * 7 * 8 + (64 << 20));
+    assert!(sc.footprint().bytes() >= pages * 7 * 8);
+    assert!(sc.footprint().bytes() < pages * 7 * 8 + (64 << 20));
 }
 
 #[test]
@@ -764,7 +764,7 @@ fn the_memory_bound_counts_the_redo_a_write_stall_piles_up() {
             std::path::Path::new("s.yaml"),
         )
     };
-    let bytes = stall("30s").expect("fits").footprint.bytes();
+    let bytes = stall("30s").expect("fits").footprint().bytes();
     assert!(bytes > 30_000_000 * 6 * 16, "{bytes}");
     // An hour of it cannot fit: refused at the limit to lower.
     let e = stall("1h").expect_err("too much").to_string();

@@ -2,9 +2,8 @@
 //! its description promises.
 
 use aurora_sim::scenario::print::Names;
-use aurora_sim::sim::SimDuration;
 
-use crate::{parse, repo, run, shipped};
+use crate::{parse, repo, run, shipped, shipped_with};
 
 fn assert_passes(o: &aurora_sim::Outcome) {
     let failed: Vec<_> = o
@@ -29,9 +28,8 @@ fn run_passing(name: &str) -> aurora_sim::Outcome {
 
 #[test]
 fn baseline_commits_at_the_offered_rate_with_low_latency() {
-    let mut sc = shipped("baseline");
     // The shipped hour is the benchmark; two minutes tell the same story.
-    sc.config.duration = SimDuration::from_secs(120);
+    let sc = shipped_with("baseline", &[("duration", "120s")]);
     let o = run(&sc);
     assert_passes(&o);
     let s = &o.summary;
@@ -192,16 +190,16 @@ fn every_shipped_fault_prints_back_as_itself() {
         let rewritten = format!(
             "{}\n{}{}\n",
             lines[..start].join("\n"),
-            Names::of(&sc).faults(&sc.config.faults),
+            Names::of(&sc).faults(&sc.config().faults),
             lines[end..].join("\n")
         );
         assert_eq!(
-            parse(&rewritten).config.faults,
-            sc.config.faults,
+            parse(&rewritten).config().faults,
+            sc.config().faults,
             "{}",
             path.display()
         );
-        printed += sc.config.faults.len();
+        printed += sc.config().faults.len();
     }
     assert!(printed > 10, "only {printed} shipped faults");
 }

@@ -78,10 +78,15 @@ fn a_failure_during_a_failover_gets_a_second_attempt() {
 
 #[test]
 fn clients_that_never_come_back_read_as_never_and_fail_any_maximum() {
-    let mut sc = crate::shipped("client-without-read-timeout");
-    sc.expect = parse("name: t\nduration: 1s\nexpect:\n  max_client_rto: 1h\n").expect;
+    let sc = crate::shipped_with(
+        "client-without-read-timeout",
+        &[("expect", "{ max_client_rto: 1h }")],
+    );
     let s = run(&sc).summary;
-    let c = &s.rto[0].client_observed_s;
+    let c = s.rto[0]
+        .client_observed_s
+        .as_ref()
+        .expect("clients measured");
     // The four clients without a read timeout hang on the dead writer,
     // including any whose last answer was already in flight at the crash.
     assert_eq!(s.hung_clients, 4);
@@ -312,11 +317,13 @@ fn an_outage_shows_in_what_was_refused_and_what_clients_waited() {
 
 #[test]
 fn expectations_judge_what_was_refused_unavailable_and_what_clients_waited() {
-    let mut sc = crate::shipped("writer-crash");
-    sc.expect = parse(
-        "name: e\nduration: 1s\nexpect:\n  max_commit_p99: 10ms\n  max_commits_not_acknowledged: 0\n  max_commits_unavailable_at_end: 0\n  max_client_p99: 1s\n  max_client_latency: 1s\n",
-    )
-    .expect;
+    let sc = crate::shipped_with(
+        "writer-crash",
+        &[(
+            "expect",
+            "{ max_commit_p99: 10ms, max_commits_not_acknowledged: 0, max_commits_unavailable_at_end: 0, max_client_p99: 1s, max_client_latency: 1s }",
+        )],
+    );
     let s = run(&sc).summary;
     let verdict = |name: &str| {
         s.expectations
@@ -566,7 +573,7 @@ fn a_writer_lost_at_the_start_is_detected_and_timed_like_any_other() {
     assert!((rto.detection_s - 3.0).abs() < 0.01, "{rto:?}");
     // Clients that never wrote before the fault waited for their first
     // success: they are measured, not "no failover".
-    let c = &rto.client_observed_s;
+    let c = rto.client_observed_s.as_ref().expect("clients measured");
     assert_eq!(c.clients, 4, "{c:?}");
     assert!(c.max.is_some_and(|m| m > rto.total_s.unwrap()), "{c:?}");
 }
@@ -604,9 +611,10 @@ fn losses_repaired_one_at_a_time_stay_within_the_durability_premise() {
 fn commits_a_deposed_writer_still_holds_are_abandoned_and_judged() {
     // The partitioned writer keeps taking commits its successor's epoch
     // will never let it acknowledge: abandoned, not "waiting".
-    let mut sc = crate::shipped("writer-partitioned");
-    sc.expect =
-        parse("name: e\nduration: 1s\nexpect: { max_commits_not_acknowledged: 100 }\n").expect;
+    let sc = crate::shipped_with(
+        "writer-partitioned",
+        &[("expect", "{ max_commits_not_acknowledged: 100 }")],
+    );
     let s = run(&sc).summary;
     let c = &s.commits;
     assert!(c.abandoned > 10_000, "{c:?}");
@@ -622,8 +630,10 @@ fn commits_a_deposed_writer_still_holds_are_abandoned_and_judged() {
 fn client_latency_counts_hung_requests_and_needs_a_client() {
     // Clients without a read timeout hang on the dead writer to the end:
     // their wait so far is part of what clients saw.
-    let mut sc = crate::shipped("client-without-read-timeout");
-    sc.expect = parse("name: e\nduration: 1s\nexpect: { max_client_latency: 20s }\n").expect;
+    let sc = crate::shipped_with(
+        "client-without-read-timeout",
+        &[("expect", "{ max_client_latency: 20s }")],
+    );
     let s = run(&sc).summary;
     assert!(s.hung_clients > 0);
     assert!(

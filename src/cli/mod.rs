@@ -13,7 +13,8 @@ use rayon::prelude::*;
 use crate::error::InputError;
 use crate::metrics::ClientObserved;
 use crate::report::{self, Results};
-use crate::study::grid::{Cell, Document, Seeds, Setting};
+use crate::scenario::document::Document;
+use crate::study::grid::{Cell, Seeds, Setting};
 use crate::study::shard::Shard;
 use crate::{Scenario, Simulation};
 

@@ -8,12 +8,15 @@
 //! producing a [`Scenario`]: the model's [`Config`](crate::model::config::Config)
 //! and the expectations. Only validation builds a `Config`.
 
+mod builder;
 pub mod defaults;
+pub mod document;
 pub mod expect;
 pub mod print;
 pub mod schema;
 mod validate;
 
+pub use builder::ScenarioBuilder;
 pub use schema::ExpectSpec;
 pub(crate) use validate::syntax_error;
 pub use validate::Scenario;

@@ -30,15 +30,39 @@ use crate::vocab::ids::{AzId, InstanceId, NodeId};
 use crate::vocab::quorum::{Quorum, QuorumError};
 
 /// A validated scenario: the configuration a world is built from, and
-/// the expectations its run is judged by.
+/// the expectations its run is judged by. Its parts can be read but not
+/// changed: every way to make one ([`Scenario::parse`],
+/// [`ScenarioBuilder`](super::ScenarioBuilder)) validates, so an id always
+/// names an instance or node that exists and every fault falls inside
+/// the run.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    pub(crate) config: Config,
+    pub(crate) expect: ExpectSpec,
+    pub(crate) footprint: Footprint,
+}
+
+impl Scenario {
     /// What to simulate.
-    pub config: Config,
-    /// Expectations.
-    pub expect: ExpectSpec,
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The expectations its run is judged by.
+    pub fn expect(&self) -> &ExpectSpec {
+        &self.expect
+    }
+
     /// What its run will hold in memory.
-    pub footprint: Footprint,
+    pub fn footprint(&self) -> &Footprint {
+        &self.footprint
+    }
+
+    /// The same scenario with another root seed: any seed is valid.
+    pub fn with_seed(mut self, seed: u64) -> Scenario {
+        self.config.seed = seed;
+        self
+    }
 }
 
 /// What a run will hold in memory, each term with the place in the file

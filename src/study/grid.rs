@@ -8,13 +8,9 @@
 //! relates it to another field.
 
 use std::fmt;
-use std::path::Path;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-
-use crate::error::{InputError, Location};
 
 /// The most runs (cells × seeds) one study may ask for: far more than any
 /// study needs, and few enough that its rows fit in memory.
@@ -160,11 +156,7 @@ impl Cell {
     /// `dns.ttl=5s control_plane.health_check_interval=2s`, or
     /// `as written` for the scenario unchanged.
     pub fn label(&self) -> String {
-        if self.0.is_empty() {
-            return "as written".to_owned();
-        }
-        let parts: Vec<String> = self.0.iter().map(|(p, v)| format!("{p}={v}")).collect();
-        parts.join(" ")
+        crate::scenario::document::label(&self.0)
     }
 }
 
@@ -222,128 +214,6 @@ fn nested(outer: &str, inner: &str) -> bool {
         .is_some_and(|rest| rest.starts_with('.'))
 }
 
-/// A YAML document as a tree the settings are applied to.
-#[derive(Debug, Clone)]
-pub struct Document {
-    tree: Value,
-    file: std::path::PathBuf,
-}
-
-impl Document {
-    /// Reads YAML text; `file` names it in messages. Syntax errors come
-    /// with their line and column.
-    pub fn parse(text: &str, file: &Path) -> Result<Document, InputError> {
-        let tree: Value =
-            serde_saphyr::from_str(text).map_err(|e| crate::scenario::syntax_error(&e, file))?;
-        if !tree.is_object() {
-            return Err(InputError::Scenario {
-                location: Location {
-                    file: file.to_owned(),
-                    line: 1,
-                    column: 1,
-                },
-                message: "expected a mapping of fields".to_owned(),
-            });
-        }
-        Ok(Document {
-            tree,
-            file: file.to_owned(),
-        })
-    }
-
-    /// The document with the cell's values put in, as text any YAML
-    /// reader takes (JSON is YAML).
-    pub fn with(&self, cell: &Cell) -> Result<String, InputError> {
-        let mut tree = self.tree.clone();
-        for (path, raw) in &cell.0 {
-            let value: Value = serde_saphyr::from_str(raw)
-                .map_err(|e| self.error(path, raw, format!("not a YAML value: {e}")))?;
-            put(&mut tree, path, value).map_err(|why| self.error(path, raw, why))?;
-        }
-        Ok(serde_json::to_string(&tree).expect("a YAML tree serializes"))
-    }
-
-    /// Validates the document with the cell's values put in, by `parse`
-    /// (a scenario's or a study's). Its errors name the cell's settings:
-    /// the text checked is not the file's, so its lines would mislead.
-    pub fn validate<T>(
-        &self,
-        cell: &Cell,
-        parse: impl FnOnce(&str) -> Result<T, InputError>,
-    ) -> Result<T, InputError> {
-        let text = self.with(cell)?;
-        parse(&text).map_err(|e| match e {
-            InputError::Scenario { message, .. } if !cell.0.is_empty() => {
-                self.error_in(&cell.label(), message)
-            }
-            other => other,
-        })
-    }
-
-    /// An error in one setting, named by its `PATH=VALUE`.
-    pub fn error(&self, path: &str, raw: &str, message: String) -> InputError {
-        self.error_in(&format!("{path}={raw}"), message)
-    }
-
-    /// An error in the scenario as the settings `what` changed it: the
-    /// file is named, but no line, since the text checked is not the
-    /// file's.
-    pub fn error_in(&self, what: &str, message: String) -> InputError {
-        InputError::Scenario {
-            location: Location {
-                file: self.file.clone(),
-                line: 0,
-                column: 0,
-            },
-            message: format!("with --set {what}: {message}"),
-        }
-    }
-}
-
-/// Puts `value` at `path`, creating the sections on the way; a list entry
-/// must exist.
-fn put(tree: &mut Value, path: &str, value: Value) -> Result<(), String> {
-    let parts: Vec<&str> = path.split('.').collect();
-    let mut cur = tree;
-    for (i, part) in parts.iter().enumerate() {
-        let here = parts[..i].join(".");
-        let last = i + 1 == parts.len();
-        if cur.is_null() {
-            *cur = Value::Object(Map::new());
-        }
-        cur = match cur {
-            Value::Object(fields) => {
-                if last {
-                    fields.insert((*part).to_owned(), value);
-                    return Ok(());
-                }
-                fields
-                    .entry((*part).to_owned())
-                    .or_insert_with(|| Value::Object(Map::new()))
-            }
-            Value::Array(items) => {
-                let n = items.len();
-                let Ok(index) = part.parse::<usize>() else {
-                    return Err(format!(
-                        "{here} is a list; name an entry by its index, 0 to {}",
-                        n.saturating_sub(1)
-                    ));
-                };
-                let Some(item) = items.get_mut(index) else {
-                    return Err(format!("{here} has {n} entries; there is no entry {index}"));
-                };
-                if last {
-                    *item = value;
-                    return Ok(());
-                }
-                item
-            }
-            _ => return Err(format!("{here} is a value, not a section with fields")),
-        };
-    }
-    unreachable!("a path has at least one part")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,35 +250,5 @@ mod tests {
         assert_eq!(cells[3].label(), "a.x=2 b=p");
         assert!(Grid::new(vec!["dns=1".parse().unwrap(), "dns.ttl=2".parse().unwrap()]).is_err());
         assert_eq!(Grid::new(vec![]).unwrap().cells()[0].label(), "as written");
-    }
-
-    #[test]
-    fn values_go_in_at_their_path() {
-        let doc = Document::parse(
-            "name: x\nfaults:\n  - writer_crash: { at: 60s }\n",
-            Path::new("x.yaml"),
-        )
-        .unwrap();
-        let cell = Cell(vec![
-            ("dns.ttl".into(), "30s".into()),
-            ("faults.0.writer_crash.at".into(), "90s".into()),
-        ]);
-        let text = doc.with(&cell).unwrap();
-        assert_eq!(
-            text,
-            r#"{"dns":{"ttl":"30s"},"faults":[{"writer_crash":{"at":"90s"}}],"name":"x"}"#
-        );
-        let bad = |path: &str| {
-            doc.with(&Cell(vec![(path.into(), "1".into())]))
-                .unwrap_err()
-                .to_string()
-        };
-        assert!(
-            bad("faults.3.at").contains("faults has 1 entries"),
-            "{}",
-            bad("faults.3.at")
-        );
-        assert!(bad("faults.first").contains("name an entry by its index"));
-        assert!(bad("name.first").contains("name is a value"));
     }
 }

@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::grid::{Cell, Document, Grid, Seeds, MAX_CELLS, MAX_RUNS};
+use super::grid::{Cell, Grid, Seeds, MAX_CELLS, MAX_RUNS};
 use super::shard::Shard;
 use super::stats::{Distribution, CONFIDENCE};
 use crate::error::InputError;
+use crate::scenario::document::Document;
 use crate::{Outcome, Scenario, Simulation};
 
 /// Version of `sweep.json`, `sweep.csv` and the partial files' layout.
@@ -186,7 +187,7 @@ pub(crate) fn cell_scenario(
     cell: &Cell,
     file: &Path,
 ) -> Result<Scenario, InputError> {
-    doc.validate(cell, |text| Scenario::parse(text, file))
+    doc.validate(&cell.0, |text| Scenario::parse(text, file))
 }
 
 /// What one run measured that a study compares. `None` inside a measure
@@ -584,6 +585,7 @@ impl SweepResult {
 
     /// `sweep.csv`: one row per run. A measure that does not apply is
     /// empty; one that never happened is `never`.
+    #[cfg(feature = "csv")]
     pub fn csv(&self) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut header: Vec<String> = vec!["run".into(), "cell".into()];

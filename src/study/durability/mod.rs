@@ -22,9 +22,10 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::grid::{Cell, Document, Grid, Setting, MAX_CELLS};
+use super::grid::{Cell, Grid, Setting, MAX_CELLS};
 use super::stats::{Estimate, Tally, CONFIDENCE};
 use crate::error::InputError;
+use crate::scenario::document::Document;
 use config::{Model, StudyFile};
 use pg::{AzYear, PgYear};
 
@@ -172,7 +173,7 @@ impl Study {
             ));
         }
         let cell_model = |cell: &Cell| {
-            doc.validate(cell, |text| {
+            doc.validate(&cell.0, |text| {
                 StudyFile::parse(text, file).and_then(|f| f.model(file))
             })
         };
