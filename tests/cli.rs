@@ -381,3 +381,78 @@ fn an_event_budget_stops_a_run_and_fails_it() {
         "verdicts lead:\n{out}"
     );
 }
+
+#[test]
+fn json_prints_each_summary_on_a_line_and_quiet_prints_nothing() {
+    let (_dir, o) = run_small(&["--out", "out", "--json"]);
+    let stdout = String::from_utf8(o.stdout).expect("utf-8");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let s: aurora_sim::metrics::Summary = serde_json::from_str(lines[0]).expect("a summary");
+    assert_eq!(s.scenario, "small");
+    assert!(s.invariants.iter().all(|i| i.held));
+    let (dir, o) = run_small(&["--out", "out", "-q", "-j", "1"]);
+    assert!(o.stdout.is_empty(), "{}", text(&o));
+    assert!(dir.path().join("out/small/summary.json").is_file());
+}
+
+#[test]
+fn a_scenario_is_read_from_standard_input_once() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
+        .args(["run", "-", "--out", "out"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"name: piped\nduration: 2s\nworkload: { commits_per_s: 100 }\nbogus: 1\n")
+        .expect("write");
+    let o = child.wait_with_output().expect("waits");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("<stdin>:4:1: unknown field `bogus`"),
+        "{}",
+        text(&o)
+    );
+    let o = aurora(&["run", "-", "-"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("read only once"), "{}", text(&o));
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_definitions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = aurora(&["completions", shell], dir.path());
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let script = String::from_utf8(o.stdout).expect("utf-8");
+        assert!(
+            script.contains("sweep") && script.contains("--max-events"),
+            "{shell}"
+        );
+    }
+    let o = aurora(&["man"], dir.path());
+    let page = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(page.contains(".TH aurora-sim 1"), "{page}");
+    assert!(page.contains("durability"), "{page}");
+}
+
+#[test]
+fn report_of_a_parent_directory_offers_its_runs() {
+    let (dir, _) = run_small(&["--out", "out"]);
+    let o = aurora(&["report", "out", "--out", "r.html"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("aurora-sim report out/small"),
+        "{}",
+        text(&o)
+    );
+    assert!(!dir.path().join("r.html").exists());
+}

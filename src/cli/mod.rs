@@ -18,9 +18,11 @@ use crate::study::grid::{Cell, Seeds, Setting};
 use crate::study::shard::Shard;
 use crate::{Scenario, Simulation};
 
+mod progress;
 mod results_dir;
 mod study;
 
+use progress::Progress;
 use results_dir::OutRoot;
 
 /// The scenario `run` uses when given none.
@@ -42,8 +44,9 @@ enum Command {
     /// Run scenarios, print a summary of each, write summary.json and
     /// timeline.csv (and charts) to OUT/<scenario name>/.
     Run {
-        /// Scenario files, run in parallel; the shipped
-        /// `scenarios/az-outage.yaml` when none is given.
+        /// Scenario files, run in parallel; `-` reads one from standard
+        /// input; the shipped `scenarios/az-outage.yaml` when none is
+        /// given.
         scenarios: Vec<PathBuf>,
         /// Root seed, overriding the scenarios'.
         #[arg(long)]
@@ -66,6 +69,16 @@ enum Command {
         /// (`dns.ttl=30s`, `faults.0.writer_crash.at=90s`); repeatable.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Setting>,
+        /// Print each run's summary.json on stdout, one JSON document per
+        /// line, instead of the text summary.
+        #[arg(long)]
+        json: bool,
+        /// Print nothing but errors and failed expectations.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Scenarios run at once (default: one per core).
+        #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        jobs: Option<u16>,
     },
     /// Run one scenario over a grid of settings and seeds, on every core:
     /// OUT/<scenario>-sweep/ gets sweep.csv (a row per run), sweep.json
@@ -125,6 +138,14 @@ enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Print a shell completion script (`aurora-sim completions bash >
+    /// /etc/bash_completion.d/aurora-sim`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, as roff (`aurora-sim man | man -l -`).
+    Man,
 }
 
 /// How a study runs and where it writes: the same for `sweep` and
@@ -185,7 +206,14 @@ pub fn execute(cli: Cli) -> ExitStatus {
             charts,
             max_events,
             set,
+            json,
+            quiet,
+            jobs,
         } => {
+            if scenarios.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+                eprintln!("error: standard input (-) can be read only once");
+                return ExitStatus::BadInput;
+            }
             let loaded: Vec<Result<Scenario, InputError>> = if scenarios.is_empty() {
                 vec![with_settings(
                     DEFAULT_SCENARIO.1,
@@ -195,13 +223,7 @@ pub fn execute(cli: Cli) -> ExitStatus {
             } else {
                 scenarios
                     .iter()
-                    .map(|p| {
-                        let bytes = fs::read_to_string(p).map_err(|source| InputError::Io {
-                            path: p.clone(),
-                            source,
-                        });
-                        bytes.and_then(|text| with_settings(&text, p, &set))
-                    })
+                    .map(|p| read_scenario(p).and_then(|(text, p)| with_settings(&text, &p, &set)))
                     .collect()
             };
             // Every file is checked before anything runs or is written.
@@ -227,10 +249,8 @@ pub fn execute(cli: Cli) -> ExitStatus {
             if outcome != ExitStatus::Passed {
                 return outcome;
             }
-            for sc in &mut scs {
-                if let Some(seed) = seed {
-                    sc.config.seed = seed;
-                }
+            if let Some(seed) = seed {
+                scs = scs.into_iter().map(|sc| sc.with_seed(seed)).collect();
             }
             if let Some(free) = available_memory() {
                 for sc in &scs {
@@ -265,16 +285,29 @@ pub fn execute(cli: Cli) -> ExitStatus {
                 trace,
                 charts,
                 max_events,
+                json,
+                quiet,
             };
-            let runs: Vec<(ExitStatus, String, String)> =
-                scs.par_iter().map(|sc| run(sc, &root, opts)).collect();
-            let mut worst = ExitStatus::Passed;
-            for (outcome, stdout, stderr) in runs {
-                print!("{stdout}");
-                eprint!("{stderr}");
-                worst = worst.max(outcome);
-            }
-            worst
+            let pool = match rayon::ThreadPoolBuilder::new()
+                .num_threads(jobs.map_or(0, usize::from))
+                .build()
+            {
+                Ok(pool) => pool,
+                Err(e) => return bad_output(&format!("cannot start threads: {e}")),
+            };
+            let progress = Progress::new(quiet || json);
+            // Each result is printed as soon as its run ends.
+            let worst = std::sync::Mutex::new(ExitStatus::Passed);
+            pool.install(|| {
+                scs.par_iter().for_each(|sc| {
+                    let (outcome, stdout, stderr) = run(sc, &root, opts, &progress);
+                    progress.print(&stdout);
+                    eprint!("{stderr}");
+                    let mut worst = worst.lock().expect("no run panics holding it");
+                    *worst = (*worst).max(outcome);
+                });
+            });
+            worst.into_inner().expect("no run panics holding it")
         }
         Command::Sweep {
             scenario,
@@ -298,7 +331,12 @@ pub fn execute(cli: Cli) -> ExitStatus {
                     Some(Err(e)) => return bad_input(&e),
                     None => match Results::load(dir) {
                         Ok(r) => runs.push(r),
-                        Err(e) => return bad_input(&e),
+                        Err(e) => {
+                            return match offer_runs(dir) {
+                                Some(offer) => bad_output(&offer),
+                                None => bad_input(&e),
+                            }
+                        }
                     },
                 }
             }
@@ -325,6 +363,20 @@ pub fn execute(cli: Cli) -> ExitStatus {
                 studies.len()
             );
             ExitStatus::Passed
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "aurora-sim", &mut script);
+            print_bytes(&script)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut page) {
+                Ok(()) => print_bytes(&page),
+                Err(e) => bad_output(&format!("cannot render the man page: {e}")),
+            }
         }
         Command::Validate { scenarios } => {
             let mut outcome = ExitStatus::Passed;
@@ -367,6 +419,45 @@ fn with_settings(text: &str, file: &Path, set: &[Setting]) -> Result<Scenario, I
     }
     crate::study::grid::Grid::new(set.to_vec()).map_err(|e| doc.error_in("the settings", e))?;
     crate::study::sweep::cell_scenario(&doc, &cell, file)
+}
+
+/// Writes generated text to stdout; a reader that stopped early (`| head`)
+/// is not an error.
+fn print_bytes(bytes: &[u8]) -> ExitStatus {
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            bad_output(&format!("cannot write to standard output: {e}"))
+        }
+        _ => ExitStatus::Passed,
+    }
+}
+
+/// For a directory that holds no results but whose subdirectories do
+/// (`report out` after `run --out out`), the command that reports them.
+fn offer_runs(dir: &Path) -> Option<String> {
+    if dir.join("summary.json").exists() {
+        return None;
+    }
+    let mut runs: Vec<PathBuf> = fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.join("summary.json").is_file()
+                || p.join("sweep.json").is_file()
+                || p.join("durability.json").is_file()
+        })
+        .collect();
+    runs.sort();
+    if runs.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = runs.iter().map(|p| p.display().to_string()).collect();
+    Some(format!(
+        "{} holds no results of its own, but {} of its subdirectories do; report them with\n  aurora-sim report {}",
+        dir.display(),
+        runs.len(),
+        list.join(" ")
+    ))
 }
 
 fn bad_input(e: &InputError) -> ExitStatus {
@@ -432,18 +523,41 @@ impl Write for ByteCounter {
     }
 }
 
-/// What `run` writes besides the summary and the timeline.
+/// What `run` writes besides the summary and the timeline, and what it
+/// prints.
 #[derive(Debug, Clone, Copy)]
 struct RunOptions {
     trace: bool,
     charts: bool,
     max_events: u64,
+    json: bool,
+    quiet: bool,
+}
+
+/// A scenario's text and the name its errors give it: `-` is standard
+/// input.
+fn read_scenario(path: &Path) -> Result<(String, PathBuf), InputError> {
+    let io = |source| InputError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(io)?;
+        return Ok((text, PathBuf::from("<stdin>")));
+    }
+    Ok((fs::read_to_string(path).map_err(io)?, path.to_owned()))
 }
 
 /// Runs one scenario into its directory under `root`; returns how it ended
 /// and what it has to say on stdout and stderr, so that parallel runs
 /// print in order.
-fn run(sc: &Scenario, root: &OutRoot, opts: RunOptions) -> (ExitStatus, String, String) {
+fn run(
+    sc: &Scenario,
+    root: &OutRoot,
+    opts: RunOptions,
+    progress: &Progress,
+) -> (ExitStatus, String, String) {
     let name = &sc.config.name;
     let out = root.target(name);
     let failed = |e: String| {
@@ -464,7 +578,8 @@ fn run(sc: &Scenario, root: &OutRoot, opts: RunOptions) -> (ExitStatus, String, 
     } else {
         Simulation::new(sc)
     };
-    let outcome = match sim.max_events(opts.max_events).run() {
+    let mut watch = progress.run(name, sc.config.duration);
+    let outcome = match sim.max_events(opts.max_events).run_observed(&mut watch) {
         Ok(o) => o,
         Err(e) => return failed(e.to_string()),
     };
@@ -495,9 +610,18 @@ fn run(sc: &Scenario, root: &OutRoot, opts: RunOptions) -> (ExitStatus, String, 
     if let Err(e) = staging.publish() {
         return failed(e.to_string());
     }
-    let mut stdout = Vec::new();
-    print_summary(&mut stdout, &outcome, &out, &names);
-    let stdout = String::from_utf8(stdout).expect("the summary is UTF-8");
+    drop(watch);
+    let stdout = if opts.json {
+        let mut line = serde_json::to_string(&outcome.summary).expect("summary serializes");
+        line.push('\n');
+        line
+    } else if opts.quiet {
+        String::new()
+    } else {
+        let mut stdout = Vec::new();
+        print_summary(&mut stdout, &outcome, &out, &names);
+        String::from_utf8(stdout).expect("the summary is UTF-8")
+    };
     if outcome.passed() {
         (ExitStatus::Passed, stdout, String::new())
     } else {

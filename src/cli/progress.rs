@@ -1,0 +1,123 @@
+//! How far a run has got, told while it runs: a bar per run on a terminal
+//! (simulated time, events per second, time left), otherwise a plain line
+//! at most every few seconds, so a short run prints nothing and a long one
+//! is never silent for long. Progress is read from the simulated clock
+//! by an [`Observer`]; it never touches the model, so it cannot change a
+//! result.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::model::{Observer, Seen, World};
+use crate::sim::{SimDuration, SimTime};
+
+/// Events between two looks at the clock: often enough for a smooth bar,
+/// rare enough to cost nothing.
+const EVERY: u64 = 1 << 18;
+
+/// Wall-clock time between two plain progress lines.
+const PLAIN_EVERY: Duration = Duration::from_secs(10);
+
+/// Where the progress of every run of one command goes.
+pub struct Progress {
+    /// Bars, on a terminal; `None` prints plain lines.
+    bars: Option<MultiProgress>,
+    quiet: bool,
+}
+
+impl Progress {
+    /// Bars when stderr is a terminal, plain lines otherwise, nothing when
+    /// `quiet`.
+    pub fn new(quiet: bool) -> Progress {
+        let bars = (!quiet && std::io::stderr().is_terminal())
+            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Progress { bars, quiet }
+    }
+
+    /// The progress of one run of `name` over `duration`.
+    pub fn run(&self, name: &str, duration: SimDuration) -> RunProgress {
+        let ms = (duration.as_nanos() / 1_000_000).max(1);
+        let bar = self.bars.as_ref().map(|m| {
+            let bar = m.add(ProgressBar::new(ms));
+            bar.set_style(
+                ProgressStyle::with_template("{prefix:>24} {bar:30} {msg} simulated, {eta} left")
+                    .expect("the template is valid"),
+            );
+            bar.set_prefix(name.to_owned());
+            bar
+        });
+        RunProgress {
+            name: name.to_owned(),
+            bar,
+            plain: !self.quiet && self.bars.is_none(),
+            duration,
+            events: 0,
+            started: Instant::now(),
+            last_line: Instant::now(),
+        }
+    }
+
+    /// Prints `text` on stdout without tearing the bars.
+    pub fn print(&self, text: &str) {
+        use std::io::Write;
+        let out = || {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+        };
+        match &self.bars {
+            Some(m) => m.suspend(out),
+            None => out(),
+        }
+    }
+}
+
+/// One run's progress, fed by the simulation as an observer.
+pub struct RunProgress {
+    name: String,
+    bar: Option<ProgressBar>,
+    plain: bool,
+    duration: SimDuration,
+    events: u64,
+    started: Instant,
+    last_line: Instant,
+}
+
+impl RunProgress {
+    fn tick(&mut self, now: SimTime) {
+        let per_s = self.events as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
+        let shown = format!(
+            "{:.0} s of {:.0} s, {:.1} M events/s",
+            now.as_secs_f64(),
+            self.duration.as_secs_f64(),
+            per_s / 1e6
+        );
+        if let Some(bar) = &self.bar {
+            bar.set_position(now.as_nanos() / 1_000_000);
+            bar.set_message(shown);
+        } else if self.plain && self.last_line.elapsed() >= PLAIN_EVERY {
+            self.last_line = Instant::now();
+            eprintln!("{}: {shown} simulated", self.name);
+        }
+    }
+}
+
+impl Observer for RunProgress {
+    #[inline]
+    fn after(&mut self, _: &World, now: SimTime, _: Seen) {
+        self.events += 1;
+        if self.events % EVERY == 0 {
+            self.tick(now);
+        }
+    }
+}
+
+impl Drop for RunProgress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
