@@ -9,7 +9,7 @@ use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover, FaultSummary,
     GroupResult, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Reads, Rto, Stall, Steps,
-    StorageSummary, Summary, TimelineRow, Topology,
+    StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::Client;
 use crate::model::compute::control::FailoverRecord;
@@ -366,6 +366,7 @@ impl Simulation {
             }
         };
         let mut summary = Summary {
+            format_version: FORMAT_VERSION,
             scenario: sc.name.clone(),
             description: sc.description.clone(),
             seed: sc.seed,

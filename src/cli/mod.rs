@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use rayon::prelude::*;
 
 use crate::error::InputError;
-use crate::metrics::ClientObserved;
+use crate::metrics::{units, ClientObserved};
 use crate::report::{self, Results};
 use crate::scenario::document::Document;
 use crate::study::grid::{Cell, Seeds, Setting};
@@ -670,7 +670,7 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
     print_invariants(w, s);
     let _ = writeln!(
         w,
-        "  commits   {} acknowledged ({:.1}/s), {} lost{}; latency p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms",
+        "  commits   {} acknowledged ({:.1}/s), {} lost{}; latency p50 {}, p99 {}, max {}",
         s.commits.acknowledged,
         s.commits.per_s,
         s.commits.lost,
@@ -678,21 +678,27 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
             let c = &s.commits;
             let mut extra = String::new();
             if c.unavailable_at_end > 0 {
-                extra += &format!(", {} unavailable at the end (copies down, not destroyed)", c.unavailable_at_end);
+                extra += &format!(
+                    ", {} unavailable at the end (copies down, not destroyed)",
+                    c.unavailable_at_end
+                );
             }
             if c.refused + c.abandoned > 0 {
-                extra += &format!(", {} refused and {} abandoned with no writer open", c.refused, c.abandoned);
+                extra += &format!(
+                    ", {} refused and {} abandoned with no writer open",
+                    c.refused, c.abandoned
+                );
             }
             extra
         },
-        s.commit_latency_ms.p50,
-        s.commit_latency_ms.p99,
-        s.commit_latency_ms.max
+        units::ms(s.commit_latency_ms.p50),
+        units::ms(s.commit_latency_ms.p99),
+        units::ms(s.commit_latency_ms.max)
     );
     let _ = writeln!(
         w,
-        "  writes    availability {:.4}%, {} outage(s), longest {:.3} s{}",
-        s.write_availability * 100.0,
+        "  writes    availability {}, {} outage(s), longest {:.3} s{}",
+        units::percent(s.write_availability),
         s.write_stalls.len(),
         longest,
         if s.write_stall_blocking_pgs.is_empty() {
@@ -706,12 +712,12 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
     );
     let _ = writeln!(
         w,
-        "  reads     availability {:.4}%, {} correct, {} wrong, {} retried; p99 {:.2} ms",
-        s.read_availability * 100.0,
+        "  reads     availability {}, {} correct, {} wrong, {} retried; p99 {}",
+        units::percent(s.read_availability),
         s.reads.correct,
         s.reads.wrong,
         s.reads.retried,
-        s.reads.latency_ms.p99
+        units::ms(s.reads.latency_ms.p99)
     );
     let _ = writeln!(
         w,
@@ -777,10 +783,10 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
     let e = &s.client_errors;
     let _ = writeln!(
         w,
-        "  clients   {} requests ok, p50 {:.2} ms, p99 {:.2} ms with retries; errors: {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung",
+        "  clients   {} requests ok, p50 {}, p99 {} with retries; errors: {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung",
         s.client_requests_ok,
-        s.client_latency_ms.p50,
-        s.client_latency_ms.p99,
+        units::ms(s.client_latency_ms.p50),
+        units::ms(s.client_latency_ms.p99),
         e.timeout,
         e.refused,
         e.reset,

@@ -5,6 +5,7 @@ mod performance;
 mod recorder;
 mod redundancy;
 mod summary;
+pub mod units;
 
 pub use performance::{level_before, rate_after, recovered_performance, Judged, Level};
 pub use recorder::{timeline_rows, Recorder, TimelineRow};
@@ -12,5 +13,5 @@ pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use summary::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt, Failover,
     FaultSummary, GroupResult, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Reads, Rto,
-    Stall, Steps, StorageSummary, Summary, Topology, Violation,
+    Stall, Steps, StorageSummary, Summary, Topology, Violation, FORMAT_VERSION,
 };

@@ -5,9 +5,17 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// The version of the layout of a run's files, `summary.json` and
+/// `timeline.csv` together: raised whenever a key or column changes name
+/// or meaning, so a reader can tell which it has. `docs/formats.md` says
+/// what changed in each.
+pub const FORMAT_VERSION: u32 = 2;
+
 /// The whole summary. Field order is the JSON key order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
+    /// [`FORMAT_VERSION`] of the files this summary came with.
+    pub format_version: u32,
     /// Scenario name.
     pub scenario: String,
     /// Scenario description.

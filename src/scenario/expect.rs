@@ -1,6 +1,7 @@
 //! Judging a run against its scenario's `expect:` section.
 
 use super::schema::ExpectSpec;
+use crate::metrics::units::{ms, percent};
 use crate::metrics::{Expectation, Summary};
 use crate::sim::SimDuration;
 
@@ -50,7 +51,11 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
         out.push(check(
             "min_write_availability",
             got >= min,
-            format!("write availability {got:.6}, expected at least {min}"),
+            format!(
+                "write availability {}, expected at least {}",
+                percent(got),
+                percent(min)
+            ),
         ));
     }
     if let Some(max) = e.max_write_availability {
@@ -58,7 +63,11 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
         out.push(check(
             "max_write_availability",
             got <= max,
-            format!("write availability {got:.6}, expected at most {max}"),
+            format!(
+                "write availability {}, expected at most {}",
+                percent(got),
+                percent(max)
+            ),
         ));
     }
     if let Some(min) = e.min_read_availability {
@@ -66,7 +75,11 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
         out.push(check(
             "min_read_availability",
             got >= min,
-            format!("read availability {got:.6}, expected at least {min}"),
+            format!(
+                "read availability {}, expected at least {}",
+                percent(got),
+                percent(min)
+            ),
         ));
     }
     if let Some(max) = e.max_write_unavailable {
@@ -104,7 +117,7 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
         out.push(check(
             "max_commit_p99",
             got <= max.as_millis_f64(),
-            format!("p99 commit latency {got:.3}ms, allowed at most {max}"),
+            format!("p99 commit latency {}, allowed at most {max}", ms(got)),
         ));
     }
     if let Some(max) = e.max_commits_not_acknowledged {
@@ -137,7 +150,7 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
         check(
             name,
             got <= max.as_millis_f64(),
-            format!("{what} {got:.3}ms, allowed at most {max}"),
+            format!("{what} {}, allowed at most {max}", ms(got)),
         )
     };
     if let Some(max) = e.max_client_p99 {
@@ -294,7 +307,10 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
         out.push(check(
             "max_replica_lag_p99",
             worst <= max.as_millis_f64(),
-            format!("worst reader's p99 replica lag {worst:.3}ms, allowed at most {max}"),
+            format!(
+                "worst reader's p99 replica lag {}, allowed at most {max}",
+                ms(worst)
+            ),
         ));
     }
     // Performance that never came back ranks above every time; a failover
