@@ -4,6 +4,7 @@
 mod cli;
 mod compute;
 mod determinism;
+mod docs;
 mod durability;
 mod failover;
 mod fuzz;
