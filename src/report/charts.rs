@@ -67,7 +67,7 @@ const PHASES: [(&str, RGBColor); 6] = [
 ];
 /// The promotion phase of a failover that re-created the writer: no
 /// reader was promoted, a new instance was provisioned.
-const PROVISIONING: (&str, RGBColor) = ("provisioning a replacement", YELLOW);
+const PROVISIONING: (&str, RGBColor) = ("provisioning", YELLOW);
 /// The slowest client's wait beyond the cluster RTO (RTO chart only).
 const BEYOND: (&str, RGBColor) = ("slowest client, beyond DNS", GREY);
 /// A phase shorter than this share of its chart's axis in every failover
@@ -246,7 +246,7 @@ fn svg_sized(
 /// `size / 2` above its baseline truncated to a pixel, so at an odd size
 /// short glyphs (the decimal point) rise a pixel above the digits.
 fn text(size: u32) -> TextStyle<'static> {
-    debug_assert!(size % 2 == 0, "odd text size {size}");
+    debug_assert!(size.is_multiple_of(2), "odd text size {size}");
     (FONT, size).into_font().color(&BLACK)
 }
 

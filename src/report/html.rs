@@ -470,12 +470,19 @@ fn faults(h: &mut String, r: &Results, id: &str) {
             ]
         })
         .collect();
-    table(
-        h,
-        &["from", "until", "fault", "target", "scenario key", ""],
-        &rows,
-    );
+    let mut header = vec!["from", "until", "fault", "target", "scenario key", ""];
+    let mut rows = rows;
+    // The last column says why a requested failover was refused; without
+    // one it would be empty.
+    if s.faults.iter().all(|f| f.refused.is_none()) {
+        header.pop();
+        rows.iter_mut().for_each(|row| drop(row.pop()));
+    }
+    table(h, &header, &rows);
 }
+
+/// One count of a group's failed requests.
+type Count = fn(&ClientErrors) -> u64;
 
 /// What each client group did and saw: its requests, its errors by
 /// cause, and each failover as its clients saw it.
@@ -484,7 +491,7 @@ fn clients(h: &mut String, s: &Summary, id: &str) {
         return;
     }
     let _ = writeln!(h, "<h3 id=\"{id}-clients\">Clients</h3>");
-    let causes: [(&str, fn(&ClientErrors) -> u64); 5] = [
+    let causes: [(&str, Count); 5] = [
         ("timeout", |e| e.timeout),
         ("refused", |e| e.refused),
         ("reset", |e| e.reset),
