@@ -45,38 +45,53 @@ fn assert_drawn_png(path: &Path, size: (u32, u32), min_colours: usize) {
     );
 }
 
-#[test]
-fn every_chart_renders_as_png_and_svg_of_the_documented_size() {
-    let r = failover_results();
+/// Writes every chart that applies and checks each is a drawing of its
+/// documented size, as PNG and as SVG.
+fn assert_all_charts_render(r: &Results) -> Vec<Chart> {
     let dir = tempfile::tempdir().expect("tempdir");
-    let written = charts::write_all(&r, dir.path()).expect("charts written");
-    assert_eq!(written.len(), 2 * Chart::ALL.len(), "{written:?}");
-    for chart in Chart::ALL {
-        assert!(chart.applies(&r), "{chart:?}");
+    let written = charts::write_all(r, dir.path()).expect("charts written");
+    let applied: Vec<Chart> = Chart::ALL.into_iter().filter(|c| c.applies(r)).collect();
+    assert_eq!(written.len(), 2 * applied.len(), "{written:?}");
+    for &chart in &applied {
+        let (w, h) = chart.size(r);
         // Anti-aliased text and lines give a drawn chart many colours.
         assert_drawn_png(
             &dir.path().join(format!("{}.png", chart.stem())),
-            charts::SIZE,
+            (w, h),
             20,
         );
         let svg = std::fs::read_to_string(dir.path().join(format!("{}.svg", chart.stem())))
             .expect("svg written");
-        assert!(
-            svg.starts_with("<svg width=\"1200\" height=\"500\" viewBox=\"0 0 1200 500\""),
-            "{}",
-            &svg[..80]
-        );
+        let head = format!("<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\"");
+        assert!(svg.starts_with(&head), "{}", &svg[..80]);
         assert!(svg.trim_end().ends_with("</svg>"));
-        assert!(svg.contains("chart-demo"), "the title names the scenario");
+        assert!(
+            svg.contains(&r.summary.scenario),
+            "the title names the scenario"
+        );
+        assert!(
+            !svg.contains("font-family=\"sans-serif\""),
+            "SVG text names the embedded face"
+        );
     }
+    applied
+}
+
+#[test]
+fn every_chart_renders_as_png_and_svg_of_the_documented_size() {
+    let r = failover_results();
+    let applied = assert_all_charts_render(&r);
+    assert!(!applied.contains(&Chart::Quorum), "no PG lost a quorum");
+    assert!(applied.contains(&Chart::Clients), "the run has clients");
     let throughput = Chart::Throughput.svg(&r);
     for label in [
         "commits/s",
         "simulated time (s)",
         "detection (failover)",
         "DNS (failover)",
-        "writer_crash",
-        "storage_node_crash c-1",
+        "writer crash (w)",
+        "storage node c-1 crash",
+        "storage node c-1 crash ends",
     ] {
         assert!(throughput.contains(label), "throughput chart lacks {label}");
     }
@@ -87,15 +102,76 @@ fn every_chart_renders_as_png_and_svg_of_the_documented_size() {
     );
     let rto = Chart::Rto.svg(&r);
     assert!(rto.contains("w → r1 at 10 s"), "bar labelled by failover");
+    let (_, h) = Chart::Rto.size(&r);
+    assert!(h < charts::SIZE.1 / 2, "one bar: a short chart, {h} px");
+}
+
+/// Every shipped scenario's charts render: each run is cut short by an
+/// event budget, which keeps this quick and also shows a run stopped
+/// early still charts.
+#[test]
+fn every_chart_of_every_shipped_scenario_renders() {
+    let mut paths: Vec<_> = std::fs::read_dir(crate::repo("scenarios"))
+        .expect("scenarios/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() > 20, "{paths:?}");
+    for path in paths {
+        let sc = aurora_sim::Scenario::load(&path).expect("shipped scenario is valid");
+        let o = aurora_sim::Simulation::new(&sc)
+            .max_events(300_000)
+            .run()
+            .expect("runs");
+        assert_all_charts_render(&Results::from_outcome(&o));
+    }
 }
 
 #[test]
-fn charts_that_have_nothing_to_show_are_left_out() {
-    let sc = parse("name: quiet\nduration: 3s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\n");
-    let r = Results::from_outcome(&run(&sc));
-    assert!(!Chart::Rto.applies(&r), "no failover");
-    assert!(!Chart::ReplicaLag.applies(&r), "no reader");
-    assert!(Chart::Throughput.applies(&r) && Chart::Quorum.applies(&r));
+fn the_client_chart_tells_the_dns_cache_story() {
+    let r = Results::from_outcome(&run(&crate::shipped("jvm-dns-cache")));
+    assert!(Chart::Clients.applies(&r));
+    let svg = Chart::Clients.svg(&r);
+    for part in [
+        "ttl: 4 clients, cluster endpoint, DNS cache honours the TTL",
+        "jvm-30s: 4 clients, cluster endpoint, DNS cached 30s",
+        "jvm-forever: 4 clients, cluster endpoint, DNS cached forever",
+        "4 of 4 never back",
+        "read-only (not the writer)",
+        "cluster writable",
+    ] {
+        assert!(svg.contains(part), "client chart lacks {part}");
+    }
+    let page = report::page(std::slice::from_ref(&r));
+    for part in [
+        "<h3 id=\"run-1-clients\">Clients</h3>",
+        "<td><b>jvm-forever</b></td><td>4 × DNS cache forever, cluster endpoint</td>",
+        "never / never (4 of 4 clients never recovered)",
+        "the writer (writer-1)",
+    ] {
+        assert!(page.contains(part), "page lacks {part}");
+    }
+}
+
+#[test]
+fn a_quiet_run_has_no_quorum_chart_and_a_replacement_is_not_a_promotion() {
+    let quiet = parse("name: quiet\nduration: 3s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\n");
+    let r = Results::from_outcome(&run(&quiet));
+    assert!(!Chart::Quorum.applies(&r), "nothing dropped below a quorum");
+    let single = Results::from_outcome(&run(&crate::shipped("single-instance")));
+    let rto = Chart::Rto.svg(&single);
+    assert!(
+        rto.contains("re-created at"),
+        "bar says the writer was re-created"
+    );
+    assert!(
+        rto.contains("\nprovisioning\n"),
+        "its phase is provisioning"
+    );
+    assert!(!rto.contains("\npromotion\n"), "no reader was promoted");
+    let page = report::page(std::slice::from_ref(&single));
+    assert!(page.contains("(provisioning)") && page.contains("re-created"));
 }
 
 #[test]
@@ -121,22 +197,35 @@ fn the_page_is_self_contained_and_explains_the_run() {
     let page = report::page(std::slice::from_ref(&r));
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(!page.contains("<script"), "no JavaScript");
-    for external in ["src=", "href=", "@import", "url("] {
+    for external in ["src=", "@import", "url("] {
         assert!(!page.contains(external), "external asset via {external}");
     }
+    for link in page.split("href=\"").skip(1) {
+        let id = link.split('"').next().unwrap_or_default();
+        let target = id.strip_prefix('#').expect("links stay on the page");
+        assert!(
+            page.contains(&format!("id=\"{target}\"")),
+            "link to a missing anchor #{target}"
+        );
+    }
     for part in [
-        "<h2>chart-demo</h2>",
+        "<nav>",
+        "<a href=\"#run-1\">chart-demo (seed 1)</a>",
+        "<h2>chart-demo (seed 1)</h2>",
         "Topology",
         "<td>r1</td><td>reader</td><td>b</td>",
         "Faults",
-        "<td>writer_crash</td>",
+        "<td>writer crash (w)</td><td>the writer (w)</td>",
         "Failovers (RTO by phase, seconds)",
         "w → r1",
+        "<div class=\"scroll\"><table>",
+        "@media print",
         "Charts",
     ] {
         assert!(page.contains(part), "page lacks {part}");
     }
-    assert_eq!(page.matches("<svg ").count(), Chart::ALL.len());
+    let charts = Chart::ALL.into_iter().filter(|c| c.applies(&r)).count();
+    assert_eq!(page.matches("<svg ").count(), charts);
 }
 
 #[test]
@@ -144,11 +233,23 @@ fn several_runs_are_compared_side_by_side() {
     let a = failover_results();
     let mut b = a.clone();
     b.summary.scenario = "other".into();
-    let page = report::page(&[a, b]);
-    assert!(page.contains("<h2>Comparison</h2>"));
-    assert!(page.contains("<th>chart-demo</th><th>other</th>"));
+    let mut c = a.clone();
+    c.summary.seed = 7;
+    let page = report::page(&[a, b, c]);
+    assert!(page.contains("<h2 id=\"comparison\">Comparison</h2>"));
+    assert!(page.contains(
+        "<th>chart-demo (seed 1)</th><th>other (seed 1)</th><th>chart-demo (seed 7)</th>"
+    ));
     assert!(page.contains("RTO by phase, compared"));
-    assert!(page.contains("chart-demo: w → r1") && page.contains("other: w → r1"));
+    assert!(
+        page.contains("other: w → r1"),
+        "a name of its own needs no seed"
+    );
+    assert!(
+        page.contains("chart-demo seed 1: w → r1") && page.contains("chart-demo seed 7: w → r1"),
+        "runs of one scenario are told apart by their seeds"
+    );
+    assert!(page.contains("<section class=\"run\" id=\"run-3\">"));
 }
 
 #[test]
@@ -163,10 +264,11 @@ fn run_with_charts_then_report_from_the_command_line() {
     .unwrap();
     let o = aurora(&["run", "fo.yaml", "--charts", "--out", "res"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let written = Results::load(&dir.path().join("res/fo")).expect("results load");
     for chart in Chart::ALL {
         for ext in ["png", "svg"] {
             let f = dir.path().join(format!("res/fo/{}.{ext}", chart.stem()));
-            assert!(f.exists(), "{} missing", f.display());
+            assert_eq!(f.exists(), chart.applies(&written), "{}", f.display());
         }
     }
     // A run without --charts removes charts that would now be stale.
@@ -177,7 +279,7 @@ fn run_with_charts_then_report_from_the_command_line() {
     let o = aurora(&["report", "res/fo", "--out", "page.html"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let page = std::fs::read_to_string(dir.path().join("page.html")).expect("page written");
-    assert!(page.contains("<h2>fo</h2>"));
+    assert!(page.contains("<h2>fo (seed 1)</h2>"));
 }
 
 #[test]
@@ -247,30 +349,62 @@ fn a_real_browser_renders_the_report() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let page = dir.path().join("report.html");
-    std::fs::write(&page, report::page(&[failover_results()])).unwrap();
+    let html = report::page(&[failover_results()]);
+    std::fs::write(&page, &html).unwrap();
+    let browse = |width: u32, what: &[String]| {
+        Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+            ])
+            .arg(format!("--window-size={width},2400"))
+            .arg(format!(
+                "--user-data-dir={}",
+                dir.path().join("profile").display()
+            ))
+            .args(what)
+            .output()
+            .expect("chromium runs")
+    };
     let shot = dir.path().join("shot.png");
-    let o = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1400,2400",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            dir.path().join("profile").display()
-        ))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium runs");
+    let o = browse(
+        1400,
+        &[
+            format!("--screenshot={}", shot.display()),
+            format!("file://{}", page.display()),
+        ],
+    );
     assert!(shot.exists(), "no screenshot: {}", text(&o));
-    // Text, tables and five charts: a rendered page has many colours.
+    // Text, tables and charts: a rendered page has many colours.
     assert_drawn_png(&shot, (1400, 2400), 200);
+
+    // At 800 px the page itself must not scroll sideways: wide tables
+    // scroll inside their own boxes. A copy of the page measures itself
+    // (the report has no script; only this copy does).
+    let probe = dir.path().join("probe.html");
+    let measure = "<script>document.body.setAttribute('data-scroll-width', \
+                   document.documentElement.scrollWidth)</script></body>";
+    std::fs::write(&probe, html.replace("</body>", measure)).unwrap();
+    let o = browse(
+        800,
+        &[
+            "--dump-dom".to_owned(),
+            format!("file://{}", probe.display()),
+        ],
+    );
+    let dom = String::from_utf8_lossy(&o.stdout);
+    let width: u32 = dom
+        .split("data-scroll-width=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no width measured: {}", text(&o)));
+    assert!(width <= 800, "the page is {width} px wide at 800 px");
 }

@@ -6,20 +6,36 @@ use std::fmt::Write;
 
 use super::charts::{self, Chart};
 use super::{Results, Study};
-use crate::metrics::{ClientObserved, Rto, Summary};
+use crate::metrics::{ClientErrors, ClientObserved, Rto, Summary};
 
 const STYLE: &str = "
-body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 2em; color: #222; max-width: 1400px; }
-h1 { margin-bottom: 0.2em; }
-h2 { border-bottom: 2px solid #0072b2; padding-bottom: 0.2em; margin-top: 1.6em; }
+body { font-family: 'DejaVu Sans', 'Bitstream Vera Sans', Verdana, sans-serif; margin: 2em; color: #222; max-width: 1400px; }
+h1 { margin-bottom: 0.2em; overflow-wrap: anywhere; }
+h2 { border-bottom: 2px solid #0072b2; padding-bottom: 0.2em; margin-top: 1.6em; overflow-wrap: anywhere; }
 h3 { margin: 1.2em 0 0.4em; }
-table { border-collapse: collapse; margin: 0.4em 0 1em; }
+.scroll { overflow-x: auto; max-width: 100%; margin: 0.4em 0 1em; }
+table { border-collapse: collapse; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f0f4f8; }
 .pass { color: #00734f; font-weight: bold; }
 .fail { color: #b00000; font-weight: bold; }
 svg { max-width: 100%; height: auto; border: 1px solid #ddd; margin: 0.4em 0; }
 .meta { color: #555; }
+nav ul { margin: 0.2em 0; }
+nav li { margin: 0.1em 0; }
+nav ul ul { display: inline; padding: 0; }
+nav ul ul li { display: inline; }
+nav ul ul li + li::before { content: ' · '; color: #888; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  .scroll { overflow: visible; }
+  table { width: 100%; }
+  th, td { overflow-wrap: anywhere; }
+  section.run, section.study { break-before: page; }
+  h2, h3 { break-after: avoid; }
+  svg { width: 100%; max-width: 100%; height: auto; break-inside: avoid; }
+  tr { break-inside: avoid; }
+}
 ";
 
 /// The report for one or more runs: with several, a comparison (key
@@ -54,17 +70,75 @@ pub fn page_with_studies(runs: &[Results], studies: &[Study]) -> String {
          rerunning a scenario with its seed reproduces it byte for byte. {}</p>",
         verdicts.join(" ")
     );
+    contents(&mut h, runs, &study_names);
     if runs.len() > 1 {
         comparison(&mut h, runs);
     }
-    for r in runs {
-        section(&mut h, r);
+    for (i, r) in runs.iter().enumerate() {
+        section(&mut h, r, &run_title(runs, i), &format!("run-{}", i + 1));
     }
-    for s in studies {
+    for (i, s) in studies.iter().enumerate() {
+        let _ = writeln!(h, "<section class=\"study\" id=\"study-{}\">", i + 1);
         s.section(&mut h);
+        h.push_str("</section>\n");
     }
     h.push_str("</body>\n</html>\n");
     h
+}
+
+/// A run's title: its scenario and seed, so that runs of one scenario
+/// with different seeds are told apart.
+fn run_title(runs: &[Results], i: usize) -> String {
+    let s = &runs[i].summary;
+    format!("{} (seed {})", s.scenario, s.seed)
+}
+
+/// The sections of a run's part of the page, with their anchors' suffix,
+/// in page order; those a run lacks are left out.
+fn parts(s: &Summary) -> Vec<(&'static str, &'static str)> {
+    let mut out = vec![
+        ("invariants", "Invariants"),
+        ("expectations", "Expectations"),
+        ("topology", "Topology"),
+        ("faults", "Faults"),
+        ("measured", "Measured"),
+    ];
+    if !s.failovers.is_empty() {
+        out.push(("failovers", "Failovers"));
+    }
+    if !s.client_groups.is_empty() {
+        out.push(("clients", "Clients"));
+    }
+    if !s.redundancy.per_pg.is_empty() {
+        out.push(("copies", "Copies"));
+    }
+    out.push(("charts", "Charts"));
+    out
+}
+
+/// A list of links to every run and study, and to each run's sections,
+/// so that a page of several runs can be found one's way around.
+fn contents(h: &mut String, runs: &[Results], studies: &[String]) {
+    h.push_str("<nav>\n<h2>Contents</h2>\n<ul>\n");
+    if runs.len() > 1 {
+        h.push_str("<li><a href=\"#comparison\">Comparison</a></li>\n");
+    }
+    for (i, r) in runs.iter().enumerate() {
+        let id = format!("run-{}", i + 1);
+        let _ = write!(
+            h,
+            "<li><a href=\"#{id}\">{}</a>: <ul>",
+            esc(&run_title(runs, i))
+        );
+        for (part, name) in parts(&r.summary) {
+            let _ = write!(h, "<li><a href=\"#{id}-{part}\">{name}</a></li>");
+        }
+        h.push_str("</ul></li>\n");
+    }
+    for (i, name) in studies.iter().enumerate() {
+        let _ = writeln!(h, "<li><a href=\"#study-{}\">{}</a></li>", i + 1, esc(name));
+    }
+    h.push_str("</ul>\n</nav>\n");
 }
 
 /// Escapes text for HTML.
@@ -134,8 +208,10 @@ fn invariant_verdict(s: &Summary) -> String {
 }
 
 /// A table: header cells, then rows of cells (already HTML).
+/// The table sits in a box of its own that scrolls sideways when the page
+/// is too narrow for it, so that a wide table never widens the page.
 pub(super) fn table(h: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    h.push_str("<table>\n");
+    h.push_str("<div class=\"scroll\"><table>\n");
     if header.iter().any(|c| !c.is_empty()) {
         h.push_str("<tr>");
         for cell in header {
@@ -150,7 +226,7 @@ pub(super) fn table(h: &mut String, header: &[&str], rows: &[Vec<String>]) {
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
 }
 
 fn secs(v: f64) -> String {
@@ -162,9 +238,10 @@ fn percent(v: f64) -> String {
 }
 
 fn comparison(h: &mut String, runs: &[Results]) {
-    h.push_str("<h2>Comparison</h2>\n");
+    h.push_str("<h2 id=\"comparison\">Comparison</h2>\n");
+    let titles: Vec<String> = (0..runs.len()).map(|i| run_title(runs, i)).collect();
     let mut header = vec![""];
-    header.extend(runs.iter().map(|r| r.summary.scenario.as_str()));
+    header.extend(titles.iter().map(String::as_str));
     let row = |name: &str, f: &dyn Fn(&Summary) -> String| {
         let mut cells = vec![esc(name)];
         cells.extend(runs.iter().map(|r| f(&r.summary)));
@@ -216,13 +293,13 @@ fn comparison(h: &mut String, runs: &[Results]) {
     }
 }
 
-fn section(h: &mut String, r: &Results) {
+fn section(h: &mut String, r: &Results, title: &str, id: &str) {
     let s = &r.summary;
     let _ = write!(
         h,
-        "<section>\n<h2>{}</h2>\n<p>{}</p>\n<p class=\"meta\">seed {}, {:.0} s simulated, \
+        "<section class=\"run\" id=\"{id}\">\n<h2>{}</h2>\n<p>{}</p>\n<p class=\"meta\">seed {}, {:.0} s simulated, \
          {} events, trace digest {}{}</p>\n",
-        esc(&s.scenario),
+        esc(title),
         esc(&s.description),
         s.seed,
         s.simulated_s,
@@ -234,14 +311,15 @@ fn section(h: &mut String, r: &Results) {
             format!(", from {}", esc(&r.dir.display().to_string()))
         }
     );
-    invariants(h, s);
-    expectations(h, s);
-    topology(h, s);
-    faults(h, s);
-    measured(h, s);
-    failovers(h, s);
-    redundancy(h, s);
-    h.push_str("<h3>Charts</h3>\n");
+    invariants(h, s, id);
+    expectations(h, s, id);
+    topology(h, s, id);
+    faults(h, r, id);
+    measured(h, s, id);
+    failovers(h, s, id);
+    clients(h, s, id);
+    redundancy(h, s, id);
+    let _ = writeln!(h, "<h3 id=\"{id}-charts\">Charts</h3>");
     for chart in Chart::ALL.into_iter().filter(|c| c.applies(r)) {
         h.push_str(&chart.svg(r));
         h.push('\n');
@@ -249,8 +327,8 @@ fn section(h: &mut String, r: &Results) {
     h.push_str("</section>\n");
 }
 
-fn invariants(h: &mut String, s: &Summary) {
-    h.push_str("<h3>Invariants</h3>\n");
+fn invariants(h: &mut String, s: &Summary, id: &str) {
+    let _ = writeln!(h, "<h3 id=\"{id}-invariants\">Invariants</h3>");
     let rows: Vec<Vec<String>> = s
         .invariants
         .iter()
@@ -274,8 +352,8 @@ fn invariants(h: &mut String, s: &Summary) {
     table(h, &["", "invariant", "evidence"], &rows);
 }
 
-fn expectations(h: &mut String, s: &Summary) {
-    h.push_str("<h3>Expectations</h3>\n");
+fn expectations(h: &mut String, s: &Summary, id: &str) {
+    let _ = writeln!(h, "<h3 id=\"{id}-expectations\">Expectations</h3>");
     if s.expectations.is_empty() {
         h.push_str("<p>None were set.</p>\n");
         return;
@@ -295,11 +373,11 @@ fn expectations(h: &mut String, s: &Summary) {
     table(h, &["", "expectation", "expected and measured"], &rows);
 }
 
-fn topology(h: &mut String, s: &Summary) {
+fn topology(h: &mut String, s: &Summary, id: &str) {
     let t = &s.topology;
     let _ = writeln!(
         h,
-        "<h3>Topology</h3>\n<p>{} GiB volume in {} protection groups of {} copies over AZs {} \
+        "<h3 id=\"{id}-topology\">Topology</h3>\n<p>{} GiB volume in {} protection groups of {} copies over AZs {} \
          ({} storage nodes each); write quorum {}/{}, read quorum {}/{}.</p>",
         t.volume_gib,
         s.storage.pgs,
@@ -355,8 +433,9 @@ fn topology(h: &mut String, s: &Summary) {
     }
 }
 
-fn faults(h: &mut String, s: &Summary) {
-    h.push_str("<h3>Faults</h3>\n");
+fn faults(h: &mut String, r: &Results, id: &str) {
+    let s = &r.summary;
+    let _ = writeln!(h, "<h3 id=\"{id}-faults\">Faults</h3>");
     if s.faults.is_empty() {
         h.push_str("<p>None.</p>\n");
         return;
@@ -365,22 +444,123 @@ fn faults(h: &mut String, s: &Summary) {
         .faults
         .iter()
         .map(|f| {
+            let writer = r.writer_at(f.at_s);
+            // A fault aimed at the writer names no target in the scenario;
+            // the timeline says which instance that was.
+            let target = match (f.target.as_str(), f.kind.as_str()) {
+                ("", "writer_crash" | "failover") => match writer {
+                    Some(w) => format!("the writer ({})", esc(w)),
+                    None => "the writer (none was open)".to_owned(),
+                },
+                (t, _) => esc(t),
+            };
             vec![
                 secs(f.at_s),
-                f.until_s.map_or("for good".into(), secs),
-                esc(&f.kind),
-                esc(&f.target),
+                match (f.until_s, f.kind.as_str()) {
+                    (Some(t), _) => secs(t),
+                    (None, "failover") => "(an instant)".into(),
+                    (None, _) => "for good".into(),
+                },
+                esc(&charts::fault_words(f, writer)),
+                target,
+                format!("<code>{}</code>", esc(&f.kind)),
                 f.refused
                     .as_deref()
                     .map_or(String::new(), |why| format!("refused: {}", esc(why))),
             ]
         })
         .collect();
-    table(h, &["from", "until", "fault", "target", ""], &rows);
+    let mut header = vec!["from", "until", "fault", "target", "scenario key", ""];
+    let mut rows = rows;
+    // The last column says why a requested failover was refused; without
+    // one it would be empty.
+    if s.faults.iter().all(|f| f.refused.is_none()) {
+        header.pop();
+        rows.iter_mut().for_each(|row| drop(row.pop()));
+    }
+    table(h, &header, &rows);
 }
 
-fn measured(h: &mut String, s: &Summary) {
-    h.push_str("<h3>Measured</h3>\n");
+/// One count of a group's failed requests.
+type Count = fn(&ClientErrors) -> u64;
+
+/// What each client group did and saw: its requests, its errors by
+/// cause, and each failover as its clients saw it.
+fn clients(h: &mut String, s: &Summary, id: &str) {
+    if s.client_groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(h, "<h3 id=\"{id}-clients\">Clients</h3>");
+    let causes: [(&str, Count); 5] = [
+        ("timeout", |e| e.timeout),
+        ("refused", |e| e.refused),
+        ("reset", |e| e.reset),
+        ("read-only", |e| e.read_only),
+        ("DNS empty", |e| e.dns_empty),
+    ];
+    // Causes no group saw would be columns of zeros.
+    let causes: Vec<_> = causes
+        .into_iter()
+        .filter(|(_, n)| s.client_groups.iter().any(|g| n(&g.errors) > 0))
+        .collect();
+    let rows: Vec<Vec<String>> = s
+        .client_groups
+        .iter()
+        .map(|g| {
+            let config = s.topology.clients.iter().find(|c| c.name == g.name);
+            let mut row = vec![
+                format!("<b>{}</b>", esc(&g.name)),
+                config.map_or("-".into(), |c| {
+                    format!(
+                        "{} × DNS cache {}, {} endpoint",
+                        c.count,
+                        esc(&c.dns_cache),
+                        esc(&c.endpoint)
+                    )
+                }),
+                g.requests_ok.to_string(),
+                g.errors.total().to_string(),
+            ];
+            row.extend(causes.iter().map(|(_, n)| n(&g.errors).to_string()));
+            for i in 0..s.failovers.len() {
+                row.push(match g.client_observed_s.get(i) {
+                    None => "not measured (reader endpoint)".to_owned(),
+                    Some(c) => observed(c),
+                });
+            }
+            row.push(g.hung.to_string());
+            row
+        })
+        .collect();
+    let failover_heads: Vec<String> = s
+        .failovers
+        .iter()
+        .map(|f| format!("failover at {:.0} s: client-observed RTO p50 / max", f.at_s))
+        .collect();
+    let mut header = vec!["group", "clients", "requests ok", "failed"];
+    header.extend(causes.iter().map(|(name, _)| *name));
+    header.extend(failover_heads.iter().map(String::as_str));
+    header.push("hung at the end");
+    table(h, &header, &rows);
+}
+
+/// A client-observed RTO across a group's clients: "never" for a
+/// quantile among clients that never recovered, never a number.
+fn observed(c: &ClientObserved) -> String {
+    let show = |v: Option<f64>| v.map_or_else(|| "never".to_owned(), |v| format!("{v:.2} s"));
+    let mut out = format!("{} / {}", show(c.p50), show(c.max));
+    if c.unrecovered > 0 {
+        let _ = write!(
+            out,
+            " ({} of {} clients never recovered)",
+            c.unrecovered, c.clients
+        );
+    }
+    out
+}
+
+fn measured(h: &mut String, s: &Summary, id: &str) {
+    let _ = writeln!(h, "<h3 id=\"{id}-measured\">Measured</h3>");
     let rows = vec![
         vec![
             "commits".into(),
@@ -458,7 +638,7 @@ fn measured(h: &mut String, s: &Summary) {
 
 /// The PGs that were short of copies longest, and the nodes repair
 /// copied between: the window of vulnerability and what bounded it.
-fn redundancy(h: &mut String, s: &Summary) {
+fn redundancy(h: &mut String, s: &Summary, id: &str) {
     const SHOWN: usize = 10;
     let r = &s.redundancy;
     if r.per_pg.is_empty() {
@@ -472,7 +652,7 @@ fn redundancy(h: &mut String, s: &Summary) {
     });
     let _ = writeln!(
         h,
-        "<h3>Copies (the {} PGs short longest of {} short)</h3>",
+        "<h3 id=\"{id}-copies\">Copies (the {} PGs short longest of {} short)</h3>",
         pgs.len().min(SHOWN),
         pgs.len()
     );
@@ -530,45 +710,47 @@ fn redundancy(h: &mut String, s: &Summary) {
     }
 }
 
-fn failovers(h: &mut String, s: &Summary) {
+/// One row per failover, its total first so that a narrow page still
+/// shows it; a failover that re-created the writer shows provisioning
+/// where others show promotion.
+fn failovers(h: &mut String, s: &Summary, id: &str) {
     if s.failovers.is_empty() {
         return;
     }
-    h.push_str("<h3>Failovers (RTO by phase, seconds)</h3>\n");
+    let _ = writeln!(
+        h,
+        "<h3 id=\"{id}-failovers\">Failovers (RTO by phase, seconds)</h3>"
+    );
     let rows: Vec<Vec<String>> = s
         .failovers
         .iter()
         .zip(&s.rto)
         .map(|(f, r)| {
             let clients = match &r.client_observed_s {
-                None => "-".to_owned(),
-                Some(c) => format!(
-                    "{} clients: p50 {}, max {}{}",
-                    c.clients,
-                    ClientObserved::show(c.p50),
-                    ClientObserved::show(c.max),
-                    if c.unrecovered > 0 {
-                        format!(", {} never recovered", c.unrecovered)
-                    } else {
-                        String::new()
-                    }
-                ),
+                None => "not measured (no cluster-endpoint client)".to_owned(),
+                Some(c) => format!("{} clients: {}", c.clients, observed(c)),
             };
             let mut row = vec![
                 format!("{:.1}", f.at_s),
-                format!(
-                    "{} → {}{}",
-                    esc(&f.from),
-                    esc(f.to.as_deref().unwrap_or("(none)")),
-                    if f.provisioned { " (replacement)" } else { "" }
-                ),
-                esc(&f.reason),
-            ];
-            row.extend(r.phases().map(|p| format!("{p:.3}")));
-            row.push(
+                match (&f.to, f.provisioned) {
+                    (_, true) => format!("{} re-created (no reader to promote)", esc(&f.from)),
+                    (to, false) => format!(
+                        "{} → {}",
+                        esc(&f.from),
+                        esc(to.as_deref().unwrap_or("(none yet)"))
+                    ),
+                },
                 r.total_s
                     .map_or("unfinished".into(), |t| format!("<b>{t:.3}</b>")),
-            );
+                esc(&f.reason),
+            ];
+            row.extend(r.phases().into_iter().enumerate().map(|(p, len)| {
+                if p == 3 && f.provisioned {
+                    format!("{len:.3} (provisioning)")
+                } else {
+                    format!("{len:.3}")
+                }
+            }));
             row.push(clients);
             row.push(match (r.commits_per_s_before, r.recovered_performance_s) {
                 (None, _) => "n/a (no clean level before)".to_owned(),
@@ -584,11 +766,10 @@ fn failovers(h: &mut String, s: &Summary) {
             row
         })
         .collect();
-    let mut header = vec!["at", "failover", "reason"];
+    let mut header = vec!["at", "failover", "total", "reason"];
     header.extend(Rto::PHASES);
     header.extend([
-        "total",
-        "client-observed",
+        "client-observed (p50 / max)",
         "performance back (throughput and p99 within 10 %)",
         "commits/s before → after",
     ]);

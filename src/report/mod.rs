@@ -43,6 +43,19 @@ impl Results {
         }
     }
 
+    /// The writer open a bin before `t_s` seconds into the run, as the
+    /// timeline names it (`None`: none was open, or the file names none):
+    /// the instance a fault aimed at "the writer" hit.
+    pub fn writer_at(&self, t_s: f64) -> Option<&str> {
+        let bin = self.timeline.bin_s();
+        let i = self
+            .timeline
+            .t_s()
+            .iter()
+            .rposition(|&start| start + bin < t_s)?;
+        self.timeline.writer().get(i)?.as_deref()
+    }
+
     /// Loads `summary.json` and `timeline.csv` from a results directory.
     pub fn load(dir: &Path) -> Result<Results, InputError> {
         let read = |name: &str| {
