@@ -20,7 +20,7 @@ use crate::model::storage::recovery::recoverable_vdl;
 use crate::model::storage::volume::Volume;
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
 use crate::scenario::{expect, ExpectSpec, Scenario};
-use crate::sim::{SimDuration, SimTime, Trace};
+use crate::sim::{SimDuration, SimTime, Trace, TraceFilter};
 use crate::vocab::ids::{NodeId, SegmentId};
 
 /// One run of one scenario.
@@ -292,8 +292,18 @@ impl Simulation {
 
     /// A simulation that also streams every event to `sink` as JSON lines.
     pub fn with_trace(scenario: &Scenario, sink: Box<dyn Write>) -> Self {
+        Simulation::with_filtered_trace(scenario, sink, TraceFilter::default())
+    }
+
+    /// A simulation that streams to `sink` the events `filter` admits
+    /// (its digest still covers every event).
+    pub fn with_filtered_trace(
+        scenario: &Scenario,
+        sink: Box<dyn Write>,
+        filter: TraceFilter,
+    ) -> Self {
         Simulation {
-            world: World::new(&scenario.config, Trace::with_sink(sink)),
+            world: World::new(&scenario.config, Trace::with_filtered_sink(sink, filter)),
             expect: scenario.expect.clone(),
             max_events: DEFAULT_MAX_EVENTS,
         }

@@ -456,3 +456,63 @@ fn report_of_a_parent_directory_offers_its_runs() {
     );
     assert!(!dir.path().join("r.html").exists());
 }
+
+#[test]
+fn trace_filters_keep_the_named_kinds_in_the_window_and_the_digest() {
+    let (dir, _) = run_small(&["--out", "all", "--trace"]);
+    let read = |out: &str, file: &str| {
+        std::fs::read_to_string(dir.path().join(format!("{out}/small/{file}"))).expect("file")
+    };
+    let sc = dir.path().join("small.yaml");
+    let o = aurora(
+        &[
+            "run",
+            sc.to_str().expect("utf-8"),
+            "--out",
+            "some",
+            "--trace",
+            "--trace-kinds",
+            "batch,ack",
+            "--trace-from",
+            "1s",
+            "--trace-to",
+            "2s",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let all = read("all", "events.jsonl");
+    let some = read("some", "events.jsonl");
+    let expected: Vec<&str> = all
+        .lines()
+        .filter(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+            let t = v["t_ns"].as_u64().expect("t_ns");
+            ["batch", "ack"].contains(&v["event"].as_str().expect("event"))
+                && (1_000_000_000..=2_000_000_000).contains(&t)
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(some.lines().collect::<Vec<_>>(), expected);
+    let digest = |out: &str| {
+        let v: serde_json::Value = serde_json::from_str(&read(out, "summary.json")).unwrap();
+        v["trace_digest"].clone()
+    };
+    assert_eq!(digest("all"), digest("some"));
+    let o = aurora(
+        &[
+            "run",
+            sc.to_str().unwrap(),
+            "--trace",
+            "--trace-kinds",
+            "bogus",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("no event is named \"bogus\"; the events are group_commit, batch"),
+        "{}",
+        text(&o)
+    );
+}

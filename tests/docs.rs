@@ -5,14 +5,17 @@
 use std::fmt::Write as _;
 
 use aurora_sim::metrics::units::percent;
-use aurora_sim::metrics::{ClientObserved, Summary};
+use aurora_sim::metrics::Summary;
 
 use crate::{aurora, repo};
 
 /// Replaces what lies between `<!-- NAME:begin -->` and `<!-- NAME:end -->`
 /// in `text` with `body`.
 fn splice(text: &str, name: &str, body: &str) -> String {
-    let (begin, end) = (format!("<!-- {name}:begin -->\n"), format!("<!-- {name}:end -->"));
+    let (begin, end) = (
+        format!("<!-- {name}:begin -->\n"),
+        format!("<!-- {name}:end -->"),
+    );
     let a = text.find(&begin).expect("begin marker") + begin.len();
     let b = text.find(&end).expect("end marker");
     format!("{}{body}{}", &text[..a], &text[b..])
@@ -32,6 +35,64 @@ fn check_part(name: &str, body: &str) {
             "the README's {name} part is stale: run `UPDATE_DOCS=1 cargo test --test integration docs`"
         );
     }
+}
+
+/// Checks a generated file against `body`, or writes it when
+/// `UPDATE_DOCS` is set.
+fn check_file(path: &str, body: &str) {
+    let path = repo(path);
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, body).expect("write");
+    } else {
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == body,
+            "{} is stale: run `UPDATE_DOCS=1 cargo test --test integration docs`",
+            path.display()
+        );
+    }
+}
+
+/// `docs/trace.md`, from the one event vocabulary.
+fn trace_reference() -> String {
+    use aurora_sim::model::Kind;
+    let mut t = String::from(
+        "# The event trace\n\n<!-- Generated from src/model/event.rs by tests/docs.rs; do not edit. -->\n\n\
+         `aurora-sim run --trace` writes `events.jsonl` beside the summary: one JSON\n\
+         object per event, in the order the engine handled them, as\n\
+         `{\"t_ns\":60001000000,\"event\":\"batch\",\"seg\":3,\"last\":120}`. `t_ns` is\n\
+         the simulated time in nanoseconds and `event` the kind; the other members\n\
+         are the kind's two operands, named below (a kind with fewer has fewer).\n\
+         `--trace-kinds batch,ack` writes only those kinds and `--trace-from 60s\n\
+         --trace-to 90s` only that window; the summary's `trace_digest` covers\n\
+         every event either way.\n\n\
+         | event | operands | what it is |\n|---|---|---|\n",
+    );
+    for &k in Kind::ALL {
+        let ops: Vec<String> = k
+            .operands()
+            .iter()
+            .filter(|o| !o.is_empty())
+            .map(|o| format!("`{o}`"))
+            .collect();
+        let _ = writeln!(
+            t,
+            "| `{}` | {} | {} |",
+            k.name(),
+            if ops.is_empty() {
+                "–".to_owned()
+            } else {
+                ops.join(", ")
+            },
+            k.doc().replace('|', "\\|")
+        );
+    }
+    t
+}
+
+#[test]
+fn the_trace_reference_is_generated_from_the_event_vocabulary() {
+    check_file("docs/trace.md", &trace_reference());
 }
 
 /// One row per shipped scenario, from its `results/<name>/summary.json`.
@@ -67,18 +128,27 @@ fn results_table() -> String {
         let rto: Vec<String> = s
             .rto
             .iter()
-            .map(|r| r.total_s.map_or("unfinished".to_owned(), |t| format!("{t:.1} s")))
+            .map(|r| {
+                r.total_s
+                    .map_or("unfinished".to_owned(), |t| format!("{t:.1} s"))
+            })
             .collect();
         let clients: Vec<String> = s
             .rto
             .iter()
             .map(|r| {
-                r.client_observed_s
-                    .as_ref()
-                    .map_or("–".to_owned(), |c| ClientObserved::show(c.max))
+                r.client_observed_s.as_ref().map_or("–".to_owned(), |c| {
+                    c.max.map_or("never".to_owned(), |t| format!("{t:.1} s"))
+                })
             })
             .collect();
-        let or_dash = |v: Vec<String>| if v.is_empty() { "–".to_owned() } else { v.join("; ") };
+        let or_dash = |v: Vec<String>| {
+            if v.is_empty() {
+                "–".to_owned()
+            } else {
+                v.join("; ")
+            }
+        };
         let _ = writeln!(
             t,
             "| [`{name}`](results/{name}/) | {held} of {} held | {} | {} | {} | {} | {} | {} | {} |",
@@ -109,7 +179,13 @@ fn the_readme_example_is_what_the_binary_prints() {
     let dir = tempfile::tempdir().expect("tempdir");
     let scenario = repo("scenarios/az-plus-one.yaml");
     let o = aurora(
-        &["run", scenario.to_str().expect("utf-8"), "--charts", "--out", "out"],
+        &[
+            "run",
+            scenario.to_str().expect("utf-8"),
+            "--charts",
+            "--out",
+            "out",
+        ],
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(0));

@@ -55,9 +55,19 @@ enum Command {
         /// OUT/<scenario name>/ whole.
         #[arg(long, default_value = "out")]
         out: PathBuf,
-        /// Also write every event to events.jsonl (large).
+        /// Also write every event to events.jsonl (large; docs/trace.md
+        /// lists the events and their fields).
         #[arg(long)]
         trace: bool,
+        /// Write only these kinds of event to the trace (`commit_ack,failover`).
+        #[arg(long, value_delimiter = ',', requires = "trace", value_parser = trace_kind)]
+        trace_kinds: Vec<crate::model::Kind>,
+        /// Write only events from this simulated time on (`60s`).
+        #[arg(long, requires = "trace", value_parser = sim_duration)]
+        trace_from: Option<crate::sim::SimDuration>,
+        /// Write only events up to this simulated time (`90s`).
+        #[arg(long, requires = "trace", value_parser = sim_duration)]
+        trace_to: Option<crate::sim::SimDuration>,
         /// Also draw the charts, as PNG and SVG.
         #[arg(long)]
         charts: bool,
@@ -203,6 +213,9 @@ pub fn execute(cli: Cli) -> ExitStatus {
             seed,
             out,
             trace,
+            trace_kinds,
+            trace_from,
+            trace_to,
             charts,
             max_events,
             set,
@@ -276,9 +289,20 @@ pub fn execute(cli: Cli) -> ExitStatus {
                 return outcome;
             }
             results_dir::clean_up_on_interrupt();
-            if trace {
+            let trace = trace.then(|| {
+                let mut filter = crate::sim::TraceFilter::default();
+                if !trace_kinds.is_empty() {
+                    filter = filter.kinds(trace_kinds.iter().map(|&k| k as u8));
+                }
+                let at = |d: crate::sim::SimDuration| crate::sim::SimTime::ZERO + d;
+                filter.window(
+                    at(trace_from.unwrap_or_default()),
+                    trace_to.map_or(crate::sim::SimTime::from_nanos(u64::MAX), at),
+                )
+            });
+            if let Some(filter) = &trace {
                 for sc in &scs {
-                    eprintln!("{}", trace_estimate(sc));
+                    eprintln!("{}", trace_estimate(sc, filter));
                 }
             }
             let opts = RunOptions {
@@ -300,7 +324,7 @@ pub fn execute(cli: Cli) -> ExitStatus {
             let worst = std::sync::Mutex::new(ExitStatus::Passed);
             pool.install(|| {
                 scs.par_iter().for_each(|sc| {
-                    let (outcome, stdout, stderr) = run(sc, &root, opts, &progress);
+                    let (outcome, stdout, stderr) = run(sc, &root, &opts, &progress);
                     progress.print(&stdout);
                     eprint!("{stderr}");
                     let mut worst = worst.lock().expect("no run panics holding it");
@@ -486,14 +510,14 @@ const TRACE_PILOT: crate::sim::SimDuration = crate::sim::SimDuration::from_secs(
 /// How big a run's trace will be, said before it runs: the first seconds
 /// of the very run are simulated into a byte counter and the size scaled
 /// to the whole duration (faults change the rate, so it is an estimate).
-fn trace_estimate(sc: &Scenario) -> String {
+fn trace_estimate(sc: &Scenario, filter: &crate::sim::TraceFilter) -> String {
     let full = sc.config.duration;
     let mut pilot = sc.clone();
     pilot.config.duration = full.min(TRACE_PILOT);
     let counted = std::rc::Rc::new(std::cell::Cell::new(0));
     let sink = ByteCounter(counted.clone());
     let name = &sc.config.name;
-    if Simulation::with_trace(&pilot, Box::new(sink))
+    if Simulation::with_filtered_trace(&pilot, Box::new(sink), filter.clone())
         .run()
         .is_err()
     {
@@ -525,13 +549,30 @@ impl Write for ByteCounter {
 
 /// What `run` writes besides the summary and the timeline, and what it
 /// prints.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct RunOptions {
-    trace: bool,
+    /// The trace's filter, when a trace is written.
+    trace: Option<crate::sim::TraceFilter>,
     charts: bool,
     max_events: u64,
     json: bool,
     quiet: bool,
+}
+
+/// A trace kind by its name, for `--trace-kinds`.
+fn trace_kind(name: &str) -> Result<crate::model::Kind, String> {
+    crate::model::Kind::named(name).ok_or_else(|| {
+        let names: Vec<&str> = crate::model::Kind::ALL.iter().map(|k| k.name()).collect();
+        format!(
+            "no event is named {name:?}; the events are {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// A simulated duration, for `--trace-from` and `--trace-to`.
+fn sim_duration(text: &str) -> Result<crate::sim::SimDuration, String> {
+    crate::sim::SimDuration::parse(text).map_err(|e| e.to_string())
 }
 
 /// A scenario's text and the name its errors give it: `-` is standard
@@ -555,7 +596,7 @@ fn read_scenario(path: &Path) -> Result<(String, PathBuf), InputError> {
 fn run(
     sc: &Scenario,
     root: &OutRoot,
-    opts: RunOptions,
+    opts: &RunOptions,
     progress: &Progress,
 ) -> (ExitStatus, String, String) {
     let name = &sc.config.name;
@@ -570,9 +611,11 @@ fn run(
         Ok(dir) => dir,
         Err(e) => return failed(e.to_string()),
     };
-    let sim = if opts.trace {
+    let sim = if let Some(filter) = &opts.trace {
         match fs::File::create(staging.path().join("events.jsonl")) {
-            Ok(f) => Simulation::with_trace(sc, Box::new(BufWriter::new(f))),
+            Ok(f) => {
+                Simulation::with_filtered_trace(sc, Box::new(BufWriter::new(f)), filter.clone())
+            }
             Err(e) => return failed(e.to_string()),
         }
     } else {
@@ -591,7 +634,7 @@ fn run(
             csv.flush()
         })
         .and_then(|()| {
-            if opts.trace {
+            if opts.trace.is_some() {
                 names.push("events.jsonl".to_owned());
             }
             if opts.charts {

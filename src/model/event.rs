@@ -59,6 +59,18 @@ macro_rules! events {
                 match self { $(Kind::$variant => $name,)* }
             }
 
+            /// What the kind is, in the vocabulary's words: its doc
+            /// comment as one line.
+            pub fn doc(self) -> String {
+                let lines: &[&str] = match self { $(Kind::$variant => &[$($doc),*],)* };
+                lines.iter().flat_map(|l| l.split_whitespace()).collect::<Vec<_>>().join(" ")
+            }
+
+            /// The kind named `name` in the trace.
+            pub fn named(name: &str) -> Option<Kind> {
+                Kind::ALL.iter().copied().find(|k| k.name() == name)
+            }
+
             /// The names of the two trace operands (empty when unused).
             pub fn operands(self) -> [&'static str; 2] {
                 match self { $(Kind::$variant => [$an, $bn],)* }

@@ -272,7 +272,7 @@ impl World {
             }
             let seen = ev.seen();
             self.trace.event(now, &seen.words());
-            if self.trace.is_writing() {
+            if self.trace.writes(now, seen.kind as u8) {
                 self.trace.line(format_args!(
                     "{{\"t_ns\":{},\"event\":\"{}\"{}}}",
                     now.as_nanos(),

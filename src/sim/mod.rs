@@ -19,7 +19,7 @@ pub use dist::LogNormal;
 pub use queue::EventQueue;
 pub use rng::{RngFactory, SimRng, StreamId};
 pub use time::{SimDuration, SimTime};
-pub use trace::{Digest, Trace};
+pub use trace::{Digest, Trace, TraceFilter};
 
 /// The clock and the queue of one run.
 ///

@@ -38,6 +38,55 @@ impl Digest {
     }
 }
 
+/// Which events a trace's sink is given: some kinds (by code), in a window
+/// of time. The digest is fed every event whatever the filter, so a
+/// filtered run's digest is the unfiltered run's.
+#[derive(Clone, Debug)]
+pub struct TraceFilter {
+    /// Codes written; `None` writes every kind.
+    kinds: Option<Vec<u8>>,
+    from: SimTime,
+    to: SimTime,
+}
+
+impl Default for TraceFilter {
+    fn default() -> Self {
+        TraceFilter {
+            kinds: None,
+            from: SimTime::ZERO,
+            to: SimTime::from_nanos(u64::MAX),
+        }
+    }
+}
+
+impl TraceFilter {
+    /// Writes only events whose code is among `codes`.
+    pub fn kinds(mut self, codes: impl IntoIterator<Item = u8>) -> Self {
+        let mut codes: Vec<u8> = codes.into_iter().collect();
+        codes.sort_unstable();
+        codes.dedup();
+        self.kinds = Some(codes);
+        self
+    }
+
+    /// Writes only events from `from` to `to`, both included.
+    pub fn window(mut self, from: SimTime, to: SimTime) -> Self {
+        (self.from, self.to) = (from, to);
+        self
+    }
+
+    /// Whether an event of `code` at `time` is written.
+    #[inline]
+    pub fn admits(&self, time: SimTime, code: u8) -> bool {
+        time >= self.from
+            && time <= self.to
+            && self
+                .kinds
+                .as_ref()
+                .is_none_or(|k| k.binary_search(&code).is_ok())
+    }
+}
+
 /// Where processed events go: always into the digest, and into a JSON-lines
 /// writer when one is attached. Lines are written as events happen and never
 /// held in memory.
@@ -45,6 +94,7 @@ impl Digest {
 pub struct Trace {
     digest: Digest,
     sink: Option<Box<dyn Write>>,
+    filter: TraceFilter,
     error: Option<io::Error>,
 }
 
@@ -58,18 +108,20 @@ impl std::fmt::Debug for Trace {
 }
 
 impl Trace {
-    /// A trace that also writes one JSON object per event to `sink`.
-    pub fn with_sink(sink: Box<dyn Write>) -> Self {
+    /// A trace that writes one JSON object to `sink` for each event
+    /// `filter` admits.
+    pub fn with_filtered_sink(sink: Box<dyn Write>, filter: TraceFilter) -> Self {
         Trace {
             sink: Some(sink),
+            filter,
             ..Trace::default()
         }
     }
 
-    /// Whether a sink is attached, so callers can skip formatting lines.
+    /// Whether an event of `code` at `time` goes to the sink.
     #[inline]
-    pub fn is_writing(&self) -> bool {
-        self.sink.is_some()
+    pub fn writes(&self, time: SimTime, code: u8) -> bool {
+        self.sink.is_some() && self.filter.admits(time, code)
     }
 
     /// Feeds one event: its time and its describing words.
