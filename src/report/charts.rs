@@ -1366,7 +1366,11 @@ mod tests {
             log_ticks(1.2, 160.0),
             vec![2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
         );
-        assert_eq!(log_ticks(1.0, 2e5).len(), 16, "six decades in 1-2-5 steps");
+        assert_eq!(
+            log_ticks(1.0, 2e5).len(),
+            17,
+            "1, 2, 5 in each decade up to 2e5"
+        );
         let wide = log_ticks(1.0, 2e8);
         assert_eq!(wide, (0..=8).map(|e| 10f64.powi(e)).collect::<Vec<_>>());
     }
