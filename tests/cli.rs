@@ -434,7 +434,7 @@ fn completions_and_the_man_page_come_from_the_command_definitions() {
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         let script = String::from_utf8(o.stdout).expect("utf-8");
         assert!(
-            script.contains("sweep") && script.contains("--max-events"),
+            script.contains("sweep") && script.contains("max-events"),
             "{shell}"
         );
     }

@@ -28,7 +28,10 @@ fn a_different_seed_gives_a_different_run() {
 
 #[test]
 fn the_streamed_trace_is_identical_too() {
-    let sc = shipped_with("storage-node-crash", &[("duration", "2s")]);
+    let sc = shipped_with(
+        "storage-node-crash",
+        &[("duration", "2s"), ("faults.0.storage_node_crash.at", "1s")],
+    );
     let trace = |sc: &aurora_sim::Scenario| {
         let file = tempfile::NamedTempFile::new().expect("temp file");
         let sink = Box::new(std::io::BufWriter::new(file.reopen().expect("reopen")));

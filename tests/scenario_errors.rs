@@ -770,3 +770,37 @@ fn the_memory_bound_counts_the_redo_a_write_stall_piles_up() {
     let e = stall("1h").expect_err("too much").to_string();
     assert!(e.contains("lower storage.lsn_allocation_limit"), "{e}");
 }
+
+#[test]
+fn client_groups_are_distinct_and_few() {
+    let err = |yaml: &str| {
+        Scenario::parse(yaml, std::path::Path::new("g.yaml"))
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        err("name: g\nduration: 5s\nclients:\n  - { name: app }\n  - { name: app }\n"),
+        "g.yaml:5:13: client group names must be distinct, found \"app\" twice"
+    );
+    let many: String = (0..65).map(|i| format!("  - {{ name: g{i} }}\n")).collect();
+    let e = err(&format!("name: g\nduration: 5s\nclients:\n{many}"));
+    assert!(
+        e.starts_with("g.yaml:68:13: at most 64 client groups"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_field_path_deeper_than_any_field_is_refused_quickly() {
+    let deep = vec!["a"; 60_000].join(".");
+    let e = aurora_sim::ScenarioBuilder::new("d", "5s")
+        .set(&deep, 1)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("at most 16 parts"), "{}", &e[..200.min(e.len())]);
+    assert!(format!("{deep}=1")
+        .parse::<aurora_sim::study::grid::Setting>()
+        .unwrap_err()
+        .contains("at most 16 parts"));
+}

@@ -275,7 +275,9 @@ fn the_report_leads_with_invariant_verdicts() {
     let alarm = page
         .find("<span class=\"fail\">invariant violated: ")
         .expect("a violation is named in red");
-    let comparison = page.find("<h2>Comparison</h2>").expect("comparison");
+    let comparison = page
+        .find("<h2 id=\"comparison\">Comparison</h2>")
+        .expect("comparison");
     assert!(
         alarm < comparison,
         "the verdict comes before everything else"
@@ -284,7 +286,7 @@ fn the_report_leads_with_invariant_verdicts() {
         page.contains("<td>invariants</td>"),
         "the comparison has a row"
     );
-    assert!(page.contains("<h3>Invariants</h3>"));
+    assert!(page.contains("-invariants\">Invariants</h3>"));
     assert!(page.contains("all 6 invariants held"));
 }
 

@@ -693,7 +693,12 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
+    let mut builder = tempfile::Builder::new();
+    // A page others read: the umask decides, as for any file written,
+    // not the private mode of a temporary file.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(parent)?;
     tmp.write_all(bytes)?;
     tmp.persist(path).map(drop).map_err(|e| e.error)
 }

@@ -76,7 +76,9 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     let copies = u64::from(c.storage.quorum.copies());
     let segments = u64::from(c.storage.pgs) * copies;
     let rows = timeline_rows(c.duration, c.metrics.bin);
-    let row = size_of::<TimelineRow>() + c.instances.len() * size_of::<Option<f64>>();
+    let row = size_of::<TimelineRow>()
+        + c.instances.len() * size_of::<Option<f64>>()
+        + c.clients.len() * size_of::<[u32; 5]>();
     let clients: u64 = c.clients.iter().map(|g| u64::from(g.count)).sum();
     let backlog = (wl.commits_per_s * wl.group_commit_interval.as_secs_f64()).ceil() as u64;
     // Records not yet durable and applied everywhere stay in the copies'

@@ -574,6 +574,11 @@ pub const CLIENTS_PER_GROUP: Limit<u32> = Limit::new(1, 1000, "a number of clien
 /// simulated seconds in a minute.
 pub const MAX_CLIENTS: u64 = 10_000;
 
+/// Client groups: at most 64. Each group is five columns of every
+/// timeline row and a panel of the client chart; a design review compares
+/// a handful of client kinds, and a group holds up to 1,000 clients.
+pub const MAX_CLIENT_GROUPS: usize = 64;
+
 /// Commits offered per second: 0 to 10^6, beyond any single writer. With
 /// [`RECORDS_PER_COMMIT`] this bounds LSN allocation to 10^9 a second.
 pub const COMMITS_PER_S: Limit<f64> = Limit::new(0.0, 1e6, "a commit rate per second");

@@ -9,6 +9,11 @@ use serde_json::{Map, Value};
 
 use crate::error::{InputError, Location};
 
+/// The most parts a field path may have: the deepest field of a scenario
+/// is five down (`faults.0.network_partition.between.1`); a longer path
+/// names nothing, and a tree that deep would only cost time and stack.
+pub const MAX_PATH_PARTS: usize = 16;
+
 /// A YAML document as a tree settings are applied to.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -132,7 +137,12 @@ impl Document {
     /// The section or list that holds the last part of `path`, and that
     /// part.
     fn parent<'p>(&mut self, path: &'p str) -> Result<(&mut Value, &'p str), String> {
-        let parts: Vec<&str> = path.split('.').collect();
+        let parts: Vec<&str> = path.split('.').take(MAX_PATH_PARTS + 1).collect();
+        if parts.len() > MAX_PATH_PARTS {
+            return Err(format!(
+                "a field path has at most {MAX_PATH_PARTS} parts; no field lies deeper"
+            ));
+        }
         let (last, sections) = parts.split_last().expect("split yields a part");
         let mut cur = &mut self.tree;
         for (i, part) in sections.iter().enumerate() {

@@ -561,8 +561,23 @@ fn clients(raw: &[ClientSpec], names: &Resolver) -> Result<Vec<ClientConfig>, In
     let cx = names.cx;
     let mut total = 0u64;
     let mut clients = Vec::with_capacity(raw.len());
-    for c in raw {
+    for (i, c) in raw.iter().enumerate() {
         let name = checked_name(&c.name.value, &c.name, "a client group name", cx)?;
+        if i == d::MAX_CLIENT_GROUPS {
+            return Err(cx.at(
+                &c.name,
+                format!(
+                    "at most {} client groups (each is five timeline columns and a chart panel); give a group more clients with count",
+                    d::MAX_CLIENT_GROUPS
+                ),
+            ));
+        }
+        if clients.iter().any(|o: &ClientConfig| o.name == name) {
+            return Err(cx.at(
+                &c.name,
+                format!("client group names must be distinct, found {name:?} twice"),
+            ));
+        }
         total += u64::from(c.count.value);
         if total > d::MAX_CLIENTS {
             return Err(cx.at_first(

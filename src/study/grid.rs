@@ -40,6 +40,17 @@ impl FromStr for Setting {
             ));
         };
         let path = path.trim();
+        if path
+            .split('.')
+            .nth(crate::scenario::document::MAX_PATH_PARTS)
+            .is_some()
+        {
+            return Err(format!(
+                "{:?}: a field path has at most {} parts; no field lies deeper",
+                path.chars().take(40).collect::<String>(),
+                crate::scenario::document::MAX_PATH_PARTS
+            ));
+        }
         if path.is_empty() || path.split('.').any(str::is_empty) {
             return Err(format!(
                 "{s:?}: {path:?} is not a field path; name a field by its sections, as dns.ttl"
