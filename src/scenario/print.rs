@@ -16,7 +16,7 @@
 //! let yaml = "name: t\nduration: 1m\nfaults:\n  - slow_node: { at: 3s, node: a-4, factor: 20, duration: 30s }\n";
 //! let sc = Scenario::parse(yaml, Path::new("t.yaml")).unwrap();
 //! assert_eq!(
-//!     Names::of(&sc).fault(&sc.config.faults[0]),
+//!     Names::of(&sc).fault(&sc.config().faults[0]),
 //!     "slow_node: { at: 3s, node: a-4, factor: 20, duration: 30s }"
 //! );
 //! ```
