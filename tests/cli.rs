@@ -442,6 +442,15 @@ fn completions_and_the_man_page_come_from_the_command_definitions() {
     let page = String::from_utf8(o.stdout).expect("utf-8");
     assert!(page.contains(".TH aurora-sim 1"), "{page}");
     assert!(page.contains("durability"), "{page}");
+    let o = aurora(&["man", "run"], dir.path());
+    let page = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(page.contains(".TH aurora-sim-run 1"), "{page}");
+    assert!(
+        page.contains("max\\-events") && page.contains("trace\\-kinds"),
+        "{page}"
+    );
+    let o = aurora(&["man", "nope"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]

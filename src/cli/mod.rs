@@ -154,8 +154,12 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page, as roff (`aurora-sim man | man -l -`).
-    Man,
+    /// Print the man page, as roff (`aurora-sim man | man -l -`), or a
+    /// command's page with its flags (`aurora-sim man run`).
+    Man {
+        /// The command (`run`, `sweep`, …); the tool's own page when absent.
+        command: Option<String>,
+    },
 }
 
 /// How a study runs and where it writes: the same for `sweep` and
@@ -394,8 +398,22 @@ pub fn execute(cli: Cli) -> ExitStatus {
             clap_complete::generate(shell, &mut cmd, "aurora-sim", &mut script);
             print_bytes(&script)
         }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
+        Command::Man { command } => {
+            let top = <Cli as clap::CommandFactory>::command();
+            let cmd = match &command {
+                None => top,
+                Some(name) => match top.find_subcommand(name) {
+                    Some(sub) => sub.clone().display_name(format!("aurora-sim-{name}")),
+                    None => {
+                        let names: Vec<&str> =
+                            top.get_subcommands().map(|c| c.get_name()).collect();
+                        return bad_output(&format!(
+                            "no command is named {name:?}; the commands are {}",
+                            names.join(", ")
+                        ));
+                    }
+                },
+            };
             let mut page = Vec::new();
             match clap_mangen::Man::new(cmd).render(&mut page) {
                 Ok(()) => print_bytes(&page),
