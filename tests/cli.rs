@@ -400,27 +400,34 @@ fn json_prints_each_summary_on_a_line_and_quiet_prints_nothing() {
 fn a_scenario_is_read_from_standard_input_once() {
     use std::io::Write;
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
-        .args(["run", "-", "--out", "out"])
-        .current_dir(dir.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"name: piped\nduration: 2s\nworkload: { commits_per_s: 100 }\nbogus: 1\n")
-        .expect("write");
-    let o = child.wait_with_output().expect("waits");
+    let piped = |input: &[u8]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
+            .args(["run", "-", "--out", "out"])
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("binary runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write");
+        child.wait_with_output().expect("waits")
+    };
+    let o = piped(b"name: piped\nduration: 2s\nworkload: { commits_per_s: 100 }\nbogus: 1\n");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         text(&o).contains("<stdin>:4:1: unknown field `bogus`"),
         "{}",
         text(&o)
     );
+    // Bytes that are not text are located as a file's are.
+    let o = piped(b"name: piped\n\xff\n");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("<stdin>:2:1: not UTF-8"), "{}", text(&o));
     let o = aurora(&["run", "-", "-"], dir.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("read only once"), "{}", text(&o));

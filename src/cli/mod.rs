@@ -596,16 +596,18 @@ fn sim_duration(text: &str) -> Result<crate::sim::SimDuration, String> {
 /// A scenario's text and the name its errors give it: `-` is standard
 /// input.
 fn read_scenario(path: &Path) -> Result<(String, PathBuf), InputError> {
-    let io = |source| InputError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(io)?;
-        return Ok((text, PathBuf::from("<stdin>")));
+    if path.as_os_str() != "-" {
+        return Ok((crate::scenario::read_text(path)?, path.to_owned()));
     }
-    Ok((fs::read_to_string(path).map_err(io)?, path.to_owned()))
+    let stdin = PathBuf::from("<stdin>");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|source| {
+        InputError::Io {
+            path: stdin.clone(),
+            source,
+        }
+    })?;
+    Ok((crate::scenario::text_of(bytes, &stdin)?, stdin))
 }
 
 /// Runs one scenario into its directory under `root`; returns how it ended

@@ -68,11 +68,7 @@ impl ScenarioBuilder {
 
     /// Starts from a scenario file.
     pub fn load(path: &Path) -> Result<ScenarioBuilder, InputError> {
-        let bytes = std::fs::read(path).map_err(|source| InputError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        ScenarioBuilder::from_yaml(&super::validate::text_of(bytes, path)?, path)
+        ScenarioBuilder::from_yaml(&super::read_text(path)?, path)
     }
 
     /// Sets the field at `path` (`dns.ttl`, `faults.0.writer_crash.at`)

@@ -251,7 +251,7 @@ impl Rendered {
         let scalar = |v: &Value| serde_json::to_string(v).expect("a YAML tree serializes");
         match v {
             Value::Object(fields) if !fields.is_empty() => {
-                self.open("{", path, indent);
+                self.append("{", path, indent);
                 let n = fields.len();
                 for (i, (k, v)) in fields.iter().enumerate() {
                     let p = join(path, k);
@@ -268,7 +268,7 @@ impl Rendered {
                 self.line(path, indent, "}");
             }
             Value::Array(items) if !items.is_empty() => {
-                self.open("[", path, indent);
+                self.append("[", path, indent);
                 let n = items.len();
                 for (i, v) in items.iter().enumerate() {
                     let p = join(path, &i.to_string());
@@ -282,10 +282,6 @@ impl Rendered {
             }
             other => self.append(&scalar(other), path, indent),
         }
-    }
-
-    fn open(&mut self, bracket: &str, path: &str, indent: usize) {
-        self.append(bracket, path, indent);
     }
 
     /// Continues the current line, or starts the first one.

@@ -18,8 +18,8 @@ mod validate;
 
 pub use builder::ScenarioBuilder;
 pub use schema::ExpectSpec;
-pub(crate) use validate::syntax_error;
 pub use validate::Scenario;
+pub(crate) use validate::{syntax_error, text_of};
 
 use std::path::Path;
 
@@ -28,11 +28,7 @@ use crate::error::InputError;
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, InputError> {
-        let bytes = std::fs::read(path).map_err(|source| InputError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        Scenario::parse(&validate::text_of(bytes, path)?, path)
+        Scenario::parse(&read_text(path)?, path)
     }
 
     /// Validates scenario text; `file` names it in error messages.
@@ -41,4 +37,14 @@ impl Scenario {
             serde_saphyr::from_str(text).map_err(|e| validate::syntax_error(&e, file))?;
         validate::validate(raw, file)
     }
+}
+
+/// A scenario file's text, or an error located at its first byte that is
+/// not UTF-8.
+pub(crate) fn read_text(path: &Path) -> Result<String, InputError> {
+    let bytes = std::fs::read(path).map_err(|source| InputError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    text_of(bytes, path)
 }

@@ -107,7 +107,7 @@ fn gib(bytes: u64) -> String {
 /// The text of a scenario file, or a located error at the first byte that
 /// is not UTF-8 (YAML is Unicode text; the parser cannot point into bytes
 /// it never read).
-pub(super) fn text_of(bytes: Vec<u8>, file: &Path) -> Result<String, InputError> {
+pub(crate) fn text_of(bytes: Vec<u8>, file: &Path) -> Result<String, InputError> {
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         // The prefix is valid UTF-8 by definition of `valid_up_to`.
