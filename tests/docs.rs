@@ -21,11 +21,11 @@ fn splice(text: &str, name: &str, body: &str) -> String {
     format!("{}{body}{}", &text[..a], &text[b..])
 }
 
-/// Checks the README's part `name` against `body`, or rewrites it when
-/// `UPDATE_DOCS` is set.
-fn check_part(name: &str, body: &str) {
-    let text = std::fs::read_to_string(repo("README.md")).expect("README");
-    check_file("README.md", &splice(&text, name, body));
+/// Checks the part `name` of the document at `path` against `body`, or
+/// rewrites it when `UPDATE_DOCS` is set.
+fn check_part(path: &str, name: &str, body: &str) {
+    let text = std::fs::read_to_string(repo(path)).expect("the document");
+    check_file(path, &splice(&text, name, body));
 }
 
 /// Checks a generated file against `body`, or writes it when
@@ -162,7 +162,7 @@ fn results_table() -> String {
 
 #[test]
 fn the_readme_results_table_is_generated_from_results() {
-    check_part("results", &results_table());
+    check_part("README.md", "results", &results_table());
 }
 
 #[test]
@@ -180,5 +180,29 @@ fn the_readme_example_is_what_the_binary_prints() {
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(0));
-    check_part("example", &String::from_utf8(o.stdout).expect("utf-8"));
+    check_part(
+        "README.md",
+        "example",
+        &String::from_utf8(o.stdout).expect("utf-8"),
+    );
+}
+
+#[test]
+fn the_scenario_reference_and_schema_are_generated_from_the_format() {
+    use aurora_sim::scenario::reference;
+    check_part("docs/scenario.md", "reference", &reference::markdown());
+    let schema = serde_json::to_string_pretty(&reference::json_schema()).expect("JSON");
+    check_file("docs/scenario.schema.json", &format!("{schema}\n"));
+}
+
+#[test]
+fn the_annotated_file_in_the_scenario_docs_is_a_valid_scenario() {
+    let text = std::fs::read_to_string(repo("docs/scenario.md")).expect("docs/scenario.md");
+    let start = text.find("```yaml\nname:").expect("the annotated file") + "```yaml\n".len();
+    let len = text[start..].find("```\n").expect("its end");
+    aurora_sim::Scenario::parse(
+        &text[start..start + len],
+        std::path::Path::new("docs/scenario.md"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
 }

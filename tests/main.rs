@@ -10,6 +10,7 @@ mod failover;
 mod fuzz;
 mod invariants;
 mod layers;
+mod reference;
 mod regression;
 mod repair;
 mod report;

@@ -154,6 +154,17 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print the JSON Schema of the scenario format, for editors
+    /// (`# yaml-language-server: $schema=…` at the top of a scenario) and
+    /// validators.
+    Schema,
+    /// Describe the scenario format: with no topic, its sections and fault
+    /// kinds; with one (`dns`, `dns.ttl`, `ttl`, `az_outage`), each setting
+    /// under it with its range, default and the default's source.
+    Explain {
+        /// A section, setting or fault kind.
+        topic: Option<String>,
+    },
     /// Print the man page, as roff (`aurora-sim man | man -l -`), or a
     /// command's page with its flags (`aurora-sim man run`).
     Man {
@@ -398,6 +409,15 @@ pub fn execute(cli: Cli) -> ExitStatus {
             clap_complete::generate(shell, &mut cmd, "aurora-sim", &mut script);
             print_bytes(&script)
         }
+        Command::Schema => {
+            let schema = crate::scenario::reference::json_schema();
+            let text = serde_json::to_string_pretty(&schema).expect("a JSON value serializes");
+            print_bytes(format!("{text}\n").as_bytes())
+        }
+        Command::Explain { topic } => match crate::scenario::reference::explain(topic.as_deref()) {
+            Ok(text) => print_bytes(text.as_bytes()),
+            Err(e) => bad_output(&e),
+        },
         Command::Man { command } => {
             let top = <Cli as clap::CommandFactory>::command();
             let cmd = match &command {

@@ -2,7 +2,8 @@
 //! scenario with names resolved to ids and every value in range.
 //! `scenario::validate` is the only way to build one from text.
 
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::compute::class::InstanceClass;
 use crate::sim::{LogNormal, SimDuration, SimTime};
@@ -231,7 +232,7 @@ pub struct StorageConfig {
 /// Where repair re-creates a lost copy. The references do not say what
 /// Aurora does while a whole AZ is down; both policies are modelling
 /// choices, and the default keeps the layout AZ+1 relies on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Placement {
     /// Only in the lost copy's AZ ([P17] §2.1: two copies per AZ); while
@@ -404,7 +405,7 @@ pub enum LossScope {
 }
 
 /// What an instance's network partition cuts it off from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Cut {
     /// Storage and the control plane (its clients still reach it).
@@ -417,7 +418,7 @@ pub enum Cut {
 }
 
 /// How failover picks among readers of equal tier and size.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TieBreak {
     /// The first by instance name.

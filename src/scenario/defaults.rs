@@ -16,375 +16,390 @@
 
 use crate::sim::SimDuration;
 
-/// The seed used when a scenario names none, so that every run is
-/// reproducible without asking.
-pub fn seed() -> u64 {
-    1
+/// Defines each default as a function serde calls, and keeps its
+/// documentation, which names its source, in [`SOURCES`] for the format's
+/// reference (`aurora-sim explain`, `docs/scenario.md`).
+macro_rules! defaults {
+    ($($(#[doc = $doc:literal])* pub fn $name:ident() -> $ty:ty $body:block)*) => {
+        $($(#[doc = $doc])* pub fn $name() -> $ty $body)*
+
+        /// Each default function's name and its documentation: what the
+        /// value is and where it comes from.
+        pub const SOURCES: &[(&str, &str)] = &[$((stringify!($name), concat!($($doc, "\n"),*))),*];
+    };
 }
 
-/// Three Availability Zones: [P17] §2.1 (two copies in each of three AZs).
-pub fn azs() -> Vec<String> {
-    vec!["a".into(), "b".into(), "c".into()]
-}
+defaults! {
+    /// The seed used when a scenario names none, so that every run is
+    /// reproducible without asking.
+    pub fn seed() -> u64 {
+        1
+    }
 
-/// Storage nodes per AZ. Modelling choice: the fleet size is not published;
-/// 16 nodes per AZ makes one node hold segments of several PGs of a 100 GiB
-/// volume, so a node crash touches several PGs as [P17] §2.1 describes.
-pub fn storage_nodes_per_az() -> u32 {
-    16
-}
+    /// Three Availability Zones: [P17] §2.1 (two copies in each of three AZs).
+    pub fn azs() -> Vec<String> {
+        vec!["a".into(), "b".into(), "c".into()]
+    }
 
-/// Volume size. Modelling choice: 100 GiB, ten protection groups.
-pub fn volume_gib() -> u64 {
-    100
-}
+    /// Storage nodes per AZ. Modelling choice: the fleet size is not published;
+    /// 16 nodes per AZ makes one node hold segments of several PGs of a 100 GiB
+    /// volume, so a node crash touches several PGs as [P17] §2.1 describes.
+    pub fn storage_nodes_per_az() -> u32 {
+        16
+    }
 
-/// Protection-group (segment) size: 10 GB, [P17] §2.2.
-pub fn segment_gib() -> u64 {
-    10
-}
+    /// Volume size. Modelling choice: 100 GiB, ten protection groups.
+    pub fn volume_gib() -> u64 {
+        100
+    }
 
-/// Copies of each PG: six, two per AZ, [P17] §2.1.
-pub fn copies() -> u32 {
-    6
-}
+    /// Protection-group (segment) size: 10 GB, [P17] §2.2.
+    pub fn segment_gib() -> u64 {
+        10
+    }
 
-/// Write quorum: 4 of 6, [P17] §2.1.
-pub fn write_quorum() -> u32 {
-    4
-}
+    /// Copies of each PG: six, two per AZ, [P17] §2.1.
+    pub fn copies() -> u32 {
+        6
+    }
 
-/// Read quorum: 3 of 6, [P17] §2.1.
-pub fn read_quorum() -> u32 {
-    3
-}
+    /// Write quorum: 4 of 6, [P17] §2.1.
+    pub fn write_quorum() -> u32 {
+        4
+    }
 
-/// Median time for a storage node to persist a batch. Modelling choice: a
-/// local NVMe write is a few hundred microseconds; [P17] §3.3 puts only
-/// receive and persist on the foreground path.
-pub fn disk_latency() -> SimDuration {
-    SimDuration::from_micros(400)
-}
+    /// Read quorum: 3 of 6, [P17] §2.1.
+    pub fn read_quorum() -> u32 {
+        3
+    }
 
-/// Lognormal sigma of disk latency. Modelling choice (mild tail).
-pub fn disk_jitter() -> f64 {
-    0.3
-}
+    /// Median time for a storage node to persist a batch. Modelling choice: a
+    /// local NVMe write is a few hundred microseconds; [P17] §3.3 puts only
+    /// receive and persist on the foreground path.
+    pub fn disk_latency() -> SimDuration {
+        SimDuration::from_micros(400)
+    }
 
-/// LSN allocation limit: 10 million, [P17] §4.2.1.
-pub fn lsn_allocation_limit() -> u64 {
-    10_000_000
-}
+    /// Lognormal sigma of disk latency. Modelling choice (mild tail).
+    pub fn disk_jitter() -> f64 {
+        0.3
+    }
 
-/// How long a segment waits after seeing a gap before it asks a peer by
-/// gossip. Modelling choice: gossip is background work, [P17] §3.3; 100 ms
-/// is long enough for reordered batches to arrive on their own.
-pub fn gossip_interval() -> SimDuration {
-    SimDuration::from_millis(100)
-}
+    /// LSN allocation limit: 10 million, [P17] §4.2.1.
+    pub fn lsn_allocation_limit() -> u64 {
+        10_000_000
+    }
 
-/// How often a segment coalesces its log into pages. Modelling choice:
-/// background work, [P17] §3.3.
-pub fn materialize_interval() -> SimDuration {
-    SimDuration::from_millis(100)
-}
+    /// How long a segment waits after seeing a gap before it asks a peer by
+    /// gossip. Modelling choice: gossip is background work, [P17] §3.3; 100 ms
+    /// is long enough for reordered batches to arrive on their own.
+    pub fn gossip_interval() -> SimDuration {
+        SimDuration::from_millis(100)
+    }
 
-/// How long a storage node may be unreachable before its segments are
-/// re-created elsewhere. Modelling choice: [P17] §2.2 gives the repair time,
-/// not the detection time; a minute avoids repairing through a reboot.
-pub fn repair_after() -> SimDuration {
-    SimDuration::from_secs(60)
-}
+    /// How often a segment coalesces its log into pages. Modelling choice:
+    /// background work, [P17] §3.3.
+    pub fn materialize_interval() -> SimDuration {
+        SimDuration::from_millis(100)
+    }
 
-/// A storage node's NIC: 10 Gb/s each way, [P17] §2.2 ("a 10GB segment
-/// can be repaired in 10 seconds on a 10Gbps network link").
-pub fn node_gbps() -> f64 {
-    10.0
-}
+    /// How long a storage node may be unreachable before its segments are
+    /// re-created elsewhere. Modelling choice: [P17] §2.2 gives the repair time,
+    /// not the detection time; a minute avoids repairing through a reboot.
+    pub fn repair_after() -> SimDuration {
+        SimDuration::from_secs(60)
+    }
 
-/// A storage node's disk bandwidth: 8 Gb/s (1 GB/s). Modelling choice:
-/// the references give no figure for storage nodes' disks; this is one
-/// local NVMe SSD's sequential write rate, a little under the NIC so that
-/// a repair is bounded by the disks it reads and writes.
-pub fn disk_gbps() -> f64 {
-    8.0
-}
+    /// A storage node's NIC: 10 Gb/s each way, [P17] §2.2 ("a 10GB segment
+    /// can be repaired in 10 seconds on a 10Gbps network link").
+    pub fn node_gbps() -> f64 {
+        10.0
+    }
 
-/// A storage node's disk operations per second: 100,000. Modelling choice,
-/// as [`disk_gbps`]: a local NVMe SSD's small-write rate.
-pub fn disk_iops() -> f64 {
-    100_000.0
-}
+    /// A storage node's disk bandwidth: 8 Gb/s (1 GB/s). Modelling choice:
+    /// the references give no figure for storage nodes' disks; this is one
+    /// local NVMe SSD's sequential write rate, a little under the NIC so that
+    /// a repair is bounded by the disks it reads and writes.
+    pub fn disk_gbps() -> f64 {
+        8.0
+    }
 
-/// Batches one PG may have in flight to its segments: 8. Modelling choice:
-/// [P17] §4.2.2 has the writer stream records asynchronously and segments
-/// order them by back-link, with no window given; 8 covers a cross-AZ
-/// round trip at a 1 ms group commit several times over, so the window
-/// binds only when storage falls behind.
-pub fn batches_in_flight() -> u32 {
-    8
-}
+    /// A storage node's disk operations per second: 100,000. Modelling choice,
+    /// as [`disk_gbps`]: a local NVMe SSD's small-write rate.
+    pub fn disk_iops() -> f64 {
+        100_000.0
+    }
 
-/// Bytes of one redo record: 200. Modelling choice: a row change's redo
-/// (page id, offset, the changed bytes and a header) is tens to a few
-/// hundred bytes; the references give no figure.
-pub fn record_bytes() -> u32 {
-    200
-}
+    /// Batches one PG may have in flight to its segments: 8. Modelling choice:
+    /// [P17] §4.2.2 has the writer stream records asynchronously and segments
+    /// order them by back-link, with no window given; 8 covers a cross-AZ
+    /// round trip at a 1 ms group commit several times over, so the window
+    /// binds only when storage falls behind.
+    pub fn batches_in_flight() -> u32 {
+        8
+    }
 
-/// Median one-way latency inside an AZ. Modelling choice: no figure in the
-/// references; a quarter of a millisecond is typical inside one data centre.
-pub fn same_az_latency() -> SimDuration {
-    SimDuration::from_micros(250)
-}
+    /// Bytes of one redo record: 200. Modelling choice: a row change's redo
+    /// (page id, offset, the changed bytes and a header) is tens to a few
+    /// hundred bytes; the references give no figure.
+    pub fn record_bytes() -> u32 {
+        200
+    }
 
-/// Median one-way latency between AZs. Modelling choice: AWS describes
-/// inter-AZ latency as low single-digit milliseconds; 0.75 ms one way.
-pub fn cross_az_latency() -> SimDuration {
-    SimDuration::from_micros(750)
-}
+    /// Median one-way latency inside an AZ. Modelling choice: no figure in the
+    /// references; a quarter of a millisecond is typical inside one data centre.
+    pub fn same_az_latency() -> SimDuration {
+        SimDuration::from_micros(250)
+    }
 
-/// Lognormal sigma of network latency. Modelling choice (mild tail).
-pub fn network_jitter() -> f64 {
-    0.2
-}
+    /// Median one-way latency between AZs. Modelling choice: AWS describes
+    /// inter-AZ latency as low single-digit milliseconds; 0.75 ms one way.
+    pub fn cross_az_latency() -> SimDuration {
+        SimDuration::from_micros(750)
+    }
 
-/// Commit rate. Modelling choice: a busy OLTP writer.
-pub fn commits_per_s() -> f64 {
-    5_000.0
-}
+    /// Lognormal sigma of network latency. Modelling choice (mild tail).
+    pub fn network_jitter() -> f64 {
+        0.2
+    }
 
-/// Redo records per commit: a small transaction (two row changes and the
-/// commit record). Modelling choice.
-pub fn records_per_commit() -> u32 {
-    3
-}
+    /// Commit rate. Modelling choice: a busy OLTP writer.
+    pub fn commits_per_s() -> f64 {
+        5_000.0
+    }
 
-/// Pages the workload touches, spread over the whole volume. Modelling
-/// choice.
-pub fn working_set_gib() -> f64 {
-    1.0
-}
+    /// Redo records per commit: a small transaction (two row changes and the
+    /// commit record). Modelling choice.
+    pub fn records_per_commit() -> u32 {
+        3
+    }
 
-/// Page size: 16 KiB, InnoDB's default page size (MySQL reference manual,
-/// `innodb_page_size`); the reference notes give no Aurora figure.
-pub fn page_kib() -> u32 {
-    16
-}
+    /// Pages the workload touches, spread over the whole volume. Modelling
+    /// choice.
+    pub fn working_set_gib() -> f64 {
+        1.0
+    }
 
-/// Page reads the workload makes of the writer per second; those that
-/// miss its buffer cache go to storage. Modelling choice.
-pub fn reads_per_s() -> f64 {
-    1_000.0
-}
+    /// Page size: 16 KiB, InnoDB's default page size (MySQL reference manual,
+    /// `innodb_page_size`); the reference notes give no Aurora figure.
+    pub fn page_kib() -> u32 {
+        16
+    }
 
-/// Group-commit interval: how often the writer admits the commits that
-/// arrived meanwhile and ships the records of every PG that has no batch in
-/// flight ([P17] §4.2.2, asynchronous group commit; PGs with a batch in
-/// flight ship when it becomes durable). Modelling choice: 1 ms.
-pub fn group_commit_interval() -> SimDuration {
-    SimDuration::from_millis(1)
-}
+    /// Page reads the workload makes of the writer per second; those that
+    /// miss its buffer cache go to storage. Modelling choice.
+    pub fn reads_per_s() -> f64 {
+        1_000.0
+    }
 
-/// How long the writer waits for a storage read before trying another
-/// segment. Modelling choice.
-pub fn storage_read_timeout() -> SimDuration {
-    SimDuration::from_millis(100)
-}
+    /// Group-commit interval: how often the writer admits the commits that
+    /// arrived meanwhile and ships the records of every PG that has no batch in
+    /// flight ([P17] §4.2.2, asynchronous group commit; PGs with a batch in
+    /// flight ship when it becomes durable). Modelling choice: 1 ms.
+    pub fn group_commit_interval() -> SimDuration {
+        SimDuration::from_millis(1)
+    }
 
-/// How long a PG may make no write progress before the writer resends its
-/// unacknowledged records. Modelling choice.
-pub fn write_retry_interval() -> SimDuration {
-    SimDuration::from_millis(100)
-}
+    /// How long the writer waits for a storage read before trying another
+    /// segment. Modelling choice.
+    pub fn storage_read_timeout() -> SimDuration {
+        SimDuration::from_millis(100)
+    }
 
-/// Width of one row of `timeline.csv`. Modelling choice: one row per
-/// simulated second resolves a failover's phases without bloating the file.
-pub fn bin() -> SimDuration {
-    SimDuration::from_secs(1)
-}
+    /// How long a PG may make no write progress before the writer resends its
+    /// unacknowledged records. Modelling choice.
+    pub fn write_retry_interval() -> SimDuration {
+        SimDuration::from_millis(100)
+    }
 
-/// A commit or read that waits longer than this counts the excess as
-/// unavailability. Modelling choice: one second is far beyond normal
-/// latency and well inside any application timeout.
-pub fn stall_threshold() -> SimDuration {
-    SimDuration::from_secs(1)
-}
+    /// Width of one row of `timeline.csv`. Modelling choice: one row per
+    /// simulated second resolves a failover's phases without bloating the file.
+    pub fn bin() -> SimDuration {
+        SimDuration::from_secs(1)
+    }
 
-/// Instance class of an instance that names none: db.r6g.2xlarge (8
-/// vCPUs, 64 GiB, [UG] Hardware specifications). Modelling choice: a
-/// mid-size memory-optimised class, the one most shipped scenarios use;
-/// it carries the default 5,000 commits/s at about half its CPU.
-pub fn instance_class() -> String {
-    "db.r6g.2xlarge".into()
-}
+    /// A commit or read that waits longer than this counts the excess as
+    /// unavailability. Modelling choice: one second is far beyond normal
+    /// latency and well inside any application timeout.
+    pub fn stall_threshold() -> SimDuration {
+        SimDuration::from_secs(1)
+    }
 
-/// Promotion tier: 1, the API default ([UG] ModifyDBInstance).
-pub fn promotion_tier() -> u8 {
-    1
-}
+    /// Instance class of an instance that names none: db.r6g.2xlarge (8
+    /// vCPUs, 64 GiB, [UG] Hardware specifications). Modelling choice: a
+    /// mid-size memory-optimised class, the one most shipped scenarios use;
+    /// it carries the default 5,000 commits/s at about half its CPU.
+    pub fn instance_class() -> String {
+        "db.r6g.2xlarge".into()
+    }
 
-/// Period of the writer's health check. Modelling choice: with
-/// [`failure_threshold`] it detects a failure in 3–4 s, inside seeds/004's
-/// "detection under 10 s".
-pub fn health_check_interval() -> SimDuration {
-    SimDuration::from_secs(1)
-}
+    /// Promotion tier: 1, the API default ([UG] ModifyDBInstance).
+    pub fn promotion_tier() -> u8 {
+        1
+    }
 
-/// Missed health checks before the writer is declared failed. Modelling
-/// choice (see [`health_check_interval`]).
-pub fn failure_threshold() -> u32 {
-    3
-}
+    /// Period of the writer's health check. Modelling choice: with
+    /// [`failure_threshold`] it detects a failure in 3–4 s, inside seeds/004's
+    /// "detection under 10 s".
+    pub fn health_check_interval() -> SimDuration {
+        SimDuration::from_secs(1)
+    }
 
-/// A database process stopping: median 1 s, sigma 0.5. Modelling
-/// choice: no published figure. Aurora writes no pages back on the way
-/// down (only redo crosses the network, [P17] §3), so a stop is closing
-/// connections and exiting, a matter of a second or two.
-pub fn process_stop() -> (SimDuration, f64) {
-    (SimDuration::from_secs(1), 0.5)
-}
+    /// Missed health checks before the writer is declared failed. Modelling
+    /// choice (see [`health_check_interval`]).
+    pub fn failure_threshold() -> u32 {
+        3
+    }
 
-/// The engine starting, before its buffer pool: median 4 s, sigma 0.5
-/// (the middle 98 % between 1.3 s and 13 s). Modelling choice: no
-/// published figure; [UG] gives only the whole failover ("typically under
-/// 60 s, often under 30 s") and says a restart in place is faster, so this
-/// step and the ones after it spread over seconds to tens of seconds,
-/// which every draw of these defaults stays inside.
-pub fn engine_start() -> (SimDuration, f64) {
-    (SimDuration::from_secs(4), 0.5)
-}
+    /// A database process stopping: median 1 s, sigma 0.5. Modelling
+    /// choice: no published figure. Aurora writes no pages back on the way
+    /// down (only redo crosses the network, [P17] §3), so a stop is closing
+    /// connections and exiting, a matter of a second or two.
+    pub fn process_stop() -> (SimDuration, f64) {
+        (SimDuration::from_secs(1), 0.5)
+    }
 
-/// Buffer pool set up per second: 20 GiB/s. Modelling choice: setting up
-/// (mapping and initialising) memory runs at memory bandwidth, some tens
-/// of GiB/s; at 20 GiB/s a db.r6g.large's 12 GiB pool takes 0.6 s and a
-/// db.r6g.16xlarge's 384 GiB 19 s, which is why larger classes start
-/// slower.
-pub fn buffer_pool_gib_per_s() -> f64 {
-    20.0
-}
+    /// The engine starting, before its buffer pool: median 4 s, sigma 0.5
+    /// (the middle 98 % between 1.3 s and 13 s). Modelling choice: no
+    /// published figure; [UG] gives only the whole failover ("typically under
+    /// 60 s, often under 30 s") and says a restart in place is faster, so this
+    /// step and the ones after it spread over seconds to tens of seconds,
+    /// which every draw of these defaults stays inside.
+    pub fn engine_start() -> (SimDuration, f64) {
+        (SimDuration::from_secs(4), 0.5)
+    }
 
-/// A new writer rebuilding its in-memory state once storage is recovered
-/// (the transaction system, open transactions to undo, the data
-/// dictionary): median 2 s, sigma 0.5. Modelling choice: [P17] §4.3 has
-/// undo run in the background after the database opens, so this is
-/// seconds, not a replay.
-pub fn rebuild() -> (SimDuration, f64) {
-    (SimDuration::from_secs(2), 0.5)
-}
+    /// Buffer pool set up per second: 20 GiB/s. Modelling choice: setting up
+    /// (mapping and initialising) memory runs at memory bandwidth, some tens
+    /// of GiB/s; at 20 GiB/s a db.r6g.large's 12 GiB pool takes 0.6 s and a
+    /// db.r6g.16xlarge's 384 GiB 19 s, which is why larger classes start
+    /// slower.
+    pub fn buffer_pool_gib_per_s() -> f64 {
+        20.0
+    }
 
-/// A started process opening for connections (listeners up, endpoint
-/// health reported): median 0.5 s, sigma 0.5. Modelling choice.
-pub fn open() -> (SimDuration, f64) {
-    (SimDuration::from_millis(500), 0.5)
-}
+    /// A new writer rebuilding its in-memory state once storage is recovered
+    /// (the transaction system, open transactions to undo, the data
+    /// dictionary): median 2 s, sigma 0.5. Modelling choice: [P17] §4.3 has
+    /// undo run in the background after the database opens, so this is
+    /// seconds, not a replay.
+    pub fn rebuild() -> (SimDuration, f64) {
+        (SimDuration::from_secs(2), 0.5)
+    }
 
-/// How long a PG may hold pending records without write progress before
-/// the writer's I/O watchdog counts it unhealthy: 10 s. Modelling choice:
-/// no published figure; it must outlast the write-retry resends of a slow
-/// or briefly partitioned PG (100 ms each) and a storage node's reboot,
-/// and stay well under the minute after which repair starts.
-pub fn io_watchdog() -> SimDuration {
-    SimDuration::from_secs(10)
-}
+    /// A started process opening for connections (listeners up, endpoint
+    /// health reported): median 0.5 s, sigma 0.5. Modelling choice.
+    pub fn open() -> (SimDuration, f64) {
+        (SimDuration::from_millis(500), 0.5)
+    }
 
-/// CPU time per redo-producing row change: 264 us. Derived from [P17]
-/// §6.1.1 (SysBench write-only on an r3.8xlarge, 32 vCPUs, about 121,000
-/// writes/s: 32 / 121,000 s per write); this figure is from the paper and
-/// not in the project's reference notes. A three-record commit costs
-/// 0.79 ms, so a 2-vCPU class carries about 2,500 commits/s and a 64-vCPU
-/// one about 80,000.
-pub fn cpu_per_record() -> SimDuration {
-    SimDuration::from_micros(264)
-}
+    /// How long a PG may hold pending records without write progress before
+    /// the writer's I/O watchdog counts it unhealthy: 10 s. Modelling choice:
+    /// no published figure; it must outlast the write-retry resends of a slow
+    /// or briefly partitioned PG (100 ms each) and a storage node's reboot,
+    /// and stay well under the minute after which repair starts.
+    pub fn io_watchdog() -> SimDuration {
+        SimDuration::from_secs(10)
+    }
 
-/// CPU time per page read: 53 us, from [P17] §6.1.1 in the same way
-/// (SysBench read-only, about 600,000 reads/s on 32 vCPUs).
-pub fn cpu_per_read() -> SimDuration {
-    SimDuration::from_micros(53)
-}
+    /// CPU time per redo-producing row change: 264 us. Derived from [P17]
+    /// §6.1.1 (SysBench write-only on an r3.8xlarge, 32 vCPUs, about 121,000
+    /// writes/s: 32 / 121,000 s per write); this figure is from the paper and
+    /// not in the project's reference notes. A three-record commit costs
+    /// 0.79 ms, so a 2-vCPU class carries about 2,500 commits/s and a 64-vCPU
+    /// one about 80,000.
+    pub fn cpu_per_record() -> SimDuration {
+        SimDuration::from_micros(264)
+    }
 
-/// CPU time for a reader to apply one redo record to a cached page:
-/// 26 us, a tenth of executing the change. Modelling choice: applying a
-/// record skips parsing, planning, locking and undo, which make up most of
-/// a write's cost; readers apply only to cached pages ([P17] §4.2.4).
-pub fn apply_per_record() -> SimDuration {
-    SimDuration::from_micros(26)
-}
+    /// CPU time per page read: 53 us, from [P17] §6.1.1 in the same way
+    /// (SysBench read-only, about 600,000 reads/s on 32 vCPUs).
+    pub fn cpu_per_read() -> SimDuration {
+        SimDuration::from_micros(53)
+    }
 
-/// A reader whose lag exceeds this restarts: 60 s. Modelling choice:
-/// Aurora MySQL restarts a reader that falls too far behind the writer;
-/// the reference notes give no threshold.
-pub fn max_replica_lag() -> SimDuration {
-    SimDuration::from_secs(60)
-}
+    /// CPU time for a reader to apply one redo record to a cached page:
+    /// 26 us, a tenth of executing the change. Modelling choice: applying a
+    /// record skips parsing, planning, locking and undo, which make up most of
+    /// a write's cost; readers apply only to cached pages ([P17] §4.2.4).
+    pub fn apply_per_record() -> SimDuration {
+        SimDuration::from_micros(26)
+    }
 
-/// Readers keep serving through a writer failover or reboot: true, the
-/// behaviour of current engine versions ([UG] Rebooting an Aurora cluster
-/// with read availability: Aurora MySQL 2.10 and later, Aurora PostgreSQL
-/// 12.14, 13.10, 14.7, 15.2 and later).
-pub fn read_availability() -> bool {
-    true
-}
+    /// A reader whose lag exceeds this restarts: 60 s. Modelling choice:
+    /// Aurora MySQL restarts a reader that falls too far behind the writer;
+    /// the reference notes give no threshold.
+    pub fn max_replica_lag() -> SimDuration {
+        SimDuration::from_secs(60)
+    }
 
-/// Zipf exponent of the workload's page popularity when `access` names
-/// none: 0.99, the YCSB default (`zipfian` request distribution,
-/// `ZIPFIAN_CONSTANT`). Modelling choice of a skewed OLTP workload.
-pub fn zipf_exponent() -> f64 {
-    0.99
-}
+    /// Readers keep serving through a writer failover or reboot: true, the
+    /// behaviour of current engine versions ([UG] Rebooting an Aurora cluster
+    /// with read availability: Aurora MySQL 2.10 and later, Aurora PostgreSQL
+    /// 12.14, 13.10, 14.7, 15.2 and later).
+    pub fn read_availability() -> bool {
+        true
+    }
 
-/// Time to create a replacement instance when no reader can be promoted:
-/// [UG] Fault tolerance, "typically completes in under 10 minutes".
-pub fn provision_time() -> SimDuration {
-    SimDuration::from_secs(8 * 60)
-}
+    /// Zipf exponent of the workload's page popularity when `access` names
+    /// none: 0.99, the YCSB default (`zipfian` request distribution,
+    /// `ZIPFIAN_CONSTANT`). Modelling choice of a skewed OLTP workload.
+    pub fn zipf_exponent() -> f64 {
+        0.99
+    }
 
-/// TTL of the endpoints' DNS answers: 5 s, [KC].
-pub fn dns_ttl() -> SimDuration {
-    SimDuration::from_secs(5)
-}
+    /// Time to create a replacement instance when no reader can be promoted:
+    /// [UG] Fault tolerance, "typically completes in under 10 minutes".
+    pub fn provision_time() -> SimDuration {
+        SimDuration::from_secs(8 * 60)
+    }
 
-/// Time for an endpoint change to reach the authoritative DNS servers.
-/// Modelling choice: no published figure; a couple of seconds.
-pub fn dns_update_delay() -> SimDuration {
-    SimDuration::from_secs(2)
-}
+    /// TTL of the endpoints' DNS answers: 5 s, [KC].
+    pub fn dns_ttl() -> SimDuration {
+        SimDuration::from_secs(5)
+    }
 
-/// Window of empty answers while a record switches. Modelling choice:
-/// none by default; seeds/001 observed "a few seconds" of empty lookups for
-/// Aurora MySQL, which `fis-failover` sets to 3 s.
-pub fn dns_empty_answers() -> SimDuration {
-    SimDuration::ZERO
-}
+    /// Time for an endpoint change to reach the authoritative DNS servers.
+    /// Modelling choice: no published figure; a couple of seconds.
+    pub fn dns_update_delay() -> SimDuration {
+        SimDuration::from_secs(2)
+    }
 
-/// Clients in a group that names no count: one request loop, the smallest
-/// group.
-pub fn client_count() -> u32 {
-    1
-}
+    /// Window of empty answers while a record switches. Modelling choice:
+    /// none by default; seeds/001 observed "a few seconds" of empty lookups for
+    /// Aurora MySQL, which `fis-failover` sets to 3 s.
+    pub fn dns_empty_answers() -> SimDuration {
+        SimDuration::ZERO
+    }
 
-/// Connect timeout: 10 s, the `connect_timeout` of the client
-/// configuration in seeds/000.
-pub fn connect_timeout() -> SimDuration {
-    SimDuration::from_secs(10)
-}
+    /// Clients in a group that names no count: one request loop, the smallest
+    /// group.
+    pub fn client_count() -> u32 {
+        1
+    }
 
-/// Pause between an answer and the next request. Modelling choice: an
-/// interactive application, ten requests a second per client.
-pub fn think_time() -> SimDuration {
-    SimDuration::from_millis(100)
-}
+    /// Connect timeout: 10 s, the `connect_timeout` of the client
+    /// configuration in seeds/000.
+    pub fn connect_timeout() -> SimDuration {
+        SimDuration::from_secs(10)
+    }
 
-/// First retry delay. Modelling choice: 100 ms, doubling per error.
-pub fn backoff_base() -> SimDuration {
-    SimDuration::from_millis(100)
-}
+    /// Pause between an answer and the next request. Modelling choice: an
+    /// interactive application, ten requests a second per client.
+    pub fn think_time() -> SimDuration {
+        SimDuration::from_millis(100)
+    }
 
-/// Longest retry delay. Modelling choice: 5 s, so a client retries at
-/// least once per DNS TTL.
-pub fn backoff_max() -> SimDuration {
-    SimDuration::from_secs(5)
+    /// First retry delay. Modelling choice: 100 ms, doubling per error.
+    pub fn backoff_base() -> SimDuration {
+        SimDuration::from_millis(100)
+    }
+
+    /// Longest retry delay. Modelling choice: 5 s, so a client retries at
+    /// least once per DNS TTL.
+    pub fn backoff_max() -> SimDuration {
+        SimDuration::from_secs(5)
+    }
 }
 
 /// The values a numeric setting accepts, and the words that name the

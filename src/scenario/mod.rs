@@ -13,6 +13,7 @@ pub mod defaults;
 pub mod document;
 pub mod expect;
 pub mod print;
+pub mod reference;
 pub mod schema;
 mod validate;
 

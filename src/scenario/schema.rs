@@ -9,8 +9,9 @@
 
 use std::fmt;
 
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, IntoDeserializer};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_saphyr::{Location, Spanned};
 
 use super::defaults::{self as d, Limit};
@@ -19,10 +20,11 @@ use crate::sim::time::{ParseDurationError, DURATION_FORMAT};
 use crate::sim::SimDuration;
 
 /// A whole scenario file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Short name; also the default output directory under `results/`.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// What the scenario shows, for the summary and the report.
     #[serde(default)]
@@ -31,7 +33,8 @@ pub struct ScenarioFile {
     #[serde(default = "d::seed")]
     pub seed: u64,
     /// Simulated time to run.
-    #[serde(deserialize_with = "run_length")]
+    #[serde(deserialize_with = "run_length::read")]
+    #[schemars(schema_with = "run_length::schema")]
     pub duration: Spanned<SimDuration>,
     /// AZs and the storage fleet.
     #[serde(default)]
@@ -39,6 +42,7 @@ pub struct ScenarioFile {
     /// The DB instances: one writer and up to 15 readers. Default: one
     /// writer named `writer` in the first AZ.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<InstanceSpec>>")]
     pub instances: Option<Spanned<Vec<InstanceSpec>>>,
     /// Health checks, promotion and provisioning.
     #[serde(default)]
@@ -73,14 +77,19 @@ pub struct ScenarioFile {
 }
 
 /// The cluster's physical layout.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopologySpec {
     /// AZ names. Default `[a, b, c]`.
     #[serde(default = "spanned_azs")]
+    #[schemars(with = "Vec<String>")]
     pub azs: Spanned<Vec<String>>,
     /// Storage nodes in each AZ; named `<az>-1` … `<az>-N`.
-    #[serde(default = "spanned_nodes_per_az", deserialize_with = "nodes_per_az")]
+    #[serde(
+        default = "spanned_nodes_per_az",
+        deserialize_with = "nodes_per_az::read"
+    )]
+    #[schemars(schema_with = "nodes_per_az::schema")]
     pub storage_nodes_per_az: Spanned<u32>,
 }
 
@@ -94,23 +103,34 @@ impl Default for TopologySpec {
 }
 
 /// The storage volume and its quorum.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StorageSpec {
     /// Volume size in GiB (at most 128 TiB = 131,072 GiB).
-    #[serde(default = "spanned_volume", deserialize_with = "volume")]
+    #[serde(default = "spanned_volume", deserialize_with = "volume::read")]
+    #[schemars(schema_with = "volume::schema")]
     pub volume_gib: Spanned<u64>,
     /// Protection-group size in GiB.
-    #[serde(default = "spanned_segment", deserialize_with = "segment")]
+    #[serde(default = "spanned_segment", deserialize_with = "segment::read")]
+    #[schemars(schema_with = "segment::schema")]
     pub segment_gib: Spanned<u64>,
     /// Copies of each PG, spread evenly over the AZs.
-    #[serde(default = "spanned_copies", deserialize_with = "copies")]
+    #[serde(default = "spanned_copies", deserialize_with = "copies::read")]
+    #[schemars(schema_with = "copies::schema")]
     pub copies: Spanned<u32>,
     /// Copies that must hold a record before it is durable.
-    #[serde(default = "spanned_write_quorum", deserialize_with = "write_quorum")]
+    #[serde(
+        default = "spanned_write_quorum",
+        deserialize_with = "write_quorum::read"
+    )]
+    #[schemars(schema_with = "write_quorum::schema")]
     pub write_quorum: Spanned<u32>,
     /// Copies recovery must reach to find every durable record.
-    #[serde(default = "spanned_read_quorum", deserialize_with = "read_quorum")]
+    #[serde(
+        default = "spanned_read_quorum",
+        deserialize_with = "read_quorum::read"
+    )]
+    #[schemars(schema_with = "read_quorum::schema")]
     pub read_quorum: Spanned<u32>,
     /// Accept quorums that break read + write > copies or 2 x write >
     /// copies, to watch what goes wrong: the run then fails its quorum
@@ -118,26 +138,36 @@ pub struct StorageSpec {
     #[serde(default)]
     pub unsafe_quorum: bool,
     /// Median time to persist a batch.
-    #[serde(default = "d::disk_latency", deserialize_with = "latency")]
+    #[serde(default = "d::disk_latency", deserialize_with = "latency::read")]
+    #[schemars(schema_with = "latency::schema")]
     pub disk_latency: SimDuration,
     /// Lognormal sigma of the persist time.
-    #[serde(default = "d::disk_jitter", deserialize_with = "jitter")]
+    #[serde(default = "d::disk_jitter", deserialize_with = "jitter::read")]
+    #[schemars(schema_with = "jitter::schema")]
     pub disk_jitter: f64,
     /// LSN allocation limit (LAL) above VDL.
-    #[serde(default = "spanned_lal", deserialize_with = "lsn_allocation_limit")]
+    #[serde(
+        default = "spanned_lal",
+        deserialize_with = "lsn_allocation_limit::read"
+    )]
+    #[schemars(schema_with = "lsn_allocation_limit::schema")]
     pub lsn_allocation_limit: Spanned<u64>,
     /// Delay before a segment with a gap asks a peer.
-    #[serde(default = "d::gossip_interval", deserialize_with = "period")]
+    #[serde(default = "d::gossip_interval", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
     pub gossip_interval: SimDuration,
     /// Period of background page materialization.
-    #[serde(default = "d::materialize_interval", deserialize_with = "period")]
+    #[serde(default = "d::materialize_interval", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
     pub materialize_interval: SimDuration,
     /// Time a node may be unreachable before its segments are re-created.
-    #[serde(default = "d::repair_after", deserialize_with = "duration")]
+    #[serde(default = "d::repair_after", deserialize_with = "duration::read")]
+    #[schemars(schema_with = "duration::schema")]
     pub repair_after: SimDuration,
     /// A cap on one repair copy's rate in Gb/s; without it a copy takes
     /// what the nodes' disks and NICs leave.
-    #[serde(default, deserialize_with = "optional_bandwidth")]
+    #[serde(default, deserialize_with = "optional_bandwidth::read")]
+    #[schemars(schema_with = "optional_bandwidth::schema")]
     pub repair_gbps: Option<f64>,
     /// Where a lost copy is re-created.
     #[serde(default)]
@@ -145,20 +175,25 @@ pub struct StorageSpec {
     /// Batches one PG may have in flight to its segments.
     #[serde(
         default = "d::batches_in_flight",
-        deserialize_with = "batches_in_flight"
+        deserialize_with = "batches_in_flight::read"
     )]
+    #[schemars(schema_with = "batches_in_flight::schema")]
     pub batches_in_flight: u32,
     /// Bytes of one redo record, on the wire and on disk.
-    #[serde(default = "d::record_bytes", deserialize_with = "record_bytes")]
+    #[serde(default = "d::record_bytes", deserialize_with = "record_bytes::read")]
+    #[schemars(schema_with = "record_bytes::schema")]
     pub record_bytes: u32,
     /// A storage node's NIC, Gb/s each way.
-    #[serde(default = "d::node_gbps", deserialize_with = "bandwidth")]
+    #[serde(default = "d::node_gbps", deserialize_with = "bandwidth::read")]
+    #[schemars(schema_with = "bandwidth::schema")]
     pub node_gbps: f64,
     /// A storage node's disk bandwidth, Gb/s.
-    #[serde(default = "d::disk_gbps", deserialize_with = "bandwidth")]
+    #[serde(default = "d::disk_gbps", deserialize_with = "bandwidth::read")]
+    #[schemars(schema_with = "bandwidth::schema")]
     pub disk_gbps: f64,
     /// A storage node's disk operations per second.
-    #[serde(default = "d::disk_iops", deserialize_with = "disk_iops")]
+    #[serde(default = "d::disk_iops", deserialize_with = "disk_iops::read")]
+    #[schemars(schema_with = "disk_iops::schema")]
     pub disk_iops: f64,
 }
 
@@ -189,18 +224,22 @@ impl Default for StorageSpec {
 }
 
 /// One DB instance.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstanceSpec {
     /// Instance identifier, e.g. `reader-1`.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// The AZ it runs in.
+    #[schemars(with = "String")]
     pub az: Spanned<String>,
     /// Instance class, e.g. `db.r6g.2xlarge`; failover prefers larger ones.
     #[serde(default = "spanned_class")]
+    #[schemars(with = "String")]
     pub class: Spanned<String>,
     /// Promotion tier, 0 (first choice) to 15.
-    #[serde(default = "d::promotion_tier", deserialize_with = "tier")]
+    #[serde(default = "d::promotion_tier", deserialize_with = "tier::read")]
+    #[schemars(schema_with = "tier::schema")]
     pub tier: u8,
     /// `writer` for exactly one instance; the others are readers.
     #[serde(default)]
@@ -208,7 +247,7 @@ pub struct InstanceSpec {
 }
 
 /// An instance's role when the run starts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleSpec {
     /// The one instance that writes.
@@ -219,17 +258,19 @@ pub enum RoleSpec {
 }
 
 /// The control plane: failure detection and failover.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ControlPlaneSpec {
     /// Period of the writer's health check.
     #[serde(
         default = "d::health_check_interval",
-        deserialize_with = "health_check_interval"
+        deserialize_with = "health_check_interval::read"
     )]
+    #[schemars(schema_with = "health_check_interval::schema")]
     pub health_check_interval: SimDuration,
     /// Consecutive missed checks before the writer is declared failed.
-    #[serde(default = "d::failure_threshold", deserialize_with = "threshold")]
+    #[serde(default = "d::failure_threshold", deserialize_with = "threshold::read")]
+    #[schemars(schema_with = "threshold::schema")]
     pub failure_threshold: u32,
     /// A database process stopping (before a restart or promotion).
     #[serde(default = "StepSpec::process_stop")]
@@ -240,8 +281,9 @@ pub struct ControlPlaneSpec {
     /// GiB of buffer pool set up per second of a start.
     #[serde(
         default = "d::buffer_pool_gib_per_s",
-        deserialize_with = "buffer_pool_rate"
+        deserialize_with = "buffer_pool_rate::read"
     )]
+    #[schemars(schema_with = "buffer_pool_rate::schema")]
     pub buffer_pool_gib_per_s: f64,
     /// A new writer rebuilding its in-memory state after storage recovery.
     #[serde(default = "StepSpec::rebuild")]
@@ -251,10 +293,12 @@ pub struct ControlPlaneSpec {
     pub open: StepSpec,
     /// How long a PG may hold pending records without write progress
     /// before the writer's I/O watchdog reports it unhealthy.
-    #[serde(default = "d::io_watchdog", deserialize_with = "io_watchdog")]
+    #[serde(default = "d::io_watchdog", deserialize_with = "io_watchdog::read")]
+    #[schemars(schema_with = "io_watchdog::schema")]
     pub io_watchdog: SimDuration,
     /// Time to create a replacement instance when no reader can take over.
-    #[serde(default = "d::provision_time", deserialize_with = "duration")]
+    #[serde(default = "d::provision_time", deserialize_with = "duration::read")]
+    #[schemars(schema_with = "duration::schema")]
     pub provision_time: SimDuration,
     /// Choice among readers of equal tier and size.
     #[serde(default)]
@@ -279,14 +323,16 @@ impl Default for ControlPlaneSpec {
 }
 
 /// One step of a process start: a lognormal time.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepSpec {
     /// Median time.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration::read")]
+    #[schemars(schema_with = "duration::schema")]
     pub median: SimDuration,
     /// Log-space sigma (0: always the median).
-    #[serde(deserialize_with = "jitter")]
+    #[serde(deserialize_with = "jitter::read")]
+    #[schemars(schema_with = "jitter::schema")]
     pub sigma: f64,
 }
 
@@ -309,17 +355,20 @@ impl StepSpec {
 }
 
 /// The database engine: what work costs and which features are on.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EngineSpec {
     /// CPU time of one row change (one redo record).
-    #[serde(default = "d::cpu_per_record", deserialize_with = "cpu_cost")]
+    #[serde(default = "d::cpu_per_record", deserialize_with = "cpu_cost::read")]
+    #[schemars(schema_with = "cpu_cost::schema")]
     pub cpu_per_record: SimDuration,
     /// CPU time of one page read.
-    #[serde(default = "d::cpu_per_read", deserialize_with = "cpu_cost")]
+    #[serde(default = "d::cpu_per_read", deserialize_with = "cpu_cost::read")]
+    #[schemars(schema_with = "cpu_cost::schema")]
     pub cpu_per_read: SimDuration,
     /// CPU time for a reader to apply one record to a cached page.
-    #[serde(default = "d::apply_per_record", deserialize_with = "cpu_cost")]
+    #[serde(default = "d::apply_per_record", deserialize_with = "cpu_cost::read")]
+    #[schemars(schema_with = "cpu_cost::schema")]
     pub apply_per_record: SimDuration,
     /// Cluster cache management (Aurora PostgreSQL `apg_ccm_enabled`).
     #[serde(default)]
@@ -328,7 +377,8 @@ pub struct EngineSpec {
     #[serde(default = "d::read_availability")]
     pub read_availability: bool,
     /// A reader lagging more than this restarts.
-    #[serde(default = "d::max_replica_lag", deserialize_with = "period")]
+    #[serde(default = "d::max_replica_lag", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
     pub max_replica_lag: SimDuration,
 }
 
@@ -346,13 +396,17 @@ impl Default for EngineSpec {
 }
 
 /// How the workload picks pages: `uniform`, or `{ zipf: s }`.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessSpec {
     /// Every working-set page alike.
     Uniform,
     /// Popularity rank `k` weighs `1/k^s`.
-    Zipf(#[serde(deserialize_with = "zipf_exponent")] f64),
+    Zipf(
+        #[serde(deserialize_with = "zipf_exponent::read")]
+        #[schemars(schema_with = "zipf_exponent::schema")]
+        f64,
+    ),
 }
 
 impl Default for AccessSpec {
@@ -362,17 +416,20 @@ impl Default for AccessSpec {
 }
 
 /// The endpoints' DNS records.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DnsSpec {
     /// Time-to-live of every answer.
-    #[serde(default = "d::dns_ttl", deserialize_with = "duration")]
+    #[serde(default = "d::dns_ttl", deserialize_with = "duration::read")]
+    #[schemars(schema_with = "duration::schema")]
     pub ttl: SimDuration,
     /// Time for a record change to reach the authoritative servers.
-    #[serde(default = "d::dns_update_delay", deserialize_with = "duration")]
+    #[serde(default = "d::dns_update_delay", deserialize_with = "duration::read")]
+    #[schemars(schema_with = "duration::schema")]
     pub update_delay: SimDuration,
     /// While a record switches, lookups come back empty for this long.
-    #[serde(default = "d::dns_empty_answers", deserialize_with = "duration")]
+    #[serde(default = "d::dns_empty_answers", deserialize_with = "duration::read")]
+    #[schemars(schema_with = "duration::schema")]
     pub empty_answers: SimDuration,
 }
 
@@ -387,7 +444,7 @@ impl Default for DnsSpec {
 }
 
 /// Which endpoint a client uses, and so what it asks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EndpointSpec {
     /// The cluster (writer) endpoint: each request is a commit.
@@ -410,52 +467,66 @@ impl<'de> Deserialize<'de> for CacheSpec {
 }
 
 /// A group of identical application clients, each a request loop.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientSpec {
     /// Group name; clients are `<name>-1` … `<name>-N`.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// How many clients.
-    #[serde(default = "spanned_client_count", deserialize_with = "client_count")]
+    #[serde(
+        default = "spanned_client_count",
+        deserialize_with = "client_count::read"
+    )]
+    #[schemars(schema_with = "client_count::schema")]
     pub count: Spanned<u32>,
     /// Endpoint used.
     #[serde(default)]
     pub endpoint: EndpointSpec,
     /// AZ the application runs in. Default: the first AZ.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub az: Option<Spanned<String>>,
     /// The client's own DNS cache; absent: it honours the record TTL.
     #[serde(default)]
     pub dns_cache: Option<CacheSpec>,
     /// Wait for a connection before giving up.
-    #[serde(default = "d::connect_timeout", deserialize_with = "period")]
+    #[serde(default = "d::connect_timeout", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
     pub connect_timeout: SimDuration,
     /// Wait for an answer before giving up; absent: wait forever.
-    #[serde(default, deserialize_with = "optional_period")]
+    #[serde(default, deserialize_with = "optional_period::read")]
+    #[schemars(schema_with = "optional_period::schema")]
     pub read_timeout: Option<SimDuration>,
     /// Pause between one answer and the next request.
-    #[serde(default = "d::think_time", deserialize_with = "period")]
+    #[serde(default = "d::think_time", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
     pub think_time: SimDuration,
     /// First retry delay; doubles on each consecutive error.
-    #[serde(default = "d::backoff_base", deserialize_with = "period")]
+    #[serde(default = "d::backoff_base", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
     pub backoff_base: SimDuration,
     /// Longest retry delay.
-    #[serde(default = "d::backoff_max", deserialize_with = "period")]
+    #[serde(default = "d::backoff_max", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
     pub backoff_max: SimDuration,
 }
 
 /// Link latencies (lognormal around the median).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkSpec {
     /// Median one-way latency inside an AZ.
-    #[serde(default = "d::same_az_latency", deserialize_with = "latency")]
+    #[serde(default = "d::same_az_latency", deserialize_with = "latency::read")]
+    #[schemars(schema_with = "latency::schema")]
     pub same_az_latency: SimDuration,
     /// Median one-way latency between AZs.
-    #[serde(default = "d::cross_az_latency", deserialize_with = "latency")]
+    #[serde(default = "d::cross_az_latency", deserialize_with = "latency::read")]
+    #[schemars(schema_with = "latency::schema")]
     pub cross_az_latency: SimDuration,
     /// Lognormal sigma of every link.
-    #[serde(default = "d::network_jitter", deserialize_with = "jitter")]
+    #[serde(default = "d::network_jitter", deserialize_with = "jitter::read")]
+    #[schemars(schema_with = "jitter::schema")]
     pub jitter: f64,
 }
 
@@ -470,35 +541,46 @@ impl Default for NetworkSpec {
 }
 
 /// The application's demand on the writer.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadSpec {
     /// Commits offered per second (Poisson arrivals).
-    #[serde(default = "d::commits_per_s", deserialize_with = "commit_rate")]
+    #[serde(default = "d::commits_per_s", deserialize_with = "commit_rate::read")]
+    #[schemars(schema_with = "commit_rate::schema")]
     pub commits_per_s: f64,
     /// Redo records per commit; the last is the commit record (a CPL).
-    #[serde(default = "spanned_records", deserialize_with = "records")]
+    #[serde(default = "spanned_records", deserialize_with = "records::read")]
+    #[schemars(schema_with = "records::schema")]
     pub records_per_commit: Spanned<u32>,
     /// GiB of distinct pages written and read, spread over the volume.
-    #[serde(default = "spanned_working_set", deserialize_with = "working_set")]
+    #[serde(
+        default = "spanned_working_set",
+        deserialize_with = "working_set::read"
+    )]
+    #[schemars(schema_with = "working_set::schema")]
     pub working_set_gib: Spanned<f64>,
     /// Page size in KiB.
-    #[serde(default = "d::page_kib", deserialize_with = "page_size")]
+    #[serde(default = "d::page_kib", deserialize_with = "page_size::read")]
+    #[schemars(schema_with = "page_size::schema")]
     pub page_kib: u32,
     /// Page reads per second that go to storage.
-    #[serde(default = "d::reads_per_s", deserialize_with = "read_rate")]
+    #[serde(default = "d::reads_per_s", deserialize_with = "read_rate::read")]
+    #[schemars(schema_with = "read_rate::schema")]
     pub reads_per_s: f64,
     /// How often the writer admits arrived commits and ships idle PGs.
     #[serde(
         default = "d::group_commit_interval",
-        deserialize_with = "group_commit_interval"
+        deserialize_with = "group_commit_interval::read"
     )]
+    #[schemars(schema_with = "group_commit_interval::schema")]
     pub group_commit_interval: SimDuration,
     /// Wait for a storage read before trying another segment.
-    #[serde(default = "d::storage_read_timeout", deserialize_with = "period")]
+    #[serde(default = "d::storage_read_timeout", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
     pub storage_read_timeout: SimDuration,
     /// Wait without write progress on a PG before resending its records.
-    #[serde(default = "d::write_retry_interval", deserialize_with = "period")]
+    #[serde(default = "d::write_retry_interval", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
     pub write_retry_interval: SimDuration,
     /// How pages are picked: `uniform` or `{ zipf: 0.99 }`.
     #[serde(default)]
@@ -522,14 +604,16 @@ impl Default for WorkloadSpec {
 }
 
 /// How results are binned and judged.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MetricsSpec {
     /// Width of a `timeline.csv` row.
-    #[serde(default = "spanned_bin", deserialize_with = "spanned_period")]
+    #[serde(default = "spanned_bin", deserialize_with = "spanned_period::read")]
+    #[schemars(schema_with = "spanned_period::schema")]
     pub bin: Spanned<SimDuration>,
     /// Waiting beyond this counts as unavailability.
-    #[serde(default = "d::stall_threshold", deserialize_with = "period")]
+    #[serde(default = "d::stall_threshold", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
     pub stall_threshold: SimDuration,
 }
 
@@ -549,81 +633,100 @@ impl Default for MetricsSpec {
 ///   - storage_node_crash: { at: 30s, node: b-3 }
 ///   - az_outage: { at: 1m, az: c, duration: 2m }
 /// ```
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum FaultSpec {
     /// A storage node stops; its in-memory (unpersisted) records are lost.
     StorageNodeCrash {
         /// When it crashes.
-        #[serde(deserialize_with = "at")]
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
         /// Which node, e.g. `b-3`.
+        #[schemars(with = "String")]
         node: Spanned<String>,
         /// When given, the node restarts with its persisted data after this long.
-        #[serde(default, deserialize_with = "optional_duration")]
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
         recover_after: Option<SimDuration>,
     },
     /// Every storage node and link of an AZ is down.
     AzOutage {
         /// When the AZ goes down.
-        #[serde(deserialize_with = "at")]
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
         /// Which AZ.
+        #[schemars(with = "String")]
         az: Spanned<String>,
         /// How long; forever when absent.
-        #[serde(default, deserialize_with = "optional_duration")]
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
         duration: Option<SimDuration>,
     },
     /// Messages between two AZs, or to and from one node, are dropped.
     NetworkPartition {
         /// When the partition starts.
-        #[serde(deserialize_with = "at")]
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
         /// Two AZs that can no longer talk.
         #[serde(default)]
+        #[schemars(with = "Option<Vec<String>>")]
         between: Option<Spanned<Vec<String>>>,
         /// A node cut off from everything.
         #[serde(default)]
+        #[schemars(with = "Option<String>")]
         node: Option<Spanned<String>>,
         /// A DB instance cut off (its clients still reach it).
         #[serde(default)]
+        #[schemars(with = "Option<String>")]
         instance: Option<Spanned<String>>,
         /// What the instance is cut off from: `everything` (storage and
         /// the control plane, the default), `storage` or `control_plane`.
         #[serde(default)]
+        #[schemars(with = "Option<Cut>")]
         from: Option<Spanned<Cut>>,
         /// How long; forever when absent.
-        #[serde(default, deserialize_with = "optional_duration")]
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
         duration: Option<SimDuration>,
     },
     /// Whichever instance is the writer at that moment crashes.
     WriterCrash {
         /// When it crashes.
-        #[serde(deserialize_with = "at")]
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
         /// When given, its host comes back after this long and the instance
         /// restarts (as a reader, if another took over meanwhile).
-        #[serde(default, deserialize_with = "optional_duration")]
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
         recover_after: Option<SimDuration>,
     },
     /// A named instance crashes.
     InstanceCrash {
         /// When it crashes.
-        #[serde(deserialize_with = "at")]
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
         /// Which instance.
+        #[schemars(with = "String")]
         instance: Spanned<String>,
         /// When given, its host comes back after this long.
-        #[serde(default, deserialize_with = "optional_duration")]
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
         recover_after: Option<SimDuration>,
     },
     /// A named instance reboots; a writer rebooted with `failover: true`
     /// hands over to a reader first.
     InstanceReboot {
         /// When the reboot is asked for.
-        #[serde(deserialize_with = "at")]
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
         /// Which instance.
+        #[schemars(with = "String")]
         instance: Spanned<String>,
         /// Fail over to a reader instead of waiting for the writer.
         #[serde(default)]
@@ -633,58 +736,71 @@ pub enum FaultSpec {
     /// `aws:rds:failover-db-cluster`).
     Failover {
         /// When it is asked for.
-        #[serde(deserialize_with = "at")]
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
         /// The reader to promote; absent: the control plane chooses.
         #[serde(default)]
+        #[schemars(with = "Option<String>")]
         target: Option<Spanned<String>>,
     },
     /// A gray failure: a node's disk and links (or a DB instance's links)
     /// become `factor` times slower.
     SlowNode {
         /// When it slows down.
-        #[serde(deserialize_with = "at")]
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
         /// Which node.
         #[serde(default)]
+        #[schemars(with = "Option<String>")]
         node: Option<Spanned<String>>,
         /// Or which DB instance.
         #[serde(default)]
+        #[schemars(with = "Option<String>")]
         instance: Option<Spanned<String>>,
         /// Slow-down factor, at least 1.
-        #[serde(deserialize_with = "slowdown")]
+        #[serde(deserialize_with = "slowdown::read")]
+        #[schemars(schema_with = "slowdown::schema")]
         factor: f64,
         /// How long; forever when absent.
-        #[serde(default, deserialize_with = "optional_duration")]
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
         duration: Option<SimDuration>,
     },
     /// A gray failure: a fraction of messages to and from a node (or an AZ,
     /// or everything when neither is named) is lost.
     PacketLoss {
         /// When loss starts.
-        #[serde(deserialize_with = "at")]
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
         /// Only this node's messages.
         #[serde(default)]
+        #[schemars(with = "Option<String>")]
         node: Option<Spanned<String>>,
         /// Only this AZ's messages.
         #[serde(default)]
+        #[schemars(with = "Option<String>")]
         az: Option<Spanned<String>>,
         /// Only this DB instance's messages.
         #[serde(default)]
+        #[schemars(with = "Option<String>")]
         instance: Option<Spanned<String>>,
         /// Probability that one message is lost, in [0, 1).
-        #[serde(deserialize_with = "loss_rate")]
+        #[serde(deserialize_with = "loss_rate::read")]
+        #[schemars(schema_with = "loss_rate::schema")]
         rate: f64,
         /// How long; forever when absent.
-        #[serde(default, deserialize_with = "optional_duration")]
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
         duration: Option<SimDuration>,
     },
 }
 
 /// What the run must show. Every field is optional; each one given becomes
 /// a named expectation in `summary.json`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectSpec {
     /// At most this many acknowledged commits lost.
@@ -695,25 +811,32 @@ pub struct ExpectSpec {
     #[serde(default)]
     pub wrong_reads: Option<u64>,
     /// Write availability at least this fraction.
-    #[serde(default, deserialize_with = "optional_fraction")]
+    #[serde(default, deserialize_with = "optional_fraction::read")]
+    #[schemars(schema_with = "optional_fraction::schema")]
     pub min_write_availability: Option<f64>,
     /// Write availability at most this fraction (a scenario that must stall).
-    #[serde(default, deserialize_with = "optional_fraction")]
+    #[serde(default, deserialize_with = "optional_fraction::read")]
+    #[schemars(schema_with = "optional_fraction::schema")]
     pub max_write_availability: Option<f64>,
     /// Read availability at least this fraction.
-    #[serde(default, deserialize_with = "optional_fraction")]
+    #[serde(default, deserialize_with = "optional_fraction::read")]
+    #[schemars(schema_with = "optional_fraction::schema")]
     pub min_read_availability: Option<f64>,
     /// Longest write outage at most this long.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub max_write_unavailable: Option<SimDuration>,
     /// Longest write outage at least this long.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub min_write_unavailable: Option<SimDuration>,
     /// Mean acknowledged commits per second at least this.
-    #[serde(default, deserialize_with = "optional_commit_rate")]
+    #[serde(default, deserialize_with = "optional_commit_rate::read")]
+    #[schemars(schema_with = "optional_commit_rate::schema")]
     pub min_commits_per_s: Option<f64>,
     /// p99 commit latency at most this.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub max_commit_p99: Option<SimDuration>,
     /// Peak PGs below write quorum at most this.
     #[serde(default)]
@@ -735,10 +858,12 @@ pub struct ExpectSpec {
     pub min_repairs_rolled_back: Option<u32>,
     /// The longest time a PG spent short of full copies at most this, and
     /// every PG back to full copies by the end.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub max_time_short_of_copies: Option<SimDuration>,
     /// The longest time a PG spent short of full copies at least this.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub min_time_short_of_copies: Option<SimDuration>,
     /// Exactly this many failovers.
     #[serde(default)]
@@ -748,18 +873,22 @@ pub struct ExpectSpec {
     pub promoted: Option<Vec<String>>,
     /// Every failover's cluster RTO (fault to writable through a fresh
     /// DNS lookup) at most this long.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub max_rto: Option<SimDuration>,
     /// Some failover's cluster RTO at least this long.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub min_rto: Option<SimDuration>,
     /// The slowest client's observed RTO at most this long, in every
     /// failover.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub max_client_rto: Option<SimDuration>,
     /// The slowest client's observed RTO at least this long, in some
     /// failover.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub min_client_rto: Option<SimDuration>,
     /// At most this many clients left hanging at the end.
     #[serde(default)]
@@ -776,7 +905,8 @@ pub struct ExpectSpec {
     #[serde(default)]
     pub min_stale_epoch_refusals: Option<u64>,
     /// Every reader's p99 replica lag at most this.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub max_replica_lag_p99: Option<SimDuration>,
     /// At most this many commits refused or abandoned with no writer open
     /// (what the latency of acknowledged commits leaves out).
@@ -787,25 +917,30 @@ pub struct ExpectSpec {
     #[serde(default)]
     pub max_commits_unavailable_at_end: Option<u64>,
     /// p99 latency clients saw, retries included, at most this.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub max_client_p99: Option<SimDuration>,
     /// The longest a client waited for a request, retries included, at
     /// most this (an outage is a small fraction of requests; the p99 of a
     /// short run can miss it).
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub max_client_latency: Option<SimDuration>,
     /// Every failover's performance (commit throughput and p99 within
     /// 10 % of their level before the fault) back within this of the
     /// fault; a failover whose performance never came back fails.
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub max_recovered_performance: Option<SimDuration>,
     /// Some failover's performance took at least this long to come back
     /// (or never did).
-    #[serde(default, deserialize_with = "optional_duration")]
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
     pub min_recovered_performance: Option<SimDuration>,
     /// Every failover's new writer committed at most this many commits
     /// per second in the 30 s after it was writable.
-    #[serde(default, deserialize_with = "optional_commit_rate")]
+    #[serde(default, deserialize_with = "optional_commit_rate::read")]
+    #[schemars(schema_with = "optional_commit_rate::schema")]
     pub max_commits_per_s_after_failover: Option<f64>,
     /// Readers restarted for lagging beyond `max_replica_lag`, at least.
     #[serde(default)]
@@ -1058,125 +1193,147 @@ where
     Ok(Spanned::new(value, s.referenced, s.defined))
 }
 
-fn run_length<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<SimDuration>, D::Error> {
-    read_spanned(d, |s| s.duration(&d::RUN))
+/// As [`read`], for a setting that may be absent.
+fn read_optional<'de, D, T>(
+    d: D,
+    f: impl FnOnce(Scalar) -> Result<T, String>,
+) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    read(d, f).map(Some)
 }
-fn at<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<SimDuration>, D::Error> {
-    read_spanned(d, |s| s.duration(&d::DURATION))
+
+/// Declares each range-checked setting as a module holding the function
+/// serde reads it with (`read`) and the one that describes it in the JSON
+/// Schema (`schema`), both from one [`Limit`], so the range a file is held
+/// to and the range an editor shows cannot part.
+macro_rules! settings {
+    ($($name:ident: $out:ty = $how:ident($kind:ident, $limit:ident);)*) => {$(
+        mod $name {
+            use super::*;
+            pub(super) fn read<'de, D: Deserializer<'de>>(d: D) -> Result<$out, D::Error> {
+                super::$how(d, |s| s.$kind(&d::$limit))
+            }
+            pub(super) fn schema(_: &mut SchemaGenerator) -> Schema {
+                d::$limit.schema()
+            }
+        }
+    )*};
 }
-fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    read(d, |s| s.duration(&d::DURATION))
+
+settings! {
+    run_length: Spanned<SimDuration> = read_spanned(duration, RUN);
+    at: Spanned<SimDuration> = read_spanned(duration, DURATION);
+    duration: SimDuration = read(duration, DURATION);
+    optional_duration: Option<SimDuration> = read_optional(duration, DURATION);
+    period: SimDuration = read(duration, PERIOD);
+    spanned_period: Spanned<SimDuration> = read_spanned(duration, PERIOD);
+    optional_period: Option<SimDuration> = read_optional(duration, PERIOD);
+    health_check_interval: SimDuration = read(duration, HEALTH_CHECK_INTERVAL);
+    group_commit_interval: SimDuration = read(duration, GROUP_COMMIT_INTERVAL);
+    latency: SimDuration = read(duration, LATENCY);
+    io_watchdog: SimDuration = read(duration, IO_WATCHDOG);
+    cpu_cost: SimDuration = read(duration, CPU_COST);
+    tier: u8 = read(whole, PROMOTION_TIER);
+    threshold: u32 = read(whole, FAILURE_THRESHOLD);
+    client_count: Spanned<u32> = read_spanned(whole, CLIENTS_PER_GROUP);
+    nodes_per_az: Spanned<u32> = read_spanned(whole, STORAGE_NODES_PER_AZ);
+    volume: Spanned<u64> = read_spanned(whole, VOLUME_GIB);
+    segment: Spanned<u64> = read_spanned(whole, SEGMENT_GIB);
+    copies: Spanned<u32> = read_spanned(whole, COPIES);
+    write_quorum: Spanned<u32> = read_spanned(whole, WRITE_QUORUM);
+    read_quorum: Spanned<u32> = read_spanned(whole, READ_QUORUM);
+    lsn_allocation_limit: Spanned<u64> = read_spanned(whole, LSN_ALLOCATION_LIMIT);
+    records: Spanned<u32> = read_spanned(whole, RECORDS_PER_COMMIT);
+    batches_in_flight: u32 = read(whole, BATCHES_IN_FLIGHT);
+    record_bytes: u32 = read(whole, RECORD_BYTES);
+    jitter: f64 = read(real, JITTER);
+    bandwidth: f64 = read(real, BANDWIDTH_GBPS);
+    optional_bandwidth: Option<f64> = read_optional(real, BANDWIDTH_GBPS);
+    disk_iops: f64 = read(real, DISK_IOPS);
+    commit_rate: f64 = read(real, COMMITS_PER_S);
+    optional_commit_rate: Option<f64> = read_optional(real, COMMITS_PER_S);
+    read_rate: f64 = read(real, READS_PER_S);
+    working_set: Spanned<f64> = read_spanned(real, WORKING_SET_GIB);
+    zipf_exponent: f64 = read(real, ZIPF_EXPONENT);
+    buffer_pool_rate: f64 = read(real, BUFFER_POOL_RATE);
+    slowdown: f64 = read(real, SLOWDOWN);
+    loss_rate: f64 = read(real, LOSS_RATE);
+    optional_fraction: Option<f64> = read_optional(real, FRACTION);
 }
-fn optional_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimDuration>, D::Error> {
-    duration(d).map(Some)
+
+/// The page size, one of the sizes InnoDB supports.
+mod page_size {
+    use super::*;
+    pub(super) fn read<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+        super::read(d, |s| match s {
+            Scalar::Whole(n) if d::PAGE_KIB.iter().any(|&k| i128::from(k) == n) => Ok(n as u32),
+            other => Err(format!(
+                "expected a page size of 4, 8, 16, 32 or 64 KiB, found {other}"
+            )),
+        })
+    }
+    pub(super) fn schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "integer", "enum": d::PAGE_KIB })
+    }
 }
-fn period<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    read(d, |s| s.duration(&d::PERIOD))
+
+/// What the JSON Schema says of a value a [`Limit`] admits.
+trait InSchema {
+    fn schema(&self) -> Schema;
 }
-fn spanned_period<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<SimDuration>, D::Error> {
-    read_spanned(d, |s| s.duration(&d::PERIOD))
+
+macro_rules! whole_in_schema {
+    ($($t:ty),*) => {$(
+        impl InSchema for Limit<$t> {
+            fn schema(&self) -> Schema {
+                json_schema!({ "type": "integer", "minimum": self.min, "maximum": self.max })
+            }
+        }
+    )*};
 }
-fn optional_period<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SimDuration>, D::Error> {
-    period(d).map(Some)
+whole_in_schema!(u8, u32, u64);
+
+impl InSchema for Limit<f64> {
+    fn schema(&self) -> Schema {
+        let top = if self.max_excluded {
+            "exclusiveMaximum"
+        } else {
+            "maximum"
+        };
+        let mut schema = json_schema!({ "type": "number", "minimum": self.min });
+        schema.insert(top.into(), self.max.into());
+        schema
+    }
 }
-fn health_check_interval<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    read(d, |s| s.duration(&d::HEALTH_CHECK_INTERVAL))
+
+impl InSchema for Limit<SimDuration> {
+    /// A duration is text with a unit, or a bare 0. JSON Schema cannot
+    /// compare spans, so the range is stated in `x-minimum`/`x-maximum`.
+    fn schema(&self) -> Schema {
+        let text = json_schema!({ "type": "string", "pattern": DURATION_PATTERN });
+        let mut schema = if self.min == SimDuration::ZERO {
+            json_schema!({ "oneOf": [text, { "const": 0 }] })
+        } else {
+            text
+        };
+        schema.insert("x-minimum".into(), self.min.to_string().into());
+        schema.insert("x-maximum".into(), spelled(self.max).into());
+        schema
+    }
 }
-fn group_commit_interval<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    read(d, |s| s.duration(&d::GROUP_COMMIT_INTERVAL))
-}
-fn latency<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    read(d, |s| s.duration(&d::LATENCY))
-}
-fn tier<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
-    read(d, |s| s.whole(&d::PROMOTION_TIER))
-}
-fn threshold<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    read(d, |s| s.whole(&d::FAILURE_THRESHOLD))
-}
-fn client_count<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
-    read_spanned(d, |s| s.whole(&d::CLIENTS_PER_GROUP))
-}
-fn nodes_per_az<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
-    read_spanned(d, |s| s.whole(&d::STORAGE_NODES_PER_AZ))
-}
-fn volume<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u64>, D::Error> {
-    read_spanned(d, |s| s.whole(&d::VOLUME_GIB))
-}
-fn segment<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u64>, D::Error> {
-    read_spanned(d, |s| s.whole(&d::SEGMENT_GIB))
-}
-fn copies<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
-    read_spanned(d, |s| s.whole(&d::COPIES))
-}
-fn write_quorum<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
-    read_spanned(d, |s| s.whole(&d::WRITE_QUORUM))
-}
-fn read_quorum<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
-    read_spanned(d, |s| s.whole(&d::READ_QUORUM))
-}
-fn lsn_allocation_limit<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u64>, D::Error> {
-    read_spanned(d, |s| s.whole(&d::LSN_ALLOCATION_LIMIT))
-}
-fn records<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<u32>, D::Error> {
-    read_spanned(d, |s| s.whole(&d::RECORDS_PER_COMMIT))
-}
-fn page_size<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    read(d, |s| match s {
-        Scalar::Whole(n) if d::PAGE_KIB.iter().any(|&k| i128::from(k) == n) => Ok(n as u32),
-        other => Err(format!(
-            "expected a page size of 4, 8, 16, 32 or 64 KiB, found {other}"
-        )),
-    })
-}
-fn jitter<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    read(d, |s| s.real(&d::JITTER))
-}
-fn bandwidth<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    read(d, |s| s.real(&d::BANDWIDTH_GBPS))
-}
-fn optional_bandwidth<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    bandwidth(d).map(Some)
-}
-fn disk_iops<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    read(d, |s| s.real(&d::DISK_IOPS))
-}
-fn batches_in_flight<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    read(d, |s| s.whole(&d::BATCHES_IN_FLIGHT))
-}
-fn record_bytes<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    read(d, |s| s.whole(&d::RECORD_BYTES))
-}
-fn commit_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    read(d, |s| s.real(&d::COMMITS_PER_S))
-}
-fn optional_commit_rate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    commit_rate(d).map(Some)
-}
-fn read_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    read(d, |s| s.real(&d::READS_PER_S))
-}
-fn working_set<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<f64>, D::Error> {
-    read_spanned(d, |s| s.real(&d::WORKING_SET_GIB))
-}
-fn io_watchdog<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    read(d, |s| s.duration(&d::IO_WATCHDOG))
-}
-fn zipf_exponent<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    read(d, |s| s.real(&d::ZIPF_EXPONENT))
-}
-fn buffer_pool_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    read(d, |s| s.real(&d::BUFFER_POOL_RATE))
-}
-fn cpu_cost<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
-    read(d, |s| s.duration(&d::CPU_COST))
-}
-fn slowdown<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    read(d, |s| s.real(&d::SLOWDOWN))
-}
-fn loss_rate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    read(d, |s| s.real(&d::LOSS_RATE))
-}
-fn optional_fraction<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    read(d, |s| s.real(&d::FRACTION)).map(Some)
+
+/// What [`SimDuration::parse`] reads: a number, an optional exponent and
+/// a unit, or `0`.
+const DURATION_PATTERN: &str =
+    r"^\s*(0|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*(ns|us|µs|ms|s|m|min|h))\s*$";
+
+impl JsonSchema for CacheSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DnsCache".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "oneOf": [d::DURATION.schema(), { "const": "forever" }] })
+    }
 }
