@@ -375,6 +375,8 @@ impl Simulation {
                 },
             }
         };
+        // Nothing measured is not a latency of zero.
+        let measured = |h: &hdrhistogram::Histogram<u64>| (!h.is_empty()).then(|| latency(h));
         let mut summary = Summary {
             format_version: FORMAT_VERSION,
             scenario: sc.name.clone(),
@@ -415,7 +417,7 @@ impl Simulation {
                 split_brain: verdicts.split_brain_commits,
             },
             commit_latency_ms: latency(&rec.commit_latency),
-            client_latency_ms: latency(
+            client_latency_ms: measured(
                 &rec.client_latency_at_end(
                     w.clients
                         .iter()
@@ -438,7 +440,7 @@ impl Simulation {
                 correct: verdicts.reads_correct,
                 wrong: verdicts.reads_wrong,
                 retried: rec.read_retries,
-                latency_ms: latency(&rec.read_latency),
+                latency_ms: measured(&rec.read_latency),
             },
             pgs_below_write_quorum_max: rec.pgs_below_write.1,
             pgs_below_read_quorum_max: rec.pgs_below_read.1,

@@ -390,7 +390,10 @@ fn a_real_browser_renders_the_report() {
     // (the report has no script; only this copy does).
     let probe = dir.path().join("probe.html");
     let measure = "<script>document.body.setAttribute('data-scroll-width', \
-                   document.documentElement.scrollWidth)</script></body>";
+                   document.documentElement.scrollWidth); \
+                   document.body.setAttribute('data-failover-overflow', \
+                   Math.max(0, ...Array.from(document.querySelectorAll('.failover .scroll')) \
+                   .map(e => e.scrollWidth - e.clientWidth)))</script></body>";
     std::fs::write(&probe, html.replace("</body>", measure)).unwrap();
     let o = browse(
         800,
@@ -407,4 +410,13 @@ fn a_real_browser_renders_the_report() {
         .and_then(|w| w.parse().ok())
         .unwrap_or_else(|| panic!("no width measured: {}", text(&o)));
     assert!(width <= 800, "the page is {width} px wide at 800 px");
+    // Every column of a failover's tables shows, on screen and on paper.
+    let overflow: u32 = dom
+        .split("data-failover-overflow=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no overflow measured: {}", text(&o)));
+    assert_eq!(overflow, 0, "a failover table scrolls at 800 px");
+    assert!(dom.contains("class=\"failover\""), "the page has a failover");
 }

@@ -501,7 +501,7 @@ fn library_words_never_reach_the_user() {
     assert_error(
         "two-documents.yaml",
         "4:1",
-        "a scenario file holds one document",
+        "a scenario holds one YAML document",
     );
     for (yaml, line, value, needle) in [
         (
@@ -803,4 +803,22 @@ fn a_field_path_deeper_than_any_field_is_refused_quickly() {
         .parse::<aurora_sim::study::grid::Setting>()
         .unwrap_err()
         .contains("at most 16 parts"));
+}
+
+#[test]
+fn a_set_value_gets_the_words_a_file_gets() {
+    for (value, needle) in [
+        ("dns={ttl: 1s, ttl: 2s}", "(line 1, column 11 of it): duplicate key `ttl`"),
+        ("dns=a\n---\nb", "a scenario holds one YAML document"),
+    ] {
+        let err = aurora_sim::ScenarioBuilder::new("t", "1m")
+            .set(value.split_once('=').unwrap().0, value.split_once('=').unwrap().1)
+            .build()
+            .expect_err("refused")
+            .to_string();
+        assert!(err.contains(needle), "{value:?}: {err}");
+        for programmer in ["Options", "from_str", "Policy"] {
+            assert!(!err.contains(programmer), "{value:?}: {err}");
+        }
+    }
 }

@@ -310,7 +310,7 @@ fn an_outage_shows_in_what_was_refused_and_what_clients_waited() {
     // …so what was refused, abandoned, and what clients waited is shown.
     assert!(s.commits.refused > 40_000, "{:?}", s.commits);
     assert!(
-        s.client_latency_ms.max > 10_000.0,
+        s.client_latency_ms.as_ref().is_some_and(|l| l.max > 10_000.0),
         "{:?}",
         s.client_latency_ms
     );
@@ -639,7 +639,7 @@ fn client_latency_counts_hung_requests_and_needs_a_client() {
     let s = run(&sc).summary;
     assert!(s.hung_clients > 0);
     assert!(
-        s.client_latency_ms.max > 60_000.0,
+        s.client_latency_ms.as_ref().is_some_and(|l| l.max > 60_000.0),
         "{:?}",
         s.client_latency_ms
     );
@@ -726,4 +726,23 @@ fn availability_counts_only_the_time_beyond_the_threshold() {
         s.commit_latency_ms
     );
     assert!(s.write_availability > 0.99, "{}", s.write_availability);
+}
+
+#[test]
+fn what_was_not_measured_is_null_not_zero() {
+    // No clients and a working set inside the buffer cache: no client
+    // latency and no storage read latency, not zeros.
+    let s = run(&parse("name: t\nduration: 20s\nworkload:\n  commits_per_s: 100\n")).summary;
+    assert_eq!(s.client_latency_ms, None);
+    assert_eq!(s.reads.latency_ms, None);
+    let json = serde_json::to_value(&s).expect("JSON");
+    assert!(json["client_latency_ms"].is_null());
+    assert!(json["reads"]["latency_ms"].is_null());
+    // A read availability over no storage read says so.
+    let s = run(&parse(
+        "name: t\nduration: 20s\nworkload:\n  commits_per_s: 100\nexpect:\n  min_read_availability: 0.99\n",
+    ))
+    .summary;
+    let e = &s.expectations[0];
+    assert!(e.detail.contains("no read reached storage"), "{e:?}");
 }

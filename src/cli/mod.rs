@@ -798,14 +798,20 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
             )
         }
     );
+    let from_storage = match &s.reads.latency_ms {
+        Some(l) => format!(
+            "{} correct, {} wrong, {} retried; p99 {}",
+            s.reads.correct,
+            s.reads.wrong,
+            s.reads.retried,
+            units::ms(l.p99)
+        ),
+        None => "none reached storage (all served from the buffer cache)".to_owned(),
+    };
     let _ = writeln!(
         w,
-        "  reads     availability {}, {} correct, {} wrong, {} retried; p99 {}",
+        "  reads     availability {}; storage reads: {from_storage}",
         units::percent(s.read_availability),
-        s.reads.correct,
-        s.reads.wrong,
-        s.reads.retried,
-        units::ms(s.reads.latency_ms.p99)
     );
     let _ = writeln!(
         w,
@@ -868,51 +874,14 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
     if s.failovers.is_empty() && s.topology.clients.is_empty() {
         return;
     }
-    let e = &s.client_errors;
-    let _ = writeln!(
-        w,
-        "  clients   {} requests ok, p50 {}, p99 {} with retries; errors: {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung",
-        s.client_requests_ok,
-        units::ms(s.client_latency_ms.p50),
-        units::ms(s.client_latency_ms.p99),
-        e.timeout,
-        e.refused,
-        e.reset,
-        e.read_only,
-        e.dns_empty,
-        s.hung_clients
-    );
-    if s.client_groups.len() > 1 {
-        for (g, spec) in s.client_groups.iter().zip(&s.topology.clients) {
-            let e = &g.errors;
-            let seen = g
-                .client_observed_s
-                .iter()
-                .map(|c| {
-                    format!(
-                        "p50 {}, max {}",
-                        ClientObserved::show(c.p50),
-                        ClientObserved::show(c.max)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
+    match &s.client_latency_ms {
+        None => {
             let _ = writeln!(
                 w,
-                "    {:<12} {} × {} DNS cache: {} ok; errors {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung{}",
-                g.name,
-                spec.count,
-                spec.dns_cache,
-                g.requests_ok,
-                e.timeout,
-                e.refused,
-                e.reset,
-                e.read_only,
-                e.dns_empty,
-                g.hung,
-                if seen.is_empty() { String::new() } else { format!("; failover seen: {seen}") }
+                "  clients   none: the scenario has no clients, so no client measured the outage"
             );
         }
+        Some(latency) => print_clients(w, s, latency),
     }
     for (f, r) in s.failovers.iter().zip(&s.rto) {
         let _ = writeln!(
@@ -987,6 +956,60 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
                 a.to.as_deref().unwrap_or("(none)"),
                 a.from_s,
                 a.failed_s
+            );
+        }
+    }
+}
+
+/// The clients' requests, latency and errors, in all and per group.
+fn print_clients(
+    w: &mut impl Write,
+    s: &crate::metrics::Summary,
+    latency: &crate::metrics::Latency,
+) {
+    let e = &s.client_errors;
+    let _ = writeln!(
+        w,
+        "  clients   {} requests ok, p50 {}, p99 {} with retries; errors: {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung",
+        s.client_requests_ok,
+        units::ms(latency.p50),
+        units::ms(latency.p99),
+        e.timeout,
+        e.refused,
+        e.reset,
+        e.read_only,
+        e.dns_empty,
+        s.hung_clients
+    );
+    if s.client_groups.len() > 1 {
+        for (g, spec) in s.client_groups.iter().zip(&s.topology.clients) {
+            let e = &g.errors;
+            let seen = g
+                .client_observed_s
+                .iter()
+                .map(|c| {
+                    format!(
+                        "p50 {}, max {}",
+                        ClientObserved::show(c.p50),
+                        ClientObserved::show(c.max)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let _ = writeln!(
+                w,
+                "    {:<12} {} × {} DNS cache: {} ok; errors {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung{}",
+                g.name,
+                spec.count,
+                spec.dns_cache,
+                g.requests_ok,
+                e.timeout,
+                e.refused,
+                e.reset,
+                e.read_only,
+                e.dns_empty,
+                g.hung,
+                if seen.is_empty() { String::new() } else { format!("; failover seen: {seen}") }
             );
         }
     }

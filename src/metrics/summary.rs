@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 /// The version of the layout of a run's files, `summary.json` and
 /// `timeline.csv` together: raised whenever a key or column changes name
-/// or meaning, so a reader can tell which it has. `docs/formats.md` says
+/// or meaning, so a reader can tell which it has. `docs/outputs.md` says
 /// what changed in each.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The whole summary. Field order is the JSON key order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -38,7 +38,8 @@ pub struct Summary {
     pub commit_latency_ms: Latency,
     /// Client requests, from the first attempt to success with retries
     /// and backoff included: the latency users saw, outages and all.
-    pub client_latency_ms: Latency,
+    /// `None` when the scenario has no clients.
+    pub client_latency_ms: Option<Latency>,
     /// Fraction of simulated time in which a commit could be acknowledged.
     pub write_availability: f64,
     /// Fraction of simulated time in which a page read could be served.
@@ -497,8 +498,9 @@ pub struct Reads {
     pub wrong: u64,
     /// Attempts retried on another segment after a timeout.
     pub retried: u64,
-    /// Read latency percentiles, milliseconds.
-    pub latency_ms: Latency,
+    /// Read latency percentiles, milliseconds; `None` when no read
+    /// reached storage (every one was served from the buffer cache).
+    pub latency_ms: Option<Latency>,
 }
 
 /// What the storage layer did.

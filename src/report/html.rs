@@ -710,9 +710,11 @@ fn redundancy(h: &mut String, s: &Summary, id: &str) {
     }
 }
 
-/// One row per failover, its total first so that a narrow page still
-/// shows it; a failover that re-created the writer shows provisioning
-/// where others show promotion.
+/// Each failover as a block of its own: a line naming it, its RTO phase
+/// by phase with the total, then what clients and throughput saw. Narrow
+/// tables, so that an 800 px page or a printed one shows every column; a
+/// failover that re-created the writer shows provisioning where others
+/// show promotion.
 fn failovers(h: &mut String, s: &Summary, id: &str) {
     if s.failovers.is_empty() {
         return;
@@ -721,57 +723,70 @@ fn failovers(h: &mut String, s: &Summary, id: &str) {
         h,
         "<h3 id=\"{id}-failovers\">Failovers (RTO by phase, seconds)</h3>"
     );
-    let rows: Vec<Vec<String>> = s
-        .failovers
-        .iter()
-        .zip(&s.rto)
-        .map(|(f, r)| {
-            let clients = match &r.client_observed_s {
-                None => "not measured (no cluster-endpoint client)".to_owned(),
-                Some(c) => format!("{} clients: {}", c.clients, observed(c)),
-            };
-            let mut row = vec![
-                format!("{:.1}", f.at_s),
-                match (&f.to, f.provisioned) {
-                    (_, true) => format!("{} re-created (no reader to promote)", esc(&f.from)),
-                    (to, false) => format!(
-                        "{} → {}",
-                        esc(&f.from),
-                        esc(to.as_deref().unwrap_or("(none yet)"))
-                    ),
-                },
-                r.total_s
-                    .map_or("unfinished".into(), |t| format!("<b>{t:.3}</b>")),
-                esc(&f.reason),
-            ];
-            row.extend(r.phases().into_iter().enumerate().map(|(p, len)| {
+    for (n, (f, r)) in s.failovers.iter().zip(&s.rto).enumerate() {
+        let who = match (&f.to, f.provisioned) {
+            (_, true) => format!("{} re-created (no reader to promote)", esc(&f.from)),
+            (to, false) => format!(
+                "{} → {}",
+                esc(&f.from),
+                esc(to.as_deref().unwrap_or("(none yet)"))
+            ),
+        };
+        let _ = writeln!(
+            h,
+            "<div class=\"failover\"><p><b>{}.</b> At {:.1} s, {who}: {}.</p>",
+            n + 1,
+            f.at_s,
+            esc(&f.reason)
+        );
+        let mut header: Vec<&str> = Rto::PHASES.to_vec();
+        header.push("total");
+        let mut phases: Vec<String> = r
+            .phases()
+            .into_iter()
+            .enumerate()
+            .map(|(p, len)| {
                 if p == 3 && f.provisioned {
                     format!("{len:.3} (provisioning)")
                 } else {
                     format!("{len:.3}")
                 }
-            }));
-            row.push(clients);
-            row.push(match (r.commits_per_s_before, r.recovered_performance_s) {
-                (None, _) => "n/a (no clean level before)".to_owned(),
-                (Some(_), None) => "never (within the run)".to_owned(),
-                (Some(_), Some(t)) => format!("{t:.1}"),
-            });
-            let rate = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.0}"));
-            row.push(format!(
-                "{} → {}",
-                rate(r.commits_per_s_before),
-                rate(r.commits_per_s_after)
-            ));
-            row
-        })
-        .collect();
-    let mut header = vec!["at", "failover", "total", "reason"];
-    header.extend(Rto::PHASES);
-    header.extend([
-        "client-observed (p50 / max)",
-        "performance back (throughput and p99 within 10 %)",
-        "commits/s before → after",
-    ]);
-    table(h, &header, &rows);
+            })
+            .collect();
+        phases.push(
+            r.total_s
+                .map_or("unfinished".into(), |t| format!("<b>{t:.3}</b>")),
+        );
+        table(h, &header, &[phases]);
+        let clients = match &r.client_observed_s {
+            None => "not measured (no cluster-endpoint client)".to_owned(),
+            Some(c) => format!("{} clients: {}", c.clients, observed(c)),
+        };
+        let back = match (r.commits_per_s_before, r.recovered_performance_s) {
+            (None, _) => "n/a (no clean level before)".to_owned(),
+            (Some(_), None) => "never (within the run)".to_owned(),
+            (Some(_), Some(t)) => format!("{t:.1} s after the fault"),
+        };
+        let rate = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.0}"));
+        table(
+            h,
+            &[],
+            &[
+                vec!["client-observed RTO (p50 / max)".into(), clients],
+                vec![
+                    "performance back (throughput and p99 within 10 %)".into(),
+                    back,
+                ],
+                vec![
+                    "commits/s before → after".into(),
+                    format!(
+                        "{} → {}",
+                        rate(r.commits_per_s_before),
+                        rate(r.commits_per_s_after)
+                    ),
+                ],
+            ],
+        );
+        h.push_str("</div>\n");
+    }
 }

@@ -195,13 +195,18 @@ impl Document {
                 line: 0,
                 column: 0,
             },
-            message: format!("with --set {what}: {message}"),
+            message: format!("with --set {}: {message}", what.replace('\n', "\\n")),
         }
     }
 }
 
 fn yaml_value(raw: &str) -> Result<Value, String> {
-    serde_saphyr::from_str(raw).map_err(|e| format!("not a YAML value: {e}"))
+    serde_saphyr::from_str(raw).map_err(|e| {
+        let at = e
+            .location()
+            .map_or(String::new(), |l| format!(" (line {}, column {} of it)", l.line(), l.column()));
+        format!("not a YAML value{at}: {}", super::validate::in_plain_words(&e))
+    })
 }
 
 fn parent_path(path: &str) -> &str {

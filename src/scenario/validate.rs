@@ -130,17 +130,23 @@ pub(crate) fn text_of(bytes: Vec<u8>, file: &Path) -> Result<String, InputError>
 /// [`PlainWords`].
 pub(crate) fn syntax_error(e: &serde_saphyr::Error, file: &Path) -> InputError {
     let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-    let mut options = RenderOptions::new(&PlainWords);
-    options.snippets = SnippetMode::Off;
-    let message = e.render_with_options(options);
     InputError::Scenario {
         location: Location {
             file: file.to_owned(),
             line,
             column,
         },
-        message,
+        message: in_plain_words(e),
     }
+}
+
+/// A YAML error's message, without its location, in the words of a
+/// scenario's author (see [`PlainWords`]): for a file's error and for a
+/// value given to `--set` or the builder alike.
+pub(crate) fn in_plain_words(e: &serde_saphyr::Error) -> String {
+    let mut options = RenderOptions::new(&PlainWords);
+    options.snippets = SnippetMode::Off;
+    e.render_with_options(options)
 }
 
 /// serde-saphyr's messages in the words of a scenario's author. Its default
@@ -168,7 +174,7 @@ impl MessageFormatter for PlainWords {
             E::DuplicateMappingKey { key: Some(k), .. } => format!("duplicate key `{k}`").into(),
             E::DuplicateMappingKey { key: None, .. } => "duplicate key".into(),
             E::MultipleDocuments { .. } => {
-                "a scenario file holds one document; a second one starts here".into()
+                "a scenario holds one YAML document; a second one starts here".into()
             }
             E::NullIntoString { .. } => "expected a string, found nothing".into(),
             E::Unexpected { expected, .. } => format!("expected {}", in_words(expected)).into(),
