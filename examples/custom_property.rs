@@ -38,9 +38,9 @@ fn main() {
         let s = &outcome.summary;
         prop_assert_eq!(s.commits.lost, 0);
         prop_assert!(
-            s.longest_write_stall_s() < 30.0,
+            s.longest_write_outage_s() < 30.0,
             "writes stalled {:.1} s under a single storage fault",
-            s.longest_write_stall_s()
+            s.longest_write_outage_s()
         );
         Ok(())
     });

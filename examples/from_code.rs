@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{ name: jvm, count: 8, az: b, read_timeout: 5s, dns_cache: 30s }",
         )
         .push("faults", "writer_crash: { at: 20s }")
-        .set("expect.lost_commits", 0)
+        .set("expect.max_lost_commits", 0)
         .build()?;
     let outcome = Simulation::new(&scenario).run()?;
     let s = &outcome.summary;

@@ -25,7 +25,7 @@
 //! faults:
 //!   - az_outage: { at: 1s, az: c }
 //! expect:
-//!   lost_commits: 0
+//!   max_lost_commits: 0
 //!   min_write_availability: 1.0
 //! "#;
 //! let scenario = Scenario::parse(yaml, Path::new("doc.yaml")).unwrap();

@@ -8,8 +8,8 @@ use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover, FaultSummary,
-    GroupResult, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Reads, Rto, Stall, Steps,
-    StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
+    GroupResult, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Outage, Reads, Rto,
+    Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::Client;
 use crate::model::compute::control::FailoverRecord;
@@ -427,15 +427,15 @@ impl Simulation {
             ),
             write_availability: (1.0 - rec.write_unavailable_s() / duration).max(0.0),
             read_availability: (1.0 - rec.read_unavailable_s() / duration).max(0.0),
-            write_stalls: write_stalls
+            write_outages: write_stalls
                 .iter()
-                .map(|(a, b)| Stall {
+                .map(|(a, b)| Outage {
                     from_s: a.as_secs_f64(),
                     to_s: b.as_secs_f64(),
                     duration_s: b.since(*a).as_secs_f64(),
                 })
                 .collect(),
-            write_stall_blocking_pgs: rec.vcl_blockers.iter().copied().collect(),
+            write_outage_blocking_pgs: rec.vcl_blockers.iter().copied().collect(),
             reads: Reads {
                 correct: verdicts.reads_correct,
                 wrong: verdicts.reads_wrong,

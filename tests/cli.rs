@@ -9,7 +9,7 @@ fn small_scenario(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("small.yaml");
     std::fs::write(
         &path,
-        "name: small\nduration: 5s\nworkload: { commits_per_s: 200 }\nfaults:\n  - storage_node_crash: { at: 1s, node: c-1 }\nexpect:\n  lost_commits: 0\n",
+        "name: small\nduration: 5s\nworkload: { commits_per_s: 200 }\nfaults:\n  - storage_node_crash: { at: 1s, node: c-1 }\nexpect:\n  max_lost_commits: 0\n",
     )
     .expect("write scenario");
     path
@@ -56,7 +56,7 @@ fn run_writes_summary_and_timeline_and_exits_0() {
         1 + 5,
         "header and one row per second"
     );
-    assert!(text(&o).contains("pass      lost_commits"));
+    assert!(text(&o).contains("pass      max_lost_commits"));
 }
 
 #[test]

@@ -147,10 +147,10 @@ fn results_table() -> String {
             s.commits.lost,
             s.commits.unavailable_at_end,
             percent(s.write_availability),
-            if s.write_stalls.is_empty() {
+            if s.write_outages.is_empty() {
                 "none".to_owned()
             } else {
-                format!("{:.1} s", s.longest_write_stall_s())
+                format!("{:.1} s", s.longest_write_outage_s())
             },
             or_dash(failovers),
             or_dash(rto),

@@ -41,13 +41,13 @@ use crate::{run, shipped};
 #[test]
 fn az_plus_one_seed_1_is_pinned() {
     let s = run(&shipped("az-plus-one")).summary;
-    assert_eq!(s.write_stalls.len(), 1);
-    let stall = &s.write_stalls[0];
+    assert_eq!(s.write_outages.len(), 1);
+    let stall = &s.write_outages[0];
     assert_eq!(
         format!("{:.3}..{:.3}", stall.from_s, stall.to_s),
         "90.998..135.060"
     );
-    assert_eq!(s.write_stall_blocking_pgs, vec![0]);
+    assert_eq!(s.write_outage_blocking_pgs, vec![0]);
     assert_eq!(s.commits.acknowledged, 1_499_660);
     assert_eq!(s.events_processed, 22_671_107);
     assert_eq!(s.trace_digest, "f0a01ef790ded7e4");

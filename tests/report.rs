@@ -418,5 +418,8 @@ fn a_real_browser_renders_the_report() {
         .and_then(|w| w.parse().ok())
         .unwrap_or_else(|| panic!("no overflow measured: {}", text(&o)));
     assert_eq!(overflow, 0, "a failover table scrolls at 800 px");
-    assert!(dom.contains("class=\"failover\""), "the page has a failover");
+    assert!(
+        dom.contains("class=\"failover\""),
+        "the page has a failover"
+    );
 }

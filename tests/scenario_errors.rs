@@ -135,7 +135,7 @@ fn a_timeline_of_billions_of_rows_is_rejected() {
 mod never_panics {
     use proptest::prelude::*;
 
-    const VALID: &str = "name: p\nduration: 1m\ntopology: { azs: [a, b, c], storage_nodes_per_az: 4 }\nstorage: { volume_gib: 30, write_quorum: 4 }\nworkload: { commits_per_s: 10 }\nfaults:\n  - az_outage: { at: 10s, az: b, duration: 5s }\nexpect: { lost_commits: 0 }\n";
+    const VALID: &str = "name: p\nduration: 1m\ntopology: { azs: [a, b, c], storage_nodes_per_az: 4 }\nstorage: { volume_gib: 30, write_quorum: 4 }\nworkload: { commits_per_s: 10 }\nfaults:\n  - az_outage: { at: 10s, az: b, duration: 5s }\nexpect: { max_lost_commits: 0 }\n";
 
     proptest! {
         /// Any edit of a valid file parses or fails with a located
@@ -397,7 +397,7 @@ fn every_numeric_field_refuses_values_outside_its_range() {
             "expected a commit rate per second from 0 to 1000000",
         ),
         (
-            "expect: { lost_commits: -1 }",
+            "expect: { max_lost_commits: -1 }",
             "-1",
             "expected a whole number from 0 to 18446744073709551615",
         ),
@@ -665,7 +665,7 @@ fn extreme_values_are_refused_where_written_or_run_cleanly() {
         "faults: [az_outage: { at: 1ms, az: b, duration: $ }]",
         "faults: [slow_node: { at: 1ms, node: a-1, factor: $, duration: $ }]",
         "faults: [packet_loss: { at: 1ms, rate: $ }]",
-        "expect: { lost_commits: $, failovers: $, min_write_availability: $, max_rto: $ }",
+        "expect: { max_lost_commits: $, failovers: $, min_write_availability: $, max_rto: $ }",
         "expect: { max_time_short_of_copies: $, min_repairs_rolled_back: $ }",
     ];
     const EXTREMES: &[&str] = &[
@@ -808,11 +808,17 @@ fn a_field_path_deeper_than_any_field_is_refused_quickly() {
 #[test]
 fn a_set_value_gets_the_words_a_file_gets() {
     for (value, needle) in [
-        ("dns={ttl: 1s, ttl: 2s}", "(line 1, column 11 of it): duplicate key `ttl`"),
+        (
+            "dns={ttl: 1s, ttl: 2s}",
+            "(line 1, column 11 of it): duplicate key `ttl`",
+        ),
         ("dns=a\n---\nb", "a scenario holds one YAML document"),
     ] {
         let err = aurora_sim::ScenarioBuilder::new("t", "1m")
-            .set(value.split_once('=').unwrap().0, value.split_once('=').unwrap().1)
+            .set(
+                value.split_once('=').unwrap().0,
+                value.split_once('=').unwrap().1,
+            )
             .build()
             .expect_err("refused")
             .to_string();

@@ -40,7 +40,7 @@ fn baseline_commits_at_the_offered_rate_with_low_latency() {
     );
     assert!(s.commit_latency_ms.p50 > 1.0 && s.commit_latency_ms.p50 < 8.0);
     assert_eq!(s.reads.wrong, 0);
-    assert!(s.write_stalls.is_empty());
+    assert!(s.write_outages.is_empty());
 }
 
 #[test]
@@ -64,9 +64,9 @@ fn az_plus_one_stalls_the_whole_volume_but_loses_nothing() {
     // Two PGs lost write quorum, yet commits stopped everywhere: throughput
     // fell to zero in the timeline while those PGs were below quorum.
     assert_eq!(s.pgs_below_write_quorum_max, 2);
-    assert!(!s.write_stall_blocking_pgs.is_empty());
+    assert!(!s.write_outage_blocking_pgs.is_empty());
     assert!(s
-        .write_stall_blocking_pgs
+        .write_outage_blocking_pgs
         .iter()
         .all(|pg| [0, 8].contains(pg)));
     let stalled_bins = o
@@ -88,7 +88,7 @@ fn two_az_outage_stops_commits_and_loses_nothing() {
     let o = run_passing("two-az-outage");
     let s = &o.summary;
     assert_eq!(s.pgs_below_read_quorum_max, 10);
-    assert_eq!(s.write_stalls.len(), 1);
+    assert_eq!(s.write_outages.len(), 1);
     // Commits resume once the AZs return: the last bins run at full rate.
     let last = o.timeline.last().expect("bins");
     assert!(
@@ -147,7 +147,7 @@ fn six_copies_keep_a_read_quorum_through_az_plus_one_where_three_do_not() {
     let aurora = run(&shipped("az-plus-one"));
     assert_eq!(aurora.summary.pgs_below_read_quorum_max, 0);
     // Both stall the whole volume for the same window.
-    let longest = |o: &aurora_sim::Outcome| o.summary.write_stalls[0].duration_s;
+    let longest = |o: &aurora_sim::Outcome| o.summary.write_outages[0].duration_s;
     assert!((longest(&classic) - longest(&aurora)).abs() < 1.0);
 }
 

@@ -20,7 +20,7 @@ clients:
 faults:
   - writer_crash: { at: 5s }
 expect:
-  lost_commits: 0
+  max_lost_commits: 0
 ";
 
 /// A durability study of a few seconds.

@@ -310,11 +310,13 @@ fn an_outage_shows_in_what_was_refused_and_what_clients_waited() {
     // …so what was refused, abandoned, and what clients waited is shown.
     assert!(s.commits.refused > 40_000, "{:?}", s.commits);
     assert!(
-        s.client_latency_ms.as_ref().is_some_and(|l| l.max > 10_000.0),
+        s.client_latency_ms
+            .as_ref()
+            .is_some_and(|l| l.max > 10_000.0),
         "{:?}",
         s.client_latency_ms
     );
-    assert_eq!(s.write_stalls.len(), 1, "one outage, not split by a blip");
+    assert_eq!(s.write_outages.len(), 1, "one outage, not split by a blip");
 }
 
 #[test]
@@ -407,9 +409,9 @@ fn a_run_stopped_early_reports_only_the_time_it_simulated() {
     assert_eq!(s.events_processed, 50_000, "the budget is exact");
     assert!(s.simulated_s < 10.0, "{}", s.simulated_s);
     assert!(
-        s.write_stalls.is_empty(),
+        s.write_outages.is_empty(),
         "the unsimulated rest is no outage: {:?}",
-        s.write_stalls
+        s.write_outages
     );
     assert!(
         (s.commits.per_s - 5_000.0).abs() < 500.0,
@@ -639,7 +641,9 @@ fn client_latency_counts_hung_requests_and_needs_a_client() {
     let s = run(&sc).summary;
     assert!(s.hung_clients > 0);
     assert!(
-        s.client_latency_ms.as_ref().is_some_and(|l| l.max > 60_000.0),
+        s.client_latency_ms
+            .as_ref()
+            .is_some_and(|l| l.max > 60_000.0),
         "{:?}",
         s.client_latency_ms
     );
@@ -732,7 +736,10 @@ fn availability_counts_only_the_time_beyond_the_threshold() {
 fn what_was_not_measured_is_null_not_zero() {
     // No clients and a working set inside the buffer cache: no client
     // latency and no storage read latency, not zeros.
-    let s = run(&parse("name: t\nduration: 20s\nworkload:\n  commits_per_s: 100\n")).summary;
+    let s = run(&parse(
+        "name: t\nduration: 20s\nworkload:\n  commits_per_s: 100\n",
+    ))
+    .summary;
     assert_eq!(s.client_latency_ms, None);
     assert_eq!(s.reads.latency_ms, None);
     let json = serde_json::to_value(&s).expect("JSON");

@@ -444,12 +444,17 @@ pub fn execute(cli: Cli) -> ExitStatus {
             let mut outcome = ExitStatus::Passed;
             for path in &scenarios {
                 match Scenario::load(path) {
-                    Ok(sc) => println!(
-                        "{}: ok ({}; may hold up to about {} MiB of memory)",
-                        path.display(),
-                        sc.config.name,
-                        sc.footprint.bytes().div_ceil(1 << 20)
-                    ),
+                    Ok(sc) => {
+                        let line = format!(
+                            "{}: ok ({}; may hold up to about {} MiB of memory)\n",
+                            path.display(),
+                            sc.config.name,
+                            sc.footprint.bytes().div_ceil(1 << 20)
+                        );
+                        if print_bytes(line.as_bytes()) != ExitStatus::Passed {
+                            return ExitStatus::BadInput;
+                        }
+                    }
                     Err(e) => outcome = bad_input(&e),
                 }
             }
@@ -745,7 +750,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[String]) {
     let s = &o.summary;
-    let longest = s.longest_write_stall_s();
+    let longest = s.longest_write_outage_s();
     let _ = writeln!(
         w,
         "{} (seed {}): {:.0} s simulated, {} events, trace {}",
@@ -787,14 +792,14 @@ fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[St
         w,
         "  writes    availability {}, {} outage(s), longest {:.3} s{}",
         units::percent(s.write_availability),
-        s.write_stalls.len(),
+        s.write_outages.len(),
         longest,
-        if s.write_stall_blocking_pgs.is_empty() {
+        if s.write_outage_blocking_pgs.is_empty() {
             String::new()
         } else {
             format!(
                 "; whole volume held back by PG(s) {:?}",
-                s.write_stall_blocking_pgs
+                s.write_outage_blocking_pgs
             )
         }
     );

@@ -12,6 +12,6 @@ pub use recorder::{timeline_rows, Recorder, TimelineRow};
 pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use summary::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt, Failover,
-    FaultSummary, GroupResult, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Reads, Rto,
-    Stall, Steps, StorageSummary, Summary, Topology, Violation, FORMAT_VERSION,
+    FaultSummary, GroupResult, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Outage,
+    Reads, Rto, Steps, StorageSummary, Summary, Topology, Violation, FORMAT_VERSION,
 };

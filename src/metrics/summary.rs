@@ -45,10 +45,10 @@ pub struct Summary {
     /// Fraction of simulated time in which a page read could be served.
     pub read_availability: f64,
     /// Write outages (merged stall intervals).
-    pub write_stalls: Vec<Stall>,
+    pub write_outages: Vec<Outage>,
     /// PGs whose pending record held VCL (and so every commit) back during
     /// a write stall: the volume-wide effect of one PG losing write quorum.
-    pub write_stall_blocking_pgs: Vec<u32>,
+    pub write_outage_blocking_pgs: Vec<u32>,
     /// Storage reads.
     pub reads: Reads,
     /// Peak number of PGs with fewer live copies than a write quorum.
@@ -138,8 +138,8 @@ impl Summary {
     }
 
     /// Length of the longest write outage, seconds (0 if none).
-    pub fn longest_write_stall_s(&self) -> f64 {
-        self.write_stalls
+    pub fn longest_write_outage_s(&self) -> f64 {
+        self.write_outages
             .iter()
             .map(|w| w.duration_s)
             .fold(0.0, f64::max)
@@ -480,7 +480,7 @@ pub struct Latency {
 
 /// One write outage.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Stall {
+pub struct Outage {
     /// Start, seconds.
     pub from_s: f64,
     /// End, seconds.

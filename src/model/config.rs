@@ -235,8 +235,9 @@ pub struct StorageConfig {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Placement {
-    /// Only in the lost copy's AZ ([P17] §2.1: two copies per AZ); while
-    /// that AZ is down the PG stays short of copies.
+    /// Only in the lost copy's AZ. Modelling choice: the references do not
+    /// say where a repair goes; this keeps [P17] §2.1's two copies per AZ,
+    /// and while that AZ is down the PG stays short of copies.
     #[default]
     SameAz,
     /// In the lost copy's AZ if a node there can take it, else in another

@@ -310,7 +310,7 @@ fn timed_frame<DB: DrawingBackend>(
     mut legend: Vec<(String, Mark)>,
     shaded: bool,
 ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
-    if !r.summary.write_stalls.is_empty() {
+    if !r.summary.write_outages.is_empty() {
         legend.push(("writes stalled".to_owned(), Mark::Block(GREY, OUTAGE_SHADE)));
     }
     if shaded {
@@ -427,13 +427,13 @@ fn shade_phases<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     Ok(())
 }
 
-/// A grey band over every write outage (`write_stalls`), full height.
+/// A grey band over every write outage (`write_outages`), full height.
 fn shade_outages<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     chart: &mut TimeChart<DB, Y>,
     r: &Results,
     y: (f64, f64),
 ) -> Drawn<DB> {
-    chart.draw_series(r.summary.write_stalls.iter().map(|s| {
+    chart.draw_series(r.summary.write_outages.iter().map(|s| {
         Rectangle::new(
             [(s.from_s, y.0), (s.to_s, y.1)],
             GREY.mix(OUTAGE_SHADE).filled(),

@@ -264,7 +264,9 @@ fn comparison(h: &mut String, runs: &[Results]) {
             s.commits.unavailable_at_end.to_string()
         }),
         row("write availability", &|s| percent(s.write_availability)),
-        row("longest write outage", &|s| secs(s.longest_write_stall_s())),
+        row("longest write outage", &|s| {
+            secs(s.longest_write_outage_s())
+        }),
         row("read availability", &|s| percent(s.read_availability)),
         row("commit p99", &|s| {
             format!("{:.2} ms", s.commit_latency_ms.p99)
@@ -589,14 +591,14 @@ fn measured(h: &mut String, s: &Summary, id: &str) {
             format!(
                 "availability {}, {} outage(s), longest {}{}",
                 percent(s.write_availability),
-                s.write_stalls.len(),
-                secs(s.longest_write_stall_s()),
-                if s.write_stall_blocking_pgs.is_empty() {
+                s.write_outages.len(),
+                secs(s.longest_write_outage_s()),
+                if s.write_outage_blocking_pgs.is_empty() {
                     String::new()
                 } else {
                     format!(
                         "; the whole volume held back by PG(s) {:?}",
-                        s.write_stall_blocking_pgs
+                        s.write_outage_blocking_pgs
                     )
                 }
             ),

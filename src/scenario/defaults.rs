@@ -42,8 +42,8 @@ defaults! {
     }
 
     /// Storage nodes per AZ. Modelling choice: the fleet size is not published;
-    /// 16 nodes per AZ makes one node hold segments of several PGs of a 100 GiB
-    /// volume, so a node crash touches several PGs as [P17] §2.1 describes.
+    /// with 16 nodes per AZ the 20 segments a 100 GiB volume places in each AZ
+    /// put two PGs on some nodes, so a node crash touches one or two PGs.
     pub fn storage_nodes_per_az() -> u32 {
         16
     }

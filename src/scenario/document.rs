@@ -202,10 +202,13 @@ impl Document {
 
 fn yaml_value(raw: &str) -> Result<Value, String> {
     serde_saphyr::from_str(raw).map_err(|e| {
-        let at = e
-            .location()
-            .map_or(String::new(), |l| format!(" (line {}, column {} of it)", l.line(), l.column()));
-        format!("not a YAML value{at}: {}", super::validate::in_plain_words(&e))
+        let at = e.location().map_or(String::new(), |l| {
+            format!(" (line {}, column {} of it)", l.line(), l.column())
+        });
+        format!(
+            "not a YAML value{at}: {}",
+            super::validate::in_plain_words(&e)
+        )
     })
 }
 

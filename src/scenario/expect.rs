@@ -24,24 +24,24 @@ fn seconds(s: &Summary, rto: Option<f64>) -> String {
 }
 
 fn longest_stall(s: &Summary) -> SimDuration {
-    SimDuration::from_secs_f64(s.longest_write_stall_s())
+    SimDuration::from_secs_f64(s.longest_write_outage_s())
 }
 
 /// Evaluates every expectation given, in a fixed order.
 pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
     let mut out = Vec::new();
-    if let Some(max) = e.lost_commits {
+    if let Some(max) = e.max_lost_commits {
         let got = s.commits.lost;
         out.push(check(
-            "lost_commits",
+            "max_lost_commits",
             got <= max,
             format!("lost {got}, allowed at most {max}"),
         ));
     }
-    if let Some(max) = e.wrong_reads {
+    if let Some(max) = e.max_wrong_reads {
         let got = s.reads.wrong;
         out.push(check(
-            "wrong_reads",
+            "max_wrong_reads",
             got <= max,
             format!("{got} wrong reads, allowed at most {max}"),
         ));
@@ -86,10 +86,10 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
             ),
         ));
     }
-    if let Some(max) = e.max_write_unavailable {
+    if let Some(max) = e.max_write_outage {
         let got = longest_stall(s);
         out.push(check(
-            "max_write_unavailable",
+            "max_write_outage",
             got <= max,
             format!(
                 "longest write outage {:.3}s, allowed at most {max}",
@@ -97,10 +97,10 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
             ),
         ));
     }
-    if let Some(min) = e.min_write_unavailable {
+    if let Some(min) = e.min_write_outage {
         let got = longest_stall(s);
         out.push(check(
-            "min_write_unavailable",
+            "min_write_outage",
             got >= min,
             format!(
                 "longest write outage {:.3}s, expected at least {min}",
@@ -288,10 +288,10 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
             format!("{got} hung client(s), expected at least {min}"),
         ));
     }
-    if let Some(max) = e.split_brain_commits {
+    if let Some(max) = e.max_split_brain_commits {
         let got = s.commits.split_brain;
         out.push(check(
-            "split_brain_commits",
+            "max_split_brain_commits",
             got <= max,
             format!("{got} split-brain commit(s), allowed at most {max}"),
         ));

@@ -21,6 +21,7 @@ pub fn json_schema() -> Value {
     let generator = SchemaSettings::draft2020_12().into_generator();
     let mut schema = generator.into_root_schema_for::<ScenarioFile>().to_value();
     schema["title"] = "aurora-sim scenario".into();
+    tidy(&mut schema);
     let defs = schema["$defs"].clone();
     let mut entries = Vec::new();
     walk(&schema, &defs, "", &mut entries);
@@ -32,6 +33,44 @@ pub fn json_schema() -> Value {
         }
     }
     schema
+}
+
+/// What schemars leaves for a reader of the schema to guess, said: a
+/// default of `null` (absent) is dropped, since an editor would insert it
+/// and the reader refuses it; an unsigned integer gets its type's largest
+/// value; and a duration's range, which JSON Schema cannot compare, joins
+/// its description as well as `x-minimum`/`x-maximum`.
+fn tidy(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            if map.get("default").is_some_and(Value::is_null) {
+                map.remove("default");
+            }
+            let top = match map.get("format").and_then(Value::as_str) {
+                Some("uint8") => Some(Value::from(u8::MAX)),
+                Some("uint32") => Some(Value::from(u32::MAX)),
+                Some("uint64") => Some(Value::from(u64::MAX)),
+                _ => None,
+            };
+            if let Some(top) = top {
+                map.entry("maximum").or_insert(top);
+            }
+            if let (Some(min), Some(max)) = (
+                map.get("x-minimum").and_then(Value::as_str),
+                map.get("x-maximum").and_then(Value::as_str),
+            ) {
+                let range = format!("A duration from {min} to {max}.");
+                let text = match map.get("description").and_then(Value::as_str) {
+                    Some(d) => format!("{d}\n\n{range}"),
+                    None => range,
+                };
+                map.insert("description".into(), text.into());
+            }
+            map.values_mut().for_each(tidy);
+        }
+        Value::Array(items) => items.iter_mut().for_each(tidy),
+        _ => {}
+    }
 }
 
 /// One thing a scenario file can hold: a section, a fault kind or a
@@ -61,13 +100,20 @@ impl Entry {
     }
 }
 
-/// Every section, fault kind and setting, in the order of the file
-/// format (sections as `ScenarioFile` declares them, settings in
-/// alphabetical order within each).
+/// Every section, fault kind and setting: sections and settings in
+/// alphabetical order, fault kinds in the order `FaultSpec` declares them.
 pub fn entries() -> Vec<Entry> {
     let schema = json_schema();
     let mut out = Vec::new();
     walk(&schema, &schema["$defs"], "", &mut out);
+    // The duration's range, which `tidy` added for editors, is in `kind`.
+    for e in &mut out {
+        if let Some(at) = e.description.find("\n\nA duration from ") {
+            e.description.truncate(at);
+        } else if e.description.starts_with("A duration from ") {
+            e.description.clear();
+        }
+    }
     out
 }
 
@@ -336,7 +382,11 @@ fn kind_of(root: &Value, field: &Value) -> String {
                 },
             })
             .collect();
-        return format!("one of {}", parts.join(", "));
+        return if alts.iter().all(|a| a.get("const").is_some()) {
+            format!("one of {}", parts.join(", "))
+        } else {
+            parts.join(" or ")
+        };
     }
     let ty = match node.get("type") {
         Some(Value::Array(t)) => t
@@ -385,22 +435,25 @@ pub fn explain(topic: Option<&str>) -> Result<String, String> {
         return Ok(overview(&all));
     };
     let wanted = normalise(topic);
+    if wanted.is_empty() {
+        return Ok(overview(&all));
+    }
     let found =
         |p: &dyn Fn(&Entry) -> bool| -> Vec<&Entry> { all.iter().filter(|e| p(e)).collect() };
-    let mut chosen = found(&|e| e.path == wanted || e.path == format!("{wanted}[]"));
+    let bare = wanted.trim_end_matches("[]");
+    let mut chosen = found(&|e| e.path == wanted || e.path.trim_end_matches("[]") == bare);
     if chosen.is_empty() {
         chosen = found(&|e| e.kind == "fault" && e.path == format!("faults[].{wanted}"));
     }
     if chosen.is_empty() {
-        chosen = found(&|e| !e.is_group() && e.path.rsplit('.').next() == Some(wanted.as_str()));
+        // The end of a path: `ttl`, `process_stop.median`, `at`.
+        chosen = found(&|e| e.path.ends_with(&format!(".{wanted}")));
     }
     if chosen.is_empty() {
+        let last = wanted.rsplit('.').next().unwrap_or(&wanted);
         let near: Vec<&str> = all
             .iter()
-            .filter(|e| {
-                e.path.contains(wanted.as_str())
-                    || wanted.contains(e.path.rsplit('.').next().unwrap_or(""))
-            })
+            .filter(|e| !last.is_empty() && (e.path.contains(last) || e.kind.contains(last)))
             .map(|e| e.path.as_str())
             .take(8)
             .collect();
@@ -409,8 +462,15 @@ pub fn explain(topic: Option<&str>) -> Result<String, String> {
         } else {
             format!("did you mean {}?", near.join(", "))
         };
+        // A topic is echoed whole only when it is short enough to read.
+        let shown: String = topic.chars().take(60).collect();
+        let shown = if shown.len() < topic.len() {
+            format!("{shown:?}…")
+        } else {
+            format!("{shown:?}")
+        };
         return Err(format!(
-            "no setting, section or fault kind is named {topic:?}; {hint}"
+            "no setting, section or fault kind is named {shown}; {hint}"
         ));
     }
     let mut text = String::new();
@@ -438,7 +498,8 @@ pub fn explain(topic: Option<&str>) -> Result<String, String> {
 /// position, the reference by kind.
 fn normalise(topic: &str) -> String {
     let mut out: Vec<String> = Vec::new();
-    for part in topic.trim().split('.') {
+    let topic = topic.trim().to_lowercase();
+    for part in topic.split('.').filter(|p| !p.is_empty()) {
         match out.last_mut() {
             Some(last) if part.parse::<u64>().is_ok() => last.push_str("[]"),
             _ => out.push(part.to_owned()),
@@ -472,7 +533,7 @@ fn overview(all: &[Entry]) -> String {
         }
     };
     for e in all.iter().filter(|e| is_top(e)) {
-        line(&mut text, &e.path, e);
+        line(&mut text, e.path.trim_end_matches("[]"), e);
     }
     text.push_str("\nFault kinds, each a one-key map under `faults:`\n");
     for e in all.iter().filter(|e| e.kind == "fault") {

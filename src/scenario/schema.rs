@@ -80,7 +80,7 @@ pub struct ScenarioFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopologySpec {
-    /// AZ names. Default `[a, b, c]`.
+    /// AZ names.
     #[serde(default = "spanned_azs")]
     #[schemars(with = "Vec<String>")]
     pub azs: Spanned<Vec<String>>,
@@ -552,7 +552,8 @@ pub struct WorkloadSpec {
     #[serde(default = "spanned_records", deserialize_with = "records::read")]
     #[schemars(schema_with = "records::schema")]
     pub records_per_commit: Spanned<u32>,
-    /// GiB of distinct pages written and read, spread over the volume.
+    /// GiB of distinct pages written and read, spread over the volume;
+    /// more than one page.
     #[serde(
         default = "spanned_working_set",
         deserialize_with = "working_set::read"
@@ -563,7 +564,8 @@ pub struct WorkloadSpec {
     #[serde(default = "d::page_kib", deserialize_with = "page_size::read")]
     #[schemars(schema_with = "page_size::schema")]
     pub page_kib: u32,
-    /// Page reads per second that go to storage.
+    /// Page reads per second at the writer; those its buffer cache misses
+    /// go to storage.
     #[serde(default = "d::reads_per_s", deserialize_with = "read_rate::read")]
     #[schemars(schema_with = "read_rate::schema")]
     pub reads_per_s: f64,
@@ -664,7 +666,9 @@ pub enum FaultSpec {
         #[schemars(schema_with = "optional_duration::schema")]
         duration: Option<SimDuration>,
     },
-    /// Messages between two AZs, or to and from one node, are dropped.
+    /// Messages are dropped: between two AZs (`between`), to and from one
+    /// storage node (`node`), or between a DB instance and storage or the
+    /// control plane (`instance`, with `from`). Exactly one of the three.
     NetworkPartition {
         /// When the partition starts.
         #[serde(deserialize_with = "at::read")]
@@ -744,8 +748,9 @@ pub enum FaultSpec {
         #[schemars(with = "Option<String>")]
         target: Option<Spanned<String>>,
     },
-    /// A gray failure: a node's disk and links (or a DB instance's links)
-    /// become `factor` times slower.
+    /// A gray failure: a storage node's disk and links (`node`), or a DB
+    /// instance's links (`instance`), become `factor` times slower. Exactly
+    /// one of the two.
     SlowNode {
         /// When it slows down.
         #[serde(deserialize_with = "at::read")]
@@ -768,8 +773,9 @@ pub enum FaultSpec {
         #[schemars(schema_with = "optional_duration::schema")]
         duration: Option<SimDuration>,
     },
-    /// A gray failure: a fraction of messages to and from a node (or an AZ,
-    /// or everything when neither is named) is lost.
+    /// A gray failure: a fraction `rate` of the messages to and from one
+    /// storage node (`node`), one AZ (`az`) or one DB instance (`instance`)
+    /// is lost; of every message when none of them is named.
     PacketLoss {
         /// When loss starts.
         #[serde(deserialize_with = "at::read")]
@@ -799,17 +805,21 @@ pub enum FaultSpec {
 }
 
 /// What the run must show. Every field is optional; each one given becomes
-/// a named expectation in `summary.json`.
+/// a named expectation in `summary.json`. A bound says which it is
+/// (`max_…` at most, `min_…` at least); a name without one (`failovers`,
+/// `promoted`) must match exactly. The names an earlier format used
+/// (`lost_commits`, `wrong_reads`, `split_brain_commits`,
+/// `max_write_unavailable`, `min_write_unavailable`) are still read.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectSpec {
     /// At most this many acknowledged commits lost.
-    #[serde(default)]
-    pub lost_commits: Option<u64>,
+    #[serde(default, alias = "lost_commits")]
+    pub max_lost_commits: Option<u64>,
     /// At most this many reads returning a page state other than the
     /// committed one.
-    #[serde(default)]
-    pub wrong_reads: Option<u64>,
+    #[serde(default, alias = "wrong_reads")]
+    pub max_wrong_reads: Option<u64>,
     /// Write availability at least this fraction.
     #[serde(default, deserialize_with = "optional_fraction::read")]
     #[schemars(schema_with = "optional_fraction::schema")]
@@ -823,13 +833,21 @@ pub struct ExpectSpec {
     #[schemars(schema_with = "optional_fraction::schema")]
     pub min_read_availability: Option<f64>,
     /// Longest write outage at most this long.
-    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[serde(
+        default,
+        alias = "max_write_unavailable",
+        deserialize_with = "optional_duration::read"
+    )]
     #[schemars(schema_with = "optional_duration::schema")]
-    pub max_write_unavailable: Option<SimDuration>,
+    pub max_write_outage: Option<SimDuration>,
     /// Longest write outage at least this long.
-    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[serde(
+        default,
+        alias = "min_write_unavailable",
+        deserialize_with = "optional_duration::read"
+    )]
     #[schemars(schema_with = "optional_duration::schema")]
-    pub min_write_unavailable: Option<SimDuration>,
+    pub min_write_outage: Option<SimDuration>,
     /// Mean acknowledged commits per second at least this.
     #[serde(default, deserialize_with = "optional_commit_rate::read")]
     #[schemars(schema_with = "optional_commit_rate::schema")]
@@ -898,8 +916,8 @@ pub struct ExpectSpec {
     pub min_hung_clients: Option<u32>,
     /// At most this many commits acknowledged by a writer whose epoch had
     /// been superseded (split brain; must be 0).
-    #[serde(default)]
-    pub split_brain_commits: Option<u64>,
+    #[serde(default, alias = "split_brain_commits")]
+    pub max_split_brain_commits: Option<u64>,
     /// At least this many batches refused for a stale epoch (fencing seen
     /// at work).
     #[serde(default)]

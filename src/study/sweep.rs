@@ -292,10 +292,10 @@ impl Row {
             failovers: s.failovers.len(),
             rto,
             longest_write_outage_s: s
-                .write_stalls
+                .write_outages
                 .iter()
                 .all(|w| w.to_s < s.simulated_s)
-                .then(|| s.longest_write_stall_s()),
+                .then(|| s.longest_write_outage_s()),
             lost_commits: s.commits.lost,
             unavailable_commits: s.commits.unavailable_at_end,
             acknowledged_commits: s.commits.acknowledged,
