@@ -828,3 +828,23 @@ fn a_set_value_gets_the_words_a_file_gets() {
         }
     }
 }
+
+#[test]
+fn expectations_under_their_former_names_are_still_read() {
+    let sc = crate::parse(
+        "name: t\nduration: 10s\nexpect:\n  lost_commits: 0\n  wrong_reads: 0\n  split_brain_commits: 0\n  max_write_unavailable: 5s\n  min_write_unavailable: 0s\n",
+    );
+    let e = sc.expect();
+    assert_eq!(e.max_lost_commits, Some(0));
+    assert_eq!(e.max_wrong_reads, Some(0));
+    assert_eq!(e.max_split_brain_commits, Some(0));
+    assert!(e.max_write_outage.is_some() && e.min_write_outage.is_some());
+    // Both spellings of one expectation is one too many.
+    let err = aurora_sim::Scenario::parse(
+        "name: t\nduration: 10s\nexpect:\n  lost_commits: 0\n  max_lost_commits: 0\n",
+        std::path::Path::new("t.yaml"),
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(err.contains("duplicate"), "{err}");
+}

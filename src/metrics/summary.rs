@@ -376,10 +376,11 @@ pub struct ClientObserved {
 }
 
 impl ClientObserved {
-    /// A client-observed time as people read it: seconds to two decimals,
-    /// or "never" for clients that never recovered.
+    /// A client-observed time as people read it, in the unit of every
+    /// printed latency (`20.35 s`), or "never" for clients that never
+    /// recovered.
     pub fn show(v: Option<f64>) -> String {
-        v.map_or_else(|| "never".to_owned(), |s| format!("{s:.2}s"))
+        v.map_or_else(|| "never".to_owned(), |s| super::units::ms(s * 1000.0))
     }
 }
 

@@ -18,8 +18,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
+mod glyphs;
 mod study;
 
+use glyphs::Glyphs;
 pub use study::{StudyChart, StudyData};
 
 use super::Results;
@@ -168,7 +170,7 @@ impl Chart {
     /// Writes the chart as a PNG file.
     pub fn png(self, r: &Results, path: &Path) -> io::Result<()> {
         fonts();
-        let root = BitMapBackend::new(path, self.size(r)).into_drawing_area();
+        let root = Glyphs::new(BitMapBackend::new(path, self.size(r))).into_drawing_area();
         self.draw(&root, r).map_err(io::Error::other)?;
         root.present().map_err(io::Error::other)
     }
@@ -242,9 +244,8 @@ fn svg_sized(
     out
 }
 
-/// Text of `size` pixels. Sizes are even: plotters puts a glyph's top at
-/// `size / 2` above its baseline truncated to a pixel, so at an odd size
-/// short glyphs (the decimal point) rise a pixel above the digits.
+/// Text of `size` pixels. Sizes are even, so that the baseline, at
+/// `size / 2`, falls on a whole pixel in PNGs and SVGs alike.
 fn text(size: u32) -> TextStyle<'static> {
     debug_assert!(size.is_multiple_of(2), "odd text size {size}");
     (FONT, size).into_font().color(&BLACK)
@@ -311,7 +312,7 @@ fn timed_frame<DB: DrawingBackend>(
     shaded: bool,
 ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
     if !r.summary.write_outages.is_empty() {
-        legend.push(("writes stalled".to_owned(), Mark::Block(GREY, OUTAGE_SHADE)));
+        legend.push(("write outage".to_owned(), Mark::Block(GREY, OUTAGE_SHADE)));
     }
     if shaded {
         legend.extend(

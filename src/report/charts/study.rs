@@ -107,7 +107,7 @@ impl StudyData<'_> {
             let png = format!("{}.png", chart.stem());
             {
                 let path = dir.join(&png);
-                let root = BitMapBackend::new(&path, SIZE).into_drawing_area();
+                let root = super::Glyphs::new(BitMapBackend::new(&path, SIZE)).into_drawing_area();
                 self.draw(chart, &root).map_err(io::Error::other)?;
                 root.present().map_err(io::Error::other)?;
             }
