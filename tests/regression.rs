@@ -34,7 +34,12 @@
 //! 300 s), persists and reads queue on their node's disk, and the stall
 //! starts 1 ms later and ends 56 ms later (it ends when b-2's returning
 //! copies catch up, and their persists and gossip now take disk and NIC
-//! time), with the same PG 0.
+//! time), with the same PG 0. Then the scenario's working set grew from
+//! 1 GiB to 60 GiB, beyond the writer's 48 GiB buffer cache, so that its
+//! reads reach storage through the AZ+1 failure (162,188 storage reads,
+//! all correct, where there were none): 1,707 fewer commits over 300 s,
+//! 2,976,109 fewer events (not analysed further), and the stall ends 5 ms
+//! earlier, with the same PG 0.
 
 use crate::{run, shipped};
 
@@ -45,12 +50,12 @@ fn az_plus_one_seed_1_is_pinned() {
     let stall = &s.write_outages[0];
     assert_eq!(
         format!("{:.3}..{:.3}", stall.from_s, stall.to_s),
-        "90.998..135.060"
+        "90.998..135.055"
     );
     assert_eq!(s.write_outage_blocking_pgs, vec![0]);
-    assert_eq!(s.commits.acknowledged, 1_499_660);
-    assert_eq!(s.events_processed, 22_671_107);
-    assert_eq!(s.trace_digest, "f0a01ef790ded7e4");
+    assert_eq!(s.commits.acknowledged, 1_497_953);
+    assert_eq!(s.events_processed, 19_694_998);
+    assert_eq!(s.trace_digest, "e0f032286d69c438");
 }
 
 /// Every shipped scenario but the one-hour `baseline` (the benchmark, run
