@@ -532,3 +532,35 @@ fn trace_filters_keep_the_named_kinds_in_the_window_and_the_digest() {
         text(&o)
     );
 }
+
+#[test]
+fn a_summary_that_cannot_be_printed_is_an_error() {
+    let Ok(full) = std::fs::File::create("/dev/full") else {
+        eprintln!("skipped: no /dev/full on this machine");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
+        .args(["run", "-", "--out"])
+        .arg(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(full)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(b"name: t\nduration: 2s\n")?;
+            child.wait_with_output()
+        })
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("cannot write the summary"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -339,8 +339,18 @@ pub fn execute(cli: Cli) -> ExitStatus {
             let worst = std::sync::Mutex::new(ExitStatus::Passed);
             pool.install(|| {
                 scs.par_iter().for_each(|sc| {
-                    let (outcome, stdout, stderr) = run(sc, &root, &opts, &progress);
-                    progress.print(&stdout);
+                    let (mut outcome, stdout, stderr) = run(sc, &root, &opts, &progress);
+                    // A summary that could not be printed is not a pass; a
+                    // reader that stopped reading (`| head`) is no error.
+                    match progress.print(&stdout) {
+                        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                            outcome = outcome.max(bad_output(&format!(
+                                "{}: cannot write the summary to standard output: {e}",
+                                sc.config.name
+                            )));
+                        }
+                        _ => {}
+                    }
                     eprint!("{stderr}");
                     let mut worst = worst.lock().expect("no run panics holding it");
                     *worst = (*worst).max(outcome);

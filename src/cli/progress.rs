@@ -59,12 +59,12 @@ impl Progress {
     }
 
     /// Prints `text` on stdout without tearing the bars.
-    pub fn print(&self, text: &str) {
+    pub fn print(&self, text: &str) -> std::io::Result<()> {
         use std::io::Write;
         let out = || {
             let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()
         };
         match &self.bars {
             Some(m) => m.suspend(out),
