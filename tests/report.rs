@@ -403,20 +403,18 @@ fn a_real_browser_renders_the_report() {
         ],
     );
     let dom = String::from_utf8_lossy(&o.stdout);
-    let width: u32 = dom
-        .split("data-scroll-width=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .and_then(|w| w.parse().ok())
-        .unwrap_or_else(|| panic!("no width measured: {}", text(&o)));
+    // A number the probe wrote into the body's attribute `name`.
+    let measured = |name: &str| -> u32 {
+        dom.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|w| w.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} measured: {}", text(&o)))
+    };
+    let width = measured("data-scroll-width");
     assert!(width <= 800, "the page is {width} px wide at 800 px");
     // Every column of a failover's tables shows, on screen and on paper.
-    let overflow: u32 = dom
-        .split("data-failover-overflow=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .and_then(|w| w.parse().ok())
-        .unwrap_or_else(|| panic!("no overflow measured: {}", text(&o)));
+    let overflow = measured("data-failover-overflow");
     assert_eq!(overflow, 0, "a failover table scrolls at 800 px");
     assert!(
         dom.contains("class=\"failover\""),

@@ -22,9 +22,8 @@ pub fn json_schema() -> Value {
     let mut schema = generator.into_root_schema_for::<ScenarioFile>().to_value();
     schema["title"] = "aurora-sim scenario".into();
     tidy(&mut schema);
-    let defs = schema["$defs"].clone();
     let mut entries = Vec::new();
-    walk(&schema, &defs, "", &mut entries);
+    walk(&schema, &schema, "", &mut entries);
     for e in &entries {
         if let (Some(source), Some(at)) = (&e.source, pointer_of(&schema, &e.path)) {
             if let Some(node) = schema.pointer_mut(&at).and_then(Value::as_object_mut) {
@@ -105,7 +104,7 @@ impl Entry {
 pub fn entries() -> Vec<Entry> {
     let schema = json_schema();
     let mut out = Vec::new();
-    walk(&schema, &schema["$defs"], "", &mut out);
+    walk(&schema, &schema, "", &mut out);
     // The duration's range, which `tidy` added for editors, is in `kind`.
     for e in &mut out {
         if let Some(at) = e.description.find("\n\nA duration from ") {
@@ -260,8 +259,9 @@ fn deref<'a>(root: &'a Value, at: String, node: &'a Value) -> (String, &'a Value
     }
 }
 
-fn walk(node: &Value, defs: &Value, prefix: &str, out: &mut Vec<Entry>) {
-    let root = &serde_json::json!({ "$defs": defs });
+/// Appends the entries under `node` to `out`; `root` is the whole schema,
+/// whose `$defs` the `$ref`s point into.
+fn walk(node: &Value, root: &Value, prefix: &str, out: &mut Vec<Entry>) {
     let (_, node) = deref(root, String::new(), node);
     let Some(props) = node.get("properties").and_then(Value::as_object) else {
         return;
@@ -294,7 +294,7 @@ fn walk(node: &Value, defs: &Value, prefix: &str, out: &mut Vec<Entry>) {
         };
         if target.get("properties").is_some() {
             out.push(entry("section".into(), path.clone()));
-            walk(target, defs, &path, out);
+            walk(target, root, &path, out);
         } else if let Some(variants) = items.and_then(|i| i.get("oneOf")).and_then(Value::as_array)
         {
             // A list of one-key maps: the fault kinds.
@@ -316,12 +316,12 @@ fn walk(node: &Value, defs: &Value, prefix: &str, out: &mut Vec<Entry>) {
                     source: None,
                     description: prose(v.get("description").and_then(Value::as_str).unwrap_or("")),
                 });
-                walk(body, defs, &at, out);
+                walk(body, root, &at, out);
             }
         } else if let Some(item) = items.filter(|i| i.get("properties").is_some()) {
             let at = format!("{path}[]");
             out.push(entry("list of sections".into(), at.clone()));
-            walk(item, defs, &at, out);
+            walk(item, root, &at, out);
         } else {
             out.push(entry(kind_of(root, field), path));
         }
