@@ -13,7 +13,7 @@ use crate::metrics::{
 };
 use crate::model::client::Client;
 use crate::model::compute::control::FailoverRecord;
-use crate::model::config::CacheSpec;
+use crate::model::config::{CacheSpec, Connection};
 use crate::model::config::Config;
 use crate::model::faults::permanently_lost_nodes;
 use crate::model::storage::recovery::recoverable_vdl;
@@ -216,6 +216,15 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
         commits_per_s_before: level.map(|l| l.commits_per_s),
         commits_per_s_after,
         client_observed_s: observed(w, f, None),
+        storm: f.to.and_then(|to| {
+            crate::metrics::storm(
+                rows,
+                bin,
+                to.index(),
+                f.writable,
+                w.cfg.engine.cpu_per_connect,
+            )
+        }),
         attempts: f
             .failed_attempts
             .iter()
@@ -262,6 +271,14 @@ fn topology(sc: &Config) -> Topology {
                     Some(CacheSpec::Forever) => "forever".to_owned(),
                 },
                 read_timeout_s: c.read_timeout.map(|d| d.as_secs_f64()),
+                connection: match &c.connection {
+                    Connection::Direct => "direct".to_owned(),
+                    Connection::Pool(p) => {
+                        format!("pool of {} per {} clients", p.size, p.clients_per_pool)
+                    }
+                    Connection::Proxy => "proxy".to_owned(),
+                    Connection::Driver(_) => "driver".to_owned(),
+                },
             })
             .collect(),
     }

@@ -72,6 +72,68 @@ pub fn level_before(
     })
 }
 
+/// What the new writer carried in the [`BEFORE`] after it opened: the
+/// clients reconnecting to it (a connection storm when they all come at
+/// once), its CPU, and the commit latency they saw. The bins counted are
+/// those that start within the window, the first being the one the writer
+/// opened in. `None`: it never opened.
+pub fn storm(
+    rows: &[TimelineRow],
+    bin: SimDuration,
+    inst: usize,
+    writable: Option<SimTime>,
+    cpu_per_connect: SimDuration,
+) -> Option<Storm> {
+    let w = writable?.as_secs_f64();
+    let width = bin.as_secs_f64();
+    let first = (w / width).floor() * width;
+    let inside: Vec<&TimelineRow> = rows
+        .iter()
+        .filter(|r| r.t_s >= first - 1e-9 && r.t_s < w + BEFORE.as_secs_f64())
+        .collect();
+    let connections_accepted: u64 = inside
+        .iter()
+        .map(|r| u64::from(r.connects.get(inst).copied().unwrap_or(0)))
+        .sum();
+    let cpu: Vec<f64> = inside
+        .iter()
+        .filter_map(|r| r.cpu_util.get(inst).copied())
+        .collect();
+    Some(Storm {
+        window_s: inside.len() as f64 * width,
+        connections_accepted,
+        connect_cpu_s: cpu_per_connect.as_secs_f64() * connections_accepted as f64,
+        cpu_peak: cpu.iter().copied().fold(0.0, f64::max),
+        cpu_mean: if cpu.is_empty() {
+            0.0
+        } else {
+            cpu.iter().sum::<f64>() / cpu.len() as f64
+        },
+        commit_p99_peak_ms: inside
+            .iter()
+            .filter_map(|r| r.commit_p99_ms)
+            .reduce(f64::max),
+    })
+}
+
+/// The new writer's load after it opened ([`storm`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Storm {
+    /// Seconds of timeline counted: 30 s and the part of the bin the
+    /// writer opened in.
+    pub window_s: f64,
+    /// Connections the new writer accepted in the window.
+    pub connections_accepted: u64,
+    /// CPU-seconds those connections cost it.
+    pub connect_cpu_s: f64,
+    /// Its busiest bin's CPU utilisation (0 to 1).
+    pub cpu_peak: f64,
+    /// Its mean CPU utilisation over the window.
+    pub cpu_mean: f64,
+    /// The worst bin's p99 commit latency, ms (`null`: nothing committed).
+    pub commit_p99_peak_ms: Option<f64>,
+}
+
 /// Mean commits per second in the [`BEFORE`] after `writable`: `None` if
 /// the run ended first.
 pub fn rate_after(

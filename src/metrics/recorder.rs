@@ -6,11 +6,13 @@
 //! its arrival plus the threshold and its completion as unavailable. The
 //! union of those intervals is the unavailable time.
 
+use std::fmt::Write as _;
+
 use super::redundancy::Redundancy;
 use hdrhistogram::Histogram;
 
 use crate::sim::{SimDuration, SimTime};
-use crate::vocab::ClientError;
+use crate::vocab::{ClientError, ERROR_KINDS};
 
 /// One row of `timeline.csv`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -51,13 +53,19 @@ pub struct TimelineRow {
     pub client_errors: u64,
     /// Client requests that failed in the bin, per client group, by kind
     /// in [`ClientError::ALL`] order.
-    pub group_errors: Vec<[u32; 5]>,
+    pub group_errors: Vec<[u32; ERROR_KINDS]>,
     /// PGs at full copy count at the end of the bin.
     pub pgs_at_full_copies: u32,
     /// Busiest storage node's disk in the bin, fraction of its time.
     pub busiest_disk: f64,
     /// Busiest storage node's NIC (either direction) in the bin.
     pub busiest_nic: f64,
+    /// Each instance's CPU utilisation in the bin, in instance order.
+    pub cpu_util: Vec<f64>,
+    /// Connections open to each instance at the end of the bin.
+    pub connections: Vec<u32>,
+    /// Connections each instance accepted in the bin.
+    pub connects: Vec<u32>,
 }
 
 impl TimelineRow {
@@ -66,6 +74,13 @@ impl TimelineRow {
 
     /// The prefix of the per-instance lag columns: `replica_lag_ms.<name>`.
     pub const LAG_COLUMN: &'static str = "replica_lag_ms.";
+
+    /// The prefix of the per-instance CPU columns: `cpu_util.<name>`.
+    pub const CPU_COLUMN: &'static str = "cpu_util.";
+
+    /// The prefix of the per-instance open-connection columns:
+    /// `connections.<name>`.
+    pub const CONNECTIONS_COLUMN: &'static str = "connections.";
 
     /// The prefix of the per-group error columns:
     /// `client_errors.<group>.<kind>`, one per [`ClientError::ALL`] kind.
@@ -78,10 +93,12 @@ impl TimelineRow {
     /// and client groups.
     pub fn csv_header<S: AsRef<str>>(instances: &[S], groups: &[S]) -> String {
         let mut h = String::from(Self::FIXED_COLUMNS);
-        for name in instances {
-            h.push(',');
-            h.push_str(Self::LAG_COLUMN);
-            h.push_str(name.as_ref());
+        for prefix in [Self::LAG_COLUMN, Self::CPU_COLUMN, Self::CONNECTIONS_COLUMN] {
+            for name in instances {
+                h.push(',');
+                h.push_str(prefix);
+                h.push_str(name.as_ref());
+            }
         }
         for group in groups {
             for kind in ClientError::ALL {
@@ -133,6 +150,12 @@ impl TimelineRow {
         for &lag in &self.replica_lag_ms {
             line.push(',');
             line.push_str(&ms(lag));
+        }
+        for &cpu in &self.cpu_util {
+            let _ = write!(line, ",{cpu:.3}");
+        }
+        for &n in &self.connections {
+            let _ = write!(line, ",{n}");
         }
         for errors in &self.group_errors {
             for n in errors {
@@ -199,9 +222,13 @@ pub struct Recorder {
     /// Storage recoveries completed by a starting writer.
     pub recoveries: u32,
     /// Client errors by kind, in [`ClientError::ALL`] order.
-    pub client_errors: [u64; 5],
+    pub client_errors: [u64; ERROR_KINDS],
     /// Client errors per client group, by kind.
-    pub group_errors: Vec<[u64; 5]>,
+    pub group_errors: Vec<[u64; ERROR_KINDS]>,
+    /// Connections each instance accepted over the run.
+    pub connects: Vec<u64>,
+    /// Driver failovers that ended connected to a writer.
+    pub driver_failovers: u64,
     write_stalls: Vec<(SimTime, SimTime)>,
     read_stalls: Vec<(SimTime, SimTime)>,
     rows: Vec<TimelineRow>,
@@ -239,6 +266,7 @@ impl Recorder {
         pgs: usize,
         copies: u32,
         groups: usize,
+        instances: usize,
     ) -> Self {
         let rows = timeline_rows(duration, bin);
         Recorder {
@@ -268,16 +296,25 @@ impl Recorder {
             pgs_out_of_writer_reach: (0, 0),
             vcl_blockers: Default::default(),
             recoveries: 0,
-            client_errors: [0; 5],
-            group_errors: vec![[0; 5]; groups],
+            client_errors: [0; ERROR_KINDS],
+            group_errors: vec![[0; ERROR_KINDS]; groups],
+            connects: vec![0; instances],
+            driver_failovers: 0,
             write_stalls: Vec::new(),
             read_stalls: Vec::new(),
             rows: Vec::with_capacity(rows as usize),
             row: TimelineRow {
-                group_errors: vec![[0; 5]; groups],
+                group_errors: vec![[0; ERROR_KINDS]; groups],
+                connects: vec![0; instances],
                 ..TimelineRow::default()
             },
         }
+    }
+
+    /// Instance `inst` accepted a connection.
+    pub fn connections_accepted(&mut self, inst: usize) {
+        self.connects[inst] += 1;
+        self.row.connects[inst] += 1;
     }
 
     /// Timeline bin width.
@@ -406,15 +443,19 @@ impl Recorder {
         vdl: u64,
         replica_lag_us: &[u64],
         writer: Option<u8>,
+        (cpu_util, connections): (Vec<f64>, Vec<u32>),
     ) {
         let groups = self.group_errors.len();
         let mut row = std::mem::replace(
             &mut self.row,
             TimelineRow {
-                group_errors: vec![[0; 5]; groups],
+                group_errors: vec![[0; ERROR_KINDS]; groups],
+                connects: vec![0; self.connects.len()],
                 ..TimelineRow::default()
             },
         );
+        row.cpu_util = cpu_util;
+        row.connections = connections;
         row.t_s = start.as_secs_f64();
         if !self.bin_latency.is_empty() {
             row.commit_p50_ms = Some(self.bin_latency.value_at_quantile(0.5) as f64 / 1e3);
@@ -509,7 +550,7 @@ mod tests {
     #[test]
     fn slow_commits_become_merged_stall_intervals() {
         let second = SimDuration::from_secs(1);
-        let mut r = Recorder::new(second, second, SimDuration::from_secs(10), 1, 6, 0);
+        let mut r = Recorder::new(second, second, SimDuration::from_secs(10), 1, 6, 0, 0);
         r.commit(t(2), t(1)); // exactly the threshold: no stall
         r.commit(t(10), t(2)); // unavailable 3..10
         r.commit(t(11), t(4)); // 5..11 overlaps

@@ -1,5 +1,6 @@
 //! `summary.json`: what a run measured, and whether its expectations held.
 
+use super::performance::Storm;
 use super::redundancy::RedundancySummary;
 use std::collections::BTreeMap;
 
@@ -197,6 +198,14 @@ pub struct ClientGroup {
     pub dns_cache: String,
     /// Read timeout, seconds (`null`: none).
     pub read_timeout_s: Option<f64>,
+    /// How its requests reach the database: `direct`, `pool of N per M
+    /// clients`, `proxy` or `driver`.
+    #[serde(default = "direct")]
+    pub connection: String,
+}
+
+fn direct() -> String {
+    "direct".to_owned()
 }
 
 /// One fault as scheduled.
@@ -297,6 +306,10 @@ pub struct Rto {
     /// Per cluster-endpoint client, last successful write before the fault
     /// to the first after it.
     pub client_observed_s: Option<ClientObserved>,
+    /// The new writer's load in the 30 s after it opened: connections,
+    /// CPU, commit p99 (`null`: it never opened).
+    #[serde(default)]
+    pub storm: Option<Storm>,
     /// Attempts of this failover whose target failed, in order.
     pub attempts: Vec<FailedAttempt>,
 }
@@ -446,23 +459,56 @@ pub struct ClientErrors {
     pub read_only: u64,
     /// A DNS lookup came back empty.
     pub dns_empty: u64,
+    /// The instance already held `max_connections` connections.
+    #[serde(default)]
+    pub too_many_connections: u64,
+    /// No pooled connection within the pool's acquire timeout.
+    #[serde(default)]
+    pub pool_timeout: u64,
+    /// The proxy found no database connection within its borrow timeout.
+    #[serde(default)]
+    pub proxy_timeout: u64,
+    /// The proxy's queue was full and it shed the request.
+    #[serde(default)]
+    pub proxy_shed: u64,
 }
 
 impl ClientErrors {
     /// Counts in [`crate::vocab::ClientError::ALL`] order.
-    pub fn from_counts([timeout, refused, reset, read_only, dns_empty]: [u64; 5]) -> Self {
+    pub fn from_counts(
+        [timeout, refused, reset, read_only, dns_empty, too_many_connections, pool_timeout, proxy_timeout, proxy_shed]: [u64; crate::vocab::ERROR_KINDS],
+    ) -> Self {
         ClientErrors {
             timeout,
             refused,
             reset,
             read_only,
             dns_empty,
+            too_many_connections,
+            pool_timeout,
+            proxy_timeout,
+            proxy_shed,
         }
+    }
+
+    /// Counts in [`crate::vocab::ClientError::ALL`] order.
+    pub fn counts(&self) -> [u64; crate::vocab::ERROR_KINDS] {
+        [
+            self.timeout,
+            self.refused,
+            self.reset,
+            self.read_only,
+            self.dns_empty,
+            self.too_many_connections,
+            self.pool_timeout,
+            self.proxy_timeout,
+            self.proxy_shed,
+        ]
     }
 
     /// Failed requests of every kind.
     pub fn total(&self) -> u64 {
-        self.timeout + self.refused + self.reset + self.read_only + self.dns_empty
+        self.counts().iter().sum()
     }
 }
 

@@ -7,14 +7,30 @@
 //! it closes the connection, backs off exponentially with jitter, and
 //! starts again from the lookup. Writes to an instance that is no longer
 //! the writer fail as read-only ([KC]).
+//!
+//! How a request reaches the database is the group's [`Connection`]:
+//!
+//! * **direct**: the client holds its own connection;
+//! * **pool**: clients of one process share a [`Pool`]; a borrowed
+//!   connection may be checked first (a round trip), a failed one is
+//!   closed and its place freed;
+//! * **proxy**: the client talks to the RDS Proxy node of its AZ
+//!   ([`super::proxy`]), which holds its session across a failover;
+//! * **driver**: a topology-aware driver (the AWS wrappers' failover
+//!   plugin): on a failed request it asks the instances for the topology
+//!   every `writer_reconnect_interval` and connects straight to the writer
+//!   they name, skipping DNS, until `failover_timeout`; its stale-DNS guard
+//!   refuses a DNS answer naming an instance its topology knows is not the
+//!   writer.
 
 use rand::Rng;
 
 use super::compute::{instance_endpoint, Instance};
 use super::context::Ctx;
-use super::event::Event;
+use super::event::{Asker, Event};
 use super::network::Endpoint;
-use crate::model::config::{CacheSpec, ClientConfig};
+use super::pool::{Lend, Pool, Pooled};
+use crate::model::config::{CacheSpec, ClientConfig, Connection};
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId};
 use crate::vocab::ClientError;
@@ -39,6 +55,21 @@ enum Step {
     Connecting,
     /// Waiting for the answer to a request sent at this time.
     Waiting(SimTime),
+    /// Waiting for its pool to lend a connection.
+    Acquiring,
+    /// Waiting for the check of a borrowed connection.
+    Validating,
+    /// A driver in failover, waiting for an instance to name the writer.
+    Topology,
+}
+
+/// The parts of the world a client's handlers use: the instances it may
+/// connect to and the pools it borrows from.
+pub(crate) struct ClientEnv<'a> {
+    /// DB instances, in scenario order.
+    pub instances: &'a [Instance],
+    /// Every client-side pool.
+    pub pools: &'a mut [Pool],
 }
 
 /// One application client.
@@ -52,6 +83,18 @@ pub struct Client {
     seq: u32,
     cache: Option<((InstanceId, u32), Option<SimTime>)>,
     conn: Option<(InstanceId, u32)>,
+    /// When its connection was opened.
+    opened: SimTime,
+    /// The pool it borrows from, if its group pools.
+    pool: Option<usize>,
+    /// Whether it is opening a connection in a place its pool gave it.
+    opening: bool,
+    /// The proxy node it talks to, if its group goes through the proxy.
+    proxy_node: Option<AzId>,
+    /// A driver's topology: the writer it last heard of, and when.
+    topology: Option<(InstanceId, SimTime)>,
+    /// When a driver's failover began, while it runs.
+    failover_since: Option<SimTime>,
     errors_in_row: u32,
     /// Time of the first successful request.
     pub first_ok: Option<SimTime>,
@@ -85,8 +128,9 @@ pub struct Gap {
 pub const GAP_MIN: SimDuration = SimDuration::from_millis(250);
 
 impl Client {
-    /// A client of group `group`, idle at time zero.
-    pub fn new(group: usize, cfg: &ClientConfig, rng: SimRng) -> Self {
+    /// A client of group `group`, idle at time zero; `pool` is the pool it
+    /// borrows from, if its group pools.
+    pub fn new(group: usize, cfg: &ClientConfig, pool: Option<usize>, rng: SimRng) -> Self {
         Client {
             group,
             az: cfg.az,
@@ -94,6 +138,12 @@ impl Client {
             seq: 0,
             cache: None,
             conn: None,
+            opened: SimTime::ZERO,
+            pool,
+            opening: false,
+            proxy_node: None,
+            topology: None,
+            failover_since: None,
             errors_in_row: 0,
             first_ok: None,
             last_ok: None,
@@ -130,6 +180,12 @@ impl Client {
         Endpoint::Client(self.az)
     }
 
+    /// Where an instance sends its answers to this client's requests:
+    /// the client, or the proxy node that forwarded them.
+    pub fn reply_to(&self) -> Endpoint {
+        self.proxy_node.map_or(self.endpoint(), Endpoint::Proxy)
+    }
+
     /// Its current step's number.
     pub fn seq(&self) -> u32 {
         self.seq
@@ -142,7 +198,7 @@ impl Client {
 }
 
 impl Client {
-    fn cfg<'c>(&self, cx: &'c Ctx) -> &'c ClientConfig {
+    fn cfg<'c>(&self, cx: &Ctx<'c>) -> &'c ClientConfig {
         &cx.cfg.clients[self.group]
     }
 
@@ -158,36 +214,66 @@ impl Client {
     }
 
     /// A client's timer: the end of a think or backoff, or a timeout.
-    pub(crate) fn on_timer(
-        &mut self,
-        cx: &mut Ctx,
-        id: ClientId,
-        instances: &[Instance],
-        seq: u32,
-    ) {
+    pub(crate) fn on_timer(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv, seq: u32) {
         if self.seq != seq {
             return;
         }
         match self.step {
-            Step::Idle => self.next(cx, id, instances),
+            Step::Idle => self.next(cx, id, env),
+            Step::Acquiring => {
+                if let Some(p) = self.pool {
+                    env.pools[p].leave(id);
+                }
+                self.failed(cx, id, env, ClientError::PoolTimeout)
+            }
+            // A connection that does not answer its check is closed; the
+            // borrower tries again.
+            Step::Validating => {
+                self.drop_connection(cx, id, env);
+                self.next(cx, id, env)
+            }
+            Step::Topology => self.topology_round_over(cx, id, env),
             Step::Resolving | Step::Connecting | Step::Waiting(_) => {
-                self.failed(cx, id, ClientError::Timeout)
+                self.failed(cx, id, env, ClientError::Timeout)
             }
         }
     }
 
     /// Starts the next request: on the open connection, or from a lookup.
-    fn next(&mut self, cx: &mut Ctx, id: ClientId, instances: &[Instance]) {
+    fn next(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv) {
         let now = cx.now();
         if self.errors_in_row == 0 {
             self.first_try = now;
         }
+        if cx.cfg.clients[self.group].connection == Connection::Proxy {
+            return self.send_to_proxy(cx, id);
+        }
         if self.conn.is_some() {
-            return self.send(cx, id, instances);
+            return self.send(cx, id, env);
+        }
+        if self.failover_since.is_some() {
+            return self.ask_topology(cx, id, env);
+        }
+        if let (Some(p), Connection::Pool(pool)) = (self.pool, &self.cfg(cx).connection) {
+            let (size, acquire, validate) = (pool.size, pool.acquire_timeout, pool.validate);
+            let seq = self.step_to(Step::Acquiring);
+            match env.pools[p].borrow(size, id, seq) {
+                Lend::Idle(c) => {
+                    self.conn = Some((c.inst, c.incarnation));
+                    self.opened = c.opened;
+                    return if validate {
+                        self.validate(cx, id, env)
+                    } else {
+                        self.send(cx, id, env)
+                    };
+                }
+                Lend::Open => self.opening = true,
+                Lend::Wait => return Client::timer(cx, id, seq, acquire),
+            }
         }
         match self.cache {
             Some((host, expires)) if expires.is_none_or(|e| e > now) => {
-                self.connect(cx, id, instances, host)
+                self.connect(cx, id, env, host)
             }
             _ => {
                 let seq = self.step_to(Step::Resolving);
@@ -204,7 +290,7 @@ impl Client {
         &mut self,
         cx: &mut Ctx,
         id: ClientId,
-        instances: &[Instance],
+        env: &mut ClientEnv,
         seq: u32,
         host: Option<(InstanceId, u32)>,
     ) {
@@ -212,8 +298,8 @@ impl Client {
         if self.seq != seq || self.step != Step::Resolving {
             return;
         }
-        let Some(host) = host else {
-            return self.failed(cx, id, ClientError::DnsEmpty);
+        let Some(mut host) = host else {
+            return self.failed(cx, id, env, ClientError::DnsEmpty);
         };
         let expires = match self.cfg(cx).dns_cache {
             None => Some(now + cx.cfg.dns.ttl),
@@ -221,23 +307,31 @@ impl Client {
             Some(CacheSpec::Forever) => None,
         };
         self.cache = Some((host, expires));
-        self.connect(cx, id, instances, host);
+        // The stale-DNS guard: the topology knows better than a record
+        // that still names the old writer.
+        if let (Connection::Driver(d), Some((writer, _))) = (&self.cfg(cx).connection, self.topology)
+        {
+            if d.stale_dns_guard && writer != host.0 {
+                host = (writer, env.instances[writer.index()].address);
+            }
+        }
+        self.connect(cx, id, env, host);
     }
 
     fn connect(
         &mut self,
         cx: &mut Ctx,
         id: ClientId,
-        instances: &[Instance],
+        env: &ClientEnv,
         (host, address): (InstanceId, u32),
     ) {
         let now = cx.now();
         let seq = self.step_to(Step::Connecting);
         let timeout = self.cfg(cx).connect_timeout;
         Client::timer(cx, id, seq, timeout);
-        let to = instance_endpoint(instances, host);
+        let to = instance_endpoint(env.instances, host);
         let connect = Event::Connect {
-            client: id,
+            asker: Asker::Client(id),
             seq,
             inst: host,
             address,
@@ -250,31 +344,69 @@ impl Client {
         &mut self,
         cx: &mut Ctx,
         id: ClientId,
-        instances: &[Instance],
+        env: &mut ClientEnv,
         seq: u32,
         inst: InstanceId,
-        accepted: Option<u32>,
+        accepted: Result<u32, ClientError>,
     ) {
         if self.seq != seq || self.step != Step::Connecting {
+            // Given up on already: the late connection is closed.
+            if let Ok(incarnation) = accepted {
+                self.disconnect(cx, env, inst, incarnation);
+            }
             return;
         }
         match accepted {
-            Some(incarnation) => {
+            Ok(incarnation) => {
                 self.conn = Some((inst, incarnation));
-                self.send(cx, id, instances);
+                self.opened = cx.now();
+                self.opening = false;
+                if self.failover_since.take().is_some() {
+                    cx.rec.driver_failovers += 1;
+                }
+                self.send(cx, id, env);
             }
-            None => self.failed(cx, id, ClientError::Refused),
+            Err(e) => self.failed(cx, id, env, e),
         }
     }
 
-    fn send(&mut self, cx: &mut Ctx, id: ClientId, instances: &[Instance]) {
+    /// Checks a borrowed connection with a round trip.
+    fn validate(&mut self, cx: &mut Ctx, id: ClientId, env: &ClientEnv) {
+        let now = cx.now();
+        let seq = self.step_to(Step::Validating);
+        if let Connection::Pool(p) = &self.cfg(cx).connection {
+            Client::timer(cx, id, seq, p.validation_timeout);
+        }
+        let (inst, incarnation) = self.conn.expect("borrowed");
+        let ping = Event::Ping {
+            client: id,
+            seq,
+            inst,
+            incarnation,
+        };
+        cx.send(now, self.endpoint(), instance_endpoint(env.instances, inst), ping);
+    }
+
+    fn send(&mut self, cx: &mut Ctx, id: ClientId, env: &ClientEnv) {
         let now = cx.now();
         let seq = self.step_to(Step::Waiting(now));
         if let Some(timeout) = self.cfg(cx).read_timeout {
             Client::timer(cx, id, seq, timeout);
         }
         let (inst, incarnation) = self.conn.expect("connected");
-        let to = instance_endpoint(instances, inst);
+        let to = instance_endpoint(env.instances, inst);
+        // A driver refreshes its topology on its own clock, from the
+        // instance it is connected to.
+        if let Connection::Driver(d) = &self.cfg(cx).connection {
+            if self.topology.is_none_or(|(_, at)| now.since(at) >= d.topology_refresh) {
+                let ask = Event::TopologyQuery {
+                    asker: Asker::Client(id),
+                    seq: 0,
+                    inst,
+                };
+                cx.send(now, self.endpoint(), to, ask);
+            }
+        }
         let request = Event::Request {
             client: id,
             seq,
@@ -284,15 +416,56 @@ impl Client {
         cx.send(now, self.endpoint(), to, request);
     }
 
-    /// An instance's answer arrives.
-    pub(crate) fn on_response(&mut self, cx: &mut Ctx, id: ClientId, seq: u32, answer: Answer) {
+    /// Sends the request to its proxy node, choosing one if it has none:
+    /// the node in its own AZ, else one by its number.
+    fn send_to_proxy(&mut self, cx: &mut Ctx, id: ClientId) {
         let now = cx.now();
-        let Step::Waiting(sent) = self.step else {
-            return;
+        let seq = self.step_to(Step::Waiting(now));
+        if let Some(timeout) = self.cfg(cx).read_timeout {
+            Client::timer(cx, id, seq, timeout);
+        }
+        let azs = &cx.cfg.proxy.as_ref().expect("validated: a proxy").azs;
+        let node = *self.proxy_node.get_or_insert_with(|| {
+            if azs.contains(&self.az) {
+                self.az
+            } else {
+                azs[id.index() % azs.len()]
+            }
+        });
+        let request = Event::ProxyRequest {
+            client: id,
+            seq,
+            node,
+            from: self.az,
         };
+        cx.send(now, self.endpoint(), Endpoint::Proxy(node), request);
+    }
+
+    /// An answer arrives: to a request, or to a connection check.
+    pub(crate) fn on_response(
+        &mut self,
+        cx: &mut Ctx,
+        id: ClientId,
+        env: &mut ClientEnv,
+        seq: u32,
+        answer: Answer,
+    ) {
+        let now = cx.now();
         if self.seq != seq {
             return;
         }
+        if self.step == Step::Validating {
+            return match answer {
+                Answer::Ok => self.send(cx, id, env),
+                Answer::Failed(_) => {
+                    self.drop_connection(cx, id, env);
+                    self.next(cx, id, env)
+                }
+            };
+        }
+        let Step::Waiting(sent) = self.step else {
+            return;
+        };
         match answer {
             Answer::Ok => {
                 if let Some(last) = self.last_ok {
@@ -310,22 +483,156 @@ impl Client {
                 cx.rec.client_request(now.since(self.first_try));
                 self.requests_ok += 1;
                 self.errors_in_row = 0;
+                self.give_back(cx, env);
                 let seq = self.step_to(Step::Idle);
                 let think = self.cfg(cx).think_time;
                 Client::timer(cx, id, seq, think);
             }
-            Answer::Failed(e) => self.failed(cx, id, e),
+            Answer::Failed(e) => self.failed(cx, id, env, e),
+        }
+    }
+
+    /// Returns a pooled connection after a request: to the pool, or
+    /// closed if it has outlived its lifetime.
+    fn give_back(&mut self, cx: &mut Ctx, env: &mut ClientEnv) {
+        let (Some(p), Connection::Pool(cfg)) = (self.pool, &self.cfg(cx).connection) else {
+            return;
+        };
+        let Some((inst, incarnation)) = self.conn.take() else {
+            return;
+        };
+        let now = cx.now();
+        let woken = if now.since(self.opened) >= cfg.max_lifetime {
+            self.disconnect(cx, env, inst, incarnation);
+            env.pools[p].lose()
+        } else {
+            env.pools[p].give_back(Pooled {
+                inst,
+                incarnation,
+                opened: self.opened,
+            })
+        };
+        wake(cx, woken);
+    }
+
+    /// Closes its connection, or gives back the place it was opening one
+    /// in.
+    fn drop_connection(&mut self, cx: &mut Ctx, _id: ClientId, env: &mut ClientEnv) {
+        let had = self.conn.take();
+        if let Some((inst, incarnation)) = had {
+            self.disconnect(cx, env, inst, incarnation);
+        }
+        if let Some(p) = self.pool {
+            if had.is_some() || std::mem::take(&mut self.opening) {
+                let woken = env.pools[p].lose();
+                wake(cx, woken);
+            }
+        }
+    }
+
+    /// Tells an instance a connection to it is closed.
+    fn disconnect(&self, cx: &mut Ctx, env: &ClientEnv, inst: InstanceId, incarnation: u32) {
+        let to = instance_endpoint(env.instances, inst);
+        let close = Event::Disconnect { inst, incarnation };
+        cx.send(cx.now(), self.endpoint(), to, close);
+    }
+
+    /// Its pool has a connection for it again.
+    pub(crate) fn on_pool_ready(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv, seq: u32) {
+        if self.seq == seq && self.step == Step::Acquiring {
+            self.next(cx, id, env);
+        }
+    }
+
+    /// A driver in failover asks every instance which is the writer.
+    fn ask_topology(&mut self, cx: &mut Ctx, id: ClientId, env: &ClientEnv) {
+        let Connection::Driver(d) = &self.cfg(cx).connection else {
+            return;
+        };
+        let interval = d.writer_reconnect_interval;
+        let now = cx.now();
+        let seq = self.step_to(Step::Topology);
+        Client::timer(cx, id, seq, interval);
+        for i in 0..env.instances.len() {
+            let inst = InstanceId::from_index(i);
+            let ask = Event::TopologyQuery {
+                asker: Asker::Client(id),
+                seq,
+                inst,
+            };
+            cx.send(now, self.endpoint(), instance_endpoint(env.instances, inst), ask);
+        }
+    }
+
+    /// No instance named a writer within the interval: ask again, or give
+    /// up once the failover timeout has passed and fall back to DNS.
+    fn topology_round_over(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv) {
+        let (Connection::Driver(d), Some(since)) = (&self.cfg(cx).connection, self.failover_since)
+        else {
+            return;
+        };
+        if cx.now().since(since) >= d.failover_timeout {
+            self.failover_since = None;
+            return self.failed(cx, id, env, ClientError::Timeout);
+        }
+        self.ask_topology(cx, id, env);
+    }
+
+    /// An instance told a driver which instance is the writer (`None`:
+    /// none is open for writes now).
+    pub(crate) fn on_topology(
+        &mut self,
+        cx: &mut Ctx,
+        id: ClientId,
+        env: &mut ClientEnv,
+        seq: u32,
+        writer: Option<InstanceId>,
+    ) {
+        let Some(w) = writer else {
+            return;
+        };
+        self.topology = Some((w, cx.now()));
+        if self.step == Step::Topology && self.seq == seq {
+            let address = env.instances[w.index()].address;
+            self.connect(cx, id, env, (w, address));
         }
     }
 
     /// Counts the error, drops the connection, and backs off: exponential
-    /// in the errors in a row, with half of it jittered.
-    fn failed(&mut self, cx: &mut Ctx, id: ClientId, e: ClientError) {
+    /// in the errors in a row, with half of it jittered. A driver instead
+    /// starts (or goes on with) its failover; a proxy client that heard
+    /// nothing from its node tries the next one.
+    fn failed(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv, e: ClientError) {
         cx.rec.client_error(self.group, e);
-        let cfg = self.cfg(cx);
-        let (base, max) = (cfg.backoff_base, cfg.backoff_max);
-        self.conn = None;
+        let had_connection = self.conn.is_some();
+        self.drop_connection(cx, id, env);
         self.errors_in_row += 1;
+        let cfg = self.cfg(cx);
+        if let Connection::Driver(d) = &cfg.connection {
+            let lost_writer = had_connection
+                && matches!(
+                    e,
+                    ClientError::Timeout | ClientError::Reset | ClientError::ReadOnly
+                );
+            if lost_writer && self.failover_since.is_none() {
+                self.failover_since = Some(cx.now());
+                return self.ask_topology(cx, id, env);
+            }
+            if self.failover_since.is_some() {
+                let seq = self.step_to(Step::Idle);
+                return Client::timer(cx, id, seq, d.writer_reconnect_interval);
+            }
+        }
+        // A client whose AZ has no proxy node moves to the next node when
+        // its own goes silent (that node's AZ may be down).
+        if let (ClientError::Timeout, Some(node), Some(proxy)) = (e, self.proxy_node, &cx.cfg.proxy)
+        {
+            if !proxy.azs.contains(&self.az) {
+                let at = proxy.azs.iter().position(|&z| z == node).unwrap_or(0);
+                self.proxy_node = Some(proxy.azs[(at + 1) % proxy.azs.len()]);
+            }
+        }
+        let (base, max) = (cfg.backoff_base, cfg.backoff_max);
         let doublings = (self.errors_in_row - 1).min(30);
         let full = SimDuration::from_nanos(
             base.as_nanos()
@@ -339,11 +646,18 @@ impl Client {
     }
 }
 
+/// Wakes a borrower its pool can serve now.
+fn wake(cx: &mut Ctx, woken: Option<(ClientId, u32)>) {
+    if let Some((client, seq)) = woken {
+        cx.after(SimDuration::ZERO, Event::PoolReady { client, seq });
+    }
+}
+
 /// Sends an instance's answer to a client, now.
 pub(crate) fn answer_client(
     cx: &mut Ctx,
     from: Endpoint,
-    to: Endpoint,
+    to: &Client,
     client: ClientId,
     seq: u32,
     answer: Answer,
@@ -351,20 +665,29 @@ pub(crate) fn answer_client(
     answer_client_at(cx, cx.now(), from, to, client, seq, answer);
 }
 
-/// Sends `answer` to a client at `at`, once the work behind it is done.
+/// Sends `answer` to a client at `at`, once the work behind it is done:
+/// to the client, or to the proxy node its request came through.
 pub(crate) fn answer_client_at(
     cx: &mut Ctx,
     at: SimTime,
     from: Endpoint,
-    to: Endpoint,
+    to: &Client,
     client: ClientId,
     seq: u32,
     answer: Answer,
 ) {
-    let response = Event::Response {
-        client,
-        seq,
-        answer,
+    let response = if to.proxy_node.is_some() {
+        Event::BackendResponse {
+            client,
+            seq,
+            answer,
+        }
+    } else {
+        Event::Response {
+            client,
+            seq,
+            answer,
+        }
     };
-    cx.send(at, from, to, response);
+    cx.send(at, from, to.reply_to(), response);
 }

@@ -31,6 +31,8 @@ pub struct Config {
     pub dns: DnsConfig,
     /// Application client groups.
     pub clients: Vec<ClientConfig>,
+    /// RDS Proxy, if the scenario has one.
+    pub proxy: Option<ProxyConfig>,
     /// Volume and storage behaviour.
     pub storage: StorageConfig,
     /// Link latencies.
@@ -151,6 +153,19 @@ pub struct EngineConfig {
     pub read_availability: bool,
     /// A reader lagging more than this restarts.
     pub max_replica_lag: SimDuration,
+    /// CPU time to accept one connection.
+    pub cpu_per_connect: SimDuration,
+    /// Connections one instance accepts at most; `None`: its class's
+    /// default.
+    pub max_connections: Option<u32>,
+}
+
+impl EngineConfig {
+    /// Connections an instance of `class` accepts at most.
+    pub fn max_connections(&self, class: &InstanceClass) -> u32 {
+        self.max_connections
+            .unwrap_or_else(|| class.max_connections())
+    }
 }
 
 /// Endpoint DNS records.
@@ -188,6 +203,76 @@ pub struct ClientConfig {
     pub backoff_base: SimDuration,
     /// Longest retry delay.
     pub backoff_max: SimDuration,
+    /// How its requests reach the database.
+    pub connection: Connection,
+}
+
+/// How a client group's requests reach the database.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Connection {
+    /// Each client holds its own connection through the endpoint's DNS.
+    Direct,
+    /// Clients share pools of connections.
+    Pool(PoolConfig),
+    /// Through RDS Proxy.
+    Proxy,
+    /// A topology-aware driver (the AWS wrappers' failover plugin).
+    Driver(DriverConfig),
+}
+
+/// A client-side connection pool (HikariCP's settings and defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolConfig {
+    /// Connections one pool holds at most.
+    pub size: u32,
+    /// Clients that share one pool (one application process).
+    pub clients_per_pool: u32,
+    /// Longest a request waits to borrow a connection.
+    pub acquire_timeout: SimDuration,
+    /// Whether a borrowed connection is checked first.
+    pub validate: bool,
+    /// Longest a check waits for its answer.
+    pub validation_timeout: SimDuration,
+    /// A connection older than this is closed when it is returned.
+    pub max_lifetime: SimDuration,
+}
+
+/// A topology-aware driver's failover settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriverConfig {
+    /// How often it refreshes the topology while all is well.
+    pub topology_refresh: SimDuration,
+    /// How often it asks again for the new writer during a failover.
+    pub writer_reconnect_interval: SimDuration,
+    /// How long it looks for the new writer before giving up.
+    pub failover_timeout: SimDuration,
+    /// Whether it refuses a DNS answer that names an instance its
+    /// topology knows is not the writer.
+    pub stale_dns_guard: bool,
+}
+
+/// RDS Proxy in front of the cluster endpoint.
+#[derive(Debug, Clone)]
+pub struct ProxyConfig {
+    /// The AZs it has a node in.
+    pub azs: Vec<AzId>,
+    /// Database connections it may open, percent of the writer's
+    /// `max_connections`.
+    pub max_connections_percent: u32,
+    /// Longest a request waits for a database connection.
+    pub borrow_timeout: SimDuration,
+    /// Requests one node queues at most; more are shed.
+    pub max_queued: u32,
+    /// Connections one node opens a second at most.
+    pub max_opening_per_s: u32,
+    /// Share of client sessions pinned to one database connection.
+    pub pinned: f64,
+    /// How often it checks the instances' roles.
+    pub health_check_interval: SimDuration,
+    /// Checks in a row the writer may miss before it is taken as gone.
+    pub failure_threshold: u32,
+    /// Its own time per request, each way together.
+    pub latency: LogNormal,
 }
 
 /// Volume, quorum and storage-node behaviour.

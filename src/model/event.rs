@@ -19,7 +19,8 @@ use super::compute::replica::Redo;
 use super::storage::lsn::{Batch, Lsn};
 use super::storage::segment::{GossipPayload, ReadResult, RecoveryInfo};
 use crate::model::config::Fault;
-use crate::vocab::ids::{ClientId, InstanceId, NodeId, PgId, SegmentId};
+use crate::vocab::ids::{AzId, ClientId, InstanceId, NodeId, PgId, SegmentId};
+use crate::vocab::ClientError;
 
 /// Declares the events: `code Variant "name" { fields } => [operand = expr, operand = expr];`.
 /// The operand expressions see the fields by reference.
@@ -299,29 +300,29 @@ events! {
         /// The host and its address, or none (an empty answer).
         host: Option<(InstanceId, u32)>,
     } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
-    /// A client's connection attempt reaches an instance.
+    /// A connection attempt reaches an instance.
     30 Connect "connect" {
-        /// The client.
-        client: ClientId,
+        /// Who connects.
+        asker: Asker,
         /// Its step.
         seq: u32,
         /// The instance.
         inst: InstanceId,
-        /// The address the client connects to: a re-created instance has
-        /// a new one, and nothing answers at the old.
+        /// The address connected to: a re-created instance has a new one,
+        /// and nothing answers at the old.
         address: u32,
-    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    } => ["asker" = asker.trace(), "step" = u64::from(*seq)];
     /// An instance answers a connection attempt.
     31 Connected "connected" {
-        /// The client.
-        client: ClientId,
+        /// Who connected.
+        asker: Asker,
         /// Its step.
         seq: u32,
         /// The instance.
         inst: InstanceId,
-        /// The process that accepted, or none (refused).
-        accepted: Option<u32>,
-    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+        /// The process that accepted, or why it refused.
+        accepted: Result<u32, ClientError>,
+    } => ["asker" = asker.trace(), "step" = u64::from(*seq)];
     /// A client's request reaches an instance.
     32 Request "request" {
         /// The client.
@@ -333,7 +334,7 @@ events! {
         /// The process the connection belongs to.
         incarnation: u32,
     } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
-    /// An instance's answer reaches a client.
+    /// An answer reaches a client: from an instance, or from the proxy.
     33 Response "response" {
         /// The client.
         client: ClientId,
@@ -342,6 +343,102 @@ events! {
         /// The answer.
         answer: Answer,
     } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// A connection is closed by its client (or the proxy).
+    37 Disconnect "disconnect" {
+        /// The instance.
+        inst: InstanceId,
+        /// The process it was open to.
+        incarnation: u32,
+    } => ["inst" = u64::from(inst.0), "incarnation" = u64::from(*incarnation)];
+    /// A pool's check of a borrowed connection reaches its instance.
+    38 Ping "ping" {
+        /// The borrowing client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The instance.
+        inst: InstanceId,
+        /// The process the connection belongs to.
+        incarnation: u32,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// A pool has a connection for a waiting client.
+    39 PoolReady "pool_ready" {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// A question about the cluster's topology reaches an instance.
+    40 TopologyQuery "topology_query" {
+        /// Who asks: a driver, or the proxy's monitor.
+        asker: Asker,
+        /// Its step or round.
+        seq: u32,
+        /// The instance asked.
+        inst: InstanceId,
+    } => ["asker" = asker.trace(), "inst" = u64::from(inst.0)];
+    /// An instance's answer about the topology.
+    41 Topology "topology" {
+        /// Who asked.
+        asker: Asker,
+        /// Its step or round.
+        seq: u32,
+        /// The instance answering.
+        inst: InstanceId,
+        /// The writer open for writes, if one is.
+        writer: Option<InstanceId>,
+    } => ["asker" = asker.trace(), "inst" = u64::from(inst.0)];
+    /// A client's request reaches its proxy node.
+    42 ProxyRequest "proxy_request" {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The node's AZ.
+        node: AzId,
+        /// The client's AZ.
+        from: AzId,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// An instance's answer to a proxied request reaches the proxy.
+    43 BackendResponse "backend_response" {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The answer.
+        answer: Answer,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// The proxy's health-check timer.
+    44 ProxyTick "proxy_tick" => ["" = 0, "" = 0];
+    /// A request queued at the proxy has waited its borrow timeout.
+    45 ProxyBorrowTimeout "proxy_borrow_timeout" {
+        /// The client.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+    } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+}
+
+/// Who asks an instance for a connection or for the topology.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asker {
+    /// An application client (a driver, for the topology).
+    Client(ClientId),
+    /// One of the proxy's database connections, by its slot.
+    Backend(u32),
+    /// The proxy's health monitor.
+    Monitor,
+}
+
+impl Asker {
+    /// One number for the trace: the client, or a tag above every client.
+    pub fn trace(&self) -> u64 {
+        match *self {
+            Asker::Client(c) => u64::from(c.0),
+            Asker::Backend(s) => (1 << 32) | u64::from(s),
+            Asker::Monitor => 2 << 32,
+        }
+    }
 }
 
 /// An event as observers and the trace see it: its kind and its two named

@@ -21,6 +21,7 @@ use super::config::Config;
 use super::storage::lsn::Record;
 use super::storage::segment::Segment;
 use super::writer::{Commit, Origin};
+use crate::vocab::ERROR_KINDS;
 
 /// The setting a term grows with, named as the scenario file writes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,7 +79,7 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     let rows = timeline_rows(c.duration, c.metrics.bin);
     let row = size_of::<TimelineRow>()
         + c.instances.len() * size_of::<Option<f64>>()
-        + c.clients.len() * size_of::<[u32; 5]>();
+        + c.clients.len() * size_of::<[u32; ERROR_KINDS]>();
     let clients: u64 = c.clients.iter().map(|g| u64::from(g.count)).sum();
     let backlog = (wl.commits_per_s * wl.group_commit_interval.as_secs_f64()).ceil() as u64;
     // Records not yet durable and applied everywhere stay in the copies'

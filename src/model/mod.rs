@@ -20,6 +20,8 @@ pub mod faults;
 pub mod footprint;
 pub mod network;
 pub mod note;
+pub mod pool;
+pub mod proxy;
 mod repair;
 pub mod storage;
 pub mod workload;
@@ -31,13 +33,16 @@ pub use note::Note;
 
 use crate::metrics::Recorder;
 use crate::model::config::Config;
-use crate::sim::{Engine, RngFactory, SimTime, StreamId, Trace};
+use crate::sim::{Engine, RngFactory, SimDuration, SimTime, StreamId, Trace};
 use crate::vocab::ids::{ClientId, InstanceId};
+use event::Asker;
 use client::Client;
 use compute::control::ControlPlane;
 use compute::recovery::Recovery;
 use compute::server::Server;
 use compute::{ccm_partner, Fleet, Hosts, Instance};
+use pool::Pool;
+use proxy::Proxy;
 use dns::Dns;
 use faults::Faults;
 use network::Network;
@@ -87,6 +92,7 @@ mod streams {
     pub const CONTROL: u64 = 4;
     pub const DNS: u64 = 5;
     pub const APP_NETWORK: u64 = 6;
+    pub const PROXY: u64 = 7;
     pub const DISK_BASE: u64 = 1 << 32;
     pub const CLIENT_BASE: u64 = 2 << 32;
     pub const INSTANCE_BASE: u64 = 3 << 32;
@@ -141,6 +147,12 @@ pub struct World {
     pub(crate) dns: Dns,
     /// Application clients.
     pub(crate) clients: Vec<Client>,
+    /// Their connection pools.
+    pub(crate) pools: Vec<Pool>,
+    /// RDS Proxy (without nodes when the scenario has none).
+    pub(crate) proxy: Proxy,
+    /// Each server's busy time at the start of the current bin.
+    cpu_at_bin_start: Vec<SimDuration>,
     faults: Faults,
     end: SimTime,
     bin_start: SimTime,
@@ -185,12 +197,28 @@ impl World {
             instances.len(),
         );
         let mut clients = Vec::new();
+        let mut pools = 0;
         for (g, group) in cfg.clients.iter().enumerate() {
-            for _ in 0..group.count {
+            let per_pool = match &group.connection {
+                config::Connection::Pool(p) => Some(p.clients_per_pool),
+                _ => None,
+            };
+            for k in 0..group.count {
                 let rng = stream(streams::CLIENT_BASE + clients.len() as u64);
-                clients.push(Client::new(g, group, rng));
+                let pool = per_pool.map(|n| pools + (k / n) as usize);
+                clients.push(Client::new(g, group, pool, rng));
+            }
+            if let Some(n) = per_pool {
+                pools += group.count.div_ceil(n) as usize;
             }
         }
+        let pools = (0..pools).map(|_| Pool::default()).collect();
+        let proxy = Proxy::new(
+            cfg.proxy.as_ref(),
+            clients.len(),
+            first,
+            stream(streams::PROXY),
+        );
         let dns = Dns::new(first, &instances, stream(streams::DNS));
         let workload = Workload::new(&cfg, stream(streams::WORKLOAD));
         let servers = warm_servers(&cfg, &instances, first, &workload);
@@ -207,10 +235,14 @@ impl World {
                 cfg.storage.pgs as usize,
                 cfg.storage.quorum.copies(),
                 cfg.clients.len(),
+                cfg.instances.len(),
             ),
             control: ControlPlane::new(first, stream(streams::CONTROL)),
             dns,
             clients,
+            pools,
+            proxy,
+            cpu_at_bin_start: vec![SimDuration::ZERO; cfg.instances.len()],
             faults: Faults::new(cfg.faults.len()),
             instances,
             net,
@@ -233,6 +265,9 @@ impl World {
         self.engine.after(cfg.metrics.bin, Event::BinEnd);
         // The control plane checks the writer from the start.
         self.engine.at(SimTime::ZERO, Event::HealthTick);
+        if let Some(p) = &cfg.proxy {
+            self.engine.after(p.health_check_interval, Event::ProxyTick);
+        }
         // Clients start spread over their first think time.
         for (c, client) in self.clients.iter_mut().enumerate() {
             let start = client.start_delay(cfg.clients[client.group].think_time);
@@ -328,6 +363,8 @@ impl World {
             control,
             dns,
             clients,
+            pools,
+            proxy,
             faults,
             ..
         } = self;
@@ -339,6 +376,8 @@ impl World {
             dns,
             servers,
             clients,
+            pools,
+            proxy,
             storage,
         };
         match ev {
@@ -413,32 +452,36 @@ impl World {
             Event::Fenced { epoch } => f.on_fenced(cx, epoch),
             Event::RedoStream { inst, redo } => f.on_redo(cx, workload, inst, &redo),
             Event::ClientTimer { client, seq } => {
-                let (c, instances) = f.client(client);
-                c.on_timer(cx, client, instances, seq);
+                let (c, mut env) = f.client(client);
+                c.on_timer(cx, client, &mut env, seq);
             }
             Event::DnsQuery { client, seq } => {
                 f.dns
                     .on_query(cx, &f.clients[client.index()], f.instances, client, seq)
             }
             Event::DnsAnswer { client, seq, host } => {
-                let (c, instances) = f.client(client);
-                c.on_dns_answer(cx, client, instances, seq, host);
+                let (c, mut env) = f.client(client);
+                c.on_dns_answer(cx, client, &mut env, seq, host);
             }
             Event::Connect {
-                client,
+                asker,
                 seq,
                 inst,
                 address,
-            } => f.on_connect(cx, client, seq, inst, address),
+            } => f.on_connect(cx, asker, seq, inst, address),
             Event::Connected {
-                client,
+                asker,
                 seq,
                 inst,
                 accepted,
-            } => {
-                let (c, instances) = f.client(client);
-                c.on_connected(cx, client, instances, seq, inst, accepted);
-            }
+            } => match asker {
+                Asker::Client(client) => {
+                    let (c, mut env) = f.client(client);
+                    c.on_connected(cx, client, &mut env, seq, inst, accepted);
+                }
+                Asker::Backend(slot) => f.proxy.on_connected(cx, f.instances, slot, accepted),
+                Asker::Monitor => {}
+            },
             Event::Request {
                 client,
                 seq,
@@ -449,7 +492,52 @@ impl World {
                 client,
                 seq,
                 answer,
-            } => f.clients[client.index()].on_response(cx, client, seq, answer),
+            } => {
+                let (c, mut env) = f.client(client);
+                c.on_response(cx, client, &mut env, seq, answer);
+            }
+            Event::Disconnect { inst, incarnation } => f.on_disconnect(inst, incarnation),
+            Event::Ping {
+                client,
+                seq,
+                inst,
+                incarnation,
+            } => f.on_ping(cx, client, seq, inst, incarnation),
+            Event::PoolReady { client, seq } => {
+                let (c, mut env) = f.client(client);
+                c.on_pool_ready(cx, client, &mut env, seq);
+            }
+            Event::TopologyQuery { asker, seq, inst } => f.on_topology_query(cx, asker, seq, inst),
+            Event::Topology {
+                asker,
+                seq,
+                inst,
+                writer,
+            } => match asker {
+                Asker::Client(client) => {
+                    let (c, mut env) = f.client(client);
+                    c.on_topology(cx, client, &mut env, seq, writer);
+                }
+                Asker::Monitor => f.proxy.on_topology(cx, f.instances, seq, inst, writer),
+                Asker::Backend(_) => {}
+            },
+            Event::ProxyRequest {
+                client,
+                seq,
+                node,
+                from,
+            } => f
+                .proxy
+                .on_request(cx, f.instances, client, seq, (node, from)),
+            Event::BackendResponse {
+                client,
+                seq,
+                answer,
+            } => f
+                .proxy
+                .on_backend_response(cx, f.instances, client, seq, answer),
+            Event::ProxyTick => f.proxy.on_tick(cx, f.instances),
+            Event::ProxyBorrowTimeout { client, seq } => f.proxy.on_borrow_timeout(cx, client, seq),
         }
     }
 
@@ -468,8 +556,26 @@ impl World {
             .collect();
         let (disk, nic) = self.storage.node_use(self.engine.now());
         self.rec.node_use(disk, nic);
+        let now = self.engine.now();
+        let width = now.since(self.bin_start).as_secs_f64();
+        let cpu = self
+            .servers
+            .iter()
+            .zip(&mut self.cpu_at_bin_start)
+            .map(|(s, at_start)| {
+                let busy = s.busy_through(now);
+                let used = busy.saturating_sub(*at_start);
+                *at_start = busy;
+                if width > 0.0 {
+                    used.as_secs_f64() / width
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let connections = self.instances.iter().map(|i| i.connections).collect();
         self.rec
-            .close_bin(self.bin_start, waiting, vdl, &lag, writer);
+            .close_bin(self.bin_start, waiting, vdl, &lag, writer, (cpu, connections));
         self.bin_start = self.engine.now();
     }
 

@@ -26,6 +26,8 @@ pub enum Endpoint {
     Node(NodeId, AzId),
     /// An application client, in its AZ.
     Client(AzId),
+    /// The proxy's node in an AZ.
+    Proxy(AzId),
     /// The regional control plane and DNS service: in no single AZ, so no
     /// AZ outage takes it down.
     Control,
@@ -34,7 +36,10 @@ pub enum Endpoint {
 impl Endpoint {
     fn az(self) -> Option<AzId> {
         match self {
-            Endpoint::Instance(_, az) | Endpoint::Node(_, az) | Endpoint::Client(az) => Some(az),
+            Endpoint::Instance(_, az)
+            | Endpoint::Node(_, az)
+            | Endpoint::Client(az)
+            | Endpoint::Proxy(az) => Some(az),
             Endpoint::Control => None,
         }
     }
@@ -144,7 +149,9 @@ impl Network {
         if !self.reachable(from, to) {
             return None;
         }
-        let app = matches!(from, Endpoint::Client(_)) || matches!(to, Endpoint::Client(_));
+        let app = [from, to]
+            .iter()
+            .any(|e| matches!(e, Endpoint::Client(_) | Endpoint::Proxy(_)));
         let rng = if app {
             &mut self.app_rng
         } else {

@@ -586,8 +586,7 @@ impl Writer {
             cx.rec.commit(now, c.arrival);
             if let Some((client, seq)) = c.origin {
                 let from = instance_endpoint(env.instances, self.instance);
-                let to = env.clients[client.index()].endpoint();
-                answer_client(cx, from, to, client, seq, Answer::Ok);
+                answer_client(cx, from, &env.clients[client.index()], client, seq, Answer::Ok);
             }
         }
         if !self.backlog.is_empty() || !self.ready.is_empty() {
@@ -612,11 +611,10 @@ impl Writer {
             self.ship(cx, env);
         } else {
             let from = instance_endpoint(env.instances, self.instance);
-            let to = env.clients[client.index()].endpoint();
             answer_client(
                 cx,
                 from,
-                to,
+                &env.clients[client.index()],
                 client,
                 seq,
                 Answer::Failed(ClientError::Refused),

@@ -26,7 +26,7 @@ pub use study::{StudyChart, StudyData};
 
 use super::Results;
 use crate::metrics::{FaultSummary, Rto, Summary};
-use crate::vocab::ClientError;
+use crate::vocab::{ClientError, ERROR_KINDS};
 
 /// The size in pixels of every chart but the RTO and client charts, whose
 /// height follows their bars and client groups.
@@ -78,12 +78,16 @@ const NEGLIGIBLE: f64 = 0.005;
 
 /// The causes of failed client requests, in [`ClientError::ALL`] order,
 /// as the client chart names and colours them.
-const CAUSES: [(&str, RGBColor); 5] = [
+const CAUSES: [(&str, RGBColor); ERROR_KINDS] = [
     ("timeout", BLACK),
     ("connection refused", VERMILLION),
     ("connection reset", PURPLE),
     ("read-only (not the writer)", BLUE),
     ("DNS answer empty", ORANGE),
+    ("too many connections", SKY),
+    ("pool acquire timeout", GREEN),
+    ("proxy borrow timeout", YELLOW),
+    ("shed by the proxy", GREY),
 ];
 
 /// Which chart.
@@ -995,7 +999,7 @@ fn clients_height(r: &Results) -> u32 {
 }
 
 /// The per-bin failed-request counts of one group, by cause.
-fn group_errors(r: &Results, group: &str) -> [Vec<Option<f64>>; 5] {
+fn group_errors(r: &Results, group: &str) -> [Vec<Option<f64>>; ERROR_KINDS] {
     ClientError::ALL.map(|kind| {
         let name = format!("client_errors.{group}.{}", kind.name());
         r.timeline
@@ -1037,7 +1041,7 @@ fn group_heading(s: &Summary, i: usize) -> String {
 fn clients<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Drawn<DB> {
     let s = &r.summary;
     let bin = r.timeline.bin_s();
-    let errors: Vec<[Vec<Option<f64>>; 5]> = s
+    let errors: Vec<[Vec<Option<f64>>; ERROR_KINDS]> = s
         .client_groups
         .iter()
         .map(|g| group_errors(r, &g.name))

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::charts::{self, Chart};
 use super::{Results, Study};
 use crate::metrics::{ClientErrors, ClientObserved, Rto, Summary};
+use crate::vocab::ERROR_KINDS;
 
 const STYLE: &str = "
 body { font-family: 'DejaVu Sans', 'Bitstream Vera Sans', Verdana, sans-serif; margin: 2em; color: #222; max-width: 1400px; }
@@ -493,12 +494,16 @@ fn clients(h: &mut String, s: &Summary, id: &str) {
         return;
     }
     let _ = writeln!(h, "<h3 id=\"{id}-clients\">Clients</h3>");
-    let causes: [(&str, Count); 5] = [
+    let causes: [(&str, Count); ERROR_KINDS] = [
         ("timeout", |e| e.timeout),
         ("refused", |e| e.refused),
         ("reset", |e| e.reset),
         ("read-only", |e| e.read_only),
         ("DNS empty", |e| e.dns_empty),
+        ("too many connections", |e| e.too_many_connections),
+        ("pool timeout", |e| e.pool_timeout),
+        ("proxy timeout", |e| e.proxy_timeout),
+        ("proxy shed", |e| e.proxy_shed),
     ];
     // Causes no group saw would be columns of zeros.
     let causes: Vec<_> = causes

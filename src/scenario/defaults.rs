@@ -400,6 +400,125 @@ defaults! {
     pub fn backoff_max() -> SimDuration {
         SimDuration::from_secs(5)
     }
+
+    /// CPU time to accept a connection: 5 ms. Modelling choice: no AWS
+    /// figure; the order of a TLS handshake, a SCRAM or caching_sha2
+    /// authentication and a new session (a PostgreSQL backend fork, a
+    /// MySQL thread), each a millisecond or more of server CPU. What it
+    /// costs is what a connection storm costs the new writer, so the
+    /// `connection-storm` study is the place to vary it.
+    pub fn cpu_per_connect() -> SimDuration {
+        SimDuration::from_millis(5)
+    }
+
+    /// Connections a pool holds at most: 10, HikariCP's
+    /// `maximumPoolSize` default.
+    pub fn pool_size() -> u32 {
+        10
+    }
+
+    /// Longest wait to borrow a pooled connection: 30 s, HikariCP's
+    /// `connectionTimeout` default.
+    pub fn acquire_timeout() -> SimDuration {
+        SimDuration::from_secs(30)
+    }
+
+    /// A borrowed connection is checked first: HikariCP checks one that
+    /// has been idle (its `isValid` before lending, skipped only within
+    /// half a second of its last use); this checks every borrow.
+    pub fn validate() -> bool {
+        true
+    }
+
+    /// Longest a check waits: 5 s, HikariCP's `validationTimeout` default.
+    pub fn validation_timeout() -> SimDuration {
+        SimDuration::from_secs(5)
+    }
+
+    /// A pooled connection's lifetime: 30 min, HikariCP's `maxLifetime`
+    /// default.
+    pub fn max_lifetime() -> SimDuration {
+        SimDuration::from_secs(30 * 60)
+    }
+
+    /// Topology refresh of a driver: 5 s, the AWS Advanced JDBC Wrapper's
+    /// `failoverClusterTopologyRefreshRateMs` default (failover plugin
+    /// documentation).
+    pub fn topology_refresh() -> SimDuration {
+        SimDuration::from_secs(5)
+    }
+
+    /// A driver's interval between attempts to reach the new writer: 2 s,
+    /// the wrapper's `failoverWriterReconnectIntervalMs` default.
+    pub fn writer_reconnect_interval() -> SimDuration {
+        SimDuration::from_secs(2)
+    }
+
+    /// How long a driver looks for the new writer: 60 s, the wrapper's
+    /// `failoverTimeoutMs` default.
+    pub fn failover_timeout() -> SimDuration {
+        SimDuration::from_secs(60)
+    }
+
+    /// A driver's stale-DNS guard: on. Modelling choice: the wrapper's
+    /// `auroraStaleDns` plugin is one to add to its plugin list; the
+    /// comparison asks what a driver so configured does (set it off for a
+    /// driver without it).
+    pub fn stale_dns_guard() -> bool {
+        true
+    }
+
+    /// Share of the writer's `max_connections` the proxy may open: 100 %,
+    /// RDS Proxy's `MaxConnectionsPercent` default ([UG] RDS Proxy
+    /// connection settings).
+    pub fn max_connections_percent() -> u32 {
+        100
+    }
+
+    /// Longest a request waits at the proxy for a database connection:
+    /// 120 s, RDS Proxy's `ConnectionBorrowTimeout` default ([UG]).
+    pub fn borrow_timeout() -> SimDuration {
+        SimDuration::from_secs(120)
+    }
+
+    /// Requests one proxy node queues before it sheds: 10,000. Modelling
+    /// choice: [UG] says the proxy queues and then sheds load past its
+    /// limits but gives no figure; this is far above what 1,000 clients
+    /// with one request each can queue, so the shipped scenarios never
+    /// shed.
+    pub fn max_queued() -> u32 {
+        10_000
+    }
+
+    /// Connections one proxy node opens a second at most: 20. Modelling
+    /// choice: [UG] says the proxy queues or throttles what it cannot
+    /// serve at once rather than overwhelm the database, with no figure.
+    /// Twenty a second costs a writer 0.1 s of CPU a second at the default
+    /// `cpu_per_connect`, and twenty connections carry thousands of short
+    /// transactions a second.
+    pub fn max_opening_per_s() -> u32 {
+        20
+    }
+
+    /// How often the proxy checks which instance is the writer: 1 s.
+    /// Modelling choice: [UG] says the proxy monitors the instances itself
+    /// and does not wait for DNS, with no interval published.
+    pub fn proxy_health_check_interval() -> SimDuration {
+        SimDuration::from_secs(1)
+    }
+
+    /// Checks the writer may miss before the proxy takes it as gone: 2.
+    /// Modelling choice, as its interval.
+    pub fn proxy_failure_threshold() -> u32 {
+        2
+    }
+
+    /// The proxy's own time per request: median 1 ms, sigma 0.5.
+    /// Modelling choice: one more hop inside the VPC and the proxy's own
+    /// work; AWS publishes no figure, only that the proxy adds some.
+    pub fn proxy_latency() -> (SimDuration, f64) {
+        (SimDuration::from_millis(1), 0.5)
+    }
 }
 
 /// The values a numeric setting accepts, and the words that name the
@@ -635,6 +754,26 @@ pub const BUFFER_POOL_RATE: Limit<f64> =
 /// transaction model.
 pub const CPU_COST: Limit<SimDuration> =
     Limit::new(SimDuration::ZERO, SimDuration::from_secs(1), "a CPU time");
+
+/// `max_connections`: 1 to 16,000, the largest [UG] allows for Aurora
+/// MySQL ("up to 16,000").
+pub const MAX_CONNECTIONS: Limit<u32> =
+    Limit::new(1, 16_000, "a number of connections per instance");
+
+/// A pool's size: 1 to 16,000, no more than one instance accepts.
+pub const POOL_SIZE: Limit<u32> = Limit::new(1, 16_000, "a pool size");
+
+/// A percentage of connections: 1 to 100 (RDS Proxy's own range for
+/// `MaxConnectionsPercent`).
+pub const PERCENT: Limit<u32> = Limit::new(1, 100, "a percentage from 1 to 100");
+
+/// Requests a proxy node queues: 0 to 10^6. Each is one entry in memory;
+/// a million is more than the 10,000 clients a scenario may have could
+/// ever queue.
+pub const QUEUE_LENGTH: Limit<u32> = Limit::new(0, 1_000_000, "a queue length");
+
+/// A share of sessions: 0 to 1.
+pub const SHARE: Limit<f64> = Limit::new(0.0, 1.0, "a share from 0 to 1");
 
 /// An availability expectation is a fraction of the run.
 pub const FRACTION: Limit<f64> = Limit::new(0.0, 1.0, "an availability fraction");

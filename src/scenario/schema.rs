@@ -53,6 +53,10 @@ pub struct ScenarioFile {
     /// Application clients that reach the cluster through its endpoints.
     #[serde(default)]
     pub clients: Vec<ClientSpec>,
+    /// RDS Proxy between the clients whose `connection` is `proxy` and
+    /// the writer; absent: no proxy.
+    #[serde(default)]
+    pub proxy: Option<ProxySpec>,
     /// Volume, quorum and storage-node behaviour.
     #[serde(default)]
     pub storage: StorageSpec,
@@ -349,6 +353,9 @@ impl StepSpec {
     fn rebuild() -> Self {
         Self::of(d::rebuild())
     }
+    fn proxy_latency() -> Self {
+        Self::of(d::proxy_latency())
+    }
     fn open() -> Self {
         Self::of(d::open())
     }
@@ -380,6 +387,16 @@ pub struct EngineSpec {
     #[serde(default = "d::max_replica_lag", deserialize_with = "period::read")]
     #[schemars(schema_with = "period::schema")]
     pub max_replica_lag: SimDuration,
+    /// CPU time to accept one connection (TLS handshake, authentication,
+    /// a new session).
+    #[serde(default = "d::cpu_per_connect", deserialize_with = "cpu_cost::read")]
+    #[schemars(schema_with = "cpu_cost::schema")]
+    pub cpu_per_connect: SimDuration,
+    /// Connections one instance accepts at most; absent: its class's
+    /// default.
+    #[serde(default, deserialize_with = "optional_max_connections::read")]
+    #[schemars(schema_with = "optional_max_connections::schema")]
+    pub max_connections: Option<u32>,
 }
 
 impl Default for EngineSpec {
@@ -391,6 +408,8 @@ impl Default for EngineSpec {
             cluster_cache_management: false,
             read_availability: d::read_availability(),
             max_replica_lag: d::max_replica_lag(),
+            cpu_per_connect: d::cpu_per_connect(),
+            max_connections: None,
         }
     }
 }
@@ -510,6 +529,135 @@ pub struct ClientSpec {
     #[serde(default = "d::backoff_max", deserialize_with = "period::read")]
     #[schemars(schema_with = "period::schema")]
     pub backoff_max: SimDuration,
+    /// How requests reach the database.
+    #[serde(default)]
+    pub connection: ConnectionSpec,
+}
+
+/// How a client group's requests reach the database: `direct`, `proxy`,
+/// `{ pool: {…} }` or `{ driver: {…} }`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionSpec {
+    /// Each client holds its own connection, found through DNS.
+    #[default]
+    Direct,
+    /// Clients share connection pools.
+    Pool(PoolSpec),
+    /// Through RDS Proxy (the scenario's `proxy`).
+    Proxy,
+    /// A topology-aware driver (the AWS wrappers' failover plugin).
+    Driver(DriverSpec),
+}
+
+/// A client-side connection pool.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    /// Connections one pool holds at most.
+    #[serde(default = "d::pool_size", deserialize_with = "pool_size::read")]
+    #[schemars(schema_with = "pool_size::schema")]
+    pub size: u32,
+    /// Clients sharing one pool (one application process); absent: the
+    /// whole group.
+    #[serde(default, deserialize_with = "optional_client_count::read")]
+    #[schemars(schema_with = "optional_client_count::schema")]
+    pub clients_per_pool: Option<u32>,
+    /// Longest a request waits to borrow a connection.
+    #[serde(default = "d::acquire_timeout", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
+    pub acquire_timeout: SimDuration,
+    /// Check a borrowed connection before using it.
+    #[serde(default = "d::validate")]
+    pub validate: bool,
+    /// Longest a check waits for its answer.
+    #[serde(default = "d::validation_timeout", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
+    pub validation_timeout: SimDuration,
+    /// A connection older than this is closed when it is returned.
+    #[serde(default = "d::max_lifetime", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
+    pub max_lifetime: SimDuration,
+}
+
+/// A topology-aware driver's failover settings.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DriverSpec {
+    /// How often it refreshes the topology while all is well
+    /// (`failoverClusterTopologyRefreshRateMs`).
+    #[serde(default = "d::topology_refresh", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
+    pub topology_refresh: SimDuration,
+    /// How often it asks again for the new writer during a failover
+    /// (`failoverWriterReconnectIntervalMs`).
+    #[serde(
+        default = "d::writer_reconnect_interval",
+        deserialize_with = "period::read"
+    )]
+    #[schemars(schema_with = "period::schema")]
+    pub writer_reconnect_interval: SimDuration,
+    /// How long it looks for the new writer before giving up
+    /// (`failoverTimeoutMs`).
+    #[serde(default = "d::failover_timeout", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
+    pub failover_timeout: SimDuration,
+    /// Refuse a DNS answer naming an instance the topology knows is not
+    /// the writer.
+    #[serde(default = "d::stale_dns_guard")]
+    pub stale_dns_guard: bool,
+}
+
+/// RDS Proxy.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProxySpec {
+    /// The AZs it has a node in; absent: every AZ.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub azs: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Database connections it may open, percent of the writer's
+    /// `max_connections` (`MaxConnectionsPercent`).
+    #[serde(
+        default = "d::max_connections_percent",
+        deserialize_with = "percent::read"
+    )]
+    #[schemars(schema_with = "percent::schema")]
+    pub max_connections_percent: u32,
+    /// Longest a request waits for a database connection
+    /// (`ConnectionBorrowTimeout`).
+    #[serde(default = "d::borrow_timeout", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
+    pub borrow_timeout: SimDuration,
+    /// Requests one node queues at most; more are shed.
+    #[serde(default = "d::max_queued", deserialize_with = "queue_length::read")]
+    #[schemars(schema_with = "queue_length::schema")]
+    pub max_queued: u32,
+    /// Connections one node opens a second at most.
+    #[serde(default = "d::max_opening_per_s", deserialize_with = "pool_size::read")]
+    #[schemars(schema_with = "pool_size::schema")]
+    pub max_opening_per_s: u32,
+    /// Share of client sessions pinned to one database connection.
+    #[serde(default, deserialize_with = "share::read")]
+    #[schemars(schema_with = "share::schema")]
+    pub pinned: f64,
+    /// How often it asks the instances which is the writer.
+    #[serde(
+        default = "d::proxy_health_check_interval",
+        deserialize_with = "health_check_interval::read"
+    )]
+    #[schemars(schema_with = "health_check_interval::schema")]
+    pub health_check_interval: SimDuration,
+    /// Checks in a row the writer may miss before it is taken as gone.
+    #[serde(
+        default = "d::proxy_failure_threshold",
+        deserialize_with = "threshold::read"
+    )]
+    #[schemars(schema_with = "threshold::schema")]
+    pub failure_threshold: u32,
+    /// The proxy's own time per request.
+    #[serde(default = "StepSpec::proxy_latency")]
+    pub latency: StepSpec,
 }
 
 /// Link latencies (lognormal around the median).
@@ -1279,6 +1427,12 @@ settings! {
     slowdown: f64 = read(real, SLOWDOWN);
     loss_rate: f64 = read(real, LOSS_RATE);
     optional_fraction: Option<f64> = read_optional(real, FRACTION);
+    optional_max_connections: Option<u32> = read_optional(whole, MAX_CONNECTIONS);
+    pool_size: u32 = read(whole, POOL_SIZE);
+    optional_client_count: Option<u32> = read_optional(whole, CLIENTS_PER_GROUP);
+    percent: u32 = read(whole, PERCENT);
+    queue_length: u32 = read(whole, QUEUE_LENGTH);
+    share: f64 = read(real, SHARE);
 }
 
 /// The page size, one of the sizes InnoDB supports.

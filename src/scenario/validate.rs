@@ -13,16 +13,16 @@ use serde_saphyr::{
 
 use super::defaults as d;
 use super::schema::{
-    AccessSpec, ClientSpec, ControlPlaneSpec, DnsSpec, EndpointSpec, EngineSpec, ExpectSpec,
-    FaultSpec, InstanceSpec, MetricsSpec, NetworkSpec, RoleSpec, ScenarioFile, StepSpec,
-    StorageSpec, TopologySpec, WorkloadSpec,
+    AccessSpec, ClientSpec, ConnectionSpec, ControlPlaneSpec, DnsSpec, EndpointSpec, EngineSpec,
+    ExpectSpec, FaultSpec, InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec,
+    ScenarioFile, StepSpec, StorageSpec, TopologySpec, WorkloadSpec,
 };
 use crate::error::{InputError, Location};
 use crate::model::compute::class::InstanceClass;
 use crate::model::config::{
-    Access, ClientConfig, Config, ControlConfig, Cut, DnsConfig, EngineConfig, Fault, FaultKind,
-    InstanceConfig, LossScope, MetricsConfig, NetworkConfig, StartSteps, StorageConfig, Topology,
-    WorkloadConfig,
+    Access, ClientConfig, Config, Connection, ControlConfig, Cut, DnsConfig, DriverConfig,
+    EngineConfig, Fault, FaultKind, InstanceConfig, LossScope, MetricsConfig, NetworkConfig,
+    PoolConfig, ProxyConfig, StartSteps, StorageConfig, Topology, WorkloadConfig,
 };
 use crate::model::footprint::{self, Knob, Need};
 use crate::sim::{LogNormal, SimDuration, SimTime};
@@ -423,6 +423,26 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         instances: &instances,
     };
     let clients = clients(&raw.clients, &names)?;
+    let proxy = raw
+        .proxy
+        .as_ref()
+        .map(|p| proxy(p, &names))
+        .transpose()?;
+    if proxy.is_none() {
+        if let Some(c) = raw
+            .clients
+            .iter()
+            .find(|c| c.connection == ConnectionSpec::Proxy)
+        {
+            return Err(cx.at(
+                &c.name,
+                format!(
+                    "client group {:?} connects through the proxy, but the scenario has no `proxy:` section; add one (`proxy: {{}}` takes every default)",
+                    c.name.value
+                ),
+            ));
+        }
+    }
     let storage = storage(&raw.storage, &raw.topology, &topology, &cx)?;
     let workload = workload(&raw.workload, &raw.storage, &storage, &cx)?;
     let metrics = metrics(&raw.metrics, &raw.duration, &cx)?;
@@ -437,6 +457,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         control: control(&raw.control_plane),
         dns: dns(&raw.dns),
         clients,
+        proxy,
         storage,
         network: network(&raw.network),
         workload,
@@ -597,6 +618,33 @@ fn clients(raw: &[ClientSpec], names: &Resolver) -> Result<Vec<ClientConfig>, In
         if c.backoff_max < c.backoff_base {
             return Err(cx.at(&c.name, "backoff_max must be at least backoff_base"));
         }
+        let reader = c.endpoint == EndpointSpec::Reader;
+        let connection = match &c.connection {
+            ConnectionSpec::Direct => Connection::Direct,
+            ConnectionSpec::Pool(p) => Connection::Pool(PoolConfig {
+                size: p.size,
+                clients_per_pool: p.clients_per_pool.unwrap_or(c.count.value),
+                acquire_timeout: p.acquire_timeout,
+                validate: p.validate,
+                validation_timeout: p.validation_timeout,
+                max_lifetime: p.max_lifetime,
+            }),
+            ConnectionSpec::Proxy | ConnectionSpec::Driver(_) if reader => {
+                return Err(cx.at(
+                    &c.name,
+                    format!(
+                        "client group {name:?} uses the reader endpoint; a proxy or a topology-aware driver here stands in front of the writer only (use `connection: direct` or a pool)"
+                    ),
+                ));
+            }
+            ConnectionSpec::Proxy => Connection::Proxy,
+            ConnectionSpec::Driver(dr) => Connection::Driver(DriverConfig {
+                topology_refresh: dr.topology_refresh,
+                writer_reconnect_interval: dr.writer_reconnect_interval,
+                failover_timeout: dr.failover_timeout,
+                stale_dns_guard: dr.stale_dns_guard,
+            }),
+        };
         clients.push(ClientConfig {
             name,
             count: c.count.value,
@@ -613,6 +661,7 @@ fn clients(raw: &[ClientSpec], names: &Resolver) -> Result<Vec<ClientConfig>, In
             think_time: c.think_time,
             backoff_base: c.backoff_base,
             backoff_max: c.backoff_max,
+            connection,
         });
     }
     Ok(clients)
@@ -937,6 +986,41 @@ fn step(raw: StepSpec) -> LogNormal {
     LogNormal::new(raw.median, raw.sigma)
 }
 
+/// The proxy: its nodes' AZs must exist and be distinct.
+fn proxy(raw: &ProxySpec, names: &Resolver) -> Result<ProxyConfig, InputError> {
+    let azs = match &raw.azs {
+        None => (0..names.topology.azs.len()).map(AzId::from_index).collect(),
+        Some(list) => {
+            if list.value.is_empty() {
+                return Err(names.cx.at(list, "a proxy needs a node in at least one AZ"));
+            }
+            let mut azs: Vec<AzId> = Vec::new();
+            for az in &list.value {
+                let id = names.az_id(az)?;
+                if azs.contains(&id) {
+                    return Err(names.cx.at(
+                        az,
+                        format!("the proxy has one node per AZ; {:?} is listed twice", az.value),
+                    ));
+                }
+                azs.push(id);
+            }
+            azs
+        }
+    };
+    Ok(ProxyConfig {
+        azs,
+        max_connections_percent: raw.max_connections_percent,
+        borrow_timeout: raw.borrow_timeout,
+        max_queued: raw.max_queued,
+        max_opening_per_s: raw.max_opening_per_s,
+        pinned: raw.pinned,
+        health_check_interval: raw.health_check_interval,
+        failure_threshold: raw.failure_threshold,
+        latency: step(raw.latency),
+    })
+}
+
 fn engine(raw: &EngineSpec) -> EngineConfig {
     EngineConfig {
         cpu_per_record: raw.cpu_per_record,
@@ -945,6 +1029,8 @@ fn engine(raw: &EngineSpec) -> EngineConfig {
         cluster_cache_management: raw.cluster_cache_management,
         read_availability: raw.read_availability,
         max_replica_lag: raw.max_replica_lag,
+        cpu_per_connect: raw.cpu_per_connect,
+        max_connections: raw.max_connections,
     }
 }
 

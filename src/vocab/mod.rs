@@ -18,16 +18,33 @@ pub enum ClientError {
     ReadOnly,
     /// The DNS lookup came back empty.
     DnsEmpty,
+    /// The instance already held `max_connections` connections.
+    TooManyConnections,
+    /// The client's pool had no connection to lend within its acquire
+    /// timeout.
+    PoolTimeout,
+    /// The proxy found no database connection for the request within its
+    /// borrow timeout.
+    ProxyTimeout,
+    /// The proxy's queue was full: it shed the request.
+    ProxyShed,
 }
+
+/// How many kinds of [`ClientError`] there are.
+pub const ERROR_KINDS: usize = ClientError::ALL.len();
 
 impl ClientError {
     /// Every kind, in report order.
-    pub const ALL: [ClientError; 5] = [
+    pub const ALL: [ClientError; 9] = [
         ClientError::Timeout,
         ClientError::Refused,
         ClientError::Reset,
         ClientError::ReadOnly,
         ClientError::DnsEmpty,
+        ClientError::TooManyConnections,
+        ClientError::PoolTimeout,
+        ClientError::ProxyTimeout,
+        ClientError::ProxyShed,
     ];
 
     /// The summary key.
@@ -38,6 +55,10 @@ impl ClientError {
             ClientError::Reset => "reset",
             ClientError::ReadOnly => "read_only",
             ClientError::DnsEmpty => "dns_empty",
+            ClientError::TooManyConnections => "too_many_connections",
+            ClientError::PoolTimeout => "pool_timeout",
+            ClientError::ProxyTimeout => "proxy_timeout",
+            ClientError::ProxyShed => "proxy_shed",
         }
     }
 }

@@ -103,6 +103,23 @@ impl InstanceClass {
         names.join(", ")
     }
 
+    /// The default `max_connections` of the class: [UG] "Maximum
+    /// connections to an Aurora MySQL DB instance" lists 90 for 4 GiB
+    /// (`db.t3.medium`, `db.t4g.medium`), 135 for 8 GiB, then 1,000 for
+    /// 16 GiB (`large`) and 1,000 more at each doubling of memory, up to
+    /// 6,000 for `12xlarge` and `16xlarge` (7,000 for the 768 GiB
+    /// `24xlarge`): a thousand per doubling above 8 GiB, rounded up.
+    /// Aurora PostgreSQL derives it differently
+    /// (`LEAST(DBInstanceClassMemory/9531392, 5000)`); `engine.max_connections`
+    /// sets another value.
+    pub fn max_connections(&self) -> u32 {
+        match self.memory_gib {
+            0..=4 => 90,
+            5..=8 => 135,
+            m => 1000 * (m.div_ceil(8)).next_power_of_two().ilog2(),
+        }
+    }
+
     /// Buffer-cache capacity in pages of `page_bytes`.
     pub fn cache_pages(&self, page_bytes: u64) -> u64 {
         let bytes = self.memory_gib as f64 * (1u64 << 30) as f64 * CACHE_SHARE;
@@ -133,6 +150,25 @@ mod tests {
             "db.r6g",
         ] {
             assert_eq!(c(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn max_connections_follow_the_published_table() {
+        let m = |n| InstanceClass::parse(n).unwrap().max_connections();
+        let table = [
+            ("db.t3.medium", 90),
+            ("db.t4g.large", 135),
+            ("db.r6g.large", 1000),
+            ("db.r6g.xlarge", 2000),
+            ("db.r6g.2xlarge", 3000),
+            ("db.r5.4xlarge", 4000),
+            ("db.r7g.8xlarge", 5000),
+            ("db.r6g.12xlarge", 6000),
+            ("db.r6g.16xlarge", 6000),
+        ];
+        for (class, max) in table {
+            assert_eq!(m(class), max, "{class}");
         }
     }
 

@@ -23,11 +23,13 @@ pub mod server;
 
 use hdrhistogram::Histogram;
 
-use super::client::{answer_client, Answer, Client};
+use super::client::{answer_client, Answer, Client, ClientEnv};
 use super::context::Ctx;
 use super::dns::Dns;
-use super::event::Event;
+use super::event::{Asker, Event};
 use super::network::Endpoint;
+use super::pool::Pool;
+use super::proxy::Proxy;
 use super::storage::fleet::Storage;
 use super::workload::Workload;
 use super::writer::{Writer, WriterEnv, Writers};
@@ -101,6 +103,8 @@ pub struct Instance {
     pub replica: replica::Replica,
     /// Its host's address: a replacement host gets a new one.
     pub address: u32,
+    /// Connections open to its current process.
+    pub connections: u32,
 }
 
 impl Instance {
@@ -128,6 +132,7 @@ impl Instance {
             rng,
             replica: replica::Replica::default(),
             address: 1,
+            connections: 0,
         }
     }
 
@@ -140,7 +145,13 @@ impl Instance {
     /// way belong to the process that was.
     pub fn stop(&mut self) {
         self.process = Process::Stopped;
+        self.new_incarnation();
+    }
+
+    /// A new process: the old one's connections are gone with it.
+    fn new_incarnation(&mut self) {
         self.incarnation += 1;
+        self.connections = 0;
     }
 
     /// Whether its host is up (the process may still be starting).
@@ -282,6 +293,10 @@ pub(crate) struct Fleet<'a> {
     pub servers: &'a mut [Server],
     /// Application clients.
     pub clients: &'a mut [Client],
+    /// Their pools.
+    pub pools: &'a mut [Pool],
+    /// RDS Proxy (without nodes when the scenario has none).
+    pub proxy: &'a mut Proxy,
     /// Storage.
     pub storage: &'a mut Storage,
 }
@@ -297,9 +312,13 @@ impl Fleet<'_> {
         (self.storage, Hosts::new(self.writers, self.instances))
     }
 
-    /// One client and the instances it connects to.
-    pub fn client(&mut self, c: ClientId) -> (&mut Client, &[Instance]) {
-        (&mut self.clients[c.index()], self.instances)
+    /// One client and what its handlers use.
+    pub fn client(&mut self, c: ClientId) -> (&mut Client, ClientEnv<'_>) {
+        let env = ClientEnv {
+            instances: self.instances,
+            pools: self.pools,
+        };
+        (&mut self.clients[c.index()], env)
     }
 
     /// Runs `f` on the writer of `epoch`, if its process still runs.
@@ -367,9 +386,12 @@ impl Fleet<'_> {
         if cut_off {
             return;
         }
+        // The answer waits its turn behind the work the processors have
+        // queued: a saturated instance answers late, or too late.
+        let at = self.servers[inst.index()].idle_at(now);
         let from = self.hosts().instance(inst);
         cx.send(
-            now,
+            at,
             from,
             Endpoint::Control,
             Event::HealthReply { inst, seq, writes },
@@ -377,23 +399,100 @@ impl Fleet<'_> {
     }
 
     /// A connection attempt reaches an instance: a running database
-    /// accepts, a host without one refuses, a dead host says nothing, and
-    /// nothing answers at the address of a host that was replaced.
-    pub fn on_connect(&self, cx: &mut Ctx, c: ClientId, seq: u32, inst: InstanceId, address: u32) {
-        let i = &self.instances[inst.index()];
+    /// accepts, once its processors have done the work of a new
+    /// connection (`cpu_per_connect`: a TLS handshake, authentication, a
+    /// session), unless it holds `max_connections` already; a host without
+    /// one refuses, a dead host says nothing, and nothing answers at the
+    /// address of a host that was replaced.
+    pub fn on_connect(&mut self, cx: &mut Ctx, asker: Asker, seq: u32, inst: InstanceId, address: u32) {
+        let now = cx.now();
+        let i = &mut self.instances[inst.index()];
         if !i.answers_clients() || i.address != address {
             return;
         }
-        let accepted = i.running().then_some(i.incarnation);
+        let (at, accepted) = if !i.running() {
+            (now, Err(ClientError::Refused))
+        } else if i.connections >= cx.cfg.engine.max_connections(&i.spec) {
+            (now, Err(ClientError::TooManyConnections))
+        } else {
+            i.connections += 1;
+            cx.rec.connections_accepted(inst.index());
+            let done = self.servers[inst.index()].run(now, cx.cfg.engine.cpu_per_connect);
+            (done, Ok(i.incarnation))
+        };
         let reply = Event::Connected {
-            client: c,
+            asker,
             seq,
             inst,
             accepted,
         };
-        let now = cx.now();
-        let to = self.clients[c.index()].endpoint();
-        cx.send(now, self.hosts().instance(inst), to, reply);
+        let to = match asker {
+            Asker::Client(c) => self.clients[c.index()].endpoint(),
+            Asker::Backend(_) | Asker::Monitor => self.proxy_node_of(cx, asker),
+        };
+        cx.send(at, self.hosts().instance(inst), to, reply);
+    }
+
+    /// The proxy node a backend connection or the monitor speaks from.
+    fn proxy_node_of(&self, cx: &Ctx, asker: Asker) -> Endpoint {
+        let azs = cx.cfg.proxy.as_ref().map_or(&[][..], |p| &p.azs[..]);
+        let node = match asker {
+            Asker::Backend(slot) => self.proxy.node_of(slot),
+            _ => azs.iter().copied().find(|&z| cx.net().az_up(z)),
+        };
+        Endpoint::Proxy(node.or(azs.first().copied()).unwrap_or_default())
+    }
+
+    /// A connection is closed.
+    pub fn on_disconnect(&mut self, inst: InstanceId, incarnation: u32) {
+        let i = &mut self.instances[inst.index()];
+        if i.incarnation == incarnation {
+            i.connections = i.connections.saturating_sub(1);
+        }
+    }
+
+    /// A pool checks a connection: a running process it belongs to
+    /// answers, once its processors get to it.
+    pub fn on_ping(&self, cx: &mut Ctx, c: ClientId, seq: u32, inst: InstanceId, incarnation: u32) {
+        let i = &self.instances[inst.index()];
+        if !i.answers_clients() {
+            return;
+        }
+        let answer = if i.running() && i.incarnation == incarnation {
+            Answer::Ok
+        } else {
+            Answer::Failed(ClientError::Reset)
+        };
+        let at = self.servers[inst.index()].idle_at(cx.now());
+        let client = &self.clients[c.index()];
+        super::client::answer_client_at(cx, at, self.hosts().instance(inst), client, c, seq, answer);
+    }
+
+    /// Who is the writer, as a running instance that reaches storage
+    /// reads it from the volume's metadata (`aurora_replica_status`,
+    /// `information_schema.replica_host_status`): the newest epoch's
+    /// writer once it is open for writes, else none.
+    pub fn on_topology_query(&self, cx: &mut Ctx, asker: Asker, seq: u32, inst: InstanceId) {
+        let i = &self.instances[inst.index()];
+        if !i.answers_clients() || !i.running() || !self.reaches_storage(cx, inst) {
+            return;
+        }
+        let hosts = self.hosts();
+        let writer = hosts
+            .current_writer_open()
+            .then_some(self.writers.current.instance);
+        let reply = Event::Topology {
+            asker,
+            seq,
+            inst,
+            writer,
+        };
+        let to = match asker {
+            Asker::Client(c) => self.clients[c.index()].endpoint(),
+            Asker::Backend(_) | Asker::Monitor => self.proxy_node_of(cx, asker),
+        };
+        let at = self.servers[inst.index()].idle_at(cx.now());
+        cx.send(at, hosts.instance(inst), to, reply);
     }
 
     /// A request reaches an instance: a reader answers reads, the writer
@@ -422,11 +521,8 @@ impl Fleet<'_> {
         } else {
             Answer::Failed(ClientError::ReadOnly)
         };
-        let (from, to) = (
-            self.hosts().instance(inst),
-            self.clients[c.index()].endpoint(),
-        );
-        answer_client(cx, from, to, c, seq, answer);
+        let from = self.hosts().instance(inst);
+        answer_client(cx, from, &self.clients[c.index()], c, seq, answer);
     }
 
     /// Storage refused a batch of `epoch`: its writer steps down.
@@ -468,7 +564,7 @@ impl Fleet<'_> {
         };
         i.fenced = fenced;
         i.process = Process::Starting;
-        i.incarnation += 1;
+        i.new_incarnation();
         let incarnation = i.incarnation;
         cx.after(draw.total(), Event::InstanceUp { inst, incarnation });
         if self.writers.current.instance == inst {
@@ -546,14 +642,15 @@ impl Fleet<'_> {
 
     /// Resets every connection to `inst`: its database process exited
     /// while the host stayed up, so waiting clients hear of it at once.
-    fn reset_connections(&self, cx: &mut Ctx, inst: InstanceId) {
+    fn reset_connections(&mut self, cx: &mut Ctx, inst: InstanceId) {
         let from = self.hosts().instance(inst);
         for (c, cl) in self.clients.iter().enumerate() {
             if cl.waits_on(inst) {
                 let (client, seq) = (ClientId::from_index(c), cl.seq());
                 let reset = Answer::Failed(ClientError::Reset);
-                answer_client(cx, from, cl.endpoint(), client, seq, reset);
+                answer_client(cx, from, cl, client, seq, reset);
             }
         }
+        self.proxy.reset(cx, inst);
     }
 }

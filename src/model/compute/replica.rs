@@ -172,10 +172,7 @@ impl Fleet<'_> {
             .writer_on(inst, self.instances)
             .is_some_and(|w| !w.open);
         if recovering {
-            let (from, to) = (
-                self.hosts().instance(inst),
-                self.clients[c.index()].endpoint(),
-            );
+            let (from, to) = (self.hosts().instance(inst), &self.clients[c.index()]);
             let refused = Answer::Failed(crate::vocab::ClientError::Refused);
             return answer_client_at(cx, now, from, to, c, seq, refused);
         }
@@ -183,10 +180,7 @@ impl Fleet<'_> {
         let server = &mut self.servers[inst.index()];
         let done = server.run(now, cx.cfg.engine.cpu_per_read);
         if server.cache.touch(page) {
-            let (from, to) = (
-                self.hosts().instance(inst),
-                self.clients[c.index()].endpoint(),
-            );
+            let (from, to) = (self.hosts().instance(inst), &self.clients[c.index()]);
             return answer_client_at(cx, done, from, to, c, seq, Answer::Ok);
         }
         let r = &mut self.instances[inst.index()].replica;
@@ -284,10 +278,7 @@ impl Fleet<'_> {
             ReadResult::Page(_) => {
                 i.replica.reads.remove(&c);
                 self.servers[inst.index()].cache.insert(read.page);
-                let (from, to) = (
-                    self.hosts().instance(inst),
-                    self.clients[c.index()].endpoint(),
-                );
+                let (from, to) = (self.hosts().instance(inst), &self.clients[c.index()]);
                 answer_client_at(cx, cx.now(), from, to, c, read.seq, Answer::Ok);
             }
             ReadResult::Incomplete => self.send_replica_read(cx, wl, inst, c, cx.now()),

@@ -28,6 +28,10 @@ pub struct Server {
     pub cache: BufferCache,
     /// When the processors finish the work they have been given.
     busy_until: SimTime,
+    /// When the current busy stretch began.
+    busy_from: SimTime,
+    /// Busy time of the stretches before it.
+    banked: SimDuration,
 }
 
 impl Server {
@@ -38,15 +42,42 @@ impl Server {
             class,
             cache: BufferCache::new(class.cache_pages(page_bytes), pages),
             busy_until: SimTime::ZERO,
+            busy_from: SimTime::ZERO,
+            banked: SimDuration::ZERO,
         }
     }
 
     /// Gives the processors `work` (CPU time) at `now`; returns when it is
     /// done.
     pub fn run(&mut self, now: SimTime, work: SimDuration) -> SimTime {
+        if self.busy_until <= now {
+            self.close_stretch(now);
+        }
         let start = self.busy_until.max(now);
         self.busy_until = start + work / u64::from(self.class.vcpus);
         self.busy_until
+    }
+
+    /// When work given at `now` would start: once the queue ahead of it
+    /// is through.
+    pub fn idle_at(&self, now: SimTime) -> SimTime {
+        self.busy_until.max(now)
+    }
+
+    /// The processors' busy time from the start to `t` (all of them
+    /// busy counting as one second per second): utilisation over an
+    /// interval is the difference at its ends over its length.
+    pub fn busy_through(&self, t: SimTime) -> SimDuration {
+        let end = t.min(self.busy_until);
+        self.banked + if end > self.busy_from { end.since(self.busy_from) } else { SimDuration::ZERO }
+    }
+
+    /// Banks the busy stretch that ends by `now` and starts a new one
+    /// there.
+    fn close_stretch(&mut self, now: SimTime) {
+        self.banked = self.busy_through(now);
+        self.busy_from = now;
+        self.busy_until = now;
     }
 
     /// Whether the processors are through their queue before `t`: work
@@ -58,13 +89,13 @@ impl Server {
     /// The process restarts: the work queued for the old one is gone; the
     /// cache stays.
     pub fn restart(&mut self, now: SimTime) {
-        self.busy_until = now;
+        self.close_stretch(now);
     }
 
     /// The host is gone: its memory and any queued work with it.
     pub fn lose_host(&mut self, now: SimTime) {
         self.cache.clear();
-        self.busy_until = now;
+        self.close_stretch(now);
     }
 }
 
@@ -90,5 +121,14 @@ mod tests {
         // Idle time is not banked.
         let later = t0 + ms(100);
         assert_eq!(a.run(later, ms(2)), later + ms(1));
+        // Busy 4 ms, idle, busy 1 ms: 5 ms in all, counted as it passes.
+        assert_eq!(a.busy_through(t0 + ms(2)), ms(2));
+        assert_eq!(a.busy_through(later), ms(4));
+        assert_eq!(a.busy_through(later + ms(10)), ms(5));
+        // A restart drops the queue and the busy time it would have been.
+        a.run(later + ms(10), ms(20));
+        a.restart(later + ms(12));
+        assert_eq!(a.busy_through(later + ms(50)), ms(7));
+        assert_eq!(a.idle_at(later + ms(13)), later + ms(13));
     }
 }

@@ -1,0 +1,521 @@
+//! RDS Proxy: a managed proxy between the clients and the writer.
+//!
+//! It has a node in each of its AZs (an AZ outage takes that node: the
+//! network drops what is sent to it). A client talks to one node and its
+//! session lives there, whatever happens to the database behind it. Each
+//! node multiplexes its clients over its own share of a bounded set of
+//! database connections (`max_connections_percent` of the writer's
+//! `max_connections`): a transaction borrows one for its duration, unless
+//! its session is *pinned* (a drawn share of sessions, [UG]: when reuse is
+//! unsafe), which keeps one to itself. A request that finds no connection
+//! waits in its node's queue up to `borrow_timeout`; past `max_queued` the
+//! node sheds it. A node opens at most `max_opening_per_s` connections a
+//! second ([UG]: it throttles what it cannot serve at once rather than
+//! overwhelm the database), so a queue drains through the connections it
+//! already has while its pool grows.
+//!
+//! The proxy finds the writer with its own health checks, not DNS: every
+//! `health_check_interval` it asks each instance which is the writer open
+//! for writes. When the writer misses `failure_threshold` checks, or an
+//! answer names another one, its connections to the old writer are closed
+//! (a transaction in flight on one fails, and its client retries on the
+//! same session) and new requests wait until an answer names the new
+//! writer; then it opens connections to it as requests need them.
+//!
+//! Every answer it forwards takes the proxy's own time, a draw ([`ProxyConfig`]).
+//!
+//! [`ProxyConfig`]: crate::model::config::ProxyConfig
+
+use std::collections::VecDeque;
+
+use rand::Rng;
+
+use super::client::Answer;
+use super::compute::{instance_endpoint, Instance};
+use super::context::Ctx;
+use super::event::{Asker, Event};
+use super::network::Endpoint;
+use crate::model::config::ProxyConfig;
+use crate::sim::{SimDuration, SimRng, SimTime};
+use crate::vocab::ids::{AzId, ClientId, InstanceId};
+use crate::vocab::ClientError;
+
+/// What one database connection of the proxy is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Use {
+    /// Being opened, for a request waiting at its node.
+    Opening,
+    /// Open, lent to no one.
+    Idle,
+    /// Carrying this client's transaction (step `seq`).
+    Busy(ClientId, u32),
+    /// Closed; the slot may be reused.
+    Closed,
+}
+
+/// One database connection of the proxy.
+#[derive(Clone, Copy, Debug)]
+struct Backend {
+    /// The node that opened it.
+    node: AzId,
+    inst: InstanceId,
+    incarnation: u32,
+    state: Use,
+    /// The session it is pinned to, if one.
+    pinned_to: Option<ClientId>,
+}
+
+/// A client's session at the proxy.
+#[derive(Clone, Copy, Debug)]
+struct Session {
+    /// Whether it is pinned (drawn at its first request).
+    pinned: Option<bool>,
+    /// The connection carrying its transaction, or pinned to it.
+    backend: Option<u32>,
+    /// The client's AZ, where answers go.
+    az: AzId,
+}
+
+/// A request waiting for a database connection.
+#[derive(Clone, Copy, Debug)]
+struct Queued {
+    client: ClientId,
+    seq: u32,
+}
+
+/// The proxy and its nodes.
+#[derive(Debug)]
+pub struct Proxy {
+    backends: Vec<Backend>,
+    sessions: Vec<Session>,
+    /// Per node (in `ProxyConfig::azs` order), the requests waiting.
+    queues: Vec<VecDeque<Queued>>,
+    /// The writer it sends to, once a check named one.
+    target: Option<InstanceId>,
+    /// Health-check rounds.
+    round: u32,
+    /// Whether the target answered the current round.
+    answered: bool,
+    /// Rounds in a row the target did not answer.
+    misses: u32,
+    /// Per node, the second its opening budget counts from and what it
+    /// has opened in it.
+    opening_window: Vec<(SimTime, u32)>,
+    rng: SimRng,
+    /// Database connections it opened in all.
+    pub opened: u64,
+}
+
+impl Proxy {
+    /// A proxy for `clients` clients, sending to `writer` from the start.
+    pub fn new(cfg: Option<&ProxyConfig>, clients: usize, writer: InstanceId, rng: SimRng) -> Self {
+        let nodes = cfg.map_or(0, |c| c.azs.len());
+        Proxy {
+            backends: Vec::new(),
+            sessions: vec![
+                Session {
+                    pinned: None,
+                    backend: None,
+                    az: AzId(0),
+                };
+                if nodes > 0 { clients } else { 0 }
+            ],
+            queues: vec![VecDeque::new(); nodes],
+            opening_window: vec![(SimTime::ZERO, 0); nodes],
+            target: Some(writer),
+            round: 0,
+            answered: true,
+            misses: 0,
+            rng,
+            opened: 0,
+        }
+    }
+
+    fn node_index(cfg: &ProxyConfig, node: AzId) -> usize {
+        cfg.azs.iter().position(|&z| z == node).unwrap_or(0)
+    }
+
+    /// A client's request reaches node `node`.
+    pub(crate) fn on_request(
+        &mut self,
+        cx: &mut Ctx,
+        instances: &[Instance],
+        client: ClientId,
+        seq: u32,
+        (node, from): (AzId, AzId),
+    ) {
+        let Some(cfg) = cx.cfg.proxy.as_ref() else {
+            return;
+        };
+        let session = &mut self.sessions[client.index()];
+        session.az = from;
+        if session.pinned.is_none() {
+            session.pinned = Some(self.rng.random::<f64>() < cfg.pinned);
+        }
+        // A pinned session's own connection, if it has one idle.
+        if let Some(slot) = session.backend {
+            let b = self.backends[slot as usize];
+            if b.pinned_to == Some(client) && b.state == Use::Idle && Some(b.inst) == self.target {
+                return self.dispatch(cx, instances, slot, client, seq);
+            }
+        }
+        let pinned = session.pinned == Some(true);
+        if !pinned {
+            if let Some(slot) = self.idle_at(node) {
+                return self.dispatch(cx, instances, slot, client, seq);
+            }
+        }
+        let n = Proxy::node_index(cfg, node);
+        if self.queues[n].len() >= cfg.max_queued as usize {
+            let shed = Answer::Failed(ClientError::ProxyShed);
+            return self.answer(cx, client, seq, node, shed);
+        }
+        self.queues[n].push_back(Queued { client, seq });
+        cx.after(cfg.borrow_timeout, Event::ProxyBorrowTimeout { client, seq });
+        self.open_for_queue(cx, instances, node);
+    }
+
+    /// An idle, unpinned connection of `node` to the target.
+    fn idle_at(&self, node: AzId) -> Option<u32> {
+        self.backends
+            .iter()
+            .position(|b| {
+                b.node == node
+                    && b.state == Use::Idle
+                    && b.pinned_to.is_none()
+                    && Some(b.inst) == self.target
+            })
+            .map(|s| s as u32)
+    }
+
+    /// Connections of `node` open or being opened.
+    fn held_at(&self, node: AzId) -> usize {
+        self.backends
+            .iter()
+            .filter(|b| b.node == node && b.state != Use::Closed)
+            .count()
+    }
+
+    /// The connections one node may hold: its share of
+    /// `max_connections_percent` of the target's `max_connections`.
+    fn cap(cx: &Ctx, instances: &[Instance], target: InstanceId) -> usize {
+        let cfg = cx.cfg.proxy.as_ref().expect("a proxy");
+        let max = cx
+            .cfg
+            .engine
+            .max_connections(&instances[target.index()].spec);
+        let all = u64::from(max) * u64::from(cfg.max_connections_percent) / 100;
+        (all as usize / cfg.azs.len()).max(1)
+    }
+
+    /// Opens connections at `node` for requests queued there, while it is
+    /// below its share and a writer is known.
+    fn open_for_queue(&mut self, cx: &mut Ctx, instances: &[Instance], node: AzId) {
+        let Some(target) = self.target else {
+            return;
+        };
+        let cfg = cx.cfg.proxy.as_ref().expect("a proxy");
+        let n = Proxy::node_index(cfg, node);
+        let opening = self
+            .backends
+            .iter()
+            .filter(|b| b.node == node && b.state == Use::Opening)
+            .count();
+        let want = self.queues[n].len().saturating_sub(opening);
+        let room = Proxy::cap(cx, instances, target).saturating_sub(self.held_at(node));
+        let now = cx.now();
+        let (since, count) = &mut self.opening_window[n];
+        if now.since(*since) >= SimDuration::from_secs(1) {
+            (*since, *count) = (now, 0);
+        }
+        let throttle = cfg.max_opening_per_s.saturating_sub(*count) as usize;
+        let opens = want.min(room).min(throttle);
+        *count += opens as u32;
+        for _ in 0..opens {
+            let slot = match self.backends.iter().position(|b| b.state == Use::Closed) {
+                Some(s) => s,
+                None => {
+                    self.backends.push(Backend {
+                        node,
+                        inst: target,
+                        incarnation: 0,
+                        state: Use::Closed,
+                        pinned_to: None,
+                    });
+                    self.backends.len() - 1
+                }
+            };
+            self.backends[slot] = Backend {
+                node,
+                inst: target,
+                incarnation: 0,
+                state: Use::Opening,
+                pinned_to: None,
+            };
+            self.opened += 1;
+            let connect = Event::Connect {
+                asker: Asker::Backend(slot as u32),
+                seq: 0,
+                inst: target,
+                address: instances[target.index()].address,
+            };
+            let to = instance_endpoint(instances, target);
+            cx.send(cx.now(), Endpoint::Proxy(node), to, connect);
+        }
+    }
+
+    /// Sends `client`'s request on connection `slot`.
+    fn dispatch(&mut self, cx: &mut Ctx, instances: &[Instance], slot: u32, client: ClientId, seq: u32) {
+        let b = &mut self.backends[slot as usize];
+        b.state = Use::Busy(client, seq);
+        let session = &mut self.sessions[client.index()];
+        session.backend = Some(slot);
+        if session.pinned == Some(true) {
+            b.pinned_to = Some(client);
+        }
+        let request = Event::Request {
+            client,
+            seq,
+            inst: b.inst,
+            incarnation: b.incarnation,
+        };
+        let to = instance_endpoint(instances, b.inst);
+        cx.send(cx.now(), Endpoint::Proxy(b.node), to, request);
+    }
+
+    /// An instance answered a connection the proxy opened.
+    pub(crate) fn on_connected(
+        &mut self,
+        cx: &mut Ctx,
+        instances: &[Instance],
+        slot: u32,
+        accepted: Result<u32, ClientError>,
+    ) {
+        let b = &mut self.backends[slot as usize];
+        if b.state != Use::Opening {
+            return;
+        }
+        let node = b.node;
+        match accepted {
+            Ok(incarnation) if Some(b.inst) == self.target => {
+                b.incarnation = incarnation;
+                b.state = Use::Idle;
+                self.serve_queue(cx, instances, node);
+            }
+            Ok(incarnation) => {
+                let (inst, from) = (b.inst, Endpoint::Proxy(node));
+                b.state = Use::Closed;
+                let close = Event::Disconnect { inst, incarnation };
+                cx.send(cx.now(), from, instance_endpoint(instances, inst), close);
+            }
+            // Refused: the queue waits for the next check to say more.
+            Err(_) => b.state = Use::Closed,
+        }
+    }
+
+    /// Gives idle connections of `node` to the requests queued there.
+    fn serve_queue(&mut self, cx: &mut Ctx, instances: &[Instance], node: AzId) {
+        let cfg = cx.cfg.proxy.as_ref().expect("a proxy");
+        let n = Proxy::node_index(cfg, node);
+        while let Some(slot) = self.idle_at(node) {
+            let Some(q) = self.queues[n].pop_front() else {
+                return;
+            };
+            self.dispatch(cx, instances, slot, q.client, q.seq);
+        }
+        self.open_for_queue(cx, instances, node);
+    }
+
+    /// An instance's answer to a forwarded request: the connection is
+    /// free again (or, when the answer says it is broken, closed) and the
+    /// answer goes on to the client.
+    pub(crate) fn on_backend_response(
+        &mut self,
+        cx: &mut Ctx,
+        instances: &[Instance],
+        client: ClientId,
+        seq: u32,
+        answer: Answer,
+    ) {
+        let Some(slot) = self.sessions[client.index()].backend else {
+            return;
+        };
+        let b = &mut self.backends[slot as usize];
+        if b.state != Use::Busy(client, seq) {
+            return;
+        }
+        let node = b.node;
+        let broken = matches!(
+            answer,
+            Answer::Failed(ClientError::Reset | ClientError::ReadOnly | ClientError::Refused)
+        );
+        if broken {
+            b.state = Use::Closed;
+            b.pinned_to = None;
+            self.sessions[client.index()].backend = None;
+            // A read-only answer means the writer moved: check now.
+            if answer == Answer::Failed(ClientError::ReadOnly) {
+                self.misses = cx.cfg.proxy.as_ref().map_or(0, |c| c.failure_threshold);
+            }
+        } else {
+            b.state = Use::Idle;
+            if b.pinned_to.is_none() {
+                self.sessions[client.index()].backend = None;
+            }
+        }
+        self.answer(cx, client, seq, node, answer);
+        self.serve_queue(cx, instances, node);
+    }
+
+    /// Sends an answer from `node` to a client, after the proxy's own
+    /// time.
+    fn answer(&mut self, cx: &mut Ctx, client: ClientId, seq: u32, node: AzId, answer: Answer) {
+        let cfg = cx.cfg.proxy.as_ref().expect("a proxy");
+        let at = cx.now() + cfg.latency.sample(&mut self.rng);
+        let to = Endpoint::Client(self.sessions[client.index()].az);
+        let response = Event::Response {
+            client,
+            seq,
+            answer,
+        };
+        cx.send(at, Endpoint::Proxy(node), to, response);
+    }
+
+    /// A queued request's borrow timeout.
+    pub(crate) fn on_borrow_timeout(&mut self, cx: &mut Ctx, client: ClientId, seq: u32) {
+        let Some(cfg) = cx.cfg.proxy.as_ref() else {
+            return;
+        };
+        for (n, q) in self.queues.iter_mut().enumerate() {
+            if let Some(i) = q.iter().position(|w| w.client == client && w.seq == seq) {
+                q.remove(i);
+                let node = cfg.azs[n];
+                let timeout = Answer::Failed(ClientError::ProxyTimeout);
+                return self.answer(cx, client, seq, node, timeout);
+            }
+        }
+    }
+
+    /// The health-check timer: counts a miss, gives up on a writer that
+    /// missed too many, and asks every instance which is the writer.
+    pub(crate) fn on_tick(&mut self, cx: &mut Ctx, instances: &[Instance]) {
+        let Some(cfg) = cx.cfg.proxy.as_ref() else {
+            return;
+        };
+        cx.after(cfg.health_check_interval, Event::ProxyTick);
+        if self.target.is_some() {
+            self.misses = if self.answered { 0 } else { self.misses + 1 };
+            if self.misses >= cfg.failure_threshold {
+                self.retarget(cx, instances, None);
+            }
+        }
+        for node in cfg.azs.clone() {
+            self.serve_queue(cx, instances, node);
+        }
+        let cfg = cx.cfg.proxy.as_ref().expect("a proxy");
+        self.round = self.round.wrapping_add(1);
+        self.answered = false;
+        // The monitor runs on the first node whose AZ is up.
+        let Some(&node) = cfg.azs.iter().find(|&&z| cx.net().az_up(z)) else {
+            return;
+        };
+        for i in 0..instances.len() {
+            let inst = InstanceId::from_index(i);
+            let ask = Event::TopologyQuery {
+                asker: Asker::Monitor,
+                seq: self.round,
+                inst,
+            };
+            cx.send(cx.now(), Endpoint::Proxy(node), instance_endpoint(instances, inst), ask);
+        }
+    }
+
+    /// An instance answered the monitor.
+    pub(crate) fn on_topology(
+        &mut self,
+        cx: &mut Ctx,
+        instances: &[Instance],
+        seq: u32,
+        inst: InstanceId,
+        writer: Option<InstanceId>,
+    ) {
+        if seq != self.round {
+            return;
+        }
+        if Some(inst) == self.target && writer == Some(inst) {
+            self.answered = true;
+        }
+        if let Some(w) = writer {
+            if Some(w) != self.target {
+                self.retarget(cx, instances, Some(w));
+            }
+        }
+    }
+
+    /// Sends to `target` from now on: connections to any other instance
+    /// are closed, failing the transactions on them, and queued requests
+    /// get connections to the new one.
+    fn retarget(&mut self, cx: &mut Ctx, instances: &[Instance], target: Option<InstanceId>) {
+        self.target = target;
+        self.answered = target.is_some();
+        self.misses = 0;
+        let now = cx.now();
+        for slot in 0..self.backends.len() {
+            let b = self.backends[slot];
+            if b.state == Use::Closed || Some(b.inst) == target {
+                continue;
+            }
+            self.backends[slot].state = Use::Closed;
+            self.backends[slot].pinned_to = None;
+            if let Use::Busy(client, seq) = b.state {
+                self.sessions[client.index()].backend = None;
+                self.answer(cx, client, seq, b.node, Answer::Failed(ClientError::Reset));
+            }
+            if let Some(c) = b.pinned_to {
+                self.sessions[c.index()].backend = None;
+            }
+            if b.state != Use::Opening {
+                let close = Event::Disconnect {
+                    inst: b.inst,
+                    incarnation: b.incarnation,
+                };
+                cx.send(now, Endpoint::Proxy(b.node), instance_endpoint(instances, b.inst), close);
+            }
+        }
+        if let Some(cfg) = cx.cfg.proxy.as_ref() {
+            for node in cfg.azs.clone() {
+                self.serve_queue(cx, instances, node);
+            }
+        }
+    }
+
+    /// The instance `inst`'s process exited with its host up: the
+    /// transactions the proxy has on it fail at once.
+    pub(crate) fn reset(&mut self, cx: &mut Ctx, inst: InstanceId) {
+        for slot in 0..self.backends.len() {
+            let b = self.backends[slot];
+            if b.inst != inst || b.state == Use::Closed {
+                continue;
+            }
+            self.backends[slot].state = Use::Closed;
+            self.backends[slot].pinned_to = None;
+            if let Use::Busy(client, seq) = b.state {
+                self.sessions[client.index()].backend = None;
+                self.answer(cx, client, seq, b.node, Answer::Failed(ClientError::Reset));
+            }
+            if let Some(c) = b.pinned_to {
+                self.sessions[c.index()].backend = None;
+            }
+        }
+    }
+
+    /// The node a database connection belongs to.
+    pub fn node_of(&self, slot: u32) -> Option<AzId> {
+        self.backends.get(slot as usize).map(|b| b.node)
+    }
+
+    /// Connections it holds to instances now.
+    pub fn held(&self) -> usize {
+        self.backends.iter().filter(|b| b.state != Use::Closed).count()
+    }
+}
