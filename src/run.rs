@@ -13,8 +13,8 @@ use crate::metrics::{
 };
 use crate::model::client::Client;
 use crate::model::compute::control::FailoverRecord;
-use crate::model::config::{CacheSpec, Connection};
 use crate::model::config::Config;
+use crate::model::config::{CacheSpec, Connection};
 use crate::model::faults::permanently_lost_nodes;
 use crate::model::storage::recovery::recoverable_vdl;
 use crate::model::storage::volume::Volume;

@@ -964,6 +964,18 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
                 (Some(_), Some(v)) => format!("{v:.1} s"),
             }
         );
+        if let Some(st) = &r.storm {
+            let _ = writeln!(
+                w,
+                "            new writer, first {:.0} s open: {} connections ({:.2} CPU-s), CPU peak {}, mean {}, commit p99 peak {}",
+                st.window_s,
+                st.connections_accepted,
+                st.connect_cpu_s,
+                units::share(st.cpu_peak),
+                units::share(st.cpu_mean),
+                st.commit_p99_peak_ms.map_or("-".to_owned(), units::ms)
+            );
+        }
         for a in &r.attempts {
             let _ = writeln!(
                 w,
@@ -985,15 +997,11 @@ fn print_clients(
     let e = &s.client_errors;
     let _ = writeln!(
         w,
-        "  clients   {} requests ok, p50 {}, p99 {} with retries; errors: {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung",
+        "  clients   {} requests ok, p50 {}, p99 {} with retries; errors: {}; {} hung",
         s.client_requests_ok,
         units::ms(latency.p50),
         units::ms(latency.p99),
-        e.timeout,
-        e.refused,
-        e.reset,
-        e.read_only,
-        e.dns_empty,
+        e.describe(),
         s.hung_clients
     );
     if s.client_groups.len() > 1 {
@@ -1013,18 +1021,19 @@ fn print_clients(
                 .join("; ");
             let _ = writeln!(
                 w,
-                "    {:<12} {} × {} DNS cache: {} ok; errors {} timeout, {} refused, {} reset, {} read-only, {} DNS empty; {} hung{}",
+                "    {:<12} {} × {}, DNS cache {}: {} ok; errors {}; {} hung{}",
                 g.name,
                 spec.count,
+                spec.connection,
                 spec.dns_cache,
                 g.requests_ok,
-                e.timeout,
-                e.refused,
-                e.reset,
-                e.read_only,
-                e.dns_empty,
+                e.describe(),
                 g.hung,
-                if seen.is_empty() { String::new() } else { format!("; failover seen: {seen}") }
+                if seen.is_empty() {
+                    String::new()
+                } else {
+                    format!("; failover seen: {seen}")
+                }
             );
         }
     }

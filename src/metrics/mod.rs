@@ -7,7 +7,9 @@ mod redundancy;
 mod summary;
 pub mod units;
 
-pub use performance::{level_before, rate_after, recovered_performance, storm, Judged, Level, Storm};
+pub use performance::{
+    level_before, rate_after, recovered_performance, storm, Judged, Level, Storm,
+};
 pub use recorder::{timeline_rows, Recorder, TimelineRow};
 pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use summary::{

@@ -510,6 +510,34 @@ impl ClientErrors {
     pub fn total(&self) -> u64 {
         self.counts().iter().sum()
     }
+
+    /// The kinds that happened, with their counts, as people read them:
+    /// `6000 timeout, 12 reset`, or `none`.
+    pub fn describe(&self) -> String {
+        const WORDS: [&str; crate::vocab::ERROR_KINDS] = [
+            "timeout",
+            "refused",
+            "reset",
+            "read-only",
+            "DNS empty",
+            "too many connections",
+            "pool timeout",
+            "proxy timeout",
+            "shed by the proxy",
+        ];
+        let seen: Vec<String> = self
+            .counts()
+            .iter()
+            .zip(WORDS)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, w)| format!("{n} {w}"))
+            .collect();
+        if seen.is_empty() {
+            "none".to_owned()
+        } else {
+            seen.join(", ")
+        }
+    }
 }
 
 /// Latency percentiles in milliseconds.

@@ -19,6 +19,11 @@ pub fn percent(fraction: f64) -> String {
     format!("{:.4} %", fraction * 100.0)
 }
 
+/// A share of capacity (CPU, a link) as a whole percentage (`93 %`).
+pub fn share(fraction: f64) -> String {
+    format!("{:.0} %", fraction * 100.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -309,7 +309,8 @@ impl Client {
         self.cache = Some((host, expires));
         // The stale-DNS guard: the topology knows better than a record
         // that still names the old writer.
-        if let (Connection::Driver(d), Some((writer, _))) = (&self.cfg(cx).connection, self.topology)
+        if let (Connection::Driver(d), Some((writer, _))) =
+            (&self.cfg(cx).connection, self.topology)
         {
             if d.stale_dns_guard && writer != host.0 {
                 host = (writer, env.instances[writer.index()].address);
@@ -384,7 +385,12 @@ impl Client {
             inst,
             incarnation,
         };
-        cx.send(now, self.endpoint(), instance_endpoint(env.instances, inst), ping);
+        cx.send(
+            now,
+            self.endpoint(),
+            instance_endpoint(env.instances, inst),
+            ping,
+        );
     }
 
     fn send(&mut self, cx: &mut Ctx, id: ClientId, env: &ClientEnv) {
@@ -398,7 +404,10 @@ impl Client {
         // A driver refreshes its topology on its own clock, from the
         // instance it is connected to.
         if let Connection::Driver(d) = &self.cfg(cx).connection {
-            if self.topology.is_none_or(|(_, at)| now.since(at) >= d.topology_refresh) {
+            if self
+                .topology
+                .is_none_or(|(_, at)| now.since(at) >= d.topology_refresh)
+            {
                 let ask = Event::TopologyQuery {
                     asker: Asker::Client(id),
                     seq: 0,
@@ -538,7 +547,13 @@ impl Client {
     }
 
     /// Its pool has a connection for it again.
-    pub(crate) fn on_pool_ready(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv, seq: u32) {
+    pub(crate) fn on_pool_ready(
+        &mut self,
+        cx: &mut Ctx,
+        id: ClientId,
+        env: &mut ClientEnv,
+        seq: u32,
+    ) {
         if self.seq == seq && self.step == Step::Acquiring {
             self.next(cx, id, env);
         }
@@ -560,7 +575,12 @@ impl Client {
                 seq,
                 inst,
             };
-            cx.send(now, self.endpoint(), instance_endpoint(env.instances, inst), ask);
+            cx.send(
+                now,
+                self.endpoint(),
+                instance_endpoint(env.instances, inst),
+                ask,
+            );
         }
     }
 

@@ -35,17 +35,17 @@ use crate::metrics::Recorder;
 use crate::model::config::Config;
 use crate::sim::{Engine, RngFactory, SimDuration, SimTime, StreamId, Trace};
 use crate::vocab::ids::{ClientId, InstanceId};
-use event::Asker;
 use client::Client;
 use compute::control::ControlPlane;
 use compute::recovery::Recovery;
 use compute::server::Server;
 use compute::{ccm_partner, Fleet, Hosts, Instance};
-use pool::Pool;
-use proxy::Proxy;
 use dns::Dns;
+use event::Asker;
 use faults::Faults;
 use network::Network;
+use pool::Pool;
+use proxy::Proxy;
 use storage::fleet::Storage;
 use storage::lsn::LsnPoints;
 use workload::Workload;
@@ -574,8 +574,14 @@ impl World {
             })
             .collect();
         let connections = self.instances.iter().map(|i| i.connections).collect();
-        self.rec
-            .close_bin(self.bin_start, waiting, vdl, &lag, writer, (cpu, connections));
+        self.rec.close_bin(
+            self.bin_start,
+            waiting,
+            vdl,
+            &lag,
+            writer,
+            (cpu, connections),
+        );
         self.bin_start = self.engine.now();
     }
 

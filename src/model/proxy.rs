@@ -171,7 +171,10 @@ impl Proxy {
             return self.answer(cx, client, seq, node, shed);
         }
         self.queues[n].push_back(Queued { client, seq });
-        cx.after(cfg.borrow_timeout, Event::ProxyBorrowTimeout { client, seq });
+        cx.after(
+            cfg.borrow_timeout,
+            Event::ProxyBorrowTimeout { client, seq },
+        );
         self.open_for_queue(cx, instances, node);
     }
 
@@ -265,7 +268,14 @@ impl Proxy {
     }
 
     /// Sends `client`'s request on connection `slot`.
-    fn dispatch(&mut self, cx: &mut Ctx, instances: &[Instance], slot: u32, client: ClientId, seq: u32) {
+    fn dispatch(
+        &mut self,
+        cx: &mut Ctx,
+        instances: &[Instance],
+        slot: u32,
+        client: ClientId,
+        seq: u32,
+    ) {
         let b = &mut self.backends[slot as usize];
         b.state = Use::Busy(client, seq);
         let session = &mut self.sessions[client.index()];
@@ -426,7 +436,12 @@ impl Proxy {
                 seq: self.round,
                 inst,
             };
-            cx.send(cx.now(), Endpoint::Proxy(node), instance_endpoint(instances, inst), ask);
+            cx.send(
+                cx.now(),
+                Endpoint::Proxy(node),
+                instance_endpoint(instances, inst),
+                ask,
+            );
         }
     }
 
@@ -479,7 +494,12 @@ impl Proxy {
                     inst: b.inst,
                     incarnation: b.incarnation,
                 };
-                cx.send(now, Endpoint::Proxy(b.node), instance_endpoint(instances, b.inst), close);
+                cx.send(
+                    now,
+                    Endpoint::Proxy(b.node),
+                    instance_endpoint(instances, b.inst),
+                    close,
+                );
             }
         }
         if let Some(cfg) = cx.cfg.proxy.as_ref() {
@@ -516,6 +536,9 @@ impl Proxy {
 
     /// Connections it holds to instances now.
     pub fn held(&self) -> usize {
-        self.backends.iter().filter(|b| b.state != Use::Closed).count()
+        self.backends
+            .iter()
+            .filter(|b| b.state != Use::Closed)
+            .count()
     }
 }

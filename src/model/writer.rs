@@ -586,7 +586,14 @@ impl Writer {
             cx.rec.commit(now, c.arrival);
             if let Some((client, seq)) = c.origin {
                 let from = instance_endpoint(env.instances, self.instance);
-                answer_client(cx, from, &env.clients[client.index()], client, seq, Answer::Ok);
+                answer_client(
+                    cx,
+                    from,
+                    &env.clients[client.index()],
+                    client,
+                    seq,
+                    Answer::Ok,
+                );
             }
         }
         if !self.backlog.is_empty() || !self.ready.is_empty() {

@@ -108,15 +108,19 @@ pub enum Chart {
     /// PGs at full copy count (repair progress) and the busiest storage
     /// node's disk and NIC.
     Storage,
+    /// Each instance's CPU utilisation per bin: the new writer's load
+    /// while clients reconnect to it.
+    Cpu,
 }
 
 impl Chart {
     /// Every chart, in report order.
-    pub const ALL: [Chart; 7] = [
+    pub const ALL: [Chart; 8] = [
         Chart::Throughput,
         Chart::Latency,
         Chart::Rto,
         Chart::Clients,
+        Chart::Cpu,
         Chart::Quorum,
         Chart::Storage,
         Chart::ReplicaLag,
@@ -132,6 +136,7 @@ impl Chart {
             Chart::Quorum => "quorum",
             Chart::ReplicaLag => "replica-lag",
             Chart::Storage => "storage",
+            Chart::Cpu => "cpu",
         }
     }
 
@@ -152,6 +157,7 @@ impl Chart {
                     + s.pgs_out_of_writer_reach_max
                     > 0
             }
+            Chart::Cpu => r.timeline.cpu().next().is_some(),
             Chart::Throughput | Chart::Latency | Chart::Storage => true,
         }
     }
@@ -188,6 +194,7 @@ impl Chart {
             Chart::Quorum => quorum(root, r),
             Chart::ReplicaLag => replica_lag(root, r),
             Chart::Storage => storage(root, r),
+            Chart::Cpu => cpu(root, r),
         }
     }
 }
@@ -226,13 +233,7 @@ fn fonts() {
     });
 }
 
-/// A chart of [`SIZE`] as an SVG document.
-fn svg_of(
-    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), DrawingAreaErrorKind<io::Error>>,
-) -> String {
-    svg_sized(SIZE, draw)
-}
-
+/// A chart of `size` pixels as an SVG document.
 fn svg_sized(
     size: (u32, u32),
     draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), DrawingAreaErrorKind<io::Error>>,
@@ -976,6 +977,40 @@ fn replica_lag<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -
     shade_outages(&mut chart, r, y)?;
     shade_phases(&mut chart, r, y)?;
     for (i, (_, runs)) in readers.into_iter().enumerate() {
+        let colour = SERIES[i % SERIES.len()];
+        for run in runs {
+            chart.draw_series(LineSeries::new(run, colour.stroke_width(2)))?;
+        }
+    }
+    mark_back(&mut chart, r, y)?;
+    mark_faults(&mut chart, &r.summary.faults, y)
+}
+
+fn cpu<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Drawn<DB> {
+    let instances: Vec<(&str, Runs)> = r
+        .timeline
+        .cpu()
+        .map(|(name, values)| (name, runs(r, values)))
+        .collect();
+    let legend = instances
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| ((*name).to_owned(), Mark::Line(SERIES[i % SERIES.len()])))
+        .collect();
+    let title = format!("{}: CPU utilisation per instance", r.summary.scenario);
+    let plot = timed_frame(root, r, &title, legend, true)?;
+    let y = (0.0, 1.15);
+    let mut chart = time_axes(
+        &plot,
+        r,
+        &fault_notes(r),
+        y.0..y.1,
+        "share of its vCPUs",
+        10,
+    )?;
+    shade_outages(&mut chart, r, y)?;
+    shade_phases(&mut chart, r, y)?;
+    for (i, (_, runs)) in instances.into_iter().enumerate() {
         let colour = SERIES[i % SERIES.len()];
         for run in runs {
             chart.draw_series(LineSeries::new(run, colour.stroke_width(2)))?;

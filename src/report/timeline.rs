@@ -145,12 +145,25 @@ impl Timeline {
 
     /// Each instance that served as a reader, with its per-bin lag column.
     pub fn replica_lags(&self) -> impl Iterator<Item = (&str, &[Option<f64>])> {
-        self.columns.iter().filter_map(|(name, values)| {
-            let reader = name.strip_prefix(TimelineRow::LAG_COLUMN)?;
+        self.per_instance(TimelineRow::LAG_COLUMN)
+    }
+
+    /// Each instance's CPU utilisation, by instance name, for the
+    /// instances that were ever busy.
+    pub fn cpu(&self) -> impl Iterator<Item = (&str, &[Option<f64>])> {
+        self.per_instance(TimelineRow::CPU_COLUMN)
+            .filter(|(_, v)| v.iter().flatten().any(|&u| u > 0.0))
+    }
+
+    /// The per-instance columns named `<prefix><instance>` that hold a
+    /// value, by instance name.
+    fn per_instance(&self, prefix: &'static str) -> impl Iterator<Item = (&str, &[Option<f64>])> {
+        self.columns.iter().filter_map(move |(name, values)| {
+            let inst = name.strip_prefix(prefix)?;
             values
                 .iter()
                 .any(Option::is_some)
-                .then_some((reader, values.as_slice()))
+                .then_some((inst, values.as_slice()))
         })
     }
 }

@@ -423,11 +423,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         instances: &instances,
     };
     let clients = clients(&raw.clients, &names)?;
-    let proxy = raw
-        .proxy
-        .as_ref()
-        .map(|p| proxy(p, &names))
-        .transpose()?;
+    let proxy = raw.proxy.as_ref().map(|p| proxy(p, &names)).transpose()?;
     if proxy.is_none() {
         if let Some(c) = raw
             .clients
@@ -989,7 +985,9 @@ fn step(raw: StepSpec) -> LogNormal {
 /// The proxy: its nodes' AZs must exist and be distinct.
 fn proxy(raw: &ProxySpec, names: &Resolver) -> Result<ProxyConfig, InputError> {
     let azs = match &raw.azs {
-        None => (0..names.topology.azs.len()).map(AzId::from_index).collect(),
+        None => (0..names.topology.azs.len())
+            .map(AzId::from_index)
+            .collect(),
         Some(list) => {
             if list.value.is_empty() {
                 return Err(names.cx.at(list, "a proxy needs a node in at least one AZ"));
@@ -1000,7 +998,10 @@ fn proxy(raw: &ProxySpec, names: &Resolver) -> Result<ProxyConfig, InputError> {
                 if azs.contains(&id) {
                     return Err(names.cx.at(
                         az,
-                        format!("the proxy has one node per AZ; {:?} is listed twice", az.value),
+                        format!(
+                            "the proxy has one node per AZ; {:?} is listed twice",
+                            az.value
+                        ),
                     ));
                 }
                 azs.push(id);

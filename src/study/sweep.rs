@@ -228,6 +228,11 @@ pub struct Row {
     pub acknowledged_commits: u64,
     /// Fraction of time writes were possible.
     pub write_availability: f64,
+    /// Failed client requests by kind, in [`ClientError::ALL`] order.
+    ///
+    /// [`ClientError::ALL`]: crate::vocab::ClientError::ALL
+    #[serde(default)]
+    pub client_errors: Vec<u64>,
 }
 
 /// The first failover of a run.
@@ -250,6 +255,9 @@ pub struct RowRto {
     pub performance_level: bool,
     /// Fault → throughput and p99 back to their level.
     pub recovered_performance_s: Option<f64>,
+    /// The new writer's load after it opened.
+    #[serde(default)]
+    pub storm: Option<crate::metrics::Storm>,
 }
 
 impl Row {
@@ -278,6 +286,7 @@ impl Row {
                 clients_never_recovered: c.map_or(0, |c| c.unrecovered),
                 performance_level: r.commits_per_s_before.is_some(),
                 recovered_performance_s: r.recovered_performance_s,
+                storm: r.storm.clone(),
             }
         });
         Row {
@@ -300,8 +309,14 @@ impl Row {
             unavailable_commits: s.commits.unavailable_at_end,
             acknowledged_commits: s.commits.acknowledged,
             write_availability: s.write_availability,
+            client_errors: s.client_errors.counts().to_vec(),
         }
     }
+}
+
+/// A figure of the new writer's load after the first failover.
+fn storm(r: &Row, f: fn(&crate::metrics::Storm) -> f64) -> Option<Option<f64>> {
+    r.rto.as_ref()?.storm.as_ref().map(|s| Some(f(s)))
 }
 
 /// One measure a sweep summarizes: its column name, what it is, and how a
@@ -329,7 +344,7 @@ fn phase(r: &Row, i: usize) -> Option<Option<f64>> {
 }
 
 /// Every measure, in column order.
-pub const MEASURES: [Measure; 15] = [
+pub const MEASURES: [Measure; 20] = [
     Measure {
         name: "rto_s",
         unit: "s",
@@ -439,6 +454,37 @@ pub const MEASURES: [Measure; 15] = [
         what: "write availability",
         of: |r| Some(Some(r.write_availability)),
     },
+    Measure {
+        name: "client_errors",
+        unit: "",
+        what: "failed client requests",
+        of: |r| Some(Some(r.client_errors.iter().sum::<u64>() as f64)),
+    },
+    Measure {
+        name: "new_writer_connections",
+        unit: "",
+        what: "connections the new writer accepted in 30 s",
+        of: |r| storm(r, |s| s.connections_accepted as f64),
+    },
+    Measure {
+        name: "new_writer_connect_cpu_s",
+        unit: "s",
+        what: "CPU-seconds those connections cost",
+        of: |r| storm(r, |s| s.connect_cpu_s),
+    },
+    Measure {
+        name: "new_writer_cpu_peak",
+        unit: "",
+        what: "new writer's busiest second (CPU share)",
+        of: |r| storm(r, |s| s.cpu_peak),
+    },
+    Measure {
+        name: "new_writer_commit_p99_peak_ms",
+        unit: "ms",
+        what: "worst commit p99 in its first 30 s",
+        // No commit in the window is nothing measured, not "never".
+        of: |r| r.rto.as_ref()?.storm.as_ref()?.commit_p99_peak_ms.map(Some),
+    },
 ];
 
 /// A finished sweep (or a merge of its shards): the plan and every row.
@@ -471,6 +517,21 @@ pub struct CellSummary {
     /// The headline measure's values, sorted (`null`: never), for the
     /// distribution chart.
     pub headline_sample: Vec<Option<f64>>,
+    /// Failed client requests per run, by kind in
+    /// [`crate::vocab::ClientError::ALL`] order: the mean over the cell's
+    /// runs.
+    #[serde(default)]
+    pub client_errors: Vec<f64>,
+}
+
+impl CellSummary {
+    /// A measure's distribution, if it applied to some run of the cell.
+    pub fn measure(&self, name: &str) -> Option<&Distribution> {
+        self.measures
+            .iter()
+            .find(|m| m.measure == name)
+            .map(|m| &m.distribution)
+    }
 }
 
 /// One measure of one cell.
@@ -560,6 +621,15 @@ impl SweepResult {
                     runs_with_failover: rows.iter().filter(|r| r.failovers > 0).count(),
                     measures,
                     headline_sample,
+                    client_errors: (0..crate::vocab::ERROR_KINDS)
+                        .map(|k| {
+                            let n = rows.len().max(1) as f64;
+                            rows.iter()
+                                .map(|r| r.client_errors.get(k).copied().unwrap_or(0) as f64)
+                                .sum::<f64>()
+                                / n
+                        })
+                        .collect(),
                 }
             })
             .collect::<Vec<_>>();

@@ -404,7 +404,14 @@ impl Fleet<'_> {
     /// session), unless it holds `max_connections` already; a host without
     /// one refuses, a dead host says nothing, and nothing answers at the
     /// address of a host that was replaced.
-    pub fn on_connect(&mut self, cx: &mut Ctx, asker: Asker, seq: u32, inst: InstanceId, address: u32) {
+    pub fn on_connect(
+        &mut self,
+        cx: &mut Ctx,
+        asker: Asker,
+        seq: u32,
+        inst: InstanceId,
+        address: u32,
+    ) {
         let now = cx.now();
         let i = &mut self.instances[inst.index()];
         if !i.answers_clients() || i.address != address {
@@ -465,7 +472,15 @@ impl Fleet<'_> {
         };
         let at = self.servers[inst.index()].idle_at(cx.now());
         let client = &self.clients[c.index()];
-        super::client::answer_client_at(cx, at, self.hosts().instance(inst), client, c, seq, answer);
+        super::client::answer_client_at(
+            cx,
+            at,
+            self.hosts().instance(inst),
+            client,
+            c,
+            seq,
+            answer,
+        );
     }
 
     /// Who is the writer, as a running instance that reaches storage

@@ -69,7 +69,12 @@ impl Server {
     /// interval is the difference at its ends over its length.
     pub fn busy_through(&self, t: SimTime) -> SimDuration {
         let end = t.min(self.busy_until);
-        self.banked + if end > self.busy_from { end.since(self.busy_from) } else { SimDuration::ZERO }
+        self.banked
+            + if end > self.busy_from {
+                end.since(self.busy_from)
+            } else {
+                SimDuration::ZERO
+            }
     }
 
     /// Banks the busy stretch that ends by `now` and starts a new one

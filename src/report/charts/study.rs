@@ -8,7 +8,9 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{fonts, frame, svg_of, text, Drawn, Mark, BLUE, SERIES, SIZE, VERMILLION};
+use super::{
+    fonts, frame, svg_sized, text, Drawn, Mark, BLUE, CAUSES, SERIES, SIZE, SKY, VERMILLION,
+};
 use crate::study::durability::DurabilityResult;
 use crate::study::stats::Estimate;
 use crate::study::sweep::{SweepSummary, MEASURES};
@@ -26,16 +28,21 @@ pub enum StudyChart {
     PerPgYear,
     /// Durability: probabilities per volume-year, per cell.
     PerVolumeYear,
+    /// What clients and the new writer went through, cell by cell: client
+    /// downtime, failed requests by cause, the new writer's busiest
+    /// second and the connections it took.
+    Clients,
 }
 
 impl StudyChart {
     /// Every study chart.
-    pub const ALL: [StudyChart; 5] = [
+    pub const ALL: [StudyChart; 6] = [
         StudyChart::Distribution,
         StudyChart::Heatmap,
         StudyChart::ClientHeatmap,
         StudyChart::PerPgYear,
         StudyChart::PerVolumeYear,
+        StudyChart::Clients,
     ];
 
     /// The file name without extension.
@@ -46,6 +53,7 @@ impl StudyChart {
             StudyChart::ClientHeatmap => "heatmap-clients",
             StudyChart::PerPgYear => "per-pg-year",
             StudyChart::PerVolumeYear => "per-volume-year",
+            StudyChart::Clients => "clients",
         }
     }
 }
@@ -63,18 +71,20 @@ impl StudyData<'_> {
     /// The charts that apply: the heat map needs exactly two settings.
     pub fn charts(self) -> Vec<StudyChart> {
         match self {
-            StudyData::Sweep(s) if s.settings.len() == 2 => {
-                let mut charts = vec![StudyChart::Distribution, StudyChart::Heatmap];
-                let clients = s
-                    .cells
-                    .iter()
-                    .any(|c| c.measures.iter().any(|m| m.measure == CLIENT_MEASURE));
+            StudyData::Sweep(s) => {
+                let mut charts = vec![StudyChart::Distribution];
+                let clients = s.cells.iter().any(|c| c.measure(CLIENT_MEASURE).is_some());
+                if s.settings.len() == 2 {
+                    charts.push(StudyChart::Heatmap);
+                    if clients {
+                        charts.push(StudyChart::ClientHeatmap);
+                    }
+                }
                 if clients {
-                    charts.push(StudyChart::ClientHeatmap);
+                    charts.push(StudyChart::Clients);
                 }
                 charts
             }
-            StudyData::Sweep(_) => vec![StudyChart::Distribution],
             StudyData::Durability(_) => vec![StudyChart::PerPgYear, StudyChart::PerVolumeYear],
         }
     }
@@ -87,15 +97,24 @@ impl StudyData<'_> {
         match (self, chart) {
             (StudyData::Sweep(s), StudyChart::Heatmap) => heatmap(root, s, &s.headline),
             (StudyData::Sweep(s), StudyChart::ClientHeatmap) => heatmap(root, s, CLIENT_MEASURE),
+            (StudyData::Sweep(s), StudyChart::Clients) => clients(root, s),
             (StudyData::Sweep(s), _) => distribution(root, s),
             (StudyData::Durability(r), StudyChart::PerVolumeYear) => probabilities(root, r, false),
             (StudyData::Durability(r), _) => probabilities(root, r, true),
         }
     }
 
+    /// The chart's size in pixels.
+    pub fn size(self, chart: StudyChart) -> (u32, u32) {
+        match (self, chart) {
+            (StudyData::Sweep(s), StudyChart::Clients) => clients_size(s),
+            _ => SIZE,
+        }
+    }
+
     /// The chart as SVG.
     pub fn svg(self, chart: StudyChart) -> String {
-        svg_of(|root| self.draw(chart, root))
+        svg_sized(self.size(chart), |root| self.draw(chart, root))
     }
 
     /// Writes every chart that applies as PNG and SVG into `dir`; returns
@@ -107,7 +126,8 @@ impl StudyData<'_> {
             let png = format!("{}.png", chart.stem());
             {
                 let path = dir.join(&png);
-                let root = super::Glyphs::new(BitMapBackend::new(&path, SIZE)).into_drawing_area();
+                let root = super::Glyphs::new(BitMapBackend::new(&path, self.size(chart)))
+                    .into_drawing_area();
                 self.draw(chart, &root).map_err(io::Error::other)?;
                 root.present().map_err(io::Error::other)?;
             }
@@ -220,6 +240,203 @@ fn distribution<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &SweepSumm
         chart.draw_series(LineSeries::new(points, colour.stroke_width(width)))?;
     }
     Ok(())
+}
+
+/// Height of one cell's row in the clients chart: three lines of label.
+const CELL_ROW: u32 = 56;
+
+/// Width of the cell-label column of the clients chart.
+const CELL_LABEL_W: u32 = 250;
+
+/// The clients chart's size: a row per cell.
+fn clients_size(s: &SweepSummary) -> (u32, u32) {
+    let legend = 4 + CAUSES.len() as u32;
+    let rows = 150 + CELL_ROW * s.cells.len() as u32;
+    (SIZE.0 + 400, rows.max(60 + 24 * legend))
+}
+
+/// A cell's median of a measure, and its largest value.
+fn median_max(c: &crate::study::sweep::CellSummary, name: &str) -> (Option<f64>, Option<f64>) {
+    c.measure(name)
+        .map_or((None, None), |d| (d.median.value, d.max))
+}
+
+/// Three panels side by side, a row per cell: the clients' downtime
+/// (median over the runs of each run's median client, and the slowest
+/// client of any run), their failed requests per run by cause, and the new
+/// writer's busiest second with the connections it accepted in its first
+/// 30 s.
+fn clients<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &SweepSummary) -> Drawn<DB> {
+    let causes: Vec<usize> = (0..CAUSES.len())
+        .filter(|&k| {
+            s.cells
+                .iter()
+                .any(|c| c.client_errors.get(k).is_some_and(|&n| n > 0.0))
+        })
+        .collect();
+    let mut legend = vec![
+        ("median client".to_owned(), Mark::Block(BLUE, 1.0)),
+        ("slowest client".to_owned(), Mark::Block(SKY, 1.0)),
+    ];
+    legend.extend(causes.iter().map(|&k| {
+        (
+            format!("error: {}", CAUSES[k].0),
+            Mark::Block(CAUSES[k].1, 1.0),
+        )
+    }));
+    legend.push((
+        "new writer's peak CPU".to_owned(),
+        Mark::Block(VERMILLION, 1.0),
+    ));
+    let runs = s.cells.first().map_or(0, |c| c.runs);
+    let title = format!(
+        "{}: what clients saw of the failover, per cell ({runs} run{} each)",
+        s.scenario,
+        if runs == 1 { "" } else { "s" }
+    );
+    let plot = frame(root, &title, &legend)?;
+    let (labels, plot) = plot.split_horizontally(CELL_LABEL_W);
+    let panels = plot.split_evenly((1, 3));
+    let n = s.cells.len().max(1) as f64;
+    let downtime_max = s
+        .cells
+        .iter()
+        .filter_map(|c| median_max(c, CLIENT_MEASURE).1)
+        .fold(1.0, f64::max)
+        * 1.6;
+    let errors_max = s
+        .cells
+        .iter()
+        .map(|c| c.client_errors.iter().sum::<f64>())
+        .fold(1.0, f64::max)
+        * 1.4;
+    let panel = |area: &DrawingArea<DB, Shift>, x_max: f64, desc: &str, percent: bool| {
+        let mut chart = ChartBuilder::on(area)
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(0)
+            .build_cartesian_2d(0.0..x_max, 0.0..n)?;
+        chart
+            .configure_mesh()
+            .disable_y_axis()
+            .disable_y_mesh()
+            .x_labels(5)
+            .x_label_formatter(&|v: &f64| {
+                if percent {
+                    format!("{:.0} %", v * 100.0)
+                } else {
+                    format!("{v:.0}")
+                }
+            })
+            .light_line_style(WHITE.mix(0.0))
+            .x_desc(desc)
+            .axis_desc_style(text(16))
+            .label_style(text(14))
+            .draw()?;
+        Ok::<_, DrawingAreaErrorKind<DB::ErrorType>>(chart)
+    };
+    let mut down = panel(&panels[0], downtime_max, "client downtime (s)", false)?;
+    let mut errs = panel(&panels[1], errors_max, "failed requests per run", false)?;
+    let mut cpu = panel(&panels[2], 2.0, "new writer's busiest second (CPU)", true)?;
+    for (i, c) in s.cells.iter().enumerate() {
+        let y = n - 1.0 - i as f64;
+        let (p50, _) = median_max(c, "client_rto_p50_s");
+        let (_, worst) = median_max(c, CLIENT_MEASURE);
+        let never = c.measure(CLIENT_MEASURE).is_some_and(|d| d.never > 0);
+        for (v, colour, lo, hi) in [(worst, SKY, 0.15, 0.85), (p50, BLUE, 0.3, 0.7)] {
+            if let Some(v) = v {
+                down.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y + lo), (v, y + hi)],
+                    colour.filled(),
+                )))?;
+            }
+        }
+        let words = match (p50, worst) {
+            _ if never => "some never back".to_owned(),
+            (Some(a), Some(b)) => format!("{a:.1} / {b:.1} s"),
+            _ => "-".to_owned(),
+        };
+        let at = worst.unwrap_or(0.0);
+        down.draw_series(std::iter::once(
+            EmptyElement::at((at, y + 0.5)) + Text::new(words, (6, -8), text(14)),
+        ))?;
+        let mut x = 0.0;
+        for &k in &causes {
+            let len = c.client_errors.get(k).copied().unwrap_or(0.0);
+            if len > 0.0 {
+                errs.draw_series(std::iter::once(Rectangle::new(
+                    [(x, y + 0.2), (x + len, y + 0.8)],
+                    CAUSES[k].1.filled(),
+                )))?;
+            }
+            x += len;
+        }
+        errs.draw_series(std::iter::once(
+            EmptyElement::at((x, y + 0.5)) + Text::new(format!("{x:.0}"), (6, -8), text(14)),
+        ))?;
+        let (peak, _) = median_max(c, "new_writer_cpu_peak");
+        let (conns, _) = median_max(c, "new_writer_connections");
+        let (p99, _) = median_max(c, "new_writer_commit_p99_peak_ms");
+        if let Some(p) = peak {
+            cpu.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, y + 0.2), (p, y + 0.8)],
+                VERMILLION.filled(),
+            )))?;
+            let words = format!(
+                "{:.0} %, {} conns, p99 {}",
+                p * 100.0,
+                conns.map_or("-".to_owned(), |n| format!("{n:.0}")),
+                p99.map_or("-".to_owned(), |v| format!("{v:.0} ms"))
+            );
+            cpu.draw_series(std::iter::once(
+                EmptyElement::at((p, y + 0.5)) + Text::new(words, (6, -8), text(14)),
+            ))?;
+        }
+        let (_, py) = down.backend_coord(&(0.0, y + 0.5));
+        let (_, top) = labels.get_base_pixel();
+        let lines = cell_lines(&c.settings);
+        let first = py - top - 8 * lines.len() as i32;
+        for (k, line) in lines.into_iter().enumerate() {
+            labels.draw(&Text::new(line, (8, first + 16 * k as i32), text(14)))?;
+        }
+    }
+    Ok(())
+}
+
+/// A cell's settings as at most three short lines for the label column:
+/// each value without its braces, named by its path's last part, wrapped
+/// at commas.
+fn cell_lines(settings: &[String]) -> Vec<String> {
+    const WIDE: usize = 30;
+    if settings.is_empty() {
+        return vec!["as written".to_owned()];
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for s in settings {
+        let (path, value) = s.split_once('=').unwrap_or(("", s));
+        let name = path.rsplit('.').next().unwrap_or(path);
+        let value = value.replace(['{', '}'], "");
+        let mut line = format!("{name} ");
+        for (k, part) in value.split(", ").enumerate() {
+            let part = if k > 0 {
+                format!("{part},")
+            } else {
+                part.to_owned()
+            };
+            if line.chars().count() + part.chars().count() > WIDE && !line.trim().is_empty() {
+                lines.push(line.trim_end().to_owned());
+                line = "  ".to_owned();
+            }
+            line.push_str(&part);
+            line.push(' ');
+        }
+        lines.push(line.trim_end().trim_end_matches([',', ':']).to_owned());
+    }
+    if lines.len() > 3 {
+        lines.truncate(3);
+        lines[2].push('…');
+    }
+    lines
 }
 
 /// " (cells: dns.ttl · control_plane.health_check_interval)" for a title.
