@@ -223,6 +223,7 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
                 to.index(),
                 f.writable,
                 w.cfg.engine.cpu_per_connect,
+                level,
             )
         }),
         attempts: f

@@ -3,6 +3,7 @@
 
 mod cli;
 mod compute;
+mod connections;
 mod determinism;
 mod docs;
 mod durability;

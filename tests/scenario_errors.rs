@@ -848,3 +848,61 @@ fn expectations_under_their_former_names_are_still_read() {
     .to_string();
     assert!(err.contains("duplicate"), "{err}");
 }
+
+/// The error a scenario text gets, as the CLI prints it.
+fn error_of_text(yaml: &str) -> String {
+    match Scenario::parse(yaml, std::path::Path::new("t.yaml")) {
+        Ok(_) => panic!("accepted:\n{yaml}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn connection_layer_mistakes_name_the_field_and_the_fix() {
+    let base = "name: t\nduration: 10s\ninstances:\n  - { name: w, az: a, role: writer }\n";
+    let cases = [
+        (
+            "clients:\n  - { name: app, connection: proxy }\n",
+            "t.yaml:6:13: client group \"app\" connects through the proxy, but the scenario has no `proxy:` section",
+        ),
+        (
+            "clients:\n  - { name: app, endpoint: reader, connection: proxy }\nproxy: {}\n",
+            "a proxy or a topology-aware driver here stands in front of the writer only",
+        ),
+        (
+            "proxy: { azs: [a, z] }\n",
+            "t.yaml:5:19: ",
+        ),
+        (
+            "proxy: { azs: [a, a] }\n",
+            "the proxy has one node per AZ; \"a\" is listed twice",
+        ),
+        (
+            "proxy: { pinned: 1.5 }\n",
+            "expected a share of sessions from 0 to 1, found 1.5",
+        ),
+        (
+            "clients:\n  - { name: app, connection: { pool: { size: 0 } } }\n",
+            "expected a pool size from 1 to 16000, found 0",
+        ),
+        (
+            "clients:\n  - { name: app, connection: { driver: { failover_timout: 5s } } }\n",
+            "unknown field `failover_timout`",
+        ),
+        (
+            "clients:\n  - { name: app, connection: pooled }\n",
+            "unknown variant `pooled`",
+        ),
+        (
+            "engine: { max_connections: 20000 }\n",
+            "expected a number of connections per instance from 1 to 16000, found 20000",
+        ),
+    ];
+    for (extra, needle) in cases {
+        let msg = error_of_text(&format!("{base}{extra}"));
+        assert!(
+            msg.contains(needle),
+            "{extra}: expected {needle:?} in {msg:?}"
+        );
+    }
+}

@@ -967,13 +967,15 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
         if let Some(st) = &r.storm {
             let _ = writeln!(
                 w,
-                "            new writer, first {:.0} s open: {} connections ({:.2} CPU-s), CPU peak {}, mean {}, commit p99 peak {}",
+                "            new writer, first {:.0} s open: {} connections ({:.2} CPU-s), CPU peak {}, mean {}, commit p99 peak {}{}",
                 st.window_s,
                 st.connections_accepted,
                 st.connect_cpu_s,
                 units::share(st.cpu_peak),
                 units::share(st.cpu_mean),
-                st.commit_p99_peak_ms.map_or("-".to_owned(), units::ms)
+                st.commit_p99_peak_ms.map_or("-".to_owned(), units::ms),
+                st.commit_p99_before_ms
+                    .map_or(String::new(), |b| format!(" ({} before the fault)", units::ms(b)))
             );
         }
         for a in &r.attempts {

@@ -83,6 +83,7 @@ pub fn storm(
     inst: usize,
     writable: Option<SimTime>,
     cpu_per_connect: SimDuration,
+    level: Option<Level>,
 ) -> Option<Storm> {
     let w = writable?.as_secs_f64();
     let width = bin.as_secs_f64();
@@ -113,6 +114,7 @@ pub fn storm(
             .iter()
             .filter_map(|r| r.commit_p99_ms)
             .reduce(f64::max),
+        commit_p99_before_ms: level.map(|l| l.p99_ms),
     })
 }
 
@@ -132,6 +134,9 @@ pub struct Storm {
     pub cpu_mean: f64,
     /// The worst bin's p99 commit latency, ms (`null`: nothing committed).
     pub commit_p99_peak_ms: Option<f64>,
+    /// The bins' mean p99 in the 30 s before the fault, to compare with
+    /// (`null`: no clean level before it).
+    pub commit_p99_before_ms: Option<f64>,
 }
 
 /// Mean commits per second in the [`BEFORE`] after `writable`: `None` if

@@ -19,9 +19,12 @@
 //! * **driver**: a topology-aware driver (the AWS wrappers' failover
 //!   plugin): on a failed request it asks the instances for the topology
 //!   every `writer_reconnect_interval` and connects straight to the writer
-//!   they name, skipping DNS, until `failover_timeout`; its stale-DNS guard
-//!   refuses a DNS answer naming an instance its topology knows is not the
-//!   writer.
+//!   they name, skipping DNS, until `failover_timeout`. It acts on network
+//!   errors (a timeout, a reset), not on a read-only answer: that one is
+//!   for its stale-DNS guard, which asks the instance it reached through
+//!   DNS for the topology and, told that another is the writer, moves
+//!   there before its next request (the wrapper's `auroraStaleDns`
+//!   plugin).
 
 use rand::Rng;
 
@@ -95,6 +98,9 @@ pub struct Client {
     topology: Option<(InstanceId, SimTime)>,
     /// When a driver's failover began, while it runs.
     failover_since: Option<SimTime>,
+    /// Whether its connection is to an instance the topology says is not
+    /// the writer (the stale-DNS guard closes it before the next request).
+    stale: bool,
     errors_in_row: u32,
     /// Time of the first successful request.
     pub first_ok: Option<SimTime>,
@@ -144,6 +150,7 @@ impl Client {
             proxy_node: None,
             topology: None,
             failover_since: None,
+            stale: false,
             errors_in_row: 0,
             first_ok: None,
             last_ok: None,
@@ -247,6 +254,9 @@ impl Client {
         }
         if cx.cfg.clients[self.group].connection == Connection::Proxy {
             return self.send_to_proxy(cx, id);
+        }
+        if std::mem::take(&mut self.stale) {
+            self.drop_connection(cx, id, env);
         }
         if self.conn.is_some() {
             return self.send(cx, id, env);
@@ -612,9 +622,20 @@ impl Client {
             return;
         };
         self.topology = Some((w, cx.now()));
+        let address = env.instances[w.index()].address;
         if self.step == Step::Topology && self.seq == seq {
-            let address = env.instances[w.index()].address;
-            self.connect(cx, id, env, (w, address));
+            return self.connect(cx, id, env, (w, address));
+        }
+        // The stale-DNS guard: connected through a record that named an
+        // instance the topology says is not the writer, the driver moves
+        // to the writer before its next request.
+        let guarded =
+            matches!(&self.cfg(cx).connection, Connection::Driver(d) if d.stale_dns_guard);
+        if guarded && self.conn.is_some_and(|(i, _)| i != w) {
+            self.stale = true;
+            if let Some((host, _)) = &mut self.cache {
+                *host = (w, address);
+            }
         }
     }
 
@@ -629,11 +650,10 @@ impl Client {
         self.errors_in_row += 1;
         let cfg = self.cfg(cx);
         if let Connection::Driver(d) = &cfg.connection {
-            let lost_writer = had_connection
-                && matches!(
-                    e,
-                    ClientError::Timeout | ClientError::Reset | ClientError::ReadOnly
-                );
+            // The failover plugin acts on network errors; a read-only
+            // answer is the database's, and the stale-DNS guard's business.
+            let lost_writer =
+                had_connection && matches!(e, ClientError::Timeout | ClientError::Reset);
             if lost_writer && self.failover_since.is_none() {
                 self.failover_since = Some(cx.now());
                 return self.ask_topology(cx, id, env);

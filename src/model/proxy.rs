@@ -98,9 +98,8 @@ pub struct Proxy {
     answered: bool,
     /// Rounds in a row the target did not answer.
     misses: u32,
-    /// Per node, the second its opening budget counts from and what it
-    /// has opened in it.
-    opening_window: Vec<(SimTime, u32)>,
+    /// Per node, when it may open its next database connection.
+    next_open: Vec<SimTime>,
     rng: SimRng,
     /// Database connections it opened in all.
     pub opened: u64,
@@ -121,7 +120,7 @@ impl Proxy {
                 if nodes > 0 { clients } else { 0 }
             ],
             queues: vec![VecDeque::new(); nodes],
-            opening_window: vec![(SimTime::ZERO, 0); nodes],
+            next_open: vec![SimTime::ZERO; nodes],
             target: Some(writer),
             round: 0,
             answered: true,
@@ -226,15 +225,15 @@ impl Proxy {
             .count();
         let want = self.queues[n].len().saturating_sub(opening);
         let room = Proxy::cap(cx, instances, target).saturating_sub(self.held_at(node));
+        // One opening every 1/rate: a node's openings are spread, never
+        // a burst.
         let now = cx.now();
-        let (since, count) = &mut self.opening_window[n];
-        if now.since(*since) >= SimDuration::from_secs(1) {
-            (*since, *count) = (now, 0);
+        if want.min(room) == 0 || now < self.next_open[n] {
+            return;
         }
-        let throttle = cfg.max_opening_per_s.saturating_sub(*count) as usize;
-        let opens = want.min(room).min(throttle);
-        *count += opens as u32;
-        for _ in 0..opens {
+        let spacing = SimDuration::from_secs(1) / u64::from(cfg.max_opening_per_s.max(1));
+        self.next_open[n] = now + spacing;
+        {
             let slot = match self.backends.iter().position(|b| b.state == Use::Closed) {
                 Some(s) => s,
                 None => {

@@ -765,7 +765,7 @@ pub const POOL_SIZE: Limit<u32> = Limit::new(1, 16_000, "a pool size");
 
 /// A percentage of connections: 1 to 100 (RDS Proxy's own range for
 /// `MaxConnectionsPercent`).
-pub const PERCENT: Limit<u32> = Limit::new(1, 100, "a percentage from 1 to 100");
+pub const PERCENT: Limit<u32> = Limit::new(1, 100, "a percentage");
 
 /// Requests a proxy node queues: 0 to 10^6. Each is one entry in memory;
 /// a million is more than the 10,000 clients a scenario may have could
@@ -773,7 +773,7 @@ pub const PERCENT: Limit<u32> = Limit::new(1, 100, "a percentage from 1 to 100")
 pub const QUEUE_LENGTH: Limit<u32> = Limit::new(0, 1_000_000, "a queue length");
 
 /// A share of sessions: 0 to 1.
-pub const SHARE: Limit<f64> = Limit::new(0.0, 1.0, "a share from 0 to 1");
+pub const SHARE: Limit<f64> = Limit::new(0.0, 1.0, "a share of sessions");
 
 /// An availability expectation is a fraction of the run.
 pub const FRACTION: Limit<f64> = Limit::new(0.0, 1.0, "an availability fraction");

@@ -1,0 +1,239 @@
+//! The connection layer as architects rely on it: what a connection costs
+//! the database, a storm of reconnects after a failover against a proxy
+//! that absorbs it, client pools, and topology-aware drivers.
+
+use aurora_sim::metrics::{Storm, Summary};
+
+use crate::{parse, run, shipped_with};
+
+/// `connection-storm` (1,000 clients, writer crash at 60 s) cut to 100 s,
+/// with the group's connection set to `connection`.
+fn storm_with(connection: &str) -> Summary {
+    let sc = shipped_with(
+        "connection-storm",
+        &[("duration", "100s"), ("clients.0.connection", connection)],
+    );
+    run(&sc).summary
+}
+
+fn storm_of(s: &Summary) -> &Storm {
+    s.rto[0].storm.as_ref().expect("the new writer opened")
+}
+
+#[test]
+fn a_storm_of_unpooled_clients_slows_the_new_writer_and_a_proxy_spares_it() {
+    let direct = storm_with("direct");
+    let proxy = storm_with("proxy");
+    let (d, p) = (storm_of(&direct), storm_of(&proxy));
+    // Every direct client reconnects to the new writer: 1,000 connections
+    // at 5 ms of CPU each. The proxy opens a few, spread out.
+    assert!(d.connections_accepted >= 1000, "{d:?}");
+    assert!((d.connect_cpu_s - 5.0).abs() < 0.5, "{d:?}");
+    assert!(
+        p.connections_accepted * 10 < d.connections_accepted,
+        "{p:?}"
+    );
+    // The storm shows in the writer's busiest second and in its commits'
+    // tail; the proxy's replayed requests do not come close.
+    assert!(d.cpu_peak > 0.9 && d.cpu_peak > p.cpu_peak, "{d:?} {p:?}");
+    let level = d.commit_p99_before_ms.expect("a level");
+    let (dp, pp) = (d.commit_p99_peak_ms.unwrap(), p.commit_p99_peak_ms.unwrap());
+    assert!(
+        dp > 3.0 * level && dp > 2.0 * pp,
+        "p99 {dp} vs {pp}, level {level}"
+    );
+    // Both saw the failover; the proxy's clients never waited for DNS.
+    let (dc, pc) = (
+        direct.rto[0].client_observed_s.as_ref().unwrap(),
+        proxy.rto[0].client_observed_s.as_ref().unwrap(),
+    );
+    assert_eq!((dc.unrecovered, pc.unrecovered), (0, 0));
+    assert!(pc.p50.unwrap() < dc.p50.unwrap() - 5.0, "{pc:?} vs {dc:?}");
+}
+
+#[test]
+fn a_proxy_pinning_every_session_brings_the_storm_back_throttled() {
+    let pinned = {
+        let sc = shipped_with(
+            "connection-storm",
+            &[
+                ("duration", "100s"),
+                ("clients.0.connection", "proxy"),
+                ("proxy.pinned", "1.0"),
+            ],
+        );
+        run(&sc).summary
+    };
+    let shared = storm_with("proxy");
+    let (a, b) = (storm_of(&pinned), storm_of(&shared));
+    // A pinned session holds a database connection of its own, so the
+    // proxy needs one per client again, at its 20 a second per node.
+    assert!(
+        a.connections_accepted > 10 * b.connections_accepted,
+        "{a:?} {b:?}"
+    );
+    assert!(a.connections_accepted <= 20 * 31 + 20, "{a:?}");
+}
+
+/// A small cluster: writer in a, tier-0 reader in b, the clients given,
+/// and a writer crash at 10 s.
+fn small(clients: &str, extra: &str) -> Summary {
+    run(&parse(&format!(
+        "name: t\nseed: 3\nduration: 50s\nstorage: {{ volume_gib: 30 }}\n\
+         workload: {{ commits_per_s: 300, reads_per_s: 100 }}\n\
+         instances:\n  - {{ name: w, az: a, role: writer }}\n  - {{ name: r, az: b, tier: 0 }}\n\
+         clients:\n{clients}{extra}faults:\n  - writer_crash: {{ at: 10s }}\n"
+    )))
+    .summary
+}
+
+#[test]
+fn a_driver_finds_the_new_writer_where_a_dns_cache_never_lets_go() {
+    let group = |connection: &str| {
+        format!(
+            "  - {{ name: app, count: 4, az: b, read_timeout: 2s, connect_timeout: 1s, dns_cache: forever, connection: {connection} }}\n"
+        )
+    };
+    let direct = small(&group("direct"), "");
+    let driver = small(&group("{ driver: {} }"), "");
+    let seen = |s: &Summary| s.rto[0].client_observed_s.clone().unwrap();
+    assert_eq!(
+        seen(&direct).unrecovered,
+        4,
+        "a forever cache keeps the dead writer"
+    );
+    let d = seen(&driver);
+    assert_eq!(d.unrecovered, 0, "{d:?}");
+    // Back within one reconnect interval (2 s) of the new writer opening,
+    // with no DNS in the way.
+    let r = &driver.rto[0];
+    let writable = r.total_s.unwrap() - r.dns_s;
+    assert!(
+        d.max.unwrap() < writable + 2.0 + 2.5,
+        "{d:?} vs writable {writable}"
+    );
+}
+
+#[test]
+fn a_driver_gives_up_after_its_failover_timeout() {
+    // The only reader is in a dead AZ: no writer appears, and after its
+    // 5 s failover timeout the driver falls back to DNS and its backoff.
+    let s = run(&parse(
+        "name: t\nseed: 3\nduration: 40s\nstorage: { volume_gib: 30 }\n\
+         workload: { commits_per_s: 300, reads_per_s: 100 }\n\
+         instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\n\
+         clients:\n  - { name: app, count: 2, az: c, read_timeout: 2s, connection: { driver: { failover_timeout: 5s } } }\n\
+         faults:\n  - writer_crash: { at: 10s }\n  - az_outage: { at: 9s, az: b }\n",
+    ))
+    .summary;
+    let g = &s.client_groups[0];
+    assert!(g.errors.timeout >= 4, "{:?}", g.errors);
+    assert_eq!(s.rto[0].client_observed_s.as_ref().unwrap().unrecovered, 2);
+}
+
+#[test]
+fn the_stale_dns_guard_moves_a_driver_off_the_old_writer() {
+    // A manual failover leaves the old writer up as a reader, and the
+    // cluster record lags 40 s. Clients that start after the failover
+    // reach the old writer through DNS: read-only answers until the
+    // record moves, unless the guard reads the topology.
+    let run_with = |guard: bool| {
+        small_manual(&format!(
+            "  - {{ name: app, count: 4, az: b, think_time: 15s, read_timeout: 2s, connection: {{ driver: {{ stale_dns_guard: {guard} }} }} }}\n"
+        ))
+    };
+    let (guarded, unguarded) = (run_with(true), run_with(false));
+    let ro = |s: &Summary| s.client_groups[0].errors.read_only;
+    let (u, g) = (ro(&unguarded), ro(&guarded));
+    // Guarded: the first request's answer is read-only, and the topology
+    // asked alongside it moves the driver; about one error per client.
+    assert!(g <= 2 * 4 && u > 3 * g, "{u} unguarded vs {g} guarded");
+}
+
+fn small_manual(clients: &str) -> Summary {
+    run(&parse(&format!(
+        "name: t\nseed: 3\nduration: 80s\nstorage: {{ volume_gib: 30 }}\n\
+         workload: {{ commits_per_s: 300, reads_per_s: 100 }}\n\
+         dns: {{ update_delay: 40s }}\n\
+         instances:\n  - {{ name: w, az: a, role: writer }}\n  - {{ name: r, az: b, tier: 0 }}\n\
+         clients:\n{clients}faults:\n  - failover: {{ at: 5s }}\n"
+    )))
+    .summary
+}
+
+#[test]
+fn a_pool_bounds_the_connections_and_its_borrowers_time_out() {
+    // 20 clients, two pools of 3: the new writer takes at most 6
+    // connections. Without a read timeout the requests on the dead writer
+    // hang, so the borrowers behind them give up on the pool.
+    let s = small(
+        "  - { name: app, count: 20, az: b, connect_timeout: 1s, connection: { pool: { size: 3, clients_per_pool: 10, acquire_timeout: 500ms } } }\n",
+        "",
+    );
+    let storm = s.rto[0].storm.as_ref().unwrap();
+    assert!(storm.connections_accepted <= 6, "{storm:?}");
+    assert!(
+        s.client_groups[0].errors.pool_timeout > 0,
+        "{:?}",
+        s.client_groups[0].errors
+    );
+    // A pool of one connection per client behaves as direct clients do.
+    let one = small(
+        "  - { name: app, count: 4, az: b, read_timeout: 2s, connect_timeout: 1s, connection: { pool: { size: 1, clients_per_pool: 1 } } }\n",
+        "",
+    );
+    assert_eq!(
+        one.rto[0].client_observed_s.as_ref().unwrap().unrecovered,
+        0
+    );
+    assert_eq!(one.client_groups[0].errors.pool_timeout, 0);
+}
+
+#[test]
+fn an_instance_refuses_connections_past_max_connections() {
+    let s = small(
+        "  - { name: app, count: 12, az: b, read_timeout: 2s, connect_timeout: 1s }\n",
+        "engine: { max_connections: 5 }\n",
+    );
+    let e = &s.client_groups[0].errors;
+    assert!(e.too_many_connections > 0, "{e:?}");
+    // Only five ever write at a time, but all of them were served.
+    assert!(s.client_requests_ok > 0);
+    let storm = s.rto[0].storm.as_ref().unwrap();
+    assert!(storm.connections_accepted >= 5, "{storm:?}");
+}
+
+#[test]
+fn a_proxy_node_lost_with_its_az_moves_its_clients_to_another() {
+    // The proxy has nodes in a and b only; clients in c use the node their
+    // number picks. AZ a goes down (taking the writer and its node): the
+    // clients on node a time out, move to b, and all come back.
+    let s = run(&parse(
+        "name: t\nseed: 3\nduration: 60s\nstorage: { volume_gib: 30 }\n\
+         workload: { commits_per_s: 300, reads_per_s: 100 }\n\
+         instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\n\
+         clients:\n  - { name: app, count: 6, az: c, read_timeout: 2s, connection: proxy }\n\
+         proxy: { azs: [a, b] }\n\
+         faults:\n  - az_outage: { at: 10s, az: a }\n",
+    ))
+    .summary;
+    let seen = s.rto[0].client_observed_s.as_ref().unwrap();
+    assert_eq!(seen.unrecovered, 0, "{seen:?}");
+    assert!(s.client_groups[0].errors.timeout > 0);
+}
+
+#[test]
+fn the_connection_layer_is_deterministic() {
+    let sc = shipped_with(
+        "connection-storm",
+        &[
+            ("duration", "70s"),
+            ("clients.0.count", "200"),
+            ("clients.0.connection", "proxy"),
+            ("proxy.pinned", "0.3"),
+        ],
+    );
+    let (a, b) = (run(&sc).summary, run(&sc).summary);
+    assert_eq!(a.trace_digest, b.trace_digest);
+    assert_eq!(a.client_groups, b.client_groups);
+}
