@@ -39,7 +39,10 @@
 //! reads reach storage through the AZ+1 failure (162,188 storage reads,
 //! all correct, where there were none): 1,707 fewer commits over 300 s,
 //! 2,976,109 fewer events (not analysed further), and the stall ends 5 ms
-//! earlier, with the same PG 0.
+//! earlier, with the same PG 0. Then a health check's answer began to
+//! wait behind the work queued on the instance's CPU: the answers leave
+//! up to a fraction of a millisecond later, which moves the digest and
+//! nothing else (the same events, commits and stall).
 
 use crate::{run, shipped};
 
@@ -55,7 +58,7 @@ fn az_plus_one_seed_1_is_pinned() {
     assert_eq!(s.write_outage_blocking_pgs, vec![0]);
     assert_eq!(s.commits.acknowledged, 1_497_953);
     assert_eq!(s.events_processed, 19_694_998);
-    assert_eq!(s.trace_digest, "e0f032286d69c438");
+    assert_eq!(s.trace_digest, "9e97e49a586ad31d");
 }
 
 /// Every shipped scenario but the one-hour `baseline` (the benchmark, run
