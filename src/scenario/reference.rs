@@ -137,6 +137,12 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
             "Modelling choice: a client that writes, so that it sees the write outage a failover causes.",
         ),
     ),
+    (
+        "clients[].connection",
+        Source::Stated(
+            "Direct: each client holds its own connection through DNS, what an application without a pool, proxy or wrapper does.",
+        ),
+    ),
     ("control_plane.tie_break", Source::Variant),
     ("dns.empty_answers", Source::Function("dns_empty_answers")),
     ("dns.ttl", Source::Function("dns_ttl")),
@@ -152,6 +158,13 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
         Source::Stated("Off: a reboot restarts the instance in place unless asked to fail over ([UG] Rebooting a DB instance)."),
     ),
     ("instances[].class", Source::Function("instance_class")),
+    ("proxy.latency", Source::Function("proxy_latency")),
+    (
+        "proxy.pinned",
+        Source::Stated(
+            "Modelling choice: 0, no session pinned; [UG] lists what pins one (session variables, temporary tables, prepared statements), which depends on the application.",
+        ),
+    ),
     (
         "instances[].role",
         Source::Stated("Every instance but the one marked `writer` is a reader."),

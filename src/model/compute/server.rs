@@ -123,11 +123,12 @@ mod tests {
         }
         assert_eq!((done_a, done_b), (t0 + ms(4), t0 + ms(1)));
         assert!(!a.free_before(t0 + ms(4)) && a.free_before(t0 + ms(5)));
+        // Busy time counts as it passes.
+        assert_eq!(a.busy_through(t0 + ms(2)), ms(2));
         // Idle time is not banked.
         let later = t0 + ms(100);
         assert_eq!(a.run(later, ms(2)), later + ms(1));
-        // Busy 4 ms, idle, busy 1 ms: 5 ms in all, counted as it passes.
-        assert_eq!(a.busy_through(t0 + ms(2)), ms(2));
+        // Busy 4 ms, idle, busy 1 ms: 5 ms in all.
         assert_eq!(a.busy_through(later), ms(4));
         assert_eq!(a.busy_through(later + ms(10)), ms(5));
         // A restart drops the queue and the busy time it would have been.
