@@ -348,7 +348,9 @@ fn report_shows_a_sweep_and_a_study() {
     assert!(page.contains("Sweep of short-failover"));
     assert!(page.contains("every invariant held in every run"));
     assert!(page.contains("Durability: small-study"));
-    assert_eq!(page.matches("<svg").count(), 3);
+    // The sweep's distribution and clients charts, the study's two.
+    assert_eq!(page.matches("<svg").count(), 4);
+    assert!(page.contains("what clients saw of the failover"));
     // A file that is not a report is not overwritten.
     let o = aurora(&["report", "o/small-study", "--out", "s.yaml"], tmp.path());
     assert_eq!(o.status.code(), Some(2));
