@@ -335,28 +335,34 @@ pub fn execute(cli: Cli) -> ExitStatus {
                 Err(e) => return bad_output(&format!("cannot start threads: {e}")),
             };
             let progress = Progress::new(quiet || json);
-            // Each result is printed as soon as its run ends.
-            let worst = std::sync::Mutex::new(ExitStatus::Passed);
+            // Each result is printed, in the order the scenarios were
+            // given, as soon as it and every one before it have ended.
+            let released = std::sync::Mutex::new(InOrder::default());
             pool.install(|| {
-                scs.par_iter().for_each(|sc| {
-                    let (mut outcome, stdout, stderr) = run(sc, &root, &opts, &progress);
-                    // A summary that could not be printed is not a pass; a
-                    // reader that stopped reading (`| head`) is no error.
-                    match progress.print(&stdout) {
-                        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                            outcome = outcome.max(bad_output(&format!(
-                                "{}: cannot write the summary to standard output: {e}",
-                                sc.config.name
-                            )));
-                        }
-                        _ => {}
+                scs.par_iter().enumerate().for_each(|(i, sc)| {
+                    let ended = run(sc, &root, &opts, &progress);
+                    let mut released = released.lock().expect("no run panics holding it");
+                    for (name, (outcome, stdout, stderr)) in released.push(i, (sc, ended)) {
+                        // A summary that could not be printed is not a pass;
+                        // a reader that stopped reading (`| head`) is no error.
+                        let printed = match progress.print(&stdout) {
+                            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                                bad_output(&format!(
+                                    "{}: cannot write the summary to standard output: {e}",
+                                    name.config.name
+                                ))
+                            }
+                            _ => ExitStatus::Passed,
+                        };
+                        eprint!("{stderr}");
+                        released.worst = released.worst.max(outcome).max(printed);
                     }
-                    eprint!("{stderr}");
-                    let mut worst = worst.lock().expect("no run panics holding it");
-                    *worst = (*worst).max(outcome);
                 });
             });
-            worst.into_inner().expect("no run panics holding it")
+            released
+                .into_inner()
+                .expect("no run panics holding it")
+                .worst
         }
         Command::Sweep {
             scenario,
@@ -496,6 +502,42 @@ fn with_settings(text: &str, file: &Path, set: &[Setting]) -> Result<Scenario, I
     }
     crate::study::grid::Grid::new(set.to_vec()).map_err(|e| doc.error_in("the settings", e))?;
     crate::study::sweep::cell_scenario(&doc, &cell, file)
+}
+
+/// Runs that ended, held until every run given before them has ended, so
+/// that parallel runs print in the order they were named.
+struct InOrder<'a> {
+    next: usize,
+    waiting: std::collections::BTreeMap<usize, Ended<'a>>,
+    /// The worst exit status among the runs released.
+    worst: ExitStatus,
+}
+
+/// A scenario, and how its run ended with what it has to say on stdout
+/// and stderr.
+type Ended<'a> = (&'a Scenario, (ExitStatus, String, String));
+
+impl Default for InOrder<'_> {
+    fn default() -> Self {
+        Self {
+            next: 0,
+            waiting: std::collections::BTreeMap::new(),
+            worst: ExitStatus::Passed,
+        }
+    }
+}
+
+impl<'a> InOrder<'a> {
+    /// Takes run `i`'s result; returns the runs now free to print, in order.
+    fn push(&mut self, i: usize, ended: Ended<'a>) -> Vec<Ended<'a>> {
+        self.waiting.insert(i, ended);
+        let mut free = Vec::new();
+        while let Some(ended) = self.waiting.remove(&self.next) {
+            free.push(ended);
+            self.next += 1;
+        }
+        free
+    }
 }
 
 /// Writes generated text to stdout; a reader that stopped early (`| head`)
