@@ -237,3 +237,122 @@ fn the_connection_layer_is_deterministic() {
     assert_eq!(a.trace_digest, b.trace_digest);
     assert_eq!(a.client_groups, b.client_groups);
 }
+
+#[test]
+fn a_proxy_client_whose_node_goes_quiet_skips_nodes_in_a_dead_az() {
+    // Nodes in every AZ, clients in c on node c. AZ a goes down with the
+    // writer; the proxy holds requests past the clients' 2 s read timeout,
+    // so they move to the next node: b, never a's dead one.
+    let s = run(&parse(
+        "name: t\nseed: 3\nduration: 60s\nstorage: { volume_gib: 30 }\n\
+         workload: { commits_per_s: 300, reads_per_s: 100 }\n\
+         instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\n\
+         clients:\n  - { name: app, count: 6, az: c, read_timeout: 2s, connection: proxy }\n\
+         proxy: {}\n\
+         faults:\n  - az_outage: { at: 10s, az: a }\n",
+    ))
+    .summary;
+    let r = &s.rto[0];
+    let seen = r.client_observed_s.as_ref().unwrap();
+    assert_eq!(seen.unrecovered, 0, "{seen:?}");
+    // Back within a read timeout of the writer opening, with no DNS wait.
+    let writable = r.total_s.unwrap() - r.dns_s;
+    assert!(
+        seen.max.unwrap() < writable + 1.5,
+        "{seen:?} vs writable {writable}"
+    );
+}
+
+/// The open connections to instance `i` in the run's last bin.
+fn connections_at_end(o: &aurora_sim::Outcome, i: usize) -> u32 {
+    o.timeline.last().expect("a timeline").connections[i]
+}
+
+#[test]
+fn requests_a_client_gave_up_on_do_not_hold_the_proxy() {
+    // A 1 s read timeout against a 14 s failover: each client sends a new
+    // request while its last one waits at the proxy. The abandoned ones
+    // must not hold database connections or the clients' places.
+    let sc = shipped_with(
+        "connection-storm",
+        &[
+            ("duration", "150s"),
+            ("clients.0.connection", "proxy"),
+            ("clients.0.read_timeout", "1s"),
+        ],
+    );
+    let o = run(&sc);
+    let r = &o.summary.rto[0];
+    let total = r.total_s.unwrap();
+    // 1,000 clients at one request a second, less the failover.
+    let expected = 1000.0 * 0.99 * (150.0 - total - 5.0);
+    assert!(
+        o.summary.client_requests_ok as f64 > expected,
+        "{} ok, expected over {expected}",
+        o.summary.client_requests_ok
+    );
+    assert!(connections_at_end(&o, 1) < 50, "{:?}", o.timeline.last());
+}
+
+#[test]
+fn a_pinned_session_holds_one_database_connection() {
+    let sc = shipped_with(
+        "connection-storm",
+        &[
+            ("duration", "120s"),
+            ("clients.0.count", "200"),
+            ("clients.0.connection", "proxy"),
+            ("proxy.pinned", "1.0"),
+        ],
+    );
+    let o = run(&sc);
+    assert_eq!(connections_at_end(&o, 1), 200);
+    let seen = o.summary.rto[0].client_observed_s.as_ref().unwrap();
+    assert_eq!(seen.unrecovered, 0, "{seen:?}");
+}
+
+#[test]
+fn the_stale_dns_guard_does_not_slow_a_long_failover() {
+    // An engine start of about 65 s outlasts nothing the guard should act
+    // on: guarded and unguarded drivers come back together.
+    let run_with = |guard: bool| {
+        run(&parse(&format!(
+            "name: t\nseed: 3\nduration: 150s\nstorage: {{ volume_gib: 30 }}\n\
+             workload: {{ commits_per_s: 300, reads_per_s: 100 }}\n\
+             control_plane: {{ engine_start: {{ median: 65s, sigma: 0.1 }} }}\n\
+             instances:\n  - {{ name: w, az: a, role: writer }}\n  - {{ name: r, az: b, tier: 0 }}\n\
+             clients:\n  - {{ name: app, count: 4, az: b, read_timeout: 2s, connect_timeout: 1s, connection: {{ driver: {{ stale_dns_guard: {guard} }} }} }}\n\
+             faults:\n  - writer_crash: {{ at: 10s }}\n"
+        )))
+        .summary
+    };
+    let seen = |s: &Summary| s.rto[0].client_observed_s.clone().unwrap();
+    let (g, u) = (seen(&run_with(true)), seen(&run_with(false)));
+    assert_eq!((g.unrecovered, u.unrecovered), (0, 0));
+    assert!(
+        g.max.unwrap() <= u.max.unwrap() + 0.5,
+        "guarded {g:?} vs unguarded {u:?}"
+    );
+}
+
+#[test]
+fn a_close_lost_in_a_partition_is_sent_again() {
+    // Clients in c lose the writer in a for 20 s: they time out and close,
+    // and the partition drops the close. Retransmitted, it arrives after
+    // the partition heals; the writer holds one connection per client,
+    // not a half-open one besides.
+    let o = run(&parse(
+        "name: t\nseed: 3\nduration: 90s\nstorage: { volume_gib: 30 }\n\
+         workload: { commits_per_s: 300, reads_per_s: 100 }\n\
+         instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\n\
+         clients:\n  - { name: app, count: 50, az: c, read_timeout: 2s, connect_timeout: 1s }\n\
+         faults:\n  - network_partition: { at: 10s, between: [a, c], duration: 20s }\n",
+    ));
+    assert!(o.summary.client_groups[0].errors.timeout > 50);
+    let most = o.timeline.iter().map(|r| r.connections[0]).max().unwrap();
+    assert!(
+        most > 50,
+        "the reconnects overlap the half-open ones: {most}"
+    );
+    assert_eq!(connections_at_end(&o, 0), 50);
+}

@@ -285,3 +285,27 @@ proptest! {
         prop_assert!(s.storage.vdl <= s.storage.vcl);
     }
 }
+
+#[test]
+fn a_second_failover_counts_its_clients_from_its_own_fault() {
+    // The new writer dies at 26 s, before the clients (5 s TTL) are back
+    // from the first failover: their outage runs across both. The first
+    // failover counts it from their last success; the second from its
+    // fault, not again from before the first.
+    let s = run(&parse(
+        "name: t\nseed: 3\nduration: 80s\nstorage: { volume_gib: 30 }\n\
+         workload: { commits_per_s: 300, reads_per_s: 100 }\n\
+         instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\n  - { name: r2, az: c, tier: 1 }\n\
+         clients:\n  - { name: app, count: 4, az: b, read_timeout: 2s, connect_timeout: 1s }\n\
+         faults:\n  - writer_crash: { at: 10s }\n  - writer_crash: { at: 26s }\n",
+    ))
+    .summary;
+    assert_eq!(s.rto.len(), 2);
+    let seen = |i: usize| s.rto[i].client_observed_s.clone().unwrap();
+    let (first, second) = (seen(0), seen(1));
+    assert_eq!((first.unrecovered, second.unrecovered), (0, 0));
+    // The same clients back at the same moment: the second's figure is
+    // short of the first's by about the 16 s between the faults.
+    let apart = first.max.unwrap() - second.max.unwrap();
+    assert!(apart > 10.0 && apart < 17.0, "{first:?} vs {second:?}");
+}

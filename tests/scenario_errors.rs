@@ -897,6 +897,34 @@ fn connection_layer_mistakes_name_the_field_and_the_fix() {
             "engine: { max_connections: 20000 }\n",
             "expected a number of connections per instance from 1 to 16000, found 20000",
         ),
+        (
+            "clients:\n  - { name: app, connection: pool }\n",
+            "`pool` takes settings: write `connection: { pool: {} }` for its defaults",
+        ),
+        (
+            "clients:\n  - { name: app, connection: { direct: {} } }\n",
+            "`direct` takes no settings: write `connection: direct`",
+        ),
+        (
+            "clients:\n  - { name: app, connection: { pool: {}, driver: {} } }\n",
+            "one way to connect, found a second: `driver` after `pool`",
+        ),
+        (
+            "clients:\n  - { name: app, connection: {} }\n",
+            "no way to connect given",
+        ),
+        (
+            "proxy: { max_queued: 0 }\n",
+            "expected a queue length from 1 to 1000000, found 0",
+        ),
+        (
+            "proxy: { max_opening_per_s: 0 }\n",
+            "expected a number of connections opened per second from 1 to 16000, found 0",
+        ),
+        (
+            "clients:\n  - { name: app, connection: { driver: { writer_reconnect_interval: 1us } } }\n",
+            "a reconnect interval is at least 10ms, found 1us",
+        ),
     ];
     for (extra, needle) in cases {
         let msg = error_of_text(&format!("{base}{extra}"));
@@ -905,4 +933,14 @@ fn connection_layer_mistakes_name_the_field_and_the_fix() {
             "{extra}: expected {needle:?} in {msg:?}"
         );
     }
+}
+
+#[test]
+fn an_empty_proxy_section_takes_every_default() {
+    let sc = Scenario::parse(
+        "name: t\nduration: 10s\ninstances:\n  - { name: w, az: a, role: writer }\n\
+         clients:\n  - { name: app, connection: proxy }\nproxy:\n",
+        std::path::Path::new("inline.yaml"),
+    );
+    assert!(sc.is_ok(), "{:?}", sc.err().map(|e| e.to_string()));
 }

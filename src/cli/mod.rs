@@ -766,13 +766,17 @@ fn run(
         (ExitStatus::Passed, stdout, String::new())
     } else {
         let s = &outcome.summary;
-        let failed: Vec<&str> = s
+        let failed: Vec<String> = s
             .expectations
             .iter()
             .filter(|e| !e.passed)
-            .map(|e| e.name.as_str())
-            .chain(outcome.violations().map(|i| i.name.as_str()))
-            .chain(s.stopped_early.iter().map(|_| "the run reached its end"))
+            .map(|e| e.name.clone())
+            .chain(outcome.violations().map(|i| i.name.clone()))
+            .chain(
+                s.stopped_early
+                    .iter()
+                    .map(|why| format!("the run stopped before its end ({why})")),
+            )
             .collect();
         let stderr = format!(
             "{}: expectation failed: {}\n",

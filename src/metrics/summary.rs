@@ -304,7 +304,8 @@ pub struct Rto {
     /// writable (`null`: it never was, or the run ended first).
     pub commits_per_s_after: Option<f64>,
     /// Per cluster-endpoint client, last successful write before the fault
-    /// to the first after it.
+    /// to the first after it; a client already down when the fault struck
+    /// (an earlier failover's) is counted from the fault.
     pub client_observed_s: Option<ClientObserved>,
     /// The new writer's load in the 30 s after it opened: connections,
     /// CPU, commit p99 (`null`: it never opened).

@@ -28,7 +28,7 @@
 
 use rand::Rng;
 
-use super::compute::{instance_endpoint, Instance};
+use super::compute::{instance_endpoint, send_close, Instance};
 use super::context::Ctx;
 use super::event::{Asker, Event};
 use super::network::Endpoint;
@@ -45,6 +45,39 @@ pub enum Answer {
     Ok,
     /// Failed.
     Failed(ClientError),
+}
+
+/// The proxy connection a request travels on: the answer goes back to
+/// the node that holds it, whatever node the client has moved to since.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Via {
+    /// The proxy node's AZ.
+    pub node: AzId,
+    /// The connection's slot at the proxy.
+    pub slot: u32,
+}
+
+/// Who waits for the answer to a request: a client's step, reached
+/// directly or through a proxy connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// The client.
+    pub client: ClientId,
+    /// Its step.
+    pub seq: u32,
+    /// The proxy connection it came on, if it came through the proxy.
+    pub via: Option<Via>,
+}
+
+impl Caller {
+    /// A client's own request.
+    pub fn direct(client: ClientId, seq: u32) -> Self {
+        Caller {
+            client,
+            seq,
+            via: None,
+        }
+    }
 }
 
 /// Where a client is in its loop.
@@ -187,12 +220,6 @@ impl Client {
         Endpoint::Client(self.az)
     }
 
-    /// Where an instance sends its answers to this client's requests:
-    /// the client, or the proxy node that forwarded them.
-    pub fn reply_to(&self) -> Endpoint {
-        self.proxy_node.map_or(self.endpoint(), Endpoint::Proxy)
-    }
-
     /// Its current step's number.
     pub fn seq(&self) -> u32 {
         self.seq
@@ -308,7 +335,7 @@ impl Client {
         if self.seq != seq || self.step != Step::Resolving {
             return;
         }
-        let Some(mut host) = host else {
+        let Some(host) = host else {
             return self.failed(cx, id, env, ClientError::DnsEmpty);
         };
         let expires = match self.cfg(cx).dns_cache {
@@ -317,15 +344,6 @@ impl Client {
             Some(CacheSpec::Forever) => None,
         };
         self.cache = Some((host, expires));
-        // The stale-DNS guard: the topology knows better than a record
-        // that still names the old writer.
-        if let (Connection::Driver(d), Some((writer, _))) =
-            (&self.cfg(cx).connection, self.topology)
-        {
-            if d.stale_dns_guard && writer != host.0 {
-                host = (writer, env.instances[writer.index()].address);
-            }
-        }
         self.connect(cx, id, env, host);
     }
 
@@ -412,11 +430,12 @@ impl Client {
         let (inst, incarnation) = self.conn.expect("connected");
         let to = instance_endpoint(env.instances, inst);
         // A driver refreshes its topology on its own clock, from the
-        // instance it is connected to.
+        // instance it is connected to, and asks a new connection's
+        // instance at once: that answer is what its stale-DNS guard acts on.
         if let Connection::Driver(d) = &self.cfg(cx).connection {
             if self
                 .topology
-                .is_none_or(|(_, at)| now.since(at) >= d.topology_refresh)
+                .is_none_or(|(_, at)| at < self.opened || now.since(at) >= d.topology_refresh)
             {
                 let ask = Event::TopologyQuery {
                     asker: Asker::Client(id),
@@ -431,6 +450,7 @@ impl Client {
             seq,
             inst,
             incarnation,
+            via: None,
         };
         cx.send(now, self.endpoint(), to, request);
     }
@@ -551,9 +571,7 @@ impl Client {
 
     /// Tells an instance a connection to it is closed.
     fn disconnect(&self, cx: &mut Ctx, env: &ClientEnv, inst: InstanceId, incarnation: u32) {
-        let to = instance_endpoint(env.instances, inst);
-        let close = Event::Disconnect { inst, incarnation };
-        cx.send(cx.now(), self.endpoint(), to, close);
+        send_close(cx, env.instances, self.endpoint(), (inst, incarnation), 0);
     }
 
     /// Its pool has a connection for it again.
@@ -602,7 +620,10 @@ impl Client {
             return;
         };
         if cx.now().since(since) >= d.failover_timeout {
+            // What it knew of the topology led nowhere: it starts over
+            // from DNS.
             self.failover_since = None;
+            self.topology = None;
             return self.failed(cx, id, env, ClientError::Timeout);
         }
         self.ask_topology(cx, id, env);
@@ -626,16 +647,17 @@ impl Client {
         if self.step == Step::Topology && self.seq == seq {
             return self.connect(cx, id, env, (w, address));
         }
-        // The stale-DNS guard: connected through a record that named an
-        // instance the topology says is not the writer, the driver moves
-        // to the writer before its next request.
+        // The stale-DNS guard: told by a live instance that the writer is
+        // not the one its record names, the driver connects to the writer
+        // from now on, and leaves a connection to any other before its
+        // next request.
         let guarded =
             matches!(&self.cfg(cx).connection, Connection::Driver(d) if d.stale_dns_guard);
-        if guarded && self.conn.is_some_and(|(i, _)| i != w) {
-            self.stale = true;
+        if guarded {
             if let Some((host, _)) = &mut self.cache {
                 *host = (w, address);
             }
+            self.stale = self.conn.is_some_and(|(i, _)| i != w);
         }
     }
 
@@ -663,13 +685,18 @@ impl Client {
                 return Client::timer(cx, id, seq, d.writer_reconnect_interval);
             }
         }
-        // A client whose AZ has no proxy node moves to the next node when
-        // its own goes silent (that node's AZ may be down).
+        // A client whose AZ has no proxy node moves to the next node up
+        // when its own goes silent: the proxy endpoint's DNS names the
+        // nodes that are up.
         if let (ClientError::Timeout, Some(node), Some(proxy)) = (e, self.proxy_node, &cx.cfg.proxy)
         {
             if !proxy.azs.contains(&self.az) {
                 let at = proxy.azs.iter().position(|&z| z == node).unwrap_or(0);
-                self.proxy_node = Some(proxy.azs[(at + 1) % proxy.azs.len()]);
+                let n = proxy.azs.len();
+                let next = (1..=n)
+                    .map(|k| proxy.azs[(at + k) % n])
+                    .find(|&z| cx.net().az_up(z));
+                self.proxy_node = Some(next.unwrap_or(node));
             }
         }
         let (base, max) = (cfg.backoff_base, cfg.backoff_max);
@@ -698,36 +725,41 @@ pub(crate) fn answer_client(
     cx: &mut Ctx,
     from: Endpoint,
     to: &Client,
-    client: ClientId,
-    seq: u32,
+    caller: Caller,
     answer: Answer,
 ) {
-    answer_client_at(cx, cx.now(), from, to, client, seq, answer);
+    answer_client_at(cx, cx.now(), from, to, caller, answer);
 }
 
-/// Sends `answer` to a client at `at`, once the work behind it is done:
-/// to the client, or to the proxy node its request came through.
+/// Sends `answer` to a client (`to`) at `at`, once the work behind it is
+/// done: straight to it, or back to the proxy node whose connection
+/// carried the request.
 pub(crate) fn answer_client_at(
     cx: &mut Ctx,
     at: SimTime,
     from: Endpoint,
     to: &Client,
-    client: ClientId,
-    seq: u32,
+    caller: Caller,
     answer: Answer,
 ) {
-    let response = if to.proxy_node.is_some() {
-        Event::BackendResponse {
-            client,
-            seq,
-            answer,
+    let Caller { client, seq, via } = caller;
+    match via {
+        Some(Via { node, slot }) => {
+            let response = Event::BackendResponse {
+                slot,
+                client,
+                seq,
+                answer,
+            };
+            cx.send(at, from, Endpoint::Proxy(node), response);
         }
-    } else {
-        Event::Response {
-            client,
-            seq,
-            answer,
+        None => {
+            let response = Event::Response {
+                client,
+                seq,
+                answer,
+            };
+            cx.send(at, from, to.endpoint(), response);
         }
-    };
-    cx.send(at, from, to.reply_to(), response);
+    }
 }

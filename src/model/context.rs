@@ -57,11 +57,17 @@ impl<'a> Ctx<'a> {
 
     /// Sends `event` from `from` to `to`, leaving at `depart` (now, or
     /// later when the sender first has work to finish, such as a persist).
-    /// The network decides the delay, or drops the message.
+    /// The network decides the delay, or drops the message: then it
+    /// returns false (a sender that retransmits, as TCP does, needs to
+    /// know).
     #[inline]
-    pub fn send(&mut self, depart: SimTime, from: Endpoint, to: Endpoint, event: Event) {
-        if let Some(d) = self.net.delay(from, to) {
-            self.engine.at(depart + d, event);
+    pub fn send(&mut self, depart: SimTime, from: Endpoint, to: Endpoint, event: Event) -> bool {
+        match self.net.delay(from, to) {
+            Some(d) => {
+                self.engine.at(depart + d, event);
+                true
+            }
+            None => false,
         }
     }
 

@@ -14,8 +14,9 @@
 
 use std::sync::Arc;
 
-use super::client::Answer;
+use super::client::{Answer, Via};
 use super::compute::replica::Redo;
+use super::network::Endpoint;
 use super::storage::lsn::{Batch, Lsn};
 use super::storage::segment::{GossipPayload, ReadResult, RecoveryInfo};
 use crate::model::config::Fault;
@@ -333,6 +334,8 @@ events! {
         inst: InstanceId,
         /// The process the connection belongs to.
         incarnation: u32,
+        /// The proxy connection it travels on, if it came through the proxy.
+        via: Option<Via>,
     } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
     /// An answer reaches a client: from an instance, or from the proxy.
     33 Response "response" {
@@ -401,6 +404,8 @@ events! {
     } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
     /// An instance's answer to a proxied request reaches the proxy.
     43 BackendResponse "backend_response" {
+        /// The proxy connection it came back on.
+        slot: u32,
         /// The client.
         client: ClientId,
         /// Its step.
@@ -417,6 +422,18 @@ events! {
         /// Its step.
         seq: u32,
     } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// A connection's close that the network dropped is sent again, as
+    /// TCP retransmits a FIN.
+    46 CloseRetransmit "close_retransmit" {
+        /// The end that closes.
+        from: Endpoint,
+        /// The instance.
+        inst: InstanceId,
+        /// The process it was open to.
+        incarnation: u32,
+        /// Retransmissions so far, this one included.
+        attempt: u32,
+    } => ["inst" = u64::from(inst.0), "attempt" = u64::from(*attempt)];
 }
 
 /// Who asks an instance for a connection or for the topology.

@@ -35,7 +35,7 @@ use crate::metrics::Recorder;
 use crate::model::config::Config;
 use crate::sim::{Engine, RngFactory, SimDuration, SimTime, StreamId, Trace};
 use crate::vocab::ids::{ClientId, InstanceId};
-use client::Client;
+use client::{Caller, Client};
 use compute::control::ControlPlane;
 use compute::recovery::Recovery;
 use compute::server::Server;
@@ -479,7 +479,10 @@ impl World {
                     let (c, mut env) = f.client(client);
                     c.on_connected(cx, client, &mut env, seq, inst, accepted);
                 }
-                Asker::Backend(slot) => f.proxy.on_connected(cx, f.instances, slot, accepted),
+                Asker::Backend(slot) => {
+                    f.proxy
+                        .on_connected(cx, f.instances, (slot, seq), inst, accepted)
+                }
                 Asker::Monitor => {}
             },
             Event::Request {
@@ -487,7 +490,11 @@ impl World {
                 seq,
                 inst,
                 incarnation,
-            } => f.on_request(cx, workload, client, seq, inst, incarnation),
+                via,
+            } => {
+                let caller = Caller { client, seq, via };
+                f.on_request(cx, workload, caller, inst, incarnation)
+            }
             Event::Response {
                 client,
                 seq,
@@ -530,14 +537,21 @@ impl World {
                 .proxy
                 .on_request(cx, f.instances, client, seq, (node, from)),
             Event::BackendResponse {
+                slot,
                 client,
                 seq,
                 answer,
             } => f
                 .proxy
-                .on_backend_response(cx, f.instances, client, seq, answer),
+                .on_backend_response(cx, f.instances, slot, (client, seq), answer),
             Event::ProxyTick => f.proxy.on_tick(cx, f.instances),
             Event::ProxyBorrowTimeout { client, seq } => f.proxy.on_borrow_timeout(cx, client, seq),
+            Event::CloseRetransmit {
+                from,
+                inst,
+                incarnation,
+                attempt,
+            } => compute::send_close(cx, f.instances, from, (inst, incarnation), attempt),
         }
     }
 

@@ -30,8 +30,8 @@ use std::collections::VecDeque;
 
 use rand::Rng;
 
-use super::client::Answer;
-use super::compute::{instance_endpoint, Instance};
+use super::client::{Answer, Via};
+use super::compute::{instance_endpoint, send_close, Instance};
 use super::context::Ctx;
 use super::event::{Asker, Event};
 use super::network::Endpoint;
@@ -63,15 +63,27 @@ struct Backend {
     state: Use,
     /// The session it is pinned to, if one.
     pinned_to: Option<ClientId>,
+    /// Which opening of the proxy's it came from: an answer to an
+    /// earlier opening in the same slot is not for it.
+    opening: u32,
 }
 
 /// A client's session at the proxy.
+///
+/// A client waits for one answer at a time. A request that comes while
+/// an older one is unanswered means the client gave up on that one (its
+/// timeout): the old session is over. Its queued request is dropped, and
+/// an answer still to come for it is not forwarded. A connection pinned
+/// to the old session is closed once it is free, because its session
+/// state cannot be handed to another session.
 #[derive(Clone, Copy, Debug)]
 struct Session {
     /// Whether it is pinned (drawn at its first request).
     pinned: Option<bool>,
-    /// The connection carrying its transaction, or pinned to it.
-    backend: Option<u32>,
+    /// The connection pinned to it.
+    own: Option<u32>,
+    /// The step whose answer the client waits for.
+    waiting: Option<u32>,
     /// The client's AZ, where answers go.
     az: AzId,
 }
@@ -114,7 +126,8 @@ impl Proxy {
             sessions: vec![
                 Session {
                     pinned: None,
-                    backend: None,
+                    own: None,
+                    waiting: None,
                     az: AzId(0),
                 };
                 if nodes > 0 { clients } else { 0 }
@@ -146,28 +159,27 @@ impl Proxy {
         let Some(cfg) = cx.cfg.proxy.as_ref() else {
             return;
         };
+        if self.sessions[client.index()].waiting.is_some() {
+            self.end_session(cx, instances, client);
+        }
         let session = &mut self.sessions[client.index()];
         session.az = from;
-        if session.pinned.is_none() {
-            session.pinned = Some(self.rng.random::<f64>() < cfg.pinned);
-        }
-        // A pinned session's own connection, if it has one idle.
-        if let Some(slot) = session.backend {
+        session.waiting = Some(seq);
+        session
+            .pinned
+            .get_or_insert_with(|| self.rng.random::<f64>() < cfg.pinned);
+        // A pinned session's own connection, else any idle one of the node.
+        let own = session.own.filter(|&slot| {
             let b = self.backends[slot as usize];
-            if b.pinned_to == Some(client) && b.state == Use::Idle && Some(b.inst) == self.target {
-                return self.dispatch(cx, instances, slot, client, seq);
-            }
-        }
-        let pinned = session.pinned == Some(true);
-        if !pinned {
-            if let Some(slot) = self.idle_at(node) {
-                return self.dispatch(cx, instances, slot, client, seq);
-            }
+            b.state == Use::Idle && Some(b.inst) == self.target
+        });
+        if let Some(slot) = own.or_else(|| self.idle_at(node)) {
+            return self.dispatch(cx, instances, slot, client, seq);
         }
         let n = Proxy::node_index(cfg, node);
         if self.queues[n].len() >= cfg.max_queued as usize {
             let shed = Answer::Failed(ClientError::ProxyShed);
-            return self.answer(cx, client, seq, node, shed);
+            return self.answer(cx, (client, seq), node, shed);
         }
         self.queues[n].push_back(Queued { client, seq });
         cx.after(
@@ -198,16 +210,19 @@ impl Proxy {
             .count()
     }
 
-    /// The connections one node may hold: its share of
-    /// `max_connections_percent` of the target's `max_connections`.
-    fn cap(cx: &Ctx, instances: &[Instance], target: InstanceId) -> usize {
+    /// The connections node `n` may hold: its share of
+    /// `max_connections_percent` of the target's `max_connections`, the
+    /// remainder going to the first nodes, so that together they never
+    /// ask for more than the instance takes (a share may be none).
+    fn cap(cx: &Ctx, instances: &[Instance], target: InstanceId, n: usize) -> usize {
         let cfg = cx.cfg.proxy.as_ref().expect("a proxy");
         let max = cx
             .cfg
             .engine
             .max_connections(&instances[target.index()].spec);
-        let all = u64::from(max) * u64::from(cfg.max_connections_percent) / 100;
-        (all as usize / cfg.azs.len()).max(1)
+        let all = (u64::from(max) * u64::from(cfg.max_connections_percent) / 100) as usize;
+        let nodes = cfg.azs.len();
+        all / nodes + usize::from(n < all % nodes)
     }
 
     /// Opens connections at `node` for requests queued there, while it is
@@ -224,7 +239,7 @@ impl Proxy {
             .filter(|b| b.node == node && b.state == Use::Opening)
             .count();
         let want = self.queues[n].len().saturating_sub(opening);
-        let room = Proxy::cap(cx, instances, target).saturating_sub(self.held_at(node));
+        let room = Proxy::cap(cx, instances, target, n).saturating_sub(self.held_at(node));
         // One opening every 1/rate: a node's openings are spread, never
         // a burst.
         let now = cx.now();
@@ -233,37 +248,33 @@ impl Proxy {
         }
         let spacing = SimDuration::from_secs(1) / u64::from(cfg.max_opening_per_s.max(1));
         self.next_open[n] = now + spacing;
-        {
-            let slot = match self.backends.iter().position(|b| b.state == Use::Closed) {
-                Some(s) => s,
-                None => {
-                    self.backends.push(Backend {
-                        node,
-                        inst: target,
-                        incarnation: 0,
-                        state: Use::Closed,
-                        pinned_to: None,
-                    });
-                    self.backends.len() - 1
-                }
-            };
-            self.backends[slot] = Backend {
-                node,
-                inst: target,
-                incarnation: 0,
-                state: Use::Opening,
-                pinned_to: None,
-            };
-            self.opened += 1;
-            let connect = Event::Connect {
-                asker: Asker::Backend(slot as u32),
-                seq: 0,
-                inst: target,
-                address: instances[target.index()].address,
-            };
-            let to = instance_endpoint(instances, target);
-            cx.send(cx.now(), Endpoint::Proxy(node), to, connect);
-        }
+        let backend = Backend {
+            node,
+            inst: target,
+            incarnation: 0,
+            state: Use::Opening,
+            pinned_to: None,
+            opening: self.opened as u32,
+        };
+        let slot = match self.backends.iter().position(|b| b.state == Use::Closed) {
+            Some(s) => {
+                self.backends[s] = backend;
+                s
+            }
+            None => {
+                self.backends.push(backend);
+                self.backends.len() - 1
+            }
+        };
+        self.opened += 1;
+        let connect = Event::Connect {
+            asker: Asker::Backend(slot as u32),
+            seq: backend.opening,
+            inst: target,
+            address: instances[target.index()].address,
+        };
+        let to = instance_endpoint(instances, target);
+        cx.send(cx.now(), Endpoint::Proxy(node), to, connect);
     }
 
     /// Sends `client`'s request on connection `slot`.
@@ -278,15 +289,16 @@ impl Proxy {
         let b = &mut self.backends[slot as usize];
         b.state = Use::Busy(client, seq);
         let session = &mut self.sessions[client.index()];
-        session.backend = Some(slot);
         if session.pinned == Some(true) {
             b.pinned_to = Some(client);
+            session.own = Some(slot);
         }
         let request = Event::Request {
             client,
             seq,
             inst: b.inst,
             incarnation: b.incarnation,
+            via: Some(Via { node: b.node, slot }),
         };
         let to = instance_endpoint(instances, b.inst);
         cx.send(cx.now(), Endpoint::Proxy(b.node), to, request);
@@ -297,11 +309,17 @@ impl Proxy {
         &mut self,
         cx: &mut Ctx,
         instances: &[Instance],
-        slot: u32,
+        (slot, opening): (u32, u32),
+        inst: InstanceId,
         accepted: Result<u32, ClientError>,
     ) {
         let b = &mut self.backends[slot as usize];
-        if b.state != Use::Opening {
+        if b.state != Use::Opening || b.opening != opening {
+            // Given up on while it opened: the late connection is closed.
+            if let Ok(incarnation) = accepted {
+                let from = Endpoint::Proxy(b.node);
+                send_close(cx, instances, from, (inst, incarnation), 0);
+            }
             return;
         }
         let node = b.node;
@@ -314,8 +332,7 @@ impl Proxy {
             Ok(incarnation) => {
                 let (inst, from) = (b.inst, Endpoint::Proxy(node));
                 b.state = Use::Closed;
-                let close = Event::Disconnect { inst, incarnation };
-                cx.send(cx.now(), from, instance_endpoint(instances, inst), close);
+                send_close(cx, instances, from, (inst, incarnation), 0);
             }
             // Refused: the queue waits for the next check to say more.
             Err(_) => b.state = Use::Closed,
@@ -335,53 +352,89 @@ impl Proxy {
         self.open_for_queue(cx, instances, node);
     }
 
-    /// An instance's answer to a forwarded request: the connection is
-    /// free again (or, when the answer says it is broken, closed) and the
-    /// answer goes on to the client.
+    /// An instance's answer to a request forwarded on connection `slot`:
+    /// the connection is free again (closed, when the answer says it is
+    /// broken or its pinned session is over), and the answer goes on to
+    /// the client if it still waits for it.
     pub(crate) fn on_backend_response(
         &mut self,
         cx: &mut Ctx,
         instances: &[Instance],
-        client: ClientId,
-        seq: u32,
+        slot: u32,
+        (client, seq): (ClientId, u32),
         answer: Answer,
     ) {
-        let Some(slot) = self.sessions[client.index()].backend else {
-            return;
-        };
-        let b = &mut self.backends[slot as usize];
+        let b = self.backends[slot as usize];
         if b.state != Use::Busy(client, seq) {
+            // Closed while the answer was on its way; the client was told.
             return;
         }
-        let node = b.node;
         let broken = matches!(
             answer,
             Answer::Failed(ClientError::Reset | ClientError::ReadOnly | ClientError::Refused)
         );
-        if broken {
-            b.state = Use::Closed;
-            b.pinned_to = None;
-            self.sessions[client.index()].backend = None;
+        let session_over = b.pinned_to.is_some() && self.sessions[client.index()].own != Some(slot);
+        if broken || session_over {
+            // A reset connection is gone already; any other is closed.
+            let open = answer != Answer::Failed(ClientError::Reset);
+            self.close(cx, instances, slot, open);
             // A read-only answer means the writer moved: check now.
             if answer == Answer::Failed(ClientError::ReadOnly) {
                 self.misses = cx.cfg.proxy.as_ref().map_or(0, |c| c.failure_threshold);
             }
         } else {
-            b.state = Use::Idle;
-            if b.pinned_to.is_none() {
-                self.sessions[client.index()].backend = None;
-            }
+            self.backends[slot as usize].state = Use::Idle;
         }
-        self.answer(cx, client, seq, node, answer);
-        self.serve_queue(cx, instances, node);
+        self.answer(cx, (client, seq), b.node, answer);
+        self.serve_queue(cx, instances, b.node);
     }
 
-    /// Sends an answer from `node` to a client, after the proxy's own
-    /// time.
-    fn answer(&mut self, cx: &mut Ctx, client: ClientId, seq: u32, node: AzId, answer: Answer) {
+    /// Closes connection `slot`, unpinning its session; `open` when the
+    /// instance still holds its end and is told.
+    fn close(&mut self, cx: &mut Ctx, instances: &[Instance], slot: u32, open: bool) {
+        let b = self.backends[slot as usize];
+        if let Some(c) = b.pinned_to {
+            let session = &mut self.sessions[c.index()];
+            if session.own == Some(slot) {
+                session.own = None;
+            }
+        }
+        self.backends[slot as usize].state = Use::Closed;
+        self.backends[slot as usize].pinned_to = None;
+        if open && b.state != Use::Opening {
+            let from = Endpoint::Proxy(b.node);
+            send_close(cx, instances, from, (b.inst, b.incarnation), 0);
+        }
+    }
+
+    /// The client gave up on its request: its queued request is dropped,
+    /// and its pinned connection closed now if idle, or when its answer
+    /// comes back.
+    fn end_session(&mut self, cx: &mut Ctx, instances: &[Instance], client: ClientId) {
+        for q in &mut self.queues {
+            q.retain(|w| w.client != client);
+        }
+        let session = &mut self.sessions[client.index()];
+        session.waiting = None;
+        session.pinned = None;
+        if let Some(slot) = session.own.take() {
+            if self.backends[slot as usize].state == Use::Idle {
+                self.close(cx, instances, slot, true);
+            }
+        }
+    }
+
+    /// Sends an answer from `node` to a client that still waits for it,
+    /// after the proxy's own time.
+    fn answer(&mut self, cx: &mut Ctx, (client, seq): (ClientId, u32), node: AzId, answer: Answer) {
+        let session = &mut self.sessions[client.index()];
+        if session.waiting != Some(seq) {
+            return;
+        }
+        session.waiting = None;
         let cfg = cx.cfg.proxy.as_ref().expect("a proxy");
         let at = cx.now() + cfg.latency.sample(&mut self.rng);
-        let to = Endpoint::Client(self.sessions[client.index()].az);
+        let to = Endpoint::Client(session.az);
         let response = Event::Response {
             client,
             seq,
@@ -400,7 +453,7 @@ impl Proxy {
                 q.remove(i);
                 let node = cfg.azs[n];
                 let timeout = Answer::Failed(ClientError::ProxyTimeout);
-                return self.answer(cx, client, seq, node, timeout);
+                return self.answer(cx, (client, seq), node, timeout);
             }
         }
     }
@@ -473,32 +526,15 @@ impl Proxy {
         self.target = target;
         self.answered = target.is_some();
         self.misses = 0;
-        let now = cx.now();
         for slot in 0..self.backends.len() {
             let b = self.backends[slot];
             if b.state == Use::Closed || Some(b.inst) == target {
                 continue;
             }
-            self.backends[slot].state = Use::Closed;
-            self.backends[slot].pinned_to = None;
+            self.close(cx, instances, slot as u32, true);
             if let Use::Busy(client, seq) = b.state {
-                self.sessions[client.index()].backend = None;
-                self.answer(cx, client, seq, b.node, Answer::Failed(ClientError::Reset));
-            }
-            if let Some(c) = b.pinned_to {
-                self.sessions[c.index()].backend = None;
-            }
-            if b.state != Use::Opening {
-                let close = Event::Disconnect {
-                    inst: b.inst,
-                    incarnation: b.incarnation,
-                };
-                cx.send(
-                    now,
-                    Endpoint::Proxy(b.node),
-                    instance_endpoint(instances, b.inst),
-                    close,
-                );
+                let reset = Answer::Failed(ClientError::Reset);
+                self.answer(cx, (client, seq), b.node, reset);
             }
         }
         if let Some(cfg) = cx.cfg.proxy.as_ref() {
@@ -510,20 +546,16 @@ impl Proxy {
 
     /// The instance `inst`'s process exited with its host up: the
     /// transactions the proxy has on it fail at once.
-    pub(crate) fn reset(&mut self, cx: &mut Ctx, inst: InstanceId) {
+    pub(crate) fn reset(&mut self, cx: &mut Ctx, instances: &[Instance], inst: InstanceId) {
         for slot in 0..self.backends.len() {
             let b = self.backends[slot];
             if b.inst != inst || b.state == Use::Closed {
                 continue;
             }
-            self.backends[slot].state = Use::Closed;
-            self.backends[slot].pinned_to = None;
+            self.close(cx, instances, slot as u32, false);
             if let Use::Busy(client, seq) = b.state {
-                self.sessions[client.index()].backend = None;
-                self.answer(cx, client, seq, b.node, Answer::Failed(ClientError::Reset));
-            }
-            if let Some(c) = b.pinned_to {
-                self.sessions[c.index()].backend = None;
+                let reset = Answer::Failed(ClientError::Reset);
+                self.answer(cx, (client, seq), b.node, reset);
             }
         }
     }

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use super::client::{answer_client, Answer, Client};
+use super::client::{answer_client, Answer, Caller, Client};
 use super::compute::control::ControlPlane;
 use super::compute::server::Server;
 use super::compute::{ccm_partner, instance_endpoint, Fleet, Instance, Role};
@@ -23,11 +23,11 @@ use super::storage::segment::ReadResult;
 use super::storage::volume::Volume;
 use super::workload::Workload;
 use crate::sim::{SimDuration, SimTime};
-use crate::vocab::ids::{ClientId, InstanceId, PgId, SegmentId};
+use crate::vocab::ids::{InstanceId, PgId, SegmentId};
 use crate::vocab::ClientError;
 
 /// A commit's origin: the background workload, or a client's request.
-pub type Origin = Option<(ClientId, u32)>;
+pub type Origin = Option<Caller>;
 
 /// A commit that has its LSNs and waits for VDL.
 #[derive(Clone, Copy, Debug)]
@@ -584,16 +584,10 @@ impl Writer {
                 lsn: c.lsn,
             });
             cx.rec.commit(now, c.arrival);
-            if let Some((client, seq)) = c.origin {
+            if let Some(caller) = c.origin {
                 let from = instance_endpoint(env.instances, self.instance);
-                answer_client(
-                    cx,
-                    from,
-                    &env.clients[client.index()],
-                    client,
-                    seq,
-                    Answer::Ok,
-                );
+                let to = &env.clients[caller.client.index()];
+                answer_client(cx, from, to, caller, Answer::Ok);
             }
         }
         if !self.backlog.is_empty() || !self.ready.is_empty() {
@@ -608,24 +602,17 @@ impl Writer {
         cx: &mut Ctx,
         env: &mut WriterEnv,
         wl: &mut Workload,
-        client: ClientId,
-        seq: u32,
+        caller: Caller,
     ) {
         if self.open {
             wl.offered += 1;
-            self.backlog.push_back((cx.now(), Some((client, seq))));
+            self.backlog.push_back((cx.now(), Some(caller)));
             self.admit_commits(cx, env, wl);
             self.ship(cx, env);
         } else {
             let from = instance_endpoint(env.instances, self.instance);
-            answer_client(
-                cx,
-                from,
-                &env.clients[client.index()],
-                client,
-                seq,
-                Answer::Failed(ClientError::Refused),
-            );
+            let to = &env.clients[caller.client.index()];
+            answer_client(cx, from, to, caller, Answer::Failed(ClientError::Refused));
         }
     }
 

@@ -767,10 +767,26 @@ pub const POOL_SIZE: Limit<u32> = Limit::new(1, 16_000, "a pool size");
 /// `MaxConnectionsPercent`).
 pub const PERCENT: Limit<u32> = Limit::new(1, 100, "a percentage");
 
-/// Requests a proxy node queues: 0 to 10^6. Each is one entry in memory;
-/// a million is more than the 10,000 clients a scenario may have could
-/// ever queue.
-pub const QUEUE_LENGTH: Limit<u32> = Limit::new(0, 1_000_000, "a queue length");
+/// Requests a proxy node queues: 1 to 10^6. A request waits in the queue
+/// while a connection opens for it, so a node without room for one could
+/// never open any. Each is one entry in memory; a million is more than the
+/// 10,000 clients a scenario may have could ever queue.
+pub const QUEUE_LENGTH: Limit<u32> = Limit::new(1, 1_000_000, "a queue length");
+
+/// Connections a proxy node opens a second: 1 to 16,000, the most one
+/// instance accepts at all.
+pub const OPENING_RATE: Limit<u32> =
+    Limit::new(1, 16_000, "a number of connections opened per second");
+
+/// A driver's writer-reconnect interval: 10 ms to 1 h. In a failover each
+/// driver asks every instance each interval: at 10 ms, 10,000 drivers and
+/// 16 instances are 16 million messages a simulated second. The wrappers'
+/// default is 2 s.
+pub const RECONNECT_INTERVAL: Limit<SimDuration> = Limit::new(
+    SimDuration::from_millis(10),
+    SimDuration::from_secs(3600),
+    "a reconnect interval",
+);
 
 /// A share of sessions: 0 to 1.
 pub const SHARE: Limit<f64> = Limit::new(0.0, 1.0, "a share of sessions");

@@ -143,6 +143,10 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
             "Direct: each client holds its own connection through DNS, what an application without a pool, proxy or wrapper does.",
         ),
     ),
+    (
+        "clients[].connection.pool.size",
+        Source::Function("pool_size"),
+    ),
     ("control_plane.tie_break", Source::Variant),
     ("dns.empty_answers", Source::Function("dns_empty_answers")),
     ("dns.ttl", Source::Function("dns_ttl")),
@@ -336,7 +340,20 @@ fn walk(node: &Value, root: &Value, prefix: &str, out: &mut Vec<Entry>) {
             out.push(entry("list of sections".into(), at.clone()));
             walk(item, root, &at, out);
         } else {
-            out.push(entry(kind_of(root, field), path));
+            out.push(entry(kind_of(root, field), path.clone()));
+            // A choice whose variants carry settings (`{ pool: {…} }`):
+            // each variant's settings, under its key.
+            let variants = target.get("oneOf").and_then(Value::as_array);
+            for v in variants.into_iter().flatten() {
+                let Some((key, body)) = v
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .and_then(|p| p.iter().next())
+                else {
+                    continue;
+                };
+                walk(body, root, &format!("{path}.{key}"), out);
+            }
         }
     }
 }

@@ -54,8 +54,8 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub clients: Vec<ClientSpec>,
     /// RDS Proxy between the clients whose `connection` is `proxy` and
-    /// the writer; absent: no proxy.
-    #[serde(default)]
+    /// the writer; absent: no proxy; present but empty: every default.
+    #[serde(default, deserialize_with = "proxy_section")]
     pub proxy: Option<ProxySpec>,
     /// Volume, quorum and storage-node behaviour.
     #[serde(default)]
@@ -534,9 +534,22 @@ pub struct ClientSpec {
     pub connection: ConnectionSpec,
 }
 
+/// A `proxy:` key that is present: its settings, or every default when it
+/// is left empty.
+fn proxy_section<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ProxySpec>, D::Error> {
+    match Option::<ProxySpec>::deserialize(d)? {
+        Some(spec) => Ok(Some(spec)),
+        None => {
+            let empty =
+                de::value::MapDeserializer::<_, D::Error>::new(std::iter::empty::<(&str, &str)>());
+            ProxySpec::deserialize(empty).map(Some)
+        }
+    }
+}
+
 /// How a client group's requests reach the database: `direct`, `proxy`,
 /// `{ pool: {…} }` or `{ driver: {…} }`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionSpec {
     /// Each client holds its own connection, found through DNS.
@@ -548,6 +561,61 @@ pub enum ConnectionSpec {
     Proxy,
     /// A topology-aware driver (the AWS wrappers' failover plugin).
     Driver(DriverSpec),
+}
+
+/// The ways to connect, as written.
+const CONNECTIONS: &[&str] = &["direct", "proxy", "pool", "driver"];
+
+/// Read by hand, so that each mistake is told what to write instead.
+impl<'de> Deserialize<'de> for ConnectionSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ConnectionVisitor)
+    }
+}
+
+struct ConnectionVisitor;
+
+impl<'de> de::Visitor<'de> for ConnectionVisitor {
+    type Value = ConnectionSpec;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("`direct`, `proxy`, `{ pool: {…} }` or `{ driver: {…} }`")
+    }
+
+    fn visit_str<E: de::Error>(self, way: &str) -> Result<ConnectionSpec, E> {
+        match way {
+            "direct" => Ok(ConnectionSpec::Direct),
+            "proxy" => Ok(ConnectionSpec::Proxy),
+            "pool" | "driver" => Err(E::custom(format!(
+                "`{way}` takes settings: write `connection: {{ {way}: {{}} }}` for its defaults"
+            ))),
+            other => Err(E::unknown_variant(other, CONNECTIONS)),
+        }
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<ConnectionSpec, A::Error> {
+        let Some(way) = map.next_key::<String>()? else {
+            return Err(de::Error::custom(
+                "no way to connect given: write `direct`, `proxy`, `{ pool: {…} }` or `{ driver: {…} }`",
+            ));
+        };
+        let spec = match way.as_str() {
+            "pool" => ConnectionSpec::Pool(map.next_value()?),
+            "driver" => ConnectionSpec::Driver(map.next_value()?),
+            "direct" | "proxy" => {
+                return Err(de::Error::custom(format!(
+                    "`{way}` takes no settings: write `connection: {way}`"
+                )))
+            }
+            other => return Err(de::Error::unknown_variant(other, CONNECTIONS)),
+        };
+        match map.next_key::<String>()? {
+            Some(second) => Err(de::Error::custom(format!(
+                "one way to connect, found a second: `{second}` after `{way}`"
+            ))),
+            None => Ok(spec),
+        }
+    }
 }
 
 /// A client-side connection pool.
@@ -593,17 +661,18 @@ pub struct DriverSpec {
     /// (`failoverWriterReconnectIntervalMs`).
     #[serde(
         default = "d::writer_reconnect_interval",
-        deserialize_with = "period::read"
+        deserialize_with = "reconnect_interval::read"
     )]
-    #[schemars(schema_with = "period::schema")]
+    #[schemars(schema_with = "reconnect_interval::schema")]
     pub writer_reconnect_interval: SimDuration,
     /// How long it looks for the new writer before giving up
     /// (`failoverTimeoutMs`).
     #[serde(default = "d::failover_timeout", deserialize_with = "period::read")]
     #[schemars(schema_with = "period::schema")]
     pub failover_timeout: SimDuration,
-    /// Refuse a DNS answer naming an instance the topology knows is not
-    /// the writer.
+    /// Ask the instance reached through DNS for the topology on each new
+    /// connection and, told that another is the writer, move there before
+    /// the next request (the wrapper's `auroraStaleDns` plugin).
     #[serde(default = "d::stale_dns_guard")]
     pub stale_dns_guard: bool,
 }
@@ -634,8 +703,11 @@ pub struct ProxySpec {
     #[schemars(schema_with = "queue_length::schema")]
     pub max_queued: u32,
     /// Connections one node opens a second at most.
-    #[serde(default = "d::max_opening_per_s", deserialize_with = "pool_size::read")]
-    #[schemars(schema_with = "pool_size::schema")]
+    #[serde(
+        default = "d::max_opening_per_s",
+        deserialize_with = "opening_rate::read"
+    )]
+    #[schemars(schema_with = "opening_rate::schema")]
     pub max_opening_per_s: u32,
     /// Share of client sessions pinned to one database connection.
     #[serde(default, deserialize_with = "share::read")]
@@ -1432,6 +1504,8 @@ settings! {
     optional_client_count: Option<u32> = read_optional(whole, CLIENTS_PER_GROUP);
     percent: u32 = read(whole, PERCENT);
     queue_length: u32 = read(whole, QUEUE_LENGTH);
+    opening_rate: u32 = read(whole, OPENING_RATE);
+    reconnect_interval: SimDuration = read(duration, RECONNECT_INTERVAL);
     share: f64 = read(real, SHARE);
 }
 

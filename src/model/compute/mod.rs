@@ -23,7 +23,7 @@ pub mod server;
 
 use hdrhistogram::Histogram;
 
-use super::client::{answer_client, Answer, Client, ClientEnv};
+use super::client::{answer_client, Answer, Caller, Client, ClientEnv};
 use super::context::Ctx;
 use super::dns::Dns;
 use super::event::{Asker, Event};
@@ -231,6 +231,40 @@ impl StartDraw {
 /// The network end of instance `inst`: the host, in its current AZ.
 pub fn instance_endpoint(instances: &[Instance], inst: InstanceId) -> Endpoint {
     Endpoint::Instance(inst, instances[inst.index()].az)
+}
+
+/// The first retransmission of a close comes after TCP's minimum
+/// retransmission timeout, 200 ms (Linux `TCP_RTO_MIN`), each later one
+/// after twice the one before.
+const CLOSE_RTO: SimDuration = SimDuration::from_millis(200);
+
+/// Retransmissions of a close before the closing end gives up: 8, what
+/// Linux does for a socket the application has closed (`ip-sysctl`:
+/// `tcp_orphan_retries` 0, its default, means 8), about 100 s in all.
+const CLOSE_RETRIES: u32 = 8;
+
+/// Closes a connection to `inst` from `from`. A close the network drops
+/// is retransmitted, so that a connection closed during an outage is
+/// closed on the instance once the network heals, as a FIN is; after
+/// [`CLOSE_RETRIES`] the instance is left holding it.
+pub(crate) fn send_close(
+    cx: &mut Ctx,
+    instances: &[Instance],
+    from: Endpoint,
+    (inst, incarnation): (InstanceId, u32),
+    attempt: u32,
+) {
+    let to = instance_endpoint(instances, inst);
+    let close = Event::Disconnect { inst, incarnation };
+    if !cx.send(cx.now(), from, to, close) && attempt < CLOSE_RETRIES {
+        let retry = Event::CloseRetransmit {
+            from,
+            inst,
+            incarnation,
+            attempt: attempt + 1,
+        };
+        cx.after(CLOSE_RTO * (1 << attempt), retry);
+    }
 }
 
 /// Where the writers are: a read-only view for routing messages to the
@@ -472,15 +506,8 @@ impl Fleet<'_> {
         };
         let at = self.servers[inst.index()].idle_at(cx.now());
         let client = &self.clients[c.index()];
-        super::client::answer_client_at(
-            cx,
-            at,
-            self.hosts().instance(inst),
-            client,
-            c,
-            seq,
-            answer,
-        );
+        let from = self.hosts().instance(inst);
+        super::client::answer_client_at(cx, at, from, client, Caller::direct(c, seq), answer);
     }
 
     /// Who is the writer, as a running instance that reaches storage
@@ -517,8 +544,7 @@ impl Fleet<'_> {
         &mut self,
         cx: &mut Ctx,
         wl: &mut Workload,
-        c: ClientId,
-        seq: u32,
+        caller: Caller,
         inst: InstanceId,
         incarnation: u32,
     ) {
@@ -526,18 +552,19 @@ impl Fleet<'_> {
         if !i.answers_clients() {
             return;
         }
+        let c = caller.client;
         let answer = if !i.running() || i.incarnation != incarnation {
             Answer::Failed(ClientError::Reset)
         } else if cx.cfg.clients[self.clients[c.index()].group].reader {
-            return self.serve_read(cx, wl, c, seq, inst);
+            return self.serve_read(cx, wl, c, caller.seq, inst);
         } else if let Some(epoch) = self.writers.running_on(inst, self.instances) {
-            self.with_writer(epoch, |w, env| w.take_commit(cx, env, wl, c, seq));
+            self.with_writer(epoch, |w, env| w.take_commit(cx, env, wl, caller));
             return;
         } else {
             Answer::Failed(ClientError::ReadOnly)
         };
         let from = self.hosts().instance(inst);
-        answer_client(cx, from, &self.clients[c.index()], c, seq, answer);
+        answer_client(cx, from, &self.clients[c.index()], caller, answer);
     }
 
     /// Storage refused a batch of `epoch`: its writer steps down.
@@ -661,11 +688,10 @@ impl Fleet<'_> {
         let from = self.hosts().instance(inst);
         for (c, cl) in self.clients.iter().enumerate() {
             if cl.waits_on(inst) {
-                let (client, seq) = (ClientId::from_index(c), cl.seq());
-                let reset = Answer::Failed(ClientError::Reset);
-                answer_client(cx, from, cl, client, seq, reset);
+                let caller = Caller::direct(ClientId::from_index(c), cl.seq());
+                answer_client(cx, from, cl, caller, Answer::Failed(ClientError::Reset));
             }
         }
-        self.proxy.reset(cx, inst);
+        self.proxy.reset(cx, self.instances, inst);
     }
 }

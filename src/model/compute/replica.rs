@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{instance_endpoint, Boot, Fleet, Instance};
-use crate::model::client::{answer_client_at, Answer};
+use crate::model::client::{answer_client_at, Answer, Caller};
 use crate::model::context::Ctx;
 use crate::model::event::{Event, ReadAnswer, ReadAsk};
 use crate::model::network::Endpoint;
@@ -174,14 +174,14 @@ impl Fleet<'_> {
         if recovering {
             let (from, to) = (self.hosts().instance(inst), &self.clients[c.index()]);
             let refused = Answer::Failed(crate::vocab::ClientError::Refused);
-            return answer_client_at(cx, now, from, to, c, seq, refused);
+            return answer_client_at(cx, now, from, to, Caller::direct(c, seq), refused);
         }
         let page = wl.popularity.draw(&mut wl.rng);
         let server = &mut self.servers[inst.index()];
         let done = server.run(now, cx.cfg.engine.cpu_per_read);
         if server.cache.touch(page) {
             let (from, to) = (self.hosts().instance(inst), &self.clients[c.index()]);
-            return answer_client_at(cx, done, from, to, c, seq, Answer::Ok);
+            return answer_client_at(cx, done, from, to, Caller::direct(c, seq), Answer::Ok);
         }
         let r = &mut self.instances[inst.index()].replica;
         let read = ReplicaRead {
@@ -279,7 +279,8 @@ impl Fleet<'_> {
                 i.replica.reads.remove(&c);
                 self.servers[inst.index()].cache.insert(read.page);
                 let (from, to) = (self.hosts().instance(inst), &self.clients[c.index()]);
-                answer_client_at(cx, cx.now(), from, to, c, read.seq, Answer::Ok);
+                let caller = Caller::direct(c, read.seq);
+                answer_client_at(cx, cx.now(), from, to, caller, Answer::Ok);
             }
             ReadResult::Incomplete => self.send_replica_read(cx, wl, inst, c, cx.now()),
         }
