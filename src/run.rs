@@ -118,11 +118,16 @@ fn observed(w: &World, f: &FailoverRecord, group: Option<usize>) -> Option<Clien
         }
         // Back at the first success whose request was sent after the
         // fault; a response already in flight at the fault does not count.
-        // A client already down when this fault struck (an earlier one
-        // still unrecovered) is counted from this fault: the time before
-        // it is the earlier failover's.
+        // A client already down when this fault struck (an earlier
+        // failover's fault falls in its gap) is counted from this fault:
+        // the time before it is the earlier failover's.
         match c.gaps.iter().find(|g| g.to_sent > f.started) {
-            Some(g) => recovered.push(g.to.since(g.from.max(f.started)).as_secs_f64()),
+            Some(g) => {
+                let earlier = (w.control.failovers.iter())
+                    .any(|e| e.started > g.from && e.started < f.started);
+                let from = if earlier { f.started } else { g.from };
+                recovered.push(g.to.since(from).as_secs_f64());
+            }
             // No gap: either it never stopped succeeding, or it never
             // succeeded again.
             None if c.last_ok_sent.is_some_and(|t| t > f.started) => recovered.push(0.0),
