@@ -356,3 +356,20 @@ fn a_close_lost_in_a_partition_is_sent_again() {
     );
     assert_eq!(connections_at_end(&o, 0), 50);
 }
+
+#[test]
+fn a_driver_gives_up_on_time_whatever_its_reconnect_interval() {
+    // Rounds an hour apart: the 10 s failover timeout still ends the
+    // driver's failover on time, and the clients fall back to DNS and
+    // find the new writer when it opens.
+    let s = small(
+        "  - { name: app, count: 4, az: b, read_timeout: 2s, connect_timeout: 1s, connection: { driver: { writer_reconnect_interval: 1h, failover_timeout: 10s } } }\n",
+        "",
+    );
+    let seen = s.rto[0].client_observed_s.clone().unwrap();
+    assert_eq!(seen.unrecovered, 0, "{seen:?}");
+    assert!(
+        seen.max.unwrap() < s.rto[0].total_s.unwrap() + 10.0,
+        "{seen:?}"
+    );
+}

@@ -914,6 +914,14 @@ fn connection_layer_mistakes_name_the_field_and_the_fix() {
             "no way to connect given",
         ),
         (
+            "clients:\n  - { name: app, connection: ~ }\n",
+            "no way to connect given",
+        ),
+        (
+            "clients:\n  - { name: app, connection: { pool: {}, extra: 1 } }\n",
+            "unknown variant `extra`",
+        ),
+        (
             "proxy: { max_queued: 0 }\n",
             "expected a queue length from 1 to 1000000, found 0",
         ),

@@ -33,7 +33,7 @@ use super::context::Ctx;
 use super::event::{Asker, Event};
 use super::network::Endpoint;
 use super::pool::{Lend, Pool, Pooled};
-use crate::model::config::{CacheSpec, ClientConfig, Connection};
+use crate::model::config::{CacheSpec, ClientConfig, Connection, DriverConfig};
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId};
 use crate::vocab::ClientError;
@@ -592,8 +592,8 @@ impl Client {
         let Connection::Driver(d) = &self.cfg(cx).connection else {
             return;
         };
-        let interval = d.writer_reconnect_interval;
         let now = cx.now();
+        let interval = self.failover_wait(now, d);
         let seq = self.step_to(Step::Topology);
         Client::timer(cx, id, seq, interval);
         for i in 0..env.instances.len() {
@@ -610,6 +610,17 @@ impl Client {
                 ask,
             );
         }
+    }
+
+    /// How long a driver waits before its next topology round: its
+    /// reconnect interval, cut short where the failover timeout ends
+    /// first, so that it gives up on time (the wrapper's
+    /// `failoverTimeoutMs` bounds the whole failover).
+    fn failover_wait(&self, now: SimTime, d: &DriverConfig) -> SimDuration {
+        let left = self.failover_since.map_or(d.failover_timeout, |since| {
+            d.failover_timeout.saturating_sub(now.since(since))
+        });
+        d.writer_reconnect_interval.min(left)
     }
 
     /// No instance named a writer within the interval: ask again, or give
@@ -681,8 +692,9 @@ impl Client {
                 return self.ask_topology(cx, id, env);
             }
             if self.failover_since.is_some() {
+                let wait = self.failover_wait(cx.now(), d);
                 let seq = self.step_to(Step::Idle);
-                return Client::timer(cx, id, seq, d.writer_reconnect_interval);
+                return Client::timer(cx, id, seq, wait);
             }
         }
         // A client whose AZ has no proxy node moves to the next node up

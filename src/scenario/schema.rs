@@ -595,9 +595,7 @@ impl<'de> de::Visitor<'de> for ConnectionVisitor {
 
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<ConnectionSpec, A::Error> {
         let Some(way) = map.next_key::<String>()? else {
-            return Err(de::Error::custom(
-                "no way to connect given: write `direct`, `proxy`, `{ pool: {…} }` or `{ driver: {…} }`",
-            ));
+            return Err(de::Error::custom(NO_CONNECTION));
         };
         let spec = match way.as_str() {
             "pool" => ConnectionSpec::Pool(map.next_value()?),
@@ -610,13 +608,28 @@ impl<'de> de::Visitor<'de> for ConnectionVisitor {
             other => return Err(de::Error::unknown_variant(other, CONNECTIONS)),
         };
         match map.next_key::<String>()? {
+            Some(second) if !CONNECTIONS.contains(&second.as_str()) => {
+                Err(de::Error::unknown_variant(&second, CONNECTIONS))
+            }
             Some(second) => Err(de::Error::custom(format!(
                 "one way to connect, found a second: `{second}` after `{way}`"
             ))),
             None => Ok(spec),
         }
     }
+
+    fn visit_unit<E: de::Error>(self) -> Result<ConnectionSpec, E> {
+        Err(E::custom(NO_CONNECTION))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<ConnectionSpec, E> {
+        Err(E::custom(NO_CONNECTION))
+    }
 }
+
+/// What an empty or null `connection:` is told.
+const NO_CONNECTION: &str =
+    "no way to connect given: write `direct`, `proxy`, `{ pool: {…} }` or `{ driver: {…} }`";
 
 /// A client-side connection pool.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -686,7 +699,11 @@ pub struct ProxySpec {
     #[schemars(with = "Option<Vec<String>>")]
     pub azs: Option<Spanned<Vec<Spanned<String>>>>,
     /// Database connections it may open, percent of the writer's
-    /// `max_connections` (`MaxConnectionsPercent`).
+    /// `max_connections` (`MaxConnectionsPercent`), split evenly over its
+    /// nodes: how the proxy shares the limit among its nodes is not
+    /// documented, and an even split never lets one node's idle
+    /// connections starve another's clients (a modelling choice; clients
+    /// all in one AZ get that node's share only).
     #[serde(
         default = "d::max_connections_percent",
         deserialize_with = "percent::read"
