@@ -3,6 +3,7 @@
 //! that absorbs it, client pools, and topology-aware drivers.
 
 use aurora_sim::metrics::{Storm, Summary};
+use aurora_sim::Outcome;
 
 use crate::{parse, run, shipped_with};
 
@@ -75,16 +76,23 @@ fn a_proxy_pinning_every_session_brings_the_storm_back_throttled() {
     assert!(a.connections_accepted <= 20 * 31 + 20, "{a:?}");
 }
 
-/// A small cluster: writer in a, tier-0 reader in b, the clients given,
-/// and a writer crash at 10 s.
-fn small(clients: &str, extra: &str) -> Summary {
+/// A small cluster, writer in a and tier-0 reader in b, run for
+/// `duration` with the client groups given (YAML list items) and `rest`:
+/// further sections and the faults.
+fn two_instances(duration: &str, clients: &str, rest: &str) -> Outcome {
     run(&parse(&format!(
-        "name: t\nseed: 3\nduration: 50s\nstorage: {{ volume_gib: 30 }}\n\
+        "name: t\nseed: 3\nduration: {duration}\nstorage: {{ volume_gib: 30 }}\n\
          workload: {{ commits_per_s: 300, reads_per_s: 100 }}\n\
          instances:\n  - {{ name: w, az: a, role: writer }}\n  - {{ name: r, az: b, tier: 0 }}\n\
-         clients:\n{clients}{extra}faults:\n  - writer_crash: {{ at: 10s }}\n"
+         clients:\n{clients}{rest}"
     )))
-    .summary
+}
+
+/// [`two_instances`] for 50 s with `extra` sections and a writer crash at
+/// 10 s.
+fn small(clients: &str, extra: &str) -> Summary {
+    let faults = format!("{extra}faults:\n  - writer_crash: {{ at: 10s }}\n");
+    two_instances("50s", clients, &faults).summary
 }
 
 #[test]
@@ -118,13 +126,11 @@ fn a_driver_finds_the_new_writer_where_a_dns_cache_never_lets_go() {
 fn a_driver_gives_up_after_its_failover_timeout() {
     // The only reader is in a dead AZ: no writer appears, and after its
     // 5 s failover timeout the driver falls back to DNS and its backoff.
-    let s = run(&parse(
-        "name: t\nseed: 3\nduration: 40s\nstorage: { volume_gib: 30 }\n\
-         workload: { commits_per_s: 300, reads_per_s: 100 }\n\
-         instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\n\
-         clients:\n  - { name: app, count: 2, az: c, read_timeout: 2s, connection: { driver: { failover_timeout: 5s } } }\n\
-         faults:\n  - writer_crash: { at: 10s }\n  - az_outage: { at: 9s, az: b }\n",
-    ))
+    let s = two_instances(
+        "40s",
+        "  - { name: app, count: 2, az: c, read_timeout: 2s, connection: { driver: { failover_timeout: 5s } } }\n",
+        "faults:\n  - writer_crash: { at: 10s }\n  - az_outage: { at: 9s, az: b }\n",
+    )
     .summary;
     let g = &s.client_groups[0];
     assert!(g.errors.timeout >= 4, "{:?}", g.errors);
@@ -151,14 +157,8 @@ fn the_stale_dns_guard_moves_a_driver_off_the_old_writer() {
 }
 
 fn small_manual(clients: &str) -> Summary {
-    run(&parse(&format!(
-        "name: t\nseed: 3\nduration: 80s\nstorage: {{ volume_gib: 30 }}\n\
-         workload: {{ commits_per_s: 300, reads_per_s: 100 }}\n\
-         dns: {{ update_delay: 40s }}\n\
-         instances:\n  - {{ name: w, az: a, role: writer }}\n  - {{ name: r, az: b, tier: 0 }}\n\
-         clients:\n{clients}faults:\n  - failover: {{ at: 5s }}\n"
-    )))
-    .summary
+    let rest = "dns: { update_delay: 40s }\nfaults:\n  - failover: { at: 5s }\n";
+    two_instances("80s", clients, rest).summary
 }
 
 #[test]
@@ -207,19 +207,25 @@ fn an_instance_refuses_connections_past_max_connections() {
 fn a_proxy_node_lost_with_its_az_moves_its_clients_to_another() {
     // The proxy has nodes in a and b only; clients in c use the node their
     // number picks. AZ a goes down (taking the writer and its node): the
-    // clients on node a time out, move to b, and all come back.
-    let s = run(&parse(
-        "name: t\nseed: 3\nduration: 60s\nstorage: { volume_gib: 30 }\n\
-         workload: { commits_per_s: 300, reads_per_s: 100 }\n\
-         instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\n\
-         clients:\n  - { name: app, count: 6, az: c, read_timeout: 2s, connection: proxy }\n\
-         proxy: { azs: [a, b] }\n\
-         faults:\n  - az_outage: { at: 10s, az: a }\n",
-    ))
+    // clients on node a time out and move to b. Those on b time out too,
+    // as the proxy holds their requests past the 2 s read timeout through
+    // the failover, and stay: the next node up is their own, never a's.
+    let s = two_instances(
+        "60s",
+        "  - { name: app, count: 6, az: c, read_timeout: 2s, connection: proxy }\n",
+        "proxy: { azs: [a, b] }\nfaults:\n  - az_outage: { at: 10s, az: a }\n",
+    )
     .summary;
-    let seen = s.rto[0].client_observed_s.as_ref().unwrap();
+    let r = &s.rto[0];
+    let seen = r.client_observed_s.as_ref().unwrap();
     assert_eq!(seen.unrecovered, 0, "{seen:?}");
     assert!(s.client_groups[0].errors.timeout > 0);
+    // Back within a read timeout of the writer opening, with no DNS wait.
+    let writable = r.total_s.unwrap() - r.dns_s;
+    assert!(
+        seen.max.unwrap() < writable + 1.5,
+        "{seen:?} vs writable {writable}"
+    );
 }
 
 #[test]
@@ -238,33 +244,8 @@ fn the_connection_layer_is_deterministic() {
     assert_eq!(a.client_groups, b.client_groups);
 }
 
-#[test]
-fn a_proxy_client_whose_node_goes_quiet_skips_nodes_in_a_dead_az() {
-    // Nodes in every AZ, clients in c on node c. AZ a goes down with the
-    // writer; the proxy holds requests past the clients' 2 s read timeout,
-    // so they move to the next node: b, never a's dead one.
-    let s = run(&parse(
-        "name: t\nseed: 3\nduration: 60s\nstorage: { volume_gib: 30 }\n\
-         workload: { commits_per_s: 300, reads_per_s: 100 }\n\
-         instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\n\
-         clients:\n  - { name: app, count: 6, az: c, read_timeout: 2s, connection: proxy }\n\
-         proxy: {}\n\
-         faults:\n  - az_outage: { at: 10s, az: a }\n",
-    ))
-    .summary;
-    let r = &s.rto[0];
-    let seen = r.client_observed_s.as_ref().unwrap();
-    assert_eq!(seen.unrecovered, 0, "{seen:?}");
-    // Back within a read timeout of the writer opening, with no DNS wait.
-    let writable = r.total_s.unwrap() - r.dns_s;
-    assert!(
-        seen.max.unwrap() < writable + 1.5,
-        "{seen:?} vs writable {writable}"
-    );
-}
-
 /// The open connections to instance `i` in the run's last bin.
-fn connections_at_end(o: &aurora_sim::Outcome, i: usize) -> u32 {
+fn connections_at_end(o: &Outcome, i: usize) -> u32 {
     o.timeline.last().expect("a timeline").connections[i]
 }
 
@@ -316,14 +297,12 @@ fn the_stale_dns_guard_does_not_slow_a_long_failover() {
     // An engine start of about 65 s outlasts nothing the guard should act
     // on: guarded and unguarded drivers come back together.
     let run_with = |guard: bool| {
-        run(&parse(&format!(
-            "name: t\nseed: 3\nduration: 150s\nstorage: {{ volume_gib: 30 }}\n\
-             workload: {{ commits_per_s: 300, reads_per_s: 100 }}\n\
-             control_plane: {{ engine_start: {{ median: 65s, sigma: 0.1 }} }}\n\
-             instances:\n  - {{ name: w, az: a, role: writer }}\n  - {{ name: r, az: b, tier: 0 }}\n\
-             clients:\n  - {{ name: app, count: 4, az: b, read_timeout: 2s, connect_timeout: 1s, connection: {{ driver: {{ stale_dns_guard: {guard} }} }} }}\n\
-             faults:\n  - writer_crash: {{ at: 10s }}\n"
-        )))
+        two_instances(
+            "150s",
+            &format!("  - {{ name: app, count: 4, az: b, read_timeout: 2s, connect_timeout: 1s, connection: {{ driver: {{ stale_dns_guard: {guard} }} }} }}\n"),
+            "control_plane: { engine_start: { median: 65s, sigma: 0.1 } }\n\
+             faults:\n  - writer_crash: { at: 10s }\n",
+        )
         .summary
     };
     let seen = |s: &Summary| s.rto[0].client_observed_s.clone().unwrap();
@@ -341,13 +320,11 @@ fn a_close_lost_in_a_partition_is_sent_again() {
     // and the partition drops the close. Retransmitted, it arrives after
     // the partition heals; the writer holds one connection per client,
     // not a half-open one besides.
-    let o = run(&parse(
-        "name: t\nseed: 3\nduration: 90s\nstorage: { volume_gib: 30 }\n\
-         workload: { commits_per_s: 300, reads_per_s: 100 }\n\
-         instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\n\
-         clients:\n  - { name: app, count: 50, az: c, read_timeout: 2s, connect_timeout: 1s }\n\
-         faults:\n  - network_partition: { at: 10s, between: [a, c], duration: 20s }\n",
-    ));
+    let o = two_instances(
+        "90s",
+        "  - { name: app, count: 50, az: c, read_timeout: 2s, connect_timeout: 1s }\n",
+        "faults:\n  - network_partition: { at: 10s, between: [a, c], duration: 20s }\n",
+    );
     assert!(o.summary.client_groups[0].errors.timeout > 50);
     let most = o.timeline.iter().map(|r| r.connections[0]).max().unwrap();
     assert!(
