@@ -421,7 +421,7 @@ impl Simulation {
                     FaultSummary {
                         at_s: f.at.as_secs_f64(),
                         until_s: f.duration.map(|d| (f.at + d).as_secs_f64()),
-                        kind: kind.to_owned(),
+                        kind: kind.key().to_owned(),
                         target,
                         refused: w.faults().refused(id).map(str::to_owned),
                     }

@@ -395,4 +395,34 @@ mod tests {
             prop_assert_eq!(case.scenario("t").config.faults, case.faults);
         }
     }
+
+    /// Every fault kind a scenario can name is drawn by some strategy: a
+    /// kind added to the vocabulary without one fails here.
+    #[test]
+    fn every_fault_kind_is_drawn() {
+        use crate::vocab::fault::FaultName;
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::TestRunner;
+        let mut runner = TestRunner::deterministic();
+        let mut drawn = std::collections::BTreeSet::new();
+        let shape = Shape {
+            max_readers: 3,
+            ..Shape::default()
+        };
+        for _ in 0..2000 {
+            let case = cases(shape.clone())
+                .new_tree(&mut runner)
+                .expect("a case")
+                .current();
+            let swarm = swarm().new_tree(&mut runner).expect("a case").current();
+            for f in case.faults.iter().chain(&swarm.faults) {
+                drawn.insert(f.kind.name());
+            }
+        }
+        let missing: Vec<_> = FaultName::ALL
+            .iter()
+            .filter(|k| !drawn.contains(k))
+            .collect();
+        assert!(missing.is_empty(), "no strategy draws {missing:?}");
+    }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// The layers, lowest first. A module may use anything in its own layer
 /// or below.
-const LAYERS: &[&[&str]] = &[
+pub(crate) const LAYERS: &[&[&str]] = &[
     &["sim"],
     &["vocab", "error"],
     &["metrics"],

@@ -18,6 +18,7 @@ mod report;
 mod scenario_errors;
 mod scenarios;
 mod studies;
+mod tidy;
 mod trust;
 
 use std::path::{Path, PathBuf};

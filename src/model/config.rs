@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::compute::class::InstanceClass;
 use crate::sim::{LogNormal, SimDuration, SimTime};
+use crate::vocab::fault::FaultName;
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
 use crate::vocab::quorum::Quorum;
 
@@ -429,21 +430,43 @@ pub enum FaultKind {
     Failover(Option<InstanceId>),
 }
 
+impl FaultKind {
+    /// The kind of fault a scenario file names for this action.
+    pub fn name(&self) -> FaultName {
+        match self {
+            FaultKind::NodeCrash(_) => FaultName::StorageNodeCrash,
+            FaultKind::AzOutage(_) => FaultName::AzOutage,
+            FaultKind::PartitionAzs(..)
+            | FaultKind::IsolateNode(_)
+            | FaultKind::IsolateInstance(..) => FaultName::NetworkPartition,
+            FaultKind::SlowNode(..) | FaultKind::SlowInstance(..) => FaultName::SlowNode,
+            FaultKind::PacketLoss(..) => FaultName::PacketLoss,
+            FaultKind::WriterCrash => FaultName::WriterCrash,
+            FaultKind::InstanceCrash(_) => FaultName::InstanceCrash,
+            FaultKind::InstanceReboot(..) => FaultName::InstanceReboot,
+            FaultKind::Failover(_) => FaultName::Failover,
+        }
+    }
+}
+
 impl Fault {
-    /// The scenario key of this fault and what it hits, in the names the
-    /// scenario file uses (`storage_node_crash`, `b-2`).
-    pub fn describe(&self, sc: &Config) -> (&'static str, String) {
+    /// The kind of this fault and what it hits, in the names the scenario
+    /// file uses (`storage_node_crash`, `b-2`).
+    pub fn describe(&self, sc: &Config) -> (FaultName, String) {
         let az = |z: AzId| sc.topology.azs[z.index()].clone();
         let node = |n: NodeId| sc.topology.node_name(n);
         let inst = |i: InstanceId| sc.instances[i.index()].name.clone();
         match &self.kind {
-            FaultKind::NodeCrash(n) => ("storage_node_crash", node(*n)),
-            FaultKind::AzOutage(z) => ("az_outage", az(*z)),
-            FaultKind::PartitionAzs(a, b) => {
-                ("network_partition", format!("{}|{}", az(*a), az(*b)))
+            FaultKind::NodeCrash(n) => (FaultName::StorageNodeCrash, node(*n)),
+            FaultKind::AzOutage(z) => (FaultName::AzOutage, az(*z)),
+            FaultKind::PartitionAzs(a, b) => (
+                FaultName::NetworkPartition,
+                format!("{}|{}", az(*a), az(*b)),
+            ),
+            FaultKind::IsolateNode(n) => (FaultName::NetworkPartition, node(*n)),
+            FaultKind::SlowNode(n, factor) => {
+                (FaultName::SlowNode, format!("{} ×{factor}", node(*n)))
             }
-            FaultKind::IsolateNode(n) => ("network_partition", node(*n)),
-            FaultKind::SlowNode(n, factor) => ("slow_node", format!("{} ×{factor}", node(*n))),
             FaultKind::PacketLoss(scope, rate) => {
                 let scope = match scope {
                     LossScope::All => "all".to_owned(),
@@ -451,28 +474,32 @@ impl Fault {
                     LossScope::Node(n) => node(*n),
                     LossScope::Instance(i) => inst(*i),
                 };
-                ("packet_loss", format!("{scope} {}%", rate * 100.0))
+                (FaultName::PacketLoss, format!("{scope} {}%", rate * 100.0))
             }
             FaultKind::IsolateInstance(i, cut) => (
-                "network_partition",
+                FaultName::NetworkPartition,
                 match cut {
                     Cut::Everything => inst(*i),
                     Cut::Storage => format!("{} from storage", inst(*i)),
                     Cut::ControlPlane => format!("{} from the control plane", inst(*i)),
                 },
             ),
-            FaultKind::SlowInstance(i, factor) => ("slow_node", format!("{} ×{factor}", inst(*i))),
-            FaultKind::WriterCrash => ("writer_crash", String::new()),
-            FaultKind::InstanceCrash(i) => ("instance_crash", inst(*i)),
+            FaultKind::SlowInstance(i, factor) => {
+                (FaultName::SlowNode, format!("{} ×{factor}", inst(*i)))
+            }
+            FaultKind::WriterCrash => (FaultName::WriterCrash, String::new()),
+            FaultKind::InstanceCrash(i) => (FaultName::InstanceCrash, inst(*i)),
             FaultKind::InstanceReboot(i, failover) => (
-                "instance_reboot",
+                FaultName::InstanceReboot,
                 if *failover {
                     format!("{} with failover", inst(*i))
                 } else {
                     inst(*i)
                 },
             ),
-            FaultKind::Failover(target) => ("failover", target.map(inst).unwrap_or_default()),
+            FaultKind::Failover(target) => {
+                (FaultName::Failover, target.map(inst).unwrap_or_default())
+            }
         }
     }
 }

@@ -10,7 +10,8 @@
 //!
 //! The codes are part of the trace digest (`sim::trace`): a kind keeps its
 //! code for as long as digests are compared across versions, and a new
-//! kind takes the next free one.
+//! kind is declared last with the next code: the list stays in code order
+//! (a test checks).
 
 use std::sync::Arc;
 
@@ -191,14 +192,6 @@ events! {
         /// Its membership epoch when the copy started.
         membership: u32,
     } => ["pg" = pg.0 as u64, "membership" = u64::from(*membership)];
-    /// A replacement segment has copied one more chunk.
-    36 RepairChunk "repair_chunk" {
-        /// The PG being repaired.
-        pg: PgId,
-        /// Its membership epoch when the chunk was sent: a chunk of a
-        /// change since rolled back is ignored.
-        membership: u32,
-    } => ["pg" = pg.0 as u64, "membership" = u64::from(*membership)];
     /// The control plane's health-check timer.
     16 HealthTick "health_tick" => ["" = 0, "" = 0];
     /// A health probe reaches an instance.
@@ -218,14 +211,6 @@ events! {
         /// fired, a reader that reaches a write quorum of every PG.
         writes: bool,
     } => ["instance" = inst.0 as u64, "probe" = u64::from(*seq)];
-    /// A health probe went unanswered for a retransmission timeout: it is
-    /// sent again.
-    34 HealthResend "health_resend" {
-        /// The probe's number.
-        seq: u32,
-        /// Resends before this one.
-        attempt: u32,
-    } => ["probe" = u64::from(*seq), "attempt" = u64::from(*attempt)];
     /// The control plane stops waiting for candidate readers.
     19 SelectionDone "selection_done" {
         /// The selection probe's number.
@@ -243,12 +228,6 @@ events! {
         /// The process started.
         incarnation: u32,
     } => ["instance" = inst.0 as u64, "process" = u64::from(*incarnation)];
-    /// A new writer has rebuilt its state after storage recovery and
-    /// opens for connections.
-    35 WriterOpen "writer_open" {
-        /// Its epoch.
-        epoch: u32,
-    } => ["epoch" = u64::from(*epoch), "" = 0];
     /// A recovering writer's probe reaches a segment.
     22 RecoveryProbe "recovery_probe" {
         /// The segment.
@@ -346,6 +325,28 @@ events! {
         /// The answer.
         answer: Answer,
     } => ["client" = client.0 as u64, "step" = u64::from(*seq)];
+    /// A health probe went unanswered for a retransmission timeout: it is
+    /// sent again.
+    34 HealthResend "health_resend" {
+        /// The probe's number.
+        seq: u32,
+        /// Resends before this one.
+        attempt: u32,
+    } => ["probe" = u64::from(*seq), "attempt" = u64::from(*attempt)];
+    /// A new writer has rebuilt its state after storage recovery and
+    /// opens for connections.
+    35 WriterOpen "writer_open" {
+        /// Its epoch.
+        epoch: u32,
+    } => ["epoch" = u64::from(*epoch), "" = 0];
+    /// A replacement segment has copied one more chunk.
+    36 RepairChunk "repair_chunk" {
+        /// The PG being repaired.
+        pg: PgId,
+        /// Its membership epoch when the chunk was sent: a chunk of a
+        /// change since rolled back is ignored.
+        membership: u32,
+    } => ["pg" = pg.0 as u64, "membership" = u64::from(*membership)];
     /// A connection is closed by its client (or the proxy).
     37 Disconnect "disconnect" {
         /// The instance.
@@ -583,10 +584,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kinds_have_distinct_codes_and_names() {
-        let mut codes: Vec<u8> = Kind::ALL.iter().map(|&k| k as u8).collect();
-        codes.dedup();
-        assert_eq!(codes.len(), Kind::ALL.len(), "codes in order, no repeats");
+    fn kinds_have_distinct_codes_in_declaration_order_and_names() {
+        let codes: Vec<u8> = Kind::ALL.iter().map(|&k| k as u8).collect();
+        for pair in codes.windows(2) {
+            assert!(
+                pair[0] < pair[1],
+                "code {} is declared after {}: codes rise in declaration order, with no repeats",
+                pair[1],
+                pair[0]
+            );
+        }
         let mut names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
         names.sort_unstable();
         names.dedup();

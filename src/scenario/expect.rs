@@ -1,17 +1,72 @@
-//! Judging a run against its scenario's `expect:` section.
+//! The `expect:` section: every expectation a scenario may state, declared
+//! once. Each row of [`expectations!`] names the YAML field (its doc
+//! comment is what the schema, `explain` and docs/scenario.md say of it),
+//! how it compares (at most, at least, exactly) and how a run's summary
+//! is measured and worded against it. The field, its reader, its schema
+//! and its verdict all come from that one row, in the order verdicts are
+//! listed in `summary.json`.
 
-use super::schema::ExpectSpec;
+use std::fmt::Display;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::schema::{optional_commit_rate, optional_duration, optional_fraction};
 use crate::metrics::units::{ms, percent};
 use crate::metrics::{Expectation, Summary};
 use crate::sim::SimDuration;
 
-fn check(name: &str, passed: bool, detail: String) -> Expectation {
-    Expectation {
-        name: name.to_owned(),
-        passed,
-        detail,
+/// How a measured value is held to the bound a scenario states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// The measure may not exceed the bound (`max_…`).
+    AtMost,
+    /// The measure may not fall below the bound (`min_…`).
+    AtLeast,
+    /// The measure equals the bound (a name without a prefix).
+    Exactly,
+}
+
+impl Comparison {
+    /// How a verdict states the bound: "allowed at most 50s".
+    pub fn words(self) -> &'static str {
+        match self {
+            Comparison::AtMost => "allowed at most",
+            Comparison::AtLeast => "expected at least",
+            Comparison::Exactly => "expected",
+        }
+    }
+
+    /// Whether `got` meets `bound`.
+    fn holds<V: PartialOrd>(self, got: &V, bound: &V) -> bool {
+        match self {
+            Comparison::AtMost => got <= bound,
+            Comparison::AtLeast => got >= bound,
+            Comparison::Exactly => got == bound,
+        }
+    }
+
+    /// A verdict on a measured value: "`said`, allowed at most `shown`".
+    fn judge<V: PartialOrd>(self, got: V, bound: V, said: String, shown: impl Display) -> Verdict {
+        self.judge_some(Some(got), bound, said, shown)
+    }
+
+    /// As [`Comparison::judge`], for a measure that may not exist (no
+    /// failover, nobody measured): that fails, and `said` tells why.
+    fn judge_some<V: PartialOrd>(
+        self,
+        got: Option<V>,
+        bound: V,
+        said: String,
+        shown: impl Display,
+    ) -> Verdict {
+        let passed = got.is_some_and(|g| self.holds(&g, &bound));
+        (passed, format!("{said}, {} {shown}", self.words()))
     }
 }
+
+/// Whether an expectation held, and the line that says what was measured.
+type Verdict = (bool, String);
 
 /// A measured RTO for a message: seconds, or why there is none.
 fn seconds(s: &Summary, rto: Option<f64>) -> String {
@@ -27,296 +82,21 @@ fn longest_stall(s: &Summary) -> SimDuration {
     SimDuration::from_secs_f64(s.longest_write_outage_s())
 }
 
-/// Evaluates every expectation given, in a fixed order.
-pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
-    let mut out = Vec::new();
-    if let Some(max) = e.max_lost_commits {
-        let got = s.commits.lost;
-        out.push(check(
-            "max_lost_commits",
-            got <= max,
-            format!("lost {got}, allowed at most {max}"),
-        ));
+/// A bound on a latency clients saw. Without a client request there is
+/// nothing to judge: the bound fails rather than passing on a latency
+/// nobody measured.
+fn client_latency(c: Comparison, max: SimDuration, got: Option<f64>, what: &str) -> Verdict {
+    match got {
+        None => (false, "no client made a request".to_owned()),
+        Some(got) => c.judge(got, max.as_millis_f64(), format!("{what} {}", ms(got)), max),
     }
-    if let Some(max) = e.max_wrong_reads {
-        let got = s.reads.wrong;
-        out.push(check(
-            "max_wrong_reads",
-            got <= max,
-            format!("{got} wrong reads, allowed at most {max}"),
-        ));
-    }
-    if let Some(min) = e.min_write_availability {
-        let got = s.write_availability;
-        out.push(check(
-            "min_write_availability",
-            got >= min,
-            format!(
-                "write availability {}, expected at least {}",
-                percent(got),
-                percent(min)
-            ),
-        ));
-    }
-    if let Some(max) = e.max_write_availability {
-        let got = s.write_availability;
-        out.push(check(
-            "max_write_availability",
-            got <= max,
-            format!(
-                "write availability {}, expected at most {}",
-                percent(got),
-                percent(max)
-            ),
-        ));
-    }
-    if let Some(min) = e.min_read_availability {
-        let got = s.read_availability;
-        out.push(check(
-            "min_read_availability",
-            got >= min,
-            format!(
-                "read availability {} ({}), expected at least {}",
-                percent(got),
-                match s.reads.latency_ms {
-                    Some(_) => format!("{} reads reached storage", s.reads.correct + s.reads.wrong),
-                    None => "no read reached storage: all were served from the buffer cache".into(),
-                },
-                percent(min)
-            ),
-        ));
-    }
-    if let Some(max) = e.max_write_outage {
-        let got = longest_stall(s);
-        out.push(check(
-            "max_write_outage",
-            got <= max,
-            format!(
-                "longest write outage {:.3}s, allowed at most {max}",
-                got.as_secs_f64()
-            ),
-        ));
-    }
-    if let Some(min) = e.min_write_outage {
-        let got = longest_stall(s);
-        out.push(check(
-            "min_write_outage",
-            got >= min,
-            format!(
-                "longest write outage {:.3}s, expected at least {min}",
-                got.as_secs_f64()
-            ),
-        ));
-    }
-    if let Some(min) = e.min_commits_per_s {
-        let got = s.commits.per_s;
-        out.push(check(
-            "min_commits_per_s",
-            got >= min,
-            format!("{got:.1} commits/s, expected at least {min}"),
-        ));
-    }
-    if let Some(max) = e.max_commit_p99 {
-        let got = s.commit_latency_ms.p99;
-        out.push(check(
-            "max_commit_p99",
-            got <= max.as_millis_f64(),
-            format!("p99 commit latency {}, allowed at most {max}", ms(got)),
-        ));
-    }
-    if let Some(max) = e.max_commits_not_acknowledged {
-        let c = &s.commits;
-        let got = c.refused + c.abandoned;
-        out.push(check(
-            "max_commits_not_acknowledged",
-            got <= max,
-            format!(
-                "{} refused and {} abandoned with no writer open, allowed at most {max}",
-                c.refused, c.abandoned
-            ),
-        ));
-    }
-    if let Some(max) = e.max_commits_unavailable_at_end {
-        let got = s.commits.unavailable_at_end;
-        out.push(check(
-            "max_commits_unavailable_at_end",
-            got <= max,
-            format!("{got} acknowledged commits unavailable at the end, allowed at most {max}"),
-        ));
-    }
-    // Without a client request there is nothing to judge: a maximum on
-    // it fails rather than passing on a latency nobody measured.
-    let client_check = |name: &str, max: SimDuration, got: Option<f64>, what: &str| match got {
-        None => check(name, false, "no client made a request".to_owned()),
-        Some(got) => check(
-            name,
-            got <= max.as_millis_f64(),
-            format!("{what} {}, allowed at most {max}", ms(got)),
-        ),
-    };
-    let clients = s.client_latency_ms.as_ref();
-    if let Some(max) = e.max_client_p99 {
-        let what = "p99 latency clients saw with retries";
-        out.push(client_check(
-            "max_client_p99",
-            max,
-            clients.map(|l| l.p99),
-            what,
-        ));
-    }
-    if let Some(max) = e.max_client_latency {
-        let what = "the longest a client waited, with retries (a request unanswered at the end counts its wait so far),";
-        out.push(client_check(
-            "max_client_latency",
-            max,
-            clients.map(|l| l.max),
-            what,
-        ));
-    }
-    let below_w = s.pgs_below_write_quorum_max;
-    let below_r = s.pgs_below_read_quorum_max;
-    if let Some(max) = e.max_pgs_below_write_quorum {
-        out.push(check(
-            "max_pgs_below_write_quorum",
-            below_w <= max,
-            format!("peak {below_w} PGs below write quorum, allowed at most {max}"),
-        ));
-    }
-    if let Some(min) = e.min_pgs_below_write_quorum {
-        out.push(check(
-            "min_pgs_below_write_quorum",
-            below_w >= min,
-            format!("peak {below_w} PGs below write quorum, expected at least {min}"),
-        ));
-    }
-    if let Some(max) = e.max_pgs_below_read_quorum {
-        out.push(check(
-            "max_pgs_below_read_quorum",
-            below_r <= max,
-            format!("peak {below_r} PGs below read quorum, allowed at most {max}"),
-        ));
-    }
-    if let Some(min) = e.min_pgs_below_read_quorum {
-        out.push(check(
-            "min_pgs_below_read_quorum",
-            below_r >= min,
-            format!("peak {below_r} PGs below read quorum, expected at least {min}"),
-        ));
-    }
-    if let Some(n) = e.failovers {
-        let got = s.failovers.len() as u32;
-        out.push(check(
-            "failovers",
-            got == n,
-            format!("{got} failover(s), expected {n}"),
-        ));
-    }
-    if let Some(names) = &e.promoted {
-        let got: Vec<String> = s
-            .failovers
-            .iter()
-            .map(|f| f.to.clone().unwrap_or_else(|| "(none)".into()))
-            .collect();
-        out.push(check(
-            "promoted",
-            &got == names,
-            format!(
-                "promoted [{}], expected [{}]",
-                got.join(", "),
-                names.join(", ")
-            ),
-        ));
-    }
-    let secs = |d: SimDuration| d.as_secs_f64();
-    if let Some(max) = e.max_rto {
-        let got = s.longest_rto_s();
-        out.push(check(
-            "max_rto",
-            got.is_some_and(|g| g <= secs(max)),
-            format!(
-                "longest cluster RTO {}, allowed at most {max}",
-                seconds(s, got)
-            ),
-        ));
-    }
-    if let Some(min) = e.min_rto {
-        let got = s.longest_rto_s();
-        out.push(check(
-            "min_rto",
-            got.is_some_and(|g| g >= secs(min)),
-            format!(
-                "longest cluster RTO {}, expected at least {min}",
-                seconds(s, got)
-            ),
-        ));
-    }
-    if let Some(max) = e.max_client_rto {
-        let got = s.longest_client_rto_s();
-        out.push(check(
-            "max_client_rto",
-            got.is_some_and(|g| g <= secs(max)),
-            format!(
-                "slowest client RTO {}, allowed at most {max}",
-                seconds(s, got)
-            ),
-        ));
-    }
-    if let Some(min) = e.min_client_rto {
-        let got = s.longest_client_rto_s();
-        out.push(check(
-            "min_client_rto",
-            got.is_some_and(|g| g >= secs(min)),
-            format!(
-                "slowest client RTO {}, expected at least {min}",
-                seconds(s, got)
-            ),
-        ));
-    }
-    if let Some(max) = e.max_hung_clients {
-        let got = s.hung_clients;
-        out.push(check(
-            "max_hung_clients",
-            got <= max,
-            format!("{got} hung client(s), allowed at most {max}"),
-        ));
-    }
-    if let Some(min) = e.min_hung_clients {
-        let got = s.hung_clients;
-        out.push(check(
-            "min_hung_clients",
-            got >= min,
-            format!("{got} hung client(s), expected at least {min}"),
-        ));
-    }
-    if let Some(max) = e.max_split_brain_commits {
-        let got = s.commits.split_brain;
-        out.push(check(
-            "max_split_brain_commits",
-            got <= max,
-            format!("{got} split-brain commit(s), allowed at most {max}"),
-        ));
-    }
-    if let Some(min) = e.min_stale_epoch_refusals {
-        let got = s.storage.stale_epoch_refusals;
-        out.push(check(
-            "min_stale_epoch_refusals",
-            got >= min,
-            format!("{got} batch(es) refused for a stale epoch, expected at least {min}"),
-        ));
-    }
-    if let Some(max) = e.max_replica_lag_p99 {
-        let worst = s.replica_lag_ms.values().map(|l| l.p99).fold(0.0, f64::max);
-        out.push(check(
-            "max_replica_lag_p99",
-            worst <= max.as_millis_f64(),
-            format!(
-                "worst reader's p99 replica lag {}, allowed at most {max}",
-                ms(worst)
-            ),
-        ));
-    }
-    // Performance that never came back ranks above every time; a failover
-    // with no clean level before it to come back to cannot be judged.
+}
+
+/// The slowest return of throughput and p99 over every failover, and how
+/// to say it. Performance that never came back ranks above every time; a
+/// failover with no clean level before it to come back to cannot be
+/// judged.
+fn recovered_performance(s: &Summary) -> (Option<f64>, String) {
     let judged = !s.rto.is_empty() && s.rto.iter().all(|r| r.commits_per_s_before.is_some());
     let perf = s
         .rto
@@ -330,92 +110,360 @@ pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
     } else {
         "n/a (a failover had no clean 30 s before it to compare with)".into()
     };
-    if let Some(max) = e.max_recovered_performance {
-        out.push(check(
-            "max_recovered_performance",
-            judged && perf.is_some_and(|g| g <= secs(max)),
-            format!("slowest return of throughput and p99 {shown}, allowed at most {max}"),
-        ));
-    }
-    if let Some(min) = e.min_recovered_performance {
-        out.push(check(
-            "min_recovered_performance",
-            judged && perf.is_some_and(|g| g >= secs(min)),
-            format!("slowest return of throughput and p99 {shown}, expected at least {min}"),
-        ));
-    }
-    if let Some(max) = e.max_commits_per_s_after_failover {
+    let said = format!("slowest return of throughput and p99 {shown}");
+    (perf.filter(|_| judged), said)
+}
+
+/// Declares every expectation: its doc comment and serde attributes, its
+/// name and bound type, its comparison, and the verdict it gives a
+/// summary. From these follow [`ExpectSpec`] (the YAML section and its
+/// schema), [`EXPECTATIONS`] and [`evaluate`].
+macro_rules! expectations {
+    ($(
+        $(#[$attr:meta])*
+        $name:ident: $ty:ty, $cmp:ident => |$bound:ident, $s:ident, $c:ident| $verdict:expr;
+    )*) => {
+        /// What the run must show. Every field is optional; each one given
+        /// becomes a named expectation in `summary.json`. A bound says which
+        /// it is (`max_…` at most, `min_…` at least); a name without one
+        /// (`failovers`, `promoted`) must match exactly. The names an earlier
+        /// format used (`lost_commits`, `wrong_reads`, `split_brain_commits`,
+        /// `max_write_unavailable`, `min_write_unavailable`) are still read.
+        #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct ExpectSpec {
+            $(
+                $(#[$attr])*
+                #[serde(default)]
+                pub $name: Option<$ty>,
+            )*
+        }
+
+        /// Every expectation's name and comparison, in verdict order.
+        pub const EXPECTATIONS: &[(&str, Comparison)] =
+            &[$((stringify!($name), Comparison::$cmp)),*];
+
+        /// Evaluates every expectation given, in the order declared.
+        pub fn evaluate(e: &ExpectSpec, s: &Summary) -> Vec<Expectation> {
+            let mut out = Vec::new();
+            $(
+                if let Some($bound) = &e.$name {
+                    let ($s, $c) = (s, Comparison::$cmp);
+                    let (passed, detail): Verdict = $verdict;
+                    out.push(Expectation {
+                        name: stringify!($name).to_owned(),
+                        passed,
+                        detail,
+                    });
+                }
+            )*
+            out
+        }
+    };
+}
+
+expectations! {
+    /// At most this many acknowledged commits lost.
+    #[serde(alias = "lost_commits")]
+    max_lost_commits: u64, AtMost => |max, s, c| {
+        let got = s.commits.lost;
+        c.judge(got, *max, format!("lost {got}"), max)
+    };
+    /// At most this many reads returning a page state other than the
+    /// committed one.
+    #[serde(alias = "wrong_reads")]
+    max_wrong_reads: u64, AtMost => |max, s, c| {
+        let got = s.reads.wrong;
+        c.judge(got, *max, format!("{got} wrong reads"), max)
+    };
+    /// Write availability at least this fraction.
+    #[serde(deserialize_with = "optional_fraction::read")]
+    #[schemars(schema_with = "optional_fraction::schema")]
+    min_write_availability: f64, AtLeast => |min, s, c| {
+        let got = s.write_availability;
+        c.judge(got, *min, format!("write availability {}", percent(got)), percent(*min))
+    };
+    /// Write availability at most this fraction (a scenario that must stall).
+    #[serde(deserialize_with = "optional_fraction::read")]
+    #[schemars(schema_with = "optional_fraction::schema")]
+    max_write_availability: f64, AtMost => |max, s, c| {
+        let got = s.write_availability;
+        c.judge(got, *max, format!("write availability {}", percent(got)), percent(*max))
+    };
+    /// Read availability at least this fraction.
+    #[serde(deserialize_with = "optional_fraction::read")]
+    #[schemars(schema_with = "optional_fraction::schema")]
+    min_read_availability: f64, AtLeast => |min, s, c| {
+        let got = s.read_availability;
+        let reached = match s.reads.latency_ms {
+            Some(_) => format!("{} reads reached storage", s.reads.correct + s.reads.wrong),
+            None => "no read reached storage: all were served from the buffer cache".into(),
+        };
+        let said = format!("read availability {} ({reached})", percent(got));
+        c.judge(got, *min, said, percent(*min))
+    };
+    /// Longest write outage at most this long.
+    #[serde(alias = "max_write_unavailable", deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_write_outage: SimDuration, AtMost => |max, s, c| {
+        let got = longest_stall(s);
+        let said = format!("longest write outage {:.3}s", got.as_secs_f64());
+        c.judge(got, *max, said, max)
+    };
+    /// Longest write outage at least this long.
+    #[serde(alias = "min_write_unavailable", deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    min_write_outage: SimDuration, AtLeast => |min, s, c| {
+        let got = longest_stall(s);
+        let said = format!("longest write outage {:.3}s", got.as_secs_f64());
+        c.judge(got, *min, said, min)
+    };
+    /// Mean acknowledged commits per second at least this.
+    #[serde(deserialize_with = "optional_commit_rate::read")]
+    #[schemars(schema_with = "optional_commit_rate::schema")]
+    min_commits_per_s: f64, AtLeast => |min, s, c| {
+        let got = s.commits.per_s;
+        c.judge(got, *min, format!("{got:.1} commits/s"), min)
+    };
+    /// p99 commit latency at most this.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_commit_p99: SimDuration, AtMost => |max, s, c| {
+        let got = s.commit_latency_ms.p99;
+        let said = format!("p99 commit latency {}", ms(got));
+        c.judge(got, max.as_millis_f64(), said, max)
+    };
+    /// At most this many commits refused or abandoned with no writer open
+    /// (what the latency of acknowledged commits leaves out).
+    max_commits_not_acknowledged: u64, AtMost => |max, s, c| {
+        let n = &s.commits;
+        let said = format!(
+            "{} refused and {} abandoned with no writer open",
+            n.refused, n.abandoned
+        );
+        c.judge(n.refused + n.abandoned, *max, said, max)
+    };
+    /// At most this many acknowledged commits unavailable at the end (their
+    /// copies down or out of reach, not destroyed).
+    max_commits_unavailable_at_end: u64, AtMost => |max, s, c| {
+        let got = s.commits.unavailable_at_end;
+        let said = format!("{got} acknowledged commits unavailable at the end");
+        c.judge(got, *max, said, max)
+    };
+    /// p99 latency clients saw, retries included, at most this.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_client_p99: SimDuration, AtMost => |max, s, c| {
+        let got = s.client_latency_ms.as_ref().map(|l| l.p99);
+        client_latency(c, *max, got, "p99 latency clients saw with retries")
+    };
+    /// The longest a client waited for a request, retries included, at
+    /// most this (an outage is a small fraction of requests; the p99 of a
+    /// short run can miss it).
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_client_latency: SimDuration, AtMost => |max, s, c| {
+        let got = s.client_latency_ms.as_ref().map(|l| l.max);
+        let what = "the longest a client waited, with retries (a request unanswered at the end counts its wait so far),";
+        client_latency(c, *max, got, what)
+    };
+    /// Peak PGs below write quorum at most this.
+    max_pgs_below_write_quorum: u32, AtMost => |max, s, c| {
+        let got = s.pgs_below_write_quorum_max;
+        c.judge(got, *max, format!("peak {got} PGs below write quorum"), max)
+    };
+    /// Peak PGs below write quorum at least this.
+    min_pgs_below_write_quorum: u32, AtLeast => |min, s, c| {
+        let got = s.pgs_below_write_quorum_max;
+        c.judge(got, *min, format!("peak {got} PGs below write quorum"), min)
+    };
+    /// Peak PGs below read quorum at most this.
+    max_pgs_below_read_quorum: u32, AtMost => |max, s, c| {
+        let got = s.pgs_below_read_quorum_max;
+        c.judge(got, *max, format!("peak {got} PGs below read quorum"), max)
+    };
+    /// Peak PGs below read quorum at least this.
+    min_pgs_below_read_quorum: u32, AtLeast => |min, s, c| {
+        let got = s.pgs_below_read_quorum_max;
+        c.judge(got, *min, format!("peak {got} PGs below read quorum"), min)
+    };
+    /// Exactly this many failovers.
+    failovers: u32, Exactly => |n, s, c| {
+        let got = s.failovers.len() as u32;
+        c.judge(got, *n, format!("{got} failover(s)"), n)
+    };
+    /// The instances promoted, in order.
+    promoted: Vec<String>, Exactly => |names, s, c| {
+        let got: Vec<String> = s
+            .failovers
+            .iter()
+            .map(|f| f.to.clone().unwrap_or_else(|| "(none)".into()))
+            .collect();
+        let said = format!("promoted [{}]", got.join(", "));
+        c.judge(got, names.clone(), said, format!("[{}]", names.join(", ")))
+    };
+    /// Every failover's cluster RTO (fault to writable through a fresh
+    /// DNS lookup) at most this long.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_rto: SimDuration, AtMost => |max, s, c| {
+        let got = s.longest_rto_s();
+        let said = format!("longest cluster RTO {}", seconds(s, got));
+        c.judge_some(got, max.as_secs_f64(), said, max)
+    };
+    /// Some failover's cluster RTO at least this long.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    min_rto: SimDuration, AtLeast => |min, s, c| {
+        let got = s.longest_rto_s();
+        let said = format!("longest cluster RTO {}", seconds(s, got));
+        c.judge_some(got, min.as_secs_f64(), said, min)
+    };
+    /// The slowest client's observed RTO at most this long, in every
+    /// failover.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_client_rto: SimDuration, AtMost => |max, s, c| {
+        let got = s.longest_client_rto_s();
+        let said = format!("slowest client RTO {}", seconds(s, got));
+        c.judge_some(got, max.as_secs_f64(), said, max)
+    };
+    /// The slowest client's observed RTO at least this long, in some
+    /// failover.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    min_client_rto: SimDuration, AtLeast => |min, s, c| {
+        let got = s.longest_client_rto_s();
+        let said = format!("slowest client RTO {}", seconds(s, got));
+        c.judge_some(got, min.as_secs_f64(), said, min)
+    };
+    /// At most this many clients left hanging at the end.
+    max_hung_clients: u32, AtMost => |max, s, c| {
+        let got = s.hung_clients;
+        c.judge(got, *max, format!("{got} hung client(s)"), max)
+    };
+    /// At least this many clients left hanging at the end.
+    min_hung_clients: u32, AtLeast => |min, s, c| {
+        let got = s.hung_clients;
+        c.judge(got, *min, format!("{got} hung client(s)"), min)
+    };
+    /// At most this many commits acknowledged by a writer whose epoch had
+    /// been superseded (split brain; must be 0).
+    #[serde(alias = "split_brain_commits")]
+    max_split_brain_commits: u64, AtMost => |max, s, c| {
+        let got = s.commits.split_brain;
+        c.judge(got, *max, format!("{got} split-brain commit(s)"), max)
+    };
+    /// At least this many batches refused for a stale epoch (fencing seen
+    /// at work).
+    min_stale_epoch_refusals: u64, AtLeast => |min, s, c| {
+        let got = s.storage.stale_epoch_refusals;
+        let said = format!("{got} batch(es) refused for a stale epoch");
+        c.judge(got, *min, said, min)
+    };
+    /// Every reader's p99 replica lag at most this.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_replica_lag_p99: SimDuration, AtMost => |max, s, c| {
+        let worst = s.replica_lag_ms.values().map(|l| l.p99).fold(0.0, f64::max);
+        let said = format!("worst reader's p99 replica lag {}", ms(worst));
+        c.judge(worst, max.as_millis_f64(), said, max)
+    };
+    /// Every failover's performance (commit throughput and p99 within
+    /// 10 % of their level before the fault) back within this of the
+    /// fault; a failover whose performance never came back fails.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_recovered_performance: SimDuration, AtMost => |max, s, c| {
+        let (got, said) = recovered_performance(s);
+        c.judge_some(got, max.as_secs_f64(), said, max)
+    };
+    /// Some failover's performance took at least this long to come back
+    /// (or never did).
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    min_recovered_performance: SimDuration, AtLeast => |min, s, c| {
+        let (got, said) = recovered_performance(s);
+        c.judge_some(got, min.as_secs_f64(), said, min)
+    };
+    /// Every failover's new writer committed at most this many commits
+    /// per second in the 30 s after it was writable.
+    #[serde(deserialize_with = "optional_commit_rate::read")]
+    #[schemars(schema_with = "optional_commit_rate::schema")]
+    max_commits_per_s_after_failover: f64, AtMost => |max, s, c| {
         let after: Vec<f64> = s.rto.iter().filter_map(|r| r.commits_per_s_after).collect();
         let got = after.iter().copied().fold(f64::NAN, f64::max);
-        out.push(check(
-            "max_commits_per_s_after_failover",
-            !after.is_empty() && after.len() == s.rto.len() && got <= max,
-            if after.is_empty() {
-                "no failover's new writer was writable for 30 s".to_owned()
-            } else {
-                format!("{got:.1} commits/s after failover, allowed at most {max}")
-            },
-        ));
-    }
-    if let Some(min) = e.min_lag_restarts {
+        if after.is_empty() {
+            (false, "no failover's new writer was writable for 30 s".to_owned())
+        } else {
+            let every = (after.len() == s.rto.len()).then_some(got);
+            c.judge_some(every, *max, format!("{got:.1} commits/s after failover"), max)
+        }
+    };
+    /// Readers restarted for lagging beyond `max_replica_lag`, at least.
+    min_lag_restarts: u32, AtLeast => |min, s, c| {
         let got = s.storage.lag_restarts;
-        out.push(check(
-            "min_lag_restarts",
-            got >= min,
-            format!("{got} reader(s) restarted for lag, expected at least {min}"),
-        ));
-    }
-    if let Some(min) = e.min_client_errors {
-        let c = &s.client_errors;
-        let got = c.timeout + c.refused + c.reset + c.read_only + c.dns_empty;
-        out.push(check(
-            "min_client_errors",
-            got >= min,
-            format!("{got} client request(s) failed, expected at least {min}"),
-        ));
-    }
-    if let Some(min) = e.min_watchdog_failovers_declined {
+        c.judge(got, *min, format!("{got} reader(s) restarted for lag"), min)
+    };
+    /// Client requests that failed (every kind of error), at least.
+    min_client_errors: u64, AtLeast => |min, s, c| {
+        let e = &s.client_errors;
+        let got = e.timeout + e.refused + e.reset + e.read_only + e.dns_empty;
+        c.judge(got, *min, format!("{got} client request(s) failed"), min)
+    };
+    /// Storage-watchdog failovers declined (no reader could write), at
+    /// least.
+    min_watchdog_failovers_declined: u32, AtLeast => |min, s, c| {
         let got = s.storage.watchdog_failovers_declined;
-        out.push(check(
-            "min_watchdog_failovers_declined",
-            got >= min,
-            format!("{got} storage-watchdog failover(s) declined, expected at least {min}"),
-        ));
-    }
-    if let Some(min) = e.min_segments_repaired {
+        let said = format!("{got} storage-watchdog failover(s) declined");
+        c.judge(got, *min, said, min)
+    };
+    /// Segments re-created by repair at least this many.
+    min_segments_repaired: u32, AtLeast => |min, s, c| {
         let got = s.storage.segments_repaired;
-        out.push(check(
-            "min_segments_repaired",
-            got >= min,
-            format!("{got} segments repaired, expected at least {min}"),
-        ));
-    }
-    if let Some(min) = e.min_repairs_rolled_back {
+        c.judge(got, *min, format!("{got} segments repaired"), min)
+    };
+    /// Membership changes rolled back at least this many.
+    min_repairs_rolled_back: u32, AtLeast => |min, s, c| {
         let got = s.storage.repairs_rolled_back;
-        out.push(check(
-            "min_repairs_rolled_back",
-            got >= min,
-            format!("{got} membership change(s) rolled back, expected at least {min}"),
-        ));
-    }
-    let r = &s.redundancy;
-    let short = || r.longest();
-    if let Some(max) = e.max_time_short_of_copies {
+        c.judge(got, *min, format!("{got} membership change(s) rolled back"), min)
+    };
+    /// The longest time a PG spent short of full copies at most this, and
+    /// every PG back to full copies by the end.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_time_short_of_copies: SimDuration, AtMost => |max, s, c| {
+        let r = &s.redundancy;
         let held =
             r.pgs_short_at_end == 0 && r.longest_short_s.is_none_or(|l| l <= max.as_secs_f64());
-        out.push(check(
-            "max_time_short_of_copies",
-            held,
-            format!("{}, allowed at most {max} and back by the end", short()),
-        ));
+        (held, format!("{}, {} {max} and back by the end", r.longest(), c.words()))
+    };
+    /// The longest time a PG spent short of full copies at least this.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    min_time_short_of_copies: SimDuration, AtLeast => |min, s, c| {
+        let r = &s.redundancy;
+        c.judge_some(r.longest_short_s, min.as_secs_f64(), r.longest(), min)
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bound's prefix says its comparison: `max_` at most, `min_` at
+    /// least, none exactly.
+    #[test]
+    fn every_name_says_its_comparison() {
+        for &(name, c) in EXPECTATIONS {
+            let said = if name.starts_with("max_") {
+                Comparison::AtMost
+            } else if name.starts_with("min_") {
+                Comparison::AtLeast
+            } else {
+                Comparison::Exactly
+            };
+            assert_eq!(c, said, "{name}");
+        }
     }
-    if let Some(min) = e.min_time_short_of_copies {
-        let held = r.longest_short_s.is_some_and(|l| l >= min.as_secs_f64());
-        out.push(check(
-            "min_time_short_of_copies",
-            held,
-            format!("{}, expected at least {min}", short()),
-        ));
-    }
-    out
 }

@@ -18,7 +18,7 @@ pub mod schema;
 mod validate;
 
 pub use builder::ScenarioBuilder;
-pub use schema::ExpectSpec;
+pub use expect::ExpectSpec;
 pub use validate::Scenario;
 pub(crate) use validate::{syntax_error, text_of};
 

@@ -65,29 +65,29 @@ impl<'a> Names<'a> {
     pub fn fault(&self, f: &Fault) -> String {
         let mut fields = vec![("at", (f.at - SimTime::ZERO).to_string())];
         let mut field = |key, value| fields.push((key, value));
-        // The kind's key, and the key of its duration: crashes name when
-        // the host or node comes back, the other faults how long they last.
-        let (key, lasting) = match &f.kind {
+        // The key of its duration: crashes name when the host or node
+        // comes back, the other faults how long they last.
+        let lasting = match &f.kind {
             FaultKind::NodeCrash(n) => {
                 field("node", self.node(*n));
-                ("storage_node_crash", "recover_after")
+                "recover_after"
             }
             FaultKind::AzOutage(z) => {
                 field("az", self.az(*z));
-                ("az_outage", "duration")
+                "duration"
             }
             FaultKind::PartitionAzs(a, b) => {
                 field("between", format!("[{}, {}]", self.az(*a), self.az(*b)));
-                ("network_partition", "duration")
+                "duration"
             }
             FaultKind::IsolateNode(n) => {
                 field("node", self.node(*n));
-                ("network_partition", "duration")
+                "duration"
             }
             FaultKind::SlowNode(n, factor) => {
                 field("node", self.node(*n));
                 field("factor", factor.to_string());
-                ("slow_node", "duration")
+                "duration"
             }
             FaultKind::PacketLoss(scope, rate) => {
                 match scope {
@@ -97,7 +97,7 @@ impl<'a> Names<'a> {
                     LossScope::Instance(i) => field("instance", self.instance(*i)),
                 }
                 field("rate", rate.to_string());
-                ("packet_loss", "duration")
+                "duration"
             }
             FaultKind::IsolateInstance(i, cut) => {
                 field("instance", self.instance(*i));
@@ -106,17 +106,17 @@ impl<'a> Names<'a> {
                     Cut::Storage => field("from", "storage".to_owned()),
                     Cut::ControlPlane => field("from", "control_plane".to_owned()),
                 }
-                ("network_partition", "duration")
+                "duration"
             }
             FaultKind::SlowInstance(i, factor) => {
                 field("instance", self.instance(*i));
                 field("factor", factor.to_string());
-                ("slow_node", "duration")
+                "duration"
             }
-            FaultKind::WriterCrash => ("writer_crash", "recover_after"),
+            FaultKind::WriterCrash => "recover_after",
             FaultKind::InstanceCrash(i) => {
                 field("instance", self.instance(*i));
-                ("instance_crash", "recover_after")
+                "recover_after"
             }
             FaultKind::InstanceReboot(i, failover) => {
                 field("instance", self.instance(*i));
@@ -124,21 +124,21 @@ impl<'a> Names<'a> {
                     field("failover", "true".to_owned());
                 }
                 // Instant: the parser knows no `duration` here.
-                ("instance_reboot", "duration")
+                "duration"
             }
             FaultKind::Failover(target) => {
                 if let Some(t) = target {
                     field("target", self.instance(*t));
                 }
                 // Instant, as above.
-                ("failover", "duration")
+                "duration"
             }
         };
         if let Some(d) = f.duration {
             fields.push((lasting, d.to_string()));
         }
         let fields: Vec<String> = fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        format!("{key}: {{ {} }}", fields.join(", "))
+        format!("{}: {{ {} }}", f.kind.name().key(), fields.join(", "))
     }
 
     /// A `faults:` section, one entry per line; nothing without faults.

@@ -736,4 +736,29 @@ mod tests {
         assert_eq!(normalise("faults.12.az_outage.at"), "faults[].az_outage.at");
         assert_eq!(normalise("dns.ttl"), "dns.ttl");
     }
+
+    /// The format's fault kinds are the vocabulary's, no more and no
+    /// fewer, and the expectations the format reads are those judged.
+    #[test]
+    fn fault_kinds_and_expectations_are_the_declared_ones() {
+        use crate::scenario::expect::EXPECTATIONS;
+        use crate::vocab::fault::FaultName;
+        let all = entries();
+        let under = |prefix: &str| -> Vec<String> {
+            let mut names: Vec<String> = all
+                .iter()
+                .filter_map(|e| e.path.strip_prefix(prefix))
+                .filter(|rest| !rest.contains('.'))
+                .map(str::to_owned)
+                .collect();
+            names.sort();
+            names
+        };
+        let mut kinds: Vec<String> = FaultName::ALL.iter().map(|k| k.key().to_owned()).collect();
+        kinds.sort();
+        assert_eq!(under("faults[]."), kinds);
+        let mut expected: Vec<String> = EXPECTATIONS.iter().map(|(n, _)| (*n).to_owned()).collect();
+        expected.sort();
+        assert_eq!(under("expect."), expected);
+    }
 }

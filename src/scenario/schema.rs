@@ -15,6 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_saphyr::{Location, Spanned};
 
 use super::defaults::{self as d, Limit};
+use super::expect::ExpectSpec;
 use crate::model::config::{CacheSpec, Cut, Placement, TieBreak};
 use crate::sim::time::{ParseDurationError, DURATION_FORMAT};
 use crate::sim::SimDuration;
@@ -1041,174 +1042,6 @@ pub enum FaultSpec {
     },
 }
 
-/// What the run must show. Every field is optional; each one given becomes
-/// a named expectation in `summary.json`. A bound says which it is
-/// (`max_…` at most, `min_…` at least); a name without one (`failovers`,
-/// `promoted`) must match exactly. The names an earlier format used
-/// (`lost_commits`, `wrong_reads`, `split_brain_commits`,
-/// `max_write_unavailable`, `min_write_unavailable`) are still read.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExpectSpec {
-    /// At most this many acknowledged commits lost.
-    #[serde(default, alias = "lost_commits")]
-    pub max_lost_commits: Option<u64>,
-    /// At most this many reads returning a page state other than the
-    /// committed one.
-    #[serde(default, alias = "wrong_reads")]
-    pub max_wrong_reads: Option<u64>,
-    /// Write availability at least this fraction.
-    #[serde(default, deserialize_with = "optional_fraction::read")]
-    #[schemars(schema_with = "optional_fraction::schema")]
-    pub min_write_availability: Option<f64>,
-    /// Write availability at most this fraction (a scenario that must stall).
-    #[serde(default, deserialize_with = "optional_fraction::read")]
-    #[schemars(schema_with = "optional_fraction::schema")]
-    pub max_write_availability: Option<f64>,
-    /// Read availability at least this fraction.
-    #[serde(default, deserialize_with = "optional_fraction::read")]
-    #[schemars(schema_with = "optional_fraction::schema")]
-    pub min_read_availability: Option<f64>,
-    /// Longest write outage at most this long.
-    #[serde(
-        default,
-        alias = "max_write_unavailable",
-        deserialize_with = "optional_duration::read"
-    )]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub max_write_outage: Option<SimDuration>,
-    /// Longest write outage at least this long.
-    #[serde(
-        default,
-        alias = "min_write_unavailable",
-        deserialize_with = "optional_duration::read"
-    )]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub min_write_outage: Option<SimDuration>,
-    /// Mean acknowledged commits per second at least this.
-    #[serde(default, deserialize_with = "optional_commit_rate::read")]
-    #[schemars(schema_with = "optional_commit_rate::schema")]
-    pub min_commits_per_s: Option<f64>,
-    /// p99 commit latency at most this.
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub max_commit_p99: Option<SimDuration>,
-    /// Peak PGs below write quorum at most this.
-    #[serde(default)]
-    pub max_pgs_below_write_quorum: Option<u32>,
-    /// Peak PGs below write quorum at least this.
-    #[serde(default)]
-    pub min_pgs_below_write_quorum: Option<u32>,
-    /// Peak PGs below read quorum at most this.
-    #[serde(default)]
-    pub max_pgs_below_read_quorum: Option<u32>,
-    /// Peak PGs below read quorum at least this.
-    #[serde(default)]
-    pub min_pgs_below_read_quorum: Option<u32>,
-    /// Segments re-created by repair at least this many.
-    #[serde(default)]
-    pub min_segments_repaired: Option<u32>,
-    /// Membership changes rolled back at least this many.
-    #[serde(default)]
-    pub min_repairs_rolled_back: Option<u32>,
-    /// The longest time a PG spent short of full copies at most this, and
-    /// every PG back to full copies by the end.
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub max_time_short_of_copies: Option<SimDuration>,
-    /// The longest time a PG spent short of full copies at least this.
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub min_time_short_of_copies: Option<SimDuration>,
-    /// Exactly this many failovers.
-    #[serde(default)]
-    pub failovers: Option<u32>,
-    /// The instances promoted, in order.
-    #[serde(default)]
-    pub promoted: Option<Vec<String>>,
-    /// Every failover's cluster RTO (fault to writable through a fresh
-    /// DNS lookup) at most this long.
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub max_rto: Option<SimDuration>,
-    /// Some failover's cluster RTO at least this long.
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub min_rto: Option<SimDuration>,
-    /// The slowest client's observed RTO at most this long, in every
-    /// failover.
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub max_client_rto: Option<SimDuration>,
-    /// The slowest client's observed RTO at least this long, in some
-    /// failover.
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub min_client_rto: Option<SimDuration>,
-    /// At most this many clients left hanging at the end.
-    #[serde(default)]
-    pub max_hung_clients: Option<u32>,
-    /// At least this many clients left hanging at the end.
-    #[serde(default)]
-    pub min_hung_clients: Option<u32>,
-    /// At most this many commits acknowledged by a writer whose epoch had
-    /// been superseded (split brain; must be 0).
-    #[serde(default, alias = "split_brain_commits")]
-    pub max_split_brain_commits: Option<u64>,
-    /// At least this many batches refused for a stale epoch (fencing seen
-    /// at work).
-    #[serde(default)]
-    pub min_stale_epoch_refusals: Option<u64>,
-    /// Every reader's p99 replica lag at most this.
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub max_replica_lag_p99: Option<SimDuration>,
-    /// At most this many commits refused or abandoned with no writer open
-    /// (what the latency of acknowledged commits leaves out).
-    #[serde(default)]
-    pub max_commits_not_acknowledged: Option<u64>,
-    /// At most this many acknowledged commits unavailable at the end (their
-    /// copies down or out of reach, not destroyed).
-    #[serde(default)]
-    pub max_commits_unavailable_at_end: Option<u64>,
-    /// p99 latency clients saw, retries included, at most this.
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub max_client_p99: Option<SimDuration>,
-    /// The longest a client waited for a request, retries included, at
-    /// most this (an outage is a small fraction of requests; the p99 of a
-    /// short run can miss it).
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub max_client_latency: Option<SimDuration>,
-    /// Every failover's performance (commit throughput and p99 within
-    /// 10 % of their level before the fault) back within this of the
-    /// fault; a failover whose performance never came back fails.
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub max_recovered_performance: Option<SimDuration>,
-    /// Some failover's performance took at least this long to come back
-    /// (or never did).
-    #[serde(default, deserialize_with = "optional_duration::read")]
-    #[schemars(schema_with = "optional_duration::schema")]
-    pub min_recovered_performance: Option<SimDuration>,
-    /// Every failover's new writer committed at most this many commits
-    /// per second in the 30 s after it was writable.
-    #[serde(default, deserialize_with = "optional_commit_rate::read")]
-    #[schemars(schema_with = "optional_commit_rate::schema")]
-    pub max_commits_per_s_after_failover: Option<f64>,
-    /// Readers restarted for lagging beyond `max_replica_lag`, at least.
-    #[serde(default)]
-    pub min_lag_restarts: Option<u32>,
-    /// Client requests that failed (every kind of error), at least.
-    #[serde(default)]
-    pub min_client_errors: Option<u64>,
-    /// Storage-watchdog failovers declined (no reader could write), at
-    /// least.
-    #[serde(default)]
-    pub min_watchdog_failovers_declined: Option<u32>,
-}
-
 fn unknown<T>(value: T) -> Spanned<T> {
     Spanned::new(value, Location::UNKNOWN, Location::UNKNOWN)
 }
@@ -1465,12 +1298,12 @@ where
 /// to and the range an editor shows cannot part.
 macro_rules! settings {
     ($($name:ident: $out:ty = $how:ident($kind:ident, $limit:ident);)*) => {$(
-        mod $name {
+        pub(crate) mod $name {
             use super::*;
-            pub(super) fn read<'de, D: Deserializer<'de>>(d: D) -> Result<$out, D::Error> {
+            pub(crate) fn read<'de, D: Deserializer<'de>>(d: D) -> Result<$out, D::Error> {
                 super::$how(d, |s| s.$kind(&d::$limit))
             }
-            pub(super) fn schema(_: &mut SchemaGenerator) -> Schema {
+            pub(crate) fn schema(_: &mut SchemaGenerator) -> Schema {
                 d::$limit.schema()
             }
         }

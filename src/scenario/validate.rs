@@ -12,10 +12,11 @@ use serde_saphyr::{
 };
 
 use super::defaults as d;
+use super::expect::ExpectSpec;
 use super::schema::{
     AccessSpec, ClientSpec, ConnectionSpec, ControlPlaneSpec, DnsSpec, EndpointSpec, EngineSpec,
-    ExpectSpec, FaultSpec, InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec,
-    ScenarioFile, StepSpec, StorageSpec, TopologySpec, WorkloadSpec,
+    FaultSpec, InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec, ScenarioFile, StepSpec,
+    StorageSpec, TopologySpec, WorkloadSpec,
 };
 use crate::error::{InputError, Location};
 use crate::model::compute::class::InstanceClass;

@@ -1,7 +1,9 @@
 //! The bottom vocabulary every layer may use: the ids of the actors, the
-//! quorum rules, and the kinds of error an application client sees.
+//! quorum rules, the kinds of fault a scenario injects, and the kinds of
+//! error an application client sees.
 //! It depends on nothing but the engine's typed ids.
 
+pub mod fault;
 pub mod ids;
 pub mod quorum;
 
