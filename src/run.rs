@@ -8,20 +8,15 @@ use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover, FaultSummary,
-    GroupResult, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Outage, Reads, Rto,
-    Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
+    GroupResult, InstanceSummary, InvariantResult, Lag, Latency, Outage, Reads, Rto, Steps,
+    StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::Client;
 use crate::model::compute::control::FailoverRecord;
-use crate::model::config::Config;
-use crate::model::config::{CacheSpec, Connection};
-use crate::model::faults::permanently_lost_nodes;
-use crate::model::storage::recovery::recoverable_vdl;
-use crate::model::storage::volume::Volume;
+use crate::model::config::{CacheSpec, Config, Connection};
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
 use crate::scenario::{expect, ExpectSpec, Scenario};
 use crate::sim::{SimDuration, SimTime, Trace, TraceFilter};
-use crate::vocab::ids::{NodeId, SegmentId};
 
 /// One run of one scenario.
 pub struct Simulation {
@@ -102,9 +97,9 @@ fn span(from: Option<SimTime>, to: Option<SimTime>) -> f64 {
 fn observed(w: &World, f: &FailoverRecord, group: Option<usize>) -> Option<ClientObserved> {
     let mut recovered = Vec::new();
     let mut unrecovered = 0;
-    for c in &w.clients {
+    for c in w.clients() {
         // Clients of the cluster endpoint only.
-        if w.cfg.clients[c.group].reader || group.is_some_and(|g| g != c.group) {
+        if w.config().clients[c.group].reader || group.is_some_and(|g| g != c.group) {
             continue;
         }
         // One that had not yet written when the fault struck (a fault at
@@ -123,8 +118,8 @@ fn observed(w: &World, f: &FailoverRecord, group: Option<usize>) -> Option<Clien
         // the time before it is the earlier failover's.
         match c.gaps.iter().find(|g| g.to_sent > f.started) {
             Some(g) => {
-                let earlier = (w.control.failovers.iter())
-                    .any(|e| e.started > g.from && e.started < f.started);
+                let earlier =
+                    (w.failovers().iter()).any(|e| e.started > g.from && e.started < f.started);
                 let from = if earlier { f.started } else { g.from };
                 recovered.push(g.to.since(from).as_secs_f64());
             }
@@ -156,20 +151,19 @@ fn observed(w: &World, f: &FailoverRecord, group: Option<usize>) -> Option<Clien
 
 /// Each client group's requests, errors and view of each failover.
 fn client_groups(w: &World) -> Vec<GroupResult> {
-    w.cfg
+    w.config()
         .clients
         .iter()
         .enumerate()
         .map(|(g, cfg)| {
-            let members = || w.clients.iter().filter(move |c| c.group == g);
+            let members = || w.clients().iter().filter(move |c| c.group == g);
             GroupResult {
                 name: cfg.name.clone(),
                 requests_ok: members().map(|c| c.requests_ok).sum(),
-                errors: ClientErrors::from_counts(w.rec.group_errors[g]),
+                errors: ClientErrors::from_counts(w.recorder().group_errors[g]),
                 hung: members().filter(|c| hung(w, c)).count() as u32,
                 client_observed_s: w
-                    .control
-                    .failovers
+                    .failovers()
                     .iter()
                     .filter_map(|f| observed(w, f, Some(g)))
                     .collect(),
@@ -182,16 +176,15 @@ fn client_groups(w: &World) -> Vec<GroupResult> {
 /// run ended.
 fn hung(w: &World, c: &Client) -> bool {
     c.waiting_since()
-        .is_some_and(|t| w.engine.now().since(t) > w.rec.threshold())
+        .is_some_and(|t| w.now().since(t) > w.recorder().threshold())
 }
 
 /// One failover's phases and what its clients saw.
 fn rto(w: &World, f: &FailoverRecord) -> Rto {
     let started = Some(f.started);
-    let (rows, bin) = (w.rec.rows(), w.rec.bin());
+    let (rows, bin) = (w.recorder().rows(), w.recorder().bin());
     let earlier: Vec<Judged> = w
-        .control
-        .failovers
+        .failovers()
         .iter()
         .map(|e| Judged {
             started: e.started,
@@ -201,14 +194,12 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
     let level = level_before(rows, bin, f.started, &earlier);
     let commits_per_s_after = rate_after(rows, bin, f.writable, w.end());
     let secs = |a: Option<SimTime>, b: Option<SimTime>| Some(b?.since(a?).as_secs_f64());
-    let stopped = f.selected.map(|t| t + f.draw.stop);
-    let rebuilt = f.recovered.zip(f.rebuild).map(|(t, d)| t + d);
     let steps = Steps {
-        stop_s: f.promoted.map(|_| f.draw.stop.as_secs_f64()),
-        engine_start_s: secs(stopped, f.promoted),
+        stop_s: f.promoted.and(secs(f.selected, f.stopped)),
+        engine_start_s: secs(f.stopped, f.promoted),
         storage_recovery_s: secs(f.promoted, f.recovered),
-        rebuild_s: f.writable.and(f.rebuild.map(|d| d.as_secs_f64())),
-        open_s: secs(rebuilt, f.writable),
+        rebuild_s: f.writable.and(secs(f.recovered, f.rebuilt)),
+        open_s: secs(f.rebuilt, f.writable),
     };
     Rto {
         detection_s: span(started, Some(f.declared)),
@@ -230,7 +221,7 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
                 bin,
                 to.index(),
                 f.writable,
-                w.cfg.engine.cpu_per_connect,
+                w.config().engine.cpu_per_connect,
                 level,
             )
         }),
@@ -238,7 +229,7 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
             .failed_attempts
             .iter()
             .map(|&(to, began, failed)| FailedAttempt {
-                to: Some(w.instances[to.index()].name.clone()),
+                to: Some(w.instances()[to.index()].name.clone()),
                 from_s: began.as_secs_f64(),
                 failed_s: failed.as_secs_f64(),
             })
@@ -294,14 +285,14 @@ fn topology(sc: &Config) -> Topology {
 }
 
 fn failover(w: &World, f: &FailoverRecord) -> Failover {
-    let to = f.to.map(|i| &w.instances[i.index()]);
+    let to = f.to.map(|i| &w.instances()[i.index()]);
     Failover {
         at_s: f.started.as_secs_f64(),
-        from: w.instances[f.from.index()].name.clone(),
+        from: w.instances()[f.from.index()].name.clone(),
         to: to.map(|i| i.name.clone()),
         reason: f.reason.name().to_owned(),
         tier: to.map(|i| i.tier),
-        az: to.map(|i| w.cfg.topology.azs[i.az.index()].clone()),
+        az: to.map(|i| w.config().topology.azs[i.az.index()].clone()),
         provisioned: f.provisioned,
     }
 }
@@ -354,33 +345,22 @@ impl Simulation {
         let stopped = self
             .world
             .run(&mut (&mut checks, observer), self.max_events);
-        self.world.trace.finish()?;
+        self.world.finish_trace()?;
         let mut outcome = self.outcome(checks);
         outcome.summary.stopped_early = stopped;
         Ok(outcome)
     }
 
     fn outcome(&mut self, checks: Checks) -> Outcome {
-        let w = &mut self.world;
-        let sc = w.cfg.clone();
+        let (recoverable, available) = self.world.recoverable_now();
+        let w = &self.world;
+        let sc = w.config();
         // The time simulated: the scenario's duration, or less if the run
         // stopped early.
         let duration = w.end().as_secs_f64();
-        let points = w.writers.last_points().clone();
-        let (records, now) = (sc.workload.records_per_commit as u64, w.engine.now());
-        let volume = &mut w.storage.volume;
-        // What a recovery at the end could rebuild from the copies that
-        // survive (destroyed: only those on nodes lost for good), and from
-        // those running now.
-        let lost_nodes = permanently_lost_nodes(&sc);
-        let surviving = |v: &Volume, s: SegmentId| {
-            v.segments[s.index()].hydrated && !lost_nodes[v.segments[s.index()].node.index()]
-        };
-        let recoverable = recoverable_vdl(volume, &points, records, now, surviving);
-        let available = recoverable_vdl(volume, &points, records, now, Volume::is_live);
-        let vdl = points.vdl();
+        let now = w.now();
         let verdicts = checks.finish(now, recoverable, available);
-        let rec = &w.rec;
+        let rec = w.recorder();
         let write_stalls = rec.write_stalls();
         let latency = |h: &hdrhistogram::Histogram<u64>| {
             let ms = |q: f64| {
@@ -409,26 +389,12 @@ impl Simulation {
             description: sc.description.clone(),
             seed: sc.seed,
             simulated_s: duration,
-            events_processed: w.engine.processed(),
-            trace_digest: w.trace.digest().hex(),
-            topology: topology(&sc),
-            faults: sc
-                .faults
-                .iter()
-                .enumerate()
-                .map(|(id, f)| {
-                    let (kind, target) = f.describe(&sc);
-                    FaultSummary {
-                        at_s: f.at.as_secs_f64(),
-                        until_s: f.duration.map(|d| (f.at + d).as_secs_f64()),
-                        kind: kind.key().to_owned(),
-                        target,
-                        refused: w.faults().refused(id).map(str::to_owned),
-                    }
-                })
-                .collect(),
+            events_processed: w.events_processed(),
+            trace_digest: w.trace_digest(),
+            topology: topology(sc),
+            faults: fault_summaries(w),
             commits: Commits {
-                offered: w.workload.offered,
+                offered: w.commits_offered(),
                 acknowledged: rec.commits_acked,
                 lost: verdicts.lost_commits,
                 unavailable_at_end: verdicts.unavailable_commits,
@@ -437,15 +403,15 @@ impl Simulation {
                 // still holds commits that storage will never let it
                 // acknowledge: abandoned, like a dead writer's.
                 abandoned: rec.commits_abandoned
-                    + w.writers.deposed.iter().map(|w| w.waiting()).sum::<u64>(),
-                waiting_at_end: w.writers.current.waiting(),
+                    + w.writers().skip(1).map(|w| w.waiting()).sum::<u64>(),
+                waiting_at_end: w.current_writer().waiting(),
                 per_s: rec.commits_acked as f64 / duration,
                 split_brain: verdicts.split_brain_commits,
             },
             commit_latency_ms: latency(&rec.commit_latency),
             client_latency_ms: measured(
                 &rec.client_latency_at_end(
-                    w.clients
+                    w.clients()
                         .iter()
                         .filter_map(|c| c.pending_since())
                         .map(|t| now.since(t)),
@@ -471,82 +437,89 @@ impl Simulation {
             pgs_below_write_quorum_max: rec.pgs_below_write.1,
             pgs_below_read_quorum_max: rec.pgs_below_read.1,
             pgs_out_of_writer_reach_max: rec.pgs_out_of_writer_reach.1,
-            storage: StorageSummary {
-                pgs: sc.storage.pgs,
-                segments: w
-                    .storage
-                    .volume
-                    .pgs
-                    .iter()
-                    .map(|g| g.members.len() as u32)
-                    .sum(),
-                vcl: points.vcl().0,
-                vdl: vdl.0,
-                recoverable_vdl: recoverable.0,
-                segments_repaired: rec.segments_repaired,
-                repairs_rolled_back: rec.repairs_rolled_back,
-                repairs_waiting_for_quorum: rec.repairs_waiting_for_quorum,
-                gossip_fills: rec.gossip_fills,
-                records_resent: rec.records_resent,
-                stale_epoch_refusals: rec.stale_epoch_refusals,
-                recoveries: rec.recoveries,
-                watchdog_failovers_declined: w.control.watchdog_declined,
-                lag_restarts: rec.lag_restarts,
-                cache_hits: rec.cache_hits,
-                cache_misses: rec.cache_misses,
-                epoch: w.writers.latest_epoch,
-            },
+            storage: storage_summary(w, recoverable.0),
             redundancy: rec.redundancy.summary(now),
-            storage_nodes: node_use(w, &sc, now),
-            rto: w.control.failovers.iter().map(|f| rto(w, f)).collect(),
-            failovers: w.control.failovers.iter().map(|f| failover(w, f)).collect(),
-            replica_lag_ms: w
-                .instances
-                .iter()
-                .filter(|i| !i.lag.is_empty())
-                .map(|i| {
-                    let ms = |q: f64| i.lag.value_at_quantile(q) as f64 / 1e3;
-                    let lag = Lag {
-                        p50: ms(0.5),
-                        p99: ms(0.99),
-                        max: i.lag.max() as f64 / 1e3,
-                    };
-                    (i.name.clone(), lag)
-                })
-                .collect::<BTreeMap<_, _>>(),
+            storage_nodes: w.node_loads(),
+            rto: w.failovers().iter().map(|f| rto(w, f)).collect(),
+            failovers: w.failovers().iter().map(|f| failover(w, f)).collect(),
+            replica_lag_ms: replica_lag(w),
             client_errors: ClientErrors::from_counts(rec.client_errors),
-            client_requests_ok: w.clients.iter().map(|c| c.requests_ok).sum(),
-            hung_clients: w.clients.iter().filter(|c| hung(w, c)).count() as u32,
+            client_requests_ok: w.clients().iter().map(|c| c.requests_ok).sum(),
+            hung_clients: w.clients().iter().filter(|c| hung(w, c)).count() as u32,
             client_groups: client_groups(w),
             stopped_early: None,
             invariants: verdicts.invariants,
             expectations: Vec::new(),
         };
         summary.expectations = expect::evaluate(&self.expect, &summary);
-        let bin = w.rec.bin();
+        let bin = rec.bin();
         Outcome {
             summary,
-            timeline: w.rec.take_rows(),
+            timeline: self.world.take_timeline(),
             bin,
         }
     }
 }
 
-/// Each storage node's load over the run and the repair bytes it moved.
-fn node_use(w: &World, sc: &Config, now: SimTime) -> Vec<NodeUse> {
-    let run = now.as_secs_f64().max(1e-9);
-    let share = |d: SimDuration| (d.as_secs_f64() / run).min(1.0);
-    w.storage
-        .io
+/// Storage's figures: its PGs and segments, the LSN points the last
+/// writer reached, what a recovery now could rebuild (`recoverable`), and
+/// the recorder's counts of repair, gossip, fencing and caching.
+fn storage_summary(w: &World, recoverable: u64) -> StorageSummary {
+    let (sc, rec, points) = (w.config(), w.recorder(), w.last_points());
+    StorageSummary {
+        pgs: sc.storage.pgs,
+        segments: w.volume().pgs.iter().map(|g| g.members.len() as u32).sum(),
+        vcl: points.vcl().0,
+        vdl: points.vdl().0,
+        recoverable_vdl: recoverable,
+        segments_repaired: rec.segments_repaired,
+        repairs_rolled_back: rec.repairs_rolled_back,
+        repairs_waiting_for_quorum: rec.repairs_waiting_for_quorum,
+        gossip_fills: rec.gossip_fills,
+        records_resent: rec.records_resent,
+        stale_epoch_refusals: rec.stale_epoch_refusals,
+        recoveries: rec.recoveries,
+        watchdog_failovers_declined: w.watchdog_failovers_declined(),
+        lag_restarts: rec.lag_restarts,
+        cache_hits: rec.cache_hits,
+        cache_misses: rec.cache_misses,
+        epoch: w.latest_epoch(),
+    }
+}
+
+/// Each scheduled fault: when, what it hit, and why the cluster refused
+/// it, if it did.
+fn fault_summaries(w: &World) -> Vec<FaultSummary> {
+    let sc = w.config();
+    sc.faults
         .iter()
         .enumerate()
-        .map(|(n, io)| NodeUse {
-            node: sc.topology.node_name(NodeId::from_index(n)),
-            disk_busy: share(io.disk.served_by(now)),
-            nic_in_busy: share(io.nic_in.served_by(now)),
-            nic_out_busy: share(io.nic_out.served_by(now)),
-            repair_in_bytes: io.repair_in,
-            repair_out_bytes: io.repair_out,
+        .map(|(id, f)| {
+            let (kind, target) = f.describe(sc);
+            FaultSummary {
+                at_s: f.at.as_secs_f64(),
+                until_s: f.duration.map(|d| (f.at + d).as_secs_f64()),
+                kind: kind.key().to_owned(),
+                target,
+                refused: w.faults().refused(id).map(str::to_owned),
+            }
+        })
+        .collect()
+}
+
+/// Each instance's replica lag, for those that measured any.
+fn replica_lag(w: &World) -> BTreeMap<String, Lag> {
+    w.instances()
+        .iter()
+        .filter(|i| !i.lag.is_empty())
+        .map(|i| {
+            let ms = |q: f64| i.lag.value_at_quantile(q) as f64 / 1e3;
+            let lag = Lag {
+                p50: ms(0.5),
+                p99: ms(0.99),
+                max: i.lag.max() as f64 / 1e3,
+            };
+            (i.name.clone(), lag)
         })
         .collect()
 }

@@ -110,3 +110,177 @@ fn every_module_of_the_crate_has_a_layer() {
         }
     }
 }
+
+/// Inside `model/`, the files every actor shares: the event vocabulary
+/// with its payloads, the handler's context, notes, the configuration, the
+/// network, and the storage and instance data types. They import only
+/// each other, never an actor, so that an actor's file can import them
+/// without joining another actor's.
+const MODEL_LEAVES: &[&str] = &[
+    "event",
+    "context",
+    "note",
+    "config",
+    "network",
+    "storage/lsn",
+    "storage/page",
+    "storage/segment",
+    "storage/volume",
+    "storage/device",
+    "storage/recovery",
+    "compute/class",
+    "compute/cache",
+    "compute/server",
+];
+
+/// The files still tied into one import cycle through the compute side's
+/// `Fleet`, which lends the instance handlers every actor they touch. No
+/// other file may join it, and each file untied from it leaves this list.
+const MODEL_CYCLE: &[&str] = &[
+    "client",
+    "compute",
+    "compute/control",
+    "compute/recovery",
+    "compute/replica",
+    "dns",
+    "proxy",
+    "storage/fleet",
+    "workload",
+    "writer",
+];
+
+/// Each file of `model/` by its module path (`compute/control`; `""` for
+/// `model/mod.rs`), with the model files it imports: `crate::model::…`,
+/// `super::…` and `self::…` paths, and names of its own child modules.
+fn model_imports() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let root = crate::repo("src/model");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let module = |p: &Path| {
+        let rel = p.strip_prefix(&root).expect("under model/");
+        let m = rel.to_string_lossy().replace('\\', "/");
+        let m = m.trim_end_matches(".rs").to_owned();
+        match m.strip_suffix("mod") {
+            Some(parent) => parent.trim_end_matches('/').to_owned(),
+            None => m,
+        }
+    };
+    let known: std::collections::BTreeSet<String> = files.iter().map(|p| module(p)).collect();
+    let resolve = |own: &str, path: &[&str]| -> Option<String> {
+        let mut base: Vec<&str> = own.split('/').filter(|s| !s.is_empty()).collect();
+        let mut rest = path;
+        match rest.first() {
+            Some(&"crate") if rest.get(1) == Some(&"model") => {
+                base.clear();
+                rest = &rest[2..];
+            }
+            Some(&"crate") => return None,
+            Some(&"super") => {
+                while rest.first() == Some(&"super") {
+                    base.pop();
+                    rest = &rest[1..];
+                }
+            }
+            Some(&"self") => rest = &rest[1..],
+            _ => {}
+        }
+        let mut found = None;
+        let mut at = base.join("/");
+        if known.contains(&at) {
+            found = Some(at.clone());
+        }
+        for part in rest {
+            at = if at.is_empty() {
+                (*part).to_owned()
+            } else {
+                format!("{at}/{part}")
+            };
+            if !known.contains(&at) {
+                break;
+            }
+            found = Some(at.clone());
+        }
+        found
+    };
+    let mut graph = std::collections::BTreeMap::new();
+    for file in &files {
+        let own = module(file);
+        let text = std::fs::read_to_string(file).expect("readable");
+        // Unit tests may reach anything.
+        let text = text.split("#[cfg(test)]\nmod tests").next().expect("text");
+        let mut deps = std::collections::BTreeSet::new();
+        for line in text.lines() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            let words: Vec<&str> = line
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                .filter(|w| w.contains("::"))
+                .collect();
+            for word in words {
+                let path: Vec<&str> = word.split("::").filter(|s| !s.is_empty()).collect();
+                let child = (path.len() > 1 && !matches!(path[0], "crate" | "super" | "self"))
+                    .then_some(path.as_slice());
+                let target = match child {
+                    // A name of one of its own submodules.
+                    Some(p) => resolve(&own, &[&["self"], p].concat()),
+                    None => resolve(&own, &path),
+                };
+                if let Some(t) = target.filter(|t| *t != own) {
+                    deps.insert(t);
+                }
+            }
+        }
+        graph.insert(own, deps);
+    }
+    graph
+}
+
+/// Files of `graph` that lie on a cycle: those that reach themselves.
+fn on_cycles(
+    graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> std::collections::BTreeSet<String> {
+    let reaches = |from: &String| {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack: Vec<&String> = graph[from].iter().collect();
+        while let Some(n) = stack.pop() {
+            if seen.insert(n.clone()) {
+                stack.extend(graph.get(n).into_iter().flatten());
+            }
+        }
+        seen.contains(from)
+    };
+    graph.keys().filter(|f| reaches(f)).cloned().collect()
+}
+
+#[test]
+fn the_model_s_shared_files_import_no_actor() {
+    let graph = model_imports();
+    let mut wrong = Vec::new();
+    for leaf in MODEL_LEAVES {
+        let deps = graph
+            .get(*leaf)
+            .unwrap_or_else(|| panic!("model/{leaf} exists"));
+        for d in deps.iter().filter(|d| !MODEL_LEAVES.contains(&d.as_str())) {
+            wrong.push(format!("model/{leaf} imports model/{d}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn no_file_joins_the_model_s_import_cycle() {
+    let cycle = on_cycles(&model_imports());
+    let listed: std::collections::BTreeSet<String> =
+        MODEL_CYCLE.iter().map(|&f| f.to_owned()).collect();
+    let joined: Vec<_> = cycle.difference(&listed).collect();
+    let left: Vec<_> = listed.difference(&cycle).collect();
+    assert!(
+        joined.is_empty(),
+        "new files on an import cycle: {joined:?}"
+    );
+    assert!(
+        left.is_empty(),
+        "{left:?} left the cycle: take them off MODEL_CYCLE"
+    );
+}

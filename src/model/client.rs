@@ -30,32 +30,13 @@ use rand::Rng;
 
 use super::compute::{instance_endpoint, send_close, Instance};
 use super::context::Ctx;
-use super::event::{Asker, Event};
+use super::event::{Answer, Asker, Event, Via};
 use super::network::Endpoint;
 use super::pool::{Lend, Pool, Pooled};
 use crate::model::config::{CacheSpec, ClientConfig, Connection, DriverConfig};
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId};
 use crate::vocab::ClientError;
-
-/// How an instance answered a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Answer {
-    /// Done: committed, or read.
-    Ok,
-    /// Failed.
-    Failed(ClientError),
-}
-
-/// The proxy connection a request travels on: the answer goes back to
-/// the node that holds it, whatever node the client has moved to since.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Via {
-    /// The proxy node's AZ.
-    pub node: AzId,
-    /// The connection's slot at the proxy.
-    pub slot: u32,
-}
 
 /// Who waits for the answer to a request: a client's step, reached
 /// directly or through a proxy connection.

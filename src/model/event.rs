@@ -15,12 +15,11 @@
 
 use std::sync::Arc;
 
-use super::client::{Answer, Via};
-use super::compute::replica::Redo;
 use super::network::Endpoint;
-use super::storage::lsn::{Batch, Lsn};
+use super::storage::lsn::{Allocated, Batch, Lsn};
 use super::storage::segment::{GossipPayload, ReadResult, RecoveryInfo};
 use crate::model::config::Fault;
+use crate::sim::SimTime;
 use crate::vocab::ids::{AzId, ClientId, InstanceId, NodeId, PgId, SegmentId};
 use crate::vocab::ClientError;
 
@@ -435,6 +434,38 @@ events! {
         /// Retransmissions so far, this one included.
         attempt: u32,
     } => ["inst" = u64::from(inst.0), "attempt" = u64::from(*attempt)];
+}
+
+/// How an instance answered a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Done: committed, or read.
+    Ok,
+    /// Failed.
+    Failed(ClientError),
+}
+
+/// The proxy connection a request travels on: the answer goes back to
+/// the node that holds it, whatever node the client has moved to since.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Via {
+    /// The proxy node's AZ.
+    pub node: AzId,
+    /// The connection's slot at the proxy.
+    pub slot: u32,
+}
+
+/// One shipment of the redo stream to a reader.
+#[derive(Debug)]
+pub struct Redo {
+    /// The epoch of the writer that sent it.
+    pub epoch: u32,
+    /// The VDL it brings the reader to.
+    pub vdl: Lsn,
+    /// When the writer's VDL reached it.
+    pub vdl_at: SimTime,
+    /// The records VDL passed since the previous shipment, in LSN order.
+    pub records: Vec<Allocated>,
 }
 
 /// Who asks an instance for a connection or for the topology.

@@ -31,7 +31,7 @@ use context::Ctx;
 pub use event::{Event, Kind, ReadAnswer, ReadAsk, RecoveryReply, Seen};
 pub use note::Note;
 
-use crate::metrics::Recorder;
+use crate::metrics::{self, Recorder};
 use crate::model::config::Config;
 use crate::sim::{Engine, RngFactory, SimDuration, SimTime, StreamId, Trace};
 use crate::vocab::ids::{ClientId, InstanceId};
@@ -125,32 +125,32 @@ fn warm_servers(
 /// The simulated cluster and its clock.
 #[derive(Debug)]
 pub struct World {
-    pub(crate) engine: Engine<Event>,
-    pub(crate) cfg: Config,
-    pub(crate) net: Network,
-    pub(crate) rec: Recorder,
+    engine: Engine<Event>,
+    cfg: Config,
+    net: Network,
+    rec: Recorder,
     notes: Vec<note::Note>,
-    pub(crate) trace: Trace,
+    trace: Trace,
     /// Storage nodes, segments, protection groups.
-    pub(crate) storage: Storage,
+    storage: Storage,
     /// The writer of each epoch that may still act.
-    pub(crate) writers: Writers,
+    writers: Writers,
     /// The recovery of the newest writer, while it runs.
-    pub(crate) recovery: Option<Recovery>,
+    recovery: Option<Recovery>,
     /// The background workload.
-    pub(crate) workload: Workload,
+    workload: Workload,
     /// DB instances, in scenario order.
-    pub(crate) instances: Vec<Instance>,
+    instances: Vec<Instance>,
     /// Their machines: CPU and buffer cache.
-    pub(crate) servers: Vec<Server>,
-    pub(crate) control: ControlPlane,
-    pub(crate) dns: Dns,
+    servers: Vec<Server>,
+    control: ControlPlane,
+    dns: Dns,
     /// Application clients.
-    pub(crate) clients: Vec<Client>,
+    clients: Vec<Client>,
     /// Their connection pools.
-    pub(crate) pools: Vec<Pool>,
+    pools: Vec<Pool>,
     /// RDS Proxy (without nodes when the scenario has none).
-    pub(crate) proxy: Proxy,
+    proxy: Proxy,
     /// Each server's busy time at the start of the current bin.
     cpu_at_bin_start: Vec<SimDuration>,
     faults: Faults,
@@ -650,5 +650,98 @@ impl World {
     /// The fault schedule's state: which requested failovers were refused.
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    // ----- what the run measured, for its summary --------------------------
+
+    /// The simulated time reached.
+    pub fn now(&self) -> SimTime {
+        self.engine.now()
+    }
+
+    /// Events handled so far.
+    pub fn events_processed(&self) -> u64 {
+        self.engine.processed()
+    }
+
+    /// The running digest of every event handled, in hex.
+    pub fn trace_digest(&self) -> String {
+        self.trace.digest().hex()
+    }
+
+    /// Flushes the trace sink, if the run has one.
+    pub(crate) fn finish_trace(&mut self) -> std::io::Result<()> {
+        self.trace.finish()
+    }
+
+    /// The measurements the actors made.
+    pub fn recorder(&self) -> &Recorder {
+        &self.rec
+    }
+
+    /// The timeline's rows, taken out of the recorder (a long timeline is
+    /// never held twice).
+    pub(crate) fn take_timeline(&mut self) -> Vec<metrics::TimelineRow> {
+        self.rec.take_rows()
+    }
+
+    /// Commits the background workload offered.
+    pub fn commits_offered(&self) -> u64 {
+        self.workload.offered
+    }
+
+    /// The LSN points of the newest writer that had any.
+    pub fn last_points(&self) -> &LsnPoints {
+        self.writers.last_points()
+    }
+
+    /// The newest volume epoch.
+    pub fn latest_epoch(&self) -> u32 {
+        self.writers.latest_epoch
+    }
+
+    /// Every failover, in the order they began, with the model's time for
+    /// the end of each step.
+    pub fn failovers(&self) -> &[compute::control::FailoverRecord] {
+        &self.control.failovers
+    }
+
+    /// Storage-watchdog failovers the control plane declined (no reader
+    /// could write).
+    pub fn watchdog_failovers_declined(&self) -> u32 {
+        self.control.watchdog_declined
+    }
+
+    /// The application clients, in scenario order.
+    pub fn clients(&self) -> &[Client] {
+        &self.clients
+    }
+
+    /// Each storage node's load over the run and the repair bytes it moved.
+    pub fn node_loads(&self) -> Vec<metrics::NodeUse> {
+        self.storage
+            .node_loads(&self.cfg.topology, self.engine.now())
+    }
+
+    /// What a recovery now could rebuild: from the copies that survive
+    /// (destroyed are only those on nodes lost for good), and from the
+    /// copies running now. The checkers judge lost and unavailable
+    /// commits against these.
+    pub(crate) fn recoverable_now(&mut self) -> (storage::lsn::Lsn, storage::lsn::Lsn) {
+        use crate::vocab::ids::SegmentId;
+        use storage::recovery::recoverable_vdl;
+        use storage::volume::Volume;
+        let lost = faults::permanently_lost_nodes(&self.cfg);
+        let points = self.writers.last_points().clone();
+        let records = u64::from(self.cfg.workload.records_per_commit);
+        let now = self.engine.now();
+        let volume = &mut self.storage.volume;
+        let surviving = |v: &Volume, s: SegmentId| {
+            let seg = &v.segments[s.index()];
+            seg.hydrated && !lost[seg.node.index()]
+        };
+        let recoverable = recoverable_vdl(volume, &points, records, now, surviving);
+        let available = recoverable_vdl(volume, &points, records, now, Volume::is_live);
+        (recoverable, available)
     }
 }

@@ -30,10 +30,9 @@ use std::collections::VecDeque;
 
 use rand::Rng;
 
-use super::client::{Answer, Via};
 use super::compute::{instance_endpoint, send_close, Instance};
 use super::context::Ctx;
-use super::event::{Asker, Event};
+use super::event::{Answer, Asker, Event, Via};
 use super::network::Endpoint;
 use crate::model::config::ProxyConfig;
 use crate::sim::{SimDuration, SimRng, SimTime};

@@ -11,12 +11,12 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use super::client::{answer_client, Answer, Caller, Client};
+use super::client::{answer_client, Caller, Client};
 use super::compute::control::ControlPlane;
 use super::compute::server::Server;
 use super::compute::{ccm_partner, instance_endpoint, Fleet, Instance, Role};
 use super::context::Ctx;
-use super::event::{Event, ReadAnswer, ReadAsk};
+use super::event::{Answer, Event, ReadAnswer, ReadAsk};
 use super::note::Note;
 use super::storage::lsn::{Allocated, Batch, Lsn, LsnPoints, Record};
 use super::storage::segment::ReadResult;

@@ -860,39 +860,11 @@ fn fault<'f>(
             instance,
             from,
             duration,
-        } => {
-            if let (Some(f), None) = (from, instance) {
-                return Err(names.cx.at(
-                    f,
-                    "`from` says what an `instance` is cut off from; name the instance",
-                ));
-            }
-            let kind = match (between, node, instance) {
-                (Some(pair), None, None) => {
-                    if pair.value.len() != 2 || pair.value[0] == pair.value[1] {
-                        return Err(names
-                            .cx
-                            .at(pair, "expected `between` to name two different AZs"));
-                    }
-                    let named = |i: usize| {
-                        Spanned::new(pair.value[i].clone(), pair.referenced, pair.defined)
-                    };
-                    FaultKind::PartitionAzs(names.az_id(&named(0))?, names.az_id(&named(1))?)
-                }
-                (None, Some(node), None) => FaultKind::IsolateNode(names.node_id(node)?),
-                (None, None, Some(i)) => FaultKind::IsolateInstance(
-                    names.instance_id(i)?,
-                    from.as_ref().map_or(Cut::Everything, |f| f.value),
-                ),
-                _ => {
-                    return Err(names.cx.at(
-                        at,
-                        "a network_partition names one of `between: [az, az]`, `node: <node>` or `instance: <instance>`",
-                    ))
-                }
-            };
-            (at, kind, *duration)
-        }
+        } => (
+            at,
+            partition(names, at, (between, node, instance), from)?,
+            *duration,
+        ),
         FaultSpec::WriterCrash { at, recover_after } => {
             (at, FaultKind::WriterCrash, *recover_after)
         }
@@ -958,6 +930,54 @@ fn fault<'f>(
                 }
             };
             (at, FaultKind::PacketLoss(scope, *rate), *duration)
+        }
+    })
+}
+
+/// The three things a `network_partition` may name, as written.
+type PartitionTargets<'a> = (
+    &'a Option<Spanned<Vec<String>>>,
+    &'a Option<Spanned<String>>,
+    &'a Option<Spanned<String>>,
+);
+
+/// What a `network_partition` cuts: two AZs apart (`between`), a node
+/// off, or an instance off from storage, the control plane or both.
+/// Exactly one of the three; `from` only with an instance.
+fn partition(
+    names: &Resolver,
+    at: &Spanned<SimDuration>,
+    (between, node, instance): PartitionTargets,
+    from: &Option<Spanned<Cut>>,
+) -> Result<FaultKind, InputError> {
+    if let (Some(f), None) = (from, instance) {
+        return Err(names.cx.at(
+            f,
+            "`from` says what an `instance` is cut off from; name the instance",
+        ));
+    }
+    Ok(match (between, node, instance) {
+        (Some(pair), None, None) => {
+            if pair.value.len() != 2 || pair.value[0] == pair.value[1] {
+                return Err(names
+                    .cx
+                    .at(pair, "expected `between` to name two different AZs"));
+            }
+            let named = |i: usize| {
+                Spanned::new(pair.value[i].clone(), pair.referenced, pair.defined)
+            };
+            FaultKind::PartitionAzs(names.az_id(&named(0))?, names.az_id(&named(1))?)
+        }
+        (None, Some(node), None) => FaultKind::IsolateNode(names.node_id(node)?),
+        (None, None, Some(i)) => FaultKind::IsolateInstance(
+            names.instance_id(i)?,
+            from.as_ref().map_or(Cut::Everything, |f| f.value),
+        ),
+        _ => {
+            return Err(names.cx.at(
+                at,
+                "a network_partition names one of `between: [az, az]`, `node: <node>` or `instance: <instance>`",
+            ))
         }
     })
 }

@@ -25,7 +25,7 @@ use rand::Rng;
 
 use super::recovery::Recovery;
 use super::replica::Replica;
-use super::{instance_endpoint, Boot, Fleet, Process, Role, StartDraw};
+use super::{instance_endpoint, Boot, Fleet, Process, Role};
 use crate::model::config::TieBreak;
 use crate::model::context::Ctx;
 use crate::model::event::Event;
@@ -85,14 +85,15 @@ pub struct FailoverRecord {
     pub failed_attempts: Vec<(InstanceId, SimTime, SimTime)>,
     /// When the target was chosen.
     pub selected: Option<SimTime>,
-    /// The times drawn for the target's start (its stop and engine start).
-    pub draw: StartDraw,
+    /// When the process the target was running had stopped and its
+    /// engine began to start.
+    pub stopped: Option<SimTime>,
     /// When the target's process was up as writer.
     pub promoted: Option<SimTime>,
     /// When its storage recovery finished.
     pub recovered: Option<SimTime>,
-    /// How long it then took to rebuild its in-memory state.
-    pub rebuild: Option<SimDuration>,
+    /// When it had rebuilt its in-memory state after recovery.
+    pub rebuilt: Option<SimTime>,
     /// When recovery finished and writes were accepted.
     pub writable: Option<SimTime>,
     /// When the cluster endpoint pointed at the new writer.
@@ -351,10 +352,10 @@ impl ControlPlane {
             attempt_began: now,
             failed_attempts: Vec::new(),
             selected: None,
-            draw: StartDraw::default(),
+            stopped: None,
             promoted: None,
             recovered: None,
-            rebuild: None,
+            rebuilt: None,
             writable: None,
             dns_visible: None,
             provisioned: false,
@@ -376,7 +377,7 @@ impl ControlPlane {
         record.selected = None;
         record.promoted = None;
         record.recovered = None;
-        record.rebuild = None;
+        record.rebuilt = None;
         record.provisioned = false;
         self.select(cx, f, None);
     }
@@ -513,7 +514,7 @@ impl ControlPlane {
         record.selected = Some(now);
         record.provisioned = matches!(boot, Boot::Provision(_));
         record.to = Some(target);
-        record.draw = draw;
+        record.stopped = Some(now + draw.stop);
         if !cx.cfg.engine.read_availability {
             restart_readers(cx, f, target);
         }
@@ -585,7 +586,7 @@ impl ControlPlane {
         let open = steps.open.sample(&mut i.rng);
         if let Some(r) = self.current.as_mut().filter(|_| w.instance == self.writer) {
             r.recovered = Some(done);
-            r.rebuild = Some(rebuild);
+            r.rebuilt = Some(done + rebuild);
         }
         let epoch = w.epoch;
         cx.after(

@@ -23,10 +23,10 @@ pub mod server;
 
 use hdrhistogram::Histogram;
 
-use super::client::{answer_client, Answer, Caller, Client, ClientEnv};
+use super::client::{answer_client, Caller, Client, ClientEnv};
 use super::context::Ctx;
 use super::dns::Dns;
-use super::event::{Asker, Event};
+use super::event::{Answer, Asker, Event};
 use super::network::Endpoint;
 use super::pool::Pool;
 use super::proxy::Proxy;

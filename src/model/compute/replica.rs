@@ -23,29 +23,16 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{instance_endpoint, Boot, Fleet, Instance};
-use crate::model::client::{answer_client_at, Answer, Caller};
+use crate::model::client::{answer_client_at, Caller};
 use crate::model::context::Ctx;
-use crate::model::event::{Event, ReadAnswer, ReadAsk};
+use crate::model::event::{Answer, Event, ReadAnswer, ReadAsk, Redo};
 use crate::model::network::Endpoint;
-use crate::model::storage::lsn::{Allocated, Lsn};
+use crate::model::storage::lsn::Lsn;
 use crate::model::storage::segment::ReadResult;
 use crate::model::workload::Workload;
 use crate::model::writer::Writer;
 use crate::sim::SimTime;
 use crate::vocab::ids::{ClientId, InstanceId, SegmentId};
-
-/// One shipment of the redo stream.
-#[derive(Debug)]
-pub struct Redo {
-    /// The epoch of the writer that sent it.
-    pub epoch: u32,
-    /// The VDL it brings the reader to.
-    pub vdl: Lsn,
-    /// When the writer's VDL reached it.
-    pub vdl_at: SimTime,
-    /// The records VDL passed since the previous shipment, in LSN order.
-    pub records: Vec<Allocated>,
-}
 
 /// A reader's side of the stream: its read point and its storage reads.
 #[derive(Debug, Default)]

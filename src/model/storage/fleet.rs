@@ -14,8 +14,9 @@ use super::device::{occupancy, NodeIo};
 use super::lsn::{Batch, Lsn};
 use super::segment::{Accept, GossipPayload};
 use super::volume::Volume;
+use crate::metrics::NodeUse;
 use crate::model::compute::Hosts;
-use crate::model::config::{Config, StorageConfig};
+use crate::model::config::{Config, StorageConfig, Topology};
 use crate::model::context::Ctx;
 use crate::model::event::{Event, ReadAnswer, ReadAsk, RecoveryReply};
 use crate::sim::dist::LogNormal;
@@ -54,6 +55,26 @@ pub struct Storage {
 }
 
 impl Storage {
+    /// Each storage node's load over the run so far (disk and NIC busy
+    /// time as a share of `now`) and the repair bytes it moved, named as
+    /// `topology` names nodes.
+    pub fn node_loads(&self, topology: &Topology, now: SimTime) -> Vec<NodeUse> {
+        let run = now.as_secs_f64().max(1e-9);
+        let share = |d: SimDuration| (d.as_secs_f64() / run).min(1.0);
+        self.io
+            .iter()
+            .enumerate()
+            .map(|(n, io)| NodeUse {
+                node: topology.node_name(NodeId::from_index(n)),
+                disk_busy: share(io.disk.served_by(now)),
+                nic_in_busy: share(io.nic_in.served_by(now)),
+                nic_out_busy: share(io.nic_out.served_by(now)),
+                repair_in_bytes: io.repair_in,
+                repair_out_bytes: io.repair_out,
+            })
+            .collect()
+    }
+
     /// The volume a scenario describes; `disk_stream(n)` is node `n`'s
     /// disk stream.
     pub fn new(cfg: &Config, disk_stream: &dyn Fn(u64) -> SimRng, gossip_rng: SimRng) -> Self {

@@ -147,23 +147,7 @@ pub fn simulate(m: &Model, az: &AzYear, biased: bool, rng: &mut ChaCha8Rng) -> P
     let mut read_since: Option<f64> = None;
     let mut t = 0.0;
     loop {
-        // Scheduled events: AZ changes, returns, repair starts and ends.
-        let mut next = YEAR_S;
-        if let Some(c) = az.changes.get(next_az) {
-            next = next.min(c.0);
-        }
-        for c in &copies {
-            if c.back_at > t {
-                next = next.min(c.back_at);
-            }
-            if !c.data {
-                next = next.min(c.repaired_at);
-                if c.repair_from > t {
-                    next = next.min(c.repair_from);
-                }
-            }
-            next = next.min(c.dies_at);
-        }
+        let next = next_scheduled(az, next_az, &copies, t);
         // Memoryless failures race the schedule.
         let holders = copies.iter().filter(|c| c.data).count() as f64;
         let reachable = copies.iter().filter(|c| in_reach(c, t, &dark)).count() as f64;
@@ -226,56 +210,40 @@ pub fn simulate(m: &Model, az: &AzYear, biased: bool, rng: &mut ChaCha8Rng) -> P
                 }
             }
         }
-        // Repairs that can start: a copy to copy from, a live AZ for it.
-        let source = copies.iter().any(|c| in_reach(c, t, &dark));
-        for i in 0..copies.len() {
-            let c = copies[i];
-            if c.data || c.repaired_at.is_finite() || c.repair_from > t || !source {
-                continue;
-            }
-            let target = if !dark[c.az as usize] {
-                Some(c.az)
-            } else if m.placement == Placement::PreferSameAz {
-                (0..m.azs)
-                    .filter(|z| !dark[*z as usize])
-                    .min_by_key(|z| copies.iter().filter(|o| o.az == *z).count())
-            } else {
-                None
-            };
-            if let Some(z) = target {
-                let took = match m.repair_time {
-                    RepairTime::Fixed => m.copy_s,
-                    RepairTime::Exponential => exp(rng) * m.copy_s,
-                };
-                copies[i].az = z;
-                copies[i].repaired_at = t + took;
-            }
-        }
+        start_repairs(&mut copies, t, &dark, m, rng);
         let holders = copies.iter().filter(|c| c.data).count() as u32;
         if holders < m.read_quorum {
             out.data_lost = true;
             break;
         }
         let reachable = copies.iter().filter(|c| in_reach(c, t, &dark)).count() as u32;
-        track(
-            &mut write_since,
-            reachable < m.write_quorum,
-            t,
-            &mut out.write_down,
-        );
-        let mut read_spans = Vec::new();
-        track(
-            &mut read_since,
-            reachable < m.read_quorum,
-            t,
-            &mut read_spans,
-        );
-        out.read_lost |= read_since.is_some() || !read_spans.is_empty();
-        out.read_down_s += read_spans.iter().map(|(a, b)| b - a).sum::<f64>();
+        let down = (reachable < m.write_quorum, reachable < m.read_quorum);
+        track_quorums(&mut out, (&mut write_since, &mut read_since), down, t);
     }
-    let end = t.min(YEAR_S);
+    close_year(&mut out, write_since, read_since, t.min(YEAR_S));
+    out.weight = ln_weight.exp();
+    out
+}
+
+/// Follows the write and read quorums at `t`: `down` says which are lost
+/// now, `since` when each was lost, if it is.
+fn track_quorums(
+    out: &mut PgYear,
+    (write_since, read_since): (&mut Option<f64>, &mut Option<f64>),
+    (write_down, read_down): (bool, bool),
+    t: f64,
+) {
+    track(write_since, write_down, t, &mut out.write_down);
+    let mut read_spans = Vec::new();
+    track(read_since, read_down, t, &mut read_spans);
+    out.read_lost |= read_since.is_some() || !read_spans.is_empty();
+    out.read_down_s += read_spans.iter().map(|(a, b)| b - a).sum::<f64>();
+}
+
+/// Closes the quorums still lost when the year (or the group, at `end`)
+/// ends: after a loss the group is down for the rest of the year.
+fn close_year(out: &mut PgYear, write_since: Option<f64>, read_since: Option<f64>, end: f64) {
     let lost = out.data_lost;
-    // After a loss the group is down for the rest of the year.
     let close = |since: Option<f64>| since.or(lost.then_some(end));
     if let Some(s) = close(write_since) {
         out.write_down.push((s, YEAR_S));
@@ -284,8 +252,58 @@ pub fn simulate(m: &Model, az: &AzYear, biased: bool, rng: &mut ChaCha8Rng) -> P
         out.read_down_s += YEAR_S - s;
         out.read_lost = true;
     }
-    out.weight = ln_weight.exp();
-    out
+}
+
+/// The next scheduled event after `t`: an AZ change, a copy's return, a
+/// repair's start or end, a Weibull life's end; the year's end if none.
+fn next_scheduled(az: &AzYear, next_az: usize, copies: &[Copy], t: f64) -> f64 {
+    let mut next = YEAR_S;
+    if let Some(c) = az.changes.get(next_az) {
+        next = next.min(c.0);
+    }
+    for c in copies {
+        if c.back_at > t {
+            next = next.min(c.back_at);
+        }
+        if !c.data {
+            next = next.min(c.repaired_at);
+            if c.repair_from > t {
+                next = next.min(c.repair_from);
+            }
+        }
+        next = next.min(c.dies_at);
+    }
+    next
+}
+
+/// Starts the repairs that can start at `t`: a lost copy whose repair
+/// delay has passed, given a copy to copy from and a live AZ to copy into
+/// (its own, or under `PreferSameAz` the live AZ with fewest copies).
+fn start_repairs(copies: &mut [Copy], t: f64, dark: &[bool], m: &Model, rng: &mut ChaCha8Rng) {
+    let source = copies.iter().any(|c| in_reach(c, t, dark));
+    for i in 0..copies.len() {
+        let c = copies[i];
+        if c.data || c.repaired_at.is_finite() || c.repair_from > t || !source {
+            continue;
+        }
+        let target = if !dark[c.az as usize] {
+            Some(c.az)
+        } else if m.placement == Placement::PreferSameAz {
+            (0..m.azs)
+                .filter(|z| !dark[*z as usize])
+                .min_by_key(|z| copies.iter().filter(|o| o.az == *z).count())
+        } else {
+            None
+        };
+        if let Some(z) = target {
+            let took = match m.repair_time {
+                RepairTime::Fixed => m.copy_s,
+                RepairTime::Exponential => exp(rng) * m.copy_s,
+            };
+            copies[i].az = z;
+            copies[i].repaired_at = t + took;
+        }
+    }
 }
 
 /// Whether a copy holds the data and can be reached at `t`.
