@@ -1,5 +1,7 @@
-//! The README's generated parts match what they are generated from: the
-//! results table from `results/`, the example from running the binary.
+//! The generated parts of the documents match what they are generated
+//! from: the README's results table from `results/` and its example from
+//! running the binary, the references from the vocabularies declared in
+//! the code (events, the scenario format, the charts).
 //! `UPDATE_DOCS=1 cargo test --test integration docs` rewrites them.
 
 use std::fmt::Write as _;
@@ -84,6 +86,33 @@ fn trace_reference() -> String {
 #[test]
 fn the_trace_reference_is_generated_from_the_event_vocabulary() {
     check_file("docs/trace.md", &trace_reference());
+}
+
+/// A table of charts: file, size, when each is drawn and what it shows,
+/// one row per `(stem, size rule, condition, description)`.
+fn chart_table(rows: impl Iterator<Item = (&'static str, String, &'static str, String)>) -> String {
+    let mut t = String::from("| file | size (pixels) | drawn when | shows |\n|---|---|---|---|\n");
+    for (stem, size, when, doc) in rows {
+        let _ = writeln!(
+            t,
+            "| `{stem}` | {size} | {when} | {} |",
+            doc.replace('|', "\\|")
+        );
+    }
+    t
+}
+
+#[test]
+fn the_chart_tables_are_generated_from_the_chart_declarations() {
+    use aurora_sim::report::charts::{Chart, StudyChart};
+    let runs = Chart::ALL
+        .into_iter()
+        .map(|c| (c.stem(), c.size_rule(), c.applies_when(), c.doc()));
+    check_part("docs/charts.md", "charts", &chart_table(runs));
+    let studies = StudyChart::ALL
+        .into_iter()
+        .map(|c| (c.stem(), c.size_rule(), c.applies_when(), c.doc()));
+    check_part("docs/charts.md", "study-charts", &chart_table(studies));
 }
 
 /// One row per shipped scenario, from its `results/<name>/summary.json`.

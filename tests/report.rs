@@ -54,6 +54,16 @@ fn assert_all_charts_render(r: &Results) -> Vec<Chart> {
     assert_eq!(written.len(), 2 * applied.len(), "{written:?}");
     for &chart in &applied {
         let (w, h) = chart.size(r);
+        // The size docs/charts.md states: a fixed one exactly.
+        let rule = chart.size_rule();
+        assert!(
+            rule.starts_with(&format!("{w} × ")),
+            "{}: {rule}",
+            chart.stem()
+        );
+        if !rule.contains('(') {
+            assert_eq!(rule, format!("{w} × {h}"), "{}", chart.stem());
+        }
         // Anti-aliased text and lines give a drawn chart many colours.
         assert_drawn_png(
             &dir.path().join(format!("{}.png", chart.stem())),
@@ -104,6 +114,32 @@ fn every_chart_renders_as_png_and_svg_of_the_documented_size() {
     assert!(rto.contains("w → r1 at 10 s"), "bar labelled by failover");
     let (_, h) = Chart::Rto.size(&r);
     assert!(h < charts::SIZE.1 / 2, "one bar: a short chart, {h} px");
+}
+
+#[test]
+fn every_chart_is_declared_with_its_own_file_and_what_it_shows() {
+    use aurora_sim::report::charts::StudyChart;
+    let runs: Vec<_> = Chart::ALL
+        .into_iter()
+        .map(|c| (c.stem(), c.doc(), c.applies_when(), c.size_rule()))
+        .collect();
+    let studies: Vec<_> = StudyChart::ALL
+        .into_iter()
+        .map(|c| (c.stem(), c.doc(), c.applies_when(), c.size_rule()))
+        .collect();
+    for set in [&runs, &studies] {
+        for (i, (stem, doc, when, size)) in set.iter().enumerate() {
+            assert!(
+                !doc.is_empty() && !when.is_empty() && !size.is_empty(),
+                "{stem}"
+            );
+            assert!(
+                set[..i].iter().all(|other| other.0 != *stem),
+                "two charts write {stem}"
+            );
+        }
+    }
+    assert_eq!(runs.len(), 8, "a run draws up to eight charts");
 }
 
 /// Every shipped scenario's charts render: each run is cut short by an

@@ -17,7 +17,7 @@ use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
 };
 
-use super::DEJAVU_SANS;
+use super::frame::DEJAVU_SANS;
 
 /// A pixel backend whose text is drawn by [`Glyphs::draw_text`].
 pub(super) struct Glyphs<B> {

@@ -1,0 +1,291 @@
+//! The text summary `run` prints of each run: verdicts first, then
+//! commits, availability, storage, the failovers and what clients saw.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::metrics::{units, ClientObserved};
+
+/// The text summary of a run that wrote `names` into `out`.
+pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[String]) {
+    let s = &o.summary;
+    let longest = s.longest_write_outage_s();
+    let _ = writeln!(
+        w,
+        "{} (seed {}): {:.0} s simulated, {} events, trace {}",
+        s.scenario, s.seed, s.simulated_s, s.events_processed, s.trace_digest
+    );
+    // The verdicts lead: whether the run can be trusted comes first.
+    if let Some(why) = &s.stopped_early {
+        let _ = writeln!(w, "  FAIL      stopped early: {why}");
+    }
+    print_invariants(w, s);
+    let _ = writeln!(
+        w,
+        "  commits   {} acknowledged ({:.1}/s), {} lost{}; latency p50 {}, p99 {}, max {}",
+        s.commits.acknowledged,
+        s.commits.per_s,
+        s.commits.lost,
+        {
+            let c = &s.commits;
+            let mut extra = String::new();
+            if c.unavailable_at_end > 0 {
+                extra += &format!(
+                    ", {} unavailable at the end (copies down, not destroyed)",
+                    c.unavailable_at_end
+                );
+            }
+            if c.refused + c.abandoned > 0 {
+                extra += &format!(
+                    ", {} refused and {} abandoned with no writer open",
+                    c.refused, c.abandoned
+                );
+            }
+            extra
+        },
+        units::ms(s.commit_latency_ms.p50),
+        units::ms(s.commit_latency_ms.p99),
+        units::ms(s.commit_latency_ms.max)
+    );
+    let _ = writeln!(
+        w,
+        "  writes    availability {}, {} outage(s), longest {:.3} s{}",
+        units::percent(s.write_availability),
+        s.write_outages.len(),
+        longest,
+        if s.write_outage_blocking_pgs.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; whole volume held back by PG(s) {:?}",
+                s.write_outage_blocking_pgs
+            )
+        }
+    );
+    let from_storage = match &s.reads.latency_ms {
+        Some(l) => format!(
+            "{} correct, {} wrong, {} retried; p99 {}",
+            s.reads.correct,
+            s.reads.wrong,
+            s.reads.retried,
+            units::ms(l.p99)
+        ),
+        None => "none reached storage (all served from the buffer cache)".to_owned(),
+    };
+    let _ = writeln!(
+        w,
+        "  reads     availability {}; storage reads: {from_storage}",
+        units::percent(s.read_availability),
+    );
+    let _ = writeln!(
+        w,
+        "  storage   peak {} of {} PGs below write quorum, {} below read quorum (live copies), {} out of the writer's reach; {} segments repaired, {} gossip fills",
+        s.pgs_below_write_quorum_max,
+        s.storage.pgs,
+        s.pgs_below_read_quorum_max,
+        s.pgs_out_of_writer_reach_max,
+        s.storage.segments_repaired,
+        s.storage.gossip_fills
+    );
+    let _ = writeln!(w, "  copies    {}", s.redundancy.describe(s.storage.pgs));
+    if let Some(line) = s.repair_traffic() {
+        let _ = writeln!(w, "  repair    {line}");
+    }
+    for f in s.faults.iter() {
+        if let Some(why) = &f.refused {
+            let _ = writeln!(w, "  refused   {} at {:.1} s: {why}", f.label(), f.at_s);
+        }
+    }
+    print_failovers(w, s);
+    for e in &s.expectations {
+        let mark = if e.passed { "pass" } else { "FAIL" };
+        let _ = writeln!(w, "  {mark}      {}: {}", e.name, e.detail);
+    }
+    let _ = writeln!(w, "  wrote     {}: {}", out.display(), names.join(", "));
+}
+
+/// One line when every invariant held; otherwise each violated one with
+/// its first violation and the events that led to it.
+fn print_invariants(w: &mut impl Write, s: &crate::metrics::Summary) {
+    let held = s.invariants.iter().filter(|i| i.held).count();
+    let _ = writeln!(
+        w,
+        "  check     {held} of {} invariants held",
+        s.invariants.len()
+    );
+    for i in &s.invariants {
+        if let Some(why) = &i.not_applicable {
+            let _ = writeln!(w, "  n/a       {}: {why}", i.name);
+        }
+        let Some(v) = i.first.as_ref().filter(|_| !i.held) else {
+            continue;
+        };
+        let _ = writeln!(
+            w,
+            "  FAIL      {}: {} violation(s); first at {:.6} s: {}",
+            i.name, i.violations, v.at_s, v.detail
+        );
+        for e in &v.events {
+            let _ = writeln!(w, "              after {e}");
+        }
+    }
+}
+
+/// What the clients saw (whenever there are clients), then the failovers
+/// as a small table: one row per failover, one column per RTO phase, then
+/// what the slowest and median clients saw.
+fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
+    if s.failovers.is_empty() && s.topology.clients.is_empty() {
+        return;
+    }
+    match &s.client_latency_ms {
+        None => {
+            let _ = writeln!(
+                w,
+                "  clients   none: the scenario has no clients, so no client measured the outage"
+            );
+        }
+        Some(latency) => print_clients(w, s, latency),
+    }
+    for (f, r) in s.failovers.iter().zip(&s.rto) {
+        let _ = writeln!(
+            w,
+            "  failover  {} → {}{}, {}, at {:.1} s{}",
+            f.from,
+            f.to.as_deref().unwrap_or("(none)"),
+            match (f.tier, &f.az) {
+                (Some(t), Some(az)) => format!(" (tier {t}, AZ {az})"),
+                _ => String::new(),
+            },
+            f.reason,
+            f.at_s,
+            if f.provisioned {
+                ", replacement created"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(
+            w,
+            "            {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} | {:>11} {:>8}",
+            "detect",
+            "retries",
+            "select",
+            "promote",
+            "recover",
+            "dns",
+            "total",
+            "clients p50",
+            "max"
+        );
+        let total = r
+            .total_s
+            .map_or("unfinished".into(), |t| format!("{t:.3}s"));
+        let c = r.client_observed_s.as_ref();
+        let clients = |v: fn(&ClientObserved) -> Option<f64>| {
+            c.map_or("-".to_owned(), |c| ClientObserved::show(v(c)))
+        };
+        let _ = writeln!(
+            w,
+            "            {} {:>9} | {:>11} {:>8}",
+            r.phases().map(|p| format!("{p:>7.3}s")).join(" "),
+            total,
+            clients(|c| c.p50),
+            clients(|c| c.max)
+        );
+        let st = &r.steps;
+        let step = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}s"));
+        let _ = writeln!(
+            w,
+            "            steps: stop {}, engine start {}, storage recovery {}, rebuild {}, open {}",
+            step(st.stop_s),
+            step(st.engine_start_s),
+            step(st.storage_recovery_s),
+            step(st.rebuild_s),
+            step(st.open_s)
+        );
+        let _ = writeln!(
+            w,
+            "            throughput and p99 back within 10% after {}",
+            match (r.commits_per_s_before, r.recovered_performance_s) {
+                (None, _) => "n/a (no clean 30 s before the fault to compare with)".to_owned(),
+                (Some(_), None) => "never (within the run)".to_owned(),
+                (Some(_), Some(v)) => format!("{v:.1} s"),
+            }
+        );
+        if let Some(st) = &r.storm {
+            let _ = writeln!(
+                w,
+                "            new writer, first {:.0} s open: {} connections ({:.2} CPU-s), CPU peak {}, mean {}, commit p99 peak {}{}",
+                st.window_s,
+                st.connections_accepted,
+                st.connect_cpu_s,
+                units::share(st.cpu_peak),
+                units::share(st.cpu_mean),
+                st.commit_p99_peak_ms.map_or("-".to_owned(), units::ms),
+                st.commit_p99_before_ms
+                    .map_or(String::new(), |b| format!(" ({} before the fault)", units::ms(b)))
+            );
+        }
+        for a in &r.attempts {
+            let _ = writeln!(
+                w,
+                "            attempt to promote {} from {:.3} s failed at {:.3} s",
+                a.to.as_deref().unwrap_or("(none)"),
+                a.from_s,
+                a.failed_s
+            );
+        }
+    }
+}
+
+/// The clients' requests, latency and errors, in all and per group.
+fn print_clients(
+    w: &mut impl Write,
+    s: &crate::metrics::Summary,
+    latency: &crate::metrics::Latency,
+) {
+    let e = &s.client_errors;
+    let _ = writeln!(
+        w,
+        "  clients   {} requests ok, p50 {}, p99 {} with retries; errors: {}; {} hung",
+        s.client_requests_ok,
+        units::ms(latency.p50),
+        units::ms(latency.p99),
+        e.describe(),
+        s.hung_clients
+    );
+    if s.client_groups.len() > 1 {
+        for (g, spec) in s.client_groups.iter().zip(&s.topology.clients) {
+            let e = &g.errors;
+            let seen = g
+                .client_observed_s
+                .iter()
+                .map(|c| {
+                    format!(
+                        "p50 {}, max {}",
+                        ClientObserved::show(c.p50),
+                        ClientObserved::show(c.max)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let _ = writeln!(
+                w,
+                "    {:<12} {} × {}, DNS cache {}: {} ok; errors {}; {} hung{}",
+                g.name,
+                spec.count,
+                spec.connection,
+                spec.dns_cache,
+                g.requests_ok,
+                e.describe(),
+                g.hung,
+                if seen.is_empty() {
+                    String::new()
+                } else {
+                    format!("; failover seen: {seen}")
+                }
+            );
+        }
+    }
+}
