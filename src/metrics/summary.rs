@@ -225,6 +225,13 @@ pub struct FaultSummary {
 }
 
 impl FaultSummary {
+    /// The fault in words, as charts and the report name it: `writer_crash`
+    /// is "writer crash (w1)" when `writer` names the writer it hit, `a|c`
+    /// "AZs a and c partitioned".
+    pub fn words(&self, writer: Option<&str>) -> String {
+        crate::vocab::fault::fault_words(&self.kind, &self.target, writer)
+    }
+
     /// A short label for charts and tables: kind and target.
     pub fn label(&self) -> String {
         if self.target.is_empty() {

@@ -464,7 +464,7 @@ fn faults(h: &mut String, r: &Results, id: &str) {
                     (None, "failover") => "(an instant)".into(),
                     (None, _) => "for good".into(),
                 },
-                esc(&charts::fault_words(f, writer)),
+                esc(&f.words(writer)),
                 target,
                 format!("<code>{}</code>", esc(&f.kind)),
                 f.refused

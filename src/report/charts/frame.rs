@@ -16,8 +16,6 @@ use crate::metrics::{FaultSummary, Rto};
 use crate::report::Results;
 use crate::vocab::ERROR_KINDS;
 
-use super::fault_words;
-
 /// The size in pixels of every chart but the RTO and client charts, whose
 /// height follows their bars and client groups.
 pub const SIZE: (u32, u32) = (1200, 500);
@@ -340,7 +338,7 @@ pub(super) struct Note {
 pub(super) fn fault_notes(r: &Results) -> Vec<Note> {
     let mut notes = Vec::new();
     for f in &r.summary.faults {
-        let words = fault_words(f, r.writer_at(f.at_s));
+        let words = f.words(r.writer_at(f.at_s));
         if let Some(until) = f.until_s {
             notes.push(Note {
                 t_s: until,

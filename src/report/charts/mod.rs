@@ -28,14 +28,12 @@ use plotters::prelude::*;
 
 mod clients;
 mod failover;
-mod faults;
 mod frame;
 mod glyphs;
 mod storage;
 mod study;
 mod workload;
 
-pub(super) use faults::fault_words;
 pub use frame::SIZE;
 pub use study::{StudyChart, StudyData};
 
