@@ -122,6 +122,8 @@ const MODEL_LEAVES: &[&str] = &[
     "note",
     "config",
     "network",
+    "routes",
+    "tcp",
     "storage/lsn",
     "storage/page",
     "storage/segment",
@@ -142,9 +144,6 @@ const MODEL_CYCLE: &[&str] = &[
     "compute/control",
     "compute/recovery",
     "compute/replica",
-    "dns",
-    "proxy",
-    "storage/fleet",
     "workload",
     "writer",
 ];

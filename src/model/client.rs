@@ -28,11 +28,12 @@
 
 use rand::Rng;
 
-use super::compute::{instance_endpoint, send_close, Instance};
+use super::compute::{instance_endpoint, Instance};
 use super::context::Ctx;
 use super::event::{Answer, Asker, Event, Via};
 use super::network::Endpoint;
 use super::pool::{Lend, Pool, Pooled};
+use super::tcp::send_close;
 use crate::model::config::{CacheSpec, ClientConfig, Connection, DriverConfig};
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId};

@@ -8,11 +8,10 @@
 
 use rand::Rng;
 
-use super::client::Client;
-use super::compute::Instance;
 use super::context::Ctx;
 use super::event::Event;
 use super::network::Endpoint;
+use super::routes::Reach;
 use crate::model::config::DnsConfig;
 use crate::sim::{SimRng, SimTime};
 use crate::vocab::ids::{ClientId, InstanceId};
@@ -81,12 +80,8 @@ pub struct Dns {
 
 impl Dns {
     /// The records at time zero: the cluster endpoint names `writer`, the
-    /// reader endpoint every instance serving reads.
-    pub fn new(writer: InstanceId, instances: &[Instance], rng: SimRng) -> Self {
-        let readers = (0..instances.len())
-            .map(InstanceId::from_index)
-            .filter(|i| instances[i.index()].serving_reads())
-            .collect();
+    /// reader endpoint the instances serving reads.
+    pub fn new(writer: InstanceId, readers: Vec<InstanceId>, rng: SimRng) -> Self {
         Dns {
             cluster: Record::new(vec![writer]),
             reader: Record::new(readers),
@@ -94,17 +89,17 @@ impl Dns {
         }
     }
 
-    /// A lookup arrives: the answer is what the record says now.
+    /// A lookup of the reader endpoint (`reader`) or the cluster endpoint
+    /// arrives from client `id` at `from`: the answer is what the record
+    /// says now, with the address of the host it names.
     pub(crate) fn on_query(
         &mut self,
         cx: &mut Ctx,
-        client: &Client,
-        instances: &[Instance],
-        id: ClientId,
+        (id, from, reader): (ClientId, Endpoint, bool),
+        addresses: &(impl Reach + ?Sized),
         seq: u32,
     ) {
         let now = cx.now();
-        let reader = cx.cfg.clients[client.group].reader;
         let hosts = if reader && !self.reader.at(now).is_empty() {
             self.reader.at(now)
         } else {
@@ -117,13 +112,13 @@ impl Dns {
             1 => Some(hosts[0]),
             n => Some(hosts[self.rng.random_range(0..n)]),
         }
-        .map(|h| (h, instances[h.index()].address));
+        .map(|h| (h, addresses.address(h)));
         let answer = Event::DnsAnswer {
             client: id,
             seq,
             host,
         };
-        cx.send(now, Endpoint::Control, client.endpoint(), answer);
+        cx.send(now, Endpoint::Control, from, answer);
     }
 }
 

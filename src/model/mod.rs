@@ -23,7 +23,9 @@ pub mod note;
 pub mod pool;
 pub mod proxy;
 mod repair;
+mod routes;
 pub mod storage;
+mod tcp;
 pub mod workload;
 pub mod writer;
 
@@ -219,7 +221,11 @@ impl World {
             first,
             stream(streams::PROXY),
         );
-        let dns = Dns::new(first, &instances, stream(streams::DNS));
+        let readers = (0..instances.len())
+            .map(InstanceId::from_index)
+            .filter(|i| instances[i.index()].serving_reads())
+            .collect();
+        let dns = Dns::new(first, readers, stream(streams::DNS));
         let workload = Workload::new(&cfg, stream(streams::WORKLOAD));
         let servers = warm_servers(&cfg, &instances, first, &workload);
         let mut world = World {
@@ -456,8 +462,9 @@ impl World {
                 c.on_timer(cx, client, &mut env, seq);
             }
             Event::DnsQuery { client, seq } => {
-                f.dns
-                    .on_query(cx, &f.clients[client.index()], f.instances, client, seq)
+                let c = &f.clients[client.index()];
+                let asker = (client, c.endpoint(), cx.cfg.clients[c.group].reader);
+                f.dns.on_query(cx, asker, &*f.instances, seq)
             }
             Event::DnsAnswer { client, seq, host } => {
                 let (c, mut env) = f.client(client);
@@ -551,7 +558,7 @@ impl World {
                 inst,
                 incarnation,
                 attempt,
-            } => compute::send_close(cx, f.instances, from, (inst, incarnation), attempt),
+            } => tcp::send_close(cx, &*f.instances, from, (inst, incarnation), attempt),
         }
     }
 

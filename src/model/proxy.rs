@@ -30,10 +30,11 @@ use std::collections::VecDeque;
 
 use rand::Rng;
 
-use super::compute::{instance_endpoint, send_close, Instance};
 use super::context::Ctx;
 use super::event::{Answer, Asker, Event, Via};
 use super::network::Endpoint;
+use super::routes::Reach;
+use super::tcp::send_close;
 use crate::model::config::ProxyConfig;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId};
@@ -150,7 +151,7 @@ impl Proxy {
     pub(crate) fn on_request(
         &mut self,
         cx: &mut Ctx,
-        instances: &[Instance],
+        instances: &(impl Reach + ?Sized),
         client: ClientId,
         seq: u32,
         (node, from): (AzId, AzId),
@@ -213,12 +214,9 @@ impl Proxy {
     /// `max_connections_percent` of the target's `max_connections`, the
     /// remainder going to the first nodes, so that together they never
     /// ask for more than the instance takes (a share may be none).
-    fn cap(cx: &Ctx, instances: &[Instance], target: InstanceId, n: usize) -> usize {
+    fn cap(cx: &Ctx, instances: &(impl Reach + ?Sized), target: InstanceId, n: usize) -> usize {
         let cfg = cx.cfg.proxy.as_ref().expect("a proxy");
-        let max = cx
-            .cfg
-            .engine
-            .max_connections(&instances[target.index()].spec);
+        let max = cx.cfg.engine.max_connections(instances.class(target));
         let all = (u64::from(max) * u64::from(cfg.max_connections_percent) / 100) as usize;
         let nodes = cfg.azs.len();
         all / nodes + usize::from(n < all % nodes)
@@ -226,7 +224,7 @@ impl Proxy {
 
     /// Opens connections at `node` for requests queued there, while it is
     /// below its share and a writer is known.
-    fn open_for_queue(&mut self, cx: &mut Ctx, instances: &[Instance], node: AzId) {
+    fn open_for_queue(&mut self, cx: &mut Ctx, instances: &(impl Reach + ?Sized), node: AzId) {
         let Some(target) = self.target else {
             return;
         };
@@ -270,9 +268,9 @@ impl Proxy {
             asker: Asker::Backend(slot as u32),
             seq: backend.opening,
             inst: target,
-            address: instances[target.index()].address,
+            address: instances.address(target),
         };
-        let to = instance_endpoint(instances, target);
+        let to = instances.endpoint(target);
         cx.send(cx.now(), Endpoint::Proxy(node), to, connect);
     }
 
@@ -280,7 +278,7 @@ impl Proxy {
     fn dispatch(
         &mut self,
         cx: &mut Ctx,
-        instances: &[Instance],
+        instances: &(impl Reach + ?Sized),
         slot: u32,
         client: ClientId,
         seq: u32,
@@ -299,7 +297,7 @@ impl Proxy {
             incarnation: b.incarnation,
             via: Some(Via { node: b.node, slot }),
         };
-        let to = instance_endpoint(instances, b.inst);
+        let to = instances.endpoint(b.inst);
         cx.send(cx.now(), Endpoint::Proxy(b.node), to, request);
     }
 
@@ -307,7 +305,7 @@ impl Proxy {
     pub(crate) fn on_connected(
         &mut self,
         cx: &mut Ctx,
-        instances: &[Instance],
+        instances: &(impl Reach + ?Sized),
         (slot, opening): (u32, u32),
         inst: InstanceId,
         accepted: Result<u32, ClientError>,
@@ -339,7 +337,7 @@ impl Proxy {
     }
 
     /// Gives idle connections of `node` to the requests queued there.
-    fn serve_queue(&mut self, cx: &mut Ctx, instances: &[Instance], node: AzId) {
+    fn serve_queue(&mut self, cx: &mut Ctx, instances: &(impl Reach + ?Sized), node: AzId) {
         let cfg = cx.cfg.proxy.as_ref().expect("a proxy");
         let n = Proxy::node_index(cfg, node);
         while let Some(slot) = self.idle_at(node) {
@@ -358,7 +356,7 @@ impl Proxy {
     pub(crate) fn on_backend_response(
         &mut self,
         cx: &mut Ctx,
-        instances: &[Instance],
+        instances: &(impl Reach + ?Sized),
         slot: u32,
         (client, seq): (ClientId, u32),
         answer: Answer,
@@ -390,7 +388,7 @@ impl Proxy {
 
     /// Closes connection `slot`, unpinning its session; `open` when the
     /// instance still holds its end and is told.
-    fn close(&mut self, cx: &mut Ctx, instances: &[Instance], slot: u32, open: bool) {
+    fn close(&mut self, cx: &mut Ctx, instances: &(impl Reach + ?Sized), slot: u32, open: bool) {
         let b = self.backends[slot as usize];
         if let Some(c) = b.pinned_to {
             let session = &mut self.sessions[c.index()];
@@ -409,7 +407,7 @@ impl Proxy {
     /// The client gave up on its request: its queued request is dropped,
     /// and its pinned connection closed now if idle, or when its answer
     /// comes back.
-    fn end_session(&mut self, cx: &mut Ctx, instances: &[Instance], client: ClientId) {
+    fn end_session(&mut self, cx: &mut Ctx, instances: &(impl Reach + ?Sized), client: ClientId) {
         for q in &mut self.queues {
             q.retain(|w| w.client != client);
         }
@@ -459,7 +457,7 @@ impl Proxy {
 
     /// The health-check timer: counts a miss, gives up on a writer that
     /// missed too many, and asks every instance which is the writer.
-    pub(crate) fn on_tick(&mut self, cx: &mut Ctx, instances: &[Instance]) {
+    pub(crate) fn on_tick(&mut self, cx: &mut Ctx, instances: &(impl Reach + ?Sized)) {
         let Some(cfg) = cx.cfg.proxy.as_ref() else {
             return;
         };
@@ -480,7 +478,7 @@ impl Proxy {
         let Some(&node) = cfg.azs.iter().find(|&&z| cx.net().az_up(z)) else {
             return;
         };
-        for i in 0..instances.len() {
+        for i in 0..cx.cfg.instances.len() {
             let inst = InstanceId::from_index(i);
             let ask = Event::TopologyQuery {
                 asker: Asker::Monitor,
@@ -490,7 +488,7 @@ impl Proxy {
             cx.send(
                 cx.now(),
                 Endpoint::Proxy(node),
-                instance_endpoint(instances, inst),
+                instances.endpoint(inst),
                 ask,
             );
         }
@@ -500,7 +498,7 @@ impl Proxy {
     pub(crate) fn on_topology(
         &mut self,
         cx: &mut Ctx,
-        instances: &[Instance],
+        instances: &(impl Reach + ?Sized),
         seq: u32,
         inst: InstanceId,
         writer: Option<InstanceId>,
@@ -521,7 +519,12 @@ impl Proxy {
     /// Sends to `target` from now on: connections to any other instance
     /// are closed, failing the transactions on them, and queued requests
     /// get connections to the new one.
-    fn retarget(&mut self, cx: &mut Ctx, instances: &[Instance], target: Option<InstanceId>) {
+    fn retarget(
+        &mut self,
+        cx: &mut Ctx,
+        instances: &(impl Reach + ?Sized),
+        target: Option<InstanceId>,
+    ) {
         self.target = target;
         self.answered = target.is_some();
         self.misses = 0;
@@ -545,7 +548,12 @@ impl Proxy {
 
     /// The instance `inst`'s process exited with its host up: the
     /// transactions the proxy has on it fail at once.
-    pub(crate) fn reset(&mut self, cx: &mut Ctx, instances: &[Instance], inst: InstanceId) {
+    pub(crate) fn reset(
+        &mut self,
+        cx: &mut Ctx,
+        instances: &(impl Reach + ?Sized),
+        inst: InstanceId,
+    ) {
         for slot in 0..self.backends.len() {
             let b = self.backends[slot];
             if b.inst != inst || b.state == Use::Closed {

@@ -29,6 +29,7 @@ use super::storage::fleet::Storage;
 use super::storage::lsn::Lsn;
 use super::storage::volume::Joining;
 use super::writer::Writers;
+use crate::model::routes::Routes;
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::{NodeId, PgId, SegmentId};
 

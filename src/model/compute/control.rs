@@ -30,6 +30,7 @@ use crate::model::config::TieBreak;
 use crate::model::context::Ctx;
 use crate::model::event::Event;
 use crate::model::network::Endpoint;
+use crate::model::routes::Routes;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, InstanceId};
 

@@ -30,6 +30,7 @@ use super::event::{Answer, Asker, Event};
 use super::network::Endpoint;
 use super::pool::Pool;
 use super::proxy::Proxy;
+use super::routes::{Reach, Routes};
 use super::storage::fleet::Storage;
 use super::workload::Workload;
 use super::writer::{Writer, WriterEnv, Writers};
@@ -233,40 +234,6 @@ pub fn instance_endpoint(instances: &[Instance], inst: InstanceId) -> Endpoint {
     Endpoint::Instance(inst, instances[inst.index()].az)
 }
 
-/// The first retransmission of a close comes after TCP's minimum
-/// retransmission timeout, 200 ms (Linux `TCP_RTO_MIN`), each later one
-/// after twice the one before.
-const CLOSE_RTO: SimDuration = SimDuration::from_millis(200);
-
-/// Retransmissions of a close before the closing end gives up: 8, what
-/// Linux does for a socket the application has closed (`ip-sysctl`:
-/// `tcp_orphan_retries` 0, its default, means 8), about 100 s in all.
-const CLOSE_RETRIES: u32 = 8;
-
-/// Closes a connection to `inst` from `from`. A close the network drops
-/// is retransmitted, so that a connection closed during an outage is
-/// closed on the instance once the network heals, as a FIN is; after
-/// [`CLOSE_RETRIES`] the instance is left holding it.
-pub(crate) fn send_close(
-    cx: &mut Ctx,
-    instances: &[Instance],
-    from: Endpoint,
-    (inst, incarnation): (InstanceId, u32),
-    attempt: u32,
-) {
-    let to = instance_endpoint(instances, inst);
-    let close = Event::Disconnect { inst, incarnation };
-    if !cx.send(cx.now(), from, to, close) && attempt < CLOSE_RETRIES {
-        let retry = Event::CloseRetransmit {
-            from,
-            inst,
-            incarnation,
-            attempt: attempt + 1,
-        };
-        cx.after(CLOSE_RTO * (1 << attempt), retry);
-    }
-}
-
 /// Where the writers are: a read-only view for routing messages to the
 /// writer of an epoch.
 #[derive(Clone, Copy)]
@@ -281,32 +248,51 @@ impl<'a> Hosts<'a> {
         Hosts { writers, instances }
     }
 
-    /// The network end of an instance.
-    pub fn instance(&self, inst: InstanceId) -> Endpoint {
+    /// Whether the newest epoch's writer runs and takes commits.
+    pub fn current_writer_open(&self) -> bool {
+        self.writers.current.open && self.current_writer_alive()
+    }
+}
+
+impl Reach for [Instance] {
+    #[inline]
+    fn endpoint(&self, inst: InstanceId) -> Endpoint {
+        instance_endpoint(self, inst)
+    }
+
+    #[inline]
+    fn address(&self, inst: InstanceId) -> u32 {
+        self[inst.index()].address
+    }
+
+    #[inline]
+    fn class(&self, inst: InstanceId) -> &InstanceClass {
+        &self[inst.index()].spec
+    }
+}
+
+impl Routes for Hosts<'_> {
+    #[inline]
+    fn instance(&self, inst: InstanceId) -> Endpoint {
         instance_endpoint(self.instances, inst)
     }
 
-    /// The instance endpoint of the writer of `epoch`, if it is known.
-    pub fn writer_of_epoch(&self, epoch: u32) -> Option<Endpoint> {
+    #[inline]
+    fn writer_of_epoch(&self, epoch: u32) -> Option<Endpoint> {
         self.writers
             .iter()
             .find(|w| w.epoch == epoch)
             .map(|w| self.instance(w.instance))
     }
 
-    /// The instance endpoint of the newest epoch's writer.
-    pub fn current_writer(&self) -> Endpoint {
+    #[inline]
+    fn current_writer(&self) -> Endpoint {
         self.instance(self.writers.current.instance)
     }
 
-    /// Whether the newest epoch's writer process runs.
-    pub fn current_writer_alive(&self) -> bool {
+    #[inline]
+    fn current_writer_alive(&self) -> bool {
         self.writers.current.alive(self.instances)
-    }
-
-    /// Whether it runs and takes commits.
-    pub fn current_writer_open(&self) -> bool {
-        self.writers.current.open && self.current_writer_alive()
     }
 }
 

@@ -14,6 +14,7 @@ use super::Fleet;
 use crate::model::context::Ctx;
 use crate::model::event::{Event, RecoveryReply};
 use crate::model::note::Note;
+use crate::model::routes::Routes;
 use crate::model::storage::fleet::{Storage, Truncation};
 use crate::model::storage::lsn::{Lsn, LsnPoints};
 use crate::model::storage::recovery::{recover, Recovered};

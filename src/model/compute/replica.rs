@@ -27,6 +27,7 @@ use crate::model::client::{answer_client_at, Caller};
 use crate::model::context::Ctx;
 use crate::model::event::{Answer, Event, ReadAnswer, ReadAsk, Redo};
 use crate::model::network::Endpoint;
+use crate::model::routes::Routes;
 use crate::model::storage::lsn::Lsn;
 use crate::model::storage::segment::ReadResult;
 use crate::model::workload::Workload;

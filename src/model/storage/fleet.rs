@@ -3,7 +3,7 @@
 //! reads, recovery probes — and its background timers.
 //!
 //! A segment answers the writer of the epoch it serves; which instance
-//! that is comes from [`Hosts`]. A segment on a node that is down hears
+//! that is comes from a [`Routes`] query. A segment on a node that is down hears
 //! nothing.
 
 use std::sync::Arc;
@@ -15,10 +15,10 @@ use super::lsn::{Batch, Lsn};
 use super::segment::{Accept, GossipPayload};
 use super::volume::Volume;
 use crate::metrics::NodeUse;
-use crate::model::compute::Hosts;
 use crate::model::config::{Config, StorageConfig, Topology};
 use crate::model::context::Ctx;
 use crate::model::event::{Event, ReadAnswer, ReadAsk, RecoveryReply};
+use crate::model::routes::Routes;
 use crate::sim::dist::LogNormal;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{NodeId, SegmentId};
@@ -177,7 +177,7 @@ impl Storage {
     pub(crate) fn on_batch(
         &mut self,
         cx: &mut Ctx,
-        hosts: &Hosts,
+        hosts: &impl Routes,
         seg: SegmentId,
         batch: Arc<Batch>,
     ) {
@@ -215,7 +215,7 @@ impl Storage {
     pub(crate) fn persist_and_ack(
         &mut self,
         cx: &mut Ctx,
-        hosts: &Hosts,
+        hosts: &impl Routes,
         seg: SegmentId,
         at: SimTime,
         bytes: u64,
@@ -360,7 +360,7 @@ impl Storage {
     pub(crate) fn on_gossip_push(
         &mut self,
         cx: &mut Ctx,
-        hosts: &Hosts,
+        hosts: &impl Routes,
         to: SegmentId,
         payload: GossipPayload,
         cut: u32,
@@ -409,7 +409,7 @@ impl Storage {
     /// disk read. A read carries its epoch like a batch does, so a
     /// segment that has seen no batch since a recovery first cuts the
     /// superseded records the read point would otherwise fold in.
-    pub(crate) fn on_read_request(&mut self, cx: &mut Ctx, hosts: &Hosts, ask: ReadAsk) {
+    pub(crate) fn on_read_request(&mut self, cx: &mut Ctx, hosts: &impl Routes, ask: ReadAsk) {
         let ReadAsk {
             seg,
             epoch,
@@ -454,7 +454,7 @@ impl Storage {
     pub(crate) fn on_recovery_probe(
         &mut self,
         cx: &mut Ctx,
-        hosts: &Hosts,
+        hosts: &impl Routes,
         seg: SegmentId,
         epoch: u32,
     ) {
@@ -541,7 +541,7 @@ impl Storage {
     /// write and read quorum — storage health — and, apart from that, the
     /// PGs of which the running writer reaches fewer live copies than a
     /// write quorum: what a partition takes away while storage is healthy.
-    pub(crate) fn record_quorum_health(&self, cx: &mut Ctx, hosts: &Hosts) {
+    pub(crate) fn record_quorum_health(&self, cx: &mut Ctx, hosts: &impl Routes) {
         let (w, r) = (self.volume.quorum.write(), self.volume.quorum.read());
         let (mut below_w, mut below_r, mut out_of_reach) = (0, 0, 0);
         let writer = hosts.current_writer_alive().then(|| hosts.current_writer());
