@@ -1,0 +1,185 @@
+//! The `faults:` section: each injected fault, by kind.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::settings::{at, loss_rate, optional_duration, slowdown};
+use crate::model::config::Cut;
+use crate::sim::SimDuration;
+
+/// One injected fault. Written as a one-key map naming the kind:
+///
+/// ```yaml
+/// faults:
+///   - storage_node_crash: { at: 30s, node: b-3 }
+///   - az_outage: { at: 1m, az: c, duration: 2m }
+/// ```
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultSpec {
+    /// A storage node stops; its in-memory (unpersisted) records are lost.
+    StorageNodeCrash {
+        /// When it crashes.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Which node, e.g. `b-3`.
+        #[schemars(with = "String")]
+        node: Spanned<String>,
+        /// When given, the node restarts with its persisted data after this long.
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
+        recover_after: Option<SimDuration>,
+    },
+    /// Every storage node and link of an AZ is down.
+    AzOutage {
+        /// When the AZ goes down.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Which AZ.
+        #[schemars(with = "String")]
+        az: Spanned<String>,
+        /// How long; forever when absent.
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
+        duration: Option<SimDuration>,
+    },
+    /// Messages are dropped: between two AZs (`between`), to and from one
+    /// storage node (`node`), or between a DB instance and storage or the
+    /// control plane (`instance`, with `from`). Exactly one of the three.
+    NetworkPartition {
+        /// When the partition starts.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Two AZs that can no longer talk.
+        #[serde(default)]
+        #[schemars(with = "Option<Vec<String>>")]
+        between: Option<Spanned<Vec<String>>>,
+        /// A node cut off from everything.
+        #[serde(default)]
+        #[schemars(with = "Option<String>")]
+        node: Option<Spanned<String>>,
+        /// A DB instance cut off (its clients still reach it).
+        #[serde(default)]
+        #[schemars(with = "Option<String>")]
+        instance: Option<Spanned<String>>,
+        /// What the instance is cut off from: `everything` (storage and
+        /// the control plane, the default), `storage` or `control_plane`.
+        #[serde(default)]
+        #[schemars(with = "Option<Cut>")]
+        from: Option<Spanned<Cut>>,
+        /// How long; forever when absent.
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
+        duration: Option<SimDuration>,
+    },
+    /// Whichever instance is the writer at that moment crashes.
+    WriterCrash {
+        /// When it crashes.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// When given, its host comes back after this long and the instance
+        /// restarts (as a reader, if another took over meanwhile).
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
+        recover_after: Option<SimDuration>,
+    },
+    /// A named instance crashes.
+    InstanceCrash {
+        /// When it crashes.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Which instance.
+        #[schemars(with = "String")]
+        instance: Spanned<String>,
+        /// When given, its host comes back after this long.
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
+        recover_after: Option<SimDuration>,
+    },
+    /// A named instance reboots; a writer rebooted with `failover: true`
+    /// hands over to a reader first.
+    InstanceReboot {
+        /// When the reboot is asked for.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Which instance.
+        #[schemars(with = "String")]
+        instance: Spanned<String>,
+        /// Fail over to a reader instead of waiting for the writer.
+        #[serde(default)]
+        failover: bool,
+    },
+    /// A manual failover (`FailoverDBCluster`, the FIS action
+    /// `aws:rds:failover-db-cluster`).
+    Failover {
+        /// When it is asked for.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// The reader to promote; absent: the control plane chooses.
+        #[serde(default)]
+        #[schemars(with = "Option<String>")]
+        target: Option<Spanned<String>>,
+    },
+    /// A gray failure: a storage node's disk and links (`node`), or a DB
+    /// instance's links (`instance`), become `factor` times slower. Exactly
+    /// one of the two.
+    SlowNode {
+        /// When it slows down.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Which node.
+        #[serde(default)]
+        #[schemars(with = "Option<String>")]
+        node: Option<Spanned<String>>,
+        /// Or which DB instance.
+        #[serde(default)]
+        #[schemars(with = "Option<String>")]
+        instance: Option<Spanned<String>>,
+        /// Slow-down factor, at least 1.
+        #[serde(deserialize_with = "slowdown::read")]
+        #[schemars(schema_with = "slowdown::schema")]
+        factor: f64,
+        /// How long; forever when absent.
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
+        duration: Option<SimDuration>,
+    },
+    /// A gray failure: a fraction `rate` of the messages to and from one
+    /// storage node (`node`), one AZ (`az`) or one DB instance (`instance`)
+    /// is lost; of every message when none of them is named.
+    PacketLoss {
+        /// When loss starts.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Only this node's messages.
+        #[serde(default)]
+        #[schemars(with = "Option<String>")]
+        node: Option<Spanned<String>>,
+        /// Only this AZ's messages.
+        #[serde(default)]
+        #[schemars(with = "Option<String>")]
+        az: Option<Spanned<String>>,
+        /// Only this DB instance's messages.
+        #[serde(default)]
+        #[schemars(with = "Option<String>")]
+        instance: Option<Spanned<String>>,
+        /// Probability that one message is lost, in [0, 1).
+        #[serde(deserialize_with = "loss_rate::read")]
+        #[schemars(schema_with = "loss_rate::schema")]
+        rate: f64,
+        /// How long; forever when absent.
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
+        duration: Option<SimDuration>,
+    },
+}
