@@ -139,7 +139,6 @@ const MODEL_LEAVES: &[&str] = &[
 /// `Fleet`, which lends the instance handlers every actor they touch. No
 /// other file may join it, and each file untied from it leaves this list.
 const MODEL_CYCLE: &[&str] = &[
-    "client",
     "compute",
     "compute/control",
     "compute/recovery",

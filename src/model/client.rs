@@ -28,11 +28,11 @@
 
 use rand::Rng;
 
-use super::compute::{instance_endpoint, Instance};
 use super::context::Ctx;
 use super::event::{Answer, Asker, Event, Via};
 use super::network::Endpoint;
 use super::pool::{Lend, Pool, Pooled};
+use super::routes::Reach;
 use super::tcp::send_close;
 use crate::model::config::{CacheSpec, ClientConfig, Connection, DriverConfig};
 use crate::sim::{SimDuration, SimRng, SimTime};
@@ -83,9 +83,9 @@ enum Step {
 
 /// The parts of the world a client's handlers use: the instances it may
 /// connect to and the pools it borrows from.
-pub(crate) struct ClientEnv<'a> {
+pub(crate) struct ClientEnv<'a, R: Reach + ?Sized> {
     /// DB instances, in scenario order.
-    pub instances: &'a [Instance],
+    pub instances: &'a R,
     /// Every client-side pool.
     pub pools: &'a mut [Pool],
 }
@@ -230,7 +230,13 @@ impl Client {
     }
 
     /// A client's timer: the end of a think or backoff, or a timeout.
-    pub(crate) fn on_timer(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv, seq: u32) {
+    pub(crate) fn on_timer(
+        &mut self,
+        cx: &mut Ctx,
+        id: ClientId,
+        env: &mut ClientEnv<impl Reach + ?Sized>,
+        seq: u32,
+    ) {
         if self.seq != seq {
             return;
         }
@@ -256,7 +262,7 @@ impl Client {
     }
 
     /// Starts the next request: on the open connection, or from a lookup.
-    fn next(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv) {
+    fn next(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv<impl Reach + ?Sized>) {
         let now = cx.now();
         if self.errors_in_row == 0 {
             self.first_try = now;
@@ -309,7 +315,7 @@ impl Client {
         &mut self,
         cx: &mut Ctx,
         id: ClientId,
-        env: &mut ClientEnv,
+        env: &mut ClientEnv<impl Reach + ?Sized>,
         seq: u32,
         host: Option<(InstanceId, u32)>,
     ) {
@@ -333,14 +339,14 @@ impl Client {
         &mut self,
         cx: &mut Ctx,
         id: ClientId,
-        env: &ClientEnv,
+        env: &ClientEnv<impl Reach + ?Sized>,
         (host, address): (InstanceId, u32),
     ) {
         let now = cx.now();
         let seq = self.step_to(Step::Connecting);
         let timeout = self.cfg(cx).connect_timeout;
         Client::timer(cx, id, seq, timeout);
-        let to = instance_endpoint(env.instances, host);
+        let to = env.instances.endpoint(host);
         let connect = Event::Connect {
             asker: Asker::Client(id),
             seq,
@@ -355,7 +361,7 @@ impl Client {
         &mut self,
         cx: &mut Ctx,
         id: ClientId,
-        env: &mut ClientEnv,
+        env: &mut ClientEnv<impl Reach + ?Sized>,
         seq: u32,
         inst: InstanceId,
         accepted: Result<u32, ClientError>,
@@ -382,7 +388,7 @@ impl Client {
     }
 
     /// Checks a borrowed connection with a round trip.
-    fn validate(&mut self, cx: &mut Ctx, id: ClientId, env: &ClientEnv) {
+    fn validate(&mut self, cx: &mut Ctx, id: ClientId, env: &ClientEnv<impl Reach + ?Sized>) {
         let now = cx.now();
         let seq = self.step_to(Step::Validating);
         if let Connection::Pool(p) = &self.cfg(cx).connection {
@@ -395,22 +401,17 @@ impl Client {
             inst,
             incarnation,
         };
-        cx.send(
-            now,
-            self.endpoint(),
-            instance_endpoint(env.instances, inst),
-            ping,
-        );
+        cx.send(now, self.endpoint(), env.instances.endpoint(inst), ping);
     }
 
-    fn send(&mut self, cx: &mut Ctx, id: ClientId, env: &ClientEnv) {
+    fn send(&mut self, cx: &mut Ctx, id: ClientId, env: &ClientEnv<impl Reach + ?Sized>) {
         let now = cx.now();
         let seq = self.step_to(Step::Waiting(now));
         if let Some(timeout) = self.cfg(cx).read_timeout {
             Client::timer(cx, id, seq, timeout);
         }
         let (inst, incarnation) = self.conn.expect("connected");
-        let to = instance_endpoint(env.instances, inst);
+        let to = env.instances.endpoint(inst);
         // A driver refreshes its topology on its own clock, from the
         // instance it is connected to, and asks a new connection's
         // instance at once: that answer is what its stale-DNS guard acts on.
@@ -467,7 +468,7 @@ impl Client {
         &mut self,
         cx: &mut Ctx,
         id: ClientId,
-        env: &mut ClientEnv,
+        env: &mut ClientEnv<impl Reach + ?Sized>,
         seq: u32,
         answer: Answer,
     ) {
@@ -515,7 +516,7 @@ impl Client {
 
     /// Returns a pooled connection after a request: to the pool, or
     /// closed if it has outlived its lifetime.
-    fn give_back(&mut self, cx: &mut Ctx, env: &mut ClientEnv) {
+    fn give_back(&mut self, cx: &mut Ctx, env: &mut ClientEnv<impl Reach + ?Sized>) {
         let (Some(p), Connection::Pool(cfg)) = (self.pool, &self.cfg(cx).connection) else {
             return;
         };
@@ -538,7 +539,12 @@ impl Client {
 
     /// Closes its connection, or gives back the place it was opening one
     /// in.
-    fn drop_connection(&mut self, cx: &mut Ctx, _id: ClientId, env: &mut ClientEnv) {
+    fn drop_connection(
+        &mut self,
+        cx: &mut Ctx,
+        _id: ClientId,
+        env: &mut ClientEnv<impl Reach + ?Sized>,
+    ) {
         let had = self.conn.take();
         if let Some((inst, incarnation)) = had {
             self.disconnect(cx, env, inst, incarnation);
@@ -552,7 +558,13 @@ impl Client {
     }
 
     /// Tells an instance a connection to it is closed.
-    fn disconnect(&self, cx: &mut Ctx, env: &ClientEnv, inst: InstanceId, incarnation: u32) {
+    fn disconnect(
+        &self,
+        cx: &mut Ctx,
+        env: &ClientEnv<impl Reach + ?Sized>,
+        inst: InstanceId,
+        incarnation: u32,
+    ) {
         send_close(cx, env.instances, self.endpoint(), (inst, incarnation), 0);
     }
 
@@ -561,7 +573,7 @@ impl Client {
         &mut self,
         cx: &mut Ctx,
         id: ClientId,
-        env: &mut ClientEnv,
+        env: &mut ClientEnv<impl Reach + ?Sized>,
         seq: u32,
     ) {
         if self.seq == seq && self.step == Step::Acquiring {
@@ -570,7 +582,7 @@ impl Client {
     }
 
     /// A driver in failover asks every instance which is the writer.
-    fn ask_topology(&mut self, cx: &mut Ctx, id: ClientId, env: &ClientEnv) {
+    fn ask_topology(&mut self, cx: &mut Ctx, id: ClientId, env: &ClientEnv<impl Reach + ?Sized>) {
         let Connection::Driver(d) = &self.cfg(cx).connection else {
             return;
         };
@@ -578,19 +590,14 @@ impl Client {
         let interval = self.failover_wait(now, d);
         let seq = self.step_to(Step::Topology);
         Client::timer(cx, id, seq, interval);
-        for i in 0..env.instances.len() {
+        for i in 0..cx.cfg.instances.len() {
             let inst = InstanceId::from_index(i);
             let ask = Event::TopologyQuery {
                 asker: Asker::Client(id),
                 seq,
                 inst,
             };
-            cx.send(
-                now,
-                self.endpoint(),
-                instance_endpoint(env.instances, inst),
-                ask,
-            );
+            cx.send(now, self.endpoint(), env.instances.endpoint(inst), ask);
         }
     }
 
@@ -607,7 +614,12 @@ impl Client {
 
     /// No instance named a writer within the interval: ask again, or give
     /// up once the failover timeout has passed and fall back to DNS.
-    fn topology_round_over(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv) {
+    fn topology_round_over(
+        &mut self,
+        cx: &mut Ctx,
+        id: ClientId,
+        env: &mut ClientEnv<impl Reach + ?Sized>,
+    ) {
         let (Connection::Driver(d), Some(since)) = (&self.cfg(cx).connection, self.failover_since)
         else {
             return;
@@ -628,7 +640,7 @@ impl Client {
         &mut self,
         cx: &mut Ctx,
         id: ClientId,
-        env: &mut ClientEnv,
+        env: &mut ClientEnv<impl Reach + ?Sized>,
         seq: u32,
         writer: Option<InstanceId>,
     ) {
@@ -636,7 +648,7 @@ impl Client {
             return;
         };
         self.topology = Some((w, cx.now()));
-        let address = env.instances[w.index()].address;
+        let address = env.instances.address(w);
         if self.step == Step::Topology && self.seq == seq {
             return self.connect(cx, id, env, (w, address));
         }
@@ -658,7 +670,13 @@ impl Client {
     /// in the errors in a row, with half of it jittered. A driver instead
     /// starts (or goes on with) its failover; a proxy client that heard
     /// nothing from its node tries the next one.
-    fn failed(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv, e: ClientError) {
+    fn failed(
+        &mut self,
+        cx: &mut Ctx,
+        id: ClientId,
+        env: &mut ClientEnv<impl Reach + ?Sized>,
+        e: ClientError,
+    ) {
         cx.rec.client_error(self.group, e);
         let had_connection = self.conn.is_some();
         self.drop_connection(cx, id, env);

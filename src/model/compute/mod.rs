@@ -333,7 +333,7 @@ impl Fleet<'_> {
     }
 
     /// One client and what its handlers use.
-    pub fn client(&mut self, c: ClientId) -> (&mut Client, ClientEnv<'_>) {
+    pub fn client(&mut self, c: ClientId) -> (&mut Client, ClientEnv<'_, [Instance]>) {
         let env = ClientEnv {
             instances: self.instances,
             pools: self.pools,
