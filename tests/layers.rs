@@ -143,7 +143,6 @@ const MODEL_CYCLE: &[&str] = &[
     "compute/control",
     "compute/recovery",
     "compute/replica",
-    "workload",
     "writer",
 ];
 

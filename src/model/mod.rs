@@ -387,7 +387,7 @@ impl World {
             storage,
         };
         match ev {
-            Event::GroupCommit => workload.on_tick(cx, f),
+            Event::GroupCommit => writer::on_group_commit(cx, f, workload),
             Event::Maintenance => writer::on_maintenance(cx, f, control),
             Event::BinEnd => unreachable!("handled above"),
             Event::Batch { seg, batch } => {

@@ -1,8 +1,9 @@
 //! The background workload, and the pages it touches.
 //!
 //! Every group-commit interval the application offers a Poisson number of
-//! commits and page reads to the writer; with no open writer they are
-//! refused, and the interval counts as unavailable.
+//! commits and page reads to the writer (`writer::on_group_commit` asks
+//! for them); with no open writer they are refused, and the interval
+//! counts as unavailable.
 //!
 //! The working set is `pages` pages spread evenly over the volume: page `i`
 //! of the working set is volume page `i · stride`. Each PG therefore holds a
@@ -13,12 +14,8 @@
 use rand::Rng;
 use rand_distr::{Distribution, Poisson, Zipf};
 
-use super::compute::{Fleet, Hosts};
-use super::context::Ctx;
-use super::event::Event;
-use super::writer::WriterEnv;
 use crate::model::config::{Access, Config};
-use crate::sim::{SimRng, SimTime};
+use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::PgId;
 
 /// The application's offered load.
@@ -52,54 +49,30 @@ impl Workload {
         }
     }
 
-    /// The group-commit tick: the interval's commits arrive spread over
-    /// it, the writer admits and ships them, reads are issued, and readers
-    /// hear of a moved VDL.
-    pub(crate) fn on_tick(&mut self, cx: &mut Ctx, f: &mut Fleet) {
-        let now = cx.now();
-        let interval = cx.cfg.workload.group_commit_interval;
-        cx.after(interval, Event::GroupCommit);
-        // A tick offers what arrived in the interval before it: at time
-        // zero nothing has yet.
-        if now == SimTime::ZERO {
-            return;
-        }
-        let open = Hosts::new(f.writers, f.instances).current_writer_open();
-        let writer = &mut f.writers.current;
-        if let Some(dist) = self.commits_per_tick {
-            let n = dist.sample(&mut self.rng) as u64;
-            self.offered += n;
-            if !open {
-                cx.rec.refused_writes(now, interval, n);
-            } else {
-                for _ in 0..n {
-                    let back = self.rng.random_range(0..interval.as_nanos().max(1));
-                    let arrival = SimTime::from_nanos(now.as_nanos().saturating_sub(back));
-                    writer.backlog.push_back((arrival, None));
-                }
-            }
-        }
-        if !open {
-            if self.reads_per_tick.is_some() {
-                cx.rec.refused_reads(now, interval);
-            }
-            return;
-        }
-        let env = &mut WriterEnv {
-            volume: &f.storage.volume,
-            instances: f.instances,
-            clients: f.clients,
-            servers: f.servers,
-        };
-        writer.admit_commits(cx, env, self);
-        if let Some(dist) = self.reads_per_tick {
-            let n = dist.sample(&mut self.rng) as u64;
-            for _ in 0..n {
-                writer.issue_read(cx, env, self);
-            }
-        }
-        writer.ship(cx, env);
-        writer.stream_to_readers(cx, env.instances);
+    /// The commits offered in one group-commit interval, a Poisson draw
+    /// counted as offered; `None` when the scenario offers none.
+    pub(crate) fn offer_commits(&mut self) -> Option<u64> {
+        let n = self.commits_per_tick?.sample(&mut self.rng) as u64;
+        self.offered += n;
+        Some(n)
+    }
+
+    /// When one commit offered in the interval ending `now` arrived:
+    /// uniformly over it.
+    pub(crate) fn arrival(&mut self, now: SimTime, interval: SimDuration) -> SimTime {
+        let back = self.rng.random_range(0..interval.as_nanos().max(1));
+        SimTime::from_nanos(now.as_nanos().saturating_sub(back))
+    }
+
+    /// Whether the scenario offers page reads.
+    pub(crate) fn offers_reads(&self) -> bool {
+        self.reads_per_tick.is_some()
+    }
+
+    /// The page reads offered in one interval, a Poisson draw; `None`
+    /// when the scenario offers none.
+    pub(crate) fn offer_reads(&mut self) -> Option<u64> {
+        Some(self.reads_per_tick?.sample(&mut self.rng) as u64)
     }
 }
 

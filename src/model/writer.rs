@@ -843,6 +843,52 @@ impl Writer {
     }
 }
 
+/// The group-commit tick: the commits the workload offered in the
+/// interval arrive spread over it, the writer admits and ships them, the
+/// workload's reads are issued, and readers hear of a moved VDL.
+pub(crate) fn on_group_commit(cx: &mut Ctx, f: &mut Fleet, wl: &mut Workload) {
+    let now = cx.now();
+    let interval = cx.cfg.workload.group_commit_interval;
+    cx.after(interval, Event::GroupCommit);
+    // A tick offers what arrived in the interval before it: at time zero
+    // nothing has yet.
+    if now == SimTime::ZERO {
+        return;
+    }
+    let open = f.hosts().current_writer_open();
+    let writer = &mut f.writers.current;
+    if let Some(n) = wl.offer_commits() {
+        if !open {
+            cx.rec.refused_writes(now, interval, n);
+        } else {
+            for _ in 0..n {
+                let arrival = wl.arrival(now, interval);
+                writer.backlog.push_back((arrival, None));
+            }
+        }
+    }
+    if !open {
+        if wl.offers_reads() {
+            cx.rec.refused_reads(now, interval);
+        }
+        return;
+    }
+    let env = &mut WriterEnv {
+        volume: &f.storage.volume,
+        instances: f.instances,
+        clients: f.clients,
+        servers: f.servers,
+    };
+    writer.admit_commits(cx, env, wl);
+    if let Some(n) = wl.offer_reads() {
+        for _ in 0..n {
+            writer.issue_read(cx, env, wl);
+        }
+    }
+    writer.ship(cx, env);
+    writer.stream_to_readers(cx, env.instances);
+}
+
 /// The maintenance timer: housekeeping of every running writer, the
 /// current one and any deposed one that has not yet learned of its
 /// successor.
