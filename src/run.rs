@@ -12,8 +12,8 @@ use crate::metrics::{
     StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::Client;
-use crate::model::compute::control::FailoverRecord;
 use crate::model::config::{CacheSpec, Config, Connection};
+use crate::model::control::FailoverRecord;
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
 use crate::scenario::{expect, ExpectSpec, Scenario};
 use crate::sim::{SimDuration, SimTime, Trace, TraceFilter};
@@ -501,7 +501,7 @@ fn fault_summaries(w: &World) -> Vec<FaultSummary> {
                 until_s: f.duration.map(|d| (f.at + d).as_secs_f64()),
                 kind: kind.key().to_owned(),
                 target,
-                refused: w.faults().refused(id).map(str::to_owned),
+                refused: w.refused(id as u32).map(str::to_owned),
             }
         })
         .collect()

@@ -10,7 +10,8 @@
 //! and two recovery probe rounds. Every fault starting or ending restarts the
 //! window, since each may legitimately begin a new attempt.
 
-use crate::model::compute::{instance_endpoint, recovery, Process};
+use crate::model::compute::instance::{instance_endpoint, Process};
+use crate::model::compute::recovery;
 use crate::model::config::Config;
 use crate::model::network::Endpoint;
 use crate::model::{Kind, Seen, World};

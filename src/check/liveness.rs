@@ -10,7 +10,7 @@
 //! the storage membership and the network, when a fault, a repair or a new
 //! writer may have changed it.
 
-use crate::model::compute::instance_endpoint;
+use crate::model::compute::instance::instance_endpoint;
 use crate::model::{Kind, Seen, World};
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::InstanceId;

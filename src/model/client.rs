@@ -29,7 +29,7 @@
 use rand::Rng;
 
 use super::context::Ctx;
-use super::event::{Answer, Asker, Event, Via};
+use super::event::{Answer, Asker, Event};
 use super::network::Endpoint;
 use super::pool::{Lend, Pool, Pooled};
 use super::routes::Reach;
@@ -38,29 +38,6 @@ use crate::model::config::{CacheSpec, ClientConfig, Connection, DriverConfig};
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId};
 use crate::vocab::ClientError;
-
-/// Who waits for the answer to a request: a client's step, reached
-/// directly or through a proxy connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Caller {
-    /// The client.
-    pub client: ClientId,
-    /// Its step.
-    pub seq: u32,
-    /// The proxy connection it came on, if it came through the proxy.
-    pub via: Option<Via>,
-}
-
-impl Caller {
-    /// A client's own request.
-    pub fn direct(client: ClientId, seq: u32) -> Self {
-        Caller {
-            client,
-            seq,
-            via: None,
-        }
-    }
-}
 
 /// Where a client is in its loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -729,49 +706,5 @@ impl Client {
 fn wake(cx: &mut Ctx, woken: Option<(ClientId, u32)>) {
     if let Some((client, seq)) = woken {
         cx.after(SimDuration::ZERO, Event::PoolReady { client, seq });
-    }
-}
-
-/// Sends an instance's answer to a client, now.
-pub(crate) fn answer_client(
-    cx: &mut Ctx,
-    from: Endpoint,
-    to: &Client,
-    caller: Caller,
-    answer: Answer,
-) {
-    answer_client_at(cx, cx.now(), from, to, caller, answer);
-}
-
-/// Sends `answer` to a client (`to`) at `at`, once the work behind it is
-/// done: straight to it, or back to the proxy node whose connection
-/// carried the request.
-pub(crate) fn answer_client_at(
-    cx: &mut Ctx,
-    at: SimTime,
-    from: Endpoint,
-    to: &Client,
-    caller: Caller,
-    answer: Answer,
-) {
-    let Caller { client, seq, via } = caller;
-    match via {
-        Some(Via { node, slot }) => {
-            let response = Event::BackendResponse {
-                slot,
-                client,
-                seq,
-                answer,
-            };
-            cx.send(at, from, Endpoint::Proxy(node), response);
-        }
-        None => {
-            let response = Event::Response {
-                client,
-                seq,
-                answer,
-            };
-            cx.send(at, from, to.endpoint(), response);
-        }
     }
 }

@@ -4,11 +4,13 @@
 //! Handlers never reach the engine or the network directly: every timer
 //! goes through [`Ctx::after`], every message through [`Ctx::send`] (where
 //! the network delays it or drops it), every measurement through
-//! [`Ctx::rec`], every fact an observer may want through [`Ctx::note`].
+//! [`Ctx::rec`], every fact an observer may want through [`Ctx::note`],
+//! every step it asks of another actor through [`Ctx::order`].
 
 use super::event::Event;
 use super::network::{Endpoint, Network};
 use super::note::Note;
+use super::order::Order;
 use crate::metrics::Recorder;
 use crate::model::config::Config;
 use crate::sim::{Engine, SimDuration, SimTime};
@@ -23,6 +25,7 @@ pub(crate) struct Ctx<'a> {
     engine: &'a mut Engine<Event>,
     net: &'a mut Network,
     notes: &'a mut Vec<Note>,
+    orders: &'a mut Vec<Order>,
 }
 
 impl<'a> Ctx<'a> {
@@ -33,6 +36,7 @@ impl<'a> Ctx<'a> {
         net: &'a mut Network,
         rec: &'a mut Recorder,
         notes: &'a mut Vec<Note>,
+        orders: &'a mut Vec<Order>,
     ) -> Self {
         Ctx {
             cfg,
@@ -40,6 +44,7 @@ impl<'a> Ctx<'a> {
             engine,
             net,
             notes,
+            orders,
         }
     }
 
@@ -87,5 +92,12 @@ impl<'a> Ctx<'a> {
     #[inline]
     pub fn note(&mut self, note: Note) {
         self.notes.push(note);
+    }
+
+    /// Asks another actor to carry out `order` once this handler returns,
+    /// before any other event ([`super::order`]).
+    #[inline]
+    pub fn order(&mut self, order: Order) {
+        self.orders.push(order);
     }
 }

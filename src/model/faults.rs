@@ -5,10 +5,11 @@
 //! Faults nest: a node down for two reasons (its own crash inside an AZ
 //! outage) comes back only when both end.
 
-use super::compute::control::{ControlPlane, Reason};
-use super::compute::Fleet;
+use super::compute::instance::Instance;
 use super::context::Ctx;
 use super::event::Event;
+use super::order::Order;
+use super::storage::volume::Volume;
 use crate::model::config::Config;
 use crate::model::config::{Cut, Fault, FaultKind};
 use crate::sim::Engine;
@@ -20,8 +21,6 @@ pub struct Faults {
     /// For each `writer_crash` fault, the instance it took down: its end
     /// brings back that host, whoever is the writer by then.
     crashed_writers: Vec<Option<InstanceId>>,
-    /// For each requested failover the cluster refused, why.
-    refused: Vec<Option<&'static str>>,
 }
 
 impl Faults {
@@ -29,13 +28,7 @@ impl Faults {
     pub fn new(n: usize) -> Self {
         Faults {
             crashed_writers: vec![None; n],
-            refused: vec![None; n],
         }
-    }
-
-    /// Why the cluster refused fault `id` (a requested failover), if it did.
-    pub fn refused(&self, id: usize) -> Option<&'static str> {
-        self.refused[id]
     }
 
     /// Puts every fault's start, and its end if it has one, on the queue.
@@ -55,41 +48,41 @@ impl Faults {
         }
     }
 
-    /// Starts (`start = true`) or ends fault `id`.
+    /// Starts (`start = true`) or ends fault `id`: the network changes at
+    /// once; storage nodes, instance hosts and the control plane are
+    /// ordered. `writer` is the instance the control plane names as the
+    /// writer now; `instances` and `volume` say what an AZ holds.
     pub(crate) fn apply(
         &mut self,
         cx: &mut Ctx,
-        f: &mut Fleet,
-        control: &mut ControlPlane,
-        id: u32,
-        fault: &Fault,
+        (instances, volume): (&[Instance], &Volume),
+        writer: InstanceId,
+        (id, fault): (u32, &Fault),
         start: bool,
     ) {
+        let node_fault = |node| Order::NodeFault { node, down: start };
+        let host_fault = |inst| Order::HostFault { inst, down: start };
         match fault.kind {
-            FaultKind::NodeCrash(n) => f.storage.node_down(cx, n, start),
+            FaultKind::NodeCrash(n) => cx.order(node_fault(n)),
             FaultKind::AzOutage(az) => {
                 cx.net_mut().set_az_down(az, start);
-                let nodes: Vec<NodeId> = (0..f.storage.volume.nodes.len())
-                    .map(NodeId::from_index)
-                    .filter(|n| f.storage.volume.nodes[n.index()].az == az)
-                    .collect();
-                for n in nodes {
-                    f.storage.node_down(cx, n, start);
+                for (n, node) in volume.nodes.iter().enumerate() {
+                    if node.az == az {
+                        cx.order(node_fault(NodeId::from_index(n)));
+                    }
                 }
-                let instances: Vec<InstanceId> = (0..f.instances.len())
-                    .map(InstanceId::from_index)
-                    .filter(|i| f.instances[i.index()].az == az)
-                    .collect();
-                for i in instances {
-                    f.host_fault(cx, control, i, start);
+                for (i, inst) in instances.iter().enumerate() {
+                    if inst.az == az {
+                        cx.order(host_fault(InstanceId::from_index(i)));
+                    }
                 }
             }
             FaultKind::PartitionAzs(a, b) => cx.net_mut().set_cut(a, b, start),
             FaultKind::IsolateNode(n) => cx.net_mut().set_isolated(n, start),
-            FaultKind::SlowNode(n, factor) => {
+            FaultKind::SlowNode(node, factor) => {
                 let factor = if start { factor } else { 1.0 };
-                cx.net_mut().set_slowness(n, factor);
-                f.storage.volume.nodes[n.index()].slowness = factor;
+                cx.net_mut().set_slowness(node, factor);
+                cx.order(Order::NodeSlowness { node, factor });
             }
             FaultKind::PacketLoss(scope, rate) => {
                 if start {
@@ -98,10 +91,10 @@ impl Faults {
                     cx.net_mut().remove_loss(scope, rate);
                 }
             }
-            FaultKind::IsolateInstance(i, cut) => {
-                cx.net_mut().set_instance_cut(i, cut, start);
-                if start && i == control.writer && cut != Cut::ControlPlane {
-                    control.impaired(cx.now());
+            FaultKind::IsolateInstance(inst, cut) => {
+                cx.net_mut().set_instance_cut(inst, cut, start);
+                if start && cut != Cut::ControlPlane {
+                    cx.order(Order::Impaired { inst });
                 }
             }
             FaultKind::SlowInstance(i, factor) => {
@@ -110,17 +103,16 @@ impl Faults {
             }
             FaultKind::WriterCrash => {
                 // The instance that was the writer when the fault began.
-                let writer = *self.crashed_writers[id as usize].get_or_insert(control.writer);
-                f.host_fault(cx, control, writer, start);
+                let writer = *self.crashed_writers[id as usize].get_or_insert(writer);
+                cx.order(host_fault(writer));
             }
-            FaultKind::InstanceCrash(i) => f.host_fault(cx, control, i, start),
-            FaultKind::InstanceReboot(i, failover) => control.reboot(cx, f, i, failover),
-            FaultKind::Failover(target) => {
-                let outcome = control.manual_failover(cx, f, Reason::Manual, target);
-                self.refused[id as usize] = outcome.err();
+            FaultKind::InstanceCrash(i) => cx.order(host_fault(i)),
+            FaultKind::InstanceReboot(inst, failover) => {
+                cx.order(Order::Reboot { inst, failover });
             }
+            FaultKind::Failover(target) => cx.order(Order::Failover { fault: id, target }),
         }
-        f.record_quorum_health(cx);
+        cx.order(Order::QuorumHealth);
     }
 }
 

@@ -17,10 +17,10 @@ use crate::metrics::{timeline_rows, TimelineRow};
 
 use super::client::Client;
 use super::compute::cache::BufferCache;
+use super::compute::writer::{Commit, Origin};
 use super::config::Config;
 use super::storage::lsn::Record;
 use super::storage::segment::Segment;
-use super::writer::{Commit, Origin};
 use crate::vocab::ERROR_KINDS;
 
 /// The setting a term grows with, named as the scenario file writes it.

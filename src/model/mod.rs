@@ -10,24 +10,25 @@
 //! streams: the workload, the network, gossip peer choice, the control
 //! plane, DNS, one stream per storage node's disk and one per client.
 
+pub(crate) mod answer;
 pub mod client;
 pub mod compute;
 pub mod config;
 pub(crate) mod context;
+pub mod control;
 pub mod dns;
 pub mod event;
 pub mod faults;
 pub mod footprint;
 pub mod network;
 pub mod note;
+pub(crate) mod order;
 pub mod pool;
 pub mod proxy;
-mod repair;
 mod routes;
 pub mod storage;
 mod tcp;
 pub mod workload;
-pub mod writer;
 
 use context::Ctx;
 pub use event::{Event, Kind, ReadAnswer, ReadAsk, RecoveryReply, Seen};
@@ -37,21 +38,23 @@ use crate::metrics::{self, Recorder};
 use crate::model::config::Config;
 use crate::sim::{Engine, RngFactory, SimDuration, SimTime, StreamId, Trace};
 use crate::vocab::ids::{ClientId, InstanceId};
-use client::{Caller, Client};
-use compute::control::ControlPlane;
-use compute::recovery::Recovery;
+use answer::{answer_client, Caller, Callers};
+use client::{Client, ClientEnv};
+use compute::instance::{ccm_partner, instance_endpoint, Instance};
 use compute::server::Server;
-use compute::{ccm_partner, Fleet, Hosts, Instance};
+use compute::writer::{Writer, Writers};
+use compute::{Compute, Surroundings};
+use control::{ControlPlane, Sight};
 use dns::Dns;
-use event::Asker;
+use event::{Answer, Asker};
 use faults::Faults;
-use network::Network;
+use network::{Endpoint, Network};
+use order::Order;
 use pool::Pool;
 use proxy::Proxy;
 use storage::fleet::Storage;
 use storage::lsn::LsnPoints;
 use workload::Workload;
-use writer::{Writer, Writers};
 
 /// Watches a run without changing it: shown the world after every event,
 /// with what the event was (its kind and named operands). The facts the
@@ -133,22 +136,20 @@ pub struct World {
     rec: Recorder,
     notes: Vec<note::Note>,
     trace: Trace,
+    /// Orders given by the event being handled, not yet carried out.
+    orders: Vec<Order>,
     /// Storage nodes, segments, protection groups.
     storage: Storage,
-    /// The writer of each epoch that may still act.
-    writers: Writers,
-    /// The recovery of the newest writer, while it runs.
-    recovery: Option<Recovery>,
     /// The background workload.
     workload: Workload,
-    /// DB instances, in scenario order.
-    instances: Vec<Instance>,
-    /// Their machines: CPU and buffer cache.
-    servers: Vec<Server>,
+    /// DB instances, their machines, the writers they run.
+    compute: Compute,
     control: ControlPlane,
     dns: Dns,
     /// Application clients.
     clients: Vec<Client>,
+    /// Where each client is and whether it reads.
+    callers: Callers,
     /// Their connection pools.
     pools: Vec<Pool>,
     /// RDS Proxy (without nodes when the scenario has none).
@@ -179,7 +180,7 @@ impl World {
             .collect();
         for i in &mut instances {
             let none = vec![storage::lsn::Lsn(0); cfg.storage.pgs as usize];
-            i.replica = compute::replica::Replica::at(0, storage::lsn::Lsn(0), none);
+            i.replica = compute::instance::Replica::at(0, storage::lsn::Lsn(0), none);
         }
         let first = InstanceId::from_index(
             cfg.instances
@@ -233,7 +234,6 @@ impl World {
             end: SimTime::ZERO + cfg.duration,
             bin_start: SimTime::ZERO,
             workload,
-            servers,
             rec: Recorder::new(
                 cfg.metrics.bin,
                 cfg.metrics.stall_threshold,
@@ -250,12 +250,17 @@ impl World {
             proxy,
             cpu_at_bin_start: vec![SimDuration::ZERO; cfg.instances.len()],
             faults: Faults::new(cfg.faults.len()),
-            instances,
+            compute: Compute {
+                instances,
+                servers,
+                writers: Writers::new(writer),
+                recovery: None,
+            },
+            callers: Callers::new(&cfg),
             net,
             notes: Vec::new(),
+            orders: Vec::new(),
             storage,
-            writers: Writers::new(writer),
-            recovery: None,
             trace,
             cfg,
         };
@@ -323,6 +328,7 @@ impl World {
             }
             self.notes.clear();
             self.dispatch(ev);
+            self.carry_out_orders();
             observer.after(self, now, seen);
             if at_instant >= MAX_EVENTS_AT_ONE_INSTANT {
                 stopped = Some(format!(
@@ -341,14 +347,15 @@ impl World {
         if self.end > self.bin_start {
             self.close_bin();
         }
-        let w = &self.writers.current;
+        let w = &self.compute.writers.current;
         let (c, r) = (w.oldest_waiting_commit(), w.oldest_waiting_read());
         self.rec.unfinished(self.end, c, r);
         self.control.finish();
         stopped
     }
 
-    /// Routes one event to the actor that handles it.
+    /// Routes one event to the actor that handles it, with what that actor
+    /// may read of the others.
     fn dispatch(&mut self, ev: Event) {
         if let Event::BinEnd = ev {
             self.engine.after(self.cfg.metrics.bin, Event::BinEnd);
@@ -360,217 +367,341 @@ impl World {
             net,
             rec,
             notes,
+            orders,
             storage,
-            writers,
-            recovery,
-            workload,
-            instances,
-            servers,
+            workload: wl,
+            compute,
             control,
             dns,
             clients,
+            callers,
             pools,
             proxy,
             faults,
             ..
         } = self;
-        let cx = &mut Ctx::new(cfg, engine, net, rec, notes);
-        let f = &mut Fleet {
-            instances,
-            writers,
-            recovery,
-            dns,
-            servers,
-            clients,
-            pools,
-            proxy,
-            storage,
+        let cx = &mut Ctx::new(cfg, engine, net, rec, notes, orders);
+        let volume = &storage.volume;
+        let around = Surroundings { volume, callers };
+        let sight = Sight {
+            instances: &compute.instances,
+            volume,
+        };
+        // Where the answer to an instance goes: the client, or the proxy
+        // node that holds the connection.
+        let reply_to = |cx: &Ctx, asker: Asker| match asker {
+            Asker::Client(c) => callers.end(c),
+            Asker::Backend(_) | Asker::Monitor => {
+                let azs = cx.cfg.proxy.as_ref().map_or(&[][..], |p| &p.azs[..]);
+                let node = match asker {
+                    Asker::Backend(slot) => proxy.node_of(slot),
+                    _ => azs.iter().copied().find(|&z| cx.net().az_up(z)),
+                };
+                Endpoint::Proxy(node.or(azs.first().copied()).unwrap_or_default())
+            }
         };
         match ev {
-            Event::GroupCommit => writer::on_group_commit(cx, f, workload),
-            Event::Maintenance => writer::on_maintenance(cx, f, control),
-            Event::BinEnd => unreachable!("handled above"),
-            Event::Batch { seg, batch } => {
-                let (storage, hosts) = f.storage_hosts();
-                storage.on_batch(cx, &hosts, seg, batch);
+            Event::GroupCommit => compute.on_group_commit(cx, wl, around),
+            Event::Maintenance => {
+                let healthy = control.impaired_at.is_none();
+                compute.on_maintenance(cx, around, healthy);
             }
+            Event::BinEnd => unreachable!("handled above"),
+            Event::Batch { seg, batch } => storage.on_batch(cx, &compute.hosts(), seg, batch),
             Event::Ack {
                 seg,
                 scl,
                 incarnation,
                 epoch,
             } => {
-                f.with_writer(epoch, |w, env| {
-                    w.on_ack(cx, env, workload, seg, scl, incarnation)
+                compute.with_writer(epoch, around, |w, env| {
+                    w.on_ack(cx, env, wl, seg, scl, incarnation)
                 });
             }
-            Event::ReadRequest { ask } => {
-                let (storage, hosts) = f.storage_hosts();
-                storage.on_read_request(cx, &hosts, *ask);
-            }
+            Event::ReadRequest { ask } => storage.on_read_request(cx, &compute.hosts(), *ask),
             Event::ReadReply { answer } => match answer.reader {
-                Some(inst) => f.on_replica_read_reply(cx, workload, inst, *answer),
+                Some(inst) => compute.on_replica_read_reply(cx, wl, around, inst, *answer),
                 None => {
-                    f.with_writer(answer.epoch, |w, env| {
-                        w.on_read_reply(cx, env, workload, *answer)
+                    compute.with_writer(answer.epoch, around, |w, env| {
+                        w.on_read_reply(cx, env, wl, *answer)
                     });
                 }
             },
-            Event::GossipTimer { seg } => f.storage.on_gossip_timer(cx, seg),
+            Event::GossipTimer { seg } => storage.on_gossip_timer(cx, seg),
             Event::GossipPull {
                 to,
                 from,
                 since,
                 epoch,
-            } => f.storage.on_gossip_pull(cx, to, from, since, epoch),
+            } => storage.on_gossip_pull(cx, to, from, since, epoch),
             Event::GossipPush { to, payload, cut } => {
-                let (storage, hosts) = f.storage_hosts();
-                storage.on_gossip_push(cx, &hosts, to, *payload, cut);
+                storage.on_gossip_push(cx, &compute.hosts(), to, *payload, cut);
             }
-            Event::Materialize { seg } => f.storage.on_materialize(cx, seg),
-            Event::FaultStart { id, fault } => faults.apply(cx, f, control, id, &fault, true),
-            Event::FaultEnd { id, fault } => faults.apply(cx, f, control, id, &fault, false),
+            Event::Materialize { seg } => storage.on_materialize(cx, seg),
+            Event::FaultStart { id, fault } => faults.apply(
+                cx,
+                (&compute.instances, volume),
+                control.writer,
+                (id, &fault),
+                true,
+            ),
+            Event::FaultEnd { id, fault } => faults.apply(
+                cx,
+                (&compute.instances, volume),
+                control.writer,
+                (id, &fault),
+                false,
+            ),
             Event::RepairCheck { node, incarnation } => {
-                f.storage
-                    .on_repair_check(cx, f.writers, f.instances, node, incarnation)
+                storage.on_repair_check(cx, &compute.hosts(), node, incarnation)
             }
-            Event::RepairChunk { pg, membership } | Event::RepairDone { pg, membership } => f
-                .storage
-                .on_repair_chunk(cx, f.writers, f.instances, pg, membership),
-            Event::HealthTick => control.on_health_tick(cx, f),
-            Event::HealthProbe { inst, seq } => f.on_health_probe(cx, inst, seq),
+            Event::RepairChunk { pg, membership } | Event::RepairDone { pg, membership } => {
+                storage.on_repair_chunk(cx, &compute.hosts(), pg, membership)
+            }
+            Event::HealthTick => control.on_health_tick(cx, sight),
+            Event::HealthProbe { inst, seq } => compute.on_health_probe(cx, volume, inst, seq),
             Event::HealthReply { inst, seq, writes } => {
-                control.on_health_reply(cx, f, inst, seq, writes)
+                control.on_health_reply(cx, sight, inst, seq, writes)
             }
-            Event::SelectionDone { seq } => control.on_selection_done(cx, f, seq),
-            Event::HealthResend { seq, attempt } => control.on_health_resend(cx, f, seq, attempt),
-            Event::Demote { inst } => control.on_demote(cx, f, inst),
+            Event::SelectionDone { seq } => control.on_selection_done(cx, sight, seq),
+            Event::HealthResend { seq, attempt } => {
+                control.on_health_resend(cx, sight, seq, attempt)
+            }
+            Event::Demote { inst } => {
+                if !control.keeps(inst) {
+                    compute.step_down(cx, inst);
+                }
+            }
             Event::InstanceUp { inst, incarnation } => {
-                control.on_instance_up(cx, f, inst, incarnation)
+                let promoted = control.promotes(inst);
+                compute.on_instance_up(cx, around, (inst, incarnation), promoted);
             }
-            Event::WriterOpen { epoch } => control.on_writer_open(cx, f, epoch),
+            Event::WriterOpen { epoch } => compute.on_writer_open(cx, epoch),
             Event::RecoveryProbe { seg, epoch } => {
-                let (storage, hosts) = f.storage_hosts();
-                storage.on_recovery_probe(cx, &hosts, seg, epoch);
+                storage.on_recovery_probe(cx, &compute.hosts(), seg, epoch);
             }
-            Event::RecoveryReply { reply } => Recovery::on_reply(cx, f, control, *reply),
-            Event::RecoveryRetry { epoch } => Recovery::on_retry(cx, f, control, epoch),
-            Event::Fenced { epoch } => f.on_fenced(cx, epoch),
-            Event::RedoStream { inst, redo } => f.on_redo(cx, workload, inst, &redo),
-            Event::ClientTimer { client, seq } => {
-                let (c, mut env) = f.client(client);
-                c.on_timer(cx, client, &mut env, seq);
+            Event::RecoveryReply { reply } => {
+                let storage = (volume, &storage.truncations[..]);
+                compute.on_recovery_reply(cx, storage, *reply);
             }
-            Event::DnsQuery { client, seq } => {
-                let c = &f.clients[client.index()];
-                let asker = (client, c.endpoint(), cx.cfg.clients[c.group].reader);
-                f.dns.on_query(cx, asker, &*f.instances, seq)
+            Event::RecoveryRetry { epoch } => {
+                let storage = (volume, &storage.truncations[..]);
+                compute.on_recovery_retry(cx, storage, epoch);
             }
-            Event::DnsAnswer { client, seq, host } => {
-                let (c, mut env) = f.client(client);
-                c.on_dns_answer(cx, client, &mut env, seq, host);
+            Event::Fenced { epoch } => compute.on_fenced(cx, epoch),
+            Event::RedoStream { inst, redo } => compute.on_redo(cx, wl, inst, &redo),
+            Event::ClientTimer { client: c, seq } => {
+                let (cl, mut env) = client(clients, pools, &compute.instances, c);
+                cl.on_timer(cx, c, &mut env, seq);
+            }
+            Event::DnsQuery { client: c, seq } => {
+                let asker = (c, callers.end(c), callers.reads(c));
+                dns.on_query(cx, asker, &compute.instances[..], seq)
+            }
+            Event::DnsAnswer {
+                client: c,
+                seq,
+                host,
+            } => {
+                let (cl, mut env) = client(clients, pools, &compute.instances, c);
+                cl.on_dns_answer(cx, c, &mut env, seq, host);
             }
             Event::Connect {
                 asker,
                 seq,
                 inst,
                 address,
-            } => f.on_connect(cx, asker, seq, inst, address),
+            } => {
+                let to = reply_to(cx, asker);
+                compute.on_connect(cx, (asker, to), seq, inst, address);
+            }
             Event::Connected {
                 asker,
                 seq,
                 inst,
                 accepted,
             } => match asker {
-                Asker::Client(client) => {
-                    let (c, mut env) = f.client(client);
-                    c.on_connected(cx, client, &mut env, seq, inst, accepted);
+                Asker::Client(c) => {
+                    let (cl, mut env) = client(clients, pools, &compute.instances, c);
+                    cl.on_connected(cx, c, &mut env, seq, inst, accepted);
                 }
                 Asker::Backend(slot) => {
-                    f.proxy
-                        .on_connected(cx, f.instances, (slot, seq), inst, accepted)
+                    let instances = &compute.instances[..];
+                    proxy.on_connected(cx, instances, (slot, seq), inst, accepted);
                 }
                 Asker::Monitor => {}
             },
             Event::Request {
-                client,
+                client: c,
                 seq,
                 inst,
                 incarnation,
                 via,
             } => {
-                let caller = Caller { client, seq, via };
-                f.on_request(cx, workload, caller, inst, incarnation)
+                let caller = Caller {
+                    client: c,
+                    seq,
+                    via,
+                };
+                compute.on_request(cx, wl, around, caller, (inst, incarnation));
             }
             Event::Response {
-                client,
+                client: c,
                 seq,
                 answer,
             } => {
-                let (c, mut env) = f.client(client);
-                c.on_response(cx, client, &mut env, seq, answer);
+                let (cl, mut env) = client(clients, pools, &compute.instances, c);
+                cl.on_response(cx, c, &mut env, seq, answer);
             }
-            Event::Disconnect { inst, incarnation } => f.on_disconnect(inst, incarnation),
+            Event::Disconnect { inst, incarnation } => compute.on_disconnect(inst, incarnation),
             Event::Ping {
-                client,
+                client: c,
                 seq,
                 inst,
                 incarnation,
-            } => f.on_ping(cx, client, seq, inst, incarnation),
-            Event::PoolReady { client, seq } => {
-                let (c, mut env) = f.client(client);
-                c.on_pool_ready(cx, client, &mut env, seq);
+            } => compute.on_ping(cx, callers, Caller::direct(c, seq), inst, incarnation),
+            Event::PoolReady { client: c, seq } => {
+                let (cl, mut env) = client(clients, pools, &compute.instances, c);
+                cl.on_pool_ready(cx, c, &mut env, seq);
             }
-            Event::TopologyQuery { asker, seq, inst } => f.on_topology_query(cx, asker, seq, inst),
+            Event::TopologyQuery { asker, seq, inst } => {
+                let to = reply_to(cx, asker);
+                compute.on_topology_query(cx, volume, (asker, to), seq, inst);
+            }
             Event::Topology {
                 asker,
                 seq,
                 inst,
                 writer,
             } => match asker {
-                Asker::Client(client) => {
-                    let (c, mut env) = f.client(client);
-                    c.on_topology(cx, client, &mut env, seq, writer);
+                Asker::Client(c) => {
+                    let (cl, mut env) = client(clients, pools, &compute.instances, c);
+                    cl.on_topology(cx, c, &mut env, seq, writer);
                 }
-                Asker::Monitor => f.proxy.on_topology(cx, f.instances, seq, inst, writer),
+                Asker::Monitor => proxy.on_topology(cx, &compute.instances[..], seq, inst, writer),
                 Asker::Backend(_) => {}
             },
             Event::ProxyRequest {
-                client,
+                client: c,
                 seq,
                 node,
                 from,
-            } => f
-                .proxy
-                .on_request(cx, f.instances, client, seq, (node, from)),
+            } => proxy.on_request(cx, &compute.instances[..], c, seq, (node, from)),
             Event::BackendResponse {
                 slot,
-                client,
+                client: c,
                 seq,
                 answer,
-            } => f
-                .proxy
-                .on_backend_response(cx, f.instances, slot, (client, seq), answer),
-            Event::ProxyTick => f.proxy.on_tick(cx, f.instances),
-            Event::ProxyBorrowTimeout { client, seq } => f.proxy.on_borrow_timeout(cx, client, seq),
+            } => proxy.on_backend_response(cx, &compute.instances[..], slot, (c, seq), answer),
+            Event::ProxyTick => proxy.on_tick(cx, &compute.instances[..]),
+            Event::ProxyBorrowTimeout { client: c, seq } => proxy.on_borrow_timeout(cx, c, seq),
             Event::CloseRetransmit {
                 from,
                 inst,
                 incarnation,
                 attempt,
-            } => tcp::send_close(cx, &*f.instances, from, (inst, incarnation), attempt),
+            } => tcp::send_close(
+                cx,
+                &compute.instances[..],
+                from,
+                (inst, incarnation),
+                attempt,
+            ),
+        }
+    }
+
+    /// Carries out the orders the last handler gave, in the order given;
+    /// the orders an order gives are carried out before the next one, as
+    /// a call would be.
+    fn carry_out_orders(&mut self) {
+        let mut pending = std::mem::take(&mut self.orders);
+        pending.reverse();
+        while let Some(order) = pending.pop() {
+            self.carry_out(order);
+            // What this order gave comes next, in the order given.
+            pending.extend(self.orders.drain(..).rev());
+        }
+    }
+
+    /// Hands one order to the actor that carries it out.
+    fn carry_out(&mut self, order: Order) {
+        let World {
+            engine,
+            cfg,
+            net,
+            rec,
+            notes,
+            orders,
+            storage,
+            compute,
+            control,
+            dns,
+            clients,
+            callers,
+            proxy,
+            ..
+        } = self;
+        let cx = &mut Ctx::new(cfg, engine, net, rec, notes, orders);
+        match order {
+            Order::Promote {
+                inst,
+                boot,
+                replace_in,
+            } => compute.promote(cx, inst, boot, replace_in),
+            Order::Restart { inst } => compute.restart(cx, inst),
+            Order::AbandonReplacement { inst } => compute.abandon_replacement(inst),
+            Order::HostFault { inst, down } => compute.host_fault(cx, inst, down),
+            Order::SegmentAdded => compute.segment_added(),
+            Order::ConnectionsReset { inst } => {
+                let instances = &compute.instances[..];
+                let from = instance_endpoint(instances, inst);
+                for (c, cl) in clients.iter().enumerate() {
+                    if cl.waits_on(inst) {
+                        let caller = Caller::direct(ClientId::from_index(c), cl.seq());
+                        let reset = Answer::Failed(crate::vocab::ClientError::Reset);
+                        answer_client(cx, from, callers, caller, reset);
+                    }
+                }
+                proxy.reset(cx, instances, inst);
+            }
+            Order::ReaderEndpoint { readers } => {
+                dns.reader.set(cx.now(), readers, &cx.cfg.dns);
+            }
+            Order::ClusterEndpoint { writer, report } => {
+                let now = cx.now();
+                let visible = dns.cluster.set(now, vec![writer], &cx.cfg.dns);
+                if report {
+                    let at = visible.unwrap_or(now);
+                    cx.order(Order::ClusterVisible { at });
+                }
+            }
+            Order::NodeFault { node, down } => storage.node_down(cx, node, down),
+            Order::NodeSlowness { node, factor } => {
+                storage.volume.nodes[node.index()].slowness = factor;
+            }
+            Order::Truncate(t) => storage.truncations.push(t),
+            Order::QuorumHealth => storage.record_quorum_health(cx, &compute.hosts()),
+            order => {
+                let sight = Sight {
+                    instances: &compute.instances,
+                    volume: &storage.volume,
+                };
+                control.carry_out(cx, sight, order);
+            }
         }
     }
 
     /// Closes the timeline bin that ends now.
     fn close_bin(&mut self) {
-        let hosts = Hosts::new(&self.writers, &self.instances);
-        let waiting = self.writers.current.waiting();
-        let vdl = self.writers.last_points().vdl().0;
+        let hosts = self.compute.hosts();
+        let writers = &self.compute.writers;
+        let waiting = writers.current.waiting();
+        let vdl = writers.last_points().vdl().0;
         let writer = hosts
             .current_writer_open()
-            .then_some(self.writers.current.instance.0);
+            .then_some(writers.current.instance.0);
         let lag: Vec<u64> = self
+            .compute
             .instances
             .iter_mut()
             .map(|i| std::mem::take(&mut i.lag_bin_max))
@@ -580,6 +711,7 @@ impl World {
         let now = self.engine.now();
         let width = now.since(self.bin_start).as_secs_f64();
         let cpu = self
+            .compute
             .servers
             .iter()
             .zip(&mut self.cpu_at_bin_start)
@@ -594,7 +726,12 @@ impl World {
                 }
             })
             .collect();
-        let connections = self.instances.iter().map(|i| i.connections).collect();
+        let connections = self
+            .compute
+            .instances
+            .iter()
+            .map(|i| i.connections)
+            .collect();
         self.rec.close_bin(
             self.bin_start,
             waiting,
@@ -626,22 +763,22 @@ impl World {
     /// Every writer that may still act: the newest epoch's first, then
     /// deposed ones, oldest first.
     pub fn writers(&self) -> impl Iterator<Item = &Writer> {
-        self.writers.iter()
+        self.compute.writers.iter()
     }
 
     /// The writer of the newest epoch.
     pub fn current_writer(&self) -> &Writer {
-        &self.writers.current
+        &self.compute.writers.current
     }
 
     /// Whether the newest epoch's writer runs and takes commits.
     pub fn writer_open(&self) -> bool {
-        Hosts::new(&self.writers, &self.instances).current_writer_open()
+        self.compute.hosts().current_writer_open()
     }
 
     /// The DB instances, in scenario order.
     pub fn instances(&self) -> &[Instance] {
-        &self.instances
+        &self.compute.instances
     }
 
     /// Storage: nodes, segments and protection groups.
@@ -654,9 +791,10 @@ impl World {
         &self.net
     }
 
-    /// The fault schedule's state: which requested failovers were refused.
-    pub fn faults(&self) -> &Faults {
-        &self.faults
+    /// Why the cluster refused fault `id` (a requested failover), if it did.
+    pub fn refused(&self, id: u32) -> Option<&'static str> {
+        let refused = &self.control.refused;
+        refused.iter().find(|r| r.0 == id).map(|r| r.1)
     }
 
     // ----- what the run measured, for its summary --------------------------
@@ -699,17 +837,17 @@ impl World {
 
     /// The LSN points of the newest writer that had any.
     pub fn last_points(&self) -> &LsnPoints {
-        self.writers.last_points()
+        self.compute.writers.last_points()
     }
 
     /// The newest volume epoch.
     pub fn latest_epoch(&self) -> u32 {
-        self.writers.latest_epoch
+        self.compute.writers.latest_epoch
     }
 
     /// Every failover, in the order they began, with the model's time for
     /// the end of each step.
-    pub fn failovers(&self) -> &[compute::control::FailoverRecord] {
+    pub fn failovers(&self) -> &[control::FailoverRecord] {
         &self.control.failovers
     }
 
@@ -739,7 +877,7 @@ impl World {
         use storage::recovery::recoverable_vdl;
         use storage::volume::Volume;
         let lost = faults::permanently_lost_nodes(&self.cfg);
-        let points = self.writers.last_points().clone();
+        let points = self.compute.writers.last_points().clone();
         let records = u64::from(self.cfg.workload.records_per_commit);
         let now = self.engine.now();
         let volume = &mut self.storage.volume;
@@ -751,4 +889,15 @@ impl World {
         let available = recoverable_vdl(volume, &points, records, now, Volume::is_live);
         (recoverable, available)
     }
+}
+
+/// Client `c` and what its handlers use: the instances it reaches and
+/// the pools.
+fn client<'a>(
+    clients: &'a mut [Client],
+    pools: &'a mut [Pool],
+    instances: &'a [Instance],
+    c: ClientId,
+) -> (&'a mut Client, ClientEnv<'a, [Instance]>) {
+    (&mut clients[c.index()], ClientEnv { instances, pools })
 }

@@ -1,372 +1,167 @@
-//! DB instances and the control plane that keeps one of them the writer.
+//! The DB instances: each a host (which crashes, or is lost with its AZ)
+//! running a database process (which restarts: on a reboot, a promotion,
+//! or when a fenced writer steps down), as a reader or as the writer.
+//! Clients hold connections to a process; a process that exits while its
+//! host survives resets them, a host that dies leaves them waiting on
+//! their own timeouts ([UG], [KC]).
 //!
-//! An instance is a host (which crashes, or is lost with its AZ) running a
-//! database process (which restarts: on a reboot, a promotion, or when a
-//! fenced writer steps down). Clients hold connections to a process; a
-//! process that exits while its host survives resets them, a host that
-//! dies leaves them waiting on their own timeouts ([UG], [KC]).
+//! [`Compute`] is the instances' arena and their handlers. It decides
+//! nothing about failover: the control plane ([`super::control`]) orders a
+//! promotion or a restart, and hears back through orders when a target's
+//! process has started, recovered and opened.
 //!
-//! * [`control`]: health checks, failure declaration, target selection,
-//!   promotion, provisioning, manual failover and reboots.
+//! * [`instance`]: one instance as every actor may see it.
+//! * [`writer`]: the writer's commit path, LSN bookkeeping and reads.
 //! * [`recovery`]: the new writer's storage recovery — a read quorum of
 //!   every PG, the recovered VDL, truncation, a new volume epoch.
-//! * [`replica`]: the redo stream to readers and their measured lag.
+//! * [`replica`]: the redo stream to readers, their measured lag, and the
+//!   reads they serve.
 //! * [`class`], [`server`], [`cache`]: what an instance class gives — its
 //!   CPU capacity and its buffer cache.
 
 pub mod cache;
 pub mod class;
-pub mod control;
+pub mod instance;
 pub mod recovery;
 pub mod replica;
 pub mod server;
+pub mod writer;
 
-use hdrhistogram::Histogram;
-
-use super::client::{answer_client, Caller, Client, ClientEnv};
+use super::answer::{answer_client, answer_client_at, Caller, Callers};
 use super::context::Ctx;
-use super::dns::Dns;
-use super::event::{Answer, Asker, Event};
+use super::event::{Answer, Asker, Event, ReadAnswer, RecoveryReply, Redo};
 use super::network::Endpoint;
-use super::pool::Pool;
-use super::proxy::Proxy;
-use super::routes::{Reach, Routes};
-use super::storage::fleet::Storage;
+use super::order::Order;
+use super::routes::Routes;
+use super::storage::lsn::Lsn;
+use super::storage::recovery::Truncation;
+use super::storage::volume::Volume;
 use super::workload::Workload;
-use super::writer::{Writer, WriterEnv, Writers};
-use crate::model::config::{Config, InstanceConfig, StartSteps};
-use crate::sim::{SimDuration, SimRng, SimTime};
-use crate::vocab::ids::{AzId, ClientId, InstanceId};
+use crate::model::config::StartSteps;
+use crate::sim::{SimDuration, SimTime};
+use crate::vocab::ids::{AzId, InstanceId, PgId};
 use crate::vocab::ClientError;
-use class::InstanceClass;
-use control::ControlPlane;
-use recovery::Recovery;
+use instance::Replica;
+use instance::{Boot, Instance, Process, Role, StartDraw};
+use recovery::{Recovery, Writing};
+use replica::Reader;
 use server::Server;
+use writer::{Hosts, Writer, WriterEnv, Writers};
 
-/// What an instance's database process is doing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Process {
-    /// Serving: as the writer (once recovered) or as a reader.
-    Running,
-    /// Starting: refuses connections until it is up.
-    Starting,
-    /// Not running: the host is down, or no replacement exists yet.
-    Stopped,
-}
-
-/// An instance's role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// Takes writes (if the control plane made it the writer, and it has
-    /// recovered the volume).
-    Writer,
-    /// Applies the redo stream and serves reads.
-    Reader,
-}
-
-/// One DB instance.
+/// The instances, their machines, the writers they run and the newest
+/// writer's recovery.
 #[derive(Debug)]
-pub struct Instance {
-    /// Identifier, from the scenario.
-    pub name: String,
-    /// Current AZ (a replacement may be created elsewhere).
-    pub az: AzId,
-    /// Its class (as written) and what the class gives.
-    pub class: String,
-    /// vCPUs and memory of its class.
-    pub spec: InstanceClass,
-    /// Promotion tier.
-    pub tier: u8,
-    /// Role of its process.
-    pub role: Role,
-    /// Its process.
-    pub process: Process,
-    /// Bumped at every process start: a connection belongs to one.
-    pub incarnation: u32,
-    /// Faults holding its host down (crash, AZ outage); up when zero.
-    pub host_faults: u32,
-    /// The AZ of the new host being provisioned for it, if one is; it
-    /// keeps its old host's AZ until the new one is up.
-    pub replacing: Option<AzId>,
-    /// Fenced by a failover until its process is up again: it sends
-    /// nothing to clients ([UG]: "hard-fenced").
-    pub fenced: bool,
-    /// Replica lag samples, microseconds.
-    pub lag: Histogram<u64>,
-    /// Largest lag seen in the current timeline bin, microseconds.
-    pub lag_bin_max: u64,
-    /// When its process last started, for lag sampled before the stream
-    /// reached it.
-    pub started: SimTime,
-    /// Its own random stream: the times of its process's start steps.
-    pub rng: SimRng,
-    /// As a reader: its read point and its reads from storage.
-    pub replica: replica::Replica,
-    /// Its host's address: a replacement host gets a new one.
-    pub address: u32,
-    /// Connections open to its current process.
-    pub connections: u32,
-}
-
-impl Instance {
-    /// An instance as the scenario describes it, running.
-    pub fn new(cfg: &InstanceConfig, rng: SimRng) -> Self {
-        Instance {
-            name: cfg.name.clone(),
-            az: cfg.az,
-            class: cfg.class.clone(),
-            spec: cfg.spec,
-            tier: cfg.tier,
-            role: if cfg.writer {
-                Role::Writer
-            } else {
-                Role::Reader
-            },
-            process: Process::Running,
-            incarnation: 1,
-            host_faults: 0,
-            replacing: None,
-            fenced: false,
-            lag: Histogram::new_with_bounds(1, 86_400_000_000, 3).expect("valid bounds"),
-            lag_bin_max: 0,
-            started: SimTime::ZERO,
-            rng,
-            replica: replica::Replica::default(),
-            address: 1,
-            connections: 0,
-        }
-    }
-
-    /// Whether its process serves requests.
-    pub fn running(&self) -> bool {
-        self.process == Process::Running
-    }
-
-    /// Its database process stops: connections to it and any start under
-    /// way belong to the process that was.
-    pub fn stop(&mut self) {
-        self.process = Process::Stopped;
-        self.new_incarnation();
-    }
-
-    /// A new process: the old one's connections are gone with it.
-    fn new_incarnation(&mut self) {
-        self.incarnation += 1;
-        self.connections = 0;
-    }
-
-    /// Whether its host is up (the process may still be starting).
-    pub fn host_up(&self) -> bool {
-        self.host_faults == 0 && self.replacing.is_none()
-    }
-
-    /// Whether clients get any answer from it at all.
-    pub fn answers_clients(&self) -> bool {
-        self.host_up() && !self.fenced
-    }
-
-    /// Whether it is a running reader.
-    pub fn serving_reads(&self) -> bool {
-        self.running() && self.role == Role::Reader
-    }
-}
-
-/// The reader cluster cache management keeps warm for `writer`, if it is
-/// on and applies: the only tier-0 reader, of the writer's own class
-/// ([UG] cluster cache management; otherwise it is inactive).
-pub fn ccm_partner(cfg: &Config, instances: &[Instance], writer: InstanceId) -> Option<InstanceId> {
-    if !cfg.engine.cluster_cache_management {
-        return None;
-    }
-    let mut tier0 = (0..instances.len())
-        .map(InstanceId::from_index)
-        .filter(|&i| i != writer && instances[i.index()].tier == 0);
-    let only = tier0.next()?;
-    let same_class = instances[only.index()].class == instances[writer.index()].class;
-    let serving = instances[only.index()].serving_reads();
-    (tier0.next().is_none() && same_class && serving).then_some(only)
-}
-
-/// How a process comes up.
-#[derive(Clone, Copy, Debug)]
-pub enum Boot {
-    /// On its own host: the old process stops, the engine starts.
-    Restart,
-    /// On a new host being created, ready after this long.
-    Provision(SimDuration),
-}
-
-/// The times drawn for one process start, from the instance's own stream.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct StartDraw {
-    /// The running process stops (zero if none was running).
-    pub stop: SimDuration,
-    /// The engine starts and sets up its buffer pool (or a new host is
-    /// created); a reader's opening for connections is included.
-    pub engine: SimDuration,
-}
-
-impl StartDraw {
-    /// Draws the steps of a restart of `i`: stop (if its process runs),
-    /// engine start, buffer pool for its class, and for a reader the
-    /// opening for connections (a writer opens after recovery).
-    fn new(steps: &StartSteps, i: &mut Instance) -> Self {
-        let stop = if i.process == Process::Running {
-            steps.stop.sample(&mut i.rng)
-        } else {
-            SimDuration::ZERO
-        };
-        let mut engine = steps.engine_start.sample(&mut i.rng) + steps.buffer_pool(&i.spec);
-        if i.role == Role::Reader {
-            engine += steps.open.sample(&mut i.rng);
-        }
-        StartDraw { stop, engine }
-    }
-
-    /// Stop to up.
-    pub fn total(&self) -> SimDuration {
-        self.stop + self.engine
-    }
-}
-
-/// The network end of instance `inst`: the host, in its current AZ.
-pub fn instance_endpoint(instances: &[Instance], inst: InstanceId) -> Endpoint {
-    Endpoint::Instance(inst, instances[inst.index()].az)
-}
-
-/// Where the writers are: a read-only view for routing messages to the
-/// writer of an epoch.
-#[derive(Clone, Copy)]
-pub(crate) struct Hosts<'a> {
-    writers: &'a Writers,
-    instances: &'a [Instance],
-}
-
-impl<'a> Hosts<'a> {
-    /// A view of the writers and the instances they run on.
-    pub fn new(writers: &'a Writers, instances: &'a [Instance]) -> Self {
-        Hosts { writers, instances }
-    }
-
-    /// Whether the newest epoch's writer runs and takes commits.
-    pub fn current_writer_open(&self) -> bool {
-        self.writers.current.open && self.current_writer_alive()
-    }
-}
-
-impl Reach for [Instance] {
-    #[inline]
-    fn endpoint(&self, inst: InstanceId) -> Endpoint {
-        instance_endpoint(self, inst)
-    }
-
-    #[inline]
-    fn address(&self, inst: InstanceId) -> u32 {
-        self[inst.index()].address
-    }
-
-    #[inline]
-    fn class(&self, inst: InstanceId) -> &InstanceClass {
-        &self[inst.index()].spec
-    }
-}
-
-impl Routes for Hosts<'_> {
-    #[inline]
-    fn instance(&self, inst: InstanceId) -> Endpoint {
-        instance_endpoint(self.instances, inst)
-    }
-
-    #[inline]
-    fn writer_of_epoch(&self, epoch: u32) -> Option<Endpoint> {
-        self.writers
-            .iter()
-            .find(|w| w.epoch == epoch)
-            .map(|w| self.instance(w.instance))
-    }
-
-    #[inline]
-    fn current_writer(&self) -> Endpoint {
-        self.instance(self.writers.current.instance)
-    }
-
-    #[inline]
-    fn current_writer_alive(&self) -> bool {
-        self.writers.current.alive(self.instances)
-    }
-}
-
-/// The compute side as one event touches it: instances and the writers
-/// they run, the recovery in progress, the DNS records, the clients
-/// connected to them, and the storage they write to. Instance life-cycle
-/// steps (a process starts or stops, a host fails) reach all of these.
-pub(crate) struct Fleet<'a> {
+pub(crate) struct Compute {
     /// DB instances, in scenario order.
-    pub instances: &'a mut [Instance],
-    /// The writers of every epoch that may still act.
-    pub writers: &'a mut Writers,
-    /// The newest writer's recovery, while it runs.
-    pub recovery: &'a mut Option<Recovery>,
-    /// The endpoints' records.
-    pub dns: &'a mut Dns,
+    pub instances: Vec<Instance>,
     /// Every instance's machine: CPU and buffer cache.
-    pub servers: &'a mut [Server],
-    /// Application clients.
-    pub clients: &'a mut [Client],
-    /// Their pools.
-    pub pools: &'a mut [Pool],
-    /// RDS Proxy (without nodes when the scenario has none).
-    pub proxy: &'a mut Proxy,
-    /// Storage.
-    pub storage: &'a mut Storage,
+    pub servers: Vec<Server>,
+    /// The writers of every epoch that may still act.
+    pub writers: Writers,
+    /// The newest writer's recovery, while it runs.
+    pub recovery: Option<Recovery>,
 }
 
-impl Fleet<'_> {
+/// What the instances read of the rest of the world: storage's volume
+/// (which copies they reach) and where each client is.
+#[derive(Clone, Copy)]
+pub(crate) struct Surroundings<'a> {
+    /// Storage's nodes, segments and protection groups.
+    pub volume: &'a Volume,
+    /// Each client's network end and whether it reads.
+    pub callers: &'a Callers,
+}
+
+impl Compute {
     /// The routing view.
     pub fn hosts(&self) -> Hosts<'_> {
-        Hosts::new(self.writers, self.instances)
+        Hosts::new(&self.writers, &self.instances)
     }
 
-    /// The storage actor and the routing view it answers through.
-    pub fn storage_hosts(&mut self) -> (&mut Storage, Hosts<'_>) {
-        (self.storage, Hosts::new(self.writers, self.instances))
-    }
-
-    /// One client and what its handlers use.
-    pub fn client(&mut self, c: ClientId) -> (&mut Client, ClientEnv<'_, [Instance]>) {
-        let env = ClientEnv {
-            instances: self.instances,
-            pools: self.pools,
-        };
-        (&mut self.clients[c.index()], env)
+    /// Whether `inst` reaches a read quorum of every PG: what it needs to
+    /// serve reads, and to recover the volume as a writer.
+    fn reaches_storage(&self, cx: &Ctx, volume: &Volume, inst: InstanceId) -> bool {
+        volume.reaches_read_quorum(cx.net(), self.hosts().instance(inst))
     }
 
     /// Runs `f` on the writer of `epoch`, if its process still runs.
     pub fn with_writer<R>(
         &mut self,
         epoch: u32,
+        around: Surroundings,
         f: impl FnOnce(&mut Writer, &mut WriterEnv) -> R,
     ) -> Option<R> {
-        let w = self.writers.running_mut(epoch, self.instances)?;
+        let w = self.writers.running_mut(epoch, &self.instances)?;
         let mut env = WriterEnv {
-            volume: &self.storage.volume,
-            instances: self.instances,
-            clients: self.clients,
-            servers: self.servers,
+            volume: around.volume,
+            instances: &self.instances,
+            callers: around.callers,
+            servers: &mut self.servers,
         };
         Some(f(w, &mut env))
     }
 
-    /// Records quorum health as the current writer sees storage.
-    pub fn record_quorum_health(&self, cx: &mut Ctx) {
-        self.storage.record_quorum_health(cx, &self.hosts());
+    /// The group-commit tick: the commits the workload offered in the
+    /// interval arrive spread over it, the writer admits and ships them,
+    /// the workload's reads are issued, and readers hear of a moved VDL.
+    pub fn on_group_commit(&mut self, cx: &mut Ctx, wl: &mut Workload, around: Surroundings) {
+        let now = cx.now();
+        let interval = cx.cfg.workload.group_commit_interval;
+        cx.after(interval, Event::GroupCommit);
+        // A tick offers what arrived in the interval before it: at time
+        // zero nothing has yet.
+        if now == SimTime::ZERO {
+            return;
+        }
+        let open = self.hosts().current_writer_open();
+        let writer = &mut self.writers.current;
+        if let Some(n) = wl.offer_commits() {
+            if !open {
+                cx.rec.refused_writes(now, interval, n);
+            } else {
+                for _ in 0..n {
+                    let arrival = wl.arrival(now, interval);
+                    writer.backlog.push_back((arrival, None));
+                }
+            }
+        }
+        if !open {
+            if wl.offers_reads() {
+                cx.rec.refused_reads(now, interval);
+            }
+            return;
+        }
+        let env = &mut WriterEnv {
+            volume: around.volume,
+            instances: &self.instances,
+            callers: around.callers,
+            servers: &mut self.servers,
+        };
+        writer.admit_commits(cx, env, wl);
+        if let Some(n) = wl.offer_reads() {
+            for _ in 0..n {
+                writer.issue_read(cx, env, wl);
+            }
+        }
+        writer.ship(cx, env);
+        writer.stream_to_readers(cx, env.instances);
     }
 
-    /// Whether `inst` reaches a read quorum of every PG: what it needs to
-    /// serve reads, and to recover the volume as a writer.
-    pub fn reaches_storage(&self, cx: &Ctx, inst: InstanceId) -> bool {
-        let at = self.hosts().instance(inst);
-        self.storage.volume.reaches_read_quorum(cx.net(), at)
+    /// The maintenance timer: housekeeping of every running writer, the
+    /// current one and any deposed one that has not yet learned of its
+    /// successor. `healthy`: the control plane sees no outage of the
+    /// writer.
+    pub fn on_maintenance(&mut self, cx: &mut Ctx, around: Surroundings, healthy: bool) {
+        cx.after(cx.cfg.workload.write_retry_interval, Event::Maintenance);
+        let epochs: Vec<u32> = self
+            .writers
+            .iter()
+            .filter(|w| w.open)
+            .map(|w| w.epoch)
+            .collect();
+        for epoch in epochs {
+            self.with_writer(epoch, around, |w, env| w.maintenance(cx, env, healthy));
+        }
     }
 
     /// A health probe reaches an instance: its host agent answers while
@@ -379,7 +174,7 @@ impl Fleet<'_> {
     /// An answer says whether the instance can write: a writer's I/O
     /// watchdog (no PG owing records longer than `io_watchdog` without
     /// progress), a reader's reach to a write quorum of every PG.
-    pub fn on_health_probe(&self, cx: &mut Ctx, inst: InstanceId, seq: u32) {
+    pub fn on_health_probe(&self, cx: &mut Ctx, volume: &Volume, inst: InstanceId, seq: u32) {
         let i = &self.instances[inst.index()];
         if !i.host_up() || i.process == Process::Stopped {
             return;
@@ -387,20 +182,20 @@ impl Fleet<'_> {
         let now = cx.now();
         let at = self.hosts().instance(inst);
         let writes = match i.role {
-            Role::Reader => self.storage.volume.reaches_write_quorum(cx.net(), at),
+            Role::Reader => volume.reaches_write_quorum(cx.net(), at),
             Role::Writer => !self
                 .writers
-                .writer_on(inst, self.instances)
+                .writer_on(inst, &self.instances)
                 .is_some_and(|w| w.io_stuck(now, cx.cfg.control.io_watchdog)),
         };
         let cut_off = match i.role {
-            Role::Reader => i.running() && !self.reaches_storage(cx, inst),
+            Role::Reader => i.running() && !self.reaches_storage(cx, volume, inst),
             // Slow storage is waited for; storage out of reach is not.
             Role::Writer => {
                 self.recovery
                     .as_ref()
                     .is_some_and(|r| self.writers.current.instance == inst && r.stalled(now))
-                    && !self.reaches_storage(cx, inst)
+                    && !self.reaches_storage(cx, volume, inst)
             }
         };
         if cut_off {
@@ -423,11 +218,11 @@ impl Fleet<'_> {
     /// connection (`cpu_per_connect`: a TLS handshake, authentication, a
     /// session), unless it holds `max_connections` already; a host without
     /// one refuses, a dead host says nothing, and nothing answers at the
-    /// address of a host that was replaced.
+    /// address of a host that was replaced. The answer goes to `reply_to`.
     pub fn on_connect(
         &mut self,
         cx: &mut Ctx,
-        asker: Asker,
+        (asker, reply_to): (Asker, Endpoint),
         seq: u32,
         inst: InstanceId,
         address: u32,
@@ -453,21 +248,7 @@ impl Fleet<'_> {
             inst,
             accepted,
         };
-        let to = match asker {
-            Asker::Client(c) => self.clients[c.index()].endpoint(),
-            Asker::Backend(_) | Asker::Monitor => self.proxy_node_of(cx, asker),
-        };
-        cx.send(at, self.hosts().instance(inst), to, reply);
-    }
-
-    /// The proxy node a backend connection or the monitor speaks from.
-    fn proxy_node_of(&self, cx: &Ctx, asker: Asker) -> Endpoint {
-        let azs = cx.cfg.proxy.as_ref().map_or(&[][..], |p| &p.azs[..]);
-        let node = match asker {
-            Asker::Backend(slot) => self.proxy.node_of(slot),
-            _ => azs.iter().copied().find(|&z| cx.net().az_up(z)),
-        };
-        Endpoint::Proxy(node.or(azs.first().copied()).unwrap_or_default())
+        cx.send(at, self.hosts().instance(inst), reply_to, reply);
     }
 
     /// A connection is closed.
@@ -480,7 +261,14 @@ impl Fleet<'_> {
 
     /// A pool checks a connection: a running process it belongs to
     /// answers, once its processors get to it.
-    pub fn on_ping(&self, cx: &mut Ctx, c: ClientId, seq: u32, inst: InstanceId, incarnation: u32) {
+    pub fn on_ping(
+        &self,
+        cx: &mut Ctx,
+        callers: &Callers,
+        caller: Caller,
+        inst: InstanceId,
+        incarnation: u32,
+    ) {
         let i = &self.instances[inst.index()];
         if !i.answers_clients() {
             return;
@@ -491,18 +279,25 @@ impl Fleet<'_> {
             Answer::Failed(ClientError::Reset)
         };
         let at = self.servers[inst.index()].idle_at(cx.now());
-        let client = &self.clients[c.index()];
         let from = self.hosts().instance(inst);
-        super::client::answer_client_at(cx, at, from, client, Caller::direct(c, seq), answer);
+        answer_client_at(cx, at, from, callers, caller, answer);
     }
 
     /// Who is the writer, as a running instance that reaches storage
     /// reads it from the volume's metadata (`aurora_replica_status`,
     /// `information_schema.replica_host_status`): the newest epoch's
-    /// writer once it is open for writes, else none.
-    pub fn on_topology_query(&self, cx: &mut Ctx, asker: Asker, seq: u32, inst: InstanceId) {
+    /// writer once it is open for writes, else none. The answer goes to
+    /// `reply_to`.
+    pub fn on_topology_query(
+        &self,
+        cx: &mut Ctx,
+        volume: &Volume,
+        (asker, reply_to): (Asker, Endpoint),
+        seq: u32,
+        inst: InstanceId,
+    ) {
         let i = &self.instances[inst.index()];
-        if !i.answers_clients() || !i.running() || !self.reaches_storage(cx, inst) {
+        if !i.answers_clients() || !i.running() || !self.reaches_storage(cx, volume, inst) {
             return;
         }
         let hosts = self.hosts();
@@ -515,12 +310,8 @@ impl Fleet<'_> {
             inst,
             writer,
         };
-        let to = match asker {
-            Asker::Client(c) => self.clients[c.index()].endpoint(),
-            Asker::Backend(_) | Asker::Monitor => self.proxy_node_of(cx, asker),
-        };
         let at = self.servers[inst.index()].idle_at(cx.now());
-        cx.send(at, hosts.instance(inst), to, reply);
+        cx.send(at, hosts.instance(inst), reply_to, reply);
     }
 
     /// A request reaches an instance: a reader answers reads, the writer
@@ -530,9 +321,9 @@ impl Fleet<'_> {
         &mut self,
         cx: &mut Ctx,
         wl: &mut Workload,
+        around: Surroundings,
         caller: Caller,
-        inst: InstanceId,
-        incarnation: u32,
+        (inst, incarnation): (InstanceId, u32),
     ) {
         let i = &self.instances[inst.index()];
         if !i.answers_clients() {
@@ -541,16 +332,49 @@ impl Fleet<'_> {
         let c = caller.client;
         let answer = if !i.running() || i.incarnation != incarnation {
             Answer::Failed(ClientError::Reset)
-        } else if cx.cfg.clients[self.clients[c.index()].group].reader {
-            return self.serve_read(cx, wl, c, caller.seq, inst);
-        } else if let Some(epoch) = self.writers.running_on(inst, self.instances) {
-            self.with_writer(epoch, |w, env| w.take_commit(cx, env, wl, caller));
+        } else if around.callers.reads(c) {
+            let load = (wl, around.volume, around.callers);
+            return self.reader(inst).serve_read(cx, load, c, caller.seq);
+        } else if let Some(epoch) = self.writers.running_on(inst, &self.instances) {
+            self.with_writer(epoch, around, |w, env| w.take_commit(cx, env, wl, caller));
             return;
         } else {
             Answer::Failed(ClientError::ReadOnly)
         };
         let from = self.hosts().instance(inst);
-        answer_client(cx, from, &self.clients[c.index()], caller, answer);
+        answer_client(cx, from, around.callers, caller, answer);
+    }
+
+    /// `inst` as a reader: its stream state, its machine, and the writer
+    /// running on it, if one is.
+    fn reader(&mut self, inst: InstanceId) -> Reader<'_> {
+        Reader {
+            inst,
+            writer: self.writers.writer_on(inst, &self.instances),
+            instance: &mut self.instances[inst.index()],
+            server: &mut self.servers[inst.index()],
+        }
+    }
+
+    /// A shipment of the redo stream reaches a reader; one that has
+    /// fallen too far behind restarts.
+    pub fn on_redo(&mut self, cx: &mut Ctx, wl: &Workload, inst: InstanceId, redo: &Redo) {
+        if self.reader(inst).on_redo(cx, wl, redo) {
+            self.start_process(cx, inst, Boot::Restart, false);
+        }
+    }
+
+    /// A segment answers a reader's storage read.
+    pub fn on_replica_read_reply(
+        &mut self,
+        cx: &mut Ctx,
+        wl: &Workload,
+        around: Surroundings,
+        inst: InstanceId,
+        answer: ReadAnswer,
+    ) {
+        let load = (wl, around.volume, around.callers);
+        self.reader(inst).on_read_reply(cx, load, answer);
     }
 
     /// Storage refused a batch of `epoch`: its writer steps down.
@@ -559,7 +383,7 @@ impl Fleet<'_> {
             .writers
             .deposed
             .iter()
-            .find(|w| w.epoch == epoch && w.alive(self.instances))
+            .find(|w| w.epoch == epoch && w.alive(&self.instances))
             .map(|w| w.instance);
         if let Some(inst) = stale {
             self.step_down(cx, inst);
@@ -571,7 +395,7 @@ impl Fleet<'_> {
     /// by failover goes silent ([UG]: the old primary is hard-fenced; its
     /// clients hear nothing and wait on their timeouts). Returns the times
     /// drawn for its steps.
-    pub fn start_process(
+    fn start_process(
         &mut self,
         cx: &mut Ctx,
         inst: InstanceId,
@@ -579,7 +403,7 @@ impl Fleet<'_> {
         fenced: bool,
     ) -> StartDraw {
         if self.instances[inst.index()].process == Process::Running && !fenced {
-            self.reset_connections(cx, inst);
+            cx.order(Order::ConnectionsReset { inst });
         }
         self.servers[inst.index()].restart(cx.now());
         let i = &mut self.instances[inst.index()];
@@ -602,20 +426,60 @@ impl Fleet<'_> {
         draw
     }
 
+    /// The control plane's order: `inst` becomes the writer and its
+    /// process starts (on a new host in `replace_in`, if its own is gone).
+    pub fn promote(
+        &mut self,
+        cx: &mut Ctx,
+        inst: InstanceId,
+        boot: Boot,
+        replace_in: Option<AzId>,
+    ) {
+        let i = &mut self.instances[inst.index()];
+        if replace_in.is_some() {
+            i.replacing = replace_in;
+        }
+        i.role = Role::Writer;
+        let draw = self.start_process(cx, inst, boot, false);
+        let stopped = cx.now() + draw.stop;
+        cx.order(Order::TargetStarting { inst, stopped });
+    }
+
+    /// The control plane's order: `inst`'s process restarts on its host.
+    pub fn restart(&mut self, cx: &mut Ctx, inst: InstanceId) {
+        self.start_process(cx, inst, Boot::Restart, false);
+    }
+
+    /// The control plane gave up the new host being created for `inst`.
+    pub fn abandon_replacement(&mut self, inst: InstanceId) {
+        let i = &mut self.instances[inst.index()];
+        i.replacing = None;
+        i.stop();
+    }
+
+    /// Repair added a segment: every writer that may still run learns of
+    /// it.
+    pub fn segment_added(&mut self) {
+        for w in self.writers.iter_mut() {
+            w.acked_scl.push(Lsn(0));
+            w.avoid_until.push(SimTime::ZERO);
+        }
+    }
+
     /// The current writer's process is gone or restarting, and with it any
     /// recovery it was running.
-    pub fn close_writer(&mut self, cx: &mut Ctx) {
+    fn close_writer(&mut self, cx: &mut Ctx) {
         self.writers.current.close(cx);
-        *self.recovery = None;
+        self.recovery = None;
     }
 
     /// Points the reader endpoint at every running reader.
-    pub fn refresh_reader_dns(&mut self, cx: &mut Ctx) {
+    fn refresh_reader_dns(&self, cx: &mut Ctx) {
         let readers: Vec<InstanceId> = (0..self.instances.len())
             .map(InstanceId::from_index)
             .filter(|i| self.instances[i.index()].serving_reads())
             .collect();
-        self.dns.reader.set(cx.now(), readers, &cx.cfg.dns);
+        cx.order(Order::ReaderEndpoint { readers });
     }
 
     /// An old writer learns it has been replaced (the control plane's
@@ -630,13 +494,7 @@ impl Fleet<'_> {
     }
 
     /// An instance's host fails (`down`) or one reason for that ends.
-    pub fn host_fault(
-        &mut self,
-        cx: &mut Ctx,
-        control: &mut ControlPlane,
-        inst: InstanceId,
-        down: bool,
-    ) {
+    pub fn host_fault(&mut self, cx: &mut Ctx, inst: InstanceId, down: bool) {
         let now = cx.now();
         let i = &mut self.instances[inst.index()];
         if down {
@@ -644,9 +502,7 @@ impl Fleet<'_> {
             if i.host_faults == 1 && i.process != Process::Stopped {
                 i.stop();
                 self.servers[inst.index()].lose_host(now);
-                if inst == control.writer {
-                    control.impaired(now);
-                }
+                cx.order(Order::Impaired { inst });
                 if self.writers.current.instance == inst {
                     self.close_writer(cx);
                 }
@@ -660,7 +516,7 @@ impl Fleet<'_> {
             // Its own host is back before a new one: a restart there is
             // minutes sooner, so the replacement is abandoned.
             if i.replacing.take().is_some() {
-                control.replacement_abandoned(inst);
+                cx.order(Order::ReplacementAbandoned { inst });
                 self.start_process(cx, inst, Boot::Restart, false);
             } else if i.process == Process::Stopped {
                 self.start_process(cx, inst, Boot::Restart, false);
@@ -668,16 +524,128 @@ impl Fleet<'_> {
         }
     }
 
-    /// Resets every connection to `inst`: its database process exited
-    /// while the host stayed up, so waiting clients hear of it at once.
-    fn reset_connections(&mut self, cx: &mut Ctx, inst: InstanceId) {
-        let from = self.hosts().instance(inst);
-        for (c, cl) in self.clients.iter().enumerate() {
-            if cl.waits_on(inst) {
-                let caller = Caller::direct(ClientId::from_index(c), cl.seq());
-                answer_client(cx, from, cl, caller, Answer::Failed(ClientError::Reset));
+    /// A process finished starting: as the writer the control plane is
+    /// promoting (`promoted`) it recovers the volume; otherwise it is a
+    /// reader and joins the reader endpoint.
+    pub fn on_instance_up(
+        &mut self,
+        cx: &mut Ctx,
+        around: Surroundings,
+        (inst, incarnation): (InstanceId, u32),
+        promoted: bool,
+    ) {
+        let now = cx.now();
+        let i = &mut self.instances[inst.index()];
+        if i.incarnation != incarnation || i.process != Process::Starting {
+            return;
+        }
+        if let Some(az) = i.replacing.take() {
+            // A new host: the old one's faults are not its own, but an
+            // outage of the AZ it was created in is.
+            i.az = az;
+            i.address += 1;
+            i.host_faults = 0;
+            self.servers[inst.index()].lose_host(now);
+            if !cx.net().az_up(az) {
+                i.host_faults = 1;
+                i.stop();
+                return;
             }
         }
-        self.proxy.reset(cx, self.instances, inst);
+        i.fenced = false;
+        if i.host_faults > 0 {
+            return;
+        }
+        i.process = Process::Running;
+        i.started = now;
+        if promoted {
+            i.role = Role::Writer;
+            cx.order(Order::Promoted { inst });
+            Recovery::begin(cx, &mut self.writing(around.volume, &[]), inst);
+        } else {
+            i.role = Role::Reader;
+            // A reader starts reading at the newest VDL storage has.
+            let newest = self.writers.last_recovered();
+            let points = &newest.points;
+            let last = (0..around.volume.pgs.len())
+                .map(|p| points.last_record_below_vdl(PgId::from_index(p)))
+                .collect();
+            self.instances[inst.index()].replica = Replica::at(newest.epoch, points.vdl(), last);
+            self.refresh_reader_dns(cx);
+        }
+    }
+
+    /// What a recovery works with.
+    fn writing<'a>(&'a mut self, volume: &'a Volume, truncations: &'a [Truncation]) -> Writing<'a> {
+        Writing {
+            writers: &mut self.writers,
+            recovery: &mut self.recovery,
+            instances: &self.instances,
+            servers: &mut self.servers,
+            volume,
+            truncations,
+        }
+    }
+
+    /// A segment's answer to the recovery's probe.
+    pub fn on_recovery_reply(
+        &mut self,
+        cx: &mut Ctx,
+        (volume, truncations): (&Volume, &[Truncation]),
+        reply: RecoveryReply,
+    ) {
+        let done = Recovery::on_reply(cx, &mut self.writing(volume, truncations), reply);
+        if let Some(done) = done {
+            self.storage_recovered(cx, done);
+        }
+    }
+
+    /// The recovery's retry timer.
+    pub fn on_recovery_retry(
+        &mut self,
+        cx: &mut Ctx,
+        (volume, truncations): (&Volume, &[Truncation]),
+        epoch: u32,
+    ) {
+        let done = Recovery::on_retry(cx, &mut self.writing(volume, truncations), epoch);
+        if let Some(done) = done {
+            self.storage_recovered(cx, done);
+        }
+    }
+
+    /// The writer's storage recovery finished at `done`: it rebuilds its
+    /// in-memory state and opens for connections, each a draw from its
+    /// instance's stream, and then takes writes.
+    fn storage_recovered(&mut self, cx: &mut Ctx, done: SimTime) {
+        let now = cx.now();
+        let w = &self.writers.current;
+        let i = &mut self.instances[w.instance.index()];
+        let steps: &StartSteps = &cx.cfg.control.start;
+        let rebuild = steps.rebuild.sample(&mut i.rng);
+        let open = steps.open.sample(&mut i.rng);
+        cx.order(Order::Recovered {
+            inst: w.instance,
+            done,
+            rebuilt: done + rebuild,
+        });
+        let epoch = w.epoch;
+        cx.after(
+            done.since(now) + rebuild + open,
+            Event::WriterOpen { epoch },
+        );
+    }
+
+    /// A writer that recovered storage has rebuilt its state and opens,
+    /// unless its process has gone meanwhile.
+    pub fn on_writer_open(&mut self, cx: &mut Ctx, epoch: u32) {
+        let alive = self.hosts().current_writer_alive();
+        let w = &mut self.writers.current;
+        if w.epoch != epoch || !alive || w.open || !w.points.recovered() {
+            return;
+        }
+        w.open = true;
+        w.vdl_at = cx.now();
+        w.durable_at.fill(cx.now());
+        cx.order(Order::WriterOpened { inst: w.instance });
     }
 }

@@ -9,19 +9,45 @@
 //! used, and opens for writes. Segments apply the truncation when they next
 //! see the new epoch. Probes are resent to PGs short of a read quorum.
 
-use super::control::ControlPlane;
-use super::Fleet;
+use super::instance::Instance;
+use super::server::Server;
+use super::writer::{Hosts, Writer, Writers};
 use crate::model::context::Ctx;
 use crate::model::event::{Event, RecoveryReply};
 use crate::model::note::Note;
+use crate::model::order::Order;
 use crate::model::routes::Routes;
-use crate::model::storage::fleet::{Storage, Truncation};
 use crate::model::storage::lsn::{Lsn, LsnPoints};
-use crate::model::storage::recovery::{recover, Recovered};
+use crate::model::storage::recovery::{recover, Recovered, Truncation};
 use crate::model::storage::segment::RecoveryInfo;
-use crate::model::writer::Writer;
+use crate::model::storage::volume::Volume;
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::InstanceId;
+
+/// What a recovery works with: the writers (the new one it sets up, the
+/// deposed ones it settles), the instances they run on and their
+/// machines, and storage as it stands (its volume and the truncations
+/// earlier recoveries recorded), read only.
+pub(crate) struct Writing<'a> {
+    /// The writers of every epoch that may still act.
+    pub writers: &'a mut Writers,
+    /// The recovery in progress.
+    pub recovery: &'a mut Option<Recovery>,
+    /// DB instances, in scenario order.
+    pub instances: &'a [Instance],
+    /// Every instance's machine.
+    pub servers: &'a mut [Server],
+    /// Storage's nodes, segments and protection groups.
+    pub volume: &'a Volume,
+    /// Truncations recorded by earlier recoveries, oldest first.
+    pub truncations: &'a [Truncation],
+}
+
+impl Writing<'_> {
+    fn hosts(&self) -> Hosts<'_> {
+        Hosts::new(self.writers, self.instances)
+    }
+}
 
 /// A recovery in progress.
 #[derive(Debug)]
@@ -80,12 +106,12 @@ impl Recovery {
 impl Recovery {
     /// `inst` has started as writer: it takes a new epoch and probes
     /// storage. The writer it replaces is deposed.
-    pub(crate) fn begin(cx: &mut Ctx, f: &mut Fleet, inst: InstanceId) {
+    pub(crate) fn begin(cx: &mut Ctx, f: &mut Writing, inst: InstanceId) {
         f.writers.latest_epoch += 1;
         let epoch = f.writers.latest_epoch;
         let incarnation = f.instances[inst.index()].incarnation;
         let placeholder = LsnPoints::new(0, cx.cfg.storage.lsn_allocation_limit);
-        let volume = &f.storage.volume;
+        let volume = f.volume;
         let fresh = Writer::new(
             inst,
             incarnation,
@@ -114,11 +140,11 @@ impl Recovery {
 
     /// Sends the epoch to every segment of every PG still short of a read
     /// quorum that has not answered, and arms the retry.
-    fn probe(cx: &mut Ctx, f: &mut Fleet, epoch: u32) {
+    fn probe(cx: &mut Ctx, f: &mut Writing, epoch: u32) {
         let Some(r) = f.recovery.as_ref().filter(|r| r.epoch == epoch) else {
             return;
         };
-        let volume = &f.storage.volume;
+        let volume = f.volume;
         let need = volume.quorum.read();
         let mut targets = Vec::new();
         for (p, g) in volume.pgs.iter().enumerate() {
@@ -147,8 +173,9 @@ impl Recovery {
 
     /// The retry timer: probe again the PGs still short of answers. A
     /// widened recovery that has heard nothing new for [`STALL`] finishes
-    /// with what it has: the copies it waited for are gone.
-    pub(crate) fn on_retry(cx: &mut Ctx, f: &mut Fleet, control: &mut ControlPlane, epoch: u32) {
+    /// with what it has: the copies it waited for are gone. Returns when
+    /// storage recovery finished, if it did.
+    pub(crate) fn on_retry(cx: &mut Ctx, f: &mut Writing, epoch: u32) -> Option<SimTime> {
         let gone = f
             .recovery
             .as_ref()
@@ -157,40 +184,35 @@ impl Recovery {
             let r = f.recovery.take().expect("recovery in progress");
             let done = cx.now();
             r.finish(cx, f);
-            return control.storage_recovered(cx, f, done);
+            return Some(done);
         }
         Recovery::probe(cx, f, epoch);
+        None
     }
 
     /// A segment's answer arrives; with a read quorum of every PG the
-    /// recovery finishes and the control plane hears the writer is open.
-    pub(crate) fn on_reply(
-        cx: &mut Ctx,
-        f: &mut Fleet,
-        control: &mut ControlPlane,
-        reply: RecoveryReply,
-    ) {
+    /// recovery finishes: returns when, once the writer's processors have
+    /// examined the last answer.
+    pub(crate) fn on_reply(cx: &mut Ctx, f: &mut Writing, reply: RecoveryReply) -> Option<SimTime> {
         let RecoveryReply {
             seg,
             epoch,
             incarnation,
             info,
         } = reply;
-        let volume = &f.storage.volume;
+        let volume = f.volume;
         if volume.node_of(seg).incarnation != incarnation || !f.hosts().current_writer_alive() {
-            return;
+            return None;
         }
         let need = volume.quorum.read();
         let pg = volume.segments[seg.index()].pg;
-        let Some(r) = f.recovery.as_mut().filter(|r| r.epoch == epoch) else {
-            return;
-        };
+        let r = f.recovery.as_mut().filter(|r| r.epoch == epoch)?;
         // A repair may have added the segment since the recovery began.
         if r.answers.len() <= seg.index() {
             r.answers.resize(seg.index() + 1, None);
         }
         if r.answers[seg.index()].is_some() {
-            return;
+            return None;
         }
         let work = RECOVERY_PER_ANSWER + RECOVERY_PER_RECORD * info.lsns.len() as u64;
         let writer = f.writers.current.instance;
@@ -202,17 +224,15 @@ impl Recovery {
             r.short -= 1;
         }
         if r.short > 0 {
-            return;
+            return None;
         }
         // A read quorum of every PG: done, unless an earlier recovery
         // established a higher VDL than these copies reach (it read
         // copies that hold records these lack) and other copies may yet
         // answer.
-        let established = f.storage.truncations.iter().map(|t| t.vdl).max();
-        let reached = r.recovered(cx, f.storage).vdl;
-        let unanswered = f
-            .storage
-            .volume
+        let established = f.truncations.iter().map(|t| t.vdl).max();
+        let reached = r.recovered(cx, volume, f.truncations).vdl;
+        let unanswered = volume
             .pgs
             .iter()
             .flat_map(|g| &g.members)
@@ -222,41 +242,41 @@ impl Recovery {
                 r.widened = true;
                 Recovery::probe(cx, f, epoch);
             }
-            return;
+            return None;
         }
         let r = f.recovery.take().expect("recovery in progress");
         r.finish(cx, f);
-        control.storage_recovered(cx, f, done);
+        Some(done)
     }
 
     /// Every PG has a read quorum of answers: compute the recovered VDL,
     /// truncate above it, and set the writer's points (it opens once it
     /// has rebuilt its state).
-    fn finish(self, cx: &mut Ctx, f: &mut Fleet) {
+    fn finish(self, cx: &mut Ctx, f: &mut Writing) {
         let records = cx.cfg.workload.records_per_commit as u64;
-        let out = self.recovered(cx, f.storage);
+        let out = self.recovered(cx, f.volume, f.truncations);
         let lal = cx.cfg.storage.lsn_allocation_limit;
         // Resume above anything the old writers could have allocated
         // (their VDL + LAL is at most ours + LAL), keeping commit ends at
         // multiples of the commit size.
         let resume = Lsn((out.vdl.0 + lal).div_ceil(records) * records + 1);
         let epoch = self.epoch;
-        f.storage.truncations.push(Truncation {
+        cx.order(Order::Truncate(Truncation {
             epoch,
             vdl: out.vdl,
             resume,
-        });
+        }));
         cx.note(Note::Recovered {
             epoch,
             vdl: out.vdl,
             resume,
         });
         settle_superseded(cx, f, out.vdl);
-        self.resume_writer(cx, f, &out);
+        self.resume_writer(cx, f, &out, resume);
     }
 
     /// What the answers so far recover: the VDL and each PG's tail.
-    fn recovered(&self, cx: &Ctx, storage: &Storage) -> Recovered {
+    fn recovered(&self, cx: &Ctx, volume: &Volume, truncations: &[Truncation]) -> Recovered {
         let records = cx.cfg.workload.records_per_commit as u64;
         let floor = self
             .answers
@@ -265,7 +285,6 @@ impl Recovery {
             .map(|i| i.min_read_point)
             .max()
             .unwrap_or(Lsn(0));
-        let volume = &storage.volume;
         let best: Vec<&RecoveryInfo> = volume
             .pgs
             .iter()
@@ -277,19 +296,14 @@ impl Recovery {
                     .expect("a read quorum answered")
             })
             .collect();
-        let truncated: Vec<(Lsn, Lsn)> = storage
-            .truncations
-            .iter()
-            .map(|t| (t.vdl, t.resume))
-            .collect();
+        let truncated: Vec<(Lsn, Lsn)> = truncations.iter().map(|t| (t.vdl, t.resume)).collect();
         recover(&best, floor, &truncated, records)
     }
 
     /// Sets the new writer's points from what was recovered.
-    fn resume_writer(&self, cx: &mut Ctx, f: &mut Fleet, out: &Recovered) {
+    fn resume_writer(&self, cx: &mut Ctx, f: &mut Writing, out: &Recovered, resume: Lsn) {
         let lal = cx.cfg.storage.lsn_allocation_limit;
-        let resume = f.storage.truncations.last().expect("just recorded").resume;
-        let volume = &f.storage.volume;
+        let volume = f.volume;
         let w = &mut f.writers.current;
         w.points = LsnPoints::resume(lal, out.vdl, resume, &out.tails);
         for (p, g) in volume.pgs.iter().enumerate() {
@@ -308,7 +322,7 @@ impl Recovery {
 /// superseded: their records at or below it became committed (storage
 /// holds them durably), the rest is gone; those no longer running are
 /// forgotten.
-fn settle_superseded(cx: &mut Ctx, f: &mut Fleet, vdl: Lsn) {
+fn settle_superseded(cx: &mut Ctx, f: &mut Writing, vdl: Lsn) {
     for w in &mut f.writers.deposed {
         w.successor_vdl.get_or_insert(vdl);
         let epoch = w.epoch;
@@ -323,7 +337,7 @@ fn settle_superseded(cx: &mut Ctx, f: &mut Fleet, vdl: Lsn) {
     }
     // A writer whose process is gone is forgotten; the commits it still
     // held are never answered.
-    let instances = &*f.instances;
+    let instances = f.instances;
     f.writers.deposed.retain(|w| {
         let alive = w.alive(instances);
         if !alive {

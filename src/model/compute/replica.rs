@@ -19,60 +19,21 @@
 //! to that point, after which the page is cached. A reader's answer can
 //! therefore be stale by its lag, never inconsistent.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{instance_endpoint, Boot, Fleet, Instance};
-use crate::model::client::{answer_client_at, Caller};
+use super::instance::{instance_endpoint, Instance, ReplicaRead};
+use super::server::Server;
+use super::writer::Writer;
+use crate::model::answer::{answer_client_at, Caller, Callers};
 use crate::model::context::Ctx;
 use crate::model::event::{Answer, Event, ReadAnswer, ReadAsk, Redo};
 use crate::model::network::Endpoint;
-use crate::model::routes::Routes;
 use crate::model::storage::lsn::Lsn;
 use crate::model::storage::segment::ReadResult;
+use crate::model::storage::volume::Volume;
 use crate::model::workload::Workload;
-use crate::model::writer::Writer;
 use crate::sim::SimTime;
 use crate::vocab::ids::{ClientId, InstanceId, SegmentId};
-
-/// A reader's side of the stream: its read point and its storage reads.
-#[derive(Debug, Default)]
-pub struct Replica {
-    /// The epoch of the writer whose stream it follows: its storage reads
-    /// carry it, so that a segment first applies that epoch's truncation.
-    pub epoch: u32,
-    /// The VDL it has received: its read point.
-    pub vdl: Lsn,
-    /// Per PG, the last record at or below that VDL: a segment can serve
-    /// a read at the read point once its SCL reaches it.
-    pub last: Vec<Lsn>,
-    /// Storage reads in flight, one per client at most.
-    reads: BTreeMap<ClientId, ReplicaRead>,
-    /// The number the next read attempt takes.
-    next_attempt: u32,
-}
-
-/// A client's read that went to storage.
-#[derive(Clone, Copy, Debug)]
-struct ReplicaRead {
-    seq: u32,
-    page: u64,
-    attempt: u32,
-    tries: u32,
-}
-
-impl Replica {
-    /// A reader's stream state at the points of the writer of `epoch`.
-    pub fn at(epoch: u32, vdl: Lsn, last: Vec<Lsn>) -> Self {
-        Replica {
-            epoch,
-            vdl,
-            last,
-            reads: BTreeMap::new(),
-            next_attempt: 1,
-        }
-    }
-}
 
 impl Writer {
     /// Streams what VDL passed since the last shipment to every running
@@ -106,21 +67,41 @@ impl Writer {
     }
 }
 
-impl Fleet<'_> {
-    /// A shipment reaches a reader: it applies the records on cached
-    /// pages, and its lag is measured when the apply is done.
-    pub(crate) fn on_redo(&mut self, cx: &mut Ctx, wl: &Workload, inst: InstanceId, redo: &Redo) {
+/// One instance as a reader: its stream state, its machine, and the
+/// writer running on it, if it is the writer (the reader endpoint's answer
+/// when no reader runs).
+pub(crate) struct Reader<'a> {
+    /// Which instance.
+    pub inst: InstanceId,
+    /// The instance.
+    pub instance: &'a mut Instance,
+    /// Its machine.
+    pub server: &'a mut Server,
+    /// The writer running on it, if one is.
+    pub writer: Option<&'a Writer>,
+}
+
+impl Reader<'_> {
+    /// Its network end.
+    fn end(&self) -> Endpoint {
+        Endpoint::Instance(self.inst, self.instance.az)
+    }
+
+    /// A shipment reaches the reader: it applies the records on cached
+    /// pages, and its lag is measured when the apply is done. Returns
+    /// whether the lag is past `max_replica_lag`, so that it restarts.
+    pub(crate) fn on_redo(self, cx: &mut Ctx, wl: &Workload, redo: &Redo) -> bool {
         let now = cx.now();
-        let i = &mut self.instances[inst.index()];
+        let i = self.instance;
         // A deposed writer's late shipments are not followed.
         if !i.serving_reads()
             || redo.vdl_at < i.started
             || redo.epoch < i.replica.epoch
             || redo.vdl <= i.replica.vdl
         {
-            return;
+            return false;
         }
-        let server = &mut self.servers[inst.index()];
+        let server = self.server;
         let ws = wl.working_set;
         let mut cached = 0;
         for r in &redo.records {
@@ -138,40 +119,35 @@ impl Fleet<'_> {
         i.lag_bin_max = i.lag_bin_max.max(us);
         if lag > cx.cfg.engine.max_replica_lag {
             cx.rec.lag_restarts += 1;
-            self.start_process(cx, inst, Boot::Restart, false);
+            return true;
         }
+        false
     }
 
-    /// A read through the reader endpoint reaches `inst`: served from its
-    /// cache, or from storage at its read point.
+    /// A read through the reader endpoint reaches the instance: served
+    /// from its cache, or from storage at its read point.
     pub(crate) fn serve_read(
-        &mut self,
+        mut self,
         cx: &mut Ctx,
-        wl: &mut Workload,
+        (wl, volume, callers): (&mut Workload, &Volume, &Callers),
         c: ClientId,
         seq: u32,
-        inst: InstanceId,
     ) {
         let now = cx.now();
         // A writer still recovering or rebuilding (clients may hold its
         // address from when it was a reader) serves nothing yet.
-        let recovering = self
-            .writers
-            .writer_on(inst, self.instances)
-            .is_some_and(|w| !w.open);
-        if recovering {
-            let (from, to) = (self.hosts().instance(inst), &self.clients[c.index()]);
+        if self.writer.is_some_and(|w| !w.open) {
             let refused = Answer::Failed(crate::vocab::ClientError::Refused);
-            return answer_client_at(cx, now, from, to, Caller::direct(c, seq), refused);
+            let caller = Caller::direct(c, seq);
+            return answer_client_at(cx, now, self.end(), callers, caller, refused);
         }
         let page = wl.popularity.draw(&mut wl.rng);
-        let server = &mut self.servers[inst.index()];
-        let done = server.run(now, cx.cfg.engine.cpu_per_read);
-        if server.cache.touch(page) {
-            let (from, to) = (self.hosts().instance(inst), &self.clients[c.index()]);
-            return answer_client_at(cx, done, from, to, Caller::direct(c, seq), Answer::Ok);
+        let done = self.server.run(now, cx.cfg.engine.cpu_per_read);
+        if self.server.cache.touch(page) {
+            let caller = Caller::direct(c, seq);
+            return answer_client_at(cx, done, self.end(), callers, caller, Answer::Ok);
         }
-        let r = &mut self.instances[inst.index()].replica;
+        let r = &mut self.instance.replica;
         let read = ReplicaRead {
             seq,
             page,
@@ -180,31 +156,29 @@ impl Fleet<'_> {
         };
         r.next_attempt = r.next_attempt.wrapping_add(1);
         r.reads.insert(c, read);
-        self.send_replica_read(cx, wl, inst, c, done);
+        self.send_read(cx, wl, volume, c, done);
     }
 
     /// Sends client `c`'s read to the next segment of its PG, this AZ's
     /// first; after every member has been tried the read is dropped and
     /// the client's own timeout takes over.
-    fn send_replica_read(
+    fn send_read(
         &mut self,
         cx: &mut Ctx,
         wl: &Workload,
-        inst: InstanceId,
+        volume: &Volume,
         c: ClientId,
         at: SimTime,
     ) {
-        let from = self.hosts().instance(inst);
-        // The writer (the reader endpoint's answer when no reader runs)
-        // reads at its own VDL.
-        let writer = self.writers.writer_on(inst, self.instances);
-        let i = &mut self.instances[inst.index()];
-        let home = i.az;
-        let r = &mut i.replica;
+        let from = self.end();
+        let (inst, writer) = (self.inst, self.writer);
+        let home = self.instance.az;
+        let r = &mut self.instance.replica;
         let Some(read) = r.reads.get_mut(&c) else {
             return;
         };
         let (pg, page) = wl.working_set.locate(read.page);
+        // The writer reads at its own VDL.
         let (epoch, point, need) = match writer {
             Some(w) => (w.epoch, w.points.vdl(), w.points.last_record_below_vdl(pg)),
             None => (
@@ -213,7 +187,6 @@ impl Fleet<'_> {
                 r.last.get(pg.index()).copied().unwrap_or(Lsn(0)),
             ),
         };
-        let volume = &self.storage.volume;
         let mut members: Vec<SegmentId> = volume.pgs[pg.index()]
             .members
             .iter()
@@ -244,18 +217,17 @@ impl Fleet<'_> {
         );
     }
 
-    /// A segment answered a reader's read: the page enters its cache and
+    /// A segment answered the reader's read: the page enters its cache and
     /// the client has its answer; a segment behind the read point sends
     /// the read to the next one.
-    pub(crate) fn on_replica_read_reply(
-        &mut self,
+    pub(crate) fn on_read_reply(
+        mut self,
         cx: &mut Ctx,
-        wl: &Workload,
-        inst: InstanceId,
+        (wl, volume, callers): (&Workload, &Volume, &Callers),
         answer: ReadAnswer,
     ) {
         let c = ClientId(answer.read);
-        let i = &mut self.instances[inst.index()];
+        let i = &mut *self.instance;
         let Some(read) = i.replica.reads.get(&c).copied() else {
             return;
         };
@@ -265,12 +237,11 @@ impl Fleet<'_> {
         match answer.result {
             ReadResult::Page(_) => {
                 i.replica.reads.remove(&c);
-                self.servers[inst.index()].cache.insert(read.page);
-                let (from, to) = (self.hosts().instance(inst), &self.clients[c.index()]);
+                self.server.cache.insert(read.page);
                 let caller = Caller::direct(c, read.seq);
-                answer_client_at(cx, cx.now(), from, to, caller, Answer::Ok);
+                answer_client_at(cx, cx.now(), self.end(), callers, caller, Answer::Ok);
             }
-            ReadResult::Incomplete => self.send_replica_read(cx, wl, inst, c, cx.now()),
+            ReadResult::Incomplete => self.send_read(cx, wl, volume, c, cx.now()),
         }
     }
 }

@@ -12,6 +12,7 @@ use rand::Rng;
 
 use super::device::{occupancy, NodeIo};
 use super::lsn::{Batch, Lsn};
+use super::recovery::Truncation;
 use super::segment::{Accept, GossipPayload};
 use super::volume::Volume;
 use crate::metrics::NodeUse;
@@ -22,18 +23,6 @@ use crate::model::routes::Routes;
 use crate::sim::dist::LogNormal;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{NodeId, SegmentId};
-
-/// A truncation a recovery recorded: nothing strictly between `vdl` and
-/// `resume` exists from `epoch` on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Truncation {
-    /// The epoch whose recovery recorded it.
-    pub epoch: u32,
-    /// The recovered VDL: records above it are cut.
-    pub vdl: Lsn,
-    /// Where the new writer allocates from.
-    pub resume: Lsn,
-}
 
 /// The storage nodes, their segments and disks.
 #[derive(Debug)]

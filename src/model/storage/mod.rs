@@ -11,5 +11,6 @@ pub mod fleet;
 pub mod lsn;
 pub mod page;
 pub mod recovery;
+mod repair;
 pub mod segment;
 pub mod volume;

@@ -11,6 +11,18 @@ use super::volume::Volume;
 use crate::sim::SimTime;
 use crate::vocab::ids::{PgId, SegmentId};
 
+/// A truncation a recovery recorded: nothing strictly between `vdl` and
+/// `resume` exists from `epoch` on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Truncation {
+    /// The epoch whose recovery recorded it.
+    pub epoch: u32,
+    /// The recovered VDL: records above it are cut.
+    pub vdl: Lsn,
+    /// Where the new writer allocates from.
+    pub resume: Lsn,
+}
+
 /// The VDL a recovery at `now` would reach from the segments `counts`
 /// admits, given each commit's `records_per_commit` records (so every
 /// multiple of it is a CPL). Counting the running segments gives what is

@@ -12,23 +12,21 @@
 //!
 //! The copy is real traffic: chunks of [`CHUNK_BYTES`] read from the
 //! source's disk, sent out of its NIC, into the target's and onto its disk,
-//! each at background priority ([`super::storage::device`]). Many copies
+//! each at background priority ([`super::device`]). Many copies
 //! from one lost node share those devices, so a repair storm takes as long
 //! as the busiest source or target can carry, and commits on those nodes
 //! feel it. `repair_gbps` optionally caps each copy.
 //!
-//! [`Volume::durable_lsn`]: super::storage::volume::Volume::durable_lsn
+//! [`Volume::durable_lsn`]: super::volume::Volume::durable_lsn
 
-use super::compute::{Hosts, Instance};
-use super::config::Placement;
-use super::context::Ctx;
-use super::event::Event;
-use super::network::Endpoint;
-use super::storage::device::occupancy;
-use super::storage::fleet::Storage;
-use super::storage::lsn::Lsn;
-use super::storage::volume::Joining;
-use super::writer::Writers;
+use super::device::occupancy;
+use super::fleet::Storage;
+use super::volume::Joining;
+use crate::model::config::Placement;
+use crate::model::context::Ctx;
+use crate::model::event::Event;
+use crate::model::network::Endpoint;
+use crate::model::order::Order;
 use crate::model::routes::Routes;
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::{NodeId, PgId, SegmentId};
@@ -39,8 +37,7 @@ impl Storage {
     pub(crate) fn on_repair_check(
         &mut self,
         cx: &mut Ctx,
-        writers: &mut Writers,
-        instances: &[Instance],
+        hosts: &impl Routes,
         node: NodeId,
         incarnation: u32,
     ) {
@@ -74,7 +71,7 @@ impl Storage {
                 // which one is settled at the first chunk.
                 let source = self.repair_source(cx.now(), pg, s, &|_| true);
                 let source = source.expect("a live member");
-                retry |= !self.start_repair(cx, writers, instances, pg, s, source);
+                retry |= !self.start_repair(cx, hosts, pg, s, source);
             }
         }
         if retry {
@@ -89,21 +86,17 @@ impl Storage {
     fn start_repair(
         &mut self,
         cx: &mut Ctx,
-        writers: &mut Writers,
-        instances: &[Instance],
+        hosts: &impl Routes,
         pg: PgId,
         old: SegmentId,
         source: SegmentId,
     ) -> bool {
-        let Some(target) = self.repair_target(cx, writers, instances, pg, old) else {
+        let Some(target) = self.repair_target(cx, hosts, pg, old) else {
             return false;
         };
         let new = self.volume.add_segment(pg, target, false);
         // Every writer that may still run learns of the new segment.
-        for w in writers.iter_mut() {
-            w.acked_scl.push(Lsn(0));
-            w.avoid_until.push(SimTime::ZERO);
-        }
+        cx.order(Order::SegmentAdded);
         let g = &mut self.volume.pgs[pg.index()];
         g.joining = Some(Joining {
             old,
@@ -115,7 +108,7 @@ impl Storage {
         let membership = g.membership;
         cx.rec.segments_repairing += 1;
         cx.after(SimDuration::ZERO, Event::RepairChunk { pg, membership });
-        self.record_quorum_health(cx, &Hosts::new(writers, instances));
+        self.record_quorum_health(cx, hosts);
         true
     }
 
@@ -128,13 +121,12 @@ impl Storage {
     fn repair_target(
         &self,
         cx: &Ctx,
-        writers: &Writers,
-        instances: &[Instance],
+        hosts: &impl Routes,
         pg: PgId,
         old: SegmentId,
     ) -> Option<NodeId> {
         let az = self.volume.node_of(old).az;
-        let writer = Hosts::new(writers, instances).current_writer();
+        let writer = hosts.current_writer();
         // Copies per AZ among the PG's other members: another AZ may take
         // one beyond its even share, never more, so that losing any one AZ
         // still leaves a read quorum.
@@ -213,8 +205,7 @@ impl Storage {
     pub(crate) fn on_repair_chunk(
         &mut self,
         cx: &mut Ctx,
-        writers: &Writers,
-        instances: &[Instance],
+        hosts: &impl Routes,
         pg: PgId,
         membership: u32,
     ) {
@@ -244,7 +235,7 @@ impl Storage {
         };
         let total = cx.cfg.storage.segment_gib << 30;
         if j.copied >= total {
-            self.complete(cx, writers, instances, pg, j, best.map_or(source, |b| b.1));
+            self.complete(cx, hosts, pg, j, best.map_or(source, |b| b.1));
             return;
         }
         let bytes = CHUNK_BYTES.min(total - j.copied);
@@ -306,8 +297,7 @@ impl Storage {
     fn complete(
         &mut self,
         cx: &mut Ctx,
-        writers: &Writers,
-        instances: &[Instance],
+        hosts: &impl Routes,
         pg: PgId,
         j: Joining,
         best: SegmentId,
@@ -326,10 +316,9 @@ impl Storage {
         g.membership += 1;
         cx.rec.segments_repairing -= 1;
         cx.rec.segments_repaired += 1;
-        let hosts = Hosts::new(writers, instances);
         let now = cx.now();
-        self.persist_and_ack(cx, &hosts, j.new, now, 0);
-        self.record_quorum_health(cx, &hosts);
+        self.persist_and_ack(cx, hosts, j.new, now, 0);
+        self.record_quorum_health(cx, hosts);
     }
 
     /// The change of `pg` goes back to its old membership under a new

@@ -14,25 +14,53 @@
 //!   stops, the engine starts and sets up a buffer pool the size of its
 //!   class, each a draw from the instance's own stream — or, with no
 //!   reader, a replacement is created (`provision_time`);
-//! * **recovery**: the new writer's storage recovery (`super::recovery`),
+//! * **recovery**: the new writer's storage recovery
+//!   ([`super::compute::recovery`]),
 //!   then it rebuilds its in-memory state and opens for connections (two
 //!   more draws);
 //! * **DNS**: the cluster record's change reaches the authoritative servers.
+//!
+//! It reads the instances and the volume ([`Sight`]) and changes neither:
+//! a promotion, a restart, an abandoned replacement and the endpoint's
+//! record are [`Order`]s, and the instances report each step of a
+//! promotion back the same way (its process started, it recovered, it
+//! opened).
 
 use std::cmp::Reverse;
 
 use rand::Rng;
 
-use super::recovery::Recovery;
-use super::replica::Replica;
-use super::{instance_endpoint, Boot, Fleet, Process, Role};
-use crate::model::config::TieBreak;
-use crate::model::context::Ctx;
-use crate::model::event::Event;
-use crate::model::network::Endpoint;
-use crate::model::routes::Routes;
+use super::compute::instance::{instance_endpoint, Boot, Instance, Role};
+use super::config::TieBreak;
+use super::context::Ctx;
+use super::event::Event;
+use super::network::Endpoint;
+use super::order::Order;
+use super::storage::volume::Volume;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, InstanceId};
+
+/// What the control plane reads of the cluster: the instances (their
+/// roles, tiers, classes and hosts) and storage's volume (whether a target
+/// reaches it). It changes neither: it orders ([`Order`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Sight<'a> {
+    /// DB instances, in scenario order.
+    pub instances: &'a [Instance],
+    /// Storage's nodes, segments and protection groups.
+    pub volume: &'a Volume,
+}
+
+impl Sight<'_> {
+    fn end(&self, inst: InstanceId) -> Endpoint {
+        instance_endpoint(self.instances, inst)
+    }
+
+    /// Whether `inst` reaches a read quorum of every PG.
+    fn reaches_storage(&self, cx: &Ctx, inst: InstanceId) -> bool {
+        self.volume.reaches_read_quorum(cx.net(), self.end(inst))
+    }
+}
 
 /// A health check is a TCP exchange: a probe or answer lost on the way is
 /// retransmitted after the retransmission timeout, doubling each time.
@@ -132,6 +160,8 @@ pub struct ControlPlane {
     quiet_until: SimTime,
     /// Storage-watchdog failovers given up because no reader could write.
     pub watchdog_declined: u32,
+    /// Requested failovers the cluster refused: the fault, and why.
+    pub refused: Vec<(u32, &'static str)>,
     /// Readers that answered the selection probe, and whether each can
     /// write.
     candidates: Vec<InstanceId>,
@@ -160,6 +190,7 @@ impl ControlPlane {
             io_misses: 0,
             quiet_until: SimTime::ZERO,
             watchdog_declined: 0,
+            refused: Vec::new(),
             candidates: Vec::new(),
             can_write: Vec::new(),
             asked: Vec::new(),
@@ -194,7 +225,7 @@ impl ControlPlane {
 impl ControlPlane {
     /// The health-check timer: count a miss if the last probe went
     /// unanswered, declare failure at the threshold, else probe again.
-    pub(crate) fn on_health_tick(&mut self, cx: &mut Ctx, f: &mut Fleet) {
+    pub(crate) fn on_health_tick(&mut self, cx: &mut Ctx, s: Sight) {
         let (interval, threshold) = (
             cx.cfg.control.health_check_interval,
             cx.cfg.control.failure_threshold,
@@ -208,14 +239,14 @@ impl ControlPlane {
             // readers are asked instead: one running again (it was down,
             // or out of reach when the failover chose) is minutes sooner
             // than the replacement.
-            Phase::Promoting if f.instances[cp.writer.index()].replacing.is_some() => {
-                let readers = readers_but(f, cp.writer);
+            Phase::Promoting if s.instances[cp.writer.index()].replacing.is_some() => {
+                let readers = readers_but(s, cp.writer);
                 if !readers.is_empty() {
                     cp.probe = cp.probe.wrapping_add(1);
                 }
                 let (now, seq) = (cx.now(), cp.probe);
                 for inst in readers {
-                    let to = instance_endpoint(f.instances, inst);
+                    let to = s.end(inst);
                     cx.send(now, Endpoint::Control, to, Event::HealthProbe { inst, seq });
                 }
                 return;
@@ -237,19 +268,19 @@ impl ControlPlane {
         }
         if cp.misses >= threshold {
             return match cp.phase {
-                Phase::Promoting => self.attempt_failed(cx, f),
-                _ => self.declare_failure(cx, f, Reason::HealthCheck, None),
+                Phase::Promoting => self.attempt_failed(cx, s),
+                _ => self.declare_failure(cx, s, Reason::HealthCheck, None),
             };
         }
         if cp.phase == Phase::Watching && cp.io_misses >= threshold && cx.now() >= cp.quiet_until {
-            return self.declare_failure(cx, f, Reason::StorageWatchdog, None);
+            return self.declare_failure(cx, s, Reason::StorageWatchdog, None);
         }
         cp.probe = cp.probe.wrapping_add(1);
         cp.answered = false;
         cp.writes = true;
         let (probe, writer) = (cp.probe, cp.writer);
         let now = cx.now();
-        let to = f.hosts().instance(writer);
+        let to = s.end(writer);
         let event = Event::HealthProbe {
             inst: writer,
             seq: probe,
@@ -260,7 +291,7 @@ impl ControlPlane {
 
     /// A probe's retransmission timer: what has not answered is asked
     /// again, with the timeout doubled, while the round lasts.
-    pub(crate) fn on_health_resend(&mut self, cx: &mut Ctx, f: &mut Fleet, seq: u32, attempt: u32) {
+    pub(crate) fn on_health_resend(&mut self, cx: &mut Ctx, s: Sight, seq: u32, attempt: u32) {
         let cp = &*self;
         if seq != cp.probe {
             return;
@@ -273,7 +304,7 @@ impl ControlPlane {
                 .filter(|i| !cp.candidates.contains(i))
                 .collect(),
             Phase::Watching | Phase::Promoting
-                if !cp.answered && f.instances[cp.writer.index()].replacing.is_none() =>
+                if !cp.answered && s.instances[cp.writer.index()].replacing.is_none() =>
             {
                 vec![cp.writer]
             }
@@ -284,7 +315,7 @@ impl ControlPlane {
         }
         let now = cx.now();
         for inst in unanswered {
-            let to = f.hosts().instance(inst);
+            let to = s.end(inst);
             cx.send(now, Endpoint::Control, to, Event::HealthProbe { inst, seq });
         }
         arm_resend(cx, seq, attempt + 1);
@@ -294,7 +325,7 @@ impl ControlPlane {
     pub(crate) fn on_health_reply(
         &mut self,
         cx: &mut Ctx,
-        f: &mut Fleet,
+        s: Sight,
         inst: InstanceId,
         seq: u32,
         writes: bool,
@@ -314,19 +345,20 @@ impl ControlPlane {
             // creation is abandoned and the failover goes on with another
             // attempt.
             Phase::Promoting
-                if f.instances[cp.writer.index()].replacing.is_some()
-                    && f.instances[inst.index()].serving_reads() =>
+                if s.instances[cp.writer.index()].replacing.is_some()
+                    && s.instances[inst.index()].serving_reads() =>
             {
-                let t = &mut f.instances[cp.writer.index()];
-                t.replacing = None;
-                t.stop();
-                self.attempt_failed(cx, f);
+                // (The replacement's instance has no host yet, so what the
+                // next attempt reads of it is the same before the order is
+                // carried out as after.)
+                cx.order(Order::AbandonReplacement { inst: cp.writer });
+                self.attempt_failed(cx, s);
             }
             Phase::Selecting if !cp.candidates.contains(&inst) => {
                 cp.candidates.push(inst);
                 cp.can_write.push(writes);
                 if cp.candidates.len() == cp.asked.len() {
-                    self.finish_selection(cx, f);
+                    self.finish_selection(cx, s);
                 }
             }
             _ => {}
@@ -338,7 +370,7 @@ impl ControlPlane {
     fn declare_failure(
         &mut self,
         cx: &mut Ctx,
-        f: &mut Fleet,
+        s: Sight,
         reason: Reason,
         target: Option<InstanceId>,
     ) {
@@ -361,13 +393,13 @@ impl ControlPlane {
             dns_visible: None,
             provisioned: false,
         });
-        self.select(cx, f, target);
+        self.select(cx, s, target);
     }
 
     /// The target of the attempt in progress stopped answering before it
     /// was writable (its host failed, or it never came up): the failover
     /// goes on with another attempt, probing the readers afresh.
-    fn attempt_failed(&mut self, cx: &mut Ctx, f: &mut Fleet) {
+    fn attempt_failed(&mut self, cx: &mut Ctx, s: Sight) {
         let now = cx.now();
         let target = self.writer;
         let record = self.current.as_mut().expect("failover in progress");
@@ -380,12 +412,12 @@ impl ControlPlane {
         record.recovered = None;
         record.rebuilt = None;
         record.provisioned = false;
-        self.select(cx, f, None);
+        self.select(cx, s, None);
     }
 
     /// Tells the writer it is replacing to stop, then probes the
     /// candidates: `target` alone when named, else every reader.
-    fn select(&mut self, cx: &mut Ctx, f: &mut Fleet, target: Option<InstanceId>) {
+    fn select(&mut self, cx: &mut Ctx, s: Sight, target: Option<InstanceId>) {
         let now = cx.now();
         let from = self.writer;
         // The old writer must stop writing: tell it (a cut-off or dead one
@@ -393,12 +425,12 @@ impl ControlPlane {
         // still runs but cannot write is told only once a reader that can
         // has been found.
         if !self.storage_failover() {
-            let to = f.hosts().instance(from);
+            let to = s.end(from);
             cx.send(now, Endpoint::Control, to, Event::Demote { inst: from });
         }
         let candidates: Vec<InstanceId> = match target {
             Some(t) => vec![t],
-            None => readers_but(f, from),
+            None => readers_but(s, from),
         };
         let cp = &mut *self;
         cp.phase = Phase::Selecting;
@@ -408,10 +440,10 @@ impl ControlPlane {
         cp.asked = candidates;
         let seq = cp.probe;
         if cp.asked.is_empty() {
-            return self.finish_selection(cx, f);
+            return self.finish_selection(cx, s);
         }
         for &inst in &cp.asked {
-            let to = f.hosts().instance(inst);
+            let to = s.end(inst);
             cx.send(now, Endpoint::Control, to, Event::HealthProbe { inst, seq });
         }
         arm_resend(cx, seq, 0);
@@ -442,18 +474,18 @@ impl ControlPlane {
     }
 
     /// The selection probe's wait is over.
-    pub(crate) fn on_selection_done(&mut self, cx: &mut Ctx, f: &mut Fleet, seq: u32) {
+    pub(crate) fn on_selection_done(&mut self, cx: &mut Ctx, s: Sight, seq: u32) {
         if self.phase == Phase::Selecting && self.probe == seq {
-            self.finish_selection(cx, f);
+            self.finish_selection(cx, s);
         }
     }
 
     /// Picks the target among readers that answered: lowest tier, then
     /// largest size, then by name or a seeded draw. With none, the failed
     /// writer is re-created (or restarted, if its host is still up).
-    fn finish_selection(&mut self, cx: &mut Ctx, f: &mut Fleet) {
+    fn finish_selection(&mut self, cx: &mut Ctx, s: Sight) {
         let now = cx.now();
-        let instances = &*f.instances;
+        let instances = s.instances;
         let storage = self.storage_failover();
         let mut ranked: Vec<InstanceId> = self
             .candidates
@@ -496,125 +528,100 @@ impl ControlPlane {
         self.io_misses = 0;
         let old = self.writer;
         if storage && first {
-            let to = f.hosts().instance(old);
+            let to = s.end(old);
             cx.send(now, Endpoint::Control, to, Event::Demote { inst: old });
         }
-        let (target, boot) = match chosen {
-            Some(t) => (t, Boot::Restart),
-            None => (old, replace_instance(cx, f, old)),
+        let (target, boot, replace_in) = match chosen {
+            Some(t) => (t, Boot::Restart, None),
+            None => match replacement_az(cx, s, old) {
+                Some(az) => (
+                    old,
+                    Boot::Provision(cx.cfg.control.provision_time),
+                    Some(az),
+                ),
+                None => (old, Boot::Restart, None),
+            },
         };
         self.writer = target;
-        f.instances[target.index()].role = Role::Writer;
-        if target != old && f.instances[old.index()].role == Role::Writer {
+        if target != old && s.instances[old.index()].role == Role::Writer {
             // Until it hears, the old writer still thinks it writes; the
             // control plane already counts it out.
             self.impaired(now);
         }
-        let draw = f.start_process(cx, target, boot, false);
+        cx.order(Order::Promote {
+            inst: target,
+            boot,
+            replace_in,
+        });
         let record = self.current.as_mut().expect("failover in progress");
         record.selected = Some(now);
         record.provisioned = matches!(boot, Boot::Provision(_));
         record.to = Some(target);
-        record.stopped = Some(now + draw.stop);
         if !cx.cfg.engine.read_availability {
-            restart_readers(cx, f, target);
+            restart_readers(cx, s, target);
         }
     }
 
-    /// A process finished starting: the writer recovers the volume, a
-    /// reader joins the reader endpoint.
-    pub(crate) fn on_instance_up(
-        &mut self,
-        cx: &mut Ctx,
-        f: &mut Fleet,
-        inst: InstanceId,
-        incarnation: u32,
-    ) {
+    /// Whether `inst`, its process up, comes up as the writer: the
+    /// instance the control plane names, unless it is still choosing (then
+    /// the instance it names is the writer being replaced, and back from a
+    /// restart it is a reader).
+    pub fn promotes(&self, inst: InstanceId) -> bool {
+        inst == self.writer && self.phase != Phase::Selecting
+    }
+
+    /// Whether a demotion order reaching `inst` leaves it the writer: it
+    /// is the writer the control plane wants now.
+    pub fn keeps(&self, inst: InstanceId) -> bool {
+        self.phase == Phase::Watching && inst == self.writer
+    }
+
+    /// Carries out an order given to the control plane.
+    pub(crate) fn carry_out(&mut self, cx: &mut Ctx, s: Sight, order: Order) {
         let now = cx.now();
-        let i = &mut f.instances[inst.index()];
-        if i.incarnation != incarnation || i.process != Process::Starting {
-            return;
-        }
-        if let Some(az) = i.replacing.take() {
-            // A new host: the old one's faults are not its own, but an
-            // outage of the AZ it was created in is.
-            i.az = az;
-            i.address += 1;
-            i.host_faults = 0;
-            f.servers[inst.index()].lose_host(now);
-            if !cx.net().az_up(az) {
-                i.host_faults = 1;
-                i.stop();
-                return;
+        match order {
+            Order::Impaired { inst } if inst == self.writer => self.impaired(now),
+            Order::ReplacementAbandoned { inst } => self.replacement_abandoned(inst),
+            Order::TargetStarting { inst, stopped } => {
+                if let Some(r) = self.current.as_mut().filter(|r| r.to == Some(inst)) {
+                    r.stopped = Some(stopped);
+                }
             }
-        }
-        i.fenced = false;
-        if i.host_faults > 0 {
-            return;
-        }
-        i.process = Process::Running;
-        i.started = now;
-        // While the control plane chooses, the instance it still names is
-        // the writer being replaced: back from a restart, it is a reader.
-        if inst == self.writer && self.phase != Phase::Selecting {
-            i.role = Role::Writer;
-            if let Some(r) = self.current.as_mut() {
-                r.promoted = Some(now);
+            Order::Promoted { inst } => {
+                if let Some(r) = self.current.as_mut().filter(|_| inst == self.writer) {
+                    r.promoted = Some(now);
+                }
             }
-            Recovery::begin(cx, f, inst);
-        } else {
-            i.role = Role::Reader;
-            // A reader starts reading at the newest VDL storage has.
-            let newest = f.writers.last_recovered();
-            let points = &newest.points;
-            let last = (0..f.storage.volume.pgs.len())
-                .map(|p| points.last_record_below_vdl(crate::vocab::ids::PgId::from_index(p)))
-                .collect();
-            f.instances[inst.index()].replica = Replica::at(newest.epoch, points.vdl(), last);
-            f.refresh_reader_dns(cx);
+            Order::Recovered {
+                inst,
+                done,
+                rebuilt,
+            } => {
+                if let Some(r) = self.current.as_mut().filter(|_| inst == self.writer) {
+                    r.recovered = Some(done);
+                    r.rebuilt = Some(rebuilt);
+                }
+            }
+            Order::WriterOpened { inst } => self.writer_opened(cx, s, inst),
+            Order::ClusterVisible { at } => {
+                if let Some(r) = self.failovers.last_mut() {
+                    r.dns_visible = Some(at);
+                }
+            }
+            Order::Reboot { inst, failover } => self.reboot(cx, s, inst, failover),
+            Order::Failover { fault, target } => {
+                if let Err(why) = self.manual_failover(cx, s, Reason::Manual, target) {
+                    self.refused.push((fault, why));
+                }
+            }
+            _ => {}
         }
     }
 
-    /// The writer's storage recovery has finished: it rebuilds its
-    /// in-memory state and opens for connections, each a draw from its
-    /// instance's stream, and then takes writes.
-    pub(crate) fn storage_recovered(&mut self, cx: &mut Ctx, f: &mut Fleet, done: SimTime) {
+    /// The newest writer, on `opened`, is open: point the cluster endpoint
+    /// at it and close the failover's record.
+    fn writer_opened(&mut self, cx: &mut Ctx, s: Sight, opened: InstanceId) {
         let now = cx.now();
-        let w = &f.writers.current;
-        let i = &mut f.instances[w.instance.index()];
-        let steps = &cx.cfg.control.start;
-        let rebuild = steps.rebuild.sample(&mut i.rng);
-        let open = steps.open.sample(&mut i.rng);
-        if let Some(r) = self.current.as_mut().filter(|_| w.instance == self.writer) {
-            r.recovered = Some(done);
-            r.rebuilt = Some(done + rebuild);
-        }
-        let epoch = w.epoch;
-        cx.after(
-            done.since(now) + rebuild + open,
-            Event::WriterOpen { epoch },
-        );
-    }
-
-    /// A writer that recovered storage has rebuilt its state and opens,
-    /// unless its process has gone meanwhile.
-    pub(crate) fn on_writer_open(&mut self, cx: &mut Ctx, f: &mut Fleet, epoch: u32) {
-        let alive = f.hosts().current_writer_alive();
-        let w = &mut f.writers.current;
-        if w.epoch != epoch || !alive || w.open || !w.points.recovered() {
-            return;
-        }
-        w.open = true;
-        w.vdl_at = cx.now();
-        w.durable_at.fill(cx.now());
-        self.writer_opened(cx, f);
-    }
-
-    /// The new writer is open: point the cluster endpoint at it and close
-    /// the failover's record.
-    pub(crate) fn writer_opened(&mut self, cx: &mut Ctx, f: &mut Fleet) {
-        let now = cx.now();
-        let opened = f.writers.current.instance;
         // (The writer restarting in place opens while the control plane
         // watches; a promotion target while it promotes.)
         if self.phase == Phase::Selecting || opened != self.writer {
@@ -622,16 +629,10 @@ impl ControlPlane {
             // finished its recovery after all: it is not the writer the
             // control plane wants, so it is told to step down, and the
             // failover's record and the endpoint wait for the real target.
-            let to = f.hosts().instance(opened);
+            let to = s.end(opened);
             cx.send(now, Endpoint::Control, to, Event::Demote { inst: opened });
             return;
         }
-        let writer = self.writer;
-        let visible = f
-            .dns
-            .cluster
-            .set(now, vec![writer], &cx.cfg.dns)
-            .unwrap_or(now);
         let cp = &mut *self;
         cp.phase = Phase::Watching;
         cp.answered = true;
@@ -639,29 +640,27 @@ impl ControlPlane {
         cp.writes = true;
         cp.io_misses = 0;
         cp.impaired_at = None;
-        if let Some(mut r) = cp.current.take() {
+        // The failover's record closes; the endpoint's change, visible
+        // once DNS has it, is its last step.
+        let report = cp.current.take().map(|mut r| {
             r.writable = Some(now);
-            r.dns_visible = Some(visible);
             cp.failovers.push(r);
-        }
-        f.record_quorum_health(cx);
-    }
-
-    /// The control plane's demotion order reaches an instance: unless it
-    /// is the writer the control plane wants now, it steps down.
-    pub(crate) fn on_demote(&mut self, cx: &mut Ctx, f: &mut Fleet, inst: InstanceId) {
-        if self.phase != Phase::Watching || inst != self.writer {
-            f.step_down(cx, inst);
-        }
+        });
+        let report = report.is_some();
+        cx.order(Order::ClusterEndpoint {
+            writer: opened,
+            report,
+        });
+        cx.order(Order::QuorumHealth);
     }
 
     /// A reboot: the writer without failover restarts in place while the
     /// control plane waits; with failover it hands over first.
-    pub(crate) fn reboot(&mut self, cx: &mut Ctx, f: &mut Fleet, inst: InstanceId, failover: bool) {
+    fn reboot(&mut self, cx: &mut Ctx, s: Sight, inst: InstanceId, failover: bool) {
         let now = cx.now();
         if inst != self.writer {
-            if f.instances[inst.index()].host_up() {
-                f.start_process(cx, inst, Boot::Restart, false);
+            if s.instances[inst.index()].host_up() {
+                cx.order(Order::Restart { inst });
             }
             return;
         }
@@ -669,13 +668,13 @@ impl ControlPlane {
         if failover {
             // With no target named, only a failover in progress refuses
             // it, and then that failover restarts the writer anyway.
-            let _ = self.manual_failover(cx, f, Reason::Reboot, None);
+            let _ = self.manual_failover(cx, s, Reason::Reboot, None);
         } else if self.phase == Phase::Watching {
             // The host stays up and answers health checks while the
             // database restarts: no failover unless the host fails.
-            f.start_process(cx, inst, Boot::Restart, false);
+            cx.order(Order::Restart { inst });
             if !cx.cfg.engine.read_availability {
-                restart_readers(cx, f, inst);
+                restart_readers(cx, s, inst);
             }
         }
     }
@@ -685,10 +684,10 @@ impl ControlPlane {
     /// in progress, to the instance that already is the writer, and to a
     /// target that is not available as a reader (down, restarting, or cut
     /// off from storage: it would not answer the selection as healthy).
-    pub(crate) fn manual_failover(
+    fn manual_failover(
         &mut self,
         cx: &mut Ctx,
-        f: &mut Fleet,
+        s: Sight,
         reason: Reason,
         target: Option<InstanceId>,
     ) -> Result<(), &'static str> {
@@ -699,15 +698,15 @@ impl ControlPlane {
             return Err("the target already is the writer");
         }
         if let Some(t) = target {
-            if !f.instances[t.index()].serving_reads() {
+            if !s.instances[t.index()].serving_reads() {
                 return Err("the target was not available");
             }
-            if !f.reaches_storage(cx, t) {
+            if !s.reaches_storage(cx, t) {
                 return Err("the target reached no read quorum of some PG");
             }
         }
         self.impaired(cx.now());
-        self.declare_failure(cx, f, reason, target);
+        self.declare_failure(cx, s, reason, target);
         Ok(())
     }
 }
@@ -724,34 +723,33 @@ fn arm_resend(cx: &mut Ctx, seq: u32, attempt: u32) {
 
 /// Every instance in the reader role but `inst`: the candidates a
 /// failover asks.
-fn readers_but(f: &Fleet, inst: InstanceId) -> Vec<InstanceId> {
-    (0..f.instances.len())
+fn readers_but(s: Sight, inst: InstanceId) -> Vec<InstanceId> {
+    (0..s.instances.len())
         .map(InstanceId::from_index)
-        .filter(|&i| i != inst && f.instances[i.index()].role == Role::Reader)
+        .filter(|&i| i != inst && s.instances[i.index()].role == Role::Reader)
         .collect()
 }
 
 /// Without read availability (older engine versions), a writer failover
 /// or reboot restarts every reader but the new writer ([UG] Rebooting an
 /// Aurora cluster without read availability).
-fn restart_readers(cx: &mut Ctx, f: &mut Fleet, writer: InstanceId) {
-    for r in readers_but(f, writer) {
-        if f.instances[r.index()].running() {
-            f.start_process(cx, r, Boot::Restart, false);
+fn restart_readers(cx: &mut Ctx, s: Sight, writer: InstanceId) {
+    for r in readers_but(s, writer) {
+        if s.instances[r.index()].running() {
+            cx.order(Order::Restart { inst: r });
         }
     }
 }
 
-/// Gets a replacement for `inst` under way and says how it comes up: a
-/// restart if its host is up, else a new instance in its AZ or, if that AZ
-/// is down, the first AZ that is up ([UG]: "in the same AZ, on a
-/// best-effort basis").
-fn replace_instance(cx: &Ctx, f: &mut Fleet, inst: InstanceId) -> Boot {
-    let cfg = &cx.cfg.control;
-    if f.instances[inst.index()].host_up() {
-        return Boot::Restart;
+/// Where a replacement for `inst` is created, if it needs one: none if
+/// its host is up (it restarts there), else in its AZ or, if that AZ is
+/// down, the first AZ that is up ([UG]: "in the same AZ, on a best-effort
+/// basis").
+fn replacement_az(cx: &Ctx, s: Sight, inst: InstanceId) -> Option<AzId> {
+    if s.instances[inst.index()].host_up() {
+        return None;
     }
-    let home = f.instances[inst.index()].az;
+    let home = s.instances[inst.index()].az;
     let up = |az: AzId| cx.net().az_up(az);
     let az = if up(home) {
         home
@@ -761,6 +759,5 @@ fn replace_instance(cx: &Ctx, f: &mut Fleet, inst: InstanceId) -> Boot {
             .find(|&z| up(z))
             .unwrap_or(home)
     };
-    f.instances[inst.index()].replacing = Some(az);
-    Boot::Provision(cfg.provision_time)
+    Some(az)
 }

@@ -11,17 +11,18 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use super::client::{answer_client, Caller, Client};
-use super::compute::control::ControlPlane;
-use super::compute::server::Server;
-use super::compute::{ccm_partner, instance_endpoint, Fleet, Instance, Role};
-use super::context::Ctx;
-use super::event::{Answer, Event, ReadAnswer, ReadAsk};
-use super::note::Note;
-use super::storage::lsn::{Allocated, Batch, Lsn, LsnPoints, Record};
-use super::storage::segment::ReadResult;
-use super::storage::volume::Volume;
-use super::workload::Workload;
+use super::instance::{ccm_partner, instance_endpoint, Instance, Role};
+use super::server::Server;
+use crate::model::answer::{answer_client, Caller, Callers};
+use crate::model::context::Ctx;
+use crate::model::event::{Answer, Event, ReadAnswer, ReadAsk};
+use crate::model::network::Endpoint;
+use crate::model::note::Note;
+use crate::model::routes::Routes;
+use crate::model::storage::lsn::{Allocated, Batch, Lsn, LsnPoints, Record};
+use crate::model::storage::segment::ReadResult;
+use crate::model::storage::volume::Volume;
+use crate::model::workload::Workload;
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::{InstanceId, PgId, SegmentId};
 use crate::vocab::ClientError;
@@ -309,8 +310,8 @@ pub(crate) struct WriterEnv<'a> {
     pub volume: &'a Volume,
     /// Instances, for the writer's own AZ and endpoint.
     pub instances: &'a [Instance],
-    /// Clients, to answer their commits.
-    pub clients: &'a [Client],
+    /// Where each client is, to answer its commits.
+    pub callers: &'a Callers,
     /// Every instance's machine: the writer's own, and a reader kept warm
     /// by cluster cache management.
     pub servers: &'a mut [Server],
@@ -586,8 +587,7 @@ impl Writer {
             cx.rec.commit(now, c.arrival);
             if let Some(caller) = c.origin {
                 let from = instance_endpoint(env.instances, self.instance);
-                let to = &env.clients[caller.client.index()];
-                answer_client(cx, from, to, caller, Answer::Ok);
+                answer_client(cx, from, env.callers, caller, Answer::Ok);
             }
         }
         if !self.backlog.is_empty() || !self.ready.is_empty() {
@@ -611,8 +611,8 @@ impl Writer {
             self.ship(cx, env);
         } else {
             let from = instance_endpoint(env.instances, self.instance);
-            let to = &env.clients[caller.client.index()];
-            answer_client(cx, from, to, caller, Answer::Failed(ClientError::Refused));
+            let refused = Answer::Failed(ClientError::Refused);
+            answer_client(cx, from, env.callers, caller, refused);
         }
     }
 
@@ -763,7 +763,7 @@ impl Writer {
     /// without progress get a resend, and the PG pinning VCL during a
     /// stall is named. `healthy`: the control plane counts this writer
     /// serving.
-    fn maintenance(&mut self, cx: &mut Ctx, env: &WriterEnv, healthy: bool) {
+    pub(crate) fn maintenance(&mut self, cx: &mut Ctx, env: &WriterEnv, healthy: bool) {
         let now = cx.now();
         let wl = &cx.cfg.workload;
         let (timeout, retry) = (wl.storage_read_timeout, wl.write_retry_interval);
@@ -843,69 +843,6 @@ impl Writer {
     }
 }
 
-/// The group-commit tick: the commits the workload offered in the
-/// interval arrive spread over it, the writer admits and ships them, the
-/// workload's reads are issued, and readers hear of a moved VDL.
-pub(crate) fn on_group_commit(cx: &mut Ctx, f: &mut Fleet, wl: &mut Workload) {
-    let now = cx.now();
-    let interval = cx.cfg.workload.group_commit_interval;
-    cx.after(interval, Event::GroupCommit);
-    // A tick offers what arrived in the interval before it: at time zero
-    // nothing has yet.
-    if now == SimTime::ZERO {
-        return;
-    }
-    let open = f.hosts().current_writer_open();
-    let writer = &mut f.writers.current;
-    if let Some(n) = wl.offer_commits() {
-        if !open {
-            cx.rec.refused_writes(now, interval, n);
-        } else {
-            for _ in 0..n {
-                let arrival = wl.arrival(now, interval);
-                writer.backlog.push_back((arrival, None));
-            }
-        }
-    }
-    if !open {
-        if wl.offers_reads() {
-            cx.rec.refused_reads(now, interval);
-        }
-        return;
-    }
-    let env = &mut WriterEnv {
-        volume: &f.storage.volume,
-        instances: f.instances,
-        clients: f.clients,
-        servers: f.servers,
-    };
-    writer.admit_commits(cx, env, wl);
-    if let Some(n) = wl.offer_reads() {
-        for _ in 0..n {
-            writer.issue_read(cx, env, wl);
-        }
-    }
-    writer.ship(cx, env);
-    writer.stream_to_readers(cx, env.instances);
-}
-
-/// The maintenance timer: housekeeping of every running writer, the
-/// current one and any deposed one that has not yet learned of its
-/// successor.
-pub(crate) fn on_maintenance(cx: &mut Ctx, f: &mut Fleet, control: &ControlPlane) {
-    cx.after(cx.cfg.workload.write_retry_interval, Event::Maintenance);
-    let healthy = control.impaired_at.is_none();
-    let epochs: Vec<u32> = f
-        .writers
-        .iter()
-        .filter(|w| w.open)
-        .map(|w| w.epoch)
-        .collect();
-    for epoch in epochs {
-        f.with_writer(epoch, |w, env| w.maintenance(cx, env, healthy));
-    }
-}
-
 /// The writers of every epoch that may still act.
 #[derive(Debug)]
 pub struct Writers {
@@ -974,6 +911,51 @@ impl Writers {
             .filter(|w| w.points.recovered())
             .max_by_key(|w| w.epoch)
             .unwrap_or(&self.current)
+    }
+}
+
+/// Where the writers are: a read-only view for routing messages to the
+/// writer of an epoch.
+#[derive(Clone, Copy)]
+pub(crate) struct Hosts<'a> {
+    writers: &'a Writers,
+    instances: &'a [Instance],
+}
+
+impl<'a> Hosts<'a> {
+    /// A view of the writers and the instances they run on.
+    pub fn new(writers: &'a Writers, instances: &'a [Instance]) -> Self {
+        Hosts { writers, instances }
+    }
+
+    /// Whether the newest epoch's writer runs and takes commits.
+    pub fn current_writer_open(&self) -> bool {
+        self.writers.current.open && self.current_writer_alive()
+    }
+}
+
+impl Routes for Hosts<'_> {
+    #[inline]
+    fn instance(&self, inst: InstanceId) -> Endpoint {
+        instance_endpoint(self.instances, inst)
+    }
+
+    #[inline]
+    fn writer_of_epoch(&self, epoch: u32) -> Option<Endpoint> {
+        self.writers
+            .iter()
+            .find(|w| w.epoch == epoch)
+            .map(|w| self.instance(w.instance))
+    }
+
+    #[inline]
+    fn current_writer(&self) -> Endpoint {
+        self.instance(self.writers.current.instance)
+    }
+
+    #[inline]
+    fn current_writer_alive(&self) -> bool {
+        self.writers.current.alive(self.instances)
     }
 }
 

@@ -1,0 +1,265 @@
+//! One DB instance as every actor may see it: a host (which crashes, or is
+//! lost with its AZ) running a database process (which restarts), with its
+//! role, its promotion tier and class, and where it is reached. The
+//! instances' own handlers are the compute side's ([`super`]); the control
+//! plane, the fault schedule, storage repair and the connection layer read
+//! these types and change them only through orders.
+
+use std::collections::BTreeMap;
+
+use hdrhistogram::Histogram;
+
+use super::class::InstanceClass;
+use crate::model::config::{Config, InstanceConfig, StartSteps};
+use crate::model::network::Endpoint;
+use crate::model::routes::Reach;
+use crate::model::storage::lsn::Lsn;
+use crate::sim::{SimDuration, SimRng, SimTime};
+use crate::vocab::ids::{AzId, ClientId, InstanceId};
+
+/// What an instance's database process is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Process {
+    /// Serving: as the writer (once recovered) or as a reader.
+    Running,
+    /// Starting: refuses connections until it is up.
+    Starting,
+    /// Not running: the host is down, or no replacement exists yet.
+    Stopped,
+}
+
+/// An instance's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Takes writes (if the control plane made it the writer, and it has
+    /// recovered the volume).
+    Writer,
+    /// Applies the redo stream and serves reads.
+    Reader,
+}
+
+/// One DB instance.
+#[derive(Debug)]
+pub struct Instance {
+    /// Identifier, from the scenario.
+    pub name: String,
+    /// Current AZ (a replacement may be created elsewhere).
+    pub az: AzId,
+    /// Its class (as written) and what the class gives.
+    pub class: String,
+    /// vCPUs and memory of its class.
+    pub spec: InstanceClass,
+    /// Promotion tier.
+    pub tier: u8,
+    /// Role of its process.
+    pub role: Role,
+    /// Its process.
+    pub process: Process,
+    /// Bumped at every process start: a connection belongs to one.
+    pub incarnation: u32,
+    /// Faults holding its host down (crash, AZ outage); up when zero.
+    pub host_faults: u32,
+    /// The AZ of the new host being provisioned for it, if one is; it
+    /// keeps its old host's AZ until the new one is up.
+    pub replacing: Option<AzId>,
+    /// Fenced by a failover until its process is up again: it sends
+    /// nothing to clients ([UG]: "hard-fenced").
+    pub fenced: bool,
+    /// Replica lag samples, microseconds.
+    pub lag: Histogram<u64>,
+    /// Largest lag seen in the current timeline bin, microseconds.
+    pub lag_bin_max: u64,
+    /// When its process last started, for lag sampled before the stream
+    /// reached it.
+    pub started: SimTime,
+    /// Its own random stream: the times of its process's start steps.
+    pub rng: SimRng,
+    /// As a reader: its read point and its reads from storage.
+    pub replica: Replica,
+    /// Its host's address: a replacement host gets a new one.
+    pub address: u32,
+    /// Connections open to its current process.
+    pub connections: u32,
+}
+
+impl Instance {
+    /// An instance as the scenario describes it, running.
+    pub fn new(cfg: &InstanceConfig, rng: SimRng) -> Self {
+        Instance {
+            name: cfg.name.clone(),
+            az: cfg.az,
+            class: cfg.class.clone(),
+            spec: cfg.spec,
+            tier: cfg.tier,
+            role: if cfg.writer {
+                Role::Writer
+            } else {
+                Role::Reader
+            },
+            process: Process::Running,
+            incarnation: 1,
+            host_faults: 0,
+            replacing: None,
+            fenced: false,
+            lag: Histogram::new_with_bounds(1, 86_400_000_000, 3).expect("valid bounds"),
+            lag_bin_max: 0,
+            started: SimTime::ZERO,
+            rng,
+            replica: Replica::default(),
+            address: 1,
+            connections: 0,
+        }
+    }
+
+    /// Whether its process serves requests.
+    pub fn running(&self) -> bool {
+        self.process == Process::Running
+    }
+
+    /// Its database process stops: connections to it and any start under
+    /// way belong to the process that was.
+    pub fn stop(&mut self) {
+        self.process = Process::Stopped;
+        self.new_incarnation();
+    }
+
+    /// A new process: the old one's connections are gone with it.
+    pub(crate) fn new_incarnation(&mut self) {
+        self.incarnation += 1;
+        self.connections = 0;
+    }
+
+    /// Whether its host is up (the process may still be starting).
+    pub fn host_up(&self) -> bool {
+        self.host_faults == 0 && self.replacing.is_none()
+    }
+
+    /// Whether clients get any answer from it at all.
+    pub fn answers_clients(&self) -> bool {
+        self.host_up() && !self.fenced
+    }
+
+    /// Whether it is a running reader.
+    pub fn serving_reads(&self) -> bool {
+        self.running() && self.role == Role::Reader
+    }
+}
+
+/// The reader cluster cache management keeps warm for `writer`, if it is
+/// on and applies: the only tier-0 reader, of the writer's own class
+/// ([UG] cluster cache management; otherwise it is inactive).
+pub fn ccm_partner(cfg: &Config, instances: &[Instance], writer: InstanceId) -> Option<InstanceId> {
+    if !cfg.engine.cluster_cache_management {
+        return None;
+    }
+    let mut tier0 = (0..instances.len())
+        .map(InstanceId::from_index)
+        .filter(|&i| i != writer && instances[i.index()].tier == 0);
+    let only = tier0.next()?;
+    let same_class = instances[only.index()].class == instances[writer.index()].class;
+    let serving = instances[only.index()].serving_reads();
+    (tier0.next().is_none() && same_class && serving).then_some(only)
+}
+
+/// How a process comes up.
+#[derive(Clone, Copy, Debug)]
+pub enum Boot {
+    /// On its own host: the old process stops, the engine starts.
+    Restart,
+    /// On a new host being created, ready after this long.
+    Provision(SimDuration),
+}
+
+/// The times drawn for one process start, from the instance's own stream.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StartDraw {
+    /// The running process stops (zero if none was running).
+    pub stop: SimDuration,
+    /// The engine starts and sets up its buffer pool (or a new host is
+    /// created); a reader's opening for connections is included.
+    pub engine: SimDuration,
+}
+
+impl StartDraw {
+    /// Draws the steps of a restart of `i`: stop (if its process runs),
+    /// engine start, buffer pool for its class, and for a reader the
+    /// opening for connections (a writer opens after recovery).
+    pub(crate) fn new(steps: &StartSteps, i: &mut Instance) -> Self {
+        let stop = if i.process == Process::Running {
+            steps.stop.sample(&mut i.rng)
+        } else {
+            SimDuration::ZERO
+        };
+        let mut engine = steps.engine_start.sample(&mut i.rng) + steps.buffer_pool(&i.spec);
+        if i.role == Role::Reader {
+            engine += steps.open.sample(&mut i.rng);
+        }
+        StartDraw { stop, engine }
+    }
+
+    /// Stop to up.
+    pub fn total(&self) -> SimDuration {
+        self.stop + self.engine
+    }
+}
+
+/// The network end of instance `inst`: the host, in its current AZ.
+pub fn instance_endpoint(instances: &[Instance], inst: InstanceId) -> Endpoint {
+    Endpoint::Instance(inst, instances[inst.index()].az)
+}
+
+impl Reach for [Instance] {
+    #[inline]
+    fn endpoint(&self, inst: InstanceId) -> Endpoint {
+        instance_endpoint(self, inst)
+    }
+
+    #[inline]
+    fn address(&self, inst: InstanceId) -> u32 {
+        self[inst.index()].address
+    }
+
+    #[inline]
+    fn class(&self, inst: InstanceId) -> &InstanceClass {
+        &self[inst.index()].spec
+    }
+}
+
+/// A reader's side of the stream: its read point and its storage reads.
+#[derive(Debug, Default)]
+pub struct Replica {
+    /// The epoch of the writer whose stream it follows: its storage reads
+    /// carry it, so that a segment first applies that epoch's truncation.
+    pub epoch: u32,
+    /// The VDL it has received: its read point.
+    pub vdl: Lsn,
+    /// Per PG, the last record at or below that VDL: a segment can serve
+    /// a read at the read point once its SCL reaches it.
+    pub last: Vec<Lsn>,
+    /// Storage reads in flight, one per client at most.
+    pub(crate) reads: BTreeMap<ClientId, ReplicaRead>,
+    /// The number the next read attempt takes.
+    pub(crate) next_attempt: u32,
+}
+
+/// A client's read that went to storage.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReplicaRead {
+    pub seq: u32,
+    pub page: u64,
+    pub attempt: u32,
+    pub tries: u32,
+}
+
+impl Replica {
+    /// A reader's stream state at the points of the writer of `epoch`.
+    pub fn at(epoch: u32, vdl: Lsn, last: Vec<Lsn>) -> Self {
+        Replica {
+            epoch,
+            vdl,
+            last,
+            reads: BTreeMap::new(),
+            next_attempt: 1,
+        }
+    }
+}

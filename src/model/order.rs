@@ -1,0 +1,96 @@
+//! What one actor asks of another within the event it is handling.
+//!
+//! Actors meet through events that cross the network and take time. Some
+//! steps are one act in the real system, though: the control plane
+//! promoting an instance, a process exiting and its connections being
+//! reset, a fault taking a host down. A handler gives such a step as an
+//! [`Order`] through [`Ctx::order`](super::context::Ctx::order), and the
+//! world carries it out when the handler returns, before any other event:
+//! orders in the order they were given, and the orders an order gives
+//! before the next one. No other event can see the world between a handler
+//! and its orders, so an order is as immediate as a call, without the
+//! caller holding the actor it orders.
+
+use super::compute::instance::Boot;
+use super::storage::recovery::Truncation;
+use crate::sim::SimTime;
+use crate::vocab::ids::{AzId, InstanceId, NodeId};
+
+/// One order, named for what is asked, grouped by the actor that carries
+/// it out.
+#[derive(Clone, Debug)]
+pub(crate) enum Order {
+    // ----- to the instances -------------------------------------------
+    /// The control plane makes `inst` the writer and starts its process
+    /// (`boot`), first getting a new host under way in `replace_in` when
+    /// its own is gone.
+    Promote {
+        inst: InstanceId,
+        boot: Boot,
+        replace_in: Option<AzId>,
+    },
+    /// `inst`'s database process restarts on its host.
+    Restart { inst: InstanceId },
+    /// The replacement host being created for `inst` is abandoned: it
+    /// stays stopped.
+    AbandonReplacement { inst: InstanceId },
+    /// A fault takes `inst`'s host down, or one reason for that ends.
+    HostFault { inst: InstanceId, down: bool },
+    /// Repair added a segment: every writer that may still run keeps
+    /// state for it.
+    SegmentAdded,
+
+    // ----- to the clients and the proxy -------------------------------
+    /// `inst`'s process exited while its host stayed up: every connection
+    /// to it is reset, and who waits on one hears of it at once.
+    ConnectionsReset { inst: InstanceId },
+
+    // ----- to DNS -----------------------------------------------------
+    /// The reader endpoint's records: every running reader.
+    ReaderEndpoint { readers: Vec<InstanceId> },
+    /// The cluster endpoint points at `writer`; with `report`, the control
+    /// plane hears when the change is visible.
+    ClusterEndpoint { writer: InstanceId, report: bool },
+
+    // ----- to storage -------------------------------------------------
+    /// A fault takes storage node `node` down (`down`) or brings it back.
+    NodeFault { node: NodeId, down: bool },
+    /// A fault slows storage node `node`'s disk by `factor`.
+    NodeSlowness { node: NodeId, factor: f64 },
+    /// A recovery's truncation of the volume, applied by each segment when
+    /// it first sees the new epoch.
+    Truncate(Truncation),
+    /// Quorum health, as the current writer sees storage, is recorded.
+    QuorumHealth,
+
+    // ----- to the control plane ---------------------------------------
+    /// `inst` stopped serving (its host failed, or it was cut off): if it
+    /// is the writer, the outage starts now.
+    Impaired { inst: InstanceId },
+    /// `inst`'s own host came back while a replacement was being created
+    /// for it: it restarts there, and nothing new is created.
+    ReplacementAbandoned { inst: InstanceId },
+    /// The process `inst` was running has stopped (at `stopped`), and its
+    /// engine is starting as the control plane's target.
+    TargetStarting { inst: InstanceId, stopped: SimTime },
+    /// `inst`'s process is up as the writer and begins recovery.
+    Promoted { inst: InstanceId },
+    /// `inst` finished storage recovery at `done` and will have rebuilt
+    /// its in-memory state at `rebuilt`.
+    Recovered {
+        inst: InstanceId,
+        done: SimTime,
+        rebuilt: SimTime,
+    },
+    /// The newest writer, on `inst`, opened for writes.
+    WriterOpened { inst: InstanceId },
+    /// The cluster endpoint's new record is visible from `at`.
+    ClusterVisible { at: SimTime },
+    /// A reboot of `inst`, with or without failover.
+    Reboot { inst: InstanceId, failover: bool },
+    /// A requested failover (fault `fault`), to `target` if named.
+    Failover {
+        fault: u32,
+        target: Option<InstanceId>,
+    },
+}
