@@ -613,7 +613,11 @@ impl World {
     /// Carries out the orders the last handler gave, in the order given;
     /// the orders an order gives are carried out before the next one, as
     /// a call would be.
+    #[inline]
     fn carry_out_orders(&mut self) {
+        if self.orders.is_empty() {
+            return;
+        }
         let mut pending = std::mem::take(&mut self.orders);
         pending.reverse();
         while let Some(order) = pending.pop() {
