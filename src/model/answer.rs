@@ -5,7 +5,6 @@
 use super::context::Ctx;
 use super::event::{Answer, Event, Via};
 use super::network::Endpoint;
-use crate::model::config::Config;
 use crate::sim::SimTime;
 use crate::vocab::ids::ClientId;
 
@@ -41,16 +40,10 @@ pub(crate) struct Callers {
 }
 
 impl Callers {
-    /// The clients of `cfg`, in order.
-    pub fn new(cfg: &Config) -> Self {
-        let mut callers = Callers::default();
-        for group in &cfg.clients {
-            for _ in 0..group.count {
-                callers.ends.push(Endpoint::Client(group.az));
-                callers.reads.push(group.reader);
-            }
-        }
-        callers
+    /// Each client's end and whether its group reads, in client order.
+    pub fn new(clients: impl Iterator<Item = (Endpoint, bool)>) -> Self {
+        let (ends, reads) = clients.unzip();
+        Callers { ends, reads }
     }
 
     /// Where client `c` is.

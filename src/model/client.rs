@@ -28,6 +28,7 @@
 
 use rand::Rng;
 
+use super::answer::{answer_client, Caller, Callers};
 use super::context::Ctx;
 use super::event::{Answer, Asker, Event};
 use super::network::Endpoint;
@@ -699,6 +700,29 @@ impl Client {
         let delay = SimDuration::from_nanos(half + self.rng.random_range(0..=half));
         let seq = self.step_to(Step::Idle);
         Client::timer(cx, id, seq, delay);
+    }
+}
+
+/// `inst`'s process exited while its host stayed up: every client waiting
+/// on a connection to it hears of the reset at once.
+pub(crate) fn reset_waiting(
+    cx: &mut Ctx,
+    (clients, callers): (&[Client], &Callers),
+    instances: &(impl Reach + ?Sized),
+    inst: InstanceId,
+) {
+    let from = instances.endpoint(inst);
+    for (c, cl) in clients.iter().enumerate() {
+        if cl.waits_on(inst) {
+            let caller = Caller::direct(ClientId::from_index(c), cl.seq());
+            answer_client(
+                cx,
+                from,
+                callers,
+                caller,
+                Answer::Failed(ClientError::Reset),
+            );
+        }
     }
 }
 

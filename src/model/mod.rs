@@ -38,17 +38,18 @@ use crate::metrics::{self, Recorder};
 use crate::model::config::Config;
 use crate::sim::{Engine, RngFactory, SimDuration, SimTime, StreamId, Trace};
 use crate::vocab::ids::{ClientId, InstanceId};
-use answer::{answer_client, Caller, Callers};
+use answer::{Caller, Callers};
 use client::{Client, ClientEnv};
-use compute::instance::{ccm_partner, instance_endpoint, Instance};
+use compute::instance::{ccm_partner, Instance};
+use compute::recovery::Recovery;
 use compute::server::Server;
 use compute::writer::{Writer, Writers};
 use compute::{Compute, Surroundings};
 use control::{ControlPlane, Sight};
 use dns::Dns;
-use event::{Answer, Asker};
+use event::Asker;
 use faults::Faults;
-use network::{Endpoint, Network};
+use network::Network;
 use order::Order;
 use pool::Pool;
 use proxy::Proxy;
@@ -216,6 +217,11 @@ impl World {
             }
         }
         let pools = (0..pools).map(|_| Pool::default()).collect();
+        let callers = Callers::new(
+            clients
+                .iter()
+                .map(|c| (c.endpoint(), cfg.clients[c.group].reader)),
+        );
         let proxy = Proxy::new(
             cfg.proxy.as_ref(),
             clients.len(),
@@ -256,7 +262,7 @@ impl World {
                 writers: Writers::new(writer),
                 recovery: None,
             },
-            callers: Callers::new(&cfg),
+            callers,
             net,
             notes: Vec::new(),
             orders: Vec::new(),
@@ -387,18 +393,11 @@ impl World {
             instances: &compute.instances,
             volume,
         };
-        // Where the answer to an instance goes: the client, or the proxy
-        // node that holds the connection.
+        // Where an instance's answer goes: the client, or the proxy node
+        // that holds the connection.
         let reply_to = |cx: &Ctx, asker: Asker| match asker {
             Asker::Client(c) => callers.end(c),
-            Asker::Backend(_) | Asker::Monitor => {
-                let azs = cx.cfg.proxy.as_ref().map_or(&[][..], |p| &p.azs[..]);
-                let node = match asker {
-                    Asker::Backend(slot) => proxy.node_of(slot),
-                    _ => azs.iter().copied().find(|&z| cx.net().az_up(z)),
-                };
-                Endpoint::Proxy(node.or(azs.first().copied()).unwrap_or_default())
-            }
+            Asker::Backend(_) | Asker::Monitor => proxy.end_of(cx, asker),
         };
         match ev {
             Event::GroupCommit => compute.on_group_commit(cx, wl, around),
@@ -482,11 +481,11 @@ impl World {
             }
             Event::RecoveryReply { reply } => {
                 let storage = (volume, &storage.truncations[..]);
-                compute.on_recovery_reply(cx, storage, *reply);
+                compute.recovery_step(cx, storage, |cx, w| Recovery::on_reply(cx, w, *reply));
             }
             Event::RecoveryRetry { epoch } => {
                 let storage = (volume, &storage.truncations[..]);
-                compute.on_recovery_retry(cx, storage, epoch);
+                compute.recovery_step(cx, storage, |cx, w| Recovery::on_retry(cx, w, epoch));
             }
             Event::Fenced { epoch } => compute.on_fenced(cx, epoch),
             Event::RedoStream { inst, redo } => compute.on_redo(cx, wl, inst, &redo),
@@ -658,14 +657,7 @@ impl World {
             Order::SegmentAdded => compute.segment_added(),
             Order::ConnectionsReset { inst } => {
                 let instances = &compute.instances[..];
-                let from = instance_endpoint(instances, inst);
-                for (c, cl) in clients.iter().enumerate() {
-                    if cl.waits_on(inst) {
-                        let caller = Caller::direct(ClientId::from_index(c), cl.seq());
-                        let reset = Answer::Failed(crate::vocab::ClientError::Reset);
-                        answer_client(cx, from, callers, caller, reset);
-                    }
-                }
+                client::reset_waiting(cx, (clients, callers), instances, inst);
                 proxy.reset(cx, instances, inst);
             }
             Order::ReaderEndpoint { readers } => {

@@ -567,6 +567,17 @@ impl Proxy {
         }
     }
 
+    /// The network end of the node a backend connection belongs to, or
+    /// that the monitor speaks from: the first node in an AZ that is up.
+    pub(crate) fn end_of(&self, cx: &Ctx, asker: Asker) -> Endpoint {
+        let azs = cx.cfg.proxy.as_ref().map_or(&[][..], |p| &p.azs[..]);
+        let node = match asker {
+            Asker::Backend(slot) => self.node_of(slot),
+            _ => azs.iter().copied().find(|&z| cx.net().az_up(z)),
+        };
+        Endpoint::Proxy(node.or(azs.first().copied()).unwrap_or_default())
+    }
+
     /// The node a database connection belongs to.
     pub fn node_of(&self, slot: u32) -> Option<AzId> {
         self.backends.get(slot as usize).map(|b| b.node)

@@ -29,7 +29,7 @@ pub mod writer;
 
 use super::answer::{answer_client, answer_client_at, Caller, Callers};
 use super::context::Ctx;
-use super::event::{Answer, Asker, Event, ReadAnswer, RecoveryReply, Redo};
+use super::event::{Answer, Asker, Event, ReadAnswer, Redo};
 use super::network::Endpoint;
 use super::order::Order;
 use super::routes::Routes;
@@ -587,28 +587,16 @@ impl Compute {
         }
     }
 
-    /// A segment's answer to the recovery's probe.
-    pub fn on_recovery_reply(
+    /// One step of the recovery in progress (a segment's answer, the
+    /// retry timer); once storage recovery is done, the writer rebuilds
+    /// and opens.
+    pub fn recovery_step(
         &mut self,
         cx: &mut Ctx,
         (volume, truncations): (&Volume, &[Truncation]),
-        reply: RecoveryReply,
+        step: impl FnOnce(&mut Ctx, &mut Writing) -> Option<SimTime>,
     ) {
-        let done = Recovery::on_reply(cx, &mut self.writing(volume, truncations), reply);
-        if let Some(done) = done {
-            self.storage_recovered(cx, done);
-        }
-    }
-
-    /// The recovery's retry timer.
-    pub fn on_recovery_retry(
-        &mut self,
-        cx: &mut Ctx,
-        (volume, truncations): (&Volume, &[Truncation]),
-        epoch: u32,
-    ) {
-        let done = Recovery::on_retry(cx, &mut self.writing(volume, truncations), epoch);
-        if let Some(done) = done {
+        if let Some(done) = step(cx, &mut self.writing(volume, truncations)) {
             self.storage_recovered(cx, done);
         }
     }
