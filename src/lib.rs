@@ -59,6 +59,8 @@
 //! [`scenario`] (YAML in, validated [`Scenario`] out), [`metrics`]
 //! (recorder and summary), and [`Simulation`] which ties them together.
 
+#![deny(missing_docs)]
+
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;

@@ -1,4 +1,4 @@
-//! LSN order ([P17] §4.2): VDL ≤ VCL; VDL only at consistency points
+//! LSN order (\[P17\] §4.2): VDL ≤ VCL; VDL only at consistency points
 //! (ends of commits); VDL, PGCL and the durable SCL never go backwards
 //! within an epoch (a new epoch may truncate; a crash may lose records not
 //! yet on disk, which were never acknowledged); no LSN allocated beyond

@@ -36,7 +36,7 @@ pub enum Invariant {
     LsnOrder,
     /// While every PG has a write quorum of live segments the writer can
     /// reach and a writer is open, commits are acknowledged within
-    /// [`liveness::BOUND`].
+    /// 10 s (`liveness::BOUND`).
     QuorumLiveness,
     /// read + write > copies and 2 · write > copies.
     QuorumIntersection,

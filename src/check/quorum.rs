@@ -1,6 +1,6 @@
 //! Quorum intersection: read + write > copies, so every read quorum holds
 //! every durable record, and 2 · write > copies, so two conflicting writes
-//! cannot both succeed ([P17] §2.1). Config validation refuses a
+//! cannot both succeed (\[P17\] §2.1). Config validation refuses a
 //! configuration that breaks them unless it sets `unsafe_quorum`.
 
 use crate::model::World;

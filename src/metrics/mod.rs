@@ -7,10 +7,10 @@ mod redundancy;
 mod summary;
 pub mod units;
 
-pub use performance::{
-    level_before, rate_after, recovered_performance, storm, Judged, Level, Storm,
-};
-pub use recorder::{timeline_rows, Recorder, TimelineRow};
+pub use performance::Storm;
+pub(crate) use performance::{level_before, rate_after, recovered_performance, storm, Judged};
+pub(crate) use recorder::{timeline_rows, Recorder};
+pub use recorder::TimelineRow;
 pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use summary::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt, Failover,

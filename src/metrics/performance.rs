@@ -118,7 +118,7 @@ pub fn storm(
     })
 }
 
-/// The new writer's load after it opened ([`storm`]).
+/// The new writer's load after it opened (`storm`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Storm {
     /// Seconds of timeline counted: 30 s and the part of the bin the

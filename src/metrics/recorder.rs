@@ -428,6 +428,8 @@ impl Recorder {
         self.row.busiest_nic = nic;
     }
 
+    /// Records how many PGs are below their write and read quorums and
+    /// out of the writer's reach now, keeping each count's peak.
     pub fn quorum_health(&mut self, below_write: u32, below_read: u32, out_of_reach: u32) {
         let peak = |now: u32, (_, max): (u32, u32)| (now, max.max(now));
         self.pgs_below_write = peak(below_write, self.pgs_below_write);

@@ -4,7 +4,7 @@
 //! nodes): the margin it has before the next failure costs it a write
 //! quorum. The storage layer reports every PG's count whenever a node,
 //! partition or repair may have changed it; between reports it holds, so
-//! time at each level is exact. [P17] §2.2 sizes segments at 10 GB so that
+//! time at each level is exact. \[P17\] §2.2 sizes segments at 10 GB so that
 //! this time — the window of vulnerability — stays short.
 
 use serde::{Deserialize, Serialize};

@@ -6,7 +6,7 @@
 //! that vanished waits forever) and thinks between requests. On an error
 //! it closes the connection, backs off exponentially with jitter, and
 //! starts again from the lookup. Writes to an instance that is no longer
-//! the writer fail as read-only ([KC]).
+//! the writer fail as read-only (\[KC\]).
 //!
 //! How a request reaches the database is the group's [`Connection`]:
 //!

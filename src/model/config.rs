@@ -322,7 +322,7 @@ pub struct StorageConfig {
 #[serde(rename_all = "snake_case")]
 pub enum Placement {
     /// Only in the lost copy's AZ. Modelling choice: the references do not
-    /// say where a repair goes; this keeps [P17] §2.1's two copies per AZ,
+    /// say where a repair goes; this keeps \[P17\] §2.1's two copies per AZ,
     /// and while that AZ is down the PG stays short of copies.
     #[default]
     SameAz,
@@ -536,7 +536,7 @@ pub enum Cut {
 pub enum TieBreak {
     /// The first by instance name.
     Name,
-    /// One drawn from the control plane's seeded stream: [UG] Fault
+    /// One drawn from the control plane's seeded stream: \[UG\] Fault
     /// tolerance says the choice among equals is arbitrary.
     #[default]
     Random,

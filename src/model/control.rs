@@ -9,7 +9,7 @@
 //!   answer);
 //! * **selection**: the control plane probes the readers and waits for
 //!   their answers (or one check interval), then picks the lowest tier, the
-//!   largest size, and a deterministic tie-break ([UG] Fault tolerance);
+//!   largest size, and a deterministic tie-break (\[UG\] Fault tolerance);
 //! * **promotion**: the chosen reader restarts as writer — its process
 //!   stops, the engine starts and sets up a buffer pool the size of its
 //!   class, each a draw from the instance's own stream — or, with no
@@ -731,7 +731,7 @@ fn readers_but(s: Sight, inst: InstanceId) -> Vec<InstanceId> {
 }
 
 /// Without read availability (older engine versions), a writer failover
-/// or reboot restarts every reader but the new writer ([UG] Rebooting an
+/// or reboot restarts every reader but the new writer (\[UG\] Rebooting an
 /// Aurora cluster without read availability).
 fn restart_readers(cx: &mut Ctx, s: Sight, writer: InstanceId) {
     for r in readers_but(s, writer) {

@@ -41,7 +41,7 @@ macro_rules! events {
             )*
         }
 
-        /// The kind of an [`Event`], without its payload: what observers
+        /// The kind of an event, without its payload: what observers
         /// match on.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[repr(u8)]

@@ -3,35 +3,36 @@
 //! them, driven by one event queue.
 //!
 //! Every actor keeps its state and its handlers in its own module, as
-//! methods on its own type, and acts only through a [`context::Ctx`]
+//! methods on its own type, and acts only through a `Ctx` (the context)
 //! (timers, network sends, measurements, notes). This module holds the
 //! arenas, builds them from a validated scenario, runs the loop and routes
-//! each [`Event`] to the actor that handles it. Randomness comes from named
+//! each event to the actor that handles it. Randomness comes from named
 //! streams: the workload, the network, gossip peer choice, the control
 //! plane, DNS, one stream per storage node's disk and one per client.
 
 pub(crate) mod answer;
-pub mod client;
-pub mod compute;
+pub(crate) mod client;
+pub(crate) mod compute;
 pub mod config;
 pub(crate) mod context;
-pub mod control;
-pub mod dns;
-pub mod event;
-pub mod faults;
-pub mod footprint;
-pub mod network;
-pub mod note;
+pub(crate) mod control;
+pub(crate) mod dns;
+pub(crate) mod event;
+pub(crate) mod faults;
+pub(crate) mod footprint;
+pub(crate) mod network;
+pub(crate) mod note;
 pub(crate) mod order;
-pub mod pool;
-pub mod proxy;
+pub(crate) mod pool;
+pub(crate) mod proxy;
 mod routes;
-pub mod storage;
+pub(crate) mod storage;
 mod tcp;
-pub mod workload;
+pub(crate) mod workload;
 
 use context::Ctx;
-pub use event::{Event, Kind, ReadAnswer, ReadAsk, RecoveryReply, Seen};
+pub(crate) use event::Event;
+pub use event::{Kind, Seen};
 pub use note::Note;
 
 use crate::metrics::{self, Recorder};
@@ -758,12 +759,12 @@ impl World {
 
     /// Every writer that may still act: the newest epoch's first, then
     /// deposed ones, oldest first.
-    pub fn writers(&self) -> impl Iterator<Item = &Writer> {
+    pub(crate) fn writers(&self) -> impl Iterator<Item = &Writer> {
         self.compute.writers.iter()
     }
 
     /// The writer of the newest epoch.
-    pub fn current_writer(&self) -> &Writer {
+    pub(crate) fn current_writer(&self) -> &Writer {
         &self.compute.writers.current
     }
 
@@ -773,22 +774,22 @@ impl World {
     }
 
     /// The DB instances, in scenario order.
-    pub fn instances(&self) -> &[Instance] {
+    pub(crate) fn instances(&self) -> &[Instance] {
         &self.compute.instances
     }
 
     /// Storage: nodes, segments and protection groups.
-    pub fn volume(&self) -> &storage::volume::Volume {
+    pub(crate) fn volume(&self) -> &storage::volume::Volume {
         &self.storage.volume
     }
 
     /// The network, to ask what is reachable.
-    pub fn network(&self) -> &Network {
+    pub(crate) fn network(&self) -> &Network {
         &self.net
     }
 
     /// Why the cluster refused fault `id` (a requested failover), if it did.
-    pub fn refused(&self, id: u32) -> Option<&'static str> {
+    pub(crate) fn refused(&self, id: u32) -> Option<&'static str> {
         let refused = &self.control.refused;
         refused.iter().find(|r| r.0 == id).map(|r| r.1)
     }
@@ -816,7 +817,7 @@ impl World {
     }
 
     /// The measurements the actors made.
-    pub fn recorder(&self) -> &Recorder {
+    pub(crate) fn recorder(&self) -> &Recorder {
         &self.rec
     }
 
@@ -827,12 +828,12 @@ impl World {
     }
 
     /// Commits the background workload offered.
-    pub fn commits_offered(&self) -> u64 {
+    pub(crate) fn commits_offered(&self) -> u64 {
         self.workload.offered
     }
 
     /// The LSN points of the newest writer that had any.
-    pub fn last_points(&self) -> &LsnPoints {
+    pub(crate) fn last_points(&self) -> &LsnPoints {
         self.compute.writers.last_points()
     }
 
@@ -843,23 +844,23 @@ impl World {
 
     /// Every failover, in the order they began, with the model's time for
     /// the end of each step.
-    pub fn failovers(&self) -> &[control::FailoverRecord] {
+    pub(crate) fn failovers(&self) -> &[control::FailoverRecord] {
         &self.control.failovers
     }
 
     /// Storage-watchdog failovers the control plane declined (no reader
     /// could write).
-    pub fn watchdog_failovers_declined(&self) -> u32 {
+    pub(crate) fn watchdog_failovers_declined(&self) -> u32 {
         self.control.watchdog_declined
     }
 
     /// The application clients, in scenario order.
-    pub fn clients(&self) -> &[Client] {
+    pub(crate) fn clients(&self) -> &[Client] {
         &self.clients
     }
 
     /// Each storage node's load over the run and the repair bytes it moved.
-    pub fn node_loads(&self) -> Vec<metrics::NodeUse> {
+    pub(crate) fn node_loads(&self) -> Vec<metrics::NodeUse> {
         self.storage
             .node_loads(&self.cfg.topology, self.engine.now())
     }

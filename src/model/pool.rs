@@ -79,11 +79,6 @@ impl Pool {
     pub fn leave(&mut self, client: ClientId) {
         self.waiters.retain(|&(c, _)| c != client);
     }
-
-    /// Connections held, lent or idle.
-    pub fn held(&self) -> u32 {
-        self.held
-    }
 }
 
 #[cfg(test)]
@@ -107,7 +102,7 @@ mod tests {
         assert_eq!(p.borrow(2, c, 2), Lend::Idle(conn));
         // A lost one frees a place to open.
         assert_eq!(p.lose(), None);
-        assert_eq!(p.held(), 1);
+        assert_eq!(p.held, 1);
         assert_eq!(p.borrow(2, a, 3), Lend::Open);
         assert_eq!(p.borrow(2, b, 3), Lend::Wait);
         p.leave(b);

@@ -582,12 +582,4 @@ impl Proxy {
     pub fn node_of(&self, slot: u32) -> Option<AzId> {
         self.backends.get(slot as usize).map(|b| b.node)
     }
-
-    /// Connections it holds to instances now.
-    pub fn held(&self) -> usize {
-        self.backends
-            .iter()
-            .filter(|b| b.state != Use::Closed)
-            .count()
-    }
 }

@@ -152,7 +152,6 @@ fn gcd(a: u64, b: u64) -> u64 {
 /// Where each working-set page lives.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkingSet {
-    pages: u64,
     stride: u64,
     pages_per_pg: u64,
 }
@@ -166,15 +165,9 @@ impl WorkingSet {
             "working set must fit the volume"
         );
         WorkingSet {
-            pages,
             stride: volume_pages / pages,
             pages_per_pg,
         }
-    }
-
-    /// Pages in the working set.
-    pub fn pages(&self) -> u64 {
-        self.pages
     }
 
     /// First working-set page in `pg`.

@@ -1,7 +1,7 @@
 //! Every default of the scenario format, each with its source, and every
 //! numeric setting's range, each with its reason.
 //!
-//! `[P17]`: Verbitski et al., SIGMOD 2017. `[UG]`: the Amazon Aurora User
+//! `\[P17\]`: Verbitski et al., SIGMOD 2017. `\[UG\]`: the Amazon Aurora User
 //! Guide. Both are summarised, with section numbers, in the project's
 //! reference notes (`aurora-facts.md`). Where no published figure exists the
 //! comment says "modelling choice" and why the value is reasonable; those are
@@ -36,7 +36,7 @@ defaults! {
         1
     }
 
-    /// Three Availability Zones: [P17] §2.1 (two copies in each of three AZs).
+    /// Three Availability Zones: \[P17\] §2.1 (two copies in each of three AZs).
     pub fn azs() -> Vec<String> {
         vec!["a".into(), "b".into(), "c".into()]
     }
@@ -53,28 +53,28 @@ defaults! {
         100
     }
 
-    /// Protection-group (segment) size: 10 GB, [P17] §2.2.
+    /// Protection-group (segment) size: 10 GB, \[P17\] §2.2.
     pub fn segment_gib() -> u64 {
         10
     }
 
-    /// Copies of each PG: six, two per AZ, [P17] §2.1.
+    /// Copies of each PG: six, two per AZ, \[P17\] §2.1.
     pub fn copies() -> u32 {
         6
     }
 
-    /// Write quorum: 4 of 6, [P17] §2.1.
+    /// Write quorum: 4 of 6, \[P17\] §2.1.
     pub fn write_quorum() -> u32 {
         4
     }
 
-    /// Read quorum: 3 of 6, [P17] §2.1.
+    /// Read quorum: 3 of 6, \[P17\] §2.1.
     pub fn read_quorum() -> u32 {
         3
     }
 
     /// Median time for a storage node to persist a batch. Modelling choice: a
-    /// local NVMe write is a few hundred microseconds; [P17] §3.3 puts only
+    /// local NVMe write is a few hundred microseconds; \[P17\] §3.3 puts only
     /// receive and persist on the foreground path.
     pub fn disk_latency() -> SimDuration {
         SimDuration::from_micros(400)
@@ -85,32 +85,32 @@ defaults! {
         0.3
     }
 
-    /// LSN allocation limit: 10 million, [P17] §4.2.1.
+    /// LSN allocation limit: 10 million, \[P17\] §4.2.1.
     pub fn lsn_allocation_limit() -> u64 {
         10_000_000
     }
 
     /// How long a segment waits after seeing a gap before it asks a peer by
-    /// gossip. Modelling choice: gossip is background work, [P17] §3.3; 100 ms
+    /// gossip. Modelling choice: gossip is background work, \[P17\] §3.3; 100 ms
     /// is long enough for reordered batches to arrive on their own.
     pub fn gossip_interval() -> SimDuration {
         SimDuration::from_millis(100)
     }
 
     /// How often a segment coalesces its log into pages. Modelling choice:
-    /// background work, [P17] §3.3.
+    /// background work, \[P17\] §3.3.
     pub fn materialize_interval() -> SimDuration {
         SimDuration::from_millis(100)
     }
 
     /// How long a storage node may be unreachable before its segments are
-    /// re-created elsewhere. Modelling choice: [P17] §2.2 gives the repair time,
+    /// re-created elsewhere. Modelling choice: \[P17\] §2.2 gives the repair time,
     /// not the detection time; a minute avoids repairing through a reboot.
     pub fn repair_after() -> SimDuration {
         SimDuration::from_secs(60)
     }
 
-    /// A storage node's NIC: 10 Gb/s each way, [P17] §2.2 ("a 10GB segment
+    /// A storage node's NIC: 10 Gb/s each way, \[P17\] §2.2 ("a 10GB segment
     /// can be repaired in 10 seconds on a 10Gbps network link").
     pub fn node_gbps() -> f64 {
         10.0
@@ -131,7 +131,7 @@ defaults! {
     }
 
     /// Batches one PG may have in flight to its segments: 8. Modelling choice:
-    /// [P17] §4.2.2 has the writer stream records asynchronously and segments
+    /// \[P17\] §4.2.2 has the writer stream records asynchronously and segments
     /// order them by back-link, with no window given; 8 covers a cross-AZ
     /// round trip at a 1 ms group commit several times over, so the window
     /// binds only when storage falls behind.
@@ -194,7 +194,7 @@ defaults! {
 
     /// Group-commit interval: how often the writer admits the commits that
     /// arrived meanwhile and ships the records of every PG that has no batch in
-    /// flight ([P17] §4.2.2, asynchronous group commit; PGs with a batch in
+    /// flight (\[P17\] §4.2.2, asynchronous group commit; PGs with a batch in
     /// flight ship when it becomes durable). Modelling choice: 1 ms.
     pub fn group_commit_interval() -> SimDuration {
         SimDuration::from_millis(1)
@@ -226,14 +226,14 @@ defaults! {
     }
 
     /// Instance class of an instance that names none: db.r6g.2xlarge (8
-    /// vCPUs, 64 GiB, [UG] Hardware specifications). Modelling choice: a
+    /// vCPUs, 64 GiB, \[UG\] Hardware specifications). Modelling choice: a
     /// mid-size memory-optimised class, the one most shipped scenarios use;
     /// it carries the default 5,000 commits/s at about half its CPU.
     pub fn instance_class() -> String {
         "db.r6g.2xlarge".into()
     }
 
-    /// Promotion tier: 1, the API default ([UG] ModifyDBInstance).
+    /// Promotion tier: 1, the API default (\[UG\] ModifyDBInstance).
     pub fn promotion_tier() -> u8 {
         1
     }
@@ -253,7 +253,7 @@ defaults! {
 
     /// A database process stopping: median 1 s, sigma 0.5. Modelling
     /// choice: no published figure. Aurora writes no pages back on the way
-    /// down (only redo crosses the network, [P17] §3), so a stop is closing
+    /// down (only redo crosses the network, \[P17\] §3), so a stop is closing
     /// connections and exiting, a matter of a second or two.
     pub fn process_stop() -> (SimDuration, f64) {
         (SimDuration::from_secs(1), 0.5)
@@ -261,7 +261,7 @@ defaults! {
 
     /// The engine starting, before its buffer pool: median 4 s, sigma 0.5
     /// (the middle 98 % between 1.3 s and 13 s). Modelling choice: no
-    /// published figure; [UG] gives only the whole failover ("typically under
+    /// published figure; \[UG\] gives only the whole failover ("typically under
     /// 60 s, often under 30 s") and says a restart in place is faster, so this
     /// step and the ones after it spread over seconds to tens of seconds,
     /// which every draw of these defaults stays inside.
@@ -280,7 +280,7 @@ defaults! {
 
     /// A new writer rebuilding its in-memory state once storage is recovered
     /// (the transaction system, open transactions to undo, the data
-    /// dictionary): median 2 s, sigma 0.5. Modelling choice: [P17] §4.3 has
+    /// dictionary): median 2 s, sigma 0.5. Modelling choice: \[P17\] §4.3 has
     /// undo run in the background after the database opens, so this is
     /// seconds, not a replay.
     pub fn rebuild() -> (SimDuration, f64) {
@@ -302,7 +302,7 @@ defaults! {
         SimDuration::from_secs(10)
     }
 
-    /// CPU time per redo-producing row change: 264 us. Derived from [P17]
+    /// CPU time per redo-producing row change: 264 us. Derived from \[P17\]
     /// §6.1.1 (SysBench write-only on an r3.8xlarge, 32 vCPUs, about 121,000
     /// writes/s: 32 / 121,000 s per write); this figure is from the paper and
     /// not in the project's reference notes. A three-record commit costs
@@ -312,7 +312,7 @@ defaults! {
         SimDuration::from_micros(264)
     }
 
-    /// CPU time per page read: 53 us, from [P17] §6.1.1 in the same way
+    /// CPU time per page read: 53 us, from \[P17\] §6.1.1 in the same way
     /// (SysBench read-only, about 600,000 reads/s on 32 vCPUs).
     pub fn cpu_per_read() -> SimDuration {
         SimDuration::from_micros(53)
@@ -321,7 +321,7 @@ defaults! {
     /// CPU time for a reader to apply one redo record to a cached page:
     /// 26 us, a tenth of executing the change. Modelling choice: applying a
     /// record skips parsing, planning, locking and undo, which make up most of
-    /// a write's cost; readers apply only to cached pages ([P17] §4.2.4).
+    /// a write's cost; readers apply only to cached pages (\[P17\] §4.2.4).
     pub fn apply_per_record() -> SimDuration {
         SimDuration::from_micros(26)
     }
@@ -334,7 +334,7 @@ defaults! {
     }
 
     /// Readers keep serving through a writer failover or reboot: true, the
-    /// behaviour of current engine versions ([UG] Rebooting an Aurora cluster
+    /// behaviour of current engine versions (\[UG\] Rebooting an Aurora cluster
     /// with read availability: Aurora MySQL 2.10 and later, Aurora PostgreSQL
     /// 12.14, 13.10, 14.7, 15.2 and later).
     pub fn read_availability() -> bool {
@@ -349,12 +349,12 @@ defaults! {
     }
 
     /// Time to create a replacement instance when no reader can be promoted:
-    /// [UG] Fault tolerance, "typically completes in under 10 minutes".
+    /// \[UG\] Fault tolerance, "typically completes in under 10 minutes".
     pub fn provision_time() -> SimDuration {
         SimDuration::from_secs(8 * 60)
     }
 
-    /// TTL of the endpoints' DNS answers: 5 s, [KC].
+    /// TTL of the endpoints' DNS answers: 5 s, \[KC\].
     pub fn dns_ttl() -> SimDuration {
         SimDuration::from_secs(5)
     }
@@ -469,20 +469,20 @@ defaults! {
     }
 
     /// Share of the writer's `max_connections` the proxy may open: 100 %,
-    /// RDS Proxy's `MaxConnectionsPercent` default ([UG] RDS Proxy
+    /// RDS Proxy's `MaxConnectionsPercent` default (\[UG\] RDS Proxy
     /// connection settings).
     pub fn max_connections_percent() -> u32 {
         100
     }
 
     /// Longest a request waits at the proxy for a database connection:
-    /// 120 s, RDS Proxy's `ConnectionBorrowTimeout` default ([UG]).
+    /// 120 s, RDS Proxy's `ConnectionBorrowTimeout` default (\[UG\]).
     pub fn borrow_timeout() -> SimDuration {
         SimDuration::from_secs(120)
     }
 
     /// Requests one proxy node queues before it sheds: 10,000. Modelling
-    /// choice: [UG] says the proxy queues and then sheds load past its
+    /// choice: \[UG\] says the proxy queues and then sheds load past its
     /// limits but gives no figure; this is far above what 1,000 clients
     /// with one request each can queue, so the shipped scenarios never
     /// shed.
@@ -491,7 +491,7 @@ defaults! {
     }
 
     /// Connections one proxy node opens a second at most: 20. Modelling
-    /// choice: [UG] says the proxy queues or throttles what it cannot
+    /// choice: \[UG\] says the proxy queues or throttles what it cannot
     /// serve at once rather than overwhelm the database, with no figure.
     /// Twenty a second costs a writer 0.1 s of CPU a second at the default
     /// `cpu_per_connect`, and twenty connections carry thousands of short
@@ -501,7 +501,7 @@ defaults! {
     }
 
     /// How often the proxy checks which instance is the writer: 1 s.
-    /// Modelling choice: [UG] says the proxy monitors the instances itself
+    /// Modelling choice: \[UG\] says the proxy monitors the instances itself
     /// and does not wait for DNS, with no interval published.
     pub fn proxy_health_check_interval() -> SimDuration {
         SimDuration::from_secs(1)
@@ -617,7 +617,7 @@ pub const IO_WATCHDOG: Limit<SimDuration> = Limit::new(
 /// interval arrive together at its tick, so the interval times the offered
 /// rates is the work of one tick; at 1 s and the highest rates that is
 /// already a million commits at once, and Aurora's group commit is a matter
-/// of milliseconds ([P17] §4.2.2).
+/// of milliseconds (\[P17\] §4.2.2).
 pub const GROUP_COMMIT_INTERVAL: Limit<SimDuration> = Limit::new(
     SimDuration::from_micros(1),
     SimDuration::from_secs(1),
@@ -645,7 +645,7 @@ pub const JITTER: Limit<f64> = Limit::new(0.0, 2.0, "a lognormal sigma");
 pub const STORAGE_NODES_PER_AZ: Limit<u32> =
     Limit::new(1, 10_000, "a number of storage nodes per AZ");
 
-/// Volume size in GiB: 1 GiB to 128 TiB, the Aurora volume limit ([UG]).
+/// Volume size in GiB: 1 GiB to 128 TiB, the Aurora volume limit (\[UG\]).
 pub const VOLUME_GIB: Limit<u64> = Limit::new(1, 128 * 1024, "a volume in GiB");
 
 /// Protection-group size in GiB: 1 to 1024. The pages of one PG are
@@ -690,7 +690,7 @@ pub const BATCHES_IN_FLIGHT: Limit<u32> = Limit::new(1, 1024, "a number of batch
 /// Bytes of one redo record: 1 to 1 MiB, beyond any one row change.
 pub const RECORD_BYTES: Limit<u32> = Limit::new(1, 1 << 20, "a record size in bytes");
 
-/// Promotion tier: 0 to 15, the tiers RDS accepts ([UG] ModifyDBInstance).
+/// Promotion tier: 0 to 15, the tiers RDS accepts (\[UG\] ModifyDBInstance).
 pub const PROMOTION_TIER: Limit<u8> = Limit::new(0, 15, "a promotion tier");
 
 /// Missed health checks before the writer is declared failed: 1 to 100.
@@ -755,7 +755,7 @@ pub const BUFFER_POOL_RATE: Limit<f64> =
 pub const CPU_COST: Limit<SimDuration> =
     Limit::new(SimDuration::ZERO, SimDuration::from_secs(1), "a CPU time");
 
-/// `max_connections`: 1 to 16,000, the largest [UG] allows for Aurora
+/// `max_connections`: 1 to 16,000, the largest \[UG\] allows for Aurora
 /// MySQL ("up to 16,000").
 pub const MAX_CONNECTIONS: Limit<u32> =
     Limit::new(1, 16_000, "a number of connections per instance");
@@ -803,7 +803,7 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// more than six AZs.
 pub const MAX_AZS: usize = 16;
 
-/// Instances: one writer and up to 15 readers ([UG]).
+/// Instances: one writer and up to 15 readers (\[UG\]).
 pub const MAX_INSTANCES: usize = 16;
 
 /// The most memory any run may hold, whatever the machine: 16 GiB, a

@@ -139,7 +139,9 @@ macro_rules! expectations {
             )*
         }
 
-        /// Every expectation's name and comparison, in verdict order.
+        /// Every expectation's name and comparison, in verdict order: what
+        /// the tests hold the reference and the verdicts to.
+        #[cfg(test)]
         pub const EXPECTATIONS: &[(&str, Comparison)] =
             &[$((stringify!($name), Comparison::$cmp)),*];
 

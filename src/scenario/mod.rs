@@ -3,18 +3,18 @@
 //! validated faults written back as YAML (`print`).
 //!
 //! A scenario is read in two steps, low to high: serde turns text into a
-//! [`schema::ScenarioFile`] (syntax, field names, types, ranges), then
+//! `schema::ScenarioFile` (syntax, field names, types, ranges), then
 //! `validate` resolves names to ids and checks what relates two fields,
 //! producing a [`Scenario`]: the model's [`Config`](crate::model::config::Config)
 //! and the expectations. Only validation builds a `Config`.
 
 mod builder;
 pub mod defaults;
-pub mod document;
-pub mod expect;
+pub(crate) mod document;
+pub(crate) mod expect;
 pub mod print;
 pub mod reference;
-pub mod schema;
+pub(crate) mod schema;
 mod validate;
 
 pub use builder::ScenarioBuilder;

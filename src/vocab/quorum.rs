@@ -1,7 +1,7 @@
 //! Quorum arithmetic.
 //!
 //! A PG of `V` copies accepts a write once `V_w` copies hold it and recovery
-//! reads `V_r` copies. The two rules from [P17] §2.1:
+//! reads `V_r` copies. The two rules from \[P17\] §2.1:
 //!
 //! * `V_r + V_w > V`: every read quorum meets every write quorum, so recovery
 //!   sees each durable record;
@@ -53,7 +53,7 @@ pub enum QuorumError {
 }
 
 impl Quorum {
-    /// Aurora's 4-of-6 writes and 3-of-6 reads ([P17] §2.1).
+    /// Aurora's 4-of-6 writes and 3-of-6 reads (\[P17\] §2.1).
     pub const AURORA: Quorum = Quorum {
         copies: 6,
         write: 4,

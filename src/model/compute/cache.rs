@@ -72,11 +72,6 @@ impl BufferCache {
         self.ring.len() as u64
     }
 
-    /// Whether it holds nothing.
-    pub fn is_empty(&self) -> bool {
-        self.ring.is_empty()
-    }
-
     /// Whether `page` is held, without touching it (redo apply asks this:
     /// applying a record is not a use of the page).
     #[inline]
@@ -161,7 +156,7 @@ mod tests {
         assert!(c.holds(1) && c.holds(3) && c.holds(4));
         assert_eq!(c.len(), 3);
         c.clear();
-        assert!(c.is_empty() && !c.holds(1));
+        assert!(c.len() == 0 && !c.holds(1));
     }
 
     #[test]

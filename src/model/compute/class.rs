@@ -2,7 +2,7 @@
 //! instance — vCPUs, memory, and from them its CPU capacity and buffer
 //! cache.
 //!
-//! The table is the Aurora-supported part of [UG] "Hardware specifications
+//! The table is the Aurora-supported part of \[UG\] "Hardware specifications
 //! for DB instance classes": the burstable `db.t3` and `db.t4g` (medium and
 //! large) and the memory-optimised `db.r5`, `db.r6g`, `db.r7g` and `db.x2g`
 //! from large to 16xlarge. Each size doubles the one before in both vCPUs
@@ -103,7 +103,7 @@ impl InstanceClass {
         names.join(", ")
     }
 
-    /// The default `max_connections` of the class: [UG] "Maximum
+    /// The default `max_connections` of the class: \[UG\] "Maximum
     /// connections to an Aurora MySQL DB instance" lists 90 for 4 GiB
     /// (`db.t3.medium`, `db.t4g.medium`), 135 for 8 GiB, then 1,000 for
     /// 16 GiB (`large`) and 1,000 more at each doubling of memory, up to

@@ -147,7 +147,7 @@ impl Instance {
 
 /// The reader cluster cache management keeps warm for `writer`, if it is
 /// on and applies: the only tier-0 reader, of the writer's own class
-/// ([UG] cluster cache management; otherwise it is inactive).
+/// (\[UG\] cluster cache management; otherwise it is inactive).
 pub fn ccm_partner(cfg: &Config, instances: &[Instance], writer: InstanceId) -> Option<InstanceId> {
     if !cfg.engine.cluster_cache_management {
         return None;

@@ -3,7 +3,7 @@
 //! or when a fenced writer steps down), as a reader or as the writer.
 //! Clients hold connections to a process; a process that exits while its
 //! host survives resets them, a host that dies leaves them waiting on
-//! their own timeouts ([UG], [KC]).
+//! their own timeouts (\[UG\], \[KC\]).
 //!
 //! [`Compute`] is the instances' arena and their handlers. It decides
 //! nothing about failover: the control plane ([`super::control`]) orders a

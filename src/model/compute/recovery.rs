@@ -1,4 +1,4 @@
-//! Storage recovery by a writer that has just started ([P17] §4.3, [P18]).
+//! Storage recovery by a writer that has just started (\[P17\] §4.3, \[P18\]).
 //!
 //! The writer takes a new volume epoch and sends it to every segment. A
 //! segment adopts it (from then on it refuses the old writer's batches) and
@@ -76,7 +76,7 @@ const PROBE_RETRY: SimDuration = SimDuration::from_secs(1);
 /// Probe rounds without a single new answer after which a recovery counts
 /// as stalled: if storage is then out of its reach, its instance stops
 /// answering health checks as healthy, so the control plane gives the
-/// attempt up and tries another instance. Modelling choice: [P17] §4.3 has
+/// attempt up and tries another instance. Modelling choice: \[P17\] §4.3 has
 /// recovery finish in seconds, so five silent rounds are not slowness.
 const STALLED_ROUNDS: u64 = 5;
 
@@ -84,7 +84,7 @@ const STALLED_ROUNDS: u64 = 5;
 /// chain into the PG's state. Modelling choice: a few hundred bytes of
 /// message, tens of microseconds. With [`RECOVERY_PER_RECORD`] it makes a
 /// recovery's cost grow with the PGs to probe and the records above the
-/// durable point, spread over the instance's vCPUs as [P17] §4.3 has
+/// durable point, spread over the instance's vCPUs as \[P17\] §4.3 has
 /// recovery run in parallel.
 const RECOVERY_PER_ANSWER: SimDuration = SimDuration::from_micros(20);
 

@@ -1,5 +1,5 @@
 //! The redo stream from the writer to its readers, and what readers do
-//! with it ([P17] §4.2.4).
+//! with it (\[P17\] §4.2.4).
 //!
 //! Whenever VDL has moved, the writer's group-commit tick sends each
 //! running reader the records VDL passed since its last shipment. VDL is a

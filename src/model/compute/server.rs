@@ -11,7 +11,7 @@
 //! starts with the pages it had cached as a reader; a host that fails or is
 //! replaced loses it. Modelling choice: this is Aurora PostgreSQL's
 //! survivable buffer cache, and the issue of a cold cache after failover is
-//! then the reader's own cache, as [UG] cluster cache management describes.
+//! then the reader's own cache, as \[UG\] cluster cache management describes.
 //!
 //! [`EngineConfig`]: crate::model::config::EngineConfig
 

@@ -659,7 +659,7 @@ impl Writer {
     }
 
     /// Sends (or resends) a read to one segment whose acknowledged SCL
-    /// covers the read point, preferring the writer's own AZ ([P17] §4.2.3:
+    /// covers the read point, preferring the writer's own AZ (\[P17\] §4.2.3:
     /// no quorum read; the writer picks a complete segment).
     fn dispatch_read(&mut self, cx: &mut Ctx, env: &WriterEnv, slot: u32) {
         let now = cx.now();

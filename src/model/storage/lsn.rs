@@ -1,6 +1,6 @@
 //! Log sequence numbers and the durability points the writer tracks.
 //!
-//! Names as in [P17] §4.1:
+//! Names as in \[P17\] §4.1:
 //!
 //! * **SCL** (segment complete LSN): the highest LSN below which a segment
 //!   holds every record of its PG. Segments follow the back-links of records
@@ -65,7 +65,7 @@ pub struct Batch {
     /// The records, in LSN order.
     pub records: Vec<Record>,
     /// The writer's minimum read point when it shipped: segments may
-    /// materialize pages up to it ([P17] §4.2.3, PGMRPL).
+    /// materialize pages up to it (\[P17\] §4.2.3, PGMRPL).
     pub min_read_point: Lsn,
     /// Volume epoch of the writer that shipped it.
     pub epoch: u32,
@@ -135,7 +135,7 @@ impl LsnPoints {
         }
     }
 
-    /// Points of a writer that recovered the volume to `vdl` ([P17] §4.3):
+    /// Points of a writer that recovered the volume to `vdl` (\[P17\] §4.3):
     /// each PG's last record at or below it is `tails[pg]`, and allocation
     /// resumes at `resume`, above the truncated range.
     pub fn resume(lal: u64, vdl: Lsn, resume: Lsn, tails: &[Lsn]) -> Self {

@@ -1,6 +1,6 @@
 //! Aurora's storage: a volume of protection groups, each replicated six
 //! ways, kept durable by quorum writes of redo records ("the log is the
-//! database", [P17] §3).
+//! database", \[P17\] §3).
 //!
 //! [`fleet::Storage`] is the actor: the storage nodes with their disks, and
 //! the handlers of every message a segment receives. Repair, which

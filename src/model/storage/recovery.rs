@@ -2,9 +2,9 @@
 //! from the storage that is left.
 //!
 //! Recovery contacts a read quorum of every PG; because every read quorum
-//! meets every write quorum ([P17] §2.1), the highest SCL it finds covers
+//! meets every write quorum (\[P17\] §2.1), the highest SCL it finds covers
 //! every durable record of the PG. From those it computes the recoverable
-//! VCL and truncates above the last consistency point ([P17] §4.3).
+//! VCL and truncates above the last consistency point (\[P17\] §4.3).
 
 use super::lsn::{Lsn, LsnPoints};
 use super::volume::Volume;
@@ -71,7 +71,7 @@ pub struct Recovered {
 }
 
 /// Computes the recovered VDL from the most complete segment of each PG's
-/// read quorum ([P17] §4.3).
+/// read quorum (\[P17\] §4.3).
 ///
 /// LSNs are allocated densely, one per record, so a durable prefix of the
 /// log is a run of consecutive LSNs: starting at `floor` (a VDL some writer

@@ -1,4 +1,4 @@
-//! Segment repair under the membership protocol ([P18]).
+//! Segment repair under the membership protocol (\[P18\]).
 //!
 //! A segment whose node has been down for `repair_after` is replaced: the
 //! PG's membership moves from F to {F, G} under a new membership epoch, G

@@ -1,6 +1,6 @@
 //! A segment: one copy of one protection group, on one storage node.
 //!
-//! The foreground path is short ([P17] §3.3, steps 1–2): receive a batch,
+//! The foreground path is short (\[P17\] §3.3, steps 1–2): receive a batch,
 //! append it to the log if it continues the chain, persist, acknowledge with
 //! the SCL. Everything else is background: batches that arrive ahead of a gap
 //! are parked until gossip with a peer fills the gap, and records are
@@ -155,7 +155,7 @@ pub struct SegmentEpochs {
     pub truncated: u32,
 }
 
-/// What a segment tells a recovering writer ([P17] §4.3): enough to find,
+/// What a segment tells a recovering writer (\[P17\] §4.3): enough to find,
 /// with the other segments of a read quorum, every durable record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecoveryInfo {
@@ -203,13 +203,13 @@ impl Segment {
         }
     }
 
-    /// Takes on a newer volume epoch ([P18]): from now on, batches of an
+    /// Takes on a newer volume epoch (\[P18\]): from now on, batches of an
     /// older epoch are refused.
     pub fn adopt_epoch(&mut self, epoch: u32) {
         self.epoch = self.epoch.max(epoch);
     }
 
-    /// Applies the truncation of `epoch` ([P17] §4.3): every record above
+    /// Applies the truncation of `epoch` (\[P17\] §4.3): every record above
     /// `above` belongs to a writer that recovery superseded, and goes.
     pub fn truncate(&mut self, epoch: u32, above: Lsn) {
         self.adopt_epoch(epoch);

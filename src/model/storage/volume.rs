@@ -1,14 +1,14 @@
 //! The volume: protection groups, their segments, and the storage nodes
 //! that hold them.
 //!
-//! A volume of `volume_gib` is cut into PGs of `segment_gib` ([P17] §2.2).
-//! Each PG has `copies` segments, the same number in every AZ ([P17] §2.1:
+//! A volume of `volume_gib` is cut into PGs of `segment_gib` (\[P17\] §2.2).
+//! Each PG has `copies` segments, the same number in every AZ (\[P17\] §2.1:
 //! two in each of three). Segments are placed round-robin over each AZ's
 //! nodes, offset by the AZ's position so that equal node numbers in two AZs
 //! do not hold the same PGs. One node therefore holds segments of many PGs,
 //! and a node crash touches all of them.
 //!
-//! **Membership change** ([P18]): while a failed segment F is replaced by G,
+//! **Membership change** (\[P18\]): while a failed segment F is replaced by G,
 //! a write must reach a write quorum of the old set *and* of the new set,
 //! and G only counts once its data has been copied in.
 
@@ -59,7 +59,7 @@ pub struct ProtectionGroup {
     pub members: Vec<SegmentId>,
     /// A replacement being hydrated, if any.
     pub joining: Option<Joining>,
-    /// Bumped by every membership change ([P18]): F to {F, G} when a
+    /// Bumped by every membership change (\[P18\]): F to {F, G} when a
     /// replacement starts, then to G when it completes or back to F when
     /// it rolls back.
     pub membership: u32,

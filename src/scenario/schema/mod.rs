@@ -30,7 +30,7 @@ use crate::sim::SimDuration;
 use clients::proxy_section;
 use settings::run_length;
 
-pub use clients::{ClientSpec, ConnectionSpec, DriverSpec, EndpointSpec, PoolSpec, ProxySpec};
+pub use clients::{ClientSpec, ConnectionSpec, EndpointSpec, ProxySpec};
 pub use dns::DnsSpec;
 pub use faults::FaultSpec;
 pub use instances::{ControlPlaneSpec, EngineSpec, InstanceSpec, RoleSpec, StepSpec};

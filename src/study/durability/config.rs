@@ -39,15 +39,15 @@ pub struct StudyFile {
     /// Volume size, GiB: the PGs a volume-year is made of.
     #[serde(default = "volume_gib", deserialize_with = "volume")]
     pub volume_gib: u64,
-    /// Segment (PG) size, GiB ([P17] §2.2: 10 GB).
+    /// Segment (PG) size, GiB (\[P17\] §2.2: 10 GB).
     #[serde(default = "segment_gib", deserialize_with = "segment")]
     pub segment_gib: u64,
     /// `W/V`: copies per PG and the write quorum; the read quorum is the
-    /// smallest that meets every write quorum, `V − W + 1` ([P17] §2.1:
-    /// V_r + V_w > V). Default `4/6` ([P17] §2.1).
+    /// smallest that meets every write quorum, `V − W + 1` (\[P17\] §2.1:
+    /// V_r + V_w > V). Default `4/6` (\[P17\] §2.1).
     #[serde(default = "quorum", deserialize_with = "quorum_of")]
     pub quorum: (u32, u32),
-    /// AZs the copies are spread over, evenly ([P17] §2.1: three).
+    /// AZs the copies are spread over, evenly (\[P17\] §2.1: three).
     #[serde(default = "azs", deserialize_with = "az_count")]
     pub azs: u32,
     /// Where a lost copy is re-created.
@@ -110,7 +110,7 @@ pub struct RepairSpec {
     /// simulator's `storage.repair_after` default.
     #[serde(default = "d::repair_after", deserialize_with = "duration")]
     pub after: SimDuration,
-    /// Copy bandwidth, Gb/s ([P17] §2.2: 10 GB in 10 s on 10 Gb/s).
+    /// Copy bandwidth, Gb/s (\[P17\] §2.2: 10 GB in 10 s on 10 Gb/s).
     #[serde(default = "d::node_gbps", deserialize_with = "bandwidth")]
     pub gbps: f64,
     /// `fixed`: a copy takes segment size / bandwidth; `exponential`: a

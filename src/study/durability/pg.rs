@@ -13,7 +13,7 @@
 //!   read quorum is;
 //! - data is lost when fewer copies than the read quorum still hold it:
 //!   from then on no read quorum is guaranteed to meet every write quorum
-//!   ([P17] §2.1: V_r + V_w > V), so an acknowledged write may be gone.
+//!   (\[P17\] §2.1: V_r + V_w > V), so an acknowledged write may be gone.
 //!   The group stops there, unavailable for the rest of the year.
 //!
 //! With exponential failures the simulation can be tilted towards loss
