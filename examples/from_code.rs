@@ -2,22 +2,31 @@
 //! Needs no default feature:
 //! `cargo run --example from_code --no-default-features`.
 
+use aurora_sim::scenario::parts::{Az, Clients, Fault, Instance, R6g};
+use aurora_sim::sim::SimDuration;
 use aurora_sim::{ScenarioBuilder, Simulation};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let secs = SimDuration::from_secs;
     let scenario = ScenarioBuilder::new("from-code", "60s")
         .set("workload.commits_per_s", 500)
-        .push("instances", "{ name: writer, az: a, role: writer }")
-        .push("instances", "{ name: reader, az: b, tier: 0 }")
-        .push(
-            "clients",
-            "{ name: app, count: 8, az: b, read_timeout: 5s }",
+        .instance(Instance::writer("writer", Az::A).class(R6g::X2large))
+        .instance(
+            Instance::reader("reader", Az::B)
+                .class(R6g::X2large)
+                .tier(0),
         )
-        .push(
-            "clients",
-            "{ name: jvm, count: 8, az: b, read_timeout: 5s, dns_cache: 30s }",
+        .clients(Clients::new("app", 8).az(Az::B).read_timeout(secs(5)))
+        .clients(
+            Clients::new("jvm", 8)
+                .az(Az::B)
+                .read_timeout(secs(5))
+                .dns_cache(secs(30)),
         )
-        .push("faults", "writer_crash: { at: 20s }")
+        .fault(Fault::WriterCrash {
+            at: secs(20),
+            recover_after: None,
+        })
         .set("expect.max_lost_commits", 0)
         .build()?;
     let outcome = Simulation::new(&scenario).run()?;
@@ -47,7 +56,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let bad = ScenarioBuilder::new("bad", "30s")
-        .push("faults", "writer_crash: { at: 45s }")
+        .fault(Fault::WriterCrash {
+            at: secs(45),
+            recover_after: None,
+        })
         .build()
         .unwrap_err();
     println!("refused: {bad}");

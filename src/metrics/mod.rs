@@ -9,8 +9,8 @@ pub mod units;
 
 pub use performance::Storm;
 pub(crate) use performance::{level_before, rate_after, recovered_performance, storm, Judged};
-pub(crate) use recorder::{timeline_rows, Recorder};
 pub use recorder::TimelineRow;
+pub(crate) use recorder::{timeline_rows, Recorder};
 pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use summary::{
     ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt, Failover,

@@ -5,13 +5,17 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 use super::document::Document;
+use super::parts::{Clients, Fault, Instance};
 use super::Scenario;
 use crate::error::{InputError, Location};
 
-/// A scenario under construction. Fields are named by their dotted YAML
-/// path and given as YAML values, as in the file (`docs/scenario.md` lists
-/// them, as does `aurora-sim explain`):
+/// A scenario under construction. Instances, client groups and faults can
+/// be given as typed [parts](super::parts); any field can be named by its
+/// dotted YAML path and given as a YAML value, as in the file
+/// (`docs/scenario.md` lists them, as does `aurora-sim explain`):
 ///
 /// ```
 /// use aurora_sim::{ScenarioBuilder, Simulation};
@@ -83,6 +87,28 @@ impl ScenarioBuilder {
     pub fn push(mut self, path: &str, entry: &str) -> ScenarioBuilder {
         self.apply(path, entry, Document::push);
         self
+    }
+
+    /// Adds an instance (an `instances:` entry).
+    pub fn instance(self, instance: Instance) -> ScenarioBuilder {
+        self.part("instances", &instance)
+    }
+
+    /// Adds a group of clients (a `clients:` entry).
+    pub fn clients(self, clients: Clients) -> ScenarioBuilder {
+        self.part("clients", &clients)
+    }
+
+    /// Adds a fault (a `faults:` entry).
+    pub fn fault(self, fault: Fault) -> ScenarioBuilder {
+        self.part("faults", &fault)
+    }
+
+    /// Appends a typed part to the list at `path`, written as the file
+    /// would write it.
+    fn part(self, path: &str, part: &impl Serialize) -> ScenarioBuilder {
+        let entry = serde_json::to_string(part).expect("a part serializes");
+        self.push(path, &entry)
     }
 
     fn apply(

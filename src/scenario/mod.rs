@@ -12,6 +12,7 @@ mod builder;
 pub mod defaults;
 pub(crate) mod document;
 pub(crate) mod expect;
+pub mod parts;
 pub mod print;
 pub mod reference;
 pub(crate) mod schema;
