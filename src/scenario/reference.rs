@@ -38,10 +38,14 @@ pub fn json_schema() -> Value {
 /// default of `null` (absent) is dropped, since an editor would insert it
 /// and the reader refuses it; an unsigned integer gets its type's largest
 /// value; and a duration's range, which JSON Schema cannot compare, joins
-/// its description as well as `x-minimum`/`x-maximum`.
+/// its description as well as `x-minimum`/`x-maximum`. A citation that
+/// rustdoc needs escaped (`\[P17\]`) reads as written (`[P17]`).
 fn tidy(node: &mut Value) {
     match node {
         Value::Object(map) => {
+            if let Some(Value::String(d)) = map.get_mut("description") {
+                *d = unescaped(d);
+            }
             if map.get("default").is_some_and(Value::is_null) {
                 map.remove("default");
             }
@@ -217,7 +221,13 @@ fn prose(doc: &str) -> String {
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("\n\n");
-    joined.replace("[`", "`").replace("`]", "`")
+    unescaped(&joined.replace("[`", "`").replace("`]", "`"))
+}
+
+/// Doc-comment text with the brackets of a citation (`\[UG\]`), which
+/// rustdoc would otherwise take for a link, unescaped.
+fn unescaped(doc: &str) -> String {
+    doc.replace("\\[", "[").replace("\\]", "]")
 }
 
 /// The JSON pointer of `path`'s schema node, for annotating it.
