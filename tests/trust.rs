@@ -701,6 +701,20 @@ fn a_recovery_never_comes_back_below_what_an_earlier_one_established() {
     assert_eq!(s.storage.recoveries, 2);
 }
 
+/// Found by the property test (tests/data): a recovery whose answers
+/// reach the VDL an earlier one established, but not a PG's last record
+/// below it, waits for the copies that hold that record instead of
+/// serving the page without it.
+#[test]
+fn a_recovery_waits_for_every_pg_tail_an_earlier_one_established() {
+    let sc = aurora_sim::Scenario::load(&crate::repo("tests/data/recovery-short-of-a-tail.yaml"))
+        .expect("valid");
+    let s = run(&sc).summary;
+    all_held(&s);
+    assert_eq!(s.reads.wrong, 0);
+    assert_eq!(s.storage.recoveries, 2);
+}
+
 /// Found by the swarm (tests/data): a read of the new epoch that reaches
 /// a segment before any of that epoch's batches makes it apply the
 /// truncation first, instead of folding a superseded record in.

@@ -3,7 +3,9 @@
 //! within an epoch (a new epoch may truncate; a crash may lose records not
 //! yet on disk, which were never acknowledged); no LSN allocated beyond
 //! VDL + LAL. After a recovery, allocation resumes above the truncated
-//! range, so the limit counts from there until VDL passes it.
+//! range, so the limit counts from there until VDL passes it; and above
+//! every LSN a writer of an earlier epoch allocated, so that no LSN names
+//! two records.
 
 use crate::model::storage::lsn::{Lsn, LsnPoints};
 use crate::model::{Kind, Seen, World};
@@ -18,6 +20,8 @@ pub(super) struct LsnOrder {
     pgcl: Vec<Lsn>,
     /// Each segment's SCL last seen, with the truncation epoch it had.
     scl: Vec<(u32, Lsn)>,
+    /// The highest LSN writers of earlier epochs allocated.
+    earlier: Lsn,
 }
 
 impl LsnOrder {
@@ -28,6 +32,7 @@ impl LsnOrder {
             seen: None,
             pgcl: vec![Lsn(0); world.volume().pgs.len()],
             scl: Vec::new(),
+            earlier: Lsn(0),
         }
     }
 
@@ -45,20 +50,35 @@ impl LsnOrder {
     fn points(&mut self, world: &World, event: Seen) -> Option<String> {
         // Deposed writers that still run are few and short-lived: checked
         // in full each time. (The current writer comes first.)
-        for w in world.writers().skip(1) {
-            if let Some(d) = self.order(&w.points) {
-                return Some(format!("writer of epoch {}: {d}", w.epoch));
+        let w = world.current_writer();
+        for old in world.writers().skip(1) {
+            if let Some(d) = self.order(&old.points) {
+                return Some(format!("writer of epoch {}: {d}", old.epoch));
+            }
+            if old.epoch < w.epoch {
+                self.earlier = self.earlier.max(old.points.allocated());
             }
         }
-        let w = world.current_writer();
         if !w.points.recovered() {
             // A writer still recovering has no points yet.
             return None;
         }
         if w.epoch != self.epoch {
+            // What the writer of the last epoch seen had allocated.
+            if let Some((.., allocated)) = self.seen {
+                self.earlier = self.earlier.max(allocated);
+            }
             self.epoch = w.epoch;
             self.seen = None;
             self.pgcl.iter_mut().for_each(|p| *p = Lsn(0));
+        }
+        if w.points.base() < self.earlier {
+            return Some(format!(
+                "writer of epoch {} allocates from LSN {}, at or below LSN {} a writer of an earlier epoch allocated",
+                w.epoch,
+                w.points.base().0 + 1,
+                self.earlier.0
+            ));
         }
         // Most acks move none of VDL, VCL and the allocation: the rules are
         // checked again only when one of them moved.

@@ -227,17 +227,24 @@ impl Recovery {
             return None;
         }
         // A read quorum of every PG: done, unless an earlier recovery
-        // established a higher VDL than these copies reach (it read
-        // copies that hold records these lack) and other copies may yet
-        // answer.
+        // established records these copies lack (it read other copies,
+        // and what it kept need not sit on a write quorum): a higher VDL
+        // than these reach, or a PG's last record below its VDL that no
+        // answer holds. Then the other copies are asked and awaited.
         let established = f.truncations.iter().map(|t| t.vdl).max();
         let reached = r.recovered(cx, volume, f.truncations).vdl;
+        let short_of_tail = f.truncations.last().is_some_and(|t| {
+            r.best(volume)
+                .iter()
+                .zip(&t.tails)
+                .any(|(i, &tail)| i.scl < tail && i.applied < tail)
+        });
         let unanswered = volume
             .pgs
             .iter()
             .flat_map(|g| &g.members)
             .any(|s| r.answers.get(s.index()).is_none_or(Option::is_none));
-        if established.is_some_and(|e| reached < e) && unanswered {
+        if (short_of_tail || established.is_some_and(|e| reached < e)) && unanswered {
             if !r.widened {
                 r.widened = true;
                 Recovery::probe(cx, f, epoch);
@@ -256,15 +263,24 @@ impl Recovery {
         let records = cx.cfg.workload.records_per_commit as u64;
         let out = self.recovered(cx, f.volume, f.truncations);
         let lal = cx.cfg.storage.lsn_allocation_limit;
-        // Resume above anything the old writers could have allocated
-        // (their VDL + LAL is at most ours + LAL), keeping commit ends at
-        // multiples of the commit size.
-        let resume = Lsn((out.vdl.0 + lal).div_ceil(records) * records + 1);
+        // Resume above anything the old writers could have allocated,
+        // keeping commit ends at multiples of the commit size. A writer
+        // allocates at most LAL above its VDL, or above where its epoch
+        // resumed when its VDL never passed that: a writer recovered but
+        // never able to commit still sent records from its resume point
+        // up, and they must not share LSNs with ours.
+        let base = f
+            .truncations
+            .iter()
+            .map(|t| t.resume.0 - 1)
+            .fold(out.vdl.0, u64::max);
+        let resume = Lsn((base + lal).div_ceil(records) * records + 1);
         let epoch = self.epoch;
         cx.order(Order::Truncate(Truncation {
             epoch,
             vdl: out.vdl,
             resume,
+            tails: out.tails.clone(),
         }));
         cx.note(Note::Recovered {
             epoch,
@@ -285,7 +301,15 @@ impl Recovery {
             .map(|i| i.min_read_point)
             .max()
             .unwrap_or(Lsn(0));
-        let best: Vec<&RecoveryInfo> = volume
+        let best = self.best(volume);
+        let truncated: Vec<(Lsn, Lsn)> = truncations.iter().map(|t| (t.vdl, t.resume)).collect();
+        recover(&best, floor, &truncated, records)
+    }
+
+    /// Per PG, the answer with the highest SCL: the most complete copy
+    /// of the PG's log among those that answered.
+    fn best<'v>(&'v self, volume: &Volume) -> Vec<&'v RecoveryInfo> {
+        volume
             .pgs
             .iter()
             .map(|g| {
@@ -295,9 +319,7 @@ impl Recovery {
                     .max_by_key(|i| i.scl)
                     .expect("a read quorum answered")
             })
-            .collect();
-        let truncated: Vec<(Lsn, Lsn)> = truncations.iter().map(|t| (t.vdl, t.resume)).collect();
-        recover(&best, floor, &truncated, records)
+            .collect()
     }
 
     /// Sets the new writer's points from what was recovered.

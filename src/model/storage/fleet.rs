@@ -359,6 +359,10 @@ impl Storage {
         if !self.up(to) || self.volume.segments[to.index()].epochs().truncated > cut {
             return;
         }
+        // The peer's records follow the truncations it applied: apply them
+        // here first, or records they removed would stay below the new
+        // ones and be read as committed.
+        self.adopt_truncations(to, cut);
         let page_bytes = u64::from(cx.cfg.workload.page_kib) << 10;
         let bytes = payload.bytes(u64::from(cx.cfg.storage.record_bytes), page_bytes);
         if self.volume.segments[to.index()].merge(payload).is_some() {

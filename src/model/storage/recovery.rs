@@ -12,8 +12,9 @@ use crate::sim::SimTime;
 use crate::vocab::ids::{PgId, SegmentId};
 
 /// A truncation a recovery recorded: nothing strictly between `vdl` and
-/// `resume` exists from `epoch` on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// `resume` exists from `epoch` on, and each PG's last record at or below
+/// `vdl` is its entry of `tails`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Truncation {
     /// The epoch whose recovery recorded it.
     pub epoch: u32,
@@ -21,6 +22,10 @@ pub struct Truncation {
     pub vdl: Lsn,
     /// Where the new writer allocates from.
     pub resume: Lsn,
+    /// Per PG, its last record at or below `vdl`: what a later recovery
+    /// must find again, since these records are committed though they may
+    /// sit on fewer copies than a write quorum.
+    pub tails: Vec<Lsn>,
 }
 
 /// The VDL a recovery at `now` would reach from the segments `counts`
