@@ -19,13 +19,12 @@ pub(crate) const LAYERS: &[&[&str]] = &[
     &["cli", "main"],
 ];
 
-/// What a root re-export (`crate::Scenario`) or exported macro belongs to.
+/// What a root re-export (`crate::Scenario`) belongs to.
 fn owner(first: &str) -> &str {
     match first {
         "Simulation" | "Outcome" => "run",
         "Scenario" => "scenario",
         "InputError" => "error",
-        "typed_id" => "sim",
         m => m,
     }
 }

@@ -75,7 +75,7 @@ impl Invariant {
 const RECENT: usize = 16;
 
 /// Every checker, and the recent events they report with.
-pub struct Checks {
+pub(crate) struct Checks {
     durability: durability::Durability,
     epochs: epochs::Epochs,
     lsn_order: lsn_order::LsnOrder,
@@ -164,7 +164,7 @@ impl Checks {
 
 /// What the checkers found over a run.
 #[derive(Debug, Clone)]
-pub struct Verdicts {
+pub(crate) struct Verdicts {
     /// Each invariant's verdict, in [`Invariant::ALL`] order.
     pub invariants: Vec<InvariantResult>,
     /// Acknowledged commits no recovery found, or that the storage left at

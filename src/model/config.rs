@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::compute::class::InstanceClass;
+pub use super::compute::class::InstanceClass;
 use crate::sim::{LogNormal, SimDuration, SimTime};
 use crate::vocab::fault::FaultName;
 use crate::vocab::ids::{AzId, InstanceId, NodeId};

@@ -503,7 +503,7 @@ pub struct Seen {
 impl Seen {
     /// What the trace digest is fed: the code, then the operands.
     #[inline]
-    pub fn words(self) -> [u64; 3] {
+    pub(crate) fn words(self) -> [u64; 3] {
         [self.kind as u64, self.operands[0], self.operands[1]]
     }
 }
@@ -531,7 +531,7 @@ impl Seen {
 
     /// The used operands as JSON members, for the trace:
     /// `,"seg":3,"last":120`.
-    pub fn json_operands(self) -> impl std::fmt::Display {
+    pub(crate) fn json_operands(self) -> impl std::fmt::Display {
         struct Members(Seen);
         impl std::fmt::Display for Members {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

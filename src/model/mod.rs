@@ -34,6 +34,7 @@ use context::Ctx;
 pub(crate) use event::Event;
 pub use event::{Kind, Seen};
 pub use note::Note;
+pub use storage::lsn::Lsn;
 
 use crate::metrics::{self, Recorder};
 use crate::model::config::Config;
@@ -165,7 +166,7 @@ pub struct World {
 
 impl World {
     /// Builds the world a validated scenario describes, at time zero.
-    pub fn new(cfg: &Config, trace: Trace) -> Self {
+    pub(crate) fn new(cfg: &Config, trace: Trace) -> Self {
         let cfg = cfg.clone();
         let rngs = RngFactory::new(cfg.seed);
         let stream = |n: u64| rngs.stream(StreamId(n));
@@ -300,7 +301,7 @@ impl World {
     /// Stops early, saying why, if the run would take more than
     /// `max_events` events or more than [`MAX_EVENTS_AT_ONE_INSTANT`] at
     /// one simulated instant (a loop that never lets time advance).
-    pub fn run(&mut self, observer: &mut impl Observer, max_events: u64) -> Option<String> {
+    pub(crate) fn run(&mut self, observer: &mut impl Observer, max_events: u64) -> Option<String> {
         let mut stopped = None;
         let (mut instant, mut at_instant) = (SimTime::ZERO, 0u64);
         loop {
@@ -840,6 +841,14 @@ impl World {
     /// The newest volume epoch.
     pub fn latest_epoch(&self) -> u32 {
         self.compute.writers.latest_epoch
+    }
+
+    /// The instance that is the writer of the newest epoch, by name, and
+    /// that epoch. It may still be recovering: [`World::writer_open`] says
+    /// whether it takes commits.
+    pub fn writer(&self) -> (&str, u32) {
+        let w = &self.compute.writers.current;
+        (&self.config().instances[w.instance.index()].name, w.epoch)
     }
 
     /// Every failover, in the order they began, with the model's time for

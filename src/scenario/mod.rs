@@ -20,8 +20,8 @@ mod validate;
 
 pub use builder::ScenarioBuilder;
 pub use expect::ExpectSpec;
-pub use validate::Scenario;
 pub(crate) use validate::{syntax_error, text_of};
+pub use validate::{Footprint, Scenario};
 
 use std::path::Path;
 

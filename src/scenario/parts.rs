@@ -59,6 +59,11 @@ impl Az {
     pub fn named(name: impl Into<String>) -> Az {
         Az(Cow::Owned(name.into()))
     }
+
+    /// The AZ's name.
+    pub fn name(&self) -> &str {
+        &self.0
+    }
 }
 
 /// A DB instance class, as its name (`db.r6g.2xlarge`). Built from a
@@ -140,7 +145,7 @@ enum Role {
 }
 
 /// One DB instance (an `instances:` entry).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Instance {
     name: String,
     az: Az,
@@ -198,7 +203,7 @@ pub enum Endpoint {
 /// A group of identical application clients (a `clients:` entry). The
 /// fields not set here (connection pools, a proxy, the driver, backoff)
 /// are set on the builder by path, `clients.0.connection`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Clients {
     name: String,
     count: u32,
@@ -260,7 +265,7 @@ impl Clients {
 /// One injected fault (a `faults:` entry), field for field as the file
 /// writes it; `docs/scenario.md` says what each field means. Times are
 /// from the start of the run; a fault without a `duration` lasts.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum Fault {
@@ -303,6 +308,7 @@ pub enum Fault {
         node: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         instance: Option<String>,
+        #[serde(serialize_with = "number")]
         factor: f64,
         #[serde(skip_serializing_if = "Option::is_none")]
         duration: Option<SimDuration>,
@@ -317,6 +323,7 @@ pub enum Fault {
         az: Option<Az>,
         #[serde(skip_serializing_if = "Option::is_none")]
         instance: Option<String>,
+        #[serde(serialize_with = "number")]
         rate: f64,
         #[serde(skip_serializing_if = "Option::is_none")]
         duration: Option<SimDuration>,
@@ -349,6 +356,17 @@ pub enum Fault {
         #[serde(skip_serializing_if = "Option::is_none")]
         target: Option<String>,
     },
+}
+
+/// A number as the file writes it: JSON has no NaN or infinity, so those
+/// are written as YAML spells them, for the reader to refuse by name.
+fn number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        v if v.is_finite() => s.serialize_f64(*v),
+        v if v.is_nan() => s.serialize_str(".nan"),
+        v if *v > 0.0 => s.serialize_str(".inf"),
+        _ => s.serialize_str("-.inf"),
+    }
 }
 
 impl Fault {
@@ -499,5 +517,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("instances.2.class"), "{e}");
+        let e = cluster("bad")
+            .fault(Fault::SlowNode {
+                at: S(1),
+                node: Some("a-1".into()),
+                instance: None,
+                factor: f64::NAN,
+                duration: None,
+            })
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("faults.0.slow_node.factor") && e.contains("nan"),
+            "{e}"
+        );
     }
 }

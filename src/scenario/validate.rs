@@ -67,7 +67,7 @@ impl Scenario {
 }
 
 /// What a run will hold in memory, each term with the place in the file
-/// that sets what it grows with (see [`crate::model::footprint`]).
+/// that sets what it grows with (see `model::footprint`).
 #[derive(Debug, Clone)]
 pub struct Footprint {
     needs: Vec<(Need, Location)>,

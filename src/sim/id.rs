@@ -7,7 +7,6 @@
 
 /// Declares a `Copy` id newtype over an unsigned integer, with `index()` for
 /// arena access and a `Display` of `prefix` + number.
-#[macro_export]
 macro_rules! typed_id {
     ($(#[$meta:meta])* $name:ident($int:ty), $prefix:literal) => {
         $(#[$meta])*
@@ -35,6 +34,7 @@ macro_rules! typed_id {
         }
     };
 }
+pub(crate) use typed_id;
 
 #[cfg(test)]
 mod tests {
