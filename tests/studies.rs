@@ -275,6 +275,113 @@ fn a_merge_refuses_an_incomplete_or_mixed_set() {
 }
 
 #[test]
+fn a_merge_refuses_a_shard_header_out_of_range() {
+    let (tmp, s, d) = files(Path::new("."));
+    let made = [
+        aurora(
+            &["durability", &d, "--shard", "1/2", "--out", "p"],
+            tmp.path(),
+        ),
+        aurora(&["sweep", &s, "--shard", "1/2", "--out", "p"], tmp.path()),
+    ];
+    assert!(made.iter().all(|o| o.status.success()));
+    for name in [
+        "small-study.part-1-of-2.json",
+        "short-failover-sweep.part-1-of-2.json",
+    ] {
+        let part = tmp.path().join("p").join(name);
+        let original = std::fs::read_to_string(&part).unwrap();
+        for bad in [
+            r#""shard":{"k":0,"n":2}"#,
+            r#""shard":{"k":3,"n":2}"#,
+            r#""shard":{"k":0,"n":0}"#,
+        ] {
+            let tampered = original.replacen(r#""shard":{"k":1,"n":2}"#, bad, 1);
+            assert_ne!(original, tampered, "{name} holds its shard header");
+            let file = tmp.path().join("p").join(format!("bad-{name}"));
+            std::fs::write(&file, tampered).unwrap();
+            let o = aurora(
+                &["merge", &file.to_string_lossy(), "--out", "m"],
+                tmp.path(),
+            );
+            assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o));
+            assert!(
+                text(&o).contains("expected K/N with 1 ≤ K ≤ N") && text(&o).contains("bad-"),
+                "{bad}: {}",
+                text(&o)
+            );
+        }
+    }
+    assert!(
+        !tmp.path().join("m").exists(),
+        "a refused merge creates nothing"
+    );
+}
+
+/// `text` with the number after the first `"key":` replaced by `value`.
+fn with_number(text: &str, key: &str, value: &str) -> String {
+    let at = text.find(&format!("\"{key}\":")).expect("the key") + key.len() + 3;
+    let end = at + text[at..].find([',', '}']).expect("a number's end");
+    format!("{}{value}{}", &text[..at], &text[end..])
+}
+
+#[test]
+fn a_merge_refuses_durability_counts_no_run_could_give() {
+    let (tmp, _, d) = files(Path::new("."));
+    for k in ["1/2", "2/2"] {
+        let o = aurora(&["durability", &d, "--shard", k, "--out", "p"], tmp.path());
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let part = tmp.path().join("p/small-study.part-1-of-2.json");
+    let other = tmp.path().join("p/small-study.part-2-of-2.json");
+    let original = std::fs::read_to_string(&part).unwrap();
+    for (key, value, says) in [
+        ("hits", "100000", "hits in"),
+        (
+            "trials",
+            "18446744073709551600",
+            "trials, where the block has",
+        ),
+        ("sum", "-1.0", "not negative"),
+    ] {
+        std::fs::write(&part, with_number(&original, key, value)).unwrap();
+        let o = aurora(
+            &[
+                "merge",
+                &part.to_string_lossy(),
+                &other.to_string_lossy(),
+                "--out",
+                "m",
+            ],
+            tmp.path(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{key}: {}", text(&o));
+        assert!(
+            text(&o).contains(says) && text(&o).contains("part-1-of-2"),
+            "{key}: {}",
+            text(&o)
+        );
+    }
+    assert!(
+        !tmp.path().join("m").exists(),
+        "a refused merge creates nothing"
+    );
+    // The untouched pair still merges.
+    std::fs::write(&part, &original).unwrap();
+    let o = aurora(
+        &[
+            "merge",
+            &part.to_string_lossy(),
+            &other.to_string_lossy(),
+            "--out",
+            "m",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
 fn bad_settings_are_named_with_the_fields_near_them() {
     let (tmp, s, d) = files(Path::new("."));
     let cases: [(&[&str], &str); 10] = [

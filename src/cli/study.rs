@@ -489,6 +489,19 @@ fn one_plan<T, P: PartialEq + Clone>(
     }
 }
 
+/// Checks a partial's `shard` header on its own, so that a shard out of
+/// range is named rather than lost in "not a partial result".
+fn shard_header(text: &str) -> Result<(), serde_json::Error> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(fields)) => match fields.get("shard") {
+            Some(shard) => Shard::deserialize(shard).map(drop),
+            None => Ok(()),
+        },
+        // Not a partial at all: said below.
+        _ => Ok(()),
+    }
+}
+
 /// `aurora-sim merge`.
 pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
     let mut sweeps = Vec::new();
@@ -498,6 +511,10 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
             Ok(t) => t,
             Err(e) => return bad_input(&e),
         };
+        if let Err(e) = shard_header(&text) {
+            eprintln!("error: {}: shard: {e}", p.display());
+            return ExitStatus::BadInput;
+        }
         match serde_json::from_str::<AnyPartial>(&text) {
             Ok(AnyPartial::Sweep(s)) if s.study == "sweep" && s.format == sweep::FORMAT => {
                 sweeps.push((p, s))
@@ -590,6 +607,15 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
                 p.display(),
                 s.shard
             );
+            return ExitStatus::BadInput;
+        }
+        if let Some(e) = s
+            .result
+            .blocks
+            .iter()
+            .find_map(|b| study.check_block(b).err())
+        {
+            eprintln!("error: {}: {e}", p.display());
             return ExitStatus::BadInput;
         }
     }

@@ -16,8 +16,10 @@ use serde::{Deserialize, Serialize};
 /// The most shards a study is cut into.
 pub const MAX_SHARDS: u32 = 100_000;
 
-/// Shard `k` of `n`, 1-based.
+/// Shard `k` of `n`, 1-based. A partial file's header is read through
+/// [`Shard::new`], so it is held to the same range as `--shard`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ShardFields")]
 pub struct Shard {
     /// Which slice, 1 to `n`.
     pub k: u32,
@@ -25,9 +27,35 @@ pub struct Shard {
     pub n: u32,
 }
 
+/// A shard header as written, before its range is checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShardFields {
+    k: u32,
+    n: u32,
+}
+
+impl TryFrom<ShardFields> for Shard {
+    type Error = String;
+
+    fn try_from(f: ShardFields) -> Result<Shard, String> {
+        Shard::new(f.k, f.n)
+    }
+}
+
 impl Shard {
     /// The whole study.
     pub const ALL: Shard = Shard { k: 1, n: 1 };
+
+    /// Shard `k` of `n`, if `1 ≤ k ≤ n ≤` [`MAX_SHARDS`].
+    pub fn new(k: u32, n: u32) -> Result<Shard, String> {
+        if k == 0 || k > n || n > MAX_SHARDS {
+            return Err(format!(
+                "shard {k}/{n}: expected K/N with 1 ≤ K ≤ N ≤ {MAX_SHARDS}"
+            ));
+        }
+        Ok(Shard { k, n })
+    }
 
     /// The indices below `total` that belong to this shard. Interleaving
     /// spreads every cell over every shard, so shards take about as long.
@@ -58,10 +86,7 @@ impl FromStr for Shard {
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
         let k: u32 = k.trim().parse().map_err(|_| bad())?;
         let n: u32 = n.trim().parse().map_err(|_| bad())?;
-        if k == 0 || k > n || n > MAX_SHARDS {
-            return Err(bad());
-        }
-        Ok(Shard { k, n })
+        Shard::new(k, n).map_err(|_| bad())
     }
 }
 
@@ -93,6 +118,12 @@ pub fn check_complete(shards: &[Shard]) -> Result<(), String> {
         return Err(format!(
             "shard {other} is of a {}-way split, shard {} of a {n}-way one",
             other.n, shards[0]
+        ));
+    }
+    // Shards built in code skip the header's check.
+    if let Some(s) = shards.iter().find(|s| Shard::new(s.k, s.n).is_err()) {
+        return Err(format!(
+            "shard {s} is out of range: expected 1 ≤ K ≤ N ≤ {MAX_SHARDS}"
         ));
     }
     let mut seen = vec![false; n as usize];
@@ -137,5 +168,8 @@ mod tests {
             .unwrap_err()
             .contains("twice"));
         assert!(check_complete(&[s(1, 2), s(1, 3)]).is_err());
+        for (k, n) in [(0, 2), (3, 2), (0, 0)] {
+            assert!(check_complete(&[s(k, n)]).is_err(), "{k}/{n}");
+        }
     }
 }

@@ -86,6 +86,42 @@ pub struct Sums {
 }
 
 impl Sums {
+    /// The names of [`Sums::fields`], in order, as a partial writes them.
+    const NAMES: [&'static str; 9] = [
+        "pg_write_lost",
+        "pg_read_lost",
+        "pg_data_lost",
+        "pg_write_down_min",
+        "pg_read_down_min",
+        "volume_write_lost",
+        "volume_read_lost",
+        "volume_pgs_lost",
+        "volume_write_down_min",
+    ];
+
+    /// Whether every tally is one that `trials` volume-years can give:
+    /// one value per trial, each finite and not negative, so at most
+    /// `trials` hits, and no sum without a hit.
+    fn check(&self, trials: u64) -> Result<(), String> {
+        for (name, t) in Sums::NAMES.iter().zip(self.fields()) {
+            let sums_ok =
+                t.sum.is_finite() && t.sum_sq.is_finite() && t.sum >= 0.0 && t.sum_sq >= 0.0;
+            let why = if t.trials != trials {
+                format!("{} trials, where the block has {trials}", t.trials)
+            } else if t.hits > t.trials {
+                format!("{} hits in {} trials", t.hits, t.trials)
+            } else if !sums_ok {
+                format!("sums {} and {} (finite, not negative)", t.sum, t.sum_sq)
+            } else if (t.hits == 0) != (t.sum == 0.0) {
+                format!("a sum of {} from {} hits", t.sum, t.hits)
+            } else {
+                continue;
+            };
+            return Err(format!("{name}: {why}"));
+        }
+        Ok(())
+    }
+
     fn merge(&mut self, o: &Sums) {
         for (a, b) in self.fields_mut().into_iter().zip(o.fields()) {
             a.merge(b);
@@ -220,6 +256,16 @@ impl Study {
         let from = block as u64 * BLOCK;
         let trials = BLOCK.min(self.plan.volume_years - from);
         trials * self.cells[cell].1.pgs
+    }
+
+    /// Whether `b` holds sums a run of its block could give: a merge
+    /// takes no count from a partial file on trust.
+    pub fn check_block(&self, b: &BlockResult) -> Result<(), String> {
+        let from = (b.index % self.blocks_per_cell()) as u64 * BLOCK;
+        let trials = BLOCK.min(self.plan.volume_years - from);
+        b.sums
+            .check(trials)
+            .map_err(|e| format!("block {}: {e}", b.index))
     }
 
     /// Runs block `index`.
