@@ -474,6 +474,39 @@ fn report_of_a_parent_directory_offers_its_runs() {
 }
 
 #[test]
+fn a_command_line_that_contradicts_itself_is_refused_before_anything_runs() {
+    let (dir, _) = run_small(&["--out", "first"]);
+    let sc = dir.path().join("small.yaml");
+    let sc = sc.to_str().expect("utf-8");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--set", "dns.ttl=5s", "--set", "dns.ttl=10s"],
+            "dns.ttl and dns.ttl set the same field",
+        ),
+        (
+            &["--set", "dns={ ttl: 5s }", "--set", "dns.ttl=10s"],
+            "set the same field",
+        ),
+        (
+            &["--trace", "--trace-from", "2s", "--trace-to", "1s"],
+            "--trace-from 2s is later than --trace-to 1s",
+        ),
+    ];
+    for (args, says) in cases {
+        let o = aurora(
+            &[&["run", sc, "--out", "refused"][..], args].concat(),
+            dir.path(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(says), "{args:?}: {}", text(&o));
+    }
+    assert!(
+        !dir.path().join("refused").exists(),
+        "a refused run writes nothing"
+    );
+}
+
+#[test]
 fn trace_filters_keep_the_named_kinds_in_the_window_and_the_digest() {
     let (dir, _) = run_small(&["--out", "all", "--trace"]);
     let read = |out: &str, file: &str| {

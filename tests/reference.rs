@@ -184,6 +184,12 @@ fn explain_of_an_unknown_topic_is_refused_with_the_near_ones() {
         err.contains("no setting, section or fault kind is named \"dns.tll\""),
         "{err}"
     );
+    // A topic that names nothing is not the overview.
+    for topic in [".", "...", " "] {
+        let o = aurora(&["explain", topic], &repo("."));
+        assert_eq!(o.status.code(), Some(2), "{topic:?}");
+        assert!(o.stdout.is_empty(), "{topic:?}");
+    }
     let o = aurora(&["explain", "volume"], &repo("."));
     let err = String::from_utf8(o.stderr).expect("utf-8");
     assert!(err.contains("storage.volume_gib"), "{err}");

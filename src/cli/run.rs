@@ -116,6 +116,17 @@ pub(super) fn run(args: RunArgs) -> ExitStatus {
 /// bad input.
 fn scenarios(args: &RunArgs) -> Result<Vec<Scenario>, ExitStatus> {
     let set = &args.set;
+    // One field set twice is a mistake, as in a sweep's grid.
+    if let Err(e) = crate::study::grid::Grid::new(set.clone()) {
+        eprintln!("error: --set: {e}");
+        return Err(ExitStatus::BadInput);
+    }
+    if let (Some(from), Some(to)) = (args.trace_from, args.trace_to) {
+        if from > to {
+            eprintln!("error: --trace-from {from} is later than --trace-to {to}: the trace would hold nothing");
+            return Err(ExitStatus::BadInput);
+        }
+    }
     if args
         .scenarios
         .iter()

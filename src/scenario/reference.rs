@@ -474,10 +474,9 @@ pub fn explain(topic: Option<&str>) -> Result<String, String> {
     let Some(topic) = topic else {
         return Ok(overview(&all));
     };
+    // A topic that names nothing (`.`, `...`) is not the overview: it
+    // falls through to "no setting is named".
     let wanted = normalise(topic);
-    if wanted.is_empty() {
-        return Ok(overview(&all));
-    }
     let found =
         |p: &dyn Fn(&Entry) -> bool| -> Vec<&Entry> { all.iter().filter(|e| p(e)).collect() };
     let bare = wanted.trim_end_matches("[]");
