@@ -275,6 +275,41 @@ fn a_merge_refuses_an_incomplete_or_mixed_set() {
 }
 
 #[test]
+fn a_shard_with_failed_runs_fails_as_the_whole_sweep_does_and_names_its_replay() {
+    let (tmp, s, _) = files(Path::new("."));
+    // Two failovers are expected of runs that have one: every run fails.
+    let args = [
+        "sweep",
+        &s,
+        "--seeds",
+        "1..2",
+        "--set",
+        "expect.failovers=2",
+        "--max-events",
+        "1000000",
+    ];
+    let whole = aurora(&[&args[..], &["--out", "w"]].concat(), tmp.path());
+    let shard = aurora(
+        &[&args[..], &["--shard", "1/2", "--out", "p"]].concat(),
+        tmp.path(),
+    );
+    assert_eq!(whole.status.code(), Some(1), "{}", text(&whole));
+    assert_eq!(shard.status.code(), whole.status.code(), "{}", text(&shard));
+    for o in [&whole, &shard] {
+        assert!(
+            text(o).contains("--seed 1 --set expect.failovers=2 --max-events 1000000"),
+            "{}",
+            text(o)
+        );
+    }
+    // The shard's partial is written all the same, for the merge.
+    assert!(tmp
+        .path()
+        .join("p/short-failover-sweep.part-1-of-2.json")
+        .exists());
+}
+
+#[test]
 fn a_merge_refuses_a_shard_header_out_of_range() {
     let (tmp, s, d) = files(Path::new("."));
     let made = [

@@ -157,13 +157,28 @@ pub fn sweep(
             Ok(r) => r,
             Err(e) => return bad_output(&e),
         };
+        let failures = result.failures();
         let partial = Partial {
             format: sweep::FORMAT,
             study: "sweep".to_owned(),
             shard: exec.shard,
             result,
         };
-        return write_partial(out, &name, exec.shard, &partial);
+        let written = write_partial(out, &name, exec.shard, &partial);
+        if written != ExitStatus::Passed || failures.is_empty() {
+            return written;
+        }
+        // A shard's failed runs fail it, as they fail the whole sweep.
+        for f in &failures {
+            println!("  FAIL      {f}");
+        }
+        eprintln!(
+            "{name}: shard {}: {} of {} runs failed an expectation or invariant",
+            exec.shard,
+            failures.len(),
+            partial.result.rows.len()
+        );
+        return ExitStatus::ExpectationFailed;
     }
     let root = match OutRoot::open(out) {
         Ok(r) => r,

@@ -712,6 +712,11 @@ impl SweepResult {
                 for (p, v) in &cells[r.cell].0 {
                     let _ = write!(cmd, " --set {p}={v}");
                 }
+                // A run stopped by the sweep's event budget replays only
+                // under the same budget.
+                if self.plan.max_events != crate::model::DEFAULT_MAX_EVENTS {
+                    let _ = write!(cmd, " --max-events {}", self.plan.max_events);
+                }
                 format!("{}: {cmd}", r.failed.join(", "))
             })
             .collect()
