@@ -34,6 +34,12 @@ fn a_permanent_loss_beyond_the_quorum_is_lost_not_unavailable() {
     assert_eq!(s.commits.lost, s.commits.acknowledged);
     assert_eq!(s.commits.unavailable_at_end, 0);
     assert!(s.invariants[0].not_applicable.is_some());
+    // An invariant not checked is not counted as held.
+    let n = s.invariants.len();
+    assert_eq!(
+        s.invariants_in_words(),
+        format!("{} of {n} invariants held, 1 not applicable", n - 1)
+    );
 }
 
 /// The writer's host dies at 30 s; at 36 s, while the tier-0 reader is

@@ -107,12 +107,7 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
 /// One line when every invariant held; otherwise each violated one with
 /// its first violation and the events that led to it.
 fn print_invariants(w: &mut impl Write, s: &crate::metrics::Summary) {
-    let held = s.invariants.iter().filter(|i| i.held).count();
-    let _ = writeln!(
-        w,
-        "  check     {held} of {} invariants held",
-        s.invariants.len()
-    );
+    let _ = writeln!(w, "  check     {}", s.invariants_in_words());
     for i in &s.invariants {
         if let Some(why) = &i.not_applicable {
             let _ = writeln!(w, "  n/a       {}: {why}", i.name);

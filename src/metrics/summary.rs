@@ -92,6 +92,28 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The invariants' verdict in words: `6 of 6 invariants held`, or
+    /// `5 of 6 invariants held, 1 not applicable` when one's premise did
+    /// not hold in this run (a held invariant that was not checked is
+    /// not counted as held).
+    pub fn invariants_in_words(&self) -> String {
+        let all = self.invariants.len();
+        let na = self
+            .invariants
+            .iter()
+            .filter(|i| i.not_applicable.is_some())
+            .count();
+        let held = self
+            .invariants
+            .iter()
+            .filter(|i| i.held && i.not_applicable.is_none())
+            .count();
+        match na {
+            0 => format!("{held} of {all} invariants held"),
+            na => format!("{held} of {all} invariants held, {na} not applicable"),
+        }
+    }
+
     /// The repair traffic in one line: bytes copied, and the busiest source
     /// and target (what bounded the copies); `None` when nothing was copied.
     pub fn repair_traffic(&self) -> Option<String> {

@@ -195,11 +195,14 @@ fn invariant_verdict(s: &Summary) -> String {
         .filter(|i| !i.held)
         .map(|i| i.name.as_str())
         .collect();
-    if violated.is_empty() {
+    let applicable = s.invariants.iter().all(|i| i.not_applicable.is_none());
+    if violated.is_empty() && applicable {
         format!(
             "<span class=\"pass\">all {} invariants held</span>",
             s.invariants.len()
         )
+    } else if violated.is_empty() {
+        format!("<span class=\"pass\">{}</span>", s.invariants_in_words())
     } else {
         format!(
             "<span class=\"fail\">invariant violated: {}</span>",
