@@ -2,8 +2,31 @@
 //! and column it was found at, and means exit code 2 with nothing written.
 //! Bugs in the simulator are not errors; they panic.
 
-use std::fmt;
-use std::path::PathBuf;
+use std::fmt::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// A path as messages print it: control characters are escaped
+/// (`\u{1b}`), since a file name holding an escape sequence would
+/// otherwise rewrite the terminal it is printed on.
+pub fn shown(path: &Path) -> Shown<'_> {
+    Shown(path)
+}
+
+/// See [`shown`].
+pub struct Shown<'a>(&'a Path);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.to_string_lossy().chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Where in a scenario file something was found (1-based line and column).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,9 +42,9 @@ pub struct Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line == 0 {
-            write!(f, "{}", self.file.display())
+            write!(f, "{}", shown(&self.file))
         } else {
-            write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+            write!(f, "{}:{}:{}", shown(&self.file), self.line, self.column)
         }
     }
 }
@@ -41,7 +64,7 @@ pub enum InputError {
         message: String,
     },
     /// A file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", shown(path))]
     Io {
         /// The file.
         path: PathBuf,

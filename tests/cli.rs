@@ -474,6 +474,27 @@ fn report_of_a_parent_directory_offers_its_runs() {
 }
 
 #[test]
+fn a_file_name_with_control_characters_is_printed_escaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "scenario\u{1b}[2J\u{7}.yaml";
+    std::fs::write(dir.path().join(name), "name: x\nduration: 1s\nbogus: 1\n").unwrap();
+    for args in [
+        &["validate", name][..],
+        &["run", name, "--out", "o"][..],
+        &["validate", "missing\u{1b}]0;title\u{7}.yaml"][..],
+    ] {
+        let o = aurora(args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(
+            !o.stderr.contains(&0x1b) && !o.stderr.contains(&0x07),
+            "{args:?}: {:?}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(text(&o).contains("\\u{1b}"), "{args:?}: {}", text(&o));
+    }
+}
+
+#[test]
 fn a_command_line_that_contradicts_itself_is_refused_before_anything_runs() {
     let (dir, _) = run_small(&["--out", "first"]);
     let sc = dir.path().join("small.yaml");

@@ -31,7 +31,7 @@ pub(super) fn report(dirs: &[PathBuf], out: &Path) -> ExitStatus {
         if !old.starts_with(b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>aurora-sim: ") {
             eprintln!(
                 "error: {} exists and is not a report aurora-sim wrote; choose another --out",
-                out.display()
+                crate::error::shown(out)
             );
             return ExitStatus::BadInput;
         }
@@ -39,12 +39,12 @@ pub(super) fn report(dirs: &[PathBuf], out: &Path) -> ExitStatus {
     let page = report::page_with_studies(&runs, &studies);
     let written = write_atomically(out, page.as_bytes());
     if let Err(e) = written {
-        eprintln!("error: cannot write {}: {e}", out.display());
+        eprintln!("error: cannot write {}: {e}", crate::error::shown(out));
         return ExitStatus::BadInput;
     }
     println!(
         "wrote {} ({} run(s), {} stud(ies))",
-        out.display(),
+        crate::error::shown(out),
         runs.len(),
         studies.len()
     );
@@ -70,10 +70,13 @@ fn offer_runs(dir: &Path) -> Option<String> {
     if runs.is_empty() {
         return None;
     }
-    let list: Vec<String> = runs.iter().map(|p| p.display().to_string()).collect();
+    let list: Vec<String> = runs
+        .iter()
+        .map(|p| crate::error::shown(p).to_string())
+        .collect();
     Some(format!(
         "{} holds no results of its own, but {} of its subdirectories do; report them with\n  aurora-sim report {}",
-        dir.display(),
+        crate::error::shown(dir),
         runs.len(),
         list.join(" ")
     ))

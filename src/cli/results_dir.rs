@@ -64,7 +64,7 @@ impl OutRoot {
     /// Creates `out` if needed, takes its lock, and removes the staging
     /// directories that killed runs left in it.
     pub fn open(out: &Path) -> Result<OutRoot, String> {
-        let shown = out.display();
+        let shown = crate::error::shown(out);
         if out.exists() && !out.is_dir() {
             return Err(format!(
                 "--out {shown} is a file; it must name a directory (results go to {shown}/<scenario name>/)"
@@ -106,7 +106,7 @@ impl OutRoot {
     /// nothing but files a run writes. Checked before anything runs.
     pub fn check_replaceable(&self, name: &str) -> Result<(), String> {
         let target = self.target(name);
-        let shown = target.display();
+        let shown = crate::error::shown(&target);
         let Ok(meta) = fs::symlink_metadata(&target) else {
             return Ok(());
         };

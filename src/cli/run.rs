@@ -329,7 +329,10 @@ fn run_one(
     let name = &sc.config.name;
     let out = root.target(name);
     let failed = |e: String| {
-        let msg = format!("error: cannot write results to {}: {e}\n", out.display());
+        let msg = format!(
+            "error: cannot write results to {}: {e}\n",
+            crate::error::shown(&out)
+        );
         (ExitStatus::BadInput, String::new(), msg)
     };
     // Every output is staged and the directory swapped into place only

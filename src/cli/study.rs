@@ -199,10 +199,11 @@ fn partial_dir(out: &Path) -> Result<(), String> {
     if out.exists() && !out.is_dir() {
         return Err(format!(
             "--out {} is a file; it must name a directory",
-            out.display()
+            crate::error::shown(out)
         ));
     }
-    fs::create_dir_all(out).map_err(|e| format!("cannot create --out {}: {e}", out.display()))
+    fs::create_dir_all(out)
+        .map_err(|e| format!("cannot create --out {}: {e}", crate::error::shown(out)))
 }
 
 /// Writes a shard's partial result as one file in `OUT`, in one step.
@@ -217,18 +218,18 @@ fn write_partial<T: Serialize>(out: &Path, name: &str, shard: Shard, p: &T) -> E
         if !ours {
             return bad_output(&format!(
                 "{} exists and is not a partial result aurora-sim wrote; move it or choose another --out",
-                path.display()
+                crate::error::shown(&path)
             ));
         }
     }
     let mut text = serde_json::to_string(p).expect("a partial serializes");
     text.push('\n');
     if let Err(e) = write_atomically(&path, text.as_bytes()) {
-        return bad_output(&format!("cannot write {}: {e}", path.display()));
+        return bad_output(&format!("cannot write {}: {e}", crate::error::shown(&path)));
     }
     println!(
         "wrote {} (shard {shard}); merge all {} with `aurora-sim merge`",
-        path.display(),
+        crate::error::shown(&path),
         shard.n
     );
     ExitStatus::Passed
@@ -266,7 +267,7 @@ fn publish_sweep(root: &OutRoot, name: &str, result: &SweepResult) -> ExitStatus
     }
     println!(
         "  wrote     {}: sweep.csv, sweep.json, {}",
-        root.target(name).display(),
+        crate::error::shown(&root.target(name)),
         names.join(", ")
     );
     if failures.is_empty() {
@@ -440,7 +441,7 @@ fn publish_durability(root: &OutRoot, r: &DurabilityResult) -> ExitStatus {
     print!("{}", durability_text(r));
     println!(
         "  wrote     {}: durability.json, {}",
-        root.target(name).display(),
+        crate::error::shown(&root.target(name)),
         names.join(", ")
     );
     ExitStatus::Passed
@@ -497,8 +498,8 @@ fn one_plan<T, P: PartialEq + Clone>(
     match parts.iter().find(|(_, s)| plan(&s.result) != shared) {
         Some((p, _)) => Err(format!(
             "{} is a shard of another {what} than {}",
-            p.display(),
-            first.display()
+            crate::error::shown(p),
+            crate::error::shown(first)
         )),
         None => Ok(shared.clone()),
     }
@@ -527,7 +528,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
             Err(e) => return bad_input(&e),
         };
         if let Err(e) = shard_header(&text) {
-            eprintln!("error: {}: shard: {e}", p.display());
+            eprintln!("error: {}: shard: {e}", crate::error::shown(p));
             return ExitStatus::BadInput;
         }
         match serde_json::from_str::<AnyPartial>(&text) {
@@ -542,7 +543,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
             _ => {
                 eprintln!(
                     "error: {}: not a partial result of this version of aurora-sim",
-                    p.display()
+                    crate::error::shown(p)
                 );
                 return ExitStatus::BadInput;
             }
@@ -577,7 +578,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         };
         for (p, s) in &sweeps {
             if let Err(e) = sweep.check_rows(&s.result.rows, s.shard) {
-                eprintln!("error: {}: {e}", p.display());
+                eprintln!("error: {}: {e}", crate::error::shown(p));
                 return ExitStatus::BadInput;
             }
         }
@@ -619,7 +620,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         if held != expected {
             eprintln!(
                 "error: {}: shard {} holds other blocks than the study gives it",
-                p.display(),
+                crate::error::shown(p),
                 s.shard
             );
             return ExitStatus::BadInput;
@@ -630,7 +631,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
             .iter()
             .find_map(|b| study.check_block(b).err())
         {
-            eprintln!("error: {}: {e}", p.display());
+            eprintln!("error: {}: {e}", crate::error::shown(p));
             return ExitStatus::BadInput;
         }
     }

@@ -101,7 +101,12 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
         let mark = if e.passed { "pass" } else { "FAIL" };
         let _ = writeln!(w, "  {mark}      {}: {}", e.name, e.detail);
     }
-    let _ = writeln!(w, "  wrote     {}: {}", out.display(), names.join(", "));
+    let _ = writeln!(
+        w,
+        "  wrote     {}: {}",
+        crate::error::shown(out),
+        names.join(", ")
+    );
 }
 
 /// One line when every invariant held; otherwise each violated one with

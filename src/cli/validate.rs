@@ -14,7 +14,7 @@ pub(super) fn validate(scenarios: &[PathBuf]) -> ExitStatus {
             Ok(sc) => {
                 let line = format!(
                     "{}: ok ({}; may hold up to about {} MiB of memory)\n",
-                    path.display(),
+                    crate::error::shown(path),
                     sc.config.name,
                     sc.footprint.bytes().div_ceil(1 << 20)
                 );

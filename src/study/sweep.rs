@@ -708,7 +708,8 @@ impl SweepResult {
             .iter()
             .filter(|r| !r.failed.is_empty())
             .map(|r| {
-                let mut cmd = format!("aurora-sim run {} --seed {}", self.plan.file, r.seed);
+                let file = crate::error::shown(std::path::Path::new(&self.plan.file));
+                let mut cmd = format!("aurora-sim run {file} --seed {}", r.seed);
                 for (p, v) in &cells[r.cell].0 {
                     let _ = write!(cmd, " --set {p}={v}");
                 }
