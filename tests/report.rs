@@ -183,7 +183,7 @@ fn the_client_chart_tells_the_dns_cache_story() {
     for part in [
         "<h3 id=\"run-1-clients\">Clients</h3>",
         "<td><b>jvm-forever</b></td><td>4 × DNS cache forever, cluster endpoint</td>",
-        "never / never (4 of 4 clients never recovered)",
+        "never / never (4 of 4 clients never wrote again)",
         "the writer (writer-1)",
     ] {
         assert!(page.contains(part), "page lacks {part}");

@@ -248,7 +248,7 @@ fn print_clients(
     let e = &s.client_errors;
     let _ = writeln!(
         w,
-        "  clients   {} requests ok, p50 {}, p99 {} with retries; errors: {}; {} hung",
+        "  clients   {} requests ok, p50 {}, p99 {} with retries; errors: {}; {} stuck in a request at the end",
         s.client_requests_ok,
         units::ms(latency.p50),
         units::ms(latency.p99),
@@ -272,7 +272,7 @@ fn print_clients(
                 .join("; ");
             let _ = writeln!(
                 w,
-                "    {:<12} {} × {}, DNS cache {}: {} ok; errors {}; {} hung{}",
+                "    {:<12} {} × {}, DNS cache {}: {} ok; errors {}; {} stuck at the end{}",
                 g.name,
                 spec.count,
                 spec.connection,

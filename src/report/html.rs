@@ -550,19 +550,21 @@ fn clients(h: &mut String, s: &Summary, id: &str) {
     let mut header = vec!["group", "clients", "requests ok", "failed"];
     header.extend(causes.iter().map(|(name, _)| *name));
     header.extend(failover_heads.iter().map(String::as_str));
-    header.push("hung at the end");
+    header.push("stuck in a request at the end");
     table(h, &header, &rows);
 }
 
 /// A client-observed RTO across a group's clients: "never" for a
-/// quantile among clients that never recovered, never a number.
+/// quantile among clients that never wrote again, never a number; their
+/// count is said as that, apart from the clients stuck in a request at
+/// the end, which is another count.
 fn observed(c: &ClientObserved) -> String {
     let show = |v: Option<f64>| v.map_or_else(|| "never".to_owned(), |v| format!("{v:.2} s"));
     let mut out = format!("{} / {}", show(c.p50), show(c.max));
     if c.unrecovered > 0 {
         let _ = write!(
             out,
-            " ({} of {} clients never recovered)",
+            " ({} of {} clients never wrote again)",
             c.unrecovered, c.clients
         );
     }
