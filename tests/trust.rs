@@ -504,6 +504,17 @@ fn slow_links_and_lost_probes_are_not_a_failed_writer() {
 }
 
 #[test]
+fn a_slow_disk_the_scenario_asks_for_is_not_a_stall() {
+    // Every persist takes about 10 s: a commit's own path, not a stall.
+    let s = run(&parse(
+        "name: t\nduration: 60s\nstorage: { volume_gib: 20, disk_latency: 10s }\nworkload: { commits_per_s: 50 }\n",
+    ))
+    .summary;
+    all_held(&s);
+    assert!(s.commits.acknowledged > 1_000, "{:?}", s.commits);
+}
+
+#[test]
 fn a_copy_slowed_ten_thousandfold_promises_no_commit_latency() {
     // Three of six nodes answer in 10 s: every write quorum needs one of
     // them. The cluster is live but slow, which quorum liveness does not

@@ -1,7 +1,8 @@
 //! Quorum liveness: while every PG has a write quorum of healthy segments
 //! the writer can reach, and the writer is open, a commit is acknowledged
-//! within [`BOUND`] of taking its LSNs (or of those conditions starting to
-//! hold). Time a commit spends queued for the writer's CPU or for pages
+//! within its bound of taking its LSNs (or of those conditions starting to
+//! hold): [`BOUND`] beyond the slowest a commit's own path can be under
+//! the scenario's settings. Time a commit spends queued for the writer's CPU or for pages
 //! from storage is the instance's capacity, not storage's liveness.
 //! A segment is healthy when it is live and no gray failure touches it or
 //! the writer: a node slowed ten-thousandfold is live, but promises nothing.
@@ -11,17 +12,28 @@
 //! writer may have changed it.
 
 use crate::model::compute::instance::instance_endpoint;
+use crate::model::config::Config;
 use crate::model::{Kind, Seen, World};
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::InstanceId;
 
-/// How long a commit may wait while quorums are live. Modelling choice:
-/// far above any latency of a healthy cluster (milliseconds) and below the
-/// outages the scenarios study.
+/// How long a commit may wait while quorums are live, beyond its own
+/// path. Modelling choice: far above any latency of a healthy cluster
+/// (milliseconds) and below the outages the scenarios study.
 pub const BOUND: SimDuration = SimDuration::from_secs(10);
 
-#[derive(Default)]
+/// A lognormal draw of median `median` and sigma `sigma` at its 99.9th
+/// percentile: `median · e^(3.09 σ)`.
+fn tail(median: SimDuration, sigma: f64) -> SimDuration {
+    median.mul_f64((3.09 * sigma).exp())
+}
+
 pub(super) struct Liveness {
+    /// [`BOUND`] plus the slowest a commit's own path is under the
+    /// settings: a round trip to storage and a persist, each leg at its
+    /// 99.9th percentile, so that a slow disk or link the scenario asks
+    /// for is not taken for a stall.
+    bound: SimDuration,
     since: Option<SimTime>,
     /// The writer (instance, epoch) the reach below was computed for.
     writer: Option<(InstanceId, u32)>,
@@ -30,6 +42,18 @@ pub(super) struct Liveness {
 }
 
 impl Liveness {
+    pub(super) fn new(cfg: &Config) -> Liveness {
+        let n = &cfg.network;
+        let leg = tail(n.same_az_latency.max(n.cross_az_latency), n.jitter);
+        let persist = tail(cfg.storage.disk_latency, cfg.storage.disk_jitter);
+        Liveness {
+            bound: BOUND + leg + leg + persist,
+            since: None,
+            writer: None,
+            quorums: None,
+        }
+    }
+
     #[inline]
     pub(super) fn after(&mut self, world: &World, now: SimTime, event: Seen) -> Option<String> {
         if matches!(
@@ -57,7 +81,7 @@ impl Liveness {
         let since = *self.since.get_or_insert(now);
         let oldest = w.oldest_allocated_commit()?;
         let from = oldest.max(since);
-        if now.since(from) <= BOUND {
+        if now.since(from) <= self.bound {
             return None;
         }
         // One report per episode: the window starts again.

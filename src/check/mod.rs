@@ -36,7 +36,8 @@ pub enum Invariant {
     LsnOrder,
     /// While every PG has a write quorum of live segments the writer can
     /// reach and a writer is open, commits are acknowledged within
-    /// 10 s (`liveness::BOUND`).
+    /// 10 s (`liveness::BOUND`) beyond the slowest a commit's own round
+    /// trip and persist are under the scenario's settings.
     QuorumLiveness,
     /// read + write > copies and 2 · write > copies.
     QuorumIntersection,
@@ -104,7 +105,7 @@ impl Checks {
             durability,
             epochs: epochs::Epochs::default(),
             lsn_order: lsn_order::LsnOrder::new(world),
-            liveness: liveness::Liveness::default(),
+            liveness: liveness::Liveness::new(world.config()),
             failover: failover::FailoverLiveness::new(world.config()),
             results,
             recent: [None; RECENT],
