@@ -370,6 +370,18 @@ fn a_merge_refuses_durability_counts_no_run_could_give() {
     let part = tmp.path().join("p/small-study.part-1-of-2.json");
     let other = tmp.path().join("p/small-study.part-2-of-2.json");
     let original = std::fs::read_to_string(&part).unwrap();
+    let merge = || {
+        aurora(
+            &[
+                "merge",
+                &part.to_string_lossy(),
+                &other.to_string_lossy(),
+                "--out",
+                "m",
+            ],
+            tmp.path(),
+        )
+    };
     for (key, value, says) in [
         ("hits", "100000", "hits in"),
         (
@@ -380,16 +392,7 @@ fn a_merge_refuses_durability_counts_no_run_could_give() {
         ("sum", "-1.0", "not negative"),
     ] {
         std::fs::write(&part, with_number(&original, key, value)).unwrap();
-        let o = aurora(
-            &[
-                "merge",
-                &part.to_string_lossy(),
-                &other.to_string_lossy(),
-                "--out",
-                "m",
-            ],
-            tmp.path(),
-        );
+        let o = merge();
         assert_eq!(o.status.code(), Some(2), "{key}: {}", text(&o));
         assert!(
             text(&o).contains(says) && text(&o).contains("part-1-of-2"),
@@ -403,16 +406,7 @@ fn a_merge_refuses_durability_counts_no_run_could_give() {
     );
     // The untouched pair still merges.
     std::fs::write(&part, &original).unwrap();
-    let o = aurora(
-        &[
-            "merge",
-            &part.to_string_lossy(),
-            &other.to_string_lossy(),
-            "--out",
-            "m",
-        ],
-        tmp.path(),
-    );
+    let o = merge();
     assert!(o.status.success(), "{}", text(&o));
 }
 

@@ -14,7 +14,7 @@
 use crate::model::compute::instance::instance_endpoint;
 use crate::model::config::Config;
 use crate::model::{Kind, Seen, World};
-use crate::sim::{SimDuration, SimTime};
+use crate::sim::{LogNormal, SimDuration, SimTime};
 use crate::vocab::ids::InstanceId;
 
 /// How long a commit may wait while quorums are live, beyond its own
@@ -22,17 +22,11 @@ use crate::vocab::ids::InstanceId;
 /// (milliseconds) and below the outages the scenarios study.
 pub const BOUND: SimDuration = SimDuration::from_secs(10);
 
-/// A lognormal draw of median `median` and sigma `sigma` at its 99.9th
-/// percentile: `median · e^(3.09 σ)`.
-fn tail(median: SimDuration, sigma: f64) -> SimDuration {
-    median.mul_f64((3.09 * sigma).exp())
-}
-
 pub(super) struct Liveness {
-    /// [`BOUND`] plus the slowest a commit's own path is under the
-    /// settings: a round trip to storage and a persist, each leg at its
-    /// 99.9th percentile, so that a slow disk or link the scenario asks
-    /// for is not taken for a stall.
+    /// [`BOUND`] plus the slowest a commit's own path can be under the
+    /// settings: a round trip to storage and a persist, each at the
+    /// largest value its draw can take, so that a slow disk or link the
+    /// scenario asks for is not taken for a stall.
     bound: SimDuration,
     since: Option<SimTime>,
     /// The writer (instance, epoch) the reach below was computed for.
@@ -44,8 +38,8 @@ pub(super) struct Liveness {
 impl Liveness {
     pub(super) fn new(cfg: &Config) -> Liveness {
         let n = &cfg.network;
-        let leg = tail(n.same_az_latency.max(n.cross_az_latency), n.jitter);
-        let persist = tail(cfg.storage.disk_latency, cfg.storage.disk_jitter);
+        let leg = LogNormal::new(n.same_az_latency.max(n.cross_az_latency), n.jitter).max();
+        let persist = LogNormal::new(cfg.storage.disk_latency, cfg.storage.disk_jitter).max();
         Liveness {
             bound: BOUND + leg + leg + persist,
             since: None,

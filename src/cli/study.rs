@@ -505,17 +505,17 @@ fn one_plan<T, P: PartialEq + Clone>(
     }
 }
 
-/// Checks a partial's `shard` header on its own, so that a shard out of
-/// range is named rather than lost in "not a partial result".
-fn shard_header(text: &str) -> Result<(), serde_json::Error> {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Object(fields)) => match fields.get("shard") {
-            Some(shard) => Shard::deserialize(shard).map(drop),
-            None => Ok(()),
-        },
-        // Not a partial at all: said below.
-        _ => Ok(()),
+/// A partial file's contents. Its `shard` header is read on its own
+/// first, so that a shard out of range is named (`Err`) rather than lost
+/// in "not a partial result" (`Ok(None)`).
+fn read_partial(text: &str) -> Result<Option<AnyPartial>, serde_json::Error> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Ok(None);
+    };
+    if let Some(shard) = value.get("shard") {
+        Shard::deserialize(shard)?;
     }
+    Ok(AnyPartial::deserialize(&value).ok())
 }
 
 /// `aurora-sim merge`.
@@ -527,15 +527,18 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
             Ok(t) => t,
             Err(e) => return bad_input(&e),
         };
-        if let Err(e) = shard_header(&text) {
-            eprintln!("error: {}: shard: {e}", crate::error::shown(p));
-            return ExitStatus::BadInput;
-        }
-        match serde_json::from_str::<AnyPartial>(&text) {
-            Ok(AnyPartial::Sweep(s)) if s.study == "sweep" && s.format == sweep::FORMAT => {
+        let partial = match read_partial(&text) {
+            Ok(partial) => partial,
+            Err(e) => {
+                eprintln!("error: {}: shard: {e}", crate::error::shown(p));
+                return ExitStatus::BadInput;
+            }
+        };
+        match partial {
+            Some(AnyPartial::Sweep(s)) if s.study == "sweep" && s.format == sweep::FORMAT => {
                 sweeps.push((p, s))
             }
-            Ok(AnyPartial::Durability(d))
+            Some(AnyPartial::Durability(d))
                 if d.study == "durability" && d.format == durability::FORMAT =>
             {
                 studies.push((p, d))
