@@ -16,6 +16,7 @@ use crate::model::config::{CacheSpec, Config, Connection};
 use crate::model::control::FailoverRecord;
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
 use crate::scenario::{expect, ExpectSpec, Scenario};
+use crate::sim::memory::Ceiling;
 use crate::sim::{SimDuration, SimTime, Trace, TraceFilter};
 
 /// One run of one scenario.
@@ -23,6 +24,8 @@ pub struct Simulation {
     world: World,
     expect: ExpectSpec,
     max_events: u64,
+    /// A memory ceiling in bytes, and where it comes from.
+    ceiling: Option<(u64, String)>,
 }
 
 /// What a run produced.
@@ -34,6 +37,9 @@ pub struct Outcome {
     pub timeline: Vec<TimelineRow>,
     /// Bin width of the timeline.
     pub bin: SimDuration,
+    /// The most the run's thread held at once, in bytes, when it ran
+    /// under a memory ceiling (see [`Simulation::memory_ceiling`]).
+    pub peak_memory: Option<u64>,
 }
 
 impl Outcome {
@@ -304,6 +310,7 @@ impl Simulation {
             world: World::new(&scenario.config, Trace::default()),
             expect: scenario.expect.clone(),
             max_events: DEFAULT_MAX_EVENTS,
+            ceiling: None,
         }
     }
 
@@ -323,6 +330,7 @@ impl Simulation {
             world: World::new(&scenario.config, Trace::with_filtered_sink(sink, filter)),
             expect: scenario.expect.clone(),
             max_events: DEFAULT_MAX_EVENTS,
+            ceiling: None,
         }
     }
 
@@ -330,6 +338,17 @@ impl Simulation {
     /// `max_events` events (default [`DEFAULT_MAX_EVENTS`]).
     pub fn max_events(mut self, max_events: u64) -> Self {
         self.max_events = max_events;
+        self
+    }
+
+    /// Stops the run, reported as stopped early with the setting to
+    /// change, once it holds more than `bytes` beyond what its thread held
+    /// at its start; `why` says where the ceiling comes from. It takes
+    /// effect only in a program that installs
+    /// [`CountingAllocator`](crate::sim::memory::CountingAllocator), as the
+    /// `aurora-sim` binary does.
+    pub fn memory_ceiling(mut self, bytes: u64, why: impl Into<String>) -> Self {
+        self.ceiling = Some((bytes, why.into()));
         self
     }
 
@@ -342,12 +361,19 @@ impl Simulation {
     /// invariant checkers, and measures.
     pub fn run_observed(mut self, observer: &mut impl Observer) -> std::io::Result<Outcome> {
         let mut checks = Checks::new(&self.world);
-        let stopped = self
-            .world
-            .run(&mut (&mut checks, observer), self.max_events);
+        let mut ceiling = self
+            .ceiling
+            .take()
+            .and_then(|(bytes, why)| Ceiling::from_now(bytes, why));
+        let stopped = self.world.run(
+            &mut (&mut checks, observer),
+            self.max_events,
+            ceiling.as_mut(),
+        );
         self.world.finish_trace()?;
         let mut outcome = self.outcome(checks);
         outcome.summary.stopped_early = stopped;
+        outcome.peak_memory = ceiling.map(|c| c.peak());
         Ok(outcome)
     }
 
@@ -457,6 +483,7 @@ impl Simulation {
             summary,
             timeline: self.world.take_timeline(),
             bin,
+            peak_memory: None,
         }
     }
 }

@@ -310,20 +310,42 @@ fn an_interrupted_run_leaves_nothing_and_a_killed_one_is_swept_by_the_next() {
     assert_eq!(o.status.code(), Some(130), "{}", text(&o));
     assert!(listing(&out).is_empty(), "left behind: {:?}", listing(&out));
 
-    // What a SIGKILL leaves (a staging directory) goes with the next run.
-    std::fs::create_dir(out.join(".aurora-sim-run-long-abc123")).unwrap();
-    std::fs::write(
-        out.join(".aurora-sim-run-long-abc123/events.jsonl"),
-        "partial",
-    )
-    .unwrap();
+    // What a SIGKILL leaves (a marked staging directory) goes with the
+    // next run; look-alikes it cannot prove a run staged stay.
+    let killed = out.join(".aurora-sim-run-long-abc123");
+    std::fs::create_dir(&killed).unwrap();
+    std::fs::write(killed.join(".aurora-sim-staging"), "results of long\n").unwrap();
+    std::fs::write(killed.join("events.jsonl"), "partial").unwrap();
+    let unmarked = out.join(".aurora-sim-run-mine");
+    std::fs::create_dir(&unmarked).unwrap();
+    std::fs::write(unmarked.join("events.jsonl"), "a user's file").unwrap();
+    let foreign = out.join(".aurora-sim-run-long-def456");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join(".aurora-sim-staging"), "").unwrap();
+    std::fs::write(foreign.join("notes.txt"), "a user's file").unwrap();
     let small = small_scenario(dir.path());
     let o = aurora(
         &["run", small.to_str().unwrap(), "--out", "out"],
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert_eq!(listing(&out), ["small"]);
+    assert_eq!(
+        listing(&out),
+        [
+            ".aurora-sim-run-long-def456",
+            ".aurora-sim-run-mine",
+            "small"
+        ]
+    );
+    assert_eq!(
+        std::fs::read_to_string(unmarked.join("events.jsonl")).unwrap(),
+        "a user's file"
+    );
+    assert!(foreign.join("notes.txt").exists());
+    assert!(
+        !out.join("small/.aurora-sim-staging").exists(),
+        "the marker is not published"
+    );
 }
 
 #[test]
@@ -617,4 +639,27 @@ fn a_summary_that_cannot_be_printed_is_an_error() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+}
+
+#[test]
+fn a_run_bigger_than_the_address_space_limit_leaves_is_refused_up_front() {
+    // The machine has gigabytes free; `ulimit -v` leaves the process about
+    // 400 MB, less than this scenario's estimate.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = crate::repo("scenarios/two-az-outage.yaml");
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 400000 && exec \"$0\" run \"$1\" --out out")
+        .arg(env!("CARGO_BIN_EXE_aurora-sim"))
+        .arg(&scenario)
+        .current_dir(dir.path())
+        .output()
+        .expect("sh runs");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("address-space limit (ulimit -v)"),
+        "{}",
+        text(&o)
+    );
+    assert!(!dir.path().join("out/two-az-outage").exists());
 }

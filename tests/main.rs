@@ -26,6 +26,12 @@ use std::process::{Command, Output};
 
 use aurora_sim::{Outcome, Scenario, ScenarioBuilder, Simulation};
 
+/// Runs count what they hold, as in the `aurora-sim` binary, so that
+/// tests can hold a run to its memory ceiling.
+#[global_allocator]
+static ALLOC: aurora_sim::sim::memory::CountingAllocator =
+    aurora_sim::sim::memory::CountingAllocator;
+
 /// Path of a file in the repository.
 pub fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)

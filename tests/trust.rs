@@ -1,7 +1,9 @@
 //! Right under compound faults and end-of-run states: each test is a
 //! finding that once came out wrong, named for what a user relies on.
 
-use crate::{parse, run};
+use aurora_sim::Simulation;
+
+use crate::{parse, run, shipped_with};
 
 #[test]
 fn an_outage_still_in_force_at_the_end_makes_commits_unavailable_not_lost() {
@@ -783,4 +785,58 @@ fn what_was_not_measured_is_null_not_zero() {
     .summary;
     let e = &s.expectations[0];
     assert!(e.detail.contains("no read reached storage"), "{e:?}");
+}
+
+#[test]
+fn fast_gossip_does_not_crowd_out_the_progress_it_fills() {
+    // gray-failure with gossip five times faster than the default: the
+    // lossy copy of PGs 1 and 9 falls behind while the other copies carry
+    // the quorum; once the partition makes it part of every write quorum
+    // it must catch up. Gossip that sent a lagging copy every record above
+    // its SCL (or a copy of every page, once peers had folded those
+    // records away) filled its disk faster than it could write, and writes
+    // stopped for 20 s.
+    for gossip in ["20ms", "1ms"] {
+        let o = run(&shipped_with(
+            "gray-failure",
+            &[("storage.gossip_interval", gossip), ("duration", "100s")],
+        ));
+        let longest = o.summary.longest_write_outage_s();
+        assert!(longest < 1.0, "gossip {gossip}: a {longest} s write outage");
+        all_held(&o.summary);
+    }
+}
+
+#[test]
+fn gossip_many_times_a_millisecond_stays_within_the_runs_memory_ceiling() {
+    // A copy back from an AZ outage asks for its gap every microsecond;
+    // each answer is a copy of every page. Unanswered pulls once piled up
+    // gigabytes of answers within seconds.
+    let sc = parse(
+        "name: t\nduration: 2s\nstorage: { gossip_interval: 1us }\nfaults:\n  - az_outage: { az: c, at: 0s, duration: 1.88s }\n",
+    );
+    let (ceiling, why) = sc.footprint().ceiling();
+    let o = Simulation::new(&sc)
+        .memory_ceiling(ceiling, why)
+        .run()
+        .expect("no trace sink");
+    assert_eq!(o.summary.stopped_early, None);
+    let peak = o.peak_memory.expect("the counting allocator is installed");
+    assert!(peak < ceiling, "{peak} of {ceiling}");
+    all_held(&o.summary);
+}
+
+#[test]
+fn a_run_past_its_memory_ceiling_stops_cleanly_and_names_the_setting() {
+    let o = Simulation::new(&crate::shipped("writer-crash"))
+        .memory_ceiling(1 << 20, "a test's 1 MiB")
+        .run()
+        .expect("no trace sink");
+    let why = o.summary.stopped_early.as_deref().expect("stopped");
+    assert!(
+        why.contains("more than its ceiling of 1 MiB (a test's 1 MiB)") && why.contains(": lower "),
+        "{why}"
+    );
+    assert!(o.summary.simulated_s < 1.0, "{}", o.summary.simulated_s);
+    assert!(!o.passed());
 }

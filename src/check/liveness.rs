@@ -14,7 +14,7 @@
 use crate::model::compute::instance::instance_endpoint;
 use crate::model::config::Config;
 use crate::model::{Kind, Seen, World};
-use crate::sim::{LogNormal, SimDuration, SimTime};
+use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::InstanceId;
 
 /// How long a commit may wait while quorums are live, beyond its own
@@ -37,11 +37,8 @@ pub(super) struct Liveness {
 
 impl Liveness {
     pub(super) fn new(cfg: &Config) -> Liveness {
-        let n = &cfg.network;
-        let leg = LogNormal::new(n.same_az_latency.max(n.cross_az_latency), n.jitter).max();
-        let persist = LogNormal::new(cfg.storage.disk_latency, cfg.storage.disk_jitter).max();
         Liveness {
-            bound: BOUND + leg + leg + persist,
+            bound: BOUND + cfg.slowest_round_trip(),
             since: None,
             writer: None,
             quorums: None,

@@ -3,7 +3,6 @@
 //! function, in a file named for it (`sweep`, `durability` and `merge` in
 //! study.rs). One function, [`ExitStatus::code`], owns the exit codes.
 
-use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,6 +16,7 @@ use crate::study::shard::Shard;
 mod completions;
 mod explain;
 mod man;
+mod memory;
 mod progress;
 mod report;
 mod results_dir;
@@ -233,12 +233,4 @@ fn bad_input(e: &InputError) -> ExitStatus {
 fn bad_output(e: &str) -> ExitStatus {
     eprintln!("error: {e}");
     ExitStatus::BadInput
-}
-
-/// The memory the machine has free (Linux's `MemAvailable`), if known.
-fn available_memory() -> Option<u64> {
-    let info = fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }

@@ -3,8 +3,9 @@
 //! beside it, which is swapped into place in one step once complete. A
 //! reader therefore sees the old results or the new ones, never a mix; a
 //! run that dies leaves only its staging directory, which the next run
-//! into `OUT` removes; and a directory holding anything `run` does not
-//! write is refused rather than replaced.
+//! into `OUT` removes if it can prove a run staged it (it holds the
+//! staging marker and nothing but files a run writes); and a directory
+//! holding anything `run` does not write is refused rather than replaced.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -14,6 +15,11 @@ use crate::report::charts::{Chart, StudyChart};
 
 /// The prefix of staging directories; nothing else in `OUT` is removed.
 const STAGING_PREFIX: &str = ".aurora-sim-run-";
+
+/// The file a run writes first into its staging directory and removes
+/// last before publishing it: a directory with the prefix but without
+/// this file was not staged by a run, so it is never removed.
+const STAGING_MARKER: &str = ".aurora-sim-staging";
 
 /// Staging directories of runs in progress, removed if the process is
 /// interrupted (Ctrl-C, SIGTERM) before they are published.
@@ -52,6 +58,27 @@ fn is_ours(name: &str) -> bool {
         .any(|stem| name == format!("{stem}.png") || name == format!("{stem}.svg"))
 }
 
+/// Whether `dir` is what a killed run left: it holds the staging marker
+/// and otherwise only plain files of the names a run writes.
+fn staged_by_a_run(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    let mut marked = false;
+    for entry in entries {
+        let Ok(entry) = entry else { return false };
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            return false;
+        }
+        match entry.file_name().to_str() {
+            Some(STAGING_MARKER) => marked = true,
+            Some(name) if is_ours(name) => {}
+            _ => return false,
+        }
+    }
+    marked
+}
+
 /// `OUT`, held for the whole command: an advisory lock on the directory
 /// keeps a second `aurora-sim run` from writing into it at the same time.
 #[derive(Debug)]
@@ -86,8 +113,12 @@ impl OutRoot {
         let entries = fs::read_dir(out).map_err(|e| format!("cannot read --out {shown}: {e}"))?;
         for entry in entries.flatten() {
             let name = entry.file_name();
-            let stale = name.to_str().is_some_and(|n| n.starts_with(STAGING_PREFIX));
-            if stale && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let prefixed = name.to_str().is_some_and(|n| n.starts_with(STAGING_PREFIX));
+            // `file_type` does not follow links: a link is never entered.
+            if prefixed
+                && entry.file_type().is_ok_and(|t| t.is_dir())
+                && staged_by_a_run(&entry.path())
+            {
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
@@ -142,11 +173,16 @@ impl OutRoot {
         ))
     }
 
-    /// A fresh staging directory for the results of `name`.
+    /// A fresh staging directory for the results of `name`, marked as a
+    /// run's own before anything else is written into it.
     pub fn stage(&self, name: &str) -> std::io::Result<Staged> {
         let dir = tempfile::Builder::new()
             .prefix(&format!("{STAGING_PREFIX}{name}-"))
             .tempdir_in(&self.dir)?;
+        fs::write(
+            dir.path().join(STAGING_MARKER),
+            format!("results of {name}\n"),
+        )?;
         STAGED
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -175,7 +211,10 @@ impl Staged {
     /// removes what it replaced.
     pub fn publish(self) -> std::io::Result<()> {
         let staged = self.dir.path().to_owned();
-        let result = swap_into_place(&staged, &self.target);
+        // Unmarked, a directory a crash leaves between here and the swap
+        // is kept: a run removes only what it can prove it staged.
+        let result = fs::remove_file(staged.join(STAGING_MARKER))
+            .and_then(|()| swap_into_place(&staged, &self.target));
         // After a swap the staging path holds the old results; either way
         // the temporary directory's removal takes what is left there.
         drop(self.dir);

@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::memory::headroom;
 use super::progress::Progress;
 use super::results_dir::{self, OutRoot};
 use super::summary::print_summary;
-use super::{available_memory, bad_input, bad_output, ExitStatus};
+use super::{bad_input, bad_output, ExitStatus};
 use crate::error::InputError;
 use crate::report::{self, Results};
 use crate::scenario::document::Document;
@@ -107,8 +108,16 @@ pub(super) fn run(args: RunArgs) -> ExitStatus {
         max_events: args.max_events,
         json: args.json,
         quiet: args.quiet,
+        room: headroom().map(|room| room.share(at_once(&args, &scs))),
     };
     run_all(&scs, &root, &opts, args.jobs)
+}
+
+/// How many of `scs` run at once under `-j`.
+fn at_once(args: &RunArgs, scs: &[Scenario]) -> usize {
+    args.jobs
+        .map_or_else(rayon::current_num_threads, usize::from)
+        .clamp(1, scs.len().max(1))
 }
 
 /// The scenarios named (the default one when none is), with the settings
@@ -174,9 +183,9 @@ fn scenarios(args: &RunArgs) -> Result<Vec<Scenario>, ExitStatus> {
     if let Some(seed) = args.seed {
         scs = scs.into_iter().map(|sc| sc.with_seed(seed)).collect();
     }
-    if let Some(free) = available_memory() {
+    if let Some(room) = headroom().map(|room| room.share(at_once(args, &scs))) {
         for sc in &scs {
-            if let Err(e) = sc.footprint.within(free, "what this machine has free") {
+            if let Err(e) = sc.footprint.within(room.bytes, room.what) {
                 outcome = bad_input(&e);
             }
         }
@@ -352,7 +361,12 @@ fn run_one(
         Simulation::new(sc)
     };
     let mut watch = progress.run(name, sc.config.duration);
-    let outcome = match sim.max_events(opts.max_events).run_observed(&mut watch) {
+    let (mut ceiling, mut why) = sc.footprint.ceiling();
+    if let Some(room) = opts.room.filter(|room| room.bytes < ceiling) {
+        (ceiling, why) = (room.bytes, format!("its share of {}", room.what));
+    }
+    let sim = sim.max_events(opts.max_events).memory_ceiling(ceiling, why);
+    let outcome = match sim.run_observed(&mut watch) {
         Ok(o) => o,
         Err(e) => return failed(e.to_string()),
     };
@@ -430,6 +444,8 @@ struct RunOptions {
     max_events: u64,
     json: bool,
     quiet: bool,
+    /// Each run's share of the memory the process may still take.
+    room: Option<super::memory::Headroom>,
 }
 
 /// Simulated time a trace's size is measured over before a run.

@@ -10,8 +10,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::memory::headroom;
 use super::results_dir::{self, OutRoot};
-use super::{available_memory, bad_input, bad_output, write_atomically, ExitStatus};
+use super::{bad_input, bad_output, write_atomically, ExitStatus};
 use crate::error::InputError;
 use crate::report::charts::StudyData;
 use crate::study::durability::{self, BlockResult, DurabilityResult, Study};
@@ -128,13 +129,13 @@ pub fn sweep(
         Err(e) => return bad_input(&e),
     };
     let threads = exec.jobs.unwrap_or_else(rayon::current_num_threads).max(1);
-    if let Some(free) = available_memory() {
-        let need = sweep.footprint().saturating_mul(threads as u64);
-        if need > free {
+    if let Some(room) = headroom().map(|room| room.share(threads)) {
+        if sweep.footprint() > room.bytes {
             eprintln!(
-                "error: {threads} runs at once may hold about {} MiB; this machine has {} MiB free: lower -j",
-                need >> 20,
-                free >> 20
+                "error: each of {threads} runs at once may hold about {} MiB; its share of {} is {} MiB: lower -j",
+                sweep.footprint() >> 20,
+                room.what,
+                room.bytes >> 20
             );
             return ExitStatus::BadInput;
         }

@@ -101,6 +101,9 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
         let mark = if e.passed { "pass" } else { "FAIL" };
         let _ = writeln!(w, "  {mark}      {}: {}", e.name, e.detail);
     }
+    if let Some(peak) = o.peak_memory {
+        let _ = writeln!(w, "  memory    held at most {} MiB", peak.div_ceil(1 << 20));
+    }
     let _ = writeln!(
         w,
         "  wrote     {}: {}",

@@ -48,6 +48,19 @@ pub struct Config {
     pub faults: Vec<Fault>,
 }
 
+impl Config {
+    /// The slowest a request to storage and its answer can be under these
+    /// settings: two legs over the slower link and a persist, each at the
+    /// largest value its draw can take. Queueing is not in it: it bounds
+    /// the path, not the load.
+    pub fn slowest_round_trip(&self) -> SimDuration {
+        let n = &self.network;
+        let leg = LogNormal::new(n.same_az_latency.max(n.cross_az_latency), n.jitter).max();
+        let persist = LogNormal::new(self.storage.disk_latency, self.storage.disk_jitter).max();
+        leg + leg + persist
+    }
+}
+
 /// AZs and storage nodes.
 #[derive(Debug, Clone)]
 pub struct Topology {

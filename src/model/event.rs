@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use super::network::Endpoint;
 use super::storage::lsn::{Allocated, Batch, Lsn};
-use super::storage::segment::{GossipPayload, ReadResult, RecoveryInfo};
+use super::storage::segment::{Gap, GossipPayload, ReadResult, RecoveryInfo};
 use crate::model::config::Fault;
 use crate::sim::SimTime;
 use crate::vocab::ids::{AzId, ClientId, InstanceId, NodeId, PgId, SegmentId};
@@ -142,6 +142,9 @@ events! {
         from: SegmentId,
         /// The asker's SCL.
         since: Lsn,
+        /// The asker's gaps, lowest first: it holds the records between
+        /// them, so the peer sends only what falls in one.
+        gaps: Box<[Gap]>,
         /// The asker's epoch: the peer applies its truncations first.
         epoch: u32,
     } => ["seg" = to.0 as u64, "since" = since.0];
@@ -637,6 +640,7 @@ mod tests {
             to: SegmentId(3),
             from: SegmentId(4),
             since: Lsn(120),
+            gaps: Box::new([Lsn(120)..=Lsn(130)]),
             epoch: 2,
         };
         assert_eq!(e.seen().words(), [7, 3, 120]);

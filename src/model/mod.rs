@@ -38,6 +38,7 @@ pub use storage::lsn::Lsn;
 
 use crate::metrics::{self, Recorder};
 use crate::model::config::Config;
+use crate::sim::memory::Ceiling;
 use crate::sim::{Engine, RngFactory, SimDuration, SimTime, StreamId, Trace};
 use crate::vocab::ids::{ClientId, InstanceId};
 use answer::{Caller, Callers};
@@ -86,6 +87,11 @@ impl<A: Observer, B: Observer> Observer for (&mut A, &mut B) {
 /// model makes (a 128 TiB volume's recovery probes 78,648 segments at
 /// once), so only a loop that never lets time advance reaches it.
 pub const MAX_EVENTS_AT_ONE_INSTANT: u64 = 10_000_000;
+
+/// How often, in events, a run compares what it holds with its memory
+/// ceiling: a few microseconds of work between checks, during which no
+/// run grows by more than a few MiB.
+const MEMORY_CHECK_EVERY: u64 = 1024;
 
 /// The default event budget of a run: about ten minutes of wall-clock
 /// time at this model's speed, several times the one-hour `baseline`.
@@ -301,10 +307,26 @@ impl World {
     /// Stops early, saying why, if the run would take more than
     /// `max_events` events or more than [`MAX_EVENTS_AT_ONE_INSTANT`] at
     /// one simulated instant (a loop that never lets time advance).
-    pub(crate) fn run(&mut self, observer: &mut impl Observer, max_events: u64) -> Option<String> {
+    ///
+    /// With a memory `ceiling`, it also stops, naming the setting its
+    /// estimate says grows most, once it holds more than the ceiling.
+    pub(crate) fn run(
+        &mut self,
+        observer: &mut impl Observer,
+        max_events: u64,
+        ceiling: Option<&mut Ceiling>,
+    ) -> Option<String> {
         let mut stopped = None;
         let (mut instant, mut at_instant) = (SimTime::ZERO, 0u64);
+        let mut ceiling = ceiling;
         loop {
+            if self.engine.processed().is_multiple_of(MEMORY_CHECK_EVERY) {
+                if let Some(held) = ceiling.as_mut().and_then(|c| c.passed()) {
+                    let (limit, why) = ceiling.as_ref().expect("checked").limit();
+                    stopped = Some(self.outgrown(held, limit, why));
+                    break;
+                }
+            }
             if self.engine.processed() >= max_events {
                 if self.engine.next_due(self.end).is_some() {
                     stopped = Some(format!(
@@ -360,6 +382,31 @@ impl World {
         self.rec.unfinished(self.end, c, r);
         self.control.finish();
         stopped
+    }
+
+    /// Why a run that outgrew its memory ceiling stopped, and what to
+    /// change.
+    fn outgrown(&self, held: u64, limit: u64, why: &str) -> String {
+        let mib = |b: u64| b.div_ceil(1 << 20);
+        let largest = footprint::footprint(&self.cfg)
+            .into_iter()
+            .next()
+            .map(|n| {
+                format!(
+                    "; the largest term of its estimate is {}: lower {}",
+                    n.what,
+                    n.knob.path()
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "it came to hold {} MiB at {:.3} s of {:.3} s, more than its ceiling of {} MiB ({why}), with {} events pending{largest}",
+            mib(held),
+            self.engine.now().as_secs_f64(),
+            self.end.as_secs_f64(),
+            mib(limit),
+            self.engine.pending(),
+        )
     }
 
     /// Routes one event to the actor that handles it, with what that actor
@@ -433,8 +480,9 @@ impl World {
                 to,
                 from,
                 since,
+                gaps,
                 epoch,
-            } => storage.on_gossip_pull(cx, to, from, since, epoch),
+            } => storage.on_gossip_pull(cx, to, from, since, &gaps, epoch),
             Event::GossipPush { to, payload, cut } => {
                 storage.on_gossip_push(cx, &compute.hosts(), to, *payload, cut);
             }

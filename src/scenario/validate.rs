@@ -79,6 +79,21 @@ impl Footprint {
         self.needs.iter().map(|(n, _)| n.bytes).sum()
     }
 
+    /// The most a run of this scenario may hold before it is stopped:
+    /// twice its estimate, and [`CEILING_SLACK`] for what grows with no
+    /// setting. A run past it holds something its estimate does not
+    /// count, and stops cleanly rather than grow until an allocation
+    /// fails.
+    pub fn ceiling(&self) -> (u64, String) {
+        let bytes = self.bytes().saturating_mul(2).saturating_add(CEILING_SLACK);
+        let why = format!(
+            "twice its estimate of {} MiB, and {} MiB beside",
+            self.bytes().div_ceil(1 << 20),
+            CEILING_SLACK >> 20
+        );
+        (bytes, why)
+    }
+
     /// Refuses a run that would need more than `limit` bytes (`source`
     /// says where the limit comes from), at the setting of its largest term.
     pub fn within(&self, limit: u64, source: &str) -> Result<(), InputError> {
@@ -99,6 +114,12 @@ impl Footprint {
         })
     }
 }
+
+/// What a run holds beyond the terms of its estimate: the event queue,
+/// histograms, instances and the like. Modelling choice: the shipped
+/// scenarios hold a few tens of MiB of it; 256 MiB leaves room for the
+/// busiest valid ones.
+pub const CEILING_SLACK: u64 = 256 << 20;
 
 /// Bytes in GiB, as a person reads them.
 fn gib(bytes: u64) -> String {

@@ -10,6 +10,7 @@
 
 pub mod dist;
 pub mod id;
+pub mod memory;
 pub mod queue;
 pub mod rng;
 pub mod time;
@@ -58,6 +59,11 @@ impl<E> Engine<E> {
     /// Events handed out so far.
     pub fn processed(&self) -> u64 {
         self.processed
+    }
+
+    /// Events scheduled and not yet handed out.
+    pub fn pending(&self) -> usize {
+        self.queue.len()
     }
 
     /// Schedules `event` at `time`. Scheduling in the past is a model bug.

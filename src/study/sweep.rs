@@ -143,8 +143,10 @@ impl Sweep {
         let mut sc = cell_scenario(&self.doc, &self.cells[cell], &self.file)
             .expect("every cell was validated when the sweep was planned");
         sc.config.seed = seed;
+        let (ceiling, why) = sc.footprint.ceiling();
         let outcome = Simulation::new(&sc)
             .max_events(self.plan.max_events)
+            .memory_ceiling(ceiling, why)
             .run()
             .expect("a run without a trace sink cannot fail to write");
         Row::of(index, cell, seed, &outcome)

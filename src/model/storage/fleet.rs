@@ -13,7 +13,7 @@ use rand::Rng;
 use super::device::{occupancy, NodeIo};
 use super::lsn::{Batch, Lsn};
 use super::recovery::Truncation;
-use super::segment::{Accept, GossipPayload};
+use super::segment::{Accept, Gap, GossipPayload};
 use super::volume::Volume;
 use crate::metrics::NodeUse;
 use crate::model::config::{Config, StorageConfig, Topology};
@@ -41,6 +41,12 @@ pub struct Storage {
     disk: LogNormal,
     disks: Vec<SimRng>,
     gossip_rng: SimRng,
+    /// How long a segment waits for the answer to its gossip pull before
+    /// it asks again: a gossip interval, and never less than the slowest
+    /// answer the settings allow. A segment keeps one pull out at a time,
+    /// so a short interval cannot pile up answers — each a copy of the
+    /// whole gap — faster than they arrive.
+    pull_patience: SimDuration,
 }
 
 impl Storage {
@@ -84,6 +90,7 @@ impl Storage {
             disk: LogNormal::new(cfg.storage.disk_latency, cfg.storage.disk_jitter),
             disks,
             gossip_rng,
+            pull_patience: cfg.storage.gossip_interval.max(cfg.slowest_round_trip()),
         }
     }
 
@@ -255,18 +262,31 @@ impl Storage {
         }
     }
 
+    /// Arms the gossip timer a gossip interval from now, or when the pull
+    /// that is out runs out of patience if that is later.
     fn arm_gossip(&mut self, cx: &mut Ctx, seg: SegmentId) {
         let s = &mut self.volume.segments[seg.index()];
         if s.hydrated && !s.gossip_armed {
             s.gossip_armed = true;
-            cx.after(cx.cfg.storage.gossip_interval, Event::GossipTimer { seg });
+            let now = cx.now();
+            let patience = s.pull_out.map_or(now, |at| at + self.pull_patience);
+            let at = (now + cx.cfg.storage.gossip_interval).max(patience);
+            cx.after(at.since(now), Event::GossipTimer { seg });
         }
     }
 
-    /// The gossip timer: a segment with a gap asks a random peer.
+    /// The gossip timer: a segment with a gap asks a random peer, unless
+    /// its last pull is still within its patience.
     pub(crate) fn on_gossip_timer(&mut self, cx: &mut Ctx, seg: SegmentId) {
+        let now = cx.now();
         self.volume.segments[seg.index()].gossip_armed = false;
-        if !self.up(seg) || !self.volume.segments[seg.index()].has_gap() {
+        let up = self.up(seg);
+        let s = &self.volume.segments[seg.index()];
+        if !up || !s.has_gap() {
+            return;
+        }
+        if s.pull_out.is_some_and(|at| now < at + self.pull_patience) {
+            self.arm_gossip(cx, seg);
             return;
         }
         let pg = self.volume.segments[seg.index()].pg;
@@ -282,9 +302,10 @@ impl Storage {
                 to: peer,
                 from: seg,
                 since: s.scl(),
+                gaps: s.gaps().into(),
                 epoch: s.epochs().truncated,
             };
-            let now = cx.now();
+            self.volume.segments[seg.index()].pull_out = Some(now);
             cx.send(
                 now,
                 self.volume.endpoint(seg),
@@ -295,21 +316,27 @@ impl Storage {
         self.arm_gossip(cx, seg);
     }
 
-    /// A peer asks for the records above `since`.
+    /// A peer at SCL `since` asks for the records of its gaps.
     pub(crate) fn on_gossip_pull(
         &mut self,
         cx: &mut Ctx,
         to: SegmentId,
         from: SegmentId,
         since: Lsn,
+        gaps: &[Gap],
         epoch: u32,
     ) {
         if !self.up(to) {
             return;
         }
         self.adopt_truncations(to, epoch);
-        let peer = &self.volume.segments[to.index()];
-        let Some(payload) = peer.gossip_for(since) else {
+        let now = cx.now();
+        let peer = &mut self.volume.segments[to.index()];
+        peer.heard_need(from, since, now);
+        if peer.still_answering(from, now) {
+            return;
+        }
+        let Some(payload) = peer.gossip_for(since, gaps) else {
             return;
         };
         let cut = peer.epochs().truncated;
@@ -332,6 +359,7 @@ impl Storage {
             let read = io.disk.background(cx.now(), disk);
             io.nic_out.background(read, link)
         };
+        self.volume.segments[to.index()].answers(from, sent);
         let push = Event::GossipPush {
             to: from,
             payload: Box::new(payload),
@@ -354,6 +382,7 @@ impl Storage {
         payload: GossipPayload,
         cut: u32,
     ) {
+        self.volume.segments[to.index()].pull_out = None;
         // Records from a peer that has not applied a truncation this
         // segment has may be ones that truncation removed.
         if !self.up(to) || self.volume.segments[to.index()].epochs().truncated > cut {
@@ -383,7 +412,13 @@ impl Storage {
         }
         // The pass writes each page it touched once, in the background.
         self.touched.clear();
-        s.materialize(now, &mut self.touched);
+        // A lagging segment asks one peer at random per pull, so a given
+        // peer hears from it about once in five pulls; one that has not
+        // asked for twenty (a chance of 1 % at five peers) has caught up
+        // or cannot ask.
+        let held = self.pull_patience * 20;
+        let heard_since = SimTime::ZERO + now.since(SimTime::ZERO).saturating_sub(held);
+        s.materialize(now, heard_since, &mut self.touched);
         let more = s.can_materialize_more();
         self.touched.sort_unstable();
         self.touched.dedup();

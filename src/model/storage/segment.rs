@@ -12,12 +12,13 @@
 //! persist completed before it, and loses the rest of the in-memory queue.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 use super::lsn::{Batch, Lsn};
 use super::page::PageMap;
 use crate::sim::SimTime;
-use crate::vocab::ids::{NodeId, PgId};
+use crate::vocab::ids::{NodeId, PgId, SegmentId};
 
 /// A slice `from..to` of a batch's records, all in this segment's chain.
 #[derive(Clone, Debug)]
@@ -52,11 +53,18 @@ impl LogSlice {
 
     /// The part of this slice above `lsn`, if any.
     fn above(&self, lsn: Lsn) -> Option<LogSlice> {
-        let skip = self.records().partition_point(|r| r.lsn <= lsn) as u32;
-        (self.from + skip < self.to).then(|| LogSlice {
+        self.within(lsn, Lsn(u64::MAX))
+    }
+
+    /// The part of this slice above `after` and at or below `upto`, if any.
+    fn within(&self, after: Lsn, upto: Lsn) -> Option<LogSlice> {
+        let records = self.records();
+        let from = self.from + records.partition_point(|r| r.lsn <= after) as u32;
+        let to = self.from + records.partition_point(|r| r.lsn <= upto) as u32;
+        (from < to).then(|| LogSlice {
             batch: self.batch.clone(),
-            from: self.from + skip,
-            to: self.to,
+            from,
+            to,
         })
     }
 }
@@ -82,6 +90,10 @@ pub enum ReadResult {
     /// The segment does not yet hold every record up to the read point.
     Incomplete,
 }
+
+/// Records a segment lacks: those above the first LSN, up to and
+/// including the last.
+pub type Gap = RangeInclusive<Lsn>;
 
 /// What a peer sends to fill a gap.
 #[derive(Clone, Debug)]
@@ -126,6 +138,14 @@ pub struct Segment {
     pub hydrated: bool,
     /// Whether a gossip timer is pending.
     pub gossip_armed: bool,
+    /// When its unanswered gossip pull went out, if one is out.
+    pub pull_out: Option<SimTime>,
+    /// Peers of its PG that asked it to fill a gap: the SCL each asked
+    /// from, and when it last asked.
+    peer_needs: Vec<(SegmentId, Lsn, SimTime)>,
+    /// Answers to peers' pulls still being read and sent: to whom, and
+    /// when the last of it leaves.
+    answering: Vec<(SegmentId, SimTime)>,
     /// Whether a materialize timer is pending.
     pub materialize_armed: bool,
     scl: Lsn,
@@ -178,6 +198,9 @@ impl Segment {
             node,
             hydrated,
             gossip_armed: false,
+            pull_out: None,
+            peer_needs: Vec::new(),
+            answering: Vec::new(),
             materialize_armed: false,
             scl: Lsn(0),
             persisted_scl: Lsn(0),
@@ -278,6 +301,21 @@ impl Segment {
     /// Whether batches are parked behind a gap.
     pub fn has_gap(&self) -> bool {
         !self.parked.is_empty()
+    }
+
+    /// The records it lacks below its highest parked batch, lowest first:
+    /// each gap runs from the last record it holds to the one the next
+    /// parked batch follows.
+    pub fn gaps(&self) -> Vec<Gap> {
+        let mut top = self.scl;
+        let mut gaps = Vec::new();
+        for s in self.parked.values() {
+            if s.prev() > top {
+                gaps.push(top..=s.prev());
+            }
+            top = top.max(s.last());
+        }
+        gaps
     }
 
     /// Whether records await materialization.
@@ -402,9 +440,26 @@ impl Segment {
     /// Coalesces persisted records up to the minimum read point into pages.
     /// Returns how many records were applied; `touched` gets the page of
     /// each (the pages the pass writes, with repeats).
-    pub fn materialize(&mut self, now: SimTime, touched: &mut Vec<u32>) -> usize {
+    ///
+    /// Records a peer asked for at or after `heard_since` are kept in the
+    /// log: \[P17\] §4.2.3 lets storage coalesce and collect records below
+    /// the minimum read point, but a segment that folded into its pages
+    /// what a lagging peer still lacks could only send that peer a copy
+    /// of every page, and under a lossy link such copies come faster than
+    /// the peer's disk writes them.
+    pub fn materialize(
+        &mut self,
+        now: SimTime,
+        heard_since: SimTime,
+        touched: &mut Vec<u32>,
+    ) -> usize {
         self.settle(now);
-        let limit = self.persisted_scl.min(self.min_read_point);
+        self.peer_needs.retain(|&(_, _, at)| at >= heard_since);
+        let lagging = self.peer_needs.iter().map(|&(_, scl, _)| scl).min();
+        let limit = self
+            .persisted_scl
+            .min(self.min_read_point)
+            .min(lagging.unwrap_or(Lsn(u64::MAX)));
         let mut applied = 0;
         while let Some(front) = self.log.front_mut() {
             let records = front.records();
@@ -449,16 +504,50 @@ impl Segment {
         ReadResult::Page(content)
     }
 
-    /// What this segment can give a peer whose SCL is `since`, if it holds
-    /// more than that.
-    pub fn gossip_for(&self, since: Lsn) -> Option<GossipPayload> {
+    /// Notes that `peer`, with SCL `scl`, asked at `now` to fill a gap.
+    pub fn heard_need(&mut self, peer: SegmentId, scl: Lsn, now: SimTime) {
+        match self.peer_needs.iter_mut().find(|(p, ..)| *p == peer) {
+            Some(need) => *need = (peer, scl, now),
+            None => self.peer_needs.push((peer, scl, now)),
+        }
+    }
+
+    /// Whether an answer to `peer` is still leaving at `now`. A peer gets
+    /// one answer at a time: a pull repeated while the last answer is
+    /// still queued on this node's disk or NIC would only queue the same
+    /// records (or the same copy of every page) again behind it.
+    pub fn still_answering(&mut self, peer: SegmentId, now: SimTime) -> bool {
+        self.answering.retain(|&(_, leaves)| leaves > now);
+        self.answering.iter().any(|&(p, _)| p == peer)
+    }
+
+    /// Notes that an answer to `peer` leaves at `leaves`.
+    pub fn answers(&mut self, peer: SegmentId, leaves: SimTime) {
+        self.answering.push((peer, leaves));
+    }
+
+    /// What this segment can give a peer at SCL `since` with `gaps`, if
+    /// it holds more than `since`. Only the gaps' records are sent: a
+    /// segment behind a lossy link holds most of what follows its SCL
+    /// parked, and sending that again would cost its disk the more the
+    /// further behind it is.
+    pub fn gossip_for(&self, since: Lsn, gaps: &[Gap]) -> Option<GossipPayload> {
         if self.scl <= since || !self.hydrated {
             return None;
         }
         if since >= self.applied {
-            Some(GossipPayload::Records(
-                self.log.iter().filter_map(|s| s.above(since)).collect(),
-            ))
+            let mut slices = Vec::new();
+            let mut rest = gaps;
+            for s in &self.log {
+                // Gaps wholly below this slice are done with.
+                while rest.first().is_some_and(|g| *g.end() <= s.prev()) {
+                    rest = &rest[1..];
+                }
+                for g in rest.iter().take_while(|g| *g.start() < s.last()) {
+                    slices.extend(s.within(*g.start(), *g.end()));
+                }
+            }
+            Some(GossipPayload::Records(slices))
         } else {
             Some(self.snapshot())
         }
@@ -576,7 +665,7 @@ mod tests {
         let t = s.persist(SimTime::ZERO, SimTime::ZERO, SimDuration::from_millis(1));
         let before = s.read(1, Lsn(4), Lsn(4));
         let mut touched = Vec::new();
-        assert_eq!(s.materialize(t, &mut touched), 4);
+        assert_eq!(s.materialize(t, SimTime::ZERO, &mut touched), 4);
         assert_eq!(touched.len(), 4);
         assert_eq!(s.read(1, Lsn(4), Lsn(4)), before);
         assert_eq!(s.read(1, Lsn(9), Lsn(9)), ReadResult::Incomplete);
@@ -614,6 +703,43 @@ mod tests {
     }
 
     #[test]
+    fn records_a_lagging_peer_asked_for_are_not_folded_away() {
+        let mut s = Segment::new(PgId(0), NodeId(0), true);
+        let mut b = (*batch(0, &[1, 2, 3, 4])).clone();
+        b.min_read_point = Lsn(4);
+        s.receive(Arc::new(b));
+        let t = s.persist(SimTime::ZERO, SimTime::ZERO, SimDuration::from_millis(1));
+        s.heard_need(SegmentId(9), Lsn(2), t);
+        let mut touched = Vec::new();
+        assert_eq!(s.materialize(t, t, &mut touched), 2);
+        // The peer can still be sent records, not a copy of every page.
+        let payload = s
+            .gossip_for(Lsn(2), &[Lsn(2)..=Lsn(4)])
+            .expect("s is ahead");
+        assert!(matches!(payload, GossipPayload::Records(_)));
+        // A peer that stopped asking no longer holds the log back.
+        let later = t + SimDuration::from_secs(1);
+        assert_eq!(s.materialize(later, later, &mut touched), 2);
+        assert!(!s.has_log());
+    }
+
+    #[test]
+    fn gossip_sends_every_gap_and_nothing_between() {
+        let mut a = Segment::new(PgId(0), NodeId(0), true);
+        let mut b = Segment::new(PgId(0), NodeId(1), true);
+        a.receive(batch(0, &[1, 2, 3, 4, 5, 6, 7]));
+        b.receive(batch(0, &[1]));
+        b.receive(batch(2, &[3]));
+        b.receive(batch(5, &[6, 7]));
+        assert_eq!(b.gaps(), [Lsn(1)..=Lsn(2), Lsn(3)..=Lsn(5)]);
+        let payload = a.gossip_for(b.scl(), &b.gaps()).expect("a is ahead");
+        // Records 2, 4 and 5: not 3, 6 or 7, which b holds.
+        assert_eq!(payload.bytes(1, 0), 3);
+        assert_eq!(b.merge(payload), Some(Lsn(7)));
+        assert!(b.gaps().is_empty());
+    }
+
+    #[test]
     fn gossip_fills_a_gap() {
         let mut a = Segment::new(PgId(0), NodeId(0), true);
         let mut b = Segment::new(PgId(0), NodeId(1), true);
@@ -621,10 +747,14 @@ mod tests {
             s.receive(batch(0, &[1]));
         }
         a.receive(batch(1, &[2, 3]));
-        b.receive(batch(3, &[4]));
+        a.receive(batch(3, &[4, 5]));
+        b.receive(batch(3, &[4, 5]));
         assert!(b.has_gap());
-        let payload = a.gossip_for(b.scl()).expect("a is ahead");
-        assert_eq!(b.merge(payload), Some(Lsn(4)));
+        assert_eq!(b.gaps(), [Lsn(1)..=Lsn(3)]);
+        let payload = a.gossip_for(b.scl(), &b.gaps()).expect("a is ahead");
+        // Only the gap travels, not the records b already holds.
+        assert_eq!(payload.bytes(1, 0), 2);
+        assert_eq!(b.merge(payload), Some(Lsn(5)));
         assert!(!b.has_gap());
     }
 }
