@@ -80,7 +80,7 @@ impl Footprint {
     }
 
     /// The most a run of this scenario may hold before it is stopped:
-    /// twice its estimate, and [`CEILING_SLACK`] for what grows with no
+    /// twice its estimate, and 256 MiB (`CEILING_SLACK`) for what grows with no
     /// setting. A run past it holds something its estimate does not
     /// count, and stops cleanly rather than grow until an allocation
     /// fails.
