@@ -7,17 +7,18 @@ use std::collections::BTreeMap;
 use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
-    ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover, FaultSummary,
-    GroupResult, InstanceSummary, InvariantResult, Lag, Latency, Outage, Reads, Rto, Steps,
-    StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
+    Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover,
+    FaultSummary, GroupResult, InstanceSummary, InvariantResult, Lag, Latency, Outage, Reads, Rto,
+    Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::Client;
-use crate::model::config::{CacheSpec, Config, Connection};
-use crate::model::control::FailoverRecord;
+use crate::model::config::{CacheSpec, Config, Connection, TieBreak};
+use crate::model::control::{Answer, FailoverRecord};
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
 use crate::scenario::{expect, ExpectSpec, Scenario};
 use crate::sim::memory::Ceiling;
 use crate::sim::{SimDuration, SimTime, Trace, TraceFilter};
+use crate::vocab::ids::InstanceId;
 
 /// One run of one scenario.
 pub struct Simulation {
@@ -292,7 +293,24 @@ fn topology(sc: &Config) -> Topology {
 
 fn failover(w: &World, f: &FailoverRecord) -> Failover {
     let to = f.to.map(|i| &w.instances()[i.index()]);
+    let name = |i: InstanceId| w.instances()[i.index()].name.clone();
+    let candidates: Vec<Candidate> = f
+        .candidates
+        .iter()
+        .map(|&(i, answer)| Candidate {
+            instance: name(i),
+            tier: w.instances()[i.index()].tier,
+            answer: answer.name().to_owned(),
+        })
+        .collect();
     Failover {
+        choice: choice(
+            f,
+            to.map(|i| i.tier),
+            &candidates,
+            w.config().control.tie_break,
+        ),
+        candidates,
         at_s: f.started.as_secs_f64(),
         from: w.instances()[f.from.index()].name.clone(),
         to: to.map(|i| i.name.clone()),
@@ -485,6 +503,63 @@ impl Simulation {
             bin,
             peak_memory: None,
         }
+    }
+}
+
+/// Why a failover's target is the one it is: the rule that chose it, and
+/// any reader of a lower tier that was passed over, with its answer.
+fn choice(f: &FailoverRecord, tier: Option<u8>, asked: &[Candidate], ties: TieBreak) -> String {
+    let passed_over = |below: u8| {
+        let skipped: Vec<String> = asked
+            .iter()
+            .filter(|c| c.tier < below && c.answer != Answer::Eligible.name())
+            .map(|c| {
+                format!(
+                    "{} (tier {}, {})",
+                    c.instance,
+                    c.tier,
+                    c.answer.replace('_', " ")
+                )
+            })
+            .collect();
+        if skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; passed over: {}", skipped.join(", "))
+        }
+    };
+    match (f.to, tier) {
+        (None, _) => "no target chosen by the end of the run".to_owned(),
+        (Some(to), _) if to == f.from => {
+            let how = if f.provisioned {
+                "a replacement was created"
+            } else {
+                "the writer restarted in place"
+            };
+            format!(
+                "no reader answered able to take over: {how}{}",
+                passed_over(u8::MAX)
+            )
+        }
+        (Some(_), Some(tier)) if asked.len() == 1 => {
+            format!("the only reader asked (tier {tier}){}", passed_over(tier))
+        }
+        (Some(_), Some(tier)) => {
+            let eligible = asked
+                .iter()
+                .filter(|c| c.answer == Answer::Eligible.name())
+                .count();
+            let ties = match ties {
+                TieBreak::Name => "ties by larger class, then name",
+                TieBreak::Random => "ties by larger class, then at random",
+            };
+            format!(
+                "lowest tier ({tier}) of the {eligible} of {} readers asked that could take over ({ties}){}",
+                asked.len(),
+                passed_over(tier)
+            )
+        }
+        (Some(_), None) => String::new(),
     }
 }
 

@@ -840,3 +840,71 @@ fn a_run_past_its_memory_ceiling_stops_cleanly_and_names_the_setting() {
     assert!(o.summary.simulated_s < 1.0, "{}", o.summary.simulated_s);
     assert!(!o.passed());
 }
+
+#[test]
+fn a_watchdog_failovers_rto_starts_when_writes_stopped() {
+    // The writer (AZ a) loses AZs b and c at 30 s: it reaches two copies
+    // of each PG, no write quorum, while still answering health checks.
+    // Its I/O watchdog reports after 10 s without progress; the failover
+    // then starts. Detection is the watchdog's wait, not zero.
+    let s = run(&parse(
+        "name: t\nduration: 70s\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\nfaults:\n  - network_partition: { at: 30s, between: [a, b], duration: 60s }\n  - network_partition: { at: 30s, between: [a, c], duration: 60s }\n",
+    ))
+    .summary;
+    assert_eq!(s.failovers.len(), 1);
+    let (f, rto) = (&s.failovers[0], &s.rto[0]);
+    assert_eq!(f.reason, "storage_watchdog");
+    assert!((30.0..30.1).contains(&f.at_s), "started at {} s", f.at_s);
+    assert!(rto.detection_s >= 10.0, "detection {} s", rto.detection_s);
+    // The outage it reports covers the outage writes saw.
+    let (outage, total) = (s.longest_write_outage_s(), rto.total_s.expect("finished"));
+    assert!(total >= outage, "RTO {total} s, outage {outage} s");
+    // The level before is the load before the stall, not inside it.
+    let before = rto.commits_per_s_before.expect("30 s before");
+    assert!(before > 4_900.0, "{before} commits/s before");
+    all_held(&s);
+}
+
+#[test]
+fn a_network_slower_than_the_check_interval_fails_no_healthy_writer() {
+    // Links of 1 s and 2 s (accepted by validation): a probe's answer
+    // takes longer than the 1 s check interval. The writer is healthy; it
+    // was once declared failed at 3 s and "failed over" to itself, and the
+    // requested failover at 60 s then went to the writer too.
+    let s = run(&parse(
+        "name: t\nduration: 90s\nnetwork: { same_az_latency: 1s, cross_az_latency: 2s }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\nfaults:\n  - failover: { at: 60s, target: r }\n",
+    ))
+    .summary;
+    let failovers: Vec<(&str, &str, Option<&str>)> = s
+        .failovers
+        .iter()
+        .map(|f| (f.reason.as_str(), f.from.as_str(), f.to.as_deref()))
+        .collect();
+    assert_eq!(failovers, [("manual", "w", Some("r"))]);
+    all_held(&s);
+}
+
+#[test]
+fn a_failover_says_what_each_reader_answered_and_why_it_chose() {
+    // tier-selection: the tier-0 reader sits in the AZ that fails with the
+    // writer, so it cannot answer; a tier-1 reader is promoted.
+    let s = run(&crate::shipped("tier-selection")).summary;
+    let f = &s.failovers[0];
+    let answers: Vec<(&str, u8, &str)> = f
+        .candidates
+        .iter()
+        .map(|c| (c.instance.as_str(), c.tier, c.answer.as_str()))
+        .collect();
+    assert!(answers.contains(&("reader-a", 0, "silent")), "{answers:?}");
+    assert_eq!(
+        answers.iter().filter(|a| a.2 == "eligible").count(),
+        2,
+        "{answers:?}"
+    );
+    assert!(
+        f.choice.starts_with("lowest tier (1)")
+            && f.choice.ends_with("passed over: reader-a (tier 0, silent)"),
+        "{}",
+        f.choice
+    );
+}

@@ -168,6 +168,9 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
                 ""
             }
         );
+        if !f.choice.is_empty() {
+            let _ = writeln!(w, "            chosen: {}", f.choice);
+        }
         let _ = writeln!(
             w,
             "            {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} | {:>11} {:>8}",

@@ -13,7 +13,7 @@ pub use recorder::TimelineRow;
 pub(crate) use recorder::{timeline_rows, Recorder};
 pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use summary::{
-    ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt, Failover,
-    FaultSummary, GroupResult, InstanceSummary, InvariantResult, Lag, Latency, NodeUse, Outage,
-    Reads, Rto, Steps, StorageSummary, Summary, Topology, Violation, FORMAT_VERSION,
+    Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt,
+    Failover, FaultSummary, GroupResult, InstanceSummary, InvariantResult, Lag, Latency, NodeUse,
+    Outage, Reads, Rto, Steps, StorageSummary, Summary, Topology, Violation, FORMAT_VERSION,
 };

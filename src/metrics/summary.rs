@@ -445,6 +445,24 @@ pub struct Failover {
     /// Whether a replacement instance was created (no reader could take
     /// over).
     pub provisioned: bool,
+    /// Each reader the last selection asked and what it answered.
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+    /// Why the new writer is the one it is, in words.
+    #[serde(default)]
+    pub choice: String,
+}
+
+/// A reader a failover asked, and its answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Candidate {
+    /// The reader.
+    pub instance: String,
+    /// Its promotion tier.
+    pub tier: u8,
+    /// `eligible`, `silent` (no answer in time), `not_serving` or
+    /// `cannot_write` (a storage-watchdog failover needs one that can).
+    pub answer: String,
 }
 
 /// Replica lag of one reader, milliseconds.

@@ -54,10 +54,16 @@ impl Config {
     /// largest value its draw can take. Queueing is not in it: it bounds
     /// the path, not the load.
     pub fn slowest_round_trip(&self) -> SimDuration {
-        let n = &self.network;
-        let leg = LogNormal::new(n.same_az_latency.max(n.cross_az_latency), n.jitter).max();
+        let leg = self.slowest_leg();
         let persist = LogNormal::new(self.storage.disk_latency, self.storage.disk_jitter).max();
         leg + leg + persist
+    }
+
+    /// The slowest one message can be on the network under these
+    /// settings: the slower link at the largest value its draw can take.
+    pub fn slowest_leg(&self) -> SimDuration {
+        let n = &self.network;
+        LogNormal::new(n.same_az_latency.max(n.cross_az_latency), n.jitter).max()
     }
 }
 

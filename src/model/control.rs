@@ -31,7 +31,7 @@ use std::cmp::Reverse;
 use rand::Rng;
 
 use super::compute::instance::{instance_endpoint, Boot, Instance, Role};
-use super::config::TieBreak;
+use super::config::{Config, TieBreak};
 use super::context::Ctx;
 use super::event::Event;
 use super::network::Endpoint;
@@ -129,6 +129,37 @@ pub struct FailoverRecord {
     pub dns_visible: Option<SimTime>,
     /// Whether a replacement instance had to be created.
     pub provisioned: bool,
+    /// Each reader the last selection asked, in the order asked, and what
+    /// it answered: the grounds of the choice, including any reader of a
+    /// lower tier that was passed over.
+    pub candidates: Vec<(InstanceId, Answer)>,
+}
+
+/// What a reader answered a failover's selection probe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// No answer within the wait (down, cut off, or too busy to answer in
+    /// time).
+    Silent,
+    /// It answered, but was not serving reads (starting or restarting).
+    NotServing,
+    /// It answered, but reaches no write quorum of some PG, and the
+    /// failover (the storage watchdog's) takes only one that can write.
+    CannotWrite,
+    /// It could take over.
+    Eligible,
+}
+
+impl Answer {
+    /// The name summaries use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Answer::Silent => "silent",
+            Answer::NotServing => "not_serving",
+            Answer::CannotWrite => "cannot_write",
+            Answer::Eligible => "eligible",
+        }
+    }
 }
 
 /// What the control plane is doing.
@@ -149,6 +180,8 @@ pub struct ControlPlane {
     pub writer: InstanceId,
     phase: Phase,
     probe: u32,
+    /// When the writer's current probe went out.
+    probe_sent: SimTime,
     answered: bool,
     misses: u32,
     /// Whether the writer's last answer said it can write.
@@ -170,6 +203,9 @@ pub struct ControlPlane {
     asked: Vec<InstanceId>,
     /// When the writer stopped serving, if it has.
     pub impaired_at: Option<SimTime>,
+    /// When the writer's writes last made progress, as its I/O watchdog
+    /// last reported (none while they progress).
+    stalled_since: Option<SimTime>,
     /// The failover in progress.
     pub current: Option<FailoverRecord>,
     /// Failovers completed (and the one in progress, at the end of a run).
@@ -184,6 +220,7 @@ impl ControlPlane {
             writer,
             phase: Phase::Watching,
             probe: 0,
+            probe_sent: SimTime::ZERO,
             answered: true,
             misses: 0,
             writes: true,
@@ -195,6 +232,7 @@ impl ControlPlane {
             can_write: Vec::new(),
             asked: Vec::new(),
             impaired_at: None,
+            stalled_since: None,
             current: None,
             failovers: Vec::new(),
             rng,
@@ -253,6 +291,9 @@ impl ControlPlane {
             }
             Phase::Watching | Phase::Promoting => {}
         }
+        if !cp.answered && cx.now() < cp.probe_sent + patience(cx.cfg) {
+            return;
+        }
         if cp.answered {
             cp.misses = 0;
             // While quiet after a declined watchdog failover, the writer's
@@ -276,6 +317,7 @@ impl ControlPlane {
             return self.declare_failure(cx, s, Reason::StorageWatchdog, None);
         }
         cp.probe = cp.probe.wrapping_add(1);
+        cp.probe_sent = cx.now();
         cp.answered = false;
         cp.writes = true;
         let (probe, writer) = (cp.probe, cp.writer);
@@ -328,7 +370,7 @@ impl ControlPlane {
         s: Sight,
         inst: InstanceId,
         seq: u32,
-        writes: bool,
+        (writes, stalled_since): (bool, Option<SimTime>),
     ) {
         let cp = &mut *self;
         // Any answer from the writer proves it alive, however late: a
@@ -339,6 +381,7 @@ impl ControlPlane {
             Phase::Watching | Phase::Promoting if inst == cp.writer => {
                 cp.answered = true;
                 cp.writes = writes;
+                cp.stalled_since = stalled_since;
             }
             _ if !current => {}
             // A reader answers while a replacement is being created: the
@@ -376,11 +419,22 @@ impl ControlPlane {
     ) {
         let now = cx.now();
         let from = self.writer;
+        // Detection starts when the writer stopped being useful, whatever
+        // noticed it: the fault that stopped it, or, for its I/O watchdog,
+        // when its writes last made progress.
+        let stopped_writing = match reason {
+            Reason::StorageWatchdog => self.stalled_since,
+            _ => None,
+        };
         self.current = Some(FailoverRecord {
             from,
             to: None,
             reason,
-            started: self.impaired_at.unwrap_or(now),
+            started: [self.impaired_at, stopped_writing]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(now),
             declared: now,
             attempt_began: now,
             failed_attempts: Vec::new(),
@@ -392,6 +446,7 @@ impl ControlPlane {
             writable: None,
             dns_visible: None,
             provisioned: false,
+            candidates: Vec::new(),
         });
         self.select(cx, s, target);
     }
@@ -447,8 +502,7 @@ impl ControlPlane {
             cx.send(now, Endpoint::Control, to, Event::HealthProbe { inst, seq });
         }
         arm_resend(cx, seq, 0);
-        let wait = cx.cfg.control.health_check_interval;
-        cx.after(wait, Event::SelectionDone { seq });
+        cx.after(patience(cx.cfg), Event::SelectionDone { seq });
     }
 
     /// Whether the failover in progress is the storage watchdog's: it
@@ -487,12 +541,23 @@ impl ControlPlane {
         let now = cx.now();
         let instances = s.instances;
         let storage = self.storage_failover();
-        let mut ranked: Vec<InstanceId> = self
-            .candidates
+        let answers: Vec<(InstanceId, Answer)> = self
+            .asked
             .iter()
-            .zip(&self.can_write)
-            .filter(|&(&i, &w)| instances[i.index()].serving_reads() && (w || !storage))
-            .map(|(&i, _)| i)
+            .map(|&i| {
+                let answer = match self.candidates.iter().position(|&c| c == i) {
+                    None => Answer::Silent,
+                    Some(_) if !instances[i.index()].serving_reads() => Answer::NotServing,
+                    Some(k) if storage && !self.can_write[k] => Answer::CannotWrite,
+                    Some(_) => Answer::Eligible,
+                };
+                (i, answer)
+            })
+            .collect();
+        let mut ranked: Vec<InstanceId> = answers
+            .iter()
+            .filter(|(_, a)| *a == Answer::Eligible)
+            .map(|&(i, _)| i)
             .collect();
         let key = |i: &InstanceId| {
             let inst = &instances[i.index()];
@@ -554,6 +619,7 @@ impl ControlPlane {
             replace_in,
         });
         let record = self.current.as_mut().expect("failover in progress");
+        record.candidates = answers;
         record.selected = Some(now);
         record.provisioned = matches!(boot, Boot::Provision(_));
         record.to = Some(target);
@@ -640,6 +706,7 @@ impl ControlPlane {
         cp.writes = true;
         cp.io_misses = 0;
         cp.impaired_at = None;
+        cp.stalled_since = None;
         // The failover's record closes; the endpoint's change, visible
         // once DNS has it, is its last step.
         let report = cp.current.take().map(|mut r| {
@@ -714,6 +781,14 @@ impl ControlPlane {
 /// Arms resend number `attempt` of probe `seq`. Resends fall at 1, 3, 7…
 /// timeouts after the probe; one that would fall after the round's end
 /// (the next check, or the end of selection) is not armed.
+/// How long a probe's answer is waited for: a check interval, or a round
+/// trip over the slowest link if that is longer. On a network slower than
+/// the interval, a miss counted at every tick would fail a healthy writer
+/// (over to itself, with no reader answering in time either).
+fn patience(cfg: &Config) -> SimDuration {
+    cfg.control.health_check_interval.max(cfg.slowest_leg() * 2)
+}
+
 fn arm_resend(cx: &mut Ctx, seq: u32, attempt: u32) {
     let wait = 1u64 << attempt.min(16);
     if PROBE_RTO * (2 * wait - 1) < cx.cfg.control.health_check_interval {

@@ -212,6 +212,9 @@ events! {
         /// Whether it can write: a writer whose I/O watchdog has not
         /// fired, a reader that reaches a write quorum of every PG.
         writes: bool,
+        /// A writer whose I/O watchdog fired: when its writes last made
+        /// progress, the moment it stopped being useful.
+        stalled_since: Option<SimTime>,
     } => ["instance" = inst.0 as u64, "probe" = u64::from(*seq)];
     /// The control plane stops waiting for candidate readers.
     19 SelectionDone "selection_done" {

@@ -509,9 +509,12 @@ impl World {
             }
             Event::HealthTick => control.on_health_tick(cx, sight),
             Event::HealthProbe { inst, seq } => compute.on_health_probe(cx, volume, inst, seq),
-            Event::HealthReply { inst, seq, writes } => {
-                control.on_health_reply(cx, sight, inst, seq, writes)
-            }
+            Event::HealthReply {
+                inst,
+                seq,
+                writes,
+                stalled_since,
+            } => control.on_health_reply(cx, sight, inst, seq, (writes, stalled_since)),
             Event::SelectionDone { seq } => control.on_selection_done(cx, sight, seq),
             Event::HealthResend { seq, attempt } => {
                 control.on_health_resend(cx, sight, seq, attempt)

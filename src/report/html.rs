@@ -784,6 +784,15 @@ fn failovers(h: &mut String, s: &Summary, id: &str) {
             h,
             &[],
             &[
+                vec!["target chosen".into(), esc(&f.choice)],
+                vec![
+                    "readers asked".into(),
+                    f.candidates
+                        .iter()
+                        .map(|c| format!("{} (tier {}): {}", esc(&c.instance), c.tier, c.answer))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ],
                 vec!["client-observed RTO (p50 / max)".into(), clients],
                 vec![
                     "performance back (throughput and p99 within 10 %)".into(),

@@ -181,12 +181,16 @@ impl Compute {
         }
         let now = cx.now();
         let at = self.hosts().instance(inst);
-        let writes = match i.role {
-            Role::Reader => volume.reaches_write_quorum(cx.net(), at),
-            Role::Writer => !self
+        let stalled_since = match i.role {
+            Role::Reader => None,
+            Role::Writer => self
                 .writers
                 .writer_on(inst, &self.instances)
-                .is_some_and(|w| w.io_stuck(now, cx.cfg.control.io_watchdog)),
+                .and_then(|w| w.io_stalled_since(now, cx.cfg.control.io_watchdog)),
+        };
+        let writes = match i.role {
+            Role::Reader => volume.reaches_write_quorum(cx.net(), at),
+            Role::Writer => stalled_since.is_none(),
         };
         let cut_off = match i.role {
             Role::Reader => i.running() && !self.reaches_storage(cx, volume, inst),
@@ -209,7 +213,12 @@ impl Compute {
             at,
             from,
             Endpoint::Control,
-            Event::HealthReply { inst, seq, writes },
+            Event::HealthReply {
+                inst,
+                seq,
+                writes,
+                stalled_since,
+            },
         );
     }
 

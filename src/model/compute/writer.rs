@@ -287,8 +287,11 @@ impl Writer {
     /// The I/O watchdog: whether some PG has owed records for longer than
     /// `limit` without its PGCL moving (the writer cannot reach a write
     /// quorum of it, or storage is that slow).
-    pub fn io_stuck(&self, now: SimTime, limit: SimDuration) -> bool {
-        self.open && self.durable_at.iter().any(|&t| now.since(t) > limit)
+    /// Returns when the stuck PG that has owed records longest last made
+    /// progress: writes have waited on it since then.
+    pub fn io_stalled_since(&self, now: SimTime, limit: SimDuration) -> Option<SimTime> {
+        let oldest = self.durable_at.iter().copied().min()?;
+        (self.open && now.since(oldest) > limit).then_some(oldest)
     }
 
     /// Commits offered and not yet acknowledged.
