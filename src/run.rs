@@ -8,8 +8,8 @@ use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover,
-    FaultSummary, GroupResult, InstanceSummary, InvariantResult, Lag, Latency, Outage, Reads, Rto,
-    Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
+    FaultSummary, GroupResult, Healing, InstanceSummary, InvariantResult, Lag, Latency, Outage,
+    Reads, Rto, Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::Client;
 use crate::model::config::{CacheSpec, Config, Connection, TieBreak};
@@ -80,15 +80,82 @@ impl Outcome {
     /// Writes `timeline.csv` row by row, so that a long timeline is never
     /// held twice in memory.
     pub fn write_timeline_csv(&self, w: &mut impl Write) -> std::io::Result<()> {
+        std::io::copy(&mut self.timeline_csv_reader(), w).map(drop)
+    }
+
+    /// `timeline.csv` as a reader that makes each line when it is read.
+    pub fn timeline_csv_reader(&self) -> impl std::io::Read + '_ {
         let topology = &self.summary.topology;
         let names: Vec<&str> = topology.instances.iter().map(|i| i.name.as_str()).collect();
         let groups: Vec<&str> = topology.clients.iter().map(|c| c.name.as_str()).collect();
-        writeln!(w, "{}", TimelineRow::csv_header(&names, &groups))?;
-        for row in &self.timeline {
-            writeln!(w, "{}", row.csv(self.bin, &names))?;
+        let header = TimelineRow::csv_header(&names, &groups);
+        let rows = self
+            .timeline
+            .iter()
+            .map(move |row| row.csv(self.bin, &names));
+        LinesReader {
+            lines: std::iter::once(header).chain(rows),
+            line: Vec::new(),
+            at: 0,
         }
-        Ok(())
     }
+}
+
+/// Lines, each ended by a newline, read as bytes when asked for.
+struct LinesReader<I> {
+    lines: I,
+    line: Vec<u8>,
+    at: usize,
+}
+
+impl<I: Iterator<Item = String>> std::io::Read for LinesReader<I> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.line.len() {
+            let Some(line) = self.lines.next() else {
+                return Ok(0);
+            };
+            self.line = line.into_bytes();
+            self.line.push(b'\n');
+            self.at = 0;
+        }
+        let n = buf.len().min(self.line.len() - self.at);
+        buf[..n].copy_from_slice(&self.line[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// How the cluster came back once the last fault was over, up to `end`.
+fn healing(w: &World, write_stalls: &[(SimTime, SimTime)], end: SimTime) -> Healing {
+    let Some(over) = w.config().faults_over() else {
+        return Healing::default();
+    };
+    let mut healing = Healing {
+        faults_over_s: Some(over.as_secs_f64()),
+        ..Healing::default()
+    };
+    if over > end {
+        return healing;
+    }
+    let after = |t: SimTime| t.max(over).since(over).as_secs_f64();
+    // Work still waiting at the end is an outage to the end: not back.
+    healing.writes_back_s = match write_stalls.last() {
+        Some(&(_, to)) if to >= end => None,
+        Some(&(_, to)) => Some(after(to)),
+        None => Some(0.0),
+    };
+    healing.full_copies_s = w.recorder().redundancy.all_full_since().map(after);
+    let mut latest = None::<SimTime>;
+    for c in w.clients() {
+        match c.back {
+            Some(t) => latest = latest.max(Some(t)),
+            None => healing.clients_not_back += 1,
+        }
+    }
+    if healing.clients_not_back == 0 {
+        healing.clients_back_s = latest.map(after);
+    }
+    healing
 }
 
 /// Seconds between two optional instants (0 when either is missing).
@@ -486,6 +553,7 @@ impl Simulation {
             storage_nodes: w.node_loads(),
             rto: w.failovers().iter().map(|f| rto(w, f)).collect(),
             failovers: w.failovers().iter().map(|f| failover(w, f)).collect(),
+            healing: healing(w, &write_stalls, now),
             replica_lag_ms: replica_lag(w),
             client_errors: ClientErrors::from_counts(rec.client_errors),
             client_requests_ok: w.clients().iter().map(|c| c.requests_ok).sum(),

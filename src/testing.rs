@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use crate::check::Invariant;
+use crate::check::{heal_bound, Invariant};
 use crate::metrics::InvariantResult;
 use crate::model::config::{Cut, Fault, FaultKind, LossScope, Topology};
 use crate::scenario::print::Names;
@@ -43,9 +43,6 @@ const CLASSES: [&str; 3] = ["db.r6g.large", "db.r6g.2xlarge", "db.r6g.4xlarge"];
 /// Simulated length of a case: a failover (about 13 s) and its aftermath
 /// fit after the last fault.
 const DURATION_S: u64 = 40;
-/// Simulated length of a swarm case: its second fault may fall 30 s in,
-/// and a second attempt's failover (about 15 s) must fit after it.
-const SWARM_DURATION_S: u64 = 60;
 
 /// One generated case: a cluster and a fault schedule. Its [`Case::yaml`]
 /// is a scenario file that replays it exactly.
@@ -69,6 +66,9 @@ pub struct Case {
     pub faults: Vec<Fault>,
     /// Simulated seconds.
     pub duration_s: u64,
+    /// The heal-then-progress ending: once the last fault is over, the
+    /// cluster must be whole again within this (`max_heal_time`).
+    pub heal_within: Option<SimDuration>,
 }
 
 /// What the strategy may generate.
@@ -147,6 +147,10 @@ impl Case {
         };
         let names = Names::new(&topology, instances.iter().map(String::as_str));
         y.push_str(&names.faults(&self.faults));
+        if let Some(bound) = self.heal_within {
+            let ms = bound.as_nanos().div_ceil(1_000_000);
+            let _ = writeln!(y, "expect: {{ max_heal_time: {ms}ms }}");
+        }
         y
     }
 
@@ -192,6 +196,7 @@ pub fn cases(shape: Shape) -> impl Strategy<Value = Case> {
                         dns_cache_s,
                         faults,
                         duration_s: DURATION_S,
+                        heal_within: None,
                     }
                 })
             },
@@ -260,8 +265,18 @@ fn fault(readers: usize, storage_only: bool) -> BoxedStrategy<Fault> {
 /// second fault aimed at a random instant inside the failover it causes
 /// (an instance crashes — possibly the target being promoted — or an AZ
 /// goes down for a while, or a reader reboots), plus up to two gray
-/// failures anywhere. Every invariant must hold; in particular a writer
-/// must be open again soon whenever some instance could take over.
+/// failures anywhere, and maybe a fault that flaps (on and off, every
+/// half second to six seconds, far faster than a failover ends) on an
+/// instance, a node, an AZ or the link between two AZs.
+///
+/// Every fault ends, and every case has the heal-then-progress ending:
+/// once the last fault is over, the cluster must be whole again (writes
+/// back, every PG at full copies, every client succeeding) within
+/// [`heal_bound`] of its settings, stated as the case's `max_heal_time`.
+/// A flapping fault can keep restarting the liveness invariants' windows;
+/// the ending is where a failover it froze shows.
+///
+/// [TigerBeetle's VOPR]: https://github.com/tigerbeetle/tigerbeetle/blob/main/docs/internals/vopr.md
 pub fn swarm() -> impl Strategy<Value = Case> {
     let readers = prop::collection::vec(
         (0..3usize, 0..4u8, prop::sample::select(&CLASSES[..])),
@@ -272,7 +287,7 @@ pub fn swarm() -> impl Strategy<Value = Case> {
         let writer = Just(InstanceId::from_index(0));
         let first_at = secs(5..11).prop_map(|s| SimTime::ZERO + s);
         let first = prop_oneof![
-            prop::option::of(secs(5..30)).prop_map(|back| (FaultKind::WriterCrash, back)),
+            secs(5..30).prop_map(|back| (FaultKind::WriterCrash, Some(back))),
             Just((FaultKind::Failover(None), None)),
             writer.prop_map(|w| (FaultKind::InstanceReboot(w, true), None)),
             (writer, secs(5..30))
@@ -281,8 +296,8 @@ pub fn swarm() -> impl Strategy<Value = Case> {
         let instance = (0..=n).prop_map(InstanceId::from_index);
         let reader = (1..=n).prop_map(InstanceId::from_index);
         let second = prop_oneof![
-            3 => (instance, prop::option::of(secs(5..30)))
-                .prop_map(|(i, back)| (FaultKind::InstanceCrash(i), back)),
+            3 => (instance.clone(), secs(5..30))
+                .prop_map(|(i, back)| (FaultKind::InstanceCrash(i), Some(back))),
             1 => ((0..AZS.len()).prop_map(AzId::from_index), secs(5..20))
                 .prop_map(|(z, d)| (FaultKind::AzOutage(z), Some(d))),
             1 => reader.prop_map(|r| (FaultKind::InstanceReboot(r, false), None)),
@@ -292,7 +307,7 @@ pub fn swarm() -> impl Strategy<Value = Case> {
         let node =
             (0..AZS.len(), 0..NODES_PER_AZ).prop_map(|(z, i)| NodeId(z as u32 * NODES_PER_AZ + i));
         let gray_kind = prop_oneof![
-            (node, 2..10u32).prop_map(|(n, f)| FaultKind::SlowNode(n, f64::from(f))),
+            (node.clone(), 2..10u32).prop_map(|(n, f)| FaultKind::SlowNode(n, f64::from(f))),
             (0..AZS.len())
                 .prop_map(|z| FaultKind::PacketLoss(LossScope::Az(AzId::from_index(z)), 0.01)),
         ];
@@ -307,35 +322,88 @@ pub fn swarm() -> impl Strategy<Value = Case> {
             inside,
             second,
             prop::collection::vec(gray, 0..=2),
+            prop::option::of(flapping(instance, node)),
         )
-            .prop_map(move |(at, (kind, back), delta, (second, after), grays)| {
-                let second_at = at + delta;
-                let mut faults = vec![
-                    Fault {
-                        at,
-                        kind,
-                        duration: back,
-                    },
-                    Fault {
-                        at: second_at,
-                        kind: second,
-                        duration: after,
-                    },
-                ];
-                faults.extend(grays);
-                faults.sort_by_key(|f| f.at);
-                Case {
-                    seed,
-                    quorum: (4, 3),
-                    writer_az,
-                    readers: readers.clone(),
-                    ttl_s: 5,
-                    dns_cache_s: None,
-                    faults,
-                    duration_s: SWARM_DURATION_S,
-                }
-            })
+            .prop_map(
+                move |(at, (kind, back), delta, (second, after), grays, flaps)| {
+                    let second_at = at + delta;
+                    let mut faults = vec![
+                        Fault {
+                            at,
+                            kind,
+                            duration: back,
+                        },
+                        Fault {
+                            at: second_at,
+                            kind: second,
+                            duration: after,
+                        },
+                    ];
+                    faults.extend(grays);
+                    faults.extend(flaps.into_iter().flatten());
+                    faults.sort_by_key(|f| f.at);
+                    Case {
+                        seed,
+                        quorum: (4, 3),
+                        writer_az,
+                        readers: readers.clone(),
+                        ttl_s: 5,
+                        dns_cache_s: None,
+                        faults,
+                        duration_s: DURATION_S,
+                        heal_within: None,
+                    }
+                    .with_ending()
+                },
+            )
     })
+}
+
+/// A fault that flaps: `count` times, every `period`, on for part of it,
+/// on one instance (cut off), one node (crashed), one AZ (packet loss) or
+/// between two AZs (partitioned).
+fn flapping(
+    instance: impl Strategy<Value = InstanceId> + 'static,
+    node: impl Strategy<Value = NodeId> + 'static,
+) -> impl Strategy<Value = Vec<Fault>> {
+    let az = (0..AZS.len()).prop_map(AzId::from_index);
+    let kind = prop_oneof![
+        instance.prop_map(|i| FaultKind::IsolateInstance(i, Cut::Everything)),
+        node.prop_map(FaultKind::NodeCrash),
+        az.prop_map(|z| FaultKind::PacketLoss(LossScope::Az(z), 0.3)),
+        (0..AZS.len(), 1..AZS.len()).prop_map(|(a, k)| {
+            FaultKind::PartitionAzs(AzId::from_index(a), AzId::from_index((a + k) % AZS.len()))
+        }),
+    ];
+    (kind, 1..30u64, 500..6_000u64, 10..90u64, 3..12u64).prop_map(
+        |(kind, start_s, period_ms, on_percent, count)| {
+            let period = SimDuration::from_millis(period_ms);
+            let on = SimDuration::from_millis(period_ms * on_percent / 100);
+            (0..count)
+                .map(|k| Fault {
+                    at: SimTime::ZERO + SimDuration::from_secs(start_s) + period * k,
+                    kind: kind.clone(),
+                    duration: Some(on),
+                })
+                .collect()
+        },
+    )
+}
+
+impl Case {
+    /// The case with the heal-then-progress ending: it runs until its
+    /// cluster's [`heal_bound`] after the last fault is over (and a second
+    /// more), and expects to be whole again by then.
+    fn with_ending(mut self) -> Case {
+        // Long enough for the faults to be read; set to the ending below.
+        self.duration_s = 600;
+        let cfg = self.scenario("ending").config;
+        let over = cfg.faults_over().expect("every swarm fault ends");
+        let bound = heal_bound(&cfg).expect("swarm clients time out and honour the TTL");
+        self.duration_s = (over + bound).as_secs_f64().ceil() as u64 + 1;
+        self.heal_within = Some(bound);
+        self
+    }
 }
 
 /// Where counterexamples are written: `$AURORA_SIM_COUNTEREXAMPLES`, or
@@ -350,32 +418,36 @@ pub fn check_invariants(case: &Case, name: &str) -> Result<Outcome, TestCaseErro
     check(case, name, &Invariant::ALL)
 }
 
-/// Runs a case and fails if one of `invariants` was violated. A failing
-/// case is written as `<counterexample_dir>/<name>.yaml`, a scenario that
-/// replays it (`aurora-sim run` exits 1 naming the invariant). Proptest
-/// calls this again for each smaller case it tries, so the file left is
-/// the smallest failing case.
+/// Runs a case and fails if one of `invariants` was violated, or the
+/// case's own expectation (its heal-then-progress ending) failed. A
+/// failing case is written as `<counterexample_dir>/<name>.yaml`, a
+/// scenario that replays it (`aurora-sim run` exits 1 naming the
+/// invariant or expectation). Proptest calls this again for each smaller
+/// case it tries, so the file left is the smallest failing case.
 pub fn check(case: &Case, name: &str, invariants: &[Invariant]) -> Result<Outcome, TestCaseError> {
     let outcome = Simulation::new(&case.scenario(name))
         .run()
         .expect("no trace sink");
     let watched = |r: &&InvariantResult| invariants.iter().any(|i| i.sentence() == r.name);
-    let Some(broken) = outcome.violations().find(watched).cloned() else {
-        return Ok(outcome);
+    let broken = outcome.violations().find(watched);
+    let failed = outcome.summary.expectations.iter().find(|e| !e.passed);
+    let failure = match (broken, failed) {
+        (Some(broken), _) => {
+            let first = broken
+                .first
+                .as_ref()
+                .expect("a violated invariant has a first violation");
+            format!("{}: at {:.6} s: {}", broken.name, first.at_s, first.detail)
+        }
+        (None, Some(e)) => format!("{}: {}", e.name, e.detail),
+        (None, None) => return Ok(outcome),
     };
     let dir = counterexample_dir();
     let path = dir.join(format!("{name}.yaml"));
     let written =
         std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, case.yaml(name)));
-    let first = broken
-        .first
-        .as_ref()
-        .expect("a violated invariant has a first violation");
     Err(TestCaseError::fail(format!(
-        "{}: at {:.6} s: {}\n  replay: aurora-sim run {}{}",
-        broken.name,
-        first.at_s,
-        first.detail,
+        "{failure}\n  replay: aurora-sim run {}{}",
         path.display(),
         written
             .err()

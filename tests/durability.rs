@@ -112,3 +112,43 @@ fn importance_sampling_finds_a_loss_far_rarer_than_its_trials() {
         data.estimate
     );
 }
+
+#[test]
+fn a_billion_volume_years_is_summed_in_longer_blocks_not_gigabytes() {
+    // Rare failures keep the work small; the sample is huge. Blocks of
+    // 64 volume-years would be 15.6 M block results (4.6 GB); the study
+    // holds at most MAX_BLOCKS, and its blocks still cover every year.
+    use aurora_sim::study::durability::MAX_BLOCKS;
+    let text = "name: big\nvolume_years: 1000000000\nvolume_gib: 10\nnode: { failures_per_year: 0.0001, transients_per_year: 0 }\naz_outage: { per_year: 0.0001 }\n";
+    let study = Study::new(Path::new("big.yaml"), text, Vec::new()).expect("valid study");
+    assert!(
+        study.blocks() as u64 <= MAX_BLOCKS,
+        "{} blocks",
+        study.blocks()
+    );
+    let years: u64 = (0..study.blocks()).map(|i| study.pg_years(i)).sum();
+    assert_eq!(
+        years, 1_000_000_000,
+        "every volume-year of the one-PG volume"
+    );
+}
+
+#[test]
+fn a_study_whose_cells_together_are_too_much_work_is_refused_with_its_total() {
+    // Each cell is just under the per-cell limit (7,000 volume-years of
+    // 10,240 PGs); forty of them are not.
+    let rates: Vec<String> = (1..=40).map(|k| format!("0.0{k:02}")).collect();
+    let text = format!(
+        "name: wide\nvolume_years: 7000\nvolume_gib: 10240\nsegment_gib: 1\nvary: [\"az_outage.per_year={}\"]\n",
+        rates.join(",")
+    );
+    let e = Study::new(Path::new("wide.yaml"), &text, Vec::new())
+        .err()
+        .expect("refused");
+    let said = e.to_string();
+    assert!(
+        said.contains("failures to simulate over 40 cells"),
+        "{said}"
+    );
+    assert!(said.contains("a study simulates at most 6e10"), "{said}");
+}

@@ -7,11 +7,11 @@ use std::ops::Range;
 use std::process::Command;
 
 use aurora_sim::check::Invariant;
-use aurora_sim::model::config::{Fault, FaultKind, LossScope};
+use aurora_sim::model::config::{Cut, Fault, FaultKind, LossScope};
 use aurora_sim::scenario::defaults;
 use aurora_sim::scenario::print::Names;
 use aurora_sim::sim::{SimDuration, SimTime};
-use aurora_sim::testing::{cases, check, check_invariants, counterexample_dir, swarm, Shape};
+use aurora_sim::testing::{cases, check, check_invariants, counterexample_dir, swarm, Case, Shape};
 use aurora_sim::vocab::ids::{AzId, NodeId};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestError, TestRunner};
@@ -218,4 +218,55 @@ proptest! {
             c
         );
     }
+}
+
+#[test]
+fn the_heal_ending_fails_a_cluster_not_whole_in_time_and_replays_it() {
+    // The writer is cut off for 10 s: a failover follows, and clients
+    // wait for DNS. Held to a second after the cut heals, the ending
+    // fails, names what was not back, and the file replays it.
+    let s = SimDuration::from_secs;
+    let case = Case {
+        seed: 7,
+        quorum: (4, 3),
+        writer_az: 0,
+        readers: vec![(1, 0, "db.r6g.large")],
+        ttl_s: 5,
+        dns_cache_s: None,
+        faults: vec![Fault {
+            at: SimTime::ZERO + s(5),
+            kind: FaultKind::IsolateInstance(
+                aurora_sim::vocab::ids::InstanceId::from_index(0),
+                Cut::Everything,
+            ),
+            duration: Some(s(10)),
+        }],
+        duration_s: 60,
+        heal_within: Some(s(1)),
+    };
+    let name = "heal-ending";
+    let why = check_invariants(&case, name).expect_err("not whole a second after the heal");
+    let said = why.to_string();
+    assert!(
+        said.contains("max_heal_time: after the faults were over at 15.000s"),
+        "{said}"
+    );
+    assert!(said.contains("replay: aurora-sim run"), "{said}");
+    let path = counterexample_dir().join(format!("{name}.yaml"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
+        .args(["run", path.to_str().expect("utf-8"), "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("binary runs");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("FAIL      max_heal_time"), "{out}");
+
+    // Held to the bound its settings give, the same case heals in time.
+    let whole = Case {
+        heal_within: aurora_sim::check::heal_bound(case.scenario(name).config()),
+        ..case
+    };
+    check_invariants(&whole, name).expect("whole again within its bound");
 }

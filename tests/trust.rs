@@ -270,6 +270,37 @@ fn a_report_over_absurd_numbers_refuses_them_and_never_spins() {
 }
 
 #[test]
+fn a_report_over_a_long_timeline_streams_it_into_a_page_of_bounded_size() {
+    // 400,000 rows (40 MB) of a timeline: read in two streaming passes,
+    // kept as min/max buckets, drawn into a page of a few hundred KB.
+    use crate::{aurora, run_file, text};
+    use std::io::Write;
+    let (dir, o) = run_file("name: r\nduration: 5s\nstorage: { volume_gib: 20 }\n", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let run = dir.path().join("out/r");
+    let timeline = std::fs::read_to_string(run.join("timeline.csv")).expect("timeline");
+    let (header, rows) = timeline.split_once('\n').expect("a header");
+    let row = rows.lines().nth(1).expect("a row");
+    let rest = row.split_once(',').expect("columns").1;
+    let mut f =
+        std::io::BufWriter::new(std::fs::File::create(run.join("timeline.csv")).expect("csv"));
+    writeln!(f, "{header}").expect("write");
+    for i in 0..400_000u32 {
+        writeln!(f, "{}.{:03},{rest}", i / 1000, i % 1000).expect("write");
+    }
+    drop(f);
+    let o = aurora(
+        &["report", run.to_str().expect("utf-8"), "--out", "p.html"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let page = std::fs::metadata(dir.path().join("p.html"))
+        .expect("page")
+        .len();
+    assert!(page < 4 << 20, "a {page}-byte page");
+}
+
+#[test]
 fn the_report_leads_with_invariant_verdicts() {
     use aurora_sim::report::{page, Results};
     let broken = run(&parse(
@@ -514,6 +545,24 @@ fn a_slow_disk_the_scenario_asks_for_is_not_a_stall() {
     .summary;
     all_held(&s);
     assert!(s.commits.acknowledged > 1_000, "{:?}", s.commits);
+}
+
+#[test]
+fn a_load_storage_cannot_keep_up_with_is_a_queue_not_a_stall() {
+    // A writer that can offer 50,000 commits/s over disks that write
+    // 20 Mb/s: the queues grow, batches grow with them, and the VDL moves
+    // in jumps over ten seconds apart. Quorum liveness promises progress
+    // at the pace the settings allow, not latency.
+    let s = run(&parse(
+        "name: t\nduration: 30s\nstorage: { volume_gib: 10, disk_gbps: 0.02 }\nworkload: { commits_per_s: 50000 }\ninstances:\n  - { name: w, az: a, role: writer, class: db.r6g.16xlarge }\n",
+    ))
+    .summary;
+    assert!(
+        s.commit_latency_ms.p99 > 10_000.0,
+        "{:?}",
+        s.commit_latency_ms
+    );
+    all_held(&s);
 }
 
 #[test]

@@ -33,6 +33,16 @@ fn longest_start(cfg: &Config) -> SimDuration {
         .unwrap_or(SimDuration::ZERO)
 }
 
+/// How long a writer may stay closed while some instance could take
+/// over, under these settings (see the module's doc for the terms).
+pub(super) fn bound(cfg: &Config) -> SimDuration {
+    let c = &cfg.control;
+    c.health_check_interval * (u64::from(c.failure_threshold) + 2)
+        + recovery::STALL
+        + longest_start(cfg) * 2
+        + RECOVERY_SLACK
+}
+
 pub(super) struct FailoverLiveness {
     bound: SimDuration,
     /// Since when no writer has been open while some instance could take
@@ -42,13 +52,10 @@ pub(super) struct FailoverLiveness {
 
 impl FailoverLiveness {
     pub(super) fn new(cfg: &Config) -> Self {
-        let c = &cfg.control;
-        let interval = c.health_check_interval;
-        let bound = interval * (u64::from(c.failure_threshold) + 2)
-            + recovery::STALL
-            + longest_start(cfg) * 2
-            + RECOVERY_SLACK;
-        FailoverLiveness { bound, since: None }
+        FailoverLiveness {
+            bound: bound(cfg),
+            since: None,
+        }
     }
 
     #[inline]

@@ -1,9 +1,16 @@
 //! Quorum liveness: while every PG has a write quorum of healthy segments
-//! the writer can reach, and the writer is open, a commit is acknowledged
-//! within its bound of taking its LSNs (or of those conditions starting to
-//! hold): [`BOUND`] beyond the slowest a commit's own path can be under
-//! the scenario's settings. Time a commit spends queued for the writer's CPU or for pages
-//! from storage is the instance's capacity, not storage's liveness.
+//! the writer can reach, and the writer is open, a commit that has its
+//! LSNs sees the writer make progress — its VDL advance — within its bound
+//! (of taking its LSNs, of those conditions starting to hold, or of the
+//! last advance): [`BOUND`] beyond the slowest a commit's own path can be
+//! under the scenario's settings, and the time one node's disk or NIC
+//! takes to write everything a writer may have in flight (its LSN
+//! allocation limit of records). Progress, not latency: under a load
+//! storage cannot keep up with, queues grow and commits wait longer than
+//! any bound, but the VDL keeps moving; a PG that stops taking records
+//! freezes it, since the VDL is the volume's. Time a commit spends queued
+//! for the writer's CPU or for pages from storage is the instance's
+//! capacity, not storage's liveness.
 //! A segment is healthy when it is live and no gray failure touches it or
 //! the writer: a node slowed ten-thousandfold is live, but promises nothing.
 //!
@@ -25,8 +32,10 @@ pub const BOUND: SimDuration = SimDuration::from_secs(10);
 pub(super) struct Liveness {
     /// [`BOUND`] plus the slowest a commit's own path can be under the
     /// settings: a round trip to storage and a persist, each at the
-    /// largest value its draw can take, so that a slow disk or link the
-    /// scenario asks for is not taken for a stall.
+    /// largest value its draw can take, and the time one node takes to
+    /// write all a writer may have in flight, so that a slow disk or link
+    /// the scenario asks for, or a load it cannot keep up with, is not
+    /// taken for a stall.
     bound: SimDuration,
     since: Option<SimTime>,
     /// The writer (instance, epoch) the reach below was computed for.
@@ -38,7 +47,7 @@ pub(super) struct Liveness {
 impl Liveness {
     pub(super) fn new(cfg: &Config) -> Liveness {
         Liveness {
-            bound: BOUND + cfg.slowest_round_trip(),
+            bound: BOUND + cfg.slowest_round_trip() + cfg.longest_drain(),
             since: None,
             writer: None,
             quorums: None,
@@ -71,14 +80,14 @@ impl Liveness {
         }
         let since = *self.since.get_or_insert(now);
         let oldest = w.oldest_allocated_commit()?;
-        let from = oldest.max(since);
+        let from = oldest.max(since).max(w.vdl_at);
         if now.since(from) <= self.bound {
             return None;
         }
         // One report per episode: the window starts again.
         self.since = Some(now);
         Some(format!(
-            "a commit that took its LSNs at {:.3} s is unacknowledged after {:.3} s, with every PG at write quorum and {} open",
+            "a commit that took its LSNs at {:.3} s is unacknowledged, and the VDL has not moved for {:.3} s, with every PG at write quorum and {} open",
             oldest.as_secs_f64(),
             now.since(from).as_secs_f64(),
             world.instances()[w.instance.index()].name

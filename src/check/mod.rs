@@ -10,7 +10,10 @@
 mod durability;
 mod epochs;
 mod failover;
+mod heal;
 mod liveness;
+
+pub use heal::heal_bound;
 mod lsn_order;
 mod quorum;
 
@@ -35,9 +38,11 @@ pub enum Invariant {
     /// backwards within an epoch, nothing allocated beyond VDL + LAL.
     LsnOrder,
     /// While every PG has a write quorum of live segments the writer can
-    /// reach and a writer is open, commits are acknowledged within
-    /// 10 s (`liveness::BOUND`) beyond the slowest a commit's own round
-    /// trip and persist are under the scenario's settings.
+    /// reach and a writer is open, a waiting commit sees the VDL advance
+    /// within 10 s (`liveness::BOUND`) beyond the slowest a commit's own
+    /// round trip and persist are under the scenario's settings, plus the
+    /// time one node takes to write all a writer may have in flight:
+    /// progress at the pace the settings allow, however long the queues.
     QuorumLiveness,
     /// read + write > copies and 2 · write > copies.
     QuorumIntersection,

@@ -97,6 +97,9 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
         }
     }
     print_failovers(w, s);
+    if s.healing.faults_over_s.is_some() {
+        let _ = writeln!(w, "  healed    {}", s.healing_in_words());
+    }
     for e in &s.expectations {
         let mark = if e.passed { "pass" } else { "FAIL" };
         let _ = writeln!(w, "  {mark}      {}: {}", e.name, e.detail);

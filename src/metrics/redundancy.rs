@@ -25,6 +25,8 @@ pub struct Redundancy {
     longest: Vec<SimDuration>,
     /// PGs short of full copies now.
     short: u32,
+    /// Since when every PG has been at full copy count, while all are.
+    all_full_since: Option<SimTime>,
 }
 
 impl Redundancy {
@@ -38,6 +40,7 @@ impl Redundancy {
             time_at: vec![[SimDuration::ZERO; 4]; pgs],
             longest: vec![SimDuration::ZERO; pgs],
             short: 0,
+            all_full_since: Some(SimTime::ZERO),
         }
     }
 
@@ -59,9 +62,13 @@ impl Redundancy {
             (true, false) => {
                 self.short_since[pg] = Some(now);
                 self.short += 1;
+                self.all_full_since = None;
             }
             (false, true) => {
                 self.short -= 1;
+                if self.short == 0 {
+                    self.all_full_since = Some(now);
+                }
                 let from = self.short_since[pg].take().expect("was short");
                 self.longest[pg] = self.longest[pg].max(now.since(from));
             }
@@ -72,6 +79,12 @@ impl Redundancy {
     /// PGs at full copy count now.
     pub fn at_full(&self) -> u32 {
         self.level.len() as u32 - self.short
+    }
+
+    /// Since when every PG has been at full copy count; `None` while one
+    /// is short.
+    pub fn all_full_since(&self) -> Option<SimTime> {
+        self.all_full_since
     }
 
     /// What the run showed, up to `end`.

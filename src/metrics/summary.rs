@@ -69,6 +69,9 @@ pub struct Summary {
     pub rto: Vec<Rto>,
     /// Each failover: who, why, where.
     pub failovers: Vec<Failover>,
+    /// How the cluster came back once the last fault was over.
+    #[serde(default)]
+    pub healing: Healing,
     /// Replica lag per reader (instances that served as readers).
     pub replica_lag_ms: BTreeMap<String, Lag>,
     /// Failed client requests by kind.
@@ -138,6 +141,33 @@ impl Summary {
                 gib(into.repair_in_bytes)
             )
         })
+    }
+
+    /// How the cluster came back once the faults were over: each part's
+    /// time, or why there is none.
+    pub fn healing_in_words(&self) -> String {
+        let (s, h) = (self, &self.healing);
+        let Some(over) = h.faults_over_s else {
+            return if s.faults.is_empty() {
+                "no fault to heal from".into()
+            } else {
+                "never healed (a fault lasts for good)".into()
+            };
+        };
+        if over > s.simulated_s {
+            return format!("the faults are over at {over:.3}s, after the run ended");
+        }
+        let part = |t: Option<f64>| t.map_or_else(|| "never".to_owned(), |t| format!("{t:.3}s"));
+        let clients = match (h.clients_not_back, h.clients_back_s) {
+            (0, None) => "no clients".to_owned(),
+            (0, t) => format!("clients back {}", part(t)),
+            (n, _) => format!("{n} client(s) never back"),
+        };
+        format!(
+            "after the faults were over at {over:.3}s: writes back {}, full copies {}, {clients}",
+            part(h.writes_back_s),
+            part(h.full_copies_s)
+        )
     }
 
     /// The longest cluster RTO, seconds (an unfinished failover counts as
@@ -424,6 +454,41 @@ impl ClientObserved {
     /// recovered.
     pub fn show(v: Option<f64>) -> String {
         v.map_or_else(|| "never".to_owned(), |s| super::units::ms(s * 1000.0))
+    }
+}
+
+/// How the cluster came back once the last fault was over: the run's
+/// answer to "when were we whole again?". Each time is seconds after the
+/// faults were over, and `null` when it had not happened by the end.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Healing {
+    /// When the last fault was over, seconds; `null` when there was no
+    /// fault or one lasted for good.
+    pub faults_over_s: Option<f64>,
+    /// Until writes were back for good: the end of the last write outage
+    /// (0 when writes were not out when the faults were over).
+    pub writes_back_s: Option<f64>,
+    /// Until every PG was back at full copy count for good.
+    pub full_copies_s: Option<f64>,
+    /// Until every client had a success whose request was sent after the
+    /// faults were over; `null` also when there are no clients.
+    pub clients_back_s: Option<f64>,
+    /// Clients with no such success by the end.
+    pub clients_not_back: u32,
+}
+
+impl Healing {
+    /// The longest of the three times: when the cluster was whole again
+    /// (`None`: it was not by the end, or there was nothing to heal from).
+    pub fn whole_s(&self) -> Option<f64> {
+        self.faults_over_s?;
+        let clients = match self.clients_not_back {
+            0 => self.clients_back_s.or(Some(0.0)),
+            _ => None,
+        };
+        [self.writes_back_s, self.full_copies_s, clients]
+            .into_iter()
+            .try_fold(0.0f64, |most, t| t.map(|t| most.max(t)))
     }
 }
 

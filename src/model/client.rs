@@ -105,6 +105,11 @@ pub struct Client {
     pub last_ok_sent: Option<SimTime>,
     /// Requests that succeeded.
     pub requests_ok: u64,
+    /// When the scenario's last fault is over, if it ever is.
+    faults_over: Option<SimTime>,
+    /// When the first success whose request was sent after the last fault
+    /// was over completed: when this client was back for good.
+    pub back: Option<SimTime>,
     /// When the request in progress was first tried (retries keep it).
     first_try: SimTime,
     /// Gaps of at least [`GAP_MIN`] between successes.
@@ -128,8 +133,16 @@ pub const GAP_MIN: SimDuration = SimDuration::from_millis(250);
 
 impl Client {
     /// A client of group `group`, idle at time zero; `pool` is the pool it
-    /// borrows from, if its group pools.
-    pub fn new(group: usize, cfg: &ClientConfig, pool: Option<usize>, rng: SimRng) -> Self {
+    /// borrows from, if its group pools; `faults_over` is when the
+    /// scenario's last fault is over, after which it watches for its first
+    /// success.
+    pub fn new(
+        group: usize,
+        cfg: &ClientConfig,
+        pool: Option<usize>,
+        faults_over: Option<SimTime>,
+        rng: SimRng,
+    ) -> Self {
         Client {
             group,
             az: cfg.az,
@@ -150,6 +163,8 @@ impl Client {
             last_ok_sent: None,
             first_try: SimTime::ZERO,
             requests_ok: 0,
+            faults_over,
+            back: None,
             gaps: Vec::new(),
             rng,
         }
@@ -480,6 +495,9 @@ impl Client {
                 self.first_ok.get_or_insert(now);
                 self.last_ok = Some(now);
                 self.last_ok_sent = Some(sent);
+                if self.back.is_none() && self.faults_over.is_some_and(|t| sent >= t) {
+                    self.back = Some(now);
+                }
                 cx.rec.client_request(now.since(self.first_try));
                 self.requests_ok += 1;
                 self.errors_in_row = 0;

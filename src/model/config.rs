@@ -59,11 +59,28 @@ impl Config {
         leg + leg + persist
     }
 
+    /// The longest one storage node can take to write everything a writer
+    /// may have in flight, its LSN allocation limit of records, at the
+    /// slower of its disk and NIC: how long a queue the settings allow
+    /// can hold a record back while storage is healthy but busy.
+    pub fn longest_drain(&self) -> SimDuration {
+        let s = &self.storage;
+        let bits = s.lsn_allocation_limit as f64 * f64::from(s.record_bytes) * 8.0;
+        SimDuration::from_secs_f64(bits / (s.disk_gbps.min(s.node_gbps) * 1e9))
+    }
+
     /// The slowest one message can be on the network under these
     /// settings: the slower link at the largest value its draw can take.
     pub fn slowest_leg(&self) -> SimDuration {
         let n = &self.network;
         LogNormal::new(n.same_az_latency.max(n.cross_az_latency), n.jitter).max()
+    }
+
+    /// When the last fault is over: `None` when there is no fault, or one
+    /// lasts for good, so that the cluster is never whole again.
+    pub fn faults_over(&self) -> Option<SimTime> {
+        let ends: Option<Vec<SimTime>> = self.faults.iter().map(Fault::over).collect();
+        ends?.into_iter().max()
     }
 }
 
@@ -469,6 +486,16 @@ impl FaultKind {
 }
 
 impl Fault {
+    /// When the fault is over: a reboot or a manual failover is an action
+    /// at its instant (what follows is the cluster's own doing); any other
+    /// fault ends when its duration runs out, or never.
+    pub fn over(&self) -> Option<SimTime> {
+        match self.kind {
+            FaultKind::InstanceReboot(..) | FaultKind::Failover(_) => Some(self.at),
+            _ => self.duration.map(|d| self.at + d),
+        }
+    }
+
     /// The kind of this fault and what it hits, in the names the scenario
     /// file uses (`storage_node_crash`, `b-2`).
     pub fn describe(&self, sc: &Config) -> (FaultName, String) {

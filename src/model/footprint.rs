@@ -15,7 +15,7 @@ use std::mem::size_of;
 
 use crate::metrics::{timeline_rows, TimelineRow};
 
-use super::client::Client;
+use super::client::{Client, Gap, GAP_MIN};
 use super::compute::cache::BufferCache;
 use super::compute::writer::{Commit, Origin};
 use super::config::Config;
@@ -81,11 +81,18 @@ pub fn footprint(c: &Config) -> Vec<Need> {
         + c.instances.len() * size_of::<Option<f64>>()
         + c.clients.len() * size_of::<[u32; ERROR_KINDS]>();
     let clients: u64 = c.clients.iter().map(|g| u64::from(g.count)).sum();
+    // A gap is at least GAP_MIN long, so a client keeps at most one per
+    // GAP_MIN of the run.
+    let gaps = c.duration.as_nanos() / GAP_MIN.as_nanos();
     let backlog = (wl.commits_per_s * wl.group_commit_interval.as_secs_f64()).ceil() as u64;
     // Records not yet durable and applied everywhere stay in the copies'
     // logs; the writer allocates at most the LAL of them beyond VDL, and
     // never more than the run offers. A healthy run holds a few
-    // milliseconds' worth; a write stall fills the LAL.
+    // milliseconds' worth; a write stall fills the LAL. Batches are shared
+    // (the copies' logs, resends and gossip answers hold slices of one
+    // batch), so a record's bytes once per copy bound the record and every
+    // handle to it: each copy has one gossip pull out, answered with its
+    // gaps only.
     let offered = wl.commits_per_s * f64::from(wl.records_per_commit) * c.duration.as_secs_f64();
     let in_flight = (offered.ceil() as u64).min(c.storage.lsn_allocation_limit);
     // Every instance's buffer cache, at its class's capacity.
@@ -143,13 +150,16 @@ pub fn footprint(c: &Config) -> Vec<Need> {
             bytes: segments * size_of::<Segment>() as u64,
         },
         Need {
-            what: format!("{clients} clients"),
+            what: format!(
+                "{clients} clients, each keeping its gaps between successes (one per {} ms of the run at most)",
+                GAP_MIN.as_millis_f64()
+            ),
             knob: Knob::Clients,
-            bytes: clients * size_of::<Client>() as u64,
+            bytes: clients * (size_of::<Client>() as u64 + gaps * size_of::<Gap>() as u64),
         },
         Need {
             what: format!(
-                "{in_flight} records waiting for durability in each of {copies} copies' logs (a write stall fills the LSN allocation limit)"
+                "{in_flight} records waiting for durability in each of {copies} copies' logs, resends and gossip answers (a write stall fills the LSN allocation limit)"
             ),
             knob: Knob::LsnAllocationLimit,
             bytes: in_flight * copies * size_of::<Record>() as u64,

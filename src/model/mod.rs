@@ -210,6 +210,7 @@ impl World {
         );
         let mut clients = Vec::new();
         let mut pools = 0;
+        let faults_over = cfg.faults_over();
         for (g, group) in cfg.clients.iter().enumerate() {
             let per_pool = match &group.connection {
                 config::Connection::Pool(p) => Some(p.clients_per_pool),
@@ -218,7 +219,7 @@ impl World {
             for k in 0..group.count {
                 let rng = stream(streams::CLIENT_BASE + clients.len() as u64);
                 let pool = per_pool.map(|n| pools + (k / n) as usize);
-                clients.push(Client::new(g, group, pool, rng));
+                clients.push(Client::new(g, group, pool, faults_over, rng));
             }
             if let Some(n) = per_pool {
                 pools += group.count.div_ceil(n) as usize;

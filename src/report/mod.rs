@@ -38,8 +38,12 @@ impl Results {
         Results {
             dir: PathBuf::new(),
             summary: o.summary.clone(),
-            timeline: Timeline::parse(&o.timeline_csv(), Path::new("timeline.csv"))
-                .expect("a run's own timeline parses"),
+            timeline: Timeline::read(
+                o.timeline_csv_reader(),
+                o.timeline.len(),
+                Path::new("timeline.csv"),
+            )
+            .expect("a run's own timeline parses"),
         }
     }
 
@@ -64,6 +68,20 @@ impl Results {
                 .map(|text| (text, path.clone()))
                 .map_err(|source| InputError::Io { path, source })
         };
+        let json_path = dir.join("summary.json");
+        let size = fs::metadata(&json_path).map_or(0, |m| m.len());
+        if size > MAX_SUMMARY_BYTES {
+            return Err(InputError::Scenario {
+                location: Location {
+                    file: json_path,
+                    line: 0,
+                    column: 0,
+                },
+                message: format!(
+                    "{size} bytes: not a summary.json of this version of aurora-sim, which writes at most {MAX_SUMMARY_BYTES}"
+                ),
+            });
+        }
         let (json, json_path) = read("summary.json")?;
         if let Some((line, column, token)) = implausible_number(&json) {
             return Err(InputError::Scenario {
@@ -90,14 +108,19 @@ impl Results {
                 message: format!("not a summary.json of this version of aurora-sim: {what}"),
             }
         })?;
-        let (csv, csv_path) = read("timeline.csv")?;
         Ok(Results {
             dir: dir.to_path_buf(),
             summary,
-            timeline: Timeline::parse(&csv, &csv_path)?,
+            timeline: Timeline::load(&dir.join("timeline.csv"))?,
         })
     }
 }
+
+/// The largest `summary.json` read: a run's is tens of kilobytes (its
+/// lists grow with failovers, faults, instances and client groups, each
+/// bounded by the scenario's limits), so a larger file was not written by
+/// a run and is refused before it is read into memory.
+pub const MAX_SUMMARY_BYTES: u64 = 64 << 20;
 
 /// The largest magnitude any number in a run's files can have: above a
 /// year in milliseconds and any count a run of the event budget makes, so

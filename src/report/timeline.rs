@@ -4,10 +4,18 @@
 //! after a run or later by `aurora-sim report`, so what a chart shows is
 //! exactly what a user can replot from the CSV.
 
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use crate::error::{InputError, Location};
 use crate::metrics::TimelineRow;
+
+/// Rows of a timeline drawn at most: a longer one is cut into this many
+/// buckets of consecutive rows, each kept as two rows, its columns'
+/// smallest and largest values, so that a chart a few thousand pixels
+/// wide still shows every dip and spike, and a report over a
+/// ten-million-row file holds a few megabytes.
+pub const MAX_BUCKETS: usize = 4_000;
 
 /// One timeline: bin start times and named columns of optional values
 /// (an empty cell is `None`).
@@ -17,11 +25,42 @@ pub struct Timeline {
     columns: Vec<(String, Vec<Option<f64>>)>,
     /// The open writer's name per bin (`None`: no writer was open).
     writer: Vec<Option<String>>,
+    /// Width of a bin of the file, seconds.
+    bin: f64,
+    /// End of the file's last bin, seconds.
+    end: f64,
 }
 
 impl Timeline {
     /// Parses `timeline.csv` text; `file` names it in errors.
     pub fn parse(text: &str, file: &Path) -> Result<Timeline, InputError> {
+        let rows = text.lines().count().saturating_sub(1);
+        Timeline::read(text.as_bytes(), rows, file)
+    }
+
+    /// Reads `timeline.csv` from `path`, streaming: one pass counts its
+    /// rows, the next keeps at most [`MAX_BUCKETS`] buckets of them.
+    pub fn load(path: &Path) -> Result<Timeline, InputError> {
+        let io = |source| InputError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let open = || {
+            std::fs::File::open(path)
+                .map(std::io::BufReader::new)
+                .map_err(io)
+        };
+        let mut rows = 0usize;
+        for line in open()?.split(b'\n') {
+            line.map_err(io)?;
+            rows += 1;
+        }
+        Timeline::read(open()?, rows.saturating_sub(1), path)
+    }
+
+    /// Parses `rows` rows of `timeline.csv` from `text`; `file` names it
+    /// in errors.
+    pub fn read(text: impl Read, rows: usize, file: &Path) -> Result<Timeline, InputError> {
         let at = |line: u64, column: u64, message: String| InputError::Scenario {
             location: Location {
                 file: file.to_path_buf(),
@@ -30,7 +69,7 @@ impl Timeline {
             },
             message,
         };
-        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new().from_reader(text);
         let header = reader
             .headers()
             .map_err(|e| at(1, 1, e.to_string()))?
@@ -42,62 +81,60 @@ impl Timeline {
                 "expected a timeline.csv header starting with t_s".into(),
             ));
         }
-        let mut t_s = Vec::new();
-        let mut writer = Vec::new();
         let writer_at = header
             .iter()
             .position(|name| name == TimelineRow::WRITER_COLUMN);
-        let mut columns: Vec<(String, Vec<Option<f64>>)> = header
+        let names: Vec<String> = header
             .iter()
             .enumerate()
             .skip(1)
             .filter(|&(i, _)| Some(i) != writer_at)
-            .map(|(_, name)| (name.to_owned(), Vec::new()))
+            .map(|(_, name)| name.to_owned())
             .collect();
+        let mut kept = Buckets::new(names.len(), rows.div_ceil(MAX_BUCKETS).max(1));
+        let mut values = Vec::with_capacity(names.len());
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line());
                 at(line, 1, e.to_string())
             })?;
             let line = record.position().map_or(0, |p| p.line());
-            if let Some(i) = writer_at {
-                writer.push(record.get(i).filter(|w| !w.is_empty()).map(str::to_owned));
-            }
-            let mut cells = record
-                .iter()
-                .enumerate()
-                .filter(|&(i, _)| Some(i) != writer_at)
-                .map(|(i, cell)| {
-                    if cell.is_empty() {
-                        return Ok(None);
-                    }
-                    cell.parse::<f64>()
-                        .ok()
-                        .filter(|v| v.is_finite() && v.abs() <= super::PLAUSIBLE)
-                        .map(Some)
-                        .ok_or_else(|| {
-                            at(
-                                line,
-                                i as u64 + 1,
-                                format!(
+            let writer = writer_at.and_then(|i| record.get(i).filter(|w| !w.is_empty()));
+            values.clear();
+            for (i, cell) in record.iter().enumerate() {
+                if Some(i) == writer_at {
+                    continue;
+                }
+                if cell.is_empty() {
+                    values.push(None);
+                    continue;
+                }
+                let v = cell
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && v.abs() <= super::PLAUSIBLE)
+                    .ok_or_else(|| {
+                        at(
+                            line,
+                            i as u64 + 1,
+                            format!(
                                 "expected a number of at most {:e} in column {}, found {cell:?}",
                                 super::PLAUSIBLE,
                                 &header[i]
                             ),
-                            )
-                        })
-                });
-            let t = cells.next().transpose()?.flatten();
-            t_s.push(t.ok_or_else(|| at(line, 1, "a row without t_s".into()))?);
-            for (column, cell) in columns.iter_mut().zip(cells) {
-                column.1.push(cell?);
+                        )
+                    })?;
+                values.push(Some(v));
             }
+            let t = values
+                .first()
+                .copied()
+                .flatten()
+                .ok_or_else(|| at(line, 1, "a row without t_s".into()))?;
+            values.resize(names.len() + 1, None);
+            kept.push(t, &values[1..], writer);
         }
-        Ok(Timeline {
-            t_s,
-            columns,
-            writer,
-        })
+        Ok(kept.into_timeline(names, writer_at.is_some()))
     }
 
     /// The open writer's name in each bin (`None`: no writer was open);
@@ -111,17 +148,15 @@ impl Timeline {
         &self.t_s
     }
 
-    /// Width of a bin, seconds (1 when there are fewer than two rows).
+    /// Width of a bin of the file, seconds (1 when it has fewer than two
+    /// rows).
     pub fn bin_s(&self) -> f64 {
-        match self.t_s.as_slice() {
-            [a, b, ..] => b - a,
-            _ => 1.0,
-        }
+        self.bin
     }
 
-    /// The end of the last bin, seconds.
+    /// The end of the file's last bin, seconds.
     pub fn end_s(&self) -> f64 {
-        self.t_s.last().map_or(0.0, |t| t + self.bin_s())
+        self.end
     }
 
     /// A column by name.
@@ -168,6 +203,121 @@ impl Timeline {
     }
 }
 
+/// Rows kept as they are read: each bucket of `per` consecutive rows
+/// becomes one row when `per` is 1, else two, at its start and its
+/// middle, with each column's smallest and largest value.
+struct Buckets {
+    per: usize,
+    t_s: Vec<f64>,
+    columns: Vec<Vec<Option<f64>>>,
+    writer: Vec<Option<String>>,
+    /// The bucket being filled: its rows so far, first time, first
+    /// writer and the last unlike it, and each column's least and
+    /// greatest value.
+    filling: usize,
+    first_t: f64,
+    writers: (Option<String>, Option<Option<String>>),
+    low: Vec<Option<f64>>,
+    high: Vec<Option<f64>>,
+    /// The file's first two times and its last, for the bin and the end.
+    times: (Option<f64>, Option<f64>, f64),
+}
+
+impl Buckets {
+    fn new(columns: usize, per: usize) -> Buckets {
+        Buckets {
+            per,
+            t_s: Vec::new(),
+            columns: vec![Vec::new(); columns],
+            writer: Vec::new(),
+            filling: 0,
+            first_t: 0.0,
+            writers: (None, None),
+            low: vec![None; columns],
+            high: vec![None; columns],
+            times: (None, None, 0.0),
+        }
+    }
+
+    fn push(&mut self, t: f64, values: &[Option<f64>], writer: Option<&str>) {
+        match self.times {
+            (None, ..) => self.times.0 = Some(t),
+            (Some(_), None, _) => self.times.1 = Some(t),
+            _ => {}
+        }
+        self.times.2 = t;
+        if self.per == 1 {
+            self.t_s.push(t);
+            for (column, v) in self.columns.iter_mut().zip(values) {
+                column.push(*v);
+            }
+            self.writer.push(writer.map(str::to_owned));
+            return;
+        }
+        if self.filling == 0 {
+            self.first_t = t;
+            self.writers = (writer.map(str::to_owned), None);
+            self.low.fill(None);
+            self.high.fill(None);
+        }
+        // The second row names the last writer unlike the first, so that
+        // a change inside the bucket shows.
+        if writer != self.writers.0.as_deref() {
+            self.writers.1 = Some(writer.map(str::to_owned));
+        }
+        for ((low, high), v) in self.low.iter_mut().zip(&mut self.high).zip(values) {
+            if let Some(v) = *v {
+                *low = Some(low.map_or(v, |l| l.min(v)));
+                *high = Some(high.map_or(v, |h| h.max(v)));
+            }
+        }
+        self.filling += 1;
+        if self.filling == self.per {
+            self.close();
+        }
+    }
+
+    /// Keeps the bucket being filled as its two rows.
+    fn close(&mut self) {
+        if self.filling == 0 {
+            return;
+        }
+        let bin = self.bin();
+        let middle = self.first_t + bin * (self.filling / 2) as f64;
+        self.t_s.extend([self.first_t, middle]);
+        for ((column, low), high) in self.columns.iter_mut().zip(&self.low).zip(&self.high) {
+            column.extend([*low, *high]);
+        }
+        let (first, other) = std::mem::take(&mut self.writers);
+        let second = other.unwrap_or_else(|| first.clone());
+        self.writer.extend([first, second]);
+        self.filling = 0;
+    }
+
+    fn bin(&self) -> f64 {
+        match self.times {
+            (Some(a), Some(b), _) => b - a,
+            _ => 1.0,
+        }
+    }
+
+    fn into_timeline(mut self, names: Vec<String>, has_writer: bool) -> Timeline {
+        self.close();
+        let bin = self.bin();
+        let end = self.times.0.map_or(0.0, |_| self.times.2 + bin);
+        if !has_writer {
+            self.writer.clear();
+        }
+        Timeline {
+            t_s: self.t_s,
+            columns: names.into_iter().zip(self.columns).collect(),
+            writer: self.writer,
+            bin,
+            end,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,5 +345,30 @@ mod tests {
         );
         let e = Timeline::parse("t_s,x\n0.000,inf\n", Path::new("t.csv")).unwrap_err();
         assert!(e.to_string().starts_with("t.csv:2:2: "), "{e}");
+    }
+
+    #[test]
+    fn a_long_timeline_keeps_every_dip_and_spike_in_bounded_rows() {
+        let rows = 10 * MAX_BUCKETS + 7;
+        let mut csv = String::from("t_s,commits_per_s,writer\n");
+        for i in 0..rows {
+            let (v, w) = match i {
+                5_001 => ("0.0", ""),
+                20_002 => ("900.0", "r1"),
+                _ => ("100.0", "w"),
+            };
+            csv.push_str(&format!("{i}.000,{v},{w}\n"));
+        }
+        let t = Timeline::parse(&csv, Path::new("t.csv")).unwrap();
+        assert!(
+            t.t_s().len() <= 2 * MAX_BUCKETS + 2,
+            "{} rows",
+            t.t_s().len()
+        );
+        assert_eq!((t.bin_s(), t.end_s()), (1.0, rows as f64));
+        let values: Vec<f64> = t.points("commits_per_s").iter().map(|p| p.1).collect();
+        assert!(values.contains(&0.0) && values.contains(&900.0));
+        assert!(t.writer().iter().any(|w| w.as_deref() == Some("r1")));
+        assert!(t.writer().iter().any(Option::is_none));
     }
 }

@@ -345,6 +345,15 @@ expectations! {
         let said = format!("slowest client RTO {}", seconds(s, got));
         c.judge_some(got, min.as_secs_f64(), said, min)
     };
+    /// Once the last fault is over, the cluster whole again within this:
+    /// writes back for good, every PG at full copy count, and every client
+    /// with a success sent after the faults were over. A scenario whose
+    /// fault lasts for good, or whose run ends first, fails it.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_heal_time: SimDuration, AtMost => |max, s, c| {
+        c.judge_some(s.healing.whole_s(), max.as_secs_f64(), s.healing_in_words(), max)
+    };
     /// At most this many clients left hanging at the end.
     max_hung_clients: u32, AtMost => |max, s, c| {
         let got = s.hung_clients;

@@ -270,6 +270,8 @@ pub const MAX_EVENTS: f64 = 2e9;
 /// A validated study cell: what the simulation reads, in seconds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
+    /// Failures the cell is expected to simulate (see [`MAX_EVENTS`]).
+    pub events: f64,
     /// PGs per volume.
     pub pgs: u64,
     /// Copies per PG.
@@ -355,6 +357,7 @@ impl StudyFile {
         }
         let gib = self.segment_gib as f64 * (1u64 << 30) as f64;
         Ok(Model {
+            events,
             pgs,
             copies: v,
             write_quorum: w,

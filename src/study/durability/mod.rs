@@ -7,7 +7,9 @@
 //! failures. A PG-year is simulated twice when importance sampling is on:
 //! plainly, for availability, and with failure biasing, for data loss.
 //!
-//! Trials run in blocks of [`BLOCK`]; a block is a pure function of the
+//! Trials run in blocks of [`BLOCK`] volume-years, or more when a study
+//! would otherwise hold more than [`MAX_BLOCKS`] block results (the
+//! length follows from the plan alone); a block is a pure function of the
 //! study, the cell and the block's index, and blocks are summed in index
 //! order, so threads and shards never change a bit of the result. Every
 //! cell draws the same random numbers for the same trial (common random
@@ -29,8 +31,20 @@ use crate::scenario::document::Document;
 use config::{Model, StudyFile};
 use pg::{AzYear, PgYear};
 
-/// Volume-years per block.
+/// Volume-years per block, at least.
 pub const BLOCK: u64 = 64;
+
+/// Block results a study holds at most, over all its cells: each is a few
+/// hundred bytes in memory and in a partial file, so a billion
+/// volume-years is summed in longer blocks rather than asking for
+/// gigabytes.
+pub const MAX_BLOCKS: u64 = 1 << 16;
+
+/// Failures a whole study may be expected to simulate, over all its
+/// cells: thirty cells at the per-cell limit ([`config::MAX_EVENTS`]),
+/// about half an hour of one core. More is a grid or a sample size far
+/// beyond what a study needs; `--shard` does not lift it.
+pub const MAX_STUDY_EVENTS: f64 = 30.0 * config::MAX_EVENTS;
 
 /// Layout version of `durability.json` and its partial files.
 pub const FORMAT: u32 = 1;
@@ -52,6 +66,20 @@ pub struct Plan {
     pub seed: u64,
     /// Volume-years per cell.
     pub volume_years: u64,
+}
+
+impl Plan {
+    /// Volume-years per block over `cells` cells: [`BLOCK`], or longer so
+    /// that the study holds at most [`MAX_BLOCKS`] block results.
+    fn block_len(&self, cells: usize) -> u64 {
+        let per_cell = (MAX_BLOCKS / cells.max(1) as u64).max(1);
+        BLOCK.max(self.volume_years.div_ceil(per_cell))
+    }
+
+    /// Blocks per cell over `cells` cells.
+    fn blocks_per_cell(&self, cells: usize) -> usize {
+        self.volume_years.div_ceil(self.block_len(cells)) as usize
+    }
 }
 
 /// A plan with its cells validated.
@@ -223,6 +251,16 @@ impl Study {
             .into_iter()
             .map(|c| cell_model(&c).map(|m| (c, m)))
             .collect::<Result<Vec<_>, _>>()?;
+        let events: f64 = cells.iter().map(|(_, m)| m.events).sum();
+        if events > MAX_STUDY_EVENTS {
+            return Err(doc.error_in(
+                "the settings",
+                format!(
+                    "about {events:.1e} failures to simulate over {} cells; a study simulates at most {MAX_STUDY_EVENTS:.0e} (about half an hour of one core): fewer cells or a lower volume_years",
+                    cells.len()
+                ),
+            ));
+        }
         Ok(Study {
             plan: Plan {
                 name: base.name.clone(),
@@ -239,7 +277,12 @@ impl Study {
 
     /// Blocks per cell.
     fn blocks_per_cell(&self) -> usize {
-        self.plan.volume_years.div_ceil(BLOCK) as usize
+        self.plan.blocks_per_cell(self.cells.len())
+    }
+
+    /// Volume-years per block.
+    fn block_len(&self) -> u64 {
+        self.plan.block_len(self.cells.len())
     }
 
     /// Blocks in all (cells × blocks), the unit shards are cut in.
@@ -253,16 +296,16 @@ impl Study {
             index / self.blocks_per_cell(),
             index % self.blocks_per_cell(),
         );
-        let from = block as u64 * BLOCK;
-        let trials = BLOCK.min(self.plan.volume_years - from);
+        let from = block as u64 * self.block_len();
+        let trials = self.block_len().min(self.plan.volume_years - from);
         trials * self.cells[cell].1.pgs
     }
 
     /// Whether `b` holds sums a run of its block could give: a merge
     /// takes no count from a partial file on trust.
     pub fn check_block(&self, b: &BlockResult) -> Result<(), String> {
-        let from = (b.index % self.blocks_per_cell()) as u64 * BLOCK;
-        let trials = BLOCK.min(self.plan.volume_years - from);
+        let from = (b.index % self.blocks_per_cell()) as u64 * self.block_len();
+        let trials = self.block_len().min(self.plan.volume_years - from);
         b.sums
             .check(trials)
             .map_err(|e| format!("block {}: {e}", b.index))
@@ -273,8 +316,8 @@ impl Study {
         let per = self.blocks_per_cell();
         let (cell, block) = (index / per, index % per);
         let m = &self.cells[cell].1;
-        let from = block as u64 * BLOCK;
-        let to = (from + BLOCK).min(self.plan.volume_years);
+        let from = block as u64 * self.block_len();
+        let to = (from + self.block_len()).min(self.plan.volume_years);
         let mut sums = Sums::default();
         for trial in from..to {
             let mut rng = ChaCha8Rng::seed_from_u64(self.plan.seed);
@@ -476,7 +519,7 @@ pub const VOLUME_FIGURES: [&str; 4] = [
 ];
 
 fn result(plan: &Plan, cells: &[(Cell, Model)], blocks: &[BlockResult]) -> DurabilityResult {
-    let per = plan.volume_years.div_ceil(BLOCK) as usize;
+    let per = plan.blocks_per_cell(cells.len());
     let cells = cells
         .iter()
         .enumerate()
