@@ -288,6 +288,15 @@ fn comparison(h: &mut String, runs: &[Results]) {
         row("slowest client", &|s| {
             s.longest_client_rto_s().map_or("-".into(), secs)
         }),
+        row("whole again after the faults", &|s| match (
+            s.healing.faults_over_s,
+            s.healing.whole_s(),
+        ) {
+            (None, _) if s.faults.is_empty() => "-".into(),
+            (None, _) => "never (a fault lasts for good)".into(),
+            (Some(_), Some(t)) => secs(t),
+            (Some(_), None) => "not by the end".into(),
+        }),
         row("peak PGs below write quorum", &|s| {
             s.pgs_below_write_quorum_max.to_string()
         }),
