@@ -11,7 +11,7 @@ use crate::metrics::{
     FaultSummary, GroupResult, Healing, InstanceSummary, InvariantResult, Lag, Latency, Outage,
     Reads, Rto, Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
-use crate::model::client::Client;
+use crate::model::client::{Client, GAP_MIN};
 use crate::model::config::{CacheSpec, Config, Connection, TieBreak};
 use crate::model::control::{Answer, FailoverRecord};
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
@@ -139,15 +139,23 @@ fn healing(w: &World, write_stalls: &[(SimTime, SimTime)], end: SimTime) -> Heal
     }
     let after = |t: SimTime| t.max(over).since(over).as_secs_f64();
     // Work still waiting at the end is an outage to the end: not back.
-    healing.writes_back_s = match write_stalls.last() {
-        Some(&(_, to)) if to >= end => None,
-        Some(&(_, to)) => Some(after(to)),
-        None => Some(0.0),
-    };
+    let stalled_to = write_stalls.last().map_or(SimTime::ZERO, |s| s.1);
+    healing.writes_back_s = (w.writer_open() && stalled_to < end)
+        .then(|| after(w.current_writer().opened.max(stalled_to)));
+    let up = |i: &crate::model::compute::instance::Instance| i.host_up() && i.running();
+    healing.instances_back_s = w.instances().iter().all(up).then(|| {
+        after(
+            w.instances()
+                .iter()
+                .map(|i| i.started)
+                .max()
+                .unwrap_or(over),
+        )
+    });
     healing.full_copies_s = w.recorder().redundancy.all_full_since().map(after);
     let mut latest = None::<SimTime>;
     for c in w.clients() {
-        match c.back {
+        match back_for_good(c, end) {
             Some(t) => latest = latest.max(Some(t)),
             None => healing.clients_not_back += 1,
         }
@@ -156,6 +164,18 @@ fn healing(w: &World, write_stalls: &[(SimTime, SimTime)], end: SimTime) -> Heal
         healing.clients_back_s = latest.map(after);
     }
     healing
+}
+
+/// When client `c` was back for good after the faults were over: its
+/// first success sent after them, or the end of a later gap between
+/// successes; `None` if it has none, or is waiting out a gap at the end.
+fn back_for_good(c: &Client, end: SimTime) -> Option<SimTime> {
+    let first = c.back?;
+    if c.pending_since().is_some_and(|t| end.since(t) >= GAP_MIN) {
+        return None;
+    }
+    let gap = c.gaps.last().map_or(first, |g| g.to);
+    Some(first.max(gap))
 }
 
 /// Seconds between two optional instants (0 when either is missing).

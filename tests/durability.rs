@@ -116,10 +116,10 @@ fn importance_sampling_finds_a_loss_far_rarer_than_its_trials() {
 #[test]
 fn a_billion_volume_years_is_summed_in_longer_blocks_not_gigabytes() {
     // Rare failures keep the work small; the sample is huge. Blocks of
-    // 64 volume-years would be 15.6 M block results (4.6 GB); the study
+    // 64 volume-years would be 4.7 M block results (1.4 GB); the study
     // holds at most MAX_BLOCKS, and its blocks still cover every year.
     use aurora_sim::study::durability::MAX_BLOCKS;
-    let text = "name: big\nvolume_years: 1000000000\nvolume_gib: 10\nnode: { failures_per_year: 0.0001, transients_per_year: 0 }\naz_outage: { per_year: 0.0001 }\n";
+    let text = "name: big\nvolume_years: 300000000\nvolume_gib: 10\nnode: { failures_per_year: 0.0001, transients_per_year: 0 }\naz_outage: { per_year: 0.0001 }\n";
     let study = Study::new(Path::new("big.yaml"), text, Vec::new()).expect("valid study");
     assert!(
         study.blocks() as u64 <= MAX_BLOCKS,
@@ -127,16 +127,14 @@ fn a_billion_volume_years_is_summed_in_longer_blocks_not_gigabytes() {
         study.blocks()
     );
     let years: u64 = (0..study.blocks()).map(|i| study.pg_years(i)).sum();
-    assert_eq!(
-        years, 1_000_000_000,
-        "every volume-year of the one-PG volume"
-    );
+    assert_eq!(years, 300_000_000, "every volume-year of the one-PG volume");
 }
 
 #[test]
 fn a_study_whose_cells_together_are_too_much_work_is_refused_with_its_total() {
     // Each cell is just under the per-cell limit (7,000 volume-years of
-    // 10,240 PGs); forty of them are not.
+    // 10,240 PGs); forty of them are not. Nor are forty cells of 350
+    // million volume-years with no failure at all: trials cost too.
     let rates: Vec<String> = (1..=40).map(|k| format!("0.0{k:02}")).collect();
     let text = format!(
         "name: wide\nvolume_years: 7000\nvolume_gib: 10240\nsegment_gib: 1\nvary: [\"az_outage.per_year={}\"]\n",
@@ -146,9 +144,21 @@ fn a_study_whose_cells_together_are_too_much_work_is_refused_with_its_total() {
         .err()
         .expect("refused");
     let said = e.to_string();
+    assert!(said.contains("steps to simulate over 40 cells"), "{said}");
     assert!(
-        said.contains("failures to simulate over 40 cells"),
+        said.contains("a study simulates at most 6.000e10"),
         "{said}"
     );
-    assert!(said.contains("a study simulates at most 6e10"), "{said}");
+    assert!(!said.contains("--set"), "{said}");
+    let idle = format!(
+        "name: idle\nvolume_years: 350000000\nvolume_gib: 10\nnode: {{ failures_per_year: 0, transients_per_year: 0 }}\nvary: [\"az_outage.per_year=0,{}\"]\n",
+        rates[1..].join(",")
+    );
+    let e = Study::new(Path::new("idle.yaml"), &idle, Vec::new())
+        .err()
+        .expect("refused");
+    assert!(
+        e.to_string().contains("steps to simulate over 40 cells"),
+        "{e}"
+    );
 }

@@ -301,6 +301,48 @@ fn a_report_over_a_long_timeline_streams_it_into_a_page_of_bounded_size() {
 }
 
 #[test]
+fn healing_waits_for_clients_instances_and_a_writer_even_without_commits() {
+    // Cut off from the control plane for 4 s, the writer serves on until
+    // the failover stops it at about 20 s; its clients' first successes
+    // after the cut heals are not their return, which comes after the
+    // failover.
+    let cut = run(&parse(
+        "name: cp\nduration: 60s\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r1, az: b, tier: 0 }\nclients:\n  - { name: direct, count: 3, az: b, read_timeout: 2s }\nfaults:\n  - network_partition: { at: 10s, instance: w, from: control_plane, duration: 4s }\n",
+    ))
+    .summary;
+    let clients = cut.healing.clients_back_s.expect("clients back");
+    assert!(clients > 10.0, "{:?}", cut.healing);
+    // A large reader restarting for 20 s after its host returns: the
+    // cluster is not whole while it does.
+    let reader = run(&parse(
+        "name: rc\nduration: 60s\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r1, az: b, tier: 0, class: db.r6g.16xlarge }\nfaults:\n  - instance_crash: { at: 10s, instance: r1, recover_after: 2s }\n",
+    ))
+    .summary;
+    let up = reader.healing.instances_back_s.expect("instances back");
+    assert!(up > 15.0, "{:?}", reader.healing);
+    // With no commits offered, writes are back when a writer opens, not
+    // at once.
+    let idle = run(&parse(
+        "name: nc\nduration: 60s\nworkload: { commits_per_s: 0, reads_per_s: 0 }\nfaults:\n  - writer_crash: { at: 10s, recover_after: 5s }\n",
+    ))
+    .summary;
+    let writes = idle.healing.writes_back_s.expect("a writer opened");
+    assert!(writes > 3.0, "{:?}", idle.healing);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_report_refuses_a_device_or_pipe_in_place_of_a_runs_files() {
+    use aurora_sim::report::Results;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = run(&parse("name: r\nduration: 2s\n"));
+    std::fs::write(dir.path().join("summary.json"), o.summary_json()).expect("summary");
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("timeline.csv")).expect("symlink");
+    let e = Results::load(dir.path()).expect_err("/dev/zero is not a timeline");
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+}
+
+#[test]
 fn the_report_leads_with_invariant_verdicts() {
     use aurora_sim::report::{page, Results};
     let broken = run(&parse(
@@ -563,6 +605,22 @@ fn a_load_storage_cannot_keep_up_with_is_a_queue_not_a_stall() {
         s.commit_latency_ms
     );
     all_held(&s);
+}
+
+#[test]
+fn a_raised_allocation_limit_does_not_stretch_the_liveness_bound_past_the_load() {
+    // What may be in flight is what the run offers, when that is less
+    // than the limit: a billion-LSN limit at 500 commits/s for 45 s
+    // allows no longer a drain than the default limit does.
+    let drain = |lal: &str| {
+        parse(&format!(
+            "name: t\nduration: 45s\nstorage: {{ volume_gib: 20{lal} }}\nworkload: {{ commits_per_s: 500 }}\n"
+        ))
+        .config()
+        .longest_drain()
+    };
+    assert_eq!(drain(", lsn_allocation_limit: 1000000000"), drain(""));
+    assert!(drain("").as_secs_f64() < 0.1, "{:?}", drain(""));
 }
 
 #[test]

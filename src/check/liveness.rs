@@ -5,7 +5,7 @@
 //! last advance): [`BOUND`] beyond the slowest a commit's own path can be
 //! under the scenario's settings, and the time one node's disk or NIC
 //! takes to write everything a writer may have in flight (its LSN
-//! allocation limit of records). Progress, not latency: under a load
+//! allocation limit of records, or what the run offers if less). Progress, not latency: under a load
 //! storage cannot keep up with, queues grow and commits wait longer than
 //! any bound, but the VDL keeps moving; a PG that stops taking records
 //! freezes it, since the VDL is the volume's. Time a commit spends queued

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// `timeline.csv` together: raised whenever a key or column changes name
 /// or meaning, so a reader can tell which it has. `docs/outputs.md` says
 /// what changed in each.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The whole summary. Field order is the JSON key order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -69,7 +69,8 @@ pub struct Summary {
     pub rto: Vec<Rto>,
     /// Each failover: who, why, where.
     pub failovers: Vec<Failover>,
-    /// How the cluster came back once the last fault was over.
+    /// How the cluster came back once the last fault was over (since
+    /// format version 5; older files read as not recorded).
     #[serde(default)]
     pub healing: Healing,
     /// Replica lag per reader (instances that served as readers).
@@ -164,8 +165,9 @@ impl Summary {
             (n, _) => format!("{n} client(s) never back"),
         };
         format!(
-            "after the faults were over at {over:.3}s: writes back {}, full copies {}, {clients}",
+            "after the faults were over at {over:.3}s: writes back {}, instances up {}, full copies {}, {clients}",
             part(h.writes_back_s),
+            part(h.instances_back_s),
             part(h.full_copies_s)
         )
     }
@@ -465,15 +467,21 @@ pub struct Healing {
     /// When the last fault was over, seconds; `null` when there was no
     /// fault or one lasted for good.
     pub faults_over_s: Option<f64>,
-    /// Until writes were back for good: the end of the last write outage
-    /// (0 when writes were not out when the faults were over).
+    /// Until writes were back for good: a writer open from then to the
+    /// end, and no write outage after it (0 when writes were not out when
+    /// the faults were over).
     pub writes_back_s: Option<f64>,
+    /// Until every instance was up and running for good.
+    #[serde(default)]
+    pub instances_back_s: Option<f64>,
     /// Until every PG was back at full copy count for good.
     pub full_copies_s: Option<f64>,
-    /// Until every client had a success whose request was sent after the
-    /// faults were over; `null` also when there are no clients.
+    /// Until every client was back for good: a success whose request was
+    /// sent after the faults were over, and no gap between successes
+    /// after it (nor one still open at the end); `null` also when there
+    /// are no clients.
     pub clients_back_s: Option<f64>,
-    /// Clients with no such success by the end.
+    /// Clients not back for good by the end.
     pub clients_not_back: u32,
 }
 
@@ -486,9 +494,14 @@ impl Healing {
             0 => self.clients_back_s.or(Some(0.0)),
             _ => None,
         };
-        [self.writes_back_s, self.full_copies_s, clients]
-            .into_iter()
-            .try_fold(0.0f64, |most, t| t.map(|t| most.max(t)))
+        [
+            self.writes_back_s,
+            self.instances_back_s,
+            self.full_copies_s,
+            clients,
+        ]
+        .into_iter()
+        .try_fold(0.0f64, |most, t| t.map(|t| most.max(t)))
     }
 }
 

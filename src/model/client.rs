@@ -108,7 +108,7 @@ pub struct Client {
     /// When the scenario's last fault is over, if it ever is.
     faults_over: Option<SimTime>,
     /// When the first success whose request was sent after the last fault
-    /// was over completed: when this client was back for good.
+    /// was over completed.
     pub back: Option<SimTime>,
     /// When the request in progress was first tried (retries keep it).
     first_try: SimTime,

@@ -60,13 +60,26 @@ impl Config {
     }
 
     /// The longest one storage node can take to write everything a writer
-    /// may have in flight, its LSN allocation limit of records, at the
+    /// may have in flight ([`Config::most_in_flight`]), at the
     /// slower of its disk and NIC: how long a queue the settings allow
     /// can hold a record back while storage is healthy but busy.
     pub fn longest_drain(&self) -> SimDuration {
         let s = &self.storage;
-        let bits = s.lsn_allocation_limit as f64 * f64::from(s.record_bytes) * 8.0;
+        let bits = self.most_in_flight() as f64 * f64::from(s.record_bytes) * 8.0;
         SimDuration::from_secs_f64(bits / (s.disk_gbps.min(s.node_gbps) * 1e9))
+    }
+
+    /// The most records a writer may have allocated and not yet durable:
+    /// its LSN allocation limit, and never more than the run offers (the
+    /// workload's commits over the whole run, and one commit in flight
+    /// per client).
+    pub fn most_in_flight(&self) -> u64 {
+        let wl = &self.workload;
+        let records = f64::from(wl.records_per_commit);
+        let clients: u64 = self.clients.iter().map(|g| u64::from(g.count)).sum();
+        let offered =
+            wl.commits_per_s * records * self.duration.as_secs_f64() + clients as f64 * records;
+        (offered.ceil() as u64).min(self.storage.lsn_allocation_limit)
     }
 
     /// The slowest one message can be on the network under these

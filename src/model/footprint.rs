@@ -93,8 +93,7 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     // batch), so a record's bytes once per copy bound the record and every
     // handle to it: each copy has one gossip pull out, answered with its
     // gaps only.
-    let offered = wl.commits_per_s * f64::from(wl.records_per_commit) * c.duration.as_secs_f64();
-    let in_flight = (offered.ceil() as u64).min(c.storage.lsn_allocation_limit);
+    let in_flight = c.most_in_flight();
     // Every instance's buffer cache, at its class's capacity.
     let page_bytes = u64::from(wl.page_kib) << 10;
     let caches: u64 = c

@@ -292,6 +292,7 @@ fn comparison(h: &mut String, runs: &[Results]) {
             s.healing.faults_over_s,
             s.healing.whole_s(),
         ) {
+            _ if s.format_version < 5 => "not recorded".into(),
             (None, _) if s.faults.is_empty() => "-".into(),
             (None, _) => "never (a fault lasts for good)".into(),
             (Some(_), Some(t)) => secs(t),

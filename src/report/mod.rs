@@ -51,13 +51,7 @@ impl Results {
     /// timeline names it (`None`: none was open, or the file names none):
     /// the instance a fault aimed at "the writer" hit.
     pub fn writer_at(&self, t_s: f64) -> Option<&str> {
-        let bin = self.timeline.bin_s();
-        let i = self
-            .timeline
-            .t_s()
-            .iter()
-            .rposition(|&start| start + bin < t_s)?;
-        self.timeline.writer().get(i)?.as_deref()
+        self.timeline.writer_before(t_s)
     }
 
     /// Loads `summary.json` and `timeline.csv` from a results directory.
@@ -69,17 +63,25 @@ impl Results {
                 .map_err(|source| InputError::Io { path, source })
         };
         let json_path = dir.join("summary.json");
-        let size = fs::metadata(&json_path).map_or(0, |m| m.len());
-        if size > MAX_SUMMARY_BYTES {
+        let meta = fs::metadata(&json_path).map_err(|source| InputError::Io {
+            path: json_path.clone(),
+            source,
+        })?;
+        let size = meta.len();
+        if !meta.is_file() || size > MAX_SUMMARY_BYTES {
             return Err(InputError::Scenario {
                 location: Location {
                     file: json_path,
                     line: 0,
                     column: 0,
                 },
-                message: format!(
-                    "{size} bytes: not a summary.json of this version of aurora-sim, which writes at most {MAX_SUMMARY_BYTES}"
-                ),
+                message: if meta.is_file() {
+                    format!(
+                        "{size} bytes: not a summary.json of this version of aurora-sim, which writes at most {MAX_SUMMARY_BYTES}"
+                    )
+                } else {
+                    "not a regular file: a run writes summary.json as one".into()
+                },
             });
         }
         let (json, json_path) = read("summary.json")?;

@@ -17,6 +17,10 @@ use crate::metrics::TimelineRow;
 /// ten-million-row file holds a few megabytes.
 pub const MAX_BUCKETS: usize = 4_000;
 
+/// The longest line of `timeline.csv` read: a row names every instance
+/// and client group once, a few kilobytes at the most a scenario allows.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
 /// One timeline: bin start times and named columns of optional values
 /// (an empty cell is `None`).
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +29,9 @@ pub struct Timeline {
     columns: Vec<(String, Vec<Option<f64>>)>,
     /// The open writer's name per bin (`None`: no writer was open).
     writer: Vec<Option<String>>,
+    /// Every row at which the writer column changes, with its new value:
+    /// exact however the rows are bucketed.
+    writer_changes: Vec<(f64, Option<String>)>,
     /// Width of a bin of the file, seconds.
     bin: f64,
     /// End of the file's last bin, seconds.
@@ -45,17 +52,47 @@ impl Timeline {
             path: path.to_path_buf(),
             source,
         };
+        let refuse = |line, message: String| InputError::Scenario {
+            location: Location {
+                file: path.to_path_buf(),
+                line,
+                column: 0,
+            },
+            message,
+        };
+        if !std::fs::metadata(path).map_err(io)?.is_file() {
+            let message = "not a regular file: a run writes timeline.csv as one";
+            return Err(refuse(0, message.into()));
+        }
         let open = || {
             std::fs::File::open(path)
                 .map(std::io::BufReader::new)
                 .map_err(io)
         };
-        let mut rows = 0usize;
-        for line in open()?.split(b'\n') {
-            line.map_err(io)?;
-            rows += 1;
+        // Count the rows without holding a line: a run's lines are a few
+        // hundred bytes, so a far longer one is not a run's file.
+        let (mut reader, mut lines, mut line_bytes) = (open()?, 0u64, 0usize);
+        loop {
+            let chunk = reader.fill_buf().map_err(io)?;
+            if chunk.is_empty() {
+                break;
+            }
+            let n = chunk.len();
+            for &b in chunk {
+                line_bytes += 1;
+                if b == b'\n' {
+                    (lines, line_bytes) = (lines + 1, 0);
+                } else if line_bytes > MAX_LINE_BYTES {
+                    let message = format!(
+                        "a line longer than {MAX_LINE_BYTES} bytes: not a timeline.csv a run wrote"
+                    );
+                    return Err(refuse(lines + 1, message));
+                }
+            }
+            reader.consume(n);
         }
-        Timeline::read(open()?, rows.saturating_sub(1), path)
+        let rows = (lines + u64::from(line_bytes > 0)).saturating_sub(1);
+        Timeline::read(open()?, rows as usize, path)
     }
 
     /// Parses `rows` rows of `timeline.csv` from `text`; `file` names it
@@ -93,6 +130,7 @@ impl Timeline {
             .collect();
         let mut kept = Buckets::new(names.len(), rows.div_ceil(MAX_BUCKETS).max(1));
         let mut values = Vec::with_capacity(names.len());
+        let mut before: Option<f64> = None;
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line());
@@ -131,6 +169,16 @@ impl Timeline {
                 .copied()
                 .flatten()
                 .ok_or_else(|| at(line, 1, "a row without t_s".into()))?;
+            if let Some(b) = before.filter(|&b| t <= b) {
+                return Err(at(
+                    line,
+                    1,
+                    format!(
+                        "t_s {t} does not follow the row before ({b}): bins start later row by row"
+                    ),
+                ));
+            }
+            before = Some(t);
             values.resize(names.len() + 1, None);
             kept.push(t, &values[1..], writer);
         }
@@ -141,6 +189,18 @@ impl Timeline {
     /// empty when the file has no writer column.
     pub fn writer(&self) -> &[Option<String>] {
         &self.writer
+    }
+
+    /// The writer the file names in the last bin that ended before `t_s`
+    /// (`None`: none was open, or the file names none), exact however
+    /// the rows were bucketed.
+    pub fn writer_before(&self, t_s: f64) -> Option<&str> {
+        let bin = self.bin;
+        let i = self
+            .writer_changes
+            .iter()
+            .rposition(|&(start, _)| start + bin < t_s)?;
+        self.writer_changes[i].1.as_deref()
     }
 
     /// Bin start times, seconds.
@@ -211,6 +271,7 @@ struct Buckets {
     t_s: Vec<f64>,
     columns: Vec<Vec<Option<f64>>>,
     writer: Vec<Option<String>>,
+    writer_changes: Vec<(f64, Option<String>)>,
     /// The bucket being filled: its rows so far, first time, first
     /// writer and the last unlike it, and each column's least and
     /// greatest value.
@@ -230,6 +291,7 @@ impl Buckets {
             t_s: Vec::new(),
             columns: vec![Vec::new(); columns],
             writer: Vec::new(),
+            writer_changes: Vec::new(),
             filling: 0,
             first_t: 0.0,
             writers: (None, None),
@@ -246,6 +308,13 @@ impl Buckets {
             _ => {}
         }
         self.times.2 = t;
+        if self
+            .writer_changes
+            .last()
+            .is_none_or(|c| c.1.as_deref() != writer)
+        {
+            self.writer_changes.push((t, writer.map(str::to_owned)));
+        }
         if self.per == 1 {
             self.t_s.push(t);
             for (column, v) in self.columns.iter_mut().zip(values) {
@@ -307,11 +376,13 @@ impl Buckets {
         let end = self.times.0.map_or(0.0, |_| self.times.2 + bin);
         if !has_writer {
             self.writer.clear();
+            self.writer_changes.clear();
         }
         Timeline {
             t_s: self.t_s,
             columns: names.into_iter().zip(self.columns).collect(),
             writer: self.writer,
+            writer_changes: self.writer_changes,
             bin,
             end,
         }
@@ -370,5 +441,34 @@ mod tests {
         assert!(values.contains(&0.0) && values.contains(&900.0));
         assert!(t.writer().iter().any(|w| w.as_deref() == Some("r1")));
         assert!(t.writer().iter().any(Option::is_none));
+    }
+
+    #[test]
+    fn the_writer_before_an_instant_is_exact_in_a_bucketed_timeline() {
+        // w until 5,000 s, none for 3 s, then r1: buckets of 11 rows.
+        let rows = 11 * MAX_BUCKETS;
+        let mut csv = String::from("t_s,commits_per_s,writer\n");
+        for i in 0..rows {
+            let w = match i {
+                ..5_000 => "w",
+                5_000..5_003 => "",
+                _ => "r1",
+            };
+            csv.push_str(&format!("{i}.000,1.0,{w}\n"));
+        }
+        let t = Timeline::parse(&csv, Path::new("t.csv")).unwrap();
+        assert_eq!(t.writer_before(5_000.5), Some("w"));
+        assert_eq!(t.writer_before(5_002.5), None);
+        assert_eq!(t.writer_before(5_004.5), Some("r1"));
+    }
+
+    #[test]
+    fn bins_that_do_not_move_forward_are_refused() {
+        let e = Timeline::parse("t_s,x\n7.000,1\n7.000,2\n", Path::new("t.csv")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t.csv:3:1: t_s 7 does not follow"),
+            "{e}"
+        );
     }
 }

@@ -641,6 +641,7 @@ impl Compute {
             return;
         }
         w.open = true;
+        w.opened = cx.now();
         w.vdl_at = cx.now();
         w.durable_at.fill(cx.now());
         cx.order(Order::WriterOpened { inst: w.instance });

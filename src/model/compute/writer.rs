@@ -102,6 +102,8 @@ pub struct Writer {
     pub successor_vdl: Option<Lsn>,
     /// When VDL last moved.
     pub vdl_at: SimTime,
+    /// When it last opened for commits.
+    pub opened: SimTime,
     /// Records VDL passed since the last shipment to readers (collected
     /// only by the newest epoch's writer).
     pub redo: Vec<Allocated>,
@@ -170,6 +172,7 @@ impl Writer {
             open: false,
             successor_vdl: None,
             vdl_at: SimTime::ZERO,
+            opened: SimTime::ZERO,
             redo: Vec::new(),
             streams: true,
             points,

@@ -40,9 +40,9 @@ pub const BLOCK: u64 = 64;
 /// gigabytes.
 pub const MAX_BLOCKS: u64 = 1 << 16;
 
-/// Failures a whole study may be expected to simulate, over all its
-/// cells: thirty cells at the per-cell limit ([`config::MAX_EVENTS`]),
-/// about half an hour of one core. More is a grid or a sample size far
+/// Steps a whole study may be expected to simulate, over all its cells:
+/// thirty cells at the per-cell limit ([`config::MAX_EVENTS`]), about
+/// two and a half hours of one core. More is a grid or a sample size far
 /// beyond what a study needs; `--shard` does not lift it.
 pub const MAX_STUDY_EVENTS: f64 = 30.0 * config::MAX_EVENTS;
 
@@ -230,11 +230,19 @@ impl Study {
     pub fn with_grid(file: &Path, text: &str, grid: Grid) -> Result<Study, InputError> {
         let base = StudyFile::parse(text, file)?;
         let doc = Document::parse(text, file)?;
+        let too_big = |message: String| InputError::Scenario {
+            location: crate::error::Location {
+                file: file.to_owned(),
+                line: 0,
+                column: 0,
+            },
+            message,
+        };
         if grid.len() > MAX_CELLS {
-            return Err(doc.error_in(
-                "the settings",
-                format!("{} cells; a study has at most {MAX_CELLS}", grid.len()),
-            ));
+            return Err(too_big(format!(
+                "the settings make {} cells; a study has at most {MAX_CELLS}",
+                grid.len()
+            )));
         }
         let cell_model = |cell: &Cell| {
             doc.validate(&cell.0, |text| {
@@ -253,13 +261,10 @@ impl Study {
             .collect::<Result<Vec<_>, _>>()?;
         let events: f64 = cells.iter().map(|(_, m)| m.events).sum();
         if events > MAX_STUDY_EVENTS {
-            return Err(doc.error_in(
-                "the settings",
-                format!(
-                    "about {events:.1e} failures to simulate over {} cells; a study simulates at most {MAX_STUDY_EVENTS:.0e} (about half an hour of one core): fewer cells or a lower volume_years",
-                    cells.len()
-                ),
-            ));
+            return Err(too_big(format!(
+                "about {events:.3e} steps to simulate over {} cells; a study simulates at most {MAX_STUDY_EVENTS:.3e} (about two and a half hours of one core): fewer cells or a lower volume_years",
+                cells.len()
+            )));
         }
         Ok(Study {
             plan: Plan {
