@@ -46,7 +46,7 @@ impl Timeline {
     }
 
     /// Reads `timeline.csv` from `path`, streaming: one pass counts its
-    /// rows, the next keeps at most [`MAX_BUCKETS`] buckets of them.
+    /// rows, the next keeps at most `MAX_BUCKETS` (4,000) buckets of them.
     pub fn load(path: &Path) -> Result<Timeline, InputError> {
         let io = |source| InputError::Io {
             path: path.to_path_buf(),
