@@ -74,6 +74,19 @@ pub enum InputError {
 }
 
 impl InputError {
+    /// An error about `file` as a whole (what it asks for, not a place in
+    /// it): located at line 0, column 0.
+    pub fn about_file(file: &Path, message: String) -> InputError {
+        InputError::Scenario {
+            location: Location {
+                file: file.to_path_buf(),
+                line: 0,
+                column: 0,
+            },
+            message,
+        }
+    }
+
     /// The location of a scenario error, if it has one.
     pub fn location(&self) -> Option<&Location> {
         match self {

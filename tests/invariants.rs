@@ -181,18 +181,7 @@ fn a_broken_quorum_loses_commits_and_shrinks_to_a_replayable_scenario() {
     let path = counterexample_dir().join(format!("{name}.yaml"));
     let written = std::fs::read_to_string(&path).expect("counterexample written");
     assert_eq!(written, smallest.yaml(name));
-    let dir = tempfile::tempdir().expect("tempdir");
-    let o = Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
-        .args(["run", path.to_str().expect("utf-8"), "--out"])
-        .arg(dir.path())
-        .output()
-        .expect("binary runs");
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(
-        out.contains("FAIL      no acknowledged commit is lost"),
-        "{out}"
-    );
+    replay_fails(&path, "FAIL      no acknowledged commit is lost");
 }
 
 proptest! {
@@ -253,6 +242,19 @@ fn the_heal_ending_fails_a_cluster_not_whole_in_time_and_replays_it() {
     );
     assert!(said.contains("replay: aurora-sim run"), "{said}");
     let path = counterexample_dir().join(format!("{name}.yaml"));
+    replay_fails(&path, "FAIL      max_heal_time");
+
+    // Held to the bound its settings give, the same case heals in time.
+    let whole = Case {
+        heal_within: aurora_sim::check::heal_bound(case.scenario(name).config()),
+        ..case
+    };
+    check_invariants(&whole, name).expect("whole again within its bound");
+}
+
+/// Runs the counterexample at `path` with the binary: it must exit 1 and
+/// print `verdict`.
+fn replay_fails(path: &std::path::Path, verdict: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let o = Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
         .args(["run", path.to_str().expect("utf-8"), "--out"])
@@ -261,12 +263,5 @@ fn the_heal_ending_fails_a_cluster_not_whole_in_time_and_replays_it() {
         .expect("binary runs");
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("FAIL      max_heal_time"), "{out}");
-
-    // Held to the bound its settings give, the same case heals in time.
-    let whole = Case {
-        heal_within: aurora_sim::check::heal_bound(case.scenario(name).config()),
-        ..case
-    };
-    check_invariants(&whole, name).expect("whole again within its bound");
+    assert!(out.contains(verdict), "{out}");
 }

@@ -63,26 +63,14 @@ impl Results {
                 .map_err(|source| InputError::Io { path, source })
         };
         let json_path = dir.join("summary.json");
-        let meta = fs::metadata(&json_path).map_err(|source| InputError::Io {
-            path: json_path.clone(),
-            source,
-        })?;
-        let size = meta.len();
-        if !meta.is_file() || size > MAX_SUMMARY_BYTES {
-            return Err(InputError::Scenario {
-                location: Location {
-                    file: json_path,
-                    line: 0,
-                    column: 0,
-                },
-                message: if meta.is_file() {
-                    format!(
-                        "{size} bytes: not a summary.json of this version of aurora-sim, which writes at most {MAX_SUMMARY_BYTES}"
-                    )
-                } else {
-                    "not a regular file: a run writes summary.json as one".into()
-                },
-            });
+        let size = regular_file_size(&json_path)?;
+        if size > MAX_SUMMARY_BYTES {
+            return Err(InputError::about_file(
+                &json_path,
+                format!(
+                    "{size} bytes: not a summary.json of this version of aurora-sim, which writes at most {MAX_SUMMARY_BYTES}"
+                ),
+            ));
         }
         let (json, json_path) = read("summary.json")?;
         if let Some((line, column, token)) = implausible_number(&json) {
@@ -116,6 +104,21 @@ impl Results {
             timeline: Timeline::load(&dir.join("timeline.csv"))?,
         })
     }
+}
+
+/// The size of `path`, a file a run wrote: a device, pipe or directory in
+/// its place is refused before it is read (a device reports no size, and
+/// a pipe cannot be read twice).
+fn regular_file_size(path: &Path) -> Result<u64, InputError> {
+    let meta = fs::metadata(path).map_err(|source| InputError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_file() {
+        let message = "not a regular file: a run writes its files as regular files";
+        return Err(InputError::about_file(path, message.into()));
+    }
+    Ok(meta.len())
 }
 
 /// The largest `summary.json` read: a run's is tens of kilobytes (its

@@ -60,10 +60,7 @@ impl Timeline {
             },
             message,
         };
-        if !std::fs::metadata(path).map_err(io)?.is_file() {
-            let message = "not a regular file: a run writes timeline.csv as one";
-            return Err(refuse(0, message.into()));
-        }
+        super::regular_file_size(path)?;
         let open = || {
             std::fs::File::open(path)
                 .map(std::io::BufReader::new)

@@ -60,14 +60,7 @@ impl Sweep {
         let base = Scenario::parse(text, file)?;
         let doc = Document::parse(text, file)?;
         let seeds = seeds.unwrap_or_else(|| Seeds(vec![base.config.seed]));
-        let too_many = |message: String| InputError::Scenario {
-            location: crate::error::Location {
-                file: file.to_owned(),
-                line: 0,
-                column: 0,
-            },
-            message,
-        };
+        let too_many = |message| InputError::about_file(file, message);
         let cells_n = grid.len();
         if cells_n > MAX_CELLS {
             return Err(too_many(format!(

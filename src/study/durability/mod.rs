@@ -230,14 +230,7 @@ impl Study {
     pub fn with_grid(file: &Path, text: &str, grid: Grid) -> Result<Study, InputError> {
         let base = StudyFile::parse(text, file)?;
         let doc = Document::parse(text, file)?;
-        let too_big = |message: String| InputError::Scenario {
-            location: crate::error::Location {
-                file: file.to_owned(),
-                line: 0,
-                column: 0,
-            },
-            message,
-        };
+        let too_big = |message| InputError::about_file(file, message);
         if grid.len() > MAX_CELLS {
             return Err(too_big(format!(
                 "the settings make {} cells; a study has at most {MAX_CELLS}",
