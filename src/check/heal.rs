@@ -57,7 +57,7 @@ fn client_bound(cfg: &Config, g: &crate::model::config::ClientConfig) -> Option<
         }
     };
     Some(
-        dns.update_delay
+        dns.update_delay.max()
             + dns.empty_answers
             + cached
             + g.connect_timeout

@@ -144,7 +144,7 @@ pub struct ControlConfig {
     /// records pending before its I/O watchdog counts it unhealthy.
     pub io_watchdog: SimDuration,
     /// Replacement instance creation.
-    pub provision_time: SimDuration,
+    pub provision_time: LogNormal,
     /// Choice among equals.
     pub tie_break: TieBreak,
 }
@@ -224,7 +224,7 @@ pub struct DnsConfig {
     /// Answer TTL.
     pub ttl: SimDuration,
     /// Propagation of a change to the authoritative servers.
-    pub update_delay: SimDuration,
+    pub update_delay: LogNormal,
     /// Window of empty answers while a record switches.
     pub empty_answers: SimDuration,
 }

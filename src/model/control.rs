@@ -239,6 +239,14 @@ impl ControlPlane {
         }
     }
 
+    /// When, within the first of its periods of `interval`, the control
+    /// plane checks the writer first: a uniform draw, so that a fault at a
+    /// given time finds the schedule at a different point in each run, as
+    /// a real fault finds the control plane's.
+    pub fn first_check(&mut self, interval: SimDuration) -> SimDuration {
+        SimDuration::from_nanos(self.rng.random_range(0..interval.as_nanos().max(1)))
+    }
+
     /// Notes that the writer stopped serving now, unless it already had.
     pub fn impaired(&mut self, now: SimTime) {
         self.impaired_at.get_or_insert(now);
@@ -601,7 +609,7 @@ impl ControlPlane {
             None => match replacement_az(cx, s, old) {
                 Some(az) => (
                     old,
-                    Boot::Provision(cx.cfg.control.provision_time),
+                    Boot::Provision(cx.cfg.control.provision_time.sample(&mut self.rng)),
                     Some(az),
                 ),
                 None => (old, Boot::Restart, None),

@@ -13,7 +13,7 @@ use super::event::Event;
 use super::network::Endpoint;
 use super::routes::Reach;
 use crate::model::config::DnsConfig;
-use crate::sim::{SimRng, SimTime};
+use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{ClientId, InstanceId};
 
 /// One record's history of values, by the time each became visible.
@@ -38,18 +38,20 @@ impl Record {
         self.changes[i.saturating_sub(1)].1.as_slice()
     }
 
-    /// The control plane asks for `hosts` at `now`; returns when the new
+    /// The control plane asks for `hosts` at `now`, a change that takes
+    /// `delay` to reach the authoritative servers; returns when the new
     /// value is visible, or `None` if the record already says so.
     pub fn set(
         &mut self,
         now: SimTime,
         hosts: Vec<InstanceId>,
+        delay: SimDuration,
         cfg: &DnsConfig,
     ) -> Option<SimTime> {
         if hosts == self.latest {
             return None;
         }
-        let start = now + cfg.update_delay;
+        let start = now + delay;
         let visible = start + cfg.empty_answers;
         if visible > start {
             self.insert(start, Vec::new());
@@ -89,6 +91,12 @@ impl Dns {
         }
     }
 
+    /// How long the next change takes to reach the authoritative servers:
+    /// a draw, since Route 53's propagation varies from change to change.
+    pub fn update_delay(&mut self, cfg: &DnsConfig) -> SimDuration {
+        cfg.update_delay.sample(&mut self.rng)
+    }
+
     /// A lookup of the reader endpoint (`reader`) or the cluster endpoint
     /// arrives from client `id` at `from`: the answer is what the record
     /// says now, with the address of the host it names.
@@ -125,7 +133,7 @@ impl Dns {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::SimDuration;
+    use crate::sim::dist::LogNormal;
 
     fn secs(s: u64) -> SimTime {
         SimTime::ZERO + SimDuration::from_secs(s)
@@ -135,14 +143,16 @@ mod tests {
     fn a_change_is_visible_after_the_delay_and_the_empty_window() {
         let cfg = DnsConfig {
             ttl: SimDuration::from_secs(5),
-            update_delay: SimDuration::from_secs(2),
+            update_delay: LogNormal::new(SimDuration::from_secs(2), 0.0),
             empty_answers: SimDuration::from_secs(3),
         };
+        let two = SimDuration::from_secs(2);
         let mut r = Record::new(vec![InstanceId(0)]);
-        assert_eq!(r.set(secs(10), vec![InstanceId(1)], &cfg), Some(secs(15)));
+        let to_one = r.set(secs(10), vec![InstanceId(1)], two, &cfg);
+        assert_eq!(to_one, Some(secs(15)));
         assert_eq!(r.at(secs(11)), &[InstanceId(0)]);
         assert!(r.at(secs(12)).is_empty());
         assert_eq!(r.at(secs(15)), &[InstanceId(1)]);
-        assert_eq!(r.set(secs(20), vec![InstanceId(1)], &cfg), None);
+        assert_eq!(r.set(secs(20), vec![InstanceId(1)], two, &cfg), None);
     }
 }

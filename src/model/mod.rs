@@ -289,8 +289,12 @@ impl World {
         self.engine
             .after(cfg.workload.write_retry_interval, Event::Maintenance);
         self.engine.after(cfg.metrics.bin, Event::BinEnd);
-        // The control plane checks the writer from the start.
-        self.engine.at(SimTime::ZERO, Event::HealthTick);
+        // The control plane checks the writer from early on, at a point of
+        // its schedule drawn for the run: no fault lands at the same point
+        // of every run's schedule.
+        let first_check = self.control.first_check(cfg.control.health_check_interval);
+        self.engine
+            .at(SimTime::ZERO + first_check, Event::HealthTick);
         if let Some(p) = &cfg.proxy {
             self.engine.after(p.health_check_interval, Event::ProxyTick);
         }
@@ -715,11 +719,13 @@ impl World {
                 proxy.reset(cx, instances, inst);
             }
             Order::ReaderEndpoint { readers } => {
-                dns.reader.set(cx.now(), readers, &cx.cfg.dns);
+                let delay = dns.update_delay(&cx.cfg.dns);
+                dns.reader.set(cx.now(), readers, delay, &cx.cfg.dns);
             }
             Order::ClusterEndpoint { writer, report } => {
                 let now = cx.now();
-                let visible = dns.cluster.set(now, vec![writer], &cx.cfg.dns);
+                let delay = dns.update_delay(&cx.cfg.dns);
+                let visible = dns.cluster.set(now, vec![writer], delay, &cx.cfg.dns);
                 if report {
                     let at = visible.unwrap_or(now);
                     cx.order(Order::ClusterVisible { at });

@@ -92,8 +92,66 @@ pub struct Entry {
     /// Where the default comes from: a paper, the User Guide, or a
     /// modelling choice and why.
     pub source: Option<String>,
+    /// What kind of source that is.
+    pub basis: Option<Basis>,
     /// What it means.
     pub description: String,
+}
+
+/// How a default was set, which says what a review may do with it: a
+/// fitted default cannot also be checked against the figure it was fitted
+/// to, a sourced one is the real system's own setting, and a modelling
+/// choice is a knob whose effect a study should vary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// Fitted to a published measurement or claim.
+    Fit,
+    /// Taken as published: a documented default, limit or design figure.
+    Sourced,
+    /// The model's own choice, for the reason its source gives.
+    ModellingChoice,
+}
+
+impl Basis {
+    /// Marks that name a published source in a default's documentation.
+    const CITATIONS: [&'static str; 12] = [
+        "[P17]",
+        "[P18]",
+        "[UG]",
+        "[KC]",
+        "seeds/",
+        "HikariCP",
+        "MySQL",
+        "YCSB",
+        "Wrapper",
+        "wrapper",
+        "RDS Proxy",
+        "[UTH]",
+    ];
+
+    /// The basis a default's documentation states: "Fit to" or "Fit
+    /// with" for a fit, "Modelling choice" for a choice, else a citation;
+    /// `None` if it states none of these.
+    pub fn of(source: &str) -> Option<Basis> {
+        if source.contains("Fit to") || source.contains("Fit with") {
+            Some(Basis::Fit)
+        } else if source.contains("Modelling choice") {
+            Some(Basis::ModellingChoice)
+        } else if Self::CITATIONS.iter().any(|c| source.contains(c)) {
+            Some(Basis::Sourced)
+        } else {
+            None
+        }
+    }
+
+    /// The word `explain` and the reference print.
+    pub fn label(self) -> &'static str {
+        match self {
+            Basis::Fit => "fit",
+            Basis::Sourced => "sourced",
+            Basis::ModellingChoice => "modelling choice",
+        }
+    }
 }
 
 impl Entry {
@@ -155,6 +213,7 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
     ("dns.empty_answers", Source::Function("dns_empty_answers")),
     ("dns.ttl", Source::Function("dns_ttl")),
     ("dns.update_delay", Source::Function("dns_update_delay")),
+    ("dns.update_sigma", Source::Function("dns_update_sigma")),
     (
         "engine.cluster_cache_management",
         Source::Stated(
@@ -175,14 +234,14 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
     ),
     (
         "instances[].role",
-        Source::Stated("Every instance but the one marked `writer` is a reader."),
+        Source::Stated("Modelling choice: every instance but the one marked `writer` is a reader, since a cluster has one writer ([UG] Endpoints)."),
     ),
     ("instances[].tier", Source::Function("promotion_tier")),
     ("network.jitter", Source::Function("network_jitter")),
     ("storage.repair_placement", Source::Variant),
     (
         "storage.unsafe_quorum",
-        Source::Stated("Off: quorums that do not intersect are refused unless a scenario asks to watch them fail."),
+        Source::Stated("Modelling choice: off, so quorums that do not intersect are refused unless a scenario asks to watch them fail."),
     ),
     ("workload.access", Source::Function("zipf_exponent")),
 ];
@@ -311,13 +370,17 @@ fn walk(node: &Value, root: &Value, prefix: &str, out: &mut Vec<Entry>) {
         let default = field
             .get("default")
             .filter(|d| !d.is_null() && d.as_str() != Some(""));
-        let entry = |kind: String, path: String| Entry {
-            source: default.and_then(|d| source_of(&path, target, d)),
-            required: required.contains(name),
-            kind,
-            default: default.map(yaml),
-            description: description.clone(),
-            path,
+        let entry = |kind: String, path: String| {
+            let source = default.and_then(|d| source_of(&path, target, d));
+            Entry {
+                basis: source.as_deref().and_then(Basis::of),
+                source,
+                required: required.contains(name),
+                kind,
+                default: default.map(yaml),
+                description: description.clone(),
+                path,
+            }
         };
         if target.get("properties").is_some() {
             out.push(entry("section".into(), path.clone()));
@@ -341,6 +404,7 @@ fn walk(node: &Value, root: &Value, prefix: &str, out: &mut Vec<Entry>) {
                     required: false,
                     default: None,
                     source: None,
+                    basis: None,
                     description: prose(v.get("description").and_then(Value::as_str).unwrap_or("")),
                 });
                 walk(body, root, &at, out);
@@ -606,7 +670,8 @@ fn describe(e: &Entry, markdown: bool) -> String {
     }
     let mut body = vec![e.description.clone()];
     if let Some(s) = &e.source {
-        body.push(format!("Default: {s}"));
+        let basis = e.basis.map_or("unstated", Basis::label);
+        body.push(format!("Default ({basis}): {s}"));
     }
     let (indent, width, brk) = if markdown {
         ("  ", 76, "\\")
@@ -698,6 +763,23 @@ pub fn markdown() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_default_says_whether_it_is_fit_sourced_or_a_choice() {
+        let unstated: Vec<String> = entries()
+            .into_iter()
+            .filter(|e| e.source.is_some() && e.basis.is_none())
+            .map(|e| e.path)
+            .collect();
+        assert!(
+            unstated.is_empty(),
+            "defaults of no stated basis: {unstated:?}"
+        );
+        let basis = |path: &str| entries().into_iter().find(|e| e.path == path)?.basis;
+        assert_eq!(basis("dns.update_delay"), Some(Basis::Fit));
+        assert_eq!(basis("storage.write_quorum"), Some(Basis::Sourced));
+        assert_eq!(basis("storage.disk_latency"), Some(Basis::ModellingChoice));
+    }
 
     #[test]
     fn every_default_states_its_source() {

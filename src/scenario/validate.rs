@@ -1015,7 +1015,7 @@ fn control(raw: &ControlPlaneSpec) -> ControlConfig {
             open: step(raw.open),
         },
         io_watchdog: raw.io_watchdog,
-        provision_time: raw.provision_time,
+        provision_time: LogNormal::new(raw.provision_time, raw.provision_sigma),
         tie_break: raw.tie_break,
     }
 }
@@ -1080,7 +1080,7 @@ fn engine(raw: &EngineSpec) -> EngineConfig {
 fn dns(raw: &DnsSpec) -> DnsConfig {
     DnsConfig {
         ttl: raw.ttl,
-        update_delay: raw.update_delay,
+        update_delay: LogNormal::new(raw.update_delay, raw.update_sigma),
         empty_answers: raw.empty_answers,
     }
 }

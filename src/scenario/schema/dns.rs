@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::settings::duration;
+use super::settings::{duration, jitter};
 use crate::scenario::defaults as d;
 use crate::sim::SimDuration;
 
@@ -15,10 +15,14 @@ pub struct DnsSpec {
     #[serde(default = "d::dns_ttl", deserialize_with = "duration::read")]
     #[schemars(schema_with = "duration::schema")]
     pub ttl: SimDuration,
-    /// Time for a record change to reach the authoritative servers.
+    /// Median time for a record change to reach the authoritative servers.
     #[serde(default = "d::dns_update_delay", deserialize_with = "duration::read")]
     #[schemars(schema_with = "duration::schema")]
     pub update_delay: SimDuration,
+    /// Lognormal sigma of that time (0: always the median).
+    #[serde(default = "d::dns_update_sigma", deserialize_with = "jitter::read")]
+    #[schemars(schema_with = "jitter::schema")]
+    pub update_sigma: f64,
     /// While a record switches, lookups come back empty for this long.
     #[serde(default = "d::dns_empty_answers", deserialize_with = "duration::read")]
     #[schemars(schema_with = "duration::schema")]
@@ -30,6 +34,7 @@ impl Default for DnsSpec {
         DnsSpec {
             ttl: d::dns_ttl(),
             update_delay: d::dns_update_delay(),
+            update_sigma: d::dns_update_sigma(),
             empty_answers: d::dns_empty_answers(),
         }
     }

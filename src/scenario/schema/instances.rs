@@ -87,10 +87,16 @@ pub struct ControlPlaneSpec {
     #[serde(default = "d::io_watchdog", deserialize_with = "io_watchdog::read")]
     #[schemars(schema_with = "io_watchdog::schema")]
     pub io_watchdog: SimDuration,
-    /// Time to create a replacement instance when no reader can take over.
+    /// Median time to create a replacement instance when no reader can
+    /// take over.
     #[serde(default = "d::provision_time", deserialize_with = "duration::read")]
     #[schemars(schema_with = "duration::schema")]
     pub provision_time: SimDuration,
+    /// Lognormal sigma of the replacement's creation time (0: always the
+    /// median).
+    #[serde(default = "d::provision_sigma", deserialize_with = "jitter::read")]
+    #[schemars(schema_with = "jitter::schema")]
+    pub provision_sigma: f64,
     /// Choice among readers of equal tier and size.
     #[serde(default)]
     pub tie_break: TieBreak,
@@ -108,6 +114,7 @@ impl Default for ControlPlaneSpec {
             open: StepSpec::open(),
             io_watchdog: d::io_watchdog(),
             provision_time: d::provision_time(),
+            provision_sigma: d::provision_sigma(),
             tie_break: TieBreak::default(),
         }
     }
