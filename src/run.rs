@@ -580,18 +580,77 @@ impl Simulation {
             hung_clients: w.clients().iter().filter(|c| hung(w, c)).count() as u32,
             client_groups: client_groups(w),
             stopped_early: None,
+            warnings: Vec::new(),
             invariants: verdicts.invariants,
             expectations: Vec::new(),
         };
         summary.expectations = expect::evaluate(&self.expect, &summary);
         let bin = rec.bin();
+        let timeline = self.world.take_timeline();
+        summary.warnings = warnings(self.world.config(), &timeline);
         Outcome {
             summary,
-            timeline: self.world.take_timeline(),
+            timeline,
             bin,
             peak_memory: None,
         }
     }
+}
+
+/// A share of an instance's vCPUs above which, before any fault, the run
+/// says the load alone saturates it: queues grow there without a fault.
+const BUSY: f64 = 0.9;
+
+/// What a reader of the run should know about its own load: clients on
+/// the cluster endpoint add their commits to the workload's open-loop
+/// rate, and an instance above [`BUSY`] of its CPU in the median bin
+/// before the first fault (or in a run without faults) is saturated by
+/// the load alone.
+fn warnings(sc: &Config, timeline: &[TimelineRow]) -> Vec<String> {
+    let mut out = Vec::new();
+    let (writers, clients): (u32, f64) =
+        sc.clients
+            .iter()
+            .filter(|g| !g.reader)
+            .fold((0, 0.0), |(n, rate), g| {
+                let each = 1.0 / g.think_time.as_secs_f64().max(1e-3);
+                (n + g.count, rate + f64::from(g.count) * each)
+            });
+    if writers > 0 && sc.workload.commits_per_s > 0.0 {
+        out.push(format!(
+            "{writers} client(s) on the cluster endpoint offer up to {clients:.0} commits/s on top of workload.commits_per_s ({:.0}/s), which arrive whatever the database does",
+            sc.workload.commits_per_s
+        ));
+    }
+    let first_fault = sc
+        .faults
+        .iter()
+        .map(|f| f.at.as_secs_f64())
+        .fold(f64::INFINITY, f64::min);
+    for (i, inst) in sc.instances.iter().enumerate() {
+        // The median bin, so that a moment's spike (every client
+        // connecting at the start) does not count as saturation.
+        let mut busy: Vec<f64> = timeline
+            .iter()
+            .filter(|r| r.t_s < first_fault)
+            .filter_map(|r| r.cpu_util.get(i).copied())
+            .collect();
+        busy.sort_by(f64::total_cmp);
+        if let Some(&cpu) = busy.get(busy.len() / 2).filter(|&&cpu| cpu > BUSY) {
+            let when = if first_fault.is_finite() {
+                "before the first fault"
+            } else {
+                "in a run without faults"
+            };
+            out.push(format!(
+                "{} ran at {:.0} % of its {} vCPUs in the median second {when}: the load alone saturates it, so its queues grow without a fault",
+                inst.name,
+                cpu * 100.0,
+                inst.spec.vcpus
+            ));
+        }
+    }
+    out
 }
 
 /// Why a failover's target is the one it is: the rule that chose it, and

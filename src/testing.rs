@@ -102,8 +102,9 @@ impl Case {
     /// the cluster is small so that hundreds of cases run in seconds: a
     /// 20 GiB volume (2 PGs) on 2 storage nodes per AZ, so that every
     /// node crash hits every PG; 200 commits/s; and a replacement
-    /// instance provisioned in 20 s rather than the default 8 minutes,
-    /// so that a cluster left without readers recovers within the run.
+    /// instance provisioned in exactly 20 s rather than the default's
+    /// minutes, so that a cluster left without readers recovers within
+    /// the run.
     pub fn yaml(&self, name: &str) -> String {
         let instances = self.instance_names();
         let (w, r) = self.quorum;
@@ -121,7 +122,7 @@ impl Case {
             y.push_str(", unsafe_quorum: true");
         }
         y.push_str(" }\nworkload: { commits_per_s: 200, reads_per_s: 50 }\n");
-        y.push_str("control_plane: { provision_time: 20s }\n");
+        y.push_str("control_plane: { provision_time: 20s, provision_sigma: 0 }\n");
         let _ = writeln!(y, "dns: {{ ttl: {}s }}", self.ttl_s);
         y.push_str("instances:\n");
         let _ = writeln!(

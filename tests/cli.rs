@@ -351,7 +351,7 @@ fn an_interrupted_run_leaves_nothing_and_a_killed_one_is_swept_by_the_next() {
 #[test]
 fn a_failover_prints_its_rto_table_and_summary_keys() {
     let (dir, o) = run_file(
-        "name: fo\nduration: 30s\nworkload: { commits_per_s: 200 }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\nclients:\n  - { name: app, count: 2, az: b, read_timeout: 2s }\nfaults:\n  - writer_crash: { at: 5s }\nexpect:\n  promoted: [r]\n",
+        "name: fo\nduration: 60s\nworkload: { commits_per_s: 200 }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\nclients:\n  - { name: app, count: 2, az: b, read_timeout: 2s }\nfaults:\n  - writer_crash: { at: 5s }\nexpect:\n  promoted: [r]\n",
         &[],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -662,4 +662,36 @@ fn a_run_bigger_than_the_address_space_limit_leaves_is_refused_up_front() {
         text(&o)
     );
     assert!(!dir.path().join("out/two-az-outage").exists());
+}
+
+#[test]
+fn a_load_that_saturates_an_instance_or_rides_on_the_workload_is_warned_of() {
+    // The default 5,000 commits/s on two db.r6g.large (2 vCPUs): the
+    // writer saturates before anything fails.
+    let (dir, o) = run_file(
+        "name: small\nduration: 10s\ninstances:\n  - { name: w, az: a, class: db.r6g.large, role: writer }\n  - { name: r, az: b, class: db.r6g.large }\nclients:\n  - { name: app, count: 20, az: b, read_timeout: 2s, think_time: 50ms }\n",
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("warning   w ran at 100 % of its 2 vCPUs in the median second"),
+        "{out}"
+    );
+    assert!(
+        out.contains("20 client(s) on the cluster endpoint offer up to 400 commits/s on top of workload.commits_per_s (5000/s)"),
+        "{out}"
+    );
+    let summary = std::fs::read_to_string(dir.path().join("out/small/summary.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(json["warnings"].as_array().map(Vec::len), Some(2));
+    // A cluster with room to spare says nothing.
+    let (dir, o) = run_file(
+        "name: roomy\nduration: 5s\nworkload: { commits_per_s: 500 }\ninstances:\n  - { name: w, az: a, role: writer }\n",
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!text(&o).contains("warning"), "{}", text(&o));
+    let summary = std::fs::read_to_string(dir.path().join("out/roomy/summary.json")).unwrap();
+    assert!(summary.contains("\"warnings\": []"), "{summary}");
 }

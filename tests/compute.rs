@@ -159,8 +159,10 @@ fn the_watchdog_keeps_the_writer_when_no_reader_can_write_either() {
 
 #[test]
 fn a_writer_cut_from_the_control_plane_only_is_failed_over_by_health_checks() {
+    // Clients that cache the old writer's address for a minute keep
+    // sending it commits after the new writer's epoch reaches storage.
     let s = run(&parse(
-        "name: t\nduration: 60s\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\nfaults:\n  - network_partition: { at: 10s, instance: w, from: control_plane, duration: 30s }\n",
+        "name: t\nduration: 60s\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\nclients:\n  - { name: app, count: 4, az: a, read_timeout: 2s, dns_cache: 60s }\nfaults:\n  - network_partition: { at: 10s, instance: w, from: control_plane, duration: 30s }\n",
     ))
     .summary;
     assert_eq!(s.failovers.len(), 1);

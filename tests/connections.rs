@@ -9,10 +9,18 @@ use crate::{parse, run, shipped_with};
 
 /// `connection-storm` (1,000 clients, writer crash at 60 s) cut to 100 s,
 /// with the group's connection set to `connection`.
+/// The connection-storm scenario with the DNS change at a fixed 2 s, so
+/// that the clients, their backoff not yet spread out, come back in one
+/// wave.
 fn storm_with(connection: &str) -> Summary {
     let sc = shipped_with(
         "connection-storm",
-        &[("duration", "100s"), ("clients.0.connection", connection)],
+        &[
+            ("duration", "100s"),
+            ("clients.0.connection", connection),
+            ("dns.update_delay", "2s"),
+            ("dns.update_sigma", "0"),
+        ],
     );
     run(&sc).summary
 }
@@ -341,7 +349,7 @@ fn a_driver_gives_up_on_time_whatever_its_reconnect_interval() {
     // find the new writer when it opens.
     let s = small(
         "  - { name: app, count: 4, az: b, read_timeout: 2s, connect_timeout: 1s, connection: { driver: { writer_reconnect_interval: 1h, failover_timeout: 10s } } }\n",
-        "",
+        "dns: { update_delay: 2s, update_sigma: 0 }\n",
     );
     let seen = s.rto[0].client_observed_s.clone().unwrap();
     assert_eq!(seen.unrecovered, 0, "{seen:?}");

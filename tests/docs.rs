@@ -235,3 +235,12 @@ fn the_annotated_file_in_the_scenario_docs_is_a_valid_scenario() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn the_validation_page_is_generated_from_the_suite_results() {
+    let text = std::fs::read_to_string(repo("results/validation/validation.json"))
+        .expect("results/validation/validation.json");
+    let result: aurora_sim::study::validation::ValidationResult =
+        serde_json::from_str(&text).expect("it reads");
+    check_part("docs/validation.md", "validation", &result.markdown());
+}

@@ -20,6 +20,7 @@ mod scenarios;
 mod studies;
 mod tidy;
 mod trust;
+mod validation;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -45,7 +45,12 @@
 //! nothing else (the same events, commits and stall). A close that the
 //! network drops is now sent again; here no client closes across the
 //! stall, so nothing moved (elsewhere: a few dozen more events where
-//! clients close into a dead AZ, and no other number).
+//! clients close into a dead AZ, and no other number). Then the control
+//! plane's first health check moved to a point of its first second drawn
+//! for the run, and replacement creation and DNS updates became draws: the
+//! checks' share of the network's random stream moved, 594 fewer commits
+//! over 300 s, 2,837 fewer events, and the stall ends 1 ms earlier, with
+//! the same PG 0.
 
 use crate::{run, shipped};
 
@@ -56,12 +61,12 @@ fn az_plus_one_seed_1_is_pinned() {
     let stall = &s.write_outages[0];
     assert_eq!(
         format!("{:.3}..{:.3}", stall.from_s, stall.to_s),
-        "90.998..135.056"
+        "90.998..135.055"
     );
     assert_eq!(s.write_outage_blocking_pgs, vec![0]);
-    assert_eq!(s.commits.acknowledged, 1_497_990);
-    assert_eq!(s.events_processed, 19_680_285);
-    assert_eq!(s.trace_digest, "05a19890d6d571cf");
+    assert_eq!(s.commits.acknowledged, 1_497_396);
+    assert_eq!(s.events_processed, 19_677_448);
+    assert_eq!(s.trace_digest, "cee5f0c47208c4ba");
 }
 
 /// Every shipped scenario but the one-hour `baseline` (the benchmark, run

@@ -71,6 +71,25 @@ enum Command {
         #[command(flatten)]
         how: StudyArgs,
     },
+    /// Run the validation suite: each published figure's scenario over
+    /// seeds, judged against the figure, into OUT/validation/
+    /// (validation.md, validation.json, a chart). Exit code 1 when a
+    /// figure a default was fitted to is missed.
+    Validation {
+        /// The folder of items (one YAML file per published figure).
+        #[arg(default_value = "validation")]
+        dir: PathBuf,
+        /// The short form: each item's `quick_seeds` rather than its
+        /// `seeds`.
+        #[arg(long)]
+        quick: bool,
+        /// Threads (default: one per core).
+        #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        jobs: Option<u16>,
+        /// Parent of the results directory.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
     /// Combine the partial results of every shard of one sweep or study
     /// into exactly what the unsharded run writes.
     Merge {
@@ -185,6 +204,12 @@ pub fn execute(cli: Cli) -> ExitStatus {
             set,
             how,
         } => study::durability(&file, set, how.execution(), &how.out),
+        Command::Validation {
+            dir,
+            quick,
+            jobs,
+            out,
+        } => study::validation(&dir, quick, jobs.map(usize::from), &out),
         Command::Merge { partials, out } => study::merge(&partials, &out),
         Command::Report { dirs, out } => report::report(&dirs, &out),
         Command::Validate { scenarios } => validate::validate(&scenarios),

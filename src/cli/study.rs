@@ -1,4 +1,4 @@
-//! The study commands: `sweep`, `durability` and `merge`.
+//! The study commands: `sweep`, `durability`, `merge` and `validation`.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -20,6 +20,7 @@ use crate::study::grid::{Grid, Seeds, Setting};
 use crate::study::shard::{check_complete, Partial, Shard};
 use crate::study::stats::Estimate;
 use crate::study::sweep::{self, Row, Sweep, SweepResult, SweepSummary};
+use crate::study::validation::Suite;
 
 /// How a study runs: threads and shard.
 #[derive(Debug, Clone, Copy)]
@@ -653,4 +654,70 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         return bad_output(&e);
     }
     publish_durability(&root, &study.result(&blocks))
+}
+
+/// `aurora-sim validation`: the suite in `dir` run, judged and written to
+/// `OUT/validation/`. Exit code 1 when a fitted figure is no longer met:
+/// a default whose fit has come undone. A checked figure the model
+/// misses is a finding, shown in the table with its reason, not a failure
+/// of the run.
+pub fn validation(dir: &Path, quick: bool, jobs: Option<usize>, out: &Path) -> ExitStatus {
+    let suite = match Suite::load(dir, quick) {
+        Ok(s) => s,
+        Err(e) => return bad_input(&e),
+    };
+    let root = match OutRoot::open(out) {
+        Ok(r) => r,
+        Err(e) => return bad_output(&e),
+    };
+    let name = "validation";
+    if let Err(e) = root.check_replaceable(name) {
+        return bad_output(&e);
+    }
+    results_dir::clean_up_on_interrupt();
+    let indices: Vec<usize> = (0..suite.runs()).collect();
+    let values = match par_map(name, &indices, jobs, "runs", |i| suite.run(i)) {
+        Ok(v) => v,
+        Err(e) => return bad_output(&e),
+    };
+    let result = suite.judge(&values);
+    let staged = match root.stage(name) {
+        Ok(s) => s,
+        Err(e) => return bad_output(&format!("cannot write results: {e}")),
+    };
+    let written = fs::write(staged.path().join("validation.json"), result.json())
+        .and_then(|()| fs::write(staged.path().join("validation.md"), result.markdown()))
+        .and_then(|()| StudyData::Validation(&result).write_all(staged.path()));
+    let names = match written.and_then(|names| staged.publish().map(|()| names)) {
+        Ok(n) => n,
+        Err(e) => return bad_output(&format!("cannot write results: {e}")),
+    };
+    for j in &result.items {
+        println!(
+            "  {:<5} {:<5} {}: published {}; simulated {} {}",
+            j.verdict.label(),
+            j.used.label(),
+            j.figure,
+            j.published,
+            j.statistic(),
+            j.simulated()
+        );
+    }
+    println!(
+        "  wrote     {}: validation.json, validation.md, {}",
+        crate::error::shown(&root.target(name)),
+        names.join(", ")
+    );
+    let broken = result.broken_fits();
+    if broken.is_empty() {
+        ExitStatus::Passed
+    } else {
+        for j in broken {
+            eprintln!(
+                "{}: a fitted figure is missed ({}): the default it set no longer gives it",
+                j.file, j.figure
+            );
+        }
+        ExitStatus::ExpectationFailed
+    }
 }

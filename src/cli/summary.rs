@@ -20,6 +20,9 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
         let _ = writeln!(w, "  FAIL      stopped early: {why}");
     }
     print_invariants(w, s);
+    for warning in &s.warnings {
+        let _ = writeln!(w, "  warning   {warning}");
+    }
     let _ = writeln!(
         w,
         "  commits   {} acknowledged ({:.1}/s), {} lost{}; latency p50 {}, p99 {}, max {}",

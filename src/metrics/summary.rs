@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// `timeline.csv` together: raised whenever a key or column changes name
 /// or meaning, so a reader can tell which it has. `docs/outputs.md` says
 /// what changed in each.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// The whole summary. Field order is the JSON key order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -89,6 +89,11 @@ pub struct Summary {
     /// events piled up at one instant); `null` when it ran to the end.
     /// Every figure then covers only the time simulated.
     pub stopped_early: Option<String>,
+    /// What the run's own settings did that a reader may not expect: load
+    /// that clients add on top of the workload's rate, an instance
+    /// saturated before any fault. Empty when there is nothing to say.
+    #[serde(default)]
+    pub warnings: Vec<String>,
     /// The invariant checks and whether each held.
     pub invariants: Vec<InvariantResult>,
     /// The run's expectations and whether each held.

@@ -1,7 +1,8 @@
 //! The endpoints' DNS records: what a lookup returns, and when.
 //!
 //! The control plane changes a record; the change reaches the authoritative
-//! servers `update_delay` later, optionally after a window of empty answers
+//! servers after a delay drawn for each change (`update_delay`, its median,
+//! and `update_sigma`), optionally after a window of empty answers
 //! (seeds/001: "DNS lookups during failover may come up empty for a few
 //! seconds"). Every answer carries the TTL ([KC]: 5 s); how long a client
 //! keeps it is the client's business (`model::client`).

@@ -20,6 +20,7 @@ th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertic
 th { background: #f0f4f8; }
 .pass { color: #00734f; font-weight: bold; }
 .fail { color: #b00000; font-weight: bold; }
+.warn { color: #8a5a00; }
 svg { max-width: 100%; height: auto; border: 1px solid #ddd; margin: 0.4em 0; }
 .meta { color: #555; }
 nav ul { margin: 0.2em 0; }
@@ -184,7 +185,14 @@ fn verdict(s: &Summary) -> String {
             s.expectations.len()
         )
     });
-    format!("{}: {}.", esc(&s.scenario), parts.join("; "))
+    let mut line = format!("{}: {}.", esc(&s.scenario), parts.join("; "));
+    for w in &s.warnings {
+        line.push_str(&format!(
+            " <span class=\"warn\">Warning: {}.</span>",
+            esc(w)
+        ));
+    }
+    line
 }
 
 /// The invariants' verdict in a few words: the violated ones named.

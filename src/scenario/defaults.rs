@@ -355,19 +355,19 @@ defaults! {
     }
 
     /// Median time to create a replacement instance when no reader can be
-    /// promoted: 256 s, with [`provision_sigma`]. Fit to two \[UG\] figures
-    /// together: Fault tolerance, a replacement "typically completes in
-    /// under 10 minutes", read as nine in ten, and Aurora.CreateInstance,
-    /// creating an instance can take "up to 20 minutes", read as 99 in 100.
-    /// A lognormal with its 90th percentile at 600 s and its 99th at 1,200 s
-    /// has this median.
+    /// promoted: 256 s, with `control_plane.provision_sigma`. Fit to two
+    /// \[UG\] figures together: Fault tolerance, a replacement "typically
+    /// completes in under 10 minutes", read as nine in ten, and
+    /// Aurora.CreateInstance, creating an instance can take "up to 20
+    /// minutes", read as 99 in 100. A lognormal with its 90th percentile at
+    /// 600 s and its 99th at 1,200 s has this median.
     pub fn provision_time() -> SimDuration {
         SimDuration::from_secs(256)
     }
 
     /// Lognormal sigma of the replacement's creation time: 0.66. Fit with
-    /// [`provision_time`]: ln 2 / (z(0.99) − z(0.9)), so that the 99th
-    /// percentile is twice the 90th.
+    /// `control_plane.provision_time`: ln 2 / (z(0.99) − z(0.9)), so that
+    /// the 99th percentile is twice the 90th.
     pub fn provision_sigma() -> f64 {
         0.66
     }
@@ -378,7 +378,7 @@ defaults! {
     }
 
     /// Median time for an endpoint change to reach the authoritative DNS
-    /// servers: 17.3 s, with [`dns_update_sigma`]. Fit to the AWS Advanced
+    /// servers: 17.3 s, with `dns.update_sigma`. Fit to the AWS Advanced
     /// JDBC Wrapper's failover configuration guide: "On the AWS DNS server,
     /// this change is updated usually between 15-20 seconds". The median
     /// is the geometric middle of 15 and 20 s.
@@ -387,7 +387,7 @@ defaults! {
     }
 
     /// Lognormal sigma of the DNS update: 0.21. Fit with
-    /// [`dns_update_delay`]: "usually" read as the middle half of updates,
+    /// `dns.update_delay`: "usually" read as the middle half of updates,
     /// which a sigma of ln(20/15) / (2 · 0.674) puts between 15 and 20 s.
     pub fn dns_update_sigma() -> f64 {
         0.21

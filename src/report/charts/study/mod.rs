@@ -18,10 +18,12 @@ use plotters::prelude::*;
 use super::frame::{fixed_rule, fonts, svg_sized, Drawn, SIZE};
 use crate::study::durability::DurabilityResult;
 use crate::study::sweep::{SweepSummary, MEASURES};
+use crate::study::validation::ValidationResult;
 
 mod clients;
 mod durability;
 mod sweep;
+mod validation;
 
 /// Declares the charts of a study, in report order:
 ///
@@ -186,6 +188,15 @@ study_charts! {
         size: clients::clients_size(s) => clients::clients_size_rule(),
         draw: |root| clients::clients(root, s),
     }
+    /// Each published figure of the validation suite beside the simulated
+    /// quantile and its 95 % interval, as simulated ÷ published on a log
+    /// scale, the published range shaded.
+    Validation "validation" {
+        from: Validation(v),
+        applies: "the study is the validation suite" => true,
+        size: validation::size(v) => validation::size_rule(),
+        draw: |root| validation::validation(root, v),
+    }
 }
 
 /// What a study chart is drawn from.
@@ -195,6 +206,8 @@ pub enum StudyData<'a> {
     Sweep(&'a SweepSummary),
     /// A durability study.
     Durability(&'a DurabilityResult),
+    /// The validation suite.
+    Validation(&'a ValidationResult),
 }
 
 impl StudyData<'_> {
@@ -211,6 +224,7 @@ impl StudyData<'_> {
         let what = match self {
             StudyData::Sweep(_) => "a sweep",
             StudyData::Durability(_) => "a durability study",
+            StudyData::Validation(_) => "the validation suite",
         };
         panic!("the {} chart is not drawn from {what}", chart.stem())
     }

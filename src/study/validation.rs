@@ -1,0 +1,789 @@
+//! The validation suite: each published figure about Aurora beside what
+//! the model gives under the figure's own conditions.
+//!
+//! An item (one YAML file in `validation/`) names a figure, its source and
+//! a short quote, the conditions it was measured or claimed under, and a
+//! scenario that reproduces them. The suite runs the scenario over seeds
+//! (with a fault instant spread over a window, where the item asks),
+//! reads one measure from each run's summary, and judges a quantile of
+//! it, with its 95 % interval, against the published bound. Whether the
+//! figure set a default (`fit`) or is only compared against (`check`) is
+//! stated per item and kept apart in every output: a fitted figure cannot
+//! also vouch for the model.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use super::stats::{quantile, Estimate};
+use crate::error::InputError;
+use crate::scenario::document::Document;
+use crate::sim::SimDuration;
+use crate::{Scenario, Simulation};
+
+/// Version of `validation.json`.
+pub const FORMAT: u32 = 1;
+
+/// The most seeds one item may ask for.
+const MAX_SEEDS: u64 = 10_000;
+
+/// Whether a figure set a default or is only compared against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Use {
+    /// The figure set a default: agreement is by construction, and the
+    /// row only shows that the fit still holds.
+    Fit,
+    /// The figure was not used to set anything: agreement is evidence.
+    Check,
+}
+
+impl Use {
+    /// The word the table prints.
+    pub fn label(self) -> &'static str {
+        match self {
+            Use::Fit => "fit",
+            Use::Check => "check",
+        }
+    }
+}
+
+/// A fault instant drawn per seed, uniformly over a window, so that no
+/// verdict rests on where one instant falls among the model's periodic
+/// work.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spread {
+    /// The field the instant is written to (`faults.0.writer_crash.at`).
+    pub path: String,
+    /// The window's start, as a duration (`50s`).
+    pub from: String,
+    /// The window's end.
+    pub to: String,
+}
+
+/// The published bound, in the measure's unit; `at_least` and `at_most`
+/// together make a range.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// The quantile judged is at least this.
+    #[serde(default)]
+    pub at_least: Option<f64>,
+    /// The quantile judged is at most this.
+    #[serde(default)]
+    pub at_most: Option<f64>,
+}
+
+/// One item of the suite, as its file says it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// The figure in a few words.
+    pub figure: String,
+    /// Where it is published.
+    pub source: String,
+    /// A short quote of it.
+    pub quote: String,
+    /// The conditions it was measured or claimed under, and how the
+    /// scenario reproduces them.
+    pub conditions: String,
+    /// The figure as the table shows it (`often < 30 s`).
+    pub published: String,
+    /// Fit or check.
+    #[serde(rename = "use")]
+    pub used: Use,
+    /// The scenario, relative to the item's file.
+    pub scenario: PathBuf,
+    /// Settings applied to the scenario (`PATH=VALUE`), as `run --set`.
+    #[serde(default)]
+    pub set: Vec<String>,
+    /// With settings here, the item compares: the measure is the
+    /// reduction `1 − q(set) / q(against)` of the quantile from these
+    /// settings to the item's own, seed by seed.
+    #[serde(default)]
+    pub against: Option<Vec<String>>,
+    /// A fault instant spread over a window.
+    #[serde(default)]
+    pub spread: Option<Spread>,
+    /// Seeds in the full suite (1 to this).
+    pub seeds: u64,
+    /// Seeds in the short form `cargo test` runs.
+    #[serde(default = "one")]
+    pub quick_seeds: u64,
+    /// The measure: a path into `summary.json` (`rto/0/total_s`).
+    pub measure: String,
+    /// Its unit, as printed after a value.
+    #[serde(default)]
+    pub unit: String,
+    /// The quantile of the runs' values that is judged.
+    #[serde(default = "median")]
+    pub quantile: f64,
+    /// The published bound.
+    pub claim: Claim,
+    /// How the figure was read, and for a miss, why the model misses.
+    #[serde(default)]
+    pub note: String,
+}
+
+fn one() -> u64 {
+    1
+}
+
+fn median() -> f64 {
+    0.5
+}
+
+/// An item ready to run: its file, its scenario as a document, and each
+/// variant's settings.
+pub struct Loaded {
+    /// The item's file.
+    pub file: PathBuf,
+    /// The item.
+    pub item: Item,
+    scenario_file: PathBuf,
+    doc: Document,
+    spread: Option<(String, SimDuration, SimDuration)>,
+}
+
+/// The whole suite.
+pub struct Suite {
+    /// Its items, in file-name order.
+    pub items: Vec<Loaded>,
+    /// Whether it is the short form.
+    pub quick: bool,
+    /// Each distinct run: items that ask for the same scenario, settings
+    /// and seed share one run.
+    runs: Vec<RunId>,
+    /// For each item, each variant and each seed, its run's index.
+    index: Vec<[Vec<usize>; 2]>,
+}
+
+/// One run of the suite: the first item that asks for it, a variant (0:
+/// its own settings, 1: `against`), a seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RunId {
+    item: usize,
+    variant: usize,
+    seed: u64,
+}
+
+impl Suite {
+    /// Reads every `*.yaml` in `dir` and checks each item and every
+    /// variant of its scenario before anything runs.
+    pub fn load(dir: &Path, quick: bool) -> Result<Suite, InputError> {
+        let io = |path: &Path, source| InputError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| io(dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml") && p.is_file())
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(InputError::about_file(
+                dir,
+                "holds no validation item (*.yaml)".to_owned(),
+            ));
+        }
+        let items: Vec<Loaded> = files
+            .into_iter()
+            .map(|file| {
+                let text = std::fs::read_to_string(&file).map_err(|e| io(&file, e))?;
+                Loaded::new(file, &text)
+            })
+            .collect::<Result<_, _>>()?;
+        let mut runs = Vec::new();
+        let mut index = Vec::new();
+        let mut seen = BTreeMap::new();
+        for (i, l) in items.iter().enumerate() {
+            let mut mine: [Vec<usize>; 2] = Default::default();
+            let variants = if l.item.against.is_some() { 2 } else { 1 };
+            let seeds = if quick {
+                l.item.quick_seeds
+            } else {
+                l.item.seeds
+            };
+            for (variant, list) in mine.iter_mut().enumerate().take(variants) {
+                for seed in 1..=seeds {
+                    let key = (l.scenario_file.clone(), l.settings(variant, seed)?, seed);
+                    let at = *seen.entry(key).or_insert_with(|| {
+                        runs.push(RunId {
+                            item: i,
+                            variant,
+                            seed,
+                        });
+                        runs.len() - 1
+                    });
+                    list.push(at);
+                }
+            }
+            index.push(mine);
+        }
+        Ok(Suite {
+            items,
+            quick,
+            runs,
+            index,
+        })
+    }
+
+    /// How many distinct runs the suite makes.
+    pub fn runs(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Runs run `i` (of [`Suite::runs`]) and returns its summary as JSON,
+    /// for each item to read its measure from.
+    pub fn run(&self, i: usize) -> serde_json::Value {
+        let id = self.runs[i];
+        let sc = self.items[id.item]
+            .scenario(id.variant, id.seed)
+            .expect("every variant was validated when the suite was loaded");
+        let (ceiling, why) = sc.footprint.ceiling();
+        let outcome = Simulation::new(&sc)
+            .memory_ceiling(ceiling, why)
+            .run()
+            .expect("a run without a trace sink cannot fail to write");
+        serde_json::to_value(&outcome.summary).expect("a summary serializes")
+    }
+
+    /// Judges every item from the runs' summaries, given in run order.
+    pub fn judge(&self, summaries: &[serde_json::Value]) -> ValidationResult {
+        let items = self
+            .items
+            .iter()
+            .zip(&self.index)
+            .map(|(l, index)| {
+                // A value per run: `None` where the measure does not apply
+                // (no failover, no such reader), `Some(None)` where the
+                // summary says `null` ("never").
+                let sample = |variant: usize| -> Vec<Option<f64>> {
+                    index[variant]
+                        .iter()
+                        .filter_map(|&r| {
+                            match summaries[r].pointer(&format!("/{}", l.item.measure))? {
+                                serde_json::Value::Null => Some(None),
+                                v => v.as_f64().map(Some),
+                            }
+                        })
+                        .collect()
+                };
+                l.judge(&sample(0), l.item.against.as_ref().map(|_| sample(1)))
+            })
+            .collect();
+        ValidationResult {
+            format: FORMAT,
+            quick: self.quick,
+            items,
+        }
+    }
+}
+
+impl Loaded {
+    fn new(file: PathBuf, text: &str) -> Result<Loaded, InputError> {
+        let item: Item =
+            serde_saphyr::from_str(text).map_err(|e| crate::scenario::syntax_error(&e, &file))?;
+        let bad = |m: String| InputError::about_file(&file, m);
+        if !(0.0..=1.0).contains(&item.quantile) || item.quantile == 0.0 {
+            return Err(bad(format!(
+                "quantile {} is not a quantile; give one above 0 and at most 1",
+                item.quantile
+            )));
+        }
+        if item.claim.at_least.is_none() && item.claim.at_most.is_none() {
+            return Err(bad(
+                "the claim bounds nothing; give at_least, at_most or both".to_owned(),
+            ));
+        }
+        if let Claim {
+            at_least: Some(lo),
+            at_most: Some(hi),
+        } = item.claim
+        {
+            if lo > hi {
+                return Err(bad(format!(
+                    "the claim's at_least {lo} is above its at_most {hi}"
+                )));
+            }
+        }
+        for seeds in [item.seeds, item.quick_seeds] {
+            if !(1..=MAX_SEEDS).contains(&seeds) {
+                return Err(bad(format!("{seeds} seeds; an item runs 1 to {MAX_SEEDS}")));
+            }
+        }
+        if item.measure.is_empty() || item.measure.starts_with('/') {
+            return Err(bad(format!(
+                "measure {:?}: name a path into summary.json without a leading slash, as rto/0/total_s",
+                item.measure
+            )));
+        }
+        let spread = match &item.spread {
+            None => None,
+            Some(s) => {
+                let at =
+                    |t: &str| SimDuration::parse(t).map_err(|e| bad(format!("spread: {t:?}: {e}")));
+                let (from, to) = (at(&s.from)?, at(&s.to)?);
+                if to <= from {
+                    return Err(bad(format!(
+                        "spread: the window {} to {} is empty",
+                        s.from, s.to
+                    )));
+                }
+                Some((s.path.clone(), from, to))
+            }
+        };
+        let scenario_file = file.parent().unwrap_or(Path::new(".")).join(&item.scenario);
+        let text = std::fs::read_to_string(&scenario_file).map_err(|source| InputError::Io {
+            path: scenario_file.clone(),
+            source,
+        })?;
+        let doc = Document::parse(&text, &scenario_file)?;
+        let loaded = Loaded {
+            file,
+            item,
+            scenario_file,
+            doc,
+            spread,
+        };
+        let variants = if loaded.item.against.is_some() { 2 } else { 1 };
+        for variant in 0..variants {
+            loaded.scenario(variant, 1)?;
+        }
+        Ok(loaded)
+    }
+
+    /// The settings of `variant` for `seed`: the item's or `against`, and
+    /// the seed's fault instant.
+    fn settings(&self, variant: usize, seed: u64) -> Result<Vec<(String, String)>, InputError> {
+        let list = match variant {
+            0 => &self.item.set,
+            _ => self.item.against.as_ref().unwrap_or(&self.item.set),
+        };
+        let mut out = Vec::new();
+        for s in list {
+            let Some((path, value)) = s.split_once('=') else {
+                return Err(InputError::about_file(
+                    &self.file,
+                    format!("{s:?}: expected PATH=VALUE, as dns.ttl=30s"),
+                ));
+            };
+            out.push((path.trim().to_owned(), value.trim().to_owned()));
+        }
+        if let Some((path, from, to)) = &self.spread {
+            // Each seed's instant comes from its own ChaCha stream, so an
+            // item's runs are the same on every machine and in any order.
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(SPREAD_STREAM);
+            let at = rng.random_range(from.as_nanos()..to.as_nanos());
+            out.push((path.clone(), format!("{}us", at / 1_000)));
+        }
+        Ok(out)
+    }
+
+    fn scenario(&self, variant: usize, seed: u64) -> Result<Scenario, InputError> {
+        let settings = self.settings(variant, seed)?;
+        let mut sc = self
+            .doc
+            .validate(&settings, |text| Scenario::parse(text, &self.scenario_file))?;
+        sc.config.seed = seed;
+        Ok(sc)
+    }
+
+    fn judge(&self, own: &[Option<f64>], against: Option<Vec<Option<f64>>>) -> Judged {
+        let it = &self.item;
+        let q = |sample: &[Option<f64>]| -> Estimate {
+            let mut sorted = sample.to_vec();
+            sorted.sort_by(|a, b| match (a, b) {
+                (Some(x), Some(y)) => x.total_cmp(y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            });
+            if sorted.is_empty() {
+                Estimate::NONE
+            } else {
+                quantile(&sorted, it.quantile)
+            }
+        };
+        let mine = q(own);
+        let (estimate, baseline) = match &against {
+            None => (mine, None),
+            Some(base) => {
+                let b = q(base);
+                (reduction(&mine, &b), Some(b))
+            }
+        };
+        Judged {
+            file: self
+                .file
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            figure: it.figure.clone(),
+            source: it.source.clone(),
+            quote: it.quote.clone(),
+            conditions: it.conditions.clone(),
+            published: it.published.clone(),
+            used: it.used,
+            measure: it.measure.clone(),
+            unit: it.unit.clone(),
+            quantile: it.quantile,
+            claim: it.claim,
+            runs: own.len(),
+            never: own.iter().filter(|v| v.is_none()).count(),
+            estimate,
+            baseline,
+            verdict: verdict(&estimate, it.claim),
+            note: it.note.clone(),
+        }
+    }
+}
+
+/// The ChaCha stream of the fault instants an item spreads.
+const SPREAD_STREAM: u64 = 0x7370_7265_6164;
+
+/// `1 − a / b` with an interval from the ends of both: conservative,
+/// since the two intervals are taken as independent worst cases.
+fn reduction(a: &Estimate, b: &Estimate) -> Estimate {
+    let r = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) if y > 0.0 => Some(1.0 - x / y),
+        _ => None,
+    };
+    let low = r(a.high, b.low);
+    let high = r(a.low, b.high);
+    Estimate {
+        value: r(a.value, b.value),
+        low,
+        high,
+        low_unbounded: low.is_none(),
+        high_unbounded: high.is_none(),
+    }
+}
+
+/// How a figure compares, judged on the quantile's 95 % interval rather
+/// than on its estimate alone, so that a handful of seeds cannot pass or
+/// fail a figure by luck.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The whole interval meets the published bound.
+    Pass,
+    /// The interval reaches across the bound (or is not bounded on that
+    /// side): more seeds would tell.
+    Unsure,
+    /// The whole interval misses the bound.
+    Miss,
+}
+
+impl Verdict {
+    /// The word the table prints.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Unsure => "unsure",
+            Verdict::Miss => "miss",
+        }
+    }
+}
+
+/// Judges an estimate against a claim. "Never" is above every bound; an
+/// end the sample does not bound decides nothing.
+pub fn verdict(e: &Estimate, claim: Claim) -> Verdict {
+    // An end of the interval as a value, "never" above every number;
+    // `None` where the sample does not bound it.
+    let end = |v: Option<f64>, unbounded: bool| (!unbounded).then_some(v.unwrap_or(f64::INFINITY));
+    let (low, high) = (end(e.low, e.low_unbounded), end(e.high, e.high_unbounded));
+    let mut verdict = Verdict::Pass;
+    if let Some(floor) = claim.at_least {
+        match (low, high) {
+            (_, Some(h)) if h < floor => return Verdict::Miss,
+            (Some(l), _) if l >= floor => {}
+            _ => verdict = Verdict::Unsure,
+        }
+    }
+    if let Some(ceiling) = claim.at_most {
+        match (low, high) {
+            (Some(l), _) if l > ceiling => return Verdict::Miss,
+            (_, Some(h)) if h <= ceiling => {}
+            _ => verdict = Verdict::Unsure,
+        }
+    }
+    verdict
+}
+
+/// One item judged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Judged {
+    /// The item's file name.
+    pub file: String,
+    /// The figure in a few words.
+    pub figure: String,
+    /// Where it is published.
+    pub source: String,
+    /// A short quote.
+    pub quote: String,
+    /// Its conditions.
+    pub conditions: String,
+    /// The figure as published.
+    pub published: String,
+    /// Fit or check.
+    #[serde(rename = "use")]
+    pub used: Use,
+    /// The path into `summary.json`.
+    pub measure: String,
+    /// Its unit.
+    pub unit: String,
+    /// The quantile judged.
+    pub quantile: f64,
+    /// The bound.
+    pub claim: Claim,
+    /// Runs in which the measure applied.
+    pub runs: usize,
+    /// Of those, runs where it never happened.
+    pub never: usize,
+    /// The quantile (or, for a comparison, the reduction) with its 95 %
+    /// interval.
+    pub estimate: Estimate,
+    /// For a comparison, the baseline's quantile.
+    pub baseline: Option<Estimate>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// How the figure was read; for a miss, why.
+    pub note: String,
+}
+
+impl Judged {
+    /// The simulated figure with its interval, in the item's unit.
+    pub fn simulated(&self) -> String {
+        let e = &self.estimate;
+        let v = |x: Option<f64>, unbounded: bool| match (x, unbounded) {
+            (_, true) => "not bounded".to_owned(),
+            (None, false) => "never".to_owned(),
+            (Some(x), false) => number(x, self.against()),
+        };
+        let unit = if self.against() { "" } else { &self.unit };
+        let space = if unit.is_empty() { "" } else { " " };
+        let value = match e.value {
+            Some(x) => format!("{}{space}{unit}", number(x, self.against())),
+            None if self.runs == 0 => "not measured".to_owned(),
+            None => "never".to_owned(),
+        };
+        format!(
+            "{value} [{}, {}]",
+            v(e.low, e.low_unbounded),
+            v(e.high, e.high_unbounded)
+        )
+    }
+
+    fn against(&self) -> bool {
+        self.baseline.is_some()
+    }
+
+    /// "median", "p90" or "p42.5": the statistic judged.
+    pub fn statistic(&self) -> String {
+        let stat = if self.quantile == 0.5 {
+            "median".to_owned()
+        } else {
+            format!("p{}", self.quantile * 100.0)
+        };
+        if self.against() {
+            format!("reduction of the {stat}")
+        } else {
+            stat
+        }
+    }
+}
+
+/// A value as the table prints it: a reduction as a percentage, else
+/// three significant figures.
+fn number(x: f64, share: bool) -> String {
+    if share {
+        return format!("{:.0} %", x * 100.0);
+    }
+    let digits = if x.abs() >= 100.0 {
+        0
+    } else if x.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{x:.digits$}")
+}
+
+/// What the suite found.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ValidationResult {
+    /// [`FORMAT`].
+    pub format: u32,
+    /// Whether this is the short form (fewer seeds).
+    pub quick: bool,
+    /// Each item, in file-name order.
+    pub items: Vec<Judged>,
+}
+
+impl ValidationResult {
+    /// The fitted figures the model no longer reproduces: each a default
+    /// whose fit has come undone.
+    pub fn broken_fits(&self) -> Vec<&Judged> {
+        self.items
+            .iter()
+            .filter(|j| j.used == Use::Fit && j.verdict == Verdict::Miss)
+            .collect()
+    }
+
+    /// `validation.json`.
+    pub fn json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a validation result serializes");
+        s.push('\n');
+        s
+    }
+
+    /// The table and the notes, as Markdown: checks first, then fits.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let count = |u: Use, v: Verdict| {
+            self.items
+                .iter()
+                .filter(|j| j.used == u && j.verdict == v)
+                .count()
+        };
+        for (u, what) in [
+            (Use::Check, "checked against (not used to set anything)"),
+            (
+                Use::Fit,
+                "used to set a default (agreement by construction)",
+            ),
+        ] {
+            let n = self.items.iter().filter(|j| j.used == u).count();
+            let _ = writeln!(
+                out,
+                "- {n} figures {what}: {} pass, {} unsure, {} miss",
+                count(u, Verdict::Pass),
+                count(u, Verdict::Unsure),
+                count(u, Verdict::Miss)
+            );
+        }
+        out.push('\n');
+        out.push_str(
+            "| figure | published | simulated (95 % interval) | runs | verdict | use | source |\n",
+        );
+        out.push_str("|---|---|---|---:|---|---|---|\n");
+        let mut ordered: Vec<&Judged> =
+            self.items.iter().filter(|j| j.used == Use::Check).collect();
+        ordered.extend(self.items.iter().filter(|j| j.used == Use::Fit));
+        for j in &ordered {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {}: {} | {} | **{}** | {} | {} |",
+                cell(&j.figure),
+                cell(&j.published),
+                j.statistic(),
+                cell(&j.simulated()),
+                j.runs,
+                j.verdict.label(),
+                j.used.label(),
+                cell(&j.source)
+            );
+        }
+        out.push_str("\n### Each figure\n");
+        for j in &ordered {
+            let _ = write!(
+                out,
+                "\n**{}** ({}, `validation/{}`): {}, {}.\n\n> {}\n\n{} Measured: `{}`, the {} over {} runs{}.\n",
+                j.figure,
+                j.used.label(),
+                j.file,
+                j.verdict.label(),
+                j.simulated(),
+                j.quote,
+                j.conditions,
+                j.measure,
+                j.statistic(),
+                j.runs,
+                if j.never > 0 {
+                    format!(" ({} never)", j.never)
+                } else {
+                    String::new()
+                }
+            );
+            if !j.note.is_empty() {
+                let _ = writeln!(out, "\n{}", j.note);
+            }
+        }
+        out
+    }
+}
+
+/// Text safe inside a Markdown table cell.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn est(value: f64, low: f64, high: f64) -> Estimate {
+        Estimate {
+            value: Some(value),
+            low: Some(low),
+            high: Some(high),
+            low_unbounded: false,
+            high_unbounded: false,
+        }
+    }
+
+    #[test]
+    fn a_verdict_reads_the_interval_not_only_the_estimate() {
+        let under_30 = Claim {
+            at_least: None,
+            at_most: Some(30.0),
+        };
+        assert_eq!(verdict(&est(25.0, 22.0, 28.0), under_30), Verdict::Pass);
+        assert_eq!(verdict(&est(29.0, 26.0, 31.0), under_30), Verdict::Unsure);
+        assert_eq!(verdict(&est(31.0, 29.0, 35.0), under_30), Verdict::Unsure);
+        assert_eq!(verdict(&est(33.0, 31.0, 35.0), under_30), Verdict::Miss);
+        let never = Estimate {
+            value: None,
+            low: None,
+            high: None,
+            low_unbounded: false,
+            high_unbounded: false,
+        };
+        assert_eq!(verdict(&never, under_30), Verdict::Miss);
+        let at_least_an_hour = Claim {
+            at_least: Some(3600.0),
+            at_most: None,
+        };
+        assert_eq!(verdict(&never, at_least_an_hour), Verdict::Pass);
+        let open = Estimate {
+            high: None,
+            high_unbounded: true,
+            ..est(20.0, 18.0, 0.0)
+        };
+        assert_eq!(verdict(&open, under_30), Verdict::Unsure);
+        assert_eq!(verdict(&Estimate::NONE, under_30), Verdict::Unsure);
+        let range = Claim {
+            at_least: Some(15.0),
+            at_most: Some(20.0),
+        };
+        assert_eq!(verdict(&est(17.0, 16.0, 18.5), range), Verdict::Pass);
+        assert_eq!(verdict(&est(14.0, 13.0, 15.5), range), Verdict::Unsure);
+        assert_eq!(verdict(&est(13.0, 12.0, 14.5), range), Verdict::Miss);
+    }
+
+    #[test]
+    fn a_reduction_is_taken_from_the_baseline_with_the_widest_interval() {
+        let r = reduction(&est(10.0, 8.0, 12.0), &est(20.0, 16.0, 25.0));
+        assert_eq!(r.value, Some(0.5));
+        assert_eq!(r.low, Some(0.25));
+        assert_eq!(r.high, Some(1.0 - 8.0 / 25.0));
+    }
+}
