@@ -613,12 +613,12 @@ fn warnings(sc: &Config, timeline: &[TimelineRow]) -> Vec<String> {
             .iter()
             .filter(|g| !g.reader)
             .fold((0, 0.0), |(n, rate), g| {
-                let each = 1.0 / g.think_time.as_secs_f64().max(1e-3);
+                let each = 1.0 / g.think_time.as_secs_f64();
                 (n + g.count, rate + f64::from(g.count) * each)
             });
     if writers > 0 && sc.workload.commits_per_s > 0.0 {
         out.push(format!(
-            "{writers} client(s) on the cluster endpoint offer up to {clients:.0} commits/s on top of workload.commits_per_s ({:.0}/s), which arrive whatever the database does",
+            "{writers} client(s) on the cluster endpoint offer up to {clients:.0} commits/s on top of workload.commits_per_s ({:.0}/s, offered whatever the database does)",
             sc.workload.commits_per_s
         ));
     }
@@ -636,14 +636,16 @@ fn warnings(sc: &Config, timeline: &[TimelineRow]) -> Vec<String> {
             .filter_map(|r| r.cpu_util.get(i).copied())
             .collect();
         busy.sort_by(f64::total_cmp);
-        if let Some(&cpu) = busy.get(busy.len() / 2).filter(|&&cpu| cpu > BUSY) {
+        // The lower median, so that of two bins a spike is not the middle.
+        let middle = busy.len().saturating_sub(1) / 2;
+        if let Some(&cpu) = busy.get(middle).filter(|&&cpu| cpu > BUSY) {
             let when = if first_fault.is_finite() {
                 "before the first fault"
             } else {
                 "in a run without faults"
             };
             out.push(format!(
-                "{} ran at {:.0} % of its {} vCPUs in the median second {when}: the load alone saturates it, so its queues grow without a fault",
+                "{} ran at {:.0} % of its {} vCPUs in its median bin {when}: the load alone keeps it that busy, so latencies before any fault already include queueing",
                 inst.name,
                 cpu * 100.0,
                 inst.spec.vcpus

@@ -675,11 +675,11 @@ fn a_load_that_saturates_an_instance_or_rides_on_the_workload_is_warned_of() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let out = text(&o);
     assert!(
-        out.contains("warning   w ran at 100 % of its 2 vCPUs in the median second"),
+        out.contains("warning   w ran at 100 % of its 2 vCPUs in its median bin"),
         "{out}"
     );
     assert!(
-        out.contains("20 client(s) on the cluster endpoint offer up to 400 commits/s on top of workload.commits_per_s (5000/s)"),
+        out.contains("20 client(s) on the cluster endpoint offer up to 400 commits/s on top of workload.commits_per_s (5000/s, offered"),
         "{out}"
     );
     let summary = std::fs::read_to_string(dir.path().join("out/small/summary.json")).unwrap();

@@ -44,20 +44,23 @@ fn a_storm_of_unpooled_clients_slows_the_new_writer_and_a_proxy_spares_it() {
     );
     // The storm shows in the writer's busiest second and in its commits'
     // tail; the proxy's replayed requests do not come close.
-    assert!(d.cpu_peak > 0.9 && d.cpu_peak > p.cpu_peak, "{d:?} {p:?}");
+    assert!(d.cpu_peak > p.cpu_peak + 0.1, "{d:?} {p:?}");
     let level = d.commit_p99_before_ms.expect("a level");
     let (dp, pp) = (d.commit_p99_peak_ms.unwrap(), p.commit_p99_peak_ms.unwrap());
     assert!(
         dp > 3.0 * level && dp > 2.0 * pp,
         "p99 {dp} vs {pp}, level {level}"
     );
-    // Both saw the failover; the proxy's clients never waited for DNS.
+    // Both saw the failover; the proxy's clients never waited for DNS or
+    // a TTL, so they are back sooner and together, where direct clients
+    // straggle behind their caches and backoff.
     let (dc, pc) = (
         direct.rto[0].client_observed_s.as_ref().unwrap(),
         proxy.rto[0].client_observed_s.as_ref().unwrap(),
     );
     assert_eq!((dc.unrecovered, pc.unrecovered), (0, 0));
-    assert!(pc.p50.unwrap() < dc.p50.unwrap() - 5.0, "{pc:?} vs {dc:?}");
+    assert!(pc.p50.unwrap() < dc.p50.unwrap(), "{pc:?} vs {dc:?}");
+    assert!(pc.max.unwrap() < dc.max.unwrap() - 5.0, "{pc:?} vs {dc:?}");
 }
 
 #[test]

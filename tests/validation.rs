@@ -27,16 +27,16 @@ fn the_short_form_runs_every_item_and_no_fit_comes_undone() {
         .into_par_iter()
         .map(|i| suite.run(i))
         .collect();
-    let result = suite.judge(&summaries);
-    for j in &result.items {
-        // A measure that names nothing in the summary is not measured at
-        // all: a typo in the item, or a summary that moved.
-        assert!(j.runs > 0, "{}: {} measured nothing", j.file, j.measure);
-    }
+    // A measure that names nothing in any summary fails the judging.
+    let result = suite.judge(&summaries).expect("every measure is measured");
+    // A seed or two cannot close a fit's interval; its estimate must still
+    // land within twice the figure it was fitted to (a broken fit, as a
+    // DNS update of 2 s or a tenth of the link, lands far outside).
     let undone: Vec<_> = result
         .items
         .iter()
-        .filter(|j| j.used == Use::Fit && j.verdict == Verdict::Miss)
+        .filter(|j| j.used == Use::Fit)
+        .filter(|j| j.verdict == Verdict::Miss || !j.estimate_near_claim(2.0))
         .map(|j| (&j.file, j.simulated()))
         .collect();
     assert!(undone.is_empty(), "fits no longer met: {undone:?}");

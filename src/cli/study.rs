@@ -680,7 +680,13 @@ pub fn validation(dir: &Path, quick: bool, jobs: Option<usize>, out: &Path) -> E
         Ok(v) => v,
         Err(e) => return bad_output(&e),
     };
-    let result = suite.judge(&values);
+    let result = match suite.judge(&values) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitStatus::BadInput;
+        }
+    };
     let staged = match root.stage(name) {
         Ok(s) => s,
         Err(e) => return bad_output(&format!("cannot write results: {e}")),
@@ -694,7 +700,7 @@ pub fn validation(dir: &Path, quick: bool, jobs: Option<usize>, out: &Path) -> E
     };
     for j in &result.items {
         println!(
-            "  {:<5} {:<5} {}: published {}; simulated {} {}",
+            "  {:<6} {:<5} {}: published {}; simulated {} {}",
             j.verdict.label(),
             j.used.label(),
             j.figure,

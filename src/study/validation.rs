@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::stats::{quantile, Estimate};
+use super::stats::{order_statistic_ranks, quantile, Estimate};
 use crate::error::InputError;
 use crate::scenario::document::Document;
 use crate::sim::SimDuration;
@@ -103,8 +103,8 @@ pub struct Item {
     #[serde(default)]
     pub set: Vec<String>,
     /// With settings here, the item compares: the measure is the
-    /// reduction `1 − q(set) / q(against)` of the quantile from these
-    /// settings to the item's own, seed by seed.
+    /// reduction `1 − q(set) / q(against)` of the quantile, each side's
+    /// taken over its own runs (the same seeds and fault instants).
     #[serde(default)]
     pub against: Option<Vec<String>>,
     /// A fault instant spread over a window.
@@ -255,34 +255,49 @@ impl Suite {
     }
 
     /// Judges every item from the runs' summaries, given in run order.
-    pub fn judge(&self, summaries: &[serde_json::Value]) -> ValidationResult {
-        let items = self
-            .items
-            .iter()
-            .zip(&self.index)
-            .map(|(l, index)| {
-                // A value per run: `None` where the measure does not apply
-                // (no failover, no such reader), `Some(None)` where the
-                // summary says `null` ("never").
-                let sample = |variant: usize| -> Vec<Option<f64>> {
-                    index[variant]
-                        .iter()
-                        .filter_map(|&r| {
-                            match summaries[r].pointer(&format!("/{}", l.item.measure))? {
-                                serde_json::Value::Null => Some(None),
-                                v => v.as_f64().map(Some),
-                            }
-                        })
-                        .collect()
-                };
-                l.judge(&sample(0), l.item.against.as_ref().map(|_| sample(1)))
-            })
-            .collect();
-        ValidationResult {
+    /// Fails, naming the item, when its measure is not a number (or
+    /// `null`, "never") in some run, or is in no run's summary at all: a
+    /// typo in the item, or a summary whose layout moved.
+    pub fn judge(&self, summaries: &[serde_json::Value]) -> Result<ValidationResult, String> {
+        let mut items = Vec::new();
+        for (l, index) in self.items.iter().zip(&self.index) {
+            let pointer = format!("/{}", l.item.measure);
+            let name = crate::error::shown(&l.file);
+            // A value per run where the measure applies (a run without a
+            // failover has no `rto/0`), `None` for `null`, "never".
+            let sample = |variant: usize| -> Result<Vec<Option<f64>>, String> {
+                let mut out = Vec::new();
+                for &r in &index[variant] {
+                    match summaries[r].pointer(&pointer) {
+                        None => {}
+                        Some(serde_json::Value::Null) => out.push(None),
+                        Some(v) => out.push(Some(v.as_f64().ok_or_else(|| {
+                            format!("{name}: measure {} is {v}, not a number", l.item.measure)
+                        })?)),
+                    }
+                }
+                if out.is_empty() {
+                    return Err(format!(
+                        "{name}: measure {} names nothing in any run's summary.json",
+                        l.item.measure
+                    ));
+                }
+                Ok(out)
+            };
+            let own = sample(0)?;
+            let against = match l.item.against {
+                Some(_) => Some(sample(1)?),
+                None => None,
+            };
+            let mut j = l.judge(&own, against);
+            j.seeds = index[0].len();
+            items.push(j);
+        }
+        Ok(ValidationResult {
             format: FORMAT,
             quick: self.quick,
             items,
-        }
+        })
     }
 }
 
@@ -295,6 +310,25 @@ impl Loaded {
             return Err(bad(format!(
                 "quantile {} is not a quantile; give one above 0 and at most 1",
                 item.quantile
+            )));
+        }
+        if [item.claim.at_least, item.claim.at_most]
+            .into_iter()
+            .flatten()
+            .any(|x| !x.is_finite())
+        {
+            return Err(bad("the claim's bounds must be finite numbers".to_owned()));
+        }
+        if item.against.as_ref().is_some_and(|a| *a == item.set) {
+            return Err(bad(
+                "against holds the same settings as set: the comparison would compare a run with itself"
+                    .to_owned(),
+            ));
+        }
+        if item.quick_seeds > item.seeds {
+            return Err(bad(format!(
+                "quick_seeds ({}) is more than seeds ({}): the short form runs fewer",
+                item.quick_seeds, item.seeds
             )));
         }
         if item.claim.at_least.is_none() && item.claim.at_most.is_none() {
@@ -318,6 +352,15 @@ impl Loaded {
                 return Err(bad(format!("{seeds} seeds; an item runs 1 to {MAX_SEEDS}")));
             }
         }
+        // The full suite judges on the interval: seeds too few to close it
+        // on both sides could never pass or miss.
+        let needed = seeds_to_bound(item.quantile);
+        if (item.seeds as usize) < needed {
+            return Err(bad(format!(
+                "{} seeds cannot bound the {} quantile's 95 % interval on both sides; give at least {needed}",
+                item.seeds, item.quantile
+            )));
+        }
         if item.measure.is_empty() || item.measure.starts_with('/') {
             return Err(bad(format!(
                 "measure {:?}: name a path into summary.json without a leading slash, as rto/0/total_s",
@@ -340,11 +383,14 @@ impl Loaded {
             }
         };
         let scenario_file = file.parent().unwrap_or(Path::new(".")).join(&item.scenario);
-        let text = std::fs::read_to_string(&scenario_file).map_err(|source| InputError::Io {
-            path: scenario_file.clone(),
-            source,
+        let text = std::fs::read_to_string(&scenario_file).map_err(|source| {
+            let e = InputError::Io {
+                path: scenario_file.clone(),
+                source,
+            };
+            in_item(&file, e)
         })?;
-        let doc = Document::parse(&text, &scenario_file)?;
+        let doc = Document::parse(&text, &scenario_file).map_err(|e| in_item(&file, e))?;
         let loaded = Loaded {
             file,
             item,
@@ -352,9 +398,19 @@ impl Loaded {
             doc,
             spread,
         };
+        // Every variant at both ends of the spread window, so that no seed's
+        // instant can fail validation once the suite runs.
         let variants = if loaded.item.against.is_some() { 2 } else { 1 };
         for variant in 0..variants {
-            loaded.scenario(variant, 1)?;
+            for end in [Window::First, Window::Last] {
+                let settings = loaded.settings_at(variant, end)?;
+                loaded
+                    .doc
+                    .validate(&settings, |text| {
+                        Scenario::parse(text, &loaded.scenario_file)
+                    })
+                    .map_err(|e| in_item(&loaded.file, e))?;
+            }
         }
         Ok(loaded)
     }
@@ -362,6 +418,12 @@ impl Loaded {
     /// The settings of `variant` for `seed`: the item's or `against`, and
     /// the seed's fault instant.
     fn settings(&self, variant: usize, seed: u64) -> Result<Vec<(String, String)>, InputError> {
+        self.settings_at(variant, Window::Seed(seed))
+    }
+
+    /// The settings of `variant` with the fault instant at a seed's draw
+    /// or at an end of the window.
+    fn settings_at(&self, variant: usize, at: Window) -> Result<Vec<(String, String)>, InputError> {
         let list = match variant {
             0 => &self.item.set,
             _ => self.item.against.as_ref().unwrap_or(&self.item.set),
@@ -377,11 +439,18 @@ impl Loaded {
             out.push((path.trim().to_owned(), value.trim().to_owned()));
         }
         if let Some((path, from, to)) = &self.spread {
-            // Each seed's instant comes from its own ChaCha stream, so an
-            // item's runs are the same on every machine and in any order.
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(SPREAD_STREAM);
-            let at = rng.random_range(from.as_nanos()..to.as_nanos());
+            let at = match at {
+                Window::First => from.as_nanos(),
+                Window::Last => to.as_nanos() - 1,
+                // Each seed's instant comes from its own ChaCha stream, so
+                // an item's runs are the same on every machine and in any
+                // order.
+                Window::Seed(seed) => {
+                    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                    rng.set_stream(SPREAD_STREAM);
+                    rng.random_range(from.as_nanos()..to.as_nanos())
+                }
+            };
             out.push((path.clone(), format!("{}us", at / 1_000)));
         }
         Ok(out)
@@ -391,7 +460,8 @@ impl Loaded {
         let settings = self.settings(variant, seed)?;
         let mut sc = self
             .doc
-            .validate(&settings, |text| Scenario::parse(text, &self.scenario_file))?;
+            .validate(&settings, |text| Scenario::parse(text, &self.scenario_file))
+            .map_err(|e| in_item(&self.file, e))?;
         sc.config.seed = seed;
         Ok(sc)
     }
@@ -413,13 +483,40 @@ impl Loaded {
             }
         };
         let mine = q(own);
-        let (estimate, baseline) = match &against {
-            None => (mine, None),
+        let mut remark = String::new();
+        let (estimate, baseline, mut verdict) = match &against {
+            None => (mine, None, judged(&mine, it.claim)),
             Some(base) => {
                 let b = q(base);
-                (reduction(&mine, &b), Some(b))
+                let r = reduction(&mine, &b);
+                let v = match (mine.value, b.value) {
+                    // The item's side never got there where the baseline
+                    // did: no reduction at all, whatever the claim.
+                    (None, Some(_)) => {
+                        remark = "this side never got there; the baseline did".to_owned();
+                        Verdict::Miss
+                    }
+                    (_, Some(b)) if b <= 0.0 => {
+                        remark = "undefined: the baseline is 0".to_owned();
+                        Verdict::Unsure
+                    }
+                    _ => judged(&r, it.claim),
+                };
+                (r, Some(b), v)
             }
         };
+        // A fit is judged for consistency with the figure it was fitted
+        // to: it sits on the bound by construction, so an interval that
+        // reaches across the bound, closed on both sides, is the fit
+        // holding.
+        if it.used == Use::Fit
+            && verdict == Verdict::Unsure
+            && remark.is_empty()
+            && !estimate.low_unbounded
+            && !estimate.high_unbounded
+        {
+            verdict = Verdict::Pass;
+        }
         Judged {
             file: self
                 .file
@@ -436,24 +533,65 @@ impl Loaded {
             unit: it.unit.clone(),
             quantile: it.quantile,
             claim: it.claim,
+            seeds: own.len(),
             runs: own.len(),
             never: own.iter().filter(|v| v.is_none()).count(),
             estimate,
             baseline,
-            verdict: verdict(&estimate, it.claim),
+            verdict,
+            remark,
             note: it.note.clone(),
         }
     }
 }
 
+/// Where in its window a spread fault falls.
+#[derive(Clone, Copy)]
+enum Window {
+    /// At the window's start.
+    First,
+    /// At its last microsecond.
+    Last,
+    /// At a seed's draw.
+    Seed(u64),
+}
+
+/// An error in an item's scenario, with the item named: several items
+/// share one scenario.
+fn in_item(item: &Path, e: InputError) -> InputError {
+    let of = |m: String| format!("{m} (for validation item {})", crate::error::shown(item));
+    match e {
+        InputError::Scenario { location, message } => InputError::Scenario {
+            location,
+            message: of(message),
+        },
+        InputError::Io { path, source } => InputError::about_file(&path, of(source.to_string())),
+    }
+}
+
+/// The fewest runs whose order statistics bound the `q` quantile's 95 %
+/// interval on both sides.
+pub fn seeds_to_bound(q: f64) -> usize {
+    (1..=MAX_SEEDS as usize)
+        .find(|&n| {
+            let (low, high) = order_statistic_ranks(n, q);
+            low.is_some() && high.is_some()
+        })
+        .unwrap_or(MAX_SEEDS as usize)
+}
+
 /// The ChaCha stream of the fault instants an item spreads.
 const SPREAD_STREAM: u64 = 0x7370_7265_6164;
 
-/// `1 − a / b` with an interval from the ends of both: conservative,
-/// since the two intervals are taken as independent worst cases.
+/// `1 − a / b`, the reduction from the baseline's quantile `b` to this
+/// side's `a`, with an interval from the ends of both. Each end is a 95 %
+/// interval's, so together they cover the reduction with at least 90 %.
 fn reduction(a: &Estimate, b: &Estimate) -> Estimate {
+    // A baseline that never got there, against this side's value, is a
+    // whole reduction.
     let r = |x: Option<f64>, y: Option<f64>| match (x, y) {
         (Some(x), Some(y)) if y > 0.0 => Some(1.0 - x / y),
+        (Some(_), None) => Some(1.0),
         _ => None,
     };
     let low = r(a.high, b.low);
@@ -495,7 +633,7 @@ impl Verdict {
 
 /// Judges an estimate against a claim. "Never" is above every bound; an
 /// end the sample does not bound decides nothing.
-pub fn verdict(e: &Estimate, claim: Claim) -> Verdict {
+pub fn judged(e: &Estimate, claim: Claim) -> Verdict {
     // An end of the interval as a value, "never" above every number;
     // `None` where the sample does not bound it.
     let end = |v: Option<f64>, unbounded: bool| (!unbounded).then_some(v.unwrap_or(f64::INFINITY));
@@ -544,6 +682,9 @@ pub struct Judged {
     pub quantile: f64,
     /// The bound.
     pub claim: Claim,
+    /// Runs made (one per seed).
+    #[serde(default)]
+    pub seeds: usize,
     /// Runs in which the measure applied.
     pub runs: usize,
     /// Of those, runs where it never happened.
@@ -555,6 +696,9 @@ pub struct Judged {
     pub baseline: Option<Estimate>,
     /// The verdict.
     pub verdict: Verdict,
+    /// Why a comparison has no number, when it has none.
+    #[serde(default)]
+    pub remark: String,
     /// How the figure was read; for a miss, why.
     pub note: String,
 }
@@ -575,11 +719,36 @@ impl Judged {
             None if self.runs == 0 => "not measured".to_owned(),
             None => "never".to_owned(),
         };
-        format!(
+        let mut text = format!(
             "{value} [{}, {}]",
             v(e.low, e.low_unbounded),
             v(e.high, e.high_unbounded)
-        )
+        );
+        if !self.remark.is_empty() {
+            text.push_str(&format!(" ({})", self.remark));
+        }
+        text
+    }
+
+    /// Whether the estimate alone lies within the claim widened by
+    /// `slack` (1.5: half as much again either way): what a handful of
+    /// seeds can say of a fit, whose interval they cannot close.
+    pub fn estimate_near_claim(&self, slack: f64) -> bool {
+        let Some(v) = self.estimate.value else {
+            return self.claim.at_most.is_none();
+        };
+        self.claim.at_least.is_none_or(|lo| v >= lo / slack)
+            && self.claim.at_most.is_none_or(|hi| v <= hi * slack)
+    }
+
+    /// The runs counted, and the seeds run where the measure did not
+    /// apply in all of them: `100`, or `97 of 100`.
+    pub fn runs_text(&self) -> String {
+        if self.runs == self.seeds || self.seeds == 0 {
+            self.runs.to_string()
+        } else {
+            format!("{} of {}", self.runs, self.seeds)
+        }
     }
 
     fn against(&self) -> bool {
@@ -591,7 +760,8 @@ impl Judged {
         let stat = if self.quantile == 0.5 {
             "median".to_owned()
         } else {
-            format!("p{}", self.quantile * 100.0)
+            let p = format!("{:.1}", self.quantile * 100.0);
+            format!("p{}", p.trim_end_matches(".0"))
         };
         if self.against() {
             format!("reduction of the {stat}")
@@ -601,8 +771,8 @@ impl Judged {
     }
 }
 
-/// A value as the table prints it: a reduction as a percentage, else
-/// three significant figures.
+/// A value as the table prints it: a reduction as a whole percentage,
+/// else no decimals from 100 up, one from 10, two below.
 fn number(x: f64, share: bool) -> String {
     if share {
         return format!("{:.0} %", x * 100.0);
@@ -686,7 +856,7 @@ impl ValidationResult {
                 cell(&j.published),
                 j.statistic(),
                 cell(&j.simulated()),
-                j.runs,
+                j.runs_text(),
                 j.verdict.label(),
                 j.used.label(),
                 cell(&j.source)
@@ -696,7 +866,7 @@ impl ValidationResult {
         for j in &ordered {
             let _ = write!(
                 out,
-                "\n**{}** ({}, `validation/{}`): {}, {}.\n\n> {}\n\n{} Measured: `{}`, the {} over {} runs{}.\n",
+                "\n**{}** ({}, `{}`): {}, {}.\n\n> {}\n\n{} Measured: `{}`, the {} over {} runs{}.\n",
                 j.figure,
                 j.used.label(),
                 j.file,
@@ -706,7 +876,7 @@ impl ValidationResult {
                 j.conditions,
                 j.measure,
                 j.statistic(),
-                j.runs,
+                j.runs_text(),
                 if j.never > 0 {
                     format!(" ({} never)", j.never)
                 } else {
@@ -746,10 +916,10 @@ mod tests {
             at_least: None,
             at_most: Some(30.0),
         };
-        assert_eq!(verdict(&est(25.0, 22.0, 28.0), under_30), Verdict::Pass);
-        assert_eq!(verdict(&est(29.0, 26.0, 31.0), under_30), Verdict::Unsure);
-        assert_eq!(verdict(&est(31.0, 29.0, 35.0), under_30), Verdict::Unsure);
-        assert_eq!(verdict(&est(33.0, 31.0, 35.0), under_30), Verdict::Miss);
+        assert_eq!(judged(&est(25.0, 22.0, 28.0), under_30), Verdict::Pass);
+        assert_eq!(judged(&est(29.0, 26.0, 31.0), under_30), Verdict::Unsure);
+        assert_eq!(judged(&est(31.0, 29.0, 35.0), under_30), Verdict::Unsure);
+        assert_eq!(judged(&est(33.0, 31.0, 35.0), under_30), Verdict::Miss);
         let never = Estimate {
             value: None,
             low: None,
@@ -757,26 +927,26 @@ mod tests {
             low_unbounded: false,
             high_unbounded: false,
         };
-        assert_eq!(verdict(&never, under_30), Verdict::Miss);
+        assert_eq!(judged(&never, under_30), Verdict::Miss);
         let at_least_an_hour = Claim {
             at_least: Some(3600.0),
             at_most: None,
         };
-        assert_eq!(verdict(&never, at_least_an_hour), Verdict::Pass);
+        assert_eq!(judged(&never, at_least_an_hour), Verdict::Pass);
         let open = Estimate {
             high: None,
             high_unbounded: true,
             ..est(20.0, 18.0, 0.0)
         };
-        assert_eq!(verdict(&open, under_30), Verdict::Unsure);
-        assert_eq!(verdict(&Estimate::NONE, under_30), Verdict::Unsure);
+        assert_eq!(judged(&open, under_30), Verdict::Unsure);
+        assert_eq!(judged(&Estimate::NONE, under_30), Verdict::Unsure);
         let range = Claim {
             at_least: Some(15.0),
             at_most: Some(20.0),
         };
-        assert_eq!(verdict(&est(17.0, 16.0, 18.5), range), Verdict::Pass);
-        assert_eq!(verdict(&est(14.0, 13.0, 15.5), range), Verdict::Unsure);
-        assert_eq!(verdict(&est(13.0, 12.0, 14.5), range), Verdict::Miss);
+        assert_eq!(judged(&est(17.0, 16.0, 18.5), range), Verdict::Pass);
+        assert_eq!(judged(&est(14.0, 13.0, 15.5), range), Verdict::Unsure);
+        assert_eq!(judged(&est(13.0, 12.0, 14.5), range), Verdict::Miss);
     }
 
     #[test]

@@ -24,7 +24,7 @@ const ENDS: (f64, f64) = (-1.0, 1.0);
 /// The chart's size: a row per figure.
 pub(super) fn size(v: &ValidationResult) -> (u32, u32) {
     let rows = FRAME_H + ROW * v.items.len() as u32;
-    (WIDTH, rows.max(legend_h(5)))
+    (WIDTH, rows.max(legend_h(6)))
 }
 
 /// [`size`] in words.
@@ -56,6 +56,7 @@ pub(super) fn validation<DB: DrawingBackend>(
         ("fitted figure".to_owned(), Mark::Line(VERMILLION)),
         ("│ 95 % interval".to_owned(), Mark::Block(WHITE, 0.0)),
         ("▶ never / beyond 10×".to_owned(), Mark::Block(WHITE, 0.0)),
+        ("◀ below 0.1× or ≤ 0".to_owned(), Mark::Block(WHITE, 0.0)),
     ];
     let title = if v.quick {
         "Simulated beside published (short form: few seeds)"
@@ -63,9 +64,13 @@ pub(super) fn validation<DB: DrawingBackend>(
         "Simulated beside published"
     };
     let plot = frame(root, title, &legend)?;
-    let n = v.items.len();
-    let labels: Vec<String> = v
-        .items
+    // Checks first, then fits, as in the table: the two are kept apart.
+    let rows: Vec<&Judged> = [Use::Check, Use::Fit]
+        .into_iter()
+        .flat_map(|u| v.items.iter().filter(move |j| j.used == u))
+        .collect();
+    let n = rows.len();
+    let labels: Vec<String> = rows
         .iter()
         .map(|j| {
             let mut l: String = j.figure.chars().take(58).collect();
@@ -113,7 +118,7 @@ pub(super) fn validation<DB: DrawingBackend>(
         vec![(0.0, 0.0), (0.0, n as f64)],
         BLACK.mix(0.4).stroke_width(1),
     )))?;
-    for (row, j) in v.items.iter().enumerate() {
+    for (row, j) in rows.iter().enumerate() {
         let y = (n - 1 - row) as f64 + 0.5;
         let r = reference(j);
         let (lo, hi) = (
@@ -129,9 +134,12 @@ pub(super) fn validation<DB: DrawingBackend>(
             Use::Fit => VERMILLION,
         };
         let e = &j.estimate;
+        // An end the sample does not bound runs to the edge it lies
+        // towards; "never" lies to the right of everything.
         let end = |x: Option<f64>, unbounded: bool, far: f64| match (x, unbounded) {
+            (_, true) => far,
+            (None, false) => ENDS.1,
             (Some(x), false) => place(x, r).unwrap_or(ENDS.0),
-            _ => far,
         };
         if e.value.is_some() || j.runs > 0 {
             let (a, b) = (
@@ -146,10 +154,22 @@ pub(super) fn validation<DB: DrawingBackend>(
         match e.value {
             Some(x) => {
                 let at = place(x, r).unwrap_or(ENDS.0);
-                if (x / r).log10() > ENDS.1 {
+                let ratio = if x > 0.0 && r > 0.0 {
+                    (x / r).log10()
+                } else {
+                    f64::NEG_INFINITY
+                };
+                if ratio > ENDS.1 {
                     chart.draw_series(std::iter::once(
                         EmptyElement::at((ENDS.1, y))
                             + Text::new("▶", (-14, -9), text(18).color(&colour)),
+                    ))?;
+                } else if ratio < ENDS.0 {
+                    // Zero, negative (a comparison that made things
+                    // worse) or below a tenth: off the scale to the left.
+                    chart.draw_series(std::iter::once(
+                        EmptyElement::at((ENDS.0, y))
+                            + Text::new("◀", (2, -9), text(18).color(&colour)),
                     ))?;
                 } else {
                     chart.draw_series(std::iter::once(Circle::new((at, y), 6, colour.filled())))?;
