@@ -55,7 +55,7 @@ impl Estimate {
     };
 
     /// A value with an interval bounded at both ends.
-    fn bounded(value: f64, low: f64, high: f64) -> Estimate {
+    pub(crate) fn bounded(value: f64, low: f64, high: f64) -> Estimate {
         Estimate {
             value: Some(value),
             low: Some(low),
@@ -94,13 +94,7 @@ impl Distribution {
         if sample.is_empty() {
             return None;
         }
-        let mut sorted: Vec<Option<f64>> = sample.to_vec();
-        sorted.sort_by(|a, b| match (a, b) {
-            (Some(x), Some(y)) => x.total_cmp(y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        });
+        let sorted = sorted(sample);
         let values: Vec<f64> = sorted.iter().flatten().copied().collect();
         let never = sorted.len() - values.len();
         Some(Distribution {
@@ -114,6 +108,18 @@ impl Distribution {
             max: sorted.last().copied().flatten(),
         })
     }
+}
+
+/// `sample` in order, "never" (`None`) after every number.
+pub fn sorted(sample: &[Option<f64>]) -> Vec<Option<f64>> {
+    let mut out = sample.to_vec();
+    out.sort_by(|a, b| match (a, b) {
+        (Some(x), Some(y)) => x.total_cmp(y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    out
 }
 
 /// The `q` quantile of a sorted sample (nearest rank, so it is a value

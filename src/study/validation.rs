@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::stats::{order_statistic_ranks, quantile, Estimate};
+use super::stats::{order_statistic_ranks, quantile, sorted, Estimate};
 use crate::error::InputError;
 use crate::scenario::document::Document;
 use crate::sim::SimDuration;
@@ -289,9 +289,7 @@ impl Suite {
                 Some(_) => Some(sample(1)?),
                 None => None,
             };
-            let mut j = l.judge(&own, against);
-            j.seeds = index[0].len();
-            items.push(j);
+            items.push(l.judge(index[0].len(), &own, against));
         }
         Ok(ValidationResult {
             format: FORMAT,
@@ -466,20 +464,20 @@ impl Loaded {
         Ok(sc)
     }
 
-    fn judge(&self, own: &[Option<f64>], against: Option<Vec<Option<f64>>>) -> Judged {
+    /// The item judged from `seeds` runs, of which `own` are those its
+    /// measure applied in, and the baseline's for a comparison.
+    fn judge(
+        &self,
+        seeds: usize,
+        own: &[Option<f64>],
+        against: Option<Vec<Option<f64>>>,
+    ) -> Judged {
         let it = &self.item;
         let q = |sample: &[Option<f64>]| -> Estimate {
-            let mut sorted = sample.to_vec();
-            sorted.sort_by(|a, b| match (a, b) {
-                (Some(x), Some(y)) => x.total_cmp(y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            });
-            if sorted.is_empty() {
+            if sample.is_empty() {
                 Estimate::NONE
             } else {
-                quantile(&sorted, it.quantile)
+                quantile(&sorted(sample), it.quantile)
             }
         };
         let mine = q(own);
@@ -533,7 +531,7 @@ impl Loaded {
             unit: it.unit.clone(),
             quantile: it.quantile,
             claim: it.claim,
-            seeds: own.len(),
+            seeds,
             runs: own.len(),
             never: own.iter().filter(|v| v.is_none()).count(),
             estimate,
@@ -901,13 +899,7 @@ mod tests {
     use super::*;
 
     fn est(value: f64, low: f64, high: f64) -> Estimate {
-        Estimate {
-            value: Some(value),
-            low: Some(low),
-            high: Some(high),
-            low_unbounded: false,
-            high_unbounded: false,
-        }
+        Estimate::bounded(value, low, high)
     }
 
     #[test]
