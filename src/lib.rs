@@ -21,7 +21,7 @@
 //! name: doc-example
 //! duration: 5s
 //! storage: { volume_gib: 20 }
-//! workload: { commits_per_s: 500 }
+//! workload: { open_loop: { commits_per_s: 500 } }
 //! faults:
 //!   - az_outage: { at: 1s, az: c }
 //! expect:
@@ -39,7 +39,7 @@
 //! name: doc-failover
 //! duration: 30s
 //! storage: { volume_gib: 20 }
-//! workload: { commits_per_s: 200 }
+//! workload: { open_loop: { commits_per_s: 200 } }
 //! instances:
 //!   - { name: w, az: a, role: writer }
 //!   - { name: r, az: b, tier: 0 }

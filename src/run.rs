@@ -526,6 +526,8 @@ impl Simulation {
             faults: fault_summaries(w),
             commits: Commits {
                 offered: w.commits_offered(),
+                arrived: w.commits_arrived(),
+                offered_per_s: w.commits_offered() as f64 / duration,
                 acknowledged: rec.commits_acked,
                 lost: verdicts.lost_commits,
                 unavailable_at_end: verdicts.unavailable_commits,
@@ -602,8 +604,8 @@ impl Simulation {
 const BUSY: f64 = 0.9;
 
 /// What a reader of the run should know about its own load: clients on
-/// the cluster endpoint add their commits to the workload's open-loop
-/// rate, and an instance above [`BUSY`] of its CPU in the median bin
+/// the cluster endpoint add their commits to an open-loop rate, nothing
+/// asks for commits at all, or an instance above [`BUSY`] of its CPU in the median bin
 /// before the first fault (or in a run without faults) is saturated by
 /// the load alone.
 fn warnings(sc: &Config, timeline: &[TimelineRow]) -> Vec<String> {
@@ -618,9 +620,14 @@ fn warnings(sc: &Config, timeline: &[TimelineRow]) -> Vec<String> {
             });
     if writers > 0 && sc.workload.commits_per_s > 0.0 {
         out.push(format!(
-            "{writers} client(s) on the cluster endpoint offer up to {clients:.0} commits/s on top of workload.commits_per_s ({:.0}/s, offered whatever the database does)",
+            "{writers} client(s) on the cluster endpoint offer up to {clients:.0} commits/s on top of workload.open_loop.commits_per_s ({:.0}/s, arriving whatever the database does)",
             sc.workload.commits_per_s
         ));
+    }
+    if writers == 0 && sc.workload.commits_per_s == 0.0 {
+        out.push(
+            "nothing asks for commits (no client on the cluster endpoint, no open-loop commits): write figures describe an idle writer".into(),
+        );
     }
     let first_fault = sc
         .faults

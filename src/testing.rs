@@ -121,7 +121,7 @@ impl Case {
         if crate::vocab::quorum::Quorum::new(6, w, r).is_err() {
             y.push_str(", unsafe_quorum: true");
         }
-        y.push_str(" }\nworkload: { commits_per_s: 200, reads_per_s: 50 }\n");
+        y.push_str(" }\nworkload: { open_loop: { commits_per_s: 200, reads_per_s: 50 } }\n");
         y.push_str("control_plane: { provision_time: 20s, provision_sigma: 0 }\n");
         let _ = writeln!(y, "dns: {{ ttl: {}s }}", self.ttl_s);
         y.push_str("instances:\n");

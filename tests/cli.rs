@@ -9,7 +9,7 @@ fn small_scenario(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("small.yaml");
     std::fs::write(
         &path,
-        "name: small\nduration: 5s\nworkload: { commits_per_s: 200 }\nfaults:\n  - storage_node_crash: { at: 1s, node: c-1 }\nexpect:\n  max_lost_commits: 0\n",
+        "name: small\nduration: 5s\nworkload: { open_loop: { commits_per_s: 200 } }\nfaults:\n  - storage_node_crash: { at: 1s, node: c-1 }\nexpect:\n  max_lost_commits: 0\n",
     )
     .expect("write scenario");
     path
@@ -281,7 +281,7 @@ fn an_interrupted_run_leaves_nothing_and_a_killed_one_is_swept_by_the_next() {
     let long = dir.path().join("long.yaml");
     std::fs::write(
         &long,
-        "name: long\nduration: 1h\nworkload: { commits_per_s: 5000 }\n",
+        "name: long\nduration: 1h\nworkload: { open_loop: { commits_per_s: 5000 } }\n",
     )
     .unwrap();
     let out = dir.path().join("out");
@@ -351,7 +351,7 @@ fn an_interrupted_run_leaves_nothing_and_a_killed_one_is_swept_by_the_next() {
 #[test]
 fn a_failover_prints_its_rto_table_and_summary_keys() {
     let (dir, o) = run_file(
-        "name: fo\nduration: 60s\nworkload: { commits_per_s: 200 }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\nclients:\n  - { name: app, count: 2, az: b, read_timeout: 2s }\nfaults:\n  - writer_crash: { at: 5s }\nexpect:\n  promoted: [r]\n",
+        "name: fo\nduration: 60s\nworkload: { open_loop: { commits_per_s: 200 } }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\nclients:\n  - { name: app, count: 2, az: b, read_timeout: 2s }\nfaults:\n  - writer_crash: { at: 5s }\nexpect:\n  promoted: [r]\n",
         &[],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -439,7 +439,9 @@ fn a_scenario_is_read_from_standard_input_once() {
             .expect("write");
         child.wait_with_output().expect("waits")
     };
-    let o = piped(b"name: piped\nduration: 2s\nworkload: { commits_per_s: 100 }\nbogus: 1\n");
+    let o = piped(
+        b"name: piped\nduration: 2s\nworkload: { open_loop: { commits_per_s: 100 } }\nbogus: 1\n",
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         text(&o).contains("<stdin>:4:1: unknown field `bogus`"),
@@ -669,7 +671,7 @@ fn a_load_that_saturates_an_instance_or_rides_on_the_workload_is_warned_of() {
     // The default 5,000 commits/s on two db.r6g.large (2 vCPUs): the
     // writer saturates before anything fails.
     let (dir, o) = run_file(
-        "name: small\nduration: 10s\ninstances:\n  - { name: w, az: a, class: db.r6g.large, role: writer }\n  - { name: r, az: b, class: db.r6g.large }\nclients:\n  - { name: app, count: 20, az: b, read_timeout: 2s, think_time: 50ms }\n",
+        "name: small\nduration: 10s\nworkload: { open_loop: { commits_per_s: 5000 } }\ninstances:\n  - { name: w, az: a, class: db.r6g.large, role: writer }\n  - { name: r, az: b, class: db.r6g.large }\nclients:\n  - { name: app, count: 20, az: b, read_timeout: 2s, think_time: 50ms }\n",
         &[],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -679,7 +681,7 @@ fn a_load_that_saturates_an_instance_or_rides_on_the_workload_is_warned_of() {
         "{out}"
     );
     assert!(
-        out.contains("20 client(s) on the cluster endpoint offer up to 400 commits/s on top of workload.commits_per_s (5000/s, offered"),
+        out.contains("20 client(s) on the cluster endpoint offer up to 400 commits/s on top of workload.open_loop.commits_per_s (5000/s, arriving"),
         "{out}"
     );
     let summary = std::fs::read_to_string(dir.path().join("out/small/summary.json")).unwrap();
@@ -687,7 +689,7 @@ fn a_load_that_saturates_an_instance_or_rides_on_the_workload_is_warned_of() {
     assert_eq!(json["warnings"].as_array().map(Vec::len), Some(2));
     // A cluster with room to spare says nothing.
     let (dir, o) = run_file(
-        "name: roomy\nduration: 5s\nworkload: { commits_per_s: 500 }\ninstances:\n  - { name: w, az: a, role: writer }\n",
+        "name: roomy\nduration: 5s\nworkload: { open_loop: { commits_per_s: 500 } }\ninstances:\n  - { name: w, az: a, role: writer }\n",
         &[],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));

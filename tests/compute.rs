@@ -47,7 +47,7 @@ fn cluster_cache_management_needs_the_only_tier_0_reader_of_the_writers_class() 
 fn the_writers_class_caps_its_throughput() {
     let rate = |class: &str| {
         let s = run(&parse(&format!(
-            "name: t\nduration: 20s\nworkload: {{ commits_per_s: 5000 }}\ninstances: [{{ name: w, az: a, role: writer, class: {class} }}]\n"
+            "name: t\nduration: 20s\nworkload: {{ open_loop: {{ commits_per_s: 5000 }} }}\ninstances: [{{ name: w, az: a, role: writer, class: {class} }}]\n"
         )))
         .summary;
         s.commits.per_s
@@ -79,7 +79,7 @@ fn the_hit_ratio_comes_from_the_working_set_its_skew_and_the_cache() {
     // a quarter of the time, a Zipf one far more often.
     let ratio = |access: &str| {
         let s = run(&parse(&format!(
-            "name: t\nduration: 20s\nstorage: {{ volume_gib: 20 }}\nworkload: {{ commits_per_s: 500, reads_per_s: 3000, working_set_gib: 12, access: {access} }}\ninstances: [{{ name: w, az: a, role: writer, class: db.t3.medium }}]\n"
+            "name: t\nduration: 20s\nstorage: {{ volume_gib: 20 }}\nworkload: {{ open_loop: {{ commits_per_s: 500, reads_per_s: 3000 }}, working_set_gib: 12, access: {access} }}\ninstances: [{{ name: w, az: a, role: writer, class: db.t3.medium }}]\n"
         )))
         .summary;
         let st = &s.storage;
@@ -107,7 +107,7 @@ fn a_small_reader_falls_behind_a_big_writer_and_restarts() {
 fn lag_grows_with_the_writers_load() {
     let lag = |rate: u32| {
         let s = run(&parse(&format!(
-            "name: t\nduration: 20s\nworkload: {{ commits_per_s: {rate} }}\ninstances:\n  - {{ name: w, az: a, role: writer, class: db.r6g.16xlarge }}\n  - {{ name: r, az: b, class: db.r6g.large }}\nclients:\n  - {{ name: reports, count: 20, az: b, endpoint: reader, think_time: 10ms }}\n"
+            "name: t\nduration: 20s\nworkload: {{ open_loop: {{ commits_per_s: {rate} }} }}\ninstances:\n  - {{ name: w, az: a, role: writer, class: db.r6g.16xlarge }}\n  - {{ name: r, az: b, class: db.r6g.large }}\nclients:\n  - {{ name: reports, count: 20, az: b, endpoint: reader, think_time: 10ms }}\n"
         )))
         .summary;
         s.replica_lag_ms["r"].p50
@@ -180,7 +180,7 @@ fn a_recreated_instance_has_a_new_address() {
     // No reader: the writer is re-created in AZ b. A client that caches
     // DNS forever keeps the old address, where nothing answers.
     let yaml = |cache: &str| {
-        format!("name: t\nduration: 15m\ncontrol_plane: {{ provision_time: 2m }}\nworkload: {{ commits_per_s: 200 }}\ninstances: [{{ name: w, az: a, role: writer }}]\nclients:\n  - {{ name: app, count: 2, az: b, read_timeout: 2s, connect_timeout: 2s{cache} }}\nfaults:\n  - az_outage: {{ at: 30s, az: a }}\n")
+        format!("name: t\nduration: 15m\ncontrol_plane: {{ provision_time: 2m }}\nworkload: {{ open_loop: {{ commits_per_s: 200 }} }}\ninstances: [{{ name: w, az: a, role: writer }}]\nclients:\n  - {{ name: app, count: 2, az: b, read_timeout: 2s, connect_timeout: 2s{cache} }}\nfaults:\n  - az_outage: {{ at: 30s, az: a }}\n")
     };
     let ttl = run(&parse(&yaml(""))).summary;
     let forever = run(&parse(&yaml(", dns_cache: forever"))).summary;
@@ -232,7 +232,7 @@ fn a_process_restart_drops_the_cpu_work_of_the_old_process() {
     // promoted, and its recovery waited behind the apply work queued for
     // the reader process that had stopped.
     let s = run(&parse(
-        "name: t\nduration: 100s\nworkload: { commits_per_s: 60000 }\ninstances:\n  - { name: w, az: a, class: db.r6g.16xlarge, role: writer }\n  - { name: r, az: c, class: db.r6g.large, tier: 0 }\nclients:\n  - { name: reports, count: 40, az: c, endpoint: reader, think_time: 10ms }\nfaults:\n  - writer_crash: { at: 60s }\n",
+        "name: t\nduration: 100s\nworkload: { open_loop: { commits_per_s: 60000 } }\ninstances:\n  - { name: w, az: a, class: db.r6g.16xlarge, role: writer }\n  - { name: r, az: c, class: db.r6g.large, tier: 0 }\nclients:\n  - { name: reports, count: 40, az: c, endpoint: reader, think_time: 10ms }\nfaults:\n  - writer_crash: { at: 60s }\n",
     ))
     .summary;
     let storage = only_rto(&s).steps.storage_recovery_s.expect("recovered");

@@ -93,7 +93,7 @@ fn a_proxy_pinning_every_session_brings_the_storm_back_throttled() {
 fn two_instances(duration: &str, clients: &str, rest: &str) -> Outcome {
     run(&parse(&format!(
         "name: t\nseed: 3\nduration: {duration}\nstorage: {{ volume_gib: 30 }}\n\
-         workload: {{ commits_per_s: 300, reads_per_s: 100 }}\n\
+         workload: {{ open_loop: {{ commits_per_s: 300, reads_per_s: 100 }} }}\n\
          instances:\n  - {{ name: w, az: a, role: writer }}\n  - {{ name: r, az: b, tier: 0 }}\n\
          clients:\n{clients}{rest}"
     )))

@@ -27,7 +27,7 @@ fn cluster_with(
         format!("clients:\n{clients}")
     };
     parse(&format!(
-        "name: t\nseed: {seed}\nduration: 40s\nstorage: {{ volume_gib: 30 }}\nworkload: {{ commits_per_s: 300, reads_per_s: 100 }}\ninstances:\n  - {{ name: w, az: a, role: writer }}\n{readers}{clients}{extra}faults:\n{faults}"
+        "name: t\nseed: {seed}\nduration: 40s\nstorage: {{ volume_gib: 30 }}\nworkload: {{ open_loop: {{ commits_per_s: 300, reads_per_s: 100 }} }}\ninstances:\n  - {{ name: w, az: a, role: writer }}\n{readers}{clients}{extra}faults:\n{faults}"
     ))
 }
 
@@ -299,7 +299,7 @@ fn a_second_failover_counts_its_clients_from_its_own_fault() {
     // fault, not again from before the first.
     let s = run(&parse(
         "name: t\nseed: 3\nduration: 80s\nstorage: { volume_gib: 30 }\n\
-         workload: { commits_per_s: 300, reads_per_s: 100 }\n\
+         workload: { open_loop: { commits_per_s: 300, reads_per_s: 100 } }\n\
          instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\n  - { name: r2, az: c, tier: 1 }\n\
          clients:\n  - { name: app, count: 4, az: b, read_timeout: 2s, connect_timeout: 1s }\n\
          faults:\n  - writer_crash: { at: 10s }\n  - writer_crash: { at: 26s }\n",

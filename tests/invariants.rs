@@ -45,7 +45,7 @@ proptest! {
 /// The cluster of the AZ+1 property, on the default topology: a 40 GiB
 /// volume (4 PGs) under 400 commits/s and 200 reads/s for 15 s, with
 /// repair starting after 4 s so that it runs within the test.
-const AZ_PLUS_ONE: &str = "name: az-plus-one\nduration: 15s\nstorage: { volume_gib: 40, repair_after: 4s }\nworkload: { commits_per_s: 400, reads_per_s: 200 }\n";
+const AZ_PLUS_ONE: &str = "name: az-plus-one\nduration: 15s\nstorage: { volume_gib: 40, repair_after: 4s }\nworkload: { open_loop: { commits_per_s: 400, reads_per_s: 200 } }\n";
 
 /// Whole seconds after the start, from `range`.
 fn instants(range: Range<u64>) -> impl Strategy<Value = SimTime> {
@@ -126,7 +126,7 @@ fn a_broken_quorum_can_lose_acknowledged_commits() {
     // quorum rules exist for this.
     let sc = parse(
         "name: broken\nduration: 6s\nstorage: { volume_gib: 20, write_quorum: 2, read_quorum: 2, unsafe_quorum: true }\n\
-         workload: { commits_per_s: 500 }\nfaults:\n\
+         workload: { open_loop: { commits_per_s: 500 } }\nfaults:\n\
          \x20 - network_partition: { at: 1s, between: [a, b] }\n\
          \x20 - network_partition: { at: 1s, between: [a, c] }\n\
          \x20 - az_outage: { at: 3s, az: a }\n",
@@ -201,7 +201,7 @@ proptest! {
         // And every commit offered is accounted for, exactly once.
         let c = &outcome.summary.commits;
         prop_assert_eq!(
-            c.offered,
+            c.arrived,
             c.acknowledged + c.refused + c.abandoned + c.waiting_at_end,
             "{:?}",
             c

@@ -30,7 +30,7 @@ fn many_segments_from_one_node_take_longer_to_restore_than_two_bounded_by_the_di
     // 2 TiB one.
     let lose = |gib: u32| {
         summary(&format!(
-            "name: t\nduration: 150s\nstorage: {{ volume_gib: {gib}, repair_after: 5s }}\nworkload: {{ commits_per_s: 500 }}\nfaults:\n  - storage_node_crash: {{ at: 5s, node: b-2 }}\n"
+            "name: t\nduration: 150s\nstorage: {{ volume_gib: {gib}, repair_after: 5s }}\nworkload: {{ open_loop: {{ commits_per_s: 500 }} }}\nfaults:\n  - storage_node_crash: {{ at: 5s, node: b-2 }}\n"
         ))
     };
     let (two, many) = (lose(100), lose(2048));
@@ -62,7 +62,7 @@ fn many_segments_from_one_node_take_longer_to_restore_than_two_bounded_by_the_di
 fn a_change_rolls_back_when_the_old_node_returns_mid_copy() {
     // The copy takes about 11 s; b-2 is back 6 s after it starts.
     let s = summary(
-        "name: t\nduration: 40s\nstorage: { volume_gib: 100, repair_after: 2s }\nworkload: { commits_per_s: 500 }\nfaults:\n  - storage_node_crash: { at: 5s, node: b-2, recover_after: 8s }\n",
+        "name: t\nduration: 40s\nstorage: { volume_gib: 100, repair_after: 2s }\nworkload: { open_loop: { commits_per_s: 500 } }\nfaults:\n  - storage_node_crash: { at: 5s, node: b-2, recover_after: 8s }\n",
     );
     assert_eq!(s.storage.repairs_rolled_back, 2, "{:?}", s.storage);
     assert_eq!(s.storage.segments_repaired, 0);
@@ -77,7 +77,7 @@ fn a_change_onto_a_node_that_fails_rolls_back_and_starts_again_later() {
     // Four nodes per AZ: b-2's replacements can only go to b-1, b-3 or
     // b-4, and b-3 and b-4 fail for 20 s while the copies run.
     let s = summary(
-        "name: t\nduration: 80s\ntopology: { storage_nodes_per_az: 4 }\nstorage: { volume_gib: 100, repair_after: 2s }\nworkload: { commits_per_s: 500 }\nfaults:\n  - storage_node_crash: { at: 5s, node: b-2 }\n  - storage_node_crash: { at: 10s, node: b-3, recover_after: 20s }\n  - storage_node_crash: { at: 10s, node: b-4, recover_after: 20s }\n",
+        "name: t\nduration: 80s\ntopology: { storage_nodes_per_az: 4 }\nstorage: { volume_gib: 100, repair_after: 2s }\nworkload: { open_loop: { commits_per_s: 500 } }\nfaults:\n  - storage_node_crash: { at: 5s, node: b-2 }\n  - storage_node_crash: { at: 10s, node: b-3, recover_after: 20s }\n  - storage_node_crash: { at: 10s, node: b-4, recover_after: 20s }\n",
     );
     assert!(s.storage.repairs_rolled_back >= 1, "{:?}", s.storage);
     assert_eq!(s.redundancy.pgs_short_at_end, 0, "{:?}", s.redundancy);
@@ -87,7 +87,7 @@ fn a_change_onto_a_node_that_fails_rolls_back_and_starts_again_later() {
 fn placement_decides_whether_copies_return_while_an_az_is_down() {
     let yaml = |placement: &str| {
         format!(
-            "name: t\nduration: 120s\nstorage: {{ volume_gib: 100, repair_after: 10s, repair_placement: {placement} }}\nworkload: {{ commits_per_s: 500 }}\nfaults:\n  - az_outage: {{ at: 5s, az: c }}\n"
+            "name: t\nduration: 120s\nstorage: {{ volume_gib: 100, repair_after: 10s, repair_placement: {placement} }}\nworkload: {{ open_loop: {{ commits_per_s: 500 }} }}\nfaults:\n  - az_outage: {{ at: 5s, az: c }}\n"
         )
     };
     // In the lost copies' AZ only: nothing can be placed, every PG stays
@@ -165,7 +165,7 @@ fn a_slow_disk_is_masked_until_a_second_failure_puts_it_in_every_quorum() {
 #[test]
 fn an_expectation_on_time_short_of_copies_fails_when_copies_never_return() {
     let s = summary(
-        "name: t\nduration: 60s\nstorage: { volume_gib: 100, repair_after: 10s }\nworkload: { commits_per_s: 500 }\nfaults:\n  - az_outage: { at: 5s, az: c }\nexpect:\n  max_time_short_of_copies: 10m\n",
+        "name: t\nduration: 60s\nstorage: { volume_gib: 100, repair_after: 10s }\nworkload: { open_loop: { commits_per_s: 500 } }\nfaults:\n  - az_outage: { at: 5s, az: c }\nexpect:\n  max_time_short_of_copies: 10m\n",
     );
     let e = &s.expectations[0];
     assert!(!e.passed, "{e:?}");
@@ -178,7 +178,7 @@ fn copies_placed_in_other_azs_never_leave_one_az_holding_what_its_loss_would_los
     // then AZ a is lost for good. No AZ took more than one copy over its
     // share, so b still holds a read quorum of every PG.
     let s = summary(
-        "name: t\nduration: 5m\nstorage: { volume_gib: 100, repair_after: 10s, repair_placement: prefer_same_az }\nworkload: { commits_per_s: 500 }\nfaults:\n  - az_outage: { at: 5s, az: c, duration: 2m }\n  - az_outage: { at: 4m, az: a }\n",
+        "name: t\nduration: 5m\nstorage: { volume_gib: 100, repair_after: 10s, repair_placement: prefer_same_az }\nworkload: { open_loop: { commits_per_s: 500 } }\nfaults:\n  - az_outage: { at: 5s, az: c, duration: 2m }\n  - az_outage: { at: 4m, az: a }\n",
     );
     assert_eq!(s.storage.segments_repaired, 20);
     assert_eq!(s.commits.lost, 0, "{:?}", s.commits);
@@ -191,7 +191,7 @@ fn a_copy_waits_while_a_partition_cuts_its_source_off_from_the_target() {
     // reachable from the writer there, but nothing can be copied to them
     // until the partition heals.
     let s = summary(
-        "name: t\nduration: 120s\nstorage: { volume_gib: 100, repair_after: 2s }\nworkload: { commits_per_s: 500 }\ninstances:\n  - { name: w, az: b, role: writer }\nfaults:\n  - storage_node_crash: { at: 5s, node: b-2 }\n  - storage_node_crash: { at: 5s, node: b-3 }\n  - network_partition: { at: 6s, between: [a, b], duration: 40s }\n  - network_partition: { at: 6s, between: [b, c], duration: 40s }\n",
+        "name: t\nduration: 120s\nstorage: { volume_gib: 100, repair_after: 2s }\nworkload: { open_loop: { commits_per_s: 500 } }\ninstances:\n  - { name: w, az: b, role: writer }\nfaults:\n  - storage_node_crash: { at: 5s, node: b-2 }\n  - storage_node_crash: { at: 5s, node: b-3 }\n  - network_partition: { at: 6s, between: [a, b], duration: 40s }\n  - network_partition: { at: 6s, between: [b, c], duration: 40s }\n",
     );
     let longest = s.redundancy.longest_short_s.expect("short");
     assert!(

@@ -16,7 +16,7 @@ use crate::{aurora, parse, run, text};
 /// storage fault, so that every chart has something to draw.
 fn demo() -> Outcome {
     run(&parse(
-        "name: chart-demo\nduration: 40s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 300 }\n\
+        "name: chart-demo\nduration: 40s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 300 } }\n\
          instances:\n  - { name: w, az: a, role: writer }\n  - { name: r1, az: b, tier: 0 }\n  - { name: r2, az: c }\n\
          clients:\n  - { name: app, count: 2, az: b, read_timeout: 2s }\n\
          faults:\n  - storage_node_crash: { at: 5s, node: c-1, recover_after: 10s }\n  - writer_crash: { at: 10s }\n",
@@ -192,7 +192,7 @@ fn the_client_chart_tells_the_dns_cache_story() {
 
 #[test]
 fn a_quiet_run_has_no_quorum_chart_and_a_replacement_is_not_a_promotion() {
-    let quiet = parse("name: quiet\nduration: 3s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\n");
+    let quiet = parse("name: quiet\nduration: 3s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 100 } }\n");
     let r = Results::from_outcome(&run(&quiet));
     assert!(!Chart::Quorum.applies(&r), "nothing dropped below a quorum");
     let single = Results::from_outcome(&run(&crate::shipped("single-instance")));
@@ -294,7 +294,7 @@ fn run_with_charts_then_report_from_the_command_line() {
     let sc = dir.path().join("fo.yaml");
     std::fs::write(
         &sc,
-        "name: fo\nduration: 20s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 200 }\n\
+        "name: fo\nduration: 20s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 200 } }\n\
          instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\nfaults:\n  - writer_crash: { at: 3s }\n",
     )
     .unwrap();
@@ -346,7 +346,7 @@ fn several_scenarios_run_in_one_command_each_into_its_directory() {
     for name in ["one", "two"] {
         std::fs::write(
             dir.path().join(format!("{name}.yaml")),
-            format!("name: {name}\nduration: 2s\nstorage: {{ volume_gib: 20 }}\nworkload: {{ commits_per_s: 100 }}\n"),
+            format!("name: {name}\nduration: 2s\nstorage: {{ volume_gib: 20 }}\nworkload: {{ open_loop: {{ commits_per_s: 100 }} }}\n"),
         )
         .unwrap();
     }

@@ -33,7 +33,7 @@ fn unknown_field_names_the_field_and_the_valid_ones() {
 fn wrong_type_points_at_the_value() {
     assert_error(
         "wrong-type.yaml",
-        "4:18",
+        "4:31",
         "expected a commit rate per second from 0 to 1000000, found \"lots\"",
     );
 }
@@ -135,7 +135,7 @@ fn a_timeline_of_billions_of_rows_is_rejected() {
 mod never_panics {
     use proptest::prelude::*;
 
-    const VALID: &str = "name: p\nduration: 1m\ntopology: { azs: [a, b, c], storage_nodes_per_az: 4 }\nstorage: { volume_gib: 30, write_quorum: 4 }\nworkload: { commits_per_s: 10 }\nfaults:\n  - az_outage: { at: 10s, az: b, duration: 5s }\nexpect: { max_lost_commits: 0 }\n";
+    const VALID: &str = "name: p\nduration: 1m\ntopology: { azs: [a, b, c], storage_nodes_per_az: 4 }\nstorage: { volume_gib: 30, write_quorum: 4 }\nworkload: { open_loop: { commits_per_s: 10 } }\nfaults:\n  - az_outage: { at: 10s, az: b, duration: 5s }\nexpect: { max_lost_commits: 0 }\n";
 
     proptest! {
         /// Any edit of a valid file parses or fails with a located
@@ -312,12 +312,12 @@ fn every_numeric_field_refuses_values_outside_its_range() {
             "too short: a latency is longer than 0s, found 0s",
         ),
         (
-            "workload: { commits_per_s: 1e7 }",
+            "workload: { open_loop: { commits_per_s: 1e7 } }",
             "1e7",
             "expected a commit rate per second from 0 to 1000000, found 10000000.0",
         ),
         (
-            "workload: { reads_per_s: -1 }",
+            "workload: { open_loop: { reads_per_s: -1 } }",
             "-1",
             "expected a read rate per second from 0 to 1000000, found -1",
         ),
@@ -651,11 +651,11 @@ fn extreme_values_are_refused_where_written_or_run_cleanly() {
         "network: { same_az_latency: $ }",
         "network: { cross_az_latency: $ }",
         "network: { jitter: $ }",
-        "workload: { commits_per_s: $ }",
+        "workload: { open_loop: { commits_per_s: $ } }",
         "workload: { records_per_commit: $ }",
         "workload: { working_set_gib: $ }",
         "workload: { page_kib: $ }",
-        "workload: { reads_per_s: $ }",
+        "workload: { open_loop: { reads_per_s: $ } }",
         "workload: { group_commit_interval: $ }",
         "workload: { storage_read_timeout: $ }",
         "workload: { write_retry_interval: $ }",
@@ -701,10 +701,10 @@ fn extreme_values_are_refused_where_written_or_run_cleanly() {
     for field in FIELDS {
         for value in EXTREMES {
             let yaml = format!(
-                "name: x\nduration: 10ms\nworkload: {{ commits_per_s: 100 }}\n{}\n",
+                "name: x\nduration: 10ms\nworkload: {{ open_loop: {{ commits_per_s: 100 }} }}\n{}\n",
                 field.replace('$', value)
             )
-            .replacen("workload: { commits_per_s: 100 }\nworkload", "workload", 1)
+            .replacen("workload: { open_loop: { commits_per_s: 100 } }\nworkload", "workload", 1)
             .replacen("duration: 10ms\nduration", "duration", 1);
             match Scenario::parse(&yaml, std::path::Path::new("inline.yaml")) {
                 Err(e) => {
@@ -760,7 +760,7 @@ fn the_memory_bound_counts_the_redo_a_write_stall_piles_up() {
     // up for the whole run (2.7 GB measured at its peak over 30 s).
     let stall = |duration: &str| {
         Scenario::parse(
-            &format!("name: s\nduration: {duration}\nstorage: {{ lsn_allocation_limit: 1000000000 }}\nworkload: {{ commits_per_s: 10000, records_per_commit: 100 }}\n"),
+            &format!("name: s\nduration: {duration}\nstorage: {{ lsn_allocation_limit: 1000000000 }}\nworkload: {{ open_loop: {{ commits_per_s: 10000 }}, records_per_commit: 100 }}\n"),
             std::path::Path::new("s.yaml"),
         )
     };

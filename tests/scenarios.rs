@@ -41,6 +41,67 @@ fn baseline_commits_at_the_offered_rate_with_low_latency() {
     assert!(s.commit_latency_ms.p50 > 1.0 && s.commit_latency_ms.p50 < 8.0);
     assert_eq!(s.reads.wrong, 0);
     assert!(s.write_outages.is_empty());
+    // Closed-loop: what was asked for was carried.
+    assert!(
+        s.commits.offered_per_s - s.commits.per_s < 1.0,
+        "{:?}",
+        s.commits
+    );
+}
+
+#[test]
+fn the_open_loop_baseline_carries_its_arrival_rate() {
+    let sc = shipped_with("baseline-open-loop", &[("duration", "120s")]);
+    let o = run(&sc);
+    assert_passes(&o);
+    let s = &o.summary;
+    assert!(
+        (s.commits.offered_per_s - 5000.0).abs() < 100.0,
+        "{:?}",
+        s.commits
+    );
+    assert!(
+        (s.commits.per_s - s.commits.offered_per_s).abs() < 10.0,
+        "{:?}",
+        s.commits
+    );
+}
+
+#[test]
+fn a_closed_loop_shows_a_smaller_writer_as_fewer_commits_at_bounded_latency() {
+    // The same 50 clients against a writer of 2 vCPUs: throughput falls to
+    // what its CPU carries, and each client's wait stays bounded (Little's
+    // law: 50 requests in flight at most), where an open-loop load would
+    // queue without end.
+    let small = |load: &str| {
+        shipped_with(
+            "baseline",
+            &[
+                ("duration", "30s"),
+                (
+                    "instances",
+                    "[{ name: w, az: a, role: writer, class: db.r6g.large }]",
+                ),
+                ("workload", load),
+            ],
+        )
+    };
+    let closed = run(&small("{ records_per_commit: 3, working_set_gib: 1 }")).summary;
+    let open = run(&small(
+        "{ records_per_commit: 3, working_set_gib: 1, open_loop: { commits_per_s: 5000 } }",
+    ))
+    .summary;
+    assert!(closed.commits.per_s < 4_000.0, "{:?}", closed.commits);
+    assert!(
+        closed.commit_latency_ms.p99 < 20.0,
+        "{:?}",
+        closed.commit_latency_ms
+    );
+    assert!(
+        open.commit_latency_ms.p50 > 1_000.0,
+        "{:?}",
+        open.commit_latency_ms
+    );
 }
 
 #[test]

@@ -11,7 +11,7 @@ name: short-failover
 seed: 1
 duration: 30s
 storage: { volume_gib: 20 }
-workload: { commits_per_s: 200 }
+workload: { open_loop: { commits_per_s: 200 } }
 instances:
   - { name: writer-1, az: a, role: writer, tier: 1 }
   - { name: reader-1, az: b, tier: 0 }

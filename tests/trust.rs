@@ -11,7 +11,7 @@ fn an_outage_still_in_force_at_the_end_makes_commits_unavailable_not_lost() {
     // only AZ a's two copies of each PG up, below the read quorum of 3.
     // Every disk is intact: nothing is destroyed.
     let s = run(&parse(
-        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 500 }\nfaults:\n  - az_outage: { at: 5s, az: b, duration: 60s }\n  - az_outage: { at: 5s, az: c, duration: 60s }\n",
+        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 500 } }\nfaults:\n  - az_outage: { at: 5s, az: b, duration: 60s }\n  - az_outage: { at: 5s, az: c, duration: 60s }\n",
     ))
     .summary;
     assert!(s.commits.acknowledged > 1_000);
@@ -30,7 +30,7 @@ fn a_permanent_loss_beyond_the_quorum_is_lost_not_unavailable() {
     // the read quorum, so recovery can prove nothing: the commits are
     // destroyed (and the invariant does not apply beyond AZ+1).
     let s = run(&parse(
-        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 500 }\nfaults:\n  - az_outage: { at: 5s, az: b }\n  - az_outage: { at: 5s, az: c }\n",
+        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 500 } }\nfaults:\n  - az_outage: { at: 5s, az: b }\n  - az_outage: { at: 5s, az: c }\n",
     ))
     .summary;
     assert_eq!(s.commits.lost, s.commits.acknowledged);
@@ -50,7 +50,7 @@ fn a_permanent_loss_beyond_the_quorum_is_lost_not_unavailable() {
 const FAILURE_DURING_FAILOVER: &str = "name: t
 duration: 90s
 storage: { volume_gib: 20 }
-workload: { commits_per_s: 200 }
+workload: { open_loop: { commits_per_s: 200 } }
 instances:
   - { name: w, az: a, role: writer }
   - { name: r0, az: b, tier: 0 }
@@ -114,7 +114,7 @@ fn heavy_network_jitter_never_returns_a_page_state_that_was_not_committed() {
     // pages past the old read point. Neither may pass for an answer.
     for seed in 1..=3 {
         let s = run(&parse(&format!(
-            "name: t\nseed: {seed}\nduration: 30s\nnetwork: {{ jitter: 2 }}\nstorage: {{ disk_jitter: 2 }}\ninstances: [{{ name: w, az: a, role: writer, class: db.t3.medium }}]\nworkload: {{ commits_per_s: 1000, reads_per_s: 2000, working_set_gib: 8, access: uniform }}\n"
+            "name: t\nseed: {seed}\nduration: 30s\nnetwork: {{ jitter: 2 }}\nstorage: {{ disk_jitter: 2 }}\ninstances: [{{ name: w, az: a, role: writer, class: db.t3.medium }}]\nworkload: {{ open_loop: {{ commits_per_s: 1000, reads_per_s: 2000 }}, working_set_gib: 8, access: uniform }}\n"
         )))
         .summary;
         assert!(s.reads.correct > 20_000, "{:?}", s.reads);
@@ -131,7 +131,7 @@ fn a_reader_back_during_a_replacement_takes_over() {
     // restart as readers at 16 s: promoting one is sooner than waiting for
     // the replacement.
     let s = run(&parse(
-        "name: t\nduration: 60s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 200 }\ncontrol_plane: { provision_time: 20s, provision_sigma: 0 }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r1, az: a, tier: 0 }\nfaults:\n  - failover: { at: 5s }\n  - az_outage: { at: 5002ms, az: a, duration: 5s }\n",
+        "name: t\nduration: 60s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 200 } }\ncontrol_plane: { provision_time: 20s, provision_sigma: 0 }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r1, az: a, tier: 0 }\nfaults:\n  - failover: { at: 5s }\n  - az_outage: { at: 5002ms, az: a, duration: 5s }\n",
     ))
     .summary;
     let rto = &s.rto[0];
@@ -143,7 +143,7 @@ fn a_reader_back_during_a_replacement_takes_over() {
 #[test]
 fn a_failover_to_the_writer_is_refused_and_a_restart_is_not_a_replacement() {
     let to_self = run(&parse(
-        "name: t\nduration: 20s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 200 }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\nfaults:\n  - failover: { at: 5s, target: w }\n",
+        "name: t\nduration: 20s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 200 } }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\nfaults:\n  - failover: { at: 5s, target: w }\n",
     ))
     .summary;
     assert!(to_self.failovers.is_empty(), "{:?}", to_self.failovers);
@@ -151,7 +151,7 @@ fn a_failover_to_the_writer_is_refused_and_a_restart_is_not_a_replacement() {
     // Without a reader, a manual failover restarts the writer in place:
     // its host is up, so nothing is created.
     let restart = run(&parse(
-        "name: t\nduration: 30s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 200 }\nfaults:\n  - failover: { at: 5s }\n",
+        "name: t\nduration: 30s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 200 } }\nfaults:\n  - failover: { at: 5s }\n",
     ))
     .summary;
     assert_eq!(restart.failovers.len(), 1);
@@ -168,13 +168,13 @@ fn the_workload_never_offers_more_than_its_rate() {
     // tick at time zero once brought a whole interval of arrivals from
     // before the start.
     let s = run(&parse(
-        "name: t\nduration: 3s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100000, group_commit_interval: 1s }\n",
+        "name: t\nduration: 3s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 100000 }, group_commit_interval: 1s }\n",
     ))
     .summary;
     assert!(s.commits.offered <= 303_000, "{:?}", s.commits);
     assert!(s.commits.per_s <= 100_000.0, "{:?}", s.commits);
     let s = run(&parse(
-        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 500 }\n",
+        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 500 } }\n",
     ))
     .summary;
     assert!(
@@ -210,7 +210,7 @@ fn tables_sized_before_a_membership_change_are_never_indexed_past_their_end() {
     // answer the recovering writer and a repair adds a segment before the
     // recovery ends. Once an index out of bounds in the writer's points.
     let s = run(&parse(
-        "name: t\nduration: 60s\ntopology: { storage_nodes_per_az: 4 }\nstorage: { volume_gib: 20, repair_after: 1s }\nworkload: { commits_per_s: 200 }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: a, tier: 0 }\nfaults:\n  - writer_crash: { at: 5s }\n  - storage_node_crash: { at: 10s, node: b-2, recover_after: 30s }\n  - storage_node_crash: { at: 10s, node: b-3, recover_after: 30s }\n  - az_outage: { at: 10s, az: c, duration: 30s }\n  - storage_node_crash: { at: 10s, node: b-1 }\n",
+        "name: t\nduration: 60s\ntopology: { storage_nodes_per_az: 4 }\nstorage: { volume_gib: 20, repair_after: 1s }\nworkload: { open_loop: { commits_per_s: 200 } }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: a, tier: 0 }\nfaults:\n  - writer_crash: { at: 5s }\n  - storage_node_crash: { at: 10s, node: b-2, recover_after: 30s }\n  - storage_node_crash: { at: 10s, node: b-3, recover_after: 30s }\n  - az_outage: { at: 10s, az: c, duration: 30s }\n  - storage_node_crash: { at: 10s, node: b-1 }\n",
     ))
     .summary;
     assert!(s.storage.segments_repaired > 0, "{:?}", s.storage);
@@ -225,7 +225,7 @@ fn repair_waits_for_a_read_quorum_and_never_spins() {
     // prove complete, and with `repair_after: 0s` it must not loop at one
     // instant.
     let s = run(&parse(
-        "name: t\nduration: 60s\ntopology: { storage_nodes_per_az: 4 }\nstorage: { volume_gib: 20, repair_after: 0s }\nworkload: { commits_per_s: 200 }\nfaults:\n  - az_outage: { at: 2s, az: a, duration: 20s }\n  - storage_node_crash: { at: 3s, node: b-2 }\n  - storage_node_crash: { at: 3s, node: b-3 }\n",
+        "name: t\nduration: 60s\ntopology: { storage_nodes_per_az: 4 }\nstorage: { volume_gib: 20, repair_after: 0s }\nworkload: { open_loop: { commits_per_s: 200 } }\nfaults:\n  - az_outage: { at: 2s, az: a, duration: 20s }\n  - storage_node_crash: { at: 3s, node: b-2 }\n  - storage_node_crash: { at: 3s, node: b-3 }\n",
     ))
     .summary;
     assert!(s.storage.repairs_waiting_for_quorum > 10, "{:?}", s.storage);
@@ -324,7 +324,7 @@ fn healing_waits_for_clients_instances_and_a_writer_even_without_commits() {
     // With no commits offered, writes are back when a writer opens, not
     // at once.
     let idle = run(&parse(
-        "name: nc\nduration: 60s\nworkload: { commits_per_s: 0, reads_per_s: 0 }\nfaults:\n  - writer_crash: { at: 10s, recover_after: 5s }\n",
+        "name: nc\nduration: 60s\nworkload: { open_loop: { commits_per_s: 0, reads_per_s: 0 } }\nfaults:\n  - writer_crash: { at: 10s, recover_after: 5s }\n",
     ))
     .summary;
     let writes = idle.healing.writes_back_s.expect("a writer opened");
@@ -347,7 +347,7 @@ fn a_report_refuses_a_device_or_pipe_in_place_of_a_runs_files() {
 fn the_report_leads_with_invariant_verdicts() {
     use aurora_sim::report::{page, Results};
     let broken = run(&parse(
-        "name: broken\nduration: 6s\nstorage: { volume_gib: 20, write_quorum: 2, read_quorum: 2, unsafe_quorum: true }\nworkload: { commits_per_s: 500 }\nfaults:\n  - network_partition: { at: 1s, between: [a, b] }\n  - network_partition: { at: 1s, between: [a, c] }\n  - az_outage: { at: 3s, az: a }\n",
+        "name: broken\nduration: 6s\nstorage: { volume_gib: 20, write_quorum: 2, read_quorum: 2, unsafe_quorum: true }\nworkload: { open_loop: { commits_per_s: 500 } }\nfaults:\n  - network_partition: { at: 1s, between: [a, b] }\n  - network_partition: { at: 1s, between: [a, c] }\n  - az_outage: { at: 3s, az: a }\n",
     ));
     assert!(!broken.invariants_held());
     let fine = run(&parse(
@@ -445,7 +445,7 @@ fn a_target_given_up_on_never_becomes_the_writer_behind_the_control_planes_back(
     // The partition starts just before reader-1's engine is up: found
     // from the same run without it (the draws are the same).
     let yaml = |partition: &str| {
-        format!("name: t\nduration: 60s\nstorage: {{ volume_gib: 20 }}\nworkload: {{ commits_per_s: 200 }}\ninstances:\n  - {{ name: writer-1, az: a, class: db.r6g.2xlarge, tier: 1, role: writer }}\n  - {{ name: reader-1, az: b, class: db.r6g.2xlarge, tier: 0 }}\n  - {{ name: reader-2, az: c, class: db.r6g.2xlarge, tier: 1 }}\nfaults:\n  - writer_crash: {{ at: 10s }}\n{partition}")
+        format!("name: t\nduration: 60s\nstorage: {{ volume_gib: 20 }}\nworkload: {{ open_loop: {{ commits_per_s: 200 }} }}\ninstances:\n  - {{ name: writer-1, az: a, class: db.r6g.2xlarge, tier: 1, role: writer }}\n  - {{ name: reader-1, az: b, class: db.r6g.2xlarge, tier: 0 }}\n  - {{ name: reader-2, az: c, class: db.r6g.2xlarge, tier: 1 }}\nfaults:\n  - writer_crash: {{ at: 10s }}\n{partition}")
     };
     let probe = run(&parse(&yaml(""))).summary;
     let r = &probe.rto[0];
@@ -470,7 +470,7 @@ fn a_reader_out_of_reach_only_while_the_failover_chose_still_takes_over() {
     // failover probes it, so a replacement is started; once the reader
     // answers again it is promoted instead of waiting minutes.
     let s = run(&parse(
-        "name: t\nduration: 60s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 200 }\ninstances:\n  - { name: writer-1, az: a, role: writer }\n  - { name: reader-1, az: b, tier: 0 }\nfaults:\n  - writer_crash: { at: 10s }\n  - network_partition: { at: 12s, instance: reader-1, duration: 3s }\n",
+        "name: t\nduration: 60s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 200 } }\ninstances:\n  - { name: writer-1, az: a, role: writer }\n  - { name: reader-1, az: b, tier: 0 }\nfaults:\n  - writer_crash: { at: 10s }\n  - network_partition: { at: 12s, instance: reader-1, duration: 3s }\n",
     ))
     .summary;
     assert_eq!(s.failovers[0].to.as_deref(), Some("reader-1"));
@@ -508,7 +508,7 @@ fn a_run_stopped_early_reports_only_the_time_it_simulated() {
 /// tier-0 reader in b and a tier-1 reader in c, with `extra` appended.
 fn three_az_cluster(name: &str, duration: &str, faults: &str) -> aurora_sim::Scenario {
     parse(&format!(
-        "name: {name}\nduration: {duration}\nstorage: {{ volume_gib: 20 }}\nworkload: {{ commits_per_s: 200 }}\ninstances:\n  - {{ name: writer-1, az: a, class: db.r6g.2xlarge, tier: 1, role: writer }}\n  - {{ name: reader-b, az: b, class: db.r6g.2xlarge, tier: 0 }}\n  - {{ name: reader-c, az: c, class: db.r6g.2xlarge, tier: 1 }}\nclients:\n  - {{ name: app, count: 4, az: c, read_timeout: 5s, connect_timeout: 2s }}\nfaults:\n{faults}"
+        "name: {name}\nduration: {duration}\nstorage: {{ volume_gib: 20 }}\nworkload: {{ open_loop: {{ commits_per_s: 200 }} }}\ninstances:\n  - {{ name: writer-1, az: a, class: db.r6g.2xlarge, tier: 1, role: writer }}\n  - {{ name: reader-b, az: b, class: db.r6g.2xlarge, tier: 0 }}\n  - {{ name: reader-c, az: c, class: db.r6g.2xlarge, tier: 1 }}\nclients:\n  - {{ name: app, count: 4, az: c, read_timeout: 5s, connect_timeout: 2s }}\nfaults:\n{faults}"
     ))
 }
 
@@ -566,7 +566,7 @@ fn slow_links_and_lost_probes_are_not_a_failed_writer() {
     // after the next check and was ignored, so healthy writers failed
     // over again and again.
     let slow = run(&parse(
-        "name: slow\nduration: 30s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 200 }\nnetwork: { cross_az_latency: 600ms }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\n",
+        "name: slow\nduration: 30s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 200 } }\nnetwork: { cross_az_latency: 600ms }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\n",
     ))
     .summary;
     assert!(slow.failovers.is_empty(), "{:?}", slow.failovers);
@@ -585,7 +585,7 @@ fn slow_links_and_lost_probes_are_not_a_failed_writer() {
 fn a_slow_disk_the_scenario_asks_for_is_not_a_stall() {
     // Every persist takes about 10 s: a commit's own path, not a stall.
     let s = run(&parse(
-        "name: t\nduration: 60s\nstorage: { volume_gib: 20, disk_latency: 10s }\nworkload: { commits_per_s: 50 }\n",
+        "name: t\nduration: 60s\nstorage: { volume_gib: 20, disk_latency: 10s }\nworkload: { open_loop: { commits_per_s: 50 } }\n",
     ))
     .summary;
     all_held(&s);
@@ -599,7 +599,7 @@ fn a_load_storage_cannot_keep_up_with_is_a_queue_not_a_stall() {
     // in jumps over ten seconds apart. Quorum liveness promises progress
     // at the pace the settings allow, not latency.
     let s = run(&parse(
-        "name: t\nduration: 30s\nstorage: { volume_gib: 10, disk_gbps: 0.02 }\nworkload: { commits_per_s: 50000 }\ninstances:\n  - { name: w, az: a, role: writer, class: db.r6g.16xlarge }\n",
+        "name: t\nduration: 30s\nstorage: { volume_gib: 10, disk_gbps: 0.02 }\nworkload: { open_loop: { commits_per_s: 50000 } }\ninstances:\n  - { name: w, az: a, role: writer, class: db.r6g.16xlarge }\n",
     ))
     .summary;
     assert!(
@@ -617,7 +617,7 @@ fn a_raised_allocation_limit_does_not_stretch_the_liveness_bound_past_the_load()
     // allows no longer a drain than the default limit does.
     let drain = |lal: &str| {
         parse(&format!(
-            "name: t\nduration: 45s\nstorage: {{ volume_gib: 20{lal} }}\nworkload: {{ commits_per_s: 500 }}\n"
+            "name: t\nduration: 45s\nstorage: {{ volume_gib: 20{lal} }}\nworkload: {{ open_loop: {{ commits_per_s: 500 }} }}\n"
         ))
         .config()
         .longest_drain()
@@ -632,7 +632,7 @@ fn a_copy_slowed_ten_thousandfold_promises_no_commit_latency() {
     // them. The cluster is live but slow, which quorum liveness does not
     // promise against.
     let s = run(&parse(
-        "name: slow\nduration: 40s\ntopology: { storage_nodes_per_az: 2 }\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\nfaults:\n  - slow_node: { at: 5s, node: a-1, factor: 10000 }\n  - slow_node: { at: 5s, node: b-1, factor: 10000 }\n  - slow_node: { at: 5s, node: c-1, factor: 10000 }\n",
+        "name: slow\nduration: 40s\ntopology: { storage_nodes_per_az: 2 }\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 100 } }\nfaults:\n  - slow_node: { at: 5s, node: a-1, factor: 10000 }\n  - slow_node: { at: 5s, node: b-1, factor: 10000 }\n  - slow_node: { at: 5s, node: c-1, factor: 10000 }\n",
     ))
     .summary;
     // The commits before the fault are fast; those after wait seconds for
@@ -654,7 +654,7 @@ fn a_replacement_is_not_brought_up_in_an_az_that_is_down() {
     // replacement elsewhere, here 8 minutes away) and opens once a is back
     // at 660 s.
     let s = run(&parse(
-        "name: t\nduration: 12m\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\ncontrol_plane: { provision_time: 8m, provision_sigma: 0 }\ninstances:\n  - { name: w, az: a, role: writer }\nfaults:\n  - writer_crash: { at: 10s }\n  - az_outage: { at: 60s, az: a, duration: 10m }\n",
+        "name: t\nduration: 12m\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 100 } }\ncontrol_plane: { provision_time: 8m, provision_sigma: 0 }\ninstances:\n  - { name: w, az: a, role: writer }\nfaults:\n  - writer_crash: { at: 10s }\n  - az_outage: { at: 60s, az: a, duration: 10m }\n",
     ))
     .summary;
     let rto = &s.rto[0];
@@ -667,7 +667,7 @@ fn a_replacement_is_not_brought_up_in_an_az_that_is_down() {
 #[test]
 fn an_instance_whose_host_returns_restarts_there_instead_of_waiting_for_a_replacement() {
     let s = run(&parse(
-        "name: t\nduration: 10m\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\ninstances:\n  - { name: w, az: a, role: writer }\nfaults:\n  - writer_crash: { at: 10s, recover_after: 30s }\n",
+        "name: t\nduration: 10m\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 100 } }\ninstances:\n  - { name: w, az: a, role: writer }\nfaults:\n  - writer_crash: { at: 10s, recover_after: 30s }\n",
     ))
     .summary;
     assert_eq!(s.failovers.len(), 1);
@@ -720,7 +720,7 @@ fn losses_repaired_one_at_a_time_stay_within_the_durability_premise() {
     // never has more than one copy missing, so durability is judged (it
     // was "not applicable", from the starting layout alone).
     let s = run(&parse(
-        "name: t\nduration: 100s\ntopology: { storage_nodes_per_az: 4 }\nstorage: { volume_gib: 10, repair_after: 1s }\nworkload: { commits_per_s: 200 }\nfaults:\n  - storage_node_crash: { at: 5s, node: a-1 }\n  - storage_node_crash: { at: 25s, node: a-2 }\n  - storage_node_crash: { at: 45s, node: b-2 }\n  - storage_node_crash: { at: 65s, node: b-3 }\n",
+        "name: t\nduration: 100s\ntopology: { storage_nodes_per_az: 4 }\nstorage: { volume_gib: 10, repair_after: 1s }\nworkload: { open_loop: { commits_per_s: 200 } }\nfaults:\n  - storage_node_crash: { at: 5s, node: a-1 }\n  - storage_node_crash: { at: 25s, node: a-2 }\n  - storage_node_crash: { at: 45s, node: b-2 }\n  - storage_node_crash: { at: 65s, node: b-3 }\n",
     ))
     .summary;
     assert!(s.storage.segments_repaired >= 3, "{:?}", s.storage);
@@ -729,7 +729,7 @@ fn losses_repaired_one_at_a_time_stay_within_the_durability_premise() {
     assert!(durability.held);
     // Four lost at once are beyond it, from the moment the fourth goes.
     let s = run(&parse(
-        "name: t\nduration: 20s\ntopology: { storage_nodes_per_az: 4 }\nstorage: { volume_gib: 10 }\nworkload: { commits_per_s: 200 }\nfaults:\n  - storage_node_crash: { at: 5s, node: a-1 }\n  - storage_node_crash: { at: 5s, node: a-2 }\n  - storage_node_crash: { at: 5s, node: b-2 }\n  - storage_node_crash: { at: 6s, node: b-3 }\n",
+        "name: t\nduration: 20s\ntopology: { storage_nodes_per_az: 4 }\nstorage: { volume_gib: 10 }\nworkload: { open_loop: { commits_per_s: 200 } }\nfaults:\n  - storage_node_crash: { at: 5s, node: a-1 }\n  - storage_node_crash: { at: 5s, node: a-2 }\n  - storage_node_crash: { at: 5s, node: b-2 }\n  - storage_node_crash: { at: 6s, node: b-3 }\n",
     ))
     .summary;
     let why = s.invariants[0]
@@ -755,7 +755,7 @@ fn commits_a_deposed_writer_still_holds_are_abandoned_and_judged() {
     assert!(c.abandoned > 10_000, "{c:?}");
     assert!(c.waiting_at_end < 1_000, "{c:?}");
     assert_eq!(
-        c.offered,
+        c.arrived,
         c.acknowledged + c.refused + c.abandoned + c.waiting_at_end
     );
     assert!(!s.expectations[0].passed, "{:?}", s.expectations[0]);
@@ -781,7 +781,7 @@ fn client_latency_counts_hung_requests_and_needs_a_client() {
     assert!(!s.expectations[0].passed, "{:?}", s.expectations[0]);
     // No client, nothing to judge: a maximum fails rather than passing.
     let s = run(&parse(
-        "name: t\nduration: 5s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 100 }\nexpect: { max_client_p99: 1us }\n",
+        "name: t\nduration: 5s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 100 } }\nexpect: { max_client_p99: 1us }\n",
     ))
     .summary;
     let e = &s.expectations[0];
@@ -866,7 +866,7 @@ fn availability_counts_only_the_time_beyond_the_threshold() {
     // past the 1 s threshold. The blips are one outage by count, but the
     // time between them was available.
     let s = run(&parse(
-        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { commits_per_s: 5000, group_commit_interval: 1s }\n",
+        "name: t\nduration: 10s\nstorage: { volume_gib: 20 }\nworkload: { open_loop: { commits_per_s: 5000 }, group_commit_interval: 1s }\n",
     ))
     .summary;
     assert!(
@@ -882,7 +882,7 @@ fn what_was_not_measured_is_null_not_zero() {
     // No clients and a working set inside the buffer cache: no client
     // latency and no storage read latency, not zeros.
     let s = run(&parse(
-        "name: t\nduration: 20s\nworkload:\n  commits_per_s: 100\n",
+        "name: t\nduration: 20s\nworkload:\n  open_loop: { commits_per_s: 100 }\n",
     ))
     .summary;
     assert_eq!(s.client_latency_ms, None);
@@ -892,7 +892,7 @@ fn what_was_not_measured_is_null_not_zero() {
     assert!(json["reads"]["latency_ms"].is_null());
     // A read availability over no storage read says so.
     let s = run(&parse(
-        "name: t\nduration: 20s\nworkload:\n  commits_per_s: 100\nexpect:\n  min_read_availability: 0.99\n",
+        "name: t\nduration: 20s\nworkload:\n  open_loop: { commits_per_s: 100 }\nexpect:\n  min_read_availability: 0.99\n",
     ))
     .summary;
     let e = &s.expectations[0];

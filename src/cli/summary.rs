@@ -25,9 +25,10 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
     }
     let _ = writeln!(
         w,
-        "  commits   {} acknowledged ({:.1}/s), {} lost{}; latency p50 {}, p99 {}, max {}",
+        "  commits   {} acknowledged ({:.1}/s of {:.1}/s offered), {} lost{}; latency p50 {}, p99 {}, max {}",
         s.commits.acknowledged,
         s.commits.per_s,
+        s.commits.offered_per_s,
         s.commits.lost,
         {
             let c = &s.commits;

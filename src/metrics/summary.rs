@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// `timeline.csv` together: raised whenever a key or column changes name
 /// or meaning, so a reader can tell which it has. `docs/outputs.md` says
 /// what changed in each.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// The whole summary. Field order is the JSON key order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -304,10 +304,18 @@ impl FaultSummary {
 /// Commit counts.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Commits {
-    /// Commits offered: by the workload, and by clients to an open
-    /// writer. Each is acknowledged, refused, abandoned or still waiting
-    /// at the end.
+    /// Commits the application asked for: open-loop arrivals, and
+    /// transactions clients on the cluster endpoint began (a retry is the
+    /// same transaction, so a client's transaction may fail before it
+    /// reaches a writer, or commit twice when its answer was lost).
     pub offered: u64,
+    /// Commits that reached an open writer, or arrived open-loop while
+    /// none was open: each is acknowledged, refused, abandoned or still
+    /// waiting at the end.
+    pub arrived: u64,
+    /// Commits offered per simulated second: the load asked for, beside
+    /// `per_s`, the load achieved.
+    pub offered_per_s: f64,
     /// Commits acknowledged (VDL reached their commit LSN).
     pub acknowledged: u64,
     /// Acknowledged commits that no surviving copy can rebuild: a

@@ -259,6 +259,9 @@ impl Client {
         let now = cx.now();
         if self.errors_in_row == 0 {
             self.first_try = now;
+            if !self.cfg(cx).reader {
+                cx.rec.transactions_begun += 1;
+            }
         }
         if cx.cfg.clients[self.group].connection == Connection::Proxy {
             return self.send_to_proxy(cx, id);

@@ -395,11 +395,13 @@ pub struct NetworkConfig {
     pub jitter: f64,
 }
 
-/// Application demand.
+/// What a transaction does, and the load that arrives open-loop.
 #[derive(Debug, Clone)]
 pub struct WorkloadConfig {
-    /// Commits offered per second.
+    /// Commits arriving per second whatever the database does.
     pub commits_per_s: f64,
+    /// Page reads a transaction makes at the writer before its changes.
+    pub reads_per_transaction: u32,
     /// Records per commit.
     pub records_per_commit: u32,
     /// Distinct pages in the working set.
@@ -408,7 +410,7 @@ pub struct WorkloadConfig {
     pub pages_per_pg: u64,
     /// Page size, KiB.
     pub page_kib: u32,
-    /// Storage reads per second.
+    /// Page reads arriving at the writer per second whatever it does.
     pub reads_per_s: f64,
     /// Group-commit interval.
     pub group_commit_interval: SimDuration,

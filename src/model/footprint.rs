@@ -40,7 +40,7 @@ pub enum Knob {
     LsnAllocationLimit,
     /// `instances` (their classes' buffer caches).
     Instances,
-    /// `workload.commits_per_s` (beyond what the smallest class carries).
+    /// `workload.open_loop.commits_per_s` (beyond what the smallest class carries).
     CommitRate,
 }
 
@@ -55,7 +55,7 @@ impl Knob {
             Knob::GroupCommit => "workload.group_commit_interval",
             Knob::LsnAllocationLimit => "storage.lsn_allocation_limit",
             Knob::Instances => "instances",
-            Knob::CommitRate => "workload.commits_per_s",
+            Knob::CommitRate => "workload.open_loop.commits_per_s",
         }
     }
 }

@@ -886,9 +886,16 @@ impl World {
         self.rec.take_rows()
     }
 
-    /// Commits the background workload offered.
+    /// Commits the application offered: open-loop arrivals, and the
+    /// transactions clients began.
     pub(crate) fn commits_offered(&self) -> u64 {
-        self.workload.offered
+        self.workload.open_loop + self.rec.transactions_begun
+    }
+
+    /// Commits that arrived at an open writer, or open-loop while none
+    /// was.
+    pub(crate) fn commits_arrived(&self) -> u64 {
+        self.workload.arrived
     }
 
     /// The LSN points of the newest writer that had any.

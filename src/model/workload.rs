@@ -1,9 +1,11 @@
-//! The background workload, and the pages it touches.
+//! The load, and the pages it touches.
 //!
-//! Every group-commit interval the application offers a Poisson number of
-//! commits and page reads to the writer (`writer::on_group_commit` asks
-//! for them); with no open writer they are refused, and the interval
-//! counts as unavailable.
+//! Load comes from clients' closed loops (`super::client`), each
+//! request a transaction; a scenario may add open-loop load: every
+//! group-commit interval a Poisson number of commits and page reads
+//! arrives at the writer (`writer::on_group_commit` asks for them),
+//! whatever the database does. While the application wants to write and
+//! no writer is open, the interval counts as unavailable for writes.
 //!
 //! The working set is `pages` pages spread evenly over the volume: page `i`
 //! of the working set is volume page `i · stride`. Each PG therefore holds a
@@ -18,7 +20,7 @@ use crate::model::config::{Access, Config};
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::PgId;
 
-/// The application's offered load.
+/// The application's load.
 #[derive(Debug)]
 pub struct Workload {
     /// Where its pages live.
@@ -27,8 +29,14 @@ pub struct Workload {
     pub popularity: Popularity,
     /// Its own random stream: arrivals, pages, read targets.
     pub rng: SimRng,
-    /// Commits offered so far.
-    pub offered: u64,
+    /// Commits that arrived at an open writer, or open-loop while none
+    /// was: each is then acknowledged, refused, abandoned or waiting.
+    pub arrived: u64,
+    /// Commits that arrived open-loop.
+    pub open_loop: u64,
+    /// Whether anything asks for commits: open-loop arrivals, or a client
+    /// on the cluster endpoint.
+    wants_writes: bool,
     commits_per_tick: Option<Poisson<f64>>,
     reads_per_tick: Option<Poisson<f64>>,
 }
@@ -43,7 +51,10 @@ impl Workload {
             working_set: WorkingSet::new(wl.working_set_pages, wl.pages_per_pg, cfg.storage.pgs),
             popularity: Popularity::new(wl.access, wl.working_set_pages),
             rng,
-            offered: 0,
+            arrived: 0,
+            open_loop: 0,
+            wants_writes: wl.commits_per_s > 0.0
+                || cfg.clients.iter().any(|g| !g.reader && g.count > 0),
             commits_per_tick: per_tick(wl.commits_per_s),
             reads_per_tick: per_tick(wl.reads_per_s),
         }
@@ -53,8 +64,15 @@ impl Workload {
     /// counted as offered; `None` when the scenario offers none.
     pub(crate) fn offer_commits(&mut self) -> Option<u64> {
         let n = self.commits_per_tick?.sample(&mut self.rng) as u64;
-        self.offered += n;
+        self.arrived += n;
+        self.open_loop += n;
         Some(n)
+    }
+
+    /// Whether the application asks for commits, so that a time without
+    /// an open writer is a time writes are unavailable.
+    pub(crate) fn wants_writes(&self) -> bool {
+        self.wants_writes
     }
 
     /// When one commit offered in the interval ending `now` arrived:

@@ -595,10 +595,11 @@ fn measured(h: &mut String, s: &Summary, id: &str) {
         vec![
             "commits".into(),
             format!(
-                "{} acknowledged of {} offered ({:.1}/s); {} lost; {} unavailable at the end; {} split-brain",
+                "{:.1}/s acknowledged of {:.1}/s offered ({} of {}); {} lost; {} unavailable at the end; {} split-brain",
+                s.commits.per_s,
+                s.commits.offered_per_s,
                 s.commits.acknowledged,
                 s.commits.offered,
-                s.commits.per_s,
                 s.commits.lost,
                 s.commits.unavailable_at_end,
                 s.commits.split_brain

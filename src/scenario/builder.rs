@@ -21,7 +21,7 @@ use crate::error::{InputError, Location};
 /// use aurora_sim::{ScenarioBuilder, Simulation};
 ///
 /// let scenario = ScenarioBuilder::new("from-code", "30s")
-///     .set("workload.commits_per_s", 200)
+///     .set("workload.open_loop.commits_per_s", 200)
 ///     .push("instances", "{ name: w, az: a, role: writer }")
 ///     .push("instances", "{ name: r, az: b, tier: 0 }")
 ///     .push("faults", "writer_crash: { at: 5s }")

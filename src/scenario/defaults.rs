@@ -163,11 +163,6 @@ defaults! {
         0.2
     }
 
-    /// Commit rate. Modelling choice: a busy OLTP writer.
-    pub fn commits_per_s() -> f64 {
-        5_000.0
-    }
-
     /// Redo records per commit: a small transaction (two row changes and the
     /// commit record). Modelling choice.
     pub fn records_per_commit() -> u32 {
@@ -186,10 +181,13 @@ defaults! {
         16
     }
 
-    /// Page reads the workload makes of the writer per second; those that
-    /// miss its buffer cache go to storage. Modelling choice.
-    pub fn reads_per_s() -> f64 {
-        1_000.0
+    /// Page reads a transaction makes at the writer before its changes.
+    /// Modelling choice: none, a transaction of writes alone like the
+    /// SysBench write-only load of \[P17\] §6; set it to model reads
+    /// inside transactions (SysBench's `oltp_read_write` makes 14 reads
+    /// to 4 writes).
+    pub fn reads_per_transaction() -> u32 {
+        0
     }
 
     /// Group-commit interval: how often the writer admits the commits that
@@ -751,6 +749,10 @@ pub const COMMITS_PER_S: Limit<f64> = Limit::new(0.0, 1e6, "a commit rate per se
 
 /// Page reads per second that go to storage: 0 to 10^6, as commits.
 pub const READS_PER_S: Limit<f64> = Limit::new(0.0, 1e6, "a read rate per second");
+
+/// Page reads per transaction: 0 to 1000, as records.
+pub const READS_PER_TRANSACTION: Limit<u32> =
+    Limit::new(0, 1000, "a number of page reads per transaction");
 
 /// Redo records per commit: 1 to 1000, a large transaction. A commit's
 /// records are allocated together, so they must also fit the LAL.

@@ -791,12 +791,13 @@ fn workload(
         ));
     }
     Ok(WorkloadConfig {
-        commits_per_s: wl.commits_per_s,
+        commits_per_s: wl.open_loop.commits_per_s,
+        reads_per_transaction: wl.reads_per_transaction,
         records_per_commit: records,
         working_set_pages,
         pages_per_pg,
         page_kib: wl.page_kib,
-        reads_per_s: wl.reads_per_s,
+        reads_per_s: wl.open_loop.reads_per_s,
         group_commit_interval: wl.group_commit_interval,
         storage_read_timeout: wl.storage_read_timeout,
         write_retry_interval: wl.write_retry_interval,

@@ -115,14 +115,15 @@ impl Compute {
         }
         let open = self.hosts().current_writer_open();
         let writer = &mut self.writers.current;
-        if let Some(n) = wl.offer_commits() {
-            if !open {
+        let n = wl.offer_commits().unwrap_or(0);
+        if !open {
+            if wl.wants_writes() {
                 cx.rec.refused_writes(now, interval, n);
-            } else {
-                for _ in 0..n {
-                    let arrival = wl.arrival(now, interval);
-                    writer.backlog.push_back((arrival, None));
-                }
+            }
+        } else {
+            for _ in 0..n {
+                let arrival = wl.arrival(now, interval);
+                writer.backlog.push_back((arrival, None));
             }
         }
         if !open {

@@ -341,8 +341,13 @@ impl Writer {
         }
         let now = cx.now();
         let horizon = now + cx.cfg.workload.group_commit_interval;
-        let cost = cx.cfg.engine.cpu_per_record * u64::from(records);
+        let reads = cx.cfg.workload.reads_per_transaction;
+        let cost = cx.cfg.engine.cpu_per_record * u64::from(records)
+            + cx.cfg.engine.cpu_per_read * u64::from(reads);
         let me = self.instance.index();
+        // A transaction's pages: those its records change, then those it
+        // only reads. It goes ahead once every one is in the cache.
+        let touched = (records + reads) as usize;
         let mut pages = std::mem::take(&mut self.scratch);
         while let Some(&(arrival, origin)) = self.backlog.front() {
             let server = &mut env.servers[me];
@@ -352,16 +357,16 @@ impl Writer {
             self.backlog.pop_front();
             server.run(now, cost);
             pages.clear();
-            pages.extend((0..records).map(|_| wl.popularity.draw(&mut wl.rng)));
+            pages.extend((0..touched).map(|_| wl.popularity.draw(&mut wl.rng)));
             let mut hits = 0;
             for &p in &pages {
                 hits += u32::from(server.cache.touch(p));
             }
             cx.rec.cache_hits += u64::from(hits);
-            if hits == records {
-                self.allocate(now, arrival, origin, &pages, wl);
+            if hits as usize == touched {
+                self.allocate(now, arrival, origin, &pages[..records as usize], wl);
             } else {
-                self.hold(cx, env, wl, arrival, origin, &pages);
+                self.hold(cx, env, wl, (arrival, origin), &pages, records as usize);
             }
         }
         self.scratch = pages;
@@ -393,15 +398,16 @@ impl Writer {
     }
 
     /// Holds a commit until the pages its cache lacks arrive, fetching
-    /// each page once however many commits wait for it.
+    /// each page once however many commits wait for it; the first
+    /// `changed` of its `pages` are those its records change.
     fn hold(
         &mut self,
         cx: &mut Ctx,
         env: &mut WriterEnv,
         wl: &mut Workload,
-        arrival: SimTime,
-        origin: Origin,
+        (arrival, origin): (SimTime, Origin),
         pages: &[u64],
+        changed: usize,
     ) {
         let slot = match self.free_held.pop() {
             Some(s) => s,
@@ -427,7 +433,7 @@ impl Writer {
         self.held[slot as usize] = Some(Held {
             arrival,
             origin,
-            pages: pages.to_vec(),
+            pages: pages[..changed].to_vec(),
             missing,
         });
     }
@@ -602,7 +608,8 @@ impl Writer {
     }
 
     /// A client's write reaches this writer. An open writer queues it as a
-    /// commit; one still recovering refuses it.
+    /// commit, which the next group-commit tick admits with every other
+    /// that arrived meanwhile; one still recovering refuses it.
     pub(crate) fn take_commit(
         &mut self,
         cx: &mut Ctx,
@@ -611,10 +618,8 @@ impl Writer {
         caller: Caller,
     ) {
         if self.open {
-            wl.offered += 1;
+            wl.arrived += 1;
             self.backlog.push_back((cx.now(), Some(caller)));
-            self.admit_commits(cx, env, wl);
-            self.ship(cx, env);
         } else {
             let from = instance_endpoint(env.instances, self.instance);
             let refused = Answer::Failed(ClientError::Refused);

@@ -306,6 +306,7 @@ settings! {
     read_quorum: Spanned<u32> = read_spanned(whole, READ_QUORUM);
     lsn_allocation_limit: Spanned<u64> = read_spanned(whole, LSN_ALLOCATION_LIMIT);
     records: Spanned<u32> = read_spanned(whole, RECORDS_PER_COMMIT);
+    transaction_reads: u32 = read(whole, READS_PER_TRANSACTION);
     batches_in_flight: u32 = read(whole, BATCHES_IN_FLIGHT);
     record_bytes: u32 = read(whole, RECORD_BYTES);
     jitter: f64 = read(real, JITTER);

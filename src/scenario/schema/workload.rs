@@ -1,5 +1,6 @@
-//! The `workload:` section: what the application asks of the writer, and
-//! how it picks pages.
+//! The `workload:` section: what one transaction does, how it picks
+//! pages, and any load that arrives open-loop, whatever the database does.
+//! The load itself comes from the `clients:` groups, each a closed loop.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -7,19 +8,28 @@ use serde_saphyr::Spanned;
 
 use super::settings::{
     commit_rate, group_commit_interval, page_size, period, read_rate, records, spanned_records,
-    spanned_working_set, working_set, zipf_exponent,
+    spanned_working_set, transaction_reads, working_set, zipf_exponent,
 };
 use crate::scenario::defaults as d;
 use crate::sim::SimDuration;
 
-/// The application's demand on the writer.
+/// What a transaction does, and the load that arrives regardless.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadSpec {
-    /// Commits offered per second (Poisson arrivals).
-    #[serde(default = "d::commits_per_s", deserialize_with = "commit_rate::read")]
-    #[schemars(schema_with = "commit_rate::schema")]
-    pub commits_per_s: f64,
+    /// Load that arrives at the writer whatever it does (Poisson
+    /// arrivals), on top of the clients' closed loops; none by default.
+    #[serde(default)]
+    pub open_loop: OpenLoopSpec,
+    /// Page reads a transaction makes at the writer before its changes;
+    /// those its buffer cache misses go to storage, and the transaction
+    /// waits for them.
+    #[serde(
+        default = "d::reads_per_transaction",
+        deserialize_with = "transaction_reads::read"
+    )]
+    #[schemars(schema_with = "transaction_reads::schema")]
+    pub reads_per_transaction: u32,
     /// Redo records per commit; the last is the commit record (a CPL).
     #[serde(default = "spanned_records", deserialize_with = "records::read")]
     #[schemars(schema_with = "records::schema")]
@@ -36,11 +46,6 @@ pub struct WorkloadSpec {
     #[serde(default = "d::page_kib", deserialize_with = "page_size::read")]
     #[schemars(schema_with = "page_size::schema")]
     pub page_kib: u32,
-    /// Page reads per second at the writer; those its buffer cache misses
-    /// go to storage.
-    #[serde(default = "d::reads_per_s", deserialize_with = "read_rate::read")]
-    #[schemars(schema_with = "read_rate::schema")]
-    pub reads_per_s: f64,
     /// How often the writer admits arrived commits and ships idle PGs.
     #[serde(
         default = "d::group_commit_interval",
@@ -64,17 +69,34 @@ pub struct WorkloadSpec {
 impl Default for WorkloadSpec {
     fn default() -> Self {
         WorkloadSpec {
-            commits_per_s: d::commits_per_s(),
+            open_loop: OpenLoopSpec::default(),
+            reads_per_transaction: d::reads_per_transaction(),
             records_per_commit: spanned_records(),
             working_set_gib: spanned_working_set(),
             page_kib: d::page_kib(),
-            reads_per_s: d::reads_per_s(),
             group_commit_interval: d::group_commit_interval(),
             storage_read_timeout: d::storage_read_timeout(),
             write_retry_interval: d::write_retry_interval(),
             access: AccessSpec::default(),
         }
     }
+}
+
+/// Load offered at a rate, whatever the database does: arrivals do not
+/// wait for earlier answers, so a slow writer builds a queue instead of
+/// slowing its clients. Zero by default: load comes from clients.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenLoopSpec {
+    /// Commits arriving per second (Poisson), each one transaction.
+    #[serde(default, deserialize_with = "commit_rate::read")]
+    #[schemars(schema_with = "commit_rate::schema")]
+    pub commits_per_s: f64,
+    /// Page reads arriving at the writer per second (Poisson); those its
+    /// buffer cache misses go to storage.
+    #[serde(default, deserialize_with = "read_rate::read")]
+    #[schemars(schema_with = "read_rate::schema")]
+    pub reads_per_s: f64,
 }
 
 /// How the workload picks pages: `uniform`, or `{ zipf: s }`.
