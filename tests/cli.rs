@@ -651,7 +651,7 @@ fn a_run_bigger_than_the_address_space_limit_leaves_is_refused_up_front() {
     let scenario = crate::repo("scenarios/two-az-outage.yaml");
     let o = std::process::Command::new("sh")
         .arg("-c")
-        .arg("ulimit -v 400000 && exec \"$0\" run \"$1\" --out out")
+        .arg("ulimit -v 400000 && exec \"$0\" run \"$1\" --set workload.open_loop.commits_per_s=5000 --out out")
         .arg(env!("CARGO_BIN_EXE_aurora-sim"))
         .arg(&scenario)
         .current_dir(dir.path())

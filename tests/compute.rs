@@ -31,7 +31,7 @@ fn a_warm_cache_brings_performance_back_sooner_than_a_cold_one() {
 #[test]
 fn cluster_cache_management_needs_the_only_tier_0_reader_of_the_writers_class() {
     let yaml = |readers: &str| {
-        format!("name: t\nduration: 100s\nengine: {{ cluster_cache_management: true }}\nworkload: {{ working_set_gib: 2 }}\ninstances:\n  - {{ name: w, az: a, class: db.r6g.2xlarge, tier: 1, role: writer }}\n{readers}faults:\n  - writer_crash: {{ at: 40s }}\n")
+        format!("name: t\nduration: 100s\nengine: {{ cluster_cache_management: true }}\nworkload: {{ working_set_gib: 2, open_loop: {{ commits_per_s: 5000, reads_per_s: 1000 }} }}\ninstances:\n  - {{ name: w, az: a, class: db.r6g.2xlarge, tier: 1, role: writer }}\n{readers}faults:\n  - writer_crash: {{ at: 40s }}\n")
     };
     let misses = |readers: &str| run(&parse(&yaml(readers))).summary.storage.cache_misses;
     let active = misses("  - { name: r, az: b, class: db.r6g.2xlarge, tier: 0 }\n");
@@ -66,7 +66,8 @@ fn promoting_a_smaller_reader_lowers_throughput_after_the_failover() {
         r.commits_per_s_before.unwrap(),
         r.commits_per_s_after.unwrap(),
     );
-    assert!(before > 4_900.0 && after < 2_600.0, "{before} → {after}");
+    // 50 clients in AZ b against a writer in a: about 4,500 commits/s.
+    assert!(before > 4_400.0 && after < 2_600.0, "{before} → {after}");
     assert_eq!(
         r.recovered_performance_s, None,
         "never back: it cannot keep up"
@@ -127,7 +128,16 @@ fn without_read_availability_a_writer_reboot_interrupts_readers() {
         &[("engine.read_availability", "true")],
     );
     let with = run(&sc).summary;
-    let errors = |s: &Summary| s.client_errors.refused + s.client_errors.reset;
+    // The readers' clients, not the writer's, whose reboot fails them
+    // either way.
+    let errors = |s: &Summary| {
+        let g = s
+            .client_groups
+            .iter()
+            .find(|g| g.name == "reports")
+            .expect("reports");
+        g.errors.refused + g.errors.reset
+    };
     assert!(errors(&without) > 20, "{:?}", without.client_errors);
     assert_eq!(errors(&with), 0, "{:?}", with.client_errors);
 }
@@ -149,7 +159,7 @@ fn the_watchdog_keeps_the_writer_when_no_reader_can_write_either() {
     // AZ c down and one more node: two PGs below write quorum for
     // everyone. Promoting a reader would only move the outage.
     let s = run(&parse(
-        "name: t\nduration: 60s\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\nfaults:\n  - az_outage: { at: 10s, az: c, duration: 35s }\n  - storage_node_crash: { at: 10s, node: a-1, recover_after: 35s }\n",
+        "name: t\nduration: 60s\nworkload: { open_loop: { commits_per_s: 5000, reads_per_s: 1000 } }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\nfaults:\n  - az_outage: { at: 10s, az: c, duration: 35s }\n  - storage_node_crash: { at: 10s, node: a-1, recover_after: 35s }\n",
     ))
     .summary;
     assert!(s.failovers.is_empty(), "{:?}", s.failovers);
@@ -162,7 +172,7 @@ fn a_writer_cut_from_the_control_plane_only_is_failed_over_by_health_checks() {
     // Clients that cache the old writer's address for a minute keep
     // sending it commits after the new writer's epoch reaches storage.
     let s = run(&parse(
-        "name: t\nduration: 60s\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\nclients:\n  - { name: app, count: 4, az: a, read_timeout: 2s, dns_cache: 60s }\nfaults:\n  - network_partition: { at: 10s, instance: w, from: control_plane, duration: 30s }\n",
+        "name: t\nduration: 60s\nworkload: { open_loop: { commits_per_s: 5000, reads_per_s: 1000 } }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\nclients:\n  - { name: app, count: 4, az: a, read_timeout: 2s, dns_cache: 60s }\nfaults:\n  - network_partition: { at: 10s, instance: w, from: control_plane, duration: 30s }\n",
     ))
     .summary;
     assert_eq!(s.failovers.len(), 1);
@@ -245,7 +255,7 @@ fn a_watchdog_failover_whose_target_fails_goes_on_as_a_failover() {
     // next selection found no reader that could write and the failover
     // was "declined", its record erased and the dead target left named.
     let s = run(&parse(
-        "name: t\nduration: 4m\ninstances:\n  - { name: writer-1, az: a, role: writer }\n  - { name: reader-1, az: b, tier: 0 }\nfaults:\n  - network_partition: { at: 60s, instance: writer-1, from: storage, duration: 1m }\n  - network_partition: { at: 76s, instance: reader-1, from: storage, duration: 20s }\n",
+        "name: t\nduration: 4m\nworkload: { open_loop: { commits_per_s: 5000, reads_per_s: 1000 } }\ninstances:\n  - { name: writer-1, az: a, role: writer }\n  - { name: reader-1, az: b, tier: 0 }\nfaults:\n  - network_partition: { at: 60s, instance: writer-1, from: storage, duration: 1m }\n  - network_partition: { at: 76s, instance: reader-1, from: storage, duration: 20s }\n",
     ))
     .summary;
     assert_eq!(

@@ -106,7 +106,7 @@ fn placement_decides_whether_copies_return_while_an_az_is_down() {
 fn commit_latency_does_not_depend_on_the_pg_count() {
     let p50 = |gib: u32, window: u32| {
         summary(&format!(
-            "name: t\nduration: 5s\nstorage: {{ volume_gib: {gib}, batches_in_flight: {window} }}\n"
+            "name: t\nduration: 5s\nworkload: {{ open_loop: {{ commits_per_s: 5000, reads_per_s: 1000 }} }}\nstorage: {{ volume_gib: {gib}, batches_in_flight: {window} }}\n"
         ))
         .commit_latency_ms
         .p50

@@ -170,10 +170,10 @@ fn the_client_chart_tells_the_dns_cache_story() {
     assert!(Chart::Clients.applies(&r));
     let svg = Chart::Clients.svg(&r);
     for part in [
-        "ttl: 4 clients, cluster endpoint, DNS cache honours the TTL",
-        "jvm-30s: 4 clients, cluster endpoint, DNS cached 30s",
-        "jvm-forever: 4 clients, cluster endpoint, DNS cached forever",
-        "4 of 4 never back",
+        "ttl: 17 clients, cluster endpoint, DNS cache honours the TTL",
+        "jvm-30s: 17 clients, cluster endpoint, DNS cached 30s",
+        "jvm-forever: 17 clients, cluster endpoint, DNS cached forever",
+        "17 of 17 never back",
         "read-only (not the writer)",
         "cluster writable",
     ] {
@@ -182,8 +182,8 @@ fn the_client_chart_tells_the_dns_cache_story() {
     let page = report::page(std::slice::from_ref(&r));
     for part in [
         "<h3 id=\"run-1-clients\">Clients</h3>",
-        "<td><b>jvm-forever</b></td><td>4 × DNS cache forever, cluster endpoint</td>",
-        "never / never (4 of 4 clients never wrote again)",
+        "<td><b>jvm-forever</b></td><td>17 × DNS cache forever, cluster endpoint</td>",
+        "never / never (17 of 17 clients never wrote again)",
         "the writer (writer-1)",
     ] {
         assert!(page.contains(part), "page lacks {part}");

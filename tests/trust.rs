@@ -389,8 +389,14 @@ fn an_outage_shows_in_what_was_refused_and_what_clients_waited() {
     let s = run(&crate::shipped("writer-crash")).summary;
     // Acknowledged commits alone look healthy through an 11 s outage…
     assert!(s.commit_latency_ms.p99 < 10.0, "{:?}", s.commit_latency_ms);
-    // …so what was refused, abandoned, and what clients waited is shown.
-    assert!(s.commits.refused > 40_000, "{:?}", s.commits);
+    // …so the outage the application's demand met, and what clients
+    // waited and failed, are shown.
+    assert!(
+        s.write_outages.first().is_some_and(|o| o.duration_s > 5.0),
+        "{:?}",
+        s.write_outages
+    );
+    assert!(s.client_errors.total() > 50, "{:?}", s.client_errors);
     assert!(
         s.client_latency_ms
             .as_ref()
@@ -482,7 +488,7 @@ fn a_reader_out_of_reach_only_while_the_failover_chose_still_takes_over() {
 
 #[test]
 fn a_run_stopped_early_reports_only_the_time_it_simulated() {
-    let sc = parse("name: t\nduration: 10s\nstorage: { volume_gib: 20 }\n");
+    let sc = parse("name: t\nduration: 10s\nworkload: { open_loop: { commits_per_s: 5000, reads_per_s: 1000 } }\nstorage: { volume_gib: 20 }\n");
     let o = aurora_sim::Simulation::new(&sc)
         .max_events(50_000)
         .run()
@@ -752,7 +758,9 @@ fn commits_a_deposed_writer_still_holds_are_abandoned_and_judged() {
     );
     let s = run(&sc).summary;
     let c = &s.commits;
-    assert!(c.abandoned > 10_000, "{c:?}");
+    // Its clients, whose 30 s DNS cache still names it, keep sending a
+    // transaction per 5 s timeout each.
+    assert!(c.abandoned > 100, "{c:?}");
     assert!(c.waiting_at_end < 1_000, "{c:?}");
     assert_eq!(
         c.arrived,
@@ -960,7 +968,7 @@ fn a_watchdog_failovers_rto_starts_when_writes_stopped() {
     // Its I/O watchdog reports after 10 s without progress; the failover
     // then starts. Detection is the watchdog's wait, not zero.
     let s = run(&parse(
-        "name: t\nduration: 70s\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\nfaults:\n  - network_partition: { at: 30s, between: [a, b], duration: 60s }\n  - network_partition: { at: 30s, between: [a, c], duration: 60s }\n",
+        "name: t\nduration: 70s\nworkload: { open_loop: { commits_per_s: 5000, reads_per_s: 1000 } }\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, tier: 0 }\nfaults:\n  - network_partition: { at: 30s, between: [a, b], duration: 60s }\n  - network_partition: { at: 30s, between: [a, c], duration: 60s }\n",
     ))
     .summary;
     assert_eq!(s.failovers.len(), 1);

@@ -244,6 +244,14 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
         Source::Stated("Modelling choice: off, so quorums that do not intersect are refused unless a scenario asks to watch them fail."),
     ),
     ("workload.access", Source::Function("zipf_exponent")),
+    (
+        "workload.open_loop.commits_per_s",
+        Source::Stated("Modelling choice: none; load comes from the clients' closed loops, so a slow database slows its clients, and a scenario adds arrivals that ignore it only when it says so."),
+    ),
+    (
+        "workload.open_loop.reads_per_s",
+        Source::Stated("Modelling choice: none, as open-loop commits; reads inside transactions are `workload.reads_per_transaction`."),
+    ),
 ];
 
 /// The documented source of the default of the setting at `path`, whose
