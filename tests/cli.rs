@@ -696,4 +696,16 @@ fn a_load_that_saturates_an_instance_or_rides_on_the_workload_is_warned_of() {
     assert!(!text(&o).contains("warning"), "{}", text(&o));
     let summary = std::fs::read_to_string(dir.path().join("out/roomy/summary.json")).unwrap();
     assert!(summary.contains("\"warnings\": []"), "{summary}");
+    // Nor does a closed loop that fits; a run with no load at all is told.
+    let (_, o) = run_file(
+        "name: fits\nduration: 5s\nclients:\n  - { name: app, count: 50, think_time: 7ms }\n",
+        &[],
+    );
+    assert!(!text(&o).contains("warning"), "{}", text(&o));
+    let (_, o) = run_file("name: idle\nduration: 5s\n", &[]);
+    assert!(
+        text(&o).contains("warning   nothing asks for commits"),
+        "{}",
+        text(&o)
+    );
 }

@@ -726,7 +726,7 @@ fn a_run_that_would_not_fit_in_memory_is_refused_at_the_setting_to_lower() {
     assert_error(
         "too-much-memory.yaml",
         "4:30",
-        "this run may come to hold about 28.18 GiB in memory, more than 16.00 GiB (the most any run may hold); \
+        "this run may come to hold about 28.17 GiB in memory, more than 16.00 GiB (the most any run may hold); \
          the most is 28.00 GiB, page contents: 536870912 working-set pages in each of 6 copies and in the \
          durability checker's record: lower workload.working_set_gib",
     );

@@ -509,12 +509,12 @@ mod tests {
                 line(
                     "min_write_availability",
                     true,
-                    "write availability 85.3317 %, expected at least 50.0000 %"
+                    "write availability 85.3321 %, expected at least 50.0000 %"
                 ),
                 line(
                     "max_write_availability",
                     true,
-                    "write availability 85.3317 %, expected at most 99.0000 %"
+                    "write availability 85.3321 %, expected at most 99.0000 %"
                 ),
             ]
         );

@@ -43,9 +43,12 @@ pub struct Commit {
     pub origin: Origin,
 }
 
-/// A commit that has had its CPU and waits for pages it changes to
-/// arrive from storage: a change is made to a page in the buffer cache,
-/// so a page the cache lacks is read first.
+/// A commit that has had its CPU and waits for pages it reads or
+/// changes to arrive from storage: a change is made to a page in the
+/// buffer cache, so a page the cache lacks is read first. A
+/// transaction's statements run one after another, so it reads the
+/// pages it lacks one at a time, and a cold cache costs it a storage
+/// round trip per missing page.
 #[derive(Clone, Debug)]
 pub struct Held {
     /// When the application asked.
@@ -54,8 +57,8 @@ pub struct Held {
     pub origin: Origin,
     /// The working-set pages its records change, in record order.
     pub pages: Vec<u64>,
-    /// Pages still on their way.
-    missing: u32,
+    /// The pages it has yet to read, the next last.
+    unread: Vec<u64>,
 }
 
 /// A page read in progress.
@@ -397,9 +400,10 @@ impl Writer {
         });
     }
 
-    /// Holds a commit until the pages its cache lacks arrive, fetching
-    /// each page once however many commits wait for it; the first
-    /// `changed` of its `pages` are those its records change.
+    /// Holds a commit until the pages its cache lacks arrive, one after
+    /// another, fetching each page once however many commits wait for
+    /// it; the first `changed` of its `pages` are those its records
+    /// change.
     fn hold(
         &mut self,
         cx: &mut Ctx,
@@ -416,32 +420,56 @@ impl Writer {
                 (self.held.len() - 1) as u32
             }
         };
-        let mut missing = 0;
         let cache = &env.servers[self.instance.index()].cache;
-        let absent: Vec<u64> = pages.iter().copied().filter(|&p| !cache.holds(p)).collect();
-        for page in absent {
-            let waiting = self.fetches.entry(page).or_default();
-            if waiting.contains(&slot) {
-                continue;
-            }
-            waiting.push(slot);
-            missing += 1;
-            if waiting.len() == 1 {
-                self.start_read(cx, env, wl, page, true);
-            }
-        }
+        let unread = pages
+            .iter()
+            .rev()
+            .copied()
+            .filter(|&p| !cache.holds(p))
+            .collect();
         self.held[slot as usize] = Some(Held {
             arrival,
             origin,
             pages: pages[..changed].to_vec(),
-            missing,
+            unread,
         });
+        self.read_next(cx, env, wl, slot);
+    }
+
+    /// Sends held commit `slot` on to its next page the cache lacks,
+    /// joining a fetch of it already on its way; with none left, the
+    /// commit is ready for its LSNs.
+    fn read_next(&mut self, cx: &mut Ctx, env: &WriterEnv, wl: &Workload, slot: u32) {
+        let cache = &env.servers[self.instance.index()].cache;
+        let h = self.held[slot as usize].as_mut().expect("held commit");
+        while let Some(page) = h.unread.pop() {
+            if cache.holds(page) {
+                continue;
+            }
+            let waiting = self.fetches.entry(page).or_default();
+            waiting.push(slot);
+            if waiting.len() == 1 {
+                self.start_read(cx, env, wl, page, true);
+            }
+            return;
+        }
+        let h = self.held[slot as usize].take().expect("held commit");
+        self.free_held.push(slot);
+        self.ready.push_back(h);
     }
 
     /// A page arrived from storage: it enters the cache (and, under
-    /// cluster cache management, the designated reader's), and commits
-    /// waiting only for it are ready for their LSNs.
-    fn page_arrived(&mut self, cx: &Ctx, env: &mut WriterEnv, page: u64, fetch: bool) {
+    /// cluster cache management, the designated reader's), and the
+    /// commits waiting for it go on to their next page, or are ready for
+    /// their LSNs.
+    fn page_arrived(
+        &mut self,
+        cx: &mut Ctx,
+        env: &mut WriterEnv,
+        wl: &Workload,
+        page: u64,
+        fetch: bool,
+    ) {
         env.servers[self.instance.index()].cache.insert(page);
         if let Some(r) = ccm_partner(cx.cfg, env.instances, self.instance) {
             env.servers[r.index()].cache.insert(page);
@@ -450,13 +478,7 @@ impl Writer {
             return;
         }
         for slot in self.fetches.remove(&page).unwrap_or_default() {
-            let h = self.held[slot as usize].as_mut().expect("held commit");
-            h.missing -= 1;
-            if h.missing == 0 {
-                let h = self.held[slot as usize].take().expect("held commit");
-                self.free_held.push(slot);
-                self.ready.push_back(h);
-            }
+            self.read_next(cx, env, wl, slot);
         }
     }
 
@@ -757,7 +779,7 @@ impl Writer {
                     content,
                 });
                 let page = wl.working_set.index(r.pg, r.page);
-                self.page_arrived(cx, env, page, r.fetch);
+                self.page_arrived(cx, env, wl, page, r.fetch);
                 if r.fetch && self.open {
                     self.admit_commits(cx, env, wl);
                     self.ship(cx, env);
