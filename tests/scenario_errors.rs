@@ -317,6 +317,11 @@ fn every_numeric_field_refuses_values_outside_its_range() {
             "expected a commit rate per second from 0 to 1000000, found 10000000.0",
         ),
         (
+            "workload: { commits_per_s: 100 }",
+            "commits_per_s",
+            "unknown field `commits_per_s`: a rate that arrives whatever the database does is `workload.open_loop.commits_per_s`; load otherwise comes from `clients`",
+        ),
+        (
             "workload: { open_loop: { reads_per_s: -1 } }",
             "-1",
             "expected a read rate per second from 0 to 1000000, found -1",

@@ -41,7 +41,7 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
             }
             if c.refused + c.abandoned > 0 {
                 extra += &format!(
-                    ", {} refused and {} abandoned with no writer open",
+                    ", {} refused with no writer open and {} abandoned by a writer that went away or was deposed",
                     c.refused, c.abandoned
                 );
             }

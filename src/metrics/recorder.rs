@@ -191,9 +191,9 @@ pub struct Recorder {
     pub lag_restarts: u32,
     /// Page uses a writer's buffer cache served.
     pub cache_hits: u64,
-    /// Transactions clients on the cluster endpoint began (a retry is
-    /// the same transaction): the load they offered.
-    pub transactions_begun: u64,
+    /// Requests clients on the cluster endpoint sent, each a commit (a
+    /// retry is another): the load they offered.
+    pub write_requests: u64,
     /// Page uses it sent to storage (workload reads and pages commits
     /// needed).
     pub cache_misses: u64,
@@ -286,7 +286,7 @@ impl Recorder {
             client_latency: histogram(),
             read_retries: 0,
             cache_hits: 0,
-            transactions_begun: 0,
+            write_requests: 0,
             lag_restarts: 0,
             cache_misses: 0,
             stale_epoch_refusals: 0,

@@ -304,10 +304,11 @@ impl FaultSummary {
 /// Commit counts.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Commits {
-    /// Commits the application asked for: open-loop arrivals, and
-    /// transactions clients on the cluster endpoint began (a retry is the
-    /// same transaction, so a client's transaction may fail before it
-    /// reaches a writer, or commit twice when its answer was lost).
+    /// Commits the application asked for: open-loop arrivals, and the
+    /// requests clients on the cluster endpoint sent. A retry after a
+    /// timeout is another request, and the one it replaces may still
+    /// commit, so a transaction can commit twice; a request may also fail
+    /// before it reaches an open writer.
     pub offered: u64,
     /// Commits that reached an open writer, or arrived open-loop while
     /// none was open: each is acknowledged, refused, abandoned or still

@@ -254,14 +254,21 @@ impl Client {
         }
     }
 
+    /// Steps to waiting for the answer to a request sent now, counting a
+    /// write as offered: a retry after a timeout is another request, and
+    /// the one it replaces may still commit.
+    fn waiting(&mut self, cx: &mut Ctx, now: SimTime) -> u32 {
+        if !self.cfg(cx).reader {
+            cx.rec.write_requests += 1;
+        }
+        self.step_to(Step::Waiting(now))
+    }
+
     /// Starts the next request: on the open connection, or from a lookup.
     fn next(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv<impl Reach + ?Sized>) {
         let now = cx.now();
         if self.errors_in_row == 0 {
             self.first_try = now;
-            if !self.cfg(cx).reader {
-                cx.rec.transactions_begun += 1;
-            }
         }
         if cx.cfg.clients[self.group].connection == Connection::Proxy {
             return self.send_to_proxy(cx, id);
@@ -402,7 +409,7 @@ impl Client {
 
     fn send(&mut self, cx: &mut Ctx, id: ClientId, env: &ClientEnv<impl Reach + ?Sized>) {
         let now = cx.now();
-        let seq = self.step_to(Step::Waiting(now));
+        let seq = self.waiting(cx, now);
         if let Some(timeout) = self.cfg(cx).read_timeout {
             Client::timer(cx, id, seq, timeout);
         }
@@ -438,7 +445,7 @@ impl Client {
     /// the node in its own AZ, else one by its number.
     fn send_to_proxy(&mut self, cx: &mut Ctx, id: ClientId) {
         let now = cx.now();
-        let seq = self.step_to(Step::Waiting(now));
+        let seq = self.waiting(cx, now);
         if let Some(timeout) = self.cfg(cx).read_timeout {
             Client::timer(cx, id, seq, timeout);
         }

@@ -887,9 +887,9 @@ impl World {
     }
 
     /// Commits the application offered: open-loop arrivals, and the
-    /// transactions clients began.
+    /// write requests clients sent.
     pub(crate) fn commits_offered(&self) -> u64 {
-        self.workload.open_loop + self.rec.transactions_begun
+        self.workload.open_loop + self.rec.write_requests
     }
 
     /// Commits that arrived at an open writer, or open-loop while none

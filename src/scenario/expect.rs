@@ -241,12 +241,13 @@ expectations! {
         let said = format!("p99 commit latency {}", ms(got));
         c.judge(got, max.as_millis_f64(), said, max)
     };
-    /// At most this many commits refused or abandoned with no writer open
-    /// (what the latency of acknowledged commits leaves out).
+    /// At most this many commits refused with no writer open, or
+    /// abandoned by a writer that went away or was deposed (what the
+    /// latency of acknowledged commits leaves out).
     max_commits_not_acknowledged: u64, AtMost => |max, s, c| {
         let n = &s.commits;
         let said = format!(
-            "{} refused and {} abandoned with no writer open",
+            "{} refused with no writer open and {} abandoned by a writer that went away or was deposed",
             n.refused, n.abandoned
         );
         c.judge(n.refused + n.abandoned, *max, said, max)

@@ -214,6 +214,16 @@ impl MessageFormatter for PlainWords {
                 expected,
                 ..
             } => format!("expected {expected}, found {unexpected}").into(),
+            E::SerdeUnknownField {
+                field, expected, ..
+            } if expected.contains(&"open_loop")
+                && matches!(field.as_str(), "commits_per_s" | "reads_per_s") =>
+            {
+                format!(
+                    "unknown field `{field}`: a rate that arrives whatever the database does is `workload.open_loop.{field}`; load otherwise comes from `clients`"
+                )
+                .into()
+            }
             E::Budget { breach, .. } => format!(
                 "the file is too large or too deeply nested for a scenario: {}",
                 breach_in_words(breach)
