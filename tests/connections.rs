@@ -42,9 +42,9 @@ fn a_storm_of_unpooled_clients_slows_the_new_writer_and_a_proxy_spares_it() {
         p.connections_accepted * 10 < d.connections_accepted,
         "{p:?}"
     );
-    // The storm shows in the CPU its connections cost and in the commits'
+    // The storm shows in the writer's busiest second and in its commits'
     // tail; the proxy's replayed requests do not come close.
-    assert!(d.connect_cpu_s > 5.0 * p.connect_cpu_s, "{d:?} {p:?}");
+    assert!(d.cpu_peak > p.cpu_peak + 0.1, "{d:?} {p:?}");
     let level = d.commit_p99_before_ms.expect("a level");
     let (dp, pp) = (d.commit_p99_peak_ms.unwrap(), p.commit_p99_peak_ms.unwrap());
     assert!(
@@ -54,10 +54,9 @@ fn a_storm_of_unpooled_clients_slows_the_new_writer_and_a_proxy_spares_it() {
     // Both saw the failover; the proxy's clients never waited for DNS or
     // a TTL, so they are back sooner and together, where direct clients
     // straggle behind their caches and backoff.
-    // (The storm's own 1,000 clients: the 50 steady ones stay direct.)
     let (dc, pc) = (
-        &direct.client_groups[0].client_observed_s[0],
-        &proxy.client_groups[0].client_observed_s[0],
+        direct.rto[0].client_observed_s.as_ref().unwrap(),
+        proxy.rto[0].client_observed_s.as_ref().unwrap(),
     );
     assert_eq!((dc.unrecovered, pc.unrecovered), (0, 0));
     assert!(pc.p50.unwrap() < dc.p50.unwrap(), "{pc:?} vs {dc:?}");
@@ -81,9 +80,8 @@ fn a_proxy_pinning_every_session_brings_the_storm_back_throttled() {
     let (a, b) = (storm_of(&pinned), storm_of(&shared));
     // A pinned session holds a database connection of its own, so the
     // proxy needs one per client again, at its 20 a second per node.
-    // (Both count the 50 steady clients' own connections.)
     assert!(
-        a.connections_accepted - 50 > 10 * (b.connections_accepted - 50),
+        a.connections_accepted > 10 * b.connections_accepted,
         "{a:?} {b:?}"
     );
     assert!(a.connections_accepted <= 20 * 31 + 20, "{a:?}");
@@ -285,8 +283,7 @@ fn requests_a_client_gave_up_on_do_not_hold_the_proxy() {
         "{} ok, expected over {expected}",
         o.summary.client_requests_ok
     );
-    // The 50 steady clients hold their own; the proxy a few more.
-    assert!(connections_at_end(&o, 1) < 100, "{:?}", o.timeline.last());
+    assert!(connections_at_end(&o, 1) < 50, "{:?}", o.timeline.last());
 }
 
 #[test]
@@ -301,8 +298,7 @@ fn a_pinned_session_holds_one_database_connection() {
         ],
     );
     let o = run(&sc);
-    // One per pinned session, beside the 50 steady clients' own.
-    assert_eq!(connections_at_end(&o, 1), 200 + 50);
+    assert_eq!(connections_at_end(&o, 1), 200);
     let seen = o.summary.rto[0].client_observed_s.as_ref().unwrap();
     assert_eq!(seen.unrecovered, 0, "{seen:?}");
 }

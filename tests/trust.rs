@@ -429,7 +429,12 @@ fn expectations_judge_what_was_refused_unavailable_and_what_clients_waited() {
     );
     let refused = verdict("max_commits_not_acknowledged");
     assert!(!refused.passed, "{refused:?}");
-    assert!(refused.detail.contains(" refused and "), "{refused:?}");
+    assert!(
+        refused
+            .detail
+            .contains(" abandoned by a writer that went away"),
+        "{refused:?}"
+    );
     assert!(verdict("max_commits_unavailable_at_end").passed);
     assert!(
         verdict("max_client_p99").passed,

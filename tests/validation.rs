@@ -100,3 +100,25 @@ fn a_malformed_item_is_refused_with_its_place_and_nothing_is_written() {
         text(&o)
     );
 }
+
+#[test]
+fn a_suite_run_again_replaces_its_own_results() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let items = dir.path().join("items");
+    std::fs::create_dir(&items).unwrap();
+    std::fs::write(
+        items.join("quick.yaml"),
+        "figure: commits go on\nsource: s\nquote: q\nconditions: c\npublished: p\nuse: check\nscenario: ../quick-scenario.yaml\nseeds: 6\nquick_seeds: 6\nmeasure: commits/per_s\nquantile: 0.5\nclaim: { at_least: 1 }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("quick-scenario.yaml"),
+        "name: q\nduration: 2s\nclients:\n  - { name: app, count: 2, think_time: 10ms }\n",
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let o = aurora(&["validation", "items", "--out", "out"], dir.path());
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    assert!(dir.path().join("out/validation/validation.md").is_file());
+}

@@ -53,6 +53,8 @@ fn is_ours(name: &str) -> bool {
             | "sweep.csv"
             | "sweep.json"
             | "durability.json"
+            | "validation.json"
+            | "validation.md"
     ) || stems
         .into_iter()
         .any(|stem| name == format!("{stem}.png") || name == format!("{stem}.svg"))
