@@ -9,7 +9,6 @@ use aurora_sim::{ScenarioBuilder, Simulation};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secs = SimDuration::from_secs;
     let scenario = ScenarioBuilder::new("from-code", "60s")
-        .set("workload.open_loop.commits_per_s", 500)
         .instance(Instance::writer("writer", Az::A).class(R6g::X2large))
         .instance(
             Instance::reader("reader", Az::B)
