@@ -624,7 +624,7 @@ fn warnings(sc: &Config, timeline: &[TimelineRow]) -> Vec<String> {
             sc.workload.commits_per_s
         ));
     }
-    if writers == 0 && sc.workload.commits_per_s == 0.0 {
+    if !sc.wants_writes() {
         out.push(
             "nothing asks for commits (no client on the cluster endpoint, no open-loop commits): write figures describe an idle writer".into(),
         );

@@ -89,6 +89,13 @@ impl Config {
         LogNormal::new(n.same_az_latency.max(n.cross_az_latency), n.jitter).max()
     }
 
+    /// Whether anything asks for commits: a client on the cluster
+    /// endpoint, or open-loop arrivals. Without either, a time with no
+    /// open writer costs no write availability.
+    pub fn wants_writes(&self) -> bool {
+        self.workload.commits_per_s > 0.0 || self.clients.iter().any(|g| !g.reader && g.count > 0)
+    }
+
     /// When the last fault is over: `None` when there is no fault, or one
     /// lasts for good, so that the cluster is never whole again.
     pub fn faults_over(&self) -> Option<SimTime> {

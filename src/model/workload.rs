@@ -34,8 +34,7 @@ pub struct Workload {
     pub arrived: u64,
     /// Commits that arrived open-loop.
     pub open_loop: u64,
-    /// Whether anything asks for commits: open-loop arrivals, or a client
-    /// on the cluster endpoint.
+    /// [`Config::wants_writes`], asked every tick.
     wants_writes: bool,
     commits_per_tick: Option<Poisson<f64>>,
     reads_per_tick: Option<Poisson<f64>>,
@@ -53,20 +52,22 @@ impl Workload {
             rng,
             arrived: 0,
             open_loop: 0,
-            wants_writes: wl.commits_per_s > 0.0
-                || cfg.clients.iter().any(|g| !g.reader && g.count > 0),
+            wants_writes: cfg.wants_writes(),
             commits_per_tick: per_tick(wl.commits_per_s),
             reads_per_tick: per_tick(wl.reads_per_s),
         }
     }
 
-    /// The commits offered in one group-commit interval, a Poisson draw
-    /// counted as offered; `None` when the scenario offers none.
-    pub(crate) fn offer_commits(&mut self) -> Option<u64> {
-        let n = self.commits_per_tick?.sample(&mut self.rng) as u64;
+    /// The commits arriving open-loop in one group-commit interval, a
+    /// Poisson draw (none when the scenario sets no rate).
+    pub(crate) fn offer_commits(&mut self) -> u64 {
+        let Some(per_tick) = self.commits_per_tick else {
+            return 0;
+        };
+        let n = per_tick.sample(&mut self.rng) as u64;
         self.arrived += n;
         self.open_loop += n;
-        Some(n)
+        n
     }
 
     /// Whether the application asks for commits, so that a time without
@@ -87,10 +88,11 @@ impl Workload {
         self.reads_per_tick.is_some()
     }
 
-    /// The page reads offered in one interval, a Poisson draw; `None`
-    /// when the scenario offers none.
-    pub(crate) fn offer_reads(&mut self) -> Option<u64> {
-        Some(self.reads_per_tick?.sample(&mut self.rng) as u64)
+    /// The page reads arriving open-loop in one interval, a Poisson draw
+    /// (none when the scenario sets no rate).
+    pub(crate) fn offer_reads(&mut self) -> u64 {
+        self.reads_per_tick
+            .map_or(0, |per_tick| per_tick.sample(&mut self.rng) as u64)
     }
 }
 

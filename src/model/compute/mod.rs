@@ -115,22 +115,19 @@ impl Compute {
         }
         let open = self.hosts().current_writer_open();
         let writer = &mut self.writers.current;
-        let n = wl.offer_commits().unwrap_or(0);
+        let n = wl.offer_commits();
         if !open {
             if wl.wants_writes() {
                 cx.rec.refused_writes(now, interval, n);
             }
-        } else {
-            for _ in 0..n {
-                let arrival = wl.arrival(now, interval);
-                writer.backlog.push_back((arrival, None));
-            }
-        }
-        if !open {
             if wl.offers_reads() {
                 cx.rec.refused_reads(now, interval);
             }
             return;
+        }
+        for _ in 0..n {
+            let arrival = wl.arrival(now, interval);
+            writer.backlog.push_back((arrival, None));
         }
         let env = &mut WriterEnv {
             volume: around.volume,
@@ -139,10 +136,8 @@ impl Compute {
             servers: &mut self.servers,
         };
         writer.admit_commits(cx, env, wl);
-        if let Some(n) = wl.offer_reads() {
-            for _ in 0..n {
-                writer.issue_read(cx, env, wl);
-            }
+        for _ in 0..wl.offer_reads() {
+            writer.issue_read(cx, env, wl);
         }
         writer.ship(cx, env);
         writer.stream_to_readers(cx, env.instances);

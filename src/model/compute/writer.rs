@@ -420,13 +420,8 @@ impl Writer {
                 (self.held.len() - 1) as u32
             }
         };
-        let cache = &env.servers[self.instance.index()].cache;
-        let unread = pages
-            .iter()
-            .rev()
-            .copied()
-            .filter(|&p| !cache.holds(p))
-            .collect();
+        // `read_next` passes over the pages the cache holds.
+        let unread = pages.iter().rev().copied().collect();
         self.held[slot as usize] = Some(Held {
             arrival,
             origin,
