@@ -566,7 +566,7 @@ fn trace_filters_keep_the_named_kinds_in_the_window_and_the_digest() {
             "some",
             "--trace",
             "--trace-kinds",
-            "batch,ack",
+            "batch,quorum",
             "--trace-from",
             "1s",
             "--trace-to",
@@ -582,7 +582,7 @@ fn trace_filters_keep_the_named_kinds_in_the_window_and_the_digest() {
         .filter(|l| {
             let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
             let t = v["t_ns"].as_u64().expect("t_ns");
-            ["batch", "ack"].contains(&v["event"].as_str().expect("event"))
+            ["batch", "quorum"].contains(&v["event"].as_str().expect("event"))
                 && (1_000_000_000..=2_000_000_000).contains(&t)
         })
         .collect();

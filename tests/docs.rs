@@ -56,7 +56,7 @@ fn trace_reference() -> String {
          `{\"t_ns\":60001000000,\"event\":\"batch\",\"seg\":3,\"last\":120}`. `t_ns` is\n\
          the simulated time in nanoseconds and `event` the kind; the other members\n\
          are the kind's two operands, named below (a kind with fewer has fewer).\n\
-         `--trace-kinds batch,ack` writes only those kinds and `--trace-from 60s\n\
+         `--trace-kinds batch,quorum` writes only those kinds and `--trace-from 60s\n\
          --trace-to 90s` only that window; the summary's `trace_digest` covers\n\
          every event either way.\n\n\
          | event | operands | what it is |\n|---|---|---|\n",

@@ -55,7 +55,11 @@
 //! holds, clients wait and time out instead of commits piling up
 //! (1,250,307 commits where there were 1,497,396; 2,816,608 more events,
 //! the clients' requests, answers and think timers), and the stall ends
-//! 53 ms earlier, with the same PG 0.
+//! 53 ms earlier, with the same PG 0. Then a segment's acknowledgement
+//! stopped being an event of its own: the writer takes it in where its
+//! event would have stood and wakes only for the one that moves a PGCL,
+//! so 6,418,526 fewer events run and the digest moved, with every other
+//! number the same.
 
 use crate::{run, shipped};
 
@@ -70,8 +74,8 @@ fn az_plus_one_seed_1_is_pinned() {
     );
     assert_eq!(s.write_outage_blocking_pgs, vec![0]);
     assert_eq!(s.commits.acknowledged, 1_250_307);
-    assert_eq!(s.events_processed, 22_494_056);
-    assert_eq!(s.trace_digest, "d49867a3d36716a7");
+    assert_eq!(s.events_processed, 16_075_530);
+    assert_eq!(s.trace_digest, "6ce23154b5fdb2f3");
 }
 
 /// Every shipped scenario but the one-hour baselines (the benchmarks, run

@@ -39,7 +39,7 @@ impl LsnOrder {
     #[inline]
     pub(super) fn after(&mut self, world: &World, event: Seen) -> Option<String> {
         match event.kind {
-            Kind::GroupCommit | Kind::Ack => self.points(world, event),
+            Kind::GroupCommit | Kind::Quorum => self.points(world, event),
             Kind::Batch | Kind::GossipPush | Kind::RecoveryProbe => {
                 self.segment(world, event.operands[0] as usize)
             }
@@ -96,8 +96,8 @@ impl LsnOrder {
             }
             self.seen = Some(now);
         }
-        if event.kind == Kind::Ack {
-            let pg = world.volume().segments[event.operands[0] as usize].pg;
+        if event.kind == Kind::Quorum {
+            let pg = crate::vocab::ids::PgId::from_index(event.operands[0] as usize);
             let pgcl = w.points.pgcl(pg);
             let last = &mut self.pgcl[pg.index()];
             if pgcl < *last {

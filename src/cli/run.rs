@@ -43,7 +43,7 @@ pub(super) struct RunArgs {
     /// lists the events and their fields).
     #[arg(long)]
     trace: bool,
-    /// Write only these kinds of event to the trace (`commit_ack,failover`).
+    /// Write only these kinds of event to the trace (`batch,quorum`; docs/trace.md lists them).
     #[arg(long, value_delimiter = ',', requires = "trace", value_parser = trace_kind)]
     trace_kinds: Vec<crate::model::Kind>,
     /// Write only events from this simulated time on (`60s`).

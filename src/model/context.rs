@@ -13,7 +13,7 @@ use super::note::Note;
 use super::order::Order;
 use crate::metrics::Recorder;
 use crate::model::config::Config;
-use crate::sim::{Engine, SimDuration, SimTime};
+use crate::sim::{Engine, Place, SimDuration, SimTime};
 
 /// The effects a handler may have, and the configuration it runs under.
 pub(crate) struct Ctx<'a> {
@@ -67,13 +67,36 @@ impl<'a> Ctx<'a> {
     /// know).
     #[inline]
     pub fn send(&mut self, depart: SimTime, from: Endpoint, to: Endpoint, event: Event) -> bool {
-        match self.net.delay(from, to) {
-            Some(d) => {
-                self.engine.at(depart + d, event);
+        match self.arrival(depart, from, to) {
+            Some(at) => {
+                self.at_place(at, event);
                 true
             }
             None => false,
         }
+    }
+
+    /// Where a message from `from` to `to` leaving at `depart` arrives in
+    /// the order of events — when, and its place among the events of that
+    /// instant, as if it were sent as one — or `None` if the network drops
+    /// it: for a message its receiver takes in without an event of its own
+    /// (a writer's acknowledgements, `compute::inbox`).
+    #[inline]
+    pub fn arrival(&mut self, depart: SimTime, from: Endpoint, to: Endpoint) -> Option<Place> {
+        let d = self.net.delay(from, to)?;
+        Some((depart + d, self.engine.reserve()))
+    }
+
+    /// Where the event being handled stands in the order of events.
+    #[inline]
+    pub fn place(&self) -> Place {
+        self.engine.place()
+    }
+
+    /// Schedules `event` in the place `at` an [`Ctx::arrival`] took.
+    #[inline]
+    pub fn at_place(&mut self, at: Place, event: Event) {
+        self.engine.at_reserved(at.0, at.1, event);
     }
 
     /// The network, to ask what is reachable.

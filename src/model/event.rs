@@ -19,7 +19,7 @@ use super::network::Endpoint;
 use super::storage::lsn::{Allocated, Batch, Lsn};
 use super::storage::segment::{Gap, GossipPayload, ReadResult, RecoveryInfo};
 use crate::model::config::Fault;
-use crate::sim::SimTime;
+use crate::sim::{Place, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId, NodeId, PgId, SegmentId};
 use crate::vocab::ClientError;
 
@@ -108,17 +108,6 @@ events! {
         /// The records.
         batch: Arc<Batch>,
     } => ["seg" = seg.0 as u64, "last" = batch.last().0];
-    /// A segment's acknowledgement reaches the writer of its epoch.
-    3 Ack "ack" {
-        /// The acknowledging segment.
-        seg: SegmentId,
-        /// Its SCL once the persist completed.
-        scl: Lsn,
-        /// Its node's incarnation when it sent.
-        incarnation: u32,
-        /// The epoch of the writer it answers.
-        epoch: u32,
-    } => ["seg" = seg.0 as u64, "scl" = scl.0];
     /// A page read reaches a segment.
     4 ReadRequest "read_request" {
         /// What is asked.
@@ -440,6 +429,33 @@ events! {
         /// Retransmissions so far, this one included.
         attempt: u32,
     } => ["inst" = u64::from(inst.0), "attempt" = u64::from(*attempt)];
+    /// The acknowledgement that moves a PG's PGCL reaches the writer of
+    /// its epoch, which hears the others as they arrive, without an event
+    /// of their own (`model::compute::inbox`).
+    47 Quorum "quorum" {
+        /// The writer's epoch.
+        epoch: u32,
+        /// The PG.
+        pg: PgId,
+    } => ["pg" = pg.0 as u64, "epoch" = u64::from(*epoch)];
+}
+
+/// A segment's acknowledgement of its SCL, on its way to the writer of
+/// its epoch, which takes it in when it arrives.
+#[derive(Clone, Copy, Debug)]
+pub struct AckInFlight {
+    /// The epoch of the writer it answers.
+    pub epoch: u32,
+    /// The segment's PG.
+    pub pg: PgId,
+    /// When it arrives, and its place among what happens at that instant.
+    pub at: Place,
+    /// The acknowledging segment.
+    pub seg: SegmentId,
+    /// Its SCL once its persist completed.
+    pub scl: Lsn,
+    /// Its node's incarnation when it left.
+    pub incarnation: u32,
 }
 
 /// How an instance answered a request.

@@ -43,6 +43,7 @@ use crate::sim::{Engine, RngFactory, SimDuration, SimTime, StreamId, Trace};
 use crate::vocab::ids::{ClientId, InstanceId};
 use answer::{Caller, Callers};
 use client::{Client, ClientEnv};
+use compute::inbox;
 use compute::instance::{ccm_partner, Instance};
 use compute::recovery::Recovery;
 use compute::server::Server;
@@ -362,8 +363,13 @@ impl World {
                 ));
             }
             self.notes.clear();
+            if inbox::settles_before(seen.kind) {
+                let here = self.engine.place();
+                self.compute.settle_acks(&self.storage.volume, here);
+            }
             self.dispatch(ev);
             self.carry_out_orders();
+            self.deliver_acks(seen.kind);
             observer.after(self, now, seen);
             if at_instant >= MAX_EVENTS_AT_ONE_INSTANT {
                 stopped = Some(format!(
@@ -461,15 +467,8 @@ impl World {
             }
             Event::BinEnd => unreachable!("handled above"),
             Event::Batch { seg, batch } => storage.on_batch(cx, &compute.hosts(), seg, batch),
-            Event::Ack {
-                seg,
-                scl,
-                incarnation,
-                epoch,
-            } => {
-                compute.with_writer(epoch, around, |w, env| {
-                    w.on_ack(cx, env, wl, seg, scl, incarnation)
-                });
+            Event::Quorum { epoch, pg } => {
+                compute.with_writer(epoch, around, |w, env| w.on_quorum(cx, env, wl, pg));
             }
             Event::ReadRequest { ask } => storage.on_read_request(cx, &compute.hosts(), *ask),
             Event::ReadReply { answer } => match answer.reader {
@@ -664,6 +663,28 @@ impl World {
                 (inst, incarnation),
                 attempt,
             ),
+        }
+    }
+
+    /// Hands the acknowledgements storage sent to their writers, and, after
+    /// an event that may have changed the quorum itself, has every writer
+    /// recompute its wake-ups (`compute::inbox`).
+    #[inline]
+    fn deliver_acks(&mut self, kind: Kind) {
+        let cx = &mut Ctx::new(
+            &self.cfg,
+            &mut self.engine,
+            &mut self.net,
+            &mut self.rec,
+            &mut self.notes,
+            &mut self.orders,
+        );
+        let volume = &self.storage.volume;
+        if !self.storage.acks.is_empty() {
+            self.compute.post_acks(cx, volume, &mut self.storage.acks);
+        }
+        if inbox::may_change_quorum(kind) {
+            self.compute.rewake(cx, volume);
         }
     }
 

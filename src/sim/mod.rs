@@ -22,6 +22,10 @@ pub use rng::{RngFactory, SimRng, StreamId};
 pub use time::{SimDuration, SimTime};
 pub use trace::{Digest, Trace, TraceFilter};
 
+/// Where an event stands in the order of everything scheduled: its time,
+/// then its insertion sequence number among the events of that instant.
+pub type Place = (SimTime, u64);
+
 /// The clock and the queue of one run.
 ///
 /// The model owns an `Engine` beside its own state and drives it with
@@ -31,6 +35,8 @@ pub use trace::{Digest, Trace, TraceFilter};
 pub struct Engine<E> {
     queue: EventQueue<E>,
     now: SimTime,
+    /// The insertion sequence number of the event being handled.
+    seq: u64,
     processed: u64,
 }
 
@@ -46,6 +52,7 @@ impl<E> Engine<E> {
         Engine {
             queue: EventQueue::new(),
             now: SimTime::ZERO,
+            seq: 0,
             processed: 0,
         }
     }
@@ -54,6 +61,29 @@ impl<E> Engine<E> {
     #[inline]
     pub fn now(&self) -> SimTime {
         self.now
+    }
+
+    /// Where the event being handled stands among those of its instant:
+    /// with [`Engine::now`], the place in the order of everything
+    /// scheduled.
+    #[inline]
+    pub fn place(&self) -> Place {
+        (self.now, self.seq)
+    }
+
+    /// Takes the next place in the same-instant order without scheduling
+    /// anything ([`EventQueue::reserve`]).
+    #[inline]
+    pub fn reserve(&mut self) -> u64 {
+        self.queue.reserve()
+    }
+
+    /// Schedules `event` at `time` in the place of sequence number `seq`,
+    /// taken with [`Engine::reserve`].
+    #[inline]
+    pub fn at_reserved(&mut self, time: SimTime, seq: u64, event: E) {
+        debug_assert!(time >= self.now, "event scheduled in the past");
+        self.queue.push_at(time.max(self.now), seq, event);
     }
 
     /// Events handed out so far.
@@ -97,8 +127,9 @@ impl<E> Engine<E> {
     #[inline]
     pub fn next(&mut self, until: SimTime) -> Option<E> {
         match self.queue.pop_due(until) {
-            Some((t, e)) => {
+            Some((t, seq, e)) => {
                 self.now = t;
+                self.seq = seq;
                 self.processed += 1;
                 Some(e)
             }

@@ -21,6 +21,10 @@ impl SimTime {
     /// The start of every run.
     pub const ZERO: SimTime = SimTime(0);
 
+    /// Later than any instant a run reaches: "never", where an instant is
+    /// kept as a bound.
+    pub const MAX: SimTime = SimTime(u64::MAX);
+
     /// An instant `ns` nanoseconds after the start.
     pub const fn from_nanos(ns: u64) -> Self {
         SimTime(ns)

@@ -12,6 +12,8 @@
 //!
 //! * [`instance`]: one instance as every actor may see it.
 //! * [`writer`]: the writer's commit path, LSN bookkeeping and reads.
+//! * [`inbox`]: the segments' acknowledgements on their way to a writer,
+//!   and the one wake-up per PG that moves its PGCL.
 //! * [`recovery`]: the new writer's storage recovery — a read quorum of
 //!   every PG, the recovered VDL, truncation, a new volume epoch.
 //! * [`replica`]: the redo stream to readers, their measured lag, and the
@@ -21,6 +23,7 @@
 
 pub mod cache;
 pub mod class;
+pub mod inbox;
 pub mod instance;
 pub mod recovery;
 pub mod replica;
@@ -29,7 +32,7 @@ pub mod writer;
 
 use super::answer::{answer_client, answer_client_at, Caller, Callers};
 use super::context::Ctx;
-use super::event::{Answer, Asker, Event, ReadAnswer, Redo};
+use super::event::{AckInFlight, Answer, Asker, Event, ReadAnswer, Redo};
 use super::network::Endpoint;
 use super::order::Order;
 use super::routes::Routes;
@@ -38,7 +41,7 @@ use super::storage::recovery::Truncation;
 use super::storage::volume::Volume;
 use super::workload::Workload;
 use crate::model::config::StartSteps;
-use crate::sim::{SimDuration, SimTime};
+use crate::sim::{Place, SimDuration, SimTime};
 use crate::vocab::ids::{AzId, InstanceId, PgId};
 use crate::vocab::ClientError;
 use instance::Replica;
@@ -99,6 +102,33 @@ impl Compute {
             servers: &mut self.servers,
         };
         Some(f(w, &mut env))
+    }
+
+    /// Hands each acknowledgement storage sent to the writer of its epoch,
+    /// if that writer still runs.
+    pub(crate) fn post_acks(&mut self, cx: &mut Ctx, volume: &Volume, acks: &mut Vec<AckInFlight>) {
+        for ack in acks.drain(..) {
+            if let Some(w) = self.writers.running_mut(ack.epoch, &self.instances) {
+                w.post_ack(cx, volume, ack);
+            }
+        }
+    }
+
+    /// Every writer takes in the acknowledgements that arrive before
+    /// `before` in the order of events.
+    #[inline]
+    pub(crate) fn settle_acks(&mut self, volume: &Volume, before: Place) {
+        for w in self.writers.iter_mut() {
+            w.settle_acks(volume, before);
+        }
+    }
+
+    /// The quorum itself may have changed: every writer recomputes when
+    /// an acknowledgement in flight will move a PGCL.
+    pub(crate) fn rewake(&mut self, cx: &mut Ctx, volume: &Volume) {
+        for w in self.writers.iter_mut() {
+            w.rewake(cx, volume);
+        }
     }
 
     /// The group-commit tick: the commits the workload offered in the

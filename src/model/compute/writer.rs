@@ -11,11 +11,12 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
+use super::inbox::{Inbox, Weigh};
 use super::instance::{ccm_partner, instance_endpoint, Instance, Role};
 use super::server::Server;
 use crate::model::answer::{answer_client, Caller, Callers};
 use crate::model::context::Ctx;
-use crate::model::event::{Answer, Event, ReadAnswer, ReadAsk};
+use crate::model::event::{AckInFlight, Answer, Event, ReadAnswer, ReadAsk};
 use crate::model::network::Endpoint;
 use crate::model::note::Note;
 use crate::model::routes::Routes;
@@ -23,7 +24,7 @@ use crate::model::storage::lsn::{Allocated, Batch, Lsn, LsnPoints, Record};
 use crate::model::storage::segment::ReadResult;
 use crate::model::storage::volume::Volume;
 use crate::model::workload::Workload;
-use crate::sim::{SimDuration, SimTime};
+use crate::sim::{Place, SimDuration, SimTime};
 use crate::vocab::ids::{InstanceId, PgId, SegmentId};
 use crate::vocab::ClientError;
 
@@ -114,8 +115,11 @@ pub struct Writer {
     pub streams: bool,
     /// Durability points.
     pub points: LsnPoints,
-    /// Latest SCL each segment acknowledged, by segment id.
+    /// Latest SCL each segment acknowledged, by segment id, as of the
+    /// acknowledgements arrived by the last settling of the inbox.
     pub acked_scl: Vec<Lsn>,
+    /// Acknowledgements on their way.
+    inbox: Inbox,
     /// Allocated commits awaiting VDL.
     pub commits: VecDeque<Commit>,
     /// Offered commits not yet given CPU or LSNs (CPU queueing, LAL
@@ -180,6 +184,7 @@ impl Writer {
             streams: true,
             points,
             acked_scl: vec![Lsn(0); segments],
+            inbox: Inbox::new(pgs),
             commits: VecDeque::new(),
             backlog: VecDeque::new(),
             ready: VecDeque::new(),
@@ -544,41 +549,84 @@ impl Writer {
         }
     }
 
-    /// A segment acknowledged its SCL.
-    pub(crate) fn on_ack(
+    /// A segment's acknowledgement left for this writer: it waits in the
+    /// inbox until it arrives, and the writer wakes if it is the one that
+    /// will move its PG's PGCL.
+    pub(crate) fn post_ack(&mut self, cx: &mut Ctx, volume: &Volume, ack: AckInFlight) {
+        let weigh = Weigh {
+            volume,
+            points: &self.points,
+        };
+        if let Some(at) = self.inbox.post(&weigh, &self.acked_scl, ack) {
+            self.wake_at(cx, ack.pg, at);
+        }
+    }
+
+    /// Schedules the wake-up for `pg` in the place of the acknowledgement
+    /// that moves its PGCL, `at`.
+    fn wake_at(&self, cx: &mut Ctx, pg: PgId, at: Place) {
+        let event = Event::Quorum {
+            epoch: self.epoch,
+            pg,
+        };
+        cx.at_place(at, event);
+    }
+
+    /// Applies the acknowledgements that arrive before `before` to the
+    /// record of each segment's SCL.
+    #[inline]
+    pub(crate) fn settle_acks(&mut self, volume: &Volume, before: Place) {
+        let weigh = Weigh {
+            volume,
+            points: &self.points,
+        };
+        self.inbox.settle(&weigh, &mut self.acked_scl, before);
+    }
+
+    /// The quorum itself may have changed (membership, a copy hydrated, a
+    /// node's incarnation, this writer's recovery): each PG's wake-up is
+    /// recomputed.
+    pub(crate) fn rewake(&mut self, cx: &mut Ctx, volume: &Volume) {
+        let weigh = Weigh {
+            volume,
+            points: &self.points,
+        };
+        for (pg, at) in self.inbox.rewake_all(&weigh, &self.acked_scl) {
+            self.wake_at(cx, pg, at);
+        }
+    }
+
+    /// The acknowledgement that moves `pg`'s PGCL has arrived: with the
+    /// others arrived by now, a write quorum holds more of the PG.
+    pub(crate) fn on_quorum(
         &mut self,
         cx: &mut Ctx,
         env: &mut WriterEnv,
         wl: &mut Workload,
-        seg: SegmentId,
-        scl: Lsn,
-        incarnation: u32,
+        pg: PgId,
     ) {
-        // A writer still recovering has no points to move: what storage
-        // holds reaches it through the recovery's answers.
-        if env.volume.node_of(seg).incarnation != incarnation || !self.points.recovered() {
+        let (now, seq) = cx.place();
+        if !self.inbox.wakes(pg, (now, seq)) {
             return;
         }
-        let acked = &mut self.acked_scl[seg.index()];
-        if scl <= *acked {
-            return;
-        }
-        *acked = scl;
-        let pg = env.volume.segments[seg.index()].pg;
-        // An SCL at or below PGCL cannot move it; most acks after the
-        // fourth of a batch end here.
-        if scl <= self.points.pgcl(pg) || !env.volume.is_write_target(seg) {
-            return;
-        }
+        // The others arrived before it are in; now it is too.
+        self.settle_acks(env.volume, (now, seq + 1));
         let acked = &self.acked_scl;
         let durable = env.volume.durable_lsn(pg, |s| acked[s.index()]);
         if self.points.set_durable(pg, durable) {
-            self.last_progress[pg.index()] = cx.now();
-            self.durable_at[pg.index()] = cx.now();
+            self.last_progress[pg.index()] = now;
+            self.durable_at[pg.index()] = now;
             if self.has_room(pg, cx.cfg.storage.batches_in_flight) {
                 self.ship_pg(cx, env, pg);
             }
             self.advance_vdl(cx, env, wl);
+        }
+        let weigh = Weigh {
+            volume: env.volume,
+            points: &self.points,
+        };
+        if let Some(at) = self.inbox.rewake(&weigh, &self.acked_scl, pg) {
+            self.wake_at(cx, pg, at);
         }
     }
 

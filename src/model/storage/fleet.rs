@@ -18,7 +18,7 @@ use super::volume::Volume;
 use crate::metrics::NodeUse;
 use crate::model::config::{Config, StorageConfig, Topology};
 use crate::model::context::Ctx;
-use crate::model::event::{Event, ReadAnswer, ReadAsk, RecoveryReply};
+use crate::model::event::{AckInFlight, Event, ReadAnswer, ReadAsk, RecoveryReply};
 use crate::model::routes::Routes;
 use crate::sim::dist::LogNormal;
 use crate::sim::{SimDuration, SimRng, SimTime};
@@ -36,6 +36,9 @@ pub struct Storage {
     /// Each node's disk, NIC-in and NIC-out busy time at the last bin.
     sampled: Vec<[SimDuration; 3]>,
     sampled_at: SimTime,
+    /// Acknowledgements sent by the event being handled, for the world to
+    /// hand to the writers they answer.
+    pub acks: Vec<AckInFlight>,
     /// The pages one materialization pass wrote.
     touched: Vec<u32>,
     disk: LogNormal,
@@ -84,6 +87,7 @@ impl Storage {
             io: vec![NodeIo::new(cfg.storage.disk_gbps, cfg.storage.node_gbps); volume.nodes.len()],
             sampled: vec![[SimDuration::ZERO; 3]; volume.nodes.len()],
             sampled_at: SimTime::ZERO,
+            acks: Vec::new(),
             touched: Vec::new(),
             volume,
             truncations: Vec::new(),
@@ -231,7 +235,7 @@ impl Storage {
         };
         let s = &self.volume.segments[seg.index()];
         // The ack goes to the writer of the segment's epoch.
-        let (scl, epoch) = (s.scl(), s.epochs().serving);
+        let (scl, epoch, pg) = (s.scl(), s.epochs().serving, s.pg);
         if s.has_log() {
             self.arm_materialize(cx, seg);
         }
@@ -239,13 +243,16 @@ impl Storage {
         let Some(to) = hosts.writer_of_epoch(epoch) else {
             return;
         };
-        let ack = Event::Ack {
-            seg,
-            scl,
-            incarnation,
-            epoch,
-        };
-        cx.send(done, self.volume.endpoint(seg), to, ack);
+        if let Some(at) = cx.arrival(done, self.volume.endpoint(seg), to) {
+            self.acks.push(AckInFlight {
+                epoch,
+                pg,
+                at,
+                seg,
+                scl,
+                incarnation,
+            });
+        }
     }
 
     /// Schedules the segment's next background materialization, unless one

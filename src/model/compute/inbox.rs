@@ -1,0 +1,244 @@
+//! Acknowledgements on their way to a writer.
+//!
+//! Every segment acknowledges every batch it persists, so a writer hears
+//! six answers for each batch it ships, and most of them move nothing:
+//! once four have arrived, the PG's PGCL covers what the other two say.
+//! Rather than one event per answer, an answer waits here from the moment
+//! its segment sends it, stamped with when it arrives, and the writer
+//! wakes (an [`Event::Quorum`](crate::model::event::Event::Quorum)) only
+//! at the first instant at which the answers arrived by then make a write
+//! quorum of an LSN above the PGCL: the instant the answer that moves it
+//! arrives.
+//!
+//! What an answer does besides — raise the writer's record of its
+//! segment's SCL, which reads and resends consult — is a maximum, so the
+//! answers commute, and each is applied as of its arrival before anything
+//! could look at that record or change the conditions an answer is taken
+//! under: before the writer's next event, and before every event that is
+//! not the storage's own batch handling ([`Inbox::settle`]). An answer
+//! from a node that crashed since it left, or reaching a writer still
+//! recovering, is dropped as it would be on arrival. An event that may
+//! change the quorum itself (membership, a copy hydrated, a node's
+//! incarnation, the writer's recovery) recomputes each wake-up.
+
+use crate::model::event::{AckInFlight, Kind};
+use crate::model::storage::lsn::{Lsn, LsnPoints};
+use crate::model::storage::volume::Volume;
+use crate::sim::{Place, SimTime};
+use crate::vocab::ids::{PgId, SegmentId};
+
+/// A place no arrival reaches.
+const NEVER: Place = (SimTime::MAX, u64::MAX);
+
+/// Whether the writers take in the acknowledgements arrived before an
+/// event of `kind` is handled: before every event but a batch or a
+/// materialization reaching a segment, which neither read what a writer
+/// heard nor change what an answer is taken under.
+#[inline]
+pub fn settles_before(kind: Kind) -> bool {
+    !matches!(kind, Kind::Batch | Kind::Materialize)
+}
+
+/// Whether an event of `kind` may change what a quorum is or which
+/// answers count towards it: membership and a joining copy's hydration
+/// (repair, gossip), nodes' incarnations (faults), a writer's recovery
+/// and its end.
+pub fn may_change_quorum(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::FaultStart
+            | Kind::FaultEnd
+            | Kind::RepairCheck
+            | Kind::RepairChunk
+            | Kind::RepairDone
+            | Kind::GossipPush
+            | Kind::RecoveryReply
+            | Kind::RecoveryRetry
+            | Kind::InstanceUp
+            | Kind::WriterOpen
+            | Kind::Demote
+            | Kind::Fenced
+    )
+}
+
+/// One writer's acknowledgements in flight, by PG, and when it is to
+/// wake for each PG.
+#[derive(Debug)]
+pub struct Inbox {
+    /// Per PG, the acknowledgements in flight in order of arrival (ties
+    /// in the order they were sent).
+    pending: Vec<Vec<AckInFlight>>,
+    /// Per PG, when the writer wakes for it: the arrival of the
+    /// acknowledgement in flight that will move its PGCL.
+    wake: Vec<Option<Place>>,
+    /// PGs with acknowledgements in flight (`pending` non-empty), each
+    /// once.
+    busy: Vec<PgId>,
+    /// The earliest arrival in flight; never with none.
+    earliest: Place,
+}
+
+/// What an answer is weighed against: the volume's membership and nodes,
+/// and the writer's points and record of each segment's SCL.
+pub struct Weigh<'a> {
+    /// Membership, placement and node incarnations.
+    pub volume: &'a Volume,
+    /// The writer's durability points.
+    pub points: &'a LsnPoints,
+}
+
+impl Inbox {
+    /// An empty inbox for `pgs` PGs.
+    pub fn new(pgs: usize) -> Self {
+        Inbox {
+            pending: vec![Vec::new(); pgs],
+            wake: vec![None; pgs],
+            busy: Vec::new(),
+            earliest: NEVER,
+        }
+    }
+
+    /// Takes in an acknowledgement for `pg`; returns when the writer is
+    /// now to wake for that PG, if that changed.
+    pub fn post(&mut self, weigh: &Weigh, acked: &[Lsn], ack: AckInFlight) -> Option<Place> {
+        let pg = ack.pg;
+        let list = &mut self.pending[pg.index()];
+        if list.is_empty() {
+            self.busy.push(pg);
+        }
+        // Answers mostly arrive in the order they are sent.
+        let i = list
+            .iter()
+            .rposition(|a| a.at <= ack.at)
+            .map_or(0, |i| i + 1);
+        list.insert(i, ack);
+        self.earliest = self.earliest.min(ack.at);
+        // An answer arriving after the wake-up cannot bring it forward,
+        // nor can one at or below the PGCL.
+        let late = self.wake[pg.index()].is_some_and(|w| ack.at >= w);
+        if late || ack.scl <= weigh.points.pgcl(pg) {
+            return None;
+        }
+        self.rewake(weigh, acked, pg)
+    }
+
+    /// Recomputes when to wake for `pg`; returns the new instant if it
+    /// changed and there is one.
+    pub fn rewake(&mut self, weigh: &Weigh, acked: &[Lsn], pg: PgId) -> Option<Place> {
+        let when = quorum_time(weigh, acked, pg, &self.pending[pg.index()]);
+        let old = std::mem::replace(&mut self.wake[pg.index()], when);
+        when.filter(|_| when != old)
+    }
+
+    /// Recomputes every wake-up, after the quorum itself may have changed;
+    /// returns each PG whose wake-up moved, with its new instant.
+    pub fn rewake_all(&mut self, weigh: &Weigh, acked: &[Lsn]) -> Vec<(PgId, Place)> {
+        let busy = std::mem::take(&mut self.busy);
+        let moved = busy
+            .iter()
+            .filter_map(|&pg| self.rewake(weigh, acked, pg).map(|t| (pg, t)))
+            .collect();
+        self.busy = busy;
+        moved
+    }
+
+    /// Whether the wake-up for `pg` being handled, at `place`, is still
+    /// wanted; it is then taken.
+    pub fn wakes(&mut self, pg: PgId, place: Place) -> bool {
+        let due = self.wake[pg.index()] == Some(place);
+        if due {
+            self.wake[pg.index()] = None;
+        }
+        due
+    }
+
+    /// Applies to `acked` every acknowledgement that arrives before
+    /// `before` in the order of events.
+    #[inline]
+    pub fn settle(&mut self, weigh: &Weigh, acked: &mut [Lsn], before: Place) {
+        if self.earliest >= before {
+            return;
+        }
+        let mut earliest = NEVER;
+        let mut busy = std::mem::take(&mut self.busy);
+        busy.retain(|&pg| {
+            let list = &mut self.pending[pg.index()];
+            let arrived = list.partition_point(|a| a.at < before);
+            for a in list.drain(..arrived) {
+                if let Some(scl) = accepted(weigh, acked, &a) {
+                    acked[a.seg.index()] = scl;
+                }
+            }
+            if let Some(first) = list.first() {
+                earliest = earliest.min(first.at);
+            }
+            !list.is_empty()
+        });
+        self.busy = busy;
+        self.earliest = earliest;
+    }
+}
+
+/// The SCL an acknowledgement raises its segment's record to, if it is
+/// taken: its node has not crashed since it left, the writer has
+/// recovered, and it is news.
+#[inline]
+fn accepted(weigh: &Weigh, acked: &[Lsn], a: &AckInFlight) -> Option<Lsn> {
+    let fresh = weigh.volume.node_of(a.seg).incarnation == a.incarnation;
+    (fresh && weigh.points.recovered() && a.scl > acked[a.seg.index()]).then_some(a.scl)
+}
+
+/// The first arrival among `pending` (in order of arrival) by which the
+/// acknowledgements arrived make a write quorum of an LSN above `pg`'s
+/// PGCL: by which a write quorum of copies has an SCL above it.
+fn quorum_time(weigh: &Weigh, acked: &[Lsn], pg: PgId, pending: &[AckInFlight]) -> Option<Place> {
+    if !weigh.points.recovered() {
+        return None;
+    }
+    let (volume, pgcl) = (weigh.volume, weigh.points.pgcl(pg));
+    let group = &volume.pgs[pg.index()];
+    let above = |s: SegmentId| acked[s.index()] > pgcl;
+    // The copies the answers arrived so far lift above the PGCL: a PG has
+    // at most 31 write targets.
+    let mut lifted = [SegmentId::from_index(0); 32];
+    let mut n = 0;
+    // Without a replacement under way, a write quorum of members above
+    // the PGCL is what moves it; during one, both sets must have one.
+    let plain = group.joining.is_none();
+    let need = volume.quorum.write() as usize;
+    let mut count = group.members.iter().filter(|&&s| above(s)).count();
+    for a in pending {
+        if a.scl <= pgcl || above(a.seg) || lifted[..n].contains(&a.seg) {
+            continue;
+        }
+        let fresh = volume.node_of(a.seg).incarnation == a.incarnation;
+        let counts = if plain {
+            group.members.contains(&a.seg)
+        } else {
+            volume.is_write_target(a.seg)
+        };
+        if !fresh || !counts {
+            continue;
+        }
+        lifted[n] = a.seg;
+        n += 1;
+        let moved = if plain {
+            count += 1;
+            count >= need
+        } else {
+            let lifted = &lifted[..n];
+            let scl = |s: SegmentId| {
+                if lifted.contains(&s) {
+                    Lsn(pgcl.0 + 1)
+                } else {
+                    acked[s.index()]
+                }
+            };
+            volume.durable_lsn(pg, scl) > pgcl
+        };
+        if moved {
+            return Some(a.at);
+        }
+    }
+    None
+}
