@@ -452,6 +452,8 @@ pub struct AckInFlight {
     pub at: Place,
     /// The acknowledging segment.
     pub seg: SegmentId,
+    /// Its node.
+    pub node: NodeId,
     /// Its SCL once its persist completed.
     pub scl: Lsn,
     /// Its node's incarnation when it left.

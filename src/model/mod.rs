@@ -363,7 +363,7 @@ impl World {
                 ));
             }
             self.notes.clear();
-            if inbox::settles_before(seen.kind) {
+            if inbox::may_change_quorum(seen.kind) {
                 let here = self.engine.place();
                 self.compute.settle_acks(&self.storage.volume, here);
             }

@@ -4,22 +4,23 @@
 //! six answers for each batch it ships, and most of them move nothing:
 //! once four have arrived, the PG's PGCL covers what the other two say.
 //! Rather than one event per answer, an answer waits here from the moment
-//! its segment sends it, stamped with when it arrives, and the writer
-//! wakes (an [`Event::Quorum`](crate::model::event::Event::Quorum)) only
-//! at the first instant at which the answers arrived by then make a write
-//! quorum of an LSN above the PGCL: the instant the answer that moves it
-//! arrives.
+//! its segment sends it, stamped with where it arrives in the order of
+//! events (its time, and the place among that instant's events it would
+//! have had as an event of its own), and the writer wakes
+//! (an [`Event::Quorum`](crate::model::event::Event::Quorum)) only in the
+//! place of the answer that moves a PG's PGCL: the first by which the
+//! answers arrived make a write quorum of copies above it.
 //!
 //! What an answer does besides — raise the writer's record of its
-//! segment's SCL, which reads and resends consult — is a maximum, so the
-//! answers commute, and each is applied as of its arrival before anything
-//! could look at that record or change the conditions an answer is taken
-//! under: before the writer's next event, and before every event that is
-//! not the storage's own batch handling ([`Inbox::settle`]). An answer
-//! from a node that crashed since it left, or reaching a writer still
-//! recovering, is dropped as it would be on arrival. An event that may
-//! change the quorum itself (membership, a copy hydrated, a node's
-//! incarnation, the writer's recovery) recomputes each wake-up.
+//! segment's SCL — is a maximum, so the answers commute, and each is
+//! applied, as of its arrival, when something is about to read that
+//! record: the wake-up for its PG, a read choosing a complete copy, a
+//! resend choosing the copies that lack a batch. An answer from a node
+//! that crashed since it left, or reaching a writer still recovering, is
+//! dropped as it would be on arrival: an event that may change those
+//! conditions, or the quorum itself (membership, a copy hydrated, a
+//! node's incarnation, a writer's recovery), first applies every answer
+//! that arrived before it, and afterwards recomputes each wake-up.
 
 use crate::model::event::{AckInFlight, Kind};
 use crate::model::storage::lsn::{Lsn, LsnPoints};
@@ -30,19 +31,10 @@ use crate::vocab::ids::{PgId, SegmentId};
 /// A place no arrival reaches.
 const NEVER: Place = (SimTime::MAX, u64::MAX);
 
-/// Whether the writers take in the acknowledgements arrived before an
-/// event of `kind` is handled: before every event but a batch or a
-/// materialization reaching a segment, which neither read what a writer
-/// heard nor change what an answer is taken under.
-#[inline]
-pub fn settles_before(kind: Kind) -> bool {
-    !matches!(kind, Kind::Batch | Kind::Materialize)
-}
-
 /// Whether an event of `kind` may change what a quorum is or which
 /// answers count towards it: membership and a joining copy's hydration
 /// (repair, gossip), nodes' incarnations (faults), a writer's recovery
-/// and its end.
+/// and its end. Every answer that arrived before it is applied first.
 pub fn may_change_quorum(kind: Kind) -> bool {
     matches!(
         kind,
@@ -152,6 +144,22 @@ impl Inbox {
         due
     }
 
+    /// Applies to `acked` the acknowledgements for `pg` that arrive
+    /// before `before` in the order of events.
+    pub fn settle_pg(&mut self, weigh: &Weigh, acked: &mut [Lsn], pg: PgId, before: Place) {
+        let list = &mut self.pending[pg.index()];
+        let arrived = list.partition_point(|a| a.at < before);
+        for a in list.drain(..arrived) {
+            if let Some(scl) = accepted(weigh, acked, &a) {
+                acked[a.seg.index()] = scl;
+            }
+        }
+        // `earliest` stays a bound: the next full settling renews it.
+        if list.is_empty() {
+            self.busy.retain(|&p| p != pg);
+        }
+    }
+
     /// Applies to `acked` every acknowledgement that arrives before
     /// `before` in the order of events.
     #[inline]
@@ -184,7 +192,7 @@ impl Inbox {
 /// recovered, and it is news.
 #[inline]
 fn accepted(weigh: &Weigh, acked: &[Lsn], a: &AckInFlight) -> Option<Lsn> {
-    let fresh = weigh.volume.node_of(a.seg).incarnation == a.incarnation;
+    let fresh = weigh.volume.nodes[a.node.index()].incarnation == a.incarnation;
     (fresh && weigh.points.recovered() && a.scl > acked[a.seg.index()]).then_some(a.scl)
 }
 
@@ -211,7 +219,7 @@ fn quorum_time(weigh: &Weigh, acked: &[Lsn], pg: PgId, pending: &[AckInFlight]) 
         if a.scl <= pgcl || above(a.seg) || lifted[..n].contains(&a.seg) {
             continue;
         }
-        let fresh = volume.node_of(a.seg).incarnation == a.incarnation;
+        let fresh = volume.nodes[a.node.index()].incarnation == a.incarnation;
         let counts = if plain {
             group.members.contains(&a.seg)
         } else {

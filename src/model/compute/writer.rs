@@ -535,7 +535,16 @@ impl Writer {
 
     /// Sends a batch to its PG's write targets (only those whose
     /// acknowledged SCL is below `behind`, when given).
-    fn send_batch(&self, cx: &mut Ctx, env: &WriterEnv, batch: &Arc<Batch>, behind: Option<Lsn>) {
+    fn send_batch(
+        &mut self,
+        cx: &mut Ctx,
+        env: &WriterEnv,
+        batch: &Arc<Batch>,
+        behind: Option<Lsn>,
+    ) {
+        if behind.is_some() {
+            self.settle_acks(env.volume, cx.place());
+        }
         let (now, from) = (cx.now(), instance_endpoint(env.instances, self.instance));
         for seg in env.volume.pgs[batch.pg.index()].write_targets() {
             if behind.is_some_and(|l| self.acked_scl[seg.index()] >= l) {
@@ -609,8 +618,13 @@ impl Writer {
         if !self.inbox.wakes(pg, (now, seq)) {
             return;
         }
-        // The others arrived before it are in; now it is too.
-        self.settle_acks(env.volume, (now, seq + 1));
+        // It is in, and so are the others for this PG arrived before it.
+        let weigh = Weigh {
+            volume: env.volume,
+            points: &self.points,
+        };
+        let acked = &mut self.acked_scl;
+        self.inbox.settle_pg(&weigh, acked, pg, (now, seq + 1));
         let acked = &self.acked_scl;
         let durable = env.volume.durable_lsn(pg, |s| acked[s.index()]);
         if self.points.set_durable(pg, durable) {
@@ -738,6 +752,7 @@ impl Writer {
     /// covers the read point, preferring the writer's own AZ (\[P17\] §4.2.3:
     /// no quorum read; the writer picks a complete segment).
     fn dispatch_read(&mut self, cx: &mut Ctx, env: &WriterEnv, slot: u32) {
+        self.settle_acks(env.volume, cx.place());
         let now = cx.now();
         let Some(r) = self.reads[slot as usize].as_ref() else {
             return;

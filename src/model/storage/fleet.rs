@@ -235,11 +235,11 @@ impl Storage {
         };
         let s = &self.volume.segments[seg.index()];
         // The ack goes to the writer of the segment's epoch.
-        let (scl, epoch, pg) = (s.scl(), s.epochs().serving, s.pg);
+        let (scl, epoch, pg, node) = (s.scl(), s.epochs().serving, s.pg, s.node);
         if s.has_log() {
             self.arm_materialize(cx, seg);
         }
-        let incarnation = self.volume.node_of(seg).incarnation;
+        let incarnation = self.volume.nodes[node.index()].incarnation;
         let Some(to) = hosts.writer_of_epoch(epoch) else {
             return;
         };
@@ -249,6 +249,7 @@ impl Storage {
                 pg,
                 at,
                 seg,
+                node,
                 scl,
                 incarnation,
             });
