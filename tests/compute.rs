@@ -13,6 +13,7 @@ fn only_rto(s: &Summary) -> &aurora_sim::metrics::Rto {
 }
 
 #[test]
+#[ignore = "long tier: cargo test -- --ignored"]
 fn a_warm_cache_brings_performance_back_sooner_than_a_cold_one() {
     let (cold, warm) = (
         run(&shipped("failover-cold-cache")),
@@ -109,6 +110,7 @@ fn the_hit_ratio_comes_from_the_working_set_its_skew_and_the_cache() {
 }
 
 #[test]
+#[ignore = "long tier: cargo test -- --ignored"]
 fn a_small_reader_falls_behind_a_big_writer_and_restarts() {
     let s = run(&shipped("reader-lag-small-reader")).summary;
     let (big, small) = (
@@ -225,6 +227,7 @@ fn a_recreated_instance_has_a_new_address() {
 }
 
 #[test]
+#[ignore = "long tier: cargo test -- --ignored"]
 fn writer_crash_rtos_vary_by_seed_with_a_median_inside_the_documented_range() {
     let mut totals: Vec<f64> = (1..=20)
         .map(|seed| {

@@ -2,7 +2,8 @@
 //! feeds the scenario loader arbitrary bytes and mutations of every shipped
 //! scenario, runs briefly whatever it accepts, and feeds `report`'s readers
 //! arbitrary and mutated files. Nothing may panic or hang; every refusal
-//! is located. `FUZZ_CASES=100000` runs a long campaign.
+//! is located. 64 cases each in `cargo test`; `FUZZ_CASES=100000` runs a
+//! long campaign.
 
 use aurora_sim::report::Results;
 use aurora_sim::{Scenario, Simulation};
@@ -12,7 +13,7 @@ fn cases() -> u32 {
     std::env::var("FUZZ_CASES")
         .ok()
         .and_then(|c| c.parse().ok())
-        .unwrap_or(256)
+        .unwrap_or(64)
 }
 
 /// Every shipped scenario's text.

@@ -202,6 +202,7 @@ fn gray_failures_are_hidden_by_the_quorum_until_a_partition_joins_them() {
 }
 
 #[test]
+#[ignore = "long tier: cargo test -- --ignored"]
 fn six_copies_keep_a_read_quorum_through_az_plus_one_where_three_do_not() {
     let classic = run_passing("classic-quorum-az-plus-one");
     assert_eq!(classic.summary.pgs_below_read_quorum_max, 1);
@@ -213,6 +214,7 @@ fn six_copies_keep_a_read_quorum_through_az_plus_one_where_three_do_not() {
 }
 
 #[test]
+#[ignore = "long tier: cargo test -- --ignored"]
 fn failover_scenarios_meet_their_expectations() {
     for name in [
         "writer-crash",

@@ -9,6 +9,7 @@ use aurora_sim::study::validation::{Suite, Use, Verdict};
 use crate::{aurora, repo, text};
 
 #[test]
+#[ignore = "long tier: cargo test -- --ignored"]
 fn the_short_form_runs_every_item_and_no_fit_comes_undone() {
     let suite = Suite::load(&repo("validation"), true).expect("the suite loads");
     let files = std::fs::read_dir(repo("validation"))

@@ -10,10 +10,11 @@
 //! every rerun of the same build: a stop it causes is deterministic. A
 //! program opts in by installing it:
 //!
-//! ```ignore
+//! ```no_run
 //! #[global_allocator]
 //! static ALLOC: aurora_sim::sim::memory::CountingAllocator =
 //!     aurora_sim::sim::memory::CountingAllocator;
+//! # fn main() {}
 //! ```
 //!
 //! Without it, [`held`] is `None` and no run stops for memory.
