@@ -28,7 +28,7 @@ fn case_count(default: u32) -> u32 {
 
 proptest! {
     #![proptest_config(Config {
-        cases: case_count(256),
+        cases: case_count(128),
         failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
         ..Config::default()
     })]
@@ -186,7 +186,7 @@ fn a_broken_quorum_loses_commits_and_shrinks_to_a_replayable_scenario() {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: std::env::var("SWARM_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(48),
+        cases: std::env::var("SWARM_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(24),
         ..ProptestConfig::default()
     })]
 
