@@ -250,3 +250,107 @@ fn quorum_time(weigh: &Weigh, acked: &[Lsn], pg: PgId, pending: &[AckInFlight]) 
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::quorum::Quorum;
+
+    /// One PG of six copies over three AZs of two nodes each, and fresh
+    /// points (PGCL 0).
+    fn world() -> (Volume, LsnPoints) {
+        (Volume::new(1, 3, 2, Quorum::AURORA), LsnPoints::new(1, 100))
+    }
+
+    fn ack(volume: &Volume, seg: usize, at_ns: u64, seq: u64, scl: u64) -> AckInFlight {
+        let seg = SegmentId::from_index(seg);
+        let node = volume.segments[seg.index()].node;
+        AckInFlight {
+            epoch: 1,
+            pg: PgId::from_index(0),
+            at: (SimTime::from_nanos(at_ns), seq),
+            seg,
+            node,
+            scl: Lsn(scl),
+            incarnation: volume.nodes[node.index()].incarnation,
+        }
+    }
+
+    #[test]
+    fn the_writer_wakes_at_the_fourth_arrival_whatever_the_order_they_were_sent() {
+        let (volume, points) = world();
+        let weigh = Weigh {
+            volume: &volume,
+            points: &points,
+        };
+        let acked = vec![Lsn(0); 6];
+        let mut inbox = Inbox::new(1);
+        // Sent in one order, arriving in another: 50, 10, 40, 30, 20, 60.
+        let arrivals = [50, 10, 40, 30, 20, 60];
+        let mut wakes = Vec::new();
+        for (seg, &at) in arrivals.iter().enumerate() {
+            wakes.push(inbox.post(&weigh, &acked, ack(&volume, seg, at, seg as u64, 5)));
+        }
+        // Three answers make no quorum; the fourth sent wakes it at its
+        // own arrival (40: 10, 20, 30, 40 are the four first), and the
+        // fifth, arriving earlier, brings the wake-up forward.
+        let at = |ns, seq| Some((SimTime::from_nanos(ns), seq));
+        assert_eq!(wakes, vec![None, None, None, at(50, 0), at(40, 2), None]);
+        assert!(!inbox.wakes(PgId::from_index(0), (SimTime::from_nanos(50), 0)));
+        assert!(inbox.wakes(PgId::from_index(0), (SimTime::from_nanos(40), 2)));
+    }
+
+    #[test]
+    fn answers_are_applied_only_up_to_a_place_and_only_from_the_node_that_sent_them() {
+        let (mut volume, points) = world();
+        let mut acked = vec![Lsn(0); 6];
+        let mut inbox = Inbox::new(1);
+        let (a, b, c) = (
+            ack(&volume, 0, 10, 1, 7),
+            ack(&volume, 1, 10, 2, 7),
+            ack(&volume, 2, 30, 3, 7),
+        );
+        // Segment 2's node crashes after its answer left.
+        let n = volume.segments[2].node.index();
+        volume.nodes[n].incarnation += 1;
+        let weigh = Weigh {
+            volume: &volume,
+            points: &points,
+        };
+        for x in [a, b, c] {
+            inbox.post(&weigh, &acked, x);
+        }
+        // Before the second answer's place: only the first is in.
+        inbox.settle(&weigh, &mut acked, (SimTime::from_nanos(10), 2));
+        assert_eq!(&acked[..3], &[Lsn(7), Lsn(0), Lsn(0)]);
+        inbox.settle(&weigh, &mut acked, (SimTime::from_nanos(100), 0));
+        assert_eq!(
+            &acked[..3],
+            &[Lsn(7), Lsn(7), Lsn(0)],
+            "a stale node's answer is dropped"
+        );
+    }
+
+    #[test]
+    fn an_answer_at_or_below_the_pgcl_never_wakes_the_writer() {
+        let (volume, mut points) = world();
+        let (record, _) = points.allocate(PgId::from_index(0), 1, true);
+        points.set_durable(PgId::from_index(0), record.lsn);
+        let weigh = Weigh {
+            volume: &volume,
+            points: &points,
+        };
+        let acked = vec![Lsn(0); 6];
+        let mut inbox = Inbox::new(1);
+        let wakes: Vec<_> = (0..6)
+            .map(|s| {
+                inbox.post(
+                    &weigh,
+                    &acked,
+                    ack(&volume, s, 10 + s as u64, s as u64, record.lsn.0),
+                )
+            })
+            .collect();
+        assert!(wakes.iter().all(Option::is_none), "{wakes:?}");
+    }
+}
