@@ -196,53 +196,62 @@ fn accepted(weigh: &Weigh, acked: &[Lsn], a: &AckInFlight) -> Option<Lsn> {
     (fresh && weigh.points.recovered() && a.scl > acked[a.seg.index()]).then_some(a.scl)
 }
 
-/// The first arrival among `pending` (in order of arrival) by which the
-/// acknowledgements arrived make a write quorum of an LSN above `pg`'s
-/// PGCL: by which a write quorum of copies has an SCL above it.
+/// The first arrival among `pending` (in order of arrival) at which the
+/// writer moves `pg`'s PGCL, taking each answer as it would on arrival: an
+/// answer that is news (fresh, from a write target, above what the writer
+/// knows of its segment and above the PGCL) makes it look at the quorum,
+/// and the PGCL moves if a write quorum of copies is then above it — which
+/// may already have been so before this answer, after a membership change
+/// made the quorum easier.
 fn quorum_time(weigh: &Weigh, acked: &[Lsn], pg: PgId, pending: &[AckInFlight]) -> Option<Place> {
     if !weigh.points.recovered() {
         return None;
     }
     let (volume, pgcl) = (weigh.volume, weigh.points.pgcl(pg));
     let group = &volume.pgs[pg.index()];
-    let above = |s: SegmentId| acked[s.index()] > pgcl;
-    // The copies the answers arrived so far lift above the PGCL: a PG has
-    // at most 31 write targets.
-    let mut lifted = [SegmentId::from_index(0); 32];
+    // What the answers arrived so far raise, over `acked`: a PG has at
+    // most 31 write targets.
+    let mut raised = [(SegmentId::from_index(0), Lsn(0)); 32];
     let mut n = 0;
+    let scl_of = |raised: &[(SegmentId, Lsn)], s: SegmentId| {
+        raised
+            .iter()
+            .find(|r| r.0 == s)
+            .map_or(acked[s.index()], |r| r.1)
+    };
     // Without a replacement under way, a write quorum of members above
     // the PGCL is what moves it; during one, both sets must have one.
     let plain = group.joining.is_none();
     let need = volume.quorum.write() as usize;
-    let mut count = group.members.iter().filter(|&&s| above(s)).count();
+    let mut above = group
+        .members
+        .iter()
+        .filter(|&&s| acked[s.index()] > pgcl)
+        .count();
     for a in pending {
-        if a.scl <= pgcl || above(a.seg) || lifted[..n].contains(&a.seg) {
-            continue;
-        }
         let fresh = volume.nodes[a.node.index()].incarnation == a.incarnation;
-        let counts = if plain {
-            group.members.contains(&a.seg)
-        } else {
-            volume.is_write_target(a.seg)
-        };
-        if !fresh || !counts {
+        if a.scl <= pgcl || !fresh || !volume.is_write_target(a.seg) {
             continue;
         }
-        lifted[n] = a.seg;
-        n += 1;
+        let was = scl_of(&raised[..n], a.seg);
+        if a.scl <= was {
+            continue;
+        }
+        match raised[..n].iter_mut().find(|r| r.0 == a.seg) {
+            Some(r) => r.1 = a.scl,
+            None => {
+                raised[n] = (a.seg, a.scl);
+                n += 1;
+            }
+        }
         let moved = if plain {
-            count += 1;
-            count >= need
+            if was <= pgcl && group.members.contains(&a.seg) {
+                above += 1;
+            }
+            above >= need
         } else {
-            let lifted = &lifted[..n];
-            let scl = |s: SegmentId| {
-                if lifted.contains(&s) {
-                    Lsn(pgcl.0 + 1)
-                } else {
-                    acked[s.index()]
-                }
-            };
-            volume.durable_lsn(pg, scl) > pgcl
+            let raised = &raised[..n];
+            volume.durable_lsn(pg, |s| scl_of(raised, s)) > pgcl
         };
         if moved {
             return Some(a.at);
@@ -352,5 +361,27 @@ mod tests {
             })
             .collect();
         assert!(wakes.iter().all(Option::is_none), "{wakes:?}");
+    }
+
+    #[test]
+    fn a_quorum_already_met_moves_at_the_next_answer_that_is_news() {
+        // A replacement rolled back while the writer waited: four copies
+        // are above the PGCL already, and no answer lifts one above it.
+        let (volume, mut points) = world();
+        let (record, _) = points.allocate(PgId::from_index(0), 1, true);
+        points.set_durable(PgId::from_index(0), record.lsn);
+        let weigh = Weigh {
+            volume: &volume,
+            points: &points,
+        };
+        let above = Lsn(record.lsn.0 + 5);
+        let acked = vec![above, above, above, above, Lsn(0), Lsn(0)];
+        let mut inbox = Inbox::new(1);
+        // An answer that is not news does not wake the writer; one that is
+        // news does, although its copy was above the PGCL before.
+        let stale = inbox.post(&weigh, &acked, ack(&volume, 0, 10, 1, above.0));
+        let news = inbox.post(&weigh, &acked, ack(&volume, 1, 20, 2, above.0 + 3));
+        assert_eq!(stale, None);
+        assert_eq!(news, Some((SimTime::from_nanos(20), 2)));
     }
 }
