@@ -76,14 +76,10 @@ fn the_committed_suite_results_cover_every_item() {
 
 #[test]
 fn a_malformed_item_is_refused_with_its_place_and_nothing_is_written() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let items = dir.path().join("items");
-    std::fs::create_dir(&items).unwrap();
-    std::fs::write(
-        items.join("bad.yaml"),
+    let (dir, items) = suite_with(
+        "bad.yaml",
         "figure: x\nsource: y\nquote: z\nconditions: c\npublished: p\nuse: fitted\n",
-    )
-    .unwrap();
+    );
     let o = aurora(&["validation", "items", "--out", "out"], dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("bad.yaml:6:"), "{}", text(&o));
@@ -104,14 +100,10 @@ fn a_malformed_item_is_refused_with_its_place_and_nothing_is_written() {
 
 #[test]
 fn a_suite_run_again_replaces_its_own_results() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let items = dir.path().join("items");
-    std::fs::create_dir(&items).unwrap();
-    std::fs::write(
-        items.join("quick.yaml"),
+    let (dir, _) = suite_with(
+        "quick.yaml",
         "figure: commits go on\nsource: s\nquote: q\nconditions: c\npublished: p\nuse: check\nscenario: ../quick-scenario.yaml\nseeds: 6\nquick_seeds: 6\nmeasure: commits/per_s\nquantile: 0.5\nclaim: { at_least: 1 }\n",
-    )
-    .unwrap();
+    );
     std::fs::write(
         dir.path().join("quick-scenario.yaml"),
         "name: q\nduration: 2s\nclients:\n  - { name: app, count: 2, think_time: 10ms }\n",
@@ -122,4 +114,14 @@ fn a_suite_run_again_replaces_its_own_results() {
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     }
     assert!(dir.path().join("out/validation/validation.md").is_file());
+}
+
+/// A suite directory `items/` in a fresh temporary directory, holding one
+/// item; the directory and the `items/` path come back.
+fn suite_with(item: &str, yaml: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let items = dir.path().join("items");
+    std::fs::create_dir(&items).expect("items/");
+    std::fs::write(items.join(item), yaml).expect("item written");
+    (dir, items)
 }

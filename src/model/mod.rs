@@ -671,6 +671,10 @@ impl World {
     /// recompute its wake-ups (`compute::inbox`).
     #[inline]
     fn deliver_acks(&mut self, kind: Kind) {
+        let rewake = inbox::may_change_quorum(kind);
+        if self.storage.acks.is_empty() && !rewake {
+            return;
+        }
         let cx = &mut Ctx::new(
             &self.cfg,
             &mut self.engine,
@@ -683,7 +687,7 @@ impl World {
         if !self.storage.acks.is_empty() {
             self.compute.post_acks(cx, volume, &mut self.storage.acks);
         }
-        if inbox::may_change_quorum(kind) {
+        if rewake {
             self.compute.rewake(cx, volume);
         }
     }

@@ -12,15 +12,19 @@
 //! answers arrived make a write quorum of copies above it.
 //!
 //! What an answer does besides — raise the writer's record of its
-//! segment's SCL — is a maximum, so the answers commute, and each is
-//! applied, as of its arrival, when something is about to read that
-//! record: the wake-up for its PG, a read choosing a complete copy, a
-//! resend choosing the copies that lack a batch. An answer from a node
-//! that crashed since it left, or reaching a writer still recovering, is
-//! dropped as it would be on arrival: an event that may change those
-//! conditions, or the quorum itself (membership, a copy hydrated, a
-//! node's incarnation, a writer's recovery), first applies every answer
-//! that arrived before it, and afterwards recomputes each wake-up.
+//! segment's SCL, which the inbox keeps — is a maximum, so the answers
+//! commute, and each is applied, as of its arrival, when something is
+//! about to read that record (the wake-up for its PG, a read choosing a
+//! complete copy, a resend choosing the copies that lack a batch) or a
+//! new answer for its PG comes in. An answer from a node that crashed
+//! since it left, or reaching a writer still recovering, is dropped as it
+//! would be on arrival: an event that may change those conditions, or
+//! the quorum itself (membership, a copy hydrated, a node's incarnation,
+//! a writer's recovery), first applies every answer that arrived before
+//! it, and afterwards recomputes each wake-up. An answer that can never
+//! be news — no higher than what the writer knows of its segment, or than
+//! an answer from the same node that arrives no later — is not kept, so a
+//! storm of resends answered alike does not pile up.
 
 use crate::model::event::{AckInFlight, Kind};
 use crate::model::storage::lsn::{Lsn, LsnPoints};
@@ -53,10 +57,18 @@ pub fn may_change_quorum(kind: Kind) -> bool {
     )
 }
 
-/// One writer's acknowledgements in flight, by PG, and when it is to
-/// wake for each PG.
+/// One writer's record of each segment's SCL, the acknowledgements in
+/// flight that will raise it, by PG, and when the writer is to wake for
+/// each PG.
 #[derive(Debug)]
 pub struct Inbox {
+    /// The latest SCL each segment acknowledged, by segment id, as of the
+    /// answers applied so far.
+    known: Vec<Lsn>,
+    /// Per segment, the highest answer kept while the writer had
+    /// recovered (the earliest of equals): a later answer from the same
+    /// node that is no higher can never be news.
+    highest: Vec<Option<AckInFlight>>,
     /// Per PG, the acknowledgements in flight in order of arrival (ties
     /// in the order they were sent).
     pending: Vec<Vec<AckInFlight>>,
@@ -66,23 +78,17 @@ pub struct Inbox {
     /// PGs with acknowledgements in flight (`pending` non-empty), each
     /// once.
     busy: Vec<PgId>,
-    /// The earliest arrival in flight; never with none.
+    /// No answer in flight arrives before this place.
     earliest: Place,
 }
 
-/// What an answer is weighed against: the volume's membership and nodes,
-/// and the writer's points and record of each segment's SCL.
-pub struct Weigh<'a> {
-    /// Membership, placement and node incarnations.
-    pub volume: &'a Volume,
-    /// The writer's durability points.
-    pub points: &'a LsnPoints,
-}
-
 impl Inbox {
-    /// An empty inbox for `pgs` PGs.
-    pub fn new(pgs: usize) -> Self {
+    /// An empty inbox for `pgs` PGs of `segments` segments, knowing
+    /// nothing of them.
+    pub fn new(pgs: usize, segments: usize) -> Self {
         Inbox {
+            known: vec![Lsn(0); segments],
+            highest: vec![None; segments],
             pending: vec![Vec::new(); pgs],
             wake: vec![None; pgs],
             busy: Vec::new(),
@@ -90,10 +96,45 @@ impl Inbox {
         }
     }
 
-    /// Takes in an acknowledgement for `pg`; returns when the writer is
-    /// now to wake for that PG, if that changed.
-    pub fn post(&mut self, weigh: &Weigh, acked: &[Lsn], ack: AckInFlight) -> Option<Place> {
-        let pg = ack.pg;
+    /// The latest SCL each segment acknowledged, as of the last
+    /// settling.
+    pub fn known(&self) -> &[Lsn] {
+        &self.known
+    }
+
+    /// Recovery read `scl` from segment `seg`: the writer starts from it.
+    pub fn recovered(&mut self, seg: SegmentId, scl: Lsn) {
+        self.known[seg.index()] = scl;
+    }
+
+    /// Repair added a segment.
+    pub fn segment_added(&mut self) {
+        self.known.push(Lsn(0));
+        self.highest.push(None);
+    }
+
+    /// Takes in an acknowledgement, sent at `now`; returns when the writer
+    /// is now to wake for its PG, if that changed.
+    pub fn post(
+        &mut self,
+        volume: &Volume,
+        points: &LsnPoints,
+        ack: AckInFlight,
+        now: Place,
+    ) -> Option<Place> {
+        let (pg, seg) = (ack.pg, ack.seg.index());
+        // What of this PG has arrived is applied first: the list keeps
+        // only what is in flight, and `known` is as fresh as it can be.
+        self.settle_pg(volume, points, pg, now);
+        let surpassed = self.highest[seg].is_some_and(|h| {
+            h.incarnation == ack.incarnation && h.at <= ack.at && h.scl >= ack.scl
+        });
+        if ack.scl <= self.known[seg] || surpassed {
+            return None;
+        }
+        if points.recovered() && self.highest[seg].is_none_or(|h| ack.scl > h.scl) {
+            self.highest[seg] = Some(ack);
+        }
         let list = &mut self.pending[pg.index()];
         if list.is_empty() {
             self.busy.push(pg);
@@ -108,27 +149,28 @@ impl Inbox {
         // An answer arriving after the wake-up cannot bring it forward,
         // nor can one at or below the PGCL.
         let late = self.wake[pg.index()].is_some_and(|w| ack.at >= w);
-        if late || ack.scl <= weigh.points.pgcl(pg) {
+        if late || ack.scl <= points.pgcl(pg) {
             return None;
         }
-        self.rewake(weigh, acked, pg)
+        self.rewake(volume, points, pg)
     }
 
-    /// Recomputes when to wake for `pg`; returns the new instant if it
+    /// Recomputes when to wake for `pg`; returns the new place if it
     /// changed and there is one.
-    pub fn rewake(&mut self, weigh: &Weigh, acked: &[Lsn], pg: PgId) -> Option<Place> {
-        let when = quorum_time(weigh, acked, pg, &self.pending[pg.index()]);
+    pub fn rewake(&mut self, volume: &Volume, points: &LsnPoints, pg: PgId) -> Option<Place> {
+        let pending = &self.pending[pg.index()];
+        let when = quorum_time(volume, points, &self.known, pg, pending);
         let old = std::mem::replace(&mut self.wake[pg.index()], when);
         when.filter(|_| when != old)
     }
 
     /// Recomputes every wake-up, after the quorum itself may have changed;
-    /// returns each PG whose wake-up moved, with its new instant.
-    pub fn rewake_all(&mut self, weigh: &Weigh, acked: &[Lsn]) -> Vec<(PgId, Place)> {
+    /// returns each PG whose wake-up moved, with its new place.
+    pub fn rewake_all(&mut self, volume: &Volume, points: &LsnPoints) -> Vec<(PgId, Place)> {
         let busy = std::mem::take(&mut self.busy);
         let moved = busy
             .iter()
-            .filter_map(|&pg| self.rewake(weigh, acked, pg).map(|t| (pg, t)))
+            .filter_map(|&pg| self.rewake(volume, points, pg).map(|t| (pg, t)))
             .collect();
         self.busy = busy;
         moved
@@ -144,56 +186,52 @@ impl Inbox {
         due
     }
 
-    /// Applies to `acked` the acknowledgements for `pg` that arrive
-    /// before `before` in the order of events.
-    pub fn settle_pg(&mut self, weigh: &Weigh, acked: &mut [Lsn], pg: PgId, before: Place) {
-        let list = &mut self.pending[pg.index()];
-        let arrived = list.partition_point(|a| a.at < before);
-        for a in list.drain(..arrived) {
-            if let Some(scl) = accepted(weigh, acked, &a) {
-                acked[a.seg.index()] = scl;
-            }
-        }
+    /// Applies the acknowledgements for `pg` that arrive before `before`
+    /// in the order of events.
+    pub fn settle_pg(&mut self, volume: &Volume, points: &LsnPoints, pg: PgId, before: Place) {
         // `earliest` stays a bound: the next full settling renews it.
-        if list.is_empty() {
+        if !self.apply_arrived(volume, points, pg, before) {
             self.busy.retain(|&p| p != pg);
         }
     }
 
-    /// Applies to `acked` every acknowledgement that arrives before
-    /// `before` in the order of events.
+    /// Applies every acknowledgement that arrives before `before` in the
+    /// order of events.
     #[inline]
-    pub fn settle(&mut self, weigh: &Weigh, acked: &mut [Lsn], before: Place) {
+    pub fn settle(&mut self, volume: &Volume, points: &LsnPoints, before: Place) {
         if self.earliest >= before {
             return;
         }
-        let mut earliest = NEVER;
         let mut busy = std::mem::take(&mut self.busy);
-        busy.retain(|&pg| {
-            let list = &mut self.pending[pg.index()];
-            let arrived = list.partition_point(|a| a.at < before);
-            for a in list.drain(..arrived) {
-                if let Some(scl) = accepted(weigh, acked, &a) {
-                    acked[a.seg.index()] = scl;
-                }
-            }
-            if let Some(first) = list.first() {
-                earliest = earliest.min(first.at);
-            }
-            !list.is_empty()
-        });
+        busy.retain(|&pg| self.apply_arrived(volume, points, pg, before));
+        self.earliest = busy
+            .iter()
+            .map(|pg| self.pending[pg.index()][0].at)
+            .min()
+            .unwrap_or(NEVER);
         self.busy = busy;
-        self.earliest = earliest;
     }
-}
 
-/// The SCL an acknowledgement raises its segment's record to, if it is
-/// taken: its node has not crashed since it left, the writer has
-/// recovered, and it is news.
-#[inline]
-fn accepted(weigh: &Weigh, acked: &[Lsn], a: &AckInFlight) -> Option<Lsn> {
-    let fresh = weigh.volume.nodes[a.node.index()].incarnation == a.incarnation;
-    (fresh && weigh.points.recovered() && a.scl > acked[a.seg.index()]).then_some(a.scl)
+    /// Applies `pg`'s answers that arrive before `before`, each taken as
+    /// it would be on arrival; returns whether some are still in flight.
+    fn apply_arrived(
+        &mut self,
+        volume: &Volume,
+        points: &LsnPoints,
+        pg: PgId,
+        before: Place,
+    ) -> bool {
+        let list = &mut self.pending[pg.index()];
+        let arrived = list.partition_point(|a| a.at < before);
+        for a in list.drain(..arrived) {
+            let fresh = volume.nodes[a.node.index()].incarnation == a.incarnation;
+            let known = &mut self.known[a.seg.index()];
+            if fresh && points.recovered() && a.scl > *known {
+                *known = a.scl;
+            }
+        }
+        !list.is_empty()
+    }
 }
 
 /// The first arrival among `pending` (in order of arrival) at which the
@@ -203,13 +241,19 @@ fn accepted(weigh: &Weigh, acked: &[Lsn], a: &AckInFlight) -> Option<Lsn> {
 /// and the PGCL moves if a write quorum of copies is then above it — which
 /// may already have been so before this answer, after a membership change
 /// made the quorum easier.
-fn quorum_time(weigh: &Weigh, acked: &[Lsn], pg: PgId, pending: &[AckInFlight]) -> Option<Place> {
-    if !weigh.points.recovered() {
+fn quorum_time(
+    volume: &Volume,
+    points: &LsnPoints,
+    known: &[Lsn],
+    pg: PgId,
+    pending: &[AckInFlight],
+) -> Option<Place> {
+    if !points.recovered() {
         return None;
     }
-    let (volume, pgcl) = (weigh.volume, weigh.points.pgcl(pg));
+    let pgcl = points.pgcl(pg);
     let group = &volume.pgs[pg.index()];
-    // What the answers arrived so far raise, over `acked`: a PG has at
+    // What the answers arrived so far raise, over `known`: a PG has at
     // most 31 write targets.
     let mut raised = [(SegmentId::from_index(0), Lsn(0)); 32];
     let mut n = 0;
@@ -217,7 +261,7 @@ fn quorum_time(weigh: &Weigh, acked: &[Lsn], pg: PgId, pending: &[AckInFlight]) 
         raised
             .iter()
             .find(|r| r.0 == s)
-            .map_or(acked[s.index()], |r| r.1)
+            .map_or(known[s.index()], |r| r.1)
     };
     // Without a replacement under way, a write quorum of members above
     // the PGCL is what moves it; during one, both sets must have one.
@@ -226,7 +270,7 @@ fn quorum_time(weigh: &Weigh, acked: &[Lsn], pg: PgId, pending: &[AckInFlight]) 
     let mut above = group
         .members
         .iter()
-        .filter(|&&s| acked[s.index()] > pgcl)
+        .filter(|&&s| known[s.index()] > pgcl)
         .count();
     for a in pending {
         let fresh = volume.nodes[a.node.index()].incarnation == a.incarnation;
@@ -271,6 +315,13 @@ mod tests {
         (Volume::new(1, 3, 2, Quorum::AURORA), LsnPoints::new(1, 100))
     }
 
+    /// Points whose PGCL is at the PG's first record, and that record.
+    fn durable_first(points: &mut LsnPoints) -> Lsn {
+        let (record, _) = points.allocate(PgId::from_index(0), 1, true);
+        points.set_durable(PgId::from_index(0), record.lsn);
+        record.lsn
+    }
+
     fn ack(volume: &Volume, seg: usize, at_ns: u64, seq: u64, scl: u64) -> AckInFlight {
         let seg = SegmentId::from_index(seg);
         let node = volume.segments[seg.index()].node;
@@ -285,21 +336,27 @@ mod tests {
         }
     }
 
+    /// Before every arrival the tests post.
+    const START: Place = (SimTime::ZERO, 0);
+
     #[test]
     fn the_writer_wakes_at_the_fourth_arrival_whatever_the_order_they_were_sent() {
         let (volume, points) = world();
-        let weigh = Weigh {
-            volume: &volume,
-            points: &points,
-        };
-        let acked = vec![Lsn(0); 6];
-        let mut inbox = Inbox::new(1);
+        let mut inbox = Inbox::new(1, 6);
         // Sent in one order, arriving in another: 50, 10, 40, 30, 20, 60.
         let arrivals = [50, 10, 40, 30, 20, 60];
-        let mut wakes = Vec::new();
-        for (seg, &at) in arrivals.iter().enumerate() {
-            wakes.push(inbox.post(&weigh, &acked, ack(&volume, seg, at, seg as u64, 5)));
-        }
+        let wakes: Vec<_> = arrivals
+            .iter()
+            .enumerate()
+            .map(|(seg, &at)| {
+                inbox.post(
+                    &volume,
+                    &points,
+                    ack(&volume, seg, at, seg as u64, 5),
+                    START,
+                )
+            })
+            .collect();
         // Three answers make no quorum; the fourth sent wakes it at its
         // own arrival (40: 10, 20, 30, 40 are the four first), and the
         // fifth, arriving earlier, brings the wake-up forward.
@@ -312,8 +369,7 @@ mod tests {
     #[test]
     fn answers_are_applied_only_up_to_a_place_and_only_from_the_node_that_sent_them() {
         let (mut volume, points) = world();
-        let mut acked = vec![Lsn(0); 6];
-        let mut inbox = Inbox::new(1);
+        let mut inbox = Inbox::new(1, 6);
         let (a, b, c) = (
             ack(&volume, 0, 10, 1, 7),
             ack(&volume, 1, 10, 2, 7),
@@ -322,19 +378,15 @@ mod tests {
         // Segment 2's node crashes after its answer left.
         let n = volume.segments[2].node.index();
         volume.nodes[n].incarnation += 1;
-        let weigh = Weigh {
-            volume: &volume,
-            points: &points,
-        };
         for x in [a, b, c] {
-            inbox.post(&weigh, &acked, x);
+            inbox.post(&volume, &points, x, START);
         }
         // Before the second answer's place: only the first is in.
-        inbox.settle(&weigh, &mut acked, (SimTime::from_nanos(10), 2));
-        assert_eq!(&acked[..3], &[Lsn(7), Lsn(0), Lsn(0)]);
-        inbox.settle(&weigh, &mut acked, (SimTime::from_nanos(100), 0));
+        inbox.settle(&volume, &points, (SimTime::from_nanos(10), 2));
+        assert_eq!(&inbox.known()[..3], &[Lsn(7), Lsn(0), Lsn(0)]);
+        inbox.settle(&volume, &points, (SimTime::from_nanos(100), 0));
         assert_eq!(
-            &acked[..3],
+            &inbox.known()[..3],
             &[Lsn(7), Lsn(7), Lsn(0)],
             "a stale node's answer is dropped"
         );
@@ -343,21 +395,12 @@ mod tests {
     #[test]
     fn an_answer_at_or_below_the_pgcl_never_wakes_the_writer() {
         let (volume, mut points) = world();
-        let (record, _) = points.allocate(PgId::from_index(0), 1, true);
-        points.set_durable(PgId::from_index(0), record.lsn);
-        let weigh = Weigh {
-            volume: &volume,
-            points: &points,
-        };
-        let acked = vec![Lsn(0); 6];
-        let mut inbox = Inbox::new(1);
+        let first = durable_first(&mut points);
+        let mut inbox = Inbox::new(1, 6);
         let wakes: Vec<_> = (0..6)
             .map(|s| {
-                inbox.post(
-                    &weigh,
-                    &acked,
-                    ack(&volume, s, 10 + s as u64, s as u64, record.lsn.0),
-                )
+                let a = ack(&volume, s, 10 + s as u64, s as u64, first.0);
+                inbox.post(&volume, &points, a, START)
             })
             .collect();
         assert!(wakes.iter().all(Option::is_none), "{wakes:?}");
@@ -368,20 +411,33 @@ mod tests {
         // A replacement rolled back while the writer waited: four copies
         // are above the PGCL already, and no answer lifts one above it.
         let (volume, mut points) = world();
-        let (record, _) = points.allocate(PgId::from_index(0), 1, true);
-        points.set_durable(PgId::from_index(0), record.lsn);
-        let weigh = Weigh {
-            volume: &volume,
-            points: &points,
-        };
-        let above = Lsn(record.lsn.0 + 5);
-        let acked = vec![above, above, above, above, Lsn(0), Lsn(0)];
-        let mut inbox = Inbox::new(1);
+        let above = Lsn(durable_first(&mut points).0 + 5);
+        let mut inbox = Inbox::new(1, 6);
+        for s in 0..4 {
+            inbox.recovered(SegmentId::from_index(s), above);
+        }
         // An answer that is not news does not wake the writer; one that is
         // news does, although its copy was above the PGCL before.
-        let stale = inbox.post(&weigh, &acked, ack(&volume, 0, 10, 1, above.0));
-        let news = inbox.post(&weigh, &acked, ack(&volume, 1, 20, 2, above.0 + 3));
+        let stale = inbox.post(&volume, &points, ack(&volume, 0, 10, 1, above.0), START);
+        let news = inbox.post(&volume, &points, ack(&volume, 1, 20, 2, above.0 + 3), START);
         assert_eq!(stale, None);
         assert_eq!(news, Some((SimTime::from_nanos(20), 2)));
+    }
+
+    #[test]
+    fn a_storm_of_resends_answered_alike_keeps_one_answer_per_copy() {
+        let (volume, points) = world();
+        let mut inbox = Inbox::new(1, 6);
+        // Each copy answers the same SCL a thousand times, arriving later
+        // each time, all sent before any arrived.
+        for k in 0..1000u64 {
+            for s in 0..3 {
+                let a = ack(&volume, s, 100 + k, k * 3 + s as u64, 9);
+                inbox.post(&volume, &points, a, START);
+            }
+        }
+        assert_eq!(inbox.pending[0].len(), 3);
+        inbox.settle(&volume, &points, NEVER);
+        assert_eq!(&inbox.known()[..3], &[Lsn(9); 3]);
     }
 }

@@ -36,7 +36,6 @@ use super::event::{AckInFlight, Answer, Asker, Event, ReadAnswer, Redo};
 use super::network::Endpoint;
 use super::order::Order;
 use super::routes::Routes;
-use super::storage::lsn::Lsn;
 use super::storage::recovery::Truncation;
 use super::storage::volume::Volume;
 use super::workload::Workload;
@@ -496,7 +495,7 @@ impl Compute {
     /// it.
     pub fn segment_added(&mut self) {
         for w in self.writers.iter_mut() {
-            w.acked_scl.push(Lsn(0));
+            w.inbox.segment_added();
             w.avoid_until.push(SimTime::ZERO);
         }
     }

@@ -331,7 +331,7 @@ impl Recovery {
         for (p, g) in volume.pgs.iter().enumerate() {
             for &s in &g.members {
                 if let Some(i) = self.answers.get(s.index()).and_then(Option::as_ref) {
-                    w.acked_scl[s.index()] = i.scl.min(out.tails[p]);
+                    w.inbox.recovered(s, i.scl.min(out.tails[p]));
                 }
             }
         }

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use super::inbox::{Inbox, Weigh};
+use super::inbox::Inbox;
 use super::instance::{ccm_partner, instance_endpoint, Instance, Role};
 use super::server::Server;
 use crate::model::answer::{answer_client, Caller, Callers};
@@ -115,11 +115,9 @@ pub struct Writer {
     pub streams: bool,
     /// Durability points.
     pub points: LsnPoints,
-    /// Latest SCL each segment acknowledged, by segment id, as of the
-    /// acknowledgements arrived by the last settling of the inbox.
-    pub acked_scl: Vec<Lsn>,
-    /// Acknowledgements on their way.
-    inbox: Inbox,
+    /// What the writer knows of each segment's SCL, and the
+    /// acknowledgements on their way.
+    pub inbox: Inbox,
     /// Allocated commits awaiting VDL.
     pub commits: VecDeque<Commit>,
     /// Offered commits not yet given CPU or LSNs (CPU queueing, LAL
@@ -183,8 +181,7 @@ impl Writer {
             redo: Vec::new(),
             streams: true,
             points,
-            acked_scl: vec![Lsn(0); segments],
-            inbox: Inbox::new(pgs),
+            inbox: Inbox::new(pgs, segments),
             commits: VecDeque::new(),
             backlog: VecDeque::new(),
             ready: VecDeque::new(),
@@ -547,7 +544,7 @@ impl Writer {
         }
         let (now, from) = (cx.now(), instance_endpoint(env.instances, self.instance));
         for seg in env.volume.pgs[batch.pg.index()].write_targets() {
-            if behind.is_some_and(|l| self.acked_scl[seg.index()] >= l) {
+            if behind.is_some_and(|l| self.inbox.known()[seg.index()] >= l) {
                 continue;
             }
             let event = Event::Batch {
@@ -562,11 +559,7 @@ impl Writer {
     /// inbox until it arrives, and the writer wakes if it is the one that
     /// will move its PG's PGCL.
     pub(crate) fn post_ack(&mut self, cx: &mut Ctx, volume: &Volume, ack: AckInFlight) {
-        let weigh = Weigh {
-            volume,
-            points: &self.points,
-        };
-        if let Some(at) = self.inbox.post(&weigh, &self.acked_scl, ack) {
+        if let Some(at) = self.inbox.post(volume, &self.points, ack, cx.place()) {
             self.wake_at(cx, ack.pg, at);
         }
     }
@@ -581,26 +574,18 @@ impl Writer {
         cx.at_place(at, event);
     }
 
-    /// Applies the acknowledgements that arrive before `before` to the
-    /// record of each segment's SCL.
+    /// Applies the acknowledgements that arrive before `before` to what
+    /// the writer knows of each segment's SCL.
     #[inline]
     pub(crate) fn settle_acks(&mut self, volume: &Volume, before: Place) {
-        let weigh = Weigh {
-            volume,
-            points: &self.points,
-        };
-        self.inbox.settle(&weigh, &mut self.acked_scl, before);
+        self.inbox.settle(volume, &self.points, before);
     }
 
     /// The quorum itself may have changed (membership, a copy hydrated, a
     /// node's incarnation, this writer's recovery): each PG's wake-up is
     /// recomputed.
     pub(crate) fn rewake(&mut self, cx: &mut Ctx, volume: &Volume) {
-        let weigh = Weigh {
-            volume,
-            points: &self.points,
-        };
-        for (pg, at) in self.inbox.rewake_all(&weigh, &self.acked_scl) {
+        for (pg, at) in self.inbox.rewake_all(volume, &self.points) {
             self.wake_at(cx, pg, at);
         }
     }
@@ -619,14 +604,10 @@ impl Writer {
             return;
         }
         // It is in, and so are the others for this PG arrived before it.
-        let weigh = Weigh {
-            volume: env.volume,
-            points: &self.points,
-        };
-        let acked = &mut self.acked_scl;
-        self.inbox.settle_pg(&weigh, acked, pg, (now, seq + 1));
-        let acked = &self.acked_scl;
-        let durable = env.volume.durable_lsn(pg, |s| acked[s.index()]);
+        self.inbox
+            .settle_pg(env.volume, &self.points, pg, (now, seq + 1));
+        let known = self.inbox.known();
+        let durable = env.volume.durable_lsn(pg, |s| known[s.index()]);
         if self.points.set_durable(pg, durable) {
             self.last_progress[pg.index()] = now;
             self.durable_at[pg.index()] = now;
@@ -635,11 +616,7 @@ impl Writer {
             }
             self.advance_vdl(cx, env, wl);
         }
-        let weigh = Weigh {
-            volume: env.volume,
-            points: &self.points,
-        };
-        if let Some(at) = self.inbox.rewake(&weigh, &self.acked_scl, pg) {
+        if let Some(at) = self.inbox.rewake(env.volume, &self.points, pg) {
             self.wake_at(cx, pg, at);
         }
     }
@@ -761,7 +738,7 @@ impl Writer {
         let home = env.instances[self.instance.index()].az;
         let mut choice: Option<(bool, SegmentId)> = None;
         for &s in &env.volume.pgs[pg.index()].members {
-            if self.acked_scl[s.index()] < need
+            if self.inbox.known()[s.index()] < need
                 || self.avoid_until[s.index()] > now
                 || !env.volume.segments[s.index()].hydrated
             {
