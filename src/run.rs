@@ -8,11 +8,12 @@ use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover,
-    FaultSummary, GroupResult, Healing, InstanceSummary, InvariantResult, Lag, Latency, Outage,
-    Reads, Rto, Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
+    FaultSummary, GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult, Lag,
+    Latency, Outage, Patch, PatchedInstance, Reads, Rto, Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::{Client, GAP_MIN};
-use crate::model::config::{CacheSpec, Config, Connection, TieBreak};
+use crate::model::compute::patch::PatchOutcome;
+use crate::model::config::{CacheSpec, Config, Connection, FaultKind, TieBreak};
 use crate::model::control::{Answer, FailoverRecord};
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
 use crate::scenario::{expect, ExpectSpec, Scenario};
@@ -189,18 +190,30 @@ fn span(from: Option<SimTime>, to: Option<SimTime>) -> f64 {
 /// What the clients on the cluster endpoint (of `group` only, if given)
 /// saw of failover `f`; `None` when there were none.
 fn observed(w: &World, f: &FailoverRecord, group: Option<usize>) -> Option<ClientObserved> {
+    observed_from(w, f.started, group, false)
+}
+
+/// What clients (of `group` only, if given; on the reader endpoint too if
+/// `readers`) saw of a disruption that began at `started`: how long after
+/// it each was back; `None` when there were none.
+fn observed_from(
+    w: &World,
+    started: SimTime,
+    group: Option<usize>,
+    readers: bool,
+) -> Option<ClientObserved> {
     let mut recovered = Vec::new();
     let mut unrecovered = 0;
     for c in w.clients() {
-        // Clients of the cluster endpoint only.
-        if w.config().clients[c.group].reader || group.is_some_and(|g| g != c.group) {
+        let reader = w.config().clients[c.group].reader;
+        if (reader && !readers) || group.is_some_and(|g| g != c.group) {
             continue;
         }
         // One that had not yet written when the fault struck (a fault at
         // the start) waited from the fault to its first success.
-        if c.first_ok.is_none_or(|t| t > f.started) {
+        if c.first_ok.is_none_or(|t| t > started) {
             match c.first_ok {
-                Some(t) => recovered.push(t.since(f.started).as_secs_f64()),
+                Some(t) => recovered.push(t.since(started).as_secs_f64()),
                 None => unrecovered += 1,
             }
             continue;
@@ -210,16 +223,16 @@ fn observed(w: &World, f: &FailoverRecord, group: Option<usize>) -> Option<Clien
         // A client already down when this fault struck (an earlier
         // failover's fault falls in its gap) is counted from this fault:
         // the time before it is the earlier failover's.
-        match c.gaps.iter().find(|g| g.to_sent > f.started) {
+        match c.gaps.iter().find(|g| g.to_sent > started) {
             Some(g) => {
                 let earlier =
-                    (w.failovers().iter()).any(|e| e.started > g.from && e.started < f.started);
-                let from = if earlier { f.started } else { g.from };
+                    (w.failovers().iter()).any(|e| e.started > g.from && e.started < started);
+                let from = if earlier { started } else { g.from };
                 recovered.push(g.to.since(from).as_secs_f64());
             }
             // No gap: either it never stopped succeeding, or it never
             // succeeded again.
-            None if c.last_ok_sent.is_some_and(|t| t > f.started) => recovered.push(0.0),
+            None if c.last_ok_sent.is_some_and(|t| t > started) => recovered.push(0.0),
             None => unrecovered += 1,
         }
     }
@@ -241,6 +254,59 @@ fn observed(w: &World, f: &FailoverRecord, group: Option<usize>) -> Option<Clien
         max: q(1.0),
         unrecovered: unrecovered as u32,
     })
+}
+
+/// Each planned engine patch: its instances' parts and what each client
+/// group saw from its start.
+fn patches(w: &World) -> Vec<Patch> {
+    let sc = w.config();
+    sc.faults
+        .iter()
+        .filter_map(|f| match f.kind {
+            FaultKind::EnginePatch(zero_downtime) => Some((f.at, zero_downtime)),
+            _ => None,
+        })
+        .map(|(at, zero_downtime)| {
+            let secs = |t: SimTime| t.since(at).as_secs_f64();
+            let instances = w
+                .patches()
+                .iter()
+                .filter(|r| r.asked == at)
+                .map(|r| {
+                    let (outcome, held_s) = match r.outcome {
+                        PatchOutcome::Kept { resumed } => {
+                            ("connections_kept", Some(secs(resumed)))
+                        }
+                        PatchOutcome::FellBack { .. } => ("fell_back", None),
+                        PatchOutcome::Restarted => ("restarted", None),
+                        PatchOutcome::Overtaken => ("overtaken", None),
+                        PatchOutcome::Underway => ("underway", None),
+                    };
+                    PatchedInstance {
+                        name: sc.instances[r.inst.index()].name.clone(),
+                        outcome: outcome.to_owned(),
+                        held_s,
+                        unavailable_s: r.back.map(secs),
+                    }
+                })
+                .collect();
+            let clients = sc
+                .clients
+                .iter()
+                .enumerate()
+                .map(|(g, group)| GroupObserved {
+                    group: group.name.clone(),
+                    observed: observed_from(w, at, Some(g), true),
+                })
+                .collect();
+            Patch {
+                at_s: at.as_secs_f64(),
+                zero_downtime,
+                instances,
+                clients,
+            }
+        })
+        .collect()
 }
 
 /// Each client group's requests, errors and view of each failover.
@@ -575,6 +641,7 @@ impl Simulation {
             storage_nodes: w.node_loads(),
             rto: w.failovers().iter().map(|f| rto(w, f)).collect(),
             failovers: w.failovers().iter().map(|f| failover(w, f)).collect(),
+            patches: patches(w),
             healing: healing(w, &write_stalls, now),
             replica_lag_ms: replica_lag(w),
             client_errors: ClientErrors::from_counts(rec.client_errors),

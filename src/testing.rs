@@ -254,7 +254,8 @@ fn fault(readers: usize, storage_only: bool) -> BoxedStrategy<Fault> {
             .prop_map(build),
         1 => (at.clone(), Just(FaultKind::WriterCrash), lasting).prop_map(build),
         1 => (at.clone(), reboot, Just(None)).prop_map(build),
-        1 => (at, target, Just(None)).prop_map(build),
+        1 => (at.clone(), target, Just(None)).prop_map(build),
+        1 => (at, any::<bool>().prop_map(FaultKind::EnginePatch), Just(None)).prop_map(build),
     ]
     .boxed()
 }
@@ -265,7 +266,8 @@ fn fault(readers: usize, storage_only: bool) -> BoxedStrategy<Fault> {
 /// is cut off, reboots with failover, or an operator fails over), and a
 /// second fault aimed at a random instant inside the failover it causes
 /// (an instance crashes — possibly the target being promoted — or an AZ
-/// goes down for a while, or a reader reboots), plus up to two gray
+/// goes down for a while, a reader reboots, or an engine patch starts,
+/// with or without zero-downtime patching), plus up to two gray
 /// failures anywhere, and maybe a fault that flaps (on and off, every
 /// half second to six seconds, far faster than a failover ends) on an
 /// instance, a node, an AZ or the link between two AZs.
@@ -302,6 +304,7 @@ pub fn swarm() -> impl Strategy<Value = Case> {
             1 => ((0..AZS.len()).prop_map(AzId::from_index), secs(5..20))
                 .prop_map(|(z, d)| (FaultKind::AzOutage(z), Some(d))),
             1 => reader.prop_map(|r| (FaultKind::InstanceReboot(r, false), None)),
+            1 => any::<bool>().prop_map(|zdp| (FaultKind::EnginePatch(zdp), None)),
         ];
         // Inside the failover: detection takes 3 s, promotion 8 s more.
         let inside = (0..20_000u64).prop_map(SimDuration::from_millis);

@@ -11,6 +11,7 @@ mod failover;
 mod fuzz;
 mod invariants;
 mod layers;
+mod maintenance;
 mod reference;
 mod regression;
 mod repair;

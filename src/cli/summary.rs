@@ -101,6 +101,7 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
         }
     }
     print_failovers(w, s);
+    print_patches(w, s);
     if s.healing.faults_over_s.is_some() {
         let _ = writeln!(w, "  healed    {}", s.healing_in_words());
     }
@@ -117,6 +118,46 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
         crate::error::shown(out),
         names.join(", ")
     );
+}
+
+/// Each planned engine patch: one line for it, one per instance and one
+/// per client group.
+fn print_patches(w: &mut impl Write, s: &crate::metrics::Summary) {
+    for p in &s.patches {
+        let how = if p.zero_downtime {
+            "zero-downtime patching"
+        } else {
+            "every process restarts"
+        };
+        let _ = writeln!(w, "  patch     engine patch at {:.1} s, {how}", p.at_s);
+        for i in &p.instances {
+            let what = match (i.outcome.as_str(), i.held_s, i.unavailable_s) {
+                ("connections_kept", Some(h), _) => {
+                    format!("connections kept, requests held {h:.3} s")
+                }
+                ("fell_back", _, back) => format!(
+                    "no quiet point in time, restarted: serving again after {}",
+                    ClientObserved::show(back)
+                ),
+                ("restarted", _, back) => {
+                    format!("restarted: serving again after {}", ClientObserved::show(back))
+                }
+                (other, ..) => other.replace('_', " "),
+            };
+            let _ = writeln!(w, "            {:<12} {what}", i.name);
+        }
+        for g in &p.clients {
+            if let Some(c) = &g.observed {
+                let _ = writeln!(
+                    w,
+                    "            {:<12} clients back after p50 {}, max {}",
+                    g.group,
+                    ClientObserved::show(c.p50),
+                    ClientObserved::show(c.max)
+                );
+            }
+        }
+    }
 }
 
 /// One line when every invariant held; otherwise each violated one with

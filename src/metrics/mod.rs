@@ -14,7 +14,7 @@ pub(crate) use recorder::{timeline_rows, Recorder};
 pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use summary::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt,
-    Failover, FaultSummary, GroupResult, Healing, InstanceSummary, InvariantResult, Lag, Latency,
-    NodeUse, Outage, Reads, Rto, Steps, StorageSummary, Summary, Topology, Violation,
+    Failover, FaultSummary, GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult,
+    Lag, Latency, NodeUse, Outage, Patch, PatchedInstance, Reads, Rto, Steps, StorageSummary, Summary, Topology, Violation,
     FORMAT_VERSION,
 };

@@ -69,6 +69,10 @@ pub struct Summary {
     pub rto: Vec<Rto>,
     /// Each failover: who, why, where.
     pub failovers: Vec<Failover>,
+    /// Each planned engine patch: what each instance did and what the
+    /// clients saw.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<Patch>,
     /// How the cluster came back once the last fault was over (since
     /// format version 5; older files read as not recorded).
     #[serde(default)]
@@ -193,6 +197,18 @@ impl Summary {
         self.rto
             .iter()
             .filter_map(|r| r.client_observed_s.as_ref())
+            .map(|c| c.max.unwrap_or(f64::INFINITY))
+            .reduce(f64::max)
+    }
+
+    /// The slowest client's time back over all planned engine patches,
+    /// seconds: infinite when a client never came back, `None` when no
+    /// client was measured.
+    pub fn longest_patch_downtime_s(&self) -> Option<f64> {
+        self.patches
+            .iter()
+            .flat_map(|p| &p.clients)
+            .filter_map(|g| g.observed.as_ref())
             .map(|c| c.max.unwrap_or(f64::INFINITY))
             .reduce(f64::max)
     }
@@ -543,6 +559,49 @@ pub struct Failover {
     /// Why the new writer is the one it is, in words.
     #[serde(default)]
     pub choice: String,
+}
+
+/// A planned engine patch (`engine_patch`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Patch {
+    /// When it started, seconds.
+    pub at_s: f64,
+    /// Whether zero-downtime patching was asked for.
+    pub zero_downtime: bool,
+    /// Each instance it reached.
+    pub instances: Vec<PatchedInstance>,
+    /// What each client group saw, in scenario order: how long after the
+    /// patch began each client was back.
+    pub clients: Vec<GroupObserved>,
+}
+
+/// One instance's part in a patch.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PatchedInstance {
+    /// The instance.
+    pub name: String,
+    /// `connections_kept` (zero-downtime patching restarted the engine
+    /// under open connections), `fell_back` (no quiet point in time: a
+    /// restart), `restarted` (a restart, asked for), `overtaken` (a
+    /// crash, failover or other restart came first) or `underway` (still
+    /// holding requests when the run ended).
+    pub outcome: String,
+    /// Seconds new requests were held on their connections (zero-downtime
+    /// patching), from the patch to the engine's return.
+    pub held_s: Option<f64>,
+    /// Seconds from the patch until it served again after a restart (a
+    /// writer: open for writes); `null` if it had not by the end, or did
+    /// not restart.
+    pub unavailable_s: Option<f64>,
+}
+
+/// What one client group saw of a disruption.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GroupObserved {
+    /// The group.
+    pub group: String,
+    /// Its clients' times back; `null` when it has no client measured.
+    pub observed: Option<ClientObserved>,
 }
 
 /// A reader a failover asked, and its answer.

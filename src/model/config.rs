@@ -212,6 +212,8 @@ pub struct EngineConfig {
     pub max_replica_lag: SimDuration,
     /// CPU time to accept one connection.
     pub cpu_per_connect: SimDuration,
+    /// How long zero-downtime patching waits for a quiet point.
+    pub zdp_quiet_wait: SimDuration,
     /// Connections one instance accepts at most; `None`: its class's
     /// default.
     pub max_connections: Option<u32>,
@@ -486,6 +488,9 @@ pub enum FaultKind {
     InstanceReboot(InstanceId, bool),
     /// A manual failover, optionally to a named reader.
     Failover(Option<InstanceId>),
+    /// A planned engine patch of every instance, with zero-downtime
+    /// patching (`true`) or without.
+    EnginePatch(bool),
 }
 
 impl FaultKind {
@@ -503,17 +508,20 @@ impl FaultKind {
             FaultKind::InstanceCrash(_) => FaultName::InstanceCrash,
             FaultKind::InstanceReboot(..) => FaultName::InstanceReboot,
             FaultKind::Failover(_) => FaultName::Failover,
+            FaultKind::EnginePatch(_) => FaultName::EnginePatch,
         }
     }
 }
 
 impl Fault {
-    /// When the fault is over: a reboot or a manual failover is an action
-    /// at its instant (what follows is the cluster's own doing); any other
+    /// When the fault is over: a reboot, a manual failover or a patch is an
+    /// action at its instant (what follows is the cluster's own doing); any other
     /// fault ends when its duration runs out, or never.
     pub fn over(&self) -> Option<SimTime> {
         match self.kind {
-            FaultKind::InstanceReboot(..) | FaultKind::Failover(_) => Some(self.at),
+            FaultKind::InstanceReboot(..) | FaultKind::Failover(_) | FaultKind::EnginePatch(_) => {
+                Some(self.at)
+            }
             _ => self.duration.map(|d| self.at + d),
         }
     }
@@ -568,6 +576,10 @@ impl Fault {
             FaultKind::Failover(target) => {
                 (FaultName::Failover, target.map(inst).unwrap_or_default())
             }
+            FaultKind::EnginePatch(zdp) => (
+                FaultName::EnginePatch,
+                if *zdp { "zero-downtime" } else { "" }.to_owned(),
+            ),
         }
     }
 }

@@ -683,6 +683,7 @@ impl ControlPlane {
                 }
             }
             Order::Reboot { inst, failover } => self.reboot(cx, s, inst, failover),
+            Order::PatchCluster { zero_downtime } => self.patch(cx, s, zero_downtime),
             Order::Failover { fault, target } => {
                 if let Err(why) = self.manual_failover(cx, s, Reason::Manual, target) {
                     self.refused.push((fault, why));
@@ -751,6 +752,34 @@ impl ControlPlane {
             if !cx.cfg.engine.read_availability {
                 restart_readers(cx, s, inst);
             }
+        }
+    }
+
+    /// A planned engine patch: every instance is patched at once (\[UG\]
+    /// Database engine updates for Amazon Aurora MySQL: "applied to all
+    /// instances in a DB cluster at the same time"). With zero-downtime
+    /// patching each running instance looks for a quiet point to restart
+    /// its engine under its connections; without, every running process
+    /// restarts, the writer in place while the control plane waits, as
+    /// for a reboot. A failover under way keeps its own restarts: the
+    /// writer it is making is left to it.
+    fn patch(&mut self, cx: &mut Ctx, s: Sight, zero_downtime: bool) {
+        for inst in (0..s.instances.len()).map(InstanceId::from_index) {
+            let i = &s.instances[inst.index()];
+            if !i.running() || !i.host_up() {
+                continue;
+            }
+            let writer = inst == self.writer;
+            if writer && self.phase != Phase::Watching {
+                continue;
+            }
+            if writer && !zero_downtime {
+                self.impaired(cx.now());
+            }
+            cx.order(Order::PatchInstance {
+                inst,
+                zero_downtime,
+            });
         }
     }
 

@@ -111,6 +111,7 @@ impl Faults {
                 cx.order(Order::Reboot { inst, failover });
             }
             FaultKind::Failover(target) => cx.order(Order::Failover { fault: id, target }),
+            FaultKind::EnginePatch(zero_downtime) => cx.order(Order::PatchCluster { zero_downtime }),
         }
         cx.order(Order::QuorumHealth);
     }

@@ -271,6 +271,7 @@ impl World {
                 servers,
                 writers: Writers::new(writer),
                 recovery: None,
+                patches: Vec::new(),
             },
             callers,
             net,
@@ -533,6 +534,12 @@ impl World {
                 compute.on_instance_up(cx, around, (inst, incarnation), promoted);
             }
             Event::WriterOpen { epoch } => compute.on_writer_open(cx, epoch),
+            Event::PatchCheck { inst, incarnation } => {
+                compute.on_patch_check(cx, inst, incarnation);
+            }
+            Event::PatchResume { inst, incarnation } => {
+                compute.on_patch_resume(cx, wl, around, inst, incarnation);
+            }
             Event::RecoveryProbe { seg, epoch } => {
                 storage.on_recovery_probe(cx, &compute.hosts(), seg, epoch);
             }
@@ -735,6 +742,10 @@ impl World {
                 replace_in,
             } => compute.promote(cx, inst, boot, replace_in),
             Order::Restart { inst } => compute.restart(cx, inst),
+            Order::PatchInstance {
+                inst,
+                zero_downtime,
+            } => compute.patch(cx, inst, zero_downtime),
             Order::AbandonReplacement { inst } => compute.abandon_replacement(inst),
             Order::HostFault { inst, down } => compute.host_fault(cx, inst, down),
             Order::SegmentAdded => compute.segment_added(),
@@ -945,6 +956,11 @@ impl World {
     /// the end of each step.
     pub(crate) fn failovers(&self) -> &[control::FailoverRecord] {
         &self.control.failovers
+    }
+
+    /// Each instance's part in every planned engine patch, in order.
+    pub(crate) fn patches(&self) -> &[compute::patch::PatchRecord] {
+        &self.compute.patches
     }
 
     /// Storage-watchdog failovers the control plane declined (no reader

@@ -31,6 +31,13 @@ pub(crate) enum Order {
     },
     /// `inst`'s database process restarts on its host.
     Restart { inst: InstanceId },
+    /// `inst`'s engine is patched: with zero-downtime patching it looks
+    /// for a quiet point to restart under its open connections; without,
+    /// its process restarts.
+    PatchInstance {
+        inst: InstanceId,
+        zero_downtime: bool,
+    },
     /// The replacement host being created for `inst` is abandoned: it
     /// stays stopped.
     AbandonReplacement { inst: InstanceId },
@@ -88,6 +95,9 @@ pub(crate) enum Order {
     ClusterVisible { at: SimTime },
     /// A reboot of `inst`, with or without failover.
     Reboot { inst: InstanceId, failover: bool },
+    /// A planned engine patch of every instance, with zero-downtime
+    /// patching or without.
+    PatchCluster { zero_downtime: bool },
     /// A requested failover (fault `fault`), to `target` if named.
     Failover {
         fault: u32,

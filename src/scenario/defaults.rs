@@ -341,6 +341,16 @@ defaults! {
         SimDuration::from_secs(60)
     }
 
+    /// How long zero-downtime patching waits for a quiet point before it
+    /// falls back to a plain restart: 5 s. Modelling choice: \[UG\] Using
+    /// zero-downtime patching says only that patching "reverts to the
+    /// standard behavior" when there is no suitable time window; 5 s is
+    /// the pause an early release note gave for the whole of ZDP, so the
+    /// wait is on the scale of what ZDP saves.
+    pub fn zdp_quiet_wait() -> SimDuration {
+        SimDuration::from_secs(5)
+    }
+
     /// Readers keep serving through a writer failover or reboot: true, the
     /// behaviour of current engine versions (\[UG\] Rebooting an Aurora cluster
     /// with read availability: Aurora MySQL 2.10 and later, Aurora PostgreSQL

@@ -356,6 +356,9 @@ pub enum Fault {
         #[serde(skip_serializing_if = "Option::is_none")]
         target: Option<String>,
     },
+    /// A planned engine patch of every instance, with zero-downtime
+    /// patching if `zero_downtime`.
+    EnginePatch { at: SimDuration, zero_downtime: bool },
 }
 
 /// A number as the file writes it: JSON has no NaN or infinity, so those
@@ -382,6 +385,7 @@ impl Fault {
             Fault::InstanceCrash { .. } => FaultName::InstanceCrash,
             Fault::InstanceReboot { .. } => FaultName::InstanceReboot,
             Fault::Failover { .. } => FaultName::Failover,
+            Fault::EnginePatch { .. } => FaultName::EnginePatch,
         }
     }
 }
@@ -449,6 +453,10 @@ mod tests {
             FaultName::Failover => Fault::Failover {
                 at: S(2),
                 target: Some("r".into()),
+            },
+            FaultName::EnginePatch => Fault::EnginePatch {
+                at: S(2),
+                zero_downtime: true,
             },
         }
     }

@@ -133,6 +133,13 @@ impl<'a> Names<'a> {
                 // Instant, as above.
                 "duration"
             }
+            FaultKind::EnginePatch(zdp) => {
+                if *zdp {
+                    field("zero_downtime", "true".to_owned());
+                }
+                // Instant, as above.
+                "duration"
+            }
         };
         if let Some(d) = f.duration {
             fields.push((lasting, d.to_string()));
@@ -257,10 +264,14 @@ mod tests {
             instance.clone().prop_map(FaultKind::InstanceCrash),
             (instance.clone(), any::<bool>()).prop_map(|(i, f)| FaultKind::InstanceReboot(i, f)),
             prop::option::of(instance).prop_map(FaultKind::Failover),
+            any::<bool>().prop_map(FaultKind::EnginePatch),
         ];
         let lasting = prop::option::of((0..=MONTH_NS).prop_map(SimDuration::from_nanos));
         (0..MONTH_NS, kind, lasting).prop_map(|(at, kind, duration)| {
-            let instant = matches!(kind, FaultKind::InstanceReboot(..) | FaultKind::Failover(_));
+            let instant = matches!(
+                kind,
+                FaultKind::InstanceReboot(..) | FaultKind::Failover(_) | FaultKind::EnginePatch(_)
+            );
             Fault {
                 at: SimTime::from_nanos(at),
                 kind,
@@ -362,6 +373,14 @@ mod tests {
                 fault(2, FaultKind::Failover(Some(InstanceId(2))), None),
                 "failover: { at: 2s, target: r2 }",
             ),
+            (
+                fault(2, FaultKind::EnginePatch(true), None),
+                "engine_patch: { at: 2s, zero_downtime: true }",
+            ),
+            (
+                fault(2, FaultKind::EnginePatch(false), None),
+                "engine_patch: { at: 2s }",
+            ),
         ];
         for (f, line) in &cases {
             assert_eq!(names.fault(f), *line);
@@ -422,6 +441,7 @@ mod tests {
         for kind in [
             FaultKind::InstanceReboot(InstanceId(1), false),
             FaultKind::Failover(None),
+            FaultKind::EnginePatch(false),
         ] {
             let f = Fault {
                 at: SimTime::ZERO + SimDuration::from_secs(1),

@@ -922,6 +922,9 @@ fn fault<'f>(
             let target = target.as_ref().map(|t| names.instance_id(t)).transpose()?;
             (at, FaultKind::Failover(target), None)
         }
+        FaultSpec::EnginePatch { at, zero_downtime } => {
+            (at, FaultKind::EnginePatch(*zero_downtime), None)
+        }
         FaultSpec::SlowNode {
             at,
             node,
@@ -1085,6 +1088,7 @@ fn engine(raw: &EngineSpec) -> EngineConfig {
         max_replica_lag: raw.max_replica_lag,
         cpu_per_connect: raw.cpu_per_connect,
         max_connections: raw.max_connections,
+        zdp_quiet_wait: raw.zdp_quiet_wait,
     }
 }
 

@@ -46,6 +46,9 @@ fault_kinds! {
     InstanceReboot "instance_reboot";
     /// A manual failover.
     Failover "failover";
+    /// A planned engine patch of every instance at once, with or without
+    /// zero-downtime patching.
+    EnginePatch "engine_patch";
 }
 
 impl FaultName {
@@ -78,6 +81,8 @@ impl FaultName {
             FaultName::InstanceReboot => format!("{t} reboot"),
             FaultName::Failover if t.is_empty() => format!("failover{who}"),
             FaultName::Failover => format!("failover to {t}"),
+            FaultName::EnginePatch if t.is_empty() => "engine patch".to_owned(),
+            FaultName::EnginePatch => format!("engine patch ({t})"),
         }
     }
 }

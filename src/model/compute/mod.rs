@@ -18,6 +18,9 @@
 //!   every PG, the recovered VDL, truncation, a new volume epoch.
 //! * [`replica`]: the redo stream to readers, their measured lag, and the
 //!   reads they serve.
+//! * [`patch`]: a planned engine patch on one instance — a plain restart,
+//!   or zero-downtime patching's quiet point and restart under open
+//!   connections.
 //! * [`class`], [`server`], [`cache`]: what an instance class gives — its
 //!   CPU capacity and its buffer cache.
 
@@ -25,6 +28,7 @@ pub mod cache;
 pub mod class;
 pub mod inbox;
 pub mod instance;
+pub mod patch;
 pub mod recovery;
 pub mod replica;
 pub mod server;
@@ -62,6 +66,8 @@ pub(crate) struct Compute {
     pub writers: Writers,
     /// The newest writer's recovery, while it runs.
     pub recovery: Option<Recovery>,
+    /// Each instance's part in every planned engine patch, in order.
+    pub patches: Vec<patch::PatchRecord>,
 }
 
 /// What the instances read of the rest of the world: storage's volume
@@ -158,6 +164,7 @@ impl Compute {
             let arrival = wl.arrival(now, interval);
             writer.backlog.push_back((arrival, None));
         }
+        let paused = writer.paused;
         let env = &mut WriterEnv {
             volume: around.volume,
             instances: &self.instances,
@@ -165,8 +172,16 @@ impl Compute {
             servers: &mut self.servers,
         };
         writer.admit_commits(cx, env, wl);
-        for _ in 0..wl.offer_reads() {
-            writer.issue_read(cx, env, wl);
+        if paused {
+            // Zero-downtime patching holds new work: reads offered at the
+            // writer find it restarting.
+            if wl.offers_reads() {
+                cx.rec.refused_reads(now, interval);
+            }
+        } else {
+            for _ in 0..wl.offer_reads() {
+                writer.issue_read(cx, env, wl);
+            }
         }
         writer.ship(cx, env);
         writer.stream_to_readers(cx, env.instances);
@@ -366,6 +381,8 @@ impl Compute {
         let c = caller.client;
         let answer = if !i.running() || i.incarnation != incarnation {
             Answer::Failed(ClientError::Reset)
+        } else if self.hold(inst, caller) {
+            return;
         } else if around.callers.reads(c) {
             let load = (wl, around.volume, around.callers);
             return self.reader(inst).serve_read(cx, load, c, caller.seq);
@@ -439,6 +456,7 @@ impl Compute {
         if self.instances[inst.index()].process == Process::Running && !fenced {
             cx.order(Order::ConnectionsReset { inst });
         }
+        self.patch_overtaken(inst);
         self.servers[inst.index()].restart(cx.now());
         let i = &mut self.instances[inst.index()];
         let draw = match boot {
@@ -535,6 +553,7 @@ impl Compute {
             i.host_faults += 1;
             if i.host_faults == 1 && i.process != Process::Stopped {
                 i.stop();
+                self.patch_overtaken(inst);
                 self.servers[inst.index()].lose_host(now);
                 cx.order(Order::Impaired { inst });
                 if self.writers.current.instance == inst {
@@ -606,6 +625,7 @@ impl Compute {
                 .collect();
             self.instances[inst.index()].replica = Replica::at(newest.epoch, points.vdl(), last);
             self.refresh_reader_dns(cx);
+            self.patched_back(inst, now);
         }
     }
 
@@ -669,6 +689,8 @@ impl Compute {
         w.opened = cx.now();
         w.vdl_at = cx.now();
         w.durable_at.fill(cx.now());
-        cx.order(Order::WriterOpened { inst: w.instance });
+        let inst = w.instance;
+        cx.order(Order::WriterOpened { inst });
+        self.patched_back(inst, cx.now());
     }
 }

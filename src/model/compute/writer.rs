@@ -123,6 +123,9 @@ pub struct Writer {
     /// Offered commits not yet given CPU or LSNs (CPU queueing, LAL
     /// back-pressure).
     pub backlog: VecDeque<(SimTime, Origin)>,
+    /// Zero-downtime patching holds new work: commits in the backlog wait
+    /// there while those already admitted finish.
+    pub paused: bool,
     /// Commits whose pages are all cached, waiting for LSNs (the LAL).
     pub ready: VecDeque<Held>,
     /// Commits waiting for pages from storage, by slot.
@@ -184,6 +187,7 @@ impl Writer {
             inbox: Inbox::new(pgs, segments),
             commits: VecDeque::new(),
             backlog: VecDeque::new(),
+            paused: false,
             ready: VecDeque::new(),
             held: Vec::new(),
             free_held: Vec::new(),
@@ -329,6 +333,16 @@ pub(crate) struct WriterEnv<'a> {
 }
 
 impl Writer {
+    /// Whether no transaction is in flight: none admitted and unanswered
+    /// (waiting for pages, for LSNs or for VDL) and no read out to
+    /// storage. Commits offered and not yet admitted are not in flight.
+    pub fn idle(&self) -> bool {
+        self.commits.is_empty()
+            && self.ready.is_empty()
+            && self.held.len() == self.free_held.len()
+            && self.reads.len() == self.free_reads.len()
+    }
+
     /// Gives waiting commits the writer's CPU while it has capacity in
     /// this group-commit interval, and LSNs while VDL + LAL allows. A
     /// commit whose pages are all cached takes its LSNs at once; one that
@@ -341,7 +355,7 @@ impl Writer {
             };
             self.allocate(cx.now(), c.arrival, c.origin, &c.pages, wl);
         }
-        if !self.ready.is_empty() {
+        if !self.ready.is_empty() || self.paused {
             return;
         }
         let now = cx.now();

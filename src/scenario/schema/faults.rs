@@ -128,6 +128,22 @@ pub enum FaultSpec {
         #[schemars(with = "Option<String>")]
         target: Option<Spanned<String>>,
     },
+    /// A planned engine patch: every instance's engine is patched at once
+    /// (\[UG\] Database engine updates for Amazon Aurora MySQL). Without
+    /// `zero_downtime` every database process restarts and its connections
+    /// reset; with it each instance first waits for a quiet point, holding
+    /// new transactions on their connections, then restarts its engine
+    /// under them, and falls back to a plain restart if no quiet point
+    /// comes in time.
+    EnginePatch {
+        /// When the patch starts.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Zero-downtime patching (ZDP): keep client connections open.
+        #[serde(default)]
+        zero_downtime: bool,
+    },
     /// A gray failure: a storage node's disk and links (`node`), or a DB
     /// instance's links (`instance`), become `factor` times slower. Exactly
     /// one of the two.

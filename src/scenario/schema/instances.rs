@@ -191,6 +191,11 @@ pub struct EngineSpec {
     #[serde(default, deserialize_with = "optional_max_connections::read")]
     #[schemars(schema_with = "optional_max_connections::schema")]
     pub max_connections: Option<u32>,
+    /// How long zero-downtime patching waits for a quiet point (no
+    /// transaction in flight) before it falls back to a plain restart.
+    #[serde(default = "d::zdp_quiet_wait", deserialize_with = "period::read")]
+    #[schemars(schema_with = "period::schema")]
+    pub zdp_quiet_wait: SimDuration,
 }
 
 impl Default for EngineSpec {
@@ -204,6 +209,7 @@ impl Default for EngineSpec {
             max_replica_lag: d::max_replica_lag(),
             cpu_per_connect: d::cpu_per_connect(),
             max_connections: None,
+            zdp_quiet_wait: d::zdp_quiet_wait(),
         }
     }
 }

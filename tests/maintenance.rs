@@ -1,0 +1,115 @@
+//! Planned engine patches: a plain patch restarts every instance and
+//! resets its connections; zero-downtime patching holds requests on open
+//! connections through an engine restart, and falls back to a plain
+//! restart when transactions in flight cannot finish.
+
+use aurora_sim::metrics::{PatchedInstance, Summary};
+
+use crate::{parse, run};
+
+/// A writer in AZ a and a reader in AZ b, three clients on the cluster
+/// endpoint and one on the reader endpoint, an open-loop load at the
+/// writer too, and `faults`.
+fn cluster(faults: &str) -> aurora_sim::Scenario {
+    parse(&format!(
+        "name: t\nseed: 3\nduration: 40s\nstorage: {{ volume_gib: 30 }}\n\
+         workload: {{ open_loop: {{ commits_per_s: 300, reads_per_s: 100 }} }}\n\
+         instances:\n  - {{ name: w, az: a, role: writer }}\n  - {{ name: r, az: b }}\n\
+         clients:\n  - {{ name: app, count: 3, az: b, read_timeout: 10s, connect_timeout: 1s }}\n  \
+         - {{ name: rep, count: 1, az: c, endpoint: reader, read_timeout: 10s }}\n\
+         faults:\n{faults}"
+    ))
+}
+
+fn part<'a>(s: &'a Summary, name: &str) -> &'a PatchedInstance {
+    s.patches[0]
+        .instances
+        .iter()
+        .find(|i| i.name == name)
+        .unwrap_or_else(|| panic!("{name} in {:#?}", s.patches))
+}
+
+/// The slowest client of `group` back after the first patch, seconds.
+fn slowest(s: &Summary, group: &str) -> f64 {
+    let g = s.patches[0].clients.iter().find(|g| g.group == group);
+    let observed = g.and_then(|g| g.observed.as_ref()).expect("measured");
+    observed.max.expect("every client back")
+}
+
+#[test]
+fn zero_downtime_patching_keeps_every_connection_through_the_engine_restart() {
+    let s = run(&cluster("  - engine_patch: { at: 10s, zero_downtime: true }\n")).summary;
+    assert!(s.failovers.is_empty(), "{:#?}", s.failovers);
+    assert_eq!(s.storage.epoch, 1, "no recovery: the writer kept its epoch");
+    assert_eq!(s.client_errors.counts().iter().sum::<u64>(), 0, "{:?}", s.client_errors);
+    for name in ["w", "r"] {
+        let p = part(&s, name);
+        assert_eq!(p.outcome, "connections_kept", "{p:?}");
+        let held = p.held_s.expect("held");
+        // The engine's start, its buffer pool and its opening.
+        assert!((1.0..20.0).contains(&held), "{p:?}");
+        assert_eq!(p.unavailable_s, None);
+    }
+    // Clients waited while their requests were held, and not much longer.
+    let held = part(&s, "w").held_s.unwrap();
+    let app = slowest(&s, "app");
+    assert!(app > 0.5 * held && app < held + 1.0, "app {app} held {held}");
+    let rep = slowest(&s, "rep");
+    assert!(rep < part(&s, "r").held_s.unwrap() + 1.0, "rep {rep}");
+    // Open-loop commits offered during the pause waited and went on.
+    assert_eq!(s.commits.lost, 0);
+    assert!(s.commits.acknowledged as f64 > 0.99 * s.commits.arrived as f64);
+}
+
+#[test]
+fn a_plain_patch_restarts_every_instance_and_resets_its_connections() {
+    let s = run(&cluster("  - engine_patch: { at: 10s }\n")).summary;
+    assert!(s.failovers.is_empty(), "the control plane waits: {:#?}", s.failovers);
+    assert_eq!(s.storage.epoch, 2, "the restarted writer recovered the volume");
+    assert!(s.client_errors.reset > 0, "{:?}", s.client_errors);
+    for name in ["w", "r"] {
+        let p = part(&s, name);
+        assert_eq!(p.outcome, "restarted", "{p:?}");
+        let back = p.unavailable_s.expect("back");
+        assert!(back > 1.0 && back < 30.0, "{p:?}");
+    }
+    // Writes were down from the patch until the writer opened.
+    let writer_back = part(&s, "w").unavailable_s.unwrap();
+    let outage = s.longest_write_outage_s();
+    assert!((outage - writer_back).abs() < 0.5, "{outage} vs {writer_back}");
+    // Its clients came back after the writer did.
+    assert!(slowest(&s, "app") >= writer_back);
+    assert_eq!(s.commits.lost, 0);
+}
+
+#[test]
+fn zero_downtime_patching_falls_back_when_transactions_cannot_finish() {
+    let faults = "  - network_partition: { at: 9s, instance: w, from: storage, duration: 10s }\n  \
+                  - engine_patch: { at: 10s, zero_downtime: true }\n";
+    let s = run(&cluster(faults)).summary;
+    let w = part(&s, "w");
+    assert_eq!(w.outcome, "fell_back", "{w:?}");
+    // It restarted after its 5 s wait and opened once storage was back.
+    let back = w.unavailable_s.expect("back");
+    assert!(back >= 9.0, "{w:?}");
+    assert!(s.client_errors.reset > 0, "the fallback restart resets connections");
+    // The reader had nothing in flight: its patch kept its connections.
+    assert_eq!(part(&s, "r").outcome, "connections_kept");
+    assert_eq!(s.commits.lost, 0);
+    assert!(s.invariants.iter().all(|i| i.held), "{:#?}", s.invariants);
+}
+
+#[test]
+fn a_promotion_overtakes_a_patch_under_way() {
+    let faults = "  - writer_crash: { at: 10s }\n  \
+                  - engine_patch: { at: 12s, zero_downtime: true }\n";
+    let s = run(&cluster(faults)).summary;
+    assert_eq!(s.failovers.len(), 1, "{:#?}", s.failovers);
+    assert_eq!(s.failovers[0].to.as_deref(), Some("r"));
+    // The dead writer is not patched; the reader's patch, still looking
+    // for its quiet point, gives way to its promotion.
+    assert_eq!(s.patches[0].instances.len(), 1, "{:#?}", s.patches);
+    assert_eq!(part(&s, "r").outcome, "overtaken");
+    assert!(s.invariants.iter().all(|i| i.held), "{:#?}", s.invariants);
+    assert_eq!(s.commits.lost, 0);
+}
