@@ -9,7 +9,8 @@ use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover,
     FaultSummary, GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult, Lag,
-    Latency, Outage, Patch, PatchedInstance, Reads, Rto, Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
+    Latency, Outage, Patch, PatchedInstance, Reads, Rto, Steps, StorageSummary, Summary,
+    TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::{Client, GAP_MIN};
 use crate::model::compute::patch::PatchOutcome;
@@ -274,9 +275,7 @@ fn patches(w: &World) -> Vec<Patch> {
                 .filter(|r| r.asked == at)
                 .map(|r| {
                     let (outcome, held_s) = match r.outcome {
-                        PatchOutcome::Kept { resumed } => {
-                            ("connections_kept", Some(secs(resumed)))
-                        }
+                        PatchOutcome::Kept { resumed } => ("connections_kept", Some(secs(resumed))),
                         PatchOutcome::FellBack { .. } => ("fell_back", None),
                         PatchOutcome::Restarted => ("restarted", None),
                         PatchOutcome::Overtaken => ("overtaken", None),

@@ -38,10 +38,18 @@ fn slowest(s: &Summary, group: &str) -> f64 {
 
 #[test]
 fn zero_downtime_patching_keeps_every_connection_through_the_engine_restart() {
-    let s = run(&cluster("  - engine_patch: { at: 10s, zero_downtime: true }\n")).summary;
+    let s = run(&cluster(
+        "  - engine_patch: { at: 10s, zero_downtime: true }\n",
+    ))
+    .summary;
     assert!(s.failovers.is_empty(), "{:#?}", s.failovers);
     assert_eq!(s.storage.epoch, 1, "no recovery: the writer kept its epoch");
-    assert_eq!(s.client_errors.counts().iter().sum::<u64>(), 0, "{:?}", s.client_errors);
+    assert_eq!(
+        s.client_errors.counts().iter().sum::<u64>(),
+        0,
+        "{:?}",
+        s.client_errors
+    );
     for name in ["w", "r"] {
         let p = part(&s, name);
         assert_eq!(p.outcome, "connections_kept", "{p:?}");
@@ -53,7 +61,10 @@ fn zero_downtime_patching_keeps_every_connection_through_the_engine_restart() {
     // Clients waited while their requests were held, and not much longer.
     let held = part(&s, "w").held_s.unwrap();
     let app = slowest(&s, "app");
-    assert!(app > 0.5 * held && app < held + 1.0, "app {app} held {held}");
+    assert!(
+        app > 0.5 * held && app < held + 1.0,
+        "app {app} held {held}"
+    );
     let rep = slowest(&s, "rep");
     assert!(rep < part(&s, "r").held_s.unwrap() + 1.0, "rep {rep}");
     // Open-loop commits offered during the pause waited and went on.
@@ -63,9 +74,19 @@ fn zero_downtime_patching_keeps_every_connection_through_the_engine_restart() {
 
 #[test]
 fn a_plain_patch_restarts_every_instance_and_resets_its_connections() {
-    let s = run(&cluster("  - engine_patch: { at: 10s }\n")).summary;
-    assert!(s.failovers.is_empty(), "the control plane waits: {:#?}", s.failovers);
-    assert_eq!(s.storage.epoch, 2, "the restarted writer recovered the volume");
+    let s = run(&cluster(
+        "  - engine_patch: { at: 10s, zero_downtime: false }\n",
+    ))
+    .summary;
+    assert!(
+        s.failovers.is_empty(),
+        "the control plane waits: {:#?}",
+        s.failovers
+    );
+    assert_eq!(
+        s.storage.epoch, 2,
+        "the restarted writer recovered the volume"
+    );
     assert!(s.client_errors.reset > 0, "{:?}", s.client_errors);
     for name in ["w", "r"] {
         let p = part(&s, name);
@@ -76,7 +97,10 @@ fn a_plain_patch_restarts_every_instance_and_resets_its_connections() {
     // Writes were down from the patch until the writer opened.
     let writer_back = part(&s, "w").unavailable_s.unwrap();
     let outage = s.longest_write_outage_s();
-    assert!((outage - writer_back).abs() < 0.5, "{outage} vs {writer_back}");
+    assert!(
+        (outage - writer_back).abs() < 0.5,
+        "{outage} vs {writer_back}"
+    );
     // Its clients came back after the writer did.
     assert!(slowest(&s, "app") >= writer_back);
     assert_eq!(s.commits.lost, 0);
@@ -92,7 +116,10 @@ fn zero_downtime_patching_falls_back_when_transactions_cannot_finish() {
     // It restarted after its 5 s wait and opened once storage was back.
     let back = w.unavailable_s.expect("back");
     assert!(back >= 9.0, "{w:?}");
-    assert!(s.client_errors.reset > 0, "the fallback restart resets connections");
+    assert!(
+        s.client_errors.reset > 0,
+        "the fallback restart resets connections"
+    );
     // The reader had nothing in flight: its patch kept its connections.
     assert_eq!(part(&s, "r").outcome, "connections_kept");
     assert_eq!(s.commits.lost, 0);

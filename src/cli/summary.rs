@@ -140,7 +140,10 @@ fn print_patches(w: &mut impl Write, s: &crate::metrics::Summary) {
                     ClientObserved::show(back)
                 ),
                 ("restarted", _, back) => {
-                    format!("restarted: serving again after {}", ClientObserved::show(back))
+                    format!(
+                        "restarted: serving again after {}",
+                        ClientObserved::show(back)
+                    )
                 }
                 (other, ..) => other.replace('_', " "),
             };

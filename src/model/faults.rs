@@ -111,7 +111,9 @@ impl Faults {
                 cx.order(Order::Reboot { inst, failover });
             }
             FaultKind::Failover(target) => cx.order(Order::Failover { fault: id, target }),
-            FaultKind::EnginePatch(zero_downtime) => cx.order(Order::PatchCluster { zero_downtime }),
+            FaultKind::EnginePatch(zero_downtime) => {
+                cx.order(Order::PatchCluster { zero_downtime })
+            }
         }
         cx.order(Order::QuorumHealth);
     }

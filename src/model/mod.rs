@@ -271,7 +271,7 @@ impl World {
                 servers,
                 writers: Writers::new(writer),
                 recovery: None,
-                patches: Vec::new(),
+                patches: compute::patch::Patches::new(cfg.instances.len()),
             },
             callers,
             net,
@@ -538,7 +538,7 @@ impl World {
                 compute.on_patch_check(cx, inst, incarnation);
             }
             Event::PatchResume { inst, incarnation } => {
-                compute.on_patch_resume(cx, wl, around, inst, incarnation);
+                compute.on_patch_resume(cx, wl, around, (inst, incarnation));
             }
             Event::RecoveryProbe { seg, epoch } => {
                 storage.on_recovery_probe(cx, &compute.hosts(), seg, epoch);
@@ -960,7 +960,7 @@ impl World {
 
     /// Each instance's part in every planned engine patch, in order.
     pub(crate) fn patches(&self) -> &[compute::patch::PatchRecord] {
-        &self.compute.patches
+        &self.compute.patches.records
     }
 
     /// Storage-watchdog failovers the control plane declined (no reader

@@ -341,6 +341,15 @@ defaults! {
         SimDuration::from_secs(60)
     }
 
+    /// Engine patches use zero-downtime patching: true. \[UG\] Using
+    /// zero-downtime patching: "ZDP is available for all supported Aurora
+    /// MySQL versions and DB instance classes"; it does not apply to
+    /// operating-system patches or major version upgrades, which a
+    /// scenario writes as `zero_downtime: false`.
+    pub fn zero_downtime() -> bool {
+        true
+    }
+
     /// How long zero-downtime patching waits for a quiet point before it
     /// falls back to a plain restart: 5 s. Modelling choice: \[UG\] Using
     /// zero-downtime patching says only that patching "reverts to the

@@ -358,7 +358,10 @@ pub enum Fault {
     },
     /// A planned engine patch of every instance, with zero-downtime
     /// patching if `zero_downtime`.
-    EnginePatch { at: SimDuration, zero_downtime: bool },
+    EnginePatch {
+        at: SimDuration,
+        zero_downtime: bool,
+    },
 }
 
 /// A number as the file writes it: JSON has no NaN or infinity, so those

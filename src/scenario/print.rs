@@ -134,8 +134,8 @@ impl<'a> Names<'a> {
                 "duration"
             }
             FaultKind::EnginePatch(zdp) => {
-                if *zdp {
-                    field("zero_downtime", "true".to_owned());
+                if !*zdp {
+                    field("zero_downtime", "false".to_owned());
                 }
                 // Instant, as above.
                 "duration"
@@ -375,11 +375,11 @@ mod tests {
             ),
             (
                 fault(2, FaultKind::EnginePatch(true), None),
-                "engine_patch: { at: 2s, zero_downtime: true }",
+                "engine_patch: { at: 2s }",
             ),
             (
                 fault(2, FaultKind::EnginePatch(false), None),
-                "engine_patch: { at: 2s }",
+                "engine_patch: { at: 2s, zero_downtime: false }",
             ),
         ];
         for (f, line) in &cases {
@@ -441,7 +441,7 @@ mod tests {
         for kind in [
             FaultKind::InstanceReboot(InstanceId(1), false),
             FaultKind::Failover(None),
-            FaultKind::EnginePatch(false),
+            FaultKind::EnginePatch(true),
         ] {
             let f = Fault {
                 at: SimTime::ZERO + SimDuration::from_secs(1),

@@ -221,6 +221,11 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
         ),
     ),
     (
+        "faults[].engine_patch.zero_downtime",
+        Source::Function("zero_downtime"),
+    ),
+    ("engine.zdp_quiet_wait", Source::Function("zdp_quiet_wait")),
+    (
         "faults[].instance_reboot.failover",
         Source::Stated("Off: a reboot restarts the instance in place unless asked to fail over ([UG] Rebooting a DB instance)."),
     ),

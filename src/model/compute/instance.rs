@@ -80,10 +80,6 @@ pub struct Instance {
     pub address: u32,
     /// Connections open to its current process.
     pub connections: u32,
-    /// Zero-downtime patching under way on its engine, if it is.
-    pub zdp: Option<super::patch::Zdp>,
-    /// The requests zero-downtime patching holds on their connections.
-    pub held: Vec<crate::model::answer::Caller>,
 }
 
 impl Instance {
@@ -112,8 +108,6 @@ impl Instance {
             replica: Replica::default(),
             address: 1,
             connections: 0,
-            zdp: None,
-            held: Vec::new(),
         }
     }
 

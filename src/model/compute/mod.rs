@@ -49,6 +49,7 @@ use crate::vocab::ids::{AzId, InstanceId, PgId};
 use crate::vocab::ClientError;
 use instance::Replica;
 use instance::{Boot, Instance, Process, Role, StartDraw};
+use patch::Zdp;
 use recovery::{Recovery, Writing};
 use replica::Reader;
 use server::Server;
@@ -66,8 +67,9 @@ pub(crate) struct Compute {
     pub writers: Writers,
     /// The newest writer's recovery, while it runs.
     pub recovery: Option<Recovery>,
-    /// Each instance's part in every planned engine patch, in order.
-    pub patches: Vec<patch::PatchRecord>,
+    /// Planned engine patches: zero-downtime patching's state on each
+    /// instance and every instance's part in every patch.
+    pub patches: patch::Patches,
 }
 
 /// What the instances read of the rest of the world: storage's volume
@@ -381,7 +383,7 @@ impl Compute {
         let c = caller.client;
         let answer = if !i.running() || i.incarnation != incarnation {
             Answer::Failed(ClientError::Reset)
-        } else if self.hold(inst, caller) {
+        } else if self.patches.hold(inst, caller) {
             return;
         } else if around.callers.reads(c) {
             let load = (wl, around.volume, around.callers);
@@ -500,6 +502,103 @@ impl Compute {
     /// The control plane's order: `inst`'s process restarts on its host.
     pub fn restart(&mut self, cx: &mut Ctx, inst: InstanceId) {
         self.start_process(cx, inst, Boot::Restart, false);
+    }
+
+    /// The control plane's order: `inst` is patched, with zero-downtime
+    /// patching ([`patch`]) or by a plain restart.
+    pub fn patch(&mut self, cx: &mut Ctx, inst: InstanceId, zero_downtime: bool) {
+        let now = cx.now();
+        if !zero_downtime {
+            self.patches.restarted(inst, now);
+            self.restart(cx, inst);
+            return;
+        }
+        let i = &self.instances[inst.index()];
+        let until = now + cx.cfg.engine.zdp_quiet_wait;
+        if i.running() && self.patches.begin(inst, now, until) {
+            self.pause_writer(inst, true);
+            self.look_for_quiet(cx, inst);
+        }
+    }
+
+    /// A quiescing instance looks again for its quiet point.
+    pub fn on_patch_check(&mut self, cx: &mut Ctx, inst: InstanceId, incarnation: u32) {
+        if self.instances[inst.index()].incarnation == incarnation {
+            self.look_for_quiet(cx, inst);
+        }
+    }
+
+    /// Restarts the engine under open connections if nothing is in
+    /// flight; restarts plainly if the wait has run out; else looks again
+    /// shortly.
+    fn look_for_quiet(&mut self, cx: &mut Ctx, inst: InstanceId) {
+        let now = cx.now();
+        let Some(Zdp::Quiescing { until }) = self.patches.zdp(inst) else {
+            return;
+        };
+        let incarnation = self.instances[inst.index()].incarnation;
+        if self.quiet(inst, now) {
+            let i = &mut self.instances[inst.index()];
+            let restart = patch::engine_restart(&cx.cfg.control.start, i);
+            self.patches.restarting(inst);
+            cx.after(restart, Event::PatchResume { inst, incarnation });
+        } else if now >= until {
+            self.pause_writer(inst, false);
+            self.patches.fell_back(inst, now);
+            self.restart(cx, inst);
+        } else {
+            cx.after(patch::LOOK_EVERY, Event::PatchCheck { inst, incarnation });
+        }
+    }
+
+    /// The engine is back under its open connections: the held requests
+    /// go on, in the order they came.
+    pub fn on_patch_resume(
+        &mut self,
+        cx: &mut Ctx,
+        wl: &mut Workload,
+        around: Surroundings,
+        (inst, incarnation): (InstanceId, u32),
+    ) {
+        let current = self.instances[inst.index()].incarnation == incarnation;
+        if !current || self.patches.zdp(inst) != Some(Zdp::Restarting) {
+            return;
+        }
+        self.pause_writer(inst, false);
+        for caller in self.patches.resumed(inst, cx.now()) {
+            self.on_request(cx, wl, around, caller, (inst, incarnation));
+        }
+    }
+
+    /// A patch under way on `inst` gives way to a restart or a lost host.
+    fn patch_overtaken(&mut self, inst: InstanceId) {
+        if self.patches.overtaken(inst) {
+            self.pause_writer(inst, false);
+        }
+    }
+
+    /// Whether nothing is in flight on `inst` at `now`: its processors
+    /// are through their queue and, as the writer, it has no transaction
+    /// admitted and unanswered, or, as a reader, no read out to storage.
+    fn quiet(&self, inst: InstanceId, now: SimTime) -> bool {
+        let i = &self.instances[inst.index()];
+        if !self.servers[inst.index()].free_before(now + SimDuration::from_nanos(1)) {
+            return false;
+        }
+        match i.role {
+            Role::Writer => {
+                (self.writers.writer_on(inst, &self.instances)).is_none_or(Writer::idle)
+            }
+            Role::Reader => i.replica.reads.is_empty(),
+        }
+    }
+
+    /// Stops or resumes the admission of new commits by the newest writer,
+    /// if it runs on `inst`.
+    fn pause_writer(&mut self, inst: InstanceId, paused: bool) {
+        if self.writers.current.instance == inst {
+            self.writers.current.paused = paused;
+        }
     }
 
     /// The control plane gave up the new host being created for `inst`.
@@ -625,7 +724,7 @@ impl Compute {
                 .collect();
             self.instances[inst.index()].replica = Replica::at(newest.epoch, points.vdl(), last);
             self.refresh_reader_dns(cx);
-            self.patched_back(inst, now);
+            self.patches.back(inst, now);
         }
     }
 
@@ -691,6 +790,6 @@ impl Compute {
         w.durable_at.fill(cx.now());
         let inst = w.instance;
         cx.order(Order::WriterOpened { inst });
-        self.patched_back(inst, cx.now());
+        self.patches.back(inst, cx.now());
     }
 }

@@ -24,11 +24,9 @@
 //! paused this way keeps taking the redo stream as it arrives, so its lag
 //! during the pause is not measured as the restart would make it.
 
-use super::instance::Role;
-use super::Compute;
+use super::instance::Instance;
 use crate::model::answer::Caller;
-use crate::model::context::Ctx;
-use crate::model::event::Event;
+use crate::model::config::StartSteps;
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::InstanceId;
 
@@ -36,7 +34,7 @@ use crate::vocab::ids::InstanceId;
 /// choice: a millisecond is finer than any commit's round to storage, so
 /// the quiet point is found within a millisecond of the last transaction
 /// finishing.
-const LOOK_EVERY: SimDuration = SimDuration::from_millis(1);
+pub const LOOK_EVERY: SimDuration = SimDuration::from_millis(1);
 
 /// Zero-downtime patching under way on an instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +64,28 @@ pub enum PatchOutcome {
     Underway,
 }
 
+/// Planned engine patches on the instances.
+#[derive(Debug)]
+pub struct Patches {
+    /// Zero-downtime patching under way on each instance, if it is.
+    zdp: Vec<Option<Zdp>>,
+    /// The requests it holds on each instance's connections.
+    held: Vec<Vec<Caller>>,
+    /// Each instance's part in every patch, in order.
+    pub records: Vec<PatchRecord>,
+}
+
+impl Patches {
+    /// No patch yet on any of `instances` instances.
+    pub fn new(instances: usize) -> Self {
+        Patches {
+            zdp: vec![None; instances],
+            held: vec![Vec::new(); instances],
+            records: Vec::new(),
+        }
+    }
+}
+
 /// One instance's part in a planned engine patch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PatchRecord {
@@ -78,8 +98,6 @@ pub struct PatchRecord {
     /// When it served again after a restart (a writer: once open for
     /// writes); `None` while it has not, or when it kept serving.
     pub back: Option<SimTime>,
-    /// The process the restart started, whose coming up is `back`.
-    incarnation: u32,
 }
 
 impl PatchRecord {
@@ -94,192 +112,112 @@ impl PatchRecord {
     }
 }
 
-impl Compute {
-    /// The control plane's order: `inst` is patched, with zero-downtime
-    /// patching or by a plain restart.
-    pub fn patch(&mut self, cx: &mut Ctx, inst: InstanceId, zero_downtime: bool) {
-        if zero_downtime {
-            self.quiesce(cx, inst);
-        } else {
-            self.patch_restart(cx, inst);
-        }
+impl Patches {
+    /// Zero-downtime patching's state on `inst`.
+    pub fn zdp(&self, inst: InstanceId) -> Option<Zdp> {
+        self.zdp[inst.index()]
     }
 
-    /// Zero-downtime patching begins on `inst`.
-    fn quiesce(&mut self, cx: &mut Ctx, inst: InstanceId) {
-        let now = cx.now();
-        let i = &mut self.instances[inst.index()];
-        if !i.running() || i.zdp.is_some() {
-            return;
+    /// Zero-downtime patching begins on `inst`, looking for a quiet point
+    /// until `until`; `false` if it already runs there.
+    pub fn begin(&mut self, inst: InstanceId, now: SimTime, until: SimTime) -> bool {
+        if self.zdp[inst.index()].is_some() {
+            return false;
         }
-        i.zdp = Some(Zdp::Quiescing {
-            until: now + cx.cfg.engine.zdp_quiet_wait,
-        });
-        let incarnation = i.incarnation;
-        self.patches.push(PatchRecord {
+        self.zdp[inst.index()] = Some(Zdp::Quiescing { until });
+        self.records.push(PatchRecord {
             inst,
             asked: now,
             outcome: PatchOutcome::Underway,
             back: None,
-            incarnation,
         });
-        self.pause_writer(inst, true);
-        self.look_for_quiet(cx, inst);
+        true
     }
 
-    /// `inst` restarts for a patch.
-    fn patch_restart(&mut self, cx: &mut Ctx, inst: InstanceId) {
-        self.restart(cx, inst);
-        let i = &self.instances[inst.index()];
-        self.patches.push(PatchRecord {
+    /// `inst` restarts for a patch at `now`.
+    pub fn restarted(&mut self, inst: InstanceId, now: SimTime) {
+        self.records.push(PatchRecord {
             inst,
-            asked: cx.now(),
+            asked: now,
             outcome: PatchOutcome::Restarted,
             back: None,
-            incarnation: i.incarnation,
         });
     }
 
-    /// A quiescing instance looks again for its quiet point.
-    pub fn on_patch_check(&mut self, cx: &mut Ctx, inst: InstanceId, incarnation: u32) {
-        let i = &self.instances[inst.index()];
-        if i.incarnation == incarnation && matches!(i.zdp, Some(Zdp::Quiescing { .. })) {
-            self.look_for_quiet(cx, inst);
+    /// The quiet point came: the engine restarts under open connections.
+    pub fn restarting(&mut self, inst: InstanceId) {
+        self.zdp[inst.index()] = Some(Zdp::Restarting);
+    }
+
+    /// No quiet point came in time: `inst` restarts plainly at `now`. Its
+    /// held requests go with the old process's connections, which the
+    /// restart resets.
+    pub fn fell_back(&mut self, inst: InstanceId, now: SimTime) {
+        self.end(inst);
+        if let Some(r) = self.open_record(inst) {
+            r.outcome = PatchOutcome::FellBack { at: now };
         }
     }
 
-    /// Restarts the engine under open connections if nothing is in
-    /// flight; restarts plainly if the wait has run out; else looks again
-    /// shortly.
-    fn look_for_quiet(&mut self, cx: &mut Ctx, inst: InstanceId) {
-        let now = cx.now();
-        let i = &self.instances[inst.index()];
-        let Some(Zdp::Quiescing { until }) = i.zdp else {
-            return;
-        };
-        let incarnation = i.incarnation;
-        if self.quiet(inst, now) {
-            let i = &mut self.instances[inst.index()];
-            let steps = &cx.cfg.control.start;
-            let restart = steps.engine_start.sample(&mut i.rng)
-                + steps.buffer_pool(&i.spec)
-                + steps.open.sample(&mut i.rng);
-            i.zdp = Some(Zdp::Restarting);
-            cx.after(restart, Event::PatchResume { inst, incarnation });
-        } else if now >= until {
-            self.end_zdp(inst);
-            self.restart(cx, inst);
-            let incarnation = self.instances[inst.index()].incarnation;
-            if let Some(r) = self.open_record(inst) {
-                r.outcome = PatchOutcome::FellBack { at: now };
-                r.incarnation = incarnation;
-            }
-        } else {
-            cx.after(LOOK_EVERY, Event::PatchCheck { inst, incarnation });
-        }
-    }
-
-    /// The engine is back under its open connections: the held requests
-    /// go on, in the order they came.
-    pub fn on_patch_resume(
-        &mut self,
-        cx: &mut Ctx,
-        wl: &mut crate::model::workload::Workload,
-        around: super::Surroundings,
-        inst: InstanceId,
-        incarnation: u32,
-    ) {
-        let i = &self.instances[inst.index()];
-        if i.incarnation != incarnation || i.zdp != Some(Zdp::Restarting) {
-            return;
-        }
-        let now = cx.now();
+    /// The engine is back under its open connections at `now`: returns
+    /// the requests held, in the order they came.
+    pub fn resumed(&mut self, inst: InstanceId, now: SimTime) -> Vec<Caller> {
         if let Some(r) = self.open_record(inst) {
             r.outcome = PatchOutcome::Kept { resumed: now };
         }
-        let held = self.end_zdp(inst);
-        for caller in held {
-            self.on_request(cx, wl, around, caller, (inst, incarnation));
-        }
+        self.end(inst)
     }
 
     /// Holds a request that reached `inst` while zero-downtime patching
     /// holds new work; `false` if it does not.
-    pub(super) fn hold(&mut self, inst: InstanceId, caller: Caller) -> bool {
-        let i = &mut self.instances[inst.index()];
-        if i.zdp.is_none() {
+    pub fn hold(&mut self, inst: InstanceId, caller: Caller) -> bool {
+        if self.zdp[inst.index()].is_none() {
             return false;
         }
-        i.held.push(caller);
+        self.held[inst.index()].push(caller);
         true
     }
 
-    /// An instance's process restarted or its host went: a patch in
-    /// progress there is over, its held requests gone with the old
-    /// process's connections (the restart resets them; a lost host leaves
-    /// them to their timeouts).
-    pub(super) fn patch_overtaken(&mut self, inst: InstanceId) {
-        if self.instances[inst.index()].zdp.is_some() {
-            self.end_zdp(inst);
-            if let Some(r) = self.open_record(inst) {
-                r.outcome = PatchOutcome::Overtaken;
-            }
+    /// `inst`'s process restarted or its host went: a patch under way
+    /// there is over, its held requests gone with the old process's
+    /// connections (a restart resets them; a lost host leaves them to
+    /// their timeouts). Returns whether one was under way.
+    pub fn overtaken(&mut self, inst: InstanceId) -> bool {
+        if self.zdp[inst.index()].is_none() {
+            return false;
         }
+        self.end(inst);
+        if let Some(r) = self.open_record(inst) {
+            r.outcome = PatchOutcome::Overtaken;
+        }
+        true
     }
 
-    /// `inst` serves again (a reader up, a writer open): a patch restart
-    /// waiting for that is done.
-    pub(super) fn patched_back(&mut self, inst: InstanceId, now: SimTime) {
-        let incarnation = self.instances[inst.index()].incarnation;
-        if let Some(r) = self
-            .patches
-            .iter_mut()
-            .rev()
-            .find(|r| r.awaits(inst) && r.incarnation == incarnation)
-        {
+    /// `inst` serves again at `now`: a patch restart before it is done.
+    pub fn back(&mut self, inst: InstanceId, now: SimTime) {
+        if let Some(r) = (self.records.iter_mut().rev()).find(|r| r.awaits(inst)) {
             r.back = Some(now);
         }
     }
 
-    /// Whether nothing is in flight on `inst` at `now`: its processors
-    /// are through their queue and, as the writer, it has no transaction
-    /// admitted and unanswered, or, as a reader, no read out to storage.
-    fn quiet(&self, inst: InstanceId, now: SimTime) -> bool {
-        let i = &self.instances[inst.index()];
-        if !self.servers[inst.index()].free_before(now + SimDuration::from_nanos(1)) {
-            return false;
-        }
-        match i.role {
-            Role::Writer => self
-                .writers
-                .writer_on(inst, &self.instances)
-                .is_none_or(|w| w.idle()),
-            Role::Reader => i.replica.reads.is_empty(),
-        }
+    /// Ends zero-downtime patching on `inst`; returns what it held.
+    fn end(&mut self, inst: InstanceId) -> Vec<Caller> {
+        self.zdp[inst.index()] = None;
+        std::mem::take(&mut self.held[inst.index()])
     }
 
-    /// Ends zero-downtime patching on `inst`; returns the requests it held.
-    fn end_zdp(&mut self, inst: InstanceId) -> Vec<Caller> {
-        let i = &mut self.instances[inst.index()];
-        i.zdp = None;
-        let held = std::mem::take(&mut i.held);
-        self.pause_writer(inst, false);
-        held
-    }
-
-    /// Stops or restarts the admission of new commits by the writer on
-    /// `inst`, if it runs one.
-    fn pause_writer(&mut self, inst: InstanceId, paused: bool) {
-        if self.writers.current.instance == inst {
-            self.writers.current.paused = paused;
-        }
-    }
-
-    /// The newest record of `inst` still open.
+    /// The newest record of `inst` still under way.
     fn open_record(&mut self, inst: InstanceId) -> Option<&mut PatchRecord> {
-        self.patches
-            .iter_mut()
-            .rev()
+        (self.records.iter_mut().rev())
             .find(|r| r.inst == inst && r.outcome == PatchOutcome::Underway)
     }
+}
+
+/// The engine's restart under open connections: its start, its buffer
+/// pool and its opening, drawn from the instance's stream as for any
+/// restart, without a stop or a recovery.
+pub fn engine_restart(steps: &StartSteps, i: &mut Instance) -> SimDuration {
+    steps.engine_start.sample(&mut i.rng)
+        + steps.buffer_pool(&i.spec)
+        + steps.open.sample(&mut i.rng)
 }

@@ -6,6 +6,7 @@ use serde_saphyr::Spanned;
 
 use super::settings::{at, loss_rate, optional_duration, slowdown};
 use crate::model::config::Cut;
+use crate::scenario::defaults as d;
 use crate::sim::SimDuration;
 
 /// One injected fault. Written as a one-key map naming the kind:
@@ -140,8 +141,10 @@ pub enum FaultSpec {
         #[serde(deserialize_with = "at::read")]
         #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
-        /// Zero-downtime patching (ZDP): keep client connections open.
-        #[serde(default)]
+        /// Zero-downtime patching (ZDP): keep client connections open;
+        /// `false` for a patch ZDP does not apply to (an operating-system
+        /// patch, a major version upgrade).
+        #[serde(default = "d::zero_downtime")]
         zero_downtime: bool,
     },
     /// A gray failure: a storage node's disk and links (`node`), or a DB
