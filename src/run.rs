@@ -9,7 +9,7 @@ use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover,
     FaultSummary, GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult, Lag,
-    Latency, Outage, Patch, PatchedInstance, Reads, Rto, Steps, StorageSummary, Summary,
+    Latency, Maintenance, Outage, PatchedInstance, Reads, Rto, Steps, StorageSummary, Summary,
     TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::{Client, GAP_MIN};
@@ -257,48 +257,52 @@ fn observed_from(
     })
 }
 
-/// Each planned engine patch: its instances' parts and what each client
-/// group saw from its start.
-fn patches(w: &World) -> Vec<Patch> {
+/// Each planned event (engine patch, operating-system update): its
+/// instances' parts and what each client group saw from its start.
+fn maintenance(w: &World) -> Vec<Maintenance> {
     let sc = w.config();
-    sc.faults
+    let planned = sc
+        .faults
         .iter()
-        .filter_map(|f| match f.kind {
-            FaultKind::EnginePatch(zero_downtime) => Some((f.at, zero_downtime)),
+        .enumerate()
+        .filter_map(|(id, f)| match f.kind {
+            FaultKind::EnginePatch(zdp) => Some((id, f.at, "engine_patch", Some(zdp))),
+            FaultKind::OsUpdate => Some((id, f.at, "os_update", None)),
             _ => None,
-        })
-        .map(|(at, zero_downtime)| {
-            let secs = |t: SimTime| t.since(at).as_secs_f64();
-            let instances = w
-                .patches()
-                .iter()
-                .filter(|r| r.asked == at)
+        });
+    planned
+        .map(|(id, at, kind, zero_downtime)| {
+            let instances = (w.patches().iter())
+                .filter(|r| r.fault as usize == id)
                 .map(|r| {
+                    let since = |t: SimTime| t.since(r.asked).as_secs_f64();
                     let (outcome, held_s) = match r.outcome {
-                        PatchOutcome::Kept { resumed } => ("connections_kept", Some(secs(resumed))),
+                        PatchOutcome::Kept { resumed } => {
+                            ("connections_kept", Some(since(resumed)))
+                        }
                         PatchOutcome::FellBack { .. } => ("fell_back", None),
                         PatchOutcome::Restarted => ("restarted", None),
+                        PatchOutcome::Updated => ("updated", None),
                         PatchOutcome::Overtaken => ("overtaken", None),
                         PatchOutcome::Underway => ("underway", None),
                     };
                     PatchedInstance {
                         name: sc.instances[r.inst.index()].name.clone(),
                         outcome: outcome.to_owned(),
+                        from_s: r.asked.since(at).as_secs_f64(),
                         held_s,
-                        unavailable_s: r.back.map(secs),
+                        unavailable_s: r.back.map(since),
                     }
                 })
                 .collect();
-            let clients = sc
-                .clients
-                .iter()
-                .enumerate()
+            let clients = (sc.clients.iter().enumerate())
                 .map(|(g, group)| GroupObserved {
                     group: group.name.clone(),
                     observed: observed_from(w, at, Some(g), true),
                 })
                 .collect();
-            Patch {
+            Maintenance {
+                kind: kind.to_owned(),
                 at_s: at.as_secs_f64(),
                 zero_downtime,
                 instances,
@@ -640,7 +644,7 @@ impl Simulation {
             storage_nodes: w.node_loads(),
             rto: w.failovers().iter().map(|f| rto(w, f)).collect(),
             failovers: w.failovers().iter().map(|f| failover(w, f)).collect(),
-            patches: patches(w),
+            maintenance: maintenance(w),
             healing: healing(w, &write_stalls, now),
             replica_lag_ms: replica_lag(w),
             client_errors: ClientErrors::from_counts(rec.client_errors),

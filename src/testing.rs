@@ -255,7 +255,8 @@ fn fault(readers: usize, storage_only: bool) -> BoxedStrategy<Fault> {
         1 => (at.clone(), Just(FaultKind::WriterCrash), lasting).prop_map(build),
         1 => (at.clone(), reboot, Just(None)).prop_map(build),
         1 => (at.clone(), target, Just(None)).prop_map(build),
-        1 => (at, any::<bool>().prop_map(FaultKind::EnginePatch), Just(None)).prop_map(build),
+        1 => (at.clone(), any::<bool>().prop_map(FaultKind::EnginePatch), Just(None)).prop_map(build),
+        1 => (at, Just(FaultKind::OsUpdate), Just(None)).prop_map(build),
     ]
     .boxed()
 }

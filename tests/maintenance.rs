@@ -22,16 +22,16 @@ fn cluster(faults: &str) -> aurora_sim::Scenario {
 }
 
 fn part<'a>(s: &'a Summary, name: &str) -> &'a PatchedInstance {
-    s.patches[0]
+    s.maintenance[0]
         .instances
         .iter()
         .find(|i| i.name == name)
-        .unwrap_or_else(|| panic!("{name} in {:#?}", s.patches))
+        .unwrap_or_else(|| panic!("{name} in {:#?}", s.maintenance))
 }
 
 /// The slowest client of `group` back after the first patch, seconds.
 fn slowest(s: &Summary, group: &str) -> f64 {
-    let g = s.patches[0].clients.iter().find(|g| g.group == group);
+    let g = s.maintenance[0].clients.iter().find(|g| g.group == group);
     let observed = g.and_then(|g| g.observed.as_ref()).expect("measured");
     observed.max.expect("every client back")
 }
@@ -135,8 +135,73 @@ fn a_promotion_overtakes_a_patch_under_way() {
     assert_eq!(s.failovers[0].to.as_deref(), Some("r"));
     // The dead writer is not patched; the reader's patch, still looking
     // for its quiet point, gives way to its promotion.
-    assert_eq!(s.patches[0].instances.len(), 1, "{:#?}", s.patches);
+    assert_eq!(s.maintenance[0].instances.len(), 1, "{:#?}", s.maintenance);
     assert_eq!(part(&s, "r").outcome, "overtaken");
     assert!(s.invariants.iter().all(|i| i.held), "{:#?}", s.invariants);
+    assert_eq!(s.commits.lost, 0);
+}
+
+/// [`cluster`] with a 30 s operating-system update, so that a rolling
+/// update fits in a short run.
+fn updating(readers: &str) -> aurora_sim::Scenario {
+    parse(&format!(
+        "name: t\nseed: 5\nduration: 100s\nstorage: {{ volume_gib: 30 }}\n\
+         control_plane: {{ os_update_time: 30s }}\n\
+         instances:\n  - {{ name: w, az: a, role: writer }}\n{readers}\
+         clients:\n  - {{ name: app, count: 3, az: b, read_timeout: 5s, connect_timeout: 1s }}\n\
+         faults:\n  - os_update: {{ at: 10s }}\n"
+    ))
+}
+
+#[test]
+fn a_rolling_os_update_updates_the_readers_then_fails_over_to_the_first_back() {
+    let readers = "  - { name: r1, az: b, tier: 0 }\n  - { name: r2, az: c, tier: 1 }\n";
+    let s = run(&updating(readers)).summary;
+    let m = &s.maintenance[0];
+    assert_eq!(m.kind, "os_update");
+    // Both readers at once, each down for its update and a restart.
+    for r in ["r1", "r2"] {
+        let p = part(&s, r);
+        assert_eq!((p.outcome.as_str(), p.from_s), ("updated", 0.0), "{p:?}");
+        let back = p.unavailable_s.expect("back");
+        assert!((30.0..45.0).contains(&back), "{p:?}");
+    }
+    // Then one failover, to the first reader back, and the old writer's
+    // update once the new writer is open.
+    assert_eq!(s.failovers.len(), 1, "{:#?}", s.failovers);
+    let f = &s.failovers[0];
+    assert_eq!(f.reason, "os_update");
+    let first = ["r1", "r2"]
+        .into_iter()
+        .min_by(|a, b| {
+            let t = |n| part(&s, n).unavailable_s.unwrap();
+            t(*a).total_cmp(&t(*b))
+        })
+        .unwrap();
+    assert_eq!(f.to.as_deref(), Some(first));
+    let w = part(&s, "w");
+    assert_eq!(w.outcome, "updated");
+    assert!(w.from_s > part(&s, first).unavailable_s.unwrap(), "{w:?}");
+    // Writes stopped only for the failover.
+    assert_eq!(s.write_outages.len(), 1, "{:?}", s.write_outages);
+    assert!(s.longest_write_outage_s() < 15.0, "{:?}", s.write_outages);
+    assert_eq!(s.commits.lost, 0);
+    assert!(s.invariants.iter().all(|i| i.held), "{:#?}", s.invariants);
+}
+
+#[test]
+fn without_a_reader_the_os_update_takes_the_writer_down_in_place() {
+    let s = run(&updating("")).summary;
+    assert!(
+        s.failovers.is_empty(),
+        "the control plane waits: {:#?}",
+        s.failovers
+    );
+    let w = part(&s, "w");
+    assert_eq!(w.outcome, "updated");
+    let back = w.unavailable_s.expect("back");
+    assert!((30.0..45.0).contains(&back), "{w:?}");
+    let outage = s.longest_write_outage_s();
+    assert!((outage - back).abs() < 0.5, "{outage} vs {back}");
     assert_eq!(s.commits.lost, 0);
 }

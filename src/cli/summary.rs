@@ -101,7 +101,7 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
         }
     }
     print_failovers(w, s);
-    print_patches(w, s);
+    print_maintenance(w, s);
     if s.healing.faults_over_s.is_some() {
         let _ = writeln!(w, "  healed    {}", s.healing_in_words());
     }
@@ -120,36 +120,42 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
     );
 }
 
-/// Each planned engine patch: one line for it, one per instance and one
-/// per client group.
-fn print_patches(w: &mut impl Write, s: &crate::metrics::Summary) {
-    for p in &s.patches {
-        let how = if p.zero_downtime {
-            "zero-downtime patching"
-        } else {
-            "every process restarts"
+/// Each planned event: one line for it, one per instance it reached and
+/// one per client group.
+fn print_maintenance(w: &mut impl Write, s: &crate::metrics::Summary) {
+    for m in &s.maintenance {
+        let what = match (m.kind.as_str(), m.zero_downtime) {
+            ("engine_patch", Some(true)) => "engine patch, zero-downtime patching",
+            ("engine_patch", _) => "engine patch, every process restarts",
+            _ => "OS update, rolling",
         };
-        let _ = writeln!(w, "  patch     engine patch at {:.1} s, {how}", p.at_s);
-        for i in &p.instances {
-            let what = match (i.outcome.as_str(), i.held_s, i.unavailable_s) {
-                ("connections_kept", Some(h), _) => {
-                    format!("connections kept, requests held {h:.3} s")
+        let _ = writeln!(w, "  planned   {what} at {:.1} s", m.at_s);
+        for i in &m.instances {
+            let back = |b: Option<f64>| ClientObserved::show(b);
+            let what = match (i.outcome.as_str(), i.held_s) {
+                ("connections_kept", Some(h)) => {
+                    format!("connections kept, requests held {}", back(Some(h)))
                 }
-                ("fell_back", _, back) => format!(
+                ("fell_back", _) => format!(
                     "no quiet point in time, restarted: serving again after {}",
-                    ClientObserved::show(back)
+                    back(i.unavailable_s)
                 ),
-                ("restarted", _, back) => {
+                ("restarted" | "updated", _) => {
                     format!(
-                        "restarted: serving again after {}",
-                        ClientObserved::show(back)
+                        "{}: serving again after {}",
+                        i.outcome,
+                        back(i.unavailable_s)
                     )
                 }
-                (other, ..) => other.replace('_', " "),
+                (other, _) => other.to_owned(),
             };
-            let _ = writeln!(w, "            {:<12} {what}", i.name);
+            let _ = writeln!(
+                w,
+                "            {:<12} at +{:.1} s, {what}",
+                i.name, i.from_s
+            );
         }
-        for g in &p.clients {
+        for g in &m.clients {
             if let Some(c) = &g.observed {
                 let _ = writeln!(
                     w,

@@ -15,6 +15,6 @@ pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use summary::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt,
     Failover, FaultSummary, GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult,
-    Lag, Latency, NodeUse, Outage, Patch, PatchedInstance, Reads, Rto, Steps, StorageSummary,
+    Lag, Latency, Maintenance, NodeUse, Outage, PatchedInstance, Reads, Rto, Steps, StorageSummary,
     Summary, Topology, Violation, FORMAT_VERSION,
 };

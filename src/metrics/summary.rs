@@ -69,10 +69,10 @@ pub struct Summary {
     pub rto: Vec<Rto>,
     /// Each failover: who, why, where.
     pub failovers: Vec<Failover>,
-    /// Each planned engine patch: what each instance did and what the
-    /// clients saw.
+    /// Each planned event (an engine patch, an operating-system update):
+    /// what each instance did and what the clients saw.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub patches: Vec<Patch>,
+    pub maintenance: Vec<Maintenance>,
     /// How the cluster came back once the last fault was over (since
     /// format version 5; older files read as not recorded).
     #[serde(default)]
@@ -201,11 +201,11 @@ impl Summary {
             .reduce(f64::max)
     }
 
-    /// The slowest client's time back over all planned engine patches,
-    /// seconds: infinite when a client never came back, `None` when no
-    /// client was measured.
-    pub fn longest_patch_downtime_s(&self) -> Option<f64> {
-        self.patches
+    /// The slowest client's time back over all planned events, seconds:
+    /// infinite when a client never came back, `None` when no client was
+    /// measured.
+    pub fn longest_maintenance_downtime_s(&self) -> Option<f64> {
+        self.maintenance
             .iter()
             .flat_map(|p| &p.clients)
             .filter_map(|g| g.observed.as_ref())
@@ -561,13 +561,17 @@ pub struct Failover {
     pub choice: String,
 }
 
-/// A planned engine patch (`engine_patch`).
+/// A planned event: an engine patch (`engine_patch`) or an
+/// operating-system update (`os_update`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Patch {
+pub struct Maintenance {
+    /// `engine_patch` or `os_update`.
+    pub kind: String,
     /// When it started, seconds.
     pub at_s: f64,
-    /// Whether zero-downtime patching was asked for.
-    pub zero_downtime: bool,
+    /// For an engine patch, whether zero-downtime patching was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero_downtime: Option<bool>,
     /// Each instance it reached.
     pub instances: Vec<PatchedInstance>,
     /// What each client group saw, in scenario order: how long after the
@@ -575,23 +579,27 @@ pub struct Patch {
     pub clients: Vec<GroupObserved>,
 }
 
-/// One instance's part in a patch.
+/// One instance's part in a planned event.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PatchedInstance {
     /// The instance.
     pub name: String,
     /// `connections_kept` (zero-downtime patching restarted the engine
     /// under open connections), `fell_back` (no quiet point in time: a
-    /// restart), `restarted` (a restart, asked for), `overtaken` (a
+    /// restart), `restarted` (a restart, asked for), `updated` (its
+    /// operating system updated, its host rebooted), `overtaken` (a
     /// crash, failover or other restart came first) or `underway` (still
     /// holding requests when the run ended).
     pub outcome: String,
+    /// When the event reached it, seconds after the event began (a
+    /// rolling update reaches the old writer after the failover).
+    pub from_s: f64,
     /// Seconds new requests were held on their connections (zero-downtime
-    /// patching), from the patch to the engine's return.
+    /// patching), from when the event reached it to the engine's return.
     pub held_s: Option<f64>,
-    /// Seconds from the patch until it served again after a restart (a
-    /// writer: open for writes); `null` if it had not by the end, or did
-    /// not restart.
+    /// Seconds from when the event reached it until it served again after
+    /// a restart (a writer: open for writes); `null` if it had not by the
+    /// end, or did not restart.
     pub unavailable_s: Option<f64>,
 }
 

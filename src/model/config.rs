@@ -154,6 +154,8 @@ pub struct ControlConfig {
     pub provision_time: LogNormal,
     /// Choice among equals.
     pub tie_break: TieBreak,
+    /// An instance's operating-system update, host down.
+    pub os_update_time: SimDuration,
 }
 
 /// The steps of a database process start, each a draw: the old process
@@ -491,9 +493,23 @@ pub enum FaultKind {
     /// A planned engine patch of every instance, with zero-downtime
     /// patching (`true`) or without.
     EnginePatch(bool),
+    /// A planned operating-system update of every instance, rolling.
+    OsUpdate,
 }
 
 impl FaultKind {
+    /// Whether it is an action at an instant (what follows is the
+    /// cluster's own doing), which takes no duration.
+    pub fn instant(&self) -> bool {
+        matches!(
+            self,
+            FaultKind::InstanceReboot(..)
+                | FaultKind::Failover(_)
+                | FaultKind::EnginePatch(_)
+                | FaultKind::OsUpdate
+        )
+    }
+
     /// The kind of fault a scenario file names for this action.
     pub fn name(&self) -> FaultName {
         match self {
@@ -509,6 +525,7 @@ impl FaultKind {
             FaultKind::InstanceReboot(..) => FaultName::InstanceReboot,
             FaultKind::Failover(_) => FaultName::Failover,
             FaultKind::EnginePatch(_) => FaultName::EnginePatch,
+            FaultKind::OsUpdate => FaultName::OsUpdate,
         }
     }
 }
@@ -518,11 +535,10 @@ impl Fault {
     /// action at its instant (what follows is the cluster's own doing); any other
     /// fault ends when its duration runs out, or never.
     pub fn over(&self) -> Option<SimTime> {
-        match self.kind {
-            FaultKind::InstanceReboot(..) | FaultKind::Failover(_) | FaultKind::EnginePatch(_) => {
-                Some(self.at)
-            }
-            _ => self.duration.map(|d| self.at + d),
+        if self.kind.instant() {
+            Some(self.at)
+        } else {
+            self.duration.map(|d| self.at + d)
         }
     }
 
@@ -580,6 +596,7 @@ impl Fault {
                 FaultName::EnginePatch,
                 if *zdp { "zero-downtime" } else { "" }.to_owned(),
             ),
+            FaultKind::OsUpdate => (FaultName::OsUpdate, String::new()),
         }
     }
 }

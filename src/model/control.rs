@@ -77,6 +77,9 @@ pub enum Reason {
     Manual,
     /// A reboot of the writer with failover.
     Reboot,
+    /// A rolling operating-system update hands the writer to the first
+    /// reader updated.
+    OsUpdate,
     /// The writer's I/O watchdog: it answers health checks but cannot
     /// make its writes durable, while a reader can.
     StorageWatchdog,
@@ -89,6 +92,7 @@ impl Reason {
             Reason::HealthCheck => "health_check",
             Reason::Manual => "manual",
             Reason::Reboot => "reboot_with_failover",
+            Reason::OsUpdate => "os_update",
             Reason::StorageWatchdog => "storage_watchdog",
         }
     }
@@ -210,7 +214,26 @@ pub struct ControlPlane {
     pub current: Option<FailoverRecord>,
     /// Failovers completed (and the one in progress, at the end of a run).
     pub failovers: Vec<FailoverRecord>,
+    /// A rolling operating-system update under way.
+    rolling: Option<Rolling>,
     rng: SimRng,
+}
+
+/// A rolling operating-system update (Aurora MySQL 2.11 release notes:
+/// "all of the reader instances apply the operating system upgrade first.
+/// When the operating system upgrade on the first reader instance is
+/// finished, a failover occurs and the previous writer instance is
+/// upgraded").
+#[derive(Debug, Clone)]
+struct Rolling {
+    /// The update's fault.
+    fault: u32,
+    /// The writer when it began, updated last.
+    writer: InstanceId,
+    /// The readers updated first.
+    readers: Vec<InstanceId>,
+    /// Whether the failover to the first reader back has begun.
+    failed_over: bool,
 }
 
 impl ControlPlane {
@@ -235,6 +258,7 @@ impl ControlPlane {
             stalled_since: None,
             current: None,
             failovers: Vec::new(),
+            rolling: None,
             rng,
         }
     }
@@ -683,7 +707,12 @@ impl ControlPlane {
                 }
             }
             Order::Reboot { inst, failover } => self.reboot(cx, s, inst, failover),
-            Order::PatchCluster { zero_downtime } => self.patch(cx, s, zero_downtime),
+            Order::PatchCluster {
+                fault,
+                zero_downtime,
+            } => self.patch(cx, s, fault, zero_downtime),
+            Order::UpdateCluster { fault } => self.update_os(cx, s, fault),
+            Order::Updated { inst } => self.updated(cx, s, inst),
             Order::Failover { fault, target } => {
                 if let Err(why) = self.manual_failover(cx, s, Reason::Manual, target) {
                     self.refused.push((fault, why));
@@ -723,6 +752,16 @@ impl ControlPlane {
             cp.failovers.push(r);
         });
         let report = report.is_some();
+        // A rolling update's new writer is open: the old one's turn.
+        if let Some(plan) = self
+            .rolling
+            .take_if(|p| p.failed_over && p.writer != opened)
+        {
+            cx.order(Order::UpdateOs {
+                inst: plan.writer,
+                fault: plan.fault,
+            });
+        }
         cx.order(Order::ClusterEndpoint {
             writer: opened,
             report,
@@ -763,7 +802,7 @@ impl ControlPlane {
     /// restarts, the writer in place while the control plane waits, as
     /// for a reboot. A failover under way keeps its own restarts: the
     /// writer it is making is left to it.
-    fn patch(&mut self, cx: &mut Ctx, s: Sight, zero_downtime: bool) {
+    fn patch(&mut self, cx: &mut Ctx, s: Sight, fault: u32, zero_downtime: bool) {
         for inst in (0..s.instances.len()).map(InstanceId::from_index) {
             let i = &s.instances[inst.index()];
             if !i.running() || !i.host_up() {
@@ -778,8 +817,66 @@ impl ControlPlane {
             }
             cx.order(Order::PatchInstance {
                 inst,
+                fault,
                 zero_downtime,
             });
+        }
+    }
+
+    /// A planned operating-system update, rolling: every serving reader
+    /// is updated at once; the first back becomes the writer by a
+    /// failover ([`Reason::OsUpdate`]), and the old writer is updated once
+    /// the new one is open. Without a serving reader (or while a failover
+    /// is under way) the writer is updated in place while the control
+    /// plane waits, as for a reboot.
+    fn update_os(&mut self, cx: &mut Ctx, s: Sight, fault: u32) {
+        let serving = |i: &InstanceId| {
+            let i = &s.instances[i.index()];
+            i.serving_reads() && i.host_up()
+        };
+        let readers: Vec<InstanceId> = readers_but(s, self.writer)
+            .into_iter()
+            .filter(serving)
+            .collect();
+        for &r in &readers {
+            cx.order(Order::UpdateOs { inst: r, fault });
+        }
+        let writer = self.writer;
+        if readers.is_empty() || self.phase != Phase::Watching || self.rolling.is_some() {
+            let w = &s.instances[writer.index()];
+            if self.phase == Phase::Watching && w.running() && w.host_up() {
+                self.impaired(cx.now());
+                cx.order(Order::UpdateOs {
+                    inst: writer,
+                    fault,
+                });
+            }
+            return;
+        }
+        self.rolling = Some(Rolling {
+            fault,
+            writer,
+            readers,
+            failed_over: false,
+        });
+    }
+
+    /// `inst` is back after its operating-system update: the first reader
+    /// of a rolling update back takes over as writer.
+    fn updated(&mut self, cx: &mut Ctx, s: Sight, inst: InstanceId) {
+        let Some(plan) = &self.rolling else {
+            return;
+        };
+        if plan.failed_over || !plan.readers.contains(&inst) || inst == self.writer {
+            return;
+        }
+        if self
+            .manual_failover(cx, s, Reason::OsUpdate, Some(inst))
+            .is_ok()
+        {
+            if let Some(plan) = &mut self.rolling {
+                plan.failed_over = true;
+            }
         }
     }
 

@@ -111,9 +111,11 @@ impl Faults {
                 cx.order(Order::Reboot { inst, failover });
             }
             FaultKind::Failover(target) => cx.order(Order::Failover { fault: id, target }),
-            FaultKind::EnginePatch(zero_downtime) => {
-                cx.order(Order::PatchCluster { zero_downtime })
-            }
+            FaultKind::EnginePatch(zero_downtime) => cx.order(Order::PatchCluster {
+                fault: id,
+                zero_downtime,
+            }),
+            FaultKind::OsUpdate => cx.order(Order::UpdateCluster { fault: id }),
         }
         cx.order(Order::QuorumHealth);
     }

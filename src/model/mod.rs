@@ -744,8 +744,10 @@ impl World {
             Order::Restart { inst } => compute.restart(cx, inst),
             Order::PatchInstance {
                 inst,
+                fault,
                 zero_downtime,
-            } => compute.patch(cx, inst, zero_downtime),
+            } => compute.patch(cx, inst, fault, zero_downtime),
+            Order::UpdateOs { inst, fault } => compute.update_os(cx, inst, fault),
             Order::AbandonReplacement { inst } => compute.abandon_replacement(inst),
             Order::HostFault { inst, down } => compute.host_fault(cx, inst, down),
             Order::SegmentAdded => compute.segment_added(),

@@ -36,8 +36,12 @@ pub(crate) enum Order {
     /// its process restarts.
     PatchInstance {
         inst: InstanceId,
+        fault: u32,
         zero_downtime: bool,
     },
+    /// `inst`'s operating system is updated: its host reboots, and its
+    /// database starts once the update is done.
+    UpdateOs { inst: InstanceId, fault: u32 },
     /// The replacement host being created for `inst` is abandoned: it
     /// stays stopped.
     AbandonReplacement { inst: InstanceId },
@@ -97,7 +101,11 @@ pub(crate) enum Order {
     Reboot { inst: InstanceId, failover: bool },
     /// A planned engine patch of every instance, with zero-downtime
     /// patching or without.
-    PatchCluster { zero_downtime: bool },
+    PatchCluster { fault: u32, zero_downtime: bool },
+    /// A planned operating-system update of every instance, rolling.
+    UpdateCluster { fault: u32 },
+    /// `inst` is back after its operating-system update.
+    Updated { inst: InstanceId },
     /// A requested failover (fault `fault`), to `target` if named.
     Failover {
         fault: u32,

@@ -375,6 +375,14 @@ defaults! {
         0.99
     }
 
+    /// How long an instance's operating-system update keeps it down: 10
+    /// minutes. Fit to \[UG\] Operating system updates for Aurora DB
+    /// clusters: "Typically, the updates take about 10 minutes." No spread
+    /// is published, so every update takes this long.
+    pub fn os_update_time() -> SimDuration {
+        SimDuration::from_secs(600)
+    }
+
     /// Median time to create a replacement instance when no reader can be
     /// promoted: 256 s, with `control_plane.provision_sigma`. Fit to two
     /// \[UG\] figures together: Fault tolerance, a replacement "typically

@@ -346,17 +346,18 @@ expectations! {
         let said = format!("slowest client RTO {}", seconds(s, got));
         c.judge_some(got, min.as_secs_f64(), said, min)
     };
-    /// The slowest client back within this after every planned engine
-    /// patch (clients of every endpoint).
+    /// The slowest client back within this after every planned event
+    /// (an engine patch, an operating-system update; clients of every
+    /// endpoint).
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
-    max_patch_downtime: SimDuration, AtMost => |max, s, c| {
-        let got = s.longest_patch_downtime_s();
+    max_maintenance_downtime: SimDuration, AtMost => |max, s, c| {
+        let got = s.longest_maintenance_downtime_s();
         let said = match got {
-            None if s.patches.is_empty() => "none (no engine patch)".into(),
+            None if s.maintenance.is_empty() => "none (no planned event)".into(),
             None => "none (no client was measured)".into(),
-            Some(v) if v.is_infinite() => "slowest client after a patch: never back".into(),
-            Some(v) => format!("slowest client back {v:.3}s after a patch"),
+            Some(v) if v.is_infinite() => "slowest client after a planned event: never back".into(),
+            Some(v) => format!("slowest client back {v:.3}s after a planned event"),
         };
         c.judge_some(got, max.as_secs_f64(), said, max)
     };

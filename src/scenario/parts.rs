@@ -362,6 +362,8 @@ pub enum Fault {
         at: SimDuration,
         zero_downtime: bool,
     },
+    /// A planned operating-system update, rolling.
+    OsUpdate { at: SimDuration },
 }
 
 /// A number as the file writes it: JSON has no NaN or infinity, so those
@@ -389,6 +391,7 @@ impl Fault {
             Fault::InstanceReboot { .. } => FaultName::InstanceReboot,
             Fault::Failover { .. } => FaultName::Failover,
             Fault::EnginePatch { .. } => FaultName::EnginePatch,
+            Fault::OsUpdate { .. } => FaultName::OsUpdate,
         }
     }
 }
@@ -461,6 +464,7 @@ mod tests {
                 at: S(2),
                 zero_downtime: true,
             },
+            FaultName::OsUpdate => Fault::OsUpdate { at: S(2) },
         }
     }
 

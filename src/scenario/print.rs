@@ -133,6 +133,10 @@ impl<'a> Names<'a> {
                 // Instant, as above.
                 "duration"
             }
+            FaultKind::OsUpdate => {
+                // Instant, as above.
+                "duration"
+            }
             FaultKind::EnginePatch(zdp) => {
                 if !*zdp {
                     field("zero_downtime", "false".to_owned());
@@ -265,13 +269,11 @@ mod tests {
             (instance.clone(), any::<bool>()).prop_map(|(i, f)| FaultKind::InstanceReboot(i, f)),
             prop::option::of(instance).prop_map(FaultKind::Failover),
             any::<bool>().prop_map(FaultKind::EnginePatch),
+            Just(FaultKind::OsUpdate),
         ];
         let lasting = prop::option::of((0..=MONTH_NS).prop_map(SimDuration::from_nanos));
         (0..MONTH_NS, kind, lasting).prop_map(|(at, kind, duration)| {
-            let instant = matches!(
-                kind,
-                FaultKind::InstanceReboot(..) | FaultKind::Failover(_) | FaultKind::EnginePatch(_)
-            );
+            let instant = kind.instant();
             Fault {
                 at: SimTime::from_nanos(at),
                 kind,
@@ -381,6 +383,7 @@ mod tests {
                 fault(2, FaultKind::EnginePatch(false), None),
                 "engine_patch: { at: 2s, zero_downtime: false }",
             ),
+            (fault(2, FaultKind::OsUpdate, None), "os_update: { at: 2s }"),
         ];
         for (f, line) in &cases {
             assert_eq!(names.fault(f), *line);
@@ -442,6 +445,7 @@ mod tests {
             FaultKind::InstanceReboot(InstanceId(1), false),
             FaultKind::Failover(None),
             FaultKind::EnginePatch(true),
+            FaultKind::OsUpdate,
         ] {
             let f = Fault {
                 at: SimTime::ZERO + SimDuration::from_secs(1),

@@ -226,6 +226,10 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
     ),
     ("engine.zdp_quiet_wait", Source::Function("zdp_quiet_wait")),
     (
+        "control_plane.os_update_time",
+        Source::Function("os_update_time"),
+    ),
+    (
         "faults[].instance_reboot.failover",
         Source::Stated("Off: a reboot restarts the instance in place unless asked to fail over ([UG] Rebooting a DB instance)."),
     ),

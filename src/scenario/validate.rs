@@ -925,6 +925,7 @@ fn fault<'f>(
         FaultSpec::EnginePatch { at, zero_downtime } => {
             (at, FaultKind::EnginePatch(*zero_downtime), None)
         }
+        FaultSpec::OsUpdate { at } => (at, FaultKind::OsUpdate, None),
         FaultSpec::SlowNode {
             at,
             node,
@@ -1031,6 +1032,7 @@ fn control(raw: &ControlPlaneSpec) -> ControlConfig {
         io_watchdog: raw.io_watchdog,
         provision_time: LogNormal::new(raw.provision_time, raw.provision_sigma),
         tie_break: raw.tie_break,
+        os_update_time: raw.os_update_time,
     }
 }
 

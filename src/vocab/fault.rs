@@ -49,6 +49,9 @@ fault_kinds! {
     /// A planned engine patch of every instance at once, with or without
     /// zero-downtime patching.
     EnginePatch "engine_patch";
+    /// A planned operating-system update, rolling: the readers, a
+    /// failover to the first one back, then the old writer.
+    OsUpdate "os_update";
 }
 
 impl FaultName {
@@ -83,6 +86,7 @@ impl FaultName {
             FaultName::Failover => format!("failover to {t}"),
             FaultName::EnginePatch if t.is_empty() => "engine patch".to_owned(),
             FaultName::EnginePatch => format!("engine patch ({t})"),
+            FaultName::OsUpdate => "OS update".to_owned(),
         }
     }
 }

@@ -168,6 +168,9 @@ pub enum Boot {
     Restart,
     /// On a new host being created, ready after this long.
     Provision(SimDuration),
+    /// On its own host, once an operating-system update of this long is
+    /// done: the old process stops, the host reboots, the engine starts.
+    OsUpdate(SimDuration),
 }
 
 /// The times drawn for one process start, from the instance's own stream.

@@ -49,7 +49,7 @@ use crate::vocab::ids::{AzId, InstanceId, PgId};
 use crate::vocab::ClientError;
 use instance::Replica;
 use instance::{Boot, Instance, Process, Role, StartDraw};
-use patch::Zdp;
+use patch::{PatchOutcome, Zdp};
 use recovery::{Recovery, Writing};
 use replica::Reader;
 use server::Server;
@@ -467,6 +467,13 @@ impl Compute {
                 stop: SimDuration::ZERO,
                 engine: d,
             },
+            Boot::OsUpdate(d) => {
+                let draw = StartDraw::new(&cx.cfg.control.start, i);
+                StartDraw {
+                    engine: draw.engine + d,
+                    ..draw
+                }
+            }
         };
         i.fenced = fenced;
         i.process = Process::Starting;
@@ -506,19 +513,33 @@ impl Compute {
 
     /// The control plane's order: `inst` is patched, with zero-downtime
     /// patching ([`patch`]) or by a plain restart.
-    pub fn patch(&mut self, cx: &mut Ctx, inst: InstanceId, zero_downtime: bool) {
+    pub fn patch(&mut self, cx: &mut Ctx, inst: InstanceId, fault: u32, zero_downtime: bool) {
         let now = cx.now();
         if !zero_downtime {
-            self.patches.restarted(inst, now);
+            self.patches
+                .restarted(inst, fault, now, PatchOutcome::Restarted);
             self.restart(cx, inst);
             return;
         }
         let i = &self.instances[inst.index()];
         let until = now + cx.cfg.engine.zdp_quiet_wait;
-        if i.running() && self.patches.begin(inst, now, until) {
+        if i.running() && self.patches.begin(inst, fault, now, until) {
             self.pause_writer(inst, true);
             self.look_for_quiet(cx, inst);
         }
+    }
+
+    /// The control plane's order: `inst`'s operating system is updated.
+    /// Its process stops (its connections reset), its host reboots (its
+    /// memory, and the buffer cache with it, is gone) and its database
+    /// starts once the update is done.
+    pub fn update_os(&mut self, cx: &mut Ctx, inst: InstanceId, fault: u32) {
+        let now = cx.now();
+        self.patches
+            .restarted(inst, fault, now, PatchOutcome::Updated);
+        let update = cx.cfg.control.os_update_time;
+        self.start_process(cx, inst, Boot::OsUpdate(update), false);
+        self.servers[inst.index()].lose_host(now);
     }
 
     /// A quiescing instance looks again for its quiet point.
@@ -724,7 +745,9 @@ impl Compute {
                 .collect();
             self.instances[inst.index()].replica = Replica::at(newest.epoch, points.vdl(), last);
             self.refresh_reader_dns(cx);
-            self.patches.back(inst, now);
+            if self.patches.back(inst, now) == Some(PatchOutcome::Updated) {
+                cx.order(Order::Updated { inst });
+            }
         }
     }
 
@@ -790,6 +813,8 @@ impl Compute {
         w.durable_at.fill(cx.now());
         let inst = w.instance;
         cx.order(Order::WriterOpened { inst });
-        self.patches.back(inst, cx.now());
+        if self.patches.back(inst, cx.now()) == Some(PatchOutcome::Updated) {
+            cx.order(Order::Updated { inst });
+        }
     }
 }

@@ -56,6 +56,9 @@ pub enum PatchOutcome {
     FellBack { at: SimTime },
     /// A plain restart, asked for.
     Restarted,
+    /// An operating-system update: the host rebooted and the database
+    /// restarted.
+    Updated,
     /// Something else (a crash, a failover, another restart) overtook the
     /// patch before it finished.
     Overtaken,
@@ -91,6 +94,8 @@ impl Patches {
 pub struct PatchRecord {
     /// The instance.
     pub inst: InstanceId,
+    /// The planned event (its index among the scenario's faults).
+    pub fault: u32,
     /// When the patch reached it.
     pub asked: SimTime,
     /// What happened.
@@ -107,7 +112,7 @@ impl PatchRecord {
             && self.back.is_none()
             && matches!(
                 self.outcome,
-                PatchOutcome::Restarted | PatchOutcome::FellBack { .. }
+                PatchOutcome::Restarted | PatchOutcome::Updated | PatchOutcome::FellBack { .. }
             )
     }
 }
@@ -120,13 +125,14 @@ impl Patches {
 
     /// Zero-downtime patching begins on `inst`, looking for a quiet point
     /// until `until`; `false` if it already runs there.
-    pub fn begin(&mut self, inst: InstanceId, now: SimTime, until: SimTime) -> bool {
+    pub fn begin(&mut self, inst: InstanceId, fault: u32, now: SimTime, until: SimTime) -> bool {
         if self.zdp[inst.index()].is_some() {
             return false;
         }
         self.zdp[inst.index()] = Some(Zdp::Quiescing { until });
         self.records.push(PatchRecord {
             inst,
+            fault,
             asked: now,
             outcome: PatchOutcome::Underway,
             back: None,
@@ -134,12 +140,14 @@ impl Patches {
         true
     }
 
-    /// `inst` restarts for a patch at `now`.
-    pub fn restarted(&mut self, inst: InstanceId, now: SimTime) {
+    /// `inst` restarts at `now` for planned event `fault`: `outcome` says
+    /// how (a plain restart, an operating-system update).
+    pub fn restarted(&mut self, inst: InstanceId, fault: u32, now: SimTime, outcome: PatchOutcome) {
         self.records.push(PatchRecord {
             inst,
+            fault,
             asked: now,
-            outcome: PatchOutcome::Restarted,
+            outcome,
             back: None,
         });
     }
@@ -193,11 +201,12 @@ impl Patches {
         true
     }
 
-    /// `inst` serves again at `now`: a patch restart before it is done.
-    pub fn back(&mut self, inst: InstanceId, now: SimTime) {
-        if let Some(r) = (self.records.iter_mut().rev()).find(|r| r.awaits(inst)) {
-            r.back = Some(now);
-        }
+    /// `inst` serves again at `now`: a restart for a planned event before
+    /// it is done; returns how that one went, if there was one.
+    pub fn back(&mut self, inst: InstanceId, now: SimTime) -> Option<PatchOutcome> {
+        let r = (self.records.iter_mut().rev()).find(|r| r.awaits(inst))?;
+        r.back = Some(now);
+        Some(r.outcome)
     }
 
     /// Ends zero-downtime patching on `inst`; returns what it held.

@@ -147,6 +147,17 @@ pub enum FaultSpec {
         #[serde(default = "d::zero_downtime")]
         zero_downtime: bool,
     },
+    /// A planned operating-system update of every instance, rolling as
+    /// Aurora applies one (Aurora MySQL 2.11 release notes): every reader
+    /// is updated first; once the first is back, a failover makes it the
+    /// writer and the old writer is updated. A cluster without a reader
+    /// updates its writer in place.
+    OsUpdate {
+        /// When the update starts.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+    },
     /// A gray failure: a storage node's disk and links (`node`), or a DB
     /// instance's links (`instance`), become `factor` times slower. Exactly
     /// one of the two.

@@ -100,6 +100,11 @@ pub struct ControlPlaneSpec {
     /// Choice among readers of equal tier and size.
     #[serde(default)]
     pub tie_break: TieBreak,
+    /// How long an instance's operating-system update keeps it down, its
+    /// host rebooting, before its database starts.
+    #[serde(default = "d::os_update_time", deserialize_with = "duration::read")]
+    #[schemars(schema_with = "duration::schema")]
+    pub os_update_time: SimDuration,
 }
 
 impl Default for ControlPlaneSpec {
@@ -116,6 +121,7 @@ impl Default for ControlPlaneSpec {
             provision_time: d::provision_time(),
             provision_sigma: d::provision_sigma(),
             tie_break: TieBreak::default(),
+            os_update_time: d::os_update_time(),
         }
     }
 }
