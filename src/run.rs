@@ -191,23 +191,12 @@ fn span(from: Option<SimTime>, to: Option<SimTime>) -> f64 {
 /// What the clients on the cluster endpoint (of `group` only, if given)
 /// saw of failover `f`; `None` when there were none.
 fn observed(w: &World, f: &FailoverRecord, group: Option<usize>) -> Option<ClientObserved> {
-    observed_from(w, f.started, group, false)
-}
-
-/// What clients (of `group` only, if given; on the reader endpoint too if
-/// `readers`) saw of a disruption that began at `started`: how long after
-/// it each was back; `None` when there were none.
-fn observed_from(
-    w: &World,
-    started: SimTime,
-    group: Option<usize>,
-    readers: bool,
-) -> Option<ClientObserved> {
+    let started = f.started;
     let mut recovered = Vec::new();
     let mut unrecovered = 0;
     for c in w.clients() {
-        let reader = w.config().clients[c.group].reader;
-        if (reader && !readers) || group.is_some_and(|g| g != c.group) {
+        // Clients of the cluster endpoint only.
+        if w.config().clients[c.group].reader || group.is_some_and(|g| g != c.group) {
             continue;
         }
         // One that had not yet written when the fault struck (a fault at
@@ -232,29 +221,14 @@ fn observed_from(
                 recovered.push(g.to.since(from).as_secs_f64());
             }
             // No gap: either it never stopped succeeding, or it never
-            // succeeded again.
-            None if c.last_ok_sent.is_some_and(|t| t > started) => recovered.push(0.0),
+            // succeeded again (and may be waiting out a gap at the end).
+            None if c.last_ok_sent.is_some_and(|t| t > started) && !out_at_end(w, c) => {
+                recovered.push(0.0)
+            }
             None => unrecovered += 1,
         }
     }
-    recovered.sort_by(f64::total_cmp);
-    let measured = recovered.len() + unrecovered;
-    if measured == 0 {
-        return None;
-    }
-    // Clients that never came back rank above every time: a percentile
-    // that falls among them is "never" (null), not a number.
-    let q = |p: f64| {
-        let i = ((measured - 1) as f64 * p).round() as usize;
-        recovered.get(i).copied()
-    };
-    Some(ClientObserved {
-        clients: measured as u32,
-        p50: q(0.5),
-        p99: q(0.99),
-        max: q(1.0),
-        unrecovered: unrecovered as u32,
-    })
+    summarize(recovered, unrecovered)
 }
 
 /// Each planned event (engine patch, operating-system update): its
@@ -272,7 +246,7 @@ fn maintenance(w: &World) -> Vec<Maintenance> {
         });
     planned
         .map(|(id, at, kind, zero_downtime)| {
-            let instances = (w.patches().iter())
+            let instances: Vec<PatchedInstance> = (w.patches().iter())
                 .filter(|r| r.fault as usize == id)
                 .map(|r| {
                     let since = |t: SimTime| t.since(r.asked).as_secs_f64();
@@ -285,6 +259,8 @@ fn maintenance(w: &World) -> Vec<Maintenance> {
                         PatchOutcome::Updated => ("updated", None),
                         PatchOutcome::Overtaken => ("overtaken", None),
                         PatchOutcome::Underway => ("underway", None),
+                        PatchOutcome::Waiting => ("waiting", None),
+                        PatchOutcome::Skipped(_) => ("skipped", None),
                     };
                     PatchedInstance {
                         name: sc.instances[r.inst.index()].name.clone(),
@@ -292,13 +268,22 @@ fn maintenance(w: &World) -> Vec<Maintenance> {
                         from_s: r.asked.since(at).as_secs_f64(),
                         held_s,
                         unavailable_s: r.back.map(since),
+                        why: match r.outcome {
+                            PatchOutcome::Skipped(why) => Some(why.to_owned()),
+                            _ => None,
+                        },
                     }
                 })
                 .collect();
+            // An event that reached no instance (refused, or skipping
+            // every one) caused no outage of its own.
+            let reached = instances.iter().any(|i| i.outcome != "skipped");
+            let until = under_way_until(w, id, at);
             let clients = (sc.clients.iter().enumerate())
+                .filter(|_| reached)
                 .map(|(g, group)| GroupObserved {
                     group: group.name.clone(),
-                    observed: observed_from(w, at, Some(g), true),
+                    observed: observed_during(w, (at, until), g),
                 })
                 .collect();
             Maintenance {
@@ -310,6 +295,102 @@ fn maintenance(w: &World) -> Vec<Maintenance> {
             }
         })
         .collect()
+}
+
+/// A warning for each instance a planned event left as it was, or had not
+/// finished with when the run ended: the cluster ends on mixed versions.
+fn unfinished_maintenance(events: &[Maintenance]) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in events {
+        for i in &m.instances {
+            let state = match i.outcome.as_str() {
+                "skipped" => format!("skipped ({})", i.why.as_deref().unwrap_or("")),
+                "overtaken" | "waiting" | "underway" => i.outcome.clone(),
+                _ => continue,
+            };
+            out.push(format!(
+                "{} at {:.1} s did not reach {}: {state}; it is left on the old version",
+                m.kind, m.at_s, i.name
+            ));
+        }
+    }
+    out
+}
+
+/// Until when planned event `id`, begun `at`, was under way: until the
+/// last of its instances served again or resumed (a rolling update's old
+/// writer is reached only after the failover), or the end of the run if
+/// one had not.
+fn under_way_until(w: &World, id: usize, at: SimTime) -> SimTime {
+    let mut until = at;
+    for r in w.patches().iter().filter(|r| r.fault as usize == id) {
+        let done = match r.outcome {
+            PatchOutcome::Kept { resumed } => Some(resumed),
+            PatchOutcome::Restarted | PatchOutcome::Updated | PatchOutcome::FellBack { .. } => {
+                r.back
+            }
+            PatchOutcome::Skipped(_) => Some(r.asked),
+            PatchOutcome::Overtaken | PatchOutcome::Underway | PatchOutcome::Waiting => None,
+        };
+        until = until.max(done.unwrap_or_else(|| w.now()));
+    }
+    until
+}
+
+/// What the clients of `group` saw of a planned event under way over
+/// `span`: each client's longest time without a success among the
+/// outages that began while it was under way (counted from the event's
+/// start for one already out then); "never" for a client out at the end
+/// since then. Outages of other faults in the same span are counted too:
+/// the run does not know which event a client's outage is owed to.
+fn observed_during(
+    w: &World,
+    (from, until): (SimTime, SimTime),
+    group: usize,
+) -> Option<ClientObserved> {
+    let mut recovered = Vec::new();
+    let mut unrecovered = 0;
+    for c in w.clients().iter().filter(|c| c.group == group) {
+        if out_at_end(w, c) && c.pending_since().is_some_and(|t| t < until) {
+            unrecovered += 1;
+            continue;
+        }
+        let longest = (c.gaps.iter())
+            .filter(|g| g.to > from && g.from < until)
+            .map(|g| g.to.since(g.from.max(from)).as_secs_f64())
+            .fold(0.0, f64::max);
+        recovered.push(longest);
+    }
+    summarize(recovered, unrecovered)
+}
+
+/// Whether client `c` is waiting out a gap at the end of the run: its
+/// request in progress was first tried at least [`GAP_MIN`] before.
+fn out_at_end(w: &World, c: &Client) -> bool {
+    c.pending_since()
+        .is_some_and(|t| w.now().since(t) >= GAP_MIN)
+}
+
+/// Times back, and clients that never came back, as percentiles: a
+/// percentile that falls among the clients that never came back is
+/// "never" (null), not a number. `None` when no client was measured.
+fn summarize(mut recovered: Vec<f64>, unrecovered: usize) -> Option<ClientObserved> {
+    recovered.sort_by(f64::total_cmp);
+    let measured = recovered.len() + unrecovered;
+    if measured == 0 {
+        return None;
+    }
+    let q = |p: f64| {
+        let i = ((measured - 1) as f64 * p).round() as usize;
+        recovered.get(i).copied()
+    };
+    Some(ClientObserved {
+        clients: measured as u32,
+        p50: q(0.5),
+        p99: q(0.99),
+        max: q(1.0),
+        unrecovered: unrecovered as u32,
+    })
 }
 
 /// Each client group's requests, errors and view of each failover.
@@ -660,6 +741,9 @@ impl Simulation {
         let bin = rec.bin();
         let timeline = self.world.take_timeline();
         summary.warnings = warnings(self.world.config(), &timeline);
+        summary
+            .warnings
+            .extend(unfinished_maintenance(&summary.maintenance));
         Outcome {
             summary,
             timeline,

@@ -133,10 +133,19 @@ fn a_promotion_overtakes_a_patch_under_way() {
     let s = run(&cluster(faults)).summary;
     assert_eq!(s.failovers.len(), 1, "{:#?}", s.failovers);
     assert_eq!(s.failovers[0].to.as_deref(), Some("r"));
-    // The dead writer is not patched; the reader's patch, still looking
-    // for its quiet point, gives way to its promotion.
-    assert_eq!(s.maintenance[0].instances.len(), 1, "{:#?}", s.maintenance);
+    // The dead writer is left as it is, and says so; the reader's patch,
+    // still looking for its quiet point, gives way to its promotion.
+    let w = part(&s, "w");
+    assert_eq!(
+        (w.outcome.as_str(), w.why.as_deref()),
+        ("skipped", Some("not running"))
+    );
     assert_eq!(part(&s, "r").outcome, "overtaken");
+    assert!(
+        s.warnings.iter().any(|l| l.contains("did not reach w")),
+        "{:?}",
+        s.warnings
+    );
     assert!(s.invariants.iter().all(|i| i.held), "{:#?}", s.invariants);
     assert_eq!(s.commits.lost, 0);
 }
@@ -204,4 +213,31 @@ fn without_a_reader_the_os_update_takes_the_writer_down_in_place() {
     let outage = s.longest_write_outage_s();
     assert!((outage - back).abs() < 0.5, "{outage} vs {back}");
     assert_eq!(s.commits.lost, 0);
+}
+
+#[test]
+fn a_second_rolling_update_is_refused_and_a_client_never_back_is_never() {
+    let readers = "  - { name: r1, az: b, tier: 0 }\n";
+    let mut yaml = format!(
+        "name: t\nseed: 5\nduration: 100s\nstorage: {{ volume_gib: 30 }}\n\
+         control_plane: {{ os_update_time: 30s }}\n\
+         instances:\n  - {{ name: w, az: a, role: writer }}\n{readers}\
+         clients:\n  - {{ name: app, count: 2, az: b, read_timeout: 5s, dns_cache: forever }}\n\
+         faults:\n  - os_update: {{ at: 10s }}\n  - os_update: {{ at: 20s }}\n"
+    );
+    yaml.push_str("expect:\n  max_maintenance_downtime: 30s\n");
+    let o = run(&parse(&yaml));
+    let s = &o.summary;
+    assert_eq!(
+        s.faults[1].refused.as_deref(),
+        Some("an operating-system update was already rolling")
+    );
+    assert!(s.maintenance[1].instances.is_empty() && s.maintenance[1].clients.is_empty());
+    // Clients that cache DNS for ever stay with the old writer: never back.
+    let app = s.maintenance[0].clients[0]
+        .observed
+        .as_ref()
+        .expect("measured");
+    assert_eq!((app.max, app.unrecovered), (None, 2), "{app:?}");
+    assert!(!s.expectations[0].passed, "{:?}", s.expectations);
 }

@@ -127,26 +127,29 @@ fn print_maintenance(w: &mut impl Write, s: &crate::metrics::Summary) {
         let what = match (m.kind.as_str(), m.zero_downtime) {
             ("engine_patch", Some(true)) => "engine patch, zero-downtime patching",
             ("engine_patch", _) => "engine patch, every process restarts",
-            _ => "OS update, rolling",
+            _ => "OS update",
         };
         let _ = writeln!(w, "  planned   {what} at {:.1} s", m.at_s);
         for i in &m.instances {
-            let back = |b: Option<f64>| ClientObserved::show(b);
+            let back = |b: f64| ClientObserved::show(Some(b));
             let what = match (i.outcome.as_str(), i.held_s) {
                 ("connections_kept", Some(h)) => {
-                    format!("connections kept, requests held {}", back(Some(h)))
+                    format!("connections kept, requests held {}", back(h))
                 }
-                ("fell_back", _) => format!(
-                    "no quiet point in time, restarted: serving again after {}",
-                    back(i.unavailable_s)
-                ),
-                ("restarted" | "updated", _) => {
-                    format!(
-                        "{}: serving again after {}",
-                        i.outcome,
-                        back(i.unavailable_s)
-                    )
-                }
+                ("fell_back", _) => match i.unavailable_s {
+                    Some(b) => format!(
+                        "no quiet point in time, restarted: serving again after {}",
+                        back(b)
+                    ),
+                    None => {
+                        "no quiet point in time, restarted: not serving again by the end".into()
+                    }
+                },
+                ("skipped", _) => format!("skipped: {}", i.why.as_deref().unwrap_or("")),
+                ("restarted" | "updated", _) => match i.unavailable_s {
+                    Some(b) => format!("{}: serving again after {}", i.outcome, back(b)),
+                    None => format!("{}: not serving again by the end", i.outcome),
+                },
                 (other, _) => other.to_owned(),
             };
             let _ = writeln!(

@@ -588,7 +588,9 @@ pub struct PatchedInstance {
     /// under open connections), `fell_back` (no quiet point in time: a
     /// restart), `restarted` (a restart, asked for), `updated` (its
     /// operating system updated, its host rebooted), `overtaken` (a
-    /// crash, failover or other restart came first) or `underway` (still
+    /// crash, failover or other restart came first), `skipped` (left as
+    /// it was: `why` says why), `waiting` (a rolling update's writer still
+    /// waiting for the failover when the run ended) or `underway` (still
     /// holding requests when the run ended).
     pub outcome: String,
     /// When the event reached it, seconds after the event began (a
@@ -601,6 +603,9 @@ pub struct PatchedInstance {
     /// a restart (a writer: open for writes); `null` if it had not by the
     /// end, or did not restart.
     pub unavailable_s: Option<f64>,
+    /// Why it was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 /// What one client group saw of a disruption.

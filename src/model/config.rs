@@ -501,13 +501,7 @@ impl FaultKind {
     /// Whether it is an action at an instant (what follows is the
     /// cluster's own doing), which takes no duration.
     pub fn instant(&self) -> bool {
-        matches!(
-            self,
-            FaultKind::InstanceReboot(..)
-                | FaultKind::Failover(_)
-                | FaultKind::EnginePatch(_)
-                | FaultKind::OsUpdate
-        )
+        self.name().instant()
     }
 
     /// The kind of fault a scenario file names for this action.

@@ -35,7 +35,7 @@ use super::config::{Config, TieBreak};
 use super::context::Ctx;
 use super::event::Event;
 use super::network::Endpoint;
-use super::order::Order;
+use super::order::{Maintenance, Order};
 use super::storage::volume::Volume;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, InstanceId};
@@ -757,9 +757,10 @@ impl ControlPlane {
             .rolling
             .take_if(|p| p.failed_over && p.writer != opened)
         {
-            cx.order(Order::UpdateOs {
+            cx.order(Order::Maintain {
                 inst: plan.writer,
                 fault: plan.fault,
+                action: Maintenance::UpdateOs,
             });
         }
         cx.order(Order::ClusterEndpoint {
@@ -800,80 +801,105 @@ impl ControlPlane {
     /// patching each running instance looks for a quiet point to restart
     /// its engine under its connections; without, every running process
     /// restarts, the writer in place while the control plane waits, as
-    /// for a reboot. A failover under way keeps its own restarts: the
-    /// writer it is making is left to it.
+    /// for a reboot. An instance not running is left as it is, and so is
+    /// the writer a failover under way is making: each is reported so.
     fn patch(&mut self, cx: &mut Ctx, s: Sight, fault: u32, zero_downtime: bool) {
         for inst in (0..s.instances.len()).map(InstanceId::from_index) {
             let i = &s.instances[inst.index()];
-            if !i.running() || !i.host_up() {
-                continue;
-            }
             let writer = inst == self.writer;
-            if writer && self.phase != Phase::Watching {
-                continue;
-            }
-            if writer && !zero_downtime {
-                self.impaired(cx.now());
-            }
-            cx.order(Order::PatchInstance {
+            let action = if !i.running() || !i.host_up() {
+                Maintenance::Skip("not running")
+            } else if writer && self.phase != Phase::Watching {
+                Maintenance::Skip("a failover was making it the writer")
+            } else {
+                if writer && !zero_downtime {
+                    self.impaired(cx.now());
+                }
+                Maintenance::Patch { zero_downtime }
+            };
+            cx.order(Order::Maintain {
                 inst,
                 fault,
-                zero_downtime,
+                action,
             });
         }
     }
 
     /// A planned operating-system update, rolling: every serving reader
-    /// is updated at once; the first back becomes the writer by a
-    /// failover ([`Reason::OsUpdate`]), and the old writer is updated once
-    /// the new one is open. Without a serving reader (or while a failover
-    /// is under way) the writer is updated in place while the control
-    /// plane waits, as for a reboot.
+    /// is updated at once while the writer waits; the first back hands
+    /// the writer's role on by a failover ([`Reason::OsUpdate`], choosing
+    /// by tier among the readers serving then), and the old writer is
+    /// updated once the new one is open. Without a serving reader the
+    /// writer is updated in place while the control plane waits, as for
+    /// a reboot. Like a requested failover, it is refused while a
+    /// failover or another rolling update is under way.
     fn update_os(&mut self, cx: &mut Ctx, s: Sight, fault: u32) {
-        let serving = |i: &InstanceId| {
-            let i = &s.instances[i.index()];
-            i.serving_reads() && i.host_up()
+        let refusal = if self.rolling.is_some() {
+            Some("an operating-system update was already rolling")
+        } else if self.phase != Phase::Watching {
+            Some("a failover was in progress")
+        } else {
+            None
         };
-        let readers: Vec<InstanceId> = readers_but(s, self.writer)
-            .into_iter()
-            .filter(serving)
-            .collect();
-        for &r in &readers {
-            cx.order(Order::UpdateOs { inst: r, fault });
-        }
-        let writer = self.writer;
-        if readers.is_empty() || self.phase != Phase::Watching || self.rolling.is_some() {
-            let w = &s.instances[writer.index()];
-            if self.phase == Phase::Watching && w.running() && w.host_up() {
-                self.impaired(cx.now());
-                cx.order(Order::UpdateOs {
-                    inst: writer,
-                    fault,
-                });
-            }
+        if let Some(why) = refusal {
+            self.refused.push((fault, why));
             return;
         }
-        self.rolling = Some(Rolling {
+        let writer = self.writer;
+        let mut readers = Vec::new();
+        for r in readers_but(s, writer) {
+            let i = &s.instances[r.index()];
+            let action = if i.serving_reads() && i.host_up() {
+                readers.push(r);
+                Maintenance::UpdateOs
+            } else {
+                Maintenance::Skip("not serving")
+            };
+            cx.order(Order::Maintain {
+                inst: r,
+                fault,
+                action,
+            });
+        }
+        let action = if readers.is_empty() {
+            self.impaired(cx.now());
+            Maintenance::UpdateOs
+        } else {
+            self.rolling = Some(Rolling {
+                fault,
+                writer,
+                readers,
+                failed_over: false,
+            });
+            Maintenance::Wait
+        };
+        cx.order(Order::Maintain {
+            inst: writer,
             fault,
-            writer,
-            readers,
-            failed_over: false,
+            action,
         });
     }
 
-    /// `inst` is back after its operating-system update: the first reader
-    /// of a rolling update back takes over as writer.
+    /// `inst` is back after its operating-system update: when it is the
+    /// first reader of a rolling update back, the writer's role is handed
+    /// on by a failover, which chooses among the readers serving by tier
+    /// as any failover does. While no serving reader reaches storage the
+    /// writer keeps its role (a planned event does not restart a healthy
+    /// writer in place), and the next reader back tries again.
     fn updated(&mut self, cx: &mut Ctx, s: Sight, inst: InstanceId) {
         let Some(plan) = &self.rolling else {
             return;
         };
-        if plan.failed_over || !plan.readers.contains(&inst) || inst == self.writer {
+        if plan.failed_over || !plan.readers.contains(&inst) {
             return;
         }
-        if self
-            .manual_failover(cx, s, Reason::OsUpdate, Some(inst))
-            .is_ok()
-        {
+        let can_take_over = readers_but(s, self.writer)
+            .into_iter()
+            .any(|r| s.instances[r.index()].serving_reads() && s.reaches_storage(cx, r));
+        if !can_take_over {
+            return;
+        }
+        if self.manual_failover(cx, s, Reason::OsUpdate, None).is_ok() {
             if let Some(plan) = &mut self.rolling {
                 plan.failed_over = true;
             }

@@ -742,12 +742,11 @@ impl World {
                 replace_in,
             } => compute.promote(cx, inst, boot, replace_in),
             Order::Restart { inst } => compute.restart(cx, inst),
-            Order::PatchInstance {
+            Order::Maintain {
                 inst,
                 fault,
-                zero_downtime,
-            } => compute.patch(cx, inst, fault, zero_downtime),
-            Order::UpdateOs { inst, fault } => compute.update_os(cx, inst, fault),
+                action,
+            } => compute.maintain(cx, inst, fault, action),
             Order::AbandonReplacement { inst } => compute.abandon_replacement(inst),
             Order::HostFault { inst, down } => compute.host_fault(cx, inst, down),
             Order::SegmentAdded => compute.segment_added(),

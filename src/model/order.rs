@@ -16,6 +16,23 @@ use super::storage::recovery::Truncation;
 use crate::sim::SimTime;
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
 
+/// What a planned event has one instance do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Maintenance {
+    /// Its engine is patched: with zero-downtime patching it looks for a
+    /// quiet point to restart under its open connections; without, its
+    /// process restarts.
+    Patch { zero_downtime: bool },
+    /// Its operating system is updated: its host reboots, and its
+    /// database starts once the update is done.
+    UpdateOs,
+    /// As a rolling update's writer, it waits for the failover that hands
+    /// its role on.
+    Wait,
+    /// It is left as it is, for this reason.
+    Skip(&'static str),
+}
+
 /// One order, named for what is asked, grouped by the actor that carries
 /// it out.
 #[derive(Clone, Debug)]
@@ -31,17 +48,13 @@ pub(crate) enum Order {
     },
     /// `inst`'s database process restarts on its host.
     Restart { inst: InstanceId },
-    /// `inst`'s engine is patched: with zero-downtime patching it looks
-    /// for a quiet point to restart under its open connections; without,
-    /// its process restarts.
-    PatchInstance {
+    /// Planned event `fault` reaches `inst`: what the control plane has
+    /// it do.
+    Maintain {
         inst: InstanceId,
         fault: u32,
-        zero_downtime: bool,
+        action: Maintenance,
     },
-    /// `inst`'s operating system is updated: its host reboots, and its
-    /// database starts once the update is done.
-    UpdateOs { inst: InstanceId, fault: u32 },
     /// The replacement host being created for `inst` is abandoned: it
     /// stays stopped.
     AbandonReplacement { inst: InstanceId },

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::charts::{self, Chart};
 use super::{Results, Study};
 use crate::metrics::{ClientErrors, ClientObserved, Rto, Summary};
+use crate::vocab::fault::FaultName;
 use crate::vocab::ERROR_KINDS;
 
 const STYLE: &str = "
@@ -480,10 +481,12 @@ fn faults(h: &mut String, r: &Results, id: &str) {
             };
             vec![
                 secs(f.at_s),
-                match (f.until_s, f.kind.as_str()) {
-                    (Some(t), _) => secs(t),
-                    (None, "failover") => "(an instant)".into(),
-                    (None, _) => "for good".into(),
+                match f.until_s {
+                    Some(t) => secs(t),
+                    None if FaultName::from_key(&f.kind).is_some_and(FaultName::instant) => {
+                        "(an instant)".into()
+                    }
+                    None => "for good".into(),
                 },
                 esc(&f.words(writer)),
                 target,

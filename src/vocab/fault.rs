@@ -55,6 +55,19 @@ fault_kinds! {
 }
 
 impl FaultName {
+    /// Whether a fault of this kind is an action at an instant (a reboot,
+    /// a failover, a planned event: what follows is the cluster's own
+    /// doing), which takes no duration.
+    pub fn instant(self) -> bool {
+        matches!(
+            self,
+            FaultName::InstanceReboot
+                | FaultName::Failover
+                | FaultName::EnginePatch
+                | FaultName::OsUpdate
+        )
+    }
+
     /// The kind whose key is `key`, if any.
     pub fn from_key(key: &str) -> Option<FaultName> {
         FaultName::ALL.iter().copied().find(|k| k.key() == key)

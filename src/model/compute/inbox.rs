@@ -113,19 +113,10 @@ impl Inbox {
         self.highest.push(None);
     }
 
-    /// Takes in an acknowledgement, sent at `now`; returns when the writer
-    /// is now to wake for its PG, if that changed.
-    pub fn post(
-        &mut self,
-        volume: &Volume,
-        points: &LsnPoints,
-        ack: AckInFlight,
-        now: Place,
-    ) -> Option<Place> {
+    /// Takes in an acknowledgement; returns when the writer is now to wake
+    /// for its PG, if that changed.
+    pub fn post(&mut self, volume: &Volume, points: &LsnPoints, ack: AckInFlight) -> Option<Place> {
         let (pg, seg) = (ack.pg, ack.seg.index());
-        // What of this PG has arrived is applied first: the list keeps
-        // only what is in flight, and `known` is as fresh as it can be.
-        self.settle_pg(volume, points, pg, now);
         let surpassed = self.highest[seg].is_some_and(|h| {
             h.incarnation == ack.incarnation && h.at <= ack.at && h.scl >= ack.scl
         });
@@ -336,9 +327,6 @@ mod tests {
         }
     }
 
-    /// Before every arrival the tests post.
-    const START: Place = (SimTime::ZERO, 0);
-
     #[test]
     fn the_writer_wakes_at_the_fourth_arrival_whatever_the_order_they_were_sent() {
         let (volume, points) = world();
@@ -348,14 +336,7 @@ mod tests {
         let wakes: Vec<_> = arrivals
             .iter()
             .enumerate()
-            .map(|(seg, &at)| {
-                inbox.post(
-                    &volume,
-                    &points,
-                    ack(&volume, seg, at, seg as u64, 5),
-                    START,
-                )
-            })
+            .map(|(seg, &at)| inbox.post(&volume, &points, ack(&volume, seg, at, seg as u64, 5)))
             .collect();
         // Three answers make no quorum; the fourth sent wakes it at its
         // own arrival (40: 10, 20, 30, 40 are the four first), and the
@@ -379,7 +360,7 @@ mod tests {
         let n = volume.segments[2].node.index();
         volume.nodes[n].incarnation += 1;
         for x in [a, b, c] {
-            inbox.post(&volume, &points, x, START);
+            inbox.post(&volume, &points, x);
         }
         // Before the second answer's place: only the first is in.
         inbox.settle(&volume, &points, (SimTime::from_nanos(10), 2));
@@ -400,7 +381,7 @@ mod tests {
         let wakes: Vec<_> = (0..6)
             .map(|s| {
                 let a = ack(&volume, s, 10 + s as u64, s as u64, first.0);
-                inbox.post(&volume, &points, a, START)
+                inbox.post(&volume, &points, a)
             })
             .collect();
         assert!(wakes.iter().all(Option::is_none), "{wakes:?}");
@@ -418,8 +399,8 @@ mod tests {
         }
         // An answer that is not news does not wake the writer; one that is
         // news does, although its copy was above the PGCL before.
-        let stale = inbox.post(&volume, &points, ack(&volume, 0, 10, 1, above.0), START);
-        let news = inbox.post(&volume, &points, ack(&volume, 1, 20, 2, above.0 + 3), START);
+        let stale = inbox.post(&volume, &points, ack(&volume, 0, 10, 1, above.0));
+        let news = inbox.post(&volume, &points, ack(&volume, 1, 20, 2, above.0 + 3));
         assert_eq!(stale, None);
         assert_eq!(news, Some((SimTime::from_nanos(20), 2)));
     }
@@ -433,7 +414,7 @@ mod tests {
         for k in 0..1000u64 {
             for s in 0..3 {
                 let a = ack(&volume, s, 100 + k, k * 3 + s as u64, 9);
-                inbox.post(&volume, &points, a, START);
+                inbox.post(&volume, &points, a);
             }
         }
         assert_eq!(inbox.pending[0].len(), 3);

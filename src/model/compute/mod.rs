@@ -38,7 +38,7 @@ use super::answer::{answer_client, answer_client_at, Caller, Callers};
 use super::context::Ctx;
 use super::event::{AckInFlight, Answer, Asker, Event, ReadAnswer, Redo};
 use super::network::Endpoint;
-use super::order::Order;
+use super::order::{Maintenance, Order};
 use super::routes::Routes;
 use super::storage::recovery::Truncation;
 use super::storage::volume::Volume;
@@ -374,7 +374,22 @@ impl Compute {
         wl: &mut Workload,
         around: Surroundings,
         caller: Caller,
+        to: (InstanceId, u32),
+    ) {
+        let now = cx.now();
+        self.take_request(cx, wl, around, caller, to, now);
+    }
+
+    /// A request that reached an instance at `arrived` (earlier than now
+    /// if zero-downtime patching held it) is taken.
+    fn take_request(
+        &mut self,
+        cx: &mut Ctx,
+        wl: &mut Workload,
+        around: Surroundings,
+        caller: Caller,
         (inst, incarnation): (InstanceId, u32),
+        arrived: SimTime,
     ) {
         let i = &self.instances[inst.index()];
         if !i.answers_clients() {
@@ -383,13 +398,16 @@ impl Compute {
         let c = caller.client;
         let answer = if !i.running() || i.incarnation != incarnation {
             Answer::Failed(ClientError::Reset)
-        } else if self.patches.hold(inst, caller) {
+        } else if self.patches.hold(inst, caller, arrived) {
             return;
         } else if around.callers.reads(c) {
             let load = (wl, around.volume, around.callers);
             return self.reader(inst).serve_read(cx, load, c, caller.seq);
         } else if let Some(epoch) = self.writers.running_on(inst, &self.instances) {
-            self.with_writer(epoch, around, |w, env| w.take_commit(cx, env, wl, caller));
+            let commit = |w: &mut Writer, env: &mut WriterEnv| {
+                w.take_commit(cx, env, wl, caller, arrived);
+            };
+            self.with_writer(epoch, around, commit);
             return;
         } else {
             Answer::Failed(ClientError::ReadOnly)
@@ -511,32 +529,48 @@ impl Compute {
         self.start_process(cx, inst, Boot::Restart, false);
     }
 
-    /// The control plane's order: `inst` is patched, with zero-downtime
-    /// patching ([`patch`]) or by a plain restart.
-    pub fn patch(&mut self, cx: &mut Ctx, inst: InstanceId, fault: u32, zero_downtime: bool) {
+    /// The control plane's order: planned event `fault` reaches `inst`.
+    pub fn maintain(&mut self, cx: &mut Ctx, inst: InstanceId, fault: u32, action: Maintenance) {
         let now = cx.now();
-        if !zero_downtime {
-            self.patches
-                .restarted(inst, fault, now, PatchOutcome::Restarted);
-            self.restart(cx, inst);
-            return;
-        }
-        let i = &self.instances[inst.index()];
-        let until = now + cx.cfg.engine.zdp_quiet_wait;
-        if i.running() && self.patches.begin(inst, fault, now, until) {
-            self.pause_writer(inst, true);
-            self.look_for_quiet(cx, inst);
+        match action {
+            Maintenance::Patch { zero_downtime } => self.patch(cx, inst, fault, zero_downtime),
+            Maintenance::UpdateOs => self.update_os(cx, inst, fault),
+            Maintenance::Wait => {
+                (self.patches).reached(inst, fault, now, PatchOutcome::Waiting);
+            }
+            Maintenance::Skip(why) => {
+                (self.patches).reached(inst, fault, now, PatchOutcome::Skipped(why));
+            }
         }
     }
 
-    /// The control plane's order: `inst`'s operating system is updated.
-    /// Its process stops (its connections reset), its host reboots (its
-    /// memory, and the buffer cache with it, is gone) and its database
-    /// starts once the update is done.
-    pub fn update_os(&mut self, cx: &mut Ctx, inst: InstanceId, fault: u32) {
+    /// `inst` is patched, with zero-downtime patching ([`patch`]) or by a
+    /// plain restart; a second zero-downtime patch while one is under way
+    /// there leaves it to the first.
+    fn patch(&mut self, cx: &mut Ctx, inst: InstanceId, fault: u32, zero_downtime: bool) {
         let now = cx.now();
-        self.patches
-            .restarted(inst, fault, now, PatchOutcome::Updated);
+        if !zero_downtime {
+            (self.patches).reached(inst, fault, now, PatchOutcome::Restarted);
+            self.restart(cx, inst);
+            return;
+        }
+        let until = now + cx.cfg.engine.zdp_quiet_wait;
+        if self.patches.begin(inst, fault, now, until) {
+            self.pause_writer(inst, true);
+            self.look_for_quiet(cx, inst);
+        } else {
+            let why = PatchOutcome::Skipped("a patch was already under way");
+            self.patches.reached(inst, fault, now, why);
+        }
+    }
+
+    /// `inst`'s operating system is updated. Its process stops (its
+    /// connections reset), its host reboots (its memory, and the buffer
+    /// cache with it, is gone) and its database starts once the update is
+    /// done.
+    fn update_os(&mut self, cx: &mut Ctx, inst: InstanceId, fault: u32) {
+        let now = cx.now();
+        (self.patches).reached(inst, fault, now, PatchOutcome::Updated);
         let update = cx.cfg.control.os_update_time;
         self.start_process(cx, inst, Boot::OsUpdate(update), false);
         self.servers[inst.index()].lose_host(now);
@@ -586,8 +620,8 @@ impl Compute {
             return;
         }
         self.pause_writer(inst, false);
-        for caller in self.patches.resumed(inst, cx.now()) {
-            self.on_request(cx, wl, around, caller, (inst, incarnation));
+        for (caller, arrived) in self.patches.resumed(inst, cx.now()) {
+            self.take_request(cx, wl, around, caller, (inst, incarnation), arrived);
         }
     }
 

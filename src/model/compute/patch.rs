@@ -62,6 +62,11 @@ pub enum PatchOutcome {
     /// Something else (a crash, a failover, another restart) overtook the
     /// patch before it finished.
     Overtaken,
+    /// The event left it as it was, for this reason.
+    Skipped(&'static str),
+    /// As a rolling update's writer, it waits for the failover that hands
+    /// its role on before its own update.
+    Waiting,
     /// Zero-downtime patching is still looking for its quiet point or
     /// restarting the engine.
     Underway,
@@ -72,8 +77,9 @@ pub enum PatchOutcome {
 pub struct Patches {
     /// Zero-downtime patching under way on each instance, if it is.
     zdp: Vec<Option<Zdp>>,
-    /// The requests it holds on each instance's connections.
-    held: Vec<Vec<Caller>>,
+    /// The requests it holds on each instance's connections, with when
+    /// each arrived.
+    held: Vec<Vec<(Caller, SimTime)>>,
     /// Each instance's part in every patch, in order.
     pub records: Vec<PatchRecord>,
 }
@@ -140,16 +146,26 @@ impl Patches {
         true
     }
 
-    /// `inst` restarts at `now` for planned event `fault`: `outcome` says
-    /// how (a plain restart, an operating-system update).
-    pub fn restarted(&mut self, inst: InstanceId, fault: u32, now: SimTime, outcome: PatchOutcome) {
-        self.records.push(PatchRecord {
-            inst,
-            fault,
-            asked: now,
-            outcome,
-            back: None,
-        });
+    /// Planned event `fault` reaches `inst` at `now`, which restarts
+    /// (`outcome` says how: a plain restart, an operating-system update),
+    /// waits or is skipped. A rolling update's writer that waited has its
+    /// record taken up again.
+    pub fn reached(&mut self, inst: InstanceId, fault: u32, now: SimTime, outcome: PatchOutcome) {
+        let waited = (self.records.iter_mut())
+            .find(|r| r.inst == inst && r.fault == fault && r.outcome == PatchOutcome::Waiting);
+        match waited {
+            Some(r) => {
+                r.asked = now;
+                r.outcome = outcome;
+            }
+            None => self.records.push(PatchRecord {
+                inst,
+                fault,
+                asked: now,
+                outcome,
+                back: None,
+            }),
+        }
     }
 
     /// The quiet point came: the engine restarts under open connections.
@@ -169,20 +185,20 @@ impl Patches {
 
     /// The engine is back under its open connections at `now`: returns
     /// the requests held, in the order they came.
-    pub fn resumed(&mut self, inst: InstanceId, now: SimTime) -> Vec<Caller> {
+    pub fn resumed(&mut self, inst: InstanceId, now: SimTime) -> Vec<(Caller, SimTime)> {
         if let Some(r) = self.open_record(inst) {
             r.outcome = PatchOutcome::Kept { resumed: now };
         }
         self.end(inst)
     }
 
-    /// Holds a request that reached `inst` while zero-downtime patching
-    /// holds new work; `false` if it does not.
-    pub fn hold(&mut self, inst: InstanceId, caller: Caller) -> bool {
+    /// Holds a request that reached `inst` at `now` while zero-downtime
+    /// patching holds new work; `false` if it does not.
+    pub fn hold(&mut self, inst: InstanceId, caller: Caller, now: SimTime) -> bool {
         if self.zdp[inst.index()].is_none() {
             return false;
         }
-        self.held[inst.index()].push(caller);
+        self.held[inst.index()].push((caller, now));
         true
     }
 
@@ -210,7 +226,7 @@ impl Patches {
     }
 
     /// Ends zero-downtime patching on `inst`; returns what it held.
-    fn end(&mut self, inst: InstanceId) -> Vec<Caller> {
+    fn end(&mut self, inst: InstanceId) -> Vec<(Caller, SimTime)> {
         self.zdp[inst.index()] = None;
         std::mem::take(&mut self.held[inst.index()])
     }

@@ -573,7 +573,7 @@ impl Writer {
     /// inbox until it arrives, and the writer wakes if it is the one that
     /// will move its PG's PGCL.
     pub(crate) fn post_ack(&mut self, cx: &mut Ctx, volume: &Volume, ack: AckInFlight) {
-        if let Some(at) = self.inbox.post(volume, &self.points, ack, cx.place()) {
+        if let Some(at) = self.inbox.post(volume, &self.points, ack) {
             self.wake_at(cx, ack.pg, at);
         }
     }
@@ -686,10 +686,11 @@ impl Writer {
         env: &mut WriterEnv,
         wl: &mut Workload,
         caller: Caller,
+        arrived: SimTime,
     ) {
         if self.open {
             wl.arrived += 1;
-            self.backlog.push_back((cx.now(), Some(caller)));
+            self.backlog.push_back((arrived, Some(caller)));
         } else {
             let from = instance_endpoint(env.instances, self.instance);
             let refused = Answer::Failed(ClientError::Refused);
