@@ -124,12 +124,7 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
 /// one per client group.
 fn print_maintenance(w: &mut impl Write, s: &crate::metrics::Summary) {
     for m in &s.maintenance {
-        let what = match (m.kind.as_str(), m.zero_downtime) {
-            ("engine_patch", Some(true)) => "engine patch, zero-downtime patching",
-            ("engine_patch", _) => "engine patch, every process restarts",
-            _ => "OS update",
-        };
-        let _ = writeln!(w, "  planned   {what} at {:.1} s", m.at_s);
+        let _ = writeln!(w, "  planned   {} at {:.1} s", m.words(), m.at_s);
         for i in &m.instances {
             let back = |b: f64| ClientObserved::show(Some(b));
             let what = match (i.outcome.as_str(), i.held_s) {

@@ -579,6 +579,17 @@ pub struct Maintenance {
     pub clients: Vec<GroupObserved>,
 }
 
+impl Maintenance {
+    /// The event in words: "engine patch with zero-downtime patching".
+    pub fn words(&self) -> &'static str {
+        match (self.kind.as_str(), self.zero_downtime) {
+            ("engine_patch", Some(true)) => "engine patch with zero-downtime patching",
+            ("engine_patch", _) => "engine patch, every process restarting",
+            _ => "operating-system update",
+        }
+    }
+}
+
 /// One instance's part in a planned event.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PatchedInstance {

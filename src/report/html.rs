@@ -109,6 +109,9 @@ fn parts(s: &Summary) -> Vec<(&'static str, &'static str)> {
     if !s.failovers.is_empty() {
         out.push(("failovers", "Failovers"));
     }
+    if !s.maintenance.is_empty() {
+        out.push(("planned", "Planned events"));
+    }
     if !s.client_groups.is_empty() {
         out.push(("clients", "Clients"));
     }
@@ -342,6 +345,7 @@ fn section(h: &mut String, r: &Results, title: &str, id: &str) {
     faults(h, r, id);
     measured(h, s, id);
     failovers(h, s, id);
+    planned(h, s, id);
     clients(h, s, id);
     redundancy(h, s, id);
     let _ = writeln!(h, "<h3 id=\"{id}-charts\">Charts</h3>");
@@ -749,6 +753,62 @@ fn redundancy(h: &mut String, s: &Summary, id: &str) {
 /// tables, so that an 800 px page or a printed one shows every column; a
 /// failover that re-created the writer shows provisioning where others
 /// show promotion.
+/// Each planned event: what it did to each instance, and how long each
+/// client group was without a success while it was under way.
+fn planned(h: &mut String, s: &Summary, id: &str) {
+    if s.maintenance.is_empty() {
+        return;
+    }
+    let _ = writeln!(h, "<h3 id=\"{id}-planned\">Planned events</h3>");
+    for m in &s.maintenance {
+        let _ = writeln!(h, "<p>An {}, at {:.1} s.</p>", m.words(), m.at_s);
+        let secs = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{v:.2} s"));
+        let rows: Vec<Vec<String>> = (m.instances.iter())
+            .map(|i| {
+                let outcome = match &i.why {
+                    Some(why) => format!("{} ({})", i.outcome.replace('_', " "), esc(why)),
+                    None => i.outcome.replace('_', " "),
+                };
+                let back = match (i.outcome.as_str(), i.unavailable_s) {
+                    ("restarted" | "updated" | "fell_back", None) => "not by the end".to_owned(),
+                    (_, v) => secs(v),
+                };
+                vec![
+                    esc(&i.name),
+                    outcome,
+                    format!("+{:.1} s", i.from_s),
+                    secs(i.held_s),
+                    back,
+                ]
+            })
+            .collect();
+        let header = [
+            "instance",
+            "what it did",
+            "reached",
+            "requests held",
+            "serving again after",
+        ];
+        table(h, &header, &rows);
+        let groups: Vec<Vec<String>> = (m.clients.iter())
+            .map(|g| {
+                let seen = g
+                    .observed
+                    .as_ref()
+                    .map_or("not measured".to_owned(), observed);
+                vec![esc(&g.group), seen]
+            })
+            .collect();
+        if !groups.is_empty() {
+            table(
+                h,
+                &["client group", "longest without a success, p50 / max"],
+                &groups,
+            );
+        }
+    }
+}
+
 fn failovers(h: &mut String, s: &Summary, id: &str) {
     if s.failovers.is_empty() {
         return;

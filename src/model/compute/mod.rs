@@ -18,9 +18,9 @@
 //!   every PG, the recovered VDL, truncation, a new volume epoch.
 //! * [`replica`]: the redo stream to readers, their measured lag, and the
 //!   reads they serve.
-//! * [`patch`]: a planned engine patch on one instance — a plain restart,
-//!   or zero-downtime patching's quiet point and restart under open
-//!   connections.
+//! * [`mod@patch`]: planned events on one instance — a plain restart, an
+//!   operating-system update, or zero-downtime patching's quiet point and
+//!   restart under open connections.
 //! * [`class`], [`server`], [`cache`]: what an instance class gives — its
 //!   CPU capacity and its buffer cache.
 
@@ -544,7 +544,7 @@ impl Compute {
         }
     }
 
-    /// `inst` is patched, with zero-downtime patching ([`patch`]) or by a
+    /// `inst` is patched, with zero-downtime patching ([`mod@patch`]) or by a
     /// plain restart; a second zero-downtime patch while one is under way
     /// there leaves it to the first.
     fn patch(&mut self, cx: &mut Ctx, inst: InstanceId, fault: u32, zero_downtime: bool) {

@@ -1,4 +1,10 @@
-//! A planned engine patch as one instance lives it.
+//! Planned events as one instance lives them: an engine patch and an
+//! operating-system update.
+//!
+//! An operating-system update stops the process (its connections reset),
+//! keeps the host down for the update, which loses its memory and the
+//! buffer cache with it, and starts the database again; which instance
+//! goes when is the control plane's rolling plan.
 //!
 //! Without zero-downtime patching an instance's process restarts like a
 //! reboot: its connections reset, and it serves again once its engine is
