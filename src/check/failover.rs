@@ -8,11 +8,14 @@
 //! gives up, two of the longer of a promotion and a restart (a fault in
 //! the middle of one shows only once it is over, and another follows),
 //! and two recovery probe rounds. Every fault starting or ending restarts the
-//! window, since each may legitimately begin a new attempt.
+//! window, since each may legitimately begin a new attempt. A scenario that
+//! plans an operating-system update adds the update's time: a writer
+//! updated in place (no reader to take over) is starting for that long,
+//! and its update is the plan, not a stuck failover.
 
 use crate::model::compute::instance::{instance_endpoint, Process};
 use crate::model::compute::recovery;
-use crate::model::config::Config;
+use crate::model::config::{Config, FaultKind};
 use crate::model::network::Endpoint;
 use crate::model::{Kind, Seen, World};
 use crate::sim::{SimDuration, SimTime};
@@ -37,10 +40,16 @@ fn longest_start(cfg: &Config) -> SimDuration {
 /// over, under these settings (see the module's doc for the terms).
 pub(super) fn bound(cfg: &Config) -> SimDuration {
     let c = &cfg.control;
+    let updates = cfg.faults.iter().any(|f| f.kind == FaultKind::OsUpdate);
     c.health_check_interval * (u64::from(c.failure_threshold) + 2)
         + recovery::STALL
         + longest_start(cfg) * 2
         + RECOVERY_SLACK
+        + if updates {
+            c.os_update_time
+        } else {
+            SimDuration::ZERO
+        }
 }
 
 pub(super) struct FailoverLiveness {
