@@ -254,7 +254,7 @@ fn maintenance(w: &World) -> Vec<Maintenance> {
                         PatchOutcome::Kept { resumed } => {
                             ("connections_kept", Some(since(resumed)))
                         }
-                        PatchOutcome::FellBack { .. } => ("fell_back", None),
+                        PatchOutcome::FellBack => ("fell_back", None),
                         PatchOutcome::Restarted => ("restarted", None),
                         PatchOutcome::Updated => ("updated", None),
                         PatchOutcome::Overtaken => ("overtaken", None),
@@ -300,21 +300,24 @@ fn maintenance(w: &World) -> Vec<Maintenance> {
 /// A warning for each instance a planned event left as it was, or had not
 /// finished with when the run ended: the cluster ends on mixed versions.
 fn unfinished_maintenance(events: &[Maintenance]) -> Vec<String> {
-    let mut out = Vec::new();
-    for m in events {
-        for i in &m.instances {
-            let state = match i.outcome.as_str() {
-                "skipped" => format!("skipped ({})", i.why.as_deref().unwrap_or("")),
-                "overtaken" | "waiting" | "underway" => i.outcome.clone(),
-                _ => continue,
-            };
-            out.push(format!(
-                "{} at {:.1} s did not reach {}: {state}; it is left on the old version",
-                m.kind, m.at_s, i.name
-            ));
-        }
-    }
-    out
+    let unfinished = |i: &&PatchedInstance| {
+        matches!(
+            i.outcome.as_str(),
+            "skipped" | "overtaken" | "waiting" | "underway"
+        )
+    };
+    (events.iter())
+        .flat_map(|m| m.instances.iter().filter(unfinished).map(move |i| (m, i)))
+        .map(|(m, i)| {
+            format!(
+                "{} at {:.1} s did not reach {}: {}; it is left on the old version",
+                m.kind,
+                m.at_s,
+                i.name,
+                i.outcome_words()
+            )
+        })
+        .collect()
 }
 
 /// Until when planned event `id`, begun `at`, was under way: until the
@@ -326,9 +329,7 @@ fn under_way_until(w: &World, id: usize, at: SimTime) -> SimTime {
     for r in w.patches().iter().filter(|r| r.fault as usize == id) {
         let done = match r.outcome {
             PatchOutcome::Kept { resumed } => Some(resumed),
-            PatchOutcome::Restarted | PatchOutcome::Updated | PatchOutcome::FellBack { .. } => {
-                r.back
-            }
+            PatchOutcome::Restarted | PatchOutcome::Updated | PatchOutcome::FellBack => r.back,
             PatchOutcome::Skipped(_) => Some(r.asked),
             PatchOutcome::Overtaken | PatchOutcome::Underway | PatchOutcome::Waiting => None,
         };

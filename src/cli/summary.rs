@@ -126,27 +126,16 @@ fn print_maintenance(w: &mut impl Write, s: &crate::metrics::Summary) {
     for m in &s.maintenance {
         let _ = writeln!(w, "  planned   {} at {:.1} s", m.words(), m.at_s);
         for i in &m.instances {
-            let back = |b: f64| ClientObserved::show(Some(b));
-            let what = match (i.outcome.as_str(), i.held_s) {
-                ("connections_kept", Some(h)) => {
-                    format!("connections kept, requests held {}", back(h))
-                }
-                ("fell_back", _) => match i.unavailable_s {
-                    Some(b) => format!(
-                        "no quiet point in time, restarted: serving again after {}",
-                        back(b)
-                    ),
-                    None => {
-                        "no quiet point in time, restarted: not serving again by the end".into()
-                    }
-                },
-                ("skipped", _) => format!("skipped: {}", i.why.as_deref().unwrap_or("")),
-                ("restarted" | "updated", _) => match i.unavailable_s {
-                    Some(b) => format!("{}: serving again after {}", i.outcome, back(b)),
-                    None => format!("{}: not serving again by the end", i.outcome),
-                },
-                (other, _) => other.to_owned(),
-            };
+            let mut what = i.outcome_words();
+            if let Some(h) = i.held_s {
+                what += &format!(", requests held {}", ClientObserved::show(Some(h)));
+            }
+            if i.restarted() {
+                what += &match i.unavailable_s {
+                    Some(b) => format!(": serving again after {}", ClientObserved::show(Some(b))),
+                    None => ": not serving again by the end".to_owned(),
+                };
+            }
             let _ = writeln!(
                 w,
                 "            {:<12} at +{:.1} s, {what}",

@@ -619,6 +619,27 @@ pub struct PatchedInstance {
     pub why: Option<String>,
 }
 
+impl PatchedInstance {
+    /// What the event did to it, in words: "connections kept", "no quiet
+    /// point in time, restarted", "skipped (not running)".
+    pub fn outcome_words(&self) -> String {
+        let words = match self.outcome.as_str() {
+            "fell_back" => "no quiet point in time, restarted".to_owned(),
+            other => other.replace('_', " "),
+        };
+        match &self.why {
+            Some(why) => format!("{words} ({why})"),
+            None => words,
+        }
+    }
+
+    /// Whether it restarted, so that `unavailable_s` measures it (`null`:
+    /// not serving again by the end).
+    pub fn restarted(&self) -> bool {
+        matches!(self.outcome.as_str(), "restarted" | "updated" | "fell_back")
+    }
+}
+
 /// What one client group saw of a disruption.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GroupObserved {

@@ -438,17 +438,10 @@ events! {
         /// The PG.
         pg: PgId,
     } => ["pg" = pg.0 as u64, "epoch" = u64::from(*epoch)];
-    /// Zero-downtime patching looks again for a quiet point on an
-    /// instance.
-    48 PatchCheck "patch_check" {
-        /// The instance.
-        inst: InstanceId,
-        /// Its process.
-        incarnation: u32,
-    } => ["instance" = inst.0 as u64, "process" = u64::from(*incarnation)];
-    /// A zero-downtime patch's engine restart is done: the held requests
-    /// go on.
-    49 PatchResume "patch_resume" {
+    /// Zero-downtime patching's next step on an instance: while it
+    /// quiesces, another look for a quiet point; once its engine has
+    /// restarted, the held requests go on.
+    48 Patch "patch" {
         /// The instance.
         inst: InstanceId,
         /// Its process.

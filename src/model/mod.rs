@@ -534,11 +534,8 @@ impl World {
                 compute.on_instance_up(cx, around, (inst, incarnation), promoted);
             }
             Event::WriterOpen { epoch } => compute.on_writer_open(cx, epoch),
-            Event::PatchCheck { inst, incarnation } => {
-                compute.on_patch_check(cx, inst, incarnation);
-            }
-            Event::PatchResume { inst, incarnation } => {
-                compute.on_patch_resume(cx, wl, around, (inst, incarnation));
+            Event::Patch { inst, incarnation } => {
+                compute.on_patch(cx, wl, around, (inst, incarnation));
             }
             Event::RecoveryProbe { seg, epoch } => {
                 storage.on_recovery_probe(cx, &compute.hosts(), seg, epoch);

@@ -765,17 +765,13 @@ fn planned(h: &mut String, s: &Summary, id: &str) {
         let secs = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{v:.2} s"));
         let rows: Vec<Vec<String>> = (m.instances.iter())
             .map(|i| {
-                let outcome = match &i.why {
-                    Some(why) => format!("{} ({})", i.outcome.replace('_', " "), esc(why)),
-                    None => i.outcome.replace('_', " "),
-                };
-                let back = match (i.outcome.as_str(), i.unavailable_s) {
-                    ("restarted" | "updated" | "fell_back", None) => "not by the end".to_owned(),
-                    (_, v) => secs(v),
+                let back = match i.unavailable_s {
+                    None if i.restarted() => "not by the end".to_owned(),
+                    v => secs(v),
                 };
                 vec![
                     esc(&i.name),
-                    outcome,
+                    esc(&i.outcome_words()),
                     format!("+{:.1} s", i.from_s),
                     secs(i.held_s),
                     back,

@@ -557,7 +557,7 @@ impl Compute {
         let until = now + cx.cfg.engine.zdp_quiet_wait;
         if self.patches.begin(inst, fault, now, until) {
             self.pause_writer(inst, true);
-            self.look_for_quiet(cx, inst);
+            self.look_for_quiet(cx, inst, until);
         } else {
             let why = PatchOutcome::Skipped("a patch was already under way");
             self.patches.reached(inst, fault, now, why);
@@ -576,53 +576,51 @@ impl Compute {
         self.servers[inst.index()].lose_host(now);
     }
 
-    /// A quiescing instance looks again for its quiet point.
-    pub fn on_patch_check(&mut self, cx: &mut Ctx, inst: InstanceId, incarnation: u32) {
-        if self.instances[inst.index()].incarnation == incarnation {
-            self.look_for_quiet(cx, inst);
-        }
-    }
-
-    /// Restarts the engine under open connections if nothing is in
-    /// flight; restarts plainly if the wait has run out; else looks again
-    /// shortly.
-    fn look_for_quiet(&mut self, cx: &mut Ctx, inst: InstanceId) {
-        let now = cx.now();
-        let Some(Zdp::Quiescing { until }) = self.patches.zdp(inst) else {
-            return;
-        };
-        let incarnation = self.instances[inst.index()].incarnation;
-        if self.quiet(inst, now) {
-            let i = &mut self.instances[inst.index()];
-            let restart = patch::engine_restart(&cx.cfg.control.start, i);
-            self.patches.restarting(inst);
-            cx.after(restart, Event::PatchResume { inst, incarnation });
-        } else if now >= until {
-            self.pause_writer(inst, false);
-            self.patches.fell_back(inst, now);
-            self.restart(cx, inst);
-        } else {
-            cx.after(patch::LOOK_EVERY, Event::PatchCheck { inst, incarnation });
-        }
-    }
-
-    /// The engine is back under its open connections: the held requests
-    /// go on, in the order they came.
-    pub fn on_patch_resume(
+    /// Zero-downtime patching's next step on `inst`, if it is still the
+    /// process the step was for: a quiescing engine looks again for its
+    /// quiet point; a restarted one takes the requests it held, in the
+    /// order they came.
+    pub fn on_patch(
         &mut self,
         cx: &mut Ctx,
         wl: &mut Workload,
         around: Surroundings,
         (inst, incarnation): (InstanceId, u32),
     ) {
-        let current = self.instances[inst.index()].incarnation == incarnation;
-        if !current || self.patches.zdp(inst) != Some(Zdp::Restarting) {
+        if self.instances[inst.index()].incarnation != incarnation {
             return;
         }
-        self.pause_writer(inst, false);
-        for (caller, arrived) in self.patches.resumed(inst, cx.now()) {
-            self.take_request(cx, wl, around, caller, (inst, incarnation), arrived);
+        match self.patches.zdp(inst) {
+            Some(Zdp::Quiescing { until }) => self.look_for_quiet(cx, inst, until),
+            Some(Zdp::Restarting) => {
+                self.pause_writer(inst, false);
+                for (caller, arrived) in self.patches.resumed(inst, cx.now()) {
+                    self.take_request(cx, wl, around, caller, (inst, incarnation), arrived);
+                }
+            }
+            None => {}
         }
+    }
+
+    /// Restarts the engine under open connections if nothing is in
+    /// flight; restarts plainly if the wait, until `until`, has run out;
+    /// else looks again shortly.
+    fn look_for_quiet(&mut self, cx: &mut Ctx, inst: InstanceId, until: SimTime) {
+        let now = cx.now();
+        let incarnation = self.instances[inst.index()].incarnation;
+        let next = if self.quiet(inst, now) {
+            let i = &mut self.instances[inst.index()];
+            self.patches.restarting(inst);
+            patch::engine_restart(&cx.cfg.control.start, i)
+        } else if now >= until {
+            self.pause_writer(inst, false);
+            self.patches.fell_back(inst);
+            self.restart(cx, inst);
+            return;
+        } else {
+            patch::LOOK_EVERY
+        };
+        cx.after(next, Event::Patch { inst, incarnation });
     }
 
     /// A patch under way on `inst` gives way to a restart or a lost host.

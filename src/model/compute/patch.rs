@@ -58,8 +58,8 @@ pub enum PatchOutcome {
     /// Zero-downtime patching restarted the engine under open connections,
     /// holding new requests from the patch until `resumed`.
     Kept { resumed: SimTime },
-    /// No quiet point came before the wait ran out at `at`: a plain restart.
-    FellBack { at: SimTime },
+    /// No quiet point came before the wait ran out: a plain restart.
+    FellBack,
     /// A plain restart, asked for.
     Restarted,
     /// An operating-system update: the host rebooted and the database
@@ -124,7 +124,7 @@ impl PatchRecord {
             && self.back.is_none()
             && matches!(
                 self.outcome,
-                PatchOutcome::Restarted | PatchOutcome::Updated | PatchOutcome::FellBack { .. }
+                PatchOutcome::Restarted | PatchOutcome::Updated | PatchOutcome::FellBack
             )
     }
 }
@@ -179,13 +179,13 @@ impl Patches {
         self.zdp[inst.index()] = Some(Zdp::Restarting);
     }
 
-    /// No quiet point came in time: `inst` restarts plainly at `now`. Its
-    /// held requests go with the old process's connections, which the
-    /// restart resets.
-    pub fn fell_back(&mut self, inst: InstanceId, now: SimTime) {
+    /// No quiet point came in time: `inst` restarts plainly. Its held
+    /// requests go with the old process's connections, which the restart
+    /// resets.
+    pub fn fell_back(&mut self, inst: InstanceId) {
         self.end(inst);
         if let Some(r) = self.open_record(inst) {
-            r.outcome = PatchOutcome::FellBack { at: now };
+            r.outcome = PatchOutcome::FellBack;
         }
     }
 
