@@ -29,7 +29,7 @@ use super::stats::{Estimate, Tally, CONFIDENCE};
 use crate::error::InputError;
 use crate::scenario::document::Document;
 use config::{Model, StudyFile};
-use pg::{AzYear, PgYear};
+use pg::{AzYear, PgYear, Scratch};
 
 /// Volume-years per block, at least.
 pub const BLOCK: u64 = 64;
@@ -346,14 +346,15 @@ fn volume_year(m: &Model, rng: &mut ChaCha8Rng, sums: &mut Sums) {
     let mut write_min = 0.0;
     let mut read_min = 0.0;
     let mut spans: Vec<(f64, f64)> = Vec::new();
+    let mut scratch = Scratch::default();
     for _ in 0..m.pgs {
-        let plain: PgYear = pg::simulate(m, &az, false, rng);
+        let plain: PgYear = pg::simulate(m, &az, false, rng, &mut scratch);
         write_lost += u64::from(!plain.write_down.is_empty());
         read_lost += u64::from(plain.read_lost);
         write_min += plain.write_down_s() / 60.0;
         read_min += plain.read_down_s / 60.0;
         if m.importance_sampling {
-            let tilted = pg::simulate(m, &az, true, rng);
+            let tilted = pg::simulate(m, &az, true, rng, &mut scratch);
             if tilted.data_lost {
                 data_lost += tilted.weight;
             }
