@@ -231,21 +231,25 @@ fn observed(w: &World, f: &FailoverRecord, group: Option<usize>) -> Option<Clien
     summarize(recovered, unrecovered)
 }
 
-/// Each planned event (engine patch, operating-system update): its
-/// instances' parts and what each client group saw from its start.
+/// Each planned event (engine patch, operating-system update, class
+/// change): its instances' parts and what each client group saw from its
+/// start.
 fn maintenance(w: &World) -> Vec<Maintenance> {
     let sc = w.config();
     let planned = sc
         .faults
         .iter()
         .enumerate()
-        .filter_map(|(id, f)| match f.kind {
-            FaultKind::EnginePatch(zdp) => Some((id, f.at, "engine_patch", Some(zdp))),
-            FaultKind::OsUpdate => Some((id, f.at, "os_update", None)),
+        .filter_map(|(id, f)| match &f.kind {
+            FaultKind::EnginePatch(zdp) => Some((id, f.at, "engine_patch", Some(*zdp), None)),
+            FaultKind::OsUpdate => Some((id, f.at, "os_update", None, None)),
+            FaultKind::ClassChange { class, .. } => {
+                Some((id, f.at, "class_change", None, Some(class.clone())))
+            }
             _ => None,
         });
     planned
-        .map(|(id, at, kind, zero_downtime)| {
+        .map(|(id, at, kind, zero_downtime, class)| {
             let instances: Vec<PatchedInstance> = (w.patches().iter())
                 .filter(|r| r.fault as usize == id)
                 .map(|r| {
@@ -257,6 +261,7 @@ fn maintenance(w: &World) -> Vec<Maintenance> {
                         PatchOutcome::FellBack => ("fell_back", None),
                         PatchOutcome::Restarted => ("restarted", None),
                         PatchOutcome::Updated => ("updated", None),
+                        PatchOutcome::Moved => ("moved", None),
                         PatchOutcome::Overtaken => ("overtaken", None),
                         PatchOutcome::Underway => ("underway", None),
                         PatchOutcome::Waiting => ("waiting", None),
@@ -290,6 +295,7 @@ fn maintenance(w: &World) -> Vec<Maintenance> {
                 kind: kind.to_owned(),
                 at_s: at.as_secs_f64(),
                 zero_downtime,
+                class,
                 instances,
                 clients,
             }
@@ -298,7 +304,8 @@ fn maintenance(w: &World) -> Vec<Maintenance> {
 }
 
 /// A warning for each instance a planned event left as it was, or had not
-/// finished with when the run ended: the cluster ends on mixed versions.
+/// finished with when the run ended: the cluster ends on mixed versions,
+/// or an instance on the class it was to leave.
 fn unfinished_maintenance(events: &[Maintenance]) -> Vec<String> {
     let unfinished = |i: &&PatchedInstance| {
         matches!(
@@ -310,11 +317,16 @@ fn unfinished_maintenance(events: &[Maintenance]) -> Vec<String> {
         .flat_map(|m| m.instances.iter().filter(unfinished).map(move |i| (m, i)))
         .map(|(m, i)| {
             format!(
-                "{} at {:.1} s did not reach {}: {}; it is left on the old version",
+                "{} at {:.1} s did not reach {}: {}; it is left on {}",
                 m.kind,
                 m.at_s,
                 i.name,
-                i.outcome_words()
+                i.outcome_words(),
+                if m.class.is_some() {
+                    "its old class"
+                } else {
+                    "the old version"
+                }
             )
         })
         .collect()
@@ -329,7 +341,10 @@ fn under_way_until(w: &World, id: usize, at: SimTime) -> SimTime {
     for r in w.patches().iter().filter(|r| r.fault as usize == id) {
         let done = match r.outcome {
             PatchOutcome::Kept { resumed } => Some(resumed),
-            PatchOutcome::Restarted | PatchOutcome::Updated | PatchOutcome::FellBack => r.back,
+            PatchOutcome::Restarted
+            | PatchOutcome::Updated
+            | PatchOutcome::Moved
+            | PatchOutcome::FellBack => r.back,
             PatchOutcome::Skipped(_) => Some(r.asked),
             PatchOutcome::Overtaken | PatchOutcome::Underway | PatchOutcome::Waiting => None,
         };

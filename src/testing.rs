@@ -27,7 +27,7 @@ use proptest::test_runner::TestCaseError;
 
 use crate::check::{heal_bound, Invariant};
 use crate::metrics::InvariantResult;
-use crate::model::config::{Cut, Fault, FaultKind, LossScope, Topology};
+use crate::model::config::{Cut, Fault, FaultKind, InstanceClass, LossScope, Topology};
 use crate::scenario::print::Names;
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
@@ -256,9 +256,24 @@ fn fault(readers: usize, storage_only: bool) -> BoxedStrategy<Fault> {
         1 => (at.clone(), reboot, Just(None)).prop_map(build),
         1 => (at.clone(), target, Just(None)).prop_map(build),
         1 => (at.clone(), any::<bool>().prop_map(FaultKind::EnginePatch), Just(None)).prop_map(build),
-        1 => (at, Just(FaultKind::OsUpdate), Just(None)).prop_map(build),
+        1 => (at.clone(), Just(FaultKind::OsUpdate), Just(None)).prop_map(build),
+        1 => (at, class_change(readers), Just(None)).prop_map(build),
     ]
     .boxed()
+}
+
+/// A class change of any instance to one of [`CLASSES`], promoted or
+/// not.
+fn class_change(readers: usize) -> impl Strategy<Value = FaultKind> {
+    let instance = (0..=readers).prop_map(InstanceId::from_index);
+    (instance, prop::sample::select(&CLASSES[..]), any::<bool>()).prop_map(
+        |(inst, class, promote)| FaultKind::ClassChange {
+            inst,
+            class: class.to_owned(),
+            spec: InstanceClass::parse(class).expect("a class in the table"),
+            promote,
+        },
+    )
 }
 
 /// Swarm cases ([TigerBeetle's VOPR] and FoundationDB's simulation

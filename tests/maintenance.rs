@@ -1,7 +1,10 @@
-//! Planned engine patches: a plain patch restarts every instance and
-//! resets its connections; zero-downtime patching holds requests on open
-//! connections through an engine restart, and falls back to a plain
-//! restart when transactions in flight cannot finish.
+//! Planned events. Engine patches: a plain patch restarts every instance
+//! and resets its connections; zero-downtime patching holds requests on
+//! open connections through an engine restart, and falls back to a plain
+//! restart when transactions in flight cannot finish. Rolling
+//! operating-system updates. Class changes: the instance serves while its
+//! new host is made, then moves there; a reader changed with `promote`
+//! becomes the writer by a failover.
 
 use aurora_sim::metrics::{PatchedInstance, Summary};
 
@@ -250,4 +253,135 @@ fn a_second_rolling_update_is_refused_and_a_client_never_back_is_never() {
         .expect("measured");
     assert_eq!((app.max, app.unrecovered), (None, 2), "{app:?}");
     assert!(!s.expectations[0].passed, "{:?}", s.expectations);
+}
+
+/// A small writer under a closed-loop load that saturates its two vCPUs,
+/// two readers, new hosts created in `provision` exactly, and `faults`.
+fn resizing(provision: &str, faults: &str) -> aurora_sim::Outcome {
+    run(&parse(&format!(
+        "name: t\nseed: 5\nduration: 90s\nstorage: {{ volume_gib: 30 }}\n\
+         control_plane: {{ provision_time: {provision}, provision_sigma: 0 }}\n\
+         instances:\n  - {{ name: w, az: a, class: db.r6g.large, role: writer }}\n  \
+         - {{ name: r1, az: b, class: db.r6g.large, tier: 0 }}\n  \
+         - {{ name: r2, az: c, class: db.r6g.large, tier: 1 }}\n\
+         clients:\n  - {{ name: app, count: 48, az: b, think_time: 5ms, read_timeout: 5s, connect_timeout: 1s }}\n\
+         faults:\n{faults}"
+    )))
+}
+
+/// Commits a second over `span` of the run.
+fn commit_rate(o: &aurora_sim::Outcome, span: std::ops::Range<f64>) -> f64 {
+    let rows: Vec<_> = (o.timeline.iter())
+        .filter(|r| span.contains(&r.t_s))
+        .collect();
+    rows.iter().map(|r| r.commits).sum::<u64>() as f64 / rows.len() as f64
+}
+
+#[test]
+fn a_writer_changing_class_in_place_serves_while_its_host_is_made_then_restarts_on_it() {
+    let o = resizing(
+        "8s",
+        "  - class_change: { at: 10s, instance: w, class: db.r6g.4xlarge }\n",
+    );
+    let s = &o.summary;
+    assert!(s.failovers.is_empty(), "{:#?}", s.failovers);
+    let m = &s.maintenance[0];
+    assert_eq!(
+        (m.kind.as_str(), m.class.as_deref()),
+        ("class_change", Some("db.r6g.4xlarge"))
+    );
+    let p = part(s, "w");
+    assert_eq!(p.outcome, "moved", "{p:?}");
+    // The move waits for the new host; the writer serves until then.
+    assert!((p.from_s - 8.0).abs() < 1e-6, "{p:?}");
+    let down = p.unavailable_s.expect("open again");
+    // Stop, engine start, buffer pool, recovery, rebuild and opening.
+    assert!((2.0..30.0).contains(&down), "{p:?}");
+    assert!(
+        s.longest_write_outage_s() > 0.5 * down,
+        "{:?}",
+        s.longest_write_outage_s()
+    );
+    // While the host is made, the small writer commits as before; once
+    // on eight times the vCPUs it commits far more.
+    let (before, making, after) = (
+        commit_rate(&o, 2.0..10.0),
+        commit_rate(&o, 10.0..18.0),
+        commit_rate(&o, 45.0..60.0),
+    );
+    assert!(
+        (making - before).abs() < 0.1 * before,
+        "{before} then {making}"
+    );
+    assert!(after > 1.5 * before, "{before}/s before, {after}/s after");
+    // The move reset the writer's connections.
+    assert!(s.client_errors.counts().iter().sum::<u64>() > 0);
+    assert_eq!(s.commits.lost, 0);
+}
+
+#[test]
+fn a_reader_changed_with_promote_becomes_the_writer_by_a_failover_once_it_serves() {
+    let o = resizing(
+        "8s",
+        "  - class_change: { at: 10s, instance: r1, class: db.r6g.4xlarge, promote: true }\n",
+    );
+    let s = &o.summary;
+    let p = part(s, "r1");
+    assert_eq!(p.outcome, "moved", "{p:?}");
+    let back = 10.0 + p.from_s + p.unavailable_s.expect("serving again");
+    assert_eq!(s.failovers.len(), 1, "{:#?}", s.failovers);
+    let f = &s.failovers[0];
+    assert_eq!(
+        (f.reason.as_str(), f.to.as_deref()),
+        ("class_change", Some("r1"))
+    );
+    // Asked for the moment the reader serves on its new class.
+    assert!(
+        (f.at_s - back).abs() < 1e-3,
+        "failover at {} s, r1 back at {back} s",
+        f.at_s
+    );
+    // Writes were down for the failover only, and the new writer, eight
+    // times the old one's vCPUs, commits far more.
+    assert!(
+        s.longest_write_outage_s() < 20.0,
+        "{:?}",
+        s.longest_write_outage_s()
+    );
+    let (before, after) = (commit_rate(&o, 2.0..10.0), commit_rate(&o, 75.0..90.0));
+    assert!(after > 1.5 * before, "{before}/s before, {after}/s after");
+    assert_eq!(s.commits.lost, 0);
+}
+
+#[test]
+fn a_class_change_skips_an_instance_down_and_waits_for_a_host_not_ready() {
+    // r1's host is down when its change is asked for; w's new host is not
+    // ready before the run ends.
+    let o = resizing(
+        "10m",
+        "  - instance_crash: { at: 5s, instance: r1 }\n  \
+         - class_change: { at: 10s, instance: r1, class: db.r6g.xlarge }\n  \
+         - class_change: { at: 10s, instance: w, class: db.r6g.xlarge }\n",
+    );
+    let s = &o.summary;
+    let skipped = &s.maintenance[0].instances[0];
+    assert_eq!(
+        (skipped.outcome.as_str(), skipped.why.as_deref()),
+        ("skipped", Some("not running")),
+        "{skipped:?}"
+    );
+    let waiting = &s.maintenance[1].instances[0];
+    assert_eq!(waiting.outcome, "waiting", "{waiting:?}");
+    assert!(
+        s.longest_write_outage_s() < 1.0,
+        "{:?}",
+        s.longest_write_outage_s()
+    );
+    assert!(
+        s.warnings.iter().any(|w| w.contains("class_change")
+            && w.contains("waiting")
+            && w.contains("old class")),
+        "{:?}",
+        s.warnings
+    );
 }

@@ -957,3 +957,26 @@ fn an_empty_proxy_section_takes_every_default() {
     );
     assert!(sc.is_ok(), "{:?}", sc.err().map(|e| e.to_string()));
 }
+
+#[test]
+fn a_class_change_names_a_real_instance_and_a_class_aurora_offers() {
+    let base = "name: t\nduration: 1m\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\nfaults:\n";
+    assert_refused_at(
+        &format!("{base}  - class_change: {{ at: 5s, instance: r, class: db.r6g.huge }}\n"),
+        7,
+        "db.r6g.huge",
+        "expected an instance class Aurora offers",
+    );
+    assert_refused_at(
+        &format!("{base}  - class_change: {{ at: 5s, instance: r9, class: db.r6g.xlarge }}\n"),
+        7,
+        "r9",
+        "r9",
+    );
+    assert_refused_at(
+        &format!("{base}  - class_change: {{ at: 5s, instance: r, class: db.r6g.xlarge, duration: 5s }}\n"),
+        7,
+        "duration",
+        "duration",
+    );
+}

@@ -544,7 +544,9 @@ pub struct Failover {
     pub from: String,
     /// The new writer (`null` if none was chosen by the end).
     pub to: Option<String>,
-    /// `health_check`, `manual` or `reboot_with_failover`.
+    /// `health_check`, `manual`, `reboot_with_failover`, `os_update`
+    /// (a rolling update's hand-over), `class_change` (a reader changed
+    /// with `promote`) or `storage_watchdog`.
     pub reason: String,
     /// The new writer's promotion tier.
     pub tier: Option<u8>,
@@ -565,13 +567,16 @@ pub struct Failover {
 /// operating-system update (`os_update`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Maintenance {
-    /// `engine_patch` or `os_update`.
+    /// `engine_patch`, `os_update` or `class_change`.
     pub kind: String,
     /// When it started, seconds.
     pub at_s: f64,
     /// For an engine patch, whether zero-downtime patching was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zero_downtime: Option<bool>,
+    /// For a class change, the new class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
     /// Each instance it reached.
     pub instances: Vec<PatchedInstance>,
     /// What each client group saw, in scenario order: how long after the
@@ -581,11 +586,12 @@ pub struct Maintenance {
 
 impl Maintenance {
     /// The event in words: "engine patch with zero-downtime patching".
-    pub fn words(&self) -> &'static str {
-        match (self.kind.as_str(), self.zero_downtime) {
-            ("engine_patch", Some(true)) => "engine patch with zero-downtime patching",
-            ("engine_patch", _) => "engine patch, every process restarting",
-            _ => "operating-system update",
+    pub fn words(&self) -> String {
+        match (self.kind.as_str(), self.zero_downtime, &self.class) {
+            ("engine_patch", Some(true), _) => "engine patch with zero-downtime patching".into(),
+            ("engine_patch", ..) => "engine patch, every process restarting".into(),
+            ("class_change", _, Some(class)) => format!("class change to {class}"),
+            _ => "operating-system update".into(),
         }
     }
 }
@@ -598,10 +604,12 @@ pub struct PatchedInstance {
     /// `connections_kept` (zero-downtime patching restarted the engine
     /// under open connections), `fell_back` (no quiet point in time: a
     /// restart), `restarted` (a restart, asked for), `updated` (its
-    /// operating system updated, its host rebooted), `overtaken` (a
+    /// operating system updated, its host rebooted), `moved` (its database
+    /// moved to a new host of its new class), `overtaken` (a
     /// crash, failover or other restart came first), `skipped` (left as
     /// it was: `why` says why), `waiting` (a rolling update's writer still
-    /// waiting for the failover when the run ended) or `underway` (still
+    /// waiting for the failover, or a class change for its new host, when
+    /// the run ended) or `underway` (still
     /// holding requests when the run ended).
     pub outcome: String,
     /// When the event reached it, seconds after the event began (a
@@ -636,7 +644,10 @@ impl PatchedInstance {
     /// Whether it restarted, so that `unavailable_s` measures it (`null`:
     /// not serving again by the end).
     pub fn restarted(&self) -> bool {
-        matches!(self.outcome.as_str(), "restarted" | "updated" | "fell_back")
+        matches!(
+            self.outcome.as_str(),
+            "restarted" | "updated" | "moved" | "fell_back"
+        )
     }
 }
 

@@ -495,6 +495,18 @@ pub enum FaultKind {
     EnginePatch(bool),
     /// A planned operating-system update of every instance, rolling.
     OsUpdate,
+    /// A planned change of an instance's class; with `promote`, a reader
+    /// then becomes the writer by a requested failover.
+    ClassChange {
+        /// The instance.
+        inst: InstanceId,
+        /// Its new class, as written.
+        class: String,
+        /// What the new class gives.
+        spec: InstanceClass,
+        /// Whether a reader then becomes the writer.
+        promote: bool,
+    },
 }
 
 impl FaultKind {
@@ -520,6 +532,7 @@ impl FaultKind {
             FaultKind::Failover(_) => FaultName::Failover,
             FaultKind::EnginePatch(_) => FaultName::EnginePatch,
             FaultKind::OsUpdate => FaultName::OsUpdate,
+            FaultKind::ClassChange { .. } => FaultName::ClassChange,
         }
     }
 }
@@ -591,6 +604,19 @@ impl Fault {
                 if *zdp { "zero-downtime" } else { "" }.to_owned(),
             ),
             FaultKind::OsUpdate => (FaultName::OsUpdate, String::new()),
+            FaultKind::ClassChange {
+                inst: i,
+                class,
+                promote,
+                ..
+            } => (
+                FaultName::ClassChange,
+                format!(
+                    "{} to {class}{}",
+                    inst(*i),
+                    if *promote { ", promoted" } else { "" }
+                ),
+            ),
         }
     }
 }

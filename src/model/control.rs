@@ -31,7 +31,7 @@ use std::cmp::Reverse;
 use rand::Rng;
 
 use super::compute::instance::{instance_endpoint, Boot, Instance, Role};
-use super::config::{Config, TieBreak};
+use super::config::{Config, FaultKind, TieBreak};
 use super::context::Ctx;
 use super::event::Event;
 use super::network::Endpoint;
@@ -80,6 +80,8 @@ pub enum Reason {
     /// A rolling operating-system update hands the writer to the first
     /// reader updated.
     OsUpdate,
+    /// A reader whose class changed with `promote` becomes the writer.
+    ClassChange,
     /// The writer's I/O watchdog: it answers health checks but cannot
     /// make its writes durable, while a reader can.
     StorageWatchdog,
@@ -93,6 +95,7 @@ impl Reason {
             Reason::Manual => "manual",
             Reason::Reboot => "reboot_with_failover",
             Reason::OsUpdate => "os_update",
+            Reason::ClassChange => "class_change",
             Reason::StorageWatchdog => "storage_watchdog",
         }
     }
@@ -712,7 +715,8 @@ impl ControlPlane {
                 zero_downtime,
             } => self.patch(cx, s, fault, zero_downtime),
             Order::UpdateCluster { fault } => self.update_os(cx, s, fault),
-            Order::Updated { inst } => self.updated(cx, s, inst),
+            Order::Done { inst, fault } => self.done(cx, s, inst, fault),
+            Order::ChangeClass { fault, inst } => self.change_class(cx, s, fault, inst),
             Order::Failover { fault, target } => {
                 if let Err(why) = self.manual_failover(cx, s, Reason::Manual, target) {
                     self.refused.push((fault, why));
@@ -875,6 +879,76 @@ impl ControlPlane {
         };
         cx.order(Order::Maintain {
             inst: writer,
+            fault,
+            action,
+        });
+    }
+
+    /// `inst` serves again after its part in planned event `fault`: a
+    /// rolling update may hand the writer's role on; a reader whose class
+    /// changed with `promote` becomes the writer by a requested failover,
+    /// refused (and reported so) as any requested failover is.
+    fn done(&mut self, cx: &mut Ctx, s: Sight, inst: InstanceId, fault: u32) {
+        match cx.cfg.faults[fault as usize].kind {
+            FaultKind::OsUpdate => self.updated(cx, s, inst),
+            FaultKind::ClassChange { promote: true, .. } if inst != self.writer => {
+                if let Err(why) = self.manual_failover(cx, s, Reason::ClassChange, Some(inst)) {
+                    self.refused.push((fault, why));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A planned change of `inst`'s class. As for any instance
+    /// modification (AWS knowledge center, rds-performance-impact: "a new Amazon EC2 host
+    /// is created with the updated instance class", then "the existing
+    /// host's database will be shut down"), a new host is created while
+    /// the instance keeps serving. Its creation is drawn as a
+    /// replacement's (`provision_time`): the published times are for
+    /// creating an instance, none for a class change's host. The move
+    /// follows when it is ready ([`ControlPlane::on_host_ready`]).
+    fn change_class(&mut self, cx: &mut Ctx, s: Sight, fault: u32, inst: InstanceId) {
+        let i = &s.instances[inst.index()];
+        let action = if !i.running() || !i.host_up() {
+            Maintenance::Skip("not running")
+        } else {
+            let took = cx.cfg.control.provision_time.sample(&mut self.rng);
+            cx.after(took, Event::HostReady { fault });
+            Maintenance::Wait
+        };
+        cx.order(Order::Maintain {
+            inst,
+            fault,
+            action,
+        });
+    }
+
+    /// The new host of class change `fault` is ready: the instance's
+    /// database moves there. The writer moves in place while the control
+    /// plane waits, as for a reboot without failover; its outage starts
+    /// now. An instance not running then, or a writer a failover is
+    /// replacing, is left as it is.
+    pub(crate) fn on_host_ready(&mut self, cx: &mut Ctx, s: Sight, fault: u32) {
+        let FaultKind::ClassChange { inst, .. } = cx.cfg.faults[fault as usize].kind else {
+            return;
+        };
+        let i = &s.instances[inst.index()];
+        let action = if !i.running() || !i.host_up() {
+            Maintenance::Skip("not running when its new host was ready")
+        } else if inst == self.writer && self.phase != Phase::Watching {
+            Maintenance::Skip("a failover was under way when its new host was ready")
+        } else {
+            if inst == self.writer {
+                self.impaired(cx.now());
+                if !cx.cfg.engine.read_availability {
+                    restart_readers(cx, s, inst);
+                }
+            }
+            Maintenance::Move
+        };
+        cx.order(Order::Maintain {
+            inst,
             fault,
             action,
         });

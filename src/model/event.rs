@@ -447,6 +447,12 @@ events! {
         /// Its process.
         incarnation: u32,
     } => ["instance" = inst.0 as u64, "process" = u64::from(*incarnation)];
+    /// The new host a planned class change created is ready: the control
+    /// plane moves the instance's database to it.
+    49 HostReady "host_ready" {
+        /// The class change (its index among the scenario's faults).
+        fault: u32,
+    } => ["fault" = u64::from(*fault), "" = 0];
 }
 
 /// A segment's acknowledgement of its SCL, on its way to the writer of

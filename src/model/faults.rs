@@ -116,6 +116,9 @@ impl Faults {
                 zero_downtime,
             }),
             FaultKind::OsUpdate => cx.order(Order::UpdateCluster { fault: id }),
+            FaultKind::ClassChange { inst, .. } => {
+                cx.order(Order::ChangeClass { fault: id, inst });
+            }
         }
         cx.order(Order::QuorumHealth);
     }

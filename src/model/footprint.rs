@@ -18,7 +18,7 @@ use crate::metrics::{timeline_rows, TimelineRow};
 use super::client::{Client, Gap, GAP_MIN};
 use super::compute::cache::BufferCache;
 use super::compute::writer::{Commit, Origin};
-use super::config::Config;
+use super::config::{Config, FaultKind, InstanceClass};
 use super::storage::lsn::Record;
 use super::storage::segment::Segment;
 use crate::vocab::ERROR_KINDS;
@@ -94,21 +94,25 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     // handle to it: each copy has one gossip pull out, answered with its
     // gaps only.
     let in_flight = c.most_in_flight();
-    // Every instance's buffer cache, at its class's capacity.
+    // Every instance's buffer cache, at the largest of its classes (its
+    // own and any a class change gives it).
     let page_bytes = u64::from(wl.page_kib) << 10;
-    let caches: u64 = c
-        .instances
-        .iter()
-        .map(|i| BufferCache::footprint(i.spec.cache_pages(page_bytes), wl.working_set_pages))
+    let caches: u64 = (0..c.instances.len())
+        .map(|i| {
+            (classes_of(c, i))
+                .map(|spec| {
+                    BufferCache::footprint(spec.cache_pages(page_bytes), wl.working_set_pages)
+                })
+                .fold(0, u64::max)
+        })
         .sum();
     // Commits offered beyond what the smallest class (any instance may
     // become the writer) executes queue for its CPU for the rest of the
     // run; the queue is a vector grown by doubling.
     let cost = c.engine.cpu_per_record.as_secs_f64() * f64::from(wl.records_per_commit);
-    let carried = c
-        .instances
-        .iter()
-        .map(|i| f64::from(i.spec.vcpus) / cost.max(1e-12))
+    let carried = (0..c.instances.len())
+        .flat_map(|i| classes_of(c, i))
+        .map(|spec| f64::from(spec.vcpus) / cost.max(1e-12))
         .fold(f64::INFINITY, f64::min);
     let excess = ((wl.commits_per_s - carried).max(0.0) * c.duration.as_secs_f64()).ceil() as u64;
     let queued = 2 * excess * size_of::<(crate::sim::SimTime, Origin)>() as u64;
@@ -171,4 +175,14 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     ];
     needs.sort_by_key(|n| std::cmp::Reverse(n.bytes));
     needs
+}
+
+/// The classes instance `i` runs on during a run: its own, then any a
+/// class change gives it.
+fn classes_of(c: &Config, i: usize) -> impl Iterator<Item = InstanceClass> + '_ {
+    let changes = c.faults.iter().filter_map(move |f| match &f.kind {
+        FaultKind::ClassChange { inst, spec, .. } if inst.index() == i => Some(*spec),
+        _ => None,
+    });
+    std::iter::once(c.instances[i].spec).chain(changes)
 }

@@ -521,6 +521,7 @@ impl World {
                 stalled_since,
             } => control.on_health_reply(cx, sight, inst, seq, (writes, stalled_since)),
             Event::SelectionDone { seq } => control.on_selection_done(cx, sight, seq),
+            Event::HostReady { fault } => control.on_host_ready(cx, sight, fault),
             Event::HealthResend { seq, attempt } => {
                 control.on_health_resend(cx, sight, seq, attempt)
             }

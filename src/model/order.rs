@@ -26,9 +26,14 @@ pub(crate) enum Maintenance {
     /// Its operating system is updated: its host reboots, and its
     /// database starts once the update is done.
     UpdateOs,
-    /// As a rolling update's writer, it waits for the failover that hands
-    /// its role on.
+    /// It waits for its turn: a rolling update's writer for the failover
+    /// that hands its role on, an instance changing class for its new
+    /// host.
     Wait,
+    /// Its database moves to the new host of the class the event names:
+    /// the process stops, and starts there with a cold cache and a new
+    /// address.
+    Move,
     /// It is left as it is, for this reason.
     Skip(&'static str),
 }
@@ -117,8 +122,10 @@ pub(crate) enum Order {
     PatchCluster { fault: u32, zero_downtime: bool },
     /// A planned operating-system update of every instance, rolling.
     UpdateCluster { fault: u32 },
-    /// `inst` is back after its operating-system update.
-    Updated { inst: InstanceId },
+    /// `inst` serves again after its part in planned event `fault`.
+    Done { inst: InstanceId, fault: u32 },
+    /// A planned change of `inst`'s class (fault `fault`).
+    ChangeClass { fault: u32, inst: InstanceId },
     /// A requested failover (fault `fault`), to `target` if named.
     Failover {
         fault: u32,

@@ -364,6 +364,14 @@ pub enum Fault {
     },
     /// A planned operating-system update, rolling.
     OsUpdate { at: SimDuration },
+    /// A planned change of an instance's class; with `promote`, a reader
+    /// then becomes the writer by a requested failover.
+    ClassChange {
+        at: SimDuration,
+        instance: String,
+        class: Class,
+        promote: bool,
+    },
 }
 
 /// A number as the file writes it: JSON has no NaN or infinity, so those
@@ -392,6 +400,7 @@ impl Fault {
             Fault::Failover { .. } => FaultName::Failover,
             Fault::EnginePatch { .. } => FaultName::EnginePatch,
             Fault::OsUpdate { .. } => FaultName::OsUpdate,
+            Fault::ClassChange { .. } => FaultName::ClassChange,
         }
     }
 }
@@ -465,6 +474,12 @@ mod tests {
                 zero_downtime: true,
             },
             FaultName::OsUpdate => Fault::OsUpdate { at: S(2) },
+            FaultName::ClassChange => Fault::ClassChange {
+                at: S(2),
+                instance: "r".into(),
+                class: R6g::X2large.into(),
+                promote: true,
+            },
         }
     }
 

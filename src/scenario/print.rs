@@ -144,6 +144,20 @@ impl<'a> Names<'a> {
                 // Instant, as above.
                 "duration"
             }
+            FaultKind::ClassChange {
+                inst,
+                class,
+                promote,
+                ..
+            } => {
+                field("instance", self.instance(*inst));
+                field("class", class.clone());
+                if *promote {
+                    field("promote", "true".to_owned());
+                }
+                // Instant, as above.
+                "duration"
+            }
         };
         if let Some(d) = f.duration {
             fields.push((lasting, d.to_string()));
@@ -220,6 +234,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::model::config::InstanceClass;
     use crate::sim::SimDuration;
 
     /// Three AZs of four nodes, and three instances: every id a fault can
@@ -232,6 +247,16 @@ mod tests {
 
     fn parse(yaml: &str) -> Result<Scenario, crate::InputError> {
         Scenario::parse(yaml, Path::new("t.yaml"))
+    }
+
+    fn class_change(inst: InstanceId, promote: bool) -> FaultKind {
+        let class = "db.r6g.4xlarge";
+        FaultKind::ClassChange {
+            inst,
+            class: class.to_owned(),
+            spec: InstanceClass::parse(class).expect("a class in the table"),
+            promote,
+        }
     }
 
     /// Any fault of any kind over [`BASE`]'s ids, at any nanosecond.
@@ -267,9 +292,10 @@ mod tests {
             Just(FaultKind::WriterCrash),
             instance.clone().prop_map(FaultKind::InstanceCrash),
             (instance.clone(), any::<bool>()).prop_map(|(i, f)| FaultKind::InstanceReboot(i, f)),
-            prop::option::of(instance).prop_map(FaultKind::Failover),
+            prop::option::of(instance.clone()).prop_map(FaultKind::Failover),
             any::<bool>().prop_map(FaultKind::EnginePatch),
             Just(FaultKind::OsUpdate),
+            (instance, any::<bool>()).prop_map(|(inst, promote)| class_change(inst, promote)),
         ];
         let lasting = prop::option::of((0..=MONTH_NS).prop_map(SimDuration::from_nanos));
         (0..MONTH_NS, kind, lasting).prop_map(|(at, kind, duration)| {
@@ -384,6 +410,14 @@ mod tests {
                 "engine_patch: { at: 2s, zero_downtime: false }",
             ),
             (fault(2, FaultKind::OsUpdate, None), "os_update: { at: 2s }"),
+            (
+                fault(2, class_change(InstanceId(0), false), None),
+                "class_change: { at: 2s, instance: w, class: db.r6g.4xlarge }",
+            ),
+            (
+                fault(2, class_change(InstanceId(1), true), None),
+                "class_change: { at: 2s, instance: r1, class: db.r6g.4xlarge, promote: true }",
+            ),
         ];
         for (f, line) in &cases {
             assert_eq!(names.fault(f), *line);

@@ -114,11 +114,12 @@ pub enum Basis {
 
 impl Basis {
     /// Marks that name a published source in a default's documentation.
-    const CITATIONS: [&'static str; 12] = [
+    const CITATIONS: [&'static str; 13] = [
         "[P17]",
         "[P18]",
         "[UG]",
         "[KC]",
+        "AWS knowledge center",
         "seeds/",
         "HikariCP",
         "MySQL",
@@ -232,6 +233,10 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
     (
         "faults[].instance_reboot.failover",
         Source::Stated("Off: a reboot restarts the instance in place unless asked to fail over ([UG] Rebooting a DB instance)."),
+    ),
+    (
+        "faults[].class_change.promote",
+        Source::Stated("Off: modifying an instance changes its class and nothing else (AWS knowledge center, rds-performance-impact); a failover to it is a step of its own, asked for here."),
     ),
     ("instances[].class", Source::Function("instance_class")),
     ("proxy.latency", Source::Function("proxy_latency")),

@@ -552,6 +552,20 @@ fn topology(raw: &TopologySpec, cx: &Ctx) -> Result<Topology, InputError> {
     })
 }
 
+/// What the instance class `class` names gives, or an error at it.
+fn class_spec(class: &Spanned<String>, cx: &Ctx) -> Result<InstanceClass, InputError> {
+    InstanceClass::parse(&class.value).ok_or_else(|| {
+        cx.at(
+            class,
+            format!(
+                "expected an instance class Aurora offers ({}), found {:?}",
+                InstanceClass::families(),
+                class.value
+            ),
+        )
+    })
+}
+
 fn instances(
     raw: Option<&Spanned<Vec<InstanceSpec>>>,
     names: &Resolver,
@@ -587,16 +601,7 @@ fn instances(
                 format!("instance names must be distinct, found {name:?} twice"),
             ));
         }
-        let spec = InstanceClass::parse(&i.class.value).ok_or_else(|| {
-            cx.at(
-                &i.class,
-                format!(
-                    "expected an instance class Aurora offers ({}), found {:?}",
-                    InstanceClass::families(),
-                    i.class.value
-                ),
-            )
-        })?;
+        let spec = class_spec(&i.class, cx)?;
         out.push(InstanceConfig {
             name,
             az: names.az_id(&i.az)?,
@@ -926,6 +931,20 @@ fn fault<'f>(
             (at, FaultKind::EnginePatch(*zero_downtime), None)
         }
         FaultSpec::OsUpdate { at } => (at, FaultKind::OsUpdate, None),
+        FaultSpec::ClassChange {
+            at,
+            instance,
+            class,
+            promote,
+        } => {
+            let kind = FaultKind::ClassChange {
+                inst: names.instance_id(instance)?,
+                class: class.value.clone(),
+                spec: class_spec(class, names.cx)?,
+                promote: *promote,
+            };
+            (at, kind, None)
+        }
         FaultSpec::SlowNode {
             at,
             node,

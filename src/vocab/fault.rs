@@ -52,6 +52,9 @@ fault_kinds! {
     /// A planned operating-system update, rolling: the readers, a
     /// failover to the first one back, then the old writer.
     OsUpdate "os_update";
+    /// A planned change of one instance's class: a new host of the class
+    /// is created, then the database moves to it.
+    ClassChange "class_change";
 }
 
 impl FaultName {
@@ -65,6 +68,7 @@ impl FaultName {
                 | FaultName::Failover
                 | FaultName::EnginePatch
                 | FaultName::OsUpdate
+                | FaultName::ClassChange
         )
     }
 
@@ -100,6 +104,7 @@ impl FaultName {
             FaultName::EnginePatch if t.is_empty() => "engine patch".to_owned(),
             FaultName::EnginePatch => format!("engine patch ({t})"),
             FaultName::OsUpdate => "OS update".to_owned(),
+            FaultName::ClassChange => format!("class change of {t}"),
         }
     }
 }

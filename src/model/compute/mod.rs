@@ -43,7 +43,7 @@ use super::routes::Routes;
 use super::storage::recovery::Truncation;
 use super::storage::volume::Volume;
 use super::workload::Workload;
-use crate::model::config::StartSteps;
+use crate::model::config::{FaultKind, StartSteps};
 use crate::sim::{Place, SimDuration, SimTime};
 use crate::vocab::ids::{AzId, InstanceId, PgId};
 use crate::vocab::ClientError;
@@ -535,6 +535,7 @@ impl Compute {
         match action {
             Maintenance::Patch { zero_downtime } => self.patch(cx, inst, fault, zero_downtime),
             Maintenance::UpdateOs => self.update_os(cx, inst, fault),
+            Maintenance::Move => self.move_host(cx, inst, fault),
             Maintenance::Wait => {
                 (self.patches).reached(inst, fault, now, PatchOutcome::Waiting);
             }
@@ -600,6 +601,44 @@ impl Compute {
             }
             None => {}
         }
+    }
+
+    /// `inst` serves again at `now`: the control plane hears when that
+    /// ends its part in an operating-system update or a class change.
+    fn planned_back(&mut self, cx: &mut Ctx, inst: InstanceId, now: SimTime) {
+        let back = self.patches.back(inst, now);
+        if let Some(r) =
+            back.filter(|r| matches!(r.outcome, PatchOutcome::Updated | PatchOutcome::Moved))
+        {
+            cx.order(Order::Done {
+                inst,
+                fault: r.fault,
+            });
+        }
+    }
+
+    /// The database of `inst` moves to the new host of the class planned
+    /// event `fault` names: its process stops and starts there, with the
+    /// class's CPUs, memory and connection limit, an empty cache and a new
+    /// address (AWS knowledge center, rds-performance-impact: "a new Amazon EC2 host is
+    /// created … the existing host's database will be shut down … Your
+    /// database is then restarted").
+    fn move_host(&mut self, cx: &mut Ctx, inst: InstanceId, fault: u32) {
+        let now = cx.now();
+        let FaultKind::ClassChange { class, spec, .. } = &cx.cfg.faults[fault as usize].kind else {
+            return;
+        };
+        (self.patches).reached(inst, fault, now, PatchOutcome::Moved);
+        let i = &mut self.instances[inst.index()];
+        i.class = class.clone();
+        i.spec = *spec;
+        i.address += 1;
+        let pages = (
+            u64::from(cx.cfg.workload.page_kib) << 10,
+            cx.cfg.workload.working_set_pages,
+        );
+        (self.servers[inst.index()]).new_host(*spec, pages, now);
+        self.start_process(cx, inst, Boot::Restart, false);
     }
 
     /// Restarts the engine under open connections if nothing is in
@@ -777,9 +816,7 @@ impl Compute {
                 .collect();
             self.instances[inst.index()].replica = Replica::at(newest.epoch, points.vdl(), last);
             self.refresh_reader_dns(cx);
-            if self.patches.back(inst, now) == Some(PatchOutcome::Updated) {
-                cx.order(Order::Updated { inst });
-            }
+            self.planned_back(cx, inst, now);
         }
     }
 
@@ -845,8 +882,6 @@ impl Compute {
         w.durable_at.fill(cx.now());
         let inst = w.instance;
         cx.order(Order::WriterOpened { inst });
-        if self.patches.back(inst, cx.now()) == Some(PatchOutcome::Updated) {
-            cx.order(Order::Updated { inst });
-        }
+        self.planned_back(cx, inst, cx.now());
     }
 }

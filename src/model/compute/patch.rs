@@ -1,10 +1,14 @@
-//! Planned events as one instance lives them: an engine patch and an
-//! operating-system update.
+//! Planned events as one instance lives them: an engine patch, an
+//! operating-system update and a class change.
 //!
 //! An operating-system update stops the process (its connections reset),
 //! keeps the host down for the update, which loses its memory and the
 //! buffer cache with it, and starts the database again; which instance
 //! goes when is the control plane's rolling plan.
+//!
+//! A class change waits while its new host is created, the instance
+//! serving meanwhile; then its process stops and starts on the new host:
+//! the class's CPUs and memory, an empty cache, a new address.
 //!
 //! Without zero-downtime patching an instance's process restarts like a
 //! reboot: its connections reset, and it serves again once its engine is
@@ -65,13 +69,15 @@ pub enum PatchOutcome {
     /// An operating-system update: the host rebooted and the database
     /// restarted.
     Updated,
+    /// A class change: the database moved to a new host of the class.
+    Moved,
     /// Something else (a crash, a failover, another restart) overtook the
     /// patch before it finished.
     Overtaken,
     /// The event left it as it was, for this reason.
     Skipped(&'static str),
-    /// As a rolling update's writer, it waits for the failover that hands
-    /// its role on before its own update.
+    /// It waits for its turn: a rolling update's writer for the failover
+    /// that hands its role on, a class change for its new host.
     Waiting,
     /// Zero-downtime patching is still looking for its quiet point or
     /// restarting the engine.
@@ -124,7 +130,10 @@ impl PatchRecord {
             && self.back.is_none()
             && matches!(
                 self.outcome,
-                PatchOutcome::Restarted | PatchOutcome::Updated | PatchOutcome::FellBack
+                PatchOutcome::Restarted
+                    | PatchOutcome::Updated
+                    | PatchOutcome::Moved
+                    | PatchOutcome::FellBack
             )
     }
 }
@@ -153,9 +162,9 @@ impl Patches {
     }
 
     /// Planned event `fault` reaches `inst` at `now`, which restarts
-    /// (`outcome` says how: a plain restart, an operating-system update),
-    /// waits or is skipped. A rolling update's writer that waited has its
-    /// record taken up again.
+    /// (`outcome` says how: a plain restart, an operating-system update, a
+    /// move to a new host), waits or is skipped. An instance that waited
+    /// has its record taken up again.
     pub fn reached(&mut self, inst: InstanceId, fault: u32, now: SimTime, outcome: PatchOutcome) {
         let waited = (self.records.iter_mut())
             .find(|r| r.inst == inst && r.fault == fault && r.outcome == PatchOutcome::Waiting);
@@ -224,11 +233,11 @@ impl Patches {
     }
 
     /// `inst` serves again at `now`: a restart for a planned event before
-    /// it is done; returns how that one went, if there was one.
-    pub fn back(&mut self, inst: InstanceId, now: SimTime) -> Option<PatchOutcome> {
+    /// it is done; returns that record, if there was one.
+    pub fn back(&mut self, inst: InstanceId, now: SimTime) -> Option<PatchRecord> {
         let r = (self.records.iter_mut().rev()).find(|r| r.awaits(inst))?;
         r.back = Some(now);
-        Some(r.outcome)
+        Some(*r)
     }
 
     /// Ends zero-downtime patching on `inst`; returns what it held.

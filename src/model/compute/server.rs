@@ -97,6 +97,20 @@ impl Server {
         self.close_stretch(now);
     }
 
+    /// The machine is replaced by a host of `class` caching pages of
+    /// `page_bytes` from a working set of `pages`, its cache empty; the
+    /// busy time counted so far stays counted.
+    pub fn new_host(
+        &mut self,
+        class: InstanceClass,
+        (page_bytes, pages): (u64, u64),
+        now: SimTime,
+    ) {
+        self.close_stretch(now);
+        self.class = class;
+        self.cache = BufferCache::new(class.cache_pages(page_bytes), pages);
+    }
+
     /// The host is gone: its memory and any queued work with it.
     pub fn lose_host(&mut self, now: SimTime) {
         self.cache.clear();

@@ -158,6 +158,30 @@ pub enum FaultSpec {
         #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
     },
+    /// A planned change of one instance's class (`ModifyDBInstance`). A
+    /// new host of the class is created while the instance keeps serving
+    /// (`control_plane.provision_time`); then its database stops, moves
+    /// there with a cold cache and a new address, and starts: a writer in
+    /// place, recovering while the control plane waits, as for a reboot.
+    /// A reader changed with `promote: true` then becomes the writer by a
+    /// requested failover, which is how a writer is scaled up with writes
+    /// down only for a failover.
+    ClassChange {
+        /// When the change is asked for.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Which instance.
+        #[schemars(with = "String")]
+        instance: Spanned<String>,
+        /// Its new class, e.g. `db.r6g.4xlarge`.
+        #[schemars(with = "String")]
+        class: Spanned<String>,
+        /// Once it serves on its new class, a reader becomes the writer by
+        /// a requested failover.
+        #[serde(default)]
+        promote: bool,
+    },
     /// A gray failure: a storage node's disk and links (`node`), or a DB
     /// instance's links (`instance`), become `factor` times slower. Exactly
     /// one of the two.
