@@ -280,9 +280,11 @@ fn maintenance(w: &World) -> Vec<Maintenance> {
                     }
                 })
                 .collect();
-            // An event that reached no instance (refused, or skipping
-            // every one) caused no outage of its own.
-            let reached = instances.iter().any(|i| i.outcome != "skipped");
+            // An event that reached no instance (refused, skipping every
+            // one, or still waiting for its turn at the end) caused no
+            // outage of its own.
+            let reached =
+                (instances.iter()).any(|i| !matches!(i.outcome.as_str(), "skipped" | "waiting"));
             let until = under_way_until(w, id, at);
             let clients = (sc.clients.iter().enumerate())
                 .filter(|_| reached)

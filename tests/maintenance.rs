@@ -256,7 +256,8 @@ fn a_second_rolling_update_is_refused_and_a_client_never_back_is_never() {
 }
 
 /// A small writer under a closed-loop load that saturates its two vCPUs,
-/// two readers, new hosts created in `provision` exactly, and `faults`.
+/// two readers, new hosts created in `provision` exactly, and `faults`
+/// (and what follows them).
 fn resizing(provision: &str, faults: &str) -> aurora_sim::Outcome {
     run(&parse(&format!(
         "name: t\nseed: 5\nduration: 90s\nstorage: {{ volume_gib: 30 }}\n\
@@ -384,4 +385,97 @@ fn a_class_change_skips_an_instance_down_and_waits_for_a_host_not_ready() {
         "{:?}",
         s.warnings
     );
+}
+
+#[test]
+fn a_move_to_a_large_class_is_a_start_the_liveness_bound_allows() {
+    // Its buffer pool at 4 GiB/s: a db.x2g.16xlarge's takes minutes to
+    // set up, far longer than any class the cluster starts with.
+    let s = run(&parse(
+        "name: t\nseed: 1\nduration: 300s\nstorage: { volume_gib: 30 }\n\
+         control_plane: { provision_time: 20s, provision_sigma: 0, buffer_pool_gib_per_s: 4 }\n\
+         instances:\n  - { name: w, az: a, class: db.r6g.large, role: writer }\n  \
+         - { name: r, az: b, class: db.r6g.large, tier: 0 }\n\
+         clients:\n  - { name: app, count: 8, az: b, think_time: 5ms }\n\
+         faults:\n  - class_change: { at: 10s, instance: w, class: db.x2g.16xlarge }\n",
+    ))
+    .summary;
+    assert!(
+        s.longest_write_outage_s() > 100.0,
+        "{}",
+        s.longest_write_outage_s()
+    );
+    assert!(s.invariants.iter().all(|i| i.held), "{:#?}", s.invariants);
+}
+
+#[test]
+fn a_failover_waits_for_a_writer_moving_in_place_and_a_refusal_says_when() {
+    let o = resizing(
+        "0s",
+        "  - class_change: { at: 5s, instance: r1, class: db.r6g.4xlarge, promote: true }\n  \
+         - class_change: { at: 5s, instance: w, class: db.r6g.4xlarge }\n",
+    );
+    let s = &o.summary;
+    // Both move at once; r1 is back while w still starts, so the promote
+    // is refused rather than deposing a writer halfway through its move.
+    assert!(s.failovers.is_empty(), "{:#?}", s.failovers);
+    let refused = s.faults[0].refused.as_deref().expect("refused");
+    assert!(
+        refused.contains("once r1 served on its new class")
+            && refused.contains("restarting in place"),
+        "{refused}"
+    );
+    assert!(!refused.starts_with("at 5.0 s"), "{refused}");
+    let w = &s.maintenance[1].instances[0];
+    assert_eq!(w.outcome, "moved", "{w:?}");
+    let down = w.unavailable_s.expect("open again");
+    assert!(
+        (s.longest_write_outage_s() - down).abs() < 1.0,
+        "{} against {down}",
+        s.longest_write_outage_s()
+    );
+}
+
+#[test]
+fn a_change_to_its_own_class_or_cut_short_by_a_crash_is_said_so() {
+    let o = resizing(
+        "5s",
+        "  - class_change: { at: 5s, instance: r2, class: db.r6g.large }\n  \
+         - class_change: { at: 5s, instance: r1, class: db.r6g.xlarge }\n  \
+         - instance_crash: { at: 11s, instance: r1 }\n",
+    );
+    let s = &o.summary;
+    let same = &s.maintenance[0].instances[0];
+    assert_eq!(
+        (same.outcome.as_str(), same.why.as_deref()),
+        ("skipped", Some("already of that class")),
+        "{same:?}"
+    );
+    // r1 moved at 10 s and crashed before it served again.
+    let cut = &s.maintenance[1].instances[0];
+    assert_eq!(cut.outcome, "overtaken", "{cut:?}");
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("r1") && w.contains("overtaken")),
+        "{:?}",
+        s.warnings
+    );
+}
+
+#[test]
+fn a_change_unfinished_at_the_end_measures_no_downtime() {
+    let o = resizing(
+        "10m",
+        "  - class_change: { at: 10s, instance: w, class: db.r6g.xlarge }\n\
+         expect:\n  max_maintenance_downtime: 1s\n",
+    );
+    let s = &o.summary;
+    assert!(
+        s.maintenance[0].clients.is_empty(),
+        "{:?}",
+        s.maintenance[0].clients
+    );
+    let e = &s.expectations[0];
+    assert!(!e.passed && e.detail.contains("had not finished"), "{e:?}");
 }

@@ -26,12 +26,13 @@ use crate::vocab::ids::InstanceId;
 const RECOVERY_SLACK: SimDuration = SimDuration::from_secs(2);
 
 /// The longest a process start of any instance can take, every step's
-/// draw at its largest (storage recovery aside).
+/// draw at its largest (storage recovery aside), on any class it runs on
+/// (a class change's included).
 fn longest_start(cfg: &Config) -> SimDuration {
     let steps = &cfg.control.start;
-    cfg.instances
-        .iter()
-        .map(|i| steps.longest(&i.spec))
+    (0..cfg.instances.len())
+        .flat_map(|i| cfg.classes_of(i))
+        .map(|spec| steps.longest(&spec))
         .max()
         .unwrap_or(SimDuration::ZERO)
 }

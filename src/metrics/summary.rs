@@ -606,7 +606,8 @@ pub struct PatchedInstance {
     /// restart), `restarted` (a restart, asked for), `updated` (its
     /// operating system updated, its host rebooted), `moved` (its database
     /// moved to a new host of its new class), `overtaken` (a
-    /// crash, failover or other restart came first), `skipped` (left as
+    /// crash, failover or other restart came first, or its host failed
+    /// before it served again), `skipped` (left as
     /// it was: `why` says why), `waiting` (a rolling update's writer still
     /// waiting for the failover, or a class change for its new host, when
     /// the run ended) or `underway` (still

@@ -49,6 +49,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// The classes instance `i` runs on during a run: its own, then any a
+    /// class change gives it.
+    pub fn classes_of(&self, i: usize) -> impl Iterator<Item = InstanceClass> + '_ {
+        let changes = self.faults.iter().filter_map(move |f| match &f.kind {
+            FaultKind::ClassChange { inst, spec, .. } if inst.index() == i => Some(*spec),
+            _ => None,
+        });
+        std::iter::once(self.instances[i].spec).chain(changes)
+    }
+
     /// The slowest a request to storage and its answer can be under these
     /// settings: two legs over the slower link and a persist, each at the
     /// largest value its draw can take. Queueing is not in it: it bounds

@@ -201,7 +201,12 @@ pub struct ControlPlane {
     /// Storage-watchdog failovers given up because no reader could write.
     pub watchdog_declined: u32,
     /// Requested failovers the cluster refused: the fault, and why.
-    pub refused: Vec<(u32, &'static str)>,
+    pub refused: Vec<(u32, String)>,
+    /// The writer restarts in place by plan (a reboot, a plain patch, an
+    /// update without a reader, a class change's move): a requested
+    /// failover is refused until it is open again, as while a failover is
+    /// in progress.
+    restarting_in_place: bool,
     /// Readers that answered the selection probe, and whether each can
     /// write.
     candidates: Vec<InstanceId>,
@@ -254,6 +259,7 @@ impl ControlPlane {
             quiet_until: SimTime::ZERO,
             watchdog_declined: 0,
             refused: Vec::new(),
+            restarting_in_place: false,
             candidates: Vec::new(),
             can_write: Vec::new(),
             asked: Vec::new(),
@@ -454,6 +460,7 @@ impl ControlPlane {
     ) {
         let now = cx.now();
         let from = self.writer;
+        self.restarting_in_place = false;
         // Detection starts when the writer stopped being useful, whatever
         // noticed it: the fault that stopped it, or, for its I/O watchdog,
         // when its writes last made progress.
@@ -719,7 +726,7 @@ impl ControlPlane {
             Order::ChangeClass { fault, inst } => self.change_class(cx, s, fault, inst),
             Order::Failover { fault, target } => {
                 if let Err(why) = self.manual_failover(cx, s, Reason::Manual, target) {
-                    self.refused.push((fault, why));
+                    self.refused.push((fault, why.to_owned()));
                 }
             }
             _ => {}
@@ -749,6 +756,7 @@ impl ControlPlane {
         cp.io_misses = 0;
         cp.impaired_at = None;
         cp.stalled_since = None;
+        cp.restarting_in_place = false;
         // The failover's record closes; the endpoint's change, visible
         // once DNS has it, is its last step.
         let report = cp.current.take().map(|mut r| {
@@ -772,6 +780,11 @@ impl ControlPlane {
             report,
         });
         cx.order(Order::QuorumHealth);
+        // A rolling update whose hand-over was refused while the writer
+        // restarted in place hands over now.
+        if self.rolling.as_ref().is_some_and(|p| !p.failed_over) {
+            self.hand_over_roll(cx, s);
+        }
     }
 
     /// A reboot: the writer without failover restarts in place while the
@@ -792,6 +805,7 @@ impl ControlPlane {
         } else if self.phase == Phase::Watching {
             // The host stays up and answers health checks while the
             // database restarts: no failover unless the host fails.
+            self.restarting_in_place = true;
             cx.order(Order::Restart { inst });
             if !cx.cfg.engine.read_availability {
                 restart_readers(cx, s, inst);
@@ -818,6 +832,7 @@ impl ControlPlane {
             } else {
                 if writer && !zero_downtime {
                     self.impaired(cx.now());
+                    self.restarting_in_place = true;
                 }
                 Maintenance::Patch { zero_downtime }
             };
@@ -846,7 +861,7 @@ impl ControlPlane {
             None
         };
         if let Some(why) = refusal {
-            self.refused.push((fault, why));
+            self.refused.push((fault, why.to_owned()));
             return;
         }
         let writer = self.writer;
@@ -867,6 +882,7 @@ impl ControlPlane {
         }
         let action = if readers.is_empty() {
             self.impaired(cx.now());
+            self.restarting_in_place = true;
             Maintenance::UpdateOs
         } else {
             self.rolling = Some(Rolling {
@@ -891,9 +907,14 @@ impl ControlPlane {
     fn done(&mut self, cx: &mut Ctx, s: Sight, inst: InstanceId, fault: u32) {
         match cx.cfg.faults[fault as usize].kind {
             FaultKind::OsUpdate => self.updated(cx, s, inst),
-            FaultKind::ClassChange { promote: true, .. } if inst != self.writer => {
+            FaultKind::ClassChange { promote: true, .. } => {
                 if let Err(why) = self.manual_failover(cx, s, Reason::ClassChange, Some(inst)) {
-                    self.refused.push((fault, why));
+                    let name = &s.instances[inst.index()].name;
+                    let at = cx.now().as_secs_f64();
+                    self.refused.push((
+                        fault,
+                        format!("at {at:.1} s, once {name} served on its new class: {why}"),
+                    ));
                 }
             }
             _ => {}
@@ -910,8 +931,14 @@ impl ControlPlane {
     /// follows when it is ready ([`ControlPlane::on_host_ready`]).
     fn change_class(&mut self, cx: &mut Ctx, s: Sight, fault: u32, inst: InstanceId) {
         let i = &s.instances[inst.index()];
+        let FaultKind::ClassChange { class, .. } = &cx.cfg.faults[fault as usize].kind else {
+            return;
+        };
         let action = if !i.running() || !i.host_up() {
             Maintenance::Skip("not running")
+        } else if *class == i.class {
+            // A modification to the class it has changes nothing.
+            Maintenance::Skip("already of that class")
         } else {
             let took = cx.cfg.control.provision_time.sample(&mut self.rng);
             cx.after(took, Event::HostReady { fault });
@@ -941,6 +968,7 @@ impl ControlPlane {
         } else {
             if inst == self.writer {
                 self.impaired(cx.now());
+                self.restarting_in_place = true;
                 if !cx.cfg.engine.read_availability {
                     restart_readers(cx, s, inst);
                 }
@@ -967,6 +995,12 @@ impl ControlPlane {
         if plan.failed_over || !plan.readers.contains(&inst) {
             return;
         }
+        self.hand_over_roll(cx, s);
+    }
+
+    /// A rolling update hands the writer's role on, if a serving reader
+    /// reaches storage and no failover or restart in place is under way.
+    fn hand_over_roll(&mut self, cx: &mut Ctx, s: Sight) {
         let can_take_over = readers_but(s, self.writer)
             .into_iter()
             .any(|r| s.instances[r.index()].serving_reads() && s.reaches_storage(cx, r));
@@ -994,6 +1028,9 @@ impl ControlPlane {
     ) -> Result<(), &'static str> {
         if self.phase != Phase::Watching {
             return Err("a failover was already in progress");
+        }
+        if self.restarting_in_place {
+            return Err("the writer was restarting in place");
         }
         if target == Some(self.writer) {
             return Err("the target already is the writer");

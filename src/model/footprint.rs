@@ -18,7 +18,7 @@ use crate::metrics::{timeline_rows, TimelineRow};
 use super::client::{Client, Gap, GAP_MIN};
 use super::compute::cache::BufferCache;
 use super::compute::writer::{Commit, Origin};
-use super::config::{Config, FaultKind, InstanceClass};
+use super::config::Config;
 use super::storage::lsn::Record;
 use super::storage::segment::Segment;
 use crate::vocab::ERROR_KINDS;
@@ -99,7 +99,7 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     let page_bytes = u64::from(wl.page_kib) << 10;
     let caches: u64 = (0..c.instances.len())
         .map(|i| {
-            (classes_of(c, i))
+            c.classes_of(i)
                 .map(|spec| {
                     BufferCache::footprint(spec.cache_pages(page_bytes), wl.working_set_pages)
                 })
@@ -111,7 +111,7 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     // run; the queue is a vector grown by doubling.
     let cost = c.engine.cpu_per_record.as_secs_f64() * f64::from(wl.records_per_commit);
     let carried = (0..c.instances.len())
-        .flat_map(|i| classes_of(c, i))
+        .flat_map(|i| c.classes_of(i))
         .map(|spec| f64::from(spec.vcpus) / cost.max(1e-12))
         .fold(f64::INFINITY, f64::min);
     let excess = ((wl.commits_per_s - carried).max(0.0) * c.duration.as_secs_f64()).ceil() as u64;
@@ -175,14 +175,4 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     ];
     needs.sort_by_key(|n| std::cmp::Reverse(n.bytes));
     needs
-}
-
-/// The classes instance `i` runs on during a run: its own, then any a
-/// class change gives it.
-fn classes_of(c: &Config, i: usize) -> impl Iterator<Item = InstanceClass> + '_ {
-    let changes = c.faults.iter().filter_map(move |f| match &f.kind {
-        FaultKind::ClassChange { inst, spec, .. } if inst.index() == i => Some(*spec),
-        _ => None,
-    });
-    std::iter::once(c.instances[i].spec).chain(changes)
 }

@@ -883,9 +883,9 @@ impl World {
     }
 
     /// Why the cluster refused fault `id` (a requested failover), if it did.
-    pub(crate) fn refused(&self, id: u32) -> Option<&'static str> {
+    pub(crate) fn refused(&self, id: u32) -> Option<&str> {
         let refused = &self.control.refused;
-        refused.iter().find(|r| r.0 == id).map(|r| r.1)
+        refused.iter().find(|r| r.0 == id).map(|r| r.1.as_str())
     }
 
     // ----- what the run measured, for its summary --------------------------

@@ -745,6 +745,7 @@ impl Compute {
             if i.host_faults == 1 && i.process != Process::Stopped {
                 i.stop();
                 self.patch_overtaken(inst);
+                self.patches.host_lost(inst);
                 self.servers[inst.index()].lose_host(now);
                 cx.order(Order::Impaired { inst });
                 if self.writers.current.instance == inst {

@@ -232,6 +232,14 @@ impl Patches {
         true
     }
 
+    /// `inst`'s host failed: a planned event's restart of it that had not
+    /// served again is overtaken by the crash.
+    pub fn host_lost(&mut self, inst: InstanceId) {
+        for r in self.records.iter_mut().filter(|r| r.awaits(inst)) {
+            r.outcome = PatchOutcome::Overtaken;
+        }
+    }
+
     /// `inst` serves again at `now`: a restart for a planned event before
     /// it is done; returns that record, if there was one.
     pub fn back(&mut self, inst: InstanceId, now: SimTime) -> Option<PatchRecord> {

@@ -4,8 +4,11 @@
 //!
 //! A trial is one volume-year: the AZ outages of the year are drawn once
 //! and every PG of the volume lives through them, each with its own node
-//! failures. A PG-year is simulated twice when importance sampling is on:
-//! plainly, for availability, and with failure biasing, for data loss.
+//! failures. With importance sampling a PG-year is lived twice: plainly,
+//! for availability, and with failure biasing, for data loss. The two are
+//! the same process until a copy is first lost, so the biased year shares
+//! the plain one's draws up to that loss and goes on from there on its
+//! own stream; a year that loses no copy costs one pass.
 //!
 //! Trials run in blocks of [`BLOCK`] volume-years, or more when a study
 //! would otherwise hold more than [`MAX_BLOCKS`] block results (the
@@ -348,15 +351,15 @@ fn volume_year(m: &Model, rng: &mut ChaCha8Rng, sums: &mut Sums) {
     let mut spans: Vec<(f64, f64)> = Vec::new();
     let mut scratch = Scratch::default();
     for _ in 0..m.pgs {
-        let plain: PgYear = pg::simulate(m, &az, false, rng, &mut scratch);
+        let (plain, tilted): (PgYear, _) =
+            pg::simulate(m, &az, m.importance_sampling, rng, &mut scratch);
         write_lost += u64::from(!plain.write_down.is_empty());
         read_lost += u64::from(plain.read_lost);
         write_min += plain.write_down_s() / 60.0;
         read_min += plain.read_down_s / 60.0;
         if m.importance_sampling {
-            let tilted = pg::simulate(m, &az, true, rng, &mut scratch);
-            if tilted.data_lost {
-                data_lost += tilted.weight;
+            if let Some(t) = tilted.filter(|t| t.data_lost) {
+                data_lost += t.weight;
             }
         } else if plain.data_lost {
             data_lost += 1.0;

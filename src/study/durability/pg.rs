@@ -23,7 +23,7 @@
 //! ratio. The estimate stays unbiased; it sees losses a plain simulation
 //! would need far more years to meet.
 
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 
@@ -112,15 +112,23 @@ struct Copy {
     dies_at: f64,
 }
 
-/// Simulates one PG for a year. `biased` turns failure biasing on.
+/// Simulates one PG for a year, plainly; with `tilted`, also the year
+/// failure biasing gives. The two are the same process until a copy is
+/// first lost (biasing raises failure rates only while one is), so the
+/// biased year shares the plain year's draws up to that loss and goes on
+/// from there on a stream of its own: each year keeps its own law, and
+/// the biased one costs nothing in the many years that lose no copy.
+/// The biased year is `None` when no copy was lost: it lost no data.
 pub fn simulate(
     m: &Model,
     az: &AzYear,
-    biased: bool,
+    tilted: bool,
     rng: &mut ChaCha8Rng,
     scratch: &mut Scratch,
-) -> PgYear {
-    Year::new(m, az, biased, true, scratch, rng).run(rng, scratch)
+) -> (PgYear, Option<PgYear>) {
+    Year::new(m, az, true, scratch, rng)
+        .forking(tilted)
+        .run(rng, scratch)
 }
 
 /// The buffers a PG-year steps in, kept from one PG to the next.
@@ -144,6 +152,7 @@ enum Calm {
 }
 
 /// One PG-year under way.
+#[derive(Clone)]
 struct Year<'a> {
     m: &'a Model,
     az: &'a AzYear,
@@ -152,6 +161,10 @@ struct Year<'a> {
     dark: Vec<bool>,
     copies: Vec<Copy>,
     biased: bool,
+    /// Forks the biased year at the first loss of a copy.
+    fork: bool,
+    /// Copies lost so far.
+    losses: u32,
     weibull: bool,
     /// Steps calm stretches by [`Year::calm_step`] (off only to check it).
     calm_steps: bool,
@@ -169,10 +182,10 @@ struct Year<'a> {
 }
 
 impl<'a> Year<'a> {
+    /// A plain year at its start.
     fn new(
         m: &'a Model,
         az: &'a AzYear,
-        biased: bool,
         calm_steps: bool,
         scratch: &mut Scratch,
         rng: &mut ChaCha8Rng,
@@ -188,7 +201,9 @@ impl<'a> Year<'a> {
             next_az: 0,
             dark,
             copies,
-            biased,
+            biased: false,
+            fork: false,
+            losses: 0,
             weibull: m.failure_shape != 1.0,
             calm_steps,
             calm: None,
@@ -228,17 +243,63 @@ impl<'a> Year<'a> {
         }
     }
 
-    fn run(mut self, rng: &mut ChaCha8Rng, scratch: &mut Scratch) -> PgYear {
+    /// With `tilted`, the biased year is forked at the first loss.
+    fn forking(mut self, tilted: bool) -> Self {
+        self.fork = tilted;
+        self
+    }
+
+    /// The plain year and, if asked for and a copy was lost, the biased
+    /// one.
+    fn run(mut self, rng: &mut ChaCha8Rng, scratch: &mut Scratch) -> (PgYear, Option<PgYear>) {
         self.calm = self.calm_now();
+        let tilted = self.steps(rng, false);
+        let plain = self.close();
+        scratch.copies = std::mem::take(&mut self.copies);
+        scratch.dark = std::mem::take(&mut self.dark);
+        (plain, tilted)
+    }
+
+    /// Steps to the year's end or the loss of its data; with `stepped`,
+    /// a step was taken already and is settled first. Returns the biased
+    /// year forked at the first loss of a copy, if one is asked for.
+    fn steps(&mut self, rng: &mut ChaCha8Rng, mut stepped: bool) -> Option<PgYear> {
+        let mut tilted = None;
         loop {
-            let goes_on = match self.calm {
-                Some(calm) => self.calm_step(calm, rng),
-                None => self.step(rng),
-            };
-            if !goes_on || !self.settle(rng) {
+            if !stepped {
+                let losses = self.losses;
+                let goes_on = match self.calm {
+                    Some(calm) => self.calm_step(calm, rng),
+                    None => self.step(rng),
+                };
+                if !goes_on {
+                    break;
+                }
+                if self.fork && tilted.is_none() && self.losses > losses {
+                    tilted = Some(self.tilted_from_here(rng));
+                }
+            }
+            stepped = false;
+            if !self.settle(rng) {
                 break;
             }
         }
+        tilted
+    }
+
+    /// The biased year from the step just taken, the first to lose a
+    /// copy, on a stream seeded from this one.
+    fn tilted_from_here(&self, rng: &mut ChaCha8Rng) -> PgYear {
+        let mut fork = self.clone();
+        fork.biased = true;
+        fork.fork = false;
+        let mut own = ChaCha8Rng::from_rng(rng);
+        fork.steps(&mut own, true);
+        fork.close()
+    }
+
+    /// Closes the year: the quorums still lost, and its weight.
+    fn close(&mut self) -> PgYear {
         close_year(
             &mut self.out,
             self.write_since,
@@ -246,9 +307,7 @@ impl<'a> Year<'a> {
             self.t.min(YEAR_S),
         );
         self.out.weight = self.ln_weight.exp();
-        scratch.copies = self.copies;
-        scratch.dark = self.dark;
-        self.out
+        std::mem::take(&mut self.out)
     }
 
     /// Moves to the next failure or scheduled change and applies it;
@@ -296,6 +355,7 @@ impl<'a> Year<'a> {
                 self.ln_weight += (lambda / lambda_b).ln();
                 let i = pick(&self.copies, rng, |c| c.data);
                 destroy(&mut self.copies[i], t, m);
+                self.losses += 1;
             } else {
                 let i = pick(&self.copies, rng, |c| in_reach(c, t, &self.dark));
                 self.copies[i].back_at = t + lognormal(m.transient, rng);
@@ -314,6 +374,7 @@ impl<'a> Year<'a> {
                     };
                 } else if c.data && c.dies_at <= t {
                     destroy(&mut self.copies[i], t, m);
+                    self.losses += 1;
                 }
             }
         }
@@ -378,6 +439,7 @@ impl<'a> Year<'a> {
         if u < perm {
             let i = ((u / self.lambda) as usize).min(copies - 1);
             destroy(&mut self.copies[i], tick, self.m);
+            self.losses += 1;
             self.calm = None;
             return true;
         }
@@ -653,15 +715,14 @@ mod tests {
         let mut sums = [(0.0, 0.0); 4];
         for _ in 0..years {
             let az = AzYear::draw(m, &mut rng);
-            let plain =
-                Year::new(m, &az, false, calm, &mut scratch, &mut rng).run(&mut rng, &mut scratch);
-            let tilted =
-                Year::new(m, &az, true, calm, &mut scratch, &mut rng).run(&mut rng, &mut scratch);
+            let (plain, tilted) = Year::new(m, &az, calm, &mut scratch, &mut rng)
+                .forking(true)
+                .run(&mut rng, &mut scratch);
             let seen = [
                 plain.write_down_s(),
                 plain.read_down_s,
                 f64::from(u8::from(!plain.write_down.is_empty())),
-                if tilted.data_lost { tilted.weight } else { 0.0 },
+                tilted.filter(|t| t.data_lost).map_or(0.0, |t| t.weight),
             ];
             for (s, x) in sums.iter_mut().zip(seen) {
                 s.0 += x;
