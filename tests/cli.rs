@@ -77,6 +77,17 @@ fn failed_expectation_exits_1_and_names_it() {
         "{}",
         text(&o)
     );
+    // Quiet, the failing expectation still says what was measured.
+    let q = aurora(
+        &["run", sc.to_str().unwrap(), "--out", "out", "-q"],
+        dir.path(),
+    );
+    assert_eq!(q.status.code(), Some(1), "{}", text(&q));
+    let line = text(&q);
+    assert!(
+        line.contains("expectation failed: min_commits_per_s (") && line.contains("at least"),
+        "{line}"
+    );
     assert!(
         dir.path().join("out/impossible/summary.json").exists(),
         "results are still written"

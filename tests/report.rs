@@ -170,9 +170,9 @@ fn the_client_chart_tells_the_dns_cache_story() {
     assert!(Chart::Clients.applies(&r));
     let svg = Chart::Clients.svg(&r);
     for part in [
-        "ttl: 17 clients, cluster endpoint, DNS cache honours the TTL",
-        "jvm-30s: 17 clients, cluster endpoint, DNS cached 30s",
-        "jvm-forever: 17 clients, cluster endpoint, DNS cached forever",
+        "ttl: 17 clients, direct to the cluster endpoint, DNS cache honours the TTL",
+        "jvm-30s: 17 clients, direct to the cluster endpoint, DNS cached 30s",
+        "jvm-forever: 17 clients, direct to the cluster endpoint, DNS cached forever",
         "17 of 17 never back",
         "read-only (not the writer)",
         "cluster writable",
@@ -182,12 +182,46 @@ fn the_client_chart_tells_the_dns_cache_story() {
     let page = report::page(std::slice::from_ref(&r));
     for part in [
         "<h3 id=\"run-1-clients\">Clients</h3>",
-        "<td><b>jvm-forever</b></td><td>17 × DNS cache forever, cluster endpoint</td>",
+        "<td><b>jvm-forever</b></td><td>17 × direct to the cluster endpoint, DNS cached forever</td>",
         "never / never (17 of 17 clients never wrote again)",
         "the writer (writer-1)",
     ] {
         assert!(page.contains(part), "page lacks {part}");
     }
+}
+
+#[test]
+fn the_report_says_how_each_group_connects() {
+    let sc = parse(
+        "name: ways\nduration: 20s\nstorage: { volume_gib: 20 }\n\
+         instances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\n\
+         clients:\n  - { name: direct, count: 2, az: b }\n  \
+         - { name: proxied, count: 2, az: b, connection: proxy }\n  \
+         - { name: pooled, count: 4, az: c, dns_cache: 30s, connection: { pool: { size: 2, clients_per_pool: 4 } } }\n  \
+         - { name: driven, count: 2, az: c, connection: { driver: {} } }\n\
+         proxy: {}\nfaults:\n  - failover: { at: 5s }\n",
+    );
+    let r = Results::from_outcome(&run(&sc));
+    let svg = Chart::Clients.svg(&r);
+    let page = report::page(std::slice::from_ref(&r));
+    for part in [
+        "direct: 2 clients, direct to the cluster endpoint, DNS cache honours the TTL",
+        "proxied: 2 clients, through RDS Proxy",
+        "pooled: 4 clients, pool of 2 per 4 clients on the cluster endpoint, DNS cached 30s",
+        "driven: 2 clients, topology-aware driver on the cluster endpoint",
+    ] {
+        assert!(svg.contains(part), "client chart lacks {part}");
+        let (name, how) = part.split_once(": ").expect("a heading");
+        let row = format!(
+            "<td><b>{name}</b></td><td>{}",
+            how.replacen(" clients, ", " × ", 1)
+        );
+        assert!(page.contains(&row), "page lacks {row}");
+    }
+    assert!(
+        page.contains("<th>how they connect</th>"),
+        "topology lacks the connection column"
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::{bad_input, bad_output, write_atomically, ExitStatus};
+use crate::metrics::units::count;
 use crate::report::{self, Results};
 
 /// Builds the page at `out` from the runs and studies in `dirs`; a file
@@ -43,10 +44,10 @@ pub(super) fn report(dirs: &[PathBuf], out: &Path) -> ExitStatus {
         return ExitStatus::BadInput;
     }
     println!(
-        "wrote {} ({} run(s), {} stud(ies))",
+        "wrote {} ({}, {})",
         crate::error::shown(out),
-        runs.len(),
-        studies.len()
+        count(runs.len(), "run", "runs"),
+        count(studies.len(), "study", "studies")
     );
     ExitStatus::Passed
 }

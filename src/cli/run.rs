@@ -417,7 +417,7 @@ fn run_one(
             .expectations
             .iter()
             .filter(|e| !e.passed)
-            .map(|e| e.name.clone())
+            .map(|e| format!("{} ({})", e.name, e.detail))
             .chain(outcome.violations().map(|i| i.name.clone()))
             .chain(
                 s.stopped_early

@@ -14,6 +14,7 @@ use super::memory::headroom;
 use super::results_dir::{self, OutRoot};
 use super::{bad_input, bad_output, write_atomically, ExitStatus};
 use crate::error::InputError;
+use crate::metrics::units::count;
 use crate::report::charts::StudyData;
 use crate::study::durability::{self, BlockResult, DurabilityResult, Study};
 use crate::study::grid::{Grid, Seeds, Setting};
@@ -320,8 +321,8 @@ pub fn sweep_text(s: &SweepSummary) -> String {
     } else {
         let _ = writeln!(
             w,
-            "  FAIL      invariants violated in {} run(s)",
-            s.invariant_failures
+            "  FAIL      invariants violated in {}",
+            count(s.invariant_failures, "run", "runs")
         );
     }
     for c in &s.cells {

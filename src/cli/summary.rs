@@ -322,11 +322,10 @@ fn print_clients(
                 .join("; ");
             let _ = writeln!(
                 w,
-                "    {:<12} {} × {}, DNS cache {}: {} ok; errors {}; {} stuck at the end{}",
+                "    {:<12} {} × {}: {} ok; errors {}; {} stuck at the end{}",
                 g.name,
                 spec.count,
-                spec.connection,
-                spec.dns_cache,
+                spec.connects(),
                 g.requests_ok,
                 e.describe(),
                 g.hung,

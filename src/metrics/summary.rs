@@ -283,6 +283,28 @@ fn direct() -> String {
     "direct".to_owned()
 }
 
+impl ClientGroup {
+    /// How the group reaches the database, in words, its DNS cache
+    /// included where the cache decides where it goes: "direct to the
+    /// cluster endpoint, DNS cache honours the TTL", "through RDS Proxy",
+    /// "topology-aware driver on the cluster endpoint".
+    pub fn connects(&self) -> String {
+        let cache = match self.dns_cache.as_str() {
+            "ttl" => "DNS cache honours the TTL".to_owned(),
+            "forever" => "DNS cached forever".to_owned(),
+            d => format!("DNS cached {d}"),
+        };
+        let endpoint = &self.endpoint;
+        match self.connection.as_str() {
+            // The proxy's endpoint stays where it is through a failover.
+            "proxy" => "through RDS Proxy".to_owned(),
+            "driver" => format!("topology-aware driver on the {endpoint} endpoint, {cache} until it knows the topology"),
+            "direct" => format!("direct to the {endpoint} endpoint, {cache}"),
+            pool => format!("{pool} on the {endpoint} endpoint, {cache}"),
+        }
+    }
+}
+
 /// One fault as scheduled.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FaultSummary {

@@ -24,6 +24,11 @@ pub fn share(fraction: f64) -> String {
     format!("{:.0} %", fraction * 100.0)
 }
 
+/// `n` things in words, singular or plural: "1 run", "0 studies".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::charts::{self, Chart};
 use super::{Results, Study};
+use crate::metrics::units::count;
 use crate::metrics::{ClientErrors, ClientObserved, Rto, Summary};
 use crate::vocab::fault::FaultName;
 use crate::vocab::ERROR_KINDS;
@@ -367,8 +368,8 @@ fn invariants(h: &mut String, s: &Summary, id: &str) {
                 (None, Some(v)) => (
                     "<span class=\"fail\">FAIL</span>",
                     format!(
-                        "{} violation(s); first at {:.3} s: {}",
-                        i.violations,
+                        "{}; first at {:.3} s: {}",
+                        count(i.violations as usize, "violation", "violations"),
                         v.at_s,
                         esc(&v.detail)
                     ),
@@ -440,23 +441,15 @@ fn topology(h: &mut String, s: &Summary, id: &str) {
                 vec![
                     esc(&c.name),
                     c.count.to_string(),
-                    esc(&c.endpoint),
+                    esc(&c.connects()),
                     esc(&c.az),
-                    esc(&c.dns_cache),
                     c.read_timeout_s.map_or("none".into(), secs),
                 ]
             })
             .collect();
         table(
             h,
-            &[
-                "clients",
-                "count",
-                "endpoint",
-                "AZ",
-                "DNS cache",
-                "read timeout",
-            ],
+            &["clients", "count", "how they connect", "AZ", "read timeout"],
             &rows,
         );
     }
@@ -546,12 +539,7 @@ fn clients(h: &mut String, s: &Summary, id: &str) {
             let mut row = vec![
                 format!("<b>{}</b>", esc(&g.name)),
                 config.map_or("-".into(), |c| {
-                    format!(
-                        "{} × DNS cache {}, {} endpoint",
-                        c.count,
-                        esc(&c.dns_cache),
-                        esc(&c.endpoint)
-                    )
+                    format!("{} × {}", c.count, esc(&c.connects()))
                 }),
                 g.requests_ok.to_string(),
                 g.errors.total().to_string(),
@@ -625,9 +613,9 @@ fn measured(h: &mut String, s: &Summary, id: &str) {
         vec![
             "writes".into(),
             format!(
-                "availability {}, {} outage(s), longest {}{}",
+                "availability {}, {}, longest {}{}",
                 percent(s.write_availability),
-                s.write_outages.len(),
+                count(s.write_outages.len(), "outage", "outages"),
                 secs(s.longest_write_outage_s()),
                 if s.write_outage_blocking_pgs.is_empty() {
                     String::new()

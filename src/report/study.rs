@@ -8,6 +8,7 @@ use std::path::Path;
 use super::charts::StudyData;
 use super::html::{esc, table};
 use crate::error::{InputError, Location};
+use crate::metrics::units::count;
 use crate::study::durability::DurabilityResult;
 use crate::study::stats::Estimate;
 use crate::study::sweep::{SweepSummary, MEASURES};
@@ -92,8 +93,8 @@ fn sweep(h: &mut String, s: &SweepSummary) {
         "<span class=\"pass\">every invariant held in every run</span>".to_owned()
     } else {
         format!(
-            "<span class=\"fail\">invariants violated in {} run(s)</span>",
-            s.invariant_failures
+            "<span class=\"fail\">invariants violated in {}</span>",
+            count(s.invariant_failures, "run", "runs")
         )
     };
     let _ = writeln!(

@@ -60,12 +60,7 @@ fn group_heading(s: &Summary, i: usize) -> String {
     let g = &s.client_groups[i];
     let config = s.topology.clients.iter().find(|c| c.name == g.name);
     let setup = config.map_or_else(String::new, |c| {
-        let cache = match c.dns_cache.as_str() {
-            "ttl" => "DNS cache honours the TTL".to_owned(),
-            "forever" => "DNS cached forever".to_owned(),
-            d => format!("DNS cached {d}"),
-        };
-        format!(": {} clients, {} endpoint, {cache}", c.count, c.endpoint)
+        format!(": {} clients, {}", c.count, c.connects())
     });
     let seen: Vec<String> = g
         .client_observed_s

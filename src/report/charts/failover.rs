@@ -9,6 +9,7 @@ use super::frame::{
     shade_phases, text, tick, time_axes, timed_frame, Drawn, Mark, Runs, BEYOND, LEGEND_PAD,
     LEGEND_ROW, MARGIN, NEGLIGIBLE, PHASES, PROVISIONING, SERIES, SIZE,
 };
+use crate::metrics::units::count;
 use crate::metrics::Rto;
 use crate::report::Results;
 
@@ -230,7 +231,10 @@ pub(super) fn rto<DB: DrawingBackend>(
         let unrecovered = r.client_observed_s.as_ref().map_or(0, |c| c.unrecovered);
         let total = match (r.total_s, slowest) {
             (Some(t), _) if unrecovered > 0 => {
-                format!("{t:.1} s; {unrecovered} client(s) never back")
+                format!(
+                    "{t:.1} s; {} never back",
+                    count(unrecovered as usize, "client", "clients")
+                )
             }
             (Some(t), Some(c)) if client_extra(r) > 0.0 => {
                 format!("{t:.1} s; slowest client {c:.1} s")

@@ -164,9 +164,11 @@ charts! {
         draw: failover::rto_of_run,
     }
     /// Failed client requests per second by cause, one panel per client
-    /// group on one scale, each headed by the group's clients, endpoint,
-    /// DNS cache, failed requests and when its clients were all back; a
-    /// dashed green line where the cluster was writable again.
+    /// group on one scale, each headed by the group's clients, how they
+    /// connect (direct, a pool, RDS Proxy or the topology-aware driver,
+    /// with the endpoint and DNS cache where those decide where requests
+    /// go), failed requests and when its clients were all back; a dashed
+    /// green line where the cluster was writable again.
     Clients "clients" {
         applies: "the run has clients" => |r| !r.summary.client_groups.is_empty(),
         size: clients::clients_size => clients::clients_size_rule(),
