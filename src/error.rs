@@ -95,3 +95,23 @@ impl InputError {
         }
     }
 }
+
+/// The name among `names` a mistyped `word` most likely meant: the
+/// nearest by edit distance, ignoring case, when it is within a third of
+/// the word's length (at least two edits); the first of equals.
+pub(crate) fn closest<'a>(word: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    let limit = (word.chars().count() / 3).max(2);
+    names
+        .into_iter()
+        .map(|n| (strsim::levenshtein(&word, &n.to_lowercase()), n))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
+/// "; did you mean `name`?" for the name `word` most likely meant, or
+/// nothing.
+pub(crate) fn did_you_mean<'a>(word: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+    closest(word, names).map_or_else(String::new, |n| format!("; did you mean `{n}`?"))
+}

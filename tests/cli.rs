@@ -720,3 +720,28 @@ fn a_load_that_saturates_an_instance_or_rides_on_the_workload_is_warned_of() {
         text(&o)
     );
 }
+
+#[test]
+fn explain_and_trace_kinds_name_a_likely_typo() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (args, needle) in [
+        (vec!["explain", "dns.tll"], "did you mean `dns.ttl`?"),
+        (vec!["explain", "ttlx"], "did you mean `ttl`?"),
+        (
+            vec![
+                "run",
+                "-",
+                "--trace",
+                "--trace-kinds",
+                "quorom",
+                "--out",
+                "o",
+            ],
+            "did you mean `quorum`?",
+        ),
+    ] {
+        let o = aurora(&args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(needle), "{args:?}: {}", text(&o));
+    }
+}

@@ -21,11 +21,11 @@ fn assert_error(fixture: &str, line_col: &str, needle: &str) {
 }
 
 #[test]
-fn unknown_field_names_the_field_and_the_valid_ones() {
+fn unknown_field_names_the_field_and_the_one_it_likely_meant() {
     assert_error(
         "unknown-field.yaml",
         "4:3",
-        "unknown field `volume_gb`, expected one of volume_gib",
+        "unknown field `volume_gb`; did you mean `volume_gib`?",
     );
 }
 
@@ -896,7 +896,7 @@ fn connection_layer_mistakes_name_the_field_and_the_fix() {
         ),
         (
             "clients:\n  - { name: app, connection: pooled }\n",
-            "unknown variant `pooled`",
+            "unknown value `pooled`; did you mean `pool`?",
         ),
         (
             "engine: { max_connections: 20000 }\n",
@@ -978,5 +978,45 @@ fn a_class_change_names_a_real_instance_and_a_class_aurora_offers() {
         7,
         "duration",
         "duration",
+    );
+}
+
+#[test]
+fn a_likely_typo_is_named_with_what_it_meant() {
+    let base = "name: t\nduration: 1m\ninstances:\n  - { name: writer-1, az: a, role: writer }\n  - { name: reader-1, az: b }\n";
+    for (tail, line, value, needle) in [
+        (
+            "expect:\n  max_rot: 5s\n",
+            7,
+            "max_rot",
+            "unknown field `max_rot`; did you mean `max_rto`?",
+        ),
+        ("workloda: {}\n", 6, "workloda", "did you mean `workload`?"),
+        (
+            "faults:\n  - az_outag: { at: 1s, az: a }\n",
+            7,
+            "az_outag",
+            "unknown value `az_outag`; did you mean `az_outage`?",
+        ),
+        (
+            "faults:\n  - instance_crash: { at: 1s, instance: reader-l }\n",
+            7,
+            "reader-l",
+            "did you mean `reader-1`?",
+        ),
+        (
+            "faults:\n  - az_outage: { at: 1s, az: B }\n",
+            7,
+            "B",
+            "did you mean `b`?",
+        ),
+    ] {
+        assert_refused_at(&format!("{base}{tail}"), line, value, needle);
+    }
+    // Nothing near: the whole vocabulary, and no guess.
+    let e = inline_error(&format!("{base}expect:\n  zzzzzzzzzzzz: 1\n"));
+    assert!(
+        e.to_string().contains("expected one of") && !e.to_string().contains("did you mean"),
+        "{e}"
     );
 }

@@ -496,8 +496,9 @@ fn trace_kind(name: &str) -> Result<crate::model::Kind, String> {
     crate::model::Kind::named(name).ok_or_else(|| {
         let names: Vec<&str> = crate::model::Kind::ALL.iter().map(|k| k.name()).collect();
         format!(
-            "no event is named {name:?}; the events are {}",
-            names.join(", ")
+            "no event is named {name:?}; the events are {}{}",
+            names.join(", "),
+            crate::error::did_you_mean(name, names.iter().copied())
         )
     })
 }

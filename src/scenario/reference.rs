@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::defaults::SOURCES;
 use super::schema::ScenarioFile;
+use crate::error::closest;
 
 /// The JSON Schema (draft 2020-12) of a scenario file. Each setting with
 /// a default carries its source in `x-default-source`.
@@ -575,6 +576,12 @@ pub fn explain(topic: Option<&str>) -> Result<String, String> {
         chosen = found(&|e| e.path.ends_with(&format!(".{wanted}")));
     }
     if chosen.is_empty() {
+        // A likely typo of a whole path or of a path's last name.
+        let typo = closest(&wanted, all.iter().map(|e| e.path.as_str())).or_else(|| {
+            let last = wanted.rsplit('.').next().unwrap_or(&wanted);
+            let ends = all.iter().filter_map(|e| e.path.rsplit('.').next());
+            closest(last, ends)
+        });
         let last = wanted.rsplit('.').next().unwrap_or(&wanted);
         let near: Vec<&str> = all
             .iter()
@@ -582,7 +589,9 @@ pub fn explain(topic: Option<&str>) -> Result<String, String> {
             .map(|e| e.path.as_str())
             .take(8)
             .collect();
-        let hint = if near.is_empty() {
+        let hint = if let Some(t) = typo {
+            format!("did you mean `{t}`?")
+        } else if near.is_empty() {
             "`aurora-sim explain` lists the sections and fault kinds".to_owned()
         } else {
             format!("did you mean {}?", near.join(", "))

@@ -18,7 +18,7 @@ use super::schema::{
     FaultSpec, InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec, ScenarioFile, StepSpec,
     StorageSpec, TopologySpec, WorkloadSpec,
 };
-use crate::error::{InputError, Location};
+use crate::error::{closest, did_you_mean, InputError, Location};
 use crate::model::compute::class::InstanceClass;
 use crate::model::config::{
     Access, ClientConfig, Config, Connection, ControlConfig, Cut, DnsConfig, DriverConfig,
@@ -224,6 +224,21 @@ impl MessageFormatter for PlainWords {
                 )
                 .into()
             }
+            // A likely typo is named rather than the whole list.
+            E::SerdeUnknownField {
+                field, expected, ..
+            } if closest(field, expected.iter().copied()).is_some() => format!(
+                "unknown field `{field}`{}",
+                did_you_mean(field, expected.iter().copied())
+            )
+            .into(),
+            E::SerdeUnknownVariant {
+                variant, expected, ..
+            } if closest(variant, expected.iter().copied()).is_some() => format!(
+                "unknown value `{variant}`{}",
+                did_you_mean(variant, expected.iter().copied())
+            )
+            .into(),
             E::Budget { breach, .. } => format!(
                 "the file is too large or too deeply nested for a scenario: {}",
                 breach_in_words(breach)
@@ -334,9 +349,10 @@ impl Resolver<'_> {
                 self.cx.at(
                     s,
                     format!(
-                        "no AZ named {:?}; the topology has {}",
+                        "no AZ named {:?}; the topology has {}{}",
                         s.value,
-                        azs.join(", ")
+                        azs.join(", "),
+                        did_you_mean(&s.value, azs.iter().map(String::as_str))
                     ),
                 )
             })
@@ -352,9 +368,10 @@ impl Resolver<'_> {
                 self.cx.at(
                     s,
                     format!(
-                        "no instance named {:?}; the cluster has {}",
+                        "no instance named {:?}; the cluster has {}{}",
                         s.value,
-                        names.join(", ")
+                        names.join(", "),
+                        did_you_mean(&s.value, names.iter().copied())
                     ),
                 )
             })
