@@ -372,6 +372,18 @@ fn report_refuses_missing_or_foreign_results_with_exit_2() {
         text(&o)
     );
     assert!(!dir.path().join("page.html").exists(), "nothing written");
+    // A directory that is there but holds no results says what report
+    // takes, not that a file is missing.
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let o = aurora(&["report", "empty", "--out", "page.html"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains(
+            "empty holds no results: report takes directories that run, sweep or durability wrote"
+        ),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

@@ -21,6 +21,10 @@ pub(super) fn report(dirs: &[PathBuf], out: &Path) -> ExitStatus {
                 Err(e) => {
                     return match offer_runs(dir) {
                         Some(offer) => bad_output(&offer),
+                        None if dir.is_dir() && !dir.join("summary.json").exists() => bad_output(&format!(
+                            "{} holds no results: report takes directories that run, sweep or durability wrote (with summary.json, sweep.json or durability.json in them)",
+                            crate::error::shown(dir)
+                        )),
                         None => bad_input(&e),
                     }
                 }
