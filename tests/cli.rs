@@ -745,3 +745,31 @@ fn explain_and_trace_kinds_name_a_likely_typo() {
         assert!(text(&o).contains(needle), "{args:?}: {}", text(&o));
     }
 }
+
+#[test]
+fn verdicts_are_coloured_only_where_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sc = repo("tests/data/failing-expectation.yaml");
+    let run = |env: &[(&str, &str)]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_aurora-sim"));
+        c.args(["run", sc.to_str().unwrap(), "--out", "out"])
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().expect("runs")
+    };
+    let red_fail = "\u{1b}[1m\u{1b}[31mFAIL";
+    // Not a terminal: plain, as tests and pipes read it.
+    let plain = run(&[]);
+    assert!(!text(&plain).contains('\u{1b}'), "{}", text(&plain));
+    // Forced: FAIL in red on stdout, the failure in red on stderr.
+    let forced = run(&[("CLICOLOR_FORCE", "1")]);
+    assert!(String::from_utf8_lossy(&forced.stdout).contains(red_fail));
+    assert!(String::from_utf8_lossy(&forced.stderr).contains("\u{1b}[31mexpectation failed"));
+    // NO_COLOR wins.
+    let none = run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!text(&none).contains('\u{1b}'), "{}", text(&none));
+}

@@ -62,8 +62,9 @@ impl Progress {
     pub fn print(&self, text: &str) -> std::io::Result<()> {
         use std::io::Write;
         let out = || {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
+            // Plain unless stdout is a terminal that takes colour.
+            let mut stdout = anstream::AutoStream::auto(std::io::stdout().lock());
+            stdout.write_all(painted(text).as_bytes())?;
             stdout.flush()
         };
         match &self.bars {
@@ -115,4 +116,27 @@ impl Drop for RunProgress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// A summary's verdict marks in colour: FAIL red, pass green, warnings
+/// yellow. The stream it is written to keeps the colour or strips it.
+pub fn painted(text: &str) -> String {
+    use anstyle::AnsiColor;
+    let marks = [
+        ("  FAIL ", AnsiColor::Red.on_default().bold()),
+        ("  pass ", AnsiColor::Green.on_default()),
+        ("  warning ", AnsiColor::Yellow.on_default()),
+    ];
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        match marks.iter().find(|(mark, _)| line.starts_with(mark)) {
+            Some((mark, style)) => {
+                let word = mark.trim();
+                out.push_str(&format!("  {style}{word}{style:#} "));
+                out.push_str(&line[mark.len()..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
 }

@@ -237,7 +237,7 @@ fn run_all(scs: &[Scenario], root: &OutRoot, opts: &RunOptions, jobs: Option<u16
                     )),
                     _ => ExitStatus::Passed,
                 };
-                eprint!("{stderr}");
+                anstream::eprint!("{stderr}");
                 released.worst = released.worst.max(outcome).max(printed);
             }
         });
@@ -425,8 +425,9 @@ fn run_one(
                     .map(|why| format!("the run stopped before its end ({why})")),
             )
             .collect();
+        let red = anstyle::AnsiColor::Red.on_default().bold();
         let stderr = format!(
-            "{}: expectation failed: {}\n",
+            "{}: {red}expectation failed{red:#}: {}\n",
             outcome.summary.scenario,
             failed.join(", ")
         );
