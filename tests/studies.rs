@@ -492,3 +492,73 @@ fn report_shows_a_sweep_and_a_study() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&s).unwrap(), SCENARIO);
 }
+
+/// One Kubernetes manifest of deploy/kubernetes, as JSON.
+fn manifest(name: &str) -> (String, serde_json::Value) {
+    let path = crate::repo(&format!("deploy/kubernetes/{name}"));
+    let text = std::fs::read_to_string(&path).expect("the manifest");
+    let value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    (text, value)
+}
+
+/// The manifests, checked offline as far as their structure goes: one
+/// object a file, so that the merge is applied only after the shards; an
+/// image built here, not pulled; the shared volume provided, writable by
+/// every pod at once; and the merge reading the parts the shards write.
+#[test]
+fn the_kubernetes_manifests_merge_after_the_shards_on_a_volume_they_share() {
+    let (_, volume) = manifest("volume.yaml");
+    assert_eq!(volume["kind"], "PersistentVolumeClaim");
+    let claim = volume["metadata"]["name"].as_str().expect("a name");
+    assert!(
+        volume["spec"]["accessModes"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|a| a == "ReadWriteMany")),
+        "{volume}"
+    );
+    let (sweep_text, sweep) = manifest("sweep-job.yaml");
+    let (_, merge) = manifest("merge-job.yaml");
+    for job in [&sweep, &merge] {
+        assert_eq!(job["kind"], "Job", "{job}");
+        let pod = &job["spec"]["template"]["spec"];
+        assert_eq!(pod["restartPolicy"], "Never");
+        for c in pod["containers"].as_array().expect("containers") {
+            assert!(
+                c["image"].as_str().is_some_and(|i| !i.ends_with(":latest")),
+                "{c}"
+            );
+            assert!(
+                matches!(
+                    c["imagePullPolicy"].as_str(),
+                    Some("IfNotPresent" | "Never")
+                ),
+                "{c}"
+            );
+        }
+        assert_eq!(
+            pod["volumes"][0]["persistentVolumeClaim"]["claimName"],
+            claim
+        );
+    }
+    let spec = &sweep["spec"];
+    assert_eq!(spec["completionMode"], "Indexed");
+    let shards = spec["completions"].as_u64().expect("completions");
+    assert_eq!(spec["parallelism"].as_u64(), Some(shards));
+    let env = &spec["template"]["spec"]["containers"][0]["env"];
+    assert!(env
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["name"] == "SHARDS" && e["value"] == shards.to_string()));
+    let merge_args = merge["spec"]["template"]["spec"]["containers"][0]["args"][0]
+        .as_str()
+        .expect("the merge command");
+    assert!(
+        merge_args.contains(&format!("part-*-of-{shards}.json")),
+        "{merge_args}"
+    );
+    // The order, as documented where the shards are.
+    let wait = sweep_text.find("kubectl wait --for=condition=complete job/aurora-sim-sweep");
+    let then = sweep_text.find("kubectl apply -f deploy/kubernetes/merge-job.yaml");
+    assert!(wait.is_some() && wait < then, "{sweep_text}");
+}
