@@ -545,11 +545,12 @@ fn the_kubernetes_manifests_merge_after_the_shards_on_a_volume_they_share() {
     let shards = spec["completions"].as_u64().expect("completions");
     assert_eq!(spec["parallelism"].as_u64(), Some(shards));
     let env = &spec["template"]["spec"]["containers"][0]["env"];
+    let count = shards.to_string();
     assert!(env
         .as_array()
         .unwrap()
         .iter()
-        .any(|e| e["name"] == "SHARDS" && e["value"] == shards.to_string()));
+        .any(|e| e["name"] == "SHARDS" && e["value"] == count.as_str()));
     let merge_args = merge["spec"]["template"]["spec"]["containers"][0]["args"][0]
         .as_str()
         .expect("the merge command");
