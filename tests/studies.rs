@@ -428,7 +428,7 @@ fn bad_settings_are_named_with_the_fields_near_them() {
         ),
         (
             &["sweep", &s, "--set", "dns.tll=1s"],
-            "--set dns.tll=1s: unknown field `tll`, expected one of",
+            "--set dns.tll=1s: unknown field `tll`; did you mean `ttl`?",
         ),
         (&["sweep", &s, "--set", "dns.ttl=5x"], "--set dns.ttl=5x"),
         (
