@@ -44,7 +44,8 @@ pub use workload::{AccessSpec, WorkloadSpec};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
-    /// Short name; also the default output directory under `results/`.
+    /// Short name; also the name of its results directory under `--out`
+    /// (`out/` unless given).
     #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// What the scenario shows, for the summary and the report.
