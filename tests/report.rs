@@ -503,3 +503,39 @@ fn a_real_browser_renders_the_report() {
         "the page has a failover"
     );
 }
+
+#[test]
+fn a_run_reads_in_a_reviews_order_as_its_contents_list_it() {
+    let r = Results::from_outcome(&run(&crate::shipped("jvm-dns-cache")));
+    let page = report::page(std::slice::from_ref(&r));
+    let at = |part: &str| {
+        page.find(&format!("<h3 id=\"run-1-{part}\""))
+            .unwrap_or_else(|| panic!("no {part} section"))
+    };
+    let order = [
+        "invariants",
+        "expectations",
+        "failovers",
+        "clients",
+        "measured",
+        "topology",
+        "faults",
+        "charts",
+    ];
+    for pair in order.windows(2) {
+        assert!(at(pair[0]) < at(pair[1]), "{} before {}", pair[0], pair[1]);
+    }
+    // The contents list the sections in the same order.
+    let nav = |part: &str| {
+        page.find(&format!("href=\"#run-1-{part}\""))
+            .expect("listed")
+    };
+    for pair in order.windows(2) {
+        assert!(
+            nav(pair[0]) < nav(pair[1]),
+            "contents: {} before {}",
+            pair[0],
+            pair[1]
+        );
+    }
+}

@@ -98,14 +98,14 @@ fn run_title(runs: &[Results], i: usize) -> String {
 }
 
 /// The sections of a run's part of the page, with their anchors' suffix,
-/// in page order; those a run lacks are left out.
+/// in page order; those a run lacks are left out. The order is a design
+/// review's: the verdicts, then each failover's and planned event's
+/// phases and what each client group (and how it connects) saw, then
+/// load, loss and availability, and only then the setup and the charts.
 fn parts(s: &Summary) -> Vec<(&'static str, &'static str)> {
     let mut out = vec![
         ("invariants", "Invariants"),
         ("expectations", "Expectations"),
-        ("topology", "Topology"),
-        ("faults", "Faults"),
-        ("measured", "Measured"),
     ];
     if !s.failovers.is_empty() {
         out.push(("failovers", "Failovers"));
@@ -116,10 +116,15 @@ fn parts(s: &Summary) -> Vec<(&'static str, &'static str)> {
     if !s.client_groups.is_empty() {
         out.push(("clients", "Clients"));
     }
+    out.push(("measured", "Measured"));
     if !s.redundancy.per_pg.is_empty() {
         out.push(("copies", "Copies"));
     }
-    out.push(("charts", "Charts"));
+    out.extend([
+        ("topology", "Topology"),
+        ("faults", "Faults"),
+        ("charts", "Charts"),
+    ]);
     out
 }
 
@@ -340,15 +345,16 @@ fn section(h: &mut String, r: &Results, title: &str, id: &str) {
             format!(", from {}", esc(&r.dir.display().to_string()))
         }
     );
+    // In the order of `parts`.
     invariants(h, s, id);
     expectations(h, s, id);
-    topology(h, s, id);
-    faults(h, r, id);
-    measured(h, s, id);
     failovers(h, s, id);
     planned(h, s, id);
     clients(h, s, id);
+    measured(h, s, id);
     redundancy(h, s, id);
+    topology(h, s, id);
+    faults(h, r, id);
     let _ = writeln!(h, "<h3 id=\"{id}-charts\">Charts</h3>");
     for chart in Chart::ALL.into_iter().filter(|c| c.applies(r)) {
         h.push_str(&chart.svg(r));
