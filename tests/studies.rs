@@ -483,6 +483,23 @@ fn report_shows_a_sweep_and_a_study() {
     let page = std::fs::read_to_string(tmp.path().join("r.html")).unwrap();
     assert!(page.contains("Sweep of short-failover"));
     assert!(page.contains("every invariant held in every run"));
+    // At a glance: measures as rows with their units, the one cell as a
+    // column, counts as whole numbers; every measure in a folded block.
+    assert!(
+        page.contains("<th>median over the runs</th><th>as written</th>"),
+        "{page}"
+    );
+    assert!(page.contains("<td>cluster RTO of the first failover (s)</td>"));
+    assert!(
+        page.contains("<td>acknowledged commits lost</td><td>0</td>"),
+        "{page}"
+    );
+    assert!(page.contains("<summary>Every measure, cell by cell, with its intervals</summary>"));
+    assert!(
+        page.contains("worst commit p99 in its first 30 s (ms)"),
+        "{page}"
+    );
+    assert!(!page.contains("first 30 s (s)"));
     assert!(page.contains("Durability: small-study"));
     // The sweep's distribution and clients charts, the study's two.
     assert_eq!(page.matches("<svg").count(), 4);

@@ -87,6 +87,80 @@ fn estimate(e: &Estimate, digits: usize) -> String {
     )
 }
 
+/// The measures a sweep's pivot shows, in its order: the failover, what
+/// clients saw, writes, performance and losses.
+const HEADLINE: [&str; 7] = [
+    "rto_s",
+    "client_rto_p50_s",
+    "client_rto_max_s",
+    "longest_write_outage_s",
+    "recovered_performance_s",
+    "lost_commits",
+    "client_errors",
+];
+
+/// " (ms)" after a measure's name, or nothing for a count.
+fn unit_in_brackets(unit: &str) -> String {
+    if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({unit})")
+    }
+}
+
+/// A sweep at a glance: the cells as columns, a handful of measures as
+/// rows, each the median over the cell's runs, with its interval only
+/// where the runs bound it on both sides.
+fn pivot(h: &mut String, s: &SweepSummary) {
+    let measures: Vec<_> = HEADLINE
+        .iter()
+        .filter_map(|name| MEASURES.iter().find(|m| m.name == *name))
+        .filter(|m| {
+            s.cells
+                .iter()
+                .any(|c| c.measures.iter().any(|x| x.measure == m.name))
+        })
+        .collect();
+    let mut header = vec!["median over the runs".to_owned()];
+    header.extend(s.cells.iter().map(|c| {
+        esc(&if c.settings.is_empty() {
+            "as written".to_owned()
+        } else {
+            c.settings.join(" ")
+        })
+    }));
+    let mut rows: Vec<Vec<String>> = measures
+        .iter()
+        .map(|m| {
+            let mut row = vec![format!("{}{}", esc(m.what), unit_in_brackets(m.unit))];
+            row.extend(s.cells.iter().map(|c| {
+                c.measures.iter().find(|x| x.measure == m.name).map_or_else(
+                    || "–".to_owned(),
+                    |x| median(&x.distribution.median, m.places),
+                )
+            }));
+            row
+        })
+        .collect();
+    let mut failed = vec!["runs that failed an expectation or invariant".to_owned()];
+    failed.extend(s.cells.iter().map(|c| c.failed_runs.to_string()));
+    rows.push(failed);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    table(h, &header, &rows);
+}
+
+/// A median, and its interval only where the runs bound it on both
+/// sides; "never" where the run ended first.
+fn median(e: &Estimate, places: usize) -> String {
+    match (e.value, e.low, e.high) {
+        (None, ..) => "never".to_owned(),
+        (Some(v), Some(lo), Some(hi)) if !e.low_unbounded && !e.high_unbounded => {
+            format!("{v:.places$} [{lo:.places$}, {hi:.places$}]")
+        }
+        (Some(v), ..) => format!("{v:.places$}"),
+    }
+}
+
 fn sweep(h: &mut String, s: &SweepSummary) {
     let _ = writeln!(h, "<h2>Sweep of {}</h2>", esc(&s.scenario));
     let verdict = if s.invariant_failures == 0 {
@@ -114,6 +188,14 @@ fn sweep(h: &mut String, s: &SweepSummary) {
         },
         s.confidence * 100.0
     );
+    pivot(h, s);
+    let label = |c: &crate::study::sweep::CellSummary| {
+        if c.settings.is_empty() {
+            "as written".to_owned()
+        } else {
+            c.settings.join(" ")
+        }
+    };
     let mut rows = Vec::new();
     for c in &s.cells {
         for m in &c.measures {
@@ -121,27 +203,20 @@ fn sweep(h: &mut String, s: &SweepSummary) {
                 continue;
             };
             let d = &m.distribution;
+            let places = measure.places;
             rows.push(vec![
-                esc(&if c.settings.is_empty() {
-                    "as written".to_owned()
-                } else {
-                    c.settings.join(" ")
-                }),
-                format!(
-                    "{}{}",
-                    esc(measure.what),
-                    if measure.unit.is_empty() { "" } else { " (s)" }
-                ),
+                esc(&label(c)),
+                format!("{}{}", esc(measure.what), unit_in_brackets(measure.unit)),
                 format!("{} ({} never)", d.runs, d.never),
-                estimate(&d.median, 2),
-                estimate(&d.p90, 2),
-                estimate(&d.p99, 2),
+                estimate(&d.median, places),
+                estimate(&d.p90, places),
+                estimate(&d.p99, places),
                 d.max
-                    .map_or_else(|| "never".to_owned(), |x| format!("{x:.2}")),
+                    .map_or_else(|| "never".to_owned(), |x| format!("{x:.places$}")),
             ]);
         }
         rows.push(vec![
-            esc(&c.settings.join(" ")),
+            esc(&label(c)),
             "runs that failed an expectation or invariant".to_owned(),
             c.failed_runs.to_string(),
             String::new(),
@@ -150,11 +225,13 @@ fn sweep(h: &mut String, s: &SweepSummary) {
             String::new(),
         ]);
     }
+    h.push_str("<details>\n<summary>Every measure, cell by cell, with its intervals</summary>\n");
     table(
         h,
         &["cell", "measure", "runs", "median", "p90", "p99", "max"],
         &rows,
     );
+    h.push_str("</details>\n");
     for chart in StudyData::Sweep(s).charts() {
         h.push_str(&StudyData::Sweep(s).svg(chart));
         h.push('\n');

@@ -324,6 +324,8 @@ pub struct Measure {
     /// Its unit as printed after a value (`s`, or empty for counts and
     /// fractions).
     pub unit: &'static str,
+    /// Digits after the point in tables: none for a count.
+    pub places: usize,
     /// The value in a row: outer `None` when it does not apply, inner
     /// `None` for "never".
     pub of: fn(&Row) -> Option<Option<f64>>,
@@ -343,48 +345,56 @@ pub const MEASURES: [Measure; 20] = [
     Measure {
         name: "rto_s",
         unit: "s",
+        places: 2,
         what: "cluster RTO of the first failover",
         of: |r| r.rto.as_ref().map(|x| x.total_s),
     },
     Measure {
         name: "detection_s",
         unit: "s",
+        places: 2,
         what: "detection",
         of: |r| phase(r, 0),
     },
     Measure {
         name: "failed_attempts_s",
         unit: "s",
+        places: 2,
         what: "failed attempts",
         of: |r| phase(r, 1),
     },
     Measure {
         name: "selection_s",
         unit: "s",
+        places: 2,
         what: "selection",
         of: |r| phase(r, 2),
     },
     Measure {
         name: "promotion_s",
         unit: "s",
+        places: 2,
         what: "promotion",
         of: |r| phase(r, 3),
     },
     Measure {
         name: "recovery_s",
         unit: "s",
+        places: 2,
         what: "recovery",
         of: |r| phase(r, 4),
     },
     Measure {
         name: "dns_s",
         unit: "s",
+        places: 2,
         what: "DNS",
         of: |r| phase(r, 5),
     },
     Measure {
         name: "client_rto_p50_s",
         unit: "s",
+        places: 2,
         what: "median client-observed RTO",
         of: |r| {
             r.rto
@@ -396,6 +406,7 @@ pub const MEASURES: [Measure; 20] = [
     Measure {
         name: "client_rto_max_s",
         unit: "s",
+        places: 2,
         what: "slowest client's RTO",
         of: |r| {
             r.rto
@@ -407,6 +418,7 @@ pub const MEASURES: [Measure; 20] = [
     Measure {
         name: "clients_never_recovered",
         unit: "",
+        places: 0,
         what: "clients that never recovered",
         of: |r| {
             r.rto
@@ -417,6 +429,7 @@ pub const MEASURES: [Measure; 20] = [
     Measure {
         name: "recovered_performance_s",
         unit: "s",
+        places: 2,
         what: "fault to throughput and p99 back",
         of: |r| {
             r.rto
@@ -428,54 +441,63 @@ pub const MEASURES: [Measure; 20] = [
     Measure {
         name: "longest_write_outage_s",
         unit: "s",
+        places: 2,
         what: "longest write outage",
         of: |r| Some(r.longest_write_outage_s),
     },
     Measure {
         name: "lost_commits",
         unit: "",
+        places: 0,
         what: "acknowledged commits lost",
         of: |r| Some(Some(r.lost_commits as f64)),
     },
     Measure {
         name: "unavailable_commits",
         unit: "",
+        places: 0,
         what: "commits unavailable at the end",
         of: |r| Some(Some(r.unavailable_commits as f64)),
     },
     Measure {
         name: "write_availability",
         unit: "",
+        places: 4,
         what: "write availability",
         of: |r| Some(Some(r.write_availability)),
     },
     Measure {
         name: "client_errors",
         unit: "",
+        places: 0,
         what: "failed client requests",
         of: |r| Some(Some(r.client_errors.iter().sum::<u64>() as f64)),
     },
     Measure {
         name: "new_writer_connections",
         unit: "",
+        places: 0,
         what: "connections the new writer accepted in 30 s",
         of: |r| storm(r, |s| s.connections_accepted as f64),
     },
     Measure {
         name: "new_writer_connect_cpu_s",
         unit: "s",
+        places: 2,
         what: "CPU-seconds those connections cost",
         of: |r| storm(r, |s| s.connect_cpu_s),
     },
     Measure {
         name: "new_writer_cpu_peak",
         unit: "",
+        places: 2,
         what: "new writer's busiest second (CPU share)",
         of: |r| storm(r, |s| s.cpu_peak),
     },
     Measure {
         name: "new_writer_commit_p99_peak_ms",
         unit: "ms",
+        places: 2,
         what: "worst commit p99 in its first 30 s",
         // No commit in the window is nothing measured, not "never".
         of: |r| r.rto.as_ref()?.storm.as_ref()?.commit_p99_peak_ms.map(Some),
