@@ -343,12 +343,9 @@ fn under_way_until(w: &World, id: usize, at: SimTime) -> SimTime {
     for r in w.patches().iter().filter(|r| r.fault as usize == id) {
         let done = match r.outcome {
             PatchOutcome::Kept { resumed } => Some(resumed),
-            PatchOutcome::Restarted
-            | PatchOutcome::Updated
-            | PatchOutcome::Moved
-            | PatchOutcome::FellBack => r.back,
             PatchOutcome::Skipped(_) => Some(r.asked),
-            PatchOutcome::Overtaken | PatchOutcome::Underway | PatchOutcome::Waiting => None,
+            o if o.restarts() => r.back,
+            _ => None,
         };
         until = until.max(done.unwrap_or_else(|| w.now()));
     }

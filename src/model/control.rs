@@ -285,6 +285,13 @@ impl ControlPlane {
         self.impaired_at.get_or_insert(now);
     }
 
+    /// The writer restarts in place by plan from now: it is out, and a
+    /// requested failover waits until it is open again.
+    fn restarts_in_place(&mut self, now: SimTime) {
+        self.impaired(now);
+        self.restarting_in_place = true;
+    }
+
     /// The host of `inst` came back while a replacement was provisioned
     /// for it: it restarts there instead, and nothing new is created.
     pub fn replacement_abandoned(&mut self, inst: InstanceId) {
@@ -805,7 +812,7 @@ impl ControlPlane {
         } else if self.phase == Phase::Watching {
             // The host stays up and answers health checks while the
             // database restarts: no failover unless the host fails.
-            self.restarting_in_place = true;
+            self.restarts_in_place(now);
             cx.order(Order::Restart { inst });
             if !cx.cfg.engine.read_availability {
                 restart_readers(cx, s, inst);
@@ -831,8 +838,7 @@ impl ControlPlane {
                 Maintenance::Skip("a failover was making it the writer")
             } else {
                 if writer && !zero_downtime {
-                    self.impaired(cx.now());
-                    self.restarting_in_place = true;
+                    self.restarts_in_place(cx.now());
                 }
                 Maintenance::Patch { zero_downtime }
             };
@@ -881,8 +887,7 @@ impl ControlPlane {
             });
         }
         let action = if readers.is_empty() {
-            self.impaired(cx.now());
-            self.restarting_in_place = true;
+            self.restarts_in_place(cx.now());
             Maintenance::UpdateOs
         } else {
             self.rolling = Some(Rolling {
@@ -967,8 +972,7 @@ impl ControlPlane {
             Maintenance::Skip("a failover was under way when its new host was ready")
         } else {
             if inst == self.writer {
-                self.impaired(cx.now());
-                self.restarting_in_place = true;
+                self.restarts_in_place(cx.now());
                 if !cx.cfg.engine.read_availability {
                     restart_readers(cx, s, inst);
                 }

@@ -755,7 +755,7 @@ fn planned(h: &mut String, s: &Summary, id: &str) {
     }
     let _ = writeln!(h, "<h3 id=\"{id}-planned\">Planned events</h3>");
     for m in &s.maintenance {
-        let _ = writeln!(h, "<p>An {}, at {:.1} s.</p>", m.words(), m.at_s);
+        let _ = writeln!(h, "<p>At {:.1} s: {}.</p>", m.at_s, m.words());
         let secs = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{v:.2} s"));
         let rows: Vec<Vec<String>> = (m.instances.iter())
             .map(|i| {

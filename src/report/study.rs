@@ -122,13 +122,7 @@ fn pivot(h: &mut String, s: &SweepSummary) {
         })
         .collect();
     let mut header = vec!["median over the runs".to_owned()];
-    header.extend(s.cells.iter().map(|c| {
-        esc(&if c.settings.is_empty() {
-            "as written".to_owned()
-        } else {
-            c.settings.join(" ")
-        })
-    }));
+    header.extend(s.cells.iter().map(|c| esc(&label(c))));
     let mut rows: Vec<Vec<String>> = measures
         .iter()
         .map(|m| {
@@ -147,6 +141,15 @@ fn pivot(h: &mut String, s: &SweepSummary) {
     rows.push(failed);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     table(h, &header, &rows);
+}
+
+/// A cell by its settings.
+fn label(c: &crate::study::sweep::CellSummary) -> String {
+    if c.settings.is_empty() {
+        "as written".to_owned()
+    } else {
+        c.settings.join(" ")
+    }
 }
 
 /// A median, and its interval only where the runs bound it on both
@@ -189,13 +192,6 @@ fn sweep(h: &mut String, s: &SweepSummary) {
         s.confidence * 100.0
     );
     pivot(h, s);
-    let label = |c: &crate::study::sweep::CellSummary| {
-        if c.settings.is_empty() {
-            "as written".to_owned()
-        } else {
-            c.settings.join(" ")
-        }
-    };
     let mut rows = Vec::new();
     for c in &s.cells {
         for m in &c.measures {

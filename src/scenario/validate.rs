@@ -224,29 +224,31 @@ impl MessageFormatter for PlainWords {
                 )
                 .into()
             }
-            // A likely typo is named rather than the whole list.
-            E::SerdeUnknownField {
-                field, expected, ..
-            } if closest(field, expected.iter().copied()).is_some() => format!(
-                "unknown field `{field}`{}",
-                did_you_mean(field, expected.iter().copied())
-            )
-            .into(),
-            E::SerdeUnknownVariant {
-                variant, expected, ..
-            } if closest(variant, expected.iter().copied()).is_some() => format!(
-                "unknown value `{variant}`{}",
-                did_you_mean(variant, expected.iter().copied())
-            )
-            .into(),
             E::Budget { breach, .. } => format!(
                 "the file is too large or too deeply nested for a scenario: {}",
                 breach_in_words(breach)
             )
             .into(),
-            _ => UserMessageFormatter.format_message(err),
+            _ => likely_typo(err).map_or_else(|| UserMessageFormatter.format_message(err), Cow::Owned),
         }
     }
+}
+
+/// An unknown field or value named with the one it likely meant, rather
+/// than the whole list: "unknown field `max_rot`; did you mean `max_rto`?".
+fn likely_typo(err: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::Error as E;
+    let (what, name, expected) = match err {
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => ("field", field, expected),
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => ("value", variant, expected),
+        _ => return None,
+    };
+    let meant = closest(name, expected.iter().copied())?;
+    Some(format!("unknown {what} `{name}`; did you mean `{meant}`?"))
 }
 
 /// What the parser expected, named as the file writes it rather than as a

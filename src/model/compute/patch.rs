@@ -84,6 +84,20 @@ pub enum PatchOutcome {
     Underway,
 }
 
+impl PatchOutcome {
+    /// Whether the instance's process restarted for the event, so that
+    /// its part ends when it serves again.
+    pub fn restarts(self) -> bool {
+        matches!(
+            self,
+            PatchOutcome::Restarted
+                | PatchOutcome::Updated
+                | PatchOutcome::Moved
+                | PatchOutcome::FellBack
+        )
+    }
+}
+
 /// Planned engine patches on the instances.
 #[derive(Debug)]
 pub struct Patches {
@@ -126,15 +140,7 @@ pub struct PatchRecord {
 impl PatchRecord {
     /// Whether this record waits for its instance to serve again.
     fn awaits(&self, inst: InstanceId) -> bool {
-        self.inst == inst
-            && self.back.is_none()
-            && matches!(
-                self.outcome,
-                PatchOutcome::Restarted
-                    | PatchOutcome::Updated
-                    | PatchOutcome::Moved
-                    | PatchOutcome::FellBack
-            )
+        self.inst == inst && self.back.is_none() && self.outcome.restarts()
     }
 }
 

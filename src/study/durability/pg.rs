@@ -490,9 +490,7 @@ impl<'a> Year<'a> {
                     self.out.data_lost = true;
                     return false;
                 }
-                if self.calm_steps {
-                    self.calm = self.calm_now();
-                }
+                self.calm = self.calm_now();
                 self.copies
                     .iter()
                     .filter(|c| in_reach(c, t, &self.dark))
