@@ -8,9 +8,9 @@ use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover,
-    FaultSummary, GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult, Lag,
-    Latency, Maintenance, Outage, PatchedInstance, Reads, Rto, Steps, StorageSummary, Summary,
-    TimelineRow, Topology, FORMAT_VERSION,
+    FaultSummary, GlobalSummary, GroupObserved, GroupResult, Healing, InstanceSummary,
+    InvariantResult, Lag, Latency, Maintenance, Outage, PatchedInstance, Reads, RegionExposure,
+    RegionSummary, Rto, Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::{Client, GAP_MIN};
 use crate::model::compute::patch::PatchOutcome;
@@ -90,7 +90,13 @@ impl Outcome {
         let topology = &self.summary.topology;
         let names: Vec<&str> = topology.instances.iter().map(|i| i.name.as_str()).collect();
         let groups: Vec<&str> = topology.clients.iter().map(|c| c.name.as_str()).collect();
-        let header = TimelineRow::csv_header(&names, &groups);
+        let regions: Vec<&str> = self
+            .summary
+            .global
+            .iter()
+            .flat_map(|g| g.regions.iter().map(|r| r.name.as_str()))
+            .collect();
+        let header = TimelineRow::csv_header(&names, &groups, &regions);
         let rows = self
             .timeline
             .iter()
@@ -743,6 +749,7 @@ impl Simulation {
             maintenance: maintenance(w),
             healing: healing(w, &write_stalls, now),
             replica_lag_ms: replica_lag(w),
+            global: global(w, now),
             client_errors: ClientErrors::from_counts(rec.client_errors),
             client_requests_ok: w.clients().iter().map(|c| c.requests_ok).sum(),
             hung_clients: w.clients().iter().filter(|c| hung(w, c)).count() as u32,
@@ -935,6 +942,61 @@ fn fault_summaries(w: &World) -> Vec<FaultSummary> {
 }
 
 /// Each instance's replica lag, for those that measured any.
+/// A global database's replication, as measured.
+fn global(w: &World, end: SimTime) -> Option<GlobalSummary> {
+    let g = w.config().global.as_ref()?;
+    let rep = &w.recorder().replication;
+    let ms = |d: SimDuration| d.as_secs_f64() * 1e3;
+    let regions = g
+        .secondaries
+        .iter()
+        .zip(&rep.regions)
+        .map(|(r, m)| RegionSummary {
+            name: r.name.clone(),
+            rtt_ms: ms(r.rtt),
+            bandwidth_gbps: r.bandwidth_gbps,
+            replication_lag_ms: (!m.lag.is_empty()).then(|| Lag {
+                p50: m.lag.value_at_quantile(0.5) as f64 / 1e3,
+                p99: m.lag.value_at_quantile(0.99) as f64 / 1e3,
+                max: m.lag.max() as f64 / 1e3,
+            }),
+            rpo_lag_max_ms: ms(m.rpo_lag_max),
+            at_risk_max_ms: ms(m.at_risk_max),
+            shipped_mib: m.bytes_sent as f64 / f64::from(1u32 << 20),
+        })
+        .collect();
+    Some(GlobalSummary {
+        primary: g.primary.clone(),
+        rpo_guard_s: g.rpo.map(|d| d.as_secs_f64()),
+        regions,
+        guard_holds: rep
+            .holds
+            .iter()
+            .map(|&(from, to)| {
+                let to = to.unwrap_or(end);
+                Outage {
+                    from_s: from.as_secs_f64(),
+                    to_s: to.as_secs_f64(),
+                    duration_s: to.since(from).as_secs_f64(),
+                }
+            })
+            .collect(),
+        guard_held_s: rep.held_s(end),
+        at_risk_max_ms: ms(rep.best_at_risk_max),
+        exposures: rep
+            .exposures
+            .iter()
+            .map(|e| RegionExposure {
+                at_s: e.at.as_secs_f64(),
+                region: g.secondaries[e.region].name.clone(),
+                commits: e.commits,
+                rpo_s: e.rpo.as_secs_f64(),
+                at_risk_s: e.span.as_secs_f64(),
+            })
+            .collect(),
+    })
+}
+
 fn replica_lag(w: &World) -> BTreeMap<String, Lag> {
     w.instances()
         .iter()

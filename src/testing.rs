@@ -27,7 +27,7 @@ use proptest::test_runner::TestCaseError;
 
 use crate::check::{heal_bound, Invariant};
 use crate::metrics::InvariantResult;
-use crate::model::config::{Cut, Fault, FaultKind, InstanceClass, LossScope, Topology};
+use crate::model::config::{Cut, Fault, FaultKind, InstanceClass, LossScope, RegionId, Topology};
 use crate::scenario::print::Names;
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
@@ -43,6 +43,9 @@ const CLASSES: [&str; 3] = ["db.r6g.large", "db.r6g.2xlarge", "db.r6g.4xlarge"];
 /// Simulated length of a case: a failover (about 13 s) and its aftermath
 /// fit after the last fault.
 const DURATION_S: u64 = 40;
+/// Simulated length of a global-database case: its region faults end
+/// by 60 s.
+const GLOBAL_DURATION_S: u64 = 60;
 
 /// One generated case: a cluster and a fault schedule. Its [`Case::yaml`]
 /// is a scenario file that replays it exactly.
@@ -69,7 +72,14 @@ pub struct Case {
     /// The heal-then-progress ending: once the last fault is over, the
     /// cluster must be whole again within this (`max_heal_time`).
     pub heal_within: Option<SimDuration>,
+    /// A global database: its secondary regions (named [`REGIONS`] after
+    /// the primary), and the RPO guard in seconds; `None`: one region.
+    pub global: Option<(usize, Option<u64>)>,
 }
+
+/// Region names of generated global databases: the primary, then the
+/// secondaries; region faults index it.
+pub const REGIONS: [&str; 3] = ["home", "near", "far"];
 
 /// What the strategy may generate.
 #[derive(Debug, Clone)]
@@ -146,7 +156,17 @@ impl Case {
             azs: AZS.map(String::from).to_vec(),
             nodes_per_az: NODES_PER_AZ,
         };
-        let names = Names::new(&topology, instances.iter().map(String::as_str));
+        let mut names = Names::new(&topology, instances.iter().map(String::as_str));
+        if let Some((secondaries, rpo)) = self.global {
+            let _ = write!(y, "global:\n  primary: {}\n  secondaries:\n", REGIONS[0]);
+            for (k, name) in REGIONS[1..=secondaries].iter().enumerate() {
+                let _ = writeln!(y, "    - {{ name: {name}, rtt: {}ms }}", 40 + 40 * k);
+            }
+            if let Some(rpo) = rpo {
+                let _ = writeln!(y, "  rpo: {rpo}s");
+            }
+            names = names.with_regions(REGIONS[..=secondaries].iter().copied());
+        }
         y.push_str(&names.faults(&self.faults));
         if let Some(bound) = self.heal_within {
             let ms = bound.as_nanos().div_ceil(1_000_000);
@@ -198,6 +218,7 @@ pub fn cases(shape: Shape) -> impl Strategy<Value = Case> {
                         faults,
                         duration_s: DURATION_S,
                         heal_within: None,
+                        global: None,
                     }
                 })
             },
@@ -274,6 +295,56 @@ fn class_change(readers: usize) -> impl Strategy<Value = FaultKind> {
             promote,
         },
     )
+}
+
+/// Global-database cases: a cluster of the default quorum with up to
+/// three readers, one or two secondary regions, the RPO guard at 20 s or
+/// none, and up to six faults: any of [`cases`]' kinds, and a region's
+/// outage (the primary's or a secondary's), its link cut, or its link a
+/// hundred to a hundred thousand times narrower, for up to 34 s, so that
+/// a secondary may fall further behind than the guard allows. Every
+/// region fault ends, so the primary comes back within the run (60 s).
+pub fn global_cases() -> impl Strategy<Value = Case> {
+    let readers = prop::collection::vec(
+        (0..3usize, 0..16u8, prop::sample::select(&CLASSES[..])),
+        0..=3,
+    );
+    (
+        any::<u64>(),
+        0..3usize,
+        readers,
+        1..=2usize,
+        prop::option::of(Just(20u64)),
+    )
+        .prop_flat_map(|(seed, writer_az, readers, secondaries, rpo)| {
+            let at = secs(1..26).prop_map(|s| SimTime::ZERO + s);
+            let region = (0..=secondaries as u8).prop_map(RegionId);
+            let secondary = (1..=secondaries as u8).prop_map(RegionId);
+            let kind = prop_oneof![
+                region.prop_map(FaultKind::RegionOutage),
+                secondary.clone().prop_map(FaultKind::RegionPartition),
+                (secondary, prop::sample::select(vec![100.0, 1e3, 1e5]))
+                    .prop_map(|(r, f)| FaultKind::RegionSlowdown(r, f)),
+            ];
+            let regional = (at, kind, secs(1..35).prop_map(Some))
+                .prop_map(|(at, kind, duration)| Fault { at, kind, duration });
+            let any = prop_oneof![2 => regional, 1 => fault(readers.len(), false)];
+            prop::collection::vec(any, 0..=6).prop_map(move |mut faults| {
+                faults.sort_by_key(|f| f.at);
+                Case {
+                    seed,
+                    quorum: (4, 3),
+                    writer_az,
+                    readers: readers.clone(),
+                    ttl_s: 5,
+                    dns_cache_s: None,
+                    faults,
+                    duration_s: GLOBAL_DURATION_S,
+                    heal_within: None,
+                    global: Some((secondaries, rpo)),
+                }
+            })
+        })
 }
 
 /// Swarm cases ([TigerBeetle's VOPR] and FoundationDB's simulation
@@ -372,6 +443,7 @@ pub fn swarm() -> impl Strategy<Value = Case> {
                         faults,
                         duration_s: DURATION_S,
                         heal_within: None,
+                        global: None,
                     }
                     .with_ending()
                 },
@@ -507,7 +579,16 @@ mod tests {
                 .expect("a case")
                 .current();
             let swarm = swarm().new_tree(&mut runner).expect("a case").current();
-            for f in case.faults.iter().chain(&swarm.faults) {
+            let global = global_cases()
+                .new_tree(&mut runner)
+                .expect("a case")
+                .current();
+            for f in case
+                .faults
+                .iter()
+                .chain(&swarm.faults)
+                .chain(&global.faults)
+            {
                 drawn.insert(f.kind.name());
             }
         }

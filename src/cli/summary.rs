@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::metrics::units::ms;
 use crate::metrics::{units, ClientObserved};
 
 /// The text summary of a run that wrote `names` into `out`.
@@ -102,6 +103,7 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
     }
     print_failovers(w, s);
     print_maintenance(w, s);
+    print_regions(w, s);
     if s.healing.faults_over_s.is_some() {
         let _ = writeln!(w, "  healed    {}", s.healing_in_words());
     }
@@ -118,6 +120,50 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
         crate::error::shown(out),
         names.join(", ")
     );
+}
+
+/// A global database: one line per secondary region, one per hold of
+/// the RPO guard, and what each region lacked when the primary went dark.
+fn print_regions(w: &mut impl Write, s: &crate::metrics::Summary) {
+    let Some(g) = &s.global else {
+        return;
+    };
+    for r in &g.regions {
+        let lag = match &r.replication_lag_ms {
+            Some(l) => format!(
+                "replication lag p50 {}, p99 {}, max {}",
+                ms(l.p50),
+                ms(l.p99),
+                ms(l.max)
+            ),
+            None => "nothing stored".to_owned(),
+        };
+        let _ = writeln!(
+            w,
+            "  region    {} ({} round trip from {}): {lag}; RPO lag at most {}, acknowledged work at risk at most {}",
+            r.name,
+            ms(r.rtt_ms),
+            g.primary,
+            ms(r.rpo_lag_max_ms),
+            ms(r.at_risk_max_ms)
+        );
+    }
+    if let Some(rpo) = g.rpo_guard_s {
+        let _ = writeln!(
+            w,
+            "  rpo guard {rpo:.0} s: held commits {} time(s), {:.3} s in all; the best region lacked at most {} of acknowledged work",
+            g.guard_holds.len(),
+            g.guard_held_s,
+            ms(g.at_risk_max_ms)
+        );
+    }
+    for e in &g.exposures {
+        let _ = writeln!(
+            w,
+            "  exposure  {} lacked {} acknowledged commit(s) when {} went dark at {:.1} s: RPO {:.3} s, {:.3} s of acknowledged work",
+            e.region, e.commits, g.primary, e.at_s, e.rpo_s, e.at_risk_s
+        );
+    }
 }
 
 /// Each planned event: one line for it, one per instance it reached and

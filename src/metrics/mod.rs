@@ -4,6 +4,7 @@
 mod performance;
 mod recorder;
 mod redundancy;
+mod replication;
 mod summary;
 pub mod units;
 
@@ -12,9 +13,11 @@ pub(crate) use performance::{level_before, rate_after, recovered_performance, st
 pub use recorder::TimelineRow;
 pub(crate) use recorder::{timeline_rows, Recorder};
 pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
+pub use replication::{Exposure, RegionMeasures, Replication};
 pub use summary::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt,
-    Failover, FaultSummary, GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult,
-    Lag, Latency, Maintenance, NodeUse, Outage, PatchedInstance, Reads, Rto, Steps, StorageSummary,
-    Summary, Topology, Violation, FORMAT_VERSION,
+    Failover, FaultSummary, GlobalSummary, GroupObserved, GroupResult, Healing, InstanceSummary,
+    InvariantResult, Lag, Latency, Maintenance, NodeUse, Outage, PatchedInstance, Reads,
+    RegionExposure, RegionSummary, Rto, Steps, StorageSummary, Summary, Topology, Violation,
+    FORMAT_VERSION,
 };

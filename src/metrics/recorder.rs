@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 
 use super::redundancy::Redundancy;
+use super::replication::Replication;
 use hdrhistogram::Histogram;
 
 use crate::sim::{SimDuration, SimTime};
@@ -66,6 +67,9 @@ pub struct TimelineRow {
     pub connections: Vec<u32>,
     /// Connections each instance accepted in the bin.
     pub connects: Vec<u32>,
+    /// Largest RPO lag of each secondary region in the bin, ms, in the
+    /// order written (`None`: not sampled).
+    pub region_rpo_lag_ms: Vec<Option<f64>>,
 }
 
 impl TimelineRow {
@@ -86,12 +90,16 @@ impl TimelineRow {
     /// `client_errors.<group>.<kind>`, one per [`ClientError::ALL`] kind.
     pub const GROUP_ERRORS_COLUMN: &'static str = "client_errors.";
 
+    /// The prefix of the per-region RPO-lag columns of a global database:
+    /// `rpo_lag_ms.<region>`.
+    pub const RPO_LAG_COLUMN: &'static str = "rpo_lag_ms.";
+
     /// The column naming the open writer: text, not a number.
     pub const WRITER_COLUMN: &'static str = "writer";
 
-    /// The CSV header matching [`TimelineRow::csv`] for these instances
-    /// and client groups.
-    pub fn csv_header<S: AsRef<str>>(instances: &[S], groups: &[S]) -> String {
+    /// The CSV header matching [`TimelineRow::csv`] for these instances,
+    /// client groups and secondary regions.
+    pub fn csv_header<S: AsRef<str>>(instances: &[S], groups: &[S], regions: &[S]) -> String {
         let mut h = String::from(Self::FIXED_COLUMNS);
         for prefix in [Self::LAG_COLUMN, Self::CPU_COLUMN, Self::CONNECTIONS_COLUMN] {
             for name in instances {
@@ -108,6 +116,11 @@ impl TimelineRow {
                 h.push('.');
                 h.push_str(kind.name());
             }
+        }
+        for region in regions {
+            h.push(',');
+            h.push_str(Self::RPO_LAG_COLUMN);
+            h.push_str(region.as_ref());
         }
         h
     }
@@ -162,6 +175,10 @@ impl TimelineRow {
                 line.push(',');
                 line.push_str(&n.to_string());
             }
+        }
+        for &lag in &self.region_rpo_lag_ms {
+            line.push(',');
+            line.push_str(&ms(lag));
         }
         line
     }
@@ -232,6 +249,8 @@ pub struct Recorder {
     pub connects: Vec<u64>,
     /// Driver failovers that ended connected to a writer.
     pub driver_failovers: u64,
+    /// A global database's replication to its secondary regions.
+    pub replication: Replication,
     write_stalls: Vec<(SimTime, SimTime)>,
     read_stalls: Vec<(SimTime, SimTime)>,
     rows: Vec<TimelineRow>,
@@ -243,7 +262,7 @@ fn ms(v: Option<f64>) -> String {
     v.map_or(String::new(), |v| format!("{v:.3}"))
 }
 
-fn histogram() -> Histogram<u64> {
+pub(super) fn histogram() -> Histogram<u64> {
     // 1 µs to 1 day at 3 significant digits.
     Histogram::new_with_bounds(1, 86_400_000_000, 3).expect("valid histogram bounds")
 }
@@ -253,7 +272,7 @@ pub fn timeline_rows(duration: SimDuration, bin: SimDuration) -> u64 {
     duration.as_nanos() / bin.as_nanos().max(1) + 1
 }
 
-fn micros(d: SimDuration) -> u64 {
+pub(super) fn micros(d: SimDuration) -> u64 {
     (d.as_nanos() / 1_000).clamp(1, 86_400_000_000)
 }
 
@@ -269,7 +288,7 @@ impl Recorder {
         pgs: usize,
         copies: u32,
         groups: usize,
-        instances: usize,
+        (instances, regions): (usize, usize),
     ) -> Self {
         let rows = timeline_rows(duration, bin);
         Recorder {
@@ -304,6 +323,7 @@ impl Recorder {
             group_errors: vec![[0; ERROR_KINDS]; groups],
             connects: vec![0; instances],
             driver_failovers: 0,
+            replication: Replication::new(regions),
             write_stalls: Vec::new(),
             read_stalls: Vec::new(),
             rows: Vec::with_capacity(rows as usize),
@@ -479,6 +499,7 @@ impl Recorder {
             .map(|&us| (us > 0).then(|| us as f64 / 1e3))
             .collect();
         row.writer = writer;
+        row.region_rpo_lag_ms = self.replication.close_bin();
         row.pgs_at_full_copies = self.redundancy.at_full();
         self.rows.push(row);
     }
@@ -556,7 +577,7 @@ mod tests {
     #[test]
     fn slow_commits_become_merged_stall_intervals() {
         let second = SimDuration::from_secs(1);
-        let mut r = Recorder::new(second, second, SimDuration::from_secs(10), 1, 6, 0, 0);
+        let mut r = Recorder::new(second, second, SimDuration::from_secs(10), 1, 6, 0, (0, 0));
         r.commit(t(2), t(1)); // exactly the threshold: no stall
         r.commit(t(10), t(2)); // unavailable 3..10
         r.commit(t(11), t(4)); // 5..11 overlaps

@@ -79,6 +79,10 @@ pub struct Summary {
     pub healing: Healing,
     /// Replica lag per reader (instances that served as readers).
     pub replica_lag_ms: BTreeMap<String, Lag>,
+    /// A global database's replication to its secondary regions; absent
+    /// for a cluster in one region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global: Option<GlobalSummary>,
     /// Failed client requests by kind.
     pub client_errors: ClientErrors,
     /// Client requests that completed.
@@ -704,6 +708,90 @@ pub struct Lag {
     pub p99: f64,
     /// Maximum.
     pub max: f64,
+}
+
+/// A global database: each secondary region's lag, the RPO guard, and
+/// what each region lacked whenever the primary region went dark.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GlobalSummary {
+    /// The primary region.
+    pub primary: String,
+    /// `rds.global_db_rpo`, seconds; `None`: no guard.
+    pub rpo_guard_s: Option<f64>,
+    /// Each secondary region, in the order written.
+    pub regions: Vec<RegionSummary>,
+    /// Each time the RPO guard held the primary's commits.
+    pub guard_holds: Vec<Outage>,
+    /// Seconds the guard held commits in all.
+    pub guard_held_s: f64,
+    /// The most acknowledged work the best-placed secondary lacked at
+    /// once, in time (from the oldest acknowledged commit it lacked to the
+    /// newest acknowledged), ms: what a region loss would have cost at
+    /// worst, and what the RPO guard bounds.
+    pub at_risk_max_ms: f64,
+    /// What each secondary lacked when the primary region went dark: what
+    /// promoting it then would have lost.
+    pub exposures: Vec<RegionExposure>,
+}
+
+impl GlobalSummary {
+    /// The worst, over the primary region's outages, of the RPO of the
+    /// secondary that lacked least then; `None` when the primary never
+    /// went dark.
+    pub fn best_rpo_s(&self) -> Option<f64> {
+        let mut worst: Option<f64> = None;
+        for at in self.exposures.iter().map(|e| e.at_s) {
+            let best = self
+                .exposures
+                .iter()
+                .filter(|e| e.at_s == at)
+                .map(|e| e.rpo_s)
+                .fold(f64::INFINITY, f64::min);
+            worst = Some(worst.map_or(best, |w| w.max(best)));
+        }
+        worst
+    }
+}
+
+/// One secondary region of a global database.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RegionSummary {
+    /// Its name.
+    pub name: String,
+    /// Median round trip from the primary, ms.
+    pub rtt_ms: f64,
+    /// The replication link's bandwidth, Gb/s.
+    pub bandwidth_gbps: f64,
+    /// Replication lag of each shipment stored there: from the primary's
+    /// storage making it durable to a write quorum of the region's copies
+    /// holding it, ms. `None` when nothing was stored.
+    pub replication_lag_ms: Option<Lag>,
+    /// The largest RPO lag seen: the age of the oldest acknowledged commit
+    /// the region lacked, ms.
+    pub rpo_lag_max_ms: f64,
+    /// The most acknowledged work the region lacked, in time: from the
+    /// oldest acknowledged commit it lacked to the newest acknowledged
+    /// commit, ms. The RPO guard bounds this.
+    pub at_risk_max_ms: f64,
+    /// Redo the link carried, MiB.
+    pub shipped_mib: f64,
+}
+
+/// What one secondary region lacked when the primary region went dark.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RegionExposure {
+    /// When the primary went dark, seconds.
+    pub at_s: f64,
+    /// The secondary region.
+    pub region: String,
+    /// Commits the primary had acknowledged that the region lacked.
+    pub commits: u64,
+    /// The age of the oldest of them then (the RPO that promoting the
+    /// region would have had), seconds; 0 when it lacked none.
+    pub rpo_s: f64,
+    /// The span from the oldest of them to the newest acknowledged commit,
+    /// seconds: the acknowledged work lost, in time.
+    pub at_risk_s: f64,
 }
 
 /// What one client group did and saw.

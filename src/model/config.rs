@@ -46,6 +46,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// Faults in the order written.
     pub faults: Vec<Fault>,
+    /// Aurora Global Database: the regions the volume replicates to.
+    pub global: Option<GlobalConfig>,
 }
 
 impl Config {
@@ -405,6 +407,59 @@ pub enum Placement {
     PreferSameAz,
 }
 
+/// Aurora Global Database: the cluster's storage ships its redo to a
+/// storage volume in each secondary region (\[UG\] aurora-global-database).
+#[derive(Debug, Clone)]
+pub struct GlobalConfig {
+    /// The cluster's own region.
+    pub primary: String,
+    /// The secondary regions, in the order written.
+    pub secondaries: Vec<RegionConfig>,
+    /// `rds.global_db_rpo`: commits wait while no secondary is within it.
+    pub rpo: Option<SimDuration>,
+    /// How often the replication server sends what the primary's storage
+    /// has made durable since its last send.
+    pub ship_interval: SimDuration,
+}
+
+impl GlobalConfig {
+    /// A region's name; region 0 is the primary, `k` the `k`-th secondary.
+    pub fn region_name(&self, r: RegionId) -> &str {
+        match r.0 {
+            0 => &self.primary,
+            k => &self.secondaries[k as usize - 1].name,
+        }
+    }
+}
+
+/// A region of a global database: 0 the primary, `k` the `k`-th secondary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RegionId(pub u8);
+
+impl RegionId {
+    /// The primary region.
+    pub const PRIMARY: RegionId = RegionId(0);
+
+    /// The index of a secondary among the secondaries.
+    pub fn secondary(self) -> Option<usize> {
+        (self.0 > 0).then(|| self.0 as usize - 1)
+    }
+}
+
+/// A secondary region and the link the primary's replication server
+/// reaches it over.
+#[derive(Debug, Clone)]
+pub struct RegionConfig {
+    /// Its name.
+    pub name: String,
+    /// Median round trip between the two regions.
+    pub rtt: SimDuration,
+    /// Lognormal sigma of one crossing.
+    pub jitter: f64,
+    /// What the link carries, Gb/s.
+    pub bandwidth_gbps: f64,
+}
+
 /// Link latencies.
 #[derive(Debug, Clone)]
 pub struct NetworkConfig {
@@ -505,6 +560,13 @@ pub enum FaultKind {
     EnginePatch(bool),
     /// A planned operating-system update of every instance, rolling.
     OsUpdate,
+    /// A region goes dark: every AZ, node and instance of the primary, or
+    /// a secondary's storage and link.
+    RegionOutage(RegionId),
+    /// The link to a secondary region drops every message.
+    RegionPartition(RegionId),
+    /// The link to a secondary region carries a factor less.
+    RegionSlowdown(RegionId, f64),
     /// A planned change of an instance's class; with `promote`, a reader
     /// then becomes the writer by a requested failover.
     ClassChange {
@@ -543,6 +605,9 @@ impl FaultKind {
             FaultKind::EnginePatch(_) => FaultName::EnginePatch,
             FaultKind::OsUpdate => FaultName::OsUpdate,
             FaultKind::ClassChange { .. } => FaultName::ClassChange,
+            FaultKind::RegionOutage(_) => FaultName::RegionOutage,
+            FaultKind::RegionPartition(_) => FaultName::RegionPartition,
+            FaultKind::RegionSlowdown(..) => FaultName::RegionSlowdown,
         }
     }
 }
@@ -565,7 +630,19 @@ impl Fault {
         let az = |z: AzId| sc.topology.azs[z.index()].clone();
         let node = |n: NodeId| sc.topology.node_name(n);
         let inst = |i: InstanceId| sc.instances[i.index()].name.clone();
+        let region = |r: RegionId| {
+            sc.global
+                .as_ref()
+                .map(|g| g.region_name(r).to_owned())
+                .unwrap_or_default()
+        };
         match &self.kind {
+            FaultKind::RegionOutage(r) => (FaultName::RegionOutage, region(*r)),
+            FaultKind::RegionPartition(r) => (FaultName::RegionPartition, region(*r)),
+            FaultKind::RegionSlowdown(r, factor) => (
+                FaultName::RegionSlowdown,
+                format!("{} ×{factor}", region(*r)),
+            ),
             FaultKind::NodeCrash(n) => (FaultName::StorageNodeCrash, node(*n)),
             FaultKind::AzOutage(z) => (FaultName::AzOutage, az(*z)),
             FaultKind::PartitionAzs(a, b) => (

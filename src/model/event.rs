@@ -453,6 +453,21 @@ events! {
         /// The class change (its index among the scenario's faults).
         fault: u32,
     } => ["fault" = u64::from(*fault), "" = 0];
+    /// A global database's replication server sends each secondary region
+    /// what the primary's storage made durable since its last send.
+    50 ReplicationTick "replication_tick" => ["" = 0, "" = 0];
+    /// What the replication server sent is stored in a secondary region:
+    /// its agent has written it to a write quorum of that region's copies.
+    51 RegionStored "region_stored" {
+        /// The secondary region.
+        region: u8,
+        /// The link's state it was sent under; a cut since then lost it.
+        link: u32,
+        /// Everything up to here is now in the region.
+        upto: Lsn,
+        /// When the primary's storage had made `upto` durable.
+        durable_at: SimTime,
+    } => ["region" = u64::from(*region), "upto" = upto.0];
 }
 
 /// A segment's acknowledgement of its SCL, on its way to the writer of

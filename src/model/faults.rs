@@ -11,9 +11,9 @@ use super::event::Event;
 use super::order::Order;
 use super::storage::volume::Volume;
 use crate::model::config::Config;
-use crate::model::config::{Cut, Fault, FaultKind};
+use crate::model::config::{Cut, Fault, FaultKind, RegionId};
 use crate::sim::Engine;
-use crate::vocab::ids::{InstanceId, NodeId};
+use crate::vocab::ids::{AzId, InstanceId, NodeId};
 
 /// The fault schedule's own state.
 #[derive(Debug)]
@@ -64,19 +64,23 @@ impl Faults {
         let host_fault = |inst| Order::HostFault { inst, down: start };
         match fault.kind {
             FaultKind::NodeCrash(n) => cx.order(node_fault(n)),
-            FaultKind::AzOutage(az) => {
-                cx.net_mut().set_az_down(az, start);
-                for (n, node) in volume.nodes.iter().enumerate() {
-                    if node.az == az {
-                        cx.order(node_fault(NodeId::from_index(n)));
+            FaultKind::AzOutage(az) => az_outage(cx, (instances, volume), az, start),
+            FaultKind::RegionOutage(region) => {
+                if region == RegionId::PRIMARY {
+                    for z in 0..cx.cfg.topology.azs.len() {
+                        az_outage(cx, (instances, volume), AzId::from_index(z), start);
                     }
                 }
-                for (i, inst) in instances.iter().enumerate() {
-                    if inst.az == az {
-                        cx.order(host_fault(InstanceId::from_index(i)));
-                    }
-                }
+                cx.order(Order::RegionDark {
+                    region,
+                    dark: start,
+                });
             }
+            FaultKind::RegionPartition(region) => cx.order(Order::RegionCut { region, cut: start }),
+            FaultKind::RegionSlowdown(region, factor) => cx.order(Order::RegionSlowness {
+                region,
+                factor: if start { factor } else { 1.0 },
+            }),
             FaultKind::PartitionAzs(a, b) => cx.net_mut().set_cut(a, b, start),
             FaultKind::IsolateNode(n) => cx.net_mut().set_isolated(n, start),
             FaultKind::SlowNode(node, factor) => {
@@ -121,6 +125,27 @@ impl Faults {
             }
         }
         cx.order(Order::QuorumHealth);
+    }
+}
+
+/// Every node and instance of AZ `az` goes down (`start`) or comes back.
+fn az_outage(cx: &mut Ctx, (instances, volume): (&[Instance], &Volume), az: AzId, start: bool) {
+    cx.net_mut().set_az_down(az, start);
+    for (n, node) in volume.nodes.iter().enumerate() {
+        if node.az == az {
+            cx.order(Order::NodeFault {
+                node: NodeId::from_index(n),
+                down: start,
+            });
+        }
+    }
+    for (i, inst) in instances.iter().enumerate() {
+        if inst.az == az {
+            cx.order(Order::HostFault {
+                inst: InstanceId::from_index(i),
+                down: start,
+            });
+        }
     }
 }
 

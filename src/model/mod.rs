@@ -20,6 +20,7 @@ pub(crate) mod dns;
 pub(crate) mod event;
 pub(crate) mod faults;
 pub(crate) mod footprint;
+pub(crate) mod global;
 pub(crate) mod network;
 pub(crate) mod note;
 pub(crate) mod order;
@@ -53,6 +54,7 @@ use control::{ControlPlane, Sight};
 use dns::Dns;
 use event::Asker;
 use faults::Faults;
+use global::Global;
 use network::Network;
 use order::Order;
 use pool::Pool;
@@ -108,6 +110,7 @@ mod streams {
     pub const DNS: u64 = 5;
     pub const APP_NETWORK: u64 = 6;
     pub const PROXY: u64 = 7;
+    pub const REPLICATION: u64 = 8;
     pub const DISK_BASE: u64 = 1 << 32;
     pub const CLIENT_BASE: u64 = 2 << 32;
     pub const INSTANCE_BASE: u64 = 3 << 32;
@@ -156,6 +159,8 @@ pub struct World {
     compute: Compute,
     control: ControlPlane,
     dns: Dns,
+    /// A global database's replication to its secondary regions.
+    global: Option<Global>,
     /// Application clients.
     clients: Vec<Client>,
     /// Where each client is and whether it reads.
@@ -257,9 +262,16 @@ impl World {
                 cfg.storage.pgs as usize,
                 cfg.storage.quorum.copies(),
                 cfg.clients.len(),
-                cfg.instances.len(),
+                (
+                    cfg.instances.len(),
+                    cfg.global.as_ref().map_or(0, |g| g.secondaries.len()),
+                ),
             ),
             control: ControlPlane::new(first, stream(streams::CONTROL)),
+            global: cfg
+                .global
+                .as_ref()
+                .map(|g| Global::new(&cfg, g, stream(streams::REPLICATION))),
             dns,
             clients,
             pools,
@@ -299,6 +311,9 @@ impl World {
             .at(SimTime::ZERO + first_check, Event::HealthTick);
         if let Some(p) = &cfg.proxy {
             self.engine.after(p.health_check_interval, Event::ProxyTick);
+        }
+        if let Some(g) = &cfg.global {
+            self.engine.after(g.ship_interval, Event::ReplicationTick);
         }
         // Clients start spread over their first think time.
         for (c, client) in self.clients.iter_mut().enumerate() {
@@ -445,6 +460,7 @@ impl World {
             pools,
             proxy,
             faults,
+            global,
             ..
         } = self;
         let cx = &mut Ctx::new(cfg, engine, net, rec, notes, orders);
@@ -522,6 +538,22 @@ impl World {
             } => control.on_health_reply(cx, sight, inst, seq, (writes, stalled_since)),
             Event::SelectionDone { seq } => control.on_selection_done(cx, sight, seq),
             Event::HostReady { fault } => control.on_host_ready(cx, sight, fault),
+            Event::ReplicationTick => {
+                let primary = compute.writers.primary_point(cx.rec.commits_acked);
+                global
+                    .as_mut()
+                    .expect("ticks only with a global database")
+                    .on_tick(cx, primary);
+            }
+            Event::RegionStored {
+                region,
+                link,
+                upto,
+                durable_at,
+            } => global
+                .as_mut()
+                .expect("stored only with a global database")
+                .on_stored(cx, (region, link), (upto, durable_at)),
             Event::HealthResend { seq, attempt } => {
                 control.on_health_resend(cx, sight, seq, attempt)
             }
@@ -730,10 +762,23 @@ impl World {
             clients,
             callers,
             proxy,
+            global,
             ..
         } = self;
         let cx = &mut Ctx::new(cfg, engine, net, rec, notes, orders);
+        let global = global.as_mut();
+        let global = || global.expect("region orders need a global database");
         match order {
+            Order::RegionDark { region, dark } => global().set_dark(cx, region, dark),
+            Order::RegionCut { region, cut } => global().set_cut(cx, region, cut),
+            Order::RegionSlowness { region, factor } => global().set_slowness(cx, region, factor),
+            Order::CommitsHeld { held } => {
+                let around = Surroundings {
+                    volume: &storage.volume,
+                    callers,
+                };
+                compute.hold_commits(cx, around, held);
+            }
             Order::Promote {
                 inst,
                 boot,

@@ -13,6 +13,7 @@
 
 use super::compute::instance::Boot;
 use super::storage::recovery::Truncation;
+use crate::model::config::RegionId;
 use crate::sim::SimTime;
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
 
@@ -131,4 +132,14 @@ pub(crate) enum Order {
         fault: u32,
         target: Option<InstanceId>,
     },
+    // ----- to the global database -------------------------------------
+    /// A region goes dark (`dark`) or comes back.
+    RegionDark { region: RegionId, dark: bool },
+    /// The link to a secondary region is cut (`cut`) or heals.
+    RegionCut { region: RegionId, cut: bool },
+    /// The link to a secondary region is `factor` times slower (1: healthy).
+    RegionSlowness { region: RegionId, factor: f64 },
+    // ----- from the global database to the writer ----------------------
+    /// The RPO guard holds (`held`) or releases the writer's commits.
+    CommitsHeld { held: bool },
 }

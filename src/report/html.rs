@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::charts::{self, Chart};
 use super::{Results, Study};
-use crate::metrics::units::count;
+use crate::metrics::units::{count, ms};
 use crate::metrics::{ClientErrors, ClientObserved, Rto, Summary};
 use crate::vocab::fault::FaultName;
 use crate::vocab::ERROR_KINDS;
@@ -115,6 +115,9 @@ fn parts(s: &Summary) -> Vec<(&'static str, &'static str)> {
     }
     if !s.client_groups.is_empty() {
         out.push(("clients", "Clients"));
+    }
+    if s.global.is_some() {
+        out.push(("regions", "Regions"));
     }
     out.push(("measured", "Measured"));
     if !s.redundancy.per_pg.is_empty() {
@@ -351,6 +354,7 @@ fn section(h: &mut String, r: &Results, title: &str, id: &str) {
     failovers(h, s, id);
     planned(h, s, id);
     clients(h, s, id);
+    regions(h, s, id);
     measured(h, s, id);
     redundancy(h, s, id);
     topology(h, s, id);
@@ -361,6 +365,95 @@ fn section(h: &mut String, r: &Results, title: &str, id: &str) {
         h.push('\n');
     }
     h.push_str("</section>\n");
+}
+
+/// A global database: each secondary region's lag, the RPO guard's
+/// holds, and what each region lacked when the primary went dark.
+fn regions(h: &mut String, s: &Summary, id: &str) {
+    let Some(g) = &s.global else {
+        return;
+    };
+    let _ = writeln!(
+        h,
+        "<h3 id=\"{id}-regions\">Regions</h3>\n<p>Primary {}; its storage ships redo to {}. {}</p>",
+        esc(&g.primary),
+        count(g.regions.len(), "secondary region", "secondary regions"),
+        match g.rpo_guard_s {
+            Some(rpo) => format!(
+                "The RPO guard (rds.global_db_rpo) is {rpo:.0} s: it held commits {} in all over {}; the best-placed region lacked at most {} of acknowledged work.",
+                ms(g.guard_held_s * 1e3),
+                count(g.guard_holds.len(), "hold", "holds"),
+                ms(g.at_risk_max_ms)
+            ),
+            None => "No RPO guard is set.".to_owned(),
+        }
+    );
+    let rows: Vec<Vec<String>> = g
+        .regions
+        .iter()
+        .map(|r| {
+            let lag = |f: fn(&crate::metrics::Lag) -> f64| {
+                r.replication_lag_ms
+                    .as_ref()
+                    .map_or("–".to_owned(), |l| ms(f(l)))
+            };
+            vec![
+                esc(&r.name),
+                ms(r.rtt_ms),
+                format!("{} Gb/s", r.bandwidth_gbps),
+                lag(|l| l.p50),
+                lag(|l| l.p99),
+                lag(|l| l.max),
+                ms(r.rpo_lag_max_ms),
+                ms(r.at_risk_max_ms),
+            ]
+        })
+        .collect();
+    table(
+        h,
+        &[
+            "region",
+            "round trip",
+            "link",
+            "replication lag p50",
+            "p99",
+            "max",
+            "RPO lag at most",
+            "acknowledged work at risk at most",
+        ],
+        &rows,
+    );
+    if !g.exposures.is_empty() {
+        let rows: Vec<Vec<String>> = g
+            .exposures
+            .iter()
+            .map(|e| {
+                vec![
+                    format!("{:.1} s", e.at_s),
+                    esc(&e.region),
+                    e.commits.to_string(),
+                    ms(e.rpo_s * 1e3),
+                    ms(e.at_risk_s * 1e3),
+                ]
+            })
+            .collect();
+        let _ = writeln!(
+            h,
+            "<p>When {} went dark, what promoting each secondary would have lost:</p>",
+            esc(&g.primary)
+        );
+        table(
+            h,
+            &[
+                "at",
+                "region",
+                "acknowledged commits it lacked",
+                "RPO",
+                "acknowledged work",
+            ],
+            &rows,
+        );
+    }
 }
 
 fn invariants(h: &mut String, s: &Summary, id: &str) {

@@ -240,6 +240,12 @@ impl Timeline {
         self.per_instance(TimelineRow::LAG_COLUMN)
     }
 
+    /// Each secondary region of a global database, with its per-bin RPO
+    /// lag column.
+    pub fn region_lags(&self) -> impl Iterator<Item = (&str, &[Option<f64>])> {
+        self.per_instance(TimelineRow::RPO_LAG_COLUMN)
+    }
+
     /// Each instance's CPU utilisation, by instance name, for the
     /// instances that were ever busy.
     pub fn cpu(&self) -> impl Iterator<Item = (&str, &[Option<f64>])> {

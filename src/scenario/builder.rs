@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::document::Document;
-use super::parts::{Clients, Fault, Instance};
+use super::parts::{Clients, Fault, Global, Instance};
 use super::Scenario;
 use crate::error::{InputError, Location};
 
@@ -102,6 +102,14 @@ impl ScenarioBuilder {
     /// Adds a fault (a `faults:` entry).
     pub fn fault(self, fault: Fault) -> ScenarioBuilder {
         self.part("faults", &fault)
+    }
+
+    /// Makes the cluster the primary of a global database (the `global:`
+    /// section).
+    pub fn global(mut self, global: Global) -> ScenarioBuilder {
+        let entry = serde_json::to_string(&global).expect("a part serializes");
+        self.apply("global", &entry, Document::set);
+        self
     }
 
     /// Appends a typed part to the list at `path`, written as the file

@@ -557,6 +557,42 @@ defaults! {
         20
     }
 
+    /// Median round trip between a global database's primary region and a
+    /// secondary: 55 ms. Fit to a published ping between private addresses
+    /// in us-east-1 and us-west-2 over the AWS backbone ("~55 ms
+    /// consistently", dev.to, "AWS multi-region networking: what actually
+    /// happens between regions"). Region pairs differ by tens of
+    /// milliseconds (cloudping.co): set each secondary's own.
+    pub fn region_rtt() -> SimDuration {
+        SimDuration::from_millis(55)
+    }
+
+    /// Lognormal sigma of one crossing between regions: 0.1. Modelling
+    /// choice: the same measurement found the round trip steady ("~55 ms
+    /// consistently"), so the spread is small beside an AZ link's.
+    pub fn region_jitter() -> f64 {
+        0.1
+    }
+
+    /// What the replication link between two regions carries: 10 Gb/s.
+    /// Modelling choice: AWS does not publish the replication servers'
+    /// capacity; 10 Gb/s is several times the redo the shipped scenarios
+    /// write, so only a slowdown or a catch-up makes it bind. A review
+    /// should vary it.
+    pub fn region_bandwidth_gbps() -> f64 {
+        10.0
+    }
+
+    /// How often the primary's replication server sends what its storage
+    /// made durable since its last send: 10 ms. Modelling choice: the
+    /// batching of Aurora's storage-level replication is not published;
+    /// sending several times per round trip keeps batching small beside the
+    /// crossing, and the lag that results is checked, not fit, against
+    /// \[UG\]'s "typically, less than 1 second".
+    pub fn ship_interval() -> SimDuration {
+        SimDuration::from_millis(10)
+    }
+
     /// How often the proxy checks which instance is the writer: 1 s.
     /// Modelling choice: \[UG\] says the proxy monitors the instances itself
     /// and does not wait for DNS, with no interval published.
@@ -863,6 +899,30 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// AZs in a topology: 1 to 16. AZ ids are a byte, and no AWS Region has
 /// more than six AZs.
 pub const MAX_AZS: usize = 16;
+
+/// Secondary regions of a global database: up to 10 (\[UG\]
+/// aurora-global-database: "a primary DB cluster in one Region, and up to
+/// 10 secondary DB clusters in different Regions"; pages from 2023 and
+/// before say five).
+pub const MAX_SECONDARY_REGIONS: usize = 10;
+
+/// `rds.global_db_rpo`: from 20 s, the least \[UG\] (Managing RPOs for
+/// Aurora PostgreSQL-based global databases) accepts, to 30 days. \[UG\]
+/// accepts up to 2,147,483,647 s; no run is longer than 30 days, so a
+/// larger value would act as 30 days does.
+pub const GLOBAL_RPO: Limit<SimDuration> = Limit::new(
+    SimDuration::from_secs(20),
+    MONTH,
+    "an RPO (rds.global_db_rpo)",
+);
+
+/// How often the replication server sends: 100 µs to 10 s. Below, one
+/// event each would dwarf the model's; above, it is no longer a stream.
+pub const SHIP_INTERVAL: Limit<SimDuration> = Limit::new(
+    SimDuration::from_micros(100),
+    SimDuration::from_secs(10),
+    "a replication interval",
+);
 
 /// Instances: one writer and up to 15 readers (\[UG\]).
 pub const MAX_INSTANCES: usize = 16;

@@ -481,7 +481,83 @@ expectations! {
         let r = &s.redundancy;
         c.judge_some(r.longest_short_s, min.as_secs_f64(), r.longest(), min)
     };
+    /// Every secondary region's replication lag (from the primary's
+    /// storage making redo durable to a write quorum of the region's
+    /// copies holding it) at most this, for every shipment.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_lag: SimDuration, AtMost => |max, s, c| {
+        let worst = s.global.as_ref().map(|g| {
+            g.regions
+                .iter()
+                .filter_map(|r| r.replication_lag_ms.as_ref().map(|l| l.max))
+                .fold(0.0, f64::max)
+        });
+        match worst {
+            None => (false, NOT_GLOBAL.to_owned()),
+            Some(w) => c.judge(w, max.as_millis_f64(), format!("worst replication lag {}", ms(w)), max),
+        }
+    };
+    /// Every secondary region's RPO lag (the age of the oldest commit the
+    /// primary acknowledged that the region lacked) at most this, all run.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_rpo_lag: SimDuration, AtMost => |max, s, c| {
+        match &s.global {
+            None => (false, NOT_GLOBAL.to_owned()),
+            Some(g) => {
+                let worst = g.regions.iter().map(|r| r.rpo_lag_max_ms).fold(0.0, f64::max);
+                let said = format!("worst RPO lag {}", ms(worst));
+                c.judge(worst, max.as_millis_f64(), said, max)
+            }
+        }
+    };
+    /// The acknowledged work the best-placed secondary region lacked at
+    /// once (from the oldest acknowledged commit it lacked to the newest
+    /// acknowledged), at most this, all run: what the RPO guard bounds.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_at_risk: SimDuration, AtMost => |max, s, c| {
+        match &s.global {
+            None => (false, NOT_GLOBAL.to_owned()),
+            Some(g) => {
+                let said = format!("at most {} of acknowledged work at risk", ms(g.at_risk_max_ms));
+                c.judge(g.at_risk_max_ms, max.as_millis_f64(), said, max)
+            }
+        }
+    };
+    /// At every primary-region outage, the RPO of the secondary that
+    /// lacked least (what promoting the best region then would lose, in
+    /// time) at most this.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_rpo: SimDuration, AtMost => |max, s, c| {
+        match s.global.as_ref().map(|g| g.best_rpo_s()) {
+            None => (false, NOT_GLOBAL.to_owned()),
+            Some(None) => (false, "none (the primary region never went dark)".to_owned()),
+            Some(Some(got)) => {
+                let said = format!("RPO {got:.3}s");
+                c.judge(got, max.as_secs_f64(), said, max)
+            }
+        }
+    };
+    /// The RPO guard (`global.rpo`) held the primary's commits for at
+    /// least this long in all.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    min_guard_held: SimDuration, AtLeast => |min, s, c| {
+        match &s.global {
+            None => (false, NOT_GLOBAL.to_owned()),
+            Some(g) => {
+                let said = format!("the RPO guard held commits {:.3}s", g.guard_held_s);
+                c.judge(g.guard_held_s, min.as_secs_f64(), said, min)
+            }
+        }
+    };
 }
+
+/// What a global-database expectation says of a cluster in one region.
+const NOT_GLOBAL: &str = "none (the scenario has no `global:` section)";
 
 #[cfg(test)]
 mod tests {

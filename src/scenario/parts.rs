@@ -372,6 +372,89 @@ pub enum Fault {
         class: Class,
         promote: bool,
     },
+    /// A region of the global database goes dark: the primary's AZs, or a
+    /// secondary's storage and link.
+    RegionOutage {
+        at: SimDuration,
+        region: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        duration: Option<SimDuration>,
+    },
+    /// The replication link to a secondary region drops every message.
+    RegionPartition {
+        at: SimDuration,
+        region: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        duration: Option<SimDuration>,
+    },
+    /// The replication link to a secondary region carries `factor` times
+    /// less.
+    RegionSlowdown {
+        at: SimDuration,
+        region: String,
+        #[serde(serialize_with = "number")]
+        factor: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        duration: Option<SimDuration>,
+    },
+}
+
+/// The cluster as the primary of an Aurora Global Database (the
+/// `global:` section), for [`ScenarioBuilder::global`](super::ScenarioBuilder::global).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Global {
+    primary: String,
+    secondaries: Vec<Region>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rpo: Option<SimDuration>,
+}
+
+impl Global {
+    /// A global database whose primary region is `primary`, with one
+    /// secondary region.
+    pub fn new(primary: impl Into<String>, secondary: Region) -> Global {
+        Global {
+            primary: primary.into(),
+            secondaries: vec![secondary],
+            rpo: None,
+        }
+    }
+
+    /// Another secondary region.
+    pub fn secondary(mut self, region: Region) -> Global {
+        self.secondaries.push(region);
+        self
+    }
+
+    /// The RPO guard (`rds.global_db_rpo`).
+    pub fn rpo(mut self, rpo: SimDuration) -> Global {
+        self.rpo = Some(rpo);
+        self
+    }
+}
+
+/// A secondary region of a [`Global`] database.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Region {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rtt: Option<SimDuration>,
+}
+
+impl Region {
+    /// The region named `name`, at the default round trip.
+    pub fn new(name: impl Into<String>) -> Region {
+        Region {
+            name: name.into(),
+            rtt: None,
+        }
+    }
+
+    /// Its median round trip from the primary.
+    pub fn rtt(mut self, rtt: SimDuration) -> Region {
+        self.rtt = Some(rtt);
+        self
+    }
 }
 
 /// A number as the file writes it: JSON has no NaN or infinity, so those
@@ -401,6 +484,9 @@ impl Fault {
             Fault::EnginePatch { .. } => FaultName::EnginePatch,
             Fault::OsUpdate { .. } => FaultName::OsUpdate,
             Fault::ClassChange { .. } => FaultName::ClassChange,
+            Fault::RegionOutage { .. } => FaultName::RegionOutage,
+            Fault::RegionPartition { .. } => FaultName::RegionPartition,
+            Fault::RegionSlowdown { .. } => FaultName::RegionSlowdown,
         }
     }
 }
@@ -480,6 +566,22 @@ mod tests {
                 class: R6g::X2large.into(),
                 promote: true,
             },
+            FaultName::RegionOutage => Fault::RegionOutage {
+                at: S(2),
+                region: "us-west-2".into(),
+                duration: Some(S(3)),
+            },
+            FaultName::RegionPartition => Fault::RegionPartition {
+                at: S(2),
+                region: "us-west-2".into(),
+                duration: None,
+            },
+            FaultName::RegionSlowdown => Fault::RegionSlowdown {
+                at: S(2),
+                region: "us-west-2".into(),
+                factor: 100.0,
+                duration: Some(S(4)),
+            },
         }
     }
 
@@ -487,6 +589,7 @@ mod tests {
         ScenarioBuilder::new(name, "10s")
             .instance(Instance::writer("w", Az::A))
             .instance(Instance::reader("r", Az::B).class(R6g::Xlarge).tier(1))
+            .global(Global::new("us-east-1", Region::new("us-west-2")))
     }
 
     #[test]
@@ -522,7 +625,7 @@ mod tests {
             )
             .build()
             .expect("valid");
-        let file = "name: parts\nduration: 10s\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, role: reader, class: db.r6g.xlarge, tier: 1 }\nclients:\n  - { name: app, count: 3, endpoint: reader, az: c, dns_cache: 30s, read_timeout: 2s }\n";
+        let file = "name: parts\nduration: 10s\ninstances:\n  - { name: w, az: a, role: writer }\n  - { name: r, az: b, role: reader, class: db.r6g.xlarge, tier: 1 }\nclients:\n  - { name: app, count: 3, endpoint: reader, az: c, dns_cache: 30s, read_timeout: 2s }\nglobal: { primary: us-east-1, secondaries: [{ name: us-west-2 }] }\n";
         let text = Scenario::parse(file, Path::new("t.yaml")).expect("valid");
         assert_eq!(format!("{:?}", sc.config()), format!("{:?}", text.config()));
     }

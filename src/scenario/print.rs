@@ -23,7 +23,7 @@
 
 use std::fmt::Write;
 
-use crate::model::config::{Cut, Fault, FaultKind, LossScope, Topology};
+use crate::model::config::{Cut, Fault, FaultKind, LossScope, RegionId, Topology};
 use crate::scenario::Scenario;
 use crate::sim::SimTime;
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
@@ -34,6 +34,8 @@ use crate::vocab::ids::{AzId, InstanceId, NodeId};
 pub struct Names<'a> {
     topology: &'a Topology,
     instances: Vec<&'a str>,
+    /// A global database's regions, the primary first.
+    regions: Vec<&'a str>,
 }
 
 impl<'a> Names<'a> {
@@ -43,15 +45,30 @@ impl<'a> Names<'a> {
         Names {
             topology,
             instances: instances.into_iter().collect(),
+            regions: Vec::new(),
         }
+    }
+
+    /// The same names with a global database's regions, the primary
+    /// first (a [`RegionId`] is a position in it).
+    pub fn with_regions(mut self, regions: impl IntoIterator<Item = &'a str>) -> Self {
+        self.regions = regions.into_iter().collect();
+        self
     }
 
     /// The names a validated scenario uses.
     pub fn of(sc: &'a Scenario) -> Self {
-        Names::new(
+        let names = Names::new(
             &sc.config.topology,
             sc.config.instances.iter().map(|i| i.name.as_str()),
-        )
+        );
+        match &sc.config.global {
+            Some(g) => names.with_regions(
+                std::iter::once(g.primary.as_str())
+                    .chain(g.secondaries.iter().map(|r| r.name.as_str())),
+            ),
+            None => names,
+        }
     }
 
     /// One fault as the one-key map of a `faults:` entry, e.g.
@@ -144,6 +161,15 @@ impl<'a> Names<'a> {
                 // Instant, as above.
                 "duration"
             }
+            FaultKind::RegionOutage(r) | FaultKind::RegionPartition(r) => {
+                field("region", self.region(*r));
+                "duration"
+            }
+            FaultKind::RegionSlowdown(r, factor) => {
+                field("region", self.region(*r));
+                field("factor", factor.to_string());
+                "duration"
+            }
             FaultKind::ClassChange {
                 inst,
                 class,
@@ -188,6 +214,10 @@ impl<'a> Names<'a> {
 
     fn instance(&self, i: InstanceId) -> String {
         scalar(self.instances[i.index()])
+    }
+
+    fn region(&self, r: RegionId) -> String {
+        scalar(self.regions[r.0 as usize])
     }
 }
 

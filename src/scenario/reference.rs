@@ -240,6 +240,12 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
         Source::Stated("Off: modifying an instance changes its class and nothing else (AWS knowledge center, rds-performance-impact); a failover to it is a step of its own, asked for here."),
     ),
     ("instances[].class", Source::Function("instance_class")),
+    ("global.secondaries[].rtt", Source::Function("region_rtt")),
+    ("global.secondaries[].jitter", Source::Function("region_jitter")),
+    (
+        "global.secondaries[].bandwidth_gbps",
+        Source::Function("region_bandwidth_gbps"),
+    ),
     ("proxy.latency", Source::Function("proxy_latency")),
     (
         "proxy.pinned",

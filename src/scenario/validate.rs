@@ -15,15 +15,16 @@ use super::defaults as d;
 use super::expect::ExpectSpec;
 use super::schema::{
     AccessSpec, ClientSpec, ConnectionSpec, ControlPlaneSpec, DnsSpec, EndpointSpec, EngineSpec,
-    FaultSpec, InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec, ScenarioFile, StepSpec,
-    StorageSpec, TopologySpec, WorkloadSpec,
+    FaultSpec, GlobalSpec, InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec,
+    ScenarioFile, StepSpec, StorageSpec, TopologySpec, WorkloadSpec,
 };
 use crate::error::{closest, did_you_mean, InputError, Location};
 use crate::model::compute::class::InstanceClass;
 use crate::model::config::{
     Access, ClientConfig, Config, Connection, ControlConfig, Cut, DnsConfig, DriverConfig,
-    EngineConfig, Fault, FaultKind, InstanceConfig, LossScope, MetricsConfig, NetworkConfig,
-    PoolConfig, ProxyConfig, StartSteps, StorageConfig, Topology, WorkloadConfig,
+    EngineConfig, Fault, FaultKind, GlobalConfig, InstanceConfig, LossScope, MetricsConfig,
+    NetworkConfig, PoolConfig, ProxyConfig, RegionConfig, RegionId, StartSteps, StorageConfig,
+    Topology, WorkloadConfig,
 };
 use crate::model::footprint::{self, Knob, Need};
 use crate::sim::{LogNormal, SimDuration, SimTime};
@@ -339,9 +340,54 @@ struct Resolver<'a> {
     cx: &'a Ctx<'a>,
     topology: &'a Topology,
     instances: &'a [InstanceConfig],
+    global: Option<&'a GlobalConfig>,
 }
 
 impl Resolver<'_> {
+    /// A region of the global database; `secondary` refuses the primary
+    /// (a link runs from the primary to a secondary).
+    fn region_id(&self, s: &Spanned<String>, secondary: bool) -> Result<RegionId, InputError> {
+        let Some(g) = self.global else {
+            return Err(self.cx.at(
+                s,
+                format!(
+                    "region {:?} named, but the scenario has no `global:` section; a region fault needs a global database",
+                    s.value
+                ),
+            ));
+        };
+        if s.value == g.primary {
+            if secondary {
+                return Err(self.cx.at(
+                    s,
+                    format!(
+                        "{:?} is the primary region; a link fault names a secondary ({})",
+                        s.value,
+                        secondary_names(g).join(", ")
+                    ),
+                ));
+            }
+            return Ok(RegionId::PRIMARY);
+        }
+        g.secondaries
+            .iter()
+            .position(|r| r.name == s.value)
+            .map(|k| RegionId(k as u8 + 1))
+            .ok_or_else(|| {
+                let mut all = vec![g.primary.as_str()];
+                all.extend(g.secondaries.iter().map(|r| r.name.as_str()));
+                self.cx.at(
+                    s,
+                    format!(
+                        "no region named {:?}; the global database has {}{}",
+                        s.value,
+                        all.join(", "),
+                        did_you_mean(&s.value, all.iter().copied())
+                    ),
+                )
+            })
+    }
+
     fn az_id(&self, s: &Spanned<String>) -> Result<AzId, InputError> {
         let azs = &self.topology.azs;
         azs.iter()
@@ -466,12 +512,15 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         cx: &cx,
         topology: &topology,
         instances: &[],
+        global: None,
     };
     let instances = instances(raw.instances.as_ref(), &no_instances)?;
+    let global = raw.global.as_ref().map(|g| global(g, &cx)).transpose()?;
     let names = Resolver {
         cx: &cx,
         topology: &topology,
         instances: &instances,
+        global: global.as_ref(),
     };
     let clients = clients(&raw.clients, &names)?;
     let proxy = raw.proxy.as_ref().map(|p| proxy(p, &names)).transpose()?;
@@ -511,6 +560,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         engine: engine(&raw.engine),
         metrics,
         faults,
+        global,
     };
     let knob = |k: Knob| {
         let span = match k {
@@ -950,6 +1000,34 @@ fn fault<'f>(
             (at, FaultKind::EnginePatch(*zero_downtime), None)
         }
         FaultSpec::OsUpdate { at } => (at, FaultKind::OsUpdate, None),
+        FaultSpec::RegionOutage {
+            at,
+            region,
+            duration,
+        } => (
+            at,
+            FaultKind::RegionOutage(names.region_id(region, false)?),
+            *duration,
+        ),
+        FaultSpec::RegionPartition {
+            at,
+            region,
+            duration,
+        } => (
+            at,
+            FaultKind::RegionPartition(names.region_id(region, true)?),
+            *duration,
+        ),
+        FaultSpec::RegionSlowdown {
+            at,
+            region,
+            factor,
+            duration,
+        } => (
+            at,
+            FaultKind::RegionSlowdown(names.region_id(region, true)?, *factor),
+            *duration,
+        ),
         FaultSpec::ClassChange {
             at,
             instance,
@@ -1053,6 +1131,49 @@ fn partition(
                 "a network_partition names one of `between: [az, az]`, `node: <node>` or `instance: <instance>`",
             ))
         }
+    })
+}
+
+/// The secondaries' names, for messages.
+fn secondary_names(g: &GlobalConfig) -> Vec<&str> {
+    g.secondaries.iter().map(|r| r.name.as_str()).collect()
+}
+
+/// The global database: one to ten secondaries, every region named once.
+fn global(raw: &GlobalSpec, cx: &Ctx) -> Result<GlobalConfig, InputError> {
+    let primary = checked_name(raw.primary.value.trim(), &raw.primary, "a region name", cx)?;
+    let list = &raw.secondaries;
+    if list.value.is_empty() || list.value.len() > d::MAX_SECONDARY_REGIONS {
+        return Err(cx.at(
+            list,
+            format!(
+                "expected between 1 and {} secondary regions, found {}",
+                d::MAX_SECONDARY_REGIONS,
+                list.value.len()
+            ),
+        ));
+    }
+    let mut secondaries: Vec<RegionConfig> = Vec::with_capacity(list.value.len());
+    for r in &list.value {
+        let name = checked_name(r.name.value.trim(), &r.name, "a region name", cx)?;
+        if name == primary || secondaries.iter().any(|s| s.name == name) {
+            return Err(cx.at(
+                &r.name,
+                format!("region {name:?} is named twice; each region of a global database is a different one"),
+            ));
+        }
+        secondaries.push(RegionConfig {
+            name,
+            rtt: r.rtt,
+            jitter: r.jitter,
+            bandwidth_gbps: r.bandwidth_gbps,
+        });
+    }
+    Ok(GlobalConfig {
+        primary,
+        secondaries,
+        rpo: raw.rpo,
+        ship_interval: raw.ship_interval,
     })
 }
 

@@ -55,6 +55,13 @@ fault_kinds! {
     /// A planned change of one instance's class: a new host of the class
     /// is created, then the database moves to it.
     ClassChange "class_change";
+    /// A whole region goes dark: the primary's AZs, or a secondary's
+    /// storage and link.
+    RegionOutage "region_outage";
+    /// The link to a secondary region drops every message.
+    RegionPartition "region_partition";
+    /// The link to a secondary region slows down.
+    RegionSlowdown "region_slowdown";
 }
 
 impl FaultName {
@@ -105,6 +112,9 @@ impl FaultName {
             FaultName::EnginePatch => format!("engine patch ({t})"),
             FaultName::OsUpdate => "OS update".to_owned(),
             FaultName::ClassChange => format!("class change of {t}"),
+            FaultName::RegionOutage => format!("region {t} outage"),
+            FaultName::RegionPartition => format!("link to region {t} cut"),
+            FaultName::RegionSlowdown => format!("link to region {t} slow"),
         }
     }
 }

@@ -111,6 +111,18 @@ impl Compute {
         Some(f(w, &mut env))
     }
 
+    /// The RPO guard holds or releases commits: the newest writer's, and
+    /// those of any writer that takes over while it holds.
+    pub(crate) fn hold_commits(&mut self, cx: &mut Ctx, around: Surroundings, held: bool) {
+        let env = WriterEnv {
+            volume: around.volume,
+            instances: &self.instances,
+            callers: around.callers,
+            servers: &mut self.servers,
+        };
+        self.writers.current.hold_commits(cx, &env, held);
+    }
+
     /// Hands each acknowledgement storage sent to the writer of its epoch,
     /// if that writer still runs.
     pub(crate) fn post_acks(&mut self, cx: &mut Ctx, volume: &Volume, acks: &mut Vec<AckInFlight>) {

@@ -112,7 +112,7 @@ impl Recovery {
         let incarnation = f.instances[inst.index()].incarnation;
         let placeholder = LsnPoints::new(0, cx.cfg.storage.lsn_allocation_limit);
         let volume = f.volume;
-        let fresh = Writer::new(
+        let mut fresh = Writer::new(
             inst,
             incarnation,
             epoch,
@@ -121,6 +121,8 @@ impl Recovery {
             volume.segments.len(),
         );
         f.writers.current.abandon_waiting(cx);
+        // The RPO guard holds the cluster's commits, whoever writes them.
+        fresh.rpo_hold = f.writers.current.rpo_hold;
         let mut old = std::mem::replace(&mut f.writers.current, fresh);
         // The workload's reads move to the new writer with the rest of it.
         old.forget_reads(cx);

@@ -106,6 +106,10 @@ pub struct Writer {
     pub successor_vdl: Option<Lsn>,
     /// When VDL last moved.
     pub vdl_at: SimTime,
+    /// Whether a global database's RPO guard holds its commits: durable
+    /// ones wait for their acknowledgement until a secondary region is
+    /// back within the RPO (`model::global`).
+    pub rpo_hold: bool,
     /// When it last opened for commits.
     pub opened: SimTime,
     /// Records VDL passed since the last shipment to readers (collected
@@ -180,6 +184,7 @@ impl Writer {
             open: false,
             successor_vdl: None,
             vdl_at: SimTime::ZERO,
+            rpo_hold: false,
             opened: SimTime::ZERO,
             redo: Vec::new(),
             streams: true,
@@ -654,8 +659,20 @@ impl Writer {
         if !moved {
             return;
         }
+        self.vdl_at = cx.now();
+        self.acknowledge(cx, env);
+        if !self.backlog.is_empty() || !self.ready.is_empty() {
+            self.admit_commits(cx, env, wl);
+        }
+    }
+
+    /// Acknowledges the commits VDL has passed, unless the RPO guard
+    /// holds them.
+    fn acknowledge(&mut self, cx: &mut Ctx, env: &WriterEnv) {
+        if self.rpo_hold {
+            return;
+        }
         let now = cx.now();
-        self.vdl_at = now;
         let vdl = self.points.vdl();
         while let Some(&c) = self.commits.front() {
             if c.lsn > vdl {
@@ -672,9 +689,19 @@ impl Writer {
                 answer_client(cx, from, env.callers, caller, Answer::Ok);
             }
         }
-        if !self.backlog.is_empty() || !self.ready.is_empty() {
-            self.admit_commits(cx, env, wl);
-        }
+    }
+
+    /// The RPO guard holds (`held`) or releases this writer's commits; a
+    /// release acknowledges every commit VDL has passed meanwhile.
+    pub(crate) fn hold_commits(&mut self, cx: &mut Ctx, env: &WriterEnv, held: bool) {
+        self.rpo_hold = held;
+        self.acknowledge(cx, env);
+    }
+
+    /// Commits waiting for their acknowledgement at or below `lsn`: the
+    /// durable ones the RPO guard holds.
+    pub(crate) fn waiting_through(&self, lsn: Lsn) -> u64 {
+        self.commits.iter().take_while(|c| c.lsn <= lsn).count() as u64
     }
 
     /// A client's write reaches this writer. An open writer queues it as a
@@ -882,9 +909,11 @@ impl Writer {
         }
         // A commit waiting beyond the threshold: name the PG pinning VCL.
         // Only a writer the control plane counts healthy: one cut off from
-        // all storage is not held back by any one PG.
+        // all storage is not held back by any one PG; nor are commits the
+        // RPO guard holds, which are durable.
         if let Some(oldest) = self.oldest_allocated_commit() {
-            if now.since(oldest) > cx.rec.threshold() && healthy && self.successor_vdl.is_none() {
+            let waits = now.since(oldest) > cx.rec.threshold();
+            if waits && healthy && self.successor_vdl.is_none() && !self.rpo_hold {
                 if let Some(pg) = self.points.vcl_blocker() {
                     cx.rec.vcl_blockers.insert(pg.0);
                 }
@@ -980,6 +1009,16 @@ impl Writers {
     pub fn writer_on(&self, inst: InstanceId, instances: &[Instance]) -> Option<&Writer> {
         self.iter()
             .find(|w| w.instance == inst && w.alive(instances))
+    }
+
+    /// What the primary's storage holds for a global database's
+    /// replication: the VDL of the newest recovered writer, when it was
+    /// reached, and the commits at or below it acknowledged (`acked` so
+    /// far) or held by the RPO guard for acknowledgement.
+    pub fn primary_point(&self, acked: u64) -> (Lsn, SimTime, u64) {
+        let w = self.last_recovered();
+        let vdl = w.points.vdl();
+        (vdl, w.vdl_at, acked + w.waiting_through(vdl))
     }
 
     /// The points of the newest writer that finished its recovery: what

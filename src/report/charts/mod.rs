@@ -17,7 +17,8 @@
 //!
 //! The drawing functions live by family: `workload.rs` (throughput,
 //! latency, CPU), `storage.rs` (quorum health, copies and node load),
-//! `failover.rs` (RTO, replica lag), `clients.rs`; `frame.rs` has what they
+//! `failover.rs` (RTO, replica lag), `clients.rs`, `global.rs` (each
+//! secondary region's RPO lag); `frame.rs` has what they
 //! share (palette, legend, time axes, notes, shading).
 
 use std::io;
@@ -29,6 +30,7 @@ use plotters::prelude::*;
 mod clients;
 mod failover;
 mod frame;
+mod global;
 mod glyphs;
 mod storage;
 mod study;
@@ -206,6 +208,15 @@ charts! {
         applies: "an instance was ever a reader" => |r| r.timeline.replica_lags().next().is_some(),
         size: fixed => fixed_rule(),
         draw: failover::replica_lag,
+    }
+    /// A global database's RPO lag per secondary region (how long ago the
+    /// primary had made durable what the region holds, zero when it holds
+    /// everything), largest per bin on a log scale, with the RPO guard
+    /// dashed and write outages shaded.
+    RegionLag "region-lag" {
+        applies: "the cluster is a global database" => |r| r.summary.global.is_some(),
+        size: fixed => fixed_rule(),
+        draw: global::region_lag,
     }
 }
 

@@ -236,4 +236,55 @@ pub enum FaultSpec {
         #[schemars(schema_with = "optional_duration::schema")]
         duration: Option<SimDuration>,
     },
+    /// A whole region goes dark (a global database's): the primary's AZs
+    /// with every node and instance in them, or a secondary's storage and
+    /// its link.
+    RegionOutage {
+        /// When the region goes dark.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Which region, as `global:` names it.
+        #[schemars(with = "String")]
+        region: Spanned<String>,
+        /// How long; forever when absent.
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
+        duration: Option<SimDuration>,
+    },
+    /// The replication link from the primary to a secondary region drops
+    /// every message; what was in flight is sent again once it heals.
+    RegionPartition {
+        /// When the link breaks.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Which secondary region.
+        #[schemars(with = "String")]
+        region: Spanned<String>,
+        /// How long; forever when absent.
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
+        duration: Option<SimDuration>,
+    },
+    /// The replication link to a secondary region carries `factor` times
+    /// less (congestion, a degraded path); a crossing takes as long as
+    /// before.
+    RegionSlowdown {
+        /// When it slows down.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// Which secondary region.
+        #[schemars(with = "String")]
+        region: Spanned<String>,
+        /// Slow-down factor, at least 1.
+        #[serde(deserialize_with = "slowdown::read")]
+        #[schemars(schema_with = "slowdown::schema")]
+        factor: f64,
+        /// How long; forever when absent.
+        #[serde(default, deserialize_with = "optional_duration::read")]
+        #[schemars(schema_with = "optional_duration::schema")]
+        duration: Option<SimDuration>,
+    },
 }

@@ -13,6 +13,7 @@
 mod clients;
 mod dns;
 mod faults;
+mod global;
 mod instances;
 mod metrics;
 mod network;
@@ -33,6 +34,7 @@ use settings::run_length;
 pub use clients::{ClientSpec, ConnectionSpec, EndpointSpec, ProxySpec};
 pub use dns::DnsSpec;
 pub use faults::FaultSpec;
+pub use global::GlobalSpec;
 pub use instances::{ControlPlaneSpec, EngineSpec, InstanceSpec, RoleSpec, StepSpec};
 pub use metrics::MetricsSpec;
 pub use network::NetworkSpec;
@@ -94,6 +96,10 @@ pub struct ScenarioFile {
     /// How results are binned and judged.
     #[serde(default)]
     pub metrics: MetricsSpec,
+    /// Aurora Global Database: the secondary regions the volume
+    /// replicates to; absent: one region.
+    #[serde(default)]
+    pub global: Option<GlobalSpec>,
     /// Faults injected during the run.
     #[serde(default)]
     pub faults: Vec<FaultSpec>,

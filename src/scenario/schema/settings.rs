@@ -330,6 +330,8 @@ settings! {
     opening_rate: u32 = read(whole, OPENING_RATE);
     reconnect_interval: SimDuration = read(duration, RECONNECT_INTERVAL);
     share: f64 = read(real, SHARE);
+    global_rpo: Option<SimDuration> = read_optional(duration, GLOBAL_RPO);
+    ship_interval: SimDuration = read(duration, SHIP_INTERVAL);
 }
 
 /// The page size, one of the sizes InnoDB supports.

@@ -1,0 +1,122 @@
+//! What a global database's replication did: each secondary region's lag,
+//! the RPO guard's holds, and what each region lacked when the primary
+//! went dark.
+
+use hdrhistogram::Histogram;
+
+use crate::sim::{SimDuration, SimTime};
+
+/// One secondary region's measures.
+#[derive(Debug)]
+pub struct RegionMeasures {
+    /// Replication lag of each stored shipment: from the primary's storage
+    /// making it durable to a write quorum of the region's copies holding
+    /// it, microseconds.
+    pub lag: Histogram<u64>,
+    /// The largest RPO lag sampled: the age of the oldest acknowledged
+    /// commit the region lacked.
+    pub rpo_lag_max: SimDuration,
+    /// The largest span of acknowledged work the region lacked: from the
+    /// oldest acknowledged commit it lacked to the newest acknowledged.
+    pub at_risk_max: SimDuration,
+    /// The largest RPO lag in the current timeline bin.
+    pub(super) bin_rpo_lag: Option<SimDuration>,
+    /// Bytes the replication link carried.
+    pub bytes_sent: u64,
+}
+
+/// What a region lacked when the primary region went dark: what promoting
+/// it then would have lost.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Exposure {
+    /// When the primary went dark.
+    pub at: SimTime,
+    /// The secondary region (its index among the secondaries).
+    pub region: usize,
+    /// Commits the primary had acknowledged that the region lacked.
+    pub commits: u64,
+    /// The age then of the oldest of them (zero when none).
+    pub rpo: SimDuration,
+    /// The span from the oldest of them to the newest acknowledged commit.
+    pub span: SimDuration,
+}
+
+/// Every secondary region's measures, the RPO guard's holds and the
+/// exposures.
+#[derive(Debug, Default)]
+pub struct Replication {
+    /// By secondary region, in the order written.
+    pub regions: Vec<RegionMeasures>,
+    /// When the RPO guard held commits: from, and until (open while it
+    /// still holds).
+    pub holds: Vec<(SimTime, Option<SimTime>)>,
+    /// What each region lacked at each primary-region outage.
+    pub exposures: Vec<Exposure>,
+    /// The most acknowledged work the best-placed region lacked at once:
+    /// what the RPO guard bounds.
+    pub best_at_risk_max: SimDuration,
+}
+
+impl Replication {
+    /// Measures for `regions` secondary regions.
+    pub fn new(regions: usize) -> Self {
+        Replication {
+            regions: (0..regions)
+                .map(|_| RegionMeasures {
+                    lag: super::recorder::histogram(),
+                    rpo_lag_max: SimDuration::ZERO,
+                    at_risk_max: SimDuration::ZERO,
+                    bin_rpo_lag: None,
+                    bytes_sent: 0,
+                })
+                .collect(),
+            ..Replication::default()
+        }
+    }
+
+    /// A shipment to region `r` was stored `lag` after the primary made it
+    /// durable.
+    pub fn stored(&mut self, r: usize, lag: SimDuration) {
+        let us = super::recorder::micros(lag);
+        self.regions[r].lag.saturating_record(us);
+    }
+
+    /// Region `r`'s RPO lag and acknowledged work at risk, sampled.
+    pub fn rpo_lag(&mut self, r: usize, lag: SimDuration, at_risk: SimDuration) {
+        let m = &mut self.regions[r];
+        m.rpo_lag_max = m.rpo_lag_max.max(lag);
+        m.at_risk_max = m.at_risk_max.max(at_risk);
+        m.bin_rpo_lag = Some(m.bin_rpo_lag.map_or(lag, |b| b.max(lag)));
+    }
+
+    /// The acknowledged work the best-placed region lacks now.
+    pub fn best_at_risk(&mut self, span: SimDuration) {
+        self.best_at_risk_max = self.best_at_risk_max.max(span);
+    }
+
+    /// The guard starts (`held`) or stops holding commits at `now`.
+    pub fn hold(&mut self, now: SimTime, held: bool) {
+        if held {
+            self.holds.push((now, None));
+        } else if let Some(h) = self.holds.last_mut().filter(|h| h.1.is_none()) {
+            h.1 = Some(now);
+        }
+    }
+
+    /// Time the guard held commits up to `end`, seconds.
+    pub fn held_s(&self, end: SimTime) -> f64 {
+        self.holds
+            .iter()
+            .map(|&(from, to)| to.unwrap_or(end).since(from).as_secs_f64())
+            .sum()
+    }
+
+    /// Each region's largest RPO lag in the bin now closing, ms, and a
+    /// fresh bin.
+    pub(super) fn close_bin(&mut self) -> Vec<Option<f64>> {
+        self.regions
+            .iter_mut()
+            .map(|m| m.bin_rpo_lag.take().map(|d| d.as_secs_f64() * 1e3))
+            .collect()
+    }
+}
