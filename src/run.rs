@@ -961,6 +961,7 @@ fn global(w: &World, end: SimTime) -> Option<GlobalSummary> {
                 max: m.lag.max() as f64 / 1e3,
             }),
             rpo_lag_max_ms: ms(m.rpo_lag_max),
+            behind_at_end_ms: ms(m.behind),
             at_risk_max_ms: ms(m.at_risk_max),
             shipped_mib: m.bytes_sent as f64 / f64::from(1u32 << 20),
         })

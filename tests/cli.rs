@@ -773,3 +773,100 @@ fn verdicts_are_coloured_only_where_asked() {
     let none = run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
     assert!(!text(&none).contains('\u{1b}'), "{}", text(&none));
 }
+
+#[test]
+fn init_prints_a_commented_scenario_and_never_writes_over_a_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = aurora(&["init", "first"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let yaml = String::from_utf8(o.stdout.clone()).expect("utf-8");
+    assert!(
+        yaml.contains("name: first") && yaml.contains("# "),
+        "{yaml}"
+    );
+    crate::parse(&yaml);
+    // It runs, and meets the expectations it states.
+    std::fs::write(dir.path().join("scaffold.yaml"), &yaml).expect("write");
+    let o = aurora(&["run", "scaffold.yaml", "--out", "out", "-q"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let path = dir.path().join("first.yaml");
+    std::fs::write(&path, "mine\n").expect("write");
+    let o = aurora(&["init", "first", "--out", "first.yaml"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("exists; nothing written"), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), "mine\n");
+    let o = aurora(&["init", "bad name"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("cannot name a scenario"), "{}", text(&o));
+}
+
+#[test]
+fn import_turns_the_sample_cluster_and_fis_template_into_a_scenario_that_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = |f: &str| repo(&format!("examples/aws/{f}"));
+    let (clusters, instances, fis) = (
+        sample("describe-db-clusters.json"),
+        sample("describe-db-instances.json"),
+        sample("fis-experiment-template.json"),
+    );
+    let args = [
+        "import",
+        "--clusters",
+        clusters.to_str().expect("utf-8"),
+        "--instances",
+        instances.to_str().expect("utf-8"),
+        "--fis",
+        fis.to_str().expect("utf-8"),
+        "--out",
+        "orders.yaml",
+    ];
+    let o = aurora(&args, dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    // What could not be mapped is said, not dropped.
+    for unmapped in [
+        "db.serverless",
+        "aws:ecs:stop-task",
+        "stop conditions",
+        "clients are not part",
+    ] {
+        assert!(said.contains(unmapped), "{unmapped}: {said}");
+    }
+    let yaml = std::fs::read_to_string(dir.path().join("orders.yaml")).expect("written");
+    for mapped in [
+        "name: orders-prod-1, az: us-east-1a, class: db.r6g.2xlarge, tier: 1, role: writer",
+        "name: orders-prod-2, az: us-east-1b, class: db.r6g.2xlarge, tier: 0",
+        "- failover: { at: 1m }",
+        "- network_partition: { at: 3m, instance: orders-prod-2, duration: 1m }",
+        "- instance_reboot: { at: 4m, instance: orders-prod-3 }",
+    ] {
+        assert!(yaml.contains(mapped), "{mapped}:\n{yaml}");
+    }
+    let o = aurora(&["run", "orders.yaml", "--out", "out", "-q"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn import_refuses_what_is_not_the_aws_clis_json_with_its_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("bad.json"),
+        "{\"DBClusters\": [\n  {\"x\": 1,}\n]}\n",
+    )
+    .expect("write");
+    let o = aurora(&["import", "--clusters", "bad.json"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("bad.json:2:11"), "{}", text(&o));
+    std::fs::write(
+        dir.path().join("two.json"),
+        "{\"DBClusters\": [{\"DBClusterIdentifier\": \"a\"}, {\"DBClusterIdentifier\": \"b\"}]}",
+    )
+    .expect("write");
+    let o = aurora(&["import", "--clusters", "two.json"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("name one with --cluster"), "{}", text(&o));
+    assert!(
+        std::fs::read_dir(dir.path()).expect("dir").count() == 2,
+        "nothing else written"
+    );
+}

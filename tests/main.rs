@@ -9,6 +9,7 @@ mod docs;
 mod durability;
 mod failover;
 mod fuzz;
+mod global;
 mod invariants;
 mod layers;
 mod maintenance;

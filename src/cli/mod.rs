@@ -21,6 +21,7 @@ mod progress;
 mod report;
 mod results_dir;
 mod run;
+mod scaffold;
 mod schema;
 mod study;
 mod summary;
@@ -133,6 +134,36 @@ enum Command {
         /// A section, setting or fault kind.
         topic: Option<String>,
     },
+    /// Print a commented scenario to start from (`aurora-sim init
+    /// my-failover > my-failover.yaml`), or write it to a new file.
+    Init {
+        /// The scenario's name.
+        #[arg(default_value = "my-scenario")]
+        name: String,
+        /// A file to write it to; one that exists is left alone.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Make a scenario from a real cluster and an FIS experiment: the JSON
+    /// `aws rds describe-db-clusters` and `describe-db-instances` print,
+    /// and an experiment template; what cannot be mapped is said.
+    Import {
+        /// `aws rds describe-db-clusters` output.
+        #[arg(long)]
+        clusters: PathBuf,
+        /// `aws rds describe-db-instances` output: classes and AZs.
+        #[arg(long)]
+        instances: Option<PathBuf>,
+        /// An AWS FIS experiment template: its actions become faults.
+        #[arg(long)]
+        fis: Option<PathBuf>,
+        /// Which cluster, when the file describes several.
+        #[arg(long)]
+        cluster: Option<String>,
+        /// A file to write the scenario to; one that exists is left alone.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the man page, as roff (`aurora-sim man | man -l -`), or a
     /// command's page with its flags (`aurora-sim man run`).
     Man {
@@ -217,6 +248,22 @@ pub fn execute(cli: Cli) -> ExitStatus {
         Command::Schema => schema::schema(),
         Command::Explain { topic } => explain::explain(topic.as_deref()),
         Command::Man { command } => man::man(command.as_deref()),
+        Command::Init { name, out } => scaffold::init(&name, out.as_deref()),
+        Command::Import {
+            clusters,
+            instances,
+            fis,
+            cluster,
+            out,
+        } => {
+            let files = scaffold::ImportFiles {
+                clusters,
+                instances,
+                fis,
+                cluster,
+            };
+            scaffold::import(&files, out.as_deref())
+        }
     }
 }
 

@@ -196,6 +196,8 @@ pub struct Recorder {
     pub read_latency: Histogram<u64>,
     /// Commits acknowledged.
     pub commits_acked: u64,
+    /// Redo records the newest writer's VDL has passed, over every epoch.
+    pub records_durable: u64,
     /// Background commits refused because no writer was open.
     pub commits_refused: u64,
     /// Commits a writer held when its process went away, never answered.
@@ -300,6 +302,7 @@ impl Recorder {
             bin_latency: histogram(),
             read_latency: histogram(),
             commits_acked: 0,
+            records_durable: 0,
             commits_refused: 0,
             commits_abandoned: 0,
             client_latency: histogram(),

@@ -13,12 +13,14 @@ pub struct RegionMeasures {
     /// making it durable to a write quorum of the region's copies holding
     /// it, microseconds.
     pub lag: Histogram<u64>,
-    /// The largest RPO lag sampled: the age of the oldest acknowledged
-    /// commit the region lacked.
+    /// The largest RPO lag sampled: how long the oldest redo the primary
+    /// made durable that the region lacked had been durable.
     pub rpo_lag_max: SimDuration,
     /// The largest span of acknowledged work the region lacked: from the
     /// oldest acknowledged commit it lacked to the newest acknowledged.
     pub at_risk_max: SimDuration,
+    /// The RPO lag last sampled: how far behind the region was at the end.
+    pub behind: SimDuration,
     /// The largest RPO lag in the current timeline bin.
     pub(super) bin_rpo_lag: Option<SimDuration>,
     /// Bytes the replication link carried.
@@ -66,6 +68,7 @@ impl Replication {
                     lag: super::recorder::histogram(),
                     rpo_lag_max: SimDuration::ZERO,
                     at_risk_max: SimDuration::ZERO,
+                    behind: SimDuration::ZERO,
                     bin_rpo_lag: None,
                     bytes_sent: 0,
                 })
@@ -85,6 +88,7 @@ impl Replication {
     pub fn rpo_lag(&mut self, r: usize, lag: SimDuration, at_risk: SimDuration) {
         let m = &mut self.regions[r];
         m.rpo_lag_max = m.rpo_lag_max.max(lag);
+        m.behind = lag;
         m.at_risk_max = m.at_risk_max.max(at_risk);
         m.bin_rpo_lag = Some(m.bin_rpo_lag.map_or(lag, |b| b.max(lag)));
     }
@@ -108,7 +112,7 @@ impl Replication {
         self.holds
             .iter()
             .map(|&(from, to)| to.unwrap_or(end).since(from).as_secs_f64())
-            .sum()
+            .fold(0.0, |a, b| a + b)
     }
 
     /// Each region's largest RPO lag in the bin now closing, ms, and a

@@ -735,8 +735,9 @@ pub struct GlobalSummary {
 }
 
 impl GlobalSummary {
-    /// The worst, over the primary region's outages, of the RPO of the
-    /// secondary that lacked least then; `None` when the primary never
+    /// The worst, over the primary region's outages, of the acknowledged
+    /// work the secondary that lacked least lacked then, seconds: the RPO
+    /// the application would have seen; `None` when the primary never
     /// went dark.
     pub fn best_rpo_s(&self) -> Option<f64> {
         let mut worst: Option<f64> = None;
@@ -745,7 +746,7 @@ impl GlobalSummary {
                 .exposures
                 .iter()
                 .filter(|e| e.at_s == at)
-                .map(|e| e.rpo_s)
+                .map(|e| e.at_risk_s)
                 .fold(f64::INFINITY, f64::min);
             worst = Some(worst.map_or(best, |w| w.max(best)));
         }
@@ -766,9 +767,12 @@ pub struct RegionSummary {
     /// storage making it durable to a write quorum of the region's copies
     /// holding it, ms. `None` when nothing was stored.
     pub replication_lag_ms: Option<Lag>,
-    /// The largest RPO lag seen: the age of the oldest acknowledged commit
-    /// the region lacked, ms.
+    /// The largest RPO lag seen: how long the oldest redo the primary had
+    /// made durable that the region lacked had been durable, ms.
     pub rpo_lag_max_ms: f64,
+    /// Its RPO lag at the end of the run, ms: redo never stored there by
+    /// then is at least this late.
+    pub behind_at_end_ms: f64,
     /// The most acknowledged work the region lacked, in time: from the
     /// oldest acknowledged commit it lacked to the newest acknowledged
     /// commit, ms. The RPO guard bounds this.
@@ -786,8 +790,9 @@ pub struct RegionExposure {
     pub region: String,
     /// Commits the primary had acknowledged that the region lacked.
     pub commits: u64,
-    /// The age of the oldest of them then (the RPO that promoting the
-    /// region would have had), seconds; 0 when it lacked none.
+    /// Its RPO lag then (how long the oldest redo it lacked had been
+    /// durable on the primary): how far back promoting it would have
+    /// recovered to, seconds.
     pub rpo_s: f64,
     /// The span from the oldest of them to the newest acknowledged commit,
     /// seconds: the acknowledged work lost, in time.

@@ -465,8 +465,9 @@ events! {
         link: u32,
         /// Everything up to here is now in the region.
         upto: Lsn,
-        /// When the primary's storage had made `upto` durable.
-        durable_at: SimTime,
+        /// The earliest the oldest redo it carries can have become
+        /// durable on the primary.
+        since: SimTime,
     } => ["region" = u64::from(*region), "upto" = upto.0];
 }
 

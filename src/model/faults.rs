@@ -79,7 +79,8 @@ impl Faults {
             FaultKind::RegionPartition(region) => cx.order(Order::RegionCut { region, cut: start }),
             FaultKind::RegionSlowdown(region, factor) => cx.order(Order::RegionSlowness {
                 region,
-                factor: if start { factor } else { 1.0 },
+                factor,
+                on: start,
             }),
             FaultKind::PartitionAzs(a, b) => cx.net_mut().set_cut(a, b, start),
             FaultKind::IsolateNode(n) => cx.net_mut().set_isolated(n, start),

@@ -42,6 +42,8 @@ pub enum Knob {
     Instances,
     /// `workload.open_loop.commits_per_s` (beyond what the smallest class carries).
     CommitRate,
+    /// `global.ship_interval` (over `duration`).
+    ShipInterval,
 }
 
 impl Knob {
@@ -56,6 +58,7 @@ impl Knob {
             Knob::LsnAllocationLimit => "storage.lsn_allocation_limit",
             Knob::Instances => "instances",
             Knob::CommitRate => "workload.open_loop.commits_per_s",
+            Knob::ShipInterval => "global.ship_interval",
         }
     }
 }
@@ -70,6 +73,10 @@ pub struct Need {
     /// Its size at most, in bytes.
     pub bytes: u64,
 }
+
+/// What the replication server keeps per send a region lacks: the point
+/// (an LSN, two instants, two counts) and the acknowledgements seen.
+const SEND_BYTES: u64 = 64;
 
 /// The terms of a run's memory, largest first.
 pub fn footprint(c: &Config) -> Vec<Need> {
@@ -173,6 +180,19 @@ pub fn footprint(c: &Config) -> Vec<Need> {
             bytes: backlog * size_of::<Commit>() as u64,
         },
     ];
+    if let Some(g) = &c.global {
+        // The replication server keeps each send's point, and the
+        // acknowledgements seen at it, until every region holds it: a
+        // region cut off for the whole run keeps one per send.
+        let sends = c.duration.as_nanos() / g.ship_interval.as_nanos().max(1) + 1;
+        needs.push(Need {
+            what: format!(
+                "{sends} replication sends a secondary region cut off all run would lack"
+            ),
+            knob: Knob::ShipInterval,
+            bytes: sends * SEND_BYTES,
+        });
+    }
     needs.sort_by_key(|n| std::cmp::Reverse(n.bytes));
     needs
 }

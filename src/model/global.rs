@@ -7,31 +7,44 @@
 //! copies over three AZs), with no engine in the path and without holding
 //! up the primary's commits. Here the replication server wakes every
 //! `ship_interval` and sends each secondary everything the primary's
-//! storage made durable since its last send (up to the VDL): one message
-//! per region, serialized on the region's link at its bandwidth, crossing
-//! it with a lognormal delay around half the round trip, in order. The
-//! agent then writes it to the region's six copies, two in its own AZ and
-//! four across AZs, each a hop and a persist drawn from the scenario's
-//! network and disk settings; it is stored once four of the six hold it.
-//! Lag is what comes out: the crossing, the link's queue, the batching,
-//! the region's quorum write, and whatever a fault does to them.
+//! storage made durable since its last send (up to the VDL), once the
+//! link has sent what it already had: one message per region, serialized
+//! on the region's link at its bandwidth, crossing it with a lognormal
+//! delay around half the round trip, in order. The agent then writes it to
+//! the region's copies (the primary's layout: two in its own AZ, four
+//! across AZs), each a hop and a persist drawn from the scenario's network
+//! and disk settings; it is stored once a write quorum holds it. Lag is
+//! what comes out: the wait for the next send, the link's queue, the
+//! crossing, the region's quorum write, and whatever a fault does to them.
 //!
-//! A cut link loses what is in flight on it; the server sends it again,
-//! with everything since, once the link heals, at the link's bandwidth.
+//! A cut link or a dark region loses what is in flight; the server sends
+//! it again, with everything since, once the link is back, at its
+//! bandwidth. Faults on a region nest: it is cut, or dark, until the last
+//! fault that cuts or darkens it ends, and a narrowed link carries the
+//! least any fault in force leaves it.
 //!
-//! **RPO lag**, sampled at each send and each store, is zero while a
-//! region holds everything the primary's storage made durable; else how
-//! long ago the primary had made durable the point the region holds: how
-//! far back promoting that region now would recover to. The **acknowledged work at risk** is the span from the
-//! acknowledgement of the oldest acknowledged commit the region lacks to
-//! the newest acknowledgement: what the application was told is committed
-//! and would lose. They differ while the guard holds commits, which are
-//! durable but not acknowledged. \[UG\] (Managing RPOs for
-//! Aurora PostgreSQL-based global databases): with `rds.global_db_rpo` set,
-//! commits on the primary complete only while at least one secondary's
-//! RPO lag is below it; the guard here holds the writer's durable commits
-//! unacknowledged from the send or store that finds none within it until
-//! one is again, and then acknowledges them.
+//! What a send covers is timed from the earliest its oldest redo can have
+//! become durable (the previous send, or when the VDL reached the point
+//! before it), so every lag below errs long, by at most one send interval:
+//!
+//! - **replication lag**, per stored message: from then to its storage;
+//! - **RPO lag**, sampled at each send and store: how long the oldest redo
+//!   the primary made durable that the region lacks has been durable (zero
+//!   when it lacks none): how far back promoting that region now would
+//!   recover to;
+//! - **acknowledged work at risk**: from the acknowledgement of the oldest
+//!   acknowledged commit the region lacks to the newest acknowledgement,
+//!   acknowledgements timed at the sends and stores around them: what the
+//!   application was told is committed and would lose. It differs from
+//!   RPO lag while the guard holds commits, which are durable but not
+//!   acknowledged.
+//!
+//! \[UG\] (Managing RPOs for Aurora PostgreSQL-based global databases):
+//! with `rds.global_db_rpo` set, commits on the primary complete only
+//! while at least one secondary's RPO lag is below it; the guard here
+//! holds the writer's durable commits unacknowledged from the send or
+//! store that finds none within it until one is again, and then
+//! acknowledges them.
 
 use std::collections::VecDeque;
 
@@ -43,14 +56,21 @@ use crate::metrics::Exposure;
 use crate::model::config::{Config, GlobalConfig, RegionId};
 use crate::sim::{LogNormal, SimDuration, SimRng, SimTime};
 
-/// What the replication server had sent by one send: a point of the
-/// primary's log and what is known of the commits up to it.
+/// What the primary's storage had made durable by one send: a point of
+/// its log, and what is known of the redo and the commits up to it.
 #[derive(Clone, Copy, Debug)]
 struct Shipped {
     /// Everything up to here was durable on the primary.
     upto: Lsn,
-    /// When the primary's VDL reached it.
-    durable_at: SimTime,
+    /// When the primary's VDL reached `upto`.
+    reached: SimTime,
+    /// The earliest the redo after the previous point can have become
+    /// durable: the previous send, or when the VDL reached the previous
+    /// point if later.
+    from: SimTime,
+    /// Records made durable up to here, counted (LSNs skip the ranges a
+    /// recovery truncated).
+    records: u64,
     /// Commits at or below it that the primary acknowledged, or holds
     /// under the RPO guard and will acknowledge, in log order.
     acked: u64,
@@ -62,34 +82,43 @@ struct Shipped {
 struct Link {
     /// One crossing.
     crossing: LogNormal,
-    /// What it carries, bits per second.
+    /// What it carries when healthy, bits per second.
     bits_per_s: f64,
-    /// Cut by a partition.
-    cut: bool,
-    /// The region is dark.
-    dark: bool,
-    /// A slow-down factor (1: healthy): the link carries that many times
-    /// less.
-    slowness: f64,
-    /// Bumped at every cut: what was in flight before is lost.
+    /// Partitions in force.
+    cuts: u32,
+    /// Outages of the region in force.
+    outages: u32,
+    /// Slow-down factors in force.
+    slowdowns: Vec<f64>,
+    /// Bumped whenever what is in flight is lost.
     generation: u32,
     /// When the link has sent everything queued on it.
     free_at: SimTime,
-    /// When the last shipment sent is stored: shipments are stored in
-    /// the order sent.
+    /// When the last message sent is stored: messages are stored in the
+    /// order sent.
     stored_by: SimTime,
-    /// The highest point sent since the last cut.
-    sent: Lsn,
-    /// The highest point the region holds, and its shipment.
+    /// The highest point sent since what was in flight was last lost.
+    sent: Shipped,
+    /// The highest point the region holds.
     stored: Shipped,
 }
 
 impl Link {
+    /// Whether the server can reach the region.
+    fn open(&self) -> bool {
+        self.cuts == 0 && self.outages == 0
+    }
+
+    /// The slow-down in force: the largest.
+    fn slowness(&self) -> f64 {
+        self.slowdowns.iter().copied().fold(1.0, f64::max)
+    }
+
     /// What is in flight is lost: the server sends everything the region
     /// has not stored again, from `now`.
     fn restart(&mut self, now: SimTime) {
         self.generation += 1;
-        self.sent = self.stored.upto;
+        self.sent = self.stored;
         self.free_at = now;
         self.stored_by = now;
     }
@@ -103,13 +132,21 @@ pub(crate) struct Global {
     /// Every send's point, oldest first, from the oldest some region
     /// lacks.
     ledger: VecDeque<Shipped>,
-    /// The primary region is dark: nothing is sent.
-    primary_dark: bool,
+    /// Outages of the primary region in force: nothing is sent.
+    primary_outages: u32,
     /// The RPO guard holds commits.
     held: bool,
-    /// Commits acknowledged by each judgement that saw the count move,
-    /// and when: oldest first, from the oldest some region lacks.
+    /// Commits acknowledged as each judgement found them, with the
+    /// previous judgement's time (the earliest the newly counted ones can
+    /// have been acknowledged): oldest first, from the oldest some region
+    /// lacks.
     acks: VecDeque<(u64, SimTime)>,
+    /// When the newest acknowledgement was seen.
+    newest_ack: SimTime,
+    /// When the last judgement was made.
+    judged_at: SimTime,
+    /// When the last send was.
+    sent_at: SimTime,
     draws: Draws,
 }
 
@@ -126,7 +163,9 @@ impl Global {
     pub fn new(cfg: &Config, g: &GlobalConfig, rng: SimRng) -> Self {
         let start = Shipped {
             upto: Lsn(0),
-            durable_at: SimTime::ZERO,
+            reached: SimTime::ZERO,
+            from: SimTime::ZERO,
+            records: 0,
             acked: 0,
         };
         let net = &cfg.network;
@@ -137,21 +176,24 @@ impl Global {
                 .map(|r| Link {
                     crossing: LogNormal::new(r.rtt / 2, r.jitter),
                     bits_per_s: r.bandwidth_gbps * 1e9,
-                    cut: false,
-                    dark: false,
-                    slowness: 1.0,
+                    cuts: 0,
+                    outages: 0,
+                    slowdowns: Vec::new(),
                     generation: 0,
                     free_at: SimTime::ZERO,
                     stored_by: SimTime::ZERO,
-                    sent: Lsn(0),
+                    sent: start,
                     stored: start,
                 })
                 .collect(),
             rng,
             ledger: VecDeque::from([start]),
-            primary_dark: false,
+            primary_outages: 0,
             held: false,
             acks: VecDeque::new(),
+            newest_ack: SimTime::ZERO,
+            judged_at: SimTime::ZERO,
+            sent_at: SimTime::ZERO,
             draws: Draws {
                 same_az: LogNormal::new(net.same_az_latency, net.jitter),
                 cross_az: LogNormal::new(net.cross_az_latency, net.jitter),
@@ -160,54 +202,57 @@ impl Global {
         }
     }
 
-    /// The replication server's send. `vdl` is the primary's VDL, reached
-    /// at `vdl_at`; `acked` the commits at or below it acknowledged or
-    /// held for acknowledgement.
-    pub(crate) fn on_tick(&mut self, cx: &mut Ctx, (vdl, vdl_at, acked): (Lsn, SimTime, u64)) {
+    /// The replication server's send. `primary` is what the primary's
+    /// storage holds: its VDL, when it was reached, the records made
+    /// durable in all, and the commits at or below the VDL acknowledged
+    /// or held for acknowledgement.
+    pub(crate) fn on_tick(&mut self, cx: &mut Ctx, primary: PrimaryPoint) {
         let g = cx
             .cfg
             .global
             .as_ref()
             .expect("ticks only with a global database");
         cx.after(g.ship_interval, Event::ReplicationTick);
-        if self.primary_dark {
+        let now = cx.now();
+        let previous = std::mem::replace(&mut self.sent_at, now);
+        if self.primary_outages > 0 {
             return;
         }
         let newest = *self.ledger.back().expect("the ledger keeps its newest");
-        if vdl > newest.upto {
+        if primary.vdl > newest.upto {
             self.ledger.push_back(Shipped {
-                upto: vdl,
-                durable_at: vdl_at,
-                acked: acked.max(newest.acked),
+                upto: primary.vdl,
+                reached: primary.at,
+                from: previous.max(newest.reached),
+                records: primary.records.max(newest.records),
+                acked: primary.acked.max(newest.acked),
             });
         }
-        let point = *self.ledger.back().expect("just kept");
         for r in 0..self.links.len() {
-            self.send(cx, r, point);
+            self.send(cx, r);
         }
         self.judge(cx);
     }
 
-    /// Sends region `r` everything from what it was last sent up to `point`.
-    fn send(&mut self, cx: &mut Ctx, r: usize, point: Shipped) {
+    /// Sends region `r` everything it was not yet sent, if the link is
+    /// open and done with what it had.
+    fn send(&mut self, cx: &mut Ctx, r: usize) {
         let now = cx.now();
-        let record_bytes = f64::from(cx.cfg.storage.record_bytes);
-        let link = &mut self.links[r];
-        // The server streams: what is made durable while the link is still
-        // sending waits for it, and goes in the next message.
-        if link.cut || link.dark || point.upto <= link.sent || link.free_at > now {
+        let point = *self.ledger.back().expect("the ledger keeps its newest");
+        let link = &self.links[r];
+        if !link.open() || point.upto <= link.sent.upto || link.free_at > now {
             return;
         }
-        let bytes = (point.upto.0 - link.sent.0) as f64 * record_bytes;
-        let depart = now.max(link.free_at);
-        let on_wire = bytes * 8.0 * link.slowness / link.bits_per_s;
-        link.free_at = depart + SimDuration::from_secs_f64(on_wire);
+        let oldest = self.first_after(link.sent.upto);
+        let bytes =
+            (point.records - link.sent.records) as f64 * f64::from(cx.cfg.storage.record_bytes);
+        let on_wire = bytes * 8.0 * link.slowness() / link.bits_per_s;
         let crossing = link.crossing.sample(&mut self.rng);
-        let arrive = link.free_at + crossing;
         let write = quorum_write(&mut self.rng, &self.draws, cx.cfg, bytes);
         let link = &mut self.links[r];
-        link.stored_by = link.stored_by.max(arrive + write);
-        link.sent = point.upto;
+        link.free_at = now + SimDuration::from_secs_f64(on_wire);
+        link.stored_by = link.stored_by.max(link.free_at + crossing + write);
+        link.sent = point;
         cx.rec.replication.regions[r].bytes_sent += bytes as u64;
         cx.after(
             link.stored_by.since(now),
@@ -215,22 +260,32 @@ impl Global {
                 region: r as u8 + 1,
                 link: link.generation,
                 upto: point.upto,
-                durable_at: point.durable_at,
+                since: oldest.from,
             },
         );
     }
 
-    /// A shipment to `region` is stored there, unless the link was cut
-    /// since it left or the region is dark.
+    /// The first send's point beyond `upto`: the oldest redo a region
+    /// holding `upto` lacks.
+    fn first_after(&self, upto: Lsn) -> Shipped {
+        *self
+            .ledger
+            .iter()
+            .find(|s| s.upto > upto)
+            .unwrap_or_else(|| self.ledger.back().expect("the ledger keeps its newest"))
+    }
+
+    /// A message to `region` is stored there, unless what was in flight
+    /// was lost since it left.
     pub(crate) fn on_stored(
         &mut self,
         cx: &mut Ctx,
         (region, generation): (u8, u32),
-        (upto, durable_at): (Lsn, SimTime),
+        (upto, since): (Lsn, SimTime),
     ) {
         let r = region as usize - 1;
         let link = &self.links[r];
-        if link.generation != generation || link.dark || upto <= link.stored.upto {
+        if link.generation != generation || !link.open() || upto <= link.stored.upto {
             return;
         }
         let shipped = self
@@ -240,7 +295,7 @@ impl Global {
             .copied()
             .expect("the ledger keeps every point a region lacks");
         self.links[r].stored = shipped;
-        cx.rec.replication.stored(r, cx.now().since(durable_at));
+        cx.rec.replication.stored(r, cx.now().since(since));
         let oldest = self.links.iter().map(|l| l.stored).min_by_key(|s| s.upto);
         if let Some(oldest) = oldest {
             while self.ledger.len() > 1 && self.ledger[0].upto < oldest.upto {
@@ -253,24 +308,19 @@ impl Global {
         self.judge(cx);
     }
 
-    /// Region `r`'s RPO lag now: when it lacks redo the primary made
-    /// durable, how long ago the primary had made durable what it holds
-    /// (it is current as of then, \[UG\] aurora_global_db_status's "RPO
-    /// lag"); zero when it lacks nothing, as of the sends.
+    /// Region `r`'s RPO lag at `now`.
     fn rpo_lag(&self, r: usize, now: SimTime) -> SimDuration {
-        let stored = self.links[r].stored;
+        let stored = self.links[r].stored.upto;
         let newest = self.ledger.back().expect("the ledger keeps its newest");
-        if newest.upto > stored.upto {
-            now.since(stored.durable_at)
+        if newest.upto > stored {
+            now.since(self.first_after(stored).from)
         } else {
             SimDuration::ZERO
         }
     }
 
-    /// The acknowledged work region `r` lacks, in time: from the
-    /// acknowledgement of the oldest acknowledged commit it lacks to the
-    /// newest acknowledgement (zero when it lacks none). Acknowledgements
-    /// are timed at the sends and stores that saw them.
+    /// The acknowledged work region `r` lacks, in time (zero when it lacks
+    /// none).
     fn at_risk(&self, r: usize, acked: u64) -> SimDuration {
         let held = self.links[r].stored.acked;
         if acked <= held {
@@ -279,12 +329,7 @@ impl Global {
         self.acks
             .iter()
             .find(|a| a.0 > held)
-            .map_or(SimDuration::ZERO, |a| self.last_ack().since(a.1))
-    }
-
-    /// When the newest acknowledgement was seen.
-    fn last_ack(&self) -> SimTime {
-        self.acks.back().map_or(SimTime::ZERO, |a| a.1)
+            .map_or(SimDuration::ZERO, |a| self.newest_ack.since(a.1))
     }
 
     /// Samples every region's RPO lag and acknowledged work at risk, and
@@ -292,8 +337,10 @@ impl Global {
     fn judge(&mut self, cx: &mut Ctx) {
         let now = cx.now();
         let acked = cx.rec.commits_acked;
+        let previous = std::mem::replace(&mut self.judged_at, now);
         if self.acks.back().is_none_or(|a| acked > a.0) {
-            self.acks.push_back((acked, now));
+            self.acks.push_back((acked, previous));
+            self.newest_ack = now;
         }
         let mut within = false;
         let rpo = cx.cfg.global.as_ref().and_then(|g| g.rpo);
@@ -307,7 +354,7 @@ impl Global {
         if let Some(best) = best {
             cx.rec.replication.best_at_risk(best);
         }
-        let held = rpo.is_some() && !within && !self.primary_dark;
+        let held = rpo.is_some() && !within && self.primary_outages == 0;
         if held != self.held {
             self.held = held;
             cx.rec.replication.hold(now, held);
@@ -315,12 +362,12 @@ impl Global {
         }
     }
 
-    /// A region goes dark or comes back. The primary's going dark is where
-    /// each secondary's exposure is taken.
+    /// A region goes dark (`dark`) or comes back. The primary's going dark
+    /// is when each secondary's exposure is taken.
     pub(crate) fn set_dark(&mut self, cx: &mut Ctx, region: RegionId, dark: bool) {
         match region.secondary() {
             None => {
-                if dark && !self.primary_dark {
+                if dark && self.primary_outages == 0 {
                     self.judge(cx);
                     let (now, acked) = (cx.now(), cx.rec.commits_acked);
                     for r in 0..self.links.len() {
@@ -334,11 +381,11 @@ impl Global {
                         cx.rec.replication.exposures.push(exposure);
                     }
                 }
-                self.primary_dark = dark;
+                nest(&mut self.primary_outages, dark);
             }
             Some(r) => {
                 let link = &mut self.links[r];
-                link.dark = dark;
+                nest(&mut link.outages, dark);
                 if dark {
                     link.restart(cx.now());
                 }
@@ -351,21 +398,45 @@ impl Global {
     pub(crate) fn set_cut(&mut self, cx: &mut Ctx, region: RegionId, cut: bool) {
         let r = region.secondary().expect("validated: a secondary");
         let link = &mut self.links[r];
-        link.cut = cut;
+        nest(&mut link.cuts, cut);
         if cut {
             link.restart(cx.now());
         }
         self.judge(cx);
     }
 
-    /// The link to a secondary carries `factor` times less (1: healthy);
-    /// a crossing takes as long as before. What it was sending goes again
-    /// at the new rate, with everything since.
-    pub(crate) fn set_slowness(&mut self, cx: &mut Ctx, region: RegionId, factor: f64) {
+    /// A fault narrows the link to a secondary `factor` times (`on`), or
+    /// ends; a crossing takes as long as before. What the link was sending
+    /// goes again at the rate now in force, with everything since.
+    pub(crate) fn set_slowness(&mut self, cx: &mut Ctx, region: RegionId, factor: f64, on: bool) {
         let r = region.secondary().expect("validated: a secondary");
         let link = &mut self.links[r];
-        link.slowness = factor;
+        if on {
+            link.slowdowns.push(factor);
+        } else if let Some(k) = link.slowdowns.iter().position(|&f| f == factor) {
+            link.slowdowns.swap_remove(k);
+        }
         link.restart(cx.now());
+    }
+}
+
+/// What the replication server reads of the primary: its VDL, when it
+/// was reached, the records made durable in all, and the commits at or
+/// below the VDL acknowledged or held for acknowledgement.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PrimaryPoint {
+    pub vdl: Lsn,
+    pub at: SimTime,
+    pub records: u64,
+    pub acked: u64,
+}
+
+/// One more fault in force (`on`), or one fewer.
+fn nest(count: &mut u32, on: bool) {
+    if on {
+        *count += 1;
+    } else {
+        *count = count.saturating_sub(1);
     }
 }
 

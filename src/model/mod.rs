@@ -54,7 +54,7 @@ use control::{ControlPlane, Sight};
 use dns::Dns;
 use event::Asker;
 use faults::Faults;
-use global::Global;
+use global::{Global, PrimaryPoint};
 use network::Network;
 use order::Order;
 use pool::Pool;
@@ -539,7 +539,14 @@ impl World {
             Event::SelectionDone { seq } => control.on_selection_done(cx, sight, seq),
             Event::HostReady { fault } => control.on_host_ready(cx, sight, fault),
             Event::ReplicationTick => {
-                let primary = compute.writers.primary_point(cx.rec.commits_acked);
+                let (vdl, at, acked) = compute.writers.primary_point(cx.rec.commits_acked);
+                let records = cx.rec.records_durable;
+                let primary = PrimaryPoint {
+                    vdl,
+                    at,
+                    records,
+                    acked,
+                };
                 global
                     .as_mut()
                     .expect("ticks only with a global database")
@@ -549,11 +556,11 @@ impl World {
                 region,
                 link,
                 upto,
-                durable_at,
+                since,
             } => global
                 .as_mut()
                 .expect("stored only with a global database")
-                .on_stored(cx, (region, link), (upto, durable_at)),
+                .on_stored(cx, (region, link), (upto, since)),
             Event::HealthResend { seq, attempt } => {
                 control.on_health_resend(cx, sight, seq, attempt)
             }
@@ -771,7 +778,9 @@ impl World {
         match order {
             Order::RegionDark { region, dark } => global().set_dark(cx, region, dark),
             Order::RegionCut { region, cut } => global().set_cut(cx, region, cut),
-            Order::RegionSlowness { region, factor } => global().set_slowness(cx, region, factor),
+            Order::RegionSlowness { region, factor, on } => {
+                global().set_slowness(cx, region, factor, on);
+            }
             Order::CommitsHeld { held } => {
                 let around = Surroundings {
                     volume: &storage.volume,

@@ -137,8 +137,13 @@ pub(crate) enum Order {
     RegionDark { region: RegionId, dark: bool },
     /// The link to a secondary region is cut (`cut`) or heals.
     RegionCut { region: RegionId, cut: bool },
-    /// The link to a secondary region is `factor` times slower (1: healthy).
-    RegionSlowness { region: RegionId, factor: f64 },
+    /// A fault narrowing the link to a secondary region `factor` times
+    /// starts (`on`) or ends.
+    RegionSlowness {
+        region: RegionId,
+        factor: f64,
+        on: bool,
+    },
     // ----- from the global database to the writer ----------------------
     /// The RPO guard holds (`held`) or releases the writer's commits.
     CommitsHeld { held: bool },

@@ -483,14 +483,18 @@ expectations! {
     };
     /// Every secondary region's replication lag (from the primary's
     /// storage making redo durable to a write quorum of the region's
-    /// copies holding it) at most this, for every shipment.
+    /// copies holding it) at most this, for every message stored, and for
+    /// redo still not stored at the end of the run.
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
     max_lag: SimDuration, AtMost => |max, s, c| {
         let worst = s.global.as_ref().map(|g| {
             g.regions
                 .iter()
-                .filter_map(|r| r.replication_lag_ms.as_ref().map(|l| l.max))
+                .map(|r| {
+                    let stored = r.replication_lag_ms.as_ref().map_or(0.0, |l| l.max);
+                    stored.max(r.behind_at_end_ms)
+                })
                 .fold(0.0, f64::max)
         });
         match worst {
@@ -498,8 +502,9 @@ expectations! {
             Some(w) => c.judge(w, max.as_millis_f64(), format!("worst replication lag {}", ms(w)), max),
         }
     };
-    /// Every secondary region's RPO lag (the age of the oldest commit the
-    /// primary acknowledged that the region lacked) at most this, all run.
+    /// Every secondary region's RPO lag (how long the oldest redo the
+    /// primary made durable that the region lacked had been durable) at
+    /// most this, all run.
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
     max_rpo_lag: SimDuration, AtMost => |max, s, c| {
@@ -526,9 +531,10 @@ expectations! {
             }
         }
     };
-    /// At every primary-region outage, the RPO of the secondary that
-    /// lacked least (what promoting the best region then would lose, in
-    /// time) at most this.
+    /// At every primary-region outage, the acknowledged work the
+    /// secondary that lacked least lacked then (what promoting the best
+    /// region would lose of what the application was told is committed,
+    /// in time: the RPO it would see) at most this.
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
     max_rpo: SimDuration, AtMost => |max, s, c| {
@@ -536,7 +542,7 @@ expectations! {
             None => (false, NOT_GLOBAL.to_owned()),
             Some(None) => (false, "none (the primary region never went dark)".to_owned()),
             Some(Some(got)) => {
-                let said = format!("RPO {got:.3}s");
+                let said = format!("RPO {got:.3}s of acknowledged work");
                 c.judge(got, max.as_secs_f64(), said, max)
             }
         }
@@ -548,6 +554,9 @@ expectations! {
     min_guard_held: SimDuration, AtLeast => |min, s, c| {
         match &s.global {
             None => (false, NOT_GLOBAL.to_owned()),
+            Some(g) if g.rpo_guard_s.is_none() => {
+                (false, "none (the scenario sets no `global.rpo`)".to_owned())
+            }
             Some(g) => {
                 let said = format!("the RPO guard held commits {:.3}s", g.guard_held_s);
                 c.judge(g.guard_held_s, min.as_secs_f64(), said, min)

@@ -12,9 +12,11 @@ mod builder;
 pub mod defaults;
 pub(crate) mod document;
 pub(crate) mod expect;
+pub mod import;
 pub mod parts;
 pub mod print;
 pub mod reference;
+pub mod scaffold;
 pub(crate) mod schema;
 mod validate;
 

@@ -229,7 +229,7 @@ const NOT_STRINGS: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off
 /// that is safe, else double-quoted. AZ names may be any string, and a
 /// plain `null`, `1` or `a, b` would read back as something else; in the
 /// optional `az` of a `packet_loss`, `null` would even mean no AZ at all.
-fn scalar(name: &str) -> String {
+pub(crate) fn scalar(name: &str) -> String {
     let plain = name.starts_with(|c: char| c.is_ascii_alphabetic())
         && name
             .chars()

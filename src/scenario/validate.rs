@@ -347,6 +347,7 @@ impl Resolver<'_> {
     /// A region of the global database; `secondary` refuses the primary
     /// (a link runs from the primary to a secondary).
     fn region_id(&self, s: &Spanned<String>, secondary: bool) -> Result<RegionId, InputError> {
+        let named = s.value.trim();
         let Some(g) = self.global else {
             return Err(self.cx.at(
                 s,
@@ -356,7 +357,7 @@ impl Resolver<'_> {
                 ),
             ));
         };
-        if s.value == g.primary {
+        if named == g.primary {
             if secondary {
                 return Err(self.cx.at(
                     s,
@@ -371,7 +372,7 @@ impl Resolver<'_> {
         }
         g.secondaries
             .iter()
-            .position(|r| r.name == s.value)
+            .position(|r| r.name == named)
             .map(|k| RegionId(k as u8 + 1))
             .ok_or_else(|| {
                 let mut all = vec![g.primary.as_str()];
@@ -577,6 +578,10 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
                 .as_ref()
                 .map_or(serde_saphyr::Location::UNKNOWN, |i| i.referenced),
             Knob::LsnAllocationLimit => raw.storage.lsn_allocation_limit.referenced,
+            Knob::ShipInterval => raw
+                .global
+                .as_ref()
+                .map_or(serde_saphyr::Location::UNKNOWN, |g| g.primary.referenced),
         };
         cx.location(&[span])
     };
@@ -1156,7 +1161,9 @@ fn global(raw: &GlobalSpec, cx: &Ctx) -> Result<GlobalConfig, InputError> {
     let mut secondaries: Vec<RegionConfig> = Vec::with_capacity(list.value.len());
     for r in &list.value {
         let name = checked_name(r.name.value.trim(), &r.name, "a region name", cx)?;
-        if name == primary || secondaries.iter().any(|s| s.name == name) {
+        // Region names are case-insensitive (us-east-1 is US-EAST-1).
+        let same = |other: &str| other.eq_ignore_ascii_case(&name);
+        if same(&primary) || secondaries.iter().any(|s| same(&s.name)) {
             return Err(cx.at(
                 &r.name,
                 format!("region {name:?} is named twice; each region of a global database is a different one"),

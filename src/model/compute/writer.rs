@@ -645,6 +645,7 @@ impl Writer {
     fn advance_vdl(&mut self, cx: &mut Ctx, env: &mut WriterEnv, wl: &mut Workload) {
         let epoch = self.epoch;
         let (streams, redo) = (self.streams, &mut self.redo);
+        let mut passed = 0;
         let moved = self.points.advance(|r| {
             cx.note(Note::Passed {
                 epoch,
@@ -655,9 +656,15 @@ impl Writer {
             if streams {
                 redo.push(*r);
             }
+            passed += 1;
         });
         if !moved {
             return;
+        }
+        if streams {
+            // The newest epoch's records only: a deposed writer's are not
+            // the volume's.
+            cx.rec.records_durable += passed;
         }
         self.vdl_at = cx.now();
         self.acknowledge(cx, env);
@@ -1015,7 +1022,7 @@ impl Writers {
     /// replication: the VDL of the newest recovered writer, when it was
     /// reached, and the commits at or below it acknowledged (`acked` so
     /// far) or held by the RPO guard for acknowledgement.
-    pub fn primary_point(&self, acked: u64) -> (Lsn, SimTime, u64) {
+    pub(crate) fn primary_point(&self, acked: u64) -> (Lsn, SimTime, u64) {
         let w = self.last_recovered();
         let vdl = w.points.vdl();
         (vdl, w.vdl_at, acked + w.waiting_through(vdl))

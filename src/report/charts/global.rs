@@ -86,6 +86,10 @@ pub(super) fn region_lag<DB: DrawingBackend>(
     for (i, (_, runs)) in regions.into_iter().enumerate() {
         let colour = SERIES[i % SERIES.len()];
         for run in runs {
+            // A bin alone between empty ones is a point, not a line.
+            if let [(t, v)] = run[..] {
+                chart.draw_series(std::iter::once(Circle::new((t, v), 3, colour.filled())))?;
+            }
             chart.draw_series(LineSeries::new(run, colour.stroke_width(2)))?;
         }
     }
