@@ -244,3 +244,150 @@ fn the_validation_page_is_generated_from_the_suite_results() {
         serde_json::from_str(&text).expect("it reads");
     check_part("docs/validation.md", "validation", &result.markdown());
 }
+
+/// Every `aurora-sim …` command shown in the README, in docs/ and in the
+/// commands' own `--help`, as written, with where it was found. A command
+/// continued over lines with `\` is one; a shell comment, a pipe or a
+/// redirection ends it.
+fn documented_commands() -> Vec<(String, String)> {
+    let mut texts: Vec<(String, String)> = vec![(
+        "README.md".to_owned(),
+        std::fs::read_to_string(repo("README.md")).expect("README.md"),
+    )];
+    let mut docs: Vec<_> = std::fs::read_dir(repo("docs"))
+        .expect("docs/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    for p in docs {
+        let name = format!("docs/{}", p.file_name().expect("name").to_string_lossy());
+        texts.push((name, std::fs::read_to_string(&p).expect("doc")));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for cmd in SUBCOMMANDS {
+        let o = aurora(&[cmd, "--help"], dir.path());
+        assert_eq!(o.status.code(), Some(0), "{cmd} --help");
+        texts.push((
+            format!("aurora-sim {cmd} --help"),
+            String::from_utf8(o.stdout).expect("utf-8"),
+        ));
+    }
+    let mut found = Vec::new();
+    for (place, text) in texts {
+        let joined = text.replace("\\\n", " ");
+        for line in joined.lines() {
+            let mut rest = line;
+            while let Some(at) = rest.find("aurora-sim ") {
+                let cmd = &rest[at..];
+                let end = cmd
+                    .find(['`', '|', '>', '#', ')', ';'])
+                    .unwrap_or(cmd.len());
+                let cmd = cmd[..end].trim();
+                found.push((place.clone(), cmd.to_owned()));
+                rest = &rest[at + "aurora-sim ".len()..];
+            }
+        }
+    }
+    found
+}
+
+/// The binary's commands.
+const SUBCOMMANDS: [&str; 13] = [
+    "run",
+    "sweep",
+    "durability",
+    "validation",
+    "merge",
+    "report",
+    "validate",
+    "completions",
+    "schema",
+    "explain",
+    "man",
+    "init",
+    "import",
+];
+
+/// A command line split as a POSIX shell splits it: on blanks, with
+/// single and double quotes grouping.
+fn shell_words(cmd: &str) -> Vec<String> {
+    let (mut words, mut word, mut quote, mut open) = (Vec::new(), String::new(), None, false);
+    for c in cmd.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                open = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if open || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                open = false;
+            }
+            (None, c) => word.push(c),
+        }
+    }
+    if open || !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// A word that stands for something the reader fills in: `SCENARIO`,
+/// `[TOPIC]`, `DIR...`, `PATH=VALUE`, `K/N`.
+fn placeholder(word: &str) -> bool {
+    let letters: String = word.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    word.contains('[')
+        || word.contains("...")
+        || word.contains('…')
+        || (!letters.is_empty() && letters.chars().all(|c| c.is_ascii_uppercase()))
+}
+
+#[test]
+fn every_documented_command_is_one_the_binary_takes() {
+    use aurora_sim::cli::Cli;
+    use clap::Parser;
+    let commands = documented_commands();
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (place, cmd) in &commands {
+        let words = shell_words(cmd);
+        // Prose that mentions the tool ("aurora-sim alone …") or a
+        // command by name ("only `aurora-sim validate` checks") is not an
+        // invocation; a template with placeholders is checked by its parts.
+        let named = words
+            .get(1)
+            .is_some_and(|w| SUBCOMMANDS.contains(&w.as_str()));
+        if !named || words.len() < 3 || words.iter().any(|w| placeholder(w)) {
+            continue;
+        }
+        if Cli::try_parse_from(&words).is_err() {
+            wrong.push(format!("{place}: `{cmd}` is refused"));
+            continue;
+        }
+        // What it reads exists (what it writes, under out/, results/ or
+        // target/, need not).
+        let mut after_out = false;
+        for w in &words[2..] {
+            let input = (w.ends_with(".yaml") || w.ends_with(".json") || w.contains('/'))
+                && !after_out
+                && !w.starts_with('-')
+                && !["out/", "results/", "target/"]
+                    .iter()
+                    .any(|p| w.starts_with(p));
+            if input && !repo(w).exists() {
+                wrong.push(format!("{place}: `{cmd}` reads {w}, which does not exist"));
+            }
+            after_out = w == "--out";
+        }
+        checked += 1;
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(
+        checked >= 15,
+        "only {checked} documented commands checked: {commands:?}"
+    );
+}

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::charts::{self, Chart};
 use super::{Results, Study};
-use crate::metrics::units::{count, ms};
+use crate::metrics::units::{self, count, ms};
 use crate::metrics::{ClientErrors, ClientObserved, Rto, Summary};
 use crate::vocab::fault::FaultName;
 use crate::vocab::ERROR_KINDS;
@@ -106,6 +106,7 @@ fn parts(s: &Summary) -> Vec<(&'static str, &'static str)> {
     let mut out = vec![
         ("invariants", "Invariants"),
         ("expectations", "Expectations"),
+        ("capacity", "Capacity"),
     ];
     if !s.failovers.is_empty() {
         out.push(("failovers", "Failovers"));
@@ -351,6 +352,7 @@ fn section(h: &mut String, r: &Results, title: &str, id: &str) {
     // In the order of `parts`.
     invariants(h, s, id);
     expectations(h, s, id);
+    capacity(h, r, id);
     failovers(h, s, id);
     planned(h, s, id);
     clients(h, s, id);
@@ -365,6 +367,73 @@ fn section(h: &mut String, r: &Results, title: &str, id: &str) {
         h.push('\n');
     }
     h.push_str("</section>\n");
+}
+
+/// A share of an instance's vCPUs above which, before any fault, the
+/// load alone saturates it (the summary's warning says the same).
+const BUSY: f64 = 0.9;
+
+/// The load before the first fault, which every figure after it is read
+/// against: commits offered and acknowledged, and each instance's CPU in
+/// its median bin before the fault, flagged above 90 %.
+fn capacity(h: &mut String, r: &Results, id: &str) {
+    let s = &r.summary;
+    let first = s
+        .faults
+        .iter()
+        .map(|f| f.at_s)
+        .fold(f64::INFINITY, f64::min);
+    let when = if first.is_finite() {
+        format!("in the {first:.0} s before the first fault")
+    } else {
+        "over the run (it has no fault)".to_owned()
+    };
+    let _ = writeln!(
+        h,
+        "<h3 id=\"{id}-capacity\">Capacity</h3>\n<p>Commits offered {:.1}/s, acknowledged {:.1}/s over the run.</p>",
+        s.commits.offered_per_s, s.commits.per_s
+    );
+    let t = r.timeline.t_s();
+    let bin = r.timeline.bin_s();
+    let rows: Vec<Vec<String>> = r
+        .timeline
+        .cpu()
+        .map(|(name, values)| {
+            // The lower median of the bins before the fault, as the
+            // summary's warning reads it: a moment's spike is not load.
+            let mut busy: Vec<f64> = t
+                .iter()
+                .zip(values)
+                .filter(|(t, _)| **t + bin <= first + 1e-9)
+                .filter_map(|(_, v)| *v)
+                .collect();
+            busy.sort_by(f64::total_cmp);
+            let median = busy.get(busy.len().saturating_sub(1) / 2).copied();
+            let inst = s.topology.instances.iter().find(|i| i.name == name);
+            let shown = match median {
+                Some(m) if m > BUSY => format!(
+                    "<span class=\"fail\">{}</span> (saturated: queueing before any fault)",
+                    units::share(m)
+                ),
+                Some(m) => units::share(m),
+                None => "–".to_owned(),
+            };
+            vec![
+                esc(name),
+                inst.map_or(String::new(), |i| esc(&i.class)),
+                inst.map_or(String::new(), |i| esc(&i.role)),
+                shown,
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        let head = format!("CPU, median bin {when}");
+        table(
+            h,
+            &["instance", "class", "role at the start", head.as_str()],
+            &rows,
+        );
+    }
 }
 
 /// A global database: each secondary region's lag, the RPO guard's
