@@ -55,6 +55,8 @@ pub struct TimelineRow {
     /// Client requests that failed in the bin, per client group, by kind
     /// in [`ClientError::ALL`] order.
     pub group_errors: Vec<[u32; ERROR_KINDS]>,
+    /// Client requests that succeeded in the bin, per client group.
+    pub group_ok: Vec<u32>,
     /// PGs at full copy count at the end of the bin.
     pub pgs_at_full_copies: u32,
     /// Busiest storage node's disk in the bin, fraction of its time.
@@ -86,6 +88,9 @@ impl TimelineRow {
     /// `connections.<name>`.
     pub const CONNECTIONS_COLUMN: &'static str = "connections.";
 
+    /// The prefix of the per-group success columns: `client_ok.<group>`.
+    pub const GROUP_OK_COLUMN: &'static str = "client_ok.";
+
     /// The prefix of the per-group error columns:
     /// `client_errors.<group>.<kind>`, one per [`ClientError::ALL`] kind.
     pub const GROUP_ERRORS_COLUMN: &'static str = "client_errors.";
@@ -116,6 +121,11 @@ impl TimelineRow {
                 h.push('.');
                 h.push_str(kind.name());
             }
+        }
+        for group in groups {
+            h.push(',');
+            h.push_str(Self::GROUP_OK_COLUMN);
+            h.push_str(group.as_ref());
         }
         for region in regions {
             h.push(',');
@@ -175,6 +185,9 @@ impl TimelineRow {
                 line.push(',');
                 line.push_str(&n.to_string());
             }
+        }
+        for n in &self.group_ok {
+            let _ = write!(line, ",{n}");
         }
         for &lag in &self.region_rpo_lag_ms {
             line.push(',');
@@ -332,6 +345,7 @@ impl Recorder {
             rows: Vec::with_capacity(rows as usize),
             row: TimelineRow {
                 group_errors: vec![[0; ERROR_KINDS]; groups],
+                group_ok: vec![0; groups],
                 connects: vec![0; instances],
                 ..TimelineRow::default()
             },
@@ -390,10 +404,11 @@ impl Recorder {
         self.commits_abandoned += commits;
     }
 
-    /// A client's request succeeded `latency` after its first attempt,
-    /// retries and backoff included.
-    pub fn client_request(&mut self, latency: SimDuration) {
+    /// A request of a client of group `group` succeeded `latency` after
+    /// its first attempt, retries and backoff included.
+    pub fn client_request(&mut self, group: usize, latency: SimDuration) {
         self.client_latency.saturating_record(micros(latency));
+        self.row.group_ok[group] += 1;
     }
 
     /// The latency clients saw, with each request still unanswered at the
@@ -479,6 +494,7 @@ impl Recorder {
             &mut self.row,
             TimelineRow {
                 group_errors: vec![[0; ERROR_KINDS]; groups],
+                group_ok: vec![0; groups],
                 connects: vec![0; self.connects.len()],
                 ..TimelineRow::default()
             },

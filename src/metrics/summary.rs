@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// `timeline.csv` together: raised whenever a key or column changes name
 /// or meaning, so a reader can tell which it has. `docs/outputs.md` says
 /// what changed in each.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 /// The whole summary. Field order is the JSON key order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -508,7 +508,7 @@ impl Client {
                 if self.back.is_none() && self.faults_over.is_some_and(|t| sent >= t) {
                     self.back = Some(now);
                 }
-                cx.rec.client_request(now.since(self.first_try));
+                cx.rec.client_request(self.group, now.since(self.first_try));
                 self.requests_ok += 1;
                 self.errors_in_row = 0;
                 self.give_back(cx, env);

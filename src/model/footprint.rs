@@ -86,7 +86,7 @@ pub fn footprint(c: &Config) -> Vec<Need> {
     let rows = timeline_rows(c.duration, c.metrics.bin);
     let row = size_of::<TimelineRow>()
         + c.instances.len() * size_of::<Option<f64>>()
-        + c.clients.len() * size_of::<[u32; ERROR_KINDS]>();
+        + c.clients.len() * (size_of::<[u32; ERROR_KINDS]>() + size_of::<u32>());
     let clients: u64 = c.clients.iter().map(|g| u64::from(g.count)).sum();
     // A gap is at least GAP_MIN long, so a client keeps at most one per
     // GAP_MIN of the run.

@@ -240,6 +240,12 @@ impl Timeline {
         self.per_instance(TimelineRow::LAG_COLUMN)
     }
 
+    /// Requests of client group `group` that succeeded in each bin (`None`
+    /// for a file written before the column existed).
+    pub fn group_ok(&self, group: &str) -> Option<&[Option<f64>]> {
+        self.column(&format!("{}{group}", TimelineRow::GROUP_OK_COLUMN))
+    }
+
     /// Each secondary region of a global database, with its per-bin RPO
     /// lag column.
     pub fn region_lags(&self) -> impl Iterator<Item = (&str, &[Option<f64>])> {

@@ -1,13 +1,14 @@
 //! What the application's clients saw: their failed requests per second
-//! by cause, one panel per client group on one scale.
+//! by cause, one panel per client group on one scale; and, a lane per
+//! group, whether their requests succeeded, failed or waited over time.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::frame::{
     band_h, draw_notes, fault_legend, fault_notes, lay_out, legend_h, mark_back, mark_faults,
-    shade_outages, text, tick, timed_frame, Drawn, Mark, Note, CAUSES, GREEN, LANE_H, LEGEND_ROW,
-    MARGIN, SIZE, Y_LABEL_W,
+    shade_outages, text, tick, time_axes, timed_frame, Drawn, Mark, Note, CAUSES, GREEN, LANE_H,
+    LEGEND_ROW, MARGIN, SIZE, Y_LABEL_W,
 };
 use crate::metrics::Summary;
 use crate::report::Results;
@@ -45,8 +46,11 @@ pub(super) fn clients_size_rule() -> String {
     )
 }
 
+/// One group's per-bin failed-request counts, by cause.
+type ByCause = [Vec<Option<f64>>; ERROR_KINDS];
+
 /// The per-bin failed-request counts of one group, by cause.
-fn group_errors(r: &Results, group: &str) -> [Vec<Option<f64>>; ERROR_KINDS] {
+fn group_errors(r: &Results, group: &str) -> ByCause {
     ClientError::ALL.map(|kind| {
         let name = format!("client_errors.{group}.{}", kind.name());
         r.timeline
@@ -83,7 +87,7 @@ fn group_heading(s: &Summary, i: usize) -> String {
 pub(super) fn clients<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Drawn<DB> {
     let s = &r.summary;
     let bin = r.timeline.bin_s();
-    let errors: Vec<[Vec<Option<f64>>; ERROR_KINDS]> = s
+    let errors: Vec<ByCause> = s
         .client_groups
         .iter()
         .map(|g| group_errors(r, &g.name))
@@ -187,4 +191,99 @@ pub(super) fn clients<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Res
         mark_faults(&mut chart, &s.faults, y)?;
     }
     Ok(())
+}
+
+/// A bin in which every completed request of the group succeeded.
+const SUCCEEDED: RGBColor = RGBColor(199, 233, 192);
+/// A bin in which none of the group's requests completed: its clients
+/// were all waiting (on a timeout, a connection, DNS, a held commit).
+const WAITING: RGBColor = RGBColor(222, 222, 222);
+
+/// What each client group saw over time, one lane per group (Jepsen's
+/// per-process timelines, a bin at a time): every completed request
+/// succeeded, all failed (coloured by the commonest cause), some failed
+/// (the lane's lower half in that colour), or none completed.
+pub(super) fn timeline<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    r: &Results,
+) -> Drawn<DB> {
+    let s = &r.summary;
+    let groups: Vec<(&str, Vec<Option<f64>>, ByCause)> = s
+        .client_groups
+        .iter()
+        .map(|g| {
+            let ok = r
+                .timeline
+                .group_ok(&g.name)
+                .map_or_else(Vec::new, <[_]>::to_vec);
+            (g.name.as_str(), ok, group_errors(r, &g.name))
+        })
+        .collect();
+    let worst = |errors: &ByCause, b: usize| {
+        (0..ERROR_KINDS)
+            .map(|k| (errors[k].get(b).copied().flatten().unwrap_or(0.0), k))
+            .filter(|(n, _)| *n > 0.0)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+            .map(|(_, k)| k)
+    };
+    let bins = r.timeline.t_s().len();
+    let causes: Vec<usize> = (0..ERROR_KINDS)
+        .filter(|&k| {
+            groups
+                .iter()
+                .any(|(_, _, e)| (0..bins).any(|b| worst(e, b) == Some(k)))
+        })
+        .collect();
+    let mut legend = vec![
+        (
+            "every request succeeded".to_owned(),
+            Mark::Block(SUCCEEDED, 1.0),
+        ),
+        (
+            "none completed (waiting)".to_owned(),
+            Mark::Block(WAITING, 1.0),
+        ),
+    ];
+    for &k in &causes {
+        legend.push((
+            format!("failed: {}", CAUSES[k].0),
+            Mark::Block(CAUSES[k].1, 1.0),
+        ));
+    }
+    let title = format!(
+        "{}: what each client group saw (some failed: lower half)",
+        s.scenario
+    );
+    let plot = timed_frame(root, r, &title, legend, false)?;
+    let n = groups.len().max(1) as f64;
+    let mut chart = time_axes(&plot, r, &fault_notes(r), 0.0..n, "client groups", 0)?;
+    // Between the lanes: when the cluster itself could not write.
+    shade_outages(&mut chart, r, (0.0, n))?;
+    let bin = r.timeline.bin_s();
+    for (i, (name, ok, errors)) in groups.iter().enumerate() {
+        // The first group on top.
+        let (low, high) = (n - i as f64 - 0.9, n - i as f64 - 0.25);
+        let middle = (low + high) / 2.0;
+        for (b, &t) in r.timeline.t_s().iter().enumerate() {
+            let succeeded = ok.get(b).copied().flatten().unwrap_or(0.0);
+            let blocks = match (succeeded > 0.0, worst(errors, b)) {
+                (true, None) => vec![(low, high, SUCCEEDED)],
+                (false, None) => vec![(low, high, WAITING)],
+                (true, Some(k)) => vec![(middle, high, SUCCEEDED), (low, middle, CAUSES[k].1)],
+                (false, Some(k)) => vec![(low, high, CAUSES[k].1)],
+            };
+            chart.draw_series(
+                blocks
+                    .into_iter()
+                    .map(|(a, b, colour)| Rectangle::new([(t, a), (t + bin, b)], colour.filled())),
+            )?;
+        }
+        chart.draw_series(std::iter::once(Text::new(
+            (*name).to_owned(),
+            (0.0, high + 0.2),
+            text(14),
+        )))?;
+    }
+    mark_back(&mut chart, r, (0.0, n))?;
+    mark_faults(&mut chart, &s.faults, (0.0, n))
 }

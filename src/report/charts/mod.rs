@@ -176,6 +176,20 @@ charts! {
         size: clients::clients_size => clients::clients_size_rule(),
         draw: clients::clients,
     }
+    /// What each client group saw over time, a lane per group and a block
+    /// per bin: every completed request succeeded, some failed or all
+    /// failed (coloured by the commonest cause), or none completed (its
+    /// clients all waiting), with the faults marked.
+    ClientTimeline "client-timeline" {
+        applies: "the run has clients" => |r| {
+            r.summary
+                .client_groups
+                .first()
+                .is_some_and(|g| r.timeline.group_ok(&g.name).is_some())
+        },
+        size: fixed => fixed_rule(),
+        draw: clients::timeline,
+    }
     /// Each instance's CPU utilisation per bin, as a share of its vCPUs,
     /// each failover's phases shaded: the new writer's load while clients
     /// reconnect to it.
