@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{bad_input, bad_output, print_bytes, write_atomically, ExitStatus};
+use super::{bad_input, bad_output, print_bytes, ExitStatus};
 use crate::error::InputError;
 use crate::scenario::import::{import as import_scenario, Sources};
 use crate::scenario::scaffold::scaffold;
@@ -15,30 +15,57 @@ fn emit(text: &str, out: Option<&Path>) -> ExitStatus {
     let Some(path) = out else {
         return print_bytes(text.as_bytes());
     };
-    if path.exists() {
-        return bad_output(&format!(
+    let exists = || {
+        bad_output(&format!(
             "{} exists; nothing written (choose another path, or remove it first)",
             crate::error::shown(path)
-        ));
+        ))
+    };
+    // A link, even one pointing nowhere, is something there.
+    if path.symlink_metadata().is_ok() {
+        return exists();
     }
-    match write_atomically(path, text.as_bytes()) {
+    match write_new(path, text.as_bytes()) {
         Ok(()) => {
             eprintln!("wrote {}", crate::error::shown(path));
             ExitStatus::Passed
         }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => exists(),
         Err(e) => bad_output(&format!("cannot write {}: {e}", crate::error::shown(path))),
     }
 }
 
+/// Writes a file whole or not at all, and never over one that appears
+/// meanwhile: into a temporary file beside it, then linked in place only
+/// if nothing is there.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("no directory {}", crate::error::shown(parent)),
+        ));
+    }
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(parent)?;
+    tmp.write_all(bytes)?;
+    tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
+}
+
 /// `aurora-sim init NAME`: a commented scenario to start from.
 pub(super) fn init(name: &str, out: Option<&Path>) -> ExitStatus {
-    let text = scaffold(name);
-    // The name must make a valid scenario: say so as validation would.
-    if let Err(e) = Scenario::parse(&text, Path::new(&format!("{name}.yaml"))) {
-        let message = e.to_string();
-        let why = message.split_once(": ").map_or(message.as_str(), |m| m.1);
+    // The name must be one a scenario may have: said as validation says it.
+    if let Some(why) = crate::scenario::name_problem(name, "a scenario name") {
         return bad_output(&format!("cannot name a scenario {name:?}: {why}"));
     }
+    let text = scaffold(name);
+    debug_assert!(Scenario::parse(&text, Path::new("init.yaml")).is_ok());
     emit(&text, out)
 }
 

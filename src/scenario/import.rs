@@ -16,7 +16,7 @@
 //!     {"DBInstanceIdentifier": "prod-1", "IsClusterWriter": true, "PromotionTier": 1},
 //!     {"DBInstanceIdentifier": "prod-2", "IsClusterWriter": false, "PromotionTier": 0}]}]}"#;
 //! let imported = import(&Sources { clusters, ..Sources::default() }).unwrap();
-//! assert!(imported.yaml.contains("name: prod-2, az: us-east-1a"));
+//! assert!(imported.yaml.contains("name: prod-2, az: us-east-1b, tier: 0"));
 //! ```
 
 use std::fmt::Write;
@@ -77,11 +77,33 @@ pub fn import(src: &Sources) -> Result<Imported, InputError> {
     let mut notes = Vec::new();
     let cluster = pick_cluster(&clusters, src.cluster, &clusters_file)?;
     let name = text(cluster, "DBClusterIdentifier").unwrap_or("imported-cluster");
+    let engine_name = text(cluster, "Engine").unwrap_or("");
+    if !engine_name.is_empty() && !engine_name.starts_with("aurora") {
+        return Err(InputError::about_file(
+            &clusters_file,
+            format!(
+                "cluster {name:?} runs {engine_name:?}, not Aurora: the simulator models Aurora's storage and failover only"
+            ),
+        ));
+    }
+    if let Some(mode) = text(cluster, "EngineMode").filter(|m| *m != "provisioned") {
+        notes.push(format!(
+            "engine mode {} is not modelled; the cluster is simulated as provisioned",
+            plain(mode)
+        ));
+    }
     let instances = match src.instances {
-        Some(doc) => Some(parse(
-            doc,
-            &file(src.instances_file, "describe-db-instances.json"),
-        )?),
+        Some(doc) => {
+            let f = file(src.instances_file, "describe-db-instances.json");
+            let v = parse(doc, &f)?;
+            if !v.get("DBInstances").is_some_and(Value::is_array) {
+                return Err(InputError::about_file(
+                    &f,
+                    "expected the output of `aws rds describe-db-instances` (an object with DBInstances)".to_owned(),
+                ));
+            }
+            Some(v)
+        }
         None => None,
     };
     let azs: Vec<String> = cluster
@@ -94,29 +116,27 @@ pub fn import(src: &Sources) -> Result<Imported, InputError> {
                 .collect()
         })
         .unwrap_or_default();
-    let members = members(cluster, instances.as_ref(), &azs, &mut notes);
+    let mut members = members(cluster, instances.as_ref(), &azs, &mut notes);
     if members.is_empty() {
         return Err(InputError::about_file(
             &clusters_file,
             format!("cluster {name:?} lists no DBClusterMembers to simulate"),
         ));
     }
-    let mut azs = azs;
-    for m in &members {
-        if !azs.contains(&m.az) {
-            azs.push(m.az.clone());
-        }
-    }
-    if azs.len() < 3 {
-        notes.push(format!(
-            "the cluster names {} AZ(s); Aurora keeps its six copies in three, so the scenario uses the default AZs a, b, c beside them",
-            azs.len()
-        ));
-    }
+    let azs = storage_azs(azs, &mut members, &mut notes);
     let faults = match src.fis {
         Some(doc) => {
             let fis_file = file(src.fis_file, "experiment-template.json");
-            fis_faults(&parse(doc, &fis_file)?, &members, &mut notes)
+            let template = parse(doc, &fis_file)?;
+            let template = template.get("experimentTemplate").unwrap_or(&template);
+            if !template.get("actions").is_some_and(Value::is_object) {
+                return Err(InputError::about_file(
+                    &fis_file,
+                    "expected an FIS experiment template (an object with actions, as `aws fis get-experiment-template` prints it)".to_owned(),
+                ));
+            }
+            let arn = text(cluster, "DBClusterArn");
+            fis_faults(template, (name, arn), &members, &mut notes)
         }
         None => Vec::new(),
     };
@@ -146,16 +166,75 @@ pub fn import(src: &Sources) -> Result<Imported, InputError> {
     let yaml = scenario_text(name, &engine, &azs, &members, &faults, &notes);
     // What is written must run: check it as any scenario is checked.
     Scenario::parse(&yaml, Path::new(&format!("{name}.yaml"))).map_err(|e| {
+        let why = e.to_string();
+        let why = why
+            .split_once(": ")
+            .map_or(why.as_str(), |w| w.1)
+            .to_owned();
         InputError::about_file(
             &clusters_file,
-            format!("the imported scenario is not valid ({e}); please report this"),
+            format!("cluster {name:?} cannot be simulated as described: {why}"),
         )
     })?;
     Ok(Imported { yaml, notes })
 }
 
+/// The three AZs the volume's copies live in ([P17] §2.1: two in each of
+/// three): the cluster's first three, then its members', then `a`, `b`,
+/// `c` to make three. A member in another AZ is placed in one of them,
+/// and a note says so.
+fn storage_azs(
+    listed: Vec<String>,
+    members: &mut [Member],
+    notes: &mut Vec<String>,
+) -> Vec<String> {
+    let mut azs: Vec<String> = Vec::new();
+    for az in listed
+        .into_iter()
+        .chain(members.iter().map(|m| m.az.clone()))
+    {
+        if azs.len() < 3 && !az.trim().is_empty() && !azs.contains(&az) {
+            azs.push(az);
+        }
+    }
+    let own = azs.len();
+    for d in ["a", "b", "c"] {
+        if azs.len() < 3 && !azs.iter().any(|z| z == d) {
+            azs.push(d.to_owned());
+        }
+    }
+    if own < 3 {
+        notes.push(format!(
+            "the cluster names {own} AZ(s); Aurora keeps its copies in three, so the scenario adds {}",
+            azs[own..].join(", ")
+        ));
+    }
+    for (k, m) in members.iter_mut().enumerate() {
+        if !azs.contains(&m.az) {
+            let to = azs[k % azs.len()].clone();
+            notes.push(format!(
+                "{}: in {}, beyond the three AZs the volume lives in ({}); placed in {to}",
+                m.name,
+                m.az,
+                azs.join(", ")
+            ));
+            m.az = to;
+        }
+    }
+    azs
+}
+
+/// Text from the input as it may stand in a comment or a folded line:
+/// control characters (a line break would start a YAML key) as spaces.
+fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// A JSON document, or where it stops being one.
 fn parse(doc: &str, file: &Path) -> Result<Value, InputError> {
+    let doc = doc.strip_prefix('\u{feff}').unwrap_or(doc);
     serde_json::from_str(doc).map_err(|e| InputError::Scenario {
         location: Location {
             file: file.to_owned(),
@@ -258,17 +337,31 @@ fn members(
             continue;
         };
         let described = described(id);
-        let tier = m
+        let tier = match m
             .get("PromotionTier")
             .or_else(|| described.and_then(|d| d.get("PromotionTier")))
-            .and_then(Value::as_u64)
-            .unwrap_or(1)
-            .min(15) as u8;
-        let writer = m
+        {
+            None => 1,
+            Some(t) => match t.as_u64() {
+                Some(t) if t <= 15 => t as u8,
+                _ => {
+                    notes.push(format!(
+                        "{id}: PromotionTier {t} is not a tier from 0 to 15; tier 1, Aurora's default, stands in"
+                    ));
+                    1
+                }
+            },
+        };
+        let claims = m
             .get("IsClusterWriter")
             .and_then(Value::as_bool)
-            .unwrap_or(false)
-            && writers == 0;
+            .unwrap_or(false);
+        if claims && writers > 0 {
+            notes.push(format!(
+                "{id}: a second member marked IsClusterWriter; a cluster has one writer, so it is a reader here"
+            ));
+        }
+        let writer = claims && writers == 0;
         writers += usize::from(writer);
         let az = described
             .and_then(|d| text(d, "AvailabilityZone"))
@@ -287,7 +380,9 @@ fn members(
             Some(c) if InstanceClass::parse(c).is_some() => Some(c.to_owned()),
             Some(c) => {
                 notes.push(format!(
-                    "{id}: class {c} is not in the simulator's table (Serverless v2 is not modelled); the default class stands in"
+                    "{id}: class {c} is not in the simulator's table{}; the default class ({}) stands in",
+                    if c == "db.serverless" { " (Serverless v2 is not modelled)" } else { "" },
+                    super::defaults::instance_class()
                 ));
                 None
             }
@@ -333,76 +428,162 @@ struct Action<'v> {
     duration_s: f64,
 }
 
-/// The template's actions as faults (`kind: { fields }` entries), in the
-/// order they start; what does not map is noted.
-fn fis_faults(doc: &Value, members: &[Member], notes: &mut Vec<String>) -> Vec<(f64, String)> {
-    let doc = doc.get("experimentTemplate").unwrap_or(doc);
-    let Some(actions) = doc.get("actions").and_then(Value::as_object) else {
-        notes.push("the FIS template has no actions".to_owned());
+/// The resources an action's target names, as identifiers (the ARN's
+/// last part), after its selection mode; notes what it cannot resolve.
+fn targeted(
+    a: &Action,
+    key: &str,
+    all: Option<&serde_json::Map<String, Value>>,
+    notes: &mut Vec<String>,
+) -> Vec<String> {
+    let Some(t) = a.targets.and_then(|t| text(t, key)) else {
         return Vec::new();
     };
+    let Some(target) = all.and_then(|all| all.get(t)) else {
+        notes.push(format!(
+            "{}: target {t:?} is not in the template's targets",
+            plain(a.name)
+        ));
+        return Vec::new();
+    };
+    let by_tags = target.get("resourceTags").is_some()
+        || target
+            .get("filters")
+            .is_some_and(|f| f != &Value::Array(vec![]));
+    if by_tags && target.get("resourceArns").is_none() {
+        notes.push(format!(
+            "{}: target {t:?} selects by tags or filters, which need the live account to resolve; not mapped",
+            plain(a.name)
+        ));
+        return Vec::new();
+    }
+    let ids: Vec<String> = target
+        .get("resourceArns")
+        .and_then(Value::as_array)
+        .map(|arns| {
+            arns.iter()
+                .filter_map(Value::as_str)
+                .filter_map(|arn| arn.rsplit(':').next())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mode = text(target, "selectionMode").unwrap_or("ALL");
+    let keep = |n: usize| -> usize {
+        let inside = |s: &str, p: &str| {
+            s.strip_prefix(p)?
+                .strip_suffix(')')?
+                .trim()
+                .parse::<f64>()
+                .ok()
+        };
+        match mode {
+            "ALL" => n,
+            m => match (inside(m, "COUNT("), inside(m, "PERCENT(")) {
+                (Some(c), _) => (c.max(0.0) as usize).min(n),
+                (_, Some(p)) => ((p.clamp(0.0, 100.0) / 100.0 * n as f64).ceil() as usize).min(n),
+                _ => n,
+            },
+        }
+    };
+    let k = keep(ids.len());
+    if k < ids.len() {
+        notes.push(format!(
+            "{}: selection mode {} picks {k} of {} resources at random; the first {k} listed are taken",
+            plain(a.name),
+            plain(mode),
+            ids.len()
+        ));
+    }
+    ids.into_iter().take(k).collect()
+}
+
+/// The template's actions as faults (`kind: { fields }` entries), in the
+/// order they start; what does not map is noted. `(name, arn)` is the
+/// cluster's.
+fn fis_faults(
+    doc: &Value,
+    (cluster, arn): (&str, Option<&str>),
+    members: &[Member],
+    notes: &mut Vec<String>,
+) -> Vec<(f64, String)> {
+    let actions = doc
+        .get("actions")
+        .and_then(Value::as_object)
+        .expect("checked: actions");
     let list: Vec<Action> = actions
         .iter()
         .map(|(name, a)| {
             let params = a.get("parameters");
-            let duration_s = params
-                .and_then(|p| text(p, "duration"))
-                .and_then(iso_duration_s)
-                .unwrap_or(0.0);
+            let id = text(a, "actionId").unwrap_or("");
+            let duration = params.and_then(|p| p.get("duration"));
+            let duration_s = match duration {
+                None => {
+                    if matches!(id, "aws:fis:wait" | "aws:network:disrupt-connectivity") {
+                        notes.push(format!("{}: no duration given; it takes none here", plain(name)));
+                    }
+                    0.0
+                }
+                Some(d) => d.as_str().and_then(iso_duration_s).unwrap_or_else(|| {
+                    notes.push(format!(
+                        "{}: duration {d} is not an ISO 8601 duration of hours, minutes and seconds (PT5M); it takes none here",
+                        plain(name)
+                    ));
+                    0.0
+                }),
+            };
+            let after = match a.get("startAfter") {
+                None => Vec::new(),
+                Some(Value::Array(v)) => v.iter().filter_map(Value::as_str).collect(),
+                Some(other) => {
+                    notes.push(format!("{}: startAfter {other} is not a list of action names; ignored", plain(name)));
+                    Vec::new()
+                }
+            };
             Action {
                 name,
-                id: text(a, "actionId").unwrap_or(""),
+                id,
                 params,
                 targets: a.get("targets"),
-                after: a
-                    .get("startAfter")
-                    .and_then(Value::as_array)
-                    .map(|v| v.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default(),
+                after,
                 duration_s,
             }
         })
         .collect();
     let starts = start_times(&list, notes);
     let target_resources = doc.get("targets").and_then(Value::as_object);
+    let ours = |id: &str| members.iter().find(|m| m.name.eq_ignore_ascii_case(id));
     let mut faults = Vec::new();
     for (a, &at) in list.iter().zip(&starts) {
-        let resources = |key: &str| -> Vec<String> {
-            let Some(t) = a.targets.and_then(|t| text(t, key)) else {
-                return Vec::new();
-            };
-            target_resources
-                .and_then(|all| all.get(t))
-                .and_then(|t| t.get("resourceArns"))
-                .and_then(Value::as_array)
-                .map(|arns| {
-                    arns.iter()
-                        .filter_map(Value::as_str)
-                        .filter_map(|arn| arn.rsplit(':').next())
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let name = plain(a.name);
         match a.id {
             "aws:rds:failover-db-cluster" => {
-                faults.push((at, format!("failover: {{ at: {} }}", secs(at))))
+                let named = targeted(a, "Clusters", target_resources, notes);
+                let this = |t: &String| {
+                    t.eq_ignore_ascii_case(cluster)
+                        || arn.is_some_and(|arn| arn.rsplit(':').next() == Some(t.as_str()))
+                };
+                if named.iter().any(this) {
+                    faults.push((at, format!("failover: {{ at: {} }}", secs(at))));
+                } else {
+                    notes.push(format!(
+                        "{name}: fails over {named:?}, not this cluster; not mapped"
+                    ));
+                }
             }
             "aws:rds:reboot-db-instances" => {
                 let failover = a
                     .params
                     .and_then(|p| p.get("forceFailover"))
                     .is_some_and(|f| f.as_str() == Some("true") || f.as_bool() == Some(true));
-                let named = resources("DBInstances");
-                let hit: Vec<&Member> =
-                    members.iter().filter(|m| named.contains(&m.name)).collect();
-                if hit.is_empty() {
+                let named = targeted(a, "DBInstances", target_resources, notes);
+                let others: Vec<&String> = named.iter().filter(|n| ours(n).is_none()).collect();
+                if !others.is_empty() {
                     notes.push(format!(
-                        "{}: reboots no instance of this cluster (targets {named:?})",
-                        a.name
+                        "{name}: {others:?} are not instances of this cluster; not rebooted"
                     ));
                 }
-                for m in hit {
+                for m in named.iter().filter_map(|n| ours(n)) {
                     let failover = if failover { ", failover: true" } else { "" };
                     faults.push((
                         at,
@@ -415,20 +596,28 @@ fn fis_faults(doc: &Value, members: &[Member], notes: &mut Vec<String>) -> Vec<(
                 }
             }
             "aws:network:disrupt-connectivity" => {
+                let scope = a.params.and_then(|p| text(p, "scope")).unwrap_or("all");
+                if scope != "all" {
+                    notes.push(format!("{name}: scope {} cuts only some traffic, which the scenario format cannot say; not mapped", plain(scope)));
+                    continue;
+                }
                 let azs = subnet_azs(a, target_resources);
                 if azs.is_empty() {
                     notes.push(format!(
-                        "{}: the subnets' AZs are not in the template (add a filter on AvailabilityZone); not mapped",
-                        a.name
+                        "{name}: the subnets' AZs are not in the template (add a filter on AvailabilityZone); not mapped"
                     ));
+                    continue;
                 }
                 let hit: Vec<&Member> = members.iter().filter(|m| azs.contains(&m.az)).collect();
-                if !azs.is_empty() {
+                if hit.is_empty() {
                     notes.push(format!(
-                        "{}: a subnet's connectivity cut is modelled as its instances cut off from storage and the control plane; their clients still reach them, and storage nodes (outside your subnets) are untouched",
-                        a.name
+                        "{name}: no instance of this cluster is in {azs:?}; nothing to cut"
                     ));
+                    continue;
                 }
+                notes.push(format!(
+                    "{name}: a subnet's connectivity cut is modelled as its instances cut off from storage and the control plane; their clients still reach them, and storage nodes (outside your subnets) are untouched"
+                ));
                 for m in hit {
                     faults.push((
                         at,
@@ -436,15 +625,15 @@ fn fis_faults(doc: &Value, members: &[Member], notes: &mut Vec<String>) -> Vec<(
                             "network_partition: {{ at: {}, instance: {}, duration: {} }}",
                             secs(at),
                             scalar(&m.name),
-                            secs(a.duration_s.max(1.0))
+                            secs(a.duration_s.max(0.001))
                         ),
                     ));
                 }
             }
             "aws:fis:wait" => {}
             other => notes.push(format!(
-                "{}: action {other} has no counterpart in the scenario format; not mapped",
-                a.name
+                "{name}: action {} has no counterpart in the scenario format; not mapped",
+                plain(other)
             )),
         }
     }
@@ -462,47 +651,61 @@ fn fis_faults(doc: &Value, members: &[Member], notes: &mut Vec<String>) -> Vec<(
 }
 
 /// Each action's start: after every action it names in `startAfter` has
-/// ended (FIS's order), the first at [`FIRST_ACTION_S`].
+/// ended (FIS's order), the first at [`FIRST_ACTION_S`]. Each action is
+/// settled once, after those it waits for.
 fn start_times(list: &[Action], notes: &mut Vec<String>) -> Vec<f64> {
-    let mut start: Vec<Option<f64>> = vec![None; list.len()];
-    // Each pass settles at least one action unless the rest wait on a
-    // cycle or on a name that does not exist.
-    for _ in 0..=list.len() {
-        for i in 0..list.len() {
-            if start[i].is_some() {
-                continue;
-            }
-            let mut at = FIRST_ACTION_S;
-            let mut ready = true;
-            for dep in &list[i].after {
-                match list
-                    .iter()
-                    .position(|a| a.name == *dep)
-                    .map(|j| (j, start[j]))
-                {
-                    Some((j, Some(s))) => at = at.max(s + list[j].duration_s),
-                    Some((_, None)) => ready = false,
-                    None => {}
-                }
-            }
-            if ready {
-                start[i] = Some(at);
+    let index: std::collections::BTreeMap<&str, usize> =
+        list.iter().enumerate().map(|(i, a)| (a.name, i)).collect();
+    for a in list {
+        for dep in &a.after {
+            if !index.contains_key(dep) {
+                notes.push(format!(
+                    "{}: starts after {:?}, which is not an action of the template; ignored",
+                    plain(a.name),
+                    plain(dep)
+                ));
             }
         }
     }
+    // Depth-first, without recursion: 0 unvisited, 1 on the path, 2 done.
+    let mut state = vec![0u8; list.len()];
+    let mut start = vec![FIRST_ACTION_S; list.len()];
+    for root in 0..list.len() {
+        let mut stack = vec![(root, 0usize)];
+        while let Some((i, next)) = stack.pop() {
+            if next == 0 {
+                if state[i] == 2 {
+                    continue;
+                }
+                state[i] = 1;
+            }
+            let deps: Vec<usize> = list[i]
+                .after
+                .iter()
+                .filter_map(|d| index.get(d).copied())
+                .collect();
+            if let Some(&j) = deps.get(next) {
+                stack.push((i, next + 1));
+                match state[j] {
+                    0 => stack.push((j, 0)),
+                    1 => notes.push(format!(
+                        "{}: its startAfter chain loops back to {}; that link is ignored",
+                        plain(list[i].name),
+                        plain(list[j].name)
+                    )),
+                    _ => {}
+                }
+                continue;
+            }
+            start[i] = deps
+                .iter()
+                .filter(|&&j| state[j] == 2)
+                .map(|&j| start[j] + list[j].duration_s)
+                .fold(FIRST_ACTION_S, f64::max);
+            state[i] = 2;
+        }
+    }
     start
-        .into_iter()
-        .zip(list)
-        .map(|(s, a)| {
-            s.unwrap_or_else(|| {
-                notes.push(format!(
-                    "{}: its startAfter chain never starts; placed at the first action's time",
-                    a.name
-                ));
-                FIRST_ACTION_S
-            })
-        })
-        .collect()
 }
 
 /// The AZs a network action's subnets are in, from the target's filters.
@@ -565,7 +768,7 @@ fn scenario_text(
 ) -> String {
     let mut y = String::from("# Imported by `aurora-sim import`. Not mapped, or filled in:\n");
     for n in notes {
-        let _ = writeln!(y, "#   - {n}");
+        let _ = writeln!(y, "#   - {}", plain(n));
     }
     let safe: String = name
         .chars()
@@ -580,11 +783,12 @@ fn scenario_text(
     let _ = writeln!(y, "name: {}", scalar(&safe));
     let _ = writeln!(
         y,
-        "description: >\n  Imported from cluster {name}{}: {} as described{}.",
+        "description: >\n  Imported from cluster {}{}: {} as described{}.",
+        plain(name),
         if engine.is_empty() {
             String::new()
         } else {
-            format!(" ({engine})")
+            format!(" ({})", plain(engine))
         },
         crate::metrics::units::count(members.len(), "instance", "instances"),
         if faults.is_empty() {
@@ -599,16 +803,7 @@ fn scenario_text(
         "duration: {}",
         secs((last + AFTER_LAST_S).max(AFTER_LAST_S))
     );
-    let mut zones: Vec<String> = azs.to_vec();
-    for d in ["a", "b", "c"] {
-        if zones.len() >= 3 {
-            break;
-        }
-        if !zones.iter().any(|z| z == d) {
-            zones.push(d.to_owned());
-        }
-    }
-    let list: Vec<String> = zones.iter().map(|z| scalar(z)).collect();
+    let list: Vec<String> = azs.iter().map(|z| scalar(z)).collect();
     let _ = writeln!(y, "topology:\n  azs: [{}]", list.join(", "));
     y.push_str("instances:\n");
     for m in members {
@@ -647,6 +842,78 @@ fn scenario_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const CLUSTER: &str = r#"{"DBClusters": [{"DBClusterIdentifier": "c1", "Engine": "aurora-mysql",
+        "DBClusterArn": "arn:aws:rds:us-east-1:1:cluster:c1",
+        "AvailabilityZones": ["x", "y", "z"],
+        "DBClusterMembers": [
+          {"DBInstanceIdentifier": "w", "IsClusterWriter": true},
+          {"DBInstanceIdentifier": "r1", "IsClusterWriter": false},
+          {"DBInstanceIdentifier": "r2", "IsClusterWriter": true}]}]}"#;
+
+    fn with_fis(fis: &str) -> Imported {
+        import(&Sources {
+            clusters: CLUSTER,
+            fis: Some(fis),
+            ..Sources::default()
+        })
+        .expect("imports")
+    }
+
+    #[test]
+    fn only_what_aims_at_this_cluster_is_mapped_and_the_rest_is_said() {
+        let fis = r#"{"targets": {
+            "other": {"resourceType": "aws:rds:cluster", "resourceArns": ["arn:aws:rds:us-east-1:1:cluster:c2"]},
+            "mine": {"resourceType": "aws:rds:cluster", "resourceArns": ["arn:aws:rds:us-east-1:1:cluster:c1"]},
+            "dbs": {"resourceType": "aws:rds:db", "selectionMode": "COUNT(1)",
+                    "resourceArns": ["arn:aws:rds:us-east-1:1:db:R1", "arn:aws:rds:us-east-1:1:db:w"]}},
+          "actions": {
+            "a": {"actionId": "aws:rds:failover-db-cluster", "targets": {"Clusters": "other"}},
+            "b": {"actionId": "aws:rds:failover-db-cluster", "targets": {"Clusters": "mine"}, "startAfter": ["wait"]},
+            "wait": {"actionId": "aws:fis:wait", "parameters": {"duration": "PT90S"}},
+            "c": {"actionId": "aws:rds:reboot-db-instances", "targets": {"DBInstances": "dbs"}, "startAfter": ["nope"]}}}"#;
+        let i = with_fis(fis);
+        assert!(i.yaml.contains("- failover: { at: 150s }"), "{}", i.yaml);
+        assert_eq!(i.yaml.matches("failover:").count(), 1, "{}", i.yaml);
+        // COUNT(1) takes the first listed; identifiers match in any case.
+        assert!(
+            i.yaml
+                .contains("- instance_reboot: { at: 1m, instance: r1 }"),
+            "{}",
+            i.yaml
+        );
+        assert!(!i.yaml.contains("instance: w }"), "{}", i.yaml);
+        for said in [
+            "not this cluster",
+            "COUNT(1)",
+            "\"nope\"",
+            "a second member marked IsClusterWriter",
+        ] {
+            assert!(
+                i.notes.iter().any(|n| n.contains(said)),
+                "{said}: {:?}",
+                i.notes
+            );
+        }
+    }
+
+    #[test]
+    fn text_from_the_input_cannot_add_a_key_to_the_scenario() {
+        let fis = r#"{"actions": {"x\nseed: 42 #": {"actionId": "aws:ec2:stop-instances"}}}"#;
+        let i = with_fis(fis);
+        assert!(!i.yaml.lines().any(|l| l.starts_with("seed")), "{}", i.yaml);
+    }
+
+    #[test]
+    fn a_cluster_that_is_not_aurora_is_refused() {
+        let neptune = CLUSTER.replace("aurora-mysql", "neptune");
+        let e = import(&Sources {
+            clusters: &neptune,
+            ..Sources::default()
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("not Aurora"), "{e}");
+    }
 
     #[test]
     fn fis_durations_read_as_seconds() {

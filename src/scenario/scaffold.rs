@@ -6,10 +6,12 @@
 /// the expectations a design review usually asks of a failover, each
 /// with the published figure it comes from.
 pub fn scaffold(name: &str) -> String {
+    let file = name;
+    let name = super::print::scalar(name);
     format!(
         r#"# A scenario for aurora-sim. `aurora-sim explain <setting>` describes any
 # setting below (its range, default and where the default comes from);
-# `aurora-sim validate {name}.yaml` checks the file without running it.
+# `aurora-sim validate {file}.yaml` checks the file without running it.
 name: {name}
 description: >
   What this scenario shows, in a sentence or two: it heads the summary

@@ -461,7 +461,7 @@ const KIB_PER_GIB: u64 = 1024 * 1024;
 /// every system: no separators, not `.` or `..` (nor `...`, which Windows
 /// strips of its trailing dots), and short; instance and client names share the rule, as
 /// they always shared its characters.
-fn name_problem(name: &str, what: &str) -> Option<String> {
+pub(crate) fn name_problem(name: &str, what: &str) -> Option<String> {
     let chars = name.chars().count();
     if chars > d::MAX_NAME_CHARS {
         Some(format!(
