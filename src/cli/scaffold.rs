@@ -61,7 +61,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// `aurora-sim init NAME`: a commented scenario to start from.
 pub(super) fn init(name: &str, out: Option<&Path>) -> ExitStatus {
     // The name must be one a scenario may have: said as validation says it.
-    if let Some(why) = crate::scenario::name_problem(name, "a scenario name") {
+    if let Some(why) = crate::scenario::scaffold::name_problem(name) {
         return bad_output(&format!("cannot name a scenario {name:?}: {why}"));
     }
     let text = scaffold(name);

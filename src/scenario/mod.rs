@@ -22,7 +22,7 @@ mod validate;
 
 pub use builder::ScenarioBuilder;
 pub use expect::ExpectSpec;
-pub(crate) use validate::{name_problem, syntax_error, text_of};
+pub(crate) use validate::{syntax_error, text_of};
 pub use validate::{Footprint, Scenario};
 
 use std::path::Path;

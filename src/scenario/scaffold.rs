@@ -1,6 +1,12 @@
 //! `aurora-sim init`: a first scenario to edit, every section present and
 //! commented, each value a default or a choice the comment explains.
 
+/// Why `name` cannot name a scenario, if it cannot: the rule a file's
+/// `name:` is held to.
+pub fn name_problem(name: &str) -> Option<String> {
+    super::validate::name_problem(name, "a scenario name")
+}
+
 /// A commented scenario named `name`: a writer and two readers over three
 /// AZs, clients on the cluster endpoint, the writer's crash at 60 s, and
 /// the expectations a design review usually asks of a failover, each
