@@ -870,3 +870,19 @@ fn import_refuses_what_is_not_the_aws_clis_json_with_its_place() {
         "nothing else written"
     );
 }
+
+#[test]
+fn a_standard_error_that_cannot_be_written_does_not_abort_the_command() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // Not a system with a full device.
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("bad.yaml"), "name: [\n").expect("write");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
+        .args(["validate", "bad.yaml"])
+        .current_dir(dir.path())
+        .stderr(full)
+        .status()
+        .expect("runs");
+    assert_eq!(status.code(), Some(2), "bad input, not a panic");
+}

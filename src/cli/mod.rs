@@ -13,6 +13,17 @@ use crate::error::InputError;
 use crate::study::grid::{Seeds, Setting};
 use crate::study::shard::Shard;
 
+/// Writes a line to standard error, as `eprintln!` does, except that a
+/// standard error that cannot be written (closed, a full device) is no
+/// reason to abort the command: what it writes elsewhere and its exit
+/// code stand.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod completions;
 mod explain;
 mod man;
@@ -296,13 +307,13 @@ fn print_bytes(bytes: &[u8]) -> ExitStatus {
 }
 
 fn bad_input(e: &InputError) -> ExitStatus {
-    eprintln!("error: {e}");
+    say!("error: {e}");
     ExitStatus::BadInput
 }
 
 /// Results that cannot be written where asked count as bad input: the
 /// command line named the place.
 fn bad_output(e: &str) -> ExitStatus {
-    eprintln!("error: {e}");
+    say!("error: {e}");
     ExitStatus::BadInput
 }

@@ -95,7 +95,7 @@ impl RunProgress {
             bar.set_position(now.as_nanos() / 1_000_000);
             bar.set_message(shown);
         } else if self.plain && self.events.is_multiple_of(PLAIN_EVERY) {
-            eprintln!("{}: {shown}", self.name);
+            say!("{}: {shown}", self.name);
         }
     }
 }

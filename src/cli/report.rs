@@ -34,7 +34,7 @@ pub(super) fn report(dirs: &[PathBuf], out: &Path) -> ExitStatus {
     // A file already there is replaced only if it is a report.
     if let Ok(old) = fs::read(out) {
         if !old.starts_with(b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>aurora-sim: ") {
-            eprintln!(
+            say!(
                 "error: {} exists and is not a report aurora-sim wrote; choose another --out",
                 crate::error::shown(out)
             );
@@ -44,7 +44,7 @@ pub(super) fn report(dirs: &[PathBuf], out: &Path) -> ExitStatus {
     let page = report::page_with_studies(&runs, &studies);
     let written = write_atomically(out, page.as_bytes());
     if let Err(e) = written {
-        eprintln!("error: cannot write {}: {e}", crate::error::shown(out));
+        say!("error: cannot write {}: {e}", crate::error::shown(out));
         return ExitStatus::BadInput;
     }
     println!(

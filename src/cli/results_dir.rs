@@ -34,7 +34,7 @@ pub fn clean_up_on_interrupt() {
         for dir in staged.iter() {
             let _ = fs::remove_dir_all(dir);
         }
-        eprintln!("interrupted: the runs still in progress wrote nothing");
+        say!("interrupted: the runs still in progress wrote nothing");
         std::process::exit(130);
     });
 }

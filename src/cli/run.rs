@@ -99,7 +99,7 @@ pub(super) fn run(args: RunArgs) -> ExitStatus {
     let trace = args.trace.then(|| trace_filter(&args));
     if let Some(filter) = &trace {
         for sc in &scs {
-            eprintln!("{}", trace_estimate(sc, filter));
+            say!("{}", trace_estimate(sc, filter));
         }
     }
     let opts = RunOptions {
@@ -127,12 +127,12 @@ fn scenarios(args: &RunArgs) -> Result<Vec<Scenario>, ExitStatus> {
     let set = &args.set;
     // One field set twice is a mistake, as in a sweep's grid.
     if let Err(e) = crate::study::grid::Grid::new(set.clone()) {
-        eprintln!("error: --set: {e}");
+        say!("error: --set: {e}");
         return Err(ExitStatus::BadInput);
     }
     if let (Some(from), Some(to)) = (args.trace_from, args.trace_to) {
         if from > to {
-            eprintln!("error: --trace-from {from} is later than --trace-to {to}: the trace would hold nothing");
+            say!("error: --trace-from {from} is later than --trace-to {to}: the trace would hold nothing");
             return Err(ExitStatus::BadInput);
         }
     }
@@ -143,7 +143,7 @@ fn scenarios(args: &RunArgs) -> Result<Vec<Scenario>, ExitStatus> {
         .count()
         > 1
     {
-        eprintln!("error: standard input (-) can be read only once");
+        say!("error: standard input (-) can be read only once");
         return Err(ExitStatus::BadInput);
     }
     let loaded: Vec<Result<Scenario, InputError>> = if args.scenarios.is_empty() {
@@ -171,7 +171,7 @@ fn scenarios(args: &RunArgs) -> Result<Vec<Scenario>, ExitStatus> {
         .enumerate()
         .find(|(i, a)| scs[..*i].iter().any(|b| b.config.name == a.config.name))
     {
-        eprintln!(
+        say!(
             "error: two scenarios are named {:?}; they would write to the same directory",
             twice.1.config.name
         );

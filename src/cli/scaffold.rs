@@ -27,7 +27,7 @@ fn emit(text: &str, out: Option<&Path>) -> ExitStatus {
     }
     match write_new(path, text.as_bytes()) {
         Ok(()) => {
-            eprintln!("wrote {}", crate::error::shown(path));
+            say!("wrote {}", crate::error::shown(path));
             ExitStatus::Passed
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => exists(),
@@ -108,7 +108,7 @@ pub(super) fn import(files: &ImportFiles, out: Option<&Path>) -> ExitStatus {
     match import_scenario(&sources) {
         Ok(imported) => {
             for n in &imported.notes {
-                eprintln!("note: {n}");
+                say!("note: {n}");
             }
             emit(&imported.yaml, out)
         }

@@ -91,7 +91,7 @@ fn par_map<T: Send>(
                 match &bar {
                     Some(b) => b.inc(1),
                     None if d * 10 / total.max(1) > (d - 1) * 10 / total.max(1) => {
-                        eprintln!("{what}: {d}/{total} {unit}");
+                        say!("{what}: {d}/{total} {unit}");
                     }
                     None => {}
                 }
@@ -133,7 +133,7 @@ pub fn sweep(
     let threads = exec.jobs.unwrap_or_else(rayon::current_num_threads).max(1);
     if let Some(room) = headroom().map(|room| room.share(threads)) {
         if sweep.footprint() > room.bytes {
-            eprintln!(
+            say!(
                 "error: each of {threads} runs at once may hold about {} MiB; its share of {} is {} MiB: lower -j",
                 sweep.footprint() >> 20,
                 room.what,
@@ -175,7 +175,7 @@ pub fn sweep(
         for f in &failures {
             println!("  FAIL      {f}");
         }
-        eprintln!(
+        say!(
             "{name}: shard {}: {} of {} runs failed an expectation or invariant",
             exec.shard,
             failures.len(),
@@ -276,7 +276,7 @@ fn publish_sweep(root: &OutRoot, name: &str, result: &SweepResult) -> ExitStatus
     if failures.is_empty() {
         ExitStatus::Passed
     } else {
-        eprintln!(
+        say!(
             "{}: {} of {} runs failed an expectation or invariant",
             summary.scenario,
             failures.len(),
@@ -533,7 +533,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         let partial = match read_partial(&text) {
             Ok(partial) => partial,
             Err(e) => {
-                eprintln!("error: {}: shard: {e}", crate::error::shown(p));
+                say!("error: {}: shard: {e}", crate::error::shown(p));
                 return ExitStatus::BadInput;
             }
         };
@@ -547,7 +547,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
                 studies.push((p, d))
             }
             _ => {
-                eprintln!(
+                say!(
                     "error: {}: not a partial result of this version of aurora-sim",
                     crate::error::shown(p)
                 );
@@ -556,7 +556,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         }
     }
     if !sweeps.is_empty() && !studies.is_empty() {
-        eprintln!("error: the partials mix a sweep and a durability study");
+        say!("error: the partials mix a sweep and a durability study");
         return ExitStatus::BadInput;
     }
     // Everything is checked before OUT is touched.
@@ -565,7 +565,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         let plan = match one_plan(&sweeps, |r| &r.plan, "sweep") {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 return ExitStatus::BadInput;
             }
         };
@@ -574,17 +574,17 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         let sweep = match Sweep::of_plan(&plan) {
             Ok(s) if s.plan == plan => s,
             Ok(_) => {
-                eprintln!("error: the partials' sweep does not validate again as it was run");
+                say!("error: the partials' sweep does not validate again as it was run");
                 return ExitStatus::BadInput;
             }
             Err(e) => {
-                eprintln!("error: the partials' sweep does not validate again: {e}");
+                say!("error: the partials' sweep does not validate again: {e}");
                 return ExitStatus::BadInput;
             }
         };
         for (p, s) in &sweeps {
             if let Err(e) = sweep.check_rows(&s.result.rows, s.shard) {
-                eprintln!("error: {}: {e}", crate::error::shown(p));
+                say!("error: {}: {e}", crate::error::shown(p));
                 return ExitStatus::BadInput;
             }
         }
@@ -606,7 +606,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
     let plan = match one_plan(&studies, |r| &r.plan, "study") {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitStatus::BadInput;
         }
     };
@@ -616,7 +616,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
     let study = match Study::with_grid(&file, &plan.text, plan.grid.clone()) {
         Ok(s) if s.plan == plan => s,
         Ok(_) | Err(_) => {
-            eprintln!("error: the partials' study does not validate again as it was run");
+            say!("error: the partials' study does not validate again as it was run");
             return ExitStatus::BadInput;
         }
     };
@@ -624,7 +624,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         let expected: Vec<usize> = s.shard.slice(study.blocks()).collect();
         let held: Vec<usize> = s.result.blocks.iter().map(|b| b.index).collect();
         if held != expected {
-            eprintln!(
+            say!(
                 "error: {}: shard {} holds other blocks than the study gives it",
                 crate::error::shown(p),
                 s.shard
@@ -637,7 +637,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
             .iter()
             .find_map(|b| study.check_block(b).err())
         {
-            eprintln!("error: {}: {e}", crate::error::shown(p));
+            say!("error: {}: {e}", crate::error::shown(p));
             return ExitStatus::BadInput;
         }
     }
@@ -684,7 +684,7 @@ pub fn validation(dir: &Path, quick: bool, jobs: Option<usize>, out: &Path) -> E
     let result = match suite.judge(&values) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitStatus::BadInput;
         }
     };
@@ -720,9 +720,10 @@ pub fn validation(dir: &Path, quick: bool, jobs: Option<usize>, out: &Path) -> E
         ExitStatus::Passed
     } else {
         for j in broken {
-            eprintln!(
+            say!(
                 "{}: a fitted figure is missed ({}): the default it set no longer gives it",
-                j.file, j.figure
+                j.file,
+                j.figure
             );
         }
         ExitStatus::ExpectationFailed
