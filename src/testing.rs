@@ -108,6 +108,28 @@ impl Default for Shape {
 }
 
 impl Case {
+    /// A case of the default quorum and a 5 s TTL that clients honour,
+    /// [`DURATION_S`] long: the swarm's and the global database's.
+    fn default_quorum(
+        seed: u64,
+        writer_az: usize,
+        readers: Vec<(usize, u8, &'static str)>,
+        faults: Vec<Fault>,
+    ) -> Case {
+        Case {
+            seed,
+            quorum: (4, 3),
+            writer_az,
+            readers,
+            ttl_s: 5,
+            dns_cache_s: None,
+            faults,
+            duration_s: DURATION_S,
+            heal_within: None,
+            global: None,
+        }
+    }
+
     /// The case as a scenario file named `name`. Besides what was drawn,
     /// the cluster is small so that hundreds of cases run in seconds: a
     /// 20 GiB volume (2 PGs) on 2 storage nodes per AZ, so that every
@@ -332,16 +354,9 @@ pub fn global_cases() -> impl Strategy<Value = Case> {
             prop::collection::vec(any, 0..=6).prop_map(move |mut faults| {
                 faults.sort_by_key(|f| f.at);
                 Case {
-                    seed,
-                    quorum: (4, 3),
-                    writer_az,
-                    readers: readers.clone(),
-                    ttl_s: 5,
-                    dns_cache_s: None,
-                    faults,
                     duration_s: GLOBAL_DURATION_S,
-                    heal_within: None,
                     global: Some((secondaries, rpo)),
+                    ..Case::default_quorum(seed, writer_az, readers.clone(), faults)
                 }
             })
         })
@@ -433,19 +448,7 @@ pub fn swarm() -> impl Strategy<Value = Case> {
                     faults.extend(grays);
                     faults.extend(flaps.into_iter().flatten());
                     faults.sort_by_key(|f| f.at);
-                    Case {
-                        seed,
-                        quorum: (4, 3),
-                        writer_az,
-                        readers: readers.clone(),
-                        ttl_s: 5,
-                        dns_cache_s: None,
-                        faults,
-                        duration_s: DURATION_S,
-                        heal_within: None,
-                        global: None,
-                    }
-                    .with_ending()
+                    Case::default_quorum(seed, writer_az, readers.clone(), faults).with_ending()
                 },
             )
     })

@@ -268,10 +268,12 @@ impl Global {
     /// The first send's point beyond `upto`: the oldest redo a region
     /// holding `upto` lacks.
     fn first_after(&self, upto: Lsn) -> Shipped {
+        // The ledger is in log order: a halving search, not a scan, since
+        // it grows with a region cut off.
+        let i = self.ledger.partition_point(|s| s.upto <= upto);
         *self
             .ledger
-            .iter()
-            .find(|s| s.upto > upto)
+            .get(i)
             .unwrap_or_else(|| self.ledger.back().expect("the ledger keeps its newest"))
     }
 
@@ -288,11 +290,10 @@ impl Global {
         if link.generation != generation || !link.open() || upto <= link.stored.upto {
             return;
         }
-        let shipped = self
+        let shipped = *self
             .ledger
-            .iter()
-            .find(|s| s.upto == upto)
-            .copied()
+            .get(self.ledger.partition_point(|s| s.upto < upto))
+            .filter(|s| s.upto == upto)
             .expect("the ledger keeps every point a region lacks");
         self.links[r].stored = shipped;
         cx.rec.replication.stored(r, cx.now().since(since));
@@ -327,8 +328,7 @@ impl Global {
             return SimDuration::ZERO;
         }
         self.acks
-            .iter()
-            .find(|a| a.0 > held)
+            .get(self.acks.partition_point(|a| a.0 <= held))
             .map_or(SimDuration::ZERO, |a| self.newest_ack.since(a.1))
     }
 

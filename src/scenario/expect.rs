@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::schema::{optional_commit_rate, optional_duration, optional_fraction};
 use crate::metrics::units::{ms, percent};
-use crate::metrics::{Expectation, Summary};
+use crate::metrics::{Expectation, GlobalSummary, Summary};
 use crate::sim::SimDuration;
 
 /// How a measured value is held to the bound a scenario states.
@@ -488,19 +488,17 @@ expectations! {
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
     max_lag: SimDuration, AtMost => |max, s, c| {
-        let worst = s.global.as_ref().map(|g| {
-            g.regions
+        global(s, |g| {
+            let worst = g
+                .regions
                 .iter()
                 .map(|r| {
                     let stored = r.replication_lag_ms.as_ref().map_or(0.0, |l| l.max);
                     stored.max(r.behind_at_end_ms)
                 })
-                .fold(0.0, f64::max)
-        });
-        match worst {
-            None => (false, NOT_GLOBAL.to_owned()),
-            Some(w) => c.judge(w, max.as_millis_f64(), format!("worst replication lag {}", ms(w)), max),
-        }
+                .fold(0.0, f64::max);
+            c.judge(worst, max.as_millis_f64(), format!("worst replication lag {}", ms(worst)), max)
+        })
     };
     /// Every secondary region's RPO lag (how long the oldest redo the
     /// primary made durable that the region lacked had been durable) at
@@ -508,14 +506,10 @@ expectations! {
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
     max_rpo_lag: SimDuration, AtMost => |max, s, c| {
-        match &s.global {
-            None => (false, NOT_GLOBAL.to_owned()),
-            Some(g) => {
-                let worst = g.regions.iter().map(|r| r.rpo_lag_max_ms).fold(0.0, f64::max);
-                let said = format!("worst RPO lag {}", ms(worst));
-                c.judge(worst, max.as_millis_f64(), said, max)
-            }
-        }
+        global(s, |g| {
+            let worst = g.regions.iter().map(|r| r.rpo_lag_max_ms).fold(0.0, f64::max);
+            c.judge(worst, max.as_millis_f64(), format!("worst RPO lag {}", ms(worst)), max)
+        })
     };
     /// The acknowledged work the best-placed secondary region lacked at
     /// once (from the oldest acknowledged commit it lacked to the newest
@@ -523,13 +517,10 @@ expectations! {
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
     max_at_risk: SimDuration, AtMost => |max, s, c| {
-        match &s.global {
-            None => (false, NOT_GLOBAL.to_owned()),
-            Some(g) => {
-                let said = format!("at most {} of acknowledged work at risk", ms(g.at_risk_max_ms));
-                c.judge(g.at_risk_max_ms, max.as_millis_f64(), said, max)
-            }
-        }
+        global(s, |g| {
+            let said = format!("at most {} of acknowledged work at risk", ms(g.at_risk_max_ms));
+            c.judge(g.at_risk_max_ms, max.as_millis_f64(), said, max)
+        })
     };
     /// At every primary-region outage, the acknowledged work the
     /// secondary that lacked least lacked then (what promoting the best
@@ -538,35 +529,40 @@ expectations! {
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
     max_rpo: SimDuration, AtMost => |max, s, c| {
-        match s.global.as_ref().map(|g| g.best_rpo_s()) {
-            None => (false, NOT_GLOBAL.to_owned()),
-            Some(None) => (false, "none (the primary region never went dark)".to_owned()),
-            Some(Some(got)) => {
+        global(s, |g| match g.best_rpo_s() {
+            None => (false, "none (the primary region never went dark)".to_owned()),
+            Some(got) => {
                 let said = format!("RPO {got:.3}s of acknowledged work");
                 c.judge(got, max.as_secs_f64(), said, max)
             }
-        }
+        })
     };
     /// The RPO guard (`global.rpo`) held the primary's commits for at
     /// least this long in all.
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
     min_guard_held: SimDuration, AtLeast => |min, s, c| {
-        match &s.global {
-            None => (false, NOT_GLOBAL.to_owned()),
-            Some(g) if g.rpo_guard_s.is_none() => {
-                (false, "none (the scenario sets no `global.rpo`)".to_owned())
-            }
-            Some(g) => {
+        global(s, |g| match g.rpo_guard_s {
+            None => (false, "none (the scenario sets no `global.rpo`)".to_owned()),
+            Some(_) => {
                 let said = format!("the RPO guard held commits {:.3}s", g.guard_held_s);
                 c.judge(g.guard_held_s, min.as_secs_f64(), said, min)
             }
-        }
+        })
     };
 }
 
-/// What a global-database expectation says of a cluster in one region.
-const NOT_GLOBAL: &str = "none (the scenario has no `global:` section)";
+/// A global-database expectation's verdict, `judge` given the run's
+/// global database; a cluster in one region fails it as not measured.
+fn global(s: &Summary, judge: impl FnOnce(&GlobalSummary) -> Verdict) -> Verdict {
+    match &s.global {
+        None => (
+            false,
+            "none (the scenario has no `global:` section)".to_owned(),
+        ),
+        Some(g) => judge(g),
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1005,23 +1005,15 @@ fn fault<'f>(
             (at, FaultKind::EnginePatch(*zero_downtime), None)
         }
         FaultSpec::OsUpdate { at } => (at, FaultKind::OsUpdate, None),
-        FaultSpec::RegionOutage {
-            at,
-            region,
-            duration,
-        } => (
-            at,
-            FaultKind::RegionOutage(names.region_id(region, false)?),
-            *duration,
+        FaultSpec::RegionOutage(r) => (
+            &r.at,
+            FaultKind::RegionOutage(names.region_id(&r.region, false)?),
+            r.duration,
         ),
-        FaultSpec::RegionPartition {
-            at,
-            region,
-            duration,
-        } => (
-            at,
-            FaultKind::RegionPartition(names.region_id(region, true)?),
-            *duration,
+        FaultSpec::RegionPartition(r) => (
+            &r.at,
+            FaultKind::RegionPartition(names.region_id(&r.region, true)?),
+            r.duration,
         ),
         FaultSpec::RegionSlowdown {
             at,

@@ -239,34 +239,10 @@ pub enum FaultSpec {
     /// A whole region goes dark (a global database's): the primary's AZs
     /// with every node and instance in them, or a secondary's storage and
     /// its link.
-    RegionOutage {
-        /// When the region goes dark.
-        #[serde(deserialize_with = "at::read")]
-        #[schemars(schema_with = "at::schema")]
-        at: Spanned<SimDuration>,
-        /// Which region, as `global:` names it.
-        #[schemars(with = "String")]
-        region: Spanned<String>,
-        /// How long; forever when absent.
-        #[serde(default, deserialize_with = "optional_duration::read")]
-        #[schemars(schema_with = "optional_duration::schema")]
-        duration: Option<SimDuration>,
-    },
+    RegionOutage(RegionSpan),
     /// The replication link from the primary to a secondary region drops
     /// every message; what was in flight is sent again once it heals.
-    RegionPartition {
-        /// When the link breaks.
-        #[serde(deserialize_with = "at::read")]
-        #[schemars(schema_with = "at::schema")]
-        at: Spanned<SimDuration>,
-        /// Which secondary region.
-        #[schemars(with = "String")]
-        region: Spanned<String>,
-        /// How long; forever when absent.
-        #[serde(default, deserialize_with = "optional_duration::read")]
-        #[schemars(schema_with = "optional_duration::schema")]
-        duration: Option<SimDuration>,
-    },
+    RegionPartition(RegionSpan),
     /// The replication link to a secondary region carries `factor` times
     /// less (congestion, a degraded path); a crossing takes as long as
     /// before.
@@ -287,4 +263,22 @@ pub enum FaultSpec {
         #[schemars(schema_with = "optional_duration::schema")]
         duration: Option<SimDuration>,
     },
+}
+
+/// When a region fault starts, which region it strikes and for how long:
+/// a `region_outage` or a `region_partition`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionSpan {
+    /// When it starts.
+    #[serde(deserialize_with = "at::read")]
+    #[schemars(schema_with = "at::schema")]
+    pub at: Spanned<SimDuration>,
+    /// Which region, as `global:` names it (a partition: a secondary).
+    #[schemars(with = "String")]
+    pub region: Spanned<String>,
+    /// How long; forever when absent.
+    #[serde(default, deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    pub duration: Option<SimDuration>,
 }
