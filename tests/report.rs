@@ -294,8 +294,10 @@ fn the_page_is_self_contained_and_explains_the_run() {
     ] {
         assert!(page.contains(part), "page lacks {part}");
     }
+    // Each chart twice: drawn wide and drawn narrow (or scrolled).
     let charts = Chart::ALL.into_iter().filter(|c| c.applies(&r)).count();
-    assert_eq!(page.matches("<svg ").count(), charts);
+    assert_eq!(page.matches("<div class=\"chart\">").count(), charts);
+    assert_eq!(page.matches("<svg ").count(), 2 * charts);
 }
 
 #[test]
@@ -413,11 +415,9 @@ fn several_scenarios_run_in_one_command_each_into_its_directory() {
     assert!(!dir.path().join("fresh").exists());
 }
 
-/// Opens the page in headless Chromium and checks the screenshot is a
-/// rendered page. Skipped, with a message, where Chromium is not installed.
-#[test]
-fn a_real_browser_renders_the_report() {
-    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
+/// The headless Chromium on this machine, if there is one.
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
             Command::new(b)
@@ -425,7 +425,35 @@ fn a_real_browser_renders_the_report() {
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
-    else {
+}
+
+/// Runs `browser` headless at `width` px on `what` (a page and what to
+/// do with it), with its profile in `dir`.
+fn browse(browser: &str, dir: &Path, width: u32, what: &[String]) -> std::process::Output {
+    Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--window-size={width},2400"))
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .args(what)
+        .output()
+        .expect("chromium runs")
+}
+
+/// Opens the page in headless Chromium and checks the screenshot is a
+/// rendered page. Skipped, with a message, where Chromium is not installed.
+#[test]
+fn a_real_browser_renders_the_report() {
+    let Some(chromium) = chromium() else {
         eprintln!("skipped: no chromium on this machine (apt-get install chromium)");
         return;
     };
@@ -433,28 +461,7 @@ fn a_real_browser_renders_the_report() {
     let page = dir.path().join("report.html");
     let html = report::page(&[failover_results()]);
     std::fs::write(&page, &html).unwrap();
-    let browse = |width: u32, what: &[String]| {
-        Command::new(chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-            ])
-            .arg(format!("--window-size={width},2400"))
-            .arg(format!(
-                "--user-data-dir={}",
-                dir.path().join("profile").display()
-            ))
-            .args(what)
-            .output()
-            .expect("chromium runs")
-    };
+    let browse = |width: u32, what: &[String]| browse(chromium, dir.path(), width, what);
     let shot = dir.path().join("shot.png");
     let o = browse(
         1400,
@@ -537,5 +544,92 @@ fn a_run_reads_in_a_reviews_order_as_its_contents_list_it() {
             pair[0],
             pair[1]
         );
+    }
+}
+
+/// Every chart of every shipped result as the report's page shows it, at
+/// 800 and 1,400 px in a real browser: each chart shows one layout, its
+/// smallest text is at least 9 px, no two texts overlap, no text is cut
+/// off at its edge, and every colour its legend names is drawn in it.
+#[test]
+#[ignore = "long tier: cargo test -- --ignored"]
+fn every_shipped_chart_reads_at_800_and_1400_px() {
+    let Some(chromium) = chromium() else {
+        eprintln!("skipped: no chromium on this machine (apt-get install chromium)");
+        return;
+    };
+    // Every directory run, sweep or durability wrote under results/.
+    fn results_in(dir: &Path, found: &mut Vec<String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("results/ reads")
+            .map(|e| e.expect("an entry").path())
+            .filter(|p| p.is_dir())
+            .collect();
+        entries.sort();
+        for d in entries {
+            if ["summary.json", "sweep.json", "durability.json"]
+                .iter()
+                .any(|f| d.join(f).exists())
+            {
+                found.push(d.display().to_string());
+            } else {
+                results_in(&d, found);
+            }
+        }
+    }
+    let mut dirs = Vec::new();
+    results_in(&crate::repo("results"), &mut dirs);
+    assert!(dirs.len() > 30, "only {} results found", dirs.len());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("all.html");
+    let mut args: Vec<&str> = vec!["report"];
+    args.extend(dirs.iter().map(String::as_str));
+    args.extend(["--out", page.to_str().unwrap()]);
+    let o = aurora(&args, dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let html = std::fs::read_to_string(&page).unwrap();
+    let charts = html.matches("<div class=\"chart\">").count();
+    let probe = std::fs::read_to_string(crate::repo("tests/data/chart-probe.js")).unwrap();
+    let probed = dir.path().join("probed.html");
+    std::fs::write(
+        &probed,
+        html.replace("</body>", &format!("<script>{probe}</script></body>")),
+    )
+    .unwrap();
+    for width in [800, 1400] {
+        let o = browse(
+            chromium,
+            dir.path(),
+            width,
+            &[
+                "--dump-dom".to_owned(),
+                format!("file://{}", probed.display()),
+            ],
+        );
+        let dom = String::from_utf8_lossy(&o.stdout);
+        // The probe's element is the body's last.
+        let measured = dom
+            .rsplit_once("<pre id=\"probe-out\">")
+            .and_then(|(_, rest)| rest.split("</pre>").next())
+            .unwrap_or_else(|| panic!("nothing measured at {width} px: {}", text(&o)))
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        let lines: Vec<serde_json::Value> = measured
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a probe line is JSON"))
+            .collect();
+        assert_eq!(lines.len(), charts, "charts shown at {width} px");
+        let faults: Vec<String> = lines
+            .iter()
+            .filter(|c| {
+                c["minpx"].as_f64().unwrap() < 9.0
+                    || ["overlaps", "clipped", "undrawn"]
+                        .iter()
+                        .any(|k| !c[k].as_array().unwrap().is_empty())
+            })
+            .map(ToString::to_string)
+            .collect();
+        assert!(faults.is_empty(), "at {width} px:\n{}", faults.join("\n"));
     }
 }

@@ -502,7 +502,7 @@ fn report_shows_a_sweep_and_a_study() {
     assert!(!page.contains("first 30 s (s)"));
     assert!(page.contains("Durability: small-study"));
     // The sweep's distribution and clients charts, the study's two.
-    assert_eq!(page.matches("<svg").count(), 4);
+    assert_eq!(page.matches("<div class=\"chart\">").count(), 4);
     assert!(page.contains("what clients saw of the failover"));
     // A file that is not a report is not overwritten.
     let o = aurora(&["report", "o/small-study", "--out", "s.yaml"], tmp.path());

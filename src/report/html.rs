@@ -24,6 +24,13 @@ th { background: #f0f4f8; }
 .fail { color: #b00000; font-weight: bold; }
 .warn { color: #8a5a00; }
 svg { max-width: 100%; height: auto; border: 1px solid #ddd; margin: 0.4em 0; }
+.chart .narrow { display: none; }
+.scroll-x { overflow-x: auto; }
+.scroll-x svg { max-width: none; }
+@media (max-width: 1000px) {
+  .chart .wide { display: none; }
+  .chart .narrow { display: block; }
+}
 .meta { color: #555; }
 nav ul { margin: 0.2em 0; }
 nav li { margin: 0.1em 0; }
@@ -32,12 +39,15 @@ nav ul ul li { display: inline; }
 nav ul ul li + li::before { content: ' · '; color: #888; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
-  .scroll { overflow: visible; }
+  .scroll, .scroll-x { overflow: visible; }
+  .scroll-x svg { max-width: 100%; }
   table { width: 100%; }
   th, td { overflow-wrap: anywhere; }
   section.run, section.study { break-before: page; }
   h2, h3 { break-after: avoid; }
   svg { width: 100%; max-width: 100%; height: auto; break-inside: avoid; }
+  .chart .wide { display: none; }
+  .chart .narrow { display: block; }
   tr { break-inside: avoid; }
 }
 ";
@@ -326,7 +336,7 @@ fn comparison(h: &mut String, runs: &[Results]) {
     ];
     table(h, &header, &rows);
     if runs.iter().any(|r| !r.summary.rto.is_empty()) {
-        h.push_str(&charts::rto_comparison_svg(runs));
+        h.push_str(&charts::rto_comparison_html(runs));
         h.push('\n');
     }
 }
@@ -363,7 +373,7 @@ fn section(h: &mut String, r: &Results, title: &str, id: &str) {
     faults(h, r, id);
     let _ = writeln!(h, "<h3 id=\"{id}-charts\">Charts</h3>");
     for chart in Chart::ALL.into_iter().filter(|c| c.applies(r)) {
-        h.push_str(&chart.svg(r));
+        h.push_str(&chart.html(r));
         h.push('\n');
     }
     h.push_str("</section>\n");

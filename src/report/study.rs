@@ -229,7 +229,7 @@ fn sweep(h: &mut String, s: &SweepSummary) {
     );
     h.push_str("</details>\n");
     for chart in StudyData::Sweep(s).charts() {
-        h.push_str(&StudyData::Sweep(s).svg(chart));
+        h.push_str(&StudyData::Sweep(s).html(chart));
         h.push('\n');
     }
 }
@@ -278,7 +278,7 @@ fn durability(h: &mut String, r: &DurabilityResult) {
         &rows,
     );
     for chart in StudyData::Durability(r).charts() {
-        h.push_str(&StudyData::Durability(r).svg(chart));
+        h.push_str(&StudyData::Durability(r).html(chart));
         h.push('\n');
     }
 }

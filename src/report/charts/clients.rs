@@ -140,10 +140,18 @@ pub(super) fn clients<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Res
         let last = i as i32 == groups - 1;
         let bottom = if last { h } else { top + panel_h };
         let area = plot.clone().shrink((0, top), (w, bottom - top));
+        // The heading on two lines, at its dash, where one is too long.
+        let heading = group_heading(s, i);
+        let left = MARGIN + Y_LABEL_W + 4;
+        let fits = area.estimate_text_size(&heading, &text(14))?.0 as i32 <= w - left - MARGIN;
+        let lines: Vec<&str> = match heading.split_once(" — ") {
+            Some((setup, seen)) if !fits => vec![setup, seen],
+            _ => vec![heading.as_str()],
+        };
         let mut chart = ChartBuilder::on(&area)
             .margin_left(MARGIN)
             .margin_right(MARGIN)
-            .margin_top(22)
+            .margin_top(4 + 18 * lines.len() as i32)
             .margin_bottom(4)
             .x_label_area_size(if last { 48 } else { 0 })
             .y_label_area_size(Y_LABEL_W)
@@ -160,11 +168,13 @@ pub(super) fn clients<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Res
             mesh.x_desc("simulated time (s)");
         }
         mesh.draw()?;
-        area.draw(&Text::new(
-            group_heading(s, i),
-            (MARGIN + Y_LABEL_W + 4, 2),
-            text(14),
-        ))?;
+        for (k, line) in lines.iter().enumerate() {
+            area.draw(&Text::new(
+                (*line).to_owned(),
+                (left, 2 + 18 * k as i32),
+                text(14),
+            ))?;
+        }
         shade_outages(&mut chart, r, y)?;
         for (b, &t) in r.timeline.t_s().iter().enumerate() {
             let mut base = 0.0;
@@ -226,24 +236,35 @@ pub(super) fn timeline<DB: DrawingBackend>(
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
             .map(|(_, k)| k)
     };
+    // What a group saw in bin `b`: whether some request succeeded, and
+    // the commonest cause of those that failed.
+    let saw = |ok: &[Option<f64>], errors: &ByCause, b: usize| {
+        let succeeded = ok.get(b).copied().flatten().unwrap_or(0.0) > 0.0;
+        (succeeded, worst(errors, b))
+    };
     let bins = r.timeline.t_s().len();
+    let seen = |what: &dyn Fn((bool, Option<usize>)) -> bool| {
+        groups
+            .iter()
+            .any(|(_, ok, e)| (0..bins).any(|b| what(saw(ok, e, b))))
+    };
     let causes: Vec<usize> = (0..ERROR_KINDS)
-        .filter(|&k| {
-            groups
-                .iter()
-                .any(|(_, _, e)| (0..bins).any(|b| worst(e, b) == Some(k)))
-        })
+        .filter(|&k| seen(&|(_, worst)| worst == Some(k)))
         .collect();
-    let mut legend = vec![
-        (
+    // Only what the chart shows is in its legend.
+    let mut legend = Vec::new();
+    if seen(&|(succeeded, worst)| succeeded && worst.is_none()) {
+        legend.push((
             "every request succeeded".to_owned(),
             Mark::Block(SUCCEEDED, 1.0),
-        ),
-        (
+        ));
+    }
+    if seen(&|(succeeded, worst)| !succeeded && worst.is_none()) {
+        legend.push((
             "none completed (waiting)".to_owned(),
             Mark::Block(WAITING, 1.0),
-        ),
-    ];
+        ));
+    }
     for &k in &causes {
         legend.push((
             format!("failed: {}", CAUSES[k].0),
@@ -265,8 +286,7 @@ pub(super) fn timeline<DB: DrawingBackend>(
         let (low, high) = (n - i as f64 - 0.9, n - i as f64 - 0.25);
         let middle = (low + high) / 2.0;
         for (b, &t) in r.timeline.t_s().iter().enumerate() {
-            let succeeded = ok.get(b).copied().flatten().unwrap_or(0.0);
-            let blocks = match (succeeded > 0.0, worst(errors, b)) {
+            let blocks = match saw(ok, errors, b) {
                 (true, None) => vec![(low, high, SUCCEEDED)],
                 (false, None) => vec![(low, high, WAITING)],
                 (true, Some(k)) => vec![(middle, high, SUCCEEDED), (low, middle, CAUSES[k].1)],

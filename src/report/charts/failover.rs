@@ -126,6 +126,26 @@ fn rto_axis(bars: &[Bar]) -> f64 {
         * 1.5
 }
 
+/// The figure written after a bar: its RTO, and the slowest client's
+/// wait or the clients never back.
+fn bar_figure(r: &Rto) -> String {
+    let slowest = r.client_observed_s.as_ref().and_then(|c| c.max);
+    let unrecovered = r.client_observed_s.as_ref().map_or(0, |c| c.unrecovered);
+    match (r.total_s, slowest) {
+        (Some(t), _) if unrecovered > 0 => {
+            format!(
+                "{t:.1} s; {} never back",
+                count(unrecovered as usize, "client", "clients")
+            )
+        }
+        (Some(t), Some(c)) if client_extra(r) > 0.0 => {
+            format!("{t:.1} s; slowest client {c:.1} s")
+        }
+        (Some(t), _) => format!("{t:.1} s"),
+        (None, _) => "unfinished".to_owned(),
+    }
+}
+
 /// The legend of the RTO chart: each segment kind some bar shows at a
 /// visible length.
 fn rto_legend(bars: &[Bar]) -> Vec<(String, Mark)> {
@@ -199,7 +219,17 @@ pub(super) fn rto<DB: DrawingBackend>(
     };
     let plot = frame(root, &title, &rto_legend(&bars))?;
     let (labels, plot) = plot.split_horizontally(BAR_LABEL_W);
-    let x_max = rto_axis(&bars);
+    // Room after each bar for its figure, however narrow the chart.
+    let room = f64::from(plot.dim_in_pixel().0) - 2.0 * f64::from(MARGIN);
+    let mut x_max = rto_axis(&bars);
+    for bar in &bars {
+        let figure = plot.estimate_text_size(&bar_figure(bar.rto), &text(14))?.0;
+        let needs = f64::from(figure) + 12.0;
+        if needs < room {
+            let end = bar.rto.cluster_s() + client_extra(bar.rto);
+            x_max = x_max.max(end * room / (room - needs));
+        }
+    }
     let n = bars.len().max(1) as f64;
     let mut chart = ChartBuilder::on(&plot)
         .margin(MARGIN)
@@ -227,21 +257,7 @@ pub(super) fn rto<DB: DrawingBackend>(
             )))?;
             x += len;
         }
-        let slowest = r.client_observed_s.as_ref().and_then(|c| c.max);
-        let unrecovered = r.client_observed_s.as_ref().map_or(0, |c| c.unrecovered);
-        let total = match (r.total_s, slowest) {
-            (Some(t), _) if unrecovered > 0 => {
-                format!(
-                    "{t:.1} s; {} never back",
-                    count(unrecovered as usize, "client", "clients")
-                )
-            }
-            (Some(t), Some(c)) if client_extra(r) > 0.0 => {
-                format!("{t:.1} s; slowest client {c:.1} s")
-            }
-            (Some(t), _) => format!("{t:.1} s"),
-            (None, _) => "unfinished".to_owned(),
-        };
+        let total = bar_figure(r);
         chart.draw_series(std::iter::once(
             EmptyElement::at((x, y + 0.5)) + Text::new(total, (6, -8), text(14)),
         ))?;

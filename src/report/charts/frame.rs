@@ -21,6 +21,15 @@ use crate::vocab::ERROR_KINDS;
 pub const SIZE: (u32, u32) = (1200, 500);
 /// Width of the legend panel at the right of a chart.
 const LEGEND_W: u32 = 230;
+/// The width a chart is drawn at for pages narrower than about 1,000 px.
+/// A chart drawn [`SIZE`] wide and shown 740 px wide would shrink its
+/// 14 px labels to 8.6 px; drawn this wide, its text keeps its size on
+/// the page and its plot gives up width instead.
+pub const NARROW: u32 = 760;
+/// The narrow layout of a chart with a label column and lines of text
+/// beside its bars, which need this width: shown 740 px wide, its
+/// smallest text is 9 px.
+pub const WIDE_TEXT: u32 = 900;
 
 /// The font stack SVG text names; the embedded face is registered under
 /// the same name, so that PNGs (which can only use the embedded face)
@@ -92,11 +101,32 @@ pub(super) fn fonts() {
     });
 }
 
+/// What draws a chart into an SVG.
+pub(super) type SvgDraw<'a> =
+    &'a dyn Fn(&DrawingArea<SVGBackend, Shift>) -> Result<(), DrawingAreaErrorKind<io::Error>>;
+
+/// A chart as the report's page holds it: drawn `size` wide and, for
+/// narrow pages, [`NARROW`] wide (or `least` if it needs more), the page's
+/// style showing the one that fits. A chart that needs all its width
+/// shows it on narrow pages too, scrolling sideways in its own box, its
+/// text at full size.
+pub(super) fn layouts(size: (u32, u32), least: u32, draw: SvgDraw) -> String {
+    let wide = svg_sized(size, draw);
+    let narrow = NARROW.max(least);
+    if narrow >= size.0 {
+        return format!(
+            "<div class=\"chart\"><div class=\"wide\">{wide}</div>\
+             <div class=\"narrow scroll-x\">{wide}</div></div>"
+        );
+    }
+    format!(
+        "<div class=\"chart\"><div class=\"wide\">{wide}</div><div class=\"narrow\">{}</div></div>",
+        svg_sized((narrow, size.1), draw)
+    )
+}
+
 /// A chart of `size` pixels as an SVG document.
-pub(super) fn svg_sized(
-    size: (u32, u32),
-    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), DrawingAreaErrorKind<io::Error>>,
-) -> String {
+pub(super) fn svg_sized(size: (u32, u32), draw: SvgDraw) -> String {
     fonts();
     let mut out = String::new();
     {
@@ -151,7 +181,7 @@ pub(super) fn frame<DB: DrawingBackend>(
     legend: &[(String, Mark)],
 ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
-    let body = root.titled(title, text(24))?;
+    let body = titled(root, title)?;
     let (plot, panel) = body.split_horizontally(root.dim_in_pixel().0 - LEGEND_W);
     for (i, (label, mark)) in legend.iter().enumerate() {
         let y = 50 + LEGEND_ROW * i as i32;
@@ -175,6 +205,32 @@ pub(super) fn frame<DB: DrawingBackend>(
         panel.draw(&Text::new(label.clone(), (44, y - 8), text(14)))?;
     }
     Ok(plot)
+}
+
+/// Draws `title` at the top of `root` and returns the area below it: at
+/// 24 px if it fits the width, smaller down to 18 px, and on two lines,
+/// broken at a space, if it does not fit even then.
+pub(super) fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let room = root.dim_in_pixel().0.saturating_sub(24);
+    for size in [24, 22, 20, 18] {
+        if root.estimate_text_size(title, &text(size))?.0 <= room {
+            return root.titled(title, text(size));
+        }
+    }
+    let middle = title.len() / 2;
+    let cut = title
+        .match_indices(' ')
+        .map(|(i, _)| i)
+        .min_by_key(|&i| i.abs_diff(middle));
+    let Some(cut) = cut else {
+        return root.titled(title, text(18));
+    };
+    let (first, second) = (&title[..cut], &title[cut + 1..]);
+    let body = root.titled(first, text(18))?;
+    body.titled(second, text(18))
 }
 
 /// Opacity of the failover phases shaded behind a time chart.

@@ -40,7 +40,7 @@ pub use frame::SIZE;
 pub use study::{StudyChart, StudyData};
 
 use super::Results;
-use frame::{fixed, fixed_rule, fonts, svg_sized, Drawn};
+use frame::{fixed, fixed_rule, fonts, layouts, svg_sized, Drawn, NARROW, WIDE_TEXT};
 use glyphs::Glyphs;
 
 /// Declares the charts of a run, in report order:
@@ -237,7 +237,19 @@ charts! {
 impl Chart {
     /// The chart as an SVG document.
     pub fn svg(self, r: &Results) -> String {
-        svg_sized(self.size(r), |root| self.draw(root, r))
+        svg_sized(self.size(r), &|root| self.draw(root, r))
+    }
+
+    /// The chart in the report's page: wide and narrow layouts
+    /// ([`frame::layouts`]). The RTO and client charts keep a label
+    /// column and lines of text beside their bars: they keep
+    /// [`WIDE_TEXT`] px.
+    pub fn html(self, r: &Results) -> String {
+        let least = match self {
+            Chart::Rto | Chart::Clients => WIDE_TEXT,
+            _ => NARROW,
+        };
+        layouts(self.size(r), least, &|root| self.draw(root, r))
     }
 
     /// Writes the chart as a PNG file.
@@ -250,8 +262,10 @@ impl Chart {
 }
 
 /// The RTO chart of several runs, one bar per failover, on one scale.
-pub fn rto_comparison_svg(runs: &[Results]) -> String {
-    svg_sized(failover::rto_size(runs), |root| failover::rto(root, runs))
+pub fn rto_comparison_html(runs: &[Results]) -> String {
+    layouts(failover::rto_size(runs), WIDE_TEXT, &|root| {
+        failover::rto(root, runs)
+    })
 }
 
 /// Writes every chart that applies as PNG and SVG into `dir`; returns the

@@ -15,7 +15,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{fixed_rule, fonts, svg_sized, Drawn, SIZE};
+use super::frame::{fixed_rule, fonts, layouts, svg_sized, Drawn, NARROW, SIZE};
 use crate::study::durability::DurabilityResult;
 use crate::study::sweep::{SweepSummary, MEASURES};
 use crate::study::validation::ValidationResult;
@@ -231,7 +231,20 @@ impl StudyData<'_> {
 
     /// The chart as SVG.
     pub fn svg(self, chart: StudyChart) -> String {
-        svg_sized(self.size(chart), |root| self.draw(chart, root))
+        svg_sized(self.size(chart), &|root| self.draw(chart, root))
+    }
+
+    /// The chart in the report's page: wide and narrow layouts. The
+    /// clients chart's label column and three panels of bars with their
+    /// figures need all its width: narrow pages scroll it sideways.
+    pub fn html(self, chart: StudyChart) -> String {
+        let size = self.size(chart);
+        let least = if chart == StudyChart::Clients {
+            size.0
+        } else {
+            NARROW
+        };
+        layouts(size, least, &|root| self.draw(chart, root))
     }
 
     /// Writes every chart that applies as PNG and SVG into `dir`; returns
@@ -283,12 +296,15 @@ fn cell_label(settings: &[String]) -> String {
         .iter()
         .map(|s| s.split_once('=').map_or(s.as_str(), |(_, v)| v))
         .collect();
-    let label = values.join(" · ");
-    if label.chars().count() > 26 {
-        let short: String = label.chars().take(25).collect();
-        format!("{short}…")
+    shorten(&values.join(" · "), 26)
+}
+
+/// `label` in at most `n` characters, cut with an ellipsis.
+fn shorten(label: &str, n: usize) -> String {
+    if label.chars().count() > n {
+        format!("{}…", label.chars().take(n - 1).collect::<String>())
     } else {
-        label
+        label.to_owned()
     }
 }
 
