@@ -872,6 +872,67 @@ fn import_refuses_what_is_not_the_aws_clis_json_with_its_place() {
 }
 
 #[test]
+fn import_reads_one_file_from_standard_input_and_prints_with_out_dash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clusters = std::fs::read(repo("examples/aws/describe-db-clusters.json")).expect("sample");
+    let instances = repo("examples/aws/describe-db-instances.json");
+    let import = |args: &[&str], input: &[u8]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
+            .args(args)
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().expect("stdin").write_all(input)?;
+                child.wait_with_output()
+            })
+            .expect("runs")
+    };
+    let args = [
+        "import",
+        "--clusters",
+        "-",
+        "--instances",
+        instances.to_str().expect("utf-8"),
+        "--out",
+        "-",
+    ];
+    let o = import(&args, &clusters);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let yaml = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(yaml.contains("role: writer"), "{yaml}");
+    crate::parse(&yaml);
+    assert!(!dir.path().join("-").exists(), "no file named -");
+    // Two files cannot both be standard input.
+    let o = import(&["import", "--clusters", "-", "--fis", "-"], &clusters);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("only one of"), "{}", text(&o));
+    // What PowerShell's `>` writes, UTF-16 with its mark, is named as such.
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(clusters.iter().flat_map(|&b| [b, 0]))
+        .collect();
+    let o = import(&["import", "--clusters", "-"], &utf16);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("<stdin>:1:1: UTF-16 text"), "{}", text(&o));
+    assert!(text(&o).contains("Out-File -Encoding utf8"), "{}", text(&o));
+}
+
+#[test]
+fn a_utf16_scenario_is_named_as_such_with_how_to_convert_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Without a byte-order mark: a zero byte beside each character.
+    let bytes: Vec<u8> = "name: t\nduration: 2s\n".bytes().flat_map(|b| [b, 0]).collect();
+    std::fs::write(dir.path().join("t.yaml"), bytes).expect("write");
+    let o = aurora(&["validate", "t.yaml"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("t.yaml:1:1: UTF-16 text"), "{}", text(&o));
+}
+
+#[test]
 fn a_standard_error_that_cannot_be_written_does_not_abort_the_command() {
     let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
         return; // Not a system with a full device.

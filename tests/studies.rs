@@ -580,3 +580,47 @@ fn the_kubernetes_manifests_merge_after_the_shards_on_a_volume_they_share() {
     let then = sweep_text.find("kubectl apply -f deploy/kubernetes/merge-job.yaml");
     assert!(wait.is_some() && wait < then, "{sweep_text}");
 }
+
+/// A grid whose values hold commas of their own (a pool's settings) and a
+/// short run in which some cells' failovers do not finish: the heat map
+/// has a row per value named whole, every cell drawn with its figure or
+/// "not reached", and equal medians said once rather than all "longest".
+#[test]
+fn a_heat_map_draws_every_cell_of_a_grid_whose_values_hold_commas() {
+    let (tmp, s, _) = files(Path::new("."));
+    let o = aurora(
+        &[
+            "sweep",
+            &s,
+            "--seeds",
+            "1..2",
+            "--set",
+            "clients.0.connection=direct,{pool: {size: 2, clients_per_pool: 2}}",
+            "--set",
+            "duration=6s,30s",
+            "--out",
+            "o",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let svg = std::fs::read_to_string(tmp.path().join("o/short-failover-sweep/heatmap.svg"))
+        .expect("a heat map");
+    for label in ["direct", "pool: size: 2, clients_…"] {
+        assert!(svg.contains(label), "{label}: {svg}");
+    }
+    assert!(!svg.contains("clients_per_pool: 2}}"), "a value cut at its comma");
+    // Two rows × two columns: a 6 s run ends before its failover does.
+    let texts: Vec<&str> = svg
+        .split("</text>")
+        .filter_map(|t| t.rsplit_once('>').map(|(_, text)| text.trim()))
+        .collect();
+    let figure = |t: &&str| {
+        t.strip_suffix(" s")
+            .is_some_and(|n| n.parse::<f64>().is_ok())
+    };
+    let reached = texts.iter().filter(figure).count();
+    let not_reached = texts.iter().filter(|t| **t == "not reached").count();
+    assert_eq!(reached + not_reached, 4, "{texts:?}");
+    assert_eq!(not_reached, 2, "the 6 s runs: {texts:?}");
+}

@@ -151,7 +151,8 @@ enum Command {
         /// The scenario's name.
         #[arg(default_value = "my-scenario")]
         name: String,
-        /// A file to write it to; one that exists is left alone.
+        /// A file to write it to (`-`: standard output, as without it);
+        /// one that exists is left alone.
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -159,7 +160,8 @@ enum Command {
     /// `aws rds describe-db-clusters` and `describe-db-instances` print,
     /// and an experiment template; what cannot be mapped is said.
     Import {
-        /// `aws rds describe-db-clusters` output.
+        /// `aws rds describe-db-clusters` output (`-`: standard input, for
+        /// one of the three files).
         #[arg(long)]
         clusters: PathBuf,
         /// `aws rds describe-db-instances` output: classes and AZs.
@@ -171,7 +173,8 @@ enum Command {
         /// Which cluster, when the file describes several.
         #[arg(long)]
         cluster: Option<String>,
-        /// A file to write the scenario to; one that exists is left alone.
+        /// A file to write the scenario to (`-`: standard output, as
+        /// without it); one that exists is left alone.
         #[arg(long)]
         out: Option<PathBuf>,
     },

@@ -155,7 +155,10 @@ fn scenarios(args: &RunArgs) -> Result<Vec<Scenario>, ExitStatus> {
     } else {
         args.scenarios
             .iter()
-            .map(|p| read_scenario(p).and_then(|(text, p)| with_settings(&text, &p, set)))
+            .map(|p| {
+                crate::scenario::read_input(p, crate::scenario::YAML)
+                    .and_then(|(text, p)| with_settings(&text, &p, set))
+            })
             .collect()
     };
     let mut scs = Vec::new();
@@ -309,22 +312,6 @@ impl<'a> InOrder<'a> {
     }
 }
 
-/// A scenario's text and the name its errors give it: `-` is standard
-/// input.
-fn read_scenario(path: &Path) -> Result<(String, PathBuf), InputError> {
-    if path.as_os_str() != "-" {
-        return Ok((crate::scenario::read_text(path)?, path.to_owned()));
-    }
-    let stdin = PathBuf::from("<stdin>");
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|source| {
-        InputError::Io {
-            path: stdin.clone(),
-            source,
-        }
-    })?;
-    Ok((crate::scenario::text_of(bytes, &stdin)?, stdin))
-}
 
 /// Runs one scenario into its directory under `root`; returns how it ended
 /// and what it has to say on stdout and stderr, so that parallel runs

@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use super::{bad_input, bad_output, print_bytes, ExitStatus};
 use crate::error::InputError;
 use crate::scenario::import::{import as import_scenario, Sources};
+use crate::scenario::read_input;
 use crate::scenario::scaffold::scaffold;
 use crate::Scenario;
 
-/// Where a made scenario goes: standard output, or a file that does not
-/// exist yet.
+/// Where a made scenario goes: standard output (no path, or `-`), or a
+/// file that does not exist yet.
 fn emit(text: &str, out: Option<&Path>) -> ExitStatus {
-    let Some(path) = out else {
+    let Some(path) = out.filter(|p| p.as_os_str() != "-") else {
         return print_bytes(text.as_bytes());
     };
     let exists = || {
@@ -77,15 +78,18 @@ pub(super) struct ImportFiles {
     pub cluster: Option<String>,
 }
 
+/// What `import` reads, in words.
+const JSON: &str = "the AWS CLI's output and FIS templates are JSON";
+
 /// `aurora-sim import`: a scenario from `describe-db-clusters`,
-/// `describe-db-instances` and an FIS template.
+/// `describe-db-instances` and an FIS template; any one of them may be
+/// `-`, standard input.
 pub(super) fn import(files: &ImportFiles, out: Option<&Path>) -> ExitStatus {
-    let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|source| InputError::Io {
-            path: path.to_owned(),
-            source,
-        })
-    };
+    let paths = [Some(&files.clusters), files.instances.as_ref(), files.fis.as_ref()];
+    if paths.iter().flatten().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return bad_output("only one of --clusters, --instances and --fis can be - (standard input)");
+    }
+    let read = |path: &Path| read_input(path, JSON);
     let texts = (|| {
         let clusters = read(&files.clusters)?;
         let instances = files.instances.as_deref().map(read).transpose()?;
@@ -97,12 +101,12 @@ pub(super) fn import(files: &ImportFiles, out: Option<&Path>) -> ExitStatus {
         Err(e) => return bad_input(&e),
     };
     let sources = Sources {
-        clusters: &clusters,
-        clusters_file: Some(&files.clusters),
-        instances: instances.as_deref(),
-        instances_file: files.instances.as_deref(),
-        fis: fis.as_deref(),
-        fis_file: files.fis.as_deref(),
+        clusters: &clusters.0,
+        clusters_file: Some(&clusters.1),
+        instances: instances.as_ref().map(|i| i.0.as_str()),
+        instances_file: instances.as_ref().map(|i| i.1.as_path()),
+        fis: fis.as_ref().map(|f| f.0.as_str()),
+        fis_file: fis.as_ref().map(|f| f.1.as_path()),
         cluster: files.cluster.as_deref(),
     };
     match import_scenario(&sources) {

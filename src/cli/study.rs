@@ -20,7 +20,7 @@ use crate::study::durability::{self, BlockResult, DurabilityResult, Study};
 use crate::study::grid::{Grid, Seeds, Setting};
 use crate::study::shard::{check_complete, Partial, Shard};
 use crate::study::stats::Estimate;
-use crate::study::sweep::{self, Row, Sweep, SweepResult, SweepSummary};
+use crate::study::sweep::{self, Row, Sweep, SweepResult, SweepSummary, NOT_REACHED};
 use crate::study::validation::Suite;
 
 /// How a study runs: threads and shard.
@@ -287,16 +287,17 @@ fn publish_sweep(root: &OutRoot, name: &str, result: &SweepResult) -> ExitStatus
 }
 
 /// A quantity with its interval: `12.3 s [11.9, 12.8]`; ends that are
-/// not bounded print as `?`, values never reached as `never`.
+/// not bounded print as `?`, values not reached within the run as
+/// [`NOT_REACHED`].
 fn with_interval(e: &Estimate, unit: &str) -> String {
     let end = |x: Option<f64>, unbounded: bool| match x {
         Some(x) => format!("{x:.2}"),
         None if unbounded => "?".to_owned(),
-        None => "never".to_owned(),
+        None => NOT_REACHED.to_owned(),
     };
     let value = e
         .value
-        .map_or_else(|| "never".to_owned(), |x| format!("{x:.2}{unit}"));
+        .map_or_else(|| NOT_REACHED.to_owned(), |x| format!("{x:.2}{unit}"));
     format!(
         "{value} [{}, {}]",
         end(e.low, e.low_unbounded),
@@ -375,7 +376,7 @@ pub fn sweep_text(s: &SweepSummary) -> String {
                 with_interval(&d.p90, unit),
                 with_interval(&d.p99, unit),
                 d.max
-                    .map_or_else(|| "never".to_owned(), |x| format!("{x:.2}{unit}")),
+                    .map_or_else(|| NOT_REACHED.to_owned(), |x| format!("{x:.2}{unit}")),
             );
         }
     }

@@ -13,21 +13,41 @@ const BEFORE: SimDuration = SimDuration::from_secs(30);
 
 /// Throughput counts as back when at least 90 % of its level before the
 /// fault, p99 when at most 110 % of it (the definition the tool's users
-/// asked for). More throughput than before is not a shortfall: clients
-/// that now share the new writer's AZ commit faster.
+/// asked for), or within the spread the bins before the fault had
+/// themselves, if that is wider: a bin no worse than the worst of the
+/// 30 s before is back, so noise the cluster had before the fault cannot
+/// keep it from being back after. More throughput than before is not a
+/// shortfall: clients that now share the new writer's AZ commit faster.
 const BAND: f64 = 0.10;
 
 /// ... and stay back for 5 s: one good bin between bad ones is noise.
 /// Modelling choice.
 const HOLD: SimDuration = SimDuration::from_secs(5);
 
-/// The commit rate and p99 a failover's performance is judged against.
+/// The commit rate and p99 a failover's performance is judged against,
+/// and how far they strayed before it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Level {
     /// Mean commits per second.
     pub commits_per_s: f64,
     /// Mean of the bins' p99 commit latency, ms.
     pub p99_ms: f64,
+    /// The fewest commits per second of any bin.
+    pub lowest_per_s: f64,
+    /// The highest p99 of any bin, ms.
+    pub highest_p99_ms: f64,
+}
+
+impl Level {
+    /// The least commits per second that count as back.
+    fn floor_per_s(&self) -> f64 {
+        ((1.0 - BAND) * self.commits_per_s).min(self.lowest_per_s)
+    }
+
+    /// The highest p99 that counts as back, ms.
+    fn ceiling_p99_ms(&self) -> f64 {
+        ((1.0 + BAND) * self.p99_ms).max(self.highest_p99_ms)
+    }
 }
 
 /// One failover, as its performance is judged.
@@ -71,6 +91,8 @@ pub fn level_before(
     Some(Level {
         commits_per_s: commits as f64 / inside.len() as f64 / width,
         p99_ms: p99s.iter().sum::<f64>() / p99s.len() as f64,
+        lowest_per_s: inside.iter().map(|r| r.commits).min().unwrap_or(0) as f64 / width,
+        highest_p99_ms: p99s.iter().copied().fold(0.0, f64::max),
     })
 }
 
@@ -164,9 +186,8 @@ pub fn rate_after(
 }
 
 /// Seconds from `started` to the first bin, at or after `writable`, that
-/// begins [`HOLD`] of bins whose commit throughput is within [`BAND`] of
-/// `level` or above it and whose p99 commit latency is at most
-/// `1 + BAND` times it.
+/// begins [`HOLD`] of bins whose commit throughput and p99 commit latency
+/// are back within `level`'s band ([`BAND`]).
 /// `None`: not back by the end of the run, or no writable writer.
 pub fn recovered_performance(
     rows: &[TimelineRow],
@@ -177,12 +198,9 @@ pub fn recovered_performance(
 ) -> Option<f64> {
     let writable = writable?.as_secs_f64();
     let (t0, width) = (started.as_secs_f64(), bin.as_secs_f64());
-    let rate = level.commits_per_s * width;
-    let back = |r: &TimelineRow| {
-        r.commits as f64 >= (1.0 - BAND) * rate
-            && r.commit_p99_ms
-                .is_some_and(|l| l <= (1.0 + BAND) * level.p99_ms)
-    };
+    let (floor, ceiling) = (level.floor_per_s() * width, level.ceiling_p99_ms());
+    let back =
+        |r: &TimelineRow| r.commits as f64 >= floor && r.commit_p99_ms.is_some_and(|l| l <= ceiling);
     let hold = (HOLD.as_nanos().div_ceil(bin.as_nanos().max(1)) as usize).max(1);
     let first = rows.iter().position(|r| r.t_s >= writable)?;
     (first..rows.len())
@@ -218,7 +236,9 @@ mod tests {
             level,
             Level {
                 commits_per_s: 1000.0,
-                p99_ms: 5.0
+                p99_ms: 5.0,
+                lowest_per_s: 1000.0,
+                highest_p99_ms: 5.0,
             }
         );
         let back =
@@ -235,6 +255,16 @@ mod tests {
         assert_eq!(
             rate_after(&low, s, Some(at(50)), at(80)),
             Some(20_000.0 / 30.0)
+        );
+        // A p99 that strayed to 9 ms before the fault: 8 ms after it is
+        // within that spread, so back from when the writer opened.
+        let mut noisy = rows.clone();
+        noisy[20].commit_p99_ms = Some(9.0);
+        let level = level_before(&noisy, s, at(40), &[]).expect("30 s before");
+        assert_eq!(level.highest_p99_ms, 9.0);
+        assert_eq!(
+            recovered_performance(&noisy, s, level, at(40), Some(at(50))),
+            Some(10.0)
         );
         // The run ends before 30 s after: no rate after.
         assert_eq!(rate_after(&low, s, Some(at(60)), at(80)), None);

@@ -409,7 +409,7 @@ pub struct Rto {
     /// from the run.
     pub steps: Steps,
     /// Fault → commit throughput and p99 back within 10 % of their level
-    /// before it, for 5 s: failover performance, not only failover time.
+    /// before it, or within the spread of its bins if wider, for 5 s: failover performance, not only failover time.
     /// `null`: not back by the end of the run, or (with
     /// `commits_per_s_before` null) no level to come back to.
     pub recovered_performance_s: Option<f64>,

@@ -11,7 +11,7 @@ use crate::error::{InputError, Location};
 use crate::metrics::units::count;
 use crate::study::durability::DurabilityResult;
 use crate::study::stats::Estimate;
-use crate::study::sweep::{SweepSummary, MEASURES};
+use crate::study::sweep::{SweepSummary, MEASURES, NOT_REACHED};
 
 /// A study's results, read back from its directory.
 #[derive(Debug, Clone)]
@@ -76,12 +76,12 @@ fn estimate(e: &Estimate, digits: usize) -> String {
     let end = |x: Option<f64>, unbounded: bool| match x {
         Some(x) => format!("{x:.digits$}"),
         None if unbounded => "not bounded".to_owned(),
-        None => "never".to_owned(),
+        None => NOT_REACHED.to_owned(),
     };
     format!(
         "{} [{}, {}]",
         e.value
-            .map_or_else(|| "never".to_owned(), |x| format!("{x:.digits$}")),
+            .map_or_else(|| NOT_REACHED.to_owned(), |x| format!("{x:.digits$}")),
         end(e.low, e.low_unbounded),
         end(e.high, e.high_unbounded)
     )
@@ -153,10 +153,10 @@ fn label(c: &crate::study::sweep::CellSummary) -> String {
 }
 
 /// A median, and its interval only where the runs bound it on both
-/// sides; "never" where the run ended first.
+/// sides; [`NOT_REACHED`] where the run ended first.
 fn median(e: &Estimate, places: usize) -> String {
     match (e.value, e.low, e.high) {
-        (None, ..) => "never".to_owned(),
+        (None, ..) => NOT_REACHED.to_owned(),
         (Some(v), Some(lo), Some(hi)) if !e.low_unbounded && !e.high_unbounded => {
             format!("{v:.places$} [{lo:.places$}, {hi:.places$}]")
         }
@@ -178,8 +178,8 @@ fn sweep(h: &mut String, s: &SweepSummary) {
         h,
         "<p>{verdict}. {} runs of <code>{}</code>: {} cell(s) × {} seed(s); settings: {}. \
          Quantiles are the runs' own values with distribution-free {:.0} % intervals \
-         (“not bounded”: too few runs to bound that quantile from above); “never”: \
-         the run ended before it happened.</p>",
+         (“not bounded”: too few runs to bound that quantile from above); \
+         “{NOT_REACHED}”: the run ended before it happened.</p>",
         s.runs,
         esc(&s.file),
         s.cells.len(),
@@ -203,12 +203,12 @@ fn sweep(h: &mut String, s: &SweepSummary) {
             rows.push(vec![
                 esc(&label(c)),
                 format!("{}{}", esc(measure.what), unit_in_brackets(measure.unit)),
-                format!("{} ({} never)", d.runs, d.never),
+                format!("{} ({} {NOT_REACHED})", d.runs, d.never),
                 estimate(&d.median, places),
                 estimate(&d.p90, places),
                 estimate(&d.p99, places),
                 d.max
-                    .map_or_else(|| "never".to_owned(), |x| format!("{x:.places$}")),
+                    .map_or_else(|| NOT_REACHED.to_owned(), |x| format!("{x:.places$}")),
             ]);
         }
         rows.push(vec![

@@ -406,8 +406,8 @@ expectations! {
         c.judge(worst, max.as_millis_f64(), said, max)
     };
     /// Every failover's performance (commit throughput and p99 within
-    /// 10 % of their level before the fault) back within this of the
-    /// fault; a failover whose performance never came back fails.
+    /// 10 % of their level before the fault, or within their spread
+    /// then if wider) back within this of the fault; a failover whose performance never came back fails.
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
     max_recovered_performance: SimDuration, AtMost => |max, s, c| {

@@ -25,7 +25,7 @@ pub use expect::ExpectSpec;
 pub(crate) use validate::{syntax_error, text_of};
 pub use validate::{Footprint, Scenario};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::InputError;
 
@@ -43,12 +43,34 @@ impl Scenario {
     }
 }
 
+/// What a scenario file must be, in words.
+pub(crate) const YAML: &str = "a scenario is a YAML file";
+
 /// A scenario file's text, or an error located at its first byte that is
 /// not UTF-8.
 pub(crate) fn read_text(path: &Path) -> Result<String, InputError> {
-    let bytes = std::fs::read(path).map_err(|source| InputError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    text_of(bytes, path)
+    read_input(path, YAML).map(|(text, _)| text)
+}
+
+/// An input file's text (`what`: what it must be, in words) and the name
+/// its errors give it: `-` is standard input, named `<stdin>`.
+pub(crate) fn read_input(path: &Path, what: &str) -> Result<(String, PathBuf), InputError> {
+    let (bytes, name) = if path.as_os_str() == "-" {
+        let stdin = PathBuf::from("<stdin>");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|source| {
+            InputError::Io {
+                path: stdin.clone(),
+                source,
+            }
+        })?;
+        (bytes, stdin)
+    } else {
+        let bytes = std::fs::read(path).map_err(|source| InputError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        (bytes, path.to_owned())
+    };
+    Ok((text_of(bytes, &name, what)?, name))
 }

@@ -127,10 +127,34 @@ fn gib(bytes: u64) -> String {
     format!("{:.2} GiB", bytes as f64 / (1u64 << 30) as f64)
 }
 
-/// The text of a scenario file, or a located error at the first byte that
-/// is not UTF-8 (YAML is Unicode text; the parser cannot point into bytes
-/// it never read).
-pub(crate) fn text_of(bytes: Vec<u8>, file: &Path) -> Result<String, InputError> {
+/// The text of an input file (`what`: what it must be, in words), or a
+/// located error: UTF-16 text, with how to convert it, or the first byte
+/// that is not UTF-8 (YAML and JSON are Unicode text; a parser cannot
+/// point into bytes it never read).
+pub(crate) fn text_of(bytes: Vec<u8>, file: &Path, what: &str) -> Result<String, InputError> {
+    let at = |line, column, message: String| InputError::Scenario {
+        location: Location {
+            file: file.to_owned(),
+            line,
+            column,
+        },
+        message,
+    };
+    // PowerShell's `>` and Windows editors write UTF-16: a byte-order mark,
+    // or a zero byte beside each ASCII character (which is UTF-8 too).
+    let utf16 = bytes.starts_with(&[0xff, 0xfe])
+        || bytes.starts_with(&[0xfe, 0xff])
+        || (bytes.len() >= 2 && bytes[..bytes.len().min(64)].iter().any(|&b| b == 0));
+    if utf16 {
+        return Err(at(
+            1,
+            1,
+            format!(
+                "UTF-16 text, as PowerShell's `>` writes it: {what}, UTF-8 encoded; \
+                 save it as UTF-8 (`Out-File -Encoding utf8`, or `iconv -f UTF-16 -t UTF-8`)"
+            ),
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         // The prefix is valid UTF-8 by definition of `valid_up_to`.
@@ -138,14 +162,7 @@ pub(crate) fn text_of(bytes: Vec<u8>, file: &Path) -> Result<String, InputError>
         let line = before.matches('\n').count() as u64 + 1;
         let start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[start..].chars().count() as u64 + 1;
-        InputError::Scenario {
-            location: Location {
-                file: file.to_owned(),
-                line,
-                column,
-            },
-            message: "not UTF-8 text: a scenario is a YAML file, UTF-8 encoded".into(),
-        }
+        at(line, column, format!("not UTF-8 text: {what}, UTF-8 encoded"))
     })
 }
 

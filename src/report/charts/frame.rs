@@ -310,7 +310,7 @@ pub(super) fn fault_legend(r: &Results) -> Vec<(String, Mark)> {
 }
 
 /// When each failover's commit throughput and p99 were back within 10 %
-/// of their level before it, seconds into the run.
+/// of their level before it (or their spread then), seconds into the run.
 fn back(r: &Results) -> impl Iterator<Item = f64> + '_ {
     r.summary
         .failovers

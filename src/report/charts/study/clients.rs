@@ -179,7 +179,7 @@ fn downtime_bars<DB: DrawingBackend>(down: &mut Panel<DB>, c: &CellSummary, y: f
         }
     }
     let words = match (p50, worst) {
-        _ if never => "some never back".to_owned(),
+        _ if never => "some not back by the end".to_owned(),
         (Some(a), Some(b)) => format!("{a:.1} / {b:.1} s"),
         _ => "-".to_owned(),
     };

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::{category, cell_label, cells_named, shorten, what};
 use crate::report::charts::frame::{frame, text, Drawn, Mark, BLUE, GREY, SERIES, VERMILLION};
-use crate::study::sweep::SweepSummary;
+use crate::study::sweep::{SweepSummary, NOT_REACHED};
 
 /// The headline measure's description.
 fn headline_what(s: &SweepSummary) -> &'static str {
@@ -52,7 +52,7 @@ pub(super) fn distribution<DB: DrawingBackend>(
                 suffix += &format!(" +{} alike", cells.len() - 1);
             }
             if never > 0 {
-                suffix += &format!(" ({never} never)");
+                suffix += &format!(" ({never} not reached)");
             }
             let room = LEGEND_CHARS.saturating_sub(suffix.chars().count()).max(8);
             let label = shorten(&cell_label(&s.cells[cells[0]].settings), room);
@@ -187,7 +187,7 @@ pub(super) fn heatmap<DB: DrawingBackend>(
         legend.push((format!("every median {hi:.2} s"), Mark::Block(BLUE, 0.6)));
     }
     if cells.iter().any(|c| c.2 == Cell::Never) {
-        legend.push(("never (median)".to_owned(), Mark::Block(VERMILLION, 0.8)));
+        legend.push((format!("median {NOT_REACHED}"), Mark::Block(VERMILLION, 0.8)));
     }
     if cells.iter().any(|c| c.2 == Cell::NotMeasured) {
         legend.push(("not measured".to_owned(), Mark::Block(GREY, 0.25)));
@@ -232,7 +232,7 @@ pub(super) fn heatmap<DB: DrawingBackend>(
                 };
                 (BLUE.mix(shade), format!("{v:.2} s"), shade)
             }
-            Cell::Never => (VERMILLION.mix(0.8), "never".to_owned(), 0.8),
+            Cell::Never => (VERMILLION.mix(0.8), "not reached".to_owned(), 0.8),
             Cell::NotMeasured => (GREY.mix(0.25), "not measured".to_owned(), 0.25),
         };
         chart.draw_series(std::iter::once(Rectangle::new(
@@ -254,7 +254,7 @@ pub(super) fn heatmap<DB: DrawingBackend>(
 enum Cell {
     /// The median over its runs, s.
     Median(f64),
-    /// The median run never got there.
+    /// The median run ended before it got there.
     Never,
     /// Its runs did not measure it.
     NotMeasured,
