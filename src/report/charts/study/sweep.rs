@@ -190,7 +190,7 @@ pub(super) fn heatmap<DB: DrawingBackend>(
         legend.push((format!("median {NOT_REACHED}"), Mark::Block(VERMILLION, 0.8)));
     }
     if cells.iter().any(|c| c.2 == Cell::NotMeasured) {
-        legend.push(("not measured".to_owned(), Mark::Block(GREY, 0.25)));
+        legend.push(("none in the run to measure".to_owned(), Mark::Block(GREY, 0.25)));
     }
     let title = format!("{}: median {} by setting", s.scenario, what(measure));
     let plot = frame(root, &title, &legend)?;
@@ -233,7 +233,7 @@ pub(super) fn heatmap<DB: DrawingBackend>(
                 (BLUE.mix(shade), format!("{v:.2} s"), shade)
             }
             Cell::Never => (VERMILLION.mix(0.8), "not reached".to_owned(), 0.8),
-            Cell::NotMeasured => (GREY.mix(0.25), "not measured".to_owned(), 0.25),
+            Cell::NotMeasured => (GREY.mix(0.25), "none in the run".to_owned(), 0.25),
         };
         chart.draw_series(std::iter::once(Rectangle::new(
             [(x0, y0), (x0 + 1.0, y0 + 1.0)],
@@ -256,7 +256,7 @@ enum Cell {
     Median(f64),
     /// The median run ended before it got there.
     Never,
-    /// Its runs did not measure it.
+    /// Its runs had nothing to measure (no failover, no client).
     NotMeasured,
 }
 
