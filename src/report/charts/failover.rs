@@ -36,8 +36,8 @@ pub(super) fn replica_lag<DB: DrawingBackend>(
         .collect();
     let y = (0.0, (peak(&all) * 1.3).max(0.1));
     let mut chart = time_axes(&plot, r, &fault_notes(r), y.0..y.1, "lag (ms)", 10)?;
-    shade_outages(&mut chart, r, y)?;
     shade_phases(&mut chart, r, y)?;
+    shade_outages(&mut chart, r, y)?;
     for (i, (_, runs)) in readers.into_iter().enumerate() {
         let colour = SERIES[i % SERIES.len()];
         for run in runs {

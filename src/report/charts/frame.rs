@@ -365,18 +365,26 @@ pub(super) fn shade_phases<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     Ok(())
 }
 
-/// A grey band over every write outage (`write_outages`), full height.
+/// A grey band over every write outage (`write_outages`), full height,
+/// edged in grey: drawn over the failover phases, so that where the two
+/// overlap the outage still shows.
 pub(super) fn shade_outages<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     chart: &mut TimeChart<DB, Y>,
     r: &Results,
     y: (f64, f64),
 ) -> Drawn<DB> {
-    chart.draw_series(r.summary.write_outages.iter().map(|s| {
-        Rectangle::new(
-            [(s.from_s, y.0), (s.to_s, y.1)],
-            GREY.mix(OUTAGE_SHADE).filled(),
-        )
-    }))?;
+    for s in &r.summary.write_outages {
+        chart.draw_series([
+            Rectangle::new(
+                [(s.from_s, y.0), (s.to_s, y.1)],
+                GREY.mix(OUTAGE_SHADE).filled(),
+            ),
+            Rectangle::new(
+                [(s.from_s, y.0), (s.to_s, y.1)],
+                GREY.mix(0.6).stroke_width(1),
+            ),
+        ])?;
+    }
     Ok(())
 }
 

@@ -72,8 +72,8 @@ pub(super) fn region_lag<DB: DrawingBackend>(
         "RPO lag (ms, log scale)",
         n,
     )?;
-    shade_outages(&mut chart, r, y)?;
     shade_phases(&mut chart, r, y)?;
+    shade_outages(&mut chart, r, y)?;
     if let Some(g) = guard_ms {
         let end = r.timeline.end_s();
         chart.draw_series(DashedLineSeries::new(

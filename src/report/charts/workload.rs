@@ -43,8 +43,8 @@ pub(super) fn throughput<DB: DrawingBackend>(
         }));
     }
     let mut chart = time_axes(&plot, r, &notes, y.0..y.1, "per second", 10)?;
-    shade_outages(&mut chart, r, y)?;
     shade_phases(&mut chart, r, y)?;
+    shade_outages(&mut chart, r, y)?;
     let clipped = |points: Vec<(f64, f64)>| -> Vec<(f64, f64)> {
         points.into_iter().map(|(t, v)| (t, v.min(y.1))).collect()
     };
@@ -80,8 +80,8 @@ pub(super) fn latency<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Res
     let n = ticks.len();
     let axis = (low..high).log_scale().with_key_points(ticks);
     let mut chart = time_axes(&plot, r, &fault_notes(r), axis, "ms (log scale)", n)?;
-    shade_outages(&mut chart, r, y)?;
     shade_phases(&mut chart, r, y)?;
+    shade_outages(&mut chart, r, y)?;
     for (series, colour) in [(p50, BLUE), (p99, VERMILLION)] {
         for run in series {
             chart.draw_series(LineSeries::new(run, colour.stroke_width(2)))?;
@@ -114,8 +114,8 @@ pub(super) fn cpu<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results
         "share of its vCPUs",
         10,
     )?;
-    shade_outages(&mut chart, r, y)?;
     shade_phases(&mut chart, r, y)?;
+    shade_outages(&mut chart, r, y)?;
     for (i, (_, runs)) in instances.into_iter().enumerate() {
         let colour = SERIES[i % SERIES.len()];
         for run in runs {

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use super::CLIENT_MEASURE;
 use crate::report::charts::frame::{
-    frame, legend_h, text, Drawn, Mark, BLUE, CAUSES, SIZE, SKY, VERMILLION,
+    frame, legend_h, text, tick, Drawn, Mark, CAUSES, SIZE,
 };
 use crate::study::sweep::{CellSummary, SweepSummary};
 
@@ -24,6 +24,13 @@ const LEGEND_MORE: u32 = 4;
 
 /// Width of the cell-label column of the clients chart.
 const CELL_LABEL_W: u32 = 250;
+/// The clients' downtime and the new writer's CPU in colours no cause of
+/// a failed request has, so that no two things in the chart share one:
+/// a dark blue and its tint, and a brown, each apart in lightness from
+/// the palette's hues.
+const NAVY: RGBColor = RGBColor(25, 45, 110);
+const NAVY_TINT: RGBColor = RGBColor(160, 175, 225);
+const BROWN: RGBColor = RGBColor(125, 70, 25);
 
 /// The clients chart's size: a row per cell.
 pub(super) fn clients_size(s: &SweepSummary) -> (u32, u32) {
@@ -67,8 +74,8 @@ pub(super) fn clients<DB: DrawingBackend>(
         })
         .collect();
     let mut legend = vec![
-        ("median client".to_owned(), Mark::Block(BLUE, 1.0)),
-        ("slowest client".to_owned(), Mark::Block(SKY, 1.0)),
+        ("median client".to_owned(), Mark::Block(NAVY, 1.0)),
+        ("slowest client".to_owned(), Mark::Block(NAVY_TINT, 1.0)),
     ];
     legend.extend(causes.iter().map(|&k| {
         (
@@ -78,7 +85,7 @@ pub(super) fn clients<DB: DrawingBackend>(
     }));
     legend.push((
         "new writer's peak CPU".to_owned(),
-        Mark::Block(VERMILLION, 1.0),
+        Mark::Block(BROWN, 1.0),
     ));
     let runs = s.cells.first().map_or(0, |c| c.runs);
     let title = format!(
@@ -146,7 +153,9 @@ fn panel<'a, DB: DrawingBackend>(
     let label = |v: &f64| match percent {
         true if *v > 1.0 => String::new(),
         true => format!("{:.0} %", v * 100.0),
-        false => format!("{v:.0}"),
+        // Fractions where the axis is short: 0.5, 1, 1.5 rather than
+        // 0, 1, 1, 2.
+        false => tick(v),
     };
     let mut mesh = chart.configure_mesh();
     mesh.disable_y_axis()
@@ -170,7 +179,7 @@ fn downtime_bars<DB: DrawingBackend>(down: &mut Panel<DB>, c: &CellSummary, y: f
     let (p50, _) = median_max(c, "client_rto_p50_s");
     let (_, worst) = median_max(c, CLIENT_MEASURE);
     let never = c.measure(CLIENT_MEASURE).is_some_and(|d| d.never > 0);
-    for (v, colour, lo, hi) in [(worst, SKY, 0.15, 0.85), (p50, BLUE, 0.3, 0.7)] {
+    for (v, colour, lo, hi) in [(worst, NAVY_TINT, 0.15, 0.85), (p50, NAVY, 0.3, 0.7)] {
         if let Some(v) = v {
             down.draw_series(std::iter::once(Rectangle::new(
                 [(0.0, y + lo), (v, y + hi)],
@@ -183,7 +192,8 @@ fn downtime_bars<DB: DrawingBackend>(down: &mut Panel<DB>, c: &CellSummary, y: f
         (Some(a), Some(b)) => format!("{a:.1} / {b:.1} s"),
         _ => "-".to_owned(),
     };
-    let at = worst.unwrap_or(0.0);
+    // After the longer bar, whichever was measured.
+    let at = worst.into_iter().chain(p50).fold(0.0, f64::max);
     down.draw_series(std::iter::once(
         EmptyElement::at((at, y + 0.5)) + Text::new(words, (6, -8), text(14)),
     ))?;
@@ -223,7 +233,7 @@ fn cpu_bar<DB: DrawingBackend>(cpu: &mut Panel<DB>, c: &CellSummary, y: f64) -> 
     if let Some(p) = peak {
         cpu.draw_series(std::iter::once(Rectangle::new(
             [(0.0, y + 0.2), (p, y + 0.8)],
-            VERMILLION.filled(),
+            BROWN.filled(),
         )))?;
         let words = format!(
             "{:.0} %, {} conns, p99 {}",
