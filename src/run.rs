@@ -444,8 +444,10 @@ fn hung(w: &World, c: &Client) -> bool {
         .is_some_and(|t| w.now().since(t) > w.recorder().threshold())
 }
 
-/// One failover's phases and what its clients saw.
+/// One failover's phases and what its clients saw, as they stood when
+/// the run ended.
 fn rto(w: &World, f: &FailoverRecord) -> Rto {
+    let f = &f.as_of(w.end());
     let started = Some(f.started);
     let (rows, bin) = (w.recorder().rows(), w.recorder().bin());
     let earlier: Vec<Judged> = w

@@ -627,3 +627,21 @@ fn a_heat_map_draws_every_cell_of_a_grid_whose_values_hold_commas() {
     assert_eq!(reached + not_reached, 4, "{texts:?}");
     assert_eq!(not_reached, 2, "the 10 s runs: {texts:?}");
 }
+
+#[test]
+fn a_study_with_json_prints_what_it_writes() {
+    let (tmp, s, d) = files(Path::new("."));
+    let o = aurora(
+        &["sweep", &s, "--seeds", "1..2", "--out", "o", "--json"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let written = read(&tmp.path().join("o/short-failover-sweep"), "sweep.json");
+    assert_eq!(o.stdout, written, "stdout is sweep.json");
+    let parsed: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(parsed["runs"], 2);
+    let o = aurora(&["durability", &d, "--out", "o", "--json"], tmp.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let written = read(&tmp.path().join("o/small-study"), "durability.json");
+    assert_eq!(o.stdout, written, "stdout is durability.json");
+}

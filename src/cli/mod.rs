@@ -200,6 +200,11 @@ struct StudyArgs {
     /// Parent of the results directory.
     #[arg(long, default_value = "out")]
     out: PathBuf,
+    /// Print the results directory's JSON (sweep.json, durability.json)
+    /// on stdout instead of the text summary; failures still go to
+    /// stderr and set the exit code.
+    #[arg(long)]
+    json: bool,
 }
 
 impl StudyArgs {
@@ -207,6 +212,7 @@ impl StudyArgs {
         study::Execution {
             jobs: self.jobs.map(usize::from),
             shard: self.shard.unwrap_or(Shard::ALL),
+            json: self.json,
         }
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::memory::headroom;
 use super::results_dir::{self, OutRoot};
-use super::{bad_input, bad_output, write_atomically, ExitStatus};
+use super::{bad_input, bad_output, print_bytes, write_atomically, ExitStatus};
 use crate::error::InputError;
 use crate::metrics::units::count;
 use crate::report::charts::StudyData;
@@ -30,6 +30,26 @@ pub struct Execution {
     pub jobs: Option<usize>,
     /// Which slice.
     pub shard: Shard,
+    /// Print the summary's JSON rather than its text.
+    pub json: bool,
+}
+
+/// How a finished study is told: the text summary, or the JSON its
+/// results directory holds, on standard output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Told {
+    Text,
+    Json,
+}
+
+impl Execution {
+    fn told(&self) -> Told {
+        if self.json {
+            Told::Json
+        } else {
+            Told::Text
+        }
+    }
 }
 
 /// A shard's file: a sweep's rows or a durability study's blocks.
@@ -47,7 +67,8 @@ struct DurabilityPartial {
     blocks: Vec<BlockResult>,
 }
 
-fn read_text(path: &Path) -> Result<String, InputError> {
+/// A shard's partial result, as text.
+fn read_partial_file(path: &Path) -> Result<String, InputError> {
     fs::read_to_string(path).map_err(|source| InputError::Io {
         path: path.to_owned(),
         source,
@@ -114,7 +135,7 @@ pub fn sweep(
     exec: Execution,
     out: &Path,
 ) -> ExitStatus {
-    let plan = read_text(scenario).and_then(|text| {
+    let plan = crate::scenario::read_text(scenario).and_then(|text| {
         let doc_err = |e: String| InputError::Scenario {
             location: crate::error::Location {
                 file: scenario.to_owned(),
@@ -192,7 +213,7 @@ pub fn sweep(
     }
     results_dir::clean_up_on_interrupt();
     match run_all(exec.jobs) {
-        Ok(r) => publish_sweep(&root, &name, &r),
+        Ok(r) => publish_sweep(&root, &name, &r, exec.told()),
         Err(e) => bad_output(&e),
     }
 }
@@ -239,40 +260,45 @@ fn write_partial<T: Serialize>(out: &Path, name: &str, shard: Shard, p: &T) -> E
 }
 
 /// Writes a whole sweep's directory and prints its summary.
-fn publish_sweep(root: &OutRoot, name: &str, result: &SweepResult) -> ExitStatus {
+fn publish_sweep(root: &OutRoot, name: &str, result: &SweepResult, told: Told) -> ExitStatus {
     let summary = result.summary();
+    let json = sweep::summary_json(&summary);
     let staged = match root.stage(name) {
         Ok(s) => s,
         Err(e) => return bad_output(&format!("cannot write results: {e}")),
     };
     let written = fs::write(staged.path().join("sweep.csv"), result.csv())
         .and_then(|()| {
-            fs::write(
-                staged.path().join("sweep.json"),
-                sweep::summary_json(&summary),
-            )
+            fs::write(staged.path().join("sweep.json"), &json)
         })
         .and_then(|()| StudyData::Sweep(&summary).write_all(staged.path()));
     let names = match written.and_then(|names| staged.publish().map(|()| names)) {
         Ok(n) => n,
         Err(e) => return bad_output(&format!("cannot write results: {e}")),
     };
-    print!("{}", sweep_text(&summary));
     let failures = result.failures();
-    for f in failures.iter().take(5) {
-        println!("  FAIL      {f}");
-    }
-    if failures.len() > 5 {
+    if told == Told::Json {
+        let printed = print_bytes(json.as_bytes());
+        if printed != ExitStatus::Passed {
+            return printed;
+        }
+    } else {
+        print!("{}", sweep_text(&summary));
+        for f in failures.iter().take(5) {
+            println!("  FAIL      {f}");
+        }
+        if failures.len() > 5 {
+            println!(
+                "  FAIL      … and {} more runs (sweep.csv has them all)",
+                failures.len() - 5
+            );
+        }
         println!(
-            "  FAIL      … and {} more runs (sweep.csv has them all)",
-            failures.len() - 5
+            "  wrote     {}: sweep.csv, sweep.json, {}",
+            crate::error::shown(&root.target(name)),
+            names.join(", ")
         );
     }
-    println!(
-        "  wrote     {}: sweep.csv, sweep.json, {}",
-        crate::error::shown(&root.target(name)),
-        names.join(", ")
-    );
     if failures.is_empty() {
         ExitStatus::Passed
     } else {
@@ -364,7 +390,7 @@ pub fn sweep_text(s: &SweepSummary) -> String {
                 .find(|x| x.name == m.measure)
                 .map_or("", |x| x.unit);
             let never = if d.never > 0 {
-                format!(", {} never", d.never)
+                format!(", {} {NOT_REACHED}", d.never)
             } else {
                 String::new()
             };
@@ -385,7 +411,7 @@ pub fn sweep_text(s: &SweepSummary) -> String {
 
 /// `aurora-sim durability`.
 pub fn durability(file: &Path, set: Vec<Setting>, exec: Execution, out: &Path) -> ExitStatus {
-    let study = match read_text(file).and_then(|text| Study::new(file, &text, set)) {
+    let study = match crate::scenario::read_text(file).and_then(|text| Study::new(file, &text, set)) {
         Ok(s) => s,
         Err(e) => return bad_input(&e),
     };
@@ -422,26 +448,27 @@ pub fn durability(file: &Path, set: Vec<Setting>, exec: Execution, out: &Path) -
     }
     results_dir::clean_up_on_interrupt();
     match run_all() {
-        Ok(blocks) => publish_durability(&root, &study.result(&blocks)),
+        Ok(blocks) => publish_durability(&root, &study.result(&blocks), exec.told()),
         Err(e) => bad_output(&e),
     }
 }
 
-fn publish_durability(root: &OutRoot, r: &DurabilityResult) -> ExitStatus {
+fn publish_durability(root: &OutRoot, r: &DurabilityResult, told: Told) -> ExitStatus {
     let name = &r.plan.name;
+    let json = durability::result_json(r);
     let staged = match root.stage(name) {
         Ok(s) => s,
         Err(e) => return bad_output(&format!("cannot write results: {e}")),
     };
-    let written = fs::write(
-        staged.path().join("durability.json"),
-        durability::result_json(r),
-    )
-    .and_then(|()| StudyData::Durability(r).write_all(staged.path()));
+    let written = fs::write(staged.path().join("durability.json"), &json)
+        .and_then(|()| StudyData::Durability(r).write_all(staged.path()));
     let names = match written.and_then(|n| staged.publish().map(|()| n)) {
         Ok(n) => n,
         Err(e) => return bad_output(&format!("cannot write results: {e}")),
     };
+    if told == Told::Json {
+        return print_bytes(json.as_bytes());
+    }
     print!("{}", durability_text(r));
     println!(
         "  wrote     {}: durability.json, {}",
@@ -527,7 +554,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
     let mut sweeps = Vec::new();
     let mut studies = Vec::new();
     for p in partials {
-        let text = match read_text(p) {
+        let text = match read_partial_file(p) {
             Ok(t) => t,
             Err(e) => return bad_input(&e),
         };
@@ -602,7 +629,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
         if let Err(e) = root.check_replaceable(&name) {
             return bad_output(&e);
         }
-        return publish_sweep(&root, &name, &SweepResult { plan, rows });
+        return publish_sweep(&root, &name, &SweepResult { plan, rows }, Told::Text);
     }
     let plan = match one_plan(&studies, |r| &r.plan, "study") {
         Ok(p) => p,
@@ -655,7 +682,7 @@ pub fn merge(partials: &[PathBuf], out: &Path) -> ExitStatus {
     if let Err(e) = root.check_replaceable(&name) {
         return bad_output(&e);
     }
-    publish_durability(&root, &study.result(&blocks))
+    publish_durability(&root, &study.result(&blocks), Told::Text)
 }
 
 /// `aurora-sim validation`: the suite in `dir` run, judged and written to

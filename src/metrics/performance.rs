@@ -59,10 +59,18 @@ pub struct Judged {
     pub writable: Option<SimTime>,
 }
 
+/// A window before a fault with a bin below this share of its mean rate,
+/// or a p99 above its inverse times the mean p99, held a disruption of its
+/// own (an outage, a stall): its spread says nothing about noise, and it
+/// is no level to come back to. Modelling choice: Poisson arrivals at the
+/// rates simulated stray a few per cent from bin to bin, not by half.
+const CLEAN: f64 = 0.5;
+
 /// The level in the [`BEFORE`] before `started`: `None` when the run had
-/// not lasted that long, no commit was acknowledged then, or an earlier
+/// not lasted that long, no commit was acknowledged then, an earlier
 /// failover (from its start until its writer was writable) overlaps the
-/// window, so that there is no clean level to come back to.
+/// window, or a bin of the window strays beyond [`CLEAN`], so that there
+/// is no clean level to come back to.
 pub fn level_before(
     rows: &[TimelineRow],
     bin: SimDuration,
@@ -88,12 +96,15 @@ pub fn level_before(
     if inside.is_empty() || p99s.is_empty() || commits == 0 {
         return None;
     }
-    Some(Level {
+    let level = Level {
         commits_per_s: commits as f64 / inside.len() as f64 / width,
         p99_ms: p99s.iter().sum::<f64>() / p99s.len() as f64,
         lowest_per_s: inside.iter().map(|r| r.commits).min().unwrap_or(0) as f64 / width,
         highest_p99_ms: p99s.iter().copied().fold(0.0, f64::max),
-    })
+    };
+    let clean = level.lowest_per_s >= CLEAN * level.commits_per_s
+        && level.highest_p99_ms <= level.p99_ms / CLEAN;
+    clean.then_some(level)
 }
 
 /// What the new writer carried in the [`BEFORE`] after it opened: the
@@ -266,6 +277,11 @@ mod tests {
             recovered_performance(&noisy, s, level, at(40), Some(at(50))),
             Some(10.0)
         );
+        // A stall before the fault is no level to come back to: with it,
+        // any throughput would count as back.
+        let mut stalled = rows.clone();
+        stalled[25].commits = 0;
+        assert_eq!(level_before(&stalled, s, at(40), &[]), None);
         // The run ends before 30 s after: no rate after.
         assert_eq!(rate_after(&low, s, Some(at(60)), at(80)), None);
         // No level: too early in the run, or an earlier failover in the way.

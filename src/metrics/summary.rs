@@ -414,8 +414,9 @@ pub struct Rto {
     /// `commits_per_s_before` null) no level to come back to.
     pub recovered_performance_s: Option<f64>,
     /// Mean commits per second in the 30 s before the fault: the level.
-    /// `null`: the run had not lasted that long, nothing was committed, or
-    /// an earlier failover overlaps those 30 s.
+    /// `null`: the run had not lasted that long, nothing was committed,
+    /// an earlier failover overlaps those 30 s, or a disruption in them
+    /// (a bin below half the mean rate, or a p99 above twice the mean).
     pub commits_per_s_before: Option<f64>,
     /// Mean commits per second in the 30 s after the new writer was
     /// writable (`null`: it never was, or the run ended first).

@@ -142,6 +142,25 @@ pub struct FailoverRecord {
     pub candidates: Vec<(InstanceId, Answer)>,
 }
 
+impl FailoverRecord {
+    /// The record as it stood at `end`: an instant the control plane had
+    /// scheduled beyond it (a DNS change still propagating, a recovery
+    /// still running) had not come.
+    pub fn as_of(&self, end: SimTime) -> FailoverRecord {
+        let by_end = |t: Option<SimTime>| t.filter(|t| *t <= end);
+        FailoverRecord {
+            selected: by_end(self.selected),
+            stopped: by_end(self.stopped),
+            promoted: by_end(self.promoted),
+            recovered: by_end(self.recovered),
+            rebuilt: by_end(self.rebuilt),
+            writable: by_end(self.writable),
+            dns_visible: by_end(self.dns_visible),
+            ..self.clone()
+        }
+    }
+}
+
 /// What a reader answered a failover's selection probe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {
@@ -344,6 +363,12 @@ impl ControlPlane {
         }
         if cp.answered {
             cp.misses = 0;
+            // A writer that answers and whose writes progress serves: a
+            // partition or a stall that impaired it is over, and a later
+            // failover is timed from its own fault.
+            if cp.writes && cp.phase == Phase::Watching {
+                cp.impaired_at = None;
+            }
             // While quiet after a declined watchdog failover, the writer's
             // answers start a new count only once the quiet is over.
             let quiet = cx.now() < cp.quiet_until;

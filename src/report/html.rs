@@ -27,7 +27,7 @@ svg { max-width: 100%; height: auto; border: 1px solid #ddd; margin: 0.4em 0; }
 .chart .narrow { display: none; }
 .scroll-x { overflow-x: auto; }
 .scroll-x svg { max-width: none; }
-@media (max-width: 1000px) {
+@media (max-width: 1100px) {
   .chart .wide { display: none; }
   .chart .narrow { display: block; }
 }

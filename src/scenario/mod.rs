@@ -43,8 +43,8 @@ impl Scenario {
     }
 }
 
-/// What a scenario file must be, in words.
-pub(crate) const YAML: &str = "a scenario is a YAML file";
+/// What a scenario or study file must be, in words.
+pub(crate) const YAML: &str = "scenarios and studies are YAML files";
 
 /// A scenario file's text, or an error located at its first byte that is
 /// not UTF-8.

@@ -127,6 +127,28 @@ fn gib(bytes: u64) -> String {
     format!("{:.2} GiB", bytes as f64 / (1u64 << 30) as f64)
 }
 
+/// The encoding of text in wider units than bytes, as Windows tools
+/// write it (PowerShell's `>` writes UTF-16): by its byte-order mark, or
+/// by the zero bytes beside each ASCII character.
+fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(64)];
+    let zero = |k: usize, of: usize| {
+        let slots: Vec<u8> = head.iter().skip(k).step_by(of).copied().collect();
+        !slots.is_empty() && slots.iter().all(|&b| b == 0)
+    };
+    if head.starts_with(&[0xff, 0xfe, 0, 0]) || head.starts_with(&[0, 0, 0xfe, 0xff]) {
+        Some("UTF-32")
+    } else if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        Some("UTF-16")
+    } else if head.len() >= 8 && (zero(1, 4) && zero(2, 4) && zero(3, 4) || zero(0, 4) && zero(1, 4) && zero(2, 4)) {
+        Some("UTF-32")
+    } else if head.len() >= 4 && (zero(1, 2) || zero(0, 2)) {
+        Some("UTF-16")
+    } else {
+        None
+    }
+}
+
 /// The text of an input file (`what`: what it must be, in words), or a
 /// located error: UTF-16 text, with how to convert it, or the first byte
 /// that is not UTF-8 (YAML and JSON are Unicode text; a parser cannot
@@ -140,19 +162,25 @@ pub(crate) fn text_of(bytes: Vec<u8>, file: &Path, what: &str) -> Result<String,
         },
         message,
     };
-    // PowerShell's `>` and Windows editors write UTF-16: a byte-order mark,
-    // or a zero byte beside each ASCII character (which is UTF-8 too).
-    let utf16 = bytes.starts_with(&[0xff, 0xfe])
-        || bytes.starts_with(&[0xfe, 0xff])
-        || (bytes.len() >= 2 && bytes[..bytes.len().min(64)].iter().any(|&b| b == 0));
-    if utf16 {
+    if let Some(encoding) = wide_encoding(&bytes) {
         return Err(at(
             1,
             1,
             format!(
-                "UTF-16 text, as PowerShell's `>` writes it: {what}, UTF-8 encoded; \
-                 save it as UTF-8 (`Out-File -Encoding utf8`, or `iconv -f UTF-16 -t UTF-8`)"
+                "{encoding} text: {what}, UTF-8 encoded; save it as UTF-8 \
+                 (PowerShell: `Out-File -Encoding utf8`; elsewhere `iconv -f {encoding} -t UTF-8`)"
             ),
+        ));
+    }
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let before = String::from_utf8_lossy(&bytes[..nul]);
+        let line = before.matches('\n').count() as u64 + 1;
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[start..].chars().count() as u64 + 1;
+        return Err(at(
+            line,
+            column,
+            format!("a NUL byte: not text; {what}, UTF-8 encoded"),
         ));
     }
     String::from_utf8(bytes).map_err(|e| {

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use super::frame::{
     band_h, draw_notes, fault_legend, fault_notes, lay_out, legend_h, mark_back, mark_faults,
-    shade_outages, text, tick, time_axes, timed_frame, Drawn, Mark, Note, CAUSES, GREEN, LANE_H,
+    shade_outages, text, tick, time_axes, timed_frame, wrap, Drawn, Mark, Note, CAUSES, GREEN, LANE_H,
     LEGEND_ROW, MARGIN, SIZE, Y_LABEL_W,
 };
 use crate::metrics::Summary;
@@ -140,14 +140,14 @@ pub(super) fn clients<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Res
         let last = i as i32 == groups - 1;
         let bottom = if last { h } else { top + panel_h };
         let area = plot.clone().shrink((0, top), (w, bottom - top));
-        // The heading on two lines, at its dash, where one is too long.
-        let heading = group_heading(s, i);
+        // The heading on as many lines as it needs, up to three.
         let left = MARGIN + Y_LABEL_W + 4;
-        let fits = area.estimate_text_size(&heading, &text(14))?.0 as i32 <= w - left - MARGIN;
-        let lines: Vec<&str> = match heading.split_once(" — ") {
-            Some((setup, seen)) if !fits => vec![setup, seen],
-            _ => vec![heading.as_str()],
-        };
+        let room = (w - left - MARGIN).max(1) as u32;
+        let mut lines = wrap(&area, &group_heading(s, i), &text(14), room)?;
+        if lines.len() > 3 {
+            lines.truncate(3);
+            lines[2].push('…');
+        }
         let mut chart = ChartBuilder::on(&area)
             .margin_left(MARGIN)
             .margin_right(MARGIN)
@@ -170,7 +170,7 @@ pub(super) fn clients<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Res
         mesh.draw()?;
         for (k, line) in lines.iter().enumerate() {
             area.draw(&Text::new(
-                (*line).to_owned(),
+                line.clone(),
                 (left, 2 + 18 * k as i32),
                 text(14),
             ))?;
@@ -206,8 +206,10 @@ pub(super) fn clients<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Res
 /// A bin in which every completed request of the group succeeded.
 const SUCCEEDED: RGBColor = RGBColor(199, 233, 192);
 /// A bin in which none of the group's requests completed: its clients
-/// were all waiting (on a timeout, a connection, DNS, a held commit).
-const WAITING: RGBColor = RGBColor(222, 222, 222);
+/// were all waiting (on a timeout, a connection, DNS, a held commit). A
+/// mid grey, apart from the pale grey of a write outage drawn beside it
+/// and from the dark grey of requests the proxy shed.
+const WAITING: RGBColor = RGBColor(165, 165, 165);
 
 /// What each client group saw over time, one lane per group (Jepsen's
 /// per-process timelines, a bin at a time): every completed request

@@ -21,7 +21,7 @@ use crate::vocab::ERROR_KINDS;
 pub const SIZE: (u32, u32) = (1200, 500);
 /// Width of the legend panel at the right of a chart.
 const LEGEND_W: u32 = 230;
-/// The width a chart is drawn at for pages narrower than about 1,000 px.
+/// The width a chart is drawn at for pages narrower than 1,100 px.
 /// A chart drawn [`SIZE`] wide and shown 740 px wide would shrink its
 /// 14 px labels to 8.6 px; drawn this wide, its text keeps its size on
 /// the page and its plot gives up width instead.
@@ -106,18 +106,17 @@ pub(super) type SvgDraw<'a> =
     &'a dyn Fn(&DrawingArea<SVGBackend, Shift>) -> Result<(), DrawingAreaErrorKind<io::Error>>;
 
 /// A chart as the report's page holds it: drawn `size` wide and, for
-/// narrow pages, [`NARROW`] wide (or `least` if it needs more), the page's
-/// style showing the one that fits. A chart that needs all its width
-/// shows it on narrow pages too, scrolling sideways in its own box, its
-/// text at full size.
+/// pages under 1,100 px, [`NARROW`] wide (or `least` if it needs more),
+/// the page's style showing the one that fits. A chart that needs all its
+/// width shows it on every page, scrolling sideways in its own box where
+/// the page is narrower, its text at full size.
 pub(super) fn layouts(size: (u32, u32), least: u32, draw: SvgDraw) -> String {
     let wide = svg_sized(size, draw);
     let narrow = NARROW.max(least);
     if narrow >= size.0 {
-        return format!(
-            "<div class=\"chart\"><div class=\"wide\">{wide}</div>\
-             <div class=\"narrow scroll-x\">{wide}</div></div>"
-        );
+        // Its one layout at its own size on every page: shrunk to fit,
+        // its text would fall below 9 px.
+        return format!("<div class=\"chart\"><div class=\"scroll-x\">{wide}</div></div>");
     }
     format!(
         "<div class=\"chart\"><div class=\"wide\">{wide}</div><div class=\"narrow\">{}</div></div>",
@@ -208,8 +207,8 @@ pub(super) fn frame<DB: DrawingBackend>(
 }
 
 /// Draws `title` at the top of `root` and returns the area below it: at
-/// 24 px if it fits the width, smaller down to 18 px, and on two lines,
-/// broken at a space, if it does not fit even then.
+/// 24 px if it fits the width, smaller down to 18 px, and broken onto
+/// lines at spaces if it does not fit even then.
 pub(super) fn titled<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
@@ -220,17 +219,37 @@ pub(super) fn titled<DB: DrawingBackend>(
             return root.titled(title, text(size));
         }
     }
-    let middle = title.len() / 2;
-    let cut = title
-        .match_indices(' ')
-        .map(|(i, _)| i)
-        .min_by_key(|&i| i.abs_diff(middle));
-    let Some(cut) = cut else {
-        return root.titled(title, text(18));
-    };
-    let (first, second) = (&title[..cut], &title[cut + 1..]);
-    let body = root.titled(first, text(18))?;
-    body.titled(second, text(18))
+    let mut body = root.clone();
+    for line in wrap(root, title, &text(18), room)? {
+        body = body.titled(&line, text(18))?;
+    }
+    Ok(body)
+}
+
+/// `words` broken at spaces into lines at most `width` px wide in
+/// `style`; a word wider than that has a line to itself.
+pub(super) fn wrap<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    words: &str,
+    style: &TextStyle,
+    width: u32,
+) -> Result<Vec<String>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in words.split(' ') {
+        let longer = if line.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{line} {word}")
+        };
+        if !line.is_empty() && area.estimate_text_size(&longer, style)?.0 > width {
+            lines.push(std::mem::replace(&mut line, word.to_owned()));
+        } else {
+            line = longer;
+        }
+    }
+    lines.push(line);
+    Ok(lines)
 }
 
 /// Opacity of the failover phases shaded behind a time chart.

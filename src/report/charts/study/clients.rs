@@ -95,6 +95,15 @@ pub(super) fn clients<DB: DrawingBackend>(
     );
     let plot = frame(root, &title, &legend)?;
     let (labels, plot) = plot.split_horizontally(CELL_LABEL_W);
+    // The settings that differ between cells: the others say nothing
+    // about which cell a row is.
+    let varied: Vec<bool> = (0..s.settings.len())
+        .map(|k| {
+            s.cells
+                .iter()
+                .any(|c| c.settings.get(k) != s.cells[0].settings.get(k))
+        })
+        .collect();
     let panels = plot.split_evenly((1, 3));
     let n = s.cells.len().max(1) as f64;
     let downtime_max = s
@@ -125,7 +134,7 @@ pub(super) fn clients<DB: DrawingBackend>(
         cpu_bar(&mut cpu, c, y)?;
         let (_, py) = down.backend_coord(&(0.0, y + 0.5));
         let (_, top) = labels.get_base_pixel();
-        let lines = cell_lines(&c.settings);
+        let lines = cell_lines(&c.settings, &varied);
         let first = py - top - 8 * lines.len() as i32;
         for (k, line) in lines.into_iter().enumerate() {
             labels.draw(&Text::new(line, (8, first + 16 * k as i32), text(14)))?;
@@ -249,24 +258,36 @@ fn cpu_bar<DB: DrawingBackend>(cpu: &mut Panel<DB>, c: &CellSummary, y: f64) -> 
 }
 
 /// A cell's settings as at most three short lines for the label column:
-/// each value without its braces, named by its path's last part, wrapped
-/// at commas.
-fn cell_lines(settings: &[String]) -> Vec<String> {
+/// those that differ between cells (`varied`; all of them when none
+/// does), each value without its braces, named by its path's last part,
+/// wrapped after commas.
+fn cell_lines(settings: &[String], varied: &[bool]) -> Vec<String> {
     const WIDE: usize = 30;
     if settings.is_empty() {
         return vec!["as written".to_owned()];
     }
+    let shown: Vec<&String> = if varied.iter().any(|&v| v) {
+        settings
+            .iter()
+            .zip(varied)
+            .filter(|(_, &v)| v)
+            .map(|(s, _)| s)
+            .collect()
+    } else {
+        settings.iter().collect()
+    };
     let mut lines: Vec<String> = Vec::new();
-    for s in settings {
+    for s in shown {
         let (path, value) = s.split_once('=').unwrap_or(("", s));
         let name = path.rsplit('.').next().unwrap_or(path);
         let value = value.replace(['{', '}'], "");
+        let parts: Vec<&str> = value.split(", ").collect();
         let mut line = format!("{name} ");
-        for (k, part) in value.split(", ").enumerate() {
-            let part = if k > 0 {
+        for (k, part) in parts.iter().enumerate() {
+            let part = if k + 1 < parts.len() {
                 format!("{part},")
             } else {
-                part.to_owned()
+                (*part).to_owned()
             };
             if line.chars().count() + part.chars().count() > WIDE && !line.trim().is_empty() {
                 lines.push(line.trim_end().to_owned());
@@ -275,7 +296,7 @@ fn cell_lines(settings: &[String]) -> Vec<String> {
             line.push_str(&part);
             line.push(' ');
         }
-        lines.push(line.trim_end().trim_end_matches([',', ':']).to_owned());
+        lines.push(line.trim_end().trim_end_matches(':').to_owned());
     }
     if lines.len() > 3 {
         lines.truncate(3);

@@ -51,7 +51,9 @@ pub(super) fn distribution<DB: DrawingBackend>(
             if cells.len() > 1 {
                 suffix += &format!(" +{} alike", cells.len() - 1);
             }
-            if never > 0 {
+            if sample.is_empty() {
+                suffix += " (none in the run)";
+            } else if never > 0 {
                 suffix += &format!(" ({never} not reached)");
             }
             let room = LEGEND_CHARS.saturating_sub(suffix.chars().count()).max(8);
@@ -86,7 +88,11 @@ pub(super) fn distribution<DB: DrawingBackend>(
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
     for (k, (sample, _)) in groups.iter().enumerate() {
-        let n = sample.len().max(1) as f64;
+        // Cells whose runs had nothing to measure draw no curve.
+        if sample.is_empty() {
+            continue;
+        }
+        let n = sample.len() as f64;
         let mut points = vec![(0.0, 0.0)];
         for (i, v) in sample.iter().enumerate() {
             let Some(v) = v else { break };
