@@ -917,7 +917,11 @@ fn import_reads_one_file_from_standard_input_and_prints_with_out_dash() {
         .collect();
     let o = import(&["import", "--clusters", "-"], &utf16);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("<stdin>:1:1: UTF-16 text"), "{}", text(&o));
+    assert!(
+        text(&o).contains("<stdin>:1:1: UTF-16 text"),
+        "{}",
+        text(&o)
+    );
     assert!(text(&o).contains("Out-File -Encoding utf8"), "{}", text(&o));
 }
 
@@ -925,7 +929,10 @@ fn import_reads_one_file_from_standard_input_and_prints_with_out_dash() {
 fn a_utf16_scenario_is_named_as_such_with_how_to_convert_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     // Without a byte-order mark: a zero byte beside each character.
-    let bytes: Vec<u8> = "name: t\nduration: 2s\n".bytes().flat_map(|b| [b, 0]).collect();
+    let bytes: Vec<u8> = "name: t\nduration: 2s\n"
+        .bytes()
+        .flat_map(|b| [b, 0])
+        .collect();
     std::fs::write(dir.path().join("t.yaml"), bytes).expect("write");
     let o = aurora(&["validate", "t.yaml"], dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));

@@ -609,7 +609,10 @@ fn a_heat_map_draws_every_cell_of_a_grid_whose_values_hold_commas() {
     for label in ["direct", "pool: size: 2, clients_…"] {
         assert!(svg.contains(label), "{label}: {svg}");
     }
-    assert!(!svg.contains("clients_per_pool: 2}}"), "a value cut at its comma");
+    assert!(
+        !svg.contains("clients_per_pool: 2}}"),
+        "a value cut at its comma"
+    );
     // Two rows × two columns: a 10 s run ends before its failover, declared
     // about 4 s after the crash at 5 s, is done.
     let texts: Vec<&str> = svg

@@ -312,7 +312,6 @@ impl<'a> InOrder<'a> {
     }
 }
 
-
 /// Runs one scenario into its directory under `root`; returns how it ended
 /// and what it has to say on stdout and stderr, so that parallel runs
 /// print in order.

@@ -85,9 +85,21 @@ const JSON: &str = "the AWS CLI's output and FIS templates are JSON";
 /// `describe-db-instances` and an FIS template; any one of them may be
 /// `-`, standard input.
 pub(super) fn import(files: &ImportFiles, out: Option<&Path>) -> ExitStatus {
-    let paths = [Some(&files.clusters), files.instances.as_ref(), files.fis.as_ref()];
-    if paths.iter().flatten().filter(|p| p.as_os_str() == "-").count() > 1 {
-        return bad_output("only one of --clusters, --instances and --fis can be - (standard input)");
+    let paths = [
+        Some(&files.clusters),
+        files.instances.as_ref(),
+        files.fis.as_ref(),
+    ];
+    if paths
+        .iter()
+        .flatten()
+        .filter(|p| p.as_os_str() == "-")
+        .count()
+        > 1
+    {
+        return bad_output(
+            "only one of --clusters, --instances and --fis can be - (standard input)",
+        );
     }
     let read = |path: &Path| read_input(path, JSON);
     let texts = (|| {

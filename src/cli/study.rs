@@ -268,9 +268,7 @@ fn publish_sweep(root: &OutRoot, name: &str, result: &SweepResult, told: Told) -
         Err(e) => return bad_output(&format!("cannot write results: {e}")),
     };
     let written = fs::write(staged.path().join("sweep.csv"), result.csv())
-        .and_then(|()| {
-            fs::write(staged.path().join("sweep.json"), &json)
-        })
+        .and_then(|()| fs::write(staged.path().join("sweep.json"), &json))
         .and_then(|()| StudyData::Sweep(&summary).write_all(staged.path()));
     let names = match written.and_then(|names| staged.publish().map(|()| names)) {
         Ok(n) => n,
@@ -411,7 +409,8 @@ pub fn sweep_text(s: &SweepSummary) -> String {
 
 /// `aurora-sim durability`.
 pub fn durability(file: &Path, set: Vec<Setting>, exec: Execution, out: &Path) -> ExitStatus {
-    let study = match crate::scenario::read_text(file).and_then(|text| Study::new(file, &text, set)) {
+    let study = match crate::scenario::read_text(file).and_then(|text| Study::new(file, &text, set))
+    {
         Ok(s) => s,
         Err(e) => return bad_input(&e),
     };

@@ -210,8 +210,9 @@ pub fn recovered_performance(
     let writable = writable?.as_secs_f64();
     let (t0, width) = (started.as_secs_f64(), bin.as_secs_f64());
     let (floor, ceiling) = (level.floor_per_s() * width, level.ceiling_p99_ms());
-    let back =
-        |r: &TimelineRow| r.commits as f64 >= floor && r.commit_p99_ms.is_some_and(|l| l <= ceiling);
+    let back = |r: &TimelineRow| {
+        r.commits as f64 >= floor && r.commit_p99_ms.is_some_and(|l| l <= ceiling)
+    };
     let hold = (HOLD.as_nanos().div_ceil(bin.as_nanos().max(1)) as usize).max(1);
     let first = rows.iter().position(|r| r.t_s >= writable)?;
     (first..rows.len())

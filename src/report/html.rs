@@ -1039,7 +1039,8 @@ fn failovers(h: &mut String, s: &Summary, id: &str) {
                 ],
                 vec!["client-observed RTO (p50 / max)".into(), clients],
                 vec![
-                    "performance back (throughput and p99 within 10 % or their spread before)".into(),
+                    "performance back (throughput and p99 within 10 % or their spread before)"
+                        .into(),
                     back,
                 ],
                 vec![

@@ -140,7 +140,9 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
         Some("UTF-32")
     } else if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
         Some("UTF-16")
-    } else if head.len() >= 8 && (zero(1, 4) && zero(2, 4) && zero(3, 4) || zero(0, 4) && zero(1, 4) && zero(2, 4)) {
+    } else if head.len() >= 8
+        && (zero(1, 4) && zero(2, 4) && zero(3, 4) || zero(0, 4) && zero(1, 4) && zero(2, 4))
+    {
         Some("UTF-32")
     } else if head.len() >= 4 && (zero(1, 2) || zero(0, 2)) {
         Some("UTF-16")
@@ -190,7 +192,11 @@ pub(crate) fn text_of(bytes: Vec<u8>, file: &Path, what: &str) -> Result<String,
         let line = before.matches('\n').count() as u64 + 1;
         let start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[start..].chars().count() as u64 + 1;
-        at(line, column, format!("not UTF-8 text: {what}, UTF-8 encoded"))
+        at(
+            line,
+            column,
+            format!("not UTF-8 text: {what}, UTF-8 encoded"),
+        )
     })
 }
 

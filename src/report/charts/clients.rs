@@ -7,8 +7,8 @@ use plotters::prelude::*;
 
 use super::frame::{
     band_h, draw_notes, fault_legend, fault_notes, lay_out, legend_h, mark_back, mark_faults,
-    shade_outages, text, tick, time_axes, timed_frame, wrap, Drawn, Mark, Note, CAUSES, GREEN, LANE_H,
-    LEGEND_ROW, MARGIN, SIZE, Y_LABEL_W,
+    shade_outages, text, tick, time_axes, timed_frame, wrap, Drawn, Mark, Note, CAUSES, GREEN,
+    LANE_H, LEGEND_ROW, MARGIN, SIZE, Y_LABEL_W,
 };
 use crate::metrics::Summary;
 use crate::report::Results;

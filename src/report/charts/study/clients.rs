@@ -6,9 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::CLIENT_MEASURE;
-use crate::report::charts::frame::{
-    frame, legend_h, text, tick, Drawn, Mark, CAUSES, SIZE,
-};
+use crate::report::charts::frame::{frame, legend_h, text, tick, Drawn, Mark, CAUSES, SIZE};
 use crate::study::sweep::{CellSummary, SweepSummary};
 
 /// Height of one cell's row in the clients chart: three lines of label.
@@ -83,10 +81,7 @@ pub(super) fn clients<DB: DrawingBackend>(
             Mark::Block(CAUSES[k].1, 1.0),
         )
     }));
-    legend.push((
-        "new writer's peak CPU".to_owned(),
-        Mark::Block(BROWN, 1.0),
-    ));
+    legend.push(("new writer's peak CPU".to_owned(), Mark::Block(BROWN, 1.0)));
     let runs = s.cells.first().map_or(0, |c| c.runs);
     let title = format!(
         "{}: what clients saw of the failover, per cell ({runs} run{} each)",

@@ -193,10 +193,16 @@ pub(super) fn heatmap<DB: DrawingBackend>(
         legend.push((format!("every median {hi:.2} s"), Mark::Block(BLUE, 0.6)));
     }
     if cells.iter().any(|c| c.2 == Cell::Never) {
-        legend.push((format!("median {NOT_REACHED}"), Mark::Block(VERMILLION, 0.8)));
+        legend.push((
+            format!("median {NOT_REACHED}"),
+            Mark::Block(VERMILLION, 0.8),
+        ));
     }
     if cells.iter().any(|c| c.2 == Cell::NotMeasured) {
-        legend.push(("none in the run to measure".to_owned(), Mark::Block(GREY, 0.25)));
+        legend.push((
+            "none in the run to measure".to_owned(),
+            Mark::Block(GREY, 0.25),
+        ));
     }
     let title = format!("{}: median {} by setting", s.scenario, what(measure));
     let plot = frame(root, &title, &legend)?;
