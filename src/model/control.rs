@@ -363,10 +363,12 @@ impl ControlPlane {
         }
         if cp.answered {
             cp.misses = 0;
-            // A writer that answers and whose writes progress serves: a
-            // partition or a stall that impaired it is over, and a later
-            // failover is timed from its own fault.
-            if cp.writes && cp.phase == Phase::Watching {
+            // A writer that answered a probe sent after it was impaired,
+            // with its writes progressing, serves again: the partition or
+            // stall is over, and a later failover is timed from its own
+            // fault.
+            let since = cp.impaired_at.is_some_and(|t| cp.probe_sent > t);
+            if since && cp.writes && cp.phase == Phase::Watching {
                 cp.impaired_at = None;
             }
             // While quiet after a declined watchdog failover, the writer's
