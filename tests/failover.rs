@@ -315,3 +315,34 @@ fn a_second_failover_counts_its_clients_from_its_own_fault() {
     let apart = first.max.unwrap() - second.max.unwrap();
     assert!(apart > 10.0 && apart < 17.0, "{first:?} vs {second:?}");
 }
+
+/// A partition of the writer that heals before anything is declared is
+/// over: a crash later is timed from the crash, not from the partition,
+/// and a failover whose DNS change would land after the run's end is
+/// unfinished.
+#[test]
+fn a_healed_partition_does_not_time_a_later_failover_and_the_end_cuts_a_failover_short() {
+    let yaml = |duration: &str| {
+        format!(
+            "name: t\nseed: 1\nduration: {duration}\nstorage: {{ volume_gib: 30 }}\n\
+             workload: {{ open_loop: {{ commits_per_s: 300 }} }}\n\
+             instances:\n  - {{ name: w, az: a, role: writer }}\n  - {{ name: r, az: b, tier: 0 }}\n\
+             clients:\n{APP}faults:\n\
+             \x20 - network_partition: {{ at: 5s, instance: w, from: everything, duration: 2s }}\n\
+             \x20 - writer_crash: {{ at: 12s }}\n"
+        )
+    };
+    let s = run(&parse(&yaml("40s"))).summary;
+    let f = only_failover(&s);
+    assert_eq!(s.failovers[0].at_s, 12.0, "{:#?}", s.failovers);
+    assert!(f.detection_s < 6.0, "detection {} s", f.detection_s);
+    // The same crash with the run ending before the cluster endpoint has
+    // moved: the failover is unfinished, not 20-odd seconds long.
+    let s = run(&parse(&yaml("25s"))).summary;
+    let f = only_failover(&s);
+    assert!(
+        f.total_s.is_none(),
+        "finished at {:?} in a 25 s run",
+        f.total_s
+    );
+}
