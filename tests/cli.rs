@@ -886,7 +886,9 @@ fn import_reads_one_file_from_standard_input_and_prints_with_out_dash() {
             .spawn()
             .and_then(|mut child| {
                 use std::io::Write;
-                child.stdin.take().expect("stdin").write_all(input)?;
+                // A command that refuses its arguments never reads its
+                // input: the pipe may close before it is written.
+                let _ = child.stdin.take().expect("stdin").write_all(input);
                 child.wait_with_output()
             })
             .expect("runs")

@@ -363,14 +363,6 @@ impl ControlPlane {
         }
         if cp.answered {
             cp.misses = 0;
-            // A writer that answered a probe sent after it was impaired,
-            // with its writes progressing, serves again: the partition or
-            // stall is over, and a later failover is timed from its own
-            // fault.
-            let since = cp.impaired_at.is_some_and(|t| cp.probe_sent > t);
-            if since && cp.writes && cp.phase == Phase::Watching {
-                cp.impaired_at = None;
-            }
             // While quiet after a declined watchdog failover, the writer's
             // answers start a new count only once the quiet is over.
             let quiet = cx.now() < cp.quiet_until;
@@ -723,6 +715,14 @@ impl ControlPlane {
         let now = cx.now();
         match order {
             Order::Impaired { inst } if inst == self.writer => self.impaired(now),
+            // The writer's partition is over before any failover began: it
+            // serves again, and a later failover is timed from its own
+            // fault, not from the partition.
+            Order::Reconnected { inst }
+                if inst == self.writer && self.phase == Phase::Watching && self.current.is_none() =>
+            {
+                self.impaired_at = None;
+            }
             Order::ReplacementAbandoned { inst } => self.replacement_abandoned(inst),
             Order::TargetStarting { inst, stopped } => {
                 if let Some(r) = self.current.as_mut().filter(|r| r.to == Some(inst)) {

@@ -100,6 +100,8 @@ impl Faults {
                 cx.net_mut().set_instance_cut(inst, cut, start);
                 if start && cut != Cut::ControlPlane {
                     cx.order(Order::Impaired { inst });
+                } else if !start && !cx.net().instance_cut_off(inst) {
+                    cx.order(Order::Reconnected { inst });
                 }
             }
             FaultKind::SlowInstance(i, factor) => {

@@ -212,6 +212,12 @@ impl Network {
         );
     }
 
+    /// Whether a partition cuts `instance` off from storage or the control
+    /// plane now.
+    pub fn instance_cut_off(&self, instance: InstanceId) -> bool {
+        self.instance_cut[instance.index()] != [0, 0]
+    }
+
     /// Cuts an instance off from storage, the control plane or both, or
     /// ends that.
     pub fn set_instance_cut(&mut self, instance: InstanceId, what: Cut, cut: bool) {

@@ -97,6 +97,8 @@ pub(crate) enum Order {
     /// `inst` stopped serving (its host failed, or it was cut off): if it
     /// is the writer, the outage starts now.
     Impaired { inst: InstanceId },
+    /// The last partition cutting `inst` off has ended.
+    Reconnected { inst: InstanceId },
     /// `inst`'s own host came back while a replacement was being created
     /// for it: it restarts there, and nothing new is created.
     ReplacementAbandoned { inst: InstanceId },

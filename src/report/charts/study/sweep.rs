@@ -184,7 +184,7 @@ pub(super) fn heatmap<DB: DrawingBackend>(
     let lo = medians().fold(f64::INFINITY, f64::min);
     // Equal medians get one colour and say so, rather than all reading
     // "longest".
-    let spread = format!("{hi:.2}") != format!("{lo:.2}");
+    let spread = hi.is_finite() && format!("{hi:.2}") != format!("{lo:.2}");
     let mut legend = Vec::new();
     if spread {
         legend.push((format!("longest median, {hi:.2} s"), Mark::Block(BLUE, 1.0)));
