@@ -9,7 +9,7 @@ use crate::{aurora, text};
 const SCENARIO: &str = "\
 name: short-failover
 seed: 1
-duration: 30s
+duration: 45s
 storage: { volume_gib: 20 }
 workload: { open_loop: { commits_per_s: 200 } }
 instances:
