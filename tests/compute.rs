@@ -231,7 +231,7 @@ fn a_recreated_instance_has_a_new_address() {
 fn writer_crash_rtos_vary_by_seed_with_a_median_inside_the_documented_range() {
     let mut totals: Vec<f64> = (1..=20)
         .map(|seed| {
-            let sc = shipped_with("writer-crash", &[("duration", "90s")]).with_seed(seed);
+            let sc = shipped_with("writer-crash", &[("duration", "2m")]).with_seed(seed);
             let s = run(&sc).summary;
             only_rto(&s).total_s.expect("finished")
         })
