@@ -719,7 +719,9 @@ impl ControlPlane {
             // serves again, and a later failover is timed from its own
             // fault, not from the partition.
             Order::Reconnected { inst }
-                if inst == self.writer && self.phase == Phase::Watching && self.current.is_none() =>
+                if inst == self.writer
+                    && self.phase == Phase::Watching
+                    && self.current.is_none() =>
             {
                 self.impaired_at = None;
             }

@@ -240,10 +240,10 @@ impl Chart {
         svg_sized(self.size(r), &|root| self.draw(root, r))
     }
 
-    /// The chart in the report's page: wide and narrow layouts
-    /// ([`frame::layouts`]). The RTO and client charts keep a label
-    /// column and lines of text beside their bars: they keep
-    /// [`WIDE_TEXT`] px.
+    /// The chart in the report's page: drawn wide, and narrow for pages
+    /// under 1,100 px, the page's style showing the one that fits. The
+    /// RTO and client charts keep a label column and lines of text beside
+    /// their bars: their narrow layout is 900 px wide.
     pub fn html(self, r: &Results) -> String {
         let least = match self {
             Chart::Rto | Chart::Clients => WIDE_TEXT,
