@@ -214,10 +214,13 @@ impl Global {
             .expect("ticks only with a global database");
         cx.after(g.ship_interval, Event::ReplicationTick);
         let now = cx.now();
-        let previous = std::mem::replace(&mut self.sent_at, now);
+        // While the primary is dark nothing is sent, and nothing is seen of
+        // it: redo found durable when it is back may have become durable
+        // since the last send before it went dark.
         if self.primary_outages > 0 {
             return;
         }
+        let previous = std::mem::replace(&mut self.sent_at, now);
         let newest = *self.ledger.back().expect("the ledger keeps its newest");
         if primary.vdl > newest.upto {
             self.ledger.push_back(Shipped {
