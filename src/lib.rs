@@ -37,7 +37,7 @@
 //! // The same cluster with a reader: the writer's host dies.
 //! let yaml = r#"
 //! name: doc-failover
-//! duration: 30s
+//! duration: 45s
 //! storage: { volume_gib: 20 }
 //! workload: { open_loop: { commits_per_s: 200 } }
 //! instances:
