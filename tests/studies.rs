@@ -650,3 +650,31 @@ fn a_study_with_json_prints_what_it_writes() {
     let written = read(&tmp.path().join("o/small-study"), "durability.json");
     assert_eq!(o.stdout, written, "stdout is durability.json");
 }
+
+#[test]
+fn a_sweep_checks_each_cell_whole_not_each_value_alone() {
+    // A 4 s run is too short for the file's crash at 5 s, but not for the
+    // crash at 2 s the other setting puts beside it.
+    let (tmp, s, _) = files(Path::new("."));
+    let o = aurora(
+        &[
+            "sweep",
+            &s,
+            "--set",
+            "duration=4s",
+            "--set",
+            "faults.0.writer_crash.at=2s",
+            "--out",
+            "o",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // A cell that is invalid whole is still refused, naming why.
+    let o = aurora(
+        &["sweep", &s, "--set", "duration=4s,6s", "--out", "o2"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not before the end"), "{}", text(&o));
+}
