@@ -431,25 +431,8 @@ fn json_prints_each_summary_on_a_line_and_quiet_prints_nothing() {
 
 #[test]
 fn a_scenario_is_read_from_standard_input_once() {
-    use std::io::Write;
     let dir = tempfile::tempdir().expect("tempdir");
-    let piped = |input: &[u8]| {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
-            .args(["run", "-", "--out", "out"])
-            .current_dir(dir.path())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("binary runs");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write");
-        child.wait_with_output().expect("waits")
-    };
+    let piped = |input: &[u8]| crate::aurora_fed(&["run", "-", "--out", "out"], dir.path(), input);
     let o = piped(
         b"name: piped\nduration: 2s\nworkload: { open_loop: { commits_per_s: 100 } }\nbogus: 1\n",
     );
@@ -849,22 +832,22 @@ fn import_turns_the_sample_cluster_and_fis_template_into_a_scenario_that_runs() 
 #[test]
 fn import_refuses_what_is_not_the_aws_clis_json_with_its_place() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("bad.json"),
+    let refused = |file: &str, json: &str, said: &str| {
+        std::fs::write(dir.path().join(file), json).expect("write");
+        let o = aurora(&["import", "--clusters", file], dir.path());
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains(said), "{}", text(&o));
+    };
+    refused(
+        "bad.json",
         "{\"DBClusters\": [\n  {\"x\": 1,}\n]}\n",
-    )
-    .expect("write");
-    let o = aurora(&["import", "--clusters", "bad.json"], dir.path());
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("bad.json:2:11"), "{}", text(&o));
-    std::fs::write(
-        dir.path().join("two.json"),
+        "bad.json:2:11",
+    );
+    refused(
+        "two.json",
         "{\"DBClusters\": [{\"DBClusterIdentifier\": \"a\"}, {\"DBClusterIdentifier\": \"b\"}]}",
-    )
-    .expect("write");
-    let o = aurora(&["import", "--clusters", "two.json"], dir.path());
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("name one with --cluster"), "{}", text(&o));
+        "name one with --cluster",
+    );
     assert!(
         std::fs::read_dir(dir.path()).expect("dir").count() == 2,
         "nothing else written"
@@ -876,23 +859,7 @@ fn import_reads_one_file_from_standard_input_and_prints_with_out_dash() {
     let dir = tempfile::tempdir().expect("tempdir");
     let clusters = std::fs::read(repo("examples/aws/describe-db-clusters.json")).expect("sample");
     let instances = repo("examples/aws/describe-db-instances.json");
-    let import = |args: &[&str], input: &[u8]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
-            .args(args)
-            .current_dir(dir.path())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .and_then(|mut child| {
-                use std::io::Write;
-                // A command that refuses its arguments never reads its
-                // input: the pipe may close before it is written.
-                let _ = child.stdin.take().expect("stdin").write_all(input);
-                child.wait_with_output()
-            })
-            .expect("runs")
-    };
+    let import = |args: &[&str], input: &[u8]| crate::aurora_fed(args, dir.path(), input);
     let args = [
         "import",
         "--clusters",

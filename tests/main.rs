@@ -76,6 +76,25 @@ pub fn aurora(args: &[&str], cwd: &Path) -> Output {
         .expect("binary runs")
 }
 
+/// Runs the `aurora-sim` binary in `cwd` with `input` on its standard
+/// input.
+pub fn aurora_fed(args: &[&str], cwd: &Path, input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aurora-sim"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    // A command that refuses its arguments never reads its input: the
+    // pipe may close before it is written.
+    let _ = child.stdin.take().expect("stdin").write_all(input);
+    child.wait_with_output().expect("waits")
+}
+
 /// Everything a run of the binary printed, stdout then stderr.
 pub fn text(o: &Output) -> String {
     format!(

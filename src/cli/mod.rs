@@ -212,7 +212,11 @@ impl StudyArgs {
         study::Execution {
             jobs: self.jobs.map(usize::from),
             shard: self.shard.unwrap_or(Shard::ALL),
-            json: self.json,
+            told: if self.json {
+                study::Told::Json
+            } else {
+                study::Told::Text
+            },
         }
     }
 }
@@ -290,18 +294,42 @@ pub fn execute(cli: Cli) -> ExitStatus {
 /// Writes a file whole or not at all: into a temporary file beside it,
 /// then renamed over it.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    staged_beside(path, bytes)?
+        .persist(path)
+        .map(drop)
+        .map_err(|e| e.error)
+}
+
+/// Writes a file whole or not at all, and never over one that appears
+/// meanwhile: linked in place only if nothing is there.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    staged_beside(path, bytes)?
+        .persist_noclobber(path)
+        .map(drop)
+        .map_err(|e| e.error)
+}
+
+/// `bytes` in a temporary file in `path`'s directory, ready to take its
+/// place.
+fn staged_beside(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let parent = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("no directory {}", crate::error::shown(parent)),
+        ));
+    }
     let mut builder = tempfile::Builder::new();
-    // A page others read: the umask decides, as for any file written,
+    // A file others read: the umask decides, as for any file written,
     // not the private mode of a temporary file.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let mut tmp = builder.tempfile_in(parent)?;
     tmp.write_all(bytes)?;
-    tmp.persist(path).map(drop).map_err(|e| e.error)
+    Ok(tmp)
 }
 
 /// Writes generated text to stdout; a reader that stopped early (`| head`)

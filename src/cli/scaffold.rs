@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{bad_input, bad_output, print_bytes, ExitStatus};
+use super::{bad_input, bad_output, print_bytes, write_new, ExitStatus};
 use crate::error::InputError;
 use crate::scenario::import::{import as import_scenario, Sources};
 use crate::scenario::read_input;
@@ -34,29 +34,6 @@ fn emit(text: &str, out: Option<&Path>) -> ExitStatus {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => exists(),
         Err(e) => bad_output(&format!("cannot write {}: {e}", crate::error::shown(path))),
     }
-}
-
-/// Writes a file whole or not at all, and never over one that appears
-/// meanwhile: into a temporary file beside it, then linked in place only
-/// if nothing is there.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !parent.is_dir() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("no directory {}", crate::error::shown(parent)),
-        ));
-    }
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut tmp = builder.tempfile_in(parent)?;
-    tmp.write_all(bytes)?;
-    tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
 }
 
 /// `aurora-sim init NAME`: a commented scenario to start from.

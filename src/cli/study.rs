@@ -15,12 +15,13 @@ use super::results_dir::{self, OutRoot};
 use super::{bad_input, bad_output, print_bytes, write_atomically, ExitStatus};
 use crate::error::InputError;
 use crate::metrics::units::count;
+use crate::metrics::units::NOT_REACHED;
 use crate::report::charts::StudyData;
 use crate::study::durability::{self, BlockResult, DurabilityResult, Study};
 use crate::study::grid::{Grid, Seeds, Setting};
 use crate::study::shard::{check_complete, Partial, Shard};
 use crate::study::stats::Estimate;
-use crate::study::sweep::{self, Row, Sweep, SweepResult, SweepSummary, NOT_REACHED};
+use crate::study::sweep::{self, Row, Sweep, SweepResult, SweepSummary};
 use crate::study::validation::Suite;
 
 /// How a study runs: threads and shard.
@@ -30,26 +31,18 @@ pub struct Execution {
     pub jobs: Option<usize>,
     /// Which slice.
     pub shard: Shard,
-    /// Print the summary's JSON rather than its text.
-    pub json: bool,
+    /// How the finished study is told on standard output.
+    pub told: Told,
 }
 
 /// How a finished study is told: the text summary, or the JSON its
 /// results directory holds, on standard output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Told {
+pub enum Told {
+    /// The text summary.
     Text,
+    /// The JSON written to the results directory.
     Json,
-}
-
-impl Execution {
-    fn told(&self) -> Told {
-        if self.json {
-            Told::Json
-        } else {
-            Told::Text
-        }
-    }
 }
 
 /// A shard's file: a sweep's rows or a durability study's blocks.
@@ -213,7 +206,7 @@ pub fn sweep(
     }
     results_dir::clean_up_on_interrupt();
     match run_all(exec.jobs) {
-        Ok(r) => publish_sweep(&root, &name, &r, exec.told()),
+        Ok(r) => publish_sweep(&root, &name, &r, exec.told),
         Err(e) => bad_output(&e),
     }
 }
@@ -447,7 +440,7 @@ pub fn durability(file: &Path, set: Vec<Setting>, exec: Execution, out: &Path) -
     }
     results_dir::clean_up_on_interrupt();
     match run_all() {
-        Ok(blocks) => publish_durability(&root, &study.result(&blocks), exec.told()),
+        Ok(blocks) => publish_durability(&root, &study.result(&blocks), exec.told),
         Err(e) => bad_output(&e),
     }
 }

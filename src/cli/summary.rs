@@ -305,7 +305,7 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
             "            throughput and p99 back (within 10% of the level before, or its spread): {}",
             match (r.commits_per_s_before, r.recovered_performance_s) {
                 (None, _) => "n/a (no clean 30 s before the fault to compare with)".to_owned(),
-                (Some(_), None) => crate::study::sweep::NOT_REACHED.to_owned(),
+                (Some(_), None) => units::NOT_REACHED.to_owned(),
                 (Some(_), Some(v)) => format!("{v:.1} s after the fault"),
             }
         );

@@ -3,6 +3,10 @@
 //! the report). Files keep plain numbers in the unit their key names
 //! (`_s`, `_ms`, fractions for availability).
 
+/// What a measure not reached within its run reads as: the run ended
+/// before it happened, which is not "never".
+pub const NOT_REACHED: &str = "not within the run";
+
 /// A latency held in milliseconds: milliseconds below a second, seconds
 /// from there (`4.18 ms`, `42.04 s`).
 pub fn ms(ms: f64) -> String {

@@ -1020,7 +1020,7 @@ fn failovers(h: &mut String, s: &Summary, id: &str) {
         };
         let back = match (r.commits_per_s_before, r.recovered_performance_s) {
             (None, _) => "n/a (no clean level before)".to_owned(),
-            (Some(_), None) => crate::study::sweep::NOT_REACHED.to_owned(),
+            (Some(_), None) => crate::metrics::units::NOT_REACHED.to_owned(),
             (Some(_), Some(t)) => format!("{t:.1} s after the fault"),
         };
         let rate = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.0}"));

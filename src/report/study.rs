@@ -9,9 +9,10 @@ use super::charts::StudyData;
 use super::html::{esc, table};
 use crate::error::{InputError, Location};
 use crate::metrics::units::count;
+use crate::metrics::units::NOT_REACHED;
 use crate::study::durability::DurabilityResult;
 use crate::study::stats::Estimate;
-use crate::study::sweep::{SweepSummary, MEASURES, NOT_REACHED};
+use crate::study::sweep::{SweepSummary, MEASURES};
 
 /// A study's results, read back from its directory.
 #[derive(Debug, Clone)]

@@ -106,16 +106,9 @@ pub fn import(src: &Sources) -> Result<Imported, InputError> {
         }
         None => None,
     };
-    let azs: Vec<String> = cluster
-        .get("AvailabilityZones")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let azs: Vec<String> = texts(cluster, "AvailabilityZones")
+        .map(str::to_owned)
+        .collect();
     let mut members = members(cluster, instances.as_ref(), &azs, &mut notes);
     if members.is_empty() {
         return Err(InputError::about_file(
@@ -247,6 +240,15 @@ fn parse(doc: &str, file: &Path) -> Result<Value, InputError> {
 
 fn text<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     v.get(key).and_then(Value::as_str)
+}
+
+/// The strings in `v`'s array `key` (none if it has none).
+fn texts<'v>(v: &'v Value, key: &str) -> impl Iterator<Item = &'v str> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
 }
 
 /// The cluster asked for, or the only one.
@@ -457,17 +459,10 @@ fn targeted(
         ));
         return Vec::new();
     }
-    let ids: Vec<String> = target
-        .get("resourceArns")
-        .and_then(Value::as_array)
-        .map(|arns| {
-            arns.iter()
-                .filter_map(Value::as_str)
-                .filter_map(|arn| arn.rsplit(':').next())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let ids: Vec<String> = texts(target, "resourceArns")
+        .filter_map(|arn| arn.rsplit(':').next())
+        .map(str::to_owned)
+        .collect();
     let mode = text(target, "selectionMode").unwrap_or("ALL");
     let keep = |n: usize| -> usize {
         let inside = |s: &str, p: &str| {
@@ -720,9 +715,7 @@ fn subnet_azs(a: &Action, targets: Option<&serde_json::Map<String, Value>>) -> V
         .into_iter()
         .flatten()
         .filter(|f| text(f, "path").is_some_and(|p| p.ends_with("AvailabilityZone")))
-        .filter_map(|f| f.get("values").and_then(Value::as_array))
-        .flatten()
-        .filter_map(Value::as_str)
+        .flat_map(|f| texts(f, "values"))
         .map(str::to_owned)
         .collect()
 }

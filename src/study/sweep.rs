@@ -181,12 +181,8 @@ pub(crate) fn cell_scenario(
     doc.validate(&cell.0, |text| Scenario::parse(text, file))
 }
 
-/// What a measure not reached within its run reads as: the run ended
-/// before it happened, which is not "never".
-pub const NOT_REACHED: &str = "not within the run";
-
 /// What one run measured that a study compares. `None` inside a measure
-/// means not reached ([`NOT_REACHED`]: the run ended first); a measure
+/// means not reached ([`units::NOT_REACHED`](crate::metrics::units::NOT_REACHED): the run ended first); a measure
 /// that does not apply (no failover, no client) is `None` outside.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {

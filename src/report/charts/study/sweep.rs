@@ -5,8 +5,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{category, cell_label, cells_named, shorten, what};
+use crate::metrics::units::NOT_REACHED;
 use crate::report::charts::frame::{frame, text, Drawn, Mark, BLUE, GREY, SERIES, VERMILLION};
-use crate::study::sweep::{SweepSummary, NOT_REACHED};
+use crate::study::sweep::SweepSummary;
 
 /// The headline measure's description.
 fn headline_what(s: &SweepSummary) -> &'static str {
