@@ -10,11 +10,12 @@ use crate::metrics::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover,
     FaultSummary, GlobalSummary, GroupObserved, GroupResult, Healing, InstanceSummary,
     InvariantResult, Lag, Latency, Maintenance, Outage, PatchedInstance, Reads, RegionExposure,
-    RegionSummary, Rto, Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
+    RegionPromotion, RegionSummary, Rto, Steps, StorageSummary, Summary, TimelineRow, Topology,
+    FORMAT_VERSION,
 };
 use crate::model::client::{Client, GAP_MIN};
 use crate::model::compute::patch::PatchOutcome;
-use crate::model::config::{CacheSpec, Config, Connection, FaultKind, TieBreak};
+use crate::model::config::{CacheSpec, Config, Connection, FaultKind, RegionId, TieBreak};
 use crate::model::control::{Answer, FailoverRecord};
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
 use crate::scenario::{expect, ExpectSpec, Scenario};
@@ -470,7 +471,8 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
     };
     Rto {
         detection_s: span(started, Some(f.declared)),
-        failed_attempts_s: span(Some(f.declared), Some(f.attempt_began)),
+        synchronise_s: f.synchronised.map(|t| t.since(f.declared).as_secs_f64()),
+        failed_attempts_s: span(f.synchronised.or(Some(f.declared)), Some(f.attempt_began)),
         selection_s: span(Some(f.attempt_began), f.selected),
         promotion_s: span(f.selected, f.promoted),
         recovery_s: span(f.promoted, f.writable),
@@ -713,6 +715,7 @@ impl Simulation {
                 waiting_at_end: w.current_writer().waiting(),
                 per_s: rec.commits_acked as f64 / duration,
                 split_brain: verdicts.split_brain_commits,
+                lost_to_rpo: (verdicts.lost_to_rpo > 0).then_some(verdicts.lost_to_rpo),
             },
             commit_latency_ms: latency(&rec.commit_latency),
             client_latency_ms: measured(
@@ -949,14 +952,15 @@ fn global(w: &World, end: SimTime) -> Option<GlobalSummary> {
     let g = w.config().global.as_ref()?;
     let rep = &w.recorder().replication;
     let ms = |d: SimDuration| d.as_secs_f64() * 1e3;
-    let regions = g
-        .secondaries
+    let name = |r: usize| g.region_name(RegionId(r as u8)).to_owned();
+    let regions = rep
+        .measured
         .iter()
-        .zip(&rep.regions)
+        .map(|&r| (r, &rep.regions[r]))
         .map(|(r, m)| RegionSummary {
-            name: r.name.clone(),
-            rtt_ms: ms(r.rtt),
-            bandwidth_gbps: r.bandwidth_gbps,
+            name: name(r),
+            rtt_ms: ms(g.between(RegionId::PRIMARY, RegionId(r as u8)).0),
+            bandwidth_gbps: g.between(RegionId::PRIMARY, RegionId(r as u8)).2,
             replication_lag_ms: (!m.lag.is_empty()).then(|| Lag {
                 p50: m.lag.value_at_quantile(0.5) as f64 / 1e3,
                 p99: m.lag.value_at_quantile(0.99) as f64 / 1e3,
@@ -991,10 +995,28 @@ fn global(w: &World, end: SimTime) -> Option<GlobalSummary> {
             .iter()
             .map(|e| RegionExposure {
                 at_s: e.at.as_secs_f64(),
-                region: g.secondaries[e.region].name.clone(),
+                region: name(e.region),
                 commits: e.commits,
                 rpo_s: e.rpo.as_secs_f64(),
                 at_risk_s: e.span.as_secs_f64(),
+            })
+            .collect(),
+        promotions: rep
+            .promotions
+            .iter()
+            .map(|p| RegionPromotion {
+                kind: if p.switchover {
+                    "switchover"
+                } else {
+                    "failover"
+                }
+                .to_owned(),
+                region: name(p.region),
+                from: name(p.from),
+                requested_s: p.requested.as_secs_f64(),
+                promoted_s: p.promoted.map(SimTime::as_secs_f64),
+                commits_lost: p.commits_lost,
+                rpo_s: p.rpo.as_secs_f64(),
             })
             .collect(),
     })

@@ -9,8 +9,17 @@
 //! each recovery reached and truncated. From these it decides what is
 //! committed and folds its own truth — every page's state as the
 //! committed records left it — and judges reads and recoveries by it.
+//!
+//! A global database that may promote a region can lose what the primary
+//! made durable beyond what that region stored. So that the truth can lose
+//! it too, committed records wait in a tail, folded into the truth only
+//! once every reachable secondary stores them (the world's replication
+//! floor); a read is judged against the truth with the tail applied. At a
+//! failover, commits acknowledged beyond the promotion point are counted
+//! as lost to the RPO, apart from the invariant; at a switchover there may
+//! be none.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::model::config::FaultKind;
 use crate::model::storage::lsn::Lsn;
@@ -49,6 +58,14 @@ pub(super) struct Durability {
     /// Commits a superseded writer acknowledged above its successor's
     /// recovered VDL (split brain).
     pub split_brain: u64,
+    /// Committed records not yet stored by every reachable secondary of a
+    /// global database that may promote a region, in the order committed:
+    /// (LSN, page); `None` when no promotion may come.
+    tail: Option<VecDeque<(Lsn, u64)>>,
+    /// The point of the last promotion not yet recovered from.
+    promoted_at: Option<Lsn>,
+    /// Acknowledged commits a global failover gave up: its RPO.
+    pub lost_to_rpo: u64,
 }
 
 /// What one event's notes showed.
@@ -84,6 +101,9 @@ impl Durability {
             reads_correct: 0,
             reads_wrong: 0,
             split_brain: 0,
+            tail: world.config().promotes_regions().then(VecDeque::new),
+            promoted_at: None,
+            lost_to_rpo: 0,
         }
     }
 
@@ -160,7 +180,42 @@ impl Durability {
         for &note in notes {
             self.note(note, &mut found);
         }
+        if let Some(floor) = world.replication_floor() {
+            self.fold_tail(|lsn| (lsn <= floor).then_some(true));
+        }
         Some(found)
+    }
+
+    /// Folds the tail's records into the truth from its front while
+    /// `keep` says what to do with each: fold it (`Some(true)`), drop it
+    /// (`Some(false)`), or stop (`None`).
+    fn fold_tail(&mut self, keep: impl Fn(Lsn) -> Option<bool>) {
+        let Some(tail) = self.tail.as_mut() else {
+            return;
+        };
+        while let Some(&(lsn, page)) = tail.front() {
+            match keep(lsn) {
+                None => break,
+                Some(fold) => {
+                    if fold {
+                        self.truth.apply(page, lsn);
+                    }
+                    tail.pop_front();
+                }
+            }
+        }
+    }
+
+    /// A page's committed state: the truth, with the tail applied.
+    fn committed(&self, page: u64) -> u64 {
+        let folded = self.truth.get(page);
+        self.tail.as_ref().map_or(folded, |tail| {
+            tail.iter()
+                .filter(|&&(_, p)| p == page)
+                .fold(folded, |c, &(lsn, _)| {
+                    crate::model::storage::page::fold(c, lsn)
+                })
+        })
     }
 
     #[inline]
@@ -186,7 +241,11 @@ impl Durability {
                     }
                 };
                 if committed {
-                    self.truth.apply(self.working_set.index(pg, page), lsn);
+                    let page = self.working_set.index(pg, page);
+                    match self.tail.as_mut() {
+                        Some(tail) => tail.push_back((lsn, page)),
+                        None => self.truth.apply(page, lsn),
+                    }
                 }
             }
             Note::Acknowledged { epoch, lsn } => {
@@ -209,7 +268,7 @@ impl Durability {
                 page,
             } => {
                 let page = self.working_set.index(pg, page);
-                self.reads.insert((epoch, read), self.truth.get(page));
+                self.reads.insert((epoch, read), self.committed(page));
             }
             Note::ReadAnswered {
                 epoch,
@@ -230,7 +289,42 @@ impl Durability {
                     lost(found, d);
                 }
             }
+            Note::RegionPromoted { upto, allow_loss } => {
+                if let Some(d) = self.promoted(upto, allow_loss) {
+                    lost(found, d);
+                }
+            }
         }
+    }
+
+    /// A global database promoted another region with the log up to
+    /// `upto`: every writer so far is superseded there; what they
+    /// acknowledged beyond it is lost, to the RPO of a failover
+    /// (`allow_loss`) or, at a switchover, in violation.
+    fn promoted(&mut self, upto: Lsn, allow_loss: bool) -> Option<String> {
+        self.fold_tail(|lsn| Some(lsn <= upto));
+        self.promoted_at = Some(upto);
+        let mut lost = 0;
+        for e in 0..self.vdl.len() {
+            if self.superseded[e].is_none() && self.vdl[e] > upto {
+                lost += (self.vdl[e].0 - upto.0) / self.records_per_commit;
+            }
+            if self.superseded[e].is_none_or(|s| s > upto) {
+                self.superseded[e] = Some(upto);
+            }
+            self.vdl[e] = self.vdl[e].min(upto);
+        }
+        if allow_loss {
+            self.lost_to_rpo += lost;
+            return None;
+        }
+        self.lost_at_recovery += lost;
+        (lost > 0).then(|| {
+            format!(
+                "a switchover promoted a region at LSN {} below {lost} acknowledged commit(s)",
+                upto.0
+            )
+        })
     }
 
     /// A recovery opened `epoch` at `vdl`: commits older writers
@@ -245,6 +339,10 @@ impl Durability {
                 self.lost_at_recovery += (self.vdl[e].0 - vdl.0) / self.records_per_commit;
             }
             self.superseded[e].get_or_insert(vdl);
+        }
+        // The first recovery after a promotion must find its point.
+        if let Some(upto) = self.promoted_at.take().filter(|&p| p > vdl) {
+            self.lost_at_recovery += (upto.0 - vdl.0) / self.records_per_commit;
         }
         self.vdl[new] = vdl;
         self.newest_recovered = epoch;

@@ -161,6 +161,7 @@ impl Checks {
             lost_commits: lost,
             unavailable_commits: unavailable,
             split_brain_commits: self.durability.split_brain,
+            lost_to_rpo: self.durability.lost_to_rpo,
             reads_correct: self.durability.reads_correct,
             reads_wrong: self.durability.reads_wrong,
             invariants: self.results,
@@ -182,6 +183,8 @@ pub(crate) struct Verdicts {
     /// Commits a superseded writer acknowledged above its successor's
     /// recovered VDL.
     pub split_brain_commits: u64,
+    /// Acknowledged commits a global failover gave up: its RPO.
+    pub lost_to_rpo: u64,
     /// Reads that returned the committed page state.
     pub reads_correct: u64,
     /// Reads that returned a state that was never committed.

@@ -34,6 +34,9 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
         {
             let c = &s.commits;
             let mut extra = String::new();
+            if let Some(n) = c.lost_to_rpo {
+                extra += &format!(", {n} given up by a global failover (its RPO)");
+            }
             if c.unavailable_at_end > 0 {
                 extra += &format!(
                     ", {} unavailable at the end (copies down, not destroyed)",
@@ -160,8 +163,26 @@ fn print_regions(w: &mut impl Write, s: &crate::metrics::Summary) {
     for e in &g.exposures {
         let _ = writeln!(
             w,
-            "  exposure  {} lacked {} acknowledged commit(s) when {} went dark at {:.1} s: RPO {:.3} s, {:.3} s of acknowledged work",
-            e.region, e.commits, g.primary, e.at_s, e.rpo_s, e.at_risk_s
+            "  exposure  {} lacked {} acknowledged commit(s) when the primary region went dark at {:.1} s: RPO {:.3} s, {:.3} s of acknowledged work",
+            e.region, e.commits, e.at_s, e.rpo_s, e.at_risk_s
+        );
+    }
+    for p in &g.promotions {
+        let outcome = match p.promoted_s {
+            Some(t) if p.kind == "switchover" => format!(
+                "every region synchronised and {} promoted at {t:.1} s; {} acknowledged commit(s) lost",
+                p.region, p.commits_lost
+            ),
+            Some(t) => format!(
+                "{} promoted at {t:.1} s with what it held: RPO {} acknowledged commit(s), {:.3} s of acknowledged work",
+                p.region, p.commits_lost, p.rpo_s
+            ),
+            None => "not promoted within the run".to_owned(),
+        };
+        let _ = writeln!(
+            w,
+            "  promotion global {} from {} to {} asked at {:.1} s: {outcome}",
+            p.kind, p.from, p.region, p.requested_s
         );
     }
 }

@@ -13,11 +13,11 @@ pub(crate) use performance::{level_before, rate_after, recovered_performance, st
 pub use recorder::TimelineRow;
 pub(crate) use recorder::{timeline_rows, Recorder};
 pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
-pub use replication::{Exposure, RegionMeasures, Replication};
+pub use replication::{Exposure, Promotion, RegionMeasures, Replication};
 pub use summary::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt,
     Failover, FaultSummary, GlobalSummary, GroupObserved, GroupResult, Healing, InstanceSummary,
     InvariantResult, Lag, Latency, Maintenance, NodeUse, Outage, PatchedInstance, Reads,
-    RegionExposure, RegionSummary, Rto, Steps, StorageSummary, Summary, Topology, Violation,
-    FORMAT_VERSION,
+    RegionExposure, RegionPromotion, RegionSummary, Rto, Steps, StorageSummary, Summary, Topology,
+    Violation, FORMAT_VERSION,
 };

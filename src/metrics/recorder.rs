@@ -303,7 +303,7 @@ impl Recorder {
         pgs: usize,
         copies: u32,
         groups: usize,
-        (instances, regions): (usize, usize),
+        (instances, regions): (usize, (usize, Vec<usize>)),
     ) -> Self {
         let rows = timeline_rows(duration, bin);
         Recorder {
@@ -339,7 +339,7 @@ impl Recorder {
             group_errors: vec![[0; ERROR_KINDS]; groups],
             connects: vec![0; instances],
             driver_failovers: 0,
-            replication: Replication::new(regions),
+            replication: Replication::new(regions.0, regions.1),
             write_stalls: Vec::new(),
             read_stalls: Vec::new(),
             rows: Vec::with_capacity(rows as usize),

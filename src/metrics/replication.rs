@@ -27,13 +27,35 @@ pub struct RegionMeasures {
     pub bytes_sent: u64,
 }
 
+/// A secondary region's promotion to primary: a failover or a switchover.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Promotion {
+    /// The fault that asked for it.
+    pub fault: u32,
+    /// The region promoted (its id).
+    pub region: usize,
+    /// The primary it replaced (its id).
+    pub from: usize,
+    /// A switchover rather than a failover.
+    pub switchover: bool,
+    /// When it was asked for.
+    pub requested: SimTime,
+    /// When the region became the primary (a switchover: once every region
+    /// was synchronised); `None` if it never did within the run.
+    pub promoted: Option<SimTime>,
+    /// Commits the old primary had acknowledged that the region lacked.
+    pub commits_lost: u64,
+    /// The acknowledged work it lacked, in time: the RPO.
+    pub rpo: SimDuration,
+}
+
 /// What a region lacked when the primary region went dark: what promoting
 /// it then would have lost.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Exposure {
     /// When the primary went dark.
     pub at: SimTime,
-    /// The secondary region (its index among the secondaries).
+    /// The secondary region (its id: 0 the first primary).
     pub region: usize,
     /// Commits the primary had acknowledged that the region lacked.
     pub commits: u64,
@@ -47,8 +69,13 @@ pub struct Exposure {
 /// exposures.
 #[derive(Debug, Default)]
 pub struct Replication {
-    /// By secondary region, in the order written.
+    /// By region id (0 the first primary, then the secondaries in the
+    /// order written); a region is measured while it is a secondary.
     pub regions: Vec<RegionMeasures>,
+    /// The regions the timeline has a column for, by id.
+    pub measured: Vec<usize>,
+    /// Every promotion asked for, in order.
+    pub promotions: Vec<Promotion>,
     /// When the RPO guard held commits: from, and until (open while it
     /// still holds).
     pub holds: Vec<(SimTime, Option<SimTime>)>,
@@ -60,9 +87,11 @@ pub struct Replication {
 }
 
 impl Replication {
-    /// Measures for `regions` secondary regions.
-    pub fn new(regions: usize) -> Self {
+    /// Measures for `regions` regions, with a timeline column for each
+    /// of `measured`.
+    pub fn new(regions: usize, measured: Vec<usize>) -> Self {
         Replication {
+            measured,
             regions: (0..regions)
                 .map(|_| RegionMeasures {
                     lag: super::recorder::histogram(),
@@ -118,9 +147,11 @@ impl Replication {
     /// Each region's largest RPO lag in the bin now closing, ms, and a
     /// fresh bin.
     pub(super) fn close_bin(&mut self) -> Vec<Option<f64>> {
-        self.regions
+        let lags: Vec<Option<f64>> = self
+            .regions
             .iter_mut()
             .map(|m| m.bin_rpo_lag.take().map(|d| d.as_secs_f64() * 1e3))
-            .collect()
+            .collect();
+        self.measured.iter().map(|&r| lags[r]).collect()
     }
 }

@@ -194,6 +194,19 @@ impl Summary {
             .reduce(f64::max)
     }
 
+    /// The longest RTO of a global database's region promotions (fault to
+    /// the promoted region's writer reached through a fresh lookup),
+    /// seconds: infinite for one unfinished at the end; `None` without
+    /// one.
+    pub fn longest_region_rto_s(&self) -> Option<f64> {
+        self.failovers
+            .iter()
+            .zip(&self.rto)
+            .filter(|(f, _)| f.reason.starts_with("global_"))
+            .map(|(_, r)| r.total_s.unwrap_or(f64::INFINITY))
+            .reduce(f64::max)
+    }
+
     /// The slowest client's observed RTO over all failovers, seconds:
     /// infinite when a client never recovered, `None` when no client was
     /// measured.
@@ -381,6 +394,11 @@ pub struct Commits {
     /// Commits a superseded writer acknowledged above the VDL its
     /// successor recovered (split brain; must be 0).
     pub split_brain: u64,
+    /// Acknowledged commits a global database's failover gave up, beyond
+    /// what the promoted region held: its RPO, a measured outcome, not a
+    /// violation (a switchover may give up none). Absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_to_rpo: Option<u64>,
 }
 
 /// One failover's recovery time, in seconds. The phases add up to
@@ -390,8 +408,14 @@ pub struct Commits {
 pub struct Rto {
     /// Fault → failure declared (missed health checks; 0 when requested).
     pub detection_s: f64,
-    /// Declared → the last attempt began: time spent on attempts whose
-    /// target failed before it was writable (0 when the first succeeded).
+    /// A global database switchover: requested → every region
+    /// synchronised and the region promoted (the writer stopped, its last
+    /// redo stored everywhere). Absent for any other failover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synchronise_s: Option<f64>,
+    /// Declared (or synchronised) → the last attempt began: time spent on
+    /// attempts whose target failed before it was writable (0 when the
+    /// first succeeded).
     pub failed_attempts_s: f64,
     /// The last attempt began → target chosen (candidate readers probed).
     pub selection_s: f64,
@@ -573,7 +597,9 @@ pub struct Failover {
     pub to: Option<String>,
     /// `health_check`, `manual`, `reboot_with_failover`, `os_update`
     /// (a rolling update's hand-over), `class_change` (a reader changed
-    /// with `promote`) or `storage_watchdog`.
+    /// with `promote`), `storage_watchdog`, or a global database's
+    /// `global_failover` or `global_switchover` (the writer is in the
+    /// promoted region).
     pub reason: String,
     /// The new writer's promotion tier.
     pub tier: Option<u8>,
@@ -733,14 +759,48 @@ pub struct GlobalSummary {
     /// What each secondary lacked when the primary region went dark: what
     /// promoting it then would have lost.
     pub exposures: Vec<RegionExposure>,
+    /// Each region promotion asked for: a failover or a switchover. Its
+    /// RTO, phase by phase, is the failover with reason
+    /// `global_failover` or `global_switchover`.
+    #[serde(default)]
+    pub promotions: Vec<RegionPromotion>,
+}
+
+/// A secondary region's promotion to primary.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RegionPromotion {
+    /// `failover` (unplanned, with what the region held) or `switchover`
+    /// (planned: every region synchronised first).
+    pub kind: String,
+    /// The region promoted.
+    pub region: String,
+    /// The primary region it replaced.
+    pub from: String,
+    /// When it was asked for, seconds.
+    pub requested_s: f64,
+    /// When the region became the primary, seconds; `null` if it had not
+    /// by the end of the run (a switchover still synchronising).
+    pub promoted_s: Option<f64>,
+    /// Commits the old primary had acknowledged that the region lacked:
+    /// lost, the RPO in commits (0 for a switchover).
+    pub commits_lost: u64,
+    /// The acknowledged work it lacked, in time: from the oldest
+    /// acknowledged commit it lacked to the newest acknowledged, seconds.
+    /// The RPO in time (0 for a switchover).
+    pub rpo_s: f64,
 }
 
 impl GlobalSummary {
-    /// The worst, over the primary region's outages, of the acknowledged
-    /// work the secondary that lacked least lacked then, seconds: the RPO
-    /// the application would have seen; `None` when the primary never
-    /// went dark.
+    /// The RPO, seconds of acknowledged work: of the region promotions
+    /// the run made, the worst; without one, the worst over the primary
+    /// region's outages of what the secondary that lacked least lacked
+    /// then (what promoting it would have lost); `None` when no region was
+    /// promoted and the primary never went dark.
     pub fn best_rpo_s(&self) -> Option<f64> {
+        let promoted = self.promotions.iter().filter(|p| p.promoted_s.is_some());
+        if let Some(worst) = promoted.map(|p| p.rpo_s).reduce(f64::max) {
+            return Some(worst);
+        }
         let mut worst: Option<f64> = None;
         for at in self.exposures.iter().map(|e| e.at_s) {
             let best = self
@@ -760,7 +820,8 @@ impl GlobalSummary {
 pub struct RegionSummary {
     /// Its name.
     pub name: String,
-    /// Median round trip from the primary, ms.
+    /// Median round trip from the first primary, ms (0 for the first
+    /// primary itself, measured once a promotion makes it a secondary).
     pub rtt_ms: f64,
     /// The replication link's bandwidth, Gb/s.
     pub bandwidth_gbps: f64,

@@ -108,6 +108,23 @@ impl Config {
         self.workload.commits_per_s > 0.0 || self.clients.iter().any(|g| !g.reader && g.count > 0)
     }
 
+    /// Whether a global database's region may be promoted in the run.
+    pub fn promotes_regions(&self) -> bool {
+        self.faults
+            .iter()
+            .any(|f| matches!(f.kind, FaultKind::RegionPromotion { .. }))
+    }
+
+    /// The regions of a global database measured as secondaries: every
+    /// secondary, and the primary too when a promotion may make it one.
+    pub fn measured_regions(&self) -> Vec<RegionId> {
+        let Some(g) = &self.global else {
+            return Vec::new();
+        };
+        let first = if self.promotes_regions() { 0 } else { 1 };
+        (first..g.regions() as u8).map(RegionId).collect()
+    }
+
     /// When the last fault is over: `None` when there is no fault, or one
     /// lasts for good, so that the cluster is never whole again.
     pub fn faults_over(&self) -> Option<SimTime> {
@@ -116,16 +133,41 @@ impl Config {
     }
 }
 
-/// AZs and storage nodes.
+/// AZs and storage nodes, in every region of a global database.
 #[derive(Debug, Clone)]
 pub struct Topology {
-    /// AZ names, indexed by [`AzId`].
+    /// AZ names, indexed by [`AzId`]: the primary region's first, then
+    /// each secondary region's, as many in each.
     pub azs: Vec<String>,
+    /// AZs in each region: region `r` has AZs `r * azs_per_region` up to
+    /// the next region's.
+    pub azs_per_region: usize,
     /// Storage nodes per AZ; node `i` of AZ `z` has id `z * nodes_per_az + i`.
     pub nodes_per_az: u32,
 }
 
 impl Topology {
+    /// The regions: one without a global database.
+    pub fn regions(&self) -> usize {
+        self.azs.len() / self.azs_per_region
+    }
+
+    /// The region `az` is in.
+    pub fn region_of(&self, az: AzId) -> RegionId {
+        RegionId((az.index() / self.azs_per_region) as u8)
+    }
+
+    /// Region `r`'s AZs.
+    pub fn region_azs(&self, r: RegionId) -> impl Iterator<Item = AzId> {
+        let first = r.0 as usize * self.azs_per_region;
+        (first..first + self.azs_per_region).map(AzId::from_index)
+    }
+
+    /// The region storage node `n` is in.
+    pub fn region_of_node(&self, n: NodeId) -> RegionId {
+        self.region_of(AzId::from_index((n.0 / self.nodes_per_az) as usize))
+    }
+
     /// A node's name as scenarios write it: `<az>-<n>`, counting from 1.
     pub fn node_name(&self, n: NodeId) -> String {
         let az = n.0 / self.nodes_per_az;
@@ -423,6 +465,31 @@ pub struct GlobalConfig {
 }
 
 impl GlobalConfig {
+    /// The regions: the primary and its secondaries.
+    pub fn regions(&self) -> usize {
+        1 + self.secondaries.len()
+    }
+
+    /// The link between regions `a` and `b`: its median round trip,
+    /// jitter and bandwidth (Gb/s). A secondary's link to the primary is
+    /// its own. Between two secondaries none is given: the longer round
+    /// trip of the two to the primary stands in, with the larger jitter
+    /// and the smaller bandwidth (a modelling choice: it errs slow for two
+    /// regions close to each other, and matters only once one of them is
+    /// promoted).
+    pub fn between(&self, a: RegionId, b: RegionId) -> (SimDuration, f64, f64) {
+        let own = |r: RegionId| r.secondary().map(|k| &self.secondaries[k]);
+        match (own(a), own(b)) {
+            (None, None) => (SimDuration::ZERO, 0.0, f64::INFINITY),
+            (Some(r), None) | (None, Some(r)) => (r.rtt, r.jitter, r.bandwidth_gbps),
+            (Some(x), Some(y)) => (
+                x.rtt.max(y.rtt),
+                x.jitter.max(y.jitter),
+                x.bandwidth_gbps.min(y.bandwidth_gbps),
+            ),
+        }
+    }
+
     /// A region's name; region 0 is the primary, `k` the `k`-th secondary.
     pub fn region_name(&self, r: RegionId) -> &str {
         match r.0 {
@@ -567,6 +634,14 @@ pub enum FaultKind {
     RegionPartition(RegionId),
     /// The link to a secondary region carries a factor less.
     RegionSlowdown(RegionId, f64),
+    /// A secondary region is promoted: at once with what it holds, or
+    /// (`switchover`) once every region is synchronised.
+    RegionPromotion {
+        /// The region promoted.
+        region: RegionId,
+        /// A switchover rather than a failover.
+        switchover: bool,
+    },
     /// A planned change of an instance's class; with `promote`, a reader
     /// then becomes the writer by a requested failover.
     ClassChange {
@@ -608,6 +683,12 @@ impl FaultKind {
             FaultKind::RegionOutage(_) => FaultName::RegionOutage,
             FaultKind::RegionPartition(_) => FaultName::RegionPartition,
             FaultKind::RegionSlowdown(..) => FaultName::RegionSlowdown,
+            FaultKind::RegionPromotion {
+                switchover: false, ..
+            } => FaultName::GlobalFailover,
+            FaultKind::RegionPromotion {
+                switchover: true, ..
+            } => FaultName::GlobalSwitchover,
         }
     }
 }
@@ -643,6 +724,7 @@ impl Fault {
                 FaultName::RegionSlowdown,
                 format!("{} ×{factor}", region(*r)),
             ),
+            FaultKind::RegionPromotion { region: r, .. } => (self.kind.name(), region(*r)),
             FaultKind::NodeCrash(n) => (FaultName::StorageNodeCrash, node(*n)),
             FaultKind::AzOutage(z) => (FaultName::AzOutage, az(*z)),
             FaultKind::PartitionAzs(a, b) => (

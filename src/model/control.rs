@@ -31,7 +31,7 @@ use std::cmp::Reverse;
 use rand::Rng;
 
 use super::compute::instance::{instance_endpoint, Boot, Instance, Role};
-use super::config::{Config, FaultKind, TieBreak};
+use super::config::{Config, FaultKind, RegionId, TieBreak};
 use super::context::Ctx;
 use super::event::Event;
 use super::network::Endpoint;
@@ -85,6 +85,10 @@ pub enum Reason {
     /// The writer's I/O watchdog: it answers health checks but cannot
     /// make its writes durable, while a reader can.
     StorageWatchdog,
+    /// A global database's failover promoted another region.
+    GlobalFailover,
+    /// A global database's switchover promoted another region.
+    GlobalSwitchover,
 }
 
 impl Reason {
@@ -97,6 +101,8 @@ impl Reason {
             Reason::OsUpdate => "os_update",
             Reason::ClassChange => "class_change",
             Reason::StorageWatchdog => "storage_watchdog",
+            Reason::GlobalFailover => "global_failover",
+            Reason::GlobalSwitchover => "global_switchover",
         }
     }
 }
@@ -114,8 +120,11 @@ pub struct FailoverRecord {
     pub started: SimTime,
     /// When the failure was declared.
     pub declared: SimTime,
-    /// When the attempt in progress began: `declared`, or when an earlier
-    /// attempt's target failed.
+    /// A global database switchover: when every region was synchronised
+    /// and the region promoted.
+    pub synchronised: Option<SimTime>,
+    /// When the attempt in progress began: `declared` (or `synchronised`),
+    /// or when an earlier attempt's target failed.
     pub attempt_began: SimTime,
     /// Earlier attempts whose target failed: (target, began, failed).
     pub failed_attempts: Vec<(InstanceId, SimTime, SimTime)>,
@@ -197,6 +206,9 @@ enum Phase {
     Selecting,
     /// Waiting for the new writer to start and recover.
     Promoting,
+    /// A global database's switchover stopped the writer: waiting for it
+    /// to promote another region.
+    Regional,
 }
 
 /// Control-plane state.
@@ -243,6 +255,9 @@ pub struct ControlPlane {
     pub failovers: Vec<FailoverRecord>,
     /// A rolling operating-system update under way.
     rolling: Option<Rolling>,
+    /// The region whose cluster it runs: the primary's, until a global
+    /// database promotes another.
+    region: RegionId,
     rng: SimRng,
 }
 
@@ -287,6 +302,7 @@ impl ControlPlane {
             current: None,
             failovers: Vec::new(),
             rolling: None,
+            region: RegionId::PRIMARY,
             rng,
         }
     }
@@ -338,8 +354,9 @@ impl ControlPlane {
         cx.after(interval, Event::HealthTick);
         let cp = &mut *self;
         match cp.phase {
-            // Selection ends on its own timer.
-            Phase::Selecting => return,
+            // Selection ends on its own timer; a switchover on the global
+            // database's.
+            Phase::Selecting | Phase::Regional => return,
             // A replacement being created has no host to ask yet. The
             // readers are asked instead: one running again (it was down,
             // or out of reach when the failover chose) is minutes sooner
@@ -484,7 +501,12 @@ impl ControlPlane {
         reason: Reason,
         target: Option<InstanceId>,
     ) {
-        let now = cx.now();
+        self.open_record(cx.now(), reason);
+        self.select(cx, s, target);
+    }
+
+    /// A failover's record opens now, for `reason`.
+    fn open_record(&mut self, now: SimTime, reason: Reason) {
         let from = self.writer;
         self.restarting_in_place = false;
         // Detection starts when the writer stopped being useful, whatever
@@ -504,6 +526,7 @@ impl ControlPlane {
                 .min()
                 .unwrap_or(now),
             declared: now,
+            synchronised: None,
             attempt_began: now,
             failed_attempts: Vec::new(),
             selected: None,
@@ -516,7 +539,57 @@ impl ControlPlane {
             provisioned: false,
             candidates: Vec::new(),
         });
-        self.select(cx, s, target);
+    }
+
+    /// Why the cluster cannot take part in a promotion of its global
+    /// database now, if it cannot: a switchover stops a writer that
+    /// serves, so not while a failover or a restart in place is under
+    /// way; a failover goes ahead whatever the cluster is doing.
+    pub(crate) fn region_refusal(&self, switchover: bool) -> Option<&'static str> {
+        if !switchover {
+            None
+        } else if self.phase != Phase::Watching {
+            Some("a failover was in progress")
+        } else if self.restarting_in_place {
+            Some("the writer was restarting in place")
+        } else {
+            None
+        }
+    }
+
+    /// A global database switchover begins: the writer is told to stop
+    /// (the primary becomes read-only), and nothing is promoted until the
+    /// global database has synchronised every region.
+    pub(crate) fn begin_switchover(&mut self, cx: &mut Ctx, s: Sight) {
+        let now = cx.now();
+        self.impaired(now);
+        self.open_record(now, Reason::GlobalSwitchover);
+        self.phase = Phase::Regional;
+        let from = self.writer;
+        cx.send(
+            now,
+            Endpoint::Control,
+            s.end(from),
+            Event::Demote { inst: from },
+        );
+    }
+
+    /// `region` is the primary from now: its readers are the candidates,
+    /// and one becomes the writer (a headless region's writer is created
+    /// there). An unplanned failover is timed from when the writer
+    /// stopped serving: the region's outage, if that was it.
+    pub(crate) fn region_promoted(&mut self, cx: &mut Ctx, s: Sight, region: RegionId) {
+        self.region = region;
+        if self.phase == Phase::Regional {
+            if let Some(r) = self.current.as_mut() {
+                r.synchronised = Some(cx.now());
+                r.attempt_began = cx.now();
+            }
+            self.select(cx, s, None);
+        } else {
+            self.impaired(cx.now());
+            self.declare_failure(cx, s, Reason::GlobalFailover, None);
+        }
     }
 
     /// The target of the attempt in progress stopped answering before it
@@ -666,7 +739,7 @@ impl ControlPlane {
         }
         let (target, boot, replace_in) = match chosen {
             Some(t) => (t, Boot::Restart, None),
-            None => match replacement_az(cx, s, old) {
+            None => match replacement_az(cx, s, old, self.region) {
                 Some(az) => (
                     old,
                     Boot::Provision(cx.cfg.control.provision_time.sample(&mut self.rng)),
@@ -701,7 +774,7 @@ impl ControlPlane {
     /// the instance it names is the writer being replaced, and back from a
     /// restart it is a reader).
     pub fn promotes(&self, inst: InstanceId) -> bool {
-        inst == self.writer && self.phase != Phase::Selecting
+        inst == self.writer && !matches!(self.phase, Phase::Selecting | Phase::Regional)
     }
 
     /// Whether a demotion order reaching `inst` leaves it the writer: it
@@ -858,7 +931,10 @@ impl ControlPlane {
     /// for a reboot. An instance not running is left as it is, and so is
     /// the writer a failover under way is making: each is reported so.
     fn patch(&mut self, cx: &mut Ctx, s: Sight, fault: u32, zero_downtime: bool) {
-        for inst in (0..s.instances.len()).map(InstanceId::from_index) {
+        let cluster = (0..s.instances.len())
+            .map(InstanceId::from_index)
+            .filter(|i| s.instances[i.index()].role != Role::Secondary);
+        for inst in cluster {
             let i = &s.instances[inst.index()];
             let writer = inst == self.writer;
             let action = if !i.running() || !i.host_up() {
@@ -1123,20 +1199,26 @@ fn restart_readers(cx: &mut Ctx, s: Sight, writer: InstanceId) {
 /// Where a replacement for `inst` is created, if it needs one: none if
 /// its host is up (it restarts there), else in its AZ or, if that AZ is
 /// down, the first AZ that is up ([UG]: "in the same AZ, on a best-effort
-/// basis").
-fn replacement_az(cx: &Ctx, s: Sight, inst: InstanceId) -> Option<AzId> {
-    if s.instances[inst.index()].host_up() {
+/// basis"). The cluster is `region`'s: an instance of another region (the
+/// old primary's writer, when a headless region is promoted) is created
+/// anew in it.
+fn replacement_az(cx: &Ctx, s: Sight, inst: InstanceId, region: RegionId) -> Option<AzId> {
+    let topology = &cx.cfg.topology;
+    let home = s.instances[inst.index()].az;
+    let here = topology.region_of(home) == region;
+    if here && s.instances[inst.index()].host_up() {
         return None;
     }
-    let home = s.instances[inst.index()].az;
     let up = |az: AzId| cx.net().az_up(az);
-    let az = if up(home) {
+    let az = if here && up(home) {
         home
     } else {
-        (0..cx.cfg.topology.azs.len())
-            .map(|z| AzId(z as u8))
+        let mut azs = topology.region_azs(region);
+        let first = azs.next().expect("a region has AZs");
+        std::iter::once(first)
+            .chain(azs)
             .find(|&z| up(z))
-            .unwrap_or(home)
+            .unwrap_or(if here { home } else { first })
     };
     Some(az)
 }

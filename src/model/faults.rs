@@ -11,7 +11,7 @@ use super::event::Event;
 use super::order::Order;
 use super::storage::volume::Volume;
 use crate::model::config::Config;
-use crate::model::config::{Cut, Fault, FaultKind, RegionId};
+use crate::model::config::{Cut, Fault, FaultKind};
 use crate::sim::Engine;
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
 
@@ -66,10 +66,8 @@ impl Faults {
             FaultKind::NodeCrash(n) => cx.order(node_fault(n)),
             FaultKind::AzOutage(az) => az_outage(cx, (instances, volume), az, start),
             FaultKind::RegionOutage(region) => {
-                if region == RegionId::PRIMARY {
-                    for z in 0..cx.cfg.topology.azs.len() {
-                        az_outage(cx, (instances, volume), AzId::from_index(z), start);
-                    }
+                for az in cx.cfg.topology.region_azs(region) {
+                    az_outage(cx, (instances, volume), az, start);
                 }
                 cx.order(Order::RegionDark {
                     region,
@@ -123,6 +121,13 @@ impl Faults {
                 zero_downtime,
             }),
             FaultKind::OsUpdate => cx.order(Order::UpdateCluster { fault: id }),
+            FaultKind::RegionPromotion { region, switchover } => {
+                cx.order(Order::PromoteRegion {
+                    fault: id,
+                    region,
+                    switchover,
+                });
+            }
             FaultKind::ClassChange { inst, .. } => {
                 cx.order(Order::ChangeClass { fault: id, inst });
             }

@@ -39,6 +39,25 @@
 //!   RPO lag while the guard holds commits, which are durable but not
 //!   acknowledged.
 //!
+//! **Promotion.** A secondary region becomes the primary by a failover
+//! (\[UG\] `FailoverGlobalCluster` with `AllowDataLoss`: at once, with the
+//! redo its storage holds; what the primary acknowledged beyond it is the
+//! RPO) or a switchover (`SwitchoverGlobalCluster`: the primary stops
+//! taking writes, every secondary is synchronised, and nothing is lost).
+//! The promoted region's storage becomes the volume and one of its
+//! instances the writer (the world carries out [`Order::RegionPromoted`]);
+//! the server then ships from it, over each link's own round trip, to
+//! every other region, the old primary included. A region's copy lacking
+//! some of the promotion point, or holding more (the old primary's
+//! unshipped tail), is taken to be resynchronised to that point (a
+//! modelling simplification: the lack is at most one send, and the tail
+//! is fenced and discarded).
+//!
+//! The primary's storage keeps its log until every reachable secondary
+//! stores it (the [`Global::floor`] the writer's materialization waits
+//! for), so a region promoted holds a copy of the log the primary kept:
+//! pages materialized no further than its stored point.
+//!
 //! \[UG\] (Managing RPOs for Aurora PostgreSQL-based global databases):
 //! with `rds.global_db_rpo` set, commits on the primary complete only
 //! while at least one secondary's RPO lag is below it; the guard here
@@ -52,7 +71,7 @@ use super::context::Ctx;
 use super::event::Event;
 use super::order::Order;
 use super::storage::lsn::Lsn;
-use crate::metrics::Exposure;
+use crate::metrics::{Exposure, Promotion};
 use crate::model::config::{Config, GlobalConfig, RegionId};
 use crate::sim::{LogNormal, SimDuration, SimRng, SimTime};
 
@@ -104,6 +123,23 @@ struct Link {
 }
 
 impl Link {
+    /// The link from region `from` to region `to`, which holds `start`.
+    fn new(g: &GlobalConfig, (from, to): (RegionId, RegionId), start: Shipped) -> Self {
+        let (rtt, jitter, gbps) = g.between(from, to);
+        Link {
+            crossing: LogNormal::new(rtt / 2, jitter),
+            bits_per_s: gbps * 1e9,
+            cuts: 0,
+            outages: 0,
+            slowdowns: Vec::new(),
+            generation: 0,
+            free_at: SimTime::ZERO,
+            stored_by: SimTime::ZERO,
+            sent: start,
+            stored: start,
+        }
+    }
+
     /// Whether the server can reach the region.
     fn open(&self) -> bool {
         self.cuts == 0 && self.outages == 0
@@ -127,13 +163,22 @@ impl Link {
 /// The primary's replication server and what each secondary holds.
 #[derive(Debug)]
 pub(crate) struct Global {
+    /// By region: the link from the primary to it (the primary's own is
+    /// unused, but counts the outages of its region).
     links: Vec<Link>,
+    /// The region whose storage is the volume.
+    primary: RegionId,
     rng: SimRng,
     /// Every send's point, oldest first, from the oldest some region
     /// lacks.
     ledger: VecDeque<Shipped>,
-    /// Outages of the primary region in force: nothing is sent.
-    primary_outages: u32,
+    /// The primary's point last read.
+    latest: PrimaryPoint,
+    /// Points of writers of this epoch or older are the old primary's
+    /// after a promotion, and are not shipped.
+    stale_epoch: u32,
+    /// A switchover waiting for every region to be synchronised.
+    switching: Option<RegionId>,
     /// The RPO guard holds commits.
     held: bool,
     /// Commits acknowledged as each judgement found them, with the
@@ -170,25 +215,22 @@ impl Global {
         };
         let net = &cfg.network;
         Global {
-            links: g
-                .secondaries
-                .iter()
-                .map(|r| Link {
-                    crossing: LogNormal::new(r.rtt / 2, r.jitter),
-                    bits_per_s: r.bandwidth_gbps * 1e9,
-                    cuts: 0,
-                    outages: 0,
-                    slowdowns: Vec::new(),
-                    generation: 0,
-                    free_at: SimTime::ZERO,
-                    stored_by: SimTime::ZERO,
-                    sent: start,
-                    stored: start,
-                })
+            links: (0..g.regions() as u8)
+                .map(|r| Link::new(g, (RegionId::PRIMARY, RegionId(r)), start))
                 .collect(),
+            primary: RegionId::PRIMARY,
             rng,
             ledger: VecDeque::from([start]),
-            primary_outages: 0,
+            latest: PrimaryPoint {
+                vdl: Lsn(0),
+                at: SimTime::ZERO,
+                records: 0,
+                acked: 0,
+                epoch: 0,
+                writing: true,
+            },
+            stale_epoch: 0,
+            switching: None,
             held: false,
             acks: VecDeque::new(),
             newest_ack: SimTime::ZERO,
@@ -216,10 +258,12 @@ impl Global {
         let now = cx.now();
         // While the primary is dark nothing is sent, and nothing is seen of
         // it: redo found durable when it is back may have become durable
-        // since the last send before it went dark.
-        if self.primary_outages > 0 {
+        // since the last send before it went dark. After a promotion, the
+        // old primary's writer is not the new primary's.
+        if self.primary_dark() || primary.epoch <= self.stale_epoch {
             return;
         }
+        self.latest = primary;
         let previous = std::mem::replace(&mut self.sent_at, now);
         let newest = *self.ledger.back().expect("the ledger keeps its newest");
         if primary.vdl > newest.upto {
@@ -231,10 +275,148 @@ impl Global {
                 acked: primary.acked.max(newest.acked),
             });
         }
-        for r in 0..self.links.len() {
+        for r in self.secondaries() {
             self.send(cx, r);
         }
         self.judge(cx);
+        self.synchronised(cx);
+    }
+
+    /// The secondary regions, by index.
+    fn secondaries(&self) -> impl Iterator<Item = usize> + use<> {
+        let primary = self.primary.0 as usize;
+        (0..self.links.len()).filter(move |&r| r != primary)
+    }
+
+    /// Whether the primary's region is dark.
+    fn primary_dark(&self) -> bool {
+        self.links[self.primary.0 as usize].outages > 0
+    }
+
+    /// The oldest point every reachable secondary stores: the primary's
+    /// storage keeps its log above it. `None` without one.
+    pub(crate) fn floor(&self) -> Option<Lsn> {
+        self.secondaries()
+            .map(|r| &self.links[r])
+            .filter(|l| l.outages == 0)
+            .map(|l| l.stored.upto)
+            .min()
+    }
+
+    /// Whether `region` could be promoted now, by a switchover or a
+    /// failover: the reason it cannot, if not.
+    pub(crate) fn refusal(&self, region: RegionId, switchover: bool) -> Option<&'static str> {
+        let r = region.0 as usize;
+        if region == self.primary {
+            Some("the region already was the primary")
+        } else if self.switching.is_some() {
+            Some("a switchover was already under way")
+        } else if self.links[r].outages > 0 {
+            Some("the region was dark")
+        } else if switchover
+            && (self.primary_dark() || self.secondaries().any(|k| !self.links[k].open()))
+        {
+            Some("a switchover needs every region up and reachable; a global failover promotes without them")
+        } else {
+            None
+        }
+    }
+
+    /// A promotion of `region` that the control plane accepted goes ahead:
+    /// a failover at once, a switchover once every region is synchronised
+    /// (the control plane has stopped the writer).
+    pub(crate) fn begin(&mut self, cx: &mut Ctx, fault: u32, region: RegionId, switchover: bool) {
+        cx.rec.replication.promotions.push(Promotion {
+            fault,
+            region: region.0 as usize,
+            from: self.primary.0 as usize,
+            switchover,
+            requested: cx.now(),
+            promoted: None,
+            commits_lost: 0,
+            rpo: SimDuration::ZERO,
+        });
+        if switchover {
+            self.switching = Some(region);
+            self.synchronised(cx);
+        } else {
+            let upto = self.links[region.0 as usize].stored;
+            self.promote(cx, (region, false), upto);
+        }
+    }
+
+    /// A switchover goes on once the writer has stopped, its last redo was
+    /// sent, and every secondary stores it.
+    fn synchronised(&mut self, cx: &mut Ctx) {
+        let Some(region) = self.switching else {
+            return;
+        };
+        let newest = *self.ledger.back().expect("the ledger keeps its newest");
+        let done = !self.latest.writing
+            && newest.upto >= self.latest.vdl
+            && self
+                .secondaries()
+                .all(|r| self.links[r].stored.upto >= newest.upto);
+        if done {
+            self.switching = None;
+            self.promote(cx, (region, true), newest);
+        }
+    }
+
+    /// `region` becomes the primary with the log up to `upto`: what it
+    /// lacked of the acknowledged commits is lost, the links run from it,
+    /// and every other region holds that point.
+    fn promote(&mut self, cx: &mut Ctx, (region, switchover): (RegionId, bool), upto: Shipped) {
+        let now = cx.now();
+        let r = region.0 as usize;
+        let acked = cx.rec.commits_acked;
+        self.judge(cx);
+        let rpo = self.at_risk(r, acked);
+        if let Some(p) = cx.rec.replication.promotions.last_mut() {
+            p.promoted = Some(now);
+            p.commits_lost = acked.saturating_sub(upto.acked);
+            p.rpo = rpo;
+        }
+        let g = cx
+            .cfg
+            .global
+            .as_ref()
+            .expect("promoted with a global database");
+        let base = Shipped {
+            upto: upto.upto,
+            reached: now,
+            from: now,
+            records: self.latest.records,
+            acked,
+        };
+        self.primary = region;
+        self.stale_epoch = self.latest.epoch;
+        for (k, link) in self.links.iter_mut().enumerate() {
+            let fresh = Link::new(g, (region, RegionId(k as u8)), base);
+            *link = Link {
+                cuts: link.cuts,
+                outages: link.outages,
+                slowdowns: std::mem::take(&mut link.slowdowns),
+                generation: link.generation + 1,
+                free_at: now,
+                stored_by: now,
+                ..fresh
+            };
+        }
+        self.ledger = VecDeque::from([base]);
+        self.acks.clear();
+        self.newest_ack = now;
+        self.sent_at = now;
+        if self.held {
+            self.held = false;
+            cx.rec.replication.hold(now, false);
+            cx.order(Order::CommitsHeld { held: false });
+        }
+        cx.order(Order::RegionPromoted {
+            region,
+            upto: upto.upto,
+            switchover,
+        });
     }
 
     /// Sends region `r` everything it was not yet sent, if the link is
@@ -260,7 +442,7 @@ impl Global {
         cx.after(
             link.stored_by.since(now),
             Event::RegionStored {
-                region: r as u8 + 1,
+                region: r as u8,
                 link: link.generation,
                 upto: point.upto,
                 since: oldest.from,
@@ -288,9 +470,13 @@ impl Global {
         (region, generation): (u8, u32),
         (upto, since): (Lsn, SimTime),
     ) {
-        let r = region as usize - 1;
+        let r = region as usize;
         let link = &self.links[r];
-        if link.generation != generation || !link.open() || upto <= link.stored.upto {
+        if link.generation != generation
+            || !link.open()
+            || upto <= link.stored.upto
+            || r == self.primary.0 as usize
+        {
             return;
         }
         let shipped = *self
@@ -300,7 +486,10 @@ impl Global {
             .expect("the ledger keeps every point a region lacks");
         self.links[r].stored = shipped;
         cx.rec.replication.stored(r, cx.now().since(since));
-        let oldest = self.links.iter().map(|l| l.stored).min_by_key(|s| s.upto);
+        let oldest = self
+            .secondaries()
+            .map(|k| self.links[k].stored)
+            .min_by_key(|s| s.upto);
         if let Some(oldest) = oldest {
             while self.ledger.len() > 1 && self.ledger[0].upto < oldest.upto {
                 self.ledger.pop_front();
@@ -310,6 +499,7 @@ impl Global {
             }
         }
         self.judge(cx);
+        self.synchronised(cx);
     }
 
     /// Region `r`'s RPO lag at `now`.
@@ -348,7 +538,7 @@ impl Global {
         let mut within = false;
         let rpo = cx.cfg.global.as_ref().and_then(|g| g.rpo);
         let mut best: Option<SimDuration> = None;
-        for r in 0..self.links.len() {
+        for r in self.secondaries() {
             let (lag, span) = (self.rpo_lag(r, now), self.at_risk(r, acked));
             cx.rec.replication.rpo_lag(r, lag, span);
             within |= rpo.is_some_and(|rpo| lag < rpo);
@@ -357,7 +547,7 @@ impl Global {
         if let Some(best) = best {
             cx.rec.replication.best_at_risk(best);
         }
-        let held = rpo.is_some() && !within && self.primary_outages == 0;
+        let held = rpo.is_some() && !within && !self.primary_dark();
         if held != self.held {
             self.held = held;
             cx.rec.replication.hold(now, held);
@@ -368,30 +558,28 @@ impl Global {
     /// A region goes dark (`dark`) or comes back. The primary's going dark
     /// is when each secondary's exposure is taken.
     pub(crate) fn set_dark(&mut self, cx: &mut Ctx, region: RegionId, dark: bool) {
-        match region.secondary() {
-            None => {
-                if dark && self.primary_outages == 0 {
-                    self.judge(cx);
-                    let (now, acked) = (cx.now(), cx.rec.commits_acked);
-                    for r in 0..self.links.len() {
-                        let exposure = Exposure {
-                            at: now,
-                            region: r,
-                            commits: acked.saturating_sub(self.links[r].stored.acked),
-                            rpo: self.rpo_lag(r, now),
-                            span: self.at_risk(r, acked),
-                        };
-                        cx.rec.replication.exposures.push(exposure);
-                    }
+        let r = region.0 as usize;
+        if region == self.primary {
+            if dark && !self.primary_dark() {
+                self.judge(cx);
+                let (now, acked) = (cx.now(), cx.rec.commits_acked);
+                for k in self.secondaries() {
+                    let exposure = Exposure {
+                        at: now,
+                        region: k,
+                        commits: acked.saturating_sub(self.links[k].stored.acked),
+                        rpo: self.rpo_lag(k, now),
+                        span: self.at_risk(k, acked),
+                    };
+                    cx.rec.replication.exposures.push(exposure);
                 }
-                nest(&mut self.primary_outages, dark);
             }
-            Some(r) => {
-                let link = &mut self.links[r];
-                nest(&mut link.outages, dark);
-                if dark {
-                    link.restart(cx.now());
-                }
+            nest(&mut self.links[r].outages, dark);
+        } else {
+            let link = &mut self.links[r];
+            nest(&mut link.outages, dark);
+            if dark {
+                link.restart(cx.now());
             }
         }
         self.judge(cx);
@@ -399,7 +587,7 @@ impl Global {
 
     /// The link to a secondary is cut, or heals.
     pub(crate) fn set_cut(&mut self, cx: &mut Ctx, region: RegionId, cut: bool) {
-        let r = region.secondary().expect("validated: a secondary");
+        let r = region.0 as usize;
         let link = &mut self.links[r];
         nest(&mut link.cuts, cut);
         if cut {
@@ -412,7 +600,7 @@ impl Global {
     /// ends; a crossing takes as long as before. What the link was sending
     /// goes again at the rate now in force, with everything since.
     pub(crate) fn set_slowness(&mut self, cx: &mut Ctx, region: RegionId, factor: f64, on: bool) {
-        let r = region.secondary().expect("validated: a secondary");
+        let r = region.0 as usize;
         let link = &mut self.links[r];
         if on {
             link.slowdowns.push(factor);
@@ -424,14 +612,17 @@ impl Global {
 }
 
 /// What the replication server reads of the primary: its VDL, when it
-/// was reached, the records made durable in all, and the commits at or
-/// below the VDL acknowledged or held for acknowledgement.
+/// was reached, the records made durable in all, the commits at or below
+/// the VDL acknowledged or held for acknowledgement, the epoch of the
+/// writer that reached it, and whether a writer takes writes.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct PrimaryPoint {
     pub vdl: Lsn,
     pub at: SimTime,
     pub records: u64,
     pub acked: u64,
+    pub epoch: u32,
+    pub writing: bool,
 }
 
 /// One more fault in force (`on`), or one fewer.
@@ -451,7 +642,7 @@ fn nest(count: &mut u32, on: bool) {
 fn quorum_write(rng: &mut SimRng, draws: &Draws, cfg: &Config, bytes: f64) -> SimDuration {
     let q = &cfg.storage.quorum;
     let transfer = SimDuration::from_secs_f64(bytes * 8.0 / (cfg.storage.disk_gbps * 1e9));
-    let local = q.copies() as usize / cfg.topology.azs.len();
+    let local = q.copies() as usize / cfg.topology.azs_per_region;
     let mut copies: Vec<SimDuration> = (0..q.copies() as usize)
         .map(|i| {
             let hop = if i < local {

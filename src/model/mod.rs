@@ -38,7 +38,7 @@ pub use note::Note;
 pub use storage::lsn::Lsn;
 
 use crate::metrics::{self, Recorder};
-use crate::model::config::Config;
+use crate::model::config::{Config, GlobalConfig, RegionId};
 use crate::sim::memory::Ceiling;
 use crate::sim::{Engine, RngFactory, SimDuration, SimTime, StreamId, Trace};
 use crate::vocab::ids::{ClientId, InstanceId};
@@ -191,7 +191,10 @@ impl World {
             .instances
             .iter()
             .enumerate()
-            .map(|(i, c)| Instance::new(c, stream(streams::INSTANCE_BASE + i as u64)))
+            .map(|(i, c)| {
+                let secondary = cfg.topology.region_of(c.az) != RegionId::PRIMARY;
+                Instance::new(c, secondary, stream(streams::INSTANCE_BASE + i as u64))
+            })
             .collect();
         for i in &mut instances {
             let none = vec![storage::lsn::Lsn(0); cfg.storage.pgs as usize];
@@ -210,7 +213,7 @@ impl World {
         let net = Network::new(
             cfg.network.clone(),
             (stream(streams::NETWORK), stream(streams::APP_NETWORK)),
-            cfg.topology.azs.len(),
+            (&cfg.topology, cfg.global.as_ref()),
             volume.nodes.len(),
             instances.len(),
         );
@@ -264,7 +267,13 @@ impl World {
                 cfg.clients.len(),
                 (
                     cfg.instances.len(),
-                    cfg.global.as_ref().map_or(0, |g| g.secondaries.len()),
+                    (
+                        cfg.global.as_ref().map_or(0, GlobalConfig::regions),
+                        cfg.measured_regions()
+                            .iter()
+                            .map(|r| r.0 as usize)
+                            .collect(),
+                    ),
                 ),
             ),
             control: ControlPlane::new(first, stream(streams::CONTROL)),
@@ -284,6 +293,7 @@ impl World {
                 writers: Writers::new(writer),
                 recovery: None,
                 patches: compute::patch::Patches::new(cfg.instances.len()),
+                region: RegionId::PRIMARY,
             },
             callers,
             net,
@@ -540,17 +550,19 @@ impl World {
             Event::HostReady { fault } => control.on_host_ready(cx, sight, fault),
             Event::ReplicationTick => {
                 let (vdl, at, acked) = compute.writers.primary_point(cx.rec.commits_acked);
-                let records = cx.rec.records_durable;
                 let primary = PrimaryPoint {
                     vdl,
                     at,
-                    records,
+                    records: cx.rec.records_durable,
                     acked,
+                    epoch: compute.writers.last_recovered().epoch,
+                    writing: compute.writers.current.open,
                 };
-                global
-                    .as_mut()
-                    .expect("ticks only with a global database")
-                    .on_tick(cx, primary);
+                let global = global.as_mut().expect("ticks only with a global database");
+                global.on_tick(cx, primary);
+                if cx.cfg.promotes_regions() {
+                    compute.writers.current.retain_above(global.floor());
+                }
             }
             Event::RegionStored {
                 region,
@@ -781,6 +793,58 @@ impl World {
             Order::RegionSlowness { region, factor, on } => {
                 global().set_slowness(cx, region, factor, on);
             }
+            Order::PromoteRegion {
+                fault,
+                region,
+                switchover,
+            } => {
+                let global = global();
+                let why = global
+                    .refusal(region, switchover)
+                    .or_else(|| control.region_refusal(switchover));
+                if let Some(why) = why {
+                    control.refused.push((fault, why.to_owned()));
+                    return;
+                }
+                if switchover {
+                    let sight = Sight {
+                        instances: &compute.instances,
+                        volume: &storage.volume,
+                    };
+                    control.begin_switchover(cx, sight);
+                }
+                global.begin(cx, fault, region, switchover);
+            }
+            Order::RegionPromoted {
+                region,
+                upto,
+                switchover,
+            } => {
+                // The old primary's writer allocated at most LAL above its
+                // VDL: the new one resumes beyond, at a commit boundary.
+                let (lal, records) = (
+                    cx.cfg.storage.lsn_allocation_limit,
+                    u64::from(cx.cfg.workload.records_per_commit),
+                );
+                let old = compute.writers.last_points().vdl().max(upto);
+                let resume = Lsn((old.0 + lal).div_ceil(records) * records + 1);
+                let fence = compute.writers.latest_epoch + 1;
+                let added = storage.rehome(&cx.cfg.topology, (region, upto), (fence, resume));
+                for _ in 0..added {
+                    compute.segment_added();
+                }
+                let tails = &storage.truncations.last().expect("just recorded").tails;
+                compute.region_promoted(cx, region, upto, tails);
+                cx.note(Note::RegionPromoted {
+                    upto,
+                    allow_loss: !switchover,
+                });
+                let sight = Sight {
+                    instances: &compute.instances,
+                    volume: &storage.volume,
+                };
+                control.region_promoted(cx, sight, region);
+            }
             Order::CommitsHeld { held } => {
                 let around = Surroundings {
                     volume: &storage.volume,
@@ -889,6 +953,15 @@ impl World {
     }
 
     // ----- a read-only view for observers ---------------------------------
+
+    /// With a global database that may promote a region: the oldest point
+    /// of the log every reachable secondary stores.
+    pub(crate) fn replication_floor(&self) -> Option<Lsn> {
+        self.global
+            .as_ref()
+            .filter(|_| self.cfg.promotes_regions())
+            .and_then(Global::floor)
+    }
 
     /// Where the run ends: the scenario's duration, or where it stopped.
     pub fn end(&self) -> SimTime {
@@ -1045,13 +1118,27 @@ impl World {
         let points = self.compute.writers.last_points().clone();
         let records = u64::from(self.cfg.workload.records_per_commit);
         let now = self.engine.now();
+        // A region promoted after the last recovery holds the log up to
+        // its promotion point: that is what a recovery now must find.
+        let epoch = self.compute.writers.last_recovered().epoch;
+        let promoted = self
+            .storage
+            .truncations
+            .last()
+            .filter(|t| t.epoch > epoch)
+            .cloned();
+        let needed = |pg: crate::vocab::ids::PgId| match &promoted {
+            Some(t) => t.tails[pg.index()],
+            None => points.last_record_below_vdl(pg),
+        };
+        let vdl = promoted.as_ref().map_or(points.vdl(), |t| t.vdl);
         let volume = &mut self.storage.volume;
         let surviving = |v: &Volume, s: SegmentId| {
             let seg = &v.segments[s.index()];
             seg.hydrated && !lost[seg.node.index()]
         };
-        let recoverable = recoverable_vdl(volume, &points, records, now, surviving);
-        let available = recoverable_vdl(volume, &points, records, now, Volume::is_live);
+        let recoverable = recoverable_vdl(volume, (vdl, &needed), records, now, surviving);
+        let available = recoverable_vdl(volume, (vdl, &needed), records, now, Volume::is_live);
         (recoverable, available)
     }
 }

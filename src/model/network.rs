@@ -2,8 +2,9 @@
 //! control plane.
 //!
 //! Every message crosses it: latency is lognormal around a median that
-//! depends on the link class (same AZ or cross AZ; the regional control
-//! plane and DNS count as another AZ) and is multiplied by the slowness of a
+//! depends on the link class (same AZ, cross AZ, or between two regions of
+//! a global database; the regional control plane and DNS count as another
+//! AZ of the sender's region) and is multiplied by the slowness of a
 //! gray-failing endpoint. A message is dropped when either end is in an AZ
 //! that is down, when a partition separates the two ends, or by an active
 //! packet-loss fault. Whether the receiving host is *running* is
@@ -12,7 +13,7 @@
 
 use rand::Rng;
 
-use crate::model::config::{Cut, LossScope, NetworkConfig};
+use crate::model::config::{Cut, GlobalConfig, LossScope, NetworkConfig, RegionId, Topology};
 use crate::sim::dist::LogNormal;
 use crate::sim::{SimDuration, SimRng};
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
@@ -64,6 +65,9 @@ impl Endpoint {
 pub struct Network {
     same_az: LogNormal,
     cross_az: LogNormal,
+    /// With a global database: each AZ's region, and the crossing between
+    /// regions `a` and `b` at `between[a * regions + b]`.
+    regions: Option<Regions>,
     rng: SimRng,
     /// A separate stream for application traffic, so that clients (their
     /// number, caches, timeouts) never move the draws of the cluster's own
@@ -85,18 +89,61 @@ pub struct Network {
     losses: Vec<(LossScope, f64)>,
 }
 
+/// The regions of a global database as the network sees them.
+#[derive(Debug)]
+struct Regions {
+    of_az: Vec<RegionId>,
+    count: usize,
+    between: Vec<LogNormal>,
+}
+
+impl Regions {
+    /// The crossings between every two regions: half the round trip
+    /// [`GlobalConfig::between`] gives them, with its jitter.
+    fn new(topology: &Topology, g: &GlobalConfig) -> Self {
+        let count = topology.regions();
+        let mut between = Vec::with_capacity(count * count);
+        for a in 0..count as u8 {
+            for b in 0..count as u8 {
+                let (rtt, jitter, _) = g.between(RegionId(a), RegionId(b));
+                between.push(LogNormal::new(rtt / 2, jitter));
+            }
+        }
+        Regions {
+            of_az: (0..topology.azs.len())
+                .map(|z| topology.region_of(AzId::from_index(z)))
+                .collect(),
+            count,
+            between,
+        }
+    }
+
+    /// The crossing between the regions of `a` and `b`, if they differ.
+    fn crossing(&self, a: Option<AzId>, b: Option<AzId>) -> Option<&LogNormal> {
+        let (ra, rb) = (
+            self.of_az[a?.index()].0 as usize,
+            self.of_az[b?.index()].0 as usize,
+        );
+        (ra != rb).then(|| &self.between[ra * self.count + rb])
+    }
+}
+
 impl Network {
-    /// A healthy network.
+    /// A healthy network over `topology`'s AZs, with `global`'s regions.
     pub fn new(
         cfg: NetworkConfig,
         (rng, app_rng): (SimRng, SimRng),
-        azs: usize,
+        (topology, global): (&Topology, Option<&GlobalConfig>),
         nodes: usize,
         instances: usize,
     ) -> Self {
+        let azs = topology.azs.len();
         Network {
             same_az: LogNormal::new(cfg.same_az_latency, cfg.jitter),
             cross_az: LogNormal::new(cfg.cross_az_latency, cfg.jitter),
+            regions: global
+                .filter(|_| topology.regions() > 1)
+                .map(|g| Regions::new(topology, g)),
             rng,
             app_rng,
             azs,
@@ -168,10 +215,11 @@ impl Network {
                 return None;
             }
         }
-        let link = if from.az() == to.az() {
-            &self.same_az
-        } else {
-            &self.cross_az
+        let (a, b) = (from.az(), to.az());
+        let link = match self.regions.as_ref().and_then(|r| r.crossing(a, b)) {
+            Some(crossing) => crossing,
+            None if a == b => &self.same_az,
+            None => &self.cross_az,
         };
         let mut slow = 1.0;
         for n in [from.node(), to.node()].into_iter().flatten() {
@@ -292,7 +340,18 @@ mod tests {
             jitter: 0.2,
         };
         let f = RngFactory::new(3);
-        Network::new(cfg, (f.stream(StreamId(0)), f.stream(StreamId(1))), 3, 6, 2)
+        let topology = Topology {
+            azs: vec!["a".into(), "b".into(), "c".into()],
+            azs_per_region: 3,
+            nodes_per_az: 2,
+        };
+        Network::new(
+            cfg,
+            (f.stream(StreamId(0)), f.stream(StreamId(1))),
+            (&topology, None),
+            6,
+            2,
+        )
     }
 
     const W: Endpoint = Endpoint::Instance(InstanceId(0), AzId(0));

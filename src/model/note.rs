@@ -64,4 +64,13 @@ pub enum Note {
         /// Where allocation resumes.
         resume: Lsn,
     },
+    /// A global database promoted another region with the log up to
+    /// `upto`: by a failover that may lose what the primary acknowledged
+    /// beyond it (`allow_loss`), or by a switchover that may not.
+    RegionPromoted {
+        /// The promotion point.
+        upto: Lsn,
+        /// A failover, whose loss is its RPO, not a violation.
+        allow_loss: bool,
+    },
 }

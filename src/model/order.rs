@@ -12,6 +12,7 @@
 //! caller holding the actor it orders.
 
 use super::compute::instance::Boot;
+use super::storage::lsn::Lsn;
 use super::storage::recovery::Truncation;
 use crate::model::config::RegionId;
 use crate::sim::SimTime;
@@ -146,7 +147,25 @@ pub(crate) enum Order {
         factor: f64,
         on: bool,
     },
+    /// A promotion of `region` (fault `fault`) is asked for: a failover,
+    /// or a switchover (`switchover`). The world asks the global database
+    /// and the control plane whether it can go ahead.
+    PromoteRegion {
+        fault: u32,
+        region: RegionId,
+        switchover: bool,
+    },
     // ----- from the global database to the writer ----------------------
     /// The RPO guard holds (`held`) or releases the writer's commits.
     CommitsHeld { held: bool },
+    // ----- from the global database to storage, the instances and the
+    // control plane ----------------------------------------------------
+    /// `region` is the primary from now, with the log up to `upto`: its
+    /// storage becomes the volume, its instances the cluster, and the
+    /// control plane promotes one of them.
+    RegionPromoted {
+        region: RegionId,
+        upto: Lsn,
+        switchover: bool,
+    },
 }

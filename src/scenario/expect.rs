@@ -320,6 +320,25 @@ expectations! {
         let said = format!("longest cluster RTO {}", seconds(s, got));
         c.judge_some(got, max.as_secs_f64(), said, max)
     };
+    /// Every region promotion's RTO (a global database's failover or
+    /// switchover: from the fault, or the request, to the promoted
+    /// region's writer reached through a fresh DNS lookup) at most this
+    /// long.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    max_region_rto: SimDuration, AtMost => |max, s, c| {
+        let got = s.longest_region_rto_s();
+        let said = format!("longest region RTO {}", seconds(s, got));
+        c.judge_some(got, max.as_secs_f64(), said, max)
+    };
+    /// Some region promotion's RTO at least this long.
+    #[serde(deserialize_with = "optional_duration::read")]
+    #[schemars(schema_with = "optional_duration::schema")]
+    min_region_rto: SimDuration, AtLeast => |min, s, c| {
+        let got = s.longest_region_rto_s();
+        let said = format!("longest region RTO {}", seconds(s, got));
+        c.judge_some(got, min.as_secs_f64(), said, min)
+    };
     /// Some failover's cluster RTO at least this long.
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
@@ -522,15 +541,16 @@ expectations! {
             c.judge(g.at_risk_max_ms, max.as_millis_f64(), said, max)
         })
     };
-    /// At every primary-region outage, the acknowledged work the
-    /// secondary that lacked least lacked then (what promoting the best
-    /// region would lose of what the application was told is committed,
-    /// in time: the RPO it would see) at most this.
+    /// The RPO in acknowledged work at most this: of every region
+    /// promotion the run made, what the promoted region lacked; without
+    /// one, at every primary-region outage, what the secondary that
+    /// lacked least lacked then (what promoting the best region would
+    /// lose of what the application was told is committed).
     #[serde(deserialize_with = "optional_duration::read")]
     #[schemars(schema_with = "optional_duration::schema")]
     max_rpo: SimDuration, AtMost => |max, s, c| {
         global(s, |g| match g.best_rpo_s() {
-            None => (false, "none (the primary region never went dark)".to_owned()),
+            None => (false, "none (no region promoted, and the primary region never went dark)".to_owned()),
             Some(got) => {
                 let said = format!("RPO {got:.3}s of acknowledged work");
                 c.judge(got, max.as_secs_f64(), said, max)

@@ -165,6 +165,11 @@ impl<'a> Names<'a> {
                 field("region", self.region(*r));
                 "duration"
             }
+            FaultKind::RegionPromotion { region, .. } => {
+                field("region", self.region(*region));
+                // Instant, as above.
+                "duration"
+            }
             FaultKind::RegionSlowdown(r, factor) => {
                 field("region", self.region(*r));
                 field("factor", factor.to_string());

@@ -559,7 +559,8 @@ fn checked_name(
 pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, InputError> {
     let cx = Ctx { file };
     let name = checked_name(raw.name.value.trim(), &raw.name, "a scenario name", &cx)?;
-    let topology = topology(&raw.topology, &cx)?;
+    let global = raw.global.as_ref().map(|g| global(g, &cx)).transpose()?;
+    let topology = topology(&raw.topology, raw.global.as_ref(), &cx)?;
     let no_instances = Resolver {
         cx: &cx,
         topology: &topology,
@@ -567,7 +568,6 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         global: None,
     };
     let instances = instances(raw.instances.as_ref(), &no_instances)?;
-    let global = raw.global.as_ref().map(|g| global(g, &cx)).transpose()?;
     let names = Resolver {
         cx: &cx,
         topology: &topology,
@@ -653,7 +653,48 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
     })
 }
 
-fn topology(raw: &TopologySpec, cx: &Ctx) -> Result<Topology, InputError> {
+/// The AZs of every region: the primary's as `topology:` names them, then
+/// each secondary's, as many, named as its `azs:` lists them or by the
+/// region's name and the primary's AZ name.
+fn topology(
+    raw: &TopologySpec,
+    global: Option<&GlobalSpec>,
+    cx: &Ctx,
+) -> Result<Topology, InputError> {
+    let mut topology = primary_topology(raw, cx)?;
+    let per_region = topology.azs_per_region;
+    for r in global.map_or(&[][..], |g| &g.secondaries.value) {
+        let names: Vec<String> = match &r.azs {
+            Some(azs) if azs.value.len() != per_region => {
+                return Err(cx.at(
+                    azs,
+                    format!(
+                        "expected {per_region} AZ names, as many as the primary region has, found {}",
+                        azs.value.len()
+                    ),
+                ));
+            }
+            Some(azs) => azs.value.clone(),
+            None => topology.azs[..per_region]
+                .iter()
+                .map(|az| format!("{}{az}", r.name.value.trim()))
+                .collect(),
+        };
+        for az in names {
+            if az.is_empty() || topology.azs.contains(&az) {
+                let at = r.azs.as_ref().map_or(r.name.referenced, |a| a.referenced);
+                return Err(cx.at_first(
+                    &[at],
+                    format!("AZ names must be distinct and non-empty across regions, found {az:?} twice or empty; name the region's AZs with `azs:`"),
+                ));
+            }
+            topology.azs.push(az);
+        }
+    }
+    Ok(topology)
+}
+
+fn primary_topology(raw: &TopologySpec, cx: &Ctx) -> Result<Topology, InputError> {
     let azs = &raw.azs.value;
     if azs.is_empty() || azs.len() > d::MAX_AZS {
         return Err(cx.at(
@@ -673,6 +714,7 @@ fn topology(raw: &TopologySpec, cx: &Ctx) -> Result<Topology, InputError> {
     }
     Ok(Topology {
         azs: azs.clone(),
+        azs_per_region: azs.len(),
         nodes_per_az: raw.storage_nodes_per_az.value,
     })
 }
@@ -707,12 +749,14 @@ fn instances(
             writer: true,
         }]);
     };
-    if list.value.is_empty() || list.value.len() > d::MAX_INSTANCES {
+    let regions = names.topology.regions();
+    if list.value.is_empty() || list.value.len() > d::MAX_INSTANCES * regions {
         return Err(cx.at(
             list,
             format!(
-                "expected one writer and at most {} readers, found {} instances",
+                "expected one writer and at most {} readers{}, found {} instances",
                 d::MAX_INSTANCES - 1,
+                if regions > 1 { " in each region" } else { "" },
                 list.value.len()
             ),
         ));
@@ -738,6 +782,29 @@ fn instances(
     }
     if out.iter().filter(|i| i.writer).count() != 1 {
         return Err(cx.at(list, "expected exactly one instance with `role: writer`"));
+    }
+    let t = names.topology;
+    for (i, spec) in out.iter().zip(&list.value) {
+        let region = t.region_of(i.az);
+        if i.writer && region != RegionId::PRIMARY {
+            return Err(cx.at(
+                &spec.az,
+                format!(
+                    "the writer must be in the primary region's AZs ({}); {:?} is a secondary region's",
+                    t.azs[..t.azs_per_region].join(", "),
+                    spec.az.value
+                ),
+            ));
+        }
+        if out.iter().filter(|o| t.region_of(o.az) == region).count() > d::MAX_INSTANCES {
+            return Err(cx.at(
+                &spec.az,
+                format!(
+                    "at most {} instances in one region's cluster",
+                    d::MAX_INSTANCES
+                ),
+            ));
+        }
     }
     Ok(out)
 }
@@ -838,7 +905,7 @@ fn storage(
             format!("expected a volume of at least one PG ({segment} GiB), found {volume} GiB"),
         ));
     }
-    let azs = topology.azs.len() as u32;
+    let azs = topology.azs_per_region as u32;
     let copies = st.copies.value;
     if !copies.is_multiple_of(azs) {
         return Err(cx.at_first(
@@ -1066,6 +1133,17 @@ fn fault<'f>(
             FaultKind::RegionPartition(names.region_id(&r.region, true)?),
             r.duration,
         ),
+        FaultSpec::GlobalFailover(p) | FaultSpec::GlobalSwitchover(p) => {
+            let switchover = matches!(f, FaultSpec::GlobalSwitchover(_));
+            // Any region: a later promotion may bring the first primary
+            // back; one that is the primary when it comes is refused then.
+            let region = names.region_id(&p.region, false)?;
+            (
+                &p.at,
+                FaultKind::RegionPromotion { region, switchover },
+                None,
+            )
+        }
         FaultSpec::RegionSlowdown {
             at,
             region,
@@ -1252,9 +1330,7 @@ fn step(raw: StepSpec) -> LogNormal {
 /// The proxy: its nodes' AZs must exist and be distinct.
 fn proxy(raw: &ProxySpec, names: &Resolver) -> Result<ProxyConfig, InputError> {
     let azs = match &raw.azs {
-        None => (0..names.topology.azs.len())
-            .map(AzId::from_index)
-            .collect(),
+        None => names.topology.region_azs(RegionId::PRIMARY).collect(),
         Some(list) => {
             if list.value.is_empty() {
                 return Err(names.cx.at(list, "a proxy needs a node in at least one AZ"));

@@ -62,6 +62,10 @@ fault_kinds! {
     RegionPartition "region_partition";
     /// The link to a secondary region slows down.
     RegionSlowdown "region_slowdown";
+    /// A secondary region is promoted at once, with what it holds.
+    GlobalFailover "global_failover";
+    /// A secondary region is promoted once every region is synchronised.
+    GlobalSwitchover "global_switchover";
 }
 
 impl FaultName {
@@ -76,6 +80,8 @@ impl FaultName {
                 | FaultName::EnginePatch
                 | FaultName::OsUpdate
                 | FaultName::ClassChange
+                | FaultName::GlobalFailover
+                | FaultName::GlobalSwitchover
         )
     }
 
@@ -115,6 +121,8 @@ impl FaultName {
             FaultName::RegionOutage => format!("region {t} outage"),
             FaultName::RegionPartition => format!("link to region {t} cut"),
             FaultName::RegionSlowdown => format!("link to region {t} slow"),
+            FaultName::GlobalFailover => format!("global failover to {t}"),
+            FaultName::GlobalSwitchover => format!("global switchover to {t}"),
         }
     }
 }

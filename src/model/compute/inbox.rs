@@ -303,7 +303,10 @@ mod tests {
     /// One PG of six copies over three AZs of two nodes each, and fresh
     /// points (PGCL 0).
     fn world() -> (Volume, LsnPoints) {
-        (Volume::new(1, 3, 2, Quorum::AURORA), LsnPoints::new(1, 100))
+        (
+            Volume::new(1, (3, 3), 2, Quorum::AURORA),
+            LsnPoints::new(1, 100),
+        )
     }
 
     /// Points whose PGCL is at the PG's first record, and that record.

@@ -36,6 +36,10 @@ pub enum Role {
     Writer,
     /// Applies the redo stream and serves reads.
     Reader,
+    /// An instance of a secondary region of a global database: its own
+    /// region's reader, outside the primary's cluster (no reads of the
+    /// primary's, no part in its failovers) until its region is promoted.
+    Secondary,
 }
 
 /// One DB instance.
@@ -83,18 +87,19 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// An instance as the scenario describes it, running.
-    pub fn new(cfg: &InstanceConfig, rng: SimRng) -> Self {
+    /// An instance as the scenario describes it, running; `secondary`: in
+    /// a secondary region.
+    pub fn new(cfg: &InstanceConfig, secondary: bool, rng: SimRng) -> Self {
         Instance {
             name: cfg.name.clone(),
             az: cfg.az,
             class: cfg.class.clone(),
             spec: cfg.spec,
             tier: cfg.tier,
-            role: if cfg.writer {
-                Role::Writer
-            } else {
-                Role::Reader
+            role: match (cfg.writer, secondary) {
+                (true, _) => Role::Writer,
+                (false, false) => Role::Reader,
+                (false, true) => Role::Secondary,
             },
             process: Process::Running,
             incarnation: 1,
@@ -154,7 +159,10 @@ pub fn ccm_partner(cfg: &Config, instances: &[Instance], writer: InstanceId) -> 
     }
     let mut tier0 = (0..instances.len())
         .map(InstanceId::from_index)
-        .filter(|&i| i != writer && instances[i.index()].tier == 0);
+        .filter(|&i| {
+            let other = &instances[i.index()];
+            i != writer && other.tier == 0 && other.role != Role::Secondary
+        });
     let only = tier0.next()?;
     let same_class = instances[only.index()].class == instances[writer.index()].class;
     let serving = instances[only.index()].serving_reads();

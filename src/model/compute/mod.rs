@@ -40,10 +40,11 @@ use super::event::{AckInFlight, Answer, Asker, Event, ReadAnswer, Redo};
 use super::network::Endpoint;
 use super::order::{Maintenance, Order};
 use super::routes::Routes;
+use super::storage::lsn::Lsn;
 use super::storage::recovery::Truncation;
 use super::storage::volume::Volume;
 use super::workload::Workload;
-use crate::model::config::{FaultKind, StartSteps};
+use crate::model::config::{FaultKind, RegionId, StartSteps};
 use crate::sim::{Place, SimDuration, SimTime};
 use crate::vocab::ids::{AzId, InstanceId, PgId};
 use crate::vocab::ClientError;
@@ -70,6 +71,9 @@ pub(crate) struct Compute {
     /// Planned engine patches: zero-downtime patching's state on each
     /// instance and every instance's part in every patch.
     pub patches: patch::Patches,
+    /// The region whose cluster writes: the primary's, until a global
+    /// database promotes another.
+    pub region: RegionId,
 }
 
 /// What the instances read of the rest of the world: storage's volume
@@ -236,18 +240,20 @@ impl Compute {
         let now = cx.now();
         let at = self.hosts().instance(inst);
         let stalled_since = match i.role {
-            Role::Reader => None,
+            Role::Reader | Role::Secondary => None,
             Role::Writer => self
                 .writers
                 .writer_on(inst, &self.instances)
                 .and_then(|w| w.io_stalled_since(now, cx.cfg.control.io_watchdog)),
         };
         let writes = match i.role {
-            Role::Reader => volume.reaches_write_quorum(cx.net(), at),
+            Role::Reader | Role::Secondary => volume.reaches_write_quorum(cx.net(), at),
             Role::Writer => stalled_since.is_none(),
         };
         let cut_off = match i.role {
-            Role::Reader => i.running() && !self.reaches_storage(cx, volume, inst),
+            Role::Reader | Role::Secondary => {
+                i.running() && !self.reaches_storage(cx, volume, inst)
+            }
             // Slow storage is waited for; storage out of reach is not.
             Role::Writer => {
                 self.recovery
@@ -360,7 +366,11 @@ impl Compute {
         inst: InstanceId,
     ) {
         let i = &self.instances[inst.index()];
-        if !i.answers_clients() || !i.running() || !self.reaches_storage(cx, volume, inst) {
+        if !i.answers_clients()
+            || !i.running()
+            || i.role == Role::Secondary
+            || !self.reaches_storage(cx, volume, inst)
+        {
             return;
         }
         let hosts = self.hosts();
@@ -693,7 +703,7 @@ impl Compute {
             Role::Writer => {
                 (self.writers.writer_on(inst, &self.instances)).is_none_or(Writer::idle)
             }
-            Role::Reader => i.replica.reads.is_empty(),
+            Role::Reader | Role::Secondary => i.replica.reads.is_empty(),
         }
     }
 
@@ -710,6 +720,30 @@ impl Compute {
         let i = &mut self.instances[inst.index()];
         i.replacing = None;
         i.stop();
+    }
+
+    /// `region` is the primary from now: its instances are the cluster,
+    /// reading from the volume's point `upto` (each PG's last record at or
+    /// below it in `tails`) until the new writer's stream reaches them; the
+    /// old primary's readers restart as its secondary cluster's. The
+    /// writer is the control plane's to choose.
+    pub fn region_promoted(&mut self, cx: &mut Ctx, region: RegionId, upto: Lsn, tails: &[Lsn]) {
+        self.region = region;
+        for k in 0..self.instances.len() {
+            let i = &mut self.instances[k];
+            let here = cx.cfg.topology.region_of(i.az) == region;
+            match i.role {
+                Role::Secondary if here && i.running() => {
+                    i.role = Role::Reader;
+                    i.replica = Replica::at(0, upto, tails.to_vec());
+                }
+                Role::Reader if !here && i.running() => {
+                    self.start_process(cx, InstanceId::from_index(k), Boot::Restart, false);
+                }
+                _ => {}
+            }
+        }
+        self.refresh_reader_dns(cx);
     }
 
     /// Repair added a segment: every writer that may still run learns of
@@ -819,6 +853,9 @@ impl Compute {
             i.role = Role::Writer;
             cx.order(Order::Promoted { inst });
             Recovery::begin(cx, &mut self.writing(around.volume, &[]), inst);
+        } else if cx.cfg.topology.region_of(i.az) != self.region {
+            // A secondary region's reader, or a fenced old primary's.
+            i.role = Role::Secondary;
         } else {
             i.role = Role::Reader;
             // A reader starts reading at the newest VDL storage has.

@@ -163,6 +163,10 @@ pub struct Writer {
     pub next_attempt: u32,
     /// Until when each segment is avoided for reads after a timeout.
     pub avoid_until: Vec<SimTime>,
+    /// A global database that may promote a region keeps the primary's
+    /// log above what every reachable secondary stores: materialization
+    /// waits below it (`model::global`).
+    shipped: Lsn,
 }
 
 impl Writer {
@@ -208,7 +212,14 @@ impl Writer {
             free_reads: Vec::new(),
             next_attempt: 1,
             avoid_until: vec![SimTime::ZERO; segments],
+            shipped: Lsn(u64::MAX),
         }
+    }
+
+    /// Keeps the log above `floor` (what every reachable secondary
+    /// stores), or none of it.
+    pub fn retain_above(&mut self, floor: Option<Lsn>) {
+        self.shipped = floor.unwrap_or(Lsn(u64::MAX));
     }
 
     /// Whether its instance still runs the process that built it, as a
@@ -244,13 +255,14 @@ impl Writer {
     }
 
     /// The minimum read point: no outstanding read is below it, and no
-    /// future read will be (they start at VDL).
+    /// future read will be (they start at VDL); and nothing a secondary
+    /// region may still need is below it.
     pub fn min_read_point(&self) -> Lsn {
         self.reads
             .iter()
             .flatten()
             .map(|r| r.point)
-            .fold(self.points.vdl(), Lsn::min)
+            .fold(self.points.vdl().min(self.shipped), Lsn::min)
     }
 
     /// Stores a new read and returns its slot.

@@ -78,7 +78,7 @@ impl Storage {
     pub fn new(cfg: &Config, disk_stream: &dyn Fn(u64) -> SimRng, gossip_rng: SimRng) -> Self {
         let volume = Volume::new(
             cfg.storage.pgs,
-            cfg.topology.azs.len(),
+            (cfg.topology.azs_per_region, cfg.topology.azs.len()),
             cfg.topology.nodes_per_az,
             cfg.storage.quorum,
         );

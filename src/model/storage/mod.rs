@@ -10,6 +10,7 @@ pub mod device;
 pub mod fleet;
 pub mod lsn;
 pub mod page;
+mod promotion;
 pub mod recovery;
 mod repair;
 pub mod segment;

@@ -6,7 +6,7 @@
 //! every durable record of the PG. From those it computes the recoverable
 //! VCL and truncates above the last consistency point (\[P17\] §4.3).
 
-use super::lsn::{Lsn, LsnPoints};
+use super::lsn::Lsn;
 use super::volume::Volume;
 use crate::sim::SimTime;
 use crate::vocab::ids::{PgId, SegmentId};
@@ -29,7 +29,8 @@ pub struct Truncation {
 }
 
 /// The VDL a recovery at `now` would reach from the segments `counts`
-/// admits, given each commit's `records_per_commit` records (so every
+/// admits, up to `vdl` with each PG's last record at or below it
+/// `needed`, given each commit's `records_per_commit` records (so every
 /// multiple of it is a CPL). Counting the running segments gives what is
 /// available now; counting every segment whose disk survives (running, or
 /// down but coming back) gives what is not destroyed.
@@ -42,16 +43,16 @@ pub struct Truncation {
 /// failing) case and exact otherwise.
 pub fn recoverable_vdl(
     volume: &mut Volume,
-    points: &LsnPoints,
+    (vdl, needed): (Lsn, &dyn Fn(PgId) -> Lsn),
     records_per_commit: u64,
     now: SimTime,
     counts: impl Fn(&Volume, SegmentId) -> bool,
 ) -> Lsn {
     let read_quorum = volume.quorum.read() as usize;
-    let mut limit = points.vdl();
+    let mut limit = vdl;
     for p in 0..volume.pgs.len() {
         let pg = PgId::from_index(p);
-        let needed = points.last_record_below_vdl(pg);
+        let needed = needed(pg);
         // Without a read quorum, recovery cannot prove anything for the PG.
         let best = match volume.best_member(pg, None, now, &counts) {
             (live, Some((scl, _))) if live >= read_quorum => scl,

@@ -136,7 +136,10 @@ impl Storage {
                 in_az[self.volume.node_of(s).az.index()] += 1;
             }
         }
-        let share = self.volume.quorum.copies() / in_az.len() as u32;
+        // The volume's region: a copy is replaced there.
+        let topology = &cx.cfg.topology;
+        let region = topology.region_of(az);
+        let share = self.volume.quorum.copies() / topology.azs_per_region as u32;
         let holders: Vec<NodeId> = self.volume.pgs[pg.index()]
             .write_targets()
             .map(|s| self.volume.segments[s.index()].node)
@@ -153,6 +156,7 @@ impl Storage {
                 .filter(|n| {
                     let node = &self.volume.nodes[n.index()];
                     (node.az == az) == same_az
+                        && topology.region_of(node.az) == region
                         && (same_az || in_az[node.az.index()] < share + 1)
                         && arriving[n.index()] < COPIES_IN_PER_NODE
                         && node.up

@@ -217,6 +217,25 @@ impl Segment {
         }
     }
 
+    /// A copy of `source`'s data up to `upto` on `node`, on disk, serving
+    /// `epoch`: a secondary region's copy of a PG, as its replication agent
+    /// wrote it, when the region is promoted. `source` has materialized no
+    /// further than `upto` (the primary kept its log until the region
+    /// stored it).
+    pub fn copy_upto(source: &Segment, node: NodeId, upto: Lsn, epoch: u32) -> Self {
+        debug_assert!(source.applied <= upto, "pages materialized past the copy");
+        let mut copy = Segment::new(source.pg, node, true);
+        copy.pages = source.pages.clone();
+        copy.applied = source.applied;
+        copy.log = source.log.clone();
+        copy.scl = source.log.back().map_or(source.applied, LogSlice::last);
+        copy.truncate(epoch, upto);
+        copy.persisted_scl = copy.scl;
+        // What the source knew durable, as far as the copy holds it.
+        copy.min_read_point = source.min_read_point.min(upto);
+        copy
+    }
+
     /// The newest volume epoch seen, and the newest whose truncation has
     /// been applied.
     pub fn epochs(&self) -> SegmentEpochs {

@@ -89,14 +89,16 @@ pub struct Volume {
 }
 
 impl Volume {
-    /// Lays out `pgs` PGs over `azs` AZs of `nodes_per_az` nodes each.
-    pub fn new(pgs: u32, azs: usize, nodes_per_az: u32, quorum: Quorum) -> Self {
+    /// Lays out `pgs` PGs over the first `azs` AZs of `nodes_per_az` nodes
+    /// each (the primary region's), with the nodes of `all` AZs (every
+    /// region's) standing by.
+    pub fn new(pgs: u32, (azs, all): (usize, usize), nodes_per_az: u32, quorum: Quorum) -> Self {
         let per_az = quorum.copies() as usize / azs;
         assert!(
             per_az * azs == quorum.copies() as usize && per_az <= nodes_per_az as usize,
             "copies must spread evenly over AZs, at most one per node"
         );
-        let mut nodes: Vec<StorageNode> = (0..azs * nodes_per_az as usize)
+        let mut nodes: Vec<StorageNode> = (0..all * nodes_per_az as usize)
             .map(|i| StorageNode {
                 az: AzId((i / nodes_per_az as usize) as u8),
                 up: true,
@@ -111,15 +113,11 @@ impl Volume {
         let mut groups = Vec::with_capacity(pgs as usize);
         for p in 0..pgs as usize {
             let mut members = Vec::with_capacity(quorum.copies() as usize);
-            for z in 0..azs {
-                for j in 0..per_az {
-                    let n = (p * per_az + j + z) % nodes_per_az as usize;
-                    let node = NodeId::from_index(z * nodes_per_az as usize + n);
-                    let id = SegmentId::from_index(segments.len());
-                    segments.push(Segment::new(PgId::from_index(p), node, true));
-                    nodes[node.index()].segments.push(id);
-                    members.push(id);
-                }
+            for node in placement(p, 0..azs, per_az, nodes_per_az) {
+                let id = SegmentId::from_index(segments.len());
+                segments.push(Segment::new(PgId::from_index(p), node, true));
+                nodes[node.index()].segments.push(id);
+                members.push(id);
             }
             groups.push(ProtectionGroup {
                 members,
@@ -265,7 +263,7 @@ mod tests {
 
     #[test]
     fn placement_puts_two_copies_in_each_az_on_distinct_nodes() {
-        let v = Volume::new(10, 3, 16, Quorum::AURORA);
+        let v = Volume::new(10, (3, 3), 16, Quorum::AURORA);
         for g in &v.pgs {
             let mut per_az = [0; 3];
             let mut nodes: Vec<_> = g
@@ -287,7 +285,7 @@ mod tests {
 
     #[test]
     fn replacement_needs_both_quorums() {
-        let mut v = Volume::new(1, 3, 4, Quorum::AURORA);
+        let mut v = Volume::new(1, (3, 3), 4, Quorum::AURORA);
         let old = v.pgs[0].members[5];
         let new = v.add_segment(PgId(0), NodeId(11), false);
         v.pgs[0].joining = Some(Joining {
@@ -316,4 +314,22 @@ mod tests {
         };
         assert_eq!(v.durable_lsn(PgId(0), scl), Lsn(0));
     }
+}
+
+/// Where PG `p`'s copies go in the AZs `azs`, `per_az` in each: round-robin
+/// over each AZ's nodes, offset by the AZ's position so that equal node
+/// numbers in two AZs do not hold the same PGs.
+pub fn placement(
+    p: usize,
+    azs: std::ops::Range<usize>,
+    per_az: usize,
+    nodes_per_az: u32,
+) -> impl Iterator<Item = NodeId> {
+    let first = azs.start;
+    azs.flat_map(move |z| {
+        (0..per_az).map(move |j| {
+            let n = (p * per_az + j + (z - first)) % nodes_per_az as usize;
+            NodeId::from_index(z * nodes_per_az as usize + n)
+        })
+    })
 }

@@ -243,6 +243,19 @@ pub enum FaultSpec {
     /// The replication link from the primary to a secondary region drops
     /// every message; what was in flight is sent again once it heals.
     RegionPartition(RegionSpan),
+    /// An unplanned global database failover (`FailoverGlobalCluster`
+    /// with `AllowDataLoss`): the named secondary region becomes the
+    /// primary at once with what its storage holds; what the primary
+    /// acknowledged beyond that is lost (the RPO). One of its readers is
+    /// promoted (a headless region first has a writer created), the global
+    /// writer endpoint follows, and the old primary's instances are
+    /// fenced: if its region returns, they come back read-only.
+    GlobalFailover(PromotionSpec),
+    /// A global database switchover (`SwitchoverGlobalCluster`, once
+    /// "managed planned failover"): the primary stops taking writes, every
+    /// secondary is synchronised, then the named region is promoted with
+    /// nothing lost and the old primary becomes a secondary.
+    GlobalSwitchover(PromotionSpec),
     /// The replication link to a secondary region carries `factor` times
     /// less (congestion, a degraded path); a crossing takes as long as
     /// before.
@@ -263,6 +276,19 @@ pub enum FaultSpec {
         #[schemars(schema_with = "optional_duration::schema")]
         duration: Option<SimDuration>,
     },
+}
+
+/// When a global database's promotion is asked for, and of which region.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromotionSpec {
+    /// When it is asked for.
+    #[serde(deserialize_with = "at::read")]
+    #[schemars(schema_with = "at::schema")]
+    pub at: Spanned<SimDuration>,
+    /// The secondary region to promote, as `global:` names it.
+    #[schemars(with = "String")]
+    pub region: Spanned<String>,
 }
 
 /// When a region fault starts, which region it strikes and for how long:

@@ -19,6 +19,18 @@ use crate::sim::SimDuration;
 ///     - { name: us-west-2, rtt: 55ms }
 ///   rpo: 20s
 /// ```
+///
+/// Each secondary region has AZs of its own, as many as the primary's, and
+/// a storage node layout like the primary's; instances and clients may be
+/// placed in them (`az: us-west-2a`). A secondary region's instances are
+/// its cluster's readers: they serve no reads of the primary's and become
+/// the writer and readers only if their region is promoted.
+///
+/// ```yaml
+/// instances:
+///   - { name: east-1, az: a, role: writer }
+///   - { name: west-1, az: us-west-2a, tier: 0 }
+/// ```
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GlobalSpec {
@@ -63,4 +75,9 @@ pub struct RegionSpec {
     )]
     #[schemars(schema_with = "bandwidth::schema")]
     pub bandwidth_gbps: f64,
+    /// The region's AZs, as many as the primary's; absent: the region's
+    /// name followed by each of the primary's AZ names (`us-west-2a`).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub azs: Option<Spanned<Vec<String>>>,
 }
