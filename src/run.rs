@@ -953,14 +953,21 @@ fn global(w: &World, end: SimTime) -> Option<GlobalSummary> {
     let rep = &w.recorder().replication;
     let ms = |d: SimDuration| d.as_secs_f64() * 1e3;
     let name = |r: usize| g.region_name(RegionId(r as u8)).to_owned();
+    // The link a region is measured over: from the first primary, and for
+    // the first primary, from the region first promoted.
+    let first_promoted = rep.promotions.first().map_or(0, |p| p.region as u8);
+    let link = |r: usize| match r {
+        0 => g.between(RegionId(first_promoted), RegionId::PRIMARY),
+        r => g.between(RegionId::PRIMARY, RegionId(r as u8)),
+    };
     let regions = rep
         .measured
         .iter()
         .map(|&r| (r, &rep.regions[r]))
         .map(|(r, m)| RegionSummary {
             name: name(r),
-            rtt_ms: ms(g.between(RegionId::PRIMARY, RegionId(r as u8)).0),
-            bandwidth_gbps: g.between(RegionId::PRIMARY, RegionId(r as u8)).2,
+            rtt_ms: ms(link(r).0),
+            bandwidth_gbps: link(r).2,
             replication_lag_ms: (!m.lag.is_empty()).then(|| Lag {
                 p50: m.lag.value_at_quantile(0.5) as f64 / 1e3,
                 p99: m.lag.value_at_quantile(0.99) as f64 / 1e3,

@@ -166,7 +166,7 @@ impl Case {
             let _ = writeln!(
                 y,
                 "  - {{ name: {name}, az: {}, tier: {tier}, class: {class} }}",
-                AZS[*az]
+                az_name(*az)
             );
         }
         let _ = write!(y, "clients:\n  - {{ name: app, count: 2, read_timeout: 2s");
@@ -174,8 +174,10 @@ impl Case {
             let _ = write!(y, ", dns_cache: {c}s");
         }
         y.push_str(" }\n");
+        let regions = self.global.map_or(1, |(secondaries, _)| 1 + secondaries);
         let topology = Topology {
-            azs: AZS.map(String::from).to_vec(),
+            azs: (0..AZS.len() * regions).map(az_name).collect(),
+            azs_per_region: AZS.len(),
             nodes_per_az: NODES_PER_AZ,
         };
         let mut names = Names::new(&topology, instances.iter().map(String::as_str));
@@ -207,6 +209,15 @@ impl Case {
     fn instance_names(&self) -> Vec<String> {
         let readers = (1..=self.readers.len()).map(|i| format!("r{i}"));
         std::iter::once("w".to_owned()).chain(readers).collect()
+    }
+}
+
+/// The name of AZ `z`: the primary region's as [`AZS`] has them, then a
+/// secondary region's, by the region's name (`eu-west-1a`).
+fn az_name(z: usize) -> String {
+    match z / AZS.len() {
+        0 => AZS[z].to_owned(),
+        r => format!("{}{}", REGIONS[r], AZS[z % AZS.len()]),
     }
 }
 
@@ -320,37 +331,51 @@ fn class_change(readers: usize) -> impl Strategy<Value = FaultKind> {
 }
 
 /// Global-database cases: a cluster of the default quorum with up to
-/// three readers, one or two secondary regions, the RPO guard at 20 s or
-/// none, and up to six faults: any of [`cases`]' kinds, and a region's
-/// outage (the primary's or a secondary's), its link cut, or its link a
-/// hundred to a hundred thousand times narrower, for up to 34 s, so that
-/// a secondary may fall further behind than the guard allows. Every
-/// region fault ends, so the primary comes back within the run (60 s).
+/// three readers in any region, one or two secondary regions, the RPO
+/// guard at 20 s or none, and up to six faults: any of [`cases`]' kinds,
+/// a region's outage (the primary's or a secondary's), its link cut, or
+/// its link a hundred to a hundred thousand times narrower, for up to
+/// 34 s, so that a secondary may fall further behind than the guard
+/// allows; and a global failover or switchover to any region (one that is
+/// the primary then, or dark, is refused). Every region fault ends, so
+/// the primary comes back within the run (60 s).
 pub fn global_cases() -> impl Strategy<Value = Case> {
-    let readers = prop::collection::vec(
-        (0..3usize, 0..16u8, prop::sample::select(&CLASSES[..])),
-        0..=3,
-    );
-    (
-        any::<u64>(),
-        0..3usize,
-        readers,
-        1..=2usize,
-        prop::option::of(Just(20u64)),
-    )
+    (1..=2usize)
+        .prop_flat_map(|secondaries| {
+            let azs = AZS.len() * (1 + secondaries);
+            let readers =
+                prop::collection::vec((0..azs, 0..16u8, prop::sample::select(&CLASSES[..])), 0..=3);
+            (
+                any::<u64>(),
+                0..AZS.len(),
+                readers,
+                Just(secondaries),
+                prop::option::of(Just(20u64)),
+            )
+        })
         .prop_flat_map(|(seed, writer_az, readers, secondaries, rpo)| {
             let at = secs(1..26).prop_map(|s| SimTime::ZERO + s);
             let region = (0..=secondaries as u8).prop_map(RegionId);
             let secondary = (1..=secondaries as u8).prop_map(RegionId);
             let kind = prop_oneof![
-                region.prop_map(FaultKind::RegionOutage),
+                region.clone().prop_map(FaultKind::RegionOutage),
                 secondary.clone().prop_map(FaultKind::RegionPartition),
                 (secondary, prop::sample::select(vec![100.0, 1e3, 1e5]))
                     .prop_map(|(r, f)| FaultKind::RegionSlowdown(r, f)),
             ];
-            let regional = (at, kind, secs(1..35).prop_map(Some))
+            let regional = (at.clone(), kind, secs(1..35).prop_map(Some))
                 .prop_map(|(at, kind, duration)| Fault { at, kind, duration });
-            let any = prop_oneof![2 => regional, 1 => fault(readers.len(), false)];
+            let promotion =
+                (at, region, any::<bool>()).prop_map(|(at, region, switchover)| Fault {
+                    at,
+                    kind: FaultKind::RegionPromotion { region, switchover },
+                    duration: None,
+                });
+            let any = prop_oneof![
+                2 => regional,
+                1 => promotion,
+                1 => fault(readers.len(), false)
+            ];
             prop::collection::vec(any, 0..=6).prop_map(move |mut faults| {
                 faults.sort_by_key(|f| f.at);
                 Case {

@@ -100,3 +100,149 @@ fn a_region_never_reached_fails_max_lag_by_how_far_behind_it_is() {
     assert!(g.regions[0].behind_at_end_ms > 19_000.0);
     assert!(!s.expectations[0].passed, "{:?}", s.expectations);
 }
+
+/// Two regions with a reader in the secondary and an application in each,
+/// for 90 s, with `faults`.
+fn promoted(faults: &str) -> aurora_sim::Outcome {
+    let yaml = format!(
+        "name: p\nduration: 90s\nworkload: {{ records_per_commit: 3, working_set_gib: 1 }}\n\
+         instances:\n  - {{ name: w, az: a, role: writer, tier: 1 }}\n  - {{ name: r, az: b, tier: 0 }}\n  \
+         - {{ name: away-r, az: awayb, tier: 0 }}\n\
+         clients:\n  - {{ name: home-app, count: 30, az: a, think_time: 7ms, read_timeout: 5s }}\n  \
+         - {{ name: away-app, count: 10, az: awayb, think_time: 20ms, read_timeout: 5s }}\n\
+         global:\n  primary: home\n  secondaries:\n    - {{ name: away, rtt: 55ms }}\n\
+         faults:\n{faults}"
+    );
+    run(&parse(&yaml))
+}
+
+/// Every invariant held.
+fn held(s: &aurora_sim::metrics::Summary) {
+    for i in &s.invariants {
+        assert!(i.held, "{}: {:?}", i.name, i.first);
+    }
+}
+
+#[test]
+fn a_failover_loses_what_the_region_lacked_and_counts_it_apart() {
+    let out = promoted(
+        "  - region_outage: { at: 20s, region: home }\n  - global_failover: { at: 40s, region: away }\n",
+    );
+    let s = &out.summary;
+    held(s);
+    let g = s.global.as_ref().expect("global");
+    let p = &g.promotions[0];
+    assert_eq!((p.kind.as_str(), p.promoted_s), ("failover", Some(40.0)));
+    // The commits acknowledged in the last crossing and send before the
+    // outage: some, and the same as the checker counted, apart.
+    assert!(p.commits_lost > 0 && p.commits_lost < 1_000, "{p:?}");
+    assert_eq!(s.commits.lost_to_rpo, Some(p.commits_lost));
+    assert_eq!(s.commits.lost, 0);
+    assert!(p.rpo_s > 0.0 && p.rpo_s < 0.2, "{p:?}");
+    // The failover is timed from the outage: detection is the decision.
+    let f = &s.failovers[0];
+    assert_eq!(
+        (f.reason.as_str(), f.to.as_deref()),
+        ("global_failover", Some("away-r"))
+    );
+    let rto = &s.rto[0];
+    assert!((rto.detection_s - 20.0).abs() < 1e-9, "{rto:?}");
+    assert!(rto.total_s.expect("finished") < 50.0, "{rto:?}");
+    // Writes come back in the promoted region: its application commits
+    // once the writer there is open.
+    let after: u64 = out.timeline.iter().skip(80).map(|r| r.commits).sum();
+    assert!(after > 1_000, "{after} commits in the last bins");
+}
+
+#[test]
+fn a_switchover_synchronises_every_region_and_loses_nothing() {
+    let s = &promoted("  - global_switchover: { at: 30s, region: away }\n").summary;
+    held(s);
+    let g = s.global.as_ref().expect("global");
+    let p = &g.promotions[0];
+    assert_eq!(
+        (p.kind.as_str(), p.commits_lost, p.rpo_s),
+        ("switchover", 0, 0.0)
+    );
+    assert_eq!(s.commits.lost_to_rpo, None);
+    let rto = &s.rto[0];
+    // The writer stopped, its last redo crossed to the region and was
+    // stored there: about one crossing and a send.
+    let sync = rto.synchronise_s.expect("a switchover synchronises");
+    assert!(sync > 0.0 && sync < 0.2, "{rto:?}");
+    assert_eq!(s.failovers[0].to.as_deref(), Some("away-r"));
+    // The old primary became a secondary: measured, and caught up.
+    let home = g
+        .regions
+        .iter()
+        .find(|r| r.name == "home")
+        .expect("measured");
+    assert!(home.replication_lag_ms.is_some(), "{home:?}");
+}
+
+#[test]
+fn a_returning_old_primary_is_fenced_and_comes_back_read_only() {
+    let out = promoted(
+        "  - region_outage: { at: 20s, region: home, duration: 30s }\n  \
+         - global_failover: { at: 30s, region: away }\n",
+    );
+    let s = &out.summary;
+    held(s);
+    assert_eq!(s.commits.split_brain, 0);
+    // One failover, to the promoted region; the old writer's return
+    // starts none, and the writer stays where it was promoted (instance 2)
+    // to the end, the old primary's instances serving nothing.
+    assert_eq!(s.failovers.len(), 1, "{:?}", s.failovers);
+    assert_eq!(s.failovers[0].to.as_deref(), Some("away-r"));
+    assert!(out.timeline[60..].iter().all(|r| r.writer == Some(2)));
+    let last = out.timeline.last().expect("rows");
+    assert_eq!(&last.connections[..2], &[0, 0], "{:?}", last.connections);
+}
+
+#[test]
+fn a_headless_region_has_its_writer_created_there() {
+    let yaml = "name: h\nduration: 4m\nworkload: { records_per_commit: 3, working_set_gib: 1 }\n\
+         control_plane: { provision_time: 60s, provision_sigma: 0 }\n\
+         instances:\n  - { name: w, az: a, role: writer }\n\
+         clients:\n  - { name: away-app, count: 10, az: awaya, think_time: 20ms, read_timeout: 5s }\n\
+         global:\n  primary: home\n  secondaries:\n    - { name: away, rtt: 55ms }\n\
+         faults:\n  - region_outage: { at: 20s, region: home }\n  - global_failover: { at: 30s, region: away }\n";
+    let s = &run(&parse(yaml)).summary;
+    held(s);
+    let f = &s.failovers[0];
+    assert!(f.provisioned, "{f:?}");
+    assert_eq!(f.az.as_deref(), Some("awaya"));
+    // Creating the writer is most of it.
+    let rto = &s.rto[0];
+    assert!(
+        rto.promotion_s >= 60.0 && rto.total_s.expect("finished") < 120.0,
+        "{rto:?}"
+    );
+}
+
+#[test]
+fn promotions_that_cannot_go_ahead_are_refused_with_why() {
+    let s = &promoted(
+        "  - global_failover: { at: 10s, region: home }\n  \
+         - region_outage: { at: 20s, region: away, duration: 10s }\n  \
+         - global_failover: { at: 25s, region: away }\n  \
+         - region_partition: { at: 40s, region: away, duration: 10s }\n  \
+         - global_switchover: { at: 45s, region: away }\n",
+    )
+    .summary;
+    held(s);
+    let refused: Vec<&str> = s
+        .faults
+        .iter()
+        .filter_map(|f| f.refused.as_deref())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "the region already was the primary",
+            "the region was dark",
+            "a switchover needs every region up and reachable; a global failover promotes without them"
+        ]
+    );
+    assert!(s.global.as_ref().expect("global").promotions.is_empty());
+}

@@ -143,10 +143,14 @@ fn print_regions(w: &mut impl Write, s: &crate::metrics::Summary) {
         };
         let _ = writeln!(
             w,
-            "  region    {} ({} round trip from {}): {lag}; RPO lag at most {}, acknowledged work at risk at most {}",
+            "  region    {} ({} round trip{}): {lag}; RPO lag at most {}, acknowledged work at risk at most {}",
             r.name,
             ms(r.rtt_ms),
-            g.primary,
+            if r.name == g.primary {
+                " from the region first promoted".to_owned()
+            } else {
+                format!(" from {}", g.primary)
+            },
             ms(r.rpo_lag_max_ms),
             ms(r.at_risk_max_ms)
         );

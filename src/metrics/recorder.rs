@@ -596,7 +596,15 @@ mod tests {
     #[test]
     fn slow_commits_become_merged_stall_intervals() {
         let second = SimDuration::from_secs(1);
-        let mut r = Recorder::new(second, second, SimDuration::from_secs(10), 1, 6, 0, (0, 0));
+        let mut r = Recorder::new(
+            second,
+            second,
+            SimDuration::from_secs(10),
+            1,
+            6,
+            0,
+            (0, (0, Vec::new())),
+        );
         r.commit(t(2), t(1)); // exactly the threshold: no stall
         r.commit(t(10), t(2)); // unavailable 3..10
         r.commit(t(11), t(4)); // 5..11 overlaps

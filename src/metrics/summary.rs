@@ -762,7 +762,7 @@ pub struct GlobalSummary {
     /// Each region promotion asked for: a failover or a switchover. Its
     /// RTO, phase by phase, is the failover with reason
     /// `global_failover` or `global_switchover`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub promotions: Vec<RegionPromotion>,
 }
 
@@ -820,8 +820,9 @@ impl GlobalSummary {
 pub struct RegionSummary {
     /// Its name.
     pub name: String,
-    /// Median round trip from the first primary, ms (0 for the first
-    /// primary itself, measured once a promotion makes it a secondary).
+    /// Median round trip from the first primary, ms (for the first
+    /// primary itself, measured once a promotion makes it a secondary:
+    /// from the region first promoted).
     pub rtt_ms: f64,
     /// The replication link's bandwidth, Gb/s.
     pub bandwidth_gbps: f64,

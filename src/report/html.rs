@@ -518,8 +518,7 @@ fn regions(h: &mut String, s: &Summary, id: &str) {
             .collect();
         let _ = writeln!(
             h,
-            "<p>When {} went dark, what promoting each secondary would have lost:</p>",
-            esc(&g.primary)
+            "<p>When the primary region went dark, what promoting each secondary would have lost:</p>"
         );
         table(
             h,
@@ -529,6 +528,39 @@ fn regions(h: &mut String, s: &Summary, id: &str) {
                 "acknowledged commits it lacked",
                 "RPO",
                 "acknowledged work",
+            ],
+            &rows,
+        );
+    }
+    if !g.promotions.is_empty() {
+        let rows: Vec<Vec<String>> = g
+            .promotions
+            .iter()
+            .map(|p| {
+                vec![
+                    format!("global {}", esc(&p.kind)),
+                    format!("{} → {}", esc(&p.from), esc(&p.region)),
+                    format!("{:.1} s", p.requested_s),
+                    p.promoted_s
+                        .map_or("not within the run".to_owned(), |t| format!("{t:.1} s")),
+                    p.commits_lost.to_string(),
+                    ms(p.rpo_s * 1e3),
+                ]
+            })
+            .collect();
+        let _ = writeln!(
+            h,
+            "<p>Region promotions (the RTO of each, phase by phase, is the failover of the same reason in the failovers table):</p>"
+        );
+        table(
+            h,
+            &[
+                "promotion",
+                "from → to",
+                "asked",
+                "promoted",
+                "acknowledged commits lost",
+                "RPO (acknowledged work)",
             ],
             &rows,
         );

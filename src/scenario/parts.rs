@@ -397,6 +397,10 @@ pub enum Fault {
         #[serde(skip_serializing_if = "Option::is_none")]
         duration: Option<SimDuration>,
     },
+    /// A global database fails over to `region` with what it holds.
+    GlobalFailover { at: SimDuration, region: String },
+    /// A global database switches over to `region`, losing nothing.
+    GlobalSwitchover { at: SimDuration, region: String },
 }
 
 /// The cluster as the primary of an Aurora Global Database (the
@@ -487,6 +491,8 @@ impl Fault {
             Fault::RegionOutage { .. } => FaultName::RegionOutage,
             Fault::RegionPartition { .. } => FaultName::RegionPartition,
             Fault::RegionSlowdown { .. } => FaultName::RegionSlowdown,
+            Fault::GlobalFailover { .. } => FaultName::GlobalFailover,
+            Fault::GlobalSwitchover { .. } => FaultName::GlobalSwitchover,
         }
     }
 }
@@ -581,6 +587,14 @@ mod tests {
                 region: "us-west-2".into(),
                 factor: 100.0,
                 duration: Some(S(4)),
+            },
+            FaultName::GlobalFailover => Fault::GlobalFailover {
+                at: S(2),
+                region: "us-west-2".into(),
+            },
+            FaultName::GlobalSwitchover => Fault::GlobalSwitchover {
+                at: S(3),
+                region: "us-west-2".into(),
             },
         }
     }

@@ -16,7 +16,7 @@ use super::recovery::Truncation;
 use super::segment::{Accept, Gap, GossipPayload};
 use super::volume::Volume;
 use crate::metrics::NodeUse;
-use crate::model::config::{Config, StorageConfig, Topology};
+use crate::model::config::{Config, RegionId, StorageConfig, Topology};
 use crate::model::context::Ctx;
 use crate::model::event::{AckInFlight, Event, ReadAnswer, ReadAsk, RecoveryReply};
 use crate::model::routes::Routes;
@@ -55,13 +55,19 @@ pub struct Storage {
 impl Storage {
     /// Each storage node's load over the run so far (disk and NIC busy
     /// time as a share of `now`) and the repair bytes it moved, named as
-    /// `topology` names nodes.
+    /// `topology` names nodes: the primary region's, and a secondary
+    /// region's once a promotion placed segments there.
     pub fn node_loads(&self, topology: &Topology, now: SimTime) -> Vec<NodeUse> {
         let run = now.as_secs_f64().max(1e-9);
         let share = |d: SimDuration| (d.as_secs_f64() / run).min(1.0);
         self.io
             .iter()
             .enumerate()
+            .filter(|&(n, _)| {
+                let node = NodeId::from_index(n);
+                topology.region_of_node(node) == RegionId::PRIMARY
+                    || !self.volume.nodes[n].segments.is_empty()
+            })
             .map(|(n, io)| NodeUse {
                 node: topology.node_name(NodeId::from_index(n)),
                 disk_busy: share(io.disk.served_by(now)),

@@ -257,6 +257,24 @@ impl Volume {
     }
 }
 
+/// Where PG `p`'s copies go in the AZs `azs`, `per_az` in each: round-robin
+/// over each AZ's nodes, offset by the AZ's position so that equal node
+/// numbers in two AZs do not hold the same PGs.
+pub fn placement(
+    p: usize,
+    azs: std::ops::Range<usize>,
+    per_az: usize,
+    nodes_per_az: u32,
+) -> impl Iterator<Item = NodeId> {
+    let first = azs.start;
+    azs.flat_map(move |z| {
+        (0..per_az).map(move |j| {
+            let n = (p * per_az + j + (z - first)) % nodes_per_az as usize;
+            NodeId::from_index(z * nodes_per_az as usize + n)
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,22 +332,4 @@ mod tests {
         };
         assert_eq!(v.durable_lsn(PgId(0), scl), Lsn(0));
     }
-}
-
-/// Where PG `p`'s copies go in the AZs `azs`, `per_az` in each: round-robin
-/// over each AZ's nodes, offset by the AZ's position so that equal node
-/// numbers in two AZs do not hold the same PGs.
-pub fn placement(
-    p: usize,
-    azs: std::ops::Range<usize>,
-    per_az: usize,
-    nodes_per_az: u32,
-) -> impl Iterator<Item = NodeId> {
-    let first = azs.start;
-    azs.flat_map(move |z| {
-        (0..per_az).map(move |j| {
-            let n = (p * per_az + j + (z - first)) % nodes_per_az as usize;
-            NodeId::from_index(z * nodes_per_az as usize + n)
-        })
-    })
 }
