@@ -578,7 +578,8 @@ fn failover(w: &World, f: &FailoverRecord) -> Failover {
         to: to.map(|i| i.name.clone()),
         reason: f.reason.name().to_owned(),
         tier: to.map(|i| i.tier),
-        az: to.map(|i| w.config().topology.azs[i.az.index()].clone()),
+        // A replacement still being created is going to its new AZ.
+        az: to.map(|i| w.config().topology.azs[i.replacing.unwrap_or(i.az).index()].clone()),
         provisioned: f.provisioned,
     }
 }
@@ -766,7 +767,15 @@ impl Simulation {
         };
         summary.expectations = expect::evaluate(&self.expect, &summary);
         let bin = rec.bin();
-        let timeline = self.world.take_timeline();
+        let mut timeline = self.world.take_timeline();
+        // The first primary's column, kept for a promotion that did not
+        // go ahead, goes with its summary row.
+        let measured = &self.world.recorder().replication.measured;
+        if measured.first() == Some(&0) && !first_was_secondary(&self.world) {
+            for row in &mut timeline {
+                row.region_rpo_lag_ms.remove(0);
+            }
+        }
         summary.warnings = warnings(self.world.config(), &timeline);
         summary
             .warnings
@@ -946,7 +955,13 @@ fn fault_summaries(w: &World) -> Vec<FaultSummary> {
         .collect()
 }
 
-/// Each instance's replica lag, for those that measured any.
+/// Whether the first primary region of a global database was ever a
+/// secondary (a promotion went ahead): only then is it measured as one.
+fn first_was_secondary(w: &World) -> bool {
+    let rep = &w.recorder().replication;
+    rep.promotions.iter().any(|p| p.promoted.is_some())
+}
+
 /// A global database's replication, as measured.
 fn global(w: &World, end: SimTime) -> Option<GlobalSummary> {
     let g = w.config().global.as_ref()?;
@@ -955,7 +970,11 @@ fn global(w: &World, end: SimTime) -> Option<GlobalSummary> {
     let name = |r: usize| g.region_name(RegionId(r as u8)).to_owned();
     // The link a region is measured over: from the first primary, and for
     // the first primary, from the region first promoted.
-    let first_promoted = rep.promotions.first().map_or(0, |p| p.region as u8);
+    let first_promoted = rep
+        .promotions
+        .iter()
+        .find(|p| p.promoted.is_some())
+        .map_or(0, |p| p.region as u8);
     let link = |r: usize| match r {
         0 => g.between(RegionId(first_promoted), RegionId::PRIMARY),
         r => g.between(RegionId::PRIMARY, RegionId(r as u8)),
@@ -963,6 +982,7 @@ fn global(w: &World, end: SimTime) -> Option<GlobalSummary> {
     let regions = rep
         .measured
         .iter()
+        .filter(|&&r| r != 0 || first_was_secondary(w))
         .map(|&r| (r, &rep.regions[r]))
         .map(|(r, m)| RegionSummary {
             name: name(r),
@@ -1029,6 +1049,7 @@ fn global(w: &World, end: SimTime) -> Option<GlobalSummary> {
     })
 }
 
+/// Each instance's replica lag, for those that measured any.
 fn replica_lag(w: &World) -> BTreeMap<String, Lag> {
     w.instances()
         .iter()

@@ -123,6 +123,9 @@ impl Durability {
                 (None, FaultKind::AzOutage(az)) => {
                     self.destroyed[az.index() * per_az..(az.index() + 1) * per_az].fill(true);
                 }
+                // The volume moved to the promoted region's nodes: some may
+                // be lost for good already.
+                (_, FaultKind::RegionPromotion { .. }) => {}
                 _ => return None,
             }
         }
@@ -306,8 +309,8 @@ impl Durability {
         self.promoted_at = Some(upto);
         let mut lost = 0;
         for e in 0..self.vdl.len() {
-            if self.superseded[e].is_none() && self.vdl[e] > upto {
-                lost += (self.vdl[e].0 - upto.0) / self.records_per_commit;
+            if self.superseded[e].is_none() {
+                lost += self.commits_between(upto, self.vdl[e]);
             }
             if self.superseded[e].is_none_or(|s| s > upto) {
                 self.superseded[e] = Some(upto);
@@ -332,18 +335,20 @@ impl Durability {
     /// outside truncated ranges) became committed.
     fn recovered(&mut self, epoch: u32, vdl: Lsn, resume: Lsn) -> Option<String> {
         let new = self.epoch(epoch);
-        self.truncations.push((vdl, resume));
         let before = self.lost_at_recovery;
         for e in 0..new {
-            if self.superseded[e].is_none() && self.vdl[e] > vdl {
-                self.lost_at_recovery += (self.vdl[e].0 - vdl.0) / self.records_per_commit;
+            if self.superseded[e].is_none() {
+                self.lost_at_recovery += self.commits_between(vdl, self.vdl[e]);
             }
             self.superseded[e].get_or_insert(vdl);
         }
         // The first recovery after a promotion must find its point.
-        if let Some(upto) = self.promoted_at.take().filter(|&p| p > vdl) {
-            self.lost_at_recovery += (upto.0 - vdl.0) / self.records_per_commit;
+        if let Some(upto) = self.promoted_at.take() {
+            self.lost_at_recovery += self.commits_between(vdl, upto);
         }
+        // Its truncated range counts from now: the losses above were of
+        // records older writers acknowledged in it.
+        self.truncations.push((vdl, resume));
         self.vdl[new] = vdl;
         self.newest_recovered = epoch;
         let lost = self.lost_at_recovery - before;
@@ -364,6 +369,25 @@ impl Durability {
             .get(self.newest_recovered as usize)
             .copied()
             .unwrap_or(Lsn(0));
-        (vdl.0 - recoverable.0.min(vdl.0)) / self.records_per_commit + self.lost_at_recovery
+        self.commits_between(recoverable, vdl) + self.lost_at_recovery
+    }
+
+    /// The commits whose records lie above `low` up to `high`: LSNs are
+    /// dense except in the ranges recoveries truncated, which hold none.
+    fn commits_between(&self, low: Lsn, high: Lsn) -> u64 {
+        if high <= low {
+            return 0;
+        }
+        let skipped: u64 = self
+            .truncations
+            .iter()
+            .map(|&(above, resume)| {
+                // Strictly inside (above, resume): nothing exists there.
+                let from = above.0.max(low.0);
+                let to = resume.0.saturating_sub(1).min(high.0);
+                to.saturating_sub(from)
+            })
+            .sum();
+        (high.0 - low.0).saturating_sub(skipped) / self.records_per_commit
     }
 }

@@ -11,7 +11,8 @@
 //! window, since each may legitimately begin a new attempt. A scenario that
 //! plans an operating-system update adds the update's time: a writer
 //! updated in place (no reader to take over) is starting for that long,
-//! and its update is the plan, not a stuck failover.
+//! and its update is the plan, not a stuck failover. So is a global
+//! database's switchover waiting for every region to be synchronised.
 
 use crate::model::compute::instance::{instance_endpoint, Process};
 use crate::model::compute::recovery;
@@ -75,7 +76,8 @@ impl FailoverLiveness {
             self.since = None;
             return None;
         }
-        if world.writer_open() || !someone_could_take_over(world) {
+        // A switchover waiting to synchronise stops the writer by plan.
+        if world.writer_open() || world.switching() || !someone_could_take_over(world) {
             self.since = None;
             return None;
         }

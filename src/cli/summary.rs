@@ -167,7 +167,7 @@ fn print_regions(w: &mut impl Write, s: &crate::metrics::Summary) {
     for e in &g.exposures {
         let _ = writeln!(
             w,
-            "  exposure  {} lacked {} acknowledged commit(s) when the primary region went dark at {:.1} s: RPO {:.3} s, {:.3} s of acknowledged work",
+            "  exposure  {} had not stored {} acknowledged commit(s) when the primary region went dark at {:.1} s (redo on its way may still land): RPO lag {:.3} s, {:.3} s of acknowledged work",
             e.region, e.commits, e.at_s, e.rpo_s, e.at_risk_s
         );
     }
@@ -314,6 +314,12 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
             clients(|c| c.p50),
             clients(|c| c.max)
         );
+        if let Some(sync) = r.synchronise_s {
+            let _ = writeln!(
+                w,
+                "            synchronise {sync:.3}s before selection: the switchover waited for every region to store the stopped writer's last redo (in the total)"
+            );
+        }
         let st = &r.steps;
         let step = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}s"));
         let _ = writeln!(

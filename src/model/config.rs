@@ -630,9 +630,9 @@ pub enum FaultKind {
     /// A region goes dark: every AZ, node and instance of the primary, or
     /// a secondary's storage and link.
     RegionOutage(RegionId),
-    /// The link to a secondary region drops every message.
+    /// A region is cut off from every other.
     RegionPartition(RegionId),
-    /// The link to a secondary region carries a factor less.
+    /// A region's replication link carries a factor less.
     RegionSlowdown(RegionId, f64),
     /// A secondary region is promoted: at once with what it holds, or
     /// (`switchover`) once every region is synchronised.

@@ -578,11 +578,22 @@ impl ControlPlane {
     /// and one becomes the writer (a headless region's writer is created
     /// there). An unplanned failover is timed from when the writer
     /// stopped serving: the region's outage, if that was it.
-    pub(crate) fn region_promoted(&mut self, cx: &mut Ctx, s: Sight, region: RegionId) {
+    pub(crate) fn region_promoted(
+        &mut self,
+        cx: &mut Ctx,
+        s: Sight,
+        (region, switchover): (RegionId, bool),
+    ) {
         self.region = region;
         if self.phase == Phase::Regional {
+            // A switchover synchronised, or a failover took over from one
+            // that could not.
             if let Some(r) = self.current.as_mut() {
-                r.synchronised = Some(cx.now());
+                if switchover {
+                    r.synchronised = Some(cx.now());
+                } else {
+                    r.reason = Reason::GlobalFailover;
+                }
                 r.attempt_began = cx.now();
             }
             self.select(cx, s, None);
@@ -1145,6 +1156,9 @@ impl ControlPlane {
             return Err("the target already is the writer");
         }
         if let Some(t) = target {
+            if s.instances[t.index()].role == Role::Secondary {
+                return Err("the target is a secondary region's instance; a global failover or switchover promotes a region");
+            }
             if !s.instances[t.index()].serving_reads() {
                 return Err("the target was not available");
             }

@@ -74,7 +74,21 @@ impl Faults {
                     dark: start,
                 });
             }
-            FaultKind::RegionPartition(region) => cx.order(Order::RegionCut { region, cut: start }),
+            FaultKind::RegionPartition(region) => {
+                // Cut off from every other region: its AZs from theirs.
+                let topology = &cx.cfg.topology;
+                let inside: Vec<AzId> = topology.region_azs(region).collect();
+                let outside: Vec<AzId> = (0..topology.azs.len())
+                    .map(AzId::from_index)
+                    .filter(|z| topology.region_of(*z) != region)
+                    .collect();
+                for &a in &inside {
+                    for &b in &outside {
+                        cx.net_mut().set_cut(a, b, start);
+                    }
+                }
+                cx.order(Order::RegionCut { region, cut: start });
+            }
             FaultKind::RegionSlowdown(region, factor) => cx.order(Order::RegionSlowness {
                 region,
                 factor,

@@ -18,7 +18,7 @@ use crate::metrics::{timeline_rows, TimelineRow};
 use super::client::{Client, Gap, GAP_MIN};
 use super::compute::cache::BufferCache;
 use super::compute::writer::{Commit, Origin};
-use super::config::Config;
+use super::config::{Config, FaultKind};
 use super::storage::lsn::Record;
 use super::storage::segment::Segment;
 use crate::vocab::ERROR_KINDS;
@@ -44,6 +44,9 @@ pub enum Knob {
     CommitRate,
     /// `global.ship_interval` (over `duration`).
     ShipInterval,
+    /// How long a region fault holds a secondary region back, in a
+    /// scenario that promotes a region.
+    RegionFaults,
 }
 
 impl Knob {
@@ -59,6 +62,7 @@ impl Knob {
             Knob::Instances => "instances",
             Knob::CommitRate => "workload.open_loop.commits_per_s",
             Knob::ShipInterval => "global.ship_interval",
+            Knob::RegionFaults => "faults (a secondary region's outage, partition or slowdown)",
         }
     }
 }
@@ -191,6 +195,47 @@ pub fn footprint(c: &Config) -> Vec<Need> {
             ),
             knob: Knob::ShipInterval,
             bytes: sends * SEND_BYTES,
+        });
+    }
+    if c.global.is_some() && c.promotes_regions() {
+        // A scenario that promotes keeps the primary's log until every
+        // reachable secondary stores it (`model::global`): a region cut
+        // off, narrowed or dark for a while holds back that long of the
+        // log in every copy, in the promoted region's copies of it, and
+        // in the durability checker's tail. The load is bounded by what
+        // is offered: open-loop commits, and each client's one commit per
+        // think time at most.
+        let per_s = wl.commits_per_s
+            + c.clients
+                .iter()
+                .filter(|g| !g.reader)
+                .map(|g| f64::from(g.count) / g.think_time.as_secs_f64().max(1e-3))
+                .sum::<f64>();
+        let end = crate::sim::SimTime::ZERO + c.duration;
+        let behind = c
+            .faults
+            .iter()
+            .filter(|f| match f.kind {
+                FaultKind::RegionOutage(r) | FaultKind::RegionPartition(r) => {
+                    r.secondary().is_some()
+                }
+                FaultKind::RegionSlowdown(..) => true,
+                _ => false,
+            })
+            .map(|f| f.over().unwrap_or(end).min(end).since(f.at))
+            .max()
+            .unwrap_or_default()
+            + crate::sim::SimDuration::from_secs(1);
+        let records =
+            (per_s * f64::from(wl.records_per_commit) * behind.as_secs_f64()).ceil() as u64;
+        needs.push(Need {
+            what: format!(
+                "the primary's log kept for a secondary region {:.0} s behind: {records} records in each of {} copies and the durability checker's tail",
+                behind.as_secs_f64(),
+                2 * copies
+            ),
+            knob: Knob::RegionFaults,
+            bytes: records * (2 * copies * size_of::<Record>() as u64 + 16),
         });
     }
     needs.sort_by_key(|n| std::cmp::Reverse(n.bytes));

@@ -179,6 +179,9 @@ pub(crate) struct Global {
     stale_epoch: u32,
     /// A switchover waiting for every region to be synchronised.
     switching: Option<RegionId>,
+    /// An old primary a failover left dark: out of the global database
+    /// (the RPO guard counts on it no more) until its region is back.
+    detached: Option<usize>,
     /// The RPO guard holds commits.
     held: bool,
     /// Commits acknowledged as each judgement found them, with the
@@ -231,6 +234,7 @@ impl Global {
             },
             stale_epoch: 0,
             switching: None,
+            detached: None,
             held: false,
             acks: VecDeque::new(),
             newest_ack: SimTime::ZERO,
@@ -288,6 +292,18 @@ impl Global {
         (0..self.links.len()).filter(move |&r| r != primary)
     }
 
+    /// Whether the primary's replication server reaches region `r`:
+    /// neither is partitioned away, and `r` is not dark.
+    fn reaches(&self, r: usize) -> bool {
+        self.links[r].open() && self.links[self.primary.0 as usize].cuts == 0
+    }
+
+    /// Whether a switchover is waiting for every region to be
+    /// synchronised: the writer is stopped by plan.
+    pub(crate) fn switching(&self) -> bool {
+        self.switching.is_some()
+    }
+
     /// Whether the primary's region is dark.
     fn primary_dark(&self) -> bool {
         self.links[self.primary.0 as usize].outages > 0
@@ -305,18 +321,28 @@ impl Global {
 
     /// Whether `region` could be promoted now, by a switchover or a
     /// failover: the reason it cannot, if not.
-    pub(crate) fn refusal(&self, region: RegionId, switchover: bool) -> Option<&'static str> {
+    pub(crate) fn refusal(
+        &self,
+        cx: &Ctx,
+        region: RegionId,
+        switchover: bool,
+    ) -> Option<&'static str> {
         let r = region.0 as usize;
+        let quorum = cx.cfg.storage.quorum.write() as usize;
         if region == self.primary {
             Some("the region already was the primary")
-        } else if self.switching.is_some() {
+        } else if switchover && self.switching.is_some() {
+            // A failover may take over from a switchover that cannot
+            // synchronise; another switchover may not.
             Some("a switchover was already under way")
         } else if self.links[r].outages > 0 {
             Some("the region was dark")
         } else if switchover
-            && (self.primary_dark() || self.secondaries().any(|k| !self.links[k].open()))
+            && (self.primary_dark() || self.secondaries().any(|k| !self.reaches(k)))
         {
             Some("a switchover needs every region up and reachable; a global failover promotes without them")
+        } else if switchover && self.secondaries().any(|k| live_copies(cx, k) < quorum) {
+            Some("a switchover needs a write quorum of every region's copies; a global failover promotes without them")
         } else {
             None
         }
@@ -340,6 +366,7 @@ impl Global {
             self.switching = Some(region);
             self.synchronised(cx);
         } else {
+            self.switching = None;
             let upto = self.links[region.0 as usize].stored;
             self.promote(cx, (region, false), upto);
         }
@@ -389,6 +416,10 @@ impl Global {
             records: self.latest.records,
             acked,
         };
+        let old = self.primary.0 as usize;
+        if !switchover && self.links[old].outages > 0 {
+            self.detached = Some(old);
+        }
         self.primary = region;
         self.stale_epoch = self.latest.epoch;
         for (k, link) in self.links.iter_mut().enumerate() {
@@ -424,16 +455,29 @@ impl Global {
     fn send(&mut self, cx: &mut Ctx, r: usize) {
         let now = cx.now();
         let point = *self.ledger.back().expect("the ledger keeps its newest");
+        if !self.reaches(r) {
+            return;
+        }
         let link = &self.links[r];
-        if !link.open() || point.upto <= link.sent.upto || link.free_at > now {
+        if point.upto <= link.sent.upto || link.free_at > now {
             return;
         }
         let oldest = self.first_after(link.sent.upto);
         let bytes =
             (point.records - link.sent.records) as f64 * f64::from(cx.cfg.storage.record_bytes);
-        let on_wire = bytes * 8.0 * link.slowness() / link.bits_per_s;
+        // The region's own narrowing, or the primary's, which narrows
+        // every link from it.
+        let slowness = link
+            .slowness()
+            .max(self.links[self.primary.0 as usize].slowness());
+        let on_wire = bytes * 8.0 * slowness / link.bits_per_s;
         let crossing = link.crossing.sample(&mut self.rng);
-        let write = quorum_write(&mut self.rng, &self.draws, cx.cfg, bytes);
+        // A region short of a write quorum of its copies stores nothing:
+        // the server waits until it has one again.
+        let live = live_copies(cx, r);
+        let Some(write) = quorum_write(&mut self.rng, &self.draws, (cx.cfg, live), bytes) else {
+            return;
+        };
         let link = &mut self.links[r];
         link.free_at = now + SimDuration::from_secs_f64(on_wire);
         link.stored_by = link.stored_by.max(link.free_at + crossing + write);
@@ -473,10 +517,16 @@ impl Global {
         let r = region as usize;
         let link = &self.links[r];
         if link.generation != generation
-            || !link.open()
+            || !self.reaches(r)
             || upto <= link.stored.upto
             || r == self.primary.0 as usize
         {
+            return;
+        }
+        // The region lost its write quorum while this was on its way: it
+        // is sent again, with what follows, once the region has one.
+        if live_copies(cx, r) < cx.cfg.storage.quorum.write() as usize {
+            self.links[r].restart(cx.now());
             return;
         }
         let shipped = *self
@@ -538,16 +588,21 @@ impl Global {
         let mut within = false;
         let rpo = cx.cfg.global.as_ref().and_then(|g| g.rpo);
         let mut best: Option<SimDuration> = None;
+        let mut counted = false;
         for r in self.secondaries() {
             let (lag, span) = (self.rpo_lag(r, now), self.at_risk(r, acked));
             cx.rec.replication.rpo_lag(r, lag, span);
+            if self.detached == Some(r) {
+                continue;
+            }
+            counted = true;
             within |= rpo.is_some_and(|rpo| lag < rpo);
             best = Some(best.map_or(span, |b| b.min(span)));
         }
         if let Some(best) = best {
             cx.rec.replication.best_at_risk(best);
         }
-        let held = rpo.is_some() && !within && !self.primary_dark();
+        let held = rpo.is_some() && counted && !within && !self.primary_dark();
         if held != self.held {
             self.held = held;
             cx.rec.replication.hold(now, held);
@@ -580,25 +635,34 @@ impl Global {
             nest(&mut link.outages, dark);
             if dark {
                 link.restart(cx.now());
+            } else if link.outages == 0 && self.detached == Some(r) {
+                // The old primary is back: it rejoins as a secondary.
+                self.detached = None;
             }
         }
         self.judge(cx);
     }
 
-    /// The link to a secondary is cut, or heals.
+    /// A region is partitioned from every other, or heals: the link to
+    /// it is cut, or, for the primary's, every link.
     pub(crate) fn set_cut(&mut self, cx: &mut Ctx, region: RegionId, cut: bool) {
         let r = region.0 as usize;
-        let link = &mut self.links[r];
-        nest(&mut link.cuts, cut);
+        nest(&mut self.links[r].cuts, cut);
         if cut {
-            link.restart(cx.now());
+            let now = cx.now();
+            if region == self.primary {
+                self.links.iter_mut().for_each(|l| l.restart(now));
+            } else {
+                self.links[r].restart(now);
+            }
         }
         self.judge(cx);
     }
 
-    /// A fault narrows the link to a secondary `factor` times (`on`), or
-    /// ends; a crossing takes as long as before. What the link was sending
-    /// goes again at the rate now in force, with everything since.
+    /// A fault narrows a region's link `factor` times (`on`), or ends (the
+    /// primary's: every link from it); a crossing takes as long as before.
+    /// What the link was sending goes again at the rate now in force, with
+    /// everything since.
     pub(crate) fn set_slowness(&mut self, cx: &mut Ctx, region: RegionId, factor: f64, on: bool) {
         let r = region.0 as usize;
         let link = &mut self.links[r];
@@ -607,7 +671,12 @@ impl Global {
         } else if let Some(k) = link.slowdowns.iter().position(|&f| f == factor) {
             link.slowdowns.swap_remove(k);
         }
-        link.restart(cx.now());
+        let now = cx.now();
+        if region == self.primary {
+            self.links.iter_mut().for_each(|l| l.restart(now));
+        } else {
+            self.links[r].restart(now);
+        }
     }
 }
 
@@ -639,11 +708,21 @@ fn nest(count: &mut u32, on: bool) {
 /// over the same-AZ link, the others across AZs), the bytes through the
 /// disk and a persist; the write quorum's slowest member decides. The
 /// region's volume has the primary's layout and quorum.
-fn quorum_write(rng: &mut SimRng, draws: &Draws, cfg: &Config, bytes: f64) -> SimDuration {
+/// Only the copies in the region's AZs that are up (`live` of them) take
+/// part; with fewer than a write quorum, the region stores nothing.
+fn quorum_write(
+    rng: &mut SimRng,
+    draws: &Draws,
+    (cfg, live): (&Config, usize),
+    bytes: f64,
+) -> Option<SimDuration> {
     let q = &cfg.storage.quorum;
+    if live < q.write() as usize {
+        return None;
+    }
     let transfer = SimDuration::from_secs_f64(bytes * 8.0 / (cfg.storage.disk_gbps * 1e9));
     let local = q.copies() as usize / cfg.topology.azs_per_region;
-    let mut copies: Vec<SimDuration> = (0..q.copies() as usize)
+    let mut copies: Vec<SimDuration> = (0..live)
         .map(|i| {
             let hop = if i < local {
                 &draws.same_az
@@ -654,5 +733,16 @@ fn quorum_write(rng: &mut SimRng, draws: &Draws, cfg: &Config, bytes: f64) -> Si
         })
         .collect();
     copies.sort_unstable();
-    copies[q.write() as usize - 1]
+    Some(copies[q.write() as usize - 1])
+}
+
+/// The copies of region `r`'s volume in its AZs that are up.
+fn live_copies(cx: &Ctx, r: usize) -> usize {
+    let topology = &cx.cfg.topology;
+    let per_az = cx.cfg.storage.quorum.copies() as usize / topology.azs_per_region;
+    topology
+        .region_azs(RegionId(r as u8))
+        .filter(|&z| cx.net().az_up(z))
+        .count()
+        * per_az
 }

@@ -800,7 +800,7 @@ impl World {
             } => {
                 let global = global();
                 let why = global
-                    .refusal(region, switchover)
+                    .refusal(cx, region, switchover)
                     .or_else(|| control.region_refusal(switchover));
                 if let Some(why) = why {
                     control.refused.push((fault, why.to_owned()));
@@ -843,7 +843,7 @@ impl World {
                     instances: &compute.instances,
                     volume: &storage.volume,
                 };
-                control.region_promoted(cx, sight, region);
+                control.region_promoted(cx, sight, (region, switchover));
             }
             Order::CommitsHeld { held } => {
                 let around = Surroundings {
@@ -953,6 +953,12 @@ impl World {
     }
 
     // ----- a read-only view for observers ---------------------------------
+
+    /// Whether a global database's switchover is waiting for every region
+    /// to be synchronised, the writer stopped by plan.
+    pub(crate) fn switching(&self) -> bool {
+        self.global.as_ref().is_some_and(Global::switching)
+    }
 
     /// With a global database that may promote a region: the oldest point
     /// of the log every reachable secondary stores.

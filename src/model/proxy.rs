@@ -478,8 +478,16 @@ impl Proxy {
         let Some(&node) = cfg.azs.iter().find(|&&z| cx.net().az_up(z)) else {
             return;
         };
+        // A proxy serves its own region's cluster: once a global database
+        // promotes another region, it finds no writer there.
+        let topology = &cx.cfg.topology;
+        let home = topology.region_of(node);
         for i in 0..cx.cfg.instances.len() {
             let inst = InstanceId::from_index(i);
+            if matches!(instances.endpoint(inst), Endpoint::Instance(_, az) if topology.region_of(az) != home)
+            {
+                continue;
+            }
             let ask = Event::TopologyQuery {
                 asker: Asker::Monitor,
                 seq: self.round,

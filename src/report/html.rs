@@ -454,9 +454,17 @@ fn regions(h: &mut String, s: &Summary, id: &str) {
     };
     let _ = writeln!(
         h,
-        "<h3 id=\"{id}-regions\">Regions</h3>\n<p>Primary {}; its storage ships redo to {}. {}</p>",
+        "<h3 id=\"{id}-regions\">Regions</h3>\n<p>Primary {}{}; its storage ships redo to {}. {}</p>",
         esc(&g.primary),
-        count(g.regions.len(), "secondary region", "secondary regions"),
+        match g.promotions.iter().rfind(|p| p.promoted_s.is_some()) {
+            Some(p) => format!(" until {} was promoted", esc(&p.region)),
+            None => String::new(),
+        },
+        count(
+            g.regions.iter().filter(|r| r.name != g.primary).count(),
+            "secondary region",
+            "secondary regions"
+        ),
         match g.rpo_guard_s {
             Some(rpo) => format!(
                 "The RPO guard (rds.global_db_rpo) is {rpo:.0} s: it held commits {} in all over {}; the best-placed region lacked at most {} of acknowledged work.",
@@ -518,7 +526,7 @@ fn regions(h: &mut String, s: &Summary, id: &str) {
             .collect();
         let _ = writeln!(
             h,
-            "<p>When the primary region went dark, what promoting each secondary would have lost:</p>"
+            "<p>When the primary region went dark, what each secondary had not yet stored (redo already on its way may still land; a promotion's own loss is below):</p>"
         );
         table(
             h,
@@ -800,14 +808,17 @@ fn measured(h: &mut String, s: &Summary, id: &str) {
         vec![
             "commits".into(),
             format!(
-                "{:.1}/s acknowledged of {:.1}/s offered ({} of {}); {} lost; {} unavailable at the end; {} split-brain",
+                "{:.1}/s acknowledged of {:.1}/s offered ({} of {}); {} lost; {} unavailable at the end; {} split-brain{}",
                 s.commits.per_s,
                 s.commits.offered_per_s,
                 s.commits.acknowledged,
                 s.commits.offered,
                 s.commits.lost,
                 s.commits.unavailable_at_end,
-                s.commits.split_brain
+                s.commits.split_brain,
+                s.commits.lost_to_rpo.map_or(String::new(), |n| format!(
+                    "; {n} given up by a global failover (its RPO)"
+                ))
             ),
         ],
         vec![
@@ -1046,6 +1057,12 @@ fn failovers(h: &mut String, s: &Summary, id: &str) {
                 .map_or("unfinished".into(), |t| format!("<b>{t:.3}</b>")),
         );
         table(h, &header, &[phases]);
+        if let Some(sync) = r.synchronise_s {
+            let _ = writeln!(
+                h,
+                "<p>Before selection, the switchover waited {sync:.3} s for every region to store the stopped writer's last redo (in the total).</p>"
+            );
+        }
         let clients = match &r.client_observed_s {
             None => "not measured (no cluster-endpoint client)".to_owned(),
             Some(c) => format!("{} clients: {}", c.clients, observed(c)),

@@ -395,9 +395,8 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    /// A region of the global database; `secondary` refuses the primary
-    /// (a link runs from the primary to a secondary).
-    fn region_id(&self, s: &Spanned<String>, secondary: bool) -> Result<RegionId, InputError> {
+    /// A region of the global database, by name.
+    fn region_id(&self, s: &Spanned<String>) -> Result<RegionId, InputError> {
         let named = s.value.trim();
         let Some(g) = self.global else {
             return Err(self.cx.at(
@@ -409,16 +408,6 @@ impl Resolver<'_> {
             ));
         };
         if named == g.primary {
-            if secondary {
-                return Err(self.cx.at(
-                    s,
-                    format!(
-                        "{:?} is the primary region; a link fault names a secondary ({})",
-                        s.value,
-                        secondary_names(g).join(", ")
-                    ),
-                ));
-            }
             return Ok(RegionId::PRIMARY);
         }
         g.secondaries
@@ -629,7 +618,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
                 .as_ref()
                 .map_or(serde_saphyr::Location::UNKNOWN, |i| i.referenced),
             Knob::LsnAllocationLimit => raw.storage.lsn_allocation_limit.referenced,
-            Knob::ShipInterval => raw
+            Knob::ShipInterval | Knob::RegionFaults => raw
                 .global
                 .as_ref()
                 .map_or(serde_saphyr::Location::UNKNOWN, |g| g.primary.referenced),
@@ -796,7 +785,8 @@ fn instances(
                 ),
             ));
         }
-        if out.iter().filter(|o| t.region_of(o.az) == region).count() > d::MAX_INSTANCES {
+        let before = out.iter().take_while(|o| !std::ptr::eq(*o, i));
+        if before.filter(|o| t.region_of(o.az) == region).count() >= d::MAX_INSTANCES {
             return Err(cx.at(
                 &spec.az,
                 format!(
@@ -1125,19 +1115,19 @@ fn fault<'f>(
         FaultSpec::OsUpdate { at } => (at, FaultKind::OsUpdate, None),
         FaultSpec::RegionOutage(r) => (
             &r.at,
-            FaultKind::RegionOutage(names.region_id(&r.region, false)?),
+            FaultKind::RegionOutage(names.region_id(&r.region)?),
             r.duration,
         ),
         FaultSpec::RegionPartition(r) => (
             &r.at,
-            FaultKind::RegionPartition(names.region_id(&r.region, true)?),
+            FaultKind::RegionPartition(names.region_id(&r.region)?),
             r.duration,
         ),
         FaultSpec::GlobalFailover(p) | FaultSpec::GlobalSwitchover(p) => {
             let switchover = matches!(f, FaultSpec::GlobalSwitchover(_));
             // Any region: a later promotion may bring the first primary
             // back; one that is the primary when it comes is refused then.
-            let region = names.region_id(&p.region, false)?;
+            let region = names.region_id(&p.region)?;
             (
                 &p.at,
                 FaultKind::RegionPromotion { region, switchover },
@@ -1151,7 +1141,7 @@ fn fault<'f>(
             duration,
         } => (
             at,
-            FaultKind::RegionSlowdown(names.region_id(region, true)?, *factor),
+            FaultKind::RegionSlowdown(names.region_id(region)?, *factor),
             *duration,
         ),
         FaultSpec::ClassChange {
@@ -1260,11 +1250,6 @@ fn partition(
     })
 }
 
-/// The secondaries' names, for messages.
-fn secondary_names(g: &GlobalConfig) -> Vec<&str> {
-    g.secondaries.iter().map(|r| r.name.as_str()).collect()
-}
-
 /// The global database: one to ten secondaries, every region named once.
 fn global(raw: &GlobalSpec, cx: &Ctx) -> Result<GlobalConfig, InputError> {
     let primary = checked_name(raw.primary.value.trim(), &raw.primary, "a region name", cx)?;
@@ -1343,6 +1328,17 @@ fn proxy(raw: &ProxySpec, names: &Resolver) -> Result<ProxyConfig, InputError> {
                         az,
                         format!(
                             "the proxy has one node per AZ; {:?} is listed twice",
+                            az.value
+                        ),
+                    ));
+                }
+                let t = names.topology;
+                if t.region_of(id) != RegionId::PRIMARY {
+                    return Err(names.cx.at(
+                        az,
+                        format!(
+                            "a proxy is in its cluster's region: name one of the primary region's AZs ({}), not {:?}",
+                            t.azs[..t.azs_per_region].join(", "),
                             az.value
                         ),
                     ));

@@ -58,9 +58,9 @@ fault_kinds! {
     /// A whole region goes dark: the primary's AZs, or a secondary's
     /// storage and link.
     RegionOutage "region_outage";
-    /// The link to a secondary region drops every message.
+    /// A region is cut off from every other.
     RegionPartition "region_partition";
-    /// The link to a secondary region slows down.
+    /// A region's replication link slows down.
     RegionSlowdown "region_slowdown";
     /// A secondary region is promoted at once, with what it holds.
     GlobalFailover "global_failover";
@@ -119,7 +119,7 @@ impl FaultName {
             FaultName::OsUpdate => "OS update".to_owned(),
             FaultName::ClassChange => format!("class change of {t}"),
             FaultName::RegionOutage => format!("region {t} outage"),
-            FaultName::RegionPartition => format!("link to region {t} cut"),
+            FaultName::RegionPartition => format!("region {t} cut off"),
             FaultName::RegionSlowdown => format!("link to region {t} slow"),
             FaultName::GlobalFailover => format!("global failover to {t}"),
             FaultName::GlobalSwitchover => format!("global switchover to {t}"),

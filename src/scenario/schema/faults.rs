@@ -236,12 +236,14 @@ pub enum FaultSpec {
         #[schemars(schema_with = "optional_duration::schema")]
         duration: Option<SimDuration>,
     },
-    /// A whole region goes dark (a global database's): the primary's AZs
-    /// with every node and instance in them, or a secondary's storage and
-    /// its link.
+    /// A whole region goes dark (a global database's): its AZs with every
+    /// storage node, instance and client in them, and its storage's part
+    /// in the replication.
     RegionOutage(RegionSpan),
-    /// The replication link from the primary to a secondary region drops
-    /// every message; what was in flight is sent again once it heals.
+    /// A region is cut off from every other region: every message
+    /// between its AZs and theirs is dropped, replication to it (or, for
+    /// the primary, from it) included; what was in flight is sent again
+    /// once it heals.
     RegionPartition(RegionSpan),
     /// An unplanned global database failover (`FailoverGlobalCluster`
     /// with `AllowDataLoss`): the named secondary region becomes the
@@ -256,15 +258,16 @@ pub enum FaultSpec {
     /// secondary is synchronised, then the named region is promoted with
     /// nothing lost and the old primary becomes a secondary.
     GlobalSwitchover(PromotionSpec),
-    /// The replication link to a secondary region carries `factor` times
-    /// less (congestion, a degraded path); a crossing takes as long as
-    /// before.
+    /// A region's replication link carries `factor` times less
+    /// (congestion, a degraded path): a secondary's link from the primary,
+    /// or, for the primary, every link from it; a crossing takes as long
+    /// as before.
     RegionSlowdown {
         /// When it slows down.
         #[serde(deserialize_with = "at::read")]
         #[schemars(schema_with = "at::schema")]
         at: Spanned<SimDuration>,
-        /// Which secondary region.
+        /// Which region.
         #[schemars(with = "String")]
         region: Spanned<String>,
         /// Slow-down factor, at least 1.
@@ -300,7 +303,7 @@ pub struct RegionSpan {
     #[serde(deserialize_with = "at::read")]
     #[schemars(schema_with = "at::schema")]
     pub at: Spanned<SimDuration>,
-    /// Which region, as `global:` names it (a partition: a secondary).
+    /// Which region, as `global:` names it.
     #[schemars(with = "String")]
     pub region: Spanned<String>,
     /// How long; forever when absent.
