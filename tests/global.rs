@@ -246,3 +246,75 @@ fn promotions_that_cannot_go_ahead_are_refused_with_why() {
     );
     assert!(s.global.as_ref().expect("global").promotions.is_empty());
 }
+
+#[test]
+fn a_region_short_of_a_write_quorum_stores_nothing_and_is_not_switched_to() {
+    // Two of `away`'s three AZs go down, with four of its six copies: it
+    // stores nothing more, so its RPO lag grows, and a switchover, which
+    // needs every region to take writes, is refused.
+    let s = &promoted(
+        "  - az_outage: { at: 10s, az: awaya }\n  - az_outage: { at: 12s, az: awayc }\n  \
+         - global_switchover: { at: 30s, region: away }\n",
+    )
+    .summary;
+    held(s);
+    let refused: Vec<&str> = s
+        .faults
+        .iter()
+        .filter_map(|f| f.refused.as_deref())
+        .collect();
+    assert_eq!(
+        refused,
+        ["a switchover needs a write quorum of every region's copies; a global failover promotes without them"]
+    );
+    let away = &s.global.as_ref().expect("global").regions[0];
+    assert!(away.behind_at_end_ms > 60_000.0, "{away:?}");
+}
+
+#[test]
+fn a_failover_takes_over_from_a_switchover_that_cannot_synchronise() {
+    // The link to `away` narrows a millionfold just before a switchover to
+    // it: the writer stops and the region never catches up; the
+    // switchover waits (the planned wait breaks no invariant) until a
+    // failover promotes the region with what it holds.
+    let s = &promoted(
+        "  - region_slowdown: { at: 20s, region: away, factor: 1000000 }\n  \
+         - global_switchover: { at: 25s, region: away }\n  \
+         - global_failover: { at: 60s, region: away }\n",
+    )
+    .summary;
+    held(s);
+    let kinds: Vec<(&str, Option<f64>)> = s
+        .global
+        .as_ref()
+        .expect("global")
+        .promotions
+        .iter()
+        .map(|p| (p.kind.as_str(), p.promoted_s))
+        .collect();
+    assert_eq!(kinds, [("switchover", None), ("failover", Some(60.0))]);
+    assert_eq!(s.failovers.len(), 1);
+    assert_eq!(s.failovers[0].reason, "global_failover");
+    // Nothing acknowledged after the writer stopped: what the failover
+    // gave up was acknowledged before it, and is counted.
+    assert!(
+        s.commits.lost_to_rpo.is_some_and(|n| n > 0),
+        "{:?}",
+        s.commits
+    );
+}
+
+#[test]
+fn a_partitioned_region_is_cut_off_from_clients_too() {
+    // `away` is cut off from every other region: its application can no
+    // longer reach the writer at home, while the home application can.
+    let out = promoted("  - region_partition: { at: 20s, region: away, duration: 30s }\n");
+    held(&out.summary);
+    let ok = |group: usize| -> u64 {
+        out.timeline[25..45]
+            .iter()
+            .map(|r| u64::from(r.group_ok[group]))
+            .sum()
+    };
+    assert!(ok(0) > 1_000 && ok(1) == 0, "home {} away {}", ok(0), ok(1));
+}
