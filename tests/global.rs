@@ -318,3 +318,29 @@ fn a_partitioned_region_is_cut_off_from_clients_too() {
     };
     assert!(ok(0) > 1_000 && ok(1) == 0, "home {} away {}", ok(0), ok(1));
 }
+
+#[test]
+fn a_failover_ends_the_guards_hold_and_gives_up_what_it_held() {
+    // The guard holds the primary's commits once `away`, narrowed a
+    // millionfold, is 20 s behind; a failover to it then gives up the
+    // held commits with the rest (never acknowledged: no split brain),
+    // and the promoted writer takes commits without inheriting the hold.
+    let yaml = "name: h\nduration: 70s\nworkload: { records_per_commit: 3, working_set_gib: 1 }\n\
+         instances:\n  - { name: w, az: a, role: writer }\n  - { name: away-r, az: awaya, tier: 0 }\n\
+         clients:\n  - { name: away-app, count: 10, az: awaya, think_time: 20ms, read_timeout: 5s }\n\
+         global:\n  primary: home\n  secondaries:\n    - { name: away, rtt: 55ms }\n  rpo: 20s\n\
+         faults:\n  - region_slowdown: { at: 5s, region: away, factor: 1000000 }\n  \
+         - global_failover: { at: 40s, region: away }\n";
+    let out = run(&parse(yaml));
+    let s = &out.summary;
+    held(s);
+    assert_eq!(s.commits.split_brain, 0);
+    let g = s.global.as_ref().expect("global");
+    assert!(
+        !g.guard_holds.is_empty() && g.guard_holds.iter().all(|h| h.to_s <= 40.0),
+        "{:?}",
+        g.guard_holds
+    );
+    let after: u64 = out.timeline[55..].iter().map(|r| r.commits).sum();
+    assert!(after > 1_000, "{after} commits after the failover");
+}

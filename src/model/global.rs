@@ -438,10 +438,12 @@ impl Global {
         self.acks.clear();
         self.newest_ack = now;
         self.sent_at = now;
+        // The guard's hold ends with the old primary: the commits it held
+        // stay held with its writer, never acknowledged (the instances'
+        // side keeps them held, and no later writer inherits the hold).
         if self.held {
             self.held = false;
             cx.rec.replication.hold(now, false);
-            cx.order(Order::CommitsHeld { held: false });
         }
         cx.order(Order::RegionPromoted {
             region,

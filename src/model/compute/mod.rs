@@ -124,6 +124,7 @@ impl Compute {
             callers: around.callers,
             servers: &mut self.servers,
         };
+        self.writers.held = held;
         self.writers.current.hold_commits(cx, &env, held);
     }
 
@@ -729,6 +730,10 @@ impl Compute {
     /// writer is the control plane's to choose.
     pub fn region_promoted(&mut self, cx: &mut Ctx, region: RegionId, upto: Lsn, tails: &[Lsn]) {
         self.region = region;
+        // The RPO guard's hold ends with the old primary: the commits it
+        // held there stay held (they are not the new primary's), and the
+        // writer promoted does not inherit it.
+        self.writers.held = false;
         for k in 0..self.instances.len() {
             let i = &mut self.instances[k];
             let here = cx.cfg.topology.region_of(i.az) == region;

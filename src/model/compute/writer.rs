@@ -986,6 +986,9 @@ pub struct Writers {
     pub deposed: Vec<Writer>,
     /// The newest volume epoch handed out.
     pub latest_epoch: u32,
+    /// Whether a global database's RPO guard holds the cluster's commits:
+    /// a writer that takes over holds them too.
+    pub held: bool,
 }
 
 impl Writers {
@@ -995,6 +998,7 @@ impl Writers {
             latest_epoch: first.epoch,
             current: first,
             deposed: Vec::new(),
+            held: false,
         }
     }
 
