@@ -1,4 +1,5 @@
-//! Failover liveness: while some instance could take over — its host up,
+//! Failover liveness: while some instance of the cluster (not a global
+//! database's secondary region's) could take over — its host up,
 //! its database running or starting, reachable from the control plane,
 //! and reaching a write quorum of healthy copies of every PG (see
 //! [`super::healthy_write_quorum`]) — a writer is open again
@@ -14,7 +15,7 @@
 //! and its update is the plan, not a stuck failover. So is a global
 //! database's switchover waiting for every region to be synchronised.
 
-use crate::model::compute::instance::{instance_endpoint, Process};
+use crate::model::compute::instance::{instance_endpoint, Process, Role};
 use crate::model::compute::recovery;
 use crate::model::config::{Config, FaultKind};
 use crate::model::network::Endpoint;
@@ -103,7 +104,10 @@ fn someone_could_take_over(world: &World) -> bool {
     let net = world.network();
     world.instances().iter().enumerate().any(|(i, inst)| {
         let at = instance_endpoint(world.instances(), InstanceId::from_index(i));
-        inst.host_up()
+        // A secondary region's instance is no candidate until its region
+        // is promoted.
+        inst.role != Role::Secondary
+            && inst.host_up()
             && inst.process != Process::Stopped
             && net.reachable(Endpoint::Control, at)
             && !net.gray(at)

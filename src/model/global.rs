@@ -182,6 +182,10 @@ pub(crate) struct Global {
     /// An old primary a failover left dark: out of the global database
     /// (the RPO guard counts on it no more) until its region is back.
     detached: Option<usize>,
+    /// The highest floor the primary's log was kept above: pages may be
+    /// materialized up to it, so a region storing less (back from dark,
+    /// and catching up) cannot be promoted until it has caught up.
+    high_water: Lsn,
     /// The RPO guard holds commits.
     held: bool,
     /// Commits acknowledged as each judgement found them, with the
@@ -235,6 +239,7 @@ impl Global {
             stale_epoch: 0,
             switching: None,
             detached: None,
+            high_water: Lsn(0),
             held: false,
             acks: VecDeque::new(),
             newest_ack: SimTime::ZERO,
@@ -319,6 +324,16 @@ impl Global {
             .min()
     }
 
+    /// The floor the primary's log is kept above now ([`Global::floor`]),
+    /// noted as the highest handed out; with no reachable secondary, the
+    /// last one (the log is kept for them all).
+    pub(crate) fn retained_floor(&mut self) -> Lsn {
+        if let Some(f) = self.floor() {
+            self.high_water = self.high_water.max(f);
+        }
+        self.floor().unwrap_or(self.high_water)
+    }
+
     /// Whether `region` could be promoted now, by a switchover or a
     /// failover: the reason it cannot, if not.
     pub(crate) fn refusal(
@@ -337,6 +352,8 @@ impl Global {
             Some("a switchover was already under way")
         } else if self.links[r].outages > 0 {
             Some("the region was dark")
+        } else if self.links[r].stored.upto < self.high_water {
+            Some("the region was still catching up after being dark or left out")
         } else if switchover
             && (self.primary_dark() || self.secondaries().any(|k| !self.reaches(k)))
         {

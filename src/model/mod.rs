@@ -210,6 +210,10 @@ impl World {
         let points = LsnPoints::new(cfg.storage.pgs, cfg.storage.lsn_allocation_limit);
         let mut writer = Writer::new(first, 1, 1, points, volume.pgs.len(), volume.segments.len());
         writer.open = true;
+        if cfg.promotes_regions() {
+            // Nothing is stored anywhere yet: the log is kept from the start.
+            writer.retain_above(Some(storage::lsn::Lsn(0)));
+        }
         let net = Network::new(
             cfg.network.clone(),
             (stream(streams::NETWORK), stream(streams::APP_NETWORK)),
@@ -561,7 +565,8 @@ impl World {
                 let global = global.as_mut().expect("ticks only with a global database");
                 global.on_tick(cx, primary);
                 if cx.cfg.promotes_regions() {
-                    compute.writers.current.retain_above(global.floor());
+                    let floor = global.retained_floor();
+                    compute.writers.current.retain_above(Some(floor));
                 }
             }
             Event::RegionStored {

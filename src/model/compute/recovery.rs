@@ -123,6 +123,7 @@ impl Recovery {
         f.writers.current.abandon_waiting(cx);
         // The RPO guard holds the cluster's commits, whoever writes them.
         fresh.rpo_hold = f.writers.held;
+        fresh.shipped = f.writers.current.shipped;
         let mut old = std::mem::replace(&mut f.writers.current, fresh);
         // The workload's reads move to the new writer with the rest of it.
         old.forget_reads(cx);

@@ -165,8 +165,9 @@ pub struct Writer {
     pub avoid_until: Vec<SimTime>,
     /// A global database that may promote a region keeps the primary's
     /// log above what every reachable secondary stores: materialization
-    /// waits below it (`model::global`).
-    shipped: Lsn,
+    /// waits below it (`model::global`). A writer that takes over keeps
+    /// its predecessor's until the next send says otherwise.
+    pub shipped: Lsn,
 }
 
 impl Writer {
