@@ -116,6 +116,14 @@ fn promoted(faults: &str) -> aurora_sim::Outcome {
     run(&parse(&yaml))
 }
 
+/// Why each refused fault was refused, in order.
+fn refusals(s: &aurora_sim::metrics::Summary) -> Vec<&str> {
+    s.faults
+        .iter()
+        .filter_map(|f| f.refused.as_deref())
+        .collect()
+}
+
 /// Every invariant held.
 fn held(s: &aurora_sim::metrics::Summary) {
     for i in &s.invariants {
@@ -231,11 +239,7 @@ fn promotions_that_cannot_go_ahead_are_refused_with_why() {
     )
     .summary;
     held(s);
-    let refused: Vec<&str> = s
-        .faults
-        .iter()
-        .filter_map(|f| f.refused.as_deref())
-        .collect();
+    let refused = refusals(s);
     assert_eq!(
         refused,
         [
@@ -258,11 +262,7 @@ fn a_region_short_of_a_write_quorum_stores_nothing_and_is_not_switched_to() {
     )
     .summary;
     held(s);
-    let refused: Vec<&str> = s
-        .faults
-        .iter()
-        .filter_map(|f| f.refused.as_deref())
-        .collect();
+    let refused = refusals(s);
     assert_eq!(
         refused,
         ["a switchover needs a write quorum of every region's copies; a global failover promotes without them"]

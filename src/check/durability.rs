@@ -183,8 +183,10 @@ impl Durability {
         for &note in notes {
             self.note(note, &mut found);
         }
-        if let Some(floor) = world.replication_floor() {
-            self.fold_tail(|lsn| (lsn <= floor).then_some(true));
+        if self.tail.is_some() {
+            if let Some(floor) = world.replication_floor() {
+                self.fold_tail(|lsn| (lsn <= floor).then_some(true));
+            }
         }
         Some(found)
     }

@@ -19,7 +19,7 @@ use super::client::{Client, Gap, GAP_MIN};
 use super::compute::cache::BufferCache;
 use super::compute::writer::{Commit, Origin};
 use super::config::{Config, FaultKind};
-use super::storage::lsn::Record;
+use super::storage::lsn::{Lsn, Record};
 use super::storage::segment::Segment;
 use crate::vocab::ERROR_KINDS;
 
@@ -235,7 +235,8 @@ pub fn footprint(c: &Config) -> Vec<Need> {
                 2 * copies
             ),
             knob: Knob::RegionFaults,
-            bytes: records * (2 * copies * size_of::<Record>() as u64 + 16),
+            bytes: records
+                * (2 * copies * size_of::<Record>() as u64 + size_of::<(Lsn, u64)>() as u64),
         });
     }
     needs.sort_by_key(|n| std::cmp::Reverse(n.bytes));

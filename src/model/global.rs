@@ -182,6 +182,9 @@ pub(crate) struct Global {
     /// An old primary a failover left dark: out of the global database
     /// (the RPO guard counts on it no more) until its region is back.
     detached: Option<usize>,
+    /// Whether the primary keeps its log for the secondaries: a scenario
+    /// that may promote one.
+    keeps_log: bool,
     /// The highest floor the primary's log was kept above: pages may be
     /// materialized up to it, so a region storing less (back from dark,
     /// and catching up) cannot be promoted until it has caught up.
@@ -239,6 +242,7 @@ impl Global {
             stale_epoch: 0,
             switching: None,
             detached: None,
+            keeps_log: cfg.promotes_regions(),
             high_water: Lsn(0),
             held: false,
             acks: VecDeque::new(),
@@ -324,14 +328,18 @@ impl Global {
             .min()
     }
 
-    /// The floor the primary's log is kept above now ([`Global::floor`]),
-    /// noted as the highest handed out; with no reachable secondary, the
-    /// last one (the log is kept for them all).
-    pub(crate) fn retained_floor(&mut self) -> Lsn {
+    /// In a scenario that promotes a region, the floor the primary's log
+    /// is kept above now ([`Global::floor`]), noted as the highest handed
+    /// out; with no reachable secondary, the last one (the log is kept for
+    /// them all). `None`: the log is not kept.
+    pub(crate) fn retained_floor(&mut self) -> Option<Lsn> {
+        if !self.keeps_log {
+            return None;
+        }
         if let Some(f) = self.floor() {
             self.high_water = self.high_water.max(f);
         }
-        self.floor().unwrap_or(self.high_water)
+        Some(self.high_water)
     }
 
     /// Whether `region` could be promoted now, by a switchover or a
@@ -439,17 +447,18 @@ impl Global {
         }
         self.primary = region;
         self.stale_epoch = self.latest.epoch;
+        // Every link now runs from the new primary, holding the promotion
+        // point; the faults in force on it stay, and what was in flight is
+        // lost.
         for (k, link) in self.links.iter_mut().enumerate() {
-            let fresh = Link::new(g, (region, RegionId(k as u8)), base);
             *link = Link {
                 cuts: link.cuts,
                 outages: link.outages,
                 slowdowns: std::mem::take(&mut link.slowdowns),
-                generation: link.generation + 1,
-                free_at: now,
-                stored_by: now,
-                ..fresh
+                generation: link.generation,
+                ..Link::new(g, (region, RegionId(k as u8)), base)
             };
+            link.restart(now);
         }
         self.ledger = VecDeque::from([base]);
         self.acks.clear();

@@ -212,7 +212,7 @@ impl World {
         writer.open = true;
         if cfg.promotes_regions() {
             // Nothing is stored anywhere yet: the log is kept from the start.
-            writer.retain_above(Some(storage::lsn::Lsn(0)));
+            writer.retain_above(storage::lsn::Lsn(0));
         }
         let net = Network::new(
             cfg.network.clone(),
@@ -564,9 +564,8 @@ impl World {
                 };
                 let global = global.as_mut().expect("ticks only with a global database");
                 global.on_tick(cx, primary);
-                if cx.cfg.promotes_regions() {
-                    let floor = global.retained_floor();
-                    compute.writers.current.retain_above(Some(floor));
+                if let Some(floor) = global.retained_floor() {
+                    compute.writers.current.retain_above(floor);
                 }
             }
             Event::RegionStored {
@@ -825,14 +824,16 @@ impl World {
                 upto,
                 switchover,
             } => {
-                // The old primary's writer allocated at most LAL above its
-                // VDL: the new one resumes beyond, at a commit boundary.
-                let (lal, records) = (
-                    cx.cfg.storage.lsn_allocation_limit,
-                    u64::from(cx.cfg.workload.records_per_commit),
+                // The new writer resumes beyond anything the old primary's
+                // writers could have allocated.
+                let resume = storage::recovery::resume_point(
+                    compute.writers.last_points().vdl().max(upto),
+                    &storage.truncations,
+                    (
+                        cx.cfg.storage.lsn_allocation_limit,
+                        u64::from(cx.cfg.workload.records_per_commit),
+                    ),
                 );
-                let old = compute.writers.last_points().vdl().max(upto);
-                let resume = Lsn((old.0 + lal).div_ceil(records) * records + 1);
                 let fence = compute.writers.latest_epoch + 1;
                 let added = storage.rehome(&cx.cfg.topology, (region, upto), (fence, resume));
                 for _ in 0..added {
@@ -965,13 +966,10 @@ impl World {
         self.global.as_ref().is_some_and(Global::switching)
     }
 
-    /// With a global database that may promote a region: the oldest point
-    /// of the log every reachable secondary stores.
+    /// With a global database: the oldest point of the log every
+    /// reachable secondary stores.
     pub(crate) fn replication_floor(&self) -> Option<Lsn> {
-        self.global
-            .as_ref()
-            .filter(|_| self.cfg.promotes_regions())
-            .and_then(Global::floor)
+        self.global.as_ref().and_then(Global::floor)
     }
 
     /// Where the run ends: the scenario's duration, or where it stopped.

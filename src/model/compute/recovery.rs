@@ -18,7 +18,7 @@ use crate::model::note::Note;
 use crate::model::order::Order;
 use crate::model::routes::Routes;
 use crate::model::storage::lsn::{Lsn, LsnPoints};
-use crate::model::storage::recovery::{recover, Recovered, Truncation};
+use crate::model::storage::recovery::{recover, resume_point, Recovered, Truncation};
 use crate::model::storage::segment::RecoveryInfo;
 use crate::model::storage::volume::Volume;
 use crate::sim::{SimDuration, SimTime};
@@ -266,18 +266,7 @@ impl Recovery {
         let records = cx.cfg.workload.records_per_commit as u64;
         let out = self.recovered(cx, f.volume, f.truncations);
         let lal = cx.cfg.storage.lsn_allocation_limit;
-        // Resume above anything the old writers could have allocated,
-        // keeping commit ends at multiples of the commit size. A writer
-        // allocates at most LAL above its VDL, or above where its epoch
-        // resumed when its VDL never passed that: a writer recovered but
-        // never able to commit still sent records from its resume point
-        // up, and they must not share LSNs with ours.
-        let base = f
-            .truncations
-            .iter()
-            .map(|t| t.resume.0 - 1)
-            .fold(out.vdl.0, u64::max);
-        let resume = Lsn((base + lal).div_ceil(records) * records + 1);
+        let resume = resume_point(out.vdl, f.truncations, (lal, records));
         let epoch = self.epoch;
         cx.order(Order::Truncate(Truncation {
             epoch,

@@ -218,9 +218,9 @@ impl Writer {
     }
 
     /// Keeps the log above `floor` (what every reachable secondary
-    /// stores), or none of it.
-    pub fn retain_above(&mut self, floor: Option<Lsn>) {
-        self.shipped = floor.unwrap_or(Lsn(u64::MAX));
+    /// stores).
+    pub fn retain_above(&mut self, floor: Lsn) {
+        self.shipped = floor;
     }
 
     /// Whether its instance still runs the process that built it, as a

@@ -28,6 +28,25 @@ pub struct Truncation {
     pub tails: Vec<Lsn>,
 }
 
+/// Where a writer after the log was cut at `vdl` allocates from: above
+/// anything the writers before it could have allocated, keeping commit
+/// ends at multiples of the commit size. A writer allocates at most
+/// `lal` above its VDL, or above where its epoch resumed (`truncations`)
+/// when its VDL never passed that: a writer recovered but never able to
+/// commit still sent records from its resume point up, and they must not
+/// share LSNs with the next one's.
+pub fn resume_point(
+    vdl: Lsn,
+    truncations: &[Truncation],
+    (lal, records_per_commit): (u64, u64),
+) -> Lsn {
+    let base = truncations
+        .iter()
+        .map(|t| t.resume.0 - 1)
+        .fold(vdl.0, u64::max);
+    Lsn((base + lal).div_ceil(records_per_commit) * records_per_commit + 1)
+}
+
 /// The VDL a recovery at `now` would reach from the segments `counts`
 /// admits, up to `vdl` with each PG's last record at or below it
 /// `needed`, given each commit's `records_per_commit` records (so every
