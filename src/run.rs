@@ -8,10 +8,10 @@ use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover,
-    FaultSummary, GlobalSummary, GroupObserved, GroupResult, Healing, InstanceSummary,
-    InvariantResult, Lag, Latency, Maintenance, Outage, PatchedInstance, Reads, RegionExposure,
-    RegionPromotion, RegionSummary, Rto, Steps, StorageSummary, Summary, TimelineRow, Topology,
-    FORMAT_VERSION,
+    FaultSummary, ForwardingSummary, GlobalSummary, GroupObserved, GroupResult, Healing,
+    InstanceSummary, InvariantResult, Lag, Latency, Maintenance, Outage, PatchedInstance, Reads,
+    RegionExposure, RegionPromotion, RegionSummary, Rto, Steps, StorageSummary, Summary,
+    TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::{Client, GAP_MIN};
 use crate::model::compute::patch::PatchOutcome;
@@ -548,6 +548,7 @@ fn topology(sc: &Config) -> Topology {
                     Connection::Proxy => "proxy".to_owned(),
                     Connection::Driver(_) => "driver".to_owned(),
                 },
+                forward_writes: c.forward.map(|f| f.name().to_owned()),
             })
             .collect(),
     }
@@ -1046,7 +1047,40 @@ fn global(w: &World, end: SimTime) -> Option<GlobalSummary> {
                 rpo_s: p.rpo.as_secs_f64(),
             })
             .collect(),
+        forwarding: forwarding(w),
     })
+}
+
+/// What each group that forwarded writes saw of it.
+fn forwarding(w: &World) -> Vec<ForwardingSummary> {
+    let cfg = w.config();
+    let g = cfg
+        .global
+        .as_ref()
+        .expect("forwarding only with a global database");
+    let lag = |h: &hdrhistogram::Histogram<u64>| {
+        let ms = |us: u64| us as f64 / 1e3;
+        (!h.is_empty()).then(|| Lag {
+            p50: ms(h.value_at_quantile(0.5)),
+            p99: ms(h.value_at_quantile(0.99)),
+            max: ms(h.max()),
+        })
+    };
+    cfg.clients
+        .iter()
+        .zip(&w.recorder().replication.forwarding)
+        .filter_map(|(group, f)| Some((group, f.as_ref()?)))
+        .map(|(group, f)| ForwardingSummary {
+            group: group.name.clone(),
+            region: g.region_name(cfg.topology.region_of(group.az)).to_owned(),
+            consistency: group.forward.map_or("", |c| c.name()).to_owned(),
+            writes: f.write.len(),
+            write_ms: lag(&f.write),
+            reads: f.read_wait.len(),
+            read_wait_ms: lag(&f.read_wait),
+            reads_missing_own_write: f.missed_own_write,
+        })
+        .collect()
 }
 
 /// Each instance's replica lag, for those that measured any.

@@ -344,3 +344,127 @@ fn a_failover_ends_the_guards_hold_and_gives_up_what_it_held() {
     let after: u64 = out.timeline[55..].iter().map(|r| r.commits).sum();
     assert!(after > 1_000, "{after} commits after the failover");
 }
+
+/// A primary and a secondary `away` 55 ms off that forwards writes, with
+/// a forwarding group of each consistency and a group that only reads
+/// there, for 20 s.
+fn forwarding(faults: &str) -> aurora_sim::metrics::Summary {
+    let yaml = format!(
+        "name: f\nduration: 20s\nworkload: {{ records_per_commit: 3, working_set_gib: 1 }}\n\
+         instances:\n  - {{ name: w, az: a, role: writer }}\n  - {{ name: away-r, az: awayb }}\n\
+         clients:\n  - {{ name: home-app, count: 30, az: a, think_time: 7ms, read_timeout: 5s }}\n  \
+         - {{ name: eventual, count: 5, az: awayb, endpoint: reader, forward_writes: eventual, think_time: 20ms, read_timeout: 5s }}\n  \
+         - {{ name: session, count: 5, az: awayb, endpoint: reader, forward_writes: session, think_time: 20ms, read_timeout: 5s }}\n  \
+         - {{ name: global, count: 5, az: awayb, endpoint: reader, forward_writes: global, think_time: 20ms, read_timeout: 5s }}\n  \
+         - {{ name: reads, count: 5, az: awayb, endpoint: reader, think_time: 20ms, read_timeout: 5s }}\n\
+         global:\n  primary: home\n  secondaries:\n    - {{ name: away, rtt: 55ms, write_forwarding: true }}\n\
+         {faults}"
+    );
+    run(&parse(&yaml)).summary
+}
+
+#[test]
+fn a_forwarded_write_pays_the_round_trip_and_its_session_reads_it_back() {
+    let s = forwarding("");
+    held(&s);
+    let g = s.global.as_ref().expect("a global database");
+    let by = |c: &str| {
+        g.forwarding
+            .iter()
+            .find(|f| f.consistency == c)
+            .unwrap_or_else(|| panic!("{c}: {:?}", g.forwarding))
+    };
+    for c in ["eventual", "session", "global"] {
+        let f = by(c);
+        let write = f.write_ms.as_ref().expect("acknowledged");
+        // The round trip and a commit; never less than the round trip.
+        assert!(
+            write.p50 > 50.0 && write.p50 < 55.0 + 15.0,
+            "{c}: {write:?}"
+        );
+        assert!(f.writes > 1000 && f.reads + 5 >= f.writes, "{f:?}");
+    }
+    // Only eventual reads run before the region has the write: most do,
+    // since the acknowledgement comes back faster than the redo.
+    let eventual = by("eventual");
+    assert!(
+        eventual.reads_missing_own_write * 2 > eventual.reads,
+        "{eventual:?}"
+    );
+    assert!(eventual.read_wait_ms.as_ref().expect("read").max < 0.01);
+    for c in ["session", "global"] {
+        let f = by(c);
+        assert_eq!(f.reads_missing_own_write, 0, "{f:?}");
+        let wait = f.read_wait_ms.as_ref().expect("read");
+        assert!(wait.p99 > 1.0 && wait.p99 < 50.0, "{c}: {wait:?}");
+    }
+}
+
+#[test]
+fn a_secondary_region_serves_its_own_reads_at_what_it_stored() {
+    let s = forwarding("");
+    // Its reader's lag is the region's: at least half the round trip.
+    let lag = &s.replica_lag_ms["away-r"];
+    assert!(lag.p50 > 27.5 && lag.p50 < 60.0, "{lag:?}");
+    // Reads are answered in the region: a 20 ms think time and a local
+    // read, not a round trip to the primary's readers.
+    let reads = s
+        .client_groups
+        .iter()
+        .find(|g| g.name == "reads")
+        .expect("group");
+    assert!(reads.requests_ok > 5 * 20 * 40, "{}", reads.requests_ok);
+}
+
+#[test]
+fn session_reads_wait_for_a_region_that_falls_behind() {
+    let slow =
+        "faults:\n  - region_slowdown: { at: 5s, region: away, factor: 1000, duration: 5s }\n";
+    let s = forwarding(slow);
+    held(&s);
+    let g = s.global.as_ref().expect("a global database");
+    let wait = |c: &str| {
+        let f = g
+            .forwarding
+            .iter()
+            .find(|f| f.consistency == c)
+            .expect("group");
+        f.read_wait_ms.as_ref().expect("read").max
+    };
+    assert!(wait("session") > 1000.0, "{}", wait("session"));
+    assert!(wait("eventual") < 0.01);
+}
+
+#[test]
+fn write_forwarding_is_refused_where_aurora_does_not_forward() {
+    let yaml = |region: &str, client: &str| {
+        format!(
+            "name: f\nduration: 5s\ninstances:\n  - {{ name: w, az: a, role: writer }}\n\
+             clients:\n  - {{ name: c, count: 1, {client} }}\n\
+             global:\n  primary: home\n  secondaries:\n    - {{ name: away{region} }}\n"
+        )
+    };
+    let cases = [
+        (
+            "",
+            "az: awaya, endpoint: reader, forward_writes: session",
+            "add `write_forwarding: true`",
+        ),
+        (
+            ", write_forwarding: true",
+            "az: a, endpoint: reader, forward_writes: session",
+            "from the primary region",
+        ),
+        (
+            ", write_forwarding: true",
+            "az: awaya, forward_writes: global",
+            "give it `endpoint: reader`",
+        ),
+    ];
+    for (region, client, needle) in cases {
+        let e = aurora_sim::Scenario::parse(&yaml(region, client), std::path::Path::new("f.yaml"))
+            .expect_err(client)
+            .to_string();
+        assert!(e.contains("f.yaml:6:") && e.contains(needle), "{e}");
+    }
+}

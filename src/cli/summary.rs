@@ -189,6 +189,24 @@ fn print_regions(w: &mut impl Write, s: &crate::metrics::Summary) {
             p.kind, p.from, p.region, p.requested_s
         );
     }
+    for f in &g.forwarding {
+        let lag = |l: &Option<crate::metrics::Lag>| match l {
+            Some(l) => format!("p50 {}, p99 {}, max {}", ms(l.p50), ms(l.p99), ms(l.max)),
+            None => "none".to_owned(),
+        };
+        let _ = writeln!(
+            w,
+            "  forwarded {} from {} ({} consistency): {} write(s), {}; {} read(s) after them waited {}; {} missed their session's own write",
+            f.group,
+            f.region,
+            f.consistency,
+            f.writes,
+            lag(&f.write_ms),
+            f.reads,
+            lag(&f.read_wait_ms),
+            f.reads_missing_own_write
+        );
+    }
 }
 
 /// Each planned event: one line for it, one per instance it reached and

@@ -16,8 +16,8 @@ pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use replication::{Exposure, Promotion, RegionMeasures, Replication};
 pub use summary::{
     Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt,
-    Failover, FaultSummary, GlobalSummary, GroupObserved, GroupResult, Healing, InstanceSummary,
-    InvariantResult, Lag, Latency, Maintenance, NodeUse, Outage, PatchedInstance, Reads,
-    RegionExposure, RegionPromotion, RegionSummary, Rto, Steps, StorageSummary, Summary, Topology,
-    Violation, FORMAT_VERSION,
+    Failover, FaultSummary, ForwardingSummary, GlobalSummary, GroupObserved, GroupResult, Healing,
+    InstanceSummary, InvariantResult, Lag, Latency, Maintenance, NodeUse, Outage, PatchedInstance,
+    Reads, RegionExposure, RegionPromotion, RegionSummary, Rto, Steps, StorageSummary, Summary,
+    Topology, Violation, FORMAT_VERSION,
 };

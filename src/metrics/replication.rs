@@ -84,6 +84,33 @@ pub struct Replication {
     /// The most acknowledged work the best-placed region lacked at once:
     /// what the RPO guard bounds.
     pub best_at_risk_max: SimDuration,
+    /// By client group: what its forwarded writes did, for a group that
+    /// forwards any.
+    pub forwarding: Vec<Option<Forwarding>>,
+}
+
+/// What one client group's forwarded writes did.
+#[derive(Debug)]
+pub struct Forwarding {
+    /// From the reader forwarding a write to the writer's acknowledgement
+    /// reaching it, microseconds.
+    pub write: Histogram<u64>,
+    /// From that acknowledgement to the read after it beginning: the wait
+    /// its consistency asks for, microseconds.
+    pub read_wait: Histogram<u64>,
+    /// Reads that began before the reader had applied the write the same
+    /// session had just forwarded.
+    pub missed_own_write: u64,
+}
+
+impl Forwarding {
+    fn new() -> Self {
+        Forwarding {
+            write: super::recorder::histogram(),
+            read_wait: super::recorder::histogram(),
+            missed_own_write: 0,
+        }
+    }
 }
 
 impl Replication {
@@ -103,6 +130,26 @@ impl Replication {
                 })
                 .collect(),
             ..Replication::default()
+        }
+    }
+
+    /// A write forwarded for client group `group` was acknowledged to its
+    /// reader `took` after the reader sent it.
+    pub fn forwarded(&mut self, group: usize, took: SimDuration) {
+        if self.forwarding.len() <= group {
+            self.forwarding.resize_with(group + 1, || None);
+        }
+        let f = self.forwarding[group].get_or_insert_with(Forwarding::new);
+        f.write.saturating_record(super::recorder::micros(took));
+    }
+
+    /// The read after group `group`'s forwarded write began after waiting
+    /// `waited`; `missed` if it could not see that write.
+    pub fn read_after_write(&mut self, group: usize, waited: SimDuration, missed: bool) {
+        if let Some(Some(f)) = self.forwarding.get_mut(group) {
+            f.read_wait
+                .saturating_record(super::recorder::micros(waited));
+            f.missed_own_write += u64::from(missed);
         }
     }
 

@@ -294,6 +294,10 @@ pub struct ClientGroup {
     /// clients`, `proxy` or `driver`.
     #[serde(default = "direct")]
     pub connection: String,
+    /// With write forwarding, the consistency of the read after each
+    /// forwarded write: `eventual`, `session` or `global`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward_writes: Option<String>,
 }
 
 fn direct() -> String {
@@ -312,12 +316,16 @@ impl ClientGroup {
             d => format!("DNS cached {d}"),
         };
         let endpoint = &self.endpoint;
-        match self.connection.as_str() {
+        let connects = match self.connection.as_str() {
             // The proxy's endpoint stays where it is through a failover.
             "proxy" => "through RDS Proxy".to_owned(),
             "driver" => format!("topology-aware driver on the {endpoint} endpoint, {cache} until it knows the topology"),
             "direct" => format!("direct to the {endpoint} endpoint, {cache}"),
             pool => format!("{pool} on the {endpoint} endpoint, {cache}"),
+        };
+        match &self.forward_writes {
+            Some(c) => format!("{connects}, forwarding writes ({c} consistency)"),
+            None => connects,
         }
     }
 }
@@ -764,6 +772,35 @@ pub struct GlobalSummary {
     /// `global_failover` or `global_switchover`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub promotions: Vec<RegionPromotion>,
+    /// Each client group that forwarded writes from a secondary region.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forwarding: Vec<ForwardingSummary>,
+}
+
+/// What one client group's forwarded writes did: each of its
+/// transactions is a write a secondary region's reader forwards to the
+/// writer, then a read there at the group's consistency.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ForwardingSummary {
+    /// The client group.
+    pub group: String,
+    /// The region it forwards from.
+    pub region: String,
+    /// `eventual`, `session` or `global` (`aurora_replica_read_consistency`).
+    pub consistency: String,
+    /// Writes the writer acknowledged through a forwarding reader.
+    pub writes: u64,
+    /// From the reader forwarding a write to the acknowledgement reaching
+    /// it: the round trip between the regions and the commit, ms.
+    pub write_ms: Option<Lag>,
+    /// Reads after a forwarded write that began.
+    pub reads: u64,
+    /// From the acknowledgement to the read beginning: what the
+    /// consistency waited for, ms.
+    pub read_wait_ms: Option<Lag>,
+    /// Reads that began before their reader had applied the session's own
+    /// write (only `eventual` lets one).
+    pub reads_missing_own_write: u64,
 }
 
 /// A secondary region's promotion to primary.

@@ -1,10 +1,12 @@
 //! How an answer reaches whoever asked: a client's request is answered
-//! straight to the client, or back through the proxy connection that
-//! carried it.
+//! straight to the client, back through the proxy connection that
+//! carried it, or back to the secondary region's reader that forwarded it.
 
 use super::context::Ctx;
 use super::event::{Answer, Event, Via};
 use super::network::Endpoint;
+use super::storage::lsn::Lsn;
+use crate::model::config::Consistency;
 use crate::sim::SimTime;
 use crate::vocab::ids::ClientId;
 
@@ -16,7 +18,7 @@ pub struct Caller {
     pub client: ClientId,
     /// Its step.
     pub seq: u32,
-    /// The proxy connection it came on, if it came through the proxy.
+    /// The proxy connection it came on, or the reader that forwarded it.
     pub via: Option<Via>,
 }
 
@@ -31,19 +33,44 @@ impl Caller {
     }
 }
 
-/// Each client's network end and whether it reads, fixed by the
-/// scenario: what an instance needs to answer a client's request.
+/// What a client's requests ask of the instance they reach, by its group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ask {
+    /// A commit, of the writer.
+    Commit,
+    /// A read, of whichever instance it reaches.
+    Read,
+    /// A write that a secondary region's reader forwards to the writer,
+    /// then a read there at this consistency.
+    Forward(Consistency),
+}
+
+/// Each client's network end and what it asks, fixed by the scenario:
+/// what an instance needs to answer a client's request.
 #[derive(Debug, Default)]
 pub(crate) struct Callers {
     ends: Vec<Endpoint>,
-    reads: Vec<bool>,
+    asks: Vec<Ask>,
+    groups: Vec<usize>,
 }
 
 impl Callers {
-    /// Each client's end and whether its group reads, in client order.
-    pub fn new(clients: impl Iterator<Item = (Endpoint, bool)>) -> Self {
-        let (ends, reads) = clients.unzip();
-        Callers { ends, reads }
+    /// Each client's end, what its group asks and its group, in client
+    /// order.
+    pub fn new(clients: impl Iterator<Item = (Endpoint, Ask, usize)>) -> Self {
+        let mut callers = Callers::default();
+        for (end, ask, group) in clients {
+            callers.ends.push(end);
+            callers.asks.push(ask);
+            callers.groups.push(group);
+        }
+        callers
+    }
+
+    /// Client `c`'s group.
+    #[inline]
+    pub fn group(&self, c: ClientId) -> usize {
+        self.groups[c.index()]
     }
 
     /// Where client `c` is.
@@ -52,10 +79,10 @@ impl Callers {
         self.ends[c.index()]
     }
 
-    /// Whether client `c` reads (through the reader endpoint).
+    /// What client `c` asks.
     #[inline]
-    pub fn reads(&self, c: ClientId) -> bool {
-        self.reads[c.index()]
+    pub fn ask(&self, c: ClientId) -> Ask {
+        self.asks[c.index()]
     }
 }
 
@@ -70,9 +97,21 @@ pub(crate) fn answer_client(
     answer_client_at(cx, cx.now(), from, callers, caller, answer);
 }
 
+/// The writer acknowledges `caller`'s commit at `commit`, its VDL at
+/// `vdl`: a reader that forwarded the write learns both.
+pub(crate) fn acknowledge_commit(
+    cx: &mut Ctx,
+    from: Endpoint,
+    callers: &Callers,
+    caller: Caller,
+    points: (Lsn, Lsn),
+) {
+    send_answer(cx, cx.now(), from, callers, caller, (Answer::Ok, points));
+}
+
 /// Sends `answer` to `caller` at `at`, once the work behind it is done:
-/// straight to the client, or
-/// back to the proxy node whose connection carried the request.
+/// straight to the client, back to the proxy node whose connection
+/// carried the request, or back to the reader that forwarded it.
 pub(crate) fn answer_client_at(
     cx: &mut Ctx,
     at: SimTime,
@@ -81,9 +120,30 @@ pub(crate) fn answer_client_at(
     caller: Caller,
     answer: Answer,
 ) {
+    send_answer(cx, at, from, callers, caller, (answer, (Lsn(0), Lsn(0))));
+}
+
+fn send_answer(
+    cx: &mut Ctx,
+    at: SimTime,
+    from: Endpoint,
+    callers: &Callers,
+    caller: Caller,
+    (answer, points): (Answer, (Lsn, Lsn)),
+) {
     let Caller { client, seq, via } = caller;
     match via {
-        Some(Via { node, slot }) => {
+        Some(Via::Forwarder { inst, az }) => {
+            let forwarded = Event::ForwardedAnswer {
+                inst,
+                client,
+                seq,
+                answer,
+                points,
+            };
+            cx.send(at, from, Endpoint::Instance(inst, az), forwarded);
+        }
+        Some(Via::Proxy { node, slot }) => {
             let response = Event::BackendResponse {
                 slot,
                 client,

@@ -190,6 +190,11 @@ impl Client {
         }
     }
 
+    /// Its AZ.
+    pub fn az(&self) -> AzId {
+        self.az
+    }
+
     /// The network end of the client: its AZ.
     pub fn endpoint(&self) -> Endpoint {
         Endpoint::Client(self.az)

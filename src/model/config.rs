@@ -320,6 +320,34 @@ pub struct ClientConfig {
     pub backoff_max: SimDuration,
     /// How its requests reach the database.
     pub connection: Connection,
+    /// With write forwarding: each request is a write the reader it
+    /// reaches forwards to the writer, then a read at this consistency.
+    pub forward: Option<Consistency>,
+}
+
+/// What a read after a forwarded write waits for
+/// (`aurora_replica_read_consistency`, \[UG\] Read consistency for write
+/// forwarding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consistency {
+    /// Nothing: the read may not see the session's own write.
+    Eventual,
+    /// The session's own writes: the read waits until the reader has
+    /// applied the write it forwarded.
+    Session,
+    /// Everything the writer had committed when the read began.
+    Global,
+}
+
+impl Consistency {
+    /// As written in a scenario and in results.
+    pub fn name(self) -> &'static str {
+        match self {
+            Consistency::Eventual => "eventual",
+            Consistency::Session => "session",
+            Consistency::Global => "global",
+        }
+    }
 }
 
 /// How a client group's requests reach the database.
@@ -525,6 +553,9 @@ pub struct RegionConfig {
     pub jitter: f64,
     /// What the link carries, Gb/s.
     pub bandwidth_gbps: f64,
+    /// Whether its cluster forwards writes to the primary
+    /// (`EnableGlobalWriteForwarding`).
+    pub write_forwarding: bool,
 }
 
 /// Link latencies.

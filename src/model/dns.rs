@@ -13,7 +13,7 @@ use super::context::Ctx;
 use super::event::Event;
 use super::network::Endpoint;
 use super::routes::Reach;
-use crate::model::config::DnsConfig;
+use crate::model::config::{DnsConfig, RegionId};
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{ClientId, InstanceId};
 
@@ -70,24 +70,27 @@ impl Record {
     }
 }
 
-/// The cluster (writer) and reader endpoints.
+/// The cluster (writer) endpoint and each region's reader endpoint.
 #[derive(Debug)]
 pub struct Dns {
-    /// The cluster endpoint: the writer.
+    /// The cluster endpoint: the writer (a global database's writer
+    /// endpoint, which follows the primary from region to region).
     pub cluster: Record,
-    /// The reader endpoint: every running reader.
-    pub reader: Record,
+    /// By region: its cluster's reader endpoint, every running reader of
+    /// the primary's cluster in the primary region, and each secondary
+    /// cluster's own elsewhere.
+    pub readers: Vec<Record>,
     /// Picks one of several hosts for an answer.
     rng: SimRng,
 }
 
 impl Dns {
-    /// The records at time zero: the cluster endpoint names `writer`, the
-    /// reader endpoint the instances serving reads.
-    pub fn new(writer: InstanceId, readers: Vec<InstanceId>, rng: SimRng) -> Self {
+    /// The records at time zero: the cluster endpoint names `writer`, each
+    /// region's reader endpoint the instances serving reads there.
+    pub fn new(writer: InstanceId, readers: Vec<Vec<InstanceId>>, rng: SimRng) -> Self {
         Dns {
             cluster: Record::new(vec![writer]),
-            reader: Record::new(readers),
+            readers: readers.into_iter().map(Record::new).collect(),
             rng,
         }
     }
@@ -98,23 +101,29 @@ impl Dns {
         cfg.update_delay.sample(&mut self.rng)
     }
 
-    /// A lookup of the reader endpoint (`reader`) or the cluster endpoint
-    /// arrives from client `id` at `from`: the answer is what the record
-    /// says now, with the address of the host it names.
+    /// A lookup of its region's reader endpoint (`reader`) or of the
+    /// cluster endpoint arrives from client `id` at `from`, in `region`
+    /// (`primary` is the primary's): the answer is what the record says
+    /// now, with the address of the host it names.
     pub(crate) fn on_query(
         &mut self,
         cx: &mut Ctx,
         (id, from, reader): (ClientId, Endpoint, bool),
+        (region, primary): (RegionId, RegionId),
         addresses: &(impl Reach + ?Sized),
         seq: u32,
     ) {
         let now = cx.now();
-        let hosts = if reader && !self.reader.at(now).is_empty() {
-            self.reader.at(now)
-        } else {
-            // The reader endpoint of a cluster without readers resolves to
-            // the writer ([UG] Endpoints).
+        let readers = self.readers[region.0 as usize].at(now);
+        let hosts = if !reader {
             self.cluster.at(now)
+        } else if readers.is_empty() && region == primary {
+            // The reader endpoint of a cluster without readers resolves to
+            // the writer ([UG] Endpoints); a secondary cluster without
+            // readers has no instance to name.
+            self.cluster.at(now)
+        } else {
+            readers
         };
         let host = match hosts.len() {
             0 => None,

@@ -469,6 +469,42 @@ events! {
         /// durable on the primary.
         since: SimTime,
     } => ["region" = u64::from(*region), "upto" = upto.0];
+    /// A secondary region's reader asks a copy of its region's volume for
+    /// a page its buffer cache lacks.
+    52 RegionRead "region_read" {
+        /// The node holding the copy.
+        node: NodeId,
+        /// The reader.
+        inst: InstanceId,
+        /// The client whose read it is.
+        read: u32,
+        /// The reader's attempt number for that read.
+        attempt: u32,
+    } => ["node" = node.0 as u64, "client" = u64::from(*read)];
+    /// The page a secondary region's reader asked its region's copy for.
+    53 RegionReadReply "region_read_reply" {
+        /// The reader.
+        inst: InstanceId,
+        /// The client whose read it is.
+        read: u32,
+        /// The reader's attempt number for that read.
+        attempt: u32,
+    } => ["instance" = inst.0 as u64, "client" = u64::from(*read)];
+    /// The writer's answer to a write a secondary region's reader forwarded
+    /// reaches that reader.
+    54 ForwardedAnswer "forwarded_answer" {
+        /// The reader that forwarded it.
+        inst: InstanceId,
+        /// The client whose write it is.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// Committed, or why not.
+        answer: Answer,
+        /// The commit's LSN, and the writer's VDL when it acknowledged it
+        /// (zero when it failed).
+        points: (Lsn, Lsn),
+    } => ["client" = client.0 as u64, "commit" = points.0 .0];
 }
 
 /// A segment's acknowledgement of its SCL, on its way to the writer of
@@ -500,14 +536,25 @@ pub enum Answer {
     Failed(ClientError),
 }
 
-/// The proxy connection a request travels on: the answer goes back to
-/// the node that holds it, whatever node the client has moved to since.
+/// What a request travels through on its way from the client: the
+/// answer goes back the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Via {
-    /// The proxy node's AZ.
-    pub node: AzId,
-    /// The connection's slot at the proxy.
-    pub slot: u32,
+pub enum Via {
+    /// A proxy connection: back to the node that holds it, whatever node
+    /// the client has moved to since.
+    Proxy {
+        /// The proxy node's AZ.
+        node: AzId,
+        /// The connection's slot at the proxy.
+        slot: u32,
+    },
+    /// A secondary region's reader that forwarded the client's write.
+    Forwarder {
+        /// The reader.
+        inst: InstanceId,
+        /// Its AZ.
+        az: AzId,
+    },
 }
 
 /// One shipment of the redo stream to a reader.

@@ -535,13 +535,14 @@ impl Global {
     }
 
     /// A message to `region` is stored there, unless what was in flight
-    /// was lost since it left.
+    /// was lost since it left. Returns what the region now stores, and
+    /// when the primary's VDL reached it.
     pub(crate) fn on_stored(
         &mut self,
         cx: &mut Ctx,
         (region, generation): (u8, u32),
         (upto, since): (Lsn, SimTime),
-    ) {
+    ) -> Option<(Lsn, SimTime)> {
         let r = region as usize;
         let link = &self.links[r];
         if link.generation != generation
@@ -549,13 +550,13 @@ impl Global {
             || upto <= link.stored.upto
             || r == self.primary.0 as usize
         {
-            return;
+            return None;
         }
         // The region lost its write quorum while this was on its way: it
         // is sent again, with what follows, once the region has one.
         if live_copies(cx, r) < cx.cfg.storage.quorum.write() as usize {
             self.links[r].restart(cx.now());
-            return;
+            return None;
         }
         let shipped = *self
             .ledger
@@ -578,6 +579,7 @@ impl Global {
         }
         self.judge(cx);
         self.synchronised(cx);
+        Some((shipped.upto, shipped.reached))
     }
 
     /// Region `r`'s RPO lag at `now`.

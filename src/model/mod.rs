@@ -42,7 +42,7 @@ use crate::model::config::{Config, GlobalConfig, RegionId};
 use crate::sim::memory::Ceiling;
 use crate::sim::{Engine, RngFactory, SimDuration, SimTime, StreamId, Trace};
 use crate::vocab::ids::{ClientId, InstanceId};
-use answer::{Caller, Callers};
+use answer::{Ask, Caller, Callers};
 use client::{Client, ClientEnv};
 use compute::inbox;
 use compute::instance::{ccm_partner, Instance};
@@ -239,10 +239,15 @@ impl World {
             }
         }
         let pools = (0..pools).map(|_| Pool::default()).collect();
+        let ask = |g: &config::ClientConfig| match (g.forward, g.reader) {
+            (Some(consistency), _) => Ask::Forward(consistency),
+            (None, true) => Ask::Read,
+            (None, false) => Ask::Commit,
+        };
         let callers = Callers::new(
             clients
                 .iter()
-                .map(|c| (c.endpoint(), cfg.clients[c.group].reader)),
+                .map(|c| (c.endpoint(), ask(&cfg.clients[c.group]), c.group)),
         );
         let proxy = Proxy::new(
             cfg.proxy.as_ref(),
@@ -250,9 +255,8 @@ impl World {
             first,
             stream(streams::PROXY),
         );
-        let readers = (0..instances.len())
-            .map(InstanceId::from_index)
-            .filter(|i| instances[i.index()].serving_reads())
+        let readers = (0..cfg.topology.regions())
+            .map(|r| compute::reader_endpoint(&cfg, &instances, RegionId(r as u8)))
             .collect();
         let dns = Dns::new(first, readers, stream(streams::DNS));
         let workload = Workload::new(&cfg, stream(streams::WORKLOAD));
@@ -298,6 +302,7 @@ impl World {
                 recovery: None,
                 patches: compute::patch::Patches::new(cfg.instances.len()),
                 region: RegionId::PRIMARY,
+                region_points: vec![Lsn(0); cfg.topology.regions()],
             },
             callers,
             net,
@@ -573,10 +578,33 @@ impl World {
                 link,
                 upto,
                 since,
-            } => global
-                .as_mut()
-                .expect("stored only with a global database")
-                .on_stored(cx, (region, link), (upto, since)),
+            } => {
+                let global = global.as_mut().expect("stored only with a global database");
+                if let Some(stored) = global.on_stored(cx, (region, link), (upto, since)) {
+                    compute.region_stored(cx, (wl, around), RegionId(region), stored);
+                }
+            }
+            Event::RegionRead {
+                node,
+                inst,
+                read,
+                attempt,
+            } => storage.on_region_read(cx, &compute.hosts(), node, (inst, read, attempt)),
+            Event::RegionReadReply {
+                inst,
+                read,
+                attempt,
+            } => compute.on_region_read_reply(cx, callers, inst, (read, attempt)),
+            Event::ForwardedAnswer {
+                inst,
+                client: c,
+                seq,
+                answer,
+                points,
+            } => {
+                let who = (inst, c, seq);
+                compute.on_forwarded_answer(cx, (wl, around), who, (answer, points));
+            }
             Event::HealthResend { seq, attempt } => {
                 control.on_health_resend(cx, sight, seq, attempt)
             }
@@ -611,8 +639,11 @@ impl World {
                 cl.on_timer(cx, c, &mut env, seq);
             }
             Event::DnsQuery { client: c, seq } => {
-                let asker = (c, callers.end(c), callers.reads(c));
-                dns.on_query(cx, asker, &compute.instances[..], seq)
+                let end = callers.end(c);
+                let asker = (c, end, callers.ask(c) != Ask::Commit);
+                let region = cx.cfg.topology.region_of(clients[c.index()].az());
+                let regions = (region, compute.region);
+                dns.on_query(cx, asker, regions, &compute.instances[..], seq)
             }
             Event::DnsAnswer {
                 client: c,
@@ -877,9 +908,10 @@ impl World {
                 client::reset_waiting(cx, (clients, callers), instances, inst);
                 proxy.reset(cx, instances, inst);
             }
-            Order::ReaderEndpoint { readers } => {
+            Order::ReaderEndpoint { region, readers } => {
                 let delay = dns.update_delay(&cx.cfg.dns);
-                dns.reader.set(cx.now(), readers, delay, &cx.cfg.dns);
+                let record = &mut dns.readers[region.0 as usize];
+                record.set(cx.now(), readers, delay, &cx.cfg.dns);
             }
             Order::ClusterEndpoint { writer, report } => {
                 let now = cx.now();

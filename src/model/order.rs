@@ -77,8 +77,12 @@ pub(crate) enum Order {
     ConnectionsReset { inst: InstanceId },
 
     // ----- to DNS -----------------------------------------------------
-    /// The reader endpoint's records: every running reader.
-    ReaderEndpoint { readers: Vec<InstanceId> },
+    /// A region's reader endpoint's records: every running reader of its
+    /// cluster.
+    ReaderEndpoint {
+        region: RegionId,
+        readers: Vec<InstanceId>,
+    },
     /// The cluster endpoint points at `writer`; with `report`, the control
     /// plane hears when the change is visible.
     ClusterEndpoint { writer: InstanceId, report: bool },

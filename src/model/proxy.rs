@@ -295,7 +295,7 @@ impl Proxy {
             seq,
             inst: b.inst,
             incarnation: b.incarnation,
-            via: Some(Via { node: b.node, slot }),
+            via: Some(Via::Proxy { node: b.node, slot }),
         };
         let to = instances.endpoint(b.inst);
         cx.send(cx.now(), Endpoint::Proxy(b.node), to, request);

@@ -573,6 +573,45 @@ fn regions(h: &mut String, s: &Summary, id: &str) {
             &rows,
         );
     }
+    if !g.forwarding.is_empty() {
+        let spread = |l: &Option<crate::metrics::Lag>| {
+            l.as_ref().map_or("none".to_owned(), |l| {
+                format!("{} / {} / {}", ms(l.p50), ms(l.p99), ms(l.max))
+            })
+        };
+        let rows: Vec<Vec<String>> = g
+            .forwarding
+            .iter()
+            .map(|f| {
+                vec![
+                    esc(&f.group),
+                    esc(&f.region),
+                    esc(&f.consistency),
+                    f.writes.to_string(),
+                    spread(&f.write_ms),
+                    spread(&f.read_wait_ms),
+                    f.reads_missing_own_write.to_string(),
+                ]
+            })
+            .collect();
+        let _ = writeln!(
+            h,
+            "<p>Write forwarding: each transaction is a write the region's reader forwards to the writer, then a read there that waits as its consistency asks:</p>"
+        );
+        table(
+            h,
+            &[
+                "group",
+                "from",
+                "consistency",
+                "writes",
+                "forwarded write p50 / p99 / max",
+                "read's wait p50 / p99 / max",
+                "reads that missed their own write",
+            ],
+            &rows,
+        );
+    }
 }
 
 fn invariants(h: &mut String, s: &Summary, id: &str) {

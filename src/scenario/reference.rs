@@ -246,6 +246,10 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
         "global.secondaries[].bandwidth_gbps",
         Source::Function("region_bandwidth_gbps"),
     ),
+    (
+        "global.secondaries[].write_forwarding",
+        Source::Stated("Off: write forwarding isn't enabled when a secondary cluster is added to a global database ([UG] Using write forwarding in an Aurora MySQL global database)."),
+    ),
     ("proxy.latency", Source::Function("proxy_latency")),
     (
         "proxy.pinned",

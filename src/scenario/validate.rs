@@ -14,17 +14,17 @@ use serde_saphyr::{
 use super::defaults as d;
 use super::expect::ExpectSpec;
 use super::schema::{
-    AccessSpec, ClientSpec, ConnectionSpec, ControlPlaneSpec, DnsSpec, EndpointSpec, EngineSpec,
-    FaultSpec, GlobalSpec, InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec,
-    ScenarioFile, StepSpec, StorageSpec, TopologySpec, WorkloadSpec,
+    AccessSpec, ClientSpec, ConnectionSpec, ConsistencySpec, ControlPlaneSpec, DnsSpec,
+    EndpointSpec, EngineSpec, FaultSpec, GlobalSpec, InstanceSpec, MetricsSpec, NetworkSpec,
+    ProxySpec, RoleSpec, ScenarioFile, StepSpec, StorageSpec, TopologySpec, WorkloadSpec,
 };
 use crate::error::{closest, did_you_mean, InputError, Location};
 use crate::model::compute::class::InstanceClass;
 use crate::model::config::{
-    Access, ClientConfig, Config, Connection, ControlConfig, Cut, DnsConfig, DriverConfig,
-    EngineConfig, Fault, FaultKind, GlobalConfig, InstanceConfig, LossScope, MetricsConfig,
-    NetworkConfig, PoolConfig, ProxyConfig, RegionConfig, RegionId, StartSteps, StorageConfig,
-    Topology, WorkloadConfig,
+    Access, ClientConfig, Config, Connection, Consistency, ControlConfig, Cut, DnsConfig,
+    DriverConfig, EngineConfig, Fault, FaultKind, GlobalConfig, InstanceConfig, LossScope,
+    MetricsConfig, NetworkConfig, PoolConfig, ProxyConfig, RegionConfig, RegionId, StartSteps,
+    StorageConfig, Topology, WorkloadConfig,
 };
 use crate::model::footprint::{self, Knob, Need};
 use crate::sim::{LogNormal, SimDuration, SimTime};
@@ -860,16 +860,20 @@ fn clients(raw: &[ClientSpec], names: &Resolver) -> Result<Vec<ClientConfig>, In
                 stale_dns_guard: dr.stale_dns_guard,
             }),
         };
+        let az =
+            c.az.as_ref()
+                .map(|az| names.az_id(az))
+                .transpose()?
+                .unwrap_or(AzId(0));
+        let forward = c
+            .forward_writes
+            .map(|f| forwarding(c, f, az, names))
+            .transpose()?;
         clients.push(ClientConfig {
             name,
             count: c.count.value,
             reader: c.endpoint == EndpointSpec::Reader,
-            az: c
-                .az
-                .as_ref()
-                .map(|az| names.az_id(az))
-                .transpose()?
-                .unwrap_or(AzId(0)),
+            az,
             dns_cache: c.dns_cache,
             connect_timeout: c.connect_timeout,
             read_timeout: c.read_timeout,
@@ -877,9 +881,54 @@ fn clients(raw: &[ClientSpec], names: &Resolver) -> Result<Vec<ClientConfig>, In
             backoff_base: c.backoff_base,
             backoff_max: c.backoff_max,
             connection,
+            forward,
         });
     }
     Ok(clients)
+}
+
+/// A group's write forwarding: a session on a secondary region's reader
+/// endpoint, in a region whose cluster forwards writes, connecting
+/// straight to it (RDS Proxy does not support session consistency there,
+/// \[UG\], and a topology-aware driver goes to the writer).
+fn forwarding(
+    c: &ClientSpec,
+    f: ConsistencySpec,
+    az: AzId,
+    names: &Resolver,
+) -> Result<Consistency, InputError> {
+    let cx = names.cx;
+    let name = &c.name.value;
+    if c.endpoint != EndpointSpec::Reader {
+        return Err(cx.at(
+            &c.name,
+            format!("client group {name:?} forwards writes, which a secondary region's reader does: give it `endpoint: reader`"),
+        ));
+    }
+    let region = names.topology.region_of(az);
+    let Some(k) = region.secondary() else {
+        return Err(cx.at(
+            &c.name,
+            format!("client group {name:?} forwards writes from the primary region; write forwarding is a secondary region's (put the group in one of its AZs)"),
+        ));
+    };
+    let g = names
+        .global
+        .expect("a secondary region is a global database's");
+    if !g.secondaries[k].write_forwarding {
+        return Err(cx.at(
+            &c.name,
+            format!(
+                "client group {name:?} forwards writes from {:?}, whose cluster does not forward them; add `write_forwarding: true` to that region",
+                g.secondaries[k].name
+            ),
+        ));
+    }
+    Ok(match f {
+        ConsistencySpec::Eventual => Consistency::Eventual,
+        ConsistencySpec::Session => Consistency::Session,
+        ConsistencySpec::Global => Consistency::Global,
+    })
 }
 
 fn storage(
@@ -1280,6 +1329,7 @@ fn global(raw: &GlobalSpec, cx: &Ctx) -> Result<GlobalConfig, InputError> {
             rtt: r.rtt,
             jitter: r.jitter,
             bandwidth_gbps: r.bandwidth_gbps,
+            write_forwarding: r.write_forwarding,
         });
     }
     Ok(GlobalConfig {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use hdrhistogram::Histogram;
 
 use super::class::InstanceClass;
-use crate::model::config::{Config, InstanceConfig, StartSteps};
+use crate::model::config::{Config, Consistency, InstanceConfig, StartSteps};
 use crate::model::network::Endpoint;
 use crate::model::routes::Reach;
 use crate::model::storage::lsn::Lsn;
@@ -249,6 +249,8 @@ pub struct Replica {
     pub last: Vec<Lsn>,
     /// Storage reads in flight, one per client at most.
     pub(crate) reads: BTreeMap<ClientId, ReplicaRead>,
+    /// Transactions whose writes it forwarded, one per client at most.
+    pub(crate) forwarded: BTreeMap<ClientId, Forwarded>,
     /// The number the next read attempt takes.
     pub(crate) next_attempt: u32,
 }
@@ -270,7 +272,32 @@ impl Replica {
             vdl,
             last,
             reads: BTreeMap::new(),
+            forwarded: BTreeMap::new(),
             next_attempt: 1,
         }
     }
+}
+
+/// A session's transaction that a reader forwarded the write of.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Forwarded {
+    /// The client's step.
+    pub seq: u32,
+    /// What its read waits for.
+    pub consistency: Consistency,
+    /// When the write left for the writer.
+    pub sent: SimTime,
+    /// Once the write is acknowledged: its read's wait.
+    pub waiting: Option<ReadWait>,
+}
+
+/// A read waiting for its consistency after its session's write.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReadWait {
+    /// The read point it needs.
+    pub until: Lsn,
+    /// The session's write.
+    pub commit: Lsn,
+    /// When the write's acknowledgement arrived.
+    pub since: SimTime,
 }

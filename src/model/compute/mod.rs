@@ -18,6 +18,8 @@
 //!   every PG, the recovered VDL, truncation, a new volume epoch.
 //! * [`replica`]: the redo stream to readers, their measured lag, and the
 //!   reads they serve.
+//! * [`forward`]: a global database's secondary readers, which follow
+//!   their region's storage and forward writes to the primary's writer.
 //! * [`mod@patch`]: planned events on one instance — a plain restart, an
 //!   operating-system update, or zero-downtime patching's quiet point and
 //!   restart under open connections.
@@ -26,6 +28,7 @@
 
 pub mod cache;
 pub mod class;
+pub mod forward;
 pub mod inbox;
 pub mod instance;
 pub mod patch;
@@ -34,7 +37,7 @@ pub mod replica;
 pub mod server;
 pub mod writer;
 
-use super::answer::{answer_client, answer_client_at, Caller, Callers};
+use super::answer::{answer_client, answer_client_at, Ask, Caller, Callers};
 use super::context::Ctx;
 use super::event::{AckInFlight, Answer, Asker, Event, ReadAnswer, Redo};
 use super::network::Endpoint;
@@ -44,9 +47,9 @@ use super::storage::lsn::Lsn;
 use super::storage::recovery::Truncation;
 use super::storage::volume::Volume;
 use super::workload::Workload;
-use crate::model::config::{FaultKind, RegionId, StartSteps};
+use crate::model::config::{Config, FaultKind, RegionId, StartSteps};
 use crate::sim::{Place, SimDuration, SimTime};
-use crate::vocab::ids::{AzId, InstanceId, PgId};
+use crate::vocab::ids::{AzId, ClientId, InstanceId, PgId};
 use crate::vocab::ClientError;
 use instance::Replica;
 use instance::{Boot, Instance, Process, Role, StartDraw};
@@ -74,6 +77,9 @@ pub(crate) struct Compute {
     /// The region whose cluster writes: the primary's, until a global
     /// database promotes another.
     pub region: RegionId,
+    /// By region: the point of the log its storage last stored, where a
+    /// secondary reader starting there begins to read.
+    pub region_points: Vec<Lsn>,
 }
 
 /// What the instances read of the rest of the world: storage's volume
@@ -423,9 +429,13 @@ impl Compute {
             Answer::Failed(ClientError::Reset)
         } else if self.patches.hold(inst, caller, arrived) {
             return;
-        } else if around.callers.reads(c) {
+        } else if around.callers.ask(c) == Ask::Read {
             let load = (wl, around.volume, around.callers);
             return self.reader(inst).serve_read(cx, load, c, caller.seq);
+        } else if let (Ask::Forward(consistency), None, Role::Secondary) =
+            (around.callers.ask(c), caller.via, i.role)
+        {
+            return self.forward(cx, caller, inst, consistency);
         } else if let Some(epoch) = self.writers.running_on(inst, &self.instances) {
             let commit = |w: &mut Writer, env: &mut WriterEnv| {
                 w.take_commit(cx, env, wl, caller, arrived);
@@ -469,6 +479,18 @@ impl Compute {
     ) {
         let load = (wl, around.volume, around.callers);
         self.reader(inst).on_read_reply(cx, load, answer);
+    }
+
+    /// A copy in its region answers a secondary reader's storage read.
+    pub fn on_region_read_reply(
+        &mut self,
+        cx: &mut Ctx,
+        callers: &Callers,
+        inst: InstanceId,
+        (read, attempt): (u32, u32),
+    ) {
+        self.reader(inst)
+            .on_page(cx, callers, ClientId(read), attempt);
     }
 
     /// Storage refused a batch of `epoch`: its writer steps down.
@@ -729,6 +751,9 @@ impl Compute {
     /// old primary's readers restart as its secondary cluster's. The
     /// writer is the control plane's to choose.
     pub fn region_promoted(&mut self, cx: &mut Ctx, region: RegionId, upto: Lsn, tails: &[Lsn]) {
+        // The old primary's copies are resynchronised to the promotion
+        // point (`model::global`).
+        self.region_points[self.region.0 as usize] = upto;
         self.region = region;
         // The RPO guard's hold ends with the old primary: the commits it
         // held there stay held (they are not the new primary's), and the
@@ -767,13 +792,14 @@ impl Compute {
         self.recovery = None;
     }
 
-    /// Points the reader endpoint at every running reader.
+    /// Points each region's reader endpoint at its cluster's running
+    /// readers.
     fn refresh_reader_dns(&self, cx: &mut Ctx) {
-        let readers: Vec<InstanceId> = (0..self.instances.len())
-            .map(InstanceId::from_index)
-            .filter(|i| self.instances[i.index()].serving_reads())
-            .collect();
-        cx.order(Order::ReaderEndpoint { readers });
+        for r in 0..cx.cfg.topology.regions() {
+            let region = RegionId(r as u8);
+            let readers = reader_endpoint(cx.cfg, &self.instances, region);
+            cx.order(Order::ReaderEndpoint { region, readers });
+        }
     }
 
     /// An old writer learns it has been replaced (the control plane's
@@ -859,8 +885,12 @@ impl Compute {
             cx.order(Order::Promoted { inst });
             Recovery::begin(cx, &mut self.writing(around.volume, &[]), inst);
         } else if cx.cfg.topology.region_of(i.az) != self.region {
-            // A secondary region's reader, or a fenced old primary's.
+            // A secondary region's reader, or a fenced old primary's: it
+            // reads at what its region's storage holds.
             i.role = Role::Secondary;
+            let region = cx.cfg.topology.region_of(i.az);
+            i.replica = Replica::at(0, self.region_points[region.0 as usize], Vec::new());
+            self.refresh_reader_dns(cx);
         } else {
             i.role = Role::Reader;
             // A reader starts reading at the newest VDL storage has.
@@ -939,4 +969,23 @@ impl Compute {
         cx.order(Order::WriterOpened { inst });
         self.planned_back(cx, inst, cx.now());
     }
+}
+
+/// What `region`'s reader endpoint names: the running readers of the
+/// primary's cluster there, or of the secondary cluster there (whose
+/// instances are [`Role::Secondary`] until it is promoted).
+pub(crate) fn reader_endpoint(
+    cfg: &Config,
+    instances: &[Instance],
+    region: RegionId,
+) -> Vec<InstanceId> {
+    (0..instances.len())
+        .map(InstanceId::from_index)
+        .filter(|i| {
+            let i = &instances[i.index()];
+            i.running()
+                && cfg.topology.region_of(i.az) == region
+                && matches!(i.role, Role::Reader | Role::Secondary)
+        })
+        .collect()
 }

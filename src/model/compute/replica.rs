@@ -21,7 +21,7 @@
 
 use std::sync::Arc;
 
-use super::instance::{instance_endpoint, Instance, ReplicaRead};
+use super::instance::{instance_endpoint, Instance, ReplicaRead, Role};
 use super::server::Server;
 use super::writer::Writer;
 use crate::model::answer::{answer_client_at, Caller, Callers};
@@ -30,10 +30,10 @@ use crate::model::event::{Answer, Event, ReadAnswer, ReadAsk, Redo};
 use crate::model::network::Endpoint;
 use crate::model::storage::lsn::Lsn;
 use crate::model::storage::segment::ReadResult;
-use crate::model::storage::volume::Volume;
+use crate::model::storage::volume::{placement, Volume};
 use crate::model::workload::Workload;
 use crate::sim::SimTime;
-use crate::vocab::ids::{ClientId, InstanceId, SegmentId};
+use crate::vocab::ids::{ClientId, InstanceId, NodeId, SegmentId};
 
 impl Writer {
     /// Streams what VDL passed since the last shipment to every running
@@ -156,7 +156,56 @@ impl Reader<'_> {
         };
         r.next_attempt = r.next_attempt.wrapping_add(1);
         r.reads.insert(c, read);
-        self.send_read(cx, wl, volume, c, done);
+        if self.instance.role == Role::Secondary {
+            self.send_region_read(cx, wl, volume, c, done);
+        } else {
+            self.send_read(cx, wl, volume, c, done);
+        }
+    }
+
+    /// Sends client `c`'s read, as a secondary region's reader, to a copy
+    /// of the page's PG in its region, its own AZ's first. The region's
+    /// copies hold everything it stored, its read point included.
+    fn send_region_read(
+        &mut self,
+        cx: &mut Ctx,
+        wl: &Workload,
+        volume: &Volume,
+        c: ClientId,
+        at: SimTime,
+    ) {
+        let from = self.end();
+        let (inst, home) = (self.inst, self.instance.az);
+        let r = &mut self.instance.replica;
+        let Some(read) = r.reads.get_mut(&c) else {
+            return;
+        };
+        let (pg, _) = wl.working_set.locate(read.page);
+        let topology = &cx.cfg.topology;
+        let per_region = topology.azs_per_region;
+        let first = topology.region_of(home).0 as usize * per_region;
+        let per_az = volume.quorum.copies() as usize / per_region;
+        let mut nodes: Vec<NodeId> = placement(
+            pg.index(),
+            first..first + per_region,
+            per_az,
+            topology.nodes_per_az,
+        )
+        .collect();
+        nodes.sort_by_key(|&n| volume.nodes[n.index()].az != home);
+        let Some(&node) = nodes.get(read.tries as usize) else {
+            r.reads.remove(&c);
+            return;
+        };
+        read.tries += 1;
+        let ask = Event::RegionRead {
+            node,
+            inst,
+            read: c.0,
+            attempt: read.attempt,
+        };
+        let to = Endpoint::Node(node, volume.nodes[node.index()].az);
+        cx.send(at, from, to, ask);
     }
 
     /// Sends client `c`'s read to the next segment of its PG, this AZ's
@@ -235,13 +284,25 @@ impl Reader<'_> {
             return;
         }
         match answer.result {
-            ReadResult::Page(_) => {
-                i.replica.reads.remove(&c);
-                self.server.cache.insert(read.page);
-                let caller = Caller::direct(c, read.seq);
-                answer_client_at(cx, cx.now(), self.end(), callers, caller, Answer::Ok);
-            }
+            ReadResult::Page(_) => self.on_page(cx, callers, c, read.attempt),
             ReadResult::Incomplete => self.send_read(cx, wl, volume, c, cx.now()),
         }
+    }
+
+    /// The page of client `c`'s read `attempt` arrived from storage: it
+    /// enters the cache and the client has its answer.
+    pub(crate) fn on_page(self, cx: &mut Ctx, callers: &Callers, c: ClientId, attempt: u32) {
+        let i = self.instance;
+        let Some(read) = i.replica.reads.get(&c).copied() else {
+            return;
+        };
+        if read.attempt != attempt || !i.running() {
+            return;
+        }
+        i.replica.reads.remove(&c);
+        self.server.cache.insert(read.page);
+        let caller = Caller::direct(c, read.seq);
+        let end = Endpoint::Instance(self.inst, i.az);
+        answer_client_at(cx, cx.now(), end, callers, caller, Answer::Ok);
     }
 }

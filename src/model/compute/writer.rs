@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::inbox::Inbox;
 use super::instance::{ccm_partner, instance_endpoint, Instance, Role};
 use super::server::Server;
-use crate::model::answer::{answer_client, Caller, Callers};
+use crate::model::answer::{acknowledge_commit, answer_client, Caller, Callers};
 use crate::model::context::Ctx;
 use crate::model::event::{AckInFlight, Answer, Event, ReadAnswer, ReadAsk};
 use crate::model::network::Endpoint;
@@ -706,7 +706,7 @@ impl Writer {
             cx.rec.commit(now, c.arrival);
             if let Some(caller) = c.origin {
                 let from = instance_endpoint(env.instances, self.instance);
-                answer_client(cx, from, env.callers, caller, Answer::Ok);
+                acknowledge_commit(cx, from, env.callers, caller, (c.lsn, vdl));
             }
         }
     }

@@ -19,10 +19,11 @@ use crate::metrics::NodeUse;
 use crate::model::config::{Config, RegionId, StorageConfig, Topology};
 use crate::model::context::Ctx;
 use crate::model::event::{AckInFlight, Event, ReadAnswer, ReadAsk, RecoveryReply};
+use crate::model::network::Endpoint;
 use crate::model::routes::Routes;
 use crate::sim::dist::LogNormal;
 use crate::sim::{SimDuration, SimRng, SimTime};
-use crate::vocab::ids::{NodeId, SegmentId};
+use crate::vocab::ids::{InstanceId, NodeId, SegmentId};
 
 /// The storage nodes, their segments and disks.
 #[derive(Debug)]
@@ -151,25 +152,23 @@ impl Storage {
         )
     }
 
-    /// Puts one foreground operation moving `bytes` on the disk of
-    /// `seg`'s node at `at`; returns when its turn starts and ends (the
-    /// device latency, [`Storage::disk_time`], comes on top).
+    /// Puts one foreground operation moving `bytes` on node `node`'s
+    /// disk at `at`; returns when its turn starts and ends (the device
+    /// latency, [`Storage::disk_time`], comes on top).
     fn disk_turn(
         &mut self,
         cfg: &Config,
-        seg: SegmentId,
+        node: usize,
         at: SimTime,
         bytes: u64,
     ) -> (SimTime, SimTime) {
-        let node = self.volume.segments[seg.index()].node.index();
         let (occ, _) = self.costs(&cfg.storage, node, bytes, 1);
         let end = self.io[node].disk.foreground(at, occ);
         (SimTime::from_nanos(end.as_nanos() - occ.as_nanos()), end)
     }
 
-    /// Draws a disk service time for the segment's node.
-    fn disk_time(&mut self, seg: SegmentId) -> SimDuration {
-        let node = self.volume.segments[seg.index()].node.index();
+    /// Draws a disk service time for node `node`.
+    fn disk_time(&mut self, node: usize) -> SimDuration {
         let slow = self.volume.nodes[node].slowness;
         let d = self.disk.sample(&mut self.disks[node]);
         if slow > 1.0 {
@@ -233,8 +232,9 @@ impl Storage {
             // has arrived when its turn comes).
             done
         } else if s.needs_persist() {
-            let (start, end) = self.disk_turn(cx.cfg, seg, at, bytes);
-            let service = self.disk_time(seg);
+            let node = self.volume.segments[seg.index()].node.index();
+            let (start, end) = self.disk_turn(cx.cfg, node, at, bytes);
+            let service = self.disk_time(node);
             self.volume.segments[seg.index()].persist(start, end, service)
         } else {
             self.volume.segments[seg.index()].persisted_by(at)
@@ -468,8 +468,9 @@ impl Storage {
         self.adopt_truncations(seg, epoch);
         let result = self.volume.segments[seg.index()].read(page, point, need);
         let page_bytes = u64::from(cx.cfg.workload.page_kib) << 10;
-        let (_, turn) = self.disk_turn(cx.cfg, seg, cx.now(), page_bytes);
-        let done = turn + self.disk_time(seg);
+        let node = self.volume.segments[seg.index()].node.index();
+        let (_, turn) = self.disk_turn(cx.cfg, node, cx.now(), page_bytes);
+        let done = turn + self.disk_time(node);
         let reply = Event::ReadReply {
             answer: Box::new(ReadAnswer {
                 epoch,
@@ -488,6 +489,33 @@ impl Storage {
             },
         };
         cx.send(done, self.volume.endpoint(seg), to, reply);
+    }
+
+    /// A secondary region's reader asks `node`, a copy of its region's
+    /// volume, for a page: it answers after a disk read, if it is up. The
+    /// region's copies hold everything the region stored, so the page is
+    /// there at the reader's read point.
+    pub(crate) fn on_region_read(
+        &mut self,
+        cx: &mut Ctx,
+        hosts: &impl Routes,
+        node: NodeId,
+        (inst, read, attempt): (InstanceId, u32, u32),
+    ) {
+        let n = node.index();
+        if !self.volume.nodes[n].up {
+            return;
+        }
+        let page_bytes = u64::from(cx.cfg.workload.page_kib) << 10;
+        let (_, turn) = self.disk_turn(cx.cfg, n, cx.now(), page_bytes);
+        let done = turn + self.disk_time(n);
+        let reply = Event::RegionReadReply {
+            inst,
+            read,
+            attempt,
+        };
+        let from = Endpoint::Node(node, self.volume.nodes[n].az);
+        cx.send(done, from, hosts.instance(inst), reply);
     }
 
     /// A recovery probe reaches a segment: it applies the truncations it

@@ -90,6 +90,24 @@ pub struct ClientSpec {
     /// How requests reach the database.
     #[serde(default)]
     pub connection: ConnectionSpec,
+    /// Write forwarding from a secondary region's reader: each request is
+    /// a write the reader forwards to the writer, then a read at this
+    /// consistency (`aurora_replica_read_consistency`). Absent: the group
+    /// only reads (reader endpoint) or only commits (cluster endpoint).
+    #[serde(default)]
+    pub forward_writes: Option<ConsistencySpec>,
+}
+
+/// What a read after a forwarded write waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsistencySpec {
+    /// Nothing: the read may miss the session's own write.
+    Eventual,
+    /// The session's own forwarded writes.
+    Session,
+    /// Everything the writer had committed when the read began.
+    Global,
 }
 
 /// A `proxy:` key that is present: its settings, or every default when it

@@ -80,4 +80,8 @@ pub struct RegionSpec {
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
     pub azs: Option<Spanned<Vec<String>>>,
+    /// Whether the region's cluster forwards writes to the primary
+    /// (`EnableGlobalWriteForwarding`; off unless turned on, \[UG\]).
+    #[serde(default)]
+    pub write_forwarding: bool,
 }

@@ -31,7 +31,7 @@ use crate::sim::SimDuration;
 use clients::proxy_section;
 use settings::run_length;
 
-pub use clients::{ClientSpec, ConnectionSpec, EndpointSpec, ProxySpec};
+pub use clients::{ClientSpec, ConnectionSpec, ConsistencySpec, EndpointSpec, ProxySpec};
 pub use dns::DnsSpec;
 pub use faults::FaultSpec;
 pub use global::GlobalSpec;
