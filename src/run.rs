@@ -16,7 +16,7 @@ use crate::metrics::{
 use crate::model::client::{Client, GAP_MIN};
 use crate::model::compute::patch::PatchOutcome;
 use crate::model::config::{CacheSpec, Config, Connection, FaultKind, RegionId, TieBreak};
-use crate::model::control::{Answer, FailoverRecord};
+use crate::model::control::{Answer, FailoverRecord, Reason};
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
 use crate::scenario::{expect, ExpectSpec, Scenario};
 use crate::sim::memory::Ceiling;
@@ -877,6 +877,9 @@ fn choice(f: &FailoverRecord, tier: Option<u8>, asked: &[Candidate], ties: TieBr
     };
     match (f.to, tier) {
         (None, _) => "no target chosen by the end of the run".to_owned(),
+        (Some(_), _) if f.reason == Reason::BlueGreenSwitchover => {
+            "the green environment's writer, which took over without a restart".to_owned()
+        }
         (Some(to), _) if to == f.from => {
             let how = if f.provisioned {
                 "a replacement was created"

@@ -75,6 +75,9 @@ pub struct Case {
     /// A global database: its secondary regions (named [`REGIONS`] after
     /// the primary), and the RPO guard in seconds; `None`: one region.
     pub global: Option<(usize, Option<u64>)>,
+    /// A blue/green deployment's green writer `g` (AZ, class), the last
+    /// instance; `None`: no green environment.
+    pub green: Option<(usize, &'static str)>,
 }
 
 /// Region names of generated global databases: the primary, then the
@@ -127,6 +130,7 @@ impl Case {
             duration_s: DURATION_S,
             heal_within: None,
             global: None,
+            green: None,
         }
     }
 
@@ -169,6 +173,13 @@ impl Case {
                 az_name(*az)
             );
         }
+        if let Some((az, class)) = self.green {
+            let _ = writeln!(
+                y,
+                "  - {{ name: g, az: {}, class: {class}, role: writer, environment: green }}",
+                AZS[az]
+            );
+        }
         let _ = write!(y, "clients:\n  - {{ name: app, count: 2, read_timeout: 2s");
         if let Some(c) = self.dns_cache_s {
             let _ = write!(y, ", dns_cache: {c}s");
@@ -205,10 +216,15 @@ impl Case {
             .unwrap_or_else(|e| panic!("a generated case is a valid scenario: {e}"))
     }
 
-    /// Instance names by [`InstanceId`]: the writer, then the readers.
+    /// Instance names by [`InstanceId`]: the writer, the readers, then
+    /// the green writer if there is one.
     fn instance_names(&self) -> Vec<String> {
         let readers = (1..=self.readers.len()).map(|i| format!("r{i}"));
-        std::iter::once("w".to_owned()).chain(readers).collect()
+        let green = self.green.map(|_| "g".to_owned());
+        std::iter::once("w".to_owned())
+            .chain(readers)
+            .chain(green)
+            .collect()
     }
 }
 
@@ -252,6 +268,7 @@ pub fn cases(shape: Shape) -> impl Strategy<Value = Case> {
                         duration_s: DURATION_S,
                         heal_within: None,
                         global: None,
+                        green: None,
                     }
                 })
             },
@@ -390,7 +407,9 @@ pub fn global_cases() -> impl Strategy<Value = Case> {
 /// Swarm cases ([TigerBeetle's VOPR] and FoundationDB's simulation
 /// style): a random cluster of the default quorum with one to four
 /// readers, a first fault that starts a failover (the writer's host dies,
-/// is cut off, reboots with failover, or an operator fails over), and a
+/// is cut off, reboots with failover, an operator fails over, or a
+/// blue/green deployment switches over to a green writer of a random
+/// class, which may be too small to catch up in time), and a
 /// second fault aimed at a random instant inside the failover it causes
 /// (an instance crashes — possibly the target being promoted — or an AZ
 /// goes down for a while, a reader reboots, or an engine patch starts,
@@ -412,13 +431,17 @@ pub fn swarm() -> impl Strategy<Value = Case> {
         (0..3usize, 0..4u8, prop::sample::select(&CLASSES[..])),
         1..=4,
     );
-    (any::<u64>(), 0..3usize, readers).prop_flat_map(|(seed, writer_az, readers)| {
+    let green = (0..3usize, prop::sample::select(&CLASSES[..]));
+    (any::<u64>(), 0..3usize, readers, green).prop_flat_map(|(seed, writer_az, readers, green)| {
         let n = readers.len();
         let writer = Just(InstanceId::from_index(0));
         let first_at = secs(5..11).prop_map(|s| SimTime::ZERO + s);
+        let switchover =
+            secs(30..60).prop_map(|timeout| FaultKind::BlueGreenSwitchover { timeout });
         let first = prop_oneof![
             secs(5..30).prop_map(|back| (FaultKind::WriterCrash, Some(back))),
             Just((FaultKind::Failover(None), None)),
+            switchover.prop_map(|kind| (kind, None)),
             writer.prop_map(|w| (FaultKind::InstanceReboot(w, true), None)),
             (writer, secs(5..30))
                 .prop_map(|(w, d)| (FaultKind::IsolateInstance(w, Cut::Everything), Some(d))),
@@ -457,6 +480,7 @@ pub fn swarm() -> impl Strategy<Value = Case> {
         )
             .prop_map(
                 move |(at, (kind, back), delta, (second, after), grays, flaps)| {
+                    let switches = matches!(kind, FaultKind::BlueGreenSwitchover { .. });
                     let second_at = at + delta;
                     let mut faults = vec![
                         Fault {
@@ -473,7 +497,11 @@ pub fn swarm() -> impl Strategy<Value = Case> {
                     faults.extend(grays);
                     faults.extend(flaps.into_iter().flatten());
                     faults.sort_by_key(|f| f.at);
-                    Case::default_quorum(seed, writer_az, readers.clone(), faults).with_ending()
+                    Case {
+                        green: switches.then_some(green),
+                        ..Case::default_quorum(seed, writer_az, readers.clone(), faults)
+                    }
+                    .with_ending()
                 },
             )
     })

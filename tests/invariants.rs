@@ -265,6 +265,7 @@ fn the_heal_ending_fails_a_cluster_not_whole_in_time_and_replays_it() {
         duration_s: 60,
         heal_within: Some(s(1)),
         global: None,
+        green: None,
     };
     let name = "heal-ending";
     let why = check_invariants(&case, name).expect_err("not whole a second after the heal");

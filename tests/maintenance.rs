@@ -479,3 +479,145 @@ fn a_change_unfinished_at_the_end_measures_no_downtime() {
     let e = &s.expectations[0];
     assert!(!e.passed && e.detail.contains("had not finished"), "{e:?}");
 }
+
+/// A blue cluster (writer and reader) under a closed-loop load through
+/// DNS and through the topology-aware driver, a green environment whose
+/// writer is of `green_class`, and a switchover at `at` with `extra`
+/// settings or faults after it.
+fn blue_green(green_class: &str, at: &str, extra: &str) -> Summary {
+    run(&parse(&format!(
+        "name: bg\nseed: 2\nduration: 120s\nworkload: {{ records_per_commit: 3, working_set_gib: 1 }}\n\
+         instances:\n  - {{ name: blue-w, az: a, class: db.r6g.2xlarge, role: writer }}\n  \
+         - {{ name: blue-r, az: b, class: db.r6g.2xlarge }}\n  \
+         - {{ name: green-w, az: a, class: {green_class}, role: writer, environment: green }}\n  \
+         - {{ name: green-r, az: b, class: db.r6g.2xlarge, environment: green }}\n\
+         clients:\n  - {{ name: dns, count: 20, az: b, think_time: 7ms, read_timeout: 5s }}\n  \
+         - {{ name: driver, count: 20, az: c, think_time: 7ms, read_timeout: 5s, connection: {{ driver: {{}} }} }}\n\
+         faults:\n  - blue_green_switchover: {{ at: {at}{extra} }}\n"
+    )))
+    .summary
+}
+
+#[test]
+fn a_blue_green_switchover_hands_the_volume_to_green_without_a_restart() {
+    let s = blue_green("db.r6g.2xlarge", "30s", "");
+    for i in &s.invariants {
+        assert!(i.held, "{}: {:?}", i.name, i.first);
+    }
+    assert_eq!(s.commits.lost, 0);
+    let f = &s.failovers[0];
+    assert_eq!(f.reason, "blue_green_switchover");
+    assert_eq!(f.to.as_deref(), Some("green-w"));
+    let r = &s.rto[0];
+    // Green kept up: the switchover waited for little beyond its last
+    // shipment, and green's engine neither restarted nor rebuilt.
+    assert!(r.synchronise_s.expect("waited") < 0.1, "{r:?}");
+    assert_eq!(
+        (r.steps.stop_s, r.steps.engine_start_s),
+        (Some(0.0), Some(0.0))
+    );
+    assert_eq!((r.steps.rebuild_s, r.steps.open_s), (Some(0.0), Some(0.0)));
+    assert!(s.write_outages[0].duration_s < 1.0, "{:?}", s.write_outages);
+    // The endpoint's rename reaches DNS clients late; the driver asks
+    // the instances and goes to green's writer at once.
+    let seen = |g: &str| {
+        let group = s.client_groups.iter().find(|c| c.name == g).expect("group");
+        group.client_observed_s[0].p50.expect("back")
+    };
+    assert!(seen("driver") < 5.0 && seen("dns") > seen("driver") + 5.0);
+    assert!(seen("dns") <= r.total_s.expect("finished") + 6.0);
+    // Blue's instances stay up outside the cluster: the reader endpoint
+    // names green's reader.
+    assert_eq!(s.client_groups[0].hung, 0);
+}
+
+#[test]
+fn a_green_writer_that_cannot_keep_up_holds_the_switchover_or_rolls_it_back() {
+    // Two vCPUs re-executing what eight wrote fall behind by the second:
+    // writes stay stopped until green has caught up.
+    let slow = blue_green("db.r6g.large", "30s", "");
+    let sync = slow.rto[0].synchronise_s.expect("waited");
+    assert!(sync > 5.0, "{sync}");
+    assert!(
+        slow.write_outages[0].duration_s > sync,
+        "{:?}",
+        slow.write_outages
+    );
+    assert_eq!(slow.commits.lost, 0);
+    // Later, it is behind by more than the shortest timeout: the
+    // guardrail refuses to begin.
+    let late = blue_green("db.r6g.large", "80s", ", timeout: 30s");
+    let why = late.faults[0].refused.as_deref().expect("refused");
+    assert!(
+        why.contains("behind, beyond the switchover timeout"),
+        "{why}"
+    );
+    assert!(late.failovers.is_empty() && late.write_outages.is_empty());
+}
+
+#[test]
+fn a_switchover_whose_green_writer_is_lost_is_rolled_back_at_its_timeout() {
+    let crash = " }\n  - instance_crash: { at: 30s, instance: green-w, recover_after: 60s";
+    let s = blue_green("db.r6g.2xlarge", "30s", &format!(", timeout: 30s{crash}"));
+    let why = s.faults[0].refused.as_deref().expect("rolled back");
+    assert!(why.starts_with("rolled back at 60.0 s"), "{why}");
+    assert!(s.failovers.is_empty(), "{:?}", s.failovers);
+    // Writes were stopped for the timeout, then blue took them again.
+    let outage = &s.write_outages[0];
+    assert!(
+        outage.from_s < 31.0 && (outage.to_s - 60.0).abs() < 1.0,
+        "{outage:?}"
+    );
+    assert_eq!(s.commits.lost, 0);
+    for i in &s.invariants {
+        assert!(i.held, "{}: {:?}", i.name, i.first);
+    }
+}
+
+#[test]
+fn a_second_switchover_finds_no_green_environment() {
+    let s = blue_green(
+        "db.r6g.2xlarge",
+        "30s",
+        " }\n  - blue_green_switchover: { at: 60s",
+    );
+    assert_eq!(s.failovers.len(), 1);
+    let why = s.faults[1].refused.as_deref().expect("refused");
+    assert!(why.contains("no green environment"), "{why}");
+}
+
+#[test]
+fn a_green_environment_is_checked_when_the_file_is_read() {
+    let yaml = |instances: &str, faults: &str| {
+        format!("name: bg\nduration: 10s\ninstances:\n  - {{ name: w, az: a, role: writer }}\n{instances}faults:\n{faults}")
+    };
+    let cases = [
+        (
+            "",
+            "  - blue_green_switchover: { at: 2s }\n",
+            "needs a green environment",
+        ),
+        (
+            "  - { name: g, az: a, role: writer, environment: green }\n",
+            "  - blue_green_switchover: { at: 2s, timeout: 10s }\n",
+            "from 30s to 1h",
+        ),
+        (
+            "  - { name: g, az: a, environment: green }\n",
+            "  - writer_crash: { at: 2s }\n",
+            "exactly one instance with `role: writer`",
+        ),
+        (
+            "  - { name: g, az: a, role: writer, environment: green }\n",
+            "  - failover: { at: 2s, target: g }\n",
+            "green environment",
+        ),
+    ];
+    for (instances, faults, needle) in cases {
+        let e =
+            aurora_sim::Scenario::parse(&yaml(instances, faults), std::path::Path::new("bg.yaml"))
+                .expect_err(needle)
+                .to_string();
+        assert!(e.starts_with("bg.yaml:") && e.contains(needle), "{e}");
+    }
+}

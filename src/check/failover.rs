@@ -15,7 +15,7 @@
 //! and its update is the plan, not a stuck failover. So is a global
 //! database's switchover waiting for every region to be synchronised.
 
-use crate::model::compute::instance::{instance_endpoint, Process, Role};
+use crate::model::compute::instance::{instance_endpoint, Process};
 use crate::model::compute::recovery;
 use crate::model::config::{Config, FaultKind};
 use crate::model::network::Endpoint;
@@ -105,8 +105,9 @@ fn someone_could_take_over(world: &World) -> bool {
     world.instances().iter().enumerate().any(|(i, inst)| {
         let at = instance_endpoint(world.instances(), InstanceId::from_index(i));
         // A secondary region's instance is no candidate until its region
-        // is promoted.
-        inst.role != Role::Secondary
+        // is promoted, nor one outside the cluster of a blue/green
+        // deployment.
+        inst.role.in_cluster()
             && inst.host_up()
             && inst.process != Process::Stopped
             && net.reachable(Endpoint::Control, at)

@@ -335,7 +335,8 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
         if let Some(sync) = r.synchronise_s {
             let _ = writeln!(
                 w,
-                "            synchronise {sync:.3}s before selection: the switchover waited for every region to store the stopped writer's last redo (in the total)"
+                "            synchronise {sync:.3}s before selection: the switchover waited for {} (in the total)",
+                r.synchronised_what(&f.reason)
             );
         }
         let st = &r.steps;

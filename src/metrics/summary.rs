@@ -466,6 +466,16 @@ pub struct Rto {
 }
 
 impl Rto {
+    /// What a switchover waited for before selection, by the failover's
+    /// reason.
+    pub fn synchronised_what(&self, reason: &str) -> &'static str {
+        if reason == "blue_green_switchover" {
+            "the green writer to apply blue's last write"
+        } else {
+            "every region to store the stopped writer's last redo"
+        }
+    }
+
     /// The phases' names, in order.
     pub const PHASES: [&'static str; 6] = [
         "detection",

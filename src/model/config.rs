@@ -190,6 +190,20 @@ pub struct InstanceConfig {
     pub tier: u8,
     /// Whether it starts as the writer.
     pub writer: bool,
+    /// The environment of a blue/green deployment it belongs to.
+    pub environment: Environment,
+}
+
+/// The environment of a blue/green deployment an instance belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Production: the cluster.
+    Blue,
+    /// The green environment's writer, which follows blue's by
+    /// replication until a switchover.
+    GreenWriter,
+    /// A reader of the green environment.
+    GreenReader,
 }
 
 /// Failure detection and failover.
@@ -673,6 +687,13 @@ pub enum FaultKind {
         /// A switchover rather than a failover.
         switchover: bool,
     },
+    /// A blue/green deployment's switchover: writes stop on both
+    /// environments, green catches up, and green becomes production; it
+    /// is rolled back if that takes longer than `timeout`.
+    BlueGreenSwitchover {
+        /// The switchover timeout.
+        timeout: SimDuration,
+    },
     /// A planned change of an instance's class; with `promote`, a reader
     /// then becomes the writer by a requested failover.
     ClassChange {
@@ -711,6 +732,7 @@ impl FaultKind {
             FaultKind::EnginePatch(_) => FaultName::EnginePatch,
             FaultKind::OsUpdate => FaultName::OsUpdate,
             FaultKind::ClassChange { .. } => FaultName::ClassChange,
+            FaultKind::BlueGreenSwitchover { .. } => FaultName::BlueGreenSwitchover,
             FaultKind::RegionOutage(_) => FaultName::RegionOutage,
             FaultKind::RegionPartition(_) => FaultName::RegionPartition,
             FaultKind::RegionSlowdown(..) => FaultName::RegionSlowdown,
@@ -804,6 +826,9 @@ impl Fault {
                 if *zdp { "zero-downtime" } else { "" }.to_owned(),
             ),
             FaultKind::OsUpdate => (FaultName::OsUpdate, String::new()),
+            FaultKind::BlueGreenSwitchover { .. } => {
+                (FaultName::BlueGreenSwitchover, String::new())
+            }
             FaultKind::ClassChange {
                 inst: i,
                 class,

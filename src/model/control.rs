@@ -31,7 +31,7 @@ use std::cmp::Reverse;
 use rand::Rng;
 
 use super::compute::instance::{instance_endpoint, Boot, Instance, Role};
-use super::config::{Config, FaultKind, RegionId, TieBreak};
+use super::config::{Config, Environment, FaultKind, RegionId, TieBreak};
 use super::context::Ctx;
 use super::event::Event;
 use super::network::Endpoint;
@@ -89,6 +89,9 @@ pub enum Reason {
     GlobalFailover,
     /// A global database's switchover promoted another region.
     GlobalSwitchover,
+    /// A blue/green deployment's switchover made the green environment
+    /// the cluster.
+    BlueGreenSwitchover,
 }
 
 impl Reason {
@@ -103,6 +106,7 @@ impl Reason {
             Reason::StorageWatchdog => "storage_watchdog",
             Reason::GlobalFailover => "global_failover",
             Reason::GlobalSwitchover => "global_switchover",
+            Reason::BlueGreenSwitchover => "blue_green_switchover",
         }
     }
 }
@@ -120,8 +124,8 @@ pub struct FailoverRecord {
     pub started: SimTime,
     /// When the failure was declared.
     pub declared: SimTime,
-    /// A global database switchover: when every region was synchronised
-    /// and the region promoted.
+    /// A switchover: when every region was synchronised and the region
+    /// promoted, or when the green environment had caught up.
     pub synchronised: Option<SimTime>,
     /// When the attempt in progress began: `declared` (or `synchronised`),
     /// or when an earlier attempt's target failed.
@@ -206,9 +210,10 @@ enum Phase {
     Selecting,
     /// Waiting for the new writer to start and recover.
     Promoting,
-    /// A global database's switchover stopped the writer: waiting for it
-    /// to promote another region.
-    Regional,
+    /// A switchover stopped the writer: waiting for a global database to
+    /// promote another region, or for a blue/green deployment's green
+    /// environment to catch up.
+    Synchronising,
 }
 
 /// Control-plane state.
@@ -255,6 +260,9 @@ pub struct ControlPlane {
     pub failovers: Vec<FailoverRecord>,
     /// A rolling operating-system update under way.
     rolling: Option<Rolling>,
+    /// A blue/green switchover waiting for green to catch up: its fault
+    /// and the green writer.
+    switchover: Option<(u32, InstanceId)>,
     /// The region whose cluster it runs: the primary's, until a global
     /// database promotes another.
     region: RegionId,
@@ -302,6 +310,7 @@ impl ControlPlane {
             current: None,
             failovers: Vec::new(),
             rolling: None,
+            switchover: None,
             region: RegionId::PRIMARY,
             rng,
         }
@@ -355,8 +364,8 @@ impl ControlPlane {
         let cp = &mut *self;
         match cp.phase {
             // Selection ends on its own timer; a switchover on the global
-            // database's.
-            Phase::Selecting | Phase::Regional => return,
+            // database's, or on the green environment catching up.
+            Phase::Selecting | Phase::Synchronising => return,
             // A replacement being created has no host to ask yet. The
             // readers are asked instead: one running again (it was down,
             // or out of reach when the failover chose) is minutes sooner
@@ -564,7 +573,7 @@ impl ControlPlane {
         let now = cx.now();
         self.impaired(now);
         self.open_record(now, Reason::GlobalSwitchover);
-        self.phase = Phase::Regional;
+        self.phase = Phase::Synchronising;
         let from = self.writer;
         cx.send(
             now,
@@ -572,6 +581,92 @@ impl ControlPlane {
             s.end(from),
             Event::Demote { inst: from },
         );
+    }
+
+    /// A blue/green switchover, if its guardrails pass (\[UG\] Switching
+    /// a blue/green deployment: the green environment replicates, within
+    /// the timeout of caught up; no failover or restart under way): the
+    /// write outage starts, and the instances stop writes and drop
+    /// connections on both environments until green has caught up.
+    fn begin_blue_green(
+        &mut self,
+        cx: &mut Ctx,
+        s: Sight,
+        fault: u32,
+        timeout: SimDuration,
+    ) -> Result<(), String> {
+        if self.phase != Phase::Watching {
+            return Err("a failover was in progress".to_owned());
+        }
+        if self.restarting_in_place {
+            return Err("the writer was restarting in place".to_owned());
+        }
+        let green = (0..s.instances.len())
+            .map(InstanceId::from_index)
+            .find(|i| {
+                cx.cfg.instances[i.index()].environment == Environment::GreenWriter
+                    && s.instances[i.index()].role == Role::Green
+            })
+            .ok_or("there was no green environment (it already switched over)")?;
+        let g = &s.instances[green.index()];
+        if !g.running() {
+            return Err("the green writer was not running: replication unhealthy".to_owned());
+        }
+        let lag = g.replica.lag;
+        if lag > timeout {
+            return Err(format!(
+                "the green writer was {:.1} s behind, beyond the switchover timeout",
+                lag.as_secs_f64()
+            ));
+        }
+        let now = cx.now();
+        self.impaired(now);
+        self.open_record(now, Reason::BlueGreenSwitchover);
+        self.phase = Phase::Synchronising;
+        self.switchover = Some((fault, green));
+        cx.order(Order::StopForSwitchover {
+            until: now + timeout,
+        });
+        Ok(())
+    }
+
+    /// The green environment has caught up: its writer takes over the
+    /// volume where blue left it, without a restart.
+    fn green_caught_up(&mut self, cx: &mut Ctx) {
+        let Some((_, green)) = self.switchover.take() else {
+            return;
+        };
+        let now = cx.now();
+        self.phase = Phase::Promoting;
+        self.answered = true;
+        self.misses = 0;
+        self.io_misses = 0;
+        self.writer = green;
+        if let Some(r) = self.current.as_mut() {
+            r.synchronised = Some(now);
+            r.attempt_began = now;
+            r.selected = Some(now);
+            r.to = Some(green);
+        }
+        cx.order(Order::TakeOver { inst: green });
+    }
+
+    /// The switchover ran out of time: nothing changed, blue writes again,
+    /// and the fault is reported as rolled back.
+    fn roll_back(&mut self, cx: &Ctx) {
+        let Some((fault, _)) = self.switchover.take() else {
+            return;
+        };
+        self.current = None;
+        self.phase = Phase::Watching;
+        self.impaired_at = None;
+        self.refused.push((
+            fault,
+            format!(
+                "rolled back at {:.1} s: the green writer had not caught up within the switchover timeout",
+                cx.now().as_secs_f64()
+            ),
+        ));
     }
 
     /// `region` is the primary from now: its readers are the candidates,
@@ -585,7 +680,7 @@ impl ControlPlane {
         (region, switchover): (RegionId, bool),
     ) {
         self.region = region;
-        if self.phase == Phase::Regional {
+        if self.phase == Phase::Synchronising {
             // A switchover synchronised, or a failover took over from one
             // that could not.
             if let Some(r) = self.current.as_mut() {
@@ -785,7 +880,7 @@ impl ControlPlane {
     /// the instance it names is the writer being replaced, and back from a
     /// restart it is a reader).
     pub fn promotes(&self, inst: InstanceId) -> bool {
-        inst == self.writer && !matches!(self.phase, Phase::Selecting | Phase::Regional)
+        inst == self.writer && !matches!(self.phase, Phase::Selecting | Phase::Synchronising)
     }
 
     /// Whether a demotion order reaching `inst` leaves it the writer: it
@@ -849,6 +944,13 @@ impl ControlPlane {
                     self.refused.push((fault, why.to_owned()));
                 }
             }
+            Order::BlueGreenSwitchover { fault, timeout } => {
+                if let Err(why) = self.begin_blue_green(cx, s, fault, timeout) {
+                    self.refused.push((fault, why));
+                }
+            }
+            Order::GreenCaughtUp => self.green_caught_up(cx),
+            Order::SwitchoverRolledBack => self.roll_back(cx),
             _ => {}
         }
     }
@@ -944,7 +1046,7 @@ impl ControlPlane {
     fn patch(&mut self, cx: &mut Ctx, s: Sight, fault: u32, zero_downtime: bool) {
         let cluster = (0..s.instances.len())
             .map(InstanceId::from_index)
-            .filter(|i| s.instances[i.index()].role != Role::Secondary);
+            .filter(|i| s.instances[i.index()].role.in_cluster());
         for inst in cluster {
             let i = &s.instances[inst.index()];
             let writer = inst == self.writer;
@@ -1156,8 +1258,10 @@ impl ControlPlane {
             return Err("the target already is the writer");
         }
         if let Some(t) = target {
-            if s.instances[t.index()].role == Role::Secondary {
-                return Err("the target is a secondary region's instance; a global failover or switchover promotes a region");
+            match s.instances[t.index()].role {
+                Role::Secondary => return Err("the target is a secondary region's instance; a global failover or switchover promotes a region"),
+                Role::Green | Role::Retired => return Err("the target is not in the cluster; a blue/green switchover makes the green environment the cluster"),
+                Role::Writer | Role::Reader => {}
             }
             if !s.instances[t.index()].serving_reads() {
                 return Err("the target was not available");

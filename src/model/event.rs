@@ -505,6 +505,8 @@ events! {
         /// (zero when it failed).
         points: (Lsn, Lsn),
     } => ["client" = client.0 as u64, "commit" = points.0 .0];
+    /// A blue/green switchover looks whether green has caught up.
+    55 SwitchoverLook "switchover_look" => ["" = 0, "" = 0];
 }
 
 /// A segment's acknowledgement of its SCL, on its way to the writer of

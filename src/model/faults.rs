@@ -135,6 +135,9 @@ impl Faults {
                 zero_downtime,
             }),
             FaultKind::OsUpdate => cx.order(Order::UpdateCluster { fault: id }),
+            FaultKind::BlueGreenSwitchover { timeout } => {
+                cx.order(Order::BlueGreenSwitchover { fault: id, timeout });
+            }
             FaultKind::RegionPromotion { region, switchover } => {
                 cx.order(Order::PromoteRegion {
                     fault: id,

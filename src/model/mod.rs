@@ -303,6 +303,10 @@ impl World {
                 patches: compute::patch::Patches::new(cfg.instances.len()),
                 region: RegionId::PRIMARY,
                 region_points: vec![Lsn(0); cfg.topology.regions()],
+                switchover: None,
+                switched: false,
+                warm: None,
+                green_applied: SimTime::ZERO,
             },
             callers,
             net,
@@ -595,6 +599,7 @@ impl World {
                 read,
                 attempt,
             } => compute.on_region_read_reply(cx, callers, inst, (read, attempt)),
+            Event::SwitchoverLook => compute.on_switchover_look(cx),
             Event::ForwardedAnswer {
                 inst,
                 client: c,
@@ -895,6 +900,8 @@ impl World {
                 replace_in,
             } => compute.promote(cx, inst, boot, replace_in),
             Order::Restart { inst } => compute.restart(cx, inst),
+            Order::StopForSwitchover { until } => compute.stop_for_switchover(cx, until),
+            Order::TakeOver { inst } => compute.take_over(cx, &storage.volume, inst),
             Order::Maintain {
                 inst,
                 fault,

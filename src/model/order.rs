@@ -15,7 +15,7 @@ use super::compute::instance::Boot;
 use super::storage::lsn::Lsn;
 use super::storage::recovery::Truncation;
 use crate::model::config::RegionId;
-use crate::sim::SimTime;
+use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
 
 /// What a planned event has one instance do.
@@ -55,6 +55,14 @@ pub(crate) enum Order {
     },
     /// `inst`'s database process restarts on its host.
     Restart { inst: InstanceId },
+    /// A blue/green switchover stops writes and drops connections on both
+    /// environments, then waits for the green writer to catch up with
+    /// the last write until `until`.
+    StopForSwitchover { until: SimTime },
+    /// A blue/green switchover's green writer takes over the volume, its
+    /// process running on: the blue environment leaves the cluster and
+    /// the green one is the cluster from now.
+    TakeOver { inst: InstanceId },
     /// Planned event `fault` reaches `inst`: what the control plane has
     /// it do.
     Maintain {
@@ -139,6 +147,14 @@ pub(crate) enum Order {
         fault: u32,
         target: Option<InstanceId>,
     },
+    /// A blue/green switchover (fault `fault`) is asked for, to be rolled
+    /// back after `timeout`.
+    BlueGreenSwitchover { fault: u32, timeout: SimDuration },
+    /// The green environment has everything blue wrote: it takes over.
+    GreenCaughtUp,
+    /// The switchover ran out of time before green caught up: blue takes
+    /// writes again and green goes on following it.
+    SwitchoverRolledBack,
     // ----- to the global database -------------------------------------
     /// A region goes dark (`dark`) or comes back.
     RegionDark { region: RegionId, dark: bool },

@@ -1099,7 +1099,8 @@ fn failovers(h: &mut String, s: &Summary, id: &str) {
         if let Some(sync) = r.synchronise_s {
             let _ = writeln!(
                 h,
-                "<p>Before selection, the switchover waited {sync:.3} s for every region to store the stopped writer's last redo (in the total).</p>"
+                "<p>Before selection, the switchover waited {sync:.3} s for {} (in the total).</p>",
+                r.synchronised_what(&f.reason)
             );
         }
         let clients = match &r.client_observed_s {

@@ -350,6 +350,13 @@ defaults! {
         true
     }
 
+    /// A blue/green switchover's timeout: 300 s. \[UG\] Switching a
+    /// blue/green deployment: "The default timeout period is 300 seconds
+    /// (five minutes)", settable from 30 s to one hour.
+    pub fn switchover_timeout() -> SimDuration {
+        SimDuration::from_secs(300)
+    }
+
     /// How long zero-downtime patching waits for a quiet point before it
     /// falls back to a plain restart: 5 s. Modelling choice: \[UG\] Using
     /// zero-downtime patching says only that patching "reverts to the

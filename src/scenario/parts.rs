@@ -154,6 +154,15 @@ pub struct Instance {
     class: Option<Class>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tier: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<Environment>,
+}
+
+/// The environment of a blue/green deployment an instance belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Environment {
+    Green,
 }
 
 impl Instance {
@@ -174,7 +183,16 @@ impl Instance {
             role,
             class: None,
             tier: None,
+            environment: None,
         }
+    }
+
+    /// In a blue/green deployment's green environment, which follows the
+    /// cluster until a `blue_green_switchover` (a green `writer` is the
+    /// green environment's writer).
+    pub fn green(mut self) -> Instance {
+        self.environment = Some(Environment::Green);
+        self
     }
 
     /// Its instance class; failover prefers larger ones.
@@ -364,6 +382,13 @@ pub enum Fault {
     },
     /// A planned operating-system update, rolling.
     OsUpdate { at: SimDuration },
+    /// A blue/green deployment's switchover, rolled back after `timeout`
+    /// (absent: 300 s).
+    BlueGreenSwitchover {
+        at: SimDuration,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timeout: Option<SimDuration>,
+    },
     /// A planned change of an instance's class; with `promote`, a reader
     /// then becomes the writer by a requested failover.
     ClassChange {
@@ -487,6 +512,7 @@ impl Fault {
             Fault::Failover { .. } => FaultName::Failover,
             Fault::EnginePatch { .. } => FaultName::EnginePatch,
             Fault::OsUpdate { .. } => FaultName::OsUpdate,
+            Fault::BlueGreenSwitchover { .. } => FaultName::BlueGreenSwitchover,
             Fault::ClassChange { .. } => FaultName::ClassChange,
             Fault::RegionOutage { .. } => FaultName::RegionOutage,
             Fault::RegionPartition { .. } => FaultName::RegionPartition,
@@ -566,6 +592,10 @@ mod tests {
                 zero_downtime: true,
             },
             FaultName::OsUpdate => Fault::OsUpdate { at: S(2) },
+            FaultName::BlueGreenSwitchover => Fault::BlueGreenSwitchover {
+                at: S(2),
+                timeout: Some(S(60)),
+            },
             FaultName::ClassChange => Fault::ClassChange {
                 at: S(2),
                 instance: "r".into(),
@@ -608,12 +638,19 @@ mod tests {
 
     #[test]
     fn every_fault_kind_builds_the_fault_its_yaml_gives() {
+        // A switchover needs a green environment to switch to.
+        let cluster = |kind| match kind {
+            FaultName::BlueGreenSwitchover => {
+                cluster("typed").instance(Instance::writer("g", Az::A).green())
+            }
+            _ => cluster("typed"),
+        };
         for &kind in FaultName::ALL {
             let fault = example(kind);
             assert_eq!(fault.name(), kind);
-            let typed = cluster("typed").fault(fault).build().expect("valid");
+            let typed = cluster(kind).fault(fault).build().expect("valid");
             let entry = serde_json::to_string(&example(kind)).unwrap();
-            let yaml = cluster("typed").push("faults", &entry).to_yaml();
+            let yaml = cluster(kind).push("faults", &entry).to_yaml();
             let text = Scenario::parse(&yaml, Path::new("t.yaml")).expect("valid");
             assert_eq!(typed.config().faults, text.config().faults, "{kind:?}");
         }

@@ -154,6 +154,11 @@ impl<'a> Names<'a> {
                 // Instant, as above.
                 "duration"
             }
+            FaultKind::BlueGreenSwitchover { timeout } => {
+                field("timeout", timeout.to_string());
+                // Instant, as above.
+                "duration"
+            }
             FaultKind::EnginePatch(zdp) => {
                 if !*zdp {
                     field("zero_downtime", "false".to_owned());

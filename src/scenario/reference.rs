@@ -228,6 +228,14 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
     ),
     ("engine.zdp_quiet_wait", Source::Function("zdp_quiet_wait")),
     (
+        "faults[].blue_green_switchover.timeout",
+        Source::Function("switchover_timeout"),
+    ),
+    (
+        "instances[].environment",
+        Source::Stated("Blue: every instance is the production cluster's unless the scenario stages a green environment ([UG] Using Amazon Aurora Blue/Green Deployments)."),
+    ),
+    (
         "control_plane.os_update_time",
         Source::Function("os_update_time"),
     ),

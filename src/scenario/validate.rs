@@ -15,16 +15,17 @@ use super::defaults as d;
 use super::expect::ExpectSpec;
 use super::schema::{
     AccessSpec, ClientSpec, ConnectionSpec, ConsistencySpec, ControlPlaneSpec, DnsSpec,
-    EndpointSpec, EngineSpec, FaultSpec, GlobalSpec, InstanceSpec, MetricsSpec, NetworkSpec,
-    ProxySpec, RoleSpec, ScenarioFile, StepSpec, StorageSpec, TopologySpec, WorkloadSpec,
+    EndpointSpec, EngineSpec, EnvironmentSpec, FaultSpec, GlobalSpec, InstanceSpec, MetricsSpec,
+    NetworkSpec, ProxySpec, RoleSpec, ScenarioFile, StepSpec, StorageSpec, TopologySpec,
+    WorkloadSpec,
 };
 use crate::error::{closest, did_you_mean, InputError, Location};
 use crate::model::compute::class::InstanceClass;
 use crate::model::config::{
     Access, ClientConfig, Config, Connection, Consistency, ControlConfig, Cut, DnsConfig,
-    DriverConfig, EngineConfig, Fault, FaultKind, GlobalConfig, InstanceConfig, LossScope,
-    MetricsConfig, NetworkConfig, PoolConfig, ProxyConfig, RegionConfig, RegionId, StartSteps,
-    StorageConfig, Topology, WorkloadConfig,
+    DriverConfig, EngineConfig, Environment, Fault, FaultKind, GlobalConfig, InstanceConfig,
+    LossScope, MetricsConfig, NetworkConfig, PoolConfig, ProxyConfig, RegionConfig, RegionId,
+    StartSteps, StorageConfig, Topology, WorkloadConfig,
 };
 use crate::model::footprint::{self, Knob, Need};
 use crate::sim::{LogNormal, SimDuration, SimTime};
@@ -736,6 +737,7 @@ fn instances(
             class,
             tier: d::promotion_tier(),
             writer: true,
+            environment: Environment::Blue,
         }]);
     };
     let regions = names.topology.regions();
@@ -760,21 +762,47 @@ fn instances(
             ));
         }
         let spec = class_spec(&i.class, cx)?;
+        let writer = i.role == RoleSpec::Writer;
+        let environment = match (i.environment, writer) {
+            (EnvironmentSpec::Blue, _) => Environment::Blue,
+            (EnvironmentSpec::Green, true) => Environment::GreenWriter,
+            (EnvironmentSpec::Green, false) => Environment::GreenReader,
+        };
         out.push(InstanceConfig {
             name,
             az: names.az_id(&i.az)?,
             class: i.class.value.clone(),
             spec,
             tier: i.tier,
-            writer: i.role == RoleSpec::Writer,
+            writer: writer && environment == Environment::Blue,
+            environment,
         });
     }
     if out.iter().filter(|i| i.writer).count() != 1 {
         return Err(cx.at(list, "expected exactly one instance with `role: writer`"));
     }
+    let green = |e: Environment| out.iter().filter(|i| i.environment == e).count();
+    if green(Environment::GreenWriter) > 1
+        || (green(Environment::GreenReader) > 0 && green(Environment::GreenWriter) == 0)
+    {
+        return Err(cx.at(
+            list,
+            "a green environment has exactly one instance with `role: writer`, as a cluster does",
+        ));
+    }
     let t = names.topology;
     for (i, spec) in out.iter().zip(&list.value) {
         let region = t.region_of(i.az);
+        if i.environment != Environment::Blue && region != RegionId::PRIMARY {
+            return Err(cx.at(
+                &spec.az,
+                format!(
+                    "a green environment is in the primary region's AZs ({}); {:?} is a secondary region's",
+                    t.azs[..t.azs_per_region].join(", "),
+                    spec.az.value
+                ),
+            ));
+        }
         if i.writer && region != RegionId::PRIMARY {
             return Err(cx.at(
                 &spec.az,
@@ -1155,8 +1183,40 @@ fn fault<'f>(
             None,
         ),
         FaultSpec::Failover { at, target } => {
-            let target = target.as_ref().map(|t| names.instance_id(t)).transpose()?;
-            (at, FaultKind::Failover(target), None)
+            let named = target.as_ref().map(|t| names.instance_id(t)).transpose()?;
+            if let Some((t, spec)) = named.zip(target.as_ref()) {
+                if names.instances[t.index()].environment != Environment::Blue {
+                    return Err(names.cx.at(
+                        spec,
+                        format!("{:?} is in the green environment; a failover goes to a reader of the production cluster (a `blue_green_switchover` makes green production)", spec.value),
+                    ));
+                }
+            }
+            (at, FaultKind::Failover(named), None)
+        }
+        FaultSpec::BlueGreenSwitchover { at, timeout } => {
+            let span = SimDuration::from_secs(30)..=SimDuration::from_secs(3600);
+            if !span.contains(timeout) {
+                return Err(names.cx.at(
+                    at,
+                    format!("a switchover timeout is from 30s to 1h ([UG] Switching a blue/green deployment), found {timeout}"),
+                ));
+            }
+            if !names
+                .instances
+                .iter()
+                .any(|i| i.environment == Environment::GreenWriter)
+            {
+                return Err(names.cx.at(
+                    at,
+                    "a blue/green switchover needs a green environment: give an instance `environment: green, role: writer` (and its readers `environment: green`)",
+                ));
+            }
+            (
+                at,
+                FaultKind::BlueGreenSwitchover { timeout: *timeout },
+                None,
+            )
         }
         FaultSpec::EnginePatch { at, zero_downtime } => {
             (at, FaultKind::EnginePatch(*zero_downtime), None)

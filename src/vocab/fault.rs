@@ -66,6 +66,8 @@ fault_kinds! {
     GlobalFailover "global_failover";
     /// A secondary region is promoted once every region is synchronised.
     GlobalSwitchover "global_switchover";
+    /// A blue/green deployment's green environment becomes production.
+    BlueGreenSwitchover "blue_green_switchover";
 }
 
 impl FaultName {
@@ -82,6 +84,7 @@ impl FaultName {
                 | FaultName::ClassChange
                 | FaultName::GlobalFailover
                 | FaultName::GlobalSwitchover
+                | FaultName::BlueGreenSwitchover
         )
     }
 
@@ -123,6 +126,7 @@ impl FaultName {
             FaultName::RegionSlowdown => format!("link to region {t} slow"),
             FaultName::GlobalFailover => format!("global failover to {t}"),
             FaultName::GlobalSwitchover => format!("global switchover to {t}"),
+            FaultName::BlueGreenSwitchover => "blue/green switchover".to_owned(),
         }
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use hdrhistogram::Histogram;
 
 use super::class::InstanceClass;
-use crate::model::config::{Config, Consistency, InstanceConfig, StartSteps};
+use crate::model::config::{Config, Consistency, Environment, InstanceConfig, StartSteps};
 use crate::model::network::Endpoint;
 use crate::model::routes::Reach;
 use crate::model::storage::lsn::Lsn;
@@ -40,6 +40,22 @@ pub enum Role {
     /// region's reader, outside the primary's cluster (no reads of the
     /// primary's, no part in its failovers) until its region is promoted.
     Secondary,
+    /// An instance of a blue/green deployment's green environment: outside
+    /// the cluster (its endpoints, failovers and planned events), its
+    /// writer following the cluster's by replication, until a switchover
+    /// makes the green environment the cluster.
+    Green,
+    /// An instance of the blue environment after a blue/green switchover:
+    /// still running under its new name, outside the cluster, read-only.
+    Retired,
+}
+
+impl Role {
+    /// Whether an instance of this role is part of the cluster: its
+    /// writer or one of its readers.
+    pub fn in_cluster(self) -> bool {
+        matches!(self, Role::Writer | Role::Reader)
+    }
 }
 
 /// One DB instance.
@@ -82,6 +98,8 @@ pub struct Instance {
     pub replica: Replica,
     /// Its host's address: a replacement host gets a new one.
     pub address: u32,
+    /// Whether it is a blue/green deployment's green writer.
+    pub green_writer: bool,
     /// Connections open to its current process.
     pub connections: u32,
 }
@@ -96,10 +114,11 @@ impl Instance {
             class: cfg.class.clone(),
             spec: cfg.spec,
             tier: cfg.tier,
-            role: match (cfg.writer, secondary) {
-                (true, _) => Role::Writer,
-                (false, false) => Role::Reader,
-                (false, true) => Role::Secondary,
+            role: match (cfg.writer, secondary, cfg.environment) {
+                (true, _, _) => Role::Writer,
+                (false, _, Environment::GreenWriter | Environment::GreenReader) => Role::Green,
+                (false, false, Environment::Blue) => Role::Reader,
+                (false, true, Environment::Blue) => Role::Secondary,
             },
             process: Process::Running,
             incarnation: 1,
@@ -112,6 +131,7 @@ impl Instance {
             rng,
             replica: Replica::default(),
             address: 1,
+            green_writer: cfg.environment == Environment::GreenWriter,
             connections: 0,
         }
     }
@@ -148,6 +168,12 @@ impl Instance {
     pub fn serving_reads(&self) -> bool {
         self.running() && self.role == Role::Reader
     }
+
+    /// Whether it is a running green writer, which replicates the
+    /// cluster's writes.
+    pub fn replicates_cluster(&self) -> bool {
+        self.running() && self.role == Role::Green && self.green_writer
+    }
 }
 
 /// The reader cluster cache management keeps warm for `writer`, if it is
@@ -161,7 +187,7 @@ pub fn ccm_partner(cfg: &Config, instances: &[Instance], writer: InstanceId) -> 
         .map(InstanceId::from_index)
         .filter(|&i| {
             let other = &instances[i.index()];
-            i != writer && other.tier == 0 && other.role != Role::Secondary
+            i != writer && other.tier == 0 && other.role.in_cluster()
         });
     let only = tier0.next()?;
     let same_class = instances[only.index()].class == instances[writer.index()].class;
@@ -244,6 +270,8 @@ pub struct Replica {
     pub epoch: u32,
     /// The VDL it has received: its read point.
     pub vdl: Lsn,
+    /// Its replica lag as last measured.
+    pub lag: SimDuration,
     /// Per PG, the last record at or below that VDL: a segment can serve
     /// a read at the read point once its SCL reaches it.
     pub last: Vec<Lsn>,
@@ -270,6 +298,7 @@ impl Replica {
         Replica {
             epoch,
             vdl,
+            lag: SimDuration::ZERO,
             last,
             reads: BTreeMap::new(),
             forwarded: BTreeMap::new(),
@@ -300,4 +329,10 @@ pub(crate) struct ReadWait {
     pub commit: Lsn,
     /// When the write's acknowledgement arrived.
     pub since: SimTime,
+}
+
+/// Whether an instance of environment `env` is outside the cluster: a
+/// green one before a switchover (`switched`), a blue one after.
+pub fn outside_production(env: Environment, switched: bool) -> bool {
+    (env == Environment::Blue) == switched
 }

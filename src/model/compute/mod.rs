@@ -20,12 +20,15 @@
 //!   reads they serve.
 //! * [`forward`]: a global database's secondary readers, which follow
 //!   their region's storage and forward writes to the primary's writer.
+//! * [`bluegreen`]: a blue/green deployment's green environment, its
+//!   writer following the cluster by replication, and the switchover.
 //! * [`mod@patch`]: planned events on one instance — a plain restart, an
 //!   operating-system update, or zero-downtime patching's quiet point and
 //!   restart under open connections.
 //! * [`class`], [`server`], [`cache`]: what an instance class gives — its
 //!   CPU capacity and its buffer cache.
 
+pub mod bluegreen;
 pub mod cache;
 pub mod class;
 pub mod forward;
@@ -47,12 +50,12 @@ use super::storage::lsn::Lsn;
 use super::storage::recovery::Truncation;
 use super::storage::volume::Volume;
 use super::workload::Workload;
-use crate::model::config::{Config, FaultKind, RegionId, StartSteps};
+use crate::model::config::{Config, FaultKind, RegionId};
 use crate::sim::{Place, SimDuration, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId, PgId};
 use crate::vocab::ClientError;
 use instance::Replica;
-use instance::{Boot, Instance, Process, Role, StartDraw};
+use instance::{outside_production, Boot, Instance, Process, Role, StartDraw};
 use patch::{PatchOutcome, Zdp};
 use recovery::{Recovery, Writing};
 use replica::Reader;
@@ -80,6 +83,23 @@ pub(crate) struct Compute {
     /// By region: the point of the log its storage last stored, where a
     /// secondary reader starting there begins to read.
     pub region_points: Vec<Lsn>,
+    /// A blue/green switchover under way.
+    pub switchover: Option<Switchover>,
+    /// Whether a blue/green switchover has made green the cluster.
+    pub switched: bool,
+    /// A green writer taking over, whose engine need not rebuild or open.
+    pub warm: Option<InstanceId>,
+    /// When the green writer will have applied what it received.
+    pub green_applied: SimTime,
+}
+
+/// A switchover under way.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Switchover {
+    /// When it is rolled back if green has not caught up.
+    pub until: SimTime,
+    /// The green writer.
+    pub green: InstanceId,
 }
 
 /// What the instances read of the rest of the world: storage's volume
@@ -185,9 +205,17 @@ impl Compute {
             }
             return;
         }
-        for _ in 0..n {
-            let arrival = wl.arrival(now, interval);
-            writer.backlog.push_back((arrival, None));
+        if self.switchover.is_some() {
+            // A switchover has stopped new writes: what arrives is
+            // refused, while what was admitted completes.
+            if wl.wants_writes() {
+                cx.rec.refused_writes(now, interval, n);
+            }
+        } else {
+            for _ in 0..n {
+                let arrival = wl.arrival(now, interval);
+                writer.backlog.push_back((arrival, None));
+            }
         }
         let paused = writer.paused;
         let env = &mut WriterEnv {
@@ -247,18 +275,20 @@ impl Compute {
         let now = cx.now();
         let at = self.hosts().instance(inst);
         let stalled_since = match i.role {
-            Role::Reader | Role::Secondary => None,
+            Role::Reader | Role::Secondary | Role::Green | Role::Retired => None,
             Role::Writer => self
                 .writers
                 .writer_on(inst, &self.instances)
                 .and_then(|w| w.io_stalled_since(now, cx.cfg.control.io_watchdog)),
         };
         let writes = match i.role {
-            Role::Reader | Role::Secondary => volume.reaches_write_quorum(cx.net(), at),
+            Role::Reader | Role::Secondary | Role::Green | Role::Retired => {
+                volume.reaches_write_quorum(cx.net(), at)
+            }
             Role::Writer => stalled_since.is_none(),
         };
         let cut_off = match i.role {
-            Role::Reader | Role::Secondary => {
+            Role::Reader | Role::Secondary | Role::Green | Role::Retired => {
                 i.running() && !self.reaches_storage(cx, volume, inst)
             }
             // Slow storage is waited for; storage out of reach is not.
@@ -308,7 +338,9 @@ impl Compute {
         if !i.answers_clients() || i.address != address {
             return;
         }
-        let (at, accepted) = if !i.running() {
+        let switching = self.switching(cx, inst);
+        let i = &mut self.instances[inst.index()];
+        let (at, accepted) = if !i.running() || switching {
             (now, Err(ClientError::Refused))
         } else if i.connections >= cx.cfg.engine.max_connections(&i.spec) {
             (now, Err(ClientError::TooManyConnections))
@@ -375,7 +407,7 @@ impl Compute {
         let i = &self.instances[inst.index()];
         if !i.answers_clients()
             || !i.running()
-            || i.role == Role::Secondary
+            || matches!(i.role, Role::Secondary | Role::Green)
             || !self.reaches_storage(cx, volume, inst)
         {
             return;
@@ -463,6 +495,9 @@ impl Compute {
     /// A shipment of the redo stream reaches a reader; one that has
     /// fallen too far behind restarts.
     pub fn on_redo(&mut self, cx: &mut Ctx, wl: &Workload, inst: InstanceId, redo: &Redo) {
+        if self.instances[inst.index()].role == Role::Green {
+            return self.green_apply(cx, inst, redo);
+        }
         if self.reader(inst).on_redo(cx, wl, redo) {
             self.start_process(cx, inst, Boot::Restart, false);
         }
@@ -726,7 +761,9 @@ impl Compute {
             Role::Writer => {
                 (self.writers.writer_on(inst, &self.instances)).is_none_or(Writer::idle)
             }
-            Role::Reader | Role::Secondary => i.replica.reads.is_empty(),
+            Role::Reader | Role::Secondary | Role::Green | Role::Retired => {
+                i.replica.reads.is_empty()
+            }
         }
     }
 
@@ -884,6 +921,13 @@ impl Compute {
             i.role = Role::Writer;
             cx.order(Order::Promoted { inst });
             Recovery::begin(cx, &mut self.writing(around.volume, &[]), inst);
+        } else if outside_production(cx.cfg.instances[inst.index()].environment, self.switched) {
+            // Green's instances before a switchover, blue's after.
+            i.role = if self.switched {
+                Role::Retired
+            } else {
+                Role::Green
+            };
         } else if cx.cfg.topology.region_of(i.az) != self.region {
             // A secondary region's reader, or a fenced old primary's: it
             // reads at what its region's storage holds.
@@ -936,17 +980,14 @@ impl Compute {
     /// instance's stream, and then takes writes.
     fn storage_recovered(&mut self, cx: &mut Ctx, done: SimTime) {
         let now = cx.now();
-        let w = &self.writers.current;
-        let i = &mut self.instances[w.instance.index()];
-        let steps: &StartSteps = &cx.cfg.control.start;
-        let rebuild = steps.rebuild.sample(&mut i.rng);
-        let open = steps.open.sample(&mut i.rng);
+        let inst = self.writers.current.instance;
+        let (rebuild, open) = self.rebuild_and_open(cx, inst);
         cx.order(Order::Recovered {
-            inst: w.instance,
+            inst,
             done,
             rebuilt: done + rebuild,
         });
-        let epoch = w.epoch;
+        let epoch = self.writers.current.epoch;
         cx.after(
             done.since(now) + rebuild + open,
             Event::WriterOpen { epoch },

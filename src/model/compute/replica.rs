@@ -37,14 +37,16 @@ use crate::vocab::ids::{ClientId, InstanceId, NodeId, SegmentId};
 
 impl Writer {
     /// Streams what VDL passed since the last shipment to every running
-    /// reader.
+    /// reader, and to a blue/green deployment's green writer, which
+    /// replicates it.
     pub(crate) fn stream_to_readers(&mut self, cx: &mut Ctx, instances: &[Instance]) {
         if self.redo.is_empty() {
             return;
         }
-        // With no reader to send to, the records are dropped where they
+        let follows = |i: &Instance| i.serving_reads() || i.replicates_cluster();
+        // With no one to send to, the records are dropped where they
         // are, keeping the buffer for the next tick.
-        if !instances.iter().any(Instance::serving_reads) {
+        if !instances.iter().any(follows) {
             self.redo.clear();
             return;
         }
@@ -57,7 +59,7 @@ impl Writer {
         let now = cx.now();
         let from = instance_endpoint(instances, self.instance);
         for (i, reader) in instances.iter().enumerate() {
-            if reader.serving_reads() {
+            if follows(reader) {
                 let inst = InstanceId::from_index(i);
                 let to = Endpoint::Instance(inst, reader.az);
                 let redo = redo.clone();

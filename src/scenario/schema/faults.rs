@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::settings::{at, loss_rate, optional_duration, slowdown};
+use super::settings::{at, loss_rate, optional_duration, period, slowdown};
 use crate::model::config::Cut;
 use crate::scenario::defaults as d;
 use crate::sim::SimDuration;
@@ -116,6 +116,22 @@ pub enum FaultSpec {
         /// Fail over to a reader instead of waiting for the writer.
         #[serde(default)]
         failover: bool,
+    },
+    /// A blue/green deployment's switchover
+    /// (`SwitchoverBlueGreenDeployment`): once the guardrails pass, writes
+    /// stop and connections drop on both environments, the green writer
+    /// catches up with blue's last write, then the green environment takes
+    /// the cluster's endpoints (renamed through DNS) and takes writes; it
+    /// is rolled back if that takes longer than `timeout`.
+    BlueGreenSwitchover {
+        /// When it is asked for.
+        #[serde(deserialize_with = "at::read")]
+        #[schemars(schema_with = "at::schema")]
+        at: Spanned<SimDuration>,
+        /// The switchover timeout (`SwitchoverTimeout`), 30 s to 1 h.
+        #[serde(default = "d::switchover_timeout", deserialize_with = "period::read")]
+        #[schemars(schema_with = "period::schema")]
+        timeout: SimDuration,
     },
     /// A manual failover (`FailoverDBCluster`, the FIS action
     /// `aws:rds:failover-db-cluster`).

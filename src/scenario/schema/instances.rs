@@ -35,6 +35,23 @@ pub struct InstanceSpec {
     /// `writer` for exactly one instance; the others are readers.
     #[serde(default)]
     pub role: RoleSpec,
+    /// The environment of a blue/green deployment it belongs to: `blue`
+    /// (production) or `green` (the staging copy that follows it by
+    /// replication until a `blue_green_switchover`); the green
+    /// environment has a writer of its own.
+    #[serde(default)]
+    pub environment: EnvironmentSpec,
+}
+
+/// A blue/green deployment's environment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvironmentSpec {
+    /// Production.
+    #[default]
+    Blue,
+    /// The staging copy.
+    Green,
 }
 
 /// An instance's role when the run starts.

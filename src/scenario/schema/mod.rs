@@ -35,7 +35,9 @@ pub use clients::{ClientSpec, ConnectionSpec, ConsistencySpec, EndpointSpec, Pro
 pub use dns::DnsSpec;
 pub use faults::FaultSpec;
 pub use global::GlobalSpec;
-pub use instances::{ControlPlaneSpec, EngineSpec, InstanceSpec, RoleSpec, StepSpec};
+pub use instances::{
+    ControlPlaneSpec, EngineSpec, EnvironmentSpec, InstanceSpec, RoleSpec, StepSpec,
+};
 pub use metrics::MetricsSpec;
 pub use network::NetworkSpec;
 pub(crate) use settings::{optional_commit_rate, optional_duration, optional_fraction, read};
