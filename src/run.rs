@@ -7,15 +7,17 @@ use std::collections::BTreeMap;
 use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
-    Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, FailedAttempt, Failover,
-    FaultSummary, ForwardingSummary, GlobalSummary, GroupObserved, GroupResult, Healing,
-    InstanceSummary, InvariantResult, Lag, Latency, Maintenance, Outage, PatchedInstance, Reads,
-    RegionExposure, RegionPromotion, RegionSummary, Rto, Steps, StorageSummary, Summary,
-    TimelineRow, Topology, FORMAT_VERSION,
+    Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, CustomEndpointSummary,
+    FailedAttempt, Failover, FaultSummary, ForwardingSummary, GlobalSummary, GroupObserved,
+    GroupResult, Healing, InstanceSummary, InvariantResult, Lag, Latency, Maintenance, Outage,
+    PatchedInstance, Reads, RegionExposure, RegionPromotion, RegionSummary, Rto, Steps,
+    StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::{Client, GAP_MIN};
 use crate::model::compute::patch::PatchOutcome;
-use crate::model::config::{CacheSpec, Config, Connection, FaultKind, RegionId, TieBreak};
+use crate::model::config::{
+    CacheSpec, Config, Connection, Environment, FaultKind, Members, RegionId, TieBreak,
+};
 use crate::model::control::{Answer, FailoverRecord, Reason};
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
 use crate::scenario::{expect, ExpectSpec, Scenario};
@@ -195,15 +197,22 @@ fn span(from: Option<SimTime>, to: Option<SimTime>) -> f64 {
     }
 }
 
-/// What the clients on the cluster endpoint (of `group` only, if given)
-/// saw of failover `f`; `None` when there were none.
+/// What the clients on the cluster endpoint (of `group` only, if given,
+/// which may also be a custom endpoint's group) saw of failover `f`;
+/// `None` when there were none.
 fn observed(w: &World, f: &FailoverRecord, group: Option<usize>) -> Option<ClientObserved> {
     let started = f.started;
     let mut recovered = Vec::new();
     let mut unrecovered = 0;
     for c in w.clients() {
-        // Clients of the cluster endpoint only.
-        if w.config().clients[c.group].reader || group.is_some_and(|g| g != c.group) {
+        // Clients of the cluster endpoint only, or the custom endpoint
+        // group asked about.
+        let g = &w.config().clients[c.group];
+        let measured = match group {
+            None => !g.reader,
+            Some(k) => k == c.group && (!g.reader || g.custom.is_some()),
+        };
+        if !measured {
             continue;
         }
         // One that had not yet written when the fault struck (a fault at
@@ -523,7 +532,13 @@ fn topology(sc: &Config) -> Topology {
                 az: az(i.az),
                 class: i.class.clone(),
                 tier: i.tier,
-                role: if i.writer { "writer" } else { "reader" }.to_owned(),
+                role: if i.writer || i.environment == Environment::GreenWriter {
+                    "writer"
+                } else {
+                    "reader"
+                }
+                .to_owned(),
+                environment: (i.environment != Environment::Blue).then(|| "green".to_owned()),
             })
             .collect(),
         clients: sc
@@ -532,7 +547,11 @@ fn topology(sc: &Config) -> Topology {
             .map(|c| ClientGroup {
                 name: c.name.clone(),
                 count: c.count,
-                endpoint: if c.reader { "reader" } else { "cluster" }.to_owned(),
+                endpoint: match c.custom {
+                    Some(k) => sc.endpoints[k].name.clone(),
+                    None if c.reader => "reader".to_owned(),
+                    None => "cluster".to_owned(),
+                },
                 az: az(c.az),
                 dns_cache: match c.dns_cache {
                     None => "ttl".to_owned(),
@@ -549,6 +568,25 @@ fn topology(sc: &Config) -> Topology {
                     Connection::Driver(_) => "driver".to_owned(),
                 },
                 forward_writes: c.forward.map(|f| f.name().to_owned()),
+            })
+            .collect(),
+        custom_endpoints: sc
+            .endpoints
+            .iter()
+            .map(|e| {
+                let (members, excluded) = match &e.members {
+                    Members::Static(m) => (m, false),
+                    Members::Excluded(m) => (m, true),
+                };
+                CustomEndpointSummary {
+                    name: e.name.clone(),
+                    kind: e.kind().to_owned(),
+                    members: members
+                        .iter()
+                        .map(|i| sc.instances[i.index()].name.clone())
+                        .collect(),
+                    excluded,
+                }
             })
             .collect(),
     }

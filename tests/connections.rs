@@ -361,3 +361,121 @@ fn a_driver_gives_up_on_time_whatever_its_reconnect_interval() {
         "{seen:?}"
     );
 }
+
+/// A writer and two readers, three custom endpoints and a client group on
+/// each, for 60 s, with `faults`.
+fn custom_endpoints(faults: &str) -> Summary {
+    run(&parse(&format!(
+        "name: ce\nseed: 4\nduration: 60s\nworkload: {{ records_per_commit: 3, working_set_gib: 1 }}\n\
+         instances:\n  - {{ name: w, az: a, role: writer, tier: 1 }}\n  - {{ name: r1, az: b, tier: 0 }}\n  \
+         - {{ name: r2, az: c, tier: 2 }}\n\
+         endpoints:\n  - {{ name: only-r1, type: reader, static_members: [r1] }}\n  \
+         - {{ name: r1-any, type: any, static_members: [r1] }}\n  \
+         - {{ name: not-r1, type: reader, excluded_members: [r1] }}\n\
+         clients:\n  - {{ name: app, count: 10, az: a, think_time: 7ms, read_timeout: 5s }}\n  \
+         - {{ name: only, count: 5, az: b, endpoint: only-r1, think_time: 20ms, read_timeout: 2s }}\n  \
+         - {{ name: any, count: 5, az: b, endpoint: r1-any, think_time: 20ms, read_timeout: 2s }}\n  \
+         - {{ name: rest, count: 5, az: c, endpoint: not-r1, think_time: 20ms, read_timeout: 2s }}\n\
+         faults:\n{faults}"
+    )))
+    .summary
+}
+
+fn group<'s>(s: &'s Summary, name: &str) -> &'s aurora_sim::metrics::GroupResult {
+    s.client_groups
+        .iter()
+        .find(|g| g.name == name)
+        .expect("group")
+}
+
+#[test]
+fn a_custom_endpoint_with_its_only_member_down_answers_empty_until_it_is_back() {
+    // r2 is the only member of `not-r1` (r1 is excluded, and the writer
+    // is no reader): while it is down the endpoint names nothing, and its
+    // clients find no instance; the other endpoints are untouched.
+    let s = custom_endpoints("  - instance_crash: { at: 20s, instance: r2, recover_after: 15s }\n");
+    assert!(
+        group(&s, "rest").errors.dns_empty > 0,
+        "{:?}",
+        group(&s, "rest").errors
+    );
+    for g in ["only", "any"] {
+        assert_eq!(group(&s, g).errors.dns_empty, 0, "{g}");
+    }
+    // Back, it serves them again: they were served before and after.
+    assert!(
+        group(&s, "rest").requests_ok > 5 * 40,
+        "{}",
+        group(&s, "rest").requests_ok
+    );
+    assert_eq!(s.hung_clients, 0);
+}
+
+#[test]
+fn a_promoted_member_leaves_a_reader_endpoint_and_stays_in_an_any_endpoint() {
+    let s = custom_endpoints("  - writer_crash: { at: 20s }\n");
+    assert_eq!(s.failovers[0].to.as_deref(), Some("r1"));
+    let ce = &s.topology.custom_endpoints;
+    assert_eq!(
+        (ce[0].kind.as_str(), ce[1].kind.as_str()),
+        ("READER", "ANY")
+    );
+    // The READER endpoint names nothing once its member writes: a client
+    // that looks it up then finds no instance (one that reconnected on
+    // the answer it had reads from the new writer). The ANY endpoint
+    // names the new writer, and every client of it is back.
+    assert!(group(&s, "only").errors.dns_empty > 0, "{:?}", group(&s, "only").errors);
+    let any = group(&s, "any");
+    assert_eq!(any.errors.dns_empty, 0);
+    assert_eq!(any.client_observed_s[0].unrecovered, 0, "{any:?}");
+    // `not-r1` never named r1, so its clients never lost their reader.
+    let rest = &group(&s, "rest").client_observed_s[0];
+    assert!(rest.max.is_some_and(|m| m < 1.0), "{rest:?}");
+}
+
+#[test]
+fn custom_endpoints_are_checked_when_the_file_is_read() {
+    let yaml = |endpoints: &str, endpoint: &str| {
+        format!(
+            "name: ce\nduration: 10s\ninstances:\n  - {{ name: w, az: a, role: writer }}\n  - {{ name: r, az: b }}\n\
+             endpoints:\n{endpoints}clients:\n  - {{ name: c, count: 1, endpoint: {endpoint} }}\n"
+        )
+    };
+    let ok = "  - { name: e, type: reader, static_members: [r] }\n";
+    let cases = [
+        (
+            ok,
+            "f",
+            "neither `cluster`, `reader` nor a custom endpoint of the scenario's `endpoints` (e)",
+        ),
+        (
+            "  - { name: reader, type: any }\n",
+            "reader",
+            "the cluster's own endpoint",
+        ),
+        (
+            "  - { name: e, type: any, static_members: [r], excluded_members: [w] }\n",
+            "e",
+            "not both",
+        ),
+        (
+            "  - { name: e, type: reader, static_members: [x] }\n",
+            "e",
+            "no instance named",
+        ),
+        (
+            "  - { name: e, static_members: [r] }\n",
+            "e",
+            "missing field `type`",
+        ),
+    ];
+    for (endpoints, endpoint, needle) in cases {
+        let e = aurora_sim::Scenario::parse(
+            &yaml(endpoints, endpoint),
+            std::path::Path::new("ce.yaml"),
+        )
+        .expect_err(needle)
+        .to_string();
+        assert!(e.starts_with("ce.yaml:") && e.contains(needle), "{e}");
+    }
+}

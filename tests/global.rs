@@ -382,7 +382,7 @@ fn a_forwarded_write_pays_the_round_trip_and_its_session_reads_it_back() {
             write.p50 > 50.0 && write.p50 < 55.0 + 15.0,
             "{c}: {write:?}"
         );
-        assert!(f.writes > 1000 && f.reads + 5 >= f.writes, "{f:?}");
+        assert!(f.writes > 500 && f.reads + 5 >= f.writes, "{f:?}");
     }
     // Only eventual reads run before the region has the write: most do,
     // since the acknowledgement comes back faster than the redo.
@@ -393,11 +393,17 @@ fn a_forwarded_write_pays_the_round_trip_and_its_session_reads_it_back() {
     );
     assert!(eventual.read_wait_ms.as_ref().expect("read").max < 0.01);
     for c in ["session", "global"] {
-        let f = by(c);
-        assert_eq!(f.reads_missing_own_write, 0, "{f:?}");
-        let wait = f.read_wait_ms.as_ref().expect("read");
-        assert!(wait.p99 > 1.0 && wait.p99 < 50.0, "{c}: {wait:?}");
+        assert_eq!(by(c).reads_missing_own_write, 0, "{:?}", by(c));
     }
+    // A session read waits for the rest of its write's replication; a
+    // global one first asks the writer where it stands, a round trip.
+    let session = by("session").read_wait_ms.as_ref().expect("read");
+    assert!(session.p99 > 1.0 && session.p99 < 50.0, "{session:?}");
+    let global = by("global").read_wait_ms.as_ref().expect("read");
+    assert!(
+        global.p50 > 50.0 && global.p50 < session.p50 + 80.0,
+        "{global:?}"
+    );
 }
 
 #[test]

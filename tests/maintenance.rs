@@ -556,21 +556,39 @@ fn a_green_writer_that_cannot_keep_up_holds_the_switchover_or_rolls_it_back() {
 }
 
 #[test]
-fn a_switchover_whose_green_writer_is_lost_is_rolled_back_at_its_timeout() {
-    let crash = " }\n  - instance_crash: { at: 30s, instance: green-w, recover_after: 60s";
-    let s = blue_green("db.r6g.2xlarge", "30s", &format!(", timeout: 30s{crash}"));
+fn a_switchover_is_rolled_back_when_either_writer_stops() {
+    // Green's writer is lost as the switchover begins: it is rolled back
+    // at once, and blue writes on.
+    let crash = |who: &str, at: &str| {
+        format!(" }}\n  - instance_crash: {{ at: {at}, instance: {who}, recover_after: 60s")
+    };
+    let s = blue_green("db.r6g.2xlarge", "30s", &crash("green-w", "30s"));
     let why = s.faults[0].refused.as_deref().expect("rolled back");
-    assert!(why.starts_with("rolled back at 60.0 s"), "{why}");
-    assert!(s.failovers.is_empty(), "{:?}", s.failovers);
-    // Writes were stopped for the timeout, then blue took them again.
-    let outage = &s.write_outages[0];
     assert!(
-        outage.from_s < 31.0 && (outage.to_s - 60.0).abs() < 1.0,
-        "{outage:?}"
+        why.starts_with("rolled back at 30.0 s: the green writer stopped"),
+        "{why}"
+    );
+    assert!(s.failovers.is_empty(), "{:?}", s.failovers);
+    assert!(
+        s.write_outages.iter().all(|o| o.duration_s < 1.0),
+        "{:?}",
+        s.write_outages
+    );
+    // Blue's writer is lost during it: rolled back, and the control plane
+    // fails blue over as for any crash.
+    let s = blue_green("db.r6g.2xlarge", "30s", &crash("blue-w", "30.002s"));
+    let why = s.faults[0].refused.as_deref().expect("rolled back");
+    assert!(why.contains("blue's writer stopped"), "{why}");
+    let f = &s.failovers[0];
+    assert_eq!(
+        (f.reason.as_str(), f.to.as_deref()),
+        ("health_check", Some("blue-r"))
     );
     assert_eq!(s.commits.lost, 0);
-    for i in &s.invariants {
-        assert!(i.held, "{}: {:?}", i.name, i.first);
+    for s in [&s] {
+        for i in &s.invariants {
+            assert!(i.held, "{}: {:?}", i.name, i.first);
+        }
     }
 }
 

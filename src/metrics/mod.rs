@@ -15,9 +15,9 @@ pub(crate) use recorder::{timeline_rows, Recorder};
 pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use replication::{Exposure, Promotion, RegionMeasures, Replication};
 pub use summary::{
-    Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, Expectation, FailedAttempt,
-    Failover, FaultSummary, ForwardingSummary, GlobalSummary, GroupObserved, GroupResult, Healing,
-    InstanceSummary, InvariantResult, Lag, Latency, Maintenance, NodeUse, Outage, PatchedInstance,
-    Reads, RegionExposure, RegionPromotion, RegionSummary, Rto, Steps, StorageSummary, Summary,
-    Topology, Violation, FORMAT_VERSION,
+    Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, CustomEndpointSummary,
+    Expectation, FailedAttempt, Failover, FaultSummary, ForwardingSummary, GlobalSummary,
+    GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult, Lag, Latency,
+    Maintenance, NodeUse, Outage, PatchedInstance, Reads, RegionExposure, RegionPromotion,
+    RegionSummary, Rto, Steps, StorageSummary, Summary, Topology, Violation, FORMAT_VERSION,
 };

@@ -258,6 +258,24 @@ pub struct Topology {
     pub instances: Vec<InstanceSummary>,
     /// Application client groups.
     pub clients: Vec<ClientGroup>,
+    /// Custom endpoints; absent without one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_endpoints: Vec<CustomEndpointSummary>,
+}
+
+/// A custom endpoint as configured.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CustomEndpointSummary {
+    /// Its name.
+    pub name: String,
+    /// `READER` or `ANY`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The instances it lists.
+    pub members: Vec<String>,
+    /// Whether those are the ones it excludes (every other instance is a
+    /// member) rather than its members.
+    pub excluded: bool,
 }
 
 /// One DB instance as configured.
@@ -271,8 +289,12 @@ pub struct InstanceSummary {
     pub class: String,
     /// Promotion tier.
     pub tier: u8,
-    /// `writer` or `reader` at the start.
+    /// `writer` or `reader` at the start (of its environment).
     pub role: String,
+    /// `green` for an instance of a blue/green deployment's green
+    /// environment; absent for the cluster's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
 }
 
 /// One group of application clients as configured.

@@ -97,16 +97,16 @@ pub(crate) fn answer_client(
     answer_client_at(cx, cx.now(), from, callers, caller, answer);
 }
 
-/// The writer acknowledges `caller`'s commit at `commit`, its VDL at
-/// `vdl`: a reader that forwarded the write learns both.
+/// The writer acknowledges `caller`'s commit at `commit`: a reader that
+/// forwarded the write learns where it is in the log.
 pub(crate) fn acknowledge_commit(
     cx: &mut Ctx,
     from: Endpoint,
     callers: &Callers,
     caller: Caller,
-    points: (Lsn, Lsn),
+    commit: Lsn,
 ) {
-    send_answer(cx, cx.now(), from, callers, caller, (Answer::Ok, points));
+    send_answer(cx, cx.now(), from, callers, caller, (Answer::Ok, commit));
 }
 
 /// Sends `answer` to `caller` at `at`, once the work behind it is done:
@@ -120,7 +120,7 @@ pub(crate) fn answer_client_at(
     caller: Caller,
     answer: Answer,
 ) {
-    send_answer(cx, at, from, callers, caller, (answer, (Lsn(0), Lsn(0))));
+    send_answer(cx, at, from, callers, caller, (answer, Lsn(0)));
 }
 
 fn send_answer(
@@ -129,7 +129,7 @@ fn send_answer(
     from: Endpoint,
     callers: &Callers,
     caller: Caller,
-    (answer, points): (Answer, (Lsn, Lsn)),
+    (answer, commit): (Answer, Lsn),
 ) {
     let Caller { client, seq, via } = caller;
     match via {
@@ -139,7 +139,7 @@ fn send_answer(
                 client,
                 seq,
                 answer,
-                points,
+                commit,
             };
             cx.send(at, from, Endpoint::Instance(inst, az), forwarded);
         }

@@ -32,6 +32,8 @@ pub struct Config {
     pub dns: DnsConfig,
     /// Application client groups.
     pub clients: Vec<ClientConfig>,
+    /// Custom endpoints, in the order written.
+    pub endpoints: Vec<CustomEndpoint>,
     /// RDS Proxy, if the scenario has one.
     pub proxy: Option<ProxyConfig>,
     /// Volume and storage behaviour.
@@ -337,6 +339,52 @@ pub struct ClientConfig {
     /// With write forwarding: each request is a write the reader it
     /// reaches forwards to the writer, then a read at this consistency.
     pub forward: Option<Consistency>,
+    /// The custom endpoint its readers use (an index into
+    /// [`Config::endpoints`]), rather than the reader endpoint.
+    pub custom: Option<usize>,
+}
+
+/// A custom endpoint of the cluster (\[UG\] Amazon Aurora endpoint
+/// connections, custom endpoints): a DNS name for a chosen set of its
+/// instances, resolved like the reader endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomEndpoint {
+    /// Its name.
+    pub name: String,
+    /// `ANY` (its members whatever their role) rather than `READER` (its
+    /// members while they are readers).
+    pub any: bool,
+    /// Its members.
+    pub members: Members,
+}
+
+/// Which instances a custom endpoint is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Members {
+    /// These (`StaticMembers`).
+    Static(Vec<InstanceId>),
+    /// Every instance but these (`ExcludedMembers`), instances added later
+    /// included.
+    Excluded(Vec<InstanceId>),
+}
+
+impl CustomEndpoint {
+    /// Whether `inst` is one of its members.
+    pub fn lists(&self, inst: InstanceId) -> bool {
+        match &self.members {
+            Members::Static(m) => m.contains(&inst),
+            Members::Excluded(m) => !m.contains(&inst),
+        }
+    }
+
+    /// `ANY` or `READER`, as the API writes the type.
+    pub fn kind(&self) -> &'static str {
+        if self.any {
+            "ANY"
+        } else {
+            "READER"
+        }
+    }
 }
 
 /// What a read after a forwarded write waits for

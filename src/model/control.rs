@@ -601,6 +601,18 @@ impl ControlPlane {
         if self.restarting_in_place {
             return Err("the writer was restarting in place".to_owned());
         }
+        if self.rolling.is_some() {
+            return Err("an operating-system update was rolling".to_owned());
+        }
+        if self.region != RegionId::PRIMARY {
+            return Err(
+                "another region is the primary now; the green environment is in the first primary's"
+                    .to_owned(),
+            );
+        }
+        if !s.instances[self.writer.index()].running() {
+            return Err("blue's writer was not running".to_owned());
+        }
         let green = (0..s.instances.len())
             .map(InstanceId::from_index)
             .find(|i| {
@@ -651,9 +663,10 @@ impl ControlPlane {
         cx.order(Order::TakeOver { inst: green });
     }
 
-    /// The switchover ran out of time: nothing changed, blue writes again,
+    /// The switchover is rolled back (`why`): nothing changed, the control
+    /// plane watches blue's writer again (and fails it over if it stopped),
     /// and the fault is reported as rolled back.
-    fn roll_back(&mut self, cx: &Ctx) {
+    fn roll_back(&mut self, cx: &Ctx, why: &str) {
         let Some((fault, _)) = self.switchover.take() else {
             return;
         };
@@ -662,10 +675,7 @@ impl ControlPlane {
         self.impaired_at = None;
         self.refused.push((
             fault,
-            format!(
-                "rolled back at {:.1} s: the green writer had not caught up within the switchover timeout",
-                cx.now().as_secs_f64()
-            ),
+            format!("rolled back at {:.1} s: {why}", cx.now().as_secs_f64()),
         ));
     }
 
@@ -680,6 +690,21 @@ impl ControlPlane {
         (region, switchover): (RegionId, bool),
     ) {
         self.region = region;
+        // A global failover takes over from a blue/green switchover under
+        // way, which is rolled back.
+        if let Some((fault, _)) = self.switchover.take() {
+            self.current = None;
+            self.phase = Phase::Watching;
+            let why = format!(
+                "rolled back at {:.1} s: a global failover promoted {}",
+                cx.now().as_secs_f64(),
+                cx.cfg
+                    .global
+                    .as_ref()
+                    .map_or("another region", |g| g.region_name(region))
+            );
+            self.refused.push((fault, why));
+        }
         if self.phase == Phase::Synchronising {
             // A switchover synchronised, or a failover took over from one
             // that could not.
@@ -932,6 +957,16 @@ impl ControlPlane {
                 }
             }
             Order::Reboot { inst, failover } => self.reboot(cx, s, inst, failover),
+            // A blue/green switchover changes which instances are the
+            // cluster: planned work on them waits for it to be over.
+            Order::PatchCluster { fault, .. }
+            | Order::UpdateCluster { fault }
+            | Order::ChangeClass { fault, .. }
+                if self.switchover.is_some() =>
+            {
+                let why = "a blue/green switchover was in progress";
+                self.refused.push((fault, why.to_owned()));
+            }
             Order::PatchCluster {
                 fault,
                 zero_downtime,
@@ -950,7 +985,7 @@ impl ControlPlane {
                 }
             }
             Order::GreenCaughtUp => self.green_caught_up(cx),
-            Order::SwitchoverRolledBack => self.roll_back(cx),
+            Order::SwitchoverRolledBack { why } => self.roll_back(cx, why),
             _ => {}
         }
     }

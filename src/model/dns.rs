@@ -33,6 +33,11 @@ impl Record {
         }
     }
 
+    /// What the record was last set to, visible yet or not.
+    pub fn latest(&self) -> &[InstanceId] {
+        &self.latest
+    }
+
     /// What the authoritative servers answer at `t`.
     pub fn at(&self, t: SimTime) -> &[InstanceId] {
         let i = self.changes.partition_point(|c| c.0 <= t);
@@ -80,6 +85,8 @@ pub struct Dns {
     /// the primary's cluster in the primary region, and each secondary
     /// cluster's own elsewhere.
     pub readers: Vec<Record>,
+    /// The custom endpoints, in the scenario's order.
+    pub custom: Vec<Record>,
     /// Picks one of several hosts for an answer.
     rng: SimRng,
 }
@@ -87,10 +94,15 @@ pub struct Dns {
 impl Dns {
     /// The records at time zero: the cluster endpoint names `writer`, each
     /// region's reader endpoint the instances serving reads there.
-    pub fn new(writer: InstanceId, readers: Vec<Vec<InstanceId>>, rng: SimRng) -> Self {
+    pub fn new(
+        writer: InstanceId,
+        (readers, custom): (Vec<Vec<InstanceId>>, Vec<Vec<InstanceId>>),
+        rng: SimRng,
+    ) -> Self {
         Dns {
             cluster: Record::new(vec![writer]),
             readers: readers.into_iter().map(Record::new).collect(),
+            custom: custom.into_iter().map(Record::new).collect(),
             rng,
         }
     }
@@ -101,21 +113,24 @@ impl Dns {
         cfg.update_delay.sample(&mut self.rng)
     }
 
-    /// A lookup of its region's reader endpoint (`reader`) or of the
-    /// cluster endpoint arrives from client `id` at `from`, in `region`
-    /// (`primary` is the primary's): the answer is what the record says
-    /// now, with the address of the host it names.
+    /// A lookup of its region's reader endpoint (`reader`), of a custom
+    /// endpoint or of the cluster endpoint arrives from client `id` at
+    /// `from`, in `region` (`primary` is the primary's): the answer is
+    /// what the record says now, with the address of the host it names. A
+    /// custom endpoint with no member to name answers empty.
     pub(crate) fn on_query(
         &mut self,
         cx: &mut Ctx,
-        (id, from, reader): (ClientId, Endpoint, bool),
+        (id, from, reader, custom): (ClientId, Endpoint, bool, Option<usize>),
         (region, primary): (RegionId, RegionId),
         addresses: &(impl Reach + ?Sized),
         seq: u32,
     ) {
         let now = cx.now();
         let readers = self.readers[region.0 as usize].at(now);
-        let hosts = if !reader {
+        let hosts = if let Some(k) = custom {
+            self.custom[k].at(now)
+        } else if !reader {
             self.cluster.at(now)
         } else if readers.is_empty() && region == primary {
             // The reader endpoint of a cluster without readers resolves to

@@ -501,12 +501,34 @@ events! {
         seq: u32,
         /// Committed, or why not.
         answer: Answer,
-        /// The commit's LSN, and the writer's VDL when it acknowledged it
-        /// (zero when it failed).
-        points: (Lsn, Lsn),
-    } => ["client" = client.0 as u64, "commit" = points.0 .0];
+        /// The commit's LSN (zero when it failed).
+        commit: Lsn,
+    } => ["client" = client.0 as u64, "commit" = commit.0];
     /// A blue/green switchover looks whether green has caught up.
     55 SwitchoverLook "switchover_look" => ["" = 0, "" = 0];
+    /// A secondary region's reader asks the writer for the point its read
+    /// at `global` consistency must reach: the writer's VDL now.
+    56 GlobalPointAsk "global_point_ask" {
+        /// The writer asked.
+        writer: InstanceId,
+        /// The reader asking.
+        inst: InstanceId,
+        /// The client whose read it is.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+    } => ["instance" = inst.0 as u64, "client" = client.0 as u64];
+    /// The writer's VDL reaches the reader that asked for it.
+    57 GlobalPoint "global_point" {
+        /// The reader that asked.
+        inst: InstanceId,
+        /// The client whose read it is.
+        client: ClientId,
+        /// Its step.
+        seq: u32,
+        /// The writer's VDL when it answered.
+        vdl: Lsn,
+    } => ["client" = client.0 as u64, "vdl" = vdl.0];
 }
 
 /// A segment's acknowledgement of its SCL, on its way to the writer of

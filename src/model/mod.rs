@@ -258,7 +258,10 @@ impl World {
         let readers = (0..cfg.topology.regions())
             .map(|r| compute::reader_endpoint(&cfg, &instances, RegionId(r as u8)))
             .collect();
-        let dns = Dns::new(first, readers, stream(streams::DNS));
+        let custom = (cfg.endpoints.iter())
+            .map(|e| compute::custom_endpoint(e, &instances))
+            .collect();
+        let dns = Dns::new(first, (readers, custom), stream(streams::DNS));
         let workload = Workload::new(&cfg, stream(streams::WORKLOAD));
         let servers = warm_servers(&cfg, &instances, first, &workload);
         let mut world = World {
@@ -600,15 +603,27 @@ impl World {
                 attempt,
             } => compute.on_region_read_reply(cx, callers, inst, (read, attempt)),
             Event::SwitchoverLook => compute.on_switchover_look(cx),
+            Event::GlobalPointAsk {
+                writer,
+                inst,
+                client: c,
+                seq,
+            } => compute.on_global_point_ask(cx, writer, (inst, c, seq)),
+            Event::GlobalPoint {
+                inst,
+                client: c,
+                seq,
+                vdl,
+            } => compute.on_global_point(cx, (wl, around), (inst, c, seq), vdl),
             Event::ForwardedAnswer {
                 inst,
                 client: c,
                 seq,
                 answer,
-                points,
+                commit,
             } => {
                 let who = (inst, c, seq);
-                compute.on_forwarded_answer(cx, (wl, around), who, (answer, points));
+                compute.on_forwarded_answer(cx, (wl, around), who, (answer, commit));
             }
             Event::HealthResend { seq, attempt } => {
                 control.on_health_resend(cx, sight, seq, attempt)
@@ -645,7 +660,8 @@ impl World {
             }
             Event::DnsQuery { client: c, seq } => {
                 let end = callers.end(c);
-                let asker = (c, end, callers.ask(c) != Ask::Commit);
+                let custom = cx.cfg.clients[callers.group(c)].custom;
+                let asker = (c, end, callers.ask(c) != Ask::Commit, custom);
                 let region = cx.cfg.topology.region_of(clients[c.index()].az());
                 let regions = (region, compute.region);
                 dns.on_query(cx, asker, regions, &compute.instances[..], seq)
@@ -876,6 +892,7 @@ impl World {
                     compute.segment_added();
                 }
                 let tails = &storage.truncations.last().expect("just recorded").tails;
+                compute.fail_forwarded(cx, callers, None);
                 compute.region_promoted(cx, region, upto, tails);
                 cx.note(Note::RegionPromoted {
                     upto,
@@ -914,11 +931,21 @@ impl World {
                 let instances = &compute.instances[..];
                 client::reset_waiting(cx, (clients, callers), instances, inst);
                 proxy.reset(cx, instances, inst);
+                compute.fail_forwarded(cx, callers, Some(inst));
             }
             Order::ReaderEndpoint { region, readers } => {
                 let delay = dns.update_delay(&cx.cfg.dns);
                 let record = &mut dns.readers[region.0 as usize];
                 record.set(cx.now(), readers, delay, &cx.cfg.dns);
+            }
+            Order::CustomEndpoint { endpoint, hosts } => {
+                let record = &mut dns.custom[endpoint];
+                // Only a change is drawn for, so that a scenario without
+                // custom endpoints draws as it always did.
+                if record.latest() != hosts.as_slice() {
+                    let delay = dns.update_delay(&cx.cfg.dns);
+                    dns.custom[endpoint].set(cx.now(), hosts, delay, &cx.cfg.dns);
+                }
             }
             Order::ClusterEndpoint { writer, report } => {
                 let now = cx.now();

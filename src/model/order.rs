@@ -91,6 +91,11 @@ pub(crate) enum Order {
         region: RegionId,
         readers: Vec<InstanceId>,
     },
+    /// Custom endpoint `endpoint`'s record: its members that serve.
+    CustomEndpoint {
+        endpoint: usize,
+        hosts: Vec<InstanceId>,
+    },
     /// The cluster endpoint points at `writer`; with `report`, the control
     /// plane hears when the change is visible.
     ClusterEndpoint { writer: InstanceId, report: bool },
@@ -152,9 +157,9 @@ pub(crate) enum Order {
     BlueGreenSwitchover { fault: u32, timeout: SimDuration },
     /// The green environment has everything blue wrote: it takes over.
     GreenCaughtUp,
-    /// The switchover ran out of time before green caught up: blue takes
-    /// writes again and green goes on following it.
-    SwitchoverRolledBack,
+    /// The switchover is rolled back, for this reason: blue takes writes
+    /// again (if its writer runs) and green goes on following it.
+    SwitchoverRolledBack { why: &'static str },
     // ----- to the global database -------------------------------------
     /// A region goes dark (`dark`) or comes back.
     RegionDark { region: RegionId, dark: bool },

@@ -14,18 +14,18 @@ use serde_saphyr::{
 use super::defaults as d;
 use super::expect::ExpectSpec;
 use super::schema::{
-    AccessSpec, ClientSpec, ConnectionSpec, ConsistencySpec, ControlPlaneSpec, DnsSpec,
-    EndpointSpec, EngineSpec, EnvironmentSpec, FaultSpec, GlobalSpec, InstanceSpec, MetricsSpec,
-    NetworkSpec, ProxySpec, RoleSpec, ScenarioFile, StepSpec, StorageSpec, TopologySpec,
-    WorkloadSpec,
+    AccessSpec, ClientSpec, ConnectionSpec, ConsistencySpec, ControlPlaneSpec, CustomEndpointSpec,
+    CustomEndpointType, DnsSpec, EndpointSpec, EngineSpec, EnvironmentSpec, FaultSpec, GlobalSpec,
+    InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec, ScenarioFile, StepSpec,
+    StorageSpec, TopologySpec, WorkloadSpec,
 };
 use crate::error::{closest, did_you_mean, InputError, Location};
 use crate::model::compute::class::InstanceClass;
 use crate::model::config::{
-    Access, ClientConfig, Config, Connection, Consistency, ControlConfig, Cut, DnsConfig,
-    DriverConfig, EngineConfig, Environment, Fault, FaultKind, GlobalConfig, InstanceConfig,
-    LossScope, MetricsConfig, NetworkConfig, PoolConfig, ProxyConfig, RegionConfig, RegionId,
-    StartSteps, StorageConfig, Topology, WorkloadConfig,
+    Access, ClientConfig, Config, Connection, Consistency, ControlConfig, CustomEndpoint, Cut,
+    DnsConfig, DriverConfig, EngineConfig, Environment, Fault, FaultKind, GlobalConfig,
+    InstanceConfig, LossScope, Members, MetricsConfig, NetworkConfig, PoolConfig, ProxyConfig,
+    RegionConfig, RegionId, StartSteps, StorageConfig, Topology, WorkloadConfig,
 };
 use crate::model::footprint::{self, Knob, Need};
 use crate::sim::{LogNormal, SimDuration, SimTime};
@@ -564,7 +564,8 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         instances: &instances,
         global: global.as_ref(),
     };
-    let clients = clients(&raw.clients, &names)?;
+    let endpoints = custom_endpoints(&raw.endpoints, &names)?;
+    let clients = clients(&raw.clients, &names, &endpoints)?;
     let proxy = raw.proxy.as_ref().map(|p| proxy(p, &names)).transpose()?;
     if proxy.is_none() {
         if let Some(c) = raw
@@ -595,6 +596,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         control: control(&raw.control_plane),
         dns: dns(&raw.dns),
         clients,
+        endpoints,
         proxy,
         storage,
         network: network(&raw.network),
@@ -827,7 +829,73 @@ fn instances(
     Ok(out)
 }
 
-fn clients(raw: &[ClientSpec], names: &Resolver) -> Result<Vec<ClientConfig>, InputError> {
+/// The custom endpoints: distinct names that are not the cluster's own,
+/// and members that are instances of the cluster, listed one way.
+fn custom_endpoints(
+    raw: &[CustomEndpointSpec],
+    names: &Resolver,
+) -> Result<Vec<CustomEndpoint>, InputError> {
+    let cx = names.cx;
+    let mut out: Vec<CustomEndpoint> = Vec::with_capacity(raw.len());
+    for e in raw {
+        let name = checked_name(&e.name.value, &e.name, "an endpoint name", cx)?;
+        if name == "cluster" || name == "reader" {
+            return Err(cx.at(
+                &e.name,
+                format!(
+                    "{name:?} is the cluster's own endpoint; give a custom endpoint another name"
+                ),
+            ));
+        }
+        if out.iter().any(|o| o.name == name) {
+            return Err(cx.at(
+                &e.name,
+                format!("endpoint names must be distinct, found {name:?} twice"),
+            ));
+        }
+        let list = |l: &Spanned<Vec<Spanned<String>>>| -> Result<Vec<InstanceId>, InputError> {
+            l.value
+                .iter()
+                .map(|i| {
+                    let id = names.instance_id(i)?;
+                    let inst = &names.instances[id.index()];
+                    if inst.environment != Environment::Blue
+                        || names.topology.region_of(inst.az) != RegionId::PRIMARY
+                    {
+                        return Err(cx.at(
+                            i,
+                            format!("{:?} is not an instance of the cluster (a green environment's or a secondary region's); a custom endpoint lists the cluster's own", i.value),
+                        ));
+                    }
+                    Ok(id)
+                })
+                .collect()
+        };
+        let members = match (&e.static_members, &e.excluded_members) {
+            (Some(m), None) => Members::Static(list(m)?),
+            (None, Some(m)) => Members::Excluded(list(m)?),
+            (Some(m), Some(_)) => {
+                return Err(cx.at(
+                    m,
+                    "a custom endpoint has static_members or excluded_members, not both",
+                ));
+            }
+            (None, None) => Members::Excluded(Vec::new()),
+        };
+        out.push(CustomEndpoint {
+            name,
+            any: e.kind == CustomEndpointType::Any,
+            members,
+        });
+    }
+    Ok(out)
+}
+
+fn clients(
+    raw: &[ClientSpec],
+    names: &Resolver,
+    endpoints: &[CustomEndpoint],
+) -> Result<Vec<ClientConfig>, InputError> {
     let cx = names.cx;
     let mut total = 0u64;
     let mut clients = Vec::with_capacity(raw.len());
@@ -861,7 +929,27 @@ fn clients(raw: &[ClientSpec], names: &Resolver) -> Result<Vec<ClientConfig>, In
         if c.backoff_max < c.backoff_base {
             return Err(cx.at(&c.name, "backoff_max must be at least backoff_base"));
         }
-        let reader = c.endpoint == EndpointSpec::Reader;
+        let custom = match &c.endpoint {
+            EndpointSpec::Custom(e) => match endpoints.iter().position(|o| &o.name == e) {
+                Some(k) => Some(k),
+                None => {
+                    let known: Vec<&str> = endpoints.iter().map(|o| o.name.as_str()).collect();
+                    return Err(cx.at(
+                        &c.name,
+                        format!(
+                            "client group {name:?} uses endpoint {e:?}, which is neither `cluster`, `reader` nor a custom endpoint of the scenario's `endpoints`{}",
+                            if known.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", known.join(", "))
+                            }
+                        ),
+                    ));
+                }
+            },
+            _ => None,
+        };
+        let reader = c.endpoint != EndpointSpec::Cluster;
         let connection = match &c.connection {
             ConnectionSpec::Direct => Connection::Direct,
             ConnectionSpec::Pool(p) => Connection::Pool(PoolConfig {
@@ -900,7 +988,7 @@ fn clients(raw: &[ClientSpec], names: &Resolver) -> Result<Vec<ClientConfig>, In
         clients.push(ClientConfig {
             name,
             count: c.count.value,
-            reader: c.endpoint == EndpointSpec::Reader,
+            reader,
             az,
             dns_cache: c.dns_cache,
             connect_timeout: c.connect_timeout,
@@ -910,6 +998,7 @@ fn clients(raw: &[ClientSpec], names: &Resolver) -> Result<Vec<ClientConfig>, In
             backoff_max: c.backoff_max,
             connection,
             forward,
+            custom,
         });
     }
     Ok(clients)
@@ -1110,9 +1199,17 @@ fn faults(
     duration: &Spanned<SimDuration>,
     names: &Resolver,
 ) -> Result<Vec<Fault>, InputError> {
+    // A green instance is the cluster's once a switchover has made it so.
+    let switched_at = raw
+        .iter()
+        .filter_map(|f| match f {
+            FaultSpec::BlueGreenSwitchover { at, .. } => Some(at.value),
+            _ => None,
+        })
+        .min();
     raw.iter()
         .map(|f| {
-            let (at, kind, lasting) = fault(f, names)?;
+            let (at, kind, lasting) = fault(f, names, switched_at)?;
             if at.value >= duration.value {
                 return Err(names.cx.at(
                     at,
@@ -1135,6 +1232,7 @@ fn faults(
 fn fault<'f>(
     f: &'f FaultSpec,
     names: &Resolver,
+    switched_at: Option<SimDuration>,
 ) -> Result<(&'f Spanned<SimDuration>, FaultKind, Option<SimDuration>), InputError> {
     Ok(match f {
         FaultSpec::StorageNodeCrash {
@@ -1185,10 +1283,12 @@ fn fault<'f>(
         FaultSpec::Failover { at, target } => {
             let named = target.as_ref().map(|t| names.instance_id(t)).transpose()?;
             if let Some((t, spec)) = named.zip(target.as_ref()) {
-                if names.instances[t.index()].environment != Environment::Blue {
+                if names.instances[t.index()].environment != Environment::Blue
+                    && switched_at.is_none_or(|s| at.value <= s)
+                {
                     return Err(names.cx.at(
                         spec,
-                        format!("{:?} is in the green environment; a failover goes to a reader of the production cluster (a `blue_green_switchover` makes green production)", spec.value),
+                        format!("{:?} is in the green environment; a failover goes to a reader of the production cluster (an earlier `blue_green_switchover` makes green production)", spec.value),
                     ));
                 }
             }

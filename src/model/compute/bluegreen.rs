@@ -30,6 +30,7 @@ use crate::model::config::Environment;
 use crate::model::context::Ctx;
 use crate::model::event::{Event, Redo};
 use crate::model::order::Order;
+use crate::model::routes::Routes;
 use crate::model::storage::volume::Volume;
 use crate::sim::{SimDuration, SimTime};
 use crate::vocab::ids::{InstanceId, PgId};
@@ -45,11 +46,9 @@ impl Compute {
     pub(super) fn green_apply(&mut self, cx: &mut Ctx, inst: InstanceId, redo: &Redo) {
         let now = cx.now();
         let i = &mut self.instances[inst.index()];
-        if !i.running()
-            || redo.vdl_at < i.started
-            || redo.epoch < i.replica.epoch
-            || redo.vdl <= i.replica.vdl
-        {
+        // A green writer back from a restart goes on from where its
+        // replication stood.
+        if !i.running() || redo.epoch < i.replica.epoch || redo.vdl <= i.replica.vdl {
             return;
         }
         let work = cx.cfg.engine.cpu_per_record * redo.records.len() as u64;
@@ -76,16 +75,13 @@ impl Compute {
         };
         self.switchover = Some(Switchover { until, green });
         self.writers.current.paused = true;
+        // The connections go (a request on one is reset, and whoever
+        // waits on one hears so now); the processes, blue's writer with the
+        // commits it admitted, run on.
         for k in 0..self.instances.len() {
-            let i = &mut self.instances[k];
+            let i = &self.instances[k];
             if i.running() && cx.cfg.topology.region_of(i.az) == self.region {
-                // The connections go; the processes, blue's writer with
-                // its commits in flight, run on.
-                i.new_incarnation();
                 let inst = InstanceId::from_index(k);
-                if self.writers.current.instance == inst {
-                    self.writers.current.incarnation = i.incarnation;
-                }
                 cx.order(Order::ConnectionsReset { inst });
             }
         }
@@ -112,15 +108,22 @@ impl Compute {
             && green.running()
             && green.replica.vdl >= blue.points.vdl()
             && self.green_applied <= now;
-        if caught_up {
-            cx.order(Order::GreenCaughtUp);
+        let why = if caught_up {
+            return cx.order(Order::GreenCaughtUp);
+        } else if !self.hosts().current_writer_alive() {
+            // What blue's writer admitted will not complete: the
+            // control plane's failover is the way out.
+            "blue's writer stopped"
+        } else if !green.running() {
+            "the green writer stopped"
         } else if now >= s.until {
-            self.switchover = None;
-            self.writers.current.paused = false;
-            cx.order(Order::SwitchoverRolledBack);
+            "the green writer had not caught up within the switchover timeout"
         } else {
-            cx.after(CATCH_UP_LOOK, Event::SwitchoverLook);
-        }
+            return cx.after(CATCH_UP_LOOK, Event::SwitchoverLook);
+        };
+        self.switchover = None;
+        self.writers.current.paused = false;
+        cx.order(Order::SwitchoverRolledBack { why });
     }
 
     /// The control plane's order: the green writer takes over the volume
@@ -152,6 +155,14 @@ impl Compute {
         cx.order(Order::TargetStarting { inst, stopped: now });
         cx.order(Order::Promoted { inst });
         super::recovery::Recovery::begin(cx, &mut self.writing(volume, &[]), inst);
+        // Blue's instances keep serving reads, of the data as blue left
+        // it: their reads carry the new epoch, which the copies accept.
+        let fresh = self.writers.current.epoch;
+        for i in &mut self.instances {
+            if i.role == Role::Retired {
+                i.replica = Replica::at(fresh, vdl, last.clone());
+            }
+        }
         self.refresh_reader_dns(cx);
     }
 

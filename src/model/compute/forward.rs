@@ -13,23 +13,21 @@
 //! database): a reader of a secondary cluster that forwards writes sends a
 //! session's write to the primary's writer over the cross-region link,
 //! which commits it as any other and acknowledges it back to the reader,
-//! with the commit's LSN and the writer's VDL. The session's next read
+//! with the commit's LSN. The session's next read
 //! then waits, by its `aurora_replica_read_consistency`:
 //!
 //! - `eventual`: for nothing; it may miss the session's own write;
 //! - `session`: until the reader has applied the write;
 //! - `global`: until the reader has applied everything the writer had
-//!   committed when the read began. The writer's VDL when it acknowledged
-//!   the write stands for that point: half a round trip older than the
-//!   read's start, so the wait errs short by what the writer commits in
-//!   that time (a simplification).
+//!   committed when the read began: the reader asks the writer for its
+//!   VDL (a round trip between the regions) and waits for that point.
 //!
 //! Here a forwarding session's request is one such transaction: a write,
 //! then a read at the reader.
 
 use super::instance::{instance_endpoint, Forwarded, ReadWait, Role};
 use super::{Compute, Surroundings};
-use crate::model::answer::{answer_client, Caller};
+use crate::model::answer::{answer_client, Caller, Callers};
 use crate::model::config::{Consistency, RegionId};
 use crate::model::context::Ctx;
 use crate::model::event::{Answer, Event, Via};
@@ -37,6 +35,7 @@ use crate::model::storage::lsn::Lsn;
 use crate::model::workload::Workload;
 use crate::sim::SimTime;
 use crate::vocab::ids::{ClientId, InstanceId};
+use crate::vocab::ClientError;
 
 impl Compute {
     /// A forwarding session's transaction reaches secondary reader `inst`:
@@ -59,6 +58,7 @@ impl Compute {
             seq: caller.seq,
             consistency,
             sent: now,
+            to: writer,
             waiting: None,
         };
         i.replica.forwarded.insert(caller.client, forwarded);
@@ -80,7 +80,7 @@ impl Compute {
         cx: &mut Ctx,
         (wl, around): (&mut Workload, Surroundings),
         (inst, client, seq): (InstanceId, ClientId, u32),
-        (answer, (commit, vdl)): (Answer, (Lsn, Lsn)),
+        (answer, commit): (Answer, Lsn),
     ) {
         let now = cx.now();
         let i = &mut self.instances[inst.index()];
@@ -109,17 +109,106 @@ impl Compute {
         let group = around.callers.group(client);
         cx.rec.replication.forwarded(group, now.since(f.sent));
         let until = match f.consistency {
-            Consistency::Eventual => Lsn(0),
-            Consistency::Session => commit,
-            Consistency::Global => vdl,
+            Consistency::Eventual => Some(Lsn(0)),
+            Consistency::Session => Some(commit),
+            // Not known until the writer says.
+            Consistency::Global => None,
         };
         f.waiting = Some(ReadWait {
-            until,
+            until: until.unwrap_or(Lsn(u64::MAX)),
             commit,
             since: now,
         });
-        if until <= i.replica.vdl {
+        match until {
+            Some(until) if until <= i.replica.vdl => {
+                self.read_after_write(cx, (wl, around), inst, client);
+            }
+            Some(_) => {}
+            None => {
+                let writer = f.to;
+                let from = instance_endpoint(&self.instances, inst);
+                let to = instance_endpoint(&self.instances, writer);
+                let ask = Event::GlobalPointAsk {
+                    writer,
+                    inst,
+                    client,
+                    seq,
+                };
+                cx.send(now, from, to, ask);
+            }
+        }
+    }
+
+    /// A reader's question reaches the writer: a running writer answers
+    /// with its VDL.
+    pub fn on_global_point_ask(
+        &self,
+        cx: &mut Ctx,
+        writer: InstanceId,
+        (inst, client, seq): (InstanceId, ClientId, u32),
+    ) {
+        let Some(w) = self.writers.writer_on(writer, &self.instances) else {
+            return;
+        };
+        let answer = Event::GlobalPoint {
+            inst,
+            client,
+            seq,
+            vdl: w.points.vdl(),
+        };
+        let from = instance_endpoint(&self.instances, writer);
+        let to = instance_endpoint(&self.instances, inst);
+        cx.send(cx.now(), from, to, answer);
+    }
+
+    /// The writer's VDL reaches the reader whose read at `global`
+    /// consistency waits for it.
+    pub fn on_global_point(
+        &mut self,
+        cx: &mut Ctx,
+        (wl, around): (&mut Workload, Surroundings),
+        (inst, client, seq): (InstanceId, ClientId, u32),
+        vdl: Lsn,
+    ) {
+        let i = &mut self.instances[inst.index()];
+        if !i.running() {
+            return;
+        }
+        let Some(w) = i
+            .replica
+            .forwarded
+            .get_mut(&client)
+            .filter(|f| f.seq == seq)
+            .and_then(|f| f.waiting.as_mut())
+        else {
+            return;
+        };
+        w.until = vdl;
+        if vdl <= i.replica.vdl {
             self.read_after_write(cx, (wl, around), inst, client);
+        }
+    }
+
+    /// The forwarding connections to `writer` dropped (its process exited,
+    /// or a switchover dropped them), or with `None` every one (a region
+    /// promotion moved the primary): the transactions whose write was
+    /// forwarded there, or whose read waits for a point of the old
+    /// primary's log, fail with a reset.
+    pub fn fail_forwarded(&mut self, cx: &mut Ctx, callers: &Callers, writer: Option<InstanceId>) {
+        for k in 0..self.instances.len() {
+            let inst = InstanceId::from_index(k);
+            let from = instance_endpoint(&self.instances, inst);
+            let forwarded = &mut self.instances[k].replica.forwarded;
+            let failed: Vec<(ClientId, u32)> = forwarded
+                .iter()
+                .filter(|(_, f)| writer.is_none_or(|w| f.to == w && f.waiting.is_none()))
+                .map(|(&c, f)| (c, f.seq))
+                .collect();
+            for (c, seq) in failed {
+                forwarded.remove(&c);
+                let reset = Answer::Failed(ClientError::Reset);
+                answer_client(cx, from, callers, Caller::direct(c, seq), reset);
+            }
         }
     }
 
@@ -177,7 +266,13 @@ impl Compute {
         let wait = f.waiting.expect("only an acknowledged write's read begins");
         let missed = i.replica.vdl < wait.commit;
         let group = around.callers.group(c);
-        let waited = cx.now().since(wait.since);
+        // A client that gave up on the transaction has closed its
+        // session: the read is not made.
+        let now = cx.now();
+        if (cx.cfg.clients[group].read_timeout).is_some_and(|t| now.since(f.sent) > t) {
+            return;
+        }
+        let waited = now.since(wait.since);
         cx.rec.replication.read_after_write(group, waited, missed);
         let load = (wl, around.volume, around.callers);
         self.reader(inst).serve_read(cx, load, c, f.seq);

@@ -316,6 +316,8 @@ pub(crate) struct Forwarded {
     pub consistency: Consistency,
     /// When the write left for the writer.
     pub sent: SimTime,
+    /// The writer it went to.
+    pub to: InstanceId,
     /// Once the write is acknowledged: its read's wait.
     pub waiting: Option<ReadWait>,
 }

@@ -50,7 +50,7 @@ use super::storage::lsn::Lsn;
 use super::storage::recovery::Truncation;
 use super::storage::volume::Volume;
 use super::workload::Workload;
-use crate::model::config::{Config, FaultKind, RegionId};
+use crate::model::config::{Config, CustomEndpoint, FaultKind, RegionId};
 use crate::sim::{Place, SimDuration, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId, PgId};
 use crate::vocab::ClientError;
@@ -457,7 +457,7 @@ impl Compute {
             return;
         }
         let c = caller.client;
-        let answer = if !i.running() || i.incarnation != incarnation {
+        let answer = if !i.running() || i.incarnation != incarnation || self.switching(cx, inst) {
             Answer::Failed(ClientError::Reset)
         } else if self.patches.hold(inst, caller, arrived) {
             return;
@@ -789,8 +789,11 @@ impl Compute {
     /// writer is the control plane's to choose.
     pub fn region_promoted(&mut self, cx: &mut Ctx, region: RegionId, upto: Lsn, tails: &[Lsn]) {
         // The old primary's copies are resynchronised to the promotion
-        // point (`model::global`).
+        // point (`model::global`); a blue/green switchover there is over.
         self.region_points[self.region.0 as usize] = upto;
+        if self.switchover.take().is_some() {
+            self.writers.current.paused = false;
+        }
         self.region = region;
         // The RPO guard's hold ends with the old primary: the commits it
         // held there stay held (they are not the new primary's), and the
@@ -830,12 +833,21 @@ impl Compute {
     }
 
     /// Points each region's reader endpoint at its cluster's running
-    /// readers.
+    /// readers, and each custom endpoint at its members that serve.
     fn refresh_reader_dns(&self, cx: &mut Ctx) {
         for r in 0..cx.cfg.topology.regions() {
             let region = RegionId(r as u8);
             let readers = reader_endpoint(cx.cfg, &self.instances, region);
             cx.order(Order::ReaderEndpoint { region, readers });
+        }
+        self.refresh_custom_dns(cx);
+    }
+
+    /// Points each custom endpoint at its members that serve.
+    fn refresh_custom_dns(&self, cx: &mut Ctx) {
+        for (endpoint, e) in cx.cfg.endpoints.iter().enumerate() {
+            let hosts = custom_endpoint(e, &self.instances);
+            cx.order(Order::CustomEndpoint { endpoint, hosts });
         }
     }
 
@@ -1008,6 +1020,8 @@ impl Compute {
         w.durable_at.fill(cx.now());
         let inst = w.instance;
         cx.order(Order::WriterOpened { inst });
+        // A custom endpoint of type ANY names its member as the writer.
+        self.refresh_custom_dns(cx);
         self.planned_back(cx, inst, cx.now());
     }
 }
@@ -1027,6 +1041,20 @@ pub(crate) fn reader_endpoint(
             i.running()
                 && cfg.topology.region_of(i.az) == region
                 && matches!(i.role, Role::Reader | Role::Secondary)
+        })
+        .collect()
+}
+
+/// What custom endpoint `e` names: its running members that are readers
+/// of the cluster, or with `ANY` also its writer.
+pub(crate) fn custom_endpoint(e: &CustomEndpoint, instances: &[Instance]) -> Vec<InstanceId> {
+    (0..instances.len())
+        .map(InstanceId::from_index)
+        .filter(|&k| {
+            let i = &instances[k.index()];
+            e.lists(k)
+                && i.running()
+                && (i.role == Role::Reader || (e.any && i.role == Role::Writer))
         })
         .collect()
 }

@@ -161,7 +161,7 @@ impl Reader<'_> {
         if self.instance.role == Role::Secondary {
             self.send_region_read(cx, wl, volume, c, done);
         } else {
-            self.send_read(cx, wl, volume, c, done);
+            self.send_read(cx, (wl, volume, callers), c, done);
         }
     }
 
@@ -216,8 +216,7 @@ impl Reader<'_> {
     fn send_read(
         &mut self,
         cx: &mut Ctx,
-        wl: &Workload,
-        volume: &Volume,
+        (wl, volume, callers): (&Workload, &Volume, &Callers),
         c: ClientId,
         at: SimTime,
     ) {
@@ -246,7 +245,18 @@ impl Reader<'_> {
             .collect();
         members.sort_by_key(|&s| volume.node_of(s).az != home);
         let Some(&seg) = members.get(read.tries as usize) else {
-            r.reads.remove(&c);
+            let read = r.reads.remove(&c).expect("looked up above");
+            // A blue instance a switchover retired reads the data as blue
+            // left it; the model keeps no volume of blue's apart from the
+            // one green took over, so once no copy holds that point any
+            // more, the read fails rather than being served (a
+            // simplification). Another reader's read is dropped, and the
+            // client's own timeout takes over.
+            if self.instance.role == Role::Retired {
+                let failed = Answer::Failed(crate::vocab::ClientError::Reset);
+                let caller = Caller::direct(c, read.seq);
+                answer_client_at(cx, at, from, callers, caller, failed);
+            }
             return;
         };
         read.tries += 1;
@@ -287,7 +297,7 @@ impl Reader<'_> {
         }
         match answer.result {
             ReadResult::Page(_) => self.on_page(cx, callers, c, read.attempt),
-            ReadResult::Incomplete => self.send_read(cx, wl, volume, c, cx.now()),
+            ReadResult::Incomplete => self.send_read(cx, (wl, volume, callers), c, cx.now()),
         }
     }
 

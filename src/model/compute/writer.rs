@@ -706,7 +706,7 @@ impl Writer {
             cx.rec.commit(now, c.arrival);
             if let Some(caller) = c.origin {
                 let from = instance_endpoint(env.instances, self.instance);
-                acknowledge_commit(cx, from, env.callers, caller, (c.lsn, vdl));
+                acknowledge_commit(cx, from, env.callers, caller, c.lsn);
             }
         }
     }

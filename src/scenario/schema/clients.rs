@@ -20,8 +20,9 @@ use crate::model::config::CacheSpec;
 use crate::scenario::defaults as d;
 use crate::sim::SimDuration;
 
-/// Which endpoint a client uses, and so what it asks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+/// Which endpoint a client uses, and so what it asks: `cluster`,
+/// `reader`, or the name of one of the scenario's custom `endpoints`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EndpointSpec {
     /// The cluster (writer) endpoint: each request is a commit.
@@ -29,6 +30,66 @@ pub enum EndpointSpec {
     Cluster,
     /// The reader endpoint: each request is a read on a replica.
     Reader,
+    /// A custom endpoint, by name: each request is a read on one of its
+    /// members.
+    #[serde(untagged)]
+    Custom(String),
+}
+
+impl<'de> Deserialize<'de> for EndpointSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(match name.trim() {
+            "cluster" => EndpointSpec::Cluster,
+            "reader" => EndpointSpec::Reader,
+            custom => EndpointSpec::Custom(custom.to_owned()),
+        })
+    }
+}
+
+impl JsonSchema for EndpointSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Endpoint".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "`cluster`, `reader`, or the name of a custom endpoint",
+            "type": "string"
+        })
+    }
+}
+
+/// A custom endpoint (`CreateDBClusterEndpoint`): a DNS name for a chosen
+/// set of the cluster's instances.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomEndpointSpec {
+    /// Its name, which client groups give as their `endpoint`.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// `reader` (its members while they are readers) or `any` (its members
+    /// whatever their role, the writer included), as
+    /// `CreateDBClusterEndpoint` requires one.
+    #[serde(rename = "type")]
+    pub kind: CustomEndpointType,
+    /// The instances it is for (`StaticMembers`).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub static_members: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Every instance but these (`ExcludedMembers`).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub excluded_members: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// A custom endpoint's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomEndpointType {
+    /// Its members while they are readers.
+    Reader,
+    /// Its members whatever their role.
+    Any,
 }
 
 impl<'de> Deserialize<'de> for CacheSpec {

@@ -31,7 +31,10 @@ use crate::sim::SimDuration;
 use clients::proxy_section;
 use settings::run_length;
 
-pub use clients::{ClientSpec, ConnectionSpec, ConsistencySpec, EndpointSpec, ProxySpec};
+pub use clients::{
+    ClientSpec, ConnectionSpec, ConsistencySpec, CustomEndpointSpec, CustomEndpointType,
+    EndpointSpec, ProxySpec,
+};
 pub use dns::DnsSpec;
 pub use faults::FaultSpec;
 pub use global::GlobalSpec;
@@ -79,6 +82,10 @@ pub struct ScenarioFile {
     /// Application clients that reach the cluster through its endpoints.
     #[serde(default)]
     pub clients: Vec<ClientSpec>,
+    /// Custom endpoints: DNS names for chosen sets of the cluster's
+    /// instances, which client groups may use.
+    #[serde(default)]
+    pub endpoints: Vec<CustomEndpointSpec>,
     /// RDS Proxy between the clients whose `connection` is `proxy` and
     /// the writer; absent: no proxy; present but empty: every default.
     #[serde(default, deserialize_with = "proxy_section")]
