@@ -424,7 +424,11 @@ fn a_promoted_member_leaves_a_reader_endpoint_and_stays_in_an_any_endpoint() {
     // that looks it up then finds no instance (one that reconnected on
     // the answer it had reads from the new writer). The ANY endpoint
     // names the new writer, and every client of it is back.
-    assert!(group(&s, "only").errors.dns_empty > 0, "{:?}", group(&s, "only").errors);
+    assert!(
+        group(&s, "only").errors.dns_empty > 0,
+        "{:?}",
+        group(&s, "only").errors
+    );
     let any = group(&s, "any");
     assert_eq!(any.errors.dns_empty, 0);
     assert_eq!(any.client_observed_s[0].unrecovered, 0, "{any:?}");
@@ -468,6 +472,21 @@ fn custom_endpoints_are_checked_when_the_file_is_read() {
             "e",
             "missing field `type`",
         ),
+        (
+            "  - { name: e, type: any, static_members: [] }\n",
+            "e",
+            "no static member names no instance",
+        ),
+        (
+            "  - { name: e, type: any, static_members: [r, r] }\n",
+            "e",
+            "\"r\" is listed twice",
+        ),
+        (
+            "  - { name: Reader, type: any }\n",
+            "e",
+            "the cluster's own endpoint",
+        ),
     ];
     for (endpoints, endpoint, needle) in cases {
         let e = aurora_sim::Scenario::parse(
@@ -478,4 +497,9 @@ fn custom_endpoints_are_checked_when_the_file_is_read() {
         .to_string();
         assert!(e.starts_with("ce.yaml:") && e.contains(needle), "{e}");
     }
+    let proxied = yaml(ok, "e, connection: proxy }\nproxy: {}\n#");
+    let e = aurora_sim::Scenario::parse(&proxied, std::path::Path::new("ce.yaml"))
+        .expect_err("a proxy in front of a custom endpoint")
+        .to_string();
+    assert!(e.contains("uses the e endpoint; a proxy"), "{e}");
 }

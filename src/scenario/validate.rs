@@ -839,7 +839,7 @@ fn custom_endpoints(
     let mut out: Vec<CustomEndpoint> = Vec::with_capacity(raw.len());
     for e in raw {
         let name = checked_name(&e.name.value, &e.name, "an endpoint name", cx)?;
-        if name == "cluster" || name == "reader" {
+        if name.eq_ignore_ascii_case("cluster") || name.eq_ignore_ascii_case("reader") {
             return Err(cx.at(
                 &e.name,
                 format!(
@@ -854,9 +854,20 @@ fn custom_endpoints(
             ));
         }
         let list = |l: &Spanned<Vec<Spanned<String>>>| -> Result<Vec<InstanceId>, InputError> {
+            if l.value.is_empty() && e.static_members.is_some() {
+                return Err(cx.at(
+                    l,
+                    "a custom endpoint with no static member names no instance; list its members, or give excluded_members to name every instance but some",
+                ));
+            }
+            let mut seen: Vec<&str> = Vec::new();
             l.value
                 .iter()
                 .map(|i| {
+                    if seen.contains(&i.value.as_str()) {
+                        return Err(cx.at(i, format!("{:?} is listed twice", i.value)));
+                    }
+                    seen.push(&i.value);
                     let id = names.instance_id(i)?;
                     let inst = &names.instances[id.index()];
                     if inst.environment != Environment::Blue
@@ -882,6 +893,16 @@ fn custom_endpoints(
             }
             (None, None) => Members::Excluded(Vec::new()),
         };
+        if names
+            .instances
+            .iter()
+            .any(|i| i.environment != Environment::Blue)
+        {
+            return Err(cx.at(
+                &e.name,
+                "custom endpoints together with a blue/green deployment are not modelled: which green instance takes a blue member's place at a switchover is not known here",
+            ));
+        }
         out.push(CustomEndpoint {
             name,
             any: e.kind == CustomEndpointType::Any,
@@ -964,7 +985,11 @@ fn clients(
                 return Err(cx.at(
                     &c.name,
                     format!(
-                        "client group {name:?} uses the reader endpoint; a proxy or a topology-aware driver here stands in front of the writer only (use `connection: direct` or a pool)"
+                        "client group {name:?} uses the {} endpoint; a proxy or a topology-aware driver here stands in front of the writer only (use `connection: direct` or a pool)",
+                        match &c.endpoint {
+                            EndpointSpec::Custom(e) => e.as_str(),
+                            _ => "reader",
+                        }
                     ),
                 ));
             }
