@@ -637,6 +637,7 @@ impl ControlPlane {
         self.phase = Phase::Synchronising;
         self.switchover = Some((fault, green));
         cx.order(Order::StopForSwitchover {
+            green,
             until: now + timeout,
         });
         Ok(())

@@ -917,7 +917,9 @@ impl World {
                 replace_in,
             } => compute.promote(cx, inst, boot, replace_in),
             Order::Restart { inst } => compute.restart(cx, inst),
-            Order::StopForSwitchover { until } => compute.stop_for_switchover(cx, until),
+            Order::StopForSwitchover { green, until } => {
+                compute.stop_for_switchover(cx, green, until);
+            }
             Order::TakeOver { inst } => compute.take_over(cx, &storage.volume, inst),
             Order::Maintain {
                 inst,

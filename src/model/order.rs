@@ -56,9 +56,9 @@ pub(crate) enum Order {
     /// `inst`'s database process restarts on its host.
     Restart { inst: InstanceId },
     /// A blue/green switchover stops writes and drops connections on both
-    /// environments, then waits for the green writer to catch up with
-    /// the last write until `until`.
-    StopForSwitchover { until: SimTime },
+    /// environments, then waits for the green writer, `green`, to catch up
+    /// with the last write until `until`.
+    StopForSwitchover { green: InstanceId, until: SimTime },
     /// A blue/green switchover's green writer takes over the volume, its
     /// process running on: the blue environment leaves the cluster and
     /// the green one is the cluster from now.

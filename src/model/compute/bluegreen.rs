@@ -66,13 +66,7 @@ impl Compute {
     /// The control plane's order: writes stop on blue's writer, and every
     /// connection on both environments drops; none is accepted until the
     /// switchover is over.
-    pub fn stop_for_switchover(&mut self, cx: &mut Ctx, until: SimTime) {
-        let Some(green) = (0..self.instances.len())
-            .map(InstanceId::from_index)
-            .find(|i| cx.cfg.instances[i.index()].environment == Environment::GreenWriter)
-        else {
-            return;
-        };
+    pub fn stop_for_switchover(&mut self, cx: &mut Ctx, green: InstanceId, until: SimTime) {
         self.switchover = Some(Switchover { until, green });
         self.writers.current.paused = true;
         // The connections go (a request on one is reset, and whoever

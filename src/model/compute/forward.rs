@@ -115,7 +115,7 @@ impl Compute {
             Consistency::Global => None,
         };
         f.waiting = Some(ReadWait {
-            until: until.unwrap_or(Lsn(u64::MAX)),
+            until,
             commit,
             since: now,
         });
@@ -183,7 +183,7 @@ impl Compute {
         else {
             return;
         };
-        w.until = vdl;
+        w.until = Some(vdl);
         if vdl <= i.replica.vdl {
             self.read_after_write(cx, (wl, around), inst, client);
         }
@@ -238,11 +238,17 @@ impl Compute {
             let us = (now.since(reached).as_nanos() / 1_000).max(1);
             i.lag.saturating_record(us);
             i.lag_bin_max = i.lag_bin_max.max(us);
+            if i.replica.forwarded.is_empty() {
+                continue;
+            }
             let ready: Vec<ClientId> = i
                 .replica
                 .forwarded
                 .iter()
-                .filter(|(_, f)| f.waiting.is_some_and(|w| w.until <= upto))
+                .filter(|(_, f)| {
+                    f.waiting
+                        .is_some_and(|w| w.until.is_some_and(|u| u <= upto))
+                })
                 .map(|(&c, _)| c)
                 .collect();
             for c in ready {

@@ -98,8 +98,6 @@ pub struct Instance {
     pub replica: Replica,
     /// Its host's address: a replacement host gets a new one.
     pub address: u32,
-    /// Whether it is a blue/green deployment's green writer.
-    pub green_writer: bool,
     /// Connections open to its current process.
     pub connections: u32,
 }
@@ -131,7 +129,6 @@ impl Instance {
             rng,
             replica: Replica::default(),
             address: 1,
-            green_writer: cfg.environment == Environment::GreenWriter,
             connections: 0,
         }
     }
@@ -167,12 +164,6 @@ impl Instance {
     /// Whether it is a running reader.
     pub fn serving_reads(&self) -> bool {
         self.running() && self.role == Role::Reader
-    }
-
-    /// Whether it is a running green writer, which replicates the
-    /// cluster's writes.
-    pub fn replicates_cluster(&self) -> bool {
-        self.running() && self.role == Role::Green && self.green_writer
     }
 }
 
@@ -325,8 +316,9 @@ pub(crate) struct Forwarded {
 /// A read waiting for its consistency after its session's write.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ReadWait {
-    /// The read point it needs.
-    pub until: Lsn,
+    /// The read point it needs; `None` until the writer has said it (a
+    /// read at `global` consistency).
+    pub until: Option<Lsn>,
     /// The session's write.
     pub commit: Lsn,
     /// When the write's acknowledgement arrived.

@@ -25,6 +25,7 @@ use super::instance::{instance_endpoint, Instance, ReplicaRead, Role};
 use super::server::Server;
 use super::writer::Writer;
 use crate::model::answer::{answer_client_at, Caller, Callers};
+use crate::model::config::Environment;
 use crate::model::context::Ctx;
 use crate::model::event::{Answer, Event, ReadAnswer, ReadAsk, Redo};
 use crate::model::network::Endpoint;
@@ -43,10 +44,14 @@ impl Writer {
         if self.redo.is_empty() {
             return;
         }
-        let follows = |i: &Instance| i.serving_reads() || i.replicates_cluster();
+        // A running green writer replicates the cluster's writes.
+        let green = |k: usize| cx.cfg.instances[k].environment == Environment::GreenWriter;
+        let follows = |k: usize, i: &Instance| {
+            i.serving_reads() || (i.running() && i.role == Role::Green && green(k))
+        };
         // With no one to send to, the records are dropped where they
         // are, keeping the buffer for the next tick.
-        if !instances.iter().any(follows) {
+        if !instances.iter().enumerate().any(|(k, i)| follows(k, i)) {
             self.redo.clear();
             return;
         }
@@ -59,7 +64,7 @@ impl Writer {
         let now = cx.now();
         let from = instance_endpoint(instances, self.instance);
         for (i, reader) in instances.iter().enumerate() {
-            if follows(reader) {
+            if follows(i, reader) {
                 let inst = InstanceId::from_index(i);
                 let to = Endpoint::Instance(inst, reader.az);
                 let redo = redo.clone();
