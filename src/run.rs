@@ -7,16 +7,16 @@ use std::collections::BTreeMap;
 use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
-    Candidate, ClientErrors, ClientGroup, ClientObserved, Commits, CustomEndpointSummary,
-    FailedAttempt, Failover, FaultSummary, ForwardingSummary, GlobalSummary, GroupObserved,
-    GroupResult, Healing, InstanceSummary, InvariantResult, Lag, Latency, Maintenance, Outage,
-    PatchedInstance, Reads, RegionExposure, RegionPromotion, RegionSummary, Rto, Steps,
-    StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
+    Candidate, CapacitySummary, ClientErrors, ClientGroup, ClientObserved, Commits,
+    CustomEndpointSummary, FailedAttempt, Failover, FaultSummary, ForwardingSummary, GlobalSummary,
+    GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult, Lag, Latency,
+    Maintenance, Outage, PatchedInstance, Reads, RegionExposure, RegionPromotion, RegionSummary,
+    Rto, ServerlessSummary, Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::{Client, GAP_MIN};
 use crate::model::compute::patch::PatchOutcome;
 use crate::model::config::{
-    CacheSpec, Config, Connection, Environment, FaultKind, Members, RegionId, TieBreak,
+    CacheSpec, Config, Connection, Environment, FaultKind, HalfAcus, Members, RegionId, TieBreak,
 };
 use crate::model::control::{Answer, FailoverRecord, Reason};
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
@@ -99,7 +99,13 @@ impl Outcome {
             .iter()
             .flat_map(|g| g.regions.iter().map(|r| r.name.as_str()))
             .collect();
-        let header = TimelineRow::csv_header(&names, &groups, &regions);
+        let serverless: Vec<&str> = topology
+            .instances
+            .iter()
+            .filter(|i| i.acu.is_some())
+            .map(|i| i.name.as_str())
+            .collect();
+        let header = TimelineRow::csv_header(&names, &groups, &regions, &serverless);
         let rows = self
             .timeline
             .iter()
@@ -512,7 +518,62 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
                 failed_s: failed.as_secs_f64(),
             })
             .collect(),
+        capacity: capacity(w, f),
     }
+}
+
+/// What each Aurora Serverless v2 instance's capacity came to by `now`.
+fn serverless(w: &World, now: SimTime) -> Option<ServerlessSummary> {
+    let range = w.config().serverless.as_ref()?;
+    let instances: Vec<CapacitySummary> = w
+        .instances()
+        .iter()
+        .zip(&w.config().instances)
+        .filter_map(|(i, c)| {
+            let s = i.serverless?;
+            let used = s.used_through(now);
+            let run = now.as_secs_f64();
+            Some(CapacitySummary {
+                name: i.name.clone(),
+                start_acu: c.acu?.acu(),
+                end_acu: s.acu.acu(),
+                peak_acu: used.peak.acu(),
+                mean_acu: if run > 0.0 {
+                    used.acu_s / run
+                } else {
+                    s.acu.acu()
+                },
+                acu_hours: used.acu_s / 3600.0,
+                pauses: used.pauses,
+                resumes: used.resumes,
+                paused_s: used.paused_s,
+            })
+        })
+        .collect();
+    (!instances.is_empty()).then(|| ServerlessSummary {
+        min_acu: range.min.acu(),
+        max_acu: range.max.acu(),
+        instances,
+    })
+}
+
+/// A failover's Aurora Serverless v2 capacity record, when the failed
+/// writer or the instance promoted is a `db.serverless` instance.
+fn capacity(w: &World, f: &FailoverRecord) -> Option<crate::metrics::FailoverCapacity> {
+    let instances = &w.config().instances;
+    let column = |i: InstanceId| {
+        instances[i.index()].acu.map(|_| {
+            instances[..i.index()]
+                .iter()
+                .filter(|c| c.acu.is_some())
+                .count()
+        })
+    };
+    let (from, to) = (column(f.from), f.to.and_then(column));
+    (from.is_some() || to.is_some()).then(|| {
+        let (rows, bin) = (w.recorder().rows(), w.recorder().bin());
+        crate::metrics::failover_capacity(rows, bin, (from, to), f.started, f.writable)
+    })
 }
 
 fn topology(sc: &Config) -> Topology {
@@ -539,6 +600,7 @@ fn topology(sc: &Config) -> Topology {
                 }
                 .to_owned(),
                 environment: (i.environment != Environment::Blue).then(|| "green".to_owned()),
+                acu: i.acu.map(HalfAcus::acu),
             })
             .collect(),
         clients: sc
@@ -795,6 +857,7 @@ impl Simulation {
             healing: healing(w, &write_stalls, now),
             replica_lag_ms: replica_lag(w),
             global: global(w, now),
+            serverless: serverless(w, now),
             client_errors: ClientErrors::from_counts(rec.client_errors),
             client_requests_ok: w.clients().iter().map(|c| c.requests_ok).sum(),
             hung_clients: w.clients().iter().filter(|c| hung(w, c)).count() as u32,

@@ -220,6 +220,61 @@ pub fn recovered_performance(
         .map(|i| rows[i].t_s - t0)
 }
 
+/// An Aurora Serverless v2 instance's capacity through a failover, from
+/// its `acu` timeline column: what the writer had when it failed, what
+/// the instance promoted had then and when it became writable, and how
+/// long after that its capacity was back at the failed writer's.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FailoverCapacity {
+    /// The failed writer's capacity in the bin before the fault, ACUs
+    /// (`null`: a provisioned class).
+    pub writer_acu: Option<f64>,
+    /// The promoted instance's capacity in the bin before the fault
+    /// (`null`: a provisioned class).
+    pub promoted_acu_before: Option<f64>,
+    /// Its capacity in the bin it became writable (`null`: provisioned,
+    /// or never writable).
+    pub promoted_acu_writable: Option<f64>,
+    /// Writable → its capacity back at the failed writer's, seconds (0:
+    /// already there; `null`: not by the end of the run, or either is
+    /// provisioned).
+    pub capacity_back_s: Option<f64>,
+}
+
+/// The capacity record of a failover from column `from` (the failed
+/// writer's `acu` column, if it has one) to column `to`.
+pub fn failover_capacity(
+    rows: &[TimelineRow],
+    bin: SimDuration,
+    (from, to): (Option<usize>, Option<usize>),
+    started: SimTime,
+    writable: Option<SimTime>,
+) -> FailoverCapacity {
+    let width = bin.as_secs_f64();
+    let t0 = started.as_secs_f64();
+    let before = rows.iter().rev().find(|r| r.t_s + width <= t0 + 1e-9);
+    let at = |r: Option<&TimelineRow>, col: Option<usize>| r.and_then(|r| r.acu.get(col?).copied());
+    let writer_acu = at(before, from);
+    let w = writable.map(SimTime::as_secs_f64);
+    let first = w.and_then(|w| rows.iter().position(|r| r.t_s + width > w));
+    let back = || {
+        let (level, col, w, first) = (writer_acu?, to?, w?, first?);
+        let i = (first..rows.len()).find(|&i| rows[i].acu.get(col).is_some_and(|&a| a >= level))?;
+        Some(if i == first {
+            0.0
+        } else {
+            rows[i].t_s + width - w
+        })
+    };
+    let capacity_back_s = back();
+    FailoverCapacity {
+        writer_acu,
+        promoted_acu_before: at(before, to),
+        promoted_acu_writable: at(first.map(|i| &rows[i]), to),
+        capacity_back_s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

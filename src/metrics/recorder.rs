@@ -72,6 +72,9 @@ pub struct TimelineRow {
     /// Largest RPO lag of each secondary region in the bin, ms, in the
     /// order written (`None`: not sampled).
     pub region_rpo_lag_ms: Vec<Option<f64>>,
+    /// Capacity of each Aurora Serverless v2 instance at the end of the
+    /// bin, ACUs, in instance order (0 while paused).
+    pub acu: Vec<f64>,
 }
 
 impl TimelineRow {
@@ -99,12 +102,22 @@ impl TimelineRow {
     /// `rpo_lag_ms.<region>`.
     pub const RPO_LAG_COLUMN: &'static str = "rpo_lag_ms.";
 
+    /// The prefix of the per-instance capacity columns of Aurora
+    /// Serverless v2 instances: `acu.<name>`.
+    pub const ACU_COLUMN: &'static str = "acu.";
+
     /// The column naming the open writer: text, not a number.
     pub const WRITER_COLUMN: &'static str = "writer";
 
     /// The CSV header matching [`TimelineRow::csv`] for these instances,
-    /// client groups and secondary regions.
-    pub fn csv_header<S: AsRef<str>>(instances: &[S], groups: &[S], regions: &[S]) -> String {
+    /// client groups, secondary regions and Aurora Serverless v2
+    /// instances.
+    pub fn csv_header<S: AsRef<str>>(
+        instances: &[S],
+        groups: &[S],
+        regions: &[S],
+        serverless: &[S],
+    ) -> String {
         let mut h = String::from(Self::FIXED_COLUMNS);
         for prefix in [Self::LAG_COLUMN, Self::CPU_COLUMN, Self::CONNECTIONS_COLUMN] {
             for name in instances {
@@ -131,6 +144,11 @@ impl TimelineRow {
             h.push(',');
             h.push_str(Self::RPO_LAG_COLUMN);
             h.push_str(region.as_ref());
+        }
+        for name in serverless {
+            h.push(',');
+            h.push_str(Self::ACU_COLUMN);
+            h.push_str(name.as_ref());
         }
         h
     }
@@ -192,6 +210,9 @@ impl TimelineRow {
         for &lag in &self.region_rpo_lag_ms {
             line.push(',');
             line.push_str(&ms(lag));
+        }
+        for &acu in &self.acu {
+            let _ = write!(line, ",{acu:.1}");
         }
         line
     }
@@ -487,7 +508,7 @@ impl Recorder {
         vdl: u64,
         replica_lag_us: &[u64],
         writer: Option<u8>,
-        (cpu_util, connections): (Vec<f64>, Vec<u32>),
+        (cpu_util, connections, acu): (Vec<f64>, Vec<u32>, Vec<f64>),
     ) {
         let groups = self.group_errors.len();
         let mut row = std::mem::replace(
@@ -501,6 +522,7 @@ impl Recorder {
         );
         row.cpu_util = cpu_util;
         row.connections = connections;
+        row.acu = acu;
         row.t_s = start.as_secs_f64();
         if !self.bin_latency.is_empty() {
             row.commit_p50_ms = Some(self.bin_latency.value_at_quantile(0.5) as f64 / 1e3);

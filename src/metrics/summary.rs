@@ -1,6 +1,6 @@
 //! `summary.json`: what a run measured, and whether its expectations held.
 
-use super::performance::Storm;
+use super::performance::{FailoverCapacity, Storm};
 use super::redundancy::RedundancySummary;
 use std::collections::BTreeMap;
 
@@ -83,6 +83,10 @@ pub struct Summary {
     /// for a cluster in one region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub global: Option<GlobalSummary>,
+    /// Aurora Serverless v2: the capacity range and what each
+    /// `db.serverless` instance's capacity came to; absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serverless: Option<ServerlessSummary>,
     /// Failed client requests by kind.
     pub client_errors: ClientErrors,
     /// Client requests that completed.
@@ -295,6 +299,11 @@ pub struct InstanceSummary {
     /// environment; absent for the cluster's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// An Aurora Serverless v2 instance's (`class: db.serverless`)
+    /// capacity at the start, ACUs (0: paused); absent for a provisioned
+    /// class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acu: Option<f64>,
 }
 
 /// One group of application clients as configured.
@@ -431,6 +440,40 @@ pub struct Commits {
     pub lost_to_rpo: Option<u64>,
 }
 
+/// Aurora Serverless v2 capacity over the run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ServerlessSummary {
+    /// The cluster's least capacity per instance, ACUs.
+    pub min_acu: f64,
+    /// Its most.
+    pub max_acu: f64,
+    /// Each `db.serverless` instance, in scenario order.
+    pub instances: Vec<CapacitySummary>,
+}
+
+/// What one Aurora Serverless v2 instance's capacity came to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CapacitySummary {
+    /// The instance.
+    pub name: String,
+    /// Capacity at the start, ACUs.
+    pub start_acu: f64,
+    /// Capacity at the end.
+    pub end_acu: f64,
+    /// Its highest.
+    pub peak_acu: f64,
+    /// Mean over the run.
+    pub mean_acu: f64,
+    /// ACU-hours used: what Aurora Serverless v2 bills by.
+    pub acu_hours: f64,
+    /// Times it paused at zero capacity.
+    pub pauses: u32,
+    /// Times it resumed.
+    pub resumes: u32,
+    /// Seconds it spent paused.
+    pub paused_s: f64,
+}
+
 /// One failover's recovery time, in seconds. The phases add up to
 /// `total_s`: from the fault (or the request) until a client resolving
 /// the cluster endpoint afresh reaches the new, writable writer.
@@ -485,6 +528,12 @@ pub struct Rto {
     pub storm: Option<Storm>,
     /// Attempts of this failover whose target failed, in order.
     pub attempts: Vec<FailedAttempt>,
+    /// Aurora Serverless v2 capacity through it: the failed writer's,
+    /// the promoted instance's before and when writable, and how long its
+    /// capacity took to be back at the writer's. Absent when neither is
+    /// a `db.serverless` instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<FailoverCapacity>,
 }
 
 impl Rto {

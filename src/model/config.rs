@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use super::compute::class::InstanceClass;
+pub use super::compute::class::{HalfAcus, InstanceClass};
 use crate::sim::{LogNormal, SimDuration, SimTime};
 use crate::vocab::fault::FaultName;
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
@@ -50,6 +50,8 @@ pub struct Config {
     pub faults: Vec<Fault>,
     /// Aurora Global Database: the regions the volume replicates to.
     pub global: Option<GlobalConfig>,
+    /// Aurora Serverless v2: the range its instances scale within.
+    pub serverless: Option<ServerlessConfig>,
 }
 
 impl Config {
@@ -194,6 +196,33 @@ pub struct InstanceConfig {
     pub writer: bool,
     /// The environment of a blue/green deployment it belongs to.
     pub environment: Environment,
+    /// An Aurora Serverless v2 instance's capacity at the start (`spec`
+    /// is then its capacity at the cluster's maximum); `None` for a
+    /// provisioned class.
+    pub acu: Option<HalfAcus>,
+}
+
+/// The cluster's Aurora Serverless v2 scaling configuration and how its
+/// instances follow their load.
+#[derive(Debug, Clone)]
+pub struct ServerlessConfig {
+    /// Each instance's least capacity; zero lets idle instances pause.
+    pub min: HalfAcus,
+    /// Each instance's most.
+    pub max: HalfAcus,
+    /// How long an instance goes without user connections before it
+    /// pauses, with a minimum of zero.
+    pub auto_pause: SimDuration,
+    /// A paused instance's resume.
+    pub resume: LogNormal,
+    /// How often capacity is set anew.
+    pub interval: SimDuration,
+    /// The processor utilisation capacity is sized for.
+    pub target_utilisation: f64,
+    /// The most capacity grows in a second, as a share of itself.
+    pub up_per_s: f64,
+    /// The most it shrinks in a second, as a share of itself.
+    pub down_per_s: f64,
 }
 
 /// The environment of a blue/green deployment an instance belongs to.

@@ -834,7 +834,7 @@ impl ControlPlane {
             .collect();
         let key = |i: &InstanceId| {
             let inst = &instances[i.index()];
-            (inst.tier, Reverse((inst.spec.vcpus, inst.spec.memory_gib)))
+            (inst.tier, Reverse(inst.capacity()))
         };
         ranked.sort_by(|a, b| {
             key(a)

@@ -529,6 +529,16 @@ events! {
         /// The writer's VDL when it answered.
         vdl: Lsn,
     } => ["client" = client.0 as u64, "vdl" = vdl.0];
+    /// Each Aurora Serverless v2 instance's capacity is set anew from its
+    /// load, and idle ones pause.
+    58 ScaleTick "scale_tick" => ["" = 0, "" = 0];
+    /// A paused Aurora Serverless v2 instance has resumed.
+    59 Resumed "resumed" {
+        /// The instance.
+        inst: InstanceId,
+        /// The process that was paused.
+        incarnation: u32,
+    } => ["instance" = inst.0 as u64, "incarnation" = u64::from(*incarnation)];
 }
 
 /// A segment's acknowledgement of its SCL, on its way to the writer of

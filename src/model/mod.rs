@@ -130,7 +130,7 @@ fn warm_servers(
     let pages = cfg.workload.working_set_pages;
     let mut servers: Vec<Server> = instances
         .iter()
-        .map(|i| Server::new(i.spec, page_bytes, pages))
+        .map(|i| Server::new(i.capacity(), page_bytes, pages))
         .collect();
     servers[writer.index()].cache.fill(wl.popularity.hottest());
     if let Some(r) = ccm_partner(cfg, instances, writer) {
@@ -310,6 +310,7 @@ impl World {
                 switched: false,
                 warm: None,
                 green_applied: SimTime::ZERO,
+                held: Vec::new(),
             },
             callers,
             net,
@@ -340,6 +341,12 @@ impl World {
         }
         if let Some(g) = &cfg.global {
             self.engine.after(g.ship_interval, Event::ReplicationTick);
+        }
+        if let (Some(s), true) = (
+            &cfg.serverless,
+            cfg.instances.iter().any(|i| i.acu.is_some()),
+        ) {
+            self.engine.after(s.interval, Event::ScaleTick);
         }
         // Clients start spread over their first think time.
         for (c, client) in self.clients.iter_mut().enumerate() {
@@ -603,6 +610,8 @@ impl World {
                 attempt,
             } => compute.on_region_read_reply(cx, callers, inst, (read, attempt)),
             Event::SwitchoverLook => compute.on_switchover_look(cx),
+            Event::ScaleTick => compute.on_scale_tick(cx),
+            Event::Resumed { inst, incarnation } => compute.on_resumed(cx, inst, incarnation),
             Event::GlobalPointAsk {
                 writer,
                 inst,
@@ -1021,7 +1030,7 @@ impl World {
             vdl,
             &lag,
             writer,
-            (cpu, connections),
+            (cpu, connections, self.compute.capacities()),
         );
         self.bin_start = self.engine.now();
     }

@@ -390,6 +390,71 @@ defaults! {
         SimDuration::from_secs(600)
     }
 
+    /// How long an Aurora Serverless v2 instance goes without user
+    /// connections before it pauses (with `min_acu: 0`): 300 s, the
+    /// default of `SecondsUntilAutoPause` (\[UG\] Scaling to Zero ACUs with
+    /// automatic pause and resume: "300 seconds (five minutes). That's the
+    /// default if you don't specify an interval").
+    pub fn seconds_until_auto_pause() -> u32 {
+        300
+    }
+
+    /// Median time a paused Aurora Serverless v2 instance takes to resume:
+    /// 15 s. Fit to \[UG\] Scaling to Zero ACUs with automatic pause and
+    /// resume: "The time to resume is typically approximately 15 seconds
+    /// if the instance was paused for less than 24 hours" (after a longer
+    /// pause, "30 seconds or longer": set it for such a scenario).
+    pub fn resume_time() -> SimDuration {
+        SimDuration::from_secs(15)
+    }
+
+    /// Lognormal sigma of the resume time: 0.1. Modelling choice: "typically
+    /// approximately" 15 s describes a narrow spread, and no other figure
+    /// is published.
+    pub fn resume_sigma() -> f64 {
+        0.1
+    }
+
+    /// How often an Aurora Serverless v2 instance's capacity is set anew
+    /// from its load: 1 s. Modelling choice after \[UG\] How Aurora
+    /// Serverless v2 works, whose capacity "is measured every second".
+    pub fn scaling_interval() -> SimDuration {
+        SimDuration::from_secs(1)
+    }
+
+    /// The processor utilisation an Aurora Serverless v2 instance's
+    /// capacity is sized for: 0.7. Modelling choice: AWS says only that
+    /// an instance scales up "when the DB instance consistently uses a
+    /// high proportion of its CPU capacity" (\[UG\] Performance and scaling
+    /// for Aurora Serverless v2) and publishes no threshold; at 70 % a
+    /// queue of processors still answers most work without waiting, and
+    /// it is the figure a capacity planner would size a provisioned class
+    /// for. Vary it in a review.
+    pub fn target_utilisation() -> f64 {
+        0.7
+    }
+
+    /// How much an Aurora Serverless v2 instance may grow in a second, as
+    /// a share of its capacity (at least 0.5 ACU a step): 0.25, so that
+    /// capacity can double in about three seconds. Modelling choice: \[UG\]
+    /// How Aurora Serverless v2 works says only that "the larger the
+    /// current capacity, the larger the scaling increment and thus the
+    /// faster scaling can happen", which a rate proportional to capacity
+    /// states; no rate is published, so vary this in a review.
+    pub fn scale_up_per_s() -> f64 {
+        0.25
+    }
+
+    /// How much an Aurora Serverless v2 instance may shrink in a second,
+    /// as a share of its capacity (at least 0.5 ACU a step): 0.02, about
+    /// half a minute to lose half. Modelling choice: AWS describes scaling
+    /// down only as gradual; slower than scaling up, as both AWS's blog
+    /// on ACU ranges and Application Auto Scaling's own policy ("scales
+    /// in more gradually") describe.
+    pub fn scale_down_per_s() -> f64 {
+        0.02
+    }
+
     /// Median time to create a replacement instance when no reader can be
     /// promoted: 256 s, with `control_plane.provision_sigma`. Fit to two
     /// \[UG\] figures together: Fault tolerance, a replacement "typically
@@ -858,6 +923,36 @@ pub const BUFFER_POOL_RATE: Limit<f64> =
 /// transaction model.
 pub const CPU_COST: Limit<SimDuration> =
     Limit::new(SimDuration::ZERO, SimDuration::from_secs(1), "a CPU time");
+
+/// Aurora Serverless v2 capacity, ACUs: 0 to 256, \[UG\] Requirements and
+/// limitations for Aurora Serverless v2 ("from a minimum of 0 Aurora
+/// capacity units (ACU) to a maximum of 256 ACUs, in increments of 0.5
+/// ACU"); validation holds it to the half steps.
+pub const ACU: Limit<f64> = Limit::new(0.0, 256.0, "a capacity in ACUs");
+
+/// `SecondsUntilAutoPause`: 300 to 86,400, \[UG\] Scaling to Zero ACUs with
+/// automatic pause and resume ("The minimum interval that you can set is
+/// 300 seconds ... The maximum interval that you can set is 86,400
+/// seconds").
+pub const SECONDS_UNTIL_AUTO_PAUSE: Limit<u32> =
+    Limit::new(300, 86_400, "a number of seconds until auto-pause");
+
+/// How far capacity may move in a second, as a share of itself: 0.01 to
+/// 100. Below 1 % an instance takes hours to double, which no published
+/// account describes; 100 is already a hundredfold in one second.
+pub const SCALING_RATE: Limit<f64> = Limit::new(0.01, 100.0, "a scaling rate per second");
+
+/// A processor utilisation capacity is sized for: 0.05 to 1.
+pub const UTILISATION: Limit<f64> = Limit::new(0.05, 1.0, "a processor utilisation");
+
+/// Aurora Replicas auto scaling keeps: 0 to 15, \[UG\] Amazon Aurora Auto
+/// Scaling with Aurora Replicas ("must be set to 0–15").
+pub const REPLICA_COUNT: Limit<u32> = Limit::new(0, 15, "a number of Aurora Replicas");
+
+/// A target-tracking policy's target: average reader CPU in percent (1
+/// to 100) or average connections per reader (1 to 16,000, the most an
+/// instance accepts); validation holds a CPU target to 100.
+pub const SCALING_TARGET: Limit<f64> = Limit::new(1.0, 16_000.0, "a scaling target");
 
 /// `max_connections`: 1 to 16,000, the largest \[UG\] allows for Aurora
 /// MySQL ("up to 16,000").

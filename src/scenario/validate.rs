@@ -16,16 +16,16 @@ use super::expect::ExpectSpec;
 use super::schema::{
     AccessSpec, ClientSpec, ConnectionSpec, ConsistencySpec, ControlPlaneSpec, CustomEndpointSpec,
     CustomEndpointType, DnsSpec, EndpointSpec, EngineSpec, EnvironmentSpec, FaultSpec, GlobalSpec,
-    InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec, ScenarioFile, StepSpec,
-    StorageSpec, TopologySpec, WorkloadSpec,
+    InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec, ScenarioFile, ServerlessSpec,
+    StepSpec, StorageSpec, TopologySpec, WorkloadSpec,
 };
 use crate::error::{closest, did_you_mean, InputError, Location};
-use crate::model::compute::class::InstanceClass;
+use crate::model::compute::class::{InstanceClass, SERVERLESS};
 use crate::model::config::{
     Access, ClientConfig, Config, Connection, Consistency, ControlConfig, CustomEndpoint, Cut,
-    DnsConfig, DriverConfig, EngineConfig, Environment, Fault, FaultKind, GlobalConfig,
+    DnsConfig, DriverConfig, EngineConfig, Environment, Fault, FaultKind, GlobalConfig, HalfAcus,
     InstanceConfig, LossScope, Members, MetricsConfig, NetworkConfig, PoolConfig, ProxyConfig,
-    RegionConfig, RegionId, StartSteps, StorageConfig, Topology, WorkloadConfig,
+    RegionConfig, RegionId, ServerlessConfig, StartSteps, StorageConfig, Topology, WorkloadConfig,
 };
 use crate::model::footprint::{self, Knob, Need};
 use crate::sim::{LogNormal, SimDuration, SimTime};
@@ -557,7 +557,12 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         instances: &[],
         global: None,
     };
-    let instances = instances(raw.instances.as_ref(), &no_instances)?;
+    let serverless = raw
+        .serverless
+        .as_ref()
+        .map(|s| serverless(s, &cx))
+        .transpose()?;
+    let instances = instances(raw.instances.as_ref(), serverless.as_ref(), &no_instances)?;
     let names = Resolver {
         cx: &cx,
         topology: &topology,
@@ -605,6 +610,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         metrics,
         faults,
         global,
+        serverless,
     };
     let knob = |k: Knob| {
         let span = match k {
@@ -725,8 +731,108 @@ fn class_spec(class: &Spanned<String>, cx: &Ctx) -> Result<InstanceClass, InputE
     })
 }
 
+/// A capacity in ACUs as half ACUs, if it is a whole number of them.
+fn half_acus(acu: &Spanned<f64>, cx: &Ctx) -> Result<HalfAcus, InputError> {
+    HalfAcus::of(acu.value).ok_or_else(|| {
+        cx.at(
+            acu,
+            format!(
+                "expected a capacity in steps of 0.5 ACU, found {}",
+                acu.value
+            ),
+        )
+    })
+}
+
+/// The Aurora Serverless v2 range: half steps, a maximum of at least 1
+/// ACU (\[UG\] "Use a value of 1 or higher for the maximum capacity"), a
+/// minimum no higher.
+fn serverless(raw: &ServerlessSpec, cx: &Ctx) -> Result<ServerlessConfig, InputError> {
+    let (min, max) = (half_acus(&raw.min_acu, cx)?, half_acus(&raw.max_acu, cx)?);
+    if max < HalfAcus(2) {
+        return Err(cx.at(
+            &raw.max_acu,
+            format!(
+                "expected a maximum capacity of at least 1 ACU, found {}",
+                raw.max_acu.value
+            ),
+        ));
+    }
+    if min > max {
+        return Err(cx.at(
+            &raw.min_acu,
+            format!(
+                "the minimum capacity ({} ACU) is above the maximum ({} ACU)",
+                raw.min_acu.value, raw.max_acu.value
+            ),
+        ));
+    }
+    Ok(ServerlessConfig {
+        min,
+        max,
+        auto_pause: SimDuration::from_secs(u64::from(raw.seconds_until_auto_pause)),
+        resume: LogNormal::new(raw.resume_time, raw.resume_sigma),
+        interval: raw.scaling_interval,
+        target_utilisation: raw.target_utilisation,
+        up_per_s: raw.scale_up_per_s,
+        down_per_s: raw.scale_down_per_s,
+    })
+}
+
+/// What an instance's class gives: a provisioned class's table row, or
+/// for `db.serverless` its capacity at the cluster's maximum and its
+/// starting capacity.
+fn instance_capacity(
+    i: &InstanceSpec,
+    serverless: Option<&ServerlessConfig>,
+    cx: &Ctx,
+) -> Result<(InstanceClass, Option<HalfAcus>), InputError> {
+    if i.class.value != SERVERLESS {
+        if let Some(acu) = &i.acu {
+            return Err(cx.at(
+                acu,
+                format!(
+                    "`acu` is the starting capacity of a `{SERVERLESS}` instance; {:?} is a {}",
+                    i.name.value, i.class.value
+                ),
+            ));
+        }
+        return Ok((class_spec(&i.class, cx)?, None));
+    }
+    let Some(range) = serverless else {
+        return Err(cx.at(
+            &i.class,
+            format!(
+                "a `{SERVERLESS}` instance scales within the cluster's capacity range: add a `serverless:` section (`serverless: {{ min_acu: 0.5, max_acu: 16 }}`)"
+            ),
+        ));
+    };
+    let start = match &i.acu {
+        None => range.min.max(HalfAcus(1)),
+        Some(acu) => {
+            let start = half_acus(acu, cx)?;
+            let paused = start == HalfAcus(0) && range.min == HalfAcus(0);
+            if !paused && (start < range.min.max(HalfAcus(1)) || start > range.max) {
+                return Err(cx.at(
+                    acu,
+                    format!(
+                        "expected a starting capacity within the cluster's range, {} to {} ACU{}, found {}",
+                        range.min.max(HalfAcus(1)).acu(),
+                        range.max.acu(),
+                        if range.min == HalfAcus(0) { " (or 0: paused)" } else { "" },
+                        acu.value
+                    ),
+                ));
+            }
+            start
+        }
+    };
+    Ok((range.max.as_class(), Some(start)))
+}
+
 fn instances(
     raw: Option<&Spanned<Vec<InstanceSpec>>>,
+    serverless: Option<&ServerlessConfig>,
     names: &Resolver,
 ) -> Result<Vec<InstanceConfig>, InputError> {
     let cx = names.cx;
@@ -740,6 +846,7 @@ fn instances(
             tier: d::promotion_tier(),
             writer: true,
             environment: Environment::Blue,
+            acu: None,
         }]);
     };
     let regions = names.topology.regions();
@@ -763,7 +870,7 @@ fn instances(
                 format!("instance names must be distinct, found {name:?} twice"),
             ));
         }
-        let spec = class_spec(&i.class, cx)?;
+        let (spec, acu) = instance_capacity(i, serverless, cx)?;
         let writer = i.role == RoleSpec::Writer;
         let environment = match (i.environment, writer) {
             (EnvironmentSpec::Blue, _) => Environment::Blue,
@@ -778,6 +885,7 @@ fn instances(
             tier: i.tier,
             writer: writer && environment == Environment::Blue,
             environment,
+            acu,
         });
     }
     if out.iter().filter(|i| i.writer).count() != 1 {
@@ -1384,8 +1492,17 @@ fn fault<'f>(
             class,
             promote,
         } => {
+            let inst = names.instance_id(instance)?;
+            if class.value == SERVERLESS || names.instances[inst.index()].acu.is_some() {
+                return Err(names.cx.at(
+                    class,
+                    format!(
+                        "a class change to or from `{SERVERLESS}` is not modelled: an Aurora Serverless v2 instance changes its capacity by itself"
+                    ),
+                ));
+            }
             let kind = FaultKind::ClassChange {
-                inst: names.instance_id(instance)?,
+                inst,
                 class: class.value.clone(),
                 spec: class_spec(class, names.cx)?,
                 promote: *promote,

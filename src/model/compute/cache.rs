@@ -41,6 +41,8 @@ impl Bits {
 #[derive(Clone, Debug)]
 pub struct BufferCache {
     capacity: u64,
+    /// Pages in the working set.
+    pages: u64,
     resident: Bits,
     referenced: Bits,
     /// Resident pages in CLOCK order.
@@ -53,6 +55,7 @@ impl BufferCache {
     pub fn new(capacity: u64, pages: u64) -> Self {
         BufferCache {
             capacity: capacity.clamp(1, pages.max(1)),
+            pages,
             resident: Bits::new(pages),
             referenced: Bits::new(pages),
             ring: Vec::new(),
@@ -114,6 +117,47 @@ impl BufferCache {
         }
     }
 
+    /// The cache's memory becomes `capacity` pages (an Aurora Serverless
+    /// v2 instance scaling): a larger cache fills as pages are used; a
+    /// smaller one evicts by CLOCK, the hand sweeping from where it stands
+    /// and giving referenced pages their second chance, until what is left
+    /// fits.
+    pub fn resize(&mut self, capacity: u64) {
+        self.capacity = capacity.clamp(1, self.pages.max(1));
+        let len = self.ring.len();
+        let Some(mut over) = len.checked_sub(self.capacity as usize).filter(|&n| n > 0) else {
+            return;
+        };
+        // The ring from the hand on: the order the hand meets its pages.
+        self.ring.rotate_left(self.hand);
+        let mut at = 0;
+        while over > 0 {
+            let page = self.ring[at % len];
+            if self.resident.get(page) {
+                if self.referenced.get(page) {
+                    self.referenced.set(page, false);
+                } else {
+                    self.resident.set(page, false);
+                    over -= 1;
+                }
+            }
+            at += 1;
+        }
+        // The hand stays at the first page it had not passed.
+        let passed = at.min(len);
+        let kept_before = self.ring[..passed]
+            .iter()
+            .filter(|&&p| self.resident.get(p))
+            .count();
+        let resident = &self.resident;
+        self.ring.retain(|&p| resident.get(p));
+        self.hand = if self.ring.is_empty() {
+            0
+        } else {
+            kept_before % self.ring.len()
+        };
+    }
+
     /// The process's memory is gone (its host failed or was replaced).
     pub fn clear(&mut self) {
         self.resident.clear();
@@ -142,6 +186,35 @@ impl BufferCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shrink_evicts_by_clock_and_keeps_recently_used_pages() {
+        let mut c = BufferCache::new(6, 100);
+        for p in 0..6 {
+            c.insert(p);
+        }
+        // Pages 1 and 4 were used since they entered.
+        c.touch(1);
+        c.touch(4);
+        c.resize(2);
+        assert_eq!(c.len(), 2);
+        assert!(c.holds(1) && c.holds(4));
+        assert!((0..6).filter(|&p| p != 1 && p != 4).all(|p| !c.holds(p)));
+        // It keeps working: a miss evicts one of the two, by CLOCK.
+        c.insert(50);
+        assert_eq!(c.len(), 2);
+        assert!(c.holds(50));
+        // Growing keeps every page and fills as pages come.
+        c.resize(4);
+        c.insert(60);
+        c.insert(61);
+        assert_eq!(c.len(), 4);
+        // Never below one page, never above the working set.
+        c.resize(0);
+        assert_eq!(c.len(), 1);
+        c.resize(1_000);
+        assert_eq!(c.capacity, 100);
+    }
 
     #[test]
     fn a_miss_enters_and_a_full_cache_evicts_the_page_not_used_since() {

@@ -122,8 +122,87 @@ impl InstanceClass {
 
     /// Buffer-cache capacity in pages of `page_bytes`.
     pub fn cache_pages(&self, page_bytes: u64) -> u64 {
-        let bytes = self.memory_gib as f64 * (1u64 << 30) as f64 * CACHE_SHARE;
-        (bytes / page_bytes as f64) as u64
+        cache_pages(self.memory_gib, page_bytes)
+    }
+
+    /// What the machine gives now: a class gives its own for as long as
+    /// the instance runs on it.
+    pub fn capacity(&self) -> Capacity {
+        Capacity {
+            cpu_eighths: 8 * self.vcpus,
+            memory_gib: self.memory_gib,
+        }
+    }
+}
+
+/// Buffer-cache capacity of `memory_gib` in pages of `page_bytes`.
+fn cache_pages(memory_gib: u32, page_bytes: u64) -> u64 {
+    let bytes = memory_gib as f64 * (1u64 << 30) as f64 * CACHE_SHARE;
+    (bytes / page_bytes as f64) as u64
+}
+
+/// The instance class of an Aurora Serverless v2 instance (\[UG\]
+/// "Requirements and limitations for Aurora Serverless v2": its
+/// `--db-instance-class` is always `db.serverless`).
+pub const SERVERLESS: &str = "db.serverless";
+
+/// What an instance's machine gives at one moment: processors (in eighths
+/// of a vCPU, so that half an ACU is a whole number of them) and memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Capacity {
+    /// vCPUs, in eighths.
+    pub cpu_eighths: u32,
+    /// Memory, GiB.
+    pub memory_gib: u32,
+}
+
+impl Capacity {
+    /// Buffer-cache capacity in pages of `page_bytes`.
+    pub fn cache_pages(&self, page_bytes: u64) -> u64 {
+        cache_pages(self.memory_gib, page_bytes)
+    }
+}
+
+/// Aurora Serverless v2 capacity, counted in half ACUs: capacity moves
+/// in steps of half an ACU (\[UG\] "Aurora Serverless v2 capacity": "in
+/// increments of 0.5 ACU"), so every capacity is a whole number of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HalfAcus(pub u32);
+
+impl HalfAcus {
+    /// The capacity of `acu` ACUs, if it is a whole number of half ACUs.
+    pub fn of(acu: f64) -> Option<HalfAcus> {
+        let half = acu * 2.0;
+        (half.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&half))
+            .then_some(HalfAcus(half as u32))
+    }
+
+    /// In ACUs.
+    pub fn acu(self) -> f64 {
+        f64::from(self.0) / 2.0
+    }
+
+    /// What it gives. Each ACU is "approximately 2 gibibytes (GiB) of
+    /// memory, corresponding CPU, and networking" (\[UG\] "How Aurora
+    /// Serverless v2 works"); the CPU that corresponds is, as a modelling
+    /// choice, the memory-optimised classes' proportion (16 GiB to 2 vCPUs
+    /// in every `db.r*` size, the table above): a quarter of a vCPU per
+    /// ACU, so 16 ACUs are the 4 vCPUs and 32 GiB of a `db.r6g.xlarge`.
+    pub fn capacity(self) -> Capacity {
+        Capacity {
+            cpu_eighths: self.0,
+            memory_gib: self.0,
+        }
+    }
+
+    /// The provisioned class of the same size, rounded up to whole vCPUs:
+    /// what the tables keyed by class (default `max_connections`, the
+    /// memory a run is bounded by) read for an instance at this capacity.
+    pub fn as_class(self) -> InstanceClass {
+        InstanceClass {
+            vcpus: self.0.div_ceil(8).max(1),
+            memory_gib: self.0.max(1),
+        }
     }
 }
 

@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
-use super::class::InstanceClass;
+use super::class::{Capacity, HalfAcus, InstanceClass};
 use crate::model::config::{Config, Consistency, Environment, InstanceConfig, StartSteps};
+use crate::model::event::Asker;
 use crate::model::network::Endpoint;
 use crate::model::routes::Reach;
 use crate::model::storage::lsn::Lsn;
@@ -67,8 +68,14 @@ pub struct Instance {
     pub az: AzId,
     /// Its class (as written) and what the class gives.
     pub class: String,
-    /// vCPUs and memory of its class.
+    /// vCPUs and memory of its class (of an Aurora Serverless v2
+    /// instance: at the cluster's maximum capacity, which sets its
+    /// `max_connections`, \[UG\] Performance and scaling for Aurora
+    /// Serverless v2).
     pub spec: InstanceClass,
+    /// An Aurora Serverless v2 instance's capacity and scaling; `None`
+    /// for a provisioned class.
+    pub serverless: Option<Scaling>,
     /// Promotion tier.
     pub tier: u8,
     /// Role of its process.
@@ -111,6 +118,7 @@ impl Instance {
             az: cfg.az,
             class: cfg.class.clone(),
             spec: cfg.spec,
+            serverless: cfg.acu.map(Scaling::at),
             tier: cfg.tier,
             role: match (cfg.writer, secondary, cfg.environment) {
                 (true, _, _) => Role::Writer,
@@ -131,6 +139,19 @@ impl Instance {
             address: 1,
             connections: 0,
         }
+    }
+
+    /// What its machine gives now: its class's, or its current
+    /// Aurora Serverless v2 capacity's.
+    pub fn capacity(&self) -> Capacity {
+        self.serverless
+            .map_or(self.spec.capacity(), |s| s.acu.capacity())
+    }
+
+    /// Whether it is an Aurora Serverless v2 instance paused at zero
+    /// capacity.
+    pub fn paused(&self) -> bool {
+        self.serverless.is_some_and(|s| s.paused)
     }
 
     /// Whether its process serves requests.
@@ -165,6 +186,94 @@ impl Instance {
     pub fn serving_reads(&self) -> bool {
         self.running() && self.role == Role::Reader
     }
+}
+
+/// An Aurora Serverless v2 instance's capacity, and what its scaling
+/// keeps between looks at its load.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scaling {
+    /// Its capacity now: zero while paused.
+    pub acu: HalfAcus,
+    /// Where its steps have brought it, ACUs: capacity moves in half
+    /// ACUs, but a slow step is a fraction of one.
+    pub level: f64,
+    /// CPU time its machine had been given at the last look.
+    pub seen: SimDuration,
+    /// Paused at zero capacity.
+    pub paused: bool,
+    /// When a resume under way ends.
+    pub resuming: Option<SimTime>,
+    /// Since when it has had no user connections, while it runs.
+    pub idle_since: SimTime,
+    /// What it has used so far.
+    pub used: CapacityUse,
+}
+
+/// What an Aurora Serverless v2 instance's capacity came to over a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CapacityUse {
+    /// When its capacity last changed.
+    pub since: SimTime,
+    /// ACU-seconds before that.
+    pub acu_s: f64,
+    /// Seconds paused before that.
+    pub paused_s: f64,
+    /// Its highest capacity.
+    pub peak: HalfAcus,
+    /// Times it paused.
+    pub pauses: u32,
+    /// Times it resumed.
+    pub resumes: u32,
+}
+
+impl Scaling {
+    /// An instance starting at `acu` (zero: paused).
+    pub fn at(acu: HalfAcus) -> Scaling {
+        Scaling {
+            acu,
+            level: acu.acu(),
+            seen: SimDuration::ZERO,
+            paused: acu == HalfAcus(0),
+            resuming: None,
+            idle_since: SimTime::ZERO,
+            used: CapacityUse {
+                peak: acu,
+                ..CapacityUse::default()
+            },
+        }
+    }
+
+    /// Its capacity becomes `acu` at `now`.
+    pub fn set(&mut self, acu: HalfAcus, now: SimTime) {
+        self.used = self.used_through(now);
+        self.used.peak = self.used.peak.max(acu);
+        self.acu = acu;
+    }
+
+    /// What it has used up to `now`.
+    pub fn used_through(&self, now: SimTime) -> CapacityUse {
+        let mut u = self.used;
+        let span = now.since(u.since).as_secs_f64();
+        u.acu_s += self.acu.acu() * span;
+        if self.paused {
+            u.paused_s += span;
+        }
+        u.since = now;
+        u
+    }
+}
+
+/// A connection waiting for a paused instance to resume.
+#[derive(Clone, Copy, Debug)]
+pub struct HeldConnect {
+    /// Who asked.
+    pub asker: Asker,
+    /// Where the answer goes.
+    pub reply_to: Endpoint,
+    /// The asker's step.
+    pub seq: u32,
+    /// The address it asked at.
+    pub address: u32,
 }
 
 /// The reader cluster cache management keeps warm for `writer`, if it is

@@ -27,6 +27,9 @@
 //!   restart under open connections.
 //! * [`class`], [`server`], [`cache`]: what an instance class gives — its
 //!   CPU capacity and its buffer cache.
+//! * [`serverless`]: Aurora Serverless v2 capacity following the load,
+//!   the readers of tiers 0 and 1 following the writer, auto-pause and
+//!   resume.
 
 pub mod bluegreen;
 pub mod cache;
@@ -38,6 +41,7 @@ pub mod patch;
 pub mod recovery;
 pub mod replica;
 pub mod server;
+pub mod serverless;
 pub mod writer;
 
 use super::answer::{answer_client, answer_client_at, Ask, Caller, Callers};
@@ -55,7 +59,7 @@ use crate::sim::{Place, SimDuration, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId, PgId};
 use crate::vocab::ClientError;
 use instance::Replica;
-use instance::{outside_production, Boot, Instance, Process, Role, StartDraw};
+use instance::{outside_production, Boot, HeldConnect, Instance, Process, Role, StartDraw};
 use patch::{PatchOutcome, Zdp};
 use recovery::{Recovery, Writing};
 use replica::Reader;
@@ -91,6 +95,8 @@ pub(crate) struct Compute {
     pub warm: Option<InstanceId>,
     /// When the green writer will have applied what it received.
     pub green_applied: SimTime,
+    /// Connections waiting for a paused instance to resume.
+    pub held: Vec<(InstanceId, HeldConnect)>,
 }
 
 /// A switchover under way.
@@ -338,6 +344,15 @@ impl Compute {
         if !i.answers_clients() || i.address != address {
             return;
         }
+        let held = HeldConnect {
+            asker,
+            reply_to,
+            seq,
+            address,
+        };
+        if self.hold_for_resume(cx, inst, held) {
+            return;
+        }
         let switching = self.switching(cx, inst);
         let i = &mut self.instances[inst.index()];
         let (at, accepted) = if !i.running() || switching {
@@ -558,6 +573,10 @@ impl Compute {
         }
         self.patch_overtaken(inst);
         self.servers[inst.index()].restart(cx.now());
+        // A paused instance that starts resumes as it starts; connections
+        // that waited for the resume belong to the process that was.
+        self.unpause(cx, inst, cx.now());
+        self.held.retain(|(k, _)| *k != inst);
         let i = &mut self.instances[inst.index()];
         let draw = match boot {
             Boot::Restart => StartDraw::new(&cx.cfg.control.start, i),
@@ -717,7 +736,7 @@ impl Compute {
             u64::from(cx.cfg.workload.page_kib) << 10,
             cx.cfg.workload.working_set_pages,
         );
-        (self.servers[inst.index()]).new_host(*spec, pages, now);
+        (self.servers[inst.index()]).new_host(spec.capacity(), pages, now);
         self.start_process(cx, inst, Boot::Restart, false);
     }
 

@@ -119,6 +119,11 @@ impl Reader<'_> {
         }
         i.replica.epoch = redo.epoch;
         i.replica.vdl = redo.vdl;
+        // A paused Aurora Serverless v2 reader holds no pages to apply
+        // to and reads nothing: it keeps its place in the stream only.
+        if i.paused() {
+            return false;
+        }
         let done = server.run(now, cx.cfg.engine.apply_per_record * cached);
         let lag = done.since(redo.vdl_at);
         let us = (lag.as_nanos() / 1_000).max(1);

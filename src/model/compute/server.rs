@@ -6,6 +6,10 @@
 //! capacity queues and its latency grows, and a smaller class carries less.
 //! Work is measured in CPU time per operation ([`EngineConfig`]).
 //!
+//! An Aurora Serverless v2 instance's machine changes size while it runs:
+//! [`Server::resize`] gives it more or fewer processors from that instant
+//! and grows or shrinks its cache, a shrink evicting.
+//!
 //! The buffer cache lives as long as the host's memory: a process restart
 //! (a promotion, a step-down, a reboot) keeps it, so a promoted reader
 //! starts with the pages it had cached as a reader; a host that fails or is
@@ -16,14 +20,14 @@
 //! [`EngineConfig`]: crate::model::config::EngineConfig
 
 use super::cache::BufferCache;
-use super::class::InstanceClass;
+use super::class::Capacity;
 use crate::sim::{SimDuration, SimTime};
 
 /// One instance's machine.
 #[derive(Clone, Debug)]
 pub struct Server {
-    /// vCPUs and memory.
-    pub class: InstanceClass,
+    /// vCPUs and memory now.
+    pub capacity: Capacity,
     /// The pages it holds.
     pub cache: BufferCache,
     /// When the processors finish the work they have been given.
@@ -32,18 +36,22 @@ pub struct Server {
     busy_from: SimTime,
     /// Busy time of the stretches before it.
     banked: SimDuration,
+    /// CPU time of all the work it has been given: the load, whether or
+    /// not the processors kept up with it.
+    offered: SimDuration,
 }
 
 impl Server {
-    /// A server of `class` caching pages of `page_bytes` from a working set
-    /// of `pages`, its cache empty.
-    pub fn new(class: InstanceClass, page_bytes: u64, pages: u64) -> Self {
+    /// A server of `capacity` caching pages of `page_bytes` from a working
+    /// set of `pages`, its cache empty.
+    pub fn new(capacity: Capacity, page_bytes: u64, pages: u64) -> Self {
         Server {
-            class,
-            cache: BufferCache::new(class.cache_pages(page_bytes), pages),
+            capacity,
+            cache: BufferCache::new(capacity.cache_pages(page_bytes), pages),
             busy_until: SimTime::ZERO,
             busy_from: SimTime::ZERO,
             banked: SimDuration::ZERO,
+            offered: SimDuration::ZERO,
         }
     }
 
@@ -54,8 +62,39 @@ impl Server {
             self.close_stretch(now);
         }
         let start = self.busy_until.max(now);
-        self.busy_until = start + work / u64::from(self.class.vcpus);
+        self.offered += work;
+        self.busy_until = start + self.spread(work);
         self.busy_until
+    }
+
+    /// How long `work` keeps every processor busy.
+    fn spread(&self, work: SimDuration) -> SimDuration {
+        // A paused machine has no processors; nothing is given to it.
+        let eighths = u64::from(self.capacity.cpu_eighths.max(1));
+        SimDuration::from_nanos(work.as_nanos() * 8 / eighths)
+    }
+
+    /// CPU time of all the work given so far.
+    pub fn offered(&self) -> SimDuration {
+        self.offered
+    }
+
+    /// The machine takes `capacity` from `now`: the queued work still to
+    /// do is spread over the new processors (work already given keeps the
+    /// completion time it was promised; only what is given from now on
+    /// queues behind the re-spread backlog), and the cache grows or, by
+    /// CLOCK, evicts down to its new size.
+    pub fn resize(&mut self, capacity: Capacity, page_bytes: u64, now: SimTime) {
+        if self.busy_until > now {
+            let left = self.busy_until.since(now);
+            let work = left.as_nanos() * u64::from(self.capacity.cpu_eighths.max(1)) / 8;
+            self.capacity = capacity;
+            self.close_stretch_at(now);
+            self.busy_until = now + self.spread(SimDuration::from_nanos(work));
+        } else {
+            self.capacity = capacity;
+        }
+        self.cache.resize(capacity.cache_pages(page_bytes));
     }
 
     /// When work given at `now` would start: once the queue ahead of it
@@ -80,9 +119,15 @@ impl Server {
     /// Banks the busy stretch that ends by `now` and starts a new one
     /// there.
     fn close_stretch(&mut self, now: SimTime) {
+        self.close_stretch_at(now);
+        self.busy_until = now;
+    }
+
+    /// Banks the busy time up to `now` and counts on from there, the queue
+    /// left as it is.
+    fn close_stretch_at(&mut self, now: SimTime) {
         self.banked = self.busy_through(now);
         self.busy_from = now;
-        self.busy_until = now;
     }
 
     /// Whether the processors are through their queue before `t`: work
@@ -97,18 +142,13 @@ impl Server {
         self.close_stretch(now);
     }
 
-    /// The machine is replaced by a host of `class` caching pages of
+    /// The machine is replaced by a host of `capacity` caching pages of
     /// `page_bytes` from a working set of `pages`, its cache empty; the
     /// busy time counted so far stays counted.
-    pub fn new_host(
-        &mut self,
-        class: InstanceClass,
-        (page_bytes, pages): (u64, u64),
-        now: SimTime,
-    ) {
+    pub fn new_host(&mut self, capacity: Capacity, (page_bytes, pages): (u64, u64), now: SimTime) {
         self.close_stretch(now);
-        self.class = class;
-        self.cache = BufferCache::new(class.cache_pages(page_bytes), pages);
+        self.capacity = capacity;
+        self.cache = BufferCache::new(capacity.cache_pages(page_bytes), pages);
     }
 
     /// The host is gone: its memory and any queued work with it.
@@ -121,11 +161,12 @@ impl Server {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::compute::class::{HalfAcus, InstanceClass};
 
     #[test]
     fn work_beyond_capacity_queues_and_more_vcpus_carry_more() {
-        let small = InstanceClass::parse("db.r6g.large").unwrap();
-        let big = InstanceClass::parse("db.r6g.2xlarge").unwrap();
+        let small = InstanceClass::parse("db.r6g.large").unwrap().capacity();
+        let big = InstanceClass::parse("db.r6g.2xlarge").unwrap().capacity();
         let ms = SimDuration::from_millis;
         let (mut a, mut b) = (Server::new(small, 16384, 10), Server::new(big, 16384, 10));
         // 8 ms of CPU offered at once: 4 ms on 2 vCPUs, 1 ms on 8.
@@ -150,5 +191,26 @@ mod tests {
         a.restart(later + ms(12));
         assert_eq!(a.busy_through(later + ms(50)), ms(7));
         assert_eq!(a.idle_at(later + ms(13)), later + ms(13));
+    }
+
+    #[test]
+    fn a_resize_respreads_the_backlog_and_shrinks_the_cache() {
+        let ms = SimDuration::from_millis;
+        let t0 = SimTime::ZERO;
+        // 2 ACUs: half a vCPU. 4 ms of CPU take 8 ms.
+        let mut s = Server::new(HalfAcus(4).capacity(), 1 << 30, 10);
+        s.cache.fill(0..10);
+        assert_eq!(s.cache.len(), 3);
+        assert_eq!(s.run(t0, ms(4)), t0 + ms(8));
+        // At 2 ms, 3 ms of CPU are left; at 8 ACUs (2 vCPUs) they take 1.5 ms.
+        s.resize(HalfAcus(16).capacity(), 1 << 30, t0 + ms(2));
+        assert_eq!(
+            s.idle_at(t0 + ms(2)),
+            t0 + ms(2) + SimDuration::from_micros(1500)
+        );
+        assert_eq!(s.offered(), ms(4));
+        // Down to 1 ACU: a cache of 1.5 GiB holds one 1 GiB page.
+        s.resize(HalfAcus(2).capacity(), 1 << 30, t0 + ms(10));
+        assert_eq!(s.cache.len(), 1);
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use super::settings::{
-    buffer_pool_rate, cpu_cost, duration, health_check_interval, io_watchdog, jitter,
+    buffer_pool_rate, cpu_cost, duration, health_check_interval, io_watchdog, jitter, optional_acu,
     optional_max_connections, period, spanned_class, threshold, tier,
 };
 use crate::model::config::TieBreak;
@@ -24,10 +24,19 @@ pub struct InstanceSpec {
     /// The AZ it runs in.
     #[schemars(with = "String")]
     pub az: Spanned<String>,
-    /// Instance class, e.g. `db.r6g.2xlarge`; failover prefers larger ones.
+    /// Instance class, e.g. `db.r6g.2xlarge`, or `db.serverless` for an
+    /// Aurora Serverless v2 instance (which needs the `serverless:`
+    /// section); failover prefers larger ones.
     #[serde(default = "spanned_class")]
     #[schemars(with = "String")]
     pub class: Spanned<String>,
+    /// A `db.serverless` instance's capacity when the run starts, in ACUs
+    /// within the cluster's range (0: paused); default the range's
+    /// minimum, or 0.5 ACU above a minimum of 0. Its load moves it from
+    /// there.
+    #[serde(default, deserialize_with = "optional_acu::read")]
+    #[schemars(schema_with = "optional_acu::schema")]
+    pub acu: Option<Spanned<f64>>,
     /// Promotion tier, 0 (first choice) to 15.
     #[serde(default = "d::promotion_tier", deserialize_with = "tier::read")]
     #[schemars(schema_with = "tier::schema")]

@@ -17,6 +17,7 @@ mod global;
 mod instances;
 mod metrics;
 mod network;
+mod serverless;
 mod settings;
 mod topology;
 mod workload;
@@ -43,6 +44,7 @@ pub use instances::{
 };
 pub use metrics::MetricsSpec;
 pub use network::NetworkSpec;
+pub use serverless::ServerlessSpec;
 pub(crate) use settings::{optional_commit_rate, optional_duration, optional_fraction, read};
 pub use topology::{StorageSpec, TopologySpec};
 pub use workload::{AccessSpec, WorkloadSpec};
@@ -86,6 +88,11 @@ pub struct ScenarioFile {
     /// instances, which client groups may use.
     #[serde(default)]
     pub endpoints: Vec<CustomEndpointSpec>,
+    /// Aurora Serverless v2: the capacity range of the cluster's
+    /// `db.serverless` instances and how they scale; absent: every
+    /// instance has a provisioned class.
+    #[serde(default)]
+    pub serverless: Option<ServerlessSpec>,
     /// RDS Proxy between the clients whose `connection` is `proxy` and
     /// the writer; absent: no proxy; present but empty: every default.
     #[serde(default, deserialize_with = "proxy_section")]

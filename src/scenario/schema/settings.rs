@@ -332,6 +332,23 @@ settings! {
     share: f64 = read(real, SHARE);
     global_rpo: Option<SimDuration> = read_optional(duration, GLOBAL_RPO);
     ship_interval: SimDuration = read(duration, SHIP_INTERVAL);
+    acu: Spanned<f64> = read_spanned(real, ACU);
+    auto_pause: u32 = read(whole, SECONDS_UNTIL_AUTO_PAUSE);
+    growth: f64 = read(real, SCALING_RATE);
+    utilisation: f64 = read(real, UTILISATION);
+    replica_count: u32 = read(whole, REPLICA_COUNT);
+    scaling_target: f64 = read(real, SCALING_TARGET);
+}
+
+/// An optional capacity in ACUs, keeping its location.
+pub(super) mod optional_acu {
+    use super::*;
+    pub(crate) fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Spanned<f64>>, D::Error> {
+        super::read_spanned(d, |s| s.real(&d::ACU)).map(Some)
+    }
+    pub(crate) fn schema(_: &mut SchemaGenerator) -> Schema {
+        d::ACU.schema()
+    }
 }
 
 /// The page size, one of the sizes InnoDB supports.
