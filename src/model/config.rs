@@ -52,6 +52,8 @@ pub struct Config {
     pub global: Option<GlobalConfig>,
     /// Aurora Serverless v2: the range its instances scale within.
     pub serverless: Option<ServerlessConfig>,
+    /// Aurora Replicas auto scaling, if a policy is attached.
+    pub auto_scaling: Option<AutoScalingConfig>,
 }
 
 impl Config {
@@ -200,6 +202,38 @@ pub struct InstanceConfig {
     /// is then its capacity at the cluster's maximum); `None` for a
     /// provisioned class.
     pub acu: Option<HalfAcus>,
+    /// A reader replica auto scaling may create: it does not exist until
+    /// the policy adds it.
+    pub autoscaled: bool,
+}
+
+/// An Aurora Replicas auto scaling policy (target tracking).
+#[derive(Debug, Clone)]
+pub struct AutoScalingConfig {
+    /// What it tracks.
+    pub metric: ScalingMetric,
+    /// The value it keeps the metric at.
+    pub target: f64,
+    /// The fewest readers.
+    pub min: u32,
+    /// The most readers.
+    pub max: u32,
+    /// After adding readers, how long before adding more.
+    pub out_cooldown: SimDuration,
+    /// After removing one, how long before removing another.
+    pub in_cooldown: SimDuration,
+    /// Never remove readers.
+    pub disable_scale_in: bool,
+}
+
+/// The metric a replica auto scaling policy tracks, averaged over the
+/// cluster's available readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalingMetric {
+    /// CPU utilisation, percent.
+    Cpu,
+    /// Open connections.
+    Connections,
 }
 
 /// The cluster's Aurora Serverless v2 scaling configuration and how its

@@ -1297,6 +1297,7 @@ impl ControlPlane {
             match s.instances[t.index()].role {
                 Role::Secondary => return Err("the target is a secondary region's instance; a global failover or switchover promotes a region"),
                 Role::Green | Role::Retired => return Err("the target is not in the cluster; a blue/green switchover makes the green environment the cluster"),
+                Role::Absent => return Err("the target does not exist: replica auto scaling has not created it"),
                 Role::Writer | Role::Reader => {}
             }
             if !s.instances[t.index()].serving_reads() {

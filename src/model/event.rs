@@ -539,6 +539,8 @@ events! {
         /// The process that was paused.
         incarnation: u32,
     } => ["instance" = inst.0 as u64, "incarnation" = u64::from(*incarnation)];
+    /// Replica auto scaling takes its minute's datapoint.
+    60 AutoScalingTick "autoscaling_tick" => ["" = 0, "" = 0];
 }
 
 /// A segment's acknowledgement of its SCL, on its way to the writer of

@@ -11,6 +11,7 @@
 //! plane, DNS, one stream per storage node's disk and one per client.
 
 pub(crate) mod answer;
+pub(crate) mod autoscaling;
 pub(crate) mod client;
 pub(crate) mod compute;
 pub mod config;
@@ -31,6 +32,7 @@ pub(crate) mod storage;
 mod tcp;
 pub(crate) mod workload;
 
+use autoscaling::ReplicaAutoScaling;
 use context::Ctx;
 pub(crate) use event::Event;
 pub use event::{Kind, Seen};
@@ -111,6 +113,7 @@ mod streams {
     pub const APP_NETWORK: u64 = 6;
     pub const PROXY: u64 = 7;
     pub const REPLICATION: u64 = 8;
+    pub const AUTOSCALING: u64 = 9;
     pub const DISK_BASE: u64 = 1 << 32;
     pub const CLIENT_BASE: u64 = 2 << 32;
     pub const INSTANCE_BASE: u64 = 3 << 32;
@@ -169,6 +172,8 @@ pub struct World {
     pools: Vec<Pool>,
     /// RDS Proxy (without nodes when the scenario has none).
     proxy: Proxy,
+    /// Aurora Replicas auto scaling, when a policy is attached.
+    autoscaling: Option<ReplicaAutoScaling>,
     /// Each server's busy time at the start of the current bin.
     cpu_at_bin_start: Vec<SimDuration>,
     faults: Faults,
@@ -296,6 +301,9 @@ impl World {
             clients,
             pools,
             proxy,
+            autoscaling: cfg.auto_scaling.as_ref().map(|_| {
+                ReplicaAutoScaling::new(cfg.instances.len(), stream(streams::AUTOSCALING))
+            }),
             cpu_at_bin_start: vec![SimDuration::ZERO; cfg.instances.len()],
             faults: Faults::new(cfg.faults.len()),
             compute: Compute {
@@ -347,6 +355,10 @@ impl World {
             cfg.instances.iter().any(|i| i.acu.is_some()),
         ) {
             self.engine.after(s.interval, Event::ScaleTick);
+        }
+        if cfg.auto_scaling.is_some() {
+            self.engine
+                .after(autoscaling::PERIOD, Event::AutoScalingTick);
         }
         // Clients start spread over their first think time.
         for (c, client) in self.clients.iter_mut().enumerate() {
@@ -494,6 +506,7 @@ impl World {
             proxy,
             faults,
             global,
+            autoscaling,
             ..
         } = self;
         let cx = &mut Ctx::new(cfg, engine, net, rec, notes, orders);
@@ -611,6 +624,12 @@ impl World {
             } => compute.on_region_read_reply(cx, callers, inst, (read, attempt)),
             Event::SwitchoverLook => compute.on_switchover_look(cx),
             Event::ScaleTick => compute.on_scale_tick(cx),
+            Event::AutoScalingTick => {
+                let open = compute.hosts().current_writer_open();
+                if let Some(a) = autoscaling.as_mut() {
+                    a.on_tick(cx, (&compute.instances, &compute.servers), open);
+                }
+            }
             Event::Resumed { inst, incarnation } => compute.on_resumed(cx, inst, incarnation),
             Event::GlobalPointAsk {
                 writer,
@@ -926,6 +945,8 @@ impl World {
                 replace_in,
             } => compute.promote(cx, inst, boot, replace_in),
             Order::Restart { inst } => compute.restart(cx, inst),
+            Order::AddReplica { inst, az, after } => compute.add_replica(cx, inst, az, after),
+            Order::RemoveReplica { inst } => compute.remove_replica(cx, inst),
             Order::StopForSwitchover { green, until } => {
                 compute.stop_for_switchover(cx, green, until);
             }

@@ -55,6 +55,15 @@ pub(crate) enum Order {
     },
     /// `inst`'s database process restarts on its host.
     Restart { inst: InstanceId },
+    /// Replica auto scaling creates reader `inst` in `az`: it starts
+    /// after its creation time, `after`.
+    AddReplica {
+        inst: InstanceId,
+        az: AzId,
+        after: SimDuration,
+    },
+    /// Replica auto scaling deletes reader `inst`.
+    RemoveReplica { inst: InstanceId },
     /// A blue/green switchover stops writes and drops connections on both
     /// environments, then waits for the green writer, `green`, to catch up
     /// with the last write until `until`.

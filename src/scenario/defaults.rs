@@ -446,13 +446,36 @@ defaults! {
     }
 
     /// How much an Aurora Serverless v2 instance may shrink in a second,
-    /// as a share of its capacity (at least 0.5 ACU a step): 0.02, about
-    /// half a minute to lose half. Modelling choice: AWS describes scaling
-    /// down only as gradual; slower than scaling up, as both AWS's blog
-    /// on ACU ranges and Application Auto Scaling's own policy ("scales
-    /// in more gradually") describe.
+    /// as a share of its capacity: 0.005. Fit to AWS's blog
+    /// "Understanding how ACU minimum and maximum range impacts scaling in
+    /// Amazon Aurora Serverless v2" (2024), whose instance scaled down
+    /// from its 10 ACU maximum to its 0.5 ACU minimum "gradually within
+    /// approximately 10 minutes" (ln 20 / 600 s); its second test, 10 to 4
+    /// ACU "within approximately 5 minutes", gives 0.003.
     pub fn scale_down_per_s() -> f64 {
-        0.02
+        0.005
+    }
+
+    /// The fewest readers replica auto scaling keeps: 1. Fit to \[UG\]
+    /// Amazon Aurora Auto Scaling with Aurora Replicas, where a policy
+    /// needs a reader to measure ("There must be at least one reader DB
+    /// instance for Aurora Auto Scaling to work").
+    pub fn min_readers() -> u32 {
+        1
+    }
+
+    /// Replica auto scaling's scale-out cooldown: 300 s, \[UG\] Amazon
+    /// Aurora Auto Scaling with Aurora Replicas ("If you don't set the
+    /// scale-in or scale-out cooldown period, the default for each is 300
+    /// seconds").
+    pub fn scale_out_cooldown() -> SimDuration {
+        SimDuration::from_secs(300)
+    }
+
+    /// Replica auto scaling's scale-in cooldown: 300 s, as the scale-out
+    /// cooldown.
+    pub fn scale_in_cooldown() -> SimDuration {
+        SimDuration::from_secs(300)
     }
 
     /// Median time to create a replacement instance when no reader can be

@@ -14,18 +14,20 @@ use serde_saphyr::{
 use super::defaults as d;
 use super::expect::ExpectSpec;
 use super::schema::{
-    AccessSpec, ClientSpec, ConnectionSpec, ConsistencySpec, ControlPlaneSpec, CustomEndpointSpec,
-    CustomEndpointType, DnsSpec, EndpointSpec, EngineSpec, EnvironmentSpec, FaultSpec, GlobalSpec,
-    InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec, ScenarioFile, ServerlessSpec,
-    StepSpec, StorageSpec, TopologySpec, WorkloadSpec,
+    AccessSpec, AutoScalingSpec, ClientSpec, ConnectionSpec, ConsistencySpec, ControlPlaneSpec,
+    CustomEndpointSpec, CustomEndpointType, DnsSpec, EndpointSpec, EngineSpec, EnvironmentSpec,
+    FaultSpec, GlobalSpec, InstanceSpec, MetricsSpec, NetworkSpec, ProxySpec, RoleSpec,
+    ScalingMetricSpec, ScenarioFile, ServerlessSpec, StepSpec, StorageSpec, TopologySpec,
+    WorkloadSpec,
 };
 use crate::error::{closest, did_you_mean, InputError, Location};
 use crate::model::compute::class::{InstanceClass, SERVERLESS};
 use crate::model::config::{
-    Access, ClientConfig, Config, Connection, Consistency, ControlConfig, CustomEndpoint, Cut,
-    DnsConfig, DriverConfig, EngineConfig, Environment, Fault, FaultKind, GlobalConfig, HalfAcus,
-    InstanceConfig, LossScope, Members, MetricsConfig, NetworkConfig, PoolConfig, ProxyConfig,
-    RegionConfig, RegionId, ServerlessConfig, StartSteps, StorageConfig, Topology, WorkloadConfig,
+    Access, AutoScalingConfig, ClientConfig, Config, Connection, Consistency, ControlConfig,
+    CustomEndpoint, Cut, DnsConfig, DriverConfig, EngineConfig, Environment, Fault, FaultKind,
+    GlobalConfig, HalfAcus, InstanceConfig, LossScope, Members, MetricsConfig, NetworkConfig,
+    PoolConfig, ProxyConfig, RegionConfig, RegionId, ScalingMetric, ServerlessConfig, StartSteps,
+    StorageConfig, Topology, WorkloadConfig,
 };
 use crate::model::footprint::{self, Knob, Need};
 use crate::sim::{LogNormal, SimDuration, SimTime};
@@ -562,7 +564,12 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         .as_ref()
         .map(|s| serverless(s, &cx))
         .transpose()?;
-    let instances = instances(raw.instances.as_ref(), serverless.as_ref(), &no_instances)?;
+    let mut instances = instances(raw.instances.as_ref(), serverless.as_ref(), &no_instances)?;
+    let auto_scaling = raw
+        .replica_auto_scaling
+        .as_ref()
+        .map(|a| auto_scaling(a, &mut instances, &no_instances))
+        .transpose()?;
     let names = Resolver {
         cx: &cx,
         topology: &topology,
@@ -611,6 +618,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
         faults,
         global,
         serverless,
+        auto_scaling,
     };
     let knob = |k: Knob| {
         let span = match k {
@@ -830,6 +838,115 @@ fn instance_capacity(
     Ok((range.max.as_class(), Some(start)))
 }
 
+/// The name of the `n`th reader replica auto scaling creates (from 1):
+/// Aurora's own prefix, \[UG\] ("`application-autoscaling-`").
+fn autoscaled_name(n: usize) -> String {
+    format!("application-autoscaling-{n}")
+}
+
+/// A replica auto scaling policy, and the readers it may create appended
+/// to `instances`: one for each the policy's maximum allows beyond the
+/// readers the scenario lists, with the writer's class and tier 15
+/// (\[UG\]: "the new Aurora Replica is the same DB instance class as the
+/// one used by the primary instance ... the promotion tier for new Aurora
+/// Replicas is set to the last priority, which is 15 by default").
+fn auto_scaling(
+    raw: &AutoScalingSpec,
+    instances: &mut Vec<InstanceConfig>,
+    names: &Resolver,
+) -> Result<AutoScalingConfig, InputError> {
+    let cx = names.cx;
+    let at = &raw.metric;
+    if instances.iter().any(|i| i.acu.is_some()) {
+        return Err(cx.at(
+            at,
+            format!("replica auto scaling does not add `{SERVERLESS}` readers ([UG] Requirements and limitations for Aurora Serverless v2: create them in advance and leave them scaled down)"),
+        ));
+    }
+    if instances.iter().any(|i| i.environment != Environment::Blue) {
+        return Err(cx.at(
+            at,
+            "replica auto scaling beside a blue/green deployment is not modelled",
+        ));
+    }
+    let metric = match raw.metric.value {
+        ScalingMetricSpec::Cpu => ScalingMetric::Cpu,
+        ScalingMetricSpec::Connections => ScalingMetric::Connections,
+    };
+    if metric == ScalingMetric::Cpu && raw.target > 100.0 {
+        return Err(cx.at(
+            at,
+            format!(
+                "a CPU target is a percentage, at most 100, found {}",
+                raw.target
+            ),
+        ));
+    }
+    if raw.min_readers > raw.max_readers {
+        return Err(cx.at(
+            at,
+            format!(
+                "`min_readers` ({}) is above `max_readers` ({})",
+                raw.min_readers, raw.max_readers
+            ),
+        ));
+    }
+    let primary = |i: &&InstanceConfig| names.topology.region_of(i.az) == RegionId::PRIMARY;
+    let readers = instances
+        .iter()
+        .filter(primary)
+        .filter(|i| !i.writer)
+        .count();
+    if readers == 0 && raw.min_readers == 0 {
+        return Err(cx.at(
+            at,
+            "the cluster has no reader and `min_readers` is 0, so the policy has nothing to measure ([UG]: \"There must be at least one reader DB instance for Aurora Auto Scaling to work\"); list a reader or set `min_readers: 1`",
+        ));
+    }
+    let slots = (raw.max_readers as usize).saturating_sub(readers);
+    let in_primary = instances.iter().filter(primary).count();
+    if in_primary + slots > d::MAX_INSTANCES {
+        return Err(cx.at(
+            at,
+            format!(
+                "`max_readers: {}` with {readers} readers listed: a cluster has at most {} readers",
+                raw.max_readers,
+                d::MAX_INSTANCES - 1
+            ),
+        ));
+    }
+    let writer = instances
+        .iter()
+        .find(|i| i.writer)
+        .expect("one writer")
+        .clone();
+    for n in 1..=slots {
+        let name = autoscaled_name(n);
+        if instances.iter().any(|i| i.name == name) {
+            return Err(cx.at(
+                at,
+                format!("{name:?} is the name replica auto scaling gives the readers it adds; rename the instance"),
+            ));
+        }
+        instances.push(InstanceConfig {
+            name,
+            tier: 15,
+            writer: false,
+            autoscaled: true,
+            ..writer.clone()
+        });
+    }
+    Ok(AutoScalingConfig {
+        metric,
+        target: raw.target,
+        min: raw.min_readers,
+        max: raw.max_readers,
+        out_cooldown: raw.scale_out_cooldown,
+        in_cooldown: raw.scale_in_cooldown,
+        disable_scale_in: raw.disable_scale_in,
+    })
+}
+
 fn instances(
     raw: Option<&Spanned<Vec<InstanceSpec>>>,
     serverless: Option<&ServerlessConfig>,
@@ -847,6 +964,7 @@ fn instances(
             writer: true,
             environment: Environment::Blue,
             acu: None,
+            autoscaled: false,
         }]);
     };
     let regions = names.topology.regions();
@@ -886,6 +1004,7 @@ fn instances(
             writer: writer && environment == Environment::Blue,
             environment,
             acu,
+            autoscaled: false,
         });
     }
     if out.iter().filter(|i| i.writer).count() != 1 {

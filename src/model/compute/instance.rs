@@ -49,6 +49,9 @@ pub enum Role {
     /// An instance of the blue environment after a blue/green switchover:
     /// still running under its new name, outside the cluster, read-only.
     Retired,
+    /// A reader replica auto scaling may add, while it does not exist:
+    /// before the policy creates it, or after the policy removed it.
+    Absent,
 }
 
 impl Role {
@@ -121,12 +124,17 @@ impl Instance {
             serverless: cfg.acu.map(Scaling::at),
             tier: cfg.tier,
             role: match (cfg.writer, secondary, cfg.environment) {
+                _ if cfg.autoscaled => Role::Absent,
                 (true, _, _) => Role::Writer,
                 (false, _, Environment::GreenWriter | Environment::GreenReader) => Role::Green,
                 (false, false, Environment::Blue) => Role::Reader,
                 (false, true, Environment::Blue) => Role::Secondary,
             },
-            process: Process::Running,
+            process: if cfg.autoscaled {
+                Process::Stopped
+            } else {
+                Process::Running
+            },
             incarnation: 1,
             host_faults: 0,
             replacing: None,

@@ -281,20 +281,20 @@ impl Compute {
         let now = cx.now();
         let at = self.hosts().instance(inst);
         let stalled_since = match i.role {
-            Role::Reader | Role::Secondary | Role::Green | Role::Retired => None,
+            Role::Reader | Role::Secondary | Role::Green | Role::Retired | Role::Absent => None,
             Role::Writer => self
                 .writers
                 .writer_on(inst, &self.instances)
                 .and_then(|w| w.io_stalled_since(now, cx.cfg.control.io_watchdog)),
         };
         let writes = match i.role {
-            Role::Reader | Role::Secondary | Role::Green | Role::Retired => {
+            Role::Reader | Role::Secondary | Role::Green | Role::Retired | Role::Absent => {
                 volume.reaches_write_quorum(cx.net(), at)
             }
             Role::Writer => stalled_since.is_none(),
         };
         let cut_off = match i.role {
-            Role::Reader | Role::Secondary | Role::Green | Role::Retired => {
+            Role::Reader | Role::Secondary | Role::Green | Role::Retired | Role::Absent => {
                 i.running() && !self.reaches_storage(cx, volume, inst)
             }
             // Slow storage is waited for; storage out of reach is not.
@@ -624,8 +624,46 @@ impl Compute {
     }
 
     /// The control plane's order: `inst`'s process restarts on its host.
+    /// An instance that does not exist has no process to restart.
     pub fn restart(&mut self, cx: &mut Ctx, inst: InstanceId) {
-        self.start_process(cx, inst, Boot::Restart, false);
+        if self.instances[inst.index()].role != Role::Absent {
+            self.start_process(cx, inst, Boot::Restart, false);
+        }
+    }
+
+    /// Replica auto scaling's order: reader `inst` is created in `az`,
+    /// of the writer's class now, and starts once its creation time
+    /// `after` has passed.
+    pub fn add_replica(&mut self, cx: &mut Ctx, inst: InstanceId, az: AzId, after: SimDuration) {
+        let now = cx.now();
+        let writer = &self.instances[self.writers.current.instance.index()];
+        let (class, spec) = (writer.class.clone(), writer.spec);
+        let i = &mut self.instances[inst.index()];
+        if i.role != Role::Absent || i.process != Process::Stopped {
+            return;
+        }
+        (i.class, i.spec, i.az) = (class, spec, az);
+        i.address += 1;
+        i.host_faults = u32::from(!cx.net().az_up(az));
+        let pages = page_and_working_set(cx.cfg);
+        self.servers[inst.index()].new_host(spec.capacity(), pages, now);
+        self.start_process(cx, inst, Boot::Provision(after), false);
+    }
+
+    /// Replica auto scaling's order: reader `inst` is deleted. Its
+    /// connections go with it.
+    pub fn remove_replica(&mut self, cx: &mut Ctx, inst: InstanceId) {
+        let now = cx.now();
+        let i = &mut self.instances[inst.index()];
+        if i.role == Role::Absent {
+            return;
+        }
+        i.stop();
+        i.role = Role::Absent;
+        self.patch_overtaken(inst);
+        self.servers[inst.index()].lose_host(now);
+        self.refresh_reader_dns(cx);
+        self.refresh_custom_dns(cx);
     }
 
     /// The control plane's order: planned event `fault` reaches `inst`.
@@ -732,10 +770,7 @@ impl Compute {
         i.class = class.clone();
         i.spec = *spec;
         i.address += 1;
-        let pages = (
-            u64::from(cx.cfg.workload.page_kib) << 10,
-            cx.cfg.workload.working_set_pages,
-        );
+        let pages = page_and_working_set(cx.cfg);
         (self.servers[inst.index()]).new_host(spec.capacity(), pages, now);
         self.start_process(cx, inst, Boot::Restart, false);
     }
@@ -780,7 +815,7 @@ impl Compute {
             Role::Writer => {
                 (self.writers.writer_on(inst, &self.instances)).is_none_or(Writer::idle)
             }
-            Role::Reader | Role::Secondary | Role::Green | Role::Retired => {
+            Role::Reader | Role::Secondary | Role::Green | Role::Retired | Role::Absent => {
                 i.replica.reads.is_empty()
             }
         }
@@ -908,7 +943,7 @@ impl Compute {
             if i.replacing.take().is_some() {
                 cx.order(Order::ReplacementAbandoned { inst });
                 self.start_process(cx, inst, Boot::Restart, false);
-            } else if i.process == Process::Stopped {
+            } else if i.process == Process::Stopped && i.role != Role::Absent {
                 self.start_process(cx, inst, Boot::Restart, false);
             }
         }
@@ -1043,6 +1078,15 @@ impl Compute {
         self.refresh_custom_dns(cx);
         self.planned_back(cx, inst, cx.now());
     }
+}
+
+/// The size of a page, bytes, and the pages of the working set: what a
+/// new host's cache is sized by.
+fn page_and_working_set(cfg: &Config) -> (u64, u64) {
+    (
+        u64::from(cfg.workload.page_kib) << 10,
+        cfg.workload.working_set_pages,
+    )
 }
 
 /// What `region`'s reader endpoint names: the running readers of the

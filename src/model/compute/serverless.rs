@@ -169,12 +169,11 @@ impl Compute {
         for k in alone {
             self.pause(cx, k, now);
         }
-        // The writer's group: the writer and the readers in tiers 0 and 1.
-        let in_group =
-            |i: &super::Instance| i.role == Role::Writer || (i.role == Role::Reader && i.tier <= 1);
+        // The writer's group pauses once every other reader has paused (a
+        // provisioned instance never does, so it keeps the group up).
         let cluster = || self.instances.iter().filter(|i| i.role.in_cluster());
         let group_idle = cluster().all(|i| {
-            if in_group(i) {
+            if in_writer_group(i) {
                 i.running() && idle(i)
             } else {
                 // Every other reader paused, or not running at all.
@@ -184,11 +183,7 @@ impl Compute {
         let open_loop = cx.cfg.workload.commits_per_s > 0.0 || cx.cfg.workload.reads_per_s > 0.0;
         let writer_open = self.hosts().current_writer_open();
         if group_idle && writer_open && !open_loop && cx.cfg.global.is_none() {
-            let group: Vec<InstanceId> = (0..self.instances.len())
-                .map(InstanceId::from_index)
-                .filter(|k| in_group(&self.instances[k.index()]))
-                .collect();
-            for k in group {
+            for k in self.writer_group() {
                 self.pause(cx, k, now);
             }
         }
@@ -207,8 +202,9 @@ impl Compute {
     }
 
     /// A connection asks for paused (or resuming) instance `k`: it waits
-    /// until `k` has resumed. A reader resuming resumes the writer's group
-    /// too. Returns whether the connection waits.
+    /// until `k` has resumed. The writer and the readers in tiers 0 and 1
+    /// resume together, and a reader of another tier resuming resumes
+    /// them too. Returns whether the connection waits.
     pub(super) fn hold_for_resume(
         &mut self,
         cx: &mut Ctx,
@@ -219,22 +215,24 @@ impl Compute {
         if !i.paused() || !i.running() {
             return false;
         }
-        let reader = i.role == Role::Reader;
+        let grouped = matches!(i.role, Role::Reader | Role::Writer);
         self.held.push((k, held));
         self.resume(cx, k);
-        if reader {
-            let group: Vec<InstanceId> = (0..self.instances.len())
-                .map(InstanceId::from_index)
-                .filter(|g| {
-                    let g = &self.instances[g.index()];
-                    g.role == Role::Writer || (g.role == Role::Reader && g.tier <= 1)
-                })
-                .collect();
-            for g in group {
+        if grouped {
+            for g in self.writer_group() {
                 self.resume(cx, g);
             }
         }
         true
+    }
+
+    /// The writer and the readers in promotion tiers 0 and 1, which pause
+    /// and resume together.
+    fn writer_group(&self) -> Vec<InstanceId> {
+        (0..self.instances.len())
+            .map(InstanceId::from_index)
+            .filter(|g| in_writer_group(&self.instances[g.index()]))
+            .collect()
     }
 
     /// `k` begins to resume, unless it is already resuming or running.
@@ -297,6 +295,11 @@ impl Compute {
         s.idle_since = now;
         self.servers[k.index()].resize(acu.capacity(), page_bytes(cx), now);
     }
+}
+
+/// Whether `i` is the writer or a reader in promotion tier 0 or 1.
+fn in_writer_group(i: &super::Instance) -> bool {
+    i.role == Role::Writer || (i.role == Role::Reader && i.tier <= 1)
 }
 
 /// The size of a page, bytes.

@@ -44,7 +44,7 @@ pub use instances::{
 };
 pub use metrics::MetricsSpec;
 pub use network::NetworkSpec;
-pub use serverless::ServerlessSpec;
+pub use serverless::{AutoScalingSpec, ScalingMetricSpec, ServerlessSpec};
 pub(crate) use settings::{optional_commit_rate, optional_duration, optional_fraction, read};
 pub use topology::{StorageSpec, TopologySpec};
 pub use workload::{AccessSpec, WorkloadSpec};
@@ -93,6 +93,10 @@ pub struct ScenarioFile {
     /// instance has a provisioned class.
     #[serde(default)]
     pub serverless: Option<ServerlessSpec>,
+    /// Aurora Replicas auto scaling: a policy adding readers when the
+    /// readers run above a target; absent: the readers are those listed.
+    #[serde(default)]
+    pub replica_auto_scaling: Option<AutoScalingSpec>,
     /// RDS Proxy between the clients whose `connection` is `proxy` and
     /// the writer; absent: no proxy; present but empty: every default.
     #[serde(default, deserialize_with = "proxy_section")]

@@ -1,12 +1,16 @@
-//! The `serverless:` section: the cluster's Aurora Serverless v2 capacity
-//! range, which every `db.serverless` instance scales within, and how
-//! they scale and pause.
+//! Capacity that moves: the `serverless:` section (the cluster's Aurora
+//! Serverless v2 capacity range, which every `db.serverless` instance
+//! scales within, and how they scale and pause) and the
+//! `replica_auto_scaling:` section (a policy that adds and removes
+//! readers).
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::settings::{acu, auto_pause, duration, growth, jitter, period, utilisation};
+use super::settings::{
+    acu, auto_pause, duration, growth, jitter, period, replica_count, scaling_target, utilisation,
+};
 use crate::scenario::defaults as d;
 use crate::sim::SimDuration;
 
@@ -83,4 +87,67 @@ pub struct ServerlessSpec {
     #[serde(default = "d::scale_down_per_s", deserialize_with = "growth::read")]
     #[schemars(schema_with = "growth::schema")]
     pub scale_down_per_s: f64,
+}
+
+/// Aurora Replicas auto scaling: an Application Auto Scaling
+/// target-tracking policy that adds readers to the cluster when its
+/// readers' average CPU or connections run above a target, and removes
+/// the ones it added when they run well below it.
+///
+/// ```yaml
+/// replica_auto_scaling:
+///   metric: cpu        # RDSReaderAverageCPUUtilization
+///   target: 40         # percent
+///   min_readers: 1
+///   max_readers: 4
+/// ```
+///
+/// A new reader has the writer's class and promotion tier 15, is named
+/// `application-autoscaling-<n>`, goes to the AZ with the fewest of the
+/// cluster's instances, and takes a drawn creation time
+/// (`control_plane.provision_time`) before it joins the reader endpoint.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutoScalingSpec {
+    /// What the policy tracks, averaged over the cluster's available
+    /// readers: `cpu` (`RDSReaderAverageCPUUtilization`, percent) or
+    /// `connections` (`RDSReaderAverageDatabaseConnections`).
+    #[schemars(with = "ScalingMetricSpec")]
+    pub metric: Spanned<ScalingMetricSpec>,
+    /// The value it keeps the metric at, or close to.
+    #[serde(deserialize_with = "scaling_target::read")]
+    #[schemars(schema_with = "scaling_target::schema")]
+    pub target: f64,
+    /// `MinCapacity`: the fewest readers, 0 to 15.
+    #[serde(default = "d::min_readers", deserialize_with = "replica_count::read")]
+    #[schemars(schema_with = "replica_count::schema")]
+    pub min_readers: u32,
+    /// `MaxCapacity`: the most readers, 0 to 15.
+    #[serde(deserialize_with = "replica_count::read")]
+    #[schemars(schema_with = "replica_count::schema")]
+    pub max_readers: u32,
+    /// `ScaleOutCooldown`: after adding readers, how long before it adds
+    /// more.
+    #[serde(default = "d::scale_out_cooldown", deserialize_with = "duration::read")]
+    #[schemars(schema_with = "duration::schema")]
+    pub scale_out_cooldown: SimDuration,
+    /// `ScaleInCooldown`: after removing a reader, how long before it
+    /// removes another.
+    #[serde(default = "d::scale_in_cooldown", deserialize_with = "duration::read")]
+    #[schemars(schema_with = "duration::schema")]
+    pub scale_in_cooldown: SimDuration,
+    /// `DisableScaleIn`: never remove readers.
+    #[serde(default)]
+    pub disable_scale_in: bool,
+}
+
+/// The metric a replica auto scaling policy tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScalingMetricSpec {
+    /// `RDSReaderAverageCPUUtilization`: the readers' mean CPU, percent.
+    Cpu,
+    /// `RDSReaderAverageDatabaseConnections`: the readers' mean open
+    /// connections.
+    Connections,
 }
