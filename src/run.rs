@@ -7,16 +7,18 @@ use std::collections::BTreeMap;
 use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
-    Candidate, CapacitySummary, ClientErrors, ClientGroup, ClientObserved, Commits,
-    CustomEndpointSummary, FailedAttempt, Failover, FaultSummary, ForwardingSummary, GlobalSummary,
-    GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult, Lag, Latency,
-    Maintenance, Outage, PatchedInstance, Reads, RegionExposure, RegionPromotion, RegionSummary,
-    Rto, ServerlessSummary, Steps, StorageSummary, Summary, TimelineRow, Topology, FORMAT_VERSION,
+    AutoScalingSummary, Candidate, CapacitySummary, ClientErrors, ClientGroup, ClientObserved,
+    Commits, CustomEndpointSummary, FailedAttempt, Failover, FaultSummary, ForwardingSummary,
+    GlobalSummary, GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult, Lag,
+    Latency, Maintenance, Outage, PatchedInstance, Reads, RegionExposure, RegionPromotion,
+    RegionSummary, Rto, ScalingActivity, ServerlessSummary, Steps, StorageSummary, Summary,
+    TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::{Client, GAP_MIN};
 use crate::model::compute::patch::PatchOutcome;
 use crate::model::config::{
-    CacheSpec, Config, Connection, Environment, FaultKind, HalfAcus, Members, RegionId, TieBreak,
+    CacheSpec, Config, Connection, Environment, FaultKind, HalfAcus, Members, RegionId,
+    ScalingMetric, TieBreak,
 };
 use crate::model::control::{Answer, FailoverRecord, Reason};
 use crate::model::{Observer, World, DEFAULT_MAX_EVENTS};
@@ -522,6 +524,44 @@ fn rto(w: &World, f: &FailoverRecord) -> Rto {
     }
 }
 
+/// The replica auto scaling policy and what it did.
+fn auto_scaling(w: &World) -> Option<AutoScalingSummary> {
+    let policy = w.config().auto_scaling.as_ref()?;
+    let done = w.autoscaling()?;
+    let instances = w.instances();
+    let activities = done
+        .activities
+        .iter()
+        .map(|a| {
+            let i = &instances[a.inst.index()];
+            ScalingActivity {
+                at_s: a.at.as_secs_f64(),
+                action: if a.added { "add" } else { "remove" }.to_owned(),
+                instance: i.name.clone(),
+                az: w.config().topology.azs[i.az.index()].clone(),
+                metric: a.metric,
+                serving_s: a.serving.map(SimTime::as_secs_f64),
+            }
+        })
+        .collect();
+    Some(AutoScalingSummary {
+        metric: match policy.metric {
+            ScalingMetric::Cpu => "cpu",
+            ScalingMetric::Connections => "connections",
+        }
+        .to_owned(),
+        target: policy.target,
+        min_readers: policy.min,
+        max_readers: policy.max,
+        activities,
+        peak_metric: done
+            .datapoints
+            .iter()
+            .filter_map(|&(_, m)| m)
+            .reduce(f64::max),
+    })
+}
+
 /// What each Aurora Serverless v2 instance's capacity came to by `now`.
 fn serverless(w: &World, now: SimTime) -> Option<ServerlessSummary> {
     let range = w.config().serverless.as_ref()?;
@@ -601,6 +641,7 @@ fn topology(sc: &Config) -> Topology {
                 .to_owned(),
                 environment: (i.environment != Environment::Blue).then(|| "green".to_owned()),
                 acu: i.acu.map(HalfAcus::acu),
+                autoscaled: i.autoscaled,
             })
             .collect(),
         clients: sc
@@ -858,6 +899,7 @@ impl Simulation {
             replica_lag_ms: replica_lag(w),
             global: global(w, now),
             serverless: serverless(w, now),
+            auto_scaling: auto_scaling(w),
             client_errors: ClientErrors::from_counts(rec.client_errors),
             client_requests_ok: w.clients().iter().map(|c| c.requests_ok).sum(),
             hung_clients: w.clients().iter().filter(|c| hung(w, c)).count() as u32,

@@ -320,7 +320,15 @@ fn the_model_has_rooms() {
         .map(|f| room(f))
         .collect();
     let expected = [
-        "client", "compute", "control", "dns", "faults", "global", "proxy", "storage",
+        "autoscaling",
+        "client",
+        "compute",
+        "control",
+        "dns",
+        "faults",
+        "global",
+        "proxy",
+        "storage",
     ];
     assert_eq!(rooms.into_iter().collect::<Vec<_>>(), expected);
 }

@@ -1,6 +1,7 @@
 //! One integration-test binary; modules are named for the behaviour they
 //! pin down.
 
+mod capacity;
 mod cli;
 mod compute;
 mod connections;

@@ -105,6 +105,7 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
         }
     }
     print_failovers(w, s);
+    print_capacity(w, s);
     print_maintenance(w, s);
     print_regions(w, s);
     if s.healing.faults_over_s.is_some() {
@@ -123,6 +124,62 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
         crate::error::shown(out),
         names.join(", ")
     );
+}
+
+/// Aurora Serverless v2 capacity, one line per instance, and what
+/// replica auto scaling did.
+fn print_capacity(w: &mut impl Write, s: &crate::metrics::Summary) {
+    if let Some(sv) = &s.serverless {
+        for i in &sv.instances {
+            let paused = if i.pauses + i.resumes > 0 || i.paused_s > 0.0 {
+                format!(
+                    "; paused {} time(s), {:.0} s in all, resumed {} time(s)",
+                    i.pauses, i.paused_s, i.resumes
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                w,
+                "  capacity  {}: {} ACU at the start, {} at the end, peak {}, mean {:.1}; {:.2} ACU-hours{paused}",
+                i.name, i.start_acu, i.end_acu, i.peak_acu, i.mean_acu, i.acu_hours
+            );
+        }
+    }
+    if let Some(a) = &s.auto_scaling {
+        let unit = if a.metric == "cpu" {
+            " %"
+        } else {
+            " connections"
+        };
+        let _ = writeln!(
+            w,
+            "  scaling   replica auto scaling on reader {} at {}{unit}, {} to {} readers: {} activit(ies), peak datapoint {}",
+            a.metric,
+            a.target,
+            a.min_readers,
+            a.max_readers,
+            a.activities.len(),
+            a.peak_metric.map_or("-".to_owned(), |m| format!("{m:.1}{unit}"))
+        );
+        for x in &a.activities {
+            let _ = writeln!(
+                w,
+                "            {:.0} s: {} {} in AZ {}{}{}",
+                x.at_s,
+                x.action,
+                x.instance,
+                x.az,
+                x.metric
+                    .map_or(String::new(), |m| format!(" at {m:.1}{unit}")),
+                match (x.action.as_str(), x.serving_s) {
+                    ("add", Some(t)) => format!(", serving from {t:.0} s"),
+                    ("add", None) => ", not serving by the end".to_owned(),
+                    _ => String::new(),
+                }
+            );
+        }
+    }
 }
 
 /// A global database: one line per secondary region, one per hold of
@@ -359,6 +416,21 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
                 (Some(_), Some(v)) => format!("{v:.1} s after the fault"),
             }
         );
+        if let Some(c) = &r.capacity {
+            let acu = |v: Option<f64>| v.map_or("provisioned".to_owned(), |v| format!("{v} ACU"));
+            let _ = writeln!(
+                w,
+                "            capacity: the writer had {}; the new writer {} before the fault, {} when writable; back at the writer's {}",
+                acu(c.writer_acu),
+                acu(c.promoted_acu_before),
+                acu(c.promoted_acu_writable),
+                match c.capacity_back_s {
+                    Some(0.0) => "at once".to_owned(),
+                    Some(v) => format!("{v:.0} s after writable"),
+                    None => units::NOT_REACHED.to_owned(),
+                }
+            );
+        }
         if let Some(st) = &r.storm {
             let _ = writeln!(
                 w,

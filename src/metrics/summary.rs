@@ -87,6 +87,10 @@ pub struct Summary {
     /// `db.serverless` instance's capacity came to; absent without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serverless: Option<ServerlessSummary>,
+    /// Aurora Replicas auto scaling: the policy and what it did; absent
+    /// without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_scaling: Option<AutoScalingSummary>,
     /// Failed client requests by kind.
     pub client_errors: ClientErrors,
     /// Client requests that completed.
@@ -304,6 +308,10 @@ pub struct InstanceSummary {
     /// class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acu: Option<f64>,
+    /// A reader replica auto scaling may add: absent from the cluster
+    /// until it does.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub autoscaled: bool,
 }
 
 /// One group of application clients as configured.
@@ -449,6 +457,41 @@ pub struct ServerlessSummary {
     pub max_acu: f64,
     /// Each `db.serverless` instance, in scenario order.
     pub instances: Vec<CapacitySummary>,
+}
+
+/// A replica auto scaling policy and its activities.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AutoScalingSummary {
+    /// `cpu` or `connections`.
+    pub metric: String,
+    /// The target it tracked.
+    pub target: f64,
+    /// The fewest readers it keeps.
+    pub min_readers: u32,
+    /// The most.
+    pub max_readers: u32,
+    /// What it did, in order.
+    pub activities: Vec<ScalingActivity>,
+    /// The highest datapoint it took, in the metric's unit (`null`: none).
+    pub peak_metric: Option<f64>,
+}
+
+/// One reader replica auto scaling added or removed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ScalingActivity {
+    /// When it decided, seconds.
+    pub at_s: f64,
+    /// `add` or `remove`.
+    pub action: String,
+    /// The reader.
+    pub instance: String,
+    /// Its AZ.
+    pub az: String,
+    /// The datapoint that moved it (`null`: added to reach the minimum).
+    pub metric: Option<f64>,
+    /// An added reader: when it joined the reader endpoint, seconds
+    /// (`null`: not by the end of the run).
+    pub serving_s: Option<f64>,
 }
 
 /// What one Aurora Serverless v2 instance's capacity came to.

@@ -59,6 +59,8 @@ pub struct Activity {
     /// The datapoint that moved it, in the metric's unit (`None`: added
     /// to reach `min_readers`).
     pub metric: Option<f64>,
+    /// An added reader: when it joined the reader endpoint.
+    pub serving: Option<SimTime>,
 }
 
 /// The policy's state.
@@ -93,6 +95,18 @@ impl ReplicaAutoScaling {
             last_in: None,
             activities: Vec::new(),
             datapoints: Vec::new(),
+        }
+    }
+
+    /// Reader `inst`, which it added, has joined the reader endpoint.
+    pub fn serving(&mut self, inst: InstanceId, now: SimTime) {
+        let added = self
+            .activities
+            .iter_mut()
+            .rev()
+            .find(|a| a.inst == inst && a.added);
+        if let Some(a) = added.filter(|a| a.serving.is_none()) {
+            a.serving = Some(now);
         }
     }
 
@@ -142,9 +156,15 @@ impl ReplicaAutoScaling {
         if !writer_open {
             return;
         }
-        // Its readers: those available and those it is creating.
-        let creating = |i: &Instance| i.role == Role::Absent && i.process != Process::Stopped;
-        let readers = available.len() + instances.iter().filter(|i| creating(i)).count();
+        // Its capacity: the cluster's readers, available or not (a reader
+        // that failed is still an instance of the cluster), and those it
+        // is creating.
+        let counted = |i: &Instance| {
+            primary(i)
+                && (i.role == Role::Reader
+                    || (i.role == Role::Absent && i.process != Process::Stopped))
+        };
+        let readers = instances.iter().filter(|i| counted(i)).count();
         let cooled =
             |last: Option<SimTime>, wait: SimDuration| last.is_none_or(|t| now.since(t) >= wait);
         let mut add = (policy.min as usize).saturating_sub(readers);
@@ -169,22 +189,20 @@ impl ReplicaAutoScaling {
             && cooled(self.last_out, policy.out_cooldown);
         if scale_in {
             // The newest reader it created that is serving.
-            let created = self
+            let mut created = self
                 .activities
                 .iter()
                 .rev()
                 .filter(|a| a.added)
                 .map(|a| a.inst);
-            if let Some(inst) = created
-                .filter(|k| instances[k.index()].role == Role::Reader)
-                .next()
-            {
+            if let Some(inst) = created.find(|k| instances[k.index()].role == Role::Reader) {
                 cx.order(Order::RemoveReplica { inst });
                 self.activities.push(Activity {
                     at: now,
                     inst,
                     added: false,
                     metric,
+                    serving: None,
                 });
                 (self.last_in, self.below) = (Some(now), 0);
             }
@@ -236,6 +254,7 @@ impl ReplicaAutoScaling {
                 inst,
                 added: true,
                 metric,
+                serving: None,
             });
             (self.last_out, self.above) = (Some(now), 0);
         }

@@ -664,6 +664,11 @@ impl World {
             Event::InstanceUp { inst, incarnation } => {
                 let promoted = control.promotes(inst);
                 compute.on_instance_up(cx, around, (inst, incarnation), promoted);
+                if let Some(a) = autoscaling.as_mut() {
+                    if compute.instances[inst.index()].serving_reads() {
+                        a.serving(inst, cx.now());
+                    }
+                }
             }
             Event::WriterOpen { epoch } => compute.on_writer_open(cx, epoch),
             Event::Patch { inst, incarnation } => {
@@ -1099,6 +1104,11 @@ impl World {
     /// Whether the newest epoch's writer runs and takes commits.
     pub fn writer_open(&self) -> bool {
         self.compute.hosts().current_writer_open()
+    }
+
+    /// Replica auto scaling's state, when a policy is attached.
+    pub(crate) fn autoscaling(&self) -> Option<&ReplicaAutoScaling> {
+        self.autoscaling.as_ref()
     }
 
     /// The DB instances, in scenario order.

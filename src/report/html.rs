@@ -444,6 +444,96 @@ fn capacity(h: &mut String, r: &Results, id: &str) {
             &rows,
         );
     }
+    serverless(h, s);
+}
+
+/// Aurora Serverless v2 capacity per instance, and what replica auto
+/// scaling did.
+fn serverless(h: &mut String, s: &Summary) {
+    if let Some(sv) = &s.serverless {
+        let _ = writeln!(
+            h,
+            "<p>Aurora Serverless v2: each <code>db.serverless</code> instance scales within {} to {} ACU.</p>",
+            sv.min_acu, sv.max_acu
+        );
+        let rows: Vec<Vec<String>> = sv
+            .instances
+            .iter()
+            .map(|i| {
+                vec![
+                    esc(&i.name),
+                    i.start_acu.to_string(),
+                    i.end_acu.to_string(),
+                    i.peak_acu.to_string(),
+                    format!("{:.1}", i.mean_acu),
+                    format!("{:.2}", i.acu_hours),
+                    if i.paused_s > 0.0 {
+                        format!(
+                            "{:.0} s ({} pause(s), {} resume(s))",
+                            i.paused_s, i.pauses, i.resumes
+                        )
+                    } else {
+                        "never".to_owned()
+                    },
+                ]
+            })
+            .collect();
+        table(
+            h,
+            &[
+                "instance",
+                "ACU at start",
+                "at end",
+                "peak",
+                "mean",
+                "ACU-hours",
+                "paused",
+            ],
+            &rows,
+        );
+    }
+    if let Some(a) = &s.auto_scaling {
+        let unit = if a.metric == "cpu" {
+            " %"
+        } else {
+            " connections"
+        };
+        let _ = writeln!(
+            h,
+            "<p>Replica auto scaling keeps the readers' average {} at {}{unit}, with {} to {} readers; its highest datapoint was {}.</p>",
+            esc(&a.metric),
+            a.target,
+            a.min_readers,
+            a.max_readers,
+            a.peak_metric.map_or("none".to_owned(), |m| format!("{m:.1}{unit}"))
+        );
+        let rows: Vec<Vec<String>> = a
+            .activities
+            .iter()
+            .map(|x| {
+                vec![
+                    format!("{:.0} s", x.at_s),
+                    esc(&x.action),
+                    esc(&x.instance),
+                    esc(&x.az),
+                    x.metric
+                        .map_or("minimum".to_owned(), |m| format!("{m:.1}{unit}")),
+                    match (x.action.as_str(), x.serving_s) {
+                        ("add", Some(t)) => format!("{t:.0} s"),
+                        ("add", None) => units::NOT_REACHED.to_owned(),
+                        _ => String::new(),
+                    },
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            table(
+                h,
+                &["at", "action", "reader", "AZ", "datapoint", "serving from"],
+                &rows,
+            );
+        }
+    }
 }
 
 /// A global database: each secondary region's lag, the RPO guard's
@@ -680,11 +770,16 @@ fn topology(h: &mut String, s: &Summary, id: &str) {
         .instances
         .iter()
         .map(|i| {
+            let class = match (i.acu, i.autoscaled) {
+                (Some(acu), _) => format!("{} (from {acu} ACU)", esc(&i.class)),
+                (None, true) => format!("{} when replica auto scaling adds it", esc(&i.class)),
+                (None, false) => esc(&i.class),
+            };
             vec![
                 esc(&i.name),
                 esc(&i.role),
                 esc(&i.az),
-                esc(&i.class),
+                class,
                 i.tier.to_string(),
             ]
         })

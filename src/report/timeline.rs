@@ -252,6 +252,12 @@ impl Timeline {
         self.per_instance(TimelineRow::RPO_LAG_COLUMN)
     }
 
+    /// Each Aurora Serverless v2 instance's capacity in ACUs, by instance
+    /// name.
+    pub fn capacities(&self) -> impl Iterator<Item = (&str, &[Option<f64>])> {
+        self.per_instance(TimelineRow::ACU_COLUMN)
+    }
+
     /// Each instance's CPU utilisation, by instance name, for the
     /// instances that were ever busy.
     pub fn cpu(&self) -> impl Iterator<Item = (&str, &[Option<f64>])> {

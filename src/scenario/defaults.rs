@@ -472,8 +472,8 @@ defaults! {
         SimDuration::from_secs(300)
     }
 
-    /// Replica auto scaling's scale-in cooldown: 300 s, as the scale-out
-    /// cooldown.
+    /// Replica auto scaling's scale-in cooldown: 300 s, \[UG\] Amazon Aurora
+    /// Auto Scaling with Aurora Replicas, as the scale-out cooldown.
     pub fn scale_in_cooldown() -> SimDuration {
         SimDuration::from_secs(300)
     }

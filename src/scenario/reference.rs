@@ -212,6 +212,12 @@ const DEFAULT_SOURCES: &[(&str, Source)] = &[
         Source::Function("pool_size"),
     ),
     ("control_plane.tie_break", Source::Variant),
+    (
+        "replica_auto_scaling.disable_scale_in",
+        Source::Stated(
+            "Off: [UG] Amazon Aurora Auto Scaling with Aurora Replicas, where a policy removes the replicas it added unless scale-in is disabled.",
+        ),
+    ),
     ("dns.empty_answers", Source::Function("dns_empty_answers")),
     ("dns.ttl", Source::Function("dns_ttl")),
     ("dns.update_delay", Source::Function("dns_update_delay")),

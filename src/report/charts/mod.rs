@@ -198,6 +198,15 @@ charts! {
         size: fixed => fixed_rule(),
         draw: workload::cpu,
     }
+    /// Each Aurora Serverless v2 instance's capacity in ACUs per bin, each
+    /// failover's phases shaded: the writer following its load, readers
+    /// in tiers 0 and 1 following the writer, a promoted reader scaling up
+    /// to the load, paused instances at zero.
+    Capacity "capacity" {
+        applies: "the cluster has a db.serverless instance" => |r| r.summary.serverless.is_some(),
+        size: fixed => fixed_rule(),
+        draw: workload::capacity,
+    }
     /// PGs below write quorum, below read quorum (dashed) and out of the
     /// writer's reach, and segments being repaired.
     Quorum "quorum" {

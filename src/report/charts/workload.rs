@@ -91,6 +91,49 @@ pub(super) fn latency<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Res
     mark_faults(&mut chart, &r.summary.faults, y)
 }
 
+/// Each Aurora Serverless v2 instance's capacity in ACUs per bin, on one
+/// scale from zero to the cluster's maximum, each failover's phases
+/// shaded: how far the writer scaled, which readers followed it, and how
+/// long a promoted reader took to scale up to the load.
+pub(super) fn capacity<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    r: &Results,
+) -> Drawn<DB> {
+    let instances: Vec<(&str, Runs)> = r
+        .timeline
+        .capacities()
+        .map(|(name, values)| (name, runs(r, values)))
+        .collect();
+    let legend = instances
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| ((*name).to_owned(), Mark::Line(SERIES[i % SERIES.len()])))
+        .collect();
+    let title = format!(
+        "{}: Aurora Serverless v2 capacity per instance",
+        r.summary.scenario
+    );
+    let plot = timed_frame(root, r, &title, legend, true)?;
+    let top = r.summary.serverless.as_ref().map_or(1.0, |s| s.max_acu);
+    let all: Vec<&[(f64, f64)]> = instances
+        .iter()
+        .flat_map(|(_, runs)| runs.iter().map(Vec::as_slice))
+        .collect();
+    // The range's maximum, unless nothing came near it: then the peak.
+    let y = (0.0, (peak(&all) * 1.25).clamp(1.0, top * 1.05));
+    let mut chart = time_axes(&plot, r, &fault_notes(r), y.0..y.1, "ACUs", 10)?;
+    shade_phases(&mut chart, r, y)?;
+    shade_outages(&mut chart, r, y)?;
+    for (i, (_, runs)) in instances.into_iter().enumerate() {
+        let colour = SERIES[i % SERIES.len()];
+        for run in runs {
+            chart.draw_series(LineSeries::new(run, colour.stroke_width(2)))?;
+        }
+    }
+    mark_back(&mut chart, r, y)?;
+    mark_faults(&mut chart, &r.summary.faults, y)
+}
+
 /// Each instance's CPU utilisation per bin.
 pub(super) fn cpu<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Drawn<DB> {
     let instances: Vec<(&str, Runs)> = r
