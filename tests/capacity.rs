@@ -376,3 +376,108 @@ fn capacity_settings_are_refused_where_they_are_wrong() {
         .to_string();
     assert!(e.contains("not modelled"), "{e}");
 }
+
+mod properties {
+    //! Random Serverless v2 clusters, mixed with provisioned readers, under
+    //! random fault schedules: every invariant holds, and capacity stays
+    //! within the cluster's range (zero only while paused).
+
+    use proptest::prelude::*;
+
+    use crate::{parse, run};
+
+    /// A fault at `at` seconds, by kind, on instance `i` or AZ `z`.
+    fn fault(kind: u8, at: u64, i: usize, z: usize) -> String {
+        let inst = if i == 0 {
+            "w".to_owned()
+        } else {
+            format!("r{i}")
+        };
+        let az = ["a", "b", "c"][z];
+        match kind {
+            0 => format!("  - writer_crash: {{ at: {at}s, recover_after: 10s }}\n"),
+            1 => format!(
+                "  - instance_crash: {{ at: {at}s, instance: {inst}, recover_after: 8s }}\n"
+            ),
+            2 => format!("  - az_outage: {{ at: {at}s, az: {az}, duration: 6s }}\n"),
+            3 => {
+                format!("  - instance_reboot: {{ at: {at}s, instance: {inst}, failover: true }}\n")
+            }
+            _ => format!("  - failover: {{ at: {at}s }}\n"),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn serverless_clusters_keep_every_invariant_and_their_range(
+            seed in 0u64..1_000_000,
+            min_half in prop_oneof![Just(0u32), Just(1), Just(4)],
+            readers in prop::collection::vec((0usize..3, 0u8..4, any::<bool>(), 0u32..9), 1..4),
+            writer_start in 0u32..9,
+            faults in prop::collection::vec((0u8..5, 5u64..30, 0usize..4, 0usize..3), 0..4),
+            clients in 0u32..4,
+        ) {
+            let (min, max) = (f64::from(min_half) / 2.0, 16.0);
+            let start = |half: u32| {
+                let acu = f64::from(half.max(min_half)) / 2.0;
+                if acu == 0.0 && min_half > 0 { min.max(0.5) } else { acu }
+            };
+            let mut yaml = format!(
+                "name: p\nseed: {seed}\nduration: 45s\ntopology: {{ storage_nodes_per_az: 2 }}\n\
+                 storage: {{ volume_gib: 20 }}\n\
+                 control_plane: {{ provision_time: 20s, provision_sigma: 0 }}\n\
+                 serverless: {{ min_acu: {min}, max_acu: {max}, scale_up_per_s: 1 }}\ninstances:\n  \
+                 - {{ name: w, az: a, class: db.serverless, role: writer, acu: {} }}\n",
+                start(writer_start)
+            );
+            for (k, (az, tier, provisioned, half)) in readers.iter().enumerate() {
+                let class = if *provisioned {
+                    "db.r6g.large".to_owned()
+                } else {
+                    format!("db.serverless, acu: {}", start(*half))
+                };
+                yaml += &format!(
+                    "  - {{ name: r{}, az: {}, tier: {tier}, class: {class} }}\n",
+                    k + 1,
+                    ["a", "b", "c"][*az]
+                );
+            }
+            if clients > 0 {
+                yaml += &format!(
+                    "clients:\n  - {{ name: app, count: {clients}, think_time: 20ms, read_timeout: 2s, connect_timeout: 20s }}\n"
+                );
+            }
+            let n = readers.len() + 1;
+            let mut faults: Vec<_> = faults.into_iter().map(|(k, at, i, z)| (at, k, i % n, z)).collect();
+            faults.sort();
+            if !faults.is_empty() {
+                yaml += "faults:\n";
+                for (at, k, i, z) in faults {
+                    yaml += &fault(k, at, i, z);
+                }
+            }
+            let o = run(&parse(&yaml));
+            for v in &o.summary.invariants {
+                prop_assert!(v.held, "{} broken: {:?}\n{yaml}", v.name, v.first);
+            }
+            let sv = o.summary.serverless.as_ref().expect("serverless");
+            for i in &sv.instances {
+                prop_assert!(i.peak_acu <= max, "{i:?}\n{yaml}");
+                prop_assert!(i.end_acu <= max, "{i:?}\n{yaml}");
+                let paused_at_end = i.end_acu == 0.0;
+                prop_assert!(paused_at_end || i.end_acu >= min.max(0.5), "{i:?}\n{yaml}");
+                prop_assert!(!paused_at_end || min == 0.0, "{i:?}\n{yaml}");
+            }
+            for row in &o.timeline {
+                for &acu in &row.acu {
+                    prop_assert!(acu <= max && (acu == 0.0 || acu >= min.max(0.5)), "{acu}\n{yaml}");
+                }
+            }
+        }
+    }
+}

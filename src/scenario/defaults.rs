@@ -965,6 +965,16 @@ pub const SECONDS_UNTIL_AUTO_PAUSE: Limit<u32> =
 /// account describes; 100 is already a hundredfold in one second.
 pub const SCALING_RATE: Limit<f64> = Limit::new(0.01, 100.0, "a scaling rate per second");
 
+/// How often Aurora Serverless v2 capacity is set anew: 10 ms to 1 min.
+/// Each look is an event that walks every instance: more often than a
+/// hundred times a second only multiplies events, and capacity that
+/// looks less than once a minute does not follow a load.
+pub const SCALING_INTERVAL: Limit<SimDuration> = Limit::new(
+    SimDuration::from_millis(10),
+    SimDuration::from_secs(60),
+    "a scaling interval",
+);
+
 /// A processor utilisation capacity is sized for: 0.05 to 1.
 pub const UTILISATION: Limit<f64> = Limit::new(0.05, 1.0, "a processor utilisation");
 

@@ -252,6 +252,30 @@ mod tests {
     }
 
     #[test]
+    fn serverless_max_connections_follow_the_maximum_capacity_as_published() {
+        // [UG] Performance and scaling for Aurora Serverless v2, the
+        // default `max_connections` of Aurora MySQL by maximum ACUs.
+        let table = [
+            (1.0, 90),
+            (4.0, 135),
+            (8.0, 1000),
+            (16.0, 2000),
+            (32.0, 3000),
+            (64.0, 4000),
+            (128.0, 5000),
+        ];
+        for (max_acu, connections) in table {
+            let class = HalfAcus::of(max_acu).unwrap().as_class();
+            assert_eq!(class.max_connections(), connections, "{max_acu} ACU");
+        }
+        // An ACU is 2 GiB and a quarter of a vCPU: 16 ACUs are a
+        // db.r6g.xlarge, as the guide's own example sizes them.
+        let xlarge = InstanceClass::parse("db.r6g.xlarge").unwrap();
+        assert_eq!(HalfAcus::of(16.0).unwrap().capacity(), xlarge.capacity());
+        assert_eq!(HalfAcus::of(0.3), None);
+    }
+
+    #[test]
     fn the_cache_is_three_quarters_of_memory() {
         let c = InstanceClass::parse("db.r6g.large").unwrap();
         assert_eq!(c.cache_pages(16 << 10), 12 * 65_536);

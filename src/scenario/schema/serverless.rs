@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::settings::{
-    acu, auto_pause, duration, growth, jitter, period, replica_count, scaling_target, utilisation,
+    acu, auto_pause, duration, growth, jitter, replica_count, scaling_interval, scaling_target,
+    utilisation,
 };
 use crate::scenario::defaults as d;
 use crate::sim::SimDuration;
@@ -66,8 +67,11 @@ pub struct ServerlessSpec {
     #[schemars(schema_with = "jitter::schema")]
     pub resume_sigma: f64,
     /// How often each instance's capacity is set anew from its load.
-    #[serde(default = "d::scaling_interval", deserialize_with = "period::read")]
-    #[schemars(schema_with = "period::schema")]
+    #[serde(
+        default = "d::scaling_interval",
+        deserialize_with = "scaling_interval::read"
+    )]
+    #[schemars(schema_with = "scaling_interval::schema")]
     pub scaling_interval: SimDuration,
     /// The processor utilisation capacity is sized for: an instance whose
     /// load would keep its processors busier than this scales up.

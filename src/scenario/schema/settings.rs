@@ -333,6 +333,7 @@ settings! {
     global_rpo: Option<SimDuration> = read_optional(duration, GLOBAL_RPO);
     ship_interval: SimDuration = read(duration, SHIP_INTERVAL);
     acu: Spanned<f64> = read_spanned(real, ACU);
+    scaling_interval: SimDuration = read(duration, SCALING_INTERVAL);
     auto_pause: u32 = read(whole, SECONDS_UNTIL_AUTO_PAUSE);
     growth: f64 = read(real, SCALING_RATE);
     utilisation: f64 = read(real, UTILISATION);
