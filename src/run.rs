@@ -161,11 +161,17 @@ fn healing(w: &World, write_stalls: &[(SimTime, SimTime)], end: SimTime) -> Heal
     let stalled_to = write_stalls.last().map_or(SimTime::ZERO, |s| s.1);
     healing.writes_back_s = (w.writer_open() && stalled_to < end)
         .then(|| after(w.current_writer().opened.max(stalled_to)));
+    // A reader replica auto scaling has not added (or has removed) is no
+    // instance to be back.
+    let exists = |i: &&crate::model::compute::instance::Instance| {
+        i.role != crate::model::compute::instance::Role::Absent
+    };
     let up = |i: &crate::model::compute::instance::Instance| i.host_up() && i.running();
-    healing.instances_back_s = w.instances().iter().all(up).then(|| {
+    healing.instances_back_s = w.instances().iter().filter(exists).all(up).then(|| {
         after(
             w.instances()
                 .iter()
+                .filter(exists)
                 .map(|i| i.started)
                 .max()
                 .unwrap_or(over),
@@ -532,9 +538,13 @@ fn auto_scaling(w: &World) -> Option<AutoScalingSummary> {
     let activities = done
         .activities
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(k, a)| {
             let i = &instances[a.inst.index()];
+            let again = done.activities[k + 1..].iter().any(|b| b.inst == a.inst);
+            let stopped = i.process == crate::model::compute::instance::Process::Stopped;
             ScalingActivity {
+                lost: a.added && a.serving.is_none() && (again || stopped),
                 at_s: a.at.as_secs_f64(),
                 action: if a.added { "add" } else { "remove" }.to_owned(),
                 instance: i.name.clone(),
@@ -985,11 +995,14 @@ fn warnings(sc: &Config, timeline: &[TimelineRow]) -> Vec<String> {
             } else {
                 "in a run without faults"
             };
+            let of = match inst.acu {
+                Some(_) => "its Aurora Serverless v2 capacity".to_owned(),
+                None => format!("its {} vCPUs", inst.spec.vcpus),
+            };
             out.push(format!(
-                "{} ran at {:.0} % of its {} vCPUs in its median bin {when}: the load alone keeps it that busy, so latencies before any fault already include queueing",
+                "{} ran at {:.0} % of {of} in its median bin {when}: the load alone keeps it that busy, so latencies before any fault already include queueing",
                 inst.name,
                 cpu * 100.0,
-                inst.spec.vcpus
             ));
         }
     }

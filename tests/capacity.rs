@@ -188,6 +188,54 @@ fn a_provisioned_instance_keeps_the_writer_from_pausing() {
     );
 }
 
+#[test]
+fn a_restart_refuses_the_connections_waiting_for_a_resume_and_a_dead_host_has_no_capacity() {
+    // A paused tier-2 reader rebooted while connections wait for it to
+    // resume: they are refused, and their clients retry, not hang.
+    let s = run(&parse(
+        "name: t\nseed: 2\nduration: 60s\nstorage: { volume_gib: 20 }\n\
+         serverless: { min_acu: 0, max_acu: 16 }\n\
+         instances:\n  - { name: w, az: a, class: db.serverless, role: writer, acu: 2 }\n  \
+         - { name: r2, az: c, class: db.serverless, tier: 2, acu: 0 }\n\
+         clients:\n  - { name: app, count: 2, az: b, think_time: 10ms }\n  \
+         - { name: rd, count: 5, az: b, endpoint: reader, think_time: 10ms, connect_timeout: 1h }\n\
+         faults:\n  - instance_reboot: { at: 5s, instance: r2 }\n",
+    ))
+    .summary;
+    let rd = s.client_groups.iter().find(|g| g.name == "rd").expect("rd");
+    assert!(rd.errors.refused > 0, "{rd:?}");
+    assert!(rd.requests_ok > 0, "{rd:?}");
+    assert_eq!(s.hung_clients, 0);
+    // A writer whose host dies for good has no capacity from then on, and
+    // bills none.
+    let crash = "  - writer_crash: { at: 20s }\n";
+    let readers = "  - { name: r, az: b, class: db.serverless, tier: 1 }\n";
+    let s = serverless("{ min_acu: 0.5, max_acu: 64 }", readers, LOAD, crash, "60s");
+    let w = capacity(&s, "w");
+    assert_eq!(w.end_acu, 0.0, "{w:?}");
+    assert!(w.mean_acu < w.peak_acu / 2.0, "{w:?}");
+}
+
+#[test]
+fn the_readers_replica_auto_scaling_has_not_added_do_not_keep_the_cluster_from_healing() {
+    let s = run(&parse(
+        "name: t\nseed: 2\nduration: 90s\nstorage: { volume_gib: 20 }\n\
+         instances:\n  - { name: w, az: a, class: db.r6g.large, role: writer }\n  \
+         - { name: r, az: b, class: db.r6g.large, tier: 1 }\n\
+         replica_auto_scaling: { metric: cpu, target: 60, max_readers: 3 }\n\
+         clients:\n  - { name: app, count: 2, az: a, think_time: 50ms, read_timeout: 5s }\n\
+         faults:\n  - instance_reboot: { at: 30s, instance: r }\n\
+         expect: { max_heal_time: 1m }\n",
+    ))
+    .summary;
+    assert!(
+        s.expectations.iter().all(|e| e.passed),
+        "{:#?}",
+        s.expectations
+    );
+    assert!(s.healing.instances_back_s.is_some(), "{:?}", s.healing);
+}
+
 /// A writer and one db.r6g.large reader, whose read clients keep its CPU
 /// busy, under a replica auto scaling policy of `policy`.
 fn autoscaled(policy: &str, duration: &str) -> aurora_sim::Outcome {
@@ -322,7 +370,7 @@ fn capacity_settings_are_refused_where_they_are_wrong() {
         (
             "serverless: { min_acu: 0.5, max_acu: 8 }\nreplica_auto_scaling: { metric: cpu, target: 50, max_readers: 2 }\n",
             "  - { name: w, az: a, class: db.r6g.large, role: writer }\n  - { name: r, az: b, class: db.serverless }\n",
-            "does not add `db.serverless` readers",
+            "beside `db.serverless` instances is not supported",
         ),
         (
             "replica_auto_scaling: { metric: cpu, target: 150, max_readers: 2 }\n",
@@ -348,6 +396,36 @@ fn capacity_settings_are_refused_where_they_are_wrong() {
             "replica_auto_scaling: { metric: cpu, target: 50, max_readers: 16 }\n",
             "  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\n",
             "from 0 to 15",
+        ),
+        (
+            "serverless: { min_acu: 0, max_acu: 8 }\n",
+            "  - { name: w, az: a, class: db.serverless, role: writer, acu: 0 }\n  - { name: r, az: b, class: db.serverless, tier: 1, acu: 2 }\n",
+            "pause together, and \"r\" does not start paused",
+        ),
+        (
+            "serverless: { min_acu: 0, max_acu: 8 }\n",
+            "  - { name: w, az: a, class: db.serverless, role: writer, acu: 0 }\n  - { name: r, az: b, class: db.r6g.large, tier: 2 }\n",
+            "once every other reader has",
+        ),
+        (
+            "serverless: { min_acu: 0, max_acu: 8 }\nworkload: { open_loop: { commits_per_s: 100 } }\n",
+            "  - { name: w, az: a, class: db.serverless, role: writer, acu: 0 }\n",
+            "open-loop load",
+        ),
+        (
+            "serverless: { min_acu: 0, max_acu: 8 }\nproxy: {}\n",
+            "  - { name: w, az: a, class: db.serverless, role: writer, acu: 0 }\n",
+            "RDS Proxy",
+        ),
+        (
+            "serverless: { min_acu: 0, max_acu: 8 }\n",
+            "  - { name: w, az: a, class: db.serverless, role: writer }\n  - { name: g, az: b, class: db.serverless, role: writer, environment: green, acu: 0 }\n",
+            "green environment",
+        ),
+        (
+            "replica_auto_scaling: { metric: cpu, target: 50, max_readers: 2 }\nfaults:\n  - instance_crash: { at: 5s, instance: application-autoscaling-1 }\n",
+            "  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\n",
+            "a reader replica auto scaling may add during the run",
         ),
         (
             "replica_auto_scaling: { metric: memory, target: 50, max_readers: 2 }\n",

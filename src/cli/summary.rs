@@ -131,10 +131,17 @@ pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, 
 fn print_capacity(w: &mut impl Write, s: &crate::metrics::Summary) {
     if let Some(sv) = &s.serverless {
         for i in &sv.instances {
-            let paused = if i.pauses + i.resumes > 0 || i.paused_s > 0.0 {
+            let paused = if i.paused_s > 0.0 {
                 format!(
-                    "; paused {} time(s), {:.0} s in all, resumed {} time(s)",
-                    i.pauses, i.paused_s, i.resumes
+                    "; paused {:.0} s in all ({}{} pause(s), {} resume(s))",
+                    i.paused_s,
+                    if i.start_acu == 0.0 {
+                        "from the start, "
+                    } else {
+                        ""
+                    },
+                    i.pauses,
+                    i.resumes
                 )
             } else {
                 String::new()
@@ -154,12 +161,12 @@ fn print_capacity(w: &mut impl Write, s: &crate::metrics::Summary) {
         };
         let _ = writeln!(
             w,
-            "  scaling   replica auto scaling on reader {} at {}{unit}, {} to {} readers: {} activit(ies), peak datapoint {}",
+            "  scaling   replica auto scaling on reader {} at {}{unit}, {} to {} readers: {}, peak datapoint {}",
             a.metric,
             a.target,
             a.min_readers,
             a.max_readers,
-            a.activities.len(),
+            units::count(a.activities.len(), "activity", "activities"),
             a.peak_metric.map_or("-".to_owned(), |m| format!("{m:.1}{unit}"))
         );
         for x in &a.activities {
@@ -172,9 +179,10 @@ fn print_capacity(w: &mut impl Write, s: &crate::metrics::Summary) {
                 x.az,
                 x.metric
                     .map_or(String::new(), |m| format!(" at {m:.1}{unit}")),
-                match (x.action.as_str(), x.serving_s) {
-                    ("add", Some(t)) => format!(", serving from {t:.0} s"),
-                    ("add", None) => ", not serving by the end".to_owned(),
+                match (x.action.as_str(), x.serving_s, x.lost) {
+                    ("add", Some(t), _) => format!(", serving from {t:.0} s"),
+                    ("add", None, true) => ", lost before it served".to_owned(),
+                    ("add", None, false) => ", not serving by the end".to_owned(),
                     _ => String::new(),
                 }
             );
@@ -417,19 +425,30 @@ fn print_failovers(w: &mut impl Write, s: &crate::metrics::Summary) {
             }
         );
         if let Some(c) = &r.capacity {
-            let acu = |v: Option<f64>| v.map_or("provisioned".to_owned(), |v| format!("{v} ACU"));
-            let _ = writeln!(
-                w,
-                "            capacity: the writer had {}; the new writer {} before the fault, {} when writable; back at the writer's {}",
-                acu(c.writer_acu),
-                acu(c.promoted_acu_before),
-                acu(c.promoted_acu_writable),
-                match c.capacity_back_s {
-                    Some(0.0) => "at once".to_owned(),
-                    Some(v) => format!("{v:.0} s after writable"),
-                    None => units::NOT_REACHED.to_owned(),
-                }
-            );
+            let acu = |v: f64| format!("{v} ACU");
+            let line = match (c.writer_acu, c.promoted_acu_before) {
+                (Some(w), Some(p)) => format!(
+                    "the writer had {}; the new writer {} before the fault, {} when writable; within 10 % of the writer's {}",
+                    acu(w),
+                    acu(p),
+                    c.promoted_acu_writable.map_or("-".to_owned(), acu),
+                    match c.capacity_back_s {
+                        Some(0.0) => "at once".to_owned(),
+                        Some(v) => format!("{v:.0} s after writable"),
+                        None => units::NOT_REACHED.to_owned(),
+                    }
+                ),
+                (Some(w), None) => format!(
+                    "the writer had {}; the new writer is of a provisioned class",
+                    acu(w)
+                ),
+                (None, p) => format!(
+                    "the writer was of a provisioned class; the new writer had {} before the fault, {} when writable",
+                    p.map_or("-".to_owned(), acu),
+                    c.promoted_acu_writable.map_or("-".to_owned(), acu)
+                ),
+            };
+            let _ = writeln!(w, "            capacity: {line}");
         }
         if let Some(st) = &r.storm {
             let _ = writeln!(

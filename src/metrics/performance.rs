@@ -223,7 +223,8 @@ pub fn recovered_performance(
 /// An Aurora Serverless v2 instance's capacity through a failover, from
 /// its `acu` timeline column: what the writer had when it failed, what
 /// the instance promoted had then and when it became writable, and how
-/// long after that its capacity was back at the failed writer's.
+/// long after that its capacity was back within 10 % of the failed
+/// writer's.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FailoverCapacity {
     /// The failed writer's capacity in the bin before the fault, ACUs
@@ -235,7 +236,8 @@ pub struct FailoverCapacity {
     /// Its capacity in the bin it became writable (`null`: provisioned,
     /// or never writable).
     pub promoted_acu_writable: Option<f64>,
-    /// Writable → its capacity back at the failed writer's, seconds (0:
+    /// Writable → its capacity back within 10 % of the failed writer's
+    /// (the band throughput is judged back in), seconds, to the bin (0:
     /// already there; `null`: not by the end of the run, or either is
     /// provisioned).
     pub capacity_back_s: Option<f64>,
@@ -252,14 +254,17 @@ pub fn failover_capacity(
 ) -> FailoverCapacity {
     let width = bin.as_secs_f64();
     let t0 = started.as_secs_f64();
-    let before = rows.iter().rev().find(|r| r.t_s + width <= t0 + 1e-9);
+    // The last bin that ended before the fault's instant: a bin ending at
+    // that instant may already show it.
+    let before = rows.iter().rev().find(|r| r.t_s + width < t0 - 1e-9);
     let at = |r: Option<&TimelineRow>, col: Option<usize>| r.and_then(|r| r.acu.get(col?).copied());
     let writer_acu = at(before, from);
     let w = writable.map(SimTime::as_secs_f64);
     let first = w.and_then(|w| rows.iter().position(|r| r.t_s + width > w));
     let back = || {
         let (level, col, w, first) = (writer_acu?, to?, w?, first?);
-        let i = (first..rows.len()).find(|&i| rows[i].acu.get(col).is_some_and(|&a| a >= level))?;
+        let back = |a: f64| a >= (1.0 - BAND) * level;
+        let i = (first..rows.len()).find(|&i| rows[i].acu.get(col).is_some_and(|&a| back(a)))?;
         Some(if i == first {
             0.0
         } else {

@@ -492,6 +492,10 @@ pub struct ScalingActivity {
     /// An added reader: when it joined the reader endpoint, seconds
     /// (`null`: not by the end of the run).
     pub serving_s: Option<f64>,
+    /// An added reader that never served: its creation failed with its
+    /// host (a crash, an AZ outage) before it joined.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lost: bool,
 }
 
 /// What one Aurora Serverless v2 instance's capacity came to.

@@ -518,9 +518,10 @@ fn serverless(h: &mut String, s: &Summary) {
                     esc(&x.az),
                     x.metric
                         .map_or("minimum".to_owned(), |m| format!("{m:.1}{unit}")),
-                    match (x.action.as_str(), x.serving_s) {
-                        ("add", Some(t)) => format!("{t:.0} s"),
-                        ("add", None) => units::NOT_REACHED.to_owned(),
+                    match (x.action.as_str(), x.serving_s, x.lost) {
+                        ("add", Some(t), _) => format!("{t:.0} s"),
+                        ("add", None, true) => "lost before it served".to_owned(),
+                        ("add", None, false) => units::NOT_REACHED.to_owned(),
                         _ => String::new(),
                     },
                 ]

@@ -27,7 +27,7 @@ use serde_json::Value;
 use super::print::scalar;
 use super::Scenario;
 use crate::error::{InputError, Location};
-use crate::model::compute::class::InstanceClass;
+use crate::model::compute::class::{InstanceClass, SERVERLESS};
 use crate::sim::SimDuration;
 
 /// The JSON documents an import reads, with the file names errors give.
@@ -109,7 +109,14 @@ pub fn import(src: &Sources) -> Result<Imported, InputError> {
     let azs: Vec<String> = texts(cluster, "AvailabilityZones")
         .map(str::to_owned)
         .collect();
-    let mut members = members(cluster, instances.as_ref(), &azs, &mut notes);
+    let range = serverless_range(cluster, &mut notes);
+    let mut members = members(
+        cluster,
+        instances.as_ref(),
+        &azs,
+        range.is_some(),
+        &mut notes,
+    );
     if members.is_empty() {
         return Err(InputError::about_file(
             &clusters_file,
@@ -136,10 +143,6 @@ pub fn import(src: &Sources) -> Result<Imported, InputError> {
     for (key, what) in [
         ("GlobalClusterIdentifier", "its global database"),
         ("CustomEndpoints", "its custom endpoints"),
-        (
-            "ServerlessV2ScalingConfiguration",
-            "its Serverless v2 scaling",
-        ),
     ] {
         if cluster
             .get(key)
@@ -156,7 +159,12 @@ pub fn import(src: &Sources) -> Result<Imported, InputError> {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    let yaml = scenario_text(name, &engine, &azs, &members, &faults, &notes);
+    let range = range.filter(|_| {
+        members
+            .iter()
+            .any(|m| m.class.as_deref() == Some(SERVERLESS))
+    });
+    let yaml = scenario_text(name, &engine, &azs, (&members, range), &faults, &notes);
     // What is written must run: check it as any scenario is checked.
     Scenario::parse(&yaml, Path::new(&format!("{name}.yaml"))).map_err(|e| {
         let why = e.to_string();
@@ -299,6 +307,28 @@ fn pick_cluster<'v>(
     }
 }
 
+/// The cluster's Aurora Serverless v2 capacity range
+/// (`ServerlessV2ScalingConfiguration`), if it has one the format can
+/// hold: half steps from 0 to 256 ACU, a maximum of at least 1.
+fn serverless_range(cluster: &Value, notes: &mut Vec<String>) -> Option<(f64, f64)> {
+    let c = cluster
+        .get("ServerlessV2ScalingConfiguration")
+        .filter(|v| !v.is_null())?;
+    let acu = |key: &str| c.get(key).and_then(Value::as_f64);
+    let half = |v: f64| (v * 2.0).fract() == 0.0 && (0.0..=256.0).contains(&v);
+    match (acu("MinCapacity"), acu("MaxCapacity")) {
+        (Some(min), Some(max)) if half(min) && half(max) && max >= 1.0 && min <= max => {
+            Some((min, max))
+        }
+        _ => {
+            notes.push(
+                "its ServerlessV2ScalingConfiguration is not a range of half ACUs from 0 to 256 (a maximum of at least 1); db.serverless instances take the default class".to_owned(),
+            );
+            None
+        }
+    }
+}
+
 /// One instance of the cluster, as the scenario writes it.
 #[derive(Debug, Clone)]
 struct Member {
@@ -315,6 +345,7 @@ fn members(
     cluster: &Value,
     instances: Option<&Value>,
     azs: &[String],
+    serverless: bool,
     notes: &mut Vec<String>,
 ) -> Vec<Member> {
     let described = |id: &str| {
@@ -380,10 +411,15 @@ fn members(
             });
         let class = match described.and_then(|d| text(d, "DBInstanceClass")) {
             Some(c) if InstanceClass::parse(c).is_some() => Some(c.to_owned()),
+            Some(SERVERLESS) if serverless => Some(SERVERLESS.to_owned()),
             Some(c) => {
                 notes.push(format!(
                     "{id}: class {c} is not in the simulator's table{}; the default class ({}) stands in",
-                    if c == "db.serverless" { " (Serverless v2 is not modelled)" } else { "" },
+                    if c == SERVERLESS {
+                        " without the cluster's ServerlessV2ScalingConfiguration"
+                    } else {
+                        ""
+                    },
                     super::defaults::instance_class()
                 ));
                 None
@@ -755,7 +791,7 @@ fn scenario_text(
     name: &str,
     engine: &str,
     azs: &[String],
-    members: &[Member],
+    (members, serverless): (&[Member], Option<(f64, f64)>),
     faults: &[(f64, String)],
     notes: &[String],
 ) -> String {
@@ -798,6 +834,9 @@ fn scenario_text(
     );
     let list: Vec<String> = azs.iter().map(|z| scalar(z)).collect();
     let _ = writeln!(y, "topology:\n  azs: [{}]", list.join(", "));
+    if let Some((min, max)) = serverless {
+        let _ = writeln!(y, "serverless: {{ min_acu: {min}, max_acu: {max} }}");
+    }
     y.push_str("instances:\n");
     for m in members {
         let mut fields = vec![

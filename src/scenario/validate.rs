@@ -451,22 +451,33 @@ impl Resolver<'_> {
     }
 
     fn instance_id(&self, s: &Spanned<String>) -> Result<InstanceId, InputError> {
-        self.instances
-            .iter()
-            .position(|i| i.name == s.value)
-            .map(InstanceId::from_index)
-            .ok_or_else(|| {
-                let names: Vec<&str> = self.instances.iter().map(|i| i.name.as_str()).collect();
-                self.cx.at(
-                    s,
-                    format!(
-                        "no instance named {:?}; the cluster has {}{}",
-                        s.value,
-                        names.join(", "),
-                        did_you_mean(&s.value, names.iter().copied())
-                    ),
-                )
-            })
+        let found = self.instances.iter().position(|i| i.name == s.value);
+        if found.is_some_and(|k| self.instances[k].autoscaled) {
+            return Err(self.cx.at(
+                s,
+                format!(
+                    "{:?} is a reader replica auto scaling may add during the run: faults and endpoints name the instances the scenario lists",
+                    s.value
+                ),
+            ));
+        }
+        found.map(InstanceId::from_index).ok_or_else(|| {
+            let names: Vec<&str> = self
+                .instances
+                .iter()
+                .filter(|i| !i.autoscaled)
+                .map(|i| i.name.as_str())
+                .collect();
+            self.cx.at(
+                s,
+                format!(
+                    "no instance named {:?}; the cluster has {}{}",
+                    s.value,
+                    names.join(", "),
+                    did_you_mean(&s.value, names.iter().copied())
+                ),
+            )
+        })
     }
 
     /// A node named `<az>-<n>`, spelled one way only: `n` in plain decimal
@@ -598,6 +609,7 @@ pub(super) fn validate(raw: ScenarioFile, file: &Path) -> Result<Scenario, Input
     let workload = workload(&raw.workload, &raw.storage, &storage, &cx)?;
     let metrics = metrics(&raw.metrics, &raw.duration, &cx)?;
     let faults = faults(&raw.faults, &raw.duration, &names)?;
+    paused_starts(&raw, (&proxy, &global, &workload), &cx)?;
     let config = Config {
         name,
         description: raw.description.trim().to_owned(),
@@ -739,6 +751,66 @@ fn class_spec(class: &Spanned<String>, cx: &Ctx) -> Result<InstanceClass, InputE
     })
 }
 
+/// An instance starting paused in a cluster that keeps it from pausing:
+/// RDS Proxy holds connections open, a global database's primary and its
+/// secondaries do not pause, and open-loop load is work at the writer
+/// (\[UG\] Scaling to Zero ACUs with automatic pause and resume).
+fn paused_starts(
+    raw: &ScenarioFile,
+    (proxy, global, workload): (&Option<ProxyConfig>, &Option<GlobalConfig>, &WorkloadConfig),
+    cx: &Ctx,
+) -> Result<(), InputError> {
+    let why = if proxy.is_some() {
+        "RDS Proxy holds its connections open, so no instance pauses"
+    } else if global.is_some() {
+        "a global database's instances do not pause"
+    } else if workload.commits_per_s > 0.0 || workload.reads_per_s > 0.0 {
+        "the open-loop load keeps the writer busy"
+    } else {
+        return Ok(());
+    };
+    let list = raw.instances.iter().flat_map(|l| l.value.iter());
+    match list.filter_map(|i| i.acu.as_ref()).find(|a| a.value == 0.0) {
+        Some(at) => Err(cx.at(
+            at,
+            format!("an instance cannot start paused (`acu: 0`): {why}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Why instance `k` may not start paused, if it may not: an instance pauses
+/// only where it could have paused (\[UG\] Scaling to Zero ACUs: the
+/// writer with the readers in tiers 0 and 1, once every other reader has
+/// paused, never beside a provisioned instance; a green environment's
+/// instances follow blue's writer). The scenario's other sections are
+/// checked where they are read.
+fn paused_start_refused(instances: &[InstanceConfig], k: usize) -> Option<String> {
+    let paused = |i: &InstanceConfig| i.acu == Some(HalfAcus(0));
+    let group = |i: &InstanceConfig| i.writer || (!i.writer && i.tier <= 1);
+    let blue = |i: &&InstanceConfig| i.environment == Environment::Blue;
+    let i = &instances[k];
+    if i.environment != Environment::Blue {
+        return Some("a green environment's instances follow the cluster's writer by replication and do not pause".into());
+    }
+    let cluster: Vec<&InstanceConfig> = instances.iter().filter(blue).collect();
+    if cluster.iter().any(|c| group(c) && paused(c)) {
+        if let Some(c) = cluster.iter().find(|c| group(c) && !paused(c)) {
+            return Some(format!(
+                "the writer and the readers in tiers 0 and 1 pause together, and {:?} does not start paused",
+                c.name
+            ));
+        }
+        if let Some(c) = cluster.iter().find(|c| !group(c) && !paused(c)) {
+            return Some(format!(
+                "the writer pauses only once every other reader has, and {:?} does not start paused",
+                c.name
+            ));
+        }
+    }
+    None
+}
+
 /// A capacity in ACUs as half ACUs, if it is a whole number of them.
 fn half_acus(acu: &Spanned<f64>, cx: &Ctx) -> Result<HalfAcus, InputError> {
     HalfAcus::of(acu.value).ok_or_else(|| {
@@ -860,7 +932,7 @@ fn auto_scaling(
     if instances.iter().any(|i| i.acu.is_some()) {
         return Err(cx.at(
             at,
-            format!("replica auto scaling does not add `{SERVERLESS}` readers ([UG] Requirements and limitations for Aurora Serverless v2: create them in advance and leave them scaled down)"),
+            format!("replica auto scaling beside `{SERVERLESS}` instances is not supported ([UG] Requirements and limitations for Aurora Serverless v2: create Serverless v2 readers in advance and leave them scaled down)"),
         ));
     }
     if instances.iter().any(|i| i.environment != Environment::Blue) {
@@ -873,22 +945,20 @@ fn auto_scaling(
         ScalingMetricSpec::Cpu => ScalingMetric::Cpu,
         ScalingMetricSpec::Connections => ScalingMetric::Connections,
     };
-    if metric == ScalingMetric::Cpu && raw.target > 100.0 {
+    if metric == ScalingMetric::Cpu && raw.target.value > 100.0 {
         return Err(cx.at(
-            at,
+            &raw.target,
             format!(
                 "a CPU target is a percentage, at most 100, found {}",
-                raw.target
+                raw.target.value
             ),
         ));
     }
-    if raw.min_readers > raw.max_readers {
+    let (min, max) = (raw.min_readers.value, raw.max_readers.value);
+    if min > max {
         return Err(cx.at(
-            at,
-            format!(
-                "`min_readers` ({}) is above `max_readers` ({})",
-                raw.min_readers, raw.max_readers
-            ),
+            &raw.min_readers,
+            format!("`min_readers` ({min}) is above `max_readers` ({max})"),
         ));
     }
     let primary = |i: &&InstanceConfig| names.topology.region_of(i.az) == RegionId::PRIMARY;
@@ -897,20 +967,19 @@ fn auto_scaling(
         .filter(primary)
         .filter(|i| !i.writer)
         .count();
-    if readers == 0 && raw.min_readers == 0 {
+    if readers == 0 && min == 0 {
         return Err(cx.at(
             at,
             "the cluster has no reader and `min_readers` is 0, so the policy has nothing to measure ([UG]: \"There must be at least one reader DB instance for Aurora Auto Scaling to work\"); list a reader or set `min_readers: 1`",
         ));
     }
-    let slots = (raw.max_readers as usize).saturating_sub(readers);
+    let slots = (max as usize).saturating_sub(readers);
     let in_primary = instances.iter().filter(primary).count();
     if in_primary + slots > d::MAX_INSTANCES {
         return Err(cx.at(
-            at,
+            &raw.max_readers,
             format!(
-                "`max_readers: {}` with {readers} readers listed: a cluster has at most {} readers",
-                raw.max_readers,
+                "`max_readers: {max}` with {readers} readers listed: a cluster has at most {} readers",
                 d::MAX_INSTANCES - 1
             ),
         ));
@@ -938,9 +1007,9 @@ fn auto_scaling(
     }
     Ok(AutoScalingConfig {
         metric,
-        target: raw.target,
-        min: raw.min_readers,
-        max: raw.max_readers,
+        target: raw.target.value,
+        min,
+        max,
         out_cooldown: raw.scale_out_cooldown,
         in_cooldown: raw.scale_in_cooldown,
         disable_scale_in: raw.disable_scale_in,
@@ -1009,6 +1078,18 @@ fn instances(
     }
     if out.iter().filter(|i| i.writer).count() != 1 {
         return Err(cx.at(list, "expected exactly one instance with `role: writer`"));
+    }
+    if let Some(k) = out.iter().position(|i| i.acu == Some(HalfAcus(0))) {
+        let at = list.value[k]
+            .acu
+            .as_ref()
+            .expect("a paused start is written");
+        if let Some(why) = paused_start_refused(&out, k) {
+            return Err(cx.at(
+                at,
+                format!("{:?} cannot start paused (`acu: 0`): {why}", out[k].name),
+            ));
+        }
     }
     let green = |e: Environment| out.iter().filter(|i| i.environment == e).count();
     if green(Environment::GreenWriter) > 1

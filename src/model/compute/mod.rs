@@ -573,10 +573,13 @@ impl Compute {
         }
         self.patch_overtaken(inst);
         self.servers[inst.index()].restart(cx.now());
-        // A paused instance that starts resumes as it starts; connections
-        // that waited for the resume belong to the process that was.
+        // A paused instance that starts resumes as it starts, and one whose
+        // host was lost takes up its capacity again; connections that
+        // waited for a resume belong to the process that was, and are
+        // refused.
         self.unpause(cx, inst, cx.now());
-        self.held.retain(|(k, _)| *k != inst);
+        self.restore_capacity(cx, inst, cx.now());
+        self.refuse_held(cx, inst);
         let i = &mut self.instances[inst.index()];
         let draw = match boot {
             Boot::Restart => StartDraw::new(&cx.cfg.control.start, i),
@@ -623,6 +626,14 @@ impl Compute {
         cx.order(Order::TargetStarting { inst, stopped });
     }
 
+    /// `inst`'s host is gone: its memory, its queued work and, for an
+    /// Aurora Serverless v2 instance, its capacity until a process runs
+    /// again.
+    fn lose_host(&mut self, inst: InstanceId, now: SimTime) {
+        self.servers[inst.index()].lose_host(now);
+        self.capacity_lost(inst, now);
+    }
+
     /// The control plane's order: `inst`'s process restarts on its host.
     /// An instance that does not exist has no process to restart.
     pub fn restart(&mut self, cx: &mut Ctx, inst: InstanceId) {
@@ -661,7 +672,7 @@ impl Compute {
         i.stop();
         i.role = Role::Absent;
         self.patch_overtaken(inst);
-        self.servers[inst.index()].lose_host(now);
+        self.lose_host(inst, now);
         self.refresh_reader_dns(cx);
         self.refresh_custom_dns(cx);
     }
@@ -711,7 +722,7 @@ impl Compute {
         (self.patches).reached(inst, fault, now, PatchOutcome::Updated);
         let update = cx.cfg.control.os_update_time;
         self.start_process(cx, inst, Boot::OsUpdate(update), false);
-        self.servers[inst.index()].lose_host(now);
+        self.lose_host(inst, now);
     }
 
     /// Zero-downtime patching's next step on `inst`, if it is still the
@@ -926,7 +937,7 @@ impl Compute {
                 i.stop();
                 self.patch_overtaken(inst);
                 self.patches.host_lost(inst);
-                self.servers[inst.index()].lose_host(now);
+                self.lose_host(inst, now);
                 cx.order(Order::Impaired { inst });
                 if self.writers.current.instance == inst {
                     self.close_writer(cx);

@@ -38,8 +38,10 @@ use super::Compute;
 use crate::model::config::{HalfAcus, ServerlessConfig};
 use crate::model::context::Ctx;
 use crate::model::event::Event;
+use crate::model::routes::Routes;
 use crate::sim::SimTime;
 use crate::vocab::ids::InstanceId;
+use crate::vocab::ClientError;
 
 /// The capacity a resumed instance starts at: 2 ACUs, as in \[UG\] Scaling
 /// to Zero ACUs's worked example ("resumed at a capacity of 2.0 ACUs";
@@ -72,6 +74,7 @@ impl Compute {
             }
         }
         if range.min == HalfAcus(0) {
+            self.keep_group_up(cx);
             self.look_for_pauses(cx, range, now);
         }
         cx.after(range.interval, Event::ScaleTick);
@@ -87,13 +90,14 @@ impl Compute {
     }
 
     /// The capacity readers in tiers 0 and 1 keep at least: the writer's,
-    /// or for a provisioned writer the ACUs of its memory. A writer that
-    /// has stopped keeps the capacity it had, and so do they: they are
-    /// ready to take over its load.
+    /// or for a provisioned writer the ACUs of its memory. A writer whose
+    /// host has gone counts with the capacity it had, and so do they: they
+    /// are ready to take over its load.
     fn writer_floor(&self) -> HalfAcus {
         let w = &self.instances[self.writers.current.instance.index()];
         match w.serverless {
-            Some(s) => s.acu,
+            Some(s) if s.paused => HalfAcus(0),
+            Some(s) => s.acu.max(HalfAcus((s.level * 2.0).ceil() as u32)),
             // An ACU is 2 GiB: a half ACU per GiB.
             None => HalfAcus(w.spec.memory_gib),
         }
@@ -142,6 +146,19 @@ impl Compute {
             server.resize(acu.capacity(), page_bytes(cx), now);
         }
         i.serverless = Some(s);
+    }
+
+    /// The writer and the readers in tiers 0 and 1 pause and resume
+    /// together: while the writer runs unpaused, any of them paused
+    /// resumes (a promotion can make a writer of a reader that was not
+    /// paused with them).
+    fn keep_group_up(&mut self, cx: &mut Ctx) {
+        let w = &self.instances[self.writers.current.instance.index()];
+        if w.role == Role::Writer && w.running() && !w.paused() {
+            for g in self.writer_group() {
+                self.resume(cx, g);
+            }
+        }
     }
 
     /// Instances idle for the auto-pause interval pause: readers in tiers
@@ -274,6 +291,52 @@ impl Compute {
         for (_, h) in waiting {
             self.on_connect(cx, (h.asker, h.reply_to), h.seq, k, h.address);
         }
+    }
+
+    /// The connections waiting for `k` to resume are refused: its process
+    /// is going.
+    pub(super) fn refuse_held(&mut self, cx: &mut Ctx, k: InstanceId) {
+        let (waiting, rest): (Vec<_>, Vec<_>) = self.held.drain(..).partition(|(g, _)| *g == k);
+        self.held = rest;
+        let from = self.hosts().instance(k);
+        for (_, h) in waiting {
+            let reply = Event::Connected {
+                asker: h.asker,
+                seq: h.seq,
+                inst: k,
+                accepted: Err(ClientError::Refused),
+            };
+            cx.send(cx.now(), from, h.reply_to, reply);
+        }
+    }
+
+    /// `k`'s host is gone: it has no capacity (and bills none) until a
+    /// process runs on it again, at the capacity it had.
+    pub(super) fn capacity_lost(&mut self, k: InstanceId, now: SimTime) {
+        if let Some(s) = self.instances[k.index()].serverless.as_mut() {
+            s.set(HalfAcus(0), now);
+        }
+    }
+
+    /// A process starts on `k`: an instance whose host was lost takes up
+    /// the capacity it had, within the range.
+    pub(super) fn restore_capacity(&mut self, cx: &Ctx, k: InstanceId, now: SimTime) {
+        let Some(range) = cx.cfg.serverless.as_ref() else {
+            return;
+        };
+        let i = &mut self.instances[k.index()];
+        let Some(s) = i
+            .serverless
+            .as_mut()
+            .filter(|s| !s.paused && s.acu == HalfAcus(0))
+        else {
+            return;
+        };
+        let acu =
+            HalfAcus((s.level * 2.0).ceil() as u32).clamp(range.min.max(HalfAcus(1)), range.max);
+        s.set(acu, now);
+        s.level = acu.acu();
+        self.servers[k.index()].resize(acu.capacity(), page_bytes(cx), now);
     }
 
     /// `k` runs again at the capacity a resume starts at (a resume ended,

@@ -10,7 +10,7 @@ use serde_saphyr::Spanned;
 
 use super::settings::{
     acu, auto_pause, duration, growth, jitter, replica_count, scaling_interval, scaling_target,
-    utilisation,
+    spanned_min_readers, utilisation,
 };
 use crate::scenario::defaults as d;
 use crate::sim::SimDuration;
@@ -121,15 +121,18 @@ pub struct AutoScalingSpec {
     /// The value it keeps the metric at, or close to.
     #[serde(deserialize_with = "scaling_target::read")]
     #[schemars(schema_with = "scaling_target::schema")]
-    pub target: f64,
+    pub target: Spanned<f64>,
     /// `MinCapacity`: the fewest readers, 0 to 15.
-    #[serde(default = "d::min_readers", deserialize_with = "replica_count::read")]
+    #[serde(
+        default = "spanned_min_readers",
+        deserialize_with = "replica_count::read"
+    )]
     #[schemars(schema_with = "replica_count::schema")]
-    pub min_readers: u32,
+    pub min_readers: Spanned<u32>,
     /// `MaxCapacity`: the most readers, 0 to 15.
     #[serde(deserialize_with = "replica_count::read")]
     #[schemars(schema_with = "replica_count::schema")]
-    pub max_readers: u32,
+    pub max_readers: Spanned<u32>,
     /// `ScaleOutCooldown`: after adding readers, how long before it adds
     /// more.
     #[serde(default = "d::scale_out_cooldown", deserialize_with = "duration::read")]

@@ -39,6 +39,9 @@ pub(super) fn spanned_read_quorum() -> Spanned<u32> {
 pub(super) fn spanned_working_set() -> Spanned<f64> {
     unknown(d::working_set_gib())
 }
+pub(super) fn spanned_min_readers() -> Spanned<u32> {
+    unknown(d::min_readers())
+}
 pub(super) fn spanned_class() -> Spanned<String> {
     unknown(d::instance_class())
 }
@@ -337,8 +340,8 @@ settings! {
     auto_pause: u32 = read(whole, SECONDS_UNTIL_AUTO_PAUSE);
     growth: f64 = read(real, SCALING_RATE);
     utilisation: f64 = read(real, UTILISATION);
-    replica_count: u32 = read(whole, REPLICA_COUNT);
-    scaling_target: f64 = read(real, SCALING_TARGET);
+    replica_count: Spanned<u32> = read_spanned(whole, REPLICA_COUNT);
+    scaling_target: Spanned<f64> = read_spanned(real, SCALING_TARGET);
 }
 
 /// An optional capacity in ACUs, keeping its location.
