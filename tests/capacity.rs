@@ -501,9 +501,11 @@ mod properties {
             clients in 0u32..4,
         ) {
             let (min, max) = (f64::from(min_half) / 2.0, 16.0);
+            // Everything paused at the start, or nothing: a cluster's
+            // instances pause together, the writer last.
+            let all_paused = min_half == 0 && writer_start == 0;
             let start = |half: u32| {
-                let acu = f64::from(half.max(min_half)) / 2.0;
-                if acu == 0.0 && min_half > 0 { min.max(0.5) } else { acu }
+                if all_paused { 0.0 } else { f64::from(half.max(min_half).max(1)) / 2.0 }
             };
             let mut yaml = format!(
                 "name: p\nseed: {seed}\nduration: 45s\ntopology: {{ storage_nodes_per_az: 2 }}\n\
@@ -514,7 +516,7 @@ mod properties {
                 start(writer_start)
             );
             for (k, (az, tier, provisioned, half)) in readers.iter().enumerate() {
-                let class = if *provisioned {
+                let class = if *provisioned && !all_paused {
                     "db.r6g.large".to_owned()
                 } else {
                     format!("db.serverless, acu: {}", start(*half))

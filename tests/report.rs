@@ -139,7 +139,7 @@ fn every_chart_is_declared_with_its_own_file_and_what_it_shows() {
             );
         }
     }
-    assert_eq!(runs.len(), 10, "a run draws up to ten charts");
+    assert_eq!(runs.len(), 11, "a run draws up to eleven charts");
 }
 
 /// Every shipped scenario's charts render: each run is cut short by an
