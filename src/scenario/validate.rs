@@ -787,7 +787,7 @@ fn paused_starts(
 /// checked where they are read.
 fn paused_start_refused(instances: &[InstanceConfig], k: usize) -> Option<String> {
     let paused = |i: &InstanceConfig| i.acu == Some(HalfAcus(0));
-    let group = |i: &InstanceConfig| i.writer || (!i.writer && i.tier <= 1);
+    let group = |i: &InstanceConfig| i.writer || i.tier <= 1;
     let blue = |i: &&InstanceConfig| i.environment == Environment::Blue;
     let i = &instances[k];
     if i.environment != Environment::Blue {
