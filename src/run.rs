@@ -161,22 +161,21 @@ fn healing(w: &World, write_stalls: &[(SimTime, SimTime)], end: SimTime) -> Heal
     let stalled_to = write_stalls.last().map_or(SimTime::ZERO, |s| s.1);
     healing.writes_back_s = (w.writer_open() && stalled_to < end)
         .then(|| after(w.current_writer().opened.max(stalled_to)));
-    // A reader replica auto scaling has not added (or has removed) is no
-    // instance to be back.
-    let exists = |i: &&crate::model::compute::instance::Instance| {
-        i.role != crate::model::compute::instance::Role::Absent
-    };
-    let up = |i: &crate::model::compute::instance::Instance| i.host_up() && i.running();
-    healing.instances_back_s = w.instances().iter().filter(exists).all(up).then(|| {
-        after(
-            w.instances()
-                .iter()
-                .filter(exists)
-                .map(|i| i.started)
-                .max()
-                .unwrap_or(over),
-        )
-    });
+    // The readers replica auto scaling adds and removes are the policy's,
+    // not the cluster the scenario lists: whether it has them is its own
+    // account (`auto_scaling`), not the cluster's healing.
+    let listed: Vec<&crate::model::compute::instance::Instance> = w
+        .instances()
+        .iter()
+        .zip(&w.config().instances)
+        .filter(|(_, c)| !c.autoscaled)
+        .map(|(i, _)| i)
+        .collect();
+    let up = |i: &&crate::model::compute::instance::Instance| i.host_up() && i.running();
+    healing.instances_back_s = listed
+        .iter()
+        .all(up)
+        .then(|| after(listed.iter().map(|i| i.started).max().unwrap_or(over)));
     healing.full_copies_s = w.recorder().redundancy.all_full_since().map(after);
     let mut latest = None::<SimTime>;
     for c in w.clients() {

@@ -163,6 +163,18 @@ fn an_idle_reader_pauses_alone_and_a_paused_cluster_resumes_for_a_connection() {
     assert!(s.commits.acknowledged > 0);
     assert_eq!(s.commits.lost, 0);
     assert_eq!(s.hung_clients, 0);
+    // A reboot of a paused tier-1 reader resumes the writer's group with
+    // it, never the reader alone.
+    let rebooted = format!(
+        "name: t\nseed: 5\nduration: 40s\nstorage: {{ volume_gib: 20 }}\n\
+         serverless: {{ min_acu: 0, max_acu: 16 }}\n\
+         instances:\n  - {{ name: w, az: a, class: db.serverless, role: writer, tier: 1, acu: 0 }}\n{paused}\
+         faults:\n  - instance_reboot: {{ at: 5s, instance: r1 }}\n"
+    );
+    let s = run(&parse(&rebooted)).summary;
+    let (w, r1) = (capacity(&s, "w"), capacity(&s, "r1"));
+    assert!(w.resumes == 1 && r1.resumes == 1, "{w:?} {r1:?}");
+    assert_eq!(capacity(&s, "r2").resumes, 0);
 }
 
 #[test]
@@ -412,6 +424,7 @@ fn capacity_settings_are_refused_where_they_are_wrong() {
             "  - { name: w, az: a, class: db.serverless, role: writer, acu: 0 }\n",
             "open-loop load",
         ),
+
         (
             "serverless: { min_acu: 0, max_acu: 8 }\nproxy: {}\n",
             "  - { name: w, az: a, class: db.serverless, role: writer, acu: 0 }\n",
@@ -443,6 +456,12 @@ fn capacity_settings_are_refused_where_they_are_wrong() {
             "{needle:?} in {e}\n{text}"
         );
     }
+    // Open-loop load keeps the writer's group up, not a tier-2 reader.
+    let tier2 = yaml(
+        "serverless: { min_acu: 0, max_acu: 8 }\nworkload: { open_loop: { commits_per_s: 100 } }\n",
+        "  - { name: w, az: a, class: db.serverless, role: writer }\n  - { name: r, az: b, class: db.serverless, tier: 2, acu: 0 }\n",
+    );
+    assert!(aurora_sim::Scenario::parse(&tier2, std::path::Path::new("cap.yaml")).is_ok());
     // A class change to or from db.serverless.
     let change = "serverless: { min_acu: 0.5, max_acu: 8 }\n";
     let text = format!(

@@ -769,8 +769,15 @@ fn paused_starts(
     } else {
         return Ok(());
     };
+    // Open-loop load is work at the writer: it keeps the writer's group
+    // up, and a reader of another tier may still have paused.
+    let open_loop = proxy.is_none() && global.is_none();
+    let in_group = |i: &&InstanceSpec| i.role == RoleSpec::Writer || i.tier <= 1;
     let list = raw.instances.iter().flat_map(|l| l.value.iter());
-    match list.filter_map(|i| i.acu.as_ref()).find(|a| a.value == 0.0) {
+    let paused = list
+        .filter(|i| !open_loop || in_group(i))
+        .filter_map(|i| i.acu.as_ref());
+    match paused.into_iter().find(|a| a.value == 0.0) {
         Some(at) => Err(cx.at(
             at,
             format!("an instance cannot start paused (`acu: 0`): {why}"),

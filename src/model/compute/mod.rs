@@ -577,9 +577,13 @@ impl Compute {
         // host was lost takes up its capacity again; connections that
         // waited for a resume belong to the process that was, and are
         // refused.
+        let was_paused = self.instances[inst.index()].paused();
         self.unpause(cx, inst, cx.now());
         self.restore_capacity(cx, inst, cx.now());
         self.refuse_held(cx, inst);
+        if was_paused {
+            self.resume_group_with(cx, inst);
+        }
         let i = &mut self.instances[inst.index()];
         let draw = match boot {
             Boot::Restart => StartDraw::new(&cx.cfg.control.start, i),

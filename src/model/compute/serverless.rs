@@ -232,15 +232,20 @@ impl Compute {
         if !i.paused() || !i.running() {
             return false;
         }
-        let grouped = matches!(i.role, Role::Reader | Role::Writer);
         self.held.push((k, held));
         self.resume(cx, k);
-        if grouped {
+        self.resume_group_with(cx, k);
+        true
+    }
+
+    /// `k` is resuming (or starting from a pause): if it is the writer or
+    /// one of the cluster's readers, the writer's group resumes with it.
+    pub(super) fn resume_group_with(&mut self, cx: &mut Ctx, k: InstanceId) {
+        if matches!(self.instances[k.index()].role, Role::Reader | Role::Writer) {
             for g in self.writer_group() {
                 self.resume(cx, g);
             }
         }
-        true
     }
 
     /// The writer and the readers in promotion tiers 0 and 1, which pause
