@@ -827,6 +827,31 @@ fn import_turns_the_sample_cluster_and_fis_template_into_a_scenario_that_runs() 
     }
     let o = aurora(&["run", "orders.yaml", "--out", "out", "-q"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // With the cluster's Serverless v2 range, its db.serverless member is
+    // imported as one.
+    let mut described: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&clusters).expect("read")).expect("json");
+    described["DBClusters"][0]["ServerlessV2ScalingConfiguration"] =
+        serde_json::json!({ "MinCapacity": 0.5, "MaxCapacity": 16.0 });
+    let ranged = dir.path().join("ranged.json");
+    std::fs::write(&ranged, described.to_string()).expect("write");
+    let args = [
+        "import",
+        "--clusters",
+        ranged.to_str().expect("utf-8"),
+        "--instances",
+        instances.to_str().expect("utf-8"),
+        "--out",
+        "ranged.yaml",
+    ];
+    let o = aurora(&args, dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let yaml = std::fs::read_to_string(dir.path().join("ranged.yaml")).expect("written");
+    assert!(
+        yaml.contains("serverless: { min_acu: 0.5, max_acu: 16 }"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("class: db.serverless"), "{yaml}");
 }
 
 #[test]
