@@ -179,11 +179,9 @@ fn print_capacity(w: &mut impl Write, s: &crate::metrics::Summary) {
                 x.az,
                 x.metric
                     .map_or(String::new(), |m| format!(" at {m:.1}{unit}")),
-                match (x.action.as_str(), x.serving_s, x.lost) {
-                    ("add", Some(t), _) => format!(", serving from {t:.0} s"),
-                    ("add", None, true) => ", lost before it served".to_owned(),
-                    ("add", None, false) => ", not serving by the end".to_owned(),
-                    _ => String::new(),
+                match x.outcome() {
+                    o if o.is_empty() => o,
+                    o => format!(", {o}"),
                 }
             );
         }

@@ -498,6 +498,18 @@ pub struct ScalingActivity {
     pub lost: bool,
 }
 
+impl ScalingActivity {
+    /// What became of a reader it added, in words (empty for a removal).
+    pub fn outcome(&self) -> String {
+        match (self.action.as_str(), self.serving_s, self.lost) {
+            ("add", Some(t), _) => format!("serving from {t:.0} s"),
+            ("add", None, true) => "lost before it served".to_owned(),
+            ("add", None, false) => "not serving by the end of the run".to_owned(),
+            _ => String::new(),
+        }
+    }
+}
+
 /// What one Aurora Serverless v2 instance's capacity came to.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CapacitySummary {

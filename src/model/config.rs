@@ -259,6 +259,14 @@ pub struct ServerlessConfig {
     pub down_per_s: f64,
 }
 
+impl ServerlessConfig {
+    /// The least capacity a running instance has: the minimum, or half an
+    /// ACU above a minimum of zero (zero is paused).
+    pub fn least_running(&self) -> HalfAcus {
+        self.min.max(HalfAcus(1))
+    }
+}
+
 /// The environment of a blue/green deployment an instance belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {

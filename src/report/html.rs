@@ -518,19 +518,14 @@ fn serverless(h: &mut String, s: &Summary) {
                     esc(&x.az),
                     x.metric
                         .map_or("minimum".to_owned(), |m| format!("{m:.1}{unit}")),
-                    match (x.action.as_str(), x.serving_s, x.lost) {
-                        ("add", Some(t), _) => format!("{t:.0} s"),
-                        ("add", None, true) => "lost before it served".to_owned(),
-                        ("add", None, false) => units::NOT_REACHED.to_owned(),
-                        _ => String::new(),
-                    },
+                    esc(&x.outcome()),
                 ]
             })
             .collect();
         if !rows.is_empty() {
             table(
                 h,
-                &["at", "action", "reader", "AZ", "datapoint", "serving from"],
+                &["at", "action", "reader", "AZ", "datapoint", "then"],
                 &rows,
             );
         }

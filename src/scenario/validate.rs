@@ -895,16 +895,16 @@ fn instance_capacity(
         ));
     };
     let start = match &i.acu {
-        None => range.min.max(HalfAcus(1)),
+        None => range.least_running(),
         Some(acu) => {
             let start = half_acus(acu, cx)?;
             let paused = start == HalfAcus(0) && range.min == HalfAcus(0);
-            if !paused && (start < range.min.max(HalfAcus(1)) || start > range.max) {
+            if !paused && (start < range.least_running() || start > range.max) {
                 return Err(cx.at(
                     acu,
                     format!(
                         "expected a starting capacity within the cluster's range, {} to {} ACU{}, found {}",
-                        range.min.max(HalfAcus(1)).acu(),
+                        range.least_running().acu(),
                         range.max.acu(),
                         if range.min == HalfAcus(0) { " (or 0: paused)" } else { "" },
                         acu.value

@@ -177,6 +177,11 @@ impl HalfAcus {
             .then_some(HalfAcus(half as u32))
     }
 
+    /// The least whole number of half ACUs that holds `acu` ACUs.
+    pub fn covering(acu: f64) -> HalfAcus {
+        HalfAcus((acu * 2.0).ceil() as u32)
+    }
+
     /// In ACUs.
     pub fn acu(self) -> f64 {
         f64::from(self.0) / 2.0

@@ -97,7 +97,7 @@ impl Compute {
         let w = &self.instances[self.writers.current.instance.index()];
         match w.serverless {
             Some(s) if s.paused => HalfAcus(0),
-            Some(s) => s.acu.max(HalfAcus((s.level * 2.0).ceil() as u32)),
+            Some(s) => s.acu.max(HalfAcus::covering(s.level)),
             // An ACU is 2 GiB: a half ACU per GiB.
             None => HalfAcus(w.spec.memory_gib),
         }
@@ -132,7 +132,7 @@ impl Compute {
             return;
         }
         let dt = range.interval.as_secs_f64();
-        let least = range.min.max(HalfAcus(1)).max(floor).min(range.max);
+        let least = range.least_running().max(floor).min(range.max);
         let load = given.as_secs_f64() / dt * ACU_PER_VCPU / range.target_utilisation;
         let want = load.clamp(least.acu(), range.max.acu());
         s.level = if want > s.level {
@@ -140,7 +140,7 @@ impl Compute {
         } else {
             (s.level * (1.0 - range.down_per_s * dt).max(0.0)).max(want)
         };
-        let acu = HalfAcus((s.level * 2.0).ceil() as u32).clamp(least, range.max);
+        let acu = HalfAcus::covering(s.level).clamp(least, range.max);
         if acu != s.acu {
             s.set(acu, now);
             server.resize(acu.capacity(), page_bytes(cx), now);
@@ -208,14 +208,29 @@ impl Compute {
 
     /// `k` pauses: no capacity, no cache.
     fn pause(&mut self, cx: &mut Ctx, k: InstanceId, now: SimTime) {
-        let i = &mut self.instances[k.index()];
-        if let Some(s) = i.serverless.as_mut() {
-            s.set(HalfAcus(0), now);
+        // The time before now counts as running: the capacity moves first.
+        self.take_capacity(cx, k, HalfAcus(0), now);
+        if let Some(s) = self.instances[k.index()].serverless.as_mut() {
             s.paused = true;
-            s.level = 0.0;
             s.used.pauses += 1;
-            self.servers[k.index()].resize(HalfAcus(0).capacity(), page_bytes(cx), now);
         }
+    }
+
+    /// `k` takes capacity `acu` from `now`, its steps starting from there,
+    /// and its machine with it.
+    fn take_capacity(&mut self, cx: &Ctx, k: InstanceId, acu: HalfAcus, now: SimTime) {
+        if let Some(s) = self.instances[k.index()].serverless.as_mut() {
+            s.set(acu, now);
+            s.level = acu.acu();
+            self.servers[k.index()].resize(acu.capacity(), page_bytes(cx), now);
+        }
+    }
+
+    /// The connections waiting for `k` to resume, taken from the queue.
+    fn take_held(&mut self, k: InstanceId) -> Vec<HeldConnect> {
+        let (waiting, rest): (Vec<_>, Vec<_>) = self.held.drain(..).partition(|(g, _)| *g == k);
+        self.held = rest;
+        waiting.into_iter().map(|(_, h)| h).collect()
     }
 
     /// A connection asks for paused (or resuming) instance `k`: it waits
@@ -291,9 +306,7 @@ impl Compute {
             return;
         }
         self.unpause(cx, k, now);
-        let (waiting, rest): (Vec<_>, Vec<_>) = self.held.drain(..).partition(|(g, _)| *g == k);
-        self.held = rest;
-        for (_, h) in waiting {
+        for h in self.take_held(k) {
             self.on_connect(cx, (h.asker, h.reply_to), h.seq, k, h.address);
         }
     }
@@ -301,10 +314,8 @@ impl Compute {
     /// The connections waiting for `k` to resume are refused: its process
     /// is going.
     pub(super) fn refuse_held(&mut self, cx: &mut Ctx, k: InstanceId) {
-        let (waiting, rest): (Vec<_>, Vec<_>) = self.held.drain(..).partition(|(g, _)| *g == k);
-        self.held = rest;
         let from = self.hosts().instance(k);
-        for (_, h) in waiting {
+        for h in self.take_held(k) {
             let reply = Event::Connected {
                 asker: h.asker,
                 seq: h.seq,
@@ -329,19 +340,14 @@ impl Compute {
         let Some(range) = cx.cfg.serverless.as_ref() else {
             return;
         };
-        let i = &mut self.instances[k.index()];
-        let Some(s) = i
+        let Some(s) = self.instances[k.index()]
             .serverless
-            .as_mut()
             .filter(|s| !s.paused && s.acu == HalfAcus(0))
         else {
             return;
         };
-        let acu =
-            HalfAcus((s.level * 2.0).ceil() as u32).clamp(range.min.max(HalfAcus(1)), range.max);
-        s.set(acu, now);
-        s.level = acu.acu();
-        self.servers[k.index()].resize(acu.capacity(), page_bytes(cx), now);
+        let acu = HalfAcus::covering(s.level).clamp(range.least_running(), range.max);
+        self.take_capacity(cx, k, acu, now);
     }
 
     /// `k` runs again at the capacity a resume starts at (a resume ended,
@@ -350,18 +356,17 @@ impl Compute {
         let Some(range) = cx.cfg.serverless.as_ref() else {
             return;
         };
-        let i = &mut self.instances[k.index()];
-        let Some(s) = i.serverless.as_mut().filter(|s| s.paused) else {
+        if !self.instances[k.index()].paused() {
             return;
-        };
-        let acu = RESUMED.clamp(range.min.max(HalfAcus(1)), range.max);
-        s.set(acu, now);
-        s.used.resumes += 1;
-        s.level = acu.acu();
-        s.paused = false;
-        s.resuming = None;
-        s.idle_since = now;
-        self.servers[k.index()].resize(acu.capacity(), page_bytes(cx), now);
+        }
+        // The pause's time counts as paused: the capacity moves first.
+        self.take_capacity(cx, k, RESUMED.clamp(range.least_running(), range.max), now);
+        if let Some(s) = self.instances[k.index()].serverless.as_mut() {
+            s.used.resumes += 1;
+            s.paused = false;
+            s.resuming = None;
+            s.idle_since = now;
+        }
     }
 }
 

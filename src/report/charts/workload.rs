@@ -99,46 +99,34 @@ pub(super) fn capacity<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     r: &Results,
 ) -> Drawn<DB> {
-    let instances: Vec<(&str, Runs)> = r
-        .timeline
-        .capacities()
-        .map(|(name, values)| (name, runs(r, values)))
-        .collect();
-    let legend = instances
-        .iter()
-        .enumerate()
-        .map(|(i, (name, _))| ((*name).to_owned(), Mark::Line(SERIES[i % SERIES.len()])))
-        .collect();
     let title = format!(
         "{}: Aurora Serverless v2 capacity per instance",
         r.summary.scenario
     );
-    let plot = timed_frame(root, r, &title, legend, true)?;
     let top = r.summary.serverless.as_ref().map_or(1.0, |s| s.max_acu);
-    let all: Vec<&[(f64, f64)]> = instances
-        .iter()
-        .flat_map(|(_, runs)| runs.iter().map(Vec::as_slice))
-        .collect();
     // The range's maximum, unless nothing came near it: then the peak.
-    let y = (0.0, (peak(&all) * 1.25).clamp(1.0, top * 1.05));
-    let mut chart = time_axes(&plot, r, &fault_notes(r), y.0..y.1, "ACUs", 10)?;
-    shade_phases(&mut chart, r, y)?;
-    shade_outages(&mut chart, r, y)?;
-    for (i, (_, runs)) in instances.into_iter().enumerate() {
-        let colour = SERIES[i % SERIES.len()];
-        for run in runs {
-            chart.draw_series(LineSeries::new(run, colour.stroke_width(2)))?;
-        }
-    }
-    mark_back(&mut chart, r, y)?;
-    mark_faults(&mut chart, &r.summary.faults, y)
+    let scale = |peak: f64| (0.0, (peak * 1.25).clamp(1.0, top * 1.05));
+    per_instance(root, r, (&title, "ACUs"), r.timeline.capacities(), scale)
 }
 
 /// Each instance's CPU utilisation per bin.
 pub(super) fn cpu<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> Drawn<DB> {
-    let instances: Vec<(&str, Runs)> = r
-        .timeline
-        .cpu()
+    let title = format!("{}: CPU utilisation per instance", r.summary.scenario);
+    let label = "share of its vCPUs";
+    per_instance(root, r, (&title, label), r.timeline.cpu(), |_| (0.0, 1.15))
+}
+
+/// A line per instance from its timeline `columns`, each failover's
+/// phases and the write outages shaded, on the y range `scale` gives for
+/// the largest value drawn.
+fn per_instance<'a, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    r: &Results,
+    (title, label): (&str, &str),
+    columns: impl Iterator<Item = (&'a str, &'a [Option<f64>])>,
+    scale: impl Fn(f64) -> (f64, f64),
+) -> Drawn<DB> {
+    let instances: Vec<(&str, Runs)> = columns
         .map(|(name, values)| (name, runs(r, values)))
         .collect();
     let legend = instances
@@ -146,17 +134,13 @@ pub(super) fn cpu<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results
         .enumerate()
         .map(|(i, (name, _))| ((*name).to_owned(), Mark::Line(SERIES[i % SERIES.len()])))
         .collect();
-    let title = format!("{}: CPU utilisation per instance", r.summary.scenario);
-    let plot = timed_frame(root, r, &title, legend, true)?;
-    let y = (0.0, 1.15);
-    let mut chart = time_axes(
-        &plot,
-        r,
-        &fault_notes(r),
-        y.0..y.1,
-        "share of its vCPUs",
-        10,
-    )?;
+    let plot = timed_frame(root, r, title, legend, true)?;
+    let all: Vec<&[(f64, f64)]> = instances
+        .iter()
+        .flat_map(|(_, runs)| runs.iter().map(Vec::as_slice))
+        .collect();
+    let y = scale(peak(&all));
+    let mut chart = time_axes(&plot, r, &fault_notes(r), y.0..y.1, label, 10)?;
     shade_phases(&mut chart, r, y)?;
     shade_outages(&mut chart, r, y)?;
     for (i, (_, runs)) in instances.into_iter().enumerate() {
