@@ -1,19 +1,22 @@
 //! The bare event queue: events per second in a hold model (pop the
 //! earliest, push one a random distance into the future), at 1,000 and
-//! 100,000 pending events, for the `BinaryHeap` queue the engine uses and
-//! for the `priority-queue` crate it was chosen over.
+//! 100,000 pending events, for the four-ary heap the engine uses and for
+//! what it was chosen over: `std`'s `BinaryHeap` of the same `(time, seq)`
+//! keys with a small payload inline (no slab), and the `priority-queue`
+//! crate.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use priority_queue::PriorityQueue;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use aurora_sim::sim::{EventQueue, SimTime};
 
 const OPS: u64 = 1_000_000;
 
-fn hold_binary_heap(pending: usize) -> u64 {
+fn hold_event_queue(pending: usize) -> u64 {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let mut q = EventQueue::new();
     for i in 0..pending {
@@ -30,6 +33,24 @@ fn hold_binary_heap(pending: usize) -> u64 {
             SimTime::from_nanos(t.as_nanos() + rng.random_range(1..1_000_000)),
             e,
         );
+    }
+    sum
+}
+
+fn hold_std_binary_heap(pending: usize) -> u64 {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let mut q = BinaryHeap::new();
+    let mut seq = 0u64;
+    for i in 0..pending {
+        q.push(Reverse((rng.random_range(0..1_000_000u64), seq, i as u32)));
+        seq += 1;
+    }
+    let mut sum = 0u64;
+    for _ in 0..OPS {
+        let Reverse((t, _, e)) = q.pop().expect("hold model never empties");
+        sum = sum.wrapping_add(u64::from(e));
+        q.push(Reverse((t + rng.random_range(1..1_000_000), seq, e)));
+        seq += 1;
     }
     sum
 }
@@ -65,9 +86,14 @@ fn queue(c: &mut Criterion) {
     g.sample_size(10);
     for pending in [1_000usize, 100_000] {
         g.bench_with_input(
-            BenchmarkId::new("binary_heap", pending),
+            BenchmarkId::new("event_queue", pending),
             &pending,
-            |b, &p| b.iter(|| hold_binary_heap(p)),
+            |b, &p| b.iter(|| hold_event_queue(p)),
+        );
+        g.bench_with_input(
+            BenchmarkId::new("std_binary_heap_inline", pending),
+            &pending,
+            |b, &p| b.iter(|| hold_std_binary_heap(p)),
         );
         g.bench_with_input(
             BenchmarkId::new("priority_queue", pending),

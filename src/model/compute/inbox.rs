@@ -264,8 +264,15 @@ fn quorum_time(
         .filter(|&&s| known[s.index()] > pgcl)
         .count();
     for a in pending {
+        if a.scl <= pgcl {
+            continue;
+        }
+        // The answer's PG is `pg`: its write targets are looked up there,
+        // not through the answering segment's record.
+        let member = group.members.contains(&a.seg);
+        let target = member || group.joining.is_some_and(|j| j.new == a.seg);
         let fresh = volume.nodes[a.node.index()].incarnation == a.incarnation;
-        if a.scl <= pgcl || !fresh || !volume.is_write_target(a.seg) {
+        if !fresh || !target {
             continue;
         }
         let was = scl_of(&raised[..n], a.seg);
@@ -280,7 +287,7 @@ fn quorum_time(
             }
         }
         let moved = if plain {
-            if was <= pgcl && group.members.contains(&a.seg) {
+            if was <= pgcl && member {
                 above += 1;
             }
             above >= need

@@ -12,6 +12,7 @@ use rand::Rng;
 
 use super::device::{occupancy, NodeIo};
 use super::lsn::{Batch, Lsn};
+use super::page::DistinctPages;
 use super::recovery::Truncation;
 use super::segment::{Accept, Gap, GossipPayload};
 use super::volume::Volume;
@@ -40,8 +41,8 @@ pub struct Storage {
     /// Acknowledgements sent by the event being handled, for the world to
     /// hand to the writers they answer.
     pub acks: Vec<AckInFlight>,
-    /// The pages one materialization pass wrote.
-    touched: Vec<u32>,
+    /// The distinct pages one materialization pass writes.
+    touched: DistinctPages,
     disk: LogNormal,
     disks: Vec<SimRng>,
     gossip_rng: SimRng,
@@ -95,7 +96,7 @@ impl Storage {
             sampled: vec![[SimDuration::ZERO; 3]; volume.nodes.len()],
             sampled_at: SimTime::ZERO,
             acks: Vec::new(),
-            touched: Vec::new(),
+            touched: DistinctPages::default(),
             volume,
             truncations: Vec::new(),
             disk: LogNormal::new(cfg.storage.disk_latency, cfg.storage.disk_jitter),
@@ -425,7 +426,7 @@ impl Storage {
             return;
         }
         // The pass writes each page it touched once, in the background.
-        self.touched.clear();
+        self.touched.start();
         // A lagging segment asks one peer at random per pull, so a given
         // peer hears from it about once in five pulls; one that has not
         // asked for twenty (a chance of 1 % at five peers) has caught up
@@ -434,10 +435,8 @@ impl Storage {
         let heard_since = SimTime::ZERO + now.since(SimTime::ZERO).saturating_sub(held);
         s.materialize(now, heard_since, &mut self.touched);
         let more = s.can_materialize_more();
-        self.touched.sort_unstable();
-        self.touched.dedup();
-        if !self.touched.is_empty() {
-            let pages = self.touched.len() as u64;
+        let pages = self.touched.count();
+        if pages > 0 {
             let bytes = pages * (u64::from(cx.cfg.workload.page_kib) << 10);
             let (occ, _) = self.costs(&cx.cfg.storage, node, bytes, pages);
             self.io[node].disk.background(now, occ);

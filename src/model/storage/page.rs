@@ -56,6 +56,47 @@ impl PageMap {
     }
 }
 
+/// The distinct pages a materialization pass writes, counted without
+/// sorting: each page is stamped with the last pass that counted it.
+/// Pages are numbered densely within their PG, so the stamps are as many
+/// as one PG's pages.
+#[derive(Clone, Debug, Default)]
+pub struct DistinctPages {
+    stamps: Vec<u32>,
+    pass: u32,
+    count: u64,
+}
+
+impl DistinctPages {
+    /// Starts a pass with no page counted.
+    pub fn start(&mut self) {
+        if self.pass == u32::MAX {
+            self.stamps.fill(0);
+            self.pass = 0;
+        }
+        self.pass += 1;
+        self.count = 0;
+    }
+
+    /// Counts `page`, unless this pass has counted it already.
+    #[inline]
+    pub fn touch(&mut self, page: u32) {
+        let i = page as usize;
+        if i >= self.stamps.len() {
+            self.stamps.resize(i + 1, 0);
+        }
+        if self.stamps[i] != self.pass {
+            self.stamps[i] = self.pass;
+            self.count += 1;
+        }
+    }
+
+    /// How many distinct pages this pass has counted.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +112,24 @@ mod tests {
         assert_eq!(m.get(7), ab);
         assert_eq!(m.get(8), EMPTY_PAGE);
         assert_eq!(m.get(3), EMPTY_PAGE);
+    }
+
+    #[test]
+    fn distinct_pages_count_each_page_once_a_pass() {
+        let mut d = DistinctPages::default();
+        d.start();
+        for page in [7, 3, 7, 7, 100, 3] {
+            d.touch(page);
+        }
+        assert_eq!(d.count(), 3);
+        d.start();
+        d.touch(3);
+        assert_eq!(d.count(), 1);
+        // The stamps survive the pass counter wrapping.
+        d.pass = u32::MAX;
+        d.start();
+        d.touch(3);
+        d.touch(3);
+        assert_eq!(d.count(), 1);
     }
 }

@@ -16,7 +16,7 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 use super::lsn::{Batch, Lsn};
-use super::page::PageMap;
+use super::page::{DistinctPages, PageMap};
 use crate::sim::SimTime;
 use crate::vocab::ids::{NodeId, PgId, SegmentId};
 
@@ -457,8 +457,8 @@ impl Segment {
     }
 
     /// Coalesces persisted records up to the minimum read point into pages.
-    /// Returns how many records were applied; `touched` gets the page of
-    /// each (the pages the pass writes, with repeats).
+    /// Returns how many records were applied; `touched` counts the
+    /// distinct pages the pass writes.
     ///
     /// Records a peer asked for at or after `heard_since` are kept in the
     /// log: \[P17\] §4.2.3 lets storage coalesce and collect records below
@@ -470,7 +470,7 @@ impl Segment {
         &mut self,
         now: SimTime,
         heard_since: SimTime,
-        touched: &mut Vec<u32>,
+        touched: &mut DistinctPages,
     ) -> usize {
         self.settle(now);
         self.peer_needs.retain(|&(_, _, at)| at >= heard_since);
@@ -486,7 +486,7 @@ impl Segment {
             for r in &records[..n] {
                 self.pages.apply(r.page as u64, r.lsn);
                 self.applied = r.lsn;
-                touched.push(r.page);
+                touched.touch(r.page);
             }
             applied += n;
             if n == records.len() {
@@ -683,9 +683,10 @@ mod tests {
         s.receive(Arc::new(b));
         let t = s.persist(SimTime::ZERO, SimTime::ZERO, SimDuration::from_millis(1));
         let before = s.read(1, Lsn(4), Lsn(4));
-        let mut touched = Vec::new();
+        let mut touched = DistinctPages::default();
+        touched.start();
         assert_eq!(s.materialize(t, SimTime::ZERO, &mut touched), 4);
-        assert_eq!(touched.len(), 4);
+        assert_eq!(touched.count(), 4);
         assert_eq!(s.read(1, Lsn(4), Lsn(4)), before);
         assert_eq!(s.read(1, Lsn(9), Lsn(9)), ReadResult::Incomplete);
         assert_ne!(s.read(1, Lsn(9), Lsn(4)), ReadResult::Incomplete);
@@ -729,7 +730,7 @@ mod tests {
         s.receive(Arc::new(b));
         let t = s.persist(SimTime::ZERO, SimTime::ZERO, SimDuration::from_millis(1));
         s.heard_need(SegmentId(9), Lsn(2), t);
-        let mut touched = Vec::new();
+        let mut touched = DistinctPages::default();
         assert_eq!(s.materialize(t, t, &mut touched), 2);
         // The peer can still be sent records, not a copy of every page.
         let payload = s

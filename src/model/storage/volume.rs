@@ -144,12 +144,6 @@ impl Volume {
         Endpoint::Node(node, self.nodes[node.index()].az)
     }
 
-    /// Whether the segment is a current member or the joiner of its PG.
-    pub fn is_write_target(&self, seg: SegmentId) -> bool {
-        let pg = &self.pgs[self.segments[seg.index()].pg.index()];
-        pg.write_targets().any(|s| s == seg)
-    }
-
     /// The highest LSN durable on the PG, from each segment's SCL as `scl`
     /// reports it: a write quorum of the members, and during a replacement
     /// also of the new set (where the joiner counts only once hydrated).
