@@ -150,7 +150,7 @@ pub fn footprint(c: &Config) -> Vec<Need> {
                 wl.working_set_pages
             ),
             knob: Knob::WorkingSet,
-            bytes: wl.working_set_pages * (copies + 1) * size_of::<u64>() as u64,
+            bytes: wl.working_set_pages * (copies + 1) * size_of::<u32>() as u64,
         },
         Need {
             what: format!("the timeline: {rows} rows of {row} bytes"),

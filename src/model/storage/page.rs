@@ -4,20 +4,27 @@
 //! that applied the same records in the same order hold the same value, and
 //! a copy that missed or reordered a record almost surely does not, so a
 //! read can be checked against the writer's record of what was committed.
+//!
+//! A content is 32 bits: a wrong copy passes for the right one once in
+//! 2³² reads, and every copy's pages, and the checker's, take half the
+//! memory they would at 64. A materialization pass writes pages at random
+//! across its PG, so the page maps' size decides how many of those writes
+//! miss the processor's caches.
 
 use super::lsn::Lsn;
 
 /// The content of a page that no record has touched.
 pub const EMPTY_PAGE: u64 = 0;
 
-/// Applies one record to a page's content (a SplitMix64 finaliser over the
-/// content xor the LSN: cheap, specified, and order-sensitive).
+/// Applies one record to a page's content: a SplitMix64 finaliser over the
+/// content xor the LSN, of which the high 32 bits are kept. Cheap,
+/// specified and order-sensitive; the result is below 2³².
 #[inline]
 pub fn fold(content: u64, lsn: Lsn) -> u64 {
     let mut z = (content ^ lsn.0).wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+    (z ^ (z >> 31)) >> 32
 }
 
 /// Page contents by dense page number (see `model::workload`): a vector
@@ -25,19 +32,24 @@ pub fn fold(content: u64, lsn: Lsn) -> u64 {
 /// leak into a result.
 #[derive(Clone, Debug, Default)]
 pub struct PageMap {
-    pages: Vec<u64>,
+    pages: Vec<u32>,
 }
 
 impl PageMap {
     /// How many pages have been written.
     pub fn written(&self) -> usize {
-        self.pages.iter().filter(|&&p| p != EMPTY_PAGE).count()
+        self.pages
+            .iter()
+            .filter(|&&p| u64::from(p) != EMPTY_PAGE)
+            .count()
     }
 
     /// The content of a page ([`EMPTY_PAGE`] if never written).
     #[inline]
     pub fn get(&self, page: u64) -> u64 {
-        self.pages.get(page as usize).copied().unwrap_or(EMPTY_PAGE)
+        self.pages
+            .get(page as usize)
+            .map_or(EMPTY_PAGE, |&c| u64::from(c))
     }
 
     /// Applies a record to a page.
@@ -50,9 +62,10 @@ impl PageMap {
             // of a large run's memory, and pages are touched in random
             // order, so the highest index settles after a few growths.
             self.pages.reserve_exact((i + 1 - len).max(len / 8));
-            self.pages.resize(i + 1, EMPTY_PAGE);
+            self.pages.resize(i + 1, EMPTY_PAGE as u32);
         }
-        self.pages[i] = fold(self.pages[i], lsn);
+        let folded = fold(u64::from(self.pages[i]), lsn);
+        self.pages[i] = u32::try_from(folded).expect("a content has 32 bits");
     }
 }
 
@@ -112,6 +125,7 @@ mod tests {
         assert_eq!(m.get(7), ab);
         assert_eq!(m.get(8), EMPTY_PAGE);
         assert_eq!(m.get(3), EMPTY_PAGE);
+        assert!(ab < 1 << 32 && ba < 1 << 32);
     }
 
     #[test]
