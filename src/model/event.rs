@@ -13,7 +13,7 @@
 //! kind is declared last with the next code: the list stays in code order
 //! (a test checks).
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use super::network::Endpoint;
 use super::storage::lsn::{Allocated, Batch, Lsn};
@@ -106,7 +106,7 @@ events! {
         /// The receiving segment.
         seg: SegmentId,
         /// The records.
-        batch: Arc<Batch>,
+        batch: Rc<Batch>,
     } => ["seg" = seg.0 as u64, "last" = batch.last().0];
     /// A page read reaches a segment.
     4 ReadRequest "read_request" {
@@ -249,7 +249,7 @@ events! {
         /// The reader.
         inst: InstanceId,
         /// The shipment, shared by every reader.
-        redo: Arc<Redo>,
+        redo: Rc<Redo>,
     } => ["instance" = inst.0 as u64, "vdl" = redo.vdl.0];
     /// A client's think, backoff or timeout timer.
     27 ClientTimer "client_timer" {

@@ -19,7 +19,7 @@
 //! to that point, after which the page is cached. A reader's answer can
 //! therefore be stale by its lag, never inconsistent.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use super::instance::{instance_endpoint, Instance, ReplicaRead, Role};
 use super::server::Server;
@@ -55,7 +55,7 @@ impl Writer {
             self.redo.clear();
             return;
         }
-        let redo = Arc::new(Redo {
+        let redo = Rc::new(Redo {
             epoch: self.epoch,
             vdl: self.points.vdl(),
             vdl_at: self.vdl_at,

@@ -9,7 +9,7 @@
 //! handlers; messages carry the epoch of the writer they are for.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Arc;
+use std::rc::Rc;
 
 use super::inbox::Inbox;
 use super::instance::{ccm_partner, instance_endpoint, Instance, Role};
@@ -245,8 +245,8 @@ impl Writer {
 
     /// A batch of `records` for `pg`, stamped with this writer's epoch and
     /// current minimum read point.
-    pub fn batch(&self, pg: PgId, prev: Lsn, records: Vec<Record>) -> Arc<Batch> {
-        Arc::new(Batch {
+    pub fn batch(&self, pg: PgId, prev: Lsn, records: Vec<Record>) -> Rc<Batch> {
+        Rc::new(Batch {
             pg,
             prev,
             records,
@@ -568,7 +568,7 @@ impl Writer {
         &mut self,
         cx: &mut Ctx,
         env: &WriterEnv,
-        batch: &Arc<Batch>,
+        batch: &Rc<Batch>,
         behind: Option<Lsn>,
     ) {
         if behind.is_some() {

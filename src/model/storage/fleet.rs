@@ -6,7 +6,7 @@
 //! that is comes from a [`Routes`] query. A segment on a node that is down hears
 //! nothing.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use rand::Rng;
 
@@ -185,7 +185,7 @@ impl Storage {
         cx: &mut Ctx,
         hosts: &impl Routes,
         seg: SegmentId,
-        batch: Arc<Batch>,
+        batch: Rc<Batch>,
     ) {
         if !self.up(seg) {
             return;
