@@ -86,6 +86,8 @@ pub struct Network {
     /// Outages, cuts and isolations in force, all counted together.
     disruptions: u32,
     slowness: Vec<f64>,
+    /// Nodes and instances slowed (a factor above 1) now.
+    slowed: usize,
     losses: Vec<(LossScope, f64)>,
 }
 
@@ -154,17 +156,22 @@ impl Network {
             instance_slowness: vec![1.0; instances],
             disruptions: 0,
             slowness: vec![1.0; nodes],
+            slowed: 0,
             losses: Vec::new(),
         }
     }
 
     /// Whether a message from `a` to `b` can get through now (ignoring
     /// random loss).
+    #[inline]
     pub fn reachable(&self, a: Endpoint, b: Endpoint) -> bool {
         // Most of a run has no outage, partition or isolation in force.
-        if self.disruptions == 0 {
-            return true;
-        }
+        self.disruptions == 0 || self.reachable_despite_disruptions(a, b)
+    }
+
+    /// [`Network::reachable`] while some outage, partition or isolation
+    /// is in force.
+    fn reachable_despite_disruptions(&self, a: Endpoint, b: Endpoint) -> bool {
         let up = |z: Option<AzId>| z.is_none_or(|z| self.az_up(z));
         let linked = match (a.az(), b.az()) {
             (Some(za), Some(zb)) => self.cut[za.index() * self.azs + zb.index()] == 0,
@@ -221,6 +228,10 @@ impl Network {
             None if a == b => &self.same_az,
             None => &self.cross_az,
         };
+        let d = link.sample(rng);
+        if self.slowed == 0 {
+            return Some(d);
+        }
         let mut slow = 1.0;
         for n in [from.node(), to.node()].into_iter().flatten() {
             slow = f64::max(slow, self.slowness[n.index()]);
@@ -228,7 +239,6 @@ impl Network {
         for i in [from.instance(), to.instance()].into_iter().flatten() {
             slow = f64::max(slow, self.instance_slowness[i.index()]);
         }
-        let d = link.sample(rng);
         Some(if slow > 1.0 { d.mul_f64(slow) } else { d })
     }
 
@@ -280,7 +290,18 @@ impl Network {
 
     /// Sets an instance's link slowness factor (1 = healthy).
     pub fn set_instance_slowness(&mut self, instance: InstanceId, factor: f64) {
-        self.instance_slowness[instance.index()] = factor;
+        let old = std::mem::replace(&mut self.instance_slowness[instance.index()], factor);
+        self.count_slowed(old, factor);
+    }
+
+    /// Keeps count of the nodes and instances slowed, as one changes from
+    /// `old` to `new`.
+    fn count_slowed(&mut self, old: f64, new: f64) {
+        match (old > 1.0, new > 1.0) {
+            (false, true) => self.slowed += 1,
+            (true, false) => self.slowed -= 1,
+            _ => {}
+        }
     }
 
     /// Whether a gray failure touches `e`: a slowed node, or packet loss
@@ -300,7 +321,8 @@ impl Network {
 
     /// Sets a node's slowness factor (1 = healthy).
     pub fn set_slowness(&mut self, node: NodeId, factor: f64) {
-        self.slowness[node.index()] = factor;
+        let old = std::mem::replace(&mut self.slowness[node.index()], factor);
+        self.count_slowed(old, factor);
     }
 
     /// Starts a packet-loss fault.

@@ -244,56 +244,48 @@ fn quorum_time(
     }
     let pgcl = points.pgcl(pg);
     let group = &volume.pgs[pg.index()];
-    // What the answers arrived so far raise, over `known`: a PG has at
-    // most 31 write targets.
-    let mut raised = [(SegmentId::from_index(0), Lsn(0)); 32];
-    let mut n = 0;
-    let scl_of = |raised: &[(SegmentId, Lsn)], s: SegmentId| {
-        raised
+    let (members, joiner) = (&group.members, group.joining.map(|j| j.new));
+    // Each write target's SCL as the answers arrived so far raise it over
+    // `known`, by its place among the targets: the members in order, then
+    // the joiner. A PG has at most 31 write targets.
+    let mut scl = [Lsn(0); 32];
+    for (k, &s) in members.iter().chain(joiner.iter()).enumerate() {
+        scl[k] = known[s.index()];
+    }
+    let place_of = |s: SegmentId| {
+        members
             .iter()
-            .find(|r| r.0 == s)
-            .map_or(known[s.index()], |r| r.1)
+            .position(|&m| m == s)
+            .or_else(|| (joiner == Some(s)).then_some(members.len()))
     };
     // Without a replacement under way, a write quorum of members above
     // the PGCL is what moves it; during one, both sets must have one.
-    let plain = group.joining.is_none();
+    let plain = joiner.is_none();
     let need = volume.quorum.write() as usize;
-    let mut above = group
-        .members
-        .iter()
-        .filter(|&&s| known[s.index()] > pgcl)
-        .count();
+    let mut above = scl[..members.len()].iter().filter(|&&l| l > pgcl).count();
     for a in pending {
         if a.scl <= pgcl {
             continue;
         }
         // The answer's PG is `pg`: its write targets are looked up there,
         // not through the answering segment's record.
-        let member = group.members.contains(&a.seg);
-        let target = member || group.joining.is_some_and(|j| j.new == a.seg);
+        let Some(k) = place_of(a.seg) else {
+            continue;
+        };
         let fresh = volume.nodes[a.node.index()].incarnation == a.incarnation;
-        if !fresh || !target {
+        let was = scl[k];
+        if !fresh || a.scl <= was {
             continue;
         }
-        let was = scl_of(&raised[..n], a.seg);
-        if a.scl <= was {
-            continue;
-        }
-        match raised[..n].iter_mut().find(|r| r.0 == a.seg) {
-            Some(r) => r.1 = a.scl,
-            None => {
-                raised[n] = (a.seg, a.scl);
-                n += 1;
-            }
-        }
+        scl[k] = a.scl;
         let moved = if plain {
-            if was <= pgcl && member {
+            if was <= pgcl {
                 above += 1;
             }
             above >= need
         } else {
-            let raised = &raised[..n];
-            volume.durable_lsn(pg, |s| scl_of(raised, s)) > pgcl
+            let scl_of = |s: SegmentId| place_of(s).map_or(known[s.index()], |k| scl[k]);
+            volume.durable_lsn(pg, scl_of) > pgcl
         };
         if moved {
             return Some(a.at);
