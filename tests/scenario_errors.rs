@@ -727,12 +727,13 @@ fn extreme_values_are_refused_where_written_or_run_cleanly() {
 
 #[test]
 fn a_run_that_would_not_fit_in_memory_is_refused_at_the_setting_to_lower() {
-    // 8 TiB of 16 KiB pages, held by six copies and the checker: 28 GiB.
+    // 16 TiB of 16 KiB pages, 4 bytes each, held by six copies and the
+    // checker: 28 GiB.
     assert_error(
         "too-much-memory.yaml",
         "4:30",
-        "this run may come to hold about 28.17 GiB in memory, more than 16.00 GiB (the most any run may hold); \
-         the most is 28.00 GiB, page contents: 536870912 working-set pages in each of 6 copies and in the \
+        "this run may come to hold about 28.29 GiB in memory, more than 16.00 GiB (the most any run may hold); \
+         the most is 28.00 GiB, page contents: 1073741824 working-set pages in each of 6 copies and in the \
          durability checker's record: lower workload.working_set_gib",
     );
     // The estimate follows the settings: a thousandth of the working set
@@ -743,8 +744,8 @@ fn a_run_that_would_not_fit_in_memory_is_refused_at_the_setting_to_lower() {
     )
     .expect("fits");
     let pages = 8u64 << 16; // 8 GiB of 16 KiB pages
-    assert!(sc.footprint().bytes() >= pages * 7 * 8);
-    assert!(sc.footprint().bytes() < pages * 7 * 8 + (64 << 20));
+    assert!(sc.footprint().bytes() >= pages * 7 * 4);
+    assert!(sc.footprint().bytes() < pages * 7 * 4 + (64 << 20));
 }
 
 #[test]
