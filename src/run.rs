@@ -15,6 +15,7 @@ use crate::metrics::{
     TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::{Client, GAP_MIN};
+use crate::model::compute::instance::{Instance, Process};
 use crate::model::compute::patch::PatchOutcome;
 use crate::model::config::{
     CacheSpec, Config, Connection, Environment, FaultKind, HalfAcus, Members, RegionId,
@@ -164,14 +165,14 @@ fn healing(w: &World, write_stalls: &[(SimTime, SimTime)], end: SimTime) -> Heal
     // The readers replica auto scaling adds and removes are the policy's,
     // not the cluster the scenario lists: whether it has them is its own
     // account (`auto_scaling`), not the cluster's healing.
-    let listed: Vec<&crate::model::compute::instance::Instance> = w
+    let listed: Vec<&Instance> = w
         .instances()
         .iter()
         .zip(&w.config().instances)
         .filter(|(_, c)| !c.autoscaled)
         .map(|(i, _)| i)
         .collect();
-    let up = |i: &&crate::model::compute::instance::Instance| i.host_up() && i.running();
+    let up = |i: &&Instance| i.host_up() && i.running();
     healing.instances_back_s = listed
         .iter()
         .all(up)
@@ -541,7 +542,7 @@ fn auto_scaling(w: &World) -> Option<AutoScalingSummary> {
         .map(|(k, a)| {
             let i = &instances[a.inst.index()];
             let again = done.activities[k + 1..].iter().any(|b| b.inst == a.inst);
-            let stopped = i.process == crate::model::compute::instance::Process::Stopped;
+            let stopped = i.process == Process::Stopped;
             ScalingActivity {
                 lost: a.added && a.serving.is_none() && (again || stopped),
                 at_s: a.at.as_secs_f64(),

@@ -436,6 +436,12 @@ fn capacity_settings_are_refused_where_they_are_wrong() {
             "green environment",
         ),
         (
+            // A cluster that may start paused does not vouch for green.
+            "serverless: { min_acu: 0, max_acu: 8 }\n",
+            "  - { name: w, az: a, class: db.serverless, role: writer, acu: 0 }\n  - { name: g, az: b, class: db.serverless, role: writer, environment: green, acu: 0 }\n",
+            "green environment",
+        ),
+        (
             "replica_auto_scaling: { metric: cpu, target: 50, max_readers: 2 }\nfaults:\n  - instance_crash: { at: 5s, instance: application-autoscaling-1 }\n",
             "  - { name: w, az: a, role: writer }\n  - { name: r, az: b }\n",
             "a reader replica auto scaling may add during the run",

@@ -27,7 +27,7 @@ use serde_json::Value;
 use super::print::scalar;
 use super::Scenario;
 use crate::error::{InputError, Location};
-use crate::model::compute::class::{InstanceClass, SERVERLESS};
+use crate::model::compute::class::{HalfAcus, InstanceClass, SERVERLESS};
 use crate::sim::SimDuration;
 
 /// The JSON documents an import reads, with the file names errors give.
@@ -315,7 +315,8 @@ fn serverless_range(cluster: &Value, notes: &mut Vec<String>) -> Option<(f64, f6
         .get("ServerlessV2ScalingConfiguration")
         .filter(|v| !v.is_null())?;
     let acu = |key: &str| c.get(key).and_then(Value::as_f64);
-    let half = |v: f64| (v * 2.0).fract() == 0.0 && (0.0..=256.0).contains(&v);
+    let limit = super::defaults::ACU;
+    let half = |v: f64| HalfAcus::of(v).is_some() && (limit.min..=limit.max).contains(&v);
     match (acu("MinCapacity"), acu("MaxCapacity")) {
         (Some(min), Some(max)) if half(min) && half(max) && max >= 1.0 && min <= max => {
             Some((min, max))

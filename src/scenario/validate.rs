@@ -760,24 +760,26 @@ fn paused_starts(
     (proxy, global, workload): (&Option<ProxyConfig>, &Option<GlobalConfig>, &WorkloadConfig),
     cx: &Ctx,
 ) -> Result<(), InputError> {
-    let why = if proxy.is_some() {
-        "RDS Proxy holds its connections open, so no instance pauses"
+    // Open-loop load is work at the writer: it keeps only the writer's
+    // group up, and a reader of another tier may still have paused.
+    let (why, only_writer_group) = if proxy.is_some() {
+        (
+            "RDS Proxy holds its connections open, so no instance pauses",
+            false,
+        )
     } else if global.is_some() {
-        "a global database's instances do not pause"
+        ("a global database's instances do not pause", false)
     } else if workload.commits_per_s > 0.0 || workload.reads_per_s > 0.0 {
-        "the open-loop load keeps the writer busy"
+        ("the open-loop load keeps the writer busy", true)
     } else {
         return Ok(());
     };
-    // Open-loop load is work at the writer: it keeps the writer's group
-    // up, and a reader of another tier may still have paused.
-    let open_loop = proxy.is_none() && global.is_none();
     let in_group = |i: &&InstanceSpec| i.role == RoleSpec::Writer || i.tier <= 1;
     let list = raw.instances.iter().flat_map(|l| l.value.iter());
-    let paused = list
-        .filter(|i| !open_loop || in_group(i))
+    let mut paused = list
+        .filter(|i| !only_writer_group || in_group(i))
         .filter_map(|i| i.acu.as_ref());
-    match paused.into_iter().find(|a| a.value == 0.0) {
+    match paused.find(|a| a.value == 0.0) {
         Some(at) => Err(cx.at(
             at,
             format!("an instance cannot start paused (`acu: 0`): {why}"),
@@ -1086,11 +1088,14 @@ fn instances(
     if out.iter().filter(|i| i.writer).count() != 1 {
         return Err(cx.at(list, "expected exactly one instance with `role: writer`"));
     }
-    if let Some(k) = out.iter().position(|i| i.acu == Some(HalfAcus(0))) {
-        let at = list.value[k]
+    for (k, spec) in list.value.iter().enumerate() {
+        let Some(at) = spec
             .acu
             .as_ref()
-            .expect("a paused start is written");
+            .filter(|_| out[k].acu == Some(HalfAcus(0)))
+        else {
+            continue;
+        };
         if let Some(why) = paused_start_refused(&out, k) {
             return Err(cx.at(
                 at,
