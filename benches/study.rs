@@ -1,6 +1,7 @@
 //! Studies: runs per second of the shipped `writer-crash` in a sweep, and
 //! PG-years per second of the durability study, each on one thread and on
-//! two, so the README can say how they scale with cores.
+//! two, so the README can say how they scale with cores; and a sweep's
+//! runs made whole beside runs sharing their prefix.
 
 use std::path::Path;
 
@@ -54,6 +55,43 @@ fn sweep(c: &mut Criterion) {
     g.finish();
 }
 
+/// Six seeds of `writer-crash` on two threads, with each run simulated
+/// whole and with the runs sharing their first 60 s (`--common-prefix`).
+/// A sweep is made afresh for each iteration, so that each thread
+/// simulates the prefix once per iteration, as one sweep does.
+fn common_prefix(c: &mut Criterion) {
+    let (path, text) = file("scenarios/writer-crash.yaml");
+    let made = |prefix: Option<u64>| {
+        let seeds: Seeds = "1..6".parse().expect("seeds");
+        let sweep = Sweep::new(
+            &path,
+            &text,
+            Grid::new(vec![]).expect("grid"),
+            Some(seeds),
+            u64::MAX,
+        )
+        .expect("writer-crash is valid");
+        match prefix {
+            Some(seed) => sweep.common_prefix(seed).expect("a fault to fork at"),
+            None => sweep,
+        }
+    };
+    let mut g = c.benchmark_group("sweep_writer_crash_6_seeds");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(6));
+    let pool = pool(2);
+    for (name, prefix) in [("whole_runs", None), ("common_prefix", Some(1))] {
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || made(prefix),
+                |sweep| pool.install(|| (0..6).into_par_iter().map(|i| sweep.run(i)).count()),
+                criterion::BatchSize::PerIteration,
+            )
+        });
+    }
+    g.finish();
+}
+
 fn durability(c: &mut Criterion) {
     let (path, text) = file("studies/quorum-az-outage.yaml");
     // 256 volume-years of the 4/6 cell: four blocks, so two threads
@@ -81,5 +119,5 @@ fn durability(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, durability, sweep);
+criterion_group!(benches, durability, sweep, common_prefix);
 criterion_main!(benches);

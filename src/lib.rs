@@ -78,5 +78,5 @@ pub mod testing;
 pub mod vocab;
 
 pub use error::InputError;
-pub use run::{Outcome, Simulation};
+pub use run::{NoPrefix, Outcome, Prefix, Simulation};
 pub use scenario::{Scenario, ScenarioBuilder};

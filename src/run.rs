@@ -8,11 +8,11 @@ use crate::check::Checks;
 use crate::metrics::{level_before, rate_after, recovered_performance, Judged};
 use crate::metrics::{
     AutoScalingSummary, Candidate, CapacitySummary, ClientErrors, ClientGroup, ClientObserved,
-    Commits, CustomEndpointSummary, FailedAttempt, Failover, FaultSummary, ForwardingSummary,
-    GlobalSummary, GroupObserved, GroupResult, Healing, InstanceSummary, InvariantResult, Lag,
-    Latency, Maintenance, Outage, PatchedInstance, Reads, RegionExposure, RegionPromotion,
-    RegionSummary, Rto, ScalingActivity, ServerlessSummary, Steps, StorageSummary, Summary,
-    TimelineRow, Topology, FORMAT_VERSION,
+    Commits, CommonPrefix, CustomEndpointSummary, FailedAttempt, Failover, FaultSummary,
+    ForwardingSummary, GlobalSummary, GroupObserved, GroupResult, Healing, InstanceSummary,
+    InvariantResult, Lag, Latency, Maintenance, Outage, PatchedInstance, Reads, RegionExposure,
+    RegionPromotion, RegionSummary, Rto, ScalingActivity, ServerlessSummary, Steps, StorageSummary,
+    Summary, TimelineRow, Topology, FORMAT_VERSION,
 };
 use crate::model::client::{Client, GAP_MIN};
 use crate::model::compute::instance::{Instance, Process};
@@ -29,12 +29,75 @@ use crate::sim::{SimDuration, SimTime, Trace, TraceFilter};
 use crate::vocab::ids::InstanceId;
 
 /// One run of one scenario.
+#[derive(Clone)]
 pub struct Simulation {
     world: World,
     expect: ExpectSpec,
     max_events: u64,
     /// A memory ceiling in bytes, and where it comes from.
     ceiling: Option<(u64, String)>,
+    /// Where the run leaves a prefix it shares with other seeds' runs.
+    fork: Option<Fork>,
+}
+
+/// Where a run forked from a common prefix leaves it, and the seed whose
+/// streams it continues on.
+#[derive(Clone, Copy, Debug)]
+struct Fork {
+    at: SimTime,
+    /// The seed of the prefix.
+    prefix: u64,
+    /// The run's own seed.
+    seed: u64,
+}
+
+/// Why a scenario has no common prefix to share: nothing in it differs
+/// between seeds' runs before a fault but the draws themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoPrefix {
+    /// The scenario schedules no fault.
+    NoFault,
+    /// Its first fault starts at 0 s.
+    FaultAtStart,
+}
+
+impl std::fmt::Display for NoPrefix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NoPrefix::NoFault => {
+                "a common prefix ends at the first fault, and the scenario schedules none"
+            }
+            NoPrefix::FaultAtStart => {
+                "a common prefix ends at the first fault, and the scenario's first fault starts at 0 s"
+            }
+        })
+    }
+}
+
+/// Where runs of `cfg` leave the prefix they share: the first fault's
+/// start.
+pub(crate) fn fork_at(cfg: &Config) -> Result<SimTime, NoPrefix> {
+    let at = cfg
+        .faults
+        .iter()
+        .map(|f| f.at)
+        .min()
+        .ok_or(NoPrefix::NoFault)?;
+    if at == SimTime::ZERO {
+        return Err(NoPrefix::FaultAtStart);
+    }
+    Ok(at)
+}
+
+/// A run simulated up to where it leaves the prefix it shares with other
+/// seeds' runs: each of those runs continues a copy of it on its own
+/// seed's streams ([`Simulation::common_prefix`]).
+#[derive(Clone)]
+pub struct Prefix {
+    sim: Simulation,
+    checks: Checks,
+    /// Why the prefix stopped early, if it did.
+    stopped: Option<String>,
 }
 
 /// What a run produced.
@@ -736,6 +799,34 @@ fn failover(w: &World, f: &FailoverRecord) -> Failover {
     }
 }
 
+impl Prefix {
+    /// Continues a copy of the prefix on `seed`'s streams to the end, and
+    /// measures: the same outcome as the run with that seed and this
+    /// prefix made alone.
+    pub fn continue_on(&self, seed: u64) -> Outcome {
+        let mut ceiling =
+            (self.sim.ceiling.clone()).and_then(|(bytes, why)| Ceiling::from_now(bytes, why));
+        let (mut sim, mut checks) = (self.sim.clone(), self.checks.clone());
+        let Some(fork) = &mut sim.fork else {
+            return sim
+                .run()
+                .expect("a run without a trace sink cannot fail to write");
+        };
+        fork.seed = seed;
+        sim.world.reseed(seed);
+        let stopped = self.stopped.clone().or_else(|| {
+            let observer = &mut (&mut checks, &mut ());
+            sim.world
+                .advance(observer, sim.max_events, ceiling.as_mut(), None)
+        });
+        let stopped = sim.world.finish(stopped);
+        let mut outcome = sim.outcome(checks);
+        outcome.summary.stopped_early = stopped;
+        outcome.peak_memory = ceiling.map(|c| c.peak());
+        outcome
+    }
+}
+
 impl Simulation {
     /// A simulation of a validated scenario.
     pub fn new(scenario: &Scenario) -> Self {
@@ -744,6 +835,7 @@ impl Simulation {
             expect: scenario.expect.clone(),
             max_events: DEFAULT_MAX_EVENTS,
             ceiling: None,
+            fork: None,
         }
     }
 
@@ -764,6 +856,7 @@ impl Simulation {
             expect: scenario.expect.clone(),
             max_events: DEFAULT_MAX_EVENTS,
             ceiling: None,
+            fork: None,
         }
     }
 
@@ -785,6 +878,30 @@ impl Simulation {
         self
     }
 
+    /// The same run, with everything before the scenario's first fault
+    /// simulated on `prefix_seed`'s random streams instead of its own:
+    /// runs of one scenario given the same `prefix_seed` are identical up
+    /// to that instant (common random numbers), and from there each
+    /// continues on its own seed's streams, each from its start. A sweep
+    /// simulates the prefix once and continues copies of it
+    /// ([`Simulation::run_prefix`]); a run made this way alone gives the
+    /// same result, trace digest included.
+    pub fn common_prefix(mut self, prefix_seed: u64) -> Result<Self, NoPrefix> {
+        let cfg = self.world.config();
+        let at = fork_at(cfg)?;
+        let seed = cfg.seed;
+        let mut prefix = cfg.clone();
+        prefix.seed = prefix_seed;
+        let trace = self.world.take_trace();
+        self.world = World::new(&prefix, trace);
+        self.fork = Some(Fork {
+            at,
+            prefix: prefix_seed,
+            seed,
+        });
+        Ok(self)
+    }
+
     /// Runs to the end and measures. Fails only if the trace sink fails.
     pub fn run(self) -> std::io::Result<Outcome> {
         self.run_observed(&mut ())
@@ -798,16 +915,44 @@ impl Simulation {
             .ceiling
             .take()
             .and_then(|(bytes, why)| Ceiling::from_now(bytes, why));
-        let stopped = self.world.run(
-            &mut (&mut checks, observer),
-            self.max_events,
-            ceiling.as_mut(),
-        );
+        let observer = &mut (&mut checks, observer);
+        let (max, limit) = (self.max_events, ceiling.as_mut());
+        let stopped = match self.fork {
+            None => self.world.run(observer, max, limit),
+            Some(fork) => {
+                let mut limit = limit;
+                let early = self
+                    .world
+                    .advance(observer, max, limit.as_deref_mut(), Some(fork.at));
+                self.world.reseed(fork.seed);
+                let early = early.or_else(|| self.world.advance(observer, max, limit, None));
+                self.world.finish(early)
+            }
+        };
         self.world.finish_trace()?;
         let mut outcome = self.outcome(checks);
         outcome.summary.stopped_early = stopped;
         outcome.peak_memory = ceiling.map(|c| c.peak());
         Ok(outcome)
+    }
+
+    /// Simulates the prefix a run made with [`Simulation::common_prefix`]
+    /// shares with other seeds' runs, once, for [`Prefix::continue_on`]
+    /// to continue for each; without a common prefix, nothing is
+    /// simulated yet.
+    pub fn run_prefix(mut self) -> Prefix {
+        let mut checks = Checks::new(&self.world);
+        let stopped = self.fork.and_then(|fork| {
+            let mut ceiling =
+                (self.ceiling.clone()).and_then(|(bytes, why)| Ceiling::from_now(bytes, why));
+            let observer = &mut (&mut checks, &mut ());
+            (self.world).advance(observer, self.max_events, ceiling.as_mut(), Some(fork.at))
+        });
+        Prefix {
+            sim: self,
+            checks,
+            stopped,
+        }
     }
 
     fn outcome(&mut self, checks: Checks) -> Outcome {
@@ -847,6 +992,10 @@ impl Simulation {
             scenario: sc.name.clone(),
             description: sc.description.clone(),
             seed: sc.seed,
+            common_prefix: self.fork.map(|f| CommonPrefix {
+                seed: f.prefix,
+                until_s: f.at.as_secs_f64(),
+            }),
             simulated_s: duration,
             events_processed: w.events_processed(),
             trace_digest: w.trace_digest(),
@@ -1257,4 +1406,73 @@ fn replica_lag(w: &World) -> BTreeMap<String, Lag> {
             (i.name.clone(), lag)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::ScenarioBuilder;
+
+    fn shipped(name: &str, sets: &[(&str, &str)]) -> crate::model::config::Config {
+        let path = format!("{}/scenarios/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+        let builder = ScenarioBuilder::load(std::path::Path::new(&path)).expect("reads");
+        let sc = (sets.iter().fold(builder, |b, (p, v)| b.set(p, v)))
+            .build()
+            .expect("valid");
+        sc.config().clone()
+    }
+
+    /// The run's trace digest and what it left pending: a draw whose
+    /// event falls after the end still shows.
+    fn digest(mut world: World) -> String {
+        world.run(&mut (), u64::MAX, None);
+        format!("{} {}", world.trace_digest(), world.pending_events())
+    }
+
+    /// A world moved to another seed before anything is drawn runs as
+    /// one built with that seed: no component's stream stays behind on
+    /// the old seed. Between them the scenarios draw from every stream
+    /// in a way that shows: clients, a proxy pinning half its sessions,
+    /// the control plane and DNS, gossip and disks after a node's crash,
+    /// a global database's replication, and replica auto scaling's
+    /// creation times.
+    #[test]
+    fn reseeding_moves_every_stream() {
+        for (name, sets) in [
+            (
+                "connection-storm",
+                &[
+                    ("duration", "8s"),
+                    ("faults.0.writer_crash.at", "3s"),
+                    ("clients.0.connection", "proxy"),
+                    ("proxy.pinned", "0.5"),
+                ][..],
+            ),
+            (
+                "repair-storm",
+                &[("duration", "8s"), ("faults.0.storage_node_crash.at", "2s")][..],
+            ),
+            (
+                "global-switchover-planned",
+                &[("duration", "5s"), ("faults.0.global_switchover.at", "3s")][..],
+            ),
+            (
+                "replica-autoscaling-reader-lost",
+                &[
+                    ("duration", "181s"),
+                    ("replica_auto_scaling.target", "20"),
+                    ("faults.0.instance_crash.at", "100s"),
+                ][..],
+            ),
+        ] {
+            let mut cfg = shipped(name, sets);
+            cfg.seed = 5;
+            let moved = World::reseeded_at_start(&cfg, 9);
+            let five = digest(World::new(&cfg, Trace::default()));
+            cfg.seed = 9;
+            let nine = digest(World::new(&cfg, Trace::default()));
+            assert_eq!(digest(moved), nine, "{name}");
+            assert_ne!(five, nine, "{name}");
+        }
+    }
 }

@@ -58,3 +58,65 @@ fn the_streamed_trace_is_identical_too() {
     );
     assert_eq!(t1.lines().count() as u64, run(&sc).summary.events_processed);
 }
+
+/// A writer crash at 5 s, to 25 s: the common prefix is its first 5 s.
+fn early_crash() -> aurora_sim::Scenario {
+    shipped_with(
+        "writer-crash",
+        &[("duration", "25s"), ("faults.0.writer_crash.at", "5s")],
+    )
+}
+
+#[test]
+fn a_run_continued_from_a_shared_prefix_is_the_run_made_alone() {
+    let sc = early_crash();
+    let prefix = Simulation::new(&sc)
+        .common_prefix(1)
+        .expect("a fault to fork at")
+        .run_prefix();
+    let mut timelines = Vec::new();
+    for seed in [2, 3] {
+        let forked = prefix.continue_on(seed);
+        let alone = Simulation::new(&sc.clone().with_seed(seed))
+            .common_prefix(1)
+            .expect("a fault to fork at")
+            .run()
+            .expect("no sink");
+        assert_eq!(forked.summary_json(), alone.summary_json());
+        assert_eq!(forked.timeline_csv(), alone.timeline_csv());
+        let p = forked.summary.common_prefix.expect("recorded");
+        assert_eq!((p.seed, p.until_s, forked.summary.seed), (1, 5.0, seed));
+        timelines.push(forked.timeline);
+    }
+    // The runs agree on every bin before the fork and part after it.
+    let split = |t: &[aurora_sim::metrics::TimelineRow]| {
+        let i = t.iter().position(|r| r.t_s >= 5.0).expect("bins after 5 s");
+        (format!("{:?}", &t[..i]), format!("{:?}", &t[i..]))
+    };
+    let (a, b) = (split(&timelines[0]), split(&timelines[1]));
+    assert_eq!(a.0, b.0);
+    assert_ne!(a.1, b.1);
+    // A run made without the prefix is another run.
+    let plain = run(&sc.clone().with_seed(2));
+    assert_ne!(
+        plain.summary.trace_digest,
+        prefix.continue_on(2).summary.trace_digest
+    );
+}
+
+#[test]
+fn a_common_prefix_needs_a_fault_after_the_start() {
+    let none = shipped_with("baseline", &[("duration", "1s")]);
+    assert_eq!(
+        Simulation::new(&none).common_prefix(1).err(),
+        Some(aurora_sim::NoPrefix::NoFault)
+    );
+    let at_start = shipped_with(
+        "writer-crash",
+        &[("duration", "5s"), ("faults.0.writer_crash.at", "0s")],
+    );
+    assert_eq!(
+        Simulation::new(&at_start).common_prefix(1).err(),
+        Some(aurora_sim::NoPrefix::FaultAtStart)
+    );
+}

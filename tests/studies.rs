@@ -678,3 +678,95 @@ fn a_sweep_checks_each_cell_whole_not_each_value_alone() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("not before the end"), "{}", text(&o));
 }
+
+#[test]
+fn a_common_prefix_sweep_replays_each_run_alone() {
+    let (tmp, s, _) = files(Path::new("."));
+    let args = ["sweep", &s, "--seeds", "1..4", "--common-prefix", "9"];
+    let two = aurora(
+        &[&args[..], &["--out", "two", "-j", "2"]].concat(),
+        tmp.path(),
+    );
+    assert!(two.status.success(), "{}", text(&two));
+    assert!(text(&two).contains("share its prefix up to the first fault (seed 9)"));
+    let one = aurora(
+        &[&args[..], &["--out", "one", "-j", "1"]].concat(),
+        tmp.path(),
+    );
+    assert!(one.status.success(), "{}", text(&one));
+    let dir = |o: &str| tmp.path().join(o).join("short-failover-sweep");
+    assert!(read(&dir("two"), "sweep.csv") == read(&dir("one"), "sweep.csv"));
+    let json: serde_json::Value = serde_json::from_slice(&read(&dir("two"), "sweep.json")).unwrap();
+    assert_eq!(json["common_prefix"], 9);
+    let csv = String::from_utf8(read(&dir("two"), "sweep.csv")).unwrap();
+    let digests: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap())
+        .collect();
+    assert_eq!(digests.len(), 4);
+    assert!(digests
+        .iter()
+        .enumerate()
+        .all(|(i, d)| !digests[..i].contains(d)));
+    // Seed 3's run, made alone, is the sweep's.
+    let r = aurora(
+        &[
+            "run",
+            &s,
+            "--seed",
+            "3",
+            "--common-prefix",
+            "9",
+            "--out",
+            "r",
+        ],
+        tmp.path(),
+    );
+    assert!(r.status.success(), "{}", text(&r));
+    assert!(
+        text(&r).contains("(seed 3 from 5 s, seed 9 before)")
+            && text(&r).contains(&format!("trace {}", digests[2])),
+        "{}",
+        text(&r)
+    );
+    // The plain sweep's runs are other runs.
+    let plain = aurora(&["sweep", &s, "--seeds", "3", "--out", "plain"], tmp.path());
+    let csv = String::from_utf8(read(&dir("plain"), "sweep.csv")).unwrap();
+    assert!(plain.status.success() && !csv.contains(digests[2]));
+}
+
+#[test]
+fn a_common_prefix_without_a_fault_to_fork_at_is_refused() {
+    let (tmp, s, _) = files(Path::new("."));
+    let calm = SCENARIO.replace("faults:\n  - writer_crash: { at: 5s }\n", "");
+    std::fs::write(tmp.path().join("calm.yaml"), calm).unwrap();
+    for args in [
+        &[
+            "sweep",
+            "calm.yaml",
+            "--seeds",
+            "1..2",
+            "--common-prefix",
+            "1",
+        ][..],
+        &["run", "calm.yaml", "--common-prefix", "1"][..],
+        &[
+            "sweep",
+            &s,
+            "--set",
+            "faults.0.writer_crash.at=0s,5s",
+            "--common-prefix",
+            "1",
+        ][..],
+    ] {
+        let o = aurora(&[args, &["--out", "o"]].concat(), tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(
+            text(&o).contains("--common-prefix: a common prefix ends at the first fault"),
+            "{}",
+            text(&o)
+        );
+        assert!(!tmp.path().join("o").exists(), "nothing is written");
+    }
+}

@@ -28,6 +28,7 @@ use crate::model::workload::WorkingSet;
 use crate::model::{Kind, Note, Seen, World};
 use crate::sim::SimTime;
 
+#[derive(Clone)]
 pub(super) struct Durability {
     not_applicable: Option<String>,
     /// Nodes lost for good, once their fault has struck.

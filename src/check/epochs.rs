@@ -6,7 +6,7 @@
 use crate::model::{Kind, Seen, World};
 use crate::vocab::ids::InstanceId;
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct Epochs {
     owners: Vec<Option<(InstanceId, u32)>>,
 }

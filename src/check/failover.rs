@@ -55,6 +55,7 @@ pub(super) fn bound(cfg: &Config) -> SimDuration {
         }
 }
 
+#[derive(Clone)]
 pub(super) struct FailoverLiveness {
     bound: SimDuration,
     /// Since when no writer has been open while some instance could take

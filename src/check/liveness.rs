@@ -29,6 +29,7 @@ use crate::vocab::ids::InstanceId;
 /// (milliseconds) and below the outages the scenarios study.
 pub const BOUND: SimDuration = SimDuration::from_secs(10);
 
+#[derive(Clone)]
 pub(super) struct Liveness {
     /// [`BOUND`] plus the slowest a commit's own path can be under the
     /// settings: a round trip to storage and a persist, each at the

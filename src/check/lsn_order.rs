@@ -10,6 +10,7 @@
 use crate::model::storage::lsn::{Lsn, LsnPoints};
 use crate::model::{Kind, Seen, World};
 
+#[derive(Clone)]
 pub(super) struct LsnOrder {
     /// Records per commit: commit ends are multiples of it from the base.
     records_per_commit: u64,

@@ -81,6 +81,7 @@ impl Invariant {
 const RECENT: usize = 16;
 
 /// Every checker, and the recent events they report with.
+#[derive(Clone)]
 pub(crate) struct Checks {
     durability: durability::Durability,
     epochs: epochs::Epochs,

@@ -70,6 +70,12 @@ enum Command {
         /// The event budget of each run.
         #[arg(long, default_value_t = crate::model::DEFAULT_MAX_EVENTS)]
         max_events: u64,
+        /// Simulate each cell up to its first fault once, on this seed's
+        /// streams, and continue a copy for each seed on its own streams
+        /// (common random numbers: docs/studies.md says what it does to
+        /// the intervals).
+        #[arg(long, value_name = "SEED")]
+        common_prefix: Option<u64>,
     },
     /// Monte Carlo of storage failures and repairs alone: the chance per
     /// PG-year and per volume-year of losing write availability, read
@@ -253,7 +259,16 @@ pub fn execute(cli: Cli) -> ExitStatus {
             seeds,
             how,
             max_events,
-        } => study::sweep(&scenario, set, seeds, max_events, how.execution(), &how.out),
+            common_prefix,
+        } => study::sweep(
+            &scenario,
+            set,
+            seeds,
+            common_prefix,
+            max_events,
+            how.execution(),
+            &how.out,
+        ),
         Command::Durability {
             study: file,
             set,

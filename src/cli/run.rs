@@ -35,6 +35,11 @@ pub(super) struct RunArgs {
     /// Root seed, overriding the scenarios'.
     #[arg(long)]
     seed: Option<u64>,
+    /// Draw everything before the first fault from this seed's streams,
+    /// and the rest from the run's own: one run of a sweep made with
+    /// `--common-prefix`, replayed alone.
+    #[arg(long, value_name = "SEED")]
+    common_prefix: Option<u64>,
     /// Parent of the output directories; each run replaces its own
     /// OUT/<scenario name>/ whole.
     #[arg(long, default_value = "out")]
@@ -109,6 +114,7 @@ pub(super) fn run(args: RunArgs) -> ExitStatus {
         json: args.json,
         quiet: args.quiet,
         room: headroom().map(|room| room.share(at_once(&args, &scs))),
+        common_prefix: args.common_prefix,
     };
     run_all(&scs, &root, &opts, args.jobs)
 }
@@ -185,6 +191,14 @@ fn scenarios(args: &RunArgs) -> Result<Vec<Scenario>, ExitStatus> {
     }
     if let Some(seed) = args.seed {
         scs = scs.into_iter().map(|sc| sc.with_seed(seed)).collect();
+    }
+    if args.common_prefix.is_some() {
+        for sc in &scs {
+            if let Err(e) = crate::run::fork_at(&sc.config) {
+                say!("error: {}: --common-prefix: {e}", sc.config.name);
+                outcome = ExitStatus::BadInput;
+            }
+        }
     }
     if let Some(room) = headroom().map(|room| room.share(at_once(args, &scs))) {
         for sc in &scs {
@@ -346,6 +360,12 @@ fn run_one(
     } else {
         Simulation::new(sc)
     };
+    let sim = match opts.common_prefix {
+        None => sim,
+        Some(seed) => {
+            (sim.common_prefix(seed)).expect("every scenario was checked for a fault to fork at")
+        }
+    };
     let mut watch = progress.run(name, sc.config.duration);
     let (mut ceiling, mut why) = sc.footprint.ceiling();
     if let Some(room) = opts.room.filter(|room| room.bytes < ceiling) {
@@ -433,6 +453,8 @@ struct RunOptions {
     quiet: bool,
     /// Each run's share of the memory the process may still take.
     room: Option<super::memory::Headroom>,
+    /// The seed of the prefix every run shares up to its first fault.
+    common_prefix: Option<u64>,
 }
 
 /// Simulated time a trace's size is measured over before a run.

@@ -124,6 +124,7 @@ pub fn sweep(
     scenario: &Path,
     set: Vec<Setting>,
     seeds: Option<Seeds>,
+    common_prefix: Option<u64>,
     max_events: u64,
     exec: Execution,
     out: &Path,
@@ -138,7 +139,11 @@ pub fn sweep(
             message: e,
         };
         let grid = Grid::new(set).map_err(doc_err)?;
-        Sweep::new(scenario, &text, grid, seeds, max_events)
+        let sweep = Sweep::new(scenario, &text, grid, seeds, max_events)?;
+        match common_prefix {
+            Some(seed) => sweep.common_prefix(seed),
+            None => Ok(sweep),
+        }
     });
     let sweep = match plan {
         Ok(s) => s,
@@ -341,6 +346,12 @@ pub fn sweep_text(s: &SweepSummary) -> String {
             w,
             "  FAIL      invariants violated in {}",
             count(s.invariant_failures, "run", "runs")
+        );
+    }
+    if let Some(seed) = s.common_prefix {
+        let _ = writeln!(
+            w,
+            "  note      each cell's runs share its prefix up to the first fault (seed {seed}): what was settled before it, such as the health checks' phase, is the same in every run, and the intervals are conditional on it"
         );
     }
     for c in &s.cells {

@@ -19,9 +19,9 @@ pub use redundancy::{PgRedundancy, Redundancy, RedundancySummary};
 pub use replication::{Exposure, Promotion, RegionMeasures, Replication};
 pub use summary::{
     AutoScalingSummary, Candidate, CapacitySummary, ClientErrors, ClientGroup, ClientObserved,
-    Commits, CustomEndpointSummary, Expectation, FailedAttempt, Failover, FaultSummary,
-    ForwardingSummary, GlobalSummary, GroupObserved, GroupResult, Healing, InstanceSummary,
-    InvariantResult, Lag, Latency, Maintenance, NodeUse, Outage, PatchedInstance, Reads,
-    RegionExposure, RegionPromotion, RegionSummary, Rto, ScalingActivity, ServerlessSummary, Steps,
-    StorageSummary, Summary, Topology, Violation, FORMAT_VERSION,
+    Commits, CommonPrefix, CustomEndpointSummary, Expectation, FailedAttempt, Failover,
+    FaultSummary, ForwardingSummary, GlobalSummary, GroupObserved, GroupResult, Healing,
+    InstanceSummary, InvariantResult, Lag, Latency, Maintenance, NodeUse, Outage, PatchedInstance,
+    Reads, RegionExposure, RegionPromotion, RegionSummary, Rto, ScalingActivity, ServerlessSummary,
+    Steps, StorageSummary, Summary, Topology, Violation, FORMAT_VERSION,
 };

@@ -219,7 +219,7 @@ impl TimelineRow {
 }
 
 /// Everything measured during a run.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Recorder {
     bin: SimDuration,
     threshold: SimDuration,

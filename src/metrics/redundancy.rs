@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::sim::{SimDuration, SimTime};
 
 /// Per PG: its copy count now, since when, and time at each level.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Redundancy {
     full: u32,
     level: Vec<u32>,

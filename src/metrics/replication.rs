@@ -7,7 +7,7 @@ use hdrhistogram::Histogram;
 use crate::sim::{SimDuration, SimTime};
 
 /// One secondary region's measures.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct RegionMeasures {
     /// Replication lag of each stored shipment: from the primary's storage
     /// making it durable to a write quorum of the region's copies holding
@@ -67,7 +67,7 @@ pub struct Exposure {
 
 /// Every secondary region's measures, the RPO guard's holds and the
 /// exposures.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Replication {
     /// By region id (0 the first primary, then the secondaries in the
     /// order written); a region is measured while it is a secondary.
@@ -90,7 +90,7 @@ pub struct Replication {
 }
 
 /// What one client group's forwarded writes did.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Forwarding {
     /// From the reader forwarding a write to the writer's acknowledgement
     /// reaching it, microseconds.

@@ -12,6 +12,18 @@ use serde::{Deserialize, Serialize};
 /// what changed in each.
 pub const FORMAT_VERSION: u32 = 8;
 
+/// A prefix a run shares with other seeds' runs: everything before its
+/// first fault drawn from one seed's streams (common random numbers), the
+/// rest from the run's own.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct CommonPrefix {
+    /// The seed the prefix draws from.
+    pub seed: u64,
+    /// Where the run leaves it: the first fault's start, simulated
+    /// seconds.
+    pub until_s: f64,
+}
+
 /// The whole summary. Field order is the JSON key order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
@@ -23,6 +35,11 @@ pub struct Summary {
     pub description: String,
     /// Root seed: rerun with it to get the same bytes.
     pub seed: u64,
+    /// The prefix this run shares with other seeds' runs, when it was
+    /// made with one (`--common-prefix`): rerun with both seeds to get
+    /// the same bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_prefix: Option<CommonPrefix>,
     /// Simulated seconds.
     pub simulated_s: f64,
     /// Events the engine processed.

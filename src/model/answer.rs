@@ -47,7 +47,7 @@ pub enum Ask {
 
 /// Each client's network end and what it asks, fixed by the scenario:
 /// what an instance needs to answer a client's request.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Callers {
     ends: Vec<Endpoint>,
     asks: Vec<Ask>,

@@ -30,6 +30,7 @@ use crate::model::config::{RegionId, ScalingMetric};
 use crate::model::context::Ctx;
 use crate::model::event::Event;
 use crate::model::order::Order;
+use crate::sim::rng::reseed;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, InstanceId};
 
@@ -64,7 +65,7 @@ pub struct Activity {
 }
 
 /// The policy's state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct ReplicaAutoScaling {
     rng: SimRng,
     /// Each instance's processors' busy time at the last datapoint.
@@ -84,6 +85,12 @@ pub(crate) struct ReplicaAutoScaling {
 }
 
 impl ReplicaAutoScaling {
+    /// Moves its random stream to root seed `seed`, for a run forked from a
+    /// prefix it shares with other seeds' runs.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        reseed(&mut self.rng, seed);
+    }
+
     /// A policy over `instances`, drawing creation times from `rng`.
     pub fn new(instances: usize, rng: SimRng) -> Self {
         ReplicaAutoScaling {

@@ -36,6 +36,7 @@ use super::pool::{Lend, Pool, Pooled};
 use super::routes::Reach;
 use super::tcp::send_close;
 use crate::model::config::{CacheSpec, ClientConfig, Connection, DriverConfig};
+use crate::sim::rng::reseed;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId};
 use crate::vocab::ClientError;
@@ -69,7 +70,7 @@ pub(crate) struct ClientEnv<'a, R: Reach + ?Sized> {
 }
 
 /// One application client.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Client {
     /// Index of its group in the scenario.
     pub group: usize,
@@ -132,6 +133,12 @@ pub struct Gap {
 pub const GAP_MIN: SimDuration = SimDuration::from_millis(250);
 
 impl Client {
+    /// Moves its random stream to root seed `seed`, for a run forked from a
+    /// prefix it shares with other seeds' runs.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        reseed(&mut self.rng, seed);
+    }
+
     /// A client of group `group`, idle at time zero; `pool` is the pool it
     /// borrows from, if its group pools; `faults_over` is when the
     /// scenario's last fault is over, after which it watches for its first

@@ -37,6 +37,7 @@ use super::event::Event;
 use super::network::Endpoint;
 use super::order::{Maintenance, Order};
 use super::storage::volume::Volume;
+use crate::sim::rng::reseed;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, InstanceId};
 
@@ -217,7 +218,7 @@ enum Phase {
 }
 
 /// Control-plane state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ControlPlane {
     /// The instance the control plane has made the writer.
     pub writer: InstanceId,
@@ -287,6 +288,12 @@ struct Rolling {
 }
 
 impl ControlPlane {
+    /// Moves its random stream to root seed `seed`, for a run forked from a
+    /// prefix it shares with other seeds' runs.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        reseed(&mut self.rng, seed);
+    }
+
     /// A control plane watching `writer`.
     pub fn new(writer: InstanceId, rng: SimRng) -> Self {
         ControlPlane {

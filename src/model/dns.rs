@@ -14,11 +14,12 @@ use super::event::Event;
 use super::network::Endpoint;
 use super::routes::Reach;
 use crate::model::config::{DnsConfig, RegionId};
+use crate::sim::rng::reseed;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{ClientId, InstanceId};
 
 /// One record's history of values, by the time each became visible.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Record {
     changes: Vec<(SimTime, Vec<InstanceId>)>,
     latest: Vec<InstanceId>,
@@ -76,7 +77,7 @@ impl Record {
 }
 
 /// The cluster (writer) endpoint and each region's reader endpoint.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Dns {
     /// The cluster endpoint: the writer (a global database's writer
     /// endpoint, which follows the primary from region to region).
@@ -92,6 +93,12 @@ pub struct Dns {
 }
 
 impl Dns {
+    /// Moves its random stream to root seed `seed`, for a run forked from a
+    /// prefix it shares with other seeds' runs.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        reseed(&mut self.rng, seed);
+    }
+
     /// The records at time zero: the cluster endpoint names `writer`, each
     /// region's reader endpoint the instances serving reads there.
     pub fn new(

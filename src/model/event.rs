@@ -33,7 +33,7 @@ macro_rules! events {
             => [$an:literal = $a:expr, $bn:literal = $b:expr];
     )*) => {
         /// Everything that can happen, addressed to the actor that handles it.
-        #[derive(Debug)]
+        #[derive(Clone, Debug)]
         pub enum Event {
             $(
                 $(#[doc = $doc])*

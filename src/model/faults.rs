@@ -16,7 +16,7 @@ use crate::sim::Engine;
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
 
 /// The fault schedule's own state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Faults {
     /// For each `writer_crash` fault, the instance it took down: its end
     /// brings back that host, whoever is the writer by then.

@@ -73,6 +73,7 @@ use super::order::Order;
 use super::storage::lsn::Lsn;
 use crate::metrics::{Exposure, Promotion};
 use crate::model::config::{Config, GlobalConfig, RegionId};
+use crate::sim::rng::reseed;
 use crate::sim::{LogNormal, SimDuration, SimRng, SimTime};
 
 /// What the primary's storage had made durable by one send: a point of
@@ -97,7 +98,7 @@ struct Shipped {
 
 /// The replication link to one secondary region, and what the region
 /// holds.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Link {
     /// One crossing.
     crossing: LogNormal,
@@ -161,7 +162,7 @@ impl Link {
 }
 
 /// The primary's replication server and what each secondary holds.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Global {
     /// By region: the link from the primary to it (the primary's own is
     /// unused, but counts the outages of its region).
@@ -206,7 +207,7 @@ pub(crate) struct Global {
 }
 
 /// The secondary region's own links and disks: the scenario's.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Draws {
     same_az: LogNormal,
     cross_az: LogNormal,
@@ -214,6 +215,12 @@ struct Draws {
 }
 
 impl Global {
+    /// Moves its random stream to root seed `seed`, for a run forked from a
+    /// prefix it shares with other seeds' runs.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        reseed(&mut self.rng, seed);
+    }
+
     /// The replication of `cfg`'s regions, drawing from `rng`.
     pub fn new(cfg: &Config, g: &GlobalConfig, rng: SimRng) -> Self {
         let start = Shipped {

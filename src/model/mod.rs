@@ -144,7 +144,7 @@ fn warm_servers(
 }
 
 /// The simulated cluster and its clock.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct World {
     engine: Engine<Event>,
     cfg: Config,
@@ -182,8 +182,33 @@ pub struct World {
 }
 
 impl World {
-    /// Builds the world a validated scenario describes, at time zero.
+    /// Builds the world a validated scenario describes, at time zero,
+    /// with its first events scheduled.
     pub(crate) fn new(cfg: &Config, trace: Trace) -> Self {
+        let mut world = World::unstarted(cfg, trace);
+        world.schedule_start();
+        world
+    }
+
+    /// The world of `cfg` with every stream moved to `seed` before
+    /// anything is drawn: it must run as the world built with `seed`.
+    #[cfg(test)]
+    pub(crate) fn reseeded_at_start(cfg: &Config, seed: u64) -> Self {
+        let mut world = World::unstarted(cfg, Trace::default());
+        world.reseed(seed);
+        world.schedule_start();
+        world
+    }
+
+    /// The events still pending, as text: a draw whose event falls after
+    /// the end of a run still shows there.
+    #[cfg(test)]
+    pub(crate) fn pending_events(&self) -> String {
+        format!("{:?}", self.engine)
+    }
+
+    /// The world at time zero before anything is scheduled or drawn.
+    fn unstarted(cfg: &Config, trace: Trace) -> Self {
         let cfg = cfg.clone();
         let rngs = RngFactory::new(cfg.seed);
         let stream = |n: u64| rngs.stream(StreamId(n));
@@ -269,7 +294,7 @@ impl World {
         let dns = Dns::new(first, (readers, custom), stream(streams::DNS));
         let workload = Workload::new(&cfg, stream(streams::WORKLOAD));
         let servers = warm_servers(&cfg, &instances, first, &workload);
-        let mut world = World {
+        World {
             engine: Engine::new(),
             end: SimTime::ZERO + cfg.duration,
             bin_start: SimTime::ZERO,
@@ -327,9 +352,7 @@ impl World {
             storage,
             trace,
             cfg,
-        };
-        world.schedule_start();
-        world
+        }
     }
 
     fn schedule_start(&mut self) {
@@ -369,23 +392,29 @@ impl World {
         self.faults.schedule(&mut self.engine, &cfg.faults);
     }
 
-    /// Runs to the end of the scenario, showing `observer` the world after
-    /// every event.
-    /// Stops early, saying why, if the run would take more than
-    /// `max_events` events or more than [`MAX_EVENTS_AT_ONE_INSTANT`] at
-    /// one simulated instant (a loop that never lets time advance).
-    ///
-    /// With a memory `ceiling`, it also stops, naming the setting its
-    /// estimate says grows most, once it holds more than the ceiling.
-    pub(crate) fn run(
+    /// Handles events, showing `observer` the world after each, until the
+    /// scenario's end or, with `until`, until the next event is due at or
+    /// after it (where a run leaves a prefix it shares with other seeds'
+    /// runs). Returns why it stopped early, if it did: more than
+    /// `max_events` events, more than [`MAX_EVENTS_AT_ONE_INSTANT`] at one
+    /// simulated instant (a loop that never lets time advance), or, with a
+    /// memory `ceiling`, more held than the ceiling, naming the setting its
+    /// estimate says grows most.
+    pub(crate) fn advance(
         &mut self,
         observer: &mut impl Observer,
         max_events: u64,
         ceiling: Option<&mut Ceiling>,
+        until: Option<SimTime>,
     ) -> Option<String> {
         let mut stopped = None;
         let (mut instant, mut at_instant) = (SimTime::ZERO, 0u64);
         let mut ceiling = ceiling;
+        // The last instant an event may be handled at.
+        let last = until.map_or(self.end, |t| {
+            self.end
+                .min(SimTime::from_nanos(t.as_nanos().saturating_sub(1)))
+        });
         loop {
             if self.engine.processed().is_multiple_of(MEMORY_CHECK_EVERY) {
                 if let Some(held) = ceiling.as_mut().and_then(|c| c.passed()) {
@@ -404,7 +433,7 @@ impl World {
                 }
                 break;
             }
-            let Some(ev) = self.engine.next(self.end) else {
+            let Some(ev) = self.engine.next(last) else {
                 break;
             };
             let now = self.engine.now();
@@ -440,6 +469,48 @@ impl World {
                 break;
             }
         }
+        stopped
+    }
+
+    /// Moves every random stream to root seed `seed`, each component's
+    /// to the start of its stream of that seed: a run forked from a prefix
+    /// it shares with other seeds' runs continues on its own draws.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        self.cfg.seed = seed;
+        self.storage.reseed(seed);
+        self.net.reseed(seed);
+        self.workload.reseed(seed);
+        for i in &mut self.compute.instances {
+            crate::sim::rng::reseed(&mut i.rng, seed);
+        }
+        self.control.reseed(seed);
+        self.dns.reseed(seed);
+        if let Some(g) = &mut self.global {
+            g.reseed(seed);
+        }
+        for c in &mut self.clients {
+            c.reseed(seed);
+        }
+        self.proxy.reseed(seed);
+        if let Some(a) = &mut self.autoscaling {
+            a.reseed(seed);
+        }
+    }
+
+    /// Runs to the end of the scenario, as [`World::advance`] does, and
+    /// closes the run's books.
+    pub(crate) fn run(
+        &mut self,
+        observer: &mut impl Observer,
+        max_events: u64,
+        ceiling: Option<&mut Ceiling>,
+    ) -> Option<String> {
+        let stopped = self.advance(observer, max_events, ceiling, None);
+        self.finish(stopped)
+    }
+
+    /// Closes the run's books at its end, or where it `stopped` early.
+    pub(crate) fn finish(&mut self, stopped: Option<String>) -> Option<String> {
         if stopped.is_some() {
             // Every figure covers the time simulated, not the rest.
             self.end = self.engine.now();
@@ -1150,6 +1221,11 @@ impl World {
     }
 
     /// Flushes the trace sink, if the run has one.
+    /// Takes the trace, leaving one that digests and writes nowhere.
+    pub(crate) fn take_trace(&mut self) -> Trace {
+        std::mem::take(&mut self.trace)
+    }
+
     pub(crate) fn finish_trace(&mut self) -> std::io::Result<()> {
         self.trace.finish()
     }

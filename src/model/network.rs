@@ -15,6 +15,7 @@ use rand::Rng;
 
 use crate::model::config::{Cut, GlobalConfig, LossScope, NetworkConfig, RegionId, Topology};
 use crate::sim::dist::LogNormal;
+use crate::sim::rng::reseed;
 use crate::sim::{SimDuration, SimRng};
 use crate::vocab::ids::{AzId, InstanceId, NodeId};
 
@@ -61,7 +62,7 @@ impl Endpoint {
 }
 
 /// Link state and the random stream for latency and loss.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Network {
     same_az: LogNormal,
     cross_az: LogNormal,
@@ -92,7 +93,7 @@ pub struct Network {
 }
 
 /// The regions of a global database as the network sees them.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Regions {
     of_az: Vec<RegionId>,
     count: usize,
@@ -131,6 +132,13 @@ impl Regions {
 }
 
 impl Network {
+    /// Moves its streams to root seed `seed`, for a run forked from a
+    /// prefix it shares with other seeds' runs.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        reseed(&mut self.rng, seed);
+        reseed(&mut self.app_rng, seed);
+    }
+
     /// A healthy network over `topology`'s AZs, with `global`'s regions.
     pub fn new(
         cfg: NetworkConfig,

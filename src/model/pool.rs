@@ -27,7 +27,7 @@ pub struct Pooled {
 }
 
 /// One pool.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Pool {
     /// Connections open or being opened, lent or idle.
     held: u32,

@@ -36,6 +36,7 @@ use super::network::Endpoint;
 use super::routes::Reach;
 use super::tcp::send_close;
 use crate::model::config::ProxyConfig;
+use crate::sim::rng::reseed;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId};
 use crate::vocab::ClientError;
@@ -96,7 +97,7 @@ struct Queued {
 }
 
 /// The proxy and its nodes.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Proxy {
     backends: Vec<Backend>,
     sessions: Vec<Session>,
@@ -118,6 +119,12 @@ pub struct Proxy {
 }
 
 impl Proxy {
+    /// Moves its random stream to root seed `seed`, for a run forked from a
+    /// prefix it shares with other seeds' runs.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        reseed(&mut self.rng, seed);
+    }
+
     /// A proxy for `clients` clients, sending to `writer` from the start.
     pub fn new(cfg: Option<&ProxyConfig>, clients: usize, writer: InstanceId, rng: SimRng) -> Self {
         let nodes = cfg.map_or(0, |c| c.azs.len());

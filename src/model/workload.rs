@@ -17,11 +17,12 @@ use rand::Rng;
 use rand_distr::{Distribution, Poisson, Zipf};
 
 use crate::model::config::{Access, Config};
+use crate::sim::rng::reseed;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::PgId;
 
 /// The application's load.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Workload {
     /// Where its pages live.
     pub working_set: WorkingSet,
@@ -41,6 +42,12 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// Moves its random stream to root seed `seed`, for a run forked from a
+    /// prefix it shares with other seeds' runs.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        reseed(&mut self.rng, seed);
+    }
+
     /// The workload a scenario describes.
     pub fn new(cfg: &Config, rng: SimRng) -> Self {
         let wl = &cfg.workload;

@@ -31,7 +31,7 @@ pub type Place = (SimTime, u64);
 /// The model owns an `Engine` beside its own state and drives it with
 /// [`Engine::next`]; handlers schedule follow-up events with
 /// [`Engine::at`] and [`Engine::after`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Engine<E> {
     queue: EventQueue<E>,
     now: SimTime,

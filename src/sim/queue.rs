@@ -24,7 +24,7 @@
 use super::time::SimTime;
 
 /// Pending events, popped in `(time, insertion sequence)` order.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct EventQueue<E> {
     /// The keys, as a four-ary heap: the children of `i` are
     /// `4i + 1 ..= 4i + 4`.

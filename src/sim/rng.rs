@@ -40,6 +40,13 @@ impl RngFactory {
     }
 }
 
+/// Moves `rng` to root seed `seed`: the same component's stream of that
+/// seed, from its start. A run forked from a prefix it shares with other
+/// seeds' runs continues on its own seed's streams this way.
+pub fn reseed(rng: &mut SimRng, seed: u64) {
+    *rng = RngFactory::new(seed).stream(StreamId(rng.get_stream()));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +68,10 @@ mod tests {
         assert_eq!(a1, a2);
         assert_ne!(a1, b);
         assert_ne!(a1, RngFactory::new(8).stream(StreamId(1)).next_u64());
+        let mut moved = f.stream(StreamId(2));
+        moved.next_u64();
+        reseed(&mut moved, 8);
+        assert_eq!(moved, RngFactory::new(8).stream(StreamId(2)));
     }
 
     const KNOWN_SEED_1_STREAM_0: [u64; 3] = [

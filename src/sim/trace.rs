@@ -98,6 +98,20 @@ pub struct Trace {
     error: Option<io::Error>,
 }
 
+/// A copy digests on from where the original stands, but writes to no
+/// sink: one sink cannot take two runs' lines. Only runs forked from a
+/// common prefix are copied, and they stream no trace.
+impl Clone for Trace {
+    fn clone(&self) -> Self {
+        Trace {
+            digest: self.digest,
+            sink: None,
+            filter: self.filter.clone(),
+            error: None,
+        }
+    }
+}
+
 impl std::fmt::Debug for Trace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Trace")

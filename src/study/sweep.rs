@@ -2,8 +2,10 @@
 //! pure function of (scenario text, cell, seed), and the runs of each cell
 //! summarized with confidence intervals.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +13,9 @@ use super::grid::{Cell, Grid, Seeds, MAX_CELLS, MAX_RUNS};
 use super::shard::Shard;
 use super::stats::{Distribution, CONFIDENCE};
 use crate::error::InputError;
+use crate::run::fork_at;
 use crate::scenario::document::Document;
-use crate::{Outcome, Scenario, Simulation};
+use crate::{Outcome, Prefix, Scenario, Simulation};
 
 /// Version of `sweep.json`, `sweep.csv` and the partial files' layout.
 pub const FORMAT: u32 = 1;
@@ -33,6 +36,10 @@ pub struct Plan {
     pub seeds: Seeds,
     /// The event budget of each run.
     pub max_events: u64,
+    /// The seed of the prefix each cell's runs share, up to its first
+    /// fault, when they share one (`--common-prefix`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_prefix: Option<u64>,
 }
 
 /// A plan with its cells validated, ready to run. A cell's scenario is
@@ -45,6 +52,20 @@ pub struct Sweep {
     doc: Document,
     cells: Vec<Cell>,
     footprint: u64,
+    /// Tells this sweep's prefixes from another's in a thread's cache.
+    id: u64,
+}
+
+/// Numbers each sweep made in this process.
+static SWEEPS: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// The prefix this thread last simulated: the sweep's id and the
+    /// cell's index, and the prefix. A thread runs a cell's runs one after
+    /// another, so it simulates each cell's prefix about once; a prefix
+    /// holds the model's shared batches (`Rc`), so it cannot move between
+    /// threads, and each thread keeps its own.
+    static PREFIX: RefCell<Option<((u64, usize), Prefix)>> = const { RefCell::new(None) };
 }
 
 impl Sweep {
@@ -91,23 +112,48 @@ impl Sweep {
                 grid,
                 seeds,
                 max_events,
+                common_prefix: None,
             },
             file: file.to_owned(),
             doc,
             cells,
             footprint,
+            id: SWEEPS.fetch_add(1, Ordering::Relaxed),
         })
     }
 
     /// The sweep a partial result's plan describes, validated again.
     pub fn of_plan(plan: &Plan) -> Result<Sweep, InputError> {
-        Sweep::new(
+        let sweep = Sweep::new(
             Path::new(&plan.file),
             &plan.text,
             plan.grid.clone(),
             Some(plan.seeds.clone()),
             plan.max_events,
-        )
+        )?;
+        match plan.common_prefix {
+            Some(seed) => sweep.common_prefix(seed),
+            None => Ok(sweep),
+        }
+    }
+
+    /// The same sweep with each cell's runs sharing everything before the
+    /// cell's first fault, simulated once on `seed`'s streams, and each
+    /// continuing on its own seed's streams (common random numbers; see
+    /// [`Simulation::common_prefix`]). Every cell must have a fault after
+    /// 0 s.
+    pub fn common_prefix(mut self, seed: u64) -> Result<Sweep, InputError> {
+        for c in &self.cells {
+            let sc = cell_scenario(&self.doc, c, &self.file)?;
+            if let Err(e) = fork_at(&sc.config) {
+                return Err(InputError::about_file(
+                    &self.file,
+                    format!("--common-prefix: {e} ({})", c.label()),
+                ));
+            }
+        }
+        self.plan.common_prefix = Some(seed);
+        Ok(self)
     }
 
     /// Every run's index, cell-major.
@@ -129,15 +175,30 @@ impl Sweep {
     /// Runs one run by its index.
     pub fn run(&self, index: usize) -> Row {
         let (cell, seed) = self.cell_and_seed(index);
-        let mut sc = cell_scenario(&self.doc, &self.cells[cell], &self.file)
-            .expect("every cell was validated when the sweep was planned");
-        sc.config.seed = seed;
-        let (ceiling, why) = sc.footprint.ceiling();
-        let outcome = Simulation::new(&sc)
-            .max_events(self.plan.max_events)
-            .memory_ceiling(ceiling, why)
-            .run()
-            .expect("a run without a trace sink cannot fail to write");
+        let sim = |seed| {
+            let mut sc = cell_scenario(&self.doc, &self.cells[cell], &self.file)
+                .expect("every cell was validated when the sweep was planned");
+            sc.config.seed = seed;
+            let (ceiling, why) = sc.footprint.ceiling();
+            Simulation::new(&sc)
+                .max_events(self.plan.max_events)
+                .memory_ceiling(ceiling, why)
+        };
+        let outcome = match self.plan.common_prefix {
+            None => (sim(seed).run()).expect("a run without a trace sink cannot fail to write"),
+            Some(prefix) => PREFIX.with_borrow_mut(|cached| {
+                let key = (self.id, cell);
+                if cached.as_ref().is_none_or(|(k, _)| *k != key) {
+                    // The previous cell's prefix goes before this one is made.
+                    *cached = None;
+                    let sim = (sim(prefix).common_prefix(prefix))
+                        .expect("every cell was checked for a fault to fork at");
+                    *cached = Some((key, sim.run_prefix()));
+                }
+                let (_, p) = cached.as_ref().expect("just made");
+                p.continue_on(seed)
+            }),
+        };
         Row::of(index, cell, seed, &outcome)
     }
 
@@ -570,6 +631,12 @@ pub struct SweepSummary {
     pub settings: Vec<String>,
     /// The seeds.
     pub seeds: Vec<u64>,
+    /// The seed of the prefix each cell's runs share up to its first
+    /// fault, when they share one: what the prefix settled (the
+    /// health-check phase at the fault, the caches' contents) is the same
+    /// in every run of a cell, and the intervals are conditional on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_prefix: Option<u64>,
     /// Runs in all.
     pub runs: usize,
     /// Confidence level of every interval.
@@ -658,6 +725,7 @@ impl SweepResult {
                 .map(|s| s.to_string())
                 .collect(),
             seeds: self.plan.seeds.0.clone(),
+            common_prefix: self.plan.common_prefix,
             runs: self.rows.len(),
             confidence: CONFIDENCE,
             headline: headline.to_owned(),
@@ -723,6 +791,9 @@ impl SweepResult {
             .map(|r| {
                 let file = crate::error::shown(std::path::Path::new(&self.plan.file));
                 let mut cmd = format!("aurora-sim run {file} --seed {}", r.seed);
+                if let Some(prefix) = self.plan.common_prefix {
+                    let _ = write!(cmd, " --common-prefix {prefix}");
+                }
                 for (p, v) in &cells[r.cell].0 {
                     let _ = write!(cmd, " --set {p}={v}");
                 }

@@ -60,7 +60,7 @@ pub fn may_change_quorum(kind: Kind) -> bool {
 /// One writer's record of each segment's SCL, the acknowledgements in
 /// flight that will raise it, by PG, and when the writer is to wake for
 /// each PG.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Inbox {
     /// The latest SCL each segment acknowledged, by segment id, as of the
     /// answers applied so far.

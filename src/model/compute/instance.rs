@@ -63,7 +63,7 @@ impl Role {
 }
 
 /// One DB instance.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Instance {
     /// Identifier, from the scenario.
     pub name: String,
@@ -371,7 +371,7 @@ impl Reach for [Instance] {
 }
 
 /// A reader's side of the stream: its read point and its storage reads.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Replica {
     /// The epoch of the writer whose stream it follows: its storage reads
     /// carry it, so that a segment first applies that epoch's truncation.

@@ -68,7 +68,7 @@ use writer::{Hosts, Writer, WriterEnv, Writers};
 
 /// The instances, their machines, the writers they run and the newest
 /// writer's recovery.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Compute {
     /// DB instances, in scenario order.
     pub instances: Vec<Instance>,

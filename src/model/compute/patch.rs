@@ -99,7 +99,7 @@ impl PatchOutcome {
 }
 
 /// Planned engine patches on the instances.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Patches {
     /// Zero-downtime patching under way on each instance, if it is.
     zdp: Vec<Option<Zdp>>,

@@ -50,7 +50,7 @@ impl Writing<'_> {
 }
 
 /// A recovery in progress.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Recovery {
     /// The epoch it establishes.
     pub epoch: u32,

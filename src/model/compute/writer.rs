@@ -91,7 +91,7 @@ pub struct PendingRead {
 }
 
 /// The writer's state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Writer {
     /// The instance it runs on.
     pub instance: InstanceId,
@@ -976,7 +976,7 @@ impl Writer {
 }
 
 /// The writers of every epoch that may still act.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Writers {
     /// The writer of the newest epoch (closed while it recovers, or once
     /// its instance is gone).

@@ -23,11 +23,12 @@ use crate::model::event::{AckInFlight, Event, ReadAnswer, ReadAsk, RecoveryReply
 use crate::model::network::Endpoint;
 use crate::model::routes::Routes;
 use crate::sim::dist::LogNormal;
+use crate::sim::rng::reseed;
 use crate::sim::{SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{InstanceId, NodeId, SegmentId};
 
 /// The storage nodes, their segments and disks.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Storage {
     /// Nodes, segments and protection groups.
     pub volume: Volume,
@@ -55,6 +56,15 @@ pub struct Storage {
 }
 
 impl Storage {
+    /// Moves its nodes' disk streams and its gossip stream to root seed
+    /// `seed`, for a run forked from a prefix it shares with other seeds'
+    /// runs.
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        for rng in self.disks.iter_mut().chain([&mut self.gossip_rng]) {
+            reseed(rng, seed);
+        }
+    }
+
     /// Each storage node's load over the run so far (disk and NIC busy
     /// time as a share of `now`) and the repair bytes it moved, named as
     /// `topology` names nodes: the primary region's, and a secondary
