@@ -59,7 +59,10 @@
 //! stopped being an event of its own: the writer takes it in where its
 //! event would have stood and wakes only for the one that moves a PGCL,
 //! so 6,418,526 fewer events run and the digest moved, with every other
-//! number the same.
+//! number the same. Then a client's timer stopped queueing an event while
+//! an earlier one of the client's is queued: the timeouts an answer made
+//! moot are never handled, so 1,223,093 fewer events run and the digest
+//! moved, with every other number the same.
 
 use crate::{run, shipped};
 
@@ -74,8 +77,8 @@ fn az_plus_one_seed_1_is_pinned() {
     );
     assert_eq!(s.write_outage_blocking_pgs, vec![0]);
     assert_eq!(s.commits.acknowledged, 1_250_307);
-    assert_eq!(s.events_processed, 16_075_530);
-    assert_eq!(s.trace_digest, "6ce23154b5fdb2f3");
+    assert_eq!(s.events_processed, 14_852_437);
+    assert_eq!(s.trace_digest, "633489b7f94928fb");
 }
 
 /// Every shipped scenario but the one-hour baselines (the benchmarks, run

@@ -37,7 +37,7 @@ use super::routes::Reach;
 use super::tcp::send_close;
 use crate::model::config::{CacheSpec, ClientConfig, Connection, DriverConfig};
 use crate::sim::rng::reseed;
-use crate::sim::{SimDuration, SimRng, SimTime};
+use crate::sim::{Place, SimDuration, SimRng, SimTime};
 use crate::vocab::ids::{AzId, ClientId, InstanceId};
 use crate::vocab::ClientError;
 
@@ -115,6 +115,14 @@ pub struct Client {
     first_try: SimTime,
     /// Gaps of at least [`GAP_MIN`] between successes.
     pub gaps: Vec<Gap>,
+    /// The timers set in the current step, each in its place in the order
+    /// of events.
+    armed: Vec<Place>,
+    /// When each of its timer events still queued is due. Most timers
+    /// are timeouts that an answer makes moot, so a timer does not queue
+    /// an event of its own while one is queued at or before it: that one
+    /// queues the timer in its own place when it comes.
+    queued: Vec<SimTime>,
     rng: SimRng,
 }
 
@@ -173,6 +181,8 @@ impl Client {
             faults_over,
             back: None,
             gaps: Vec::new(),
+            armed: Vec::new(),
+            queued: Vec::new(),
             rng,
         }
     }
@@ -227,14 +237,37 @@ impl Client {
     fn step_to(&mut self, step: Step) -> u32 {
         self.step = step;
         self.seq = self.seq.wrapping_add(1);
+        // The timers set for the step before can no longer fire.
+        self.armed.clear();
         self.seq
     }
 
-    fn timer(cx: &mut Ctx, client: ClientId, seq: u32, after: SimDuration) {
-        cx.after(after, Event::ClientTimer { client, seq });
+    /// Sets a timer for step `seq` to fire `after` from now, in the place
+    /// among that instant's events a timer event queued now would take.
+    /// A timer for a step already left never fires and is not kept.
+    fn timer(&mut self, cx: &mut Ctx, client: ClientId, seq: u32, after: SimDuration) {
+        let at = cx.place_at(cx.now() + after);
+        if seq == self.seq {
+            self.armed.push(at);
+            self.queue_armed(cx, client);
+        }
     }
 
-    /// A client's timer: the end of a think or backoff, or a timeout.
+    /// Queues an event for each timer set with none queued at or before
+    /// its time.
+    fn queue_armed(&mut self, cx: &mut Ctx, client: ClientId) {
+        for &(at, place) in &self.armed {
+            if !self.queued.iter().any(|&q| q <= at) {
+                self.queued.push(at);
+                let seq = self.seq;
+                cx.at_place((at, place), Event::ClientTimer { client, seq });
+            }
+        }
+    }
+
+    /// One of the client's timer events: the end of a think or backoff,
+    /// or a timeout, when it is the timer of the current step `seq` in
+    /// its own place; in any case, the timers set wait for another event.
     pub(crate) fn on_timer(
         &mut self,
         cx: &mut Ctx,
@@ -242,9 +275,19 @@ impl Client {
         env: &mut ClientEnv<impl Reach + ?Sized>,
         seq: u32,
     ) {
-        if self.seq != seq {
-            return;
+        let here = cx.place();
+        if let Some(i) = self.queued.iter().position(|&q| q == here.0) {
+            self.queued.swap_remove(i);
         }
+        if self.seq == seq {
+            self.armed.retain(|&p| p != here);
+            self.fire(cx, id, env);
+        }
+        self.queue_armed(cx, id);
+    }
+
+    /// The current step's timer fires.
+    fn fire(&mut self, cx: &mut Ctx, id: ClientId, env: &mut ClientEnv<impl Reach + ?Sized>) {
         match self.step {
             Step::Idle => self.next(cx, id, env),
             Step::Acquiring => {
@@ -308,7 +351,7 @@ impl Client {
                     };
                 }
                 Lend::Open => self.opening = true,
-                Lend::Wait => return Client::timer(cx, id, seq, acquire),
+                Lend::Wait => return self.timer(cx, id, seq, acquire),
             }
         }
         match self.cache {
@@ -318,7 +361,7 @@ impl Client {
             _ => {
                 let seq = self.step_to(Step::Resolving);
                 let timeout = self.cfg(cx).connect_timeout;
-                Client::timer(cx, id, seq, timeout);
+                self.timer(cx, id, seq, timeout);
                 let query = Event::DnsQuery { client: id, seq };
                 cx.send(now, self.endpoint(), Endpoint::Control, query);
             }
@@ -360,7 +403,7 @@ impl Client {
         let now = cx.now();
         let seq = self.step_to(Step::Connecting);
         let timeout = self.cfg(cx).connect_timeout;
-        Client::timer(cx, id, seq, timeout);
+        self.timer(cx, id, seq, timeout);
         let to = env.instances.endpoint(host);
         let connect = Event::Connect {
             asker: Asker::Client(id),
@@ -407,7 +450,7 @@ impl Client {
         let now = cx.now();
         let seq = self.step_to(Step::Validating);
         if let Connection::Pool(p) = &self.cfg(cx).connection {
-            Client::timer(cx, id, seq, p.validation_timeout);
+            self.timer(cx, id, seq, p.validation_timeout);
         }
         let (inst, incarnation) = self.conn.expect("borrowed");
         let ping = Event::Ping {
@@ -423,7 +466,7 @@ impl Client {
         let now = cx.now();
         let seq = self.waiting(cx, now);
         if let Some(timeout) = self.cfg(cx).read_timeout {
-            Client::timer(cx, id, seq, timeout);
+            self.timer(cx, id, seq, timeout);
         }
         let (inst, incarnation) = self.conn.expect("connected");
         let to = env.instances.endpoint(inst);
@@ -459,7 +502,7 @@ impl Client {
         let now = cx.now();
         let seq = self.waiting(cx, now);
         if let Some(timeout) = self.cfg(cx).read_timeout {
-            Client::timer(cx, id, seq, timeout);
+            self.timer(cx, id, seq, timeout);
         }
         let azs = &cx.cfg.proxy.as_ref().expect("validated: a proxy").azs;
         let node = *self.proxy_node.get_or_insert_with(|| {
@@ -526,7 +569,7 @@ impl Client {
                 self.give_back(cx, env);
                 let seq = self.step_to(Step::Idle);
                 let think = self.cfg(cx).think_time;
-                Client::timer(cx, id, seq, think);
+                self.timer(cx, id, seq, think);
             }
             Answer::Failed(e) => self.failed(cx, id, env, e),
         }
@@ -607,7 +650,7 @@ impl Client {
         let now = cx.now();
         let interval = self.failover_wait(now, d);
         let seq = self.step_to(Step::Topology);
-        Client::timer(cx, id, seq, interval);
+        self.timer(cx, id, seq, interval);
         for i in 0..cx.cfg.instances.len() {
             let inst = InstanceId::from_index(i);
             let ask = Event::TopologyQuery {
@@ -712,7 +755,7 @@ impl Client {
             if self.failover_since.is_some() {
                 let wait = self.failover_wait(cx.now(), d);
                 let seq = self.step_to(Step::Idle);
-                return Client::timer(cx, id, seq, wait);
+                return self.timer(cx, id, seq, wait);
             }
         }
         // A client whose AZ has no proxy node moves to the next node up
@@ -739,7 +782,7 @@ impl Client {
         let half = full.as_nanos() / 2;
         let delay = SimDuration::from_nanos(half + self.rng.random_range(0..=half));
         let seq = self.step_to(Step::Idle);
-        Client::timer(cx, id, seq, delay);
+        self.timer(cx, id, seq, delay);
     }
 }
 

@@ -87,6 +87,14 @@ impl<'a> Ctx<'a> {
         Some((depart + d, self.engine.reserve()))
     }
 
+    /// A place at `at` in the order of events, taken now as a timer set
+    /// now would take it, for an event scheduled there later
+    /// ([`Ctx::at_place`]) or never.
+    #[inline]
+    pub fn place_at(&mut self, at: SimTime) -> Place {
+        (at, self.engine.reserve())
+    }
+
     /// Where the event being handled stands in the order of events.
     #[inline]
     pub fn place(&self) -> Place {
