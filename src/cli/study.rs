@@ -151,10 +151,18 @@ pub fn sweep(
     };
     let threads = exec.jobs.unwrap_or_else(rayon::current_num_threads).max(1);
     if let Some(room) = headroom().map(|room| room.share(threads)) {
-        if sweep.footprint() > room.bytes {
+        // A thread continuing copies of a shared prefix holds the prefix
+        // beside the copy.
+        let held = sweep.footprint()
+            * if sweep.plan.common_prefix.is_some() {
+                2
+            } else {
+                1
+            };
+        if held > room.bytes {
             say!(
                 "error: each of {threads} runs at once may hold about {} MiB; its share of {} is {} MiB: lower -j",
-                sweep.footprint() >> 20,
+                held >> 20,
                 room.what,
                 room.bytes >> 20
             );
@@ -348,11 +356,8 @@ pub fn sweep_text(s: &SweepSummary) -> String {
             count(s.invariant_failures, "run", "runs")
         );
     }
-    if let Some(seed) = s.common_prefix {
-        let _ = writeln!(
-            w,
-            "  note      each cell's runs share its prefix up to the first fault (seed {seed}): what was settled before it, such as the health checks' phase, is the same in every run, and the intervals are conditional on it"
-        );
+    if let Some(note) = s.prefix_note() {
+        let _ = writeln!(w, "  note      {note}");
     }
     for c in &s.cells {
         let label = if c.settings.is_empty() {

@@ -11,17 +11,14 @@ use crate::metrics::{units, ClientObserved};
 pub(super) fn print_summary(w: &mut impl Write, o: &crate::Outcome, out: &Path, names: &[String]) {
     let s = &o.summary;
     let longest = s.longest_write_outage_s();
-    let seed = match s.common_prefix {
-        Some(p) => format!(
-            "seed {} from {} s, seed {} before",
-            s.seed, p.until_s, p.seed
-        ),
-        None => format!("seed {}", s.seed),
-    };
     let _ = writeln!(
         w,
-        "{} ({seed}): {:.0} s simulated, {} events, trace {}",
-        s.scenario, s.simulated_s, s.events_processed, s.trace_digest
+        "{} ({}): {:.0} s simulated, {} events, trace {}",
+        s.scenario,
+        s.seeds(),
+        s.simulated_s,
+        s.events_processed,
+        s.trace_digest
     );
     // The verdicts lead: whether the run can be trusted comes first.
     if let Some(why) = &s.stopped_early {

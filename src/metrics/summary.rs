@@ -134,6 +134,18 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The seeds the run drew from: `seed 3`, or `seed 3 from 5 s, seed 9
+    /// before` for a run that shares its prefix with other seeds' runs.
+    pub fn seeds(&self) -> String {
+        match self.common_prefix {
+            Some(p) => format!(
+                "seed {} from {} s, seed {} before",
+                self.seed, p.until_s, p.seed
+            ),
+            None => format!("seed {}", self.seed),
+        }
+    }
+
     /// The invariants' verdict in words: `6 of 6 invariants held`, or
     /// `5 of 6 invariants held, 1 not applicable` when one's premise did
     /// not hold in this run (a held invariant that was not checked is

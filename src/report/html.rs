@@ -81,7 +81,7 @@ pub fn page_with_studies(runs: &[Results], studies: &[Study]) -> String {
     let _ = writeln!(
         h,
         "<p class=\"meta\">Every figure was measured in a deterministic simulation; \
-         rerunning a scenario with its seed reproduces it byte for byte. {}</p>",
+         rerunning a scenario with its seeds reproduces it byte for byte. {}</p>",
         verdicts.join(" ")
     );
     contents(&mut h, runs, &study_names);
@@ -104,7 +104,7 @@ pub fn page_with_studies(runs: &[Results], studies: &[Study]) -> String {
 /// with different seeds are told apart.
 fn run_title(runs: &[Results], i: usize) -> String {
     let s = &runs[i].summary;
-    format!("{} (seed {})", s.scenario, s.seed)
+    format!("{} ({})", s.scenario, s.seeds())
 }
 
 /// The sections of a run's part of the page, with their anchors' suffix,
@@ -345,11 +345,11 @@ fn section(h: &mut String, r: &Results, title: &str, id: &str) {
     let s = &r.summary;
     let _ = write!(
         h,
-        "<section class=\"run\" id=\"{id}\">\n<h2>{}</h2>\n<p>{}</p>\n<p class=\"meta\">seed {}, {:.0} s simulated, \
+        "<section class=\"run\" id=\"{id}\">\n<h2>{}</h2>\n<p>{}</p>\n<p class=\"meta\">{}, {:.0} s simulated, \
          {} events, trace digest {}{}</p>\n",
         esc(title),
         esc(&s.description),
-        s.seed,
+        s.seeds(),
         s.simulated_s,
         s.events_processed,
         esc(&s.trace_digest),

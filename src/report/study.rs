@@ -192,6 +192,9 @@ fn sweep(h: &mut String, s: &SweepSummary) {
         },
         s.confidence * 100.0
     );
+    if let Some(note) = s.prefix_note() {
+        let _ = writeln!(h, "<p>Note: {}.</p>", esc(&note));
+    }
     pivot(h, s);
     let mut rows = Vec::new();
     for c in &s.cells {

@@ -650,6 +650,19 @@ pub struct SweepSummary {
     pub cells: Vec<CellSummary>,
 }
 
+impl SweepSummary {
+    /// What a shared prefix means for the runs, when they share one.
+    pub fn prefix_note(&self) -> Option<String> {
+        self.common_prefix.map(|seed| {
+            format!(
+                "each cell's runs share its prefix up to the first fault (seed {seed}): what was \
+                 settled before it, such as the health checks' phase, is the same in every run, \
+                 and the intervals are conditional on it"
+            )
+        })
+    }
+}
+
 impl SweepResult {
     /// The per-cell statistics.
     pub fn summary(&self) -> SweepSummary {

@@ -138,9 +138,10 @@ impl Inbox {
         list.insert(i, ack);
         self.earliest = self.earliest.min(ack.at);
         // An answer arriving after the wake-up cannot bring it forward,
-        // nor can one at or below the PGCL.
+        // nor can one at or below the PGCL; a writer still recovering has
+        // no PGCL to move yet, and its opening recomputes every wake-up.
         let late = self.wake[pg.index()].is_some_and(|w| ack.at >= w);
-        if late || ack.scl <= points.pgcl(pg) {
+        if late || !points.recovered() || ack.scl <= points.pgcl(pg) {
             return None;
         }
         self.rewake(volume, points, pg)
