@@ -25,17 +25,22 @@ fn pool(threads: usize) -> rayon::ThreadPool {
         .expect("a pool starts")
 }
 
-fn sweep(c: &mut Criterion) {
+/// A sweep of the shipped `writer-crash` over `seeds`, as written.
+fn writer_crash(seeds: &str) -> Sweep {
     let (path, text) = file("scenarios/writer-crash.yaml");
-    let seeds: Seeds = "1..2".parse().expect("seeds");
-    let sweep = Sweep::new(
+    let seeds: Seeds = seeds.parse().expect("seeds");
+    Sweep::new(
         &path,
         &text,
         Grid::new(vec![]).expect("grid"),
         Some(seeds),
         u64::MAX,
     )
-    .expect("writer-crash is valid");
+    .expect("writer-crash is valid")
+}
+
+fn sweep(c: &mut Criterion) {
+    let sweep = writer_crash("1..2");
     let mut g = c.benchmark_group("sweep_writer_crash");
     g.sample_size(10);
     g.throughput(Throughput::Elements(sweep.runs() as u64));
@@ -60,17 +65,8 @@ fn sweep(c: &mut Criterion) {
 /// A sweep is made afresh for each iteration, so that each thread
 /// simulates the prefix once per iteration, as one sweep does.
 fn common_prefix(c: &mut Criterion) {
-    let (path, text) = file("scenarios/writer-crash.yaml");
     let made = |prefix: Option<u64>| {
-        let seeds: Seeds = "1..6".parse().expect("seeds");
-        let sweep = Sweep::new(
-            &path,
-            &text,
-            Grid::new(vec![]).expect("grid"),
-            Some(seeds),
-            u64::MAX,
-        )
-        .expect("writer-crash is valid");
+        let sweep = writer_crash("1..6");
         match prefix {
             Some(seed) => sweep.common_prefix(seed).expect("a fault to fork at"),
             None => sweep,

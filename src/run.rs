@@ -807,23 +807,12 @@ impl Prefix {
         let mut ceiling =
             (self.sim.ceiling.clone()).and_then(|(bytes, why)| Ceiling::from_now(bytes, why));
         let (mut sim, mut checks) = (self.sim.clone(), self.checks.clone());
-        let Some(fork) = &mut sim.fork else {
-            return sim
-                .run()
-                .expect("a run without a trace sink cannot fail to write");
+        let observer = &mut (&mut checks, &mut ());
+        let stopped = match sim.fork {
+            Some(_) => sim.after_prefix(observer, ceiling.as_mut(), self.stopped.clone(), seed),
+            None => (sim.world).run(observer, sim.max_events, ceiling.as_mut()),
         };
-        fork.seed = seed;
-        sim.world.reseed(seed);
-        let stopped = self.stopped.clone().or_else(|| {
-            let observer = &mut (&mut checks, &mut ());
-            sim.world
-                .advance(observer, sim.max_events, ceiling.as_mut(), None)
-        });
-        let stopped = sim.world.finish(stopped);
-        let mut outcome = sim.outcome(checks);
-        outcome.summary.stopped_early = stopped;
-        outcome.peak_memory = ceiling.map(|c| c.peak());
-        outcome
+        sim.measured(checks, stopped, ceiling)
     }
 }
 
@@ -890,10 +879,14 @@ impl Simulation {
         let cfg = self.world.config();
         let at = fork_at(cfg)?;
         let seed = cfg.seed;
-        let mut prefix = cfg.clone();
-        prefix.seed = prefix_seed;
-        let trace = self.world.take_trace();
-        self.world = World::new(&prefix, trace);
+        // A world built on another seed has drawn at its start (the first
+        // health check, the clients' starts): the prefix's is built anew.
+        if seed != prefix_seed {
+            let mut prefix = cfg.clone();
+            prefix.seed = prefix_seed;
+            let trace = self.world.take_trace();
+            self.world = World::new(&prefix, trace);
+        }
         self.fork = Some(Fork {
             at,
             prefix: prefix_seed,
@@ -916,24 +909,48 @@ impl Simulation {
             .take()
             .and_then(|(bytes, why)| Ceiling::from_now(bytes, why));
         let observer = &mut (&mut checks, observer);
-        let (max, limit) = (self.max_events, ceiling.as_mut());
+        let max = self.max_events;
         let stopped = match self.fork {
-            None => self.world.run(observer, max, limit),
+            None => self.world.run(observer, max, ceiling.as_mut()),
             Some(fork) => {
-                let mut limit = limit;
-                let early = self
-                    .world
-                    .advance(observer, max, limit.as_deref_mut(), Some(fork.at));
-                self.world.reseed(fork.seed);
-                let early = early.or_else(|| self.world.advance(observer, max, limit, None));
-                self.world.finish(early)
+                let early = (self.world).advance(observer, max, ceiling.as_mut(), Some(fork.at));
+                self.after_prefix(observer, ceiling.as_mut(), early, fork.seed)
             }
         };
         self.world.finish_trace()?;
+        Ok(self.measured(checks, stopped, ceiling))
+    }
+
+    /// From the end of the prefix, or where it stopped `early`, the rest
+    /// of the run on `seed`'s streams, with its books closed; returns why
+    /// it stopped early, if it did.
+    fn after_prefix(
+        &mut self,
+        observer: &mut impl Observer,
+        ceiling: Option<&mut Ceiling>,
+        early: Option<String>,
+        seed: u64,
+    ) -> Option<String> {
+        if let Some(fork) = &mut self.fork {
+            fork.seed = seed;
+        }
+        self.world.reseed(seed);
+        let early = early.or_else(|| self.world.advance(observer, self.max_events, ceiling, None));
+        self.world.finish(early)
+    }
+
+    /// The outcome of a run that ended or `stopped` early, under its
+    /// memory `ceiling`.
+    fn measured(
+        &mut self,
+        checks: Checks,
+        stopped: Option<String>,
+        ceiling: Option<Ceiling>,
+    ) -> Outcome {
         let mut outcome = self.outcome(checks);
         outcome.summary.stopped_early = stopped;
         outcome.peak_memory = ceiling.map(|c| c.peak());
-        Ok(outcome)
+        outcome
     }
 
     /// Simulates the prefix a run made with [`Simulation::common_prefix`]
