@@ -62,7 +62,11 @@
 //! number the same. Then a client's timer stopped queueing an event while
 //! an earlier one of the client's is queued: the timeouts an answer made
 //! moot are never handled, so 1,223,093 fewer events run and the digest
-//! moved, with every other number the same.
+//! moved, with every other number the same. Then a PGCL move that can
+//! neither move VCL nor let held records ship stopped being an event:
+//! the writer settles it, as of its own place, before the next event, so
+//! 775,973 fewer events run and the digest moved, with every other
+//! number the same.
 
 use crate::{run, shipped};
 
@@ -77,8 +81,8 @@ fn az_plus_one_seed_1_is_pinned() {
     );
     assert_eq!(s.write_outage_blocking_pgs, vec![0]);
     assert_eq!(s.commits.acknowledged, 1_250_307);
-    assert_eq!(s.events_processed, 14_852_437);
-    assert_eq!(s.trace_digest, "633489b7f94928fb");
+    assert_eq!(s.events_processed, 14_076_464);
+    assert_eq!(s.trace_digest, "e80a9b67da5d3f9d");
 }
 
 /// Every shipped scenario but the one-hour baselines (the benchmarks, run

@@ -453,8 +453,10 @@ impl World {
                 ));
             }
             self.notes.clear();
+            let here = self.engine.place();
+            self.compute
+                .settle_wakes(&self.cfg, &self.storage.volume, here);
             if inbox::may_change_quorum(seen.kind) {
-                let here = self.engine.place();
                 self.compute.settle_acks(&self.storage.volume, here);
             }
             self.dispatch(ev);
@@ -469,6 +471,12 @@ impl World {
                 break;
             }
         }
+        // The wake-ups without an event that come before the next event,
+        // or the end, are settled as they would have been.
+        let end = (SimTime::from_nanos(last.as_nanos() + 1), 0);
+        let before = self.engine.next_place().map_or(end, |p| p.min(end));
+        self.compute
+            .settle_wakes(&self.cfg, &self.storage.volume, before);
         stopped
     }
 
@@ -884,27 +892,27 @@ impl World {
 
     /// Hands the acknowledgements storage sent to their writers, and, after
     /// an event that may have changed the quorum itself, has every writer
-    /// recompute its wake-ups (`compute::inbox`).
+    /// recompute its wake-ups; then every writer queues as events the
+    /// wake-ups that may be news (`compute::inbox`).
     #[inline]
     fn deliver_acks(&mut self, kind: Kind) {
-        let rewake = inbox::may_change_quorum(kind);
-        if self.storage.acks.is_empty() && !rewake {
-            return;
-        }
-        let cx = &mut Ctx::new(
-            &self.cfg,
-            &mut self.engine,
-            &mut self.net,
-            &mut self.rec,
-            &mut self.notes,
-            &mut self.orders,
-        );
         let volume = &self.storage.volume;
         if !self.storage.acks.is_empty() {
-            self.compute.post_acks(cx, volume, &mut self.storage.acks);
+            self.compute.post_acks(volume, &mut self.storage.acks);
         }
-        if rewake {
-            self.compute.rewake(cx, volume);
+        if inbox::may_change_quorum(kind) {
+            self.compute.rewake(volume);
+        }
+        if self.compute.writers.iter().any(|w| w.recheck) {
+            let cx = &mut Ctx::new(
+                &self.cfg,
+                &mut self.engine,
+                &mut self.net,
+                &mut self.rec,
+                &mut self.notes,
+                &mut self.orders,
+            );
+            self.compute.promote_wakes(cx);
         }
     }
 

@@ -121,6 +121,12 @@ impl<E> Engine<E> {
         self.queue.next_due(until)
     }
 
+    /// The place of the earliest event queued, if any.
+    #[inline]
+    pub fn next_place(&self) -> Option<Place> {
+        self.queue.next_place()
+    }
+
     /// Pops the next event due at or before `until`, advancing the clock to
     /// its time. Returns `None`, with the clock at `until`, when nothing more
     /// is due.

@@ -190,6 +190,12 @@ impl<E> EventQueue<E> {
         self.heap.first().map(|e| e.time).filter(|&t| t <= until)
     }
 
+    /// The time and sequence number of the earliest event, if any.
+    #[inline]
+    pub fn next_place(&self) -> Option<(SimTime, u64)> {
+        self.heap.first().map(|k| (k.time, k.seq))
+    }
+
     /// Removes and returns the earliest event, with its time and sequence
     /// number, if it is due at or before `until`; leaves the queue
     /// untouched otherwise.

@@ -25,6 +25,16 @@
 //! be news — no higher than what the writer knows of its segment, or than
 //! an answer from the same node that arrives no later — is not kept, so a
 //! storm of resends answered alike does not pile up.
+//!
+//! Most PGCL moves are news to no one when they happen: a PG whose first
+//! record not yet durable lies above another PG's cannot move VCL, and
+//! only the writer itself reads its PGCL. Such a wake-up is *settled*
+//! without an event: it keeps its place, and before the next event is
+//! handled, every wake-up placed before that event is carried out, in
+//! order, each as of its own place (its time, and the answers arrived by
+//! then). A wake-up is queued as an event only while it may do more than
+//! move its PG's PGCL: for the PG that pins VCL, and for a PG with records
+//! waiting to ship, which the move may let go (`Writer::promote_wakes`).
 
 use crate::model::event::{AckInFlight, Kind};
 use crate::model::storage::lsn::{Lsn, LsnPoints};
@@ -75,6 +85,11 @@ pub struct Inbox {
     /// Per PG, when the writer wakes for it: the arrival of the
     /// acknowledgement in flight that will move its PGCL.
     wake: Vec<Option<Place>>,
+    /// Per PG, the place of the last wake-up queued as an event for it: a
+    /// wake-up in any other place is settled without one.
+    queued: Vec<Option<Place>>,
+    /// No wake-up without an event comes before this place.
+    unqueued_from: Place,
     /// PGs with acknowledgements in flight (`pending` non-empty), each
     /// once.
     busy: Vec<PgId>,
@@ -91,8 +106,10 @@ impl Inbox {
             highest: vec![None; segments],
             pending: vec![Vec::new(); pgs],
             wake: vec![None; pgs],
+            queued: vec![None; pgs],
             busy: Vec::new(),
             earliest: NEVER,
+            unqueued_from: NEVER,
         }
     }
 
@@ -157,12 +174,12 @@ impl Inbox {
     }
 
     /// Recomputes every wake-up, after the quorum itself may have changed;
-    /// returns each PG whose wake-up moved, with its new place.
-    pub fn rewake_all(&mut self, volume: &Volume, points: &LsnPoints) -> Vec<(PgId, Place)> {
+    /// returns the new place of each that moved.
+    pub fn rewake_all(&mut self, volume: &Volume, points: &LsnPoints) -> Vec<Place> {
         let busy = std::mem::take(&mut self.busy);
         let moved = busy
             .iter()
-            .filter_map(|&pg| self.rewake(volume, points, pg).map(|t| (pg, t)))
+            .filter_map(|&pg| self.rewake(volume, points, pg))
             .collect();
         self.busy = busy;
         moved
@@ -171,11 +188,76 @@ impl Inbox {
     /// Whether the wake-up for `pg` being handled, at `place`, is still
     /// wanted; it is then taken.
     pub fn wakes(&mut self, pg: PgId, place: Place) -> bool {
-        let due = self.wake[pg.index()] == Some(place);
+        let p = pg.index();
+        if self.queued[p] == Some(place) {
+            self.queued[p] = None;
+        }
+        let due = self.wake[p] == Some(place);
         if due {
-            self.wake[pg.index()] = None;
+            self.wake[p] = None;
         }
         due
+    }
+
+    /// The PGs with answers in flight.
+    #[cfg(test)]
+    pub fn busy(&self) -> &[PgId] {
+        &self.busy
+    }
+
+    /// A wake-up was placed at `at`: until it is queued, it is settled
+    /// without an event.
+    pub fn placed(&mut self, at: Place) {
+        self.unqueued_from = self.unqueued_from.min(at);
+    }
+
+    /// The wake-up for `pg`, if no event is queued for it yet; it is then
+    /// taken as queued.
+    pub fn enqueue(&mut self, pg: PgId) -> Option<Place> {
+        let w = self.unqueued(pg)?;
+        self.queued[pg.index()] = Some(w);
+        Some(w)
+    }
+
+    /// The wake-up for `pg`, if no event is queued for it.
+    fn unqueued(&self, pg: PgId) -> Option<Place> {
+        let p = pg.index();
+        self.wake[p].filter(|&w| self.queued[p] != Some(w))
+    }
+
+    /// Whether a wake-up without an event may come before `before`.
+    #[inline]
+    pub fn any_due(&self, before: Place) -> bool {
+        self.unqueued_from < before
+    }
+
+    /// The earliest wake-up without an event, with its PG, if it comes
+    /// before `before`.
+    #[inline]
+    pub fn due(&mut self, before: Place) -> Option<(PgId, Place)> {
+        if self.unqueued_from >= before {
+            return None;
+        }
+        // A PG with a wake-up has an answer in flight, so it is busy.
+        let next = self
+            .busy
+            .iter()
+            .filter_map(|&pg| self.unqueued(pg).map(|w| (w, pg)))
+            .min();
+        match next {
+            Some((w, pg)) if w < before => Some((pg, w)),
+            _ => {
+                self.unqueued_from = next.map_or(NEVER, |(w, _)| w);
+                None
+            }
+        }
+    }
+
+    /// The wake-up for `pg` at `at` passes as its event would for a
+    /// writer whose process is gone: without effect, the wake-up left
+    /// where it was.
+    pub fn lapse(&mut self, pg: PgId, at: Place) {
+        self.queued[pg.index()] = Some(at);
     }
 
     /// Applies the acknowledgements for `pg` that arrive before `before`
@@ -348,6 +430,38 @@ mod tests {
         assert_eq!(wakes, vec![None, None, None, at(50, 0), at(40, 2), None]);
         assert!(!inbox.wakes(PgId::from_index(0), (SimTime::from_nanos(50), 0)));
         assert!(inbox.wakes(PgId::from_index(0), (SimTime::from_nanos(40), 2)));
+    }
+
+    #[test]
+    fn a_wake_up_is_settled_without_an_event_until_it_is_queued() {
+        let (volume, points) = world();
+        let mut inbox = Inbox::new(1, 6);
+        let pg = PgId::from_index(0);
+        let at = |ns, seq| (SimTime::from_nanos(ns), seq);
+        for (seg, ns) in [10, 20, 30, 50].into_iter().enumerate() {
+            if let Some(w) = inbox.post(&volume, &points, ack(&volume, seg, ns, seg as u64, 5)) {
+                inbox.placed(w);
+            }
+        }
+        // Due before any later place, not before its own.
+        assert_eq!(inbox.due(at(50, 3)), None);
+        assert_eq!(inbox.due(at(50, 4)), Some((pg, at(50, 3))));
+        // Once queued, it is its event's to handle, not due.
+        assert_eq!(inbox.enqueue(pg), Some(at(50, 3)));
+        assert_eq!(inbox.enqueue(pg), None, "queued once");
+        assert_eq!(inbox.due(NEVER), None);
+        // An answer arriving earlier moves it to a place with no event:
+        // due again, and the event queued before is stale.
+        let w = inbox.post(&volume, &points, ack(&volume, 4, 40, 4, 5));
+        assert_eq!(w, Some(at(40, 4)));
+        inbox.placed(at(40, 4));
+        assert_eq!(inbox.due(NEVER), Some((pg, at(40, 4))));
+        assert!(!inbox.wakes(pg, at(50, 3)), "the stale event does nothing");
+        // A writer whose process is gone lets it lapse, as its event
+        // would have: it is no longer due, and stays where it was.
+        inbox.lapse(pg, at(40, 4));
+        assert_eq!(inbox.due(NEVER), None);
+        assert!(inbox.wakes(pg, at(40, 4)));
     }
 
     #[test]

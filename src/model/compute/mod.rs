@@ -162,10 +162,10 @@ impl Compute {
 
     /// Hands each acknowledgement storage sent to the writer of its epoch,
     /// if that writer still runs.
-    pub(crate) fn post_acks(&mut self, cx: &mut Ctx, volume: &Volume, acks: &mut Vec<AckInFlight>) {
+    pub(crate) fn post_acks(&mut self, volume: &Volume, acks: &mut Vec<AckInFlight>) {
         for ack in acks.drain(..) {
             if let Some(w) = self.writers.running_mut(ack.epoch, &self.instances) {
-                w.post_ack(cx, volume, ack);
+                w.post_ack(volume, ack);
             }
         }
     }
@@ -179,11 +179,28 @@ impl Compute {
         }
     }
 
+    /// Every writer settles its wake-ups without an event placed before
+    /// `before` (`inbox`).
+    #[inline]
+    pub(crate) fn settle_wakes(&mut self, cfg: &Config, volume: &Volume, before: Place) {
+        let instances = &self.instances;
+        for w in self.writers.iter_mut() {
+            w.settle_wakes(cfg, volume, instances, before);
+        }
+    }
+
+    /// Every writer queues as events the wake-ups that may be news.
+    pub(crate) fn promote_wakes(&mut self, cx: &mut Ctx) {
+        for w in self.writers.iter_mut() {
+            w.promote_wakes(cx);
+        }
+    }
+
     /// The quorum itself may have changed: every writer recomputes when
     /// an acknowledgement in flight will move a PGCL.
-    pub(crate) fn rewake(&mut self, cx: &mut Ctx, volume: &Volume) {
+    pub(crate) fn rewake(&mut self, volume: &Volume) {
         for w in self.writers.iter_mut() {
-            w.rewake(cx, volume);
+            w.rewake(volume);
         }
     }
 

@@ -15,6 +15,7 @@ use super::inbox::Inbox;
 use super::instance::{ccm_partner, instance_endpoint, Instance, Role};
 use super::server::Server;
 use crate::model::answer::{acknowledge_commit, answer_client, Caller, Callers};
+use crate::model::config::Config;
 use crate::model::context::Ctx;
 use crate::model::event::{AckInFlight, Answer, Event, ReadAnswer, ReadAsk};
 use crate::model::network::Endpoint;
@@ -90,6 +91,14 @@ pub struct PendingRead {
     pub fetch: bool,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Queues every wake-up as an event, as writers did before most were
+    /// settled without one: a test runs scenarios both ways.
+    pub(crate) static EVERY_WAKE_AN_EVENT: std::cell::Cell<bool> =
+        const { std::cell::Cell::new(false) };
+}
+
 /// The writer's state.
 #[derive(Clone, Debug)]
 pub struct Writer {
@@ -152,6 +161,9 @@ pub struct Writer {
     pub in_flight: Vec<VecDeque<Lsn>>,
     /// Last time each PG's PGCL moved (or its records were resent).
     pub last_progress: Vec<SimTime>,
+    /// Whether a wake-up was placed, records were buffered or a PGCL
+    /// moved since the wake-ups that must be events were last queued.
+    pub(crate) recheck: bool,
     /// Last time each PG owed nothing or its PGCL moved: the I/O
     /// watchdog's clock.
     pub durable_at: Vec<SimTime>,
@@ -208,6 +220,7 @@ impl Writer {
             listed: vec![false; pgs],
             in_flight: vec![VecDeque::new(); pgs],
             last_progress: vec![SimTime::ZERO; pgs],
+            recheck: false,
             durable_at: vec![SimTime::ZERO; pgs],
             reads: Vec::new(),
             free_reads: Vec::new(),
@@ -234,6 +247,7 @@ impl Writer {
     pub fn buffer(&mut self, pg: PgId, record: Record, prev: Lsn) {
         let buf = &mut self.buffers[pg.index()];
         if buf.1.is_empty() {
+            self.recheck = true;
             buf.0 = prev;
             if !self.listed[pg.index()] {
                 self.listed[pg.index()] = true;
@@ -590,20 +604,108 @@ impl Writer {
     /// A segment's acknowledgement left for this writer: it waits in the
     /// inbox until it arrives, and the writer wakes if it is the one that
     /// will move its PG's PGCL.
-    pub(crate) fn post_ack(&mut self, cx: &mut Ctx, volume: &Volume, ack: AckInFlight) {
+    pub(crate) fn post_ack(&mut self, volume: &Volume, ack: AckInFlight) {
         if let Some(at) = self.inbox.post(volume, &self.points, ack) {
-            self.wake_at(cx, ack.pg, at);
+            self.wake_at(at);
         }
     }
 
-    /// Schedules the wake-up for `pg` in the place of the acknowledgement
-    /// that moves its PGCL, `at`.
-    fn wake_at(&self, cx: &mut Ctx, pg: PgId, at: Place) {
-        let event = Event::Quorum {
-            epoch: self.epoch,
-            pg,
-        };
-        cx.at_place(at, event);
+    /// The writer is to wake in the place of the acknowledgement that
+    /// moves a PG's PGCL, `at`: settled without an event unless
+    /// [`Writer::promote_wakes`] finds the move may be news.
+    fn wake_at(&mut self, at: Place) {
+        self.inbox.placed(at);
+        self.recheck = true;
+    }
+
+    /// Queues as events the wake-ups that may do more than move their
+    /// PG's PGCL: the one of the PG that pins VCL, and those of PGs with
+    /// records waiting to ship. Called after every event, so the rest
+    /// stay news to no one until they are settled.
+    pub(crate) fn promote_wakes(&mut self, cx: &mut Ctx) {
+        if !std::mem::take(&mut self.recheck) {
+            return;
+        }
+        #[cfg(test)]
+        if EVERY_WAKE_AN_EVENT.get() {
+            for pg in self.inbox.busy().to_vec() {
+                self.queue_wake(cx, pg);
+            }
+        }
+        if let Some(pg) = self.points.vcl_blocker() {
+            self.queue_wake(cx, pg);
+        }
+        for k in 0..self.touched.len() {
+            let pg = self.touched[k];
+            if !self.buffers[pg.index()].1.is_empty() {
+                self.queue_wake(cx, pg);
+            }
+        }
+    }
+
+    /// Queues `pg`'s wake-up as an event, in its place, unless it is.
+    fn queue_wake(&mut self, cx: &mut Ctx, pg: PgId) {
+        if let Some(at) = self.inbox.enqueue(pg) {
+            let event = Event::Quorum {
+                epoch: self.epoch,
+                pg,
+            };
+            cx.at_place(at, event);
+        }
+    }
+
+    /// Settles, in order, each wake-up without an event placed before
+    /// `before`, as of its own place: the PG's answers arrived by then
+    /// move its PGCL, and nothing else happens, as nothing else would
+    /// have then (it neither pins VCL nor holds records back).
+    #[inline]
+    pub(crate) fn settle_wakes(
+        &mut self,
+        cfg: &Config,
+        volume: &Volume,
+        instances: &[Instance],
+        before: Place,
+    ) {
+        if self.inbox.any_due(before) {
+            self.settle_due(cfg, volume, instances, before);
+        }
+    }
+
+    /// [`Writer::settle_wakes`] once one is due.
+    #[inline(never)]
+    fn settle_due(&mut self, cfg: &Config, volume: &Volume, instances: &[Instance], before: Place) {
+        while let Some((pg, at)) = self.inbox.due(before) {
+            if !self.alive(instances) {
+                self.inbox.lapse(pg, at);
+                continue;
+            }
+            self.inbox.wakes(pg, at);
+            if self.move_pgcl(volume, pg, at) {
+                debug_assert!(self.points.vcl_blocker() != Some(pg));
+                debug_assert!(self.buffers[pg.index()].1.is_empty());
+                self.has_room(pg, cfg.storage.batches_in_flight);
+            }
+            if let Some(next) = self.inbox.rewake(volume, &self.points, pg) {
+                self.wake_at(next);
+            }
+        }
+    }
+
+    /// At the place `at` of `pg`'s wake-up: the answers for it arrived by
+    /// then are in, and a write quorum of copies may hold more of the PG.
+    /// Returns whether its PGCL moved.
+    fn move_pgcl(&mut self, volume: &Volume, pg: PgId, at: Place) -> bool {
+        let (now, seq) = at;
+        self.inbox
+            .settle_pg(volume, &self.points, pg, (now, seq + 1));
+        let known = self.inbox.known();
+        let durable = volume.durable_lsn(pg, |s| known[s.index()]);
+        let moved = self.points.set_durable(pg, durable);
+        if moved {
+            self.last_progress[pg.index()] = now;
+            self.durable_at[pg.index()] = now;
+        }
+        moved
     }
 
     /// Applies the acknowledgements that arrive before `before` to what
@@ -616,9 +718,9 @@ impl Writer {
     /// The quorum itself may have changed (membership, a copy hydrated, a
     /// node's incarnation, this writer's recovery): each PG's wake-up is
     /// recomputed.
-    pub(crate) fn rewake(&mut self, cx: &mut Ctx, volume: &Volume) {
-        for (pg, at) in self.inbox.rewake_all(volume, &self.points) {
-            self.wake_at(cx, pg, at);
+    pub(crate) fn rewake(&mut self, volume: &Volume) {
+        for at in self.inbox.rewake_all(volume, &self.points) {
+            self.wake_at(at);
         }
     }
 
@@ -631,25 +733,20 @@ impl Writer {
         wl: &mut Workload,
         pg: PgId,
     ) {
-        let (now, seq) = cx.place();
-        if !self.inbox.wakes(pg, (now, seq)) {
+        let place = cx.place();
+        if !self.inbox.wakes(pg, place) {
             return;
         }
         // It is in, and so are the others for this PG arrived before it.
-        self.inbox
-            .settle_pg(env.volume, &self.points, pg, (now, seq + 1));
-        let known = self.inbox.known();
-        let durable = env.volume.durable_lsn(pg, |s| known[s.index()]);
-        if self.points.set_durable(pg, durable) {
-            self.last_progress[pg.index()] = now;
-            self.durable_at[pg.index()] = now;
+        if self.move_pgcl(env.volume, pg, place) {
+            self.recheck = true;
             if self.has_room(pg, cx.cfg.storage.batches_in_flight) {
                 self.ship_pg(cx, env, pg);
             }
             self.advance_vdl(cx, env, wl);
         }
         if let Some(at) = self.inbox.rewake(env.volume, &self.points, pg) {
-            self.wake_at(cx, pg, at);
+            self.wake_at(at);
         }
     }
 
