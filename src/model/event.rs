@@ -431,7 +431,10 @@ events! {
     } => ["inst" = u64::from(inst.0), "attempt" = u64::from(*attempt)];
     /// The acknowledgement that moves a PG's PGCL reaches the writer of
     /// its epoch, which hears the others as they arrive, without an event
-    /// of their own (`model::compute::inbox`).
+    /// of their own (`model::compute::inbox`). Only for the PG that pins
+    /// VCL, or one with records waiting to ship: the writer settles any
+    /// other PGCL move, as of its own place, before the next event,
+    /// without an event.
     47 Quorum "quorum" {
         /// The writer's epoch.
         epoch: u32,

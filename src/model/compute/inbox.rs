@@ -36,6 +36,9 @@
 //! move its PG's PGCL: for the PG that pins VCL, and for a PG with records
 //! waiting to ship, which the move may let go (`Writer::promote_wakes`).
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use crate::model::event::{AckInFlight, Kind};
 use crate::model::storage::lsn::{Lsn, LsnPoints};
 use crate::model::storage::volume::Volume;
@@ -88,8 +91,9 @@ pub struct Inbox {
     /// Per PG, the place of the last wake-up queued as an event for it: a
     /// wake-up in any other place is settled without one.
     queued: Vec<Option<Place>>,
-    /// No wake-up without an event comes before this place.
-    unqueued_from: Place,
+    /// Wake-ups placed without an event, earliest first; one whose PG's
+    /// wake-up has since moved or been queued is dropped when it comes up.
+    unqueued: BinaryHeap<Reverse<(Place, PgId)>>,
     /// PGs with acknowledgements in flight (`pending` non-empty), each
     /// once.
     busy: Vec<PgId>,
@@ -109,7 +113,7 @@ impl Inbox {
             queued: vec![None; pgs],
             busy: Vec::new(),
             earliest: NEVER,
-            unqueued_from: NEVER,
+            unqueued: BinaryHeap::new(),
         }
     }
 
@@ -174,12 +178,12 @@ impl Inbox {
     }
 
     /// Recomputes every wake-up, after the quorum itself may have changed;
-    /// returns the new place of each that moved.
-    pub fn rewake_all(&mut self, volume: &Volume, points: &LsnPoints) -> Vec<Place> {
+    /// returns each PG whose wake-up moved, with its new place.
+    pub fn rewake_all(&mut self, volume: &Volume, points: &LsnPoints) -> Vec<(PgId, Place)> {
         let busy = std::mem::take(&mut self.busy);
         let moved = busy
             .iter()
-            .filter_map(|&pg| self.rewake(volume, points, pg))
+            .filter_map(|&pg| self.rewake(volume, points, pg).map(|t| (pg, t)))
             .collect();
         self.busy = busy;
         moved
@@ -205,10 +209,10 @@ impl Inbox {
         &self.busy
     }
 
-    /// A wake-up was placed at `at`: until it is queued, it is settled
-    /// without an event.
-    pub fn placed(&mut self, at: Place) {
-        self.unqueued_from = self.unqueued_from.min(at);
+    /// `pg`'s wake-up was placed at `at`: until it is queued, it is
+    /// settled without an event.
+    pub fn placed(&mut self, pg: PgId, at: Place) {
+        self.unqueued.push(Reverse((at, pg)));
     }
 
     /// The wake-up for `pg`, if no event is queued for it yet; it is then
@@ -228,29 +232,25 @@ impl Inbox {
     /// Whether a wake-up without an event may come before `before`.
     #[inline]
     pub fn any_due(&self, before: Place) -> bool {
-        self.unqueued_from < before
+        self.unqueued
+            .peek()
+            .is_some_and(|Reverse((w, _))| *w < before)
     }
 
-    /// The earliest wake-up without an event, with its PG, if it comes
-    /// before `before`.
-    #[inline]
+    /// Takes the earliest wake-up without an event, with its PG, if it
+    /// comes before `before`.
     pub fn due(&mut self, before: Place) -> Option<(PgId, Place)> {
-        if self.unqueued_from >= before {
-            return None;
-        }
-        // A PG with a wake-up has an answer in flight, so it is busy.
-        let next = self
-            .busy
-            .iter()
-            .filter_map(|&pg| self.unqueued(pg).map(|w| (w, pg)))
-            .min();
-        match next {
-            Some((w, pg)) if w < before => Some((pg, w)),
-            _ => {
-                self.unqueued_from = next.map_or(NEVER, |(w, _)| w);
-                None
+        while let Some(&Reverse((w, pg))) = self.unqueued.peek() {
+            if w >= before {
+                break;
+            }
+            self.unqueued.pop();
+            // The PG's wake-up may have moved, or been queued, since.
+            if self.unqueued(pg) == Some(w) {
+                return Some((pg, w));
             }
         }
+        None
     }
 
     /// The wake-up for `pg` at `at` passes as its event would for a
@@ -440,12 +440,12 @@ mod tests {
         let at = |ns, seq| (SimTime::from_nanos(ns), seq);
         for (seg, ns) in [10, 20, 30, 50].into_iter().enumerate() {
             if let Some(w) = inbox.post(&volume, &points, ack(&volume, seg, ns, seg as u64, 5)) {
-                inbox.placed(w);
+                inbox.placed(pg, w);
             }
         }
         // Due before any later place, not before its own.
-        assert_eq!(inbox.due(at(50, 3)), None);
-        assert_eq!(inbox.due(at(50, 4)), Some((pg, at(50, 3))));
+        assert!(!inbox.any_due(at(50, 3)));
+        assert!(inbox.any_due(at(50, 4)));
         // Once queued, it is its event's to handle, not due.
         assert_eq!(inbox.enqueue(pg), Some(at(50, 3)));
         assert_eq!(inbox.enqueue(pg), None, "queued once");
@@ -454,11 +454,13 @@ mod tests {
         // due again, and the event queued before is stale.
         let w = inbox.post(&volume, &points, ack(&volume, 4, 40, 4, 5));
         assert_eq!(w, Some(at(40, 4)));
-        inbox.placed(at(40, 4));
-        assert_eq!(inbox.due(NEVER), Some((pg, at(40, 4))));
+        inbox.placed(pg, at(40, 4));
         assert!(!inbox.wakes(pg, at(50, 3)), "the stale event does nothing");
+        assert_eq!(inbox.due(NEVER), Some((pg, at(40, 4))));
+        assert_eq!(inbox.due(NEVER), None, "taken");
         // A writer whose process is gone lets it lapse, as its event
-        // would have: it is no longer due, and stays where it was.
+        // would have: it stays where it was, and is not due again.
+        inbox.placed(pg, at(40, 4));
         inbox.lapse(pg, at(40, 4));
         assert_eq!(inbox.due(NEVER), None);
         assert!(inbox.wakes(pg, at(40, 4)));

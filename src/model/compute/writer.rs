@@ -606,15 +606,15 @@ impl Writer {
     /// will move its PG's PGCL.
     pub(crate) fn post_ack(&mut self, volume: &Volume, ack: AckInFlight) {
         if let Some(at) = self.inbox.post(volume, &self.points, ack) {
-            self.wake_at(at);
+            self.wake_at(ack.pg, at);
         }
     }
 
     /// The writer is to wake in the place of the acknowledgement that
     /// moves a PG's PGCL, `at`: settled without an event unless
     /// [`Writer::promote_wakes`] finds the move may be news.
-    fn wake_at(&mut self, at: Place) {
-        self.inbox.placed(at);
+    fn wake_at(&mut self, pg: PgId, at: Place) {
+        self.inbox.placed(pg, at);
         self.recheck = true;
     }
 
@@ -686,7 +686,7 @@ impl Writer {
                 self.has_room(pg, cfg.storage.batches_in_flight);
             }
             if let Some(next) = self.inbox.rewake(volume, &self.points, pg) {
-                self.wake_at(next);
+                self.wake_at(pg, next);
             }
         }
     }
@@ -719,8 +719,8 @@ impl Writer {
     /// node's incarnation, this writer's recovery): each PG's wake-up is
     /// recomputed.
     pub(crate) fn rewake(&mut self, volume: &Volume) {
-        for at in self.inbox.rewake_all(volume, &self.points) {
-            self.wake_at(at);
+        for (pg, at) in self.inbox.rewake_all(volume, &self.points) {
+            self.wake_at(pg, at);
         }
     }
 
@@ -746,7 +746,7 @@ impl Writer {
             self.advance_vdl(cx, env, wl);
         }
         if let Some(at) = self.inbox.rewake(env.volume, &self.points, pg) {
-            self.wake_at(at);
+            self.wake_at(pg, at);
         }
     }
 
