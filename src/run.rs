@@ -1450,18 +1450,15 @@ mod tests {
     /// as an event: with every wake-up queued as an event, a run ends
     /// with the same summary (but for the events run and their digest)
     /// and the same timeline, through a writer's crash and recovery, a
-    /// node's crash and its repair, an AZ's outage and gray failure.
+    /// node's crash and its repair, an AZ's outage and gray failure, and
+    /// a writer's recovery while a PG below its write quorum pins VCL for
+    /// good (the VCL the recovery left moves up at the first PGCL move).
     #[test]
     fn wake_ups_settled_without_events_change_no_outcome() {
         use crate::model::compute::writer::EVERY_WAKE_AN_EVENT;
-        let outcome = |name: &str, sets: &[(&str, &str)], every: bool| {
-            let path = format!("{}/scenarios/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
-            let builder = ScenarioBuilder::load(std::path::Path::new(&path)).expect("reads");
-            let sc = (sets.iter().fold(builder, |b, (p, v)| b.set(p, v)))
-                .build()
-                .expect("valid");
+        let outcome = |sc: &Scenario, every: bool| {
             EVERY_WAKE_AN_EVENT.set(every);
-            let out = Simulation::new(&sc).run().expect("runs");
+            let out = Simulation::new(sc).run().expect("runs");
             EVERY_WAKE_AN_EVENT.set(false);
             let mut json = serde_json::to_value(&out.summary).expect("serializes");
             let fields = json.as_object_mut().expect("an object");
@@ -1469,27 +1466,51 @@ mod tests {
             fields.remove("trace_digest");
             (json, out.timeline, events.expect("counted"))
         };
-        for (name, sets) in [
-            (
+        let shipped = |name: &str, sets: &[(&str, &str)]| {
+            let path = format!("{}/scenarios/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+            let builder = ScenarioBuilder::load(std::path::Path::new(&path)).expect("reads");
+            let sc = sets.iter().fold(builder, |b, (p, v)| b.set(p, v));
+            (name.to_string(), sc.build().expect("valid"))
+        };
+        let pinned = "
+name: recovery-behind-a-pinned-pg
+seed: 3
+duration: 40s
+storage: { repair_after: 1h }
+workload: { working_set_gib: 60, reads_per_transaction: 1 }
+instances:
+  - { name: writer-1, az: a, class: db.r6g.2xlarge, tier: 1, role: writer }
+  - { name: reader-1, az: b, class: db.r6g.2xlarge, tier: 0 }
+  - { name: reader-2, az: c, class: db.r6g.2xlarge, tier: 1 }
+clients:
+  - { name: app, count: 50, az: b, think_time: 7ms, connect_timeout: 2s, read_timeout: 5s }
+faults:
+  - az_outage: { at: 5s, az: c, duration: 200s }
+  - storage_node_crash: { at: 7s, node: b-2 }
+  - writer_crash: { at: 9s }
+";
+        let file = std::path::Path::new("recovery-behind-a-pinned-pg.yaml");
+        let cases = [
+            shipped(
                 "writer-crash",
-                &[("duration", "40s"), ("faults.0.writer_crash.at", "5s")][..],
+                &[("duration", "40s"), ("faults.0.writer_crash.at", "5s")],
             ),
-            (
+            shipped(
                 "repair-storm",
                 &[
                     ("duration", "20s"),
                     ("faults.0.storage_node_crash.at", "3s"),
-                ][..],
+                ],
             ),
-            (
+            shipped(
                 "az-outage",
                 &[
                     ("duration", "20s"),
                     ("faults.0.az_outage.at", "3s"),
                     ("faults.0.az_outage.duration", "10s"),
-                ][..],
+                ],
             ),
-            (
+            shipped(
                 "gray-failure",
                 &[
                     ("duration", "15s"),
@@ -1499,11 +1520,18 @@ mod tests {
                     ("faults.1.packet_loss.duration", "10s"),
                     ("faults.2.network_partition.at", "5s"),
                     ("faults.2.network_partition.duration", "5s"),
-                ][..],
+                ],
             ),
-        ] {
-            let (settled, settled_rows, fewer) = outcome(name, sets, false);
-            let (queued, queued_rows, more) = outcome(name, sets, true);
+            (
+                "recovery-behind-a-pinned-pg".to_string(),
+                ScenarioBuilder::from_yaml(pinned, file)
+                    .and_then(ScenarioBuilder::build)
+                    .expect("valid"),
+            ),
+        ];
+        for (name, sc) in &cases {
+            let (settled, settled_rows, fewer) = outcome(sc, false);
+            let (queued, queued_rows, more) = outcome(sc, true);
             assert_eq!(settled, queued, "{name}");
             assert!(settled_rows == queued_rows, "{name}: the timelines differ");
             assert!(fewer < more, "{name}: {fewer} events against {more}");

@@ -684,6 +684,8 @@ impl Writer {
                 debug_assert!(self.points.vcl_blocker() != Some(pg));
                 debug_assert!(self.buffers[pg.index()].1.is_empty());
                 self.has_room(pg, cfg.storage.batches_in_flight);
+                // VDL stays, but a VCL a recovery left behind moves up.
+                self.points.refresh_vcl();
             }
             if let Some(next) = self.inbox.rewake(volume, &self.points, pg) {
                 self.wake_at(pg, next);

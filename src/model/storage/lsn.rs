@@ -285,14 +285,22 @@ impl LsnPoints {
         true
     }
 
-    /// Recomputes VCL and moves VDL up to the last CPL at or below it,
-    /// handing each record it passes to `passed` in LSN order. Returns
-    /// whether VDL moved.
-    pub fn advance(&mut self, mut passed: impl FnMut(&Allocated)) -> bool {
+    /// Recomputes VCL: just below the first pending record of the PG
+    /// that pins it, or the last LSN allocated when none is pending.
+    /// Enough after a PG that does not pin VCL became more durable: no
+    /// record at or below VCL became durable then, so VDL stays.
+    pub fn refresh_vcl(&mut self) {
         self.vcl = match self.fronts.first_key_value() {
             Some((&front, _)) => Lsn(front.0 - 1),
             None => self.allocated(),
         };
+    }
+
+    /// Recomputes VCL and moves VDL up to the last CPL at or below it,
+    /// handing each record it passes to `passed` in LSN order. Returns
+    /// whether VDL moved.
+    pub fn advance(&mut self, mut passed: impl FnMut(&Allocated)) -> bool {
+        self.refresh_vcl();
         let before = self.vdl;
         // Walk only through complete commits: a record above the last CPL
         // stays until its commit record is durable too.
