@@ -903,7 +903,7 @@ impl World {
         if inbox::may_change_quorum(kind) {
             self.compute.rewake(volume);
         }
-        if self.compute.writers.iter().any(|w| w.recheck) {
+        if self.compute.rechecks() {
             let cx = &mut Ctx::new(
                 &self.cfg,
                 &mut self.engine,

@@ -183,10 +183,20 @@ impl Compute {
     /// `before` (`inbox`).
     #[inline]
     pub(crate) fn settle_wakes(&mut self, cfg: &Config, volume: &Volume, before: Place) {
-        let instances = &self.instances;
-        for w in self.writers.iter_mut() {
+        // Called before every event: the current writer is looked at
+        // without an iterator, and deposed writers are rare.
+        let (instances, writers) = (&self.instances, &mut self.writers);
+        writers.current.settle_wakes(cfg, volume, instances, before);
+        for w in &mut writers.deposed {
             w.settle_wakes(cfg, volume, instances, before);
         }
+    }
+
+    /// Whether some writer may have wake-ups to queue as events.
+    #[inline]
+    pub(crate) fn rechecks(&self) -> bool {
+        let w = &self.writers;
+        w.current.recheck || w.deposed.iter().any(|d| d.recheck)
     }
 
     /// Every writer queues as events the wake-ups that may be news.
