@@ -643,7 +643,8 @@ impl Writer {
         }
     }
 
-    /// Queues `pg`'s wake-up as an event, in its place, unless it is.
+    /// Queues `pg`'s wake-up as an event, in its place, unless it is
+    /// queued already.
     fn queue_wake(&mut self, cx: &mut Ctx, pg: PgId) {
         if let Some(at) = self.inbox.enqueue(pg) {
             let event = Event::Quorum {
