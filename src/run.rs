@@ -1430,13 +1430,17 @@ mod tests {
     use super::*;
     use crate::scenario::ScenarioBuilder;
 
-    fn shipped(name: &str, sets: &[(&str, &str)]) -> crate::model::config::Config {
+    /// The shipped scenario `name` with `sets` applied.
+    fn scenario(name: &str, sets: &[(&str, &str)]) -> Scenario {
         let path = format!("{}/scenarios/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
         let builder = ScenarioBuilder::load(std::path::Path::new(&path)).expect("reads");
-        let sc = (sets.iter().fold(builder, |b, (p, v)| b.set(p, v)))
+        (sets.iter().fold(builder, |b, (p, v)| b.set(p, v)))
             .build()
-            .expect("valid");
-        sc.config().clone()
+            .expect("valid")
+    }
+
+    fn shipped(name: &str, sets: &[(&str, &str)]) -> crate::model::config::Config {
+        scenario(name, sets).config().clone()
     }
 
     /// The run's trace digest and what it left pending: a draw whose
@@ -1452,7 +1456,7 @@ mod tests {
     /// and the same timeline, through a writer's crash and recovery, a
     /// node's crash and its repair, an AZ's outage and gray failure, and
     /// a writer's recovery while a PG below its write quorum pins VCL for
-    /// good (the VCL the recovery left moves up at the first PGCL move).
+    /// good.
     #[test]
     fn wake_ups_settled_without_events_change_no_outcome() {
         use crate::model::compute::writer::EVERY_WAKE_AN_EVENT;
@@ -1466,12 +1470,7 @@ mod tests {
             fields.remove("trace_digest");
             (json, out.timeline, events.expect("counted"))
         };
-        let shipped = |name: &str, sets: &[(&str, &str)]| {
-            let path = format!("{}/scenarios/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
-            let builder = ScenarioBuilder::load(std::path::Path::new(&path)).expect("reads");
-            let sc = sets.iter().fold(builder, |b, (p, v)| b.set(p, v));
-            (name.to_string(), sc.build().expect("valid"))
-        };
+        let shipped = |name: &str, sets: &[(&str, &str)]| (name.to_string(), scenario(name, sets));
         let pinned = "
 name: recovery-behind-a-pinned-pg
 seed: 3

@@ -242,15 +242,13 @@ impl Client {
         self.seq
     }
 
-    /// Sets a timer for step `seq` to fire `after` from now, in the place
-    /// among that instant's events a timer event queued now would take.
-    /// A timer for a step already left never fires and is not kept.
-    fn timer(&mut self, cx: &mut Ctx, client: ClientId, seq: u32, after: SimDuration) {
+    /// Sets a timer for the current step to fire `after` from now, in the
+    /// place among that instant's events a timer event queued now would
+    /// take.
+    fn timer(&mut self, cx: &mut Ctx, client: ClientId, after: SimDuration) {
         let at = cx.place_at(cx.now() + after);
-        if seq == self.seq {
-            self.armed.push(at);
-            self.queue_armed(cx, client);
-        }
+        self.armed.push(at);
+        self.queue_armed(cx, client);
     }
 
     /// Queues an event for each timer set with none queued at or before
@@ -351,7 +349,7 @@ impl Client {
                     };
                 }
                 Lend::Open => self.opening = true,
-                Lend::Wait => return self.timer(cx, id, seq, acquire),
+                Lend::Wait => return self.timer(cx, id, acquire),
             }
         }
         match self.cache {
@@ -361,7 +359,7 @@ impl Client {
             _ => {
                 let seq = self.step_to(Step::Resolving);
                 let timeout = self.cfg(cx).connect_timeout;
-                self.timer(cx, id, seq, timeout);
+                self.timer(cx, id, timeout);
                 let query = Event::DnsQuery { client: id, seq };
                 cx.send(now, self.endpoint(), Endpoint::Control, query);
             }
@@ -403,7 +401,7 @@ impl Client {
         let now = cx.now();
         let seq = self.step_to(Step::Connecting);
         let timeout = self.cfg(cx).connect_timeout;
-        self.timer(cx, id, seq, timeout);
+        self.timer(cx, id, timeout);
         let to = env.instances.endpoint(host);
         let connect = Event::Connect {
             asker: Asker::Client(id),
@@ -450,7 +448,7 @@ impl Client {
         let now = cx.now();
         let seq = self.step_to(Step::Validating);
         if let Connection::Pool(p) = &self.cfg(cx).connection {
-            self.timer(cx, id, seq, p.validation_timeout);
+            self.timer(cx, id, p.validation_timeout);
         }
         let (inst, incarnation) = self.conn.expect("borrowed");
         let ping = Event::Ping {
@@ -466,7 +464,7 @@ impl Client {
         let now = cx.now();
         let seq = self.waiting(cx, now);
         if let Some(timeout) = self.cfg(cx).read_timeout {
-            self.timer(cx, id, seq, timeout);
+            self.timer(cx, id, timeout);
         }
         let (inst, incarnation) = self.conn.expect("connected");
         let to = env.instances.endpoint(inst);
@@ -502,7 +500,7 @@ impl Client {
         let now = cx.now();
         let seq = self.waiting(cx, now);
         if let Some(timeout) = self.cfg(cx).read_timeout {
-            self.timer(cx, id, seq, timeout);
+            self.timer(cx, id, timeout);
         }
         let azs = &cx.cfg.proxy.as_ref().expect("validated: a proxy").azs;
         let node = *self.proxy_node.get_or_insert_with(|| {
@@ -567,9 +565,9 @@ impl Client {
                 self.requests_ok += 1;
                 self.errors_in_row = 0;
                 self.give_back(cx, env);
-                let seq = self.step_to(Step::Idle);
+                self.step_to(Step::Idle);
                 let think = self.cfg(cx).think_time;
-                self.timer(cx, id, seq, think);
+                self.timer(cx, id, think);
             }
             Answer::Failed(e) => self.failed(cx, id, env, e),
         }
@@ -650,7 +648,7 @@ impl Client {
         let now = cx.now();
         let interval = self.failover_wait(now, d);
         let seq = self.step_to(Step::Topology);
-        self.timer(cx, id, seq, interval);
+        self.timer(cx, id, interval);
         for i in 0..cx.cfg.instances.len() {
             let inst = InstanceId::from_index(i);
             let ask = Event::TopologyQuery {
@@ -754,8 +752,8 @@ impl Client {
             }
             if self.failover_since.is_some() {
                 let wait = self.failover_wait(cx.now(), d);
-                let seq = self.step_to(Step::Idle);
-                return self.timer(cx, id, seq, wait);
+                self.step_to(Step::Idle);
+                return self.timer(cx, id, wait);
             }
         }
         // A client whose AZ has no proxy node moves to the next node up
@@ -781,8 +779,8 @@ impl Client {
         );
         let half = full.as_nanos() / 2;
         let delay = SimDuration::from_nanos(half + self.rng.random_range(0..=half));
-        let seq = self.step_to(Step::Idle);
-        self.timer(cx, id, seq, delay);
+        self.step_to(Step::Idle);
+        self.timer(cx, id, delay);
     }
 }
 

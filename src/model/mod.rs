@@ -454,8 +454,7 @@ impl World {
             }
             self.notes.clear();
             let here = self.engine.place();
-            self.compute
-                .settle_wakes(&self.cfg, &self.storage.volume, here);
+            self.compute.settle_wakes(&self.storage.volume, here);
             if inbox::may_change_quorum(seen.kind) {
                 self.compute.settle_acks(&self.storage.volume, here);
             }
@@ -475,8 +474,7 @@ impl World {
         // or the end, are settled as they would have been.
         let end = (SimTime::from_nanos(last.as_nanos() + 1), 0);
         let before = self.engine.next_place().map_or(end, |p| p.min(end));
-        self.compute
-            .settle_wakes(&self.cfg, &self.storage.volume, before);
+        self.compute.settle_wakes(&self.storage.volume, before);
         stopped
     }
 

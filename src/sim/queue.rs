@@ -187,7 +187,7 @@ impl<E> EventQueue<E> {
     /// When the earliest event is due, if at or before `until`.
     #[inline]
     pub fn next_due(&self, until: SimTime) -> Option<SimTime> {
-        self.heap.first().map(|e| e.time).filter(|&t| t <= until)
+        self.next_place().map(|(t, _)| t).filter(|&t| t <= until)
     }
 
     /// The time and sequence number of the earliest event, if any.

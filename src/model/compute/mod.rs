@@ -182,13 +182,13 @@ impl Compute {
     /// Every writer settles its wake-ups without an event placed before
     /// `before` (`inbox`).
     #[inline]
-    pub(crate) fn settle_wakes(&mut self, cfg: &Config, volume: &Volume, before: Place) {
+    pub(crate) fn settle_wakes(&mut self, volume: &Volume, before: Place) {
         // Called before every event: the current writer is looked at
         // without an iterator, and deposed writers are rare.
         let (instances, writers) = (&self.instances, &mut self.writers);
-        writers.current.settle_wakes(cfg, volume, instances, before);
+        writers.current.settle_wakes(volume, instances, before);
         for w in &mut writers.deposed {
-            w.settle_wakes(cfg, volume, instances, before);
+            w.settle_wakes(volume, instances, before);
         }
     }
 

@@ -15,7 +15,6 @@ use super::inbox::Inbox;
 use super::instance::{ccm_partner, instance_endpoint, Instance, Role};
 use super::server::Server;
 use crate::model::answer::{acknowledge_commit, answer_client, Caller, Callers};
-use crate::model::config::Config;
 use crate::model::context::Ctx;
 use crate::model::event::{AckInFlight, Answer, Event, ReadAnswer, ReadAsk};
 use crate::model::network::Endpoint;
@@ -660,21 +659,15 @@ impl Writer {
     /// move its PGCL, and nothing else happens, as nothing else would
     /// have then (it neither pins VCL nor holds records back).
     #[inline]
-    pub(crate) fn settle_wakes(
-        &mut self,
-        cfg: &Config,
-        volume: &Volume,
-        instances: &[Instance],
-        before: Place,
-    ) {
+    pub(crate) fn settle_wakes(&mut self, volume: &Volume, instances: &[Instance], before: Place) {
         if self.inbox.any_due(before) {
-            self.settle_due(cfg, volume, instances, before);
+            self.settle_due(volume, instances, before);
         }
     }
 
     /// [`Writer::settle_wakes`] once one is due.
     #[inline(never)]
-    fn settle_due(&mut self, cfg: &Config, volume: &Volume, instances: &[Instance], before: Place) {
+    fn settle_due(&mut self, volume: &Volume, instances: &[Instance], before: Place) {
         while let Some((pg, at)) = self.inbox.due(before) {
             if !self.alive(instances) {
                 self.inbox.lapse(pg, at);
@@ -684,9 +677,6 @@ impl Writer {
             if self.move_pgcl(volume, pg, at) {
                 debug_assert!(self.points.vcl_blocker() != Some(pg));
                 debug_assert!(self.buffers[pg.index()].1.is_empty());
-                self.has_room(pg, cfg.storage.batches_in_flight);
-                // VDL stays, but a VCL a recovery left behind moves up.
-                self.points.refresh_vcl();
             }
             if let Some(next) = self.inbox.rewake(volume, &self.points, pg) {
                 self.wake_at(pg, next);

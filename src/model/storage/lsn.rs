@@ -110,7 +110,6 @@ pub struct LsnPoints {
     /// The last LSN of the range a recovery truncated: allocation resumes
     /// above it, and the LAL counts from the higher of it and VDL.
     base: u64,
-    vcl: Lsn,
     vdl: Lsn,
     lal: u64,
     pgs: Vec<PgPoints>,
@@ -126,7 +125,6 @@ impl LsnPoints {
         LsnPoints {
             next: 1,
             base: 0,
-            vcl: Lsn(0),
             vdl: Lsn(0),
             lal,
             pgs: vec![PgPoints::default(); pgs as usize],
@@ -143,7 +141,6 @@ impl LsnPoints {
         LsnPoints {
             next: resume.0,
             base: resume.0 - 1,
-            vcl: vdl,
             vdl,
             lal,
             pgs: tails
@@ -170,9 +167,14 @@ impl LsnPoints {
         }
     }
 
-    /// VCL: every record at or below it is durable.
+    /// VCL: every record at or below it is durable. Just below the first
+    /// pending record of the PG that pins it; the last LSN allocated (or
+    /// the top of the range a recovery truncated) when none is pending.
     pub fn vcl(&self) -> Lsn {
-        self.vcl
+        match self.fronts.first_key_value() {
+            Some((&front, _)) => Lsn(front.0 - 1),
+            None => self.allocated(),
+        }
     }
 
     /// Whether VDL stands at the end of a commit. Commits of `records_per_commit` records
@@ -285,28 +287,16 @@ impl LsnPoints {
         true
     }
 
-    /// Recomputes VCL: just below the first pending record of the PG
-    /// that pins it, or the last LSN allocated when none is pending.
-    /// Enough after a PG that does not pin VCL became more durable: no
-    /// record at or below VCL became durable then, so VDL stays.
-    pub fn refresh_vcl(&mut self) {
-        self.vcl = match self.fronts.first_key_value() {
-            Some((&front, _)) => Lsn(front.0 - 1),
-            None => self.allocated(),
-        };
-    }
-
-    /// Recomputes VCL and moves VDL up to the last CPL at or below it,
-    /// handing each record it passes to `passed` in LSN order. Returns
-    /// whether VDL moved.
+    /// Moves VDL up to the last CPL at or below VCL, handing each record
+    /// it passes to `passed` in LSN order. Returns whether VDL moved.
     pub fn advance(&mut self, mut passed: impl FnMut(&Allocated)) -> bool {
-        self.refresh_vcl();
+        let vcl = self.vcl();
         let before = self.vdl;
         // Walk only through complete commits: a record above the last CPL
         // stays until its commit record is durable too.
         let mut last_cpl = None;
         for (i, r) in self.above_vdl.iter().enumerate() {
-            if r.lsn > self.vcl {
+            if r.lsn > vcl {
                 break;
             }
             if r.cpl {
@@ -320,12 +310,7 @@ impl LsnPoints {
                 passed(&r);
             }
         }
-        assert!(
-            self.vdl <= self.vcl,
-            "VDL {} ran past VCL {}",
-            self.vdl,
-            self.vcl
-        );
+        assert!(self.vdl <= vcl, "VDL {} ran past VCL {}", self.vdl, vcl);
         self.vdl > before
     }
 }
