@@ -20,7 +20,7 @@ use crate::model::event::{AckInFlight, Answer, Event, ReadAnswer, ReadAsk};
 use crate::model::network::Endpoint;
 use crate::model::note::Note;
 use crate::model::routes::Routes;
-use crate::model::storage::lsn::{Allocated, Batch, Lsn, LsnPoints, Record};
+use crate::model::storage::lsn::{Allocated, Batch, Lsn, LsnPoints, Record, Records};
 use crate::model::storage::segment::ReadResult;
 use crate::model::storage::volume::Volume;
 use crate::model::workload::Workload;
@@ -149,7 +149,7 @@ pub struct Writer {
     scratch: Vec<u64>,
     /// Records allocated since the last shipment, per PG, with the
     /// back-link of the first.
-    pub buffers: Vec<(Lsn, Vec<Record>)>,
+    pub buffers: Vec<(Lsn, Records)>,
     /// PGs with buffered records, in first-touch order (may hold PGs whose
     /// buffer was shipped since; `listed` says which are really waiting).
     pub touched: Vec<PgId>,
@@ -214,7 +214,7 @@ impl Writer {
             free_held: Vec::new(),
             fetches: BTreeMap::new(),
             scratch: Vec::new(),
-            buffers: vec![(Lsn(0), Vec::new()); pgs],
+            buffers: vec![(Lsn(0), Records::new()); pgs],
             touched: Vec::new(),
             listed: vec![false; pgs],
             in_flight: vec![VecDeque::new(); pgs],
@@ -258,7 +258,7 @@ impl Writer {
 
     /// A batch of `records` for `pg`, stamped with this writer's epoch and
     /// current minimum read point.
-    pub fn batch(&self, pg: PgId, prev: Lsn, records: Vec<Record>) -> Rc<Batch> {
+    pub fn batch(&self, pg: PgId, prev: Lsn, records: Records) -> Rc<Batch> {
         Rc::new(Batch {
             pg,
             prev,
@@ -532,20 +532,22 @@ impl Writer {
     /// volume of few PGs does not make its commits wait for round trips a
     /// volume of many PGs would overlap.
     pub(crate) fn ship(&mut self, cx: &mut Ctx, env: &WriterEnv) {
-        let touched = std::mem::take(&mut self.touched);
-        let mut waiting = Vec::new();
+        // The PGs whose batches must wait stay listed.
+        let mut touched = std::mem::take(&mut self.touched);
         let window = cx.cfg.storage.batches_in_flight;
-        for &pg in &touched {
+        touched.retain(|&pg| {
             if self.buffers[pg.index()].1.is_empty() {
                 self.listed[pg.index()] = false;
+                false
             } else if self.has_room(pg, window) {
                 self.listed[pg.index()] = false;
                 self.ship_pg(cx, env, pg);
+                false
             } else {
-                waiting.push(pg);
+                true
             }
-        }
-        self.touched = waiting;
+        });
+        self.touched = touched;
     }
 
     /// Whether `pg` has fewer than `window` batches in flight; forgets
@@ -565,10 +567,7 @@ impl Writer {
         if buf.1.is_empty() {
             return;
         }
-        // Leave a buffer of the same size behind: the next batch is likely
-        // as large, and growing from empty costs more than the records.
-        let capacity = buf.1.len();
-        let records = std::mem::replace(&mut buf.1, Vec::with_capacity(capacity));
+        let records = std::mem::take(&mut buf.1);
         let prev = buf.0;
         let batch = self.batch(pg, prev, records);
         self.in_flight[pg.index()].push_back(batch.last());
@@ -1010,7 +1009,7 @@ impl Writer {
             if pending.len() == 0 || now.since(self.last_progress[p]) < retry {
                 continue;
             }
-            let records: Vec<_> = pending.take(RESEND_MAX).copied().collect();
+            let records: Records = pending.take(RESEND_MAX).copied().collect();
             let last = records.last().expect("non-empty").lsn;
             let batch = self.batch(pg, self.points.pending_prev(pg), records);
             cx.rec.records_resent += batch.records.len() as u64;

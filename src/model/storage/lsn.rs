@@ -31,6 +31,8 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
+use smallvec::SmallVec;
+
 use crate::vocab::ids::PgId;
 
 /// A log sequence number. LSN 0 means "nothing": the first record is 1.
@@ -53,6 +55,12 @@ pub struct Record {
     pub page: u32,
 }
 
+/// A batch's records. Most batches carry a handful (a commit's three
+/// records spread over ten PGs make about two a batch), which are kept
+/// inline: a batch is then one allocation, and a segment folding its log
+/// into pages reaches the records without a second pointer to follow.
+pub type Records = SmallVec<[Record; 4]>;
+
 /// A run of consecutive records of one PG, shipped together (group commit).
 /// The back-link of each record is the one before it; that of the first is
 /// `prev`.
@@ -63,7 +71,7 @@ pub struct Batch {
     /// LSN of the PG's record before the first one here (0 if none).
     pub prev: Lsn,
     /// The records, in LSN order.
-    pub records: Vec<Record>,
+    pub records: Records,
     /// The writer's minimum read point when it shipped: segments may
     /// materialize pages up to it (\[P17\] §4.2.3, PGMRPL).
     pub min_read_point: Lsn,

@@ -6,14 +6,13 @@
 //! are events of their own. Each is reported twice: as simulated commits
 //! per wall-clock second and as model events per second.
 
-use std::path::Path;
-
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use aurora_sim::{Scenario, ScenarioBuilder, Simulation};
+use aurora_sim_bench::repo;
 
 fn shipped(name: &str) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{name}.yaml"));
+    let path = repo(&format!("scenarios/{name}.yaml"));
     ScenarioBuilder::load(&path)
         .expect("the scenario reads")
         .set("duration", "60s")

@@ -3,20 +3,13 @@
 //! two, so the README can say how they scale with cores; and a sweep's
 //! runs made whole beside runs sharing their prefix.
 
-use std::path::Path;
-
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rayon::prelude::*;
 
 use aurora_sim::study::durability::Study;
 use aurora_sim::study::grid::{Grid, Seeds};
 use aurora_sim::study::sweep::Sweep;
-
-fn file(name: &str) -> (std::path::PathBuf, String) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
-    let text = std::fs::read_to_string(&path).expect("shipped file");
-    (path, text)
-}
+use aurora_sim_bench::shipped;
 
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
@@ -27,7 +20,7 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 
 /// A sweep of the shipped `writer-crash` over `seeds`, as written.
 fn writer_crash(seeds: &str) -> Sweep {
-    let (path, text) = file("scenarios/writer-crash.yaml");
+    let (path, text) = shipped("scenarios/writer-crash.yaml");
     let seeds: Seeds = seeds.parse().expect("seeds");
     Sweep::new(
         &path,
@@ -89,7 +82,7 @@ fn common_prefix(c: &mut Criterion) {
 }
 
 fn durability(c: &mut Criterion) {
-    let (path, text) = file("studies/quorum-az-outage.yaml");
+    let (path, text) = shipped("studies/quorum-az-outage.yaml");
     // 256 volume-years of the 4/6 cell: four blocks, so two threads
     // share them evenly.
     let text = text.replace("volume_years: 2000", "volume_years: 256");
