@@ -5,7 +5,7 @@
 use aurora_sim::metrics::Summary;
 use proptest::prelude::*;
 
-use crate::{parse, run, shipped, shipped_with};
+use crate::{parse, run, shipped_outcome, shipped_with};
 
 /// A small cluster with a writer in AZ a, `readers` (YAML lines), clients
 /// and faults; short and light so that many runs stay cheap.
@@ -41,8 +41,8 @@ fn only_failover(s: &Summary) -> &aurora_sim::metrics::Rto {
 #[test]
 fn rto_phases_add_up_to_the_total() {
     for name in ["writer-crash", "fis-failover", "tier-selection"] {
-        let s = run(&shipped(name)).summary;
-        let r = only_failover(&s);
+        let s = &shipped_outcome(name).summary;
+        let r = only_failover(s);
         let sum = r.cluster_s();
         let total = r.total_s.expect("finished");
         assert!((sum - total).abs() < 1e-6, "{name}: {sum} vs {total}");
@@ -177,7 +177,7 @@ fn without_a_reader_a_replacement_is_created() {
 
 #[test]
 fn the_epoch_fences_a_partitioned_writer() {
-    let s = run(&shipped("writer-partitioned")).summary;
+    let s = &shipped_outcome("writer-partitioned").summary;
     assert_eq!(s.storage.epoch, 2);
     assert!(s.storage.stale_epoch_refusals > 0);
     assert_eq!(s.commits.split_brain, 0);
@@ -188,22 +188,22 @@ fn the_epoch_fences_a_partitioned_writer() {
 #[test]
 #[ignore = "long tier: cargo test -- --ignored"]
 fn client_errors_come_from_their_causes() {
-    let crash = run(&shipped("writer-crash")).summary;
+    let crash = &shipped_outcome("writer-crash").summary;
     assert!(crash.client_errors.timeout > 0, "a dead host times out");
     assert_eq!(crash.hung_clients, 0, "every client has a read timeout");
-    let fis = run(&shipped("fis-failover")).summary;
+    let fis = &shipped_outcome("fis-failover").summary;
     assert!(
         fis.client_errors.dns_empty > 0,
         "empty answers while switching"
     );
-    let jvm = run(&shipped("jvm-dns-cache")).summary;
+    let jvm = &shipped_outcome("jvm-dns-cache").summary;
     assert!(
         jvm.client_errors.read_only > 0,
         "a stale cache reaches a reader"
     );
-    let hang = run(&shipped("client-without-read-timeout")).summary;
+    let hang = &shipped_outcome("client-without-read-timeout").summary;
     assert_eq!(hang.hung_clients, 4, "the four clients without a timeout");
-    let r = only_failover(&hang);
+    let r = only_failover(hang);
     assert_eq!(r.client_observed_s.as_ref().unwrap().unrecovered, 4);
 }
 
@@ -257,7 +257,7 @@ fn a_reboot_without_failover_keeps_the_writer() {
 
 #[test]
 fn readers_report_their_lag() {
-    let s = run(&shipped("writer-crash")).summary;
+    let s = &shipped_outcome("writer-crash").summary;
     for (name, lag) in &s.replica_lag_ms {
         assert!(
             lag.p50 > 0.0 && lag.p99 < 20.0,

@@ -25,8 +25,10 @@ mod tidy;
 mod trust;
 mod validation;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Mutex, OnceLock};
 
 use aurora_sim::{Outcome, Scenario, ScenarioBuilder, Simulation};
 
@@ -61,6 +63,19 @@ pub fn shipped_with(name: &str, sets: &[(&str, &str)]) -> Scenario {
 /// Runs a scenario to completion.
 pub fn run(sc: &Scenario) -> Outcome {
     Simulation::new(sc).run().expect("no trace sink to fail")
+}
+
+/// The outcome of a shipped scenario run as written, simulated once
+/// however many tests read it: a run is deterministic, so each test sees
+/// what a run of its own would give.
+pub fn shipped_outcome(name: &'static str) -> &'static Outcome {
+    static RUNS: Mutex<BTreeMap<&str, &OnceLock<Outcome>>> = Mutex::new(BTreeMap::new());
+    let run_of = *RUNS
+        .lock()
+        .expect("never held across a run")
+        .entry(name)
+        .or_insert_with(|| Box::leak(Box::default()));
+    run_of.get_or_init(|| run(&shipped(name)))
 }
 
 /// Parses scenario text, panicking with the error if it is invalid.

@@ -166,7 +166,7 @@ fn every_chart_of_every_shipped_scenario_renders() {
 
 #[test]
 fn the_client_chart_tells_the_dns_cache_story() {
-    let r = Results::from_outcome(&run(&crate::shipped("jvm-dns-cache")));
+    let r = Results::from_outcome(crate::shipped_outcome("jvm-dns-cache"));
     assert!(Chart::Clients.applies(&r));
     let svg = Chart::Clients.svg(&r);
     for part in [
@@ -513,7 +513,7 @@ fn a_real_browser_renders_the_report() {
 
 #[test]
 fn a_run_reads_in_a_reviews_order_as_its_contents_list_it() {
-    let r = Results::from_outcome(&run(&crate::shipped("jvm-dns-cache")));
+    let r = Results::from_outcome(crate::shipped_outcome("jvm-dns-cache"));
     let page = report::page(std::slice::from_ref(&r));
     let at = |part: &str| {
         page.find(&format!("<h3 id=\"run-1-{part}\""))

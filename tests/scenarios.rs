@@ -3,7 +3,7 @@
 
 use aurora_sim::scenario::print::Names;
 
-use crate::{parse, repo, run, shipped, shipped_with};
+use crate::{parse, repo, run, shipped, shipped_outcome, shipped_with};
 
 fn assert_passes(o: &aurora_sim::Outcome) {
     let failed: Vec<_> = o
@@ -207,11 +207,11 @@ fn gray_failures_are_hidden_by_the_quorum_until_a_partition_joins_them() {
 fn six_copies_keep_a_read_quorum_through_az_plus_one_where_three_do_not() {
     let classic = run_passing("classic-quorum-az-plus-one");
     assert_eq!(classic.summary.pgs_below_read_quorum_max, 1);
-    let aurora = run(&shipped("az-plus-one"));
+    let aurora = shipped_outcome("az-plus-one");
     assert_eq!(aurora.summary.pgs_below_read_quorum_max, 0);
     // Both stall the whole volume for the same window.
     let longest = |o: &aurora_sim::Outcome| o.summary.write_outages[0].duration_s;
-    assert!((longest(&classic) - longest(&aurora)).abs() < 1.0);
+    assert!((longest(&classic) - longest(aurora)).abs() < 1.0);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use aurora_sim::Simulation;
 
-use crate::{parse, run, shipped_with};
+use crate::{parse, run, shipped_outcome, shipped_with};
 
 #[test]
 fn an_outage_still_in_force_at_the_end_makes_commits_unavailable_not_lost() {
@@ -375,7 +375,7 @@ fn the_report_leads_with_invariant_verdicts() {
 #[test]
 fn quorum_health_counts_live_copies_and_the_writers_reach_apart() {
     // The writer is cut off from storage for a minute; every node is up.
-    let s = run(&crate::shipped("writer-partitioned")).summary;
+    let s = &shipped_outcome("writer-partitioned").summary;
     assert_eq!(s.pgs_below_write_quorum_max, 0, "storage is healthy");
     assert_eq!(s.pgs_below_read_quorum_max, 0);
     assert_eq!(
@@ -386,7 +386,7 @@ fn quorum_health_counts_live_copies_and_the_writers_reach_apart() {
 
 #[test]
 fn an_outage_shows_in_what_was_refused_and_what_clients_waited() {
-    let s = run(&crate::shipped("writer-crash")).summary;
+    let s = &shipped_outcome("writer-crash").summary;
     // Acknowledged commits alone look healthy through an 11 s outage…
     assert!(s.commit_latency_ms.p99 < 10.0, "{:?}", s.commit_latency_ms);
     // …so the outage the application's demand met, and what clients
@@ -1013,7 +1013,7 @@ fn a_network_slower_than_the_check_interval_fails_no_healthy_writer() {
 fn a_failover_says_what_each_reader_answered_and_why_it_chose() {
     // tier-selection: the tier-0 reader sits in the AZ that fails with the
     // writer, so it cannot answer; a tier-1 reader is promoted.
-    let s = run(&crate::shipped("tier-selection")).summary;
+    let s = &shipped_outcome("tier-selection").summary;
     let f = &s.failovers[0];
     let answers: Vec<(&str, u8, &str)> = f
         .candidates
