@@ -158,23 +158,16 @@ fn trace_flag_streams_events() {
 }
 
 #[test]
-fn run_without_a_scenario_runs_the_shipped_default() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let o = aurora(&["run"], dir.path());
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).starts_with("az-outage (seed 1)"), "{}", text(&o));
-    assert!(dir.path().join("out/az-outage/summary.json").exists());
-    assert!(dir.path().join("out/az-outage/timeline.csv").exists());
-}
-
-#[test]
-fn the_default_command_leaves_the_shipped_results_alone() {
+fn run_without_a_scenario_runs_the_shipped_default_and_leaves_the_shipped_results_alone() {
     let dir = tempfile::tempdir().expect("tempdir");
     let shipped = dir.path().join("results/az-outage");
     std::fs::create_dir_all(&shipped).unwrap();
     std::fs::write(shipped.join("latency.png"), "a committed chart").unwrap();
     let o = aurora(&["run"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).starts_with("az-outage (seed 1)"), "{}", text(&o));
+    assert!(dir.path().join("out/az-outage/summary.json").exists());
+    assert!(dir.path().join("out/az-outage/timeline.csv").exists());
     let chart = std::fs::read_to_string(shipped.join("latency.png")).expect("still there");
     assert_eq!(chart, "a committed chart");
 }
