@@ -1470,7 +1470,7 @@ mod tests {
             fields.remove("trace_digest");
             (json, out.timeline, events.expect("counted"))
         };
-        let shipped = |name: &str, sets: &[(&str, &str)]| (name.to_string(), scenario(name, sets));
+        let case = |name: &str, sets: &[(&str, &str)]| (name.to_string(), scenario(name, sets));
         let pinned = "
 name: recovery-behind-a-pinned-pg
 seed: 3
@@ -1490,18 +1490,18 @@ faults:
 ";
         let file = std::path::Path::new("recovery-behind-a-pinned-pg.yaml");
         let cases = [
-            shipped(
+            case(
                 "writer-crash",
                 &[("duration", "40s"), ("faults.0.writer_crash.at", "5s")],
             ),
-            shipped(
+            case(
                 "repair-storm",
                 &[
                     ("duration", "20s"),
                     ("faults.0.storage_node_crash.at", "3s"),
                 ],
             ),
-            shipped(
+            case(
                 "az-outage",
                 &[
                     ("duration", "20s"),
@@ -1509,7 +1509,7 @@ faults:
                     ("faults.0.az_outage.duration", "10s"),
                 ],
             ),
-            shipped(
+            case(
                 "gray-failure",
                 &[
                     ("duration", "15s"),

@@ -3,13 +3,32 @@
 //! two, so the README can say how they scale with cores; and a sweep's
 //! runs made whole beside runs sharing their prefix.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::hint::black_box;
+
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use rayon::prelude::*;
 
 use aurora_sim::study::durability::Study;
 use aurora_sim::study::grid::{Grid, Seeds};
 use aurora_sim::study::sweep::Sweep;
 use aurora_sim_bench::shipped;
+
+/// Benches `work` over `0..items` on a pool of one thread and on one of
+/// two, so the README can say how a study scales with cores.
+fn on_one_and_two_threads(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    items: usize,
+    work: impl Fn(usize) + Sync,
+) {
+    for threads in [1, 2] {
+        let pool = pool(threads);
+        g.bench_function(format!("{name}_{threads}_threads"), |b| {
+            b.iter(|| pool.install(|| (0..items).into_par_iter().for_each(&work)))
+        });
+    }
+}
 
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
@@ -37,19 +56,9 @@ fn sweep(c: &mut Criterion) {
     let mut g = c.benchmark_group("sweep_writer_crash");
     g.sample_size(10);
     g.throughput(Throughput::Elements(sweep.runs() as u64));
-    for threads in [1, 2] {
-        let pool = pool(threads);
-        g.bench_function(format!("runs_{threads}_threads"), |b| {
-            b.iter(|| {
-                pool.install(|| {
-                    (0..sweep.runs())
-                        .into_par_iter()
-                        .map(|i| sweep.run(i))
-                        .count()
-                })
-            })
-        });
-    }
+    on_one_and_two_threads(&mut g, "runs", sweep.runs(), |i| {
+        black_box(sweep.run(i));
+    });
     g.finish();
 }
 
@@ -92,19 +101,9 @@ fn durability(c: &mut Criterion) {
     let mut g = c.benchmark_group("durability_quorum_az_outage");
     g.sample_size(10);
     g.throughput(Throughput::Elements(pg_years));
-    for threads in [1, 2] {
-        let pool = pool(threads);
-        g.bench_function(format!("pg_years_{threads}_threads"), |b| {
-            b.iter(|| {
-                pool.install(|| {
-                    (0..study.blocks())
-                        .into_par_iter()
-                        .map(|i| study.block(i))
-                        .count()
-                })
-            })
-        });
-    }
+    on_one_and_two_threads(&mut g, "pg_years", study.blocks(), |i| {
+        black_box(study.block(i));
+    });
     g.finish();
 }
 

@@ -455,12 +455,13 @@ impl World {
             self.notes.clear();
             let here = self.engine.place();
             self.compute.settle_wakes(&self.storage.volume, here);
-            if inbox::may_change_quorum(seen.kind) {
+            let quorum_may_change = inbox::may_change_quorum(seen.kind);
+            if quorum_may_change {
                 self.compute.settle_acks(&self.storage.volume, here);
             }
             self.dispatch(ev);
             self.carry_out_orders();
-            self.deliver_acks(seen.kind);
+            self.deliver_acks(quorum_may_change);
             observer.after(self, now, seen);
             if at_instant >= MAX_EVENTS_AT_ONE_INSTANT {
                 stopped = Some(format!(
@@ -889,16 +890,17 @@ impl World {
     }
 
     /// Hands the acknowledgements storage sent to their writers, and, after
-    /// an event that may have changed the quorum itself, has every writer
-    /// recompute its wake-ups; then every writer queues as events the
-    /// wake-ups that may be news (`compute::inbox`).
+    /// an event that may have changed the quorum itself
+    /// (`quorum_may_change`), has every writer recompute its wake-ups;
+    /// then every writer queues as events the wake-ups that may be news
+    /// (`compute::inbox`).
     #[inline]
-    fn deliver_acks(&mut self, kind: Kind) {
+    fn deliver_acks(&mut self, quorum_may_change: bool) {
         let volume = &self.storage.volume;
         if !self.storage.acks.is_empty() {
             self.compute.post_acks(volume, &mut self.storage.acks);
         }
-        if inbox::may_change_quorum(kind) {
+        if quorum_may_change {
             self.compute.rewake(volume);
         }
         if self.compute.rechecks() {

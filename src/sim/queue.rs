@@ -17,9 +17,9 @@
 //! keys of a node's children lie in two cache lines; a key compares as one
 //! 128-bit number, time above sequence. `std`'s `BinaryHeap` of the same
 //! keys, and the `priority-queue` crate, were measured against it
-//! (`bench/benches/engine.rs`): the crate maintains an index for priority changes
-//! that a simulator does not need, since timers are cancelled lazily by
-//! their owners instead.
+//! (`bench/benches/engine.rs`): the crate maintains an index for priority
+//! changes that a simulator does not need, since timers are cancelled
+//! lazily by their owners instead.
 
 use super::time::SimTime;
 
