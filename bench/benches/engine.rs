@@ -1,10 +1,10 @@
 //! The bare event queue: events per second in a hold model (pop the
 //! earliest, push one a random distance into the future), at 1,000 and
-//! 100,000 pending events, for the four-ary heap the engine uses; beside
-//! it, `std`'s `BinaryHeap` of the same `(time, seq)` keys carrying a
-//! 4-byte payload inline (no slab: the engine's events are 40 bytes, and
-//! a heap moves its entries at every level), and the `priority-queue`
-//! crate.
+//! 100,000 pending events, for the engine's queue (a timing wheel in
+//! front of a four-ary heap); beside it, `std`'s `BinaryHeap` of the same
+//! `(time, seq)` keys carrying a 4-byte payload inline (no slab: the
+//! engine's events are 40 bytes, and a heap moves its entries at every
+//! level), and the `priority-queue` crate.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use priority_queue::PriorityQueue;
