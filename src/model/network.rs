@@ -214,7 +214,6 @@ impl Network {
     }
 
     /// The one-way delay of a message, or `None` if it is dropped.
-    #[inline]
     pub fn delay(&mut self, from: Endpoint, to: Endpoint) -> Option<SimDuration> {
         // Most of a run has one region and nothing disrupted, lossy or
         // slowed: the link class and the stream are all there is to it.
