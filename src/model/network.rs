@@ -215,57 +215,22 @@ impl Network {
 
     /// The one-way delay of a message, or `None` if it is dropped.
     pub fn delay(&mut self, from: Endpoint, to: Endpoint) -> Option<SimDuration> {
-        // Most of a run has one region and nothing disrupted, lossy or
-        // slowed: the link class and the stream are all there is to it.
-        if self.disruptions == 0
-            && self.slowed == 0
-            && self.losses.is_empty()
-            && self.regions.is_none()
-        {
-            let rng = if from.is_app() || to.is_app() {
-                &mut self.app_rng
-            } else {
-                &mut self.rng
-            };
-            let link = if from.az() == to.az() {
-                &self.same_az
-            } else {
-                &self.cross_az
-            };
+        // Most of a run has nothing disrupted, lossy or slowed: the link
+        // and the stream are all there is to it.
+        if self.disruptions == 0 && self.slowed == 0 && self.losses.is_empty() {
+            let (link, rng) = self.link_and_stream(from, to);
             return Some(link.sample(rng));
         }
         self.delay_in_general(from, to)
     }
 
-    /// [`Network::delay`] while something is disrupted, lossy or slowed,
-    /// or with more than one region.
+    /// [`Network::delay`] while something is disrupted, lossy or slowed.
     #[inline(never)]
     fn delay_in_general(&mut self, from: Endpoint, to: Endpoint) -> Option<SimDuration> {
-        if !self.reachable(from, to) {
+        if !self.reachable(from, to) || self.lost(from, to) {
             return None;
         }
-        let rng = if from.is_app() || to.is_app() {
-            &mut self.app_rng
-        } else {
-            &mut self.rng
-        };
-        for &(scope, rate) in &self.losses {
-            let applies = match scope {
-                LossScope::All => true,
-                LossScope::Az(z) => from.az() == Some(z) || to.az() == Some(z),
-                LossScope::Node(n) => from.node() == Some(n) || to.node() == Some(n),
-                LossScope::Instance(i) => from.instance() == Some(i) || to.instance() == Some(i),
-            };
-            if applies && rng.random::<f64>() < rate {
-                return None;
-            }
-        }
-        let (a, b) = (from.az(), to.az());
-        let link = match self.regions.as_ref().and_then(|r| r.crossing(a, b)) {
-            Some(crossing) => crossing,
-            None if a == b => &self.same_az,
-            None => &self.cross_az,
-        };
+        let (link, rng) = self.link_and_stream(from, to);
         let d = link.sample(rng);
         if self.slowed == 0 {
             return Some(d);
@@ -278,6 +243,42 @@ impl Network {
             slow = f64::max(slow, self.instance_slowness[i.index()]);
         }
         Some(if slow > 1.0 { d.mul_f64(slow) } else { d })
+    }
+
+    /// Whether an active packet-loss fault drops a message from `from` to
+    /// `to`, each drawing on the message's stream.
+    fn lost(&mut self, from: Endpoint, to: Endpoint) -> bool {
+        for k in 0..self.losses.len() {
+            let (scope, rate) = self.losses[k];
+            let applies = match scope {
+                LossScope::All => true,
+                LossScope::Az(z) => from.az() == Some(z) || to.az() == Some(z),
+                LossScope::Node(n) => from.node() == Some(n) || to.node() == Some(n),
+                LossScope::Instance(i) => from.instance() == Some(i) || to.instance() == Some(i),
+            };
+            if applies && self.link_and_stream(from, to).1.random::<f64>() < rate {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The latency distribution of the link between `from` and `to`, and
+    /// the stream their message draws from.
+    #[inline]
+    fn link_and_stream(&mut self, from: Endpoint, to: Endpoint) -> (&LogNormal, &mut SimRng) {
+        let (a, b) = (from.az(), to.az());
+        let link = match self.regions.as_ref().and_then(|r| r.crossing(a, b)) {
+            Some(crossing) => crossing,
+            None if a == b => &self.same_az,
+            None => &self.cross_az,
+        };
+        let rng = if from.is_app() || to.is_app() {
+            &mut self.app_rng
+        } else {
+            &mut self.rng
+        };
+        (link, rng)
     }
 
     /// Takes an AZ down (nestable) or brings it back.
